@@ -1,0 +1,8 @@
+// The migrations in order. Listed here (not discovered on disk) so the same TypeScript modules
+// load under tsx, vitest and a bundler alike.
+import type { Knex } from 'knex'
+import * as foundation from './20261123000000_foundation.js'
+
+export const migrations: Array<[name: string, migration: Knex.Migration]> = [
+  ['20261123000000_foundation', foundation],
+]

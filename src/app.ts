@@ -1,0 +1,59 @@
+// The application as a Fastify plugin: cross-cutting plugins, then the routes. server.ts launches it;
+// tests register the same plugin against a real database.
+import { randomUUID } from 'node:crypto'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import type { Database } from './db/connection.js'
+import audit from './plugins/audit.js'
+import auth from './plugins/auth.js'
+import database from './plugins/database.js'
+import openapi from './plugins/openapi.js'
+import problems from './plugins/problems.js'
+import auditRoutes from './routes/audit/index.js'
+import healthRoutes from './routes/health/index.js'
+import keyRoutes from './routes/keys/index.js'
+import problemRoutes from './routes/problems/index.js'
+import projectRoutes from './routes/projects/index.js'
+import { serviceVersion } from './version.js'
+
+export interface AppOptions {
+  database: Database
+}
+
+/** Fastify's own options: limits, request ids and a log that never carries a key. */
+export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>, logger = true): FastifyServerOptions {
+  return {
+    logger: logger
+      ? {
+          level: config.logLevel,
+          redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'], censor: '[redacted]' },
+        }
+      : false,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
+  }
+}
+
+export default async function app(instance: FastifyInstance, opts: AppOptions) {
+  await instance.register(problems)
+  await instance.register(database, { database: opts.database })
+  await instance.register(openapi, { version: serviceVersion })
+  instance.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id)
+    return payload
+  })
+  await instance.register(healthRoutes, { version: serviceVersion })
+  await instance.register(problemRoutes)
+  await instance.register(
+    async (api) => {
+      await api.register(auth)
+      await api.register(audit)
+      await api.register(keyRoutes)
+      await api.register(projectRoutes)
+      await api.register(auditRoutes)
+    },
+    { prefix: '/api/v1' },
+  )
+}

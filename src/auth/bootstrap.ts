@@ -1,0 +1,27 @@
+// On an empty database the first start creates an admin key, so a fresh install can be used at once.
+import fs from 'node:fs'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { recordAudit } from '../audit/log.js'
+import { createKey } from './keys.js'
+
+export const adminKeyFile = (dataDir: string) => path.join(dataDir, 'admin.key')
+
+/** Creates the first admin key when there is no key at all; returns its token, or null. */
+export async function bootstrapAdminKey(knex: Knex, dataDir: string): Promise<{ token: string; file: string } | null> {
+  const token = await knex.transaction(async (trx) => {
+    // Two instances starting on one server must not both create a key.
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['lowland:bootstrap-admin-key'])
+    const any = await trx('api_keys').first('id')
+    if (any) return null
+    const { token, key } = await createKey(trx, { name: 'bootstrap admin', role: 'admin', region: null, createdBy: 'bootstrap' })
+    await recordAudit(trx, { keyPrefix: null, action: 'key.create', objectType: 'api_key', objectId: key.prefix, result: 'ok', detail: { role: 'admin', bootstrap: true } })
+    return token
+  })
+  if (!token) return null
+  const file = adminKeyFile(dataDir)
+  fs.mkdirSync(dataDir, { recursive: true })
+  fs.writeFileSync(file, token + '\n', { mode: 0o600 })
+  fs.chmodSync(file, 0o600) // mode is ignored when the file already existed
+  return { token, file }
+}

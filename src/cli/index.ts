@@ -1,0 +1,95 @@
+// Command line: `npm run cli -- <command>`. Uses the same configuration and database as the service.
+import { parseArgs } from 'node:util'
+import { cliActor, issueKey, listAllKeys, revokeKeyByPrefix } from '../auth/service.js'
+import { configDocs, loadConfig } from '../config.js'
+import { openDatabase, type Database } from '../db/connection.js'
+import { migrateDown, migrateLatest, migrationStatus } from '../db/migrate.js'
+import { roles, type Role } from '../domain/region.js'
+
+const usage = `usage: npm run cli -- <command>
+
+  migrate [latest|down|down-all|status]   apply, roll back or list database migrations
+  key create --role <county|city|province|admin> [--region <code>] --name <text>
+  key revoke <prefix>                     revoke a key at once (e.g. lr_Ab3dEf9h)
+  key list                                list keys (prefixes only; secrets are never stored)
+  config                                  list the environment variables the service reads
+
+Without DATABASE_URL the commands open the embedded database under DATA_DIR; stop the
+running service first (it holds that database), or use the HTTP API.`
+
+class UsageError extends Error {}
+
+async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(loadConfig())
+  try {
+    return await work(db)
+  } finally {
+    await db.close()
+  }
+}
+
+async function migrate(action = 'latest') {
+  await withDatabase(async ({ knex }) => {
+    if (action === 'latest') {
+      const applied = await migrateLatest(knex)
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'already up to date')
+    } else if (action === 'down' || action === 'down-all') {
+      const reverted = await migrateDown(knex, action === 'down-all')
+      console.log(reverted.length ? `rolled back: ${reverted.join(', ')}` : 'nothing to roll back')
+    } else if (action === 'status') {
+      const s = await migrationStatus(knex)
+      console.log(`applied: ${s.applied.join(', ') || '(none)'}\npending: ${s.pending.join(', ') || '(none)'}`)
+    } else throw new UsageError(`unknown migrate action '${action}'`)
+  })
+}
+
+async function key(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, region: { type: 'string' }, name: { type: 'string' } },
+  })
+  const [action, prefix] = positionals
+  await withDatabase(async ({ knex }) => {
+    await migrateLatest(knex)
+    if (action === 'create') {
+      if (!values.role || !roles.includes(values.role as Role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`)
+      if (!values.name) throw new UsageError('--name is required (who or what the key is for)')
+      const { token, key } = await issueKey(knex, cliActor(), { name: values.name, role: values.role as Role, region: values.region })
+      console.log(`created ${key.role} key ${key.prefix}${key.region ? ` for region ${key.region}` : ''}; the secret is shown only now:\n\n  ${token}\n`)
+    } else if (action === 'revoke') {
+      if (!prefix) throw new UsageError('key revoke needs the key prefix')
+      const key = await revokeKeyByPrefix(knex, cliActor(), prefix)
+      console.log(`revoked ${key.prefix} (${key.name}) at ${new Date(key.revokedAt!).toISOString()}`)
+    } else if (action === 'list') {
+      for (const k of await listAllKeys(knex)) {
+        const state = k.revokedAt ? `revoked ${new Date(k.revokedAt).toISOString()}` : 'active'
+        console.log(`${k.prefix}\t${k.role}\t${k.region ?? '-'}\t${state}\t${k.name}`)
+      }
+    } else throw new UsageError(`unknown key action '${action ?? ''}'`)
+  })
+}
+
+function config() {
+  for (const c of configDocs) console.log(`${c.name}${c.default !== undefined ? ` (default ${c.default})` : ''}${c.description ? `: ${c.description}` : ''}`)
+}
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv
+  switch (command) {
+    case 'migrate':
+      return migrate(rest[0])
+    case 'key':
+      return key(rest)
+    case 'config':
+      return config()
+    default:
+      throw new UsageError(command ? `unknown command '${command}'` : 'no command given')
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  if (err instanceof UsageError) console.error(`${err.message}\n\n${usage}`)
+  else console.error(`error: ${(err as Error).message}`)
+  process.exit(err instanceof UsageError ? 64 : 1)
+})

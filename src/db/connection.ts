@@ -1,0 +1,56 @@
+// The one way the service reaches PostgreSQL+PostGIS: knex over `pg`, whether the server is a
+// real PostgreSQL (DATABASE_URL) or the embedded PGlite child.
+import knexFactory, { type Knex } from 'knex'
+import pg from 'pg'
+import type { Config } from '../config.js'
+import { startEmbedded, type EmbeddedDatabase } from './embedded/launcher.js'
+
+export type Backend = 'server' | 'embedded'
+
+export interface Database {
+  knex: Knex
+  backend: Backend
+  /** Reports an unexpected loss of the embedded database; never fires for a server. */
+  onCrash(listener: (reason: string) => void): void
+  close(): Promise<void>
+}
+
+// Counts and ids fit in a double; dates stay 'YYYY-MM-DD' strings so no time zone shifts them.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v))
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
+
+export function createKnex(url: string, poolMax: number): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: { connectionString: url, application_name: 'lowland-redevelopment' },
+    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    acquireConnectionTimeout: 60_000,
+  })
+}
+
+/** Connect to `url` if given, otherwise start the embedded database under the data directory. */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'embeddedStartTimeoutMs'>): Promise<Database> {
+  if (config.databaseUrl) {
+    const knex = createKnex(config.databaseUrl, config.dbPoolMax)
+    return { knex, backend: 'server', onCrash: () => {}, close: () => knex.destroy() }
+  }
+  const embedded: EmbeddedDatabase = await startEmbedded({ dataDir: config.dataDir, timeoutMs: config.embeddedStartTimeoutMs })
+  // The embedded server serves one connection at a time (see child.ts).
+  const knex = createKnex(embedded.url, 1)
+  return {
+    knex,
+    backend: 'embedded',
+    onCrash: (l) => embedded.onCrash(l),
+    close: async () => {
+      await knex.destroy()
+      await embedded.stop()
+    },
+  }
+}
+
+/** For tests: wrap an already running database (e.g. an embedded child started once per run). */
+export function attachDatabase(url: string, backend: Backend, poolMax: number): Database {
+  const knex = createKnex(url, backend === 'embedded' ? 1 : poolMax)
+  return { knex, backend, onCrash: () => {}, close: () => knex.destroy() }
+}

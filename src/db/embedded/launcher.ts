@@ -1,0 +1,121 @@
+// Starts the embedded database child, waits until it listens, reports a crash, stops it on close.
+import { fork, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { projectRoot } from '../../config.js'
+import type { ChildMessage } from './child.js'
+
+export interface EmbeddedDatabase {
+  url: string
+  pid: number
+  /** true when this start created the database (first start) */
+  created: boolean
+  startMs: number
+  stop(): Promise<void>
+  /** called once if the child exits while the service still needs it */
+  onCrash(listener: (reason: string) => void): void
+}
+
+export class EmbeddedDatabaseError extends Error {}
+
+const childPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts')
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** A lock file beside the database: two PGlite processes on one data directory would corrupt it. */
+function acquireLock(lockPath: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }), { flag: 'wx' })
+      return () => fs.rmSync(lockPath, { force: true })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+      let holder = 0
+      try {
+        holder = Number(JSON.parse(fs.readFileSync(lockPath, 'utf8')).pid)
+      } catch {
+        /* unreadable lock: treat as stale */
+      }
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new EmbeddedDatabaseError(
+          `the embedded database in ${path.dirname(lockPath)} is in use by process ${holder} (is the service running?); ` +
+            'stop it first, use the HTTP API, or set DATABASE_URL',
+        )
+      }
+      fs.rmSync(lockPath, { force: true })
+    }
+  }
+  throw new EmbeddedDatabaseError(`could not lock ${lockPath}`)
+}
+
+export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }): Promise<EmbeddedDatabase> {
+  fs.mkdirSync(opts.dataDir, { recursive: true })
+  const release = acquireLock(path.join(opts.dataDir, 'embedded-db.lock'))
+  let child: ChildProcess
+  try {
+    child = fork(childPath, [], {
+      cwd: projectRoot,
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, LR_EMBEDDED_DB_DIR: path.join(opts.dataDir, 'db') },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+  } catch (err) {
+    release()
+    throw err
+  }
+
+  const ready = await new Promise<Extract<ChildMessage, { type: 'ready' }>>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new EmbeddedDatabaseError(`embedded database did not start within ${opts.timeoutMs} ms`))
+    }, opts.timeoutMs)
+    child.once('message', (m: ChildMessage) => {
+      clearTimeout(timer)
+      if (m.type === 'ready') resolve(m)
+      else reject(new EmbeddedDatabaseError(`embedded database failed to start: ${m.message}`))
+    })
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer)
+      reject(new EmbeddedDatabaseError(`embedded database exited during start (code ${code}, signal ${signal})`))
+    })
+  }).catch((err: unknown) => {
+    release()
+    throw err
+  })
+
+  let stopping = false
+  const crashListeners: Array<(reason: string) => void> = []
+  child.on('exit', (code, signal) => {
+    release()
+    if (stopping) return
+    const reason = `embedded database process ${child.pid} exited unexpectedly (code ${code}, signal ${signal})`
+    for (const l of crashListeners) l(reason)
+  })
+
+  return {
+    url: `postgres://postgres@127.0.0.1:${ready.port}/postgres?sslmode=disable`,
+    pid: child.pid!,
+    created: ready.created,
+    startMs: ready.startMs,
+    onCrash: (listener) => void crashListeners.push(listener),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve()
+        stopping = true
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+        child.once('exit', () => {
+          clearTimeout(killer)
+          resolve()
+        })
+        child.send({ type: 'shutdown' })
+      }),
+  }
+}

@@ -1,0 +1,38 @@
+// Runs the knex migrations listed in migrations/index.ts.
+import type { Knex } from 'knex'
+import { migrations } from '../../migrations/index.js'
+
+const source: Knex.MigrationSource<string> = {
+  getMigrations: async () => migrations.map(([name]) => name),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const found = migrations.find(([n]) => n === name)
+    if (!found) throw new Error(`unknown migration ${name}`)
+    return found[1]
+  },
+}
+
+const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'knex_migrations' }
+
+export interface MigrationStatus {
+  applied: string[]
+  pending: string[]
+  current: boolean
+}
+
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest(config)) as [number, string[]]
+  return applied
+}
+
+export async function migrateDown(knex: Knex, all = false): Promise<string[]> {
+  const [, reverted] = (await knex.migrate.rollback(config, all)) as [number, string[]]
+  return reverted
+}
+
+export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
+  const [done, pending] = (await knex.migrate.list(config)) as [Array<{ name: string }>, Array<string>]
+  const applied = done.map((m) => m.name)
+  const pendingNames = pending.map((m) => (typeof m === 'string' ? m : (m as { file: string }).file))
+  return { applied, pending: pendingNames, current: pendingNames.length === 0 }
+}

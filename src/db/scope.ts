@@ -1,0 +1,9 @@
+// Limits a query to the counties a key may see: the one place region scope becomes SQL.
+import type { Knex } from 'knex'
+import type { Scope } from '../domain/region.js'
+
+export function whereInScope<Q extends Knex.QueryBuilder>(query: Q, scope: Scope, column = 'xzqdm'): Q {
+  if (scope.kind === 'county') query.where(column, scope.code)
+  else if (scope.kind === 'city') query.whereLike(column, `${scope.prefix}%`)
+  return query
+}

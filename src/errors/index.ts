@@ -1,0 +1,55 @@
+// One table of error codes: HTTP status, stable problem type and the Chinese title users see.
+// Every error the API returns is rendered from this table as RFC 7807 problem+json.
+import createError, { type FastifyErrorConstructor } from '@fastify/error'
+
+interface ProblemKind {
+  status: number
+  slug: string
+  titleZh: string
+  titleEn: string
+}
+
+export const problemKinds = {
+  LR_BAD_REQUEST: { status: 400, slug: 'bad-request', titleZh: '请求参数有误', titleEn: 'Bad request' },
+  LR_VALIDATION: { status: 400, slug: 'validation', titleZh: '请求数据校验未通过', titleEn: 'Request validation failed' },
+  LR_UNAUTHORIZED: { status: 401, slug: 'unauthorized', titleZh: '未提供有效的访问密钥', titleEn: 'Missing or invalid API key' },
+  LR_FORBIDDEN: { status: 403, slug: 'forbidden', titleZh: '无权执行该操作', titleEn: 'Not allowed for this key' },
+  LR_NOT_FOUND: { status: 404, slug: 'not-found', titleZh: '对象不存在或不在权限范围内', titleEn: 'Not found' },
+  LR_CONFLICT: { status: 409, slug: 'conflict', titleZh: '与现有数据冲突', titleEn: 'Conflict with existing data' },
+  LR_PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large', titleZh: '上传内容超过大小限制', titleEn: 'Payload too large' },
+  LR_UNSUPPORTED_MEDIA: { status: 415, slug: 'unsupported-media-type', titleZh: '不支持的内容类型', titleEn: 'Unsupported media type' },
+  LR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', titleZh: '数据无法处理', titleEn: 'Unprocessable content' },
+  LR_DB_UNAVAILABLE: { status: 503, slug: 'database-unavailable', titleZh: '数据库暂不可用', titleEn: 'Database unavailable' },
+  LR_INTERNAL: { status: 500, slug: 'internal', titleZh: '服务内部错误', titleEn: 'Internal error' },
+} as const satisfies Record<string, ProblemKind>
+
+export type ProblemCode = keyof typeof problemKinds
+
+/** Fields beyond RFC 7807's that an error may carry: a Chinese detail, the file/record/field at fault. */
+export interface ProblemExtras {
+  detailZh?: string
+  errors?: Array<{ path?: string; file?: string; record?: number; field?: string; message: string }>
+  [key: string]: unknown
+}
+
+const constructors = new Map<ProblemCode, FastifyErrorConstructor>()
+for (const [code, kind] of Object.entries(problemKinds)) {
+  constructors.set(code as ProblemCode, createError(code, '%s', kind.status))
+}
+
+export type AppError = Error & { code: ProblemCode; statusCode: number; extras?: ProblemExtras }
+
+/** Make a typed error: `problem('LR_NOT_FOUND', 'project 12 not found', { detailZh: '项目不存在' })`. */
+export function problem(code: ProblemCode, detail: string, extras?: ProblemExtras): AppError {
+  const Ctor = constructors.get(code)!
+  const err = new Ctor(detail) as AppError
+  if (extras) err.extras = extras
+  return err
+}
+
+export function isProblemCode(code: unknown): code is ProblemCode {
+  return typeof code === 'string' && code in problemKinds
+}
+
+export const problemTypeBase = '/problems/'
+export const problemType = (code: ProblemCode) => problemTypeBase + problemKinds[code].slug

@@ -1,0 +1,42 @@
+// Turns a user's GeoJSON area geometry into a valid MultiPolygon in EPSG:4490, saying what was repaired.
+import type { Knex } from 'knex'
+import { outsideChina } from '../domain/extent.js'
+import { problem } from '../errors/index.js'
+
+export interface PreparedGeometry {
+  /** hex EWKB, SRID 4490 */
+  ewkb: string
+  repairs: string[]
+}
+
+const prepareSql = `
+WITH src AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(?), 4490) AS g),
+checked AS (
+  SELECT g, ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason,
+         ST_Multi(ST_CollectionExtract(ST_MakeValid(g, 'method=structure'), 3)) AS fixed
+  FROM src)
+SELECT valid, reason, ST_IsEmpty(fixed) AS empty, encode(ST_AsEWKB(fixed), 'hex') AS ewkb,
+       ST_XMin(fixed) AS "minX", ST_YMin(fixed) AS "minY", ST_XMax(fixed) AS "maxX", ST_YMax(fixed) AS "maxY"
+FROM checked`
+
+export async function prepareAreaGeometry(knex: Knex, geometry: unknown): Promise<PreparedGeometry> {
+  let row: { valid: boolean; reason: string; empty: boolean; ewkb: string; minX: number; minY: number; maxX: number; maxY: number }
+  try {
+    const result = await knex.raw(prepareSql, [JSON.stringify(geometry)])
+    row = result.rows[0]
+  } catch (err) {
+    throw problem('LR_UNPROCESSABLE', `geometry is not valid GeoJSON: ${(err as Error).message}`, { detailZh: '几何不是有效的 GeoJSON' })
+  }
+  if (row.empty) {
+    throw problem('LR_UNPROCESSABLE', `geometry has no area after repair (${row.reason})`, { detailZh: '几何修复后面积为零' })
+  }
+  if (outsideChina(row)) {
+    throw problem(
+      'LR_UNPROCESSABLE',
+      `geometry extent ${row.minX.toFixed(3)},${row.minY.toFixed(3)},${row.maxX.toFixed(3)},${row.maxY.toFixed(3)} lies outside China (73–136°E, 3–54°N): ` +
+        'coordinates must be longitude/latitude in CGCS2000; projected (Gauss-Kruger) or swapped lat/lon coordinates are the usual cause',
+      { detailZh: '坐标超出中国范围，可能是坐标系错误（应为 CGCS2000 经纬度）' },
+    )
+  }
+  return { ewkb: row.ewkb, repairs: row.valid ? [] : [row.reason] }
+}

@@ -1,0 +1,52 @@
+// API-key authentication for everything under /api: a key is looked up on every request, so a
+// revoked key is refused at once. Sets request.actor (principal, region scope, audit state).
+import type { FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Actor } from '../auth/actor.js'
+import { findActiveKey } from '../auth/keys.js'
+import { scopeOf, type Role } from '../domain/region.js'
+import { problem } from '../errors/index.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor
+  }
+  interface FastifyInstance {
+    requireRole(...roles: Role[]): (request: FastifyRequest) => Promise<void>
+  }
+}
+
+export function presentedKey(request: FastifyRequest): string | null {
+  const header = request.headers['x-api-key']
+  if (typeof header === 'string' && header) return header.trim()
+  const auth = request.headers.authorization
+  const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
+  return m?.[1] ?? null
+}
+
+export default fp(
+  async (app) => {
+    app.decorateRequest('actor', null as unknown as Actor)
+    app.addHook('onRequest', async (request) => {
+      const token = presentedKey(request)
+      if (!token) {
+        throw problem('LR_UNAUTHORIZED', 'an API key is required: send it as X-API-Key or Authorization: Bearer', {
+          detailZh: '请在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥',
+        })
+      }
+      const principal = await findActiveKey(app.db.knex, token)
+      if (!principal) {
+        throw problem('LR_UNAUTHORIZED', 'the API key is unknown or revoked', { detailZh: '访问密钥无效或已被吊销' })
+      }
+      request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
+    })
+    app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
+      if (!roles.includes(request.actor.principal.role)) {
+        throw problem('LR_FORBIDDEN', `this needs a key with role ${roles.join(' or ')}; this key is ${request.actor.principal.role}`, {
+          detailZh: `需要以下角色的密钥：${roles.join('、')}`,
+        })
+      }
+    })
+  },
+  { name: 'auth', dependencies: ['database'] },
+)

@@ -1,0 +1,74 @@
+// Every error leaves the service as RFC 7807 problem+json, rendered here and nowhere else.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { isProblemCode, problemKinds, problemType, type ProblemCode, type ProblemExtras } from '../errors/index.js'
+
+const byStatus: Record<number, ProblemCode> = {
+  400: 'LR_BAD_REQUEST',
+  401: 'LR_UNAUTHORIZED',
+  403: 'LR_FORBIDDEN',
+  404: 'LR_NOT_FOUND',
+  409: 'LR_CONFLICT',
+  413: 'LR_PAYLOAD_TOO_LARGE',
+  415: 'LR_UNSUPPORTED_MEDIA',
+  422: 'LR_UNPROCESSABLE',
+  503: 'LR_DB_UNAVAILABLE',
+}
+
+// Connection failures and pool exhaustion mean the database is away, not that the request was bad.
+function isDatabaseUnavailable(err: Error & { code?: string }): boolean {
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(err.code ?? '') ||
+    err.name === 'KnexTimeoutError' ||
+    /Connection terminated/.test(err.message)
+  )
+}
+
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, extras: ProblemExtras = {}) {
+  const kind = problemKinds[code]
+  return reply
+    .code(kind.status)
+    .type('application/problem+json')
+    .send({
+      type: problemType(code),
+      title: kind.titleZh,
+      titleEn: kind.titleEn,
+      status: kind.status,
+      detail,
+      ...extras,
+      instance: request.url,
+      code,
+      requestId: String(request.id),
+    })
+}
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((error: FastifyError & { extras?: ProblemExtras }, request, reply) => {
+      if (error.validation) {
+        return sendProblem(request, reply, 'LR_VALIDATION', `invalid ${error.validationContext ?? 'request'}: ${error.message}`, {
+          detailZh: '请求数据不符合接口定义，见 errors',
+          errors: error.validation.map((v) => ({
+            path: `${error.validationContext ?? ''}${v.instancePath}`,
+            message: v.message ?? 'invalid',
+          })),
+        })
+      }
+      if (isProblemCode(error.code)) return sendProblem(request, reply, error.code, error.message, error.extras)
+      if (isDatabaseUnavailable(error)) {
+        request.log.error({ err: error }, 'database unavailable')
+        return sendProblem(request, reply, 'LR_DB_UNAVAILABLE', 'the database did not answer; try again later')
+      }
+      const status = error.statusCode ?? 500
+      const mapped = byStatus[status]
+      if (status < 500 && mapped) return sendProblem(request, reply, mapped, error.message)
+      request.log.error({ err: error }, 'unhandled error')
+      // 5xx details stay in the log; the client gets the request id to quote.
+      return sendProblem(request, reply, 'LR_INTERNAL', `internal error; quote request id ${request.id} when reporting it`)
+    })
+    app.setNotFoundHandler((request, reply) =>
+      sendProblem(request, reply, 'LR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`, { detailZh: '接口不存在' }),
+    )
+  },
+  { name: 'problems' },
+)

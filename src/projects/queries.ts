@@ -1,0 +1,106 @@
+// All SQL for projects.
+import type { Knex } from 'knex'
+import type { Scope } from '../domain/region.js'
+import { whereInScope } from '../db/scope.js'
+import type { ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
+
+/** API attribute → column; the allow-list for writes. */
+const attributeColumns: Record<keyof ProjectAttributes, string> = {
+  name: 'name',
+  developmentMode: 'development_mode',
+  approach: 'approach',
+  changedUseFloorArea: 'changed_use_floor_area',
+  addedFloorArea: 'added_floor_area',
+  newPlotRatio: 'new_plot_ratio',
+  ownershipClear: 'ownership_clear',
+  seized: 'seized',
+  mortgaged: 'mortgaged',
+  mortgageeConsent: 'mortgagee_consent',
+  milestoneType: 'milestone_type',
+  milestoneDate: 'milestone_date',
+}
+
+function attributeRow(attrs: ProjectAttributes): Record<string, unknown> {
+  const row: Record<string, unknown> = {}
+  for (const [key, column] of Object.entries(attributeColumns)) {
+    const value = attrs[key as keyof ProjectAttributes]
+    if (value !== undefined) row[column] = value
+  }
+  return row
+}
+
+const summary = (knex: Knex) => ({
+  id: 'id',
+  county: 'xzqdm',
+  code: 'code',
+  name: 'name',
+  status: 'status',
+  developmentMode: 'development_mode',
+  approach: 'approach',
+  changedUseFloorArea: 'changed_use_floor_area',
+  addedFloorArea: 'added_floor_area',
+  newPlotRatio: 'new_plot_ratio',
+  ownershipClear: 'ownership_clear',
+  seized: 'seized',
+  mortgaged: 'mortgaged',
+  mortgageeConsent: 'mortgagee_consent',
+  milestoneType: 'milestone_type',
+  milestoneDate: 'milestone_date',
+  areaM2: knex.raw('ST_Area(geom::geography)'),
+  repairs: 'repairs',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+})
+
+export async function insertProject(
+  knex: Knex,
+  p: { county: string; code: string; ewkb: string; repairs: string[]; attributes: ProjectAttributes },
+): Promise<number> {
+  const [row] = await knex('projects')
+    .insert({
+      xzqdm: p.county,
+      code: p.code,
+      geom: knex.raw("ST_GeomFromEWKB(decode(?, 'hex'))", [p.ewkb]),
+      repairs: p.repairs.length ? JSON.stringify(p.repairs) : null,
+      ...attributeRow(p.attributes),
+    })
+    .returning('id')
+  return row.id as number
+}
+
+export async function findProject(knex: Knex, id: number, scope: Scope) {
+  return whereInScope(
+    knex('projects')
+      .first({ ...summary(knex), geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json') })
+      .where({ id }),
+    scope,
+  )
+}
+
+export async function projectCounty(knex: Knex, id: number, scope: Scope): Promise<string | null> {
+  const row = await whereInScope(knex('projects').first('xzqdm').where({ id }), scope)
+  return row?.xzqdm ?? null
+}
+
+export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope) {
+  const base = whereInScope(knex('projects'), scope)
+  if (q.county) base.where('xzqdm', q.county)
+  if (q.code) base.where('code', q.code)
+  const [items, total] = await Promise.all([
+    base.clone().select(summary(knex)).orderBy('id').limit(q.limit).offset(q.offset),
+    base.clone().count<{ n: number }>({ n: '*' }).first(),
+  ])
+  return { items, total: Number(total?.n ?? 0) }
+}
+
+export async function updateProjectAttributes(knex: Knex, id: number, attrs: ProjectAttributes): Promise<void> {
+  await knex('projects').where({ id }).update({ ...attributeRow(attrs), updated_at: knex.fn.now() })
+}
+
+export async function deleteProject(knex: Knex, id: number): Promise<void> {
+  await knex('projects').where({ id }).delete()
+}
+
+export async function projectCodeExists(knex: Knex, county: string, code: string): Promise<boolean> {
+  return Boolean(await knex('projects').first('id').where({ xzqdm: county, code }))
+}

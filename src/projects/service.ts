@@ -1,0 +1,69 @@
+// Project use cases: region checks, geometry preparation, audited writes.
+import type { Knex } from 'knex'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import { inScope, resolveCounty } from '../domain/region.js'
+import { problem } from '../errors/index.js'
+import { prepareAreaGeometry } from '../geometry/prepare.js'
+import type { CreateProjectBody, ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
+import * as q from './queries.js'
+
+const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
+
+export async function createProject(knex: Knex, actor: Actor, body: CreateProjectBody) {
+  const { county, problem: countyProblem } = resolveCounty(actor.scope, body.county)
+  if (!county) throw problem('LR_BAD_REQUEST', countyProblem!, { detailZh: '请提供6位县级行政区划代码 county' })
+  if (!inScope(actor.scope, county)) {
+    throw problem('LR_FORBIDDEN', `this key may not write to county ${county}`, { detailZh: `本密钥无权写入 ${county} 的数据` })
+  }
+  if (await q.projectCodeExists(knex, county, body.code)) {
+    throw problem('LR_CONFLICT', `project code '${body.code}' already exists in county ${county}`, { detailZh: `项目编号 ${body.code} 在 ${county} 已存在` })
+  }
+  const geometry = await prepareAreaGeometry(knex, body.geometry)
+  const id = await auditedWrite(
+    knex,
+    actor,
+    (trx) => q.insertProject(trx, { county, code: body.code, ...geometry, attributes: body.attributes ?? {} }),
+    (newId) => ({ action: 'project.create', objectType: 'project', objectId: newId, county, detail: { code: body.code, repairs: geometry.repairs } }),
+  )
+  return (await q.findProject(knex, id, actor.scope))!
+}
+
+export async function getProject(knex: Knex, actor: Actor, id: number) {
+  const project = await q.findProject(knex, id, actor.scope)
+  if (!project) throw notFound(id)
+  return project
+}
+
+export async function listProjects(knex: Knex, actor: Actor, query: ProjectListQuery) {
+  const { items, total } = await q.listProjects(knex, query, actor.scope)
+  return { items, total, limit: query.limit, offset: query.offset }
+}
+
+export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
+  await auditedWrite(
+    knex,
+    actor,
+    async (trx) => {
+      const county = await q.projectCounty(trx, id, actor.scope)
+      if (!county) throw notFound(id)
+      await q.updateProjectAttributes(trx, id, attrs)
+      return county
+    },
+    (county) => ({ action: 'project.update', objectType: 'project', objectId: id, county, detail: { changed: Object.keys(attrs) } }),
+  )
+  return getProject(knex, actor, id)
+}
+
+export async function deleteProject(knex: Knex, actor: Actor, id: number): Promise<void> {
+  await auditedWrite(
+    knex,
+    actor,
+    async (trx) => {
+      const county = await q.projectCounty(trx, id, actor.scope)
+      if (!county) throw notFound(id)
+      await q.deleteProject(trx, id)
+      return county
+    },
+    (county) => ({ action: 'project.delete', objectType: 'project', objectId: id, county }),
+  )
+}

@@ -1,0 +1,22 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { checkHealth } from '../../health/check.js'
+import { Health } from '../../schemas/health.js'
+
+const routes: FastifyPluginAsyncTypebox<{ version: string }> = async (app, opts) => {
+  app.get(
+    '/health',
+    {
+      schema: {
+        summary: 'Service and database health (no key needed)',
+        tags: ['service'],
+        security: [],
+        response: { 200: Health, 503: Health },
+      },
+    },
+    async (_request, reply) => {
+      const health = await checkHealth(app.db, opts.version)
+      return reply.code(health.status === 'ok' ? 200 : 503).send(health)
+    },
+  )
+}
+export default routes

@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import * as projects from '../../projects/service.js'
+import { IdParams, problemResponses } from '../../schemas/common.js'
+import { CreateProjectBody, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
+
+const tags = ['projects']
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const knex = app.db.knex
+  app.get(
+    '/projects',
+    { schema: { summary: 'Projects in the key’s region', tags, querystring: ProjectListQuery, response: { 200: ProjectList, ...problemResponses } } },
+    async (request) => projects.listProjects(knex, request.actor, request.query),
+  )
+  app.post(
+    '/projects',
+    { schema: { summary: 'Create a project from a boundary (项目红线)', tags, body: CreateProjectBody, response: { 201: Project, ...problemResponses } } },
+    async (request, reply) => reply.code(201).send(await projects.createProject(knex, request.actor, request.body)),
+  )
+  app.get(
+    '/projects/:id',
+    { schema: { summary: 'One project with its boundary', tags, params: IdParams, response: { 200: Project, ...problemResponses } } },
+    async (request) => projects.getProject(knex, request.actor, request.params.id),
+  )
+  app.patch(
+    '/projects/:id',
+    { schema: { summary: 'Set the attributes the reward rules need', tags, params: IdParams, body: ProjectAttributes, response: { 200: Project, ...problemResponses } } },
+    async (request) => projects.updateProject(knex, request.actor, request.params.id, request.body),
+  )
+  app.delete(
+    '/projects/:id',
+    { schema: { summary: 'Delete a project', tags, params: IdParams, response: { ...problemResponses } } },
+    async (request, reply) => {
+      await projects.deleteProject(knex, request.actor, request.params.id)
+      return reply.code(204).send()
+    },
+  )
+}
+export default routes

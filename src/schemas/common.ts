@@ -1,0 +1,52 @@
+import Type, { type TEnum } from 'typebox'
+
+/** A string enum from a list of values, typed as their union. */
+export const OneOf = <const T extends readonly string[]>(values: T, options?: { description?: string }): TEnum<[...T]> =>
+  Type.Enum([...values], options) as TEnum<[...T]>
+/** A string enum of an object's keys (e.g. the codes of a label table). */
+export const KeyOf = <T extends object>(o: T, options?: { description?: string }): TEnum<Array<keyof T & string>> =>
+  Type.Enum(Object.keys(o), options) as TEnum<Array<keyof T & string>>
+
+export const CountyCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit county code (县级行政区划代码)', examples: ['371502'] })
+export const Id = Type.Integer({ minimum: 1 })
+export const IdParams = Type.Object({ id: Id })
+export const Timestamp = Type.String({ format: 'date-time' })
+export const Paging = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+})
+
+/** RFC 7807 problem details, as every error response of this API. */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'stable problem type URI reference' }),
+    title: Type.String({ description: 'short Chinese title (中文标题)' }),
+    titleEn: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String({ description: 'English explanation of this occurrence' }),
+    detailZh: Type.Optional(Type.String()),
+    instance: Type.String(),
+    code: Type.String({ description: 'stable error code, e.g. LR_NOT_FOUND' }),
+    requestId: Type.String(),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            path: Type.Optional(Type.String()),
+            file: Type.Optional(Type.String()),
+            record: Type.Optional(Type.Integer()),
+            field: Type.Optional(Type.String()),
+            message: Type.String(),
+          },
+          { additionalProperties: true },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: true, $id: 'Problem' },
+)
+
+export const problemResponses = {
+  '4xx': Type.Ref('Problem'),
+  '5xx': Type.Ref('Problem'),
+}

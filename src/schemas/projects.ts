@@ -1,0 +1,86 @@
+import Type, { type Static } from 'typebox'
+import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
+import { CountyCode, KeyOf, OneOf, Timestamp } from './common.js'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+
+const Position = Type.Array(Type.Number(), { minItems: 2, maxItems: 3 })
+const Ring = Type.Array(Position, { minItems: 4 })
+export const AreaGeometry = Type.Union(
+  [
+    Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1 }) }),
+    Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1 }), { minItems: 1 }) }),
+  ],
+  { description: 'GeoJSON Polygon or MultiPolygon, longitude/latitude in CGCS2000 (EPSG:4490)' },
+)
+
+/** Attributes a user sets on a project; the reward rules read them. */
+export const ProjectAttributes = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 500 })),
+    developmentMode: Type.Optional(Nullable(KeyOf(developmentModes))),
+    approach: Type.Optional(KeyOf(approaches)),
+    changedUseFloorArea: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '改变用途的建筑面积 m²' }))),
+    addedFloorArea: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '增加的建筑面积 m²' }))),
+    newPlotRatio: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, description: '地块新的容积率' }))),
+    ownershipClear: Type.Optional(Nullable(Type.Boolean({ description: '权属清晰无争议' }))),
+    seized: Type.Optional(Nullable(Type.Boolean({ description: '被查封或限制土地权利' }))),
+    mortgaged: Type.Optional(Nullable(Type.Boolean({ description: '设有抵押权' }))),
+    mortgageeConsent: Type.Optional(Nullable(Type.Boolean({ description: '抵押权人同意' }))),
+    milestoneType: Type.Optional(Nullable(KeyOf(milestoneTypes))),
+    milestoneDate: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+  },
+  { additionalProperties: false },
+)
+export type ProjectAttributes = Static<typeof ProjectAttributes>
+
+export const CreateProjectBody = Type.Object(
+  {
+    code: Type.String({ minLength: 1, maxLength: 100, description: '项目编号' }),
+    county: Type.Optional(CountyCode),
+    geometry: AreaGeometry,
+    attributes: Type.Optional(ProjectAttributes),
+  },
+  { additionalProperties: false },
+)
+export type CreateProjectBody = Static<typeof CreateProjectBody>
+
+export const ProjectSummary = Type.Object({
+  id: Type.Integer(),
+  county: Type.String(),
+  code: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  status: OneOf(projectStatuses),
+  developmentMode: Type.Union([Type.String(), Type.Null()]),
+  approach: Type.String(),
+  changedUseFloorArea: Type.Union([Type.Number(), Type.Null()]),
+  addedFloorArea: Type.Union([Type.Number(), Type.Null()]),
+  newPlotRatio: Type.Union([Type.Number(), Type.Null()]),
+  ownershipClear: Type.Union([Type.Boolean(), Type.Null()]),
+  seized: Type.Union([Type.Boolean(), Type.Null()]),
+  mortgaged: Type.Union([Type.Boolean(), Type.Null()]),
+  mortgageeConsent: Type.Union([Type.Boolean(), Type.Null()]),
+  milestoneType: Type.Union([Type.String(), Type.Null()]),
+  milestoneDate: Type.Union([Type.String(), Type.Null()]),
+  areaM2: Type.Number({ description: 'ellipsoidal area on CGCS2000, m²' }),
+  repairs: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+})
+
+export const Project = Type.Intersect([ProjectSummary, Type.Object({ geometry: Type.Unknown({ description: 'GeoJSON MultiPolygon, lon/lat' }) })])
+
+export const ProjectList = Type.Object({
+  items: Type.Array(ProjectSummary),
+  total: Type.Integer(),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+})
+
+export const ProjectListQuery = Type.Object({
+  county: Type.Optional(CountyCode),
+  code: Type.Optional(Type.String()),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+})
+export type ProjectListQuery = Static<typeof ProjectListQuery>

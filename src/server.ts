@@ -1,0 +1,62 @@
+// Launches the service: configuration, database (server or embedded), migrations, first admin key,
+// HTTP. Stops the embedded database with the service, and stops the service if that database dies.
+import Fastify from 'fastify'
+import app, { serverOptions } from './app.js'
+import { bootstrapAdminKey } from './auth/bootstrap.js'
+import { loadConfig } from './config.js'
+import { openDatabase } from './db/connection.js'
+import { migrateLatest } from './db/migrate.js'
+
+const config = loadConfig()
+const server = Fastify(serverOptions(config))
+const log = server.log
+
+log.info({ backend: config.databaseUrl ? 'server' : 'embedded', dataDir: config.dataDir }, 'opening database')
+const database = await openDatabase(config)
+let closing = false
+database.onCrash((reason) => {
+  if (closing) return
+  log.fatal(reason)
+  closing = true
+  void server.close().finally(() => process.exit(1))
+})
+
+const applied = await migrateLatest(database.knex)
+if (applied.length) log.info({ applied }, 'migrations applied')
+
+if (config.bootstrapAdminKey) {
+  const admin = await bootstrapAdminKey(database.knex, config.dataDir)
+  if (admin) {
+    // Shown once on the console, never through the structured log.
+    process.stdout.write(
+      `\n  First start: created an admin API key (also written to ${admin.file}, mode 0600):\n\n    ${admin.token}\n\n` +
+        '  Keep it secret; create county/city/province keys with it or with `npm run cli -- key create`.\n\n',
+    )
+  }
+}
+
+await server.register(app, { database })
+server.addHook('onClose', async () => database.close())
+
+const shutdown = (signal: string) => {
+  if (closing) return
+  closing = true
+  log.info({ signal }, 'shutting down')
+  server.close().then(
+    () => process.exit(0),
+    (err) => {
+      log.error({ err }, 'error while shutting down')
+      process.exit(1)
+    },
+  )
+}
+process.on('SIGINT', () => shutdown('SIGINT'))
+process.on('SIGTERM', () => shutdown('SIGTERM'))
+
+try {
+  await server.listen({ host: config.host, port: config.port })
+} catch (err) {
+  log.error({ err }, 'could not listen')
+  await database.close()
+  process.exit(1)
+}
