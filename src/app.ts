@@ -2,6 +2,7 @@
 // tests register the same plugin against a real database.
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import type { Database } from './db/connection.js'
 import audit from './plugins/audit.js'
@@ -9,6 +10,7 @@ import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import openapi from './plugins/openapi.js'
 import problems from './plugins/problems.js'
+import validation from './plugins/validation.js'
 import auditRoutes from './routes/audit/index.js'
 import healthRoutes from './routes/health/index.js'
 import keyRoutes from './routes/keys/index.js'
@@ -32,12 +34,12 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
     bodyLimit: config.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true } },
   }
 }
 
-export default async function app(instance: FastifyInstance, opts: AppOptions) {
+async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(problems)
+  await instance.register(validation)
   await instance.register(database, { database: opts.database })
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {
@@ -57,3 +59,6 @@ export default async function app(instance: FastifyInstance, opts: AppOptions) {
     { prefix: '/api/v1' },
   )
 }
+
+// Not encapsulated: the error handler, validation and request-id header apply to the whole server.
+export default fp(app, { name: 'lowland-app' })

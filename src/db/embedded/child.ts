@@ -38,9 +38,10 @@ async function openDatabase(dir: string): Promise<{ db: PGlite; created: boolean
 async function main(dir: string) {
   const t0 = Date.now()
   const { db, created } = await openDatabase(dir)
-  // One connection: PGlite is a single session, and the socket multiplexer interleaves the
-  // extended-protocol messages of concurrent clients, which would mix up unnamed statements.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 })
+  // PGlite is a single session and the socket multiplexer interleaves the extended-protocol
+  // messages of concurrent clients (mixing up unnamed statements), so the service keeps one
+  // connection (connection.ts). The extra slots only absorb a reconnect racing the old socket's close.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 })
   await server.start()
   const port = Number((server as unknown as { port: number }).port)
   let stopping = false

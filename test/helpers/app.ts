@@ -1,0 +1,58 @@
+// Builds the real application against the run's real database (see setup/global.ts).
+import Fastify, { type FastifyInstance } from 'fastify'
+import type { Knex } from 'knex'
+import { inject } from 'vitest'
+import app, { serverOptions } from '../../src/app.js'
+import { createKey } from '../../src/auth/keys.js'
+import { attachDatabase, type Database } from '../../src/db/connection.js'
+import { migrateLatest } from '../../src/db/migrate.js'
+import type { Role } from '../../src/domain/region.js'
+
+export const testDatabase = () => inject('database')
+
+export function openTestDatabase(): Database {
+  const { url, backend } = testDatabase()
+  return attachDatabase(url, backend, 4)
+}
+
+export interface TestApp {
+  app: FastifyInstance
+  db: Database
+  knex: Knex
+  close(): Promise<void>
+}
+
+export async function buildTestApp(configure?: (app: FastifyInstance) => void): Promise<TestApp> {
+  const db = openTestDatabase()
+  await migrateLatest(db.knex)
+  const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
+  await instance.register(app, { database: db })
+  configure?.(instance)
+  await instance.ready()
+  return {
+    app: instance,
+    db,
+    knex: db.knex,
+    close: async () => {
+      await instance.close()
+      await db.close()
+    },
+  }
+}
+
+/** Empties every table of the service (keeps the schema and PostGIS's own tables). */
+export async function resetData(knex: Knex): Promise<void> {
+  const { rows } = await knex.raw(
+    `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+       AND tablename NOT IN ('spatial_ref_sys', 'knex_migrations', 'knex_migrations_lock')`,
+  )
+  const tables = rows.map((r: { tablename: string }) => `"${r.tablename}"`)
+  if (tables.length) await knex.raw(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`)
+}
+
+export async function keyFor(knex: Knex, role: Role, region: string | null = null, name = `${role} ${region ?? ''}`): Promise<string> {
+  const { token } = await createKey(knex, { name, role, region, createdBy: 'test' })
+  return token
+}
+
+export const withKey = (token: string) => ({ 'x-api-key': token })

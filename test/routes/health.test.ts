@@ -1,0 +1,68 @@
+import Fastify from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import app, { serverOptions } from '../../src/app.js'
+import { attachDatabase } from '../../src/db/connection.js'
+import { migrateDown, migrateLatest } from '../../src/db/migrate.js'
+import { buildTestApp, testDatabase, type TestApp } from '../helpers/app.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await buildTestApp()
+})
+afterAll(async () => {
+  await migrateLatest(t.knex)
+  await t.close()
+})
+
+describe('GET /health', () => {
+  it('reports the database, PostGIS version, backend and current migrations', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' })
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.status).toBe('ok')
+    expect(body.backend).toBe(testDatabase().backend)
+    expect(body.database.reachable).toBe(true)
+    expect(body.database.postgis).toMatch(/^3\.\d+/)
+    expect(body.database.postgres).toMatch(/^\d+/)
+    expect(body.migrations).toEqual({ current: true, applied: ['20261123000000_foundation'], pending: [] })
+  })
+
+  it('answers 503 degraded while a migration is pending', async () => {
+    await migrateDown(t.knex, true)
+    const res = await t.app.inject({ method: 'GET', url: '/health' })
+    expect(res.statusCode).toBe(503)
+    expect(res.json()).toMatchObject({ status: 'degraded', migrations: { current: false, pending: ['20261123000000_foundation'] } })
+    await migrateLatest(t.knex)
+  })
+
+  it('answers 503 unavailable when the database cannot be reached', async () => {
+    // A port nothing listens on: a closed database, not a mocked one.
+    const { backend } = testDatabase()
+    const db = attachDatabase('postgres://postgres@127.0.0.1:9/none?connect_timeout=2', backend, 1)
+    const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 }, false))
+    await instance.register(app, { database: db })
+    const res = await instance.inject({ method: 'GET', url: '/health' })
+    expect(res.statusCode).toBe(503)
+    expect(res.json()).toMatchObject({ status: 'unavailable', backend, database: { reachable: false } })
+    const api = await instance.inject({ method: 'GET', url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
+    expect(api.statusCode).toBe(503)
+    expect(api.json().code).toBe('LR_DB_UNAVAILABLE')
+    await instance.close()
+    await db.close()
+  })
+})
+
+describe('API documents', () => {
+  it('serves OpenAPI 3 built from the route schemas, and the docs UI', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/openapi.json' })
+    expect(res.statusCode).toBe(200)
+    const doc = res.json()
+    expect(doc.openapi).toMatch(/^3\./)
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/api/v1/projects', '/api/v1/projects/{id}', '/api/v1/keys']))
+    expect(doc.paths['/api/v1/projects'].post.requestBody.content['application/json'].schema.properties.code).toBeDefined()
+    expect(doc.components.schemas.Problem.properties.title).toBeDefined()
+    const ui = await t.app.inject({ method: 'GET', url: '/docs/' })
+    expect(ui.statusCode).toBe(200)
+    expect(ui.headers['content-type']).toMatch(/text\/html/)
+  })
+})

@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { ellipsoidalRingArea, lonLatRectangle } from '../helpers/geometry.js'
+
+let t: TestApp
+let county: string
+beforeAll(async () => {
+  t = await buildTestApp()
+})
+afterAll(() => t.close())
+beforeEach(async () => {
+  await resetData(t.knex)
+  county = await keyFor(t.knex, 'county', '371502')
+})
+
+const create = (payload: object) => t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(county), payload })
+
+describe('projects', () => {
+  it('stores the boundary in EPSG:4490 and reports its ellipsoidal area (checked with GeographicLib)', async () => {
+    const geometry = lonLatRectangle(115.95, 36.45, 115.953, 36.452)
+    const res = await create({ code: 'DCF-001', geometry, attributes: { name: '古楼街道旧厂区', developmentMode: 'government-reserve' } })
+    expect(res.statusCode).toBe(201)
+    const p = res.json()
+    const expected = ellipsoidalRingArea(geometry.coordinates[0]!)
+    expect(Math.abs(p.areaM2 - expected)).toBeLessThan(0.01)
+    expect(p).toMatchObject({ code: 'DCF-001', county: '371502', name: '古楼街道旧厂区', developmentMode: 'government-reserve', approach: 'default', status: 'draft', repairs: null })
+    expect(p.geometry.type).toBe('MultiPolygon')
+    expect(p.geometry.crs).toBeUndefined() // plain RFC 7946 GeoJSON
+    const { rows } = await t.knex.raw('SELECT ST_SRID(geom) AS srid, GeometryType(geom) AS type FROM projects WHERE id = ?', [p.id])
+    expect(rows[0]).toEqual({ srid: 4490, type: 'MULTIPOLYGON' })
+  })
+
+  it('repairs a self-intersecting boundary and says so', async () => {
+    // A bow-tie: two triangles meeting at (115.951, 36.451).
+    const geometry = { type: 'Polygon', coordinates: [[[115.95, 36.45], [115.952, 36.452], [115.952, 36.45], [115.95, 36.452], [115.95, 36.45]]] }
+    const res = await create({ code: 'BOW', geometry })
+    expect(res.statusCode).toBe(201)
+    expect(res.json().repairs[0]).toMatch(/Self-intersection/i)
+    expect(res.json().geometry.coordinates).toHaveLength(2)
+  })
+
+  it('rejects projected coordinates sent as lon/lat with a CRS hint', async () => {
+    const res = await create({ code: 'GK', geometry: lonLatRectangle(39_500_000, 4_030_000, 39_500_100, 4_030_100) })
+    expect(res.statusCode).toBe(422)
+    expect(res.json().detail).toMatch(/outside China/)
+    expect(await t.knex('projects').count({ n: '*' }).first()).toEqual({ n: 0 })
+  })
+
+  it('refuses a second project with the same code in a county', async () => {
+    expect((await create({ code: 'DUP', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })).statusCode).toBe(201)
+    const again = await create({ code: 'DUP', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })
+    expect(again.statusCode).toBe(409)
+  })
+
+  it('keeps attribute values the rules need, and clears them with null', async () => {
+    const { id } = (await create({ code: 'ATTR', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })).json()
+    const set = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/projects/${id}`,
+      headers: withKey(county),
+      payload: { approach: 'plot-ratio-increase', addedFloorArea: 12000.5, newPlotRatio: 2.5, ownershipClear: true, milestoneType: 'planning-permits', milestoneDate: '2025-06-30' },
+    })
+    expect(set.statusCode).toBe(200)
+    expect(set.json()).toMatchObject({ approach: 'plot-ratio-increase', addedFloorArea: 12000.5, newPlotRatio: 2.5, ownershipClear: true, milestoneDate: '2025-06-30' })
+    const cleared = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(county), payload: { newPlotRatio: null } })
+    expect(cleared.json().newPlotRatio).toBeNull()
+    const bad = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(county), payload: { newPlotRatio: 0 } })
+    expect(bad.statusCode).toBe(400)
+  })
+
+  it('deletes a project', async () => {
+    const { id } = (await create({ code: 'DEL', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })).json()
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: withKey(county) })).statusCode).toBe(204)
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}`, headers: withKey(county) })).statusCode).toBe(404)
+  })
+})
