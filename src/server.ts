@@ -12,7 +12,7 @@ const server = Fastify(serverOptions(config))
 const log = server.log
 
 log.info({ backend: config.databaseUrl ? 'server' : 'embedded', dataDir: config.dataDir }, 'opening database')
-const database = await openDatabase(config)
+const database = await openDatabase(config, { warn: (m) => log.warn(m), error: (m) => log.error(m) })
 let closing = false
 database.onCrash((reason) => {
   if (closing) return

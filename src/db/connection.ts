@@ -20,8 +20,23 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v))
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v))
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v)
 
-export function createKnex(url: string, poolMax: number): Knex {
+/** Where knex's own warnings go (pool and connection trouble); defaults to the console. */
+export interface DbLogger {
+  warn(message: string): void
+  error(message: string): void
+}
+
+export function createKnex(url: string, poolMax: number, logger?: DbLogger): Knex {
+  const toText = (m: unknown) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))
   return knexFactory({
+    ...(logger && {
+      log: {
+        warn: (m: unknown) => logger.warn(toText(m)),
+        error: (m: unknown) => logger.error(toText(m)),
+        deprecate: (m: unknown) => logger.warn(toText(m)),
+        debug: () => {},
+      },
+    }),
     client: 'pg',
     connection: { connectionString: url, application_name: 'lowland-redevelopment' },
     pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
@@ -30,14 +45,17 @@ export function createKnex(url: string, poolMax: number): Knex {
 }
 
 /** Connect to `url` if given, otherwise start the embedded database under the data directory. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'embeddedStartTimeoutMs'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolMax' | 'embeddedStartTimeoutMs'>,
+  logger?: DbLogger,
+): Promise<Database> {
   if (config.databaseUrl) {
-    const knex = createKnex(config.databaseUrl, config.dbPoolMax)
+    const knex = createKnex(config.databaseUrl, config.dbPoolMax, logger)
     return { knex, backend: 'server', onCrash: () => {}, close: () => knex.destroy() }
   }
   const embedded: EmbeddedDatabase = await startEmbedded({ dataDir: config.dataDir, timeoutMs: config.embeddedStartTimeoutMs })
   // The embedded server serves one connection at a time (see child.ts).
-  const knex = createKnex(embedded.url, 1)
+  const knex = createKnex(embedded.url, 1, logger)
   return {
     knex,
     backend: 'embedded',
@@ -50,7 +68,7 @@ export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir
 }
 
 /** For tests: wrap an already running database (e.g. an embedded child started once per run). */
-export function attachDatabase(url: string, backend: Backend, poolMax: number): Database {
-  const knex = createKnex(url, backend === 'embedded' ? 1 : poolMax)
+export function attachDatabase(url: string, backend: Backend, poolMax: number, logger?: DbLogger): Database {
+  const knex = createKnex(url, backend === 'embedded' ? 1 : poolMax, logger)
   return { knex, backend, onCrash: () => {}, close: () => knex.destroy() }
 }

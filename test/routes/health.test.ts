@@ -38,7 +38,7 @@ describe('GET /health', () => {
   it('answers 503 unavailable when the database cannot be reached', async () => {
     // A port nothing listens on: a closed database, not a mocked one.
     const { backend } = testDatabase()
-    const db = attachDatabase('postgres://postgres@127.0.0.1:9/none?connect_timeout=2', backend, 1)
+    const db = attachDatabase('postgres://postgres@127.0.0.1:9/none?connect_timeout=2', backend, 1, { warn: () => {}, error: () => {} })
     const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 }, false))
     await instance.register(app, { database: db })
     const res = await instance.inject({ method: 'GET', url: '/health' })

@@ -38,13 +38,16 @@ function acquireLock(lockPath: string): () => void {
       return () => fs.rmSync(lockPath, { force: true })
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-      let holder = 0
+      let pids: number[] = []
       try {
-        holder = Number(JSON.parse(fs.readFileSync(lockPath, 'utf8')).pid)
+        const lock = JSON.parse(fs.readFileSync(lockPath, 'utf8'))
+        pids = [Number(lock.pid), Number(lock.childPid)].filter((p) => p > 0)
       } catch {
         /* unreadable lock: treat as stale */
       }
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      // The child may outlive a killed owner for a moment while it closes the database.
+      const holder = pids.find(isAlive)
+      if (holder) {
         throw new EmbeddedDatabaseError(
           `the embedded database in ${path.dirname(lockPath)} is in use by process ${holder} (is the service running?); ` +
             'stop it first, use the HTTP API, or set DATABASE_URL',
@@ -58,7 +61,8 @@ function acquireLock(lockPath: string): () => void {
 
 export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }): Promise<EmbeddedDatabase> {
   fs.mkdirSync(opts.dataDir, { recursive: true })
-  const release = acquireLock(path.join(opts.dataDir, 'embedded-db.lock'))
+  const lockPath = path.join(opts.dataDir, 'embedded-db.lock')
+  const release = acquireLock(lockPath)
   let child: ChildProcess
   try {
     child = fork(childPath, [], {
@@ -90,6 +94,9 @@ export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }
     release()
     throw err
   })
+
+  // Name the child in the lock too, so an operator (or a test) can see which process holds the files.
+  fs.writeFileSync(lockPath, JSON.stringify({ pid: process.pid, childPid: child.pid, at: new Date().toISOString() }))
 
   let stopping = false
   const crashListeners: Array<(reason: string) => void> = []

@@ -1,0 +1,97 @@
+// The service as `npm start` runs it: a real process, its database (embedded when DATABASE_URL is
+// unset), the first admin key, /health, and a clean stop that takes the embedded child with it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { projectRoot } from '../src/config.js'
+import { openTestDatabase, resetData, testDatabase } from './helpers/app.js'
+
+interface Running {
+  proc: ChildProcess
+  baseUrl: string
+  output: () => string
+  exited: Promise<number | null>
+}
+
+const { url, backend } = testDatabase()
+let dataDir: string
+
+function startService(): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }
+  if (backend === 'server') env.DATABASE_URL = url
+  else delete env.DATABASE_URL
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  proc.stdout!.on('data', (d) => (out += d))
+  proc.stderr!.on('data', (d) => (out += d))
+  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 150_000)
+    const poll = setInterval(() => {
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
+      if (m) {
+        clearInterval(poll)
+        clearTimeout(timer)
+        resolve({ proc, baseUrl: m[1]!, output: () => out, exited })
+      }
+    }, 100)
+    void exited.then((code) => {
+      clearInterval(poll)
+      clearTimeout(timer)
+      reject(new Error(`service exited with ${code}:\n${out}`))
+    })
+  })
+}
+
+const tokenPattern = /lr_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}/g
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-service-'))
+  if (backend === 'server') {
+    const db = openTestDatabase()
+    await resetData(db.knex) // no key at all: the first start must create the admin key
+    await db.close()
+  }
+})
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
+
+describe(`npm start (${backend} database)`, () => {
+  it('serves /health, creates the first admin key once, and stops cleanly', async () => {
+    const first = await startService()
+    const health = await (await fetch(`${first.baseUrl}/health`)).json()
+    expect(health).toMatchObject({ status: 'ok', backend, database: { reachable: true }, migrations: { current: true } })
+
+    const printed = first.output().match(tokenPattern) ?? []
+    expect(printed).toHaveLength(1) // printed once, and never again in the log lines
+    const keyFile = path.join(dataDir, 'admin.key')
+    expect(fs.readFileSync(keyFile, 'utf8').trim()).toBe(printed[0])
+    expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600)
+    const me = await fetch(`${first.baseUrl}/api/v1/keys/me`, { headers: { 'x-api-key': printed[0]! } })
+    expect(await me.json()).toMatchObject({ role: 'admin', region: null })
+    await fetch(`${first.baseUrl}/api/v1/keys/me`, { headers: { authorization: `Bearer ${printed[0]}` } })
+    expect(first.output().match(tokenPattern)).toHaveLength(1) // request logs redact the key
+
+    const lock = backend === 'embedded' ? JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded-db.lock'), 'utf8')) : null
+    first.proc.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+    if (lock) {
+      expect(() => process.kill(lock.childPid, 0)).toThrow() // the embedded child stopped with the service
+      expect(fs.existsSync(path.join(dataDir, 'embedded-db.lock'))).toBe(false)
+    }
+
+    const second = await startService()
+    expect(second.output().match(tokenPattern)).toBeNull() // keys exist: no new admin key
+    second.proc.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  })
+
+  it.runIf(backend === 'embedded')('stops with an error when the embedded database dies', async () => {
+    const running = await startService()
+    const lock = JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded-db.lock'), 'utf8'))
+    process.kill(lock.childPid, 'SIGKILL')
+    expect(await running.exited).toBe(1)
+    expect(running.output()).toMatch(/embedded database process \d+ exited unexpectedly/)
+  })
+})
