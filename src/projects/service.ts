@@ -39,31 +39,26 @@ export async function listProjects(knex: Knex, actor: Actor, query: ProjectListQ
   return { items, total, limit: query.limit, offset: query.offset }
 }
 
-export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
+/** A write to an existing project in the key's region, audited; another region's project is 404. */
+async function writeOwnProject(knex: Knex, actor: Actor, id: number, action: string, work: (trx: Knex.Transaction) => Promise<void>, detail?: Record<string, unknown>) {
   await auditedWrite(
     knex,
     actor,
     async (trx) => {
       const county = await q.projectCounty(trx, id, actor.scope)
       if (!county) throw notFound(id)
-      await q.updateProjectAttributes(trx, id, attrs)
+      await work(trx)
       return county
     },
-    (county) => ({ action: 'project.update', objectType: 'project', objectId: id, county, detail: { changed: Object.keys(attrs) } }),
+    (county) => ({ action, objectType: 'project', objectId: id, county, detail }),
   )
+}
+
+export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
+  await writeOwnProject(knex, actor, id, 'project.update', (trx) => q.updateProjectAttributes(trx, id, attrs), { changed: Object.keys(attrs) })
   return getProject(knex, actor, id)
 }
 
 export async function deleteProject(knex: Knex, actor: Actor, id: number): Promise<void> {
-  await auditedWrite(
-    knex,
-    actor,
-    async (trx) => {
-      const county = await q.projectCounty(trx, id, actor.scope)
-      if (!county) throw notFound(id)
-      await q.deleteProject(trx, id)
-      return county
-    },
-    (county) => ({ action: 'project.delete', objectType: 'project', objectId: id, county }),
-  )
+  await writeOwnProject(knex, actor, id, 'project.delete', (trx) => q.deleteProject(trx, id))
 }
