@@ -2,7 +2,9 @@
 // load under tsx, vitest and a bundler alike.
 import type { Knex } from 'knex'
 import * as foundation from './20261123000000_foundation.js'
+import * as importSupport from './20261123010000_import.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
+  ['20261123010000_import', importSupport],
 ]
