@@ -27,9 +27,13 @@ export async function up(knex: Knex): Promise<void> {
   await knex.schema.alterTable('datasets', (t) => {
     t.double('area_m2') // Σ ellipsoidal area of the version, for the layer listing
   })
+  // A layer of one point-like feature has a degenerate extent: any geometry type, not only polygons.
+  await knex.raw('ALTER TABLE datasets ALTER COLUMN extent TYPE geometry(Geometry, 4490)')
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw("UPDATE datasets SET extent = NULL WHERE GeometryType(extent) <> 'POLYGON'")
+  await knex.raw('ALTER TABLE datasets ALTER COLUMN extent TYPE geometry(Polygon, 4490)')
   await knex.schema.alterTable('datasets', (t) => t.dropColumn('area_m2'))
   await knex.schema.alterTable('import_jobs', (t) => {
     t.dropColumn('timings')

@@ -1,0 +1,90 @@
+// Which source field fills which typed column, and the conversion of each value.
+import type { DbfValue } from '../formats/shapefile/dbf-values.js'
+import type { ColumnType, LayerKind } from './layers.js'
+
+export interface ResolvedColumn {
+  column: string
+  field: string
+  type: ColumnType
+  /** index of the source field, or -1 when the source has none */
+  source: number
+  sourceName: string | null
+}
+
+/** Maps columns to source fields; returns problems instead of throwing so all can be reported. */
+export function resolveFields(
+  kind: LayerKind,
+  sourceNames: string[],
+  fieldMap: Record<string, string> = {},
+): { columns: ResolvedColumn[]; problems: string[]; notes: string[] } {
+  const problems: string[] = []
+  const notes: string[] = []
+  const index = new Map(sourceNames.map((n, i) => [n.toUpperCase(), i]))
+  const known = new Map(kind.columns.flatMap((c) => [[c.field.toLowerCase(), c] as const, [c.column, c] as const]))
+  for (const key of Object.keys(fieldMap)) {
+    if (!known.has(key.toLowerCase())) problems.push(`fieldMap names '${key}', which is not a field of layer ${kind.key} (fields: ${kind.columns.map((c) => c.field).join(', ')})`)
+  }
+  const mapped = new Map(Object.entries(fieldMap).map(([k, v]) => [known.get(k.toLowerCase())?.column, v]))
+  const columns = kind.columns.map((c): ResolvedColumn => {
+    const wanted = mapped.get(c.column)
+    let source = -1
+    if (wanted !== undefined) {
+      source = index.get(wanted.toUpperCase()) ?? -1
+      if (source === -1) problems.push(`fieldMap maps ${c.field} to '${wanted}', but the file has no such field (fields: ${sourceNames.join(', ')})`)
+    } else {
+      for (const alias of c.aliases) {
+        source = index.get(alias.toUpperCase()) ?? -1
+        if (source !== -1) break
+      }
+      if (source === -1 && c.required) {
+        problems.push(`the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`)
+      } else if (source === -1) notes.push(`no source field for ${c.field}; it stays empty`)
+    }
+    return { column: c.column, field: c.field, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }
+  })
+  return { columns, problems, notes }
+}
+
+const truthy = new Set(['1', 'T', 'Y', 'TRUE', 'YES', '是'])
+const falsy = new Set(['0', 'F', 'N', 'FALSE', 'NO', '否'])
+
+/** A source value as the column's type, or an error message (the value is then stored as null). */
+export function convertValue(type: ColumnType, v: DbfValue): { value: string | number | boolean | null } | { error: string } {
+  if (v === null) return { value: null }
+  switch (type) {
+    case 'text':
+      return { value: String(v) }
+    case 'double': {
+      const n = typeof v === 'number' ? v : Number(String(v).trim())
+      return Number.isFinite(n) && String(v).trim() !== '' ? { value: n } : { error: `'${v}' is not a number` }
+    }
+    case 'bigint':
+    case 'integer': {
+      const n = typeof v === 'number' ? v : Number(String(v).trim())
+      const max = type === 'integer' ? 2 ** 31 - 1 : Number.MAX_SAFE_INTEGER
+      return Number.isInteger(n) && Math.abs(n) <= max ? { value: n } : { error: `'${v}' is not a whole number` }
+    }
+    case 'date': {
+      const m = /^(\d{4})[-/.]?(\d{1,2})[-/.]?(\d{1,2})$/.exec(String(v).trim())
+      if (!m) return { error: `'${v}' is not a date` }
+      const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])]
+      const date = new Date(Date.UTC(y, mo - 1, d))
+      if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return { error: `'${v}' is not a date` }
+      return { value: `${m[1]}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}` }
+    }
+    case 'boolean': {
+      if (typeof v === 'boolean') return { value: v }
+      const s = String(v).trim().toUpperCase()
+      return truthy.has(s) ? { value: true } : falsy.has(s) ? { value: false } : { error: `'${v}' is not yes/no` }
+    }
+  }
+}
+
+export const pgArrayType: Record<ColumnType, string> = {
+  text: 'text[]',
+  double: 'float8[]',
+  bigint: 'int8[]',
+  integer: 'int4[]',
+  date: 'date[]',
+  boolean: 'bool[]',
+}

@@ -1,0 +1,265 @@
+// One import from upload to active layer version: unpack, decide encoding and CRS, map fields,
+// load in batches into a new (invisible) version, then switch readers to it in one transaction.
+// Anything wrong fails the whole import and removes what was loaded.
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { CrsError, resolveSourceCrs, type SourceCrs } from '../crs/resolve.js'
+import { outsideChina } from '../domain/extent.js'
+import { DbfReader } from '../formats/shapefile/dbf-reader.js'
+import { ArchiveError, defaultArchiveLimits, isZip, unpackShapefile } from './archive.js'
+import { EncodingError, resolveEncoding } from './encoding.js'
+import { convertValue, resolveFields, type ResolvedColumn } from './fields.js'
+import { openGeoJson } from './geojson-source.js'
+import type { LayerKind } from './layers.js'
+import * as q from './queries.js'
+import { emptyCounts, ImportFailure, IssueList, type ImportReport } from './report.js'
+import { openShapefile, SourceError } from './shapefile-source.js'
+import type { FeatureSource, SourceFeature } from './source.js'
+
+export interface ImportRequest {
+  kind: LayerKind
+  county: string
+  mode: 'replace' | 'append'
+  srid?: number
+  encoding?: string
+  towgs84?: number[]
+  fieldMap?: Record<string, string>
+  /** fail (default): any rejected record fails the import; skip: store the rest and list them */
+  onInvalid: 'fail' | 'skip'
+  file: { path: string; name: string; sha256: string }
+  importedBy: string
+  jobId: number | null
+}
+
+export interface ImportLimits {
+  maxVertices: number
+  geojsonMaxBytes: number
+  geojsonMaxDepth: number
+  batchSize: number
+  /** batches being stored at once while the next is read */
+  maxInFlight: number
+}
+
+export const defaultImportLimits: ImportLimits = { maxVertices: 1_000_000, geojsonMaxBytes: 256 * 1024 * 1024, geojsonMaxDepth: 32, batchSize: 2000, maxInFlight: 2 }
+
+export interface ImportContext {
+  knex: Knex
+  workDir: string
+  limits?: ImportLimits
+  onProgress?: (fraction: number, report: ImportReport) => void
+  signal?: AbortSignal
+}
+
+const expected = (e: unknown) => e instanceof ArchiveError || e instanceof SourceError || e instanceof CrsError || e instanceof EncodingError
+
+/** Runs the import; resolves with the report of a success, rejects with ImportFailure (report attached). */
+export async function runImport(ctx: ImportContext, req: ImportRequest): Promise<ImportReport> {
+  const limits = ctx.limits ?? defaultImportLimits
+  const report: ImportReport = { counts: emptyCounts(), sourceCrs: null, encoding: null, warnings: [], errors: [], datasetId: null, version: null, unchanged: false, timings: {} }
+  const warnings = new IssueList(200)
+  const errors = new IssueList(100)
+  const t0 = Date.now()
+  let source: FeatureSource | null = null
+  let dataset: { id: number; version: number } | null = null
+  const finish = () => {
+    report.warnings = warnings.toJSON()
+    report.errors = errors.toJSON()
+    report.timings.totalMs = Date.now() - t0
+    return report
+  }
+  try {
+    await fs.mkdir(ctx.workDir, { recursive: true })
+    if (req.mode === 'replace') {
+      const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
+      if (active && active.sha256 === req.file.sha256) {
+        warnings.add({ file: req.file.name, message: `identical to active version ${active.version} (same SHA-256); nothing imported` })
+        Object.assign(report, { unchanged: true, datasetId: active.id, version: active.version })
+        report.counts.stored = active.featureCount
+        return finish()
+      }
+    }
+    let declaredEpsg: number | null = null
+    let prjText: string | null = null
+    if (await isZip(req.file.path)) {
+      const members = await unpackShapefile(req.file.path, ctx.workDir, defaultArchiveLimits)
+      prjText = members.prj ? await fs.readFile(members.prj, 'latin1') : null
+      const cpgText = members.cpg ? await fs.readFile(members.cpg, 'latin1') : null
+      const dbfHead = await DbfReader.open(members.dbf)
+      const languageDriver = dbfHead.header.languageDriver
+      await dbfHead.close()
+      const encoding = await resolveEncoding({ param: req.encoding, cpgText, dbfPath: members.dbf, languageDriver })
+      report.encoding = encoding
+      const opened = await openShapefile(members, { family: req.kind.family, encoding: encoding.name, maxVertices: limits.maxVertices })
+      source = opened.source
+      for (const w of opened.warnings) warnings.add({ file: members.name, message: w })
+    } else if (/\.(geo)?json$/i.test(req.file.name)) {
+      const opened = await openGeoJson(req.file.path, req.file.name, { family: req.kind.family, maxVertices: limits.maxVertices, maxBytes: limits.geojsonMaxBytes, maxDepth: limits.geojsonMaxDepth })
+      source = opened.source
+      declaredEpsg = opened.declaredEpsg
+      report.encoding = { name: 'UTF-8', how: 'utf8-json' }
+    } else {
+      throw new ImportFailure(`${req.file.name} is neither a zip (holding a shapefile) nor a .geojson/.json file`)
+    }
+    report.timings.openMs = Date.now() - t0
+
+    const { crs, warnings: crsWarnings } = await resolveSourceCrs(ctx.knex, {
+      srid: req.srid ?? declaredEpsg ?? undefined,
+      towgs84: req.towgs84,
+      prjText,
+      bbox: source.bbox,
+    })
+    if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
+    report.sourceCrs = { epsg: crs.epsg, name: crs.name, how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
+    for (const w of crsWarnings) warnings.add({ file: source.fileName, message: w })
+    if (source.bbox) await checkExtent(ctx.knex, source, crs)
+
+    const fields = resolveFields(req.kind, source.fieldNames, req.fieldMap)
+    if (fields.problems.length) throw new ImportFailure(fields.problems.join('; '), fields.problems.map((message) => ({ file: source!.fileName, message })))
+    for (const n of fields.notes) warnings.add({ file: source.fileName, message: n })
+
+    dataset = await q.createDataset(ctx.knex, {
+      layer: req.kind.key,
+      county: req.county,
+      sourceName: req.file.name,
+      sha256: req.file.sha256,
+      crs: report.sourceCrs,
+      encoding: report.encoding,
+      importedBy: req.importedBy,
+      jobId: req.jobId,
+    })
+    Object.assign(report, { datasetId: dataset.id, version: dataset.version })
+    if (req.mode === 'append') {
+      const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
+      if (active) warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
+    }
+    const tLoad = Date.now()
+    await load(ctx, req, source, fields.columns, { datasetId: dataset.id, crs }, report, warnings, errors, limits.batchSize, limits.maxInFlight)
+    report.timings.loadMs = Date.now() - tLoad
+    if (errors.count > 0 && req.onInvalid === 'fail') {
+      throw new ImportFailure(`${errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, errors.items)
+    }
+    const summary = await q.summarizeDataset(ctx.knex, req.kind, dataset.id)
+    report.counts.stored = summary.featureCount
+    await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
+    ctx.onProgress?.(1, finish())
+    return finish()
+  } catch (err) {
+    if (dataset) await q.discardDataset(ctx.knex, req.kind, dataset.id).catch(() => {})
+    Object.assign(report, { datasetId: null, version: null })
+    if (err instanceof ImportFailure) {
+      if (err.issues !== errors.items) for (const i of err.issues) errors.add(i)
+    } else if (expected(err)) errors.add({ file: source?.fileName ?? req.file.name, message: (err as Error).message })
+    else if (ctx.signal?.aborted) errors.add({ message: 'cancelled' })
+    else throw err
+    throw Object.assign(new ImportFailure(errors.items[0]?.message ?? 'import failed', errors.items), { report: finish() })
+  } finally {
+    await source?.close().catch(() => {})
+    await fs.rm(ctx.workDir, { recursive: true, force: true })
+  }
+}
+
+async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): Promise<void> {
+  let box
+  try {
+    box = await q.transformedBbox(knex, source.bbox!, crs)
+  } catch (err) {
+    // knex prefixes the SQL to the database's message; the user needs only the latter.
+    throw new CrsError(`the coordinates cannot be transformed from ${crs.name}: ${(err as Error).message.split(' - ').at(-1)}`)
+  }
+  if (!outsideChina(box)) return
+  const b = source.bbox!
+  const f = (n: number) => n.toFixed(3)
+  let cause = 'the coordinate system is probably wrong'
+  if (crs.identity?.projected && crs.identity.zonePrefix === false && b.minX > 1e6) cause = `the X values (${Math.round(b.minX)}…) carry a zone prefix but ${crs.name} has none`
+  else if (crs.identity?.projected && crs.identity.zonePrefix && b.maxX < 1e6) cause = `the X values (${Math.round(b.minX)}…) have no zone prefix but ${crs.name} expects one`
+  else if (crs.identity && !crs.identity.projected && Math.abs(b.maxX) > 360) cause = `the coordinates are projected metres but ${crs.name} is longitude/latitude`
+  else if (crs.identity && !crs.identity.projected && b.minX >= 3 && b.maxX <= 54 && b.minY >= 73) cause = 'latitude and longitude look swapped'
+  throw new CrsError(
+    `in ${crs.name} the data lands at ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}, outside China (73–136°E, 3–54°N): ${cause}. Pass srid to name the right system`,
+  )
+}
+
+async function load(
+  ctx: ImportContext,
+  req: ImportRequest,
+  source: FeatureSource,
+  columns: ResolvedColumn[],
+  target: { datasetId: number; crs: SourceCrs },
+  report: ImportReport,
+  warnings: IssueList,
+  errors: IssueList,
+  batchSize: number,
+  maxInFlight: number,
+): Promise<void> {
+  const counts = report.counts
+  const names = source.fieldNames
+  const inFlight: Array<Promise<void>> = []
+  try {
+    return await loadBatches()
+  } catch (err) {
+    await Promise.allSettled(inFlight) // no insert may still be running when the version is discarded
+    throw err
+  }
+  async function loadBatches(): Promise<void> {
+  for (;;) {
+    if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
+    const batch: SourceFeature[] = await source.next(batchSize)
+    if (batch.length === 0) break
+    const rows: q.BatchRows = { records: [], wkb: [], attrs: [], columns: columns.map(() => []) }
+    for (const f of batch) {
+      counts.read++
+      if (f.deleted) {
+        counts.deleted++
+        continue
+      }
+      let fatal = false
+      for (const issue of f.issues) {
+        if (issue.fatal) {
+          fatal = true
+          errors.add({ file: source.fileName, record: f.record, field: issue.field, message: issue.message })
+        } else warnings.add({ file: source.fileName, record: f.record, field: issue.field, message: issue.message })
+      }
+      if (f.shape.kind === 'rejected') {
+        counts.rejected++
+        errors.add({ file: source.fileName, record: f.record, message: f.shape.message })
+        continue
+      }
+      if (fatal) {
+        counts.rejected++
+        continue
+      }
+      if (f.shape.kind === 'null') {
+        counts.nullShapes++
+        warnings.add({ file: source.fileName, record: f.record, message: 'null shape: stored with its attributes and no geometry' })
+      }
+      rows.records.push(f.record)
+      rows.wkb.push(f.shape.kind === 'shape' ? f.shape.wkb : null)
+      const attrs: Record<string, unknown> = {}
+      for (let i = 0; i < names.length; i++) attrs[names[i]!] = f.values[i]
+      rows.attrs.push(JSON.stringify(attrs))
+      columns.forEach((c, i) => {
+        const converted = c.source === -1 ? { value: null } : convertValue(c.type, f.values[c.source]!)
+        if ('error' in converted) warnings.add({ file: source.fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
+        rows.columns[i]!.push('error' in converted ? null : converted.value)
+      })
+    }
+    // Once a record has failed, the rest is only read to report every problem at once.
+    const failing = errors.count > 0 && req.onInvalid === 'fail'
+    if (!failing && rows.records.length) {
+      // The next batch is read and decoded while the database stores this one.
+      if (inFlight.length >= maxInFlight) await inFlight.shift()
+      inFlight.push(
+        q.insertBatch(ctx.knex, req.kind, columns, { ...target, county: req.county }, rows).then((repaired) => {
+          for (const r of repaired) {
+            counts.repaired++
+            warnings.add({ file: source.fileName, record: r.record, message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}` })
+          }
+        }),
+      )
+    }
+    ctx.onProgress?.(source.total ? Math.min(counts.read / source.total, 0.99) : 0, report)
+  }
+  await Promise.all(inFlight)
+  }
+}

@@ -1,0 +1,81 @@
+// Reads a shapefile's .shp and .dbf in step, checking that their records correspond.
+import fs from 'node:fs/promises'
+import { DbfReader } from '../formats/shapefile/dbf-reader.js'
+import { makeRecordDecoder, type RecordDecoder } from '../formats/shapefile/dbf-values.js'
+import { ShpReader, familyOf, shapeTypes, shxRecordCount, type GeometryFamily } from '../formats/shapefile/shp-reader.js'
+import type { Encoding } from '../formats/text-decoding.js'
+import type { ShapefileMembers } from './archive.js'
+import type { FeatureSource, SourceFeature } from './source.js'
+
+export class SourceError extends Error {}
+
+export async function openShapefile(m: ShapefileMembers, opts: { family: GeometryFamily; encoding: Encoding; maxVertices: number }): Promise<{ source: FeatureSource; warnings: string[] }> {
+  const warnings: string[] = []
+  const shp = await ShpReader.open(m.shp, { family: opts.family, maxVertices: opts.maxVertices })
+  const dbf = await DbfReader.open(m.dbf)
+  try {
+    const fileFamily = familyOf(shp.header.shapeType)
+    if (shp.header.shapeType !== 0 && fileFamily !== opts.family) {
+      throw new SourceError(`${m.name} holds ${shapeTypes[shp.header.shapeType] ?? shp.header.shapeType} shapes, but this layer needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`)
+    }
+    if (m.shx) {
+      const head = Buffer.alloc(100)
+      const fd = await fs.open(m.shx, 'r')
+      await fd.read(head, 0, 100, 0)
+      await fd.close()
+      const shxCount = shxRecordCount(head)
+      if (shxCount !== dbf.header.recordCount) {
+        throw new SourceError(`record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`)
+      }
+    } else warnings.push('the zip has no .shx index; record counts are checked while reading')
+    const { decoder, nameErrors } = makeRecordDecoder(dbf.header, opts.encoding)
+    if (nameErrors.length) throw new SourceError(`.dbf field names are not valid ${opts.encoding}: ${nameErrors.join('; ')}`)
+    const { minX, minY, maxX, maxY } = shp.header.bbox
+    const bbox = [minX, minY, maxX, maxY].every(Number.isFinite) ? shp.header.bbox : null
+    return { source: new ShapefileSource(m.name, shp, dbf, decoder, bbox), warnings }
+  } catch (err) {
+    await shp.close()
+    await dbf.close()
+    throw err
+  }
+}
+
+class ShapefileSource implements FeatureSource {
+  readonly fieldNames: string[]
+  readonly total: number
+
+  constructor(
+    readonly fileName: string,
+    private readonly shp: ShpReader,
+    private readonly dbf: DbfReader,
+    private readonly decoder: RecordDecoder,
+    readonly bbox: FeatureSource['bbox'],
+  ) {
+    this.fieldNames = decoder.names
+    this.total = dbf.header.recordCount
+  }
+
+  async next(max: number): Promise<SourceFeature[]> {
+    const { bytes, count } = await this.dbf.nextRecords(max)
+    const out: SourceFeature[] = []
+    const len = this.dbf.header.recordLength
+    for (let i = 0; i < count; i++) {
+      const shape = await this.shp.next()
+      if (!shape) {
+        throw new SourceError(`record counts differ: ${this.fileName} ends after ${this.shp.recordsRead} shapes but the .dbf has ${this.dbf.header.recordCount} attribute records`)
+      }
+      const issues: SourceFeature['issues'] = []
+      const values: SourceFeature['values'] = new Array(this.fieldNames.length)
+      const deleted = this.decoder.decode(bytes, i * len, values, issues)
+      out.push({ record: shape.recordNumber, shape: shape.kind === 'shape' ? { kind: 'shape', wkb: shape.wkb, reorganized: shape.reorganized } : shape, values, issues, deleted })
+    }
+    if (count === 0 && (await this.shp.next())) {
+      throw new SourceError(`record counts differ: ${this.fileName} has more shapes than the ${this.dbf.header.recordCount} attribute records of the .dbf`)
+    }
+    return out
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.shp.close(), this.dbf.close()])
+  }
+}

@@ -1,0 +1,27 @@
+// What the loader reads from any upload format: numbered features with attribute values.
+import type { DbfValue, FieldIssue } from '../formats/shapefile/dbf-values.js'
+import type { Bbox } from '../crs/resolve.js'
+
+export type SourceShape =
+  | { kind: 'shape'; wkb: Buffer; reorganized: boolean }
+  | { kind: 'null' }
+  | { kind: 'rejected'; message: string }
+
+export interface SourceFeature {
+  /** 1-based record number in the source file */
+  record: number
+  shape: SourceShape
+  values: DbfValue[]
+  issues: FieldIssue[]
+  /** a dBASE record marked deleted: skipped, as GIS software does */
+  deleted: boolean
+}
+
+export interface FeatureSource {
+  fileName: string
+  fieldNames: string[]
+  total: number
+  bbox: Bbox | null
+  next(max: number): Promise<SourceFeature[]>
+  close(): Promise<void>
+}
