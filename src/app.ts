@@ -8,18 +8,22 @@ import type { Database } from './db/connection.js'
 import audit from './plugins/audit.js'
 import auth from './plugins/auth.js'
 import database from './plugins/database.js'
+import jobs from './plugins/jobs.js'
 import openapi from './plugins/openapi.js'
 import problems from './plugins/problems.js'
 import validation from './plugins/validation.js'
 import auditRoutes from './routes/audit/index.js'
 import healthRoutes from './routes/health/index.js'
+import importRoutes from './routes/imports/index.js'
 import keyRoutes from './routes/keys/index.js'
+import layerRoutes from './routes/layers/index.js'
 import problemRoutes from './routes/problems/index.js'
 import projectRoutes from './routes/projects/index.js'
 import { serviceVersion } from './version.js'
 
 export interface AppOptions {
   database: Database
+  config: Pick<Config, 'dataDir' | 'uploadLimitBytes'>
 }
 
 /** Fastify's own options: limits, request ids and a log that never carries a key. */
@@ -41,6 +45,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(problems)
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
+  await instance.register(jobs)
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)
@@ -54,6 +59,8 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(projectRoutes)
+      await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes })
+      await api.register(layerRoutes)
       await api.register(auditRoutes)
     },
     { prefix: '/api/v1' },

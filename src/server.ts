@@ -6,6 +6,7 @@ import { bootstrapAdminKey } from './auth/bootstrap.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/connection.js'
 import { migrateLatest } from './db/migrate.js'
+import { recoverInterruptedImports } from './import/jobs.js'
 
 const config = loadConfig()
 const server = Fastify(serverOptions(config))
@@ -23,6 +24,8 @@ database.onCrash((reason) => {
 
 const applied = await migrateLatest(database.knex)
 if (applied.length) log.info({ applied }, 'migrations applied')
+const interrupted = await recoverInterruptedImports(database.knex, config.dataDir)
+if (interrupted) log.warn({ interrupted }, 'import jobs interrupted by the last stop were marked failed')
 
 if (config.bootstrapAdminKey) {
   const admin = await bootstrapAdminKey(database.knex, config.dataDir)
@@ -35,7 +38,7 @@ if (config.bootstrapAdminKey) {
   }
 }
 
-await server.register(app, { database })
+await server.register(app, { database, config })
 server.addHook('onClose', async () => database.close())
 
 const shutdown = (signal: string) => {

@@ -1,6 +1,8 @@
 // All SQL of the importer. Table and column names come only from the layer catalogue (layers.ts).
 import type { Knex } from 'knex'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
+import { whereInScope } from '../db/scope.js'
+import type { Scope } from '../domain/region.js'
 import { pgArrayType, type ResolvedColumn } from './fields.js'
 import type { LayerKind } from './layers.js'
 
@@ -153,4 +155,32 @@ export async function discardDataset(knex: Knex, kind: LayerKind, datasetId: num
 
 export async function datasetsLeftLoading(knex: Knex): Promise<Array<{ id: number; layer: string }>> {
   return knex('datasets').select('id', 'layer').where({ status: 'loading' })
+}
+
+const versionColumns = (knex: Knex) => ({
+  datasetId: 'id',
+  version: 'version',
+  status: 'status',
+  active: 'active',
+  featureCount: 'feature_count',
+  extent: knex.raw('CASE WHEN extent IS NULL THEN NULL ELSE ARRAY[ST_XMin(extent), ST_YMin(extent), ST_XMax(extent), ST_YMax(extent)] END'),
+  sourceName: 'source_name',
+  sourceSha256: 'source_sha256',
+  sourceCrs: 'source_crs',
+  encoding: 'encoding',
+  importedBy: 'imported_by',
+  importedAt: 'imported_at',
+  importJobId: 'import_job_id',
+})
+
+/** The active version of every layer and county the scope covers. */
+export async function activeLayers(knex: Knex, scope: Scope, county?: string) {
+  const query = whereInScope(knex('datasets').select({ layer: 'layer', county: 'xzqdm', ...versionColumns(knex) }).where({ active: true }).orderBy(['xzqdm', 'layer']), scope)
+  if (county) query.where('xzqdm', county)
+  return query
+}
+
+/** Every version of one layer in one county, newest first. */
+export async function layerVersions(knex: Knex, layer: string, county: string) {
+  return knex('datasets').select(versionColumns(knex)).where({ layer, xzqdm: county }).whereNot({ status: 'loading' }).orderBy('version', 'desc')
 }

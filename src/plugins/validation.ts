@@ -8,6 +8,7 @@ import fp from 'fastify-plugin'
 function makeAjv(options: Options) {
   const ajv = new Ajv({ useDefaults: true, allErrors: true, removeAdditional: false, strict: false, ...options })
   addFormats.default(ajv)
+  ajv.addFormat('binary', true) // an uploaded file, described for OpenAPI; its bytes are checked by the importer
   return ajv
 }
 

@@ -1,0 +1,169 @@
+// Import jobs: the row a user polls (status, progress, counts, warnings, errors), the run itself,
+// and recovery of jobs that a restart interrupted. Shared by the HTTP API and the CLI.
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import type { Knex } from 'knex'
+import { recordAudit } from '../audit/log.js'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import { whereInScope } from '../db/scope.js'
+import type { Scope } from '../domain/region.js'
+import { problem } from '../errors/index.js'
+import { layerKind, layerKinds } from './layers.js'
+import * as q from './queries.js'
+import { ImportFailure, type ImportReport } from './report.js'
+import { runImport, type ImportLimits, type ImportRequest } from './run.js'
+
+export interface ImportJobParams {
+  layer: string
+  county: string
+  mode: 'replace' | 'append'
+  srid?: number
+  encoding?: string
+  towgs84?: number[]
+  fieldMap?: Record<string, string>
+  onInvalid: 'fail' | 'skip'
+}
+
+export const importWorkRoot = (dataDir: string) => path.join(dataDir, 'tmp', 'imports')
+
+export async function createImportJob(knex: Knex, actor: Actor, params: ImportJobParams, file: { name: string; sha256: string }): Promise<number> {
+  return auditedWrite(
+    knex,
+    actor,
+    async (trx) => {
+      const [row] = await trx('import_jobs')
+        .insert({
+          layer: params.layer,
+          xzqdm: params.county,
+          mode: params.mode,
+          source_name: file.name,
+          source_sha256: file.sha256,
+          options: JSON.stringify({ srid: params.srid, encoding: params.encoding, towgs84: params.towgs84, fieldMap: params.fieldMap, onInvalid: params.onInvalid }),
+          created_by: actor.principal.prefix,
+        })
+        .returning('id')
+      return row.id as number
+    },
+    (id) => ({ action: 'import.create', objectType: 'import_job', objectId: id, county: params.county, detail: { layer: params.layer, file: file.name, mode: params.mode } }),
+  )
+}
+
+function reportColumns(report: ImportReport) {
+  return {
+    counts: JSON.stringify(report.counts),
+    source_crs: report.sourceCrs ? JSON.stringify(report.sourceCrs) : null,
+    encoding: report.encoding ? JSON.stringify(report.encoding) : null,
+    warnings: JSON.stringify(report.warnings),
+    errors: JSON.stringify(report.errors),
+    dataset_id: report.datasetId,
+    timings: JSON.stringify(report.timings),
+  }
+}
+
+/** Runs a queued job to its end, keeping its row current; never throws for a bad upload. */
+export async function executeImportJob(
+  deps: { knex: Knex; limits?: ImportLimits; signal: AbortSignal; onProgress?: (fraction: number) => void },
+  jobId: number,
+  params: ImportJobParams,
+  file: { path: string; name: string; sha256: string; workDir: string },
+  importedBy: string,
+): Promise<ImportReport> {
+  const { knex } = deps
+  await knex('import_jobs').where({ id: jobId }).update({ status: 'running', started_at: knex.fn.now() })
+  let lastWrite = 0
+  const request: ImportRequest = { ...params, kind: layerKind(params.layer)!, file, importedBy, jobId }
+  const finish = async (status: 'succeeded' | 'failed' | 'cancelled', report: ImportReport) => {
+    await knex('import_jobs').where({ id: jobId }).update({ status, progress: status === 'succeeded' ? 1 : lastProgress, ...reportColumns(report), finished_at: knex.fn.now() })
+    await recordAudit(knex, {
+      keyPrefix: importedBy,
+      action: 'import.finish',
+      objectType: 'import_job',
+      objectId: jobId,
+      county: params.county,
+      result: status === 'succeeded' ? 'ok' : 'failed',
+      detail: { status, datasetId: report.datasetId, version: report.version, counts: report.counts, unchanged: report.unchanged },
+    })
+  }
+  let lastProgress = 0
+  try {
+    const report = await runImport(
+      {
+        knex,
+        workDir: file.workDir,
+        limits: deps.limits,
+        signal: deps.signal,
+        onProgress: (fraction, r) => {
+          lastProgress = fraction
+          deps.onProgress?.(fraction)
+          // A few writes a second keep pollers current without slowing the load.
+          if (Date.now() - lastWrite < 500) return
+          lastWrite = Date.now()
+          void knex('import_jobs').where({ id: jobId }).update({ progress: fraction, counts: JSON.stringify(r.counts) }).catch(() => {})
+        },
+      },
+      request,
+    )
+    await finish('succeeded', report)
+    return report
+  } catch (err) {
+    const report = (err as { report?: ImportReport }).report
+    if (!(err instanceof ImportFailure) || !report) {
+      await fs.rm(file.workDir, { recursive: true, force: true })
+      const failed = { counts: { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0, deleted: 0 }, sourceCrs: null, encoding: null, warnings: [], errors: [{ message: `internal error: ${(err as Error).message}` }], datasetId: null, version: null, unchanged: false, timings: {} }
+      await finish('failed', failed)
+      throw err
+    }
+    await finish(deps.signal.aborted ? 'cancelled' : 'failed', report)
+    return report
+  }
+}
+
+const jobColumns = {
+  id: 'id',
+  layer: 'layer',
+  county: 'xzqdm',
+  status: 'status',
+  progress: 'progress',
+  mode: 'mode',
+  sourceName: 'source_name',
+  sourceSha256: 'source_sha256',
+  options: 'options',
+  counts: 'counts',
+  sourceCrs: 'source_crs',
+  encoding: 'encoding',
+  warnings: 'warnings',
+  errors: 'errors',
+  datasetId: 'dataset_id',
+  createdBy: 'created_by',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
+  timings: 'timings',
+}
+
+export async function getImportJob(knex: Knex, id: number, scope: Scope) {
+  const job = await whereInScope(knex('import_jobs').first(jobColumns).where({ id }), scope)
+  if (!job) throw problem('LR_NOT_FOUND', `import ${id} not found`, { detailZh: `导入任务 ${id} 不存在或不在权限范围内` })
+  return job
+}
+
+export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: string; layer?: string; status?: string; limit: number }) {
+  const query = whereInScope(knex('import_jobs').select(jobColumns).orderBy('id', 'desc').limit(f.limit), scope)
+  if (f.county) query.where('xzqdm', f.county)
+  if (f.layer) query.where('layer', f.layer)
+  if (f.status) query.where('status', f.status)
+  return query
+}
+
+/** After a restart: loading versions are removed, unfinished jobs marked failed, temp files cleared. */
+export async function recoverInterruptedImports(knex: Knex, dataDir: string): Promise<number> {
+  for (const d of await q.datasetsLeftLoading(knex)) {
+    const kind = layerKinds.find((k) => k.key === d.layer)
+    if (kind) await q.discardDataset(knex, kind, d.id)
+  }
+  const n = await knex('import_jobs')
+    .whereIn('status', ['queued', 'running'])
+    .update({ status: 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: 'interrupted by a restart of the service; upload the file again' }]) })
+  await fs.rm(importWorkRoot(dataDir), { recursive: true, force: true })
+  return n
+}

@@ -1,0 +1,75 @@
+import multipart from '@fastify/multipart'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import fs from 'node:fs/promises'
+import Type from 'typebox'
+import { getImportJob, listImportJobs } from '../../import/jobs.js'
+import { parseImportForm, submitImport } from '../../import/service.js'
+import { saveUpload, type SavedUpload } from '../../import/upload.js'
+import { cancelImport } from '../../import/cancel.js'
+import { problem } from '../../errors/index.js'
+import { IdParams, problemResponses } from '../../schemas/common.js'
+import { ImportAccepted, ImportForm, ImportJob, ImportListQuery } from '../../schemas/imports.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    upload?: SavedUpload
+  }
+}
+
+const tags = ['imports']
+
+const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number }> = async (app, opts) => {
+  const knex = app.db.knex
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: opts.uploadLimitBytes, files: 1, fields: 20, fieldSize: 64 * 1024, parts: 30 },
+    // The file goes to disk as it arrives; the body gets its name, for validation.
+    async onFile(part) {
+      if (this.upload) throw problem('LR_BAD_REQUEST', 'send exactly one file per import')
+      this.upload = await saveUpload(part.file, part.filename, opts.dataDir)
+      if (part.file.truncated) throw problem('LR_PAYLOAD_TOO_LARGE', `the file is larger than the upload limit of ${opts.uploadLimitBytes} bytes`, { detailZh: '上传文件超过大小限制' })
+      ;(part as unknown as { value: string }).value = part.filename
+    },
+  })
+  // An upload that did not become a job (bad form, refused) is removed with its request.
+  app.addHook('onResponse', async (request, reply) => {
+    if (request.upload && reply.statusCode !== 202) await fs.rm(request.upload.workDir, { recursive: true, force: true })
+  })
+
+  app.post(
+    '/imports',
+    {
+      schema: {
+        summary: 'Upload a layer (zipped shapefile or GeoJSON); answers 202 with the import job',
+        description: 'Chinese CRSs (CGCS2000, Xian 1980, Beijing 1954 Gauss-Kruger) are found from the .prj, GBK/UTF-8 from .cpg or the data. Poll the job URL for progress.',
+        tags,
+        consumes: ['multipart/form-data'],
+        body: ImportForm,
+        response: { 202: ImportAccepted, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      if (!request.upload) throw problem('LR_BAD_REQUEST', 'the form has no file', { detailZh: '请上传文件 file' })
+      const params = parseImportForm(request.body, request.actor)
+      const id = await submitImport({ knex, runner: app.jobs, log: request.log }, request.actor, params, request.upload)
+      const url = `/api/v1/imports/${id}`
+      return reply.code(202).header('location', url).send({ id, status: 'queued', url })
+    },
+  )
+  app.get(
+    '/imports',
+    { schema: { summary: 'Recent import jobs in the key’s region', tags, querystring: ImportListQuery, response: { 200: Type.Array(ImportJob), ...problemResponses } } },
+    async (request) => listImportJobs(knex, request.actor.scope, request.query),
+  )
+  app.get(
+    '/imports/:id',
+    { schema: { summary: 'Status, progress, counts, CRS, encoding, warnings and errors of an import', tags, params: IdParams, response: { 200: ImportJob, ...problemResponses } } },
+    async (request) => getImportJob(knex, request.params.id, request.actor.scope),
+  )
+  app.delete(
+    '/imports/:id',
+    { schema: { summary: 'Cancel a queued or running import; nothing it loaded stays', tags, params: IdParams, response: { 200: ImportJob, ...problemResponses } } },
+    async (request) => cancelImport({ knex, runner: app.jobs }, request.actor, request.params.id),
+  )
+}
+export default routes

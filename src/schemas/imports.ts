@@ -1,0 +1,84 @@
+import Type, { type Static } from 'typebox'
+import { layerKeys } from '../import/layers.js'
+import { CountyCode, OneOf, Timestamp } from './common.js'
+
+export const LayerKey = OneOf(layerKeys, { description: 'layer kind' })
+
+/** multipart/form-data fields of an upload (all sent as text). */
+export const ImportForm = Type.Object(
+  {
+    file: Type.String({ format: 'binary', description: 'a .zip holding one shapefile (.shp .shx .dbf, optional .prj .cpg) or a .geojson/.json file' }),
+    layer: LayerKey,
+    county: Type.Optional(CountyCode),
+    srid: Type.Optional(Type.String({ pattern: '^[0-9]{4,6}$', description: 'EPSG code of the source coordinates; overrides the .prj' })),
+    encoding: Type.Optional(Type.String({ maxLength: 40, description: 'text encoding of the .dbf (GBK, UTF-8, GB18030…); overrides the .cpg' })),
+    mode: Type.Optional(OneOf(['replace', 'append'])),
+    fieldMap: Type.Optional(Type.String({ maxLength: 10000, description: 'JSON object: our field → source field, e.g. {"buildingType":"FWLX"}' })),
+    towgs84: Type.Optional(Type.String({ maxLength: 200, description: 'Bursa-Wolf parameters dx,dy,dz,rx,ry,rz,ds for Xian 1980 / Beijing 1954 sources' })),
+    onInvalid: Type.Optional(OneOf(['fail', 'skip'], { description: 'fail (default): a bad record fails the import; skip: store the rest and list the bad ones' })),
+  },
+  { additionalProperties: false },
+)
+export type ImportForm = Static<typeof ImportForm>
+
+const Issue = Type.Object({ file: Type.Optional(Type.String()), record: Type.Optional(Type.Integer()), field: Type.Optional(Type.String()), message: Type.String() })
+
+export const ImportJob = Type.Object({
+  id: Type.Integer(),
+  layer: Type.String(),
+  county: Type.String(),
+  status: OneOf(['queued', 'running', 'succeeded', 'failed', 'cancelled']),
+  progress: Type.Number({ minimum: 0, maximum: 1 }),
+  mode: Type.String(),
+  sourceName: Type.Union([Type.String(), Type.Null()]),
+  sourceSha256: Type.Union([Type.String(), Type.Null()]),
+  options: Type.Unknown(),
+  counts: Type.Union([
+    Type.Object({ read: Type.Integer(), stored: Type.Integer(), repaired: Type.Integer(), rejected: Type.Integer(), nullShapes: Type.Integer(), deleted: Type.Integer() }),
+    Type.Null(),
+  ]),
+  sourceCrs: Type.Union([
+    Type.Object({ epsg: Type.Union([Type.Integer(), Type.Null()]), name: Type.String(), how: OneOf(['param', 'prj', 'detected']), proj4: Type.Optional(Type.String()) }),
+    Type.Null(),
+  ]),
+  encoding: Type.Union([Type.Object({ name: Type.String(), how: Type.String(), detail: Type.Optional(Type.String()) }), Type.Null()]),
+  warnings: Type.Array(Issue),
+  errors: Type.Array(Issue),
+  datasetId: Type.Union([Type.Integer(), Type.Null()]),
+  createdBy: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Timestamp,
+  startedAt: Type.Union([Timestamp, Type.Null()]),
+  finishedAt: Type.Union([Timestamp, Type.Null()]),
+  timings: Type.Unknown(),
+})
+
+export const ImportAccepted = Type.Object({ id: Type.Integer(), status: Type.String(), url: Type.String() })
+
+export const ImportListQuery = Type.Object({
+  county: Type.Optional(CountyCode),
+  layer: Type.Optional(LayerKey),
+  status: Type.Optional(OneOf(['queued', 'running', 'succeeded', 'failed', 'cancelled'])),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+})
+
+const Bbox = Type.Union([Type.Array(Type.Number(), { minItems: 4, maxItems: 4, description: 'minLon, minLat, maxLon, maxLat' }), Type.Null()])
+
+export const LayerVersion = Type.Object({
+  datasetId: Type.Integer(),
+  version: Type.Integer(),
+  status: Type.String(),
+  active: Type.Boolean(),
+  featureCount: Type.Integer(),
+  extent: Bbox,
+  sourceName: Type.Union([Type.String(), Type.Null()]),
+  sourceSha256: Type.Union([Type.String(), Type.Null()]),
+  sourceCrs: Type.Unknown(),
+  encoding: Type.Unknown(),
+  importedBy: Type.Union([Type.String(), Type.Null()]),
+  importedAt: Timestamp,
+  importJobId: Type.Union([Type.Integer(), Type.Null()]),
+})
+
+export const LayerSummary = Type.Object({ layer: Type.String(), titleZh: Type.String(), county: Type.String(), active: LayerVersion })
+export const LayerDetail = Type.Object({ layer: Type.String(), titleZh: Type.String(), geometry: Type.String(), county: Type.String(), active: Type.Union([LayerVersion, Type.Null()]), versions: Type.Array(LayerVersion) })
+export const LayersQuery = Type.Object({ county: Type.Optional(CountyCode) })
