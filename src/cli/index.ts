@@ -5,6 +5,7 @@ import { configDocs, loadConfig } from '../config.js'
 import { openDatabase, type Database } from '../db/connection.js'
 import { migrateDown, migrateLatest, migrationStatus } from '../db/migrate.js'
 import { roles, type Role } from '../domain/region.js'
+import { CliUsageError, importCommand } from './import.js'
 
 const usage = `usage: npm run cli -- <command>
 
@@ -12,6 +13,9 @@ const usage = `usage: npm run cli -- <command>
   key create --role <county|city|province|admin> [--region <code>] --name <text>
   key revoke <prefix>                     revoke a key at once (e.g. lr_Ab3dEf9h)
   key list                                list keys (prefixes only; secrets are never stored)
+  import --layer <layer> --county <code> [--srid N] [--encoding GBK] [--mode replace|append]
+         [--field-map JSON] [--towgs84 dx,dy,dz,rx,ry,rz,ds] [--on-invalid fail|skip] <file.zip|file.geojson>
+                                          import a layer with a progress bar
   config                                  list the environment variables the service reads
 
 Without DATABASE_URL the commands open the embedded database under DATA_DIR; stop the
@@ -83,13 +87,23 @@ async function main(argv: string[]) {
       return key(rest)
     case 'config':
       return config()
+    case 'import': {
+      const cfg = loadConfig()
+      const code = await withDatabase(async ({ knex }) => {
+        await migrateLatest(knex)
+        return importCommand(knex, cfg.dataDir, rest)
+      })
+      process.exitCode = code
+      return
+    }
     default:
       throw new UsageError(command ? `unknown command '${command}'` : 'no command given')
   }
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
-  if (err instanceof UsageError) console.error(`${err.message}\n\n${usage}`)
+  const usageError = err instanceof UsageError || err instanceof CliUsageError
+  if (usageError) console.error(`${(err as Error).message}\n\n${usage}`)
   else console.error(`error: ${(err as Error).message}`)
-  process.exit(err instanceof UsageError ? 64 : 1)
+  process.exit(usageError ? 64 : 1)
 })
