@@ -1,10 +1,12 @@
 // Custom spatial_ref_sys rows for Xian 1980 / Beijing 1954 data with the user's Bursa-Wolf
 // parameters. PROJ applies +towgs84 only when the target is also a bound CRS, so such data is
-// transformed to a CGCS2000 "hub" bound with zero shift and then labelled EPSG:4490.
+// transformed to a CGCS2000 "hub" bound with zero shift and then labelled EPSG:4490. The
+// transformation is done from the proj strings themselves: PGlite's PostGIS returns no row for
+// ST_Transform to a custom srid, while ST_Transform(geom, from_proj, to_proj) works on both.
 import type { Knex } from 'knex'
 
 export const customSridRange = { min: 910000, max: 998999 }
-const hubProj4 = '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs'
+export const hubProj4 = '+proj=longlat +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +no_defs'
 
 /** Parses "dx,dy,dz,rx,ry,rz,ds" (m, arc-seconds, ppm; position-vector rotations as PROJ reads them). */
 export function parseBursaWolf(text: string): number[] | null {

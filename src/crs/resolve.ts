@@ -9,7 +9,7 @@ import { registerBursaWolf } from './registry.js'
 export interface SourceCrs {
   /** srid the source geometries carry in SQL */
   srid: number
-  /** transform to this srid, then label the result 4490 (set for Bursa-Wolf sources) */
+  /** Bursa-Wolf sources: transform from this proj string to the CGCS2000 hub, then label 4490 */
   hubSrid: number | null
   epsg: number | null
   name: string

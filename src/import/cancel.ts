@@ -24,6 +24,9 @@ export async function cancelImport(deps: { knex: Knex; runner: JobRunner }, acto
   // The aborted run removes what it loaded and then records its end; wait for that, briefly.
   for (let waited = 0; waited < 30_000; waited += 50) {
     const now = await getImportJob(deps.knex, id, actor.scope)
+    if (now.status === 'succeeded') {
+      throw problem('LR_CONFLICT', `import ${id} finished before the cancel took effect; its version is active`, { detailZh: `导入任务 ${id} 已在取消前完成` })
+    }
     if (now.status !== 'running' && now.status !== 'queued') return now
     await new Promise((r) => setTimeout(r, 50))
   }

@@ -1,5 +1,6 @@
 // All SQL of the importer. Table and column names come only from the layer catalogue (layers.ts).
 import type { Knex } from 'knex'
+import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
@@ -31,13 +32,20 @@ function packShapes(wkb: Array<Buffer | null>): { blob: Buffer; offsets: Array<n
 
 /** The source bbox in lon/lat after transformation, to catch a wrong CRS before loading. */
 export async function transformedBbox(knex: Knex, b: Bbox, crs: SourceCrs): Promise<Bbox> {
-  const target = crs.hubSrid ?? 4490
+  const to = toCgcs2000(crs, 'g')
   const { rows } = await knex.raw(
     `SELECT ST_XMin(e) AS "minX", ST_YMin(e) AS "minY", ST_XMax(e) AS "maxX", ST_YMax(e) AS "maxY"
-       FROM (SELECT ST_Transform(ST_Segmentize(ST_MakeEnvelope(?, ?, ?, ?, ?::int), ?), ?::int) AS e) s`,
-    [b.minX, b.minY, b.maxX, b.maxY, crs.srid, Math.max(b.maxX - b.minX, b.maxY - b.minY, 1e-9) / 8, target],
+       FROM (SELECT ${to.sql} AS e FROM (SELECT ST_Segmentize(ST_MakeEnvelope(?, ?, ?, ?, ?::int), ?) AS g) s) t`,
+    [...to.bindings, b.minX, b.minY, b.maxX, b.maxY, crs.srid, Math.max(b.maxX - b.minX, b.maxY - b.minY, 1e-9) / 8],
   )
   return rows[0]
+}
+
+/** SQL turning geometry `column` in the source CRS into EPSG:4490, with its bindings. */
+function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: string[] } {
+  if (crs.hubSrid) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::text, ?::text), 4490)`, bindings: [crs.proj4!, hubProj4] }
+  if (crs.srid === 4490) return { sql: column, bindings: [] }
+  return { sql: `ST_Transform(${column}, 4490)`, bindings: [] }
 }
 
 export async function activeDataset(knex: Knex, layer: string, county: string) {
@@ -78,12 +86,6 @@ export async function copyRows(knex: Knex, kind: LayerKind, fromDataset: number,
   return result.rowCount ?? 0
 }
 
-function geometryExpression(crs: SourceCrs): string {
-  if (crs.hubSrid) return `ST_SetSRID(ST_Transform(fixed, ${Number(crs.hubSrid)}), 4490)`
-  if (crs.srid === 4490) return 'fixed'
-  return 'ST_Transform(fixed, 4490)'
-}
-
 /**
  * Inserts one batch: source shapes are checked in their own CRS (where they were drawn), repaired
  * with ST_MakeValid (structure method) when invalid, then transformed to EPSG:4490.
@@ -97,6 +99,7 @@ export async function insertBatch(
   rows: BatchRows,
 ): Promise<Array<{ record: number; reason: string; lost: boolean }>> {
   const extract = kind.family === 'polygon' ? 3 : 2
+  const to = toCgcs2000(target.crs, 'fixed')
   const colNames = columns.map((c) => `"${c.column}"`)
   // Attributes travel as one JSON array: far cheaper to send and parse than a text[] of JSON strings.
   const fromItems = ['unnest(?::int4[])', 'unnest(?::int4[])', 'unnest(?::int4[])', 'jsonb_array_elements(?::jsonb)', ...columns.map((c) => `unnest(?::${pgArrayType[c.type]})`)]
@@ -113,14 +116,14 @@ export async function insertBatch(
       FROM v
     ), ins AS (
       INSERT INTO "${kind.table}" (dataset_id, xzqdm, source_record, attrs, geom, geom_repair${colNames.length ? ', ' + colNames.join(', ') : ''})
-      SELECT ?::int, ?, rec, attrs, CASE WHEN fixed IS NULL OR ST_IsEmpty(fixed) THEN NULL ELSE ${geometryExpression(target.crs)} END,
+      SELECT ?::int, ?, rec, attrs, CASE WHEN fixed IS NULL OR ST_IsEmpty(fixed) THEN NULL ELSE ${to.sql} END,
              reason${columns.map((_, i) => `, c${i}`).join('')}
       FROM f
       RETURNING source_record, geom_repair, geom IS NULL AS lost
     )
     SELECT source_record AS record, geom_repair AS reason, lost FROM ins WHERE geom_repair IS NOT NULL`
   const shapes = packShapes(rows.wkb)
-  const bindings = [shapes.blob, target.crs.srid, rows.records, shapes.offsets, shapes.lengths, `[${rows.attrs.join(',')}]`, ...rows.columns, target.datasetId, target.county] as unknown as Knex.RawBinding[]
+  const bindings = [shapes.blob, target.crs.srid, rows.records, shapes.offsets, shapes.lengths, `[${rows.attrs.join(',')}]`, ...rows.columns, target.datasetId, target.county, ...to.bindings] as unknown as Knex.RawBinding[]
   const { rows: repaired } = await knex.raw(sql, bindings)
   return repaired
 }

@@ -139,6 +139,7 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     if (errors.count > 0 && req.onInvalid === 'fail') {
       throw new ImportFailure(`${errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, errors.items)
     }
+    if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
     const summary = await q.summarizeDataset(ctx.knex, req.kind, dataset.id)
     report.counts.stored = summary.featureCount
     await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
@@ -159,24 +160,30 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
   }
 }
 
+/** Why coordinates and a CRS do not fit together, judged from the coordinate range. */
+function likelyCause(b: NonNullable<FeatureSource['bbox']>, crs: SourceCrs): string {
+  const id = crs.identity
+  if (id?.projected && id.zonePrefix === false && b.minX > 1e6) return `the X values (${Math.round(b.minX)}…) carry a zone prefix but ${crs.name} has none`
+  if (id?.projected && id.zonePrefix && b.maxX < 1e6) return `the X values (${Math.round(b.minX)}…) have no zone prefix but ${crs.name} expects one`
+  if (id && !id.projected && Math.abs(b.maxX) > 360) return `the coordinates are projected metres but ${crs.name} is longitude/latitude`
+  if (id && !id.projected && b.minX >= 3 && b.maxX <= 54 && b.minY >= 73) return 'latitude and longitude look swapped'
+  return 'the coordinate system is probably wrong (central meridian or zone)'
+}
+
 async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): Promise<void> {
+  const b = source.bbox!
   let box
   try {
-    box = await q.transformedBbox(knex, source.bbox!, crs)
+    box = await q.transformedBbox(knex, b, crs)
   } catch (err) {
     // knex prefixes the SQL to the database's message; the user needs only the latter.
-    throw new CrsError(`the coordinates cannot be transformed from ${crs.name}: ${(err as Error).message.split(' - ').at(-1)}`)
+    const why = (err as Error).message.split(' - ').at(-1)
+    throw new CrsError(`in ${crs.name} the data cannot be placed on the earth (${why}), let alone inside China: ${likelyCause(b, crs)}. Pass srid to name the right system`)
   }
   if (!outsideChina(box)) return
-  const b = source.bbox!
   const f = (n: number) => n.toFixed(3)
-  let cause = 'the coordinate system is probably wrong'
-  if (crs.identity?.projected && crs.identity.zonePrefix === false && b.minX > 1e6) cause = `the X values (${Math.round(b.minX)}…) carry a zone prefix but ${crs.name} has none`
-  else if (crs.identity?.projected && crs.identity.zonePrefix && b.maxX < 1e6) cause = `the X values (${Math.round(b.minX)}…) have no zone prefix but ${crs.name} expects one`
-  else if (crs.identity && !crs.identity.projected && Math.abs(b.maxX) > 360) cause = `the coordinates are projected metres but ${crs.name} is longitude/latitude`
-  else if (crs.identity && !crs.identity.projected && b.minX >= 3 && b.maxX <= 54 && b.minY >= 73) cause = 'latitude and longitude look swapped'
   throw new CrsError(
-    `in ${crs.name} the data lands at ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}, outside China (73–136°E, 3–54°N): ${cause}. Pass srid to name the right system`,
+    `in ${crs.name} the data lands at ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}, not inside China (73–136°E, 3–54°N): ${likelyCause(b, crs)}. Pass srid to name the right system`,
   )
 }
 

@@ -5,6 +5,7 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbedded, type EmbeddedDatabase } from '../../src/db/embedded/launcher.js'
+import { testDatabase } from '../helpers/app.js'
 
 let dataDir: string
 let db: EmbeddedDatabase
@@ -59,5 +60,68 @@ describe('embedded database', () => {
     await db.stop()
     expect(alive(pid)).toBe(false)
     expect(crash).toBeNull()
+  })
+})
+
+describe('embedded wire protocol', () => {
+  // The run's own database when it is embedded; otherwise one started here.
+  let url: string
+  let own: EmbeddedDatabase | undefined
+  let dir: string | undefined
+  beforeAll(async () => {
+    const run = testDatabase()
+    if (run.backend === 'embedded') url = run.url
+    else {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-wire-'))
+      own = await startEmbedded({ dataDir: dir, timeoutMs: 180_000 })
+      url = own.url
+    }
+  })
+  afterAll(async () => {
+    await own?.stop()
+    if (dir) fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('stays in step after repeated errors in extended-protocol queries', async () => {
+    const client = new pg.Client(url)
+    await client.connect()
+    try {
+      await client.query('DROP TABLE IF EXISTS wire_once; CREATE TABLE wire_once (a int UNIQUE)')
+      await client.query('INSERT INTO wire_once VALUES ($1)', [1])
+      for (let i = 0; i < 5; i++) {
+        await expect(client.query('INSERT INTO wire_once VALUES ($1)', [1])).rejects.toThrow(/unique/)
+        expect((await client.query('SELECT count(*)::int AS n FROM wire_once WHERE a = $1', [1])).rows).toEqual([{ n: 1 }])
+      }
+      // An error inside a transaction, then rollback: the session is usable again.
+      await client.query('BEGIN')
+      await expect(client.query('INSERT INTO wire_once VALUES ($1)', [1])).rejects.toThrow(/unique/)
+      await expect(client.query('SELECT 1')).rejects.toThrow(/aborted/)
+      await client.query('ROLLBACK')
+      expect((await client.query('SELECT $1::int AS v', [7])).rows).toEqual([{ v: 7 }])
+      await client.query('DROP TABLE wire_once')
+    } finally {
+      await client.end()
+    }
+  })
+
+  it('keeps one client’s transaction to itself while another client waits', async () => {
+    const a = new pg.Client(url)
+    const b = new pg.Client(url)
+    await a.connect()
+    await b.connect()
+    try {
+      await a.query('DROP TABLE IF EXISTS wire_t; CREATE TABLE wire_t (v int)')
+      await a.query('BEGIN')
+      await a.query('INSERT INTO wire_t VALUES (1)')
+      const seenByB = b.query('SELECT count(*)::int AS n FROM wire_t') // waits for a's commit
+      await new Promise((r) => setTimeout(r, 100))
+      await a.query('INSERT INTO wire_t VALUES (2)')
+      await a.query('COMMIT')
+      expect((await seenByB).rows).toEqual([{ n: 2 }])
+      await a.query('DROP TABLE wire_t')
+    } finally {
+      await a.end()
+      await b.end()
+    }
   })
 })

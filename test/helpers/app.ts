@@ -1,4 +1,7 @@
 // Builds the real application against the run's real database (see setup/global.ts).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { inject } from 'vitest'
@@ -22,20 +25,23 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-export async function buildTestApp(configure?: (app: FastifyInstance) => void): Promise<TestApp> {
+export async function buildTestApp(configure?: (app: FastifyInstance) => void, opts: { uploadLimitBytes?: number } = {}): Promise<TestApp & { dataDir: string }> {
   const db = openTestDatabase()
   await migrateLatest(db.knex)
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-app-'))
   const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
-  await instance.register(app, { database: db })
+  await instance.register(app, { database: db, config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024 } })
   configure?.(instance)
   await instance.ready()
   return {
     app: instance,
     db,
     knex: db.knex,
+    dataDir,
     close: async () => {
       await instance.close()
       await db.close()
+      fs.rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }

@@ -1,3 +1,4 @@
+import os from 'node:os'
 import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import app, { serverOptions } from '../../src/app.js'
@@ -40,7 +41,7 @@ describe('GET /health', () => {
     const { backend } = testDatabase()
     const db = attachDatabase('postgres://postgres@127.0.0.1:9/none?connect_timeout=2', backend, 1, { warn: () => {}, error: () => {} })
     const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 }, false))
-    await instance.register(app, { database: db })
+    await instance.register(app, { database: db, config: { dataDir: os.tmpdir(), uploadLimitBytes: 1024 } })
     const res = await instance.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(503)
     expect(res.json()).toMatchObject({ status: 'unavailable', backend, database: { reachable: false } })

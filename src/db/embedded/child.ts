@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { WireServer } from './wire-server.js'
 
 export type ChildMessage =
   | { type: 'ready'; port: number; created: boolean; startMs: number }
@@ -38,18 +38,14 @@ async function openDatabase(dir: string): Promise<{ db: PGlite; created: boolean
 async function main(dir: string) {
   const t0 = Date.now()
   const { db, created } = await openDatabase(dir)
-  // PGlite is a single session and the socket multiplexer interleaves the extended-protocol
-  // messages of concurrent clients (mixing up unnamed statements), so the service keeps one
-  // connection (connection.ts). The extra slots only absorb a reconnect racing the old socket's close.
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 })
-  await server.start()
-  const port = Number((server as unknown as { port: number }).port)
+  const server = new WireServer(db)
+  const port = await server.listen('127.0.0.1', 0)
   let stopping = false
   const stop = async (code: number) => {
     if (stopping) return
     stopping = true
     try {
-      await server.stop()
+      await server.close()
       await db.close()
     } finally {
       process.exit(code)

@@ -31,9 +31,10 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
       ;(part as unknown as { value: string }).value = part.filename
     },
   })
-  // An upload that did not become a job (bad form, refused) is removed with its request.
-  app.addHook('onResponse', async (request, reply) => {
+  // An upload that did not become a job (bad form, refused) is removed before the answer leaves.
+  app.addHook('onSend', async (request, reply, payload) => {
     if (request.upload && reply.statusCode !== 202) await fs.rm(request.upload.workDir, { recursive: true, force: true })
+    return payload
   })
 
   app.post(
