@@ -107,13 +107,16 @@ export async function unpackShapefile(zipPath: string, dir: string, limits: Arch
     if (shps.length > 1) throw new ArchiveError(`the zip holds ${shps.length} shapefiles (${shps.map((s) => s.name).join(', ')}); upload one layer per import`)
     const base = shps[0]!.name.slice(0, -4).toLowerCase()
     const found: Partial<Record<(typeof members)[number], string>> = {}
-    for (const ext of members) {
-      const hit = entries.find((e) => e.name.toLowerCase() === `${base}.${ext}`)
-      if (!hit) continue
-      const target = path.join(dir, `source.${ext}`)
-      await extract(zip, hit.entry, target, hit.entry.uncompressedSize)
-      found[ext] = target
-    }
+    // The members inflate side by side: .shp and .dbf are both large.
+    await Promise.all(
+      members.map(async (ext) => {
+        const hit = entries.find((e) => e.name.toLowerCase() === `${base}.${ext}`)
+        if (!hit) return
+        const target = path.join(dir, `source.${ext}`)
+        await extract(zip, hit.entry, target, hit.entry.uncompressedSize)
+        found[ext] = target
+      }),
+    )
     if (!found.dbf) throw new ArchiveError(`the zip has ${shps[0]!.name} but no ${shps[0]!.name.slice(0, -4)}.dbf beside it (attributes are required)`)
     return { name: shps[0]!.name, shp: found.shp!, shx: found.shx ?? null, dbf: found.dbf, prj: found.prj ?? null, cpg: found.cpg ?? null }
   } finally {

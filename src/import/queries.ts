@@ -99,31 +99,27 @@ export async function insertBatch(
   rows: BatchRows,
 ): Promise<Array<{ record: number; reason: string; lost: boolean }>> {
   const extract = kind.family === 'polygon' ? 3 : 2
-  const to = toCgcs2000(target.crs, 'fixed')
+  const to = toCgcs2000(target.crs, 'f.fixed')
   const colNames = columns.map((c) => `"${c.column}"`)
   // Attributes travel as one JSON array: far cheaper to send and parse than a text[] of JSON strings.
   const fromItems = ['unnest(?::int4[])', 'unnest(?::int4[])', 'unnest(?::int4[])', 'jsonb_array_elements(?::jsonb)', ...columns.map((c) => `unnest(?::${pgArrayType[c.type]})`)]
   const aliases = ['rec', 'wkb_at', 'wkb_len', 'attrs', ...columns.map((_, i) => `c${i}`)]
+  // Each LATERAL step is fenced with OFFSET 0 so the shape is parsed and checked once per row;
+  // inlined, every reference to it would parse it again, and MATERIALIZED CTEs spill to disk.
   const sql = `
-    WITH g AS MATERIALIZED (
-      SELECT u.*, CASE WHEN wkb_at IS NOT NULL THEN ST_GeomFromWKB(substring(?::bytea FROM wkb_at FOR wkb_len), ?::int) END AS src
-      FROM ROWS FROM (${fromItems.join(', ')}) AS u(${aliases.join(', ')})
-    ), v AS MATERIALIZED (
-      -- MATERIALIZED: inlined, each reference to src would parse the shape again.
-      SELECT g.*, CASE WHEN src IS NULL OR ST_IsValid(src) THEN NULL ELSE ST_IsValidReason(src) END AS reason FROM g
-    ), f AS (
-      SELECT v.*, CASE WHEN reason IS NULL THEN src ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(src, 'method=structure'), ${extract})) END AS fixed
-      FROM v
-    ), ins AS (
+    WITH ins AS (
       INSERT INTO "${kind.table}" (dataset_id, xzqdm, source_record, attrs, geom, geom_repair${colNames.length ? ', ' + colNames.join(', ') : ''})
-      SELECT ?::int, ?, rec, attrs, CASE WHEN fixed IS NULL OR ST_IsEmpty(fixed) THEN NULL ELSE ${to.sql} END,
-             reason${columns.map((_, i) => `, c${i}`).join('')}
-      FROM f
+      SELECT ?::int, ?, u.rec, u.attrs, CASE WHEN f.fixed IS NULL OR ST_IsEmpty(f.fixed) THEN NULL ELSE ${to.sql} END,
+             v.reason${columns.map((_, i) => `, u.c${i}`).join('')}
+      FROM ROWS FROM (${fromItems.join(', ')}) AS u(${aliases.join(', ')})
+      CROSS JOIN LATERAL (SELECT CASE WHEN u.wkb_at IS NOT NULL THEN ST_GeomFromWKB(substring(?::bytea FROM u.wkb_at FOR u.wkb_len), ?::int) END AS src OFFSET 0) g
+      CROSS JOIN LATERAL (SELECT CASE WHEN g.src IS NULL OR ST_IsValid(g.src) THEN NULL ELSE ST_IsValidReason(g.src) END AS reason OFFSET 0) v
+      CROSS JOIN LATERAL (SELECT CASE WHEN v.reason IS NULL THEN g.src ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(g.src, 'method=structure'), ${extract})) END AS fixed OFFSET 0) f
       RETURNING source_record, geom_repair, geom IS NULL AS lost
     )
     SELECT source_record AS record, geom_repair AS reason, lost FROM ins WHERE geom_repair IS NOT NULL`
   const shapes = packShapes(rows.wkb)
-  const bindings = [shapes.blob, target.crs.srid, rows.records, shapes.offsets, shapes.lengths, `[${rows.attrs.join(',')}]`, ...rows.columns, target.datasetId, target.county, ...to.bindings] as unknown as Knex.RawBinding[]
+  const bindings = [target.datasetId, target.county, ...to.bindings, rows.records, shapes.offsets, shapes.lengths, `[${rows.attrs.join(',')}]`, ...rows.columns, shapes.blob, target.crs.srid] as unknown as Knex.RawBinding[]
   const { rows: repaired } = await knex.raw(sql, bindings)
   return repaired
 }

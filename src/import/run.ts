@@ -187,6 +187,16 @@ async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): P
   )
 }
 
+function attrsJson(keyPrefixes: string[], values: SourceFeature['values']): string {
+  if (keyPrefixes.length === 0) return '{}'
+  let out = ''
+  for (let i = 0; i < keyPrefixes.length; i++) {
+    const v = values[i]
+    out += keyPrefixes[i] + (v === null || v === undefined ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v))
+  }
+  return out + '}'
+}
+
 async function load(
   ctx: ImportContext,
   req: ImportRequest,
@@ -200,7 +210,8 @@ async function load(
   maxInFlight: number,
 ): Promise<void> {
   const counts = report.counts
-  const names = source.fieldNames
+  // '{"DLBM":' … ',"DLMC":' …: the attributes' JSON is written straight, without an object per record.
+  const keyPrefixes = source.fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
   const inFlight: Array<Promise<void>> = []
   try {
     return await loadBatches()
@@ -242,9 +253,7 @@ async function load(
       }
       rows.records.push(f.record)
       rows.wkb.push(f.shape.kind === 'shape' ? f.shape.wkb : null)
-      const attrs: Record<string, unknown> = {}
-      for (let i = 0; i < names.length; i++) attrs[names[i]!] = f.values[i]
-      rows.attrs.push(JSON.stringify(attrs))
+      rows.attrs.push(attrsJson(keyPrefixes, f.values))
       columns.forEach((c, i) => {
         const converted = c.source === -1 ? { value: null } : convertValue(c.type, f.values[c.source]!)
         if ('error' in converted) warnings.add({ file: source.fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
