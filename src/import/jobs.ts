@@ -11,17 +11,10 @@ import { problem } from '../errors/index.js'
 import { layerKind, layerKinds } from './layers.js'
 import * as q from './queries.js'
 import { ImportFailure, type ImportReport } from './report.js'
-import { runImport, type ImportLimits, type ImportRequest } from './run.js'
+import { runImport, type ImportLimits, type ImportOptions, type ImportRequest } from './run.js'
 
-export interface ImportJobParams {
+export interface ImportJobParams extends ImportOptions {
   layer: string
-  county: string
-  mode: 'replace' | 'append'
-  srid?: number
-  encoding?: string
-  towgs84?: number[]
-  fieldMap?: Record<string, string>
-  onInvalid: 'fail' | 'skip'
 }
 
 export const importWorkRoot = (dataDir: string) => path.join(dataDir, 'tmp', 'imports')

@@ -17,8 +17,8 @@ import { emptyCounts, ImportFailure, IssueList, type ImportReport } from './repo
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource, SourceFeature } from './source.js'
 
-export interface ImportRequest {
-  kind: LayerKind
+/** What the user chose for an import (upload form or CLI options). */
+export interface ImportOptions {
   county: string
   mode: 'replace' | 'append'
   srid?: number
@@ -27,6 +27,10 @@ export interface ImportRequest {
   fieldMap?: Record<string, string>
   /** fail (default): any rejected record fails the import; skip: store the rest and list them */
   onInvalid: 'fail' | 'skip'
+}
+
+export interface ImportRequest extends ImportOptions {
+  kind: LayerKind
   file: { path: string; name: string; sha256: string }
   importedBy: string
   jobId: number | null
