@@ -1,12 +1,10 @@
 // Unpacks the shapefile members of an uploaded zip, refusing anything unsafe: paths that climb out
 // (..), absolute paths, links, too many entries, too much data or a suspicious compression ratio.
 import fs from 'node:fs'
-import path from 'node:path'
-import { pipeline } from 'node:stream/promises'
-import { Transform } from 'node:stream'
 import { isUtf8 } from 'node:buffer'
 import iconv from 'iconv-lite'
 import yauzl from 'yauzl'
+import { streamSource, type ByteSource } from '../formats/chunked-file.js'
 
 export interface ArchiveLimits {
   maxEntries: number
@@ -19,15 +17,19 @@ export const defaultArchiveLimits: ArchiveLimits = { maxEntries: 200, maxUncompr
 
 export class ArchiveError extends Error {}
 
-export interface ShapefileMembers {
+/** The members of the one shapefile in an upload, read straight from the zip. */
+export interface ShapefileArchive {
   /** name of the .shp inside the zip, for messages */
   name: string
-  shp: string
-  shx: string | null
-  dbf: string
-  prj: string | null
-  cpg: string | null
+  has(ext: Member): boolean
+  /** A fresh stream of the member's bytes, inflated as it is read. */
+  open(ext: Member): Promise<ByteSource>
+  /** A small member (.prj, .cpg) as text, or null when absent. */
+  text(ext: 'prj' | 'cpg'): Promise<string | null>
+  close(): void
 }
+
+type Member = (typeof members)[number]
 
 const members = ['shp', 'shx', 'dbf', 'prj', 'cpg'] as const
 
@@ -79,24 +81,17 @@ async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<A
   return out
 }
 
-function extract(zip: yauzl.ZipFile, entry: yauzl.Entry, target: string, limit: number): Promise<void> {
+function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream & { destroy(): void }> {
   return new Promise((resolve, reject) =>
-    zip.openReadStream(entry, (err, stream) => {
-      if (err) return reject(new ArchiveError(`cannot read zip entry: ${err.message}`))
-      let bytes = 0
-      const guard = new Transform({
-        transform(chunk: Buffer, _enc, cb) {
-          bytes += chunk.length
-          cb(bytes > limit ? new ArchiveError('zip entry is larger than it declares') : null, chunk)
-        },
-      })
-      pipeline(stream!, guard, fs.createWriteStream(target)).then(resolve, (e: Error) => reject(e instanceof ArchiveError ? e : new ArchiveError(`cannot unpack zip entry: ${e.message}`)))
-    }),
+    zip.openReadStream(entry, (err, stream) => (err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`)) : resolve(stream!))),
   )
 }
 
-/** Finds the one shapefile in the zip and unpacks only its members into `dir`. */
-export async function unpackShapefile(zipPath: string, dir: string, limits: ArchiveLimits = defaultArchiveLimits): Promise<ShapefileMembers> {
+/**
+ * Finds the one shapefile in the zip. Nothing is unpacked to disk: .shp and .dbf are inflated
+ * while they are read (yauzl checks each entry's real size against the one it declares).
+ */
+export async function openShapefileArchive(zipPath: string, limits: ArchiveLimits = defaultArchiveLimits): Promise<ShapefileArchive> {
   const zip = await openZip(zipPath)
   try {
     const entries = await listEntries(zip, limits)
@@ -105,22 +100,30 @@ export async function unpackShapefile(zipPath: string, dir: string, limits: Arch
       throw new ArchiveError(`the zip holds no .shp file (entries: ${entries.map((e) => e.name).slice(0, 20).join(', ') || 'none'})`)
     }
     if (shps.length > 1) throw new ArchiveError(`the zip holds ${shps.length} shapefiles (${shps.map((s) => s.name).join(', ')}); upload one layer per import`)
-    const base = shps[0]!.name.slice(0, -4).toLowerCase()
-    const found: Partial<Record<(typeof members)[number], string>> = {}
-    // The members inflate side by side: .shp and .dbf are both large.
-    await Promise.all(
-      members.map(async (ext) => {
-        const hit = entries.find((e) => e.name.toLowerCase() === `${base}.${ext}`)
-        if (!hit) return
-        const target = path.join(dir, `source.${ext}`)
-        await extract(zip, hit.entry, target, hit.entry.uncompressedSize)
-        found[ext] = target
-      }),
-    )
-    if (!found.dbf) throw new ArchiveError(`the zip has ${shps[0]!.name} but no ${shps[0]!.name.slice(0, -4)}.dbf beside it (attributes are required)`)
-    return { name: shps[0]!.name, shp: found.shp!, shx: found.shx ?? null, dbf: found.dbf, prj: found.prj ?? null, cpg: found.cpg ?? null }
-  } finally {
+    const name = shps[0]!.name
+    const base = name.slice(0, -4).toLowerCase()
+    const found = new Map<Member, yauzl.Entry>()
+    for (const ext of members) {
+      const hit = entries.find((e) => e.name.toLowerCase() === `${base}.${ext}`)
+      if (hit) found.set(ext, hit.entry)
+    }
+    if (!found.has('dbf')) throw new ArchiveError(`the zip has ${name} but no ${name.slice(0, -4)}.dbf beside it (attributes are required)`)
+    const open = async (ext: Member) => streamSource(await entryStream(zip, found.get(ext)!))
+    return {
+      name,
+      has: (ext) => found.has(ext),
+      open,
+      async text(ext) {
+        if (!found.has(ext)) return null
+        const chunks: Buffer[] = []
+        for await (const c of await entryStream(zip, found.get(ext)!)) chunks.push(c as Buffer)
+        return Buffer.concat(chunks).toString('latin1')
+      },
+      close: () => zip.close(),
+    }
+  } catch (err) {
     zip.close()
+    throw err
   }
 }
 

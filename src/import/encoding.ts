@@ -1,5 +1,6 @@
 // The text encoding of a .dbf: the user's parameter, then the .cpg file, then the dBASE language
 // driver byte, then detection (valid UTF-8 → UTF-8, otherwise GBK).
+import type { ByteSource } from '../formats/chunked-file.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { detectEncoding, encodingFromLanguageDriver, encodingFromName, supportedEncodingNames, type Encoding } from '../formats/text-decoding.js'
 
@@ -12,8 +13,8 @@ export interface ResolvedEncoding {
 export class EncodingError extends Error {}
 
 /** Non-ASCII text values of the first records, enough to tell UTF-8 from GBK. */
-async function nonAsciiSamples(dbfPath: string, maxSamples = 200, maxRecords = 200_000): Promise<Buffer[]> {
-  const dbf = await DbfReader.open(dbfPath)
+async function nonAsciiSamples(openDbf: () => Promise<ByteSource>, maxSamples = 200, maxRecords = 200_000): Promise<Buffer[]> {
+  const dbf = await DbfReader.open(await openDbf())
   const samples: Buffer[] = []
   try {
     const textFields = dbf.header.fields.filter((f) => f.type === 'C')
@@ -42,7 +43,7 @@ function lastNonBlank(b: Buffer): number {
   return end
 }
 
-export async function resolveEncoding(opts: { param?: string; cpgText?: string | null; dbfPath: string; languageDriver: number }): Promise<ResolvedEncoding> {
+export async function resolveEncoding(opts: { param?: string; cpgText?: string | null; openDbf: () => Promise<ByteSource>; languageDriver: number }): Promise<ResolvedEncoding> {
   if (opts.param) {
     const e = encodingFromName(opts.param)
     if (!e) throw new EncodingError(`unknown encoding '${opts.param}'; supported: ${supportedEncodingNames.join(', ')}`)
@@ -56,7 +57,7 @@ export async function resolveEncoding(opts: { param?: string; cpgText?: string |
   }
   const byDriver = encodingFromLanguageDriver(opts.languageDriver)
   if (byDriver) return { name: byDriver, how: 'ldid', detail: `0x${opts.languageDriver.toString(16).toUpperCase()}` }
-  const samples = await nonAsciiSamples(opts.dbfPath)
+  const samples = await nonAsciiSamples(opts.openDbf)
   const name = detectEncoding(samples)
   return { name, how: 'detected', detail: samples.length ? `${samples.length} non-ASCII values sampled` : 'all sampled text is ASCII' }
 }

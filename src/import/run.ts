@@ -7,7 +7,7 @@ import type { Knex } from 'knex'
 import { CrsError, resolveSourceCrs, type SourceCrs } from '../crs/resolve.js'
 import { outsideChina } from '../domain/extent.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
-import { ArchiveError, defaultArchiveLimits, isZip, unpackShapefile } from './archive.js'
+import { ArchiveError, defaultArchiveLimits, isZip, openShapefileArchive, type ShapefileArchive } from './archive.js'
 import { EncodingError, resolveEncoding } from './encoding.js'
 import { convertValue, resolveFields, type ResolvedColumn } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
@@ -65,6 +65,7 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
   const errors = new IssueList(100)
   const t0 = Date.now()
   let source: FeatureSource | null = null
+  let archive: ShapefileArchive | null = null
   let dataset: { id: number; version: number } | null = null
   const finish = () => {
     report.warnings = warnings.toJSON()
@@ -86,17 +87,18 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     let declaredEpsg: number | null = null
     let prjText: string | null = null
     if (await isZip(req.file.path)) {
-      const members = await unpackShapefile(req.file.path, ctx.workDir, defaultArchiveLimits)
-      prjText = members.prj ? await fs.readFile(members.prj, 'latin1') : null
-      const cpgText = members.cpg ? await fs.readFile(members.cpg, 'latin1') : null
-      const dbfHead = await DbfReader.open(members.dbf)
+      archive = await openShapefileArchive(req.file.path, defaultArchiveLimits)
+      prjText = await archive.text('prj')
+      const cpgText = await archive.text('cpg')
+      const dbfHead = await DbfReader.open(await archive.open('dbf'))
       const languageDriver = dbfHead.header.languageDriver
       await dbfHead.close()
-      const encoding = await resolveEncoding({ param: req.encoding, cpgText, dbfPath: members.dbf, languageDriver })
+      const zip = archive
+      const encoding = await resolveEncoding({ param: req.encoding, cpgText, openDbf: () => zip.open('dbf'), languageDriver })
       report.encoding = encoding
-      const opened = await openShapefile(members, { family: req.kind.family, encoding: encoding.name, maxVertices: limits.maxVertices })
+      const opened = await openShapefile(archive, { family: req.kind.family, encoding: encoding.name, maxVertices: limits.maxVertices })
       source = opened.source
-      for (const w of opened.warnings) warnings.add({ file: members.name, message: w })
+      for (const w of opened.warnings) warnings.add({ file: archive.name, message: w })
     } else if (/\.(geo)?json$/i.test(req.file.name)) {
       const opened = await openGeoJson(req.file.path, req.file.name, { family: req.kind.family, maxVertices: limits.maxVertices, maxBytes: limits.geojsonMaxBytes, maxDepth: limits.geojsonMaxDepth })
       source = opened.source
@@ -160,6 +162,7 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     throw Object.assign(new ImportFailure(errors.items[0]?.message ?? 'import failed', errors.items), { report: finish() })
   } finally {
     await source?.close().catch(() => {})
+    archive?.close()
     await fs.rm(ctx.workDir, { recursive: true, force: true })
   }
 }

@@ -1,28 +1,28 @@
 // Reads a shapefile's .shp and .dbf in step, checking that their records correspond.
-import fs from 'node:fs/promises'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { makeRecordDecoder, type RecordDecoder } from '../formats/shapefile/dbf-values.js'
 import { ShpReader, familyOf, shapeTypes, shxRecordCount, type GeometryFamily } from '../formats/shapefile/shp-reader.js'
 import type { Encoding } from '../formats/text-decoding.js'
-import type { ShapefileMembers } from './archive.js'
+import type { ShapefileArchive } from './archive.js'
 import type { FeatureSource, SourceFeature } from './source.js'
 
 export class SourceError extends Error {}
 
-export async function openShapefile(m: ShapefileMembers, opts: { family: GeometryFamily; encoding: Encoding; maxVertices: number }): Promise<{ source: FeatureSource; warnings: string[] }> {
+export async function openShapefile(m: ShapefileArchive, opts: { family: GeometryFamily; encoding: Encoding; maxVertices: number }): Promise<{ source: FeatureSource; warnings: string[] }> {
   const warnings: string[] = []
-  const shp = await ShpReader.open(m.shp, { family: opts.family, maxVertices: opts.maxVertices })
-  const dbf = await DbfReader.open(m.dbf)
+  if (!m.has('shp')) throw new SourceError(`${m.name} is missing`)
+  const shp = await ShpReader.open(await m.open('shp'), { family: opts.family, maxVertices: opts.maxVertices })
+  const dbf = await DbfReader.open(await m.open('dbf'))
   try {
     const fileFamily = familyOf(shp.header.shapeType)
     if (shp.header.shapeType !== 0 && fileFamily !== opts.family) {
       throw new SourceError(`${m.name} holds ${shapeTypes[shp.header.shapeType] ?? shp.header.shapeType} shapes, but this layer needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`)
     }
-    if (m.shx) {
+    if (m.has('shx')) {
+      const shx = await m.open('shx')
       const head = Buffer.alloc(100)
-      const fd = await fs.open(m.shx, 'r')
-      await fd.read(head, 0, 100, 0)
-      await fd.close()
+      await shx.read(head, 0, 100)
+      await shx.close()
       const shxCount = shxRecordCount(head)
       if (shxCount !== dbf.header.recordCount) {
         throw new SourceError(`record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`)

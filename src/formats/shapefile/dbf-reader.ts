@@ -1,6 +1,6 @@
 // dBASE (.dbf) attribute reader for shapefiles: the header and raw records, read in large chunks.
 // Text is decoded by the caller (see text-decoding.ts), which knows the encoding.
-import { ChunkedFile } from '../chunked-file.js'
+import { ChunkedFile, fileSource, type ByteSource } from '../chunked-file.js'
 
 export interface DbfField {
   /** raw name bytes (ASCII in most deliveries; GBK in some) */
@@ -58,8 +58,8 @@ export class DbfReader {
     readonly header: DbfHeader,
   ) {}
 
-  static async open(path: string): Promise<DbfReader> {
-    const file = await ChunkedFile.open(path)
+  static async open(from: string | ByteSource): Promise<DbfReader> {
+    const file = new ChunkedFile(typeof from === 'string' ? await fileSource(from) : from)
     if ((await file.ensure(32)) < 32) throw new DbfFormatError('the .dbf file is shorter than its 32-byte header')
     const headerLength = file.peek(32).readUInt16LE(8)
     const available = await file.ensure(headerLength)

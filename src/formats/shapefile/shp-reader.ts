@@ -1,6 +1,6 @@
 // Shapefile geometry (.shp) reader: records parsed in order from large chunks, geometry turned
 // straight into WKB (coordinates are copied as they are: little-endian doubles in both formats).
-import { ChunkedFile } from '../chunked-file.js'
+import { ChunkedFile, fileSource, type ByteSource } from '../chunked-file.js'
 import { organizeRings, type Ring } from './rings.js'
 
 export const shapeTypes = {
@@ -62,8 +62,8 @@ export class ShpReader {
     private readonly maxVertices: number,
   ) {}
 
-  static async open(path: string, opts: { family: GeometryFamily; maxVertices: number }): Promise<ShpReader> {
-    const file = await ChunkedFile.open(path)
+  static async open(from: string | ByteSource, opts: { family: GeometryFamily; maxVertices: number }): Promise<ShpReader> {
+    const file = new ChunkedFile(typeof from === 'string' ? await fileSource(from) : from)
     const header = parseShpHeader(Buffer.from(file.take(await file.ensure(100))))
     return new ShpReader(file, header, opts.family, opts.maxVertices)
   }
