@@ -9,23 +9,24 @@ export interface PreparedGeometry {
   repairs: string[]
 }
 
+// Validity is judged in the CRS the boundary was drawn in, then it is transformed to EPSG:4490.
 const prepareSql = `
-WITH src AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(?), 4490) AS g),
+WITH src AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON(?), ?::int) AS g),
 checked AS (
   SELECT g, ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason,
-         ST_Multi(ST_CollectionExtract(ST_MakeValid(g, 'method=structure'), 3)) AS fixed
+         ST_Transform(ST_Multi(ST_CollectionExtract(ST_MakeValid(g, 'method=structure'), 3)), 4490) AS fixed
   FROM src)
 SELECT valid, reason, ST_IsEmpty(fixed) AS empty, encode(ST_AsEWKB(fixed), 'hex') AS ewkb,
        ST_XMin(fixed) AS "minX", ST_YMin(fixed) AS "minY", ST_XMax(fixed) AS "maxX", ST_YMax(fixed) AS "maxY"
 FROM checked`
 
-export async function prepareAreaGeometry(knex: Knex, geometry: unknown): Promise<PreparedGeometry> {
+export async function prepareAreaGeometry(knex: Knex, geometry: unknown, srid = 4490): Promise<PreparedGeometry> {
   let row: { valid: boolean; reason: string; empty: boolean; ewkb: string; minX: number; minY: number; maxX: number; maxY: number }
   try {
-    const result = await knex.raw(prepareSql, [JSON.stringify(geometry)])
+    const result = await knex.raw(prepareSql, [JSON.stringify(geometry), srid])
     row = result.rows[0]
   } catch (err) {
-    throw problem('LR_UNPROCESSABLE', `geometry is not valid GeoJSON: ${(err as Error).message}`, { detailZh: '几何不是有效的 GeoJSON' })
+    throw problem('LR_UNPROCESSABLE', `geometry is not valid GeoJSON in EPSG:${srid}: ${(err as Error).message.split(' - ').at(-1)}`, { detailZh: '几何不是有效的 GeoJSON 或坐标系不可用' })
   }
   if (row.empty) {
     throw problem('LR_UNPROCESSABLE', `geometry has no area after repair (${row.reason})`, { detailZh: '几何修复后面积为零' })

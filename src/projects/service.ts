@@ -18,7 +18,7 @@ export async function createProject(knex: Knex, actor: Actor, body: CreateProjec
   if (await q.projectCodeExists(knex, county, body.code)) {
     throw problem('LR_CONFLICT', `project code '${body.code}' already exists in county ${county}`, { detailZh: `项目编号 ${body.code} 在 ${county} 已存在` })
   }
-  const geometry = await prepareAreaGeometry(knex, body.geometry)
+  const geometry = await prepareAreaGeometry(knex, body.geometry, body.srid)
   const id = await auditedWrite(
     knex,
     actor,

@@ -11,7 +11,7 @@ export const AreaGeometry = Type.Union(
     Type.Object({ type: Type.Literal('Polygon'), coordinates: Type.Array(Ring, { minItems: 1 }) }),
     Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1 }), { minItems: 1 }) }),
   ],
-  { description: 'GeoJSON Polygon or MultiPolygon, longitude/latitude in CGCS2000 (EPSG:4490)' },
+  { description: 'GeoJSON Polygon or MultiPolygon; longitude/latitude in CGCS2000 (EPSG:4490) unless srid says otherwise' },
 )
 
 /** Attributes a user sets on a project; the reward rules read them. */
@@ -38,6 +38,7 @@ export const CreateProjectBody = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 100, description: '项目编号' }),
     county: Type.Optional(CountyCode),
+    srid: Type.Optional(Type.Integer({ minimum: 1, description: 'EPSG code of the coordinates (default 4490, lon/lat); e.g. 4548 for CGCS2000 3° GK CM 117E' })),
     geometry: AreaGeometry,
     attributes: Type.Optional(ProjectAttributes),
   },

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { analyzeProject } from '../../analysis/service.js'
 import * as projects from '../../projects/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { CreateProjectBody, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
@@ -21,6 +23,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/projects/:id',
     { schema: { summary: 'One project with its boundary', tags, params: IdParams, response: { 200: Project, ...problemResponses } } },
     async (request) => projects.getProject(knex, request.actor, request.params.id),
+  )
+  app.get(
+    '/projects/:id/analysis',
+    {
+      schema: {
+        summary: 'Eligible stock area, footprint ratio, land use, conflicts and the reward notice’s entry checks (computed now, kept with its inputs)',
+        tags,
+        params: IdParams,
+        response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+      },
+    },
+    async (request) => analyzeProject(knex, request.actor, request.params.id),
   )
   app.patch(
     '/projects/:id',

@@ -1,0 +1,184 @@
+// A project analysed against hand-made layers in EPSG:4548 whose answers are known: rectangles
+// with paper areas, checked as ellipsoidal areas against GeographicLib on proj4's inverse of the
+// corners (independent of PostGIS), to 0.01 m².
+import fs from 'node:fs/promises'
+import proj4 from 'proj4'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { ellipsoidalRingArea } from '../helpers/geometry.js'
+import { importFile } from '../helpers/imports.js'
+import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+
+proj4.defs('EPSG:4548', '+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs')
+const X = 410000
+const Y = 4030000
+/**
+ * A Gauss-Kruger rectangle relative to (X, Y), clockwise, with a vertex every 2 m: a straight grid
+ * line is slightly curved in lon/lat, so where one shape's vertex lies on another's long edge the
+ * two disagree by the sag of that edge (about a millimetre over 200 m, 0.03 m² of area). With
+ * dense vertices every shape shares its boundary points and the sag is 10⁴ times smaller.
+ */
+const R = (x0: number, y0: number, x1: number, y1: number): number[][] => {
+  const pts: number[][] = []
+  const step = 2
+  const run = (ax: number, ay: number, bx: number, by: number) => {
+    const n = Math.max(1, Math.round(Math.hypot(bx - ax, by - ay) / step))
+    for (let i = 0; i < n; i++) pts.push([X + ax + ((bx - ax) * i) / n, Y + ay + ((by - ay) * i) / n])
+  }
+  run(x0, y0, x0, y1)
+  run(x0, y1, x1, y1)
+  run(x1, y1, x1, y0)
+  run(x1, y0, x0, y0)
+  pts.push(pts[0]!)
+  return pts
+}
+/** Ellipsoidal area of that rectangle, from proj4's inverse of its vertices and GeographicLib. */
+const A = (x0: number, y0: number, x1: number, y1: number) => ellipsoidalRingArea(R(x0, y0, x1, y1).map((p) => proj4('EPSG:4548', 'WGS84', p)))
+
+let t: TestApp & { dataDir: string }
+let key: string
+let dir: string
+let projectId: number
+let analysis: any
+
+// Project: 200 × 100 m with a 20 × 20 m hole at (80–100, 40–60).
+const projectOuter = R(0, 0, 200, 100)
+const projectHole = [...R(80, 40, 100, 60)].reverse()
+const expected = {
+  area: A(0, 0, 200, 100) - A(80, 40, 100, 60),
+  // Construction patch 0–110 (201), farmland 110–200 (013): the hole lies in the former.
+  construction: A(0, 0, 110, 100) - A(80, 40, 100, 60),
+  // B1 ∪ B2 (overlapping 10–50, 30–70) + the inside half of B3; B4 is temporary; B5 sits in the hole.
+  footprint: A(10, 10, 70, 50) + A(180, 80, 200, 100),
+  approved: A(150, 0, 170, 10),
+  industrial: A(0, 0, 150, 100) - A(80, 40, 100, 60),
+  dryLand: A(150, 0, 200, 100),
+}
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+  await resetData(t.knex)
+  key = await keyFor(t.knex, 'county', '371502')
+  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features']) => shapefileZip(dir, name, { fields, features })
+  const text = (name: string, length = 30) => ({ name, type: 'C' as const, length })
+  const survey = [text('DLBM', 5), text('DLMC'), { name: 'TBMJ', type: 'N' as const, length: 15, decimals: 2 }]
+  const layers: Array<[string, string]> = [
+    ['survey2', await zip('s2', survey, [
+      { parts: [R(0, 0, 110, 100)], values: { DLBM: '201', DLMC: '城市', TBMJ: 11000 } },
+      { parts: [R(110, 0, 200, 100)], values: { DLBM: '013', DLMC: '旱地', TBMJ: 9000 } },
+      { parts: [R(300, 0, 400, 100)], values: { DLBM: '203', DLMC: '村庄', TBMJ: 10000 } },
+    ])],
+    ['survey3', await zip('s3', survey, [
+      { parts: [R(0, 0, 150, 100)], values: { DLBM: '0601', DLMC: '工业用地', TBMJ: 15100 } },
+      { parts: [R(150, 0, 200, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
+      { parts: [R(200, 0, 250, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
+    ])],
+    ['buildings', await zip('b', [text('JZLX')], [
+      { parts: [R(10, 10, 50, 50)], values: { JZLX: '厂房' } },
+      { parts: [R(30, 10, 70, 50)], values: { JZLX: '厂房' } },
+      { parts: [R(180, 80, 220, 120)], values: { JZLX: '仓库' } },
+      { parts: [R(120, 10, 160, 50)], values: { JZLX: '临时建筑' } },
+      { parts: [R(82, 42, 98, 58)], values: { JZLX: '构筑物' } },
+    ])],
+    ['approved-unsupplied', await zip('au', [text('PZWH', 40)], [{ parts: [R(150, -20, 170, 10)], values: { PZWH: '鲁政土字〔2018〕1号' } }])],
+    ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(500, 0, 600, 100)], values: { XZTDBH: 'XZ0001' } }])],
+  ]
+  for (const [layer, file] of layers) expect((await importFile(t, key, { layer }, file)).status).toBe('succeeded')
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/projects',
+    headers: withKey(key),
+    payload: { code: 'DCF-2025-001', srid: 4548, geometry: { type: 'Polygon', coordinates: [projectOuter, projectHole] }, attributes: { name: '古楼街道老厂区' } },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  projectId = res.json().id
+  const got = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })
+  expect(got.statusCode, got.body).toBe(200)
+  analysis = got.json()
+})
+afterAll(async () => {
+  await t.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+const near = (actual: number, want: number) => expect(Math.abs(actual - want)).toBeLessThanOrEqual(0.01)
+
+describe('project analysis', () => {
+  it('measures the project (with its hole) on the ellipsoid and in its Gauss-Kruger zone', () => {
+    near(analysis.area.m2, expected.area)
+    expect(analysis.area.planarEpsg).toBe(4548)
+    near(analysis.area.planarM2, 20000 - 400)
+    expect(analysis.area.mu).toBeCloseTo(expected.area / (10000 / 15), 3)
+  })
+
+  it('finds the second-survey construction land inside', () => {
+    near(analysis.survey2Construction.m2, expected.construction)
+    expect(analysis.survey2Construction).toMatchObject({ method: 'gross', patches: 1 })
+    expect(analysis.survey2Construction.ratio).toBeCloseTo(expected.construction / expected.area, 6)
+  })
+
+  it('counts overlapping buildings once, only the inside part, and not temporary ones', () => {
+    near(analysis.footprint.m2, expected.footprint)
+    expect(analysis.footprint.ratio).toBeCloseTo(expected.footprint / expected.area, 6)
+  })
+
+  it('breaks third-survey land use down, geometric and apportioned to TBMJ', () => {
+    const [industrial, dry] = analysis.survey3
+    expect(industrial).toMatchObject({ code: '0601', name: '工业用地' })
+    near(industrial.m2, expected.industrial)
+    near(industrial.apportionedM2, (15100 * expected.industrial) / A(0, 0, 150, 100))
+    expect(dry).toMatchObject({ code: '0103', name: '旱地' })
+    near(dry.m2, expected.dryLand)
+    near(dry.apportionedM2, 5000)
+  })
+
+  it('reports conflicts with their ids', () => {
+    near(analysis.conflicts.approvedUnsupplied.m2, expected.approved)
+    expect(analysis.conflicts.approvedUnsupplied.ids).toEqual(['鲁政土字〔2018〕1号'])
+    expect(analysis.conflicts.idleLand).toEqual({ m2: 0, ids: [] })
+    expect(analysis.conflicts.outsidePlan).toBeNull()
+  })
+
+  it('judges every entry check, unknown where input is missing', () => {
+    const byId = Object.fromEntries(analysis.checks.map((c: { id: string; passed: boolean | null }) => [c.id, c.passed]))
+    expect(byId).toEqual({
+      'min-area': true,
+      'footprint-ratio': false,
+      'stock-half-15-30': true, // 29.4 mu, stock 54 %
+      'no-approved-unsupplied': false,
+      'no-idle-land': true,
+      'in-plan': null,
+      'built-before-2010': true,
+      ownership: null,
+    })
+    expect(analysis.eligible).toBe(false)
+    expect(analysis.stockArea).toMatchObject({ method: 'survey2-construction' })
+    near(analysis.stockArea.m2, expected.construction)
+  })
+
+  it('names the layer versions it used and keeps the result', async () => {
+    expect(analysis.inputs.survey2).toMatchObject({ version: 1 })
+    expect(analysis.inputs['plan-zones']).toBeNull()
+    const stored = await t.knex('analysis_results').where({ project_id: projectId }).orderBy('id', 'desc').first()
+    expect(stored.inputs).toEqual(analysis.inputs)
+    expect(stored.eligible).toBe(false)
+  })
+
+  it('uses the 退二进三 formula once its inputs are recorded', async () => {
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${projectId}`, headers: withKey(key), payload })
+    await patch({ approach: 'retreat-secondary', changedUseFloorArea: 24000 })
+    let a = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })).json()
+    expect(a.stockArea).toMatchObject({ method: 'changed-use-floor-area', m2: null, reason: expect.stringMatching(/newPlotRatio/) })
+    await patch({ newPlotRatio: 2, ownershipClear: true, seized: false, mortgaged: false })
+    a = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })).json()
+    expect(a.stockArea).toMatchObject({ method: 'changed-use-floor-area', m2: 12000, mu: 18 })
+    expect(a.stockArea.warning).toMatch(/more than/)
+    expect(a.checks.find((c: { id: string }) => c.id === 'ownership').passed).toBe(true)
+  })
+
+  it('is not visible to another county', async () => {
+    const other = await keyFor(t.knex, 'county', '371521')
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(other) })).statusCode).toBe(404)
+  })
+})
