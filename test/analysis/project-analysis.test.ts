@@ -5,7 +5,7 @@ import fs from 'node:fs/promises'
 import proj4 from 'proj4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
-import { ellipsoidalRingArea } from '../helpers/geometry.js'
+import { ellipsoidalLength, ellipsoidalRingArea } from '../helpers/geometry.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
 
@@ -60,15 +60,21 @@ beforeAll(async () => {
   dir = await tempDir()
   await resetData(t.knex)
   key = await keyFor(t.knex, 'county', '371502')
-  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features']) => shapefileZip(dir, name, { fields, features })
+  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features'], shapeType: 3 | 5 = 5) =>
+    shapefileZip(dir, name, { fields, features, shapeType })
   const text = (name: string, length = 30) => ({ name, type: 'C' as const, length })
-  const survey = [text('DLBM', 5), text('DLMC'), { name: 'TBMJ', type: 'N' as const, length: 15, decimals: 2 }]
+  const survey = [text('DLBM', 5), text('DLMC'), { name: 'TBMJ', type: 'N' as const, length: 15, decimals: 2 }, { name: 'TBDLMJ', type: 'N' as const, length: 15, decimals: 2 }]
   const layers: Array<[string, string]> = [
     ['survey2', await zip('s2', survey, [
-      { parts: [R(0, 0, 110, 100)], values: { DLBM: '201', DLMC: '城市', TBMJ: 11000 } },
+      { parts: [R(0, 0, 110, 100)], values: { DLBM: '201', DLMC: '城市', TBMJ: 11000, TBDLMJ: 10450 } },
       { parts: [R(110, 0, 200, 100)], values: { DLBM: '013', DLMC: '旱地', TBMJ: 9000 } },
       { parts: [R(300, 0, 400, 100)], values: { DLBM: '203', DLMC: '村庄', TBMJ: 10000 } },
     ])],
+    ['survey2-lines', await zip('xzdw', [text('DLBM', 3), { name: 'KD', type: 'N' as const, length: 6, decimals: 1 }, { name: 'KCBL', type: 'N' as const, length: 4, decimals: 2 }], [
+      // A road on the boundary of two patches, half deducted from each; 104 (rural road) is not construction.
+      { parts: [[[X + 110, Y - 50], [X + 110, Y], [X + 110, Y + 100], [X + 110, Y + 150]]], values: { DLBM: '102', KD: 6, KCBL: 0.5 } },
+      { parts: [[[X + 50, Y + 20], [X + 50, Y + 30]]], values: { DLBM: '104', KD: 3, KCBL: 1 } },
+    ], 3)],
     ['survey3', await zip('s3', survey, [
       { parts: [R(0, 0, 150, 100)], values: { DLBM: '0601', DLMC: '工业用地', TBMJ: 15100 } },
       { parts: [R(150, 0, 200, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
@@ -84,7 +90,10 @@ beforeAll(async () => {
     ['approved-unsupplied', await zip('au', [text('PZWH', 40)], [{ parts: [R(150, -20, 170, 10)], values: { PZWH: '鲁政土字〔2018〕1号' } }])],
     ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(500, 0, 600, 100)], values: { XZTDBH: 'XZ0001' } }])],
   ]
-  for (const [layer, file] of layers) expect((await importFile(t, key, { layer }, file)).status).toBe('succeeded')
+  for (const [layer, file] of layers) {
+    const job = await importFile(t, key, { layer }, file)
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+  }
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/v1/projects',
@@ -116,6 +125,14 @@ describe('project analysis', () => {
     near(analysis.survey2Construction.m2, expected.construction)
     expect(analysis.survey2Construction).toMatchObject({ method: 'gross', patches: 1 })
     expect(analysis.survey2Construction.ratio).toBeCloseTo(expected.construction / expected.area, 6)
+  })
+
+  it('also reads the net construction land: pieces × TBDLMJ/TBMJ plus roads × width × KCBL', () => {
+    const road = ellipsoidalLength([[X + 110, Y], [X + 110, Y + 100]].map((p) => proj4('EPSG:4548', 'WGS84', p))) * 6 * 0.5
+    near(analysis.survey2ConstructionNet.linesM2, road)
+    near(analysis.survey2ConstructionNet.patchesM2, (expected.construction * 10450) / 11000)
+    near(analysis.survey2ConstructionNet.m2, (expected.construction * 10450) / 11000 + road)
+    expect(analysis.survey2ConstructionNet.method).toMatch(/linear features/)
   })
 
   it('counts overlapping buildings once, only the inside part, and not temporary ones', () => {

@@ -18,3 +18,10 @@ export function lonLatRectangle(west: number, south: number, east: number, north
     coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
   }
 }
+
+/** Length in m of a line of [lon, lat] positions along geodesics on the GRS80 ellipsoid. */
+export function ellipsoidalLength(line: number[][]): number {
+  let total = 0
+  for (let i = 1; i < line.length; i++) total += grs80.Inverse(line[i - 1]![1]!, line[i - 1]![0]!, line[i]![1]!, line[i]![0]!).s12!
+  return total
+}
