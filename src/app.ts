@@ -12,6 +12,7 @@ import jobs from './plugins/jobs.js'
 import openapi from './plugins/openapi.js'
 import problems from './plugins/problems.js'
 import validation from './plugins/validation.js'
+import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
 import healthRoutes from './routes/health/index.js'
 import importRoutes from './routes/imports/index.js'
@@ -61,6 +62,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(projectRoutes)
       await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes })
       await api.register(layerRoutes)
+      await api.register(analysisRoutes)
       await api.register(auditRoutes)
     },
     { prefix: '/api/v1' },

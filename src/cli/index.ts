@@ -5,6 +5,7 @@ import { configDocs, loadConfig } from '../config.js'
 import { openDatabase, type Database } from '../db/connection.js'
 import { migrateDown, migrateLatest, migrationStatus } from '../db/migrate.js'
 import { roles, type Role } from '../domain/region.js'
+import { analyzeCommand } from './analyze.js'
 import { CliUsageError, importCommand } from './import.js'
 
 const usage = `usage: npm run cli -- <command>
@@ -16,6 +17,7 @@ const usage = `usage: npm run cli -- <command>
   import --layer <layer> --county <code> [--srid N] [--encoding GBK] [--mode replace|append]
          [--field-map JSON] [--towgs84 dx,dy,dz,rx,ry,rz,ds] [--on-invalid fail|skip] <file.zip|file.geojson>
                                           import a layer with a progress bar
+  analyze --county <code>                 analyse every project of a county, with a progress bar
   config                                  list the environment variables the service reads
 
 Without DATABASE_URL the commands open the embedded database under DATA_DIR; stop the
@@ -87,6 +89,15 @@ async function main(argv: string[]) {
       return key(rest)
     case 'config':
       return config()
+    case 'analyze': {
+      const { values } = parseArgs({ args: rest, options: { county: { type: 'string' } } })
+      if (!values.county) throw new UsageError('analyze needs --county <6-digit code>')
+      await withDatabase(async ({ knex }) => {
+        await migrateLatest(knex)
+        process.exitCode = await analyzeCommand(knex, values.county!)
+      })
+      return
+    }
     case 'import': {
       const cfg = loadConfig()
       const code = await withDatabase(async ({ knex }) => {

@@ -8,6 +8,8 @@ import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
+import { analysisLayers, markCountyStale } from '../analysis/queries.js'
+import { syncProjectsFromLayer } from '../projects/from-layer.js'
 import { layerKind, layerKinds } from './layers.js'
 import * as q from './queries.js'
 import { ImportFailure, type ImportReport } from './report.js'
@@ -96,6 +98,7 @@ export async function executeImportJob(
       },
       request,
     )
+    await afterImport(knex, params, report)
     await finish('succeeded', report)
     return report
   } catch (err) {
@@ -108,6 +111,20 @@ export async function executeImportJob(
     }
     await finish(deps.signal.aborted ? 'cancelled' : 'failed', report)
     return report
+  }
+}
+
+/** What a new layer version changes beyond itself: projects from a projects layer, stale analyses. */
+async function afterImport(knex: Knex, params: ImportJobParams, report: ImportReport): Promise<void> {
+  if (report.unchanged || report.datasetId === null) return
+  if (params.layer === 'projects') {
+    const sync = await syncProjectsFromLayer(knex, report.datasetId, params.county)
+    report.warnings.push({ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` })
+    for (const s of sync.skipped) report.warnings.push({ record: s.record, message: s.message })
+  }
+  if ((analysisLayers as readonly string[]).includes(params.layer)) {
+    const stale = await markCountyStale(knex, params.county)
+    if (stale) report.warnings.push({ message: `${stale} stored project analyses of county ${params.county} are now stale` })
   }
 }
 

@@ -30,15 +30,15 @@ function attributeRow(attrs: ProjectAttributes): Record<string, unknown> {
 }
 
 const summary = (knex: Knex) => ({
-  id: 'id',
-  county: 'xzqdm',
-  code: 'code',
-  status: 'status',
-  ...attributeColumns,
-  areaM2: knex.raw('ST_Area(geom::geography)'),
-  repairs: 'repairs',
-  createdAt: 'created_at',
-  updatedAt: 'updated_at',
+  id: 'projects.id',
+  county: 'projects.xzqdm',
+  code: 'projects.code',
+  status: 'projects.status',
+  ...Object.fromEntries(Object.entries(attributeColumns).map(([k, c]) => [k, `projects.${c}`])),
+  areaM2: knex.raw('ST_Area(projects.geom::geography)'),
+  repairs: 'projects.repairs',
+  createdAt: 'projects.created_at',
+  updatedAt: 'projects.updated_at',
 })
 
 export async function insertProject(
@@ -71,14 +71,34 @@ export async function projectCounty(knex: Knex, id: number, scope: Scope): Promi
   return row?.xzqdm ?? null
 }
 
+/** The latest stored analysis of each project (its verdict, whether an input changed since). */
+const latestAnalysis = (knex: Knex) =>
+  knex.raw(
+    `LEFT JOIN LATERAL (SELECT r.eligible, r.stale, r.computed_at, (r.result->'stockArea'->>'m2')::float8 AS stock_m2,
+                               (r.result->'footprint'->>'ratio')::float8 AS footprint_ratio
+                          FROM analysis_results r WHERE r.project_id = projects.id ORDER BY r.id DESC LIMIT 1) a ON true`,
+  )
+
 export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope) {
-  const base = whereInScope(knex('projects'), scope)
-  if (q.county) base.where('xzqdm', q.county)
+  const base = whereInScope(knex('projects'), scope, 'projects.xzqdm')
+  base.joinRaw(latestAnalysis(knex).toQuery())
+  if (q.county) base.where('projects.xzqdm', q.county)
   if (q.code) base.where('code', q.code)
-  const [items, total] = await Promise.all([
-    base.clone().select(summary(knex)).orderBy('id').limit(q.limit).offset(q.offset),
+  if (q.eligible !== undefined) base.where('a.eligible', q.eligible)
+  const [rows, total] = await Promise.all([
+    base
+      .clone()
+      .select(summary(knex))
+      .select({ aEligible: 'a.eligible', aStale: 'a.stale', aComputedAt: 'a.computed_at', aStock: 'a.stock_m2', aFootprint: 'a.footprint_ratio' })
+      .orderBy('projects.id')
+      .limit(q.limit)
+      .offset(q.offset),
     base.clone().count<{ n: number }>({ n: '*' }).first(),
   ])
+  const items = rows.map(({ aEligible, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
+    ...p,
+    analysis: aComputedAt ? { eligible: aEligible, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint } : null,
+  }))
   return { items, total: Number(total?.n ?? 0) }
 }
 
@@ -92,4 +112,9 @@ export async function deleteProject(knex: Knex, id: number): Promise<void> {
 
 export async function projectCodeExists(knex: Knex, county: string, code: string): Promise<boolean> {
   return Boolean(await knex('projects').first('id').where({ xzqdm: county, code }))
+}
+
+/** Every project of a county with the attributes the rules read, for batch analysis. */
+export async function projectsOfCounty(knex: Knex, county: string) {
+  return knex('projects').select(summary(knex)).where({ xzqdm: county }).orderBy('id')
 }

@@ -5,6 +5,7 @@ import { inScope, resolveCounty } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { prepareAreaGeometry } from '../geometry/prepare.js'
 import type { CreateProjectBody, ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
+import { markProjectStale } from '../analysis/queries.js'
 import * as q from './queries.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
@@ -55,7 +56,17 @@ async function writeOwnProject(knex: Knex, actor: Actor, id: number, action: str
 }
 
 export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
-  await writeOwnProject(knex, actor, id, 'project.update', (trx) => q.updateProjectAttributes(trx, id, attrs), { changed: Object.keys(attrs) })
+  await writeOwnProject(
+    knex,
+    actor,
+    id,
+    'project.update',
+    async (trx) => {
+      await q.updateProjectAttributes(trx, id, attrs)
+      await markProjectStale(trx, id) // the rules read these attributes
+    },
+    { changed: Object.keys(attrs) },
+  )
   return getProject(knex, actor, id)
 }
 

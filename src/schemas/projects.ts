@@ -71,8 +71,24 @@ export const ProjectSummary = Type.Object({
 
 export const Project = Type.Intersect([ProjectSummary, Type.Object({ geometry: Type.Unknown({ description: 'GeoJSON MultiPolygon, lon/lat' }) })])
 
+export const ProjectListItem = Type.Intersect([
+  ProjectSummary,
+  Type.Object({
+    analysis: Type.Union([
+      Type.Object({
+        eligible: Type.Union([Type.Boolean(), Type.Null()]),
+        stale: Type.Boolean({ description: 'an input layer or the project changed since' }),
+        computedAt: Timestamp,
+        stockAreaM2: Type.Union([Type.Number(), Type.Null()]),
+        footprintRatio: Type.Union([Type.Number(), Type.Null()]),
+      }),
+      Type.Null(),
+    ]),
+  }),
+])
+
 export const ProjectList = Type.Object({
-  items: Type.Array(ProjectSummary),
+  items: Type.Array(ProjectListItem),
   total: Type.Integer(),
   limit: Type.Integer(),
   offset: Type.Integer(),
@@ -81,6 +97,7 @@ export const ProjectList = Type.Object({
 export const ProjectListQuery = Type.Object({
   county: Type.Optional(CountyCode),
   code: Type.Optional(Type.String()),
+  eligible: Type.Optional(Type.Boolean({ description: 'only projects whose latest stored analysis is (not) eligible' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),
 })

@@ -1,0 +1,58 @@
+// Batch analysis of a county's projects as a job with progress (POST /analysis/runs, CLI analyze).
+import type { Knex } from 'knex'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import { whereInScope } from '../db/scope.js'
+import { inScope, isCountyCode, type Scope } from '../domain/region.js'
+import { problem } from '../errors/index.js'
+import { projectsOfCounty } from '../projects/queries.js'
+import { analyzeProjects } from './service.js'
+
+const chunk = 200
+
+export async function createRun(knex: Knex, actor: Actor, county: string): Promise<number> {
+  if (!isCountyCode(county)) throw problem('LR_BAD_REQUEST', 'county must be a 6-digit code')
+  if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not analyse county ${county}`, { detailZh: `本密钥无权分析 ${county} 的项目` })
+  return auditedWrite(
+    knex,
+    actor,
+    async (trx) => (await trx('analysis_runs').insert({ xzqdm: county, created_by: actor.principal.prefix }).returning('id'))[0].id as number,
+    (id) => ({ action: 'analysis.run', objectType: 'analysis_run', objectId: id, county }),
+  )
+}
+
+/** Analyses every project of the county in chunks, keeping the run row current. */
+export async function executeRun(knex: Knex, runId: number, county: string, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void> {
+  await knex('analysis_runs').where({ id: runId }).update({ status: 'running', started_at: knex.fn.now() })
+  try {
+    const projects = await projectsOfCounty(knex, county)
+    await knex('analysis_runs').where({ id: runId }).update({ total: projects.length })
+    let done = 0
+    let eligible = 0
+    for (let i = 0; i < projects.length; i += chunk) {
+      if (signal.aborted) throw new Error('cancelled')
+      const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk))
+      done += results.length
+      eligible += results.filter((r) => r.eligible === true).length
+      onProgress?.(done, projects.length)
+      await knex('analysis_runs').where({ id: runId }).update({ done, eligible, progress: done / projects.length })
+    }
+    await knex('analysis_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, finished_at: knex.fn.now() })
+  } catch (err) {
+    const cancelled = signal.aborted
+    await knex('analysis_runs')
+      .where({ id: runId })
+      .update({ status: cancelled ? 'cancelled' : 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: cancelled ? 'cancelled' : (err as Error).message.split(' - ').at(-1) }]) })
+    if (!cancelled) throw err
+  }
+}
+
+export async function getRun(knex: Knex, id: number, scope: Scope) {
+  const run = await whereInScope(
+    knex('analysis_runs')
+      .first({ id: 'id', county: 'xzqdm', status: 'status', progress: 'progress', total: 'total', done: 'done', eligible: 'eligible', errors: 'errors', createdBy: 'created_by', createdAt: 'created_at', startedAt: 'started_at', finishedAt: 'finished_at' })
+      .where({ id }),
+    scope,
+  )
+  if (!run) throw problem('LR_NOT_FOUND', `analysis run ${id} not found`, { detailZh: `分析任务 ${id} 不存在或不在权限范围内` })
+  return run
+}
