@@ -122,3 +122,38 @@ export async function markCountyStale(knex: Knex, county: string): Promise<numbe
 export async function markProjectStale(knex: Knex, projectId: number): Promise<number> {
   return knex('analysis_results').where({ project_id: projectId, stale: false }).update({ stale: true })
 }
+
+/** The pieces behind one project's numbers, as GeoJSON geometries (lon/lat) with their role and area. */
+export async function pieces(knex: Knex, projectId: number, inputs: Inputs, codes: readonly string[], excluded: readonly string[]) {
+  const parts: string[] = [`SELECT 'project' AS role, NULL::text AS code, NULL::text AS name, NULL::text AS ref, p.geom AS g FROM p`]
+  const bindings: unknown[] = [projectId]
+  const union = (role: string, table: string, datasetId: number, where: string, b: unknown[]) => {
+    parts.push(
+      `SELECT '${role}', NULL, NULL, NULL, ST_Intersection(p.geom, ST_Union(f.geom)) FROM p JOIN "${table}" f ON f.dataset_id = ? AND ST_Intersects(f.geom, p.geom) ${where} GROUP BY p.geom`,
+    )
+    bindings.push(datasetId, ...b)
+  }
+  const each = (role: string, table: string, datasetId: number, code: string, name: string, ref: string) => {
+    parts.push(`SELECT '${role}', ${code}, ${name}, ${ref}, ST_Intersection(p.geom, f.geom) FROM p JOIN "${table}" f ON f.dataset_id = ? AND ST_Intersects(f.geom, p.geom)`)
+    bindings.push(datasetId)
+  }
+  if (inputs.survey2) union('survey2-construction', 'survey2_patches', inputs.survey2.datasetId, 'AND f.dlbm = ANY(?::text[])', [codes])
+  if (inputs.buildings) union('footprint', 'buildings', inputs.buildings.datasetId, 'AND (f.building_type IS NULL OR NOT (f.building_type = ANY(?::text[])))', [excluded])
+  if (inputs.survey3) each('survey3', 'survey3_patches', inputs.survey3.datasetId, 'f.dlbm', 'f.dlmc', 'f.id::text')
+  if (inputs['approved-unsupplied']) each('approved-unsupplied', 'approved_unsupplied', inputs['approved-unsupplied'].datasetId, 'NULL', 'f.name', 'coalesce(f.approval_no, f.id::text)')
+  if (inputs['idle-land']) each('idle-land', 'idle_land', inputs['idle-land'].datasetId, 'NULL', 'f.name', 'coalesce(f.code, f.id::text)')
+  if (inputs['plan-zones']) {
+    parts.push(
+      `SELECT 'outside-plan', NULL, NULL, NULL, CASE WHEN z.g IS NULL THEN p.geom ELSE ST_Difference(p.geom, z.g) END FROM p
+         LEFT JOIN LATERAL (SELECT ST_Union(f.geom) AS g FROM plan_zones f WHERE f.dataset_id = ? AND f.permitted AND ST_Intersects(f.geom, p.geom)) z ON true`,
+    )
+    bindings.push(inputs['plan-zones'].datasetId)
+  }
+  const { rows } = await knex.raw(
+    `WITH p AS (SELECT geom FROM projects WHERE id = ?), piece AS (${parts.join('\nUNION ALL\n')})
+     SELECT role, code, name, ref, ST_Area(g::geography) AS m2, ST_AsGeoJSON(ST_ForcePolygonCCW(ST_CollectionExtract(g, 3)), 9, 0)::json AS geometry
+       FROM piece WHERE g IS NOT NULL AND NOT ST_IsEmpty(ST_CollectionExtract(g, 3))`,
+    bindings as Knex.RawBinding[],
+  )
+  return rows as Array<{ role: string; code: string | null; name: string | null; ref: string | null; m2: number; geometry: unknown }>
+}

@@ -112,3 +112,19 @@ export async function analyzeProject(knex: Knex, actor: Actor, projectId: number
   const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], config)
   return result!
 }
+
+/** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
+export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
+  const project = await getProject(knex, actor, projectId)
+  const inputs = await q.activeInputs(knex, project.county)
+  const rows = await q.pieces(knex, projectId, inputs, config.survey2ConstructionCodes, config.footprintExcludedTypes)
+  return {
+    type: 'FeatureCollection' as const,
+    features: rows.map((r, i) => ({
+      type: 'Feature' as const,
+      id: i + 1,
+      properties: { role: r.role, projectId, code: r.code, name: r.name, ref: r.ref, m2: m2(r.m2) },
+      geometry: r.geometry,
+    })),
+  }
+}

@@ -194,6 +194,23 @@ describe('project analysis', () => {
     expect(a.checks.find((c: { id: string }) => c.id === 'ownership').passed).toBe(true)
   })
 
+  it('serves the pieces behind the numbers as GeoJSON with their roles and areas', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis/pieces`, headers: withKey(key) })
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/application\/geo\+json/)
+    const fc = res.json()
+    expect(fc.type).toBe('FeatureCollection')
+    const byRole = (role: string) => fc.features.filter((f: { properties: { role: string } }) => f.properties.role === role)
+    near(byRole('project')[0].properties.m2, expected.area)
+    near(byRole('survey2-construction')[0].properties.m2, expected.construction)
+    near(byRole('footprint')[0].properties.m2, expected.footprint)
+    expect(byRole('survey3').map((f: { properties: { code: string } }) => f.properties.code).sort()).toEqual(['0103', '0601'])
+    expect(byRole('approved-unsupplied')[0].properties.ref).toBe('鲁政土字〔2018〕1号')
+    const [lon, lat] = byRole('project')[0].geometry.coordinates[0][0][0]
+    expect(lon).toBeGreaterThan(115)
+    expect(lat).toBeGreaterThan(36)
+  })
+
   it('is not visible to another county', async () => {
     const other = await keyFor(t.knex, 'county', '371521')
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(other) })).statusCode).toBe(404)

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { analyzeProject } from '../../analysis/service.js'
+import { analysisPieces, analyzeProject } from '../../analysis/service.js'
 import * as projects from '../../projects/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { CreateProjectBody, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
@@ -35,6 +35,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => analyzeProject(knex, request.actor, request.params.id),
+  )
+  app.get(
+    '/projects/:id/analysis/pieces',
+    {
+      schema: {
+        summary: 'The pieces behind the analysis (construction land, footprint union, third-survey pieces, conflicts) as GeoJSON for QGIS',
+        tags,
+        params: IdParams,
+        response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) }), ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.type('application/geo+json').send(await analysisPieces(knex, request.actor, request.params.id)),
   )
   app.patch(
     '/projects/:id',
