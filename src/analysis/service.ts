@@ -32,10 +32,10 @@ export async function analyzeProjects(knex: Knex, county: string, projects: Proj
   const ids = projects.map((p) => p.id)
   const inputs = await q.activeInputs(knex, county)
   const empty = new Map<number, never>()
-  const [areas, s2, net, fp, au, idle, outside, s3] = await Promise.all([
+  const [areas, s2, lines, fp, au, idle, outside, s3] = await Promise.all([
     q.projectAreas(knex, ids),
     inputs.survey2 ? q.survey2Construction(knex, ids, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
-    inputs.survey2 ? q.survey2ConstructionNet(knex, ids, inputs.survey2.datasetId, inputs['survey2-lines']?.datasetId ?? null, config.survey2ConstructionCodes) : null,
+    inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, ids, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
     inputs.buildings ? q.footprints(knex, ids, inputs.buildings.datasetId, config.footprintExcludedTypes) : empty,
     inputs['approved-unsupplied'] ? q.approvedUnsupplied(knex, ids, inputs['approved-unsupplied'].datasetId) : null,
     inputs['idle-land'] ? q.idleLand(knex, ids, inputs['idle-land'].datasetId) : null,
@@ -60,8 +60,8 @@ export async function analyzeProjects(knex: Knex, county: string, projects: Proj
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach }
     const stock = stockArea(measures, facts)
     const checks = entryChecks(measures, facts, stock, config)
-    const netPatches = net?.patches.get(p.id)
-    const netLines = net?.lines.get(p.id)?.m2 ?? 0
+    const netPatches = s2.get(p.id)?.netM2 ?? 0
+    const netLines = lines.get(p.id)?.m2 ?? 0
     return {
       projectId: p.id,
       code: p.code,
@@ -70,15 +70,15 @@ export async function analyzeProjects(knex: Knex, county: string, projects: Proj
       survey2Construction: inputs.survey2
         ? { method: 'gross', m2: m2(construction), mu: mu(construction), ratio: area.m2 > 0 ? construction / area.m2 : 0, patches: s2.get(p.id)?.ids.length ?? 0 }
         : null,
-      survey2ConstructionNet: net
+      survey2ConstructionNet: inputs.survey2
         ? {
             method: `net: patch pieces × TBDLMJ/TBMJ${inputs['survey2-lines'] ? ' + linear features × KD × KCBL' : ' (no linear-feature layer loaded)'}`,
-            m2: m2((netPatches?.m2 ?? 0) + netLines),
-            mu: mu((netPatches?.m2 ?? 0) + netLines),
-            patchesM2: m2(netPatches?.m2 ?? 0),
+            m2: m2(netPatches + netLines),
+            mu: mu(netPatches + netLines),
+            patchesM2: m2(netPatches),
             linesM2: m2(netLines),
             // Patches without TBMJ/TBDLMJ count at full area.
-            scaledByTbdlmj: netPatches?.scaled ?? null,
+            scaledByTbdlmj: s2.get(p.id)?.scaled ?? null,
           }
         : null,
       footprint: inputs.buildings

@@ -39,7 +39,16 @@ export function createKnex(url: string, poolMax: number, logger?: DbLogger): Kne
     }),
     client: 'pg',
     connection: { connectionString: url, application_name: 'lowland-redevelopment' },
-    pool: { min: 0, max: poolMax, idleTimeoutMillis: 30_000 },
+    pool: {
+      min: 0,
+      max: poolMax,
+      idleTimeoutMillis: 30_000,
+      // PostGIS calls carry high cost estimates, so PostgreSQL JIT-compiles nearly every analysis
+      // query (15–100 ms each) for nothing: the geometry work happens inside the C functions.
+      afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
+        conn.query('SET jit = off').then(() => done(null, conn), (err: Error) => done(err, conn))
+      },
+    },
     acquireConnectionTimeout: 60_000,
   })
 }

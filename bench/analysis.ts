@@ -1,0 +1,119 @@
+// npm run bench:analysis [-- --patches 100000]
+// A generated county (third survey N patches, second survey 0.6 N, ~0.55 N buildings, ~N/170
+// projects) is imported through the service, then: the batch analysis of every project through the
+// service, against one hand-written PostGIS statement computing the same construction and footprint
+// areas, in the same run; and single-project analysis latency (p50, p95).
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { footprints, survey2Construction } from '../src/analysis/queries.js'
+import { analyzeProject } from '../src/analysis/service.js'
+import { executeRun } from '../src/analysis/runs.js'
+import { cliActor } from '../src/auth/service.js'
+import { projectRoot } from '../src/config.js'
+import { createKnex } from '../src/db/connection.js'
+import { migrateLatest } from '../src/db/migrate.js'
+import { analysisDefaults } from '../src/domain/analysis-config.js'
+import { layerKind } from '../src/import/layers.js'
+import { runImport } from '../src/import/run.js'
+import { syncProjectsFromLayer } from '../src/projects/from-layer.js'
+import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
+
+const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, samples: { type: 'string', default: '60' } } })
+const patches = Number(values.patches)
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
+const county = '371502'
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!
+
+async function ensureDatabase() {
+  const name = new URL(url).pathname.slice(1)
+  const admin = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/postgres$1') })
+  await admin.connect()
+  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`)
+  await admin.end()
+}
+
+async function main() {
+  await ensureDatabase()
+  const knex = createKnex(url, 4)
+  await migrateLatest(knex)
+  const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'projects']
+  const outDir = path.join(projectRoot, 'bench', 'out', `county-${patches}`)
+  if (!layers.every((l) => fs.existsSync(path.join(outDir, `${county}_${l}.zip`)))) {
+    console.log(`generating a county of ${patches} patches …`)
+    await generateCounty({ outDir, patches, layers })
+  }
+  await knex.raw('TRUNCATE datasets, projects CASCADE')
+  for (const layer of layers) {
+    const zip = path.join(outDir, `${county}_${layer}.zip`)
+    const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
+    const t0 = Date.now()
+    const r = await runImport({ knex, workDir: path.join(projectRoot, 'bench', 'out', 'work') }, { kind: layerKind(layer)!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+    if (layer === 'projects') await syncProjectsFromLayer(knex, r.datasetId!, county)
+    console.log(`  imported ${layer}: ${r.counts.stored} features in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+  }
+  await knex.raw('ANALYZE')
+  const projectCount = Number((await knex('projects').count<{ n: number }>({ n: '*' }).first())!.n)
+  const ds = Object.fromEntries((await knex('datasets').select('layer', 'id').where({ active: true })).map((d) => [d.layer, d.id]))
+
+  // Reference: one statement, construction and footprint area of every project.
+  const raw = async () => {
+    const t0 = Date.now()
+    const { rows } = await knex.raw(
+      `SELECT p.id,
+              (SELECT ST_Area(ST_Intersection(p.geom, ST_Union(s.geom))::geography) FROM survey2_patches s WHERE s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, p.geom)) AS construction,
+              (SELECT ST_Area(ST_Intersection(p.geom, ST_Union(b.geom))::geography) FROM buildings b WHERE b.dataset_id = ? AND NOT (coalesce(b.building_type, '') = ANY(?::text[])) AND ST_Intersects(b.geom, p.geom)) AS footprint
+         FROM projects p WHERE p.xzqdm = ?`,
+      [ds.survey2, analysisDefaults.survey2ConstructionCodes, ds.buildings, analysisDefaults.footprintExcludedTypes, county],
+    )
+    return { ms: Date.now() - t0, rows: rows.length }
+  }
+  const batch = async () => {
+    const [run] = await knex('analysis_runs').insert({ xzqdm: county, created_by: 'bench' }).returning('id')
+    const t0 = Date.now()
+    await executeRun(knex, run.id, county, new AbortController().signal)
+    return Date.now() - t0
+  }
+  // The service's own statements for the same two measures, to compare like with like.
+  const same = async () => {
+    const ids = (await knex('projects').select('id').where({ xzqdm: county })).map((p) => p.id as number)
+    const t0 = Date.now()
+    await Promise.all([
+      survey2Construction(knex, ids, ds.survey2, analysisDefaults.survey2ConstructionCodes),
+      footprints(knex, ids, ds.buildings, analysisDefaults.footprintExcludedTypes),
+    ])
+    return Date.now() - t0
+  }
+  const rawTimes: number[] = []
+  const batchTimes: number[] = []
+  const sameTimes: number[] = []
+  for (let r = 0; r < 3; r++) {
+    rawTimes.push((await raw()).ms)
+    sameTimes.push(await same())
+    batchTimes.push(await batch())
+  }
+  const ids = (await knex('projects').select('id').orderBy('id')).map((p) => p.id as number)
+  const single: number[] = []
+  const actor = cliActor()
+  for (let i = 0; i < Number(values.samples); i++) {
+    const id = ids[(i * 7919) % ids.length]!
+    const t0 = performance.now()
+    await analyzeProject(knex, actor, id)
+    single.push(performance.now() - t0)
+  }
+  await knex.destroy()
+  const median = (xs: number[]) => pct(xs, 50)
+  console.log(`\nanalysis of ${projectCount} projects (county of ${patches} third-survey-sized patches)`)
+  console.log(`  batch through the service : ${(median(batchTimes) / 1000).toFixed(2)} s  (${batchTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})  — all measures, checks, stored`)
+  console.log(`  raw SQL (construction+footprint): ${(median(rawTimes) / 1000).toFixed(2)} s  (${rawTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
+  console.log(`  ratio batch / raw SQL: ${(median(batchTimes) / median(rawTimes)).toFixed(2)}`)
+  console.log(`  service statements for the same two measures: ${(median(sameTimes) / 1000).toFixed(2)} s, ratio ${(median(sameTimes) / median(rawTimes)).toFixed(2)} (they also give the net reading and the feature ids)`)
+  console.log(`  single project: p50 ${median(single).toFixed(1)} ms, p95 ${pct(single, 95).toFixed(1)} ms (${single.length} projects)`)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
