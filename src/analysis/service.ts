@@ -11,18 +11,12 @@ import * as q from './queries.js'
 const m2 = (x: number) => Math.round(x * 100) / 100
 const mu = (x: number) => Math.round(toMu(x) * 10000) / 10000
 
-export interface ProjectForAnalysis {
+/** A project row as the queries give it: the rules' facts, with the approach as stored text. */
+export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach'> {
   id: number
   code: string
   county: string
   approach: string
-  changedUseFloorArea: number | null
-  addedFloorArea: number | null
-  newPlotRatio: number | null
-  ownershipClear: boolean | null
-  seized: boolean | null
-  mortgaged: boolean | null
-  mortgageeConsent: boolean | null
 }
 
 export type AnalysisResult = Awaited<ReturnType<typeof analyzeProjects>>[number]
