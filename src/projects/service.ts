@@ -4,11 +4,18 @@ import { auditedWrite, type Actor } from '../auth/actor.js'
 import { inScope, resolveCounty } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { prepareAreaGeometry } from '../geometry/prepare.js'
-import type { CreateProjectBody, ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
+import type { CreateProjectBody, CreateProjectFeature, ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
 import { markProjectStale } from '../analysis/queries.js'
 import * as q from './queries.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
+
+/** A Feature's properties carry what the plain body has at its top level. */
+export function projectBodyOf(input: CreateProjectBody | CreateProjectFeature): CreateProjectBody {
+  if (!('type' in input)) return input
+  const { code, county, srid, ...attributes } = input.properties as CreateProjectFeature['properties'] & Record<string, unknown>
+  return { code, county, srid, geometry: input.geometry, attributes: attributes as ProjectAttributes }
+}
 
 export async function createProject(knex: Knex, actor: Actor, body: CreateProjectBody) {
   const { county, problem: countyProblem } = resolveCounty(actor.scope, body.county)

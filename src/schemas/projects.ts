@@ -46,6 +46,20 @@ export const CreateProjectBody = Type.Object(
 )
 export type CreateProjectBody = Static<typeof CreateProjectBody>
 
+/** The same as a GeoJSON Feature, as QGIS or a script would send it: code and county in properties. */
+export const CreateProjectFeature = Type.Object(
+  {
+    type: Type.Literal('Feature'),
+    geometry: AreaGeometry,
+    properties: Type.Object(
+      { code: Type.String({ minLength: 1, maxLength: 100 }), county: Type.Optional(CountyCode), srid: Type.Optional(Type.Integer({ minimum: 1 })), ...ProjectAttributes.properties },
+      { additionalProperties: false },
+    ),
+  },
+  { description: 'GeoJSON Feature; properties hold code, county, srid and the attributes' },
+)
+export type CreateProjectFeature = Static<typeof CreateProjectFeature>
+
 export const ProjectSummary = Type.Object({
   id: Type.Integer(),
   county: Type.String(),

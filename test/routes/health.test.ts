@@ -60,7 +60,7 @@ describe('API documents', () => {
     const doc = res.json()
     expect(doc.openapi).toMatch(/^3\./)
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/health', '/api/v1/projects', '/api/v1/projects/{id}', '/api/v1/keys']))
-    expect(doc.paths['/api/v1/projects'].post.requestBody.content['application/json'].schema.properties.code).toBeDefined()
+    expect(doc.paths['/api/v1/projects'].post.requestBody.content['application/json'].schema.anyOf[0].properties.code).toBeDefined()
     expect(doc.components.schemas.Problem.properties.title).toBeDefined()
     const ui = await t.app.inject({ method: 'GET', url: '/docs/' })
     expect(ui.statusCode).toBe(200)

@@ -30,6 +30,20 @@ describe('projects', () => {
     expect(rows[0]).toEqual({ srid: 4490, type: 'MULTIPOLYGON' })
   })
 
+  it('accepts a GeoJSON Feature in a Gauss-Kruger CRS, with code and attributes in its properties', async () => {
+    const ring = [[410000, 4030000], [410000, 4030100], [410100, 4030100], [410100, 4030000], [410000, 4030000]]
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(county),
+      payload: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { code: 'F-1', srid: 4548, name: '要素项目', approach: 'plot-ratio-increase' } },
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    expect(res.json()).toMatchObject({ code: 'F-1', name: '要素项目', approach: 'plot-ratio-increase', county: '371502' })
+    const { rows } = await t.knex.raw('SELECT ST_Area(ST_Transform(geom, 4548)) AS a FROM projects WHERE code = ?', ['F-1'])
+    expect(Math.abs(rows[0].a - 10000)).toBeLessThan(1e-6)
+  })
+
   it('repairs a self-intersecting boundary and says so', async () => {
     // A bow-tie: two triangles meeting at (115.951, 36.451).
     const geometry = { type: 'Polygon', coordinates: [[[115.95, 36.45], [115.952, 36.452], [115.952, 36.45], [115.95, 36.452], [115.95, 36.45]]] }

@@ -3,7 +3,7 @@ import Type from 'typebox'
 import { analysisPieces, analyzeProject } from '../../analysis/service.js'
 import * as projects from '../../projects/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
-import { CreateProjectBody, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
+import { CreateProjectBody, CreateProjectFeature, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
 
 const tags = ['projects']
 
@@ -16,8 +16,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.post(
     '/projects',
-    { schema: { summary: 'Create a project from a boundary (项目红线)', tags, body: CreateProjectBody, response: { 201: Project, ...problemResponses } } },
-    async (request, reply) => reply.code(201).send(await projects.createProject(knex, request.actor, request.body)),
+    { schema: { summary: 'Create a project from a boundary (项目红线), as a plain body or a GeoJSON Feature', tags, body: Type.Union([CreateProjectBody, CreateProjectFeature]), response: { 201: Project, ...problemResponses } } },
+    async (request, reply) => reply.code(201).send(await projects.createProject(knex, request.actor, projects.projectBodyOf(request.body))),
   )
   app.get(
     '/projects/:id',
