@@ -14,6 +14,7 @@ import problems from './plugins/problems.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
+import bundleRoutes from './routes/bundles/index.js'
 import healthRoutes from './routes/health/index.js'
 import importRoutes from './routes/imports/index.js'
 import keyRoutes from './routes/keys/index.js'
@@ -63,6 +64,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
+      await api.register(bundleRoutes)
       await api.register(auditRoutes)
     },
     { prefix: '/api/v1' },

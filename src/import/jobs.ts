@@ -9,6 +9,7 @@ import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { analysisLayers, markCountyStale } from '../analysis/queries.js'
+import { rebundleAfterImport } from '../bundles/service.js'
 import { syncProjectsFromLayer } from '../projects/from-layer.js'
 import { layerKind, layerKinds } from './layers.js'
 import * as q from './queries.js'
@@ -98,7 +99,10 @@ export async function executeImportJob(
       },
       request,
     )
-    await afterImport(knex, params, report)
+    // The new version is active now: what follows from it may fail without undoing the import.
+    await afterImport(knex, params, report).catch((err: Error) =>
+      report.warnings.push({ message: `imported, but updating what depends on the layer failed: ${err.message.split(' - ').at(-1)}` }),
+    )
     await finish('succeeded', report)
     return report
   } catch (err) {
@@ -121,6 +125,10 @@ async function afterImport(knex: Knex, params: ImportJobParams, report: ImportRe
     const sync = await syncProjectsFromLayer(knex, report.datasetId, params.county)
     report.warnings.push({ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` })
     for (const s of sync.skipped) report.warnings.push({ record: s.record, message: s.message })
+  }
+  if (params.layer === 'plots') {
+    const n = await rebundleAfterImport(knex, params.county, report.datasetId ? `import:${report.datasetId}` : 'import')
+    report.warnings.push({ message: `plots: ${n} contiguous bundles recomputed` })
   }
   if ((analysisLayers as readonly string[]).includes(params.layer)) {
     const stale = await markCountyStale(knex, params.county)

@@ -5,35 +5,13 @@ import fs from 'node:fs/promises'
 import proj4 from 'proj4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
-import { ellipsoidalLength, ellipsoidalRingArea } from '../helpers/geometry.js'
+import { ellipsoidalLength } from '../helpers/geometry.js'
+import { gkArea, gkRect, X, Y } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
 
-proj4.defs('EPSG:4548', '+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs')
-const X = 410000
-const Y = 4030000
-/**
- * A Gauss-Kruger rectangle relative to (X, Y), clockwise, with a vertex every 2 m: a straight grid
- * line is slightly curved in lon/lat, so where one shape's vertex lies on another's long edge the
- * two disagree by the sag of that edge (about a millimetre over 200 m, 0.03 m² of area). With
- * dense vertices every shape shares its boundary points and the sag is 10⁴ times smaller.
- */
-const R = (x0: number, y0: number, x1: number, y1: number): number[][] => {
-  const pts: number[][] = []
-  const step = 2
-  const run = (ax: number, ay: number, bx: number, by: number) => {
-    const n = Math.max(1, Math.round(Math.hypot(bx - ax, by - ay) / step))
-    for (let i = 0; i < n; i++) pts.push([X + ax + ((bx - ax) * i) / n, Y + ay + ((by - ay) * i) / n])
-  }
-  run(x0, y0, x0, y1)
-  run(x0, y1, x1, y1)
-  run(x1, y1, x1, y0)
-  run(x1, y0, x0, y0)
-  pts.push(pts[0]!)
-  return pts
-}
-/** Ellipsoidal area of that rectangle, from proj4's inverse of its vertices and GeographicLib. */
-const A = (x0: number, y0: number, x1: number, y1: number) => ellipsoidalRingArea(R(x0, y0, x1, y1).map((p) => proj4('EPSG:4548', 'WGS84', p)))
+const R = gkRect
+const A = gkArea
 
 let t: TestApp & { dataDir: string }
 let key: string

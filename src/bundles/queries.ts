@@ -1,0 +1,117 @@
+// All SQL of plot bundling: cluster the active plots of a county in a metric CRS, dissolve each
+// cluster, find the holes it encloses (夹心地), and the facts the flags need.
+import type { Knex } from 'knex'
+
+/** Gauss-Kruger zone (CGCS2000 3°, no prefix) of the plots' centre, for distances in metres. */
+async function metricZone(knex: Knex, datasetId: number): Promise<number | null> {
+  const { rows } = await knex.raw(
+    `SELECT 4534 + (round(ST_X(ST_Centroid(ST_Extent(geom)::geometry)) / 3) * 3 - 75)::int / 3 AS zone FROM low_efficiency_plots WHERE dataset_id = ? AND geom IS NOT NULL`,
+    [datasetId],
+  )
+  return rows[0]?.zone ?? null
+}
+
+/** Stores one bundle per cluster of plots (touching, or within gapMeters); returns how many. */
+export async function insertBundles(knex: Knex, runId: number, county: string, datasetId: number, gapMeters: number): Promise<number> {
+  const zone = await metricZone(knex, datasetId)
+  if (zone === null) return 0
+  const result = await knex.raw(
+    `WITH p AS (SELECT id, coalesce(plot_code, id::text) AS code, geom FROM low_efficiency_plots WHERE dataset_id = ? AND geom IS NOT NULL),
+          c AS (SELECT id, ST_ClusterDBSCAN(ST_Transform(geom, ?::int), eps := ?, minpoints := 1) OVER () AS cid FROM p),
+          b AS (SELECT array_agg(p.code ORDER BY p.code) AS members, array_agg(p.id ORDER BY p.id) AS ids, min(p.id) AS first,
+                       ST_Multi(ST_CollectionExtract(ST_Union(p.geom), 3)) AS geom
+                  FROM p JOIN c USING (id) GROUP BY c.cid)
+     INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+     SELECT ?, ?, row_number() OVER (ORDER BY first), members, ids, ST_Area(geom::geography), geom FROM b`,
+    [datasetId, zone, gapMeters, runId, county],
+  )
+  return result.rowCount ?? 0
+}
+
+/** Holes enclosed by each bundle, with their area and the second-survey construction land in them. */
+export async function enclosedGaps(knex: Knex, runId: number, survey2: { datasetId: number; codes: readonly string[] } | null) {
+  const construction = survey2
+    ? `(SELECT coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, h.hole), 3))::geography), 0)
+          FROM survey2_patches s WHERE s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, h.hole))`
+    : 'NULL::float8'
+  const { rows } = await knex.raw(
+    `WITH h AS (
+       SELECT b.id AS bundle_id, r.geom AS hole
+         FROM bundles b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r -- each ring as a polygon; 0 is the shell
+        WHERE b.run_id = ? AND r.path[1] > 0)
+     SELECT bundle_id AS "bundleId", ST_Area(hole::geography) AS m2, ${construction} AS "survey2ConstructionM2",
+            ST_AsGeoJSON(ST_ForcePolygonCCW(hole), 9, 0)::json AS geometry
+       FROM h ORDER BY bundle_id`,
+    (survey2 ? [runId, survey2.datasetId, survey2.codes] : [runId]) as Knex.RawBinding[],
+  )
+  return rows as Array<{ bundleId: number; m2: number; survey2ConstructionM2: number | null; geometry: unknown }>
+}
+
+/** Area, location and ownership of each member, and whether it touches its bundle's outer boundary. */
+export async function memberFacts(knex: Knex, runId: number) {
+  const { rows } = await knex.raw(
+    `WITH outer_ring AS (
+       SELECT b.id, ST_Collect(ST_ExteriorRing(part.geom)) AS ring
+         FROM bundles b, LATERAL ST_Dump(b.geom) part WHERE b.run_id = ? GROUP BY b.id)
+     SELECT b.id AS "bundleId", p.id, coalesce(p.plot_code, p.id::text) AS code, ST_Area(p.geom::geography) AS m2, p.zldwdm, p.qsdwdm,
+            ST_Intersects(ST_Boundary(p.geom), o.ring) AS "onEdge"
+       FROM bundles b JOIN outer_ring o ON o.id = b.id JOIN low_efficiency_plots p ON p.id = ANY(b.member_ids)
+      WHERE b.run_id = ?`,
+    [runId, runId],
+  )
+  return rows as Array<{ bundleId: number; id: number; code: string; m2: number; zldwdm: string | null; qsdwdm: string | null; onEdge: boolean }>
+}
+
+/** Second-survey construction land inside each bundle. */
+export async function bundleConstruction(knex: Knex, runId: number, datasetId: number, codes: readonly string[]) {
+  const { rows } = await knex.raw(
+    `SELECT b.id, coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, b.geom), 3))::geography), 0) AS m2
+       FROM bundles b JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, b.geom)
+      WHERE b.run_id = ? GROUP BY b.id`,
+    [datasetId, codes, runId] as Knex.RawBinding[],
+  )
+  return new Map((rows as Array<{ id: number; m2: number }>).map((r) => [r.id, r.m2]))
+}
+
+export async function updateBundle(knex: Knex, id: number, v: { flags: object; enclosedGaps: object; survey2ConstructionM2: number | null }) {
+  await knex('bundles').where({ id }).update({ flags: JSON.stringify(v.flags), enclosed_gaps: JSON.stringify(v.enclosedGaps), survey2_construction_m2: v.survey2ConstructionM2 })
+}
+
+export async function activateRun(knex: Knex, runId: number, county: string): Promise<void> {
+  await knex.transaction(async (trx) => {
+    await trx('bundle_runs').where({ xzqdm: county, active: true }).update({ active: false })
+    await trx('bundle_runs').where({ id: runId }).update({ active: true })
+  })
+}
+
+const bundleColumns = (knex: Knex) => ({
+  id: 'b.id',
+  bundleNo: 'b.bundle_no',
+  members: 'b.members',
+  memberIds: 'b.member_ids',
+  m2: 'b.m2',
+  survey2ConstructionM2: 'b.survey2_construction_m2',
+  enclosedGaps: 'b.enclosed_gaps',
+  flags: 'b.flags',
+  runId: 'b.run_id',
+  county: 'b.xzqdm',
+  minBundleM2: 'r.min_bundle_m2',
+  gapMeters: 'r.gap_meters',
+  geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(b.geom), 9, 0)::json'),
+})
+
+export async function activeBundles(knex: Knex, county: string) {
+  return knex('bundles as b').join('bundle_runs as r', 'r.id', 'b.run_id').select(bundleColumns(knex)).where({ 'r.xzqdm': county, 'r.active': true }).orderBy('b.bundle_no')
+}
+
+export async function bundleOfPlot(knex: Knex, plotId: number) {
+  return knex('bundles as b')
+    .join('bundle_runs as r', 'r.id', 'b.run_id')
+    .first(bundleColumns(knex))
+    .where('r.active', true)
+    .whereRaw('? = ANY(b.member_ids)', [plotId])
+}
+
+export async function bundleById(knex: Knex, id: number) {
+  return knex('bundles as b').join('bundle_runs as r', 'r.id', 'b.run_id').first({ ...bundleColumns(knex), ewkb: knex.raw("encode(ST_AsEWKB(b.geom), 'hex')") }).where('b.id', id)
+}

@@ -1,0 +1,133 @@
+// Bundling use cases: run (job or after a plots import), read as GeoJSON, make a project of a bundle.
+import type { Knex } from 'knex'
+import { activeInputs } from '../analysis/queries.js'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import { whereInScope } from '../db/scope.js'
+import { analysisDefaults, toMu } from '../domain/analysis-config.js'
+import { bundleDefaults, memberFlags, type MemberFacts } from '../domain/bundles.js'
+import { inScope, isCountyCode, type Scope } from '../domain/region.js'
+import { problem } from '../errors/index.js'
+import { insertProject, projectCodeExists } from '../projects/queries.js'
+import * as q from './queries.js'
+
+export interface BundleParams {
+  gapMeters: number
+  minBundleM2: number
+}
+
+export async function createBundleRun(knex: Knex, actor: Actor, county: string, params: BundleParams): Promise<number> {
+  if (!isCountyCode(county)) throw problem('LR_BAD_REQUEST', 'county must be a 6-digit code')
+  if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not bundle plots of county ${county}`, { detailZh: `本密钥无权处理 ${county} 的图斑` })
+  return auditedWrite(
+    knex,
+    actor,
+    async (trx) =>
+      (await trx('bundle_runs').insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: actor.principal.prefix }).returning('id'))[0].id as number,
+    (id) => ({ action: 'bundle.run', objectType: 'bundle_run', objectId: id, county, detail: { ...params } }),
+  )
+}
+
+/** Computes the bundles of a run from the county's active plots layer and makes them current. */
+export async function computeBundles(knex: Knex, runId: number, county: string, params: BundleParams): Promise<number> {
+  await knex('bundle_runs').where({ id: runId }).update({ status: 'running' })
+  try {
+    const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
+    if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
+    await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
+    const count = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
+    await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
+    const inputs = await activeInputs(knex, county)
+    const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
+    const [gaps, facts, construction] = await Promise.all([
+      q.enclosedGaps(knex, runId, survey2),
+      q.memberFacts(knex, runId),
+      survey2 ? q.bundleConstruction(knex, runId, survey2.datasetId, survey2.codes) : null,
+    ])
+    const byBundle = new Map<number, MemberFacts[]>()
+    for (const f of facts) byBundle.set(f.bundleId, [...(byBundle.get(f.bundleId) ?? []), f])
+    for (const [bundleId, members] of byBundle) {
+      await q.updateBundle(knex, bundleId, {
+        flags: memberFlags(members, { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2 }),
+        enclosedGaps: gaps.filter((g) => g.bundleId === bundleId).map(({ bundleId: _, ...g }) => ({ ...g, kind: 'enclave' })),
+        survey2ConstructionM2: construction ? (construction.get(bundleId) ?? 0) : null,
+      })
+    }
+    await q.activateRun(knex, runId, county)
+    await knex('bundle_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, bundle_count: count, finished_at: knex.fn.now() })
+    return count
+  } catch (err) {
+    await knex('bundles').where({ run_id: runId }).delete()
+    await knex('bundle_runs').where({ id: runId }).update({ status: 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: (err as Error).message.split(' - ').at(-1) }]) })
+    throw err
+  }
+}
+
+/** After a new plots version: recompute with the parameters of the county's current bundles. */
+export async function rebundleAfterImport(knex: Knex, county: string, by: string): Promise<number | null> {
+  const last = await knex('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: county, active: true })
+  const params = last ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 } : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }
+  const [run] = await knex('bundle_runs').insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: by }).returning('id')
+  return computeBundles(knex, run.id, county, params)
+}
+
+export async function getBundleRun(knex: Knex, id: number, scope: Scope) {
+  const run = await whereInScope(
+    knex('bundle_runs')
+      .first({ id: 'id', county: 'xzqdm', status: 'status', progress: 'progress', gapMeters: 'gap_meters', minBundleM2: 'min_bundle_m2', active: 'active', bundleCount: 'bundle_count', errors: 'errors', createdAt: 'created_at', finishedAt: 'finished_at' })
+      .where({ id }),
+    scope,
+  )
+  if (!run) throw problem('LR_NOT_FOUND', `bundle run ${id} not found`)
+  return run
+}
+
+type BundleRow = Awaited<ReturnType<typeof q.activeBundles>>[number]
+
+function feature(b: BundleRow) {
+  return {
+    type: 'Feature' as const,
+    id: b.id,
+    properties: {
+      bundleId: b.id,
+      county: b.county,
+      members: b.members,
+      memberCount: b.members.length,
+      m2: Math.round(b.m2 * 100) / 100,
+      mu: Math.round(toMu(b.m2) * 10000) / 10000,
+      meetsMinArea: b.m2 >= b.minBundleM2,
+      survey2ConstructionM2: b.survey2ConstructionM2 === null ? null : Math.round(b.survey2ConstructionM2 * 100) / 100,
+      enclosedGaps: b.enclosedGaps,
+      flags: b.flags,
+      gapMeters: b.gapMeters,
+      runId: b.runId,
+    },
+    geometry: b.geometry,
+  }
+}
+
+export async function bundlesOfCounty(knex: Knex, actor: Actor, county: string) {
+  if (!inScope(actor.scope, county)) return { type: 'FeatureCollection' as const, features: [] }
+  return { type: 'FeatureCollection' as const, features: (await q.activeBundles(knex, county)).map(feature) }
+}
+
+export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
+  const plot = await whereInScope(knex('low_efficiency_plots').first('id', 'xzqdm').where({ id: plotId }), actor.scope)
+  if (!plot) throw problem('LR_NOT_FOUND', `plot ${plotId} not found`, { detailZh: `图斑 ${plotId} 不存在或不在权限范围内` })
+  const b = await q.bundleOfPlot(knex, plotId)
+  if (!b) throw problem('LR_NOT_FOUND', `plot ${plotId} is in no current bundle; run POST /api/v1/bundles/runs`, { detailZh: '该图斑尚未归入连片组团' })
+  return feature(b)
+}
+
+/** Makes a project whose boundary is the bundle's dissolved geometry. */
+export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: number, code?: string) {
+  const b = await q.bundleById(knex, bundleId)
+  if (!b || !inScope(actor.scope, b.county)) throw problem('LR_NOT_FOUND', `bundle ${bundleId} not found`, { detailZh: `组团 ${bundleId} 不存在或不在权限范围内` })
+  const projectCode = code ?? `BUNDLE-${b.runId}-${b.bundleNo}`
+  if (await projectCodeExists(knex, b.county, projectCode)) throw problem('LR_CONFLICT', `project code '${projectCode}' already exists in county ${b.county}`)
+  return auditedWrite(
+    knex,
+    actor,
+    (trx) => insertProject(trx, { county: b.county, code: projectCode, ewkb: b.ewkb, repairs: [], attributes: { name: `连片开发 ${b.members.join('、')}`.slice(0, 500) } }),
+    (id) => ({ action: 'project.create', objectType: 'project', objectId: id, county: b.county, detail: { fromBundle: bundleId, members: b.members } }),
+  )
+}

@@ -1,0 +1,126 @@
+// Bundles of contiguous plots on hand-made layouts whose answers are known (EPSG:4548, metres).
+import fs from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { gkArea, gkRect } from '../helpers/gk.js'
+import { importFile } from '../helpers/imports.js'
+import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+
+let t: TestApp & { dataDir: string }
+let key: string
+let dir: string
+
+const plot = (code: string, x0: number, y0: number, x1: number, y1: number, zl = '371502001000') => ({
+  parts: [gkRect(x0, y0, x1, y1)],
+  values: { TBBH: code, ZLDWDM: zl, QSDWDM: '371502001001' },
+})
+// A 3×3 grid of 100 m cells without its centre; G8 lies in another village; E1 is a small corner piece.
+const grid = [[0, 0], [100, 0], [200, 0], [0, 100], [200, 100], [0, 200], [100, 200], [200, 200]].map(([x, y], i) =>
+  plot(`G${i + 1}`, x!, y!, x! + 100, y! + 100, i === 7 ? '371502002000' : '371502001000'),
+)
+const layout = [
+  ...grid,
+  plot('E1', 300, 0, 340, 40), // 1 600 m² touching G3: 边角地
+  plot('R1', 1000, 0, 1100, 100), // two plots a 6 m road apart
+  plot('R2', 1106, 0, 1206, 100),
+  plot('C1', 2000, 0, 2100, 100), // touching only at a corner
+  plot('C2', 2100, 100, 2200, 200),
+  plot('I1', 3000, 0, 3030, 30), // isolated and small
+]
+
+async function run(gapMeters: number) {
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(key), payload: { gapMeters } })
+  expect(res.statusCode, res.body).toBe(202)
+  for (;;) {
+    const r = (await t.app.inject({ method: 'GET', url: res.json().url, headers: withKey(key) })).json()
+    if (r.status !== 'queued' && r.status !== 'running') {
+      expect(r.status, JSON.stringify(r.errors)).toBe('succeeded')
+      break
+    }
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
+}
+const bundleWith = (fc: any, code: string) => fc.features.find((f: any) => f.properties.members.includes(code)).properties
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+  await resetData(t.knex)
+  key = await keyFor(t.knex, 'county', '371502')
+  const zip = await shapefileZip(dir, 'plots', {
+    fields: [{ name: 'TBBH', type: 'C', length: 10 }, { name: 'ZLDWDM', type: 'C', length: 12 }, { name: 'QSDWDM', type: 'C', length: 12 }],
+    features: layout,
+  })
+  const job = await importFile(t, key, { layer: 'plots' }, zip)
+  expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+  expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/bundles recomputed/) }))
+})
+afterAll(async () => {
+  await t.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+describe('bundles of touching plots (gapMeters 0)', () => {
+  let fc: any
+  beforeAll(async () => {
+    fc = await run(0)
+  })
+
+  it('groups touching plots, corner contact included; an isolated plot is its own bundle', () => {
+    const members = fc.features.map((f: any) => f.properties.members)
+    expect(members).toEqual(expect.arrayContaining([['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'], ['R1'], ['R2'], ['C1', 'C2'], ['I1']]))
+    expect(fc.features).toHaveLength(5)
+    expect(bundleWith(fc, 'C1').memberCount).toBe(2)
+  })
+
+  it('dissolves the grid, with the missing centre as one enclave of the centre cell’s area', () => {
+    const g = bundleWith(fc, 'G1')
+    const cells = [[0, 0], [100, 0], [200, 0], [0, 100], [200, 100], [0, 200], [100, 200], [200, 200]].reduce((s, [x, y]) => s + gkArea(x!, y!, x! + 100, y! + 100), 0)
+    expect(Math.abs(g.m2 - (cells + gkArea(300, 0, 340, 40)))).toBeLessThanOrEqual(0.01)
+    expect(g.enclosedGaps).toHaveLength(1)
+    expect(Math.abs(g.enclosedGaps[0].m2 - gkArea(100, 100, 200, 200))).toBeLessThanOrEqual(0.01)
+    expect(g.enclosedGaps[0].kind).toBe('enclave')
+    expect(g.meetsMinArea).toBe(true)
+    expect(bundleWith(fc, 'I1').meetsMinArea).toBe(false)
+  })
+
+  it('flags 插花地 (another 坐落), 边角地 (small on the edge) and scattered plots', () => {
+    const g = bundleWith(fc, 'G1')
+    const flagged = (flag: string) => g.flags.filter((f: any) => f.flag === flag).map((f: any) => f.plot)
+    expect(flagged('interspersed')).toEqual(['G8'])
+    expect(flagged('corner')).toEqual(['E1'])
+    expect(bundleWith(fc, 'I1').flags).toEqual([expect.objectContaining({ plot: 'I1', flag: 'scattered' })])
+  })
+
+  it('answers which bundle a plot belongs to', async () => {
+    const id = (await t.knex('low_efficiency_plots').first('id').where({ plot_code: 'C2' })).id
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/plots/${id}/bundle`, headers: withKey(key) })
+    expect(res.statusCode).toBe(200)
+    expect(res.json().properties.members).toEqual(['C1', 'C2'])
+  })
+
+  it('makes a project of a bundle, analysed like any other', async () => {
+    const bundleId = bundleWith(fc, 'G1').bundleId
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/bundles/${bundleId}/project`, headers: withKey(key), payload: { code: 'LP-001' } })
+    expect(res.statusCode, res.body).toBe(201)
+    expect(Math.abs(res.json().areaM2 - bundleWith(fc, 'G1').m2)).toBeLessThanOrEqual(0.01)
+    const analysis = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(key) })
+    expect(analysis.statusCode).toBe(200)
+  })
+})
+
+describe('bundles across a gap', () => {
+  it('joins two plots a road apart at gapMeters ≥ the road width, not below', async () => {
+    expect(bundleWith(await run(5.99), 'R1').members).toEqual(['R1'])
+    expect(bundleWith(await run(6.01), 'R1').members).toEqual(['R1', 'R2'])
+  })
+
+  it('keeps another county out', async () => {
+    const other = await keyFor(t.knex, 'county', '371521')
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(other), payload: { county: '371502' } })
+    expect(res.statusCode).toBe(403)
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/bundles?county=371502', headers: withKey(other) })
+    expect(list.json().features).toEqual([])
+  })
+})
