@@ -62,11 +62,17 @@ export async function memberFacts(knex: Knex, runId: number) {
   return rows as Array<{ bundleId: number; id: number; code: string; m2: number; zldwdm: string | null; qsdwdm: string | null; onEdge: boolean }>
 }
 
-/** Second-survey construction land inside each bundle. */
+/**
+ * Second-survey construction land inside each bundle, from the members' pieces: a bundle is the
+ * union of its members, and clipping each patch to a small member is far cheaper than to a large
+ * dissolved bundle.
+ */
 export async function bundleConstruction(knex: Knex, runId: number, datasetId: number, codes: readonly string[]) {
   const { rows } = await knex.raw(
-    `SELECT b.id, coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, b.geom), 3))::geography), 0) AS m2
-       FROM bundles b JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, b.geom)
+    `SELECT b.id, coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 3))::geography), 0) AS m2
+       FROM bundles b
+       JOIN low_efficiency_plots p ON p.id = ANY(b.member_ids)
+       JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, p.geom)
       WHERE b.run_id = ? GROUP BY b.id`,
     [datasetId, codes, runId] as Knex.RawBinding[],
   )

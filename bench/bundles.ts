@@ -1,0 +1,95 @@
+// npm run bench:bundles [-- --plots 100000]
+// Bundles 100 000 generated low-efficiency plots (a grid of 60 × 50 m cells, 35 % of them present:
+// low-efficiency plots are a small share of the land, so clusters stay below percolation) through the service, against one hand-written statement that
+// clusters and dissolves the same plots, in the same run.
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { computeBundles } from '../src/bundles/service.js'
+import { projectRoot } from '../src/config.js'
+import { createKnex } from '../src/db/connection.js'
+import { migrateLatest } from '../src/db/migrate.js'
+import { bundleDefaults } from '../src/domain/bundles.js'
+import { esriPrj } from '../src/formats/shapefile/prj-writer.js'
+import { ShapefileWriter } from '../src/formats/shapefile/writer.js'
+import { zipFiles } from '../src/formats/zip-writer.js'
+import { layerKind } from '../src/import/layers.js'
+import { runImport } from '../src/import/run.js'
+import { rectangle } from '../src/testdata/generate.js'
+import { rng } from '../src/testdata/random.js'
+
+const { values } = parseArgs({ options: { plots: { type: 'string', default: '100000' } } })
+const target = Number(values.plots)
+const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
+const county = '371502'
+
+async function writePlots(zip: string) {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-bundles-'))
+  const w = await ShapefileWriter.create({
+    basePath: path.join(tmp, 'DXYDTB'),
+    shapeType: 5,
+    encoding: 'GBK',
+    languageDriver: 0x4d,
+    cpg: 'GBK',
+    prj: esriPrj({ datum: 'CGCS2000', centralMeridian: 117, falseEasting: 500000 }),
+    fields: [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'ZLDWDM', type: 'C', length: 12 }],
+  })
+  const r = rng(7)
+  const cols = Math.ceil(Math.sqrt(target / 0.35))
+  let n = 0
+  for (let i = 0; n < target; i++) {
+    if (r.next() > 0.35) continue
+    const [c, row] = [i % cols, Math.floor(i / cols)]
+    await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405060 + c * 60, 4030050 + row * 50)], { TBBH: `DX${++n}`, ZLDWDM: `371502${String(1 + (c % 9)).padStart(3, '0')}000` })
+  }
+  await w.close()
+  await zipFiles(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => ({ path: path.join(tmp, `DXYDTB.${e}`), name: `DXYDTB.${e}` })))
+  fs.rmSync(tmp, { recursive: true, force: true })
+}
+
+async function main() {
+  const name = new URL(url).pathname.slice(1)
+  const admin = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/postgres$1') })
+  await admin.connect()
+  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) await admin.query(`CREATE DATABASE "${name}"`)
+  await admin.end()
+  const knex = createKnex(url, 4)
+  await migrateLatest(knex)
+  const zip = path.join(projectRoot, 'bench', 'out', `plots-${target}.zip`)
+  if (!fs.existsSync(zip)) {
+    fs.mkdirSync(path.dirname(zip), { recursive: true })
+    await writePlots(zip)
+  }
+  await knex.raw("DELETE FROM bundle_runs WHERE xzqdm = ?", [county])
+  await knex('low_efficiency_plots').where({ xzqdm: county }).delete()
+  await knex('datasets').where({ xzqdm: county, layer: 'plots' }).delete()
+  const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
+  const report = await runImport({ knex, workDir: path.join(projectRoot, 'bench', 'out', 'work') }, { kind: layerKind('plots')!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+  await knex.raw('ANALYZE low_efficiency_plots')
+  console.log(`imported ${report.counts.stored} plots`)
+  for (const gap of [0, 5]) {
+    const t0 = Date.now()
+    const { rows } = await knex.raw(
+      `SELECT count(*) AS n, sum(a) AS a FROM (
+         SELECT ST_Area(ST_Union(geom)::geography) AS a FROM (
+           SELECT geom, ST_ClusterDBSCAN(ST_Transform(geom, 4548), eps := ?, minpoints := 1) OVER () AS cid FROM low_efficiency_plots WHERE dataset_id = ?) c
+         GROUP BY cid) b`,
+      [gap, report.datasetId],
+    )
+    const raw = Date.now() - t0
+    const [run] = await knex('bundle_runs').insert({ xzqdm: county, gap_meters: gap, min_bundle_m2: bundleDefaults.minBundleM2, created_by: 'bench' }).returning('id')
+    const t1 = Date.now()
+    const n = await computeBundles(knex, run.id, county, { gapMeters: gap, minBundleM2: bundleDefaults.minBundleM2 })
+    const service = Date.now() - t1
+    console.log(`gap ${gap} m: ${n} bundles (raw ${rows[0].n}); service ${(service / 1000).toFixed(2)} s (cluster, dissolve, enclaves, flags, stored) vs raw SQL ${(raw / 1000).toFixed(2)} s (cluster, dissolve, area): ratio ${(service / raw).toFixed(2)}`)
+  }
+  await knex.destroy()
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
