@@ -79,8 +79,15 @@ export async function bundleConstruction(knex: Knex, runId: number, datasetId: n
   return new Map((rows as Array<{ id: number; m2: number }>).map((r) => [r.id, r.m2]))
 }
 
-export async function updateBundle(knex: Knex, id: number, v: { flags: object; enclosedGaps: object; survey2ConstructionM2: number | null }) {
-  await knex('bundles').where({ id }).update({ flags: JSON.stringify(v.flags), enclosed_gaps: JSON.stringify(v.enclosedGaps), survey2_construction_m2: v.survey2ConstructionM2 })
+/** Flags, enclaves and construction land of every bundle of a run, in one statement. */
+export async function updateBundles(knex: Knex, updates: Array<{ id: number; flags: object; enclosedGaps: object; survey2ConstructionM2: number | null }>) {
+  if (!updates.length) return
+  await knex.raw(
+    `UPDATE bundles b SET flags = u.flags, enclosed_gaps = u.gaps, survey2_construction_m2 = u.construction
+       FROM jsonb_to_recordset(?::jsonb) AS u(id int, flags jsonb, gaps jsonb, construction float8)
+      WHERE b.id = u.id`,
+    [JSON.stringify(updates.map((u) => ({ id: u.id, flags: u.flags, gaps: u.enclosedGaps, construction: u.survey2ConstructionM2 })))],
+  )
 }
 
 export async function activateRun(knex: Knex, runId: number, county: string): Promise<void> {

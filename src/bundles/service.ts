@@ -45,13 +45,17 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     ])
     const byBundle = new Map<number, MemberFacts[]>()
     for (const f of facts) byBundle.set(f.bundleId, [...(byBundle.get(f.bundleId) ?? []), f])
-    for (const [bundleId, members] of byBundle) {
-      await q.updateBundle(knex, bundleId, {
+    const gapsOf = new Map<number, object[]>()
+    for (const { bundleId, ...g } of gaps) gapsOf.set(bundleId, [...(gapsOf.get(bundleId) ?? []), { ...g, kind: 'enclave' }])
+    await q.updateBundles(
+      knex,
+      [...byBundle].map(([id, members]) => ({
+        id,
         flags: memberFlags(members, { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2 }),
-        enclosedGaps: gaps.filter((g) => g.bundleId === bundleId).map(({ bundleId: _, ...g }) => ({ ...g, kind: 'enclave' })),
-        survey2ConstructionM2: construction ? (construction.get(bundleId) ?? 0) : null,
-      })
-    }
+        enclosedGaps: gapsOf.get(id) ?? [],
+        survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null,
+      })),
+    )
     await q.activateRun(knex, runId, county)
     await knex('bundle_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, bundle_count: count, finished_at: knex.fn.now() })
     return count
