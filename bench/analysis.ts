@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
+import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
 import { footprints, survey2Construction } from '../src/analysis/queries.js'
 import { analyzeProject } from '../src/analysis/service.js'
 import { executeRun } from '../src/analysis/runs.js'
@@ -23,20 +23,12 @@ import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, samples: { type: 'string', default: '60' } } })
 const patches = Number(values.patches)
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
+const url = benchDatabaseUrl
 const county = '371502'
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!
 
-async function ensureDatabase() {
-  const name = new URL(url).pathname.slice(1)
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/postgres$1') })
-  await admin.connect()
-  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`)
-  await admin.end()
-}
-
 async function main() {
-  await ensureDatabase()
+  await ensureBenchDatabase()
   const knex = createKnex(url, 4)
   await migrateLatest(knex)
   const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'projects']

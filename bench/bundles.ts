@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
+import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
 import { computeBundles } from '../src/bundles/service.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
@@ -23,7 +23,7 @@ import { rng } from '../src/testdata/random.js'
 
 const { values } = parseArgs({ options: { plots: { type: 'string', default: '100000' } } })
 const target = Number(values.plots)
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
+const url = benchDatabaseUrl
 const county = '371502'
 
 async function writePlots(zip: string) {
@@ -51,11 +51,7 @@ async function writePlots(zip: string) {
 }
 
 async function main() {
-  const name = new URL(url).pathname.slice(1)
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/postgres$1') })
-  await admin.connect()
-  if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) await admin.query(`CREATE DATABASE "${name}"`)
-  await admin.end()
+  await ensureBenchDatabase()
   const knex = createKnex(url, 4)
   await migrateLatest(knex)
   const zip = path.join(projectRoot, 'bench', 'out', `plots-${target}.zip`)

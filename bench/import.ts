@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
+import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -19,23 +19,13 @@ import { generateCounty } from '../src/testdata/generate.js'
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } } })
 const patches = Number(values.patches)
 const rounds = Number(values.rounds)
-const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
-
-async function ensureDatabase(): Promise<void> {
-  const u = new URL(url)
-  const name = u.pathname.slice(1)
-  const admin = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/postgres$1') })
-  await admin.connect()
-  const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])
-  if (!exists.rowCount) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`)
-  await admin.end()
-}
+const url = benchDatabaseUrl
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 async function main() {
   if (spawnSync('ogr2ogr', ['--version']).status !== 0) throw new Error('ogr2ogr not found: apt-get install gdal-bin')
-  await ensureDatabase()
+  await ensureBenchDatabase()
   const outDir = path.join(projectRoot, 'bench', 'out', `survey3-${patches}`)
   const zip = path.join(outDir, '371502_survey3.zip')
   if (!fs.existsSync(zip)) {
