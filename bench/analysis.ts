@@ -42,7 +42,7 @@ async function main() {
     const zip = path.join(outDir, `${county}_${layer}.zip`)
     const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
     const t0 = Date.now()
-    const r = await runImport({ knex, workDir: path.join(projectRoot, 'bench', 'out', 'work') }, { kind: layerKind(layer)!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+    const r = await runImport({ knex }, { kind: layerKind(layer)!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
     if (layer === 'projects') await syncProjectsFromLayer(knex, r.datasetId!, county)
     console.log(`  imported ${layer}: ${r.counts.stored} features in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   }

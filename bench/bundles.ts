@@ -63,7 +63,7 @@ async function main() {
   await knex('low_efficiency_plots').where({ xzqdm: county }).delete()
   await knex('datasets').where({ xzqdm: county, layer: 'plots' }).delete()
   const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
-  const report = await runImport({ knex, workDir: path.join(projectRoot, 'bench', 'out', 'work') }, { kind: layerKind('plots')!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+  const report = await runImport({ knex }, { kind: layerKind('plots')!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
   await knex.raw('ANALYZE low_efficiency_plots')
   console.log(`imported ${report.counts.stored} plots`)
   for (const gap of [0, 5]) {

@@ -63,8 +63,7 @@ async function main() {
         let peak = 0
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
         const t0 = Date.now()
-        const work = path.join(projectRoot, 'bench', 'out', 'work')
-        const report = await runImport({ knex, workDir: work }, { kind, county: '371502', mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+        const report = await runImport({ knex }, { kind, county: '371502', mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
         service.push(Date.now() - t0)
         phases.push(report.timings)
         clearInterval(sampler)

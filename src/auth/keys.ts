@@ -89,8 +89,3 @@ export async function revokeKey(knex: Knex, prefix: string): Promise<KeyRow | nu
 export async function listKeys(knex: Knex): Promise<KeyRow[]> {
   return (await knex('api_keys').select(columns).orderBy('id')) as KeyRow[]
 }
-
-export async function countKeys(knex: Knex): Promise<number> {
-  const row = await knex('api_keys').count<{ n: number }>({ n: '*' }).first()
-  return Number(row?.n ?? 0)
-}

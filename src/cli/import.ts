@@ -1,5 +1,5 @@
 // `cli import`: the same import as the HTTP API, for files too big to upload through a browser.
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -7,7 +7,7 @@ import type { Knex } from 'knex'
 import { cliActor } from '../auth/service.js'
 import { parseBursaWolf } from '../crs/registry.js'
 import { isCountyCode } from '../domain/region.js'
-import { createImportJob, executeImportJob, importWorkRoot, type ImportJobParams } from '../import/jobs.js'
+import { createImportJob, executeImportJob, type ImportJobParams } from '../import/jobs.js'
 import { layerKeys, layerKind } from '../import/layers.js'
 import { safeFileName } from '../import/upload.js'
 import { progressBar } from './progress.js'
@@ -67,19 +67,18 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
 }
 
 /** Runs the import with a progress bar; returns the process exit code. */
-export async function importCommand(knex: Knex, dataDir: string, args: string[]): Promise<number> {
+export async function importCommand(knex: Knex, args: string[]): Promise<number> {
   const { params, file } = parseImportArgs(args)
   const name = safeFileName(path.basename(file))
   const digest = await sha256(file)
   const actor = cliActor()
   const jobId = await createImportJob(knex, actor, params, { name, sha256: digest })
   const bar = progressBar(`import ${params.layer} ${params.county}`)
-  const workDir = path.join(importWorkRoot(dataDir), `cli-${randomUUID()}`)
   const report = await executeImportJob(
     { knex, signal: new AbortController().signal, onProgress: (f) => bar.update(f, `job ${jobId}`) },
     jobId,
     params,
-    { path: path.resolve(file), name, sha256: digest, workDir },
+    { path: path.resolve(file), name, sha256: digest },
     actor.principal.prefix,
   )
   bar.done()

@@ -99,10 +99,9 @@ async function main(argv: string[]) {
       return
     }
     case 'import': {
-      const cfg = loadConfig()
       const code = await withDatabase(async ({ knex }) => {
         await migrateLatest(knex)
-        return importCommand(knex, cfg.dataDir, rest)
+        return importCommand(knex, rest)
       })
       process.exitCode = code
       return

@@ -50,7 +50,7 @@ export function geographicCrs(datum: Datum): CrsIdentity {
  */
 export function gaussKruger(datum: Datum, centralMeridian: number, falseEasting: number): CrsIdentity | string {
   if (datum === 'WGS84') return 'Gauss-Kruger on WGS 84 is not a Chinese survey system'
-  const [p3, n3, p6, n6] = gkBases[datum]
+  const [p3, n3, p6] = gkBases[datum] // 6° without prefix is the 3° projection of the same meridian
   const cm = Math.round(centralMeridian * 1e6) / 1e6
   if (!Number.isInteger(cm) || cm % 3 !== 0 || cm < 75 || cm > 135) return `central meridian ${centralMeridian}° is not a Gauss-Kruger zone meridian in China (a multiple of 3° from 75°E to 135°E)`
   const base = { datum, projected: true, centralMeridian: cm }

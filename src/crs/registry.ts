@@ -1,7 +1,7 @@
 // Custom spatial_ref_sys rows for Xian 1980 / Beijing 1954 data with the user's Bursa-Wolf
-// parameters. PROJ applies +towgs84 only when the target is also a bound CRS, so such data is
-// transformed to a CGCS2000 "hub" bound with zero shift and then labelled EPSG:4490. The
-// transformation is done from the proj strings themselves: PGlite's PostGIS returns no row for
+// parameters, kept for the record. PROJ applies +towgs84 only when the target is also a bound CRS,
+// so such data is transformed to a CGCS2000 "hub" bound with zero shift (hubProj4) and then
+// labelled EPSG:4490, from the proj strings themselves: PGlite's PostGIS returns no row for
 // ST_Transform to a custom srid, while ST_Transform(geom, from_proj, to_proj) works on both.
 import type { Knex } from 'knex'
 
@@ -26,15 +26,13 @@ async function sridFor(trx: Knex.Transaction, proj4: string): Promise<number> {
   return srid
 }
 
-/** Registers (or finds) `epsg` bound to CGCS2000 by `towgs84`; returns the source and hub srids. */
-export async function registerBursaWolf(knex: Knex, epsg: number, towgs84: number[]): Promise<{ srid: number; hubSrid: number; proj4: string }> {
+/** Registers (or finds) `epsg` bound to CGCS2000 by `towgs84`; returns its srid and proj string. */
+export async function registerBursaWolf(knex: Knex, epsg: number, towgs84: number[]): Promise<{ srid: number; proj4: string }> {
   return knex.transaction(async (trx) => {
     await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', ['lowland:custom-srid'])
     const base = await trx('spatial_ref_sys').first('proj4text').where({ srid: epsg })
     if (!base?.proj4text) throw new Error(`EPSG:${epsg} is not in spatial_ref_sys`)
     const proj4 = `${String(base.proj4text).replace(/\s*\+towgs84=\S+/g, '').trim()} +towgs84=${towgs84.join(',')}`
-    const srid = await sridFor(trx, proj4)
-    const hubSrid = await sridFor(trx, hubProj4)
-    return { srid, hubSrid, proj4 }
+    return { srid: await sridFor(trx, proj4), proj4 }
   })
 }

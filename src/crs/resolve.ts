@@ -9,11 +9,10 @@ import { registerBursaWolf } from './registry.js'
 export interface SourceCrs {
   /** srid the source geometries carry in SQL */
   srid: number
-  /** Bursa-Wolf sources: transform from this proj string to the CGCS2000 hub, then label 4490 */
-  hubSrid: number | null
   epsg: number | null
   name: string
   how: 'param' | 'prj' | 'detected'
+  /** set for Bursa-Wolf sources: transformed from this proj string to the CGCS2000 hub, then labelled 4490 */
   proj4?: string
   identity: CrsIdentity | null
 }
@@ -91,8 +90,8 @@ export async function resolveSourceCrs(
       )
     }
     const custom = await registerBursaWolf(knex, epsg, opts.towgs84)
-    return { crs: { srid: custom.srid, hubSrid: custom.hubSrid, epsg, name: `${name} +towgs84=${opts.towgs84.join(',')}`, how, proj4: custom.proj4, identity }, warnings }
+    return { crs: { srid: custom.srid, epsg, name: `${name} +towgs84=${opts.towgs84.join(',')}`, how, proj4: custom.proj4, identity }, warnings }
   }
   if (opts.towgs84) warnings.push(`towgs84 ignored: ${name} needs no datum shift`)
-  return { crs: { srid: epsg, hubSrid: null, epsg, name, how, identity }, warnings }
+  return { crs: { srid: epsg, epsg, name, how, identity }, warnings }
 }

@@ -58,10 +58,6 @@ export class ChunkedFile {
     private readonly chunkSize = 4 << 20,
   ) {}
 
-  static async open(path: string, chunkSize = 4 << 20): Promise<ChunkedFile> {
-    return new ChunkedFile(await fileSource(path), chunkSize)
-  }
-
   /** Offset of the next unread byte. */
   get offset(): number {
     return this.fileOffset + this.pos

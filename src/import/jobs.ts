@@ -13,7 +13,7 @@ import { rebundleAfterImport } from '../bundles/service.js'
 import { syncProjectsFromLayer } from '../projects/from-layer.js'
 import { layerKind, layerKinds } from './layers.js'
 import * as q from './queries.js'
-import { ImportFailure, type ImportReport } from './report.js'
+import { emptyReport, ImportFailure, type ImportReport } from './report.js'
 import { runImport, type ImportLimits, type ImportOptions, type ImportRequest } from './run.js'
 
 export interface ImportJobParams extends ImportOptions {
@@ -61,7 +61,8 @@ export async function executeImportJob(
   deps: { knex: Knex; limits?: ImportLimits; signal: AbortSignal; onProgress?: (fraction: number) => void },
   jobId: number,
   params: ImportJobParams,
-  file: { path: string; name: string; sha256: string; workDir: string },
+  /** workDir: the upload's own directory, removed before the job's end is recorded */
+  file: { path: string; name: string; sha256: string; workDir?: string },
   importedBy: string,
 ): Promise<ImportReport> {
   const { knex } = deps
@@ -69,6 +70,8 @@ export async function executeImportJob(
   let lastWrite = 0
   const request: ImportRequest = { ...params, kind: layerKind(params.layer)!, file, importedBy, jobId }
   const finish = async (status: 'succeeded' | 'failed' | 'cancelled', report: ImportReport) => {
+    // A client that sees the job end must find no temporary file left.
+    if (file.workDir) await fs.rm(file.workDir, { recursive: true, force: true })
     await knex('import_jobs').where({ id: jobId }).update({ status, progress: status === 'succeeded' ? 1 : lastProgress, ...reportColumns(report), finished_at: knex.fn.now() })
     await recordAudit(knex, {
       keyPrefix: importedBy,
@@ -85,7 +88,6 @@ export async function executeImportJob(
     const report = await runImport(
       {
         knex,
-        workDir: file.workDir,
         limits: deps.limits,
         signal: deps.signal,
         onProgress: (fraction, r) => {
@@ -108,9 +110,7 @@ export async function executeImportJob(
   } catch (err) {
     const report = (err as { report?: ImportReport }).report
     if (!(err instanceof ImportFailure) || !report) {
-      await fs.rm(file.workDir, { recursive: true, force: true })
-      const failed = { counts: { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0, deleted: 0 }, sourceCrs: null, encoding: null, warnings: [], errors: [{ message: `internal error: ${(err as Error).message}` }], datasetId: null, version: null, unchanged: false, timings: {} }
-      await finish('failed', failed)
+      await finish('failed', { ...emptyReport(), errors: [{ message: `internal error: ${(err as Error).message}` }] })
       throw err
     }
     await finish(deps.signal.aborted ? 'cancelled' : 'failed', report)

@@ -43,7 +43,7 @@ export async function transformedBbox(knex: Knex, b: Bbox, crs: SourceCrs): Prom
 
 /** SQL turning geometry `column` in the source CRS into EPSG:4490, with its bindings. */
 function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: string[] } {
-  if (crs.hubSrid) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::text, ?::text), 4490)`, bindings: [crs.proj4!, hubProj4] }
+  if (crs.proj4) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::text, ?::text), 4490)`, bindings: [crs.proj4, hubProj4] }
   if (crs.srid === 4490) return { sql: column, bindings: [] }
   return { sql: `ST_Transform(${column}, 4490)`, bindings: [] }
 }

@@ -59,4 +59,14 @@ export class ImportFailure extends Error {
   }
 }
 
-export const emptyCounts = (): ImportCounts => ({ read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0, deleted: 0 })
+export const emptyReport = (): ImportReport => ({
+  counts: { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0, deleted: 0 },
+  sourceCrs: null,
+  encoding: null,
+  warnings: [],
+  errors: [],
+  datasetId: null,
+  version: null,
+  unchanged: false,
+  timings: {},
+})

@@ -1,8 +1,6 @@
 // One import from upload to active layer version: unpack, decide encoding and CRS, map fields,
 // load in batches into a new (invisible) version, then switch readers to it in one transaction.
 // Anything wrong fails the whole import and removes what was loaded.
-import fs from 'node:fs/promises'
-import path from 'node:path'
 import type { Knex } from 'knex'
 import { CrsError, resolveSourceCrs, type SourceCrs } from '../crs/resolve.js'
 import { outsideChina } from '../domain/extent.js'
@@ -13,7 +11,7 @@ import { convertValue, resolveFields, type ResolvedColumn } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
 import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
-import { emptyCounts, ImportFailure, IssueList, type ImportReport } from './report.js'
+import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource, SourceFeature } from './source.js'
 
@@ -49,7 +47,6 @@ export const defaultImportLimits: ImportLimits = { maxVertices: 1_000_000, geojs
 
 export interface ImportContext {
   knex: Knex
-  workDir: string
   limits?: ImportLimits
   onProgress?: (fraction: number, report: ImportReport) => void
   signal?: AbortSignal
@@ -60,7 +57,7 @@ const expected = (e: unknown) => e instanceof ArchiveError || e instanceof Sourc
 /** Runs the import; resolves with the report of a success, rejects with ImportFailure (report attached). */
 export async function runImport(ctx: ImportContext, req: ImportRequest): Promise<ImportReport> {
   const limits = ctx.limits ?? defaultImportLimits
-  const report: ImportReport = { counts: emptyCounts(), sourceCrs: null, encoding: null, warnings: [], errors: [], datasetId: null, version: null, unchanged: false, timings: {} }
+  const report = emptyReport()
   const warnings = new IssueList(200)
   const errors = new IssueList(100)
   const t0 = Date.now()
@@ -74,7 +71,6 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     return report
   }
   try {
-    await fs.mkdir(ctx.workDir, { recursive: true })
     if (req.mode === 'replace') {
       const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
       if (active && active.sha256 === req.file.sha256) {
@@ -163,7 +159,6 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
   } finally {
     await source?.close().catch(() => {})
     archive?.close()
-    await fs.rm(ctx.workDir, { recursive: true, force: true })
   }
 }
 

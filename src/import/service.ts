@@ -60,6 +60,7 @@ export async function submitImport(deps: ImportDeps, actor: Actor, params: Impor
     } catch (err) {
       deps.log.error({ err, importJob: id }, 'import job failed unexpectedly')
     } finally {
+      // The job removes the upload as it ends; this covers a job that failed before it could.
       await fs.rm(upload.workDir, { recursive: true, force: true })
     }
   })

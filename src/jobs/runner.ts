@@ -30,10 +30,6 @@ export class JobRunner {
     return null
   }
 
-  get pending(): number {
-    return this.queue.length + (this.current ? 1 : 0)
-  }
-
   private async pump(): Promise<void> {
     if (this.current) return
     const next = this.queue.shift()
@@ -54,10 +50,5 @@ export class JobRunner {
       await this.current.done
     }
     return dropped
-  }
-
-  /** Resolves when nothing is queued or running (tests, CLI). */
-  async idle(): Promise<void> {
-    while (this.current || this.queue.length) await (this.current?.done ?? new Promise((r) => setTimeout(r, 10)))
   }
 }

@@ -9,7 +9,7 @@ import { projectRoot } from '../../src/config.js'
 import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { generateCounty } from '../../src/testdata/generate.js'
 import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
-import { importFile, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
+import { importFile, snapshot, tempFilesLeft, upload } from '../helpers/imports.js'
 import { rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
 
 let t: TestApp & { dataDir: string }
