@@ -1,7 +1,7 @@
 // The application as a Fastify plugin: cross-cutting plugins, then the routes. server.ts launches it;
 // tests register the same plugin against a real database.
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import type { Database } from './db/connection.js'
@@ -19,8 +19,10 @@ import healthRoutes from './routes/health/index.js'
 import importRoutes from './routes/imports/index.js'
 import keyRoutes from './routes/keys/index.js'
 import layerRoutes from './routes/layers/index.js'
+import ogcRoutes from './routes/ogc/index.js'
 import problemRoutes from './routes/problems/index.js'
 import projectRoutes from './routes/projects/index.js'
+import tileRoutes from './routes/tiles/index.js'
 import { serviceVersion } from './version.js'
 
 export interface AppOptions {
@@ -35,6 +37,8 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
       ? {
           level: config.logLevel,
           redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'], censor: '[redacted]' },
+          // /ogc and /tiles accept the key as ?key=: it must not reach the log with the URL.
+          serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.url.replace(/([?&]key=)[^&]*/gi, '$1[redacted]'), host: req.host, remoteAddress: req.ip }) },
         }
       : false,
     bodyLimit: config.bodyLimitBytes,
@@ -68,6 +72,21 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(auditRoutes)
     },
     { prefix: '/api/v1' },
+  )
+  // Desktop GIS and web maps: OGC API – Features and vector tiles, keyed like /api/v1 (also ?key=).
+  await instance.register(
+    async (ogc) => {
+      await ogc.register(auth, { queryKey: true })
+      await ogc.register(ogcRoutes, { version: serviceVersion })
+    },
+    { prefix: '/ogc' },
+  )
+  await instance.register(
+    async (tiles) => {
+      await tiles.register(auth, { queryKey: true })
+      await tiles.register(tileRoutes)
+    },
+    { prefix: '/tiles' },
   )
 }
 

@@ -16,21 +16,24 @@ declare module 'fastify' {
   }
 }
 
-export function presentedKey(request: FastifyRequest): string | null {
+export function presentedKey(request: FastifyRequest, queryKey = false): string | null {
   const header = request.headers['x-api-key']
   if (typeof header === 'string' && header) return header.trim()
   const auth = request.headers.authorization
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
-  return m?.[1] ?? null
+  if (m?.[1]) return m[1]
+  // ?key= for desktop GIS and web maps (/ogc, /tiles), which cannot always send headers.
+  const key = queryKey ? (request.query as Record<string, unknown> | undefined)?.key : undefined
+  return typeof key === 'string' && key ? key.trim() : null
 }
 
 export default fp(
-  async (app) => {
+  async (app, opts: { queryKey?: boolean }) => {
     app.decorateRequest('actor', null as unknown as Actor)
     app.addHook('onRequest', async (request) => {
-      const token = presentedKey(request)
+      const token = presentedKey(request, opts.queryKey)
       if (!token) {
-        throw problem('LR_UNAUTHORIZED', 'an API key is required: send it as X-API-Key or Authorization: Bearer', {
+        throw problem('LR_UNAUTHORIZED', `an API key is required: send it as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`, {
           detailZh: '请在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥',
         })
       }

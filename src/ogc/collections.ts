@@ -1,0 +1,185 @@
+// The feature collections the OGC API serves: one per layer kind (the active version of each
+// county's layer), projects with their latest analysis verdict, analysis pieces and bundles.
+// Each collection is a table-driven description: SQL expressions over the alias `f`, taken only
+// from this catalogue (never from a request), a Chinese title per property, and the shapefile
+// field name a desktop user expects (the survey standard's code where there is one).
+import { analysisDefaults } from '../domain/analysis-config.js'
+import { layerKinds, type ColumnType, type LayerKind } from '../import/layers.js'
+import { piecesSource } from './pieces-sql.js'
+
+export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'date'
+
+export interface Property {
+  name: string
+  titleZh: string
+  type: PropertyType
+  /** SQL expression over `f` (and the collection's joins) */
+  sql: string
+  /** shapefile field name; the Chinese title (cut to 10 bytes) when absent */
+  dbfName?: string
+  /** text width in bytes in the shapefile */
+  width?: number
+}
+
+/** Conditions a source may push down into its own subqueries (analysis pieces of one project). */
+export interface SourceContext {
+  countyCondition: (column: string) => { sql: string; bindings: unknown[] }
+  equals: Map<string, unknown>
+}
+
+export interface Collection {
+  id: string
+  title: string
+  titleZh: string
+  description: string
+  geometryType: 'MultiPolygon' | 'MultiLineString'
+  properties: Property[]
+  /** FROM clause (with `f` as the feature row) and its bindings */
+  source: (ctx: SourceContext) => { sql: string; bindings: unknown[] }
+  idSql: string
+  idType: 'integer' | 'string'
+  orderBy: string
+  countySql: string
+  /** layer kind whose active datasets hold the rows (their versions make the tile ETag) */
+  layer?: string
+  /** the table behind `f` when it is a plain table with an integer id (for keyset export) */
+  table?: string
+}
+
+const zh: Record<string, string> = {
+  bsm: '标识码', tbbh: '图斑编号', dlbm: '地类编码', dlmc: '地类名称', qsxz: '权属性质', qsdwdm: '权属单位代码', qsdwmc: '权属单位名称',
+  zldwdm: '坐落单位代码', zldwmc: '坐落单位名称', tbmj: '图斑面积', tbdlmj: '图斑地类面积', kcdlbm: '扣除地类编码', kcxs: '扣除地类系数',
+  kcmj: '扣除地类面积', czcsxm: '城镇村属性码', gdlx: '耕地类型', xzdwmj: '线状地物面积', lxdwmj: '零星地物面积', tkxs: '田坎系数', tkmj: '田坎面积',
+  cd: '长度', kd: '宽度', kcbl: '扣除比例', kctbbh1: '扣除图斑编号1', kctbdwdm1: '扣除图斑单位1', kctbbh2: '扣除图斑编号2', kctbdwdm2: '扣除图斑单位2',
+  building_type: '建筑类型', name: '名称', floors: '层数', approval_no: '批准文号', approved_on: '批准日期', code: '编号', identified_on: '认定日期',
+  zone_code: '分区代码', zone_name: '分区名称', permitted: '允许建设', level: '级别', project_code: '项目编号', project_name: '项目名称',
+  development_mode: '开发模式', plot_code: '图斑编号', plot_name: '地块名称', category: '低效类型',
+}
+const widths: Record<string, number> = { dlbm: 10, kcdlbm: 10, czcsxm: 10, gdlx: 10, qsxz: 10, qsdwdm: 19, zldwdm: 19, kctbdwdm1: 19, kctbdwdm2: 19, tbbh: 30, code: 50 }
+
+const propertyType: Record<ColumnType, PropertyType> = { text: 'string', double: 'number', bigint: 'integer', integer: 'integer', date: 'date', boolean: 'boolean' }
+const ascii = (s: string) => /^[A-Z0-9_]+$/.test(s)
+const round = (expr: string, decimals: number) => `round((${expr})::numeric, ${decimals})::float8`
+const area = (geom: string) => round(`ST_Area((${geom})::geography)`, 2)
+
+const county: Property = { name: 'county', titleZh: '行政区代码', type: 'string', sql: 'f.xzqdm', dbfName: 'XZQDM', width: 6 }
+
+function layerCollection(kind: LayerKind): Collection {
+  const id = kind.key === 'projects' ? 'project-boundaries' : kind.key
+  return {
+    id,
+    title: `${kind.titleZh} (${kind.key})`,
+    titleZh: kind.titleZh,
+    description: `${kind.titleZh}: the active version of each county's ${kind.key} layer, typed fields as imported (every source attribute stays in the import).`,
+    geometryType: kind.family === 'polygon' ? 'MultiPolygon' : 'MultiLineString',
+    properties: [
+      county,
+      ...kind.columns.map((c): Property => ({
+        name: c.field,
+        titleZh: zh[c.column] ?? c.field,
+        type: propertyType[c.type],
+        sql: c.type === 'date' ? `to_char(f.${c.column}, 'YYYY-MM-DD')` : `f.${c.column}`,
+        dbfName: c.aliases.find(ascii),
+        width: widths[c.column],
+      })),
+    ],
+    source: () => ({ sql: `"${kind.table}" f JOIN datasets d ON d.id = f.dataset_id AND d.active`, bindings: [] }),
+    idSql: 'f.id',
+    idType: 'integer',
+    orderBy: 'f.id',
+    countySql: 'f.xzqdm',
+    layer: kind.key,
+    table: kind.table,
+  }
+}
+
+const projects: Collection = {
+  id: 'projects',
+  title: 'Projects with their latest analysis (项目)',
+  titleZh: '项目',
+  description: 'Project boundaries (项目红线) with the verdict and key figures of their latest stored analysis; f=csv gives the analysis results as a table.',
+  geometryType: 'MultiPolygon',
+  properties: [
+    { name: 'code', titleZh: '项目编号', type: 'string', sql: 'f.code', width: 50 },
+    { name: 'name', titleZh: '项目名称', type: 'string', sql: 'f.name', width: 120 },
+    county,
+    { name: 'developmentMode', titleZh: '开发模式', type: 'string', sql: 'f.development_mode', width: 30 },
+    { name: 'approach', titleZh: '核定方式', type: 'string', sql: 'f.approach', width: 30 },
+    { name: 'status', titleZh: '项目状态', type: 'string', sql: 'f.status', width: 20 },
+    { name: 'areaM2', titleZh: '项目面积', type: 'number', sql: area('f.geom') },
+    { name: 'eligible', titleZh: '是否入库', type: 'boolean', sql: 'a.eligible' },
+    { name: 'stale', titleZh: '结果过期', type: 'boolean', sql: 'a.stale' },
+    { name: 'stockAreaM2', titleZh: '盘活存量面积', type: 'number', sql: `(a.result->'stockArea'->>'m2')::float8` },
+    { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: `(a.result->'survey2Construction'->>'m2')::float8` },
+    { name: 'footprintRatio', titleZh: '基底面积占比', type: 'number', sql: `(a.result->'footprint'->>'ratio')::float8` },
+    { name: 'analysedAt', titleZh: '分析时间', type: 'string', sql: `to_char(a.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`, width: 20 },
+  ],
+  source: () => ({
+    sql: `projects f LEFT JOIN LATERAL (SELECT r.eligible, r.stale, r.result, r.computed_at FROM analysis_results r
+                                         WHERE r.project_id = f.id ORDER BY r.id DESC LIMIT 1) a ON true`,
+    bindings: [],
+  }),
+  idSql: 'f.id',
+  idType: 'integer',
+  orderBy: 'f.id',
+  countySql: 'f.xzqdm',
+  table: 'projects',
+}
+
+const bundles: Collection = {
+  id: 'bundles',
+  title: 'Bundles of contiguous low-efficiency plots (连片组团)',
+  titleZh: '连片组团',
+  description: 'The current bundles of each county (the active bundling run): dissolved members, area, flags (插花地 interspersed, 边角地 corner, scattered).',
+  geometryType: 'MultiPolygon',
+  properties: [
+    { name: 'bundleNo', titleZh: '组团编号', type: 'integer', sql: 'f.bundle_no' },
+    county,
+    { name: 'members', titleZh: '成员图斑', type: 'string', sql: `array_to_string(f.members, ',')`, width: 254 },
+    { name: 'memberCount', titleZh: '图斑数', type: 'integer', sql: 'cardinality(f.members)' },
+    { name: 'm2', titleZh: '面积', type: 'number', sql: round('f.m2', 2) },
+    { name: 'mu', titleZh: '面积亩', type: 'number', sql: round('f.m2 / (10000.0 / 15)', 4) },
+    { name: 'meetsMinArea', titleZh: '达到入库面积', type: 'boolean', sql: 'f.m2 >= r.min_bundle_m2' },
+    { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: round('f.survey2_construction_m2', 2) },
+    { name: 'flags', titleZh: '标记', type: 'string', sql: `(SELECT string_agg(DISTINCT x->>'flag', ',') FROM jsonb_array_elements(f.flags) x)`, width: 60 },
+    { name: 'enclosedGaps', titleZh: '夹心地数', type: 'integer', sql: 'jsonb_array_length(f.enclosed_gaps)' },
+    { name: 'gapMeters', titleZh: '连片距离', type: 'number', sql: 'r.gap_meters' },
+  ],
+  source: () => ({ sql: 'bundles f JOIN bundle_runs r ON r.id = f.run_id AND r.active', bindings: [] }),
+  idSql: 'f.id',
+  idType: 'integer',
+  orderBy: 'f.id',
+  countySql: 'f.xzqdm',
+  table: 'bundles',
+}
+
+const pieces: Collection = {
+  id: 'analysis-pieces',
+  title: 'Analysis pieces (分析图斑)',
+  titleZh: '分析图斑',
+  description:
+    'The geometry behind each project analysis, computed on request from the active layers: the project, its second-survey construction land, ' +
+    'the footprint union, third-survey pieces, 批而未供 / 闲置土地 overlaps and the part outside the plan. Filter by projectId for large counties.',
+  geometryType: 'MultiPolygon',
+  properties: [
+    { name: 'projectId', titleZh: '项目标识', type: 'integer', sql: 'f.project_id' },
+    { name: 'projectCode', titleZh: '项目编号', type: 'string', sql: 'f.project_code', width: 50 },
+    county,
+    { name: 'role', titleZh: '图斑类型', type: 'string', sql: 'f.role', width: 30 },
+    { name: 'code', titleZh: '地类编码', type: 'string', sql: 'f.code', width: 10 },
+    { name: 'name', titleZh: '名称', type: 'string', sql: 'f.name', width: 100 },
+    { name: 'ref', titleZh: '要素引用', type: 'string', sql: 'f.ref', width: 50 },
+    { name: 'm2', titleZh: '面积', type: 'number', sql: area('f.geom') },
+  ],
+  source: (ctx) => piecesSource(ctx, analysisDefaults.survey2ConstructionCodes, analysisDefaults.footprintExcludedTypes),
+  idSql: `f.project_id || '-' || f.n`,
+  idType: 'string',
+  orderBy: 'f.project_id, f.n',
+  countySql: 'f.xzqdm',
+}
+
+export const collections: Collection[] = [...layerKinds.map(layerCollection), projects, pieces, bundles]
+
+export function collectionById(id: string): Collection | undefined {
+  return collections.find((c) => c.id === id)
+}

@@ -1,0 +1,48 @@
+// The coordinate reference systems the OGC API offers (Part 2): CRS84 (lon/lat, the default), CGCS2000
+// geographic EPSG:4490 in its EPSG axis order (lat, lon), and the CGCS2000 3° Gauss-Kruger zones of
+// Shandong, with and without the zone prefix. Storage is EPSG:4490 with lon/lat coordinates.
+
+export const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84'
+const epsgUri = (code: number) => `http://www.opengis.net/def/crs/EPSG/0/${code}`
+
+export interface OutputCrs {
+  uri: string
+  /** srid to transform storage geometries to */
+  srid: number
+  /** EPSG axis order is lat, lon: coordinates are flipped on output and in bbox input */
+  latLon: boolean
+  geographic: boolean
+  /** decimals in GeoJSON: 9 for degrees (0.1 mm), 3 for metres */
+  decimals: number
+  /** Gauss-Kruger parameters for the .prj (absent for geographic) */
+  centralMeridian?: number
+  falseEasting?: number
+}
+
+const gk = (srid: number, centralMeridian: number, falseEasting: number): OutputCrs => ({
+  uri: epsgUri(srid),
+  srid,
+  latLon: false,
+  geographic: false,
+  decimals: 3,
+  centralMeridian,
+  falseEasting,
+})
+
+export const supportedCrs: OutputCrs[] = [
+  { uri: CRS84, srid: 4490, latLon: false, geographic: true, decimals: 9 },
+  { uri: epsgUri(4490), srid: 4490, latLon: true, geographic: true, decimals: 9 },
+  // 3° zones without prefix, CM 111–123°E (EPSG 4546–4550)
+  ...[111, 114, 117, 120, 123].map((cm, i) => gk(4546 + i, cm, 500000)),
+  // 3° zones 38–41 with prefix in X (EPSG 4526–4529)
+  ...[38, 39, 40, 41].map((zone, i) => gk(4526 + i, zone * 3, zone * 1e6 + 500000)),
+]
+
+/** The CRS named by a URI (also accepts `EPSG:4548` and a bare code as a convenience). */
+export function crsByUri(value: string): OutputCrs | undefined {
+  const v = value.trim()
+  const short = /^(?:EPSG:)?([0-9]{4,5})$/i.exec(v)
+  const uri = short ? epsgUri(Number(short[1])) : v.replace(/^https:/, 'http:')
+  if (uri === 'http://www.opengis.net/def/crs/OGC/1.3/CRS84' || /^\[?OGC:CRS84\]?$/i.test(v)) return supportedCrs[0]
+  return supportedCrs.find((c) => c.uri === uri)
+}

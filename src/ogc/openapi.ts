@@ -1,0 +1,84 @@
+// The OpenAPI 3.0 definition of /ogc (rel=service-desc). Written by hand because the items
+// parameters depend on each collection's queryables; GDAL and QGIS read the limit's default and
+// maximum here to pick their page size, so the generic path and each collection's path declare it.
+import { collections, type Collection, type PropertyType } from './collections.js'
+import { supportedCrs } from './crs.js'
+import { formats, limits } from './params.js'
+
+const schemaOf: Record<PropertyType, Record<string, string>> = {
+  string: { type: 'string' },
+  number: { type: 'number' },
+  integer: { type: 'integer' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+}
+
+const json = (description: string, schema: object = { type: 'object' }, type = 'application/json') => ({ description, content: { [type]: { schema } } })
+const errors = { default: json('RFC 7807 problem', { type: 'object' }, 'application/problem+json') }
+
+const itemsParameters = (c?: Collection) => [
+  ...(c ? [] : [{ $ref: '#/components/parameters/collectionId' }]),
+  { name: 'limit', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'integer', minimum: 1, maximum: limits.maximum, default: limits.default } },
+  { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
+  { $ref: '#/components/parameters/bbox' },
+  { $ref: '#/components/parameters/bbox-crs' },
+  { $ref: '#/components/parameters/crs' },
+  { name: 'properties', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', items: { type: 'string' } } },
+  { name: 'f', in: 'query', required: false, schema: { type: 'string', enum: [...formats], default: 'json' }, description: 'json/geojson: GeoJSON; shapefile: zipped shapefile of every match; csv: attributes (UTF-8 with BOM)' },
+  { name: 'encoding', in: 'query', required: false, schema: { type: 'string', enum: ['GBK', 'UTF-8'], default: 'GBK' }, description: 'shapefile text encoding' },
+  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: schemaOf[p.type] })) : []),
+]
+
+const itemsOperation = (c?: Collection) => ({
+  get: {
+    summary: c ? `Features of ${c.id} (${c.titleZh})` : 'Features of a collection',
+    operationId: c ? `getItems-${c.id}` : 'getItems',
+    parameters: itemsParameters(c),
+    responses: { '200': json('a page of features', { type: 'object' }, 'application/geo+json'), ...errors },
+  },
+})
+
+export function ogcOpenApi(version: string, serverUrl: string) {
+  const paths: Record<string, unknown> = {
+    '/': { get: { summary: 'Landing page', operationId: 'getLandingPage', responses: { '200': json('landing page'), ...errors } } },
+    '/conformance': { get: { summary: 'Conformance classes', operationId: 'getConformance', responses: { '200': json('conformance'), ...errors } } },
+    '/api': { get: { summary: 'This document', operationId: 'getApi', responses: { '200': json('OpenAPI 3.0', { type: 'object' }, 'application/vnd.oai.openapi+json;version=3.0') } } },
+    '/collections': { get: { summary: 'Feature collections', operationId: 'getCollections', responses: { '200': json('collections'), ...errors } } },
+    '/collections/{collectionId}': {
+      get: { summary: 'A feature collection', operationId: 'describeCollection', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('collection'), ...errors } },
+    },
+    '/collections/{collectionId}/items': itemsOperation(),
+    '/collections/{collectionId}/items/{featureId}': {
+      get: {
+        summary: 'One feature',
+        operationId: 'getFeature',
+        parameters: [{ $ref: '#/components/parameters/collectionId' }, { name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }, { $ref: '#/components/parameters/crs' }],
+        responses: { '200': json('feature', { type: 'object' }, 'application/geo+json'), ...errors },
+      },
+    },
+    '/collections/{collectionId}/queryables': {
+      get: { summary: 'Queryable properties', operationId: 'getQueryables', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
+    },
+  }
+  for (const c of collections) paths[`/collections/${c.id}/items`] = itemsOperation(c)
+  return {
+    openapi: '3.0.3',
+    info: { title: '城镇低效用地再开发 OGC API – Features', version, description: 'OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS) and Part 3 queryables as query parameters.' },
+    servers: [{ url: serverUrl }],
+    security: [{ apiKey: [] }, { bearer: [] }, { apiKeyQuery: [] }],
+    components: {
+      securitySchemes: {
+        apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        bearer: { type: 'http', scheme: 'bearer' },
+        apiKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
+      },
+      parameters: {
+        collectionId: { name: 'collectionId', in: 'path', required: true, schema: { type: 'string', enum: collections.map((c) => c.id) } },
+        bbox: { name: 'bbox', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } } },
+        'bbox-crs': { name: 'bbox-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
+        crs: { name: 'crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
+      },
+    },
+    paths,
+  }
+}

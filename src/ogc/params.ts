@@ -1,0 +1,125 @@
+// Query parameters of /items, parsed and validated in one place (as tipg's dependencies.py does):
+// bbox and bbox-crs, limit and offset, crs, properties, output format, encoding, and simple
+// equality filters on the collection's queryables. Unknown parameters are refused (OGC API –
+// Features Part 1, /req/core/query-param-unknown).
+import { problem } from '../errors/index.js'
+import type { Collection, Property } from './collections.js'
+import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
+
+export const limits = { default: 100, maximum: 10_000 }
+export const formats = ['json', 'geojson', 'shapefile', 'csv'] as const
+export type Format = (typeof formats)[number]
+export const exportEncodings = ['GBK', 'UTF-8'] as const
+export type ExportEncoding = (typeof exportEncodings)[number]
+
+export interface ItemsQuery {
+  bbox: { coords: [number, number, number, number]; crs: OutputCrs } | null
+  limit: number
+  /** limit as the client gave it (exports take every matching feature unless a limit is given) */
+  limitGiven: boolean
+  offset: number
+  crs: OutputCrs
+  crsGiven: boolean
+  properties: Property[]
+  filters: Array<{ property: Property; value: string | number | boolean }>
+  format: Format
+  encoding: ExportEncoding
+}
+
+const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key'])
+
+const bad = (detail: string, detailZh: string) => problem('LR_BAD_REQUEST', detail, { detailZh })
+
+function single(query: Record<string, unknown>, name: string): string | undefined {
+  const v = query[name]
+  if (v === undefined) return undefined
+  if (Array.isArray(v)) throw bad(`parameter ${name} is given more than once`, `参数 ${name} 重复`)
+  return String(v)
+}
+
+function integer(text: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (text === undefined) return fallback
+  if (!/^[0-9]+$/.test(text)) throw bad(`${name} must be an integer, got '${text}'`, `${name} 必须为整数`)
+  const n = Number(text)
+  if (n < min || n > max) throw bad(`${name} must be between ${min} and ${max}, got ${n}`, `${name} 须在 ${min} 与 ${max} 之间`)
+  return n
+}
+
+function crsParam(text: string | undefined, name: string): OutputCrs | undefined {
+  if (text === undefined) return undefined
+  const crs = crsByUri(text)
+  if (!crs) {
+    throw bad(`${name} '${text}' is not supported; use one of ${supportedCrs.map((c) => c.uri).join(', ')}`, `不支持的坐标系 ${text}`)
+  }
+  return crs
+}
+
+function filterValue(p: Property, text: string): string | number | boolean {
+  switch (p.type) {
+    case 'number':
+    case 'integer': {
+      const n = Number(text)
+      if (text.trim() === '' || !Number.isFinite(n) || (p.type === 'integer' && !Number.isInteger(n))) {
+        throw bad(`${p.name} must be a${p.type === 'integer' ? 'n integer' : ' number'}, got '${text}'`, `${p.name} 须为数值`)
+      }
+      return n
+    }
+    case 'boolean':
+      if (text !== 'true' && text !== 'false') throw bad(`${p.name} must be true or false, got '${text}'`, `${p.name} 须为 true 或 false`)
+      return text === 'true'
+    default:
+      return text
+  }
+}
+
+export function parseItemsQuery(collection: Collection, query: Record<string, unknown>): ItemsQuery {
+  const unknown = Object.keys(query).filter((k) => !fixed.has(k) && !collection.properties.some((p) => p.name === k))
+  if (unknown.length) {
+    throw bad(
+      `unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the queryables of ${collection.id} are ${collection.properties.map((p) => p.name).join(', ')}`,
+      `未知参数：${unknown.join('、')}`,
+    )
+  }
+  const crs = crsParam(single(query, 'crs'), 'crs')
+  const bboxCrs = crsParam(single(query, 'bbox-crs'), 'bbox-crs') ?? crsByUri(CRS84)!
+  const bboxText = single(query, 'bbox')
+  let bbox: ItemsQuery['bbox'] = null
+  if (bboxText !== undefined) {
+    const n = bboxText.split(',').map((s) => Number(s.trim()))
+    if ((n.length !== 4 && n.length !== 6) || n.some((x) => !Number.isFinite(x))) {
+      throw bad(`bbox must be 4 (or 6) comma-separated numbers, got '${bboxText}'`, 'bbox 须为 4 个逗号分隔的数值')
+    }
+    // A 6-number bbox has heights at positions 3 and 6.
+    const [a, b, c, d] = n.length === 6 ? [n[0]!, n[1]!, n[3]!, n[4]!] : [n[0]!, n[1]!, n[2]!, n[3]!]
+    // In EPSG:4490 the axis order is lat, lon: the box arrives as minLat, minLon, maxLat, maxLon.
+    const coords: [number, number, number, number] = bboxCrs.latLon ? [b, a, d, c] : [a, b, c, d]
+    if (coords[0] > coords[2] || coords[1] > coords[3]) throw bad(`bbox corners are in the wrong order: '${bboxText}'`, 'bbox 的最小值大于最大值')
+    bbox = { coords, crs: bboxCrs }
+  }
+  const propertiesText = single(query, 'properties')
+  let properties = collection.properties
+  if (propertiesText !== undefined) {
+    const names = propertiesText.split(',').map((s) => s.trim()).filter(Boolean)
+    const missing = names.filter((n) => !collection.properties.some((p) => p.name === n))
+    if (missing.length) throw bad(`unknown properties ${missing.join(', ')}`, `未知属性：${missing.join('、')}`)
+    properties = collection.properties.filter((p) => names.includes(p.name))
+  }
+  const filters = collection.properties.filter((p) => query[p.name] !== undefined).map((p) => ({ property: p, value: filterValue(p, single(query, p.name)!) }))
+  const format = (single(query, 'f') ?? 'json').toLowerCase()
+  if (!(formats as readonly string[]).includes(format)) throw bad(`f must be one of ${formats.join(', ')}, got '${format}'`, `不支持的格式 ${format}`)
+  const encodingText = (single(query, 'encoding') ?? 'GBK').toUpperCase().replace(/^UTF8$/, 'UTF-8')
+  if (!(exportEncodings as readonly string[]).includes(encodingText)) throw bad(`encoding must be GBK or UTF-8, got '${encodingText}'`, '编码须为 GBK 或 UTF-8')
+  const limitText = single(query, 'limit')
+  return {
+    bbox,
+    limit: integer(limitText, 'limit', 1, limits.maximum, limits.default),
+    limitGiven: limitText !== undefined,
+    offset: integer(single(query, 'offset'), 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
+    crs: crs ?? (format === 'shapefile' ? crsByUri('4490')! : crsByUri(CRS84)!),
+    crsGiven: crs !== undefined,
+    properties,
+    filters,
+    format: format as Format,
+    encoding: encodingText as ExportEncoding,
+  }
+}

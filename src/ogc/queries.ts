@@ -1,0 +1,172 @@
+// All SQL of the OGC API: one statement per request built from the collection's catalogue entry
+// (identifiers and expressions only from there) with every value bound. The query box is
+// transformed into the storage CRS, never the column into the box's, so the GiST index is used.
+import type { Knex } from 'knex'
+import type { Scope } from '../domain/region.js'
+import type { Collection, Property, SourceContext } from './collections.js'
+import type { OutputCrs } from './crs.js'
+import type { ItemsQuery } from './params.js'
+
+/** Up to this many matching features are counted exactly; beyond, numberMatched is estimated. */
+export const exactCountLimit = 100_000
+
+interface Sql {
+  sql: string
+  bindings: unknown[]
+}
+
+function countyCondition(scope: Scope) {
+  return (column: string): Sql => {
+    if (scope.kind === 'county') return { sql: `${column} = ?`, bindings: [scope.code] }
+    if (scope.kind === 'city') return { sql: `${column} LIKE ?`, bindings: [`${scope.prefix}%`] }
+    return { sql: 'true', bindings: [] }
+  }
+}
+
+export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'>
+
+/** FROM … WHERE … of a selection: scope, box and equality filters. */
+export function fromWhere(c: Collection, scope: Scope, sel: Selection, extra?: Sql): Sql {
+  const county = countyCondition(scope)
+  const ctx: SourceContext = { countyCondition: county, equals: new Map(sel.filters.map((f) => [f.property.name, f.value])) }
+  const source = c.source(ctx)
+  const conditions: Sql[] = [county(c.countySql)]
+  if (sel.bbox) {
+    const [x0, y0, x1, y1] = sel.bbox.coords
+    const box =
+      sel.bbox.crs.srid === 4490
+        ? { sql: 'ST_MakeEnvelope(?, ?, ?, ?, 4490)', bindings: [x0, y0, x1, y1] }
+        : // A projected box is densified before transforming: its edges are curves in lon/lat.
+          { sql: 'ST_Transform(ST_Segmentize(ST_MakeEnvelope(?, ?, ?, ?, ?::int), 50), 4490)', bindings: [x0, y0, x1, y1, sel.bbox.crs.srid] }
+    conditions.push({ sql: `f.geom && ST_Envelope(${box.sql}) AND ST_Intersects(f.geom, ${box.sql})`, bindings: [...box.bindings, ...box.bindings] })
+  }
+  for (const f of sel.filters) conditions.push({ sql: `(${f.property.sql}) = ?`, bindings: [f.value] })
+  if (extra) conditions.push(extra)
+  return {
+    sql: `FROM ${source.sql} WHERE ${conditions.map((x) => x.sql).join(' AND ')}`,
+    bindings: [...source.bindings, ...conditions.flatMap((x) => x.bindings)],
+  }
+}
+
+/** Geometry in the output CRS: RFC 7946 ring orientation, transformed, axes flipped for EPSG:4490. */
+export function outputGeometry(c: Collection, crs: OutputCrs, geom = 'f.geom'): string {
+  let g = c.geometryType === 'MultiPolygon' ? `ST_ForcePolygonCCW(${geom})` : geom
+  if (crs.srid !== 4490) g = `ST_Transform(${g}, ${crs.srid})`
+  if (crs.latLon) g = `ST_FlipCoordinates(${g})`
+  return g
+}
+
+const jsonProperties = (props: Property[]) => `json_build_object(${props.map((p) => `'${p.name}', ${p.sql}`).join(', ') || ''})`
+
+/** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
+export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
+  const fw = fromWhere(c, scope, q, extra)
+  const { rows } = await knex.raw(
+    `SELECT json_build_object('type', 'Feature', 'id', ${c.idSql}, 'geometry', ST_AsGeoJSON(${outputGeometry(c, q.crs)}, ${q.crs.decimals}, 0)::json,
+                              'properties', ${jsonProperties(q.properties)})::text AS feature
+       ${fw.sql} ORDER BY ${c.orderBy} LIMIT ? OFFSET ?`,
+    [...fw.bindings, q.limit, q.offset] as Knex.RawBinding[],
+  )
+  return (rows as Array<{ feature: string }>).map((r) => r.feature)
+}
+
+/**
+ * How many features match: exact up to exactCountLimit; beyond it the sum of the active versions'
+ * feature counts for an unfiltered layer (exact too), else the planner's row estimate.
+ */
+export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel: Selection): Promise<{ count: number; exact: boolean }> {
+  const fw = fromWhere(c, scope, sel)
+  const { rows } = await knex.raw(`SELECT count(*)::int AS n FROM (SELECT 1 ${fw.sql} LIMIT ?) s`, [...fw.bindings, exactCountLimit + 1] as Knex.RawBinding[])
+  const n = rows[0].n as number
+  if (n <= exactCountLimit) return { count: n, exact: true }
+  if (c.layer && !sel.bbox && sel.filters.length === 0) {
+    const county = countyCondition(scope)('xzqdm')
+    const { rows: r } = await knex.raw(`SELECT coalesce(sum(feature_count), 0)::int AS n FROM datasets WHERE layer = ? AND active AND ${county.sql}`, [
+      c.layer,
+      ...county.bindings,
+    ] as Knex.RawBinding[])
+    return { count: r[0].n, exact: true }
+  }
+  const { rows: plan } = await knex.raw(`EXPLAIN (FORMAT JSON) SELECT 1 ${fw.sql}`, fw.bindings as Knex.RawBinding[])
+  const estimate = Math.round(Number((plan[0]['QUERY PLAN'] as Array<{ Plan: { 'Plan Rows': number } }>)[0]!.Plan['Plan Rows']))
+  return { count: Math.max(estimate, exactCountLimit + 1), exact: false }
+}
+
+/** One feature by its id (integer id, or `<projectId>-<n>` for analysis pieces). */
+export async function featureById(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, featureId: string): Promise<string | null> {
+  let extra: Sql
+  let sel: Selection = { bbox: null, filters: [] }
+  if (c.idType === 'integer') {
+    if (!/^[0-9]{1,15}$/.test(featureId)) return null
+    extra = { sql: `${c.idSql} = ?`, bindings: [Number(featureId)] }
+  } else {
+    const m = /^([0-9]{1,9})-([0-9]{1,9})$/.exec(featureId)
+    if (!m) return null
+    const projectId = c.properties.find((p) => p.name === 'projectId')!
+    sel = { bbox: null, filters: [{ property: projectId, value: Number(m[1]) }] }
+    extra = { sql: 'f.n = ?', bindings: [Number(m[2])] }
+  }
+  const page = await featurePage(knex, c, scope, { ...q, ...sel, limit: 1, offset: 0 }, extra)
+  return page[0] ?? null
+}
+
+/** Extent (CRS84) of what a key sees of a collection. */
+export async function extent(knex: Knex, c: Collection, scope: Scope): Promise<[number, number, number, number] | null> {
+  const county = countyCondition(scope)
+  let r: Sql
+  if (c.layer) {
+    const s = county('xzqdm')
+    r = { sql: `SELECT ST_Extent(extent) AS e FROM datasets WHERE layer = ? AND active AND ${s.sql}`, bindings: [c.layer, ...s.bindings] }
+  } else {
+    const table = c.table ?? 'projects'
+    const s = county(`${table}.xzqdm`)
+    const join = c.id === 'bundles' ? ' JOIN bundle_runs r ON r.id = bundles.run_id AND r.active' : ''
+    r = { sql: `SELECT ST_Extent(${table}.geom) AS e FROM ${table}${join} WHERE ${s.sql}`, bindings: s.bindings }
+  }
+  const { rows } = await knex.raw(
+    `SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1 FROM (${r.sql}) s`,
+    r.bindings as Knex.RawBinding[],
+  )
+  const row = rows[0]
+  return row && row.x0 !== null ? [row.x0, row.y0, row.x1, row.y1] : null
+}
+
+/**
+ * A token that changes whenever what a key sees of a collection may change: the ids of the
+ * active layer versions (or bundling runs), or the projects' count, last change and last analysis.
+ */
+export async function versionToken(knex: Knex, c: Collection, scope: Scope): Promise<string> {
+  const county = countyCondition(scope)('xzqdm')
+  const b = county.bindings as Knex.RawBinding[]
+  const datasets = (layerCondition: string, extra: Knex.RawBinding[]) =>
+    knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM datasets WHERE active AND ${layerCondition} AND ${county.sql}`, [...extra, ...b])
+  const projects = () =>
+    knex.raw(
+      `SELECT count(*) || '.' || coalesce(max(extract(epoch FROM updated_at)), 0) || '.' || coalesce((SELECT max(id) FROM analysis_results), 0) AS v
+         FROM projects WHERE ${county.sql}`,
+      b,
+    )
+  let parts: Array<{ rows: Array<{ v: string }> }>
+  if (c.layer) parts = [await datasets('layer = ?', [c.layer])]
+  else if (c.id === 'bundles') parts = [await knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM bundle_runs WHERE active AND ${county.sql}`, b)]
+  else if (c.id === 'projects') parts = [await projects()]
+  else parts = [await projects(), await datasets('true', [])]
+  return parts.map((p) => p.rows[0]!.v).join('/')
+}
+
+/** Rows for exports: id, property values in order, and the geometry (shapefile ring order) if asked. */
+export async function exportRows(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, offset: number, limit: number, withGeometry: boolean) {
+  const fw = fromWhere(c, scope, q)
+  let geometry = 'NULL::json'
+  if (withGeometry) {
+    let g = c.geometryType === 'MultiPolygon' ? 'ST_ForcePolygonCW(f.geom)' : 'f.geom'
+    if (q.crs.srid !== 4490) g = `ST_Transform(${g}, ${q.crs.srid})`
+    geometry = `ST_AsGeoJSON(${g}, ${q.crs.decimals}, 0)::json` // shapefiles are x/y (lon/lat) whatever the EPSG axis order
+  }
+  const { rows } = await knex.raw(
+    `SELECT ${c.idSql} AS id, json_build_array(${q.properties.map((p) => p.sql).join(', ')}) AS values, ${geometry} AS geometry
+       ${fw.sql} ORDER BY ${c.orderBy} LIMIT ? OFFSET ?`,
+    [...fw.bindings, limit, offset] as Knex.RawBinding[],
+  )
+  return rows as Array<{ id: string | number; values: unknown[]; geometry: { type: string; coordinates: number[][][] } | null }>
+}

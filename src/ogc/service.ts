@@ -1,0 +1,139 @@
+// OGC API – Features documents: landing page, conformance, collections, items and queryables.
+// Handlers pass the request's base URL and key; everything else is decided here and in queries.ts.
+import type { Knex } from 'knex'
+import type { Actor } from '../auth/actor.js'
+import { problem } from '../errors/index.js'
+import { collectionById, collections, type Collection, type PropertyType } from './collections.js'
+import { CRS84, supportedCrs } from './crs.js'
+import type { ItemsQuery } from './params.js'
+import * as q from './queries.js'
+
+export const mediaTypes = {
+  json: 'application/json',
+  geojson: 'application/geo+json',
+  openapi: 'application/vnd.oai.openapi+json;version=3.0',
+  schema: 'application/schema+json',
+}
+
+export const conformance = [
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+]
+
+/** Where links point: the absolute /ogc base, and the key when the client sent it in the URL. */
+export interface LinkBase {
+  root: string
+  key?: string
+}
+
+export function href(base: LinkBase, path: string, params: Record<string, string | number | undefined> = {}): string {
+  const url = new URL(base.root + path)
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, String(v))
+  if (base.key) url.searchParams.set('key', base.key)
+  return url.toString()
+}
+
+export function landingPage(base: LinkBase) {
+  return {
+    title: '城镇低效用地再开发 OGC API – Features',
+    description: 'Survey layers, projects, analysis pieces and bundles of the low-efficiency land redevelopment service (storage CRS CGCS2000, EPSG:4490).',
+    links: [
+      { rel: 'self', type: mediaTypes.json, title: 'this document', href: href(base, '') },
+      { rel: 'service-desc', type: mediaTypes.openapi, title: 'the API definition (OpenAPI 3.0)', href: href(base, '/api') },
+      { rel: 'conformance', type: mediaTypes.json, title: 'conformance classes', href: href(base, '/conformance') },
+      { rel: 'data', type: mediaTypes.json, title: 'feature collections', href: href(base, '/collections') },
+    ],
+  }
+}
+
+async function describe(knex: Knex, actor: Actor, c: Collection, base: LinkBase) {
+  const bbox = await q.extent(knex, c, actor.scope)
+  const path = `/collections/${c.id}`
+  return {
+    id: c.id,
+    title: c.title,
+    description: c.description,
+    itemType: 'feature',
+    extent: { spatial: { bbox: [bbox ?? [73, 3, 136, 54]], crs: CRS84 } },
+    crs: supportedCrs.map((x) => x.uri),
+    storageCrs: 'http://www.opengis.net/def/crs/EPSG/0/4490',
+    links: [
+      { rel: 'self', type: mediaTypes.json, href: href(base, path) },
+      { rel: 'items', type: mediaTypes.geojson, title: 'features', href: href(base, `${path}/items`) },
+      { rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: mediaTypes.schema, title: 'queryables', href: href(base, `${path}/queryables`) },
+      { rel: 'alternate', type: 'application/zip', title: 'shapefile (zip)', href: href(base, `${path}/items`, { f: 'shapefile' }) },
+      { rel: 'alternate', type: 'text/csv', title: 'attributes as CSV', href: href(base, `${path}/items`, { f: 'csv' }) },
+    ],
+  }
+}
+
+export function collectionOrThrow(id: string): Collection {
+  const c = collectionById(id)
+  if (!c) throw problem('LR_NOT_FOUND', `no collection '${id}'; see /ogc/collections`, { detailZh: `数据集 ${id} 不存在` })
+  return c
+}
+
+export async function collectionList(knex: Knex, actor: Actor, base: LinkBase) {
+  const list = []
+  for (const c of collections) list.push(await describe(knex, actor, c, base)) // one at a time: the embedded database has one connection
+  return { links: [{ rel: 'self', type: mediaTypes.json, href: href(base, '/collections') }], collections: list, crs: supportedCrs.map((x) => x.uri) }
+}
+
+export const collection = (knex: Knex, actor: Actor, id: string, base: LinkBase) => describe(knex, actor, collectionOrThrow(id), base)
+
+const jsonSchemaType: Record<PropertyType, Record<string, string>> = {
+  string: { type: 'string' },
+  number: { type: 'number' },
+  integer: { type: 'integer' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+}
+
+export function queryables(id: string, base: LinkBase) {
+  const c = collectionOrThrow(id)
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: href(base, `/collections/${c.id}/queryables`),
+    type: 'object',
+    title: c.title,
+    properties: Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaType[p.type] }])),
+    additionalProperties: false,
+  }
+}
+
+/** A page of items as GeoJSON text (features serialised by PostgreSQL), with paging links. */
+export async function items(knex: Knex, actor: Actor, c: Collection, query: ItemsQuery, base: LinkBase, requestParams: Record<string, string>) {
+  const [features, matched] = [await q.featurePage(knex, c, actor.scope, query), await q.countMatched(knex, c, actor.scope, query)]
+  const path = `/collections/${c.id}/items`
+  const page = (offset: number) => href(base, path, { ...requestParams, limit: query.limit, offset })
+  const links: Array<Record<string, string>> = [
+    { rel: 'self', type: mediaTypes.geojson, href: page(query.offset) },
+    { rel: 'collection', type: mediaTypes.json, href: href(base, `/collections/${c.id}`) },
+  ]
+  const more = matched.exact ? query.offset + features.length < matched.count : features.length === query.limit
+  if (more) links.push({ rel: 'next', type: mediaTypes.geojson, href: page(query.offset + query.limit) })
+  if (query.offset > 0) links.push({ rel: 'prev', type: mediaTypes.geojson, href: page(Math.max(0, query.offset - query.limit)) })
+  const head = {
+    type: 'FeatureCollection',
+    numberMatched: matched.count,
+    numberReturned: features.length,
+    timeStamp: new Date().toISOString(),
+    links,
+  }
+  const text = JSON.stringify(head)
+  return `${text.slice(0, -1)},"features":[${features.join(',')}]}`
+}
+
+export async function item(knex: Knex, actor: Actor, c: Collection, featureId: string, query: ItemsQuery, base: LinkBase) {
+  const feature = await q.featureById(knex, c, actor.scope, query, featureId)
+  if (!feature) throw problem('LR_NOT_FOUND', `no feature '${featureId}' in ${c.id}`, { detailZh: `要素 ${featureId} 不存在或不在权限范围内` })
+  const links = [
+    { rel: 'self', type: mediaTypes.geojson, href: href(base, `/collections/${c.id}/items/${encodeURIComponent(featureId)}`) },
+    { rel: 'collection', type: mediaTypes.json, href: href(base, `/collections/${c.id}`) },
+  ]
+  return `${feature.slice(0, -1)},"links":${JSON.stringify(links)}}`
+}

@@ -1,0 +1,64 @@
+// OGC API – Features under /ogc (same keys as /api/v1, also as ?key= for desktop clients).
+// Documents come from src/ogc/service.ts; exports from src/export/.
+import fs from 'node:fs'
+import { Readable } from 'node:stream'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { csvLines } from '../../export/csv.js'
+import { shapefileZip } from '../../export/shapefile.js'
+import { ogcOpenApi } from '../../ogc/openapi.js'
+import { parseItemsQuery } from '../../ogc/params.js'
+import { collection, collectionList, collectionOrThrow, conformance, item, items, landingPage, mediaTypes, queryables, type LinkBase } from '../../ogc/service.js'
+
+type Query = Record<string, string>
+
+/** Absolute base of links; the key goes into links only when the client itself sent it in the URL. */
+export function linkBase(request: FastifyRequest, prefix: string): LinkBase {
+  const key = (request.query as Query).key
+  const headerKey = request.headers['x-api-key'] || request.headers.authorization
+  return { root: `${request.protocol}://${request.host}${prefix}`, key: key && !headerKey ? key : undefined }
+}
+
+const attachment = (reply: FastifyReply, kind: 'inline' | 'attachment', name: string) =>
+  reply.header('content-disposition', `${kind}; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+
+const routes: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
+  const knex = app.db.knex
+  const hide = { schema: { hide: true } }
+  const base = (request: FastifyRequest) => linkBase(request, '/ogc')
+
+  app.get('/', hide, async (request) => landingPage(base(request)))
+  app.get('/conformance', hide, async () => ({ conformsTo: conformance }))
+  app.get('/api', hide, async (request, reply) => reply.type(mediaTypes.openapi).send(ogcOpenApi(opts.version, base(request).root)))
+  app.get('/collections', hide, async (request) => collectionList(knex, request.actor, base(request)))
+  app.get<{ Params: { id: string } }>('/collections/:id', hide, async (request) => collection(knex, request.actor, request.params.id, base(request)))
+  app.get<{ Params: { id: string } }>('/collections/:id/queryables', hide, async (request, reply) =>
+    reply.type(mediaTypes.schema).send(queryables(request.params.id, base(request))),
+  )
+
+  app.get<{ Params: { id: string }; Querystring: Query }>('/collections/:id/items', hide, async (request, reply) => {
+    const c = collectionOrThrow(request.params.id)
+    const q = parseItemsQuery(c, request.query)
+    if (q.format === 'shapefile') {
+      const { file, cleanup } = await shapefileZip(knex, c, request.actor.scope, q)
+      const stream = fs.createReadStream(file)
+      stream.on('close', () => void cleanup())
+      return attachment(reply.type('application/zip'), 'attachment', `${c.id}.zip`).send(stream)
+    }
+    if (q.format === 'csv') {
+      return attachment(reply.type('text/csv; charset=utf-8'), 'attachment', `${c.id}.csv`).send(Readable.from(csvLines(knex, c, request.actor.scope, q)))
+    }
+    const { key: _key, limit: _limit, offset: _offset, ...params } = request.query
+    const body = await items(knex, request.actor, c, q, base(request), params)
+    reply.type(mediaTypes.geojson).header('content-crs', `<${q.crs.uri}>`)
+    if (q.format === 'geojson') attachment(reply, 'attachment', `${c.id}.geojson`)
+    return reply.send(body)
+  })
+
+  app.get<{ Params: { id: string; featureId: string }; Querystring: Query }>('/collections/:id/items/:featureId', hide, async (request, reply) => {
+    const c = collectionOrThrow(request.params.id)
+    const q = parseItemsQuery(c, request.query)
+    const body = await item(knex, request.actor, c, request.params.featureId, q, base(request))
+    return reply.type(mediaTypes.geojson).header('content-crs', `<${q.crs.uri}>`).send(body)
+  })
+}
+export default routes

@@ -1,0 +1,28 @@
+// Mapbox vector tiles of every OGC collection: /tiles/{collection}/{z}/{x}/{y}.mvt and TileJSON at
+// /tiles/{collection}.json. Keyed like /api/v1 (also ?key= for web maps).
+import type { FastifyPluginAsync } from 'fastify'
+import { collectionOrThrow } from '../../ogc/service.js'
+import { checkAddress, tileEtag, tileJson, tileOf } from '../../tiles/service.js'
+import { linkBase } from '../ogc/index.js'
+
+const int = (s: string) => (/^[0-9]{1,8}$/.test(s) ? Number(s) : -1)
+
+const routes: FastifyPluginAsync = async (app) => {
+  const knex = app.db.knex
+  const hide = { schema: { hide: true } }
+  app.get<{ Params: { collection: string } }>('/:collection.json', hide, async (request) => {
+    const base = linkBase(request, '/tiles')
+    return tileJson(knex, request.actor, collectionOrThrow(request.params.collection), base.root, base.key)
+  })
+  app.get<{ Params: { collection: string; z: string; x: string; y: string } }>('/:collection/:z/:x/:y.mvt', hide, async (request, reply) => {
+    const c = collectionOrThrow(request.params.collection)
+    const address = { z: int(request.params.z), x: int(request.params.x), y: int(request.params.y) }
+    checkAddress(address)
+    const etag = await tileEtag(knex, request.actor, c, address)
+    // Private: what a tile holds depends on the key's region.
+    reply.header('etag', etag).header('cache-control', 'private, max-age=60').header('vary', 'X-API-Key, Authorization')
+    if (request.headers['if-none-match'] === etag) return reply.code(304).send()
+    return reply.type('application/vnd.mapbox-vector-tile').send(await tileOf(knex, request.actor, c, address))
+  })
+}
+export default routes

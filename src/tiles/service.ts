@@ -1,0 +1,44 @@
+// Vector tiles of every OGC collection and their TileJSON. The ETag derives from what the key
+// sees (its region), the active versions of the data and the tile address, so a client revalidates
+// cheaply and a new layer version or analysis changes every tile at once.
+import { createHash } from 'node:crypto'
+import type { Knex } from 'knex'
+import type { Actor } from '../auth/actor.js'
+import { problem } from '../errors/index.js'
+import type { Collection } from '../ogc/collections.js'
+import * as ogc from '../ogc/queries.js'
+import { tile, type TileAddress } from './queries.js'
+
+export const maxZoom = 22
+
+export function checkAddress({ z, x, y }: TileAddress): void {
+  const n = 2 ** z
+  if (!(z >= 0 && z <= maxZoom && x >= 0 && x < n && y >= 0 && y < n)) {
+    throw problem('LR_NOT_FOUND', `no tile ${z}/${x}/${y}: zoom 0–${maxZoom}, x and y below 2^zoom`, { detailZh: `瓦片 ${z}/${x}/${y} 不存在` })
+  }
+}
+
+export async function tileEtag(knex: Knex, actor: Actor, c: Collection, a: TileAddress): Promise<string> {
+  const version = await ogc.versionToken(knex, c, actor.scope)
+  const scope = JSON.stringify(actor.scope)
+  return `"${createHash('sha256').update(`${c.id}|${a.z}/${a.x}/${a.y}|${scope}|${version}`).digest('base64url').slice(0, 27)}"`
+}
+
+export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress) => tile(knex, c, actor.scope, a)
+
+const fieldType = { string: 'String', number: 'Number', integer: 'Number', boolean: 'Boolean', date: 'String' } as const
+
+export async function tileJson(knex: Knex, actor: Actor, c: Collection, tilesRoot: string, key: string | undefined) {
+  const bounds = await ogc.extent(knex, c, actor.scope)
+  return {
+    tilejson: '3.0.0',
+    name: c.id,
+    description: c.description,
+    scheme: 'xyz',
+    tiles: [`${tilesRoot}/${c.id}/{z}/{x}/{y}.mvt${key ? `?key=${encodeURIComponent(key)}` : ''}`],
+    minzoom: 0,
+    maxzoom: maxZoom,
+    bounds: bounds ?? [73, 3, 136, 54],
+    vector_layers: [{ id: c.id, description: c.titleZh, minzoom: 0, maxzoom: maxZoom, fields: Object.fromEntries(c.properties.map((p) => [p.name, fieldType[p.type]])) }],
+  }
+}
