@@ -6,7 +6,7 @@
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
 import type { Collection } from '../ogc/collections.js'
-import { crsByUri } from '../ogc/crs.js'
+import { CRS84, crsByUri } from '../ogc/crs.js'
 import { fromWhere, type Selection } from '../ogc/queries.js'
 import { encodeTile, type TileFeature } from './mvt.js'
 
@@ -48,7 +48,7 @@ export async function hasAsMvt(knex: Knex): Promise<boolean> {
 }
 
 function selection(address: TileAddress): Selection {
-  return { bbox: { coords: tileBounds(address).lonLat, crs: crsByUri('CRS84')! }, filters: [] }
+  return { bbox: { coords: tileBounds(address).lonLat, crs: crsByUri(CRS84)! }, filters: [] }
 }
 
 /** The tile with ST_AsMVT / ST_AsMVTGeom. */
@@ -62,7 +62,7 @@ export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, a
        SELECT ${props}${id}, ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom
          ${fw.sql}) t
       WHERE geom IS NOT NULL`,
-    [c.id, size / extent, ...fw.bindings, address.z, address.x, address.y] as Knex.RawBinding[],
+    [c.id, size / extent, address.z, address.x, address.y, ...fw.bindings] as Knex.RawBinding[],
   )
   return rows[0]?.tile ?? Buffer.alloc(0)
 }

@@ -1,0 +1,159 @@
+// Exports (shapefile zip, CSV, GeoJSON download) and vector tiles of the OGC collections, read back
+// with GDAL where it is installed; field names and areas checked independently.
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { dbfFieldNames } from '../../src/export/field-names.js'
+import { tileBounds } from '../../src/tiles/queries.js'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { gkRect, toLonLat, X, Y } from '../helpers/gk.js'
+import { importFile } from '../helpers/imports.js'
+import { shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
+import { gdal, gdalSkipReason, grid, hasGdal } from './helpers.js'
+
+let t: TestApp & { dataDir: string }
+let key: string
+let dir: string
+let projectId: number
+const main = grid(6, 5) // 30 patches
+const fields = [...surveyFields, { name: 'TBBH', type: 'C' as const, length: 10 }]
+
+const get = (url: string) => t.app.inject({ method: 'GET', url, headers: withKey(key) })
+
+async function saveZip(url: string, name: string): Promise<string> {
+  const res = await get(url)
+  expect(res.statusCode, res.body).toBe(200)
+  expect(res.headers['content-type']).toBe('application/zip')
+  const file = path.join(dir, name)
+  await fs.writeFile(file, res.rawPayload)
+  return file
+}
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+  await resetData(t.knex)
+  key = await keyFor(t.knex, 'county', '371502')
+  const zip = await shapefileZip(dir, 's3', { fields, features: main.features })
+  expect((await importFile(t, key, { layer: 'survey3' }, zip)).status).toBe('succeeded')
+  // A project over the first two squares of the first row, 100 m × 50 m.
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/projects',
+    headers: withKey(key),
+    payload: { code: 'XM-001', srid: 4548, geometry: { type: 'Polygon', coordinates: [gkRect(-5, -5, 95, 45).map(([x, y]) => [x!, y!])] } },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  projectId = res.json().id
+  expect((await get(`/api/v1/projects/${projectId}/analysis`)).statusCode).toBe(200)
+})
+afterAll(async () => {
+  await t?.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+describe('dBASE field names', () => {
+  it('fit 10 bytes in the encoding, whole characters only, and stay unique', () => {
+    expect(dbfFieldNames(['二调建设用地面积', '二调建设用地面积净', 'DLBM', '盘活存量面积'], 'GBK')).toEqual(['二调建设用', '二调建设1', 'DLBM', '盘活存量面'])
+    expect(dbfFieldNames(['二调建设用地面积', '二调建设用地面积净', 'DLBM'], 'UTF-8')).toEqual(['二调建', '二调建1', 'DLBM'])
+    expect(dbfFieldNames(['ABCDEFGHIJKL', 'ABCDEFGHIJXX'], 'GBK')).toEqual(['ABCDEFGHIJ', 'ABCDEFGHI1'])
+  })
+})
+
+describe('downloads', () => {
+  it('CSV of the analysis results has a BOM and one row per project', async () => {
+    const res = await get('/ogc/collections/projects/items?f=csv')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toContain('text/csv')
+    expect(res.headers['content-disposition']).toContain('attachment')
+    expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
+    const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n')
+    expect(lines[0]).toContain('code,name,county')
+    expect(lines).toHaveLength(2)
+    expect(lines[1]).toContain('XM-001')
+  })
+
+  it('GeoJSON as a download; analysis pieces of a project, ids <project>-<n>', async () => {
+    const res = await get('/ogc/collections/survey3/items?f=geojson&limit=1000')
+    expect(res.headers['content-disposition']).toMatch(/attachment; filename="survey3.geojson"/)
+    expect(res.json().features).toHaveLength(30)
+    const pieces = (await get(`/ogc/collections/analysis-pieces/items?projectId=${projectId}`)).json()
+    const roles = pieces.features.map((f: any) => f.properties.role)
+    expect(roles[0]).toBe('project')
+    expect(roles.filter((r: string) => r === 'survey3')).toHaveLength(2) // two squares inside
+    expect(pieces.features[1].id).toBe(`${projectId}-2`)
+    expect((await get(`/ogc/collections/analysis-pieces/items/${projectId}-2`)).json().properties.role).toBe(roles[1])
+    const bundles = (await get('/ogc/collections/bundles/items')).json()
+    expect(bundles.numberMatched).toBe(0)
+  })
+})
+
+describe(`shapefile export read back by GDAL${gdalSkipReason}`, () => {
+  it.skipIf(!hasGdal)('GBK in EPSG:4548: CRS recognised, Chinese intact, planar areas exact', async () => {
+    const zip = await saveZip('/ogc/collections/survey3/items?f=shapefile&crs=http://www.opengis.net/def/crs/EPSG/0/4548&dlbm=0601', 'gk.zip')
+    const src = `/vsizip/${zip}/survey3.shp`
+    expect((await gdal('gdalsrsinfo', ['-e', src])).replace(/\s+/g, ' ')).toContain('EPSG:4548')
+    const info = await gdal('ogrinfo', ['-ro', '-al', '-so', src])
+    expect(info).toMatch(/Feature Count: 10/)
+    expect(info).toMatch(/Geometry: Polygon/)
+    const rows = JSON.parse(await gdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', src]))
+    expect(rows.features.every((f: any) => f.properties.DLMC === '工业用地' && f.properties.ZLDWMC === '古楼街道办事处东关村民委员会')).toBe(true)
+    const sql = await gdal('ogrinfo', ['-ro', '-q', '-dialect', 'SQLite', '-sql', 'SELECT min(ST_Area(geometry)) AS lo, max(ST_Area(geometry)) AS hi FROM survey3', src])
+    const lo = Number(/lo \(Real\) = ([0-9.]+)/.exec(sql)![1])
+    const hi = Number(/hi \(Real\) = ([0-9.]+)/.exec(sql)![1])
+    expect(Math.abs(lo - 1600)).toBeLessThan(0.01)
+    expect(Math.abs(hi - 1600)).toBeLessThan(0.01)
+  })
+
+  it.skipIf(!hasGdal)('EPSG:4490 geographic, UTF-8, Chinese field names cut at whole characters', async () => {
+    const zip = await saveZip('/ogc/collections/projects/items?f=shapefile&encoding=UTF-8', 'p.zip')
+    const src = `/vsizip/${zip}/projects.shp`
+    expect((await gdal('gdalsrsinfo', ['-e', src])).replace(/\s+/g, ' ')).toContain('EPSG:4490')
+    const info = await gdal('ogrinfo', ['-ro', '-al', src])
+    for (const name of ['项目编', '项目名', 'XZQDM', '盘活存', '二调建']) expect(info).toContain(`${name}: `)
+    expect(info).toMatch(/项目编 \(String\) = XM-001/)
+    const gbk = await saveZip('/ogc/collections/projects/items?f=shapefile', 'p-gbk.zip')
+    const gbkInfo = await gdal('ogrinfo', ['-ro', '-al', `/vsizip/${gbk}/projects.shp`])
+    expect(gbkInfo).toMatch(/项目编号 \(String\) = XM-001/)
+    expect(gbkInfo).toContain('二调建设用: ')
+    expect(gbkInfo).toContain('盘活存量面: ')
+  })
+})
+
+describe('vector tiles', () => {
+  // The tile at zoom 14 holding the grid's first square.
+  const [lon, lat] = toLonLat([X + 20, Y + 20])
+  const z = 14
+  const x = Math.floor(((lon! + 180) / 360) * 2 ** z)
+  const y = Math.floor(((1 - Math.log(Math.tan((lat! * Math.PI) / 180) + 1 / Math.cos((lat! * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z)
+
+  it('serves TileJSON and tiles with an ETag that revalidates', async () => {
+    const tj = (await get('/tiles/survey3.json')).json()
+    expect(tj.tiles[0]).toMatch(/\/tiles\/survey3\/\{z\}\/\{x\}\/\{y\}\.mvt$/)
+    expect(tj.vector_layers[0].fields.dlbm).toBe('String')
+    const res = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`)
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.headers['content-type']).toBe('application/vnd.mapbox-vector-tile')
+    expect(res.rawPayload.length).toBeGreaterThan(100)
+    const etag = res.headers.etag as string
+    expect(res.headers['cache-control']).toContain('max-age')
+    const again = await t.app.inject({ method: 'GET', url: `/tiles/survey3/${z}/${x}/${y}.mvt`, headers: { ...withKey(key), 'if-none-match': etag } })
+    expect(again.statusCode).toBe(304)
+    expect((await get(`/tiles/survey3/${z}/${2 ** z}/${y}.mvt`)).statusCode).toBe(404)
+    expect((await get(`/tiles/survey3/3/0/0.mvt`)).rawPayload.length).toBe(0)
+  })
+
+  it.skipIf(!hasGdal)(`GDAL's MVT driver reads every feature of the tile${gdalSkipReason}`, async () => {
+    const res = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`)
+    const file = path.join(dir, `${z}`, `${x}`, `${y}.pbf`)
+    await fs.mkdir(path.dirname(file), { recursive: true })
+    await fs.writeFile(file, res.rawPayload)
+    const info = await gdal('ogrinfo', ['-ro', '-al', '-so', '-oo', `Z=${z}`, '-oo', `X=${x}`, '-oo', `Y=${y}`, file])
+    // Independently: the squares whose extent meets the tile (with its 64-pixel buffer).
+    const { lonLat } = tileBounds({ z, x, y })
+    const { rows } = await t.knex.raw(`SELECT count(*)::int AS n FROM survey3_patches WHERE ST_Intersects(geom, ST_MakeEnvelope(?, ?, ?, ?, 4490))`, lonLat)
+    expect(rows[0].n).toBeGreaterThan(0)
+    expect(info).toMatch(new RegExp(`Feature Count: ${rows[0].n}\\b`))
+    expect(info).toMatch(/dlmc: String/)
+  })
+})
