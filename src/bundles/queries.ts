@@ -47,6 +47,89 @@ export async function enclosedGaps(knex: Knex, runId: number, survey2: { dataset
   return rows as Array<{ bundleId: number; m2: number; survey2ConstructionM2: number | null; geometry: unknown }>
 }
 
+/**
+ * Land next to each bundle that is not a member: the parts of third-survey patches outside the
+ * members they touch and outside the bundle's holes (pieces in holes are the holes already), with
+ * how much of each piece's boundary lies within toleranceM of the members. Lengths are measured in
+ * a local metric frame at each piece (lon/lat scaled by the GRS80 radii of curvature there), which
+ * is conformal at that point and several times cheaper than a transform. Returns only pieces that
+ * share at least minSharedM of boundary and are either mostly enclosed or small; digitising slivers
+ * (narrower than minWidthM on average) are left out.
+ */
+export async function neighbourPieces(
+  knex: Knex,
+  runId: number,
+  survey3DatasetId: number,
+  survey2: { datasetId: number; codes: readonly string[] } | null,
+  c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minSharedM: number },
+) {
+  const construction = survey2
+    ? `(SELECT coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s2.geom, f.piece), 3))::geography), 0)
+          FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.dlbm = ANY(?::text[]) AND ST_Intersects(s2.geom, f.piece))`
+    : 'NULL::float8'
+  const { rows } = await knex.raw(
+    `WITH bm AS MATERIALIZED (
+       SELECT b.id AS bundle_id, unnest(b.member_ids) AS plot_id FROM bundles b WHERE b.run_id = ?),
+     g AS MATERIALIZED (
+       SELECT bm.bundle_id, s.id, array_agg(p.geom) AS members
+         FROM bm JOIN low_efficiency_plots p ON p.id = bm.plot_id
+         JOIN survey3_patches s ON s.dataset_id = ? AND ST_Intersects(s.geom, p.geom)
+        GROUP BY bm.bundle_id, s.id),
+     gu AS MATERIALIZED (
+       SELECT bundle_id, id, CASE WHEN cardinality(members) = 1 THEN members[1] ELSE ST_Union(members) END AS members FROM g),
+     pc AS MATERIALIZED (
+       SELECT gu.bundle_id, s.id, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, gu.members, d.path[1] AS part, d.geom AS piece, ST_PointOnSurface(d.geom) AS pt
+         FROM gu JOIN survey3_patches s ON s.id = gu.id,
+              LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(s.geom, gu.members), 3)) d),
+     holes AS MATERIALIZED (
+       SELECT b.id AS bundle_id, ST_Collect(r.geom) AS geom FROM bundles b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r
+        WHERE b.run_id = ? AND r.path[1] > 0 GROUP BY b.id),
+     outside AS MATERIALIZED (
+       SELECT pc.*, 1 - 0.00669438002290 * sin(radians(ST_Y(pc.pt))) ^ 2 AS w
+         FROM pc LEFT JOIN holes h ON h.bundle_id = pc.bundle_id
+        WHERE h.geom IS NULL OR NOT ST_Intersects(h.geom, pc.pt)),
+     local AS MATERIALIZED (
+       SELECT o.*, ST_Scale(o.piece, k.kx, k.ky) AS piece_m, ST_Scale(o.members, k.kx, k.ky) AS members_m
+         FROM outside o,
+              LATERAL (SELECT radians(1) * 6378137 / sqrt(o.w) * cos(radians(ST_Y(o.pt))) AS kx, radians(1) * 6378137 * (1 - 0.00669438002290) / (o.w ^ 1.5) AS ky) k),
+     solid AS MATERIALIZED (
+       SELECT l.*, ST_Perimeter(l.piece_m) AS perimeter FROM local l WHERE 2 * ST_Area(l.piece_m) >= ? * ST_Perimeter(l.piece_m)),
+     measured AS MATERIALIZED (
+       SELECT s.bundle_id, s.id, s.part, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, s.piece, s.perimeter, ST_Area(s.piece::geography) AS m2,
+              ST_Length(ST_Intersection(ST_Boundary(s.piece_m), ST_Buffer(s.members_m, ?, 'quad_segs=2'))) AS shared
+         FROM solid s),
+     f AS (
+       SELECT * FROM measured WHERE shared >= ? AND (shared / perimeter >= ? OR m2 < ?))
+     SELECT f.bundle_id AS "bundleId", f.id AS "patchId", f.part, f.tbbh, f.zldwdm, f.dlbm, f.dlmc, f.m2, least(f.shared / f.perimeter, 1) AS "sharedShare",
+            ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(f.piece), 9, 0)::json AS geometry
+       FROM f ORDER BY f.bundle_id, f.id, f.part`,
+    [
+      runId,
+      survey3DatasetId,
+      runId,
+      c.minWidthM,
+      c.toleranceM,
+      c.minSharedM,
+      c.enclaveMinShare,
+      c.cornerMaxM2,
+      ...(survey2 ? [survey2.datasetId, survey2.codes] : []),
+    ] as Knex.RawBinding[],
+  )
+  return rows as Array<NeighbourPiece & { bundleId: number; geometry: unknown }>
+}
+
+export interface NeighbourPiece {
+  patchId: number
+  part: number
+  tbbh: string | null
+  zldwdm: string | null
+  dlbm: string | null
+  dlmc: string | null
+  m2: number
+  sharedShare: number
+  survey2ConstructionM2: number | null
+}
+
 /** Area, location and ownership of each member, and whether it touches its bundle's outer boundary. */
 export async function memberFacts(knex: Knex, runId: number) {
   const { rows } = await knex.raw(

@@ -4,7 +4,7 @@ import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import { analysisDefaults, toMu } from '../domain/analysis-config.js'
-import { bundleDefaults, memberFlags, type MemberFacts } from '../domain/bundles.js'
+import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
 import { inScope, isCountyCode, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
@@ -38,23 +38,33 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
     const inputs = await activeInputs(knex, county)
     const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
-    const [gaps, facts, construction] = await Promise.all([
+    const [gaps, facts, construction, neighbours] = await Promise.all([
       q.enclosedGaps(knex, runId, survey2),
       q.memberFacts(knex, runId),
       survey2 ? q.bundleConstruction(knex, runId, survey2.datasetId, survey2.codes) : null,
+      inputs.survey3
+        ? q.neighbourPieces(knex, runId, inputs.survey3.datasetId, survey2, {
+            enclaveMinShare: bundleDefaults.enclaveMinShare,
+            cornerMaxM2: bundleDefaults.cornerMaxM2,
+            toleranceM: bundleDefaults.sharedToleranceM,
+            minWidthM: bundleDefaults.sliverWidthM,
+            minSharedM: bundleDefaults.minSharedM,
+          })
+        : [],
     ])
-    const byBundle = new Map<number, MemberFacts[]>()
-    for (const f of facts) byBundle.set(f.bundleId, [...(byBundle.get(f.bundleId) ?? []), f])
-    const gapsOf = new Map<number, object[]>()
-    for (const { bundleId, ...g } of gaps) gapsOf.set(bundleId, [...(gapsOf.get(bundleId) ?? []), { ...g, kind: 'enclave' }])
+    await knex('bundle_runs').where({ id: runId }).update({ progress: 0.9 })
+    const byBundle = groupBy(facts, (f) => f.bundleId)
+    const holesOf = groupBy(gaps, (g) => g.bundleId)
+    const neighboursOf = groupBy(neighbours, (n) => n.bundleId)
+    const c = { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }
     await q.updateBundles(
       knex,
-      [...byBundle].map(([id, members]) => ({
-        id,
-        flags: memberFlags(members, { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2 }),
-        enclosedGaps: gapsOf.get(id) ?? [],
-        survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null,
-      })),
+      [...byBundle].map(([id, members]) => {
+        const around = classifyNeighbours((neighboursOf.get(id) ?? []) as NeighbourFacts[], c)
+        const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({ kind: 'enclave', source: 'hole', ...h, reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)' }))
+        const flags: Flag[] = [...memberFlags(members, c), ...around.flags]
+        return { id, flags, enclosedGaps: [...holes, ...around.enclaves], survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null }
+      }),
     )
     await q.activateRun(knex, runId, county)
     await knex('bundle_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, bundle_count: count, finished_at: knex.fn.now() })
@@ -64,6 +74,16 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     await knex('bundle_runs').where({ id: runId }).update({ status: 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: (err as Error).message.split(' - ').at(-1) }]) })
     throw err
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
+  const out = new Map<number, T[]>()
+  for (const item of items) {
+    const list = out.get(key(item))
+    if (list) list.push(item)
+    else out.set(key(item), [item])
+  }
+  return out
 }
 
 /** After a new plots version: recompute with the parameters of the county's current bundles. */

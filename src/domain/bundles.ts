@@ -9,6 +9,14 @@ export const bundleDefaults = {
   minBundleM2: 15 * MU_M2,
   /** 边角地: a member below 3 mu on the bundle's edge */
   cornerMaxM2: 3 * MU_M2,
+  /** 夹心地: non-member land with at least this share of its boundary on members */
+  enclaveMinShare: 0.75,
+  /** boundary within this distance (m) of a member counts as shared: survey lines of two layers rarely coincide exactly */
+  sharedToleranceM: 0.1,
+  /** pieces narrower than this on average (2·area/perimeter, m) are digitising slivers, not land */
+  sliverWidthM: 0.5,
+  /** land touching a bundle at a point, or along less than this (m), is not adjacent */
+  minSharedM: 1,
 }
 
 export interface MemberFacts {
@@ -24,9 +32,44 @@ export interface MemberFacts {
 }
 
 export interface Flag {
-  plot: string
+  /** the member's plot code; absent for non-member land */
+  plot?: string
+  /** the third-survey patch a non-member piece belongs to */
+  patch?: PatchRef
+  member: boolean
+  /** area of a non-member piece */
+  m2?: number
   flag: 'scattered' | 'corner' | 'interspersed'
   reason: string
+  geometry?: unknown
+}
+
+export interface PatchRef {
+  tbbh: string | null
+  zldwdm: string | null
+  dlbm: string | null
+  dlmc: string | null
+}
+
+/** A piece of non-member land (part of a third-survey patch outside the members) sharing boundary with a bundle. */
+export interface NeighbourFacts extends PatchRef {
+  m2: number
+  /** share of the piece's boundary lying on members, 0..1 */
+  sharedShare: number
+  survey2ConstructionM2: number | null
+  geometry: unknown
+}
+
+export interface Enclave {
+  kind: 'enclave'
+  /** hole: a hole in the dissolved bundle; land: a non-member piece mostly bounded by members */
+  source: 'hole' | 'land'
+  m2: number
+  survey2ConstructionM2: number | null
+  patch?: PatchRef
+  sharedBoundaryShare?: number
+  reason: string
+  geometry: unknown
 }
 
 /** The value held by most of the area, or null when no member has one. */
@@ -44,13 +87,51 @@ export function memberFlags(members: MemberFacts[], c: { minBundleM2: number; co
   const location = majority(members, 'zldwdm')
   const owner = majority(members, 'qsdwdm')
   for (const m of [...members].sort((a, b) => a.code.localeCompare(b.code))) {
-    if (m.m2 < c.minBundleM2) flags.push({ plot: m.code, flag: 'scattered', reason: `${mu(m.m2)} mu on its own, under the 15 mu a project needs` })
-    if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2) flags.push({ plot: m.code, flag: 'corner', reason: `${mu(m.m2)} mu on the bundle's edge (边角地, under 3 mu)` })
+    if (m.m2 < c.minBundleM2) flags.push({ plot: m.code, member: true, flag: 'scattered', reason: `${mu(m.m2)} mu on its own, under the 15 mu a project needs` })
+    if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2) flags.push({ plot: m.code, member: true, flag: 'corner', reason: `${mu(m.m2)} mu on the bundle's edge (边角地, under 3 mu)` })
     if (members.length > 1 && location && m.zldwdm && m.zldwdm !== location) {
-      flags.push({ plot: m.code, flag: 'interspersed', reason: `located in ${m.zldwdm}, while most of the bundle is in ${location} (插花地)` })
+      flags.push({ plot: m.code, member: true, flag: 'interspersed', reason: `located in ${m.zldwdm}, while most of the bundle is in ${location} (插花地)` })
     } else if (members.length > 1 && owner && m.qsdwdm && m.qsdwdm !== owner) {
-      flags.push({ plot: m.code, flag: 'interspersed', reason: `owned by ${m.qsdwdm}, while most of the bundle belongs to ${owner} (插花地)` })
+      flags.push({ plot: m.code, member: true, flag: 'interspersed', reason: `owned by ${m.qsdwdm}, while most of the bundle belongs to ${owner} (插花地)` })
     }
   }
   return flags
+}
+
+const pct = (share: number) => `${(share * 100).toFixed(1)} %`
+const patchLabel = (p: PatchRef) => `三调图斑 ${p.zldwdm ?? '?'}/${p.tbbh ?? '?'} ${p.dlmc ?? p.dlbm ?? ''}`.trimEnd()
+
+/**
+ * Non-member land around a bundle: a piece mostly bounded by members is 夹心地 (an enclave), else
+ * a small piece on the edge is 边角地. A piece is judged on its own share, so land wedged into a
+ * notch counts even when the bundle has no hole.
+ */
+export function classifyNeighbours(pieces: NeighbourFacts[], c: { enclaveMinShare: number; cornerMaxM2: number }): { enclaves: Enclave[]; flags: Flag[] } {
+  const enclaves: Enclave[] = []
+  const flags: Flag[] = []
+  for (const p of pieces) {
+    const patch = { tbbh: p.tbbh, zldwdm: p.zldwdm, dlbm: p.dlbm, dlmc: p.dlmc }
+    if (p.sharedShare >= c.enclaveMinShare) {
+      enclaves.push({
+        kind: 'enclave',
+        source: 'land',
+        m2: p.m2,
+        survey2ConstructionM2: p.survey2ConstructionM2,
+        patch,
+        sharedBoundaryShare: p.sharedShare,
+        reason: `${patchLabel(p)}: ${pct(p.sharedShare)} of its boundary lies on bundle members (夹心地, ≥ ${pct(c.enclaveMinShare)})`,
+        geometry: p.geometry,
+      })
+    } else if (p.m2 < c.cornerMaxM2) {
+      flags.push({
+        patch,
+        member: false,
+        m2: p.m2,
+        flag: 'corner',
+        reason: `${patchLabel(p)}: ${(p.m2 / MU_M2).toFixed(2)} mu of non-member land on the bundle's edge (边角地, under 3 mu)`,
+        geometry: p.geometry,
+      })
+    }
+  }
+  return { enclaves, flags }
 }

@@ -26,6 +26,27 @@ const layout = [
   plot('C1', 2000, 0, 2100, 100), // touching only at a corner
   plot('C2', 2100, 100, 2200, 200),
   plot('I1', 3000, 0, 3030, 30), // isolated and small
+  // A U of five cells around a notch: the notch's land shares 3 of its 4 sides with members.
+  plot('U1', 5000, 0, 5100, 100),
+  plot('U2', 5100, 0, 5200, 100),
+  plot('U3', 5200, 0, 5300, 100),
+  plot('U4', 5000, 100, 5100, 200),
+  plot('U5', 5200, 100, 5300, 200),
+]
+const patch = (tbbh: string, x0: number, y0: number, x1: number, y1: number, dlbm = '0601') => ({
+  parts: [gkRect(x0, y0, x1, y1)],
+  values: { TBBH: tbbh, ZLDWDM: '371502001000', DLBM: dlbm, DLMC: dlbm === '0601' ? '工业用地' : '其他草地' },
+})
+// Third-survey land around the bundles (non-member land).
+const land = [
+  patch('H1', 100, 100, 200, 200), // in the grid's hole: the hole, not land
+  patch('N1', 5100, 100, 5200, 200), // the notch: 75 % of its boundary on members → 夹心地
+  patch('N2', 5100, 200, 5200, 300), // above the notch, touching members only at corners
+  patch('S1', 5300, 0, 5330, 30, '0404'), // 900 m² on the U's edge → 边角地
+  patch('L1', 5300, 30, 5400, 200), // large, 31 % shared: nothing
+  patch('P1', 4980, 0, 5050, 60), // straddles U1: the 1 200 m² outside counts, not the patch
+  patch('K1', 5300, 200, 5320, 220), // small but touching U5 at one point: not adjacent
+  patch('M2', 5100, 0, 5200, 100), // exactly U2: nothing outside the member
 ]
 
 async function run(gapMeters: number) {
@@ -52,6 +73,12 @@ beforeAll(async () => {
     fields: [{ name: 'TBBH', type: 'C', length: 10 }, { name: 'ZLDWDM', type: 'C', length: 12 }, { name: 'QSDWDM', type: 'C', length: 12 }],
     features: layout,
   })
+  const text = (name: string, length: number) => ({ name, type: 'C' as const, length })
+  const survey3 = await shapefileZip(dir, 's3', { fields: [text('TBBH', 10), text('ZLDWDM', 12), text('DLBM', 5), text('DLMC', 20)], features: land })
+  expect((await importFile(t, key, { layer: 'survey3' }, survey3)).status).toBe('succeeded')
+  // Second-survey construction land over half the notch.
+  const survey2 = await shapefileZip(dir, 's2', { fields: [text('DLBM', 5), text('DLMC', 20)], features: [{ parts: [gkRect(5100, 100, 5150, 200)], values: { DLBM: '201', DLMC: '城市' } }] })
+  expect((await importFile(t, key, { layer: 'survey2' }, survey2)).status).toBe('succeeded')
   const job = await importFile(t, key, { layer: 'plots' }, zip)
   expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
   expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/bundles recomputed/) }))
@@ -69,8 +96,8 @@ describe('bundles of touching plots (gapMeters 0)', () => {
 
   it('groups touching plots, corner contact included; an isolated plot is its own bundle', () => {
     const members = fc.features.map((f: any) => f.properties.members)
-    expect(members).toEqual(expect.arrayContaining([['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'], ['R1'], ['R2'], ['C1', 'C2'], ['I1']]))
-    expect(fc.features).toHaveLength(5)
+    expect(members).toEqual(expect.arrayContaining([['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'], ['R1'], ['R2'], ['C1', 'C2'], ['I1'], ['U1', 'U2', 'U3', 'U4', 'U5']]))
+    expect(fc.features).toHaveLength(6)
     expect(bundleWith(fc, 'C1').memberCount).toBe(2)
   })
 
@@ -80,17 +107,41 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     expect(Math.abs(g.m2 - (cells + gkArea(300, 0, 340, 40)))).toBeLessThanOrEqual(0.01)
     expect(g.enclosedGaps).toHaveLength(1)
     expect(Math.abs(g.enclosedGaps[0].m2 - gkArea(100, 100, 200, 200))).toBeLessThanOrEqual(0.01)
-    expect(g.enclosedGaps[0].kind).toBe('enclave')
+    expect(g.enclosedGaps[0]).toMatchObject({ kind: 'enclave', source: 'hole', survey2ConstructionM2: 0 })
     expect(g.meetsMinArea).toBe(true)
     expect(bundleWith(fc, 'I1').meetsMinArea).toBe(false)
   })
 
   it('flags 插花地 (another 坐落), 边角地 (small on the edge) and scattered plots', () => {
     const g = bundleWith(fc, 'G1')
-    const flagged = (flag: string) => g.flags.filter((f: any) => f.flag === flag).map((f: any) => f.plot)
+    const flagged = (flag: string) => g.flags.filter((f: any) => f.flag === flag && f.member).map((f: any) => f.plot)
     expect(flagged('interspersed')).toEqual(['G8'])
     expect(flagged('corner')).toEqual(['E1'])
     expect(bundleWith(fc, 'I1').flags).toEqual([expect.objectContaining({ plot: 'I1', flag: 'scattered' })])
+  })
+
+  it('reports non-member land mostly bounded by members as 夹心地, with its construction land', () => {
+    const u = bundleWith(fc, 'U1')
+    expect(u.enclosedGaps).toHaveLength(1)
+    const [notch] = u.enclosedGaps
+    expect(notch).toMatchObject({ kind: 'enclave', source: 'land', patch: { tbbh: 'N1', dlbm: '0601' } })
+    expect(notch.sharedBoundaryShare).toBeGreaterThanOrEqual(0.75)
+    expect(notch.sharedBoundaryShare).toBeLessThan(0.751)
+    expect(Math.abs(notch.m2 - gkArea(5100, 100, 5200, 200))).toBeLessThanOrEqual(0.01)
+    expect(Math.abs(notch.survey2ConstructionM2 - gkArea(5100, 100, 5150, 200))).toBeLessThanOrEqual(0.01)
+    expect(notch.geometry.type).toBe('Polygon')
+  })
+
+  it('flags small adjacent non-member pieces on the edge as 边角地, by the piece outside the members', () => {
+    const u = bundleWith(fc, 'U1')
+    const corners = u.flags.filter((f: any) => f.flag === 'corner' && !f.member)
+    expect(corners.map((f: any) => f.patch.tbbh).sort()).toEqual(['P1', 'S1'])
+    expect(Math.abs(corners.find((f: any) => f.patch.tbbh === 'P1').m2 - gkArea(4980, 0, 5000, 60))).toBeLessThanOrEqual(0.01)
+    expect(corners.every((f: any) => f.geometry?.type === 'Polygon' && /边角地/.test(f.reason))).toBe(true)
+    expect(u.flags.filter((f: any) => f.member && f.flag === 'corner')).toEqual([])
+    // the grid's hole holds land, which is the hole already and not reported twice
+    expect(bundleWith(fc, 'G1').enclosedGaps).toHaveLength(1)
+    expect(bundleWith(fc, 'G1').flags.filter((f: any) => !f.member)).toEqual([])
   })
 
   it('answers which bundle a plot belongs to', async () => {

@@ -1,0 +1,45 @@
+// Bundle flag rules on facts given by hand: each threshold on both sides.
+import { describe, expect, it } from 'vitest'
+import { MU_M2 } from '../../src/domain/analysis-config.js'
+import { bundleDefaults, classifyNeighbours, memberFlags, type MemberFacts, type NeighbourFacts } from '../../src/domain/bundles.js'
+
+const c = { minBundleM2: bundleDefaults.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }
+const member = (code: string, mu: number, more: Partial<MemberFacts> = {}): MemberFacts => ({ id: 0, code, m2: mu * MU_M2, zldwdm: 'A', qsdwdm: 'Q', onEdge: true, ...more })
+const piece = (m2: number, sharedShare: number): NeighbourFacts => ({ tbbh: '1', zldwdm: 'A', dlbm: '0601', dlmc: '工业用地', m2, sharedShare, survey2ConstructionM2: null, geometry: null })
+
+describe('memberFlags', () => {
+  it('flags a plot under 15 mu as scattered, and not one of exactly 15 mu', () => {
+    expect(memberFlags([member('a', 14.99)], c).map((f) => f.flag)).toEqual(['scattered'])
+    expect(memberFlags([member('a', 15)], c)).toEqual([])
+  })
+
+  it('flags a member under 3 mu on the edge as 边角地, not one inside or of 3 mu', () => {
+    const big = member('big', 40)
+    expect(memberFlags([big, member('e', 2.99)], c).filter((f) => f.flag === 'corner').map((f) => f.plot)).toEqual(['e'])
+    expect(memberFlags([big, member('e', 2.99, { onEdge: false })], c).filter((f) => f.flag === 'corner')).toEqual([])
+    expect(memberFlags([big, member('e', 3)], c).filter((f) => f.flag === 'corner')).toEqual([])
+  })
+
+  it('flags 插花地 against the area-weighted majority 坐落, then 权属', () => {
+    const flags = memberFlags([member('a', 20), member('b', 10, { zldwdm: 'B' }), member('c', 10, { qsdwdm: 'R' })], c)
+    expect(flags.filter((f) => f.flag === 'interspersed').map((f) => [f.plot, f.reason.includes('located') ? 'zl' : 'qs'])).toEqual([['b', 'zl'], ['c', 'qs']])
+  })
+})
+
+describe('classifyNeighbours', () => {
+  it('makes land with ≥ 75 % of its boundary on members an enclave, at 75 % exactly too', () => {
+    expect(classifyNeighbours([piece(10_000, 0.75)], c).enclaves).toHaveLength(1)
+    expect(classifyNeighbours([piece(10_000, 0.7499)], c).enclaves).toHaveLength(0)
+  })
+
+  it('flags a small, less enclosed piece as non-member 边角地 below 3 mu only', () => {
+    const small = classifyNeighbours([piece(3 * MU_M2 - 0.01, 0.3)], c)
+    expect(small.flags).toEqual([expect.objectContaining({ flag: 'corner', member: false })])
+    expect(classifyNeighbours([piece(3 * MU_M2, 0.3)], c).flags).toEqual([])
+  })
+
+  it('reports a small enclosed piece once, as an enclave', () => {
+    const r = classifyNeighbours([piece(100, 0.9)], c)
+    expect([r.enclaves.length, r.flags.length]).toEqual([1, 0])
+  })
+})
