@@ -5,10 +5,12 @@ import * as foundation from './20261123000000_foundation.js'
 import * as importSupport from './20261123010000_import.js'
 import * as analysisRuns from './20261123020000_analysis_runs.js'
 import * as bundles from './20261123030000_bundles.js'
+import * as review from './20261123040000_review.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
   ['20261123010000_import', importSupport],
   ['20261123020000_analysis_runs', analysisRuns],
   ['20261123030000_bundles', bundles],
+  ['20261123040000_review', review],
 ]

@@ -22,6 +22,7 @@ import layerRoutes from './routes/layers/index.js'
 import ogcRoutes from './routes/ogc/index.js'
 import problemRoutes from './routes/problems/index.js'
 import projectRoutes from './routes/projects/index.js'
+import reviewRoutes from './routes/review/index.js'
 import tileRoutes from './routes/tiles/index.js'
 import { serviceVersion } from './version.js'
 
@@ -69,6 +70,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)
+      await api.register(reviewRoutes)
       await api.register(auditRoutes)
     },
     { prefix: '/api/v1' },

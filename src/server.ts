@@ -6,6 +6,7 @@ import { bootstrapAdminKey } from './auth/bootstrap.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/connection.js'
 import { migrateLatest } from './db/migrate.js'
+import { loadShippedCalendars } from './review/calendar.js'
 import { recoverInterruptedImports } from './import/jobs.js'
 
 const config = loadConfig()
@@ -24,6 +25,8 @@ database.onCrash((reason) => {
 
 const applied = await migrateLatest(database.knex)
 if (applied.length) log.info({ applied }, 'migrations applied')
+const calendars = await loadShippedCalendars(database.knex)
+if (calendars.length) log.info({ years: calendars }, 'holiday calendars loaded from data/calendar')
 const interrupted = await recoverInterruptedImports(database.knex, config.dataDir)
 if (interrupted) log.warn({ interrupted }, 'import jobs interrupted by the last stop were marked failed')
 

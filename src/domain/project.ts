@@ -27,3 +27,17 @@ export type MilestoneType = keyof typeof milestoneTypes
 
 export const projectStatuses = ['draft', 'submitted', 'city-checked', 'province-approved', 'returned'] as const
 export type ProjectStatus = (typeof projectStatuses)[number]
+
+/** The milestone each mode reaches (165号 三（一）–（三）): supply for reserve and collective land, transfer registration for market transfers, permits for owners' own redevelopment. */
+export const milestoneOfMode: Record<DevelopmentMode, MilestoneType> = {
+  'government-reserve': 'land-supply',
+  collective: 'land-supply',
+  market: 'transfer-registration',
+  'original-owner': 'planning-permits',
+}
+
+/** Why a milestone type does not fit a mode, or null when it does (or either is not set yet). */
+export function milestoneMismatch(mode: DevelopmentMode | null, milestone: MilestoneType | null): string | null {
+  if (!mode || !milestone || milestoneOfMode[mode] === milestone) return null
+  return `a ${mode} project (${developmentModes[mode]}) completes with '${milestoneOfMode[mode]}' (${milestoneTypes[milestoneOfMode[mode]]}), not '${milestone}'`
+}

@@ -2,6 +2,7 @@
 // code within the county; the boundary and name follow the new version, user-set attributes stay.
 import type { Knex } from 'knex'
 import type { DevelopmentMode } from '../domain/project.js'
+import { lockedStatuses } from '../domain/workflow.js'
 
 /** 开发模式 as deliveries write it → our code (substring match: '政府收储改造', '政府收储' …). */
 export function developmentModeOf(text: string | null): DevelopmentMode | null {
@@ -34,10 +35,12 @@ export async function syncProjectsFromLayer(knex: Knex, datasetId: number, count
            VALUES (?, ?, ?, ST_GeomFromEWKB(decode(?, 'hex')), ?, ?)
            ON CONFLICT (xzqdm, code) DO UPDATE SET name = coalesce(EXCLUDED.name, projects.name), geom = EXCLUDED.geom,
              development_mode = coalesce(projects.development_mode, EXCLUDED.development_mode), source_dataset_id = EXCLUDED.source_dataset_id, updated_at = now()
+           WHERE projects.status <> ALL (?::text[])
            RETURNING (xmax = 0) AS inserted`,
-          [county, r.project_code, r.project_name, r.ewkb, developmentModeOf(r.development_mode), datasetId],
+          [county, r.project_code, r.project_name, r.ewkb, developmentModeOf(r.development_mode), datasetId, lockedStatuses],
         )
-        if (out[0].inserted) created++
+        if (!out.length) skipped.push({ record: r.source_record, message: `project ${r.project_code} is under review or approved: its boundary was not changed (return it first)` })
+        else if (out[0].inserted) created++
         else updated++
       }
     }

@@ -6,6 +6,8 @@ import { problem } from '../errors/index.js'
 import { prepareAreaGeometry } from '../geometry/prepare.js'
 import type { CreateProjectBody, CreateProjectFeature, ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
 import { markProjectStale } from '../analysis/queries.js'
+import { milestoneMismatch, type DevelopmentMode, type MilestoneType } from '../domain/project.js'
+import { lockedStatuses } from '../domain/workflow.js'
 import * as q from './queries.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
@@ -62,6 +64,17 @@ async function writeOwnProject(knex: Knex, actor: Actor, id: number, action: str
   )
 }
 
+/** Under review or approved, only the milestone may change: it is reached after approval. */
+const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate']
+
+async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
+  const { status, development_mode: mode } = await trx('projects').first('status', 'development_mode').where({ id })
+  if (lockedStatuses.includes(status)) {
+    throw problem('LR_CONFLICT', `project ${id} is ${status}: ${what} (a reviewer must return it first)`, { detailZh: '项目已提交审核或已通过审核，不能修改；如需修改请先退回' })
+  }
+  return mode as DevelopmentMode | null
+}
+
 export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
   await writeOwnProject(
     knex,
@@ -69,6 +82,13 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
     id,
     'project.update',
     async (trx) => {
+      const current = await trx('projects').first('status', 'development_mode', 'milestone_type').where({ id })
+      const frozen = Object.keys(attrs).filter((k) => !editableWhenLocked.includes(k as keyof ProjectAttributes))
+      if (frozen.length) await refuseIfLocked(trx, id, `${frozen.join(', ')} cannot change`)
+      const mode = (attrs.developmentMode !== undefined ? attrs.developmentMode : current.development_mode) as DevelopmentMode | null
+      const milestone = (attrs.milestoneType !== undefined ? attrs.milestoneType : current.milestone_type) as MilestoneType | null
+      const mismatch = milestoneMismatch(mode, milestone)
+      if (mismatch) throw problem('LR_BAD_REQUEST', mismatch, { detailZh: '完成节点类型与开发模式不符（鲁自然资字〔2021〕165号 三）' })
       await q.updateProjectAttributes(trx, id, attrs)
       await markProjectStale(trx, id) // the rules read these attributes
     },
@@ -78,5 +98,8 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
 }
 
 export async function deleteProject(knex: Knex, actor: Actor, id: number): Promise<void> {
-  await writeOwnProject(knex, actor, id, 'project.delete', (trx) => q.deleteProject(trx, id))
+  await writeOwnProject(knex, actor, id, 'project.delete', async (trx) => {
+    await refuseIfLocked(trx, id, 'it cannot be deleted')
+    await q.deleteProject(trx, id)
+  })
 }

@@ -1,0 +1,25 @@
+// Filing (备案) of a project's documents: each is filed within one month of its approval or signing
+// (聊城市实施方案 四（三）; 165号 四).
+import { addMonths } from './calendar.js'
+
+export const filingKinds = {
+  plan: '专项规划',
+  scheme: '实施方案',
+  'land-approval': '用地批文',
+  'supply-result': '土地供应结果',
+  'supervision-agreement': '监管协议',
+  progress: '实施情况',
+} as const
+export type FilingKind = keyof typeof filingKinds
+
+export const filingDeadlineMonths = 1
+
+export type FilingStatus = 'pending' | 'filed' | 'overdue' | 'filed-late'
+
+/** Due one calendar month after the document date; filing on the due date is in time. */
+export const filingDueOn = (documentDate: string) => addMonths(documentDate, filingDeadlineMonths)
+
+export function filingStatus(f: { dueOn: string; filedOn: string | null }, asOf: string): FilingStatus {
+  if (f.filedOn) return f.filedOn > f.dueOn ? 'filed-late' : 'filed'
+  return asOf > f.dueOn ? 'overdue' : 'pending'
+}

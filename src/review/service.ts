@@ -1,0 +1,93 @@
+// Review workflow use cases: move a project through county → city → province, list reviews and
+// their due dates. Every transition commits with its audit row and its history row.
+import type { Knex } from 'knex'
+import { analyzeProjects, type ProjectForAnalysis } from '../analysis/service.js'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import { whereInScope } from '../db/scope.js'
+import { addWorkingDays, chinaDate, chinaToday } from '../domain/calendar.js'
+import type { ProjectStatus } from '../domain/project.js'
+import { inScope } from '../domain/region.js'
+import { reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
+import { problem } from '../errors/index.js'
+import { getProject } from '../projects/service.js'
+import { workingDayRules } from './calendar.js'
+
+/** The province reviews within 10 working days of submission (165号 四（一）). */
+export const REVIEW_WORKING_DAYS = 10
+
+const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
+
+export async function moveProject(knex: Knex, actor: Actor, id: number, action: ReviewAction, reason?: string) {
+  const role = actor.principal.role
+  // Approval pins the analysis the province saw: compute a fresh one first if the latest is stale
+  // or missing (outside the transaction: the embedded database has one connection).
+  let pinned: number | null = null
+  if (action === 'approve' && role === 'province') {
+    const project = await getProject(knex, actor, id)
+    if (project.status === 'city-checked') {
+      const latest = await knex('analysis_results').first('id', 'stale').where({ project_id: id }).orderBy('id', 'desc')
+      if (!latest || latest.stale) await analyzeProjects(knex, project.county, [project as ProjectForAnalysis])
+      pinned = (await knex('analysis_results').first('id').where({ project_id: id, stale: false }).orderBy('id', 'desc'))?.id ?? null
+    }
+  }
+  const result = await auditedWrite(
+    knex,
+    actor,
+    async (trx) => {
+      const p = await whereInScope(trx('projects').first('id', 'xzqdm', 'status', 'code').where({ id }).forUpdate(), actor.scope)
+      if (!p) throw notFound(id)
+      const t = transition(p.status as ProjectStatus, action, role, reason)
+      if (!t.ok) {
+        const zh = { role: '当前角色无权执行此审核步骤', status: '项目当前状态不允许此操作', reason: '退回须说明理由' }[t.reason]
+        throw problem(t.reason === 'role' ? 'LR_FORBIDDEN' : t.reason === 'status' ? 'LR_CONFLICT' : 'LR_BAD_REQUEST', t.message, { detailZh: zh })
+      }
+      const update: Record<string, unknown> = { status: t.to }
+      if (action === 'submit') Object.assign(update, { submitted_at: trx.fn.now(), returned_reason: null, approved_result_id: null })
+      if (action === 'return') update.returned_reason = reason!.trim()
+      if (action === 'approve') {
+        if (pinned === null) throw problem('LR_CONFLICT', 'the project has no current analysis to approve', { detailZh: '项目缺少最新分析结果' })
+        update.approved_result_id = pinned
+      }
+      await trx('projects').where({ id }).update(update)
+      await trx('project_transitions').insert({ project_id: id, xzqdm: p.xzqdm, action, from_status: p.status, to_status: t.to, reason: reason?.trim() || null, role, key_prefix: actor.principal.prefix })
+      return { county: p.xzqdm as string, from: p.status as string, to: t.to }
+    },
+    (r) => ({ action: `project.${action}`, objectType: 'project', objectId: id, county: r.county, detail: { from: r.from, to: r.to, ...(reason ? { reason } : {}) } }),
+  )
+  return { ...(await getProject(knex, actor, id)), transition: { action, ...result, actionZh: reviewActions[action].zh } }
+}
+
+export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
+  await getProject(knex, actor, id)
+  const rows = await knex('project_transitions').select('action', 'from_status', 'to_status', 'reason', 'role', 'key_prefix', 'at').where({ project_id: id }).orderBy('id')
+  return rows.map((r) => ({ action: r.action, actionZh: reviewActions[r.action as ReviewAction].zh, from: r.from_status, to: r.to_status, reason: r.reason, role: r.role, by: r.key_prefix, at: (r.at as Date).toISOString() }))
+}
+
+/** Projects awaiting review (submitted or city-checked) with the province's due date. */
+export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: string; overdue?: boolean; asOf?: string }) {
+  if (q.county && !inScope(actor.scope, q.county)) return { asOf: q.asOf ?? chinaToday(), items: [] }
+  const asOf = q.asOf ?? chinaToday()
+  let query = whereInScope(
+    knex('projects').select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at').whereIn('status', ['submitted', 'city-checked']).orderBy('submitted_at').orderBy('id'),
+    actor.scope,
+  )
+  if (q.county) query = query.where({ xzqdm: q.county })
+  const [rows, rules] = await Promise.all([query, workingDayRules(knex)])
+  const items = rows.map((r) => {
+    const submittedOn = chinaDate(r.submitted_at as Date)
+    const due = addWorkingDays(submittedOn, REVIEW_WORKING_DAYS, rules)
+    return {
+      projectId: r.id as number,
+      code: r.code as string,
+      name: r.name as string | null,
+      county: r.xzqdm as string,
+      status: r.status as string,
+      submittedOn,
+      dueOn: due.date,
+      overdue: asOf > due.date,
+      // a due date that crosses a year without a loaded calendar counts weekends only
+      calendarMissingFor: due.yearsWithoutCalendar,
+    }
+  })
+  return { asOf, items: q.overdue ? items.filter((i) => i.overdue) : items }
+}

@@ -1,0 +1,77 @@
+// Review workflow, filings (备案) and the holiday calendar.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { createFiling, getFiling, listFilings, updateFiling } from '../../filings/service.js'
+import { getYear, storeYear } from '../../review/calendar.js'
+import { moveProject, pendingReviews, transitionsOf } from '../../review/service.js'
+import { IdParams, problemResponses } from '../../schemas/common.js'
+import { Project } from '../../schemas/projects.js'
+import { Calendar, CalendarBody, Filing, FilingBody, FilingPatch, FilingQuery, ReviewList, ReviewQuery, Transition, TransitionBody } from '../../schemas/review.js'
+import { problem } from '../../errors/index.js'
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const knex = app.db.knex
+  app.post(
+    '/projects/:id/transitions',
+    {
+      schema: {
+        summary: 'Move a project through review: county submits, city checks, province approves; the reviewer of a step may return it with a reason',
+        tags: ['review'],
+        params: IdParams,
+        body: TransitionBody,
+        response: { 200: Type.Intersect([Project, Type.Object({ transition: Type.Object({}, { additionalProperties: true }) })]), ...problemResponses },
+      },
+    },
+    async (request) => moveProject(knex, request.actor, request.params.id, request.body.action, request.body.reason),
+  )
+  app.get(
+    '/projects/:id/transitions',
+    { schema: { summary: 'Review history of a project: who moved it, when, why', tags: ['review'], params: IdParams, response: { 200: Type.Array(Transition), ...problemResponses } } },
+    async (request) => transitionsOf(knex, request.actor, request.params.id),
+  )
+  app.get(
+    '/reviews',
+    { schema: { summary: 'Projects awaiting review with the province’s due date (10 working days after submission); overdue=true lists the late ones', tags: ['review'], querystring: ReviewQuery, response: { 200: ReviewList, ...problemResponses } } },
+    async (request) => pendingReviews(knex, request.actor, request.query),
+  )
+
+  app.post(
+    '/projects/:id/filings',
+    { schema: { summary: 'Record a document to file (备案): due one month after its approval or signing date', tags: ['filings'], params: IdParams, body: FilingBody, response: { 201: Filing, ...problemResponses } } },
+    async (request, reply) => reply.code(201).send(await createFiling(knex, request.actor, request.params.id, request.body)),
+  )
+  app.get(
+    '/filings',
+    { schema: { summary: 'Filings with their due dates and status; overdue=true lists those past due and not filed', tags: ['filings'], querystring: FilingQuery, response: { 200: Type.Object({ asOf: Type.String(), items: Type.Array(Filing) }), ...problemResponses } } },
+    async (request) => listFilings(knex, request.actor, request.query),
+  )
+  app.get(
+    '/filings/:id',
+    { schema: { summary: 'One filing', tags: ['filings'], params: IdParams, response: { 200: Filing, ...problemResponses } } },
+    async (request) => getFiling(knex, request.actor, request.params.id),
+  )
+  app.patch(
+    '/filings/:id',
+    { schema: { summary: 'Record the date a document was filed', tags: ['filings'], params: IdParams, body: FilingPatch, response: { 200: Filing, ...problemResponses } } },
+    async (request) => updateFiling(knex, request.actor, request.params.id, request.body),
+  )
+
+  const YearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }) })
+  app.get(
+    '/calendar/:year',
+    { schema: { summary: 'The holiday arrangement (放假与调休) used for working-day due dates', tags: ['review'], params: YearParams, response: { 200: Calendar, ...problemResponses } } },
+    async (request) => getYear(knex, request.params.year),
+  )
+  app.put(
+    '/calendar/:year',
+    { schema: { summary: 'Load or replace a year’s holiday arrangement (province or admin key)', tags: ['review'], params: YearParams, body: CalendarBody, response: { 200: Calendar, ...problemResponses } } },
+    async (request) => {
+      const { role, prefix } = request.actor.principal
+      if (role !== 'province' && role !== 'admin') throw problem('LR_FORBIDDEN', 'only a province or admin key may load the holiday calendar', { detailZh: '仅省级或管理员密钥可维护节假日安排' })
+      await storeYear(knex, { year: request.params.year, holidays: request.body.holidays, workdays: request.body.workdays }, request.body.source)
+      request.log.info({ year: request.params.year, by: prefix }, 'holiday calendar loaded')
+      return getYear(knex, request.params.year)
+    },
+  )
+}
+export default routes

@@ -1,0 +1,98 @@
+import Type, { type Static } from 'typebox'
+import { filingKinds } from '../domain/filings.js'
+import { reviewActions } from '../domain/workflow.js'
+import { CountyCode, KeyOf, OneOf } from './common.js'
+
+const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China Standard Time)' })
+
+export const TransitionBody = Type.Object(
+  {
+    action: KeyOf(reviewActions, { description: 'submit (county key) → check (city key) → approve (province key); return (the reviewer of the current step) needs a reason' }),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: '退回理由' })),
+  },
+  { additionalProperties: false },
+)
+export type TransitionBody = Static<typeof TransitionBody>
+
+export const Transition = Type.Object({
+  action: Type.String(),
+  actionZh: Type.String(),
+  from: Type.String(),
+  to: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  role: Type.String(),
+  by: Type.String({ description: 'prefix of the key that acted' }),
+  at: Type.String({ format: 'date-time' }),
+})
+
+export const ReviewQuery = Type.Object(
+  {
+    county: Type.Optional(CountyCode),
+    overdue: Type.Optional(Type.Boolean()),
+    asOf: Type.Optional(CivilDate),
+  },
+  { additionalProperties: false },
+)
+
+export const ReviewList = Type.Object({
+  asOf: Type.String(),
+  items: Type.Array(
+    Type.Object({
+      projectId: Type.Integer(),
+      code: Type.String(),
+      name: Type.Union([Type.String(), Type.Null()]),
+      county: Type.String(),
+      status: Type.String(),
+      submittedOn: Type.String(),
+      dueOn: Type.String({ description: '10 working days after submission, weekends and holidays skipped' }),
+      overdue: Type.Boolean(),
+      calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date crosses without a loaded holiday calendar (weekends only there)' }),
+    }),
+  ),
+})
+
+export const CalendarDay = Type.Object({ date: CivilDate, name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
+export const CalendarBody = Type.Object(
+  {
+    source: Type.String({ minLength: 1, maxLength: 500, description: 'the notice this arrangement comes from' }),
+    holidays: Type.Array(CalendarDay, { description: 'days off (放假), weekend days included or not' }),
+    workdays: Type.Array(CalendarDay, { description: 'weekend days worked (调休上班)' }),
+  },
+  { additionalProperties: false },
+)
+export const Calendar = Type.Object({ year: Type.Integer(), source: Type.String(), loadedAt: Type.String(), holidays: Type.Array(CalendarDay), workdays: Type.Array(CalendarDay) })
+
+export const FilingBody = Type.Object(
+  {
+    kind: KeyOf(filingKinds, { description: Object.entries(filingKinds).map(([k, v]) => `${k} ${v}`).join('; ') }),
+    documentDate: Type.Union([CivilDate], { description: 'approval or signing date (批准或签订日期)' }),
+    filedOn: Type.Optional(Type.Union([CivilDate, Type.Null()], { description: 'date filed in the provincial system (备案日期)' })),
+    title: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+)
+export type FilingBody = Static<typeof FilingBody>
+export const FilingPatch = Type.Object({ filedOn: Type.Union([CivilDate, Type.Null()]), title: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })
+
+export const Filing = Type.Object({
+  id: Type.Integer(),
+  projectId: Type.Integer(),
+  projectCode: Type.String(),
+  county: Type.String(),
+  kind: Type.String(),
+  kindZh: Type.String(),
+  title: Type.Union([Type.String(), Type.Null()]),
+  documentDate: Type.String(),
+  dueOn: Type.String({ description: 'one calendar month after the document date' }),
+  filedOn: Type.Union([Type.String(), Type.Null()]),
+  status: OneOf(['pending', 'filed', 'overdue', 'filed-late']),
+})
+export const FilingQuery = Type.Object(
+  {
+    county: Type.Optional(CountyCode),
+    projectId: Type.Optional(Type.Integer({ minimum: 1 })),
+    overdue: Type.Optional(Type.Boolean({ description: 'only filings past due and not filed' })),
+    asOf: Type.Optional(CivilDate),
+  },
+  { additionalProperties: false },
+)

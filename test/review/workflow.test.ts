@@ -1,0 +1,185 @@
+// The review workflow through the API: who may move a project, what is locked meanwhile, the audit
+// trail, the province's working-day due dates, and filings.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { gkRect } from '../helpers/gk.js'
+
+let t: TestApp & { dataDir: string }
+const keys: Record<string, string> = {}
+
+async function newProject(code: string, key = keys.county!) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/projects',
+    headers: withKey(key),
+    payload: { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [gkRect(0, 0, 200, 100)] }, attributes: { name: code, developmentMode: 'government-reserve' } },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json().id as number
+}
+const move = (id: number, who: string, action: string, reason?: string) =>
+  t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/transitions`, headers: withKey(keys[who]!), payload: { action, ...(reason !== undefined ? { reason } : {}) } })
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  await resetData(t.knex)
+  keys.county = await keyFor(t.knex, 'county', '371502')
+  keys.otherCounty = await keyFor(t.knex, 'county', '371521')
+  keys.city = await keyFor(t.knex, 'city', '3715')
+  keys.otherCity = await keyFor(t.knex, 'city', '3701')
+  keys.province = await keyFor(t.knex, 'province')
+  keys.admin = await keyFor(t.knex, 'admin')
+})
+afterAll(async () => {
+  await t.close()
+})
+
+describe('review workflow', () => {
+  it('goes draft → submitted → city-checked → province-approved, each step by its own role only', async () => {
+    const id = await newProject('WF-1')
+    for (const who of ['city', 'province', 'admin']) expect((await move(id, who, 'submit')).statusCode).toBe(403)
+    expect((await move(id, 'otherCounty', 'submit')).statusCode).toBe(404) // another county's project does not exist for it
+    const submitted = await move(id, 'county', 'submit')
+    expect(submitted.statusCode, submitted.body).toBe(200)
+    expect(submitted.json()).toMatchObject({ status: 'submitted', transition: { from: 'draft', to: 'submitted' } })
+
+    for (const who of ['county', 'province', 'admin']) expect((await move(id, who, 'check')).statusCode).toBe(403)
+    expect((await move(id, 'otherCity', 'check')).statusCode).toBe(404)
+    expect((await move(id, 'province', 'approve')).statusCode).toBe(409) // not city-checked yet
+    expect((await move(id, 'city', 'check')).json().status).toBe('city-checked')
+
+    for (const who of ['county', 'city', 'admin']) expect((await move(id, who, 'approve')).statusCode).toBe(403)
+    const approved = await move(id, 'province', 'approve')
+    expect(approved.statusCode, approved.body).toBe(200)
+    expect(approved.json().status).toBe('province-approved')
+    // the approval pins the analysis the province saw
+    const pinned = await t.knex('projects').first('approved_result_id').where({ id })
+    expect(pinned.approved_result_id).toBeGreaterThan(0)
+    expect((await move(id, 'province', 'approve')).statusCode).toBe(409)
+    expect((await move(id, 'county', 'submit')).statusCode).toBe(409)
+  })
+
+  it('returns with a reason at either review step, and a returned project can be resubmitted', async () => {
+    const id = await newProject('WF-2')
+    await move(id, 'county', 'submit')
+    expect((await move(id, 'city', 'return')).statusCode).toBe(400) // no reason
+    expect((await move(id, 'province', 'return', '材料不全')).statusCode).toBe(403) // the city reviews a submitted project
+    const returned = await move(id, 'city', 'return', '佐证材料不全')
+    expect(returned.json()).toMatchObject({ status: 'returned' })
+    expect((await move(id, 'county', 'submit')).json().status).toBe('submitted')
+    await move(id, 'city', 'check')
+    expect((await move(id, 'city', 'return', 'x')).statusCode).toBe(403) // now it is the province's step
+    expect((await move(id, 'province', 'return', '二调建设用地面积有误')).json().status).toBe('returned')
+
+    const history = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/transitions`, headers: withKey(keys.county!) })).json()
+    expect(history.map((h: any) => [h.action, h.from, h.to, h.role])).toEqual([
+      ['submit', 'draft', 'submitted', 'county'],
+      ['return', 'submitted', 'returned', 'city'],
+      ['submit', 'returned', 'submitted', 'county'],
+      ['check', 'submitted', 'city-checked', 'city'],
+      ['return', 'city-checked', 'returned', 'province'],
+    ])
+    expect(history[1].reason).toBe('佐证材料不全')
+    expect(history.every((h: any) => /^lr_/.test(h.by) || h.by.length > 0)).toBe(true)
+  })
+
+  it('records every transition, and every refused one, in the audit log with who and when', async () => {
+    const id = await newProject('WF-3')
+    await move(id, 'city', 'submit') // refused
+    await move(id, 'county', 'submit')
+    const rows = await t.knex('audit_log').select('action', 'result', 'key_prefix', 'at', 'detail').where({ object_id: String(id) }).where('id', '>', 0).orderBy('id')
+    const moves = rows.filter((r) => r.action !== 'project.create')
+    expect(moves.map((r) => [r.action, r.result])).toEqual([['POST /api/v1/projects/:id/transitions', 'denied'], ['project.submit', 'ok']])
+    expect(moves[1].detail).toMatchObject({ from: 'draft', to: 'submitted' })
+    expect(moves.every((r) => r.key_prefix && r.at instanceof Date)).toBe(true)
+  })
+
+  it('freezes the boundary inputs under review; the milestone stays editable', async () => {
+    const id = await newProject('WF-4')
+    await move(id, 'county', 'submit')
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload })
+    expect((await patch({ approach: 'plot-ratio-increase' })).statusCode).toBe(409)
+    expect((await patch({ milestoneType: 'land-supply', milestoneDate: '2026-06-30' })).statusCode).toBe(200)
+    expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!) })).statusCode).toBe(409)
+  })
+
+  it('refuses a milestone that does not fit the development mode', async () => {
+    const id = await newProject('WF-5')
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload: { milestoneType: 'planning-permits' } })
+    expect(res.statusCode).toBe(400)
+    expect(res.json().detail).toMatch(/land-supply/)
+  })
+})
+
+describe('province review due dates', () => {
+  beforeAll(async () => {
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: '/api/v1/calendar/2026',
+      headers: withKey(keys.province!),
+      payload: {
+        source: '国办发明电〔2025〕7号',
+        holidays: ['01', '02', '03', '04', '05', '06', '07'].map((d) => ({ date: `2026-10-${d}`, name: '国庆节' })),
+        workdays: [{ date: '2026-09-20', name: '国庆节调休上班' }, { date: '2026-10-10', name: '国庆节调休上班' }],
+      },
+    })
+    expect(res.statusCode, res.body).toBe(200)
+    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/2026', headers: withKey(keys.county!), payload: { source: 'x', holidays: [], workdays: [] } })).statusCode).toBe(403)
+  })
+
+  async function submittedOn(code: string, date: string) {
+    const id = await newProject(code)
+    await move(id, 'county', 'submit')
+    await t.knex('projects').where({ id }).update({ submitted_at: `${date}T10:00:00+08:00` })
+    return id
+  }
+  const reviews = async (q: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/reviews?${q}`, headers: withKey(keys.province!) })).json()
+
+  it('counts 10 working days across a weekend, and across the National Day holiday with its make-up Saturday', async () => {
+    await submittedOn('DUE-WEEKEND', '2026-11-06') // Friday → Friday 11-20
+    await submittedOn('DUE-HOLIDAY', '2026-09-28') // Monday → 09-29, 09-30, 10-08, 10-09, 10-10 (Sat, worked), 10-12 … 10-16
+    const list = await reviews('asOf=2026-11-20')
+    const due = Object.fromEntries(list.items.map((i: any) => [i.code, i.dueOn]))
+    expect(due['DUE-WEEKEND']).toBe('2026-11-20')
+    expect(due['DUE-HOLIDAY']).toBe('2026-10-16')
+  })
+
+  it('lists overdue reviews: not on the due date, from the day after', async () => {
+    const onDue = (await reviews('overdue=true&asOf=2026-11-20')).items.map((i: any) => i.code)
+    expect(onDue).toContain('DUE-HOLIDAY')
+    expect(onDue).not.toContain('DUE-WEEKEND')
+    expect((await reviews('overdue=true&asOf=2026-11-21')).items.map((i: any) => i.code)).toContain('DUE-WEEKEND')
+  })
+})
+
+describe('filings (备案)', () => {
+  let id: number
+  beforeAll(async () => {
+    id = await newProject('FIL-1')
+  })
+  const file = (payload: object, key = keys.county!) => t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/filings`, headers: withKey(key), payload })
+  const list = async (q: string, key = keys.county!) => (await t.app.inject({ method: 'GET', url: `/api/v1/filings?${q}`, headers: withKey(key) })).json()
+
+  it('is due one month after the document date and overdue from the day after', async () => {
+    const scheme = await file({ kind: 'scheme', documentDate: '2026-01-31', title: '实施方案' })
+    expect(scheme.statusCode, scheme.body).toBe(201)
+    expect(scheme.json()).toMatchObject({ dueOn: '2026-02-28', kindZh: '实施方案', filedOn: null })
+    await file({ kind: 'supervision-agreement', documentDate: '2026-03-10', filedOn: '2026-04-10' })
+    await file({ kind: 'supply-result', documentDate: '2026-03-10', filedOn: '2026-04-11' })
+    expect((await list('overdue=true&asOf=2026-02-28')).items).toEqual([])
+    const overdue = await list('overdue=true&asOf=2026-03-01')
+    expect(overdue.items.map((f: any) => [f.kind, f.status])).toEqual([['scheme', 'overdue']])
+    const all = (await list('county=371502&asOf=2026-05-01')).items.map((f: any) => [f.kind, f.status])
+    expect(all).toEqual([['scheme', 'overdue'], ['supervision-agreement', 'filed'], ['supply-result', 'filed-late']])
+  })
+
+  it('clears an overdue filing once it is filed, and keeps another county out', async () => {
+    const scheme = (await list('asOf=2026-05-01')).items.find((f: any) => f.kind === 'scheme')
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${scheme.id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-03-02' } })
+    expect(res.json().status).toBe('filed-late')
+    expect((await list('overdue=true&asOf=2026-05-01')).items).toEqual([])
+    expect((await list('', keys.otherCounty)).items).toEqual([])
+    expect((await file({ kind: 'plan', documentDate: '2026-01-01' }, keys.otherCounty)).statusCode).toBe(404)
+    expect((await file({ kind: 'plan', documentDate: '2026-03-01', filedOn: '2026-02-01' })).statusCode).toBe(400)
+  })
+})
