@@ -118,6 +118,8 @@ export async function survey3Breakdown(knex: Knex, ids: number[], datasetId: num
 export async function storeResults(knex: Knex, results: Array<{ projectId: number; county: string; inputs: object; result: object; eligible: boolean | null }>) {
   if (!results.length) return
   await knex('analysis_results').insert(results.map((r) => ({ project_id: r.projectId, xzqdm: r.county, inputs: JSON.stringify(r.inputs), result: JSON.stringify(r.result), eligible: r.eligible })))
+  // new numbers are a change the province's pull must see (the trigger stamps the change time)
+  await knex('projects').whereIn('id', results.map((r) => r.projectId)).update({ updated_at: knex.fn.now() })
 }
 
 /** A new version of an analysis layer makes the county's stored results stale. */

@@ -27,6 +27,13 @@ export type MilestoneType = keyof typeof milestoneTypes
 
 export const projectStatuses = ['draft', 'submitted', 'city-checked', 'province-approved', 'returned'] as const
 export type ProjectStatus = (typeof projectStatuses)[number]
+export const projectStatusZh: Record<ProjectStatus, string> = {
+  draft: '草稿',
+  submitted: '县级已提交',
+  'city-checked': '市级已审核',
+  'province-approved': '省级审核通过',
+  returned: '已退回',
+}
 
 /** The milestone each mode reaches (165号 三（一）–（三）): supply for reserve and collective land, transfer registration for market transfers, permits for owners' own redevelopment. */
 export const milestoneOfMode: Record<DevelopmentMode, MilestoneType> = {

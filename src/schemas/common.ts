@@ -1,7 +1,7 @@
 import Type, { type TEnum } from 'typebox'
 
 /** A string enum from a list of values, typed as their union. */
-export const OneOf = <const T extends readonly string[]>(values: T, options?: { description?: string }): TEnum<[...T]> =>
+export const OneOf = <const T extends readonly string[]>(values: T, options?: { description?: string; default?: T[number] }): TEnum<[...T]> =>
   Type.Enum([...values], options) as TEnum<[...T]>
 /** A string enum of an object's keys (e.g. the codes of a label table). */
 export const KeyOf = <T extends object>(o: T, options?: { description?: string }): TEnum<Array<keyof T & string>> =>

@@ -1,0 +1,134 @@
+// The province's pull API: projects in change order with a stable cursor, their numbers at fixed
+// precision with a checksum, as JSON pages or one CSV for spreadsheets.
+import { createHash } from 'node:crypto'
+import type { Knex } from 'knex'
+import type { Actor } from '../auth/actor.js'
+import { MU_M2 } from '../domain/analysis-config.js'
+import { approaches, developmentModes, milestoneTypes, projectStatusZh, type DevelopmentMode, type MilestoneType, type ProjectStatus } from '../domain/project.js'
+import { round } from '../domain/rewards.js'
+import { problem } from '../errors/index.js'
+import { csvDocument } from '../formats/csv.js'
+import { pullPage, type PullFilter, type PullRow } from './queries.js'
+
+export function requireProvince(actor: Actor) {
+  const role = actor.principal.role
+  if (role !== 'province' && role !== 'admin') {
+    throw problem('LR_FORBIDDEN', `the province pull API needs a province or admin key; this is a ${role} key`, { detailZh: '省级接口仅限省级或管理员密钥' })
+  }
+}
+
+/** The cursor carries the position and the filters it was made for: reusing it with others would skip rows. */
+interface Cursor {
+  u: string
+  i: number
+  f: string
+}
+const filterKey = (f: PullFilter) => createHash('sha256').update(JSON.stringify([f.year ?? null, f.county ?? null, f.city ?? null, f.status ?? null, f.updatedSince ?? null])).digest('base64url').slice(0, 16)
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url')
+function decodeCursor(s: string, f: PullFilter): Cursor {
+  let c: Cursor
+  try {
+    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'))
+  } catch {
+    throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
+  }
+  if (typeof c?.u !== 'string' || !Number.isInteger(c.i) || typeof c.f !== 'string') throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
+  if (c.f !== filterKey(f)) throw problem('LR_BAD_REQUEST', 'cursor was issued for other filters; start again without a cursor', { detailZh: '游标与查询条件不一致，请去掉游标重新查询' })
+  return c
+}
+
+const mu = (m2: number) => round(m2 / MU_M2, 4)
+
+/** One item: fixed-precision numbers, so the same inputs give byte-identical output, and their checksum. */
+function item(r: PullRow) {
+  const stock = r.stockArea
+  const numbers = {
+    code: r.code,
+    county: r.county,
+    areaM2: round(r.m2, 2),
+    stockMethod: stock?.method ?? null,
+    stockM2: stock?.m2 == null ? null : round(stock.m2, 2),
+    footprintRatio: r.footprint ? round(r.footprint.ratio, 6) : null,
+    eligible: r.eligible,
+    checks: Object.fromEntries((r.checks ?? []).map((c) => [c.id, c.passed])),
+    milestone: r.milestoneType ? { type: r.milestoneType, date: r.milestoneDate } : null,
+  }
+  return {
+    id: r.id,
+    code: r.code,
+    name: r.name,
+    county: r.county,
+    city: r.county.slice(0, 4),
+    mode: r.developmentMode,
+    modeZh: r.developmentMode ? developmentModes[r.developmentMode as DevelopmentMode] : null,
+    approach: r.approach,
+    approachZh: approaches[r.approach as keyof typeof approaches] ?? null,
+    status: r.status,
+    milestone: numbers.milestone ? { ...numbers.milestone, typeZh: milestoneTypes[r.milestoneType as MilestoneType] } : null,
+    rewardYear: r.milestoneDate ? Number(r.milestoneDate.slice(0, 4)) : null,
+    area: { m2: numbers.areaM2, mu: mu(r.m2) },
+    stockArea: stock ? { method: stock.method, m2: numbers.stockM2, mu: stock.m2 == null ? null : mu(stock.m2), ...(stock.reason ? { reason: stock.reason } : {}) } : null,
+    footprintRatio: numbers.footprintRatio,
+    checks: numbers.checks,
+    eligible: r.eligible,
+    analysis: r.resultId
+      ? {
+          source: r.approved ? ('approved' as const) : ('latest' as const),
+          computedAt: r.computedAt!.toISOString(),
+          stale: r.stale,
+          inputs: Object.fromEntries(Object.entries(r.inputs ?? {}).map(([layer, v]) => [layer, v?.version ?? null])),
+        }
+      : null,
+    updatedAt: r.updatedKey,
+    checksum: createHash('sha256').update(JSON.stringify(numbers)).digest('hex'),
+  }
+}
+export type PullItem = ReturnType<typeof item>
+
+export async function pullProjects(knex: Knex, actor: Actor, q: PullFilter & { cursor?: string; limit: number }) {
+  requireProvince(actor)
+  const filter: PullFilter = { year: q.year, county: q.county, city: q.city, status: q.status, updatedSince: q.updatedSince }
+  const after = q.cursor ? decodeCursor(q.cursor, filter) : null
+  // one row more than asked says whether another page follows
+  const rows = await pullPage(knex, filter, after ? { updatedKey: after.u, id: after.i } : null, q.limit + 1)
+  const page = rows.slice(0, q.limit)
+  const last = page.at(-1)
+  return {
+    items: page.map(item),
+    // the last position is returned even at the end: a client keeps it and asks later for what changed since
+    nextCursor: last ? encodeCursor({ u: last.updatedKey, i: last.id, f: filterKey(filter) }) : (q.cursor ?? null),
+    hasMore: rows.length > q.limit,
+  }
+}
+
+const csvHeaders = ['项目编号', '项目名称', '县（市、区）代码', '开发模式', '再开发方式', '审核状态', '完成节点', '完成日期', '奖励年度', '项目面积（平方米）', '项目面积（亩）', '盘活存量面积核定方式', '盘活存量面积（平方米）', '盘活存量面积（亩）', '上盖建筑物基底面积占比', '是否符合入库条件', '分析来源', '更新时间', '校验码']
+
+export async function pullProjectsCsv(knex: Knex, actor: Actor, q: PullFilter): Promise<string> {
+  requireProvince(actor)
+  const rows = (await pullPage(knex, q, null, null)).map(item)
+  const yesNo = (b: boolean | null) => (b === null ? '待定' : b ? '是' : '否')
+  return csvDocument(
+    csvHeaders,
+    rows.map((i) => [
+      i.code,
+      i.name,
+      i.county,
+      i.modeZh,
+      i.approachZh,
+      projectStatusZh[i.status as ProjectStatus] ?? i.status,
+      i.milestone?.typeZh,
+      i.milestone?.date,
+      i.rewardYear,
+      i.area.m2.toFixed(2),
+      i.area.mu.toFixed(4),
+      i.stockArea?.method,
+      i.stockArea?.m2?.toFixed(2),
+      i.stockArea?.mu?.toFixed(4),
+      i.footprintRatio?.toFixed(6),
+      yesNo(i.eligible),
+      i.analysis ? (i.analysis.source === 'approved' ? '省级审核时的分析' : '最新分析') : '未分析',
+      i.updatedAt,
+      i.checksum,
+    ]),
+  )
+}

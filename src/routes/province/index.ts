@@ -1,0 +1,61 @@
+// The provincial system's pull API (province or admin keys).
+import { createHash } from 'node:crypto'
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { projectStatuses } from '../../domain/project.js'
+import { pullProjects, pullProjectsCsv } from '../../province/service.js'
+import { CountyCode, OneOf, problemResponses } from '../../schemas/common.js'
+
+const PullQuery = Type.Object(
+  {
+    year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'reward year: the year of the milestone date' })),
+    county: Type.Optional(CountyCode),
+    city: Type.Optional(Type.String({ pattern: '^[0-9]{4}$', description: '4-digit city code (设区市)' })),
+    status: Type.Optional(OneOf(projectStatuses)),
+    updatedSince: Type.Optional(Type.String({ format: 'date-time', description: 'only projects changed at or after this instant' })),
+    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    format: OneOf(['json', 'csv'], { default: 'json', description: 'csv: every matching project in one file (UTF-8 with BOM, Chinese headers)' }),
+  },
+  { additionalProperties: false },
+)
+
+/** A strong ETag of the body; a matching If-None-Match gets 304 without the body. */
+function sendWithEtag(request: FastifyRequest, reply: FastifyReply, body: string, type: string) {
+  const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
+  reply.header('etag', etag).header('cache-control', 'private, no-cache')
+  const inm = request.headers['if-none-match']
+  if (inm && inm.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) return reply.code(304).send()
+  return reply.type(type).send(body)
+}
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const knex = app.db.knex
+  app.get(
+    '/province/projects',
+    {
+      schema: {
+        summary: 'Projects for the provincial system in change order: stable cursor paging, fixed-precision numbers with a checksum, ETag; format=csv for spreadsheets',
+        tags: ['province'],
+        querystring: PullQuery,
+        response: {
+          200: Type.Object({ items: Type.Array(Type.Object({}, { additionalProperties: true })), nextCursor: Type.Union([Type.String(), Type.Null()]), hasMore: Type.Boolean() }),
+          304: Type.Null(),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { format, cursor, limit, ...filter } = request.query
+      if (format === 'csv') {
+        const csv = await pullProjectsCsv(knex, request.actor, filter)
+        reply.header('content-disposition', `attachment; filename="projects${filter.year ? `-${filter.year}` : ''}.csv"`)
+        return sendWithEtag(request, reply, csv, 'text/csv; charset=utf-8')
+      }
+      const page = await pullProjects(knex, request.actor, { ...filter, cursor, limit })
+      return sendWithEtag(request, reply, JSON.stringify(page), 'application/json; charset=utf-8')
+    },
+  )
+}
+export default routes

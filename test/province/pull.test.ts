@@ -1,0 +1,138 @@
+// The province's pull API: stable cursor under concurrent inserts, incremental sync, ETags,
+// reproducible numbers with checksums, CSV for spreadsheets, and who may pull.
+import fs from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { gkArea, gkRect } from '../helpers/gk.js'
+import { importFile } from '../helpers/imports.js'
+import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+
+let t: TestApp & { dataDir: string }
+let dir: string
+const keys: Record<string, string> = {}
+
+async function newProject(code: string, x: number, key = keys.county!, extra: object = {}) {
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/projects',
+    headers: withKey(key),
+    payload: { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [gkRect(x, 0, x + 100, 100)] }, attributes: { name: `项目${code}`, ...extra } },
+  })
+  expect(res.statusCode, res.body).toBe(201)
+  return res.json().id as number
+}
+const pull = (q: string, key = keys.province!, headers: Record<string, string> = {}) =>
+  t.app.inject({ method: 'GET', url: `/api/v1/province/projects?${q}`, headers: { ...withKey(key), ...headers } })
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+  await resetData(t.knex)
+  keys.county = await keyFor(t.knex, 'county', '371502')
+  keys.other = await keyFor(t.knex, 'county', '371521')
+  keys.city = await keyFor(t.knex, 'city', '3715')
+  keys.province = await keyFor(t.knex, 'province')
+  // second-survey construction land over the western 60 m of every 100 m project cell
+  const zip = await shapefileZip(dir, 's2', {
+    fields: [{ name: 'DLBM', type: 'C', length: 5 }],
+    features: Array.from({ length: 30 }, (_, i) => ({ parts: [gkRect(i * 200, 0, i * 200 + 60, 100)], values: { DLBM: '201' } })),
+  })
+  expect((await importFile(t, keys.county!, { layer: 'survey2' }, zip)).status).toBe('succeeded')
+  for (let i = 0; i < 20; i++) await newProject(`P${String(i).padStart(2, '0')}`, i * 200, keys.county, i < 3 ? { developmentMode: 'government-reserve', milestoneType: 'land-supply', milestoneDate: `202${5 + (i % 2)}-06-30` } : {})
+  for (let i = 0; i < 3; i++) await newProject(`Q${i}`, i * 200, keys.other)
+})
+afterAll(async () => {
+  await t.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+describe('pull API', () => {
+  it('is for province and admin keys only', async () => {
+    for (const who of ['county', 'city']) {
+      const res = await pull('', keys[who])
+      expect(res.statusCode).toBe(403)
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/)
+    }
+  })
+
+  it('pages with a cursor while projects are inserted concurrently: nothing missed, nothing repeated', async () => {
+    const before = (await t.knex('projects').select('id')).map((r) => r.id as number)
+    const seen: number[] = []
+    let cursor: string | null = null
+    let inserted = 0
+    for (let page = 0; page < 50; page++) {
+      // another client inserts while this one pages
+      const [res] = await Promise.all([pull(`limit=4${cursor ? `&cursor=${cursor}` : ''}`), inserted < 6 ? newProject(`NEW${inserted++}`, 10000 + inserted * 200) : null])
+      expect(res.statusCode, res.body).toBe(200)
+      const body = res.json()
+      seen.push(...body.items.map((i: any) => i.id))
+      cursor = body.nextCursor
+      if (!body.hasMore) break
+    }
+    expect(new Set(seen).size).toBe(seen.length)
+    for (const id of before) expect(seen).toContain(id)
+    // and what was inserted after the last page comes with the kept cursor
+    const late = await newProject('LATE', 20000)
+    const next = (await pull(`limit=100&cursor=${cursor}`)).json()
+    expect(next.items.map((i: any) => i.id)).toContain(late)
+    expect(next.items.map((i: any) => i.id).filter((id: number) => seen.includes(id))).toEqual([])
+  })
+
+  it('refuses a cursor reused with other filters', async () => {
+    const first = (await pull('limit=2&county=371502')).json()
+    const res = await pull(`limit=2&county=371521&cursor=${first.nextCursor}`)
+    expect(res.statusCode).toBe(400)
+  })
+
+  it('filters by county, city, status and reward year', async () => {
+    const codes = async (q: string) => (await pull(`limit=1000&${q}`)).json().items.map((i: any) => i.code).sort()
+    expect(await codes('county=371521')).toEqual(['Q0', 'Q1', 'Q2'])
+    expect((await codes('city=3715')).length).toBeGreaterThan(20)
+    expect(await codes('year=2025')).toEqual(['P00', 'P02'])
+    expect(await codes('year=2026')).toEqual(['P01'])
+    expect(await codes('status=submitted')).toEqual([])
+  })
+
+  it('gives reproducible numbers: the same inputs, byte-identical numbers and checksum', async () => {
+    const id = (await t.knex('projects').first('id').where({ code: 'P00' })).id
+    const one = async () => (await pull('limit=1000&county=371502')).json().items.find((i: any) => i.id === id)
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/analysis`, headers: withKey(keys.county!) })).statusCode).toBe(200)
+    const a = await one()
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/analysis`, headers: withKey(keys.county!) })).statusCode).toBe(200)
+    const b = await one()
+    expect(b.updatedAt > a.updatedAt).toBe(true) // analysed again: a change the province sees
+    expect(JSON.stringify([b.area, b.stockArea, b.footprintRatio, b.checks, b.eligible])).toBe(JSON.stringify([a.area, a.stockArea, a.footprintRatio, a.checks, a.eligible]))
+    expect(b.checksum).toBe(a.checksum)
+    expect(a.checksum).toMatch(/^[0-9a-f]{64}$/)
+    // the numbers themselves, against GeographicLib
+    expect(Math.abs(a.area.m2 - gkArea(0, 0, 100, 100))).toBeLessThanOrEqual(0.01)
+    expect(a.stockArea.method).toBe('survey2-construction')
+    expect(Math.abs(a.stockArea.m2 - gkArea(0, 0, 60, 100))).toBeLessThanOrEqual(0.01)
+    expect(a.milestone).toMatchObject({ type: 'land-supply', date: '2025-06-30' })
+    expect(a.rewardYear).toBe(2025)
+    expect(a.analysis).toMatchObject({ source: 'latest', inputs: { survey2: 1 } })
+  })
+
+  it('answers 304 to a matching If-None-Match, and a new ETag once data changes', async () => {
+    const first = await pull('county=371521')
+    const etag = first.headers.etag as string
+    expect(etag).toMatch(/^"/)
+    expect((await pull('county=371521', keys.province, { 'if-none-match': etag })).statusCode).toBe(304)
+    await t.knex('projects').where({ code: 'Q0' }).update({ name: '改名' })
+    const after = await pull('county=371521', keys.province, { 'if-none-match': etag })
+    expect(after.statusCode).toBe(200)
+    expect(after.headers.etag).not.toBe(etag)
+  })
+
+  it('exports CSV that a spreadsheet opens with Chinese headers', async () => {
+    const res = await pull('format=csv&year=2025')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toMatch(/^text\/csv; charset=utf-8/)
+    const raw = res.rawPayload
+    expect([...raw.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const lines = raw.subarray(3).toString('utf8').split('\r\n')
+    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['项目编号', '项目名称', '县（市、区）代码', '开发模式'])
+    expect(lines.filter(Boolean)).toHaveLength(3)
+    expect(lines[1]).toMatch(/^P0[02],项目P0[02],371502,政府收储改造,/)
+  })
+})
