@@ -1,0 +1,142 @@
+// All SQL for county statistics, fraud findings and reward quotas.
+import type { Knex } from 'knex'
+
+/** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
+export async function activeSurvey3(knex: Knex, county: string) {
+  return knex('datasets')
+    .first<{ id: number; version: number; source_name: string | null; imported_at: Date } | undefined>('id', 'version', 'source_name', 'imported_at')
+    .where({ layer: 'survey3', xzqdm: county, active: true })
+}
+
+export interface UrbanRuralLandRow {
+  patches: number
+  from_tbmj: number
+  from_geometry: number
+  without_area: number
+  tbmj_m2: number
+  geometry_m2: number
+}
+
+/**
+ * 城乡建设用地 of one third-survey layer version: patches whose CZCSXM is in `codes`, each counted by
+ * its official TBMJ where it has one, else by its ellipsoidal area on CGCS2000.
+ */
+export async function urbanRuralLand(knex: Knex, datasetId: number, codes: readonly string[]): Promise<UrbanRuralLandRow> {
+  const { rows } = await knex.raw(
+    `SELECT count(*)::int AS patches,
+            count(*) FILTER (WHERE tbmj > 0)::int AS from_tbmj,
+            count(*) FILTER (WHERE NOT coalesce(tbmj > 0, false) AND geom IS NOT NULL)::int AS from_geometry,
+            count(*) FILTER (WHERE NOT coalesce(tbmj > 0, false) AND geom IS NULL)::int AS without_area,
+            coalesce(sum(tbmj) FILTER (WHERE tbmj > 0), 0)::float8 AS tbmj_m2,
+            coalesce(sum(ST_Area(geom::geography)) FILTER (WHERE NOT coalesce(tbmj > 0, false)), 0)::float8 AS geometry_m2
+       FROM survey3_patches
+      WHERE dataset_id = ? AND upper(btrim(czcsxm)) = ANY(?::text[])`,
+    [datasetId, [...codes]],
+  )
+  return rows[0] as UrbanRuralLandRow
+}
+
+export interface StatsRow {
+  xzqdm: string
+  year: number
+  population: number
+  urban_rural_construction_land_m2: number
+  land_source: 'given' | 'computed'
+  land_detail: Record<string, unknown> | null
+  updated_at: Date
+}
+
+export async function upsertStats(
+  knex: Knex,
+  s: { county: string; year: number; population: number; landM2: number; landSource: 'given' | 'computed'; landDetail: Record<string, unknown> | null },
+): Promise<StatsRow> {
+  const [row] = await knex('county_stats')
+    .insert({
+      xzqdm: s.county,
+      year: s.year,
+      population: s.population,
+      urban_rural_construction_land_m2: s.landM2,
+      land_source: s.landSource,
+      land_detail: s.landDetail === null ? null : JSON.stringify(s.landDetail),
+      updated_at: knex.fn.now(),
+    })
+    .onConflict(['xzqdm', 'year'])
+    .merge()
+    .returning('*')
+  return row as StatsRow
+}
+
+export async function findStats(knex: Knex, county: string, year: number): Promise<StatsRow | undefined> {
+  return knex('county_stats').first('*').where({ xzqdm: county, year })
+}
+
+/** Statistics of every county for the given years (a report needs the year itself and reward years of fraud cases). */
+export async function statsOfYears(knex: Knex, years: number[]): Promise<StatsRow[]> {
+  if (years.length === 0) return []
+  return knex('county_stats').select('*').whereIn('year', years).whereNotNull('population').whereNotNull('urban_rural_construction_land_m2')
+}
+
+export interface FindingRow {
+  id: number
+  project_id: number | null
+  xzqdm: string
+  project_code: string
+  kind: string
+  year: number
+  note: string
+  created_by: string
+  created_at: Date
+}
+
+export async function insertFinding(knex: Knex, f: { projectId: number; county: string; projectCode: string; kind: string; year: number; note: string; createdBy: string }): Promise<FindingRow> {
+  const [row] = await knex('findings')
+    .insert({ project_id: f.projectId, xzqdm: f.county, project_code: f.projectCode, kind: f.kind, year: f.year, note: f.note, created_by: f.createdBy })
+    .returning('*')
+  return row as FindingRow
+}
+
+export async function findingsOfProject(knex: Knex, projectId: number): Promise<FindingRow[]> {
+  return knex('findings').select('*').where({ project_id: projectId }).orderBy('id')
+}
+
+/** A project as the reward rules read it: its review status, milestone and the analysis the province approved. */
+export interface RewardProjectRow {
+  id: number
+  xzqdm: string
+  code: string
+  status: string
+  milestone_date: string | null
+  approved_result_id: number | null
+  eligible: boolean | null
+  stock_m2: number | null
+  checks: Array<{ id: string; passed: boolean | null; message?: string }> | null
+}
+
+const rewardProjectColumns = `p.id, p.xzqdm, p.code, p.status, p.milestone_date, p.approved_result_id, r.eligible,
+  (r.result -> 'stockArea' ->> 'm2')::float8 AS stock_m2, r.result -> 'checks' AS checks`
+
+/** Projects whose milestone (its year is the reward year, 165号 三) falls in `year`, any status. */
+export async function projectsCompletedIn(knex: Knex, year: number): Promise<RewardProjectRow[]> {
+  const { rows } = await knex.raw(
+    `SELECT ${rewardProjectColumns}
+       FROM projects p LEFT JOIN analysis_results r ON r.id = p.approved_result_id
+      WHERE p.milestone_date >= make_date(?, 1, 1) AND p.milestone_date < make_date(?, 1, 1)
+      ORDER BY p.xzqdm, p.code, p.id`,
+    [year, year + 1],
+  )
+  return rows as RewardProjectRow[]
+}
+
+/** Fraud findings made in `year`, each with its project as the reward rules read it (null fields once deleted). */
+export async function fraudFindingsOf(knex: Knex, year: number): Promise<Array<{ finding_id: number; finding_county: string; project_code_at_finding: string; project_id: number | null } & Partial<RewardProjectRow>>> {
+  const { rows } = await knex.raw(
+    `SELECT f.id AS finding_id, f.xzqdm AS finding_county, f.project_code AS project_code_at_finding, f.project_id, ${rewardProjectColumns}
+       FROM findings f
+       LEFT JOIN projects p ON p.id = f.project_id
+       LEFT JOIN analysis_results r ON r.id = p.approved_result_id
+      WHERE f.kind = 'fraud' AND f.year = ?
+      ORDER BY f.xzqdm, f.project_code, f.id`,
+    [year],
+  )
+  return rows
+}

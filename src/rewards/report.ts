@@ -1,0 +1,188 @@
+// The province's reward quota table for year Y (鲁自然资字〔2021〕165号 一、三、四（二）（三）、五):
+// per county, the stock area of qualifying projects completed in Y ÷ 2 × the coefficient by
+// per-capita urban-rural construction land, less twice the quota earned by projects found
+// fraudulent in Y − 1. Every number at fixed precision: the same inputs give the same bytes.
+import type { Knex } from 'knex'
+import {
+  adjustmentCoefficient,
+  areaUnits,
+  earnedQuotaM2,
+  FRAUD_DEDUCTION_FACTOR,
+  fraudDeductionM2,
+  OUTSIDE_SCHEME_REASON,
+  outsideProvincialScheme,
+  perCapitaM2,
+  quotaM2,
+  rewardVerdict,
+  round,
+  type RewardCandidate,
+} from '../domain/rewards.js'
+import { MU_M2 } from '../domain/analysis-config.js'
+import { csvDocument } from '../formats/csv.js'
+import * as q from './queries.js'
+
+type Note = { en: string; zh: string }
+type Stats = { landM2: number; population: number; landSource: string }
+
+const candidateOf = (r: Partial<q.RewardProjectRow>): RewardCandidate => ({
+  status: r.status ?? 'deleted',
+  approvedResultId: r.approved_result_id ?? null,
+  eligible: r.eligible ?? null,
+  stockM2: r.stock_m2 ?? null,
+  checks: r.checks ?? [],
+})
+const yearOf = (date: string | null | undefined) => (date ? Number(date.slice(0, 4)) : null)
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0)
+
+interface Deduction {
+  findingIds: number[]
+  projectId: number | null
+  projectCode: string
+  rewardYear: number | null
+  stockAreaM2: number | null
+  earnedQuotaM2: number | null
+  deductionM2: number | null
+  reason: string
+  reasonZh: string
+  /** full precision, for the total; not in the response */
+  earnedFullM2: number | null
+}
+
+/** What one project found fraudulent takes off: FRAUD_DEDUCTION_FACTOR × the quota it earned in its reward year. */
+function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats: Map<string, Stats>): Deduction {
+  const r = rows[0]!
+  const base = { findingIds: rows.map((x) => x.finding_id), projectId: r.project_id, projectCode: r.code ?? r.project_code_at_finding }
+  if (r.id == null) {
+    return { ...base, rewardYear: null, stockAreaM2: null, earnedQuotaM2: null, deductionM2: null, earnedFullM2: null, reason: 'the project was deleted: the quota it earned cannot be determined', reasonZh: '项目已删除，无法确定其所获奖励指标' }
+  }
+  const rewardYear = yearOf(r.milestone_date)
+  const verdict = rewardVerdict(candidateOf(r))
+  if (!verdict.qualifies || rewardYear === null) {
+    const why = verdict.qualifies ? 'it has no milestone date' : verdict.en
+    return { ...base, rewardYear, stockAreaM2: null, earnedQuotaM2: 0, deductionM2: 0, earnedFullM2: 0, reason: `the project never qualified for a quota (${why}): it earned 0`, reasonZh: '该项目未获得奖励指标，扣减为0' }
+  }
+  const stock = r.stock_m2!
+  const s = stats.get(`${r.xzqdm}/${rewardYear}`)
+  const earned = earnedQuotaM2(stock, s ?? null)
+  if (earned === null) {
+    return {
+      ...base, rewardYear, stockAreaM2: round(stock, 2), earnedQuotaM2: null, deductionM2: null, earnedFullM2: null,
+      reason: `no statistics of county ${r.xzqdm} for the project's reward year ${rewardYear}: the quota it earned is unknown`,
+      reasonZh: `缺少该县${rewardYear}年度统计数据，无法确定项目所获奖励指标及扣减额`,
+    }
+  }
+  return {
+    ...base, rewardYear, stockAreaM2: round(stock, 2), earnedQuotaM2: round(earned, 2), deductionM2: round(fraudDeductionM2(earned), 2), earnedFullM2: earned,
+    reason: `${FRAUD_DEDUCTION_FACTOR} × the quota earned in ${rewardYear}`, reasonZh: `按${rewardYear}年度所获奖励指标双倍扣减`,
+  }
+}
+
+const publicDeduction = ({ earnedFullM2: _, ...d }: Deduction) => d
+
+export async function rewardsReport(knex: Knex, year: number) {
+  const [completed, findings] = await Promise.all([q.projectsCompletedIn(knex, year), q.fraudFindingsOf(knex, year - 1)])
+  const years = new Set([year, ...findings.map((f) => yearOf(f.milestone_date)).filter((y): y is number => y !== null)])
+  const stats = new Map<string, Stats>(
+    (await q.statsOfYears(knex, [...years].sort())).map((s) => [`${s.xzqdm}/${s.year}`, { landM2: Number(s.urban_rural_construction_land_m2), population: Number(s.population), landSource: s.land_source }]),
+  )
+
+  // One deduction per project, however many findings it has in the year.
+  const byProject = new Map<string, typeof findings>()
+  for (const f of findings) {
+    const k = f.project_id === null ? `finding:${f.finding_id}` : `project:${f.project_id}`
+    byProject.set(k, [...(byProject.get(k) ?? []), f])
+  }
+  const deductions = new Map<string, Deduction[]>()
+  for (const rows of byProject.values()) {
+    const county = rows[0]!.finding_county.trim()
+    deductions.set(county, [...(deductions.get(county) ?? []), deductionOf(rows, stats)])
+  }
+
+  const counties = new Set<string>([...completed.map((p) => p.xzqdm.trim()), ...deductions.keys()])
+  for (const key of stats.keys()) if (key.endsWith(`/${year}`)) counties.add(key.slice(0, 6))
+
+  return {
+    year,
+    rules: {
+      stockToNew: '2:1',
+      coefficients: [
+        { perCapitaM2: '≤ 200', coefficient: adjustmentCoefficient(200) },
+        { perCapitaM2: '200 < x ≤ 300', coefficient: adjustmentCoefficient(300) },
+        { perCapitaM2: '> 300', coefficient: adjustmentCoefficient(Number.POSITIVE_INFINITY) },
+      ],
+      fraudDeductionFactor: FRAUD_DEDUCTION_FACTOR,
+      deductionsFromFindingsOf: year - 1,
+    },
+    counties: [...counties].sort().map((county) => countyRow(county, year, completed.filter((p) => p.xzqdm.trim() === county), stats.get(`${county}/${year}`) ?? null, deductions.get(county) ?? [])),
+  }
+}
+
+function countyRow(county: string, year: number, completed: q.RewardProjectRow[], stats: Stats | null, deductions: Deduction[]) {
+  const notes: Note[] = []
+  const qualifying: Array<{ id: number; code: string; milestoneDate: string; stockAreaM2: number }> = []
+  const excluded: Array<{ id: number; code: string; status: string; milestoneDate: string; exclusion: string; failedChecks: string[]; reason: string; reasonZh: string }> = []
+  for (const p of completed) {
+    const v = rewardVerdict(candidateOf(p))
+    if (v.qualifies) qualifying.push({ id: p.id, code: p.code, milestoneDate: p.milestone_date!, stockAreaM2: round(p.stock_m2!, 2) })
+    else excluded.push({ id: p.id, code: p.code, status: p.status, milestoneDate: p.milestone_date!, exclusion: v.exclusion, failedChecks: v.failedChecks, reason: v.en, reasonZh: v.zh })
+  }
+  const stockM2 = sum(qualifying.map((p) => p.stockAreaM2))
+  const perCapita = stats ? perCapitaM2(stats.landM2, stats.population) : null
+  const outside = outsideProvincialScheme(county)
+  const common = {
+    county,
+    outsideScheme: outside,
+    qualifyingProjects: qualifying,
+    excludedProjects: excluded,
+    stockArea: { m2: round(stockM2, 2), mu: round(stockM2 / MU_M2, 4) },
+    population: stats?.population ?? null,
+    urbanRuralConstructionLandM2: stats ? round(stats.landM2, 2) : null,
+    landSource: stats?.landSource ?? null,
+    perCapitaM2: perCapita === null ? null : round(perCapita, 4),
+  }
+  if (outside) {
+    return { ...common, coefficient: null, quota: null, deductions: { total: null, items: [] as ReturnType<typeof publicDeduction>[] }, netQuota: null, notes: [OUTSIDE_SCHEME_REASON] }
+  }
+  const coefficient = perCapita === null ? null : adjustmentCoefficient(perCapita)
+  // No qualifying project: nothing to multiply, the quota is 0 whatever the coefficient.
+  const quota = qualifying.length === 0 ? 0 : coefficient === null ? null : quotaM2(stockM2, coefficient)
+  if (quota === null) {
+    notes.push({ en: `no population / urban-rural construction land statistics for ${year}: coefficient and quota unknown`, zh: `缺少${year}年度人口和城乡建设用地统计数据，无法确定调整系数和奖励指标` })
+  }
+  const unknown = deductions.filter((d) => d.deductionM2 === null)
+  const deducted = unknown.length ? null : sum(deductions.map((d) => fraudDeductionM2(d.earnedFullM2!)))
+  if (deductions.length) notes.push({ en: `fraud found in ${year - 1}: twice the quota earned is deducted (${deductions.map((d) => d.projectCode).join(', ')})`, zh: `${year - 1}年度查实弄虚作假项目按所获奖励指标双倍扣减（${deductions.map((d) => d.projectCode).join('、')}）` })
+  for (const d of unknown) notes.push({ en: `deduction for ${d.projectCode} unknown: ${d.reason}`, zh: `项目${d.projectCode}：${d.reasonZh}` })
+  const net = quota === null || deducted === null ? null : quota - deducted
+  if (net !== null && net < 0) {
+    notes.push({ en: 'the deductions exceed the quota: the rest comes off the county\u2019s new construction land plan', zh: '扣减额超过本年度奖励指标，超出部分从新增建设用地计划指标中扣减' })
+  }
+  return {
+    ...common,
+    coefficient,
+    quota: quota === null ? null : areaUnits(quota),
+    deductions: { total: deducted === null ? null : areaUnits(deducted), items: deductions.map(publicDeduction) },
+    netQuota: net === null ? null : areaUnits(net),
+    notes,
+  }
+}
+
+export type RewardsReport = Awaited<ReturnType<typeof rewardsReport>>
+
+/** 各县奖励指标 as a spreadsheet: one row per county, the notes (说明) in Chinese. */
+export const rewardsCsvHeaders = [
+  '县（市、区）代码', '合格项目数', '盘活存量面积（平方米）', '盘活存量面积（亩）', '人口', '城乡建设用地面积（平方米）',
+  '人均城乡建设用地（平方米/人）', '调整系数', '奖励指标（平方米）', '奖励指标（亩）', '奖励指标（公顷）', '扣减（平方米）',
+  '净奖励指标（平方米）', '说明', '合格项目', '不计入项目',
+]
+
+export function rewardsCsv(report: RewardsReport): string {
+  const rows = report.counties.map((c) => [
+    c.county, c.qualifyingProjects.length, c.stockArea.m2, c.stockArea.mu, c.population, c.urbanRuralConstructionLandM2,
+    c.perCapitaM2, c.coefficient, c.quota?.m2, c.quota?.mu, c.quota?.ha, c.deductions.total?.m2,
+    c.netQuota?.m2, c.notes.map((n) => n.zh).join('；'),
+    c.qualifyingProjects.map((p) => p.code).join('；'),
+    c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
+  ])
+  return csvDocument(rewardsCsvHeaders, rows)
+}

@@ -1,0 +1,134 @@
+// County statistics (人口, 城乡建设用地) and fraud findings: the inputs of the reward quota, each
+// write committed with its audit row.
+import type { Knex } from 'knex'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import { inScope } from '../domain/region.js'
+import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, round, urbanRuralCzcsxm } from '../domain/rewards.js'
+import { problem } from '../errors/index.js'
+import { getProject } from '../projects/service.js'
+import type { CountyStatsBody, FindingBody } from '../schemas/rewards.js'
+import * as q from './queries.js'
+
+/** A county key writes its own county's statistics; province and admin keys any county's; city keys none. */
+function mayWriteStats(actor: Actor, county: string) {
+  const { role } = actor.principal
+  if (role === 'city') throw problem('LR_FORBIDDEN', 'a city key may not write county statistics', { detailZh: '市级密钥无权填报县级统计数据' })
+  if (role === 'county' && !inScope(actor.scope, county)) {
+    throw problem('LR_FORBIDDEN', `this key may not write statistics of county ${county}`, { detailZh: `本密钥无权填报 ${county} 的统计数据` })
+  }
+}
+
+/** 城乡建设用地 from the county's active third-survey layer, with how it was obtained. */
+async function computedLand(knex: Knex, county: string) {
+  const layer = await q.activeSurvey3(knex, county)
+  if (!layer) {
+    throw problem('LR_CONFLICT', `no third-survey (survey3) layer is loaded for county ${county}: give urbanRuralConstructionLandM2 or import the layer first`, {
+      detailZh: `${county} 未导入三调地类图斑，无法计算城乡建设用地面积：请填写 urbanRuralConstructionLandM2 或先导入三调数据`,
+    })
+  }
+  const r = await q.urbanRuralLand(knex, layer.id, urbanRuralCzcsxm)
+  if (r.patches === 0) {
+    throw problem('LR_CONFLICT', `the active third-survey layer of county ${county} (version ${layer.version}) has no patch with CZCSXM ${urbanRuralCzcsxm.join('/')}: give urbanRuralConstructionLandM2`, {
+      detailZh: `${county} 当前三调图层（版本 ${layer.version}）没有城镇村属性码为 201/202/203（含A）的图斑，请直接填写城乡建设用地面积`,
+    })
+  }
+  const m2 = r.tbmj_m2 + r.geometry_m2
+  return {
+    m2,
+    detail: {
+      method: 'survey3-czcsxm',
+      description: 'sum over third-survey patches with CZCSXM 201/202/203 (and 201A/202A/203A): TBMJ where present (> 0), otherwise the ellipsoidal area on CGCS2000',
+      descriptionZh: '三调城镇村属性码为201、202、203（含201A、202A、203A）的图斑面积之和：有图斑面积（TBMJ）的取TBMJ，否则取CGCS2000椭球面积',
+      layer: { datasetId: layer.id, version: layer.version, sourceName: layer.source_name, importedAt: layer.imported_at.toISOString() },
+      czcsxm: [...urbanRuralCzcsxm],
+      patches: r.patches,
+      fromTbmj: { patches: r.from_tbmj, m2: round(r.tbmj_m2, 2) },
+      fromGeometry: { patches: r.from_geometry, m2: round(r.geometry_m2, 2) },
+      withoutArea: r.without_area, // neither TBMJ nor a shape: counted as 0
+    },
+  }
+}
+
+function statsView(row: q.StatsRow) {
+  const population = Number(row.population)
+  const land = Number(row.urban_rural_construction_land_m2)
+  const perCapita = perCapitaM2(land, population)
+  return {
+    county: row.xzqdm.trim(),
+    year: row.year,
+    population,
+    urbanRuralConstructionLandM2: round(land, 2),
+    landSource: row.land_source,
+    landDetail: row.land_detail,
+    perCapitaM2: round(perCapita, 4),
+    coefficient: adjustmentCoefficient(perCapita),
+    outsideScheme: outsideProvincialScheme(row.xzqdm),
+    updatedAt: row.updated_at.toISOString(),
+  }
+}
+
+export async function putCountyStats(knex: Knex, actor: Actor, county: string, year: number, body: CountyStatsBody) {
+  mayWriteStats(actor, county)
+  // Measured before the transaction: the embedded database has one connection.
+  const land = body.urbanRuralConstructionLandM2 === undefined ? await computedLand(knex, county) : null
+  const row = await auditedWrite(
+    knex,
+    actor,
+    (trx) =>
+      q.upsertStats(trx, {
+        county,
+        year,
+        population: body.population,
+        landM2: land ? land.m2 : body.urbanRuralConstructionLandM2!,
+        landSource: land ? 'computed' : 'given',
+        landDetail: land ? land.detail : null,
+      }),
+    (r) => ({ action: 'county-stats.put', objectType: 'county-stats', objectId: `${county}/${year}`, county, detail: { population: r.population, landM2: r.urban_rural_construction_land_m2, landSource: r.land_source } }),
+  )
+  return statsView(row)
+}
+
+export async function getCountyStats(knex: Knex, actor: Actor, county: string, year: number) {
+  const row = inScope(actor.scope, county) ? await q.findStats(knex, county, year) : undefined
+  if (!row || row.population === null || row.urban_rural_construction_land_m2 === null) {
+    throw problem('LR_NOT_FOUND', `no statistics of county ${county} for ${year}`, { detailZh: `${county} 无 ${year} 年度统计数据或不在本密钥的权限范围内` })
+  }
+  return statsView(row)
+}
+
+function findingView(r: q.FindingRow) {
+  return {
+    id: r.id,
+    projectId: r.project_id,
+    projectCode: r.project_code,
+    county: r.xzqdm.trim(),
+    kind: r.kind,
+    year: r.year,
+    deductedInRewardsOf: r.year + 1,
+    note: r.note,
+    createdBy: r.created_by,
+    createdAt: r.created_at.toISOString(),
+  }
+}
+
+/** 弄虚作假 found by the province (165号 五): only a province key records it. */
+export async function createFinding(knex: Knex, actor: Actor, projectId: number, body: FindingBody) {
+  if (actor.principal.role !== 'province') {
+    throw problem('LR_FORBIDDEN', `only a province key may record a finding; this is a ${actor.principal.role} key`, { detailZh: '仅省级密钥可登记查实的弄虚作假问题' })
+  }
+  const note = body.note.trim()
+  if (!note) throw problem('LR_BAD_REQUEST', 'note must not be blank', { detailZh: '请说明查实情况', errors: [{ path: '/note', message: 'blank' }] })
+  const project = await getProject(knex, actor, projectId)
+  const row = await auditedWrite(
+    knex,
+    actor,
+    (trx) => q.insertFinding(trx, { projectId, county: project.county, projectCode: project.code, kind: body.kind, year: body.year, note, createdBy: actor.principal.prefix }),
+    (r) => ({ action: 'finding.create', objectType: 'finding', objectId: r.id, county: project.county, detail: { projectId, kind: r.kind, year: r.year } }),
+  )
+  return findingView(row)
+}
+
+export async function listFindings(knex: Knex, actor: Actor, projectId: number) {
+  await getProject(knex, actor, projectId)
+  return (await q.findingsOfProject(knex, projectId)).map(findingView)
+}
