@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import {
+  adjustmentCoefficient,
+  areaUnits,
+  earnedQuotaM2,
+  fraudDeductionM2,
+  outsideProvincialScheme,
+  quotaM2,
+  rewardVerdict,
+  type RewardCandidate,
+} from '../../src/domain/rewards.js'
+
+describe('adjustment coefficient by per-capita urban-rural construction land (165号 一)', () => {
+  it('is 1.1 up to and including 200 m²/person', () => {
+    expect(adjustmentCoefficient(0)).toBe(1.1)
+    expect(adjustmentCoefficient(150)).toBe(1.1)
+    expect(adjustmentCoefficient(200)).toBe(1.1)
+  })
+  it('is 1.0 just above 200 and up to and including 300', () => {
+    expect(adjustmentCoefficient(200.0000001)).toBe(1.0)
+    expect(adjustmentCoefficient(250)).toBe(1.0)
+    expect(adjustmentCoefficient(300)).toBe(1.0)
+  })
+  it('is 0.9 just above 300', () => {
+    expect(adjustmentCoefficient(300.0000001)).toBe(0.9)
+    expect(adjustmentCoefficient(1000)).toBe(0.9)
+  })
+})
+
+describe('quota arithmetic', () => {
+  it('stock : new = 2 : 1, times the coefficient', () => {
+    expect(quotaM2(20000, 1.1)).toBeCloseTo(11000, 9)
+    expect(quotaM2(20000, 0.9)).toBeCloseTo(9000, 9)
+  })
+  it('earned quota uses the reward year’s statistics, or is unknown without them', () => {
+    expect(earnedQuotaM2(20000, { landM2: 200_000, population: 1000 })).toBeCloseTo(11000, 9)
+    expect(earnedQuotaM2(20000, { landM2: 300_001, population: 1000 })).toBeCloseTo(9000, 9)
+    expect(earnedQuotaM2(20000, null)).toBeNull()
+  })
+  it('fraud takes twice the earned quota', () => expect(fraudDeductionM2(11000)).toBe(22000))
+  it('units at fixed precision: 1 mu = 10000/15 m², 1 ha = 10000 m²', () => {
+    expect(areaUnits(10000)).toEqual({ m2: 10000, mu: 15, ha: 1 })
+    expect(areaUnits(1234.5678)).toEqual({ m2: 1234.57, mu: 1.8519, ha: 0.1235 })
+  })
+  it('Qingdao counties (3702xx) are outside the scheme', () => {
+    expect(outsideProvincialScheme('370211')).toBe(true)
+    expect(outsideProvincialScheme('370102')).toBe(false)
+    expect(outsideProvincialScheme('371502')).toBe(false)
+  })
+})
+
+describe('which approved projects qualify', () => {
+  const passing = ['min-area', 'footprint-ratio', 'stock-half-15-30', 'no-approved-unsupplied', 'no-idle-land', 'in-plan', 'built-before-2010', 'ownership'].map((id) => ({ id, passed: true as boolean | null }))
+  const base: RewardCandidate = { status: 'province-approved', approvedResultId: 1, eligible: true, stockM2: 12000, checks: passing }
+  const failing = (...ids: string[]) => passing.map((c) => (ids.includes(c.id) ? { ...c, passed: false } : c))
+
+  it('an approved, eligible project with a stock area qualifies', () => expect(rewardVerdict(base)).toEqual({ qualifies: true }))
+  it('not yet approved by the province: excluded', () => expect(rewardVerdict({ ...base, status: 'city-checked' })).toMatchObject({ qualifies: false, exclusion: 'not-province-approved' }))
+  it('failing only the area rules: excluded by name', () => {
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ exclusion: 'area-rule', failedChecks: ['min-area'] })
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('stock-half-15-30') })).toMatchObject({ exclusion: 'area-rule', failedChecks: ['stock-half-15-30'] })
+  })
+  it('failing another check too: not eligible, with every failed check', () => {
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area', 'in-plan') })).toMatchObject({ exclusion: 'not-eligible', failedChecks: ['min-area', 'in-plan'] })
+  })
+  it('undecided or without stock area: excluded', () => {
+    expect(rewardVerdict({ ...base, eligible: null })).toMatchObject({ exclusion: 'eligibility-undecided' })
+    expect(rewardVerdict({ ...base, stockM2: null })).toMatchObject({ exclusion: 'stock-area-unknown' })
+    expect(rewardVerdict({ ...base, approvedResultId: null })).toMatchObject({ exclusion: 'no-approved-analysis' })
+  })
+})

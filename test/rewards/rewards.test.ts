@@ -1,0 +1,339 @@
+// Reward quotas end to end: hand-made layers in EPSG:4548 whose areas are known independently
+// (GeographicLib on proj4's inverse of the corners), projects moved through review to province
+// approval, county statistics, fraud findings, and the province's table in JSON and CSV.
+import fs from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { gkArea, gkRect } from '../helpers/gk.js'
+import { importFile } from '../helpers/imports.js'
+import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+
+const R = gkRect
+const MU = 10000 / 15
+
+let t: TestApp & { dataDir: string }
+let dir: string
+let province: string
+let admin: string
+const countyKeys: Record<string, string> = {}
+const cityKeys: Record<string, string> = {}
+const ids: Record<string, number> = {}
+
+// Counties: A 东昌府区 (1.1 in 2025, 1.0 in 2024), B 阳谷县 (exactly 300 → 1.0), C just above 200,
+// D just above 300, E with a qualifying project but no statistics, F for the computed land area,
+// Q a Qingdao county (outside the provincial scheme).
+const A = '371502'
+const B = '371521'
+const C = '371522'
+const D = '371523'
+const E = '371524'
+const F = '371525'
+const Q = '370211'
+
+// Project rectangles (m, relative to the helper's origin) and the second-survey construction land in them.
+const rects = {
+  big: [0, 0, 200, 150] as const, // 45 mu; construction 0–150 × 0–150
+  small: [300, 0, 380, 80] as const, // 9.6 mu: under 15 mu
+  band: [400, 0, 550, 100] as const, // 22.5 mu; construction 400–450 only: 33 % < 50 %
+  old: [600, 0, 800, 150] as const, // 45 mu, all construction
+}
+// Stock areas as the analysis stores them (m² to 2 decimals), computed independently.
+const r2 = (x: number) => Math.round(x * 100) / 100
+const stockBig = r2(gkArea(0, 0, 150, 150))
+const stockOld = r2(gkArea(600, 0, 800, 150))
+
+const near = (actual: number, want: number, tol = 0.02) => expect(Math.abs(actual - want), `${actual} vs ${want}`).toBeLessThanOrEqual(tol)
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, key: string, payload?: object) =>
+  t.app.inject({ method, url: `/api/v1${url}`, headers: withKey(key), ...(payload ? { payload } : {}) })
+
+async function layers() {
+  const text = (name: string, length = 20) => ({ name, type: 'C' as const, length })
+  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features']) => shapefileZip(dir, name, { fields, features })
+  return [
+    ['survey2', await zip('s2', [text('DLBM', 5)], [R(0, 0, 150, 150), R(300, 0, 380, 80), R(400, 0, 450, 100), R(600, 0, 800, 150)].map((r) => ({ parts: [r], values: { DLBM: '201' } })))],
+    ['buildings', await zip('b', [text('JZLX')], [R(10, 10, 110, 110), R(300, 0, 380, 40), R(400, 0, 500, 100), R(610, 10, 760, 110)].map((r) => ({ parts: [r], values: { JZLX: '厂房' } })))],
+    ['approved-unsupplied', await zip('au', [text('PZWH', 40)], [{ parts: [R(5000, 5000, 5010, 5010)], values: { PZWH: 'X' } }])],
+    ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(6000, 6000, 6010, 6010)], values: { XZTDBH: 'XZ1' } }])],
+    ['plan-zones', await zip('plan', [text('SFYX', 2)], [{ parts: [R(-100, -100, 1000, 1000)], values: { SFYX: 'Y' } }])],
+  ] as const
+}
+
+/** A project created by its county, given the attributes the rules need, moved to province approval. */
+async function approvedProject(county: string, code: string, rect: readonly [number, number, number, number], milestoneDate: string) {
+  const key = countyKeys[county]!
+  const created = await api('POST', '/projects', key, { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rect)] } })
+  expect(created.statusCode, created.body).toBe(201)
+  const id = created.json().id as number
+  const patched = await api('PATCH', `/projects/${id}`, key, { milestoneType: 'land-supply', milestoneDate, developmentMode: 'government-reserve', ownershipClear: true, seized: false, mortgaged: false })
+  expect(patched.statusCode, patched.body).toBe(200)
+  for (const [action, k] of [['submit', key], ['check', cityKeys[county.slice(0, 4)]!], ['approve', province]] as const) {
+    const res = await api('POST', `/projects/${id}/transitions`, k, { action })
+    expect(res.statusCode, `${code} ${action}: ${res.body}`).toBe(200)
+  }
+  ids[code] = id
+  return id
+}
+
+const putStats = (county: string, year: number, body: object, key = province) => api('PUT', `/counties/${county}/stats/${year}`, key, body)
+const report = async (year: number, key = province) => {
+  const res = await api('GET', `/province/rewards?year=${year}`, key)
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json()
+}
+const row = (r: any, county: string) => r.counties.find((c: any) => c.county === county)
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+  await resetData(t.knex)
+  province = await keyFor(t.knex, 'province')
+  admin = await keyFor(t.knex, 'admin')
+  for (const c of [A, B, C, D, E, F, Q]) countyKeys[c] = await keyFor(t.knex, 'county', c)
+  for (const c of ['3715', '3702']) cityKeys[c] = await keyFor(t.knex, 'city', c)
+  const files = await layers()
+  for (const county of [A, B, E, Q]) {
+    for (const [layer, file] of files) {
+      const job = await importFile(t, countyKeys[county]!, { layer }, file)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    }
+  }
+  await approvedProject(A, 'A-2025-01', rects.big, '2025-01-01')
+  await approvedProject(A, 'A-2025-02', rects.small, '2025-06-30')
+  await approvedProject(A, 'A-2025-03', rects.band, '2025-12-31')
+  await approvedProject(A, 'A-2024-01', rects.old, '2024-12-31')
+  await approvedProject(B, 'B-2025-01', rects.big, '2025-12-31')
+  await approvedProject(B, 'B-2023-01', rects.old, '2023-05-01')
+  await approvedProject(E, 'E-2025-01', rects.big, '2025-03-01')
+  await approvedProject(Q, 'Q-2025-01', rects.big, '2025-03-01')
+
+  // Per capita: A 200 000 / 1 000 = 200 exactly; B 300 exactly; C 200.01; D 300.01.
+  for (const [county, year, land] of [[A, 2025, 200_000], [A, 2024, 250_000], [B, 2025, 300_000], [C, 2025, 200_010], [D, 2025, 300_010], [Q, 2025, 100_000]] as const) {
+    const res = await putStats(county, year, { population: 1000, urbanRuralConstructionLandM2: land })
+    expect(res.statusCode, res.body).toBe(200)
+  }
+  // Fraud found in 2025: on A-2025-01 (twice: one deduction), A-2024-01, A-2025-02 (never qualified), B-2023-01 (no 2023 statistics).
+  for (const code of ['A-2025-01', 'A-2025-01', 'A-2024-01', 'A-2025-02', 'B-2023-01']) {
+    const res = await api('POST', `/projects/${ids[code]}/findings`, province, { kind: 'fraud', year: 2025, note: `专项检查查实 ${code} 虚报` })
+    expect(res.statusCode, res.body).toBe(201)
+  }
+}, 600_000)
+afterAll(async () => {
+  await t?.close()
+  if (dir) await fs.rm(dir, { recursive: true, force: true })
+})
+
+describe('the province-approved projects the quota counts', () => {
+  it('each pinned analysis says what the layers were built to give', async () => {
+    const res = await api('GET', `/projects/${ids['A-2025-01']}/analysis`, countyKeys[A]!)
+    near(res.json().stockArea.m2, stockBig)
+    const stored = await t.knex('projects').join('analysis_results', 'analysis_results.id', 'projects.approved_result_id').where('projects.id', ids['A-2025-01']).first('projects.status', 'analysis_results.eligible')
+    expect(stored).toEqual({ status: 'province-approved', eligible: true })
+  })
+})
+
+describe('county statistics', () => {
+  it('reports per-capita land and the coefficient at exactly 200 and 300 and just above', async () => {
+    const got = async (county: string) => (await api('GET', `/counties/${county}/stats/2025`, province)).json()
+    expect(await got(A)).toMatchObject({ population: 1000, urbanRuralConstructionLandM2: 200000, landSource: 'given', landDetail: null, perCapitaM2: 200, coefficient: 1.1 })
+    expect(await got(B)).toMatchObject({ perCapitaM2: 300, coefficient: 1.0 })
+    expect(await got(C)).toMatchObject({ perCapitaM2: 200.01, coefficient: 1.0 })
+    expect(await got(D)).toMatchObject({ perCapitaM2: 300.01, coefficient: 0.9 })
+  })
+
+  it('computes the land from the third-survey layer: TBMJ where present, else the ellipsoidal area', async () => {
+    const n = (name: string) => ({ name, type: 'N' as const, length: 15, decimals: 2 })
+    const patch = (r: number[][], CZCSXM: string | null, TBMJ: number | null) => ({ parts: [r], values: { DLBM: '0601', CZCSXM, TBMJ } })
+    const zip = await shapefileZip(dir, 's3', {
+      fields: [{ name: 'DLBM', type: 'C', length: 5 }, { name: 'CZCSXM', type: 'C', length: 4 }, n('TBMJ')],
+      features: [
+        patch(R(0, 0, 100, 100), '201', 10000.5),
+        patch(R(100, 0, 200, 100), '203A', null), // no TBMJ: measured
+        patch(R(0, 100, 50, 150), '202', 2500.25),
+        patch(R(200, 0, 300, 100), '204', 10000), // 盐田及采矿: not urban-rural construction land
+        patch(R(300, 0, 350, 100), null, 5000),
+      ],
+    })
+    expect((await importFile(t, countyKeys[F]!, { layer: 'survey3' }, zip)).status).toBe('succeeded')
+    const res = await putStats(F, 2025, { population: 100 }, countyKeys[F]!)
+    expect(res.statusCode, res.body).toBe(200)
+    const s = res.json()
+    const measured = gkArea(100, 0, 200, 100)
+    const land = 10000.5 + 2500.25 + measured
+    near(s.urbanRuralConstructionLandM2, land)
+    expect(s.landSource).toBe('computed')
+    expect(s.landDetail).toMatchObject({ layer: { version: 1 }, patches: 3, fromTbmj: { patches: 2, m2: 12500.75 }, fromGeometry: { patches: 1 }, withoutArea: 0 })
+    near(s.landDetail.fromGeometry.m2, measured)
+    near(s.perCapitaM2, land / 100, 0.001)
+    expect(s.coefficient).toBe(1.0) // about 22 500 m² for 100 people: 225 m² each
+  })
+
+  it('refuses to compute without a third-survey layer (409) and keeps a given area as given', async () => {
+    const res = await putStats(C, 2024, { population: 1000 })
+    expect(res.statusCode).toBe(409)
+    expect(res.json().detail).toMatch(/no third-survey/)
+    expect(res.json().detailZh).toMatch(/三调/)
+  })
+
+  it('lets a county write its own county only, province and admin any, city keys none; audits the write', async () => {
+    expect((await putStats(A, 2023, { population: 10, urbanRuralConstructionLandM2: 1 }, countyKeys[B]!)).statusCode).toBe(403)
+    expect((await putStats(A, 2023, { population: 10, urbanRuralConstructionLandM2: 1 }, cityKeys['3715']!)).statusCode).toBe(403)
+    expect((await putStats(A, 2023, { population: 10, urbanRuralConstructionLandM2: 1 }, countyKeys[A]!)).statusCode).toBe(200)
+    expect((await putStats(A, 2023, { population: 20, urbanRuralConstructionLandM2: 1 }, admin)).json()).toMatchObject({ population: 20 })
+    expect((await putStats(A, 2023, { population: 0, urbanRuralConstructionLandM2: 1 })).statusCode).toBe(400)
+    expect((await putStats(A, 2023, { population: 1.5, urbanRuralConstructionLandM2: 1 })).statusCode).toBe(400)
+    expect((await putStats(A, 2023, { population: 10, urbanRuralConstructionLandM2: -1 })).statusCode).toBe(400)
+    const audit = await t.knex('audit_log').where({ action: 'county-stats.put', object_id: `${A}/2023` }).select('result')
+    expect(audit).toHaveLength(2)
+    expect(await t.knex('audit_log').where({ result: 'denied' }).whereLike('action', 'PUT /api/v1/counties%').count({ n: '*' }).first()).toEqual({ n: 2 })
+  })
+
+  it('is readable by keys whose region covers the county, 404 otherwise', async () => {
+    expect((await api('GET', `/counties/${A}/stats/2025`, cityKeys['3715']!)).statusCode).toBe(200)
+    expect((await api('GET', `/counties/${A}/stats/2025`, countyKeys[A]!)).statusCode).toBe(200)
+    expect((await api('GET', `/counties/${A}/stats/2025`, countyKeys[B]!)).statusCode).toBe(404)
+    expect((await api('GET', `/counties/${A}/stats/2019`, province)).statusCode).toBe(404)
+  })
+})
+
+describe('fraud findings', () => {
+  it('are recorded by province keys only', async () => {
+    const body = { kind: 'fraud', year: 2025, note: '虚报' }
+    for (const key of [countyKeys[A]!, cityKeys['3715']!, admin]) expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, key, body)).statusCode).toBe(403)
+    expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, province, { ...body, note: '' })).statusCode).toBe(400)
+    expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, province, { ...body, note: '   ' })).statusCode).toBe(400)
+    expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, province, { ...body, kind: 'error' })).statusCode).toBe(400)
+    expect((await api('POST', '/projects/999999/findings', province, body)).statusCode).toBe(404)
+  })
+
+  it('are listed on the project for keys that see it, and audited', async () => {
+    const list = (await api('GET', `/projects/${ids['A-2025-01']}/findings`, countyKeys[A]!)).json()
+    expect(list).toHaveLength(2)
+    expect(list[0]).toMatchObject({ projectCode: 'A-2025-01', county: A, kind: 'fraud', year: 2025, deductedInRewardsOf: 2026 })
+    expect((await api('GET', `/projects/${ids['A-2025-01']}/findings`, countyKeys[B]!)).statusCode).toBe(404)
+    expect(await t.knex('audit_log').where({ action: 'finding.create', result: 'ok' }).count({ n: '*' }).first()).toEqual({ n: 5 })
+  })
+})
+
+describe('reward quotas for 2025', () => {
+  let r: any
+  beforeAll(async () => {
+    r = await report(2025)
+  })
+
+  it('lists every county with qualifying projects, statistics or a deduction, by code', () => {
+    expect(r.counties.map((c: any) => c.county)).toEqual([Q, A, B, C, D, E, F])
+  })
+
+  it('A (per capita exactly 200 → 1.1): Σ stock ÷ 2 × 1.1; the area rules exclude two projects by name; no deduction yet', () => {
+    const a = row(r, A)
+    expect(a.qualifyingProjects.map((p: any) => p.code)).toEqual(['A-2025-01'])
+    expect(a.excludedProjects.map((p: any) => [p.code, p.exclusion, p.failedChecks])).toEqual([
+      ['A-2025-02', 'area-rule', ['min-area']],
+      ['A-2025-03', 'area-rule', ['stock-half-15-30']],
+    ])
+    near(a.stockArea.m2, stockBig)
+    expect(a.stockArea.mu).toBeCloseTo(stockBig / MU, 3)
+    expect(a).toMatchObject({ population: 1000, urbanRuralConstructionLandM2: 200000, perCapitaM2: 200, coefficient: 1.1 })
+    const quota = (stockBig / 2) * 1.1
+    near(a.quota.m2, quota)
+    expect(a.quota.mu).toBeCloseTo(quota / MU, 3)
+    expect(a.quota.ha).toBeCloseTo(quota / 10000, 4)
+    expect(a.deductions).toEqual({ total: { m2: 0, mu: 0, ha: 0 }, items: [] })
+    near(a.netQuota.m2, quota)
+  })
+
+  it('B (per capita exactly 300 → 1.0), C just above 200 (1.0), D just above 300 (0.9)', () => {
+    const b = row(r, B)
+    expect(b.qualifyingProjects.map((p: any) => p.code)).toEqual(['B-2025-01'])
+    expect(b.coefficient).toBe(1.0)
+    near(b.quota.m2, stockBig / 2)
+    expect(row(r, C)).toMatchObject({ perCapitaM2: 200.01, coefficient: 1.0, quota: { m2: 0 }, netQuota: { m2: 0 } })
+    expect(row(r, D)).toMatchObject({ perCapitaM2: 300.01, coefficient: 0.9, quota: { m2: 0 } })
+  })
+
+  it('a county with qualifying projects but no statistics gets no coefficient or quota, and says why', () => {
+    const e = row(r, E)
+    expect(e.qualifyingProjects.map((p: any) => p.code)).toEqual(['E-2025-01'])
+    expect(e).toMatchObject({ population: null, perCapitaM2: null, coefficient: null, quota: null, netQuota: null })
+    expect(e.notes.map((n: any) => n.zh).join()).toMatch(/缺少2025年度人口和城乡建设用地统计数据/)
+  })
+
+  it('Qingdao counties are listed outside the scheme, without a quota', () => {
+    const q = row(r, Q)
+    expect(q).toMatchObject({ outsideScheme: true, coefficient: null, quota: null, netQuota: null })
+    expect(q.qualifyingProjects.map((p: any) => p.code)).toEqual(['Q-2025-01'])
+    expect(q.notes.map((n: any) => n.zh)).toEqual(['青岛市所辖县（市、区）不计入奖励范围'])
+    expect(r.counties.filter((c: any) => c.outsideScheme).map((c: any) => c.county)).toEqual([Q])
+  })
+
+  it('only province and admin keys may read it', async () => {
+    expect((await api('GET', '/province/rewards?year=2025', countyKeys[A]!)).statusCode).toBe(403)
+    expect((await api('GET', '/province/rewards?year=2025', cityKeys['3715']!)).statusCode).toBe(403)
+    expect(await report(2025, admin)).toEqual(r)
+  })
+})
+
+describe('fraud deductions', () => {
+  it('2024: the project completed on 31 December 2024 counts there, at 2024’s coefficient', async () => {
+    const a = row(await report(2024), A)
+    expect(a.qualifyingProjects.map((p: any) => p.code)).toEqual(['A-2024-01'])
+    expect(a.coefficient).toBe(1.0)
+    near(a.quota.m2, stockOld / 2)
+  })
+
+  it('2026: twice the quota each project earned comes off (once per project), a never-qualified project earned 0', async () => {
+    const a = row(await report(2026), A)
+    const items = Object.fromEntries(a.deductions.items.map((d: any) => [d.projectCode, d]))
+    expect(Object.keys(items).sort()).toEqual(['A-2024-01', 'A-2025-01', 'A-2025-02'])
+    expect(items['A-2025-01'].findingIds).toHaveLength(2)
+    expect(items['A-2025-01'].rewardYear).toBe(2025)
+    near(items['A-2025-01'].earnedQuotaM2, (stockBig / 2) * 1.1)
+    near(items['A-2025-01'].deductionM2, stockBig * 1.1)
+    expect(items['A-2024-01'].rewardYear).toBe(2024)
+    near(items['A-2024-01'].deductionM2, stockOld * 1.0)
+    expect(items['A-2025-02']).toMatchObject({ earnedQuotaM2: 0, deductionM2: 0 })
+    const total = stockBig * 1.1 + stockOld
+    near(a.deductions.total.m2, total)
+    // No project completed in 2026: the quota is 0 and the net quota negative (taken off the plan).
+    expect(a.quota).toEqual({ m2: 0, mu: 0, ha: 0 })
+    near(a.netQuota.m2, -total)
+    expect(a.notes.map((n: any) => n.zh).join()).toMatch(/超出部分从新增建设用地计划指标中扣减/)
+  })
+
+  it('2026: a deduction whose reward year has no statistics is unknown, and so is the net quota', async () => {
+    const b = row(await report(2026), B)
+    expect(b.deductions.total).toBeNull()
+    expect(b.deductions.items).toEqual([expect.objectContaining({ projectCode: 'B-2023-01', rewardYear: 2023, earnedQuotaM2: null, deductionM2: null })])
+    expect(b.netQuota).toBeNull()
+    expect(b.notes.map((n: any) => n.zh).join()).toMatch(/缺少该县2023年度统计数据/)
+  })
+})
+
+describe('CSV', () => {
+  it('opens with a BOM and the Chinese headers, one row per county, byte-identical on a second call', async () => {
+    const res = await api('GET', '/province/rewards?year=2025&format=csv', province)
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-type']).toBe('text/csv; charset=utf-8')
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="rewards_2025\.csv"/)
+    const bytes = res.rawPayload
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n')
+    expect(lines[0]!.split(',')).toEqual([
+      '县（市、区）代码', '合格项目数', '盘活存量面积（平方米）', '盘活存量面积（亩）', '人口', '城乡建设用地面积（平方米）',
+      '人均城乡建设用地（平方米/人）', '调整系数', '奖励指标（平方米）', '奖励指标（亩）', '奖励指标（公顷）', '扣减（平方米）',
+      '净奖励指标（平方米）', '说明', '合格项目', '不计入项目',
+    ])
+    const a = lines.find((l) => l.startsWith(A))!.split(',')
+    expect(a.slice(0, 2)).toEqual([A, '1'])
+    near(Number(a[2]), stockBig)
+    expect(a.slice(4, 8)).toEqual(['1000', '200000', '200', '1.1'])
+    near(Number(a[8]), (stockBig / 2) * 1.1)
+    expect(a[14]).toBe('A-2025-01')
+    expect(a[15]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入）/)
+    expect(lines.find((l) => l.startsWith(Q))).toMatch(/青岛市所辖县（市、区）不计入奖励范围/)
+    expect(lines.at(-1)).toBe('')
+    const again = await api('GET', '/province/rewards?year=2025&format=csv', province)
+    expect(again.rawPayload.equals(bytes)).toBe(true)
+  })
+})
