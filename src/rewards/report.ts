@@ -53,7 +53,8 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
   const r = rows[0]!
   const base = { findingIds: rows.map((x) => x.finding_id), projectId: r.project_id, projectCode: r.code ?? r.project_code_at_finding }
   if (r.id == null) {
-    return { ...base, rewardYear: null, stockAreaM2: null, earnedQuotaM2: null, deductionM2: null, earnedFullM2: null, reason: 'the project was deleted: the quota it earned cannot be determined', reasonZh: '项目已删除，无法确定其所获奖励指标' }
+    // A project under review or approved cannot be deleted (src/projects/service.ts), so a deleted one never qualified.
+    return { ...base, rewardYear: null, stockAreaM2: null, earnedQuotaM2: 0, deductionM2: 0, earnedFullM2: 0, reason: 'the project was deleted before any approval: it never qualified and earned 0', reasonZh: '项目已删除（未经省级审核通过），未获得奖励指标，扣减为0' }
   }
   const rewardYear = yearOf(r.milestone_date)
   const verdict = rewardVerdict(candidateOf(r))

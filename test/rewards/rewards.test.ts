@@ -44,7 +44,7 @@ const stockOld = r2(gkArea(600, 0, 800, 150))
 
 const near = (actual: number, want: number, tol = 0.02) => expect(Math.abs(actual - want), `${actual} vs ${want}`).toBeLessThanOrEqual(tol)
 
-const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, key: string, payload?: object) =>
+const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, key: string, payload?: object) =>
   t.app.inject({ method, url: `/api/v1${url}`, headers: withKey(key), ...(payload ? { payload } : {}) })
 
 async function layers() {
@@ -117,6 +117,14 @@ beforeAll(async () => {
     const res = await api('POST', `/projects/${ids[code]}/findings`, province, { kind: 'fraud', year: 2025, note: `专项检查查实 ${code} 虚报` })
     expect(res.statusCode, res.body).toBe(201)
   }
+  // Completed in 2025 but only submitted: listed as excluded, not counted.
+  const pending = (await api('POST', '/projects', countyKeys[A]!, { code: 'A-2025-04', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rects.old)] } })).json().id
+  expect((await api('PATCH', `/projects/${pending}`, countyKeys[A]!, { milestoneType: 'land-supply', milestoneDate: '2025-05-01', developmentMode: 'government-reserve' })).statusCode).toBe(200)
+  expect((await api('POST', `/projects/${pending}/transitions`, countyKeys[A]!, { action: 'submit' })).statusCode).toBe(200)
+  // A draft found fraudulent in 2025 and then deleted: the finding stays, the project never earned anything.
+  const draft = (await api('POST', '/projects', countyKeys[A]!, { code: 'A-DRAFT', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rects.big)] } })).json().id
+  expect((await api('POST', `/projects/${draft}/findings`, province, { kind: 'fraud', year: 2025, note: '虚报' })).statusCode).toBe(201)
+  expect((await api('DELETE', `/projects/${draft}`, countyKeys[A]!)).statusCode).toBe(204)
 }, 600_000)
 afterAll(async () => {
   await t?.close()
@@ -211,7 +219,7 @@ describe('fraud findings', () => {
     expect(list).toHaveLength(2)
     expect(list[0]).toMatchObject({ projectCode: 'A-2025-01', county: A, kind: 'fraud', year: 2025, deductedInRewardsOf: 2026 })
     expect((await api('GET', `/projects/${ids['A-2025-01']}/findings`, countyKeys[B]!)).statusCode).toBe(404)
-    expect(await t.knex('audit_log').where({ action: 'finding.create', result: 'ok' }).count({ n: '*' }).first()).toEqual({ n: 5 })
+    expect(await t.knex('audit_log').where({ action: 'finding.create', result: 'ok' }).count({ n: '*' }).first()).toEqual({ n: 6 })
   })
 })
 
@@ -231,6 +239,7 @@ describe('reward quotas for 2025', () => {
     expect(a.excludedProjects.map((p: any) => [p.code, p.exclusion, p.failedChecks])).toEqual([
       ['A-2025-02', 'area-rule', ['min-area']],
       ['A-2025-03', 'area-rule', ['stock-half-15-30']],
+      ['A-2025-04', 'not-province-approved', []],
     ])
     near(a.stockArea.m2, stockBig)
     expect(a.stockArea.mu).toBeCloseTo(stockBig / MU, 3)
@@ -285,7 +294,8 @@ describe('fraud deductions', () => {
   it('2026: twice the quota each project earned comes off (once per project), a never-qualified project earned 0', async () => {
     const a = row(await report(2026), A)
     const items = Object.fromEntries(a.deductions.items.map((d: any) => [d.projectCode, d]))
-    expect(Object.keys(items).sort()).toEqual(['A-2024-01', 'A-2025-01', 'A-2025-02'])
+    expect(Object.keys(items).sort()).toEqual(['A-2024-01', 'A-2025-01', 'A-2025-02', 'A-DRAFT'])
+    expect(items['A-DRAFT']).toMatchObject({ projectId: null, earnedQuotaM2: 0, deductionM2: 0 })
     expect(items['A-2025-01'].findingIds).toHaveLength(2)
     expect(items['A-2025-01'].rewardYear).toBe(2025)
     near(items['A-2025-01'].earnedQuotaM2, (stockBig / 2) * 1.1)
