@@ -22,7 +22,9 @@ import layerRoutes from './routes/layers/index.js'
 import ogcRoutes from './routes/ogc/index.js'
 import problemRoutes from './routes/problems/index.js'
 import projectRoutes from './routes/projects/index.js'
+import provinceRoutes from './routes/province/index.js'
 import reviewRoutes from './routes/review/index.js'
+import rewardRoutes from './routes/rewards/index.js'
 import tileRoutes from './routes/tiles/index.js'
 import { serviceVersion } from './version.js'
 
@@ -71,6 +73,8 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)
       await api.register(reviewRoutes)
+      await api.register(provinceRoutes)
+      await api.register(rewardRoutes)
       await api.register(auditRoutes)
     },
     { prefix: '/api/v1' },

@@ -64,7 +64,11 @@ async function writeOwnProject(knex: Knex, actor: Actor, id: number, action: str
   )
 }
 
-/** Under review or approved, only the milestone may change: it is reached after approval. */
+/**
+ * Under review, only the milestone may change: it is often reached after entry. Once the province
+ * has approved, a recorded milestone is frozen too (it decides the reward year and what a fraud
+ * deduction takes back); one not yet recorded may still be recorded once.
+ */
 const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate']
 
 async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
@@ -82,9 +86,15 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
     id,
     'project.update',
     async (trx) => {
-      const current = await trx('projects').first('status', 'development_mode', 'milestone_type').where({ id })
+      const current = await trx('projects').first('status', 'development_mode', 'milestone_type', 'milestone_date').where({ id })
       const frozen = Object.keys(attrs).filter((k) => !editableWhenLocked.includes(k as keyof ProjectAttributes))
       if (frozen.length) await refuseIfLocked(trx, id, `${frozen.join(', ')} cannot change`)
+      const milestoneChanges = (attrs.milestoneType !== undefined && attrs.milestoneType !== current.milestone_type) || (attrs.milestoneDate !== undefined && attrs.milestoneDate !== current.milestone_date)
+      if (current.status === 'province-approved' && milestoneChanges && current.milestone_type && current.milestone_date) {
+        throw problem('LR_CONFLICT', `project ${id} is province-approved with its milestone recorded (${current.milestone_type} on ${current.milestone_date}); it decides the reward year and cannot change`, {
+          detailZh: '项目已通过省级审核且已登记完成节点，完成节点决定奖励年度，不能修改',
+        })
+      }
       const mode = (attrs.developmentMode !== undefined ? attrs.developmentMode : current.development_mode) as DevelopmentMode | null
       const milestone = (attrs.milestoneType !== undefined ? attrs.milestoneType : current.milestone_type) as MilestoneType | null
       const mismatch = milestoneMismatch(mode, milestone)

@@ -62,10 +62,10 @@ describe('pull API', () => {
     let inserted = 0
     for (let page = 0; page < 50; page++) {
       // another client inserts while this one pages
-      const [res] = await Promise.all([pull(`limit=4${cursor ? `&cursor=${cursor}` : ''}`), inserted < 6 ? newProject(`NEW${inserted++}`, 10000 + inserted * 200) : null])
+      const [res]: [Awaited<ReturnType<typeof pull>>, unknown] = await Promise.all([pull(`limit=4${cursor ? `&cursor=${cursor}` : ''}`), inserted < 6 ? newProject(`NEW${inserted++}`, 10000 + inserted * 200) : null])
       expect(res.statusCode, res.body).toBe(200)
-      const body = res.json()
-      seen.push(...body.items.map((i: any) => i.id))
+      const body: { items: Array<{ id: number }>; nextCursor: string | null; hasMore: boolean } = res.json()
+      seen.push(...body.items.map((i) => i.id))
       cursor = body.nextCursor
       if (!body.hasMore) break
     }

@@ -103,6 +103,15 @@ describe('review workflow', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!) })).statusCode).toBe(409)
   })
 
+  it('lets an approved project record its milestone once, then freezes it', async () => {
+    const id = await newProject('WF-6')
+    for (const [who, action] of [['county', 'submit'], ['city', 'check'], ['province', 'approve']]) expect((await move(id, who!, action!)).statusCode).toBe(200)
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload })
+    expect((await patch({ milestoneType: 'land-supply', milestoneDate: '2026-08-31' })).statusCode).toBe(200)
+    expect((await patch({ milestoneDate: '2027-01-05' })).statusCode).toBe(409)
+    expect((await patch({ milestoneDate: '2026-08-31' })).statusCode).toBe(200) // the same value is no change
+  })
+
   it('refuses a milestone that does not fit the development mode', async () => {
     const id = await newProject('WF-5')
     const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload: { milestoneType: 'planning-permits' } })
