@@ -26,64 +26,56 @@ const target = Number(values.plots)
 const url = benchDatabaseUrl
 const county = '371502'
 
-async function writePlots(zip: string) {
+/** Writes a GBK shapefile in CGCS2000 3° GK CM 117°E through `write`, zipped to `zip`. */
+async function writeZip(zip: string, name: string, fields: Array<{ name: string; type: 'C'; length: number }>, write: (w: ShapefileWriter) => Promise<void>) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-bundles-'))
   const w = await ShapefileWriter.create({
-    basePath: path.join(tmp, 'DXYDTB'),
+    basePath: path.join(tmp, name),
     shapeType: 5,
     encoding: 'GBK',
     languageDriver: 0x4d,
     cpg: 'GBK',
     prj: esriPrj({ datum: 'CGCS2000', centralMeridian: 117, falseEasting: 500000 }),
-    fields: [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'ZLDWDM', type: 'C', length: 12 }],
+    fields,
   })
-  const r = rng(7)
-  const cols = Math.ceil(Math.sqrt(target / 0.35))
-  let n = 0
-  for (let i = 0; n < target; i++) {
-    if (r.next() > 0.35) continue
-    const [c, row] = [i % cols, Math.floor(i / cols)]
-    await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405060 + c * 60, 4030050 + row * 50)], { TBBH: `DX${++n}`, ZLDWDM: `371502${String(1 + (c % 9)).padStart(3, '0')}000` })
-  }
+  await write(w)
   await w.close()
-  await zipFiles(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => ({ path: path.join(tmp, `DXYDTB.${e}`), name: `DXYDTB.${e}` })))
+  fs.mkdirSync(path.dirname(zip), { recursive: true })
+  await zipFiles(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => ({ path: path.join(tmp, `${name}.${e}`), name: `${name}.${e}` })))
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
-/** Third-survey land: blocks of 2 × 2 plot cells covering the whole grid, so every bundle has non-member land around it. */
-async function writeLand(zip: string) {
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-land-'))
-  const w = await ShapefileWriter.create({
-    basePath: path.join(tmp, 'DLTB'),
-    shapeType: 5,
-    encoding: 'GBK',
-    languageDriver: 0x4d,
-    cpg: 'GBK',
-    prj: esriPrj({ datum: 'CGCS2000', centralMeridian: 117, falseEasting: 500000 }),
-    fields: [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'DLBM', type: 'C', length: 5 }],
-  })
-  const cols = Math.ceil(Math.sqrt(target / 0.35))
-  const rows = Math.ceil(target / 0.35 / cols) + 1
-  let n = 0
-  for (let row = 0; row < rows; row += 2) {
-    for (let c = 0; c < cols; c += 2) {
-      await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405120 + c * 60, 4030100 + row * 50)], { TBBH: String(++n), DLBM: n % 3 ? '0601' : '0702' })
+const cols = Math.ceil(Math.sqrt(target / 0.35))
+
+const writePlots = (zip: string) =>
+  writeZip(zip, 'DXYDTB', [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'ZLDWDM', type: 'C', length: 12 }], async (w) => {
+    const r = rng(7)
+    let n = 0
+    for (let i = 0; n < target; i++) {
+      if (r.next() > 0.35) continue
+      const [c, row] = [i % cols, Math.floor(i / cols)]
+      await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405060 + c * 60, 4030050 + row * 50)], { TBBH: `DX${++n}`, ZLDWDM: `371502${String(1 + (c % 9)).padStart(3, '0')}000` })
     }
-  }
-  await w.close()
-  await zipFiles(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => ({ path: path.join(tmp, `DLTB.${e}`), name: `DLTB.${e}` })))
-  fs.rmSync(tmp, { recursive: true, force: true })
-}
+  })
+
+/** Third-survey land: blocks of 2 × 2 plot cells covering the whole grid, so every bundle has non-member land around it. */
+const writeLand = (zip: string) =>
+  writeZip(zip, 'DLTB', [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'DLBM', type: 'C', length: 5 }], async (w) => {
+    const rows = Math.ceil(target / 0.35 / cols) + 1
+    let n = 0
+    for (let row = 0; row < rows; row += 2) {
+      for (let c = 0; c < cols; c += 2) {
+        await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405120 + c * 60, 4030100 + row * 50)], { TBBH: String(++n), DLBM: n % 3 ? '0601' : '0702' })
+      }
+    }
+  })
 
 async function main() {
   await ensureBenchDatabase()
   const knex = createKnex(url, 4)
   await migrateLatest(knex)
   const zip = path.join(projectRoot, 'bench', 'out', `plots-${target}.zip`)
-  if (!fs.existsSync(zip)) {
-    fs.mkdirSync(path.dirname(zip), { recursive: true })
-    await writePlots(zip)
-  }
+  if (!fs.existsSync(zip)) await writePlots(zip)
   const landZip = path.join(projectRoot, 'bench', 'out', `land-${target}.zip`)
   if (!fs.existsSync(landZip)) await writeLand(landZip)
   await knex.raw("DELETE FROM bundle_runs WHERE xzqdm = ?", [county])

@@ -1,5 +1,11 @@
-// The benchmarks' PostGIS database: BENCH_DATABASE_URL, default a local lowland_bench, created if missing.
+// What the benchmarks share: their PostGIS database (BENCH_DATABASE_URL, default a local
+// lowland_bench, created if missing), the generated third-survey layer, and statistics.
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
 import pg from 'pg'
+import { projectRoot } from '../src/config.js'
+import { generateCounty } from '../src/testdata/generate.js'
 
 export const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
 
@@ -10,3 +16,16 @@ export async function ensureBenchDatabase(url = benchDatabaseUrl): Promise<void>
   if (!(await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount) await admin.query(`CREATE DATABASE "${name.replace(/"/g, '')}"`)
   await admin.end()
 }
+
+/** A generated third-survey shapefile zip of `patches` patches under bench/out (made once), with its SHA-256. */
+export async function generatedSurvey3(patches: number): Promise<{ zip: string; sha256: string }> {
+  const outDir = path.join(projectRoot, 'bench', 'out', `survey3-${patches}`)
+  const zip = path.join(outDir, '371502_survey3.zip')
+  if (!fs.existsSync(zip)) {
+    console.log(`generating ${patches} patches …`)
+    await generateCounty({ outDir, patches, layers: ['survey3'] })
+  }
+  return { zip, sha256: createHash('sha256').update(fs.readFileSync(zip)).digest('hex') }
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

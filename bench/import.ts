@@ -4,35 +4,24 @@
 // the ratio and peak memory. Needs a PostGIS server (BENCH_DATABASE_URL, default a local
 // lowland_bench database, created if missing) and ogr2ogr (Debian's gdal-bin).
 import { execFileSync, spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
-import { projectRoot } from '../src/config.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median } from './db.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/import/layers.js'
 import { runImport } from '../src/import/run.js'
-import { generateCounty } from '../src/testdata/generate.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } } })
 const patches = Number(values.patches)
 const rounds = Number(values.rounds)
 const url = benchDatabaseUrl
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 
 async function main() {
   if (spawnSync('ogr2ogr', ['--version']).status !== 0) throw new Error('ogr2ogr not found: apt-get install gdal-bin')
   await ensureBenchDatabase()
-  const outDir = path.join(projectRoot, 'bench', 'out', `survey3-${patches}`)
-  const zip = path.join(outDir, '371502_survey3.zip')
-  if (!fs.existsSync(zip)) {
-    console.log(`generating ${patches} patches …`)
-    await generateCounty({ outDir, patches, layers: ['survey3'] })
-  }
-  const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
+  const { zip, sha256 } = await generatedSurvey3(patches)
   const knex = createKnex(url, 4)
   await migrateLatest(knex)
   const kind = layerKind('survey3')!

@@ -2,12 +2,10 @@
 // OGC API items throughput (features/s at limit=1000, over HTTP on a real port, GeoJSON as served)
 // against the same pages straight from PostGIS (one SELECT json_build_object(…ST_AsGeoJSON…) per
 // page, no HTTP, the page selected before it is serialised); vector tile latency against raw ST_AsMVT of the same tiles. Same run, same data.
-import { createHash } from 'node:crypto'
-import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
@@ -16,7 +14,6 @@ import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/import/layers.js'
 import { runImport } from '../src/import/run.js'
 import { collectionById } from '../src/ogc/collections.js'
-import { generateCounty } from '../src/testdata/generate.js'
 import { hasAsMvt, tileEncodedHere } from '../src/tiles/queries.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, pages: { type: 'string', default: '20' }, tiles: { type: 'string', default: '40' } } })
@@ -27,7 +24,6 @@ const url = benchDatabaseUrl
 const county = '371502'
 const limit = 1000
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6
 
@@ -43,13 +39,7 @@ async function main() {
   const db = attachDatabase(url, 'server', 4)
   const knex = db.knex
   await migrateLatest(knex)
-  const outDir = path.join(projectRoot, 'bench', 'out', `survey3-${patches}`)
-  const zip = path.join(outDir, '371502_survey3.zip')
-  if (!fs.existsSync(zip)) {
-    console.log(`generating ${patches} patches …`)
-    await generateCounty({ outDir, patches, layers: ['survey3'] })
-  }
-  const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
+  const { zip, sha256 } = await generatedSurvey3(patches)
   // An identical file already active is not imported again.
   const report = await runImport({ knex }, { kind: layerKind('survey3')!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
   const active = await knex('datasets').first('id', 'feature_count').where({ layer: 'survey3', xzqdm: county, active: true })
