@@ -53,15 +53,15 @@ export async function enclosedGaps(knex: Knex, runId: number, survey2: { dataset
  * how much of each piece's boundary lies within toleranceM of the members. Lengths are measured in
  * a local metric frame at each piece (lon/lat scaled by the GRS80 radii of curvature there), which
  * is conformal at that point and several times cheaper than a transform. Returns only pieces that
- * share at least minSharedM of boundary and are either mostly enclosed or small; digitising slivers
- * (narrower than minWidthM on average) are left out.
+ * share at least minSharedM of boundary and are either mostly enclosed or small; remnants where
+ * the layers' lines do not meet (narrower than minWidthM on average, or under minPieceM2) are left out.
  */
 export async function neighbourPieces(
   knex: Knex,
   runId: number,
   survey3DatasetId: number,
   survey2: { datasetId: number; codes: readonly string[] } | null,
-  c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minSharedM: number },
+  c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minPieceM2: number; minSharedM: number },
 ) {
   const construction = survey2
     ? `(SELECT coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s2.geom, f.piece), 3))::geography), 0)
@@ -99,7 +99,7 @@ export async function neighbourPieces(
               ST_Length(ST_Intersection(ST_Boundary(s.piece_m), ST_Buffer(s.members_m, ?, 'quad_segs=2'))) AS shared
          FROM solid s),
      f AS (
-       SELECT * FROM measured WHERE shared >= ? AND (shared / perimeter >= ? OR m2 < ?))
+       SELECT * FROM measured WHERE m2 >= ? AND shared >= ? AND (shared / perimeter >= ? OR m2 < ?))
      SELECT f.bundle_id AS "bundleId", f.id AS "patchId", f.part, f.tbbh, f.zldwdm, f.dlbm, f.dlmc, f.m2, least(f.shared / f.perimeter, 1) AS "sharedShare",
             ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(f.piece), 9, 0)::json AS geometry
        FROM f ORDER BY f.bundle_id, f.id, f.part`,
@@ -109,6 +109,7 @@ export async function neighbourPieces(
       runId,
       c.minWidthM,
       c.toleranceM,
+      c.minPieceM2,
       c.minSharedM,
       c.enclaveMinShare,
       c.cornerMaxM2,

@@ -48,6 +48,7 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
             cornerMaxM2: bundleDefaults.cornerMaxM2,
             toleranceM: bundleDefaults.sharedToleranceM,
             minWidthM: bundleDefaults.sliverWidthM,
+            minPieceM2: bundleDefaults.minPieceM2,
             minSharedM: bundleDefaults.minSharedM,
           })
         : [],

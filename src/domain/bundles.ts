@@ -13,8 +13,13 @@ export const bundleDefaults = {
   enclaveMinShare: 0.75,
   /** boundary within this distance (m) of a member counts as shared: survey lines of two layers rarely coincide exactly */
   sharedToleranceM: 0.1,
-  /** pieces narrower than this on average (2·area/perimeter, m) are digitising slivers, not land */
-  sliverWidthM: 0.5,
+  /**
+   * Pieces narrower than this on average (2·area/perimeter, m), or smaller than minPieceM2, are
+   * what is left where two layers' lines do not meet (a plot drawn a little across a patch), not
+   * land anyone could develop: they are neither enclaves nor 边角地.
+   */
+  sliverWidthM: 2,
+  minPieceM2: 100,
   /** land touching a bundle at a point, or along less than this (m), is not adjacent */
   minSharedM: 1,
 }

@@ -47,6 +47,8 @@ const land = [
   patch('P1', 4980, 0, 5050, 60), // straddles U1: the 1 200 m² outside counts, not the patch
   patch('K1', 5300, 200, 5320, 220), // small but touching U5 at one point: not adjacent
   patch('M2', 5100, 0, 5200, 100), // exactly U2: nothing outside the member
+  patch('T1', 4992, 150, 5010, 160), // U4 drawn across it: the 80 m² left outside is a remnant, not land
+  patch('W1', 5200, 200, 5300, 201.5), // a 1.5 m strip along U5's top: a sliver, not land
 ]
 
 async function run(gapMeters: number) {
