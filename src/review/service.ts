@@ -45,7 +45,9 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
       if (action === 'submit') Object.assign(update, { submitted_at: trx.fn.now(), returned_reason: null, approved_result_id: null })
       if (action === 'return') update.returned_reason = reason!.trim()
       if (action === 'approve') {
-        if (pinned === null) throw problem('LR_CONFLICT', 'the project has no current analysis to approve', { detailZh: '项目缺少最新分析结果' })
+        // a layer imported since the analysis above would make it stale: approve only current numbers
+        const current = pinned === null ? null : await trx('analysis_results').first('stale').where({ id: pinned }).forShare()
+        if (!current || current.stale) throw problem('LR_CONFLICT', 'the project has no current analysis to approve (an input layer changed meanwhile); try again', { detailZh: '项目缺少最新分析结果（输入图层刚刚更新），请重试' })
         update.approved_result_id = pinned
       }
       await trx('projects').where({ id }).update(update)
