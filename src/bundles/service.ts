@@ -87,7 +87,11 @@ function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
   return out
 }
 
-/** After a new plots version: recompute with the parameters of the county's current bundles. */
+export async function hasCurrentBundles(knex: Knex, county: string): Promise<boolean> {
+  return Boolean(await knex('bundle_runs').first('id').where({ xzqdm: county, active: true }))
+}
+
+/** After a new plots (or land) version: recompute with the parameters of the county's current bundles. */
 export async function rebundleAfterImport(knex: Knex, county: string, by: string): Promise<number | null> {
   const last = await knex('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: county, active: true })
   const params = last ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 } : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }

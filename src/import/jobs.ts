@@ -9,7 +9,7 @@ import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { analysisLayers, markCountyStale } from '../analysis/queries.js'
-import { rebundleAfterImport } from '../bundles/service.js'
+import { hasCurrentBundles, rebundleAfterImport } from '../bundles/service.js'
 import { syncProjectsFromLayer } from '../projects/from-layer.js'
 import { layerKind, layerKinds } from './layers.js'
 import * as q from './queries.js'
@@ -118,7 +118,7 @@ export async function executeImportJob(
   }
 }
 
-/** What a new layer version changes beyond itself: projects from a projects layer, stale analyses. */
+/** What a new layer version changes beyond itself: projects from a projects layer, bundles, stale analyses. */
 async function afterImport(knex: Knex, params: ImportJobParams, report: ImportReport): Promise<void> {
   if (report.unchanged || report.datasetId === null) return
   if (params.layer === 'projects') {
@@ -126,9 +126,11 @@ async function afterImport(knex: Knex, params: ImportJobParams, report: ImportRe
     report.warnings.push({ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` })
     for (const s of sync.skipped) report.warnings.push({ record: s.record, message: s.message })
   }
-  if (params.layer === 'plots') {
-    const n = await rebundleAfterImport(knex, params.county, report.datasetId ? `import:${report.datasetId}` : 'import')
-    report.warnings.push({ message: `plots: ${n} contiguous bundles recomputed` })
+  // Bundles follow their plots, and their enclaves and 边角地 follow the land layers around them.
+  const landLayer = params.layer === 'survey3' || params.layer === 'survey2'
+  if (params.layer === 'plots' || (landLayer && (await hasCurrentBundles(knex, params.county)))) {
+    const n = await rebundleAfterImport(knex, params.county, `import:${report.datasetId}`)
+    report.warnings.push({ message: `${params.layer}: ${n} contiguous bundles recomputed` })
   }
   if ((analysisLayers as readonly string[]).includes(params.layer)) {
     const stale = await markCountyStale(knex, params.county)

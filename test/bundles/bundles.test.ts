@@ -177,3 +177,16 @@ describe('bundles across a gap', () => {
     expect(list.json().features).toEqual([])
   })
 })
+
+describe('bundles follow the land around them', () => {
+  it('recomputes enclaves when a new third-survey version is imported', async () => {
+    const text = (name: string, length: number) => ({ name, type: 'C' as const, length })
+    const withoutNotch = await shapefileZip(dir, 's3b', { fields: [text('TBBH', 10), text('ZLDWDM', 12), text('DLBM', 5), text('DLMC', 20)], features: land.filter((p) => p.values.TBBH !== 'N1') })
+    const job = await importFile(t, key, { layer: 'survey3' }, withoutNotch)
+    expect(job.status).toBe('succeeded')
+    expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/survey3: \d+ contiguous bundles recomputed/) }))
+    const fc = (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
+    expect(bundleWith(fc, 'U1').enclosedGaps).toEqual([])
+    expect(bundleWith(fc, 'U1').flags.filter((f: any) => !f.member).map((f: any) => f.patch.tbbh).sort()).toEqual(['P1', 'S1'])
+  })
+})
