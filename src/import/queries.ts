@@ -30,6 +30,19 @@ function packShapes(wkb: Array<Buffer | null>): { blob: Buffer; offsets: Array<n
   return { blob: Buffer.concat(wkb.filter((w): w is Buffer => w !== null)), offsets, lengths }
 }
 
+/**
+ * An array parameter as a PostgreSQL array literal, written by JSON.stringify: strings are quoted
+ * and escaped (\" and \\) alike in both, JSON null reads as NULL. Much cheaper than node-pg's
+ * element-by-element serialisation (a third of the Node time of a batch beside decoding). JSON's
+ * other escapes (control characters, lone surrogates) mean something else in an array literal:
+ * such arrays go the ordinary way.
+ */
+export function arrayLiteral(values: unknown[]): string | unknown[] {
+  const json = JSON.stringify(values)
+  if (/\\[^"\\]/.test(json)) return values
+  return `{${json.slice(1, -1)}}`
+}
+
 /** The source bbox in lon/lat after transformation, to catch a wrong CRS before loading. */
 export async function transformedBbox(knex: Knex, b: Bbox, crs: SourceCrs): Promise<Bbox> {
   const to = toCgcs2000(crs, 'g')
@@ -158,7 +171,18 @@ export async function insertBatch(
     )
     SELECT source_record AS record, geom_repair AS reason, lost FROM ins WHERE geom_repair IS NOT NULL`
   const shapes = packShapes(rows.wkb)
-  const bindings = [target.datasetId, target.county, ...to.bindings, rows.records, shapes.offsets, shapes.lengths, `[${rows.attrs.join(',')}]`, ...rows.columns, shapes.blob, target.crs.srid] as unknown as Knex.RawBinding[]
+  const bindings = [
+    target.datasetId,
+    target.county,
+    ...to.bindings,
+    arrayLiteral(rows.records),
+    arrayLiteral(shapes.offsets),
+    arrayLiteral(shapes.lengths),
+    `[${rows.attrs.join(',')}]`,
+    ...rows.columns.map(arrayLiteral),
+    shapes.blob,
+    target.crs.srid,
+  ] as unknown as Knex.RawBinding[]
   const { rows: repaired } = await knex.raw(sql, bindings)
   return repaired
 }
