@@ -122,13 +122,18 @@ export async function createVersionTable(knex: Knex, kind: LayerKind, datasetId:
  */
 export async function attachVersionTable(knex: Knex, kind: LayerKind, datasetId: number): Promise<void> {
   const part = partitionName(kind, datasetId)
-  await knex.transaction(async (trx) => {
-    await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`)
-    await trx.raw(`CREATE INDEX "${part}_geom_gist" ON "${part}" USING gist (geom)`)
-    await trx.raw(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (id, dataset_id)`)
-    await trx.raw(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`)
-    await trx.raw(`ALTER TABLE "${kind.table}" ATTACH PARTITION "${part}" FOR VALUES IN (${datasetId})`)
-  })
+  const build = (ddl: string) =>
+    knex.transaction(async (trx) => {
+      await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`)
+      await trx.raw(ddl)
+    })
+  // The GiST index on one connection, the btree ones on another (one after the other on the embedded database).
+  const built = await Promise.allSettled([
+    build(`CREATE INDEX "${part}_geom_gist" ON "${part}" USING gist (geom)`),
+    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (id, dataset_id)`).then(() => build(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`)),
+  ])
+  for (const b of built) if (b.status === 'rejected') throw b.reason
+  await knex.raw(`ALTER TABLE "${kind.table}" ATTACH PARTITION "${part}" FOR VALUES IN (${datasetId})`)
 }
 
 /** Append mode: the new version starts as a copy of the active one. */
@@ -191,8 +196,7 @@ export async function insertBatch(
 export async function summarizeDataset(knex: Knex, kind: LayerKind, datasetId: number) {
   // No total area here: ellipsoidal area of every feature would cost as much as a third of the load.
   const { rows } = await knex.raw(
-    `SELECT count(*)::int AS n, ST_SetSRID(ST_Extent(geom)::geometry, 4490) AS extent FROM "${kind.table}" WHERE dataset_id = ?`,
-    [datasetId],
+    `SELECT count(*)::int AS n, ST_SetSRID(ST_Extent(geom)::geometry, 4490) AS extent FROM "${partitionName(kind, datasetId)}"`,
   )
   await knex('datasets').where({ id: datasetId }).update({ feature_count: rows[0].n, extent: rows[0].extent })
   return { featureCount: rows[0].n as number }

@@ -145,9 +145,8 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     }
     if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
     const tIndex = Date.now()
-    await q.attachVersionTable(ctx.knex, req.kind, dataset.id)
+    const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
     report.timings.indexMs = Date.now() - tIndex
-    const summary = await q.summarizeDataset(ctx.knex, req.kind, dataset.id)
     report.counts.stored = summary.featureCount
     await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
     ctx.onProgress?.(1, finish())
