@@ -39,6 +39,9 @@ async function main() {
     const order = r % 2 ? ['service', 'ogr'] : ['ogr', 'service']
     for (const which of order) {
       await knex.raw('TRUNCATE datasets CASCADE')
+      // Each round starts from the same state: no partitions left from the round before.
+      const { rows: parts } = await knex.raw(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass`, [kind.table])
+      for (const p of parts as Array<{ name: string }>) await knex.raw(`DROP TABLE "${p.name.replace(/"/g, '')}"`)
       await knex.raw('DROP TABLE IF EXISTS ogr_bench')
       await knex.raw('CHECKPOINT')
       if (which === 'ogr') {
@@ -69,7 +72,7 @@ async function main() {
   console.log(`  ogr2ogr        : ${(o / 1000).toFixed(2)} s  (${ogr.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${ogrPeak.toFixed(0)} MiB  — ${ogrRows} rows`)
   console.log(`  ratio service / ogr2ogr: ${(s / o).toFixed(2)}`)
   const phase = (k: string) => (median(phases.map((p) => p[k] ?? 0)) / 1000).toFixed(2)
-  console.log(`  service phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, total ${phase('totalMs')}`)
+  console.log(`  service phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`)
   console.log(`  (${execFileSync('ogr2ogr', ['--version'], { encoding: 'utf8' }).trim()})`)
 }
 

@@ -30,7 +30,7 @@ import { serviceVersion } from './version.js'
 
 export interface AppOptions {
   database: Database
-  config: Pick<Config, 'dataDir' | 'uploadLimitBytes'>
+  config: Pick<Config, 'dataDir' | 'uploadLimitBytes'> & Partial<Pick<Config, 'layerVersionsKept'>>
 }
 
 /** Fastify's own options: limits, request ids and a log that never carries a key. */
@@ -68,7 +68,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(projectRoutes)
-      await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes })
+      await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes, layerVersionsKept: opts.config.layerVersionsKept ?? 0 })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)

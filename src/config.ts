@@ -17,6 +17,7 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024 }),
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 2 * 1024 * 1024 * 1024, minimum: 1024 }),
   EMBEDDED_START_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 1000 }),
+  LAYER_VERSIONS_KEPT: Type.Integer({ default: 0, minimum: 0, description: 'versions of each layer and county kept after an import (older inactive ones are dropped, except those analyses used); 0 = all' }),
   BOOTSTRAP_ADMIN_KEY: Type.Boolean({ default: true, description: 'create an admin key on an empty database' }),
 })
 
@@ -33,6 +34,7 @@ export interface Config {
   uploadLimitBytes: number
   embeddedStartTimeoutMs: number
   bootstrapAdminKey: boolean
+  layerVersionsKept: number
 }
 
 export class ConfigError extends Error {}
@@ -60,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadLimitBytes: v.UPLOAD_LIMIT_BYTES,
     embeddedStartTimeoutMs: v.EMBEDDED_START_TIMEOUT_MS,
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
+    layerVersionsKept: v.LAYER_VERSIONS_KEPT,
   }
 }
 

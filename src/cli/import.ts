@@ -67,7 +67,7 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
 }
 
 /** Runs the import with a progress bar; returns the process exit code. */
-export async function importCommand(knex: Knex, args: string[]): Promise<number> {
+export async function importCommand(knex: Knex, args: string[], keepVersions = 0): Promise<number> {
   const { params, file } = parseImportArgs(args)
   const name = safeFileName(path.basename(file))
   const digest = await sha256(file)
@@ -75,7 +75,7 @@ export async function importCommand(knex: Knex, args: string[]): Promise<number>
   const jobId = await createImportJob(knex, actor, params, { name, sha256: digest })
   const bar = progressBar(`import ${params.layer} ${params.county}`)
   const report = await executeImportJob(
-    { knex, signal: new AbortController().signal, onProgress: (f) => bar.update(f, `job ${jobId}`) },
+    { knex, keepVersions, signal: new AbortController().signal, onProgress: (f) => bar.update(f, `job ${jobId}`) },
     jobId,
     params,
     { path: path.resolve(file), name, sha256: digest },

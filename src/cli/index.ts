@@ -101,7 +101,7 @@ async function main(argv: string[]) {
     case 'import': {
       const code = await withDatabase(async ({ knex }) => {
         await migrateLatest(knex)
-        return importCommand(knex, rest)
+        return importCommand(knex, rest, loadConfig().layerVersionsKept)
       })
       process.exitCode = code
       return

@@ -58,7 +58,14 @@ function reportColumns(report: ImportReport) {
 
 /** Runs a queued job to its end, keeping its row current; never throws for a bad upload. */
 export async function executeImportJob(
-  deps: { knex: Knex; limits?: ImportLimits; signal: AbortSignal; onProgress?: (fraction: number) => void },
+  deps: {
+    knex: Knex
+    limits?: ImportLimits
+    signal: AbortSignal
+    onProgress?: (fraction: number) => void
+    /** versions of a layer and county kept after a successful import (0 or unset: all) */
+    keepVersions?: number
+  },
   jobId: number,
   params: ImportJobParams,
   /** workDir: the upload's own directory, removed before the job's end is recorded */
@@ -105,6 +112,12 @@ export async function executeImportJob(
     await afterImport(knex, params, report).catch((err: Error) =>
       report.warnings.push({ message: `imported, but updating what depends on the layer failed: ${err.message.split(' - ').at(-1)}` }),
     )
+    if (deps.keepVersions && !report.unchanged) {
+      await q
+        .purgeOldVersions(knex, request.kind, params.county, deps.keepVersions)
+        .then((dropped) => dropped.length && report.warnings.push({ message: `old versions dropped (keeping the newest ${deps.keepVersions}): ${dropped.join(', ')}` }))
+        .catch((err: Error) => report.warnings.push({ message: `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}` }))
+    }
     await finish('succeeded', report)
     return report
   } catch (err) {

@@ -5,7 +5,7 @@ import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { pgArrayType, type ResolvedColumn } from './fields.js'
-import type { LayerKind } from './layers.js'
+import { layerKinds, type LayerKind } from './layers.js'
 
 export interface BatchRows {
   records: number[]
@@ -28,6 +28,19 @@ function packShapes(wkb: Array<Buffer | null>): { blob: Buffer; offsets: Array<n
     if (w) at += w.length
   }
   return { blob: Buffer.concat(wkb.filter((w): w is Buffer => w !== null)), offsets, lengths }
+}
+
+/**
+ * An array parameter as a PostgreSQL array literal, written by JSON.stringify: strings are quoted
+ * and escaped (\" and \\) alike in both, JSON null reads as NULL. Much cheaper than node-pg's
+ * element-by-element serialisation (a third of the Node time of a batch beside decoding). JSON's
+ * other escapes (control characters, lone surrogates) mean something else in an array literal:
+ * such arrays go the ordinary way.
+ */
+export function arrayLiteral(values: unknown[]): string | unknown[] {
+  const json = JSON.stringify(values)
+  if (/\\[^"\\]/.test(json)) return values
+  return `{${json.slice(1, -1)}}`
 }
 
 /** The source bbox in lon/lat after transformation, to catch a wrong CRS before loading. */
@@ -79,10 +92,54 @@ export async function createDataset(
   })
 }
 
+/**
+ * A version's partition: <table>_d<dataset id>. Built only from the catalogue's table names and a
+ * positive integer, so it can be spliced into DDL.
+ */
+export function partitionName(kind: LayerKind, datasetId: number): string {
+  if (!layerKinds.some((k) => k.table === kind.table)) throw new Error(`unknown layer table ${kind.table}`)
+  if (!Number.isSafeInteger(datasetId) || datasetId <= 0) throw new Error(`bad dataset id ${datasetId}`)
+  return `${kind.table}_d${datasetId}`
+}
+
+/**
+ * The table a new version is loaded into: the layer table's columns, defaults (its one id sequence)
+ * and checks, but no index, key or foreign key, so rows go in without per-row index maintenance or
+ * foreign-key checks. The check on dataset_id lets ATTACH skip scanning it.
+ */
+export async function createVersionTable(knex: Knex, kind: LayerKind, datasetId: number): Promise<void> {
+  const part = partitionName(kind, datasetId)
+  // A table of that name can only be stale: dataset ids come from a sequence (a test reset restarts it).
+  await knex.raw(`DROP TABLE IF EXISTS "${part}"`)
+  await knex.raw(`CREATE TABLE "${part}" (LIKE "${kind.table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`)
+  await knex.raw(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_version" CHECK (dataset_id = ${datasetId})`)
+}
+
+/**
+ * Builds the loaded version's indexes once (a sorted GiST build) and attaches it as the layer table's
+ * partition; the foreign key to datasets is checked once here, for all rows. Readers do not see the
+ * version before activateDataset.
+ */
+export async function attachVersionTable(knex: Knex, kind: LayerKind, datasetId: number): Promise<void> {
+  const part = partitionName(kind, datasetId)
+  const build = (ddl: string) =>
+    knex.transaction(async (trx) => {
+      await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`)
+      await trx.raw(ddl)
+    })
+  // The GiST index on one connection, the btree ones on another (one after the other on the embedded database).
+  const built = await Promise.allSettled([
+    build(`CREATE INDEX "${part}_geom_gist" ON "${part}" USING gist (geom)`),
+    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (id, dataset_id)`).then(() => build(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`)),
+  ])
+  for (const b of built) if (b.status === 'rejected') throw b.reason
+  await knex.raw(`ALTER TABLE "${kind.table}" ATTACH PARTITION "${part}" FOR VALUES IN (${datasetId})`)
+}
+
 /** Append mode: the new version starts as a copy of the active one. */
 export async function copyRows(knex: Knex, kind: LayerKind, fromDataset: number, toDataset: number): Promise<number> {
   const cols = ['xzqdm', 'source_record', 'attrs', 'geom', 'geom_repair', ...kind.columns.map((c) => c.column)].map((c) => `"${c}"`).join(', ')
-  const result = await knex.raw(`INSERT INTO "${kind.table}" (dataset_id, ${cols}) SELECT ?, ${cols} FROM "${kind.table}" WHERE dataset_id = ?`, [toDataset, fromDataset])
+  const result = await knex.raw(`INSERT INTO "${partitionName(kind, toDataset)}" (dataset_id, ${cols}) SELECT ?, ${cols} FROM "${kind.table}" WHERE dataset_id = ?`, [toDataset, fromDataset])
   return result.rowCount ?? 0
 }
 
@@ -108,7 +165,7 @@ export async function insertBatch(
   // inlined, every reference to it would parse it again, and MATERIALIZED CTEs spill to disk.
   const sql = `
     WITH ins AS (
-      INSERT INTO "${kind.table}" (dataset_id, xzqdm, source_record, attrs, geom, geom_repair${colNames.length ? ', ' + colNames.join(', ') : ''})
+      INSERT INTO "${partitionName(kind, target.datasetId)}" (dataset_id, xzqdm, source_record, attrs, geom, geom_repair${colNames.length ? ', ' + colNames.join(', ') : ''})
       SELECT ?::int, ?, u.rec, u.attrs, CASE WHEN f.fixed IS NULL OR ST_IsEmpty(f.fixed) THEN NULL ELSE ${to.sql} END,
              v.reason${columns.map((_, i) => `, u.c${i}`).join('')}
       FROM ROWS FROM (${fromItems.join(', ')}) AS u(${aliases.join(', ')})
@@ -119,7 +176,18 @@ export async function insertBatch(
     )
     SELECT source_record AS record, geom_repair AS reason, lost FROM ins WHERE geom_repair IS NOT NULL`
   const shapes = packShapes(rows.wkb)
-  const bindings = [target.datasetId, target.county, ...to.bindings, rows.records, shapes.offsets, shapes.lengths, `[${rows.attrs.join(',')}]`, ...rows.columns, shapes.blob, target.crs.srid] as unknown as Knex.RawBinding[]
+  const bindings = [
+    target.datasetId,
+    target.county,
+    ...to.bindings,
+    arrayLiteral(rows.records),
+    arrayLiteral(shapes.offsets),
+    arrayLiteral(shapes.lengths),
+    `[${rows.attrs.join(',')}]`,
+    ...rows.columns.map(arrayLiteral),
+    shapes.blob,
+    target.crs.srid,
+  ] as unknown as Knex.RawBinding[]
   const { rows: repaired } = await knex.raw(sql, bindings)
   return repaired
 }
@@ -128,8 +196,7 @@ export async function insertBatch(
 export async function summarizeDataset(knex: Knex, kind: LayerKind, datasetId: number) {
   // No total area here: ellipsoidal area of every feature would cost as much as a third of the load.
   const { rows } = await knex.raw(
-    `SELECT count(*)::int AS n, ST_SetSRID(ST_Extent(geom)::geometry, 4490) AS extent FROM "${kind.table}" WHERE dataset_id = ?`,
-    [datasetId],
+    `SELECT count(*)::int AS n, ST_SetSRID(ST_Extent(geom)::geometry, 4490) AS extent FROM "${partitionName(kind, datasetId)}"`,
   )
   await knex('datasets').where({ id: datasetId }).update({ feature_count: rows[0].n, extent: rows[0].extent })
   return { featureCount: rows[0].n as number }
@@ -143,13 +210,52 @@ export async function activateDataset(knex: Knex, d: { id: number; layer: string
   })
 }
 
-/** Removes a version that did not finish loading, rows and all. */
+/** Removes a version that did not finish loading: its table (attached or not) and its row. */
 export async function discardDataset(knex: Knex, kind: LayerKind, datasetId: number): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx(kind.table).where({ dataset_id: datasetId }).delete()
+    await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, datasetId)}"`)
     await trx('import_jobs').where({ dataset_id: datasetId }).update({ dataset_id: null })
     await trx('datasets').where({ id: datasetId }).delete()
   })
+}
+
+/**
+ * Drops old versions of a layer in a county: every ready, inactive version older than the newest
+ * `keep` ones, except versions that the latest or the approved analysis of a project, or the active
+ * bundling run, was computed from. Each version goes with its partition (no row-by-row delete).
+ * keep ≤ 0 keeps everything. Returns the versions dropped.
+ */
+export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: string, keep: number): Promise<number[]> {
+  if (!(keep > 0)) return []
+  const { rows } = await knex.raw(
+    `WITH used AS (
+       SELECT (e.value ->> 'datasetId')::int AS id
+         FROM analysis_results a CROSS JOIN LATERAL jsonb_each(a.inputs) e
+        WHERE a.xzqdm = ? AND jsonb_typeof(e.value) = 'object'
+          AND (a.id IN (SELECT approved_result_id FROM projects WHERE xzqdm = ? AND approved_result_id IS NOT NULL)
+               OR a.id IN (SELECT DISTINCT ON (project_id) id FROM analysis_results WHERE xzqdm = ? ORDER BY project_id, computed_at DESC, id DESC))
+       UNION SELECT plots_dataset_id FROM bundle_runs WHERE xzqdm = ? AND active
+     )
+     SELECT id, version FROM (
+       SELECT id, version, active, row_number() OVER (ORDER BY version DESC) AS newest
+         FROM datasets WHERE layer = ? AND xzqdm = ? AND status = 'ready'
+     ) d
+     WHERE newest > ? AND NOT active AND id NOT IN (SELECT id FROM used WHERE id IS NOT NULL)
+     ORDER BY version`,
+    [county, county, county, county, kind.key, county, keep],
+  )
+  const dropped: number[] = []
+  for (const r of rows as Array<{ id: number; version: number }>) {
+    await knex.transaction(async (trx) => {
+      // Dropping a partition locks the layer table briefly; do not queue readers behind a long query.
+      await trx.raw(`SET LOCAL lock_timeout = '5s'`)
+      await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, r.id)}"`)
+      await trx('import_jobs').where({ dataset_id: r.id }).update({ dataset_id: null })
+      await trx('datasets').where({ id: r.id, active: false }).delete()
+    })
+    dropped.push(r.version)
+  }
+  return dropped
 }
 
 export async function datasetsLeftLoading(knex: Knex): Promise<Array<{ id: number; layer: string }>> {

@@ -131,6 +131,8 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
       jobId: req.jobId,
     })
     Object.assign(report, { datasetId: dataset.id, version: dataset.version })
+    // The version is loaded into a table of its own, attached as the layer's partition once complete.
+    await q.createVersionTable(ctx.knex, req.kind, dataset.id)
     if (req.mode === 'append') {
       const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
       if (active) warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
@@ -142,7 +144,9 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
       throw new ImportFailure(`${errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, errors.items)
     }
     if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
-    const summary = await q.summarizeDataset(ctx.knex, req.kind, dataset.id)
+    const tIndex = Date.now()
+    const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
+    report.timings.indexMs = Date.now() - tIndex
     report.counts.stored = summary.featureCount
     await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
     ctx.onProgress?.(1, finish())

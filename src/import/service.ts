@@ -49,6 +49,8 @@ export interface ImportDeps {
   runner: JobRunner
   log: FastifyBaseLogger
   limits?: ImportLimits
+  /** versions of a layer and county kept after an import (0: all) */
+  keepVersions?: number
 }
 
 /** Creates the job and queues its run; the upload now belongs to the job. */
@@ -56,7 +58,7 @@ export async function submitImport(deps: ImportDeps, actor: Actor, params: Impor
   const id = await createImportJob(deps.knex, actor, params, upload)
   deps.runner.enqueue(`import:${id}`, async (signal) => {
     try {
-      await executeImportJob({ knex: deps.knex, limits: deps.limits, signal }, id, params, upload, actor.principal.prefix)
+      await executeImportJob({ knex: deps.knex, limits: deps.limits, signal, keepVersions: deps.keepVersions }, id, params, upload, actor.principal.prefix)
     } catch (err) {
       deps.log.error({ err, importJob: id }, 'import job failed unexpectedly')
     } finally {

@@ -10,6 +10,7 @@ import { createKey } from '../../src/auth/keys.js'
 import { attachDatabase, type Database } from '../../src/db/connection.js'
 import { migrateLatest } from '../../src/db/migrate.js'
 import type { Role } from '../../src/domain/region.js'
+import { layerKinds } from '../../src/import/layers.js'
 
 export const testDatabase = () => inject('database')
 
@@ -25,12 +26,12 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-export async function buildTestApp(configure?: (app: FastifyInstance) => void, opts: { uploadLimitBytes?: number } = {}): Promise<TestApp & { dataDir: string }> {
+export async function buildTestApp(configure?: (app: FastifyInstance) => void, opts: { uploadLimitBytes?: number; layerVersionsKept?: number } = {}): Promise<TestApp & { dataDir: string }> {
   const db = openTestDatabase()
   await migrateLatest(db.knex)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-app-'))
   const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
-  await instance.register(app, { database: db, config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024 } })
+  await instance.register(app, { database: db, config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept } })
   configure?.(instance)
   await instance.ready()
   return {
@@ -48,6 +49,12 @@ export async function buildTestApp(configure?: (app: FastifyInstance) => void, o
 
 /** Empties every table of the service (keeps the schema and PostGIS's own tables). */
 export async function resetData(knex: Knex): Promise<void> {
+  // Each layer version has a table of its own (<layer table>_d<dataset id>): they go with the versions.
+  const { rows: versions } = await knex.raw(
+    `SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname ~ ?`,
+    [`^(${layerKinds.map((k) => k.table).join('|')})_d[0-9]+$`],
+  )
+  for (const v of versions as Array<{ name: string }>) await knex.raw(`DROP TABLE "${v.name}"`)
   const { rows } = await knex.raw(
     `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
        AND tablename NOT IN ('spatial_ref_sys', 'knex_migrations', 'knex_migrations_lock')`,

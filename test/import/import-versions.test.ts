@@ -52,8 +52,11 @@ describe('replace', () => {
       const n = await activeCount()
       seen.push(n)
       if (job.status === 'running') {
-        const all = await t.knex('survey3_patches').count<{ n: number }>({ n: '*' }).first()
-        if (Number(all!.n) > 300 && n === 300) seenWhileLoading = true // new rows exist, readers still see the old version
+        // The new version loads into a table of its own, attached as a partition once complete.
+        const loading = await t.knex('datasets').first('id').where({ status: 'loading' })
+        const { rows } = await t.knex.raw(`SELECT to_regclass(?) IS NOT NULL AS present`, [`survey3_patches_d${loading?.id ?? 0}`])
+        const all = loading && rows[0].present ? await t.knex(`survey3_patches_d${loading.id}`).count<{ n: number }>({ n: '*' }).first() : { n: 0 }
+        if (Number(all!.n) > 0 && n === 300) seenWhileLoading = true // new rows exist, readers still see the old version
       }
       if (job.status !== 'running' && job.status !== 'queued') {
         expect(job.status).toBe('succeeded')

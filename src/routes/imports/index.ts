@@ -18,7 +18,7 @@ declare module 'fastify' {
 
 const tags = ['imports']
 
-const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number; layerVersionsKept: number }> = async (app, opts) => {
   const knex = app.db.knex
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -52,7 +52,7 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
     async (request, reply) => {
       if (!request.upload) throw problem('LR_BAD_REQUEST', 'the form has no file', { detailZh: '请上传文件 file' })
       const params = parseImportForm(request.body, request.actor)
-      const id = await submitImport({ knex, runner: app.jobs, log: request.log }, request.actor, params, request.upload)
+      const id = await submitImport({ knex, runner: app.jobs, log: request.log, keepVersions: opts.layerVersionsKept }, request.actor, params, request.upload)
       const url = `/api/v1/imports/${id}`
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },
