@@ -24,6 +24,8 @@ export interface Property {
 /** Conditions a source may push down into its own subqueries (analysis pieces of one project). */
 export interface SourceContext {
   countyCondition: (column: string) => { sql: string; bindings: unknown[] }
+  /** ids of the active versions of the collection's layer the key sees (layer collections only) */
+  activeDatasets: number[]
   equals: Map<string, unknown>
 }
 
@@ -36,6 +38,8 @@ export interface Collection {
   properties: Property[]
   /** FROM clause (with `f` as the feature row) and its bindings */
   source: (ctx: SourceContext) => { sql: string; bindings: unknown[] }
+  /** WHERE condition selecting the active versions (layer collections) */
+  versionFilter?: (ctx: SourceContext) => { sql: string; bindings: unknown[] }
   idSql: string
   idType: 'integer' | 'string'
   orderBy: string
@@ -83,7 +87,10 @@ function layerCollection(kind: LayerKind): Collection {
         width: widths[c.column],
       })),
     ],
-    source: () => ({ sql: `"${kind.table}" f JOIN datasets d ON d.id = f.dataset_id AND d.active`, bindings: [] }),
+    // The active versions as constants, not a join to datasets: the planner then reads only their
+    // partitions (a join made it scan every kept version's rows and index).
+    source: () => ({ sql: `"${kind.table}" f`, bindings: [] }),
+    versionFilter: (ctx) => ({ sql: 'f.dataset_id = ANY(?::int[])', bindings: [ctx.activeDatasets] }),
     idSql: 'f.id',
     idType: 'integer',
     orderBy: 'f.id',

@@ -25,12 +25,21 @@ function countyCondition(scope: Scope) {
 
 export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'>
 
-/** FROM … WHERE … of a selection: scope, box and equality filters. */
-export function fromWhere(c: Collection, scope: Scope, sel: Selection, extra?: Sql): Sql {
+/** Ids of the active versions of a layer collection in the key's region. */
+async function activeDatasets(knex: Knex, c: Collection, scope: Scope): Promise<number[]> {
+  if (!c.layer) return []
+  const county = countyCondition(scope)('xzqdm')
+  const { rows } = await knex.raw(`SELECT id FROM datasets WHERE layer = ? AND active AND ${county.sql} ORDER BY id`, [c.layer, ...county.bindings] as Knex.RawBinding[])
+  return rows.map((r: { id: number }) => r.id)
+}
+
+/** FROM … WHERE … of a selection: active versions, scope, box and equality filters. */
+export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql> {
   const county = countyCondition(scope)
-  const ctx: SourceContext = { countyCondition: county, equals: new Map(sel.filters.map((f) => [f.property.name, f.value])) }
+  const ctx: SourceContext = { countyCondition: county, activeDatasets: await activeDatasets(knex, c, scope), equals: new Map(sel.filters.map((f) => [f.property.name, f.value])) }
   const source = c.source(ctx)
   const conditions: Sql[] = [county(c.countySql)]
+  if (c.versionFilter) conditions.push(c.versionFilter(ctx))
   if (sel.bbox) {
     const [x0, y0, x1, y1] = sel.bbox.coords
     const box =
@@ -72,7 +81,7 @@ function pageSql(c: Collection, props: Property[], fw: Sql, outer: (props: strin
 
 /** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
 export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
-  const fw = fromWhere(c, scope, q, extra)
+  const fw = await fromWhere(knex, c, scope, q, extra)
   const sql = pageSql(c, q.properties, fw, (cols) => {
     const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${cols[i]}`).join(', ')})`
     return `json_build_object('type', 'Feature', 'id', pg.id, 'geometry', ST_AsGeoJSON(${outputGeometry(c, q.crs, 'pg.geom')}, ${q.crs.decimals}, 0)::json, 'properties', ${props})::text AS feature`
@@ -95,7 +104,7 @@ export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel:
     ] as Knex.RawBinding[])
     return { count: rows[0].n, exact: true }
   }
-  const fw = fromWhere(c, scope, sel)
+  const fw = await fromWhere(knex, c, scope, sel)
   const { rows } = await knex.raw(`SELECT count(*)::int AS n FROM (SELECT 1 ${fw.sql} LIMIT ?) s`, [...fw.bindings, exactCountLimit + 1] as Knex.RawBinding[])
   const n = rows[0].n as number
   if (n <= exactCountLimit) return { count: n, exact: true }
@@ -168,7 +177,7 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
 
 /** Rows for exports: id, property values in order, and the geometry (shapefile ring order) if asked. */
 export async function exportRows(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, offset: number, limit: number, withGeometry: boolean) {
-  const fw = fromWhere(c, scope, q)
+  const fw = await fromWhere(knex, c, scope, q)
   let geometry = 'NULL::json'
   if (withGeometry) {
     let g = c.geometryType === 'MultiPolygon' ? 'ST_ForcePolygonCW(f.geom)' : 'f.geom'

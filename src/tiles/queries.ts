@@ -54,7 +54,7 @@ function selection(address: TileAddress): Selection {
 /** The tile with ST_AsMVT / ST_AsMVTGeom. */
 export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress): Promise<Buffer> {
   const { size } = tileBounds(address)
-  const fw = fromWhere(c, scope, selection(address))
+  const fw = await fromWhere(knex, c, scope, selection(address))
   const props = c.properties.map((p) => `${p.sql} AS "${p.name}"`).join(', ')
   const id = c.idType === 'integer' ? `, ${c.idSql} AS mvt_id` : ''
   const { rows } = await knex.raw(
@@ -72,7 +72,7 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
   const { size, xmin, ymax } = tileBounds(address)
   const scale = extent / size
   const margin = (size * buffer) / extent
-  const fw = fromWhere(c, scope, selection(address))
+  const fw = await fromWhere(knex, c, scope, selection(address))
   const clipped = `ST_ClipByBox2D(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_MakeEnvelope(?, ?, ?, ?, 3857))`
   const tileGeom = `ST_CollectionExtract(ST_SnapToGrid(ST_Affine(${clipped}, ?::float8, 0, 0, ?::float8, ?::float8, ?::float8), 1), ${c.geometryType === 'MultiPolygon' ? 3 : 2})`
   const { rows } = await knex.raw(
