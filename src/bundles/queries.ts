@@ -59,6 +59,7 @@ export async function enclosedGaps(knex: Knex, runId: number, survey2: { dataset
 export async function neighbourPieces(
   knex: Knex,
   runId: number,
+  plotsDatasetId: number,
   survey3DatasetId: number,
   survey2: { datasetId: number; codes: readonly string[] } | null,
   c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minPieceM2: number; minSharedM: number },
@@ -72,7 +73,7 @@ export async function neighbourPieces(
        SELECT b.id AS bundle_id, unnest(b.member_ids) AS plot_id FROM bundles b WHERE b.run_id = ?),
      g AS MATERIALIZED (
        SELECT bm.bundle_id, s.id, array_agg(p.geom) AS members
-         FROM bm JOIN low_efficiency_plots p ON p.id = bm.plot_id
+         FROM bm JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = bm.plot_id
          JOIN survey3_patches s ON s.dataset_id = ? AND ST_Intersects(s.geom, p.geom)
         GROUP BY bm.bundle_id, s.id),
      gu AS MATERIALIZED (
@@ -105,6 +106,7 @@ export async function neighbourPieces(
        FROM f ORDER BY f.bundle_id, f.id, f.part`,
     [
       runId,
+      plotsDatasetId,
       survey3DatasetId,
       runId,
       c.minWidthM,
@@ -132,16 +134,16 @@ export interface NeighbourPiece {
 }
 
 /** Area, location and ownership of each member, and whether it touches its bundle's outer boundary. */
-export async function memberFacts(knex: Knex, runId: number) {
+export async function memberFacts(knex: Knex, runId: number, plotsDatasetId: number) {
   const { rows } = await knex.raw(
     `WITH outer_ring AS (
        SELECT b.id, ST_Collect(ST_ExteriorRing(part.geom)) AS ring
          FROM bundles b, LATERAL ST_Dump(b.geom) part WHERE b.run_id = ? GROUP BY b.id)
      SELECT b.id AS "bundleId", p.id, coalesce(p.plot_code, p.id::text) AS code, ST_Area(p.geom::geography) AS m2, p.zldwdm, p.qsdwdm,
             ST_Intersects(ST_Boundary(p.geom), o.ring) AS "onEdge"
-       FROM bundles b JOIN outer_ring o ON o.id = b.id JOIN low_efficiency_plots p ON p.id = ANY(b.member_ids)
+       FROM bundles b JOIN outer_ring o ON o.id = b.id JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = ANY(b.member_ids)
       WHERE b.run_id = ?`,
-    [runId, runId],
+    [runId, plotsDatasetId, runId],
   )
   return rows as Array<{ bundleId: number; id: number; code: string; m2: number; zldwdm: string | null; qsdwdm: string | null; onEdge: boolean }>
 }
@@ -151,14 +153,14 @@ export async function memberFacts(knex: Knex, runId: number) {
  * union of its members, and clipping each patch to a small member is far cheaper than to a large
  * dissolved bundle.
  */
-export async function bundleConstruction(knex: Knex, runId: number, datasetId: number, codes: readonly string[]) {
+export async function bundleConstruction(knex: Knex, runId: number, plotsDatasetId: number, datasetId: number, codes: readonly string[]) {
   const { rows } = await knex.raw(
     `SELECT b.id, coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 3))::geography), 0) AS m2
        FROM bundles b
-       JOIN low_efficiency_plots p ON p.id = ANY(b.member_ids)
+       JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = ANY(b.member_ids)
        JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, p.geom)
       WHERE b.run_id = ? GROUP BY b.id`,
-    [datasetId, codes, runId] as Knex.RawBinding[],
+    [plotsDatasetId, datasetId, codes, runId] as Knex.RawBinding[],
   )
   return new Map((rows as Array<{ id: number; m2: number }>).map((r) => [r.id, r.m2]))
 }

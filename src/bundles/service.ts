@@ -40,10 +40,10 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
     const [gaps, facts, construction, neighbours] = await Promise.all([
       q.enclosedGaps(knex, runId, survey2),
-      q.memberFacts(knex, runId),
-      survey2 ? q.bundleConstruction(knex, runId, survey2.datasetId, survey2.codes) : null,
+      q.memberFacts(knex, runId, plots.id),
+      survey2 ? q.bundleConstruction(knex, runId, plots.id, survey2.datasetId, survey2.codes) : null,
       inputs.survey3
-        ? q.neighbourPieces(knex, runId, inputs.survey3.datasetId, survey2, {
+        ? q.neighbourPieces(knex, runId, plots.id, inputs.survey3.datasetId, survey2, {
             enclaveMinShare: bundleDefaults.enclaveMinShare,
             cornerMaxM2: bundleDefaults.cornerMaxM2,
             toleranceM: bundleDefaults.sharedToleranceM,
