@@ -4,7 +4,7 @@
 import { convertValue, type ResolvedColumn } from './fields.js'
 import type { BatchRows } from './queries.js'
 import type { ImportCounts, IssueList } from './report.js'
-import type { SourceFeature } from './source.js'
+import type { SourceBatch, SourceFeature } from './source.js'
 
 export type ReadCounts = Pick<ImportCounts, 'read' | 'deleted' | 'rejected' | 'nullShapes'>
 
@@ -19,11 +19,11 @@ export class BatchBuilder {
     this.keyPrefixes = fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
   }
 
-  build(batch: SourceFeature[], fileName: string, issues: { warnings: IssueList; errors: IssueList }, counts: ReadCounts): BatchRows {
+  build(batch: SourceBatch, fileName: string, issues: { warnings: IssueList; errors: IssueList }, counts: ReadCounts): BatchRows {
     const { warnings, errors } = issues
     const columns = this.columns
-    const rows: BatchRows = { records: [], wkb: [], attrs: [], columns: columns.map(() => []) }
-    for (const f of batch) {
+    const rows: BatchRows = { records: [], wkb: batch.wkb, wkbAt: [], wkbLength: [], attrs: [], columns: columns.map(() => []) }
+    for (const f of batch.features) {
       counts.read++
       if (f.deleted) {
         counts.deleted++
@@ -50,7 +50,8 @@ export class BatchBuilder {
         warnings.add({ file: fileName, record: f.record, message: 'null shape: stored with its attributes and no geometry' })
       }
       rows.records.push(f.record)
-      rows.wkb.push(f.shape.kind === 'shape' ? f.shape.wkb : null)
+      rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
+      rows.wkbLength.push(f.shape.kind === 'shape' ? f.shape.wkbLength : null)
       rows.attrs.push(attrsJson(this.keyPrefixes, f.values))
       columns.forEach((c, i) => {
         const converted = c.source === -1 ? { value: null } : convertValue(c.type, f.values[c.source]!)

@@ -14,7 +14,7 @@ import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
-import type { FeatureSource, SourceFeature } from './source.js'
+import type { FeatureSource } from './source.js'
 
 /** What the user chose for an import (upload form or CLI options). */
 export interface ImportOptions {
@@ -218,8 +218,8 @@ async function load(
   async function loadBatches(): Promise<void> {
   for (;;) {
     if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
-    const batch: SourceFeature[] = await source.next(batchSize)
-    if (batch.length === 0) break
+    const batch = await source.next(batchSize)
+    if (batch.features.length === 0) break
     const rows = builder.build(batch, source.fileName, { warnings, errors }, counts)
     // Once a record has failed, the rest is only read to report every problem at once.
     const failing = errors.count > 0 && req.onInvalid === 'fail'
