@@ -53,11 +53,18 @@ export class BatchBuilder {
       rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
       rows.wkbLength.push(f.shape.kind === 'shape' ? f.shape.wkbLength : null)
       rows.attrs.push(attrsJson(this.keyPrefixes, f.values))
-      columns.forEach((c, i) => {
-        const converted = c.source === -1 ? { value: null } : convertValue(c.type, f.values[c.source]!)
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i]!
+        const v = c.source === -1 ? null : f.values[c.source]!
+        // Text into text and finite numbers into doubles, the usual cases, need no conversion object.
+        if (v === null || (c.type === 'text' && typeof v === 'string') || (c.type === 'double' && typeof v === 'number' && Number.isFinite(v))) {
+          rows.columns[i]!.push(v)
+          continue
+        }
+        const converted = convertValue(c.type, v)
         if ('error' in converted) warnings.add({ file: fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
         rows.columns[i]!.push('error' in converted ? null : converted.value)
-      })
+      }
     }
     return rows
   }
