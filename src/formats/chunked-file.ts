@@ -86,6 +86,26 @@ export class ChunkedFile {
     return out
   }
 
+  /** Bytes available without reading more. */
+  get available(): number {
+    return this.buf.length - this.pos
+  }
+
+  /**
+   * Consumes the next `n` bytes like take, but returns their offset within `buffer` instead of a view:
+   * no object per call on the hot path.
+   */
+  skip(n: number): number {
+    const at = this.pos
+    this.pos += n
+    return at
+  }
+
+  /** The chunk that offsets from skip point into (valid until the next ensure). */
+  get buffer(): Buffer {
+    return this.buf
+  }
+
   /** The next `n` bytes without consuming them (call ensure first). */
   peek(n: number): Buffer {
     return this.buf.subarray(this.pos, this.pos + n)

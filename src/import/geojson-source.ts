@@ -5,7 +5,8 @@ import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import type { Bbox } from '../crs/resolve.js'
 import { SourceError } from './shapefile-source.js'
-import type { FeatureSource, SourceFeature } from './source.js'
+import { WkbBatch } from '../formats/wkb-batch.js'
+import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
 
 /** Deepest bracket nesting in JSON text, outside strings; stops counting past `limit`. */
 export function nestingDepth(text: string, limit: number): number {
@@ -98,8 +99,9 @@ class GeoJsonSource implements FeatureSource {
     return Number.isFinite(b.minX) ? b : null
   }
 
-  async next(max: number): Promise<SourceFeature[]> {
+  async next(max: number): Promise<SourceBatch> {
     const out: SourceFeature[] = []
+    const wkb = new WkbBatch(64 << 10)
     for (; out.length < max && this.at < this.features.length; this.at++) {
       const f = this.features[this.at] as { type?: string; geometry?: { type?: unknown; coordinates?: unknown } | null; properties?: Record<string, unknown> | null }
       const record = this.at + 1
@@ -114,9 +116,9 @@ class GeoJsonSource implements FeatureSource {
         continue
       }
       const w = geojsonToWkb(f.geometry, this.opts.family, this.opts.maxVertices)
-      out.push({ record, shape: 'error' in w ? { kind: 'rejected', message: w.error } : { kind: 'shape', wkb: w.wkb, reorganized: false }, values, issues: [], deleted: false })
+      out.push({ record, shape: 'error' in w ? { kind: 'rejected', message: w.error } : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false }, values, issues: [], deleted: false })
     }
-    return out
+    return { features: out, wkb: wkb.take() }
   }
 
   async close(): Promise<void> {}

@@ -9,25 +9,15 @@ import { layerKinds, type LayerKind } from './layers.js'
 
 export interface BatchRows {
   records: number[]
-  wkb: Array<Buffer | null>
+  /**
+   * All shapes of the batch in one buffer, each at [wkbAt, wkbAt + wkbLength) (null: no shape): node-pg
+   * sends a Buffer parameter in binary, whereas a bytea[] goes as hex text to be parsed again.
+   */
+  wkb: Buffer
+  wkbAt: Array<number | null>
+  wkbLength: Array<number | null>
   attrs: string[]
   columns: unknown[][] // one array per resolved column, in catalogue order
-}
-
-/**
- * All shapes of a batch in one buffer with offsets: node-pg sends a Buffer parameter in binary,
- * whereas a bytea[] goes as hex text to be parsed again (a third of the load time).
- */
-function packShapes(wkb: Array<Buffer | null>): { blob: Buffer; offsets: Array<number | null>; lengths: Array<number | null> } {
-  const offsets: Array<number | null> = []
-  const lengths: Array<number | null> = []
-  let at = 1 // substring() counts from 1
-  for (const w of wkb) {
-    offsets.push(w ? at : null)
-    lengths.push(w ? w.length : null)
-    if (w) at += w.length
-  }
-  return { blob: Buffer.concat(wkb.filter((w): w is Buffer => w !== null)), offsets, lengths }
 }
 
 /**
@@ -175,17 +165,18 @@ export async function insertBatch(
       RETURNING source_record, geom_repair, geom IS NULL AS lost
     )
     SELECT source_record AS record, geom_repair AS reason, lost FROM ins WHERE geom_repair IS NOT NULL`
-  const shapes = packShapes(rows.wkb)
+  // substring() counts from 1
+  const wkbFrom = rows.wkbAt.map((at) => (at === null ? null : at + 1))
   const bindings = [
     target.datasetId,
     target.county,
     ...to.bindings,
     arrayLiteral(rows.records),
-    arrayLiteral(shapes.offsets),
-    arrayLiteral(shapes.lengths),
+    arrayLiteral(wkbFrom),
+    arrayLiteral(rows.wkbLength),
     `[${rows.attrs.join(',')}]`,
     ...rows.columns.map(arrayLiteral),
-    shapes.blob,
+    rows.wkb,
     target.crs.srid,
   ] as unknown as Knex.RawBinding[]
   const { rows: repaired } = await knex.raw(sql, bindings)

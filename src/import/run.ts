@@ -7,13 +7,14 @@ import { outsideChina } from '../domain/extent.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { ArchiveError, defaultArchiveLimits, isZip, openShapefileArchive, type ShapefileArchive } from './archive.js'
 import { EncodingError, resolveEncoding } from './encoding.js'
-import { convertValue, resolveFields, type ResolvedColumn } from './fields.js'
+import { BatchBuilder } from './batch-rows.js'
+import { resolveFields, type ResolvedColumn } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
 import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
-import type { FeatureSource, SourceFeature } from './source.js'
+import type { FeatureSource } from './source.js'
 
 /** What the user chose for an import (upload form or CLI options). */
 export interface ImportOptions {
@@ -193,16 +194,6 @@ async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): P
   )
 }
 
-function attrsJson(keyPrefixes: string[], values: SourceFeature['values']): string {
-  if (keyPrefixes.length === 0) return '{}'
-  let out = ''
-  for (let i = 0; i < keyPrefixes.length; i++) {
-    const v = values[i]
-    out += keyPrefixes[i] + (v === null || v === undefined ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v))
-  }
-  return out + '}'
-}
-
 async function load(
   ctx: ImportContext,
   req: ImportRequest,
@@ -216,8 +207,7 @@ async function load(
   maxInFlight: number,
 ): Promise<void> {
   const counts = report.counts
-  // '{"DLBM":' … ',"DLMC":' …: the attributes' JSON is written straight, without an object per record.
-  const keyPrefixes = source.fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
+  const builder = new BatchBuilder(source.fieldNames, columns)
   const inFlight: Array<Promise<void>> = []
   try {
     return await loadBatches()
@@ -228,44 +218,9 @@ async function load(
   async function loadBatches(): Promise<void> {
   for (;;) {
     if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
-    const batch: SourceFeature[] = await source.next(batchSize)
-    if (batch.length === 0) break
-    const rows: q.BatchRows = { records: [], wkb: [], attrs: [], columns: columns.map(() => []) }
-    for (const f of batch) {
-      counts.read++
-      if (f.deleted) {
-        counts.deleted++
-        continue
-      }
-      let fatal = false
-      for (const issue of f.issues) {
-        if (issue.fatal) {
-          fatal = true
-          errors.add({ file: source.fileName, record: f.record, field: issue.field, message: issue.message })
-        } else warnings.add({ file: source.fileName, record: f.record, field: issue.field, message: issue.message })
-      }
-      if (f.shape.kind === 'rejected') {
-        counts.rejected++
-        errors.add({ file: source.fileName, record: f.record, message: f.shape.message })
-        continue
-      }
-      if (fatal) {
-        counts.rejected++
-        continue
-      }
-      if (f.shape.kind === 'null') {
-        counts.nullShapes++
-        warnings.add({ file: source.fileName, record: f.record, message: 'null shape: stored with its attributes and no geometry' })
-      }
-      rows.records.push(f.record)
-      rows.wkb.push(f.shape.kind === 'shape' ? f.shape.wkb : null)
-      rows.attrs.push(attrsJson(keyPrefixes, f.values))
-      columns.forEach((c, i) => {
-        const converted = c.source === -1 ? { value: null } : convertValue(c.type, f.values[c.source]!)
-        if ('error' in converted) warnings.add({ file: source.fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
-        rows.columns[i]!.push('error' in converted ? null : converted.value)
-      })
-    }
+    const batch = await source.next(batchSize)
+    if (batch.features.length === 0) break
+    const rows = builder.build(batch, source.fileName, { warnings, errors }, counts)
     // Once a record has failed, the rest is only read to report every problem at once.
     const failing = errors.count > 0 && req.onInvalid === 'fail'
     if (!failing && rows.records.length) {

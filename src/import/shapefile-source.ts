@@ -4,7 +4,8 @@ import { makeRecordDecoder, type RecordDecoder } from '../formats/shapefile/dbf-
 import { ShpReader, familyOf, shapeTypes, shxRecordCount, type GeometryFamily } from '../formats/shapefile/shp-reader.js'
 import type { Encoding } from '../formats/text-decoding.js'
 import type { ShapefileArchive } from './archive.js'
-import type { FeatureSource, SourceFeature } from './source.js'
+import { WkbBatch } from '../formats/wkb-batch.js'
+import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
 
 export class SourceError extends Error {}
 
@@ -43,6 +44,7 @@ export async function openShapefile(m: ShapefileArchive, opts: { family: Geometr
 class ShapefileSource implements FeatureSource {
   readonly fieldNames: string[]
   readonly total: number
+  private readonly wkb = new WkbBatch()
 
   constructor(
     readonly fileName: string,
@@ -55,24 +57,26 @@ class ShapefileSource implements FeatureSource {
     this.total = dbf.header.recordCount
   }
 
-  async next(max: number): Promise<SourceFeature[]> {
+  async next(max: number): Promise<SourceBatch> {
     const { bytes, count } = await this.dbf.nextRecords(max)
     const out: SourceFeature[] = []
     const len = this.dbf.header.recordLength
     for (let i = 0; i < count; i++) {
-      const shape = await this.shp.next()
+      // Most records are already in memory: no promise for them.
+      let shape = this.shp.nextBuffered(this.wkb)
+      if (shape === undefined) shape = await this.shp.next(this.wkb)
       if (!shape) {
         throw new SourceError(`record counts differ: ${this.fileName} ends after ${this.shp.recordsRead} shapes but the .dbf has ${this.dbf.header.recordCount} attribute records`)
       }
       const issues: SourceFeature['issues'] = []
       const values: SourceFeature['values'] = new Array(this.fieldNames.length)
       const deleted = this.decoder.decode(bytes, i * len, values, issues)
-      out.push({ record: shape.recordNumber, shape: shape.kind === 'shape' ? { kind: 'shape', wkb: shape.wkb, reorganized: shape.reorganized } : shape, values, issues, deleted })
+      out.push({ record: shape.recordNumber, shape, values, issues, deleted })
     }
-    if (count === 0 && (await this.shp.next())) {
+    if (count === 0 && (await this.shp.next(this.wkb))) {
       throw new SourceError(`record counts differ: ${this.fileName} has more shapes than the ${this.dbf.header.recordCount} attribute records of the .dbf`)
     }
-    return out
+    return { features: out, wkb: this.wkb.take() }
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import type { DbfValue, FieldIssue } from '../formats/shapefile/dbf-values.js'
 import type { Bbox } from '../crs/resolve.js'
 
 export type SourceShape =
-  | { kind: 'shape'; wkb: Buffer; reorganized: boolean }
+  | { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean }
   | { kind: 'null' }
   | { kind: 'rejected'; message: string }
 
@@ -17,11 +17,17 @@ export interface SourceFeature {
   deleted: boolean
 }
 
+/** Features read together; each shape's WKB lies at [wkbAt, wkbAt + wkbLength) of `wkb`. */
+export interface SourceBatch {
+  features: SourceFeature[]
+  wkb: Buffer
+}
+
 export interface FeatureSource {
   fileName: string
   fieldNames: string[]
   total: number
   bbox: Bbox | null
-  next(max: number): Promise<SourceFeature[]>
+  next(max: number): Promise<SourceBatch>
   close(): Promise<void>
 }

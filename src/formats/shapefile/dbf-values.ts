@@ -1,6 +1,7 @@
 // Decodes the fields of raw dBASE records into JavaScript values. Hot path of every import:
 // fields are read by offset within the record buffer, without slicing.
 import type { Decoded, Encoding } from '../text-decoding.js'
+import { decodeGbk } from '../gbk-table.js'
 import { makeDecoder } from '../text-decoding.js'
 import type { DbfHeader } from './dbf-reader.js'
 
@@ -24,6 +25,36 @@ function trimmedEnd(b: Buffer, start: number, end: number): number {
   return end
 }
 
+const pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15]
+
+/**
+ * The value of a plain decimal in b[start, end) (leading blanks, optional '-', at most 15 digits
+ * with an optional '.'), read without a string; undefined for anything else, left to Number().
+ * Exactly Number(text): digits and power of ten are both exact doubles, and IEEE division rounds
+ * their quotient correctly.
+ */
+export function plainDecimal(b: Buffer, start: number, end: number): number | undefined {
+  let i = start
+  while (i < end && b[i] === 0x20) i++
+  const negative = i < end && b[i] === 0x2d
+  if (negative) i++
+  let m = 0
+  let digits = 0
+  let decimals = -1 // digits after the point; -1 = no point yet
+  for (; i < end; i++) {
+    const c = b[i]!
+    if (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30)
+      digits++
+      if (decimals >= 0) decimals++
+    } else if (c === 0x2e && decimals < 0) decimals = 0
+    else return undefined
+  }
+  if (digits === 0 || digits > 15) return undefined
+  const n = decimals > 0 ? m / pow10[decimals]! : m
+  return negative ? -n : n
+}
+
 function isAscii(b: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) if (b[i]! > 0x7f) return false
   return true
@@ -40,7 +71,9 @@ export function makeRecordDecoder(header: DbfHeader, encoding: Encoding): { deco
     }
     return d.text
   })
-  const readers = header.fields.map((f, i) => fieldReader(f.type, f.offset, f.length, names[i]!, text))
+  // Valid GBK is decoded by table, in place; the rest (and other encodings) by the strict decoder.
+  const quick = encoding === 'GBK' ? decodeGbk : null
+  const readers = header.fields.map((f, i) => fieldReader(f.type, f.offset, f.length, names[i]!, text, quick))
   return {
     nameErrors,
     decoder: {
@@ -55,7 +88,14 @@ export function makeRecordDecoder(header: DbfHeader, encoding: Encoding): { deco
 
 type FieldReader = (b: Buffer, record: number, issues: FieldIssue[]) => DbfValue
 
-function fieldReader(type: string, offset: number, length: number, name: string, text: (b: Buffer, full: boolean) => Decoded): FieldReader {
+function fieldReader(
+  type: string,
+  offset: number,
+  length: number,
+  name: string,
+  text: (b: Buffer, full: boolean) => Decoded,
+  quick: ((b: Buffer, start: number, end: number) => string | null) | null,
+): FieldReader {
   const ascii = (b: Buffer, record: number) => {
     const s = record + offset
     return b.toString('latin1', s, trimmedEnd(b, s, s + length)).trim()
@@ -67,6 +107,8 @@ function fieldReader(type: string, offset: number, length: number, name: string,
         const e = trimmedEnd(b, s, s + length)
         if (e === s) return null
         if (isAscii(b, s, e)) return b.toString('latin1', s, e)
+        const fast = quick?.(b, s, e)
+        if (fast != null) return fast
         const d = text(b.subarray(s, e), e - s === length)
         if ('error' in d) {
           issues.push({ field: name, message: d.error, fatal: true })
@@ -78,6 +120,9 @@ function fieldReader(type: string, offset: number, length: number, name: string,
     case 'N':
     case 'F':
       return (b, record, issues) => {
+        const start = record + offset
+        const plain = plainDecimal(b, start, trimmedEnd(b, start, start + length))
+        if (plain !== undefined) return plain
         const s = ascii(b, record)
         if (s === '' || s.charCodeAt(0) === 0x2a) return null // blank or ***** (overflow)
         const n = Number(s)

@@ -1,6 +1,7 @@
 // Shapefile geometry (.shp) reader: records parsed in order from large chunks, geometry turned
 // straight into WKB (coordinates are copied as they are: little-endian doubles in both formats).
 import { ChunkedFile, fileSource, type ByteSource } from '../chunked-file.js'
+import { WkbBatch } from '../wkb-batch.js'
 import { organizeRings, type Ring } from './rings.js'
 
 export const shapeTypes = {
@@ -30,8 +31,9 @@ export interface ShpHeader {
   bbox: { minX: number; minY: number; maxX: number; maxY: number }
 }
 
+/** A shape's WKB lies at [wkbAt, wkbAt + wkbLength) of the WkbBatch given to next(). */
 export type ShpRecord =
-  | { recordNumber: number; kind: 'shape'; wkb: Buffer; vertices: number; reorganized: boolean }
+  | { recordNumber: number; kind: 'shape'; wkbAt: number; wkbLength: number; vertices: number; reorganized: boolean }
   | { recordNumber: number; kind: 'null' }
   | { recordNumber: number; kind: 'rejected'; message: string }
 
@@ -76,32 +78,46 @@ export class ShpReader {
     return this.file.offset
   }
 
-  /** The next record, or null at the end of the file. */
-  async next(): Promise<ShpRecord | null> {
+  /** The next record, or null at the end of the file; its WKB is written into `wkb`. */
+  async next(wkb: WkbBatch): Promise<ShpRecord | null> {
+    const record = this.nextBuffered(wkb)
+    if (record !== undefined) return record
     if (this.file.offset >= this.header.fileLength) return null
     if ((await this.file.ensure(8)) < 8) return null
-    const head = this.file.take(8)
-    const recordNumber = head.readInt32BE(0)
-    const length = head.readInt32BE(4) * 2
-    const got = await this.file.ensure(length)
-    if (got < length) throw new ShpFormatError(`the .shp file ends inside record ${this.count + 1}`)
-    const content = this.file.take(length)
-    this.count++
-    return this.parse(this.count, content, recordNumber)
+    const length = this.file.peek(8).readInt32BE(4) * 2
+    const got = await this.file.ensure(8 + length)
+    if (got < 8 + length) throw new ShpFormatError(`the .shp file ends inside record ${this.count + 1}`)
+    return this.nextBuffered(wkb)!
   }
 
-  private parse(index: number, c: Buffer, _declared: number): ShpRecord {
-    const type = c.length >= 4 ? c.readInt32LE(0) : 0
+  /**
+   * The next record when it is already in memory (null at the end of the file), undefined when it
+   * must be read first: most records need no promise.
+   */
+  nextBuffered(wkb: WkbBatch): ShpRecord | null | undefined {
+    const f = this.file
+    if (f.offset >= this.header.fileLength) return null
+    if (f.available < 8) return undefined
+    const length = f.buffer.readInt32BE(f.skip(0) + 4) * 2
+    if (f.available < 8 + length) return undefined
+    const at = f.skip(8 + length) + 8
+    this.count++
+    return this.parse(this.count, f.buffer, at, length, wkb)
+  }
+
+  /** The record content at [s, s + length) of `c`. */
+  private parse(index: number, c: Buffer, s: number, length: number, wkb: WkbBatch): ShpRecord {
+    const type = length >= 4 ? c.readInt32LE(s) : 0
     if (type === 0) return { recordNumber: index, kind: 'null' }
     const family = familyOf(type)
     if (family !== this.family) {
       return { recordNumber: index, kind: 'rejected', message: `shape type ${shapeTypes[type] ?? type} where a ${this.family} was expected` }
     }
-    const numParts = c.readInt32LE(36)
-    const numPoints = c.readInt32LE(40)
-    const pointsAt = 44 + 4 * numParts
-    if (numParts <= 0 || numPoints <= 0 || pointsAt + numPoints * 16 > c.length) {
-      return { recordNumber: index, kind: 'rejected', message: `corrupt record: ${numParts} parts and ${numPoints} points do not fit in ${c.length} bytes` }
+    const numParts = c.readInt32LE(s + 36)
+    const numPoints = c.readInt32LE(s + 40)
+    const pointsAt = s + 44 + 4 * numParts
+    if (numParts <= 0 || numPoints <= 0 || pointsAt - s + numPoints * 16 > length) {
+      return { recordNumber: index, kind: 'rejected', message: `corrupt record: ${numParts} parts and ${numPoints} points do not fit in ${length} bytes` }
     }
     if (numPoints > this.maxVertices) {
       return { recordNumber: index, kind: 'rejected', message: `${numPoints} vertices, more than the limit of ${this.maxVertices}` }
@@ -111,16 +127,17 @@ export class ShpReader {
         return { recordNumber: index, kind: 'rejected', message: `vertex ${Math.floor(i / 2) + 1} has a NaN or infinite coordinate` }
       }
     }
+    if (numParts === 1 && this.family === 'polygon') return singleRingRecord(index, c, s, pointsAt, numPoints, wkb)
     const parts: Ring[] = []
     for (let p = 0; p < numParts; p++) {
-      const start = c.readInt32LE(44 + 4 * p)
-      const end = p + 1 < numParts ? c.readInt32LE(44 + 4 * (p + 1)) : numPoints
+      const start = c.readInt32LE(s + 44 + 4 * p)
+      const end = p + 1 < numParts ? c.readInt32LE(s + 44 + 4 * (p + 1)) : numPoints
       if (start < 0 || end > numPoints || end <= start) {
         return { recordNumber: index, kind: 'rejected', message: `corrupt record: part ${p + 1} points ${start}..${end} out of range` }
       }
       parts.push({ bytes: c.subarray(pointsAt + start * 16, pointsAt + end * 16), points: end - start })
     }
-    return this.family === 'polygon' ? polygonRecord(index, parts, numPoints) : lineRecord(index, parts, numPoints)
+    return this.family === 'polygon' ? polygonRecord(index, parts, numPoints, wkb) : lineRecord(index, parts, numPoints, wkb)
   }
 
   close(): Promise<void> {
@@ -128,14 +145,46 @@ export class ShpReader {
   }
 }
 
-function polygonRecord(index: number, rings: Ring[], vertices: number): ShpRecord {
+/** Why a ring cannot be a polygon ring, or null; `at` is its first point in `b`. */
+function ringProblem(r: number, b: Buffer, at: number, points: number): string | null {
+  if (points < 4) return `ring ${r + 1} has ${points} points; a ring needs at least 4`
+  const last = at + (points - 1) * 16
+  if (b.readDoubleLE(at) !== b.readDoubleLE(last) || b.readDoubleLE(at + 8) !== b.readDoubleLE(last + 8)) {
+    return `ring ${r + 1} is not closed (its first and last points differ)`
+  }
+  return null
+}
+
+/**
+ * The common case (one ring, hence one polygon, nothing to organise) written straight from the
+ * record: no ring objects or views. Same checks and WKB as polygonRecord.
+ */
+function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number, numPoints: number, wkb: WkbBatch): ShpRecord {
+  const start = c.readInt32LE(s + 44)
+  if (start < 0 || numPoints <= start) {
+    return { recordNumber: index, kind: 'rejected', message: `corrupt record: part 1 points ${start}..${numPoints} out of range` }
+  }
+  const points = numPoints - start
+  const problem = ringProblem(0, c, pointsAt + start * 16, points)
+  if (problem) return { recordNumber: index, kind: 'rejected', message: problem }
+  const size = 9 + 9 + 4 + points * 16
+  const o = wkb.reserve(size)
+  const w = wkb.bytes
+  w[o] = 1
+  w.writeUInt32LE(6, o + 1) // MultiPolygon
+  w.writeUInt32LE(1, o + 5)
+  w[o + 9] = 1
+  w.writeUInt32LE(3, o + 10) // Polygon
+  w.writeUInt32LE(1, o + 14)
+  w.writeUInt32LE(points, o + 18)
+  c.copy(w, o + 22, pointsAt + start * 16, pointsAt + numPoints * 16)
+  return { recordNumber: index, kind: 'shape', wkbAt: o, wkbLength: size, vertices: numPoints, reorganized: false }
+}
+
+function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
   for (let r = 0; r < rings.length; r++) {
-    const ring = rings[r]!
-    if (ring.points < 4) return { recordNumber: index, kind: 'rejected', message: `ring ${r + 1} has ${ring.points} points; a ring needs at least 4` }
-    const last = (ring.points - 1) * 16
-    if (ring.bytes.readDoubleLE(0) !== ring.bytes.readDoubleLE(last) || ring.bytes.readDoubleLE(8) !== ring.bytes.readDoubleLE(last + 8)) {
-      return { recordNumber: index, kind: 'rejected', message: `ring ${r + 1} is not closed (its first and last points differ)` }
-    }
+    const problem = ringProblem(r, rings[r]!.bytes, 0, rings[r]!.points)
+    if (problem) return { recordNumber: index, kind: 'rejected', message: problem }
   }
   const { polygons, reorganized } = organizeRings(rings)
   let size = 9
@@ -143,42 +192,44 @@ function polygonRecord(index: number, rings: Ring[], vertices: number): ShpRecor
     size += 9
     for (const ring of poly) size += 4 + ring.points * 16
   }
-  const wkb = Buffer.allocUnsafe(size)
-  wkb[0] = 1
-  wkb.writeUInt32LE(6, 1) // MultiPolygon
-  wkb.writeUInt32LE(polygons.length, 5)
-  let o = 9
+  const at = wkb.reserve(size)
+  const w = wkb.bytes
+  w[at] = 1
+  w.writeUInt32LE(6, at + 1) // MultiPolygon
+  w.writeUInt32LE(polygons.length, at + 5)
+  let o = at + 9
   for (const poly of polygons) {
-    wkb[o] = 1
-    wkb.writeUInt32LE(3, o + 1)
-    wkb.writeUInt32LE(poly.length, o + 5)
+    w[o] = 1
+    w.writeUInt32LE(3, o + 1)
+    w.writeUInt32LE(poly.length, o + 5)
     o += 9
     for (const ring of poly) {
-      wkb.writeUInt32LE(ring.points, o)
-      ring.bytes.copy(wkb, o + 4)
+      w.writeUInt32LE(ring.points, o)
+      ring.bytes.copy(w, o + 4)
       o += 4 + ring.points * 16
     }
   }
-  return { recordNumber: index, kind: 'shape', wkb, vertices, reorganized }
+  return { recordNumber: index, kind: 'shape', wkbAt: at, wkbLength: size, vertices, reorganized }
 }
 
-function lineRecord(index: number, parts: Ring[], vertices: number): ShpRecord {
+function lineRecord(index: number, parts: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
   for (let p = 0; p < parts.length; p++) {
     if (parts[p]!.points < 2) return { recordNumber: index, kind: 'rejected', message: `line part ${p + 1} has ${parts[p]!.points} point; a line needs at least 2` }
   }
   let size = 9
   for (const part of parts) size += 9 + part.points * 16
-  const wkb = Buffer.allocUnsafe(size)
-  wkb[0] = 1
-  wkb.writeUInt32LE(5, 1) // MultiLineString
-  wkb.writeUInt32LE(parts.length, 5)
-  let o = 9
+  const at = wkb.reserve(size)
+  const w = wkb.bytes
+  w[at] = 1
+  w.writeUInt32LE(5, at + 1) // MultiLineString
+  w.writeUInt32LE(parts.length, at + 5)
+  let o = at + 9
   for (const part of parts) {
-    wkb[o] = 1
-    wkb.writeUInt32LE(2, o + 1)
-    wkb.writeUInt32LE(part.points, o + 5)
-    part.bytes.copy(wkb, o + 9)
+    w[o] = 1
+    w.writeUInt32LE(2, o + 1)
+    w.writeUInt32LE(part.points, o + 5)
+    part.bytes.copy(w, o + 9)
     o += 9 + part.points * 16
   }
-  return { recordNumber: index, kind: 'shape', wkb, vertices, reorganized: false }
+  return { recordNumber: index, kind: 'shape', wkbAt: at, wkbLength: size, vertices, reorganized: false }
 }

@@ -1,0 +1,81 @@
+// Turns the features a source read into the rows of one insert: counts them, reports their issues
+// and converts the values of the typed columns. Runs for every record: kept free of per-record objects
+// where it can.
+import { convertValue, type ResolvedColumn } from './fields.js'
+import type { BatchRows } from './queries.js'
+import type { ImportCounts, IssueList } from './report.js'
+import type { SourceBatch, SourceFeature } from './source.js'
+
+export type ReadCounts = Pick<ImportCounts, 'read' | 'deleted' | 'rejected' | 'nullShapes'>
+
+export class BatchBuilder {
+  /** '{"DLBM":' … ',"DLMC":' …: the attributes' JSON is written straight, without an object per record. */
+  private readonly keyPrefixes: string[]
+
+  constructor(
+    fieldNames: string[],
+    private readonly columns: ResolvedColumn[],
+  ) {
+    this.keyPrefixes = fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
+  }
+
+  build(batch: SourceBatch, fileName: string, issues: { warnings: IssueList; errors: IssueList }, counts: ReadCounts): BatchRows {
+    const { warnings, errors } = issues
+    const columns = this.columns
+    const rows: BatchRows = { records: [], wkb: batch.wkb, wkbAt: [], wkbLength: [], attrs: [], columns: columns.map(() => []) }
+    for (const f of batch.features) {
+      counts.read++
+      if (f.deleted) {
+        counts.deleted++
+        continue
+      }
+      let fatal = false
+      for (const issue of f.issues) {
+        if (issue.fatal) {
+          fatal = true
+          errors.add({ file: fileName, record: f.record, field: issue.field, message: issue.message })
+        } else warnings.add({ file: fileName, record: f.record, field: issue.field, message: issue.message })
+      }
+      if (f.shape.kind === 'rejected') {
+        counts.rejected++
+        errors.add({ file: fileName, record: f.record, message: f.shape.message })
+        continue
+      }
+      if (fatal) {
+        counts.rejected++
+        continue
+      }
+      if (f.shape.kind === 'null') {
+        counts.nullShapes++
+        warnings.add({ file: fileName, record: f.record, message: 'null shape: stored with its attributes and no geometry' })
+      }
+      rows.records.push(f.record)
+      rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
+      rows.wkbLength.push(f.shape.kind === 'shape' ? f.shape.wkbLength : null)
+      rows.attrs.push(attrsJson(this.keyPrefixes, f.values))
+      for (let i = 0; i < columns.length; i++) {
+        const c = columns[i]!
+        const v = c.source === -1 ? null : f.values[c.source]!
+        // Text into text and finite numbers into doubles, the usual cases, need no conversion object.
+        if (v === null || (c.type === 'text' && typeof v === 'string') || (c.type === 'double' && typeof v === 'number' && Number.isFinite(v))) {
+          rows.columns[i]!.push(v)
+          continue
+        }
+        const converted = convertValue(c.type, v)
+        if ('error' in converted) warnings.add({ file: fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
+        rows.columns[i]!.push('error' in converted ? null : converted.value)
+      }
+    }
+    return rows
+  }
+}
+
+function attrsJson(keyPrefixes: string[], values: SourceFeature['values']): string {
+  if (keyPrefixes.length === 0) return '{}'
+  let out = ''
+  for (let i = 0; i < keyPrefixes.length; i++) {
+    const v = values[i]
+    out += keyPrefixes[i] + (v === null || v === undefined ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v))
+  }
+  return out + '}'
+}
