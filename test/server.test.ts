@@ -18,8 +18,8 @@ interface Running {
 const { url, backend } = testDatabase()
 let dataDir: string
 
-function startService(): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }
+function startService(dir = dataDir): Promise<Running> {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }
   if (backend === 'server') env.DATABASE_URL = url
   else delete env.DATABASE_URL
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
@@ -27,6 +27,7 @@ function startService(): Promise<Running> {
   proc.stdout!.on('data', (d) => (out += d))
   proc.stderr!.on('data', (d) => (out += d))
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
+  started = { proc, output: () => out, exited }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 150_000)
     const poll = setInterval(() => {
@@ -43,6 +44,13 @@ function startService(): Promise<Running> {
       reject(new Error(`service exited with ${code}:\n${out}`))
     })
   })
+}
+
+/** The last process startService spawned, reachable before it is listening. */
+let started: Omit<Running, 'baseUrl'> | null = null
+
+const until = async (what: string, ok: () => boolean, ms: number) => {
+  for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`timed out waiting: ${what}`)
 }
 
 const tokenPattern = /lr_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}/g
@@ -93,5 +101,25 @@ describe(`npm start (${backend} database)`, () => {
     process.kill(lock.childPid, 'SIGKILL')
     expect(await running.exited).toBe(1)
     expect(running.output()).toMatch(/embedded database process \d+ exited unexpectedly/)
+  })
+
+  it.runIf(backend === 'embedded')('leaves nothing behind when killed during its first start, and starts cleanly after', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-killed-'))
+    try {
+      const first = startService(dir).catch(() => null)
+      const staging = () => fs.readdirSync(dir).filter((f) => f.startsWith('db.init-'))
+      await until('the first start to create its staging database', () => staging().length > 0, 60_000)
+      started!.proc.kill('SIGKILL')
+      await first
+      // the orphaned child notices its parent is gone, removes its staging directory and exits
+      await until('the staging directory to go', () => staging().length === 0, 30_000)
+      expect(fs.existsSync(path.join(dir, 'db'))).toBe(false)
+      const again = await startService(dir)
+      expect(((await (await fetch(`${again.baseUrl}/health`)).json()) as { status: string }).status).toBe('ok')
+      again.proc.kill('SIGTERM')
+      expect(await again.exited).toBe(0)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

@@ -17,17 +17,29 @@ if (!dbDir || !process.send) {
 }
 const send = (m: ChildMessage) => process.send?.(m)
 
+// Until the database is open, a parent that goes away (killed during a first start) means this
+// child exits at once, removing its staging directory: otherwise it would finish the first start
+// on its own, unseen, and hold the database against the next service started on the same data.
+let staging: string | null = null
+let stop: ((code: number) => Promise<void>) | null = null
+process.on('disconnect', () => {
+  if (stop) return void stop(0)
+  if (staging) fs.rmSync(staging, { recursive: true, force: true })
+  process.exit(0)
+})
+
 async function openDatabase(dir: string): Promise<{ db: PGlite; created: boolean }> {
   let created = false
   if (!fs.existsSync(dir)) {
     // Build a new cluster beside the final path and rename it into place only when the extension
     // is installed, so an interrupted first start never leaves a half-made database behind.
-    const staging = `${dir}.init-${process.pid}`
+    staging = `${dir}.init-${process.pid}`
     fs.rmSync(staging, { recursive: true, force: true })
     const fresh = await PGlite.create({ dataDir: staging, extensions: { postgis } })
     await fresh.exec('CREATE EXTENSION IF NOT EXISTS postgis')
     await fresh.close()
     fs.renameSync(staging, dir)
+    staging = null
     created = true
   }
   const db = await PGlite.create({ dataDir: dir, extensions: { postgis } })
@@ -41,7 +53,7 @@ async function main(dir: string) {
   const server = new WireServer(db)
   const port = await server.listen('127.0.0.1', 0)
   let stopping = false
-  const stop = async (code: number) => {
+  const close = async (code: number) => {
     if (stopping) return
     stopping = true
     try {
@@ -51,11 +63,13 @@ async function main(dir: string) {
       process.exit(code)
     }
   }
+  stop = close
+  // the parent went away while the database was opening
+  if (!process.connected) return void close(0)
   process.on('message', (m: { type?: string }) => {
-    if (m?.type === 'shutdown') void stop(0)
+    if (m?.type === 'shutdown') void close(0)
   })
-  process.on('disconnect', () => void stop(0))
-  process.on('SIGTERM', () => void stop(0))
+  process.on('SIGTERM', () => void close(0))
   process.on('SIGINT', () => {
     /* the parent decides when we stop */
   })
