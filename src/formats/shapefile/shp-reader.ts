@@ -146,6 +146,19 @@ export class ShpReader {
 }
 
 /** Why a ring cannot be a polygon ring, or null; `at` is its first point in `b`. */
+
+const WKB_LINESTRING = 2
+const WKB_POLYGON = 3
+const WKB_MULTILINESTRING = 5
+const WKB_MULTIPOLYGON = 6
+
+/** A little-endian WKB geometry header: byte order, type, and its count of parts, rings or points. */
+function header(w: Buffer, at: number, type: number, count: number): void {
+  w[at] = 1
+  w.writeUInt32LE(type, at + 1)
+  w.writeUInt32LE(count, at + 5)
+}
+
 function ringProblem(r: number, b: Buffer, at: number, points: number): string | null {
   if (points < 4) return `ring ${r + 1} has ${points} points; a ring needs at least 4`
   const last = at + (points - 1) * 16
@@ -170,12 +183,8 @@ function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number,
   const size = 9 + 9 + 4 + points * 16
   const o = wkb.reserve(size)
   const w = wkb.bytes
-  w[o] = 1
-  w.writeUInt32LE(6, o + 1) // MultiPolygon
-  w.writeUInt32LE(1, o + 5)
-  w[o + 9] = 1
-  w.writeUInt32LE(3, o + 10) // Polygon
-  w.writeUInt32LE(1, o + 14)
+  header(w, o, WKB_MULTIPOLYGON, 1)
+  header(w, o + 9, WKB_POLYGON, 1)
   w.writeUInt32LE(points, o + 18)
   c.copy(w, o + 22, pointsAt + start * 16, pointsAt + numPoints * 16)
   return { recordNumber: index, kind: 'shape', wkbAt: o, wkbLength: size, vertices: numPoints, reorganized: false }
@@ -194,14 +203,10 @@ function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbB
   }
   const at = wkb.reserve(size)
   const w = wkb.bytes
-  w[at] = 1
-  w.writeUInt32LE(6, at + 1) // MultiPolygon
-  w.writeUInt32LE(polygons.length, at + 5)
+  header(w, at, WKB_MULTIPOLYGON, polygons.length)
   let o = at + 9
   for (const poly of polygons) {
-    w[o] = 1
-    w.writeUInt32LE(3, o + 1)
-    w.writeUInt32LE(poly.length, o + 5)
+    header(w, o, WKB_POLYGON, poly.length)
     o += 9
     for (const ring of poly) {
       w.writeUInt32LE(ring.points, o)
@@ -220,14 +225,10 @@ function lineRecord(index: number, parts: Ring[], vertices: number, wkb: WkbBatc
   for (const part of parts) size += 9 + part.points * 16
   const at = wkb.reserve(size)
   const w = wkb.bytes
-  w[at] = 1
-  w.writeUInt32LE(5, at + 1) // MultiLineString
-  w.writeUInt32LE(parts.length, at + 5)
+  header(w, at, WKB_MULTILINESTRING, parts.length)
   let o = at + 9
   for (const part of parts) {
-    w[o] = 1
-    w.writeUInt32LE(2, o + 1)
-    w.writeUInt32LE(part.points, o + 5)
+    header(w, o, WKB_LINESTRING, part.points)
     part.bytes.copy(w, o + 9)
     o += 9 + part.points * 16
   }
