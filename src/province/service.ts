@@ -2,20 +2,12 @@
 // precision with a checksum, as JSON pages or one CSV for spreadsheets.
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
-import type { Actor } from '../auth/actor.js'
 import { MU_M2 } from '../domain/analysis-config.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh, type DevelopmentMode, type MilestoneType, type ProjectStatus } from '../domain/project.js'
 import { round } from '../domain/rewards.js'
 import { problem } from '../errors/index.js'
 import { csvDocument } from '../formats/csv.js'
 import { pullPage, type PullFilter, type PullRow } from './queries.js'
-
-export function requireProvince(actor: Actor) {
-  const role = actor.principal.role
-  if (role !== 'province' && role !== 'admin') {
-    throw problem('LR_FORBIDDEN', `the province pull API needs a province or admin key; this is a ${role} key`, { detailZh: '省级接口仅限省级或管理员密钥' })
-  }
-}
 
 /** The cursor carries the position and the filters it was made for: reusing it with others would skip rows. */
 interface Cursor {
@@ -85,8 +77,7 @@ function item(r: PullRow) {
 }
 export type PullItem = ReturnType<typeof item>
 
-export async function pullProjects(knex: Knex, actor: Actor, q: PullFilter & { cursor?: string; limit: number }) {
-  requireProvince(actor)
+export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }) {
   const filter: PullFilter = { year: q.year, county: q.county, city: q.city, status: q.status, updatedSince: q.updatedSince }
   const after = q.cursor ? decodeCursor(q.cursor, filter) : null
   // one row more than asked says whether another page follows
@@ -103,8 +94,7 @@ export async function pullProjects(knex: Knex, actor: Actor, q: PullFilter & { c
 
 const csvHeaders = ['项目编号', '项目名称', '县（市、区）代码', '开发模式', '再开发方式', '审核状态', '完成节点', '完成日期', '奖励年度', '项目面积（平方米）', '项目面积（亩）', '盘活存量面积核定方式', '盘活存量面积（平方米）', '盘活存量面积（亩）', '上盖建筑物基底面积占比', '是否符合入库条件', '分析来源', '更新时间', '校验码']
 
-export async function pullProjectsCsv(knex: Knex, actor: Actor, q: PullFilter): Promise<string> {
-  requireProvince(actor)
+export async function pullProjectsCsv(knex: Knex, q: PullFilter): Promise<string> {
   const rows = (await pullPage(knex, q, null, null)).map(item)
   const yesNo = (b: boolean | null) => (b === null ? '待定' : b ? '是' : '否')
   return csvDocument(

@@ -11,10 +11,6 @@ export const CountyCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-d
 export const Id = Type.Integer({ minimum: 1 })
 export const IdParams = Type.Object({ id: Id })
 export const Timestamp = Type.String({ format: 'date-time' })
-export const Paging = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-})
 
 /** RFC 7807 problem details, as every error response of this API. */
 export const Problem = Type.Object(

@@ -35,6 +35,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/province/projects',
     {
+      preHandler: app.requireRole('province', 'admin'),
       schema: {
         summary: 'Projects for the provincial system in change order: stable cursor paging, fixed-precision numbers with a checksum, ETag; format=csv for spreadsheets',
         tags: ['province'],
@@ -49,11 +50,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { format, cursor, limit, ...filter } = request.query
       if (format === 'csv') {
-        const csv = await pullProjectsCsv(knex, request.actor, filter)
+        const csv = await pullProjectsCsv(knex, filter)
         reply.header('content-disposition', `attachment; filename="projects${filter.year ? `-${filter.year}` : ''}.csv"`)
         return sendWithEtag(request, reply, csv, 'text/csv; charset=utf-8')
       }
-      const page = await pullProjects(knex, request.actor, { ...filter, cursor, limit })
+      const page = await pullProjects(knex, { ...filter, cursor, limit })
       return sendWithEtag(request, reply, JSON.stringify(page), 'application/json; charset=utf-8')
     },
   )

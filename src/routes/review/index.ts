@@ -7,7 +7,6 @@ import { moveProject, pendingReviews, transitionsOf } from '../../review/service
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { Project } from '../../schemas/projects.js'
 import { Calendar, CalendarBody, Filing, FilingBody, FilingPatch, FilingQuery, ReviewList, ReviewQuery, Transition, TransitionBody } from '../../schemas/review.js'
-import { problem } from '../../errors/index.js'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
@@ -64,10 +63,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.put(
     '/calendar/:year',
-    { schema: { summary: 'Load or replace a year’s holiday arrangement (province or admin key)', tags: ['review'], params: YearParams, body: CalendarBody, response: { 200: Calendar, ...problemResponses } } },
+    { preHandler: app.requireRole('province', 'admin'), schema: { summary: 'Load or replace a year’s holiday arrangement (province or admin key)', tags: ['review'], params: YearParams, body: CalendarBody, response: { 200: Calendar, ...problemResponses } } },
     async (request) => {
-      const { role, prefix } = request.actor.principal
-      if (role !== 'province' && role !== 'admin') throw problem('LR_FORBIDDEN', 'only a province or admin key may load the holiday calendar', { detailZh: '仅省级或管理员密钥可维护节假日安排' })
+      const { prefix } = request.actor.principal
       await storeYear(knex, { year: request.params.year, holidays: request.body.holidays, workdays: request.body.workdays }, request.body.source)
       request.log.info({ year: request.params.year, by: prefix }, 'holiday calendar loaded')
       return getYear(knex, request.params.year)

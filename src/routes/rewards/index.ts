@@ -1,7 +1,6 @@
 // Reward quotas (鲁自然资字〔2021〕165号): county statistics, fraud findings, the province's table.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { problem } from '../../errors/index.js'
 import { rewardsCsv, rewardsReport } from '../../rewards/report.js'
 import { createFinding, getCountyStats, listFindings, putCountyStats } from '../../rewards/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
@@ -42,6 +41,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/province/rewards',
     {
+      preHandler: app.requireRole('province', 'admin'),
       schema: {
         summary: 'Reward quota of every county for a year (province or admin key); format=csv for a spreadsheet (UTF-8 with BOM, Chinese headers)',
         tags,
@@ -50,8 +50,6 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { role } = request.actor.principal
-      if (role !== 'province' && role !== 'admin') throw problem('LR_FORBIDDEN', `only a province or admin key may read the reward quotas; this is a ${role} key`, { detailZh: '仅省级或管理员密钥可查看各县奖励指标' })
       const report = await rewardsReport(knex, request.query.year)
       if (request.query.format !== 'csv') return report
       const name = `奖励指标_${request.query.year}.csv`
