@@ -1,20 +1,15 @@
-// Attributes of a collection or query as CSV for Excel: UTF-8 with a byte-order mark (without it
-// Excel reads Chinese as the ANSI code page), CRLF line ends, RFC 4180 quoting.
+// Attributes of a collection or query as CSV for Excel, streamed page by page, written by the
+// service's one CSV writer (src/formats/csv.ts: BOM, CRLF, RFC 4180 quoting, formula guard).
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
 import type { Collection } from '../ogc/collections.js'
 import type { ItemsQuery } from '../ogc/params.js'
+import { csvRow } from '../formats/csv.js'
 import { pages } from './shapefile.js'
 
-const cell = (v: unknown) => {
-  if (v === null || v === undefined) return ''
-  const s = String(v)
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-}
-
 export async function* csvLines(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): AsyncGenerator<string> {
-  yield '\uFEFF' + ['id', ...q.properties.map((p) => p.name)].map(cell).join(',') + '\r\n'
+  yield '\uFEFF' + csvRow(['id', ...q.properties.map((p) => p.name)])
   for await (const rows of pages(knex, c, scope, q, false)) {
-    yield rows.map((r) => [r.id, ...r.values].map(cell).join(',') + '\r\n').join('')
+    yield rows.map((r) => csvRow([r.id, ...r.values])).join('')
   }
 }
