@@ -1,117 +1,177 @@
 // Project analysis: measure in PostGIS (set-based, one statement per measure for any number of
-// projects), judge with the domain rules, keep each result with the layer versions it used.
+// projects, cut in the county's plane), judge with the domain rules, keep each result with the
+// layer versions it used.
 import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
-import { analysisDefaults, toMu, type AnalysisConfig } from '../domain/analysis-config.js'
+import { analysisDefaults, type AnalysisConfig } from '../domain/analysis-config.js'
+import type { UseClass } from '../domain/approach.js'
+import { classifyBuildingType } from '../domain/building-types.js'
+import { displayArea, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
 import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
 import { getProject } from '../projects/service.js'
+import type { AnalysisResult } from '../schemas/analysis.js'
+import { projectPieces } from './pieces.js'
 import * as q from './queries.js'
 
-const m2 = (x: number) => Math.round(x * 100) / 100
-const mu = (x: number) => Math.round(toMu(x) * 10000) / 10000
-
-/** A project row as the queries give it: the rules' facts, with the approach as stored text. */
-export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach'> {
+/** A project row as the queries give it: the rules' facts, with enumerations as stored text. */
+export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach' | 'originalUse' | 'newUse'> {
   id: number
   code: string
   county: string
   approach: string
+  originalUse: string | null
+  newUse: string | null
+  geometry?: unknown
 }
 
-export type AnalysisResult = Awaited<ReturnType<typeof analyzeProjects>>[number]
+const m2 = (x: number, thresholds: number[] = []) => roundKeepingSide(x, 2, thresholds)
+const verdictZh = (eligible: boolean | null) => (eligible === true ? '符合' : eligible === false ? '不符合' : '无法判定') as AnalysisResult['verdictZh']
+
+/** Measures every project of one county against its active layers, in the county's plane. */
+async function measure(knex: Knex, county: string, ids: number[], config: AnalysisConfig) {
+  const inputs = await q.activeInputs(knex, county)
+  const { rows } = await knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE id = ?', [ids[0]!])
+  const srid = await q.countyPlane(knex, county, Number(rows[0]?.lon ?? 117))
+  const cut: q.Cut = { ids, srid }
+  const types = inputs.buildings ? await q.buildingTypes(knex, cut, inputs.buildings.datasetId) : new Map<number, Array<{ type: string | null; buildings: number }>>()
+  const found = [...new Set([...types.values()].flat().map((t) => t.type))]
+  const excluded = found.filter((t): t is string => t !== null && classifyBuildingType(t, config.buildingTypeRules).class === 'excluded')
+  const empty = new Map<number, never>()
+  const [areas, s2, lines, fp, au, idle, outside, s3, plots] = await Promise.all([
+    q.projectAreas(knex, cut),
+    inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
+    inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, cut, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
+    inputs.buildings ? q.footprints(knex, cut, inputs.buildings.datasetId, excluded) : empty,
+    inputs['approved-unsupplied'] ? q.approvedUnsupplied(knex, cut, inputs['approved-unsupplied'].datasetId) : null,
+    inputs['idle-land'] ? q.idleLand(knex, cut, inputs['idle-land'].datasetId) : null,
+    inputs['plan-zones'] ? q.outsidePlan(knex, cut, inputs['plan-zones'].datasetId) : null,
+    inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
+    inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
+  ])
+  return { inputs, srid, types, areas, s2, lines, fp, au, idle, outside, s3, plots }
+}
 
 /** Analyses projects of one county against its active layers and stores the results. */
 export async function analyzeProjects(knex: Knex, county: string, projects: ProjectForAnalysis[], config: AnalysisConfig = analysisDefaults) {
-  const ids = projects.map((p) => p.id)
-  const inputs = await q.activeInputs(knex, county)
-  const empty = new Map<number, never>()
-  const [areas, s2, lines, fp, au, idle, outside, s3] = await Promise.all([
-    q.projectAreas(knex, ids),
-    inputs.survey2 ? q.survey2Construction(knex, ids, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
-    inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, ids, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
-    inputs.buildings ? q.footprints(knex, ids, inputs.buildings.datasetId, config.footprintExcludedTypes) : empty,
-    inputs['approved-unsupplied'] ? q.approvedUnsupplied(knex, ids, inputs['approved-unsupplied'].datasetId) : null,
-    inputs['idle-land'] ? q.idleLand(knex, ids, inputs['idle-land'].datasetId) : null,
-    inputs['plan-zones'] ? q.outsidePlan(knex, ids, inputs['plan-zones'].datasetId) : null,
-    inputs.survey3 ? q.survey3Breakdown(knex, ids, inputs.survey3.datasetId) : new Map(),
-  ])
+  if (!projects.length) return []
+  const { inputs, srid, types, areas, s2, lines, fp, au, idle, outside, s3, plots } = await measure(
+    knex,
+    county,
+    projects.map((p) => p.id),
+    config,
+  )
   const computedAt = new Date().toISOString()
-  const results = projects.map((p) => {
+  const results: AnalysisResult[] = projects.map((p) => {
     const area = areas.get(p.id)!
-    const construction = s2.get(p.id)?.m2 ?? 0
-    const footprint = fp.get(p.id)?.m2 ?? 0
+    const construction = s2.get(p.id)
+    const footprint = fp.get(p.id)
     const measures: Measures = {
       areaM2: area.m2,
-      survey2ConstructionM2: construction,
+      planarAreaM2: area.planarM2,
       survey2Loaded: inputs.survey2 !== null,
-      footprintM2: footprint,
+      survey2ConstructionM2: construction?.m2 ?? 0,
+      survey2ConstructionPlanarM2: construction?.planarM2 ?? 0,
+      survey2LatestChange: construction?.latestChange ?? null,
       buildingsLoaded: inputs.buildings !== null,
+      footprintM2: footprint?.m2 ?? 0,
+      footprintPlanarM2: footprint?.planarM2 ?? 0,
       approvedUnsuppliedM2: au ? (au.get(p.id)?.m2 ?? 0) : null,
       idleLandM2: idle ? (idle.get(p.id)?.m2 ?? 0) : null,
       outsidePlanM2: outside ? (outside.get(p.id)?.m2 ?? 0) : null,
+      onPlotsM2: plots ? (plots.get(p.id)?.m2 ?? 0) : null,
     }
-    const facts: ProjectFacts = { ...p, approach: p.approach as Approach }
+    const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
     const stock = stockArea(measures, facts)
     const checks = entryChecks(measures, facts, stock, config)
-    const netPatches = s2.get(p.id)?.netM2 ?? 0
+    const eligible = eligibility(checks)
+    const a = measures.areaM2
+    // Shown numbers keep the side of the thresholds they are judged against (src/domain/display.ts).
+    const areaThresholds = [config.minAreaM2, config.smallProjectMaxM2]
+    const netPatches = construction?.netM2 ?? 0
     const netLines = lines.get(p.id)?.m2 ?? 0
     return {
       projectId: p.id,
       code: p.code,
       county: p.county,
-      area: { m2: m2(area.m2), mu: mu(area.m2), planarM2: m2(area.planarM2), planarEpsg: area.planarEpsg },
+      plane: { epsg: srid, description: `CGCS2000 3° Gauss-Kruger CM ${75 + (srid - 4534) * 3}°E (EPSG:${srid})` },
+      area: { ...displayArea(a, areaThresholds), planarM2: m2(area.planarM2, areaThresholds), planarEpsg: srid },
       survey2Construction: inputs.survey2
-        ? { method: 'gross', m2: m2(construction), mu: mu(construction), ratio: area.m2 > 0 ? construction / area.m2 : 0, patches: s2.get(p.id)?.ids.length ?? 0 }
+        ? {
+            method: 'gross',
+            ...displayArea(measures.survey2ConstructionM2, [a * config.stockShareMin, a * config.builtBefore2010MinShare]),
+            planarM2: m2(measures.survey2ConstructionPlanarM2),
+            ratio: a > 0 ? measures.survey2ConstructionM2 / a : 0,
+            patches: construction?.ids.length ?? 0,
+            latestChange: measures.survey2LatestChange,
+          }
         : null,
       survey2ConstructionNet: inputs.survey2
         ? {
             method: `net: patch pieces × TBDLMJ/TBMJ${inputs['survey2-lines'] ? ' + linear features × KD × KCBL' : ' (no linear-feature layer loaded)'}`,
-            m2: m2(netPatches + netLines),
-            mu: mu(netPatches + netLines),
+            ...displayArea(netPatches + netLines),
             patchesM2: m2(netPatches),
             linesM2: m2(netLines),
             // Patches without TBMJ/TBDLMJ count at full area.
-            scaledByTbdlmj: s2.get(p.id)?.scaled ?? null,
+            scaledByTbdlmj: construction?.scaled ?? null,
           }
         : null,
       footprint: inputs.buildings
-        ? { m2: m2(footprint), ratio: area.m2 > 0 ? footprint / area.m2 : 0, buildings: fp.get(p.id)?.ids.length ?? 0, excludedTypes: config.footprintExcludedTypes }
+        ? {
+            ...displayArea(measures.footprintM2, [a * config.footprintRatioMin]),
+            planarM2: m2(measures.footprintPlanarM2),
+            ratio: a > 0 ? measures.footprintM2 / a : 0,
+            buildings: footprint?.ids.length ?? 0,
+            types: (types.get(p.id) ?? []).map((t) => {
+              const c = classifyBuildingType(t.type, config.buildingTypeRules)
+              return { type: t.type, buildings: t.buildings, class: c.class, category: c.category, counted: c.class !== 'excluded' }
+            }),
+          }
         : null,
-      survey3: (s3.get(p.id) ?? []).map((r: { code: string | null; name: string | null; m2: number; apportionedM2: number | null }) => ({
-        code: r.code,
-        name: r.name,
-        m2: m2(r.m2),
-        mu: mu(r.m2),
-        apportionedM2: r.apportionedM2 === null ? null : m2(r.apportionedM2),
-      })),
+      survey3: (s3.get(p.id) ?? []).map((r) => ({ code: r.code, name: r.name, ...displayArea(r.m2), apportionedM2: r.apportionedM2 === null ? null : m2(r.apportionedM2) })),
       conflicts: {
-        approvedUnsupplied: au ? { m2: m2(au.get(p.id)?.m2 ?? 0), ids: au.get(p.id)?.ids ?? [] } : null,
-        idleLand: idle ? { m2: m2(idle.get(p.id)?.m2 ?? 0), ids: idle.get(p.id)?.ids ?? [] } : null,
-        outsidePlan: outside ? { m2: m2(outside.get(p.id)?.m2 ?? 0) } : null,
+        approvedUnsupplied: au ? { m2: m2(au.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]), ids: au.get(p.id)?.ids ?? [] } : null,
+        idleLand: idle ? { m2: m2(idle.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]), ids: idle.get(p.id)?.ids ?? [] } : null,
+        outsidePlan: outside ? { m2: m2(outside.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]) } : null,
       },
-      stockArea: { ...stock, m2: stock.m2 === null ? null : m2(stock.m2), mu: stock.m2 === null ? null : mu(stock.m2) },
+      onPlots: plots ? { m2: m2(measures.onPlotsM2!), share: a > 0 ? measures.onPlotsM2! / a : 0, plots: plots.get(p.id)?.ids ?? [] } : null,
+      stockArea: {
+        ...stock,
+        ...(stock.m2 === null ? { m2: null, mu: null } : displayArea(stock.m2, a >= config.minAreaM2 && a <= config.smallProjectMaxM2 ? [a * config.stockShareMin] : [])),
+        ...(stock.formulaM2 === undefined ? {} : { formulaM2: m2(stock.formulaM2) }),
+      },
       checks,
-      eligible: eligibility(checks),
+      eligible,
+      verdictZh: verdictZh(eligible),
+      needsReview: checks.filter((c) => c.needsReview).map((c) => c.id),
+      nearThreshold: checks.filter((c) => c.nearThreshold).map((c) => c.id),
       inputs,
       computedAt,
     }
   })
-  await q.storeResults(knex, results.map((r) => ({ projectId: r.projectId, county, inputs, result: r, eligible: r.eligible })))
-  return results
+  const ids = await q.storeResults(knex, results.map((r) => ({ projectId: r.projectId, county, inputs, result: r, eligible: r.eligible })))
+  return results.map((r, i) => ({ ...r, resultId: ids[i]! }))
 }
 
-export async function analyzeProject(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
+/**
+ * The project's current analysis: the stored result when it is current (not stale), computed and
+ * stored only when there is none or an input changed since (`computedNow` says which). `force`
+ * recomputes (POST).
+ */
+export async function projectAnalysis(knex: Knex, actor: Actor, projectId: number, o: { force?: boolean; config?: AnalysisConfig } = {}) {
   const project = await getProject(knex, actor, projectId)
-  const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], config)
-  return result!
+  if (!o.force) {
+    const stored = await q.latestResult(knex, projectId)
+    if (stored && !stored.stale) return { ...(stored.result as AnalysisResult), resultId: stored.id, computedNow: false, stale: false }
+  }
+  const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], o.config ?? analysisDefaults)
+  return { ...result!, computedNow: true, stale: false }
 }
 
 /** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
 export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
-  const project = await getProject(knex, actor, projectId)
-  const inputs = await q.activeInputs(knex, project.county)
-  const rows = await q.pieces(knex, projectId, inputs, config.survey2ConstructionCodes, config.footprintExcludedTypes)
+  await getProject(knex, actor, projectId)
+  const rows = await projectPieces(knex, projectId, { constructionCodes: config.survey2ConstructionCodes, rules: config.buildingTypeRules })
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r, i) => ({

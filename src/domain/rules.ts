@@ -1,24 +1,39 @@
 // The reward notice's entry rules and stock-area formulas (鲁自然资字〔2021〕165号), as plain
 // functions of measured numbers and recorded attributes. A missing input gives passed = null
-// with the reason, never a silent pass.
+// with the reason, never a silent pass. Messages are built from the configured thresholds, in
+// English and Chinese (`messageZh` is what the console, CSVs and the printed sheet show).
 import type { AnalysisConfig } from './analysis-config.js'
+import { toMu } from './analysis-config.js'
+import { applicableApproach, type AppliedApproach, type UseClass } from './approach.js'
+import { m2Text, muText, percentText } from './display.js'
 import type { Approach } from './project.js'
 
 export interface Measures {
+  /** ellipsoidal area of the project */
   areaM2: number
-  survey2ConstructionM2: number
-  /** null when no second-survey layer is loaded for the county */
+  /** Gauss-Kruger area in the county's plane */
+  planarAreaM2: number
   survey2Loaded: boolean
-  footprintM2: number
+  survey2ConstructionM2: number
+  survey2ConstructionPlanarM2: number
+  /** latest change date (BGRQ, YYYYMMDD) of the second-survey construction patches inside, if any is recorded */
+  survey2LatestChange: string | null
   buildingsLoaded: boolean
+  footprintM2: number
+  footprintPlanarM2: number
   approvedUnsuppliedM2: number | null
   idleLandM2: number | null
   /** null when no plan layer is loaded */
   outsidePlanM2: number | null
+  /** part of the project on low-efficiency plots; null when no plots layer is loaded */
+  onPlotsM2: number | null
 }
 
 export interface ProjectFacts {
   approach: Approach
+  originalUse: UseClass | null
+  newUse: UseClass | null
+  plotRatioBefore: number | null
   changedUseFloorArea: number | null
   addedFloorArea: number | null
   newPlotRatio: number | null
@@ -31,91 +46,252 @@ export interface ProjectFacts {
 export interface StockArea {
   method: 'survey2-construction' | 'changed-use-floor-area' | 'added-floor-area'
   m2: number | null
+  approach: AppliedApproach
+  /** the formula's value before the cap at the second-survey construction land */
+  formulaM2?: number
+  capped?: boolean
   reason?: string
+  reasonZh?: string
   warning?: string
 }
 
+export const checkIds = [
+  'min-area',
+  'footprint-ratio',
+  'stock-half-15-30',
+  'no-approved-unsupplied',
+  'no-idle-land',
+  'in-plan',
+  'built-before-2010',
+  'on-database-plots',
+  'ownership',
+] as const
+export type CheckId = (typeof checkIds)[number]
+
+/** The clause each check comes from. */
+export const checkClauses: Record<CheckId, string> = {
+  'min-area': '165号 三：单个项目面积不足15亩的不计入',
+  'footprint-ratio': '165号 二：上盖建筑物基底面积占再开发范围总面积比例30%（含）以上',
+  'stock-half-15-30': '165号 三：介于15-30亩但再开发面积不足提供证明材料中面积50%的不计入',
+  'no-approved-unsupplied': '165号 二：项目用地不涉及批而未供',
+  'no-idle-land': '165号 二：项目用地不涉及闲置土地',
+  'in-plan': '165号 二：项目用地符合国土空间规划',
+  'built-before-2010': '165号 二：项目用地在2009年底之前已经建设',
+  'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
+  'ownership': '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
+}
+
 export interface Check {
-  id: 'min-area' | 'footprint-ratio' | 'stock-half-15-30' | 'no-approved-unsupplied' | 'no-idle-land' | 'in-plan' | 'built-before-2010' | 'ownership'
+  id: CheckId
   passed: boolean | null
   value: number | boolean | null
   threshold: number | string | null
   message: string
+  messageZh: string
+  clause: string
+  /** passed, but a person should look (an overlap above 0 within the tolerance, a later survey update) */
+  needsReview: boolean
+  /** the verdict differs between ellipsoidal and planar area, or flips within ±nearThresholdM2 */
+  nearThreshold: boolean
 }
 
-/** 盘活存量面积 by redevelopment approach (165号 三). */
+type Draft = Omit<Check, 'clause' | 'needsReview' | 'nearThreshold'> & { needsReview?: boolean }
+
+/** 盘活存量面积 by the approach the facts call for (165号 三), capped at the second-survey construction land. */
 export function stockArea(m: Measures, p: ProjectFacts): StockArea {
-  if (p.approach === 'default') {
-    if (!m.survey2Loaded) return { method: 'survey2-construction', m2: null, reason: 'no second-survey layer is loaded for the county' }
-    return { method: 'survey2-construction', m2: m.survey2ConstructionM2 }
+  const approach = applicableApproach(p)
+  if (approach.applied === 'default') {
+    if (!m.survey2Loaded) return { method: 'survey2-construction', m2: null, approach, reason: 'no second-survey layer is loaded for the county', reasonZh: '本县未加载二调地类图斑' }
+    return { method: 'survey2-construction', m2: m.survey2ConstructionM2, approach }
   }
-  const floor = p.approach === 'retreat-secondary' ? p.changedUseFloorArea : p.addedFloorArea
-  const method = p.approach === 'retreat-secondary' ? 'changed-use-floor-area' : 'added-floor-area'
-  const what = p.approach === 'retreat-secondary' ? 'changedUseFloorArea (改变用途的建筑面积)' : 'addedFloorArea (增加的建筑面积)'
-  if (floor === null) return { method, m2: null, reason: `${what} is not recorded` }
-  if (p.newPlotRatio === null || !(p.newPlotRatio > 0)) return { method, m2: null, reason: 'newPlotRatio (地块新的容积率) is not recorded' }
-  const m2 = floor / p.newPlotRatio
-  const out: StockArea = { method, m2 }
-  if (m.survey2Loaded && m2 > m.survey2ConstructionM2) {
-    out.warning = `the formula gives ${m2.toFixed(2)} m², more than the ${m.survey2ConstructionM2.toFixed(2)} m² of second-survey construction land in the project`
+  const retreat = approach.applied === 'retreat-secondary'
+  const floor = retreat ? p.changedUseFloorArea : p.addedFloorArea
+  const method = retreat ? 'changed-use-floor-area' : 'added-floor-area'
+  if (floor === null) {
+    return retreat
+      ? { method, m2: null, approach, reason: 'changedUseFloorArea (改变用途的建筑面积) is not recorded', reasonZh: '未录入改变用途的建筑面积' }
+      : { method, m2: null, approach, reason: 'addedFloorArea (增加的建筑面积) is not recorded', reasonZh: '未录入增加的建筑面积' }
   }
-  return out
+  if (p.newPlotRatio === null || !(p.newPlotRatio > 0)) return { method, m2: null, approach, reason: 'newPlotRatio (地块新的容积率) is not recorded', reasonZh: '未录入地块新的容积率' }
+  const formula = floor / p.newPlotRatio
+  if (!m.survey2Loaded) return { method, m2: formula, formulaM2: formula, capped: false, approach, warning: 'no second-survey layer is loaded: the formula could not be capped at the construction land' }
+  // The stock is land that was construction land in the second survey: never more than that.
+  const capped = formula > m.survey2ConstructionM2
+  return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, approach }
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)} %`
+const muNumber = (m2: number) => `${Number(toMu(m2).toFixed(4))}`
+const pctNumber = (x: number) => `${Number((x * 100).toFixed(2))} %`
 
-export function entryChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Check[] {
-  const checks: Check[] = []
+function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft[] {
+  const checks: Draft[] = []
+  const minMu = muNumber(c.minAreaM2)
+  const maxMu = muNumber(c.smallProjectMaxM2)
+  const areaThresholds = [c.minAreaM2, c.smallProjectMaxM2]
+  const big = m.areaM2 >= c.minAreaM2
   checks.push({
     id: 'min-area',
-    passed: m.areaM2 >= c.minAreaM2,
+    passed: big,
     value: m.areaM2,
     threshold: c.minAreaM2,
-    message: m.areaM2 >= c.minAreaM2 ? 'project area is at least 15 mu' : 'project area is under 15 mu (单个项目面积不足15亩不计入)',
+    message: `project area ${m2Text(m.areaM2, areaThresholds)} is ${big ? 'at least' : 'under'} ${minMu} mu`,
+    messageZh: `项目面积${m2Text(m.areaM2, areaThresholds)}（${muText(m.areaM2, areaThresholds)}）${big ? '不小于' : '不足'}${minMu}亩`,
   })
-  const ratio = m.areaM2 > 0 ? m.footprintM2 / m.areaM2 : 0
-  checks.push(
-    m.buildingsLoaded
-      ? { id: 'footprint-ratio', passed: ratio >= c.footprintRatioMin, value: ratio, threshold: c.footprintRatioMin, message: `building footprint is ${pct(ratio)} of the project (needs ≥ 30 %, inclusive)` }
-      : { id: 'footprint-ratio', passed: null, value: null, threshold: c.footprintRatioMin, message: 'no buildings layer is loaded for the county' },
-  )
+  if (m.buildingsLoaded) {
+    const ratio = m.areaM2 > 0 ? m.footprintM2 / m.areaM2 : 0
+    const ok = ratio >= c.footprintRatioMin
+    const shown = percentText(ratio, c.footprintRatioMin)
+    checks.push({
+      id: 'footprint-ratio',
+      passed: ok,
+      value: ratio,
+      threshold: c.footprintRatioMin,
+      message: `building footprint is ${shown} of the project (needs ≥ ${pctNumber(c.footprintRatioMin)}, inclusive)`,
+      messageZh: `上盖建筑物基底面积占项目面积${shown}，${ok ? '达到' : '低于'}${pctNumber(c.footprintRatioMin)}（含）`,
+    })
+  } else {
+    checks.push({ id: 'footprint-ratio', passed: null, value: null, threshold: c.footprintRatioMin, message: 'no buildings layer is loaded for the county', messageZh: '本县未加载建筑物图层，无法判定' })
+  }
   const inBand = m.areaM2 >= c.minAreaM2 && m.areaM2 <= c.smallProjectMaxM2
   if (!inBand) {
-    checks.push({ id: 'stock-half-15-30', passed: true, value: null, threshold: c.stockShareMin, message: 'applies only to projects of 15–30 mu' })
+    checks.push({
+      id: 'stock-half-15-30',
+      passed: true,
+      value: null,
+      threshold: c.stockShareMin,
+      message: `applies only to projects of ${minMu}–${maxMu} mu`,
+      messageZh: `仅适用于${minMu}—${maxMu}亩的项目`,
+    })
   } else if (stock.m2 === null) {
-    checks.push({ id: 'stock-half-15-30', passed: null, value: null, threshold: c.stockShareMin, message: `stock area unknown: ${stock.reason}` })
+    checks.push({ id: 'stock-half-15-30', passed: null, value: null, threshold: c.stockShareMin, message: `stock area unknown: ${stock.reason}`, messageZh: `盘活存量面积未知：${stock.reasonZh}` })
   } else {
     const share = stock.m2 / m.areaM2
-    checks.push({ id: 'stock-half-15-30', passed: share >= c.stockShareMin, value: share, threshold: c.stockShareMin, message: `a 15–30 mu project's stock area is ${pct(share)} of its area (needs ≥ 50 %)` })
+    const ok = share >= c.stockShareMin
+    const shown = percentText(share, c.stockShareMin)
+    checks.push({
+      id: 'stock-half-15-30',
+      passed: ok,
+      value: share,
+      threshold: c.stockShareMin,
+      message: `a ${minMu}–${maxMu} mu project's stock area is ${shown} of its area (needs ≥ ${pctNumber(c.stockShareMin)})`,
+      messageZh: `${minMu}—${maxMu}亩项目的盘活存量面积占项目面积${shown}，${ok ? '达到' : '不足'}${pctNumber(c.stockShareMin)}`,
+    })
   }
-  const conflict = (id: 'no-approved-unsupplied' | 'no-idle-land', v: number | null, zh: string): Check =>
-    v === null
-      ? { id, passed: null, value: null, threshold: c.conflictToleranceM2, message: `no ${zh} layer is loaded for the county` }
-      : { id, passed: v <= c.conflictToleranceM2, value: v, threshold: c.conflictToleranceM2, message: v <= c.conflictToleranceM2 ? `no ${zh} inside the project` : `${v.toFixed(2)} m² of ${zh} inside the project` }
-  checks.push(conflict('no-approved-unsupplied', m.approvedUnsuppliedM2, '批而未供 (approved but unsupplied land)'))
-  checks.push(conflict('no-idle-land', m.idleLandM2, '闲置土地 (idle land)'))
+  checks.push(overlapCheck('no-approved-unsupplied', m.approvedUnsuppliedM2, { en: '批而未供 (approved but unsupplied land)', zh: '批而未供土地' }, c))
+  checks.push(overlapCheck('no-idle-land', m.idleLandM2, { en: '闲置土地 (idle land)', zh: '闲置土地' }, c))
   checks.push(
     m.outsidePlanM2 === null
-      ? { id: 'in-plan', passed: null, value: null, threshold: c.conflictToleranceM2, message: 'no spatial plan layer is loaded for the county' }
-      : { id: 'in-plan', passed: m.outsidePlanM2 <= c.conflictToleranceM2, value: m.outsidePlanM2, threshold: c.conflictToleranceM2, message: m.outsidePlanM2 <= c.conflictToleranceM2 ? 'inside the permitted planning zones' : `${m.outsidePlanM2.toFixed(2)} m² outside the permitted planning zones` },
+      ? { id: 'in-plan', passed: null, value: null, threshold: c.conflictToleranceM2, message: 'no spatial plan layer is loaded for the county', messageZh: '本县未加载国土空间规划分区，无法判定' }
+      : toleranceCheck('in-plan', m.outsidePlanM2, c, {
+          none: { en: 'inside the permitted planning zones', zh: '位于规划允许建设的分区内' },
+          some: (t) => ({ en: `${t} outside the permitted planning zones`, zh: `有${t}位于规划允许建设的分区外` }),
+        }),
   )
-  checks.push(
-    m.survey2Loaded
-      ? { id: 'built-before-2010', passed: m.survey2ConstructionM2 > c.conflictToleranceM2, value: m.survey2ConstructionM2, threshold: c.conflictToleranceM2, message: m.survey2ConstructionM2 > c.conflictToleranceM2 ? 'second-survey construction land inside: built before the end of 2009' : 'no second-survey construction land inside' }
-      : { id: 'built-before-2010', passed: null, value: null, threshold: c.conflictToleranceM2, message: 'no second-survey layer is loaded for the county' },
-  )
+  checks.push(builtBefore2010(m, c))
+  checks.push(onPlots(m, c))
   checks.push(ownershipCheck(p))
   return checks
 }
 
+function overlapCheck(id: 'no-approved-unsupplied' | 'no-idle-land', v: number | null, what: { en: string; zh: string }, c: AnalysisConfig): Draft {
+  if (v === null) return { id, passed: null, value: null, threshold: c.conflictToleranceM2, message: `no ${what.en} layer is loaded for the county`, messageZh: `本县未加载${what.zh}图层，无法判定` }
+  return toleranceCheck(id, v, c, {
+    none: { en: `no ${what.en} inside the project`, zh: `项目范围内无${what.zh}` },
+    some: (t) => ({ en: `${t} of ${what.en} inside the project`, zh: `项目范围内有${what.zh}${t}` }),
+  })
+}
+
+/** Above the tolerance fails; above 0 up to the tolerance passes but needs review: never a silent pass. */
+function toleranceCheck(id: CheckId, v: number, c: AnalysisConfig, text: { none: { en: string; zh: string }; some: (area: string) => { en: string; zh: string } }): Draft {
+  const base = { id, value: v, threshold: c.conflictToleranceM2 }
+  if (v <= 0) return { ...base, passed: true, message: text.none.en, messageZh: text.none.zh }
+  const t = m2Text(v, [c.conflictToleranceM2])
+  const some = text.some(t)
+  if (v > c.conflictToleranceM2) return { ...base, passed: false, message: some.en, messageZh: some.zh }
+  return {
+    ...base,
+    passed: true,
+    needsReview: true,
+    message: `${some.en}: within the ${c.conflictToleranceM2} m² tolerance (digitising), to be reviewed`,
+    messageZh: `${some.zh}，在${c.conflictToleranceM2}平方米容差内（可能为勾绘误差），需人工复核`,
+  }
+}
+
+/** 项目用地在2009年底之前已经建设: shown by second-survey construction land (the 2009 baseline) inside. */
+function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
+  const base = { id: 'built-before-2010' as const, threshold: c.builtBefore2010MinShare }
+  if (!m.survey2Loaded) return { ...base, passed: null, value: null, message: 'no second-survey layer is loaded for the county', messageZh: '本县未加载二调地类图斑，无法判定' }
+  const share = m.areaM2 > 0 ? m.survey2ConstructionM2 / m.areaM2 : 0
+  const ok = share >= c.builtBefore2010MinShare
+  const shown = percentText(share, c.builtBefore2010MinShare)
+  const baseline = c.survey2BaselineDate.replace(/-/g, '')
+  const later = m.survey2LatestChange !== null && m.survey2LatestChange > baseline
+  const laterText = later
+    ? {
+        en: `; patches changed on ${m.survey2LatestChange} (BGRQ), after ${c.survey2BaselineDate}: the layer looks like a later annual update, check it against the 2009 baseline`,
+        zh: `；所涉二调图斑变更日期（BGRQ）为${m.survey2LatestChange}，晚于${c.survey2BaselineDate}，图层可能为年度变更数据，请与2009年基期数据核对`,
+      }
+    : { en: '', zh: '' }
+  return {
+    ...base,
+    passed: ok,
+    value: share,
+    needsReview: ok && later,
+    message: `second-survey construction land is ${shown} of the project (needs ≥ ${pctNumber(c.builtBefore2010MinShare)} to show it was built before the end of 2009)${laterText.en}`,
+    messageZh: `项目范围内二调建设用地占${shown}，${ok ? '可认定2009年底前已建设' : `不足${pctNumber(c.builtBefore2010MinShare)}，不能认定2009年底前已建设`}${laterText.zh}`,
+  }
+}
+
+/** 只有纳入省系统数据库的地块方可再开发 (聊城 一). */
+function onPlots(m: Measures, c: AnalysisConfig): Draft {
+  const base = { id: 'on-database-plots' as const, threshold: c.onPlotsMinShare }
+  if (m.onPlotsM2 === null) return { ...base, passed: null, value: null, message: 'no low-efficiency plots layer is loaded for the county', messageZh: '本县未加载低效用地图斑，无法判定' }
+  const share = m.areaM2 > 0 ? m.onPlotsM2 / m.areaM2 : 0
+  const ok = share >= c.onPlotsMinShare
+  const shown = percentText(share, c.onPlotsMinShare)
+  return {
+    ...base,
+    passed: ok,
+    value: share,
+    message: `${shown} of the project lies on the county's low-efficiency plots (needs ≥ ${pctNumber(c.onPlotsMinShare)})`,
+    messageZh: `项目面积的${shown}位于已入库的低效用地图斑内，${ok ? '达到' : '不足'}${pctNumber(c.onPlotsMinShare)}`,
+  }
+}
+
 /** 权属清晰，无争议，无查封；设有抵押权的须经抵押权人同意 (165号 二). */
-function ownershipCheck(p: ProjectFacts): Check {
+function ownershipCheck(p: ProjectFacts): Draft {
   const base = { id: 'ownership' as const, threshold: 'clear, not seized, mortgage only with consent' }
-  if (p.ownershipClear === null || p.seized === null || p.mortgaged === null) return { ...base, passed: null, value: null, message: 'ownership, seizure and mortgage are not all recorded' }
-  if (!p.ownershipClear) return { ...base, passed: false, value: false, message: 'ownership is not clear or is disputed' }
-  if (p.seized) return { ...base, passed: false, value: false, message: 'the land is seized or its rights restricted' }
-  if (p.mortgaged && p.mortgageeConsent !== true) return { ...base, passed: p.mortgageeConsent === null ? null : false, value: false, message: 'mortgaged without recorded consent of the mortgagee' }
-  return { ...base, passed: true, value: true, message: 'ownership clear, not seized' }
+  if (p.ownershipClear === null || p.seized === null || p.mortgaged === null)
+    return { ...base, passed: null, value: null, message: 'ownership, seizure and mortgage are not all recorded', messageZh: '权属、查封、抵押情况未全部录入' }
+  if (!p.ownershipClear) return { ...base, passed: false, value: false, message: 'ownership is not clear or is disputed', messageZh: '权属不清或存在争议' }
+  if (p.seized) return { ...base, passed: false, value: false, message: 'the land is seized or its rights restricted', messageZh: '土地被查封或权利受限' }
+  if (p.mortgaged && p.mortgageeConsent !== true)
+    return { ...base, passed: p.mortgageeConsent === null ? null : false, value: false, message: 'mortgaged without recorded consent of the mortgagee', messageZh: '设有抵押权，未录入抵押权人同意' }
+  return { ...base, passed: true, value: true, message: 'ownership clear, not seized', messageZh: '权属清晰，无查封' }
+}
+
+const areaKeys = ['areaM2', 'survey2ConstructionM2', 'footprintM2', 'approvedUnsuppliedM2', 'idleLandM2', 'outsidePlanM2', 'onPlotsM2'] as const
+
+/** The measures as the plane gives them, and each area moved by ±delta (together and against each other). */
+function variants(m: Measures, delta: number): Measures[] {
+  const out: Measures[] = [{ ...m, areaM2: m.planarAreaM2, survey2ConstructionM2: m.survey2ConstructionPlanarM2, footprintM2: m.footprintPlanarM2 }]
+  const moved = (k: (typeof areaKeys)[number], d: number): Measures => ({ ...m, [k]: m[k] === null ? null : Math.max(0, m[k] + d) })
+  for (const k of areaKeys) out.push(moved(k, delta), moved(k, -delta))
+  // The project's area against what is measured inside it (a share moves fastest this way).
+  const inside = (d: number): Measures => ({ ...m, areaM2: m.areaM2 + d, survey2ConstructionM2: Math.max(0, m.survey2ConstructionM2 - d), footprintM2: Math.max(0, m.footprintM2 - d) })
+  out.push(inside(delta), inside(-delta))
+  return out
+}
+
+export function entryChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Check[] {
+  const drafts = draftChecks(m, p, stock, c)
+  const others = variants(m, c.nearThresholdM2).map((v) => draftChecks(v, p, stockArea(v, p), c))
+  return drafts.map((d, i) => ({
+    ...d,
+    clause: checkClauses[d.id],
+    needsReview: d.needsReview ?? false,
+    nearThreshold: d.passed !== null && others.some((o) => o[i]!.passed !== d.passed),
+  }))
 }
 
 /** Eligible only when every check passed; unknown (null) when none failed but some are unknown. */

@@ -3,7 +3,7 @@
 // Each collection is a table-driven description: SQL expressions over the alias `f`, taken only
 // from this catalogue (never from a request), a Chinese title per property, and the shapefile
 // field name a desktop user expects (the survey standard's code where there is one).
-import { analysisDefaults } from '../domain/analysis-config.js'
+import type { Knex } from 'knex'
 import { layerKinds, type ColumnType, type LayerKind } from '../import/layers.js'
 import { piecesSource } from './pieces-sql.js'
 
@@ -27,6 +27,7 @@ export interface SourceContext {
   /** ids of the active versions of the collection's layer the key sees (layer collections only) */
   activeDatasets: number[]
   equals: Map<string, unknown>
+  knex: Knex
 }
 
 export interface Collection {
@@ -37,7 +38,7 @@ export interface Collection {
   geometryType: 'MultiPolygon' | 'MultiLineString'
   properties: Property[]
   /** FROM clause (with `f` as the feature row) and its bindings */
-  source: (ctx: SourceContext) => { sql: string; bindings: unknown[] }
+  source: (ctx: SourceContext) => { sql: string; bindings: unknown[] } | Promise<{ sql: string; bindings: unknown[] }>
   /** WHERE condition selecting the active versions (layer collections) */
   versionFilter?: (ctx: SourceContext) => { sql: string; bindings: unknown[] }
   idSql: string
@@ -178,7 +179,7 @@ const pieces: Collection = {
     { name: 'ref', titleZh: '要素引用', type: 'string', sql: 'f.ref', width: 50 },
     { name: 'm2', titleZh: '面积', type: 'number', sql: area('f.geom') },
   ],
-  source: (ctx) => piecesSource(ctx, analysisDefaults.survey2ConstructionCodes, analysisDefaults.footprintExcludedTypes),
+  source: piecesSource,
   idSql: `f.project_id || '-' || f.n`,
   idType: 'string',
   orderBy: 'f.project_id, f.n',

@@ -36,8 +36,8 @@ async function activeDatasets(knex: Knex, c: Collection, scope: Scope): Promise<
 /** FROM … WHERE … of a selection: active versions, scope, box and equality filters. */
 export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql> {
   const county = countyCondition(scope)
-  const ctx: SourceContext = { countyCondition: county, activeDatasets: await activeDatasets(knex, c, scope), equals: new Map(sel.filters.map((f) => [f.property.name, f.value])) }
-  const source = c.source(ctx)
+  const ctx: SourceContext = { countyCondition: county, activeDatasets: await activeDatasets(knex, c, scope), equals: new Map(sel.filters.map((f) => [f.property.name, f.value])), knex }
+  const source = await c.source(ctx)
   const conditions: Sql[] = [county(c.countySql)]
   if (c.versionFilter) conditions.push(c.versionFilter(ctx))
   if (sel.bbox) {

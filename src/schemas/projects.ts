@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { useClasses } from '../domain/approach.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
 import { CountyCode, KeyOf, OneOf, Timestamp } from './common.js'
 
@@ -20,6 +21,9 @@ export const ProjectAttributes = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 500 })),
     developmentMode: Type.Optional(Nullable(KeyOf(developmentModes))),
     approach: Type.Optional(KeyOf(approaches)),
+    originalUse: Type.Optional(Nullable(KeyOf(useClasses, { description: '原用途 (industrial 工业, storage 仓储物流, commercial 商业服务业, residential 住宅, public 公共管理与公共服务, other 其他)' }))),
+    newUse: Type.Optional(Nullable(KeyOf(useClasses, { description: '新用途 (same classes)' }))),
+    plotRatioBefore: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '再开发前容积率' }))),
     changedUseFloorArea: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '改变用途的建筑面积 m²' }))),
     addedFloorArea: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '增加的建筑面积 m²' }))),
     newPlotRatio: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, description: '地块新的容积率' }))),
@@ -68,6 +72,9 @@ export const ProjectSummary = Type.Object({
   status: OneOf(projectStatuses),
   developmentMode: Type.Union([Type.String(), Type.Null()]),
   approach: Type.String(),
+  originalUse: Type.Union([Type.String(), Type.Null()]),
+  newUse: Type.Union([Type.String(), Type.Null()]),
+  plotRatioBefore: Type.Union([Type.Number(), Type.Null()]),
   changedUseFloorArea: Type.Union([Type.Number(), Type.Null()]),
   addedFloorArea: Type.Union([Type.Number(), Type.Null()]),
   newPlotRatio: Type.Union([Type.Number(), Type.Null()]),

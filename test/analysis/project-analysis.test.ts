@@ -145,6 +145,7 @@ describe('project analysis', () => {
       'no-idle-land': true,
       'in-plan': null,
       'built-before-2010': true,
+      'on-database-plots': null, // no low-efficiency plots layer loaded
       ownership: null,
     })
     expect(analysis.eligible).toBe(false)
@@ -167,9 +168,30 @@ describe('project analysis', () => {
     expect(a.stockArea).toMatchObject({ method: 'changed-use-floor-area', m2: null, reason: expect.stringMatching(/newPlotRatio/) })
     await patch({ newPlotRatio: 2, ownershipClear: true, seized: false, mortgaged: false })
     a = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })).json()
-    expect(a.stockArea).toMatchObject({ method: 'changed-use-floor-area', m2: 12000, mu: 18 })
-    expect(a.stockArea.warning).toMatch(/more than/)
+    // 24 000 / 2 = 12 000 m² is more than the construction land inside: capped at it (165号 三).
+    expect(a.stockArea).toMatchObject({ method: 'changed-use-floor-area', formulaM2: 12000, capped: true })
+    near(a.stockArea.m2, expected.construction)
+    expect(a.stockArea.approach).toMatchObject({ applied: 'retreat-secondary', recorded: 'retreat-secondary', derived: false })
     expect(a.checks.find((c: { id: string }) => c.id === 'ownership').passed).toBe(true)
+  })
+
+  it('GET answers the stored current result without writing; an input change or POST computes anew', async () => {
+    const get = () => t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })
+    const rows = async () => Number((await t.knex('analysis_results').where({ project_id: projectId }).count({ n: '*' }).first())!.n)
+    const first = (await get()).json()
+    const before = await rows()
+    const again = (await get()).json()
+    expect(again.computedNow).toBe(false)
+    expect(again.resultId).toBe(first.resultId)
+    expect(await rows()).toBe(before)
+    const posted = await t.app.inject({ method: 'POST', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })
+    expect(posted.statusCode).toBe(200)
+    expect(posted.json()).toMatchObject({ computedNow: true, stale: false })
+    expect(await rows()).toBe(before + 1)
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${projectId}`, headers: withKey(key), payload: { name: '古楼街道老厂区（改）' } })
+    const afterChange = (await get()).json()
+    expect(afterChange.computedNow).toBe(true)
+    expect(await rows()).toBe(before + 2)
   })
 
   it('serves the pieces behind the numbers as GeoJSON with their roles and areas', async () => {

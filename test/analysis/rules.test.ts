@@ -3,19 +3,28 @@ import { describe, expect, it } from 'vitest'
 import { analysisDefaults as cfg, MU_M2 } from '../../src/domain/analysis-config.js'
 import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../../src/domain/rules.js'
 
-const measures = (m: Partial<Measures> = {}): Measures => ({
-  areaM2: 20000,
-  survey2ConstructionM2: 15000,
-  survey2Loaded: true,
-  footprintM2: 8000,
-  buildingsLoaded: true,
-  approvedUnsuppliedM2: 0,
-  idleLandM2: 0,
-  outsidePlanM2: 0,
-  ...m,
-})
+// Planar areas equal the ellipsoidal ones unless a test sets them.
+const measures = (m: Partial<Measures> = {}): Measures => {
+  const base = { areaM2: 20000, survey2ConstructionM2: 15000, footprintM2: 8000, ...m }
+  return {
+    planarAreaM2: base.areaM2,
+    survey2ConstructionPlanarM2: base.survey2ConstructionM2,
+    footprintPlanarM2: base.footprintM2,
+    survey2Loaded: true,
+    survey2LatestChange: null,
+    buildingsLoaded: true,
+    approvedUnsuppliedM2: 0,
+    idleLandM2: 0,
+    outsidePlanM2: 0,
+    onPlotsM2: base.areaM2,
+    ...base,
+  }
+}
 const facts = (p: Partial<ProjectFacts> = {}): ProjectFacts => ({
   approach: 'default',
+  originalUse: null,
+  newUse: null,
+  plotRatioBefore: null,
   changedUseFloorArea: null,
   addedFloorArea: null,
   newPlotRatio: null,
@@ -71,8 +80,15 @@ describe('stock-half-15-30', () => {
   })
 })
 
+const full = (m: Measures, p: ProjectFacts, id: string) => entryChecks(m, p, stockArea(m, p), cfg).find((x) => x.id === id)!
+
 describe('conflicts and plan', () => {
-  it('tolerate up to 1 m² of overlap, not more', () => {
+  it('tolerate up to 1 m² of overlap, not more, and never silently: above 0 needs review', () => {
+    expect(full(measures({ approvedUnsuppliedM2: 0 }), facts(), 'no-approved-unsupplied')).toMatchObject({ passed: true, needsReview: false })
+    expect(full(measures({ approvedUnsuppliedM2: 0.0001 }), facts(), 'no-approved-unsupplied')).toMatchObject({ passed: true, needsReview: true })
+    expect(full(measures({ idleLandM2: 1 }), facts(), 'no-idle-land')).toMatchObject({ passed: true, needsReview: true, messageZh: expect.stringMatching(/需人工复核/) })
+    expect(full(measures({ outsidePlanM2: 0.3 }), facts(), 'in-plan')).toMatchObject({ passed: true, needsReview: true })
+    expect(full(measures({ idleLandM2: 1.01 }), facts(), 'no-idle-land')).toMatchObject({ passed: false, needsReview: false, messageZh: '项目范围内有闲置土地1.01 m²' })
     expect(check(measures({ approvedUnsuppliedM2: 1 }), facts(), 'no-approved-unsupplied')).toBe(true)
     expect(check(measures({ approvedUnsuppliedM2: 1.01 }), facts(), 'no-approved-unsupplied')).toBe(false)
     expect(check(measures({ idleLandM2: 1.01 }), facts(), 'no-idle-land')).toBe(false)
@@ -91,6 +107,21 @@ describe('built-before-2010 and ownership', () => {
     expect(check(measures({ survey2ConstructionM2: 0 }), facts(), 'built-before-2010')).toBe(false)
     expect(check(measures({ survey2Loaded: false }), facts(), 'built-before-2010')).toBeNull()
   })
+  it('a sliver (under 1 % of the project, configurable) does not show the land was built before 2010', () => {
+    expect(check(measures({ areaM2: 20000, survey2ConstructionM2: 200 }), facts(), 'built-before-2010')).toBe(true)
+    expect(check(measures({ areaM2: 20000, survey2ConstructionM2: 199.99 }), facts(), 'built-before-2010')).toBe(false)
+    const strict = entryChecks(measures({ survey2ConstructionM2: 300 }), facts(), stockArea(measures(), facts()), { ...cfg, builtBefore2010MinShare: 0.02 })
+    expect(strict.find((c) => c.id === 'built-before-2010')).toMatchObject({ passed: false, messageZh: expect.stringMatching(/不足2 %/) })
+  })
+  it('flags patches changed after the 2009 baseline (a later annual update) for review', () => {
+    expect(full(measures({ survey2LatestChange: '20091231' }), facts(), 'built-before-2010')).toMatchObject({ passed: true, needsReview: false })
+    expect(full(measures({ survey2LatestChange: '20100105' }), facts(), 'built-before-2010')).toMatchObject({ passed: true, needsReview: true, messageZh: expect.stringMatching(/20100105.*年度变更/) })
+  })
+  it('projects lie on the county’s low-efficiency plots (聊城 一), 95 % by default, unknown without the layer', () => {
+    expect(check(measures({ areaM2: 20000, onPlotsM2: 19000 }), facts(), 'on-database-plots')).toBe(true)
+    expect(check(measures({ areaM2: 20000, onPlotsM2: 18999.99 }), facts(), 'on-database-plots')).toBe(false)
+    expect(check(measures({ onPlotsM2: null }), facts(), 'on-database-plots')).toBeNull()
+  })
   it('needs clear ownership, no seizure, and the mortgagee’s consent when mortgaged', () => {
     expect(check(measures(), facts(), 'ownership')).toBe(true)
     expect(check(measures(), facts({ ownershipClear: false }), 'ownership')).toBe(false)
@@ -104,15 +135,29 @@ describe('built-before-2010 and ownership', () => {
 
 describe('stock area by approach (165号 三)', () => {
   it('default: second-survey construction land', () => {
-    expect(stockArea(measures({ survey2ConstructionM2: 12345.6 }), facts())).toEqual({ method: 'survey2-construction', m2: 12345.6 })
+    expect(stockArea(measures({ survey2ConstructionM2: 12345.6 }), facts())).toMatchObject({ method: 'survey2-construction', m2: 12345.6 })
     expect(stockArea(measures({ survey2Loaded: false }), facts()).m2).toBeNull()
   })
   it('退二进三: changed-use floor area ÷ new plot ratio', () => {
-    expect(stockArea(measures(), facts({ approach: 'retreat-secondary', changedUseFloorArea: 24000, newPlotRatio: 2 }))).toEqual({ method: 'changed-use-floor-area', m2: 12000 })
+    expect(stockArea(measures(), facts({ approach: 'retreat-secondary', changedUseFloorArea: 24000, newPlotRatio: 2 }))).toMatchObject({ method: 'changed-use-floor-area', m2: 12000, capped: false })
   })
-  it('plot-ratio increase: added floor area ÷ new plot ratio, warning above the construction land', () => {
+  it('plot-ratio increase: added floor area ÷ new plot ratio, capped at the second-survey construction land', () => {
     const s = stockArea(measures({ survey2ConstructionM2: 15000 }), facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 }))
-    expect(s).toMatchObject({ method: 'added-floor-area', m2: 16000, warning: expect.stringMatching(/more than the 15000\.00 m²/) })
+    expect(s).toMatchObject({ method: 'added-floor-area', m2: 15000, formulaM2: 16000, capped: true })
+    const under = stockArea(measures({ survey2ConstructionM2: 16000 }), facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 }))
+    expect(under).toMatchObject({ m2: 16000, capped: false })
+  })
+  it('the recorded uses decide: industry → commerce is 退二进三 even when recorded as default', () => {
+    const p = facts({ approach: 'default', originalUse: 'industrial', newUse: 'commercial', changedUseFloorArea: 9000, newPlotRatio: 1.5 })
+    expect(stockArea(measures(), p)).toMatchObject({ method: 'changed-use-floor-area', m2: 6000, approach: { applied: 'retreat-secondary', recorded: 'default', derived: true } })
+    expect(stockArea(measures(), p).approach.reasonZh).toMatch(/退二进三.*录入的再开发方式为“按二调建设用地面积核定”/)
+    // storage → residential leaves industry too; industry → storage does not
+    expect(stockArea(measures(), facts({ originalUse: 'storage', newUse: 'residential' })).approach.applied).toBe('retreat-secondary')
+    expect(stockArea(measures(), facts({ originalUse: 'industrial', newUse: 'storage' })).approach.applied).toBe('default')
+  })
+  it('a higher plot ratio calls for the plot-ratio formula; an equal one does not', () => {
+    expect(stockArea(measures(), facts({ plotRatioBefore: 0.8, newPlotRatio: 1.2, addedFloorArea: 6000 }))).toMatchObject({ method: 'added-floor-area', m2: 5000 })
+    expect(stockArea(measures(), facts({ approach: 'plot-ratio-increase', plotRatioBefore: 1.2, newPlotRatio: 1.2, addedFloorArea: 6000 })).approach.applied).toBe('default')
   })
   it('gives null with the reason when an input is missing, never 0', () => {
     expect(stockArea(measures(), facts({ approach: 'retreat-secondary', newPlotRatio: 2 }))).toMatchObject({ m2: null, reason: expect.stringMatching(/changedUseFloorArea/) })
@@ -128,5 +173,41 @@ describe('eligibility', () => {
     expect(all(facts(), measures({ footprintM2: 100 }))).toBe(false)
     expect(all(facts({ ownershipClear: null }))).toBeNull()
     expect(all(facts({ ownershipClear: null }), measures({ footprintM2: 100 }))).toBe(false)
+  })
+})
+
+describe('near a threshold (nearThreshold)', () => {
+  it('marks a verdict that flips within ±0.01 m², and only then', () => {
+    expect(full(measures({ areaM2: 10000.005 }), facts(), 'min-area')).toMatchObject({ passed: true, nearThreshold: true })
+    expect(full(measures({ areaM2: 9999.995 }), facts(), 'min-area')).toMatchObject({ passed: false, nearThreshold: true })
+    expect(full(measures({ areaM2: 10000.02 }), facts(), 'min-area')).toMatchObject({ passed: true, nearThreshold: false })
+    expect(full(measures({ areaM2: 20000, footprintM2: 6000.005 }), facts(), 'footprint-ratio')).toMatchObject({ passed: true, nearThreshold: true })
+    expect(full(measures({ areaM2: 20000, footprintM2: 6000.05 }), facts(), 'footprint-ratio')).toMatchObject({ passed: true, nearThreshold: false })
+  })
+  it('marks a verdict that differs between the ellipsoidal and the planar area', () => {
+    // 10 000.3 m² on the ellipsoid, 9 999.6 m² in the plane (the GK scale error near the central meridian's edge)
+    expect(full(measures({ areaM2: 10000.3, planarAreaM2: 9999.6 }), facts(), 'min-area')).toMatchObject({ passed: true, nearThreshold: true })
+    expect(full(measures({ areaM2: 10000.3, planarAreaM2: 10000.9 }), facts(), 'min-area')).toMatchObject({ passed: true, nearThreshold: false })
+    expect(full(measures({ areaM2: 20000, footprintM2: 6000.2, footprintPlanarM2: 5999.9, planarAreaM2: 20000 }), facts(), 'footprint-ratio').nearThreshold).toBe(true)
+  })
+  it('never shows a number rounded across the threshold it fails', () => {
+    const c = full(measures({ areaM2: 9999.996 }), facts(), 'min-area')
+    expect(c.passed).toBe(false)
+    expect(c.messageZh).toMatch(/9,999\.99 m²（14\.9999 亩）不足15亩/)
+    const f = full(measures({ areaM2: 20000, footprintM2: 5999.9999 }), facts(), 'footprint-ratio')
+    expect(f.passed).toBe(false)
+    expect(f.messageZh).toMatch(/29\.99 %/)
+  })
+})
+
+describe('messages use the configured thresholds', () => {
+  it('a 20-mu minimum says 20 亩, a 40 % footprint says 40 %', () => {
+    const c = { ...cfg, minAreaM2: 20 * MU_M2, smallProjectMaxM2: 40 * MU_M2, footprintRatioMin: 0.4 }
+    const checks = entryChecks(measures({ areaM2: 12000, footprintM2: 1000 }), facts(), stockArea(measures(), facts()), c)
+    expect(checks.find((x) => x.id === 'min-area')!.messageZh).toMatch(/不足20亩/)
+    expect(checks.find((x) => x.id === 'min-area')!.message).toMatch(/under 20 mu/)
+    expect(checks.find((x) => x.id === 'footprint-ratio')!.messageZh).toMatch(/低于40 %/)
+    expect(checks.find((x) => x.id === 'stock-half-15-30')!.messageZh).toMatch(/仅适用于20—40亩/)
+    expect(checks.every((x) => x.clause.length > 0)).toBe(true)
   })
 })

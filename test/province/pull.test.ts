@@ -98,7 +98,8 @@ describe('pull API', () => {
     const one = async () => (await pull('limit=1000&county=371502')).json().items.find((i: any) => i.id === id)
     expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/analysis`, headers: withKey(keys.county!) })).statusCode).toBe(200)
     const a = await one()
-    expect((await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/analysis`, headers: withKey(keys.county!) })).statusCode).toBe(200)
+    // POST recomputes (a GET would answer the stored current result)
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/analysis`, headers: withKey(keys.county!) })).statusCode).toBe(200)
     const b = await one()
     expect(b.updatedAt > a.updatedAt).toBe(true) // analysed again: a change the province sees
     expect(JSON.stringify([b.area, b.stockArea, b.footprintRatio, b.checks, b.eligible])).toBe(JSON.stringify([a.area, a.stockArea, a.footprintRatio, a.checks, a.eligible]))

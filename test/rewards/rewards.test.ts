@@ -56,6 +56,8 @@ async function layers() {
     ['approved-unsupplied', await zip('au', [text('PZWH', 40)], [{ parts: [R(5000, 5000, 5010, 5010)], values: { PZWH: 'X' } }])],
     ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(6000, 6000, 6010, 6010)], values: { XZTDBH: 'XZ1' } }])],
     ['plan-zones', await zip('plan', [text('SFYX', 2)], [{ parts: [R(-100, -100, 1000, 1000)], values: { SFYX: 'Y' } }])],
+    // the projects lie on the county's database plots (聊城 一)
+    ['plots', await zip('plots', [text('TBBH')], [{ parts: [R(-100, -100, 1000, 1000)], values: { TBBH: 'DX001' } }])],
   ] as const
 }
 

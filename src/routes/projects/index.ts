@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { analysisPieces, analyzeProject } from '../../analysis/service.js'
+import { analysisPieces, projectAnalysis } from '../../analysis/service.js'
+import { AnalysisResponse } from '../../schemas/analysis.js'
 import * as projects from '../../projects/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { CreateProjectBody, CreateProjectFeature, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
@@ -28,13 +29,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/projects/:id/analysis',
     {
       schema: {
-        summary: 'Eligible stock area, footprint ratio, land use, conflicts and the reward notice’s entry checks (computed now, kept with its inputs)',
+        summary: 'The current analysis: the stored result when no input changed since, else computed now and stored (computedNow says which)',
+        description:
+          'Eligible stock area, footprint ratio, land use, conflicts and the reward notice’s entry checks, kept with the layer versions used. ' +
+          'A GET writes only when there is no current result; POST recomputes.',
         tags,
         params: IdParams,
-        response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+        response: { 200: AnalysisResponse, ...problemResponses },
       },
     },
-    async (request) => analyzeProject(knex, request.actor, request.params.id),
+    async (request) => projectAnalysis(knex, request.actor, request.params.id),
+  )
+  app.post(
+    '/projects/:id/analysis',
+    {
+      schema: {
+        summary: 'Recompute the analysis now against the active layers and store it',
+        tags,
+        params: IdParams,
+        response: { 200: AnalysisResponse, ...problemResponses },
+      },
+    },
+    async (request) => projectAnalysis(knex, request.actor, request.params.id, { force: true }),
   )
   app.get(
     '/projects/:id/analysis/pieces',

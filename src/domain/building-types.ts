@@ -1,0 +1,51 @@
+// 上盖建筑物 (165号 二): "在地面以上建设的各种建筑物、构筑物及其附属设施，但不包括堆场、硬化路面、
+// 绿地、户外体育设施、可移动的临时建筑物等". Building-type fields are spelt many ways
+// (可移动的临时建筑物, 可移动临时建筑, 活动板房 …), so types are classified by meaning: a type is
+// normalised (blanks, punctuation, 的, a trailing 物 dropped) and matched against keyword rules. The
+// rules are data (analysis-config) so a county can add its own spellings.
+
+export type BuildingClass = 'counted' | 'excluded' | 'unknown'
+
+export interface BuildingTypeRule {
+  /** the category of the notice this rule stands for (shown to the user) */
+  category: string
+  class: Exclude<BuildingClass, 'unknown'>
+  /** substrings of the normalised type that select this rule */
+  keywords: readonly string[]
+}
+
+export interface BuildingTypeClassification {
+  type: string | null
+  class: BuildingClass
+  /** the notice's category (e.g. 可移动的临时建筑物), or why it is unknown */
+  category: string
+}
+
+/** 可移动的临时建筑物 → 可移动临时建筑; full-width forms and blanks removed. */
+export function normaliseBuildingType(type: string): string {
+  return type
+    .normalize('NFKC')
+    .replace(/[\s\p{P}\p{S}]/gu, '')
+    .replace(/的/g, '')
+    .replace(/物$/u, '')
+}
+
+/**
+ * The first rule (in order) whose keyword the normalised type contains decides; exclusions come
+ * before the counted rules in the configured list, so 临时厂房 is temporary, not a 厂房. A type that
+ * no rule matches is `unknown` and is counted: the layer is a building layer and the notice counts
+ * every above-ground building it does not exclude; the result lists it so a technician can check.
+ * No type at all is `unknown` too.
+ */
+export function classifyBuildingType(type: string | null, rules: readonly BuildingTypeRule[]): BuildingTypeClassification {
+  if (type === null || normaliseBuildingType(type) === '') return { type, class: 'unknown', category: '未填写建筑类型 (no type recorded)' }
+  const norm = normaliseBuildingType(type)
+  for (const rule of rules) {
+    if (rule.keywords.some((k) => norm.includes(normaliseBuildingType(k)))) return { type, class: rule.class, category: rule.category }
+  }
+  return { type, class: 'unknown', category: '未识别的建筑类型，按上盖建筑物计入 (unrecognised type, counted)' }
+}
+
+/** The types of a list that are not counted in the footprint. */
+export const excludedTypes = (types: Array<string | null>, rules: readonly BuildingTypeRule[]): string[] =>
+  types.filter((t): t is string => t !== null && classifyBuildingType(t, rules).class === 'excluded')

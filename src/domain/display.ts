@@ -1,0 +1,38 @@
+// Rounding for display (m² to 2 decimals, 亩 to 4, shares as percent to 2), in one place. A rounded
+// number never lands on or across a threshold that the exact value is on the other side of:
+// 9 999.996 m² fails the 15-mu rule and is shown 9 999.99 m², 14.9999 亩, not 10 000.00 / 15.0000.
+import { toMu } from './analysis-config.js'
+
+/** Rounds to `decimals`, but stays on the exact value's side (<, =, >) of every threshold. */
+export function roundKeepingSide(value: number, decimals: number, thresholds: readonly number[] = []): number {
+  const f = 10 ** decimals
+  let shown = Math.round(value * f) / f
+  for (const t of thresholds) {
+    const side = Math.sign(value - t)
+    if (Math.sign(shown - t) === side) continue
+    // Move to the nearest representable number on the value's side of t.
+    shown = side < 0 ? Math.floor(value * f) / f : side > 0 ? Math.ceil(value * f) / f : t
+    if (Math.sign(shown - t) !== side) shown = t + (side * 1) / f
+  }
+  return shown
+}
+
+/** m² (2 decimals) and 亩 (4 decimals) of an area, both kept on the side of each threshold. */
+export function displayArea(m2: number, thresholdsM2: readonly number[] = []): { m2: number; mu: number } {
+  return { m2: roundKeepingSide(m2, 2, thresholdsM2), mu: roundKeepingSide(toMu(m2), 4, thresholdsM2.map(toMu)) }
+}
+
+/** A share as percent text with 2 decimals, kept on the side of its threshold ("29.99 %", never "30.00 %" for 0.299996). */
+export function percentText(share: number, threshold?: number): string {
+  return `${roundKeepingSide(share * 100, 2, threshold === undefined ? [] : [threshold * 100]).toFixed(2)} %`
+}
+
+/** m² with 2 decimals and thousands separators, as text for messages. */
+export function m2Text(m2: number, thresholdsM2: readonly number[] = []): string {
+  return `${roundKeepingSide(m2, 2, thresholdsM2).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} m²`
+}
+
+/** 亩 with 4 decimals, as text. */
+export function muText(m2: number, thresholdsM2: readonly number[] = []): string {
+  return `${roundKeepingSide(toMu(m2), 4, thresholdsM2.map(toMu)).toFixed(4)} 亩`
+}

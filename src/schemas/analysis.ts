@@ -1,0 +1,120 @@
+// The analysis result: one TypeBox schema for what is stored (analysis_results.result), what the
+// analysis route answers and what readers of stored results may rely on.
+import Type, { type Static } from 'typebox'
+import { checkIds } from '../domain/rules.js'
+import { OneOf } from './common.js'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+const M2 = (description: string) => Type.Number({ description: `${description}, m² on the CGCS2000 ellipsoid (2 decimals)` })
+const Mu = Type.Number({ description: '亩 (4 decimals)' })
+
+const LayerInput = Nullable(Type.Object({ datasetId: Type.Integer(), version: Type.Integer() }))
+
+export const AnalysisInputs = Type.Object(
+  {
+    survey2: LayerInput,
+    survey3: LayerInput,
+    'survey2-lines': LayerInput,
+    buildings: LayerInput,
+    'approved-unsupplied': LayerInput,
+    'idle-land': LayerInput,
+    'plan-zones': LayerInput,
+    plots: Type.Optional(LayerInput),
+  },
+  { description: 'the layer versions (dataset ids) the result was computed from; null: not loaded' },
+)
+
+export const Check = Type.Object({
+  id: OneOf(checkIds),
+  passed: Nullable(Type.Boolean()),
+  value: Type.Union([Type.Number(), Type.Boolean(), Type.Null()]),
+  threshold: Type.Union([Type.Number(), Type.String(), Type.Null()]),
+  message: Type.String(),
+  messageZh: Type.String({ description: '中文说明（按配置阈值生成）' }),
+  clause: Type.String({ description: 'the policy clause the check comes from' }),
+  needsReview: Type.Boolean({ description: 'passed, but a person should look (an overlap within the tolerance, a later survey update)' }),
+  nearThreshold: Type.Boolean({ description: 'the verdict differs between ellipsoidal and planar area, or flips within ±0.01 m²' }),
+})
+
+export const BuildingTypeFound = Type.Object({
+  type: Nullable(Type.String()),
+  buildings: Type.Integer(),
+  class: OneOf(['counted', 'excluded', 'unknown'] as const),
+  category: Type.String(),
+  counted: Type.Boolean(),
+})
+
+export const AppliedApproach = Type.Object({
+  applied: Type.String(),
+  recorded: Type.String(),
+  derived: Type.Boolean({ description: 'true when the recorded uses or plot ratios decided the approach' }),
+  reason: Type.String(),
+  reasonZh: Type.String(),
+})
+
+export const AnalysisResult = Type.Object({
+  projectId: Type.Integer(),
+  code: Type.String(),
+  county: Type.String(),
+  plane: Type.Object({ epsg: Type.Integer(), description: Type.String() }, { description: 'the Gauss-Kruger plane the pieces were cut in' }),
+  area: Type.Object({ m2: M2('project area'), mu: Mu, planarM2: Type.Number(), planarEpsg: Type.Integer() }),
+  survey2Construction: Nullable(
+    Type.Object({
+      method: Type.String(),
+      m2: M2('second-survey construction land inside (gross)'),
+      mu: Mu,
+      planarM2: Type.Number(),
+      ratio: Type.Number(),
+      patches: Type.Integer(),
+      latestChange: Nullable(Type.String({ description: 'latest BGRQ (YYYYMMDD) of the patches inside' })),
+    }),
+  ),
+  survey2ConstructionNet: Nullable(
+    Type.Object({ method: Type.String(), m2: Type.Number(), mu: Mu, patchesM2: Type.Number(), linesM2: Type.Number(), scaledByTbdlmj: Nullable(Type.Boolean()) }),
+  ),
+  footprint: Nullable(
+    Type.Object({
+      m2: M2('union of counted buildings inside'),
+      mu: Mu,
+      planarM2: Type.Number(),
+      ratio: Type.Number(),
+      buildings: Type.Integer(),
+      types: Type.Array(BuildingTypeFound, { description: 'building types found inside, with their classification' }),
+    }),
+  ),
+  survey3: Type.Array(Type.Object({ code: Nullable(Type.String()), name: Nullable(Type.String()), m2: Type.Number(), mu: Mu, apportionedM2: Nullable(Type.Number()) })),
+  conflicts: Type.Object({
+    approvedUnsupplied: Nullable(Type.Object({ m2: Type.Number(), ids: Type.Array(Type.String()) })),
+    idleLand: Nullable(Type.Object({ m2: Type.Number(), ids: Type.Array(Type.String()) })),
+    outsidePlan: Nullable(Type.Object({ m2: Type.Number() })),
+  }),
+  onPlots: Nullable(Type.Object({ m2: Type.Number(), share: Type.Number(), plots: Type.Array(Type.String()) })),
+  stockArea: Type.Object({
+    method: Type.String(),
+    m2: Nullable(Type.Number()),
+    mu: Nullable(Type.Number()),
+    approach: AppliedApproach,
+    formulaM2: Type.Optional(Type.Number()),
+    capped: Type.Optional(Type.Boolean({ description: 'the formula gave more than the second-survey construction land inside; capped at it' })),
+    reason: Type.Optional(Type.String()),
+    reasonZh: Type.Optional(Type.String()),
+    warning: Type.Optional(Type.String()),
+  }),
+  checks: Type.Array(Check),
+  eligible: Nullable(Type.Boolean()),
+  verdictZh: OneOf(['符合', '不符合', '无法判定'] as const),
+  needsReview: Type.Array(Type.String(), { description: 'ids of checks that passed but need a person to look' }),
+  nearThreshold: Type.Array(Type.String(), { description: 'ids of checks whose verdict is near its threshold' }),
+  inputs: AnalysisInputs,
+  computedAt: Type.String({ format: 'date-time' }),
+})
+export type AnalysisResult = Static<typeof AnalysisResult>
+
+export const AnalysisResponse = Type.Intersect([
+  AnalysisResult,
+  Type.Object({
+    resultId: Type.Integer({ description: 'id of the stored result' }),
+    computedNow: Type.Boolean({ description: 'true when this request computed the result; false when the stored current result was returned' }),
+    stale: Type.Boolean({ description: 'an input changed since it was computed (never true on a GET, which recomputes stale results)' }),
+  }),
+])
