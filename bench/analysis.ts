@@ -60,7 +60,7 @@ async function main() {
   const excluded = ['临时建筑', '可移动的临时建筑物', '活动板房']
   const cutIn = (table: string, extra = '') =>
     `FROM p JOIN ${table} f ON f.dataset_id = ? AND ST_DWithin(f.geom, p.geom, 5e-5) ${extra}
-     CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ${srid}), p.plane), 3) AS piece) c`
+     CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ${srid}), p.plane), 3) AS piece OFFSET 0) c`
   const withP = `WITH p AS MATERIALIZED (SELECT id, geom, ST_Transform(geom, ${srid}) AS plane FROM projects WHERE xzqdm = ?)`
   const geo = (g: string) => `ST_Area(ST_Transform(${g}, 4490)::geography)`
   const raw = async () => {
@@ -68,17 +68,18 @@ async function main() {
     const statements: Array<[string, unknown[]]> = [
       [`${withP} SELECT id, ST_Area(geom::geography), ST_Area(plane) FROM p`, [county]],
       [
-        `${withP} SELECT id, ${geo('ST_Union(piece)')}, ST_Area(ST_Union(piece)), sum(${geo('piece')} * coalesce(f.tbdlmj / nullif(f.tbmj, 0), 1)), array_agg(f.id), max(f.attrs->>'BGRQ')
+        `${withP} SELECT p.id, ${geo('ST_Union(piece)')}, ST_Area(ST_Union(piece)), sum(${geo('piece')} * coalesce(f.tbdlmj / nullif(f.tbmj, 0), 1)), array_agg(f.id), max(f.attrs->>'BGRQ')
            ${cutIn('survey2_patches', 'AND f.dlbm = ANY(?::text[])')} GROUP BY p.id`,
         [county, ds.survey2, analysisDefaults.survey2ConstructionCodes],
       ],
       [`${withP} SELECT p.id, f.building_type, count(*) FROM p JOIN buildings f ON f.dataset_id = ? AND ST_Intersects(f.geom, p.geom) GROUP BY 1, 2`, [county, ds.buildings]],
       [
-        `${withP} SELECT id, ${geo('ST_Union(piece)')}, ST_Area(ST_Union(piece)), array_agg(f.id) ${cutIn('buildings', 'AND NOT (coalesce(f.building_type, \'\') = ANY(?::text[]))')} GROUP BY p.id`,
+        `${withP} SELECT p.id, ${geo('ST_Union(piece)')}, ST_Area(ST_Union(piece)), array_agg(f.id) ${cutIn('buildings', 'AND NOT (coalesce(f.building_type, \'\') = ANY(?::text[]))')} GROUP BY p.id`,
         [county, ds.buildings, excluded],
       ],
       [
-        `${withP} SELECT p.id, f.dlbm, min(f.dlmc), sum(${geo('piece')}), sum(f.tbmj * ${geo('piece')} / ST_Area(f.geom::geography)) ${cutIn('survey3_patches')} GROUP BY p.id, f.dlbm`,
+        `${withP} SELECT id, dlbm, min(dlmc), sum(part), sum(tbmj * part / whole)
+           FROM (SELECT p.id, f.dlbm, f.dlmc, f.tbmj, ${geo('piece')} AS part, ST_Area(f.geom::geography) AS whole ${cutIn('survey3_patches')} OFFSET 0) s GROUP BY id, dlbm`,
         [county, ds.survey3],
       ],
     ]

@@ -47,11 +47,12 @@ const projectsCte = `p AS MATERIALIZED (SELECT id, geom, ST_Transform(geom, ?::i
 
 /**
  * Features of one version near each project, each cut by the project in the plane (`c.piece`).
- * Bindings: datasetId, …where bindings, srid.
+ * Bindings: datasetId, …where bindings, srid. `OFFSET 0` keeps the lateral from being pulled up:
+ * inlined, the cut was computed again at every reference to `c.piece`.
  */
 const cut = (table: string, where = '') =>
   `FROM p JOIN "${table}" f ON f.dataset_id = ? AND f.geom IS NOT NULL AND ST_DWithin(f.geom, p.geom, ${REACH}) ${where}
-   CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ?::int), p.plane), 3) AS piece) c`
+   CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ?::int), p.plane), 3) AS piece OFFSET 0) c`
 
 export interface Cut {
   ids: number[]
@@ -175,7 +176,7 @@ export async function survey3Breakdown(knex: Knex, c: Cut, datasetId: number) {
   const rows = await run<{ id: number; code: string | null; name: string | null; m2: number; apportionedM2: number | null }>(
     knex,
     `WITH ${projectsCte},
-     piece AS (
+     piece AS MATERIALIZED (
        SELECT p.id, f.dlbm, f.dlmc, f.tbmj, ST_Area(f.geom::geography) AS whole, ${ellipsoidal('c.piece')} AS part
          ${cut('survey3_patches')} WHERE NOT ST_IsEmpty(c.piece))
      SELECT id, dlbm AS code, min(dlmc) AS name, sum(part) AS m2,

@@ -1,19 +1,33 @@
-// All SQL of plot bundling: cluster the active plots of a county in a metric CRS, dissolve each
-// cluster, find the holes it encloses (夹心地), and the facts the flags need.
+// All SQL of plot bundling: cluster the active plots of a county in its Gauss-Kruger plane,
+// dissolve each cluster, find the holes it encloses (夹心地), and the facts the flags need. Land
+// that gives an area (construction land, the pieces of patches next to a bundle) is cut in the
+// county's plane (lr_county_plane, as the project analysis cuts) and measured on the ellipsoid.
 import type { Knex } from 'knex'
+import { REACH } from '../analysis/queries.js'
 
-/** Gauss-Kruger zone (CGCS2000 3°, no prefix) of the plots' centre, for distances in metres. */
-async function metricZone(knex: Knex, datasetId: number): Promise<number | null> {
+/** The county's plane (CGCS2000 3° Gauss-Kruger srid) for a plots version, or null when it has no shapes. */
+async function planeOfPlots(knex: Knex, datasetId: number): Promise<number | null> {
   const { rows } = await knex.raw(
-    `SELECT 4534 + (round(ST_X(ST_Centroid(ST_Extent(geom)::geometry)) / 3) * 3 - 75)::int / 3 AS zone FROM low_efficiency_plots WHERE dataset_id = ? AND geom IS NOT NULL`,
+    `SELECT lr_county_plane(d.xzqdm, (SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM low_efficiency_plots WHERE dataset_id = d.id AND geom IS NOT NULL)) AS srid
+       FROM datasets d WHERE d.id = ? AND EXISTS (SELECT 1 FROM low_efficiency_plots WHERE dataset_id = d.id AND geom IS NOT NULL)`,
     [datasetId],
   )
-  return rows[0]?.zone ?? null
+  return rows[0]?.srid ?? null
+}
+
+/** The plane of a run's bundles (the county of the run). */
+async function planeOfRun(knex: Knex, runId: number): Promise<number> {
+  const { rows } = await knex.raw(
+    `SELECT lr_county_plane(r.xzqdm, coalesce((SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM bundles WHERE run_id = r.id), 117)) AS srid
+       FROM bundle_runs r WHERE r.id = ?`,
+    [runId],
+  )
+  return rows[0].srid
 }
 
 /** Stores one bundle per cluster of plots (touching, or within gapMeters); returns how many. */
 export async function insertBundles(knex: Knex, runId: number, county: string, datasetId: number, gapMeters: number): Promise<number> {
-  const zone = await metricZone(knex, datasetId)
+  const zone = await planeOfPlots(knex, datasetId)
   if (zone === null) return 0
   const result = await knex.raw(
     `WITH p AS (SELECT id, coalesce(plot_code, id::text) AS code, geom FROM low_efficiency_plots WHERE dataset_id = ? AND geom IS NOT NULL),
@@ -30,9 +44,10 @@ export async function insertBundles(knex: Knex, runId: number, county: string, d
 
 /** Holes enclosed by each bundle, with their area and the second-survey construction land in them. */
 export async function enclosedGaps(knex: Knex, runId: number, survey2: { datasetId: number; codes: readonly string[] } | null) {
+  const srid = survey2 ? await planeOfRun(knex, runId) : null
   const construction = survey2
-    ? `(SELECT coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, h.hole), 3))::geography), 0)
-          FROM survey2_patches s WHERE s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, h.hole))`
+    ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ${Number(srid)}), ST_Transform(h.hole, ${Number(srid)})), 3)), 4490)::geography), 0)
+          FROM survey2_patches s WHERE s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, h.hole, ${REACH}))`
     : 'NULL::float8'
   const { rows } = await knex.raw(
     `WITH h AS (
@@ -64,15 +79,19 @@ export async function neighbourPieces(
   survey2: { datasetId: number; codes: readonly string[] } | null,
   c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minPieceM2: number; minSharedM: number },
 ) {
+  const srid = await planeOfRun(knex, runId)
   const construction = survey2
-    ? `(SELECT coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s2.geom, f.piece), 3))::geography), 0)
-          FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.dlbm = ANY(?::text[]) AND ST_Intersects(s2.geom, f.piece))`
+    ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s2.geom, ${srid}), f.piece), 3)), 4490)::geography), 0)
+          FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.dlbm = ANY(?::text[]) AND ST_DWithin(s2.geom, f.piece_ll, ${REACH}))`
     : 'NULL::float8'
+  // Everything below is in the county's plane (srid ${srid}): the pieces are cut there, lengths are
+  // plane lengths (the Gauss-Kruger scale error, under 0.03 % in a 3° zone, does not move a flag),
+  // and areas are measured on the ellipsoid.
   const { rows } = await knex.raw(
     `WITH bm AS MATERIALIZED (
        SELECT b.id AS bundle_id, unnest(b.member_ids) AS plot_id FROM bundles b WHERE b.run_id = ?),
      g AS MATERIALIZED (
-       SELECT bm.bundle_id, s.id, array_agg(p.geom) AS members
+       SELECT bm.bundle_id, s.id, array_agg(ST_Transform(p.geom, ${srid})) AS members
          FROM bm JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = bm.plot_id
          JOIN survey3_patches s ON s.dataset_id = ? AND ST_Intersects(s.geom, p.geom)
         GROUP BY bm.bundle_id, s.id),
@@ -81,28 +100,23 @@ export async function neighbourPieces(
      pc AS MATERIALIZED (
        SELECT gu.bundle_id, s.id, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, gu.members, d.path[1] AS part, d.geom AS piece, ST_PointOnSurface(d.geom) AS pt
          FROM gu JOIN survey3_patches s ON s.id = gu.id,
-              LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(s.geom, gu.members), 3)) d),
+              LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(ST_Transform(s.geom, ${srid}), gu.members), 3)) d),
      holes AS MATERIALIZED (
-       SELECT b.id AS bundle_id, ST_Collect(r.geom) AS geom FROM bundles b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r
+       SELECT b.id AS bundle_id, ST_Transform(ST_Collect(r.geom), ${srid}) AS geom FROM bundles b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r
         WHERE b.run_id = ? AND r.path[1] > 0 GROUP BY b.id),
      outside AS MATERIALIZED (
-       SELECT pc.*, 1 - 0.00669438002290 * sin(radians(ST_Y(pc.pt))) ^ 2 AS w
-         FROM pc LEFT JOIN holes h ON h.bundle_id = pc.bundle_id
+       SELECT pc.* FROM pc LEFT JOIN holes h ON h.bundle_id = pc.bundle_id
         WHERE h.geom IS NULL OR NOT ST_Intersects(h.geom, pc.pt)),
-     local AS MATERIALIZED (
-       SELECT o.*, ST_Scale(o.piece, k.kx, k.ky) AS piece_m, ST_Scale(o.members, k.kx, k.ky) AS members_m
-         FROM outside o,
-              LATERAL (SELECT radians(1) * 6378137 / sqrt(o.w) * cos(radians(ST_Y(o.pt))) AS kx, radians(1) * 6378137 * (1 - 0.00669438002290) / (o.w ^ 1.5) AS ky) k),
      solid AS MATERIALIZED (
-       SELECT l.*, ST_Perimeter(l.piece_m) AS perimeter FROM local l WHERE 2 * ST_Area(l.piece_m) >= ? * ST_Perimeter(l.piece_m)),
+       SELECT o.*, ST_Perimeter(o.piece) AS perimeter FROM outside o WHERE 2 * ST_Area(o.piece) >= ? * ST_Perimeter(o.piece)),
      measured AS MATERIALIZED (
-       SELECT s.bundle_id, s.id, s.part, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, s.piece, s.perimeter, ST_Area(s.piece::geography) AS m2,
-              ST_Length(ST_Intersection(ST_Boundary(s.piece_m), ST_Buffer(s.members_m, ?, 'quad_segs=2'))) AS shared
+       SELECT s.bundle_id, s.id, s.part, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, s.piece, s.perimeter, ST_Area(ST_Transform(s.piece, 4490)::geography) AS m2,
+              ST_Length(ST_Intersection(ST_Boundary(s.piece), ST_Buffer(s.members, ?, 'quad_segs=2'))) AS shared
          FROM solid s),
      f AS (
-       SELECT * FROM measured WHERE m2 >= ? AND shared >= ? AND (shared / perimeter >= ? OR m2 < ?))
+       SELECT *, ST_Transform(piece, 4490) AS piece_ll FROM measured WHERE m2 >= ? AND shared >= ? AND (shared / perimeter >= ? OR m2 < ?))
      SELECT f.bundle_id AS "bundleId", f.id AS "patchId", f.part, f.tbbh, f.zldwdm, f.dlbm, f.dlmc, f.m2, least(f.shared / f.perimeter, 1) AS "sharedShare",
-            ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(f.piece), 9, 0)::json AS geometry
+            ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(f.piece_ll), 9, 0)::json AS geometry
        FROM f ORDER BY f.bundle_id, f.id, f.part`,
     [
       runId,
@@ -154,13 +168,14 @@ export async function memberFacts(knex: Knex, runId: number, plotsDatasetId: num
  * dissolved bundle.
  */
 export async function bundleConstruction(knex: Knex, runId: number, plotsDatasetId: number, datasetId: number, codes: readonly string[]) {
+  const srid = await planeOfRun(knex, runId)
   const { rows } = await knex.raw(
-    `SELECT b.id, coalesce(ST_Area(ST_Union(ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 3))::geography), 0) AS m2
+    `SELECT b.id, coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ?::int), ST_Transform(p.geom, ?::int)), 3)), 4490)::geography), 0) AS m2
        FROM bundles b
        JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = ANY(b.member_ids)
-       JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_Intersects(s.geom, p.geom)
+       JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, p.geom, ${REACH})
       WHERE b.run_id = ? GROUP BY b.id`,
-    [plotsDatasetId, datasetId, codes, runId] as Knex.RawBinding[],
+    [srid, srid, plotsDatasetId, datasetId, codes, runId] as Knex.RawBinding[],
   )
   return new Map((rows as Array<{ id: number; m2: number }>).map((r) => [r.id, r.m2]))
 }
