@@ -27,9 +27,15 @@ export function percentText(share: number, threshold?: number): string {
   return `${roundKeepingSide(share * 100, 2, threshold === undefined ? [] : [threshold * 100]).toFixed(2)} %`
 }
 
+/** 1234567.5 → "1,234,567.50" (toLocaleString builds a formatter per call: 30× slower, and the rules format thousands of numbers per batch). */
+export function groupedFixed(x: number, decimals: number): string {
+  const [whole, fraction] = x.toFixed(decimals).split('.')
+  return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}${fraction === undefined ? '' : `.${fraction}`}`
+}
+
 /** m² with 2 decimals and thousands separators, as text for messages. */
 export function m2Text(m2: number, thresholdsM2: readonly number[] = []): string {
-  return `${roundKeepingSide(m2, 2, thresholdsM2).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} m²`
+  return `${groupedFixed(roundKeepingSide(m2, 2, thresholdsM2), 2)} m²`
 }
 
 /** 亩 with 4 decimals, as text. */
