@@ -117,6 +117,18 @@ export async function survey2Construction(knex: Knex, c: Cut, datasetId: number,
   return byId(rows)
 }
 
+/** Distinct building types of a buildings version; versions never change, so they are kept per process. */
+const typesOfVersion = new Map<number, Promise<Array<string | null>>>()
+export function buildingTypesOf(knex: Knex, datasetId: number): Promise<Array<string | null>> {
+  let types = typesOfVersion.get(datasetId)
+  if (!types) {
+    types = run<{ type: string | null }>(knex, 'SELECT DISTINCT building_type AS type FROM buildings WHERE dataset_id = ?', [datasetId]).then((rows) => rows.map((r) => r.type))
+    types.catch(() => typesOfVersion.delete(datasetId))
+    typesOfVersion.set(datasetId, types)
+  }
+  return types
+}
+
 /** The building types found inside each project, with the number of buildings of each. */
 export async function buildingTypes(knex: Knex, c: Cut, datasetId: number) {
   const rows = await run<{ id: number; type: string | null; buildings: number }>(

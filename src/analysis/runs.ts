@@ -5,7 +5,8 @@ import { whereInScope } from '../db/scope.js'
 import { inScope, isCountyCode, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
-import { analyzeProjects } from './service.js'
+import { analysisDefaults } from '../domain/analysis-config.js'
+import { analyzeProjects, countyContext } from './service.js'
 
 const chunk = 200
 
@@ -28,9 +29,11 @@ export async function executeRun(knex: Knex, runId: number, county: string, sign
     await knex('analysis_runs').where({ id: runId }).update({ total: projects.length })
     let done = 0
     let eligible = 0
+    // The layers, plane and type classification are the county's, the same for every chunk.
+    const ctx = await countyContext(knex, county, analysisDefaults)
     for (let i = 0; i < projects.length; i += chunk) {
       if (signal.aborted) throw new Error('cancelled')
-      const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk))
+      const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk), { context: ctx })
       done += results.length
       eligible += results.filter((r) => r.eligible === true).length
       onProgress?.(done, projects.length)

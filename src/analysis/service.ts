@@ -28,21 +28,33 @@ export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach' | 'ori
 const m2 = (x: number, thresholds: number[] = []) => roundKeepingSide(x, 2, thresholds)
 const verdictZh = (eligible: boolean | null) => (eligible === true ? '符合' : eligible === false ? '不符合' : '无法判定') as AnalysisResult['verdictZh']
 
-/** Measures every project of one county against its active layers, in the county's plane. */
-async function measure(knex: Knex, county: string, ids: number[], config: AnalysisConfig) {
+/** What every chunk of a county's analysis shares: the active layers, the plane, the excluded building types. */
+export interface CountyContext {
+  inputs: q.Inputs
+  srid: number
+  excludedTypes: string[]
+}
+
+export async function countyContext(knex: Knex, county: string, config: AnalysisConfig): Promise<CountyContext> {
   const inputs = await q.activeInputs(knex, county)
-  const { rows } = await knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE id = ?', [ids[0]!])
+  const { rows } = await knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE xzqdm = ? LIMIT 1', [county])
   const srid = await q.countyPlane(knex, county, Number(rows[0]?.lon ?? 117))
+  const types = inputs.buildings ? await q.buildingTypesOf(knex, inputs.buildings.datasetId) : []
+  const excludedTypes = types.filter((t): t is string => t !== null && classifyBuildingType(t, config.buildingTypeRules).class === 'excluded')
+  return { inputs, srid, excludedTypes }
+}
+
+/** Measures projects of one county against its active layers, in the county's plane. */
+async function measure(knex: Knex, ctx: CountyContext, ids: number[], config: AnalysisConfig) {
+  const { inputs, srid } = ctx
   const cut: q.Cut = { ids, srid }
-  const types = inputs.buildings ? await q.buildingTypes(knex, cut, inputs.buildings.datasetId) : new Map<number, Array<{ type: string | null; buildings: number }>>()
-  const found = [...new Set([...types.values()].flat().map((t) => t.type))]
-  const excluded = found.filter((t): t is string => t !== null && classifyBuildingType(t, config.buildingTypeRules).class === 'excluded')
   const empty = new Map<number, never>()
-  const [areas, s2, lines, fp, au, idle, outside, s3, plots] = await Promise.all([
+  const [areas, s2, lines, types, fp, au, idle, outside, s3, plots] = await Promise.all([
     q.projectAreas(knex, cut),
     inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
     inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, cut, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
-    inputs.buildings ? q.footprints(knex, cut, inputs.buildings.datasetId, excluded) : empty,
+    inputs.buildings ? q.buildingTypes(knex, cut, inputs.buildings.datasetId) : new Map<number, Array<{ type: string | null; buildings: number }>>(),
+    inputs.buildings ? q.footprints(knex, cut, inputs.buildings.datasetId, ctx.excludedTypes) : empty,
     inputs['approved-unsupplied'] ? q.approvedUnsupplied(knex, cut, inputs['approved-unsupplied'].datasetId) : null,
     inputs['idle-land'] ? q.idleLand(knex, cut, inputs['idle-land'].datasetId) : null,
     inputs['plan-zones'] ? q.outsidePlan(knex, cut, inputs['plan-zones'].datasetId) : null,
@@ -53,11 +65,18 @@ async function measure(knex: Knex, county: string, ids: number[], config: Analys
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
-export async function analyzeProjects(knex: Knex, county: string, projects: ProjectForAnalysis[], config: AnalysisConfig = analysisDefaults) {
+export async function analyzeProjects(
+  knex: Knex,
+  county: string,
+  projects: ProjectForAnalysis[],
+  o: { config?: AnalysisConfig; context?: CountyContext } = {},
+) {
   if (!projects.length) return []
+  const config = o.config ?? analysisDefaults
+  const ctx = o.context ?? (await countyContext(knex, county, config))
   const { inputs, srid, types, areas, s2, lines, fp, au, idle, outside, s3, plots } = await measure(
     knex,
-    county,
+    ctx,
     projects.map((p) => p.id),
     config,
   )
@@ -164,7 +183,7 @@ export async function projectAnalysis(knex: Knex, actor: Actor, projectId: numbe
     const stored = await q.latestResult(knex, projectId)
     if (stored && !stored.stale) return { ...(stored.result as AnalysisResult), resultId: stored.id, computedNow: false, stale: false }
   }
-  const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], o.config ?? analysisDefaults)
+  const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], { config: o.config })
   return { ...result!, computedNow: true, stale: false }
 }
 
