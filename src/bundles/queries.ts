@@ -90,11 +90,13 @@ export async function neighbourPieces(
   const { rows } = await knex.raw(
     `WITH bm AS MATERIALIZED (
        SELECT b.id AS bundle_id, unnest(b.member_ids) AS plot_id FROM bundles b WHERE b.run_id = ?),
+     mp AS MATERIALIZED (
+       SELECT bm.bundle_id, p.geom, ST_Transform(p.geom, ${srid}) AS plane
+         FROM bm JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = bm.plot_id),
      g AS MATERIALIZED (
-       SELECT bm.bundle_id, s.id, array_agg(ST_Transform(p.geom, ${srid})) AS members
-         FROM bm JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = bm.plot_id
-         JOIN survey3_patches s ON s.dataset_id = ? AND ST_Intersects(s.geom, p.geom)
-        GROUP BY bm.bundle_id, s.id),
+       SELECT mp.bundle_id, s.id, array_agg(mp.plane) AS members
+         FROM mp JOIN survey3_patches s ON s.dataset_id = ? AND ST_Intersects(s.geom, mp.geom)
+        GROUP BY mp.bundle_id, s.id),
      gu AS MATERIALIZED (
        SELECT bundle_id, id, CASE WHEN cardinality(members) = 1 THEN members[1] ELSE ST_Union(members) END AS members FROM g),
      pc AS MATERIALIZED (
