@@ -83,7 +83,9 @@ export const Filing = Type.Object({
   kindZh: Type.String(),
   title: Type.Union([Type.String(), Type.Null()]),
   documentDate: Type.String(),
-  dueOn: Type.String({ description: 'one calendar month after the document date' }),
+  dueOn: Type.String({ description: 'one calendar month after the document date, moved to the next working day when that is a weekend or holiday' }),
+  nominalDueOn: Type.String({ description: 'one calendar month after the document date, before the move off weekends and holidays' }),
+  calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date was judged in without a loaded holiday calendar (weekends only there)' }),
   filedOn: Type.Union([Type.String(), Type.Null()]),
   status: OneOf(['pending', 'filed', 'overdue', 'filed-late']),
 })

@@ -172,19 +172,33 @@ describe('filings (备案)', () => {
   it('is due one month after the document date and overdue from the day after', async () => {
     const scheme = await file({ kind: 'scheme', documentDate: '2026-01-31', title: '实施方案' })
     expect(scheme.statusCode, scheme.body).toBe(201)
-    expect(scheme.json()).toMatchObject({ dueOn: '2026-02-28', kindZh: '实施方案', filedOn: null })
+    // one month on is Saturday 2026-02-28: due Monday 03-02
+    expect(scheme.json()).toMatchObject({ dueOn: '2026-03-02', nominalDueOn: '2026-02-28', kindZh: '实施方案', filedOn: null })
     await file({ kind: 'supervision-agreement', documentDate: '2026-03-10', filedOn: '2026-04-10' })
     await file({ kind: 'supply-result', documentDate: '2026-03-10', filedOn: '2026-04-11' })
-    expect((await list('overdue=true&asOf=2026-02-28')).items).toEqual([])
-    const overdue = await list('overdue=true&asOf=2026-03-01')
+    expect((await list('overdue=true&asOf=2026-03-02')).items).toEqual([])
+    const overdue = await list('overdue=true&asOf=2026-03-03')
     expect(overdue.items.map((f: any) => [f.kind, f.status])).toEqual([['scheme', 'overdue']])
     const all = (await list('county=371502&asOf=2026-05-01')).items.map((f: any) => [f.kind, f.status])
     expect(all).toEqual([['scheme', 'overdue'], ['supervision-agreement', 'filed'], ['supply-result', 'filed-late']])
   })
 
+  it('moves a due date on a holiday or weekend to the next working day, and is overdue only after that', async () => {
+    // one month after 2026-09-03 is Saturday 10-03, inside 国庆 (10-01…10-07 off): due Thursday 10-08
+    const res = await file({ kind: 'land-approval', documentDate: '2026-09-03' })
+    expect(res.json()).toMatchObject({ dueOn: '2026-10-08', nominalDueOn: '2026-10-03', calendarMissingFor: [] })
+    const overdueOn = async (asOf: string) => (await list(`overdue=true&asOf=${asOf}`)).items.map((f: any) => f.kind)
+    expect(await overdueOn('2026-10-08')).not.toContain('land-approval')
+    expect(await overdueOn('2026-10-09')).toContain('land-approval')
+    // 2026-09-20 is a Sunday worked (调休上班): a due date on it stays
+    expect((await file({ kind: 'progress', documentDate: '2026-08-20' })).json().dueOn).toBe('2026-09-20')
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${res.json().id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-10-08' } })
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/filings/${res.json().id}`, headers: withKey(keys.county!) })).json().status).toBe('filed')
+  })
+
   it('clears an overdue filing once it is filed, and keeps another county out', async () => {
     const scheme = (await list('asOf=2026-05-01')).items.find((f: any) => f.kind === 'scheme')
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${scheme.id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-03-02' } })
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${scheme.id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-03-03' } })
     expect(res.json().status).toBe('filed-late')
     expect((await list('overdue=true&asOf=2026-05-01')).items).toEqual([])
     expect((await list('', keys.otherCounty)).items).toEqual([])
