@@ -63,6 +63,18 @@ export function onOrNextWorkingDay(date: string, rules: WorkingDayRules): { date
   }
 }
 
+/** Working days after `from` up to and including `to` (0 when `to` is not after `from`). */
+export function workingDaysBetween(from: string, to: string, rules: WorkingDayRules): number {
+  const d = parse(from)
+  let n = 0
+  for (;;) {
+    d.setUTCDate(d.getUTCDate() + 1)
+    const s = format(d)
+    if (s > to) return n
+    if (isWorkingDay(s, rules)) n++
+  }
+}
+
 /** The same day `months` later; a day the month lacks becomes its last day (1-31 → 2-28/29). */
 export function addMonths(date: string, months: number): string {
   const d = parse(date)

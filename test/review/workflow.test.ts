@@ -136,28 +136,46 @@ describe('province review due dates', () => {
     expect((await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/2026', headers: withKey(keys.county!), payload: { source: 'x', holidays: [], workdays: [] } })).statusCode).toBe(403)
   })
 
-  async function submittedOn(code: string, date: string) {
+  /** A project the county submitted on one day and the city checked on another (both 10:00 China time). */
+  async function checked(code: string, submitted: string, cityChecked: string | null) {
     const id = await newProject(code)
     await move(id, 'county', 'submit')
-    await t.knex('projects').where({ id }).update({ submitted_at: `${date}T10:00:00+08:00` })
+    await t.knex('projects').where({ id }).update({ submitted_at: `${submitted}T10:00:00+08:00` })
+    if (cityChecked) {
+      expect((await move(id, 'city', 'check')).statusCode).toBe(200)
+      await t.knex('project_transitions').where({ project_id: id, action: 'check' }).update({ at: `${cityChecked}T10:00:00+08:00` })
+    }
     return id
   }
   const reviews = async (q: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/reviews?${q}`, headers: withKey(keys.province!) })).json()
 
-  it('counts 10 working days across a weekend, and across the National Day holiday with its make-up Saturday', async () => {
-    await submittedOn('DUE-WEEKEND', '2026-11-06') // Friday → Friday 11-20
-    await submittedOn('DUE-HOLIDAY', '2026-09-28') // Monday → 09-29, 09-30, 10-08, 10-09, 10-10 (Sat, worked), 10-12 … 10-16
+  it('counts the province’s 10 working days from the city’s check, across a weekend and across 国庆 with its make-up Saturday', async () => {
+    // submitted Monday 11-02, checked Friday 11-06 → Friday 11-20 (from the submission it would be Monday 11-16)
+    await checked('DUE-WEEKEND', '2026-11-02', '2026-11-06')
+    // checked Monday 09-28 → 09-29, 09-30, 10-08, 10-09, 10-10 (Sat, worked), 10-12 … 10-16
+    await checked('DUE-HOLIDAY', '2026-09-21', '2026-09-28')
     const list = await reviews('asOf=2026-11-20')
-    const due = Object.fromEntries(list.items.map((i: any) => [i.code, i.dueOn]))
-    expect(due['DUE-WEEKEND']).toBe('2026-11-20')
-    expect(due['DUE-HOLIDAY']).toBe('2026-10-16')
+    const byCode = Object.fromEntries(list.items.map((i: any) => [i.code, i]))
+    expect(byCode['DUE-WEEKEND']).toMatchObject({ submittedOn: '2026-11-02', cityCheckedOn: '2026-11-06', dueOn: '2026-11-20', overdue: false })
+    expect(byCode['DUE-HOLIDAY']).toMatchObject({ cityCheckedOn: '2026-09-28', dueOn: '2026-10-16', overdue: true })
   })
 
-  it('lists overdue reviews: not on the due date, from the day after', async () => {
+  it('lists overdue reviews: not on the due date, from the day after; not early because the county submitted earlier', async () => {
+    expect((await reviews('overdue=true&asOf=2026-11-17')).items.map((i: any) => i.code)).not.toContain('DUE-WEEKEND')
     const onDue = (await reviews('overdue=true&asOf=2026-11-20')).items.map((i: any) => i.code)
     expect(onDue).toContain('DUE-HOLIDAY')
     expect(onDue).not.toContain('DUE-WEEKEND')
     expect((await reviews('overdue=true&asOf=2026-11-21')).items.map((i: any) => i.code)).toContain('DUE-WEEKEND')
+  })
+
+  it('lists projects waiting for the city separately, without a due date (no time limit is set), with the working days waited', async () => {
+    await checked('AT-CITY', '2026-11-06', null) // Friday; 11-09 … 11-13 and 11-16 … 11-20 are 10 working days
+    const list = await reviews('asOf=2026-11-20')
+    expect(list.items.map((i: any) => i.code)).not.toContain('AT-CITY')
+    expect(list.awaitingCity.find((i: any) => i.code === 'AT-CITY')).toMatchObject({ status: 'submitted', submittedOn: '2026-11-06', dueOn: null, workingDaysWaiting: 10 })
+    expect(list.cityDeadline.workingDays).toBeNull()
+    expect(list.cityDeadline.zh).toMatch(/未规定市级审核时限/)
+    expect((await reviews('overdue=true&asOf=2027-06-01')).awaitingCity).toEqual([])
   })
 })
 

@@ -30,7 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.get(
     '/reviews',
-    { schema: { summary: 'Projects awaiting review with the province’s due date (10 working days after submission); overdue=true lists the late ones', tags: ['review'], querystring: ReviewQuery, response: { 200: ReviewList, ...problemResponses } } },
+    { schema: { summary: 'Projects awaiting the province with its due date (10 working days after the city’s check), and those awaiting the city (no time limit); overdue=true lists the late ones', tags: ['review'], querystring: ReviewQuery, response: { 200: ReviewList, ...problemResponses } } },
     async (request) => pendingReviews(knex, request.actor, request.query),
   )
 
