@@ -118,6 +118,17 @@ describe('review workflow', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json().detail).toMatch(/land-supply/)
   })
+
+  it('lets an original owner complete by transfer or by a supply by agreement (协议出让), as the Liaocheng plan allows', async () => {
+    const id = await newProject('WF-7')
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload })
+    expect((await patch({ developmentMode: 'original-owner', milestoneType: 'transfer-registration' })).statusCode).toBe(200)
+    expect((await patch({ milestoneType: 'land-supply' })).statusCode).toBe(200)
+    expect((await patch({ milestoneType: 'planning-permits' })).statusCode).toBe(200)
+    const refused = await patch({ developmentMode: 'market' }) // a market entity does not complete by permits alone
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().detailZh).toMatch(/市场主体改造/)
+  })
 })
 
 describe('province review due dates', () => {
