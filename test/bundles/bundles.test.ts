@@ -51,8 +51,8 @@ const land = [
   patch('W1', 5200, 200, 5300, 201.5), // a 1.5 m strip along U5's top: a sliver, not land
 ]
 
-async function run(gapMeters: number) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(key), payload: { gapMeters } })
+async function run(gapMeters: number, more: object = {}) {
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(key), payload: { gapMeters, ...more } })
   expect(res.statusCode, res.body).toBe(202)
   for (;;) {
     const r = (await t.app.inject({ method: 'GET', url: res.json().url, headers: withKey(key) })).json()
@@ -209,5 +209,17 @@ describe('bundles follow the land around them', () => {
     const fc = (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
     expect(bundleWith(fc, 'U1').enclosedGaps).toEqual([])
     expect(bundleWith(fc, 'U1').flags.filter((f: any) => !f.member).map((f: any) => f.patch.tbbh).sort()).toEqual(['P1', 'S1'])
+  })
+})
+
+describe('bundles with another minimum area', () => {
+  it('flags and words by the run’s minBundleMu (20), never by 15', async () => {
+    const fc = await run(0, { minBundleMu: 20 })
+    const g = bundleWith(fc, 'G1')
+    // every 100 m cell is 15 mu (10 000 m²), under 20
+    const scattered = g.flags.filter((f: any) => f.flag === 'scattered')
+    expect(scattered.map((f: any) => f.plot)).toEqual(['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'])
+    expect(scattered.every((f: any) => /under the 20 mu/.test(f.reason) && !/\b15 mu\b/.test(f.reason))).toBe(true)
+    expect(bundleWith(fc, 'I1').meetsMinArea).toBe(false)
   })
 })

@@ -24,7 +24,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           {
             county: Type.Optional(CountyCode),
             gapMeters: Type.Number({ minimum: 0, maximum: 1000, default: bundleDefaults.gapMeters, description: 'plots this close join one bundle; 0 = they must touch' }),
-            minBundleMu: Type.Number({ minimum: 0, default: 15 }),
+            minBundleMu: Type.Number({ minimum: 0, default: Number((bundleDefaults.minBundleM2 / MU_M2).toFixed(4)), description: 'a bundle (and a member on its own) of at least this many mu can be a project' }),
           },
           { additionalProperties: false },
         ),
