@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { filingKinds } from '../domain/filings.js'
-import { reviewActions } from '../domain/workflow.js'
+import { PROVINCE_REVIEW_WORKING_DAYS, reviewActions } from '../domain/workflow.js'
 import { CountyCode, KeyOf, OneOf } from './common.js'
 
 const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China Standard Time)' })
@@ -48,8 +48,8 @@ export const ReviewList = Type.Object({
   items: Type.Array(
     Type.Object({
       ...ReviewItem,
-      cityCheckedOn: Type.String({ description: 'the city’s check, from which the province’s 10 working days count' }),
-      dueOn: Type.String({ description: '10 working days after the city’s check, weekends and holidays skipped' }),
+      cityCheckedOn: Type.String({ description: `the city’s check, from which the province’s ${PROVINCE_REVIEW_WORKING_DAYS} working days count` }),
+      dueOn: Type.String({ description: `${PROVINCE_REVIEW_WORKING_DAYS} working days after the city’s check, weekends and holidays skipped` }),
       overdue: Type.Boolean(),
       calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date crosses without a loaded holiday calendar (weekends only there)' }),
     }),
