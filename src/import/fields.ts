@@ -43,7 +43,7 @@ export function resolveFields(
       }
       if (source === -1 && c.required) {
         problems.push(`the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`)
-      } else if (source === -1) notes.push(`no source field for ${c.field}; it stays empty`)
+      } else if (source === -1) notes.push(c.deriveNote ? `no source field for ${c.field}; ${c.deriveNote}` : `no source field for ${c.field}; it stays empty`)
     }
     return { column: c.column, field: c.field, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }
   })

@@ -2,7 +2,7 @@
 // filled from the first source field found among its aliases (case-insensitive) unless the user's
 // fieldMap names one. Every source attribute is kept in `attrs` as well.
 import type { ColumnDeriver, ResolvedColumn } from './fields.js'
-import { permittedFromZone, planZoneFieldsRequired } from './plan-zones.js'
+import { permittedDerivedNote, permittedFromZone, planZoneFieldsRequired } from './plan-zones.js'
 
 export type ColumnType = 'text' | 'double' | 'bigint' | 'integer' | 'date' | 'boolean'
 
@@ -16,6 +16,8 @@ export interface LayerColumn {
   required?: boolean
   /** fills the column when the source leaves it empty, from the record's other columns */
   derive?: (resolved: ResolvedColumn[]) => ColumnDeriver
+  /** what the import report says when the source has no field for a derived column */
+  deriveNote?: string
 }
 
 export interface LayerKind {
@@ -118,7 +120,7 @@ export const layerKinds: LayerKind[] = [
       col('zone_code', 'text', ['GHFQDM', 'YTFQDM', 'FQDM', 'GHYTDM', 'YDYHFLDM', '分区代码']),
       col('zone_name', 'text', ['GHFQMC', 'YTFQMC', 'FQMC', 'GHYTMC', '分区名称']),
       // an empty permitted value is derived from the zone's name or code (src/domain/plan-zones.ts)
-      { ...col('permitted', 'boolean', ['SFYX', 'PERMITTED', '允许建设']), derive: permittedFromZone },
+      { ...col('permitted', 'boolean', ['SFYX', 'PERMITTED', '允许建设']), derive: permittedFromZone, deriveNote: permittedDerivedNote },
     ],
     requireAnyOf: planZoneFieldsRequired,
   },

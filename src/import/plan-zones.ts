@@ -10,6 +10,9 @@ export const planZoneFieldsRequired = {
   zh: '规划分区图层须有“是否允许建设”字段（SFYX、PERMITTED、允许建设），或可据以判断的规划分区代码（GHFQDM、YDYHFLDM、GHYTDM、FQDM 等）或名称（GHFQMC、FQMC 等）；可用 fieldMap 指定源字段',
 }
 
+export const permittedDerivedNote =
+  'derived for each zone from its name or its 规划分区/用地用海 code by the plan-zone table (src/domain/plan-zones.ts) / 按规划分区名称或代码对照表逐条判断是否允许建设'
+
 export function permittedFromZone(resolved: ResolvedColumn[]): ColumnDeriver {
   const codeField = resolved.find((c) => c.column === 'zone_code')?.sourceName ?? null
   const nameField = resolved.find((c) => c.column === 'zone_name')?.sourceName ?? null

@@ -32,6 +32,7 @@ describe('plan zones without a permitted attribute', () => {
     const job = await importFile(t, key, { layer: 'plan-zones' }, await zones([text('GHFQMC')], [{ GHFQMC: '城镇集中建设区' }, { GHFQMC: '永久基本农田' }]))
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     expect(await permittedStored(job.datasetId)).toEqual([true, false])
+    expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/no source field for permitted; derived for each zone .*逐条判断/) }))
     const project = async (code: string, r: number[][]) => {
       const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(key), payload: { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [r] } } })
       expect(res.statusCode, res.body).toBe(201)
