@@ -1,6 +1,6 @@
 // Working days and months, by hand-counted dates of the real 2026 arrangement.
 import { describe, expect, it } from 'vitest'
-import { addMonths, addWorkingDays, calendarProblems, chinaToday, isWorkingDay, onOrNextWorkingDay } from '../../src/domain/calendar.js'
+import { addMonths, addWorkingDays, calendarProblems, chinaToday, isWorkingDay, onOrNextWorkingDay, workingDaysBetween } from '../../src/domain/calendar.js'
 import { filingDueOn, filingStatus } from '../../src/domain/filings.js'
 
 // 2026: 国庆 10-01…10-07 off; 09-20 (Sun) and 10-10 (Sat) worked.
@@ -21,6 +21,15 @@ describe('working days', () => {
     expect(isWorkingDay('2026-10-10', rules)).toBe(true)
     expect(isWorkingDay('2026-10-05', rules)).toBe(false)
     expect(isWorkingDay('2026-10-11', rules)).toBe(false)
+  })
+
+  it('counts the working days waited, the start day excluded, holidays skipped and make-up days counted', () => {
+    expect(workingDaysBetween('2026-11-06', '2026-11-06', rules)).toBe(0)
+    expect(workingDaysBetween('2026-11-06', '2026-11-08', rules)).toBe(0) // the weekend
+    expect(workingDaysBetween('2026-11-06', '2026-11-20', rules)).toBe(10)
+    // 09-28 → 09-29, 09-30, 10-08, 10-09, 10-10 (Sat, worked): 5 by 10-10, as addWorkingDays counts
+    expect(workingDaysBetween('2026-09-28', '2026-10-10', rules)).toBe(5)
+    expect(workingDaysBetween('2026-09-28', addWorkingDays('2026-09-28', 10, rules).date, rules)).toBe(10)
   })
 
   it('says when a due date crosses a year without a loaded calendar', () => {
