@@ -147,16 +147,30 @@ export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
   return feature(b)
 }
 
-/** Makes a project whose boundary is the bundle's dissolved geometry. */
-export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: number, code?: string) {
+/**
+ * Makes a project of a bundle: its members and, by default, their 夹心地 (165号 二: 插花地、边角地、夹心地可一并纳入，连片开发)
+ * — the holes of the dissolved bundle and the non-member land it encloses. `includeEnclosedGaps: false` leaves them out.
+ */
+export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: number, opts: { code?: string; includeEnclosedGaps?: boolean } = {}) {
   const b = await q.bundleById(knex, bundleId)
   if (!b || !inScope(actor.scope, b.county)) throw problem('LR_NOT_FOUND', `bundle ${bundleId} not found`, { detailZh: `组团 ${bundleId} 不存在或不在权限范围内` })
-  const projectCode = code ?? `BUNDLE-${b.runId}-${b.bundleNo}`
-  if (await projectCodeExists(knex, b.county, projectCode)) throw problem('LR_CONFLICT', `project code '${projectCode}' already exists in county ${b.county}`)
+  const projectCode = opts.code ?? `BUNDLE-${b.runId}-${b.bundleNo}`
+  if (await projectCodeExists(knex, b.county, projectCode)) throw problem('LR_CONFLICT', `project code '${projectCode}' already exists in county ${b.county}`, { detailZh: `本县已有项目编号 ${projectCode}` })
+  const withGaps = opts.includeEnclosedGaps ?? true
+  const gaps = (b.enclosedGaps ?? []) as Enclave[]
+  const included = withGaps ? gaps : []
+  const geometry = included.length ? await q.bundleProjectGeometry(knex, bundleId, true) : { ewkb: b.ewkb as string }
+  const name = `连片开发 ${b.members.join('、')}${included.length ? `（含夹心地${included.length}处）` : ''}`.slice(0, 500)
   return auditedWrite(
     knex,
     actor,
-    (trx) => insertProject(trx, { county: b.county, code: projectCode, ewkb: b.ewkb, repairs: [], attributes: { name: `连片开发 ${b.members.join('、')}`.slice(0, 500) } }),
-    (id) => ({ action: 'project.create', objectType: 'project', objectId: id, county: b.county, detail: { fromBundle: bundleId, members: b.members } }),
+    (trx) => insertProject(trx, { county: b.county, code: projectCode, ewkb: geometry.ewkb, repairs: [], attributes: { name } }),
+    (id) => ({
+      action: 'project.create',
+      objectType: 'project',
+      objectId: id,
+      county: b.county,
+      detail: { fromBundle: bundleId, members: b.members, enclosedGapsIncluded: included.length, enclosedGapsM2: Math.round(included.reduce((sum, g) => sum + g.m2, 0) * 100) / 100 },
+    }),
   )
 }

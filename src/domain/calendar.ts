@@ -48,6 +48,33 @@ export function addWorkingDays(date: string, n: number, rules: WorkingDayRules):
   return { date: format(d), yearsWithoutCalendar: [...missing].sort() }
 }
 
+/**
+ * `date` itself when it is a working day, else the first working day after it: a deadline that falls
+ * on a weekend or holiday moves to the next working day (as 民法典 第二百零三条 moves the last day of a period).
+ */
+export function onOrNextWorkingDay(date: string, rules: WorkingDayRules): { date: string; yearsWithoutCalendar: number[] } {
+  const d = parse(date)
+  const missing = new Set<number>()
+  for (;;) {
+    const s = format(d)
+    if (!rules.years.has(d.getUTCFullYear())) missing.add(d.getUTCFullYear())
+    if (isWorkingDay(s, rules)) return { date: s, yearsWithoutCalendar: [...missing].sort() }
+    d.setUTCDate(d.getUTCDate() + 1)
+  }
+}
+
+/** Working days after `from` up to and including `to` (0 when `to` is not after `from`). */
+export function workingDaysBetween(from: string, to: string, rules: WorkingDayRules): number {
+  const d = parse(from)
+  let n = 0
+  for (;;) {
+    d.setUTCDate(d.getUTCDate() + 1)
+    const s = format(d)
+    if (s > to) return n
+    if (isWorkingDay(s, rules)) n++
+  }
+}
+
 /** The same day `months` later; a day the month lacks becomes its last day (1-31 → 2-28/29). */
 export function addMonths(date: string, months: number): string {
   const d = parse(date)

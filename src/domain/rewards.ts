@@ -1,15 +1,64 @@
 // New-construction-land reward quota of a county (鲁自然资字〔2021〕165号 一、三、五): the stock area
 // revitalised in year Y ÷ 2 (stock : new = 2 : 1) × a coefficient by per-capita urban-rural
 // construction land, less twice what projects found fraudulent the year before had earned.
-import { MU_M2 } from './analysis-config.js'
+import { analysisDefaults, MU_M2 } from './analysis-config.js'
 
 export const HA_M2 = 10_000
 
-/** 人均城乡建设用地 (m²/person) → 调整系数: ≤ 200 → 1.1; 200 < x ≤ 300 → 1.0; > 300 → 0.9. */
-export function adjustmentCoefficient(perCapitaM2: number): number {
-  if (perCapitaM2 <= 200) return 1.1
-  if (perCapitaM2 <= 300) return 1.0
-  return 0.9
+/**
+ * 165号 一: "人均城乡建设用地面积在200平方米/人以内的调整系数为1.1；……在200-300平方米/人之间的调整系数为1；
+ * ……在300平方米/人以上的调整系数为0.9". The text leaves the values at exactly 200 and exactly 300 open
+ * (以内 / 之间 / 以上 overlap at the ends): `at200` and `at300` decide them; by default 200 is 以内 (1.1) and
+ * 300 is 之间 (1.0).
+ */
+export interface CoefficientBands {
+  lowM2: number
+  highM2: number
+  /** below lowM2 */
+  low: number
+  /** strictly between lowM2 and highM2 */
+  middle: number
+  /** above highM2 */
+  high: number
+  /** exactly lowM2 */
+  atLow: number
+  /** exactly highM2 */
+  atHigh: number
+}
+
+/**
+ * 城乡建设用地 in third-survey terms: patches inside the 城镇村 range (CZCSXM 201 城市, 202 建制镇, 203 村庄, with
+ * their 独立工业用地 201A/202A/203A) **and** coded as built-up land (DOMAIN.md's classes; 0603 盐田 and 1009
+ * 管道运输用地, on which sources disagree, included). CZCSXM is also filled on farmland, forest and water
+ * inside the range: those patches do not count.
+ */
+export const rewardDefaults = {
+  urbanRuralCzcsxm: ['201', '202', '203', '201A', '202A', '203A'],
+  survey3ConstructionCodes: [
+    '05H1', '0508', '0601', '0602', '0603', '0604', '0701', '0702', '08H1', '08H2', '0809', '0810', '09',
+    '1001', '1002', '1003', '1004', '1005', '1007', '1008', '1009', '1109', '1201',
+  ],
+  coefficientBands: { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.1, atHigh: 1.0 } as CoefficientBands,
+}
+
+/** 人均城乡建设用地 (m²/person) → 调整系数, decided on the unrounded value: by default ≤ 200 → 1.1; 200 < x ≤ 300 → 1.0; > 300 → 0.9. */
+export function adjustmentCoefficient(perCapitaM2: number, bands: CoefficientBands = rewardDefaults.coefficientBands): number {
+  if (perCapitaM2 < bands.lowM2) return bands.low
+  if (perCapitaM2 === bands.lowM2) return bands.atLow
+  if (perCapitaM2 < bands.highM2) return bands.middle
+  if (perCapitaM2 === bands.highM2) return bands.atHigh
+  return bands.high
+}
+
+/** The bands as a reader sees them, e.g. for the province's table. */
+export function describeBands(b: CoefficientBands = rewardDefaults.coefficientBands) {
+  const lowEnd = b.atLow === b.low ? '≤' : '<'
+  const highEnd = b.atHigh === b.middle ? '≤' : '<'
+  return [
+    { perCapitaM2: `${lowEnd} ${b.lowM2}`, coefficient: b.low },
+    { perCapitaM2: `${b.lowM2} ${lowEnd === '≤' ? '<' : '≤'} x ${highEnd} ${b.highM2}`, coefficient: b.middle },
+    { perCapitaM2: `${highEnd === '≤' ? '>' : '≥'} ${b.highM2}`, coefficient: b.high },
+  ]
 }
 
 export const STOCK_TO_NEW = 2
@@ -22,9 +71,6 @@ export const FRAUD_DEDUCTION_FACTOR = 2
 
 /** Counties of Qingdao (3702xx) are outside the provincial scheme; Qingdao rewards them itself. */
 export const outsideProvincialScheme = (county: string) => county.startsWith('3702')
-
-/** 城乡建设用地: third-survey patches of 城市, 建制镇 and 村庄, with their 独立工业用地 (A). */
-export const urbanRuralCzcsxm = ['201', '202', '203', '201A', '202A', '203A'] as const
 
 /** Fixed-precision numbers so that the same inputs give byte-identical output. */
 export const round = (x: number, digits: number) => Number(x.toFixed(digits))
@@ -42,7 +88,17 @@ export interface RewardCandidate {
   approvedResultId: number | null
   eligible: boolean | null
   stockM2: number | null
-  checks: Array<{ id: string; passed: boolean | null; message?: string }>
+  checks: Array<{ id: string; passed: boolean | null; threshold?: number | string | null; message?: string }>
+}
+
+const muText = (m2: number) => String(round(m2 / MU_M2, 4))
+
+/** 165号 三's area rules in the words of the notice, with the thresholds the analysis used (its check's threshold, else the configured one). */
+function areaRuleZh(id: string, threshold: number | string | null | undefined): string {
+  const c = analysisDefaults
+  if (id === 'min-area') return `单个项目面积不足${muText(typeof threshold === 'number' ? threshold : c.minAreaM2)}亩`
+  const share = typeof threshold === 'number' ? threshold : c.stockShareMin
+  return `${muText(c.minAreaM2)}–${muText(c.smallProjectMaxM2)}亩项目再开发面积不足${round(share * 100, 2)}%`
 }
 
 export type Exclusion =
@@ -67,7 +123,7 @@ export function rewardVerdict(c: RewardCandidate): Verdict {
   const failed = c.checks.filter((k) => k.passed === false).map((k) => k.id)
   if (c.eligible === false) {
     if (failed.length > 0 && failed.every((id) => (areaRuleChecks as readonly string[]).includes(id))) {
-      const zh = failed.map((id) => (id === 'min-area' ? '单个项目面积不足15亩' : '15–30亩项目再开发面积不足50%')).join('；')
+      const zh = failed.map((id) => areaRuleZh(id, c.checks.find((k) => k.id === id)?.threshold)).join('；')
       return no('area-rule', `excluded by the area rules: ${failed.join(', ')}`, `${zh}，不计入`, failed)
     }
     return no('not-eligible', `the approved analysis failed: ${failed.join(', ')}`, `审核通过的分析结果不符合入库条件：${failed.join('、')}`, failed)

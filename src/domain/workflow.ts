@@ -31,3 +31,22 @@ export function transition(status: ProjectStatus, action: ReviewAction, role: Ro
   if (action === 'return' && !reason?.trim()) return { ok: false, reason: 'reason', message: 'a return needs a reason' }
   return { ok: true, to: a.to }
 }
+
+/**
+ * The province's review period (165号 四（一）: "省厅……及时组织对各地实时上报的……证明材料进行审核，10个工作日内完成审核工作").
+ * It is the province's clock: it starts when the city has checked the project (`city-checked`), since
+ * the province cannot review what the city has not yet passed on.
+ */
+export const PROVINCE_REVIEW_WORKING_DAYS = 10
+
+/**
+ * The city's review period: neither the Liaocheng plan nor 165号 gives one (165号 四（一）: "各市自然资源主管部门
+ * 通过系统对再开发项目进行审核，组织对项目进行外业核查工作", no time limit), so projects waiting for the city
+ * are listed without a due date, with the working days they have waited.
+ */
+export const CITY_REVIEW_WORKING_DAYS: number | null = null
+
+export const cityDeadlineNote = {
+  en: 'neither the Liaocheng implementation plan nor 鲁自然资字〔2021〕165号 sets a time limit for the city’s check; listed with the working days waited, without a due date',
+  zh: '聊城市实施方案及鲁自然资字〔2021〕165号均未规定市级审核时限，仅列出已等待的工作日数，不设截止日期',
+}

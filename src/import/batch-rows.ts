@@ -11,12 +11,41 @@ export type ReadCounts = Pick<ImportCounts, 'read' | 'deleted' | 'rejected' | 'n
 export class BatchBuilder {
   /** '{"DLBM":' … ',"DLMC":' …: the attributes' JSON is written straight, without an object per record. */
   private readonly keyPrefixes: string[]
+  /** indexes of columns filled from the record's other columns when the source leaves them empty */
+  private readonly derived: number[]
 
   constructor(
     fieldNames: string[],
     private readonly columns: ResolvedColumn[],
   ) {
     this.keyPrefixes = fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
+    this.derived = columns.flatMap((c, i) => (c.derive ? [i] : []))
+  }
+
+  /** Fills the record's empty derived columns; on failure removes the record from the rows and says why. */
+  private derive(rows: BatchRows, record: number, fileName: string, errors: IssueList): boolean {
+    const columns = this.columns
+    const last = rows.records.length - 1
+    const valueOf = (column: string) => {
+      const i = columns.findIndex((c) => c.column === column)
+      return i === -1 ? null : rows.columns[i]![last]
+    }
+    for (const i of this.derived) {
+      if (rows.columns[i]![last] !== null) continue
+      const d = columns[i]!.derive!(valueOf)
+      if ('value' in d) {
+        rows.columns[i]![last] = d.value
+        continue
+      }
+      errors.add({ file: fileName, record, field: d.field ?? columns[i]!.sourceName ?? columns[i]!.field, message: d.error })
+      rows.records.pop()
+      rows.wkbAt.pop()
+      rows.wkbLength.pop()
+      rows.attrs.pop()
+      for (const values of rows.columns) values.pop()
+      return false
+    }
+    return true
   }
 
   build(batch: SourceBatch, fileName: string, issues: { warnings: IssueList; errors: IssueList }, counts: ReadCounts): BatchRows {
@@ -65,6 +94,7 @@ export class BatchBuilder {
         if ('error' in converted) warnings.add({ file: fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
         rows.columns[i]!.push('error' in converted ? null : converted.value)
       }
+      if (this.derived.length && !this.derive(rows, f.record, fileName, errors)) counts.rejected++
     }
     return rows
   }

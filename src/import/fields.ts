@@ -9,7 +9,12 @@ export interface ResolvedColumn {
   /** index of the source field, or -1 when the source has none */
   source: number
   sourceName: string | null
+  /** fills a value the source leaves empty from the record's other columns, or says why it cannot */
+  derive?: ColumnDeriver
 }
+
+/** Reads a record's converted value of another column (by database column name). */
+export type ColumnDeriver = (valueOf: (column: string) => unknown) => { value: string | number | boolean } | { error: string; /** the source field the failure is about */ field?: string }
 
 /** Maps columns to source fields; returns problems instead of throwing so all can be reported. */
 export function resolveFields(
@@ -38,10 +43,16 @@ export function resolveFields(
       }
       if (source === -1 && c.required) {
         problems.push(`the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`)
-      } else if (source === -1) notes.push(`no source field for ${c.field}; it stays empty`)
+      } else if (source === -1) notes.push(c.deriveNote ? `no source field for ${c.field}; ${c.deriveNote}` : `no source field for ${c.field}; it stays empty`)
     }
     return { column: c.column, field: c.field, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }
   })
+  const need = kind.requireAnyOf
+  if (need && !columns.some((c) => need.columns.includes(c.column) && c.source !== -1)) problems.push(`${need.en} / ${need.zh}`)
+  for (const c of kind.columns) {
+    const resolved = columns.find((r) => r.column === c.column)!
+    if (c.derive) resolved.derive = c.derive(columns)
+  }
   return { columns, problems, notes }
 }
 

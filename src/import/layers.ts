@@ -1,6 +1,8 @@
 // The layer kinds a county uploads: table, geometry, and the typed columns analysis reads, each
 // filled from the first source field found among its aliases (case-insensitive) unless the user's
 // fieldMap names one. Every source attribute is kept in `attrs` as well.
+import type { ColumnDeriver, ResolvedColumn } from './fields.js'
+import { permittedDerivedNote, permittedFromZone, planZoneFieldsRequired } from './plan-zones.js'
 
 export type ColumnType = 'text' | 'double' | 'bigint' | 'integer' | 'date' | 'boolean'
 
@@ -12,6 +14,10 @@ export interface LayerColumn {
   type: ColumnType
   aliases: string[]
   required?: boolean
+  /** fills the column when the source leaves it empty, from the record's other columns */
+  derive?: (resolved: ResolvedColumn[]) => ColumnDeriver
+  /** what the import report says when the source has no field for a derived column */
+  deriveNote?: string
 }
 
 export interface LayerKind {
@@ -20,6 +26,8 @@ export interface LayerKind {
   family: 'polygon' | 'line'
   titleZh: string
   columns: LayerColumn[]
+  /** at least one of these columns must have a source field, else the import is refused with this message */
+  requireAnyOf?: { columns: string[]; en: string; zh: string }
 }
 
 const col = (column: string, type: ColumnType, aliases: string[], required = false): LayerColumn => ({
@@ -111,8 +119,10 @@ export const layerKinds: LayerKind[] = [
     columns: [
       col('zone_code', 'text', ['GHFQDM', 'YTFQDM', 'FQDM', 'GHYTDM', 'YDYHFLDM', '分区代码']),
       col('zone_name', 'text', ['GHFQMC', 'YTFQMC', 'FQMC', 'GHYTMC', '分区名称']),
-      col('permitted', 'boolean', ['SFYX', 'PERMITTED', '允许建设']),
+      // an empty permitted value is derived from the zone's name or code (src/domain/plan-zones.ts)
+      { ...col('permitted', 'boolean', ['SFYX', 'PERMITTED', '允许建设']), derive: permittedFromZone, deriveNote: permittedDerivedNote },
     ],
+    requireAnyOf: planZoneFieldsRequired,
   },
   {
     key: 'admin-divisions',

@@ -98,7 +98,7 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
       const mode = (attrs.developmentMode !== undefined ? attrs.developmentMode : current.development_mode) as DevelopmentMode | null
       const milestone = (attrs.milestoneType !== undefined ? attrs.milestoneType : current.milestone_type) as MilestoneType | null
       const mismatch = milestoneMismatch(mode, milestone)
-      if (mismatch) throw problem('LR_BAD_REQUEST', mismatch, { detailZh: '完成节点类型与开发模式不符（鲁自然资字〔2021〕165号 三）' })
+      if (mismatch) throw problem('LR_BAD_REQUEST', mismatch.en, { detailZh: mismatch.zh })
       await q.updateProjectAttributes(trx, id, attrs)
       await markProjectStale(trx, id) // the rules read these attributes
     },

@@ -4,16 +4,13 @@ import type { Knex } from 'knex'
 import { analyzeProjects, type ProjectForAnalysis } from '../analysis/service.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
-import { addWorkingDays, chinaDate, chinaToday } from '../domain/calendar.js'
+import { addWorkingDays, chinaDate, chinaToday, workingDaysBetween } from '../domain/calendar.js'
 import type { ProjectStatus } from '../domain/project.js'
 import { inScope } from '../domain/region.js'
-import { reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
+import { cityDeadlineNote, PROVINCE_REVIEW_WORKING_DAYS, reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import { workingDayRules } from './calendar.js'
-
-/** The province reviews within 10 working days of submission (165号 四（一）). */
-export const REVIEW_WORKING_DAYS = 10
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
 
@@ -65,31 +62,48 @@ export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
   return rows.map((r) => ({ action: r.action, actionZh: reviewActions[r.action as ReviewAction].zh, from: r.from_status, to: r.to_status, reason: r.reason, role: r.role, by: r.key_prefix, at: (r.at as Date).toISOString() }))
 }
 
-/** Projects awaiting review (submitted or city-checked) with the province's due date. */
+/**
+ * Projects awaiting review. `items`: waiting for the province (city-checked), due 10 working days after
+ * the city's check; `awaitingCity`: submitted and waiting for the city, which has no time limit, so no due date.
+ */
 export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: string; overdue?: boolean; asOf?: string }) {
-  if (q.county && !inScope(actor.scope, q.county)) return { asOf: q.asOf ?? chinaToday(), items: [] }
   const asOf = q.asOf ?? chinaToday()
+  const empty = { asOf, items: [], awaitingCity: [], cityDeadline: { workingDays: null, ...cityDeadlineNote } }
+  if (q.county && !inScope(actor.scope, q.county)) return empty
+  // the city's check of the current round: the latest 'check' (a return and resubmission start a new round)
+  const checkedAt = knex('project_transitions as t').max('t.at').where('t.action', 'check').whereRaw('t.project_id = projects.id').as('city_checked_at')
   let query = whereInScope(
-    knex('projects').select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at').whereIn('status', ['submitted', 'city-checked']).orderBy('submitted_at').orderBy('id'),
+    knex('projects')
+      .select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at', checkedAt)
+      .whereIn('status', ['submitted', 'city-checked'])
+      .orderBy('submitted_at')
+      .orderBy('id'),
     actor.scope,
   )
   if (q.county) query = query.where({ xzqdm: q.county })
   const [rows, rules] = await Promise.all([query, workingDayRules(knex)])
-  const items = rows.map((r) => {
-    const submittedOn = chinaDate(r.submitted_at as Date)
-    const due = addWorkingDays(submittedOn, REVIEW_WORKING_DAYS, rules)
-    return {
-      projectId: r.id as number,
-      code: r.code as string,
-      name: r.name as string | null,
-      county: r.xzqdm as string,
-      status: r.status as string,
-      submittedOn,
-      dueOn: due.date,
-      overdue: asOf > due.date,
+  const base = (r: (typeof rows)[number]) => ({ projectId: r.id as number, code: r.code as string, name: r.name as string | null, county: r.xzqdm as string, status: r.status as string, submittedOn: chinaDate(r.submitted_at as Date) })
+  const province = rows
+    .filter((r) => r.status === 'city-checked')
+    .map((r) => {
+      // a project checked before transitions were recorded has no check row: its submission is the best date known
+      const cityCheckedOn = chinaDate((r.city_checked_at ?? r.submitted_at) as Date)
+      const due = addWorkingDays(cityCheckedOn, PROVINCE_REVIEW_WORKING_DAYS, rules)
       // a due date that crosses a year without a loaded calendar counts weekends only
-      calendarMissingFor: due.yearsWithoutCalendar,
-    }
-  })
-  return { asOf, items: q.overdue ? items.filter((i) => i.overdue) : items }
+      return { ...base(r), cityCheckedOn, dueOn: due.date, overdue: asOf > due.date, calendarMissingFor: due.yearsWithoutCalendar }
+    })
+    .sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.projectId - b.projectId))
+  const city = rows
+    .filter((r) => r.status === 'submitted')
+    .map((r) => {
+      const b = base(r)
+      return { ...b, dueOn: null, workingDaysWaiting: workingDaysBetween(b.submittedOn, asOf, rules) }
+    })
+  return {
+    asOf,
+    items: q.overdue ? province.filter((i) => i.overdue) : province,
+    // nothing waiting for the city can be overdue: it has no due date
+    awaitingCity: q.overdue ? [] : city,
+    cityDeadline: { workingDays: null, ...cityDeadlineNote },
+  }
 }

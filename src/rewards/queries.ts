@@ -15,23 +15,32 @@ export interface UrbanRuralLandRow {
   without_area: number
   tbmj_m2: number
   geometry_m2: number
+  /** patches inside the 城镇村 range whose land use is not construction (farmland, forest, water …) */
+  excluded_patches: number
+  excluded_m2: number
 }
 
 /**
- * 城乡建设用地 of one third-survey layer version: patches whose CZCSXM is in `codes`, each counted by
- * its official TBMJ where it has one, else by its ellipsoidal area on CGCS2000.
+ * 城乡建设用地 of one third-survey layer version: patches whose CZCSXM is in `czcsxm` and whose DLBM is in
+ * `landUseCodes`, each counted by its official TBMJ where it has one, else by its ellipsoidal area on
+ * CGCS2000; and, for the record, the patches in the range left out by their land use.
  */
-export async function urbanRuralLand(knex: Knex, datasetId: number, codes: readonly string[]): Promise<UrbanRuralLandRow> {
+export async function urbanRuralLand(knex: Knex, datasetId: number, codes: { czcsxm: readonly string[]; landUseCodes: readonly string[] }): Promise<UrbanRuralLandRow> {
   const { rows } = await knex.raw(
-    `SELECT count(*)::int AS patches,
-            count(*) FILTER (WHERE tbmj > 0)::int AS from_tbmj,
-            count(*) FILTER (WHERE NOT coalesce(tbmj > 0, false) AND geom IS NOT NULL)::int AS from_geometry,
-            count(*) FILTER (WHERE NOT coalesce(tbmj > 0, false) AND geom IS NULL)::int AS without_area,
-            coalesce(sum(tbmj) FILTER (WHERE tbmj > 0), 0)::float8 AS tbmj_m2,
-            coalesce(sum(ST_Area(geom::geography)) FILTER (WHERE NOT coalesce(tbmj > 0, false)), 0)::float8 AS geometry_m2
-       FROM survey3_patches
-      WHERE dataset_id = ? AND upper(btrim(czcsxm)) = ANY(?::text[])`,
-    [datasetId, [...codes]],
+    `WITH inside AS (
+       SELECT tbmj, geom, upper(btrim(dlbm)) = ANY(?::text[]) AS built
+         FROM survey3_patches
+        WHERE dataset_id = ? AND upper(btrim(czcsxm)) = ANY(?::text[]))
+     SELECT count(*) FILTER (WHERE built)::int AS patches,
+            count(*) FILTER (WHERE built AND tbmj > 0)::int AS from_tbmj,
+            count(*) FILTER (WHERE built AND NOT coalesce(tbmj > 0, false) AND geom IS NOT NULL)::int AS from_geometry,
+            count(*) FILTER (WHERE built AND NOT coalesce(tbmj > 0, false) AND geom IS NULL)::int AS without_area,
+            coalesce(sum(tbmj) FILTER (WHERE built AND tbmj > 0), 0)::float8 AS tbmj_m2,
+            coalesce(sum(ST_Area(geom::geography)) FILTER (WHERE built AND NOT coalesce(tbmj > 0, false)), 0)::float8 AS geometry_m2,
+            count(*) FILTER (WHERE NOT built)::int AS excluded_patches,
+            coalesce(sum(CASE WHEN tbmj > 0 THEN tbmj ELSE ST_Area(geom::geography) END) FILTER (WHERE NOT built), 0)::float8 AS excluded_m2
+       FROM inside`,
+    [[...codes.landUseCodes].map((c) => c.toUpperCase()), datasetId, [...codes.czcsxm]],
   )
   return rows[0] as UrbanRuralLandRow
 }

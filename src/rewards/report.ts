@@ -5,6 +5,7 @@
 import type { Knex } from 'knex'
 import {
   adjustmentCoefficient,
+  describeBands,
   areaUnits,
   earnedQuotaM2,
   FRAUD_DEDUCTION_FACTOR,
@@ -106,11 +107,7 @@ export async function rewardsReport(knex: Knex, year: number) {
     year,
     rules: {
       stockToNew: '2:1',
-      coefficients: [
-        { perCapitaM2: '≤ 200', coefficient: adjustmentCoefficient(200) },
-        { perCapitaM2: '200 < x ≤ 300', coefficient: adjustmentCoefficient(300) },
-        { perCapitaM2: '> 300', coefficient: adjustmentCoefficient(Number.POSITIVE_INFINITY) },
-      ],
+      coefficients: describeBands(),
       fraudDeductionFactor: FRAUD_DEDUCTION_FACTOR,
       deductionsFromFindingsOf: year - 1,
     },

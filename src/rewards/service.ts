@@ -3,7 +3,7 @@
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { inScope } from '../domain/region.js'
-import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, round, urbanRuralCzcsxm } from '../domain/rewards.js'
+import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, rewardDefaults, round } from '../domain/rewards.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import type { CountyStatsBody, FindingBody } from '../schemas/rewards.js'
@@ -26,25 +26,28 @@ async function computedLand(knex: Knex, county: string) {
       detailZh: `${county} 未导入三调地类图斑，无法计算城乡建设用地面积：请填写 urbanRuralConstructionLandM2 或先导入三调数据`,
     })
   }
-  const r = await q.urbanRuralLand(knex, layer.id, urbanRuralCzcsxm)
+  const { urbanRuralCzcsxm: czcsxm, survey3ConstructionCodes: landUseCodes } = rewardDefaults
+  const r = await q.urbanRuralLand(knex, layer.id, { czcsxm, landUseCodes })
   if (r.patches === 0) {
-    throw problem('LR_CONFLICT', `the active third-survey layer of county ${county} (version ${layer.version}) has no patch with CZCSXM ${urbanRuralCzcsxm.join('/')}: give urbanRuralConstructionLandM2`, {
-      detailZh: `${county} 当前三调图层（版本 ${layer.version}）没有城镇村属性码为 201/202/203（含A）的图斑，请直接填写城乡建设用地面积`,
+    throw problem('LR_CONFLICT', `the active third-survey layer of county ${county} (version ${layer.version}) has no construction-land patch (DLBM ${landUseCodes.join('/')}) with CZCSXM ${czcsxm.join('/')}: give urbanRuralConstructionLandM2`, {
+      detailZh: `${county} 当前三调图层（版本 ${layer.version}）没有城镇村属性码为 ${czcsxm.join('、')} 的建设用地图斑，请直接填写城乡建设用地面积`,
     })
   }
   const m2 = r.tbmj_m2 + r.geometry_m2
   return {
     m2,
     detail: {
-      method: 'survey3-czcsxm',
-      description: 'sum over third-survey patches with CZCSXM 201/202/203 (and 201A/202A/203A): TBMJ where present (> 0), otherwise the ellipsoidal area on CGCS2000',
-      descriptionZh: '三调城镇村属性码为201、202、203（含201A、202A、203A）的图斑面积之和：有图斑面积（TBMJ）的取TBMJ，否则取CGCS2000椭球面积',
+      method: 'survey3-czcsxm-construction',
+      description: `sum over third-survey patches with CZCSXM ${czcsxm.join('/')} and a construction land-use code (DLBM in landUseCodes): TBMJ where present (> 0), otherwise the ellipsoidal area on CGCS2000; farmland, forest, water and other non-construction patches inside the 城镇村 range do not count (excluded)`,
+      descriptionZh: `三调城镇村属性码为 ${czcsxm.join('、')} 且地类为建设用地（landUseCodes）的图斑面积之和：有图斑面积（TBMJ）的取TBMJ，否则取CGCS2000椭球面积；城镇村范围内的耕地、林地、水域等非建设用地不计入（excluded）`,
       layer: { datasetId: layer.id, version: layer.version, sourceName: layer.source_name, importedAt: layer.imported_at.toISOString() },
-      czcsxm: [...urbanRuralCzcsxm],
+      czcsxm: [...czcsxm],
+      landUseCodes: [...landUseCodes],
       patches: r.patches,
       fromTbmj: { patches: r.from_tbmj, m2: round(r.tbmj_m2, 2) },
       fromGeometry: { patches: r.from_geometry, m2: round(r.geometry_m2, 2) },
       withoutArea: r.without_area, // neither TBMJ nor a shape: counted as 0
+      excluded: { patches: r.excluded_patches, m2: round(r.excluded_m2, 2) },
     },
   }
 }

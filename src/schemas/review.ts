@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { filingKinds } from '../domain/filings.js'
-import { reviewActions } from '../domain/workflow.js'
+import { PROVINCE_REVIEW_WORKING_DAYS, reviewActions } from '../domain/workflow.js'
 import { CountyCode, KeyOf, OneOf } from './common.js'
 
 const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China Standard Time)' })
@@ -34,21 +34,36 @@ export const ReviewQuery = Type.Object(
   { additionalProperties: false },
 )
 
+const ReviewItem = {
+  projectId: Type.Integer(),
+  code: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  county: Type.String(),
+  status: Type.String(),
+  submittedOn: Type.String({ description: 'the county’s submission (China Standard Time)' }),
+}
+
 export const ReviewList = Type.Object({
   asOf: Type.String(),
   items: Type.Array(
     Type.Object({
-      projectId: Type.Integer(),
-      code: Type.String(),
-      name: Type.Union([Type.String(), Type.Null()]),
-      county: Type.String(),
-      status: Type.String(),
-      submittedOn: Type.String(),
-      dueOn: Type.String({ description: '10 working days after submission, weekends and holidays skipped' }),
+      ...ReviewItem,
+      cityCheckedOn: Type.String({ description: `the city’s check, from which the province’s ${PROVINCE_REVIEW_WORKING_DAYS} working days count` }),
+      dueOn: Type.String({ description: `${PROVINCE_REVIEW_WORKING_DAYS} working days after the city’s check, weekends and holidays skipped` }),
       overdue: Type.Boolean(),
       calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date crosses without a loaded holiday calendar (weekends only there)' }),
     }),
+    { description: 'waiting for the province (city-checked), by due date' },
   ),
+  awaitingCity: Type.Array(
+    Type.Object({
+      ...ReviewItem,
+      dueOn: Type.Null({ description: 'no time limit is set for the city’s check' }),
+      workingDaysWaiting: Type.Integer({ description: 'working days from submission to asOf' }),
+    }),
+    { description: 'submitted and waiting for the city; empty with overdue=true' },
+  ),
+  cityDeadline: Type.Object({ workingDays: Type.Null(), en: Type.String(), zh: Type.String() }, { description: 'why projects waiting for the city have no due date' }),
 })
 
 export const CalendarDay = Type.Object({ date: CivilDate, name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
@@ -83,7 +98,9 @@ export const Filing = Type.Object({
   kindZh: Type.String(),
   title: Type.Union([Type.String(), Type.Null()]),
   documentDate: Type.String(),
-  dueOn: Type.String({ description: 'one calendar month after the document date' }),
+  dueOn: Type.String({ description: 'one calendar month after the document date, moved to the next working day when that is a weekend or holiday' }),
+  nominalDueOn: Type.String({ description: 'one calendar month after the document date, before the move off weekends and holidays' }),
+  calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date was judged in without a loaded holiday calendar (weekends only there)' }),
   filedOn: Type.Union([Type.String(), Type.Null()]),
   status: OneOf(['pending', 'filed', 'overdue', 'filed-late']),
 })

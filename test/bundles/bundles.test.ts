@@ -51,8 +51,8 @@ const land = [
   patch('W1', 5200, 200, 5300, 201.5), // a 1.5 m strip along U5's top: a sliver, not land
 ]
 
-async function run(gapMeters: number) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(key), payload: { gapMeters } })
+async function run(gapMeters: number, more: object = {}) {
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(key), payload: { gapMeters, ...more } })
   expect(res.statusCode, res.body).toBe(202)
   for (;;) {
     const r = (await t.app.inject({ method: 'GET', url: res.json().url, headers: withKey(key) })).json()
@@ -153,13 +153,34 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     expect(res.json().properties.members).toEqual(['C1', 'C2'])
   })
 
-  it('makes a project of a bundle, analysed like any other', async () => {
+  const cellsOf = (cells: number[][]) => cells.reduce((sum, [x, y]) => sum + gkArea(x!, y!, x! + 100, y! + 100), 0)
+  const makeProject = (bundleId: number, payload: object) => t.app.inject({ method: 'POST', url: `/api/v1/bundles/${bundleId}/project`, headers: withKey(key), payload })
+
+  it('makes a project of a bundle with its hole (夹心地) by default, analysed like any other', async () => {
     const bundleId = bundleWith(fc, 'G1').bundleId
-    const res = await t.app.inject({ method: 'POST', url: `/api/v1/bundles/${bundleId}/project`, headers: withKey(key), payload: { code: 'LP-001' } })
+    const res = await makeProject(bundleId, { code: 'LP-001' })
     expect(res.statusCode, res.body).toBe(201)
-    expect(Math.abs(res.json().areaM2 - bundleWith(fc, 'G1').m2)).toBeLessThanOrEqual(0.01)
+    // the whole 3 × 3 grid (centre included) and E1
+    const whole = cellsOf([[0, 0], [100, 0], [200, 0], [0, 100], [100, 100], [200, 100], [0, 200], [100, 200], [200, 200]]) + gkArea(300, 0, 340, 40)
+    expect(Math.abs(res.json().areaM2 - whole)).toBeLessThanOrEqual(0.01)
+    expect(res.json().name).toMatch(/含夹心地1处/)
     const analysis = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(key) })
     expect(analysis.statusCode).toBe(200)
+  })
+
+  it('adds the enclosed land (a notch, not a hole) to the project, and leaves the gaps out when asked', async () => {
+    const bundleId = bundleWith(fc, 'U1').bundleId
+    const members = cellsOf([[5000, 0], [5100, 0], [5200, 0], [5000, 100], [5200, 100]])
+    const withNotch = await makeProject(bundleId, { code: 'LP-U' })
+    expect(withNotch.statusCode, withNotch.body).toBe(201)
+    expect(Math.abs(withNotch.json().areaM2 - (members + gkArea(5100, 100, 5200, 200)))).toBeLessThanOrEqual(0.01)
+    expect(withNotch.json().geometry.type).toBe('MultiPolygon')
+    expect(withNotch.json().geometry.coordinates).toHaveLength(1) // one piece, no hairline hole left between notch and members
+    expect(withNotch.json().geometry.coordinates[0]).toHaveLength(1)
+    const without = await makeProject(bundleId, { code: 'LP-U-ONLY', includeEnclosedGaps: false })
+    expect(Math.abs(without.json().areaM2 - members)).toBeLessThanOrEqual(0.01)
+    const grid = await makeProject(bundleWith(fc, 'G1').bundleId, { code: 'LP-G-ONLY', includeEnclosedGaps: false })
+    expect(Math.abs(grid.json().areaM2 - bundleWith(fc, 'G1').m2)).toBeLessThanOrEqual(0.01)
   })
 })
 
@@ -188,5 +209,17 @@ describe('bundles follow the land around them', () => {
     const fc = (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
     expect(bundleWith(fc, 'U1').enclosedGaps).toEqual([])
     expect(bundleWith(fc, 'U1').flags.filter((f: any) => !f.member).map((f: any) => f.patch.tbbh).sort()).toEqual(['P1', 'S1'])
+  })
+})
+
+describe('bundles with another minimum area', () => {
+  it('flags and words by the run’s minBundleMu (20), never by 15', async () => {
+    const fc = await run(0, { minBundleMu: 20 })
+    const g = bundleWith(fc, 'G1')
+    // every 100 m cell is 15 mu (10 000 m²), under 20
+    const scattered = g.flags.filter((f: any) => f.flag === 'scattered')
+    expect(scattered.map((f: any) => f.plot)).toEqual(['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'])
+    expect(scattered.every((f: any) => /under the 20 mu/.test(f.reason) && !/\b15 mu\b/.test(f.reason))).toBe(true)
+    expect(bundleWith(fc, 'I1').meetsMinArea).toBe(false)
   })
 })

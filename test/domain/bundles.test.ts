@@ -20,6 +20,17 @@ describe('memberFlags', () => {
     expect(memberFlags([big, member('e', 3)], c).filter((f) => f.flag === 'corner')).toEqual([])
   })
 
+  it('words its reasons with the configured thresholds, and never rounds a failing area up to its threshold', () => {
+    const c20 = { ...c, minBundleM2: 20 * MU_M2, cornerMaxM2: 2.5 * MU_M2 }
+    const [scattered] = memberFlags([member('a', 16)], c20)
+    expect(scattered!.reason).toMatch(/under the 20 mu a project needs \(单独不足20亩\)/)
+    expect(scattered!.reason).not.toMatch(/15/)
+    expect(memberFlags([member('a', 14.9999)], c)[0]!.reason).toMatch(/^14\.99 mu on its own, under the 15 mu/)
+    const corner = memberFlags([member('big', 40), member('e', 2.4)], c20).find((f) => f.flag === 'corner')!
+    expect(corner.reason).toMatch(/under 2\.5 mu/)
+    expect(classifyNeighbours([piece(2.4 * MU_M2, 0.3)], c20).flags[0]!.reason).toMatch(/2\.40 mu .*under 2\.5 mu/)
+  })
+
   it('flags 插花地 against the area-weighted majority 坐落, then 权属', () => {
     const flags = memberFlags([member('a', 20), member('b', 10, { zldwdm: 'B' }), member('c', 10, { qsdwdm: 'R' })], c)
     expect(flags.filter((f) => f.flag === 'interspersed').map((f) => [f.plot, f.reason.includes('located') ? 'zl' : 'qs'])).toEqual([['b', 'zl'], ['c', 'qs']])

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import {
   adjustmentCoefficient,
+  describeBands,
   areaUnits,
   earnedQuotaM2,
   fraudDeductionM2,
@@ -20,6 +21,15 @@ describe('adjustment coefficient by per-capita urban-rural construction land (16
     expect(adjustmentCoefficient(200.0000001)).toBe(1.0)
     expect(adjustmentCoefficient(250)).toBe(1.0)
     expect(adjustmentCoefficient(300)).toBe(1.0)
+  })
+  it('takes the values at exactly 200 and exactly 300 from the configuration, the bands around them unchanged', () => {
+    const bands = { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.0, atHigh: 0.9 }
+    expect(adjustmentCoefficient(199.9999999, bands)).toBe(1.1)
+    expect(adjustmentCoefficient(200, bands)).toBe(1.0)
+    expect(adjustmentCoefficient(299.9999999, bands)).toBe(1.0)
+    expect(adjustmentCoefficient(300, bands)).toBe(0.9)
+    expect(describeBands(bands).map((b) => b.perCapitaM2)).toEqual(['< 200', '200 ≤ x < 300', '≥ 300'])
+    expect(describeBands().map((b) => b.perCapitaM2)).toEqual(['≤ 200', '200 < x ≤ 300', '> 300'])
   })
   it('is 0.9 just above 300', () => {
     expect(adjustmentCoefficient(300.0000001)).toBe(0.9)
@@ -59,6 +69,13 @@ describe('which approved projects qualify', () => {
   it('failing only the area rules: excluded by name', () => {
     expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ exclusion: 'area-rule', failedChecks: ['min-area'] })
     expect(rewardVerdict({ ...base, eligible: false, checks: failing('stock-half-15-30') })).toMatchObject({ exclusion: 'area-rule', failedChecks: ['stock-half-15-30'] })
+  })
+  it('names the area rule with the threshold the analysis used, not a number typed into the text', () => {
+    const with20 = passing.map((c) => (c.id === 'min-area' ? { ...c, passed: false, threshold: 20 * (10000 / 15) } : c))
+    expect(rewardVerdict({ ...base, eligible: false, checks: with20 })).toMatchObject({ zh: '单个项目面积不足20亩，不计入' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ zh: '单个项目面积不足15亩，不计入' })
+    const share60 = passing.map((c) => (c.id === 'stock-half-15-30' ? { ...c, passed: false, threshold: 0.6 } : c))
+    expect(rewardVerdict({ ...base, eligible: false, checks: share60 })).toMatchObject({ zh: '15–30亩项目再开发面积不足60%，不计入' })
   })
   it('failing another check too: not eligible, with every failed check', () => {
     expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area', 'in-plan') })).toMatchObject({ exclusion: 'not-eligible', failedChecks: ['min-area', 'in-plan'] })

@@ -118,6 +118,17 @@ describe('review workflow', () => {
     expect(res.statusCode).toBe(400)
     expect(res.json().detail).toMatch(/land-supply/)
   })
+
+  it('lets an original owner complete by transfer or by a supply by agreement (协议出让), as the Liaocheng plan allows', async () => {
+    const id = await newProject('WF-7')
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload })
+    expect((await patch({ developmentMode: 'original-owner', milestoneType: 'transfer-registration' })).statusCode).toBe(200)
+    expect((await patch({ milestoneType: 'land-supply' })).statusCode).toBe(200)
+    expect((await patch({ milestoneType: 'planning-permits' })).statusCode).toBe(200)
+    const refused = await patch({ developmentMode: 'market' }) // a market entity does not complete by permits alone
+    expect(refused.statusCode).toBe(400)
+    expect(refused.json().detailZh).toMatch(/市场主体改造/)
+  })
 })
 
 describe('province review due dates', () => {
@@ -136,28 +147,46 @@ describe('province review due dates', () => {
     expect((await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/2026', headers: withKey(keys.county!), payload: { source: 'x', holidays: [], workdays: [] } })).statusCode).toBe(403)
   })
 
-  async function submittedOn(code: string, date: string) {
+  /** A project the county submitted on one day and the city checked on another (both 10:00 China time). */
+  async function checked(code: string, submitted: string, cityChecked: string | null) {
     const id = await newProject(code)
     await move(id, 'county', 'submit')
-    await t.knex('projects').where({ id }).update({ submitted_at: `${date}T10:00:00+08:00` })
+    await t.knex('projects').where({ id }).update({ submitted_at: `${submitted}T10:00:00+08:00` })
+    if (cityChecked) {
+      expect((await move(id, 'city', 'check')).statusCode).toBe(200)
+      await t.knex('project_transitions').where({ project_id: id, action: 'check' }).update({ at: `${cityChecked}T10:00:00+08:00` })
+    }
     return id
   }
   const reviews = async (q: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/reviews?${q}`, headers: withKey(keys.province!) })).json()
 
-  it('counts 10 working days across a weekend, and across the National Day holiday with its make-up Saturday', async () => {
-    await submittedOn('DUE-WEEKEND', '2026-11-06') // Friday → Friday 11-20
-    await submittedOn('DUE-HOLIDAY', '2026-09-28') // Monday → 09-29, 09-30, 10-08, 10-09, 10-10 (Sat, worked), 10-12 … 10-16
+  it('counts the province’s 10 working days from the city’s check, across a weekend and across 国庆 with its make-up Saturday', async () => {
+    // submitted Monday 11-02, checked Friday 11-06 → Friday 11-20 (from the submission it would be Monday 11-16)
+    await checked('DUE-WEEKEND', '2026-11-02', '2026-11-06')
+    // checked Monday 09-28 → 09-29, 09-30, 10-08, 10-09, 10-10 (Sat, worked), 10-12 … 10-16
+    await checked('DUE-HOLIDAY', '2026-09-21', '2026-09-28')
     const list = await reviews('asOf=2026-11-20')
-    const due = Object.fromEntries(list.items.map((i: any) => [i.code, i.dueOn]))
-    expect(due['DUE-WEEKEND']).toBe('2026-11-20')
-    expect(due['DUE-HOLIDAY']).toBe('2026-10-16')
+    const byCode = Object.fromEntries(list.items.map((i: any) => [i.code, i]))
+    expect(byCode['DUE-WEEKEND']).toMatchObject({ submittedOn: '2026-11-02', cityCheckedOn: '2026-11-06', dueOn: '2026-11-20', overdue: false })
+    expect(byCode['DUE-HOLIDAY']).toMatchObject({ cityCheckedOn: '2026-09-28', dueOn: '2026-10-16', overdue: true })
   })
 
-  it('lists overdue reviews: not on the due date, from the day after', async () => {
+  it('lists overdue reviews: not on the due date, from the day after; not early because the county submitted earlier', async () => {
+    expect((await reviews('overdue=true&asOf=2026-11-17')).items.map((i: any) => i.code)).not.toContain('DUE-WEEKEND')
     const onDue = (await reviews('overdue=true&asOf=2026-11-20')).items.map((i: any) => i.code)
     expect(onDue).toContain('DUE-HOLIDAY')
     expect(onDue).not.toContain('DUE-WEEKEND')
     expect((await reviews('overdue=true&asOf=2026-11-21')).items.map((i: any) => i.code)).toContain('DUE-WEEKEND')
+  })
+
+  it('lists projects waiting for the city separately, without a due date (no time limit is set), with the working days waited', async () => {
+    await checked('AT-CITY', '2026-11-06', null) // Friday; 11-09 … 11-13 and 11-16 … 11-20 are 10 working days
+    const list = await reviews('asOf=2026-11-20')
+    expect(list.items.map((i: any) => i.code)).not.toContain('AT-CITY')
+    expect(list.awaitingCity.find((i: any) => i.code === 'AT-CITY')).toMatchObject({ status: 'submitted', submittedOn: '2026-11-06', dueOn: null, workingDaysWaiting: 10 })
+    expect(list.cityDeadline.workingDays).toBeNull()
+    expect(list.cityDeadline.zh).toMatch(/未规定市级审核时限/)
+    expect((await reviews('overdue=true&asOf=2027-06-01')).awaitingCity).toEqual([])
   })
 })
 
@@ -172,19 +201,33 @@ describe('filings (备案)', () => {
   it('is due one month after the document date and overdue from the day after', async () => {
     const scheme = await file({ kind: 'scheme', documentDate: '2026-01-31', title: '实施方案' })
     expect(scheme.statusCode, scheme.body).toBe(201)
-    expect(scheme.json()).toMatchObject({ dueOn: '2026-02-28', kindZh: '实施方案', filedOn: null })
+    // one month on is Saturday 2026-02-28: due Monday 03-02
+    expect(scheme.json()).toMatchObject({ dueOn: '2026-03-02', nominalDueOn: '2026-02-28', kindZh: '实施方案', filedOn: null })
     await file({ kind: 'supervision-agreement', documentDate: '2026-03-10', filedOn: '2026-04-10' })
     await file({ kind: 'supply-result', documentDate: '2026-03-10', filedOn: '2026-04-11' })
-    expect((await list('overdue=true&asOf=2026-02-28')).items).toEqual([])
-    const overdue = await list('overdue=true&asOf=2026-03-01')
+    expect((await list('overdue=true&asOf=2026-03-02')).items).toEqual([])
+    const overdue = await list('overdue=true&asOf=2026-03-03')
     expect(overdue.items.map((f: any) => [f.kind, f.status])).toEqual([['scheme', 'overdue']])
     const all = (await list('county=371502&asOf=2026-05-01')).items.map((f: any) => [f.kind, f.status])
     expect(all).toEqual([['scheme', 'overdue'], ['supervision-agreement', 'filed'], ['supply-result', 'filed-late']])
   })
 
+  it('moves a due date on a holiday or weekend to the next working day, and is overdue only after that', async () => {
+    // one month after 2026-09-03 is Saturday 10-03, inside 国庆 (10-01…10-07 off): due Thursday 10-08
+    const res = await file({ kind: 'land-approval', documentDate: '2026-09-03' })
+    expect(res.json()).toMatchObject({ dueOn: '2026-10-08', nominalDueOn: '2026-10-03', calendarMissingFor: [] })
+    const overdueOn = async (asOf: string) => (await list(`overdue=true&asOf=${asOf}`)).items.map((f: any) => f.kind)
+    expect(await overdueOn('2026-10-08')).not.toContain('land-approval')
+    expect(await overdueOn('2026-10-09')).toContain('land-approval')
+    // 2026-09-20 is a Sunday worked (调休上班): a due date on it stays
+    expect((await file({ kind: 'progress', documentDate: '2026-08-20' })).json().dueOn).toBe('2026-09-20')
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${res.json().id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-10-08' } })
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/filings/${res.json().id}`, headers: withKey(keys.county!) })).json().status).toBe('filed')
+  })
+
   it('clears an overdue filing once it is filed, and keeps another county out', async () => {
     const scheme = (await list('asOf=2026-05-01')).items.find((f: any) => f.kind === 'scheme')
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${scheme.id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-03-02' } })
+    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/filings/${scheme.id}`, headers: withKey(keys.county!), payload: { filedOn: '2026-03-03' } })
     expect(res.json().status).toBe('filed-late')
     expect((await list('overdue=true&asOf=2026-05-01')).items).toEqual([])
     expect((await list('', keys.otherCounty)).items).toEqual([])

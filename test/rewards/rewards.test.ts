@@ -151,17 +151,24 @@ describe('county statistics', () => {
     expect(await got(D)).toMatchObject({ perCapitaM2: 300.01, coefficient: 0.9 })
   })
 
-  it('computes the land from the third-survey layer: TBMJ where present, else the ellipsoidal area', async () => {
+  it('computes the land from the third-survey layer: construction patches inside 城镇村, by TBMJ where present, else the ellipsoidal area', async () => {
     const n = (name: string) => ({ name, type: 'N' as const, length: 15, decimals: 2 })
-    const patch = (r: number[][], CZCSXM: string | null, TBMJ: number | null) => ({ parts: [r], values: { DLBM: '0601', CZCSXM, TBMJ } })
+    const patch = (r: number[][], DLBM: string, CZCSXM: string | null, TBMJ: number | null) => ({ parts: [r], values: { DLBM, CZCSXM, TBMJ } })
     const zip = await shapefileZip(dir, 's3', {
       fields: [{ name: 'DLBM', type: 'C', length: 5 }, { name: 'CZCSXM', type: 'C', length: 4 }, n('TBMJ')],
       features: [
-        patch(R(0, 0, 100, 100), '201', 10000.5),
-        patch(R(100, 0, 200, 100), '203A', null), // no TBMJ: measured
-        patch(R(0, 100, 50, 150), '202', 2500.25),
-        patch(R(200, 0, 300, 100), '204', 10000), // 盐田及采矿: not urban-rural construction land
-        patch(R(300, 0, 350, 100), null, 5000),
+        patch(R(0, 0, 100, 100), '0601', '201', 10000.5),
+        patch(R(100, 0, 200, 100), '0702', '203A', null), // 农村宅基地, no TBMJ: measured
+        patch(R(0, 100, 50, 150), '1109', '202', 2500.25), // 水工建筑用地: construction although 11xx
+        patch(R(50, 100, 60, 150), '1201', '203', 500), // 空闲地: construction
+        patch(R(200, 0, 300, 100), '0601', '204', 10000), // 盐田及采矿: not urban-rural construction land
+        patch(R(300, 0, 350, 100), '0601', null, 5000),
+        // inside the 城镇村 range but not construction land: 旱地, 乔木林地, 坑塘水面, 农村道路, 设施农用地
+        patch(R(0, 200, 100, 300), '0103', '203', 10000),
+        patch(R(100, 200, 200, 300), '0301', '201', 10000),
+        patch(R(200, 200, 300, 300), '1104', '202', 10000),
+        patch(R(300, 200, 310, 300), '1006', '203', 1000),
+        patch(R(310, 200, 320, 300), '1202', '203', null),
       ],
     })
     expect((await importFile(t, countyKeys[F]!, { layer: 'survey3' }, zip)).status).toBe('succeeded')
@@ -169,13 +176,15 @@ describe('county statistics', () => {
     expect(res.statusCode, res.body).toBe(200)
     const s = res.json()
     const measured = gkArea(100, 0, 200, 100)
-    const land = 10000.5 + 2500.25 + measured
+    const land = 10000.5 + 2500.25 + 500 + measured
     near(s.urbanRuralConstructionLandM2, land)
     expect(s.landSource).toBe('computed')
-    expect(s.landDetail).toMatchObject({ layer: { version: 1 }, patches: 3, fromTbmj: { patches: 2, m2: 12500.75 }, fromGeometry: { patches: 1 }, withoutArea: 0 })
+    expect(s.landDetail).toMatchObject({ layer: { version: 1 }, patches: 4, fromTbmj: { patches: 3, m2: 13000.75 }, fromGeometry: { patches: 1 }, withoutArea: 0 })
+    expect(s.landDetail.excluded.patches).toBe(5)
+    near(s.landDetail.excluded.m2, 31000 + gkArea(310, 200, 320, 300))
     near(s.landDetail.fromGeometry.m2, measured)
     near(s.perCapitaM2, land / 100, 0.001)
-    expect(s.coefficient).toBe(1.0) // about 22 500 m² for 100 people: 225 m² each
+    expect(s.coefficient).toBe(1.0) // about 23 000 m² for 100 people: 230 m² each (with the farmland it would be 540: 0.9)
   })
 
   it('refuses to compute without a third-survey layer (409) and keeps a given area as given', async () => {

@@ -24,7 +24,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           {
             county: Type.Optional(CountyCode),
             gapMeters: Type.Number({ minimum: 0, maximum: 1000, default: bundleDefaults.gapMeters, description: 'plots this close join one bundle; 0 = they must touch' }),
-            minBundleMu: Type.Number({ minimum: 0, default: 15 }),
+            minBundleMu: Type.Number({ minimum: 0, default: Number((bundleDefaults.minBundleM2 / MU_M2).toFixed(4)), description: 'a bundle (and a member on its own) of at least this many mu can be a project' }),
           },
           { additionalProperties: false },
         ),
@@ -62,15 +62,23 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/bundles/:id/project',
     {
       schema: {
-        summary: 'Create a project whose boundary is the bundle',
+        summary: 'Create a project whose boundary is the bundle with its 夹心地 (holes and enclosed land), unless includeEnclosedGaps is false',
         tags,
         params: IdParams,
-        body: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false })),
+        body: Type.Optional(
+          Type.Object(
+            {
+              code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              includeEnclosedGaps: Type.Optional(Type.Boolean({ default: true, description: '夹心地 (the bundle’s holes and the land it encloses) join the project (165号 二: 插花地、边角地、夹心地可一并纳入); false: the members only' })),
+            },
+            { additionalProperties: false },
+          ),
+        ),
         response: { 201: Project, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const id = await projectFromBundle(knex, request.actor, request.params.id, request.body?.code)
+      const id = await projectFromBundle(knex, request.actor, request.params.id, { code: request.body?.code, includeEnclosedGaps: request.body?.includeEnclosedGaps })
       return reply.code(201).send(await getProject(knex, request.actor, id))
     },
   )

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { createFiling, getFiling, listFilings, updateFiling } from '../../filings/service.js'
 import { getYear, storeYear } from '../../review/calendar.js'
+import { PROVINCE_REVIEW_WORKING_DAYS } from '../../domain/workflow.js'
 import { moveProject, pendingReviews, transitionsOf } from '../../review/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { Project } from '../../schemas/projects.js'
@@ -30,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.get(
     '/reviews',
-    { schema: { summary: 'Projects awaiting review with the province’s due date (10 working days after submission); overdue=true lists the late ones', tags: ['review'], querystring: ReviewQuery, response: { 200: ReviewList, ...problemResponses } } },
+    { schema: { summary: `Projects awaiting the province with its due date (${PROVINCE_REVIEW_WORKING_DAYS} working days after the city’s check), and those awaiting the city (no time limit); overdue=true lists the late ones`, tags: ['review'], querystring: ReviewQuery, response: { 200: ReviewList, ...problemResponses } } },
     async (request) => pendingReviews(knex, request.actor, request.query),
   )
 
