@@ -1,6 +1,7 @@
 // Contiguous scattered plots (插花地、边角地、夹心地 may join a project for 连片开发, 165号 二):
 // which members of a bundle are flagged, and why. Plain rules over measured facts.
-import { MU_M2 } from './analysis-config.js'
+import { MU_M2, toMu } from './analysis-config.js'
+import { roundKeepingSide, thresholdMu } from './display.js'
 
 export const bundleDefaults = {
   /** plots within this distance (m) join one bundle; 0 = they must touch (a shared corner counts) */
@@ -86,23 +87,19 @@ function majority(members: MemberFacts[], key: 'zldwdm' | 'qsdwdm'): string | nu
   return best
 }
 
-/** A threshold in mu as configured (15, 20, 2.5 …), for messages. */
-export const thresholdMu = (m2: number) => String(Number((m2 / MU_M2).toFixed(4)))
-
 /**
- * An area below a threshold, in mu to 2 decimals rounded down: 14.996 mu is "14.99", never "15.00",
- * so a message never shows a number that reaches the threshold it fails.
+ * An area judged against a threshold, in mu to 2 decimals on the area's side of it (display.ts):
+ * 14.996 mu under 15 is "14.99", never "15.00".
  */
-export const muBelow = (m2: number) => (Math.floor((m2 / MU_M2) * 100) / 100).toFixed(2)
+const muAgainst = (m2: number, thresholdM2: number) => roundKeepingSide(toMu(m2), 2, [toMu(thresholdM2)]).toFixed(2)
 
 export function memberFlags(members: MemberFacts[], c: { minBundleM2: number; cornerMaxM2: number }): Flag[] {
   const flags: Flag[] = []
-  const mu = muBelow
   const location = majority(members, 'zldwdm')
   const owner = majority(members, 'qsdwdm')
   for (const m of [...members].sort((a, b) => a.code.localeCompare(b.code))) {
-    if (m.m2 < c.minBundleM2) flags.push({ plot: m.code, member: true, flag: 'scattered', reason: `${mu(m.m2)} mu on its own, under the ${thresholdMu(c.minBundleM2)} mu a project needs (单独不足${thresholdMu(c.minBundleM2)}亩)` })
-    if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2) flags.push({ plot: m.code, member: true, flag: 'corner', reason: `${mu(m.m2)} mu on the bundle's edge (边角地, under ${thresholdMu(c.cornerMaxM2)} mu)` })
+    if (m.m2 < c.minBundleM2) flags.push({ plot: m.code, member: true, flag: 'scattered', reason: `${muAgainst(m.m2, c.minBundleM2)} mu on its own, under the ${thresholdMu(c.minBundleM2)} mu a project needs (单独不足${thresholdMu(c.minBundleM2)}亩)` })
+    if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2) flags.push({ plot: m.code, member: true, flag: 'corner', reason: `${muAgainst(m.m2, c.cornerMaxM2)} mu on the bundle's edge (边角地, under ${thresholdMu(c.cornerMaxM2)} mu)` })
     if (members.length > 1 && location && m.zldwdm && m.zldwdm !== location) {
       flags.push({ plot: m.code, member: true, flag: 'interspersed', reason: `located in ${m.zldwdm}, while most of the bundle is in ${location} (插花地)` })
     } else if (members.length > 1 && owner && m.qsdwdm && m.qsdwdm !== owner) {
@@ -142,7 +139,7 @@ export function classifyNeighbours(pieces: NeighbourFacts[], c: { enclaveMinShar
         member: false,
         m2: p.m2,
         flag: 'corner',
-        reason: `${patchLabel(p)}: ${muBelow(p.m2)} mu of non-member land on the bundle's edge (边角地, under ${thresholdMu(c.cornerMaxM2)} mu)`,
+        reason: `${patchLabel(p)}: ${muAgainst(p.m2, c.cornerMaxM2)} mu of non-member land on the bundle's edge (边角地, under ${thresholdMu(c.cornerMaxM2)} mu)`,
         geometry: p.geometry,
       })
     }

@@ -42,3 +42,6 @@ export function m2Text(m2: number, thresholdsM2: readonly number[] = []): string
 export function muText(m2: number, thresholdsM2: readonly number[] = []): string {
   return `${roundKeepingSide(toMu(m2), 4, thresholdsM2.map(toMu)).toFixed(4)} 亩`
 }
+
+/** A configured threshold in mu as people write it (15, 20, 2.5 …), for messages. */
+export const thresholdMu = (m2: number) => String(Number(toMu(m2).toFixed(4)))

@@ -3,9 +3,8 @@
 // with the reason, never a silent pass. Messages are built from the configured thresholds, in
 // English and Chinese (`messageZh` is what the console, CSVs and the printed sheet show).
 import type { AnalysisConfig } from './analysis-config.js'
-import { toMu } from './analysis-config.js'
 import { applicableApproach, type AppliedApproach, type UseClass } from './approach.js'
-import { m2Text, muText, percentText } from './display.js'
+import { m2Text, muText, percentText, thresholdMu } from './display.js'
 import type { Approach } from './project.js'
 
 export interface Measures {
@@ -121,13 +120,12 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
   return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, approach }
 }
 
-const muNumber = (m2: number) => `${Number(toMu(m2).toFixed(4))}`
 const pctNumber = (x: number) => `${Number((x * 100).toFixed(2))} %`
 
 function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft[] {
   const checks: Draft[] = []
-  const minMu = muNumber(c.minAreaM2)
-  const maxMu = muNumber(c.smallProjectMaxM2)
+  const minMu = thresholdMu(c.minAreaM2)
+  const maxMu = thresholdMu(c.smallProjectMaxM2)
   const areaThresholds = [c.minAreaM2, c.smallProjectMaxM2]
   const big = m.areaM2 >= c.minAreaM2
   checks.push({
