@@ -1,0 +1,69 @@
+// The console shell: sign-in gate, navigation by role, hash routes → page modules.
+import { session } from './api.js'
+import { h, clear } from './dom.js'
+import { s } from './strings.js'
+
+const routes = [
+  { path: /^#\/layers$/, nav: 'layers', load: () => import('./pages/layers.js') },
+  { path: /^#\/map$/, nav: 'map', load: () => import('./pages/map.js') },
+  { path: /^#\/projects$/, nav: 'projects', load: () => import('./pages/projects.js') },
+  { path: /^#\/projects\/(\d+)$/, nav: 'projects', load: () => import('./pages/project.js') },
+  { path: /^#\/projects\/(\d+)\/sheet$/, nav: 'projects', load: () => import('./pages/sheet.js') },
+  { path: /^#\/reviews$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
+  { path: /^#\/bundles$/, nav: 'bundles', load: () => import('./pages/bundles.js') },
+  { path: /^#\/province$/, nav: 'province', load: () => import('./pages/province.js'), roles: ['province', 'admin'] },
+]
+
+const main = () => document.getElementById('main')
+let cleanup = null
+
+function renderHeader() {
+  document.title = s.appTitle
+  document.getElementById('app-title').textContent = s.appTitle
+  document.getElementById('skip').textContent = s.skipToMain
+  const p = session.principal
+  const nav = clear(document.getElementById('nav'))
+  const who = clear(document.getElementById('who'))
+  if (p) {
+    const current = routes.find((r) => r.path.test(location.hash))?.nav
+    for (const r of routes.filter((r, i, all) => all.findIndex((x) => x.nav === r.nav) === i)) {
+      if (r.roles && !r.roles.includes(p.role)) continue
+      nav.append(h('a', { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined }, s.nav[r.nav]))
+    }
+    who.append(
+      h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, s.roles[p.role], p.region)),
+      h('button', { type: 'button', id: 'sign-out', onclick: () => { session.clear(); location.hash = ''; route() } }, s.signIn.signOut),
+    )
+  }
+  nav.append(h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, s.apiDocs))
+}
+
+async function route() {
+  cleanup?.()
+  cleanup = null
+  const el = clear(main())
+  if (!session.key) {
+    renderHeader()
+    const { render } = await import('./pages/signin.js')
+    render(el, { onSignedIn: () => { location.hash = '#/layers'; route() } })
+    return
+  }
+  if (!routes.some((r) => r.path.test(location.hash))) {
+    location.replace('#/layers')
+    return
+  }
+  renderHeader()
+  const r = routes.find((x) => x.path.test(location.hash))
+  const params = r.path.exec(location.hash).slice(1)
+  const page = await r.load()
+  el.append(h('p', { class: 'hint', id: 'loading' }, s.common.loading))
+  try {
+    cleanup = (await page.render(el, { params, principal: session.principal })) ?? null
+  } finally {
+    document.getElementById('loading')?.remove()
+  }
+  el.focus({ preventScroll: true })
+}
+
+window.addEventListener('hashchange', route)
+route()
