@@ -48,3 +48,42 @@ export async function signedIn(w: WebTest, key: string): Promise<{ context: Brow
   await page.waitForSelector('#principal')
   return { context, page }
 }
+
+/** Loads sample layers through the API, as `npm run sample:load` does. */
+export async function loadSample(w: WebTest, key: string, layers: string[]): Promise<void> {
+  const { importFile } = await import('../helpers/imports.js')
+  for (const layer of layers) {
+    const job = await importFile(w.t, key, { layer, county: '371502' }, `data/sample/371502_${layer}.zip`)
+    if (job.status !== 'succeeded') throw new Error(`${layer}: ${job.status}`)
+  }
+}
+
+/**
+ * Screenshots for the README (docs/img) when WEB_SCREENSHOTS names a folder, e.g.
+ * `WEB_SCREENSHOTS=docs/img npx vitest run test/web`; otherwise none are written.
+ */
+export async function screenshot(page: Page, name: string): Promise<Buffer> {
+  const dir = process.env.WEB_SCREENSHOTS
+  const png = await page.screenshot({ fullPage: false })
+  if (dir) {
+    const fs = await import('node:fs')
+    fs.mkdirSync(dir, { recursive: true })
+    fs.writeFileSync(`${dir}/${name}.png`, png)
+  }
+  return png
+}
+
+/** Distinct colours on the map canvas (a blank or failed WebGL canvas has one or none). */
+export async function canvasColours(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (canvas: HTMLCanvasElement) => {
+    const copy = document.createElement('canvas')
+    copy.width = canvas.width
+    copy.height = canvas.height
+    const ctx = copy.getContext('2d')!
+    ctx.drawImage(canvas, 0, 0)
+    const data = ctx.getImageData(0, 0, copy.width, copy.height).data
+    const colours = new Set<number>()
+    for (let i = 0; i < data.length; i += 4 * 7) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!)
+    return colours.size
+  })
+}
