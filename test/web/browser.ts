@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real service
 // listening on a free port over the run's test database.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Sign in with a county key, upload the sample survey layer through the page (progress to 100 %),
 // see it in the list with the count the API gives; a broken zip shows the service's own error text.
 import fs from 'node:fs'
@@ -59,13 +60,13 @@ describe('layers page', () => {
     const res = await fetch(`${w.baseUrl}/api/v1/imports`, { method: 'POST', headers: withKey(key), body: form })
     let said: string[]
     if (res.status === 202) {
-      const { url } = await res.json()
-      let job
-      do job = await (await fetch(`${w.baseUrl}${url}`, { headers: withKey(key) })).json()
+      const { url } = (await res.json()) as { url: string }
+      let job: { status: string; errors: Array<{ message: string }> }
+      do job = (await (await fetch(`${w.baseUrl}${url}`, { headers: withKey(key) })).json()) as typeof job
       while (job.status === 'queued' || job.status === 'running')
       said = job.errors.map((e: { message: string }) => e.message)
     } else {
-      const problem = await res.json()
+      const problem = (await res.json()) as { detail: string; detailZh?: string }
       said = [problem.detailZh ?? problem.detail]
     }
     expect(said.length).toBeGreaterThan(0)

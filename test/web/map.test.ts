@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The map page draws the service's vector tiles: rendered features through the map's API, pixels
 // that are not blank, and a click shows attributes under their Chinese names.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -39,8 +39,9 @@ export const pieceStyles = {
   project: { line: palette.black, width: 3 },
   'survey2-construction': { fill: palette.vermillion, opacity: 0.45 },
   footprint: { fill: palette.blue, opacity: 0.7 },
-  'approved-unsupplied': { fill: palette.purple, opacity: 0.6, outline: palette.purple },
+  // 批而未供 and 闲置土地 often coincide: one is a fill, the other a dashed outline, so both show.
   'idle-land': { fill: palette.orange, opacity: 0.6, outline: palette.orange },
+  'approved-unsupplied': { fill: palette.purple, opacity: 0.25, outline: palette.purple, width: 3, dash: [2, 1] },
   'outside-plan': { fill: palette.green, opacity: 0.6, outline: palette.green },
   survey3: { fill: palette.grey, opacity: 0.3 },
 }
