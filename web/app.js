@@ -38,14 +38,19 @@ function renderHeader() {
   nav.append(h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, s.apiDocs))
 }
 
+let generation = 0
+
+/** Renders the page of the current hash; a later hash change wins over a page still loading. */
 async function route() {
+  const mine = ++generation
   cleanup?.()
   cleanup = null
-  const el = clear(main())
+  const view = h('div', { class: 'view' })
+  clear(main()).append(view)
   if (!session.key) {
     renderHeader()
     const { render } = await import('./pages/signin.js')
-    render(el, { onSignedIn: () => { location.hash = '#/layers'; route() } })
+    if (mine === generation) render(view, { onSignedIn: () => { location.hash = '#/layers'; route() } })
     return
   }
   if (!routes.some((r) => r.path.test(location.hash))) {
@@ -56,13 +61,18 @@ async function route() {
   const r = routes.find((x) => x.path.test(location.hash))
   const params = r.path.exec(location.hash).slice(1)
   const page = await r.load()
-  el.append(h('p', { class: 'hint', id: 'loading' }, s.common.loading))
+  if (mine !== generation) return
+  view.append(h('p', { class: 'hint', id: 'loading' }, s.common.loading))
+  let done
   try {
-    cleanup = (await page.render(el, { params, principal: session.principal })) ?? null
+    done = (await page.render(view, { params, principal: session.principal })) ?? null
   } finally {
-    document.getElementById('loading')?.remove()
+    view.querySelector('#loading')?.remove()
   }
-  el.focus({ preventScroll: true })
+  // A page that finished after the user moved on is taken down at once.
+  if (mine !== generation) { done?.(); view.remove(); return }
+  cleanup = done
+  main().focus({ preventScroll: true })
 }
 
 window.addEventListener('hashchange', route)

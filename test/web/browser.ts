@@ -63,13 +63,24 @@ export async function loadSample(w: WebTest, key: string, layers: string[]): Pro
  * Screenshots for the README (docs/img) when WEB_SCREENSHOTS names a folder, e.g.
  * `WEB_SCREENSHOTS=docs/img npx vitest run test/web`; otherwise none are written.
  */
-export async function screenshot(page: Page, name: string): Promise<Buffer> {
+export async function screenshot(page: Page, name: string, scale = 0.75): Promise<Buffer> {
   const dir = process.env.WEB_SCREENSHOTS
   const png = await page.screenshot({ fullPage: false })
   if (dir) {
+    // Scaled down in the page itself (no image tool needed) to keep the committed PNGs small.
+    const small = await page.evaluate(async ({ data, scale }) => {
+      const img = new Image()
+      img.src = `data:image/png;base64,${data}`
+      await img.decode()
+      const canvas = document.createElement('canvas')
+      canvas.width = Math.round(img.width * scale)
+      canvas.height = Math.round(img.height * scale)
+      canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height)
+      return canvas.toDataURL('image/png').split(',')[1]!
+    }, { data: png.toString('base64'), scale })
     const fs = await import('node:fs')
     fs.mkdirSync(dir, { recursive: true })
-    fs.writeFileSync(`${dir}/${name}.png`, png)
+    fs.writeFileSync(`${dir}/${name}.png`, Buffer.from(small, 'base64'))
   }
   return png
 }

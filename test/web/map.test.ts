@@ -37,8 +37,11 @@ describe('map page', () => {
     expect(rendered.buildings).toBeGreaterThan(0)
     expect(rendered.projects).toBeGreaterThan(0)
     expect(await canvasColours(page, '#map canvas')).toBeGreaterThan(20)
+    // For the README: closer in, so the picture shows patches rather than texture.
+    await page.evaluate(() => (window as any).lowlandMap.jumpTo({ zoom: (window as any).lowlandMap.getZoom() + 2.5 }))
+    await page.waitForFunction(() => (window as any).lowlandMap.loaded() && (window as any).lowlandMap.areTilesLoaded())
     await page.waitForTimeout(300)
-    await screenshot(page, 'map')
+    await screenshot(page, 'map', 0.7)
     expect(await page.textContent('#legend')).toContain('建设用地')
 
     // Click the middle of a rendered third-survey patch: its attributes under Chinese names.
@@ -59,7 +62,7 @@ describe('map page', () => {
 
     // Switched off: no rendered survey features.
     await page.uncheck('input[data-collection="survey3"]')
-    expect(await page.evaluate(() => (window as any).lowlandMap.queryRenderedFeatures({ layers: ['survey3-fill'] }).length)).toBe(0)
+    await expect.poll(() => page.evaluate(() => (window as any).lowlandMap.queryRenderedFeatures({ layers: ['survey3-fill'] }).length)).toBe(0)
     await context.close()
   })
 })

@@ -39,6 +39,9 @@ export const checksTable = (a) => table([p.cols.check, p.cols.result, p.cols.exp
 export const inputsTable = (a) => table([p.inputCols.layer, p.inputCols.version, p.inputCols.dataset], Object.entries(a.inputs ?? {}).map(([layer, v]) => h('tr', { dataset: { layer } },
   h('td', {}, s.layerKinds[layer] ?? layer), h('td', {}, v ? `v${v.version}` : p.notLoaded), h('td.num', {}, v?.datasetId ?? s.common.dash))), { id: 'inputs' })
 
+/** The same on one line, for the printed sheet. */
+export const inputsLine = (a) => h('p', { id: 'inputs' }, Object.entries(a.inputs ?? {}).map(([layer, v]) => `${s.layerKinds[layer] ?? layer} ${v ? `v${v.version}（${p.inputCols.dataset} ${v.datasetId}）` : p.notLoaded}`).join('；'))
+
 /** The boundary and the analysis pieces, each role in its own colour, with a legend. */
 export async function piecesMap(container, legend, pieces) {
   const map = createMap(container, { interactive: true })
