@@ -23,6 +23,7 @@ function renderHeader() {
   document.getElementById('skip').textContent = s.skipToMain
   const p = session.principal
   const nav = clear(document.getElementById('nav'))
+  nav.setAttribute('aria-label', s.mainNav)
   const who = clear(document.getElementById('who'))
   if (p) {
     const current = routes.find((r) => r.path.test(location.hash))?.nav

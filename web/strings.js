@@ -4,6 +4,9 @@ export const s = {
   appTitle: '城镇低效用地再开发 · 工作台',
   skipToMain: '跳到正文',
   apiDocs: 'API 文档',
+  mainNav: '主导航',
+  /** column titles with their unit */
+  unit: { m2: (label) => `${label}（m²）`, mu: (label) => `${label}（亩）`, both: (label) => `${label}（m² / 亩）` },
   nav: { layers: '图层与导入', map: '地图', projects: '项目', reviews: '审核', bundles: '连片', province: '省级' },
   roles: { county: '县级', city: '市级', province: '省级', admin: '管理员' },
   signIn: {
@@ -172,6 +175,12 @@ export const s = {
     filingCols: { project: '项目编号', kind: '备案事项', documentDate: '批准或签订日期', dueOn: '备案期限', filedOn: '备案日期', status: '状态' },
     filingStatus: { pending: '待备案', filed: '已备案', overdue: '逾期未备案', 'filed-late': '逾期备案' },
     noFilings: '没有备案事项。',
+    filingKinds: { plan: '专项规划', scheme: '实施方案', 'land-approval': '用地批文', 'supply-result': '土地供应结果', 'supervision-agreement': '监管协议', progress: '实施情况' },
+    addFiling: '登记备案事项',
+    filingTitle: '文件名称（可选）',
+    add: '登记',
+    markFiled: '记录备案日期',
+    filedOnLabel: '备案日期',
     done: (zh) => `已${zh}`,
   },
   bundles: {

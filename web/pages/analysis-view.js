@@ -26,7 +26,7 @@ export function numberRows(a) {
   return rows
 }
 
-export const numbersTable = (a) => table([p.cols.item, `${p.cols.m2}（m²）`, p.cols.mu], numberRows(a), { id: 'numbers' })
+export const numbersTable = (a) => table([p.cols.item, s.unit.m2(p.cols.m2), p.cols.mu], numberRows(a), { id: 'numbers' })
 
 export function checkBadge(passed) {
   const cls = passed === true ? 'pass' : passed === false ? 'fail' : 'unknown'

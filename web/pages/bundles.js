@@ -31,7 +31,7 @@ export async function render(el, { principal }) {
       map.getSource('bundles').setData(fc)
       fitExtent(map, bboxOf(fc))
       const c = b.cols
-      clear(list).append(fc.features.length ? table([c.no, c.members, `${c.area}（m² / 亩）`, c.meets, c.flags, c.gaps, c.make], fc.features.map((x) => {
+      clear(list).append(fc.features.length ? table([c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make], fc.features.map((x) => {
         const p = x.properties
         const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
         return h('tr', { dataset: { bundle: p.bundleId } },

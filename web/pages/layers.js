@@ -10,7 +10,7 @@ export async function render(el, { principal }) {
   const list = h('div', { id: 'layers-list' })
   const history = h('div', { id: 'layer-history' })
   const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric' })
-  const picker = principal.role === 'county' ? null : h('form.row', { onsubmit: (e) => { e.preventDefault(); county.value = countyInput.value.trim(); sessionStorage.setItem('lowland.county', county.value); refresh() } },
+  const picker = principal.role === 'county' ? null : h('form.row', { onsubmit: (e) => { e.preventDefault(); county.value = countyInput.value.trim(); sessionStorage.setItem('lowland.county', county.value); const up = document.getElementById('upload-county'); if (up) up.value = county.value; refresh() } },
     h('label', {}, s.layers.countyPrompt, countyInput), h('button', { type: 'submit' }, s.layers.show))
   el.append(h('h1', {}, s.layers.title), h('div.two', {},
     h('div', {}, h('section.card', {}, picker, list, history)),

@@ -45,7 +45,7 @@ export async function render(el, { principal }) {
       && (!verdict.value || verdictOf(x.analysis) === verdict.value) && (!staleOnly.checked || x.analysis?.stale))
     count.textContent = p.count(rows.length, total)
     const c = p.cols
-    clear(list).append(table([c.code, c.name, c.county, c.status, `${c.area}（m²）`, `${c.stock}（m²）`, c.verdict, c.analysed], rows.map((x) => h('tr', { dataset: { id: x.id, code: x.code } },
+    clear(list).append(table([c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed], rows.map((x) => h('tr', { dataset: { id: x.id, code: x.code } },
       h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
       h('td', {}, x.name ?? s.common.dash),
       h('td', {}, x.county),

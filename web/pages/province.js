@@ -43,11 +43,11 @@ export async function render(el) {
         byCounty.set(p.county, row)
       }
       const c = pv.countyCols
-      clear(countyBox).append(table([c.county, c.projects, c.approved, c.eligible, `${c.stock}（m²）`, `${c.stock}（亩）`], [...byCounty.values()].sort((a, b) => a.county.localeCompare(b.county)).map((r) => h('tr', {},
+      clear(countyBox).append(table([c.county, c.projects, c.approved, c.eligible, s.unit.m2(c.stock), s.unit.mu(c.stock)], [...byCounty.values()].sort((a, b) => a.county.localeCompare(b.county)).map((r) => h('tr', {},
         h('td', {}, r.county), h('td.num', {}, r.projects), h('td.num', {}, r.approved), h('td.num', {}, r.eligible), h('td.num', {}, f.m2(r.stockM2)), h('td.num', {}, f.muOfM2(r.stockM2))))))
       const report = await api('/province/rewards', { query: { year: year.value } })
       const rc = pv.rewardCols
-      clear(rewardBox).append(report.counties.length ? table([rc.county, rc.qualifying, `${rc.stock}（m²）`, rc.perCapita, rc.coefficient, `${rc.quota}（m²）`, `${rc.deductions}（m²）`, `${rc.net}（m²）`], report.counties.map((r) => h('tr', {},
+      clear(rewardBox).append(report.counties.length ? table([rc.county, rc.qualifying, s.unit.m2(rc.stock), rc.perCapita, rc.coefficient, s.unit.m2(rc.quota), s.unit.m2(rc.deductions), s.unit.m2(rc.net)], report.counties.map((r) => h('tr', {},
         h('td', {}, r.county, r.outsideScheme ? h('div.hint', {}, pv.outsideScheme) : null, (r.notes ?? []).map((n) => h('div.hint', {}, n.zh ?? n))),
         h('td.num', {}, r.qualifyingProjects.length), h('td.num', {}, f.m2(r.stockArea.m2)), h('td.num', {}, f.m2(r.perCapitaM2)), h('td.num', {}, r.coefficient ?? s.common.dash),
         h('td.num', {}, f.m2(r.quota?.m2)), h('td.num', {}, f.m2(r.deductions.total?.m2)), h('td.num', {}, f.m2(r.netQuota?.m2))))) : h('p', {}, pv.noRewards))
