@@ -67,3 +67,26 @@ describe('console pages', () => {
     await context.close()
   })
 })
+
+describe('filings on the project page', () => {
+  it('records a filing, shows its due date one month on, overdue highlighted, then its filing date', async () => {
+    const { context, page } = await signedIn(w, county)
+    const list = (await w.t.app.inject({ url: '/api/v1/projects?code=371502-0002', headers: withKey(county) })).json()
+    await page.goto(`${w.baseUrl}/#/projects/${list.items[0].id}`)
+    await page.waitForSelector('#filing-form')
+    await page.selectOption('#filing-kind', 'scheme')
+    await page.fill('#filing-document-date', '2026-01-31')
+    await page.click('#filing-form button[type=submit]')
+    const row = page.locator('#project-filings tbody tr')
+    await expect.poll(() => row.count()).toBe(1)
+    const text = await row.textContent()
+    expect(text).toContain('实施方案')
+    expect(text).toContain('2026-02-28') // a day February lacks becomes its last day
+    expect(text).toContain('逾期未备案')
+    expect(await row.getAttribute('class')).toContain('overdue')
+    await row.locator('input[type=date]').fill('2026-03-02')
+    await row.locator('button').click()
+    await expect.poll(() => page.locator('#project-filings tbody tr').textContent()).toContain('逾期备案')
+    await context.close()
+  })
+})

@@ -80,8 +80,8 @@ describe('project page', () => {
     await open(provinceSession.page)
     await provinceSession.page.click('button[data-action="approve"]')
     await provinceSession.page.waitForSelector('#review-message :text("已省级审核通过")')
-    const history = await provinceSession.page.$$eval('#review-history tbody tr', (rows) => rows.length)
-    expect(history).toBe(3)
+    // The history is read after the move: three rows once it has come.
+    await expect.poll(() => provinceSession.page.$$eval('#review-history tbody tr', (rows) => rows.length)).toBe(3)
 
     await open(countySession.page)
     expect(await countySession.page.$('button[data-action="approve"]')).toBeNull()

@@ -48,6 +48,9 @@ export function renderUpload({ principal, county, onDone }) {
     chosen.textContent = fl ? u.chosen(fl.name, f.bytes(fl.size)) : ''
     const kind = fl && Object.keys(s.layerKinds).find((k) => fl.name.replace(/\.(zip|geojson|json)$/i, '').endsWith(`_${k}`))
     if (kind) layer.value = kind
+    // Deliveries are named <county code>_<layer>: an empty county field takes the code.
+    const code = fl && /^(\d{6})_/.exec(fl.name)?.[1]
+    if (code && !countyField.value && !countyField.readOnly) countyField.value = code
   }
 
   function formData() {
