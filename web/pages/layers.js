@@ -12,7 +12,7 @@ export async function render(el, { principal }) {
   const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric' })
   const picker = principal.role === 'county' ? null : h('form.row', { onsubmit: (e) => { e.preventDefault(); county.value = countyInput.value.trim(); sessionStorage.setItem('lowland.county', county.value); const up = document.getElementById('upload-county'); if (up) up.value = county.value; refresh() } },
     h('label', {}, s.layers.countyPrompt, countyInput), h('button', { type: 'submit' }, s.layers.show))
-  el.append(h('h1', {}, s.layers.title), h('div.two', {},
+  el.append(h('h1', {}, s.layers.title), h('div.two.wide-left', {},
     h('div', {}, h('section.card', {}, picker, list, history)),
     h('div', {}, h('section.card', { 'aria-labelledby': 'upload-title' }, h('h2', { id: 'upload-title' }, s.upload.title), renderUpload({ principal, county, onDone: refresh })))))
 
