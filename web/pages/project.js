@@ -44,6 +44,7 @@ export async function render(el, { params: [id], principal }) {
   let map = null
   const showHead = (proj, a) => clear(head).append(h('h1', {}, `${proj.code} ${proj.name ?? ''}`),
     h('p', {}, `${s.projects.cols.status}：${s.statuses[proj.status] ?? proj.status} · ${s.projects.cols.county}：${proj.county} · `, a ? verdictBadge(a.eligible) : null, ' ',
+      a?.stale ? h('span.badge.stale', {}, s.projects.stale) : null, ' ',
       h('a', { href: `#/projects/${proj.id}/sheet`, class: 'button' }, p.sheet)))
 
   async function showAnalysis(force) {
