@@ -12,7 +12,7 @@ const encodings = ['', 'GBK', 'GB18030', 'UTF-8', 'BIG5']
 export function renderUpload({ principal, county, onDone }) {
   let file = null
   let current = null // { abort } while uploading, { jobId } while importing
-  const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json', class: 'visually-hidden', hidden: true, onchange: () => choose(fileInput.files[0]) })
+  const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json', hidden: true, onchange: () => choose(fileInput.files[0]) })
   const chosen = h('p', { id: 'chosen', 'aria-live': 'polite' })
   const drop = h('div.drop', { id: 'drop' }, h('p', {}, u.drop), h('button', { type: 'button', onclick: () => fileInput.click() }, u.pick), fileInput, chosen)
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over') })
