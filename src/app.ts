@@ -14,6 +14,7 @@ import problems from './plugins/problems.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
+import consoleRoutes from './routes/console/index.js'
 import bundleRoutes from './routes/bundles/index.js'
 import healthRoutes from './routes/health/index.js'
 import importRoutes from './routes/imports/index.js'
@@ -62,6 +63,8 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   })
   await instance.register(healthRoutes, { version: serviceVersion })
   await instance.register(problemRoutes)
+  // The web console at / (static files; no key needed to load the page, every call it makes is keyed).
+  await instance.register(consoleRoutes)
   await instance.register(
     async (api) => {
       await api.register(auth)

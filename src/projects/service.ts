@@ -69,7 +69,7 @@ async function writeOwnProject(knex: Knex, actor: Actor, id: number, action: str
  * has approved, a recorded milestone is frozen too (it decides the reward year and what a fraud
  * deduction takes back); one not yet recorded may still be recorded once.
  */
-const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate']
+export const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate']
 
 async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
   const { status, development_mode: mode } = await trx('projects').first('status', 'development_mode').where({ id })

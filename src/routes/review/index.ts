@@ -6,11 +6,13 @@ import { getYear, storeYear } from '../../review/calendar.js'
 import { PROVINCE_REVIEW_WORKING_DAYS } from '../../domain/workflow.js'
 import { moveProject, pendingReviews, transitionsOf } from '../../review/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
+import actionRoutes from './actions.js'
 import { Project } from '../../schemas/projects.js'
 import { Calendar, CalendarBody, Filing, FilingBody, FilingPatch, FilingQuery, ReviewList, ReviewQuery, Transition, TransitionBody } from '../../schemas/review.js'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
+  await app.register(actionRoutes)
   app.post(
     '/projects/:id/transitions',
     {

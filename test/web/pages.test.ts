@@ -1,0 +1,93 @@
+/// <reference lib="dom" />
+// Bundles and province pages, the role-dependent navigation, and sign-in by keyboard alone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keyFor, resetData, withKey } from '../helpers/app.js'
+import { loadSample, signedIn, startWebTest, type WebTest } from './browser.js'
+
+let w: WebTest
+let county: string
+let province: string
+beforeAll(async () => {
+  w = await startWebTest()
+  await resetData(w.t.knex)
+  county = await keyFor(w.t.knex, 'county', '371502')
+  province = await keyFor(w.t.knex, 'province')
+  await loadSample(w, county, ['survey3', 'survey2', 'projects', 'plots'])
+  // Bundles are computed after a plots import: wait for the run.
+  for (let i = 0; i < 200; i++) {
+    const fc = (await w.t.app.inject({ url: '/api/v1/bundles?county=371502', headers: withKey(county) })).json()
+    if (fc.features?.length) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+})
+afterAll(async () => w?.close())
+
+describe('console pages', () => {
+  it('signs in and moves between pages with the keyboard alone', async () => {
+    const context = await w.browser.newContext({ viewport: { width: 1366, height: 768 } })
+    const page = await context.newPage()
+    await page.goto(`${w.baseUrl}/`)
+    await page.waitForSelector('#key')
+    await page.keyboard.type(county) // the key field has the focus
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('#principal')
+    // The page's main region has the focus after sign-in; the navigation is before it.
+    for (let i = 0; i < 15 && (await page.evaluate(() => document.activeElement?.textContent)) !== '项目'; i++) await page.keyboard.press('Shift+Tab')
+    await page.keyboard.press('Enter')
+    await page.waitForSelector('#projects-table')
+    expect(await page.$$eval('#projects-table tbody tr', (r) => r.length)).toBe(18)
+    // The county key is offered no province page.
+    expect(await page.$('nav a[href="#/province"]')).toBeNull()
+    await page.fill('#project-search', '0003')
+    expect(await page.$$eval('#projects-table tbody tr', (r) => r.length)).toBe(1)
+    await context.close()
+  })
+
+  it('lists bundles with their area and flags, and makes a project from one', async () => {
+    const { context, page } = await signedIn(w, county)
+    await page.goto(`${w.baseUrl}/#/bundles`)
+    await page.waitForSelector('#bundles-table')
+    const fc = (await w.t.app.inject({ url: '/api/v1/bundles?county=371502', headers: withKey(county) })).json()
+    expect(await page.$$eval('#bundles-table tbody tr', (r) => r.length)).toBe(fc.features.length)
+    const first = fc.features[0].properties
+    expect(await page.textContent(`#bundles-table tr[data-bundle="${first.bundleId}"]`)).toContain(first.m2.toLocaleString('en-US', { minimumFractionDigits: 2 }))
+    await page.click(`#bundles-table tr[data-bundle="${first.bundleId}"] button:text("生成项目")`)
+    await page.waitForSelector(':text("已生成项目")')
+    await context.close()
+  })
+
+  it('shows the province the county table and the reward table, with CSV downloads', async () => {
+    const { context, page } = await signedIn(w, province)
+    await page.goto(`${w.baseUrl}/#/province`)
+    await page.waitForSelector('#county-table table')
+    expect(await page.textContent('#county-table')).toContain('371502')
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#csv-projects')])
+    const text = await (await csv.createReadStream()).toArray()
+    expect(Buffer.concat(text).toString('utf8')).toContain('371502')
+    await context.close()
+  })
+})
+
+describe('filings on the project page', () => {
+  it('records a filing, shows its due date one month on, overdue highlighted, then its filing date', async () => {
+    const { context, page } = await signedIn(w, county)
+    const list = (await w.t.app.inject({ url: '/api/v1/projects?code=371502-0002', headers: withKey(county) })).json()
+    await page.goto(`${w.baseUrl}/#/projects/${list.items[0].id}`)
+    await page.waitForSelector('#filing-form')
+    await page.selectOption('#filing-kind', 'scheme')
+    await page.fill('#filing-document-date', '2026-01-31')
+    await page.click('#filing-form button[type=submit]')
+    const row = page.locator('#project-filings tbody tr')
+    await expect.poll(() => row.count()).toBe(1)
+    const text = await row.textContent()
+    expect(text).toContain('实施方案')
+    // 2026-01-31 + one month: a day February lacks becomes its last day (02-28, a Saturday), moved to the next working day (rule 8)
+    expect(text).toContain('2026-03-02')
+    expect(text).toContain('逾期未备案')
+    expect(await row.getAttribute('class')).toContain('overdue')
+    await row.locator('input[type=date]').fill('2026-03-03')
+    await row.locator('button').click()
+    await expect.poll(() => page.locator('#project-filings tbody tr').textContent()).toContain('逾期备案')
+    await context.close()
+  })
+})

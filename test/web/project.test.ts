@@ -1,0 +1,115 @@
+/// <reference lib="dom" />
+// A project's page against the API's numbers; the review walked through by three offices in three
+// browser sessions; the printable sheet printed to PDF and read back with pdftotext.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { keyFor, resetData, withKey } from '../helpers/app.js'
+import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
+
+let w: WebTest
+let county: string
+let city: string
+let province: string
+let projectId: number
+beforeAll(async () => {
+  w = await startWebTest()
+  await resetData(w.t.knex)
+  county = await keyFor(w.t.knex, 'county', '371502', '东昌府区自然资源局')
+  city = await keyFor(w.t.knex, 'city', '3715', '聊城市自然资源和规划局')
+  province = await keyFor(w.t.knex, 'province', null, '山东省自然资源厅')
+  await loadSample(w, county, ['survey2', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'projects'])
+  const list = (await w.t.app.inject({ url: '/api/v1/projects?code=371502-0001', headers: withKey(county) })).json()
+  projectId = list.items[0].id
+})
+afterAll(async () => w?.close())
+
+/** "19,648.14" → 19648.14 */
+const numberOf = (text: string | null) => Number(text!.replace(/,/g, ''))
+
+describe('project page', () => {
+  it('shows the numbers the API computed, in m² (2 decimals) and 亩 (4 decimals) with separators, and every check', async () => {
+    const { context, page } = await signedIn(w, county)
+    await page.goto(`${w.baseUrl}/#/projects/${projectId}`)
+    await page.waitForSelector('#numbers td[data-field="stockArea.m2"]')
+    const a = (await w.t.app.inject({ url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(county) })).json()
+    const cell = (field: string) => page.textContent(`#numbers td[data-field="${field}"]`)
+    for (const field of ['area', 'survey2Construction', 'stockArea']) {
+      const m2Text = await cell(`${field}.m2`)
+      expect(m2Text).toMatch(/^\d{1,3}(,\d{3})*\.\d{2}$/)
+      expect(numberOf(m2Text)).toBe(Math.round(a[field].m2 * 100) / 100)
+      const muText = await cell(`${field}.mu`)
+      expect(muText).toMatch(/^\d{1,3}(,\d{3})*\.\d{4}$/)
+      expect(numberOf(muText)).toBe(Math.round(a[field].mu * 10000) / 10000)
+    }
+    // Footprint: the API's 亩, which is the m² × 15 / 10000 of a hand computation (to the 4th decimal).
+    expect(numberOf(await cell('footprint.mu'))).toBe(a.footprint.mu)
+    expect(Math.abs(a.footprint.mu - (a.footprint.m2 * 15) / 10000)).toBeLessThanOrEqual(0.00006)
+    const checks = await page.$$eval('#checks tr[data-check]', (rows) => rows.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-passed')]))
+    expect(checks).toEqual(a.checks.map((c: { id: string; passed: boolean | null }) => [c.id, String(c.passed)]))
+    expect(await page.textContent('#checks')).toContain('165号')
+    expect(await page.textContent('#inputs')).toContain('二调地类图斑')
+    await page.waitForFunction(() => (window as any).lowlandMap?.loaded() && (window as any).lowlandMap.queryRenderedFeatures({ layers: ['piece-project-line'] }).length > 0)
+    expect(await page.textContent('#pieces-legend')).toContain('二调建设用地')
+    await screenshot(page, 'project')
+    await context.close()
+  })
+
+  it('walks submit (county) → check (city) → approve (province) in three sessions; the county sees no approve button', async () => {
+    const countySession = await signedIn(w, county)
+    const citySession = await signedIn(w, city)
+    const provinceSession = await signedIn(w, province)
+    const open = async (page: typeof countySession.page) => {
+      await page.goto(`${w.baseUrl}/#/projects/${projectId}`)
+      await page.reload()
+      await page.waitForSelector('#review-actions')
+    }
+    await open(countySession.page)
+    expect(await countySession.page.$('button[data-action="approve"]')).toBeNull()
+    await countySession.page.click('button[data-action="submit"]')
+    await countySession.page.waitForSelector('#review-history')
+    expect(await countySession.page.$('button[data-action="approve"]')).toBeNull()
+    expect(await countySession.page.$('button[data-action="submit"]')).toBeNull()
+
+    await open(citySession.page)
+    expect(await citySession.page.$('button[data-action="approve"]')).toBeNull()
+    await citySession.page.click('button[data-action="check"]')
+    await citySession.page.waitForSelector('#review-message :text("已市级审核通过")')
+
+    await open(provinceSession.page)
+    await provinceSession.page.click('button[data-action="approve"]')
+    await provinceSession.page.waitForSelector('#review-message :text("已省级审核通过")')
+    // The history is read after the move: three rows once it has come.
+    await expect.poll(() => provinceSession.page.$$eval('#review-history tbody tr', (rows) => rows.length)).toBe(3)
+
+    await open(countySession.page)
+    expect(await countySession.page.$('button[data-action="approve"]')).toBeNull()
+    expect(await countySession.page.textContent('#review-actions')).toContain('没有可执行')
+    const project = (await w.t.app.inject({ url: `/api/v1/projects/${projectId}`, headers: withKey(county) })).json()
+    expect(project.status).toBe('province-approved')
+    for (const s of [countySession, citySession, provinceSession]) await s.context.close()
+  })
+
+  it('prints the project sheet to an A4 PDF holding the project code and its stock area', async () => {
+    const { context, page } = await signedIn(w, county)
+    await page.goto(`${w.baseUrl}/#/projects/${projectId}/sheet`)
+    await page.waitForSelector('body[data-sheet-ready="1"]', { timeout: 30_000 })
+    await page.emulateMedia({ media: 'print' })
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-sheet-'))
+    const pdf = path.join(dir, 'sheet.pdf')
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true })
+    const text = execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' })
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [pdf], { encoding: 'utf8' }))![1])
+    const a = (await w.t.app.inject({ url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(county) })).json()
+    const stock = a.stockArea.m2.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    expect(text).toContain('项目核查表')
+    expect(text).toContain('371502-0001')
+    expect(text).toContain(stock)
+    expect(text).toContain('盘活存量面积')
+    expect(pages).toBe(1) // one A4 sheet per project
+    fs.rmSync(dir, { recursive: true, force: true })
+    await context.close()
+  })
+})

@@ -1,0 +1,87 @@
+// The one client of the service's API: the key from sessionStorage as X-API-Key, problem+json errors
+// as ApiError, uploads through XMLHttpRequest for byte progress.
+import { s } from './strings.js'
+
+const KEY = 'lowland.apiKey'
+const PRINCIPAL = 'lowland.principal'
+
+export const session = {
+  get key() { return sessionStorage.getItem(KEY) },
+  get principal() { const p = sessionStorage.getItem(PRINCIPAL); return p ? JSON.parse(p) : null },
+  save(key, principal) { sessionStorage.setItem(KEY, key); sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal)) },
+  clear() { sessionStorage.removeItem(KEY); sessionStorage.removeItem(PRINCIPAL) },
+}
+
+/** An RFC 7807 problem from the service (or a network failure), with its Chinese text first. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detailZh ?? problem?.detail ?? problem?.title ?? s.problems.generic(status))
+    this.status = status
+    this.problem = problem ?? {}
+  }
+  /** Lines a user reads: the Chinese title, the Chinese and English details, each error item. */
+  get lines() {
+    const p = this.problem
+    const head = [p.title, p.detailZh, p.detail].filter(Boolean)
+    if (!head.length) head.push(this.message)
+    const items = (p.errors ?? []).map((e) => [e.file, e.record !== undefined ? `#${e.record}` : null, e.field ?? e.path, e.message].filter(Boolean).join(' · '))
+    return [...head, ...items]
+  }
+}
+
+const headers = (key = session.key) => (key ? { 'x-api-key': key } : {})
+
+async function problemOf(res) {
+  const type = res.headers.get('content-type') ?? ''
+  if (type.includes('json')) return res.json().catch(() => null)
+  return { detail: await res.text().catch(() => '') }
+}
+
+/** fetch under any prefix (/api/v1, /ogc, /tiles); JSON in and out. */
+export async function request(url, { method = 'GET', body, key, query } = {}) {
+  const q = query ? `?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))}` : ''
+  let res
+  try {
+    res = await fetch(url + q, { method, headers: { ...headers(key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined })
+  } catch {
+    throw new ApiError(0, { detailZh: s.problems.network })
+  }
+  if (!res.ok) throw new ApiError(res.status, await problemOf(res))
+  if (res.status === 204) return null
+  const type = res.headers.get('content-type') ?? ''
+  return type.includes('json') ? res.json() : res.text()
+}
+
+export const api = (path, opts) => request(`/api/v1${path}`, opts)
+
+/** Saves a keyed download (CSV) under its server-given name. */
+export async function download(url, fallbackName) {
+  const res = await fetch(url, { headers: headers() })
+  if (!res.ok) throw new ApiError(res.status, await problemOf(res))
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName
+  const href = URL.createObjectURL(await res.blob())
+  const a = Object.assign(document.createElement('a'), { href, download: name })
+  document.body.append(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(href), 10_000)
+}
+
+/**
+ * POST /api/v1/imports with byte progress. Resolves with the 202 body; rejects with ApiError.
+ * Returns { promise, abort }.
+ */
+export function uploadImport(form, onProgress) {
+  const xhr = new XMLHttpRequest()
+  const promise = new Promise((resolve, reject) => {
+    xhr.open('POST', '/api/v1/imports')
+    xhr.setRequestHeader('x-api-key', session.key)
+    xhr.responseType = 'json'
+    xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : null))
+    xhr.addEventListener('load', () => (xhr.status === 202 ? resolve(xhr.response) : reject(new ApiError(xhr.status, xhr.response))))
+    xhr.addEventListener('error', () => reject(new ApiError(0, { detailZh: s.problems.network })))
+    xhr.addEventListener('abort', () => reject(new ApiError(0, { detailZh: s.upload.status.cancelled })))
+    xhr.send(form)
+  })
+  return { promise, abort: () => xhr.abort() }
+}

@@ -1,0 +1,80 @@
+// The console shell: sign-in gate, navigation by role, hash routes → page modules.
+import { session } from './api.js'
+import { h, clear } from './dom.js'
+import { s } from './strings.js'
+
+const routes = [
+  { path: /^#\/layers$/, nav: 'layers', load: () => import('./pages/layers.js') },
+  { path: /^#\/map$/, nav: 'map', load: () => import('./pages/map.js') },
+  { path: /^#\/projects$/, nav: 'projects', load: () => import('./pages/projects.js') },
+  { path: /^#\/projects\/(\d+)$/, nav: 'projects', load: () => import('./pages/project.js') },
+  { path: /^#\/projects\/(\d+)\/sheet$/, nav: 'projects', load: () => import('./pages/sheet.js') },
+  { path: /^#\/reviews$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
+  { path: /^#\/bundles$/, nav: 'bundles', load: () => import('./pages/bundles.js') },
+  { path: /^#\/province$/, nav: 'province', load: () => import('./pages/province.js'), roles: ['province', 'admin'] },
+]
+
+const main = () => document.getElementById('main')
+let cleanup = null
+
+function renderHeader() {
+  document.title = s.appTitle
+  document.getElementById('app-title').textContent = s.appTitle
+  document.getElementById('skip').textContent = s.skipToMain
+  const p = session.principal
+  const nav = clear(document.getElementById('nav'))
+  nav.setAttribute('aria-label', s.mainNav)
+  const who = clear(document.getElementById('who'))
+  if (p) {
+    const current = routes.find((r) => r.path.test(location.hash))?.nav
+    for (const r of routes.filter((r, i, all) => all.findIndex((x) => x.nav === r.nav) === i)) {
+      if (r.roles && !r.roles.includes(p.role)) continue
+      nav.append(h('a', { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined }, s.nav[r.nav]))
+    }
+    who.append(
+      h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, s.roles[p.role], p.region)),
+      h('button', { type: 'button', id: 'sign-out', onclick: () => { session.clear(); location.hash = ''; route() } }, s.signIn.signOut),
+    )
+  }
+  nav.append(h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, s.apiDocs))
+}
+
+let generation = 0
+
+/** Renders the page of the current hash; a later hash change wins over a page still loading. */
+async function route() {
+  const mine = ++generation
+  cleanup?.()
+  cleanup = null
+  const view = h('div', { class: 'view' })
+  clear(main()).append(view)
+  if (!session.key) {
+    renderHeader()
+    const { render } = await import('./pages/signin.js')
+    if (mine === generation) render(view, { onSignedIn: () => { location.hash = '#/layers'; route() } })
+    return
+  }
+  if (!routes.some((r) => r.path.test(location.hash))) {
+    location.replace('#/layers')
+    return
+  }
+  renderHeader()
+  const r = routes.find((x) => x.path.test(location.hash))
+  const params = r.path.exec(location.hash).slice(1)
+  const page = await r.load()
+  if (mine !== generation) return
+  view.append(h('p', { class: 'hint', id: 'loading' }, s.common.loading))
+  let done
+  try {
+    done = (await page.render(view, { params, principal: session.principal })) ?? null
+  } finally {
+    view.querySelector('#loading')?.remove()
+  }
+  // A page that finished after the user moved on is taken down at once.
+  if (mine !== generation) { done?.(); view.remove(); return }
+  cleanup = done
+  main().focus({ preventScroll: true })
+}
+
+window.addEventListener('hashchange', route)
+route()

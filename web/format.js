@@ -1,0 +1,22 @@
+// Numbers and dates as Chinese users read them: m² with 2 decimals, 亩 with 4, thousands separators,
+// times in Beijing time (Asia/Shanghai).
+import { s } from './strings.js'
+
+const MU_M2 = 10000 / 15
+const fixed = (digits) => new Intl.NumberFormat('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: true })
+const m2Format = fixed(2)
+const muFormat = fixed(4)
+const pctFormat = new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
+const intFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 })
+const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+
+const missing = (v) => v === null || v === undefined || Number.isNaN(v)
+export const m2 = (v) => (missing(v) ? s.common.dash : m2Format.format(v))
+export const mu = (v) => (missing(v) ? s.common.dash : muFormat.format(v))
+/** 亩 of an area given only in m² (1 亩 = 10000/15 m²). */
+export const muOfM2 = (v) => (missing(v) ? s.common.dash : muFormat.format(v / MU_M2))
+export const percent = (v) => (missing(v) ? s.common.dash : pctFormat.format(v))
+export const int = (v) => (missing(v) ? s.common.dash : intFormat.format(v))
+export const dateTime = (iso) => (iso ? dateTimeFormat.format(new Date(iso)).replace(/\//g, '-') : s.common.dash)
+export const bytes = (n) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`)
+export const yesNo = (v) => (v === true ? s.common.yes : v === false ? s.common.no : s.common.unknown)

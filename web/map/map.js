@@ -1,0 +1,39 @@
+// MapLibre GL JS from the npm package the service serves; every tile request carries the key.
+import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs'
+import { session } from '../api.js'
+import { emptyStyle } from './styles.js'
+
+/** Chinese labels would come from the system fonts (localIdeographFontFamily): no glyph server is used. */
+export function createMap(container, opts = {}) {
+  const map = new maplibregl.Map({
+    container,
+    style: emptyStyle(),
+    center: [116, 36.4],
+    zoom: 11,
+    localIdeographFontFamily: '"WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif',
+    attributionControl: false,
+    canvasContextAttributes: { preserveDrawingBuffer: true },
+    transformRequest: (url) => (new URL(url, location.href).origin === location.origin ? { url, headers: { 'x-api-key': session.key } } : { url }),
+    ...opts,
+  })
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left')
+  // The tests (and a curious user's console) reach the map through window.
+  window.lowlandMap = map
+  return map
+}
+
+export const loaded = (map) => new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)))
+
+export function fitExtent(map, bbox, opts = {}) {
+  if (bbox) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 24, duration: 0, ...opts })
+}
+
+/** Bounds of a GeoJSON geometry or FeatureCollection, [minX, minY, maxX, maxY]. */
+export function bboxOf(geojson) {
+  const b = [Infinity, Infinity, -Infinity, -Infinity]
+  const walk = (c) => (typeof c[0] === 'number' ? (b[0] = Math.min(b[0], c[0]), b[1] = Math.min(b[1], c[1]), b[2] = Math.max(b[2], c[0]), b[3] = Math.max(b[3], c[1])) : c.forEach(walk))
+  const geoms = geojson.type === 'FeatureCollection' ? geojson.features.map((f) => f.geometry).filter(Boolean) : [geojson]
+  geoms.forEach((g) => walk(g.coordinates))
+  return b[0] === Infinity ? null : b
+}

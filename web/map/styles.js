@@ -1,0 +1,62 @@
+// MapLibre styles as data. Palette: Okabe & Ito (2008), chosen to stay distinguishable under
+// protanopia, deuteranopia and tritanopia; classes also differ in lightness and outline.
+export const palette = {
+  black: '#000000', orange: '#E69F00', skyBlue: '#56B4E9', green: '#009E73', yellow: '#F0E442', blue: '#0072B2', vermillion: '#D55E00', purple: '#CC79A7', grey: '#BBBBBB',
+}
+
+/** Third-survey built-up classes (DOMAIN.md 三调 建设用地); second-survey codes come from the service's analysis configuration. */
+export const survey3ConstructionCodes = ['05H1', '0508', '0601', '0602', '0603', '0604', '0701', '0702', '08H1', '08H2', '0809', '0810', '09', '1001', '1002', '1003', '1004', '1005', '1007', '1008', '1009', '1109', '1201']
+
+export const landUseColours = { construction: palette.vermillion, farmland: palette.yellow, other: palette.grey }
+
+/** Fill colour by land-use class: construction, farmland (01xx / 01x 耕地), other. */
+export function landUseColour(constructionCodes) {
+  return ['case',
+    ['in', ['to-string', ['get', 'dlbm']], ['literal', constructionCodes]], landUseColours.construction,
+    ['==', ['slice', ['to-string', ['get', 'dlbm']], 0, 2], '01'], landUseColours.farmland,
+    landUseColours.other]
+}
+
+/** How each collection is drawn: fill colour (or a land-use expression), outline, line-only. */
+export function collectionStyles(settings) {
+  return {
+    survey3: { fill: landUseColour(survey3ConstructionCodes), opacity: 0.55, outline: '#666666', landUse: true },
+    survey2: { fill: landUseColour(settings.survey2ConstructionCodes), opacity: 0.55, outline: '#666666', landUse: true },
+    'survey2-lines': { line: palette.blue, width: 2 },
+    buildings: { fill: palette.blue, opacity: 0.6, outline: '#003a5c' },
+    'approved-unsupplied': { fill: palette.purple, opacity: 0.5, outline: palette.purple, width: 2 },
+    'idle-land': { fill: palette.orange, opacity: 0.5, outline: palette.orange, width: 2 },
+    'plan-zones': { fill: palette.green, opacity: 0.25, outline: palette.green },
+    'admin-divisions': { line: '#333333', width: 1.5, dash: [4, 2] },
+    'project-boundaries': { line: palette.black, width: 2.5 },
+    plots: { fill: palette.skyBlue, opacity: 0.45, outline: palette.blue },
+    bundles: { line: palette.purple, width: 3, dash: [2, 1] },
+  }
+}
+
+/** The analysis pieces of a project, each role in its own colour (pattern of the legend too). */
+export const pieceStyles = {
+  project: { line: palette.black, width: 3 },
+  'survey2-construction': { fill: palette.vermillion, opacity: 0.45 },
+  footprint: { fill: palette.blue, opacity: 0.7 },
+  // 批而未供 and 闲置土地 often coincide: one is a fill, the other a dashed outline, so both show.
+  'idle-land': { fill: palette.orange, opacity: 0.6, outline: palette.orange },
+  'approved-unsupplied': { fill: palette.purple, opacity: 0.25, outline: palette.purple, width: 3, dash: [2, 1] },
+  'outside-plan': { fill: palette.green, opacity: 0.6, outline: palette.green },
+  survey3: { fill: palette.grey, opacity: 0.3 },
+}
+
+/** A style with no basemap: the service's data alone (an optional raster basemap URL may be added). */
+export function emptyStyle() {
+  return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f7f7f2' } }] }
+}
+
+/** fill + outline (or line) layers for one source. */
+export function layersFor(id, source, style, sourceLayer) {
+  const common = { source, ...(sourceLayer ? { 'source-layer': sourceLayer } : {}) }
+  const out = []
+  if (style.fill) out.push({ id: `${id}-fill`, type: 'fill', ...common, paint: { 'fill-color': style.fill, 'fill-opacity': style.opacity ?? 0.5 } })
+  const lineColour = style.line ?? style.outline
+  if (lineColour) out.push({ id: `${id}-line`, type: 'line', ...common, paint: { 'line-color': lineColour, 'line-width': style.width ?? 0.6, ...(style.dash ? { 'line-dasharray': style.dash } : {}) } })
+  return out
+}

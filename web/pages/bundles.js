@@ -1,0 +1,61 @@
+// 连片: the county's bundles on the map with 夹心地 / 边角地 / 插花地 flags, members and area, and
+// "make a project from this bundle".
+import { api } from '../api.js'
+import { clear, h, table } from '../dom.js'
+import * as f from '../format.js'
+import { createMap, bboxOf, fitExtent, loaded } from '../map/map.js'
+import { layersFor, palette } from '../map/styles.js'
+import { s } from '../strings.js'
+import { problemBox } from './layers.js'
+
+const b = s.bundles
+
+export async function render(el, { principal }) {
+  const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || ''
+  const countyInput = h('input', { id: 'bundle-county', value: county, pattern: '[0-9]{6}', size: 8 })
+  const list = h('div', { id: 'bundle-list' })
+  const message = h('div', { 'aria-live': 'polite' })
+  const mapDiv = h('div.map', { id: 'bundle-map' })
+  el.append(h('h1', {}, b.title),
+    principal.role === 'county' ? null : h('form.row', { onsubmit: (e) => { e.preventDefault(); load() } }, h('label', {}, s.layers.countyPrompt, countyInput), h('button', { type: 'submit' }, s.layers.show)),
+    h('div.two', {}, h('section.card', {}, mapDiv), h('section.card', {}, message, list)))
+  const map = createMap(mapDiv)
+  await loaded(map)
+  map.addSource('bundles', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
+  for (const layer of layersFor('bundles', 'bundles', { fill: palette.skyBlue, opacity: 0.45, outline: palette.purple, width: 2 })) map.addLayer(layer)
+
+  async function load() {
+    if (!countyInput.value) return
+    try {
+      const fc = await api('/bundles', { query: { county: countyInput.value } })
+      map.getSource('bundles').setData(fc)
+      fitExtent(map, bboxOf(fc))
+      const c = b.cols
+      clear(list).append(fc.features.length ? table([c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make], fc.features.map((x) => {
+        const p = x.properties
+        const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
+        return h('tr', { dataset: { bundle: p.bundleId } },
+          h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
+          h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
+          h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
+          h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
+          h('td', {}, flags || s.common.dash),
+          h('td.num', {}, (p.enclosedGaps ?? []).length),
+          h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)))
+      }), { id: 'bundles-table' }) : h('p', {}, b.empty))
+    } catch (err) {
+      clear(list).append(problemBox(err))
+    }
+  }
+  async function makeProject(id) {
+    clear(message)
+    try {
+      const project = await api(`/bundles/${id}/project`, { method: 'POST', body: {} })
+      message.append(h('p', { role: 'status' }, b.made(project.code), ' ', h('a', { href: `#/projects/${project.id}` }, project.code)))
+    } catch (err) {
+      message.append(problemBox(err))
+    }
+  }
+  await load()
+  return () => map.remove()
+}

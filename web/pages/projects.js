@@ -1,0 +1,79 @@
+// 项目: the list with verdict (符合 / 不符合 / 无法判定), stale flag, filter by verdict, search by XMBH or name.
+import { api } from '../api.js'
+import { clear, h, table } from '../dom.js'
+import * as f from '../format.js'
+import { s } from '../strings.js'
+import { problemBox } from './layers.js'
+
+const p = s.projects
+
+export const verdictOf = (analysis) => (analysis ? String(analysis.eligible) : 'none')
+export function verdictBadge(eligible) {
+  const cls = eligible === true ? 'pass' : eligible === false ? 'fail' : 'unknown'
+  return h('span', { class: `badge ${cls} verdict`, dataset: { verdict: String(eligible) } }, p.verdict[String(eligible)])
+}
+
+export async function render(el, { principal }) {
+  const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || undefined
+  const search = h('input', { type: 'search', id: 'project-search', size: 24 })
+  const verdict = h('select', { id: 'verdict-filter' }, h('option', { value: '' }, s.common.all), Object.entries(p.verdict).map(([k, v]) => h('option', { value: k }, v)))
+  const staleOnly = h('input', { type: 'checkbox', id: 'stale-only' })
+  const count = h('p.hint', { id: 'project-count', 'aria-live': 'polite' })
+  const list = h('div', { id: 'project-list' })
+  const run = h('div', { id: 'analysis-run', 'aria-live': 'polite' })
+  const runButton = principal.role === 'county' ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
+  el.append(h('h1', {}, p.title), h('section.card', {},
+    h('div.row', {}, h('label', {}, p.searchLabel, search), h('label', {}, p.verdictLabel, verdict), h('label', { style: 'flex-direction:row;align-items:center;gap:6px' }, staleOnly, p.staleOnly), runButton),
+    run, count, list))
+
+  let items = []
+  let total = 0
+  async function load() {
+    try {
+      const res = await api('/projects', { query: { county, limit: 1000 } })
+      items = res.items
+      total = res.total
+      show()
+    } catch (err) {
+      clear(list).append(problemBox(err))
+    }
+  }
+
+  function show() {
+    const q = search.value.trim().toLowerCase()
+    const rows = items.filter((x) => (!q || x.code.toLowerCase().includes(q) || (x.name ?? '').toLowerCase().includes(q))
+      && (!verdict.value || verdictOf(x.analysis) === verdict.value) && (!staleOnly.checked || x.analysis?.stale))
+    count.textContent = p.count(rows.length, total)
+    const c = p.cols
+    clear(list).append(table([c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed], rows.map((x) => h('tr', { dataset: { id: x.id, code: x.code } },
+      h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
+      h('td', {}, x.name ?? s.common.dash),
+      h('td', {}, x.county),
+      h('td', {}, s.statuses[x.status] ?? x.status),
+      h('td.num', {}, f.m2(x.areaM2)),
+      h('td.num', {}, f.m2(x.analysis?.stockAreaM2)),
+      h('td', {}, x.analysis ? verdictBadge(x.analysis.eligible) : h('span.badge.unknown', {}, p.verdict.none), ' ', x.analysis?.stale ? h('span.badge.stale', {}, p.stale) : null),
+      h('td', {}, f.dateTime(x.analysis?.computedAt)))), { id: 'projects-table' }))
+  }
+
+  async function analyseAll() {
+    runButton.disabled = true
+    try {
+      const { url } = await api('/analysis/runs', { method: 'POST', body: { county } })
+      for (;;) {
+        const r = await api(url.replace('/api/v1', ''))
+        clear(run).append(h('p', {}, p.analyseRunning(`${Math.round(r.progress * 100)} %`)))
+        if (!['queued', 'running'].includes(r.status)) break
+        await new Promise((res) => setTimeout(res, 400))
+      }
+      await load()
+    } catch (err) {
+      clear(run).append(problemBox(err))
+    } finally {
+      runButton.disabled = false
+    }
+  }
+
+  for (const input of [search, verdict, staleOnly]) input.addEventListener('input', show)
+  await load()
+}
