@@ -23,6 +23,13 @@ export interface GenerateOptions {
   county?: string
   seed?: number
   layers?: GeneratedLayer[]
+  /** south-west corner of the county's grid in EPSG:4548 (default: Liaocheng, generatedCrs.origin) */
+  origin?: Origin
+}
+
+export interface Origin {
+  x: number
+  y: number
 }
 
 /** A clockwise rectangle (shapefile shells are clockwise) with a vertex in the middle of each side. */
@@ -118,9 +125,9 @@ interface Grid {
   y0: number
 }
 
-function grid(count: number, w: number, h: number): Grid {
+function grid(count: number, w: number, h: number, at: Origin): Grid {
   const cols = Math.max(1, Math.ceil(Math.sqrt(count * (h / w))))
-  return { cols, rows: Math.ceil(count / cols), w, h, x0: generatedCrs.origin.x, y0: generatedCrs.origin.y }
+  return { cols, rows: Math.ceil(count / cols), w, h, x0: at.x, y0: at.y }
 }
 const cell = (g: Grid, col: number, row: number, spanC = 1, spanR = 1): [number, number, number, number] => [
   g.x0 + col * g.w,
@@ -131,8 +138,8 @@ const cell = (g: Grid, col: number, row: number, spanC = 1, spanR = 1): [number,
 
 type Feature = { parts: Parts; values: Record<string, string | number | null> }
 
-function* survey3(n: number, county: string, r: Rng): Generator<Feature> {
-  const g = grid(n, 80, 60)
+function* survey3(n: number, county: string, r: Rng, at: Origin): Generator<Feature> {
+  const g = grid(n, 80, 60, at)
   for (let i = 0; i < n; i++) {
     const [code, name] = r.weighted(survey3Classes.map(([c, nm, w]) => [[c, nm], w] as const))
     const town = townNames[Math.floor(i / 997) % townNames.length]!
@@ -154,8 +161,8 @@ function* survey3(n: number, county: string, r: Rng): Generator<Feature> {
   }
 }
 
-function* survey2(n: number, county: string, r: Rng): Generator<Feature> {
-  const g = grid(n, 100, 75)
+function* survey2(n: number, county: string, r: Rng, at: Origin): Generator<Feature> {
+  const g = grid(n, 100, 75, at)
   for (let i = 0; i < n; i++) {
     const [code, name] = r.weighted(survey2Classes.map(([c, nm, w]) => [[c, nm], w] as const))
     const ring = wobblyCell(g, i % g.cols, Math.floor(i / g.cols))
@@ -172,9 +179,9 @@ function* survey2(n: number, county: string, r: Rng): Generator<Feature> {
   }
 }
 
-function* survey2Lines(n: number, county: string, r: Rng): Generator<Feature> {
+function* survey2Lines(n: number, county: string, r: Rng, at: Origin): Generator<Feature> {
   // Roads along every fifth column boundary of the second-survey grid, one feature per row.
-  const g = grid(Math.round(n * 0.6), 100, 75)
+  const g = grid(Math.round(n * 0.6), 100, 75, at)
   let bsm = 0
   for (let col = 5; col < g.cols; col += 5) {
     for (let row = 0; row < g.rows; row++) {
@@ -192,8 +199,8 @@ function* survey2Lines(n: number, county: string, r: Rng): Generator<Feature> {
   }
 }
 
-function* buildings(n: number, r: Rng): Generator<Feature> {
-  const g = grid(n, 80, 60)
+function* buildings(n: number, r: Rng, at: Origin): Generator<Feature> {
+  const g = grid(n, 80, 60, at)
   let bsm = 0
   for (let i = 0; i < n; i += 2) {
     const [x0, y0, x1, y1] = cell(g, i % g.cols, Math.floor(i / g.cols))
@@ -205,8 +212,8 @@ function* buildings(n: number, r: Rng): Generator<Feature> {
   }
 }
 
-function* blocks(n: number, count: number, r: Rng, every: [number, number], span: () => [number, number]): Generator<[number, number, number, number]> {
-  const g = grid(n, 80, 60)
+function* blocks(n: number, count: number, r: Rng, every: [number, number], span: () => [number, number], at: Origin): Generator<[number, number, number, number]> {
+  const g = grid(n, 80, 60, at)
   let k = 0
   for (let row = 1; row + 4 < g.rows && k < count; row += every[1]) {
     for (let col = 1; col + 4 < g.cols && k < count; col += every[0]) {
@@ -217,9 +224,9 @@ function* blocks(n: number, count: number, r: Rng, every: [number, number], span
   }
 }
 
-function* projects(n: number, county: string, r: Rng): Generator<Feature> {
+function* projects(n: number, county: string, r: Rng, at: Origin): Generator<Feature> {
   let k = 0
-  for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 170)), r, [12, 10], () => [r.int(2, 4), r.int(2, 3)])) {
+  for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 170)), r, [12, 10], () => [r.int(2, 4), r.int(2, 3)], at)) {
     k++
     yield {
       parts: [rectangle(x0, y0, x1, y1)],
@@ -228,19 +235,19 @@ function* projects(n: number, county: string, r: Rng): Generator<Feature> {
   }
 }
 
-function* plots(n: number, county: string, r: Rng): Generator<Feature> {
+function* plots(n: number, county: string, r: Rng, at: Origin): Generator<Feature> {
   let k = 0
-  for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 50)), r, [4, 3], () => [r.int(1, 2), r.int(1, 2)])) {
+  for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 50)), r, [4, 3], () => [r.int(1, 2), r.int(1, 2)], at)) {
     k++
     const zl = `${county}${String(1 + (k % 12)).padStart(3, '0')}0000000000`
     yield { parts: [rectangle(x0, y0, x1, y1)], values: { TBBH: `DX${String(k).padStart(5, '0')}`, DKMC: `${villageNames[k % 12]}地块${k}`, DXLX: r.pick(plotCategories), ZLDWDM: zl, QSDWDM: zl, MJ: (x1 - x0) * (y1 - y0) } }
   }
 }
 
-function* approvals(n: number, kind: 'approved-unsupplied' | 'idle-land', r: Rng): Generator<Feature> {
+function* approvals(n: number, kind: 'approved-unsupplied' | 'idle-land', r: Rng, at: Origin): Generator<Feature> {
   let k = 0
   const offset: [number, number] = kind === 'idle-land' ? [7, 5] : [3, 2]
-  for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 1000)), r, [24 + offset[0], 20 + offset[1]], () => [1, 1])) {
+  for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 1000)), r, [24 + offset[0], 20 + offset[1]], () => [1, 1], at)) {
     k++
     const values: Feature['values'] =
       kind === 'approved-unsupplied'
@@ -250,32 +257,32 @@ function* approvals(n: number, kind: 'approved-unsupplied' | 'idle-land', r: Rng
   }
 }
 
-function features(layer: GeneratedLayer, n: number, county: string, r: Rng): Iterable<Feature> {
+function features(layer: GeneratedLayer, n: number, county: string, r: Rng, at: Origin): Iterable<Feature> {
   switch (layer) {
     case 'survey3':
-      return survey3(n, county, r)
+      return survey3(n, county, r, at)
     case 'survey2':
-      return survey2(Math.round(n * 0.6), county, r)
+      return survey2(Math.round(n * 0.6), county, r, at)
     case 'survey2-lines':
-      return survey2Lines(n, county, r)
+      return survey2Lines(n, county, r, at)
     case 'buildings':
-      return buildings(n, r)
+      return buildings(n, r, at)
     case 'projects':
-      return projects(n, county, r)
+      return projects(n, county, r, at)
     case 'plots':
-      return plots(n, county, r)
+      return plots(n, county, r, at)
     case 'approved-unsupplied':
     case 'idle-land':
-      return approvals(n, layer, r)
+      return approvals(n, layer, r, at)
   }
 }
 
 /** Writes one layer as an unzipped shapefile set; returns the paths written. */
-export async function writeLayer(basePath: string, layer: GeneratedLayer, opts: { patches: number; county: string; seed: number }): Promise<{ files: string[]; count: number }> {
+export async function writeLayer(basePath: string, layer: GeneratedLayer, opts: { patches: number; county: string; seed: number; origin?: Origin }): Promise<{ files: string[]; count: number }> {
   const spec = specs[layer]
   const w = await ShapefileWriter.create({ basePath, shapeType: spec.shapeType, fields: spec.fields, encoding: spec.encoding, languageDriver: spec.languageDriver, cpg: spec.cpg, prj })
   let count = 0
-  for (const f of features(layer, opts.patches, opts.county, rng(opts.seed + layer.length))) {
+  for (const f of features(layer, opts.patches, opts.county, rng(opts.seed + layer.length), opts.origin ?? generatedCrs.origin)) {
     await w.write(f.parts, f.values)
     count++
   }
@@ -294,7 +301,7 @@ export async function generateCounty(o: GenerateOptions): Promise<Array<{ layer:
     const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'lr-gen-'))
     try {
       const base = path.join(tmp, specs[layer].file)
-      const { files, count } = await writeLayer(base, layer, { patches: o.patches, county, seed })
+      const { files, count } = await writeLayer(base, layer, { patches: o.patches, county, seed, origin: o.origin })
       const zip = path.join(o.outDir, `${county}_${layer}.zip`)
       await zipFiles(zip, files.map((f) => ({ path: f, name: path.basename(f) })))
       out.push({ layer, zip, count })
