@@ -7,6 +7,7 @@ import * as analysisRuns from './20261123020000_analysis_runs.js'
 import * as bundles from './20261123030000_bundles.js'
 import * as review from './20261123040000_review.js'
 import * as layerPartitions from './20261123050000_layer_partitions.js'
+import * as jobLifecycle from './20261130130000_job_lifecycle.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -15,4 +16,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123030000_bundles', bundles],
   ['20261123040000_review', review],
   ['20261123050000_layer_partitions', layerPartitions],
+  ['20261130130000_job_lifecycle', jobLifecycle],
 ]

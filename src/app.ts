@@ -10,7 +10,7 @@ import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import jobs from './plugins/jobs.js'
 import openapi from './plugins/openapi.js'
-import problems from './plugins/problems.js'
+import problems, { clientErrorHandler } from './plugins/problems.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
@@ -45,6 +45,7 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
         }
       : false,
     bodyLimit: config.bodyLimitBytes,
+    clientErrorHandler,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   }

@@ -5,6 +5,8 @@ import { whereInScope } from '../db/scope.js'
 import { inScope, isCountyCode, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
+import type { JobKind } from '../jobs/kinds.js'
+import { errorText, failJob, markRunning } from '../jobs/lifecycle.js'
 import { analyzeProjects } from './service.js'
 
 const chunk = 200
@@ -22,7 +24,7 @@ export async function createRun(knex: Knex, actor: Actor, county: string): Promi
 
 /** Analyses every project of the county in chunks, keeping the run row current. */
 export async function executeRun(knex: Knex, runId: number, county: string, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void> {
-  await knex('analysis_runs').where({ id: runId }).update({ status: 'running', started_at: knex.fn.now() })
+  await markRunning(knex, 'analysis', runId)
   try {
     const projects = await projectsOfCounty(knex, county)
     await knex('analysis_runs').where({ id: runId }).update({ total: projects.length })
@@ -39,12 +41,17 @@ export async function executeRun(knex: Knex, runId: number, county: string, sign
     await knex('analysis_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, finished_at: knex.fn.now() })
   } catch (err) {
     const cancelled = signal.aborted
-    await knex('analysis_runs')
-      .where({ id: runId })
-      .update({ status: cancelled ? 'cancelled' : 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: cancelled ? 'cancelled' : (err as Error).message.split(' - ').at(-1) }]) })
+    // If this fails too (the connection is gone), the runner fails the run by its second path.
+    await failJob(knex, 'analysis', runId, { status: cancelled ? 'cancelled' : 'failed', message: cancelled ? 'cancelled' : errorText(err) })
     if (!cancelled) throw err
   }
 }
+
+/**
+ * Analysis runs in the one job lifecycle. Each chunk stores complete analyses of its projects
+ * (each a result in its own right, like one project's POST), so an interrupted run leaves no partial rows.
+ */
+export const analysisJobKind: JobKind = { key: 'analysis', table: 'analysis_runs', removePartial: async () => {} }
 
 export async function getRun(knex: Knex, id: number, scope: Scope) {
   const run = await whereInScope(

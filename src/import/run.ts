@@ -12,6 +12,8 @@ import { resolveFields, type ResolvedColumn } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
 import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
+import type { BatchRows } from './queries.js'
+import { lostConnection } from '../jobs/lifecycle.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
@@ -139,7 +141,7 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
       if (active) warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
     }
     const tLoad = Date.now()
-    await load(ctx, req, source, fields.columns, { datasetId: dataset.id, crs }, report, warnings, errors, limits.batchSize, limits.maxInFlight)
+    await load({ ctx, req, source, columns: fields.columns, target: { datasetId: dataset.id, crs }, report, issues: { warnings, errors }, limits })
     report.timings.loadMs = Date.now() - tLoad
     if (errors.count > 0 && req.onInvalid === 'fail') {
       throw new ImportFailure(`${errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, errors.items)
@@ -149,6 +151,9 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
     report.timings.indexMs = Date.now() - tIndex
     report.counts.stored = summary.featureCount
+    // Planner statistics before readers see the version: without them (autovacuum off or behind,
+    // and PGlite has none) the first pages after an import sort the whole partition.
+    await q.analyzeVersionTable(ctx.knex, req.kind, dataset.id)
     await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
     ctx.onProgress?.(1, finish())
     return finish()
@@ -194,49 +199,67 @@ async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): P
   )
 }
 
-async function load(
-  ctx: ImportContext,
-  req: ImportRequest,
-  source: FeatureSource,
-  columns: ResolvedColumn[],
-  target: { datasetId: number; crs: SourceCrs },
-  report: ImportReport,
-  warnings: IssueList,
-  errors: IssueList,
-  batchSize: number,
-  maxInFlight: number,
-): Promise<void> {
+/** What loading one version needs: the source read, where its rows go, and where issues are reported. */
+interface LoadStep {
+  ctx: ImportContext
+  req: ImportRequest
+  source: FeatureSource
+  columns: ResolvedColumn[]
+  target: { datasetId: number; crs: SourceCrs }
+  report: ImportReport
+  issues: { warnings: IssueList; errors: IssueList }
+  limits: Pick<ImportLimits, 'batchSize' | 'maxInFlight'>
+}
+
+/** Reads the source in batches and stores them, the next batch read while the last is stored. */
+async function load(step: LoadStep): Promise<void> {
+  const { ctx, req, source, columns, report, issues, limits } = step
   const counts = report.counts
   const builder = new BatchBuilder(source.fieldNames, columns)
   const inFlight: Array<Promise<void>> = []
   try {
-    return await loadBatches()
+    for (;;) {
+      if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
+      const batch = await source.next(limits.batchSize)
+      if (batch.features.length === 0) break
+      const rows = builder.build(batch, source.fileName, issues, counts)
+      // Once a record has failed, the rest is only read to report every problem at once.
+      const failing = issues.errors.count > 0 && req.onInvalid === 'fail'
+      if (!failing && rows.records.length) {
+        if (inFlight.length >= limits.maxInFlight) await inFlight.shift()
+        const stored = storeBatch(step, rows)
+        // Handled now, awaited later: a batch failing while the next one is read (its connection
+        // killed) must reject this load, not surface as an unhandled rejection that ends the process.
+        stored.catch(() => {})
+        inFlight.push(stored)
+      }
+      ctx.onProgress?.(source.total ? Math.min(counts.read / source.total, 0.99) : 0, report)
+    }
+    await Promise.all(inFlight)
   } catch (err) {
     await Promise.allSettled(inFlight) // no insert may still be running when the version is discarded
     throw err
   }
-  async function loadBatches(): Promise<void> {
-  for (;;) {
-    if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
-    const batch = await source.next(batchSize)
-    if (batch.features.length === 0) break
-    const rows = builder.build(batch, source.fileName, { warnings, errors }, counts)
-    // Once a record has failed, the rest is only read to report every problem at once.
-    const failing = errors.count > 0 && req.onInvalid === 'fail'
-    if (!failing && rows.records.length) {
-      // The next batch is read and decoded while the database stores this one.
-      if (inFlight.length >= maxInFlight) await inFlight.shift()
-      inFlight.push(
-        q.insertBatch(ctx.knex, req.kind, columns, { ...target, county: req.county }, rows).then((repaired) => {
-          for (const r of repaired) {
-            counts.repaired++
-            warnings.add({ file: source.fileName, record: r.record, message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}` })
-          }
-        }),
-      )
-    }
-    ctx.onProgress?.(source.total ? Math.min(counts.read / source.total, 0.99) : 0, report)
+}
+
+/** Stores one batch; a record the database cannot take (coordinates outside the projection) is named. */
+async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
+  const { ctx, req, source, columns, target, report, issues } = step
+  let repaired
+  try {
+    repaired = await q.insertBatch(ctx.knex, req.kind, columns, { ...target, county: req.county }, rows)
+  } catch (err) {
+    if (lostConnection(err as Error) || !isDataError(err)) throw err
+    const bad = await q.firstUntransformableRecord(ctx.knex, { crs: target.crs }, rows)
+    const why = bad ? `its coordinates cannot be transformed from ${target.crs.name} to CGCS2000 (${bad.reason})` : 'the database refused the batch holding it'
+    const record = bad?.record ?? rows.records[0]!
+    throw new ImportFailure(`record ${record}: ${why}`, [{ file: source.fileName, record, field: 'geometry', message: why }])
   }
-  await Promise.all(inFlight)
+  for (const r of repaired) {
+    report.counts.repaired++
+    issues.warnings.add({ file: source.fileName, record: r.record, message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}` })
   }
 }
+
+/** An error of the data (PostGIS's XX000 from a transform, a value out of range), not of the connection or the SQL. */
+const isDataError = (err: unknown) => /^(XX|22)/.test((err as { code?: string }).code ?? '')

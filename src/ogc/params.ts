@@ -62,6 +62,8 @@ function filterValue(p: Property, text: string): string | number | boolean {
       if (text.trim() === '' || !Number.isFinite(n) || (p.type === 'integer' && !Number.isInteger(n))) {
         throw bad(`${p.name} must be a${p.type === 'integer' ? 'n integer' : ' number'}, got '${text}'`, `${p.name} 须为数值`)
       }
+      // Integer properties are PostgreSQL integer columns: a value beyond them matches nothing and would fail the cast.
+      if (p.type === 'integer' && Math.abs(n) > 2_147_483_647) throw bad(`${p.name} must be between -2147483648 and 2147483647, got '${text}'`, `${p.name} 超出整数范围`)
       return n
     }
     case 'boolean':

@@ -118,7 +118,7 @@ export async function featureById(knex: Knex, c: Collection, scope: Scope, q: It
   let extra: Sql
   let sel: Selection = { bbox: null, filters: [] }
   if (c.idType === 'integer') {
-    if (!/^[0-9]{1,15}$/.test(featureId)) return null
+    if (!/^[0-9]{1,10}$/.test(featureId) || Number(featureId) > 2_147_483_647) return null // ids are integer columns
     extra = { sql: `${c.idSql} = ?`, bindings: [Number(featureId)] }
   } else {
     const m = /^([0-9]{1,9})-([0-9]{1,9})$/.exec(featureId)

@@ -8,7 +8,9 @@ export const KeyOf = <T extends object>(o: T, options?: { description?: string }
   Type.Enum(Object.keys(o), options) as TEnum<Array<keyof T & string>>
 
 export const CountyCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit county code (县级行政区划代码)', examples: ['371502'] })
-export const Id = Type.Integer({ minimum: 1 })
+// Ids are PostgreSQL integer columns: a larger number can name nothing (and would fail the cast).
+export const maxId = 2_147_483_647
+export const Id = Type.Integer({ minimum: 1, maximum: maxId })
 export const IdParams = Type.Object({ id: Id })
 export const Timestamp = Type.String({ format: 'date-time' })
 

@@ -1,0 +1,126 @@
+// The one job lifecycle: a lost connection fails the job in hand and nothing else; a job whose own
+// error handling fails is failed by the runner; at start every interrupted job of every kind is
+// failed and its partial rows removed.
+import fs from 'node:fs/promises'
+import pg from 'pg'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { partitionName } from '../../src/import/queries.js'
+import { layerKind } from '../../src/import/layers.js'
+import { recoverInterruptedJobs } from '../../src/jobs/lifecycle.js'
+import { buildTestApp, keyFor, resetData, testDatabase, type TestApp } from '../helpers/app.js'
+import { tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
+import { rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
+
+let t: TestApp & { dataDir: string }
+let key: string
+let dir: string
+const server = testDatabase().backend === 'server'
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+})
+afterAll(async () => {
+  await t.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+beforeEach(async () => {
+  await resetData(t.knex)
+  key = await keyFor(t.knex, 'county', '371502')
+})
+
+/** Kills, from a connection of its own, every backend of the service whose query matches `pattern`. */
+async function terminate(pattern: RegExp, timeoutMs = 60_000): Promise<number> {
+  const client = new pg.Client({ connectionString: testDatabase().url, application_name: 'test-killer' })
+  await client.connect()
+  try {
+    for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; ) {
+      const { rows } = await client.query(
+        `SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'lowland-redevelopment' AND state = 'active'`,
+      )
+      const victims = rows.filter((r: { query: string }) => pattern.test(r.query))
+      if (victims.length) {
+        for (const v of victims) await client.query('SELECT pg_terminate_backend($1)', [v.pid])
+        return victims.length
+      }
+      await new Promise((r) => setTimeout(r, 10))
+    }
+    return 0
+  } finally {
+    await client.end()
+  }
+}
+
+describe.skipIf(!server)('a lost database connection (pg_terminate_backend)', () => {
+  it('during an import fails that import only; the service keeps serving, the version and the upload are gone', async () => {
+    const features = []
+    for (let i = 0; i < 30_000; i++) {
+      const x = 410000 + (i % 200) * 20
+      const y = 4030000 + Math.floor(i / 200) * 20
+      features.push({ parts: [rect(x, y, x + 15, y + 15)], values: { BSM: i + 1, DLBM: '0601' } })
+    }
+    const zip = await shapefileZip(dir, 'big', { fields: surveyFields, features })
+    const res = await upload(t, key, { layer: 'survey3' }, zip)
+    expect(res.statusCode, res.body).toBe(202)
+    expect(await terminate(/INSERT INTO "survey3_patches_d/)).toBeGreaterThan(0)
+    const job = await waitForJob(t, key, res.json().id)
+    expect(job.status).toBe('failed')
+    expect(job.errors[0].message).toMatch(/connection was lost/)
+    expect(JSON.stringify(job.errors)).not.toMatch(/INSERT|WITH ins|survey3_patches/)
+    // Nothing of the version is left, and the service still answers from the database.
+    expect(await t.knex('datasets').count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+    const { rows } = await t.knex.raw(`SELECT count(*)::int AS n FROM pg_class WHERE relname LIKE 'survey3_patches_d%'`)
+    expect(rows[0].n).toBe(0)
+    expect(tempFilesLeft(t.dataDir)).toEqual([])
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers: { 'x-api-key': key } })
+    expect(list.statusCode).toBe(200)
+  })
+})
+
+describe('the job runner', () => {
+  it('fails a job whose task rejects without recording its end (its own handler failed), removing its partial rows', async () => {
+    const [run] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, created_by: 'test' }).returning('id')
+    t.app.jobs.enqueue('bundles', run.id, async () => {
+      await t.knex('bundle_runs').where({ id: run.id }).update({ status: 'running' })
+      await t.knex.raw(`INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+                        VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`, [run.id])
+      throw Object.assign(new Error('Connection terminated unexpectedly'), {})
+    })
+    for (let i = 0; i < 200; i++) {
+      const row = await t.knex('bundle_runs').first('status', 'errors').where({ id: run.id })
+      if (row.status === 'failed') {
+        expect(row.errors[0].message).toMatch(/connection was lost/)
+        expect(await t.knex('bundles').where({ run_id: run.id }).count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+        return
+      }
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    throw new Error('the run stayed running')
+  })
+})
+
+describe('recovery at start', () => {
+  it('fails every interrupted job of every kind and removes its partial rows', async () => {
+    const [imp] = await t.knex('import_jobs').insert({ layer: 'survey3', xzqdm: '371502', mode: 'replace', source_name: 'a.zip', source_sha256: 'x', status: 'running', options: '{}' }).returning('id')
+    const [ds] = await t.knex('datasets').insert({ layer: 'survey3', xzqdm: '371502', version: 1, source_name: 'a.zip', status: 'loading', import_job_id: imp.id }).returning('id')
+    const part = partitionName(layerKind('survey3')!, ds.id)
+    await t.knex.raw(`CREATE TABLE "${part}" (LIKE survey3_patches)`)
+    const [ana] = await t.knex('analysis_runs').insert({ xzqdm: '371502', status: 'running', created_by: 'test' }).returning('id')
+    const [bun] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'running', created_by: 'test' }).returning('id')
+    await t.knex.raw(`INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+                      VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`, [bun.id])
+    const [queued] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'queued', created_by: 'test' }).returning('id')
+
+    expect(await recoverInterruptedJobs(t.knex)).toEqual({ import: 1, analysis: 1, bundles: 2 })
+    for (const [table, id] of [['import_jobs', imp.id], ['analysis_runs', ana.id], ['bundle_runs', bun.id], ['bundle_runs', queued.id]] as const) {
+      const row = await t.knex(table).first('status', 'errors', 'finished_at').where({ id })
+      expect(row.status, `${table} ${id}`).toBe('failed')
+      expect(row.errors[0].message).toMatch(/interrupted/)
+      expect(row.finished_at).not.toBeNull()
+    }
+    expect(await t.knex('bundles').count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+    expect(await t.knex('datasets').where({ id: ds.id }).first()).toBeUndefined()
+    const { rows } = await t.knex.raw(`SELECT to_regclass(?) AS t`, [part])
+    expect(rows[0].t).toBeNull()
+  })
+})
