@@ -114,6 +114,28 @@ describe('a client that drops its upload', () => {
   })
 })
 
+describe('uploads are private', () => {
+  it('are written 0600 in 0700 directories', async () => {
+    const fs = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const { Readable } = await import('node:stream')
+    const { saveUpload } = await import('../../src/import/upload.js')
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-upload-'))
+    fs.chmodSync(dataDir, 0o755)
+    const old = process.umask(0o022) // the usual umask, under which files came out 0644
+    try {
+      const saved = await saveUpload(Readable.from([Buffer.from('PK')]), 'a.zip', dataDir)
+      const mode = (p: string) => fs.statSync(p).mode & 0o777
+      expect(mode(saved.path)).toBe(0o600)
+      for (let d = saved.workDir; d !== dataDir; d = path.dirname(d)) expect(mode(d), d).toBe(0o700)
+    } finally {
+      process.umask(old)
+      fs.rmSync(dataDir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('wording and audit', () => {
   it('spells the past tense of review actions', () => {
     const approve = transition('draft', 'approve', 'province')
