@@ -2,7 +2,7 @@
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
-import { inScope, isCountyCode, type Scope } from '../domain/region.js'
+import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
 import type { JobKind } from '../jobs/kinds.js'
@@ -12,7 +12,8 @@ import { analyzeProjects } from './service.js'
 const chunk = 200
 
 export async function createRun(knex: Knex, actor: Actor, county: string): Promise<number> {
-  if (!isCountyCode(county)) throw problem('LR_BAD_REQUEST', 'county must be a 6-digit code')
+  const why = countyProblem(county)
+  if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
   if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not analyse county ${county}`, { detailZh: `本密钥无权分析 ${county} 的项目` })
   return auditedWrite(
     knex,

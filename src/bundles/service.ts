@@ -5,7 +5,7 @@ import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import { analysisDefaults, toMu } from '../domain/analysis-config.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
-import { inScope, isCountyCode, type Scope } from '../domain/region.js'
+import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
 import type { AfterImportHook } from '../jobs/hooks.js'
@@ -19,7 +19,8 @@ export interface BundleParams {
 }
 
 export async function createBundleRun(knex: Knex, actor: Actor, county: string, params: BundleParams): Promise<number> {
-  if (!isCountyCode(county)) throw problem('LR_BAD_REQUEST', 'county must be a 6-digit code')
+  const why = countyProblem(county)
+  if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
   if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not bundle plots of county ${county}`, { detailZh: `本密钥无权处理 ${county} 的图斑` })
   return auditedWrite(
     knex,

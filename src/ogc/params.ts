@@ -2,6 +2,7 @@
 // bbox and bbox-crs, limit and offset, crs, properties, output format, encoding, and simple
 // equality filters on the collection's queryables. Unknown parameters are refused (OGC API –
 // Features Part 1, /req/core/query-param-unknown).
+import { countyProblem } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
@@ -70,6 +71,11 @@ function filterValue(p: Property, text: string): string | number | boolean {
       if (text !== 'true' && text !== 'false') throw bad(`${p.name} must be true or false, got '${text}'`, `${p.name} 须为 true 或 false`)
       return text === 'true'
     default:
+      // The county filter goes through the one county check (an unknown code would silently match nothing).
+      if (p.name === 'county') {
+        const why = countyProblem(text)
+        if (why) throw bad(why, `县级行政区划代码 ${text} 无效`)
+      }
       return text
   }
 }

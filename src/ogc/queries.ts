@@ -3,6 +3,7 @@
 // transformed into the storage CRS, never the column into the box's, so the GiST index is used.
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
+import { countiesOfCity } from '../domain/regions.js'
 import type { Collection, Property, SourceContext } from './collections.js'
 import type { OutputCrs } from './crs.js'
 import type { ItemsQuery } from './params.js'
@@ -18,7 +19,7 @@ interface Sql {
 function countyCondition(scope: Scope) {
   return (column: string): Sql => {
     if (scope.kind === 'county') return { sql: `${column} = ?`, bindings: [scope.code] }
-    if (scope.kind === 'city') return { sql: `${column} LIKE ?`, bindings: [`${scope.prefix}%`] }
+    if (scope.kind === 'city') return { sql: `${column} = ANY(?::text[])`, bindings: [countiesOfCity(scope.prefix)] }
     return { sql: 'true', bindings: [] }
   }
 }
