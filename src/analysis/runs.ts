@@ -7,6 +7,7 @@ import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
 import type { JobKind } from '../jobs/kinds.js'
 import { errorText, failJob, markRunning } from '../jobs/lifecycle.js'
+import { pruneAnalysisResults } from './prune.js'
 import { analyzeProjects } from './service.js'
 
 const chunk = 200
@@ -39,6 +40,9 @@ export async function executeRun(knex: Knex, runId: number, county: string, sign
       onProgress?.(done, projects.length)
       await knex('analysis_runs').where({ id: runId }).update({ done, eligible, progress: done / projects.length })
     }
+    // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
+    await pruneAnalysisResults(knex, county)
+    await knex.raw('ANALYZE analysis_results')
     await knex('analysis_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, finished_at: knex.fn.now() })
   } catch (err) {
     const cancelled = signal.aborted

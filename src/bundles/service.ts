@@ -39,6 +39,7 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
     await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
     const count = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
+    await q.analyzeBundles(knex)
     await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
     const inputs = await activeInputs(knex, county)
     const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
