@@ -11,6 +11,7 @@ import database from './plugins/database.js'
 import jobs from './plugins/jobs.js'
 import openapi from './plugins/openapi.js'
 import problems, { clientErrorHandler } from './plugins/problems.js'
+import protection, { type ProtectionOptions } from './plugins/protection.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
@@ -31,6 +32,8 @@ import { serviceVersion } from './version.js'
 export interface AppOptions {
   database: Database
   config: Pick<Config, 'dataDir' | 'uploadLimitBytes'> & Partial<Pick<Config, 'layerVersionsKept'>>
+  /** overload and key-guessing limits (defaults in plugins/protection.ts) */
+  protection?: Partial<ProtectionOptions>
 }
 
 /** Fastify's own options: limits, request ids and a log that never carries a key. */
@@ -53,6 +56,7 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
 
 async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(problems)
+  await instance.register(protection, opts.protection ?? {})
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
   await instance.register(jobs)

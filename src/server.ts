@@ -42,7 +42,7 @@ if (config.bootstrapAdminKey) {
   }
 }
 
-await server.register(app, { database, config })
+await server.register(app, { database, config, protection: { maxInFlight: config.maxInFlight, maxFailedKeys: config.maxFailedKeysPerMinute, failedKeyWindowMs: 60_000 } })
 server.addHook('onClose', async () => database.close())
 
 const shutdown = (signal: string) => {

@@ -85,7 +85,11 @@ export default fp(
           })),
         })
       }
-      if (isProblemCode(error.code)) return sendProblem(request, reply, error.code, error.message, error.extras)
+      if (isProblemCode(error.code)) {
+        const retryAfter = (error as { retryAfter?: number }).retryAfter
+        if (retryAfter) reply.header('retry-after', String(retryAfter))
+        return sendProblem(request, reply, error.code, error.message, error.extras)
+      }
       if (isClientAbort(request, error)) {
         request.log.info({ err: error }, 'client closed the connection before the request was read')
         return sendProblem(request, reply, 'LR_CLIENT_ABORTED', 'the client closed the connection before the request was complete')
