@@ -38,11 +38,17 @@ export async function failJob(knex: Knex, kind: JobKindKey, id: number, opts: { 
  * The second path: a job whose own error handling failed (its connection was gone) is failed from
  * here, a few times over a minute while the pool reconnects. Never rejects.
  */
-export async function failJobEventually(knex: Knex, kind: JobKindKey, id: number, message: string, opts: { attempts?: number; delayMs?: number } = {}): Promise<boolean> {
+export async function failJobEventually(
+  knex: Knex,
+  kind: JobKindKey,
+  id: number,
+  message: string,
+  opts: { attempts?: number; delayMs?: number; status?: 'failed' | 'cancelled' } = {},
+): Promise<boolean> {
   const attempts = opts.attempts ?? 6
   for (let i = 0; i < attempts; i++) {
     try {
-      await failJob(knex, kind, id, { message })
+      await failJob(knex, kind, id, { message, status: opts.status })
       return true
     } catch {
       await new Promise((r) => setTimeout(r, (opts.delayMs ?? 500) * 2 ** i))
