@@ -88,6 +88,40 @@ describe.skipIf(!server)('a lost database connection (pg_terminate_backend)', ()
   })
 })
 
+describe.skipIf(!server)('a lost database connection during a bundle run', () => {
+  it('fails that run with a clear reason and leaves none of its bundles', async () => {
+    const plots = []
+    for (let i = 0; i < 8000; i++) {
+      const x = 410000 + (i % 100) * 30 // rows of touching 30 m plots: 80 bundles to dissolve
+      const y = 4030000 + Math.floor(i / 100) * 40
+      plots.push({ parts: [rect(x, y, x + 30, y + 30)], values: { TBBH: `P${i}`, ZLDWDM: '371502001000', QSDWDM: '371502001001' } })
+    }
+    const zip = await shapefileZip(dir, 'plots', {
+      fields: [{ name: 'TBBH', type: 'C', length: 10 }, { name: 'ZLDWDM', type: 'C', length: 12 }, { name: 'QSDWDM', type: 'C', length: 12 }],
+      features: plots,
+    })
+    const imported = await upload(t, key, { layer: 'plots' }, zip)
+    expect((await jobWhenEnded(imported.json().id)).status).toBe('succeeded')
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: { 'x-api-key': key }, payload: { gapMeters: 0 } })
+    expect(res.statusCode, res.body).toBe(202)
+    const id = res.json().id
+    expect(await terminate(/INSERT INTO bundles/)).toBeGreaterThan(0)
+    for (let i = 0; i < 1200; i++) {
+      const row = await t.knex('bundle_runs').first('status', 'errors').where({ id }).catch(() => null)
+      if (row && !['queued', 'running'].includes(row.status)) {
+        expect(row.status).toBe('failed')
+        expect(row.errors[0].message).toMatch(/connection was lost/)
+        expect(await t.knex('bundles').where({ run_id: id }).count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+        // The bundles of the import's own run are still current.
+        expect((await t.knex('bundle_runs').first('id').where({ xzqdm: '371502', active: true }))?.id).not.toBe(id)
+        return
+      }
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error('the bundle run did not end')
+  })
+})
+
 describe('the job runner', () => {
   it('fails a job whose task rejects without recording its end (its own handler failed), removing its partial rows', async () => {
     const [run] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, created_by: 'test' }).returning('id')
