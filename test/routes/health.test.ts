@@ -45,6 +45,7 @@ describe('GET /health', () => {
     const res = await instance.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(503)
     expect(res.json()).toMatchObject({ status: 'unavailable', backend, database: { reachable: false } })
+    expect(res.json().database.error).not.toMatch(/127\.0\.0\.1|:9\b|postgres@/)
     const api = await instance.inject({ method: 'GET', url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
     expect(api.statusCode).toBe(503)
     expect(api.json().code).toBe('LR_DB_UNAVAILABLE')
