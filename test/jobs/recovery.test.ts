@@ -7,20 +7,26 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { partitionName } from '../../src/import/queries.js'
 import { layerKind } from '../../src/import/layers.js'
 import { recoverInterruptedJobs } from '../../src/jobs/lifecycle.js'
-import { buildTestApp, keyFor, resetData, testDatabase, type TestApp } from '../helpers/app.js'
+import type { Database } from '../../src/db/connection.js'
+import { buildTestApp, keyFor, openTestDatabase, resetData, testDatabase, type TestApp } from '../helpers/app.js'
 import { tempFilesLeft, upload } from '../helpers/imports.js'
 import { rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
 
 let t: TestApp & { dataDir: string }
 let key: string
 let dir: string
+// The test's own connections, apart from the service's pool whose connections are killed.
+let observer: Database
+const testKnex = (table: string) => observer.knex(table)
 const server = testDatabase().backend === 'server'
 
 beforeAll(async () => {
+  observer = openTestDatabase()
   t = await buildTestApp()
   dir = await tempDir()
 })
 afterAll(async () => {
+  await observer.close()
   await t.close()
   await fs.rm(dir, { recursive: true, force: true })
 })
@@ -29,26 +35,35 @@ beforeEach(async () => {
   key = await keyFor(t.knex, 'county', '371502')
 })
 
-/** Kills, from a connection of its own, every backend of the service whose query matches `pattern`. */
-async function terminate(pattern: RegExp, timeoutMs = 60_000): Promise<number> {
+/**
+ * Kills, from a connection of its own, every backend of the service running a query that matches
+ * `pattern`, again and again until `done()` (a kill can land just after a statement ended, on an
+ * idle connection; the next one lands mid-statement). Returns how many were killed.
+ */
+async function terminate(pattern: RegExp, done: () => Promise<boolean>, timeoutMs = 60_000): Promise<number> {
   const client = new pg.Client({ connectionString: testDatabase().url, application_name: 'test-killer' })
   await client.connect()
+  let killed = 0
   try {
-    for (const t0 = Date.now(); Date.now() - t0 < timeoutMs; ) {
+    for (const t0 = Date.now(); Date.now() - t0 < timeoutMs && !(await done()); ) {
       const { rows } = await client.query(
-        `SELECT pid, query FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'lowland-redevelopment' AND state = 'active'`,
+        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'lowland-redevelopment' AND state = 'active' AND query ~ $1`,
+        [pattern.source],
       )
-      const victims = rows.filter((r: { query: string }) => pattern.test(r.query))
-      if (victims.length) {
-        for (const v of victims) await client.query('SELECT pg_terminate_backend($1)', [v.pid])
-        return victims.length
-      }
+      killed += rows.filter((r: { ok: boolean }) => r.ok).length
       await new Promise((r) => setTimeout(r, 10))
     }
-    return 0
+    return killed
   } finally {
     await client.end()
   }
+}
+
+/** Whether a job row has ended (read on the killer's side of the test, not through the service). */
+const ended = (table: string, id: number) => async () => {
+  const row = await testKnex(table).first('status').where({ id }).catch(() => null)
+  return Boolean(row && !['queued', 'running'].includes(row.status))
 }
 
 /** Polls like a client: a 503 right after the loss (a pooled connection not yet seen to be dead) is retried. */
@@ -73,7 +88,7 @@ describe.skipIf(!server)('a lost database connection (pg_terminate_backend)', ()
     const zip = await shapefileZip(dir, 'big', { fields: surveyFields, features })
     const res = await upload(t, key, { layer: 'survey3' }, zip)
     expect(res.statusCode, res.body).toBe(202)
-    expect(await terminate(/INSERT INTO "survey3_patches_d/)).toBeGreaterThan(0)
+    expect(await terminate(/INSERT INTO "survey3_patches_d/, ended('import_jobs', res.json().id))).toBeGreaterThan(0)
     const job = await jobWhenEnded(res.json().id)
     expect(job.status).toBe('failed')
     expect(job.errors[0].message).toMatch(/connection was lost/)
@@ -105,7 +120,7 @@ describe.skipIf(!server)('a lost database connection during a bundle run', () =>
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: { 'x-api-key': key }, payload: { gapMeters: 0 } })
     expect(res.statusCode, res.body).toBe(202)
     const id = res.json().id
-    expect(await terminate(/INSERT INTO bundles/)).toBeGreaterThan(0)
+    expect(await terminate(/INSERT INTO bundles/, ended('bundle_runs', id))).toBeGreaterThan(0)
     for (let i = 0; i < 1200; i++) {
       const row = await t.knex('bundle_runs').first('status', 'errors').where({ id }).catch(() => null)
       if (row && !['queued', 'running'].includes(row.status)) {
