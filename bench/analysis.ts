@@ -24,6 +24,9 @@ import { layerKind } from '../src/import/layers.js'
 import { runImport } from '../src/import/run.js'
 import { syncProjectsFromLayer } from '../src/projects/from-layer.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
+import { registerJobKinds } from '../src/plugins/job-kinds.js'
+
+registerJobKinds()
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, samples: { type: 'string', default: '60' } } })
 const patches = Number(values.patches)

@@ -20,6 +20,9 @@ import { layerKind } from '../src/import/layers.js'
 import { runImport } from '../src/import/run.js'
 import { rectangle } from '../src/testdata/generate.js'
 import { rng } from '../src/testdata/random.js'
+import { registerJobKinds } from '../src/plugins/job-kinds.js'
+
+registerJobKinds()
 
 const { values } = parseArgs({ options: { plots: { type: 'string', default: '100000' } } })
 const target = Number(values.plots)

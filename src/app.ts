@@ -10,7 +10,8 @@ import auth from './plugins/auth.js'
 import database from './plugins/database.js'
 import jobs from './plugins/jobs.js'
 import openapi from './plugins/openapi.js'
-import problems from './plugins/problems.js'
+import problems, { clientErrorHandler } from './plugins/problems.js'
+import protection, { type ProtectionOptions } from './plugins/protection.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
@@ -32,6 +33,8 @@ import { serviceVersion } from './version.js'
 export interface AppOptions {
   database: Database
   config: Pick<Config, 'dataDir' | 'uploadLimitBytes'> & Partial<Pick<Config, 'layerVersionsKept'>>
+  /** overload and key-guessing limits (defaults in plugins/protection.ts) */
+  protection?: Partial<ProtectionOptions>
 }
 
 /** Fastify's own options: limits, request ids and a log that never carries a key. */
@@ -46,6 +49,7 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
         }
       : false,
     bodyLimit: config.bodyLimitBytes,
+    clientErrorHandler,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   }
@@ -53,6 +57,7 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
 
 async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(problems)
+  await instance.register(protection, opts.protection ?? {})
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
   await instance.register(jobs)

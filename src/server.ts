@@ -2,12 +2,14 @@
 // HTTP. Stops the embedded database with the service, and stops the service if that database dies.
 import Fastify from 'fastify'
 import app, { serverOptions } from './app.js'
-import { bootstrapAdminKey } from './auth/bootstrap.js'
+import { adminKeyNotice, bootstrapAdminKey } from './auth/bootstrap.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/connection.js'
 import { migrateLatest } from './db/migrate.js'
 import { loadShippedCalendars } from './review/calendar.js'
-import { recoverInterruptedImports } from './import/jobs.js'
+import { removeImportLeftovers } from './import/jobs.js'
+import { recoverInterruptedJobs } from './jobs/lifecycle.js'
+import { registerJobKinds } from './plugins/job-kinds.js'
 
 const config = loadConfig()
 const server = Fastify(serverOptions(config))
@@ -27,21 +29,20 @@ const applied = await migrateLatest(database.knex)
 if (applied.length) log.info({ applied }, 'migrations applied')
 const calendars = await loadShippedCalendars(database.knex)
 if (calendars.length) log.info({ years: calendars }, 'holiday calendars loaded from data/calendar')
-const interrupted = await recoverInterruptedImports(database.knex, config.dataDir)
-if (interrupted) log.warn({ interrupted }, 'import jobs interrupted by the last stop were marked failed')
+registerJobKinds()
+const interrupted = await recoverInterruptedJobs(database.knex)
+await removeImportLeftovers(database.knex, config.dataDir)
+if (Object.values(interrupted).some(Boolean)) log.warn({ interrupted }, 'jobs interrupted by the last stop were marked failed and their partial rows removed')
 
 if (config.bootstrapAdminKey) {
   const admin = await bootstrapAdminKey(database.knex, config.dataDir)
   if (admin) {
-    // Shown once on the console, never through the structured log.
-    process.stdout.write(
-      `\n  First start: created an admin API key (also written to ${admin.file}, mode 0600):\n\n    ${admin.token}\n\n` +
-        '  Keep it secret; create county/city/province keys with it or with `npm run cli -- key create`.\n\n',
-    )
+    // Shown once on an interactive console, never through the structured log nor into a log file.
+    process.stdout.write(adminKeyNotice(admin, process.stdout.isTTY === true))
   }
 }
 
-await server.register(app, { database, config })
+await server.register(app, { database, config, protection: { maxInFlight: config.maxInFlight, maxFailedKeys: config.maxFailedKeysPerMinute, failedKeyWindowMs: 60_000 } })
 server.addHook('onClose', async () => database.close())
 
 const shutdown = (signal: string) => {

@@ -2,16 +2,20 @@
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
-import { inScope, isCountyCode, type Scope } from '../domain/region.js'
+import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
+import type { JobKind } from '../jobs/kinds.js'
+import { errorText, failJob, markRunning } from '../jobs/lifecycle.js'
+import { pruneAnalysisResults } from './prune.js'
 import { analyzeProjects, countyContext } from './service.js'
 
 const chunk = 200
 
 export async function createRun(knex: Knex, actor: Actor, county: string): Promise<number> {
-  if (!isCountyCode(county)) throw problem('LR_BAD_REQUEST', 'county must be a 6-digit code')
+  const why = countyProblem(county)
+  if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
   if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not analyse county ${county}`, { detailZh: `本密钥无权分析 ${county} 的项目` })
   return auditedWrite(
     knex,
@@ -23,7 +27,7 @@ export async function createRun(knex: Knex, actor: Actor, county: string): Promi
 
 /** Analyses every project of the county in chunks, keeping the run row current. */
 export async function executeRun(knex: Knex, runId: number, county: string, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void> {
-  await knex('analysis_runs').where({ id: runId }).update({ status: 'running', started_at: knex.fn.now() })
+  await markRunning(knex, 'analysis', runId)
   try {
     const projects = await projectsOfCounty(knex, county)
     await knex('analysis_runs').where({ id: runId }).update({ total: projects.length })
@@ -39,15 +43,23 @@ export async function executeRun(knex: Knex, runId: number, county: string, sign
       onProgress?.(done, projects.length)
       await knex('analysis_runs').where({ id: runId }).update({ done, eligible, progress: done / projects.length })
     }
+    // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
+    await pruneAnalysisResults(knex, county)
+    await knex.raw('ANALYZE analysis_results')
     await knex('analysis_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, finished_at: knex.fn.now() })
   } catch (err) {
     const cancelled = signal.aborted
-    await knex('analysis_runs')
-      .where({ id: runId })
-      .update({ status: cancelled ? 'cancelled' : 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: cancelled ? 'cancelled' : (err as Error).message.split(' - ').at(-1) }]) })
+    // If this fails too (the connection is gone), the runner fails the run by its second path.
+    await failJob(knex, 'analysis', runId, { status: cancelled ? 'cancelled' : 'failed', message: cancelled ? 'cancelled' : errorText(err) })
     if (!cancelled) throw err
   }
 }
+
+/**
+ * Analysis runs in the one job lifecycle. Each chunk stores complete analyses of its projects
+ * (each a result in its own right, like one project's POST), so an interrupted run leaves no partial rows.
+ */
+export const analysisJobKind: JobKind = { key: 'analysis', table: 'analysis_runs', removePartial: async () => {} }
 
 export async function getRun(knex: Knex, id: number, scope: Scope) {
   const run = await whereInScope(

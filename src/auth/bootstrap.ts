@@ -25,3 +25,13 @@ export async function bootstrapAdminKey(knex: Knex, dataDir: string): Promise<{ 
   fs.chmodSync(file, 0o600) // mode is ignored when the file already existed
   return { token, file }
 }
+
+/**
+ * What the first start tells the operator. The token goes only to an interactive terminal: when
+ * standard output is a log file (a service manager, `> service.log`) it would stay there, readable
+ * by anyone who can read the log, so the notice then names the 0600 file instead.
+ */
+export function adminKeyNotice(admin: { token: string; file: string }, toTerminal: boolean): string {
+  const where = toTerminal ? `(also written to ${admin.file}, mode 0600):\n\n    ${admin.token}` : `: it is in ${admin.file} (mode 0600), not printed here because the output is not a terminal`
+  return `\n  First start: created an admin API key ${where}\n\n  Keep it secret; create county/city/province keys with it or with \`npm run cli -- key create\`.\n\n`
+}

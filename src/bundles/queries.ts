@@ -193,11 +193,24 @@ export async function updateBundles(knex: Knex, updates: Array<{ id: number; fla
   )
 }
 
+/**
+ * Makes the run current and drops the bundles of the county's other runs: nothing refers to a
+ * bundle of an inactive run (a project made from a bundle keeps its own geometry), and the runs'
+ * rows stay as history of what was computed when.
+ */
 export async function activateRun(knex: Knex, runId: number, county: string): Promise<void> {
   await knex.transaction(async (trx) => {
     await trx('bundle_runs').where({ xzqdm: county, active: true }).update({ active: false })
     await trx('bundle_runs').where({ id: runId }).update({ active: true })
+    // Only runs that have ended: a run still going (another process) keeps its rows until it ends.
+    const ended = trx('bundle_runs').select('id').where({ xzqdm: county, active: false }).whereNotIn('status', ['queued', 'running'])
+    await trx('bundles').where({ xzqdm: county }).whereIn('run_id', ended).delete()
   })
+}
+
+/** Planner statistics of bundles after a bulk insert (the flags and gaps queries join on them next). */
+export async function analyzeBundles(knex: Knex): Promise<void> {
+  await knex.raw('ANALYZE bundles')
 }
 
 const bundleColumns = (knex: Knex) => ({

@@ -5,9 +5,12 @@ import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import { analysisDefaults, toMu } from '../domain/analysis-config.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
-import { inScope, isCountyCode, type Scope } from '../domain/region.js'
+import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
+import type { AfterImportHook } from '../jobs/hooks.js'
+import type { JobKind } from '../jobs/kinds.js'
+import { errorText, failJob, markRunning } from '../jobs/lifecycle.js'
 import * as q from './queries.js'
 
 export interface BundleParams {
@@ -16,7 +19,8 @@ export interface BundleParams {
 }
 
 export async function createBundleRun(knex: Knex, actor: Actor, county: string, params: BundleParams): Promise<number> {
-  if (!isCountyCode(county)) throw problem('LR_BAD_REQUEST', 'county must be a 6-digit code')
+  const why = countyProblem(county)
+  if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
   if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not bundle plots of county ${county}`, { detailZh: `本密钥无权处理 ${county} 的图斑` })
   return auditedWrite(
     knex,
@@ -29,12 +33,13 @@ export async function createBundleRun(knex: Knex, actor: Actor, county: string, 
 
 /** Computes the bundles of a run from the county's active plots layer and makes them current. */
 export async function computeBundles(knex: Knex, runId: number, county: string, params: BundleParams): Promise<number> {
-  await knex('bundle_runs').where({ id: runId }).update({ status: 'running' })
+  await markRunning(knex, 'bundles', runId)
   try {
     const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
     if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
     await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
     const count = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
+    await q.analyzeBundles(knex)
     await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
     const inputs = await activeInputs(knex, county)
     const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
@@ -71,10 +76,27 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     await knex('bundle_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, bundle_count: count, finished_at: knex.fn.now() })
     return count
   } catch (err) {
-    await knex('bundles').where({ run_id: runId }).delete()
-    await knex('bundle_runs').where({ id: runId }).update({ status: 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: (err as Error).message.split(' - ').at(-1) }]) })
+    // Removes the run's bundles; if this fails too (the connection is gone), the runner's second path does it.
+    await failJob(knex, 'bundles', runId, { message: errorText(err) })
     throw err
   }
+}
+
+/** Bundle runs in the one job lifecycle: an unfinished run leaves the bundles it inserted. */
+export const bundleJobKind: JobKind = {
+  key: 'bundles',
+  table: 'bundle_runs',
+  async removePartial(knex, id) {
+    await knex('bundles').where({ run_id: id }).delete()
+  },
+}
+
+/** After a new plots (or land) version: bundles follow their plots, and their enclaves and 边角地 the land around them. */
+export const rebundleHook: AfterImportHook = async (knex, e) => {
+  const landLayer = e.layer === 'survey3' || e.layer === 'survey2'
+  if (!(e.layer === 'plots' || (landLayer && (await hasCurrentBundles(knex, e.county))))) return []
+  const n = await rebundleAfterImport(knex, e.county, `import:${e.datasetId}`)
+  return [{ message: `${e.layer}: ${n} contiguous bundles recomputed` }]
 }
 
 function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import type { Knex } from 'knex'
 import { cliActor } from '../auth/service.js'
 import { parseBursaWolf } from '../crs/registry.js'
-import { isCountyCode } from '../domain/region.js'
+import { countyProblem } from '../domain/region.js'
 import { createImportJob, executeImportJob, type ImportJobParams } from '../import/jobs.js'
 import { layerKeys, layerKind } from '../import/layers.js'
 import { safeFileName } from '../import/upload.js'
@@ -39,7 +39,8 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
   if (!file) throw new CliUsageError('import needs the path of a .zip or .geojson file')
   if (!fs.existsSync(file)) throw new CliUsageError(`no such file: ${file}`)
   if (!values.layer || !layerKind(values.layer)) throw new CliUsageError(`--layer must be one of ${layerKeys.join(', ')}`)
-  if (!values.county || !isCountyCode(values.county)) throw new CliUsageError('--county must be a 6-digit county code')
+  const why = values.county ? countyProblem(values.county, '--county') : '--county is required'
+  if (why) throw new CliUsageError(why)
   if (values.mode !== 'replace' && values.mode !== 'append') throw new CliUsageError('--mode is replace or append')
   if (values['on-invalid'] !== 'fail' && values['on-invalid'] !== 'skip') throw new CliUsageError('--on-invalid is fail or skip')
   if (values.srid && !/^\d{4,6}$/.test(values.srid)) throw new CliUsageError('--srid must be an EPSG code')
@@ -55,7 +56,7 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
     file,
     params: {
       layer: values.layer,
-      county: values.county,
+      county: values.county!,
       mode: values.mode,
       srid: values.srid ? Number(values.srid) : undefined,
       encoding: values.encoding,

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { cliActor, issueKey, listAllKeys, revokeKeyByPrefix } from '../auth/service.js'
 import { configDocs, loadConfig } from '../config.js'
 import { openDatabase, type Database } from '../db/connection.js'
+import { registerJobKinds } from '../plugins/job-kinds.js'
 import { migrateDown, migrateLatest, migrationStatus } from '../db/migrate.js'
 import { roles, type Role } from '../domain/region.js'
 import { analyzeCommand } from './analyze.js'
@@ -26,6 +27,7 @@ running service first (it holds that database), or use the HTTP API.`
 class UsageError extends Error {}
 
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
+  registerJobKinds() // imports and analysis runs from the CLI keep the same job rows and hooks
   const db = await openDatabase(loadConfig())
   try {
     return await work(db)

@@ -1,21 +1,37 @@
 // Access regions of API keys. Administrative division codes (行政区划代码): 2 digits province,
 // 4 digits city (设区市), 6 digits county (县/市/区). Shandong is 37, Liaocheng 3715.
 
+import { cityByPrefix, countyByCode, regionSource } from './regions.js'
+
 export const roles = ['county', 'city', 'province', 'admin'] as const
 export type Role = (typeof roles)[number]
 
 export type Scope = { kind: 'all' } | { kind: 'city'; prefix: string } | { kind: 'county'; code: string }
 
-export const isCountyCode = (s: string) => /^[0-9]{6}$/.test(s)
-export const isCityCode = (s: string) => /^[0-9]{4}$/.test(s)
+/** A county-level division of Shandong in the region table (regions.ts), not merely six digits. */
+export const isCountyCode = (s: string) => countyByCode(s) !== undefined
+/** A city (设区市) of Shandong by its 4-digit prefix. */
+export const isCityCode = (s: string) => cityByPrefix(s) !== undefined
+
+/**
+ * The one check of a county code a request carries: null when it is a county of the table,
+ * otherwise the message naming `field`.
+ */
+export function countyProblem(code: string, field = 'county'): string | null {
+  if (!/^[0-9]{6}$/.test(code)) return `${field} must be a 6-digit county code (县级行政区划代码), got '${code}'`
+  if (!isCountyCode(code)) return `${field} '${code}' is not a county-level division of Shandong (${regionSource.source.split(',')[0]})`
+  return null
+}
 
 /** What region a role needs: a message when `region` does not fit `role`, otherwise null. */
 export function regionProblem(role: Role, region: string | null | undefined): string | null {
   switch (role) {
     case 'county':
-      return region && isCountyCode(region) ? null : 'a county key needs a 6-digit county code as its region'
+      if (!region || !/^[0-9]{6}$/.test(region)) return 'a county key needs a 6-digit county code as its region'
+      return countyProblem(region, 'region')
     case 'city':
-      return region && isCityCode(region) ? null : 'a city key needs a 4-digit city code as its region'
+      if (!region || !/^[0-9]{4}$/.test(region)) return 'a city key needs a 4-digit city code as its region'
+      return isCityCode(region) ? null : `region '${region}' is not a city of Shandong`
     case 'province':
     case 'admin':
       return region ? `a ${role} key covers every county and takes no region` : null
@@ -33,7 +49,8 @@ export function inScope(scope: Scope, countyCode: string): boolean {
     case 'all':
       return true
     case 'city':
-      return countyCode.startsWith(scope.prefix)
+      // Exactly the city's counties by the region table, not any code that starts alike.
+      return countyByCode(countyCode)?.cityCode.startsWith(scope.prefix) ?? false
     case 'county':
       return countyCode === scope.code
   }
@@ -44,6 +61,6 @@ export function resolveCounty(scope: Scope, requested: string | undefined): { co
   if (requested === undefined) {
     return scope.kind === 'county' ? { county: scope.code } : { problem: 'county (6-digit code) is required for this key' }
   }
-  if (!isCountyCode(requested)) return { problem: `county must be a 6-digit code, got '${requested}'` }
-  return { county: requested }
+  const why = countyProblem(requested)
+  return why ? { problem: why } : { county: requested }
 }

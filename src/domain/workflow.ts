@@ -13,6 +13,9 @@ export const reviewActions = {
 } as const satisfies Record<string, { role: Role | null; from: readonly ProjectStatus[]; to: ProjectStatus; zh: string }>
 export type ReviewAction = keyof typeof reviewActions
 
+// Written out: appending 'ed' gave "approveed" and "submited".
+const pastTense: Record<ReviewAction, string> = { submit: 'submitted', check: 'checked', approve: 'approved', return: 'returned' }
+
 /** Which role reviews a project in this status (and so may return it). */
 const reviewerOf: Partial<Record<ProjectStatus, Role>> = { submitted: 'city', 'city-checked': 'province' }
 
@@ -24,7 +27,7 @@ export type TransitionResult = { ok: true; to: ProjectStatus } | { ok: false; re
 export function transition(status: ProjectStatus, action: ReviewAction, role: Role, reason?: string | null): TransitionResult {
   const a = reviewActions[action]
   if (!(a.from as readonly string[]).includes(status)) {
-    return { ok: false, reason: 'status', message: `a project in status '${status}' cannot be ${action === 'return' ? 'returned' : `${action}ed`} (allowed from: ${a.from.join(', ')})` }
+    return { ok: false, reason: 'status', message: `a project in status '${status}' cannot be ${pastTense[action]} (allowed from: ${a.from.join(', ')})` }
   }
   const needed = action === 'return' ? reviewerOf[status]! : a.role
   if (role !== needed) return { ok: false, reason: 'role', message: `only a ${needed} key may ${action} a project in status '${status}'; this is a ${role} key` }

@@ -19,6 +19,11 @@ export const problemKinds = {
   LR_PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large', titleZh: '上传内容超过大小限制', titleEn: 'Payload too large' },
   LR_UNSUPPORTED_MEDIA: { status: 415, slug: 'unsupported-media-type', titleZh: '不支持的内容类型', titleEn: 'Unsupported media type' },
   LR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', titleZh: '数据无法处理', titleEn: 'Unprocessable content' },
+  // nginx's 499: the client closed the connection; nobody reads the answer, but the audit row and log say what happened.
+  LR_CLIENT_ABORTED: { status: 499, slug: 'client-closed-request', titleZh: '客户端已断开连接', titleEn: 'Client closed request' },
+  LR_HEADERS_TOO_LARGE: { status: 431, slug: 'headers-too-large', titleZh: '请求头或查询串过长', titleEn: 'Request header fields too large' },
+  LR_OVERLOADED: { status: 503, slug: 'overloaded', titleZh: '服务繁忙，请稍后重试', titleEn: 'Service overloaded' },
+  LR_TOO_MANY_REQUESTS: { status: 429, slug: 'too-many-requests', titleZh: '请求过于频繁', titleEn: 'Too many requests' },
   LR_DB_UNAVAILABLE: { status: 503, slug: 'database-unavailable', titleZh: '数据库暂不可用', titleEn: 'Database unavailable' },
   LR_INTERNAL: { status: 500, slug: 'internal', titleZh: '服务内部错误', titleEn: 'Internal error' },
 } as const satisfies Record<string, ProblemKind>

@@ -21,12 +21,19 @@ SELECT valid, reason, ST_IsEmpty(fixed) AS empty, encode(ST_AsEWKB(fixed), 'hex'
 FROM checked`
 
 export async function prepareAreaGeometry(knex: Knex, geometry: unknown, srid = 4490): Promise<PreparedGeometry> {
+  // Checked first so an unknown code is the client's error, named, and not PostGIS's text.
+  const known = await knex('spatial_ref_sys').first('srid').where({ srid })
+  if (!known) throw problem('LR_BAD_REQUEST', `srid ${srid} is not a coordinate system known to the service (EPSG code expected, e.g. 4490 or 4548)`, { detailZh: `srid ${srid} 不是已知的坐标系代码`, errors: [{ field: 'srid', message: 'unknown EPSG code' }] })
   let row: { valid: boolean; reason: string; empty: boolean; ewkb: string; minX: number; minY: number; maxX: number; maxY: number }
   try {
     const result = await knex.raw(prepareSql, [JSON.stringify(geometry), srid])
     row = result.rows[0]
-  } catch (err) {
-    throw problem('LR_UNPROCESSABLE', `geometry is not valid GeoJSON in EPSG:${srid}: ${(err as Error).message.split(' - ').at(-1)}`, { detailZh: '几何不是有效的 GeoJSON 或坐标系不可用' })
+  } catch {
+    // PostGIS's own message names its internals; the client needs to know which field is wrong.
+    throw problem('LR_UNPROCESSABLE', `geometry is not a GeoJSON polygon that can be placed in EPSG:${srid} (malformed coordinates, or outside the coordinate system's domain)`, {
+      detailZh: '几何不是有效的 GeoJSON，或坐标超出该坐标系的适用范围',
+      errors: [{ field: 'geometry', message: 'not a valid GeoJSON geometry in this coordinate system' }],
+    })
   }
   if (row.empty) {
     throw problem('LR_UNPROCESSABLE', `geometry has no area after repair (${row.reason})`, { detailZh: '几何修复后面积为零' })

@@ -20,7 +20,8 @@ export async function checkHealth(db: Database, version: string): Promise<Health
     return {
       ...base,
       status: 'unavailable',
-      database: { reachable: false, error: (err as Error).message },
+      // /health needs no key: say what kind of failure, never the driver's text (host, port, user names).
+      database: { reachable: false, error: `the database did not answer (${(err as { code?: string }).code ?? (err as Error).name})` },
       migrations: { current: false, applied: [], pending: [] },
     }
   }

@@ -15,6 +15,13 @@ export interface ArchiveLimits {
 
 export const defaultArchiveLimits: ArchiveLimits = { maxEntries: 200, maxUncompressedBytes: 16 * 1024 ** 3, maxRatio: 200 }
 
+/**
+ * Members read whole into memory. A .prj is one WKT line (< 2 KB in every delivery seen), a .cpg a
+ * code page name: 64 KiB is far above both and keeps a bomb (600 MiB of .prj at ratio 53 passed
+ * the ratio check) from ever being inflated.
+ */
+export const maxTextMemberBytes = 64 * 1024
+
 export class ArchiveError extends Error {}
 
 /** The members of the one shapefile in an upload, read straight from the zip. */
@@ -108,15 +115,34 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
       if (hit) found.set(ext, hit.entry)
     }
     if (!found.has('dbf')) throw new ArchiveError(`the zip has ${name} but no ${name.slice(0, -4)}.dbf beside it (attributes are required)`)
+    // What the layer can need: the .shx holds 8 bytes per record of the .shp (and a 100-byte header).
+    const shx = found.get('shx')
+    const shpSize = found.get('shp')!.uncompressedSize
+    if (shx && shx.uncompressedSize > 100 + 8 * Math.ceil(Math.max(shpSize - 100, 0) / 12)) {
+      throw new ArchiveError(`zip entry '${entryName(shx)}' is larger (${shx.uncompressedSize} bytes) than an index of ${name} can be; refused`)
+    }
     const open = async (ext: Member) => streamSource(await entryStream(zip, found.get(ext)!))
     return {
       name,
       has: (ext) => found.has(ext),
       open,
       async text(ext) {
-        if (!found.has(ext)) return null
+        const entry = found.get(ext)
+        if (!entry) return null
+        const refuse = () => new ArchiveError(`zip entry '${entryName(entry)}' unpacks to more than ${maxTextMemberBytes} bytes; a .${ext} is a few hundred bytes of text`)
+        if (entry.uncompressedSize > maxTextMemberBytes) throw refuse()
         const chunks: Buffer[] = []
-        for await (const c of await entryStream(zip, found.get(ext)!)) chunks.push(c as Buffer)
+        let size = 0
+        const stream = await entryStream(zip, entry)
+        // The declared size is checked by yauzl too; counting here keeps the cap whatever the header says.
+        for await (const c of stream) {
+          size += (c as Buffer).length
+          if (size > maxTextMemberBytes) {
+            stream.destroy()
+            throw refuse()
+          }
+          chunks.push(c as Buffer)
+        }
         return Buffer.concat(chunks).toString('latin1')
       },
       close: () => zip.close(),

@@ -14,7 +14,7 @@ export async function cancelImport(deps: { knex: Knex; runner: JobRunner }, acto
     deps.knex,
     actor,
     async (trx) => {
-      const how = deps.runner.cancel(`import:${id}`)
+      const how = deps.runner.cancel('import', id)
       // A dropped job never runs, so its row is finished here; an aborted one finishes itself.
       if (how !== 'aborted') await trx('import_jobs').where({ id }).update({ status: 'cancelled', finished_at: trx.fn.now(), errors: JSON.stringify([{ message: 'cancelled' }]) })
       return how

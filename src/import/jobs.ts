@@ -8,9 +8,9 @@ import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
-import { analysisLayers, markCountyStale } from '../analysis/queries.js'
-import { hasCurrentBundles, rebundleAfterImport } from '../bundles/service.js'
-import { syncProjectsFromLayer } from '../projects/from-layer.js'
+import { runAfterImport } from '../jobs/hooks.js'
+import type { JobKind } from '../jobs/kinds.js'
+import { errorText, lostConnection, markRunning } from '../jobs/lifecycle.js'
 import { layerKind, layerKinds } from './layers.js'
 import * as q from './queries.js'
 import { emptyReport, ImportFailure, type ImportReport } from './report.js'
@@ -73,7 +73,7 @@ export async function executeImportJob(
   importedBy: string,
 ): Promise<ImportReport> {
   const { knex } = deps
-  await knex('import_jobs').where({ id: jobId }).update({ status: 'running', started_at: knex.fn.now() })
+  await markRunning(knex, 'import', jobId)
   let lastWrite = 0
   const request: ImportRequest = { ...params, kind: layerKind(params.layer)!, file, importedBy, jobId }
   const finish = async (status: 'succeeded' | 'failed' | 'cancelled', report: ImportReport) => {
@@ -109,9 +109,9 @@ export async function executeImportJob(
       request,
     )
     // The new version is active now: what follows from it may fail without undoing the import.
-    await afterImport(knex, params, report).catch((err: Error) =>
-      report.warnings.push({ message: `imported, but updating what depends on the layer failed: ${err.message.split(' - ').at(-1)}` }),
-    )
+    if (!report.unchanged && report.datasetId !== null) {
+      report.warnings.push(...(await runAfterImport(knex, { layer: params.layer, county: params.county, datasetId: report.datasetId })))
+    }
     if (deps.keepVersions && !report.unchanged) {
       await q
         .purgeOldVersions(knex, request.kind, params.county, deps.keepVersions)
@@ -123,31 +123,12 @@ export async function executeImportJob(
   } catch (err) {
     const report = (err as { report?: ImportReport }).report
     if (!(err instanceof ImportFailure) || !report) {
-      await finish('failed', { ...emptyReport(), errors: [{ message: `internal error: ${(err as Error).message}` }] })
+      // Never the SQL or table names: a lost connection says so, anything else only the database's own words.
+      await finish('failed', { ...emptyReport(), errors: [{ message: lostConnection(err as Error) ? errorText(err) : `internal error: ${errorText(err)}` }] })
       throw err
     }
     await finish(deps.signal.aborted ? 'cancelled' : 'failed', report)
     return report
-  }
-}
-
-/** What a new layer version changes beyond itself: projects from a projects layer, bundles, stale analyses. */
-async function afterImport(knex: Knex, params: ImportJobParams, report: ImportReport): Promise<void> {
-  if (report.unchanged || report.datasetId === null) return
-  if (params.layer === 'projects') {
-    const sync = await syncProjectsFromLayer(knex, report.datasetId, params.county)
-    report.warnings.push({ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` })
-    for (const s of sync.skipped) report.warnings.push({ record: s.record, message: s.message })
-  }
-  // Bundles follow their plots, and their enclaves and 边角地 follow the land layers around them.
-  const landLayer = params.layer === 'survey3' || params.layer === 'survey2'
-  if (params.layer === 'plots' || (landLayer && (await hasCurrentBundles(knex, params.county)))) {
-    const n = await rebundleAfterImport(knex, params.county, `import:${report.datasetId}`)
-    report.warnings.push({ message: `${params.layer}: ${n} contiguous bundles recomputed` })
-  }
-  if ((analysisLayers as readonly string[]).includes(params.layer)) {
-    const stale = await markCountyStale(knex, params.county)
-    if (stale) report.warnings.push({ message: `${stale} stored project analyses of county ${params.county} are now stale` })
   }
 }
 
@@ -188,15 +169,24 @@ export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: str
   return query
 }
 
-/** After a restart: loading versions are removed, unfinished jobs marked failed, temp files cleared. */
-export async function recoverInterruptedImports(knex: Knex, dataDir: string): Promise<number> {
+/** Import jobs in the one job lifecycle: an unfinished import leaves a version being loaded. */
+export const importJobKind: JobKind = {
+  key: 'import',
+  table: 'import_jobs',
+  async removePartial(knex, id) {
+    const left: Array<{ id: number; layer: string }> = await knex('datasets').select('id', 'layer').where({ import_job_id: id, status: 'loading' })
+    for (const d of left) {
+      const kind = layerKinds.find((k) => k.key === d.layer)
+      if (kind) await q.discardDataset(knex, kind, d.id)
+    }
+  },
+}
+
+/** After a restart: versions left loading by any job are removed, and the uploads' temp files. */
+export async function removeImportLeftovers(knex: Knex, dataDir: string): Promise<void> {
   for (const d of await q.datasetsLeftLoading(knex)) {
     const kind = layerKinds.find((k) => k.key === d.layer)
     if (kind) await q.discardDataset(knex, kind, d.id)
   }
-  const n = await knex('import_jobs')
-    .whereIn('status', ['queued', 'running'])
-    .update({ status: 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: 'interrupted by a restart of the service; upload the file again' }]) })
   await fs.rm(importWorkRoot(dataDir), { recursive: true, force: true })
-  return n
 }

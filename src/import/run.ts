@@ -7,11 +7,11 @@ import { outsideChina } from '../domain/extent.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { ArchiveError, defaultArchiveLimits, isZip, openShapefileArchive, type ShapefileArchive } from './archive.js'
 import { EncodingError, resolveEncoding } from './encoding.js'
-import { BatchBuilder } from './batch-rows.js'
 import { resolveFields, type ResolvedColumn } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
 import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
+import { load } from './load.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
@@ -55,116 +55,182 @@ export interface ImportContext {
 
 const expected = (e: unknown) => e instanceof ArchiveError || e instanceof SourceError || e instanceof CrsError || e instanceof EncodingError
 
-/** Runs the import; resolves with the report of a success, rejects with ImportFailure (report attached). */
+/** One import in progress: what each step reads and adds to. */
+interface ImportRun {
+  ctx: ImportContext
+  req: ImportRequest
+  limits: ImportLimits
+  report: ImportReport
+  issues: { warnings: IssueList; errors: IssueList }
+  startedAt: number
+  source: FeatureSource | null
+  archive: ShapefileArchive | null
+  /** EPSG code a GeoJSON file declares (its `crs` member) */
+  declaredEpsg: number | null
+  prjText: string | null
+  dataset: { id: number; version: number } | null
+}
+
+/**
+ * Runs the import; resolves with the report of a success, rejects with ImportFailure (report attached).
+ * The steps: is it the active version already → open the source → its CRS and extent → map its
+ * fields → a new (invisible) version → load → index, count, statistics → switch readers to it.
+ */
 export async function runImport(ctx: ImportContext, req: ImportRequest): Promise<ImportReport> {
-  const limits = ctx.limits ?? defaultImportLimits
-  const report = emptyReport()
-  const warnings = new IssueList(200)
-  const errors = new IssueList(100)
-  const t0 = Date.now()
-  let source: FeatureSource | null = null
-  let archive: ShapefileArchive | null = null
-  let dataset: { id: number; version: number } | null = null
-  const finish = () => {
-    report.warnings = warnings.toJSON()
-    report.errors = errors.toJSON()
-    report.timings.totalMs = Date.now() - t0
-    return report
+  const run: ImportRun = {
+    ctx,
+    req,
+    limits: ctx.limits ?? defaultImportLimits,
+    report: emptyReport(),
+    issues: { warnings: new IssueList(200), errors: new IssueList(100) },
+    startedAt: Date.now(),
+    source: null,
+    archive: null,
+    declaredEpsg: null,
+    prjText: null,
+    dataset: null,
   }
   try {
-    if (req.mode === 'replace') {
-      const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
-      if (active && active.sha256 === req.file.sha256) {
-        warnings.add({ file: req.file.name, message: `identical to active version ${active.version} (same SHA-256); nothing imported` })
-        Object.assign(report, { unchanged: true, datasetId: active.id, version: active.version })
-        report.counts.stored = active.featureCount
-        return finish()
-      }
-    }
-    let declaredEpsg: number | null = null
-    let prjText: string | null = null
-    if (await isZip(req.file.path)) {
-      archive = await openShapefileArchive(req.file.path, defaultArchiveLimits)
-      prjText = await archive.text('prj')
-      const cpgText = await archive.text('cpg')
-      const dbfHead = await DbfReader.open(await archive.open('dbf'))
-      const languageDriver = dbfHead.header.languageDriver
-      await dbfHead.close()
-      const zip = archive
-      const encoding = await resolveEncoding({ param: req.encoding, cpgText, openDbf: () => zip.open('dbf'), languageDriver })
-      report.encoding = encoding
-      const opened = await openShapefile(archive, { family: req.kind.family, encoding: encoding.name, maxVertices: limits.maxVertices })
-      source = opened.source
-      for (const w of opened.warnings) warnings.add({ file: archive.name, message: w })
-    } else if (/\.(geo)?json$/i.test(req.file.name)) {
-      const opened = await openGeoJson(req.file.path, req.file.name, { family: req.kind.family, maxVertices: limits.maxVertices, maxBytes: limits.geojsonMaxBytes, maxDepth: limits.geojsonMaxDepth })
-      source = opened.source
-      declaredEpsg = opened.declaredEpsg
-      report.encoding = { name: 'UTF-8', how: 'utf8-json' }
-    } else {
-      throw new ImportFailure(`${req.file.name} is neither a zip (holding a shapefile) nor a .geojson/.json file`)
-    }
-    report.timings.openMs = Date.now() - t0
-
-    const { crs, warnings: crsWarnings } = await resolveSourceCrs(ctx.knex, {
-      srid: req.srid ?? declaredEpsg ?? undefined,
-      towgs84: req.towgs84,
-      prjText,
-      bbox: source.bbox,
-    })
-    if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
-    report.sourceCrs = { epsg: crs.epsg, name: crs.name, how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
-    for (const w of crsWarnings) warnings.add({ file: source.fileName, message: w })
-    if (source.bbox) await checkExtent(ctx.knex, source, crs)
-
-    const fields = resolveFields(req.kind, source.fieldNames, req.fieldMap)
-    if (fields.problems.length) throw new ImportFailure(fields.problems.join('; '), fields.problems.map((message) => ({ file: source!.fileName, message })))
-    for (const n of fields.notes) warnings.add({ file: source.fileName, message: n })
-
-    dataset = await q.createDataset(ctx.knex, {
-      layer: req.kind.key,
-      county: req.county,
-      sourceName: req.file.name,
-      sha256: req.file.sha256,
-      crs: report.sourceCrs,
-      encoding: report.encoding,
-      importedBy: req.importedBy,
-      jobId: req.jobId,
-    })
-    Object.assign(report, { datasetId: dataset.id, version: dataset.version })
-    // The version is loaded into a table of its own, attached as the layer's partition once complete.
-    await q.createVersionTable(ctx.knex, req.kind, dataset.id)
-    if (req.mode === 'append') {
-      const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
-      if (active) warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
-    }
+    if (await unchanged(run)) return finished(run)
+    const source = await openSource(run)
+    run.report.timings.openMs = Date.now() - run.startedAt
+    const crs = await sourceCrs(run, source)
+    const columns = mapFields(run, source)
+    const dataset = await createVersion(run)
     const tLoad = Date.now()
-    await load(ctx, req, source, fields.columns, { datasetId: dataset.id, crs }, report, warnings, errors, limits.batchSize, limits.maxInFlight)
-    report.timings.loadMs = Date.now() - tLoad
-    if (errors.count > 0 && req.onInvalid === 'fail') {
-      throw new ImportFailure(`${errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, errors.items)
-    }
-    if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
-    const tIndex = Date.now()
-    const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
-    report.timings.indexMs = Date.now() - tIndex
-    report.counts.stored = summary.featureCount
-    await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
-    ctx.onProgress?.(1, finish())
-    return finish()
+    await load({ ctx, req, source, columns, target: { datasetId: dataset.id, crs }, report: run.report, issues: run.issues, limits: run.limits })
+    run.report.timings.loadMs = Date.now() - tLoad
+    await completeVersion(run, dataset)
+    ctx.onProgress?.(1, finished(run))
+    return finished(run)
   } catch (err) {
-    if (dataset) await q.discardDataset(ctx.knex, req.kind, dataset.id).catch(() => {})
-    Object.assign(report, { datasetId: null, version: null })
-    if (err instanceof ImportFailure) {
-      if (err.issues !== errors.items) for (const i of err.issues) errors.add(i)
-    } else if (expected(err)) errors.add({ file: source?.fileName ?? req.file.name, message: (err as Error).message })
-    else if (ctx.signal?.aborted) errors.add({ message: 'cancelled' })
-    else throw err
-    throw Object.assign(new ImportFailure(errors.items[0]?.message ?? 'import failed', errors.items), { report: finish() })
+    throw await failed(run, err)
   } finally {
-    await source?.close().catch(() => {})
-    archive?.close()
+    await run.source?.close().catch(() => {})
+    run.archive?.close()
   }
+}
+
+/** The report as it stands, issues and total time included. */
+function finished(run: ImportRun): ImportReport {
+  run.report.warnings = run.issues.warnings.toJSON()
+  run.report.errors = run.issues.errors.toJSON()
+  run.report.timings.totalMs = Date.now() - run.startedAt
+  return run.report
+}
+
+/** A replace with the file of the active version changes nothing: said, and nothing loaded. */
+async function unchanged({ ctx, req, report, issues }: ImportRun): Promise<boolean> {
+  if (req.mode !== 'replace') return false
+  const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
+  if (!active || active.sha256 !== req.file.sha256) return false
+  issues.warnings.add({ file: req.file.name, message: `identical to active version ${active.version} (same SHA-256); nothing imported` })
+  Object.assign(report, { unchanged: true, datasetId: active.id, version: active.version })
+  report.counts.stored = active.featureCount
+  return true
+}
+
+/** The features of the upload: a zipped shapefile (its encoding decided here) or a GeoJSON file. */
+async function openSource(run: ImportRun): Promise<FeatureSource> {
+  const { req, limits, report, issues } = run
+  if (await isZip(req.file.path)) {
+    const archive = await openShapefileArchive(req.file.path, defaultArchiveLimits)
+    run.archive = archive
+    run.prjText = await archive.text('prj')
+    const cpgText = await archive.text('cpg')
+    const dbfHead = await DbfReader.open(await archive.open('dbf'))
+    const languageDriver = dbfHead.header.languageDriver
+    await dbfHead.close()
+    const encoding = await resolveEncoding({ param: req.encoding, cpgText, openDbf: () => archive.open('dbf'), languageDriver })
+    report.encoding = encoding
+    const opened = await openShapefile(archive, { family: req.kind.family, encoding: encoding.name, maxVertices: limits.maxVertices })
+    run.source = opened.source
+    for (const w of opened.warnings) issues.warnings.add({ file: archive.name, message: w })
+    return opened.source
+  }
+  if (/\.(geo)?json$/i.test(req.file.name)) {
+    const opened = await openGeoJson(req.file.path, req.file.name, { family: req.kind.family, maxVertices: limits.maxVertices, maxBytes: limits.geojsonMaxBytes, maxDepth: limits.geojsonMaxDepth })
+    run.source = opened.source
+    run.declaredEpsg = opened.declaredEpsg
+    report.encoding = { name: 'UTF-8', how: 'utf8-json' }
+    return opened.source
+  }
+  throw new ImportFailure(`${req.file.name} is neither a zip (holding a shapefile) nor a .geojson/.json file`)
+}
+
+/** The source's coordinate system (parameter, .prj or GeoJSON, or detected) and a check that it lands in China. */
+async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceCrs> {
+  const { ctx, req, report, issues, declaredEpsg } = run
+  const { crs, warnings } = await resolveSourceCrs(ctx.knex, { srid: req.srid ?? declaredEpsg ?? undefined, towgs84: req.towgs84, prjText: run.prjText, bbox: source.bbox })
+  if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
+  report.sourceCrs = { epsg: crs.epsg, name: crs.name, how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
+  for (const w of warnings) issues.warnings.add({ file: source.fileName, message: w })
+  if (source.bbox) await checkExtent(ctx.knex, source, crs)
+  return crs
+}
+
+/** The layer's typed columns from the source's fields (and the user's fieldMap). */
+function mapFields({ req, issues }: ImportRun, source: FeatureSource): ResolvedColumn[] {
+  const fields = resolveFields(req.kind, source.fieldNames, req.fieldMap)
+  if (fields.problems.length) throw new ImportFailure(fields.problems.join('; '), fields.problems.map((message) => ({ file: source.fileName, message })))
+  for (const n of fields.notes) issues.warnings.add({ file: source.fileName, message: n })
+  return fields.columns
+}
+
+/** A new version in a table of its own, attached as the layer's partition once complete; an append starts with the active rows. */
+async function createVersion(run: ImportRun): Promise<{ id: number; version: number }> {
+  const { ctx, req, report, issues } = run
+  const dataset = await q.createDataset(ctx.knex, {
+    layer: req.kind.key,
+    county: req.county,
+    sourceName: req.file.name,
+    sha256: req.file.sha256,
+    crs: report.sourceCrs!,
+    encoding: report.encoding,
+    importedBy: req.importedBy,
+    jobId: req.jobId,
+  })
+  run.dataset = dataset
+  Object.assign(report, { datasetId: dataset.id, version: dataset.version })
+  await q.createVersionTable(ctx.knex, req.kind, dataset.id)
+  if (req.mode === 'append') {
+    const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
+    if (active) issues.warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
+  }
+  return dataset
+}
+
+/** Indexes, count and extent, planner statistics, then readers switch to the version in one transaction. */
+async function completeVersion(run: ImportRun, dataset: { id: number }): Promise<void> {
+  const { ctx, req, report, issues } = run
+  if (issues.errors.count > 0 && req.onInvalid === 'fail') {
+    throw new ImportFailure(`${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, issues.errors.items)
+  }
+  if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
+  const tIndex = Date.now()
+  const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
+  report.timings.indexMs = Date.now() - tIndex
+  report.counts.stored = summary.featureCount
+  // Planner statistics before readers see the version: without them (autovacuum off or behind,
+  // and PGlite has none) the first pages after an import sort the whole partition.
+  await q.analyzeVersionTable(ctx.knex, req.kind, dataset.id)
+  await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
+}
+
+/**
+ * Removes what was loaded and turns the error into the ImportFailure the caller reports (report
+ * attached); an error that is neither the upload's nor a cancel (a lost connection) is returned as is.
+ */
+async function failed(run: ImportRun, err: unknown): Promise<unknown> {
+  const { ctx, req, report, source, issues } = run
+  if (run.dataset) await q.discardDataset(ctx.knex, req.kind, run.dataset.id).catch(() => {})
+  Object.assign(report, { datasetId: null, version: null })
+  if (err instanceof ImportFailure) {
+    if (err.issues !== issues.errors.items) for (const i of err.issues) issues.errors.add(i)
+  } else if (expected(err)) issues.errors.add({ file: source?.fileName ?? req.file.name, message: (err as Error).message })
+  else if (ctx.signal?.aborted) issues.errors.add({ message: 'cancelled' })
+  else return err
+  return Object.assign(new ImportFailure(issues.errors.items[0]?.message ?? 'import failed', issues.errors.items), { report: finished(run) })
 }
 
 /** Why coordinates and a CRS do not fit together, judged from the coordinate range. */
@@ -192,51 +258,4 @@ async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): P
   throw new CrsError(
     `in ${crs.name} the data lands at ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}, not inside China (73–136°E, 3–54°N): ${likelyCause(b, crs)}. Pass srid to name the right system`,
   )
-}
-
-async function load(
-  ctx: ImportContext,
-  req: ImportRequest,
-  source: FeatureSource,
-  columns: ResolvedColumn[],
-  target: { datasetId: number; crs: SourceCrs },
-  report: ImportReport,
-  warnings: IssueList,
-  errors: IssueList,
-  batchSize: number,
-  maxInFlight: number,
-): Promise<void> {
-  const counts = report.counts
-  const builder = new BatchBuilder(source.fieldNames, columns)
-  const inFlight: Array<Promise<void>> = []
-  try {
-    return await loadBatches()
-  } catch (err) {
-    await Promise.allSettled(inFlight) // no insert may still be running when the version is discarded
-    throw err
-  }
-  async function loadBatches(): Promise<void> {
-  for (;;) {
-    if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
-    const batch = await source.next(batchSize)
-    if (batch.features.length === 0) break
-    const rows = builder.build(batch, source.fileName, { warnings, errors }, counts)
-    // Once a record has failed, the rest is only read to report every problem at once.
-    const failing = errors.count > 0 && req.onInvalid === 'fail'
-    if (!failing && rows.records.length) {
-      // The next batch is read and decoded while the database stores this one.
-      if (inFlight.length >= maxInFlight) await inFlight.shift()
-      inFlight.push(
-        q.insertBatch(ctx.knex, req.kind, columns, { ...target, county: req.county }, rows).then((repaired) => {
-          for (const r of repaired) {
-            counts.repaired++
-            warnings.add({ file: source.fileName, record: r.record, message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}` })
-          }
-        }),
-      )
-    }
-    ctx.onProgress?.(source.total ? Math.min(counts.read / source.total, 0.99) : 0, report)
-  }
-  await Promise.all(inFlight)
-  }
 }

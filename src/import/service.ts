@@ -56,11 +56,10 @@ export interface ImportDeps {
 /** Creates the job and queues its run; the upload now belongs to the job. */
 export async function submitImport(deps: ImportDeps, actor: Actor, params: ImportJobParams, upload: SavedUpload): Promise<number> {
   const id = await createImportJob(deps.knex, actor, params, upload)
-  deps.runner.enqueue(`import:${id}`, async (signal) => {
+  deps.runner.enqueue('import', id, async (signal) => {
     try {
+      // An unexpected failure rejects: the runner fails the job (a second time if its own handler could not).
       await executeImportJob({ knex: deps.knex, limits: deps.limits, signal, keepVersions: deps.keepVersions }, id, params, upload, actor.principal.prefix)
-    } catch (err) {
-      deps.log.error({ err, importJob: id }, 'import job failed unexpectedly')
     } finally {
       // The job removes the upload as it ends; this covers a job that failed before it could.
       await fs.rm(upload.workDir, { recursive: true, force: true })

@@ -22,9 +22,16 @@ export function safeFileName(name: string): string {
   return clean && clean !== '.' && clean !== '..' ? clean : 'upload'
 }
 
+/** mkdir's mode applies only to directories it creates (and the umask still narrows it): set each one from dataDir down. */
+async function privateDirs(dataDir: string, dir: string): Promise<void> {
+  for (let d = dir; d.startsWith(dataDir) && d !== dataDir; d = path.dirname(d)) await fs.promises.chmod(d, 0o700)
+}
+
 export async function saveUpload(stream: NodeJS.ReadableStream, fileName: string, dataDir: string): Promise<SavedUpload> {
   const workDir = path.join(importWorkRoot(dataDir), `u-${randomUUID()}`)
-  await fs.promises.mkdir(workDir, { recursive: true })
+  // Uploads are survey data with coordinates: readable by the service's user only.
+  await fs.promises.mkdir(workDir, { recursive: true, mode: 0o700 })
+  await privateDirs(dataDir, workDir)
   const name = safeFileName(fileName)
   const target = path.join(workDir, `upload${path.extname(name).toLowerCase().slice(0, 10)}`)
   const hash = createHash('sha256')
@@ -37,7 +44,7 @@ export async function saveUpload(stream: NodeJS.ReadableStream, fileName: string
     },
   })
   try {
-    await pipeline(stream, tap, fs.createWriteStream(target))
+    await pipeline(stream, tap, fs.createWriteStream(target, { mode: 0o600 }))
   } catch (err) {
     await fs.promises.rm(workDir, { recursive: true, force: true })
     throw err

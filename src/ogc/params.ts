@@ -2,6 +2,7 @@
 // bbox and bbox-crs, limit and offset, crs, properties, output format, encoding, and simple
 // equality filters on the collection's queryables. Unknown parameters are refused (OGC API –
 // Features Part 1, /req/core/query-param-unknown).
+import { countyProblem } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
@@ -62,12 +63,19 @@ function filterValue(p: Property, text: string): string | number | boolean {
       if (text.trim() === '' || !Number.isFinite(n) || (p.type === 'integer' && !Number.isInteger(n))) {
         throw bad(`${p.name} must be a${p.type === 'integer' ? 'n integer' : ' number'}, got '${text}'`, `${p.name} 须为数值`)
       }
+      // Integer properties are PostgreSQL integer columns: a value beyond them matches nothing and would fail the cast.
+      if (p.type === 'integer' && Math.abs(n) > 2_147_483_647) throw bad(`${p.name} must be between -2147483648 and 2147483647, got '${text}'`, `${p.name} 超出整数范围`)
       return n
     }
     case 'boolean':
       if (text !== 'true' && text !== 'false') throw bad(`${p.name} must be true or false, got '${text}'`, `${p.name} 须为 true 或 false`)
       return text === 'true'
     default:
+      // The county filter goes through the one county check (an unknown code would silently match nothing).
+      if (p.name === 'county') {
+        const why = countyProblem(text)
+        if (why) throw bad(why, `县级行政区划代码 ${text} 无效`)
+      }
       return text
   }
 }

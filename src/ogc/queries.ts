@@ -3,6 +3,7 @@
 // transformed into the storage CRS, never the column into the box's, so the GiST index is used.
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
+import { countiesOfCity } from '../domain/regions.js'
 import type { Collection, Property, SourceContext } from './collections.js'
 import type { OutputCrs } from './crs.js'
 import type { ItemsQuery } from './params.js'
@@ -18,7 +19,7 @@ interface Sql {
 function countyCondition(scope: Scope) {
   return (column: string): Sql => {
     if (scope.kind === 'county') return { sql: `${column} = ?`, bindings: [scope.code] }
-    if (scope.kind === 'city') return { sql: `${column} LIKE ?`, bindings: [`${scope.prefix}%`] }
+    if (scope.kind === 'city') return { sql: `${column} = ANY(?::text[])`, bindings: [countiesOfCity(scope.prefix)] }
     return { sql: 'true', bindings: [] }
   }
 }
@@ -118,7 +119,7 @@ export async function featureById(knex: Knex, c: Collection, scope: Scope, q: It
   let extra: Sql
   let sel: Selection = { bbox: null, filters: [] }
   if (c.idType === 'integer') {
-    if (!/^[0-9]{1,15}$/.test(featureId)) return null
+    if (!/^[0-9]{1,10}$/.test(featureId) || Number(featureId) > 2_147_483_647) return null // ids are integer columns
     extra = { sql: `${c.idSql} = ?`, bindings: [Number(featureId)] }
   } else {
     const m = /^([0-9]{1,9})-([0-9]{1,9})$/.exec(featureId)

@@ -5,6 +5,11 @@ import { recordAudit, type AuditResult } from '../audit/log.js'
 import { prefixOf } from '../auth/keys.js'
 import { presentedKey } from './auth.js'
 
+const countyOf = (o: unknown): string | null => {
+  const v = (o as { county?: unknown } | null | undefined)?.county
+  return typeof v === 'string' && /^[0-9]{6}$/.test(v) ? v : null
+}
+
 const writeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 function resultOf(status: number): AuditResult {
@@ -24,6 +29,8 @@ export default fp(
           action: `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`,
           objectType: 'request',
           objectId: (request.params as Record<string, string> | undefined)?.id ?? null,
+          // The county the request was about, so a refused cross-county attempt names its target.
+          county: countyOf(request.body) ?? countyOf(request.query) ?? countyOf(request.params),
           result: resultOf(status),
           requestId: String(request.id),
           detail: { status },

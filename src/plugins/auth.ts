@@ -31,6 +31,7 @@ export default fp(
   async (app, opts: { queryKey?: boolean }) => {
     app.decorateRequest('actor', null as unknown as Actor)
     app.addHook('onRequest', async (request) => {
+      app.keyAttempts.check(request)
       const token = presentedKey(request, opts.queryKey)
       if (!token) {
         throw problem('LR_UNAUTHORIZED', `an API key is required: send it as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`, {
@@ -39,6 +40,7 @@ export default fp(
       }
       const principal = await findActiveKey(app.db.knex, token)
       if (!principal) {
+        await app.keyAttempts.failed(request)
         throw problem('LR_UNAUTHORIZED', 'the API key is unknown or revoked', { detailZh: '访问密钥无效或已被吊销' })
       }
       request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
@@ -51,5 +53,5 @@ export default fp(
       }
     })
   },
-  { name: 'auth', dependencies: ['database'] },
+  { name: 'auth', dependencies: ['database', 'protection'] },
 )

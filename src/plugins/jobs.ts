@@ -1,7 +1,9 @@
 // The background job runner of this process; closing the app cancels the running job (its
-// cleanup removes what it loaded) and drops queued ones.
+// cleanup removes what it loaded) and drops queued ones, which are failed here.
 import fp from 'fastify-plugin'
+import { failJobEventually } from '../jobs/lifecycle.js'
 import { JobRunner } from '../jobs/runner.js'
+import { registerJobKinds } from './job-kinds.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -11,12 +13,14 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const runner = new JobRunner((key, err) => app.log.error({ err, job: key }, 'job failed'))
+    registerJobKinds()
+    const runner = new JobRunner({ knex: app.db.knex, log: app.log })
     app.decorate('jobs', runner)
     app.addHook('onClose', async () => {
       const dropped = await runner.close(true)
-      if (dropped.length) app.log.warn({ dropped }, 'queued jobs dropped at shutdown; they are marked failed at the next start')
+      for (const j of dropped) await failJobEventually(app.db.knex, j.kind, j.id, 'dropped from the queue by a stop of the service; start it again', { attempts: 1 })
+      if (dropped.length) app.log.warn({ dropped }, 'queued jobs dropped at shutdown were marked failed')
     })
   },
-  { name: 'jobs' },
+  { name: 'jobs', dependencies: ['database'] },
 )

@@ -1,6 +1,7 @@
 // Every error leaves the service as RFC 7807 problem+json, rendered here and nowhere else.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Duplex } from 'node:stream'
 import { isProblemCode, problemKinds, problemType, type ProblemCode, type ProblemExtras } from '../errors/index.js'
 
 const byStatus: Record<number, ProblemCode> = {
@@ -24,6 +25,14 @@ function isDatabaseUnavailable(err: Error & { code?: string }): boolean {
   )
 }
 
+/** The request's path with any ?key= value replaced: a problem document must not echo a key. */
+export const redactedUrl = (url: string) => url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]')
+
+/** The client went away (closed the socket mid-upload): not the database's fault nor the service's. */
+function isClientAbort(request: FastifyRequest, err: Error & { code?: string }): boolean {
+  return request.raw.aborted || (request.raw.destroyed && !request.raw.complete) || err.code === 'ECONNABORTED' || err.code === 'ERR_STREAM_PREMATURE_CLOSE'
+}
+
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, extras: ProblemExtras = {}) {
   const kind = problemKinds[code]
   return reply
@@ -36,10 +45,32 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: 
       status: kind.status,
       detail,
       ...extras,
-      instance: request.url,
+      instance: redactedUrl(request.url),
       code,
       requestId: String(request.id),
     })
+}
+
+/**
+ * Errors Node's HTTP parser raises before Fastify has a request (headers or query string too long,
+ * malformed request line): written straight to the socket, still as problem+json from the one table.
+ */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  const [code, detail]: [ProblemCode, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['LR_HEADERS_TOO_LARGE', 'the request headers or query string exceed the allowed size']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['LR_BAD_REQUEST', 'the request was not completed in time']
+        : ['LR_BAD_REQUEST', 'the request could not be parsed as HTTP']
+  const kind = problemKinds[code]
+  const body = JSON.stringify({ type: problemType(code), title: kind.titleZh, titleEn: kind.titleEn, status: kind.status, detail, instance: '', code, requestId: '' })
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${kind.status} ${kind.titleEn}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+    )
+  }
+  socket.destroy(err)
 }
 
 export default fp(
@@ -54,7 +85,15 @@ export default fp(
           })),
         })
       }
-      if (isProblemCode(error.code)) return sendProblem(request, reply, error.code, error.message, error.extras)
+      if (isProblemCode(error.code)) {
+        const retryAfter = (error as { retryAfter?: number }).retryAfter
+        if (retryAfter) reply.header('retry-after', String(retryAfter))
+        return sendProblem(request, reply, error.code, error.message, error.extras)
+      }
+      if (isClientAbort(request, error)) {
+        request.log.info({ err: error }, 'client closed the connection before the request was read')
+        return sendProblem(request, reply, 'LR_CLIENT_ABORTED', 'the client closed the connection before the request was complete')
+      }
       if (isDatabaseUnavailable(error)) {
         request.log.error({ err: error }, 'database unavailable')
         return sendProblem(request, reply, 'LR_DB_UNAVAILABLE', 'the database did not answer; try again later')

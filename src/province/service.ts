@@ -24,7 +24,9 @@ function decodeCursor(s: string, f: PullFilter): Cursor {
   } catch {
     throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
   }
-  if (typeof c?.u !== 'string' || !Number.isInteger(c.i) || typeof c.f !== 'string') throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
+  // The position is bound as a timestamp and an integer id: an edited cursor must not reach the cast.
+  const validTime = typeof c?.u === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(c.u) && !Number.isNaN(Date.parse(c.u))
+  if (!validTime || !Number.isInteger(c.i) || c.i < 0 || c.i > 2_147_483_647 || typeof c.f !== 'string') throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
   if (c.f !== filterKey(f)) throw problem('LR_BAD_REQUEST', 'cursor was issued for other filters; start again without a cursor', { detailZh: '游标与查询条件不一致，请去掉游标重新查询' })
   return c
 }

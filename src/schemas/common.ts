@@ -1,4 +1,5 @@
 import Type, { type TEnum } from 'typebox'
+import { cityPrefixes, countyCodes } from '../domain/regions.js'
 
 /** A string enum from a list of values, typed as their union. */
 export const OneOf = <const T extends readonly string[]>(values: T, options?: { description?: string; default?: T[number] }): TEnum<[...T]> =>
@@ -7,8 +8,13 @@ export const OneOf = <const T extends readonly string[]>(values: T, options?: { 
 export const KeyOf = <T extends object>(o: T, options?: { description?: string }): TEnum<Array<keyof T & string>> =>
   Type.Enum(Object.keys(o), options) as TEnum<Array<keyof T & string>>
 
-export const CountyCode = Type.String({ pattern: '^[0-9]{6}$', description: '6-digit county code (县级行政区划代码)', examples: ['371502'] })
-export const Id = Type.Integer({ minimum: 1 })
+/** A county of the region table: an unknown code is refused by validation, naming the field. */
+export const CountyCode = Type.Enum(countyCodes, { description: '6-digit county code (县级行政区划代码) of a county-level division of Shandong', examples: ['371502'] })
+/** A city (设区市) by its 4-digit prefix, e.g. 3715 聊城市. */
+export const CityPrefix = Type.Enum(cityPrefixes, { description: '4-digit city code (设区市), e.g. 3715' })
+// Ids are PostgreSQL integer columns: a larger number can name nothing (and would fail the cast).
+export const maxId = 2_147_483_647
+export const Id = Type.Integer({ minimum: 1, maximum: maxId })
 export const IdParams = Type.Object({ id: Id })
 export const Timestamp = Type.String({ format: 'date-time' })
 

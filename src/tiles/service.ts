@@ -11,10 +11,11 @@ import { tile, type TileAddress } from './queries.js'
 
 export const maxZoom = 22
 
-export function checkAddress({ z, x, y }: TileAddress): void {
+/** `written` is the address as the client wrote it, so the message quotes it rather than a parse result (-1). */
+export function checkAddress({ z, x, y }: TileAddress, written = `${z}/${x}/${y}`): void {
   const n = 2 ** z
   if (!(z >= 0 && z <= maxZoom && x >= 0 && x < n && y >= 0 && y < n)) {
-    throw problem('LR_NOT_FOUND', `no tile ${z}/${x}/${y}: zoom 0–${maxZoom}, x and y below 2^zoom`, { detailZh: `瓦片 ${z}/${x}/${y} 不存在` })
+    throw problem('LR_NOT_FOUND', `no tile ${written}: zoom is a whole number 0–${maxZoom}, x and y whole numbers below 2^zoom`, { detailZh: `瓦片 ${written} 不存在` })
   }
 }
 

@@ -190,6 +190,16 @@ describe('bundles across a gap', () => {
     expect(bundleWith(await run(6.01), 'R1').members).toEqual(['R1', 'R2'])
   })
 
+  it('keeps only the current run’s bundles: an inactive run’s rows are pruned, its run row stays', async () => {
+    await run(5.99)
+    await run(6.01)
+    const runs = await t.knex('bundle_runs').select('id', 'active').where({ xzqdm: '371502' })
+    expect(runs.length).toBeGreaterThanOrEqual(2)
+    const active = runs.find((r) => r.active)!.id
+    const { rows } = await t.knex.raw('SELECT DISTINCT run_id FROM bundles WHERE xzqdm = ?', ['371502'])
+    expect(rows.map((r: { run_id: number }) => r.run_id)).toEqual([active])
+  })
+
   it('keeps another county out', async () => {
     const other = await keyFor(t.knex, 'county', '371521')
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(other), payload: { county: '371502' } })

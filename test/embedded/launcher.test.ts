@@ -36,7 +36,34 @@ describe('embedded database', () => {
     await client.end()
     expect(rows[0].a).toBe(6)
     expect(rows[0].v).toMatch(/^3\./)
-    expect(fs.readdirSync(dataDir).sort()).toEqual(['db', 'embedded-db.lock'])
+    expect(fs.readdirSync(dataDir).sort()).toEqual(['db', 'embedded-db.lock', 'run'])
+  })
+
+  it('serves only its owner: a 0600 Unix socket in a 0700 directory, no TCP port, private files', async () => {
+    expect(db.url).not.toMatch(/127\.0\.0\.1|localhost/)
+    const mode = (p: string) => fs.statSync(p).mode & 0o777
+    expect(mode(db.socketPath)).toBe(0o600)
+    expect(mode(path.dirname(db.socketPath))).toBe(0o700)
+    expect(mode(dataDir)).toBe(0o700)
+    const loose: string[] = []
+    const walk = (d: string) => {
+      if (mode(d) !== 0o700) loose.push(d)
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name)
+        if (e.isDirectory()) walk(p)
+        else if (e.isFile() && mode(p) !== 0o600) loose.push(p)
+      }
+    }
+    walk(path.join(dataDir, 'db'))
+    expect(loose).toEqual([])
+  })
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a connection from another user (run as root: tried as nobody)', async () => {
+    const { spawnSync } = await import('node:child_process')
+    // As uid 65534 the socket's 0600 mode (and its 0700 directory) refuse the connection.
+    const script = `require('net').connect(${JSON.stringify(db.socketPath)}).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => { console.log(e.code); process.exit(0) })`
+    const r = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 })
+    expect(r.stdout.trim()).toBe('EACCES')
   })
 
   it('refuses a second owner of the same data directory with a clear message', async () => {

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { inject } from 'vitest'
 import app, { serverOptions } from '../../src/app.js'
+import type { ProtectionOptions } from '../../src/plugins/protection.js'
 import { createKey } from '../../src/auth/keys.js'
 import { attachDatabase, type Database } from '../../src/db/connection.js'
 import { migrateLatest } from '../../src/db/migrate.js'
@@ -26,12 +27,15 @@ export interface TestApp {
   close(): Promise<void>
 }
 
-export async function buildTestApp(configure?: (app: FastifyInstance) => void, opts: { uploadLimitBytes?: number; layerVersionsKept?: number } = {}): Promise<TestApp & { dataDir: string }> {
+export async function buildTestApp(
+  configure?: (app: FastifyInstance) => void,
+  opts: { uploadLimitBytes?: number; layerVersionsKept?: number; protection?: Partial<ProtectionOptions> } = {},
+): Promise<TestApp & { dataDir: string }> {
   const db = openTestDatabase()
   await migrateLatest(db.knex)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-app-'))
   const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
-  await instance.register(app, { database: db, config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept } })
+  await instance.register(app, { database: db, config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept }, protection: opts.protection })
   configure?.(instance)
   await instance.ready()
   return {

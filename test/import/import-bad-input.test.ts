@@ -1,4 +1,5 @@
 // Every bad delivery gets a clear error naming the file, record or field, and changes nothing.
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -201,5 +202,38 @@ describe('bad forms', () => {
     expect(other.json().title).toBe('无权执行该操作')
     expect(tempFilesLeft(t.dataDir)).toEqual([])
     expect(await snapshot(t.knex)).toEqual(before)
+  })
+})
+
+describe('hardening (issue 13)', () => {
+  it('caps members read whole: a .prj bomb under the ratio limit is refused before it is inflated', async () => {
+    // 200 kB of text that compresses about 2-fold: under every ratio and total limit, still no .prj.
+    await shapefileZip(dir, 'prjbomb', { fields: surveyFields, features: [good(1)], prj: null })
+    const read = async (ext: string) => fs.readFile(path.join(dir, `prjbomb.${ext}`))
+    const zip = await rawZip(path.join(dir, 'prjbomb2.zip'), [
+      { name: 'p.shp', data: await read('shp') },
+      { name: 'p.shx', data: await read('shx') },
+      { name: 'p.dbf', data: await read('dbf') },
+      { name: 'p.prj', data: Buffer.from(randomBytes(100_000).toString('hex')), deflate: true },
+    ])
+    await expectFailure({ layer: 'survey3' }, zip, /p\.prj' unpacks to more than 65536 bytes/)
+  })
+
+  it('names the record whose coordinates lie outside the projection, without SQL or table names', async () => {
+    // The header's extent is sane (so the extent check passes); record 2 lies 50 000 km east of the zone.
+    const zip = await shapefileZip(dir, 'domain', {
+      fields: surveyFields,
+      features: [good(1), { parts: [rect(5e7, 4030000, 5e7 + 100, 4030100)], values: { BSM: 2, DLBM: '0601' } }, good(3)],
+      tamper: async (files) => {
+        const shp = await fs.readFile(files.shp!)
+        shp.writeDoubleLE(410000, 36)
+        shp.writeDoubleLE(4030000, 44)
+        shp.writeDoubleLE(410400, 52)
+        shp.writeDoubleLE(4030100, 60)
+        await fs.writeFile(files.shp!, shp)
+      },
+    })
+    const job = await expectFailure({ layer: 'survey3' }, zip, /cannot be transformed .* CGCS2000 \(.*outside of projection domain/, { record: 2, field: 'geometry' })
+    expect(JSON.stringify(job.errors)).not.toMatch(/INSERT|WITH ins|survey3_patches|ST_/)
   })
 })

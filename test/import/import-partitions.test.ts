@@ -67,6 +67,14 @@ describe('partitions', () => {
     await expect(t.knex('survey3_patches').insert({ dataset_id: job.datasetId + 1000, xzqdm: '371502' })).rejects.toThrow()
   })
 
+  it('have planner statistics when they become active (ANALYZE before the switch)', async () => {
+    const job = await importFile(t, key, { layer: 'survey3' }, await delivery(1))
+    // Column statistics exist only once the table is analysed (index builds set its row count, not these);
+    // autovacuum is off or behind on many servers and absent in PGlite.
+    const { rows } = await t.knex.raw('SELECT count(*)::int AS n FROM pg_stats WHERE tablename = ? AND attname = ?', [partitionName(survey3, job.datasetId), 'dlbm'])
+    expect(rows[0].n).toBe(1)
+  })
+
   it('are not left behind by a failed import', async () => {
     await importFile(t, key, { layer: 'survey3' }, await delivery(1))
     const before = await versionTables('survey3_patches')

@@ -25,9 +25,9 @@ const ids: Record<string, number> = {}
 const A = '371502'
 const B = '371521'
 const C = '371522'
-const D = '371523'
-const E = '371524'
-const F = '371525'
+const D = '371524'
+const E = '371525'
+const F = '371526'
 const Q = '370211'
 
 // Project rectangles (m, relative to the helper's origin) and the second-survey construction land in them.

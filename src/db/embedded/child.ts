@@ -7,15 +7,19 @@ import { postgis } from '@electric-sql/pglite-postgis'
 import { WireServer } from './wire-server.js'
 
 export type ChildMessage =
-  | { type: 'ready'; port: number; created: boolean; startMs: number }
+  | { type: 'ready'; created: boolean; startMs: number }
   | { type: 'error'; message: string }
 
 const dbDir = process.env.LR_EMBEDDED_DB_DIR
-if (!dbDir || !process.send) {
+const socketPath = process.env.LR_EMBEDDED_SOCKET
+if (!dbDir || !socketPath || !process.send) {
   console.error('embedded database child must be started by the launcher')
   process.exit(2)
 }
 const send = (m: ChildMessage) => process.send?.(m)
+// Survey data with coordinates, keys and audit: every file and directory the database creates is
+// its owner's only (0600/0700), as PostgreSQL insists for its own data directory.
+process.umask(0o077)
 
 // Until the database is open, a parent that goes away (killed during a first start) means this
 // child exits at once, removing its staging directory: otherwise it would finish the first start
@@ -47,17 +51,18 @@ async function openDatabase(dir: string): Promise<{ db: PGlite; created: boolean
   return { db, created }
 }
 
-async function main(dir: string) {
+async function main(dir: string, socket: string) {
   const t0 = Date.now()
   const { db, created } = await openDatabase(dir)
   const server = new WireServer(db)
-  const port = await server.listen('127.0.0.1', 0)
+  await server.listenSocket(socket)
   let stopping = false
   const close = async (code: number) => {
     if (stopping) return
     stopping = true
     try {
       await server.close()
+      fs.rmSync(socket, { force: true })
       await db.close()
     } finally {
       process.exit(code)
@@ -73,10 +78,10 @@ async function main(dir: string) {
   process.on('SIGINT', () => {
     /* the parent decides when we stop */
   })
-  send({ type: 'ready', port, created, startMs: Date.now() - t0 })
+  send({ type: 'ready', created, startMs: Date.now() - t0 })
 }
 
-main(dbDir).catch((err: unknown) => {
+main(dbDir, socketPath).catch((err: unknown) => {
   send({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) })
   process.exit(1)
 })

@@ -1,6 +1,7 @@
 // Starts the embedded database child, waits until it listens, reports a crash, stops it on close.
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { projectRoot } from '../../config.js'
@@ -8,6 +9,8 @@ import type { ChildMessage } from './child.js'
 
 export interface EmbeddedDatabase {
   url: string
+  /** the Unix socket the child serves on */
+  socketPath: string
   pid: number
   /** true when this start created the database (first start) */
   created: boolean
@@ -59,8 +62,39 @@ function acquireLock(lockPath: string): () => void {
   throw new EmbeddedDatabaseError(`could not lock ${lockPath}`)
 }
 
+/** node-pg finds a server's socket as <dir>/.s.PGSQL.<port>; the port only names the file. */
+const socketPort = 5432
+
+/**
+ * The socket's directory: <dataDir>/run, unless that path is too long for a Unix socket (108 bytes
+ * on Linux), then a private temporary directory. Either is 0700.
+ */
+function socketDirectory(dataDir: string): string {
+  const preferred = path.join(dataDir, 'run')
+  if (Buffer.byteLength(path.join(preferred, `.s.PGSQL.${socketPort}`)) < 100) {
+    fs.mkdirSync(preferred, { recursive: true, mode: 0o700 })
+    fs.chmodSync(preferred, 0o700)
+    return preferred
+  }
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lr-db-'))
+}
+
+/** Files of an existing installation made before they were created private. */
+function makePrivate(dir: string): void {
+  if (!fs.existsSync(dir)) return
+  fs.chmodSync(dir, 0o700)
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    if (e.isDirectory()) makePrivate(p)
+    else if (e.isFile()) fs.chmodSync(p, 0o600)
+  }
+}
+
 export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }): Promise<EmbeddedDatabase> {
-  fs.mkdirSync(opts.dataDir, { recursive: true })
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 })
+  fs.chmodSync(opts.dataDir, 0o700)
+  makePrivate(path.join(opts.dataDir, 'db'))
+  const socketDir = socketDirectory(opts.dataDir)
   const lockPath = path.join(opts.dataDir, 'embedded-db.lock')
   const release = acquireLock(lockPath)
   let child: ChildProcess
@@ -68,7 +102,7 @@ export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }
     child = fork(childPath, [], {
       cwd: projectRoot,
       execArgv: ['--import', 'tsx'],
-      env: { ...process.env, LR_EMBEDDED_DB_DIR: path.join(opts.dataDir, 'db') },
+      env: { ...process.env, LR_EMBEDDED_DB_DIR: path.join(opts.dataDir, 'db'), LR_EMBEDDED_SOCKET: path.join(socketDir, `.s.PGSQL.${socketPort}`) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
   } catch (err) {
@@ -108,7 +142,9 @@ export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }
   })
 
   return {
-    url: `postgres://postgres@127.0.0.1:${ready.port}/postgres?sslmode=disable`,
+    // No TCP port: only processes of this user reach the socket (0600 in a 0700 directory).
+    url: `postgres://postgres@/postgres?host=${encodeURIComponent(socketDir)}&port=${socketPort}&sslmode=disable`,
+    socketPath: path.join(socketDir, `.s.PGSQL.${socketPort}`),
     pid: child.pid!,
     created: ready.created,
     startMs: ready.startMs,

@@ -9,6 +9,7 @@
 //
 // Several clients may connect; their message groups run one at a time, and while a transaction
 // is open only the client that opened it is served.
+import fs from 'node:fs'
 import net from 'node:net'
 import type { PGlite } from '@electric-sql/pglite'
 
@@ -112,6 +113,20 @@ export class WireServer {
   private readonly connections = new Set<Connection>()
 
   constructor(private readonly db: PGlite) {}
+
+  /**
+   * Listens on a Unix socket only its owner may open (mode 0600): PGlite has no authentication, so
+   * the file's permissions are the lock. A TCP port would let any local user in.
+   */
+  async listenSocket(socketPath: string): Promise<void> {
+    fs.rmSync(socketPath, { force: true }) // left by a killed child
+    this.server = net.createServer((socket) => this.accept(socket))
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject)
+      this.server!.listen(socketPath, () => resolve())
+    })
+    fs.chmodSync(socketPath, 0o600)
+  }
 
   async listen(host = '127.0.0.1', port = 0): Promise<number> {
     this.server = net.createServer((socket) => this.accept(socket))

@@ -36,7 +36,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { county, problem: why } = resolveCounty(request.actor.scope, request.body.county)
       if (!county) throw problem('LR_BAD_REQUEST', why!)
       const id = await createRun(knex, request.actor, county)
-      app.jobs.enqueue(`analysis:${id}`, (signal) => executeRun(knex, id, county, signal).catch((err) => request.log.error({ err, run: id }, 'analysis run failed')))
+      app.jobs.enqueue('analysis', id, (signal) => executeRun(knex, id, county, signal))
       const url = `/api/v1/analysis/runs/${id}`
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },

@@ -36,7 +36,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (!county) throw problem('LR_BAD_REQUEST', why!)
       const params = { gapMeters: request.body.gapMeters, minBundleM2: request.body.minBundleMu * MU_M2 }
       const id = await createBundleRun(knex, request.actor, county, params)
-      app.jobs.enqueue(`bundles:${id}`, () => computeBundles(knex, id, county, params).then(() => undefined, (err) => request.log.warn({ err, run: id }, 'bundle run failed')))
+      app.jobs.enqueue('bundles', id, async () => void (await computeBundles(knex, id, county, params)))
       const url = `/api/v1/bundles/runs/${id}`
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },

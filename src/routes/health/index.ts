@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
 import { checkHealth } from '../../health/check.js'
 import { Health } from '../../schemas/health.js'
 
@@ -10,7 +11,8 @@ const routes: FastifyPluginAsyncTypebox<{ version: string }> = async (app, opts)
         summary: 'Service and database health (no key needed)',
         tags: ['service'],
         security: [],
-        response: { 200: Health, 503: Health },
+        // 503: degraded (a Health document), or the overload guard's problem document.
+        response: { 200: Health, 503: Type.Union([Health, Type.Ref('Problem')]) },
       },
     },
     async (_request, reply) => {

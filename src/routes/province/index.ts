@@ -5,13 +5,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { projectStatuses } from '../../domain/project.js'
 import { pullProjects, pullProjectsCsv } from '../../province/service.js'
-import { CountyCode, OneOf, problemResponses } from '../../schemas/common.js'
+import { CityPrefix, CountyCode, OneOf, problemResponses } from '../../schemas/common.js'
 
 const PullQuery = Type.Object(
   {
     year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'reward year: the year of the milestone date' })),
     county: Type.Optional(CountyCode),
-    city: Type.Optional(Type.String({ pattern: '^[0-9]{4}$', description: '4-digit city code (设区市)' })),
+    city: Type.Optional(CityPrefix),
     status: Type.Optional(OneOf(projectStatuses)),
     updatedSince: Type.Optional(Type.String({ format: 'date-time', description: 'only projects changed at or after this instant' })),
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),

@@ -17,7 +17,7 @@ const routes: FastifyPluginAsync = async (app) => {
   app.get<{ Params: { collection: string; z: string; x: string; y: string } }>('/:collection/:z/:x/:y.mvt', hide, async (request, reply) => {
     const c = collectionOrThrow(request.params.collection)
     const address = { z: int(request.params.z), x: int(request.params.x), y: int(request.params.y) }
-    checkAddress(address)
+    checkAddress(address, `${request.params.z}/${request.params.x}/${request.params.y}`.slice(0, 60))
     const etag = await tileEtag(knex, request.actor, c, address)
     // Private: what a tile holds depends on the key's region.
     reply.header('etag', etag).header('cache-control', 'private, max-age=60').header('vary', 'X-API-Key, Authorization')

@@ -1,0 +1,125 @@
+// npm run bench:load [-- --patches 100000 --seconds 5]
+// The service under load on loopback, right after a fresh import of a county's third-survey layer:
+// the very first request to each endpoint (cold: what a user meets after an import), then autocannon
+// (a separate process, so it does not share the service's event loop) with 1 and with 10
+// connections for a bounded time each. Endpoints: /health, the project list, one project analysis,
+// OGC items limit 100 / 1000 / bbox, one vector tile. Prints a table; figures go in bench/README.md.
+import { execFile } from 'node:child_process'
+import path from 'node:path'
+import { promisify } from 'node:util'
+import { parseArgs } from 'node:util'
+import Fastify from 'fastify'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3 } from './db.js'
+import app, { serverOptions } from '../src/app.js'
+import { createKey } from '../src/auth/keys.js'
+import { projectRoot } from '../src/config.js'
+import { attachDatabase } from '../src/db/connection.js'
+import { migrateLatest } from '../src/db/migrate.js'
+import { layerKind } from '../src/import/layers.js'
+import { purgeOldVersions } from '../src/import/queries.js'
+import { runImport } from '../src/import/run.js'
+import { registerJobKinds } from '../src/plugins/job-kinds.js'
+
+registerJobKinds()
+const run = promisify(execFile)
+const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '5' } } })
+const patches = Number(values.patches)
+const seconds = Number(values.seconds)
+const county = '371502'
+const kind = layerKind('survey3')!
+
+interface Cannon {
+  latency: { p50: number; p99: number; average: number }
+  requests: { average: number }
+  non2xx: number
+  errors: number
+}
+
+/** autocannon as its own process, bounded in time; its JSON summary. */
+async function cannon(url: string, headers: Record<string, string>, connections: number): Promise<Cannon> {
+  const bin = path.join(projectRoot, 'node_modules', '.bin', 'autocannon')
+  const args = ['-j', '-d', String(seconds), '-c', String(connections), ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url]
+  const { stdout } = await run(bin, args, { maxBuffer: 1 << 24 })
+  return JSON.parse(stdout)
+}
+
+async function main() {
+  await ensureBenchDatabase()
+  const db = attachDatabase(benchDatabaseUrl, 'server', 10)
+  const knex = db.knex
+  await migrateLatest(knex)
+  const { zip, sha256 } = await generatedSurvey3(patches)
+
+  // A fresh version every run (a new hash), so the first requests meet a partition just switched to.
+  const t0 = Date.now()
+  const report = await runImport({ knex }, { kind, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256: `${sha256}:${Date.now()}` }, importedBy: 'bench', jobId: null })
+  console.log(`imported ${report.counts.stored} patches in ${((Date.now() - t0) / 1000).toFixed(1)} s (dataset ${report.datasetId})`)
+  await purgeOldVersions(knex, kind, county, 1)
+
+  const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
+  // The overload guard off (it is what this measures around); failed keys are not exercised.
+  await server.register(app, { database: db, config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 }, protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 } })
+  await server.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
+  const { token } = await createKey(knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
+  const headers = { 'x-api-key': token }
+
+  // Projects: 200 small squares over the county's patches (made once per database).
+  const ext = (await knex.raw(`SELECT ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1 FROM datasets WHERE id = ?`, [report.datasetId])).rows[0]
+  const existing = Number((await knex('projects').count<{ n: number }>({ n: '*' }).where({ xzqdm: county }).first())?.n ?? 0)
+  for (let i = existing; i < 200; i++) {
+    const x = ext.x0 + ((ext.x1 - ext.x0) * ((i * 0.618034) % 1))
+    const y = ext.y0 + ((ext.y1 - ext.y0) * ((i * 0.754878) % 1))
+    const d = 0.003
+    const geometry = { type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] }
+    const res = await fetch(`${base}/api/v1/projects`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ code: `LOAD-${i}`, geometry }) })
+    if (res.status !== 201) throw new Error(await res.text())
+  }
+  const project = await knex('projects').first('id').where({ xzqdm: county }).orderBy('id')
+  const cx = (ext.x0 + ext.x1) / 2
+  const cy = (ext.y0 + ext.y1) / 2
+  const tile = (() => {
+    const z = 15
+    const x = Math.floor(((cx + 180) / 360) * 2 ** z)
+    const r = (cy * Math.PI) / 180
+    const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
+    return `${z}/${x}/${y}`
+  })()
+  const bbox = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01].map((n) => n.toFixed(5)).join(',')
+  const endpoints: Array<[string, string]> = [
+    ['health', '/health'],
+    ['projects list', '/api/v1/projects?limit=100'],
+    ['one analysis', `/api/v1/projects/${project.id}/analysis`],
+    ['items limit 100', '/ogc/collections/survey3/items?limit=100'],
+    ['items limit 1000', '/ogc/collections/survey3/items?limit=1000'],
+    ['items bbox', `/ogc/collections/survey3/items?limit=1000&bbox=${bbox}`],
+    ['tile z15', `/tiles/survey3/${tile}.mvt`],
+  ]
+
+  // The first request of each, right after the import: no warm cache, no statistics but ANALYZE's.
+  const first: Record<string, number> = {}
+  for (const [name, url] of endpoints) {
+    const t = process.hrtime.bigint()
+    const res = await fetch(base + url, { headers })
+    await res.arrayBuffer()
+    first[name] = Number(process.hrtime.bigint() - t) / 1e6
+    if (res.status >= 400) console.log(`  ${name}: HTTP ${res.status}`)
+  }
+
+  console.log(`\n| endpoint | first request | c=1 p50 | c=1 req/s | c=10 p50 | c=10 p99 | c=10 req/s | c=10 p50 ÷ c=1 p50 | non-2xx |`)
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  for (const [name, url] of endpoints) {
+    const one = await cannon(base + url, headers, 1)
+    const ten = await cannon(base + url, headers, 10)
+    console.log(
+      `| ${name} | ${first[name]!.toFixed(1)} ms | ${one.latency.p50} ms | ${Math.round(one.requests.average)} | ${ten.latency.p50} ms | ${ten.latency.p99} ms | ${Math.round(ten.requests.average)} | ${(ten.latency.p50 / Math.max(one.latency.p50, 1)).toFixed(1)} | ${one.non2xx + ten.non2xx} |`,
+    )
+  }
+  await server.close()
+  await db.close()
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})

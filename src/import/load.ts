@@ -1,0 +1,76 @@
+// Loading one version: the source read in batches, each stored while the next is read. A batch
+// the database refuses for its data has the record at fault named; a lost connection rejects the load.
+import type { SourceCrs } from '../crs/resolve.js'
+import { lostConnection } from '../jobs/lifecycle.js'
+import { BatchBuilder } from './batch-rows.js'
+import type { ResolvedColumn } from './fields.js'
+import * as q from './queries.js'
+import type { BatchRows } from './queries.js'
+import { ImportFailure, type ImportReport, type IssueList } from './report.js'
+import type { ImportContext, ImportLimits, ImportRequest } from './run.js'
+import type { FeatureSource } from './source.js'
+
+/** What loading one version needs: the source read, where its rows go, and where issues are reported. */
+export interface LoadStep {
+  ctx: ImportContext
+  req: ImportRequest
+  source: FeatureSource
+  columns: ResolvedColumn[]
+  target: { datasetId: number; crs: SourceCrs }
+  report: ImportReport
+  issues: { warnings: IssueList; errors: IssueList }
+  limits: Pick<ImportLimits, 'batchSize' | 'maxInFlight'>
+}
+
+/** Reads the source in batches and stores them, the next batch read while the last is stored. */
+export async function load(step: LoadStep): Promise<void> {
+  const { ctx, req, source, columns, report, issues, limits } = step
+  const counts = report.counts
+  const builder = new BatchBuilder(source.fieldNames, columns)
+  const inFlight: Array<Promise<void>> = []
+  try {
+    for (;;) {
+      if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
+      const batch = await source.next(limits.batchSize)
+      if (batch.features.length === 0) break
+      const rows = builder.build(batch, source.fileName, issues, counts)
+      // Once a record has failed, the rest is only read to report every problem at once.
+      const failing = issues.errors.count > 0 && req.onInvalid === 'fail'
+      if (!failing && rows.records.length) {
+        if (inFlight.length >= limits.maxInFlight) await inFlight.shift()
+        const stored = storeBatch(step, rows)
+        // Handled now, awaited later: a batch failing while the next one is read (its connection
+        // killed) must reject this load, not surface as an unhandled rejection that ends the process.
+        stored.catch(() => {})
+        inFlight.push(stored)
+      }
+      ctx.onProgress?.(source.total ? Math.min(counts.read / source.total, 0.99) : 0, report)
+    }
+    await Promise.all(inFlight)
+  } catch (err) {
+    await Promise.allSettled(inFlight) // no insert may still be running when the version is discarded
+    throw err
+  }
+}
+
+/** Stores one batch; a record the database cannot take (coordinates outside the projection) is named. */
+async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
+  const { ctx, req, source, columns, target, report, issues } = step
+  let repaired
+  try {
+    repaired = await q.insertBatch(ctx.knex, req.kind, columns, { ...target, county: req.county }, rows)
+  } catch (err) {
+    if (lostConnection(err as Error) || !isDataError(err)) throw err
+    const bad = await q.firstUntransformableRecord(ctx.knex, { crs: target.crs }, rows)
+    const why = bad ? `its coordinates cannot be transformed from ${target.crs.name} to CGCS2000 (${bad.reason})` : 'the database refused the batch holding it'
+    const record = bad?.record ?? rows.records[0]!
+    throw new ImportFailure(`record ${record}: ${why}`, [{ file: source.fileName, record, field: 'geometry', message: why }])
+  }
+  for (const r of repaired) {
+    report.counts.repaired++
+    issues.warnings.add({ file: source.fileName, record: r.record, message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}` })
+  }
+}
+
+/** An error of the data (PostGIS's XX000 from a transform, a value out of range), not of the connection or the SQL. */
+const isDataError = (err: unknown) => /^(XX|22)/.test((err as { code?: string }).code ?? '')

@@ -1,0 +1,32 @@
+// Stored analyses nothing references are pruned; the approved, the latest and the latest current one stay.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { pruneAnalysisResults } from '../../src/analysis/prune.js'
+import { buildTestApp, resetData, type TestApp } from '../helpers/app.js'
+
+let t: TestApp
+beforeAll(async () => {
+  t = await buildTestApp()
+  await resetData(t.knex)
+})
+afterAll(() => t.close())
+
+describe('pruning stored analyses', () => {
+  it('keeps what approvals pin and what readers and submissions use, drops the rest', async () => {
+    const [p] = await t.knex.raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371502', 'P1', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`).then((r) => r.rows)
+    const [other] = await t.knex.raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371521', 'P2', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`).then((r) => r.rows)
+    const add = async (projectId: number, county: string, stale: boolean) =>
+      (await t.knex('analysis_results').insert({ project_id: projectId, xzqdm: county, inputs: '{}', result: '{}', stale }).returning('id'))[0].id as number
+    const approved = await add(p.id, '371502', true)
+    const dropped1 = await add(p.id, '371502', true)
+    const dropped2 = await add(p.id, '371502', false)
+    const latestCurrent = await add(p.id, '371502', false)
+    const latest = await add(p.id, '371502', true)
+    const otherCounty = [await add(other.id, '371521', false), await add(other.id, '371521', false)]
+    await t.knex('projects').where({ id: p.id }).update({ approved_result_id: approved })
+    expect(await pruneAnalysisResults(t.knex, '371502')).toBe(2)
+    const left = (await t.knex('analysis_results').select('id').orderBy('id')).map((r) => r.id)
+    expect(left).toEqual([approved, latestCurrent, latest, ...otherCounty])
+    expect(left).not.toContain(dropped1)
+    expect(left).not.toContain(dropped2)
+  })
+})
