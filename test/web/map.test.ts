@@ -47,12 +47,16 @@ describe('map page', () => {
     // Click the middle of a rendered third-survey patch: its attributes under Chinese names.
     const point = await page.evaluate(() => {
       const map = (window as any).lowlandMap
-      const f = map.queryRenderedFeatures({ layers: ['survey3-fill'] }).find((x: any) => x.geometry.type === 'Polygon')
-      const ring = f.geometry.coordinates[0]
-      const c = ring.reduce((a: number[], p: number[]) => [a[0]! + p[0]! / ring.length, a[1]! + p[1]! / ring.length], [0, 0])
-      const px = map.project(c)
       const box = map.getCanvas().getBoundingClientRect()
-      return { x: box.left + px.x, y: box.top + px.y }
+      // A patch whose middle is well inside the canvas (features of edge tiles may lie partly outside).
+      for (const f of map.queryRenderedFeatures({ layers: ['survey3-fill'] })) {
+        if (f.geometry.type !== 'Polygon') continue
+        const ring = f.geometry.coordinates[0]
+        const c = ring.reduce((a: number[], p: number[]) => [a[0]! + p[0]! / ring.length, a[1]! + p[1]! / ring.length], [0, 0])
+        const px = map.project(c)
+        if (px.x > 40 && px.y > 40 && px.x < box.width - 40 && px.y < box.height - 40) return { x: box.left + px.x, y: box.top + px.y }
+      }
+      throw new Error('no third-survey patch inside the canvas')
     })
     await page.mouse.click(point.x, point.y)
     await page.waitForSelector('#attributes dl')

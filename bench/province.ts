@@ -1,0 +1,235 @@
+// npm run bench:province [-- --counties 136 --patches 73500 --concurrency 2 --rounds 15]
+// A province on one PostGIS: every county of data/regions/shandong.json (or the first --counties of
+// them, with the same average) gets a generated delivery — third survey with 30 000–150 000 patches
+// (0.5–1.5 × --patches), second survey (0.6 ×), buildings (≈ 0.55 ×) and projects (÷ 170) — laid
+// side by side in the CM 117°E plane, uploaded through the running service's import API, two counties
+// at a time. Then, against the same county in a database that holds only that county:
+//   - OGC items (limit 1000, bbox) and vector tile p50 (ratio full / single, goal ≤ 1.2);
+//   - the county's batch analysis (goal ≤ 1.2);
+//   - the province pull of every project (cursor-paged) and the rewards report, total and per county;
+//   - the service's peak memory (VmHWM of its process, goal < 1 GiB) and the database size.
+// The service runs as its own process (npm start's entry), so its memory is its own.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { benchDatabaseUrl } from './db.js'
+import { createKey } from '../src/auth/keys.js'
+import { projectRoot } from '../src/config.js'
+import { createKnex } from '../src/db/connection.js'
+import { migrateLatest } from '../src/db/migrate.js'
+import { cities } from '../src/domain/regions.js'
+import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
+
+const { values } = parseArgs({
+  options: {
+    counties: { type: 'string', default: '136' },
+    patches: { type: 'string', default: '73500' },
+    concurrency: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '15' },
+  },
+})
+const countyCount = Number(values.counties)
+const meanPatches = Number(values.patches)
+const concurrency = Number(values.concurrency)
+const rounds = Number(values.rounds)
+const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'projects']
+const outDir = path.join(projectRoot, 'bench', 'out', 'province')
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+/** The counties of the run, each with its size and the south-west corner of its grid (25 × 30 km apart). */
+function province() {
+  const all = cities.flatMap((c) => c.counties.map((k) => k.code))
+  return all.slice(0, countyCount).map((code, i) => ({
+    code,
+    patches: Math.round(meanPatches * (0.5 + (i % 5) / 4)),
+    origin: { x: 355_000 + (i % 12) * 25_000, y: 3_860_000 + Math.floor(i / 12) * 30_000 },
+  }))
+}
+type County = ReturnType<typeof province>[number]
+
+const urlOf = (name: string) => {
+  const u = new URL(benchDatabaseUrl)
+  u.pathname = `/${name}`
+  return u.toString()
+}
+
+async function freshDatabase(name: string) {
+  const admin = new pg.Client({ connectionString: urlOf('postgres') })
+  await admin.connect()
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await admin.query(`CREATE DATABASE "${name}"`)
+  await admin.end()
+  const knex = createKnex(urlOf(name), 2)
+  await migrateLatest(knex)
+  return knex
+}
+
+interface Service {
+  base: string
+  child: ChildProcess
+  peakMiB: () => number
+}
+
+/** The service as `npm start` runs it, on its own port, against one database. */
+async function startService(database: string, port: number): Promise<Service> {
+  const dataDir = path.join(outDir, `data-${database}`)
+  fs.mkdirSync(dataDir, { recursive: true })
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, DATABASE_URL: urlOf(database), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MAX_IN_FLIGHT: '10000', UPLOAD_LIMIT_BYTES: String(4 * 2 ** 30) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`)
+    try {
+      if ((await fetch(`${base}/health`)).status < 500) break
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const peakMiB = () => {
+    const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8')
+    return Number(/VmHWM:\s+(\d+)/.exec(status)![1]) / 1024
+  }
+  return { base, child, peakMiB }
+}
+
+async function call(s: Service, key: string, url: string, init: RequestInit = {}) {
+  const res = await fetch(`${s.base}${url}`, { ...init, headers: { 'x-api-key': key, ...(init.headers ?? {}) } })
+  if (!res.ok && res.status !== 304) throw new Error(`${url}: ${res.status} ${await res.text()}`)
+  return res
+}
+
+async function waitFor(s: Service, key: string, url: string) {
+  for (;;) {
+    const job = await (await call(s, key, url)).json()
+    if (!['queued', 'running'].includes(job.status)) return job
+    await new Promise((r) => setTimeout(r, 250))
+  }
+}
+
+/** Uploads a county's layers through the import API, one after the other. */
+async function importCounty(s: Service, key: string, c: County) {
+  for (const layer of layers) {
+    const zip = path.join(outDir, c.code, `${c.code}_${layer}.zip`)
+    const form = new FormData()
+    form.set('layer', layer)
+    form.set('county', c.code)
+    form.set('file', await fs.openAsBlob(zip), path.basename(zip))
+    const { url } = await (await call(s, key, '/api/v1/imports', { method: 'POST', body: form })).json()
+    const job = await waitFor(s, key, url)
+    if (job.status !== 'succeeded') throw new Error(`${c.code} ${layer}: ${job.status} ${JSON.stringify(job.errors)}`)
+  }
+}
+
+async function importAll(s: Service, key: string, counties: readonly County[]) {
+  const queue = [...counties]
+  const t0 = Date.now()
+  let done = 0
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        await importCounty(s, key, c)
+        done++
+        if (done % 10 === 0 || done === counties.length) console.log(`  ${done}/${counties.length} counties imported, ${seconds(Date.now() - t0)}`)
+      }
+    }),
+  )
+  return Date.now() - t0
+}
+
+/** Item pages and tiles of one county, and its batch analysis, with a county key. */
+async function countyMeasures(s: Service, key: string, c: County) {
+  // A 2 × 2 km box and z14 tiles near the middle of the county's grid (lon/lat from the generator's plane).
+  const layers = (await (await call(s, key, `/api/v1/layers?county=${c.code}`)).json()) as Array<{ layer: string; active: { extent: number[] } }>
+  const [x0, y0, x1, y1] = layers.find((l) => l.layer === 'survey3')!.active.extent as [number, number, number, number]
+  const cx = (x0 + x1) / 2
+  const cy = (y0 + y1) / 2
+  const items: number[] = []
+  const tiles: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const dx = ((i % 5) - 2) * 0.01
+    const t0 = performance.now()
+    await (await call(s, key, `/ogc/collections/survey3/items?limit=1000&bbox=${cx + dx},${cy},${cx + dx + 0.02},${cy + 0.02}`)).arrayBuffer()
+    items.push(performance.now() - t0)
+    const z = 14
+    const tx = Math.floor(((cx + 180) / 360) * 2 ** z) + (i % 3)
+    const lat = (cy * Math.PI) / 180
+    const ty = Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z) + Math.floor(i / 3) % 3
+    const t1 = performance.now()
+    await (await call(s, key, `/tiles/survey3/${z}/${tx}/${ty}.mvt`)).arrayBuffer()
+    tiles.push(performance.now() - t1)
+  }
+  const t0 = Date.now()
+  const { url } = await (await call(s, key, '/api/v1/analysis/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ county: c.code }) })).json()
+  const run = await waitFor(s, key, url)
+  if (run.status !== 'succeeded') throw new Error(`analysis ${c.code}: ${run.status}`)
+  return { itemsMs: median(items), tileMs: median(tiles), analysisMs: Date.now() - t0, projects: run.total as number }
+}
+
+async function main() {
+  const counties = province()
+  const total = counties.reduce((n, c) => n + c.patches, 0)
+  console.log(`province of ${counties.length} counties, ${total} third-survey patches (${(total * 2.15).toFixed(0)} features with second survey and buildings)`)
+  for (const c of counties) {
+    const dir = path.join(outDir, c.code)
+    if (layers.every((l) => fs.existsSync(path.join(dir, `${c.code}_${l}.zip`)))) continue
+    await generateCounty({ outDir: dir, patches: c.patches, county: c.code, origin: c.origin, layers })
+  }
+  console.log('deliveries generated')
+  // The county measured on both databases: the middle-sized one (1.0 ×).
+  const probe = counties[Math.min(2, counties.length - 1)]!
+
+  const results: Record<string, Awaited<ReturnType<typeof countyMeasures>> & { peakMiB: number; dbMiB: number; importMs: number }> = {}
+  for (const [name, set] of [['lowland_province', counties], ['lowland_single', [probe]]] as const) {
+    const knex = await freshDatabase(name)
+    const admin = (await createKey(knex, { name: 'bench', role: 'admin', region: null, createdBy: 'bench' })).token
+    const county = (await createKey(knex, { name: 'bench county', role: 'county', region: probe.code, createdBy: 'bench' })).token
+    const province = (await createKey(knex, { name: 'bench province', role: 'province', region: null, createdBy: 'bench' })).token
+    const s = await startService(name, name === 'lowland_province' ? 3101 : 3102)
+    try {
+      console.log(`${name}: importing ${set.length} counties, ${concurrency} at a time`)
+      const importMs = await importAll(s, admin, set)
+      const measures = await countyMeasures(s, county, probe)
+      if (name === 'lowland_province') {
+        let cursor: string | undefined
+        let pulled = 0
+        const t0 = Date.now()
+        for (;;) {
+          const page = await (await call(s, province, `/api/v1/province/projects?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()
+          pulled += page.items.length
+          if (!page.items.length || !page.nextCursor || page.nextCursor === cursor) break
+          cursor = page.nextCursor
+        }
+        const pullMs = Date.now() - t0
+        const t1 = Date.now()
+        await (await call(s, province, '/api/v1/province/rewards?year=2025')).arrayBuffer()
+        const rewardsMs = Date.now() - t1
+        console.log(`  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county); rewards report ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county)`)
+      }
+      const dbMiB = Number((await knex.raw('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20
+      results[name] = { ...measures, peakMiB: s.peakMiB(), dbMiB, importMs }
+      console.log(`  ${JSON.stringify(results[name])}`)
+    } finally {
+      s.child.kill('SIGTERM')
+      await knex.destroy()
+    }
+  }
+  const full = results.lowland_province!
+  const single = results.lowland_single!
+  console.log(`\ncounty ${probe.code} (${probe.patches} patches, ${full.projects} projects), full province vs that county alone:`)
+  console.log(`  OGC items limit 1000 + bbox p50: ${full.itemsMs.toFixed(1)} vs ${single.itemsMs.toFixed(1)} ms, ratio ${(full.itemsMs / single.itemsMs).toFixed(2)}`)
+  console.log(`  tile z14 p50: ${full.tileMs.toFixed(1)} vs ${single.tileMs.toFixed(1)} ms, ratio ${(full.tileMs / single.tileMs).toFixed(2)}`)
+  console.log(`  batch analysis: ${seconds(full.analysisMs)} vs ${seconds(single.analysisMs)}, ratio ${(full.analysisMs / single.analysisMs).toFixed(2)}`)
+  console.log(`  import of the province: ${seconds(full.importMs)}; service peak memory ${full.peakMiB.toFixed(0)} MiB; database ${(full.dbMiB / 1024).toFixed(2)} GiB`)
+}
+
+main().catch((err) => {
+  console.error(err)
+  process.exit(1)
+})
