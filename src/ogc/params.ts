@@ -5,6 +5,8 @@
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
+import { filterCondition, filterLanguages, type FilterLanguage } from './cql2/index.js'
+import type { Sql } from './cql2/sql.js'
 
 export const limits = { default: 100, maximum: 10_000 }
 export const formats = ['json', 'geojson', 'shapefile', 'csv'] as const
@@ -22,11 +24,13 @@ export interface ItemsQuery {
   crsGiven: boolean
   properties: Property[]
   filters: Array<{ property: Property; value: string | number | boolean }>
+  /** the CQL2 `filter` as a bound SQL condition (OGC API – Features Part 3) */
+  cql: Sql | null
   format: Format
   encoding: ExportEncoding
 }
 
-const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key'])
+const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key', 'filter', 'filter-lang', 'filter-crs', 'headers'])
 
 const bad = (detail: string, detailZh: string) => problem('LR_BAD_REQUEST', detail, { detailZh })
 
@@ -72,6 +76,17 @@ function filterValue(p: Property, text: string): string | number | boolean {
   }
 }
 
+function cqlFilter(collection: Collection, query: Record<string, unknown>): Sql | null {
+  const text = single(query, 'filter')
+  const language = single(query, 'filter-lang') ?? 'cql2-text'
+  const crs = crsParam(single(query, 'filter-crs'), 'filter-crs') ?? crsByUri(CRS84)!
+  if (!(filterLanguages as readonly string[]).includes(language)) {
+    throw bad(`filter-lang must be one of ${filterLanguages.join(', ')}, got '${language}'`, `不支持的过滤语言 ${language}`)
+  }
+  if (text === undefined) return null
+  return filterCondition(text, language as FilterLanguage, { properties: collection.properties, crs })
+}
+
 export function parseItemsQuery(collection: Collection, query: Record<string, unknown>): ItemsQuery {
   const unknown = Object.keys(query).filter((k) => !fixed.has(k) && !collection.properties.some((p) => p.name === k))
   if (unknown.length) {
@@ -111,6 +126,7 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
   if (!(exportEncodings as readonly string[]).includes(encodingText)) throw bad(`encoding must be GBK or UTF-8, got '${encodingText}'`, '编码须为 GBK 或 UTF-8')
   const limitText = single(query, 'limit')
   return {
+    cql: cqlFilter(collection, query),
     bbox,
     limit: integer(limitText, 'limit', 1, limits.maximum, limits.default),
     limitGiven: limitText !== undefined,

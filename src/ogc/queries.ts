@@ -23,7 +23,7 @@ function countyCondition(scope: Scope) {
   }
 }
 
-export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'>
+export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql'] }
 
 /** Ids of the active versions of a layer collection in the key's region. */
 async function activeDatasets(knex: Knex, c: Collection, scope: Scope): Promise<number[]> {
@@ -50,6 +50,7 @@ export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Se
     conditions.push({ sql: `f.geom && ST_Envelope(${box.sql}) AND ST_Intersects(f.geom, ${box.sql})`, bindings: [...box.bindings, ...box.bindings] })
   }
   for (const f of sel.filters) conditions.push({ sql: `(${f.property.sql}) = ?`, bindings: [f.value] })
+  if (sel.cql) conditions.push(sel.cql)
   if (extra) conditions.push(extra)
   return {
     sql: `FROM ${source.sql} WHERE ${conditions.map((x) => x.sql).join(' AND ')}`,
@@ -79,11 +80,22 @@ function pageSql(c: Collection, props: Property[], fw: Sql, outer: (props: strin
           ORDER BY ${order.map((_, i) => `o${i}`).join(', ')}`
 }
 
+/**
+ * A property value as JSON. A `number` property's whole values are written with a decimal point
+ * (6.0, not 6): QGIS and GDAL type a field from the first features of a page, and a field typed
+ * Integer from whole values turns a later 3.5 into NULL. Beyond 1e15 float8 text switches to
+ * exponent notation, which JSON readers already take as a real.
+ */
+export function jsonValue(p: Property, column: string): string {
+  if (p.type !== 'number') return column
+  return `(SELECT CASE WHEN v = trunc(v) AND abs(v) < 1e15 THEN (trunc(v)::bigint::text || '.0')::json ELSE to_json(v) END FROM (SELECT (${column})::float8 AS v) n)`
+}
+
 /** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
 export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
   const fw = await fromWhere(knex, c, scope, q, extra)
   const sql = pageSql(c, q.properties, fw, (cols) => {
-    const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${cols[i]}`).join(', ')})`
+    const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${jsonValue(p, cols[i]!)}`).join(', ')})`
     return `json_build_object('type', 'Feature', 'id', pg.id, 'geometry', ST_AsGeoJSON(${outputGeometry(c, q.crs, 'pg.geom')}, ${q.crs.decimals}, 0)::json, 'properties', ${props})::text AS feature`
   })
   const { rows } = await knex.raw(sql, [...fw.bindings, q.limit, q.offset] as Knex.RawBinding[])
@@ -96,7 +108,7 @@ export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: It
  */
 export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel: Selection): Promise<{ count: number; exact: boolean }> {
   // An unfiltered layer: the active versions' feature counts are exact and need no scan.
-  if (c.layer && !sel.bbox && sel.filters.length === 0) {
+  if (c.layer && !sel.bbox && sel.filters.length === 0 && !sel.cql) {
     const county = countyCondition(scope)('xzqdm')
     const { rows } = await knex.raw(`SELECT coalesce(sum(feature_count), 0)::int AS n FROM datasets WHERE layer = ? AND active AND ${county.sql}`, [
       c.layer,
