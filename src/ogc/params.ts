@@ -7,6 +7,7 @@ import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
 import { filterCondition, filterLanguages, type FilterLanguage } from './cql2/index.js'
 import type { Sql } from './cql2/sql.js'
+import { headerLanguages, type HeaderLanguage } from '../formats/csv.js'
 
 export const limits = { default: 100, maximum: 10_000 }
 export const formats = ['json', 'geojson', 'shapefile', 'csv'] as const
@@ -28,6 +29,8 @@ export interface ItemsQuery {
   cql: Sql | null
   format: Format
   encoding: ExportEncoding
+  /** CSV header row: Chinese titles (default) or field names */
+  headers: HeaderLanguage
 }
 
 const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key', 'filter', 'filter-lang', 'filter-crs', 'headers'])
@@ -125,7 +128,10 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
   const encodingText = (single(query, 'encoding') ?? 'GBK').toUpperCase().replace(/^UTF8$/, 'UTF-8')
   if (!(exportEncodings as readonly string[]).includes(encodingText)) throw bad(`encoding must be GBK or UTF-8, got '${encodingText}'`, '编码须为 GBK 或 UTF-8')
   const limitText = single(query, 'limit')
+  const headers = single(query, 'headers') ?? 'zh'
+  if (!(headerLanguages as readonly string[]).includes(headers)) throw bad(`headers must be zh or en, got '${headers}'`, '表头参数 headers 须为 zh 或 en')
   return {
+    headers: headers as HeaderLanguage,
     cql: cqlFilter(collection, query),
     bbox,
     limit: integer(limitText, 'limit', 1, limits.maximum, limits.default),

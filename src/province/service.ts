@@ -6,7 +6,7 @@ import { MU_M2 } from '../domain/analysis-config.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh, type DevelopmentMode, type MilestoneType, type ProjectStatus } from '../domain/project.js'
 import { round } from '../domain/rewards.js'
 import { problem } from '../errors/index.js'
-import { csvDocument } from '../formats/csv.js'
+import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { pullPage, type PullFilter, type PullRow } from './queries.js'
 
 /** The cursor carries the position and the filters it was made for: reusing it with others would skip rows. */
@@ -95,13 +95,34 @@ export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string
   }
 }
 
-const csvHeaders = ['项目编号', '项目名称', '县（市、区）代码', '开发模式', '再开发方式', '审核状态', '完成节点', '完成日期', '奖励年度', '项目面积（平方米）', '项目面积（亩）', '盘活存量面积核定方式', '盘活存量面积（平方米）', '盘活存量面积（亩）', '上盖建筑物基底面积占比', '是否符合入库条件', '分析来源', '更新时间', '校验码']
+/** Columns of the CSV: the Chinese title, and the name of the same value in the JSON items. */
+const csvColumns: CsvColumn[] = [
+  { zh: '项目编号', en: 'code' },
+  { zh: '项目名称', en: 'name' },
+  { zh: '县（市、区）代码', en: 'county' },
+  { zh: '开发模式', en: 'mode' },
+  { zh: '再开发方式', en: 'approach' },
+  { zh: '审核状态', en: 'status' },
+  { zh: '完成节点', en: 'milestoneType' },
+  { zh: '完成日期', en: 'milestoneDate' },
+  { zh: '奖励年度', en: 'rewardYear' },
+  { zh: '项目面积（平方米）', en: 'areaM2' },
+  { zh: '项目面积（亩）', en: 'areaMu' },
+  { zh: '盘活存量面积核定方式', en: 'stockAreaMethod' },
+  { zh: '盘活存量面积（平方米）', en: 'stockAreaM2' },
+  { zh: '盘活存量面积（亩）', en: 'stockAreaMu' },
+  { zh: '上盖建筑物基底面积占比', en: 'footprintRatio' },
+  { zh: '是否符合入库条件', en: 'eligible' },
+  { zh: '分析来源', en: 'analysisSource' },
+  { zh: '更新时间', en: 'updatedAt' },
+  { zh: '校验码', en: 'checksum' },
+]
 
-export async function pullProjectsCsv(knex: Knex, q: PullFilter): Promise<string> {
+export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: HeaderLanguage = 'zh'): Promise<string> {
   const rows = (await pullPage(knex, q, null, null)).map(pullItem)
   const yesNo = (b: boolean | null) => (b === null ? '待定' : b ? '是' : '否')
   return csvDocument(
-    csvHeaders,
+    csvColumns,
     rows.map((i) => [
       i.code,
       i.name,
@@ -123,5 +144,6 @@ export async function pullProjectsCsv(knex: Knex, q: PullFilter): Promise<string
       i.updatedAt,
       i.checksum,
     ]),
+    headers,
   )
 }

@@ -68,9 +68,15 @@ describe('downloads', () => {
     expect(res.headers['content-disposition']).toContain('attachment')
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
     const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n')
-    expect(lines[0]).toContain('code,name,county')
+    // One header convention for every CSV: Chinese titles by default, field names with headers=en.
+    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['要素标识', '项目编号', '项目名称', '行政区代码'])
+    expect(lines[0]).toContain('盘活存量面积')
     expect(lines).toHaveLength(2)
     expect(lines[1]).toContain('XM-001')
+    const en = (await get('/ogc/collections/projects/items?f=csv&headers=en')).body.replace(/^\uFEFF/, '').split('\r\n')
+    expect(en[0]).toMatch(/^id,code,name,county,/)
+    expect(en[1]).toBe(lines[1])
+    expect((await get('/ogc/collections/projects/items?f=csv&headers=fr')).statusCode).toBe(400)
   })
 
   it('GeoJSON as a download; analysis pieces of a project, ids <project>-<n>', async () => {

@@ -136,6 +136,10 @@ describe('pull API', () => {
     expect(lines[0]!.split(',').slice(0, 4)).toEqual(['项目编号', '项目名称', '县（市、区）代码', '开发模式'])
     expect(lines.filter(Boolean)).toHaveLength(3)
     expect(lines[1]).toMatch(/^P0[02],项目P0[02],371502,政府收储改造,/)
+    const en = (await pull('format=csv&year=2025&headers=en')).rawPayload.subarray(3).toString('utf8').split('\r\n')
+    expect(en[0]!.split(',').slice(0, 4)).toEqual(['code', 'name', 'county', 'mode'])
+    expect(en[0]!.split(',')).toHaveLength(lines[0]!.split(',').length)
+    expect(en.slice(1)).toEqual(lines.slice(1))
   })
 })
 
