@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import { outsideChina } from '../domain/extent.js'
 import { problem } from '../errors/index.js'
+import { geometryErrors } from './geojson-check.js'
 
 export interface PreparedGeometry {
   /** hex EWKB, SRID 4490 */
@@ -21,12 +22,22 @@ SELECT valid, reason, ST_IsEmpty(fixed) AS empty, encode(ST_AsEWKB(fixed), 'hex'
 FROM checked`
 
 export async function prepareAreaGeometry(knex: Knex, geometry: unknown, srid = 4490): Promise<PreparedGeometry> {
+  // The request schema checks types and ring sizes; GeoJSON rules it cannot express (closed rings)
+  // are checked here, so the user reads which ring is wrong instead of a database error.
+  const errors = geometryErrors(geometry)
+  if (errors.length) {
+    throw problem('LR_VALIDATION', `geometry is not valid GeoJSON: ${errors.join('; ')}`, {
+      detailZh: '几何不是有效的 GeoJSON（环须首尾闭合且至少 4 个坐标）',
+      errors: errors.map((message) => ({ path: '/geometry', message })),
+    })
+  }
   let row: { valid: boolean; reason: string; empty: boolean; ewkb: string; minX: number; minY: number; maxX: number; maxY: number }
   try {
     const result = await knex.raw(prepareSql, [JSON.stringify(geometry), srid])
     row = result.rows[0]
-  } catch (err) {
-    throw problem('LR_UNPROCESSABLE', `geometry is not valid GeoJSON in EPSG:${srid}: ${(err as Error).message.split(' - ').at(-1)}`, { detailZh: '几何不是有效的 GeoJSON 或坐标系不可用' })
+  } catch {
+    // The database's own text is not shown: it names internals, and the GeoJSON was checked above.
+    throw problem('LR_UNPROCESSABLE', `the geometry could not be read in EPSG:${srid}: the CRS is unknown or the coordinates do not fit it`, { detailZh: '几何不是有效的 GeoJSON 或坐标系不可用' })
   }
   if (row.empty) {
     throw problem('LR_UNPROCESSABLE', `geometry has no area after repair (${row.reason})`, { detailZh: '几何修复后面积为零' })
