@@ -10,6 +10,15 @@ import { piecesSource } from './pieces-sql.js'
 
 export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'date'
 
+/** JSON Schema of each property type (queryables, /schema, the OpenAPI parameters). */
+export const jsonSchemaOf: Record<PropertyType, Record<string, string>> = {
+  string: { type: 'string' },
+  number: { type: 'number' },
+  integer: { type: 'integer' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+}
+
 export interface Property {
   name: string
   titleZh: string

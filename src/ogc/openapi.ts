@@ -1,18 +1,11 @@
 // The OpenAPI 3.0 definition of /ogc (rel=service-desc). Written by hand because the items
 // parameters depend on each collection's queryables; GDAL and QGIS read the limit's default and
 // maximum here to pick their page size, so the generic path and each collection's path declare it.
-import { collections, type Collection, type PropertyType } from './collections.js'
+import { collections, jsonSchemaOf, type Collection } from './collections.js'
 import { supportedCrs } from './crs.js'
 import { filterLanguages } from './cql2/index.js'
 import { formats, limits } from './params.js'
 
-const schemaOf: Record<PropertyType, Record<string, string>> = {
-  string: { type: 'string' },
-  number: { type: 'number' },
-  integer: { type: 'integer' },
-  boolean: { type: 'boolean' },
-  date: { type: 'string', format: 'date' },
-}
 
 const json = (description: string, schema: object = { type: 'object' }, type = 'application/json') => ({ description, content: { [type]: { schema } } })
 const errors = { default: json('RFC 7807 problem', { type: 'object' }, 'application/problem+json') }
@@ -31,7 +24,7 @@ const itemsParameters = (c?: Collection) => [
   { $ref: '#/components/parameters/filter-crs' },
   { name: 'headers', in: 'query', required: false, schema: { type: 'string', enum: ['zh', 'en'], default: 'zh' }, description: 'f=csv column headers: Chinese titles (default) or API field names' },
   { name: 'encoding', in: 'query', required: false, schema: { type: 'string', enum: ['GBK', 'UTF-8'], default: 'GBK' }, description: 'shapefile text encoding' },
-  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: schemaOf[p.type] })) : []),
+  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: jsonSchemaOf[p.type] })) : []),
 ]
 
 const itemsOperation = (c?: Collection) => ({

@@ -3,7 +3,7 @@
 import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
 import { problem } from '../errors/index.js'
-import { collectionById, collections, type Collection, type PropertyType } from './collections.js'
+import { collectionById, collections, jsonSchemaOf, type Collection } from './collections.js'
 import { CRS84, supportedCrs } from './crs.js'
 import { geometryQueryable } from './cql2/index.js'
 import type { ItemsQuery } from './params.js'
@@ -101,13 +101,6 @@ export async function collectionList(knex: Knex, actor: Actor, base: LinkBase) {
 
 export const collection = (knex: Knex, actor: Actor, id: string, base: LinkBase) => describe(knex, actor, collectionOrThrow(id), base)
 
-const jsonSchemaType: Record<PropertyType, Record<string, string>> = {
-  string: { type: 'string' },
-  number: { type: 'number' },
-  integer: { type: 'integer' },
-  boolean: { type: 'boolean' },
-  date: { type: 'string', format: 'date' },
-}
 
 const geometryFormat: Record<Collection['geometryType'], string> = { MultiPolygon: 'geometry-multipolygon', MultiLineString: 'geometry-multilinestring' }
 
@@ -120,7 +113,7 @@ function propertiesSchema(c: Collection, base: LinkBase, document: 'queryables' 
     type: 'object',
     title: c.title,
     properties: {
-      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaType[p.type] }])),
+      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaOf[p.type] }])),
       [geometryQueryable]: geometry,
     },
     additionalProperties: false,
