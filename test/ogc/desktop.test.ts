@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { X, Y } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
-import { shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
-import { gdal, gdalSkipReason, grid, hasGdal } from './helpers.js'
+import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+import { gdal, gdalSkipReason, grid, gridFields, hasGdal, listen } from './helpers.js'
 
 let t: TestApp & { dataDir: string }
 let key: string
@@ -16,7 +16,7 @@ let port: number
 const main = grid(10, 10) // 100 patches in 371502; every third (n % 3 === 0) is 0601
 // The first 60 patches have whole areas, the rest 1600.5: a client typing fields from the first page sees only whole numbers.
 for (const [n, f] of main.features.entries()) f.values.TBMJ = n < 60 ? 1600 : 1600.5
-const fields = [...surveyFields, { name: 'TBBH', type: 'C' as const, length: 10 }]
+const fields = gridFields
 
 const get = (url: string, k = key) => t.app.inject({ method: 'GET', url, headers: withKey(k) })
 const items = (query: Record<string, string>) => get(`/ogc/collections/survey3/items?${new URLSearchParams({ limit: '1000', ...query })}`)
@@ -32,8 +32,7 @@ beforeAll(async () => {
   key = await keyFor(t.knex, 'county', '371502')
   const zip = await shapefileZip(dir, 's3', { fields, features: main.features })
   expect((await importFile(t, admin, { layer: 'survey3', county: '371502' }, zip)).status).toBe('succeeded')
-  await t.app.listen({ port: 0, host: '127.0.0.1' })
-  port = (t.app.server.address() as { port: number }).port
+  port = await listen(t.app)
 })
 afterAll(async () => {
   await t?.close()
