@@ -5,7 +5,7 @@
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
-import { filterCondition, filterLanguages, type FilterLanguage } from './cql2/index.js'
+import { compileFilter, filterLanguages, type FilterLanguage } from './cql2/index.js'
 import type { Sql } from './cql2/sql.js'
 import { headerLanguages, type HeaderLanguage } from '../formats/csv.js'
 
@@ -79,7 +79,7 @@ function filterValue(p: Property, text: string): string | number | boolean {
   }
 }
 
-function cqlFilter(collection: Collection, query: Record<string, unknown>): Sql | null {
+function cqlFilter(collection: Collection, query: Record<string, unknown>): ReturnType<typeof compileFilter> | null {
   const text = single(query, 'filter')
   const language = single(query, 'filter-lang') ?? 'cql2-text'
   const crs = crsParam(single(query, 'filter-crs'), 'filter-crs') ?? crsByUri(CRS84)!
@@ -87,7 +87,7 @@ function cqlFilter(collection: Collection, query: Record<string, unknown>): Sql 
     throw bad(`filter-lang must be one of ${filterLanguages.join(', ')}, got '${language}'`, `不支持的过滤语言 ${language}`)
   }
   if (text === undefined) return null
-  return filterCondition(text, language as FilterLanguage, { properties: collection.properties, crs })
+  return compileFilter(text, language as FilterLanguage, { properties: collection.properties, crs })
 }
 
 export function parseItemsQuery(collection: Collection, query: Record<string, unknown>): ItemsQuery {
@@ -122,7 +122,12 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
     if (missing.length) throw bad(`unknown properties ${missing.join(', ')}`, `未知属性：${missing.join('、')}`)
     properties = collection.properties.filter((p) => names.includes(p.name))
   }
-  const filters = collection.properties.filter((p) => query[p.name] !== undefined).map((p) => ({ property: p, value: filterValue(p, single(query, p.name)!) }))
+  const cql = cqlFilter(collection, query)
+  // Equalities a CQL2 filter implies join the query-parameter filters, so sources can push them down.
+  const filters = [
+    ...collection.properties.filter((p) => query[p.name] !== undefined).map((p) => ({ property: p, value: filterValue(p, single(query, p.name)!) })),
+    ...(cql?.equalities ?? []),
+  ]
   const format = (single(query, 'f') ?? 'json').toLowerCase()
   if (!(formats as readonly string[]).includes(format)) throw bad(`f must be one of ${formats.join(', ')}, got '${format}'`, `不支持的格式 ${format}`)
   const encodingText = (single(query, 'encoding') ?? 'GBK').toUpperCase().replace(/^UTF8$/, 'UTF-8')
@@ -132,7 +137,7 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
   if (!(headerLanguages as readonly string[]).includes(headers)) throw bad(`headers must be zh or en, got '${headers}'`, '表头参数 headers 须为 zh 或 en')
   return {
     headers: headers as HeaderLanguage,
-    cql: cqlFilter(collection, query),
+    cql: cql?.condition ?? null,
     bbox,
     limit: integer(limitText, 'limit', 1, limits.maximum, limits.default),
     limitGiven: limitText !== undefined,

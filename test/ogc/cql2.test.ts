@@ -4,6 +4,7 @@ import { collectionById } from '../../src/ogc/collections.js'
 import { crsByUri, CRS84 } from '../../src/ogc/crs.js'
 import { FilterError } from '../../src/ogc/cql2/ast.js'
 import { filterCondition, parseFilter } from '../../src/ogc/cql2/index.js'
+import { impliedEqualities } from '../../src/ogc/cql2/sql.js'
 
 const survey3 = collectionById('survey3')!
 const target = { properties: survey3.properties, crs: crsByUri(CRS84)! }
@@ -87,5 +88,13 @@ describe('CQL2 → SQL', () => {
       expect(err.statusCode, text).toBe(400)
       expect(err.extras?.position, text).toBe(position)
     }
+  })
+
+  it('equalities the whole filter implies are offered for push-down; OR and NOT imply none', () => {
+    const eq = (text: string) => impliedEqualities(parseFilter(text, 'cql2-text'), target).map((e) => [e.property.name, e.value])
+    expect(eq(`bsm = 5`)).toEqual([['bsm', 5]])
+    expect(eq(`'0601' = dlbm AND bsm > 3 AND tbbh = 'T1'`)).toEqual([['dlbm', '0601'], ['tbbh', 'T1']])
+    expect(eq(`bsm = 5 OR bsm = 6`)).toEqual([])
+    expect(eq(`NOT bsm = 5`)).toEqual([])
   })
 })

@@ -90,6 +90,9 @@ describe('downloads', () => {
     expect(roles.filter((r: string) => r === 'survey3')).toHaveLength(2) // two squares inside
     expect(pieces.features[1].id).toBe(`${projectId}-2`)
     expect((await get(`/ogc/collections/analysis-pieces/items/${projectId}-2`)).json().properties.role).toBe(roles[1])
+    // The same pieces through a CQL2 filter (as GDAL and QGIS send it): the project is pushed into the pieces' statement too.
+    const viaCql = (await get(`/ogc/collections/analysis-pieces/items?filter=${encodeURIComponent(`projectId = ${projectId} AND role <> 'nothing'`)}`)).json()
+    expect(viaCql.features.map((f: any) => f.id)).toEqual(pieces.features.map((f: any) => f.id))
     const bundles = (await get('/ogc/collections/bundles/items')).json()
     expect(bundles.numberMatched).toBe(0)
   })

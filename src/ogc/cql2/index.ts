@@ -2,7 +2,7 @@
 import { problem } from '../../errors/index.js'
 import { FilterError, type Filter } from './ast.js'
 import { parseCql2Json } from './json.js'
-import { filterSql, type FilterTarget, type Sql } from './sql.js'
+import { filterSql, impliedEqualities, type FilterTarget, type Sql } from './sql.js'
 import { parseCql2Text } from './text.js'
 
 export { geometryQueryable } from './sql.js'
@@ -16,8 +16,20 @@ export function parseFilter(text: string, language: FilterLanguage): Filter {
 
 /** The SQL condition of a filter, or a 400 problem naming the position (or JSON path) of the error. */
 export function filterCondition(text: string, language: FilterLanguage, target: FilterTarget): Sql {
+  return withPosition(language, () => filterSql(parseFilter(text, language), target))
+}
+
+/** The SQL condition and the equalities the filter implies (see impliedEqualities). */
+export function compileFilter(text: string, language: FilterLanguage, target: FilterTarget) {
+  return withPosition(language, () => {
+    const tree = parseFilter(text, language)
+    return { condition: filterSql(tree, target), equalities: impliedEqualities(tree, target) }
+  })
+}
+
+function withPosition<T>(language: FilterLanguage, work: () => T): T {
   try {
-    return filterSql(parseFilter(text, language), target)
+    return work()
   } catch (err) {
     if (!(err instanceof FilterError)) throw err
     const position = typeof err.at === 'string' ? { path: err.at } : err.at >= 0 ? { position: err.at + 1 } : {}

@@ -109,3 +109,21 @@ function translate(f: Filter, target: FilterTarget): Sql {
 }
 
 export const filterSql = (f: Filter, target: FilterTarget): Sql => translate(f, target)
+
+/**
+ * `property = value` conditions the whole filter implies (the filter itself or its top-level AND
+ * terms), typed as the property is: a source may push them into its own subqueries (the analysis
+ * pieces of one project are computed for that project only). The filter's SQL still applies them.
+ */
+export function impliedEqualities(f: Filter, target: FilterTarget): Array<{ property: Property; value: string | number | boolean }> {
+  const terms = f.op === 'and' ? f.args : [f]
+  const out: Array<{ property: Property; value: string | number | boolean }> = []
+  for (const t of terms) {
+    if (t.op !== 'compare' || t.comparison !== '=') continue
+    const [ref, literal] = t.left.kind === 'property' ? [t.left, t.right] : [t.right, t.left]
+    if (ref.kind !== 'property' || literal.kind === 'property') continue
+    const property = propertyOf(ref, target)
+    out.push({ property, value: value(property, literal) as string | number | boolean })
+  }
+  return out
+}
