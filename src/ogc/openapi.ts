@@ -57,6 +57,9 @@ export function ogcOpenApi(version: string, serverUrl: string) {
     '/collections/{collectionId}/queryables': {
       get: { summary: 'Queryable properties', operationId: 'getQueryables', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
     },
+    '/collections/{collectionId}/schema': {
+      get: { summary: 'Schema of the features (Part 5)', operationId: 'getSchema', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
+    },
   }
   for (const c of collections) paths[`/collections/${c.id}/items`] = itemsOperation(c)
   return {

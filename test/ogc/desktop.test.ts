@@ -100,6 +100,9 @@ describe('CQL2 filters (Part 3)', () => {
       geometry: { format: 'geometry-multipolygon' },
     })
     expect((await get('/ogc/collections/projects/schema')).json().properties.stockAreaM2).toEqual({ title: '盘活存量面积', type: 'number' })
+    const api = (await get('/ogc/api')).json()
+    expect(api.paths['/collections/{collectionId}/schema'].get.operationId).toBe('getSchema')
+    expect(api.paths['/collections/survey3/items'].get.parameters.map((p: { name?: string }) => p.name)).toEqual(expect.arrayContaining(['filter', 'filter-lang']))
     const links = (await get('/ogc/collections/survey3')).json().links as Array<{ rel: string; href: string }>
     expect(links.find((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/schema')!.href).toMatch(/\/collections\/survey3\/schema$/)
   })
