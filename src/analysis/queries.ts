@@ -8,6 +8,7 @@
 // and measured as `geography`. A straight red-line edge of 800 m in the plane lies 16 mm off the
 // straight lon/lat chord: cutting in lon/lat moved areas by up to 1.7 m² (issue 12).
 import type { Knex } from 'knex'
+import { activeDataset, latestAnalysisJoin } from '../db/shared-sql.js'
 
 export const analysisLayers = ['survey2', 'survey3', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'plots'] as const
 export type AnalysisLayer = (typeof analysisLayers)[number]
@@ -19,9 +20,9 @@ export interface LayerInput {
 export type Inputs = Record<AnalysisLayer, LayerInput | null>
 
 export async function activeInputs(knex: Knex, county: string): Promise<Inputs> {
-  const rows = await knex('datasets').select('layer', 'id', 'version').where({ xzqdm: county, active: true }).whereIn('layer', analysisLayers as unknown as string[])
+  const rows = await Promise.all(analysisLayers.map((layer) => activeDataset(knex, layer, county).first('layer', 'id', 'version')))
   const out = Object.fromEntries(analysisLayers.map((l) => [l, null])) as Inputs
-  for (const r of rows) out[r.layer as AnalysisLayer] = { datasetId: r.id, version: r.version }
+  for (const r of rows) if (r) out[r.layer as AnalysisLayer] = { datasetId: r.id, version: r.version }
   return out
 }
 
@@ -212,9 +213,10 @@ export async function storeResults(knex: Knex, results: Array<{ projectId: numbe
   return rows.map((r: { id: number }) => r.id)
 }
 
-/** The latest stored analysis of a project (the newest row), current or stale. */
+/** The latest stored analysis of a project (db/shared-sql.ts's definition), current or stale. */
 export async function latestResult(knex: Knex, projectId: number): Promise<{ id: number; stale: boolean; result: unknown } | undefined> {
-  return knex('analysis_results').first('id', 'stale', 'result').where({ project_id: projectId }).orderBy('id', 'desc')
+  const { rows } = await knex.raw(`SELECT a.id, a.stale, a.result FROM projects p ${latestAnalysisJoin({ project: 'p', as: 'a', columns: 'r.id, r.stale, r.result' })} WHERE p.id = ? AND a.id IS NOT NULL`, [projectId])
+  return rows[0]
 }
 
 /** A new version of an analysis layer makes the county's stored results stale. */

@@ -4,11 +4,11 @@ import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
 import type { Collection } from '../ogc/collections.js'
 import type { ItemsQuery } from '../ogc/params.js'
-import { csvRow } from '../formats/csv.js'
+import { csvHead, csvRow } from '../formats/csv.js'
 import { pages } from './shapefile.js'
 
 export async function* csvLines(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): AsyncGenerator<string> {
-  yield '\uFEFF' + csvRow(['id', ...q.properties.map((p) => p.name)])
+  yield csvHead([{ zh: '要素标识', en: 'id' }, ...q.properties.map((p) => ({ zh: p.titleZh, en: p.name }))], q.headers)
   for await (const rows of pages(knex, c, scope, q, false)) {
     yield rows.map((r) => csvRow([r.id, ...r.values])).join('')
   }

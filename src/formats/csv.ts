@@ -14,5 +14,19 @@ export function csvCell(v: unknown): string {
 
 export const csvRow = (cells: unknown[]) => cells.map(csvCell).join(',') + '\r\n'
 
+/**
+ * The header convention of every CSV the service writes: Chinese titles by default (the people who
+ * open them in a spreadsheet read Chinese), the API's English field names with headers=en (for scripts).
+ */
+export const headerLanguages = ['zh', 'en'] as const
+export type HeaderLanguage = (typeof headerLanguages)[number]
+export interface CsvColumn {
+  zh: string
+  en: string
+}
+
+/** BOM and the header row. */
+export const csvHead = (columns: CsvColumn[], headers: HeaderLanguage = 'zh') => '\uFEFF' + csvRow(columns.map((c) => c[headers]))
+
 /** A whole document: BOM, header row, rows. */
-export const csvDocument = (headers: string[], rows: unknown[][]) => '\uFEFF' + csvRow(headers) + rows.map(csvRow).join('')
+export const csvDocument = (columns: CsvColumn[], rows: unknown[][], headers: HeaderLanguage = 'zh') => csvHead(columns, headers) + rows.map(csvRow).join('')

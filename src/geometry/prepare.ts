@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import { outsideChina } from '../domain/extent.js'
 import { problem } from '../errors/index.js'
+import { geometryErrors } from './geojson-check.js'
 
 export interface PreparedGeometry {
   /** hex EWKB, SRID 4490 */
@@ -24,6 +25,15 @@ export async function prepareAreaGeometry(knex: Knex, geometry: unknown, srid = 
   // Checked first so an unknown code is the client's error, named, and not PostGIS's text.
   const known = await knex('spatial_ref_sys').first('srid').where({ srid })
   if (!known) throw problem('LR_BAD_REQUEST', `srid ${srid} is not a coordinate system known to the service (EPSG code expected, e.g. 4490 or 4548)`, { detailZh: `srid ${srid} 不是已知的坐标系代码`, errors: [{ field: 'srid', message: 'unknown EPSG code' }] })
+  // The request schema checks types and ring sizes; GeoJSON rules it cannot express (closed rings)
+  // are checked here, so the user reads which ring is wrong instead of a database error.
+  const errors = geometryErrors(geometry)
+  if (errors.length) {
+    throw problem('LR_VALIDATION', `geometry is not valid GeoJSON: ${errors.join('; ')}`, {
+      detailZh: '几何不是有效的 GeoJSON（环须首尾闭合且至少 4 个坐标）',
+      errors: errors.map((message) => ({ path: '/geometry', message })),
+    })
+  }
   let row: { valid: boolean; reason: string; empty: boolean; ewkb: string; minX: number; minY: number; maxX: number; maxY: number }
   try {
     const result = await knex.raw(prepareSql, [JSON.stringify(geometry), srid])

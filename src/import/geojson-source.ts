@@ -58,7 +58,12 @@ export async function openGeoJson(
   const seen = new Set<string>()
   for (const f of features) {
     const props = (f as { properties?: Record<string, unknown> }).properties
-    if (props && typeof props === 'object') for (const k of Object.keys(props)) if (!seen.has(k)) seen.add(k), names.push(k)
+    if (!props || typeof props !== 'object') continue
+    for (const k of Object.keys(props)) {
+      if (seen.has(k)) continue
+      seen.add(k)
+      names.push(k)
+    }
   }
   return { source: new GeoJsonSource(fileName, features, names, opts), declaredEpsg: declaredEpsg(doc.crs) }
 }

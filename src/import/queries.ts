@@ -1,5 +1,6 @@
 // All SQL of the importer. Table and column names come only from the layer catalogue (layers.ts).
 import type { Knex } from 'knex'
+import { activeDataset as sharedActiveDataset, latestAnalysisIdsOfCounty } from '../db/shared-sql.js'
 import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
@@ -52,7 +53,7 @@ function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: st
 }
 
 export async function activeDataset(knex: Knex, layer: string, county: string) {
-  return knex('datasets').first('id', 'version', 'source_sha256 as sha256', 'feature_count as featureCount').where({ layer, xzqdm: county, active: true })
+  return sharedActiveDataset(knex, layer, county).first('id', 'version', 'source_sha256 as sha256', 'feature_count as featureCount')
 }
 
 export async function createDataset(
@@ -224,7 +225,7 @@ export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: stri
          FROM analysis_results a CROSS JOIN LATERAL jsonb_each(a.inputs) e
         WHERE a.xzqdm = ? AND jsonb_typeof(e.value) = 'object'
           AND (a.id IN (SELECT approved_result_id FROM projects WHERE xzqdm = ? AND approved_result_id IS NOT NULL)
-               OR a.id IN (SELECT DISTINCT ON (project_id) id FROM analysis_results WHERE xzqdm = ? ORDER BY project_id, computed_at DESC, id DESC))
+               OR a.id IN (${latestAnalysisIdsOfCounty}))
        UNION SELECT plots_dataset_id FROM bundle_runs WHERE xzqdm = ? AND active
      )
      SELECT id, version FROM (

@@ -4,10 +4,20 @@
 // from this catalogue (never from a request), a Chinese title per property, and the shapefile
 // field name a desktop user expects (the survey standard's code where there is one).
 import type { Knex } from 'knex'
+import { latestAnalysisJoin } from '../db/shared-sql.js'
 import { layerKinds, type ColumnType, type LayerKind } from '../import/layers.js'
 import { piecesSource } from './pieces-sql.js'
 
 export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'date'
+
+/** JSON Schema of each property type (queryables, /schema, the OpenAPI parameters). */
+export const jsonSchemaOf: Record<PropertyType, Record<string, string>> = {
+  string: { type: 'string' },
+  number: { type: 'number' },
+  integer: { type: 'integer' },
+  boolean: { type: 'boolean' },
+  date: { type: 'string', format: 'date' },
+}
 
 export interface Property {
   name: string
@@ -122,11 +132,7 @@ const projects: Collection = {
     { name: 'footprintRatio', titleZh: '基底面积占比', type: 'number', sql: `(a.result->'footprint'->>'ratio')::float8` },
     { name: 'analysedAt', titleZh: '分析时间', type: 'string', sql: `to_char(a.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`, width: 20 },
   ],
-  source: () => ({
-    sql: `projects f LEFT JOIN LATERAL (SELECT r.eligible, r.stale, r.result, r.computed_at FROM analysis_results r
-                                         WHERE r.project_id = f.id ORDER BY r.id DESC LIMIT 1) a ON true`,
-    bindings: [],
-  }),
+  source: () => ({ sql: `projects f ${latestAnalysisJoin({ project: 'f', as: 'a', columns: 'r.eligible, r.stale, r.result, r.computed_at' })}`, bindings: [] }),
   idSql: 'f.id',
   idType: 'integer',
   orderBy: 'f.id',

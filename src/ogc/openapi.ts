@@ -1,17 +1,11 @@
 // The OpenAPI 3.0 definition of /ogc (rel=service-desc). Written by hand because the items
 // parameters depend on each collection's queryables; GDAL and QGIS read the limit's default and
 // maximum here to pick their page size, so the generic path and each collection's path declare it.
-import { collections, type Collection, type PropertyType } from './collections.js'
+import { collections, jsonSchemaOf, type Collection } from './collections.js'
 import { supportedCrs } from './crs.js'
+import { filterLanguages } from './cql2/index.js'
 import { formats, limits } from './params.js'
 
-const schemaOf: Record<PropertyType, Record<string, string>> = {
-  string: { type: 'string' },
-  number: { type: 'number' },
-  integer: { type: 'integer' },
-  boolean: { type: 'boolean' },
-  date: { type: 'string', format: 'date' },
-}
 
 const json = (description: string, schema: object = { type: 'object' }, type = 'application/json') => ({ description, content: { [type]: { schema } } })
 const errors = { default: json('RFC 7807 problem', { type: 'object' }, 'application/problem+json') }
@@ -25,8 +19,12 @@ const itemsParameters = (c?: Collection) => [
   { $ref: '#/components/parameters/crs' },
   { name: 'properties', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', items: { type: 'string' } } },
   { name: 'f', in: 'query', required: false, schema: { type: 'string', enum: [...formats], default: 'json' }, description: 'json/geojson: GeoJSON; shapefile: zipped shapefile of every match; csv: attributes (UTF-8 with BOM)' },
+  { name: 'filter', in: 'query', required: false, schema: { type: 'string' }, description: 'CQL2 filter (OGC API – Features Part 3); properties from /queryables, geometry as `geometry`' },
+  { name: 'filter-lang', in: 'query', required: false, schema: { type: 'string', enum: [...filterLanguages], default: 'cql2-text' } },
+  { $ref: '#/components/parameters/filter-crs' },
+  { name: 'headers', in: 'query', required: false, schema: { type: 'string', enum: ['zh', 'en'], default: 'zh' }, description: 'f=csv column headers: Chinese titles (default) or API field names' },
   { name: 'encoding', in: 'query', required: false, schema: { type: 'string', enum: ['GBK', 'UTF-8'], default: 'GBK' }, description: 'shapefile text encoding' },
-  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: schemaOf[p.type] })) : []),
+  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: jsonSchemaOf[p.type] })) : []),
 ]
 
 const itemsOperation = (c?: Collection) => ({
@@ -59,11 +57,14 @@ export function ogcOpenApi(version: string, serverUrl: string) {
     '/collections/{collectionId}/queryables': {
       get: { summary: 'Queryable properties', operationId: 'getQueryables', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
     },
+    '/collections/{collectionId}/schema': {
+      get: { summary: 'Schema of the features (Part 5)', operationId: 'getSchema', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
+    },
   }
   for (const c of collections) paths[`/collections/${c.id}/items`] = itemsOperation(c)
   return {
     openapi: '3.0.3',
-    info: { title: '城镇低效用地再开发 OGC API – Features', version, description: 'OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS) and Part 3 queryables as query parameters.' },
+    info: { title: '城镇低效用地再开发 OGC API – Features', version, description: 'OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS), Part 3 (queryables, CQL2 filter) and Part 5 (schema).' },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }, { bearer: [] }, { apiKeyQuery: [] }],
     components: {
@@ -76,6 +77,7 @@ export function ogcOpenApi(version: string, serverUrl: string) {
         collectionId: { name: 'collectionId', in: 'path', required: true, schema: { type: 'string', enum: collections.map((c) => c.id) } },
         bbox: { name: 'bbox', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } } },
         'bbox-crs': { name: 'bbox-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
+        'filter-crs': { name: 'filter-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
         crs: { name: 'crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
       },
     },

@@ -6,6 +6,9 @@ import { countyProblem } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
+import { compileFilter, filterLanguages, type FilterLanguage } from './cql2/index.js'
+import type { Sql } from './cql2/sql.js'
+import { headerLanguages, type HeaderLanguage } from '../formats/csv.js'
 
 export const limits = { default: 100, maximum: 10_000 }
 export const formats = ['json', 'geojson', 'shapefile', 'csv'] as const
@@ -23,11 +26,15 @@ export interface ItemsQuery {
   crsGiven: boolean
   properties: Property[]
   filters: Array<{ property: Property; value: string | number | boolean }>
+  /** the CQL2 `filter` as a bound SQL condition (OGC API – Features Part 3) */
+  cql: Sql | null
   format: Format
   encoding: ExportEncoding
+  /** CSV header row: Chinese titles (default) or field names */
+  headers: HeaderLanguage
 }
 
-const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key'])
+const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key', 'filter', 'filter-lang', 'filter-crs', 'headers'])
 
 const bad = (detail: string, detailZh: string) => problem('LR_BAD_REQUEST', detail, { detailZh })
 
@@ -80,6 +87,17 @@ function filterValue(p: Property, text: string): string | number | boolean {
   }
 }
 
+function cqlFilter(collection: Collection, query: Record<string, unknown>): ReturnType<typeof compileFilter> | null {
+  const text = single(query, 'filter')
+  const language = single(query, 'filter-lang') ?? 'cql2-text'
+  const crs = crsParam(single(query, 'filter-crs'), 'filter-crs') ?? crsByUri(CRS84)!
+  if (!(filterLanguages as readonly string[]).includes(language)) {
+    throw bad(`filter-lang must be one of ${filterLanguages.join(', ')}, got '${language}'`, `不支持的过滤语言 ${language}`)
+  }
+  if (text === undefined) return null
+  return compileFilter(text, language as FilterLanguage, { properties: collection.properties, crs })
+}
+
 export function parseItemsQuery(collection: Collection, query: Record<string, unknown>): ItemsQuery {
   const unknown = Object.keys(query).filter((k) => !fixed.has(k) && !collection.properties.some((p) => p.name === k))
   if (unknown.length) {
@@ -112,13 +130,22 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
     if (missing.length) throw bad(`unknown properties ${missing.join(', ')}`, `未知属性：${missing.join('、')}`)
     properties = collection.properties.filter((p) => names.includes(p.name))
   }
-  const filters = collection.properties.filter((p) => query[p.name] !== undefined).map((p) => ({ property: p, value: filterValue(p, single(query, p.name)!) }))
+  const cql = cqlFilter(collection, query)
+  // Equalities a CQL2 filter implies join the query-parameter filters, so sources can push them down.
+  const filters = [
+    ...collection.properties.filter((p) => query[p.name] !== undefined).map((p) => ({ property: p, value: filterValue(p, single(query, p.name)!) })),
+    ...(cql?.equalities ?? []),
+  ]
   const format = (single(query, 'f') ?? 'json').toLowerCase()
   if (!(formats as readonly string[]).includes(format)) throw bad(`f must be one of ${formats.join(', ')}, got '${format}'`, `不支持的格式 ${format}`)
   const encodingText = (single(query, 'encoding') ?? 'GBK').toUpperCase().replace(/^UTF8$/, 'UTF-8')
   if (!(exportEncodings as readonly string[]).includes(encodingText)) throw bad(`encoding must be GBK or UTF-8, got '${encodingText}'`, '编码须为 GBK 或 UTF-8')
   const limitText = single(query, 'limit')
+  const headers = single(query, 'headers') ?? 'zh'
+  if (!(headerLanguages as readonly string[]).includes(headers)) throw bad(`headers must be zh or en, got '${headers}'`, '表头参数 headers 须为 zh 或 en')
   return {
+    headers: headers as HeaderLanguage,
+    cql: cql?.condition ?? null,
     bbox,
     limit: integer(limitText, 'limit', 1, limits.maximum, limits.default),
     limitGiven: limitText !== undefined,

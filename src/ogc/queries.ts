@@ -2,8 +2,9 @@
 // (identifiers and expressions only from there) with every value bound. The query box is
 // transformed into the storage CRS, never the column into the box's, so the GiST index is used.
 import type { Knex } from 'knex'
+import { scopeCondition } from '../db/scope.js'
+import { activeDatasetIds, activeDatasetsFrom } from '../db/shared-sql.js'
 import type { Scope } from '../domain/region.js'
-import { countiesOfCity } from '../domain/regions.js'
 import type { Collection, Property, SourceContext } from './collections.js'
 import type { OutputCrs } from './crs.js'
 import type { ItemsQuery } from './params.js'
@@ -16,23 +17,12 @@ interface Sql {
   bindings: unknown[]
 }
 
-function countyCondition(scope: Scope) {
-  return (column: string): Sql => {
-    if (scope.kind === 'county') return { sql: `${column} = ?`, bindings: [scope.code] }
-    if (scope.kind === 'city') return { sql: `${column} = ANY(?::text[])`, bindings: [countiesOfCity(scope.prefix)] }
-    return { sql: 'true', bindings: [] }
-  }
-}
+const countyCondition = (scope: Scope) => (column: string): Sql => scopeCondition(scope, column)
 
-export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'>
+export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql'] }
 
 /** Ids of the active versions of a layer collection in the key's region. */
-async function activeDatasets(knex: Knex, c: Collection, scope: Scope): Promise<number[]> {
-  if (!c.layer) return []
-  const county = countyCondition(scope)('xzqdm')
-  const { rows } = await knex.raw(`SELECT id FROM datasets WHERE layer = ? AND active AND ${county.sql} ORDER BY id`, [c.layer, ...county.bindings] as Knex.RawBinding[])
-  return rows.map((r: { id: number }) => r.id)
-}
+const activeDatasets = async (knex: Knex, c: Collection, scope: Scope): Promise<number[]> => (c.layer ? activeDatasetIds(knex, c.layer, scope) : [])
 
 /** FROM … WHERE … of a selection: active versions, scope, box and equality filters. */
 export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql> {
@@ -51,6 +41,7 @@ export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Se
     conditions.push({ sql: `f.geom && ST_Envelope(${box.sql}) AND ST_Intersects(f.geom, ${box.sql})`, bindings: [...box.bindings, ...box.bindings] })
   }
   for (const f of sel.filters) conditions.push({ sql: `(${f.property.sql}) = ?`, bindings: [f.value] })
+  if (sel.cql) conditions.push(sel.cql)
   if (extra) conditions.push(extra)
   return {
     sql: `FROM ${source.sql} WHERE ${conditions.map((x) => x.sql).join(' AND ')}`,
@@ -80,11 +71,22 @@ function pageSql(c: Collection, props: Property[], fw: Sql, outer: (props: strin
           ORDER BY ${order.map((_, i) => `o${i}`).join(', ')}`
 }
 
+/**
+ * A property value as JSON. A `number` property's whole values are written with a decimal point
+ * (6.0, not 6): QGIS and GDAL type a field from the first features of a page, and a field typed
+ * Integer from whole values turns a later 3.5 into NULL. Beyond 1e15 float8 text switches to
+ * exponent notation, which JSON readers already take as a real.
+ */
+export function jsonValue(p: Property, column: string): string {
+  if (p.type !== 'number') return column
+  return `(SELECT CASE WHEN v = trunc(v) AND abs(v) < 1e15 THEN (trunc(v)::bigint::text || '.0')::json ELSE to_json(v) END FROM (SELECT (${column})::float8 AS v) n)`
+}
+
 /** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
 export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
   const fw = await fromWhere(knex, c, scope, q, extra)
   const sql = pageSql(c, q.properties, fw, (cols) => {
-    const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${cols[i]}`).join(', ')})`
+    const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${jsonValue(p, cols[i]!)}`).join(', ')})`
     return `json_build_object('type', 'Feature', 'id', pg.id, 'geometry', ST_AsGeoJSON(${outputGeometry(c, q.crs, 'pg.geom')}, ${q.crs.decimals}, 0)::json, 'properties', ${props})::text AS feature`
   })
   const { rows } = await knex.raw(sql, [...fw.bindings, q.limit, q.offset] as Knex.RawBinding[])
@@ -97,12 +99,9 @@ export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: It
  */
 export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel: Selection): Promise<{ count: number; exact: boolean }> {
   // An unfiltered layer: the active versions' feature counts are exact and need no scan.
-  if (c.layer && !sel.bbox && sel.filters.length === 0) {
-    const county = countyCondition(scope)('xzqdm')
-    const { rows } = await knex.raw(`SELECT coalesce(sum(feature_count), 0)::int AS n FROM datasets WHERE layer = ? AND active AND ${county.sql}`, [
-      c.layer,
-      ...county.bindings,
-    ] as Knex.RawBinding[])
+  if (c.layer && !sel.bbox && sel.filters.length === 0 && !sel.cql) {
+    const from = activeDatasetsFrom(c.layer, scope)
+    const { rows } = await knex.raw(`SELECT coalesce(sum(feature_count), 0)::int AS n ${from.sql}`, from.bindings as Knex.RawBinding[])
     return { count: rows[0].n, exact: true }
   }
   const fw = await fromWhere(knex, c, scope, sel)
@@ -137,8 +136,8 @@ export async function extent(knex: Knex, c: Collection, scope: Scope): Promise<[
   const county = countyCondition(scope)
   let r: Sql
   if (c.layer) {
-    const s = county('xzqdm')
-    r = { sql: `SELECT ST_Extent(extent) AS e FROM datasets WHERE layer = ? AND active AND ${s.sql}`, bindings: [c.layer, ...s.bindings] }
+    const from = activeDatasetsFrom(c.layer, scope)
+    r = { sql: `SELECT ST_Extent(extent) AS e ${from.sql}`, bindings: from.bindings }
   } else {
     const table = c.table ?? 'projects'
     const s = county(`${table}.xzqdm`)
@@ -160,8 +159,10 @@ export async function extent(knex: Knex, c: Collection, scope: Scope): Promise<[
 export async function versionToken(knex: Knex, c: Collection, scope: Scope): Promise<string> {
   const county = countyCondition(scope)('xzqdm')
   const b = county.bindings as Knex.RawBinding[]
-  const datasets = (layerCondition: string, extra: Knex.RawBinding[]) =>
-    knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM datasets WHERE active AND ${layerCondition} AND ${county.sql}`, [...extra, ...b])
+  const datasets = (layer: string | null) => {
+    const from = activeDatasetsFrom(layer, scope)
+    return knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])
+  }
   const projects = () =>
     knex.raw(
       `SELECT count(*) || '.' || coalesce(max(extract(epoch FROM updated_at)), 0) || '.' || coalesce((SELECT max(id) FROM analysis_results), 0) AS v
@@ -169,10 +170,10 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
       b,
     )
   let parts: Array<{ rows: Array<{ v: string }> }>
-  if (c.layer) parts = [await datasets('layer = ?', [c.layer])]
+  if (c.layer) parts = [await datasets(c.layer)]
   else if (c.id === 'bundles') parts = [await knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM bundle_runs WHERE active AND ${county.sql}`, b)]
   else if (c.id === 'projects') parts = [await projects()]
-  else parts = [await projects(), await datasets('true', [])]
+  else parts = [await projects(), await datasets(null)]
   return parts.map((p) => p.rows[0]!.v).join('/')
 }
 

@@ -3,8 +3,9 @@
 import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
 import { problem } from '../errors/index.js'
-import { collectionById, collections, type Collection, type PropertyType } from './collections.js'
+import { collectionById, collections, jsonSchemaOf, type Collection } from './collections.js'
 import { CRS84, supportedCrs } from './crs.js'
+import { geometryQueryable } from './cql2/index.js'
 import type { ItemsQuery } from './params.js'
 import * as q from './queries.js'
 
@@ -22,6 +23,19 @@ export const conformance = [
   'http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
   'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  // Part 3 filtering: `filter` in CQL2 text or JSON (src/ogc/cql2). QGIS and GDAL push a layer's
+  // expression filter to the server only when these are declared.
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-json',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+  // Part 5: /collections/{id}/schema
+  'http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas',
+  'http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/returnables-and-receivables',
 ]
 
 /** Where links point: the absolute /ogc base, and the key when the client sent it in the URL. */
@@ -65,6 +79,8 @@ async function describe(knex: Knex, actor: Actor, c: Collection, base: LinkBase)
       { rel: 'self', type: mediaTypes.json, href: href(base, path) },
       { rel: 'items', type: mediaTypes.geojson, title: 'features', href: href(base, `${path}/items`) },
       { rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: mediaTypes.schema, title: 'queryables', href: href(base, `${path}/queryables`) },
+      { rel: 'http://www.opengis.net/def/rel/ogc/1.0/schema', type: mediaTypes.schema, title: 'schema of the features', href: href(base, `${path}/schema`) },
+      { rel: 'describedby', type: mediaTypes.schema, title: 'schema of the features', href: href(base, `${path}/schema`) },
       { rel: 'alternate', type: 'application/zip', title: 'shapefile (zip)', href: href(base, `${path}/items`, { f: 'shapefile' }) },
       { rel: 'alternate', type: 'text/csv', title: 'attributes as CSV', href: href(base, `${path}/items`, { f: 'csv' }) },
     ],
@@ -85,24 +101,33 @@ export async function collectionList(knex: Knex, actor: Actor, base: LinkBase) {
 
 export const collection = (knex: Knex, actor: Actor, id: string, base: LinkBase) => describe(knex, actor, collectionOrThrow(id), base)
 
-const jsonSchemaType: Record<PropertyType, Record<string, string>> = {
-  string: { type: 'string' },
-  number: { type: 'number' },
-  integer: { type: 'integer' },
-  boolean: { type: 'boolean' },
-  date: { type: 'string', format: 'date' },
-}
 
-export function queryables(id: string, base: LinkBase) {
-  const c = collectionOrThrow(id)
+const geometryFormat: Record<Collection['geometryType'], string> = { MultiPolygon: 'geometry-multipolygon', MultiLineString: 'geometry-multilinestring' }
+
+/** The JSON Schema of a collection's properties (Part 3 queryables, Part 5 schema): every property typed, titled in Chinese. */
+function propertiesSchema(c: Collection, base: LinkBase, document: 'queryables' | 'schema') {
+  const geometry = { title: '几何', format: geometryFormat[c.geometryType], 'x-ogc-role': 'primary-geometry' }
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: href(base, `/collections/${c.id}/queryables`),
+    $id: href(base, `/collections/${c.id}/${document}`),
     type: 'object',
     title: c.title,
-    properties: Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaType[p.type] }])),
+    properties: {
+      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaOf[p.type] }])),
+      [geometryQueryable]: geometry,
+    },
     additionalProperties: false,
   }
+}
+
+export const queryables = (id: string, base: LinkBase) => propertiesSchema(collectionOrThrow(id), base, 'queryables')
+
+/** Part 5 schema: the queryables plus the feature id (read-only: the service sets it). */
+export function featureSchema(id: string, base: LinkBase) {
+  const c = collectionOrThrow(id)
+  const s = propertiesSchema(c, base, 'schema')
+  const featureId = { title: '要素标识', type: c.idType, 'x-ogc-role': 'id', readOnly: true }
+  return { ...s, properties: { id: featureId, ...s.properties } }
 }
 
 /** A page of items as GeoJSON text (features serialised by PostgreSQL), with paging links. */

@@ -23,8 +23,24 @@ export function presentedKey(request: FastifyRequest, queryKey = false): string 
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
   if (m?.[1]) return m[1]
   // ?key= for desktop GIS and web maps (/ogc, /tiles), which cannot always send headers.
-  const key = queryKey ? (request.query as Record<string, unknown> | undefined)?.key : undefined
-  return typeof key === 'string' && key ? key.trim() : null
+  return queryKey ? keyParameter(request.query) : null
+}
+
+/**
+ * The ?key= parameter. QGIS copies the query of the URL the user typed onto the service-desc link,
+ * which already carries ?key=, so `?key=K&key=K` arrives: equal copies are one key; unequal copies
+ * are refused rather than one of them picked.
+ */
+export function keyParameter(query: unknown): string | null {
+  const raw = (query as Record<string, unknown> | undefined)?.key
+  const copies = (Array.isArray(raw) ? raw : [raw]).filter((k): k is string => typeof k === 'string').map((k) => k.trim()).filter(Boolean)
+  if (copies.length === 0) return null
+  if (copies.some((k) => k !== copies[0])) {
+    throw problem('LR_BAD_REQUEST', `the key parameter is given ${copies.length} times with different values; give it once`, {
+      detailZh: 'key 参数重复且取值不同，请只提供一个访问密钥',
+    })
+  }
+  return copies[0]!
 }
 
 export default fp(

@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
+import { latestAnalysisJoin } from '../db/shared-sql.js'
 import type { ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
 
 /** API attribute → column; the allow-list for writes. */
@@ -77,9 +78,11 @@ export async function projectCounty(knex: Knex, id: number, scope: Scope): Promi
 /** The latest stored analysis of each project (its verdict, whether an input changed since). */
 const latestAnalysis = (knex: Knex) =>
   knex.raw(
-    `LEFT JOIN LATERAL (SELECT r.eligible, r.stale, r.computed_at, (r.result->'stockArea'->>'m2')::float8 AS stock_m2,
-                               (r.result->'footprint'->>'ratio')::float8 AS footprint_ratio
-                          FROM analysis_results r WHERE r.project_id = projects.id ORDER BY r.id DESC LIMIT 1) a ON true`,
+    latestAnalysisJoin({
+      project: 'projects',
+      as: 'a',
+      columns: `r.eligible, r.stale, r.computed_at, (r.result->'stockArea'->>'m2')::float8 AS stock_m2, (r.result->'footprint'->>'ratio')::float8 AS footprint_ratio`,
+    }),
   )
 
 export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope) {

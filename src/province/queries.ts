@@ -1,6 +1,7 @@
 // All SQL of the province's pull API: projects in change order, with the analysis the numbers come
 // from (the one the province approved, else the latest).
 import type { Knex } from 'knex'
+import { latestAnalysisJoin } from '../db/shared-sql.js'
 
 export interface PullFilter {
   year?: number
@@ -54,10 +55,7 @@ export async function pullPage(knex: Knex, f: PullFilter, after: { updatedKey: s
             r.id AS "resultId", p.approved_result_id IS NOT NULL AS approved, r.result->'stockArea' AS "stockArea", r.result->'footprint' AS footprint,
             r.result->'checks' AS checks, r.eligible, r.stale, r.computed_at AS "computedAt", r.inputs
        FROM projects p
-       LEFT JOIN LATERAL (
-         SELECT r.id, r.result, r.eligible, r.stale, r.computed_at, r.inputs FROM analysis_results r
-          WHERE r.project_id = p.id AND (p.approved_result_id IS NULL OR r.id = p.approved_result_id)
-          ORDER BY r.id DESC LIMIT 1) r ON true
+       ${latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible, r.stale, r.computed_at, r.inputs', preferApproved: true })}
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY p.updated_at, p.id
       ${limit === null ? '' : 'LIMIT ?'}`,

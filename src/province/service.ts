@@ -6,7 +6,7 @@ import { MU_M2 } from '../domain/analysis-config.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh, type DevelopmentMode, type MilestoneType, type ProjectStatus } from '../domain/project.js'
 import { round } from '../domain/rewards.js'
 import { problem } from '../errors/index.js'
-import { csvDocument } from '../formats/csv.js'
+import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { pullPage, type PullFilter, type PullRow } from './queries.js'
 
 /** The cursor carries the position and the filters it was made for: reusing it with others would skip rows. */
@@ -34,18 +34,19 @@ function decodeCursor(s: string, f: PullFilter): Cursor {
 const mu = (m2: number) => round(m2 / MU_M2, 4)
 
 /** One item: fixed-precision numbers, so the same inputs give byte-identical output, and their checksum. */
-function item(r: PullRow) {
+export function pullItem(r: PullRow) {
   const stock = r.stockArea
-  const numbers = {
+  const milestone = r.milestoneType ? { type: r.milestoneType, date: r.milestoneDate } : null
+  const reported = {
     code: r.code,
     county: r.county,
-    areaM2: round(r.m2, 2),
-    stockMethod: stock?.method ?? null,
-    stockM2: stock?.m2 == null ? null : round(stock.m2, 2),
+    milestone,
+    rewardYear: r.milestoneDate ? Number(r.milestoneDate.slice(0, 4)) : null,
+    area: { m2: round(r.m2, 2), mu: mu(r.m2) },
+    stockArea: stock ? { method: stock.method, m2: stock.m2 == null ? null : round(stock.m2, 2), mu: stock.m2 == null ? null : mu(stock.m2) } : null,
     footprintRatio: r.footprint ? round(r.footprint.ratio, 6) : null,
-    eligible: r.eligible,
     checks: Object.fromEntries((r.checks ?? []).map((c) => [c.id, c.passed])),
-    milestone: r.milestoneType ? { type: r.milestoneType, date: r.milestoneDate } : null,
+    eligible: r.eligible,
   }
   return {
     id: r.id,
@@ -58,12 +59,12 @@ function item(r: PullRow) {
     approach: r.approach,
     approachZh: approaches[r.approach as keyof typeof approaches] ?? null,
     status: r.status,
-    milestone: numbers.milestone ? { ...numbers.milestone, typeZh: milestoneTypes[r.milestoneType as MilestoneType] } : null,
-    rewardYear: r.milestoneDate ? Number(r.milestoneDate.slice(0, 4)) : null,
-    area: { m2: numbers.areaM2, mu: mu(r.m2) },
-    stockArea: stock ? { method: stock.method, m2: numbers.stockM2, mu: stock.m2 == null ? null : mu(stock.m2), ...(stock.reason ? { reason: stock.reason } : {}) } : null,
-    footprintRatio: numbers.footprintRatio,
-    checks: numbers.checks,
+    milestone: milestone ? { ...milestone, typeZh: milestoneTypes[r.milestoneType as MilestoneType] } : null,
+    rewardYear: reported.rewardYear,
+    area: reported.area,
+    stockArea: reported.stockArea ? { ...reported.stockArea, ...(stock?.reason ? { reason: stock.reason } : {}) } : null,
+    footprintRatio: reported.footprintRatio,
+    checks: reported.checks,
     eligible: r.eligible,
     analysis: r.resultId
       ? {
@@ -74,10 +75,12 @@ function item(r: PullRow) {
         }
       : null,
     updatedAt: r.updatedKey,
-    checksum: createHash('sha256').update(JSON.stringify(numbers)).digest('hex'),
+    // Over exactly the values reported above (rounded as reported, mu included: before, a change of mu alone kept the checksum): it changes when any
+    // reported number changes and not when only unreported detail (times, names, input versions) does.
+    checksum: createHash('sha256').update(JSON.stringify(reported)).digest('hex'),
   }
 }
-export type PullItem = ReturnType<typeof item>
+export type PullItem = ReturnType<typeof pullItem>
 
 export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }) {
   const filter: PullFilter = { year: q.year, county: q.county, city: q.city, status: q.status, updatedSince: q.updatedSince }
@@ -87,20 +90,41 @@ export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string
   const page = rows.slice(0, q.limit)
   const last = page.at(-1)
   return {
-    items: page.map(item),
+    items: page.map(pullItem),
     // the last position is returned even at the end: a client keeps it and asks later for what changed since
     nextCursor: last ? encodeCursor({ u: last.updatedKey, i: last.id, f: filterKey(filter) }) : (q.cursor ?? null),
     hasMore: rows.length > q.limit,
   }
 }
 
-const csvHeaders = ['项目编号', '项目名称', '县（市、区）代码', '开发模式', '再开发方式', '审核状态', '完成节点', '完成日期', '奖励年度', '项目面积（平方米）', '项目面积（亩）', '盘活存量面积核定方式', '盘活存量面积（平方米）', '盘活存量面积（亩）', '上盖建筑物基底面积占比', '是否符合入库条件', '分析来源', '更新时间', '校验码']
+/** Columns of the CSV: the Chinese title, and the name of the same value in the JSON items. */
+const csvColumns: CsvColumn[] = [
+  { zh: '项目编号', en: 'code' },
+  { zh: '项目名称', en: 'name' },
+  { zh: '县（市、区）代码', en: 'county' },
+  { zh: '开发模式', en: 'mode' },
+  { zh: '再开发方式', en: 'approach' },
+  { zh: '审核状态', en: 'status' },
+  { zh: '完成节点', en: 'milestoneType' },
+  { zh: '完成日期', en: 'milestoneDate' },
+  { zh: '奖励年度', en: 'rewardYear' },
+  { zh: '项目面积（平方米）', en: 'areaM2' },
+  { zh: '项目面积（亩）', en: 'areaMu' },
+  { zh: '盘活存量面积核定方式', en: 'stockAreaMethod' },
+  { zh: '盘活存量面积（平方米）', en: 'stockAreaM2' },
+  { zh: '盘活存量面积（亩）', en: 'stockAreaMu' },
+  { zh: '上盖建筑物基底面积占比', en: 'footprintRatio' },
+  { zh: '是否符合入库条件', en: 'eligible' },
+  { zh: '分析来源', en: 'analysisSource' },
+  { zh: '更新时间', en: 'updatedAt' },
+  { zh: '校验码', en: 'checksum' },
+]
 
-export async function pullProjectsCsv(knex: Knex, q: PullFilter): Promise<string> {
-  const rows = (await pullPage(knex, q, null, null)).map(item)
+export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: HeaderLanguage = 'zh'): Promise<string> {
+  const rows = (await pullPage(knex, q, null, null)).map(pullItem)
   const yesNo = (b: boolean | null) => (b === null ? '待定' : b ? '是' : '否')
   return csvDocument(
-    csvHeaders,
+    csvColumns,
     rows.map((i) => [
       i.code,
       i.name,
@@ -122,5 +146,6 @@ export async function pullProjectsCsv(knex: Knex, q: PullFilter): Promise<string
       i.updatedAt,
       i.checksum,
     ]),
+    headers,
   )
 }

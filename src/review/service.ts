@@ -1,6 +1,7 @@
 // Review workflow use cases: move a project through county → city → province, list reviews and
 // their due dates. Every transition commits with its audit row and its history row.
 import type { Knex } from 'knex'
+import { latestResult } from '../analysis/queries.js'
 import { analyzeProjects, type ProjectForAnalysis } from '../analysis/service.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
@@ -22,9 +23,8 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
   if (action === 'approve' && role === 'province') {
     const project = await getProject(knex, actor, id)
     if (project.status === 'city-checked') {
-      const latest = await knex('analysis_results').first('id', 'stale').where({ project_id: id }).orderBy('id', 'desc')
-      if (!latest || latest.stale) await analyzeProjects(knex, project.county, [project as ProjectForAnalysis])
-      pinned = (await knex('analysis_results').first('id').where({ project_id: id, stale: false }).orderBy('id', 'desc'))?.id ?? null
+      const latest = await latestResult(knex, id)
+      pinned = latest && !latest.stale ? latest.id : ((await analyzeProjects(knex, project.county, [project as ProjectForAnalysis]))[0]?.resultId ?? null)
     }
   }
   const result = await auditedWrite(

@@ -1,11 +1,10 @@
 // All SQL for county statistics, fraud findings and reward quotas.
 import type { Knex } from 'knex'
+import { activeDataset } from '../db/shared-sql.js'
 
 /** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
 export async function activeSurvey3(knex: Knex, county: string) {
-  return knex('datasets')
-    .first<{ id: number; version: number; source_name: string | null; imported_at: Date } | undefined>('id', 'version', 'source_name', 'imported_at')
-    .where({ layer: 'survey3', xzqdm: county, active: true })
+  return activeDataset(knex, 'survey3', county).first<{ id: number; version: number; source_name: string | null; imported_at: Date } | undefined>('id', 'version', 'source_name', 'imported_at')
 }
 
 export interface UrbanRuralLandRow {

@@ -19,7 +19,7 @@ import {
   type RewardCandidate,
 } from '../domain/rewards.js'
 import { MU_M2 } from '../domain/analysis-config.js'
-import { csvDocument } from '../formats/csv.js'
+import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import * as q from './queries.js'
 
 type Note = { en: string; zh: string }
@@ -168,13 +168,26 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
 export type RewardsReport = Awaited<ReturnType<typeof rewardsReport>>
 
 /** 各县奖励指标 as a spreadsheet: one row per county, the notes (说明) in Chinese. */
-export const rewardsCsvHeaders = [
-  '县（市、区）代码', '合格项目数', '盘活存量面积（平方米）', '盘活存量面积（亩）', '人口', '城乡建设用地面积（平方米）',
-  '人均城乡建设用地（平方米/人）', '调整系数', '奖励指标（平方米）', '奖励指标（亩）', '奖励指标（公顷）', '扣减（平方米）',
-  '净奖励指标（平方米）', '说明', '合格项目', '不计入项目',
+export const rewardsCsvColumns: CsvColumn[] = [
+  { zh: '县（市、区）代码', en: 'county' },
+  { zh: '合格项目数', en: 'qualifyingProjectCount' },
+  { zh: '盘活存量面积（平方米）', en: 'stockAreaM2' },
+  { zh: '盘活存量面积（亩）', en: 'stockAreaMu' },
+  { zh: '人口', en: 'population' },
+  { zh: '城乡建设用地面积（平方米）', en: 'urbanRuralConstructionLandM2' },
+  { zh: '人均城乡建设用地（平方米/人）', en: 'perCapitaM2' },
+  { zh: '调整系数', en: 'coefficient' },
+  { zh: '奖励指标（平方米）', en: 'quotaM2' },
+  { zh: '奖励指标（亩）', en: 'quotaMu' },
+  { zh: '奖励指标（公顷）', en: 'quotaHa' },
+  { zh: '扣减（平方米）', en: 'deductionsM2' },
+  { zh: '净奖励指标（平方米）', en: 'netQuotaM2' },
+  { zh: '说明', en: 'notes' },
+  { zh: '合格项目', en: 'qualifyingProjects' },
+  { zh: '不计入项目', en: 'excludedProjects' },
 ]
 
-export function rewardsCsv(report: RewardsReport): string {
+export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
   const rows = report.counties.map((c) => [
     c.county, c.qualifyingProjects.length, c.stockArea.m2, c.stockArea.mu, c.population, c.urbanRuralConstructionLandM2,
     c.perCapitaM2, c.coefficient, c.quota?.m2, c.quota?.mu, c.quota?.ha, c.deductions.total?.m2,
@@ -182,5 +195,5 @@ export function rewardsCsv(report: RewardsReport): string {
     c.qualifyingProjects.map((p) => p.code).join('；'),
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
   ])
-  return csvDocument(rewardsCsvHeaders, rows)
+  return csvDocument(rewardsCsvColumns, rows, headers)
 }

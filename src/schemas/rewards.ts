@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox'
+import { headerLanguages } from '../formats/csv.js'
 import { CountyCode, OneOf } from './common.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
@@ -54,7 +55,7 @@ export const Finding = Type.Object({
 })
 
 export const RewardsQuery = Type.Object(
-  { year: Year, format: Type.Optional(OneOf(['json', 'csv'])) },
+  { year: Year, format: Type.Optional(OneOf(['json', 'csv'])), headers: Type.Optional(OneOf(headerLanguages, { description: 'CSV header row: Chinese titles (zh, default) or field names (en)' })) },
   { additionalProperties: false },
 )
 

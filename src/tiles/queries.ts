@@ -8,6 +8,7 @@ import type { Scope } from '../domain/region.js'
 import type { Collection } from '../ogc/collections.js'
 import { CRS84, crsByUri } from '../ogc/crs.js'
 import { fromWhere, type Selection } from '../ogc/queries.js'
+import { tileLimitOf } from './limits.js'
 import { encodeTile, type TileFeature } from './mvt.js'
 
 export const extent = 4096
@@ -47,6 +48,12 @@ export async function hasAsMvt(knex: Knex): Promise<boolean> {
   return ok
 }
 
+/** The largest features first, then the collection's order: which ones a capped tile keeps, the same every time. */
+function capSql(c: Collection): string {
+  const size = c.geometryType === 'MultiPolygon' ? 'ST_Area(f.geom)' : 'ST_Length(f.geom)'
+  return `ORDER BY ${size} DESC, ${c.orderBy} LIMIT ?`
+}
+
 function selection(address: TileAddress): Selection {
   return { bbox: { coords: tileBounds(address).lonLat, crs: crsByUri(CRS84)! }, filters: [] }
 }
@@ -55,14 +62,15 @@ function selection(address: TileAddress): Selection {
 export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress): Promise<Buffer> {
   const { size } = tileBounds(address)
   const fw = await fromWhere(knex, c, scope, selection(address))
+  const limit = tileLimitOf(c.id)
   const props = c.properties.map((p) => `${p.sql} AS "${p.name}"`).join(', ')
   const id = c.idType === 'integer' ? `, ${c.idSql} AS mvt_id` : ''
   const { rows } = await knex.raw(
     `SELECT ST_AsMVT(t, ?, ${extent}, 'geom'${c.idType === 'integer' ? `, 'mvt_id'` : ''}) AS tile FROM (
        SELECT ${props}${id}, ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom
-         ${fw.sql}) t
+         ${fw.sql} ${capSql(c)}) t
       WHERE geom IS NOT NULL`,
-    [c.id, size / extent, address.z, address.x, address.y, ...fw.bindings] as Knex.RawBinding[],
+    [c.id, size / extent, address.z, address.x, address.y, ...fw.bindings, limit.maxFeatures] as Knex.RawBinding[],
   )
   return rows[0]?.tile ?? Buffer.alloc(0)
 }
@@ -78,7 +86,7 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
   const { rows } = await knex.raw(
     `SELECT id, values, ST_AsGeoJSON(g, 0, 0)::json AS geometry FROM (
        SELECT ${c.idSql} AS id, json_build_array(${c.properties.map((p) => p.sql).join(', ')}) AS values, ${tileGeom} AS g
-         ${fw.sql}) t
+         ${fw.sql} ${capSql(c)}) t
       WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)`,
     [
       size / extent,
@@ -91,6 +99,7 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
       -xmin * scale,
       ymax * scale,
       ...fw.bindings,
+      tileLimitOf(c.id).maxFeatures,
     ] as Knex.RawBinding[],
   )
   if (!rows.length) return Buffer.alloc(0)
@@ -103,5 +112,6 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
 }
 
 export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress): Promise<Buffer> {
+  if (address.z < tileLimitOf(c.id).minZoom) return Buffer.alloc(0)
   return (await hasAsMvt(knex)) ? tileWithPostgis(knex, c, scope, address) : tileEncodedHere(knex, c, scope, address)
 }

@@ -7,6 +7,7 @@ import type { Actor } from '../auth/actor.js'
 import { problem } from '../errors/index.js'
 import type { Collection } from '../ogc/collections.js'
 import * as ogc from '../ogc/queries.js'
+import { tileLimitOf } from './limits.js'
 import { tile, type TileAddress } from './queries.js'
 
 export const maxZoom = 22
@@ -31,15 +32,17 @@ const fieldType = { string: 'String', number: 'Number', integer: 'Number', boole
 
 export async function tileJson(knex: Knex, actor: Actor, c: Collection, tilesRoot: string, key: string | undefined) {
   const bounds = await ogc.extent(knex, c, actor.scope)
+  const limit = tileLimitOf(c.id)
   return {
     tilejson: '3.0.0',
     name: c.id,
     description: c.description,
     scheme: 'xyz',
     tiles: [`${tilesRoot}/${c.id}/{z}/{x}/{y}.mvt${key ? `?key=${encodeURIComponent(key)}` : ''}`],
-    minzoom: 0,
+    minzoom: limit.minZoom,
     maxzoom: maxZoom,
     bounds: bounds ?? [73, 3, 136, 54],
-    vector_layers: [{ id: c.id, description: c.titleZh, minzoom: 0, maxzoom: maxZoom, fields: Object.fromEntries(c.properties.map((p) => [p.name, fieldType[p.type]])) }],
+    // maxFeaturesPerTile is ours (TileJSON 3.0 allows extra keys): a tile holds at most this many features, the largest first.
+    vector_layers: [{ id: c.id, description: c.titleZh, minzoom: limit.minZoom, maxzoom: maxZoom, maxFeaturesPerTile: limit.maxFeatures, fields: Object.fromEntries(c.properties.map((p) => [p.name, fieldType[p.type]])) }],
   }
 }

@@ -16,7 +16,10 @@ function wkbOf(type: 'polygons' | 'lines', items: number[][][][] | number[][][])
   const f64 = (n: number) => out.push(...Buffer.from(new Float64Array([n]).buffer))
   const points = (pts: number[][]) => {
     u32(pts.length)
-    for (const [x, y] of pts) f64(x!), f64(y!)
+    for (const [x, y] of pts) {
+      f64(x!)
+      f64(y!)
+    }
   }
   byte(1)
   u32(type === 'polygons' ? 6 : 5)

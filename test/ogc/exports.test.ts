@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dbfFieldNames } from '../../src/export/field-names.js'
+import { tileLimits } from '../../src/tiles/limits.js'
 import { tileBounds } from '../../src/tiles/queries.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { gkRect, toLonLat, X, Y } from '../helpers/gk.js'
@@ -68,9 +69,15 @@ describe('downloads', () => {
     expect(res.headers['content-disposition']).toContain('attachment')
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
     const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n')
-    expect(lines[0]).toContain('code,name,county')
+    // One header convention for every CSV: Chinese titles by default, field names with headers=en.
+    expect(lines[0]!.split(',').slice(0, 4)).toEqual(['要素标识', '项目编号', '项目名称', '行政区代码'])
+    expect(lines[0]).toContain('盘活存量面积')
     expect(lines).toHaveLength(2)
     expect(lines[1]).toContain('XM-001')
+    const en = (await get('/ogc/collections/projects/items?f=csv&headers=en')).body.replace(/^\uFEFF/, '').split('\r\n')
+    expect(en[0]).toMatch(/^id,code,name,county,/)
+    expect(en[1]).toBe(lines[1])
+    expect((await get('/ogc/collections/projects/items?f=csv&headers=fr')).statusCode).toBe(400)
   })
 
   it('GeoJSON as a download; analysis pieces of a project, ids <project>-<n>', async () => {
@@ -83,6 +90,9 @@ describe('downloads', () => {
     expect(roles.filter((r: string) => r === 'survey3')).toHaveLength(2) // two squares inside
     expect(pieces.features[1].id).toBe(`${projectId}-2`)
     expect((await get(`/ogc/collections/analysis-pieces/items/${projectId}-2`)).json().properties.role).toBe(roles[1])
+    // The same pieces through a CQL2 filter (as GDAL and QGIS send it): the project is pushed into the pieces' statement too.
+    const viaCql = (await get(`/ogc/collections/analysis-pieces/items?filter=${encodeURIComponent(`projectId = ${projectId} AND role <> 'nothing'`)}`)).json()
+    expect(viaCql.features.map((f: any) => f.id)).toEqual(pieces.features.map((f: any) => f.id))
     const bundles = (await get('/ogc/collections/bundles/items')).json()
     expect(bundles.numberMatched).toBe(0)
   })
@@ -155,5 +165,36 @@ describe('vector tiles', () => {
     expect(rows[0].n).toBeGreaterThan(0)
     expect(info).toMatch(new RegExp(`Feature Count: ${rows[0].n}\\b`))
     expect(info).toMatch(/dlmc: String/)
+  })
+
+  it('TileJSON declares each layer\'s minimum zoom and feature cap; below the minimum zoom a tile is empty', async () => {
+    const tj = (await get('/tiles/survey3.json')).json()
+    expect(tj.minzoom).toBe(tileLimits.survey3!.minZoom)
+    expect(tj.vector_layers[0]).toMatchObject({ minzoom: tileLimits.survey3!.minZoom, maxFeaturesPerTile: tileLimits.survey3!.maxFeatures })
+    expect((await get('/tiles/projects.json')).json().minzoom).toBe(0)
+    // The same squares one zoom below the minimum: an empty tile, though features are there.
+    const below = tileLimits.survey3!.minZoom - 1
+    const shift = z - below
+    expect((await get(`/tiles/survey3/${below}/${x >> shift}/${y >> shift}.mvt`)).rawPayload.length).toBe(0)
+    expect((await get(`/tiles/survey3/${below + 1}/${x >> (shift - 1)}/${y >> (shift - 1)}.mvt`)).rawPayload.length).toBeGreaterThan(100)
+  })
+
+  it.skipIf(!hasGdal)(`a tile holds at most the layer's cap of features${gdalSkipReason}`, async () => {
+    const before = tileLimits.survey3!
+    const low = z - 2 // a tile holding every square of the grid
+    const read = async (name: string) => {
+      const res = await get(`/tiles/survey3/${low}/${x >> 2}/${y >> 2}.mvt`)
+      const file = path.join(dir, name, `${low}`, `${x >> 2}`, `${y >> 2}.pbf`)
+      await fs.mkdir(path.dirname(file), { recursive: true })
+      await fs.writeFile(file, res.rawPayload)
+      return gdal('ogrinfo', ['-ro', '-al', '-so', '-oo', `Z=${low}`, '-oo', `X=${x >> 2}`, '-oo', `Y=${y >> 2}`, file])
+    }
+    try {
+      expect(await read('uncapped')).toMatch(/Feature Count: 30\b/)
+      tileLimits.survey3 = { minZoom: before.minZoom, maxFeatures: 7 }
+      expect(await read('capped')).toMatch(/Feature Count: 7\b/)
+    } finally {
+      tileLimits.survey3 = before
+    }
   })
 })

@@ -2,7 +2,9 @@
 // independently (GeographicLib), and GDAL's command-line tools, skipped with a reason when absent.
 import { execFile, execFileSync } from 'node:child_process'
 import { promisify } from 'node:util'
+import type { FastifyInstance } from 'fastify'
 import { gkArea, gkRect } from '../helpers/gk.js'
+import { surveyFields } from '../helpers/shapefiles.js'
 
 const run = promisify(execFile)
 
@@ -23,6 +25,15 @@ export async function gdal(cmd: 'ogrinfo' | 'ogr2ogr' | 'gdalsrsinfo', args: str
   // GDAL's HTTP cache and environment must not change what the test sees.
   const { stdout } = await run(cmd, args, { env: { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_VSIL_CURL_USE_CACHE: 'NO' }, maxBuffer: 64 * 1024 * 1024 })
   return stdout
+}
+
+/** The survey fields of the grid's shapefiles (TBBH names each square). */
+export const gridFields = [...surveyFields, { name: 'TBBH', type: 'C' as const, length: 10 }]
+
+/** Listens on a free loopback port for GDAL; returns the port. */
+export async function listen(app: FastifyInstance): Promise<number> {
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  return (app.server.address() as { port: number }).port
 }
 
 /** A columns × rows grid of 40 m squares 50 m apart; every third one industrial (0601). */

@@ -6,6 +6,8 @@ import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpe
 import { gkArea, gkRect } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+import type { PullRow } from '../../src/province/queries.js'
+import { pullItem } from '../../src/province/service.js'
 
 let t: TestApp & { dataDir: string }
 let dir: string
@@ -135,5 +137,73 @@ describe('pull API', () => {
     expect(lines[0]!.split(',').slice(0, 4)).toEqual(['项目编号', '项目名称', '县（市、区）代码', '开发模式'])
     expect(lines.filter(Boolean)).toHaveLength(3)
     expect(lines[1]).toMatch(/^P0[02],项目P0[02],371502,政府收储改造,/)
+    const en = (await pull('format=csv&year=2025&headers=en')).rawPayload.subarray(3).toString('utf8').split('\r\n')
+    expect(en[0]!.split(',').slice(0, 4)).toEqual(['code', 'name', 'county', 'mode'])
+    expect(en[0]!.split(',')).toHaveLength(lines[0]!.split(',').length)
+    expect(en.slice(1)).toEqual(lines.slice(1))
   })
 })
+
+describe('checksum', () => {
+  // A row as the pull query returns it; each case changes one input and says whether a reported number changes.
+  const row: PullRow = {
+    id: 7,
+    code: 'P07',
+    name: '东关片区',
+    county: '371502',
+    developmentMode: 'industrial',
+    approach: 'survey2-construction',
+    status: 'approved',
+    milestoneType: 'land-supplied',
+    milestoneDate: '2025-06-30',
+    m2: 10_000.103, // 15.000154 mu: 15.0002 at 4 decimals, near the 15.00015 boundary (10 000.1 m2)
+    updatedKey: '2026-11-30T10:00:00.000000Z',
+    resultId: 3,
+    approved: true,
+    stockArea: { method: 'survey2-construction', m2: 6000.456 },
+    footprint: { ratio: 0.3123456 },
+    checks: [{ id: 'survey2', passed: true }, { id: 'footprint', passed: false }],
+    eligible: true,
+    stale: false,
+    computedAt: new Date('2026-11-30T10:00:00Z'),
+    inputs: { survey3: { version: 4 } },
+  }
+  const changes: Array<[string, Partial<PullRow>]> = [
+    ['area m2', { m2: 10_000.113 }],
+    ['area mu only (10 000.10 m2 either way; 15.0001 mu instead of 15.0002)', { m2: 10_000.098 }],
+    ['stock area', { stockArea: { method: 'survey2-construction', m2: 6000.466 } }],
+    ['stock area method', { stockArea: { method: 'plan', m2: 6000.456 } }],
+    ['stock area unknown', { stockArea: { method: 'survey2-construction', m2: null } }],
+    ['footprint ratio', { footprint: { ratio: 0.3123466 } }],
+    ['a check', { checks: [{ id: 'survey2', passed: true }, { id: 'footprint', passed: true }] }],
+    ['eligibility', { eligible: false }],
+    ['milestone date (and so the reward year)', { milestoneDate: '2026-01-02' }],
+    ['county', { county: '371521' }],
+  ]
+  const same: Array<[string, Partial<PullRow>]> = [
+    ['area below the reported precision', { m2: 10_000.1031 }],
+    ['stock area below the reported precision', { stockArea: { method: 'survey2-construction', m2: 6000.4561 } }],
+    ['footprint ratio below the reported precision', { footprint: { ratio: 0.31234561 } }],
+    ['name', { name: '东关片区（二期）' }],
+    ['analysis time, staleness and input versions', { computedAt: new Date('2026-12-01T00:00:00Z'), stale: true, inputs: { survey3: { version: 5 } } }],
+    ['change time', { updatedKey: '2026-12-01T00:00:00.000000Z' }],
+    ['a stock area reason (text, not a number)', { stockArea: { method: 'survey2-construction', m2: 6000.456, reason: 'x' } }],
+  ]
+
+  it('changes when any reported number changes', () => {
+    const base = pullItem(row)
+    for (const [what, change] of changes) {
+      const other = pullItem({ ...row, ...change })
+      const reportedDiffers = JSON.stringify([other.area, other.stockArea && { ...other.stockArea, reason: undefined }, other.footprintRatio, other.checks, other.eligible, other.milestone, other.rewardYear, other.county]) !==
+        JSON.stringify([base.area, base.stockArea, base.footprintRatio, base.checks, base.eligible, base.milestone, base.rewardYear, base.county])
+      expect(reportedDiffers, what).toBe(true)
+      expect(other.checksum, what).not.toBe(base.checksum)
+    }
+  })
+
+  it('stays the same when no reported number changes', () => {
+    const base = pullItem(row)
+    for (const [what, change] of same) expect(pullItem({ ...row, ...change }).checksum, what).toBe(base.checksum)
+  })
+})
+

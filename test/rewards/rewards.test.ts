@@ -356,5 +356,8 @@ describe('CSV', () => {
     expect(lines.at(-1)).toBe('')
     const again = await api('GET', '/province/rewards?year=2025&format=csv', province)
     expect(again.rawPayload.equals(bytes)).toBe(true)
+    const en = (await api('GET', '/province/rewards?year=2025&format=csv&headers=en', province)).rawPayload.subarray(3).toString('utf8').split('\r\n')
+    expect(en[0]!.split(',').slice(0, 3)).toEqual(['county', 'qualifyingProjectCount', 'stockAreaM2'])
+    expect(en.slice(1)).toEqual(lines.slice(1))
   })
 })

@@ -60,6 +60,22 @@ describe('projects', () => {
     expect(await t.knex('projects').count({ n: '*' }).first()).toEqual({ n: 0 })
   })
 
+  it('refuses a ring that is not closed (plain body and Feature body) with a 400 naming the geometry, and an unknown CRS without database text', async () => {
+    const open = { type: 'Polygon', coordinates: [[[115.95, 36.45], [115.951, 36.45], [115.951, 36.451], [115.95, 36.451]]] }
+    for (const payload of [{ code: 'OPEN', geometry: open }, { type: 'Feature', geometry: open, properties: { code: 'OPEN' } }]) {
+      const res = await create(payload)
+      expect(res.statusCode).toBe(400)
+      expect(res.headers['content-type']).toContain('application/problem+json')
+      expect(res.json().detail).toMatch(/first and last positions must be equivalent/)
+      expect(res.json().errors[0].path).toBe('/geometry')
+      expect(res.json().detailZh).toMatch(/闭合/)
+    }
+    const unknownCrs = await create({ code: 'CRS', srid: 999_999, geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })
+    expect(unknownCrs.statusCode).toBe(422)
+    expect(unknownCrs.body).not.toMatch(/spatial_ref_sys|transform|postgis|SQL/i)
+    expect(await t.knex('projects').count({ n: '*' }).first()).toEqual({ n: 0 })
+  })
+
   it('refuses a second project with the same code in a county', async () => {
     expect((await create({ code: 'DUP', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })).statusCode).toBe(201)
     const again = await create({ code: 'DUP', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })

@@ -84,7 +84,7 @@ class ReplyFilter {
   constructor(private readonly socket: net.Socket) {}
 
   push(chunk: Uint8Array): void {
-    let b = this.partial.length ? Buffer.concat([this.partial, chunk]) : Buffer.from(chunk)
+    const b = this.partial.length ? Buffer.concat([this.partial, chunk]) : Buffer.from(chunk)
     const out: Buffer[] = []
     let start = 0
     while (b.length - start >= 5) {

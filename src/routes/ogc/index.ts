@@ -5,15 +5,16 @@ import { Readable } from 'node:stream'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { csvLines } from '../../export/csv.js'
 import { shapefileZip } from '../../export/shapefile.js'
+import { keyParameter } from '../../plugins/auth.js'
 import { ogcOpenApi } from '../../ogc/openapi.js'
 import { parseItemsQuery } from '../../ogc/params.js'
-import { collection, collectionList, collectionOrThrow, conformance, item, items, landingPage, mediaTypes, queryables, type LinkBase } from '../../ogc/service.js'
+import { collection, collectionList, collectionOrThrow, conformance, featureSchema, item, items, landingPage, mediaTypes, queryables, type LinkBase } from '../../ogc/service.js'
 
 type Query = Record<string, string>
 
 /** Absolute base of links; the key goes into links only when the client itself sent it in the URL. */
 export function linkBase(request: FastifyRequest, prefix: string): LinkBase {
-  const key = (request.query as Query).key
+  const key = keyParameter(request.query)
   const headerKey = request.headers['x-api-key'] || request.headers.authorization
   return { root: `${request.protocol}://${request.host}${prefix}`, key: key && !headerKey ? key : undefined }
 }
@@ -28,11 +29,16 @@ const routes: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
 
   app.get('/', hide, async (request) => landingPage(base(request)))
   app.get('/conformance', hide, async () => ({ conformsTo: conformance }))
-  app.get('/api', hide, async (request, reply) => reply.type(mediaTypes.openapi).send(ogcOpenApi(opts.version, base(request).root)))
+  // The charset given here keeps Fastify from re-serialising the type as `version="3.0"`, which
+  // GDAL 3.6 refuses (it compares `version=3.0` literally) and then filters on the client side.
+  app.get('/api', hide, async (request, reply) => reply.type(`${mediaTypes.openapi};charset=utf-8`).send(ogcOpenApi(opts.version, base(request).root)))
   app.get('/collections', hide, async (request) => collectionList(knex, request.actor, base(request)))
   app.get<{ Params: { id: string } }>('/collections/:id', hide, async (request) => collection(knex, request.actor, request.params.id, base(request)))
   app.get<{ Params: { id: string } }>('/collections/:id/queryables', hide, async (request, reply) =>
     reply.type(mediaTypes.schema).send(queryables(request.params.id, base(request))),
+  )
+  app.get<{ Params: { id: string } }>('/collections/:id/schema', hide, async (request, reply) =>
+    reply.type(mediaTypes.schema).send(featureSchema(request.params.id, base(request))),
   )
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/collections/:id/items', hide, async (request, reply) => {

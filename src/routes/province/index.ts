@@ -1,5 +1,6 @@
 // The provincial system's pull API (province or admin keys).
 import { createHash } from 'node:crypto'
+import { headerLanguages } from '../../formats/csv.js'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
@@ -17,6 +18,7 @@ const PullQuery = Type.Object(
     cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
     format: OneOf(['json', 'csv'], { default: 'json', description: 'csv: every matching project in one file (UTF-8 with BOM, Chinese headers)' }),
+    headers: Type.Optional(OneOf(headerLanguages, { description: 'CSV header row: Chinese titles (zh, default) or field names (en)' })),
   },
   { additionalProperties: false },
 )
@@ -48,9 +50,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { format, cursor, limit, ...filter } = request.query
+      const { format, cursor, limit, headers, ...filter } = request.query
       if (format === 'csv') {
-        const csv = await pullProjectsCsv(knex, filter)
+        const csv = await pullProjectsCsv(knex, filter, headers)
         reply.header('content-disposition', `attachment; filename="projects${filter.year ? `-${filter.year}` : ''}.csv"`)
         return sendWithEtag(request, reply, csv, 'text/csv; charset=utf-8')
       }

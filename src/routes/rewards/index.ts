@@ -57,7 +57,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="rewards_${request.query.year}.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
         .serializer((s: unknown) => s as string)
-        .send(rewardsCsv(report))
+        .send(rewardsCsv(report, request.query.headers))
     },
   )
 }
