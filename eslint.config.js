@@ -2,12 +2,20 @@
 // nobody awaits, an async function where a callback's result is ignored, unused code), not style.
 // Formatting is Prettier's job (`npm run format:check`), not lint's.
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'web/vendor/**', 'coverage/**', '**/*.js', '**/*.cjs', '**/*.mjs'] },
+  { ignores: ['node_modules/**', 'data/**', 'web/vendor/**', 'coverage/**', 'bench/out/**'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // The console: plain ES modules in the browser (no build step), checked with the core rules.
+  {
+    files: ['web/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: globals.browser },
+    rules: { 'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }] },
+  },
+  { files: ['eslint.config.js'], languageOptions: { sourceType: 'module', globals: globals.node } },
+  ...tseslint.configs.recommended.map((c) => ({ ...c, files: ['**/*.ts'] })),
   {
     files: ['**/*.ts'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

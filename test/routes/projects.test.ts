@@ -71,7 +71,8 @@ describe('projects', () => {
       expect(res.json().detailZh).toMatch(/闭合/)
     }
     const unknownCrs = await create({ code: 'CRS', srid: 999_999, geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })
-    expect(unknownCrs.statusCode).toBe(422)
+    expect(unknownCrs.statusCode).toBe(400)
+    expect(unknownCrs.json().errors[0]).toMatchObject({ field: 'srid' })
     expect(unknownCrs.body).not.toMatch(/spatial_ref_sys|transform|postgis|SQL/i)
     expect(await t.knex('projects').count({ n: '*' }).first()).toEqual({ n: 0 })
   })

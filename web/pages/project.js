@@ -23,7 +23,7 @@ export async function analysisOf(id, force = false) {
   return api(`/projects/${id}/analysis`)
 }
 
-export async function render(el, { params: [id], principal }) {
+export async function render(el, { params: [id] }) {
   let project
   try {
     project = await api(`/projects/${id}`)

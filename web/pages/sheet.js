@@ -34,7 +34,7 @@ export async function render(el, { params: [id] }) {
       h('section', {}, h('h2', {}, s.project.numbers), numbersTable(a)),
       h('section', {}, h('h2', {}, s.project.checks), checksTable(a)),
       h('section', {}, h('h2', {}, s.project.inputs), inputsLine(a)),
-      h('p', {}, `${t.basis}　${t.printedAt}：${f.dateTime(new Date().toISOString())}`), h('p', {}, t.signature)))
+      h('p', {}, `${t.basis}\u3000${t.printedAt}：${f.dateTime(new Date().toISOString())}`), h('p', {}, t.signature)))
   const map = await piecesMap(mapDiv, legend, pieces)
   map.once('idle', () => {
     mapImage.src = map.getCanvas().toDataURL('image/png')

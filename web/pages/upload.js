@@ -1,6 +1,6 @@
 // The upload panel: file by drag-and-drop or picker, layer kind in Chinese, options for a retry;
 // byte progress from XHR upload events, then the import job's progress and counts, with cancel.
-import { api, ApiError, uploadImport } from '../api.js'
+import { api, uploadImport } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { s } from '../strings.js'
