@@ -1,0 +1,106 @@
+// The province run in small (issue 16): three counties, two of them in one city (聊城 3715) and one
+// in another (潍坊 3707). A city key's and the province key's lists and totals are the sums of their
+// counties' — nothing lost at the city or province level, nothing seen twice, nothing from another city.
+import fs from 'node:fs/promises'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { gkRect } from '../helpers/gk.js'
+import { importFile } from '../helpers/imports.js'
+import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+
+let t: TestApp & { dataDir: string }
+let dir: string
+const counties = { '371502': 4, '371521': 3, '370702': 2 } as Record<string, number>
+const keys: Record<string, string> = {}
+
+const get = async (url: string, key: string) => {
+  const res = await t.app.inject({ method: 'GET', url, headers: withKey(key) })
+  expect(res.statusCode, res.body).toBe(200)
+  return res.json()
+}
+const pullAll = async (key: string, query = '') => {
+  const items: any[] = []
+  let cursor: string | null = null
+  for (;;) {
+    const page = await get(`/api/v1/province/projects?limit=2${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, key)
+    items.push(...page.items)
+    if (!page.hasMore) return items
+    cursor = page.nextCursor
+  }
+}
+const sum = (xs: number[]) => Math.round(xs.reduce((a, b) => a + b, 0) * 100) / 100
+
+beforeAll(async () => {
+  t = await buildTestApp()
+  dir = await tempDir()
+  await resetData(t.knex)
+  keys.province = await keyFor(t.knex, 'province')
+  keys.liaocheng = await keyFor(t.knex, 'city', '3715')
+  keys.weifang = await keyFor(t.knex, 'city', '3707')
+  let offset = 0
+  for (const [county, n] of Object.entries(counties)) {
+    keys[county] = await keyFor(t.knex, 'county', county)
+    // Each county's own second-survey layer: construction land over 60 % of each project (a different share per county).
+    const share = { '371502': 60, '371521': 40, '370702': 80 }[county]!
+    const zip = await shapefileZip(dir, `s2-${county}`, {
+      fields: [{ name: 'DLBM', type: 'C', length: 5 }],
+      features: Array.from({ length: n }, (_, i) => ({ parts: [gkRect(offset + i * 200, 0, offset + i * 200 + share, 100)], values: { DLBM: '201' } })),
+    })
+    expect((await importFile(t, keys[county]!, { layer: 'survey2' }, zip)).status).toBe('succeeded')
+    for (let i = 0; i < n; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: withKey(keys[county]!),
+        payload: { code: `${county}-${i}`, srid: 4548, geometry: { type: 'Polygon', coordinates: [gkRect(offset + i * 200, 0, offset + i * 200 + 100, 100)] } },
+      })
+      expect(res.statusCode, res.body).toBe(201)
+      expect((await t.app.inject({ method: 'POST', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(keys[county]!) })).statusCode).toBe(200)
+    }
+    offset += 5000
+  }
+})
+afterAll(async () => {
+  await t.close()
+  await fs.rm(dir, { recursive: true, force: true })
+})
+
+describe('three counties, two cities', () => {
+  it('a county key lists its own projects only', async () => {
+    for (const [county, n] of Object.entries(counties)) {
+      const list = await get('/api/v1/projects?limit=100', keys[county]!)
+      expect(list.total).toBe(n)
+      expect(new Set(list.items.map((p: any) => p.county))).toEqual(new Set([county]))
+    }
+  })
+
+  it('a city key lists exactly the projects of its counties', async () => {
+    const liaocheng = await get('/api/v1/projects?limit=100', keys.liaocheng!)
+    expect(liaocheng.total).toBe(counties['371502']! + counties['371521']!)
+    const own = [...(await get('/api/v1/projects?limit=100', keys['371502']!)).items, ...(await get('/api/v1/projects?limit=100', keys['371521']!)).items]
+    expect(liaocheng.items.map((p: any) => p.id).sort()).toEqual(own.map((p: any) => p.id).sort())
+    expect((await get('/api/v1/projects?limit=100', keys.weifang!)).total).toBe(counties['370702'])
+  })
+
+  it('the province key lists every project, and its pull sums to the counties’ own', async () => {
+    expect((await get('/api/v1/projects?limit=100', keys.province!)).total).toBe(9)
+    const all = await pullAll(keys.province!)
+    expect(all).toHaveLength(9)
+    expect(new Set(all.map((p) => p.id)).size).toBe(9)
+    for (const county of Object.keys(counties)) {
+      const own = await get('/api/v1/projects?limit=100', keys[county]!)
+      const pulled = await pullAll(keys.province!, `&county=${county}`)
+      expect(pulled.map((p) => p.id).sort()).toEqual(own.items.map((p: any) => p.id).sort())
+      expect(sum(pulled.map((p) => p.stockArea.m2))).toBe(sum(own.items.map((p: any) => p.analysis.stockAreaM2)))
+    }
+    const byCity = await pullAll(keys.province!, '&city=3715')
+    expect(sum(byCity.map((p) => p.stockArea.m2))).toBe(sum(all.filter((p) => p.city === '3715').map((p) => p.stockArea.m2)))
+    expect(sum(all.map((p) => p.stockArea.m2))).toBe(sum([...byCity, ...(await pullAll(keys.province!, '&city=3707'))].map((p) => p.stockArea.m2)))
+  })
+
+  it('layers: a city key sees its counties’ layers, the province every county’s', async () => {
+    const counted = (layers: any[]) => layers.filter((l) => l.layer === 'survey2').map((l) => l.county).sort()
+    expect(counted(await get('/api/v1/layers', keys.liaocheng!))).toEqual(['371502', '371521'])
+    expect(counted(await get('/api/v1/layers', keys.province!))).toEqual(['370702', '371502', '371521'])
+  })
+})
