@@ -49,7 +49,18 @@ async function main() {
     const zip = path.join(outDir, `${county}_${layer}.zip`)
     const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
     const t0 = Date.now()
-    const r = await runImport({ knex }, { kind: layerKind(layer)!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+    const r = await runImport(
+      { knex },
+      {
+        kind: layerKind(layer)!,
+        county,
+        mode: 'replace',
+        onInvalid: 'fail',
+        file: { path: zip, name: path.basename(zip), sha256 },
+        importedBy: 'bench',
+        jobId: null,
+      },
+    )
     if (layer === 'projects') await syncProjectsFromLayer(knex, r.datasetId!, county)
     console.log(`  imported ${layer}: ${r.counts.stored} features in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   }
@@ -75,9 +86,12 @@ async function main() {
            ${cutIn('survey2_patches', 'AND f.dlbm = ANY(?::text[])')} GROUP BY p.id`,
         [county, ds.survey2, analysisDefaults.survey2ConstructionCodes],
       ],
-      [`${withP} SELECT p.id, f.building_type, count(*) FROM p JOIN buildings f ON f.dataset_id = ? AND ST_Intersects(f.geom, p.geom) GROUP BY 1, 2`, [county, ds.buildings]],
       [
-        `${withP} SELECT p.id, ${geo('ST_Union(piece)')}, ST_Area(ST_Union(piece)), array_agg(f.id) ${cutIn('buildings', 'AND NOT (coalesce(f.building_type, \'\') = ANY(?::text[]))')} GROUP BY p.id`,
+        `${withP} SELECT p.id, f.building_type, count(*) FROM p JOIN buildings f ON f.dataset_id = ? AND ST_Intersects(f.geom, p.geom) GROUP BY 1, 2`,
+        [county, ds.buildings],
+      ],
+      [
+        `${withP} SELECT p.id, ${geo('ST_Union(piece)')}, ST_Area(ST_Union(piece)), array_agg(f.id) ${cutIn('buildings', "AND NOT (coalesce(f.building_type, '') = ANY(?::text[]))")} GROUP BY p.id`,
         [county, ds.buildings, excluded],
       ],
       [
@@ -125,10 +139,14 @@ async function main() {
   await knex.destroy()
   const median = (xs: number[]) => pct(xs, 50)
   console.log(`\nanalysis of ${projectCount} projects (county of ${patches} third-survey-sized patches)`)
-  console.log(`  batch through the service : ${(median(batchTimes) / 1000).toFixed(2)} s  (${batchTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})  — all measures, checks, stored`)
+  console.log(
+    `  batch through the service : ${(median(batchTimes) / 1000).toFixed(2)} s  (${batchTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})  — all measures, checks, stored`,
+  )
   console.log(`  raw SQL (every measure, hand-written): ${(median(rawTimes) / 1000).toFixed(2)} s  (${rawTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
   console.log(`  ratio batch / raw SQL: ${(median(batchTimes) / median(rawTimes)).toFixed(2)}`)
-  console.log(`  service statements for the same two measures: ${(median(sameTimes) / 1000).toFixed(2)} s, ratio ${(median(sameTimes) / median(rawTimes)).toFixed(2)} (they also give the net reading and the feature ids)`)
+  console.log(
+    `  service statements for the same two measures: ${(median(sameTimes) / 1000).toFixed(2)} s, ratio ${(median(sameTimes) / median(rawTimes)).toFixed(2)} (they also give the net reading and the feature ids)`,
+  )
   console.log(`  single project: p50 ${median(single).toFixed(1)} ms, p95 ${pct(single, 95).toFixed(1)} ms (${single.length} projects)`)
 }
 

@@ -44,34 +44,59 @@ async function writeZip(zip: string, name: string, fields: Array<{ name: string;
   await write(w)
   await w.close()
   fs.mkdirSync(path.dirname(zip), { recursive: true })
-  await zipFiles(zip, ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => ({ path: path.join(tmp, `${name}.${e}`), name: `${name}.${e}` })))
+  await zipFiles(
+    zip,
+    ['shp', 'shx', 'dbf', 'prj', 'cpg'].map((e) => ({ path: path.join(tmp, `${name}.${e}`), name: `${name}.${e}` })),
+  )
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
 const cols = Math.ceil(Math.sqrt(target / 0.35))
 
 const writePlots = (zip: string) =>
-  writeZip(zip, 'DXYDTB', [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'ZLDWDM', type: 'C', length: 12 }], async (w) => {
-    const r = rng(7)
-    let n = 0
-    for (let i = 0; n < target; i++) {
-      if (r.next() > 0.35) continue
-      const [c, row] = [i % cols, Math.floor(i / cols)]
-      await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405060 + c * 60, 4030050 + row * 50)], { TBBH: `DX${++n}`, ZLDWDM: `371502${String(1 + (c % 9)).padStart(3, '0')}000` })
-    }
-  })
+  writeZip(
+    zip,
+    'DXYDTB',
+    [
+      { name: 'TBBH', type: 'C', length: 12 },
+      { name: 'ZLDWDM', type: 'C', length: 12 },
+    ],
+    async (w) => {
+      const r = rng(7)
+      let n = 0
+      for (let i = 0; n < target; i++) {
+        if (r.next() > 0.35) continue
+        const [c, row] = [i % cols, Math.floor(i / cols)]
+        await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405060 + c * 60, 4030050 + row * 50)], {
+          TBBH: `DX${++n}`,
+          ZLDWDM: `371502${String(1 + (c % 9)).padStart(3, '0')}000`,
+        })
+      }
+    },
+  )
 
 /** Third-survey land: blocks of 2 × 2 plot cells covering the whole grid, so every bundle has non-member land around it. */
 const writeLand = (zip: string) =>
-  writeZip(zip, 'DLTB', [{ name: 'TBBH', type: 'C', length: 12 }, { name: 'DLBM', type: 'C', length: 5 }], async (w) => {
-    const rows = Math.ceil(target / 0.35 / cols) + 1
-    let n = 0
-    for (let row = 0; row < rows; row += 2) {
-      for (let c = 0; c < cols; c += 2) {
-        await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405120 + c * 60, 4030100 + row * 50)], { TBBH: String(++n), DLBM: n % 3 ? '0601' : '0702' })
+  writeZip(
+    zip,
+    'DLTB',
+    [
+      { name: 'TBBH', type: 'C', length: 12 },
+      { name: 'DLBM', type: 'C', length: 5 },
+    ],
+    async (w) => {
+      const rows = Math.ceil(target / 0.35 / cols) + 1
+      let n = 0
+      for (let row = 0; row < rows; row += 2) {
+        for (let c = 0; c < cols; c += 2) {
+          await w.write([rectangle(405000 + c * 60, 4030000 + row * 50, 405120 + c * 60, 4030100 + row * 50)], {
+            TBBH: String(++n),
+            DLBM: n % 3 ? '0601' : '0702',
+          })
+        }
       }
-    }
-  })
+    },
+  )
 
 async function main() {
   await ensureBenchDatabase()
@@ -81,15 +106,37 @@ async function main() {
   if (!fs.existsSync(zip)) await writePlots(zip)
   const landZip = path.join(projectRoot, 'bench', 'out', `land-${target}.zip`)
   if (!fs.existsSync(landZip)) await writeLand(landZip)
-  await knex.raw("DELETE FROM bundle_runs WHERE xzqdm = ?", [county])
+  await knex.raw('DELETE FROM bundle_runs WHERE xzqdm = ?', [county])
   await knex('low_efficiency_plots').where({ xzqdm: county }).delete()
   await knex('datasets').where({ xzqdm: county, layer: 'plots' }).delete()
   const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
-  const report = await runImport({ knex }, { kind: layerKind('plots')!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+  const report = await runImport(
+    { knex },
+    {
+      kind: layerKind('plots')!,
+      county,
+      mode: 'replace',
+      onInvalid: 'fail',
+      file: { path: zip, name: path.basename(zip), sha256 },
+      importedBy: 'bench',
+      jobId: null,
+    },
+  )
   await knex.raw('ANALYZE low_efficiency_plots')
   const landSha = createHash('sha256').update(fs.readFileSync(landZip)).digest('hex')
   // an identical file is not imported again
-  const land = await runImport({ knex }, { kind: layerKind('survey3')!, county, mode: 'replace', onInvalid: 'fail', file: { path: landZip, name: path.basename(landZip), sha256: landSha }, importedBy: 'bench', jobId: null })
+  const land = await runImport(
+    { knex },
+    {
+      kind: layerKind('survey3')!,
+      county,
+      mode: 'replace',
+      onInvalid: 'fail',
+      file: { path: landZip, name: path.basename(landZip), sha256: landSha },
+      importedBy: 'bench',
+      jobId: null,
+    },
+  )
   await knex.raw('ANALYZE survey3_patches')
   console.log(`third-survey layer: ${land.counts.stored} patches`)
   console.log(`imported ${report.counts.stored} plots`)
@@ -103,11 +150,15 @@ async function main() {
       [gap, report.datasetId],
     )
     const raw = Date.now() - t0
-    const [run] = await knex('bundle_runs').insert({ xzqdm: county, gap_meters: gap, min_bundle_m2: bundleDefaults.minBundleM2, created_by: 'bench' }).returning('id')
+    const [run] = await knex('bundle_runs')
+      .insert({ xzqdm: county, gap_meters: gap, min_bundle_m2: bundleDefaults.minBundleM2, created_by: 'bench' })
+      .returning('id')
     const t1 = Date.now()
     const n = await computeBundles(knex, run.id, county, { gapMeters: gap, minBundleM2: bundleDefaults.minBundleM2 })
     const service = Date.now() - t1
-    console.log(`gap ${gap} m: ${n} bundles (raw ${rows[0].n}); service ${(service / 1000).toFixed(2)} s (cluster, dissolve, holes, land around, flags, stored) vs raw SQL ${(raw / 1000).toFixed(2)} s (cluster, dissolve, area): ratio ${(service / raw).toFixed(2)}`)
+    console.log(
+      `gap ${gap} m: ${n} bundles (raw ${rows[0].n}); service ${(service / 1000).toFixed(2)} s (cluster, dissolve, holes, land around, flags, stored) vs raw SQL ${(raw / 1000).toFixed(2)} s (cluster, dissolve, area): ratio ${(service / raw).toFixed(2)}`,
+    )
   }
   await knex.destroy()
 }

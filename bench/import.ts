@@ -17,7 +17,6 @@ const patches = Number(values.patches)
 const rounds = Number(values.rounds)
 const url = benchDatabaseUrl
 
-
 async function main() {
   if (spawnSync('ogr2ogr', ['--version']).status !== 0) throw new Error('ogr2ogr not found: apt-get install gdal-bin')
   await ensureBenchDatabase()
@@ -40,13 +39,39 @@ async function main() {
     for (const which of order) {
       await knex.raw('TRUNCATE datasets CASCADE')
       // Each round starts from the same state: no partitions left from the round before.
-      const { rows: parts } = await knex.raw(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass`, [kind.table])
+      const { rows: parts } = await knex.raw(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass`,
+        [kind.table],
+      )
       for (const p of parts as Array<{ name: string }>) await knex.raw(`DROP TABLE "${p.name.replace(/"/g, '')}"`)
       await knex.raw('DROP TABLE IF EXISTS ogr_bench')
       await knex.raw('CHECKPOINT')
       if (which === 'ogr') {
         const t0 = Date.now()
-        const res = spawnSync('/usr/bin/time', ['-f', '%M', 'ogr2ogr', '-f', 'PostgreSQL', ogrConn, `/vsizip/${zip}`, '-nln', 'ogr_bench', '-t_srs', 'EPSG:4490', '-nlt', 'PROMOTE_TO_MULTI', '--config', 'PG_USE_COPY', 'YES', '-lco', 'GEOMETRY_NAME=geom'], { encoding: 'utf8' })
+        const res = spawnSync(
+          '/usr/bin/time',
+          [
+            '-f',
+            '%M',
+            'ogr2ogr',
+            '-f',
+            'PostgreSQL',
+            ogrConn,
+            `/vsizip/${zip}`,
+            '-nln',
+            'ogr_bench',
+            '-t_srs',
+            'EPSG:4490',
+            '-nlt',
+            'PROMOTE_TO_MULTI',
+            '--config',
+            'PG_USE_COPY',
+            'YES',
+            '-lco',
+            'GEOMETRY_NAME=geom',
+          ],
+          { encoding: 'utf8' },
+        )
         if (res.status !== 0) throw new Error(`ogr2ogr failed: ${res.stderr}`)
         ogr.push(Date.now() - t0)
         ogrPeak = Math.max(ogrPeak, Number(res.stderr.trim().split('\n').pop()) / 1024)
@@ -55,7 +80,18 @@ async function main() {
         let peak = 0
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
         const t0 = Date.now()
-        const report = await runImport({ knex }, { kind, county: '371502', mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+        const report = await runImport(
+          { knex },
+          {
+            kind,
+            county: '371502',
+            mode: 'replace',
+            onInvalid: 'fail',
+            file: { path: zip, name: path.basename(zip), sha256 },
+            importedBy: 'bench',
+            jobId: null,
+          },
+        )
         service.push(Date.now() - t0)
         phases.push(report.timings)
         clearInterval(sampler)
@@ -68,11 +104,17 @@ async function main() {
   const s = median(service)
   const o = median(ogr)
   console.log(`\nimport of ${patches} third-survey patches (GBK, CGCS2000 GK CM 117E → EPSG:4490), ${rounds} rounds, median`)
-  console.log(`  service import : ${(s / 1000).toFixed(2)} s  (${service.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${servicePeak.toFixed(0)} MiB  — validates, repairs, keeps attributes as jsonb`)
-  console.log(`  ogr2ogr        : ${(o / 1000).toFixed(2)} s  (${ogr.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${ogrPeak.toFixed(0)} MiB  — ${ogrRows} rows`)
+  console.log(
+    `  service import : ${(s / 1000).toFixed(2)} s  (${service.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${servicePeak.toFixed(0)} MiB  — validates, repairs, keeps attributes as jsonb`,
+  )
+  console.log(
+    `  ogr2ogr        : ${(o / 1000).toFixed(2)} s  (${ogr.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${ogrPeak.toFixed(0)} MiB  — ${ogrRows} rows`,
+  )
   console.log(`  ratio service / ogr2ogr: ${(s / o).toFixed(2)}`)
   const phase = (k: string) => (median(phases.map((p) => p[k] ?? 0)) / 1000).toFixed(2)
-  console.log(`  service phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`)
+  console.log(
+    `  service phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`,
+  )
   console.log(`  (${execFileSync('ogr2ogr', ['--version'], { encoding: 'utf8' }).trim()})`)
 }
 

@@ -52,27 +52,59 @@ async function main() {
 
   // A fresh version every run (a new hash), so the first requests meet a partition just switched to.
   const t0 = Date.now()
-  const report = await runImport({ knex }, { kind, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256: `${sha256}:${Date.now()}` }, importedBy: 'bench', jobId: null })
+  const report = await runImport(
+    { knex },
+    {
+      kind,
+      county,
+      mode: 'replace',
+      onInvalid: 'fail',
+      file: { path: zip, name: path.basename(zip), sha256: `${sha256}:${Date.now()}` },
+      importedBy: 'bench',
+      jobId: null,
+    },
+  )
   console.log(`imported ${report.counts.stored} patches in ${((Date.now() - t0) / 1000).toFixed(1)} s (dataset ${report.datasetId})`)
   await purgeOldVersions(knex, kind, county, 1)
 
   const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
   // The overload guard off (it is what this measures around); failed keys are not exercised.
-  await server.register(app, { database: db, config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 }, protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 } })
+  await server.register(app, {
+    database: db,
+    config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 },
+    protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 },
+  })
   await server.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
   const { token } = await createKey(knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
   const headers = { 'x-api-key': token }
 
   // Projects: 200 small squares over the county's patches (made once per database).
-  const ext = (await knex.raw(`SELECT ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1 FROM datasets WHERE id = ?`, [report.datasetId])).rows[0]
+  const ext = (
+    await knex.raw(`SELECT ST_XMin(extent) x0, ST_YMin(extent) y0, ST_XMax(extent) x1, ST_YMax(extent) y1 FROM datasets WHERE id = ?`, [report.datasetId])
+  ).rows[0]
   const existing = Number((await knex('projects').count<{ n: number }>({ n: '*' }).where({ xzqdm: county }).first())?.n ?? 0)
   for (let i = existing; i < 200; i++) {
-    const x = ext.x0 + ((ext.x1 - ext.x0) * ((i * 0.618034) % 1))
-    const y = ext.y0 + ((ext.y1 - ext.y0) * ((i * 0.754878) % 1))
+    const x = ext.x0 + (ext.x1 - ext.x0) * ((i * 0.618034) % 1)
+    const y = ext.y0 + (ext.y1 - ext.y0) * ((i * 0.754878) % 1)
     const d = 0.003
-    const geometry = { type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] }
-    const res = await fetch(`${base}/api/v1/projects`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ code: `LOAD-${i}`, geometry }) })
+    const geometry = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [x, y],
+          [x + d, y],
+          [x + d, y + d],
+          [x, y + d],
+          [x, y],
+        ],
+      ],
+    }
+    const res = await fetch(`${base}/api/v1/projects`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: `LOAD-${i}`, geometry }),
+    })
     if (res.status !== 201) throw new Error(await res.text())
   }
   const project = await knex('projects').first('id').where({ xzqdm: county }).orderBy('id')

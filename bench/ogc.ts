@@ -16,7 +16,9 @@ import { runImport } from '../src/import/run.js'
 import { collectionById } from '../src/ogc/collections.js'
 import { hasAsMvt, tileEncodedHere } from '../src/tiles/queries.js'
 
-const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, pages: { type: 'string', default: '20' }, tiles: { type: 'string', default: '40' } } })
+const { values } = parseArgs({
+  options: { patches: { type: 'string', default: '100000' }, pages: { type: 'string', default: '20' }, tiles: { type: 'string', default: '40' } },
+})
 const patches = Number(values.patches)
 const pageCount = Number(values.pages)
 const tileCount = Number(values.tiles)
@@ -41,7 +43,18 @@ async function main() {
   await migrateLatest(knex)
   const { zip, sha256 } = await generatedSurvey3(patches)
   // An identical file already active is not imported again.
-  const report = await runImport({ knex }, { kind: layerKind('survey3')!, county, mode: 'replace', onInvalid: 'fail', file: { path: zip, name: path.basename(zip), sha256 }, importedBy: 'bench', jobId: null })
+  const report = await runImport(
+    { knex },
+    {
+      kind: layerKind('survey3')!,
+      county,
+      mode: 'replace',
+      onInvalid: 'fail',
+      file: { path: zip, name: path.basename(zip), sha256 },
+      importedBy: 'bench',
+      jobId: null,
+    },
+  )
   const active = await knex('datasets').first('id', 'feature_count').where({ layer: 'survey3', xzqdm: county, active: true })
   console.log(`survey3: ${active.feature_count} patches (dataset ${active.id}${report.counts.stored ? ', imported now' : ''})`)
   await knex.raw('ANALYZE survey3_patches')
@@ -91,7 +104,9 @@ async function main() {
   )
 
   // Tiles at zoom 14–16 over the county's extent.
-  const ext = await knex.raw(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT extent::box2d e FROM datasets WHERE id = ?) s`, [active.id])
+  const ext = await knex.raw(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT extent::box2d e FROM datasets WHERE id = ?) s`, [
+    active.id,
+  ])
   const e = ext.rows[0]
   const addresses = Array.from({ length: tileCount }, (_, i) => {
     const f = (i * 0.6180339887) % 1
@@ -127,9 +142,11 @@ async function main() {
     await tileEncodedHere(knex, c, { kind: 'county', code: county }, a)
     tJs.push(ms(t0))
   }
-  console.log(`tiles z14–16 (${tileCount}, ${(tileBytes / tileCount / 1024).toFixed(1)} KiB avg): service p50 ${median(tService).toFixed(1)} ms, p95 ${p95(tService).toFixed(1)} ms` +
-    (mvt ? ` vs raw ST_AsMVT p50 ${median(tRaw).toFixed(1)} ms: ratio ${(median(tService) / median(tRaw)).toFixed(2)}` : ' (no ST_AsMVT in this PostGIS)') +
-    `; JS-encoded path (used on PGlite) p50 ${median(tJs).toFixed(1)} ms`)
+  console.log(
+    `tiles z14–16 (${tileCount}, ${(tileBytes / tileCount / 1024).toFixed(1)} KiB avg): service p50 ${median(tService).toFixed(1)} ms, p95 ${p95(tService).toFixed(1)} ms` +
+      (mvt ? ` vs raw ST_AsMVT p50 ${median(tRaw).toFixed(1)} ms: ratio ${(median(tService) / median(tRaw)).toFixed(2)}` : ' (no ST_AsMVT in this PostGIS)') +
+      `; JS-encoded path (used on PGlite) p50 ${median(tJs).toFixed(1)} ms`,
+  )
   await server.close()
   await db.close()
 }

@@ -79,7 +79,16 @@ async function startService(database: string, port: number): Promise<Service> {
   fs.mkdirSync(dataDir, { recursive: true })
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: projectRoot,
-    env: { ...process.env, DATABASE_URL: urlOf(database), PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MAX_IN_FLIGHT: '10000', UPLOAD_LIMIT_BYTES: String(4 * 2 ** 30) },
+    env: {
+      ...process.env,
+      DATABASE_URL: urlOf(database),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      MAX_IN_FLIGHT: '10000',
+      UPLOAD_LIMIT_BYTES: String(4 * 2 ** 30),
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   })
   const base = `http://127.0.0.1:${port}`
@@ -116,7 +125,7 @@ async function waitFor(s: Service, key: string, url: string) {
 /** Uploads a county's layers through the import API, one after the other. */
 async function importCounty(s: Service, key: string, c: County) {
   for (const layer of layers) {
-    const zip = path.join(outDir, c.code, `${c.code}_${layer}.zip`)
+    const zip = path.join(outDir, `${c.code}-${c.patches}`, `${c.code}_${layer}.zip`)
     const form = new FormData()
     form.set('layer', layer)
     form.set('county', c.code)
@@ -160,13 +169,15 @@ async function countyMeasures(s: Service, key: string, c: County) {
     const z = 14
     const tx = Math.floor(((cx + 180) / 360) * 2 ** z) + (i % 3)
     const lat = (cy * Math.PI) / 180
-    const ty = Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z) + Math.floor(i / 3) % 3
+    const ty = Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z) + (Math.floor(i / 3) % 3)
     const t1 = performance.now()
     await (await call(s, key, `/tiles/survey3/${z}/${tx}/${ty}.mvt`)).arrayBuffer()
     tiles.push(performance.now() - t1)
   }
   const t0 = Date.now()
-  const { url } = await (await call(s, key, '/api/v1/analysis/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ county: c.code }) })).json()
+  const { url } = await (
+    await call(s, key, '/api/v1/analysis/runs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ county: c.code }) })
+  ).json()
   const run = await waitFor(s, key, url)
   if (run.status !== 'succeeded') throw new Error(`analysis ${c.code}: ${run.status}`)
   return { itemsMs: median(items), tileMs: median(tiles), analysisMs: Date.now() - t0, projects: run.total as number }
@@ -177,16 +188,20 @@ async function main() {
   const total = counties.reduce((n, c) => n + c.patches, 0)
   console.log(`province of ${counties.length} counties, ${total} third-survey patches (${(total * 2.15).toFixed(0)} features with second survey and buildings)`)
   for (const c of counties) {
-    const dir = path.join(outDir, c.code)
-    if (layers.every((l) => fs.existsSync(path.join(dir, `${c.code}_${l}.zip`)))) continue
-    await generateCounty({ outDir: dir, patches: c.patches, county: c.code, origin: c.origin, layers })
+    // Generated once per county and size (deterministic), kept under bench/out for the next run.
+    const dir = path.join(outDir, `${c.code}-${c.patches}`)
+    if (!layers.every((l) => fs.existsSync(path.join(dir, `${c.code}_${l}.zip`))))
+      await generateCounty({ outDir: dir, patches: c.patches, county: c.code, origin: c.origin, layers })
   }
   console.log('deliveries generated')
   // The county measured on both databases: the middle-sized one (1.0 ×).
   const probe = counties[Math.min(2, counties.length - 1)]!
 
   const results: Record<string, Awaited<ReturnType<typeof countyMeasures>> & { peakMiB: number; dbMiB: number; importMs: number }> = {}
-  for (const [name, set] of [['lowland_province', counties], ['lowland_single', [probe]]] as const) {
+  for (const [name, set] of [
+    ['lowland_province', counties],
+    ['lowland_single', [probe]],
+  ] as const) {
     const knex = await freshDatabase(name)
     const admin = (await createKey(knex, { name: 'bench', role: 'admin', region: null, createdBy: 'bench' })).token
     const county = (await createKey(knex, { name: 'bench county', role: 'county', region: probe.code, createdBy: 'bench' })).token
@@ -210,7 +225,9 @@ async function main() {
         const t1 = Date.now()
         await (await call(s, province, '/api/v1/province/rewards?year=2025')).arrayBuffer()
         const rewardsMs = Date.now() - t1
-        console.log(`  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county); rewards report ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county)`)
+        console.log(
+          `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county); rewards report ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county)`,
+        )
       }
       const dbMiB = Number((await knex.raw('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20
       results[name] = { ...measures, peakMiB: s.peakMiB(), dbMiB, importMs }
@@ -223,10 +240,14 @@ async function main() {
   const full = results.lowland_province!
   const single = results.lowland_single!
   console.log(`\ncounty ${probe.code} (${probe.patches} patches, ${full.projects} projects), full province vs that county alone:`)
-  console.log(`  OGC items limit 1000 + bbox p50: ${full.itemsMs.toFixed(1)} vs ${single.itemsMs.toFixed(1)} ms, ratio ${(full.itemsMs / single.itemsMs).toFixed(2)}`)
+  console.log(
+    `  OGC items limit 1000 + bbox p50: ${full.itemsMs.toFixed(1)} vs ${single.itemsMs.toFixed(1)} ms, ratio ${(full.itemsMs / single.itemsMs).toFixed(2)}`,
+  )
   console.log(`  tile z14 p50: ${full.tileMs.toFixed(1)} vs ${single.tileMs.toFixed(1)} ms, ratio ${(full.tileMs / single.tileMs).toFixed(2)}`)
   console.log(`  batch analysis: ${seconds(full.analysisMs)} vs ${seconds(single.analysisMs)}, ratio ${(full.analysisMs / single.analysisMs).toFixed(2)}`)
-  console.log(`  import of the province: ${seconds(full.importMs)}; service peak memory ${full.peakMiB.toFixed(0)} MiB; database ${(full.dbMiB / 1024).toFixed(2)} GiB`)
+  console.log(
+    `  import of the province: ${seconds(full.importMs)}; service peak memory ${full.peakMiB.toFixed(0)} MiB; database ${(full.dbMiB / 1024).toFixed(2)} GiB`,
+  )
 }
 
 main().catch((err) => {

@@ -33,7 +33,12 @@ async function round(zip: string): Promise<{ cpu: number; gc: number; rows: numb
   for (;;) {
     const batch = await source.next(2000)
     if (batch.features.length === 0) break
-    const r = builder.build(batch, source.fileName, { warnings: new IssueList(200), errors: new IssueList(100) }, { read: 0, deleted: 0, rejected: 0, nullShapes: 0 })
+    const r = builder.build(
+      batch,
+      source.fileName,
+      { warnings: new IssueList(200), errors: new IssueList(100) },
+      { read: 0, deleted: 0, rejected: 0, nullShapes: 0 },
+    )
     rows += r.records.length
   }
   await source.close()

@@ -21,71 +21,111 @@ const surveyPatchCommon: Cols = (t) => {
 
 /** layer tables: name, geometry type, typed columns */
 const layerTables: Array<[string, 'MultiPolygon' | 'MultiLineString', Cols]> = [
-  ['survey3_patches', 'MultiPolygon', (t) => {
-    surveyPatchCommon(t)
-    t.text('kcdlbm') // 扣除地类编码
-    t.double('kcxs') // 扣除系数
-    t.double('kcmj') // 扣除面积
-    t.text('czcsxm') // 城镇村属性码
-    t.text('gdlx')
-  }],
-  ['survey2_patches', 'MultiPolygon', (t) => {
-    surveyPatchCommon(t)
-    t.double('xzdwmj') // 线状地物面积
-    t.double('lxdwmj') // 零星地物面积
-    t.double('tkxs') // 田坎系数
-    t.double('tkmj') // 田坎面积
-  }],
-  ['survey2_lines', 'MultiLineString', (t) => {
-    t.bigInteger('bsm')
-    t.text('dlbm')
-    t.text('dlmc')
-    t.double('cd') // 长度
-    t.double('kd') // 宽度
-    t.double('xzdwmj')
-    t.double('kcbl') // 扣除比例
-    t.text('kctbbh1')
-    t.text('kctbdwdm1')
-    t.text('kctbbh2')
-    t.text('kctbdwdm2')
-  }],
-  ['buildings', 'MultiPolygon', (t) => {
-    t.text('building_type') // 建筑类型 (堆场, 临时建筑 … are excluded from the footprint)
-    t.text('name')
-    t.integer('floors')
-  }],
-  ['approved_unsupplied', 'MultiPolygon', (t) => {
-    t.text('approval_no') // 批准文号
-    t.text('name')
-    t.date('approved_on')
-  }],
-  ['idle_land', 'MultiPolygon', (t) => {
-    t.text('code')
-    t.text('name')
-    t.date('identified_on')
-  }],
-  ['plan_zones', 'MultiPolygon', (t) => {
-    t.text('zone_code') // 规划分区/用途代码
-    t.text('zone_name')
-    t.boolean('permitted').notNullable().defaultTo(true)
-  }],
-  ['admin_divisions', 'MultiPolygon', (t) => {
-    t.text('code') // 行政区代码 at any level (county, town)
-    t.text('name')
-    t.text('level')
-  }],
-  ['project_boundaries', 'MultiPolygon', (t) => {
-    t.text('project_code') // 项目编号 XMBH
-    t.text('project_name') // 项目名称 XMMC
-    t.text('development_mode') // 开发模式 KFMS
-  }],
-  ['low_efficiency_plots', 'MultiPolygon', (t) => {
-    t.text('plot_code') // 图斑编号
-    t.text('plot_name')
-    t.text('category') // 低效用地类型
-    t.text('zldwdm')
-    t.text('qsdwdm')
-  }],
+  [
+    'survey3_patches',
+    'MultiPolygon',
+    (t) => {
+      surveyPatchCommon(t)
+      t.text('kcdlbm') // 扣除地类编码
+      t.double('kcxs') // 扣除系数
+      t.double('kcmj') // 扣除面积
+      t.text('czcsxm') // 城镇村属性码
+      t.text('gdlx')
+    },
+  ],
+  [
+    'survey2_patches',
+    'MultiPolygon',
+    (t) => {
+      surveyPatchCommon(t)
+      t.double('xzdwmj') // 线状地物面积
+      t.double('lxdwmj') // 零星地物面积
+      t.double('tkxs') // 田坎系数
+      t.double('tkmj') // 田坎面积
+    },
+  ],
+  [
+    'survey2_lines',
+    'MultiLineString',
+    (t) => {
+      t.bigInteger('bsm')
+      t.text('dlbm')
+      t.text('dlmc')
+      t.double('cd') // 长度
+      t.double('kd') // 宽度
+      t.double('xzdwmj')
+      t.double('kcbl') // 扣除比例
+      t.text('kctbbh1')
+      t.text('kctbdwdm1')
+      t.text('kctbbh2')
+      t.text('kctbdwdm2')
+    },
+  ],
+  [
+    'buildings',
+    'MultiPolygon',
+    (t) => {
+      t.text('building_type') // 建筑类型 (堆场, 临时建筑 … are excluded from the footprint)
+      t.text('name')
+      t.integer('floors')
+    },
+  ],
+  [
+    'approved_unsupplied',
+    'MultiPolygon',
+    (t) => {
+      t.text('approval_no') // 批准文号
+      t.text('name')
+      t.date('approved_on')
+    },
+  ],
+  [
+    'idle_land',
+    'MultiPolygon',
+    (t) => {
+      t.text('code')
+      t.text('name')
+      t.date('identified_on')
+    },
+  ],
+  [
+    'plan_zones',
+    'MultiPolygon',
+    (t) => {
+      t.text('zone_code') // 规划分区/用途代码
+      t.text('zone_name')
+      t.boolean('permitted').notNullable().defaultTo(true)
+    },
+  ],
+  [
+    'admin_divisions',
+    'MultiPolygon',
+    (t) => {
+      t.text('code') // 行政区代码 at any level (county, town)
+      t.text('name')
+      t.text('level')
+    },
+  ],
+  [
+    'project_boundaries',
+    'MultiPolygon',
+    (t) => {
+      t.text('project_code') // 项目编号 XMBH
+      t.text('project_name') // 项目名称 XMMC
+      t.text('development_mode') // 开发模式 KFMS
+    },
+  ],
+  [
+    'low_efficiency_plots',
+    'MultiPolygon',
+    (t) => {
+      t.text('plot_code') // 图斑编号
+      t.text('plot_name')
+      t.text('category') // 低效用地类型
+      t.text('zldwdm')
+      t.text('qsdwdm')
+    },
+  ],
 ]
 
 const county = (t: Knex.CreateTableBuilder) => t.specificType('xzqdm', 'char(6)').notNullable()

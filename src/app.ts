@@ -45,7 +45,14 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
           level: config.logLevel,
           redact: { paths: ['req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie'], censor: '[redacted]' },
           // /ogc and /tiles accept the key as ?key=: it must not reach the log with the URL.
-          serializers: { req: (req: FastifyRequest) => ({ method: req.method, url: req.url.replace(/([?&]key=)[^&]*/gi, '$1[redacted]'), host: req.host, remoteAddress: req.ip }) },
+          serializers: {
+            req: (req: FastifyRequest) => ({
+              method: req.method,
+              url: req.url.replace(/([?&]key=)[^&]*/gi, '$1[redacted]'),
+              host: req.host,
+              remoteAddress: req.ip,
+            }),
+          },
         }
       : false,
     bodyLimit: config.bodyLimitBytes,
@@ -76,7 +83,11 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(projectRoutes)
-      await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes, layerVersionsKept: opts.config.layerVersionsKept ?? 0 })
+      await api.register(importRoutes, {
+        dataDir: opts.config.dataDir,
+        uploadLimitBytes: opts.config.uploadLimitBytes,
+        layerVersionsKept: opts.config.layerVersionsKept ?? 0,
+      })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)

@@ -17,7 +17,11 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024 }),
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 2 * 1024 * 1024 * 1024, minimum: 1024 }),
   EMBEDDED_START_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 1000 }),
-  LAYER_VERSIONS_KEPT: Type.Integer({ default: 0, minimum: 0, description: 'versions of each layer and county kept after an import (older inactive ones are dropped, except those analyses used); 0 = all' }),
+  LAYER_VERSIONS_KEPT: Type.Integer({
+    default: 0,
+    minimum: 0,
+    description: 'versions of each layer and county kept after an import (older inactive ones are dropped, except those analyses used); 0 = all',
+  }),
   MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, description: 'requests served at once; beyond, 503 with Retry-After' }),
   MAX_FAILED_KEYS_PER_MINUTE: Type.Integer({ default: 20, minimum: 1, description: 'failed API-key attempts per client address and minute before 429' }),
   BOOTSTRAP_ADMIN_KEY: Type.Boolean({ default: true, description: 'create an admin key on an empty database' }),

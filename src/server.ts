@@ -42,7 +42,11 @@ if (config.bootstrapAdminKey) {
   }
 }
 
-await server.register(app, { database, config, protection: { maxInFlight: config.maxInFlight, maxFailedKeys: config.maxFailedKeysPerMinute, failedKeyWindowMs: 60_000 } })
+await server.register(app, {
+  database,
+  config,
+  protection: { maxInFlight: config.maxInFlight, maxFailedKeys: config.maxFailedKeysPerMinute, failedKeyWindowMs: 60_000 },
+})
 server.addHook('onClose', async () => database.close())
 
 const shutdown = (signal: string) => {

@@ -6,10 +6,21 @@ const KEY = 'lowland.apiKey'
 const PRINCIPAL = 'lowland.principal'
 
 export const session = {
-  get key() { return sessionStorage.getItem(KEY) },
-  get principal() { const p = sessionStorage.getItem(PRINCIPAL); return p ? JSON.parse(p) : null },
-  save(key, principal) { sessionStorage.setItem(KEY, key); sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal)) },
-  clear() { sessionStorage.removeItem(KEY); sessionStorage.removeItem(PRINCIPAL) },
+  get key() {
+    return sessionStorage.getItem(KEY)
+  },
+  get principal() {
+    const p = sessionStorage.getItem(PRINCIPAL)
+    return p ? JSON.parse(p) : null
+  },
+  save(key, principal) {
+    sessionStorage.setItem(KEY, key)
+    sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal))
+  },
+  clear() {
+    sessionStorage.removeItem(KEY)
+    sessionStorage.removeItem(PRINCIPAL)
+  },
 }
 
 /** An RFC 7807 problem from the service (or a network failure), with its Chinese text first. */
@@ -24,7 +35,9 @@ export class ApiError extends Error {
     const p = this.problem
     const head = [p.title, p.detailZh, p.detail].filter(Boolean)
     if (!head.length) head.push(this.message)
-    const items = (p.errors ?? []).map((e) => [e.file, e.record !== undefined ? `#${e.record}` : null, e.field ?? e.path, e.message].filter(Boolean).join(' · '))
+    const items = (p.errors ?? []).map((e) =>
+      [e.file, e.record !== undefined ? `#${e.record}` : null, e.field ?? e.path, e.message].filter(Boolean).join(' · '),
+    )
     return [...head, ...items]
   }
 }
@@ -42,7 +55,11 @@ export async function request(url, { method = 'GET', body, key, query } = {}) {
   const q = query ? `?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))}` : ''
   let res
   try {
-    res = await fetch(url + q, { method, headers: { ...headers(key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) }, body: body !== undefined ? JSON.stringify(body) : undefined })
+    res = await fetch(url + q, {
+      method,
+      headers: { ...headers(key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    })
   } catch {
     throw new ApiError(0, { detailZh: s.problems.network })
   }

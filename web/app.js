@@ -33,7 +33,19 @@ function renderHeader() {
     }
     who.append(
       h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, s.roles[p.role], p.region)),
-      h('button', { type: 'button', id: 'sign-out', onclick: () => { session.clear(); location.hash = ''; route() } }, s.signIn.signOut),
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'sign-out',
+          onclick: () => {
+            session.clear()
+            location.hash = ''
+            route()
+          },
+        },
+        s.signIn.signOut,
+      ),
     )
   }
   nav.append(h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, s.apiDocs))
@@ -51,7 +63,13 @@ async function route() {
   if (!session.key) {
     renderHeader()
     const { render } = await import('./pages/signin.js')
-    if (mine === generation) render(view, { onSignedIn: () => { location.hash = '#/layers'; route() } })
+    if (mine === generation)
+      render(view, {
+        onSignedIn: () => {
+          location.hash = '#/layers'
+          route()
+        },
+      })
     return
   }
   if (!routes.some((r) => r.path.test(location.hash))) {
@@ -71,7 +89,11 @@ async function route() {
     view.querySelector('#loading')?.remove()
   }
   // A page that finished after the user moved on is taken down at once.
-  if (mine !== generation) { done?.(); view.remove(); return }
+  if (mine !== generation) {
+    done?.()
+    view.remove()
+    return
+  }
   cleanup = done
   main().focus({ preventScroll: true })
 }

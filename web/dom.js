@@ -23,7 +23,20 @@ function append(el, children) {
 
 /** A table from column titles and rows of cells. */
 export function table(columns, rows, attrs = {}) {
-  return h('table', attrs, h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))), h('tbody', {}, rows))
+  return h(
+    'table',
+    attrs,
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c)),
+      ),
+    ),
+    h('tbody', {}, rows),
+  )
 }
 
 export const clear = (el) => {

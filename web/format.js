@@ -8,7 +8,16 @@ const m2Format = fixed(2)
 const muFormat = fixed(4)
 const pctFormat = new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
 const intFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 })
-const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })
+const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+})
 
 const missing = (v) => v === null || v === undefined || Number.isNaN(v)
 export const m2 = (v) => (missing(v) ? s.common.dash : m2Format.format(v))

@@ -69,7 +69,10 @@ export function piecesSource(where: Sql, o: { constructionCodes: readonly string
 /** One project's pieces as GeoJSON geometries (lon/lat) with their role and ellipsoidal area. */
 export async function projectPieces(knex: Knex, projectId: number, o: { constructionCodes: readonly string[]; rules: readonly BuildingTypeRule[] }) {
   const where = { sql: 'id = ?', bindings: [projectId] }
-  const source = piecesSource(where, { constructionCodes: o.constructionCodes, excludedTypes: await excludedTypesNear(knex, { sql: 'p.id = ?', bindings: [projectId] }, o.rules) })
+  const source = piecesSource(where, {
+    constructionCodes: o.constructionCodes,
+    excludedTypes: await excludedTypesNear(knex, { sql: 'p.id = ?', bindings: [projectId] }, o.rules),
+  })
   const { rows } = await knex.raw(
     `SELECT role, code, name, ref, ST_Area(geom::geography) AS m2, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json AS geometry FROM ${source.sql} ORDER BY n`,
     source.bindings as Knex.RawBinding[],

@@ -123,7 +123,9 @@ const typesOfVersion = new Map<number, Promise<Array<string | null>>>()
 export function buildingTypesOf(knex: Knex, datasetId: number): Promise<Array<string | null>> {
   let types = typesOfVersion.get(datasetId)
   if (!types) {
-    types = run<{ type: string | null }>(knex, 'SELECT DISTINCT building_type AS type FROM buildings WHERE dataset_id = ?', [datasetId]).then((rows) => rows.map((r) => r.type))
+    types = run<{ type: string | null }>(knex, 'SELECT DISTINCT building_type AS type FROM buildings WHERE dataset_id = ?', [datasetId]).then((rows) =>
+      rows.map((r) => r.type),
+    )
     types.catch(() => typesOfVersion.delete(datasetId))
     typesOfVersion.set(datasetId, types)
   }
@@ -147,15 +149,23 @@ export async function buildingTypes(knex: Knex, c: Cut, datasetId: number) {
 
 /** Union of buildings counted as 上盖建筑物 (every type but `excluded`): overlapping footprints count once. */
 export const footprints = (knex: Knex, c: Cut, datasetId: number, excluded: readonly string[]) =>
-  overlaps(knex, c, { table: 'buildings', datasetId, where: 'AND (f.building_type IS NULL OR NOT (f.building_type = ANY(?::text[])))', bindings: [excluded], idExpression: 'f.id' })
+  overlaps(knex, c, {
+    table: 'buildings',
+    datasetId,
+    where: 'AND (f.building_type IS NULL OR NOT (f.building_type = ANY(?::text[])))',
+    bindings: [excluded],
+    idExpression: 'f.id',
+  })
 
 export const approvedUnsupplied = (knex: Knex, c: Cut, datasetId: number) =>
   overlaps(knex, c, { table: 'approved_unsupplied', datasetId, idExpression: 'coalesce(f.approval_no, f.id::text)' })
 
-export const idleLand = (knex: Knex, c: Cut, datasetId: number) => overlaps(knex, c, { table: 'idle_land', datasetId, idExpression: 'coalesce(f.code, f.id::text)' })
+export const idleLand = (knex: Knex, c: Cut, datasetId: number) =>
+  overlaps(knex, c, { table: 'idle_land', datasetId, idExpression: 'coalesce(f.code, f.id::text)' })
 
 /** Part of each project on the county's low-efficiency plots (低效用地图斑). */
-export const onPlots = (knex: Knex, c: Cut, datasetId: number) => overlaps(knex, c, { table: 'low_efficiency_plots', datasetId, idExpression: 'coalesce(f.plot_code, f.id::text)' })
+export const onPlots = (knex: Knex, c: Cut, datasetId: number) =>
+  overlaps(knex, c, { table: 'low_efficiency_plots', datasetId, idExpression: 'coalesce(f.plot_code, f.id::text)' })
 
 /** Net reading, linear part (DOMAIN.md): construction-coded linear features, length inside × KD × KCBL. */
 export async function survey2Lines(knex: Knex, c: Cut, datasetId: number, codes: readonly string[]) {
@@ -203,19 +213,38 @@ export async function survey3Breakdown(knex: Knex, c: Cut, datasetId: number) {
 }
 
 /** Stores results (one row each) and returns their ids in order. */
-export async function storeResults(knex: Knex, results: Array<{ projectId: number; county: string; inputs: object; result: object; eligible: boolean | null }>): Promise<number[]> {
+export async function storeResults(
+  knex: Knex,
+  results: Array<{ projectId: number; county: string; inputs: object; result: object; eligible: boolean | null }>,
+): Promise<number[]> {
   if (!results.length) return []
   const rows = await knex('analysis_results')
-    .insert(results.map((r) => ({ project_id: r.projectId, xzqdm: r.county, inputs: JSON.stringify(r.inputs), result: JSON.stringify(r.result), eligible: r.eligible })))
+    .insert(
+      results.map((r) => ({
+        project_id: r.projectId,
+        xzqdm: r.county,
+        inputs: JSON.stringify(r.inputs),
+        result: JSON.stringify(r.result),
+        eligible: r.eligible,
+      })),
+    )
     .returning('id')
   // new numbers are a change the province's pull must see (the trigger stamps the change time)
-  await knex('projects').whereIn('id', results.map((r) => r.projectId)).update({ updated_at: knex.fn.now() })
+  await knex('projects')
+    .whereIn(
+      'id',
+      results.map((r) => r.projectId),
+    )
+    .update({ updated_at: knex.fn.now() })
   return rows.map((r: { id: number }) => r.id)
 }
 
 /** The latest stored analysis of a project (db/shared-sql.ts's definition), current or stale. */
 export async function latestResult(knex: Knex, projectId: number): Promise<{ id: number; stale: boolean; result: unknown } | undefined> {
-  const { rows } = await knex.raw(`SELECT a.id, a.stale, a.result FROM projects p ${latestAnalysisJoin({ project: 'p', as: 'a', columns: 'r.id, r.stale, r.result' })} WHERE p.id = ? AND a.id IS NOT NULL`, [projectId])
+  const { rows } = await knex.raw(
+    `SELECT a.id, a.stale, a.result FROM projects p ${latestAnalysisJoin({ project: 'p', as: 'a', columns: 'r.id, r.stale, r.result' })} WHERE p.id = ? AND a.id IS NOT NULL`,
+    [projectId],
+  )
   return rows[0]
 }
 

@@ -26,7 +26,13 @@ export async function createRun(knex: Knex, actor: Actor, county: string): Promi
 }
 
 /** Analyses every project of the county in chunks, keeping the run row current. */
-export async function executeRun(knex: Knex, runId: number, county: string, signal: AbortSignal, onProgress?: (done: number, total: number) => void): Promise<void> {
+export async function executeRun(
+  knex: Knex,
+  runId: number,
+  county: string,
+  signal: AbortSignal,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
   await markRunning(knex, 'analysis', runId)
   try {
     const projects = await projectsOfCounty(knex, county)
@@ -41,7 +47,9 @@ export async function executeRun(knex: Knex, runId: number, county: string, sign
       done += results.length
       eligible += results.filter((r) => r.eligible === true).length
       onProgress?.(done, projects.length)
-      await knex('analysis_runs').where({ id: runId }).update({ done, eligible, progress: done / projects.length })
+      await knex('analysis_runs')
+        .where({ id: runId })
+        .update({ done, eligible, progress: done / projects.length })
     }
     // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
     await pruneAnalysisResults(knex, county)
@@ -64,7 +72,20 @@ export const analysisJobKind: JobKind = { key: 'analysis', table: 'analysis_runs
 export async function getRun(knex: Knex, id: number, scope: Scope) {
   const run = await whereInScope(
     knex('analysis_runs')
-      .first({ id: 'id', county: 'xzqdm', status: 'status', progress: 'progress', total: 'total', done: 'done', eligible: 'eligible', errors: 'errors', createdBy: 'created_by', createdAt: 'created_at', startedAt: 'started_at', finishedAt: 'finished_at' })
+      .first({
+        id: 'id',
+        county: 'xzqdm',
+        status: 'status',
+        progress: 'progress',
+        total: 'total',
+        done: 'done',
+        eligible: 'eligible',
+        errors: 'errors',
+        createdBy: 'created_by',
+        createdAt: 'created_at',
+        startedAt: 'started_at',
+        finishedAt: 'finished_at',
+      })
       .where({ id }),
     scope,
   )

@@ -147,7 +147,12 @@ export async function analyzeProjects(
             }),
           }
         : null,
-      survey3: (s3.get(p.id) ?? []).map((r) => ({ code: r.code, name: r.name, ...displayArea(r.m2), apportionedM2: r.apportionedM2 === null ? null : m2(r.apportionedM2) })),
+      survey3: (s3.get(p.id) ?? []).map((r) => ({
+        code: r.code,
+        name: r.name,
+        ...displayArea(r.m2),
+        apportionedM2: r.apportionedM2 === null ? null : m2(r.apportionedM2),
+      })),
       conflicts: {
         approvedUnsupplied: au ? { m2: m2(au.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]), ids: au.get(p.id)?.ids ?? [] } : null,
         idleLand: idle ? { m2: m2(idle.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]), ids: idle.get(p.id)?.ids ?? [] } : null,
@@ -156,7 +161,9 @@ export async function analyzeProjects(
       onPlots: plots ? { m2: m2(measures.onPlotsM2!), share: a > 0 ? measures.onPlotsM2! / a : 0, plots: plots.get(p.id)?.ids ?? [] } : null,
       stockArea: {
         ...stock,
-        ...(stock.m2 === null ? { m2: null, mu: null } : displayArea(stock.m2, a >= config.minAreaM2 && a <= config.smallProjectMaxM2 ? [a * config.stockShareMin] : [])),
+        ...(stock.m2 === null
+          ? { m2: null, mu: null }
+          : displayArea(stock.m2, a >= config.minAreaM2 && a <= config.smallProjectMaxM2 ? [a * config.stockShareMin] : [])),
         ...(stock.formulaM2 === undefined ? {} : { formulaM2: m2(stock.formulaM2) }),
       },
       checks,
@@ -168,7 +175,10 @@ export async function analyzeProjects(
       computedAt,
     }
   })
-  const ids = await q.storeResults(knex, results.map((r) => ({ projectId: r.projectId, county, inputs, result: r, eligible: r.eligible })))
+  const ids = await q.storeResults(
+    knex,
+    results.map((r) => ({ projectId: r.projectId, county, inputs, result: r, eligible: r.eligible })),
+  )
   return results.map((r, i) => ({ ...r, resultId: ids[i]! }))
 }
 

@@ -37,7 +37,18 @@ export interface AuditQuery {
 
 export async function listAudit(knex: Knex, q: AuditQuery) {
   const rows = knex('audit_log')
-    .select({ id: 'id', at: 'at', keyPrefix: 'key_prefix', action: 'action', objectType: 'object_type', objectId: 'object_id', county: 'xzqdm', result: 'result', requestId: 'request_id', detail: 'detail' })
+    .select({
+      id: 'id',
+      at: 'at',
+      keyPrefix: 'key_prefix',
+      action: 'action',
+      objectType: 'object_type',
+      objectId: 'object_id',
+      county: 'xzqdm',
+      result: 'result',
+      requestId: 'request_id',
+      detail: 'detail',
+    })
     .orderBy('id', 'desc')
     .limit(q.limit)
   if (q.beforeId) rows.where('id', '<', q.beforeId)

@@ -15,7 +15,14 @@ export async function bootstrapAdminKey(knex: Knex, dataDir: string): Promise<{ 
     const any = await trx('api_keys').first('id')
     if (any) return null
     const { token, key } = await createKey(trx, { name: 'bootstrap admin', role: 'admin', region: null, createdBy: 'bootstrap' })
-    await recordAudit(trx, { keyPrefix: null, action: 'key.create', objectType: 'api_key', objectId: key.prefix, result: 'ok', detail: { role: 'admin', bootstrap: true } })
+    await recordAudit(trx, {
+      keyPrefix: null,
+      action: 'key.create',
+      objectType: 'api_key',
+      objectId: key.prefix,
+      result: 'ok',
+      detail: { role: 'admin', bootstrap: true },
+    })
     return token
   })
   if (!token) return null
@@ -32,6 +39,8 @@ export async function bootstrapAdminKey(knex: Knex, dataDir: string): Promise<{ 
  * by anyone who can read the log, so the notice then names the 0600 file instead.
  */
 export function adminKeyNotice(admin: { token: string; file: string }, toTerminal: boolean): string {
-  const where = toTerminal ? `(also written to ${admin.file}, mode 0600):\n\n    ${admin.token}` : `: it is in ${admin.file} (mode 0600), not printed here because the output is not a terminal`
+  const where = toTerminal
+    ? `(also written to ${admin.file}, mode 0600):\n\n    ${admin.token}`
+    : `: it is in ${admin.file} (mode 0600), not printed here because the output is not a terminal`
   return `\n  First start: created an admin API key ${where}\n\n  Keep it secret; create county/city/province keys with it or with \`npm run cli -- key create\`.\n\n`
 }

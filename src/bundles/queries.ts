@@ -230,7 +230,11 @@ const bundleColumns = (knex: Knex) => ({
 })
 
 export async function activeBundles(knex: Knex, county: string) {
-  return knex('bundles as b').join('bundle_runs as r', 'r.id', 'b.run_id').select(bundleColumns(knex)).where({ 'r.xzqdm': county, 'r.active': true }).orderBy('b.bundle_no')
+  return knex('bundles as b')
+    .join('bundle_runs as r', 'r.id', 'b.run_id')
+    .select(bundleColumns(knex))
+    .where({ 'r.xzqdm': county, 'r.active': true })
+    .orderBy('b.bundle_no')
 }
 
 export async function bundleOfPlot(knex: Knex, plotId: number) {
@@ -242,7 +246,10 @@ export async function bundleOfPlot(knex: Knex, plotId: number) {
 }
 
 export async function bundleById(knex: Knex, id: number) {
-  return knex('bundles as b').join('bundle_runs as r', 'r.id', 'b.run_id').first({ ...bundleColumns(knex), ewkb: knex.raw("encode(ST_AsEWKB(b.geom), 'hex')") }).where('b.id', id)
+  return knex('bundles as b')
+    .join('bundle_runs as r', 'r.id', 'b.run_id')
+    .first({ ...bundleColumns(knex), ewkb: knex.raw("encode(ST_AsEWKB(b.geom), 'hex')") })
+    .where('b.id', id)
 }
 
 /**

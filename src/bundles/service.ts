@@ -21,12 +21,17 @@ export interface BundleParams {
 export async function createBundleRun(knex: Knex, actor: Actor, county: string, params: BundleParams): Promise<number> {
   const why = countyProblem(county)
   if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
-  if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not bundle plots of county ${county}`, { detailZh: `本密钥无权处理 ${county} 的图斑` })
+  if (!inScope(actor.scope, county))
+    throw problem('LR_FORBIDDEN', `this key may not bundle plots of county ${county}`, { detailZh: `本密钥无权处理 ${county} 的图斑` })
   return auditedWrite(
     knex,
     actor,
     async (trx) =>
-      (await trx('bundle_runs').insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: actor.principal.prefix }).returning('id'))[0].id as number,
+      (
+        await trx('bundle_runs')
+          .insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: actor.principal.prefix })
+          .returning('id')
+      )[0].id as number,
     (id) => ({ action: 'bundle.run', objectType: 'bundle_run', objectId: id, county, detail: { ...params } }),
   )
 }
@@ -67,7 +72,12 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
       knex,
       [...byBundle].map(([id, members]) => {
         const around = classifyNeighbours((neighboursOf.get(id) ?? []) as NeighbourFacts[], c)
-        const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({ kind: 'enclave', source: 'hole', ...h, reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)' }))
+        const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({
+          kind: 'enclave',
+          source: 'hole',
+          ...h,
+          reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)',
+        }))
         const flags: Flag[] = [...memberFlags(members, c), ...around.flags]
         return { id, flags, enclosedGaps: [...holes, ...around.enclaves], survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null }
       }),
@@ -116,15 +126,31 @@ export async function hasCurrentBundles(knex: Knex, county: string): Promise<boo
 /** After a new plots (or land) version: recompute with the parameters of the county's current bundles. */
 export async function rebundleAfterImport(knex: Knex, county: string, by: string): Promise<number | null> {
   const last = await knex('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: county, active: true })
-  const params = last ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 } : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }
-  const [run] = await knex('bundle_runs').insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: by }).returning('id')
+  const params = last
+    ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 }
+    : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }
+  const [run] = await knex('bundle_runs')
+    .insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: by })
+    .returning('id')
   return computeBundles(knex, run.id, county, params)
 }
 
 export async function getBundleRun(knex: Knex, id: number, scope: Scope) {
   const run = await whereInScope(
     knex('bundle_runs')
-      .first({ id: 'id', county: 'xzqdm', status: 'status', progress: 'progress', gapMeters: 'gap_meters', minBundleM2: 'min_bundle_m2', active: 'active', bundleCount: 'bundle_count', errors: 'errors', createdAt: 'created_at', finishedAt: 'finished_at' })
+      .first({
+        id: 'id',
+        county: 'xzqdm',
+        status: 'status',
+        progress: 'progress',
+        gapMeters: 'gap_meters',
+        minBundleM2: 'min_bundle_m2',
+        active: 'active',
+        bundleCount: 'bundle_count',
+        errors: 'errors',
+        createdAt: 'created_at',
+        finishedAt: 'finished_at',
+      })
       .where({ id }),
     scope,
   )
@@ -175,9 +201,11 @@ export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
  */
 export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: number, opts: { code?: string; includeEnclosedGaps?: boolean } = {}) {
   const b = await q.bundleById(knex, bundleId)
-  if (!b || !inScope(actor.scope, b.county)) throw problem('LR_NOT_FOUND', `bundle ${bundleId} not found`, { detailZh: `组团 ${bundleId} 不存在或不在权限范围内` })
+  if (!b || !inScope(actor.scope, b.county))
+    throw problem('LR_NOT_FOUND', `bundle ${bundleId} not found`, { detailZh: `组团 ${bundleId} 不存在或不在权限范围内` })
   const projectCode = opts.code ?? `BUNDLE-${b.runId}-${b.bundleNo}`
-  if (await projectCodeExists(knex, b.county, projectCode)) throw problem('LR_CONFLICT', `project code '${projectCode}' already exists in county ${b.county}`, { detailZh: `本县已有项目编号 ${projectCode}` })
+  if (await projectCodeExists(knex, b.county, projectCode))
+    throw problem('LR_CONFLICT', `project code '${projectCode}' already exists in county ${b.county}`, { detailZh: `本县已有项目编号 ${projectCode}` })
   const withGaps = opts.includeEnclosedGaps ?? true
   const gaps = (b.enclosedGaps ?? []) as Enclave[]
   const included = withGaps ? gaps : []
@@ -192,7 +220,12 @@ export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: numb
       objectType: 'project',
       objectId: id,
       county: b.county,
-      detail: { fromBundle: bundleId, members: b.members, enclosedGapsIncluded: included.length, enclosedGapsM2: Math.round(included.reduce((sum, g) => sum + g.m2, 0) * 100) / 100 },
+      detail: {
+        fromBundle: bundleId,
+        members: b.members,
+        enclosedGapsIncluded: included.length,
+        enclosedGapsM2: Math.round(included.reduce((sum, g) => sum + g.m2, 0) * 100) / 100,
+      },
     }),
   )
 }

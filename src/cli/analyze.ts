@@ -19,6 +19,8 @@ export async function analyzeCommand(knex: Knex, county: string): Promise<number
     console.error(`analysis run ${id} ${run.status}: ${run.errors.map((e: { message: string }) => e.message).join('; ')}`)
     return 1
   }
-  console.log(`analysed ${run.done} projects of ${county}: ${run.eligible} eligible (run ${id}); list them with GET /api/v1/projects?county=${county}&eligible=true`)
+  console.log(
+    `analysed ${run.done} projects of ${county}: ${run.eligible} eligible (run ${id}); list them with GET /api/v1/projects?county=${county}&eligible=true`,
+  )
   return 0
 }

@@ -52,7 +52,8 @@ export function gaussKruger(datum: Datum, centralMeridian: number, falseEasting:
   if (datum === 'WGS84') return 'Gauss-Kruger on WGS 84 is not a Chinese survey system'
   const [p3, n3, p6] = gkBases[datum] // 6° without prefix is the 3° projection of the same meridian
   const cm = Math.round(centralMeridian * 1e6) / 1e6
-  if (!Number.isInteger(cm) || cm % 3 !== 0 || cm < 75 || cm > 135) return `central meridian ${centralMeridian}° is not a Gauss-Kruger zone meridian in China (a multiple of 3° from 75°E to 135°E)`
+  if (!Number.isInteger(cm) || cm % 3 !== 0 || cm < 75 || cm > 135)
+    return `central meridian ${centralMeridian}° is not a Gauss-Kruger zone meridian in China (a multiple of 3° from 75°E to 135°E)`
   const base = { datum, projected: true, centralMeridian: cm }
   if (falseEasting === 500000) {
     return { ...base, epsg: n3 + (cm - 75) / 3, name: `${datumNames[datum]} / 3-degree Gauss-Kruger CM ${cm}E`, zonePrefix: false }

@@ -13,7 +13,9 @@ const paramAliases: Record<string, string[]> = {
 function parameters(root: WktNode): Record<string, number> {
   const out: Record<string, number> = {}
   for (const p of findAll(root, 'PARAMETER')) {
-    const name = String(p.values[0] ?? '').toLowerCase().replace(/[\s-]+/g, '_')
+    const name = String(p.values[0] ?? '')
+      .toLowerCase()
+      .replace(/[\s-]+/g, '_')
     for (const [key, names] of Object.entries(paramAliases)) if (names.includes(name) && typeof p.values[1] === 'number') out[key] = p.values[1]
   }
   return out
@@ -42,11 +44,14 @@ export function identifyPrj(text: string): CrsIdentity | { error: string } {
   const method = String(find(root, 'PROJECTION', 'METHOD')?.values[0] ?? '')
   if (!/gauss|transverse/i.test(method)) return { error: `projection "${method}" is not Gauss-Kruger / Transverse Mercator` }
   const unit = root.children.find((c) => c.keyword === 'UNIT' || c.keyword === 'LENGTHUNIT')
-  if (unit && typeof unit.values[1] === 'number' && Math.abs(unit.values[1] - 1) > 1e-12) return { error: `linear unit "${String(unit.values[0])}" is not the metre` }
+  if (unit && typeof unit.values[1] === 'number' && Math.abs(unit.values[1] - 1) > 1e-12)
+    return { error: `linear unit "${String(unit.values[0])}" is not the metre` }
   const p = parameters(root)
   if (p.centralMeridian === undefined || p.falseEasting === undefined) return { error: 'the .prj file gives no central meridian or false easting' }
   if ((p.scale ?? 1) !== 1 || (p.latitudeOfOrigin ?? 0) !== 0 || (p.falseNorthing ?? 0) !== 0) {
-    return { error: `scale ${p.scale ?? 1}, latitude of origin ${p.latitudeOfOrigin ?? 0} and false northing ${p.falseNorthing ?? 0} are not those of Gauss-Kruger (1, 0, 0)` }
+    return {
+      error: `scale ${p.scale ?? 1}, latitude of origin ${p.latitudeOfOrigin ?? 0} and false northing ${p.falseNorthing ?? 0} are not those of Gauss-Kruger (1, 0, 0)`,
+    }
   }
   const gk = gaussKruger(datum, p.centralMeridian, p.falseEasting)
   return typeof gk === 'string' ? { error: gk } : gk

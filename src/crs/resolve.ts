@@ -35,15 +35,22 @@ export function detectFromRange(b: Bbox): { epsg: number; why: string } | { ambi
   const sameZone = zone === Math.floor(b.maxX / 1e6)
   const northing = b.minY > 0 && b.maxY < 6.2e6
   if (sameZone && northing && zone >= 25 && zone <= 45) {
-    return { epsg: 4513 + zone - 25, why: `X values ${Math.round(b.minX)}–${Math.round(b.maxX)} carry the 3° zone prefix ${zone}: CGCS2000 3° Gauss-Kruger zone ${zone} (CM ${zone * 3}E) assumed` }
+    return {
+      epsg: 4513 + zone - 25,
+      why: `X values ${Math.round(b.minX)}–${Math.round(b.maxX)} carry the 3° zone prefix ${zone}: CGCS2000 3° Gauss-Kruger zone ${zone} (CM ${zone * 3}E) assumed`,
+    }
   }
   if (sameZone && northing && zone >= 13 && zone <= 23) {
     return { epsg: 4491 + zone - 13, why: `X values carry the 6° zone prefix ${zone}: CGCS2000 6° Gauss-Kruger zone ${zone} assumed` }
   }
   if (northing && b.minX > 0 && b.maxX < 1e6) {
-    return { ambiguous: `X values ${Math.round(b.minX)}–${Math.round(b.maxX)} are Gauss-Kruger eastings without a zone prefix, so the central meridian cannot be told from the data; pass srid (for Shandong: 4547 CM 114E, 4548 CM 117E, 4549 CM 120E, 4550 CM 123E)` }
+    return {
+      ambiguous: `X values ${Math.round(b.minX)}–${Math.round(b.maxX)} are Gauss-Kruger eastings without a zone prefix, so the central meridian cannot be told from the data; pass srid (for Shandong: 4547 CM 114E, 4548 CM 117E, 4549 CM 120E, 4550 CM 123E)`,
+    }
   }
-  return { ambiguous: `the coordinate range ${Math.round(b.minX)},${Math.round(b.minY)} – ${Math.round(b.maxX)},${Math.round(b.maxY)} matches no Chinese survey system; pass srid` }
+  return {
+    ambiguous: `the coordinate range ${Math.round(b.minX)},${Math.round(b.minY)} – ${Math.round(b.maxX)},${Math.round(b.maxY)} matches no Chinese survey system; pass srid`,
+  }
 }
 
 export async function resolveSourceCrs(
@@ -68,7 +75,9 @@ export async function resolveSourceCrs(
     const found = identifyPrj(opts.prjText)
     if ('error' in found) throw new CrsError(`the .prj file was not recognised: ${found.error}. Pass srid to name the coordinate system`)
     if (found.datum === 'WGS84') {
-      throw new CrsError('the .prj file says WGS 84. CGCS2000 and WGS 84 differ by up to a metre here: pass srid=4326 to accept the data as it is, or convert it first')
+      throw new CrsError(
+        'the .prj file says WGS 84. CGCS2000 and WGS 84 differ by up to a metre here: pass srid=4326 to accept the data as it is, or convert it first',
+      )
     }
     identity = found
     epsg = found.epsg

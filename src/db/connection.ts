@@ -47,7 +47,10 @@ export function createKnex(url: string, poolMax: number, logger?: DbLogger): Kne
       // query (15–100 ms each) for nothing: the geometry work happens inside the C functions. The
       // same estimates make it start parallel workers for a 200-row tile (+8 ms each, measured).
       afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
-        conn.query('SET jit = off; SET max_parallel_workers_per_gather = 0').then(() => done(null, conn), (err: Error) => done(err, conn))
+        conn.query('SET jit = off; SET max_parallel_workers_per_gather = 0').then(
+          () => done(null, conn),
+          (err: Error) => done(err, conn),
+        )
       },
     },
     acquireConnectionTimeout: 60_000,

@@ -34,7 +34,11 @@ export const analysisDefaults: AnalysisConfig = {
     // A plain 临时建筑 (without 可移动) is a choice: by default it is excluded with the movable ones,
     // since what county deliveries type 临时建筑 are in practice 临建 sheds and boards (docs/decisions.md).
     { category: '临时建筑（未注明可移动，按配置不计入）', class: 'excluded', keywords: ['临时', '临建', '简易房', '简易棚'] },
-    { category: '建筑物、构筑物及其附属设施', class: 'counted', keywords: ['建筑', '构筑', '房', '楼', '厂', '车间', '仓', '库', '住宅', '办公', '宿舍', '棚', '亭', '塔', '罐', '馆', '站', '门卫'] },
+    {
+      category: '建筑物、构筑物及其附属设施',
+      class: 'counted',
+      keywords: ['建筑', '构筑', '房', '楼', '厂', '车间', '仓', '库', '住宅', '办公', '宿舍', '棚', '亭', '塔', '罐', '馆', '站', '门卫'],
+    },
   ],
   /** 单个项目面积不足15亩的不计入 */
   minAreaM2: 15 * MU_M2,

@@ -40,7 +40,9 @@ export function applicableApproach(p: ApproachFacts): AppliedApproach {
   const recorded = p.approach
   const base = { recorded, derived: true }
   const note = (applied: Approach) =>
-    applied === recorded ? { en: '', zh: '' } : { en: ` (recorded as ${recorded}: the recorded facts decide)`, zh: `（录入的再开发方式为“${approaches[recorded]}”，按录入的用途和容积率认定）` }
+    applied === recorded
+      ? { en: '', zh: '' }
+      : { en: ` (recorded as ${recorded}: the recorded facts decide)`, zh: `（录入的再开发方式为“${approaches[recorded]}”，按录入的用途和容积率认定）` }
   if (p.originalUse && p.newUse && secondary(p.originalUse) && !secondary(p.newUse)) {
     const n = note('retreat-secondary')
     return {

@@ -98,8 +98,20 @@ export function memberFlags(members: MemberFacts[], c: { minBundleM2: number; co
   const location = majority(members, 'zldwdm')
   const owner = majority(members, 'qsdwdm')
   for (const m of [...members].sort((a, b) => a.code.localeCompare(b.code))) {
-    if (m.m2 < c.minBundleM2) flags.push({ plot: m.code, member: true, flag: 'scattered', reason: `${muAgainst(m.m2, c.minBundleM2)} mu on its own, under the ${thresholdMu(c.minBundleM2)} mu a project needs (单独不足${thresholdMu(c.minBundleM2)}亩)` })
-    if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2) flags.push({ plot: m.code, member: true, flag: 'corner', reason: `${muAgainst(m.m2, c.cornerMaxM2)} mu on the bundle's edge (边角地, under ${thresholdMu(c.cornerMaxM2)} mu)` })
+    if (m.m2 < c.minBundleM2)
+      flags.push({
+        plot: m.code,
+        member: true,
+        flag: 'scattered',
+        reason: `${muAgainst(m.m2, c.minBundleM2)} mu on its own, under the ${thresholdMu(c.minBundleM2)} mu a project needs (单独不足${thresholdMu(c.minBundleM2)}亩)`,
+      })
+    if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2)
+      flags.push({
+        plot: m.code,
+        member: true,
+        flag: 'corner',
+        reason: `${muAgainst(m.m2, c.cornerMaxM2)} mu on the bundle's edge (边角地, under ${thresholdMu(c.cornerMaxM2)} mu)`,
+      })
     if (members.length > 1 && location && m.zldwdm && m.zldwdm !== location) {
       flags.push({ plot: m.code, member: true, flag: 'interspersed', reason: `located in ${m.zldwdm}, while most of the bundle is in ${location} (插花地)` })
     } else if (members.length > 1 && owner && m.qsdwdm && m.qsdwdm !== owner) {

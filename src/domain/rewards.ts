@@ -35,8 +35,29 @@ export interface CoefficientBands {
 export const rewardDefaults = {
   urbanRuralCzcsxm: ['201', '202', '203', '201A', '202A', '203A'],
   survey3ConstructionCodes: [
-    '05H1', '0508', '0601', '0602', '0603', '0604', '0701', '0702', '08H1', '08H2', '0809', '0810', '09',
-    '1001', '1002', '1003', '1004', '1005', '1007', '1008', '1009', '1109', '1201',
+    '05H1',
+    '0508',
+    '0601',
+    '0602',
+    '0603',
+    '0604',
+    '0701',
+    '0702',
+    '08H1',
+    '08H2',
+    '0809',
+    '0810',
+    '09',
+    '1001',
+    '1002',
+    '1003',
+    '1004',
+    '1005',
+    '1007',
+    '1008',
+    '1009',
+    '1109',
+    '1201',
   ],
   coefficientBands: { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.1, atHigh: 1.0 } as CoefficientBands,
 }
@@ -77,7 +98,10 @@ export const round = (x: number, digits: number) => Number(x.toFixed(digits))
 export const areaUnits = (m2: number) => ({ m2: round(m2, 2), mu: round(m2 / MU_M2, 4), ha: round(m2 / HA_M2, 4) })
 
 /** 青岛市所辖县（市、区）不计入奖励范围 (165号 一). */
-export const OUTSIDE_SCHEME_REASON = { en: 'Qingdao counties are outside the provincial reward scheme (Qingdao rewards them itself)', zh: '青岛市所辖县（市、区）不计入奖励范围' }
+export const OUTSIDE_SCHEME_REASON = {
+  en: 'Qingdao counties are outside the provincial reward scheme (Qingdao rewards them itself)',
+  zh: '青岛市所辖县（市、区）不计入奖励范围',
+}
 
 /** Checks whose failure excludes a project by its size (165号 三: 不足15亩；15-30亩再开发面积不足50%). */
 export const areaRuleChecks = ['min-area', 'stock-half-15-30'] as const
@@ -101,13 +125,7 @@ function areaRuleZh(id: string, threshold: number | string | null | undefined): 
   return `${muText(c.minAreaM2)}–${muText(c.smallProjectMaxM2)}亩项目再开发面积不足${round(share * 100, 2)}%`
 }
 
-export type Exclusion =
-  | 'not-province-approved'
-  | 'no-approved-analysis'
-  | 'area-rule'
-  | 'not-eligible'
-  | 'eligibility-undecided'
-  | 'stock-area-unknown'
+export type Exclusion = 'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown'
 
 export type Verdict = { qualifies: true } | { qualifies: false; exclusion: Exclusion; failedChecks: string[]; en: string; zh: string }
 

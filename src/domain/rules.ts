@@ -77,7 +77,7 @@ export const checkClauses: Record<CheckId, string> = {
   'in-plan': '165号 二：项目用地符合国土空间规划',
   'built-before-2010': '165号 二：项目用地在2009年底之前已经建设',
   'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
-  'ownership': '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
+  ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
 }
 
 export interface Check {
@@ -101,7 +101,14 @@ type Draft = Omit<Check, 'clause' | 'needsReview' | 'nearThreshold' | 'message' 
 /** 盘活存量面积 by the approach the facts call for (165号 三), capped at the second-survey construction land. */
 export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproach = applicableApproach(p)): StockArea {
   if (approach.applied === 'default') {
-    if (!m.survey2Loaded) return { method: 'survey2-construction', m2: null, approach, reason: 'no second-survey layer is loaded for the county', reasonZh: '本县未加载二调地类图斑' }
+    if (!m.survey2Loaded)
+      return {
+        method: 'survey2-construction',
+        m2: null,
+        approach,
+        reason: 'no second-survey layer is loaded for the county',
+        reasonZh: '本县未加载二调地类图斑',
+      }
     return { method: 'survey2-construction', m2: m.survey2ConstructionM2, approach }
   }
   const retreat = approach.applied === 'retreat-secondary'
@@ -112,9 +119,18 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
       ? { method, m2: null, approach, reason: 'changedUseFloorArea (改变用途的建筑面积) is not recorded', reasonZh: '未录入改变用途的建筑面积' }
       : { method, m2: null, approach, reason: 'addedFloorArea (增加的建筑面积) is not recorded', reasonZh: '未录入增加的建筑面积' }
   }
-  if (p.newPlotRatio === null || !(p.newPlotRatio > 0)) return { method, m2: null, approach, reason: 'newPlotRatio (地块新的容积率) is not recorded', reasonZh: '未录入地块新的容积率' }
+  if (p.newPlotRatio === null || !(p.newPlotRatio > 0))
+    return { method, m2: null, approach, reason: 'newPlotRatio (地块新的容积率) is not recorded', reasonZh: '未录入地块新的容积率' }
   const formula = floor / p.newPlotRatio
-  if (!m.survey2Loaded) return { method, m2: formula, formulaM2: formula, capped: false, approach, warning: 'no second-survey layer is loaded: the formula could not be capped at the construction land' }
+  if (!m.survey2Loaded)
+    return {
+      method,
+      m2: formula,
+      formulaM2: formula,
+      capped: false,
+      approach,
+      warning: 'no second-survey layer is loaded: the formula could not be capped at the construction land',
+    }
   // The stock is land that was construction land in the second survey: never more than that.
   const capped = formula > m.survey2ConstructionM2
   return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, approach }
@@ -135,7 +151,8 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
     threshold: c.minAreaM2,
     text: () => [
       `project area ${m2Text(m.areaM2, areaThresholds)} is ${big ? 'at least' : 'under'} ${minMu} mu`,
-      `项目面积${m2Text(m.areaM2, areaThresholds)}（${muText(m.areaM2, areaThresholds)}）${big ? '不小于' : '不足'}${minMu}亩`],
+      `项目面积${m2Text(m.areaM2, areaThresholds)}（${muText(m.areaM2, areaThresholds)}）${big ? '不小于' : '不足'}${minMu}亩`,
+    ],
   })
   if (m.buildingsLoaded) {
     const ratio = m.areaM2 > 0 ? m.footprintM2 / m.areaM2 : 0
@@ -146,11 +163,19 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
       passed: ok,
       value: ratio,
       threshold: c.footprintRatioMin,
-      text: () => [`building footprint is ${shown()} of the project (needs ≥ ${pctNumber(c.footprintRatioMin)}, inclusive)`,
-      `上盖建筑物基底面积占项目面积${shown()}，${ok ? '达到' : '低于'}${pctNumber(c.footprintRatioMin)}（含）`],
+      text: () => [
+        `building footprint is ${shown()} of the project (needs ≥ ${pctNumber(c.footprintRatioMin)}, inclusive)`,
+        `上盖建筑物基底面积占项目面积${shown()}，${ok ? '达到' : '低于'}${pctNumber(c.footprintRatioMin)}（含）`,
+      ],
     })
   } else {
-    checks.push({ id: 'footprint-ratio', passed: null, value: null, threshold: c.footprintRatioMin, text: () => ['no buildings layer is loaded for the county', '本县未加载建筑物图层，无法判定'] })
+    checks.push({
+      id: 'footprint-ratio',
+      passed: null,
+      value: null,
+      threshold: c.footprintRatioMin,
+      text: () => ['no buildings layer is loaded for the county', '本县未加载建筑物图层，无法判定'],
+    })
   }
   const inBand = m.areaM2 >= c.minAreaM2 && m.areaM2 <= c.smallProjectMaxM2
   if (!inBand) {
@@ -159,11 +184,16 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
       passed: true,
       value: null,
       threshold: c.stockShareMin,
-      text: () => [`applies only to projects of ${minMu}–${maxMu} mu`,
-      `仅适用于${minMu}—${maxMu}亩的项目`],
+      text: () => [`applies only to projects of ${minMu}–${maxMu} mu`, `仅适用于${minMu}—${maxMu}亩的项目`],
     })
   } else if (stock.m2 === null) {
-    checks.push({ id: 'stock-half-15-30', passed: null, value: null, threshold: c.stockShareMin, text: () => [`stock area unknown: ${stock.reason}`, `盘活存量面积未知：${stock.reasonZh}`] })
+    checks.push({
+      id: 'stock-half-15-30',
+      passed: null,
+      value: null,
+      threshold: c.stockShareMin,
+      text: () => [`stock area unknown: ${stock.reason}`, `盘活存量面积未知：${stock.reasonZh}`],
+    })
   } else {
     const share = stock.m2 / m.areaM2
     const ok = share >= c.stockShareMin
@@ -173,15 +203,23 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
       passed: ok,
       value: share,
       threshold: c.stockShareMin,
-      text: () => [`a ${minMu}–${maxMu} mu project's stock area is ${shown()} of its area (needs ≥ ${pctNumber(c.stockShareMin)})`,
-      `${minMu}—${maxMu}亩项目的盘活存量面积占项目面积${shown()}，${ok ? '达到' : '不足'}${pctNumber(c.stockShareMin)}`],
+      text: () => [
+        `a ${minMu}–${maxMu} mu project's stock area is ${shown()} of its area (needs ≥ ${pctNumber(c.stockShareMin)})`,
+        `${minMu}—${maxMu}亩项目的盘活存量面积占项目面积${shown()}，${ok ? '达到' : '不足'}${pctNumber(c.stockShareMin)}`,
+      ],
     })
   }
   checks.push(overlapCheck('no-approved-unsupplied', m.approvedUnsuppliedM2, { en: '批而未供 (approved but unsupplied land)', zh: '批而未供土地' }, c))
   checks.push(overlapCheck('no-idle-land', m.idleLandM2, { en: '闲置土地 (idle land)', zh: '闲置土地' }, c))
   checks.push(
     m.outsidePlanM2 === null
-      ? { id: 'in-plan', passed: null, value: null, threshold: c.conflictToleranceM2, text: () => ['no spatial plan layer is loaded for the county', '本县未加载国土空间规划分区，无法判定'] }
+      ? {
+          id: 'in-plan',
+          passed: null,
+          value: null,
+          threshold: c.conflictToleranceM2,
+          text: () => ['no spatial plan layer is loaded for the county', '本县未加载国土空间规划分区，无法判定'],
+        }
       : toleranceCheck('in-plan', m.outsidePlanM2, c, {
           none: { en: 'inside the permitted planning zones', zh: '位于规划允许建设的分区内' },
           some: (t) => ({ en: `${t} outside the permitted planning zones`, zh: `有${t}位于规划允许建设的分区外` }),
@@ -194,7 +232,14 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
 }
 
 function overlapCheck(id: 'no-approved-unsupplied' | 'no-idle-land', v: number | null, what: { en: string; zh: string }, c: AnalysisConfig): Draft {
-  if (v === null) return { id, passed: null, value: null, threshold: c.conflictToleranceM2, text: () => [`no ${what.en} layer is loaded for the county`, `本县未加载${what.zh}图层，无法判定`] }
+  if (v === null)
+    return {
+      id,
+      passed: null,
+      value: null,
+      threshold: c.conflictToleranceM2,
+      text: () => [`no ${what.en} layer is loaded for the county`, `本县未加载${what.zh}图层，无法判定`],
+    }
   return toleranceCheck(id, v, c, {
     none: { en: `no ${what.en} inside the project`, zh: `项目范围内无${what.zh}` },
     some: (t) => ({ en: `${t} of ${what.en} inside the project`, zh: `项目范围内有${what.zh}${t}` }),
@@ -202,7 +247,12 @@ function overlapCheck(id: 'no-approved-unsupplied' | 'no-idle-land', v: number |
 }
 
 /** Above the tolerance fails; above 0 up to the tolerance passes but needs review: never a silent pass. */
-function toleranceCheck(id: CheckId, v: number, c: AnalysisConfig, text: { none: { en: string; zh: string }; some: (area: string) => { en: string; zh: string } }): Draft {
+function toleranceCheck(
+  id: CheckId,
+  v: number,
+  c: AnalysisConfig,
+  text: { none: { en: string; zh: string }; some: (area: string) => { en: string; zh: string } },
+): Draft {
   const base = { id, value: v, threshold: c.conflictToleranceM2 }
   if (v <= 0) return { ...base, passed: true, text: () => [text.none.en, text.none.zh] }
   const some = () => text.some(m2Text(v, [c.conflictToleranceM2]))
@@ -221,7 +271,8 @@ function toleranceCheck(id: CheckId, v: number, c: AnalysisConfig, text: { none:
 /** 项目用地在2009年底之前已经建设: shown by second-survey construction land (the 2009 baseline) inside. */
 function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
   const base = { id: 'built-before-2010' as const, threshold: c.builtBefore2010MinShare }
-  if (!m.survey2Loaded) return { ...base, passed: null, value: null, text: () => ['no second-survey layer is loaded for the county', '本县未加载二调地类图斑，无法判定'] }
+  if (!m.survey2Loaded)
+    return { ...base, passed: null, value: null, text: () => ['no second-survey layer is loaded for the county', '本县未加载二调地类图斑，无法判定'] }
   const share = m.areaM2 > 0 ? m.survey2ConstructionM2 / m.areaM2 : 0
   const ok = share >= c.builtBefore2010MinShare
   const shown = () => percentText(share, c.builtBefore2010MinShare)
@@ -238,15 +289,18 @@ function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
     passed: ok,
     value: share,
     needsReview: ok && later,
-    text: () => [`second-survey construction land is ${shown()} of the project (needs ≥ ${pctNumber(c.builtBefore2010MinShare)} to show it was built before the end of 2009)${laterText.en}`,
-    `项目范围内二调建设用地占${shown()}，${ok ? '可认定2009年底前已建设' : `不足${pctNumber(c.builtBefore2010MinShare)}，不能认定2009年底前已建设`}${laterText.zh}`],
+    text: () => [
+      `second-survey construction land is ${shown()} of the project (needs ≥ ${pctNumber(c.builtBefore2010MinShare)} to show it was built before the end of 2009)${laterText.en}`,
+      `项目范围内二调建设用地占${shown()}，${ok ? '可认定2009年底前已建设' : `不足${pctNumber(c.builtBefore2010MinShare)}，不能认定2009年底前已建设`}${laterText.zh}`,
+    ],
   }
 }
 
 /** 只有纳入省系统数据库的地块方可再开发 (聊城 一). */
 function onPlots(m: Measures, c: AnalysisConfig): Draft {
   const base = { id: 'on-database-plots' as const, threshold: c.onPlotsMinShare }
-  if (m.onPlotsM2 === null) return { ...base, passed: null, value: null, text: () => ['no low-efficiency plots layer is loaded for the county', '本县未加载低效用地图斑，无法判定'] }
+  if (m.onPlotsM2 === null)
+    return { ...base, passed: null, value: null, text: () => ['no low-efficiency plots layer is loaded for the county', '本县未加载低效用地图斑，无法判定'] }
   const share = m.areaM2 > 0 ? m.onPlotsM2 / m.areaM2 : 0
   const ok = share >= c.onPlotsMinShare
   const shown = () => percentText(share, c.onPlotsMinShare)
@@ -254,8 +308,10 @@ function onPlots(m: Measures, c: AnalysisConfig): Draft {
     ...base,
     passed: ok,
     value: share,
-    text: () => [`${shown()} of the project lies on the county's low-efficiency plots (needs ≥ ${pctNumber(c.onPlotsMinShare)})`,
-    `项目面积的${shown()}位于已入库的低效用地图斑内，${ok ? '达到' : '不足'}${pctNumber(c.onPlotsMinShare)}`],
+    text: () => [
+      `${shown()} of the project lies on the county's low-efficiency plots (needs ≥ ${pctNumber(c.onPlotsMinShare)})`,
+      `项目面积的${shown()}位于已入库的低效用地图斑内，${ok ? '达到' : '不足'}${pctNumber(c.onPlotsMinShare)}`,
+    ],
   }
 }
 
@@ -267,7 +323,12 @@ function ownershipCheck(p: ProjectFacts): Draft {
   if (!p.ownershipClear) return { ...base, passed: false, value: false, text: () => ['ownership is not clear or is disputed', '权属不清或存在争议'] }
   if (p.seized) return { ...base, passed: false, value: false, text: () => ['the land is seized or its rights restricted', '土地被查封或权利受限'] }
   if (p.mortgaged && p.mortgageeConsent !== true)
-    return { ...base, passed: p.mortgageeConsent === null ? null : false, value: false, text: () => ['mortgaged without recorded consent of the mortgagee', '设有抵押权，未录入抵押权人同意'] }
+    return {
+      ...base,
+      passed: p.mortgageeConsent === null ? null : false,
+      value: false,
+      text: () => ['mortgaged without recorded consent of the mortgagee', '设有抵押权，未录入抵押权人同意'],
+    }
   return { ...base, passed: true, value: true, text: () => ['ownership clear, not seized', '权属清晰，无查封'] }
 }
 
@@ -279,7 +340,12 @@ function variants(m: Measures, delta: number): Measures[] {
   const moved = (k: (typeof areaKeys)[number], d: number): Measures => ({ ...m, [k]: m[k] === null ? null : Math.max(0, m[k] + d) })
   for (const k of areaKeys) out.push(moved(k, delta), moved(k, -delta))
   // The project's area against what is measured inside it (a share moves fastest this way).
-  const inside = (d: number): Measures => ({ ...m, areaM2: m.areaM2 + d, survey2ConstructionM2: Math.max(0, m.survey2ConstructionM2 - d), footprintM2: Math.max(0, m.footprintM2 - d) })
+  const inside = (d: number): Measures => ({
+    ...m,
+    areaM2: m.areaM2 + d,
+    survey2ConstructionM2: Math.max(0, m.survey2ConstructionM2 - d),
+    footprintM2: Math.max(0, m.footprintM2 - d),
+  })
   out.push(inside(delta), inside(-delta))
   return out
 }

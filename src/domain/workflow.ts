@@ -30,7 +30,8 @@ export function transition(status: ProjectStatus, action: ReviewAction, role: Ro
     return { ok: false, reason: 'status', message: `a project in status '${status}' cannot be ${pastTense[action]} (allowed from: ${a.from.join(', ')})` }
   }
   const needed = action === 'return' ? reviewerOf[status]! : a.role
-  if (role !== needed) return { ok: false, reason: 'role', message: `only a ${needed} key may ${action} a project in status '${status}'; this is a ${role} key` }
+  if (role !== needed)
+    return { ok: false, reason: 'role', message: `only a ${needed} key may ${action} a project in status '${status}'; this is a ${role} key` }
   if (action === 'return' && !reason?.trim()) return { ok: false, reason: 'reason', message: 'a return needs a reason' }
   return { ok: true, to: a.to }
 }

@@ -56,10 +56,15 @@ export async function shapefileZip(knex: Knex, c: Collection, scope: Scope, q: I
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'lr-export-'))
   const cleanup = () => fs.rm(dir, { recursive: true, force: true })
   try {
-    const names = dbfFieldNames(q.properties.map((p) => p.dbfName ?? p.titleZh), q.encoding)
+    const names = dbfFieldNames(
+      q.properties.map((p) => p.dbfName ?? p.titleZh),
+      q.encoding,
+    )
     const fields = q.properties.map((p, i) => dbfField(p, names[i]!))
     const base = path.join(dir, c.id)
-    const prj = q.crs.geographic ? esriPrj({ datum: 'CGCS2000' }) : esriPrj({ datum: 'CGCS2000', centralMeridian: q.crs.centralMeridian!, falseEasting: q.crs.falseEasting! })
+    const prj = q.crs.geographic
+      ? esriPrj({ datum: 'CGCS2000' })
+      : esriPrj({ datum: 'CGCS2000', centralMeridian: q.crs.centralMeridian!, falseEasting: q.crs.falseEasting! })
     const writer = await ShapefileWriter.create({
       basePath: base,
       shapeType: c.geometryType === 'MultiPolygon' ? 5 : 3,

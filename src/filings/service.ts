@@ -20,7 +20,17 @@ const columns = {
   dueOn: 'f.due_on',
   filedOn: 'f.filed_on',
 }
-type Row = { id: number; projectId: number; projectCode: string; county: string; kind: FilingKind; title: string | null; documentDate: string; dueOn: string; filedOn: string | null }
+type Row = {
+  id: number
+  projectId: number
+  projectCode: string
+  county: string
+  kind: FilingKind
+  title: string | null
+  documentDate: string
+  dueOn: string
+  filedOn: string | null
+}
 
 /**
  * The stored `due_on` is the nominal date (one month on); the due date shown moves off weekends and
@@ -33,7 +43,8 @@ function present(r: Row, asOf: string, rules: WorkingDayRules) {
 }
 
 function checkDates(documentDate: string, filedOn: string | null | undefined) {
-  if (filedOn && filedOn < documentDate) throw problem('LR_BAD_REQUEST', `filedOn ${filedOn} is before the document date ${documentDate}`, { detailZh: '备案日期早于文件批准或签订日期' })
+  if (filedOn && filedOn < documentDate)
+    throw problem('LR_BAD_REQUEST', `filedOn ${filedOn} is before the document date ${documentDate}`, { detailZh: '备案日期早于文件批准或签订日期' })
 }
 
 export async function createFiling(knex: Knex, actor: Actor, projectId: number, body: FilingBody) {
@@ -45,10 +56,25 @@ export async function createFiling(knex: Knex, actor: Actor, projectId: number, 
     async (trx) =>
       (
         await trx('filings')
-          .insert({ project_id: projectId, xzqdm: project.county, kind: body.kind, title: body.title ?? null, document_date: body.documentDate, due_on: filingNominalDueOn(body.documentDate), filed_on: body.filedOn ?? null, created_by: actor.principal.prefix })
+          .insert({
+            project_id: projectId,
+            xzqdm: project.county,
+            kind: body.kind,
+            title: body.title ?? null,
+            document_date: body.documentDate,
+            due_on: filingNominalDueOn(body.documentDate),
+            filed_on: body.filedOn ?? null,
+            created_by: actor.principal.prefix,
+          })
           .returning('id')
       )[0].id as number,
-    (newId) => ({ action: 'filing.create', objectType: 'filing', objectId: newId, county: project.county, detail: { projectId, kind: body.kind, documentDate: body.documentDate } }),
+    (newId) => ({
+      action: 'filing.create',
+      objectType: 'filing',
+      objectId: newId,
+      county: project.county,
+      detail: { projectId, kind: body.kind, documentDate: body.documentDate },
+    }),
   )
   return getFiling(knex, actor, id)
 }
@@ -65,7 +91,10 @@ export async function updateFiling(knex: Knex, actor: Actor, id: number, patch: 
   await auditedWrite(
     knex,
     actor,
-    (trx) => trx('filings').where({ id }).update({ filed_on: patch.filedOn, ...(patch.title !== undefined ? { title: patch.title } : {}) }),
+    (trx) =>
+      trx('filings')
+        .where({ id })
+        .update({ filed_on: patch.filedOn, ...(patch.title !== undefined ? { title: patch.title } : {}) }),
     () => ({ action: 'filing.update', objectType: 'filing', objectId: id, county: current.county, detail: { ...patch } }),
   )
   return getFiling(knex, actor, id)
@@ -73,7 +102,11 @@ export async function updateFiling(knex: Knex, actor: Actor, id: number, patch: 
 
 export async function listFilings(knex: Knex, actor: Actor, q: { county?: string; projectId?: number; overdue?: boolean; asOf?: string }) {
   const asOf = q.asOf ?? chinaToday()
-  let query = whereInScope(knex('filings as f').join('projects as p', 'p.id', 'f.project_id').select(columns).orderBy('f.due_on').orderBy('f.id'), actor.scope, 'f.xzqdm')
+  let query = whereInScope(
+    knex('filings as f').join('projects as p', 'p.id', 'f.project_id').select(columns).orderBy('f.due_on').orderBy('f.id'),
+    actor.scope,
+    'f.xzqdm',
+  )
   if (q.county) query = query.where('f.xzqdm', q.county)
   if (q.projectId) query = query.where('f.project_id', q.projectId)
   // not filed and the nominal date passed: the shifted due date is never earlier, so this only narrows

@@ -8,6 +8,9 @@ export async function zipFiles(target: string, files: Array<{ path: string; name
   zip.end()
   await new Promise<void>((resolve, reject) => {
     const out = fs.createWriteStream(target)
-    zip.outputStream.pipe(out).on('close', () => resolve()).on('error', reject)
+    zip.outputStream
+      .pipe(out)
+      .on('close', () => resolve())
+      .on('error', reject)
   })
 }

@@ -24,7 +24,11 @@ FROM checked`
 export async function prepareAreaGeometry(knex: Knex, geometry: unknown, srid = 4490): Promise<PreparedGeometry> {
   // Checked first so an unknown code is the client's error, named, and not PostGIS's text.
   const known = await knex('spatial_ref_sys').first('srid').where({ srid })
-  if (!known) throw problem('LR_BAD_REQUEST', `srid ${srid} is not a coordinate system known to the service (EPSG code expected, e.g. 4490 or 4548)`, { detailZh: `srid ${srid} 不是已知的坐标系代码`, errors: [{ field: 'srid', message: 'unknown EPSG code' }] })
+  if (!known)
+    throw problem('LR_BAD_REQUEST', `srid ${srid} is not a coordinate system known to the service (EPSG code expected, e.g. 4490 or 4548)`, {
+      detailZh: `srid ${srid} 不是已知的坐标系代码`,
+      errors: [{ field: 'srid', message: 'unknown EPSG code' }],
+    })
   // The request schema checks types and ring sizes; GeoJSON rules it cannot express (closed rings)
   // are checked here, so the user reads which ring is wrong instead of a database error.
   const errors = geometryErrors(geometry)
@@ -40,10 +44,14 @@ export async function prepareAreaGeometry(knex: Knex, geometry: unknown, srid = 
     row = result.rows[0]
   } catch {
     // PostGIS's own message names its internals; the client needs to know which field is wrong.
-    throw problem('LR_UNPROCESSABLE', `geometry is not a GeoJSON polygon that can be placed in EPSG:${srid} (malformed coordinates, or outside the coordinate system's domain)`, {
-      detailZh: '几何不是有效的 GeoJSON，或坐标超出该坐标系的适用范围',
-      errors: [{ field: 'geometry', message: 'not a valid GeoJSON geometry in this coordinate system' }],
-    })
+    throw problem(
+      'LR_UNPROCESSABLE',
+      `geometry is not a GeoJSON polygon that can be placed in EPSG:${srid} (malformed coordinates, or outside the coordinate system's domain)`,
+      {
+        detailZh: '几何不是有效的 GeoJSON，或坐标超出该坐标系的适用范围',
+        errors: [{ field: 'geometry', message: 'not a valid GeoJSON geometry in this coordinate system' }],
+      },
+    )
   }
   if (row.empty) {
     throw problem('LR_UNPROCESSABLE', `geometry has no area after repair (${row.reason})`, { detailZh: '几何修复后面积为零' })

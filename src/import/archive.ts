@@ -76,7 +76,11 @@ async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<A
       total += entry.uncompressedSize
       if (total > limits.maxUncompressedBytes) return reject(new ArchiveError(`the zip unpacks to more than ${limits.maxUncompressedBytes} bytes`))
       if (entry.uncompressedSize > 1 << 20 && entry.uncompressedSize > limits.maxRatio * Math.max(entry.compressedSize, 1)) {
-        return reject(new ArchiveError(`zip entry '${name}' expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than the limit of ${limits.maxRatio}`))
+        return reject(
+          new ArchiveError(
+            `zip entry '${name}' expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than the limit of ${limits.maxRatio}`,
+          ),
+        )
       }
       if (!name.endsWith('/')) out.push({ name, entry })
       zip.readEntry()
@@ -104,7 +108,14 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
     const entries = await listEntries(zip, limits)
     const shps = entries.filter((e) => /\.shp$/i.test(e.name) && !e.name.split('/').some((s) => s.startsWith('__MACOSX')))
     if (shps.length === 0) {
-      throw new ArchiveError(`the zip holds no .shp file (entries: ${entries.map((e) => e.name).slice(0, 20).join(', ') || 'none'})`)
+      throw new ArchiveError(
+        `the zip holds no .shp file (entries: ${
+          entries
+            .map((e) => e.name)
+            .slice(0, 20)
+            .join(', ') || 'none'
+        })`,
+      )
     }
     if (shps.length > 1) throw new ArchiveError(`the zip holds ${shps.length} shapefiles (${shps.map((s) => s.name).join(', ')}); upload one layer per import`)
     const name = shps[0]!.name
@@ -129,7 +140,8 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
       async text(ext) {
         const entry = found.get(ext)
         if (!entry) return null
-        const refuse = () => new ArchiveError(`zip entry '${entryName(entry)}' unpacks to more than ${maxTextMemberBytes} bytes; a .${ext} is a few hundred bytes of text`)
+        const refuse = () =>
+          new ArchiveError(`zip entry '${entryName(entry)}' unpacks to more than ${maxTextMemberBytes} bytes; a .${ext} is a few hundred bytes of text`)
         if (entry.uncompressedSize > maxTextMemberBytes) throw refuse()
         const chunks: Buffer[] = []
         let size = 0

@@ -91,7 +91,8 @@ export class BatchBuilder {
           continue
         }
         const converted = convertValue(c.type, v)
-        if ('error' in converted) warnings.add({ file: fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
+        if ('error' in converted)
+          warnings.add({ file: fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
         rows.columns[i]!.push('error' in converted ? null : converted.value)
       }
       if (this.derived.length && !this.derive(rows, f.record, fileName, errors)) counts.rejected++

@@ -16,7 +16,10 @@ export async function cancelImport(deps: { knex: Knex; runner: JobRunner }, acto
     async (trx) => {
       const how = deps.runner.cancel('import', id)
       // A dropped job never runs, so its row is finished here; an aborted one finishes itself.
-      if (how !== 'aborted') await trx('import_jobs').where({ id }).update({ status: 'cancelled', finished_at: trx.fn.now(), errors: JSON.stringify([{ message: 'cancelled' }]) })
+      if (how !== 'aborted')
+        await trx('import_jobs')
+          .where({ id })
+          .update({ status: 'cancelled', finished_at: trx.fn.now(), errors: JSON.stringify([{ message: 'cancelled' }]) })
       return how
     },
     (how) => ({ action: 'import.cancel', objectType: 'import_job', objectId: id, county: job.county, detail: { how } }),

@@ -43,7 +43,12 @@ function lastNonBlank(b: Buffer): number {
   return end
 }
 
-export async function resolveEncoding(opts: { param?: string; cpgText?: string | null; openDbf: () => Promise<ByteSource>; languageDriver: number }): Promise<ResolvedEncoding> {
+export async function resolveEncoding(opts: {
+  param?: string
+  cpgText?: string | null
+  openDbf: () => Promise<ByteSource>
+  languageDriver: number
+}): Promise<ResolvedEncoding> {
   if (opts.param) {
     const e = encodingFromName(opts.param)
     if (!e) throw new EncodingError(`unknown encoding '${opts.param}'; supported: ${supportedEncodingNames.join(', ')}`)

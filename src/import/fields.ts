@@ -14,7 +14,9 @@ export interface ResolvedColumn {
 }
 
 /** Reads a record's converted value of another column (by database column name). */
-export type ColumnDeriver = (valueOf: (column: string) => unknown) => { value: string | number | boolean } | { error: string; /** the source field the failure is about */ field?: string }
+export type ColumnDeriver = (
+  valueOf: (column: string) => unknown,
+) => { value: string | number | boolean } | { error: string; /** the source field the failure is about */ field?: string }
 
 /** Maps columns to source fields; returns problems instead of throwing so all can be reported. */
 export function resolveFields(
@@ -27,7 +29,8 @@ export function resolveFields(
   const index = new Map(sourceNames.map((n, i) => [n.toUpperCase(), i]))
   const known = new Map(kind.columns.flatMap((c) => [[c.field.toLowerCase(), c] as const, [c.column, c] as const]))
   for (const key of Object.keys(fieldMap)) {
-    if (!known.has(key.toLowerCase())) problems.push(`fieldMap names '${key}', which is not a field of layer ${kind.key} (fields: ${kind.columns.map((c) => c.field).join(', ')})`)
+    if (!known.has(key.toLowerCase()))
+      problems.push(`fieldMap names '${key}', which is not a field of layer ${kind.key} (fields: ${kind.columns.map((c) => c.field).join(', ')})`)
   }
   const mapped = new Map(Object.entries(fieldMap).map(([k, v]) => [known.get(k.toLowerCase())?.column, v]))
   const columns = kind.columns.map((c): ResolvedColumn => {
@@ -42,7 +45,9 @@ export function resolveFields(
         if (source !== -1) break
       }
       if (source === -1 && c.required) {
-        problems.push(`the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`)
+        problems.push(
+          `the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`,
+        )
       } else if (source === -1) notes.push(c.deriveNote ? `no source field for ${c.field}; ${c.deriveNote}` : `no source field for ${c.field}; it stays empty`)
     }
     return { column: c.column, field: c.field, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }

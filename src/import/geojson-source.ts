@@ -16,7 +16,8 @@ export function nestingDepth(text: string, limit: number): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
     if (inString) {
-      if (c === 92) i++ // backslash escapes the next character
+      if (c === 92)
+        i++ // backslash escapes the next character
       else if (c === 34) inString = false
     } else if (c === 34) inString = true
     else if (c === 91 || c === 123) {
@@ -42,7 +43,8 @@ export async function openGeoJson(
   opts: { family: 'polygon' | 'line'; maxVertices: number; maxBytes: number; maxDepth: number },
 ): Promise<{ source: FeatureSource; declaredEpsg: number | null }> {
   const stat = await fs.stat(file)
-  if (stat.size > opts.maxBytes) throw new SourceError(`${fileName} is ${stat.size} bytes; GeoJSON uploads are limited to ${opts.maxBytes} bytes: send a zipped shapefile instead`)
+  if (stat.size > opts.maxBytes)
+    throw new SourceError(`${fileName} is ${stat.size} bytes; GeoJSON uploads are limited to ${opts.maxBytes} bytes: send a zipped shapefile instead`)
   const text = await fs.readFile(file, 'utf8')
   const depth = nestingDepth(text, opts.maxDepth)
   if (depth > opts.maxDepth) throw new SourceError(`${fileName} nests deeper than ${opts.maxDepth} levels; refused`)
@@ -108,7 +110,11 @@ class GeoJsonSource implements FeatureSource {
     const out: SourceFeature[] = []
     const wkb = new WkbBatch(64 << 10)
     for (; out.length < max && this.at < this.features.length; this.at++) {
-      const f = this.features[this.at] as { type?: string; geometry?: { type?: unknown; coordinates?: unknown } | null; properties?: Record<string, unknown> | null }
+      const f = this.features[this.at] as {
+        type?: string
+        geometry?: { type?: unknown; coordinates?: unknown } | null
+        properties?: Record<string, unknown> | null
+      }
       const record = this.at + 1
       const props = f?.properties ?? {}
       const values = this.fieldNames.map((n) => valueOf(props[n]))
@@ -121,7 +127,13 @@ class GeoJsonSource implements FeatureSource {
         continue
       }
       const w = geojsonToWkb(f.geometry, this.opts.family, this.opts.maxVertices)
-      out.push({ record, shape: 'error' in w ? { kind: 'rejected', message: w.error } : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false }, values, issues: [], deleted: false })
+      out.push({
+        record,
+        shape: 'error' in w ? { kind: 'rejected', message: w.error } : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false },
+        values,
+        issues: [],
+        deleted: false,
+      })
     }
     return { features: out, wkb: wkb.take() }
   }

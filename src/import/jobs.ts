@@ -34,13 +34,25 @@ export async function createImportJob(knex: Knex, actor: Actor, params: ImportJo
           mode: params.mode,
           source_name: file.name,
           source_sha256: file.sha256,
-          options: JSON.stringify({ srid: params.srid, encoding: params.encoding, towgs84: params.towgs84, fieldMap: params.fieldMap, onInvalid: params.onInvalid }),
+          options: JSON.stringify({
+            srid: params.srid,
+            encoding: params.encoding,
+            towgs84: params.towgs84,
+            fieldMap: params.fieldMap,
+            onInvalid: params.onInvalid,
+          }),
           created_by: actor.principal.prefix,
         })
         .returning('id')
       return row.id as number
     },
-    (id) => ({ action: 'import.create', objectType: 'import_job', objectId: id, county: params.county, detail: { layer: params.layer, file: file.name, mode: params.mode } }),
+    (id) => ({
+      action: 'import.create',
+      objectType: 'import_job',
+      objectId: id,
+      county: params.county,
+      detail: { layer: params.layer, file: file.name, mode: params.mode },
+    }),
   )
 }
 
@@ -79,7 +91,9 @@ export async function executeImportJob(
   const finish = async (status: 'succeeded' | 'failed' | 'cancelled', report: ImportReport) => {
     // A client that sees the job end must find no temporary file left.
     if (file.workDir) await fs.rm(file.workDir, { recursive: true, force: true })
-    await knex('import_jobs').where({ id: jobId }).update({ status, progress: status === 'succeeded' ? 1 : lastProgress, ...reportColumns(report), finished_at: knex.fn.now() })
+    await knex('import_jobs')
+      .where({ id: jobId })
+      .update({ status, progress: status === 'succeeded' ? 1 : lastProgress, ...reportColumns(report), finished_at: knex.fn.now() })
     await recordAudit(knex, {
       keyPrefix: importedBy,
       action: 'import.finish',
@@ -103,7 +117,10 @@ export async function executeImportJob(
           // A few writes a second keep pollers current without slowing the load.
           if (Date.now() - lastWrite < 500) return
           lastWrite = Date.now()
-          void knex('import_jobs').where({ id: jobId }).update({ progress: fraction, counts: JSON.stringify(r.counts) }).catch(() => {})
+          void knex('import_jobs')
+            .where({ id: jobId })
+            .update({ progress: fraction, counts: JSON.stringify(r.counts) })
+            .catch(() => {})
         },
       },
       request,
@@ -115,7 +132,10 @@ export async function executeImportJob(
     if (deps.keepVersions && !report.unchanged) {
       await q
         .purgeOldVersions(knex, request.kind, params.county, deps.keepVersions)
-        .then((dropped) => dropped.length && report.warnings.push({ message: `old versions dropped (keeping the newest ${deps.keepVersions}): ${dropped.join(', ')}` }))
+        .then(
+          (dropped) =>
+            dropped.length && report.warnings.push({ message: `old versions dropped (keeping the newest ${deps.keepVersions}): ${dropped.join(', ')}` }),
+        )
         .catch((err: Error) => report.warnings.push({ message: `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}` }))
     }
     await finish('succeeded', report)

@@ -17,5 +17,12 @@ export async function layerDetail(knex: Knex, actor: Actor, layer: string, reque
   if (!inScope(actor.scope, county)) throw problem('LR_NOT_FOUND', `no layer ${layer} for county ${county} in this key’s region`)
   const kind = layerKind(layer)!
   const versions = await layerVersions(knex, layer, county)
-  return { layer, titleZh: kind.titleZh, geometry: kind.family === 'polygon' ? 'MultiPolygon' : 'MultiLineString', county, active: versions.find((v) => v.active) ?? null, versions }
+  return {
+    layer,
+    titleZh: kind.titleZh,
+    geometry: kind.family === 'polygon' ? 'MultiPolygon' : 'MultiLineString',
+    county,
+    active: versions.find((v) => v.active) ?? null,
+    versions,
+  }
 }

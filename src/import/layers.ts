@@ -58,14 +58,27 @@ export const layerKinds: LayerKind[] = [
     table: 'survey3_patches',
     family: 'polygon',
     titleZh: '三调地类图斑',
-    columns: [...surveyCommon, col('kcdlbm', 'text', ['KCDLBM']), col('kcxs', 'double', ['KCXS']), col('kcmj', 'double', ['KCMJ']), col('czcsxm', 'text', ['CZCSXM']), col('gdlx', 'text', ['GDLX'])],
+    columns: [
+      ...surveyCommon,
+      col('kcdlbm', 'text', ['KCDLBM']),
+      col('kcxs', 'double', ['KCXS']),
+      col('kcmj', 'double', ['KCMJ']),
+      col('czcsxm', 'text', ['CZCSXM']),
+      col('gdlx', 'text', ['GDLX']),
+    ],
   },
   {
     key: 'survey2',
     table: 'survey2_patches',
     family: 'polygon',
     titleZh: '二调地类图斑',
-    columns: [...surveyCommon, col('xzdwmj', 'double', ['XZDWMJ']), col('lxdwmj', 'double', ['LXDWMJ']), col('tkxs', 'double', ['TKXS']), col('tkmj', 'double', ['TKMJ'])],
+    columns: [
+      ...surveyCommon,
+      col('xzdwmj', 'double', ['XZDWMJ']),
+      col('lxdwmj', 'double', ['LXDWMJ']),
+      col('tkxs', 'double', ['TKXS']),
+      col('tkmj', 'double', ['TKMJ']),
+    ],
   },
   {
     key: 'survey2-lines',
@@ -102,14 +115,22 @@ export const layerKinds: LayerKind[] = [
     table: 'approved_unsupplied',
     family: 'polygon',
     titleZh: '批而未供',
-    columns: [col('approval_no', 'text', ['PZWH', 'PFWH', '批准文号']), col('name', 'text', ['XMMC', 'MC', 'NAME', '项目名称']), col('approved_on', 'date', ['PZRQ', 'PFRQ', '批准日期'])],
+    columns: [
+      col('approval_no', 'text', ['PZWH', 'PFWH', '批准文号']),
+      col('name', 'text', ['XMMC', 'MC', 'NAME', '项目名称']),
+      col('approved_on', 'date', ['PZRQ', 'PFRQ', '批准日期']),
+    ],
   },
   {
     key: 'idle-land',
     table: 'idle_land',
     family: 'polygon',
     titleZh: '闲置土地',
-    columns: [col('code', 'text', ['XZTDBH', 'DKBH', 'BH', 'CODE', '编号']), col('name', 'text', ['XMMC', 'MC', 'NAME', '名称']), col('identified_on', 'date', ['RDRQ', '认定日期'])],
+    columns: [
+      col('code', 'text', ['XZTDBH', 'DKBH', 'BH', 'CODE', '编号']),
+      col('name', 'text', ['XMMC', 'MC', 'NAME', '名称']),
+      col('identified_on', 'date', ['RDRQ', '认定日期']),
+    ],
   },
   {
     key: 'plan-zones',
@@ -129,7 +150,11 @@ export const layerKinds: LayerKind[] = [
     table: 'admin_divisions',
     family: 'polygon',
     titleZh: '行政区划',
-    columns: [col('code', 'text', ['XZQDM', 'XZDM', 'CODE', '行政区代码']), col('name', 'text', ['XZQMC', 'XZMC', 'NAME', '行政区名称']), col('level', 'text', ['JB', 'LEVEL', '级别'])],
+    columns: [
+      col('code', 'text', ['XZQDM', 'XZDM', 'CODE', '行政区代码']),
+      col('name', 'text', ['XZQMC', 'XZMC', 'NAME', '行政区名称']),
+      col('level', 'text', ['JB', 'LEVEL', '级别']),
+    ],
   },
   {
     key: 'projects',

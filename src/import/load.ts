@@ -68,7 +68,11 @@ async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
   }
   for (const r of repaired) {
     report.counts.repaired++
-    issues.warnings.add({ file: source.fileName, record: r.record, message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}` })
+    issues.warnings.add({
+      file: source.fileName,
+      record: r.record,
+      message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}`,
+    })
   }
 }
 

@@ -121,7 +121,9 @@ export async function attachVersionTable(knex: Knex, kind: LayerKind, datasetId:
   // The GiST index on one connection, the btree ones on another (one after the other on the embedded database).
   const built = await Promise.allSettled([
     build(`CREATE INDEX "${part}_geom_gist" ON "${part}" USING gist (geom)`),
-    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (id, dataset_id)`).then(() => build(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`)),
+    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (id, dataset_id)`).then(() =>
+      build(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`),
+    ),
   ])
   for (const b of built) if (b.status === 'rejected') throw b.reason
   await knex.raw(`ALTER TABLE "${kind.table}" ATTACH PARTITION "${part}" FOR VALUES IN (${datasetId})`)
@@ -130,7 +132,10 @@ export async function attachVersionTable(knex: Knex, kind: LayerKind, datasetId:
 /** Append mode: the new version starts as a copy of the active one. */
 export async function copyRows(knex: Knex, kind: LayerKind, fromDataset: number, toDataset: number): Promise<number> {
   const cols = ['xzqdm', 'source_record', 'attrs', 'geom', 'geom_repair', ...kind.columns.map((c) => c.column)].map((c) => `"${c}"`).join(', ')
-  const result = await knex.raw(`INSERT INTO "${partitionName(kind, toDataset)}" (dataset_id, ${cols}) SELECT ?, ${cols} FROM "${kind.table}" WHERE dataset_id = ?`, [toDataset, fromDataset])
+  const result = await knex.raw(
+    `INSERT INTO "${partitionName(kind, toDataset)}" (dataset_id, ${cols}) SELECT ?, ${cols} FROM "${kind.table}" WHERE dataset_id = ?`,
+    [toDataset, fromDataset],
+  )
   return result.rowCount ?? 0
 }
 
@@ -150,7 +155,13 @@ export async function insertBatch(
   const to = toCgcs2000(target.crs, 'f.fixed')
   const colNames = columns.map((c) => `"${c.column}"`)
   // Attributes travel as one JSON array: far cheaper to send and parse than a text[] of JSON strings.
-  const fromItems = ['unnest(?::int4[])', 'unnest(?::int4[])', 'unnest(?::int4[])', 'jsonb_array_elements(?::jsonb)', ...columns.map((c) => `unnest(?::${pgArrayType[c.type]})`)]
+  const fromItems = [
+    'unnest(?::int4[])',
+    'unnest(?::int4[])',
+    'unnest(?::int4[])',
+    'jsonb_array_elements(?::jsonb)',
+    ...columns.map((c) => `unnest(?::${pgArrayType[c.type]})`),
+  ]
   const aliases = ['rec', 'wkb_at', 'wkb_len', 'attrs', ...columns.map((_, i) => `c${i}`)]
   // Each LATERAL step is fenced with OFFSET 0 so the shape is parsed and checked once per row;
   // inlined, every reference to it would parse it again, and MATERIALIZED CTEs spill to disk.
@@ -187,9 +198,7 @@ export async function insertBatch(
 /** Count, extent and area of a loaded version. */
 export async function summarizeDataset(knex: Knex, kind: LayerKind, datasetId: number) {
   // No total area here: ellipsoidal area of every feature would cost as much as a third of the load.
-  const { rows } = await knex.raw(
-    `SELECT count(*)::int AS n, ST_SetSRID(ST_Extent(geom)::geometry, 4490) AS extent FROM "${partitionName(kind, datasetId)}"`,
-  )
+  const { rows } = await knex.raw(`SELECT count(*)::int AS n, ST_SetSRID(ST_Extent(geom)::geometry, 4490) AS extent FROM "${partitionName(kind, datasetId)}"`)
   await knex('datasets').where({ id: datasetId }).update({ feature_count: rows[0].n, extent: rows[0].extent })
   return { featureCount: rows[0].n as number }
 }
@@ -272,7 +281,13 @@ const versionColumns = (knex: Knex) => ({
 
 /** The active version of every layer and county the scope covers. */
 export async function activeLayers(knex: Knex, scope: Scope, county?: string) {
-  const query = whereInScope(knex('datasets').select({ layer: 'layer', county: 'xzqdm', ...versionColumns(knex) }).where({ active: true }).orderBy(['xzqdm', 'layer']), scope)
+  const query = whereInScope(
+    knex('datasets')
+      .select({ layer: 'layer', county: 'xzqdm', ...versionColumns(knex) })
+      .where({ active: true })
+      .orderBy(['xzqdm', 'layer']),
+    scope,
+  )
   if (county) query.where('xzqdm', county)
   return query
 }
@@ -292,11 +307,7 @@ export async function analyzeVersionTable(knex: Knex, kind: LayerKind, datasetId
  * PostGIS's reason. Halves the batch until one record is left (about 11 probes for 2 000 records);
  * null when no single record fails alone.
  */
-export async function firstUntransformableRecord(
-  knex: Knex,
-  target: { crs: SourceCrs },
-  rows: BatchRows,
-): Promise<{ record: number; reason: string } | null> {
+export async function firstUntransformableRecord(knex: Knex, target: { crs: SourceCrs }, rows: BatchRows): Promise<{ record: number; reason: string } | null> {
   const to = toCgcs2000(target.crs, 'x.g')
   const probe = async (from: number, until: number): Promise<string | null> => {
     const at = rows.wkbAt.slice(from, until).map((a) => (a === null ? null : a + 1))

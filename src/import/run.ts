@@ -44,7 +44,13 @@ export interface ImportLimits {
   maxInFlight: number
 }
 
-export const defaultImportLimits: ImportLimits = { maxVertices: 1_000_000, geojsonMaxBytes: 256 * 1024 * 1024, geojsonMaxDepth: 32, batchSize: 2000, maxInFlight: 2 }
+export const defaultImportLimits: ImportLimits = {
+  maxVertices: 1_000_000,
+  geojsonMaxBytes: 256 * 1024 * 1024,
+  geojsonMaxDepth: 32,
+  batchSize: 2000,
+  maxInFlight: 2,
+}
 
 export interface ImportContext {
   knex: Knex
@@ -149,7 +155,12 @@ async function openSource(run: ImportRun): Promise<FeatureSource> {
     return opened.source
   }
   if (/\.(geo)?json$/i.test(req.file.name)) {
-    const opened = await openGeoJson(req.file.path, req.file.name, { family: req.kind.family, maxVertices: limits.maxVertices, maxBytes: limits.geojsonMaxBytes, maxDepth: limits.geojsonMaxDepth })
+    const opened = await openGeoJson(req.file.path, req.file.name, {
+      family: req.kind.family,
+      maxVertices: limits.maxVertices,
+      maxBytes: limits.geojsonMaxBytes,
+      maxDepth: limits.geojsonMaxDepth,
+    })
     run.source = opened.source
     run.declaredEpsg = opened.declaredEpsg
     report.encoding = { name: 'UTF-8', how: 'utf8-json' }
@@ -161,7 +172,12 @@ async function openSource(run: ImportRun): Promise<FeatureSource> {
 /** The source's coordinate system (parameter, .prj or GeoJSON, or detected) and a check that it lands in China. */
 async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceCrs> {
   const { ctx, req, report, issues, declaredEpsg } = run
-  const { crs, warnings } = await resolveSourceCrs(ctx.knex, { srid: req.srid ?? declaredEpsg ?? undefined, towgs84: req.towgs84, prjText: run.prjText, bbox: source.bbox })
+  const { crs, warnings } = await resolveSourceCrs(ctx.knex, {
+    srid: req.srid ?? declaredEpsg ?? undefined,
+    towgs84: req.towgs84,
+    prjText: run.prjText,
+    bbox: source.bbox,
+  })
   if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
   report.sourceCrs = { epsg: crs.epsg, name: crs.name, how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
   for (const w of warnings) issues.warnings.add({ file: source.fileName, message: w })
@@ -172,7 +188,11 @@ async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceC
 /** The layer's typed columns from the source's fields (and the user's fieldMap). */
 function mapFields({ req, issues }: ImportRun, source: FeatureSource): ResolvedColumn[] {
   const fields = resolveFields(req.kind, source.fieldNames, req.fieldMap)
-  if (fields.problems.length) throw new ImportFailure(fields.problems.join('; '), fields.problems.map((message) => ({ file: source.fileName, message })))
+  if (fields.problems.length)
+    throw new ImportFailure(
+      fields.problems.join('; '),
+      fields.problems.map((message) => ({ file: source.fileName, message })),
+    )
   for (const n of fields.notes) issues.warnings.add({ file: source.fileName, message: n })
   return fields.columns
 }
@@ -195,7 +215,8 @@ async function createVersion(run: ImportRun): Promise<{ id: number; version: num
   await q.createVersionTable(ctx.knex, req.kind, dataset.id)
   if (req.mode === 'append') {
     const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
-    if (active) issues.warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
+    if (active)
+      issues.warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
   }
   return dataset
 }
@@ -204,7 +225,10 @@ async function createVersion(run: ImportRun): Promise<{ id: number; version: num
 async function completeVersion(run: ImportRun, dataset: { id: number }): Promise<void> {
   const { ctx, req, report, issues } = run
   if (issues.errors.count > 0 && req.onInvalid === 'fail') {
-    throw new ImportFailure(`${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`, issues.errors.items)
+    throw new ImportFailure(
+      `${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`,
+      issues.errors.items,
+    )
   }
   if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
   const tIndex = Date.now()
@@ -251,7 +275,9 @@ async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): P
   } catch (err) {
     // knex prefixes the SQL to the database's message; the user needs only the latter.
     const why = (err as Error).message.split(' - ').at(-1)
-    throw new CrsError(`in ${crs.name} the data cannot be placed on the earth (${why}), let alone inside China: ${likelyCause(b, crs)}. Pass srid to name the right system`)
+    throw new CrsError(
+      `in ${crs.name} the data cannot be placed on the earth (${why}), let alone inside China: ${likelyCause(b, crs)}. Pass srid to name the right system`,
+    )
   }
   if (!outsideChina(box)) return
   const f = (n: number) => n.toFixed(3)

@@ -15,7 +15,8 @@ import type { SavedUpload } from './upload.js'
 export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams {
   const { county, problem: countyProblem } = resolveCounty(actor.scope, form.county)
   if (!county) throw problem('LR_BAD_REQUEST', countyProblem!, { detailZh: '请提供6位县级行政区划代码 county' })
-  if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not import into county ${county}`, { detailZh: `本密钥无权向 ${county} 导入数据` })
+  if (!inScope(actor.scope, county))
+    throw problem('LR_FORBIDDEN', `this key may not import into county ${county}`, { detailZh: `本密钥无权向 ${county} 导入数据` })
   let fieldMap: Record<string, string> | undefined
   if (form.fieldMap) {
     try {

@@ -9,7 +9,10 @@ import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
 
 export class SourceError extends Error {}
 
-export async function openShapefile(m: ShapefileArchive, opts: { family: GeometryFamily; encoding: Encoding; maxVertices: number }): Promise<{ source: FeatureSource; warnings: string[] }> {
+export async function openShapefile(
+  m: ShapefileArchive,
+  opts: { family: GeometryFamily; encoding: Encoding; maxVertices: number },
+): Promise<{ source: FeatureSource; warnings: string[] }> {
   const warnings: string[] = []
   if (!m.has('shp')) throw new SourceError(`${m.name} is missing`)
   const shp = await ShpReader.open(await m.open('shp'), { family: opts.family, maxVertices: opts.maxVertices })
@@ -17,7 +20,9 @@ export async function openShapefile(m: ShapefileArchive, opts: { family: Geometr
   try {
     const fileFamily = familyOf(shp.header.shapeType)
     if (shp.header.shapeType !== 0 && fileFamily !== opts.family) {
-      throw new SourceError(`${m.name} holds ${shapeTypes[shp.header.shapeType] ?? shp.header.shapeType} shapes, but this layer needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`)
+      throw new SourceError(
+        `${m.name} holds ${shapeTypes[shp.header.shapeType] ?? shp.header.shapeType} shapes, but this layer needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`,
+      )
     }
     if (m.has('shx')) {
       const shx = await m.open('shx')
@@ -26,7 +31,9 @@ export async function openShapefile(m: ShapefileArchive, opts: { family: Geometr
       await shx.close()
       const shxCount = shxRecordCount(head)
       if (shxCount !== dbf.header.recordCount) {
-        throw new SourceError(`record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`)
+        throw new SourceError(
+          `record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`,
+        )
       }
     } else warnings.push('the zip has no .shx index; record counts are checked while reading')
     const { decoder, nameErrors } = makeRecordDecoder(dbf.header, opts.encoding)
@@ -66,7 +73,9 @@ class ShapefileSource implements FeatureSource {
       let shape = this.shp.nextBuffered(this.wkb)
       if (shape === undefined) shape = await this.shp.next(this.wkb)
       if (!shape) {
-        throw new SourceError(`record counts differ: ${this.fileName} ends after ${this.shp.recordsRead} shapes but the .dbf has ${this.dbf.header.recordCount} attribute records`)
+        throw new SourceError(
+          `record counts differ: ${this.fileName} ends after ${this.shp.recordsRead} shapes but the .dbf has ${this.dbf.header.recordCount} attribute records`,
+        )
       }
       const issues: SourceFeature['issues'] = []
       const values: SourceFeature['values'] = new Array(this.fieldNames.length)

@@ -2,10 +2,7 @@
 import type { DbfValue, FieldIssue } from '../formats/shapefile/dbf-values.js'
 import type { Bbox } from '../crs/resolve.js'
 
-export type SourceShape =
-  | { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean }
-  | { kind: 'null' }
-  | { kind: 'rejected'; message: string }
+export type SourceShape = { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean } | { kind: 'null' } | { kind: 'rejected'; message: string }
 
 export interface SourceFeature {
   /** 1-based record number in the source file */

@@ -20,7 +20,10 @@ export function errorText(err: unknown): string {
 /** A dropped or refused database connection, as node-pg and PostgreSQL report it. */
 export function lostConnection(e: (Error & { code?: string }) | null | undefined): boolean {
   if (!e) return false
-  return ['57P01', '57P02', '57P03', '08006', '08003', '08001', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code ?? '') || /Connection terminated|connection is closed|Client was closed/i.test(e.message ?? '')
+  return (
+    ['57P01', '57P02', '57P03', '08006', '08003', '08001', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code ?? '') ||
+    /Connection terminated|connection is closed|Client was closed/i.test(e.message ?? '')
+  )
 }
 
 /** Marks a job that has not ended as failed (or cancelled), after removing its partial rows. */

@@ -64,7 +64,9 @@ export class JobRunner {
   private failed(job: Queued, err: unknown): void {
     this.deps.log.error({ err, job: job.key }, 'job failed')
     const cancelled = job.controller.signal.aborted
-    const p = failJobEventually(this.deps.knex, job.kind, job.id, cancelled ? 'cancelled' : errorText(err), { status: cancelled ? 'cancelled' : 'failed' }).then((ok) => {
+    const p = failJobEventually(this.deps.knex, job.kind, job.id, cancelled ? 'cancelled' : errorText(err), {
+      status: cancelled ? 'cancelled' : 'failed',
+    }).then((ok) => {
       if (!ok) this.deps.log.warn({ job: job.key }, 'could not record the failure of a job; it is failed at the next start')
     })
     this.failing.add(p)

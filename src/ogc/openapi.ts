@@ -6,24 +6,54 @@ import { supportedCrs } from './crs.js'
 import { filterLanguages } from './cql2/index.js'
 import { formats, limits } from './params.js'
 
-
 const json = (description: string, schema: object = { type: 'object' }, type = 'application/json') => ({ description, content: { [type]: { schema } } })
 const errors = { default: json('RFC 7807 problem', { type: 'object' }, 'application/problem+json') }
 
 const itemsParameters = (c?: Collection) => [
   ...(c ? [] : [{ $ref: '#/components/parameters/collectionId' }]),
-  { name: 'limit', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'integer', minimum: 1, maximum: limits.maximum, default: limits.default } },
+  {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    style: 'form',
+    explode: false,
+    schema: { type: 'integer', minimum: 1, maximum: limits.maximum, default: limits.default },
+  },
   { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
   { $ref: '#/components/parameters/bbox' },
   { $ref: '#/components/parameters/bbox-crs' },
   { $ref: '#/components/parameters/crs' },
   { name: 'properties', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', items: { type: 'string' } } },
-  { name: 'f', in: 'query', required: false, schema: { type: 'string', enum: [...formats], default: 'json' }, description: 'json/geojson: GeoJSON; shapefile: zipped shapefile of every match; csv: attributes (UTF-8 with BOM)' },
-  { name: 'filter', in: 'query', required: false, schema: { type: 'string' }, description: 'CQL2 filter (OGC API – Features Part 3); properties from /queryables, geometry as `geometry`' },
+  {
+    name: 'f',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', enum: [...formats], default: 'json' },
+    description: 'json/geojson: GeoJSON; shapefile: zipped shapefile of every match; csv: attributes (UTF-8 with BOM)',
+  },
+  {
+    name: 'filter',
+    in: 'query',
+    required: false,
+    schema: { type: 'string' },
+    description: 'CQL2 filter (OGC API – Features Part 3); properties from /queryables, geometry as `geometry`',
+  },
   { name: 'filter-lang', in: 'query', required: false, schema: { type: 'string', enum: [...filterLanguages], default: 'cql2-text' } },
   { $ref: '#/components/parameters/filter-crs' },
-  { name: 'headers', in: 'query', required: false, schema: { type: 'string', enum: ['zh', 'en'], default: 'zh' }, description: 'f=csv column headers: Chinese titles (default) or API field names' },
-  { name: 'encoding', in: 'query', required: false, schema: { type: 'string', enum: ['GBK', 'UTF-8'], default: 'GBK' }, description: 'shapefile text encoding' },
+  {
+    name: 'headers',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', enum: ['zh', 'en'], default: 'zh' },
+    description: 'f=csv column headers: Chinese titles (default) or API field names',
+  },
+  {
+    name: 'encoding',
+    in: 'query',
+    required: false,
+    schema: { type: 'string', enum: ['GBK', 'UTF-8'], default: 'GBK' },
+    description: 'shapefile text encoding',
+  },
   ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: jsonSchemaOf[p.type] })) : []),
 ]
 
@@ -40,31 +70,60 @@ export function ogcOpenApi(version: string, serverUrl: string) {
   const paths: Record<string, unknown> = {
     '/': { get: { summary: 'Landing page', operationId: 'getLandingPage', responses: { '200': json('landing page'), ...errors } } },
     '/conformance': { get: { summary: 'Conformance classes', operationId: 'getConformance', responses: { '200': json('conformance'), ...errors } } },
-    '/api': { get: { summary: 'This document', operationId: 'getApi', responses: { '200': json('OpenAPI 3.0', { type: 'object' }, 'application/vnd.oai.openapi+json;version=3.0') } } },
+    '/api': {
+      get: {
+        summary: 'This document',
+        operationId: 'getApi',
+        responses: { '200': json('OpenAPI 3.0', { type: 'object' }, 'application/vnd.oai.openapi+json;version=3.0') },
+      },
+    },
     '/collections': { get: { summary: 'Feature collections', operationId: 'getCollections', responses: { '200': json('collections'), ...errors } } },
     '/collections/{collectionId}': {
-      get: { summary: 'A feature collection', operationId: 'describeCollection', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('collection'), ...errors } },
+      get: {
+        summary: 'A feature collection',
+        operationId: 'describeCollection',
+        parameters: [{ $ref: '#/components/parameters/collectionId' }],
+        responses: { '200': json('collection'), ...errors },
+      },
     },
     '/collections/{collectionId}/items': itemsOperation(),
     '/collections/{collectionId}/items/{featureId}': {
       get: {
         summary: 'One feature',
         operationId: 'getFeature',
-        parameters: [{ $ref: '#/components/parameters/collectionId' }, { name: 'featureId', in: 'path', required: true, schema: { type: 'string' } }, { $ref: '#/components/parameters/crs' }],
+        parameters: [
+          { $ref: '#/components/parameters/collectionId' },
+          { name: 'featureId', in: 'path', required: true, schema: { type: 'string' } },
+          { $ref: '#/components/parameters/crs' },
+        ],
         responses: { '200': json('feature', { type: 'object' }, 'application/geo+json'), ...errors },
       },
     },
     '/collections/{collectionId}/queryables': {
-      get: { summary: 'Queryable properties', operationId: 'getQueryables', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
+      get: {
+        summary: 'Queryable properties',
+        operationId: 'getQueryables',
+        parameters: [{ $ref: '#/components/parameters/collectionId' }],
+        responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors },
+      },
     },
     '/collections/{collectionId}/schema': {
-      get: { summary: 'Schema of the features (Part 5)', operationId: 'getSchema', parameters: [{ $ref: '#/components/parameters/collectionId' }], responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors } },
+      get: {
+        summary: 'Schema of the features (Part 5)',
+        operationId: 'getSchema',
+        parameters: [{ $ref: '#/components/parameters/collectionId' }],
+        responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors },
+      },
     },
   }
   for (const c of collections) paths[`/collections/${c.id}/items`] = itemsOperation(c)
   return {
     openapi: '3.0.3',
-    info: { title: '城镇低效用地再开发 OGC API – Features', version, description: 'OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS), Part 3 (queryables, CQL2 filter) and Part 5 (schema).' },
+    info: {
+      title: '城镇低效用地再开发 OGC API – Features',
+      version,
+      description: 'OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS), Part 3 (queryables, CQL2 filter) and Part 5 (schema).',
+    },
     servers: [{ url: serverUrl }],
     security: [{ apiKey: [] }, { bearer: [] }, { apiKeyQuery: [] }],
     components: {
@@ -75,7 +134,14 @@ export function ogcOpenApi(version: string, serverUrl: string) {
       },
       parameters: {
         collectionId: { name: 'collectionId', in: 'path', required: true, schema: { type: 'string', enum: collections.map((c) => c.id) } },
-        bbox: { name: 'bbox', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } } },
+        bbox: {
+          name: 'bbox',
+          in: 'query',
+          required: false,
+          style: 'form',
+          explode: false,
+          schema: { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } },
+        },
         'bbox-crs': { name: 'bbox-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
         'filter-crs': { name: 'filter-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
         crs: { name: 'crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },

@@ -71,7 +71,8 @@ function filterValue(p: Property, text: string): string | number | boolean {
         throw bad(`${p.name} must be a${p.type === 'integer' ? 'n integer' : ' number'}, got '${text}'`, `${p.name} 须为数值`)
       }
       // Integer properties are PostgreSQL integer columns: a value beyond them matches nothing and would fail the cast.
-      if (p.type === 'integer' && Math.abs(n) > 2_147_483_647) throw bad(`${p.name} must be between -2147483648 and 2147483647, got '${text}'`, `${p.name} 超出整数范围`)
+      if (p.type === 'integer' && Math.abs(n) > 2_147_483_647)
+        throw bad(`${p.name} must be between -2147483648 and 2147483647, got '${text}'`, `${p.name} 超出整数范围`)
       return n
     }
     case 'boolean':
@@ -125,7 +126,10 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
   const propertiesText = single(query, 'properties')
   let properties = collection.properties
   if (propertiesText !== undefined) {
-    const names = propertiesText.split(',').map((s) => s.trim()).filter(Boolean)
+    const names = propertiesText
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
     const missing = names.filter((n) => !collection.properties.some((p) => p.name === n))
     if (missing.length) throw bad(`unknown properties ${missing.join(', ')}`, `未知属性：${missing.join('、')}`)
     properties = collection.properties.filter((p) => names.includes(p.name))

@@ -17,7 +17,10 @@ interface Sql {
   bindings: unknown[]
 }
 
-const countyCondition = (scope: Scope) => (column: string): Sql => scopeCondition(scope, column)
+const countyCondition =
+  (scope: Scope) =>
+  (column: string): Sql =>
+    scopeCondition(scope, column)
 
 export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql'] }
 
@@ -27,7 +30,12 @@ const activeDatasets = async (knex: Knex, c: Collection, scope: Scope): Promise<
 /** FROM … WHERE … of a selection: active versions, scope, box and equality filters. */
 export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql> {
   const county = countyCondition(scope)
-  const ctx: SourceContext = { countyCondition: county, activeDatasets: await activeDatasets(knex, c, scope), equals: new Map(sel.filters.map((f) => [f.property.name, f.value])), knex }
+  const ctx: SourceContext = {
+    countyCondition: county,
+    activeDatasets: await activeDatasets(knex, c, scope),
+    equals: new Map(sel.filters.map((f) => [f.property.name, f.value])),
+    knex,
+  }
   const source = await c.source(ctx)
   const conditions: Sql[] = [county(c.countySql)]
   if (c.versionFilter) conditions.push(c.versionFilter(ctx))
@@ -171,7 +179,8 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
     )
   let parts: Array<{ rows: Array<{ v: string }> }>
   if (c.layer) parts = [await datasets(c.layer)]
-  else if (c.id === 'bundles') parts = [await knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM bundle_runs WHERE active AND ${county.sql}`, b)]
+  else if (c.id === 'bundles')
+    parts = [await knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM bundle_runs WHERE active AND ${county.sql}`, b)]
   else if (c.id === 'projects') parts = [await projects()]
   else parts = [await projects(), await datasets(null)]
   return parts.map((p) => p.rows[0]!.v).join('/')
@@ -186,7 +195,12 @@ export async function exportRows(knex: Knex, c: Collection, scope: Scope, q: Ite
     if (q.crs.srid !== 4490) g = `ST_Transform(${g}, ${q.crs.srid})`
     geometry = `ST_AsGeoJSON(${g}, ${q.crs.decimals}, 0)::json` // shapefiles are x/y (lon/lat) whatever the EPSG axis order
   }
-  const sql = pageSql(c, q.properties, fw, (cols) => `pg.id, json_build_array(${cols.join(', ')}) AS values, ${geometry.replace(/f\.geom/g, 'pg.geom')} AS geometry`)
+  const sql = pageSql(
+    c,
+    q.properties,
+    fw,
+    (cols) => `pg.id, json_build_array(${cols.join(', ')}) AS values, ${geometry.replace(/f\.geom/g, 'pg.geom')} AS geometry`,
+  )
   const { rows } = await knex.raw(sql, [...fw.bindings, limit, offset] as Knex.RawBinding[])
   return rows as Array<{ id: string | number; values: unknown[]; geometry: { type: string; coordinates: number[][][] } | null }>
 }

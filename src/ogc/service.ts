@@ -101,7 +101,6 @@ export async function collectionList(knex: Knex, actor: Actor, base: LinkBase) {
 
 export const collection = (knex: Knex, actor: Actor, id: string, base: LinkBase) => describe(knex, actor, collectionOrThrow(id), base)
 
-
 const geometryFormat: Record<Collection['geometryType'], string> = { MultiPolygon: 'geometry-multipolygon', MultiLineString: 'geometry-multilinestring' }
 
 /** The JSON Schema of a collection's properties (Part 3 queryables, Part 5 schema): every property typed, titled in Chinese. */

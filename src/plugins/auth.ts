@@ -33,7 +33,10 @@ export function presentedKey(request: FastifyRequest, queryKey = false): string 
  */
 export function keyParameter(query: unknown): string | null {
   const raw = (query as Record<string, unknown> | undefined)?.key
-  const copies = (Array.isArray(raw) ? raw : [raw]).filter((k): k is string => typeof k === 'string').map((k) => k.trim()).filter(Boolean)
+  const copies = (Array.isArray(raw) ? raw : [raw])
+    .filter((k): k is string => typeof k === 'string')
+    .map((k) => k.trim())
+    .filter(Boolean)
   if (copies.length === 0) return null
   if (copies.some((k) => k !== copies[0])) {
     throw problem('LR_BAD_REQUEST', `the key parameter is given ${copies.length} times with different values; give it once`, {

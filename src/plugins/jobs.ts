@@ -18,7 +18,8 @@ export default fp(
     app.decorate('jobs', runner)
     app.addHook('onClose', async () => {
       const dropped = await runner.close(true)
-      for (const j of dropped) await failJobEventually(app.db.knex, j.kind, j.id, 'dropped from the queue by a stop of the service; start it again', { attempts: 1 })
+      for (const j of dropped)
+        await failJobEventually(app.db.knex, j.kind, j.id, 'dropped from the queue by a stop of the service; start it again', { attempts: 1 })
       if (dropped.length) app.log.warn({ dropped }, 'queued jobs dropped at shutdown were marked failed')
     })
   },

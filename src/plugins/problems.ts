@@ -64,7 +64,16 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Duple
         ? ['LR_BAD_REQUEST', 'the request was not completed in time']
         : ['LR_BAD_REQUEST', 'the request could not be parsed as HTTP']
   const kind = problemKinds[code]
-  const body = JSON.stringify({ type: problemType(code), title: kind.titleZh, titleEn: kind.titleEn, status: kind.status, detail, instance: '', code, requestId: '' })
+  const body = JSON.stringify({
+    type: problemType(code),
+    title: kind.titleZh,
+    titleEn: kind.titleEn,
+    status: kind.status,
+    detail,
+    instance: '',
+    code,
+    requestId: '',
+  })
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${kind.status} ${kind.titleEn}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,

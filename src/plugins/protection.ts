@@ -19,7 +19,13 @@ export interface ProtectionOptions {
   failedKeyWindowMs: number
 }
 
-export const defaultProtection: ProtectionOptions = { maxInFlight: 256, maxEventLoopDelayMs: 2000, retryAfterSeconds: 5, maxFailedKeys: 20, failedKeyWindowMs: 60_000 }
+export const defaultProtection: ProtectionOptions = {
+  maxInFlight: 256,
+  maxEventLoopDelayMs: 2000,
+  retryAfterSeconds: 5,
+  maxFailedKeys: 20,
+  failedKeyWindowMs: 60_000,
+}
 
 /** A problem the error handler sends with a Retry-After header. */
 const overloaded = (detail: string, retryAfter: number) => Object.assign(problem('LR_OVERLOADED', detail, { detailZh: '服务繁忙，请稍后重试' }), { retryAfter })
@@ -40,7 +46,8 @@ export default fp(
     const o = { ...defaultProtection, ...opts }
     let inFlight = 0
     app.addHook('onRequest', async (request, reply) => {
-      if (inFlight >= o.maxInFlight) throw overloaded(`the service is answering ${o.maxInFlight} requests already; retry after ${o.retryAfterSeconds} s`, o.retryAfterSeconds)
+      if (inFlight >= o.maxInFlight)
+        throw overloaded(`the service is answering ${o.maxInFlight} requests already; retry after ${o.retryAfterSeconds} s`, o.retryAfterSeconds)
       inFlight++
       // 'close' fires once whether the answer was sent or the client went away.
       reply.raw.once('close', () => inFlight--)
@@ -63,7 +70,12 @@ export default fp(
         if (until === undefined) return
         if (until <= Date.now()) return void blockedUntil.delete(request.ip)
         const seconds = Math.ceil((until - Date.now()) / 1000)
-        throw Object.assign(problem('LR_TOO_MANY_REQUESTS', `too many requests with a wrong API key from this address; retry after ${seconds} s`, { detailZh: '错误密钥尝试过多，请稍后重试' }), { retryAfter: seconds })
+        throw Object.assign(
+          problem('LR_TOO_MANY_REQUESTS', `too many requests with a wrong API key from this address; retry after ${seconds} s`, {
+            detailZh: '错误密钥尝试过多，请稍后重试',
+          }),
+          { retryAfter: seconds },
+        )
       },
       async failed(request: FastifyRequest) {
         const r = await limiter(request)

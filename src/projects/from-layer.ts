@@ -14,7 +14,11 @@ export function developmentModeOf(text: string | null): DevelopmentMode | null {
   return null
 }
 
-export async function syncProjectsFromLayer(knex: Knex, datasetId: number, county: string): Promise<{ created: number; updated: number; skipped: Array<{ record: number; message: string }> }> {
+export async function syncProjectsFromLayer(
+  knex: Knex,
+  datasetId: number,
+  county: string,
+): Promise<{ created: number; updated: number; skipped: Array<{ record: number; message: string }> }> {
   const rows = await knex('project_boundaries')
     .select('source_record', 'project_code', 'project_name', 'development_mode', knex.raw("encode(ST_AsEWKB(geom), 'hex') AS ewkb"))
     .where({ dataset_id: datasetId })
@@ -27,7 +31,8 @@ export async function syncProjectsFromLayer(knex: Knex, datasetId: number, count
     for (const r of rows) {
       if (!r.project_code) skipped.push({ record: r.source_record, message: 'no project code (XMBH): not made a project' })
       else if (!r.ewkb) skipped.push({ record: r.source_record, message: `project ${r.project_code} has no boundary: not made a project` })
-      else if (seen.has(r.project_code)) skipped.push({ record: r.source_record, message: `project code ${r.project_code} appears twice; the first feature was used` })
+      else if (seen.has(r.project_code))
+        skipped.push({ record: r.source_record, message: `project code ${r.project_code} appears twice; the first feature was used` })
       else {
         seen.add(r.project_code)
         const { rows: out } = await trx.raw(
@@ -39,7 +44,11 @@ export async function syncProjectsFromLayer(knex: Knex, datasetId: number, count
            RETURNING (xmax = 0) AS inserted`,
           [county, r.project_code, r.project_name, r.ewkb, developmentModeOf(r.development_mode), datasetId, lockedStatuses],
         )
-        if (!out.length) skipped.push({ record: r.source_record, message: `project ${r.project_code} is under review or approved: its boundary was not changed (return it first)` })
+        if (!out.length)
+          skipped.push({
+            record: r.source_record,
+            message: `project ${r.project_code} is under review or approved: its boundary was not changed (return it first)`,
+          })
         else if (out[0].inserted) created++
         else updated++
       }

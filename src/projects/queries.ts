@@ -109,7 +109,9 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
 }
 
 export async function updateProjectAttributes(knex: Knex, id: number, attrs: ProjectAttributes): Promise<void> {
-  await knex('projects').where({ id }).update({ ...attributeRow(attrs), updated_at: knex.fn.now() })
+  await knex('projects')
+    .where({ id })
+    .update({ ...attributeRow(attrs), updated_at: knex.fn.now() })
 }
 
 export async function deleteProject(knex: Knex, id: number): Promise<void> {

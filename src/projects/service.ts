@@ -50,7 +50,14 @@ export async function listProjects(knex: Knex, actor: Actor, query: ProjectListQ
 }
 
 /** A write to an existing project in the key's region, audited; another region's project is 404. */
-async function writeOwnProject(knex: Knex, actor: Actor, id: number, action: string, work: (trx: Knex.Transaction) => Promise<void>, detail?: Record<string, unknown>) {
+async function writeOwnProject(
+  knex: Knex,
+  actor: Actor,
+  id: number,
+  action: string,
+  work: (trx: Knex.Transaction) => Promise<void>,
+  detail?: Record<string, unknown>,
+) {
   await auditedWrite(
     knex,
     actor,
@@ -74,7 +81,9 @@ export const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['mile
 async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
   const { status, development_mode: mode } = await trx('projects').first('status', 'development_mode').where({ id })
   if (lockedStatuses.includes(status)) {
-    throw problem('LR_CONFLICT', `project ${id} is ${status}: ${what} (a reviewer must return it first)`, { detailZh: '项目已提交审核或已通过审核，不能修改；如需修改请先退回' })
+    throw problem('LR_CONFLICT', `project ${id} is ${status}: ${what} (a reviewer must return it first)`, {
+      detailZh: '项目已提交审核或已通过审核，不能修改；如需修改请先退回',
+    })
   }
   return mode as DevelopmentMode | null
 }
@@ -89,11 +98,17 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
       const current = await trx('projects').first('status', 'development_mode', 'milestone_type', 'milestone_date').where({ id })
       const frozen = Object.keys(attrs).filter((k) => !editableWhenLocked.includes(k as keyof ProjectAttributes))
       if (frozen.length) await refuseIfLocked(trx, id, `${frozen.join(', ')} cannot change`)
-      const milestoneChanges = (attrs.milestoneType !== undefined && attrs.milestoneType !== current.milestone_type) || (attrs.milestoneDate !== undefined && attrs.milestoneDate !== current.milestone_date)
+      const milestoneChanges =
+        (attrs.milestoneType !== undefined && attrs.milestoneType !== current.milestone_type) ||
+        (attrs.milestoneDate !== undefined && attrs.milestoneDate !== current.milestone_date)
       if (current.status === 'province-approved' && milestoneChanges && current.milestone_type && current.milestone_date) {
-        throw problem('LR_CONFLICT', `project ${id} is province-approved with its milestone recorded (${current.milestone_type} on ${current.milestone_date}); it decides the reward year and cannot change`, {
-          detailZh: '项目已通过省级审核且已登记完成节点，完成节点决定奖励年度，不能修改',
-        })
+        throw problem(
+          'LR_CONFLICT',
+          `project ${id} is province-approved with its milestone recorded (${current.milestone_type} on ${current.milestone_date}); it decides the reward year and cannot change`,
+          {
+            detailZh: '项目已通过省级审核且已登记完成节点，完成节点决定奖励年度，不能修改',
+          },
+        )
       }
       const mode = (attrs.developmentMode !== undefined ? attrs.developmentMode : current.development_mode) as DevelopmentMode | null
       const milestone = (attrs.milestoneType !== undefined ? attrs.milestoneType : current.milestone_type) as MilestoneType | null

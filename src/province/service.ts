@@ -3,7 +3,15 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { MU_M2 } from '../domain/analysis-config.js'
-import { approaches, developmentModes, milestoneTypes, projectStatusZh, type DevelopmentMode, type MilestoneType, type ProjectStatus } from '../domain/project.js'
+import {
+  approaches,
+  developmentModes,
+  milestoneTypes,
+  projectStatusZh,
+  type DevelopmentMode,
+  type MilestoneType,
+  type ProjectStatus,
+} from '../domain/project.js'
 import { round } from '../domain/rewards.js'
 import { problem } from '../errors/index.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
@@ -15,7 +23,11 @@ interface Cursor {
   i: number
   f: string
 }
-const filterKey = (f: PullFilter) => createHash('sha256').update(JSON.stringify([f.year ?? null, f.county ?? null, f.city ?? null, f.status ?? null, f.updatedSince ?? null])).digest('base64url').slice(0, 16)
+const filterKey = (f: PullFilter) =>
+  createHash('sha256')
+    .update(JSON.stringify([f.year ?? null, f.county ?? null, f.city ?? null, f.status ?? null, f.updatedSince ?? null]))
+    .digest('base64url')
+    .slice(0, 16)
 const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url')
 function decodeCursor(s: string, f: PullFilter): Cursor {
   let c: Cursor
@@ -26,8 +38,12 @@ function decodeCursor(s: string, f: PullFilter): Cursor {
   }
   // The position is bound as a timestamp and an integer id: an edited cursor must not reach the cast.
   const validTime = typeof c?.u === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(c.u) && !Number.isNaN(Date.parse(c.u))
-  if (!validTime || !Number.isInteger(c.i) || c.i < 0 || c.i > 2_147_483_647 || typeof c.f !== 'string') throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
-  if (c.f !== filterKey(f)) throw problem('LR_BAD_REQUEST', 'cursor was issued for other filters; start again without a cursor', { detailZh: '游标与查询条件不一致，请去掉游标重新查询' })
+  if (!validTime || !Number.isInteger(c.i) || c.i < 0 || c.i > 2_147_483_647 || typeof c.f !== 'string')
+    throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
+  if (c.f !== filterKey(f))
+    throw problem('LR_BAD_REQUEST', 'cursor was issued for other filters; start again without a cursor', {
+      detailZh: '游标与查询条件不一致，请去掉游标重新查询',
+    })
   return c
 }
 

@@ -12,7 +12,9 @@ export const shippedCalendarDir = path.join(projectRoot, 'data', 'calendar')
 export async function storeYear(knex: Knex, cal: YearCalendar, source: string): Promise<void> {
   const problems = calendarProblems(cal)
   if (problems.length) {
-    throw problem('LR_UNPROCESSABLE', `the ${cal.year} calendar has ${problems.length} problem(s): ${problems.join('; ')}`, { detailZh: `${cal.year} 年节假日安排有误` })
+    throw problem('LR_UNPROCESSABLE', `the ${cal.year} calendar has ${problems.length} problem(s): ${problems.join('; ')}`, {
+      detailZh: `${cal.year} 年节假日安排有误`,
+    })
   }
   await knex.transaction(async (trx) => {
     await trx('calendar_days').where({ year: cal.year }).delete()
@@ -51,7 +53,10 @@ export async function workingDayRules(knex: Knex): Promise<WorkingDayRules> {
 export async function getYear(knex: Knex, year: number) {
   const meta = await knex('calendar_years').first('source', 'loaded_at').where({ year })
   if (!meta) throw problem('LR_NOT_FOUND', `no holiday calendar loaded for ${year}`, { detailZh: `尚未载入 ${year} 年节假日安排` })
-  const days = await knex('calendar_days').select({ date: knex.raw("to_char(day, 'YYYY-MM-DD')"), kind: 'kind', name: 'name' }).where({ year }).orderBy('day')
+  const days = await knex('calendar_days')
+    .select({ date: knex.raw("to_char(day, 'YYYY-MM-DD')"), kind: 'kind', name: 'name' })
+    .where({ year })
+    .orderBy('day')
   return {
     year,
     source: meta.source as string,

@@ -44,22 +44,52 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
       if (action === 'approve') {
         // a layer imported since the analysis above would make it stale: approve only current numbers
         const current = pinned === null ? null : await trx('analysis_results').first('stale').where({ id: pinned }).forShare()
-        if (!current || current.stale) throw problem('LR_CONFLICT', 'the project has no current analysis to approve (an input layer changed meanwhile); try again', { detailZh: '项目缺少最新分析结果（输入图层刚刚更新），请重试' })
+        if (!current || current.stale)
+          throw problem('LR_CONFLICT', 'the project has no current analysis to approve (an input layer changed meanwhile); try again', {
+            detailZh: '项目缺少最新分析结果（输入图层刚刚更新），请重试',
+          })
         update.approved_result_id = pinned
       }
       await trx('projects').where({ id }).update(update)
-      await trx('project_transitions').insert({ project_id: id, xzqdm: p.xzqdm, action, from_status: p.status, to_status: t.to, reason: reason?.trim() || null, role, key_prefix: actor.principal.prefix })
+      await trx('project_transitions').insert({
+        project_id: id,
+        xzqdm: p.xzqdm,
+        action,
+        from_status: p.status,
+        to_status: t.to,
+        reason: reason?.trim() || null,
+        role,
+        key_prefix: actor.principal.prefix,
+      })
       return { county: p.xzqdm as string, from: p.status as string, to: t.to }
     },
-    (r) => ({ action: `project.${action}`, objectType: 'project', objectId: id, county: r.county, detail: { from: r.from, to: r.to, ...(reason ? { reason } : {}) } }),
+    (r) => ({
+      action: `project.${action}`,
+      objectType: 'project',
+      objectId: id,
+      county: r.county,
+      detail: { from: r.from, to: r.to, ...(reason ? { reason } : {}) },
+    }),
   )
   return { ...(await getProject(knex, actor, id)), transition: { action, ...result, actionZh: reviewActions[action].zh } }
 }
 
 export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
   await getProject(knex, actor, id)
-  const rows = await knex('project_transitions').select('action', 'from_status', 'to_status', 'reason', 'role', 'key_prefix', 'at').where({ project_id: id }).orderBy('id')
-  return rows.map((r) => ({ action: r.action, actionZh: reviewActions[r.action as ReviewAction].zh, from: r.from_status, to: r.to_status, reason: r.reason, role: r.role, by: r.key_prefix, at: (r.at as Date).toISOString() }))
+  const rows = await knex('project_transitions')
+    .select('action', 'from_status', 'to_status', 'reason', 'role', 'key_prefix', 'at')
+    .where({ project_id: id })
+    .orderBy('id')
+  return rows.map((r) => ({
+    action: r.action,
+    actionZh: reviewActions[r.action as ReviewAction].zh,
+    from: r.from_status,
+    to: r.to_status,
+    reason: r.reason,
+    role: r.role,
+    by: r.key_prefix,
+    at: (r.at as Date).toISOString(),
+  }))
 }
 
 /**
@@ -82,7 +112,14 @@ export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: str
   )
   if (q.county) query = query.where({ xzqdm: q.county })
   const [rows, rules] = await Promise.all([query, workingDayRules(knex)])
-  const base = (r: (typeof rows)[number]) => ({ projectId: r.id as number, code: r.code as string, name: r.name as string | null, county: r.xzqdm as string, status: r.status as string, submittedOn: chinaDate(r.submitted_at as Date) })
+  const base = (r: (typeof rows)[number]) => ({
+    projectId: r.id as number,
+    code: r.code as string,
+    name: r.name as string | null,
+    county: r.xzqdm as string,
+    status: r.status as string,
+    submittedOn: chinaDate(r.submitted_at as Date),
+  })
   const province = rows
     .filter((r) => r.status === 'city-checked')
     .map((r) => {

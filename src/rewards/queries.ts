@@ -4,7 +4,12 @@ import { activeDataset } from '../db/shared-sql.js'
 
 /** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
 export async function activeSurvey3(knex: Knex, county: string) {
-  return activeDataset(knex, 'survey3', county).first<{ id: number; version: number; source_name: string | null; imported_at: Date } | undefined>('id', 'version', 'source_name', 'imported_at')
+  return activeDataset(knex, 'survey3', county).first<{ id: number; version: number; source_name: string | null; imported_at: Date } | undefined>(
+    'id',
+    'version',
+    'source_name',
+    'imported_at',
+  )
 }
 
 export interface UrbanRuralLandRow {
@@ -24,7 +29,11 @@ export interface UrbanRuralLandRow {
  * `landUseCodes`, each counted by its official TBMJ where it has one, else by its ellipsoidal area on
  * CGCS2000; and, for the record, the patches in the range left out by their land use.
  */
-export async function urbanRuralLand(knex: Knex, datasetId: number, codes: { czcsxm: readonly string[]; landUseCodes: readonly string[] }): Promise<UrbanRuralLandRow> {
+export async function urbanRuralLand(
+  knex: Knex,
+  datasetId: number,
+  codes: { czcsxm: readonly string[]; landUseCodes: readonly string[] },
+): Promise<UrbanRuralLandRow> {
   const { rows } = await knex.raw(
     `WITH inside AS (
        SELECT tbmj, geom, upper(btrim(dlbm)) = ANY(?::text[]) AS built
@@ -96,7 +105,10 @@ export interface FindingRow {
   created_at: Date
 }
 
-export async function insertFinding(knex: Knex, f: { projectId: number; county: string; projectCode: string; kind: string; year: number; note: string; createdBy: string }): Promise<FindingRow> {
+export async function insertFinding(
+  knex: Knex,
+  f: { projectId: number; county: string; projectCode: string; kind: string; year: number; note: string; createdBy: string },
+): Promise<FindingRow> {
   const [row] = await knex('findings')
     .insert({ project_id: f.projectId, xzqdm: f.county, project_code: f.projectCode, kind: f.kind, year: f.year, note: f.note, created_by: f.createdBy })
     .returning('*')
@@ -136,7 +148,10 @@ export async function projectsCompletedIn(knex: Knex, year: number): Promise<Rew
 }
 
 /** Fraud findings made in `year`, each with its project as the reward rules read it (null fields once deleted). */
-export async function fraudFindingsOf(knex: Knex, year: number): Promise<Array<{ finding_id: number; finding_county: string; project_code_at_finding: string; project_id: number | null } & Partial<RewardProjectRow>>> {
+export async function fraudFindingsOf(
+  knex: Knex,
+  year: number,
+): Promise<Array<{ finding_id: number; finding_county: string; project_code_at_finding: string; project_id: number | null } & Partial<RewardProjectRow>>> {
   const { rows } = await knex.raw(
     `SELECT f.id AS finding_id, f.xzqdm AS finding_county, f.project_code AS project_code_at_finding, f.project_id, ${rewardProjectColumns}
        FROM findings f

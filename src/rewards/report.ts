@@ -55,27 +55,56 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
   const base = { findingIds: rows.map((x) => x.finding_id), projectId: r.project_id, projectCode: r.code ?? r.project_code_at_finding }
   if (r.id == null) {
     // A project under review or approved cannot be deleted (src/projects/service.ts), so a deleted one never qualified.
-    return { ...base, rewardYear: null, stockAreaM2: null, earnedQuotaM2: 0, deductionM2: 0, earnedFullM2: 0, reason: 'the project was deleted before any approval: it never qualified and earned 0', reasonZh: '项目已删除（未经省级审核通过），未获得奖励指标，扣减为0' }
+    return {
+      ...base,
+      rewardYear: null,
+      stockAreaM2: null,
+      earnedQuotaM2: 0,
+      deductionM2: 0,
+      earnedFullM2: 0,
+      reason: 'the project was deleted before any approval: it never qualified and earned 0',
+      reasonZh: '项目已删除（未经省级审核通过），未获得奖励指标，扣减为0',
+    }
   }
   const rewardYear = yearOf(r.milestone_date)
   const verdict = rewardVerdict(candidateOf(r))
   if (!verdict.qualifies || rewardYear === null) {
     const why = verdict.qualifies ? 'it has no milestone date' : verdict.en
-    return { ...base, rewardYear, stockAreaM2: null, earnedQuotaM2: 0, deductionM2: 0, earnedFullM2: 0, reason: `the project never qualified for a quota (${why}): it earned 0`, reasonZh: '该项目未获得奖励指标，扣减为0' }
+    return {
+      ...base,
+      rewardYear,
+      stockAreaM2: null,
+      earnedQuotaM2: 0,
+      deductionM2: 0,
+      earnedFullM2: 0,
+      reason: `the project never qualified for a quota (${why}): it earned 0`,
+      reasonZh: '该项目未获得奖励指标，扣减为0',
+    }
   }
   const stock = r.stock_m2!
   const s = stats.get(`${r.xzqdm}/${rewardYear}`)
   const earned = earnedQuotaM2(stock, s ?? null)
   if (earned === null) {
     return {
-      ...base, rewardYear, stockAreaM2: round(stock, 2), earnedQuotaM2: null, deductionM2: null, earnedFullM2: null,
+      ...base,
+      rewardYear,
+      stockAreaM2: round(stock, 2),
+      earnedQuotaM2: null,
+      deductionM2: null,
+      earnedFullM2: null,
       reason: `no statistics of county ${r.xzqdm} for the project's reward year ${rewardYear}: the quota it earned is unknown`,
       reasonZh: `缺少该县${rewardYear}年度统计数据，无法确定项目所获奖励指标及扣减额`,
     }
   }
   return {
-    ...base, rewardYear, stockAreaM2: round(stock, 2), earnedQuotaM2: round(earned, 2), deductionM2: round(fraudDeductionM2(earned), 2), earnedFullM2: earned,
-    reason: `${FRAUD_DEDUCTION_FACTOR} × the quota earned in ${rewardYear}`, reasonZh: `按${rewardYear}年度所获奖励指标双倍扣减`,
+    ...base,
+    rewardYear,
+    stockAreaM2: round(stock, 2),
+    earnedQuotaM2: round(earned, 2),
+    deductionM2: round(fraudDeductionM2(earned), 2),
+    earnedFullM2: earned,
+    reason: `${FRAUD_DEDUCTION_FACTOR} × the quota earned in ${rewardYear}`,
+    reasonZh: `按${rewardYear}年度所获奖励指标双倍扣减`,
   }
 }
 
@@ -85,7 +114,10 @@ export async function rewardsReport(knex: Knex, year: number) {
   const [completed, findings] = await Promise.all([q.projectsCompletedIn(knex, year), q.fraudFindingsOf(knex, year - 1)])
   const years = new Set([year, ...findings.map((f) => yearOf(f.milestone_date)).filter((y): y is number => y !== null)])
   const stats = new Map<string, Stats>(
-    (await q.statsOfYears(knex, [...years].sort())).map((s) => [`${s.xzqdm}/${s.year}`, { landM2: Number(s.urban_rural_construction_land_m2), population: Number(s.population), landSource: s.land_source }]),
+    (await q.statsOfYears(knex, [...years].sort())).map((s) => [
+      `${s.xzqdm}/${s.year}`,
+      { landM2: Number(s.urban_rural_construction_land_m2), population: Number(s.population), landSource: s.land_source },
+    ]),
   )
 
   // One deduction per project, however many findings it has in the year.
@@ -111,18 +143,45 @@ export async function rewardsReport(knex: Knex, year: number) {
       fraudDeductionFactor: FRAUD_DEDUCTION_FACTOR,
       deductionsFromFindingsOf: year - 1,
     },
-    counties: [...counties].sort().map((county) => countyRow(county, year, completed.filter((p) => p.xzqdm.trim() === county), stats.get(`${county}/${year}`) ?? null, deductions.get(county) ?? [])),
+    counties: [...counties].sort().map((county) =>
+      countyRow(
+        county,
+        year,
+        completed.filter((p) => p.xzqdm.trim() === county),
+        stats.get(`${county}/${year}`) ?? null,
+        deductions.get(county) ?? [],
+      ),
+    ),
   }
 }
 
 function countyRow(county: string, year: number, completed: q.RewardProjectRow[], stats: Stats | null, deductions: Deduction[]) {
   const notes: Note[] = []
   const qualifying: Array<{ id: number; code: string; milestoneDate: string; stockAreaM2: number }> = []
-  const excluded: Array<{ id: number; code: string; status: string; milestoneDate: string; exclusion: string; failedChecks: string[]; reason: string; reasonZh: string }> = []
+  const excluded: Array<{
+    id: number
+    code: string
+    status: string
+    milestoneDate: string
+    exclusion: string
+    failedChecks: string[]
+    reason: string
+    reasonZh: string
+  }> = []
   for (const p of completed) {
     const v = rewardVerdict(candidateOf(p))
     if (v.qualifies) qualifying.push({ id: p.id, code: p.code, milestoneDate: p.milestone_date!, stockAreaM2: round(p.stock_m2!, 2) })
-    else excluded.push({ id: p.id, code: p.code, status: p.status, milestoneDate: p.milestone_date!, exclusion: v.exclusion, failedChecks: v.failedChecks, reason: v.en, reasonZh: v.zh })
+    else
+      excluded.push({
+        id: p.id,
+        code: p.code,
+        status: p.status,
+        milestoneDate: p.milestone_date!,
+        exclusion: v.exclusion,
+        failedChecks: v.failedChecks,
+        reason: v.en,
+        reasonZh: v.zh,
+      })
   }
   const stockM2 = sum(qualifying.map((p) => p.stockAreaM2))
   const perCapita = stats ? perCapitaM2(stats.landM2, stats.population) : null
@@ -139,21 +198,38 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     perCapitaM2: perCapita === null ? null : round(perCapita, 4),
   }
   if (outside) {
-    return { ...common, coefficient: null, quota: null, deductions: { total: null, items: [] as ReturnType<typeof publicDeduction>[] }, netQuota: null, notes: [OUTSIDE_SCHEME_REASON] }
+    return {
+      ...common,
+      coefficient: null,
+      quota: null,
+      deductions: { total: null, items: [] as ReturnType<typeof publicDeduction>[] },
+      netQuota: null,
+      notes: [OUTSIDE_SCHEME_REASON],
+    }
   }
   const coefficient = perCapita === null ? null : adjustmentCoefficient(perCapita)
   // No qualifying project: nothing to multiply, the quota is 0 whatever the coefficient.
   const quota = qualifying.length === 0 ? 0 : coefficient === null ? null : quotaM2(stockM2, coefficient)
   if (quota === null) {
-    notes.push({ en: `no population / urban-rural construction land statistics for ${year}: coefficient and quota unknown`, zh: `缺少${year}年度人口和城乡建设用地统计数据，无法确定调整系数和奖励指标` })
+    notes.push({
+      en: `no population / urban-rural construction land statistics for ${year}: coefficient and quota unknown`,
+      zh: `缺少${year}年度人口和城乡建设用地统计数据，无法确定调整系数和奖励指标`,
+    })
   }
   const unknown = deductions.filter((d) => d.deductionM2 === null)
   const deducted = unknown.length ? null : sum(deductions.map((d) => fraudDeductionM2(d.earnedFullM2!)))
-  if (deductions.length) notes.push({ en: `fraud found in ${year - 1}: twice the quota earned is deducted (${deductions.map((d) => d.projectCode).join(', ')})`, zh: `${year - 1}年度查实弄虚作假项目按所获奖励指标双倍扣减（${deductions.map((d) => d.projectCode).join('、')}）` })
+  if (deductions.length)
+    notes.push({
+      en: `fraud found in ${year - 1}: twice the quota earned is deducted (${deductions.map((d) => d.projectCode).join(', ')})`,
+      zh: `${year - 1}年度查实弄虚作假项目按所获奖励指标双倍扣减（${deductions.map((d) => d.projectCode).join('、')}）`,
+    })
   for (const d of unknown) notes.push({ en: `deduction for ${d.projectCode} unknown: ${d.reason}`, zh: `项目${d.projectCode}：${d.reasonZh}` })
   const net = quota === null || deducted === null ? null : quota - deducted
   if (net !== null && net < 0) {
-    notes.push({ en: 'the deductions exceed the quota: the rest comes off the county\u2019s new construction land plan', zh: '扣减额超过本年度奖励指标，超出部分从新增建设用地计划指标中扣减' })
+    notes.push({
+      en: 'the deductions exceed the quota: the rest comes off the county\u2019s new construction land plan',
+      zh: '扣减额超过本年度奖励指标，超出部分从新增建设用地计划指标中扣减',
+    })
   }
   return {
     ...common,
@@ -189,9 +265,20 @@ export const rewardsCsvColumns: CsvColumn[] = [
 
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
   const rows = report.counties.map((c) => [
-    c.county, c.qualifyingProjects.length, c.stockArea.m2, c.stockArea.mu, c.population, c.urbanRuralConstructionLandM2,
-    c.perCapitaM2, c.coefficient, c.quota?.m2, c.quota?.mu, c.quota?.ha, c.deductions.total?.m2,
-    c.netQuota?.m2, c.notes.map((n) => n.zh).join('；'),
+    c.county,
+    c.qualifyingProjects.length,
+    c.stockArea.m2,
+    c.stockArea.mu,
+    c.population,
+    c.urbanRuralConstructionLandM2,
+    c.perCapitaM2,
+    c.coefficient,
+    c.quota?.m2,
+    c.quota?.mu,
+    c.quota?.ha,
+    c.deductions.total?.m2,
+    c.netQuota?.m2,
+    c.notes.map((n) => n.zh).join('；'),
     c.qualifyingProjects.map((p) => p.code).join('；'),
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
   ])

@@ -22,16 +22,24 @@ function mayWriteStats(actor: Actor, county: string) {
 async function computedLand(knex: Knex, county: string) {
   const layer = await q.activeSurvey3(knex, county)
   if (!layer) {
-    throw problem('LR_CONFLICT', `no third-survey (survey3) layer is loaded for county ${county}: give urbanRuralConstructionLandM2 or import the layer first`, {
-      detailZh: `${county} 未导入三调地类图斑，无法计算城乡建设用地面积：请填写 urbanRuralConstructionLandM2 或先导入三调数据`,
-    })
+    throw problem(
+      'LR_CONFLICT',
+      `no third-survey (survey3) layer is loaded for county ${county}: give urbanRuralConstructionLandM2 or import the layer first`,
+      {
+        detailZh: `${county} 未导入三调地类图斑，无法计算城乡建设用地面积：请填写 urbanRuralConstructionLandM2 或先导入三调数据`,
+      },
+    )
   }
   const { urbanRuralCzcsxm: czcsxm, survey3ConstructionCodes: landUseCodes } = rewardDefaults
   const r = await q.urbanRuralLand(knex, layer.id, { czcsxm, landUseCodes })
   if (r.patches === 0) {
-    throw problem('LR_CONFLICT', `the active third-survey layer of county ${county} (version ${layer.version}) has no construction-land patch (DLBM ${landUseCodes.join('/')}) with CZCSXM ${czcsxm.join('/')}: give urbanRuralConstructionLandM2`, {
-      detailZh: `${county} 当前三调图层（版本 ${layer.version}）没有城镇村属性码为 ${czcsxm.join('、')} 的建设用地图斑，请直接填写城乡建设用地面积`,
-    })
+    throw problem(
+      'LR_CONFLICT',
+      `the active third-survey layer of county ${county} (version ${layer.version}) has no construction-land patch (DLBM ${landUseCodes.join('/')}) with CZCSXM ${czcsxm.join('/')}: give urbanRuralConstructionLandM2`,
+      {
+        detailZh: `${county} 当前三调图层（版本 ${layer.version}）没有城镇村属性码为 ${czcsxm.join('、')} 的建设用地图斑，请直接填写城乡建设用地面积`,
+      },
+    )
   }
   const m2 = r.tbmj_m2 + r.geometry_m2
   return {
@@ -86,7 +94,13 @@ export async function putCountyStats(knex: Knex, actor: Actor, county: string, y
         landSource: land ? 'computed' : 'given',
         landDetail: land ? land.detail : null,
       }),
-    (r) => ({ action: 'county-stats.put', objectType: 'county-stats', objectId: `${county}/${year}`, county, detail: { population: r.population, landM2: r.urban_rural_construction_land_m2, landSource: r.land_source } }),
+    (r) => ({
+      action: 'county-stats.put',
+      objectType: 'county-stats',
+      objectId: `${county}/${year}`,
+      county,
+      detail: { population: r.population, landM2: r.urban_rural_construction_land_m2, landSource: r.land_source },
+    }),
   )
   return statsView(row)
 }
@@ -117,7 +131,9 @@ function findingView(r: q.FindingRow) {
 /** 弄虚作假 found by the province (165号 五): only a province key records it. */
 export async function createFinding(knex: Knex, actor: Actor, projectId: number, body: FindingBody) {
   if (actor.principal.role !== 'province') {
-    throw problem('LR_FORBIDDEN', `only a province key may record a finding; this is a ${actor.principal.role} key`, { detailZh: '仅省级密钥可登记查实的弄虚作假问题' })
+    throw problem('LR_FORBIDDEN', `only a province key may record a finding; this is a ${actor.principal.role} key`, {
+      detailZh: '仅省级密钥可登记查实的弄虚作假问题',
+    })
   }
   const note = body.note.trim()
   if (!note) throw problem('LR_BAD_REQUEST', 'note must not be blank', { detailZh: '请说明查实情况', errors: [{ path: '/note', message: 'blank' }] })
@@ -125,7 +141,16 @@ export async function createFinding(knex: Knex, actor: Actor, projectId: number,
   const row = await auditedWrite(
     knex,
     actor,
-    (trx) => q.insertFinding(trx, { projectId, county: project.county, projectCode: project.code, kind: body.kind, year: body.year, note, createdBy: actor.principal.prefix }),
+    (trx) =>
+      q.insertFinding(trx, {
+        projectId,
+        county: project.county,
+        projectCode: project.code,
+        kind: body.kind,
+        year: body.year,
+        note,
+        createdBy: actor.principal.prefix,
+      }),
     (r) => ({ action: 'finding.create', objectType: 'finding', objectId: r.id, county: project.county, detail: { projectId, kind: r.kind, year: r.year } }),
   )
   return findingView(row)

@@ -70,7 +70,14 @@ export const AnalysisResult = Type.Object({
     }),
   ),
   survey2ConstructionNet: Nullable(
-    Type.Object({ method: Type.String(), m2: Type.Number(), mu: Mu, patchesM2: Type.Number(), linesM2: Type.Number(), scaledByTbdlmj: Nullable(Type.Boolean()) }),
+    Type.Object({
+      method: Type.String(),
+      m2: Type.Number(),
+      mu: Mu,
+      patchesM2: Type.Number(),
+      linesM2: Type.Number(),
+      scaledByTbdlmj: Nullable(Type.Boolean()),
+    }),
   ),
   footprint: Nullable(
     Type.Object({
@@ -82,7 +89,9 @@ export const AnalysisResult = Type.Object({
       types: Type.Array(BuildingTypeFound, { description: 'building types found inside, with their classification' }),
     }),
   ),
-  survey3: Type.Array(Type.Object({ code: Nullable(Type.String()), name: Nullable(Type.String()), m2: Type.Number(), mu: Mu, apportionedM2: Nullable(Type.Number()) })),
+  survey3: Type.Array(
+    Type.Object({ code: Nullable(Type.String()), name: Nullable(Type.String()), m2: Type.Number(), mu: Mu, apportionedM2: Nullable(Type.Number()) }),
+  ),
   conflicts: Type.Object({
     approvedUnsupplied: Nullable(Type.Object({ m2: Type.Number(), ids: Type.Array(Type.String()) })),
     idleLand: Nullable(Type.Object({ m2: Type.Number(), ids: Type.Array(Type.String()) })),

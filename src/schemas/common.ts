@@ -9,7 +9,10 @@ export const KeyOf = <T extends object>(o: T, options?: { description?: string }
   Type.Enum(Object.keys(o), options) as TEnum<Array<keyof T & string>>
 
 /** A county of the region table: an unknown code is refused by validation, naming the field. */
-export const CountyCode = Type.Enum(countyCodes, { description: '6-digit county code (县级行政区划代码) of a county-level division of Shandong', examples: ['371502'] })
+export const CountyCode = Type.Enum(countyCodes, {
+  description: '6-digit county code (县级行政区划代码) of a county-level division of Shandong',
+  examples: ['371502'],
+})
 /** A city (设区市) by its 4-digit prefix, e.g. 3715 聊城市. */
 export const CityPrefix = Type.Enum(cityPrefixes, { description: '4-digit city code (设区市), e.g. 3715' })
 // Ids are PostgreSQL integer columns: a larger number can name nothing (and would fail the cast).

@@ -15,13 +15,20 @@ export const ImportForm = Type.Object(
     mode: Type.Optional(OneOf(['replace', 'append'])),
     fieldMap: Type.Optional(Type.String({ maxLength: 10000, description: 'JSON object: our field → source field, e.g. {"buildingType":"FWLX"}' })),
     towgs84: Type.Optional(Type.String({ maxLength: 200, description: 'Bursa-Wolf parameters dx,dy,dz,rx,ry,rz,ds for Xian 1980 / Beijing 1954 sources' })),
-    onInvalid: Type.Optional(OneOf(['fail', 'skip'], { description: 'fail (default): a bad record fails the import; skip: store the rest and list the bad ones' })),
+    onInvalid: Type.Optional(
+      OneOf(['fail', 'skip'], { description: 'fail (default): a bad record fails the import; skip: store the rest and list the bad ones' }),
+    ),
   },
   { additionalProperties: false },
 )
 export type ImportForm = Static<typeof ImportForm>
 
-const Issue = Type.Object({ file: Type.Optional(Type.String()), record: Type.Optional(Type.Integer()), field: Type.Optional(Type.String()), message: Type.String() })
+const Issue = Type.Object({
+  file: Type.Optional(Type.String()),
+  record: Type.Optional(Type.Integer()),
+  field: Type.Optional(Type.String()),
+  message: Type.String(),
+})
 
 export const ImportJob = Type.Object({
   id: Type.Integer(),
@@ -34,11 +41,23 @@ export const ImportJob = Type.Object({
   sourceSha256: Type.Union([Type.String(), Type.Null()]),
   options: Type.Unknown(),
   counts: Type.Union([
-    Type.Object({ read: Type.Integer(), stored: Type.Integer(), repaired: Type.Integer(), rejected: Type.Integer(), nullShapes: Type.Integer(), deleted: Type.Integer() }),
+    Type.Object({
+      read: Type.Integer(),
+      stored: Type.Integer(),
+      repaired: Type.Integer(),
+      rejected: Type.Integer(),
+      nullShapes: Type.Integer(),
+      deleted: Type.Integer(),
+    }),
     Type.Null(),
   ]),
   sourceCrs: Type.Union([
-    Type.Object({ epsg: Type.Union([Type.Integer(), Type.Null()]), name: Type.String(), how: OneOf(['param', 'prj', 'detected']), proj4: Type.Optional(Type.String()) }),
+    Type.Object({
+      epsg: Type.Union([Type.Integer(), Type.Null()]),
+      name: Type.String(),
+      how: OneOf(['param', 'prj', 'detected']),
+      proj4: Type.Optional(Type.String()),
+    }),
     Type.Null(),
   ]),
   encoding: Type.Union([Type.Object({ name: Type.String(), how: Type.String(), detail: Type.Optional(Type.String()) }), Type.Null()]),
@@ -80,5 +99,12 @@ export const LayerVersion = Type.Object({
 })
 
 export const LayerSummary = Type.Object({ layer: Type.String(), titleZh: Type.String(), county: Type.String(), active: LayerVersion })
-export const LayerDetail = Type.Object({ layer: Type.String(), titleZh: Type.String(), geometry: Type.String(), county: Type.String(), active: Type.Union([LayerVersion, Type.Null()]), versions: Type.Array(LayerVersion) })
+export const LayerDetail = Type.Object({
+  layer: Type.String(),
+  titleZh: Type.String(),
+  geometry: Type.String(),
+  county: Type.String(),
+  active: Type.Union([LayerVersion, Type.Null()]),
+  versions: Type.Array(LayerVersion),
+})
 export const LayersQuery = Type.Object({ county: Type.Optional(CountyCode) })

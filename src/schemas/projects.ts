@@ -21,7 +21,13 @@ export const ProjectAttributes = Type.Object(
     name: Type.Optional(Type.String({ maxLength: 500 })),
     developmentMode: Type.Optional(Nullable(KeyOf(developmentModes))),
     approach: Type.Optional(KeyOf(approaches)),
-    originalUse: Type.Optional(Nullable(KeyOf(useClasses, { description: '原用途 (industrial 工业, storage 仓储物流, commercial 商业服务业, residential 住宅, public 公共管理与公共服务, other 其他)' }))),
+    originalUse: Type.Optional(
+      Nullable(
+        KeyOf(useClasses, {
+          description: '原用途 (industrial 工业, storage 仓储物流, commercial 商业服务业, residential 住宅, public 公共管理与公共服务, other 其他)',
+        }),
+      ),
+    ),
     newUse: Type.Optional(Nullable(KeyOf(useClasses, { description: '新用途 (same classes)' }))),
     plotRatioBefore: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '再开发前容积率' }))),
     changedUseFloorArea: Type.Optional(Nullable(Type.Number({ minimum: 0, description: '改变用途的建筑面积 m²' }))),
@@ -42,7 +48,9 @@ export const CreateProjectBody = Type.Object(
   {
     code: Type.String({ minLength: 1, maxLength: 100, description: '项目编号' }),
     county: Type.Optional(CountyCode),
-    srid: Type.Optional(Type.Integer({ minimum: 1, description: 'EPSG code of the coordinates (default 4490, lon/lat); e.g. 4548 for CGCS2000 3° GK CM 117E' })),
+    srid: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'EPSG code of the coordinates (default 4490, lon/lat); e.g. 4548 for CGCS2000 3° GK CM 117E' }),
+    ),
     geometry: AreaGeometry,
     attributes: Type.Optional(ProjectAttributes),
   },
@@ -56,7 +64,12 @@ export const CreateProjectFeature = Type.Object(
     type: Type.Literal('Feature'),
     geometry: AreaGeometry,
     properties: Type.Object(
-      { code: Type.String({ minLength: 1, maxLength: 100 }), county: Type.Optional(CountyCode), srid: Type.Optional(Type.Integer({ minimum: 1 })), ...ProjectAttributes.properties },
+      {
+        code: Type.String({ minLength: 1, maxLength: 100 }),
+        county: Type.Optional(CountyCode),
+        srid: Type.Optional(Type.Integer({ minimum: 1 })),
+        ...ProjectAttributes.properties,
+      },
       { additionalProperties: false },
     ),
   },

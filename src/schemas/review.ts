@@ -7,7 +7,9 @@ const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China 
 
 export const TransitionBody = Type.Object(
   {
-    action: KeyOf(reviewActions, { description: 'submit (county key) → check (city key) → approve (province key); return (the reviewer of the current step) needs a reason' }),
+    action: KeyOf(reviewActions, {
+      description: 'submit (county key) → check (city key) → approve (province key); return (the reviewer of the current step) needs a reason',
+    }),
     reason: Type.Optional(Type.String({ maxLength: 2000, description: '退回理由' })),
   },
   { additionalProperties: false },
@@ -63,7 +65,10 @@ export const ReviewList = Type.Object({
     }),
     { description: 'submitted and waiting for the city; empty with overdue=true' },
   ),
-  cityDeadline: Type.Object({ workingDays: Type.Null(), en: Type.String(), zh: Type.String() }, { description: 'why projects waiting for the city have no due date' }),
+  cityDeadline: Type.Object(
+    { workingDays: Type.Null(), en: Type.String(), zh: Type.String() },
+    { description: 'why projects waiting for the city have no due date' },
+  ),
 })
 
 export const CalendarDay = Type.Object({ date: CivilDate, name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })
@@ -75,11 +80,21 @@ export const CalendarBody = Type.Object(
   },
   { additionalProperties: false },
 )
-export const Calendar = Type.Object({ year: Type.Integer(), source: Type.String(), loadedAt: Type.String(), holidays: Type.Array(CalendarDay), workdays: Type.Array(CalendarDay) })
+export const Calendar = Type.Object({
+  year: Type.Integer(),
+  source: Type.String(),
+  loadedAt: Type.String(),
+  holidays: Type.Array(CalendarDay),
+  workdays: Type.Array(CalendarDay),
+})
 
 export const FilingBody = Type.Object(
   {
-    kind: KeyOf(filingKinds, { description: Object.entries(filingKinds).map(([k, v]) => `${k} ${v}`).join('; ') }),
+    kind: KeyOf(filingKinds, {
+      description: Object.entries(filingKinds)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('; '),
+    }),
     documentDate: Type.Union([CivilDate], { description: 'approval or signing date (批准或签订日期)' }),
     filedOn: Type.Optional(Type.Union([CivilDate, Type.Null()], { description: 'date filed in the provincial system (备案日期)' })),
     title: Type.Optional(Type.String({ maxLength: 500 })),
@@ -87,7 +102,10 @@ export const FilingBody = Type.Object(
   { additionalProperties: false },
 )
 export type FilingBody = Static<typeof FilingBody>
-export const FilingPatch = Type.Object({ filedOn: Type.Union([CivilDate, Type.Null()]), title: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })
+export const FilingPatch = Type.Object(
+  { filedOn: Type.Union([CivilDate, Type.Null()]), title: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false },
+)
 
 export const Filing = Type.Object({
   id: Type.Integer(),

@@ -11,7 +11,11 @@ export const CountyStatsBody = Type.Object(
   {
     population: Type.Integer({ minimum: 1, description: '人口 (persons)' }),
     urbanRuralConstructionLandM2: Type.Optional(
-      Type.Number({ minimum: 0, description: '城乡建设用地面积 m²; omitted: computed from the active third-survey layer (CZCSXM 201/202/203 with and without A; TBMJ, else ellipsoidal area)' }),
+      Type.Number({
+        minimum: 0,
+        description:
+          '城乡建设用地面积 m²; omitted: computed from the active third-survey layer (CZCSXM 201/202/203 with and without A; TBMJ, else ellipsoidal area)',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -24,7 +28,9 @@ export const CountyStats = Type.Object({
   population: Type.Integer(),
   urbanRuralConstructionLandM2: Type.Number(),
   landSource: OneOf(['given', 'computed']),
-  landDetail: Nullable(Type.Object({}, { additionalProperties: true, description: 'how a computed area was obtained: layer version, patch counts, TBMJ vs geometry' })),
+  landDetail: Nullable(
+    Type.Object({}, { additionalProperties: true, description: 'how a computed area was obtained: layer version, patch counts, TBMJ vs geometry' }),
+  ),
   perCapitaM2: Type.Number({ description: '人均城乡建设用地 m²/person (4 decimals; the coefficient is decided on the unrounded value)' }),
   coefficient: Type.Number({ description: '调整系数: ≤ 200 → 1.1; 200 < x ≤ 300 → 1.0; > 300 → 0.9' }),
   outsideScheme: Type.Boolean({ description: 'Qingdao counties (3702xx) are outside the provincial reward scheme' }),
@@ -55,7 +61,11 @@ export const Finding = Type.Object({
 })
 
 export const RewardsQuery = Type.Object(
-  { year: Year, format: Type.Optional(OneOf(['json', 'csv'])), headers: Type.Optional(OneOf(headerLanguages, { description: 'CSV header row: Chinese titles (zh, default) or field names (en)' })) },
+  {
+    year: Year,
+    format: Type.Optional(OneOf(['json', 'csv'])),
+    headers: Type.Optional(OneOf(headerLanguages, { description: 'CSV header row: Chinese titles (zh, default) or field names (en)' })),
+  },
   { additionalProperties: false },
 )
 

@@ -15,7 +15,16 @@ export const generatedCrs = { epsg: 4548, origin: { x: 405_000, y: 4_030_000 } }
 const prj = esriPrj({ datum: 'CGCS2000', centralMeridian: 117, falseEasting: 500000 })
 
 export type GeneratedLayer = 'survey3' | 'survey2' | 'survey2-lines' | 'buildings' | 'projects' | 'plots' | 'approved-unsupplied' | 'idle-land'
-export const allGeneratedLayers: GeneratedLayer[] = ['survey3', 'survey2', 'survey2-lines', 'buildings', 'projects', 'plots', 'approved-unsupplied', 'idle-land']
+export const allGeneratedLayers: GeneratedLayer[] = [
+  'survey3',
+  'survey2',
+  'survey2-lines',
+  'buildings',
+  'projects',
+  'plots',
+  'approved-unsupplied',
+  'idle-land',
+]
 
 export interface GenerateOptions {
   outDir: string
@@ -36,7 +45,17 @@ export interface Origin {
 export function rectangle(x0: number, y0: number, x1: number, y1: number): number[][] {
   const xm = (x0 + x1) / 2
   const ym = (y0 + y1) / 2
-  return [[x0, y0], [x0, ym], [x0, y1], [xm, y1], [x1, y1], [x1, ym], [x1, y0], [xm, y0], [x0, y0]]
+  return [
+    [x0, y0],
+    [x0, ym],
+    [x0, y1],
+    [xm, y1],
+    [x1, y1],
+    [x1, ym],
+    [x1, y0],
+    [xm, y0],
+    [x0, y0],
+  ]
 }
 
 /** Deterministic noise in [-1, 1) from integer coordinates, so neighbouring patches share edges. */
@@ -98,22 +117,104 @@ const N = (name: string, length: number, decimals = 0): WriterField => ({ name, 
 // Encodings vary as in real deliveries: .cpg present, language driver only, nothing at all, UTF-8.
 const specs: Record<GeneratedLayer, LayerSpec> = {
   survey3: {
-    file: 'DLTB', shapeType: 5, encoding: 'GBK', languageDriver: 0x4d, cpg: 'GBK',
-    fields: [N('BSM', 10), C('YSDM', 10), C('TBYBH', 18), C('TBBH', 8), C('DLBM', 5), C('DLMC', 60), C('QSXZ', 2), C('QSDWDM', 19), C('QSDWMC', 60), C('ZLDWDM', 19), C('ZLDWMC', 60), N('TBMJ', 19, 2), C('KCDLBM', 5), N('KCXS', 6, 4), N('KCMJ', 19, 2), N('TBDLMJ', 19, 2), C('GDLX', 2), C('CZCSXM', 4), N('SJNF', 4), C('BZ', 254)],
+    file: 'DLTB',
+    shapeType: 5,
+    encoding: 'GBK',
+    languageDriver: 0x4d,
+    cpg: 'GBK',
+    fields: [
+      N('BSM', 10),
+      C('YSDM', 10),
+      C('TBYBH', 18),
+      C('TBBH', 8),
+      C('DLBM', 5),
+      C('DLMC', 60),
+      C('QSXZ', 2),
+      C('QSDWDM', 19),
+      C('QSDWMC', 60),
+      C('ZLDWDM', 19),
+      C('ZLDWMC', 60),
+      N('TBMJ', 19, 2),
+      C('KCDLBM', 5),
+      N('KCXS', 6, 4),
+      N('KCMJ', 19, 2),
+      N('TBDLMJ', 19, 2),
+      C('GDLX', 2),
+      C('CZCSXM', 4),
+      N('SJNF', 4),
+      C('BZ', 254),
+    ],
   },
   survey2: {
-    file: 'DLTB2009', shapeType: 5, encoding: 'GBK', languageDriver: 0x4d, cpg: null,
-    fields: [N('BSM', 10), C('TBBH', 8), C('DLBM', 3), C('DLMC', 60), C('QSXZ', 2), C('QSDWDM', 19), C('QSDWMC', 60), C('ZLDWDM', 19), C('ZLDWMC', 60), N('TBMJ', 15, 2), N('XZDWMJ', 15, 2), N('LXDWMJ', 15, 2), N('TKXS', 6, 4), N('TKMJ', 15, 2), N('TBDLMJ', 15, 2)],
+    file: 'DLTB2009',
+    shapeType: 5,
+    encoding: 'GBK',
+    languageDriver: 0x4d,
+    cpg: null,
+    fields: [
+      N('BSM', 10),
+      C('TBBH', 8),
+      C('DLBM', 3),
+      C('DLMC', 60),
+      C('QSXZ', 2),
+      C('QSDWDM', 19),
+      C('QSDWMC', 60),
+      C('ZLDWDM', 19),
+      C('ZLDWMC', 60),
+      N('TBMJ', 15, 2),
+      N('XZDWMJ', 15, 2),
+      N('LXDWMJ', 15, 2),
+      N('TKXS', 6, 4),
+      N('TKMJ', 15, 2),
+      N('TBDLMJ', 15, 2),
+    ],
   },
   'survey2-lines': {
-    file: 'XZDW', shapeType: 3, encoding: 'GBK', languageDriver: 0, cpg: null,
-    fields: [N('BSM', 10), C('DLBM', 3), C('DLMC', 60), N('CD', 12, 2), N('KD', 6, 1), N('XZDWMJ', 12, 2), N('KCBL', 4, 2), C('KCTBBH1', 8), C('KCTBDWDM1', 19), C('KCTBBH2', 8), C('KCTBDWDM2', 19)],
+    file: 'XZDW',
+    shapeType: 3,
+    encoding: 'GBK',
+    languageDriver: 0,
+    cpg: null,
+    fields: [
+      N('BSM', 10),
+      C('DLBM', 3),
+      C('DLMC', 60),
+      N('CD', 12, 2),
+      N('KD', 6, 1),
+      N('XZDWMJ', 12, 2),
+      N('KCBL', 4, 2),
+      C('KCTBBH1', 8),
+      C('KCTBDWDM1', 19),
+      C('KCTBBH2', 8),
+      C('KCTBDWDM2', 19),
+    ],
   },
   buildings: { file: 'JZW', shapeType: 5, encoding: 'GBK', languageDriver: 0, cpg: null, fields: [N('BSM', 10), C('JZLX', 20), C('JZWMC', 60), N('CS', 3)] },
   projects: { file: 'XMHX', shapeType: 5, encoding: 'UTF-8', languageDriver: 0, cpg: 'UTF-8', fields: [C('XMBH', 20), C('XMMC', 100), C('KFMS', 30)] },
-  plots: { file: 'DXYDTB', shapeType: 5, encoding: 'GBK', languageDriver: 0x4d, cpg: 'GBK', fields: [C('TBBH', 20), C('DKMC', 60), C('DXLX', 30), C('ZLDWDM', 19), C('QSDWDM', 19), N('MJ', 15, 2)] },
-  'approved-unsupplied': { file: 'PEWG', shapeType: 5, encoding: 'GBK', languageDriver: 0x4d, cpg: 'GBK', fields: [C('PZWH', 50), C('XMMC', 100), { name: 'PZRQ', type: 'D', length: 8 }] },
-  'idle-land': { file: 'XZTD', shapeType: 5, encoding: 'GBK', languageDriver: 0x4d, cpg: 'GBK', fields: [C('XZTDBH', 30), C('XMMC', 100), { name: 'RDRQ', type: 'D', length: 8 }] },
+  plots: {
+    file: 'DXYDTB',
+    shapeType: 5,
+    encoding: 'GBK',
+    languageDriver: 0x4d,
+    cpg: 'GBK',
+    fields: [C('TBBH', 20), C('DKMC', 60), C('DXLX', 30), C('ZLDWDM', 19), C('QSDWDM', 19), N('MJ', 15, 2)],
+  },
+  'approved-unsupplied': {
+    file: 'PEWG',
+    shapeType: 5,
+    encoding: 'GBK',
+    languageDriver: 0x4d,
+    cpg: 'GBK',
+    fields: [C('PZWH', 50), C('XMMC', 100), { name: 'PZRQ', type: 'D', length: 8 }],
+  },
+  'idle-land': {
+    file: 'XZTD',
+    shapeType: 5,
+    encoding: 'GBK',
+    languageDriver: 0x4d,
+    cpg: 'GBK',
+    fields: [C('XZTDBH', 30), C('XMMC', 100), { name: 'RDRQ', type: 'D', length: 8 }],
+  },
 }
 
 interface Grid {
@@ -152,10 +253,33 @@ function* survey3(n: number, county: string, r: Rng, at: Origin): Generator<Feat
     yield {
       parts: [ring],
       values: {
-        BSM: i + 1, YSDM: '2001010100', TBYBH: null, TBBH: String(i + 1), DLBM: code, DLMC: name, QSXZ: i % 3 ? '30' : '10',
-        QSDWDM: zl, QSDWMC: `${town}${village}`, ZLDWDM: zl, ZLDWMC: `${town}${village}`, TBMJ: area, KCDLBM: kcxs ? '1203' : null,
-        KCXS: kcxs, KCMJ: area * kcxs, TBDLMJ: area * (1 - kcxs), GDLX: code.startsWith('01') ? 'PD' : null,
-        CZCSXM: built ? r.weighted([['201', 3], ['202', 2], ['203', 4], ['203A', 1]] as const) : null, SJNF: 2019, BZ: null,
+        BSM: i + 1,
+        YSDM: '2001010100',
+        TBYBH: null,
+        TBBH: String(i + 1),
+        DLBM: code,
+        DLMC: name,
+        QSXZ: i % 3 ? '30' : '10',
+        QSDWDM: zl,
+        QSDWMC: `${town}${village}`,
+        ZLDWDM: zl,
+        ZLDWMC: `${town}${village}`,
+        TBMJ: area,
+        KCDLBM: kcxs ? '1203' : null,
+        KCXS: kcxs,
+        KCMJ: area * kcxs,
+        TBDLMJ: area * (1 - kcxs),
+        GDLX: code.startsWith('01') ? 'PD' : null,
+        CZCSXM: built
+          ? r.weighted([
+              ['201', 3],
+              ['202', 2],
+              ['203', 4],
+              ['203A', 1],
+            ] as const)
+          : null,
+        SJNF: 2019,
+        BZ: null,
       },
     }
   }
@@ -172,8 +296,21 @@ function* survey2(n: number, county: string, r: Rng, at: Origin): Generator<Feat
     yield {
       parts: [ring],
       values: {
-        BSM: i + 1, TBBH: String(i + 1), DLBM: code, DLMC: name, QSXZ: '30', QSDWDM: zl, QSDWMC: villageNames[i % 12]!, ZLDWDM: zl,
-        ZLDWMC: villageNames[i % 12]!, TBMJ: area, XZDWMJ: xzdw, LXDWMJ: 0, TKXS: 0, TKMJ: 0, TBDLMJ: area - xzdw,
+        BSM: i + 1,
+        TBBH: String(i + 1),
+        DLBM: code,
+        DLMC: name,
+        QSXZ: '30',
+        QSDWDM: zl,
+        QSDWMC: villageNames[i % 12]!,
+        ZLDWDM: zl,
+        ZLDWMC: villageNames[i % 12]!,
+        TBMJ: area,
+        XZDWMJ: xzdw,
+        LXDWMJ: 0,
+        TKXS: 0,
+        TKMJ: 0,
+        TBDLMJ: area - xzdw,
       },
     }
   }
@@ -186,13 +323,30 @@ function* survey2Lines(n: number, county: string, r: Rng, at: Origin): Generator
   for (let col = 5; col < g.cols; col += 5) {
     for (let row = 0; row < g.rows; row++) {
       const x = g.x0 + col * g.w
-      const code = r.weighted([['102', 1], ['104', 2]] as const)
+      const code = r.weighted([
+        ['102', 1],
+        ['104', 2],
+      ] as const)
       const left = row * g.cols + col - 1
       yield {
-        parts: [[[x, g.y0 + row * g.h], [x, g.y0 + (row + 1) * g.h]]],
+        parts: [
+          [
+            [x, g.y0 + row * g.h],
+            [x, g.y0 + (row + 1) * g.h],
+          ],
+        ],
         values: {
-          BSM: ++bsm, DLBM: code, DLMC: code === '102' ? '公路用地' : '农村道路', CD: g.h, KD: 6, XZDWMJ: 6 * g.h, KCBL: 0.5,
-          KCTBBH1: String(left + 1), KCTBDWDM1: `${county}0010000000000`, KCTBBH2: String(left + 2), KCTBDWDM2: `${county}0010000000000`,
+          BSM: ++bsm,
+          DLBM: code,
+          DLMC: code === '102' ? '公路用地' : '农村道路',
+          CD: g.h,
+          KD: 6,
+          XZDWMJ: 6 * g.h,
+          KCBL: 0.5,
+          KCTBBH1: String(left + 1),
+          KCTBDWDM1: `${county}0010000000000`,
+          KCTBBH2: String(left + 2),
+          KCTBDWDM2: `${county}0010000000000`,
         },
       }
     }
@@ -208,11 +362,22 @@ function* buildings(n: number, r: Rng, at: Origin): Generator<Feature> {
     const type = r.weighted(buildingTypes.map(([t, w]) => [t, w] as const))
     yield { parts: [rectangle(x0 + inset, y0 + inset, x1 - inset, y1 - inset)], values: { BSM: ++bsm, JZLX: type, JZWMC: `${type}${bsm}`, CS: r.int(1, 6) } }
     // Every tenth building overlaps another one, as footprints digitised twice do.
-    if (i % 20 === 0) yield { parts: [rectangle(x0 + inset + 10, y0 + inset + 5, x1 - inset + 3, y1 - inset - 5)], values: { BSM: ++bsm, JZLX: '厂房', JZWMC: `附属${bsm}`, CS: 1 } }
+    if (i % 20 === 0)
+      yield {
+        parts: [rectangle(x0 + inset + 10, y0 + inset + 5, x1 - inset + 3, y1 - inset - 5)],
+        values: { BSM: ++bsm, JZLX: '厂房', JZWMC: `附属${bsm}`, CS: 1 },
+      }
   }
 }
 
-function* blocks(n: number, count: number, r: Rng, every: [number, number], span: () => [number, number], at: Origin): Generator<[number, number, number, number]> {
+function* blocks(
+  n: number,
+  count: number,
+  r: Rng,
+  every: [number, number],
+  span: () => [number, number],
+  at: Origin,
+): Generator<[number, number, number, number]> {
   const g = grid(n, 80, 60, at)
   let k = 0
   for (let row = 1; row + 4 < g.rows && k < count; row += every[1]) {
@@ -230,7 +395,11 @@ function* projects(n: number, county: string, r: Rng, at: Origin): Generator<Fea
     k++
     yield {
       parts: [rectangle(x0, y0, x1, y1)],
-      values: { XMBH: `${county}-${String(k).padStart(4, '0')}`, XMMC: `${townNames[k % townNames.length]}${villageNames[k % 12]}低效用地再开发项目`, KFMS: r.pick(developmentModes) },
+      values: {
+        XMBH: `${county}-${String(k).padStart(4, '0')}`,
+        XMMC: `${townNames[k % townNames.length]}${villageNames[k % 12]}低效用地再开发项目`,
+        KFMS: r.pick(developmentModes),
+      },
     }
   }
 }
@@ -240,7 +409,17 @@ function* plots(n: number, county: string, r: Rng, at: Origin): Generator<Featur
   for (const [x0, y0, x1, y1] of blocks(n, Math.max(1, Math.round(n / 50)), r, [4, 3], () => [r.int(1, 2), r.int(1, 2)], at)) {
     k++
     const zl = `${county}${String(1 + (k % 12)).padStart(3, '0')}0000000000`
-    yield { parts: [rectangle(x0, y0, x1, y1)], values: { TBBH: `DX${String(k).padStart(5, '0')}`, DKMC: `${villageNames[k % 12]}地块${k}`, DXLX: r.pick(plotCategories), ZLDWDM: zl, QSDWDM: zl, MJ: (x1 - x0) * (y1 - y0) } }
+    yield {
+      parts: [rectangle(x0, y0, x1, y1)],
+      values: {
+        TBBH: `DX${String(k).padStart(5, '0')}`,
+        DKMC: `${villageNames[k % 12]}地块${k}`,
+        DXLX: r.pick(plotCategories),
+        ZLDWDM: zl,
+        QSDWDM: zl,
+        MJ: (x1 - x0) * (y1 - y0),
+      },
+    }
   }
 }
 
@@ -278,9 +457,21 @@ function features(layer: GeneratedLayer, n: number, county: string, r: Rng, at: 
 }
 
 /** Writes one layer as an unzipped shapefile set; returns the paths written. */
-export async function writeLayer(basePath: string, layer: GeneratedLayer, opts: { patches: number; county: string; seed: number; origin?: Origin }): Promise<{ files: string[]; count: number }> {
+export async function writeLayer(
+  basePath: string,
+  layer: GeneratedLayer,
+  opts: { patches: number; county: string; seed: number; origin?: Origin },
+): Promise<{ files: string[]; count: number }> {
   const spec = specs[layer]
-  const w = await ShapefileWriter.create({ basePath, shapeType: spec.shapeType, fields: spec.fields, encoding: spec.encoding, languageDriver: spec.languageDriver, cpg: spec.cpg, prj })
+  const w = await ShapefileWriter.create({
+    basePath,
+    shapeType: spec.shapeType,
+    fields: spec.fields,
+    encoding: spec.encoding,
+    languageDriver: spec.languageDriver,
+    cpg: spec.cpg,
+    prj,
+  })
   let count = 0
   for (const f of features(layer, opts.patches, opts.county, rng(opts.seed + layer.length), opts.origin ?? generatedCrs.origin)) {
     await w.write(f.parts, f.values)
@@ -303,7 +494,10 @@ export async function generateCounty(o: GenerateOptions): Promise<Array<{ layer:
       const base = path.join(tmp, specs[layer].file)
       const { files, count } = await writeLayer(base, layer, { patches: o.patches, county, seed, origin: o.origin })
       const zip = path.join(o.outDir, `${county}_${layer}.zip`)
-      await zipFiles(zip, files.map((f) => ({ path: f, name: path.basename(f) })))
+      await zipFiles(
+        zip,
+        files.map((f) => ({ path: f, name: path.basename(f) })),
+      )
       out.push({ layer, zip, count })
     } finally {
       await fs.rm(tmp, { recursive: true, force: true })

@@ -42,7 +42,10 @@ export async function hasAsMvt(knex: Knex): Promise<boolean> {
   if (ok === undefined) {
     ok = await knex
       .raw(`SELECT ST_AsMVT(t) FROM (SELECT 1 AS a, ST_AsMVTGeom(ST_MakeEnvelope(0, 0, 1, 1, 3857), ST_MakeEnvelope(0, 0, 2, 2, 3857)) AS geom) t`)
-      .then(() => true, () => false)
+      .then(
+        () => true,
+        () => false,
+      )
     mvtSupport.set(knex, ok)
   }
   return ok
@@ -103,7 +106,9 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
     ] as Knex.RawBinding[],
   )
   if (!rows.length) return Buffer.alloc(0)
-  const features: TileFeature[] = (rows as Array<{ id: number | string; values: Array<string | number | boolean | null>; geometry: TileFeature['geometry'] }>).map((r) => ({
+  const features: TileFeature[] = (
+    rows as Array<{ id: number | string; values: Array<string | number | boolean | null>; geometry: TileFeature['geometry'] }>
+  ).map((r) => ({
     id: typeof r.id === 'number' ? r.id : undefined,
     properties: c.properties.map((p, i) => [p.name, r.values[i] ?? null]),
     geometry: r.geometry,

@@ -16,7 +16,9 @@ export const maxZoom = 22
 export function checkAddress({ z, x, y }: TileAddress, written = `${z}/${x}/${y}`): void {
   const n = 2 ** z
   if (!(z >= 0 && z <= maxZoom && x >= 0 && x < n && y >= 0 && y < n)) {
-    throw problem('LR_NOT_FOUND', `no tile ${written}: zoom is a whole number 0–${maxZoom}, x and y whole numbers below 2^zoom`, { detailZh: `瓦片 ${written} 不存在` })
+    throw problem('LR_NOT_FOUND', `no tile ${written}: zoom is a whole number 0–${maxZoom}, x and y whole numbers below 2^zoom`, {
+      detailZh: `瓦片 ${written} 不存在`,
+    })
   }
 }
 
@@ -43,6 +45,15 @@ export async function tileJson(knex: Knex, actor: Actor, c: Collection, tilesRoo
     maxzoom: maxZoom,
     bounds: bounds ?? [73, 3, 136, 54],
     // maxFeaturesPerTile is ours (TileJSON 3.0 allows extra keys): a tile holds at most this many features, the largest first.
-    vector_layers: [{ id: c.id, description: c.titleZh, minzoom: limit.minZoom, maxzoom: maxZoom, maxFeaturesPerTile: limit.maxFeatures, fields: Object.fromEntries(c.properties.map((p) => [p.name, fieldType[p.type]])) }],
+    vector_layers: [
+      {
+        id: c.id,
+        description: c.titleZh,
+        minzoom: limit.minZoom,
+        maxzoom: maxZoom,
+        maxFeaturesPerTile: limit.maxFeatures,
+        fields: Object.fromEntries(c.properties.map((p) => [p.name, fieldType[p.type]])),
+      },
+    ],
   }
 }

@@ -18,7 +18,11 @@ beforeAll(async () => {
   dir = await tempDir()
   await resetData(t.knex)
   key = await keyFor(t.knex, 'county', '371502')
-  const generated = await generateCounty({ outDir: path.join(dir, 'county'), patches: 3000, layers: ['survey2', 'survey3', 'buildings', 'projects', 'approved-unsupplied', 'idle-land'] })
+  const generated = await generateCounty({
+    outDir: path.join(dir, 'county'),
+    patches: 3000,
+    layers: ['survey2', 'survey3', 'buildings', 'projects', 'approved-unsupplied', 'idle-land'],
+  })
   zips = Object.fromEntries(generated.map((g) => [g.layer, g.zip]))
   for (const layer of ['survey2', 'survey3', 'buildings', 'projects', 'approved-unsupplied', 'idle-land']) {
     const job = await importFile(t, key, { layer }, zips[layer]!)

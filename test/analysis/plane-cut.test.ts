@@ -79,9 +79,36 @@ beforeAll(async () => {
     const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features']) =>
       shapefileZip(dir, `${zone.county}-${name}`, { fields, features, prj })
     const layers: Array<[string, string]> = [
-      ['survey2', await zip('s2', survey, patches.map((p) => ({ parts: [p.ring], values: isConstruction(p.i, p.j) ? { DLBM: '201', DLMC: '城市', TBMJ: 62500 } : { DLBM: '013', DLMC: '旱地', TBMJ: 62500 } })))],
-      ['survey3', await zip('s3', survey, patches.map((p) => ({ parts: [p.ring], values: (p.i + p.j) % 2 ? { DLBM: '0601', DLMC: '工业用地', TBMJ: 62500 } : { DLBM: '0103', DLMC: '旱地', TBMJ: 62500 } })))],
-      ['buildings', await zip('b', [text('JZLX')], buildings.map((b) => ({ parts: [b.ring], values: { JZLX: buildingType(b.i, b.j) } })))],
+      [
+        'survey2',
+        await zip(
+          's2',
+          survey,
+          patches.map((p) => ({
+            parts: [p.ring],
+            values: isConstruction(p.i, p.j) ? { DLBM: '201', DLMC: '城市', TBMJ: 62500 } : { DLBM: '013', DLMC: '旱地', TBMJ: 62500 },
+          })),
+        ),
+      ],
+      [
+        'survey3',
+        await zip(
+          's3',
+          survey,
+          patches.map((p) => ({
+            parts: [p.ring],
+            values: (p.i + p.j) % 2 ? { DLBM: '0601', DLMC: '工业用地', TBMJ: 62500 } : { DLBM: '0103', DLMC: '旱地', TBMJ: 62500 },
+          })),
+        ),
+      ],
+      [
+        'buildings',
+        await zip(
+          'b',
+          [text('JZLX')],
+          buildings.map((b) => ({ parts: [b.ring], values: { JZLX: buildingType(b.i, b.j) } })),
+        ),
+      ],
     ]
     for (const [layer, file] of layers) {
       const job = await importFile(t, key, { layer }, file)
@@ -92,7 +119,11 @@ beforeAll(async () => {
       method: 'POST',
       url: '/api/v1/projects',
       headers: withKey(key),
-      payload: { code: `OBLIQUE-${zone.cm}`, srid: zone.falseEasting > 1e6 ? 4488 + Math.floor(zone.falseEasting / 1e6) : zone.epsg, geometry: { type: 'Polygon', coordinates: [project] } },
+      payload: {
+        code: `OBLIQUE-${zone.cm}`,
+        srid: zone.falseEasting > 1e6 ? 4488 + Math.floor(zone.falseEasting / 1e6) : zone.epsg,
+        geometry: { type: 'Polygon', coordinates: [project] },
+      },
     })
     expect(res.statusCode, res.body).toBe(201)
     const id = res.json().id
@@ -123,18 +154,28 @@ describe.each(zones.map((z, k) => [z.cm, k] as const))('red line with long obliq
   })
 
   it('every third-survey piece agrees to 0.01 m² with the cut in the plane', () => {
-    const expected = o().patches.map((p) => piece(p.ring)).filter((a) => a > 0).sort((a, b) => a - b)
-    const got = o().pieces.filter((f: any) => f.properties.role === 'survey3').map((f: any) => f.properties.m2).sort((a: number, b: number) => a - b)
+    const expected = o()
+      .patches.map((p) => piece(p.ring))
+      .filter((a) => a > 0)
+      .sort((a, b) => a - b)
+    const got = o()
+      .pieces.filter((f: any) => f.properties.role === 'survey3')
+      .map((f: any) => f.properties.m2)
+      .sort((a: number, b: number) => a - b)
     expect(got.length).toBe(expected.length)
     expect(expected.length).toBeGreaterThan(20)
     got.forEach((a: number, i: number) => within(a, expected[i]!, `survey3 piece ${i}`))
     // and the breakdown by land use sums them (industrial on odd cells)
-    const industrial = o().patches.filter((p) => (p.i + p.j) % 2).reduce((s, p) => s + piece(p.ring), 0)
+    const industrial = o()
+      .patches.filter((p) => (p.i + p.j) % 2)
+      .reduce((s, p) => s + piece(p.ring), 0)
     within(o().analysis.survey3.find((r: any) => r.code === '0601').m2, industrial, 'survey3 0601')
   })
 
   it('second-survey construction land agrees to 0.01 m²', () => {
-    const expected = o().patches.filter((p) => isConstruction(p.i, p.j)).reduce((s, p) => s + piece(p.ring), 0)
+    const expected = o()
+      .patches.filter((p) => isConstruction(p.i, p.j))
+      .reduce((s, p) => s + piece(p.ring), 0)
     within(o().analysis.survey2Construction.m2, expected, 'construction')
     within(o().pieces.find((f: any) => f.properties.role === 'survey2-construction').properties.m2, expected, 'construction piece')
   })

@@ -38,33 +38,81 @@ beforeAll(async () => {
   dir = await tempDir()
   await resetData(t.knex)
   key = await keyFor(t.knex, 'county', '371502')
-  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features'], shapeType: 3 | 5 = 5) =>
-    shapefileZip(dir, name, { fields, features, shapeType })
+  const zip = (
+    name: string,
+    fields: Parameters<typeof shapefileZip>[2]['fields'],
+    features: Parameters<typeof shapefileZip>[2]['features'],
+    shapeType: 3 | 5 = 5,
+  ) => shapefileZip(dir, name, { fields, features, shapeType })
   const text = (name: string, length = 30) => ({ name, type: 'C' as const, length })
-  const survey = [text('DLBM', 5), text('DLMC'), { name: 'TBMJ', type: 'N' as const, length: 15, decimals: 2 }, { name: 'TBDLMJ', type: 'N' as const, length: 15, decimals: 2 }]
+  const survey = [
+    text('DLBM', 5),
+    text('DLMC'),
+    { name: 'TBMJ', type: 'N' as const, length: 15, decimals: 2 },
+    { name: 'TBDLMJ', type: 'N' as const, length: 15, decimals: 2 },
+  ]
   const layers: Array<[string, string]> = [
-    ['survey2', await zip('s2', survey, [
-      { parts: [R(0, 0, 110, 100)], values: { DLBM: '201', DLMC: '城市', TBMJ: 11000, TBDLMJ: 10450 } },
-      { parts: [R(110, 0, 200, 100)], values: { DLBM: '013', DLMC: '旱地', TBMJ: 9000 } },
-      { parts: [R(300, 0, 400, 100)], values: { DLBM: '203', DLMC: '村庄', TBMJ: 10000 } },
-    ])],
-    ['survey2-lines', await zip('xzdw', [text('DLBM', 3), { name: 'KD', type: 'N' as const, length: 6, decimals: 1 }, { name: 'KCBL', type: 'N' as const, length: 4, decimals: 2 }], [
-      // A road on the boundary of two patches, half deducted from each; 104 (rural road) is not construction.
-      { parts: [[[X + 110, Y - 50], [X + 110, Y], [X + 110, Y + 100], [X + 110, Y + 150]]], values: { DLBM: '102', KD: 6, KCBL: 0.5 } },
-      { parts: [[[X + 50, Y + 20], [X + 50, Y + 30]]], values: { DLBM: '104', KD: 3, KCBL: 1 } },
-    ], 3)],
-    ['survey3', await zip('s3', survey, [
-      { parts: [R(0, 0, 150, 100)], values: { DLBM: '0601', DLMC: '工业用地', TBMJ: 15100 } },
-      { parts: [R(150, 0, 200, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
-      { parts: [R(200, 0, 250, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
-    ])],
-    ['buildings', await zip('b', [text('JZLX')], [
-      { parts: [R(10, 10, 50, 50)], values: { JZLX: '厂房' } },
-      { parts: [R(30, 10, 70, 50)], values: { JZLX: '厂房' } },
-      { parts: [R(180, 80, 220, 120)], values: { JZLX: '仓库' } },
-      { parts: [R(120, 10, 160, 50)], values: { JZLX: '临时建筑' } },
-      { parts: [R(82, 42, 98, 58)], values: { JZLX: '构筑物' } },
-    ])],
+    [
+      'survey2',
+      await zip('s2', survey, [
+        { parts: [R(0, 0, 110, 100)], values: { DLBM: '201', DLMC: '城市', TBMJ: 11000, TBDLMJ: 10450 } },
+        { parts: [R(110, 0, 200, 100)], values: { DLBM: '013', DLMC: '旱地', TBMJ: 9000 } },
+        { parts: [R(300, 0, 400, 100)], values: { DLBM: '203', DLMC: '村庄', TBMJ: 10000 } },
+      ]),
+    ],
+    [
+      'survey2-lines',
+      await zip(
+        'xzdw',
+        [text('DLBM', 3), { name: 'KD', type: 'N' as const, length: 6, decimals: 1 }, { name: 'KCBL', type: 'N' as const, length: 4, decimals: 2 }],
+        [
+          // A road on the boundary of two patches, half deducted from each; 104 (rural road) is not construction.
+          {
+            parts: [
+              [
+                [X + 110, Y - 50],
+                [X + 110, Y],
+                [X + 110, Y + 100],
+                [X + 110, Y + 150],
+              ],
+            ],
+            values: { DLBM: '102', KD: 6, KCBL: 0.5 },
+          },
+          {
+            parts: [
+              [
+                [X + 50, Y + 20],
+                [X + 50, Y + 30],
+              ],
+            ],
+            values: { DLBM: '104', KD: 3, KCBL: 1 },
+          },
+        ],
+        3,
+      ),
+    ],
+    [
+      'survey3',
+      await zip('s3', survey, [
+        { parts: [R(0, 0, 150, 100)], values: { DLBM: '0601', DLMC: '工业用地', TBMJ: 15100 } },
+        { parts: [R(150, 0, 200, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
+        { parts: [R(200, 0, 250, 100)], values: { DLBM: '0103', DLMC: '旱地', TBMJ: 5000 } },
+      ]),
+    ],
+    [
+      'buildings',
+      await zip(
+        'b',
+        [text('JZLX')],
+        [
+          { parts: [R(10, 10, 50, 50)], values: { JZLX: '厂房' } },
+          { parts: [R(30, 10, 70, 50)], values: { JZLX: '厂房' } },
+          { parts: [R(180, 80, 220, 120)], values: { JZLX: '仓库' } },
+          { parts: [R(120, 10, 160, 50)], values: { JZLX: '临时建筑' } },
+          { parts: [R(82, 42, 98, 58)], values: { JZLX: '构筑物' } },
+        ],
+      ),
+    ],
     ['approved-unsupplied', await zip('au', [text('PZWH', 40)], [{ parts: [R(150, -20, 170, 10)], values: { PZWH: '鲁政土字〔2018〕1号' } }])],
     ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(500, 0, 600, 100)], values: { XZTDBH: 'XZ0001' } }])],
   ]
@@ -76,7 +124,12 @@ beforeAll(async () => {
     method: 'POST',
     url: '/api/v1/projects',
     headers: withKey(key),
-    payload: { code: 'DCF-2025-001', srid: 4548, geometry: { type: 'Polygon', coordinates: [projectOuter, projectHole] }, attributes: { name: '古楼街道老厂区' } },
+    payload: {
+      code: 'DCF-2025-001',
+      srid: 4548,
+      geometry: { type: 'Polygon', coordinates: [projectOuter, projectHole] },
+      attributes: { name: '古楼街道老厂区' },
+    },
   })
   expect(res.statusCode, res.body).toBe(201)
   projectId = res.json().id
@@ -106,7 +159,15 @@ describe('project analysis', () => {
   })
 
   it('also reads the net construction land: pieces × TBDLMJ/TBMJ plus roads × width × KCBL', () => {
-    const road = ellipsoidalLength([[X + 110, Y], [X + 110, Y + 100]].map((p) => proj4('EPSG:4548', 'WGS84', p))) * 6 * 0.5
+    const road =
+      ellipsoidalLength(
+        [
+          [X + 110, Y],
+          [X + 110, Y + 100],
+        ].map((p) => proj4('EPSG:4548', 'WGS84', p)),
+      ) *
+      6 *
+      0.5
     near(analysis.survey2ConstructionNet.linesM2, road)
     near(analysis.survey2ConstructionNet.patchesM2, (expected.construction * 10450) / 11000)
     near(analysis.survey2ConstructionNet.m2, (expected.construction * 10450) / 11000 + road)
@@ -204,7 +265,11 @@ describe('project analysis', () => {
     near(byRole('project')[0].properties.m2, expected.area)
     near(byRole('survey2-construction')[0].properties.m2, expected.construction)
     near(byRole('footprint')[0].properties.m2, expected.footprint)
-    expect(byRole('survey3').map((f: { properties: { code: string } }) => f.properties.code).sort()).toEqual(['0103', '0601'])
+    expect(
+      byRole('survey3')
+        .map((f: { properties: { code: string } }) => f.properties.code)
+        .sort(),
+    ).toEqual(['0103', '0601'])
     expect(byRole('approved-unsupplied')[0].properties.ref).toBe('鲁政土字〔2018〕1号')
     const [lon, lat] = byRole('project')[0].geometry.coordinates[0][0][0]
     expect(lon).toBeGreaterThan(115)

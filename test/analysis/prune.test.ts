@@ -12,8 +12,12 @@ afterAll(() => t.close())
 
 describe('pruning stored analyses', () => {
   it('keeps what approvals pin and what readers and submissions use, drops the rest', async () => {
-    const [p] = await t.knex.raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371502', 'P1', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`).then((r) => r.rows)
-    const [other] = await t.knex.raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371521', 'P2', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`).then((r) => r.rows)
+    const [p] = await t.knex
+      .raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371502', 'P1', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`)
+      .then((r) => r.rows)
+    const [other] = await t.knex
+      .raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371521', 'P2', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`)
+      .then((r) => r.rows)
     const add = async (projectId: number, county: string, stale: boolean) =>
       (await t.knex('analysis_results').insert({ project_id: projectId, xzqdm: county, inputs: '{}', result: '{}', stale }).returning('id'))[0].id as number
     const approved = await add(p.id, '371502', true)

@@ -37,19 +37,27 @@ beforeAll(async () => {
   const layers: Array<[string, string]> = [
     [
       'survey2',
-      await zip('s2', [text('DLBM', 5), { name: 'BGRQ', type: 'D' as const, length: 8 }], [
-        { parts: [R(0, 0, 120, 100)], values: { DLBM: '201', BGRQ: '2012-03-15' } },
-        { parts: [R(120, 0, 200, 100)], values: { DLBM: '013', BGRQ: '2009-06-30' } },
-      ]),
+      await zip(
+        's2',
+        [text('DLBM', 5), { name: 'BGRQ', type: 'D' as const, length: 8 }],
+        [
+          { parts: [R(0, 0, 120, 100)], values: { DLBM: '201', BGRQ: '2012-03-15' } },
+          { parts: [R(120, 0, 200, 100)], values: { DLBM: '013', BGRQ: '2009-06-30' } },
+        ],
+      ),
     ],
     [
       'buildings',
-      await zip('b', [text('JZLX')], [
-        { parts: [R(10, 10, 60, 60)], values: { JZLX: '厂房' } },
-        { parts: [R(70, 10, 110, 60)], values: { JZLX: '活动板房' } },
-        { parts: [R(120, 10, 160, 60)], values: { JZLX: '可移动临时建筑' } },
-        { parts: [R(30, 70, 40, 90)], values: { JZLX: 'XYZ-7' } },
-      ]),
+      await zip(
+        'b',
+        [text('JZLX')],
+        [
+          { parts: [R(10, 10, 60, 60)], values: { JZLX: '厂房' } },
+          { parts: [R(70, 10, 110, 60)], values: { JZLX: '活动板房' } },
+          { parts: [R(120, 10, 160, 60)], values: { JZLX: '可移动临时建筑' } },
+          { parts: [R(30, 70, 40, 90)], values: { JZLX: 'XYZ-7' } },
+        ],
+      ),
     ],
     ['plots', await zip('plots', [text('TBBH')], [{ parts: [R(0, 0, 192, 100)], values: { TBBH: 'DX-0001' } }])],
     ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(199.9, 0, 210, 5)], values: { XZTDBH: 'XZ-9' } }])],
@@ -58,7 +66,12 @@ beforeAll(async () => {
     const job = await importFile(t, key, { layer }, file)
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
   }
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(key), payload: { code: 'RULES-1', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(0, 0, 200, 100)] } } })
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/projects',
+    headers: withKey(key),
+    payload: { code: 'RULES-1', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(0, 0, 200, 100)] } },
+  })
   expect(res.statusCode, res.body).toBe(201)
   analysis = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(key) })).json()
 })

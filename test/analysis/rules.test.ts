@@ -86,9 +86,17 @@ describe('conflicts and plan', () => {
   it('tolerate up to 1 m² of overlap, not more, and never silently: above 0 needs review', () => {
     expect(full(measures({ approvedUnsuppliedM2: 0 }), facts(), 'no-approved-unsupplied')).toMatchObject({ passed: true, needsReview: false })
     expect(full(measures({ approvedUnsuppliedM2: 0.0001 }), facts(), 'no-approved-unsupplied')).toMatchObject({ passed: true, needsReview: true })
-    expect(full(measures({ idleLandM2: 1 }), facts(), 'no-idle-land')).toMatchObject({ passed: true, needsReview: true, messageZh: expect.stringMatching(/需人工复核/) })
+    expect(full(measures({ idleLandM2: 1 }), facts(), 'no-idle-land')).toMatchObject({
+      passed: true,
+      needsReview: true,
+      messageZh: expect.stringMatching(/需人工复核/),
+    })
     expect(full(measures({ outsidePlanM2: 0.3 }), facts(), 'in-plan')).toMatchObject({ passed: true, needsReview: true })
-    expect(full(measures({ idleLandM2: 1.01 }), facts(), 'no-idle-land')).toMatchObject({ passed: false, needsReview: false, messageZh: '项目范围内有闲置土地1.01 m²' })
+    expect(full(measures({ idleLandM2: 1.01 }), facts(), 'no-idle-land')).toMatchObject({
+      passed: false,
+      needsReview: false,
+      messageZh: '项目范围内有闲置土地1.01 m²',
+    })
     expect(check(measures({ approvedUnsuppliedM2: 1 }), facts(), 'no-approved-unsupplied')).toBe(true)
     expect(check(measures({ approvedUnsuppliedM2: 1.01 }), facts(), 'no-approved-unsupplied')).toBe(false)
     expect(check(measures({ idleLandM2: 1.01 }), facts(), 'no-idle-land')).toBe(false)
@@ -115,7 +123,11 @@ describe('built-before-2010 and ownership', () => {
   })
   it('flags patches changed after the 2009 baseline (a later annual update) for review', () => {
     expect(full(measures({ survey2LatestChange: '20091231' }), facts(), 'built-before-2010')).toMatchObject({ passed: true, needsReview: false })
-    expect(full(measures({ survey2LatestChange: '20100105' }), facts(), 'built-before-2010')).toMatchObject({ passed: true, needsReview: true, messageZh: expect.stringMatching(/20100105.*年度变更/) })
+    expect(full(measures({ survey2LatestChange: '20100105' }), facts(), 'built-before-2010')).toMatchObject({
+      passed: true,
+      needsReview: true,
+      messageZh: expect.stringMatching(/20100105.*年度变更/),
+    })
   })
   it('projects lie on the county’s low-efficiency plots (聊城 一), 95 % by default, unknown without the layer', () => {
     expect(check(measures({ areaM2: 20000, onPlotsM2: 19000 }), facts(), 'on-database-plots')).toBe(true)
@@ -139,7 +151,11 @@ describe('stock area by approach (165号 三)', () => {
     expect(stockArea(measures({ survey2Loaded: false }), facts()).m2).toBeNull()
   })
   it('退二进三: changed-use floor area ÷ new plot ratio', () => {
-    expect(stockArea(measures(), facts({ approach: 'retreat-secondary', changedUseFloorArea: 24000, newPlotRatio: 2 }))).toMatchObject({ method: 'changed-use-floor-area', m2: 12000, capped: false })
+    expect(stockArea(measures(), facts({ approach: 'retreat-secondary', changedUseFloorArea: 24000, newPlotRatio: 2 }))).toMatchObject({
+      method: 'changed-use-floor-area',
+      m2: 12000,
+      capped: false,
+    })
   })
   it('plot-ratio increase: added floor area ÷ new plot ratio, capped at the second-survey construction land', () => {
     const s = stockArea(measures({ survey2ConstructionM2: 15000 }), facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 }))
@@ -149,19 +165,34 @@ describe('stock area by approach (165号 三)', () => {
   })
   it('the recorded uses decide: industry → commerce is 退二进三 even when recorded as default', () => {
     const p = facts({ approach: 'default', originalUse: 'industrial', newUse: 'commercial', changedUseFloorArea: 9000, newPlotRatio: 1.5 })
-    expect(stockArea(measures(), p)).toMatchObject({ method: 'changed-use-floor-area', m2: 6000, approach: { applied: 'retreat-secondary', recorded: 'default', derived: true } })
+    expect(stockArea(measures(), p)).toMatchObject({
+      method: 'changed-use-floor-area',
+      m2: 6000,
+      approach: { applied: 'retreat-secondary', recorded: 'default', derived: true },
+    })
     expect(stockArea(measures(), p).approach.reasonZh).toMatch(/退二进三.*录入的再开发方式为“按二调建设用地面积核定”/)
     // storage → residential leaves industry too; industry → storage does not
     expect(stockArea(measures(), facts({ originalUse: 'storage', newUse: 'residential' })).approach.applied).toBe('retreat-secondary')
     expect(stockArea(measures(), facts({ originalUse: 'industrial', newUse: 'storage' })).approach.applied).toBe('default')
   })
   it('a higher plot ratio calls for the plot-ratio formula; an equal one does not', () => {
-    expect(stockArea(measures(), facts({ plotRatioBefore: 0.8, newPlotRatio: 1.2, addedFloorArea: 6000 }))).toMatchObject({ method: 'added-floor-area', m2: 5000 })
-    expect(stockArea(measures(), facts({ approach: 'plot-ratio-increase', plotRatioBefore: 1.2, newPlotRatio: 1.2, addedFloorArea: 6000 })).approach.applied).toBe('default')
+    expect(stockArea(measures(), facts({ plotRatioBefore: 0.8, newPlotRatio: 1.2, addedFloorArea: 6000 }))).toMatchObject({
+      method: 'added-floor-area',
+      m2: 5000,
+    })
+    expect(
+      stockArea(measures(), facts({ approach: 'plot-ratio-increase', plotRatioBefore: 1.2, newPlotRatio: 1.2, addedFloorArea: 6000 })).approach.applied,
+    ).toBe('default')
   })
   it('gives null with the reason when an input is missing, never 0', () => {
-    expect(stockArea(measures(), facts({ approach: 'retreat-secondary', newPlotRatio: 2 }))).toMatchObject({ m2: null, reason: expect.stringMatching(/changedUseFloorArea/) })
-    expect(stockArea(measures(), facts({ approach: 'plot-ratio-increase', addedFloorArea: 100 }))).toMatchObject({ m2: null, reason: expect.stringMatching(/newPlotRatio/) })
+    expect(stockArea(measures(), facts({ approach: 'retreat-secondary', newPlotRatio: 2 }))).toMatchObject({
+      m2: null,
+      reason: expect.stringMatching(/changedUseFloorArea/),
+    })
+    expect(stockArea(measures(), facts({ approach: 'plot-ratio-increase', addedFloorArea: 100 }))).toMatchObject({
+      m2: null,
+      reason: expect.stringMatching(/newPlotRatio/),
+    })
   })
 })
 
@@ -188,7 +219,9 @@ describe('near a threshold (nearThreshold)', () => {
     // 10 000.3 m² on the ellipsoid, 9 999.6 m² in the plane (the GK scale error near the central meridian's edge)
     expect(full(measures({ areaM2: 10000.3, planarAreaM2: 9999.6 }), facts(), 'min-area')).toMatchObject({ passed: true, nearThreshold: true })
     expect(full(measures({ areaM2: 10000.3, planarAreaM2: 10000.9 }), facts(), 'min-area')).toMatchObject({ passed: true, nearThreshold: false })
-    expect(full(measures({ areaM2: 20000, footprintM2: 6000.2, footprintPlanarM2: 5999.9, planarAreaM2: 20000 }), facts(), 'footprint-ratio').nearThreshold).toBe(true)
+    expect(
+      full(measures({ areaM2: 20000, footprintM2: 6000.2, footprintPlanarM2: 5999.9, planarAreaM2: 20000 }), facts(), 'footprint-ratio').nearThreshold,
+    ).toBe(true)
   })
   it('never shows a number rounded across the threshold it fails', () => {
     const c = full(measures({ areaM2: 9999.996 }), facts(), 'min-area')

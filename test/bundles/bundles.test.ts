@@ -15,9 +15,16 @@ const plot = (code: string, x0: number, y0: number, x1: number, y1: number, zl =
   values: { TBBH: code, ZLDWDM: zl, QSDWDM: '371502001001' },
 })
 // A 3×3 grid of 100 m cells without its centre; G8 lies in another village; E1 is a small corner piece.
-const grid = [[0, 0], [100, 0], [200, 0], [0, 100], [200, 100], [0, 200], [100, 200], [200, 200]].map(([x, y], i) =>
-  plot(`G${i + 1}`, x!, y!, x! + 100, y! + 100, i === 7 ? '371502002000' : '371502001000'),
-)
+const grid = [
+  [0, 0],
+  [100, 0],
+  [200, 0],
+  [0, 100],
+  [200, 100],
+  [0, 200],
+  [100, 200],
+  [200, 200],
+].map(([x, y], i) => plot(`G${i + 1}`, x!, y!, x! + 100, y! + 100, i === 7 ? '371502002000' : '371502001000'))
 const layout = [
   ...grid,
   plot('E1', 300, 0, 340, 40), // 1 600 m² touching G3: 边角地
@@ -72,14 +79,21 @@ beforeAll(async () => {
   await resetData(t.knex)
   key = await keyFor(t.knex, 'county', '371502')
   const zip = await shapefileZip(dir, 'plots', {
-    fields: [{ name: 'TBBH', type: 'C', length: 10 }, { name: 'ZLDWDM', type: 'C', length: 12 }, { name: 'QSDWDM', type: 'C', length: 12 }],
+    fields: [
+      { name: 'TBBH', type: 'C', length: 10 },
+      { name: 'ZLDWDM', type: 'C', length: 12 },
+      { name: 'QSDWDM', type: 'C', length: 12 },
+    ],
     features: layout,
   })
   const text = (name: string, length: number) => ({ name, type: 'C' as const, length })
   const survey3 = await shapefileZip(dir, 's3', { fields: [text('TBBH', 10), text('ZLDWDM', 12), text('DLBM', 5), text('DLMC', 20)], features: land })
   expect((await importFile(t, key, { layer: 'survey3' }, survey3)).status).toBe('succeeded')
   // Second-survey construction land over half the notch.
-  const survey2 = await shapefileZip(dir, 's2', { fields: [text('DLBM', 5), text('DLMC', 20)], features: [{ parts: [gkRect(5100, 100, 5150, 200)], values: { DLBM: '201', DLMC: '城市' } }] })
+  const survey2 = await shapefileZip(dir, 's2', {
+    fields: [text('DLBM', 5), text('DLMC', 20)],
+    features: [{ parts: [gkRect(5100, 100, 5150, 200)], values: { DLBM: '201', DLMC: '城市' } }],
+  })
   expect((await importFile(t, key, { layer: 'survey2' }, survey2)).status).toBe('succeeded')
   const job = await importFile(t, key, { layer: 'plots' }, zip)
   expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
@@ -98,14 +112,25 @@ describe('bundles of touching plots (gapMeters 0)', () => {
 
   it('groups touching plots, corner contact included; an isolated plot is its own bundle', () => {
     const members = fc.features.map((f: any) => f.properties.members)
-    expect(members).toEqual(expect.arrayContaining([['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'], ['R1'], ['R2'], ['C1', 'C2'], ['I1'], ['U1', 'U2', 'U3', 'U4', 'U5']]))
+    expect(members).toEqual(
+      expect.arrayContaining([['E1', 'G1', 'G2', 'G3', 'G4', 'G5', 'G6', 'G7', 'G8'], ['R1'], ['R2'], ['C1', 'C2'], ['I1'], ['U1', 'U2', 'U3', 'U4', 'U5']]),
+    )
     expect(fc.features).toHaveLength(6)
     expect(bundleWith(fc, 'C1').memberCount).toBe(2)
   })
 
   it('dissolves the grid, with the missing centre as one enclave of the centre cell’s area', () => {
     const g = bundleWith(fc, 'G1')
-    const cells = [[0, 0], [100, 0], [200, 0], [0, 100], [200, 100], [0, 200], [100, 200], [200, 200]].reduce((s, [x, y]) => s + gkArea(x!, y!, x! + 100, y! + 100), 0)
+    const cells = [
+      [0, 0],
+      [100, 0],
+      [200, 0],
+      [0, 100],
+      [200, 100],
+      [0, 200],
+      [100, 200],
+      [200, 200],
+    ].reduce((s, [x, y]) => s + gkArea(x!, y!, x! + 100, y! + 100), 0)
     expect(Math.abs(g.m2 - (cells + gkArea(300, 0, 340, 40)))).toBeLessThanOrEqual(0.01)
     expect(g.enclosedGaps).toHaveLength(1)
     expect(Math.abs(g.enclosedGaps[0].m2 - gkArea(100, 100, 200, 200))).toBeLessThanOrEqual(0.01)
@@ -154,14 +179,26 @@ describe('bundles of touching plots (gapMeters 0)', () => {
   })
 
   const cellsOf = (cells: number[][]) => cells.reduce((sum, [x, y]) => sum + gkArea(x!, y!, x! + 100, y! + 100), 0)
-  const makeProject = (bundleId: number, payload: object) => t.app.inject({ method: 'POST', url: `/api/v1/bundles/${bundleId}/project`, headers: withKey(key), payload })
+  const makeProject = (bundleId: number, payload: object) =>
+    t.app.inject({ method: 'POST', url: `/api/v1/bundles/${bundleId}/project`, headers: withKey(key), payload })
 
   it('makes a project of a bundle with its hole (夹心地) by default, analysed like any other', async () => {
     const bundleId = bundleWith(fc, 'G1').bundleId
     const res = await makeProject(bundleId, { code: 'LP-001' })
     expect(res.statusCode, res.body).toBe(201)
     // the whole 3 × 3 grid (centre included) and E1
-    const whole = cellsOf([[0, 0], [100, 0], [200, 0], [0, 100], [100, 100], [200, 100], [0, 200], [100, 200], [200, 200]]) + gkArea(300, 0, 340, 40)
+    const whole =
+      cellsOf([
+        [0, 0],
+        [100, 0],
+        [200, 0],
+        [0, 100],
+        [100, 100],
+        [200, 100],
+        [0, 200],
+        [100, 200],
+        [200, 200],
+      ]) + gkArea(300, 0, 340, 40)
     expect(Math.abs(res.json().areaM2 - whole)).toBeLessThanOrEqual(0.01)
     expect(res.json().name).toMatch(/含夹心地1处/)
     const analysis = await t.app.inject({ method: 'GET', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(key) })
@@ -170,7 +207,13 @@ describe('bundles of touching plots (gapMeters 0)', () => {
 
   it('adds the enclosed land (a notch, not a hole) to the project, and leaves the gaps out when asked', async () => {
     const bundleId = bundleWith(fc, 'U1').bundleId
-    const members = cellsOf([[5000, 0], [5100, 0], [5200, 0], [5000, 100], [5200, 100]])
+    const members = cellsOf([
+      [5000, 0],
+      [5100, 0],
+      [5200, 0],
+      [5000, 100],
+      [5200, 100],
+    ])
     const withNotch = await makeProject(bundleId, { code: 'LP-U' })
     expect(withNotch.statusCode, withNotch.body).toBe(201)
     expect(Math.abs(withNotch.json().areaM2 - (members + gkArea(5100, 100, 5200, 200)))).toBeLessThanOrEqual(0.01)
@@ -212,13 +255,21 @@ describe('bundles across a gap', () => {
 describe('bundles follow the land around them', () => {
   it('recomputes enclaves when a new third-survey version is imported', async () => {
     const text = (name: string, length: number) => ({ name, type: 'C' as const, length })
-    const withoutNotch = await shapefileZip(dir, 's3b', { fields: [text('TBBH', 10), text('ZLDWDM', 12), text('DLBM', 5), text('DLMC', 20)], features: land.filter((p) => p.values.TBBH !== 'N1') })
+    const withoutNotch = await shapefileZip(dir, 's3b', {
+      fields: [text('TBBH', 10), text('ZLDWDM', 12), text('DLBM', 5), text('DLMC', 20)],
+      features: land.filter((p) => p.values.TBBH !== 'N1'),
+    })
     const job = await importFile(t, key, { layer: 'survey3' }, withoutNotch)
     expect(job.status).toBe('succeeded')
     expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/survey3: \d+ contiguous bundles recomputed/) }))
     const fc = (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
     expect(bundleWith(fc, 'U1').enclosedGaps).toEqual([])
-    expect(bundleWith(fc, 'U1').flags.filter((f: any) => !f.member).map((f: any) => f.patch.tbbh).sort()).toEqual(['P1', 'S1'])
+    expect(
+      bundleWith(fc, 'U1')
+        .flags.filter((f: any) => !f.member)
+        .map((f: any) => f.patch.tbbh)
+        .sort(),
+    ).toEqual(['P1', 'S1'])
   })
 })
 

@@ -49,9 +49,7 @@ describe('migrations', () => {
 
   it('give every spatial table an EPSG:4490 geometry, a GiST index and a county code', async () => {
     await migrateLatest(db.knex)
-    const { rows: geoms } = await db.knex.raw(
-      `SELECT f_table_name AS t, type, srid FROM geometry_columns WHERE f_geometry_column = 'geom'`,
-    )
+    const { rows: geoms } = await db.knex.raw(`SELECT f_table_name AS t, type, srid FROM geometry_columns WHERE f_geometry_column = 'geom'`)
     const { rows: gist } = await db.knex.raw(`SELECT tablename AS t FROM pg_indexes WHERE indexdef ILIKE '%USING gist (geom)%'`)
     const { rows: county } = await db.knex.raw(
       `SELECT table_name AS t FROM information_schema.columns WHERE column_name = 'xzqdm' AND character_maximum_length = 6`,

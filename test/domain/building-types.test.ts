@@ -13,7 +13,24 @@ describe('building types by meaning', () => {
     expect(normaliseBuildingType('ＡＢ　房')).toBe('AB房')
   })
   it('excludes the notice’s own words and their usual spellings', () => {
-    for (const t of ['可移动的临时建筑物', '可移动临时建筑', '可移动的临时建筑', '活动板房', '彩钢活动房', '集装箱房', '堆场', '露天堆场', '硬化路面', '硬化地面', '厂区道路', '绿地', '绿化带', '户外体育设施', '篮球场', '露天运动场']) {
+    for (const t of [
+      '可移动的临时建筑物',
+      '可移动临时建筑',
+      '可移动的临时建筑',
+      '活动板房',
+      '彩钢活动房',
+      '集装箱房',
+      '堆场',
+      '露天堆场',
+      '硬化路面',
+      '硬化地面',
+      '厂区道路',
+      '绿地',
+      '绿化带',
+      '户外体育设施',
+      '篮球场',
+      '露天运动场',
+    ]) {
       expect(cls(t), t).toBe('excluded')
     }
   })

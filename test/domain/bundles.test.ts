@@ -4,8 +4,25 @@ import { MU_M2 } from '../../src/domain/analysis-config.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type MemberFacts, type NeighbourFacts } from '../../src/domain/bundles.js'
 
 const c = { minBundleM2: bundleDefaults.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }
-const member = (code: string, mu: number, more: Partial<MemberFacts> = {}): MemberFacts => ({ id: 0, code, m2: mu * MU_M2, zldwdm: 'A', qsdwdm: 'Q', onEdge: true, ...more })
-const piece = (m2: number, sharedShare: number): NeighbourFacts => ({ tbbh: '1', zldwdm: 'A', dlbm: '0601', dlmc: '工业用地', m2, sharedShare, survey2ConstructionM2: null, geometry: null })
+const member = (code: string, mu: number, more: Partial<MemberFacts> = {}): MemberFacts => ({
+  id: 0,
+  code,
+  m2: mu * MU_M2,
+  zldwdm: 'A',
+  qsdwdm: 'Q',
+  onEdge: true,
+  ...more,
+})
+const piece = (m2: number, sharedShare: number): NeighbourFacts => ({
+  tbbh: '1',
+  zldwdm: 'A',
+  dlbm: '0601',
+  dlmc: '工业用地',
+  m2,
+  sharedShare,
+  survey2ConstructionM2: null,
+  geometry: null,
+})
 
 describe('memberFlags', () => {
   it('flags a plot under 15 mu as scattered, and not one of exactly 15 mu', () => {
@@ -15,7 +32,11 @@ describe('memberFlags', () => {
 
   it('flags a member under 3 mu on the edge as 边角地, not one inside or of 3 mu', () => {
     const big = member('big', 40)
-    expect(memberFlags([big, member('e', 2.99)], c).filter((f) => f.flag === 'corner').map((f) => f.plot)).toEqual(['e'])
+    expect(
+      memberFlags([big, member('e', 2.99)], c)
+        .filter((f) => f.flag === 'corner')
+        .map((f) => f.plot),
+    ).toEqual(['e'])
     expect(memberFlags([big, member('e', 2.99, { onEdge: false })], c).filter((f) => f.flag === 'corner')).toEqual([])
     expect(memberFlags([big, member('e', 3)], c).filter((f) => f.flag === 'corner')).toEqual([])
   })
@@ -33,7 +54,10 @@ describe('memberFlags', () => {
 
   it('flags 插花地 against the area-weighted majority 坐落, then 权属', () => {
     const flags = memberFlags([member('a', 20), member('b', 10, { zldwdm: 'B' }), member('c', 10, { qsdwdm: 'R' })], c)
-    expect(flags.filter((f) => f.flag === 'interspersed').map((f) => [f.plot, f.reason.includes('located') ? 'zl' : 'qs'])).toEqual([['b', 'zl'], ['c', 'qs']])
+    expect(flags.filter((f) => f.flag === 'interspersed').map((f) => [f.plot, f.reason.includes('located') ? 'zl' : 'qs'])).toEqual([
+      ['b', 'zl'],
+      ['c', 'qs'],
+    ])
   })
 })
 

@@ -38,7 +38,16 @@ describe('working days', () => {
   })
 
   it('rejects a calendar listing a weekday as a make-up workday, or a day both ways', () => {
-    expect(calendarProblems({ year: 2026, holidays: [{ date: '2026-10-01', name: 'x' }], workdays: [{ date: '2026-10-01', name: 'x' }, { date: '2026-10-09', name: 'y' }] })).toHaveLength(2)
+    expect(
+      calendarProblems({
+        year: 2026,
+        holidays: [{ date: '2026-10-01', name: 'x' }],
+        workdays: [
+          { date: '2026-10-01', name: 'x' },
+          { date: '2026-10-09', name: 'y' },
+        ],
+      }),
+    ).toHaveLength(2)
     expect(calendarProblems({ year: 2026, holidays: [{ date: '2025-10-01', name: 'x' }], workdays: [] })).toEqual(['2025-10-01 is not in 2026'])
   })
 

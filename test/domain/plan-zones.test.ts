@@ -11,7 +11,8 @@ describe('permitted from the zone name', () => {
     for (const n of ['城镇集中建设区', '工业发展区', '城镇开发边界', '村庄建设区', '允许建设区', ' 城镇集中 建设区 ']) expect(byName(n), n).toBe(true)
   })
   it('does not permit 永久基本农田, 生态保护红线, 城镇弹性发展区, 特别用途区, 一般农业区, 有条件建设区', () => {
-    for (const n of ['永久基本农田', '生态保护红线', '城镇弹性发展区', '特别用途区', '一般农业区', '有条件建设区', '禁止建设区']) expect(byName(n), n).toBe(false)
+    for (const n of ['永久基本农田', '生态保护红线', '城镇弹性发展区', '特别用途区', '一般农业区', '有条件建设区', '禁止建设区'])
+      expect(byName(n), n).toBe(false)
   })
   it('knows nothing of an unlisted name', () => expect(byName('城市绿线')).toBeNull())
 })

@@ -60,15 +60,28 @@ describe('quota arithmetic', () => {
 })
 
 describe('which approved projects qualify', () => {
-  const passing = ['min-area', 'footprint-ratio', 'stock-half-15-30', 'no-approved-unsupplied', 'no-idle-land', 'in-plan', 'built-before-2010', 'ownership'].map((id) => ({ id, passed: true as boolean | null }))
+  const passing = [
+    'min-area',
+    'footprint-ratio',
+    'stock-half-15-30',
+    'no-approved-unsupplied',
+    'no-idle-land',
+    'in-plan',
+    'built-before-2010',
+    'ownership',
+  ].map((id) => ({ id, passed: true as boolean | null }))
   const base: RewardCandidate = { status: 'province-approved', approvedResultId: 1, eligible: true, stockM2: 12000, checks: passing }
   const failing = (...ids: string[]) => passing.map((c) => (ids.includes(c.id) ? { ...c, passed: false } : c))
 
   it('an approved, eligible project with a stock area qualifies', () => expect(rewardVerdict(base)).toEqual({ qualifies: true }))
-  it('not yet approved by the province: excluded', () => expect(rewardVerdict({ ...base, status: 'city-checked' })).toMatchObject({ qualifies: false, exclusion: 'not-province-approved' }))
+  it('not yet approved by the province: excluded', () =>
+    expect(rewardVerdict({ ...base, status: 'city-checked' })).toMatchObject({ qualifies: false, exclusion: 'not-province-approved' }))
   it('failing only the area rules: excluded by name', () => {
     expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ exclusion: 'area-rule', failedChecks: ['min-area'] })
-    expect(rewardVerdict({ ...base, eligible: false, checks: failing('stock-half-15-30') })).toMatchObject({ exclusion: 'area-rule', failedChecks: ['stock-half-15-30'] })
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('stock-half-15-30') })).toMatchObject({
+      exclusion: 'area-rule',
+      failedChecks: ['stock-half-15-30'],
+    })
   })
   it('names the area rule with the threshold the analysis used, not a number typed into the text', () => {
     const with20 = passing.map((c) => (c.id === 'min-area' ? { ...c, passed: false, threshold: 20 * (10000 / 15) } : c))
@@ -78,7 +91,10 @@ describe('which approved projects qualify', () => {
     expect(rewardVerdict({ ...base, eligible: false, checks: share60 })).toMatchObject({ zh: '15–30亩项目再开发面积不足60%，不计入' })
   })
   it('failing another check too: not eligible, with every failed check', () => {
-    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area', 'in-plan') })).toMatchObject({ exclusion: 'not-eligible', failedChecks: ['min-area', 'in-plan'] })
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area', 'in-plan') })).toMatchObject({
+      exclusion: 'not-eligible',
+      failedChecks: ['min-area', 'in-plan'],
+    })
   })
   it('undecided or without stock area: excluded', () => {
     expect(rewardVerdict({ ...base, eligible: null })).toMatchObject({ exclusion: 'eligibility-undecided' })

@@ -20,7 +20,24 @@ describe('csv', () => {
   })
 
   it('writes a document with a BOM and CRLF line ends', () => {
-    expect(csvDocument([{ zh: '项目编号', en: 'code' }, { zh: '面积', en: 'm2' }], [['A-1', 1.5]])).toBe('\uFEFF项目编号,面积\r\nA-1,1.5\r\n')
-    expect(csvDocument([{ zh: '项目编号', en: 'code' }, { zh: '面积', en: 'm2' }], [['A-1', 1.5]], 'en')).toBe('\uFEFFcode,m2\r\nA-1,1.5\r\n')
+    expect(
+      csvDocument(
+        [
+          { zh: '项目编号', en: 'code' },
+          { zh: '面积', en: 'm2' },
+        ],
+        [['A-1', 1.5]],
+      ),
+    ).toBe('\uFEFF项目编号,面积\r\nA-1,1.5\r\n')
+    expect(
+      csvDocument(
+        [
+          { zh: '项目编号', en: 'code' },
+          { zh: '面积', en: 'm2' },
+        ],
+        [['A-1', 1.5]],
+        'en',
+      ),
+    ).toBe('\uFEFFcode,m2\r\nA-1,1.5\r\n')
   })
 })

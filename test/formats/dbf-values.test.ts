@@ -8,7 +8,22 @@ const read = (text: string) => {
 
 describe('plainDecimal', () => {
   it('reads dBASE numbers exactly as Number() reads their text', () => {
-    for (const t of ['0', '  42', '-7', '  1234.56', '0.1', '0.3', '-0.0001', '.5', '5.', '007', '999999999999999', '12345678901.2345', '-0', '  0.30000000000000']) {
+    for (const t of [
+      '0',
+      '  42',
+      '-7',
+      '  1234.56',
+      '0.1',
+      '0.3',
+      '-0.0001',
+      '.5',
+      '5.',
+      '007',
+      '999999999999999',
+      '12345678901.2345',
+      '-0',
+      '  0.30000000000000',
+    ]) {
       expect(Object.is(read(t), Number(t.trim())), t).toBe(true)
     }
   })

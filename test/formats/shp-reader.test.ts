@@ -72,8 +72,20 @@ async function readAll(from: string | ByteSource, family: 'polygon' | 'line'): P
 }
 
 // Clockwise shells and counter-clockwise holes, as the format has them.
-const square = (x: number, y: number, s: number) => [[x, y], [x, y + s], [x + s, y + s], [x + s, y], [x, y]]
-const hole = (x: number, y: number, s: number) => [[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]
+const square = (x: number, y: number, s: number) => [
+  [x, y],
+  [x, y + s],
+  [x + s, y + s],
+  [x + s, y],
+  [x, y],
+]
+const hole = (x: number, y: number, s: number) => [
+  [x, y],
+  [x + s, y],
+  [x + s, y + s],
+  [x, y + s],
+  [x, y],
+]
 
 describe('ShpReader', () => {
   it('writes the WKB of single-ring, holed and multi-part polygons into the batch', async () => {
@@ -94,16 +106,33 @@ describe('ShpReader', () => {
   })
 
   it('writes the WKB of lines', async () => {
-    const a = [[1, 2], [3, 4], [5, 7]]
-    const b = [[10, 10], [11, 12]]
+    const a = [
+      [1, 2],
+      [3, 4],
+      [5, 7],
+    ]
+    const b = [
+      [10, 10],
+      [11, 12],
+    ]
     const got = await readAll(await writeShp(3, [[a], [a, b]]), 'line')
     expect(got[0]!.wkb!.equals(wkbOf('lines', [a]))).toBe(true)
     expect(got[1]!.wkb!.equals(wkbOf('lines', [a, b]))).toBe(true)
   })
 
   it('rejects bad single rings with the same messages as other rings', async () => {
-    const open = [[0, 0], [0, 1], [1, 1], [1, 0], [0, 0.5]]
-    const short = [[0, 0], [0, 1], [0, 0]]
+    const open = [
+      [0, 0],
+      [0, 1],
+      [1, 1],
+      [1, 0],
+      [0, 0.5],
+    ]
+    const short = [
+      [0, 0],
+      [0, 1],
+      [0, 0],
+    ]
     const got = await readAll(await writeShp(5, [[open], [short], [square(0, 0, 1), open]]), 'polygon')
     expect(got.map((g) => (g.record.kind === 'rejected' ? g.record.message : g.record.kind))).toEqual([
       'ring 1 is not closed (its first and last points differ)',

@@ -35,7 +35,11 @@ export async function buildTestApp(
   await migrateLatest(db.knex)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-app-'))
   const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
-  await instance.register(app, { database: db, config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept }, protection: opts.protection })
+  await instance.register(app, {
+    database: db,
+    config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept },
+    protection: opts.protection,
+  })
   configure?.(instance)
   await instance.ready()
   return {

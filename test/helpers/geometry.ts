@@ -15,7 +15,15 @@ export function ellipsoidalRingArea(ring: number[][]): number {
 export function lonLatRectangle(west: number, south: number, east: number, north: number) {
   return {
     type: 'Polygon' as const,
-    coordinates: [[[west, south], [east, south], [east, north], [west, north], [west, south]]],
+    coordinates: [
+      [
+        [west, south],
+        [east, south],
+        [east, north],
+        [west, north],
+        [west, south],
+      ],
+    ],
   }
 }
 

@@ -14,7 +14,9 @@ export function multipart(fields: Record<string, string>, file?: { path: string;
   }
   if (file) {
     const name = file.name ?? path.basename(file.path)
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`))
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    )
     parts.push(fs.readFileSync(file.path), Buffer.from('\r\n'))
   }
   parts.push(Buffer.from(`--${boundary}--\r\n`))

@@ -52,7 +52,10 @@ export async function shapefileZip(dir: string, name: string, spec: ShapefileSpe
   }
   await spec.tamper?.(files)
   const zip = path.join(dir, `${name}.zip`)
-  await zipFiles(zip, Object.values(files).map((p) => ({ path: p, name: path.basename(p) })))
+  await zipFiles(
+    zip,
+    Object.values(files).map((p) => ({ path: p, name: path.basename(p) })),
+  )
   return zip
 }
 
@@ -120,4 +123,10 @@ export const surveyFields: WriterField[] = [
 ]
 
 /** A clockwise rectangle, as shapefile shells are. */
-export const rect = (x0: number, y0: number, x1: number, y1: number) => [[x0, y0], [x0, y1], [x1, y1], [x1, y0], [x0, y0]]
+export const rect = (x0: number, y0: number, x1: number, y1: number) => [
+  [x0, y0],
+  [x0, y1],
+  [x1, y1],
+  [x1, y0],
+  [x0, y0],
+]

@@ -12,7 +12,10 @@ let t: TestApp & { dataDir: string }
 let key: string
 let dir: string
 let before: Record<string, number>
-const good = (n: number) => ({ parts: [rect(410000 + 100 * n, 4030000, 410100 + 100 * n, 4030100)], values: { BSM: n, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '李庄村' } })
+const good = (n: number) => ({
+  parts: [rect(410000 + 100 * n, 4030000, 410100 + 100 * n, 4030100)],
+  values: { BSM: n, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '李庄村' },
+})
 
 beforeAll(async () => {
   t = await buildTestApp(undefined, { uploadLimitBytes: 200_000 })
@@ -43,24 +46,99 @@ async function expectFailure(fields: Record<string, string>, file: string, messa
 
 describe('bad geometry', () => {
   it('rejects NaN and infinite coordinates with the record number', async () => {
-    const zip = await shapefileZip(dir, 'nan', { fields: surveyFields, features: [good(1), { ...good(2), parts: [[[410000, 4030000], [NaN, 4030100], [410100, 4030100], [410000, 4030000]]] }, { ...good(3), parts: [[[410000, 4030000], [410000, Infinity], [410100, 4030100], [410100, 4030000], [410000, 4030000]]] }] })
+    const zip = await shapefileZip(dir, 'nan', {
+      fields: surveyFields,
+      features: [
+        good(1),
+        {
+          ...good(2),
+          parts: [
+            [
+              [410000, 4030000],
+              [NaN, 4030100],
+              [410100, 4030100],
+              [410000, 4030000],
+            ],
+          ],
+        },
+        {
+          ...good(3),
+          parts: [
+            [
+              [410000, 4030000],
+              [410000, Infinity],
+              [410100, 4030100],
+              [410100, 4030000],
+              [410000, 4030000],
+            ],
+          ],
+        },
+      ],
+    })
     const job = await expectFailure({ layer: 'survey3' }, zip, /NaN or infinite/, { record: 2 })
     expect(job.errors).toContainEqual(expect.objectContaining({ record: 3 }))
     expect(job.counts).toMatchObject({ read: 3, rejected: 2 })
   })
 
   it('rejects an unclosed ring with the record number', async () => {
-    const zip = await shapefileZip(dir, 'open', { fields: surveyFields, features: [good(1), { ...good(2), parts: [[[410000, 4030000], [410000, 4030100], [410100, 4030100], [410100, 4030000], [410000, 4030001]]] }] })
+    const zip = await shapefileZip(dir, 'open', {
+      fields: surveyFields,
+      features: [
+        good(1),
+        {
+          ...good(2),
+          parts: [
+            [
+              [410000, 4030000],
+              [410000, 4030100],
+              [410100, 4030100],
+              [410100, 4030000],
+              [410000, 4030001],
+            ],
+          ],
+        },
+      ],
+    })
     await expectFailure({ layer: 'survey3' }, zip, /ring 1 is not closed/, { record: 2 })
   })
 
   it('rejects lines where polygons are expected', async () => {
-    const zip = await shapefileZip(dir, 'lines', { shapeType: 3, fields: surveyFields, features: [{ parts: [[[410000, 4030000], [410100, 4030100]]], values: { BSM: 1, DLBM: '102' } }] })
+    const zip = await shapefileZip(dir, 'lines', {
+      shapeType: 3,
+      fields: surveyFields,
+      features: [
+        {
+          parts: [
+            [
+              [410000, 4030000],
+              [410100, 4030100],
+            ],
+          ],
+          values: { BSM: 1, DLBM: '102' },
+        },
+      ],
+    })
     await expectFailure({ layer: 'survey3' }, zip, /PolyLine shapes, but this layer needs polygons/)
   })
 
   it('stores the rest with onInvalid=skip and lists the bad record', async () => {
-    const zip = await shapefileZip(dir, 'skip', { fields: surveyFields, features: [good(1), { ...good(2), parts: [[[410000, 4030000], [410000, 4030100], [410100, 4030000]]] }, good(3)] })
+    const zip = await shapefileZip(dir, 'skip', {
+      fields: surveyFields,
+      features: [
+        good(1),
+        {
+          ...good(2),
+          parts: [
+            [
+              [410000, 4030000],
+              [410000, 4030100],
+              [410100, 4030000],
+            ],
+          ],
+        },
+        good(3),
+      ],
+    })
     const job = await importFile(t, key, { layer: 'survey3', onInvalid: 'skip' }, zip)
     expect(job).toMatchObject({ status: 'succeeded', counts: { read: 3, stored: 2, rejected: 1 } })
     expect(job.errors).toContainEqual(expect.objectContaining({ record: 2, message: expect.stringMatching(/3 points/) }))
@@ -101,7 +179,11 @@ describe('bad files', () => {
   })
 
   it('fails without a .dbf, and with two shapefiles in one zip', async () => {
-    await expectFailure({ layer: 'survey3' }, await shapefileZip(dir, 'nodbf', { fields: surveyFields, features: [good(1)], omit: ['dbf'] }), /no nodbf\.dbf beside it/)
+    await expectFailure(
+      { layer: 'survey3' },
+      await shapefileZip(dir, 'nodbf', { fields: surveyFields, features: [good(1)], omit: ['dbf'] }),
+      /no nodbf\.dbf beside it/,
+    )
     const a = await fs.readFile(await shapefileZip(dir, 'a', { fields: surveyFields, features: [good(1)] }))
     void a
     const two = await rawZip(path.join(dir, 'two.zip'), [
@@ -119,7 +201,10 @@ describe('bad files', () => {
       ['/etc/evil.shp', undefined, /absolute path/],
       ['link.shp', 0o120777, /symbolic link/],
     ] as const) {
-      const zip = await rawZip(path.join(dir, 'evil.zip'), [{ name, data: shp, mode }, { name: 'x.dbf', data: Buffer.alloc(10) }])
+      const zip = await rawZip(path.join(dir, 'evil.zip'), [
+        { name, data: shp, mode },
+        { name: 'x.dbf', data: Buffer.alloc(10) },
+      ])
       await expectFailure({ layer: 'survey3' }, zip, why)
     }
   })
@@ -137,7 +222,10 @@ describe('bad files', () => {
     await fs.writeFile(broken, '{"type": "FeatureCollection", "features": [')
     await expectFailure({ layer: 'survey3' }, broken, /not valid JSON/)
     const deep = path.join(dir, 'deep.geojson')
-    await fs.writeFile(deep, '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":' + '['.repeat(100) + ']'.repeat(100) + '},"geometry":null}]}')
+    await fs.writeFile(
+      deep,
+      '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":' + '['.repeat(100) + ']'.repeat(100) + '},"geometry":null}]}',
+    )
     await expectFailure({ layer: 'survey3' }, deep, /nests deeper than 32/)
   })
 
@@ -159,7 +247,11 @@ describe('bad coordinate systems', () => {
   })
 
   it('detects a prefixed zone when there is no .prj', async () => {
-    const zip = await shapefileZip(dir, 'noprj39', { fields: surveyFields, features: [{ ...good(1), parts: [rect(39410000, 4030000, 39410100, 4030100)] }], prj: null })
+    const zip = await shapefileZip(dir, 'noprj39', {
+      fields: surveyFields,
+      features: [{ ...good(1), parts: [rect(39410000, 4030000, 39410100, 4030100)] }],
+      prj: null,
+    })
     const job = await importFile(t, key, { layer: 'survey3' }, zip)
     expect(job).toMatchObject({ status: 'succeeded', sourceCrs: { epsg: 4527, how: 'detected' } })
     expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/zone prefix 39/) }))
@@ -176,9 +268,17 @@ describe('bad coordinate systems', () => {
   })
 
   it('refuses a .prj it cannot identify, and WGS 84 unless the user accepts it', async () => {
-    const odd = await shapefileZip(dir, 'odd', { fields: surveyFields, features: [good(1)], prj: esriPrj({ datum: 'CGCS2000', centralMeridian: 117 }).replace('117.0]', '116.0]') })
+    const odd = await shapefileZip(dir, 'odd', {
+      fields: surveyFields,
+      features: [good(1)],
+      prj: esriPrj({ datum: 'CGCS2000', centralMeridian: 117 }).replace('117.0]', '116.0]'),
+    })
     await expectFailure({ layer: 'survey3' }, odd, /not recognised: central meridian 116/)
-    const wgs = await shapefileZip(dir, 'wgs', { fields: surveyFields, features: [{ ...good(1), parts: [rect(115.9, 36.4, 115.901, 36.401)] }], prj: esriPrj({ datum: 'WGS84' }) })
+    const wgs = await shapefileZip(dir, 'wgs', {
+      fields: surveyFields,
+      features: [{ ...good(1), parts: [rect(115.9, 36.4, 115.901, 36.401)] }],
+      prj: esriPrj({ datum: 'WGS84' }),
+    })
     await expectFailure({ layer: 'survey3' }, wgs, /WGS 84.*srid=4326/)
     expect((await importFile(t, key, { layer: 'survey3', srid: '4326' }, wgs)).status).toBe('succeeded')
   })
@@ -188,7 +288,10 @@ describe('bad forms', () => {
   it('refuses a fieldMap naming a field the file does not have, and a missing required field', async () => {
     const zip = await shapefileZip(dir, 'fm', { fields: surveyFields, features: [good(1)] })
     await expectFailure({ layer: 'survey3', fieldMap: '{"dlbm":"DLBM_X"}' }, zip, /maps dlbm to 'DLBM_X', but the file has no such field/)
-    const nodlbm = await shapefileZip(dir, 'nodlbm', { fields: [{ name: 'MC', type: 'C', length: 10 }], features: [{ parts: good(1).parts, values: { MC: 'x' } }] })
+    const nodlbm = await shapefileZip(dir, 'nodlbm', {
+      fields: [{ name: 'MC', type: 'C', length: 10 }],
+      features: [{ parts: good(1).parts, values: { MC: 'x' } }],
+    })
     await expectFailure({ layer: 'survey3' }, nodlbm, /no DLBM field/)
   })
 
@@ -233,7 +336,10 @@ describe('hardening (issue 13)', () => {
         await fs.writeFile(files.shp!, shp)
       },
     })
-    const job = await expectFailure({ layer: 'survey3' }, zip, /cannot be transformed .* CGCS2000 \(.*outside of projection domain/, { record: 2, field: 'geometry' })
+    const job = await expectFailure({ layer: 'survey3' }, zip, /cannot be transformed .* CGCS2000 \(.*outside of projection domain/, {
+      record: 2,
+      field: 'geometry',
+    })
     expect(JSON.stringify(job.errors)).not.toMatch(/INSERT|WITH ins|survey3_patches|ST_/)
   })
 })

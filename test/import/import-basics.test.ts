@@ -32,9 +32,18 @@ const toLonLat = (epsg: string, ring: number[][]) => ring.map((p) => proj4(epsg,
 
 describe('shapefile import', () => {
   const features = [
-    { parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '古楼街道李庄村', TBMJ: 10000, CZCSXM: '201' } },
-    { parts: [rect(410100, 4030000, 410300, 4030050)], values: { BSM: 2, DLBM: '0702', DLMC: '农村宅基地', ZLDWMC: '侯营镇王屯村（东）', TBMJ: 10000, CZCSXM: '203' } },
-    { parts: [rect(410300, 4030000, 410350.5, 4030033.3)], values: { BSM: 3, DLBM: '0103', DLMC: '旱地', ZLDWMC: '𠀀兼容字测试·沙镇镇', TBMJ: 1681.65, CZCSXM: null } },
+    {
+      parts: [rect(410000, 4030000, 410100, 4030100)],
+      values: { BSM: 1, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '古楼街道李庄村', TBMJ: 10000, CZCSXM: '201' },
+    },
+    {
+      parts: [rect(410100, 4030000, 410300, 4030050)],
+      values: { BSM: 2, DLBM: '0702', DLMC: '农村宅基地', ZLDWMC: '侯营镇王屯村（东）', TBMJ: 10000, CZCSXM: '203' },
+    },
+    {
+      parts: [rect(410300, 4030000, 410350.5, 4030033.3)],
+      values: { BSM: 3, DLBM: '0103', DLMC: '旱地', ZLDWMC: '𠀀兼容字测试·沙镇镇', TBMJ: 1681.65, CZCSXM: null },
+    },
   ]
 
   it('stores every feature with its Chinese text exactly, and the areas of known rectangles (EPSG:4548)', async () => {
@@ -43,7 +52,21 @@ describe('shapefile import', () => {
     expect(job).toMatchObject({ status: 'succeeded', progress: 1, county: '371502', counts: { read: 3, stored: 3, repaired: 0, rejected: 0 } })
     expect(job.sourceCrs).toMatchObject({ epsg: 4548, how: 'prj' })
     expect(job.encoding).toMatchObject({ name: 'GB18030', how: 'cpg' })
-    const rows = await t.knex('survey3_patches').orderBy('source_record').select('source_record', 'bsm', 'dlbm', 'dlmc', 'zldwmc', 'tbmj', 'czcsxm', 'attrs', t.knex.raw('ST_Area(geom::geography) AS ellipsoidal'), t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS planar'))
+    const rows = await t
+      .knex('survey3_patches')
+      .orderBy('source_record')
+      .select(
+        'source_record',
+        'bsm',
+        'dlbm',
+        'dlmc',
+        'zldwmc',
+        'tbmj',
+        'czcsxm',
+        'attrs',
+        t.knex.raw('ST_Area(geom::geography) AS ellipsoidal'),
+        t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS planar'),
+      )
     expect(rows.map((r) => [r.source_record, r.bsm, r.dlbm, r.dlmc, r.zldwmc, r.tbmj, r.czcsxm])).toEqual(
       features.map((f, i) => [i + 1, f.values.BSM, f.values.DLBM, f.values.DLMC, f.values.ZLDWMC, f.values.TBMJ, f.values.CZCSXM]),
     )
@@ -63,7 +86,10 @@ describe('shapefile import', () => {
     const zip = await shapefileZip(dir, 'dltb4527', { fields: surveyFields, features: shifted, prj: prj4527 })
     const job = await importFile(t, key, { layer: 'survey3' }, zip)
     expect(job.sourceCrs).toMatchObject({ epsg: 4527, how: 'prj' })
-    const rows = await t.knex('survey3_patches').orderBy('source_record').select(t.knex.raw('ST_Area(geom::geography) AS ellipsoidal'), t.knex.raw('ST_Area(ST_Transform(geom, 4527)) AS planar'))
+    const rows = await t
+      .knex('survey3_patches')
+      .orderBy('source_record')
+      .select(t.knex.raw('ST_Area(geom::geography) AS ellipsoidal'), t.knex.raw('ST_Area(ST_Transform(geom, 4527)) AS planar'))
     const planar = [10000, 10000, 50.5 * 33.3]
     rows.forEach((r, i) => {
       expect(Math.abs(r.planar - planar[i]!)).toBeLessThan(1e-6 * (planar[i]! / 10000) + 1e-9)
@@ -92,7 +118,10 @@ describe('shapefile import', () => {
 
   it('drops a character cut off by the field width and says so', async () => {
     const zip = await shapefileZip(dir, 'cut', {
-      fields: [{ name: 'DLBM', type: 'C', length: 4 }, { name: 'ZLDWMC', type: 'C', length: 7 }],
+      fields: [
+        { name: 'DLBM', type: 'C', length: 4 },
+        { name: 'ZLDWMC', type: 'C', length: 7 },
+      ],
       features: [{ parts: [rect(410000, 4030000, 410010, 4030010)], values: { DLBM: '0601', ZLDWMC: '古楼街道' } }], // 8 bytes in GBK, 7 kept
     })
     const job = await importFile(t, key, { layer: 'survey3' }, zip)
@@ -102,7 +131,13 @@ describe('shapefile import', () => {
   })
 
   it('repairs an invalid ring and keeps the reason; keeps null shapes with their attributes', async () => {
-    const bowtie = [[410000, 4030000], [410000, 4030100], [410100, 4030000], [410100, 4030100], [410000, 4030000]]
+    const bowtie = [
+      [410000, 4030000],
+      [410000, 4030100],
+      [410100, 4030000],
+      [410100, 4030100],
+      [410000, 4030000],
+    ]
     const zip = await shapefileZip(dir, 'repair', {
       fields: surveyFields,
       features: [
@@ -114,7 +149,17 @@ describe('shapefile import', () => {
     const job = await importFile(t, key, { layer: 'survey3' }, zip)
     expect(job.counts).toMatchObject({ read: 3, stored: 3, repaired: 1, nullShapes: 1 })
     expect(job.warnings).toContainEqual(expect.objectContaining({ record: 1, message: expect.stringMatching(/repaired: Self-intersection/) }))
-    const rows = await t.knex('survey3_patches').orderBy('source_record').select('bsm', 'dlmc', 'geom_repair', t.knex.raw('ST_IsValid(geom) AS valid'), t.knex.raw('ST_NumGeometries(geom) AS parts'), t.knex.raw('geom IS NULL AS empty'))
+    const rows = await t
+      .knex('survey3_patches')
+      .orderBy('source_record')
+      .select(
+        'bsm',
+        'dlmc',
+        'geom_repair',
+        t.knex.raw('ST_IsValid(geom) AS valid'),
+        t.knex.raw('ST_NumGeometries(geom) AS parts'),
+        t.knex.raw('geom IS NULL AS empty'),
+      )
     expect(rows).toEqual([
       { bsm: 1, dlmc: '工业用地', geom_repair: expect.stringMatching(/Self-intersection/), valid: true, parts: 2, empty: false },
       { bsm: 2, dlmc: '农村宅基地', geom_repair: null, valid: null, parts: null, empty: true },
@@ -126,20 +171,42 @@ describe('shapefile import', () => {
     const outer = rect(410000, 4030000, 410100, 4030100)
     const hole = [...rect(410040, 4030040, 410060, 4030060)].reverse()
     const islandWrongWay = [...rect(410200, 4030000, 410250, 4030050)].reverse() // counter-clockwise shell
-    const zip = await shapefileZip(dir, 'rings', { fields: surveyFields, features: [{ parts: [hole, outer, islandWrongWay], values: { BSM: 1, DLBM: '0601' } }] })
+    const zip = await shapefileZip(dir, 'rings', {
+      fields: surveyFields,
+      features: [{ parts: [hole, outer, islandWrongWay], values: { BSM: 1, DLBM: '0601' } }],
+    })
     await importFile(t, key, { layer: 'survey3' }, zip)
-    const row = await t.knex('survey3_patches').first(t.knex.raw('ST_NumGeometries(geom) AS polys'), t.knex.raw('ST_NRings(geom) AS rings'), t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS area'), 'geom_repair')
+    const row = await t
+      .knex('survey3_patches')
+      .first(
+        t.knex.raw('ST_NumGeometries(geom) AS polys'),
+        t.knex.raw('ST_NRings(geom) AS rings'),
+        t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS area'),
+        'geom_repair',
+      )
     expect(row).toMatchObject({ polys: 2, rings: 3, geom_repair: null })
     expect(row.area).toBeCloseTo(10000 - 400 + 2500, 4)
   })
 
   it('imports GeoJSON in lon/lat (CGCS2000) with attributes', async () => {
-    const ring = [[115.95, 36.45], [115.951, 36.45], [115.951, 36.451], [115.95, 36.451], [115.95, 36.45]]
+    const ring = [
+      [115.95, 36.45],
+      [115.951, 36.45],
+      [115.951, 36.451],
+      [115.95, 36.451],
+      [115.95, 36.45],
+    ]
     const file = path.join(dir, 'plots.geojson')
-    await fs.writeFile(file, JSON.stringify({ type: 'FeatureCollection', features: [
-      { type: 'Feature', properties: { TBBH: 'DX001', DKMC: '李庄村地块', DXLX: '产业转型升级类' }, geometry: { type: 'Polygon', coordinates: [ring] } },
-      { type: 'Feature', properties: { TBBH: 'DX002', DKMC: null }, geometry: null },
-    ] }))
+    await fs.writeFile(
+      file,
+      JSON.stringify({
+        type: 'FeatureCollection',
+        features: [
+          { type: 'Feature', properties: { TBBH: 'DX001', DKMC: '李庄村地块', DXLX: '产业转型升级类' }, geometry: { type: 'Polygon', coordinates: [ring] } },
+          { type: 'Feature', properties: { TBBH: 'DX002', DKMC: null }, geometry: null },
+        ],
+      }),
+    )
     const job = await importFile(t, key, { layer: 'plots' }, file)
     expect(job).toMatchObject({ status: 'succeeded', counts: { read: 2, stored: 2, nullShapes: 1 }, sourceCrs: { epsg: 4490, how: 'detected' } })
     const row = await t.knex('low_efficiency_plots').where({ plot_code: 'DX001' }).first('plot_name', 'category', t.knex.raw('ST_Area(geom::geography) AS a'))
@@ -150,7 +217,10 @@ describe('shapefile import', () => {
 
   it('maps fields by the user’s fieldMap', async () => {
     const zip = await shapefileZip(dir, 'fwlx', {
-      fields: [{ name: 'FWJG', type: 'C', length: 20 }, { name: 'MC', type: 'C', length: 20 }],
+      fields: [
+        { name: 'FWJG', type: 'C', length: 20 },
+        { name: 'MC', type: 'C', length: 20 },
+      ],
       features: [{ parts: [rect(410000, 4030000, 410010, 4030010)], values: { FWJG: '临时建筑', MC: '工棚' } }],
     })
     const job = await importFile(t, key, { layer: 'buildings', fieldMap: JSON.stringify({ buildingType: 'fwjg' }) }, zip)

@@ -71,14 +71,29 @@ describe('partitions', () => {
     const job = await importFile(t, key, { layer: 'survey3' }, await delivery(1))
     // Column statistics exist only once the table is analysed (index builds set its row count, not these);
     // autovacuum is off or behind on many servers and absent in PGlite.
-    const { rows } = await t.knex.raw('SELECT count(*)::int AS n FROM pg_stats WHERE tablename = ? AND attname = ?', [partitionName(survey3, job.datasetId), 'dlbm'])
+    const { rows } = await t.knex.raw('SELECT count(*)::int AS n FROM pg_stats WHERE tablename = ? AND attname = ?', [
+      partitionName(survey3, job.datasetId),
+      'dlbm',
+    ])
     expect(rows[0].n).toBe(1)
   })
 
   it('are not left behind by a failed import', async () => {
     await importFile(t, key, { layer: 'survey3' }, await delivery(1))
     const before = await versionTables('survey3_patches')
-    const bad = await delivery(2, [{ parts: [[[410000, 4030000], [NaN, 4030100], [410100, 4030100], [410000, 4030000]]], values: { BSM: 9, DLBM: '0601' } }])
+    const bad = await delivery(2, [
+      {
+        parts: [
+          [
+            [410000, 4030000],
+            [NaN, 4030100],
+            [410100, 4030100],
+            [410000, 4030000],
+          ],
+        ],
+        values: { BSM: 9, DLBM: '0601' },
+      },
+    ])
     const job = await importFile(t, key, { layer: 'survey3' }, bad)
     expect(job.status).toBe('failed')
     expect(await versionTables('survey3_patches')).toEqual(before)
@@ -101,8 +116,13 @@ describe('purge of old versions', () => {
     for (let v = 1; v <= 5; v++) jobs.push(await importFile(t, key, { layer: 'survey3' }, await delivery(v)))
     expect(jobs.map((j) => j.status)).toEqual(Array(5).fill('succeeded'))
     // The latest analysis of a project was computed from version 1: it stays.
-    const [project] = await t.knex('projects').insert({ xzqdm: '371502', code: 'P1', geom: t.knex.raw(`ST_Multi(ST_GeomFromText('POLYGON((116 36,116.01 36,116.01 36.01,116 36))', 4490))`) }).returning('id')
-    await t.knex('analysis_results').insert({ project_id: project.id, xzqdm: '371502', inputs: JSON.stringify({ survey3: { datasetId: jobs[0].datasetId, version: 1 } }), result: '{}' })
+    const [project] = await t
+      .knex('projects')
+      .insert({ xzqdm: '371502', code: 'P1', geom: t.knex.raw(`ST_Multi(ST_GeomFromText('POLYGON((116 36,116.01 36,116.01 36.01,116 36))', 4490))`) })
+      .returning('id')
+    await t
+      .knex('analysis_results')
+      .insert({ project_id: project.id, xzqdm: '371502', inputs: JSON.stringify({ survey3: { datasetId: jobs[0].datasetId, version: 1 } }), result: '{}' })
 
     expect(await purgeOldVersions(t.knex, survey3, '371502', 0)).toEqual([])
     expect(await purgeOldVersions(t.knex, survey3, '371502', 2)).toEqual([2, 3])
@@ -112,7 +132,9 @@ describe('purge of old versions', () => {
       { version: 4, active: false },
       { version: 5, active: true },
     ])
-    expect((await versionTables('survey3_patches')).map((p) => p.name)).toEqual([jobs[0], jobs[3], jobs[4]].map((j) => partitionName(survey3, j.datasetId)).sort())
+    expect((await versionTables('survey3_patches')).map((p) => p.name)).toEqual(
+      [jobs[0], jobs[3], jobs[4]].map((j) => partitionName(survey3, j.datasetId)).sort(),
+    )
     const { rows } = await t.knex.raw(`SELECT count(*)::int AS n FROM survey3_patches`)
     expect(rows[0].n).toBe(9)
     // Once the active version is the only one kept and nothing uses version 1 any more, it goes too.

@@ -78,7 +78,10 @@ describe('replace', () => {
 
   it('appends to the active version as a new version holding both', async () => {
     await importFile(t, key, { layer: 'survey3' }, small)
-    const extra = await shapefileZip(dir, 'extra', { fields: surveyFields, features: [{ parts: [rect(400000, 4020000, 400100, 4020100)], values: { BSM: 9001, DLBM: '0601' } }] })
+    const extra = await shapefileZip(dir, 'extra', {
+      fields: surveyFields,
+      features: [{ parts: [rect(400000, 4020000, 400100, 4020100)], values: { BSM: 9001, DLBM: '0601' } }],
+    })
     const job = await importFile(t, key, { layer: 'survey3', mode: 'append' }, extra)
     expect(job.status).toBe('succeeded')
     expect(await activeCount()).toBe(301)
@@ -130,10 +133,16 @@ describe('Xian 1980 with the user’s Bursa-Wolf parameters', () => {
   it('shifts the data to CGCS2000 as PROJ’s +towgs84 defines', async () => {
     const towgs84 = [15.8, -154.4, -82.3, 0.1, -0.2, 0.3, 1.2]
     const prj = esriPrj({ datum: 'Xian1980', centralMeridian: 117 })
-    const zip = await shapefileZip(dir, 'xian80', { fields: surveyFields, features: [{ parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '201' } }], prj })
+    const zip = await shapefileZip(dir, 'xian80', {
+      fields: surveyFields,
+      features: [{ parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '201' } }],
+      prj,
+    })
     const job = await importFile(t, key, { layer: 'survey2', towgs84: towgs84.join(',') }, zip)
     expect(job, JSON.stringify(job.errors)).toMatchObject({ status: 'succeeded', sourceCrs: { epsg: 2384, how: 'prj' } })
-    const { rows } = await t.knex.raw('SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1) AS p FROM survey2_patches) s')
+    const { rows } = await t.knex.raw(
+      'SELECT ST_X(p) AS lon, ST_Y(p) AS lat FROM (SELECT ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1) AS p FROM survey2_patches) s',
+    )
     // proj4js, independent of PostGIS: Xian 1980 GK → geocentric shift → GRS80 lon/lat.
     const src = `+proj=tmerc +lat_0=0 +lon_0=117 +k=1 +x_0=500000 +y_0=0 +a=6378140 +b=6356755.288157528 +units=m +towgs84=${towgs84.join(',')} +no_defs`
     const [lon, lat] = proj4(src, '+proj=longlat +ellps=GRS80 +towgs84=0,0,0 +no_defs', [410000, 4030000])

@@ -13,8 +13,12 @@ let dir: string
 const text = (name: string, length = 20) => ({ name, type: 'C' as const, length })
 // two zones side by side: (0,0)–(200,200) and (200,0)–(400,200)
 const zones = (fields: ReturnType<typeof text>[], values: Array<Record<string, string | null>>) =>
-  shapefileZip(dir, `plan${Math.random().toString(16).slice(2)}`, { fields, features: values.map((v, i) => ({ parts: [gkRect(200 * i, 0, 200 * i + 200, 200)], values: v })) })
-const permittedStored = async (datasetId: number) => (await t.knex('plan_zones').select('permitted').where({ dataset_id: datasetId }).orderBy('source_record')).map((r) => r.permitted)
+  shapefileZip(dir, `plan${Math.random().toString(16).slice(2)}`, {
+    fields,
+    features: values.map((v, i) => ({ parts: [gkRect(200 * i, 0, 200 * i + 200, 200)], values: v })),
+  })
+const permittedStored = async (datasetId: number) =>
+  (await t.knex('plan_zones').select('permitted').where({ dataset_id: datasetId }).orderBy('source_record')).map((r) => r.permitted)
 
 beforeAll(async () => {
   t = await buildTestApp()
@@ -32,9 +36,16 @@ describe('plan zones without a permitted attribute', () => {
     const job = await importFile(t, key, { layer: 'plan-zones' }, await zones([text('GHFQMC')], [{ GHFQMC: '城镇集中建设区' }, { GHFQMC: '永久基本农田' }]))
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     expect(await permittedStored(job.datasetId)).toEqual([true, false])
-    expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/no source field for permitted; derived for each zone .*逐条判断/) }))
+    expect(job.warnings).toContainEqual(
+      expect.objectContaining({ message: expect.stringMatching(/no source field for permitted; derived for each zone .*逐条判断/) }),
+    )
     const project = async (code: string, r: number[][]) => {
-      const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(key), payload: { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [r] } } })
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/projects',
+        headers: withKey(key),
+        payload: { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [r] } },
+      })
       expect(res.statusCode, res.body).toBe(201)
       return (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(key) })).json()
     }
@@ -56,7 +67,18 @@ describe('plan zones without a permitted attribute', () => {
   })
 
   it('keeps a given permitted value and derives only the empty ones', async () => {
-    const job = await importFile(t, key, { layer: 'plan-zones' }, await zones([text('SFYX', 2), text('GHFQMC')], [{ SFYX: 'N', GHFQMC: '城镇集中建设区' }, { SFYX: null, GHFQMC: '村庄建设区' }]))
+    const job = await importFile(
+      t,
+      key,
+      { layer: 'plan-zones' },
+      await zones(
+        [text('SFYX', 2), text('GHFQMC')],
+        [
+          { SFYX: 'N', GHFQMC: '城镇集中建设区' },
+          { SFYX: null, GHFQMC: '村庄建设区' },
+        ],
+      ),
+    )
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     expect(await permittedStored(job.datasetId)).toEqual([false, true])
   })
@@ -74,7 +96,9 @@ describe('plan zones without a permitted attribute', () => {
     const file = await zones([text('GHFQDM', 6)], [{ GHFQDM: '0401' }, { GHFQDM: '99' }])
     const job = await importFile(t, key, { layer: 'plan-zones' }, file)
     expect(job.status).toBe('failed')
-    expect(job.errors).toContainEqual(expect.objectContaining({ record: 2, field: 'GHFQDM', message: expect.stringMatching(/GHFQDM='99'.*无法判断是否允许建设/) }))
+    expect(job.errors).toContainEqual(
+      expect.objectContaining({ record: 2, field: 'GHFQDM', message: expect.stringMatching(/GHFQDM='99'.*无法判断是否允许建设/) }),
+    )
     const skipped = await importFile(t, key, { layer: 'plan-zones', onInvalid: 'skip' }, file)
     expect(skipped.status).toBe('succeeded')
     expect(skipped.counts).toMatchObject({ stored: 1, rejected: 1 })

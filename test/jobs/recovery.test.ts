@@ -45,7 +45,7 @@ async function terminate(pattern: RegExp, done: () => Promise<boolean>, timeoutM
   await client.connect()
   let killed = 0
   try {
-    for (const t0 = Date.now(); Date.now() - t0 < timeoutMs && !(await done()); ) {
+    for (const t0 = Date.now(); Date.now() - t0 < timeoutMs && !(await done());) {
       const { rows } = await client.query(
         `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
           WHERE datname = current_database() AND application_name = 'lowland-redevelopment' AND state = 'active' AND query ~ $1`,
@@ -62,7 +62,10 @@ async function terminate(pattern: RegExp, done: () => Promise<boolean>, timeoutM
 
 /** Whether a job row has ended (read on the killer's side of the test, not through the service). */
 const ended = (table: string, id: number) => async () => {
-  const row = await testKnex(table).first('status').where({ id }).catch(() => null)
+  const row = await testKnex(table)
+    .first('status')
+    .where({ id })
+    .catch(() => null)
   return Boolean(row && !['queued', 'running'].includes(row.status))
 }
 
@@ -112,7 +115,11 @@ describe.skipIf(!server)('a lost database connection during a bundle run', () =>
       plots.push({ parts: [rect(x, y, x + 30, y + 30)], values: { TBBH: `P${i}`, ZLDWDM: '371502001000', QSDWDM: '371502001001' } })
     }
     const zip = await shapefileZip(dir, 'plots', {
-      fields: [{ name: 'TBBH', type: 'C', length: 10 }, { name: 'ZLDWDM', type: 'C', length: 12 }, { name: 'QSDWDM', type: 'C', length: 12 }],
+      fields: [
+        { name: 'TBBH', type: 'C', length: 10 },
+        { name: 'ZLDWDM', type: 'C', length: 12 },
+        { name: 'QSDWDM', type: 'C', length: 12 },
+      ],
       features: plots,
     })
     const imported = await upload(t, key, { layer: 'plots' }, zip)
@@ -122,7 +129,11 @@ describe.skipIf(!server)('a lost database connection during a bundle run', () =>
     const id = res.json().id
     expect(await terminate(/INSERT INTO bundles/, ended('bundle_runs', id))).toBeGreaterThan(0)
     for (let i = 0; i < 1200; i++) {
-      const row = await t.knex('bundle_runs').first('status', 'errors').where({ id }).catch(() => null)
+      const row = await t
+        .knex('bundle_runs')
+        .first('status', 'errors')
+        .where({ id })
+        .catch(() => null)
       if (row && !['queued', 'running'].includes(row.status)) {
         expect(row.status).toBe('failed')
         expect(row.errors[0].message).toMatch(/connection was lost/)
@@ -142,8 +153,11 @@ describe('the job runner', () => {
     const [run] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, created_by: 'test' }).returning('id')
     t.app.jobs.enqueue('bundles', run.id, async () => {
       await t.knex('bundle_runs').where({ id: run.id }).update({ status: 'running' })
-      await t.knex.raw(`INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
-                        VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`, [run.id])
+      await t.knex.raw(
+        `INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+                        VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`,
+        [run.id],
+      )
       throw Object.assign(new Error('Connection terminated unexpectedly'), {})
     })
     for (let i = 0; i < 200; i++) {
@@ -161,18 +175,38 @@ describe('the job runner', () => {
 
 describe('recovery at start', () => {
   it('fails every interrupted job of every kind and removes its partial rows', async () => {
-    const [imp] = await t.knex('import_jobs').insert({ layer: 'survey3', xzqdm: '371502', mode: 'replace', source_name: 'a.zip', source_sha256: 'x', status: 'running', options: '{}' }).returning('id')
-    const [ds] = await t.knex('datasets').insert({ layer: 'survey3', xzqdm: '371502', version: 1, source_name: 'a.zip', status: 'loading', import_job_id: imp.id }).returning('id')
+    const [imp] = await t
+      .knex('import_jobs')
+      .insert({ layer: 'survey3', xzqdm: '371502', mode: 'replace', source_name: 'a.zip', source_sha256: 'x', status: 'running', options: '{}' })
+      .returning('id')
+    const [ds] = await t
+      .knex('datasets')
+      .insert({ layer: 'survey3', xzqdm: '371502', version: 1, source_name: 'a.zip', status: 'loading', import_job_id: imp.id })
+      .returning('id')
     const part = partitionName(layerKind('survey3')!, ds.id)
     await t.knex.raw(`CREATE TABLE "${part}" (LIKE survey3_patches)`)
     const [ana] = await t.knex('analysis_runs').insert({ xzqdm: '371502', status: 'running', created_by: 'test' }).returning('id')
-    const [bun] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'running', created_by: 'test' }).returning('id')
-    await t.knex.raw(`INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
-                      VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`, [bun.id])
-    const [queued] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'queued', created_by: 'test' }).returning('id')
+    const [bun] = await t
+      .knex('bundle_runs')
+      .insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'running', created_by: 'test' })
+      .returning('id')
+    await t.knex.raw(
+      `INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+                      VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`,
+      [bun.id],
+    )
+    const [queued] = await t
+      .knex('bundle_runs')
+      .insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'queued', created_by: 'test' })
+      .returning('id')
 
     expect(await recoverInterruptedJobs(t.knex)).toEqual({ import: 1, analysis: 1, bundles: 2 })
-    for (const [table, id] of [['import_jobs', imp.id], ['analysis_runs', ana.id], ['bundle_runs', bun.id], ['bundle_runs', queued.id]] as const) {
+    for (const [table, id] of [
+      ['import_jobs', imp.id],
+      ['analysis_runs', ana.id],
+      ['bundle_runs', bun.id],
+      ['bundle_runs', queued.id],
+    ] as const) {
       const row = await t.knex(table).first('status', 'errors', 'finished_at').where({ id })
       expect(row.status, `${table} ${id}`).toBe('failed')
       expect(row.errors[0].message).toMatch(/interrupted/)

@@ -22,7 +22,10 @@ describe('CQL2 text parser', () => {
   it('AND binds tighter than OR; NOT applies to the next predicate; keywords in any case', () => {
     expect(parseFilter(`a = 1 or b = 2 AND NOT c = 3`, 'cql2-text')).toMatchObject({
       op: 'or',
-      args: [{ op: 'compare', left: { name: 'a' } }, { op: 'and', args: [{ op: 'compare' }, { op: 'not', arg: { op: 'compare', left: { name: 'c' } } }] }],
+      args: [
+        { op: 'compare', left: { name: 'a' } },
+        { op: 'and', args: [{ op: 'compare' }, { op: 'not', arg: { op: 'compare', left: { name: 'c' } } }] },
+      ],
     })
   })
 
@@ -35,11 +38,52 @@ describe('CQL2 text parser', () => {
   it('reads WKT literals of every type into GeoJSON coordinates', () => {
     const g = (wkt: string) => (parseFilter(`S_INTERSECTS(geometry, ${wkt})`, 'cql2-text') as { geometry: unknown }).geometry
     expect(g('POINT(1 2)')).toMatchObject({ type: 'Point', coordinates: [1, 2] })
-    expect(g('MULTIPOINT((1 2), (3 4))')).toMatchObject({ type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] })
-    expect(g('MULTIPOINT(1 2, 3 4)')).toMatchObject({ type: 'MultiPoint', coordinates: [[1, 2], [3, 4]] })
-    expect(g('LINESTRING(0 0, 1 1)')).toMatchObject({ type: 'LineString', coordinates: [[0, 0], [1, 1]] })
-    expect(g('MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)))')).toMatchObject({ type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 0]]]] })
-    expect(g('BBOX(0, 1, 2, 3)')).toMatchObject({ type: 'Polygon', coordinates: [[[0, 1], [2, 1], [2, 3], [0, 3], [0, 1]]] })
+    expect(g('MULTIPOINT((1 2), (3 4))')).toMatchObject({
+      type: 'MultiPoint',
+      coordinates: [
+        [1, 2],
+        [3, 4],
+      ],
+    })
+    expect(g('MULTIPOINT(1 2, 3 4)')).toMatchObject({
+      type: 'MultiPoint',
+      coordinates: [
+        [1, 2],
+        [3, 4],
+      ],
+    })
+    expect(g('LINESTRING(0 0, 1 1)')).toMatchObject({
+      type: 'LineString',
+      coordinates: [
+        [0, 0],
+        [1, 1],
+      ],
+    })
+    expect(g('MULTIPOLYGON(((0 0, 1 0, 1 1, 0 0)))')).toMatchObject({
+      type: 'MultiPolygon',
+      coordinates: [
+        [
+          [
+            [0, 0],
+            [1, 0],
+            [1, 1],
+            [0, 0],
+          ],
+        ],
+      ],
+    })
+    expect(g('BBOX(0, 1, 2, 3)')).toMatchObject({
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 1],
+          [2, 1],
+          [2, 3],
+          [0, 3],
+          [0, 1],
+        ],
+      ],
+    })
   })
 
   it('errors carry the 0-based offset of the token at fault', () => {
@@ -64,21 +108,39 @@ describe('CQL2 → SQL', () => {
   })
 
   it('the geometry literal is bound as GeoJSON in its CRS and transformed to the storage CRS', () => {
-    const s = filterCondition(`S_INTERSECTS(geometry, POINT(410000 4030000))`, 'cql2-text', { ...target, crs: crsByUri('http://www.opengis.net/def/crs/EPSG/0/4548')! })
+    const s = filterCondition(`S_INTERSECTS(geometry, POINT(410000 4030000))`, 'cql2-text', {
+      ...target,
+      crs: crsByUri('http://www.opengis.net/def/crs/EPSG/0/4548')!,
+    })
     expect(s.sql).toBe('ST_Intersects(f.geom, ST_Transform(ST_SetSRID(ST_GeomFromGeoJSON(?), ?::int), 4490))')
     expect(s.bindings).toEqual([JSON.stringify({ type: 'Point', coordinates: [410000, 4030000] }), 4548])
     // EPSG:4490 literals are lat/lon and are flipped to PostGIS's lon/lat.
-    const latLon = filterCondition(`S_INTERSECTS(geometry, POINT(36 117))`, 'cql2-text', { ...target, crs: crsByUri('http://www.opengis.net/def/crs/EPSG/0/4490')! })
+    const latLon = filterCondition(`S_INTERSECTS(geometry, POINT(36 117))`, 'cql2-text', {
+      ...target,
+      crs: crsByUri('http://www.opengis.net/def/crs/EPSG/0/4490')!,
+    })
     expect(latLon.bindings[0]).toBe(JSON.stringify({ type: 'Point', coordinates: [117, 36] }))
   })
 
   it('cql2-json parses to the same SQL as the text', () => {
-    const json = { op: 'or', args: [{ op: '>=', args: [{ property: 'tbmj' }, 10] }, { op: 'isNull', args: [{ property: 'dlbm' }] }] }
+    const json = {
+      op: 'or',
+      args: [
+        { op: '>=', args: [{ property: 'tbmj' }, 10] },
+        { op: 'isNull', args: [{ property: 'dlbm' }] },
+      ],
+    }
     expect(filterCondition(JSON.stringify(json), 'cql2-json', target)).toEqual(sql(`tbmj >= 10 OR dlbm IS NULL`))
   })
 
   it('type errors and unknown names are 400 problems with the position', () => {
-    for (const [text, position] of [[`bsm = 'x'`, 7], [`nope = 1`, 1], [`dlbm LIKE 5`, 11], [`bsm LIKE '1'`, 1], [`bsm = dlbm`, 7]] as const) {
+    for (const [text, position] of [
+      [`bsm = 'x'`, 7],
+      [`nope = 1`, 1],
+      [`dlbm LIKE 5`, 11],
+      [`bsm LIKE '1'`, 1],
+      [`bsm = dlbm`, 7],
+    ] as const) {
       let err: { statusCode?: number; extras?: { position?: number } } = {}
       try {
         sql(text)
@@ -93,7 +155,10 @@ describe('CQL2 → SQL', () => {
   it('equalities the whole filter implies are offered for push-down; OR and NOT imply none', () => {
     const eq = (text: string) => impliedEqualities(parseFilter(text, 'cql2-text'), target).map((e) => [e.property.name, e.value])
     expect(eq(`bsm = 5`)).toEqual([['bsm', 5]])
-    expect(eq(`'0601' = dlbm AND bsm > 3 AND tbbh = 'T1'`)).toEqual([['dlbm', '0601'], ['tbbh', 'T1']])
+    expect(eq(`'0601' = dlbm AND bsm > 3 AND tbbh = 'T1'`)).toEqual([
+      ['dlbm', '0601'],
+      ['tbbh', 'T1'],
+    ])
     expect(eq(`bsm = 5 OR bsm = 6`)).toEqual([])
     expect(eq(`NOT bsm = 5`)).toEqual([])
   })

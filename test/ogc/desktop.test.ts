@@ -20,7 +20,8 @@ const fields = gridFields
 
 const get = (url: string, k = key) => t.app.inject({ method: 'GET', url, headers: withKey(k) })
 const items = (query: Record<string, string>) => get(`/ogc/collections/survey3/items?${new URLSearchParams({ limit: '1000', ...query })}`)
-const tbbhs = (body: { features: Array<{ properties: { tbbh: string } }> }) => body.features.map((f) => f.properties.tbbh).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
+const tbbhs = (body: { features: Array<{ properties: { tbbh: string } }> }) =>
+  body.features.map((f) => f.properties.tbbh).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
 /** T<n+1> for the patches n of the grid that satisfy the predicate, in order. */
 const expected = (pred: (n: number) => boolean) => [...Array(100).keys()].filter(pred).map((n) => `T${n + 1}`)
 
@@ -61,25 +62,36 @@ describe('number properties are reals', () => {
     expect(res.json().features[0].properties.tbmj).toBe(1600)
   })
 
-  it.skipIf(!hasGdal)(`GDAL's GeoJSON driver reads a page of whole areas as Real; the OAPIF driver too, and keeps 1600.5 on later pages${gdalSkipReason}`, async () => {
-    const page = path.join(dir, 'page.geojson')
-    await fs.writeFile(page, (await items({ limit: '50' })).body)
-    expect(await gdal('ogrinfo', ['-ro', '-so', '-al', page])).toMatch(/tbmj: Real/)
-    const url = `OAPIF:http://127.0.0.1:${port}/ogc?key=${key}`
-    expect(await gdal('ogrinfo', ['-ro', '-so', url, 'survey3'])).toMatch(/tbmj: Real/)
-    const out = path.join(dir, 'all.geojson')
-    await gdal('ogr2ogr', ['-f', 'GeoJSON', out, url, 'survey3', '-oo', 'PAGE_SIZE=20'])
-    const fc = JSON.parse(await fs.readFile(out, 'utf8'))
-    const areas = new Map<string, number>(fc.features.map((f: { properties: { tbbh: string; tbmj: number } }) => [f.properties.tbbh, f.properties.tbmj]))
-    expect(areas.get('T1')).toBe(1600)
-    expect(areas.get('T100')).toBe(1600.5)
-  })
+  it.skipIf(!hasGdal)(
+    `GDAL's GeoJSON driver reads a page of whole areas as Real; the OAPIF driver too, and keeps 1600.5 on later pages${gdalSkipReason}`,
+    async () => {
+      const page = path.join(dir, 'page.geojson')
+      await fs.writeFile(page, (await items({ limit: '50' })).body)
+      expect(await gdal('ogrinfo', ['-ro', '-so', '-al', page])).toMatch(/tbmj: Real/)
+      const url = `OAPIF:http://127.0.0.1:${port}/ogc?key=${key}`
+      expect(await gdal('ogrinfo', ['-ro', '-so', url, 'survey3'])).toMatch(/tbmj: Real/)
+      const out = path.join(dir, 'all.geojson')
+      await gdal('ogr2ogr', ['-f', 'GeoJSON', out, url, 'survey3', '-oo', 'PAGE_SIZE=20'])
+      const fc = JSON.parse(await fs.readFile(out, 'utf8'))
+      const areas = new Map<string, number>(fc.features.map((f: { properties: { tbbh: string; tbmj: number } }) => [f.properties.tbbh, f.properties.tbmj]))
+      expect(areas.get('T1')).toBe(1600)
+      expect(areas.get('T100')).toBe(1600.5)
+    },
+  )
 })
 
 describe('CQL2 filters (Part 3)', () => {
   it('conformance and queryables declare CQL2; every queryable is typed; the schema (Part 5) has types and Chinese titles', async () => {
     const classes = (await get('/ogc/conformance')).json().conformsTo as string[]
-    for (const c of ['ogcapi-features-3/1.0/conf/filter', 'ogcapi-features-3/1.0/conf/features-filter', 'cql2/1.0/conf/cql2-text', 'cql2/1.0/conf/cql2-json', 'cql2/1.0/conf/basic-cql2', 'cql2/1.0/conf/advanced-comparison-operators', 'cql2/1.0/conf/basic-spatial-functions']) {
+    for (const c of [
+      'ogcapi-features-3/1.0/conf/filter',
+      'ogcapi-features-3/1.0/conf/features-filter',
+      'cql2/1.0/conf/cql2-text',
+      'cql2/1.0/conf/cql2-json',
+      'cql2/1.0/conf/basic-cql2',
+      'cql2/1.0/conf/advanced-comparison-operators',
+      'cql2/1.0/conf/basic-spatial-functions',
+    ]) {
       expect(classes).toContain(`http://www.opengis.net/spec/${c}`)
     }
     for (const id of ['survey3', 'projects', 'analysis-pieces', 'bundles', 'survey2-lines']) {
@@ -102,7 +114,9 @@ describe('CQL2 filters (Part 3)', () => {
     expect((await get('/ogc/collections/projects/schema')).json().properties.stockAreaM2).toEqual({ title: '盘活存量面积', type: 'number' })
     const api = (await get('/ogc/api')).json()
     expect(api.paths['/collections/{collectionId}/schema'].get.operationId).toBe('getSchema')
-    expect(api.paths['/collections/survey3/items'].get.parameters.map((p: { name?: string }) => p.name)).toEqual(expect.arrayContaining(['filter', 'filter-lang']))
+    expect(api.paths['/collections/survey3/items'].get.parameters.map((p: { name?: string }) => p.name)).toEqual(
+      expect.arrayContaining(['filter', 'filter-lang']),
+    )
     const links = (await get('/ogc/collections/survey3')).json().links as Array<{ rel: string; href: string }>
     expect(links.find((l) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/schema')!.href).toMatch(/\/collections\/survey3\/schema$/)
   })
@@ -131,7 +145,13 @@ describe('CQL2 filters (Part 3)', () => {
   })
 
   it('cql2-json gives the same selections', async () => {
-    const filter = { op: 'and', args: [{ op: 'like', args: [{ property: 'dlmc' }, '工业%'] }, { op: 'in', args: [{ property: 'bsm' }, [1, 4, 5, 7]] }] }
+    const filter = {
+      op: 'and',
+      args: [
+        { op: 'like', args: [{ property: 'dlmc' }, '工业%'] },
+        { op: 'in', args: [{ property: 'bsm' }, [1, 4, 5, 7]] },
+      ],
+    }
     const res = await items({ filter: JSON.stringify(filter), 'filter-lang': 'cql2-json' })
     expect(res.statusCode).toBe(200)
     expect(tbbhs(res.json())).toEqual(['T1', 'T4', 'T7'])
@@ -195,7 +215,16 @@ describe('CQL2 filters (Part 3)', () => {
     }
     const json = await items({ filter: '{"op":"=","args":[{"property":"dlbm"}', 'filter-lang': 'cql2-json' })
     expect(json.statusCode).toBe(400)
-    const path = await items({ filter: JSON.stringify({ op: 'and', args: [{ op: '=', args: [{ property: 'bsm' }, 1] }, { op: '~', args: [] }] }), 'filter-lang': 'cql2-json' })
+    const path = await items({
+      filter: JSON.stringify({
+        op: 'and',
+        args: [
+          { op: '=', args: [{ property: 'bsm' }, 1] },
+          { op: '~', args: [] },
+        ],
+      }),
+      'filter-lang': 'cql2-json',
+    })
     expect(path.statusCode).toBe(400)
     expect(path.json().path).toBe('args[1]')
     expect((await items({ filter: `bsm = 1`, 'filter-lang': 'sql' })).statusCode).toBe(400)
@@ -212,7 +241,10 @@ describe('CQL2 filters (Part 3)', () => {
     t.app.server.off('request', record)
     const found = (out: string) => [...out.matchAll(/tbbh \(String\) = (T\d+)/g)].map((m) => m[1]!).sort((a, b) => Number(a.slice(1)) - Number(b.slice(1)))
     expect(found(where)).toEqual(expected((n) => n % 3 === 0 && n + 1 <= 30))
-    expect(urls.some((u) => u.includes('filter=') && u.includes('dlbm')), urls.join('\n')).toBe(true)
+    expect(
+      urls.some((u) => u.includes('filter=') && u.includes('dlbm')),
+      urls.join('\n'),
+    ).toBe(true)
     expect(found(spat)).toEqual(['T1', 'T2', 'T11', 'T12'])
     expect(urls.some((u) => u.includes('bbox='))).toBe(true)
   })

@@ -68,7 +68,10 @@ describe('downloads', () => {
     expect(res.headers['content-type']).toContain('text/csv')
     expect(res.headers['content-disposition']).toContain('attachment')
     expect(res.rawPayload.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]))
-    const lines = res.body.replace(/^\uFEFF/, '').trim().split('\r\n')
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
     // One header convention for every CSV: Chinese titles by default, field names with headers=en.
     expect(lines[0]!.split(',').slice(0, 4)).toEqual(['要素标识', '项目编号', '项目名称', '行政区代码'])
     expect(lines[0]).toContain('盘活存量面积')
@@ -108,7 +111,15 @@ describe(`shapefile export read back by GDAL${gdalSkipReason}`, () => {
     expect(info).toMatch(/Geometry: Polygon/)
     const rows = JSON.parse(await gdal('ogr2ogr', ['-f', 'GeoJSON', '/vsistdout/', src]))
     expect(rows.features.every((f: any) => f.properties.DLMC === '工业用地' && f.properties.ZLDWMC === '古楼街道办事处东关村民委员会')).toBe(true)
-    const sql = await gdal('ogrinfo', ['-ro', '-q', '-dialect', 'SQLite', '-sql', 'SELECT min(ST_Area(geometry)) AS lo, max(ST_Area(geometry)) AS hi FROM survey3', src])
+    const sql = await gdal('ogrinfo', [
+      '-ro',
+      '-q',
+      '-dialect',
+      'SQLite',
+      '-sql',
+      'SELECT min(ST_Area(geometry)) AS lo, max(ST_Area(geometry)) AS hi FROM survey3',
+      src,
+    ])
     const lo = Number(/lo \(Real\) = ([0-9.]+)/.exec(sql)![1])
     const hi = Number(/hi \(Real\) = ([0-9.]+)/.exec(sql)![1])
     expect(Math.abs(lo - 1600)).toBeLessThan(0.01)
@@ -167,7 +178,7 @@ describe('vector tiles', () => {
     expect(info).toMatch(/dlmc: String/)
   })
 
-  it('TileJSON declares each layer\'s minimum zoom and feature cap; below the minimum zoom a tile is empty', async () => {
+  it("TileJSON declares each layer's minimum zoom and feature cap; below the minimum zoom a tile is empty", async () => {
     const tj = (await get('/tiles/survey3.json')).json()
     expect(tj.minzoom).toBe(tileLimits.survey3!.minZoom)
     expect(tj.vector_layers[0]).toMatchObject({ minzoom: tileLimits.survey3!.minZoom, maxFeaturesPerTile: tileLimits.survey3!.maxFeatures })

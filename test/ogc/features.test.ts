@@ -75,7 +75,21 @@ describe('documents', () => {
     const { collections } = (await get('/ogc/collections')).json()
     const ids = collections.map((c: { id: string }) => c.id)
     expect(ids).toEqual(
-      expect.arrayContaining(['survey3', 'survey2', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'admin-divisions', 'project-boundaries', 'plots', 'projects', 'analysis-pieces', 'bundles']),
+      expect.arrayContaining([
+        'survey3',
+        'survey2',
+        'survey2-lines',
+        'buildings',
+        'approved-unsupplied',
+        'idle-land',
+        'plan-zones',
+        'admin-divisions',
+        'project-boundaries',
+        'plots',
+        'projects',
+        'analysis-pieces',
+        'bundles',
+      ]),
     )
     expect(ids.every((id: string) => !id.includes('.'))).toBe(true)
     const s3 = collections.find((c: { id: string }) => c.id === 'survey3')
@@ -119,12 +133,14 @@ describe('items', () => {
     const latLon = res.json().features[0].geometry.coordinates[0][0]
     expect(latLon[0][0]).toBeCloseTo(crs84[0][1], 9)
     expect(latLon[0][1]).toBeCloseTo(crs84[0][0], 9)
-    const gk = (await get('/ogc/collections/survey3/items?limit=1&tbbh=T1&crs=http://www.opengis.net/def/crs/EPSG/0/4548')).json().features[0].geometry.coordinates[0][0]
+    const gk = (await get('/ogc/collections/survey3/items?limit=1&tbbh=T1&crs=http://www.opengis.net/def/crs/EPSG/0/4548')).json().features[0].geometry
+      .coordinates[0][0]
     const xs = gk.map((p: number[]) => p[0])
     const ys = gk.map((p: number[]) => p[1])
     expect(Math.min(...xs) - X).toBeCloseTo(0, 2)
     expect(Math.max(...ys) - Y).toBeCloseTo(40, 2)
-    const zone = (await get('/ogc/collections/survey3/items?limit=1&tbbh=T1&crs=http://www.opengis.net/def/crs/EPSG/0/4527')).json().features[0].geometry.coordinates[0][0]
+    const zone = (await get('/ogc/collections/survey3/items?limit=1&tbbh=T1&crs=http://www.opengis.net/def/crs/EPSG/0/4527')).json().features[0].geometry
+      .coordinates[0][0]
     expect(Math.min(...zone.map((p: number[]) => p[0])) - (X + 39_000_000)).toBeCloseTo(0, 2)
   })
 
@@ -138,7 +154,9 @@ describe('items', () => {
     const [e, n] = [Math.max(...lonLat.map((p: number[]) => p[0])), Math.max(...lonLat.map((p: number[]) => p[1]))]
     expect((await get(`/ogc/collections/survey3/items?bbox=${[w, s, e, n].join(',')}`)).json().numberMatched).toBe(8)
     // EPSG:4490 boxes come lat/lon.
-    expect((await get(`/ogc/collections/survey3/items?bbox=${[s, w, n, e].join(',')}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4490`)).json().numberMatched).toBe(8)
+    expect(
+      (await get(`/ogc/collections/survey3/items?bbox=${[s, w, n, e].join(',')}&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4490`)).json().numberMatched,
+    ).toBe(8)
     const industrial = (await get('/ogc/collections/survey3/items?dlbm=0601&limit=1000')).json()
     expect(industrial.numberMatched).toBe(85)
     expect(industrial.features.every((f: any) => f.properties.dlbm === '0601')).toBe(true)

@@ -40,7 +40,13 @@ beforeAll(async () => {
     features: Array.from({ length: 30 }, (_, i) => ({ parts: [gkRect(i * 200, 0, i * 200 + 60, 100)], values: { DLBM: '201' } })),
   })
   expect((await importFile(t, keys.county!, { layer: 'survey2' }, zip)).status).toBe('succeeded')
-  for (let i = 0; i < 20; i++) await newProject(`P${String(i).padStart(2, '0')}`, i * 200, keys.county, i < 3 ? { developmentMode: 'government-reserve', milestoneType: 'land-supply', milestoneDate: `202${5 + (i % 2)}-06-30` } : {})
+  for (let i = 0; i < 20; i++)
+    await newProject(
+      `P${String(i).padStart(2, '0')}`,
+      i * 200,
+      keys.county,
+      i < 3 ? { developmentMode: 'government-reserve', milestoneType: 'land-supply', milestoneDate: `202${5 + (i % 2)}-06-30` } : {},
+    )
   for (let i = 0; i < 3; i++) await newProject(`Q${i}`, i * 200, keys.other)
 })
 afterAll(async () => {
@@ -64,7 +70,10 @@ describe('pull API', () => {
     let inserted = 0
     for (let page = 0; page < 50; page++) {
       // another client inserts while this one pages
-      const [res]: [Awaited<ReturnType<typeof pull>>, unknown] = await Promise.all([pull(`limit=4${cursor ? `&cursor=${cursor}` : ''}`), inserted < 6 ? newProject(`NEW${inserted++}`, 10000 + inserted * 200) : null])
+      const [res]: [Awaited<ReturnType<typeof pull>>, unknown] = await Promise.all([
+        pull(`limit=4${cursor ? `&cursor=${cursor}` : ''}`),
+        inserted < 6 ? newProject(`NEW${inserted++}`, 10000 + inserted * 200) : null,
+      ])
       expect(res.statusCode, res.body).toBe(200)
       const body: { items: Array<{ id: number }>; nextCursor: string | null; hasMore: boolean } = res.json()
       seen.push(...body.items.map((i) => i.id))
@@ -87,7 +96,11 @@ describe('pull API', () => {
   })
 
   it('filters by county, city, status and reward year', async () => {
-    const codes = async (q: string) => (await pull(`limit=1000&${q}`)).json().items.map((i: any) => i.code).sort()
+    const codes = async (q: string) =>
+      (await pull(`limit=1000&${q}`))
+        .json()
+        .items.map((i: any) => i.code)
+        .sort()
     expect(await codes('county=371521')).toEqual(['Q0', 'Q1', 'Q2'])
     expect((await codes('city=3715')).length).toBeGreaterThan(20)
     expect(await codes('year=2025')).toEqual(['P00', 'P02'])
@@ -104,7 +117,9 @@ describe('pull API', () => {
     expect((await t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/analysis`, headers: withKey(keys.county!) })).statusCode).toBe(200)
     const b = await one()
     expect(b.updatedAt > a.updatedAt).toBe(true) // analysed again: a change the province sees
-    expect(JSON.stringify([b.area, b.stockArea, b.footprintRatio, b.checks, b.eligible])).toBe(JSON.stringify([a.area, a.stockArea, a.footprintRatio, a.checks, a.eligible]))
+    expect(JSON.stringify([b.area, b.stockArea, b.footprintRatio, b.checks, b.eligible])).toBe(
+      JSON.stringify([a.area, a.stockArea, a.footprintRatio, a.checks, a.eligible]),
+    )
     expect(b.checksum).toBe(a.checksum)
     expect(a.checksum).toMatch(/^[0-9a-f]{64}$/)
     // the numbers themselves, against GeographicLib
@@ -162,7 +177,10 @@ describe('checksum', () => {
     approved: true,
     stockArea: { method: 'survey2-construction', m2: 6000.456 },
     footprint: { ratio: 0.3123456 },
-    checks: [{ id: 'survey2', passed: true }, { id: 'footprint', passed: false }],
+    checks: [
+      { id: 'survey2', passed: true },
+      { id: 'footprint', passed: false },
+    ],
     eligible: true,
     stale: false,
     computedAt: new Date('2026-11-30T10:00:00Z'),
@@ -175,7 +193,15 @@ describe('checksum', () => {
     ['stock area method', { stockArea: { method: 'plan', m2: 6000.456 } }],
     ['stock area unknown', { stockArea: { method: 'survey2-construction', m2: null } }],
     ['footprint ratio', { footprint: { ratio: 0.3123466 } }],
-    ['a check', { checks: [{ id: 'survey2', passed: true }, { id: 'footprint', passed: true }] }],
+    [
+      'a check',
+      {
+        checks: [
+          { id: 'survey2', passed: true },
+          { id: 'footprint', passed: true },
+        ],
+      },
+    ],
     ['eligibility', { eligible: false }],
     ['milestone date (and so the reward year)', { milestoneDate: '2026-01-02' }],
     ['county', { county: '371521' }],
@@ -194,8 +220,17 @@ describe('checksum', () => {
     const base = pullItem(row)
     for (const [what, change] of changes) {
       const other = pullItem({ ...row, ...change })
-      const reportedDiffers = JSON.stringify([other.area, other.stockArea && { ...other.stockArea, reason: undefined }, other.footprintRatio, other.checks, other.eligible, other.milestone, other.rewardYear, other.county]) !==
-        JSON.stringify([base.area, base.stockArea, base.footprintRatio, base.checks, base.eligible, base.milestone, base.rewardYear, base.county])
+      const reportedDiffers =
+        JSON.stringify([
+          other.area,
+          other.stockArea && { ...other.stockArea, reason: undefined },
+          other.footprintRatio,
+          other.checks,
+          other.eligible,
+          other.milestone,
+          other.rewardYear,
+          other.county,
+        ]) !== JSON.stringify([base.area, base.stockArea, base.footprintRatio, base.checks, base.eligible, base.milestone, base.rewardYear, base.county])
       expect(reportedDiffers, what).toBe(true)
       expect(other.checksum, what).not.toBe(base.checksum)
     }
@@ -206,4 +241,3 @@ describe('checksum', () => {
     for (const [what, change] of same) expect(pullItem({ ...row, ...change }).checksum, what).toBe(base.checksum)
   })
 })
-

@@ -99,7 +99,11 @@ describe('three counties, two cities', () => {
   })
 
   it('layers: a city key sees its counties’ layers, the province every county’s', async () => {
-    const counted = (layers: any[]) => layers.filter((l) => l.layer === 'survey2').map((l) => l.county).sort()
+    const counted = (layers: any[]) =>
+      layers
+        .filter((l) => l.layer === 'survey2')
+        .map((l) => l.county)
+        .sort()
     expect(counted(await get('/api/v1/layers', keys.liaocheng!))).toEqual(['371502', '371521'])
     expect(counted(await get('/api/v1/layers', keys.province!))).toEqual(['370702', '371502', '371521'])
   })

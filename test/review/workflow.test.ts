@@ -12,13 +12,23 @@ async function newProject(code: string, key = keys.county!) {
     method: 'POST',
     url: '/api/v1/projects',
     headers: withKey(key),
-    payload: { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [gkRect(0, 0, 200, 100)] }, attributes: { name: code, developmentMode: 'government-reserve' } },
+    payload: {
+      code,
+      srid: 4548,
+      geometry: { type: 'Polygon', coordinates: [gkRect(0, 0, 200, 100)] },
+      attributes: { name: code, developmentMode: 'government-reserve' },
+    },
   })
   expect(res.statusCode, res.body).toBe(201)
   return res.json().id as number
 }
 const move = (id: number, who: string, action: string, reason?: string) =>
-  t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/transitions`, headers: withKey(keys[who]!), payload: { action, ...(reason !== undefined ? { reason } : {}) } })
+  t.app.inject({
+    method: 'POST',
+    url: `/api/v1/projects/${id}/transitions`,
+    headers: withKey(keys[who]!),
+    payload: { action, ...(reason !== undefined ? { reason } : {}) },
+  })
 
 beforeAll(async () => {
   t = await buildTestApp()
@@ -87,9 +97,17 @@ describe('review workflow', () => {
     const id = await newProject('WF-3')
     await move(id, 'city', 'submit') // refused
     await move(id, 'county', 'submit')
-    const rows = await t.knex('audit_log').select('action', 'result', 'key_prefix', 'at', 'detail').where({ object_id: String(id) }).where('id', '>', 0).orderBy('id')
+    const rows = await t
+      .knex('audit_log')
+      .select('action', 'result', 'key_prefix', 'at', 'detail')
+      .where({ object_id: String(id) })
+      .where('id', '>', 0)
+      .orderBy('id')
     const moves = rows.filter((r) => r.action !== 'project.create')
-    expect(moves.map((r) => [r.action, r.result])).toEqual([['POST /api/v1/projects/:id/transitions', 'denied'], ['project.submit', 'ok']])
+    expect(moves.map((r) => [r.action, r.result])).toEqual([
+      ['POST /api/v1/projects/:id/transitions', 'denied'],
+      ['project.submit', 'ok'],
+    ])
     expect(moves[1].detail).toMatchObject({ from: 'draft', to: 'submitted' })
     expect(moves.every((r) => r.key_prefix && r.at instanceof Date)).toBe(true)
   })
@@ -105,7 +123,12 @@ describe('review workflow', () => {
 
   it('lets an approved project record its milestone once, then freezes it', async () => {
     const id = await newProject('WF-6')
-    for (const [who, action] of [['county', 'submit'], ['city', 'check'], ['province', 'approve']]) expect((await move(id, who!, action!)).statusCode).toBe(200)
+    for (const [who, action] of [
+      ['county', 'submit'],
+      ['city', 'check'],
+      ['province', 'approve'],
+    ])
+      expect((await move(id, who!, action!)).statusCode).toBe(200)
     const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload })
     expect((await patch({ milestoneType: 'land-supply', milestoneDate: '2026-08-31' })).statusCode).toBe(200)
     expect((await patch({ milestoneDate: '2027-01-05' })).statusCode).toBe(409)
@@ -114,7 +137,12 @@ describe('review workflow', () => {
 
   it('refuses a milestone that does not fit the development mode', async () => {
     const id = await newProject('WF-5')
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload: { milestoneType: 'planning-permits' } })
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/projects/${id}`,
+      headers: withKey(keys.county!),
+      payload: { milestoneType: 'planning-permits' },
+    })
     expect(res.statusCode).toBe(400)
     expect(res.json().detail).toMatch(/land-supply/)
   })
@@ -140,21 +168,39 @@ describe('province review due dates', () => {
       payload: {
         source: '国办发明电〔2025〕7号',
         holidays: ['01', '02', '03', '04', '05', '06', '07'].map((d) => ({ date: `2026-10-${d}`, name: '国庆节' })),
-        workdays: [{ date: '2026-09-20', name: '国庆节调休上班' }, { date: '2026-10-10', name: '国庆节调休上班' }],
+        workdays: [
+          { date: '2026-09-20', name: '国庆节调休上班' },
+          { date: '2026-10-10', name: '国庆节调休上班' },
+        ],
       },
     })
     expect(res.statusCode, res.body).toBe(200)
-    expect((await t.app.inject({ method: 'PUT', url: '/api/v1/calendar/2026', headers: withKey(keys.county!), payload: { source: 'x', holidays: [], workdays: [] } })).statusCode).toBe(403)
+    expect(
+      (
+        await t.app.inject({
+          method: 'PUT',
+          url: '/api/v1/calendar/2026',
+          headers: withKey(keys.county!),
+          payload: { source: 'x', holidays: [], workdays: [] },
+        })
+      ).statusCode,
+    ).toBe(403)
   })
 
   /** A project the county submitted on one day and the city checked on another (both 10:00 China time). */
   async function checked(code: string, submitted: string, cityChecked: string | null) {
     const id = await newProject(code)
     await move(id, 'county', 'submit')
-    await t.knex('projects').where({ id }).update({ submitted_at: `${submitted}T10:00:00+08:00` })
+    await t
+      .knex('projects')
+      .where({ id })
+      .update({ submitted_at: `${submitted}T10:00:00+08:00` })
     if (cityChecked) {
       expect((await move(id, 'city', 'check')).statusCode).toBe(200)
-      await t.knex('project_transitions').where({ project_id: id, action: 'check' }).update({ at: `${cityChecked}T10:00:00+08:00` })
+      await t
+        .knex('project_transitions')
+        .where({ project_id: id, action: 'check' })
+        .update({ at: `${cityChecked}T10:00:00+08:00` })
     }
     return id
   }
@@ -183,7 +229,12 @@ describe('province review due dates', () => {
     await checked('AT-CITY', '2026-11-06', null) // Friday; 11-09 … 11-13 and 11-16 … 11-20 are 10 working days
     const list = await reviews('asOf=2026-11-20')
     expect(list.items.map((i: any) => i.code)).not.toContain('AT-CITY')
-    expect(list.awaitingCity.find((i: any) => i.code === 'AT-CITY')).toMatchObject({ status: 'submitted', submittedOn: '2026-11-06', dueOn: null, workingDaysWaiting: 10 })
+    expect(list.awaitingCity.find((i: any) => i.code === 'AT-CITY')).toMatchObject({
+      status: 'submitted',
+      submittedOn: '2026-11-06',
+      dueOn: null,
+      workingDaysWaiting: 10,
+    })
     expect(list.cityDeadline.workingDays).toBeNull()
     expect(list.cityDeadline.zh).toMatch(/未规定市级审核时限/)
     expect((await reviews('overdue=true&asOf=2027-06-01')).awaitingCity).toEqual([])
@@ -209,7 +260,11 @@ describe('filings (备案)', () => {
     const overdue = await list('overdue=true&asOf=2026-03-03')
     expect(overdue.items.map((f: any) => [f.kind, f.status])).toEqual([['scheme', 'overdue']])
     const all = (await list('county=371502&asOf=2026-05-01')).items.map((f: any) => [f.kind, f.status])
-    expect(all).toEqual([['scheme', 'overdue'], ['supervision-agreement', 'filed'], ['supply-result', 'filed-late']])
+    expect(all).toEqual([
+      ['scheme', 'overdue'],
+      ['supervision-agreement', 'filed'],
+      ['supply-result', 'filed-late'],
+    ])
   })
 
   it('moves a due date on a holiday or weekend to the next working day, and is overdue only after that', async () => {

@@ -49,10 +49,25 @@ const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, k
 
 async function layers() {
   const text = (name: string, length = 20) => ({ name, type: 'C' as const, length })
-  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features']) => shapefileZip(dir, name, { fields, features })
+  const zip = (name: string, fields: Parameters<typeof shapefileZip>[2]['fields'], features: Parameters<typeof shapefileZip>[2]['features']) =>
+    shapefileZip(dir, name, { fields, features })
   return [
-    ['survey2', await zip('s2', [text('DLBM', 5)], [R(0, 0, 150, 150), R(300, 0, 380, 80), R(400, 0, 450, 100), R(600, 0, 800, 150)].map((r) => ({ parts: [r], values: { DLBM: '201' } })))],
-    ['buildings', await zip('b', [text('JZLX')], [R(10, 10, 110, 110), R(300, 0, 380, 40), R(400, 0, 500, 100), R(610, 10, 760, 110)].map((r) => ({ parts: [r], values: { JZLX: '厂房' } })))],
+    [
+      'survey2',
+      await zip(
+        's2',
+        [text('DLBM', 5)],
+        [R(0, 0, 150, 150), R(300, 0, 380, 80), R(400, 0, 450, 100), R(600, 0, 800, 150)].map((r) => ({ parts: [r], values: { DLBM: '201' } })),
+      ),
+    ],
+    [
+      'buildings',
+      await zip(
+        'b',
+        [text('JZLX')],
+        [R(10, 10, 110, 110), R(300, 0, 380, 40), R(400, 0, 500, 100), R(610, 10, 760, 110)].map((r) => ({ parts: [r], values: { JZLX: '厂房' } })),
+      ),
+    ],
     ['approved-unsupplied', await zip('au', [text('PZWH', 40)], [{ parts: [R(5000, 5000, 5010, 5010)], values: { PZWH: 'X' } }])],
     ['idle-land', await zip('idle', [text('XZTDBH')], [{ parts: [R(6000, 6000, 6010, 6010)], values: { XZTDBH: 'XZ1' } }])],
     ['plan-zones', await zip('plan', [text('SFYX', 2)], [{ parts: [R(-100, -100, 1000, 1000)], values: { SFYX: 'Y' } }])],
@@ -67,9 +82,20 @@ async function approvedProject(county: string, code: string, rect: readonly [num
   const created = await api('POST', '/projects', key, { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rect)] } })
   expect(created.statusCode, created.body).toBe(201)
   const id = created.json().id as number
-  const patched = await api('PATCH', `/projects/${id}`, key, { milestoneType: 'land-supply', milestoneDate, developmentMode: 'government-reserve', ownershipClear: true, seized: false, mortgaged: false })
+  const patched = await api('PATCH', `/projects/${id}`, key, {
+    milestoneType: 'land-supply',
+    milestoneDate,
+    developmentMode: 'government-reserve',
+    ownershipClear: true,
+    seized: false,
+    mortgaged: false,
+  })
   expect(patched.statusCode, patched.body).toBe(200)
-  for (const [action, k] of [['submit', key], ['check', cityKeys[county.slice(0, 4)]!], ['approve', province]] as const) {
+  for (const [action, k] of [
+    ['submit', key],
+    ['check', cityKeys[county.slice(0, 4)]!],
+    ['approve', province],
+  ] as const) {
     const res = await api('POST', `/projects/${id}/transitions`, k, { action })
     expect(res.statusCode, `${code} ${action}: ${res.body}`).toBe(200)
   }
@@ -110,7 +136,14 @@ beforeAll(async () => {
   await approvedProject(Q, 'Q-2025-01', rects.big, '2025-03-01')
 
   // Per capita: A 200 000 / 1 000 = 200 exactly; B 300 exactly; C 200.01; D 300.01.
-  for (const [county, year, land] of [[A, 2025, 200_000], [A, 2024, 250_000], [B, 2025, 300_000], [C, 2025, 200_010], [D, 2025, 300_010], [Q, 2025, 100_000]] as const) {
+  for (const [county, year, land] of [
+    [A, 2025, 200_000],
+    [A, 2024, 250_000],
+    [B, 2025, 300_000],
+    [C, 2025, 200_010],
+    [D, 2025, 300_010],
+    [Q, 2025, 100_000],
+  ] as const) {
     const res = await putStats(county, year, { population: 1000, urbanRuralConstructionLandM2: land })
     expect(res.statusCode, res.body).toBe(200)
   }
@@ -120,11 +153,23 @@ beforeAll(async () => {
     expect(res.statusCode, res.body).toBe(201)
   }
   // Completed in 2025 but only submitted: listed as excluded, not counted.
-  const pending = (await api('POST', '/projects', countyKeys[A]!, { code: 'A-2025-04', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rects.old)] } })).json().id
-  expect((await api('PATCH', `/projects/${pending}`, countyKeys[A]!, { milestoneType: 'land-supply', milestoneDate: '2025-05-01', developmentMode: 'government-reserve' })).statusCode).toBe(200)
+  const pending = (
+    await api('POST', '/projects', countyKeys[A]!, { code: 'A-2025-04', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rects.old)] } })
+  ).json().id
+  expect(
+    (
+      await api('PATCH', `/projects/${pending}`, countyKeys[A]!, {
+        milestoneType: 'land-supply',
+        milestoneDate: '2025-05-01',
+        developmentMode: 'government-reserve',
+      })
+    ).statusCode,
+  ).toBe(200)
   expect((await api('POST', `/projects/${pending}/transitions`, countyKeys[A]!, { action: 'submit' })).statusCode).toBe(200)
   // A draft found fraudulent in 2025 and then deleted: the finding stays, the project never earned anything.
-  const draft = (await api('POST', '/projects', countyKeys[A]!, { code: 'A-DRAFT', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rects.big)] } })).json().id
+  const draft = (
+    await api('POST', '/projects', countyKeys[A]!, { code: 'A-DRAFT', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rects.big)] } })
+  ).json().id
   expect((await api('POST', `/projects/${draft}/findings`, province, { kind: 'fraud', year: 2025, note: '虚报' })).statusCode).toBe(201)
   expect((await api('DELETE', `/projects/${draft}`, countyKeys[A]!)).statusCode).toBe(204)
 }, 600_000)
@@ -137,7 +182,11 @@ describe('the province-approved projects the quota counts', () => {
   it('each pinned analysis says what the layers were built to give', async () => {
     const res = await api('GET', `/projects/${ids['A-2025-01']}/analysis`, countyKeys[A]!)
     near(res.json().stockArea.m2, stockBig)
-    const stored = await t.knex('projects').join('analysis_results', 'analysis_results.id', 'projects.approved_result_id').where('projects.id', ids['A-2025-01']).first('projects.status', 'analysis_results.eligible')
+    const stored = await t
+      .knex('projects')
+      .join('analysis_results', 'analysis_results.id', 'projects.approved_result_id')
+      .where('projects.id', ids['A-2025-01'])
+      .first('projects.status', 'analysis_results.eligible')
     expect(stored).toEqual({ status: 'province-approved', eligible: true })
   })
 })
@@ -145,7 +194,14 @@ describe('the province-approved projects the quota counts', () => {
 describe('county statistics', () => {
   it('reports per-capita land and the coefficient at exactly 200 and 300 and just above', async () => {
     const got = async (county: string) => (await api('GET', `/counties/${county}/stats/2025`, province)).json()
-    expect(await got(A)).toMatchObject({ population: 1000, urbanRuralConstructionLandM2: 200000, landSource: 'given', landDetail: null, perCapitaM2: 200, coefficient: 1.1 })
+    expect(await got(A)).toMatchObject({
+      population: 1000,
+      urbanRuralConstructionLandM2: 200000,
+      landSource: 'given',
+      landDetail: null,
+      perCapitaM2: 200,
+      coefficient: 1.1,
+    })
     expect(await got(B)).toMatchObject({ perCapitaM2: 300, coefficient: 1.0 })
     expect(await got(C)).toMatchObject({ perCapitaM2: 200.01, coefficient: 1.0 })
     expect(await got(D)).toMatchObject({ perCapitaM2: 300.01, coefficient: 0.9 })
@@ -179,7 +235,13 @@ describe('county statistics', () => {
     const land = 10000.5 + 2500.25 + 500 + measured
     near(s.urbanRuralConstructionLandM2, land)
     expect(s.landSource).toBe('computed')
-    expect(s.landDetail).toMatchObject({ layer: { version: 1 }, patches: 4, fromTbmj: { patches: 3, m2: 13000.75 }, fromGeometry: { patches: 1 }, withoutArea: 0 })
+    expect(s.landDetail).toMatchObject({
+      layer: { version: 1 },
+      patches: 4,
+      fromTbmj: { patches: 3, m2: 13000.75 },
+      fromGeometry: { patches: 1 },
+      withoutArea: 0,
+    })
     expect(s.landDetail.excluded.patches).toBe(5)
     near(s.landDetail.excluded.m2, 31000 + gkArea(310, 200, 320, 300))
     near(s.landDetail.fromGeometry.m2, measured)
@@ -202,7 +264,10 @@ describe('county statistics', () => {
     expect((await putStats(A, 2023, { population: 0, urbanRuralConstructionLandM2: 1 })).statusCode).toBe(400)
     expect((await putStats(A, 2023, { population: 1.5, urbanRuralConstructionLandM2: 1 })).statusCode).toBe(400)
     expect((await putStats(A, 2023, { population: 10, urbanRuralConstructionLandM2: -1 })).statusCode).toBe(400)
-    const audit = await t.knex('audit_log').where({ action: 'county-stats.put', object_id: `${A}/2023` }).select('result')
+    const audit = await t
+      .knex('audit_log')
+      .where({ action: 'county-stats.put', object_id: `${A}/2023` })
+      .select('result')
     expect(audit).toHaveLength(2)
     expect(await t.knex('audit_log').where({ result: 'denied' }).whereLike('action', 'PUT /api/v1/counties%').count({ n: '*' }).first()).toEqual({ n: 2 })
   })
@@ -218,7 +283,8 @@ describe('county statistics', () => {
 describe('fraud findings', () => {
   it('are recorded by province keys only', async () => {
     const body = { kind: 'fraud', year: 2025, note: '虚报' }
-    for (const key of [countyKeys[A]!, cityKeys['3715']!, admin]) expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, key, body)).statusCode).toBe(403)
+    for (const key of [countyKeys[A]!, cityKeys['3715']!, admin])
+      expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, key, body)).statusCode).toBe(403)
     expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, province, { ...body, note: '' })).statusCode).toBe(400)
     expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, province, { ...body, note: '   ' })).statusCode).toBe(400)
     expect((await api('POST', `/projects/${ids['A-2025-01']}/findings`, province, { ...body, kind: 'error' })).statusCode).toBe(400)
@@ -341,9 +407,22 @@ describe('CSV', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf])
     const lines = bytes.subarray(3).toString('utf8').split('\r\n')
     expect(lines[0]!.split(',')).toEqual([
-      '县（市、区）代码', '合格项目数', '盘活存量面积（平方米）', '盘活存量面积（亩）', '人口', '城乡建设用地面积（平方米）',
-      '人均城乡建设用地（平方米/人）', '调整系数', '奖励指标（平方米）', '奖励指标（亩）', '奖励指标（公顷）', '扣减（平方米）',
-      '净奖励指标（平方米）', '说明', '合格项目', '不计入项目',
+      '县（市、区）代码',
+      '合格项目数',
+      '盘活存量面积（平方米）',
+      '盘活存量面积（亩）',
+      '人口',
+      '城乡建设用地面积（平方米）',
+      '人均城乡建设用地（平方米/人）',
+      '调整系数',
+      '奖励指标（平方米）',
+      '奖励指标（亩）',
+      '奖励指标（公顷）',
+      '扣减（平方米）',
+      '净奖励指标（平方米）',
+      '说明',
+      '合格项目',
+      '不计入项目',
     ])
     const a = lines.find((l) => l.startsWith(A))!.split(',')
     expect(a.slice(0, 2)).toEqual([A, '1'])

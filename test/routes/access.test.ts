@@ -83,7 +83,12 @@ describe('county keys', () => {
   })
 
   it('can change their own project', async () => {
-    const res = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${projectB}`, headers: withKey(countyB), payload: { name: '阳谷老厂区', approach: 'retreat-secondary' } })
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/projects/${projectB}`,
+      headers: withKey(countyB),
+      payload: { name: '阳谷老厂区', approach: 'retreat-secondary' },
+    })
     expect(res.statusCode).toBe(200)
     expect(res.json()).toMatchObject({ name: '阳谷老厂区', approach: 'retreat-secondary' })
   })
@@ -97,7 +102,12 @@ describe('city and province keys', () => {
   })
 
   it('a city key must name the county it writes to', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(cityLiaocheng), payload: { code: 'C-1', geometry: lonLatRectangle(115.7, 36.1, 115.701, 36.101) } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(cityLiaocheng),
+      payload: { code: 'C-1', geometry: lonLatRectangle(115.7, 36.1, 115.701, 36.101) },
+    })
     expect(res.statusCode).toBe(400)
     expect(res.json().detail).toMatch(/county/)
   })
@@ -118,7 +128,12 @@ describe('key management', () => {
   })
 
   it('stores only a SHA-256 hash and a visible prefix, and shows the secret once', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: withKey(admin), payload: { name: '东昌府区自然资源局', role: 'county', region: '371502' } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/keys',
+      headers: withKey(admin),
+      payload: { name: '东昌府区自然资源局', role: 'county', region: '371502' },
+    })
     expect(res.statusCode).toBe(201)
     const { token, key } = res.json()
     expect(token.startsWith(key.prefix + '_')).toBe(true)

@@ -23,18 +23,35 @@ const audit = () => t.knex('audit_log').orderBy('id')
 
 describe('audit log', () => {
   it('records a successful write with key prefix, action, object and county', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(countyA), payload: { code: 'A-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(countyA),
+      payload: { code: 'A-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) },
+    })
     const id = res.json().id
     await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(countyA), payload: { name: '新名' } })
     const rows = await audit()
     expect(rows).toHaveLength(2)
-    expect(rows[0]).toMatchObject({ key_prefix: prefix(countyA), action: 'project.create', object_type: 'project', object_id: String(id), xzqdm: '371502', result: 'ok' })
+    expect(rows[0]).toMatchObject({
+      key_prefix: prefix(countyA),
+      action: 'project.create',
+      object_type: 'project',
+      object_id: String(id),
+      xzqdm: '371502',
+      result: 'ok',
+    })
     expect(rows[1]).toMatchObject({ action: 'project.update', result: 'ok', detail: { changed: ['name'] } })
     expect(rows[0].request_id).toBe(res.headers['x-request-id'])
   })
 
   it('records refused and failed writes, and never the key itself', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(countyB), payload: { code: 'B-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(countyB),
+      payload: { code: 'B-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) },
+    })
     const id = res.json().id
     await t.knex('audit_log').delete()
     await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: withKey(countyA) }) // other county: 404
@@ -54,7 +71,12 @@ describe('audit log', () => {
   })
 
   it('records key creation and revocation', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: withKey(admin), payload: { name: '聊城市局', role: 'city', region: '3715' } })
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/keys',
+      headers: withKey(admin),
+      payload: { name: '聊城市局', role: 'city', region: '3715' },
+    })
     const keyPrefix = created.json().key.prefix
     await t.app.inject({ method: 'DELETE', url: `/api/v1/keys/${keyPrefix}`, headers: withKey(admin) })
     const rows = await audit()
@@ -65,8 +87,18 @@ describe('audit log', () => {
   })
 
   it('is readable through the API within the key’s region', async () => {
-    await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(countyA), payload: { code: 'A-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) } })
-    await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(countyB), payload: { code: 'B-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) } })
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(countyA),
+      payload: { code: 'A-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) },
+    })
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(countyB),
+      payload: { code: 'B-1', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) },
+    })
     const seenByA = (await t.app.inject({ method: 'GET', url: '/api/v1/audit', headers: withKey(countyA) })).json()
     expect(seenByA.map((e: { county: string }) => e.county)).toEqual(['371502'])
     const seenByAdmin = (await t.app.inject({ method: 'GET', url: '/api/v1/audit', headers: withKey(admin) })).json()

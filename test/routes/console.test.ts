@@ -40,13 +40,34 @@ describe('GET /api/v1/projects/{id}/actions', () => {
     const city = await keyFor(t.knex, 'city', '3715')
     const province = await keyFor(t.knex, 'province')
     const created = await t.app.inject({
-      method: 'POST', url: '/api/v1/projects', headers: withKey(county),
-      payload: { code: 'ACT-1', geometry: { type: 'Polygon', coordinates: [[[115.95, 36.4], [115.952, 36.4], [115.952, 36.402], [115.95, 36.402], [115.95, 36.4]]] } },
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(county),
+      payload: {
+        code: 'ACT-1',
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [115.95, 36.4],
+              [115.952, 36.4],
+              [115.952, 36.402],
+              [115.95, 36.402],
+              [115.95, 36.4],
+            ],
+          ],
+        },
+      },
     })
     expect(created.statusCode, created.body).toBe(201)
     const id = created.json().id
     const actions = async (key: string) => (await t.app.inject({ url: `/api/v1/projects/${id}/actions`, headers: withKey(key) })).json()
-    expect(await actions(county)).toEqual({ status: 'draft', actions: [{ action: 'submit', actionZh: '县级提交', needsReason: false }], attributesLocked: false, editableWhenLocked: ['milestoneType', 'milestoneDate'] })
+    expect(await actions(county)).toEqual({
+      status: 'draft',
+      actions: [{ action: 'submit', actionZh: '县级提交', needsReason: false }],
+      attributesLocked: false,
+      editableWhenLocked: ['milestoneType', 'milestoneDate'],
+    })
     expect((await actions(city)).actions).toEqual([])
     expect((await actions(province)).actions).toEqual([])
     await t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/transitions`, headers: withKey(county), payload: { action: 'submit' } })

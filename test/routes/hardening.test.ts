@@ -48,7 +48,12 @@ describe('out-of-range numbers answer 400/404, not 500', () => {
 
 describe('PostGIS text never reaches users', () => {
   it('srid=999999 on POST /projects names the field', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(county), payload: { code: 'S-1', srid: 999999, geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(county),
+      payload: { code: 'S-1', srid: 999999, geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) },
+    })
     expect(res.statusCode, res.body).toBe(400)
     expect(res.json().errors).toEqual([expect.objectContaining({ field: 'srid' })])
     expect(res.body).not.toMatch(/spatial_ref_sys|GetProj|postgis/i)
@@ -93,9 +98,17 @@ describe('a client that drops its upload', () => {
     const { port } = t.app.server.address() as AddressInfo
     const boundary = 'xyzzy'
     await new Promise<void>((resolve) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/v1/imports', headers: { ...withKey(county), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 10_000_000 } })
+      const req = http.request({
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/v1/imports',
+        headers: { ...withKey(county), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 10_000_000 },
+      })
       req.on('error', () => resolve())
-      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="layer"\r\n\r\nsurvey3\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n`)
+      req.write(
+        `--${boundary}\r\nContent-Disposition: form-data; name="layer"\r\n\r\nsurvey3\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n`,
+      )
       req.write(Buffer.alloc(100_000))
       setTimeout(() => {
         req.destroy()
@@ -151,7 +164,12 @@ describe('wording and audit', () => {
   })
 
   it('a refused cross-county write names the county it tried', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/api/v1/projects', headers: withKey(county), payload: { code: 'X-1', county: '371521', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) } })
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(county),
+      payload: { code: 'X-1', county: '371521', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) },
+    })
     expect(res.statusCode).toBe(403)
     const row = await t.knex('audit_log').first('xzqdm', 'result').where({ request_id: res.headers['x-request-id'] })
     expect(row).toEqual({ xzqdm: '371521', result: 'denied' })

@@ -25,14 +25,42 @@ describe('GET /health', () => {
     expect(body.database.reachable).toBe(true)
     expect(body.database.postgis).toMatch(/^3\.\d+/)
     expect(body.database.postgres).toMatch(/^\d+/)
-    expect(body.migrations).toEqual({ current: true, applied: ['20261123000000_foundation', '20261123010000_import', '20261123020000_analysis_runs', '20261123030000_bundles', '20261123040000_review', '20261123050000_layer_partitions', '20261130010000_analysis_round2', '20261130130000_job_lifecycle'], pending: [] })
+    expect(body.migrations).toEqual({
+      current: true,
+      applied: [
+        '20261123000000_foundation',
+        '20261123010000_import',
+        '20261123020000_analysis_runs',
+        '20261123030000_bundles',
+        '20261123040000_review',
+        '20261123050000_layer_partitions',
+        '20261130010000_analysis_round2',
+        '20261130130000_job_lifecycle',
+      ],
+      pending: [],
+    })
   })
 
   it('answers 503 degraded while a migration is pending', async () => {
     await migrateDown(t.knex, true)
     const res = await t.app.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(503)
-    expect(res.json()).toMatchObject({ status: 'degraded', migrations: { current: false, pending: ['20261123000000_foundation', '20261123010000_import', '20261123020000_analysis_runs', '20261123030000_bundles', '20261123040000_review', '20261123050000_layer_partitions', '20261130010000_analysis_round2', '20261130130000_job_lifecycle'] } })
+    expect(res.json()).toMatchObject({
+      status: 'degraded',
+      migrations: {
+        current: false,
+        pending: [
+          '20261123000000_foundation',
+          '20261123010000_import',
+          '20261123020000_analysis_runs',
+          '20261123030000_bundles',
+          '20261123040000_review',
+          '20261123050000_layer_partitions',
+          '20261130010000_analysis_round2',
+          '20261130130000_job_lifecycle',
+        ],
+      },
+    })
     await migrateLatest(t.knex)
   })
 

@@ -23,7 +23,15 @@ describe('projects', () => {
     const p = res.json()
     const expected = ellipsoidalRingArea(geometry.coordinates[0]!)
     expect(Math.abs(p.areaM2 - expected)).toBeLessThan(0.01)
-    expect(p).toMatchObject({ code: 'DCF-001', county: '371502', name: '古楼街道旧厂区', developmentMode: 'government-reserve', approach: 'default', status: 'draft', repairs: null })
+    expect(p).toMatchObject({
+      code: 'DCF-001',
+      county: '371502',
+      name: '古楼街道旧厂区',
+      developmentMode: 'government-reserve',
+      approach: 'default',
+      status: 'draft',
+      repairs: null,
+    })
     expect(p.geometry.type).toBe('MultiPolygon')
     expect(p.geometry.crs).toBeUndefined() // plain RFC 7946 GeoJSON
     const { rows } = await t.knex.raw('SELECT ST_SRID(geom) AS srid, GeometryType(geom) AS type FROM projects WHERE id = ?', [p.id])
@@ -31,12 +39,22 @@ describe('projects', () => {
   })
 
   it('accepts a GeoJSON Feature in a Gauss-Kruger CRS, with code and attributes in its properties', async () => {
-    const ring = [[410000, 4030000], [410000, 4030100], [410100, 4030100], [410100, 4030000], [410000, 4030000]]
+    const ring = [
+      [410000, 4030000],
+      [410000, 4030100],
+      [410100, 4030100],
+      [410100, 4030000],
+      [410000, 4030000],
+    ]
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/v1/projects',
       headers: withKey(county),
-      payload: { type: 'Feature', geometry: { type: 'Polygon', coordinates: [ring] }, properties: { code: 'F-1', srid: 4548, name: '要素项目', approach: 'plot-ratio-increase' } },
+      payload: {
+        type: 'Feature',
+        geometry: { type: 'Polygon', coordinates: [ring] },
+        properties: { code: 'F-1', srid: 4548, name: '要素项目', approach: 'plot-ratio-increase' },
+      },
     })
     expect(res.statusCode, res.body).toBe(201)
     expect(res.json()).toMatchObject({ code: 'F-1', name: '要素项目', approach: 'plot-ratio-increase', county: '371502' })
@@ -46,7 +64,18 @@ describe('projects', () => {
 
   it('repairs a self-intersecting boundary and says so', async () => {
     // A bow-tie: two triangles meeting at (115.951, 36.451).
-    const geometry = { type: 'Polygon', coordinates: [[[115.95, 36.45], [115.952, 36.452], [115.952, 36.45], [115.95, 36.452], [115.95, 36.45]]] }
+    const geometry = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [115.95, 36.45],
+          [115.952, 36.452],
+          [115.952, 36.45],
+          [115.95, 36.452],
+          [115.95, 36.45],
+        ],
+      ],
+    }
     const res = await create({ code: 'BOW', geometry })
     expect(res.statusCode).toBe(201)
     expect(res.json().repairs[0]).toMatch(/Self-intersection/i)
@@ -61,8 +90,21 @@ describe('projects', () => {
   })
 
   it('refuses a ring that is not closed (plain body and Feature body) with a 400 naming the geometry, and an unknown CRS without database text', async () => {
-    const open = { type: 'Polygon', coordinates: [[[115.95, 36.45], [115.951, 36.45], [115.951, 36.451], [115.95, 36.451]]] }
-    for (const payload of [{ code: 'OPEN', geometry: open }, { type: 'Feature', geometry: open, properties: { code: 'OPEN' } }]) {
+    const open = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [115.95, 36.45],
+          [115.951, 36.45],
+          [115.951, 36.451],
+          [115.95, 36.451],
+        ],
+      ],
+    }
+    for (const payload of [
+      { code: 'OPEN', geometry: open },
+      { type: 'Feature', geometry: open, properties: { code: 'OPEN' } },
+    ]) {
       const res = await create(payload)
       expect(res.statusCode).toBe(400)
       expect(res.headers['content-type']).toContain('application/problem+json')
@@ -89,10 +131,23 @@ describe('projects', () => {
       method: 'PATCH',
       url: `/api/v1/projects/${id}`,
       headers: withKey(county),
-      payload: { approach: 'plot-ratio-increase', addedFloorArea: 12000.5, newPlotRatio: 2.5, ownershipClear: true, milestoneType: 'planning-permits', milestoneDate: '2025-06-30' },
+      payload: {
+        approach: 'plot-ratio-increase',
+        addedFloorArea: 12000.5,
+        newPlotRatio: 2.5,
+        ownershipClear: true,
+        milestoneType: 'planning-permits',
+        milestoneDate: '2025-06-30',
+      },
     })
     expect(set.statusCode).toBe(200)
-    expect(set.json()).toMatchObject({ approach: 'plot-ratio-increase', addedFloorArea: 12000.5, newPlotRatio: 2.5, ownershipClear: true, milestoneDate: '2025-06-30' })
+    expect(set.json()).toMatchObject({
+      approach: 'plot-ratio-increase',
+      addedFloorArea: 12000.5,
+      newPlotRatio: 2.5,
+      ownershipClear: true,
+      milestoneDate: '2025-06-30',
+    })
     const cleared = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(county), payload: { newPlotRatio: null } })
     expect(cleared.json().newPlotRatio).toBeNull()
     const bad = await t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(county), payload: { newPlotRatio: 0 } })

@@ -29,8 +29,14 @@ describe('unknown county codes', () => {
   })
 
   it('a key for county 999999 or city 3712', async () => {
-    expect400(await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: withKey(admin), payload: { name: 'x', role: 'county', region: '999999' } }), /region '999999'/)
-    expect400(await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: withKey(admin), payload: { name: 'x', role: 'city', region: '3712' } }), /region '3712'/)
+    expect400(
+      await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: withKey(admin), payload: { name: 'x', role: 'county', region: '999999' } }),
+      /region '999999'/,
+    )
+    expect400(
+      await t.app.inject({ method: 'POST', url: '/api/v1/keys', headers: withKey(admin), payload: { name: 'x', role: 'city', region: '3712' } }),
+      /region '3712'/,
+    )
   })
 
   it.each([
@@ -42,9 +48,12 @@ describe('unknown county codes', () => {
     expect400(await t.app.inject({ method: method as 'POST', url, headers: withKey(admin), payload }), /county|code/)
   })
 
-  it.each(['/api/v1/projects?county=999999', '/api/v1/layers?county=999999', '/api/v1/bundles?county=999999', '/ogc/collections/survey3/items?county=999999'])('GET %s', async (url) => {
-    expect400(await t.app.inject({ method: 'GET', url, headers: withKey(admin) }), /county/)
-  })
+  it.each(['/api/v1/projects?county=999999', '/api/v1/layers?county=999999', '/api/v1/bundles?county=999999', '/ogc/collections/survey3/items?county=999999'])(
+    'GET %s',
+    async (url) => {
+      expect400(await t.app.inject({ method: 'GET', url, headers: withKey(admin) }), /county/)
+    },
+  )
 
   it('province filters', async () => {
     expect400(await t.app.inject({ method: 'GET', url: '/api/v1/province/projects?county=999999', headers: withKey(province) }), /county/)

@@ -21,7 +21,9 @@ export async function setup(project: TestProject) {
     // The tests empty every table: refuse a database that does not look like a scratch one.
     const name = new URL(url).pathname.slice(1)
     if (!/test|ci|scratch/i.test(name) && process.env.ALLOW_TEST_DATABASE_RESET !== '1') {
-      throw new Error(`refusing to run the tests against database '${name}': they empty every table. Use a database whose name contains test, ci or scratch, or set ALLOW_TEST_DATABASE_RESET=1`)
+      throw new Error(
+        `refusing to run the tests against database '${name}': they empty every table. Use a database whose name contains test, ci or scratch, or set ALLOW_TEST_DATABASE_RESET=1`,
+      )
     }
     project.provide('database', { url, backend: 'server' })
     console.log('tests run against the PostgreSQL server in DATABASE_URL')

@@ -9,6 +9,6 @@ process.on('unhandledRejection', (reason) => {
 
 afterEach(() => {
   if (!seen.length) return
-  const reasons = seen.splice(0).map((r) => (r instanceof Error ? r.stack ?? r.message : String(r)))
+  const reasons = seen.splice(0).map((r) => (r instanceof Error ? (r.stack ?? r.message) : String(r)))
   throw new Error(`unhandled promise rejection(s) during this test:\n${reasons.join('\n')}`)
 })

@@ -23,8 +23,17 @@ export async function startWebTest(): Promise<WebTest> {
     // Playwright gives each launch a fresh temporary profile (its own --user-data-dir).
     headless: true,
     args: [
-      '--no-sandbox', '--disable-gpu', '--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
-      '--lang=zh-CN', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-gl=angle',
+      '--use-angle=swiftshader',
+      '--enable-unsafe-swiftshader',
+      '--lang=zh-CN',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
     ],
   })
   return {
@@ -68,16 +77,19 @@ export async function screenshot(page: Page, name: string, scale = 0.75): Promis
   const png = await page.screenshot({ fullPage: false })
   if (dir) {
     // Scaled down in the page itself (no image tool needed) to keep the committed PNGs small.
-    const small = await page.evaluate(async ({ data, scale }) => {
-      const img = new Image()
-      img.src = `data:image/png;base64,${data}`
-      await img.decode()
-      const canvas = document.createElement('canvas')
-      canvas.width = Math.round(img.width * scale)
-      canvas.height = Math.round(img.height * scale)
-      canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height)
-      return canvas.toDataURL('image/png').split(',')[1]!
-    }, { data: png.toString('base64'), scale })
+    const small = await page.evaluate(
+      async ({ data, scale }) => {
+        const img = new Image()
+        img.src = `data:image/png;base64,${data}`
+        await img.decode()
+        const canvas = document.createElement('canvas')
+        canvas.width = Math.round(img.width * scale)
+        canvas.height = Math.round(img.height * scale)
+        canvas.getContext('2d')!.drawImage(img, 0, 0, canvas.width, canvas.height)
+        return canvas.toDataURL('image/png').split(',')[1]!
+      },
+      { data: png.toString('base64'), scale },
+    )
     const fs = await import('node:fs')
     fs.mkdirSync(dir, { recursive: true })
     fs.writeFileSync(`${dir}/${name}.png`, Buffer.from(small, 'base64'))

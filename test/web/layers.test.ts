@@ -78,7 +78,11 @@ describe('layers page', () => {
 
   it('retries with the EPSG code the service asked for, after a delivery without .prj failed', async () => {
     const dir = await tempDir()
-    const zip = await shapefileZip(dir, '371502_survey3', { fields: surveyFields, prj: null, features: [{ parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '李庄村' } }] })
+    const zip = await shapefileZip(dir, '371502_survey3', {
+      fields: surveyFields,
+      prj: null,
+      features: [{ parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '李庄村' } }],
+    })
     const { context, page } = await signedIn(w, key)
     await page.waitForSelector('#upload-form')
     await page.setInputFiles('#file', zip)

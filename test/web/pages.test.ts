@@ -50,7 +50,9 @@ describe('console pages', () => {
     const fc = (await w.t.app.inject({ url: '/api/v1/bundles?county=371502', headers: withKey(county) })).json()
     expect(await page.$$eval('#bundles-table tbody tr', (r) => r.length)).toBe(fc.features.length)
     const first = fc.features[0].properties
-    expect(await page.textContent(`#bundles-table tr[data-bundle="${first.bundleId}"]`)).toContain(first.m2.toLocaleString('en-US', { minimumFractionDigits: 2 }))
+    expect(await page.textContent(`#bundles-table tr[data-bundle="${first.bundleId}"]`)).toContain(
+      first.m2.toLocaleString('en-US', { minimumFractionDigits: 2 }),
+    )
     await page.click(`#bundles-table tr[data-bundle="${first.bundleId}"] button:text("生成项目")`)
     await page.waitForSelector(':text("已生成项目")')
     await context.close()

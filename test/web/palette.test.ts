@@ -8,9 +8,21 @@ import { describe, expect, it } from 'vitest'
 type Matrix = [number[], number[], number[]]
 const simulations: Record<string, Matrix | null> = {
   normal: null,
-  protanopia: [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
-  deuteranopia: [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.01182, 0.04294, 0.968881]],
-  tritanopia: [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.3039]],
+  protanopia: [
+    [0.152286, 1.052583, -0.204868],
+    [0.114503, 0.786281, 0.099216],
+    [-0.003882, -0.048116, 1.051998],
+  ],
+  deuteranopia: [
+    [0.367322, 0.860646, -0.227968],
+    [0.280085, 0.672501, 0.047413],
+    [-0.01182, 0.04294, 0.968881],
+  ],
+  tritanopia: [
+    [1.255528, -0.076749, -0.178779],
+    [-0.078411, 0.930809, 0.147602],
+    [0.004733, 0.691367, 0.3039],
+  ],
 }
 
 const toLinear = (c: number) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4)
@@ -22,7 +34,7 @@ function lab(hex: string, m: Matrix | null): [number, number, number] {
   const x = (0.4124564 * r + 0.3575761 * g + 0.1804375 * b) / 0.95047
   const y = 0.2126729 * r + 0.7151522 * g + 0.072175 * b
   const z = (0.0193339 * r + 0.119192 * g + 0.9503041 * b) / 1.08883
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116)
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116)
   return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))]
 }
 const deltaE = (a: [number, number, number], b: [number, number, number]) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
@@ -50,7 +62,9 @@ describe('map palette', () => {
     expect(worst.deltaE, `${worst.pair} under ${worst.vision}`).toBeGreaterThanOrEqual(10)
   })
   it('keeps the analysis pieces apart (fills and outlines as drawn)', () => {
-    const colours = Object.fromEntries(Object.entries(styles.pieceStyles as Record<string, { fill?: string; line?: string }>).map(([k, v]) => [k, v.fill ?? v.line!]))
+    const colours = Object.fromEntries(
+      Object.entries(styles.pieceStyles as Record<string, { fill?: string; line?: string }>).map(([k, v]) => [k, v.fill ?? v.line!]),
+    )
     const worst = closestPair(colours)
     expect(worst.deltaE, `${worst.pair} under ${worst.vision}`).toBeGreaterThanOrEqual(10)
   })

@@ -51,7 +51,9 @@ describe('project page', () => {
     expect(checks).toEqual(a.checks.map((c: { id: string; passed: boolean | null }) => [c.id, String(c.passed)]))
     expect(await page.textContent('#checks')).toContain('165号')
     expect(await page.textContent('#inputs')).toContain('二调地类图斑')
-    await page.waitForFunction(() => (window as any).lowlandMap?.loaded() && (window as any).lowlandMap.queryRenderedFeatures({ layers: ['piece-project-line'] }).length > 0)
+    await page.waitForFunction(
+      () => (window as any).lowlandMap?.loaded() && (window as any).lowlandMap.queryRenderedFeatures({ layers: ['piece-project-line'] }).length > 0,
+    )
     expect(await page.textContent('#pieces-legend')).toContain('二调建设用地')
     await screenshot(page, 'project')
     await context.close()

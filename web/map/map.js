@@ -26,13 +26,23 @@ export function createMap(container, opts = {}) {
 export const loaded = (map) => new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)))
 
 export function fitExtent(map, bbox, opts = {}) {
-  if (bbox) map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 24, duration: 0, ...opts })
+  if (bbox)
+    map.fitBounds(
+      [
+        [bbox[0], bbox[1]],
+        [bbox[2], bbox[3]],
+      ],
+      { padding: 24, duration: 0, ...opts },
+    )
 }
 
 /** Bounds of a GeoJSON geometry or FeatureCollection, [minX, minY, maxX, maxY]. */
 export function bboxOf(geojson) {
   const b = [Infinity, Infinity, -Infinity, -Infinity]
-  const walk = (c) => (typeof c[0] === 'number' ? (b[0] = Math.min(b[0], c[0]), b[1] = Math.min(b[1], c[1]), b[2] = Math.max(b[2], c[0]), b[3] = Math.max(b[3], c[1])) : c.forEach(walk))
+  const walk = (c) =>
+    typeof c[0] === 'number'
+      ? ((b[0] = Math.min(b[0], c[0])), (b[1] = Math.min(b[1], c[1])), (b[2] = Math.max(b[2], c[0])), (b[3] = Math.max(b[3], c[1])))
+      : c.forEach(walk)
   const geoms = geojson.type === 'FeatureCollection' ? geojson.features.map((f) => f.geometry).filter(Boolean) : [geojson]
   geoms.forEach((g) => walk(g.coordinates))
   return b[0] === Infinity ? null : b

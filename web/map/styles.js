@@ -1,20 +1,56 @@
 // MapLibre styles as data. Palette: Okabe & Ito (2008), chosen to stay distinguishable under
 // protanopia, deuteranopia and tritanopia; classes also differ in lightness and outline.
 export const palette = {
-  black: '#000000', orange: '#E69F00', skyBlue: '#56B4E9', green: '#009E73', yellow: '#F0E442', blue: '#0072B2', vermillion: '#D55E00', purple: '#CC79A7', grey: '#BBBBBB',
+  black: '#000000',
+  orange: '#E69F00',
+  skyBlue: '#56B4E9',
+  green: '#009E73',
+  yellow: '#F0E442',
+  blue: '#0072B2',
+  vermillion: '#D55E00',
+  purple: '#CC79A7',
+  grey: '#BBBBBB',
 }
 
 /** Third-survey built-up classes (DOMAIN.md 三调 建设用地); second-survey codes come from the service's analysis configuration. */
-export const survey3ConstructionCodes = ['05H1', '0508', '0601', '0602', '0603', '0604', '0701', '0702', '08H1', '08H2', '0809', '0810', '09', '1001', '1002', '1003', '1004', '1005', '1007', '1008', '1009', '1109', '1201']
+export const survey3ConstructionCodes = [
+  '05H1',
+  '0508',
+  '0601',
+  '0602',
+  '0603',
+  '0604',
+  '0701',
+  '0702',
+  '08H1',
+  '08H2',
+  '0809',
+  '0810',
+  '09',
+  '1001',
+  '1002',
+  '1003',
+  '1004',
+  '1005',
+  '1007',
+  '1008',
+  '1009',
+  '1109',
+  '1201',
+]
 
 export const landUseColours = { construction: palette.vermillion, farmland: palette.yellow, other: palette.grey }
 
 /** Fill colour by land-use class: construction, farmland (01xx / 01x 耕地), other. */
 export function landUseColour(constructionCodes) {
-  return ['case',
-    ['in', ['to-string', ['get', 'dlbm']], ['literal', constructionCodes]], landUseColours.construction,
-    ['==', ['slice', ['to-string', ['get', 'dlbm']], 0, 2], '01'], landUseColours.farmland,
-    landUseColours.other]
+  return [
+    'case',
+    ['in', ['to-string', ['get', 'dlbm']], ['literal', constructionCodes]],
+    landUseColours.construction,
+    ['==', ['slice', ['to-string', ['get', 'dlbm']], 0, 2], '01'],
+    landUseColours.farmland,
+    landUseColours.other,
+  ]
 }
 
 /** How each collection is drawn: fill colour (or a land-use expression), outline, line-only. */
@@ -57,6 +93,12 @@ export function layersFor(id, source, style, sourceLayer) {
   const out = []
   if (style.fill) out.push({ id: `${id}-fill`, type: 'fill', ...common, paint: { 'fill-color': style.fill, 'fill-opacity': style.opacity ?? 0.5 } })
   const lineColour = style.line ?? style.outline
-  if (lineColour) out.push({ id: `${id}-line`, type: 'line', ...common, paint: { 'line-color': lineColour, 'line-width': style.width ?? 0.6, ...(style.dash ? { 'line-dasharray': style.dash } : {}) } })
+  if (lineColour)
+    out.push({
+      id: `${id}-line`,
+      type: 'line',
+      ...common,
+      paint: { 'line-color': lineColour, 'line-width': style.width ?? 0.6, ...(style.dash ? { 'line-dasharray': style.dash } : {}) },
+    })
   return out
 }

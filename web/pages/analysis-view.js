@@ -10,17 +10,36 @@ const p = s.project
 
 /** Rows of the numbers table: label, m² and 亩 (the API's own mu where it gives one). */
 export function numberRows(a) {
-  const row = (key, m2, mu, field) => h('tr', { dataset: { row: key } }, h('th', { scope: 'row' }, p.rows[key]),
-    h('td.num', { dataset: { field: `${field}.m2` } }, f.m2(m2)), h('td.num', { dataset: { field: `${field}.mu` } }, mu === undefined ? f.muOfM2(m2) : f.mu(mu)))
+  const row = (key, m2, mu, field) =>
+    h(
+      'tr',
+      { dataset: { row: key } },
+      h('th', { scope: 'row' }, p.rows[key]),
+      h('td.num', { dataset: { field: `${field}.m2` } }, f.m2(m2)),
+      h('td.num', { dataset: { field: `${field}.mu` } }, mu === undefined ? f.muOfM2(m2) : f.mu(mu)),
+    )
   const rows = [
     row('area', a.area?.m2, a.area?.mu, 'area'),
     row('survey2Construction', a.survey2Construction?.m2, a.survey2Construction?.mu, 'survey2Construction'),
     row('survey2ConstructionNet', a.survey2ConstructionNet?.m2, a.survey2ConstructionNet?.mu, 'survey2ConstructionNet'),
     row('footprint', a.footprint?.m2, a.footprint?.mu, 'footprint'),
-    h('tr', { dataset: { row: 'footprintRatio' } }, h('th', { scope: 'row' }, p.rows.footprintRatio), h('td.num', { colspan: 2, dataset: { field: 'footprint.ratio' } }, f.percent(a.footprint?.ratio))),
+    h(
+      'tr',
+      { dataset: { row: 'footprintRatio' } },
+      h('th', { scope: 'row' }, p.rows.footprintRatio),
+      h('td.num', { colspan: 2, dataset: { field: 'footprint.ratio' } }, f.percent(a.footprint?.ratio)),
+    ),
   ]
   if (a.stockArea && a.stockArea.m2 !== null && a.stockArea.m2 !== undefined) rows.push(row('stockArea', a.stockArea.m2, a.stockArea.mu, 'stockArea'))
-  else rows.push(h('tr', { dataset: { row: 'stockArea' } }, h('th', { scope: 'row' }, p.rows.stockArea), h('td', { colspan: 2, dataset: { field: 'stockArea.m2' } }, p.stockNull(a.stockArea?.reasonZh ?? a.stockArea?.reason ?? a.stockAreaReason))))
+  else
+    rows.push(
+      h(
+        'tr',
+        { dataset: { row: 'stockArea' } },
+        h('th', { scope: 'row' }, p.rows.stockArea),
+        h('td', { colspan: 2, dataset: { field: 'stockArea.m2' } }, p.stockNull(a.stockArea?.reasonZh ?? a.stockArea?.reason ?? a.stockAreaReason)),
+      ),
+    )
   const c = a.conflicts ?? {}
   for (const k of ['approvedUnsupplied', 'idleLand', 'outsidePlan']) if (c[k]) rows.push(row(k, c[k].m2, undefined, `conflicts.${k}`))
   if (a.onPlots) rows.push(row('onPlots', a.onPlots.m2, undefined, 'onPlots'))
@@ -42,21 +61,65 @@ const checkFlags = (c) => [
   c.nearThreshold ? h('span', { class: 'badge stale', title: p.nearThresholdTitle }, p.nearThreshold) : null,
 ]
 
-export const checksTable = (a) => table([p.cols.check, p.cols.result, p.cols.explanation, p.cols.clause], (a.checks ?? []).map((c) => h('tr', { dataset: { check: c.id, passed: String(c.passed) } },
-  h('td', {}, p.checkNames[c.id] ?? c.id), h('td', {}, checkBadge(c.passed), ...checkFlags(c)), h('td', {}, c.messageZh ?? c.message), h('td', {}, c.clause ?? s.common.dash))), { id: 'checks' })
+export const checksTable = (a) =>
+  table(
+    [p.cols.check, p.cols.result, p.cols.explanation, p.cols.clause],
+    (a.checks ?? []).map((c) =>
+      h(
+        'tr',
+        { dataset: { check: c.id, passed: String(c.passed) } },
+        h('td', {}, p.checkNames[c.id] ?? c.id),
+        h('td', {}, checkBadge(c.passed), ...checkFlags(c)),
+        h('td', {}, c.messageZh ?? c.message),
+        h('td', {}, c.clause ?? s.common.dash),
+      ),
+    ),
+    { id: 'checks' },
+  )
 
 /** The building types found inside the project and whether each counted toward the footprint. */
 export const buildingTypesTable = (a) =>
   a.footprint?.types?.length
-    ? table([p.buildingTypeCols.type, p.buildingTypeCols.buildings, p.buildingTypeCols.class, p.buildingTypeCols.category], a.footprint.types.map((t) => h('tr', { dataset: { type: t.type ?? '' } },
-        h('td', {}, t.type ?? p.noType), h('td.num', {}, String(t.buildings)), h('td', {}, p.buildingClass[t.class] ?? t.class), h('td', {}, t.category))), { id: 'building-types' })
+    ? table(
+        [p.buildingTypeCols.type, p.buildingTypeCols.buildings, p.buildingTypeCols.class, p.buildingTypeCols.category],
+        a.footprint.types.map((t) =>
+          h(
+            'tr',
+            { dataset: { type: t.type ?? '' } },
+            h('td', {}, t.type ?? p.noType),
+            h('td.num', {}, String(t.buildings)),
+            h('td', {}, p.buildingClass[t.class] ?? t.class),
+            h('td', {}, t.category),
+          ),
+        ),
+        { id: 'building-types' },
+      )
     : null
 
-export const inputsTable = (a) => table([p.inputCols.layer, p.inputCols.version, p.inputCols.dataset], Object.entries(a.inputs ?? {}).map(([layer, v]) => h('tr', { dataset: { layer } },
-  h('td', {}, s.layerKinds[layer] ?? layer), h('td', {}, v ? `v${v.version}` : p.notLoaded), h('td.num', {}, v?.datasetId ?? s.common.dash))), { id: 'inputs' })
+export const inputsTable = (a) =>
+  table(
+    [p.inputCols.layer, p.inputCols.version, p.inputCols.dataset],
+    Object.entries(a.inputs ?? {}).map(([layer, v]) =>
+      h(
+        'tr',
+        { dataset: { layer } },
+        h('td', {}, s.layerKinds[layer] ?? layer),
+        h('td', {}, v ? `v${v.version}` : p.notLoaded),
+        h('td.num', {}, v?.datasetId ?? s.common.dash),
+      ),
+    ),
+    { id: 'inputs' },
+  )
 
 /** The same on one line, for the printed sheet. */
-export const inputsLine = (a) => h('p', { id: 'inputs' }, Object.entries(a.inputs ?? {}).map(([layer, v]) => `${s.layerKinds[layer] ?? layer} ${v ? `v${v.version}（${p.inputCols.dataset} ${v.datasetId}）` : p.notLoaded}`).join('；'))
+export const inputsLine = (a) =>
+  h(
+    'p',
+    { id: 'inputs' },
+    Object.entries(a.inputs ?? {})
+      .map(([layer, v]) => `${s.layerKinds[layer] ?? layer} ${v ? `v${v.version}（${p.inputCols.dataset} ${v.datasetId}）` : p.notLoaded}`)
+      .join('；'),
+  )
 
 /** The boundary and the analysis pieces, each role in its own colour, with a legend. */
 export async function piecesMap(container, legend, pieces) {
@@ -70,7 +133,16 @@ export async function piecesMap(container, legend, pieces) {
     const style = pieceStyles[role] ?? { line: '#333' }
     for (const layer of layersFor(`piece-${role}`, 'pieces', style)) map.addLayer({ ...layer, filter: ['==', ['get', 'role'], role] })
     const colour = style.fill ?? style.line
-    legend.append(h('div', {}, h('span.legend-swatch', { style: `${style.fill ? `background:${colour};` : ''}border:2px ${style.dash ? 'dashed' : 'solid'} ${style.outline ?? style.line ?? '#333'}` }), s.pieces[role] ?? role))
+    legend.append(
+      h(
+        'div',
+        {},
+        h('span.legend-swatch', {
+          style: `${style.fill ? `background:${colour};` : ''}border:2px ${style.dash ? 'dashed' : 'solid'} ${style.outline ?? style.line ?? '#333'}`,
+        }),
+        s.pieces[role] ?? role,
+      ),
+    )
   }
   fitExtent(map, bboxOf(pieces), { padding: 30 })
   return map

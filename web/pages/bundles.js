@@ -16,9 +16,23 @@ export async function render(el, { principal }) {
   const list = h('div', { id: 'bundle-list' })
   const message = h('div', { 'aria-live': 'polite' })
   const mapDiv = h('div.map', { id: 'bundle-map' })
-  el.append(h('h1', {}, b.title),
-    principal.role === 'county' ? null : h('form.row', { onsubmit: (e) => { e.preventDefault(); load() } }, h('label', {}, s.layers.countyPrompt, countyInput), h('button', { type: 'submit' }, s.layers.show)),
-    h('div.two', {}, h('section.card', {}, mapDiv), h('section.card', {}, message, list)))
+  el.append(
+    h('h1', {}, b.title),
+    principal.role === 'county'
+      ? null
+      : h(
+          'form.row',
+          {
+            onsubmit: (e) => {
+              e.preventDefault()
+              load()
+            },
+          },
+          h('label', {}, s.layers.countyPrompt, countyInput),
+          h('button', { type: 'submit' }, s.layers.show),
+        ),
+    h('div.two', {}, h('section.card', {}, mapDiv), h('section.card', {}, message, list)),
+  )
   const map = createMap(mapDiv)
   await loaded(map)
   map.addSource('bundles', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
@@ -31,18 +45,29 @@ export async function render(el, { principal }) {
       map.getSource('bundles').setData(fc)
       fitExtent(map, bboxOf(fc))
       const c = b.cols
-      clear(list).append(fc.features.length ? table([c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make], fc.features.map((x) => {
-        const p = x.properties
-        const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
-        return h('tr', { dataset: { bundle: p.bundleId } },
-          h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
-          h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
-          h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
-          h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
-          h('td', {}, flags || s.common.dash),
-          h('td.num', {}, (p.enclosedGaps ?? []).length),
-          h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)))
-      }), { id: 'bundles-table' }) : h('p', {}, b.empty))
+      clear(list).append(
+        fc.features.length
+          ? table(
+              [c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make],
+              fc.features.map((x) => {
+                const p = x.properties
+                const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
+                return h(
+                  'tr',
+                  { dataset: { bundle: p.bundleId } },
+                  h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
+                  h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
+                  h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
+                  h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
+                  h('td', {}, flags || s.common.dash),
+                  h('td.num', {}, (p.enclosedGaps ?? []).length),
+                  h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)),
+                )
+              }),
+              { id: 'bundles-table' },
+            )
+          : h('p', {}, b.empty),
+      )
     } catch (err) {
       clear(list).append(problemBox(err))
     }

@@ -6,15 +6,46 @@ import { s } from '../strings.js'
 import { renderUpload } from './upload.js'
 
 export async function render(el, { principal }) {
-  const county = { value: principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') ?? '' }
+  const county = { value: principal.role === 'county' ? principal.region : (sessionStorage.getItem('lowland.county') ?? '') }
   const list = h('div', { id: 'layers-list' })
   const history = h('div', { id: 'layer-history' })
   const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric' })
-  const picker = principal.role === 'county' ? null : h('form.row', { onsubmit: (e) => { e.preventDefault(); county.value = countyInput.value.trim(); sessionStorage.setItem('lowland.county', county.value); const up = document.getElementById('upload-county'); if (up) up.value = county.value; refresh() } },
-    h('label', {}, s.layers.countyPrompt, countyInput), h('button', { type: 'submit' }, s.layers.show))
-  el.append(h('h1', {}, s.layers.title), h('div.two.wide-left', {},
-    h('div', {}, h('section.card', {}, picker, list, history)),
-    h('div', {}, h('section.card', { 'aria-labelledby': 'upload-title' }, h('h2', { id: 'upload-title' }, s.upload.title), renderUpload({ principal, county, onDone: refresh })))))
+  const picker =
+    principal.role === 'county'
+      ? null
+      : h(
+          'form.row',
+          {
+            onsubmit: (e) => {
+              e.preventDefault()
+              county.value = countyInput.value.trim()
+              sessionStorage.setItem('lowland.county', county.value)
+              const up = document.getElementById('upload-county')
+              if (up) up.value = county.value
+              refresh()
+            },
+          },
+          h('label', {}, s.layers.countyPrompt, countyInput),
+          h('button', { type: 'submit' }, s.layers.show),
+        )
+  el.append(
+    h('h1', {}, s.layers.title),
+    h(
+      'div.two.wide-left',
+      {},
+      h('div', {}, h('section.card', {}, picker, list, history)),
+      h(
+        'div',
+        {},
+        h(
+          'section.card',
+          { 'aria-labelledby': 'upload-title' },
+          h('h2', { id: 'upload-title' }, s.upload.title),
+          renderUpload({ principal, county, onDone: refresh }),
+        ),
+      ),
+    ),
+  )
 
   async function refresh() {
     clear(history)
@@ -29,15 +60,23 @@ export async function render(el, { principal }) {
 
   function layersTable(layers) {
     const c = s.layers.cols
-    return table([c.layer, c.version, c.count, c.crs, c.encoding, c.importedAt, c.history], layers.map((l) => h('tr', { dataset: { layer: l.layer, county: l.county } },
-      h('td', {}, s.layerKinds[l.layer] ?? l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
-      h('td.num', {}, `v${l.active.version}`),
-      h('td.num', { class: 'num count' }, f.int(l.active.featureCount)),
-      h('td', {}, l.active.sourceCrs?.name ?? s.common.dash),
-      h('td', {}, l.active.encoding?.name ?? s.common.dash),
-      h('td', {}, f.dateTime(l.active.importedAt), h('div.hint', {}, l.active.importedBy ?? '')),
-      h('td', {}, h('button', { type: 'button', onclick: () => showHistory(l) }, s.layers.historyButton)),
-    )), { id: 'layers-table' })
+    return table(
+      [c.layer, c.version, c.count, c.crs, c.encoding, c.importedAt, c.history],
+      layers.map((l) =>
+        h(
+          'tr',
+          { dataset: { layer: l.layer, county: l.county } },
+          h('td', {}, s.layerKinds[l.layer] ?? l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
+          h('td.num', {}, `v${l.active.version}`),
+          h('td.num', { class: 'num count' }, f.int(l.active.featureCount)),
+          h('td', {}, l.active.sourceCrs?.name ?? s.common.dash),
+          h('td', {}, l.active.encoding?.name ?? s.common.dash),
+          h('td', {}, f.dateTime(l.active.importedAt), h('div.hint', {}, l.active.importedBy ?? '')),
+          h('td', {}, h('button', { type: 'button', onclick: () => showHistory(l) }, s.layers.historyButton)),
+        ),
+      ),
+      { id: 'layers-table' },
+    )
   }
 
   async function showHistory(l) {
@@ -45,10 +84,30 @@ export async function render(el, { principal }) {
     try {
       const d = await api(`/layers/${l.layer}`, { query: { county: l.county } })
       const c = s.layers.cols
-      clear(history).append(h('h2', {}, s.layers.historyTitle(d.titleZh)), table([c.version, c.count, c.crs, c.encoding, c.importedBy, c.importedAt],
-        d.versions.map((v) => h('tr', {}, h('td', {}, `v${v.version} `, h('span.badge', { class: v.active ? 'badge pass' : 'badge unknown' }, v.active ? s.layers.active : s.layers.inactive), h('div.hint', {}, v.sourceName ?? '')),
-          h('td.num', {}, f.int(v.featureCount)), h('td', {}, v.sourceCrs?.name ?? s.common.dash), h('td', {}, v.encoding?.name ?? s.common.dash),
-          h('td', {}, v.importedBy ?? s.common.dash), h('td', {}, f.dateTime(v.importedAt))))))
+      clear(history).append(
+        h('h2', {}, s.layers.historyTitle(d.titleZh)),
+        table(
+          [c.version, c.count, c.crs, c.encoding, c.importedBy, c.importedAt],
+          d.versions.map((v) =>
+            h(
+              'tr',
+              {},
+              h(
+                'td',
+                {},
+                `v${v.version} `,
+                h('span.badge', { class: v.active ? 'badge pass' : 'badge unknown' }, v.active ? s.layers.active : s.layers.inactive),
+                h('div.hint', {}, v.sourceName ?? ''),
+              ),
+              h('td.num', {}, f.int(v.featureCount)),
+              h('td', {}, v.sourceCrs?.name ?? s.common.dash),
+              h('td', {}, v.encoding?.name ?? s.common.dash),
+              h('td', {}, v.importedBy ?? s.common.dash),
+              h('td', {}, f.dateTime(v.importedAt)),
+            ),
+          ),
+        ),
+      )
       history.scrollIntoView({ block: 'nearest' })
     } catch (err) {
       clear(history).append(problemBox(err))
@@ -62,5 +121,9 @@ const extentText = (e) => (e ? e.map((x) => x.toFixed(4)).join(', ') : s.common.
 /** A problem document (or any error) as the lines the service wrote, Chinese first. */
 export function problemBox(err) {
   const lines = err instanceof ApiError ? err.lines : [String(err?.message ?? err)]
-  return h('div.error-box', { role: 'alert' }, lines.map((l) => h('p', {}, l)))
+  return h(
+    'div.error-box',
+    { role: 'alert' },
+    lines.map((l) => h('p', {}, l)),
+  )
 }

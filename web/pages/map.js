@@ -23,10 +23,16 @@ export async function render(el, { principal }) {
   const switches = h('fieldset', { id: 'layer-switches' }, h('legend', {}, s.map.layers))
   const legend = h('div', { id: 'legend' })
   const attrs = h('div', { id: 'attributes', 'aria-live': 'polite' }, h('p.hint', {}, s.map.clickHint))
-  el.append(h('h1', {}, s.map.title), h('div.map-page', {},
-    h('div.panel', {}, switches, h('h2', {}, s.map.legend), legend),
-    mapDiv,
-    h('div.panel.attrs-panel', {}, h('h2', {}, s.map.attributes), attrs)))
+  el.append(
+    h('h1', {}, s.map.title),
+    h(
+      'div.map-page',
+      {},
+      h('div.panel', {}, switches, h('h2', {}, s.map.legend), legend),
+      mapDiv,
+      h('div.panel.attrs-panel', {}, h('h2', {}, s.map.attributes), attrs),
+    ),
+  )
 
   let map
   try {
@@ -37,7 +43,13 @@ export async function render(el, { principal }) {
   }
   await loaded(map)
   const extents = loadedLayers.map((l) => l.active.extent).filter(Boolean)
-  if (extents.length) fitExtent(map, [Math.min(...extents.map((e) => e[0])), Math.min(...extents.map((e) => e[1])), Math.max(...extents.map((e) => e[2])), Math.max(...extents.map((e) => e[3]))])
+  if (extents.length)
+    fitExtent(map, [
+      Math.min(...extents.map((e) => e[0])),
+      Math.min(...extents.map((e) => e[1])),
+      Math.max(...extents.map((e) => e[2])),
+      Math.max(...extents.map((e) => e[3])),
+    ])
 
   // Draw order: land-use patches first, boundaries last.
   const enabled = new Set(offered.filter((id) => id !== 'survey2' || !present.has('survey3')))
@@ -58,30 +70,52 @@ export async function render(el, { principal }) {
   function renderLegend() {
     clear(legend)
     if ([...enabled].some((id) => styles[id].landUse)) {
-      for (const [k, colour] of Object.entries(landUseColours)) legend.append(h('div', {}, h('span.legend-swatch', { style: `background:${colour}` }), s.map.classes[k]))
+      for (const [k, colour] of Object.entries(landUseColours))
+        legend.append(h('div', {}, h('span.legend-swatch', { style: `background:${colour}` }), s.map.classes[k]))
     }
     for (const id of enabled) if (!styles[id].landUse) legend.append(h('div', {}, swatch(styles[id]), s.map.collections[id] ?? id))
   }
 
   const titles = new Map()
   async function titlesOf(collection) {
-    if (!titles.has(collection)) titles.set(collection, request(`/ogc/collections/${collection}/queryables`).then((q) => Object.fromEntries(Object.entries(q.properties).map(([k, v]) => [k, v.title ?? k]))).catch(() => ({})))
+    if (!titles.has(collection))
+      titles.set(
+        collection,
+        request(`/ogc/collections/${collection}/queryables`)
+          .then((q) => Object.fromEntries(Object.entries(q.properties).map(([k, v]) => [k, v.title ?? k])))
+          .catch(() => ({})),
+      )
     return titles.get(collection)
   }
 
   map.on('click', async (e) => {
     const layers = [...enabled].flatMap((id) => [`${id}-fill`, `${id}-line`]).filter((l) => map.getLayer(l))
-    const hits = map.queryRenderedFeatures([[e.point.x - 3, e.point.y - 3], [e.point.x + 3, e.point.y + 3]], { layers })
+    const hits = map.queryRenderedFeatures(
+      [
+        [e.point.x - 3, e.point.y - 3],
+        [e.point.x + 3, e.point.y + 3],
+      ],
+      { layers },
+    )
     clear(attrs)
-    if (!hits.length) { attrs.append(h('p.hint', {}, s.map.noFeature)); return }
+    if (!hits.length) {
+      attrs.append(h('p.hint', {}, s.map.noFeature))
+      return
+    }
     const seen = new Set()
     for (const f of hits) {
       const key = `${f.source}:${f.id ?? JSON.stringify(f.properties)}`
       if (seen.has(key)) continue
       seen.add(key)
       const t = await titlesOf(f.source)
-      attrs.append(h('h3', {}, s.map.collections[f.source] ?? f.source),
-        h('dl.attrs', {}, Object.entries(f.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, String(v))])))
+      attrs.append(
+        h('h3', {}, s.map.collections[f.source] ?? f.source),
+        h(
+          'dl.attrs',
+          {},
+          Object.entries(f.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, String(v))]),
+        ),
+      )
     }
   })
   return () => map.remove()
@@ -89,6 +123,8 @@ export async function render(el, { principal }) {
 
 function swatch(style) {
   if (style.landUse) return h('span.legend-swatch', { style: `background:linear-gradient(90deg,${Object.values(landUseColours).join(',')})` })
-  const colour = typeof style.fill === 'string' ? style.fill : style.line ?? style.outline ?? '#999'
-  return h('span.legend-swatch', { style: style.fill ? `background:${colour}` : `background:transparent;border:2px ${style.dash ? 'dashed' : 'solid'} ${colour}` })
+  const colour = typeof style.fill === 'string' ? style.fill : (style.line ?? style.outline ?? '#999')
+  return h('span.legend-swatch', {
+    style: style.fill ? `background:${colour}` : `background:transparent;border:2px ${style.dash ? 'dashed' : 'solid'} ${colour}`,
+  })
 }

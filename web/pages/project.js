@@ -37,28 +37,67 @@ export async function render(el, { params: [id] }) {
   const legend = h('div', { id: 'pieces-legend' })
   const formBox = h('section.card', { id: 'attributes-card' })
   const reviewBox = h('section.card', { id: 'review' })
-  el.append(head, h('div.two', {},
-    h('div', {}, h('section.card', {}, mapDiv, h('div.row', {}, legend)), reviewBox),
-    h('div', {}, h('section.card', {}, analysisBox), formBox)))
+  el.append(
+    head,
+    h(
+      'div.two',
+      {},
+      h('div', {}, h('section.card', {}, mapDiv, h('div.row', {}, legend)), reviewBox),
+      h('div', {}, h('section.card', {}, analysisBox), formBox),
+    ),
+  )
 
   let map = null
-  const showHead = (proj, a) => clear(head).append(h('h1', {}, `${proj.code} ${proj.name ?? ''}`),
-    h('p', {}, `${s.projects.cols.status}：${s.statuses[proj.status] ?? proj.status} · ${s.projects.cols.county}：${proj.county} · `, a ? verdictBadge(a.eligible) : null, ' ',
-      a?.stale ? h('span.badge.stale', {}, s.projects.stale) : null, ' ',
-      h('a', { href: `#/projects/${proj.id}/sheet`, class: 'button' }, p.sheet)))
+  const showHead = (proj, a) =>
+    clear(head).append(
+      h('h1', {}, `${proj.code} ${proj.name ?? ''}`),
+      h(
+        'p',
+        {},
+        `${s.projects.cols.status}：${s.statuses[proj.status] ?? proj.status} · ${s.projects.cols.county}：${proj.county} · `,
+        a ? verdictBadge(a.eligible) : null,
+        ' ',
+        a?.stale ? h('span.badge.stale', {}, s.projects.stale) : null,
+        ' ',
+        h('a', { href: `#/projects/${proj.id}/sheet`, class: 'button' }, p.sheet),
+      ),
+    )
 
   async function showAnalysis(force) {
     clear(analysisBox).append(h('p.hint', {}, s.common.loading))
     try {
       const a = await analysisOf(id, force)
       showHead(project, a)
-      const recompute = h('button', { type: 'button', id: 'recompute', onclick: async () => { recompute.disabled = true; await showAnalysis(true) } }, p.recompute)
+      const recompute = h(
+        'button',
+        {
+          type: 'button',
+          id: 'recompute',
+          onclick: async () => {
+            recompute.disabled = true
+            await showAnalysis(true)
+          },
+        },
+        p.recompute,
+      )
       clear(analysisBox).append(
-        h('h2', {}, p.numbers), numbersTable(a), approachNote(a),
-        h('p.hint', {}, `${p.computedAt}：${f.dateTime(a.computedAt)}`, typeof a.computedNow === 'boolean' ? `（${a.computedNow ? p.computedNow : p.stored}）` : '', ' ', recompute),
-        h('h2', {}, p.checks), checksTable(a),
+        h('h2', {}, p.numbers),
+        numbersTable(a),
+        approachNote(a),
+        h(
+          'p.hint',
+          {},
+          `${p.computedAt}：${f.dateTime(a.computedAt)}`,
+          typeof a.computedNow === 'boolean' ? `（${a.computedNow ? p.computedNow : p.stored}）` : '',
+          ' ',
+          recompute,
+        ),
+        h('h2', {}, p.checks),
+        checksTable(a),
         ...(a.footprint?.types?.length ? [h('h2', {}, p.buildingTypes), buildingTypesTable(a)] : []),
-        h('h2', {}, p.inputs), inputsTable(a))
+        h('h2', {}, p.inputs),
+        inputsTable(a),
+      )
       if (force || !map) {
         const pieces = await api(`/projects/${id}/analysis/pieces`)
         map?.remove()
@@ -73,13 +112,30 @@ export async function render(el, { params: [id] }) {
 
   async function showReview(notice) {
     const actions = await api(`/projects/${id}/actions`)
-    await renderReview(reviewBox, { project, actions, notice, onMoved: async (moved, text) => { project = { ...project, ...moved }; showHead(project); await showReview(text); await showForm() } })
+    await renderReview(reviewBox, {
+      project,
+      actions,
+      notice,
+      onMoved: async (moved, text) => {
+        project = { ...project, ...moved }
+        showHead(project)
+        await showReview(text)
+        await showForm()
+      },
+    })
     return actions
   }
 
   async function showForm() {
     const actions = await api(`/projects/${id}/actions`)
-    renderForm(formBox, { project, actions, onSaved: async (saved) => { project = saved; await showAnalysis(true) } })
+    renderForm(formBox, {
+      project,
+      actions,
+      onSaved: async (saved) => {
+        project = saved
+        await showAnalysis(true)
+      },
+    })
   }
 
   showHead(project)
@@ -92,49 +148,94 @@ function renderForm(box, { project, actions, onSaved }) {
   const fl = p.fields
   const message = h('div', { 'aria-live': 'polite' })
   const locked = (name) => actions.attributesLocked && !actions.editableWhenLocked.includes(name)
-  const select = (name, options) => h('select', { name, id: `f-${name}`, disabled: locked(name) }, h('option', { value: '' }, s.common.unknown),
-    Object.entries(options).map(([k, v]) => h('option', { value: k, selected: project[name] === k }, v)))
-  const number = (name, min, exclusive) => h('input', { type: 'number', name, id: `f-${name}`, step: 'any', min, value: project[name] ?? '', disabled: locked(name), dataset: { exclusive: exclusive ? '1' : '' } })
-  const bool = (name) => h('select', { name, id: `f-${name}`, disabled: locked(name) }, [['', s.common.unknown], ['true', s.common.yes], ['false', s.common.no]].map(([v, t]) => h('option', { value: v, selected: String(project[name] ?? '') === v }, t)))
+  const select = (name, options) =>
+    h(
+      'select',
+      { name, id: `f-${name}`, disabled: locked(name) },
+      h('option', { value: '' }, s.common.unknown),
+      Object.entries(options).map(([k, v]) => h('option', { value: k, selected: project[name] === k }, v)),
+    )
+  const number = (name, min, exclusive) =>
+    h('input', {
+      type: 'number',
+      name,
+      id: `f-${name}`,
+      step: 'any',
+      min,
+      value: project[name] ?? '',
+      disabled: locked(name),
+      dataset: { exclusive: exclusive ? '1' : '' },
+    })
+  const bool = (name) =>
+    h(
+      'select',
+      { name, id: `f-${name}`, disabled: locked(name) },
+      [
+        ['', s.common.unknown],
+        ['true', s.common.yes],
+        ['false', s.common.no],
+      ].map(([v, t]) => h('option', { value: v, selected: String(project[name] ?? '') === v }, t)),
+    )
   const fields = {
-    approach: h('select', { name: 'approach', id: 'f-approach', disabled: locked('approach') }, Object.entries(p.approaches).map(([k, v]) => h('option', { value: k, selected: project.approach === k }, v))),
+    approach: h(
+      'select',
+      { name: 'approach', id: 'f-approach', disabled: locked('approach') },
+      Object.entries(p.approaches).map(([k, v]) => h('option', { value: k, selected: project.approach === k }, v)),
+    ),
     developmentMode: select('developmentMode', p.developmentModes),
     changedUseFloorArea: number('changedUseFloorArea', 0),
     addedFloorArea: number('addedFloorArea', 0),
     newPlotRatio: number('newPlotRatio', 0, true),
-    ownershipClear: bool('ownershipClear'), seized: bool('seized'), mortgaged: bool('mortgaged'), mortgageeConsent: bool('mortgageeConsent'),
+    ownershipClear: bool('ownershipClear'),
+    seized: bool('seized'),
+    mortgaged: bool('mortgaged'),
+    mortgageeConsent: bool('mortgageeConsent'),
     milestoneType: select('milestoneType', p.milestoneTypes),
-    milestoneDate: h('input', { type: 'date', name: 'milestoneDate', id: 'f-milestoneDate', value: project.milestoneDate ?? '', disabled: locked('milestoneDate') }),
+    milestoneDate: h('input', {
+      type: 'date',
+      name: 'milestoneDate',
+      id: 'f-milestoneDate',
+      value: project.milestoneDate ?? '',
+      disabled: locked('milestoneDate'),
+    }),
   }
-  const form = h('form', { id: 'attributes-form', novalidate: true, onsubmit: async (e) => {
-    e.preventDefault()
-    clear(message)
-    const body = {}
-    for (const [name, input] of Object.entries(fields)) {
-      if (input.disabled) continue
-      const v = input.value.trim()
-      if (input.type === 'number') {
-        const n = v === '' ? null : Number(v)
-        if (n !== null && (!Number.isFinite(n) || n < 0 || (input.dataset.exclusive && n <= 0))) {
-          message.append(h('p.error', { role: 'alert' }, `${fl[name]}：${input.dataset.exclusive ? p.mustBePositive : p.mustBeNonNegative}`))
-          input.focus()
-          return
+  const form = h(
+    'form',
+    {
+      id: 'attributes-form',
+      novalidate: true,
+      onsubmit: async (e) => {
+        e.preventDefault()
+        clear(message)
+        const body = {}
+        for (const [name, input] of Object.entries(fields)) {
+          if (input.disabled) continue
+          const v = input.value.trim()
+          if (input.type === 'number') {
+            const n = v === '' ? null : Number(v)
+            if (n !== null && (!Number.isFinite(n) || n < 0 || (input.dataset.exclusive && n <= 0))) {
+              message.append(h('p.error', { role: 'alert' }, `${fl[name]}：${input.dataset.exclusive ? p.mustBePositive : p.mustBeNonNegative}`))
+              input.focus()
+              return
+            }
+            body[name] = n
+          } else if (['ownershipClear', 'seized', 'mortgaged', 'mortgageeConsent'].includes(name)) body[name] = v === '' ? null : v === 'true'
+          else if (name === 'approach') body[name] = v
+          else body[name] = v === '' ? null : v
         }
-        body[name] = n
-      } else if (['ownershipClear', 'seized', 'mortgaged', 'mortgageeConsent'].includes(name)) body[name] = v === '' ? null : v === 'true'
-      else if (name === 'approach') body[name] = v
-      else body[name] = v === '' ? null : v
-    }
-    try {
-      const saved = await api(`/projects/${project.id}`, { method: 'PATCH', body })
-      message.append(h('p', { role: 'status' }, p.saved))
-      await onSaved(saved)
-    } catch (err) {
-      message.append(problemBox(err))
-    }
-  } },
-  actions.attributesLocked ? h('p.hint', {}, p.editLocked) : null,
-  Object.entries(fields).map(([name, input]) => h('label', {}, fl[name], input)),
-  h('div', {}, h('button', { type: 'submit', class: 'primary' }, s.common.save)), message)
+        try {
+          const saved = await api(`/projects/${project.id}`, { method: 'PATCH', body })
+          message.append(h('p', { role: 'status' }, p.saved))
+          await onSaved(saved)
+        } catch (err) {
+          message.append(problemBox(err))
+        }
+      },
+    },
+    actions.attributesLocked ? h('p.hint', {}, p.editLocked) : null,
+    Object.entries(fields).map(([name, input]) => h('label', {}, fl[name], input)),
+    h('div', {}, h('button', { type: 'submit', class: 'primary' }, s.common.save)),
+    message,
+  )
   clear(box).append(h('h2', {}, p.edit), form)
 }

@@ -16,15 +16,35 @@ export function verdictBadge(eligible) {
 export async function render(el, { principal }) {
   const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || undefined
   const search = h('input', { type: 'search', id: 'project-search', size: 24 })
-  const verdict = h('select', { id: 'verdict-filter' }, h('option', { value: '' }, s.common.all), Object.entries(p.verdict).map(([k, v]) => h('option', { value: k }, v)))
+  const verdict = h(
+    'select',
+    { id: 'verdict-filter' },
+    h('option', { value: '' }, s.common.all),
+    Object.entries(p.verdict).map(([k, v]) => h('option', { value: k }, v)),
+  )
   const staleOnly = h('input', { type: 'checkbox', id: 'stale-only' })
   const count = h('p.hint', { id: 'project-count', 'aria-live': 'polite' })
   const list = h('div', { id: 'project-list' })
   const run = h('div', { id: 'analysis-run', 'aria-live': 'polite' })
   const runButton = principal.role === 'county' ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
-  el.append(h('h1', {}, p.title), h('section.card', {},
-    h('div.row', {}, h('label', {}, p.searchLabel, search), h('label', {}, p.verdictLabel, verdict), h('label', { style: 'flex-direction:row;align-items:center;gap:6px' }, staleOnly, p.staleOnly), runButton),
-    run, count, list))
+  el.append(
+    h('h1', {}, p.title),
+    h(
+      'section.card',
+      {},
+      h(
+        'div.row',
+        {},
+        h('label', {}, p.searchLabel, search),
+        h('label', {}, p.verdictLabel, verdict),
+        h('label', { style: 'flex-direction:row;align-items:center;gap:6px' }, staleOnly, p.staleOnly),
+        runButton,
+      ),
+      run,
+      count,
+      list,
+    ),
+  )
 
   let items = []
   let total = 0
@@ -41,19 +61,40 @@ export async function render(el, { principal }) {
 
   function show() {
     const q = search.value.trim().toLowerCase()
-    const rows = items.filter((x) => (!q || x.code.toLowerCase().includes(q) || (x.name ?? '').toLowerCase().includes(q))
-      && (!verdict.value || verdictOf(x.analysis) === verdict.value) && (!staleOnly.checked || x.analysis?.stale))
+    const rows = items.filter(
+      (x) =>
+        (!q || x.code.toLowerCase().includes(q) || (x.name ?? '').toLowerCase().includes(q)) &&
+        (!verdict.value || verdictOf(x.analysis) === verdict.value) &&
+        (!staleOnly.checked || x.analysis?.stale),
+    )
     count.textContent = p.count(rows.length, total)
     const c = p.cols
-    clear(list).append(table([c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed], rows.map((x) => h('tr', { dataset: { id: x.id, code: x.code } },
-      h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
-      h('td', {}, x.name ?? s.common.dash),
-      h('td', {}, x.county),
-      h('td', {}, s.statuses[x.status] ?? x.status),
-      h('td.num', {}, f.m2(x.areaM2)),
-      h('td.num', {}, f.m2(x.analysis?.stockAreaM2)),
-      h('td', {}, x.analysis ? verdictBadge(x.analysis.eligible) : h('span.badge.unknown', {}, p.verdict.none), ' ', x.analysis?.stale ? h('span.badge.stale', {}, p.stale) : null),
-      h('td', {}, f.dateTime(x.analysis?.computedAt)))), { id: 'projects-table' }))
+    clear(list).append(
+      table(
+        [c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed],
+        rows.map((x) =>
+          h(
+            'tr',
+            { dataset: { id: x.id, code: x.code } },
+            h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
+            h('td', {}, x.name ?? s.common.dash),
+            h('td', {}, x.county),
+            h('td', {}, s.statuses[x.status] ?? x.status),
+            h('td.num', {}, f.m2(x.areaM2)),
+            h('td.num', {}, f.m2(x.analysis?.stockAreaM2)),
+            h(
+              'td',
+              {},
+              x.analysis ? verdictBadge(x.analysis.eligible) : h('span.badge.unknown', {}, p.verdict.none),
+              ' ',
+              x.analysis?.stale ? h('span.badge.stale', {}, p.stale) : null,
+            ),
+            h('td', {}, f.dateTime(x.analysis?.computedAt)),
+          ),
+        ),
+        { id: 'projects-table' },
+      ),
+    )
   }
 
   async function analyseAll() {

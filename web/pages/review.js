@@ -11,30 +11,72 @@ const r = s.review
 export async function renderReview(box, { project, actions, onMoved, notice }) {
   const message = h('div', { 'aria-live': 'polite', id: 'review-message' }, notice ? h('p', { role: 'status' }, notice) : null)
   const reason = h('textarea', { id: 'return-reason', rows: 2, cols: 40 })
-  const buttons = actions.actions.map((a) => h('button', { type: 'button', class: a.needsReason ? '' : 'primary', dataset: { action: a.action }, onclick: () => move(a) }, a.actionZh))
+  const buttons = actions.actions.map((a) =>
+    h('button', { type: 'button', class: a.needsReason ? '' : 'primary', dataset: { action: a.action }, onclick: () => move(a) }, a.actionZh),
+  )
   async function move(a) {
     clear(message)
-    if (a.needsReason && !reason.value.trim()) { message.append(h('p.error', { role: 'alert' }, r.reasonRequired)); reason.focus(); return }
+    if (a.needsReason && !reason.value.trim()) {
+      message.append(h('p.error', { role: 'alert' }, r.reasonRequired))
+      reason.focus()
+      return
+    }
     try {
-      const moved = await api(`/projects/${project.id}/transitions`, { method: 'POST', body: { action: a.action, ...(a.needsReason ? { reason: reason.value.trim() } : {}) } })
+      const moved = await api(`/projects/${project.id}/transitions`, {
+        method: 'POST',
+        body: { action: a.action, ...(a.needsReason ? { reason: reason.value.trim() } : {}) },
+      })
       await onMoved(moved, r.done(a.actionZh))
     } catch (err) {
       message.append(problemBox(err))
     }
   }
-  clear(box).append(h('h2', {}, r.actions),
-    buttons.length ? h('div', { id: 'review-actions' }, actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null, h('div.row', {}, buttons)) : h('p.hint', { id: 'review-actions' }, r.noActions),
-    message)
+  clear(box).append(
+    h('h2', {}, r.actions),
+    buttons.length
+      ? h('div', { id: 'review-actions' }, actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null, h('div.row', {}, buttons))
+      : h('p.hint', { id: 'review-actions' }, r.noActions),
+    message,
+  )
   const [history, reviews, filings] = await Promise.all([
     api(`/projects/${project.id}/transitions`).catch((e) => e),
     api('/reviews', { query: { county: project.county } }).catch(() => ({ items: [] })),
     api('/filings', { query: { projectId: project.id } }).catch(() => ({ items: [] })),
   ])
   const due = reviews.items.find((x) => x.projectId === project.id)
-  if (due) box.append(h('p', { id: 'review-due', class: due.overdue ? 'error' : '' }, `${r.pendingCols.submittedOn}：${due.submittedOn} · ${r.pendingCols.dueOn}：${due.dueOn} `, h('span', { class: `badge ${due.overdue ? 'fail' : 'pass'}` }, due.overdue ? r.overdue : r.onTime)))
+  if (due)
+    box.append(
+      h(
+        'p',
+        { id: 'review-due', class: due.overdue ? 'error' : '' },
+        `${r.pendingCols.submittedOn}：${due.submittedOn} · ${r.pendingCols.dueOn}：${due.dueOn} `,
+        h('span', { class: `badge ${due.overdue ? 'fail' : 'pass'}` }, due.overdue ? r.overdue : r.onTime),
+      ),
+    )
   const c = r.historyCols
-  box.append(h('h2', {}, r.history), history instanceof Error ? problemBox(history) : history.length ? table([c.at, c.action, c.from, c.to, c.by, c.reason], history.map((t) => h('tr', {},
-    h('td', {}, f.dateTime(t.at)), h('td', {}, t.actionZh), h('td', {}, s.statuses[t.from] ?? t.from), h('td', {}, s.statuses[t.to] ?? t.to), h('td', {}, `${s.roles[t.role] ?? t.role} ${t.by}`), h('td', {}, t.reason ?? s.common.dash))), { id: 'review-history' }) : h('p.hint', {}, r.noHistory))
+  box.append(
+    h('h2', {}, r.history),
+    history instanceof Error
+      ? problemBox(history)
+      : history.length
+        ? table(
+            [c.at, c.action, c.from, c.to, c.by, c.reason],
+            history.map((t) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, f.dateTime(t.at)),
+                h('td', {}, t.actionZh),
+                h('td', {}, s.statuses[t.from] ?? t.from),
+                h('td', {}, s.statuses[t.to] ?? t.to),
+                h('td', {}, `${s.roles[t.role] ?? t.role} ${t.by}`),
+                h('td', {}, t.reason ?? s.common.dash),
+              ),
+            ),
+            { id: 'review-history' },
+          )
+        : h('p.hint', {}, r.noHistory),
+  )
   const filingsBox = h('div', { id: 'project-filings' }, filingsTable(filings.items, reload))
   box.append(h('h2', {}, r.filings), filingsBox, filingForm(project, reload))
   async function reload() {
@@ -46,40 +88,89 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
 /** Records a document to file (备案): due one month after its date, as the API computes. */
 function filingForm(project, reload) {
   const c = r.filingCols
-  const kind = h('select', { name: 'kind', id: 'filing-kind' }, Object.entries(r.filingKinds).map(([k, v]) => h('option', { value: k }, v)))
+  const kind = h(
+    'select',
+    { name: 'kind', id: 'filing-kind' },
+    Object.entries(r.filingKinds).map(([k, v]) => h('option', { value: k }, v)),
+  )
   const documentDate = h('input', { type: 'date', name: 'documentDate', id: 'filing-document-date', required: true })
   const title = h('input', { name: 'title', id: 'filing-title', size: 24 })
   const message = h('div', { 'aria-live': 'polite' })
-  return h('form', { id: 'filing-form', onsubmit: async (e) => {
-    e.preventDefault()
-    clear(message)
-    try {
-      await api(`/projects/${project.id}/filings`, { method: 'POST', body: { kind: kind.value, documentDate: documentDate.value, ...(title.value.trim() ? { title: title.value.trim() } : {}) } })
-      await reload()
-    } catch (err) {
-      message.append(problemBox(err))
-    }
-  } }, h('h3', {}, r.addFiling), h('div.row', {}, h('label', {}, c.kind, kind), h('label', {}, c.documentDate, documentDate), h('label', {}, r.filingTitle, title), h('button', { type: 'submit' }, r.add)), message)
+  return h(
+    'form',
+    {
+      id: 'filing-form',
+      onsubmit: async (e) => {
+        e.preventDefault()
+        clear(message)
+        try {
+          await api(`/projects/${project.id}/filings`, {
+            method: 'POST',
+            body: { kind: kind.value, documentDate: documentDate.value, ...(title.value.trim() ? { title: title.value.trim() } : {}) },
+          })
+          await reload()
+        } catch (err) {
+          message.append(problemBox(err))
+        }
+      },
+    },
+    h('h3', {}, r.addFiling),
+    h(
+      'div.row',
+      {},
+      h('label', {}, c.kind, kind),
+      h('label', {}, c.documentDate, documentDate),
+      h('label', {}, r.filingTitle, title),
+      h('button', { type: 'submit' }, r.add),
+    ),
+    message,
+  )
 }
 
 export function filingsTable(items, reload) {
   if (!items.length) return h('p.hint', {}, r.noFilings)
   const c = r.filingCols
-  return table([c.project, c.kind, c.documentDate, c.dueOn, c.filedOn, c.status], items.map((x) => h('tr', { class: x.status === 'overdue' ? 'overdue' : '' },
-    h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.projectCode)), h('td', {}, x.kindZh), h('td', {}, x.documentDate), h('td', {}, x.dueOn), h('td', {}, x.filedOn ?? s.common.dash),
-    h('td', {}, h('span', { class: `badge ${x.status === 'filed' ? 'pass' : x.status === 'pending' ? 'unknown' : 'fail'}` }, r.filingStatus[x.status] ?? x.status), x.filedOn || !reload ? null : markFiled(x, reload)))), { class: 'filings' })
+  return table(
+    [c.project, c.kind, c.documentDate, c.dueOn, c.filedOn, c.status],
+    items.map((x) =>
+      h(
+        'tr',
+        { class: x.status === 'overdue' ? 'overdue' : '' },
+        h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.projectCode)),
+        h('td', {}, x.kindZh),
+        h('td', {}, x.documentDate),
+        h('td', {}, x.dueOn),
+        h('td', {}, x.filedOn ?? s.common.dash),
+        h(
+          'td',
+          {},
+          h('span', { class: `badge ${x.status === 'filed' ? 'pass' : x.status === 'pending' ? 'unknown' : 'fail'}` }, r.filingStatus[x.status] ?? x.status),
+          x.filedOn || !reload ? null : markFiled(x, reload),
+        ),
+      ),
+    ),
+    { class: 'filings' },
+  )
 }
 
 function markFiled(filing, reload) {
   const date = h('input', { type: 'date', 'aria-label': r.filedOnLabel, required: true })
   const message = h('span')
-  return h('form.row', { onsubmit: async (e) => {
-    e.preventDefault()
-    try {
-      await api(`/filings/${filing.id}`, { method: 'PATCH', body: { filedOn: date.value } })
-      await reload()
-    } catch (err) {
-      message.replaceChildren(problemBox(err))
-    }
-  } }, date, h('button', { type: 'submit' }, r.markFiled), message)
+  return h(
+    'form.row',
+    {
+      onsubmit: async (e) => {
+        e.preventDefault()
+        try {
+          await api(`/filings/${filing.id}`, { method: 'PATCH', body: { filedOn: date.value } })
+          await reload()
+        } catch (err) {
+          message.replaceChildren(problemBox(err))
+        }
+      },
+    },
+    date,
+    h('button', { type: 'submit' }, r.markFiled),
+    message,
+  )
 }

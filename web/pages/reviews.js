@@ -12,9 +12,12 @@ export async function render(el) {
   const pending = h('div', { id: 'pending-reviews' })
   const city = h('div', { id: 'awaiting-city' })
   const filings = h('div', { id: 'filings' })
-  el.append(h('h1', {}, r.title), h('section.card', {}, h('h2', {}, r.pending), h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), pending),
+  el.append(
+    h('h1', {}, r.title),
+    h('section.card', {}, h('h2', {}, r.pending), h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), pending),
     h('section.card', {}, h('h2', {}, r.awaitingCity), city),
-    h('section.card', {}, h('h2', {}, r.filings), filings))
+    h('section.card', {}, h('h2', {}, r.filings), filings),
+  )
   async function load() {
     const overdue = overdueOnly.checked ? 'true' : undefined
     try {
@@ -22,12 +25,43 @@ export async function render(el) {
       const c = r.pendingCols
       const link = (x) => h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.code))
       // The province's 10 working days count from the city's check (165号 四（一）).
-      clear(pending).append(h('p.hint', {}, list.asOf), table([c.code, c.name, c.county, c.status, c.cityCheckedOn, c.dueOn, c.overdue], list.items.map((x) => h('tr', { class: x.overdue ? 'overdue' : '', dataset: { id: x.projectId } },
-        link(x), h('td', {}, x.name ?? s.common.dash), h('td', {}, x.county), h('td', {}, s.statuses[x.status] ?? x.status),
-        h('td', {}, x.cityCheckedOn), h('td', {}, x.dueOn), h('td', {}, h('span', { class: `badge ${x.overdue ? 'fail' : 'pass'}` }, x.overdue ? r.overdue : r.onTime))))))
+      clear(pending).append(
+        h('p.hint', {}, list.asOf),
+        table(
+          [c.code, c.name, c.county, c.status, c.cityCheckedOn, c.dueOn, c.overdue],
+          list.items.map((x) =>
+            h(
+              'tr',
+              { class: x.overdue ? 'overdue' : '', dataset: { id: x.projectId } },
+              link(x),
+              h('td', {}, x.name ?? s.common.dash),
+              h('td', {}, x.county),
+              h('td', {}, s.statuses[x.status] ?? x.status),
+              h('td', {}, x.cityCheckedOn),
+              h('td', {}, x.dueOn),
+              h('td', {}, h('span', { class: `badge ${x.overdue ? 'fail' : 'pass'}` }, x.overdue ? r.overdue : r.onTime)),
+            ),
+          ),
+        ),
+      )
       // Waiting for the city: no time limit is set for the city (the API says why), so days waited instead of a due date.
-      clear(city).append(h('p.hint', {}, list.cityDeadline?.zh ?? ''), table([c.code, c.name, c.county, c.submittedOn, c.waiting], (list.awaitingCity ?? []).map((x) => h('tr', { dataset: { id: x.projectId } },
-        link(x), h('td', {}, x.name ?? s.common.dash), h('td', {}, x.county), h('td', {}, x.submittedOn), h('td', {}, r.workingDays(x.workingDaysWaiting))))))
+      clear(city).append(
+        h('p.hint', {}, list.cityDeadline?.zh ?? ''),
+        table(
+          [c.code, c.name, c.county, c.submittedOn, c.waiting],
+          (list.awaitingCity ?? []).map((x) =>
+            h(
+              'tr',
+              { dataset: { id: x.projectId } },
+              link(x),
+              h('td', {}, x.name ?? s.common.dash),
+              h('td', {}, x.county),
+              h('td', {}, x.submittedOn),
+              h('td', {}, r.workingDays(x.workingDaysWaiting)),
+            ),
+          ),
+        ),
+      )
       const fl = await api('/filings', { query: { overdue } })
       clear(filings).append(filingsTable(fl.items))
     } catch (err) {

@@ -23,22 +23,46 @@ export async function render(el, { params: [id] }) {
   const legend = h('div.row', { id: 'pieces-legend' })
   // WebGL canvases do not print: the map goes on paper as a picture taken once it has drawn.
   const mapImage = h('img', { id: 'sheet-map-image', class: 'print-only', alt: s.map.title })
-  el.append(h('div.no-print.row', {}, h('a', { href: `#/projects/${id}`, class: 'button' }, s.common.back), h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, s.common.print)),
-    h('article.sheet', { id: 'sheet' },
-      h('h1', {}, t.title), h('p', { style: 'text-align:center' }, t.subtitle),
-      h('table.meta', {}, h('tbody', {},
-        h('tr', {}, h('td', {}, `${t.code}：`, h('strong', { id: 'sheet-code' }, project.code)), h('td', {}, `${t.county}：${project.county}`)),
-        h('tr', {}, h('td', {}, `${t.name}：${project.name ?? s.common.dash}`), h('td', {}, `${t.status}：${s.statuses[project.status] ?? project.status}`)),
-        h('tr', {}, h('td', {}, `${s.project.verdict}：`, verdictBadge(a.eligible)), h('td', {}, `${s.project.computedAt}：${f.dateTime(a.computedAt)}`)))),
+  el.append(
+    h(
+      'div.no-print.row',
+      {},
+      h('a', { href: `#/projects/${id}`, class: 'button' }, s.common.back),
+      h('button', { type: 'button', class: 'primary', onclick: () => window.print() }, s.common.print),
+    ),
+    h(
+      'article.sheet',
+      { id: 'sheet' },
+      h('h1', {}, t.title),
+      h('p', { style: 'text-align:center' }, t.subtitle),
+      h(
+        'table.meta',
+        {},
+        h(
+          'tbody',
+          {},
+          h('tr', {}, h('td', {}, `${t.code}：`, h('strong', { id: 'sheet-code' }, project.code)), h('td', {}, `${t.county}：${project.county}`)),
+          h('tr', {}, h('td', {}, `${t.name}：${project.name ?? s.common.dash}`), h('td', {}, `${t.status}：${s.statuses[project.status] ?? project.status}`)),
+          h('tr', {}, h('td', {}, `${s.project.verdict}：`, verdictBadge(a.eligible)), h('td', {}, `${s.project.computedAt}：${f.dateTime(a.computedAt)}`)),
+        ),
+      ),
       h('section', {}, mapDiv, mapImage, legend),
       h('section', {}, h('h2', {}, s.project.numbers), numbersTable(a)),
       h('section', {}, h('h2', {}, s.project.checks), checksTable(a)),
       h('section', {}, h('h2', {}, s.project.inputs), inputsLine(a)),
-      h('p', {}, `${t.basis}\u3000${t.printedAt}：${f.dateTime(new Date().toISOString())}`), h('p', {}, t.signature)))
+      h('p', {}, `${t.basis}\u3000${t.printedAt}：${f.dateTime(new Date().toISOString())}`),
+      h('p', {}, t.signature),
+    ),
+  )
   const map = await piecesMap(mapDiv, legend, pieces)
   map.once('idle', () => {
     mapImage.src = map.getCanvas().toDataURL('image/png')
-    mapImage.decode().then(() => { document.body.dataset.sheetReady = '1' })
+    mapImage.decode().then(() => {
+      document.body.dataset.sheetReady = '1'
+    })
   })
-  return () => { delete document.body.dataset.sheetReady; map.remove() }
+  return () => {
+    delete document.body.dataset.sheetReady
+    map.remove()
+  }
 }

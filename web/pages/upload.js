@@ -15,33 +15,84 @@ export function renderUpload({ principal, county, onDone }) {
   const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json', hidden: true, onchange: () => choose(fileInput.files[0]) })
   const chosen = h('p', { id: 'chosen', 'aria-live': 'polite' })
   const drop = h('div.drop', { id: 'drop' }, h('p', {}, u.drop), h('button', { type: 'button', onclick: () => fileInput.click() }, u.pick), fileInput, chosen)
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over') })
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault()
+    drop.classList.add('over')
+  })
   drop.addEventListener('dragleave', () => drop.classList.remove('over'))
-  drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); if (e.dataTransfer.files[0]) choose(e.dataTransfer.files[0]) })
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault()
+    drop.classList.remove('over')
+    if (e.dataTransfer.files[0]) choose(e.dataTransfer.files[0])
+  })
 
-  const layer = h('select', { id: 'layer-kind', name: 'layer' }, Object.entries(s.layerKinds).map(([k, v]) => h('option', { value: k }, v)))
-  const countyField = h('input', { id: 'upload-county', name: 'county', value: county.value ?? '', pattern: '[0-9]{6}', size: 8, inputmode: 'numeric', readOnly: principal.role === 'county' })
-  const mode = h('select', { id: 'mode', name: 'mode' }, Object.entries(u.modes).map(([k, v]) => h('option', { value: k }, v)))
-  const onInvalid = h('select', { id: 'on-invalid', name: 'onInvalid' }, Object.entries(u.onInvalids).map(([k, v]) => h('option', { value: k }, v)))
+  const layer = h(
+    'select',
+    { id: 'layer-kind', name: 'layer' },
+    Object.entries(s.layerKinds).map(([k, v]) => h('option', { value: k }, v)),
+  )
+  const countyField = h('input', {
+    id: 'upload-county',
+    name: 'county',
+    value: county.value ?? '',
+    pattern: '[0-9]{6}',
+    size: 8,
+    inputmode: 'numeric',
+    readOnly: principal.role === 'county',
+  })
+  const mode = h(
+    'select',
+    { id: 'mode', name: 'mode' },
+    Object.entries(u.modes).map(([k, v]) => h('option', { value: k }, v)),
+  )
+  const onInvalid = h(
+    'select',
+    { id: 'on-invalid', name: 'onInvalid' },
+    Object.entries(u.onInvalids).map(([k, v]) => h('option', { value: k }, v)),
+  )
   const srid = h('input', { id: 'srid', name: 'srid', pattern: '[0-9]{4,6}', size: 8, inputmode: 'numeric', 'aria-describedby': 'srid-hint' })
-  const encoding = h('select', { id: 'encoding', name: 'encoding' }, encodings.map((e) => h('option', { value: e }, e || u.encodingAuto)))
+  const encoding = h(
+    'select',
+    { id: 'encoding', name: 'encoding' },
+    encodings.map((e) => h('option', { value: e }, e || u.encodingAuto)),
+  )
   const towgs84 = h('input', { id: 'towgs84', name: 'towgs84', size: 36 })
   const fieldMap = h('textarea', { id: 'field-map', name: 'fieldMap', rows: 2, cols: 40, placeholder: u.fieldMapHint })
-  const advanced = h('details', { id: 'advanced' }, h('summary', {}, u.advanced),
+  const advanced = h(
+    'details',
+    { id: 'advanced' },
+    h('summary', {}, u.advanced),
     h('div.row', {}, h('label', {}, u.srid, srid, h('span.hint', { id: 'srid-hint' }, u.sridHint)), h('label', {}, u.encoding, encoding)),
-    h('div.row', {}, h('label', {}, u.towgs84, towgs84), h('label', {}, u.fieldMap, fieldMap)))
+    h('div.row', {}, h('label', {}, u.towgs84, towgs84), h('label', {}, u.fieldMap, fieldMap)),
+  )
 
   const startButton = h('button', { type: 'submit', class: 'primary', id: 'start-upload' }, u.start)
   const cancelButton = h('button', { type: 'button', id: 'cancel-import', hidden: true, onclick: cancel }, u.cancel)
   const status = h('div', { id: 'upload-status', 'aria-live': 'polite' })
   const recent = h('div', { id: 'recent-imports' })
 
-  const form = h('form', { id: 'upload-form', onsubmit: (e) => { e.preventDefault(); start() } },
+  const form = h(
+    'form',
+    {
+      id: 'upload-form',
+      onsubmit: (e) => {
+        e.preventDefault()
+        start()
+      },
+    },
     drop,
-    h('div.row', {}, h('label', {}, u.layer, layer), h('label', {}, u.county, countyField), h('label', {}, u.mode, mode), h('label', {}, u.onInvalid, onInvalid)),
+    h(
+      'div.row',
+      {},
+      h('label', {}, u.layer, layer),
+      h('label', {}, u.county, countyField),
+      h('label', {}, u.mode, mode),
+      h('label', {}, u.onInvalid, onInvalid),
+    ),
     advanced,
     h('div.row', {}, startButton, cancelButton),
-    status)
+    status,
+  )
 
   function choose(fl) {
     file = fl
@@ -68,9 +119,18 @@ export function renderUpload({ principal, county, onDone }) {
   }
 
   async function start() {
-    if (!file) { clear(status).append(h('p.error', { role: 'alert' }, u.noFile)); return }
+    if (!file) {
+      clear(status).append(h('p.error', { role: 'alert' }, u.noFile))
+      return
+    }
     if (fieldMap.value.trim()) {
-      try { if (typeof JSON.parse(fieldMap.value) !== 'object') throw new Error() } catch { clear(status).append(h('p.error', { role: 'alert' }, u.fieldMapBad)); fieldMap.focus(); return }
+      try {
+        if (typeof JSON.parse(fieldMap.value) !== 'object') throw new Error()
+      } catch {
+        clear(status).append(h('p.error', { role: 'alert' }, u.fieldMapBad))
+        fieldMap.focus()
+        return
+      }
     }
     const bar = h('progress', { id: 'upload-progress', max: 1, value: 0 })
     const text = h('span', { id: 'upload-text' }, u.uploading)
@@ -123,7 +183,11 @@ export function renderUpload({ principal, county, onDone }) {
   async function cancel() {
     if (current?.abort) current.abort()
     else if (current?.jobId) {
-      try { await api(`/imports/${current.jobId}`, { method: 'DELETE' }) } catch (err) { status.append(problemBox(err)) }
+      try {
+        await api(`/imports/${current.jobId}`, { method: 'DELETE' })
+      } catch (err) {
+        status.append(problemBox(err))
+      }
     }
   }
 
@@ -133,17 +197,49 @@ export function renderUpload({ principal, county, onDone }) {
   }
 
   function retryButton() {
-    return h('p', {}, h('button', { type: 'button', id: 'retry', onclick: () => { advanced.open = true; srid.focus(); startButton.textContent = u.retry } }, u.retry))
+    return h(
+      'p',
+      {},
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'retry',
+          onclick: () => {
+            advanced.open = true
+            srid.focus()
+            startButton.textContent = u.retry
+          },
+        },
+        u.retry,
+      ),
+    )
   }
 
   async function refreshRecent() {
     try {
       const jobs = await api('/imports', { query: { limit: 8, county: countyField.value || undefined } })
       const c = s.layers.cols
-      clear(recent).append(h('h2', {}, u.recent), table([u.job, c.layer, u.statusCol, c.count, c.importedAt], jobs.map((j) => h('tr', {},
-        h('td.num', {}, `#${j.id}`), h('td', {}, s.layerKinds[j.layer] ?? j.layer, h('div.hint', {}, j.sourceName ?? '')),
-        h('td', {}, u.status[j.status] ?? j.status), h('td.num', {}, f.int(j.counts?.stored)), h('td', {}, f.dateTime(j.createdAt))))))
-    } catch { /* the list is a convenience: the panel works without it */ }
+      clear(recent).append(
+        h('h2', {}, u.recent),
+        table(
+          [u.job, c.layer, u.statusCol, c.count, c.importedAt],
+          jobs.map((j) =>
+            h(
+              'tr',
+              {},
+              h('td.num', {}, `#${j.id}`),
+              h('td', {}, s.layerKinds[j.layer] ?? j.layer, h('div.hint', {}, j.sourceName ?? '')),
+              h('td', {}, u.status[j.status] ?? j.status),
+              h('td.num', {}, f.int(j.counts?.stored)),
+              h('td', {}, f.dateTime(j.createdAt)),
+            ),
+          ),
+        ),
+      )
+    } catch {
+      /* the list is a convenience: the panel works without it */
+    }
   }
   refreshRecent()
   return h('div', {}, form, recent)
@@ -152,15 +248,58 @@ export function renderUpload({ principal, county, onDone }) {
 /** Status, counts, CRS and encoding found (and how), warnings and errors with file/record/field. */
 export function jobDetail(job) {
   const c = u.counts
-  const how = (x) => (x ? u.how[x] ?? x : '')
-  const issues = (title, list, cls) => list.length ? h('div', { class: cls }, h('h3', {}, `${title}（${list.length}）`),
-    table([u.issues.file, u.issues.record, u.issues.field, u.issues.message], list.slice(0, 200).map((e) => h('tr', {},
-      h('td', {}, e.file ?? s.common.dash), h('td.num', {}, e.record ?? s.common.dash), h('td', {}, e.field ?? s.common.dash), h('td', {}, e.messageZh ?? e.message))))) : null
-  return h('div', { dataset: { status: job.status } },
+  const how = (x) => (x ? (u.how[x] ?? x) : '')
+  const issues = (title, list, cls) =>
+    list.length
+      ? h(
+          'div',
+          { class: cls },
+          h('h3', {}, `${title}（${list.length}）`),
+          table(
+            [u.issues.file, u.issues.record, u.issues.field, u.issues.message],
+            list
+              .slice(0, 200)
+              .map((e) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, e.file ?? s.common.dash),
+                  h('td.num', {}, e.record ?? s.common.dash),
+                  h('td', {}, e.field ?? s.common.dash),
+                  h('td', {}, e.messageZh ?? e.message),
+                ),
+              ),
+          ),
+        )
+      : null
+  return h(
+    'div',
+    { dataset: { status: job.status } },
     h('p', {}, h('strong', { id: 'job-status' }, u.status[job.status] ?? job.status), ` · ${u.job} #${job.id} · ${s.layerKinds[job.layer] ?? job.layer}`),
-    job.counts ? h('p', { id: 'job-counts' }, Object.keys(c).map((k) => `${c[k]} ${f.int(job.counts[k])}`).join('，')) : null,
-    h('p', { id: 'job-crs' }, `${u.crsFound}：`, job.sourceCrs ? `${job.sourceCrs.name}${job.sourceCrs.epsg ? `（EPSG:${job.sourceCrs.epsg}）` : ''}，${how(job.sourceCrs.how)}` : s.common.dash),
-    h('p', { id: 'job-encoding' }, `${u.encodingFound}：`, job.encoding ? `${job.encoding.name}，${how(job.encoding.how)}${job.encoding.detail && job.encoding.detail !== job.encoding.name ? `（${job.encoding.detail}）` : ''}` : s.common.dash),
+    job.counts
+      ? h(
+          'p',
+          { id: 'job-counts' },
+          Object.keys(c)
+            .map((k) => `${c[k]} ${f.int(job.counts[k])}`)
+            .join('，'),
+        )
+      : null,
+    h(
+      'p',
+      { id: 'job-crs' },
+      `${u.crsFound}：`,
+      job.sourceCrs ? `${job.sourceCrs.name}${job.sourceCrs.epsg ? `（EPSG:${job.sourceCrs.epsg}）` : ''}，${how(job.sourceCrs.how)}` : s.common.dash,
+    ),
+    h(
+      'p',
+      { id: 'job-encoding' },
+      `${u.encodingFound}：`,
+      job.encoding
+        ? `${job.encoding.name}，${how(job.encoding.how)}${job.encoding.detail && job.encoding.detail !== job.encoding.name ? `（${job.encoding.detail}）` : ''}`
+        : s.common.dash,
+    ),
     issues(u.issues.errors, job.errors, 'error-box job-errors'),
-    issues(u.issues.warnings, job.warnings, 'job-warnings'))
+    issues(u.issues.warnings, job.warnings, 'job-warnings'),
+  )
 }

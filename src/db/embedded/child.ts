@@ -6,9 +6,7 @@ import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
 import { WireServer } from './wire-server.js'
 
-export type ChildMessage =
-  | { type: 'ready'; created: boolean; startMs: number }
-  | { type: 'error'; message: string }
+export type ChildMessage = { type: 'ready'; created: boolean; startMs: number } | { type: 'error'; message: string }
 
 const dbDir = process.env.LR_EMBEDDED_DB_DIR
 const socketPath = process.env.LR_EMBEDDED_SOCKET
@@ -82,6 +80,6 @@ async function main(dir: string, socket: string) {
 }
 
 main(dbDir, socketPath).catch((err: unknown) => {
-  send({ type: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) })
+  send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) })
   process.exit(1)
 })

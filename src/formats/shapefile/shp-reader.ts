@@ -219,7 +219,8 @@ function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbB
 
 function lineRecord(index: number, parts: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
   for (let p = 0; p < parts.length; p++) {
-    if (parts[p]!.points < 2) return { recordNumber: index, kind: 'rejected', message: `line part ${p + 1} has ${parts[p]!.points} point; a line needs at least 2` }
+    if (parts[p]!.points < 2)
+      return { recordNumber: index, kind: 'rejected', message: `line part ${p + 1} has ${parts[p]!.points} point; a line needs at least 2` }
   }
   let size = 9
   for (const part of parts) size += 9 + part.points * 16

@@ -128,8 +128,10 @@ export class ShapefileWriter {
       const v = values[f.name]
       let bytes: Buffer | null = null
       if (v === null || v === undefined) bytes = null
-      else if (f.type === 'C') bytes = encode(String(v), this.opts.encoding).subarray(0, f.length) // cut by bytes, as ArcGIS does
-      else if (f.type === 'N' || f.type === 'F') bytes = Buffer.from((typeof v === 'number' ? v.toFixed(f.decimals ?? 0) : String(v)).padStart(f.length).slice(-f.length), 'latin1')
+      else if (f.type === 'C')
+        bytes = encode(String(v), this.opts.encoding).subarray(0, f.length) // cut by bytes, as ArcGIS does
+      else if (f.type === 'N' || f.type === 'F')
+        bytes = Buffer.from((typeof v === 'number' ? v.toFixed(f.decimals ?? 0) : String(v)).padStart(f.length).slice(-f.length), 'latin1')
       else if (f.type === 'D') bytes = Buffer.from(String(v).replace(/-/g, ''), 'latin1')
       else if (f.type === 'L') bytes = Buffer.from(v ? 'T' : 'F', 'latin1')
       bytes?.copy(r, o)

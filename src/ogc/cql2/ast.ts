@@ -2,7 +2,8 @@
 // operators, S_INTERSECTS). Every node keeps the character offset it came from, so that a type
 // error found while turning it into SQL still names its place in the filter text.
 
-export type Literal = { kind: 'string'; value: string; at: number } | { kind: 'number'; value: number; at: number } | { kind: 'boolean'; value: boolean; at: number }
+export type Literal =
+  { kind: 'string'; value: string; at: number } | { kind: 'number'; value: number; at: number } | { kind: 'boolean'; value: boolean; at: number }
 export type PropertyRef = { kind: 'property'; name: string; at: number }
 export type Scalar = Literal | PropertyRef
 

@@ -29,7 +29,20 @@ function property(x: Json, path: string): PropertyRef {
 function geometry(x: Json, path: string): GeometryLiteral {
   if (isObject(x) && Array.isArray(x.bbox) && x.bbox.length === 4 && x.bbox.every((n) => typeof n === 'number')) {
     const [x0, y0, x1, y1] = x.bbox as number[]
-    return { kind: 'geometry', type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]], at: -1 }
+    return {
+      kind: 'geometry',
+      type: 'Polygon',
+      coordinates: [
+        [
+          [x0, y0],
+          [x1, y0],
+          [x1, y1],
+          [x0, y1],
+          [x0, y0],
+        ],
+      ],
+      at: -1,
+    }
   }
   if (isObject(x) && typeof x.type === 'string' && geometryTypes.has(x.type)) {
     return { kind: 'geometry', type: x.type as GeometryLiteral['type'], coordinates: x.coordinates, at: -1 }

@@ -37,12 +37,16 @@ function propertyOf(ref: PropertyRef, target: FilterTarget): Property {
 
 /** The bound value of a literal compared with a property, if its type fits the property's. */
 function value(p: Property, s: Scalar): unknown {
-  if (s.kind === 'property') throw new FilterError(`compare ${p.name} with a value, not with property '${s.name}'${where(s.at)}`, `第 ${s.at + 1} 个字符处应为常量值`, s.at)
-  const fits =
-    p.type === 'number' || p.type === 'integer' ? s.kind === 'number' : p.type === 'boolean' ? s.kind === 'boolean' : s.kind === 'string'
+  if (s.kind === 'property')
+    throw new FilterError(`compare ${p.name} with a value, not with property '${s.name}'${where(s.at)}`, `第 ${s.at + 1} 个字符处应为常量值`, s.at)
+  const fits = p.type === 'number' || p.type === 'integer' ? s.kind === 'number' : p.type === 'boolean' ? s.kind === 'boolean' : s.kind === 'string'
   if (!fits) {
     const expected = p.type === 'integer' || p.type === 'number' ? 'a number' : p.type === 'boolean' ? 'TRUE or FALSE' : 'a quoted string'
-    throw new FilterError(`${p.name} is ${p.type}: expected ${expected}${where(s.at)}`, `第 ${s.at + 1} 个字符处：${p.titleZh}（${p.name}）的取值类型不符`, s.at)
+    throw new FilterError(
+      `${p.name} is ${p.type}: expected ${expected}${where(s.at)}`,
+      `第 ${s.at + 1} 个字符处：${p.titleZh}（${p.name}）的取值类型不符`,
+      s.at,
+    )
   }
   return s.value
 }
@@ -53,7 +57,8 @@ function geometrySql(g: GeometryLiteral, crs: OutputCrs): Sql {
   // EPSG:4490 literals are lat/lon (the CRS's axis order); PostGIS stores lon/lat.
   const geojson = { type: g.type, coordinates: crs.latLon ? flip(g.coordinates) : g.coordinates }
   const errors = geometryErrors(geojson)
-  if (errors.length) throw new FilterError(`the ${g.type} literal${where(g.at)} is not a valid geometry: ${errors.join('; ')}`, `第 ${g.at + 1} 个字符处的几何常量无效`, g.at)
+  if (errors.length)
+    throw new FilterError(`the ${g.type} literal${where(g.at)} is not a valid geometry: ${errors.join('; ')}`, `第 ${g.at + 1} 个字符处的几何常量无效`, g.at)
   const literal = 'ST_SetSRID(ST_GeomFromGeoJSON(?), ?::int)'
   return { sql: crs.srid === 4490 ? literal : `ST_Transform(${literal}, 4490)`, bindings: [JSON.stringify(geojson), crs.srid] }
 }
@@ -75,7 +80,8 @@ function translate(f: Filter, target: FilterTarget): Sql {
       // CQL2 allows the value on either side; the property is put on the left.
       const swapped = f.left.kind !== 'property' && f.right.kind === 'property'
       const [left, right] = swapped ? [f.right, f.left] : [f.left, f.right]
-      if (left.kind !== 'property') throw new FilterError(`a comparison needs a property on one side${where(f.at)}`, `第 ${f.at + 1} 个字符处的比较须包含属性名`, f.at)
+      if (left.kind !== 'property')
+        throw new FilterError(`a comparison needs a property on one side${where(f.at)}`, `第 ${f.at + 1} 个字符处的比较须包含属性名`, f.at)
       const mirror: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' }
       const op = swapped ? (mirror[f.comparison] ?? f.comparison) : f.comparison
       const p = propertyOf(left as PropertyRef, target)
@@ -83,7 +89,8 @@ function translate(f: Filter, target: FilterTarget): Sql {
     }
     case 'like': {
       const p = propertyOf(f.property, target)
-      if (p.type !== 'string' && p.type !== 'date') throw new FilterError(`LIKE needs a text property; ${p.name} is ${p.type}${where(f.at)}`, `第 ${f.at + 1} 个字符处 LIKE 只用于文本属性`, f.at)
+      if (p.type !== 'string' && p.type !== 'date')
+        throw new FilterError(`LIKE needs a text property; ${p.name} is ${p.type}${where(f.at)}`, `第 ${f.at + 1} 个字符处 LIKE 只用于文本属性`, f.at)
       return { sql: `(${p.sql}) LIKE ?`, bindings: [value(p, f.pattern)] }
     }
     case 'in': {
@@ -100,7 +107,11 @@ function translate(f: Filter, target: FilterTarget): Sql {
     }
     case 'intersects': {
       if (f.property.name !== geometryQueryable) {
-        throw new FilterError(`S_INTERSECTS takes the property '${geometryQueryable}'${where(f.property.at)}, not '${f.property.name}'`, `第 ${f.property.at + 1} 个字符处几何属性应为 ${geometryQueryable}`, f.property.at)
+        throw new FilterError(
+          `S_INTERSECTS takes the property '${geometryQueryable}'${where(f.property.at)}, not '${f.property.name}'`,
+          `第 ${f.property.at + 1} 个字符处几何属性应为 ${geometryQueryable}`,
+          f.property.at,
+        )
       }
       const g = geometrySql(f.geometry, target.crs)
       return { sql: `ST_Intersects(f.geom, ${g.sql})`, bindings: g.bindings }

@@ -94,7 +94,12 @@ class Parser {
       this.expect(')')
       const property = a.kind === 'property' ? a : b.kind === 'property' ? b : null
       const geometry = a.kind === 'geometry' ? a : b.kind === 'geometry' ? b : null
-      if (!property || !geometry) throw new FilterError(`S_INTERSECTS at character ${t.at + 1} takes the geometry property and a geometry literal`, `第 ${t.at + 1} 个字符处 S_INTERSECTS 须比较几何属性与几何常量`, t.at)
+      if (!property || !geometry)
+        throw new FilterError(
+          `S_INTERSECTS at character ${t.at + 1} takes the geometry property and a geometry literal`,
+          `第 ${t.at + 1} 个字符处 S_INTERSECTS 须比较几何属性与几何常量`,
+          t.at,
+        )
       return { op: 'intersects', property, geometry, at: t.at }
     }
     if (t.type === 'word' && !t.quoted && /^(TRUE|FALSE)$/i.test(t.text) && !this.startsPredicate(1)) {
@@ -142,7 +147,12 @@ class Parser {
   }
 
   private propertyOf(s: Scalar, operator: string): PropertyRef {
-    if (s.kind !== 'property') throw new FilterError(`${operator} at character ${s.at + 1} needs a property name on its left`, `第 ${s.at + 1} 个字符处 ${operator} 左侧须为属性名`, s.at)
+    if (s.kind !== 'property')
+      throw new FilterError(
+        `${operator} at character ${s.at + 1} needs a property name on its left`,
+        `第 ${s.at + 1} 个字符处 ${operator} 左侧须为属性名`,
+        s.at,
+      )
     return s
   }
 
@@ -158,7 +168,8 @@ class Parser {
         const s = this.next()
         if (s.type !== 'string') this.fail(`a quoted ${upper.toLowerCase()}`, s)
         this.expect(')')
-        if (!/^\d{4}-\d{2}-\d{2}/.test(s.text)) throw new FilterError(`'${s.text}' at character ${s.at + 1} is not an ISO date`, `第 ${s.at + 1} 个字符处日期格式应为 YYYY-MM-DD`, s.at)
+        if (!/^\d{4}-\d{2}-\d{2}/.test(s.text))
+          throw new FilterError(`'${s.text}' at character ${s.at + 1} is not an ISO date`, `第 ${s.at + 1} 个字符处日期格式应为 YYYY-MM-DD`, s.at)
         return { kind: 'string', value: s.text, at: t.at }
       }
       if (!t.quoted && reserved.has(upper)) this.fail('a property name or a value', t)
@@ -175,7 +186,8 @@ class Parser {
         this.i++
         const type = geometryTypes[upper]!
         const coordinates = this.coordinates(depth[type], type === 'MultiPoint') as unknown[]
-        if (type === 'Point' && coordinates.length !== 1) throw new FilterError(`POINT at character ${t.at + 1} takes one position`, `第 ${t.at + 1} 个字符处 POINT 只能有一个坐标`, t.at)
+        if (type === 'Point' && coordinates.length !== 1)
+          throw new FilterError(`POINT at character ${t.at + 1} takes one position`, `第 ${t.at + 1} 个字符处 POINT 只能有一个坐标`, t.at)
         return { kind: 'geometry', type, coordinates: type === 'Point' ? coordinates[0] : coordinates, at: t.at }
       }
       if (upper === 'BBOX' || upper === 'ENVELOPE') {
@@ -184,7 +196,13 @@ class Parser {
         if (n.length !== 4) throw new FilterError(`${upper} at character ${t.at + 1} takes 4 numbers`, `第 ${t.at + 1} 个字符处 ${upper} 须有 4 个数值`, t.at)
         // BBOX(minx, miny, maxx, maxy); ENVELOPE(minx, maxx, maxy, miny) as in CQL/WKT ENVELOPE.
         const [x0, y0, x1, y1] = upper === 'BBOX' ? n : [n[0]!, n[3]!, n[1]!, n[2]!]
-        const ring = [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+        const ring = [
+          [x0, y0],
+          [x1, y0],
+          [x1, y1],
+          [x0, y1],
+          [x0, y0],
+        ]
         return { kind: 'geometry', type: 'Polygon', coordinates: [ring], at: t.at }
       }
     }

@@ -23,8 +23,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object(
           {
             county: Type.Optional(CountyCode),
-            gapMeters: Type.Number({ minimum: 0, maximum: 1000, default: bundleDefaults.gapMeters, description: 'plots this close join one bundle; 0 = they must touch' }),
-            minBundleMu: Type.Number({ minimum: 0, default: Number((bundleDefaults.minBundleM2 / MU_M2).toFixed(4)), description: 'a bundle (and a member on its own) of at least this many mu can be a project' }),
+            gapMeters: Type.Number({
+              minimum: 0,
+              maximum: 1000,
+              default: bundleDefaults.gapMeters,
+              description: 'plots this close join one bundle; 0 = they must touch',
+            }),
+            minBundleMu: Type.Number({
+              minimum: 0,
+              default: Number((bundleDefaults.minBundleM2 / MU_M2).toFixed(4)),
+              description: 'a bundle (and a member on its own) of at least this many mu can be a project',
+            }),
           },
           { additionalProperties: false },
         ),
@@ -41,12 +50,21 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },
   )
-  app.get('/bundles/runs/:id', { schema: { summary: 'A bundling run', tags, params: IdParams, response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses } } }, async (request) =>
-    getBundleRun(knex, request.params.id, request.actor.scope),
+  app.get(
+    '/bundles/runs/:id',
+    { schema: { summary: 'A bundling run', tags, params: IdParams, response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses } } },
+    async (request) => getBundleRun(knex, request.params.id, request.actor.scope),
   )
   app.get(
     '/bundles',
-    { schema: { summary: 'Current bundles of a county as GeoJSON, one feature per bundle', tags, querystring: Type.Object({ county: Type.Optional(CountyCode) }), response: { 200: FeatureCollection, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Current bundles of a county as GeoJSON, one feature per bundle',
+        tags,
+        querystring: Type.Object({ county: Type.Optional(CountyCode) }),
+        response: { 200: FeatureCollection, ...problemResponses },
+      },
+    },
     async (request, reply) => {
       const { county, problem: why } = resolveCounty(request.actor.scope, request.query.county)
       if (!county) throw problem('LR_BAD_REQUEST', why!)
@@ -55,7 +73,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.get(
     '/plots/:id/bundle',
-    { schema: { summary: 'The bundle a low-efficiency plot belongs to', tags, params: IdParams, response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses } } },
+    {
+      schema: {
+        summary: 'The bundle a low-efficiency plot belongs to',
+        tags,
+        params: IdParams,
+        response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+      },
+    },
     async (request, reply) => reply.type('application/geo+json').send(await bundleOfPlot(knex, request.actor, request.params.id)),
   )
   app.post(
@@ -69,7 +94,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           Type.Object(
             {
               code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-              includeEnclosedGaps: Type.Optional(Type.Boolean({ default: true, description: '夹心地 (the bundle’s holes and the land it encloses) join the project (165号 二: 插花地、边角地、夹心地可一并纳入); false: the members only' })),
+              includeEnclosedGaps: Type.Optional(
+                Type.Boolean({
+                  default: true,
+                  description:
+                    '夹心地 (the bundle’s holes and the land it encloses) join the project (165号 二: 插花地、边角地、夹心地可一并纳入); false: the members only',
+                }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -78,7 +109,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const id = await projectFromBundle(knex, request.actor, request.params.id, { code: request.body?.code, includeEnclosedGaps: request.body?.includeEnclosedGaps })
+      const id = await projectFromBundle(knex, request.actor, request.params.id, {
+        code: request.body?.code,
+        includeEnclosedGaps: request.body?.includeEnclosedGaps,
+      })
       return reply.code(201).send(await getProject(knex, request.actor, id))
     },
   )

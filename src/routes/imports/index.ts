@@ -27,7 +27,10 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
     async onFile(part) {
       if (this.upload) throw problem('LR_BAD_REQUEST', 'send exactly one file per import')
       this.upload = await saveUpload(part.file, part.filename, opts.dataDir)
-      if (part.file.truncated) throw problem('LR_PAYLOAD_TOO_LARGE', `the file is larger than the upload limit of ${opts.uploadLimitBytes} bytes`, { detailZh: '上传文件超过大小限制' })
+      if (part.file.truncated)
+        throw problem('LR_PAYLOAD_TOO_LARGE', `the file is larger than the upload limit of ${opts.uploadLimitBytes} bytes`, {
+          detailZh: '上传文件超过大小限制',
+        })
       ;(part as unknown as { value: string }).value = part.filename
     },
   })
@@ -42,7 +45,8 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
     {
       schema: {
         summary: 'Upload a layer (zipped shapefile or GeoJSON); answers 202 with the import job',
-        description: 'Chinese CRSs (CGCS2000, Xian 1980, Beijing 1954 Gauss-Kruger) are found from the .prj, GBK/UTF-8 from .cpg or the data. Poll the job URL for progress.',
+        description:
+          'Chinese CRSs (CGCS2000, Xian 1980, Beijing 1954 Gauss-Kruger) are found from the .prj, GBK/UTF-8 from .cpg or the data. Poll the job URL for progress.',
         tags,
         consumes: ['multipart/form-data'],
         body: ImportForm,
@@ -59,17 +63,38 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
   )
   app.get(
     '/imports',
-    { schema: { summary: 'Recent import jobs in the key’s region', tags, querystring: ImportListQuery, response: { 200: Type.Array(ImportJob), ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Recent import jobs in the key’s region',
+        tags,
+        querystring: ImportListQuery,
+        response: { 200: Type.Array(ImportJob), ...problemResponses },
+      },
+    },
     async (request) => listImportJobs(knex, request.actor.scope, request.query),
   )
   app.get(
     '/imports/:id',
-    { schema: { summary: 'Status, progress, counts, CRS, encoding, warnings and errors of an import', tags, params: IdParams, response: { 200: ImportJob, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Status, progress, counts, CRS, encoding, warnings and errors of an import',
+        tags,
+        params: IdParams,
+        response: { 200: ImportJob, ...problemResponses },
+      },
+    },
     async (request) => getImportJob(knex, request.params.id, request.actor.scope),
   )
   app.delete(
     '/imports/:id',
-    { schema: { summary: 'Cancel a queued or running import; nothing it loaded stays', tags, params: IdParams, response: { 200: ImportJob, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Cancel a queued or running import; nothing it loaded stays',
+        tags,
+        params: IdParams,
+        response: { 200: ImportJob, ...problemResponses },
+      },
+    },
     async (request) => cancelImport({ knex, runner: app.jobs }, request.actor, request.params.id),
   )
 }

@@ -6,8 +6,10 @@ import { ApiKey, CreatedKey, CreateKeyBody, Principal } from '../../schemas/keys
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const adminOnly = app.requireRole('admin')
-  app.get('/keys/me', { schema: { summary: 'The key making this request', tags: ['keys'], response: { 200: Principal, ...problemResponses } } }, async (request) =>
-    getCurrentKey(request.actor),
+  app.get(
+    '/keys/me',
+    { schema: { summary: 'The key making this request', tags: ['keys'], response: { 200: Principal, ...problemResponses } } },
+    async (request) => getCurrentKey(request.actor),
   )
   app.get(
     '/keys',
@@ -16,14 +18,27 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.post(
     '/keys',
-    { preHandler: adminOnly, schema: { summary: 'Create an API key (admin); the token is shown once', tags: ['keys'], body: CreateKeyBody, response: { 201: CreatedKey, ...problemResponses } } },
+    {
+      preHandler: adminOnly,
+      schema: {
+        summary: 'Create an API key (admin); the token is shown once',
+        tags: ['keys'],
+        body: CreateKeyBody,
+        response: { 201: CreatedKey, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await issueKey(app.db.knex, request.actor, request.body)),
   )
   app.delete(
     '/keys/:prefix',
     {
       preHandler: adminOnly,
-      schema: { summary: 'Revoke an API key (admin); refused at once afterwards', tags: ['keys'], params: Type.Object({ prefix: Type.String() }), response: { 200: ApiKey, ...problemResponses } },
+      schema: {
+        summary: 'Revoke an API key (admin); refused at once afterwards',
+        tags: ['keys'],
+        params: Type.Object({ prefix: Type.String() }),
+        response: { 200: ApiKey, ...problemResponses },
+      },
     },
     async (request) => revokeKeyByPrefix(app.db.knex, request.actor, request.params.prefix),
   )

@@ -8,7 +8,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
   app.get(
     '/layers',
-    { schema: { summary: 'Active version of every layer in the key’s region', tags: ['layers'], querystring: LayersQuery, response: { 200: Type.Array(LayerSummary), ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Active version of every layer in the key’s region',
+        tags: ['layers'],
+        querystring: LayersQuery,
+        response: { 200: Type.Array(LayerSummary), ...problemResponses },
+      },
+    },
     async (request) => listLayers(knex, request.actor, request.query.county),
   )
   app.get(

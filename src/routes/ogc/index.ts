@@ -8,7 +8,19 @@ import { shapefileZip } from '../../export/shapefile.js'
 import { keyParameter } from '../../plugins/auth.js'
 import { ogcOpenApi } from '../../ogc/openapi.js'
 import { parseItemsQuery } from '../../ogc/params.js'
-import { collection, collectionList, collectionOrThrow, conformance, featureSchema, item, items, landingPage, mediaTypes, queryables, type LinkBase } from '../../ogc/service.js'
+import {
+  collection,
+  collectionList,
+  collectionOrThrow,
+  conformance,
+  featureSchema,
+  item,
+  items,
+  landingPage,
+  mediaTypes,
+  queryables,
+  type LinkBase,
+} from '../../ogc/service.js'
 
 type Query = Record<string, string>
 

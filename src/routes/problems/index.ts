@@ -14,10 +14,16 @@ const docs = Object.entries(problemKinds).map(([code, k]) => ({
 }))
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/problems', { schema: { summary: 'Every problem type this API returns', tags: ['service'], security: [], response: { 200: Type.Array(ProblemTypeDoc) } } }, async () => docs)
+  app.get(
+    '/problems',
+    { schema: { summary: 'Every problem type this API returns', tags: ['service'], security: [], response: { 200: Type.Array(ProblemTypeDoc) } } },
+    async () => docs,
+  )
   app.get(
     '/problems/:slug',
-    { schema: { summary: 'One problem type', tags: ['service'], security: [], params: Type.Object({ slug: Type.String() }), response: { 200: ProblemTypeDoc } } },
+    {
+      schema: { summary: 'One problem type', tags: ['service'], security: [], params: Type.Object({ slug: Type.String() }), response: { 200: ProblemTypeDoc } },
+    },
     async (request) => {
       const doc = docs.find((d) => d.type.endsWith(`/${request.params.slug}`))
       if (!doc) throw problem('LR_NOT_FOUND', `no problem type '${request.params.slug}'`)

@@ -17,7 +17,14 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.post(
     '/projects',
-    { schema: { summary: 'Create a project from a boundary (项目红线), as a plain body or a GeoJSON Feature', tags, body: Type.Union([CreateProjectBody, CreateProjectFeature]), response: { 201: Project, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Create a project from a boundary (项目红线), as a plain body or a GeoJSON Feature',
+        tags,
+        body: Type.Union([CreateProjectBody, CreateProjectFeature]),
+        response: { 201: Project, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await projects.createProject(knex, request.actor, projects.projectBodyOf(request.body))),
   )
   app.get(
@@ -66,7 +73,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.patch(
     '/projects/:id',
-    { schema: { summary: 'Set the attributes the reward rules need', tags, params: IdParams, body: ProjectAttributes, response: { 200: Project, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Set the attributes the reward rules need',
+        tags,
+        params: IdParams,
+        body: ProjectAttributes,
+        response: { 200: Project, ...problemResponses },
+      },
+    },
     async (request) => projects.updateProject(knex, request.actor, request.params.id, request.body),
   )
   app.delete(

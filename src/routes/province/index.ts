@@ -28,7 +28,14 @@ function sendWithEtag(request: FastifyRequest, reply: FastifyReply, body: string
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`
   reply.header('etag', etag).header('cache-control', 'private, no-cache')
   const inm = request.headers['if-none-match']
-  if (inm && inm.split(',').map((s) => s.trim().replace(/^W\//, '')).includes(etag)) return reply.code(304).send()
+  if (
+    inm &&
+    inm
+      .split(',')
+      .map((s) => s.trim().replace(/^W\//, ''))
+      .includes(etag)
+  )
+    return reply.code(304).send()
   return reply.type(type).send(body)
 }
 
@@ -39,11 +46,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: app.requireRole('province', 'admin'),
       schema: {
-        summary: 'Projects for the provincial system in change order: stable cursor paging, fixed-precision numbers with a checksum, ETag; format=csv for spreadsheets',
+        summary:
+          'Projects for the provincial system in change order: stable cursor paging, fixed-precision numbers with a checksum, ETag; format=csv for spreadsheets',
         tags: ['province'],
         querystring: PullQuery,
         response: {
-          200: Type.Object({ items: Type.Array(Type.Object({}, { additionalProperties: true })), nextCursor: Type.Union([Type.String(), Type.Null()]), hasMore: Type.Boolean() }),
+          200: Type.Object({
+            items: Type.Array(Type.Object({}, { additionalProperties: true })),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+            hasMore: Type.Boolean(),
+          }),
           304: Type.Null(),
           ...problemResponses,
         },

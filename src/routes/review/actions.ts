@@ -17,11 +17,23 @@ const AllowedActions = Type.Object({
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/projects/:id/actions',
-    { schema: { summary: 'Review steps the key may take on the project now (submit, check, approve, return)', tags: ['review'], params: IdParams, response: { 200: AllowedActions, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Review steps the key may take on the project now (submit, check, approve, return)',
+        tags: ['review'],
+        params: IdParams,
+        response: { 200: AllowedActions, ...problemResponses },
+      },
+    },
     async (request) => {
       const project = await getProject(app.db.knex, request.actor, request.params.id)
       const status = project.status as ProjectStatus
-      return { status, actions: allowedActions(status, request.actor.principal.role), attributesLocked: lockedStatuses.includes(status), editableWhenLocked: [...editableWhenLocked] }
+      return {
+        status,
+        actions: allowedActions(status, request.actor.principal.role),
+        attributesLocked: lockedStatuses.includes(status),
+        editableWhenLocked: [...editableWhenLocked],
+      }
     },
   )
 }

@@ -8,7 +8,18 @@ import { moveProject, pendingReviews, transitionsOf } from '../../review/service
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import actionRoutes from './actions.js'
 import { Project } from '../../schemas/projects.js'
-import { Calendar, CalendarBody, Filing, FilingBody, FilingPatch, FilingQuery, ReviewList, ReviewQuery, Transition, TransitionBody } from '../../schemas/review.js'
+import {
+  Calendar,
+  CalendarBody,
+  Filing,
+  FilingBody,
+  FilingPatch,
+  FilingQuery,
+  ReviewList,
+  ReviewQuery,
+  Transition,
+  TransitionBody,
+} from '../../schemas/review.js'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
@@ -28,23 +39,52 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.get(
     '/projects/:id/transitions',
-    { schema: { summary: 'Review history of a project: who moved it, when, why', tags: ['review'], params: IdParams, response: { 200: Type.Array(Transition), ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Review history of a project: who moved it, when, why',
+        tags: ['review'],
+        params: IdParams,
+        response: { 200: Type.Array(Transition), ...problemResponses },
+      },
+    },
     async (request) => transitionsOf(knex, request.actor, request.params.id),
   )
   app.get(
     '/reviews',
-    { schema: { summary: `Projects awaiting the province with its due date (${PROVINCE_REVIEW_WORKING_DAYS} working days after the city’s check), and those awaiting the city (no time limit); overdue=true lists the late ones`, tags: ['review'], querystring: ReviewQuery, response: { 200: ReviewList, ...problemResponses } } },
+    {
+      schema: {
+        summary: `Projects awaiting the province with its due date (${PROVINCE_REVIEW_WORKING_DAYS} working days after the city’s check), and those awaiting the city (no time limit); overdue=true lists the late ones`,
+        tags: ['review'],
+        querystring: ReviewQuery,
+        response: { 200: ReviewList, ...problemResponses },
+      },
+    },
     async (request) => pendingReviews(knex, request.actor, request.query),
   )
 
   app.post(
     '/projects/:id/filings',
-    { schema: { summary: 'Record a document to file (备案): due one month after its approval or signing date', tags: ['filings'], params: IdParams, body: FilingBody, response: { 201: Filing, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Record a document to file (备案): due one month after its approval or signing date',
+        tags: ['filings'],
+        params: IdParams,
+        body: FilingBody,
+        response: { 201: Filing, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await createFiling(knex, request.actor, request.params.id, request.body)),
   )
   app.get(
     '/filings',
-    { schema: { summary: 'Filings with their due dates and status; overdue=true lists those past due and not filed', tags: ['filings'], querystring: FilingQuery, response: { 200: Type.Object({ asOf: Type.String(), items: Type.Array(Filing) }), ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Filings with their due dates and status; overdue=true lists those past due and not filed',
+        tags: ['filings'],
+        querystring: FilingQuery,
+        response: { 200: Type.Object({ asOf: Type.String(), items: Type.Array(Filing) }), ...problemResponses },
+      },
+    },
     async (request) => listFilings(knex, request.actor, request.query),
   )
   app.get(
@@ -54,19 +94,43 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.patch(
     '/filings/:id',
-    { schema: { summary: 'Record the date a document was filed', tags: ['filings'], params: IdParams, body: FilingPatch, response: { 200: Filing, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Record the date a document was filed',
+        tags: ['filings'],
+        params: IdParams,
+        body: FilingPatch,
+        response: { 200: Filing, ...problemResponses },
+      },
+    },
     async (request) => updateFiling(knex, request.actor, request.params.id, request.body),
   )
 
   const YearParams = Type.Object({ year: Type.Integer({ minimum: 2000, maximum: 2100 }) })
   app.get(
     '/calendar/:year',
-    { schema: { summary: 'The holiday arrangement (放假与调休) used for working-day due dates', tags: ['review'], params: YearParams, response: { 200: Calendar, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'The holiday arrangement (放假与调休) used for working-day due dates',
+        tags: ['review'],
+        params: YearParams,
+        response: { 200: Calendar, ...problemResponses },
+      },
+    },
     async (request) => getYear(knex, request.params.year),
   )
   app.put(
     '/calendar/:year',
-    { preHandler: app.requireRole('province', 'admin'), schema: { summary: 'Load or replace a year’s holiday arrangement (province or admin key)', tags: ['review'], params: YearParams, body: CalendarBody, response: { 200: Calendar, ...problemResponses } } },
+    {
+      preHandler: app.requireRole('province', 'admin'),
+      schema: {
+        summary: 'Load or replace a year’s holiday arrangement (province or admin key)',
+        tags: ['review'],
+        params: YearParams,
+        body: CalendarBody,
+        response: { 200: Calendar, ...problemResponses },
+      },
+    },
     async (request) => {
       const { prefix } = request.actor.principal
       await storeYear(knex, { year: request.params.year, holidays: request.body.holidays, workdays: request.body.workdays }, request.body.source)

@@ -14,7 +14,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/counties/:code/stats/:year',
     {
       schema: {
-        summary: 'Record a county’s population and urban-rural construction land for a year (county key: its own county; province, admin: any); without the land area it is computed from the active third-survey layer',
+        summary:
+          'Record a county’s population and urban-rural construction land for a year (county key: its own county; province, admin: any); without the land area it is computed from the active third-survey layer',
         tags,
         params: CountyYearParams,
         body: CountyStatsBody,
@@ -25,12 +26,27 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   )
   app.get(
     '/counties/:code/stats/:year',
-    { schema: { summary: 'A county’s statistics for a year, with per-capita land and the coefficient', tags, params: CountyYearParams, response: { 200: CountyStats, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'A county’s statistics for a year, with per-capita land and the coefficient',
+        tags,
+        params: CountyYearParams,
+        response: { 200: CountyStats, ...problemResponses },
+      },
+    },
     async (request) => getCountyStats(knex, request.actor, request.params.code, request.params.year),
   )
   app.post(
     '/projects/:id/findings',
-    { schema: { summary: 'Record fraud found in a project (province key): twice the quota it earned comes off the next year’s rewards', tags, params: IdParams, body: FindingBody, response: { 201: Finding, ...problemResponses } } },
+    {
+      schema: {
+        summary: 'Record fraud found in a project (province key): twice the quota it earned comes off the next year’s rewards',
+        tags,
+        params: IdParams,
+        body: FindingBody,
+        response: { 201: Finding, ...problemResponses },
+      },
+    },
     async (request, reply) => reply.code(201).send(await createFinding(knex, request.actor, request.params.id, request.body)),
   )
   app.get(
