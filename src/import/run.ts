@@ -242,12 +242,27 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
 }
 
 /**
+ * Drops the version being loaded. After a lost connection the pool may first hand out another
+ * connection that died with it: the next attempt gets a fresh one. What still fails is removed at
+ * the next start (jobs recovery); the job is failed either way.
+ */
+async function discardWithRetry(run: ImportRun, attempts = 5): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await q.discardDataset(run.ctx.knex, run.req.kind, run.dataset!.id)
+    } catch {
+      await new Promise((r) => setTimeout(r, 100 * (i + 1)))
+    }
+  }
+}
+
+/**
  * Removes what was loaded and turns the error into the ImportFailure the caller reports (report
  * attached); an error that is neither the upload's nor a cancel (a lost connection) is returned as is.
  */
 async function failed(run: ImportRun, err: unknown): Promise<unknown> {
   const { ctx, req, report, source, issues } = run
-  if (run.dataset) await q.discardDataset(ctx.knex, req.kind, run.dataset.id).catch(() => {})
+  if (run.dataset) await discardWithRetry(run)
   Object.assign(report, { datasetId: null, version: null })
   if (err instanceof ImportFailure) {
     if (err.issues !== issues.errors.items) for (const i of err.issues) issues.errors.add(i)

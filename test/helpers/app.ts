@@ -62,7 +62,7 @@ export async function resetData(knex: Knex): Promise<void> {
     `SELECT c.relname AS name FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = current_schema()::regnamespace AND c.relname ~ ?`,
     [`^(${layerKinds.map((k) => k.table).join('|')})_d[0-9]+$`],
   )
-  for (const v of versions as Array<{ name: string }>) await knex.raw(`DROP TABLE "${v.name}"`)
+  for (const v of versions as Array<{ name: string }>) await knex.raw(`DROP TABLE IF EXISTS "${v.name}"`)
   const { rows } = await knex.raw(
     `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
        AND tablename NOT IN ('spatial_ref_sys', 'knex_migrations', 'knex_migrations_lock')`,
