@@ -12,6 +12,7 @@ import { openGeoJson } from './geojson-source.js'
 import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
 import { load } from './load.js'
+import { locate, locationVerdict } from './location.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
@@ -106,6 +107,7 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     const tLoad = Date.now()
     await load({ ctx, req, source, columns, target: { datasetId: dataset.id, crs }, report: run.report, issues: run.issues, limits: run.limits })
     run.report.timings.loadMs = Date.now() - tLoad
+    await checkLocation(run, dataset)
     await completeVersion(run, dataset)
     ctx.onProgress?.(1, finished(run))
     return finished(run)
@@ -195,6 +197,14 @@ function mapFields({ req, issues }: ImportRun, source: FeatureSource): ResolvedC
     )
   for (const n of fields.notes) issues.warnings.add({ file: source.fileName, message: n })
   return fields.columns
+}
+
+/** The delivery must lie in its county, where the county's boundary is loaded (src/import/location.ts). */
+async function checkLocation({ ctx, req, issues }: ImportRun, dataset: { id: number }): Promise<void> {
+  if (req.kind.key === 'admin-divisions') return
+  const verdict = locationVerdict(await locate(ctx.knex, { kind: req.kind, datasetId: dataset.id, county: req.county }), req.county)
+  if (verdict?.refuse) throw new ImportFailure(verdict.message, [{ file: req.file.name, message: verdict.message }])
+  if (verdict) issues.warnings.add({ file: req.file.name, message: verdict.message })
 }
 
 /** A new version in a table of its own, attached as the layer's partition once complete; an append starts with the active rows. */
