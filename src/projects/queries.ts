@@ -1,5 +1,6 @@
 // All SQL for projects.
 import type { Knex } from 'knex'
+import { countyByCode } from '../domain/regions.js'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
 import { latestAnalysisJoin } from '../db/shared-sql.js'
@@ -103,6 +104,7 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
   ])
   const items = rows.map(({ aEligible, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
     ...p,
+    countyName: countyByCode(p.county as string)?.name ?? null,
     analysis: aComputedAt ? { eligible: aEligible, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint } : null,
   }))
   return { items, total: Number(total?.n ?? 0) }

@@ -2,6 +2,7 @@
 // precision with a checksum, as JSON pages or one CSV for spreadsheets.
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
+import { countyByCode } from '../domain/regions.js'
 import { MU_M2 } from '../domain/analysis-config.js'
 import {
   approaches,
@@ -69,7 +70,9 @@ export function pullItem(r: PullRow) {
     code: r.code,
     name: r.name,
     county: r.county,
+    countyName: countyByCode(r.county)?.name ?? null,
     city: r.county.slice(0, 4),
+    cityName: countyByCode(r.county)?.cityName ?? null,
     mode: r.developmentMode,
     modeZh: r.developmentMode ? developmentModes[r.developmentMode as DevelopmentMode] : null,
     approach: r.approach,
@@ -118,6 +121,8 @@ const csvColumns: CsvColumn[] = [
   { zh: '项目编号', en: 'code' },
   { zh: '项目名称', en: 'name' },
   { zh: '县（市、区）代码', en: 'county' },
+  { zh: '县（市、区）', en: 'countyName' },
+  { zh: '设区市', en: 'cityName' },
   { zh: '开发模式', en: 'mode' },
   { zh: '再开发方式', en: 'approach' },
   { zh: '审核状态', en: 'status' },
@@ -145,6 +150,8 @@ export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: Header
       i.code,
       i.name,
       i.county,
+      i.countyName,
+      i.cityName,
       i.modeZh,
       i.approachZh,
       projectStatusZh[i.status as ProjectStatus] ?? i.status,

@@ -3,6 +3,7 @@
 // per-capita urban-rural construction land, less twice the quota earned by projects found
 // fraudulent in Y − 1. Every number at fixed precision: the same inputs give the same bytes.
 import type { Knex } from 'knex'
+import { countyByCode } from '../domain/regions.js'
 import {
   adjustmentCoefficient,
   describeBands,
@@ -188,6 +189,8 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   const outside = outsideProvincialScheme(county)
   const common = {
     county,
+    countyName: countyByCode(county)?.name ?? null,
+    cityName: countyByCode(county)?.cityName ?? null,
     outsideScheme: outside,
     qualifyingProjects: qualifying,
     excludedProjects: excluded,
@@ -246,6 +249,8 @@ export type RewardsReport = Awaited<ReturnType<typeof rewardsReport>>
 /** 各县奖励指标 as a spreadsheet: one row per county, the notes (说明) in Chinese. */
 export const rewardsCsvColumns: CsvColumn[] = [
   { zh: '县（市、区）代码', en: 'county' },
+  { zh: '县（市、区）', en: 'countyName' },
+  { zh: '设区市', en: 'cityName' },
   { zh: '合格项目数', en: 'qualifyingProjectCount' },
   { zh: '盘活存量面积（平方米）', en: 'stockAreaM2' },
   { zh: '盘活存量面积（亩）', en: 'stockAreaMu' },
@@ -266,6 +271,8 @@ export const rewardsCsvColumns: CsvColumn[] = [
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
   const rows = report.counties.map((c) => [
     c.county,
+    c.countyName,
+    c.cityName,
     c.qualifyingProjects.length,
     c.stockArea.m2,
     c.stockArea.mu,

@@ -80,6 +80,7 @@ export type CreateProjectFeature = Static<typeof CreateProjectFeature>
 export const ProjectSummary = Type.Object({
   id: Type.Integer(),
   county: Type.String(),
+  countyName: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: '县（市、区）名称 (region table)' })),
   code: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
   status: OneOf(projectStatuses),

@@ -78,6 +78,8 @@ export const RewardsReport = Type.Object({
   counties: Type.Array(
     Type.Object({
       county: Type.String(),
+      countyName: Type.Union([Type.String(), Type.Null()], { description: '县（市、区）名称 (region table)' }),
+      cityName: Type.Union([Type.String(), Type.Null()], { description: '设区市名称' }),
       outsideScheme: Type.Boolean(),
       qualifyingProjects: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), milestoneDate: Type.String(), stockAreaM2: Type.Number() })),
       excludedProjects: Type.Array(

@@ -71,6 +71,7 @@ describe('three counties, two cities', () => {
       const list = await get('/api/v1/projects?limit=100', keys[county]!)
       expect(list.total).toBe(n)
       expect(new Set(list.items.map((p: any) => p.county))).toEqual(new Set([county]))
+      expect(list.items[0].countyName).toBeTruthy()
     }
   })
 
@@ -86,6 +87,9 @@ describe('three counties, two cities', () => {
     expect((await get('/api/v1/projects?limit=100', keys.province!)).total).toBe(9)
     const all = await pullAll(keys.province!)
     expect(all).toHaveLength(9)
+    // names from the region table, beside the codes
+    expect(all.find((p) => p.county === '370702')).toMatchObject({ countyName: '潍城区', cityName: '潍坊市' })
+    expect(all.find((p) => p.county === '371521')).toMatchObject({ countyName: '阳谷县', cityName: '聊城市' })
     expect(new Set(all.map((p) => p.id)).size).toBe(9)
     for (const county of Object.keys(counties)) {
       const own = await get('/api/v1/projects?limit=100', keys[county]!)

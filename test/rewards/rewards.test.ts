@@ -408,6 +408,8 @@ describe('CSV', () => {
     const lines = bytes.subarray(3).toString('utf8').split('\r\n')
     expect(lines[0]!.split(',')).toEqual([
       '县（市、区）代码',
+      '县（市、区）',
+      '设区市',
       '合格项目数',
       '盘活存量面积（平方米）',
       '盘活存量面积（亩）',
@@ -425,18 +427,21 @@ describe('CSV', () => {
       '不计入项目',
     ])
     const a = lines.find((l) => l.startsWith(A))!.split(',')
-    expect(a.slice(0, 2)).toEqual([A, '1'])
-    near(Number(a[2]), stockBig)
-    expect(a.slice(4, 8)).toEqual(['1000', '200000', '200', '1.1'])
-    near(Number(a[8]), (stockBig / 2) * 1.1)
-    expect(a[14]).toBe('A-2025-01')
-    expect(a[15]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入）/)
+    expect([a[0], a[3]]).toEqual([A, '1'])
+    // the county's and city's names from the region table
+    expect(a[1]!.length).toBeGreaterThan(1)
+    expect(a[2]).toMatch(/市$/)
+    near(Number(a[4]), stockBig)
+    expect(a.slice(6, 10)).toEqual(['1000', '200000', '200', '1.1'])
+    near(Number(a[10]), (stockBig / 2) * 1.1)
+    expect(a[16]).toBe('A-2025-01')
+    expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入）/)
     expect(lines.find((l) => l.startsWith(Q))).toMatch(/青岛市所辖县（市、区）不计入奖励范围/)
     expect(lines.at(-1)).toBe('')
     const again = await api('GET', '/province/rewards?year=2025&format=csv', province)
     expect(again.rawPayload.equals(bytes)).toBe(true)
     const en = (await api('GET', '/province/rewards?year=2025&format=csv&headers=en', province)).rawPayload.subarray(3).toString('utf8').split('\r\n')
-    expect(en[0]!.split(',').slice(0, 3)).toEqual(['county', 'qualifyingProjectCount', 'stockAreaM2'])
+    expect(en[0]!.split(',').slice(0, 4)).toEqual(['county', 'countyName', 'cityName', 'qualifyingProjectCount'])
     expect(en.slice(1)).toEqual(lines.slice(1))
   })
 })
