@@ -65,7 +65,9 @@ process.on('SIGINT', () => shutdown('SIGINT'))
 process.on('SIGTERM', () => shutdown('SIGTERM'))
 
 try {
-  await server.listen({ host: config.host, port: config.port })
+  const address = await server.listen({ host: config.host, port: config.port })
+  // For the person who ran `npm start`: where the console and the API documentation are.
+  process.stdout.write(`\n  Web console (工作台): ${address}/\n  API documentation:  ${address}/docs\n\n`)
 } catch (err) {
   log.error({ err }, 'could not listen')
   await database.close()
