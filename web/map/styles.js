@@ -12,33 +12,6 @@ export const palette = {
   grey: '#BBBBBB',
 }
 
-/** Third-survey built-up classes (DOMAIN.md 三调 建设用地); second-survey codes come from the service's analysis configuration. */
-export const survey3ConstructionCodes = [
-  '05H1',
-  '0508',
-  '0601',
-  '0602',
-  '0603',
-  '0604',
-  '0701',
-  '0702',
-  '08H1',
-  '08H2',
-  '0809',
-  '0810',
-  '09',
-  '1001',
-  '1002',
-  '1003',
-  '1004',
-  '1005',
-  '1007',
-  '1008',
-  '1009',
-  '1109',
-  '1201',
-]
-
 export const landUseColours = { construction: palette.vermillion, farmland: palette.yellow, other: palette.grey }
 
 /** Fill colour by land-use class: construction, farmland (01xx / 01x 耕地), other. */
@@ -56,7 +29,8 @@ export function landUseColour(constructionCodes) {
 /** How each collection is drawn: fill colour (or a land-use expression), outline, line-only. */
 export function collectionStyles(settings) {
   return {
-    survey3: { fill: landUseColour(survey3ConstructionCodes), opacity: 0.55, outline: '#666666', landUse: true },
+    // Both code sets come from the service's configuration (the analysis's and the reward's), so map and numbers agree.
+    survey3: { fill: landUseColour(settings.survey3ConstructionCodes), opacity: 0.55, outline: '#666666', landUse: true },
     survey2: { fill: landUseColour(settings.survey2ConstructionCodes), opacity: 0.55, outline: '#666666', landUse: true },
     'survey2-lines': { line: palette.blue, width: 2 },
     buildings: { fill: palette.blue, opacity: 0.6, outline: '#003a5c' },
