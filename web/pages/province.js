@@ -69,7 +69,7 @@ export async function render(el) {
     try {
       const byCounty = new Map()
       for (const p of await allProjects()) {
-        const row = byCounty.get(p.county) ?? { county: p.county, projects: 0, approved: 0, eligible: 0, stockM2: 0 }
+        const row = byCounty.get(p.county) ?? { county: p.county, name: p.countyName, projects: 0, approved: 0, eligible: 0, stockM2: 0 }
         row.projects++
         if (p.status === 'province-approved') row.approved++
         if (p.eligible === true) {
@@ -88,7 +88,7 @@ export async function render(el) {
               h(
                 'tr',
                 {},
-                h('td', {}, r.county),
+                h('td', {}, r.name ? `${r.county} ${r.name}` : r.county),
                 h('td.num', {}, r.projects),
                 h('td.num', {}, r.approved),
                 h('td.num', {}, r.eligible),
@@ -111,7 +111,7 @@ export async function render(el) {
                   h(
                     'td',
                     {},
-                    r.county,
+                    r.countyName ? `${r.county} ${r.countyName}` : r.county,
                     r.outsideScheme ? h('div.hint', {}, pv.outsideScheme) : null,
                     (r.notes ?? []).map((n) => h('div.hint', {}, n.zh ?? n)),
                   ),
