@@ -21,6 +21,9 @@ const countyLabel = (code: string) => `${code}${countyByCode(code) ? ` ${countyB
 /** Where the features of a version being loaded lie, against the active county boundaries. */
 export async function locate(knex: Knex, o: { kind: LayerKind; datasetId: number; county: string }): Promise<Location> {
   const table = partitionName(o.kind, o.datasetId)
+  // Without a boundary there is nothing to place the features against: no pass over them.
+  const { rows: has } = await knex.raw(`SELECT 1 FROM datasets WHERE layer = 'admin-divisions' AND active AND xzqdm = ? AND feature_count > 0`, [o.county])
+  if (!has.length) return { boundary: false }
   const boundaryOf = `SELECT ST_Union(a.geom) FROM admin_divisions a JOIN datasets d ON d.id = a.dataset_id AND d.layer = 'admin-divisions' AND d.active WHERE d.xzqdm = ?`
   const { rows } = await knex.raw(
     `WITH b AS MATERIALIZED (SELECT (${boundaryOf}) AS g)
