@@ -91,6 +91,11 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
   base.joinRaw(latestAnalysis(knex).toQuery())
   if (q.county) base.where('projects.xzqdm', q.county)
   if (q.code) base.where('code', q.code)
+  if (q.q) {
+    // The text is a value, bound; its LIKE wildcards are escaped so that "10%" finds "10%".
+    const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+    base.where((w) => w.whereILike('projects.code', pattern).orWhereILike('projects.name', pattern))
+  }
   if (q.eligible !== undefined) base.where('a.eligible', q.eligible)
   const [rows, total] = await Promise.all([
     base

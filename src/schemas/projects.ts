@@ -132,6 +132,9 @@ export const ProjectList = Type.Object({
 export const ProjectListQuery = Type.Object({
   county: Type.Optional(CountyCode),
   code: Type.Optional(Type.String()),
+  q: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: 'search: projects whose code (项目编号) or name contains this text, case-insensitive' }),
+  ),
   eligible: Type.Optional(Type.Boolean({ description: 'only projects whose latest stored analysis is (not) eligible' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   offset: Type.Integer({ minimum: 0, default: 0 }),

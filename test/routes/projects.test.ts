@@ -154,6 +154,27 @@ describe('projects', () => {
     expect(bad.statusCode).toBe(400)
   })
 
+  it('searches by code or name, case-insensitive, with LIKE wildcards taken literally', async () => {
+    const box = lonLatRectangle(115.95, 36.45, 115.951, 36.451)
+    for (const [code, name] of [
+      ['DCF-2026-007', '柳园街道老厂区'],
+      ['dcf-2026-008', '古楼街道'],
+      ['X_10%', '百分之十'],
+    ])
+      expect((await create({ code, geometry: box, attributes: { name } })).statusCode).toBe(201)
+    const search = async (q: string) =>
+      (await t.app.inject({ method: 'GET', url: `/api/v1/projects?q=${encodeURIComponent(q)}`, headers: withKey(county) }))
+        .json()
+        .items.map((p: any) => p.code)
+        .sort()
+    expect(await search('dcf-2026')).toEqual(['DCF-2026-007', 'dcf-2026-008'])
+    expect(await search('街道老厂')).toEqual(['DCF-2026-007'])
+    expect(await search('10%')).toEqual(['X_10%'])
+    expect(await search('_')).toEqual(['X_10%'])
+    expect(await search('%')).toEqual(['X_10%'])
+    expect(await search('nothing')).toEqual([])
+  })
+
   it('deletes a project', async () => {
     const { id } = (await create({ code: 'DEL', geometry: lonLatRectangle(115.95, 36.45, 115.951, 36.451) })).json()
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: withKey(county) })).statusCode).toBe(204)

@@ -48,11 +48,13 @@ export async function render(el, { principal }) {
 
   let items = []
   let total = 0
-  async function load() {
+  let countyTotal = 0
+  async function load(q) {
     try {
-      const res = await api('/projects', { query: { county, limit: 1000 } })
+      const res = await api('/projects', { query: { county, limit: 1000, q: q || undefined } })
       items = res.items
       total = res.total
+      if (!q) countyTotal = res.total
       show()
     } catch (err) {
       clear(list).append(problemBox(err))
@@ -115,6 +117,13 @@ export async function render(el, { principal }) {
     }
   }
 
-  for (const input of [search, verdict, staleOnly]) input.addEventListener('input', show)
+  for (const input of [verdict, staleOnly]) input.addEventListener('input', show)
+  // Up to 1 000 projects are searched in the page; a larger county is searched by the service.
+  let searching
+  search.addEventListener('input', () => {
+    if (countyTotal <= 1000) return show()
+    clearTimeout(searching)
+    searching = setTimeout(() => load(search.value.trim()), 300)
+  })
   await load()
 }
