@@ -3,7 +3,7 @@
 // is cut against the active layers of its own county, in its county's plane (lr_county_plane), as
 // the measures in queries.ts are, and the pieces are taken back to CGCS2000 lon/lat.
 import type { Knex } from 'knex'
-import { classifyBuildingType, type BuildingTypeRule } from '../domain/building-types.js'
+import { excludedTypes, type BuildingTypeRule } from '../domain/building-types.js'
 import { REACH } from './queries.js'
 
 export interface Sql {
@@ -22,7 +22,10 @@ export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly 
       WHERE ${where.sql}`,
     where.bindings as Knex.RawBinding[],
   )
-  return (rows as Array<{ type: string }>).map((r) => r.type).filter((t) => classifyBuildingType(t, rules).class === 'excluded')
+  return excludedTypes(
+    (rows as Array<{ type: string }>).map((r) => r.type),
+    rules,
+  )
 }
 
 /**

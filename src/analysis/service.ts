@@ -5,7 +5,7 @@ import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
 import { analysisDefaults, type AnalysisConfig } from '../domain/analysis-config.js'
 import type { UseClass } from '../domain/approach.js'
-import { classifyBuildingType } from '../domain/building-types.js'
+import { classifyBuildingType, excludedTypes } from '../domain/building-types.js'
 import { displayArea, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
 import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
@@ -40,8 +40,7 @@ export async function countyContext(knex: Knex, county: string, config: Analysis
   const { rows } = await knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE xzqdm = ? LIMIT 1', [county])
   const srid = await q.countyPlane(knex, county, Number(rows[0]?.lon ?? 117))
   const types = inputs.buildings ? await q.buildingTypesOf(knex, inputs.buildings.datasetId) : []
-  const excludedTypes = types.filter((t): t is string => t !== null && classifyBuildingType(t, config.buildingTypeRules).class === 'excluded')
-  return { inputs, srid, excludedTypes }
+  return { inputs, srid, excludedTypes: excludedTypes(types, config.buildingTypeRules) }
 }
 
 /** Measures projects of one county against its active layers, in the county's plane. */
