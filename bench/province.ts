@@ -77,7 +77,7 @@ interface Service {
 async function startService(database: string, port: number): Promise<Service> {
   const dataDir = path.join(outDir, `data-${database}`)
   fs.mkdirSync(dataDir, { recursive: true })
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/server.ts'], {
     cwd: projectRoot,
     env: {
       ...process.env,

@@ -41,6 +41,7 @@ export class BatchBuilder {
       rows.records.pop()
       rows.wkbAt.pop()
       rows.wkbLength.pop()
+      rows.proven.pop()
       rows.attrs.pop()
       for (const values of rows.columns) values.pop()
       return false
@@ -51,7 +52,7 @@ export class BatchBuilder {
   build(batch: SourceBatch, fileName: string, issues: { warnings: IssueList; errors: IssueList }, counts: ReadCounts): BatchRows {
     const { warnings, errors } = issues
     const columns = this.columns
-    const rows: BatchRows = { records: [], wkb: batch.wkb, wkbAt: [], wkbLength: [], attrs: [], columns: columns.map(() => []) }
+    const rows: BatchRows = { records: [], wkb: batch.wkb, wkbAt: [], wkbLength: [], proven: [], attrs: [], columns: columns.map(() => []) }
     for (const f of batch.features) {
       counts.read++
       if (f.deleted) {
@@ -81,6 +82,7 @@ export class BatchBuilder {
       rows.records.push(f.record)
       rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
       rows.wkbLength.push(f.shape.kind === 'shape' ? f.shape.wkbLength : null)
+      rows.proven.push(f.shape.kind === 'shape' && f.shape.proven)
       rows.attrs.push(attrsJson(this.keyPrefixes, f.values))
       for (let i = 0; i < columns.length; i++) {
         const c = columns[i]!

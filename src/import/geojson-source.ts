@@ -129,7 +129,10 @@ class GeoJsonSource implements FeatureSource {
       const w = geojsonToWkb(f.geometry, this.opts.family, this.opts.maxVertices)
       out.push({
         record,
-        shape: 'error' in w ? { kind: 'rejected', message: w.error } : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false },
+        shape:
+          'error' in w
+            ? { kind: 'rejected', message: w.error }
+            : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false, proven: false },
         values,
         issues: [],
         deleted: false,

@@ -17,6 +17,8 @@ export interface BatchRows {
   wkb: Buffer
   wkbAt: Array<number | null>
   wkbLength: Array<number | null>
+  /** shapes already proven valid (simple one-ring polygons): ST_IsValid is skipped for them */
+  proven: boolean[]
   attrs: string[]
   columns: unknown[][] // one array per resolved column, in catalogue order
 }
@@ -159,10 +161,12 @@ export async function insertBatch(
     'unnest(?::int4[])',
     'unnest(?::int4[])',
     'unnest(?::int4[])',
+    'unnest(?::bool[])',
     'jsonb_array_elements(?::jsonb)',
     ...columns.map((c) => `unnest(?::${pgArrayType[c.type]})`),
   ]
-  const aliases = ['rec', 'wkb_at', 'wkb_len', 'attrs', ...columns.map((_, i) => `c${i}`)]
+  const aliases = ['rec', 'wkb_at', 'wkb_len', 'proven', 'attrs', ...columns.map((_, i) => `c${i}`)]
+  // A shape proven valid in Node is not checked again (CASE keeps ST_IsValid from running for it).
   // Each LATERAL step is fenced with OFFSET 0 so the shape is parsed and checked once per row;
   // inlined, every reference to it would parse it again, and MATERIALIZED CTEs spill to disk.
   const sql = `
@@ -172,7 +176,7 @@ export async function insertBatch(
              v.reason${columns.map((_, i) => `, u.c${i}`).join('')}
       FROM ROWS FROM (${fromItems.join(', ')}) AS u(${aliases.join(', ')})
       CROSS JOIN LATERAL (SELECT CASE WHEN u.wkb_at IS NOT NULL THEN ST_GeomFromWKB(substring(?::bytea FROM u.wkb_at FOR u.wkb_len), ?::int) END AS src OFFSET 0) g
-      CROSS JOIN LATERAL (SELECT CASE WHEN g.src IS NULL OR ST_IsValid(g.src) THEN NULL ELSE ST_IsValidReason(g.src) END AS reason OFFSET 0) v
+      CROSS JOIN LATERAL (SELECT CASE WHEN g.src IS NULL OR u.proven THEN NULL WHEN ST_IsValid(g.src) THEN NULL ELSE ST_IsValidReason(g.src) END AS reason OFFSET 0) v
       CROSS JOIN LATERAL (SELECT CASE WHEN v.reason IS NULL THEN g.src ELSE ST_Multi(ST_CollectionExtract(ST_MakeValid(g.src, 'method=structure'), ${extract})) END AS fixed OFFSET 0) f
       RETURNING source_record, geom_repair, geom IS NULL AS lost
     )
@@ -186,6 +190,7 @@ export async function insertBatch(
     arrayLiteral(rows.records),
     arrayLiteral(wkbFrom),
     arrayLiteral(rows.wkbLength),
+    arrayLiteral(rows.proven),
     `[${rows.attrs.join(',')}]`,
     ...rows.columns.map(arrayLiteral),
     rows.wkb,

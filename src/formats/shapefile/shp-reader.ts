@@ -2,6 +2,7 @@
 // straight into WKB (coordinates are copied as they are: little-endian doubles in both formats).
 import { ChunkedFile, fileSource, type ByteSource } from '../chunked-file.js'
 import { WkbBatch } from '../wkb-batch.js'
+import { provenSimpleRing } from '../../geometry/simple-ring.js'
 import { organizeRings, type Ring } from './rings.js'
 
 export const shapeTypes = {
@@ -33,7 +34,16 @@ export interface ShpHeader {
 
 /** A shape's WKB lies at [wkbAt, wkbAt + wkbLength) of the WkbBatch given to next(). */
 export type ShpRecord =
-  | { recordNumber: number; kind: 'shape'; wkbAt: number; wkbLength: number; vertices: number; reorganized: boolean }
+  | {
+      recordNumber: number
+      kind: 'shape'
+      wkbAt: number
+      wkbLength: number
+      vertices: number
+      reorganized: boolean
+      /** proven valid here (a simple one-ring polygon): the database need not check it again */
+      proven: boolean
+    }
   | { recordNumber: number; kind: 'null' }
   | { recordNumber: number; kind: 'rejected'; message: string }
 
@@ -187,7 +197,8 @@ function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number,
   header(w, o + 9, WKB_POLYGON, 1)
   w.writeUInt32LE(points, o + 18)
   c.copy(w, o + 22, pointsAt + start * 16, pointsAt + numPoints * 16)
-  return { recordNumber: index, kind: 'shape', wkbAt: o, wkbLength: size, vertices: numPoints, reorganized: false }
+  const proven = provenSimpleRing(c, pointsAt + start * 16, points)
+  return { recordNumber: index, kind: 'shape', wkbAt: o, wkbLength: size, vertices: numPoints, reorganized: false, proven }
 }
 
 function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
@@ -214,7 +225,7 @@ function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbB
       o += 4 + ring.points * 16
     }
   }
-  return { recordNumber: index, kind: 'shape', wkbAt: at, wkbLength: size, vertices, reorganized }
+  return { recordNumber: index, kind: 'shape', wkbAt: at, wkbLength: size, vertices, reorganized, proven: false }
 }
 
 function lineRecord(index: number, parts: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
@@ -233,5 +244,5 @@ function lineRecord(index: number, parts: Ring[], vertices: number, wkb: WkbBatc
     part.bytes.copy(w, o + 9)
     o += 9 + part.points * 16
   }
-  return { recordNumber: index, kind: 'shape', wkbAt: at, wkbLength: size, vertices, reorganized: false }
+  return { recordNumber: index, kind: 'shape', wkbAt: at, wkbLength: size, vertices, reorganized: false, proven: false }
 }
