@@ -294,7 +294,9 @@ export const s = {
     title: '省级汇总',
     year: '奖励年度',
     countyTable: '各县项目与盘活存量面积',
-    countyCols: { county: '县', projects: '项目数', approved: '省级通过', eligible: '符合', stock: '盘活存量面积' },
+    countyCols: { county: '县', projects: '项目数', analysed: '已分析', approved: '省级通过', eligible: '符合条件', stock: '符合条件项目盘活存量面积' },
+    countyTotal: '合计',
+    csvCounties: '下载各县汇总（CSV）',
     rewards: '各县奖励指标',
     rewardCols: {
       county: '县',

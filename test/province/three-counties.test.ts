@@ -7,6 +7,7 @@ import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpe
 import { gkRect } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
+import { countiesOfCity, countyCodes } from '../../src/domain/regions.js'
 
 let t: TestApp & { dataDir: string }
 let dir: string
@@ -110,5 +111,57 @@ describe('three counties, two cities', () => {
         .sort()
     expect(counted(await get('/api/v1/layers', keys.liaocheng!))).toEqual(['371502', '371521'])
     expect(counted(await get('/api/v1/layers', keys.province!))).toEqual(['370702', '371502', '371521'])
+  })
+})
+
+describe('totals per county (/province/counties)', () => {
+  const m2 = (xs: number[]) => Math.round(xs.reduce((a, b) => a + Math.round(b * 100), 0)) / 100
+
+  it('lists every county of the region table, and reconciles with the pull to the cent', async () => {
+    const s = await get('/api/v1/province/counties', keys.province!)
+    expect(s.counties).toHaveLength(countyCodes.length)
+    expect(s.counties.map((c: any) => c.county)).toEqual([...countyCodes].sort())
+    const all = await pullAll(keys.province!)
+    for (const [county, n] of Object.entries(counties)) {
+      const row = s.counties.find((c: any) => c.county === county)
+      const pulled = all.filter((p) => p.county === county)
+      expect(row).toMatchObject({ projects: n, analysed: n, byStatus: { draft: n } })
+      expect(row.area.m2).toBe(m2(pulled.map((p) => p.area.m2)))
+      expect(row.stockArea.m2).toBe(m2(pulled.map((p) => p.stockArea.m2)))
+      expect(row.stockArea.m2).toBeGreaterThan(0)
+      expect(row.eligibleStockArea.m2).toBe(m2(pulled.filter((p) => p.eligible === true).map((p) => p.stockArea.m2)))
+    }
+    expect(s.counties.find((c: any) => c.county === '370102')).toMatchObject({ countyName: '历下区', projects: 0, area: { m2: 0, mu: 0 } })
+    expect(s.total.projects).toBe(9)
+    expect(s.total.stockArea.m2).toBe(m2(s.counties.map((c: any) => c.stockArea.m2)))
+    expect(s.total.area.m2).toBe(m2(all.map((p) => p.area.m2)))
+  })
+
+  it('a city key gets exactly its counties, with the province’s numbers; a county key none', async () => {
+    const province = await get('/api/v1/province/counties', keys.province!)
+    const city = await get('/api/v1/province/counties', keys.liaocheng!)
+    expect(city.counties.map((c: any) => c.county)).toEqual(countiesOfCity('3715').sort())
+    for (const c of city.counties) expect(c).toEqual(province.counties.find((p: any) => p.county === c.county))
+    expect(city.total.projects).toBe(counties['371502']! + counties['371521']!)
+    expect(city.total.stockArea.m2).toBe(m2(city.counties.map((c: any) => c.stockArea.m2)))
+    // the same numbers through the province key's city filter
+    expect((await get('/api/v1/province/counties?city=3715', keys.province!)).total).toEqual(city.total)
+    const denied = await t.app.inject({ method: 'GET', url: '/api/v1/province/counties', headers: withKey(keys['371502']!) })
+    expect(denied.statusCode).toBe(403)
+    expect(denied.headers['content-type']).toMatch(/problem\+json/)
+  })
+
+  it('filters by reward year and gives a CSV with a total row', async () => {
+    expect((await get('/api/v1/province/counties?year=2025', keys.province!)).total.projects).toBe(0) // no milestone recorded
+    const res = await t.app.inject({ method: 'GET', url: '/api/v1/province/counties?format=csv&city=3707', headers: withKey(keys.province!) })
+    expect(res.statusCode).toBe(200)
+    const lines = res.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/)
+    expect(lines[0]).toMatch(/^县（市、区）代码,县（市、区）,设区市,项目数,/)
+    expect(lines).toHaveLength(1 + countiesOfCity('3707').length + 1)
+    expect(lines.find((l) => l.startsWith('370702,'))).toMatch(/^370702,潍城区,潍坊市,2,/)
+    expect(lines.at(-1)).toMatch(/^合计,,,2,/)
   })
 })

@@ -41,6 +41,15 @@ export async function render(el) {
           'button',
           {
             type: 'button',
+            id: 'csv-counties',
+            onclick: () => download('/api/v1/province/counties?format=csv', 'counties.csv').catch((e) => message.append(problemBox(e))),
+          },
+          pv.csvCounties,
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
             id: 'csv-rewards',
             onclick: () => download(`/api/v1/province/rewards?format=csv&year=${year.value}`, 'rewards.csv').catch((e) => message.append(problemBox(e))),
           },
@@ -53,49 +62,32 @@ export async function render(el) {
     h('section.card', {}, h('h2', {}, pv.rewards), rewardBox),
   )
 
-  async function allProjects() {
-    const items = []
-    let cursor
-    do {
-      const page = await api('/province/projects', { query: { limit: 1000, cursor } })
-      items.push(...page.items)
-      cursor = page.hasMore ? page.nextCursor : undefined
-    } while (cursor)
-    return items
-  }
-
   async function load() {
     clear(message)
     try {
-      const byCounty = new Map()
-      for (const p of await allProjects()) {
-        const row = byCounty.get(p.county) ?? { county: p.county, name: p.countyName, projects: 0, approved: 0, eligible: 0, stockM2: 0 }
-        row.projects++
-        if (p.status === 'province-approved') row.approved++
-        if (p.eligible === true) {
-          row.eligible++
-          row.stockM2 += p.stockArea?.m2 ?? 0
-        }
-        byCounty.set(p.county, row)
-      }
+      // Totals per county come from the service (one query, every county of the region table), not
+      // from summing every project in the page: at province size that was 60 pages of projects.
+      const summary = await api('/province/counties')
       const c = pv.countyCols
+      const row = (name, r, total = false) =>
+        h(
+          total ? 'tr.total' : 'tr',
+          {},
+          h('td', {}, name),
+          h('td.num', {}, r.projects),
+          h('td.num', {}, r.analysed),
+          h('td.num', {}, r.approved),
+          h('td.num', {}, r.eligible),
+          h('td.num', {}, f.m2(r.eligibleStockArea.m2)),
+          h('td.num', {}, f.muOfM2(r.eligibleStockArea.m2)),
+        )
       clear(countyBox).append(
         table(
-          [c.county, c.projects, c.approved, c.eligible, s.unit.m2(c.stock), s.unit.mu(c.stock)],
-          [...byCounty.values()]
-            .sort((a, b) => a.county.localeCompare(b.county))
-            .map((r) =>
-              h(
-                'tr',
-                {},
-                h('td', {}, r.name ? `${r.county} ${r.name}` : r.county),
-                h('td.num', {}, r.projects),
-                h('td.num', {}, r.approved),
-                h('td.num', {}, r.eligible),
-                h('td.num', {}, f.m2(r.stockM2)),
-                h('td.num', {}, f.muOfM2(r.stockM2)),
-              ),
-            ),
+          [c.county, c.projects, c.analysed, c.approved, c.eligible, s.unit.m2(c.stock), s.unit.mu(c.stock)],
+          [
+            ...summary.counties.filter((r) => r.projects > 0).map((r) => row(r.countyName ? `${r.county} ${r.countyName}` : r.county, r)),
+            row(pv.countyTotal, summary.total, true),
+          ],
         ),
       )
       const report = await api('/province/rewards', { query: { year: year.value } })

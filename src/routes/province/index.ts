@@ -5,7 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { projectStatuses } from '../../domain/project.js'
+import { countySummary, countySummaryCsv } from '../../province/counties.js'
 import { pullProjects, pullProjectsCsv } from '../../province/service.js'
+import { CountySummary, CountySummaryQuery } from '../../schemas/province.js'
 import { CityPrefix, CountyCode, OneOf, problemResponses } from '../../schemas/common.js'
 
 const PullQuery = Type.Object(
@@ -70,6 +72,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       }
       const page = await pullProjects(knex, { ...filter, cursor, limit })
       return sendWithEtag(request, reply, JSON.stringify(page), 'application/json; charset=utf-8')
+    },
+  )
+  app.get(
+    '/province/counties',
+    {
+      preHandler: app.requireRole('city', 'province', 'admin'),
+      schema: {
+        summary:
+          'Totals per county (a city key: its counties): projects by status, analysed, eligible and approved, and the summed project and certified stock areas, reconciling with /province/projects; format=csv for spreadsheets',
+        tags: ['province'],
+        querystring: CountySummaryQuery,
+        response: { 200: CountySummary, 304: Type.Null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { format, headers, ...filter } = request.query
+      if (format === 'csv') {
+        const csv = await countySummaryCsv(knex, request.actor.scope, filter, headers)
+        reply.header('content-disposition', `attachment; filename="counties${filter.year ? `-${filter.year}` : ''}.csv"`)
+        return sendWithEtag(request, reply, csv, 'text/csv; charset=utf-8')
+      }
+      return sendWithEtag(request, reply, JSON.stringify(await countySummary(knex, request.actor.scope, filter)), 'application/json; charset=utf-8')
     },
   )
 }
