@@ -68,8 +68,17 @@ export function provenSimpleRing(b: Buffer, at: number, points: number): boolean
   }
   if (n < SWEEP_FROM) {
     for (let e = 0; e < n; e++) {
+      const exMin = bounds[4 * e]!
+      const exMax = bounds[4 * e + 1]!
+      const eyMin = bounds[4 * e + 2]!
+      const eyMax = bounds[4 * e + 3]!
       // f from e + 2: e + 1 is its neighbour; the last edge neighbours the first.
-      for (let f = e + 2; f < (e === 0 ? n - 1 : n); f++) if (!apart(e, f)) return false
+      const end = e === 0 ? n - 1 : n
+      for (let f = e + 2; f < end; f++) {
+        const o = 4 * f
+        if (bounds[o + 1]! < exMin || bounds[o]! > exMax || bounds[o + 3]! < eyMin || bounds[o + 2]! > eyMax) continue
+        if (!apart(e, f)) return false
+      }
     }
     return true
   }
