@@ -187,7 +187,7 @@ export async function updateBundles(knex: Knex, updates: Array<{ id: number; fla
   if (!updates.length) return
   await knex.raw(
     `UPDATE bundles b SET flags = u.flags, enclosed_gaps = u.gaps, survey2_construction_m2 = u.construction
-       FROM jsonb_to_recordset(?::jsonb) AS u(id int, flags jsonb, gaps jsonb, construction float8)
+       FROM jsonb_to_recordset(?::jsonb) AS u(id bigint, flags jsonb, gaps jsonb, construction float8)
       WHERE b.id = u.id`,
     [JSON.stringify(updates.map((u) => ({ id: u.id, flags: u.flags, gaps: u.enclosedGaps, construction: u.survey2ConstructionM2 })))],
   )

@@ -157,7 +157,7 @@ function layerCollection(kind: LayerKind): Collection {
     // The active versions as constants, not a join to datasets: the planner then reads only their
     // partitions (a join made it scan every kept version's rows and index).
     source: () => ({ sql: `"${kind.table}" f`, bindings: [] }),
-    versionFilter: (ctx) => ({ sql: 'f.dataset_id = ANY(?::int[])', bindings: [ctx.activeDatasets] }),
+    versionFilter: (ctx) => ({ sql: 'f.dataset_id = ANY(?::bigint[])', bindings: [ctx.activeDatasets] }),
     idSql: 'f.id',
     idType: 'integer',
     orderBy: 'f.id',
