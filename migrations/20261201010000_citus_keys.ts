@@ -65,9 +65,13 @@ const foreignKeys: ForeignKey[] = [
   { table: 'project_transitions', column: 'project_id', references: 'projects', onDelete: 'CASCADE', oldName: 'project_transitions_project_id_foreign' },
   { table: 'filings', column: 'project_id', references: 'projects', onDelete: 'CASCADE', oldName: 'filings_project_id_foreign' },
   { table: 'findings', column: 'project_id', references: 'projects', onDelete: 'SET NULL', oldName: 'findings_project_id_foreign' },
-  ...layerTables.map(
-    (table): ForeignKey => ({ table, column: 'dataset_id', references: 'datasets', onDelete: 'CASCADE', oldName: `${table}_dataset_id_foreign` }),
-  ),
+  ...layerTables.map((table): ForeignKey => ({
+    table,
+    column: 'dataset_id',
+    references: 'datasets',
+    onDelete: 'CASCADE',
+    oldName: `${table}_dataset_id_foreign`,
+  })),
 ]
 const countyKeyName = (fk: ForeignKey) => `${fk.table}_${fk.column}_county_fk`
 

@@ -203,7 +203,11 @@ export async function projectAnalysis(knex: Knex, actor: Actor, projectId: numbe
 /** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
 export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
   const project = await getProject(knex, actor, projectId)
-  const rows = await projectPieces(knex, { id: projectId, county: project.county }, { constructionCodes: config.survey2ConstructionCodes, rules: config.buildingTypeRules })
+  const rows = await projectPieces(
+    knex,
+    { id: projectId, county: project.county },
+    { constructionCodes: config.survey2ConstructionCodes, rules: config.buildingTypeRules },
+  )
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r, i) => ({

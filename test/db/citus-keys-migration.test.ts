@@ -69,10 +69,9 @@ async function writeRows(knex: Knex): Promise<{ datasetId: number; projectId: nu
     dataset.id,
     county,
   ])
-  const [project] = await knex.raw(`INSERT INTO projects (xzqdm, code, geom, source_dataset_id) VALUES (?, 'K-1', ${square}, ?) RETURNING id`, [
-    county,
-    dataset.id,
-  ]).then((r) => r.rows)
+  const [project] = await knex
+    .raw(`INSERT INTO projects (xzqdm, code, geom, source_dataset_id) VALUES (?, 'K-1', ${square}, ?) RETURNING id`, [county, dataset.id])
+    .then((r) => r.rows)
   const [result] = await knex('analysis_results')
     .insert({ project_id: project.id, xzqdm: county, inputs: '{}', result: '{"eligible":true}', eligible: true })
     .returning('id')
@@ -80,7 +79,15 @@ async function writeRows(knex: Knex): Promise<{ datasetId: number; projectId: nu
   await knex('analysis_runs').insert({ xzqdm: county, status: 'succeeded' })
   const [run] = await knex('bundle_runs').insert({ xzqdm: county, plots_dataset_id: dataset.id, gap_meters: 0, min_bundle_m2: 10000 }).returning('id')
   await knex.raw(`INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom) VALUES (?, ?, 1, '{a}', '{1}', 1, ${square})`, [run.id, county])
-  const transition = { project_id: project.id, xzqdm: county, action: 'submit', from_status: 'draft', to_status: 'submitted', role: 'county', key_prefix: 'lr_x' }
+  const transition = {
+    project_id: project.id,
+    xzqdm: county,
+    action: 'submit',
+    from_status: 'draft',
+    to_status: 'submitted',
+    role: 'county',
+    key_prefix: 'lr_x',
+  }
   await knex('project_transitions').insert(transition)
   await knex('filings').insert({ project_id: project.id, xzqdm: county, kind: 'plan', document_date: '2026-01-05', due_on: '2026-02-05', created_by: 'lr_x' })
   await knex('findings').insert({ project_id: project.id, xzqdm: county, project_code: 'K-1', kind: 'fraud', year: 2026, note: 'n', created_by: 'lr_x' })
@@ -120,9 +127,9 @@ describe(`migration ${migration} on a database with data`, () => {
     const other = '371521'
     await expect(t.knex('analysis_results').insert({ project_id: projectId, xzqdm: other, inputs: '{}', result: '{}' })).rejects.toThrow(/county_fk/)
     await expect(t.knex.raw(`INSERT INTO survey3_patches (dataset_id, xzqdm) VALUES (?, ?)`, [datasetId, other])).rejects.toThrow(/county_fk/)
-    await expect(t.knex('filings').insert({ project_id: projectId, xzqdm: other, kind: 'plan', document_date: '2026-01-05', due_on: '2026-02-05', created_by: 'x' })).rejects.toThrow(
-      /county_fk/,
-    )
+    await expect(
+      t.knex('filings').insert({ project_id: projectId, xzqdm: other, kind: 'plan', document_date: '2026-01-05', due_on: '2026-02-05', created_by: 'x' }),
+    ).rejects.toThrow(/county_fk/)
 
     // ON DELETE as before: a project's results, transitions and filings go with it, its findings stay
     // without it (keeping their county); a version's rows go with it, jobs and projects forget it.

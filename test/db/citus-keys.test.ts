@@ -96,7 +96,13 @@ describe('keys for a distribution by county', () => {
     const fks = rows as Array<{ name: string; table: string; references: string; columns: string[]; referencedColumns: string[] }>
     // The foreign keys the schema has between county tables (so that this cannot pass on none).
     expect(fks.map((f) => `${f.table}→${f.references}`)).toEqual(
-      expect.arrayContaining(['analysis_results→projects', 'projects→analysis_results', 'survey3_patches→datasets', 'bundles→bundle_runs', 'import_jobs→datasets']),
+      expect.arrayContaining([
+        'analysis_results→projects',
+        'projects→analysis_results',
+        'survey3_patches→datasets',
+        'bundles→bundle_runs',
+        'import_jobs→datasets',
+      ]),
     )
     const wrong = fks
       .filter((f) => !tables.includes(f.references) || f.columns.indexOf('xzqdm') < 0 || f.columns.indexOf('xzqdm') !== f.referencedColumns.indexOf('xzqdm'))
