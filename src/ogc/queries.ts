@@ -130,8 +130,8 @@ export async function featureById(knex: Knex, c: Collection, scope: Scope, q: It
     if (!/^[0-9]{1,16}$/.test(featureId) || Number(featureId) > maxId) return null // ids are bigint columns read as numbers
     extra = { sql: `${c.idSql} = ?`, bindings: [Number(featureId)] }
   } else {
-    const m = /^([0-9]{1,9})-([0-9]{1,9})$/.exec(featureId)
-    if (!m) return null
+    const m = /^([0-9]{1,16})-([0-9]{1,9})$/.exec(featureId)
+    if (!m || Number(m[1]) > maxId) return null
     const projectId = c.properties.find((p) => p.name === 'projectId')!
     sel = { bbox: null, filters: [{ property: projectId, value: Number(m[1]) }] }
     extra = { sql: 'f.n = ?', bindings: [Number(m[2])] }
