@@ -18,7 +18,7 @@ export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly 
   const { rows } = await knex.raw(
     `SELECT DISTINCT f.building_type AS type FROM projects p
        JOIN datasets d ON d.layer = 'buildings' AND d.xzqdm = p.xzqdm AND d.active
-       JOIN buildings f ON f.dataset_id = d.id AND f.building_type IS NOT NULL AND ST_Intersects(f.geom, p.geom)
+       JOIN buildings f ON f.dataset_id = d.id AND f.xzqdm = d.xzqdm AND f.building_type IS NOT NULL AND ST_Intersects(f.geom, p.geom)
       WHERE ${where.sql}`,
     where.bindings as Knex.RawBinding[],
   )
@@ -30,7 +30,9 @@ export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly 
 
 /**
  * A FROM-able subquery `(…) f` with one row per piece: project_id, project_code, xzqdm, role, code,
- * name, ref, n (order within the project), geom (MultiPolygon, 4490). `where` selects projects.
+ * name, ref, n (order within the project), geom (MultiPolygon, 4490). `where` selects projects (with
+ * the county bound where there is one: a database distributed by county then routes it to one
+ * shard). Layers join their version on the county as well, the co-located join of such a database.
  */
 export function piecesSource(where: Sql, o: { constructionCodes: readonly string[]; excludedTypes: readonly string[] }): Sql {
   const layer = (key: string) => `JOIN datasets d ON d.layer = '${key}' AND d.xzqdm = p.xzqdm AND d.active`
@@ -38,11 +40,11 @@ export function piecesSource(where: Sql, o: { constructionCodes: readonly string
   const piece = `ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ST_SRID(p.plane)), p.plane), 3)`
   const union = (role: string, key: string, table: string, extra: string) =>
     `SELECT p.id, p.code, p.xzqdm, '${role}', NULL, NULL, NULL, ST_Transform(ST_Union(${piece}), 4490)
-       FROM p ${layer(key)} JOIN "${table}" s ON s.dataset_id = d.id AND ${near} ${extra}
+       FROM p ${layer(key)} JOIN "${table}" s ON s.dataset_id = d.id AND s.xzqdm = d.xzqdm AND ${near} ${extra}
       GROUP BY p.id, p.code, p.xzqdm`
   const each = (role: string, key: string, table: string, code: string, name: string, ref: string) =>
     `SELECT p.id, p.code, p.xzqdm, '${role}', ${code}, ${name}, ${ref}, ST_Transform(${piece}, 4490)
-       FROM p ${layer(key)} JOIN "${table}" s ON s.dataset_id = d.id AND ${near}`
+       FROM p ${layer(key)} JOIN "${table}" s ON s.dataset_id = d.id AND s.xzqdm = d.xzqdm AND ${near}`
   const parts = [
     `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`,
     union('survey2-construction', 'survey2', 'survey2_patches', 'AND s.dlbm = ANY(?::text[])'),
@@ -54,7 +56,7 @@ export function piecesSource(where: Sql, o: { constructionCodes: readonly string
             ST_Transform(CASE WHEN z.g IS NULL THEN p.plane ELSE ST_CollectionExtract(ST_Difference(p.plane, z.g), 3) END, 4490)
        FROM p ${layer('plan-zones')}
        LEFT JOIN LATERAL (SELECT ST_Union(ST_Transform(s.geom, ST_SRID(p.plane))) AS g FROM plan_zones s
-                           WHERE s.dataset_id = d.id AND s.permitted AND ${near}) z ON true`,
+                           WHERE s.dataset_id = d.id AND s.xzqdm = d.xzqdm AND s.permitted AND ${near}) z ON true`,
   ]
   const roleOrder = `CASE role ${pieceRoles.map((r, i) => `WHEN '${r}' THEN ${i}`).join(' ')} END`
   return {
@@ -70,11 +72,15 @@ export function piecesSource(where: Sql, o: { constructionCodes: readonly string
 }
 
 /** One project's pieces as GeoJSON geometries (lon/lat) with their role and ellipsoidal area. */
-export async function projectPieces(knex: Knex, projectId: number, o: { constructionCodes: readonly string[]; rules: readonly BuildingTypeRule[] }) {
-  const where = { sql: 'id = ?', bindings: [projectId] }
+export async function projectPieces(
+  knex: Knex,
+  project: { id: number; county: string },
+  o: { constructionCodes: readonly string[]; rules: readonly BuildingTypeRule[] },
+) {
+  const where = { sql: 'xzqdm = ? AND id = ?', bindings: [project.county, project.id] }
   const source = piecesSource(where, {
     constructionCodes: o.constructionCodes,
-    excludedTypes: await excludedTypesNear(knex, { sql: 'p.id = ?', bindings: [projectId] }, o.rules),
+    excludedTypes: await excludedTypesNear(knex, { sql: 'p.xzqdm = ? AND p.id = ?', bindings: [project.county, project.id] }, o.rules),
   })
   const { rows } = await knex.raw(
     `SELECT role, code, name, ref, ST_Area(geom::geography) AS m2, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json AS geometry FROM ${source.sql} ORDER BY n`,

@@ -43,19 +43,26 @@ const planar = (g: string) => `coalesce(ST_Area(${g}), 0)`
 export const REACH = 5e-5
 const byId = <T extends { id: number }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]))
 
-/** The projects, with their boundary in the plane. Bindings: srid, ids. */
-const projectsCte = `p AS MATERIALIZED (SELECT id, geom, ST_Transform(geom, ?::int) AS plane FROM projects WHERE id = ANY(?::int[]))`
+/**
+ * The projects, with their boundary in the plane. Bindings: srid, county, ids. The county is bound,
+ * not implied by the ids, so that a database distributed by county sends the statement to one shard
+ * (docs/scale-out.md); the layer tables are restricted to the county too (`f.xzqdm = ?`) for the same reason.
+ */
+const projectsCte = `p AS MATERIALIZED (SELECT id, geom, ST_Transform(geom, ?::int) AS plane FROM projects WHERE xzqdm = ? AND id = ANY(?::bigint[]))`
+const projectsOf = (c: Cut) => [c.srid, c.county, c.ids]
 
 /**
  * Features of one version near each project, each cut by the project in the plane (`c.piece`).
- * Bindings: datasetId, …where bindings, srid. `OFFSET 0` keeps the lateral from being pulled up:
+ * Bindings: datasetId, county, …where bindings, srid. `OFFSET 0` keeps the lateral from being pulled up:
  * inlined, the cut was computed again at every reference to `c.piece`.
  */
 const cut = (table: string, where = '') =>
-  `FROM p JOIN "${table}" f ON f.dataset_id = ? AND f.geom IS NOT NULL AND ST_DWithin(f.geom, p.geom, ${REACH}) ${where}
+  `FROM p JOIN "${table}" f ON f.dataset_id = ? AND f.xzqdm = ? AND f.geom IS NOT NULL AND ST_DWithin(f.geom, p.geom, ${REACH}) ${where}
    CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ?::int), p.plane), 3) AS piece OFFSET 0) c`
 
 export interface Cut {
+  /** the county of every project in ids */
+  county: string
   ids: number[]
   /** srid of the county's plane */
   srid: number
@@ -67,11 +74,11 @@ async function run<T>(knex: Knex, sql: string, bindings: unknown[]): Promise<T[]
 }
 
 /** Area on the ellipsoid, and planar area in the county's plane. */
-export async function projectAreas(knex: Knex, { ids, srid }: Cut) {
+export async function projectAreas(knex: Knex, c: Cut) {
   const rows = await run<{ id: number; m2: number; planarM2: number }>(
     knex,
     `WITH ${projectsCte} SELECT id, ST_Area(geom::geography) AS m2, ST_Area(plane) AS "planarM2" FROM p`,
-    [srid, ids],
+    projectsOf(c),
   )
   return byId(rows)
 }
@@ -89,7 +96,7 @@ async function overlaps(knex: Knex, c: Cut, o: { table: string; datasetId: numbe
      SELECT id, ${ellipsoidal('u')} AS m2, ${planar('u')} AS "planarM2", ids
        FROM (SELECT p.id, ST_Union(c.piece) AS u, array_agg((${o.idExpression})::text ORDER BY f.id) AS ids
                ${cut(o.table, o.where)} WHERE NOT ST_IsEmpty(c.piece) GROUP BY p.id) s`,
-    [c.srid, c.ids, o.datasetId, ...(o.bindings ?? []), c.srid],
+    [...projectsOf(c), o.datasetId, c.county, ...(o.bindings ?? []), c.srid],
   )
   return byId(rows)
 }
@@ -113,7 +120,7 @@ export async function survey2Construction(knex: Knex, c: Cut, datasetId: number,
                     nullif(left(regexp_replace(coalesce(f.attrs->>'BGRQ', f.attrs->>'bgrq', ''), '[^0-9]', '', 'g'), 8), '') AS changed
                ${cut('survey2_patches', 'AND f.dlbm = ANY(?::text[])')} WHERE NOT ST_IsEmpty(c.piece)) s
       GROUP BY id`,
-    [c.srid, c.ids, datasetId, codes, c.srid],
+    [...projectsOf(c), datasetId, c.county, codes, c.srid],
   )
   return byId(rows)
 }
@@ -138,9 +145,9 @@ export async function buildingTypes(knex: Knex, c: Cut, datasetId: number) {
     knex,
     `WITH ${projectsCte}
      SELECT p.id, f.building_type AS type, count(*)::int AS buildings
-       FROM p JOIN buildings f ON f.dataset_id = ? AND f.geom IS NOT NULL AND ST_Intersects(f.geom, p.geom)
+       FROM p JOIN buildings f ON f.dataset_id = ? AND f.xzqdm = ? AND f.geom IS NOT NULL AND ST_Intersects(f.geom, p.geom)
       GROUP BY p.id, f.building_type ORDER BY p.id, count(*) DESC, f.building_type`,
-    [c.srid, c.ids, datasetId],
+    [...projectsOf(c), datasetId, c.county],
   )
   const out = new Map<number, Array<{ type: string | null; buildings: number }>>()
   for (const { id, ...r } of rows) out.set(id, [...(out.get(id) ?? []), r])
@@ -173,9 +180,9 @@ export async function survey2Lines(knex: Knex, c: Cut, datasetId: number, codes:
     knex,
     `WITH ${projectsCte}
      SELECT p.id, sum(coalesce(ST_Length(ST_Transform(ST_Intersection(ST_Transform(f.geom, ?::int), p.plane), 4490)::geography), 0) * coalesce(f.kd, 0) * coalesce(f.kcbl, 1)) AS m2
-       FROM p JOIN survey2_lines f ON f.dataset_id = ? AND f.geom IS NOT NULL AND f.dlbm = ANY(?::text[]) AND ST_DWithin(f.geom, p.geom, ${REACH})
+       FROM p JOIN survey2_lines f ON f.dataset_id = ? AND f.xzqdm = ? AND f.geom IS NOT NULL AND f.dlbm = ANY(?::text[]) AND ST_DWithin(f.geom, p.geom, ${REACH})
       GROUP BY p.id`,
-    [c.srid, c.ids, c.srid, datasetId, codes],
+    [...projectsOf(c), c.srid, datasetId, c.county, codes],
   )
   return byId(rows)
 }
@@ -188,8 +195,8 @@ export async function outsidePlan(knex: Knex, c: Cut, datasetId: number) {
      SELECT id, ${ellipsoidal('d')} AS m2, ${planar('d')} AS "planarM2"
        FROM (SELECT p.id, CASE WHEN z.g IS NULL THEN p.plane ELSE ST_CollectionExtract(ST_Difference(p.plane, z.g), 3) END AS d
                FROM p LEFT JOIN LATERAL (SELECT ST_Union(ST_Transform(f.geom, ?::int)) AS g FROM plan_zones f
-                                          WHERE f.dataset_id = ? AND f.permitted AND ST_DWithin(f.geom, p.geom, ${REACH})) z ON true) s`,
-    [c.srid, c.ids, c.srid, datasetId],
+                                          WHERE f.dataset_id = ? AND f.xzqdm = ? AND f.permitted AND ST_DWithin(f.geom, p.geom, ${REACH})) z ON true) s`,
+    [...projectsOf(c), c.srid, datasetId, c.county],
   )
   return byId(rows)
 }
@@ -205,7 +212,7 @@ export async function survey3Breakdown(knex: Knex, c: Cut, datasetId: number) {
      SELECT id, dlbm AS code, min(dlmc) AS name, sum(part) AS m2,
             sum(CASE WHEN tbmj IS NULL OR whole = 0 THEN NULL ELSE tbmj * part / whole END) AS "apportionedM2"
        FROM piece WHERE part > 0 GROUP BY id, dlbm ORDER BY id, sum(part) DESC, dlbm`,
-    [c.srid, c.ids, datasetId, c.srid],
+    [...projectsOf(c), datasetId, c.county, c.srid],
   )
   const out = new Map<number, Array<Omit<(typeof rows)[number], 'id'>>>()
   for (const { id, ...r } of rows) out.set(id, [...(out.get(id) ?? []), r])

@@ -44,9 +44,9 @@ export async function countyContext(knex: Knex, county: string, config: Analysis
 }
 
 /** Measures projects of one county against its active layers, in the county's plane. */
-async function measure(knex: Knex, ctx: CountyContext, ids: number[], config: AnalysisConfig) {
+async function measure(knex: Knex, ctx: CountyContext, county: string, ids: number[], config: AnalysisConfig) {
   const { inputs, srid } = ctx
-  const cut: q.Cut = { ids, srid }
+  const cut: q.Cut = { county, ids, srid }
   const empty = new Map<number, never>()
   const [areas, s2, lines, types, fp, au, idle, outside, s3, plots] = await Promise.all([
     q.projectAreas(knex, cut),
@@ -71,11 +71,15 @@ export async function analyzeProjects(
   o: { config?: AnalysisConfig; context?: CountyContext } = {},
 ) {
   if (!projects.length) return []
+  // The measures select projects by county and id (one shard when distributed): another county's project would be missed.
+  const stranger = projects.find((p) => p.county !== county)
+  if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
   const { inputs, srid, types, areas, s2, lines, fp, au, idle, outside, s3, plots } = await measure(
     knex,
     ctx,
+    county,
     projects.map((p) => p.id),
     config,
   )
@@ -198,8 +202,12 @@ export async function projectAnalysis(knex: Knex, actor: Actor, projectId: numbe
 
 /** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
 export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
-  await getProject(knex, actor, projectId)
-  const rows = await projectPieces(knex, projectId, { constructionCodes: config.survey2ConstructionCodes, rules: config.buildingTypeRules })
+  const project = await getProject(knex, actor, projectId)
+  const rows = await projectPieces(
+    knex,
+    { id: projectId, county: project.county },
+    { constructionCodes: config.survey2ConstructionCodes, rules: config.buildingTypeRules },
+  )
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r, i) => ({

@@ -2,6 +2,13 @@
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
+import { regionSource } from '../domain/regions.js'
+
+/**
+ * The county column of a row about no county (key management): the province's own code, because
+ * the county is part of the table's key (migrations/20261201010000_citus_keys.ts). Read back as null.
+ */
+const noCounty = regionSource.province.code
 
 export type AuditResult = 'ok' | 'denied' | 'failed'
 
@@ -22,7 +29,7 @@ export async function recordAudit(knex: Knex, e: AuditEntry): Promise<void> {
     action: e.action,
     object_type: e.objectType,
     object_id: e.objectId == null ? null : String(e.objectId),
-    xzqdm: e.county ?? null,
+    xzqdm: e.county ?? noCounty,
     result: e.result,
     request_id: e.requestId ?? null,
     detail: e.detail ?? null,
@@ -44,7 +51,7 @@ export async function listAudit(knex: Knex, q: AuditQuery) {
       action: 'action',
       objectType: 'object_type',
       objectId: 'object_id',
-      county: 'xzqdm',
+      county: knex.raw('nullif(xzqdm, ?)', [noCounty]),
       result: 'result',
       requestId: 'request_id',
       detail: 'detail',

@@ -2,62 +2,72 @@
 // dissolve each cluster, find the holes it encloses (夹心地), and the facts the flags need. Land
 // that gives an area (construction land, the pieces of patches next to a bundle) is cut in the
 // county's plane (lr_county_plane, as the project analysis cuts) and measured on the ellipsoid.
+// Every table a bundling statement reads is restricted to the run's county (bound), so that a
+// database distributed by county (docs/scale-out.md) runs it on one shard.
 import type { Knex } from 'knex'
 import { REACH } from '../analysis/queries.js'
 
+/** A bundling run and its county. */
+export interface Run {
+  id: number
+  county: string
+}
+
 /** The county's plane (CGCS2000 3° Gauss-Kruger srid) for a plots version, or null when it has no shapes. */
-async function planeOfPlots(knex: Knex, datasetId: number): Promise<number | null> {
+async function planeOfPlots(knex: Knex, county: string, datasetId: number): Promise<number | null> {
   const { rows } = await knex.raw(
-    `SELECT lr_county_plane(d.xzqdm, (SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM low_efficiency_plots WHERE dataset_id = d.id AND geom IS NOT NULL)) AS srid
-       FROM datasets d WHERE d.id = ? AND EXISTS (SELECT 1 FROM low_efficiency_plots WHERE dataset_id = d.id AND geom IS NOT NULL)`,
-    [datasetId],
+    `SELECT lr_county_plane(d.xzqdm, (SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM low_efficiency_plots
+                                       WHERE dataset_id = d.id AND xzqdm = d.xzqdm AND geom IS NOT NULL)) AS srid
+       FROM datasets d
+      WHERE d.xzqdm = ? AND d.id = ? AND EXISTS (SELECT 1 FROM low_efficiency_plots WHERE dataset_id = d.id AND xzqdm = d.xzqdm AND geom IS NOT NULL)`,
+    [county, datasetId],
   )
   return rows[0]?.srid ?? null
 }
 
 /** The plane of a run's bundles (the county of the run). */
-async function planeOfRun(knex: Knex, runId: number): Promise<number> {
+async function planeOfRun(knex: Knex, run: Run): Promise<number> {
   const { rows } = await knex.raw(
-    `SELECT lr_county_plane(r.xzqdm, coalesce((SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM bundles WHERE run_id = r.id), 117)) AS srid
-       FROM bundle_runs r WHERE r.id = ?`,
-    [runId],
+    `SELECT lr_county_plane(r.xzqdm, coalesce((SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM bundles WHERE run_id = r.id AND xzqdm = r.xzqdm), 117)) AS srid
+       FROM bundle_runs r WHERE r.xzqdm = ? AND r.id = ?`,
+    [run.county, run.id],
   )
   return rows[0].srid
 }
 
 /** Stores one bundle per cluster of plots (touching, or within gapMeters); returns how many. */
 export async function insertBundles(knex: Knex, runId: number, county: string, datasetId: number, gapMeters: number): Promise<number> {
-  const zone = await planeOfPlots(knex, datasetId)
+  const zone = await planeOfPlots(knex, county, datasetId)
   if (zone === null) return 0
   const result = await knex.raw(
-    `WITH p AS (SELECT id, coalesce(plot_code, id::text) AS code, geom FROM low_efficiency_plots WHERE dataset_id = ? AND geom IS NOT NULL),
+    `WITH p AS (SELECT id, coalesce(plot_code, id::text) AS code, geom FROM low_efficiency_plots WHERE dataset_id = ? AND xzqdm = ? AND geom IS NOT NULL),
           c AS (SELECT id, ST_ClusterDBSCAN(ST_Transform(geom, ?::int), eps := ?, minpoints := 1) OVER () AS cid FROM p),
           b AS (SELECT array_agg(p.code ORDER BY p.code) AS members, array_agg(p.id ORDER BY p.id) AS ids, min(p.id) AS first,
                        ST_Multi(ST_CollectionExtract(ST_Union(p.geom), 3)) AS geom
                   FROM p JOIN c USING (id) GROUP BY c.cid)
      INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
      SELECT ?, ?, row_number() OVER (ORDER BY first), members, ids, ST_Area(geom::geography), geom FROM b`,
-    [datasetId, zone, gapMeters, runId, county],
+    [datasetId, county, zone, gapMeters, runId, county],
   )
   return result.rowCount ?? 0
 }
 
 /** Holes enclosed by each bundle, with their area and the second-survey construction land in them. */
-export async function enclosedGaps(knex: Knex, runId: number, survey2: { datasetId: number; codes: readonly string[] } | null) {
-  const srid = survey2 ? await planeOfRun(knex, runId) : null
+export async function enclosedGaps(knex: Knex, run: Run, survey2: { datasetId: number; codes: readonly string[] } | null) {
+  const srid = survey2 ? await planeOfRun(knex, run) : null
   const construction = survey2
     ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ${Number(srid)}), ST_Transform(h.hole, ${Number(srid)})), 3)), 4490)::geography), 0)
-          FROM survey2_patches s WHERE s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, h.hole, ${REACH}))`
+          FROM survey2_patches s WHERE s.dataset_id = ? AND s.xzqdm = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, h.hole, ${REACH}))`
     : 'NULL::float8'
   const { rows } = await knex.raw(
     `WITH h AS (
        SELECT b.id AS bundle_id, r.geom AS hole
          FROM bundles b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r -- each ring as a polygon; 0 is the shell
-        WHERE b.run_id = ? AND r.path[1] > 0)
+        WHERE b.xzqdm = ? AND b.run_id = ? AND r.path[1] > 0)
      SELECT bundle_id AS "bundleId", ST_Area(hole::geography) AS m2, ${construction} AS "survey2ConstructionM2",
             ST_AsGeoJSON(ST_ForcePolygonCCW(hole), 9, 0)::json AS geometry
        FROM h ORDER BY bundle_id`,
-    (survey2 ? [runId, survey2.datasetId, survey2.codes] : [runId]) as Knex.RawBinding[],
+    [run.county, run.id, ...(survey2 ? [survey2.datasetId, run.county, survey2.codes] : [])] as Knex.RawBinding[],
   )
   return rows as Array<{ bundleId: number; m2: number; survey2ConstructionM2: number | null; geometry: unknown }>
 }
@@ -73,39 +83,39 @@ export async function enclosedGaps(knex: Knex, runId: number, survey2: { dataset
  */
 export async function neighbourPieces(
   knex: Knex,
-  runId: number,
+  run: Run,
   plotsDatasetId: number,
   survey3DatasetId: number,
   survey2: { datasetId: number; codes: readonly string[] } | null,
   c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minPieceM2: number; minSharedM: number },
 ) {
-  const srid = await planeOfRun(knex, runId)
+  const srid = await planeOfRun(knex, run)
   const construction = survey2
     ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s2.geom, ${srid}), f.piece), 3)), 4490)::geography), 0)
-          FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.dlbm = ANY(?::text[]) AND ST_DWithin(s2.geom, f.piece_ll, ${REACH}))`
+          FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.xzqdm = ? AND s2.dlbm = ANY(?::text[]) AND ST_DWithin(s2.geom, f.piece_ll, ${REACH}))`
     : 'NULL::float8'
   // Everything below is in the county's plane (srid ${srid}): the pieces are cut there, lengths are
   // plane lengths (the Gauss-Kruger scale error, under 0.03 % in a 3° zone, does not move a flag),
   // and areas are measured on the ellipsoid.
   const { rows } = await knex.raw(
     `WITH bm AS MATERIALIZED (
-       SELECT b.id AS bundle_id, unnest(b.member_ids) AS plot_id FROM bundles b WHERE b.run_id = ?),
+       SELECT b.id AS bundle_id, unnest(b.member_ids) AS plot_id FROM bundles b WHERE b.xzqdm = ? AND b.run_id = ?),
      mp AS MATERIALIZED (
        SELECT bm.bundle_id, p.geom, ST_Transform(p.geom, ${srid}) AS plane
-         FROM bm JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = bm.plot_id),
+         FROM bm JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.xzqdm = ? AND p.id = bm.plot_id),
      g AS MATERIALIZED (
        SELECT mp.bundle_id, s.id, array_agg(mp.plane) AS members
-         FROM mp JOIN survey3_patches s ON s.dataset_id = ? AND ST_Intersects(s.geom, mp.geom)
+         FROM mp JOIN survey3_patches s ON s.dataset_id = ? AND s.xzqdm = ? AND ST_Intersects(s.geom, mp.geom)
         GROUP BY mp.bundle_id, s.id),
      gu AS MATERIALIZED (
        SELECT bundle_id, id, CASE WHEN cardinality(members) = 1 THEN members[1] ELSE ST_Union(members) END AS members FROM g),
      pc AS MATERIALIZED (
        SELECT gu.bundle_id, s.id, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, gu.members, d.path[1] AS part, d.geom AS piece, ST_PointOnSurface(d.geom) AS pt
-         FROM gu JOIN survey3_patches s ON s.id = gu.id,
+         FROM gu JOIN survey3_patches s ON s.dataset_id = ? AND s.xzqdm = ? AND s.id = gu.id,
               LATERAL ST_Dump(ST_CollectionExtract(ST_Difference(ST_Transform(s.geom, ${srid}), gu.members), 3)) d),
      holes AS MATERIALIZED (
        SELECT b.id AS bundle_id, ST_Transform(ST_Collect(r.geom), ${srid}) AS geom FROM bundles b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r
-        WHERE b.run_id = ? AND r.path[1] > 0 GROUP BY b.id),
+        WHERE b.xzqdm = ? AND b.run_id = ? AND r.path[1] > 0 GROUP BY b.id),
      outside AS MATERIALIZED (
        SELECT pc.* FROM pc LEFT JOIN holes h ON h.bundle_id = pc.bundle_id
         WHERE h.geom IS NULL OR NOT ST_Intersects(h.geom, pc.pt)),
@@ -121,17 +131,23 @@ export async function neighbourPieces(
             ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(f.piece_ll), 9, 0)::json AS geometry
        FROM f ORDER BY f.bundle_id, f.id, f.part`,
     [
-      runId,
+      run.county,
+      run.id,
       plotsDatasetId,
+      run.county,
       survey3DatasetId,
-      runId,
+      run.county,
+      survey3DatasetId,
+      run.county,
+      run.county,
+      run.id,
       c.minWidthM,
       c.toleranceM,
       c.minPieceM2,
       c.minSharedM,
       c.enclaveMinShare,
       c.cornerMaxM2,
-      ...(survey2 ? [survey2.datasetId, survey2.codes] : []),
+      ...(survey2 ? [survey2.datasetId, run.county, survey2.codes] : []),
     ] as Knex.RawBinding[],
   )
   return rows as Array<NeighbourPiece & { bundleId: number; geometry: unknown }>
@@ -150,16 +166,16 @@ export interface NeighbourPiece {
 }
 
 /** Area, location and ownership of each member, and whether it touches its bundle's outer boundary. */
-export async function memberFacts(knex: Knex, runId: number, plotsDatasetId: number) {
+export async function memberFacts(knex: Knex, run: Run, plotsDatasetId: number) {
   const { rows } = await knex.raw(
     `WITH outer_ring AS (
        SELECT b.id, ST_Collect(ST_ExteriorRing(part.geom)) AS ring
-         FROM bundles b, LATERAL ST_Dump(b.geom) part WHERE b.run_id = ? GROUP BY b.id)
+         FROM bundles b, LATERAL ST_Dump(b.geom) part WHERE b.xzqdm = ? AND b.run_id = ? GROUP BY b.id)
      SELECT b.id AS "bundleId", p.id, coalesce(p.plot_code, p.id::text) AS code, ST_Area(p.geom::geography) AS m2, p.zldwdm, p.qsdwdm,
             ST_Intersects(ST_Boundary(p.geom), o.ring) AS "onEdge"
-       FROM bundles b JOIN outer_ring o ON o.id = b.id JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = ANY(b.member_ids)
-      WHERE b.run_id = ?`,
-    [runId, plotsDatasetId, runId],
+       FROM bundles b JOIN outer_ring o ON o.id = b.id JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.xzqdm = ? AND p.id = ANY(b.member_ids)
+      WHERE b.xzqdm = ? AND b.run_id = ?`,
+    [run.county, run.id, plotsDatasetId, run.county, run.county, run.id],
   )
   return rows as Array<{ bundleId: number; id: number; code: string; m2: number; zldwdm: string | null; qsdwdm: string | null; onEdge: boolean }>
 }
@@ -169,27 +185,31 @@ export async function memberFacts(knex: Knex, runId: number, plotsDatasetId: num
  * union of its members, and clipping each patch to a small member is far cheaper than to a large
  * dissolved bundle.
  */
-export async function bundleConstruction(knex: Knex, runId: number, plotsDatasetId: number, datasetId: number, codes: readonly string[]) {
-  const srid = await planeOfRun(knex, runId)
+export async function bundleConstruction(knex: Knex, run: Run, plotsDatasetId: number, datasetId: number, codes: readonly string[]) {
+  const srid = await planeOfRun(knex, run)
   const { rows } = await knex.raw(
     `SELECT b.id, coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ?::int), ST_Transform(p.geom, ?::int)), 3)), 4490)::geography), 0) AS m2
        FROM bundles b
-       JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.id = ANY(b.member_ids)
-       JOIN survey2_patches s ON s.dataset_id = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, p.geom, ${REACH})
-      WHERE b.run_id = ? GROUP BY b.id`,
-    [srid, srid, plotsDatasetId, datasetId, codes, runId] as Knex.RawBinding[],
+       JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.xzqdm = ? AND p.id = ANY(b.member_ids)
+       JOIN survey2_patches s ON s.dataset_id = ? AND s.xzqdm = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, p.geom, ${REACH})
+      WHERE b.xzqdm = ? AND b.run_id = ? GROUP BY b.id`,
+    [srid, srid, plotsDatasetId, run.county, datasetId, run.county, codes, run.county, run.id] as Knex.RawBinding[],
   )
   return new Map((rows as Array<{ id: number; m2: number }>).map((r) => [r.id, r.m2]))
 }
 
 /** Flags, enclaves and construction land of every bundle of a run, in one statement. */
-export async function updateBundles(knex: Knex, updates: Array<{ id: number; flags: object; enclosedGaps: object; survey2ConstructionM2: number | null }>) {
+export async function updateBundles(
+  knex: Knex,
+  county: string,
+  updates: Array<{ id: number; flags: object; enclosedGaps: object; survey2ConstructionM2: number | null }>,
+) {
   if (!updates.length) return
   await knex.raw(
     `UPDATE bundles b SET flags = u.flags, enclosed_gaps = u.gaps, survey2_construction_m2 = u.construction
-       FROM jsonb_to_recordset(?::jsonb) AS u(id int, flags jsonb, gaps jsonb, construction float8)
-      WHERE b.id = u.id`,
-    [JSON.stringify(updates.map((u) => ({ id: u.id, flags: u.flags, gaps: u.enclosedGaps, construction: u.survey2ConstructionM2 })))],
+       FROM jsonb_to_recordset(?::jsonb) AS u(id bigint, flags jsonb, gaps jsonb, construction float8)
+      WHERE b.xzqdm = ? AND b.id = u.id`,
+    [JSON.stringify(updates.map((u) => ({ id: u.id, flags: u.flags, gaps: u.enclosedGaps, construction: u.survey2ConstructionM2 }))), county],
   )
 }
 
@@ -231,7 +251,7 @@ const bundleColumns = (knex: Knex) => ({
 
 export async function activeBundles(knex: Knex, county: string) {
   return knex('bundles as b')
-    .join('bundle_runs as r', 'r.id', 'b.run_id')
+    .join('bundle_runs as r', (j) => j.on('r.id', 'b.run_id').andOn('r.xzqdm', 'b.xzqdm'))
     .select(bundleColumns(knex))
     .where({ 'r.xzqdm': county, 'r.active': true })
     .orderBy('b.bundle_no')
@@ -239,7 +259,7 @@ export async function activeBundles(knex: Knex, county: string) {
 
 export async function bundleOfPlot(knex: Knex, plotId: number) {
   return knex('bundles as b')
-    .join('bundle_runs as r', 'r.id', 'b.run_id')
+    .join('bundle_runs as r', (j) => j.on('r.id', 'b.run_id').andOn('r.xzqdm', 'b.xzqdm'))
     .first(bundleColumns(knex))
     .where('r.active', true)
     .whereRaw('? = ANY(b.member_ids)', [plotId])
@@ -247,7 +267,7 @@ export async function bundleOfPlot(knex: Knex, plotId: number) {
 
 export async function bundleById(knex: Knex, id: number) {
   return knex('bundles as b')
-    .join('bundle_runs as r', 'r.id', 'b.run_id')
+    .join('bundle_runs as r', (j) => j.on('r.id', 'b.run_id').andOn('r.xzqdm', 'b.xzqdm'))
     .first({ ...bundleColumns(knex), ewkb: knex.raw("encode(ST_AsEWKB(b.geom), 'hex')") })
     .where('b.id', id)
 }

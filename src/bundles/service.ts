@@ -43,17 +43,18 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
     if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
     await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
+    const run: q.Run = { id: runId, county }
     const count = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
     await q.analyzeBundles(knex)
     await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
     const inputs = await activeInputs(knex, county)
     const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
     const [gaps, facts, construction, neighbours] = await Promise.all([
-      q.enclosedGaps(knex, runId, survey2),
-      q.memberFacts(knex, runId, plots.id),
-      survey2 ? q.bundleConstruction(knex, runId, plots.id, survey2.datasetId, survey2.codes) : null,
+      q.enclosedGaps(knex, run, survey2),
+      q.memberFacts(knex, run, plots.id),
+      survey2 ? q.bundleConstruction(knex, run, plots.id, survey2.datasetId, survey2.codes) : null,
       inputs.survey3
-        ? q.neighbourPieces(knex, runId, plots.id, inputs.survey3.datasetId, survey2, {
+        ? q.neighbourPieces(knex, run, plots.id, inputs.survey3.datasetId, survey2, {
             enclaveMinShare: bundleDefaults.enclaveMinShare,
             cornerMaxM2: bundleDefaults.cornerMaxM2,
             toleranceM: bundleDefaults.sharedToleranceM,
@@ -70,6 +71,7 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     const c = { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }
     await q.updateBundles(
       knex,
+      county,
       [...byBundle].map(([id, members]) => {
         const around = classifyNeighbours((neighboursOf.get(id) ?? []) as NeighbourFacts[], c)
         const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({

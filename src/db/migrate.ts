@@ -30,6 +30,12 @@ export async function migrateDown(knex: Knex, all = false): Promise<string[]> {
   return reverted
 }
 
+/** Applies the next pending migration only, or undoes the last applied one (knex's up/down), returning its name. */
+export async function migrateStep(knex: Knex, direction: 'up' | 'down'): Promise<string[]> {
+  const [, names] = (await (direction === 'up' ? knex.migrate.up(config) : knex.migrate.down(config))) as [number, string[]]
+  return names
+}
+
 export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
   const [done, pending] = (await knex.migrate.list(config)) as [Array<{ name: string }>, Array<string>]
   const applied = done.map((m) => m.name)

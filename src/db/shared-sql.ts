@@ -29,12 +29,14 @@ export const activeDataset = (knex: Knex, layer: string, county: string) => knex
 /**
  * `LEFT JOIN LATERAL (…) <as> ON true`: the latest stored analysis of the project row `project`
  * (the highest id: results are only ever appended), or with preferApproved the one a provincial
- * review pinned (projects.approved_result_id) when there is one.
+ * review pinned (projects.approved_result_id) when there is one. Joined on the county as well: the
+ * co-located join of a database distributed by county (docs/scale-out.md).
  */
 export function latestAnalysisJoin(o: { project: string; as: string; columns: string; preferApproved?: boolean }): string {
   const pinned = o.preferApproved ? ` AND (${o.project}.approved_result_id IS NULL OR r.id = ${o.project}.approved_result_id)` : ''
   return `LEFT JOIN LATERAL (SELECT ${o.columns} FROM analysis_results r
-                             WHERE r.project_id = ${o.project}.id${pinned} ORDER BY r.id DESC LIMIT 1) ${o.as} ON true`
+                             WHERE r.xzqdm = ${o.project}.xzqdm AND r.project_id = ${o.project}.id${pinned}
+                             ORDER BY r.id DESC LIMIT 1) ${o.as} ON true`
 }
 
 /** `SELECT id FROM …`: the latest analysis of every project of a county (one bound parameter: the county). */

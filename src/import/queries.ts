@@ -123,13 +123,17 @@ export async function attachVersionTable(knex: Knex, kind: LayerKind, datasetId:
   // The GiST index on one connection, the btree ones on another (one after the other on the embedded database).
   const built = await Promise.allSettled([
     build(`CREATE INDEX "${part}_geom_gist" ON "${part}" USING gist (geom)`),
-    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (id, dataset_id)`).then(() =>
+    // The layer table's key (migrations/20261201010000_citus_keys.ts), so ATTACH adopts this index.
+    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (${layerKeyColumns.join(', ')})`).then(() =>
       build(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`),
     ),
   ])
   for (const b of built) if (b.status === 'rejected') throw b.reason
   await knex.raw(`ALTER TABLE "${kind.table}" ATTACH PARTITION "${part}" FOR VALUES IN (${datasetId})`)
 }
+
+/** The layer tables' primary key: id first (lookups by id), the partition key, and the county (docs/scale-out.md). */
+export const layerKeyColumns = ['id', 'dataset_id', 'xzqdm'] as const
 
 /** Append mode: the new version starts as a copy of the active one. */
 export async function copyRows(knex: Knex, kind: LayerKind, fromDataset: number, toDataset: number): Promise<number> {
@@ -172,7 +176,7 @@ export async function insertBatch(
   const sql = `
     WITH ins AS (
       INSERT INTO "${partitionName(kind, target.datasetId)}" (dataset_id, xzqdm, source_record, attrs, geom, geom_repair${colNames.length ? ', ' + colNames.join(', ') : ''})
-      SELECT ?::int, ?, u.rec, u.attrs, CASE WHEN f.fixed IS NULL OR ST_IsEmpty(f.fixed) THEN NULL ELSE ${to.sql} END,
+      SELECT ?::bigint, ?, u.rec, u.attrs, CASE WHEN f.fixed IS NULL OR ST_IsEmpty(f.fixed) THEN NULL ELSE ${to.sql} END,
              v.reason${columns.map((_, i) => `, u.c${i}`).join('')}
       FROM ROWS FROM (${fromItems.join(', ')}) AS u(${aliases.join(', ')})
       CROSS JOIN LATERAL (SELECT CASE WHEN u.wkb_at IS NOT NULL THEN ST_GeomFromWKB(substring(?::bytea FROM u.wkb_at FOR u.wkb_len), ?::int) END AS src OFFSET 0) g
@@ -235,7 +239,7 @@ export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: stri
   if (!(keep > 0)) return []
   const { rows } = await knex.raw(
     `WITH used AS (
-       SELECT (e.value ->> 'datasetId')::int AS id
+       SELECT (e.value ->> 'datasetId')::bigint AS id
          FROM analysis_results a CROSS JOIN LATERAL jsonb_each(a.inputs) e
         WHERE a.xzqdm = ? AND jsonb_typeof(e.value) = 'object'
           AND (a.id IN (SELECT approved_result_id FROM projects WHERE xzqdm = ? AND approved_result_id IS NOT NULL)

@@ -29,6 +29,8 @@ export interface Property {
   dbfName?: string
   /** text width in bytes in the shapefile */
   width?: number
+  /** a bigint column (an id, BSM): filter values up to 2⁵³ − 1; other integers are PostgreSQL integer columns */
+  wide?: boolean
 }
 
 /** Conditions a source may push down into its own subqueries (analysis pieces of one project). */
@@ -152,12 +154,13 @@ function layerCollection(kind: LayerKind): Collection {
         sql: c.type === 'date' ? `to_char(f.${c.column}, 'YYYY-MM-DD')` : `f.${c.column}`,
         dbfName: c.aliases.find(ascii),
         width: widths[c.column],
+        wide: c.type === 'bigint',
       })),
     ],
     // The active versions as constants, not a join to datasets: the planner then reads only their
     // partitions (a join made it scan every kept version's rows and index).
     source: () => ({ sql: `"${kind.table}" f`, bindings: [] }),
-    versionFilter: (ctx) => ({ sql: 'f.dataset_id = ANY(?::int[])', bindings: [ctx.activeDatasets] }),
+    versionFilter: (ctx) => ({ sql: 'f.dataset_id = ANY(?::bigint[])', bindings: [ctx.activeDatasets] }),
     idSql: 'f.id',
     idType: 'integer',
     orderBy: 'f.id',
@@ -232,7 +235,7 @@ const pieces: Collection = {
     'the footprint union, third-survey pieces, 批而未供 / 闲置土地 overlaps and the part outside the plan. Filter by projectId for large counties.',
   geometryType: 'MultiPolygon',
   properties: [
-    { name: 'projectId', titleZh: '项目标识', type: 'integer', sql: 'f.project_id' },
+    { name: 'projectId', titleZh: '项目标识', type: 'integer', sql: 'f.project_id', wide: true },
     { name: 'projectCode', titleZh: '项目编号', type: 'string', sql: 'f.project_code', width: 50 },
     county,
     { name: 'role', titleZh: '图斑类型', type: 'string', sql: 'f.role', width: 30 },

@@ -4,6 +4,7 @@
 // Features Part 1, /req/core/query-param-unknown).
 import { countyProblem } from '../domain/region.js'
 import { problem } from '../errors/index.js'
+import { maxId } from '../schemas/common.js'
 import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
 import { compileFilter, filterLanguages, type FilterLanguage } from './cql2/index.js'
@@ -70,9 +71,9 @@ function filterValue(p: Property, text: string): string | number | boolean {
       if (text.trim() === '' || !Number.isFinite(n) || (p.type === 'integer' && !Number.isInteger(n))) {
         throw bad(`${p.name} must be a${p.type === 'integer' ? 'n integer' : ' number'}, got '${text}'`, `${p.name} 须为数值`)
       }
-      // Integer properties are PostgreSQL integer columns: a value beyond them matches nothing and would fail the cast.
-      if (p.type === 'integer' && Math.abs(n) > 2_147_483_647)
-        throw bad(`${p.name} must be between -2147483648 and 2147483647, got '${text}'`, `${p.name} 超出整数范围`)
+      // A value beyond the column's type matches nothing and would fail the cast.
+      const limit = p.wide ? maxId : 2_147_483_647
+      if (p.type === 'integer' && Math.abs(n) > limit) throw bad(`${p.name} must be between -${limit} and ${limit}, got '${text}'`, `${p.name} 超出整数范围`)
       return n
     }
     case 'boolean':

@@ -5,6 +5,7 @@ import type { Knex } from 'knex'
 import { scopeCondition } from '../db/scope.js'
 import { activeDatasetIds, activeDatasetsFrom } from '../db/shared-sql.js'
 import type { Scope } from '../domain/region.js'
+import { maxId } from '../schemas/common.js'
 import type { Collection, Property, SourceContext } from './collections.js'
 import type { OutputCrs } from './crs.js'
 import type { ItemsQuery } from './params.js'
@@ -126,11 +127,11 @@ export async function featureById(knex: Knex, c: Collection, scope: Scope, q: It
   let extra: Sql
   let sel: Selection = { bbox: null, filters: [] }
   if (c.idType === 'integer') {
-    if (!/^[0-9]{1,10}$/.test(featureId) || Number(featureId) > 2_147_483_647) return null // ids are integer columns
+    if (!/^[0-9]{1,16}$/.test(featureId) || Number(featureId) > maxId) return null // ids are bigint columns read as numbers
     extra = { sql: `${c.idSql} = ?`, bindings: [Number(featureId)] }
   } else {
-    const m = /^([0-9]{1,9})-([0-9]{1,9})$/.exec(featureId)
-    if (!m) return null
+    const m = /^([0-9]{1,16})-([0-9]{1,9})$/.exec(featureId)
+    if (!m || Number(m[1]) > maxId) return null
     const projectId = c.properties.find((p) => p.name === 'projectId')!
     sel = { bbox: null, filters: [{ property: projectId, value: Number(m[1]) }] }
     extra = { sql: 'f.n = ?', bindings: [Number(m[2])] }

@@ -15,8 +15,9 @@ export const CountyCode = Type.Enum(countyCodes, {
 })
 /** A city (设区市) by its 4-digit prefix, e.g. 3715 聊城市. */
 export const CityPrefix = Type.Enum(cityPrefixes, { description: '4-digit city code (设区市), e.g. 3715' })
-// Ids are PostgreSQL integer columns: a larger number can name nothing (and would fail the cast).
-export const maxId = 2_147_483_647
+// Ids are PostgreSQL bigint columns, read as JavaScript numbers (db/connection.ts): a number past the
+// largest exact one can name nothing.
+export const maxId = Number.MAX_SAFE_INTEGER
 export const Id = Type.Integer({ minimum: 1, maximum: maxId })
 export const IdParams = Type.Object({ id: Id })
 export const Timestamp = Type.String({ format: 'date-time' })

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as partitionsMigration from '../../migrations/20261123050000_layer_partitions.js'
+import * as citusKeysMigration from '../../migrations/20261201010000_citus_keys.js'
 import { layerKind } from '../../src/import/layers.js'
 import { arrayLiteral, partitionName, purgeOldVersions } from '../../src/import/queries.js'
 import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
@@ -57,7 +58,7 @@ describe('partitions', () => {
     const { rows: indexes } = await t.knex.raw(`SELECT indexdef FROM pg_indexes WHERE tablename = ?`, [part])
     const defs = indexes.map((r: { indexdef: string }) => r.indexdef).join('\n')
     expect(defs).toMatch(/USING gist \(geom\)/)
-    expect(defs).toMatch(/UNIQUE INDEX .* USING btree \(id, dataset_id\)/)
+    expect(defs).toMatch(/UNIQUE INDEX .* USING btree \(id, dataset_id, xzqdm\)/)
     const { rows } = await t.knex.raw(`SELECT count(*)::int AS n FROM ${part}`)
     expect(rows[0].n).toBe(3)
     // Lookups by id alone still find the row (OGC items/{featureId}, analysis pieces, bundles).
@@ -162,6 +163,8 @@ describe('the partitioning migration', () => {
     await importFile(t, key, { layer: 'survey3' }, await delivery(2))
     const before = await t.knex('survey3_patches').select('id', 'dataset_id', 'bsm', t.knex.raw('ST_AsText(geom) AS g')).orderBy('id')
 
+    // The later migration's keys go first, and come back last.
+    await citusKeysMigration.down(t.knex)
     await partitionsMigration.down(t.knex)
     const { rows: kind } = await t.knex.raw(`SELECT relkind FROM pg_class WHERE oid = 'survey3_patches'::regclass`)
     expect(kind[0].relkind).toBe('r')
@@ -170,6 +173,7 @@ describe('the partitioning migration', () => {
     const [{ id: oldStyle }] = await t.knex('survey3_patches').insert({ dataset_id: before[0].dataset_id, xzqdm: '371502', bsm: 77 }).returning('id')
 
     await partitionsMigration.up(t.knex)
+    await citusKeysMigration.up(t.knex)
     const { rows: parts } = await t.knex.raw(`SELECT relkind FROM pg_class WHERE oid = 'survey3_patches'::regclass`)
     expect(parts[0].relkind).toBe('p')
     const after = await t.knex('survey3_patches').select('id', 'dataset_id', 'bsm', t.knex.raw('ST_AsText(geom) AS g')).orderBy('id')

@@ -36,6 +36,7 @@ describe('GET /health', () => {
         '20261123050000_layer_partitions',
         '20261130010000_analysis_round2',
         '20261130130000_job_lifecycle',
+        '20261201010000_citus_keys',
       ],
       pending: [],
     })
@@ -58,6 +59,7 @@ describe('GET /health', () => {
           '20261123050000_layer_partitions',
           '20261130010000_analysis_round2',
           '20261130130000_job_lifecycle',
+          '20261201010000_citus_keys',
         ],
       },
     })
