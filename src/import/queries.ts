@@ -120,13 +120,11 @@ export async function attachVersionTable(knex: Knex, kind: LayerKind, datasetId:
       await trx.raw(`SET LOCAL maintenance_work_mem = '256MB'`)
       await trx.raw(ddl)
     })
-  // The GiST index on one connection, the btree ones on another (one after the other on the embedded database).
+  // The GiST index on one connection, the key on another (one after the other on the embedded database).
   const built = await Promise.allSettled([
     build(`CREATE INDEX "${part}_geom_gist" ON "${part}" USING gist (geom)`),
     // The layer table's key (migrations/20261201010000_citus_keys.ts), so ATTACH adopts this index.
-    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (${layerKeyColumns.join(', ')})`).then(() =>
-      build(`CREATE INDEX "${part}_xzqdm_index" ON "${part}" (xzqdm)`),
-    ),
+    build(`ALTER TABLE "${part}" ADD CONSTRAINT "${part}_pkey" PRIMARY KEY (${layerKeyColumns.join(', ')})`),
   ])
   for (const b of built) if (b.status === 'rejected') throw b.reason
   await knex.raw(`ALTER TABLE "${kind.table}" ATTACH PARTITION "${part}" FOR VALUES IN (${datasetId})`)

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as partitionsMigration from '../../migrations/20261123050000_layer_partitions.js'
-import * as citusKeysMigration from '../../migrations/20261201010000_citus_keys.js'
+import { migrations } from '../../migrations/index.js'
 import { layerKind } from '../../src/import/layers.js'
 import { arrayLiteral, partitionName, purgeOldVersions } from '../../src/import/queries.js'
 import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
@@ -163,8 +163,9 @@ describe('the partitioning migration', () => {
     await importFile(t, key, { layer: 'survey3' }, await delivery(2))
     const before = await t.knex('survey3_patches').select('id', 'dataset_id', 'bsm', t.knex.raw('ST_AsText(geom) AS g')).orderBy('id')
 
-    // The later migration's keys go first, and come back last.
-    await citusKeysMigration.down(t.knex)
+    // The later migrations go first (newest first), and come back last.
+    const later = migrations.slice(migrations.findIndex(([name]) => name === '20261123050000_layer_partitions') + 1).map(([, m]) => m)
+    for (const m of [...later].reverse()) await m.down!(t.knex)
     await partitionsMigration.down(t.knex)
     const { rows: kind } = await t.knex.raw(`SELECT relkind FROM pg_class WHERE oid = 'survey3_patches'::regclass`)
     expect(kind[0].relkind).toBe('r')
@@ -173,7 +174,7 @@ describe('the partitioning migration', () => {
     const [{ id: oldStyle }] = await t.knex('survey3_patches').insert({ dataset_id: before[0].dataset_id, xzqdm: '371502', bsm: 77 }).returning('id')
 
     await partitionsMigration.up(t.knex)
-    await citusKeysMigration.up(t.knex)
+    for (const m of later) await m.up(t.knex)
     const { rows: parts } = await t.knex.raw(`SELECT relkind FROM pg_class WHERE oid = 'survey3_patches'::regclass`)
     expect(parts[0].relkind).toBe('p')
     const after = await t.knex('survey3_patches').select('id', 'dataset_id', 'bsm', t.knex.raw('ST_AsText(geom) AS g')).orderBy('id')

@@ -37,6 +37,7 @@ describe('GET /health', () => {
         '20261130010000_analysis_round2',
         '20261130130000_job_lifecycle',
         '20261201010000_citus_keys',
+        '20261201030000_layer_county_index',
       ],
       pending: [],
     })
@@ -60,6 +61,7 @@ describe('GET /health', () => {
           '20261130010000_analysis_round2',
           '20261130130000_job_lifecycle',
           '20261201010000_citus_keys',
+          '20261201030000_layer_county_index',
         ],
       },
     })
