@@ -7,10 +7,11 @@
 import type { Knex } from 'knex'
 import { REACH } from '../analysis/queries.js'
 
-/** A bundling run and its county. */
+/** A bundling run, its county, and the county's plane (srid), found once per run. */
 export interface Run {
   id: number
   county: string
+  srid: number
 }
 
 /** The county's plane (CGCS2000 3° Gauss-Kruger srid) for a plots version, or null when it has no shapes. */
@@ -25,20 +26,19 @@ async function planeOfPlots(knex: Knex, county: string, datasetId: number): Prom
   return rows[0]?.srid ?? null
 }
 
-/** The plane of a run's bundles (the county of the run). */
-async function planeOfRun(knex: Knex, run: Run): Promise<number> {
-  const { rows } = await knex.raw(
-    `SELECT lr_county_plane(r.xzqdm, coalesce((SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM bundles WHERE run_id = r.id AND xzqdm = r.xzqdm), 117)) AS srid
-       FROM bundle_runs r WHERE r.xzqdm = ? AND r.id = ?`,
-    [run.county, run.id],
-  )
+/** The county's plane when it has no plots to place it by (nothing is cut in it then). */
+async function planeOfCounty(knex: Knex, county: string): Promise<number> {
+  const { rows } = await knex.raw('SELECT lr_county_plane(?, 117) AS srid', [county])
   return rows[0].srid
 }
 
-/** Stores one bundle per cluster of plots (touching, or within gapMeters); returns how many. */
-export async function insertBundles(knex: Knex, runId: number, county: string, datasetId: number, gapMeters: number): Promise<number> {
+/**
+ * Stores one bundle per cluster of plots (touching, or within gapMeters); returns how many, and the
+ * plane they were clustered in, which every later step of the run cuts in.
+ */
+export async function insertBundles(knex: Knex, runId: number, county: string, datasetId: number, gapMeters: number): Promise<{ count: number; srid: number }> {
   const zone = await planeOfPlots(knex, county, datasetId)
-  if (zone === null) return 0
+  if (zone === null) return { count: 0, srid: await planeOfCounty(knex, county) }
   const result = await knex.raw(
     `WITH p AS (SELECT id, coalesce(plot_code, id::text) AS code, geom FROM low_efficiency_plots WHERE dataset_id = ? AND xzqdm = ? AND geom IS NOT NULL),
           c AS (SELECT id, ST_ClusterDBSCAN(ST_Transform(geom, ?::int), eps := ?, minpoints := 1) OVER () AS cid FROM p),
@@ -49,12 +49,12 @@ export async function insertBundles(knex: Knex, runId: number, county: string, d
      SELECT ?, ?, row_number() OVER (ORDER BY first), members, ids, ST_Area(geom::geography), geom FROM b`,
     [datasetId, county, zone, gapMeters, runId, county],
   )
-  return result.rowCount ?? 0
+  return { count: result.rowCount ?? 0, srid: zone }
 }
 
 /** Holes enclosed by each bundle, with their area and the second-survey construction land in them. */
 export async function enclosedGaps(knex: Knex, run: Run, survey2: { datasetId: number; codes: readonly string[] } | null) {
-  const srid = survey2 ? await planeOfRun(knex, run) : null
+  const srid = run.srid
   const construction = survey2
     ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ${Number(srid)}), ST_Transform(h.hole, ${Number(srid)})), 3)), 4490)::geography), 0)
           FROM survey2_patches s WHERE s.dataset_id = ? AND s.xzqdm = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, h.hole, ${REACH}))`
@@ -89,7 +89,7 @@ export async function neighbourPieces(
   survey2: { datasetId: number; codes: readonly string[] } | null,
   c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minPieceM2: number; minSharedM: number },
 ) {
-  const srid = await planeOfRun(knex, run)
+  const srid = run.srid
   const construction = survey2
     ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s2.geom, ${srid}), f.piece), 3)), 4490)::geography), 0)
           FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.xzqdm = ? AND s2.dlbm = ANY(?::text[]) AND ST_DWithin(s2.geom, f.piece_ll, ${REACH}))`
@@ -186,7 +186,7 @@ export async function memberFacts(knex: Knex, run: Run, plotsDatasetId: number) 
  * dissolved bundle.
  */
 export async function bundleConstruction(knex: Knex, run: Run, plotsDatasetId: number, datasetId: number, codes: readonly string[]) {
-  const srid = await planeOfRun(knex, run)
+  const srid = run.srid
   const { rows } = await knex.raw(
     `SELECT b.id, coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ?::int), ST_Transform(p.geom, ?::int)), 3)), 4490)::geography), 0) AS m2
        FROM bundles b

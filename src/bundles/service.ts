@@ -43,8 +43,8 @@ export async function computeBundles(knex: Knex, runId: number, county: string, 
     const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
     if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
     await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
-    const run: q.Run = { id: runId, county }
-    const count = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
+    const { count, srid } = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
+    const run: q.Run = { id: runId, county, srid }
     await q.analyzeBundles(knex)
     await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
     const inputs = await activeInputs(knex, county)
