@@ -9,6 +9,7 @@ import * as review from './20261123040000_review.js'
 import * as layerPartitions from './20261123050000_layer_partitions.js'
 import * as analysisRound2 from './20261130010000_analysis_round2.js'
 import * as jobLifecycle from './20261130130000_job_lifecycle.js'
+import * as pullPerCounty from './20261201020000_pull_per_county.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -19,4 +20,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123050000_layer_partitions', layerPartitions],
   ['20261130010000_analysis_round2', analysisRound2],
   ['20261130130000_job_lifecycle', jobLifecycle],
+  ['20261201020000_pull_per_county', pullPerCounty],
 ]

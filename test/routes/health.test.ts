@@ -36,6 +36,7 @@ describe('GET /health', () => {
         '20261123050000_layer_partitions',
         '20261130010000_analysis_round2',
         '20261130130000_job_lifecycle',
+        '20261201020000_pull_per_county',
       ],
       pending: [],
     })
@@ -58,6 +59,7 @@ describe('GET /health', () => {
           '20261123050000_layer_partitions',
           '20261130010000_analysis_round2',
           '20261130130000_job_lifecycle',
+          '20261201020000_pull_per_county',
         ],
       },
     })
