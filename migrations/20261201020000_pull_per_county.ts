@@ -21,9 +21,12 @@ export async function up(knex: Knex): Promise<void> {
       NEW.updated_at := clock_timestamp();
       RETURN NEW;
     END $$`)
+  // each county's changes in order: the province pull reads one range of it per county and merges them
+  await knex.raw('CREATE INDEX projects_county_change ON projects (xzqdm, updated_at, id)')
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.raw('DROP INDEX IF EXISTS projects_county_change')
   // back to one lock for the whole table (20261123040000_review)
   await knex.raw(`
     CREATE OR REPLACE FUNCTION projects_touch() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -16,7 +16,7 @@ import {
 import { round } from '../domain/rewards.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
-import { pullPage, type PullFilter, type PullRow } from './queries.js'
+import { pullAll, pullPage, type PullFilter, type PullRow } from './queries.js'
 
 const mu = (m2: number) => round(m2 / MU_M2, 4)
 
@@ -114,7 +114,7 @@ const csvColumns: CsvColumn[] = [
 ]
 
 export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: HeaderLanguage = 'zh'): Promise<string> {
-  const rows = (await pullPage(knex, q, null, null)).map(pullItem)
+  const rows = (await pullAll(knex, q)).map(pullItem)
   const yesNo = (b: boolean | null) => (b === null ? '待定' : b ? '是' : '否')
   return csvDocument(
     csvColumns,
