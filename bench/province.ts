@@ -253,13 +253,20 @@ async function main() {
         const rewardsMs = Date.now() - t1
         const count = (list: 'qualifyingProjects' | 'excludedProjects') =>
           (rewards.counties as Array<Record<typeof list, unknown[]>>).reduce((n, c) => n + c[list].length, 0)
+        // why the excluded ones are: the generated projects rarely pass the footprint check (≥ 30 %)
+        const exclusions = () => {
+          const by = new Map<string, number>()
+          for (const c of rewards.counties as Array<{ excludedProjects: Array<{ exclusion: string }> }>)
+            for (const p of c.excludedProjects) by.set(p.exclusion, (by.get(p.exclusion) ?? 0) + 1)
+          return [...by].map(([why, n]) => `${why} ${n}`).join(', ')
+        }
         console.log(
           `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county), cursor of ${cursor!.length} characters; ` +
             `poll with it: ${poll.items.length} new in ${pollMs} ms`,
         )
         console.log(
           `  rewards report ${REWARD_YEAR}: ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county), ` +
-            `${count('qualifyingProjects')} qualifying and ${count('excludedProjects')} excluded projects`,
+            `${count('qualifyingProjects')} qualifying and ${count('excludedProjects')} excluded projects (${exclusions()})`,
         )
       }
       const dbMiB = Number((await knex.raw('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20
