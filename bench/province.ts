@@ -6,7 +6,8 @@
 // at a time. Then, against the same county in a database that holds only that county:
 //   - OGC items (limit 1000, bbox) and vector tile p50 (ratio full / single, goal ≤ 1.2);
 //   - the county's batch analysis (goal ≤ 1.2);
-//   - the province pull of every project (cursor-paged) and the rewards report, total and per county;
+//   - a tenth of each county's projects approved through the review workflow (province-review.ts),
+//     then the province pull of every project (cursor-paged) and the rewards report, total and per county;
 //   - the service's peak memory (VmHWM of its process, goal < 1 GiB) and the database size.
 // The service runs as its own process (npm start's entry), so its memory is its own.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -21,6 +22,7 @@ import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { cities } from '../src/domain/regions.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
+import { REWARD_YEAR, reviewRound } from './province-review.js'
 
 const { values } = parseArgs({
   options: {
@@ -49,6 +51,9 @@ function province() {
   }))
 }
 type County = ReturnType<typeof province>[number]
+
+/** The run's databases are named after BENCH_DATABASE_URL's (lowland_bench → lowland_bench_province, lowland_bench_single): two runs on a shared server each keep their own. */
+const databaseOf = (which: 'province' | 'single') => `${new URL(benchDatabaseUrl).pathname.slice(1)}_${which}`
 
 const urlOf = (name: string) => {
   const u = new URL(benchDatabaseUrl)
@@ -199,19 +204,36 @@ async function main() {
 
   const results: Record<string, Awaited<ReturnType<typeof countyMeasures>> & { peakMiB: number; dbMiB: number; importMs: number }> = {}
   for (const [name, set] of [
-    ['lowland_province', counties],
-    ['lowland_single', [probe]],
+    ['province', counties],
+    ['single', [probe]],
   ] as const) {
-    const knex = await freshDatabase(name)
+    const knex = await freshDatabase(databaseOf(name))
     const admin = (await createKey(knex, { name: 'bench', role: 'admin', region: null, createdBy: 'bench' })).token
     const county = (await createKey(knex, { name: 'bench county', role: 'county', region: probe.code, createdBy: 'bench' })).token
     const province = (await createKey(knex, { name: 'bench province', role: 'province', region: null, createdBy: 'bench' })).token
-    const s = await startService(name, name === 'lowland_province' ? 3101 : 3102)
+    const s = await startService(databaseOf(name), name === 'province' ? 3101 : 3102)
     try {
       console.log(`${name}: importing ${set.length} counties, ${concurrency} at a time`)
       const importMs = await importAll(s, admin, set)
       const measures = await countyMeasures(s, county, probe)
-      if (name === 'lowland_province') {
+      if (name === 'province') {
+        // a tenth of each county's projects approved through the review workflow, so that the
+        // rewards report below reads approved analyses (bench/province-review.ts)
+        const api = {
+          call: (key: string, url: string, init?: RequestInit) => call(s, key, url, init),
+          waitFor: (key: string, url: string) => waitFor(s, key, url),
+        }
+        const review = await reviewRound(
+          api,
+          knex,
+          set.map((c) => c.code),
+          { province, admin },
+          concurrency,
+        )
+        console.log(
+          `  review: ${review.approved} of ${review.projects} projects approved (submit, check, approve over HTTP) in ${seconds(review.reviewMs)} of county time, ` +
+            `after every county's batch analysis (${seconds(review.analysisMs)}); ${seconds(review.wallMs)} wall, ${concurrency} counties at a time`,
+        )
         let cursor: string | undefined
         let pulled = 0
         const t0 = Date.now()
@@ -222,11 +244,29 @@ async function main() {
           cursor = page.nextCursor
         }
         const pullMs = Date.now() - t0
+        // a client that has everything asks again with its kept cursor: nothing new
+        const t2 = Date.now()
+        const poll = await (await call(s, province, `/api/v1/province/projects?limit=1000&cursor=${encodeURIComponent(cursor!)}`)).json()
+        const pollMs = Date.now() - t2
         const t1 = Date.now()
-        await (await call(s, province, '/api/v1/province/rewards?year=2025')).arrayBuffer()
+        const rewards = await (await call(s, province, `/api/v1/province/rewards?year=${REWARD_YEAR}`)).json()
         const rewardsMs = Date.now() - t1
+        const count = (list: 'qualifyingProjects' | 'excludedProjects') =>
+          (rewards.counties as Array<Record<typeof list, unknown[]>>).reduce((n, c) => n + c[list].length, 0)
+        // why the excluded ones are: the generated projects rarely pass the footprint check (≥ 30 %)
+        const exclusions = () => {
+          const by = new Map<string, number>()
+          for (const c of rewards.counties as Array<{ excludedProjects: Array<{ exclusion: string }> }>)
+            for (const p of c.excludedProjects) by.set(p.exclusion, (by.get(p.exclusion) ?? 0) + 1)
+          return [...by].map(([why, n]) => `${why} ${n}`).join(', ')
+        }
         console.log(
-          `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county); rewards report ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county)`,
+          `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county), cursor of ${cursor!.length} characters; ` +
+            `poll with it: ${poll.items.length} new in ${pollMs} ms`,
+        )
+        console.log(
+          `  rewards report ${REWARD_YEAR}: ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county), ` +
+            `${count('qualifyingProjects')} qualifying and ${count('excludedProjects')} excluded projects (${exclusions()})`,
         )
       }
       const dbMiB = Number((await knex.raw('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20
@@ -237,8 +277,8 @@ async function main() {
       await knex.destroy()
     }
   }
-  const full = results.lowland_province!
-  const single = results.lowland_single!
+  const full = results.province!
+  const single = results.single!
   console.log(`\ncounty ${probe.code} (${probe.patches} patches, ${full.projects} projects), full province vs that county alone:`)
   console.log(
     `  OGC items limit 1000 + bbox p50: ${full.itemsMs.toFixed(1)} vs ${single.itemsMs.toFixed(1)} ms, ratio ${(full.itemsMs / single.itemsMs).toFixed(2)}`,

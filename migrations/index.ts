@@ -10,6 +10,7 @@ import * as layerPartitions from './20261123050000_layer_partitions.js'
 import * as analysisRound2 from './20261130010000_analysis_round2.js'
 import * as jobLifecycle from './20261130130000_job_lifecycle.js'
 import * as citusKeys from './20261201010000_citus_keys.js'
+import * as pullPerCounty from './20261201020000_pull_per_county.js'
 import * as layerCountyIndex from './20261201030000_layer_county_index.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
@@ -22,5 +23,6 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261130010000_analysis_round2', analysisRound2],
   ['20261130130000_job_lifecycle', jobLifecycle],
   ['20261201010000_citus_keys', citusKeys],
+  ['20261201020000_pull_per_county', pullPerCounty],
   ['20261201030000_layer_county_index', layerCountyIndex],
 ]

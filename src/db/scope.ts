@@ -20,6 +20,8 @@ export function whereInScope<Q extends Knex.QueryBuilder>(query: Q, scope: Scope
 export function scopeCondition(scope: Scope, column = 'xzqdm'): Sql {
   if (scope.kind === 'county') return { sql: `${column} = ?`, bindings: [scope.code] }
   // By the region table, as whereInScope: a list Citus can prune to shards (docs/scale-out.md), never a LIKE.
-  if (scope.kind === 'city') return { sql: `${column} = ANY(?::text[])`, bindings: [countiesOfCity(scope.prefix)] }
+  // bpchar[] as the county columns are char(6): with text[] PostgreSQL compares the column cast to text,
+  // which neither an index nor Citus's shard pruning can use.
+  if (scope.kind === 'city') return { sql: `${column} = ANY(?::bpchar[])`, bindings: [countiesOfCity(scope.prefix)] }
   return { sql: 'true', bindings: [] }
 }

@@ -84,7 +84,7 @@ function countiesIn(scope: Scope, city: string | undefined): string[] {
 
 export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFilter) {
   const counties = countiesIn(scope, f.city)
-  const where = [scopeCondition(scope, 'p.xzqdm'), { sql: 'p.xzqdm = ANY(?::text[])', bindings: [counties] }]
+  const where = [scopeCondition(scope, 'p.xzqdm'), { sql: 'p.xzqdm = ANY(?::bpchar[])', bindings: [counties] }]
   if (f.year !== undefined) where.push({ sql: 'extract(year FROM p.milestone_date) = ?', bindings: [f.year] })
   // One row per project, with only what is summed; rounding and summing happen below, exactly as
   // the pull rounds each project (SQL's numeric rounding of a double differs at half-cents).

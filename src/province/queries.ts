@@ -2,6 +2,8 @@
 // from (the one the province approved, else the latest).
 import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/shared-sql.js'
+import { countiesOfCity, countyCodes } from '../domain/regions.js'
+import type { Positions } from './cursor.js'
 
 export interface PullFilter {
   year?: number
@@ -34,32 +36,89 @@ export interface PullRow {
   inputs: Record<string, { version: number } | null> | null
 }
 
-/** One page after (updatedKey, id), or all rows when limit is null. */
-export async function pullPage(knex: Knex, f: PullFilter, after: { updatedKey: string; id: number } | null, limit: number | null): Promise<PullRow[]> {
-  const where: string[] = []
-  const params: Knex.RawBinding[] = []
+/** The counties a filter covers, by the region table: each is one ordered stream of the pull. */
+export function countiesOfFilter(f: PullFilter): string[] {
+  if (f.county) return [f.county]
+  if (f.city) return countiesOfCity(f.city)
+  return countyCodes
+}
+
+/** Conditions of the filters other than the county (which picks the streams), as SQL on `p`. */
+function filterConditions(f: PullFilter): { sql: string; bindings: Knex.RawBinding[] } {
+  const where: string[] = ['true']
+  const bindings: Knex.RawBinding[] = []
   const add = (sql: string, ...values: Knex.RawBinding[]) => {
     where.push(sql)
-    params.push(...values)
+    bindings.push(...values)
   }
-  if (f.county) add('p.xzqdm = ?', f.county)
-  if (f.city) add('left(p.xzqdm, 4) = ?', f.city)
   if (f.status) add('p.status = ?', f.status)
   if (f.year !== undefined) add('extract(year FROM p.milestone_date) = ?', f.year)
   if (f.updatedSince) add('p.updated_at >= ?::timestamptz', f.updatedSince)
-  if (after) add('(p.updated_at, p.id) > (?::timestamptz, ?)', after.updatedKey, after.id)
-  const { rows } = await knex.raw(
-    `SELECT p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach, p.status,
+  return { sql: where.join(' AND '), bindings }
+}
+
+const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach, p.status,
             p.milestone_type AS "milestoneType", p.milestone_date AS "milestoneDate", ST_Area(p.geom::geography) AS m2,
             to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedKey",
             r.id AS "resultId", p.approved_result_id IS NOT NULL AS approved, r.result->'stockArea' AS "stockArea", r.result->'footprint' AS footprint,
-            r.result->'checks' AS checks, r.eligible, r.stale, r.computed_at AS "computedAt", r.inputs
-       FROM projects p
-       ${latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible, r.stale, r.computed_at, r.inputs', preferApproved: true })}
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY p.updated_at, p.id
-      ${limit === null ? '' : 'LIMIT ?'}`,
-    limit === null ? params : [...params, limit],
+            r.result->'checks' AS checks, r.eligible, r.stale, r.computed_at AS "computedAt", r.inputs`
+/** What `columns` reads of a project, taken in each stream so that only the page's rows are read whole. */
+const streamColumns =
+  'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.status, p.milestone_type, p.milestone_date, p.geom, p.updated_at, p.approved_result_id'
+const analysis = latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible, r.stale, r.computed_at, r.inputs', preferApproved: true })
+
+/** Every matching row in change order (the CSV). */
+export async function pullAll(knex: Knex, f: PullFilter): Promise<PullRow[]> {
+  const c = filterConditions(f)
+  // bpchar[]: compared with the char(6) column as it is, so the index (and on Citus the shard pruning) applies
+  const { rows } = await knex.raw(
+    `SELECT ${columns} FROM projects p ${analysis}
+      WHERE p.xzqdm = ANY(?::bpchar[]) AND ${c.sql}
+      ORDER BY p.updated_at, p.id`,
+    [countiesOfFilter(f), ...c.bindings],
+  )
+  return rows as PullRow[]
+}
+
+/**
+ * One page: the first `limit` rows of the merge, in (updated_at, id) order, of one stream per county
+ * of the filter — the county's rows after its position in `after` (from its beginning when it has
+ * none), in the same order. Each stream is a range of the index (xzqdm, updated_at, id) and
+ * PostgreSQL merges them lazily (Merge Append), so a page reads about limit + one row per county,
+ * wherever the positions are; one scan of the whole table in change order would read every row
+ * before the oldest position, on every poll.
+ *
+ * Why paging this way neither skips nor repeats a row, although stamps are ordered within a county
+ * only (migrations/20261201020000_pull_per_county.ts): within a county, a writer stamps after taking
+ * the county's lock and keeps it to its commit, so a row stamped before a visible row of the same
+ * county committed before that row's writer even stamped — one statement's snapshot that shows a
+ * county's row shows every row of that county stamped before it. The rows of one county in a page
+ * are therefore all of that county's rows between its old position and its last row in the page, in
+ * order (a prefix of its stream), and the next cursor moves each county to its last row in the page
+ * (service.ts). A row stamped later than a position is returned by a later page; one at or before it
+ * was returned already, or changed since and was stamped anew. Rows of other counties never move a
+ * county's position, so a county that commits late, with stamps older than rows already returned
+ * from elsewhere, still has its rows returned.
+ */
+export async function pullPage(knex: Knex, f: PullFilter, after: Positions, limit: number): Promise<PullRow[]> {
+  const c = filterConditions(f)
+  const streams: string[] = []
+  const bindings: Knex.RawBinding[] = []
+  for (const county of countiesOfFilter(f)) {
+    const position = after.get(county)
+    streams.push(
+      `(SELECT ${streamColumns} FROM projects p
+         WHERE p.xzqdm = ?${position ? ' AND (p.updated_at, p.id) > (?::timestamptz, ?)' : ''} AND ${c.sql}
+         ORDER BY p.updated_at, p.id LIMIT ?)`,
+    )
+    bindings.push(county, ...(position ? [position.updatedKey, position.id] : []), ...c.bindings, limit)
+  }
+  const { rows } = await knex.raw(
+    `SELECT ${columns}
+       FROM (SELECT * FROM (${streams.join(' UNION ALL ')}) stream ORDER BY updated_at, id LIMIT ?) p
+       ${analysis}
+      ORDER BY p.updated_at, p.id`,
+    [...bindings, limit],
   )
   return rows as PullRow[]
 }

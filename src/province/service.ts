@@ -14,39 +14,9 @@ import {
   type ProjectStatus,
 } from '../domain/project.js'
 import { round } from '../domain/rewards.js'
-import { problem } from '../errors/index.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
-import { pullPage, type PullFilter, type PullRow } from './queries.js'
-
-/** The cursor carries the position and the filters it was made for: reusing it with others would skip rows. */
-interface Cursor {
-  u: string
-  i: number
-  f: string
-}
-const filterKey = (f: PullFilter) =>
-  createHash('sha256')
-    .update(JSON.stringify([f.year ?? null, f.county ?? null, f.city ?? null, f.status ?? null, f.updatedSince ?? null]))
-    .digest('base64url')
-    .slice(0, 16)
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url')
-function decodeCursor(s: string, f: PullFilter): Cursor {
-  let c: Cursor
-  try {
-    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8'))
-  } catch {
-    throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
-  }
-  // The position is bound as a timestamp and an integer id: an edited cursor must not reach the cast.
-  const validTime = typeof c?.u === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/.test(c.u) && !Number.isNaN(Date.parse(c.u))
-  if (!validTime || !Number.isInteger(c.i) || c.i < 0 || c.i > 2_147_483_647 || typeof c.f !== 'string')
-    throw problem('LR_BAD_REQUEST', 'cursor is not one this API issued', { detailZh: '游标无效' })
-  if (c.f !== filterKey(f))
-    throw problem('LR_BAD_REQUEST', 'cursor was issued for other filters; start again without a cursor', {
-      detailZh: '游标与查询条件不一致，请去掉游标重新查询',
-    })
-  return c
-}
+import { decodeCursor, encodeCursor, type Position } from './cursor.js'
+import { pullAll, pullPage, type PullFilter, type PullRow } from './queries.js'
 
 const mu = (m2: number) => round(m2 / MU_M2, 4)
 
@@ -103,15 +73,17 @@ export type PullItem = ReturnType<typeof pullItem>
 
 export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }) {
   const filter: PullFilter = { year: q.year, county: q.county, city: q.city, status: q.status, updatedSince: q.updatedSince }
-  const after = q.cursor ? decodeCursor(q.cursor, filter) : null
+  const after = q.cursor ? decodeCursor(q.cursor, filter) : new Map<string, Position>()
   // one row more than asked says whether another page follows
-  const rows = await pullPage(knex, filter, after ? { updatedKey: after.u, id: after.i } : null, q.limit + 1)
+  const rows = await pullPage(knex, filter, after, q.limit + 1)
   const page = rows.slice(0, q.limit)
-  const last = page.at(-1)
+  // each county moves to its last row in the page (rows come in order); the others keep their place
+  const next = new Map(after)
+  for (const r of page) next.set(r.county, { updatedKey: r.updatedKey, id: r.id })
   return {
     items: page.map(pullItem),
-    // the last position is returned even at the end: a client keeps it and asks later for what changed since
-    nextCursor: last ? encodeCursor({ u: last.updatedKey, i: last.id, f: filterKey(filter) }) : (q.cursor ?? null),
+    // the last positions are returned even at the end: a client keeps them and asks later for what changed since
+    nextCursor: page.length ? encodeCursor(filter, next) : (q.cursor ?? null),
     hasMore: rows.length > q.limit,
   }
 }
@@ -142,7 +114,7 @@ const csvColumns: CsvColumn[] = [
 ]
 
 export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: HeaderLanguage = 'zh'): Promise<string> {
-  const rows = (await pullPage(knex, q, null, null)).map(pullItem)
+  const rows = (await pullAll(knex, q)).map(pullItem)
   const yesNo = (b: boolean | null) => (b === null ? '待定' : b ? '是' : '否')
   return csvDocument(
     csvColumns,

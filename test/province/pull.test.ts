@@ -1,8 +1,10 @@
 // The province's pull API: stable cursor under concurrent inserts, incremental sync, ETags,
 // reproducible numbers with checksums, CSV for spreadsheets, and who may pull.
 import fs from 'node:fs/promises'
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import type { Knex } from 'knex'
+import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea, gkRect } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
@@ -23,6 +25,14 @@ async function newProject(code: string, x: number, key = keys.county!, extra: ob
   expect(res.statusCode, res.body).toBe(201)
   return res.json().id as number
 }
+/** A project written in a transaction the caller commits (the projects_touch trigger stamps it). */
+async function insertProjectRow(trx: Knex.Transaction, county: string, code: string): Promise<number> {
+  const { rows } = await trx.raw(
+    'INSERT INTO projects (xzqdm, code, geom) VALUES (?, ?, ST_Multi(ST_MakeEnvelope(116, 36, 116.001, 36.001, 4490))) RETURNING id',
+    [county, code],
+  )
+  return rows[0].id as number
+}
 const pull = (q: string, key = keys.province!, headers: Record<string, string> = {}) =>
   t.app.inject({ method: 'GET', url: `/api/v1/province/projects?${q}`, headers: { ...withKey(key), ...headers } })
 
@@ -32,6 +42,8 @@ beforeAll(async () => {
   await resetData(t.knex)
   keys.county = await keyFor(t.knex, 'county', '371502')
   keys.other = await keyFor(t.knex, 'county', '371521')
+  keys.third = await keyFor(t.knex, 'county', '371522')
+  keys.fourth = await keyFor(t.knex, 'county', '371524')
   keys.city = await keyFor(t.knex, 'city', '3715')
   keys.province = await keyFor(t.knex, 'province')
   // second-survey construction land over the western 60 m of every 100 m project cell
@@ -63,25 +75,65 @@ describe('pull API', () => {
     }
   })
 
-  it('pages with a cursor while projects are inserted concurrently: nothing missed, nothing repeated', async () => {
+  it('pages with a cursor while projects are inserted concurrently in three counties: nothing missed, nothing repeated', async () => {
     const before = (await t.knex('projects').select('id')).map((r) => r.id as number)
+    const writers = [keys.county!, keys.third!, keys.fourth!]
     const seen: number[] = []
     let cursor: string | null = null
-    let inserted = 0
-    for (let page = 0; page < 50; page++) {
-      // another client inserts while this one pages
-      const [res]: [Awaited<ReturnType<typeof pull>>, unknown] = await Promise.all([
-        pull(`limit=4${cursor ? `&cursor=${cursor}` : ''}`),
-        inserted < 6 ? newProject(`NEW${inserted++}`, 10000 + inserted * 200) : null,
-      ])
+    const page = async (q: string) => {
+      const res = await pull(`${q}${cursor ? `&cursor=${cursor}` : ''}`)
       expect(res.statusCode, res.body).toBe(200)
       const body: { items: Array<{ id: number }>; nextCursor: string | null; hasMore: boolean } = res.json()
       seen.push(...body.items.map((i) => i.id))
       cursor = body.nextCursor
+      return body
+    }
+    let inserted = 0
+    for (let n = 0; n < 50; n++) {
+      // other clients insert in three counties while this one pages
+      const [body] = await Promise.all([
+        page('limit=4'),
+        inserted < 6 ? newProject(`NEW${inserted}`, 10000 + inserted * 200, writers[inserted++ % writers.length]) : null,
+      ])
       if (!body.hasMore) break
     }
-    expect(new Set(seen).size).toBe(seen.length)
     for (const id of before) expect(seen).toContain(id)
+
+    // Writers in three counties stamp in one order and commit in another, with a poll between
+    // commits: a county committing after another county's later stamps was read must still be
+    // returned. Needs several sessions at once, which the embedded database (one session) has not.
+    if (testDatabase().backend === 'server') {
+      for (let round = 0; round < 3; round++) {
+        const open: Array<{ trx: Knex.Transaction; id: number }> = []
+        try {
+          for (const [i, county] of ['371502', '371522', '371524'].entries()) {
+            const trx = await t.knex.transaction()
+            open.push({ trx, id: await insertProjectRow(trx, county, `OUT${round}-${i}`) })
+          }
+          for (const i of [2, 0, 1]) {
+            await open[i]!.trx.commit()
+            await page('limit=100')
+            expect(seen, `round ${round}: the row committed just now`).toContain(open[i]!.id)
+          }
+        } finally {
+          // a failed expectation must not leave a transaction holding a connection (and a county's lock)
+          for (const o of open) if (!o.trx.isCompleted()) await o.trx.rollback()
+        }
+        // stamped in the order the transactions wrote, so the commits above went against it
+        const stamped = await t
+          .knex('projects')
+          .select('id')
+          .whereIn(
+            'id',
+            open.map((o) => o.id),
+          )
+          .orderBy(['updated_at', 'id'])
+        expect(stamped.map((r) => r.id)).toEqual(open.map((o) => o.id))
+      }
+    }
+    const all = (await t.knex('projects').select('id')).map((r) => r.id as number)
+    expect(new Set(seen).size, 'no row twice').toBe(seen.length)
+    expect([...seen].sort((x, y) => x - y)).toEqual(all.sort((x, y) => x - y))
     // and what was inserted after the last page comes with the kept cursor
     const late = await newProject('LATE', 20000)
     const next = (await pull(`limit=100&cursor=${cursor}`)).json()
@@ -93,6 +145,37 @@ describe('pull API', () => {
     const first = (await pull('limit=2&county=371502')).json()
     const res = await pull(`limit=2&county=371521&cursor=${first.nextCursor}`)
     expect(res.statusCode).toBe(400)
+  })
+
+  it('refuses an edited cursor with a problem in Chinese and English, before any value reaches SQL', async () => {
+    const issued: string = (await pull('limit=2&city=3715')).json().nextCursor
+    const bytes = inflateRawSync(Buffer.from(issued, 'base64url'))
+    // version, 12 bytes of the filters' hash, the count, then the first county's code as a varint
+    const edit = (change: (b: Buffer) => Buffer) => deflateRawSync(change(Buffer.from(bytes))).toString('base64url')
+    const varint = (v: bigint) => {
+      const out: number[] = []
+      for (; v >= 0x80n; v >>= 7n) out.push(Number(v & 0x7fn) | 0x80)
+      return Buffer.from([...out, Number(v)])
+    }
+    const codeLength = varint(371502n).length
+    const edited = {
+      'a character changed': `${issued.slice(0, 20)}${issued[20] === 'A' ? 'B' : 'A'}${issued.slice(21)}`,
+      'an unknown county': edit((b) => Buffer.concat([b.subarray(0, 14), varint(999999n), b.subarray(14 + codeLength)])),
+      // a stamp in the year 146 000: PostgreSQL's cast would fail on it
+      'a stamp out of range': edit((b) => Buffer.concat([b.subarray(0, 14 + codeLength), varint(2n ** 62n), b.subarray(14 + codeLength + 8)])),
+      'bytes added': edit((b) => Buffer.concat([b, Buffer.from([1, 2, 3])])),
+      'far too long': 'A'.repeat(5000),
+    }
+    for (const [what, cursor] of Object.entries(edited)) {
+      const res = await pull(`limit=2&city=3715&cursor=${cursor}`)
+      expect(res.statusCode, what).toBe(400)
+      expect(res.headers['content-type'], what).toMatch(/application\/problem\+json/)
+      const body = res.json()
+      expect(body.title, what).toMatch(/[\u4e00-\u9fff]/)
+      expect(body.detail, what).toMatch(/cursor/)
+      // a changed character may land in the filters' hash: then it is refused as made for other filters
+      if (what !== 'far too long') expect(body.detailZh, what).toMatch(/^游标.*请去掉游标重新查询$/)
+    }
   })
 
   it('filters by county, city, status and reward year', async () => {

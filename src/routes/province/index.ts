@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { projectStatuses } from '../../domain/project.js'
 import { countySummary, countySummaryCsv } from '../../province/counties.js'
+import { CURSOR_MAX_CHARS } from '../../province/cursor.js'
 import { pullProjects, pullProjectsCsv } from '../../province/service.js'
 import { CountySummary, CountySummaryQuery } from '../../schemas/province.js'
 import { CityPrefix, CountyCode, OneOf, problemResponses } from '../../schemas/common.js'
@@ -17,7 +18,7 @@ const PullQuery = Type.Object(
     city: Type.Optional(CityPrefix),
     status: Type.Optional(OneOf(projectStatuses)),
     updatedSince: Type.Optional(Type.String({ format: 'date-time', description: 'only projects changed at or after this instant' })),
-    cursor: Type.Optional(Type.String({ maxLength: 500, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(Type.String({ maxLength: CURSOR_MAX_CHARS, description: 'nextCursor of the previous page: each county’s position' })),
     limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
     format: OneOf(['json', 'csv'], { default: 'json', description: 'csv: every matching project in one file (UTF-8 with BOM, Chinese headers)' }),
     headers: Type.Optional(OneOf(headerLanguages, { description: 'CSV header row: Chinese titles (zh, default) or field names (en)' })),
