@@ -7,7 +7,7 @@
 //   - OGC items (limit 1000, bbox) and vector tile p50 (ratio full / single, goal ≤ 1.2);
 //   - the county's batch analysis (goal ≤ 1.2);
 //   - a tenth of each county's projects approved through the review workflow (province-review.ts),
-//     then the province pull of every project (cursor-paged) and the rewards report, total and per county;
+//     then the province pull of every project (cursor-paged), the totals per county and the rewards report, total and per county;
 //   - the service's peak memory (VmHWM of its process, goal < 1 GiB) and the database size.
 // The service runs as its own process (npm start's entry), so its memory is its own.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -251,6 +251,11 @@ async function main() {
         const t1 = Date.now()
         const rewards = await (await call(s, province, `/api/v1/province/rewards?year=${REWARD_YEAR}`)).json()
         const rewardsMs = Date.now() - t1
+        // the per-county totals (the province page and the provincial system's county figures)
+        const t3 = Date.now()
+        const totals = await (await call(s, province, '/api/v1/province/counties')).json()
+        const totalsMs = Date.now() - t3
+        if (totals.total.projects !== pulled) throw new Error(`per-county totals count ${totals.total.projects} projects, the pull ${pulled}`)
         const count = (list: 'qualifyingProjects' | 'excludedProjects') =>
           (rewards.counties as Array<Record<typeof list, unknown[]>>).reduce((n, c) => n + c[list].length, 0)
         // why the excluded ones are: the generated projects rarely pass the footprint check (≥ 30 %)
@@ -264,6 +269,7 @@ async function main() {
           `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county), cursor of ${cursor!.length} characters; ` +
             `poll with it: ${poll.items.length} new in ${pollMs} ms`,
         )
+        console.log(`  totals per county: ${totals.counties.length} counties, ${totals.total.projects} projects in ${totalsMs} ms`)
         console.log(
           `  rewards report ${REWARD_YEAR}: ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county), ` +
             `${count('qualifyingProjects')} qualifying and ${count('excludedProjects')} excluded projects (${exclusions()})`,
