@@ -11,6 +11,7 @@ import * as analysisRound2 from './20261130010000_analysis_round2.js'
 import * as jobLifecycle from './20261130130000_job_lifecycle.js'
 import * as citusKeys from './20261201010000_citus_keys.js'
 import * as layerCountyIndex from './20261201030000_layer_county_index.js'
+import * as citusNoSetNull from './20261201040000_citus_no_set_null.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -23,4 +24,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261130130000_job_lifecycle', jobLifecycle],
   ['20261201010000_citus_keys', citusKeys],
   ['20261201030000_layer_county_index', layerCountyIndex],
+  ['20261201040000_citus_no_set_null', citusNoSetNull],
 ]
