@@ -5,10 +5,9 @@
 // that deletes the parent and with the county bound (src/import/queries.ts, src/projects/queries.ts).
 //
 // NO ACTION rather than RESTRICT: both refuse to delete a parent that is still referenced, and our
-// statements clear the references first, so they behave alike here; NO ACTION is the SQL default,
-// checked at the end of the statement (after the cascades it set off: a deleted project takes its
-// own analyses, which its approved_result_id pointed at) and could be made DEFERRABLE later, which
-// RESTRICT cannot.
+// statements clear the references first, so they behave alike here (a deleted project takes its own
+// analyses, which its approved_result_id names, under either); NO ACTION is the SQL default and
+// could be made DEFERRABLE later, which RESTRICT cannot.
 //
 // Same names and columns as 20261201010000_citus_keys made them (its `down` drops them by name);
 // each key is dropped and added in one ALTER TABLE, so no moment is left without it.
