@@ -63,7 +63,7 @@ describe('GET /health', () => {
           '20261130130000_job_lifecycle',
           '20261201010000_citus_keys',
           '20261201030000_layer_county_index',
-        '20261201040000_citus_no_set_null',
+          '20261201040000_citus_no_set_null',
         ],
       },
     })
