@@ -108,6 +108,8 @@ async function main() {
   if (!fs.existsSync(landZip)) await writeLand(landZip)
   await knex.raw('DELETE FROM bundle_runs WHERE xzqdm = ?', [county])
   await knex('low_efficiency_plots').where({ xzqdm: county }).delete()
+  // Their import jobs forget them first: that key refuses to delete a version still named (no SET NULL for Citus).
+  await knex('import_jobs').where({ xzqdm: county, layer: 'plots' }).update({ dataset_id: null })
   await knex('datasets').where({ xzqdm: county, layer: 'plots' }).delete()
   const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
   const report = await runImport(

@@ -12,6 +12,7 @@ import * as jobLifecycle from './20261130130000_job_lifecycle.js'
 import * as citusKeys from './20261201010000_citus_keys.js'
 import * as pullPerCounty from './20261201020000_pull_per_county.js'
 import * as layerCountyIndex from './20261201030000_layer_county_index.js'
+import * as citusNoSetNull from './20261201040000_citus_no_set_null.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -25,4 +26,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261201010000_citus_keys', citusKeys],
   ['20261201020000_pull_per_county', pullPerCounty],
   ['20261201030000_layer_county_index', layerCountyIndex],
+  ['20261201040000_citus_no_set_null', citusNoSetNull],
 ]

@@ -194,10 +194,12 @@ export const importJobKind: JobKind = {
   key: 'import',
   table: 'import_jobs',
   async removePartial(knex, id) {
-    const left: Array<{ id: number; layer: string }> = await knex('datasets').select('id', 'layer').where({ import_job_id: id, status: 'loading' })
+    const left: Array<{ id: number; layer: string; county: string }> = await knex('datasets')
+      .select('id', 'layer', { county: 'xzqdm' })
+      .where({ import_job_id: id, status: 'loading' })
     for (const d of left) {
       const kind = layerKinds.find((k) => k.key === d.layer)
-      if (kind) await q.discardDataset(knex, kind, d.id)
+      if (kind) await q.discardDataset(knex, kind, d)
     }
   },
 }
@@ -206,7 +208,7 @@ export const importJobKind: JobKind = {
 export async function removeImportLeftovers(knex: Knex, dataDir: string): Promise<void> {
   for (const d of await q.datasetsLeftLoading(knex)) {
     const kind = layerKinds.find((k) => k.key === d.layer)
-    if (kind) await q.discardDataset(knex, kind, d.id)
+    if (kind) await q.discardDataset(knex, kind, d)
   }
   await fs.rm(importWorkRoot(dataDir), { recursive: true, force: true })
 }

@@ -218,12 +218,25 @@ export async function activateDataset(knex: Knex, d: { id: number; layer: string
   })
 }
 
+/**
+ * Deletes a version's row, in the caller's transaction. What points at it forgets it first, as
+ * ON DELETE SET NULL did before those keys became NO ACTION for Citus (migration
+ * 20261201040000_citus_no_set_null): the import job that made it and the projects made from it.
+ * Every statement binds the county, so that each stays on the county's shard.
+ */
+async function deleteDatasetRow(trx: Knex.Transaction, d: { id: number; county: string }, only?: { active: false }): Promise<void> {
+  await trx('import_jobs').where({ xzqdm: d.county, dataset_id: d.id }).update({ dataset_id: null })
+  await trx('projects').where({ xzqdm: d.county, source_dataset_id: d.id }).update({ source_dataset_id: null })
+  await trx('datasets')
+    .where({ xzqdm: d.county, id: d.id, ...only })
+    .delete()
+}
+
 /** Removes a version that did not finish loading: its table (attached or not) and its row. */
-export async function discardDataset(knex: Knex, kind: LayerKind, datasetId: number): Promise<void> {
+export async function discardDataset(knex: Knex, kind: LayerKind, dataset: { id: number; county: string }): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, datasetId)}"`)
-    await trx('import_jobs').where({ dataset_id: datasetId }).update({ dataset_id: null })
-    await trx('datasets').where({ id: datasetId }).delete()
+    await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, dataset.id)}"`)
+    await deleteDatasetRow(trx, dataset)
   })
 }
 
@@ -258,16 +271,15 @@ export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: stri
       // Dropping a partition locks the layer table briefly; do not queue readers behind a long query.
       await trx.raw(`SET LOCAL lock_timeout = '5s'`)
       await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, r.id)}"`)
-      await trx('import_jobs').where({ dataset_id: r.id }).update({ dataset_id: null })
-      await trx('datasets').where({ id: r.id, active: false }).delete()
+      await deleteDatasetRow(trx, { id: r.id, county }, { active: false })
     })
     dropped.push(r.version)
   }
   return dropped
 }
 
-export async function datasetsLeftLoading(knex: Knex): Promise<Array<{ id: number; layer: string }>> {
-  return knex('datasets').select('id', 'layer').where({ status: 'loading' })
+export async function datasetsLeftLoading(knex: Knex): Promise<Array<{ id: number; layer: string; county: string }>> {
+  return knex('datasets').select('id', 'layer', { county: 'xzqdm' }).where({ status: 'loading' })
 }
 
 const versionColumns = (knex: Knex) => ({

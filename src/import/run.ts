@@ -259,7 +259,7 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
 async function discardWithRetry(run: ImportRun, attempts = 5): Promise<void> {
   for (let i = 0; i < attempts; i++) {
     try {
-      return await q.discardDataset(run.ctx.knex, run.req.kind, run.dataset!.id)
+      return await q.discardDataset(run.ctx.knex, run.req.kind, { id: run.dataset!.id, county: run.req.county })
     } catch {
       await new Promise((r) => setTimeout(r, 100 * (i + 1)))
     }

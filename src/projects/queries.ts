@@ -121,8 +121,15 @@ export async function updateProjectAttributes(knex: Knex, id: number, attrs: Pro
     .update({ ...attributeRow(attrs), updated_at: knex.fn.now() })
 }
 
-export async function deleteProject(knex: Knex, id: number): Promise<void> {
-  await knex('projects').where({ id }).delete()
+/**
+ * Deletes a project, in the caller's transaction: its analyses, transitions and filings go with it
+ * (ON DELETE CASCADE); its fraud findings stay, forgetting it, as ON DELETE SET NULL did before that
+ * key became NO ACTION for Citus (migration 20261201040000_citus_no_set_null). The county is bound
+ * in both statements so that each stays on the county's shard.
+ */
+export async function deleteProject(trx: Knex.Transaction, p: { id: number; county: string }): Promise<void> {
+  await trx('findings').where({ xzqdm: p.county, project_id: p.id }).update({ project_id: null })
+  await trx('projects').where({ xzqdm: p.county, id: p.id }).delete()
 }
 
 export async function projectCodeExists(knex: Knex, county: string, code: string): Promise<boolean> {

@@ -55,7 +55,7 @@ async function writeOwnProject(
   actor: Actor,
   id: number,
   action: string,
-  work: (trx: Knex.Transaction) => Promise<void>,
+  work: (trx: Knex.Transaction, county: string) => Promise<void>,
   detail?: Record<string, unknown>,
 ) {
   await auditedWrite(
@@ -64,7 +64,7 @@ async function writeOwnProject(
     async (trx) => {
       const county = await q.projectCounty(trx, id, actor.scope)
       if (!county) throw notFound(id)
-      await work(trx)
+      await work(trx, county)
       return county
     },
     (county) => ({ action, objectType: 'project', objectId: id, county, detail }),
@@ -123,8 +123,8 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
 }
 
 export async function deleteProject(knex: Knex, actor: Actor, id: number): Promise<void> {
-  await writeOwnProject(knex, actor, id, 'project.delete', async (trx) => {
+  await writeOwnProject(knex, actor, id, 'project.delete', async (trx, county) => {
     await refuseIfLocked(trx, id, 'it cannot be deleted')
-    await q.deleteProject(trx, id)
+    await q.deleteProject(trx, { id, county })
   })
 }

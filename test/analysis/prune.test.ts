@@ -1,7 +1,8 @@
-// Stored analyses nothing references are pruned; the approved, the latest and the latest current one stay.
+// Stored analyses nothing references are pruned; the approved, the latest and the latest current one
+// stay, and an approval pinning a result while the prune runs keeps it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pruneAnalysisResults } from '../../src/analysis/prune.js'
-import { buildTestApp, resetData, type TestApp } from '../helpers/app.js'
+import { buildTestApp, resetData, testDatabase, type TestApp } from '../helpers/app.js'
 
 let t: TestApp
 beforeAll(async () => {
@@ -32,5 +33,32 @@ describe('pruning stored analyses', () => {
     expect(left).toEqual([approved, latestCurrent, latest, ...otherCounty])
     expect(left).not.toContain(dropped1)
     expect(left).not.toContain(dropped2)
+    // The approval still holds its result (the key refuses deleting it: nothing unpins it any more).
+    expect(await t.knex('projects').where({ id: p.id }).first('approved_result_id')).toEqual({ approved_result_id: approved })
+    await expect(t.knex('analysis_results').where({ id: approved }).delete()).rejects.toThrow(/approved_result_id_county_fk/)
+  })
+
+  // Two connections at once: the embedded database has one.
+  it.skipIf(testDatabase().backend !== 'server')('leaves a result that an approval is pinning meanwhile, and the approval holds', async () => {
+    await resetData(t.knex)
+    const [p] = await t.knex
+      .raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371502', 'P1', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`)
+      .then((r) => r.rows)
+    const add = async () =>
+      (await t.knex('analysis_results').insert({ project_id: p.id, xzqdm: '371502', inputs: '{}', result: '{}', stale: false }).returning('id'))[0].id as number
+    const pinned = await add() // what the approval read before a batch run stored a newer one
+    await add()
+    // The approval's transaction, as review/service.ts runs it: the result read FOR SHARE, then pinned.
+    const approval = await t.knex.transaction()
+    await approval('analysis_results').where({ id: pinned }).first('stale').forShare()
+    await approval('projects').where({ id: p.id }).update({ approved_result_id: pinned })
+    const pruning = pruneAnalysisResults(t.knex, '371502')
+    const commit = new Promise((resolve) => setTimeout(resolve, 300)).then(() => approval.commit())
+    const [pruned] = await Promise.all([pruning, commit])
+    expect(pruned).toBe(0)
+    expect(await t.knex('projects').where({ id: p.id }).first('approved_result_id')).toEqual({ approved_result_id: pinned })
+    // Pinned now, it stays at the next prune too.
+    expect(await pruneAnalysisResults(t.knex, '371502')).toBe(0)
+    expect(await t.knex('analysis_results').where({ project_id: p.id }).count()).toEqual([{ count: 2 }])
   })
 })

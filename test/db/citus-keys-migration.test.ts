@@ -1,11 +1,16 @@
 // The citus_keys migration on a database with data: rows of every county-owned table written under
 // the previous schema come through up, down and up again unchanged; the new keys hold (a row that
-// names another county's parent is refused); ON DELETE does what it did; ids past 2³¹ work end to end.
+// names another county's parent is refused); deleting a project or dropping a version through the
+// application does what ON DELETE did, while a raw delete of a parent still named is refused (the
+// SET NULL keys are NO ACTION since 20261201040000_citus_no_set_null); ids past 2³¹ work end to end.
+import fs from 'node:fs/promises'
 import type { Knex } from 'knex'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrations } from '../../migrations/index.js'
 import { migrateLatest, migrateStep, migrationStatus } from '../../src/db/migrate.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { importFile } from '../helpers/imports.js'
+import { rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
 
 const migration = '20261201010000_citus_keys'
 /** migrations made after it, undone first (newest first) and applied again after the test */
@@ -59,7 +64,7 @@ const primaryKey = async (knex: Knex, table: string) => {
 }
 
 /** One row in every county-owned table, written as the previous schema allowed. */
-async function writeRows(knex: Knex): Promise<{ datasetId: number; projectId: number }> {
+async function writeRows(knex: Knex): Promise<{ jobId: number; datasetId: number; projectId: number }> {
   const [job] = await knex('import_jobs').insert({ layer: 'survey3', xzqdm: county, status: 'succeeded' }).returning('id')
   const [dataset] = await knex('datasets')
     .insert({ layer: 'survey3', xzqdm: county, version: 1, status: 'ready', active: true, import_job_id: job.id })
@@ -98,7 +103,7 @@ async function writeRows(knex: Knex): Promise<{ datasetId: number; projectId: nu
     { action: 'key.create', object_type: 'api_key', result: 'ok' }, // about no county
     { action: 'project.create', object_type: 'project', object_id: String(project.id), xzqdm: county, result: 'ok' },
   ])
-  return { datasetId: dataset.id, projectId: project.id }
+  return { jobId: job.id, datasetId: dataset.id, projectId: project.id }
 }
 
 describe(`migration ${migration} on a database with data`, () => {
@@ -107,7 +112,7 @@ describe(`migration ${migration} on a database with data`, () => {
     expect(await migrateStep(t.knex, 'down')).toEqual([migration])
     expect((await migrationStatus(t.knex)).pending).toEqual([migration, ...later])
     expect(await primaryKey(t.knex, 'projects')).toEqual(['id'])
-    const { datasetId, projectId } = await writeRows(t.knex)
+    const { jobId, datasetId, projectId } = await writeRows(t.knex)
     const before = await snapshot(t.knex)
     expect(Object.values(before).every((rows) => rows.length > 0)).toBe(true)
     const noCounty = (s: Record<string, unknown[]>) => s.audit_log!.map((r) => (r as { xzqdm: string | null }).xzqdm)
@@ -135,18 +140,42 @@ describe(`migration ${migration} on a database with data`, () => {
       t.knex('filings').insert({ project_id: projectId, xzqdm: other, kind: 'plan', document_date: '2026-01-05', due_on: '2026-02-05', created_by: 'x' }),
     ).rejects.toThrow(/county_fk/)
 
-    // ON DELETE as before: a project's results, transitions and filings go with it, its findings stay
-    // without it (keeping their county); a version's rows go with it, jobs and projects forget it.
-    await t.knex('projects').where({ id: projectId }).delete()
+    await migrateLatest(t.knex) // the later migrations again: the deletes below run on the schema as it is now
+
+    // The keys that used to SET NULL refuse a raw delete of a parent still named: the application clears first.
+    await expect(t.knex('projects').where({ id: projectId }).delete()).rejects.toThrow(/findings_project_id_county_fk/)
+    await expect(t.knex('datasets').where({ id: datasetId }).delete()).rejects.toThrow(/(import_jobs_dataset_id|projects_source_dataset_id)_county_fk/)
+
+    // Through the application, as ON DELETE did before: a project's results, transitions and filings
+    // go with it, its findings stay without it (keeping their county) ...
+    const key = await keyFor(t.knex, 'county', county)
+    const deleted = await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${projectId}`, headers: withKey(key) })
+    expect(deleted.statusCode, deleted.body).toBe(204)
     expect(await t.knex('analysis_results').where({ project_id: projectId }).count()).toEqual([{ count: 0 }])
+    expect(await t.knex('project_transitions').count()).toEqual([{ count: 0 }])
     expect(await t.knex('filings').count()).toEqual([{ count: 0 }])
     expect(await t.knex('findings').first('project_id', 'xzqdm')).toEqual({ project_id: null, xzqdm: county })
+    // ... and a version dropped after a re-import (one version kept) goes with its rows; its import
+    // job and the projects made from it forget it.
     await t.knex.raw(`INSERT INTO projects (xzqdm, code, geom, source_dataset_id) VALUES (?, 'K-2', ${square}, ?)`, [county, datasetId])
-    await t.knex('datasets').where({ id: datasetId }).delete()
-    expect(await t.knex('survey3_patches').count()).toEqual([{ count: 0 }])
-    expect(await t.knex('import_jobs').first('dataset_id', 'xzqdm')).toEqual({ dataset_id: null, xzqdm: county })
-    expect(await t.knex('projects').first('source_dataset_id', 'xzqdm')).toEqual({ source_dataset_id: null, xzqdm: county })
-    await migrateLatest(t.knex) // the later migrations again, for what follows
+    const dir = await tempDir()
+    const limited = await buildTestApp(undefined, { layerVersionsKept: 1 })
+    try {
+      const zip = await shapefileZip(dir, 'next', {
+        fields: surveyFields,
+        features: [{ parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '0601' } }],
+      })
+      const job = await importFile(limited, key, { layer: 'survey3' }, zip)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      expect(job.warnings.map((w: { message: string }) => w.message)).toContain('old versions dropped (keeping the newest 1): 1')
+    } finally {
+      await limited.close()
+      await fs.rm(dir, { recursive: true, force: true })
+    }
+    expect(await t.knex('datasets').where({ id: datasetId }).count()).toEqual([{ count: 0 }])
+    expect(await t.knex('survey3_patches').where({ dataset_id: datasetId }).count()).toEqual([{ count: 0 }])
+    expect(await t.knex('import_jobs').where({ id: jobId }).first('dataset_id', 'xzqdm')).toEqual({ dataset_id: null, xzqdm: county })
+    expect(await t.knex('projects').where({ code: 'K-2' }).first('source_dataset_id', 'xzqdm')).toEqual({ source_dataset_id: null, xzqdm: county })
   })
 
   it('takes ids past 2³¹ end to end', async () => {

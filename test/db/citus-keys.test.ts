@@ -110,6 +110,23 @@ describe('keys for a distribution by county', () => {
     expect(wrong).toEqual([])
   })
 
+  it('no foreign key between county-owned tables sets NULL or a default, on delete or update, nor cascades an update', async () => {
+    // Citus refuses these actions on a key that holds the distribution column (citusdata/citus#7132),
+    // even when PostgreSQL 15's column list leaves the county alone: the application clears the column.
+    const tables = await countyTables()
+    const { rows } = await db.knex.raw(
+      `SELECT t.relname || '.' || c.conname AS name, c.confdeltype AS "onDelete", c.confupdtype AS "onUpdate"
+         FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_class r ON r.oid = c.confrelid
+        WHERE c.contype = 'f' AND c.conparentid = 0 AND t.relname = ANY(?::text[]) AND r.relname = ANY(?::text[])`,
+      [tables, tables],
+    )
+    const fks = rows as Array<{ name: string; onDelete: string; onUpdate: string }>
+    expect(fks.length).toBeGreaterThanOrEqual(19) // so that this cannot pass on none
+    // pg_constraint's action codes: a no action, r restrict, c cascade, n set null, d set default
+    const refused = fks.filter((f) => ['n', 'd'].includes(f.onDelete) || ['n', 'd', 'c'].includes(f.onUpdate))
+    expect(refused.map((f) => `${f.name} (on delete ${f.onDelete}, on update ${f.onUpdate})`)).toEqual([])
+  })
+
   it('ids and id references of county-owned tables are bigint, and so are their sequences', async () => {
     const tables = await countyTables()
     const { rows } = await db.knex.raw(

@@ -39,6 +39,7 @@ describe('GET /health', () => {
         '20261201010000_citus_keys',
         '20261201020000_pull_per_county',
         '20261201030000_layer_county_index',
+        '20261201040000_citus_no_set_null',
       ],
       pending: [],
     })
@@ -64,6 +65,7 @@ describe('GET /health', () => {
           '20261201010000_citus_keys',
           '20261201020000_pull_per_county',
           '20261201030000_layer_county_index',
+          '20261201040000_citus_no_set_null',
         ],
       },
     })
