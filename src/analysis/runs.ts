@@ -52,8 +52,10 @@ export async function executeRun(
         .update({ done, eligible, progress: done / projects.length })
     }
     // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
+    // Only the columns queries select and join on: sampling the result jsonb made this 0.39 s of a
+    // county's 1.3 s run once the province's results were in the table (0.06 s without it).
     await pruneAnalysisResults(knex, county)
-    await knex.raw('ANALYZE analysis_results')
+    await knex.raw('ANALYZE analysis_results (id, project_id, xzqdm, eligible, stale, computed_at)')
     await knex('analysis_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, finished_at: knex.fn.now() })
   } catch (err) {
     const cancelled = signal.aborted
