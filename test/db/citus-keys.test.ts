@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/connection.js'
 import { migrateLatest } from '../../src/db/migrate.js'
 import { openTestDatabase } from '../helpers/app.js'
+import { layerKinds } from '../../src/import/layers.js'
 
 let db: Database
 beforeAll(async () => {
@@ -19,16 +20,7 @@ afterAll(() => db.close())
 const planned = [
   'datasets',
   'import_jobs',
-  'survey3_patches',
-  'survey2_patches',
-  'survey2_lines',
-  'buildings',
-  'approved_unsupplied',
-  'idle_land',
-  'plan_zones',
-  'admin_divisions',
-  'project_boundaries',
-  'low_efficiency_plots',
+  ...layerKinds.map((k) => k.table), // every layer's table, from the layer catalogue
   'projects',
   'analysis_results',
   'analysis_runs',
