@@ -12,6 +12,7 @@
 // The service runs as its own process (npm start's entry), so its memory is its own.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
@@ -76,6 +77,18 @@ interface Service {
   base: string
   child: ChildProcess
   peakMiB: () => number
+}
+
+/** A port nothing listens on now, so that two benchmark runs on one machine do not clash. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }
 
 /** The service as `npm start` runs it, on its own port, against one database. */
@@ -211,7 +224,7 @@ async function main() {
     const admin = (await createKey(knex, { name: 'bench', role: 'admin', region: null, createdBy: 'bench' })).token
     const county = (await createKey(knex, { name: 'bench county', role: 'county', region: probe.code, createdBy: 'bench' })).token
     const province = (await createKey(knex, { name: 'bench province', role: 'province', region: null, createdBy: 'bench' })).token
-    const s = await startService(databaseOf(name), name === 'province' ? 3101 : 3102)
+    const s = await startService(databaseOf(name), await freePort())
     try {
       console.log(`${name}: importing ${set.length} counties, ${concurrency} at a time`)
       const importMs = await importAll(s, admin, set)
