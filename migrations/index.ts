@@ -13,6 +13,7 @@ import * as citusKeys from './20261201010000_citus_keys.js'
 import * as pullPerCounty from './20261201020000_pull_per_county.js'
 import * as layerCountyIndex from './20261201030000_layer_county_index.js'
 import * as citusNoSetNull from './20261201040000_citus_no_set_null.js'
+import * as projectArea from './20261201050000_project_area.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -27,4 +28,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261201020000_pull_per_county', pullPerCounty],
   ['20261201030000_layer_county_index', layerCountyIndex],
   ['20261201040000_citus_no_set_null', citusNoSetNull],
+  ['20261201050000_project_area', projectArea],
 ]

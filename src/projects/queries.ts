@@ -34,17 +34,17 @@ function attributeRow(attrs: ProjectAttributes): Record<string, unknown> {
   return row
 }
 
-const summary = (knex: Knex) => ({
+const summary = {
   id: 'projects.id',
   county: 'projects.xzqdm',
   code: 'projects.code',
   status: 'projects.status',
   ...Object.fromEntries(Object.entries(attributeColumns).map(([k, c]) => [k, `projects.${c}`])),
-  areaM2: knex.raw('ST_Area(projects.geom::geography)'),
+  areaM2: 'projects.area_m2',
   repairs: 'projects.repairs',
   createdAt: 'projects.created_at',
   updatedAt: 'projects.updated_at',
-})
+}
 
 export async function insertProject(
   knex: Knex,
@@ -65,7 +65,7 @@ export async function insertProject(
 export async function findProject(knex: Knex, id: number, scope: Scope) {
   return whereInScope(
     knex('projects')
-      .first({ ...summary(knex), geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json') })
+      .first({ ...summary, geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json') })
       .where({ id }),
     scope,
   )
@@ -100,7 +100,7 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
   const [rows, total] = await Promise.all([
     base
       .clone()
-      .select(summary(knex))
+      .select(summary)
       .select({ aEligible: 'a.eligible', aStale: 'a.stale', aComputedAt: 'a.computed_at', aStock: 'a.stock_m2', aFootprint: 'a.footprint_ratio' })
       .orderBy('projects.id')
       .limit(q.limit)
@@ -138,5 +138,5 @@ export async function projectCodeExists(knex: Knex, county: string, code: string
 
 /** Every project of a county with the attributes the rules read, for batch analysis. */
 export async function projectsOfCounty(knex: Knex, county: string) {
-  return knex('projects').select(summary(knex)).where({ xzqdm: county }).orderBy('id')
+  return knex('projects').select(summary).where({ xzqdm: county }).orderBy('id')
 }

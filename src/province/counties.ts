@@ -89,7 +89,7 @@ export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFi
   // One row per project, with only what is summed; rounding and summing happen below, exactly as
   // the pull rounds each project (SQL's numeric rounding of a double differs at half-cents).
   const { rows } = await knex.raw(
-    `SELECT p.xzqdm AS county, p.status, ST_Area(p.geom::geography) AS m2, r.id IS NOT NULL AS analysed, r.eligible,
+    `SELECT p.xzqdm AS county, p.status, p.area_m2 AS m2, r.id IS NOT NULL AS analysed, r.eligible,
             (r.result->'stockArea'->>'m2')::float8 AS stock
        FROM projects p
        ${latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible', preferApproved: true })}

@@ -58,13 +58,13 @@ function filterConditions(f: PullFilter): { sql: string; bindings: Knex.RawBindi
 }
 
 const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach, p.status,
-            p.milestone_type AS "milestoneType", p.milestone_date AS "milestoneDate", ST_Area(p.geom::geography) AS m2,
+            p.milestone_type AS "milestoneType", p.milestone_date AS "milestoneDate", p.area_m2 AS m2,
             to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedKey",
             r.id AS "resultId", p.approved_result_id IS NOT NULL AS approved, x."stockArea", x.footprint,
             x.checks, r.eligible, r.stale, r.computed_at AS "computedAt", r.inputs`
 /** What `columns` reads of a project, taken in each stream so that only the page's rows are read whole. */
 const streamColumns =
-  'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.status, p.milestone_type, p.milestone_date, p.geom, p.updated_at, p.approved_result_id'
+  'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.status, p.milestone_type, p.milestone_date, p.area_m2, p.updated_at, p.approved_result_id'
 const analysis =
   latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible, r.stale, r.computed_at, r.inputs', preferApproved: true }) +
   // The three parts in one call: each `r.result->'…'` fetched and decompressed the whole stored

@@ -40,6 +40,7 @@ describe('GET /health', () => {
         '20261201020000_pull_per_county',
         '20261201030000_layer_county_index',
         '20261201040000_citus_no_set_null',
+        '20261201050000_project_area',
       ],
       pending: [],
     })
@@ -66,6 +67,7 @@ describe('GET /health', () => {
           '20261201020000_pull_per_county',
           '20261201030000_layer_county_index',
           '20261201040000_citus_no_set_null',
+          '20261201050000_project_area',
         ],
       },
     })
