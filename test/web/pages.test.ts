@@ -2,7 +2,7 @@
 // Bundles and province pages, the role-dependent navigation, and sign-in by keyboard alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, withKey } from '../helpers/app.js'
-import { loadSample, signedIn, startWebTest, type WebTest } from './browser.js'
+import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 let county: string
@@ -67,6 +67,8 @@ describe('console pages', () => {
     const summary = (await w.t.app.inject({ url: '/api/v1/province/counties', headers: withKey(province) })).json()
     expect(summary.total.projects).toBeGreaterThan(0)
     expect(await page.textContent('#county-table tr.total')).toContain(`合计${summary.total.projects}`)
+    await page.waitForSelector('#reward-table table, #reward-table p')
+    await screenshot(page, 'province')
     const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#csv-projects')])
     const text = await (await csv.createReadStream()).toArray()
     expect(Buffer.concat(text).toString('utf8')).toContain('371502')
