@@ -6,6 +6,23 @@ import { attachDatabase } from '../../src/db/connection.js'
 import { migrateDown, migrateLatest } from '../../src/db/migrate.js'
 import { buildTestApp, testDatabase, type TestApp } from '../helpers/app.js'
 
+/** Every migration, in order, named literally: what /health must report. */
+const allMigrations = [
+  '20261123000000_foundation',
+  '20261123010000_import',
+  '20261123020000_analysis_runs',
+  '20261123030000_bundles',
+  '20261123040000_review',
+  '20261123050000_layer_partitions',
+  '20261130010000_analysis_round2',
+  '20261130130000_job_lifecycle',
+  '20261201010000_citus_keys',
+  '20261201020000_pull_per_county',
+  '20261201030000_layer_county_index',
+  '20261201040000_citus_no_set_null',
+  '20261201050000_project_area',
+]
+
 let t: TestApp
 beforeAll(async () => {
   t = await buildTestApp()
@@ -27,21 +44,7 @@ describe('GET /health', () => {
     expect(body.database.postgres).toMatch(/^\d+/)
     expect(body.migrations).toEqual({
       current: true,
-      applied: [
-        '20261123000000_foundation',
-        '20261123010000_import',
-        '20261123020000_analysis_runs',
-        '20261123030000_bundles',
-        '20261123040000_review',
-        '20261123050000_layer_partitions',
-        '20261130010000_analysis_round2',
-        '20261130130000_job_lifecycle',
-        '20261201010000_citus_keys',
-        '20261201020000_pull_per_county',
-        '20261201030000_layer_county_index',
-        '20261201040000_citus_no_set_null',
-        '20261201050000_project_area',
-      ],
+      applied: allMigrations,
       pending: [],
     })
   })
@@ -54,21 +57,7 @@ describe('GET /health', () => {
       status: 'degraded',
       migrations: {
         current: false,
-        pending: [
-          '20261123000000_foundation',
-          '20261123010000_import',
-          '20261123020000_analysis_runs',
-          '20261123030000_bundles',
-          '20261123040000_review',
-          '20261123050000_layer_partitions',
-          '20261130010000_analysis_round2',
-          '20261130130000_job_lifecycle',
-          '20261201010000_citus_keys',
-          '20261201020000_pull_per_county',
-          '20261201030000_layer_county_index',
-          '20261201040000_citus_no_set_null',
-          '20261201050000_project_area',
-        ],
+        pending: allMigrations,
       },
     })
     await migrateLatest(t.knex)
