@@ -2,11 +2,17 @@
 // query builder (whereInScope) and for raw SQL (scopeCondition).
 import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
-import { countiesOfCity } from '../domain/regions.js'
+import { countiesOfCity, countyCodes } from '../domain/regions.js'
 
 export interface Sql {
   sql: string
   bindings: unknown[]
+}
+
+/** The counties a scope covers, by the region table (for work done county by county). */
+export function countiesInScope(scope: Scope): string[] {
+  if (scope.kind === 'county') return [scope.code]
+  return scope.kind === 'city' ? countiesOfCity(scope.prefix) : countyCodes
 }
 
 export function whereInScope<Q extends Knex.QueryBuilder>(query: Q, scope: Scope, column = 'xzqdm'): Q {

@@ -4,11 +4,11 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/shared-sql.js'
-import { scopeCondition } from '../db/scope.js'
+import { countiesInScope } from '../db/scope.js'
 import { MU_M2 } from '../domain/analysis-config.js'
 import { projectStatuses, projectStatusZh, type ProjectStatus } from '../domain/project.js'
 import type { Scope } from '../domain/region.js'
-import { countiesOfCity, countyByCode, countyCodes } from '../domain/regions.js'
+import { countyByCode } from '../domain/regions.js'
 import { round } from '../domain/rewards.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 
@@ -75,16 +75,13 @@ const reported = (c: Counts) => ({
   approvedStockArea: area(c.approvedStockCents),
 })
 
-/** The counties a scope covers, narrowed to a city if asked, in code order. */
-function countiesIn(scope: Scope, city: string | undefined): string[] {
-  let codes = scope.kind === 'all' ? countyCodes : scope.kind === 'city' ? countiesOfCity(scope.prefix) : [scope.code]
-  if (city) codes = codes.filter((c) => c.startsWith(city))
-  return [...codes].sort()
-}
-
 export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFilter) {
-  const counties = countiesIn(scope, f.city)
-  const where = [scopeCondition(scope, 'p.xzqdm'), { sql: 'p.xzqdm = ANY(?::bpchar[])', bindings: [counties] }]
+  // The key's counties (its scope), narrowed to a city if asked, in code order: the rows listed and
+  // the only counties read.
+  const counties = countiesInScope(scope)
+    .filter((c) => !f.city || c.startsWith(f.city))
+    .sort()
+  const where = [{ sql: 'p.xzqdm = ANY(?::bpchar[])', bindings: [counties] as unknown[] }]
   if (f.year !== undefined) where.push({ sql: 'extract(year FROM p.milestone_date) = ?', bindings: [f.year] })
   // One row per project, with only what is summed; rounding and summing happen below, exactly as
   // the pull rounds each project (SQL's numeric rounding of a double differs at half-cents).
