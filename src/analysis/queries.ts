@@ -239,7 +239,11 @@ export async function storeResults(
   // new numbers are a change the province's pull must see (the trigger stamps the change time);
   // per county, so each statement stays on one county's shard (docs/scale-out.md)
   const byCounty = new Map<string, number[]>()
-  for (const r of results) byCounty.set(r.county, [...(byCounty.get(r.county) ?? []), r.projectId])
+  for (const r of results) {
+    const ids = byCounty.get(r.county)
+    if (ids) ids.push(r.projectId)
+    else byCounty.set(r.county, [r.projectId])
+  }
   for (const [county, ids] of byCounty) await knex('projects').where('xzqdm', county).whereIn('id', ids).update({ updated_at: knex.fn.now() })
   return rows.map((r: { id: number }) => r.id)
 }
