@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median } from './db.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { layerKind } from '../src/import/layers.js'
+import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { runImport } from '../src/import/run.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } } })

@@ -8,7 +8,7 @@ import { generatedSurvey3, median } from './db.js'
 import { openShapefileArchive } from '../src/import/archive.js'
 import { openShapefile } from '../src/import/shapefile-source.js'
 import { resolveFields } from '../src/import/fields.js'
-import { layerKind } from '../src/import/layers.js'
+import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { BatchBuilder } from '../src/import/batch-rows.js'
 import { IssueList } from '../src/import/report.js'
 

@@ -8,7 +8,7 @@ import { cliActor } from '../auth/service.js'
 import { parseBursaWolf } from '../crs/registry.js'
 import { countyProblem } from '../domain/region.js'
 import { createImportJob, executeImportJob, type ImportJobParams } from '../import/jobs.js'
-import { layerKeys, layerKind } from '../import/layers.js'
+import { layerKeys, layerKind } from '../catalogue/layer-kinds.js'
 import { safeFileName } from '../import/upload.js'
 import { progressBar } from './progress.js'
 

@@ -1,7 +1,8 @@
 // Turns the features a source read into the rows of one insert: counts them, reports their issues
 // and converts the values of the typed columns. Runs for every record: kept free of per-record objects
 // where it can.
-import { convertValue, type ResolvedColumn } from './fields.js'
+import type { ResolvedColumn } from './columns.js'
+import { convertValue } from './fields.js'
 import type { BatchRows } from './queries.js'
 import type { ImportCounts, IssueList } from './report.js'
 import type { SourceBatch, SourceFeature } from './source.js'

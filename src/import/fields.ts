@@ -1,22 +1,13 @@
 // Which source field fills which typed column, and the conversion of each value.
+import type { ColumnType, DeriverKey, LayerKind } from '../catalogue/layer-kinds.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
-import type { ColumnType, LayerKind } from './layers.js'
+import type { ColumnDeriver, ResolvedColumn } from './columns.js'
+import { permittedFromZone } from './plan-zones.js'
 
-export interface ResolvedColumn {
-  column: string
-  field: string
-  type: ColumnType
-  /** index of the source field, or -1 when the source has none */
-  source: number
-  sourceName: string | null
-  /** fills a value the source leaves empty from the record's other columns, or says why it cannot */
-  derive?: ColumnDeriver
+/** The derivers the catalogue names, by key. */
+const derivers: Record<DeriverKey, (resolved: ResolvedColumn[]) => ColumnDeriver> = {
+  'permitted-from-zone': permittedFromZone,
 }
-
-/** Reads a record's converted value of another column (by database column name). */
-export type ColumnDeriver = (
-  valueOf: (column: string) => unknown,
-) => { value: string | number | boolean } | { error: string; /** the source field the failure is about */ field?: string }
 
 /** Maps columns to source fields; returns problems instead of throwing so all can be reported. */
 export function resolveFields(
@@ -56,7 +47,7 @@ export function resolveFields(
   if (need && !columns.some((c) => need.columns.includes(c.column) && c.source !== -1)) problems.push(`${need.en} / ${need.zh}`)
   for (const c of kind.columns) {
     const resolved = columns.find((r) => r.column === c.column)!
-    if (c.derive) resolved.derive = c.derive(columns)
+    if (c.derive) resolved.derive = derivers[c.derive](columns)
   }
   return { columns, problems, notes }
 }

@@ -11,10 +11,11 @@ import { problem } from '../errors/index.js'
 import { runAfterImport } from '../jobs/hooks.js'
 import type { JobKind } from '../jobs/kinds.js'
 import { errorText, lostConnection, markRunning } from '../jobs/lifecycle.js'
-import { layerKind, layerKinds } from './layers.js'
+import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import * as q from './queries.js'
 import { emptyReport, ImportFailure, type ImportReport } from './report.js'
-import { runImport, type ImportLimits, type ImportOptions, type ImportRequest } from './run.js'
+import type { ImportLimits, ImportOptions, ImportRequest } from './request.js'
+import { runImport } from './run.js'
 
 export interface ImportJobParams extends ImportOptions {
   layer: string

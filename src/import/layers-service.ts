@@ -3,7 +3,7 @@ import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
 import { inScope, resolveCounty } from '../domain/region.js'
 import { problem } from '../errors/index.js'
-import { layerKind } from './layers.js'
+import { layerKind } from '../catalogue/layer-kinds.js'
 import { activeLayers, layerVersions } from './queries.js'
 
 export async function listLayers(knex: Knex, actor: Actor, county?: string) {

@@ -3,11 +3,11 @@
 import type { SourceCrs } from '../crs/resolve.js'
 import { lostConnection } from '../jobs/lifecycle.js'
 import { BatchBuilder } from './batch-rows.js'
-import type { ResolvedColumn } from './fields.js'
+import type { ResolvedColumn } from './columns.js'
 import * as q from './queries.js'
 import type { BatchRows } from './queries.js'
 import { ImportFailure, type ImportReport, type IssueList } from './report.js'
-import type { ImportContext, ImportLimits, ImportRequest } from './run.js'
+import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { FeatureSource } from './source.js'
 
 /** What loading one version needs: the source read, where its rows go, and where issues are reported. */

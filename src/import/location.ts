@@ -7,7 +7,7 @@
 import type { Knex } from 'knex'
 import { countyByCode } from '../domain/regions.js'
 import { partitionName } from './queries.js'
-import type { LayerKind } from './layers.js'
+import type { LayerKind } from '../catalogue/layer-kinds.js'
 
 /** More than this share of features outside the county's boundary refuses the import. */
 export const maxShareOutside = 0.5

@@ -5,8 +5,9 @@ import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
-import { pgArrayType, type ResolvedColumn } from './fields.js'
-import { layerKinds, type LayerKind } from './layers.js'
+import type { ResolvedColumn } from './columns.js'
+import { pgArrayType } from './fields.js'
+import { layerKinds, type LayerKind } from '../catalogue/layer-kinds.js'
 
 export interface BatchRows {
   records: number[]

@@ -7,43 +7,16 @@ import { outsideChina } from '../domain/extent.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { ArchiveError, defaultArchiveLimits, isZip, openShapefileArchive, type ShapefileArchive } from './archive.js'
 import { EncodingError, resolveEncoding } from './encoding.js'
-import { resolveFields, type ResolvedColumn } from './fields.js'
+import type { ResolvedColumn } from './columns.js'
+import { resolveFields } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
-import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
+import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
-
-/** What the user chose for an import (upload form or CLI options). */
-export interface ImportOptions {
-  county: string
-  mode: 'replace' | 'append'
-  srid?: number
-  encoding?: string
-  towgs84?: number[]
-  fieldMap?: Record<string, string>
-  /** fail (default): any rejected record fails the import; skip: store the rest and list them */
-  onInvalid: 'fail' | 'skip'
-}
-
-export interface ImportRequest extends ImportOptions {
-  kind: LayerKind
-  file: { path: string; name: string; sha256: string }
-  importedBy: string
-  jobId: number | null
-}
-
-export interface ImportLimits {
-  maxVertices: number
-  geojsonMaxBytes: number
-  geojsonMaxDepth: number
-  batchSize: number
-  /** batches being stored at once while the next is read */
-  maxInFlight: number
-}
 
 export const defaultImportLimits: ImportLimits = {
   maxVertices: 1_000_000,
@@ -51,13 +24,6 @@ export const defaultImportLimits: ImportLimits = {
   geojsonMaxDepth: 32,
   batchSize: 2000,
   maxInFlight: 2,
-}
-
-export interface ImportContext {
-  knex: Knex
-  limits?: ImportLimits
-  onProgress?: (fraction: number, report: ImportReport) => void
-  signal?: AbortSignal
 }
 
 const expected = (e: unknown) => e instanceof ArchiveError || e instanceof SourceError || e instanceof CrsError || e instanceof EncodingError

@@ -9,7 +9,7 @@ import { problem } from '../errors/index.js'
 import type { JobRunner } from '../jobs/runner.js'
 import type { ImportForm } from '../schemas/imports.js'
 import { createImportJob, executeImportJob, type ImportJobParams } from './jobs.js'
-import type { ImportLimits } from './run.js'
+import type { ImportLimits } from './request.js'
 import type { SavedUpload } from './upload.js'
 
 export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams {

@@ -3,10 +3,10 @@
 // Each collection is a table-driven description: SQL expressions over the alias `f`, taken only
 // from this catalogue (never from a request), a Chinese title per property, and the shapefile
 // field name a desktop user expects (the survey standard's code where there is one).
-import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/shared-sql.js'
-import { layerKinds, type ColumnType, type LayerKind } from '../import/layers.js'
+import { layerKinds, type ColumnType, type LayerKind } from '../catalogue/layer-kinds.js'
 import { piecesSource } from './pieces-sql.js'
+import type { SourceContext } from './source-context.js'
 
 export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'date'
 
@@ -33,15 +33,6 @@ export interface Property {
   wide?: boolean
 }
 
-/** Conditions a source may push down into its own subqueries (analysis pieces of one project). */
-export interface SourceContext {
-  countyCondition: (column: string) => { sql: string; bindings: unknown[] }
-  /** ids of the active versions of the collection's layer the key sees (layer collections only) */
-  activeDatasets: number[]
-  equals: Map<string, unknown>
-  knex: Knex
-}
-
 export interface Collection {
   id: string
   title: string
@@ -61,66 +52,6 @@ export interface Collection {
   layer?: string
   /** the table behind `f` when it is a plain table with an integer id (for keyset export) */
   table?: string
-}
-
-const zh: Record<string, string> = {
-  bsm: '标识码',
-  tbbh: '图斑编号',
-  dlbm: '地类编码',
-  dlmc: '地类名称',
-  qsxz: '权属性质',
-  qsdwdm: '权属单位代码',
-  qsdwmc: '权属单位名称',
-  zldwdm: '坐落单位代码',
-  zldwmc: '坐落单位名称',
-  tbmj: '图斑面积',
-  tbdlmj: '图斑地类面积',
-  kcdlbm: '扣除地类编码',
-  kcxs: '扣除地类系数',
-  kcmj: '扣除地类面积',
-  czcsxm: '城镇村属性码',
-  gdlx: '耕地类型',
-  xzdwmj: '线状地物面积',
-  lxdwmj: '零星地物面积',
-  tkxs: '田坎系数',
-  tkmj: '田坎面积',
-  cd: '长度',
-  kd: '宽度',
-  kcbl: '扣除比例',
-  kctbbh1: '扣除图斑编号1',
-  kctbdwdm1: '扣除图斑单位1',
-  kctbbh2: '扣除图斑编号2',
-  kctbdwdm2: '扣除图斑单位2',
-  building_type: '建筑类型',
-  name: '名称',
-  floors: '层数',
-  approval_no: '批准文号',
-  approved_on: '批准日期',
-  code: '编号',
-  identified_on: '认定日期',
-  zone_code: '分区代码',
-  zone_name: '分区名称',
-  permitted: '允许建设',
-  level: '级别',
-  project_code: '项目编号',
-  project_name: '项目名称',
-  development_mode: '开发模式',
-  plot_code: '图斑编号',
-  plot_name: '地块名称',
-  category: '低效类型',
-}
-const widths: Record<string, number> = {
-  dlbm: 10,
-  kcdlbm: 10,
-  czcsxm: 10,
-  gdlx: 10,
-  qsxz: 10,
-  qsdwdm: 19,
-  zldwdm: 19,
-  kctbdwdm1: 19,
-  kctbdwdm2: 19,
-  tbbh: 30,
-  code: 50,
 }
 
 const propertyType: Record<ColumnType, PropertyType> = {
@@ -149,11 +80,11 @@ function layerCollection(kind: LayerKind): Collection {
       county,
       ...kind.columns.map((c): Property => ({
         name: c.field,
-        titleZh: zh[c.column] ?? c.field,
+        titleZh: c.titleZh,
         type: propertyType[c.type],
         sql: c.type === 'date' ? `to_char(f.${c.column}, 'YYYY-MM-DD')` : `f.${c.column}`,
         dbfName: c.aliases.find(ascii),
-        width: widths[c.column],
+        width: c.width,
         wide: c.type === 'bigint',
       })),
     ],

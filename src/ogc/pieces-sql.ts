@@ -2,7 +2,7 @@
 // projects a key may see, or of one project when the request filters by projectId.
 import { excludedTypesNear, piecesSource as analysisPieces, type Sql } from '../analysis/pieces.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
-import type { SourceContext } from './collections.js'
+import type { SourceContext } from './source-context.js'
 
 export async function piecesSource(ctx: SourceContext): Promise<Sql> {
   const scope = ctx.countyCondition('xzqdm')

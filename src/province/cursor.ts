@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import { countyCodes } from '../domain/regions.js'
 import { problem } from '../errors/index.js'
-import { countiesOfFilter, type PullFilter } from './queries.js'
+import { countiesOfFilter, type PullFilter } from './filter.js'
 
 /** Where a reader stands in one county: the last row it was given. */
 export interface Position {

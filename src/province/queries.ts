@@ -2,16 +2,8 @@
 // from (the one the province approved, else the latest).
 import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/shared-sql.js'
-import { countiesOfCity, countyCodes } from '../domain/regions.js'
 import type { Positions } from './cursor.js'
-
-export interface PullFilter {
-  year?: number
-  county?: string
-  city?: string
-  status?: string
-  updatedSince?: string
-}
+import { countiesOfFilter, type PullFilter } from './filter.js'
 
 export interface PullRow {
   id: number
@@ -34,13 +26,6 @@ export interface PullRow {
   stale: boolean | null
   computedAt: Date | null
   inputs: Record<string, { version: number } | null> | null
-}
-
-/** The counties a filter covers, by the region table: each is one ordered stream of the pull. */
-export function countiesOfFilter(f: PullFilter): string[] {
-  if (f.county) return [f.county]
-  if (f.city) return countiesOfCity(f.city)
-  return countyCodes
 }
 
 /** Conditions of the filters other than the county (which picks the streams), as SQL on `p`. */

@@ -16,7 +16,8 @@ import {
 import { round } from '../domain/rewards.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
-import { pullAll, pullPage, type PullFilter, type PullRow } from './queries.js'
+import type { PullFilter } from './filter.js'
+import { pullAll, pullPage, type PullRow } from './queries.js'
 
 const mu = (m2: number) => round(m2 / MU_M2, 4)
 

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { layerKeys } from '../import/layers.js'
+import { layerKeys } from '../catalogue/layer-kinds.js'
 import { CountyCode, OneOf, Timestamp } from './common.js'
 
 export const LayerKey = OneOf(layerKeys, { description: 'layer kind' })

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/connection.js'
 import { migrateLatest } from '../../src/db/migrate.js'
 import { openTestDatabase } from '../helpers/app.js'
-import { layerKinds } from '../../src/import/layers.js'
+import { layerKinds } from '../../src/catalogue/layer-kinds.js'
 
 let db: Database
 beforeAll(async () => {

@@ -11,7 +11,7 @@ import { createKey } from '../../src/auth/keys.js'
 import { attachDatabase, type Database } from '../../src/db/connection.js'
 import { migrateLatest } from '../../src/db/migrate.js'
 import type { Role } from '../../src/domain/region.js'
-import { layerKinds } from '../../src/import/layers.js'
+import { layerKinds } from '../../src/catalogue/layer-kinds.js'
 
 export const testDatabase = () => inject('database')
 

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import { expect } from 'vitest'
-import { layerKinds } from '../../src/import/layers.js'
+import { layerKinds } from '../../src/catalogue/layer-kinds.js'
 import type { TestApp } from './app.js'
 
 export function multipart(fields: Record<string, string>, file?: { path: string; name?: string }) {

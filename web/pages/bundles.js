@@ -6,7 +6,7 @@ import * as f from '../format.js'
 import { createMap, bboxOf, fitExtent, loaded } from '../map/map.js'
 import { layersFor, palette } from '../map/styles.js'
 import { s } from '../strings.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 
 const b = s.bundles
 

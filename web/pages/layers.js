@@ -1,7 +1,8 @@
 // 图层与导入: the county's layers (active version, count, extent, history) and the upload panel.
-import { api, ApiError } from '../api.js'
+import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
+import { problemBox } from '../problem.js'
 import { s } from '../strings.js'
 import { renderUpload } from './upload.js'
 
@@ -117,13 +118,3 @@ export async function render(el, { principal }) {
 }
 
 const extentText = (e) => (e ? e.map((x) => x.toFixed(4)).join(', ') : s.common.dash)
-
-/** A problem document (or any error) as the lines the service wrote, Chinese first. */
-export function problemBox(err) {
-  const lines = err instanceof ApiError ? err.lines : [String(err?.message ?? err)]
-  return h(
-    'div.error-box',
-    { role: 'alert' },
-    lines.map((l) => h('p', {}, l)),
-  )
-}

@@ -2,7 +2,7 @@
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import { s } from '../strings.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 import { filingsTable } from './review.js'
 
 const r = s.review

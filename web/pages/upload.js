@@ -4,7 +4,7 @@ import { api, uploadImport } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { s } from '../strings.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 
 const u = s.upload
 const encodings = ['', 'GBK', 'GB18030', 'UTF-8', 'BIG5']

@@ -1,0 +1,40 @@
+// What an import is asked to do (the user's options, the file, the layer kind), within which
+// limits, and what it reports to: read by the run (run.ts) and its load step (load.ts).
+import type { Knex } from 'knex'
+import type { LayerKind } from '../catalogue/layer-kinds.js'
+import type { ImportReport } from './report.js'
+
+/** What the user chose for an import (upload form or CLI options). */
+export interface ImportOptions {
+  county: string
+  mode: 'replace' | 'append'
+  srid?: number
+  encoding?: string
+  towgs84?: number[]
+  fieldMap?: Record<string, string>
+  /** fail (default): any rejected record fails the import; skip: store the rest and list them */
+  onInvalid: 'fail' | 'skip'
+}
+
+export interface ImportRequest extends ImportOptions {
+  kind: LayerKind
+  file: { path: string; name: string; sha256: string }
+  importedBy: string
+  jobId: number | null
+}
+
+export interface ImportLimits {
+  maxVertices: number
+  geojsonMaxBytes: number
+  geojsonMaxDepth: number
+  batchSize: number
+  /** batches being stored at once while the next is read */
+  maxInFlight: number
+}
+
+export interface ImportContext {
+  knex: Knex
+  limits?: ImportLimits
+  onProgress?: (fraction: number, report: ImportReport) => void
+  signal?: AbortSignal
+}
