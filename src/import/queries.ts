@@ -1,6 +1,6 @@
 // All SQL of the importer. Table and column names come only from the layer catalogue (layers.ts).
 import type { Knex } from 'knex'
-import { activeDataset as sharedActiveDataset, latestAnalysisIdsOfCounty } from '../db/shared-sql.js'
+import { activeDataset as sharedActiveDataset, latestAnalysisIdsOfCounty } from '../db/read-model.js'
 import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'

@@ -3,7 +3,7 @@
 // Each collection is a table-driven description: SQL expressions over the alias `f`, taken only
 // from this catalogue (never from a request), a Chinese title per property, and the shapefile
 // field name a desktop user expects (the survey standard's code where there is one).
-import { latestAnalysisJoin } from '../db/shared-sql.js'
+import { latestAnalysisJoin } from '../db/read-model.js'
 import { layerKinds, type ColumnType, type LayerKind } from '../catalogue/layer-kinds.js'
 import { piecesSource } from './pieces-sql.js'
 import type { SourceContext } from './source-context.js'

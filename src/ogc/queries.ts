@@ -3,7 +3,7 @@
 // transformed into the storage CRS, never the column into the box's, so the GiST index is used.
 import type { Knex } from 'knex'
 import { scopeCondition } from '../db/scope.js'
-import { activeDatasetIds, activeDatasetsFrom } from '../db/shared-sql.js'
+import { activeDatasetIds, activeDatasetsFrom } from '../db/read-model.js'
 import type { Scope } from '../domain/region.js'
 import { maxId } from '../schemas/common.js'
 import type { Collection, Property } from './collections.js'

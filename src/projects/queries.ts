@@ -3,7 +3,7 @@ import type { Knex } from 'knex'
 import { countyByCode } from '../domain/regions.js'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
-import { latestAnalysisJoin } from '../db/shared-sql.js'
+import { latestAnalysisJoin } from '../db/read-model.js'
 import type { ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
 
 /** API attribute → column; the allow-list for writes. */

@@ -3,7 +3,7 @@
 // summed from exactly the numbers the project pull reports, so the two reconcile to the cent.
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
-import { latestAnalysisJoin } from '../db/shared-sql.js'
+import { latestAnalysisJoin } from '../db/read-model.js'
 import { countiesInScope } from '../db/scope.js'
 import { MU_M2 } from '../domain/analysis-config.js'
 import { projectStatuses, projectStatusZh, type ProjectStatus } from '../domain/project.js'

@@ -1,7 +1,7 @@
 // All SQL of the province's pull API: projects in change order, with the analysis the numbers come
 // from (the one the province approved, else the latest).
 import type { Knex } from 'knex'
-import { latestAnalysisJoin } from '../db/shared-sql.js'
+import { latestAnalysisJoin } from '../db/read-model.js'
 import type { Positions } from './cursor.js'
 import { countiesOfFilter, type PullFilter } from './filter.js'
 

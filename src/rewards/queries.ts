@@ -1,6 +1,6 @@
 // All SQL for county statistics, fraud findings and reward quotas.
 import type { Knex } from 'knex'
-import { activeDataset } from '../db/shared-sql.js'
+import { activeDataset } from '../db/read-model.js'
 
 /** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
 export async function activeSurvey3(knex: Knex, county: string) {
