@@ -13,7 +13,7 @@ import type { LayerKind } from './layers.js'
 import * as q from './queries.js'
 import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
-import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
+import { emptyReport, ImportFailure, IssueList, type ImportIssue, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
 
@@ -58,6 +58,17 @@ export interface ImportContext {
   limits?: ImportLimits
   onProgress?: (fraction: number, report: ImportReport) => void
   signal?: AbortSignal
+  /** Runs in the transaction that switches readers to the version: what must commit with the switch. */
+  onActivate?: (trx: Knex.Transaction, activation: Activation) => Promise<void>
+}
+
+/** The version being switched to, for what commits with the switch. */
+export interface Activation {
+  datasetId: number
+  /** adds a warning to the report */
+  warn(issue: ImportIssue): void
+  /** the report as it stands, warnings added so far included */
+  report(): ImportReport
 }
 
 const expected = (e: unknown) => e instanceof ArchiveError || e instanceof SourceError || e instanceof CrsError || e instanceof EncodingError
@@ -248,7 +259,8 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
   // Planner statistics before readers see the version: without them (autovacuum off or behind,
   // and PGlite has none) the first pages after an import sort the whole partition.
   await q.analyzeVersionTable(ctx.knex, req.kind, dataset.id)
-  await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
+  const activation: Activation = { datasetId: dataset.id, warn: (i) => issues.warnings.add(i), report: () => finished(run) }
+  await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county }, ctx.onActivate && ((trx) => ctx.onActivate!(trx, activation)))
 }
 
 /**
