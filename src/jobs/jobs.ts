@@ -12,7 +12,7 @@ import { endJob, endJobEventually, errorText, markRunning, requeueJob, type Endi
 import { JobRunner } from './runner.js'
 
 export interface JobEvent {
-  type: 'queued' | 'running' | 'progress' | 'ended'
+  type: 'queued' | 'running' | 'progress' | 'cancelling' | 'ended'
   kind: JobKindKey
   id: number
   fraction?: number
@@ -133,6 +133,7 @@ export class Jobs {
     )
     if (how !== 'aborted') this.emit({ type: 'ended', kind, id, status: 'cancelled' })
     else {
+      this.emit({ type: 'cancelling', kind, id })
       let timer: NodeJS.Timeout | undefined
       const waited = new Promise<void>((r) => (timer = setTimeout(r, this.opts.cancelWaitMs ?? 30_000)))
       await Promise.race([this.runner.ended(key), waited])
