@@ -38,6 +38,8 @@ async function executeRun(ctx: JobContext<AnalysisRunParams>) {
     eligible += results.filter((r) => r.eligible === true).length
     ctx.progress(done / projects.length, { done, eligible }, `${done}/${projects.length} projects`)
   }
+  // A cancelled run keeps what it stored and prunes nothing: it did not replace the county's results.
+  if (signal.aborted) throw new Error('cancelled')
   // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
   // Only the columns queries select and join on: sampling the result jsonb made this 0.39 s of a
   // county's 1.3 s run once the province's results were in the table (0.06 s without it).
@@ -55,6 +57,7 @@ export const analysisJobKind: JobKind<'analysis'> = {
   key: 'analysis',
   table: 'analysis_runs',
   path: '/api/v1/analysis/runs',
+  noun: { en: 'analysis run', zh: '分析任务' },
   audit: { objectType: 'analysis_run', action: 'analysis' },
   async insert(trx, actor, { county }) {
     const why = countyProblem(county)

@@ -104,6 +104,7 @@ export const bundleJobKind: JobKind<'bundles'> = {
   key: 'bundles',
   table: 'bundle_runs',
   path: '/api/v1/bundles/runs',
+  noun: { en: 'bundle run', zh: '连片组团任务' },
   audit: { objectType: 'bundle_run', action: 'bundle' },
   async insert(trx, actor, { county, ...params }) {
     checkCounty(actor, county)

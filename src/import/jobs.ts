@@ -61,6 +61,7 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
     key: 'import',
     table: 'import_jobs',
     path: '/api/v1/imports',
+    noun: { en: 'import', zh: '导入任务' },
     audit: { objectType: 'import_job', action: 'import' },
     async insert(trx, actor, params) {
       const [row] = await trx('import_jobs')

@@ -113,12 +113,13 @@ export class Jobs {
   async cancel(kind: JobKindKey, actor: Actor, id: number): Promise<any> {
     const k = this.kind(kind)
     const job = await k.get(this.knex, id, actor.scope)
-    const gone = () => problem('LR_CONFLICT', `${kind} job ${id} has already ${job.status}`, { detailZh: `任务 ${id} 已结束（${job.status}），无法取消` })
-    if (!(activeStatuses as readonly string[]).includes(job.status)) throw gone()
+    const { en, zh } = k.noun
+    const gone = (status = 'ended') => problem('LR_CONFLICT', `${en} ${id} has already ${status}`, { detailZh: `${zh} ${id} 已结束，无法取消` })
+    if (!(activeStatuses as readonly string[]).includes(job.status)) throw gone(job.status)
     const key = jobKey(kind, id)
     if (job.status === 'running' && !this.runner.isRunning(key))
-      throw problem('LR_CONFLICT', `${kind} job ${id} runs in another process (the command line); stop it there`, {
-        detailZh: `任务 ${id} 由其他进程（命令行）运行，请在该处停止`,
+      throw problem('LR_CONFLICT', `${en} ${id} runs in another process (the command line); stop it there`, {
+        detailZh: `${zh} ${id} 由其他进程（命令行）运行，请在该处停止`,
       })
     const how = await auditedWrite(
       this.knex,
@@ -141,7 +142,7 @@ export class Jobs {
     }
     const now = await this.get(kind, id, actor.scope)
     if (now.status === 'succeeded')
-      throw problem('LR_CONFLICT', `${kind} job ${id} finished before the cancel took effect`, { detailZh: `任务 ${id} 已在取消前完成` })
+      throw problem('LR_CONFLICT', `${en} ${id} finished before the cancel took effect`, { detailZh: `${zh} ${id} 已在取消前完成` })
     return now
   }
 

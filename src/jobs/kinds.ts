@@ -52,6 +52,8 @@ export interface JobKind<K extends JobKindKey = JobKindKey> {
   table: 'import_jobs' | 'analysis_runs' | 'bundle_runs'
   /** the row's URL under the API, without the id */
   path: string
+  /** what users call one job of the kind, in messages: 'import' / '导入任务' */
+  noun: { en: string; zh: string }
   /** the audit log's object type and action prefix (import_job / import.cancel) */
   audit: { objectType: string; action: string }
   /** Checks the params (bad input, scope) and inserts the queued row in the caller's transaction. */

@@ -49,11 +49,10 @@ async function importAndDie(event: 'queued' | 'progress'): Promise<{ signal: str
   const sha256 = createHash('sha256')
     .update(await fs.readFile(plots))
     .digest('hex')
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/jobs/fixtures/stop-after-activation.ts', url, backend, t.dataDir, plots, sha256, event],
-    { cwd: projectRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/jobs/fixtures/stop-after-activation.ts', url, backend, t.dataDir, plots, sha256, event], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let output = ''
   child.stdout.on('data', (d) => (output += d))
   child.stderr.on('data', (d) => (output += d))
@@ -116,7 +115,10 @@ describe('a follow-up bundle run', () => {
     await t.app.jobs.ended('import', bigJob.id)
     expect((await t.app.jobs.recover()).resumed.bundles).toBe(0)
     expect((await t.knex('bundle_runs').first('status').where({ id: followUp.id })).status).toBe('cancelled')
-    const audit = await t.knex('audit_log').first('result', 'detail').where({ action: 'bundle.cancel', object_id: String(followUp.id) })
+    const audit = await t
+      .knex('audit_log')
+      .first('result', 'detail')
+      .where({ action: 'bundle.cancel', object_id: String(followUp.id) })
     expect(audit).toEqual({ result: 'ok', detail: { how: 'dequeued' } })
     // None of its bundles was made: the county has none.
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json().features).toEqual([])
