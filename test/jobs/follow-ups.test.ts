@@ -5,7 +5,11 @@ import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { cliActor } from '../../src/auth/service.js'
 import { projectRoot } from '../../src/config.js'
+import { importJobKind } from '../../src/import/jobs.js'
+import { ActivationHooks } from '../../src/jobs/hooks.js'
+import { Jobs } from '../../src/jobs/jobs.js'
 import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 import { jobEvent, upload } from '../helpers/imports.js'
@@ -123,5 +127,31 @@ describe('a follow-up bundle run', () => {
     // None of its bundles was made: the county has none.
     expect((await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json().features).toEqual([])
     expect((await t.knex('import_jobs').first('status').where({ id: bigJob.id })).status).toBe('succeeded')
+  })
+})
+
+describe('what must follow a new version', () => {
+  it('commits with its activation: a hook that fails undoes its own writes and the switch, and the import says which step', async () => {
+    const hooks = new ActivationHooks()
+      .register('writing first', async (trx, e) => {
+        await trx('audit_log').insert({ action: 'test.hook', object_type: 'dataset', object_id: String(e.datasetId), xzqdm: e.county, result: 'ok' })
+        return { notes: [{ message: 'written' }] }
+      })
+      .register('failing next', async () => {
+        throw new Error('no such thing')
+      })
+    const jobs = new Jobs({ knex: t.knex, log: { error: () => {}, warn: () => {} }, hooks, kinds: [importJobKind({ dataDir: t.dataDir })] })
+    const sha256 = createHash('sha256')
+      .update(await fs.readFile(plots))
+      .digest('hex')
+    const params = { layer: 'plots', county: '371502', mode: 'replace' as const, onInvalid: 'fail' as const, file: { path: plots, name: 'plots.zip', sha256 } }
+    const { id } = await jobs.start('import', cliActor(), params)
+    expect(await jobs.ended('import', id)).toBe('failed')
+    const job = await t.knex('import_jobs').first('errors', 'dataset_id').where({ id })
+    expect(job.errors).toEqual([{ message: 'the new version was not activated: failing next failed: no such thing' }])
+    expect(job.dataset_id).toBeNull()
+    expect(await t.knex('audit_log').where({ action: 'test.hook' }).first()).toBeUndefined()
+    expect(await t.knex('datasets').count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+    await jobs.close()
   })
 })
