@@ -207,7 +207,11 @@ export class Jobs {
     let committed: JobOutcome | null = null
     let end: Ending
     try {
-      await markRunning(this.knex, k, id)
+      if (!(await markRunning(this.knex, k, id))) {
+        const { status } = await this.recorded(k, id, { status: 'cancelled' })
+        this.emit({ type: 'ended', kind: k.key, id, status })
+        return status
+      }
       this.emit({ type: 'running', kind: k.key, id })
       const outcome =
         (await k.run({

@@ -5,8 +5,9 @@
 import type { Knex } from 'knex'
 import { activeStatuses, type FinalStatus, type JobKind, type JobOutcome } from './kinds.js'
 
-export async function markRunning(knex: Knex, kind: JobKind, id: number): Promise<void> {
-  await knex(kind.table).where({ id }).update({ status: 'running', started_at: knex.fn.now() })
+/** Starts a queued job; false when it is no longer queued (a cancel ended it first): then it must not run. */
+export async function markRunning(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
+  return (await knex(kind.table).where({ id, status: 'queued' }).update({ status: 'running', started_at: knex.fn.now() })) > 0
 }
 
 /** The one text a user reads for an error: the database's message without the SQL knex prefixes. */
