@@ -123,10 +123,9 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
   const removeUpload = async () => {
     if (params.file.workDir) await fs.rm(params.file.workDir, { recursive: true, force: true })
   }
-  let request: ImportRequest | undefined
   try {
     const { created_by: importedBy } = await knex('import_jobs').first('created_by').where({ id })
-    request = { ...params, kind: layerKind(params.layer)!, importedBy, jobId: id }
+    const request: ImportRequest = { ...params, kind: layerKind(params.layer)!, importedBy, jobId: id }
     const report = await runImport(
       {
         knex,

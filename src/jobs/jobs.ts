@@ -96,9 +96,16 @@ export class Jobs {
     return rows
   }
 
-  /** Resolves with the job's recorded end once this process has run it (at once for a job it does not hold). */
-  ended(kind: JobKindKey, id: number): Promise<FinalStatus | null> {
-    return this.runner.ended(jobKey(kind, id))
+  /**
+   * Resolves with the job's recorded end once this process has run it. For a job it does not hold
+   * (ended already, or never queued here) at once with the end its row records; null while that
+   * row is not ended (a job of another process) or when a stop dropped it unrun.
+   */
+  async ended(kind: JobKindKey, id: number): Promise<FinalStatus | null> {
+    const key = jobKey(kind, id)
+    if (this.runner.holds(key)) return this.runner.ended(key)
+    const row = await this.knex(this.kind(kind).table).first('status').where({ id })
+    return row && !(activeStatuses as readonly string[]).includes(row.status) ? (row.status as FinalStatus) : null
   }
 
   subscribe(listener: (e: JobEvent) => void): () => void {
@@ -153,13 +160,14 @@ export class Jobs {
   async recover(): Promise<{ failed: Record<string, number>; resumed: Record<string, number> }> {
     const failed: Record<string, number> = {}
     const resumed: Record<string, number> = {}
+    const resume: Array<() => void> = []
     for (const k of this.kinds.values()) {
       const rows: Array<{ id: number }> = await this.knex(k.table).select('id').whereIn('status', activeStatuses).orderBy('id')
       failed[k.key] = resumed[k.key] = 0
       for (const { id } of rows) {
         const params = await k.resumable?.(this.knex, id)
         if (params && (await requeueJob(this.knex, k, id))) {
-          this.enqueue(k.key, id, params)
+          resume.push(() => this.enqueue(k.key, id, params))
           resumed[k.key] = (resumed[k.key] ?? 0) + 1
         } else {
           await this.knex.transaction((trx) => endJob(trx, k, id, { status: 'failed', message: 'interrupted by a stop of the service; start it again' }))
@@ -168,6 +176,8 @@ export class Jobs {
       }
     }
     for (const k of this.kinds.values()) await k.atStart?.(this.knex)
+    // Run again only once what no job owns any more is gone (versions left loading, upload files).
+    for (const start of resume) start()
     return { failed, resumed }
   }
 

@@ -55,6 +55,10 @@ export class JobRunner {
     return this.known.get(key)?.ended ?? Promise.resolve(null)
   }
 
+  holds(key: string): boolean {
+    return this.known.has(key)
+  }
+
   isRunning(key: string): boolean {
     return this.current?.key === key
   }

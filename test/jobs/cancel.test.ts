@@ -83,8 +83,16 @@ describe('cancelling a queued job', () => {
       expect(cancelled.statusCode, cancelled.body).toBe(200)
       expect(cancelled.json()).toMatchObject({ id, status: 'cancelled', errors: [{ message: 'cancelled' }], finishedAt: expect.any(String) })
       expect(await audits(`${kind}.cancel`, id)).toEqual([{ result: 'ok', detail: { how: 'dequeued' } }])
-      // It never runs: the runner forgot it.
-      expect(await t.app.jobs.ended(kind === 'bundle' ? 'bundles' : 'analysis', id)).toBeNull()
+      // It never runs: the runner no longer holds it, and its row says how it ended.
+      expect(await t.app.jobs.ended(kind === 'bundle' ? 'bundles' : 'analysis', id)).toBe('cancelled')
+      expect(
+        (
+          await t
+            .knex(kind === 'bundle' ? 'bundle_runs' : 'analysis_runs')
+            .first('started_at')
+            .where({ id })
+        ).started_at,
+      ).toBeNull()
       const again = await del(url)
       expect(again.statusCode).toBe(409)
       expect(again.json()).toMatchObject({ status: 409, detail: expect.stringMatching(/has already cancelled/), detailZh: expect.stringMatching(/无法取消/) })
@@ -97,7 +105,9 @@ describe('cancelling a queued job', () => {
         ['denied', 404],
         ['failed', 409],
       ])
-      expect((await del(holder.url)).json().status).toBe('cancelled')
+      // The holder has done its part; stop it if it still runs.
+      await del(holder.url)
+      await t.app.jobs.ended('import', holder.id)
     })
   }
 })
