@@ -14,7 +14,6 @@ import { parseArgs } from 'node:util'
 import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
 import { footprints, survey2Construction } from '../src/analysis/queries.js'
 import { projectAnalysis } from '../src/analysis/service.js'
-import { executeRun } from '../src/analysis/runs.js'
 import { cliActor } from '../src/auth/service.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
@@ -24,9 +23,7 @@ import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { runImport } from '../src/import/run.js'
 import { syncProjectsFromLayer } from '../src/projects/from-layer.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
-import { registerJobKinds } from '../src/plugins/job-kinds.js'
-
-registerJobKinds()
+import { buildJobs } from '../src/plugins/job-kinds.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, samples: { type: 'string', default: '60' } } })
 const patches = Number(values.patches)
@@ -103,10 +100,12 @@ async function main() {
     await Promise.all(statements.map(([sql, b]) => knex.raw(sql, b as never[])))
     return { ms: Date.now() - t0 }
   }
+  // The service's own job (row, audit, lifecycle), as POST /analysis/runs starts it.
+  const jobs = buildJobs({ knex, log: console, dataDir: path.join(outDir, 'data') })
   const batch = async () => {
-    const [run] = await knex('analysis_runs').insert({ xzqdm: county, created_by: 'bench' }).returning('id')
     const t0 = Date.now()
-    await executeRun(knex, run.id, county, new AbortController().signal)
+    const { id } = await jobs.start('analysis', cliActor(), { county })
+    if ((await jobs.ended('analysis', id)) !== 'succeeded') throw new Error(`analysis run ${id} did not succeed`)
     return Date.now() - t0
   }
   // The service's own statements for the same two measures, to compare like with like.

@@ -8,7 +8,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
-import { computeBundles } from '../src/bundles/service.js'
+import { cliActor } from '../src/auth/service.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -20,9 +20,7 @@ import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { runImport } from '../src/import/run.js'
 import { rectangle } from '../src/testdata/generate.js'
 import { rng } from '../src/testdata/random.js'
-import { registerJobKinds } from '../src/plugins/job-kinds.js'
-
-registerJobKinds()
+import { buildJobs } from '../src/plugins/job-kinds.js'
 
 const { values } = parseArgs({ options: { plots: { type: 'string', default: '100000' } } })
 const target = Number(values.plots)
@@ -142,6 +140,7 @@ async function main() {
   await knex.raw('ANALYZE survey3_patches')
   console.log(`third-survey layer: ${land.counts.stored} patches`)
   console.log(`imported ${report.counts.stored} plots`)
+  const jobs = buildJobs({ knex, log: console, dataDir: os.tmpdir() })
   for (const gap of [0, 5]) {
     const t0 = Date.now()
     const { rows } = await knex.raw(
@@ -152,12 +151,12 @@ async function main() {
       [gap, report.datasetId],
     )
     const raw = Date.now() - t0
-    const [run] = await knex('bundle_runs')
-      .insert({ xzqdm: county, gap_meters: gap, min_bundle_m2: bundleDefaults.minBundleM2, created_by: 'bench' })
-      .returning('id')
     const t1 = Date.now()
-    const n = await computeBundles(knex, run.id, county, { gapMeters: gap, minBundleM2: bundleDefaults.minBundleM2 })
+    // The service's own job (row, audit, lifecycle), as POST /bundles/runs starts it.
+    const { id } = await jobs.start('bundles', cliActor(), { county, gapMeters: gap, minBundleM2: bundleDefaults.minBundleM2 })
+    if ((await jobs.ended('bundles', id)) !== 'succeeded') throw new Error(`bundle run ${id} did not succeed`)
     const service = Date.now() - t1
+    const n = (await knex('bundle_runs').first('bundle_count').where({ id }))!.bundle_count
     console.log(
       `gap ${gap} m: ${n} bundles (raw ${rows[0].n}); service ${(service / 1000).toFixed(2)} s (cluster, dissolve, holes, land around, flags, stored) vs raw SQL ${(raw / 1000).toFixed(2)} s (cluster, dissolve, area): ratio ${(service / raw).toFixed(2)}`,
     )

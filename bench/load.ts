@@ -18,9 +18,6 @@ import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { purgeOldVersions } from '../src/import/queries.js'
 import { runImport } from '../src/import/run.js'
-import { registerJobKinds } from '../src/plugins/job-kinds.js'
-
-registerJobKinds()
 const run = promisify(execFile)
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '5' } } })
 const patches = Number(values.patches)

@@ -67,7 +67,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(protection, opts.protection ?? {})
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
-  await instance.register(jobs)
+  await instance.register(jobs, { dataDir: opts.config.dataDir, layerVersionsKept: opts.config.layerVersionsKept ?? 0 })
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)
@@ -83,11 +83,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(projectRoutes)
-      await api.register(importRoutes, {
-        dataDir: opts.config.dataDir,
-        uploadLimitBytes: opts.config.uploadLimitBytes,
-        layerVersionsKept: opts.config.layerVersionsKept ?? 0,
-      })
+      await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)

@@ -109,6 +109,9 @@ export const s = {
     recent: '最近的导入',
     job: '任务',
     statusCol: '状态',
+    followUps: '随后的任务',
+    followUpKinds: { bundles: '连片组团重算' },
+    followUpStatus: { queued: '排队中', running: '进行中', succeeded: '已完成', failed: '失败', cancelled: '已取消' },
   },
   map: {
     title: '地图',

@@ -125,15 +125,21 @@ export async function survey2Construction(knex: Knex, c: Cut, datasetId: number,
   return byId(rows)
 }
 
-/** Distinct building types of a buildings version; versions never change, so they are kept per process. */
-const typesOfVersion = new Map<number, Promise<Array<string | null>>>()
+/**
+ * Distinct building types of a buildings version; versions never change, so they are kept while the
+ * database handle lives. Keyed by that handle (each app, CLI run or test opens its own), so two apps
+ * in one process never share a version id that means different rows in their databases.
+ */
+const typesOfVersions = new WeakMap<Knex, Map<number, Promise<Array<string | null>>>>()
 export function buildingTypesOf(knex: Knex, datasetId: number): Promise<Array<string | null>> {
+  let typesOfVersion = typesOfVersions.get(knex)
+  if (!typesOfVersion) typesOfVersions.set(knex, (typesOfVersion = new Map()))
   let types = typesOfVersion.get(datasetId)
   if (!types) {
     types = run<{ type: string | null }>(knex, 'SELECT DISTINCT building_type AS type FROM buildings WHERE dataset_id = ?', [datasetId]).then((rows) =>
       rows.map((r) => r.type),
     )
-    types.catch(() => typesOfVersion.delete(datasetId))
+    types.catch(() => typesOfVersion!.delete(datasetId))
     typesOfVersion.set(datasetId, types)
   }
   return types

@@ -1,75 +1,76 @@
 // Batch analysis of a county's projects as a job with progress (POST /analysis/runs, CLI analyze).
 import type { Knex } from 'knex'
-import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
-import type { JobKind } from '../jobs/kinds.js'
-import { errorText, failJob, markRunning } from '../jobs/lifecycle.js'
+import type { JobContext, JobKind } from '../jobs/kinds.js'
 import { pruneAnalysisResults } from './prune.js'
 import { analyzeProjects, countyContext } from './service.js'
 
-const chunk = 200
-
-export async function createRun(knex: Knex, actor: Actor, county: string): Promise<number> {
-  const why = countyProblem(county)
-  if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
-  if (!inScope(actor.scope, county)) throw problem('LR_FORBIDDEN', `this key may not analyse county ${county}`, { detailZh: `本密钥无权分析 ${county} 的项目` })
-  return auditedWrite(
-    knex,
-    actor,
-    async (trx) => (await trx('analysis_runs').insert({ xzqdm: county, created_by: actor.principal.prefix }).returning('id'))[0].id as number,
-    (id) => ({ action: 'analysis.run', objectType: 'analysis_run', objectId: id, county }),
-  )
+export interface AnalysisRunParams {
+  county: string
 }
 
-/** Analyses every project of the county in chunks, keeping the run row current. */
-export async function executeRun(
-  knex: Knex,
-  runId: number,
-  county: string,
-  signal: AbortSignal,
-  onProgress?: (done: number, total: number) => void,
-): Promise<void> {
-  await markRunning(knex, 'analysis', runId)
-  try {
-    const projects = await projectsOfCounty(knex, county)
-    await knex('analysis_runs').where({ id: runId }).update({ total: projects.length })
-    let done = 0
-    let eligible = 0
-    // The layers, plane and type classification are the county's, the same for every chunk.
-    const ctx = await countyContext(knex, county, analysisDefaults)
-    for (let i = 0; i < projects.length; i += chunk) {
-      if (signal.aborted) throw new Error('cancelled')
-      const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk), { context: ctx })
-      done += results.length
-      eligible += results.filter((r) => r.eligible === true).length
-      onProgress?.(done, projects.length)
-      await knex('analysis_runs')
-        .where({ id: runId })
-        .update({ done, eligible, progress: done / projects.length })
-    }
-    // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
-    // Only the columns queries select and join on: sampling the result jsonb made this 0.39 s of a
-    // county's 1.3 s run once the province's results were in the table (0.06 s without it).
-    await pruneAnalysisResults(knex, county)
-    await knex.raw('ANALYZE analysis_results (id, project_id, xzqdm, eligible, stale, computed_at)')
-    await knex('analysis_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, finished_at: knex.fn.now() })
-  } catch (err) {
-    const cancelled = signal.aborted
-    // If this fails too (the connection is gone), the runner fails the run by its second path.
-    await failJob(knex, 'analysis', runId, { status: cancelled ? 'cancelled' : 'failed', message: cancelled ? 'cancelled' : errorText(err) })
-    if (!cancelled) throw err
+declare module '../jobs/kinds.js' {
+  interface JobParamsByKind {
+    analysis: AnalysisRunParams
   }
+}
+
+const chunk = 200
+
+/** Analyses every project of the county in chunks, keeping the run row current. */
+async function executeRun(ctx: JobContext<AnalysisRunParams>) {
+  const { knex, id, signal } = ctx
+  const { county } = ctx.params
+  const projects = await projectsOfCounty(knex, county)
+  await knex('analysis_runs').where({ id }).update({ total: projects.length })
+  let done = 0
+  let eligible = 0
+  // The layers, plane and type classification are the county's, the same for every chunk.
+  const context = await countyContext(knex, county, analysisDefaults)
+  for (let i = 0; i < projects.length; i += chunk) {
+    if (signal.aborted) throw new Error('cancelled')
+    const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk), { context })
+    done += results.length
+    eligible += results.filter((r) => r.eligible === true).length
+    ctx.progress(done / projects.length, { done, eligible }, `${done}/${projects.length} projects`)
+  }
+  // A cancelled run keeps what it stored and prunes nothing: it did not replace the county's results.
+  if (signal.aborted) throw new Error('cancelled')
+  // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
+  // Only the columns queries select and join on: sampling the result jsonb made this 0.39 s of a
+  // county's 1.3 s run once the province's results were in the table (0.06 s without it).
+  await pruneAnalysisResults(knex, county)
+  await knex.raw('ANALYZE analysis_results (id, project_id, xzqdm, eligible, stale, computed_at)')
+  return { columns: { done, eligible } }
 }
 
 /**
  * Analysis runs in the one job lifecycle. Each chunk stores complete analyses of its projects
- * (each a result in its own right, like one project's POST), so an interrupted run leaves no partial rows.
+ * (each a result in its own right, like one project's POST), so an interrupted or cancelled run
+ * leaves no partial rows: what it stored stays valid.
  */
-export const analysisJobKind: JobKind = { key: 'analysis', table: 'analysis_runs', removePartial: async () => {} }
+export const analysisJobKind: JobKind<'analysis'> = {
+  key: 'analysis',
+  table: 'analysis_runs',
+  path: '/api/v1/analysis/runs',
+  noun: { en: 'analysis run', zh: '分析任务' },
+  audit: { objectType: 'analysis_run', action: 'analysis' },
+  async insert(trx, actor, { county }) {
+    const why = countyProblem(county)
+    if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
+    if (!inScope(actor.scope, county))
+      throw problem('LR_FORBIDDEN', `this key may not analyse county ${county}`, { detailZh: `本密钥无权分析 ${county} 的项目` })
+    const [row] = await trx('analysis_runs').insert({ xzqdm: county, created_by: actor.principal.prefix }).returning('id')
+    return { id: row.id as number, audit: { action: 'analysis.run', objectType: 'analysis_run', county } }
+  },
+  run: executeRun,
+  get: getRun,
+  removePartial: async () => {},
+}
 
 export async function getRun(knex: Knex, id: number, scope: Scope) {
   const run = await whereInScope(

@@ -1,4 +1,4 @@
-// Bundling use cases: run (job or after a plots import), read as GeoJSON, make a project of a bundle.
+// Bundling use cases: runs as jobs (started by a user or following an import), read as GeoJSON, make a project of a bundle.
 import type { Knex } from 'knex'
 import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
@@ -8,9 +8,8 @@ import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Fla
 import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
-import type { AfterImportHook } from '../jobs/hooks.js'
-import type { JobKind } from '../jobs/kinds.js'
-import { errorText, failJob, markRunning } from '../jobs/lifecycle.js'
+import type { ActivationHook } from '../jobs/hooks.js'
+import type { JobContext, JobKind } from '../jobs/kinds.js'
 import * as q from './queries.js'
 
 export interface BundleParams {
@@ -18,97 +17,140 @@ export interface BundleParams {
   minBundleM2: number
 }
 
-export async function createBundleRun(knex: Knex, actor: Actor, county: string, params: BundleParams): Promise<number> {
+export interface BundleRunParams extends BundleParams {
+  county: string
+}
+
+declare module '../jobs/kinds.js' {
+  interface JobParamsByKind {
+    bundles: BundleRunParams
+  }
+}
+
+/** Computes the bundles of a run from the county's active plots layer; they become current with the run's success. */
+async function computeBundles(ctx: JobContext<BundleRunParams>) {
+  const { knex, id: runId, signal } = ctx
+  const { county, ...params } = ctx.params
+  const stopIfCancelled = () => {
+    if (signal.aborted) throw new Error('cancelled')
+  }
+  const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
+  if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
+  await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
+  const { count, srid } = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
+  const run: q.Run = { id: runId, county, srid }
+  await q.analyzeBundles(knex)
+  stopIfCancelled()
+  ctx.progress(0.5)
+  const inputs = await activeInputs(knex, county)
+  const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
+  const [gaps, facts, construction, neighbours] = await Promise.all([
+    q.enclosedGaps(knex, run, survey2),
+    q.memberFacts(knex, run, plots.id),
+    survey2 ? q.bundleConstruction(knex, run, plots.id, survey2.datasetId, survey2.codes) : null,
+    inputs.survey3
+      ? q.neighbourPieces(knex, run, plots.id, inputs.survey3.datasetId, survey2, {
+          enclaveMinShare: bundleDefaults.enclaveMinShare,
+          cornerMaxM2: bundleDefaults.cornerMaxM2,
+          toleranceM: bundleDefaults.sharedToleranceM,
+          minWidthM: bundleDefaults.sliverWidthM,
+          minPieceM2: bundleDefaults.minPieceM2,
+          minSharedM: bundleDefaults.minSharedM,
+        })
+      : [],
+  ])
+  stopIfCancelled()
+  ctx.progress(0.9)
+  const byBundle = groupBy(facts, (f) => f.bundleId)
+  const holesOf = groupBy(gaps, (g) => g.bundleId)
+  const neighboursOf = groupBy(neighbours, (n) => n.bundleId)
+  const c = { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }
+  await q.updateBundles(
+    knex,
+    county,
+    [...byBundle].map(([id, members]) => {
+      const around = classifyNeighbours((neighboursOf.get(id) ?? []) as NeighbourFacts[], c)
+      const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({
+        kind: 'enclave',
+        source: 'hole',
+        ...h,
+        reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)',
+      }))
+      const flags: Flag[] = [...memberFlags(members, c), ...around.flags]
+      return { id, flags, enclosedGaps: [...holes, ...around.enclaves], survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null }
+    }),
+  )
+  stopIfCancelled()
+  // The run's bundles become the county's current ones in the transaction that records its success.
+  await knex.transaction(async (trx) => {
+    await q.activateRun(trx, runId, county)
+    await ctx.succeed(trx, { columns: { bundle_count: count } })
+  })
+}
+
+const checkCounty = (actor: Actor, county: string) => {
   const why = countyProblem(county)
   if (why) throw problem('LR_BAD_REQUEST', why, { detailZh: `县级行政区划代码 ${county} 无效`, errors: [{ field: 'county', message: why }] })
   if (!inScope(actor.scope, county))
     throw problem('LR_FORBIDDEN', `this key may not bundle plots of county ${county}`, { detailZh: `本密钥无权处理 ${county} 的图斑` })
-  return auditedWrite(
-    knex,
-    actor,
-    async (trx) =>
-      (
-        await trx('bundle_runs')
-          .insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: actor.principal.prefix })
-          .returning('id')
-      )[0].id as number,
-    (id) => ({ action: 'bundle.run', objectType: 'bundle_run', objectId: id, county, detail: { ...params } }),
-  )
 }
 
-/** Computes the bundles of a run from the county's active plots layer and makes them current. */
-export async function computeBundles(knex: Knex, runId: number, county: string, params: BundleParams): Promise<number> {
-  await markRunning(knex, 'bundles', runId)
-  try {
-    const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
-    if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
-    await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
-    const { count, srid } = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
-    const run: q.Run = { id: runId, county, srid }
-    await q.analyzeBundles(knex)
-    await knex('bundle_runs').where({ id: runId }).update({ progress: 0.5 })
-    const inputs = await activeInputs(knex, county)
-    const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
-    const [gaps, facts, construction, neighbours] = await Promise.all([
-      q.enclosedGaps(knex, run, survey2),
-      q.memberFacts(knex, run, plots.id),
-      survey2 ? q.bundleConstruction(knex, run, plots.id, survey2.datasetId, survey2.codes) : null,
-      inputs.survey3
-        ? q.neighbourPieces(knex, run, plots.id, inputs.survey3.datasetId, survey2, {
-            enclaveMinShare: bundleDefaults.enclaveMinShare,
-            cornerMaxM2: bundleDefaults.cornerMaxM2,
-            toleranceM: bundleDefaults.sharedToleranceM,
-            minWidthM: bundleDefaults.sliverWidthM,
-            minPieceM2: bundleDefaults.minPieceM2,
-            minSharedM: bundleDefaults.minSharedM,
-          })
-        : [],
-    ])
-    await knex('bundle_runs').where({ id: runId }).update({ progress: 0.9 })
-    const byBundle = groupBy(facts, (f) => f.bundleId)
-    const holesOf = groupBy(gaps, (g) => g.bundleId)
-    const neighboursOf = groupBy(neighbours, (n) => n.bundleId)
-    const c = { minBundleM2: params.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }
-    await q.updateBundles(
-      knex,
-      county,
-      [...byBundle].map(([id, members]) => {
-        const around = classifyNeighbours((neighboursOf.get(id) ?? []) as NeighbourFacts[], c)
-        const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({
-          kind: 'enclave',
-          source: 'hole',
-          ...h,
-          reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)',
-        }))
-        const flags: Flag[] = [...memberFlags(members, c), ...around.flags]
-        return { id, flags, enclosedGaps: [...holes, ...around.enclaves], survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null }
-      }),
-    )
-    await q.activateRun(knex, runId, county)
-    await knex('bundle_runs').where({ id: runId }).update({ status: 'succeeded', progress: 1, bundle_count: count, finished_at: knex.fn.now() })
-    return count
-  } catch (err) {
-    // Removes the run's bundles; if this fails too (the connection is gone), the runner's second path does it.
-    await failJob(knex, 'bundles', runId, { message: errorText(err) })
-    throw err
-  }
-}
-
-/** Bundle runs in the one job lifecycle: an unfinished run leaves the bundles it inserted. */
-export const bundleJobKind: JobKind = {
+/**
+ * Bundle runs in the one job lifecycle: an unfinished run leaves the bundles it inserted. A run that
+ * follows an import (after_import_job_id) was recorded with the new version and runs again after a
+ * stop: it removes its own rows first and computes from the active plots, so twice gives the same.
+ */
+export const bundleJobKind: JobKind<'bundles'> = {
   key: 'bundles',
   table: 'bundle_runs',
+  path: '/api/v1/bundles/runs',
+  noun: { en: 'bundle run', zh: '连片组团任务' },
+  audit: { objectType: 'bundle_run', action: 'bundle' },
+  async insert(trx, actor, { county, ...params }) {
+    checkCounty(actor, county)
+    const [row] = await trx('bundle_runs')
+      .insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: actor.principal.prefix })
+      .returning('id')
+    return { id: row.id as number, audit: { action: 'bundle.run', objectType: 'bundle_run', county, detail: { ...params } } }
+  },
+  run: computeBundles,
+  get: getBundleRun,
   async removePartial(knex, id) {
     await knex('bundles').where({ run_id: id }).delete()
   },
+  async resumable(knex, id) {
+    const row = await knex('bundle_runs').first('xzqdm', 'gap_meters', 'min_bundle_m2', 'after_import_job_id').where({ id })
+    if (!row?.after_import_job_id) return null
+    return { county: row.xzqdm, gapMeters: row.gap_meters, minBundleM2: row.min_bundle_m2 }
+  },
 }
 
-/** After a new plots (or land) version: bundles follow their plots, and their enclaves and 边角地 the land around them. */
-export const rebundleHook: AfterImportHook = async (knex, e) => {
+/**
+ * After a new plots (or land) version: bundles follow their plots, and their enclaves and 边角地 the
+ * land around them. A bundle run of its own (progress, cancel), recorded in the activation's
+ * transaction with the parameters of the county's current bundles.
+ */
+export const rebundleHook: ActivationHook = async (trx, e) => {
   const landLayer = e.layer === 'survey3' || e.layer === 'survey2'
-  if (!(e.layer === 'plots' || (landLayer && (await hasCurrentBundles(knex, e.county))))) return []
-  const n = await rebundleAfterImport(knex, e.county, `import:${e.datasetId}`)
-  return [{ message: `${e.layer}: ${n} contiguous bundles recomputed` }]
+  if (!(e.layer === 'plots' || (landLayer && (await hasCurrentBundles(trx, e.county))))) return { notes: [] }
+  const last = await trx('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: e.county, active: true })
+  const params = last
+    ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 }
+    : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }
+  const [run] = await trx('bundle_runs')
+    .insert({
+      xzqdm: e.county,
+      gap_meters: params.gapMeters,
+      min_bundle_m2: params.minBundleM2,
+      created_by: `import:${e.importJobId}`,
+      after_import_job_id: e.importJobId,
+    })
+    .returning('id')
+  const url = `${bundleJobKind.path}/${run.id}`
+  return {
+    notes: [{ message: `${e.layer}: the contiguous bundles are recomputed by bundle run ${run.id} (${url})` }],
+    followUps: [{ kind: 'bundles', id: run.id as number }],
+  }
 }
 
 function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
@@ -125,18 +167,6 @@ export async function hasCurrentBundles(knex: Knex, county: string): Promise<boo
   return Boolean(await knex('bundle_runs').first('id').where({ xzqdm: county, active: true }))
 }
 
-/** After a new plots (or land) version: recompute with the parameters of the county's current bundles. */
-export async function rebundleAfterImport(knex: Knex, county: string, by: string): Promise<number | null> {
-  const last = await knex('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: county, active: true })
-  const params = last
-    ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 }
-    : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }
-  const [run] = await knex('bundle_runs')
-    .insert({ xzqdm: county, gap_meters: params.gapMeters, min_bundle_m2: params.minBundleM2, created_by: by })
-    .returning('id')
-  return computeBundles(knex, run.id, county, params)
-}
-
 export async function getBundleRun(knex: Knex, id: number, scope: Scope) {
   const run = await whereInScope(
     knex('bundle_runs')
@@ -149,6 +179,7 @@ export async function getBundleRun(knex: Knex, id: number, scope: Scope) {
         minBundleM2: 'min_bundle_m2',
         active: 'active',
         bundleCount: 'bundle_count',
+        afterImportJobId: 'after_import_job_id',
         errors: 'errors',
         createdAt: 'created_at',
         finishedAt: 'finished_at',

@@ -1,20 +1,13 @@
-// `cli analyze --county`: the batch analysis of a county, with a progress bar.
-import type { Knex } from 'knex'
-import { createRun, executeRun, getRun } from '../analysis/runs.js'
+// `cli analyze --county`: the batch analysis of a county as the same job as the HTTP API, with a progress bar.
 import { cliActor } from '../auth/service.js'
-import { progressBar } from './progress.js'
+import type { Jobs } from '../jobs/jobs.js'
+import { followWithBar } from './import.js'
 
-export async function analyzeCommand(knex: Knex, county: string): Promise<number> {
+export async function analyzeCommand(jobs: Jobs, county: string): Promise<number> {
   const actor = cliActor()
-  const id = await createRun(knex, actor, county)
-  const bar = progressBar(`analyse ${county}`)
-  try {
-    await executeRun(knex, id, county, new AbortController().signal, (done, total) => bar.update(done / total, `${done}/${total} projects`))
-  } catch {
-    /* recorded in the run */
-  }
-  bar.done()
-  const run = await getRun(knex, id, actor.scope)
+  const { id } = await jobs.start('analysis', actor, { county })
+  await followWithBar(jobs, { kind: 'analysis', id }, `analyse ${county}`)
+  const run = await jobs.get('analysis', id, actor.scope)
   if (run.status !== 'succeeded') {
     console.error(`analysis run ${id} ${run.status}: ${run.errors.map((e: { message: string }) => e.message).join('; ')}`)
     return 1

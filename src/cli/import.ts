@@ -1,4 +1,4 @@
-// `cli import`: the same import as the HTTP API, for files too big to upload through a browser.
+// `cli import`: the same import job as the HTTP API, for files too big to upload through a browser.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -7,7 +7,9 @@ import type { Knex } from 'knex'
 import { cliActor } from '../auth/service.js'
 import { parseBursaWolf } from '../crs/registry.js'
 import { countyProblem } from '../domain/region.js'
-import { createImportJob, executeImportJob, type ImportJobParams } from '../import/jobs.js'
+import type { ImportJobParams } from '../import/jobs.js'
+import type { Jobs } from '../jobs/jobs.js'
+import type { JobKindKey } from '../jobs/kinds.js'
 import { layerKeys, layerKind } from '../catalogue/layer-kinds.js'
 import { safeFileName } from '../import/upload.js'
 import { progressBar } from './progress.js'
@@ -67,31 +69,51 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
   }
 }
 
-/** Runs the import with a progress bar; returns the process exit code. */
-export async function importCommand(knex: Knex, args: string[], keepVersions = 0): Promise<number> {
+/** Runs the import with a progress bar, then what followed it (a bundle run); returns the process exit code. */
+export async function importCommand(jobs: Jobs, knex: Knex, args: string[]): Promise<number> {
   const { params, file } = parseImportArgs(args)
   const name = safeFileName(path.basename(file))
   const digest = await sha256(file)
   const actor = cliActor()
-  const jobId = await createImportJob(knex, actor, params, { name, sha256: digest })
-  const bar = progressBar(`import ${params.layer} ${params.county}`)
-  const report = await executeImportJob(
-    { knex, keepVersions, signal: new AbortController().signal, onProgress: (f) => bar.update(f, `job ${jobId}`) },
-    jobId,
-    params,
-    { path: path.resolve(file), name, sha256: digest },
-    actor.principal.prefix,
+  const { id } = await jobs.start('import', actor, { ...params, file: { path: path.resolve(file), name, sha256: digest } })
+  await followWithBar(jobs, { kind: 'import', id }, `import ${params.layer} ${params.county}`)
+  const job = await jobs.get('import', id, actor.scope)
+  const ok = job.status === 'succeeded'
+  const c = job.counts ?? { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0 }
+  const version = job.datasetId ? (await knex('datasets').first('version').where({ id: job.datasetId }))?.version : null
+  console.log(
+    `${ok ? 'imported' : `${job.status.toUpperCase()}`}: job ${id}${version ? `, ${params.layer} version ${version} (dataset ${job.datasetId})` : ''}`,
   )
-  bar.done()
-  const ok = report.errors.length === 0
-  const c = report.counts
-  console.log(`${ok ? 'imported' : 'FAILED'}: job ${jobId}${report.version ? `, ${params.layer} version ${report.version} (dataset ${report.datasetId})` : ''}`)
   console.log(`  read ${c.read}, stored ${c.stored}, repaired ${c.repaired}, rejected ${c.rejected}, null shapes ${c.nullShapes}`)
-  if (report.sourceCrs) console.log(`  CRS ${report.sourceCrs.name} (${report.sourceCrs.how})`)
-  if (report.encoding) console.log(`  encoding ${report.encoding.name} (${report.encoding.how})`)
-  const where = (i: { file?: string; record?: number; field?: string }) => [i.file, i.record && `record ${i.record}`, i.field].filter(Boolean).join(' ')
-  for (const w of report.warnings.slice(0, 20)) console.log(`  warning: ${where(w) ? where(w) + ': ' : ''}${w.message}`)
-  if (report.warnings.length > 20) console.log(`  … ${report.warnings.length - 20} more warnings (GET /api/v1/imports/${jobId})`)
-  for (const e of report.errors) console.error(`  error: ${where(e) ? where(e) + ': ' : ''}${e.message}`)
-  return ok ? 0 : 1
+  if (job.sourceCrs) console.log(`  CRS ${job.sourceCrs.name} (${job.sourceCrs.how})`)
+  if (job.encoding) console.log(`  encoding ${job.encoding.name} (${job.encoding.how})`)
+  type Issue = { file?: string; record?: number; field?: string; message: string }
+  const where = (i: Issue) => [i.file, i.record && `record ${i.record}`, i.field].filter(Boolean).join(' ')
+  const warnings: Issue[] = job.warnings
+  for (const w of warnings.slice(0, 20)) console.log(`  warning: ${where(w) ? where(w) + ': ' : ''}${w.message}`)
+  if (warnings.length > 20) console.log(`  … ${warnings.length - 20} more warnings (GET /api/v1/imports/${id})`)
+  for (const e of job.errors as Issue[]) console.error(`  error: ${where(e) ? where(e) + ': ' : ''}${e.message}`)
+  // What the new version started runs here too, so the command ends with everything that follows it.
+  let followUpsOk = true
+  for (const f of job.followUps as Array<{ kind: JobKindKey; id: number }>) {
+    const status = await followWithBar(jobs, f, `${f.kind} run ${f.id}`)
+    const row = await jobs.get(f.kind, f.id, actor.scope)
+    console.log(
+      `${f.kind} run ${f.id} (after this import): ${row.status}${row.errors?.length ? `: ${row.errors.map((e: Issue) => e.message).join('; ')}` : ''}`,
+    )
+    followUpsOk &&= status === 'succeeded'
+  }
+  return ok && followUpsOk ? 0 : 1
+}
+
+/** Draws a job's progress until it ends; its recorded end. */
+export async function followWithBar(jobs: Jobs, job: { kind: JobKindKey; id: number }, label: string) {
+  const bar = progressBar(label)
+  const stop = jobs.subscribe((e) => {
+    if (e.kind === job.kind && e.id === job.id && e.type === 'progress') bar.update(e.fraction ?? 0, e.label ?? `job ${job.id}`)
+  })
+  const status = await jobs.ended(job.kind, job.id)
+  stop()
+  bar.done()
+  return status
 }

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { cliActor, issueKey, listAllKeys, revokeKeyByPrefix } from '../auth/service.js'
 import { configDocs, loadConfig } from '../config.js'
 import { openDatabase, type Database } from '../db/connection.js'
-import { registerJobKinds } from '../plugins/job-kinds.js'
+import { buildJobs } from '../plugins/job-kinds.js'
+import type { Jobs } from '../jobs/jobs.js'
 import { migrateDown, migrateLatest, migrationStatus } from '../db/migrate.js'
 import { roles, type Role } from '../domain/region.js'
 import { analyzeCommand } from './analyze.js'
@@ -27,7 +28,6 @@ running service first (it holds that database), or use the HTTP API.`
 class UsageError extends Error {}
 
 async function withDatabase<T>(work: (db: Database) => Promise<T>): Promise<T> {
-  registerJobKinds() // imports and analysis runs from the CLI keep the same job rows and hooks
   const db = await openDatabase(loadConfig())
   try {
     return await work(db)
@@ -78,6 +78,25 @@ async function key(args: string[]) {
   })
 }
 
+/**
+ * Imports and analysis runs from the CLI are the service's jobs (same rows, kinds and hooks), run by
+ * a job owner of the CLI's own. It does not recover interrupted jobs: with a server database the
+ * service may be running them.
+ */
+async function withJobs<T>(work: (jobs: Jobs, db: Database) => Promise<T>): Promise<T> {
+  const config = loadConfig()
+  return withDatabase(async (db) => {
+    await migrateLatest(db.knex)
+    const log = { error: (o: object, m: string) => console.error(m, o), warn: (o: object, m: string) => console.error(m, o) }
+    const jobs = buildJobs({ knex: db.knex, log, dataDir: config.dataDir, keepVersions: config.layerVersionsKept })
+    try {
+      return await work(jobs, db)
+    } finally {
+      await jobs.close()
+    }
+  })
+}
+
 function config() {
   for (const c of configDocs) console.log(`${c.name}${c.default !== undefined ? ` (default ${c.default})` : ''}${c.description ? `: ${c.description}` : ''}`)
 }
@@ -94,18 +113,11 @@ async function main(argv: string[]) {
     case 'analyze': {
       const { values } = parseArgs({ args: rest, options: { county: { type: 'string' } } })
       if (!values.county) throw new UsageError('analyze needs --county <6-digit code>')
-      await withDatabase(async ({ knex }) => {
-        await migrateLatest(knex)
-        process.exitCode = await analyzeCommand(knex, values.county!)
-      })
+      process.exitCode = await withJobs((jobs) => analyzeCommand(jobs, values.county!))
       return
     }
     case 'import': {
-      const code = await withDatabase(async ({ knex }) => {
-        await migrateLatest(knex)
-        return importCommand(knex, rest, loadConfig().layerVersionsKept)
-      })
-      process.exitCode = code
+      process.exitCode = await withJobs((jobs, { knex }) => importCommand(jobs, knex, rest))
       return
     }
     default:

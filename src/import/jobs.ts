@@ -1,19 +1,18 @@
-// Import jobs: the row a user polls (status, progress, counts, warnings, errors), the run itself,
-// and recovery of jobs that a restart interrupted. Shared by the HTTP API and the CLI.
+// Import jobs in the one job lifecycle: the row a user polls (status, progress, counts, warnings,
+// errors), the run itself, and what a stop leaves behind. Shared by the HTTP API and the CLI.
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/log.js'
-import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
-import { runAfterImport } from '../jobs/hooks.js'
+import { ActivationHookError } from '../jobs/hooks.js'
 import type { JobKind } from '../jobs/kinds.js'
-import { errorText, lostConnection, markRunning } from '../jobs/lifecycle.js'
+import { errorText, lostConnection } from '../jobs/lifecycle.js'
 import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import * as q from './queries.js'
-import { emptyReport, ImportFailure, type ImportReport } from './report.js'
+import { ImportFailure, type ImportReport } from './report.js'
 import type { ImportLimits, ImportOptions, ImportRequest } from './request.js'
 import { runImport } from './run.js'
 
@@ -21,41 +20,18 @@ export interface ImportJobParams extends ImportOptions {
   layer: string
 }
 
-export const importWorkRoot = (dataDir: string) => path.join(dataDir, 'tmp', 'imports')
-
-export async function createImportJob(knex: Knex, actor: Actor, params: ImportJobParams, file: { name: string; sha256: string }): Promise<number> {
-  return auditedWrite(
-    knex,
-    actor,
-    async (trx) => {
-      const [row] = await trx('import_jobs')
-        .insert({
-          layer: params.layer,
-          xzqdm: params.county,
-          mode: params.mode,
-          source_name: file.name,
-          source_sha256: file.sha256,
-          options: JSON.stringify({
-            srid: params.srid,
-            encoding: params.encoding,
-            towgs84: params.towgs84,
-            fieldMap: params.fieldMap,
-            onInvalid: params.onInvalid,
-          }),
-          created_by: actor.principal.prefix,
-        })
-        .returning('id')
-      return row.id as number
-    },
-    (id) => ({
-      action: 'import.create',
-      objectType: 'import_job',
-      objectId: id,
-      county: params.county,
-      detail: { layer: params.layer, file: file.name, mode: params.mode },
-    }),
-  )
+/** An import as it is started: the choices and the file (workDir: the upload's own directory, removed as the job ends). */
+export interface ImportStart extends ImportJobParams {
+  file: { path: string; name: string; sha256: string; workDir?: string }
 }
+
+declare module '../jobs/kinds.js' {
+  interface JobParamsByKind {
+    import: ImportStart
+  }
+}
+
+export const importWorkRoot = (dataDir: string) => path.join(dataDir, 'tmp', 'imports')
 
 function reportColumns(report: ImportReport) {
   return {
@@ -69,88 +45,135 @@ function reportColumns(report: ImportReport) {
   }
 }
 
-/** Runs a queued job to its end, keeping its row current; never throws for a bad upload. */
-export async function executeImportJob(
-  deps: {
-    knex: Knex
-    limits?: ImportLimits
-    signal: AbortSignal
-    onProgress?: (fraction: number) => void
-    /** versions of a layer and county kept after a successful import (0 or unset: all) */
-    keepVersions?: number
-  },
-  jobId: number,
-  params: ImportJobParams,
-  /** workDir: the upload's own directory, removed before the job's end is recorded */
-  file: { path: string; name: string; sha256: string; workDir?: string },
-  importedBy: string,
-): Promise<ImportReport> {
-  const { knex } = deps
-  await markRunning(knex, 'import', jobId)
-  let lastWrite = 0
-  const request: ImportRequest = { ...params, kind: layerKind(params.layer)!, file, importedBy, jobId }
-  const finish = async (status: 'succeeded' | 'failed' | 'cancelled', report: ImportReport) => {
-    // A client that sees the job end must find no temporary file left.
-    if (file.workDir) await fs.rm(file.workDir, { recursive: true, force: true })
-    await knex('import_jobs')
-      .where({ id: jobId })
-      .update({ status, progress: status === 'succeeded' ? 1 : lastProgress, ...reportColumns(report), finished_at: knex.fn.now() })
-    await recordAudit(knex, {
-      keyPrefix: importedBy,
-      action: 'import.finish',
-      objectType: 'import_job',
-      objectId: jobId,
-      county: params.county,
-      result: status === 'succeeded' ? 'ok' : 'failed',
-      detail: { status, datasetId: report.datasetId, version: report.version, counts: report.counts, unchanged: report.unchanged },
-    })
+export interface ImportKindOptions {
+  /** DATA_DIR: uploads being imported live under it (importWorkRoot) */
+  dataDir: string
+  limits?: ImportLimits
+  /** versions of a layer and county kept after a successful import (0 or unset: all) */
+  keepVersions?: number
+}
+
+/**
+ * The import kind. The version's switch, what the activation hooks commit with it (stale marks,
+ * projects, follow-up jobs recorded as queued rows) and the job's success are one transaction.
+ */
+export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
+  return {
+    key: 'import',
+    table: 'import_jobs',
+    path: '/api/v1/imports',
+    noun: { en: 'import', zh: '导入任务' },
+    audit: { objectType: 'import_job', action: 'import' },
+    async insert(trx, actor, params) {
+      const [row] = await trx('import_jobs')
+        .insert({
+          layer: params.layer,
+          xzqdm: params.county,
+          mode: params.mode,
+          source_name: params.file.name,
+          source_sha256: params.file.sha256,
+          options: JSON.stringify({
+            srid: params.srid,
+            encoding: params.encoding,
+            towgs84: params.towgs84,
+            fieldMap: params.fieldMap,
+            onInvalid: params.onInvalid,
+          }),
+          created_by: actor.principal.prefix,
+        })
+        .returning('id')
+      const detail = { layer: params.layer, file: params.file.name, mode: params.mode }
+      return { id: row.id as number, audit: { action: 'import.create', objectType: 'import_job', county: params.county, detail } }
+    },
+    run: (ctx) => runImportJob(o, ctx),
+    get: getImportJob,
+    async removePartial(knex, id) {
+      const left: Array<{ id: number; layer: string; county: string }> = await knex('datasets')
+        .select('id', 'layer', { county: 'xzqdm' })
+        .where({ import_job_id: id, status: 'loading' })
+      for (const d of left) {
+        const kind = layerKinds.find((k) => k.key === d.layer)
+        if (kind) await q.discardDataset(knex, kind, d)
+      }
+    },
+    async ended(trx, id, status) {
+      // Read back from the row the final state has just been written to.
+      const row = await trx('import_jobs').first('created_by', 'xzqdm', 'dataset_id', 'counts').where({ id })
+      await recordAudit(trx, {
+        keyPrefix: row.created_by,
+        action: 'import.finish',
+        objectType: 'import_job',
+        objectId: id,
+        county: row.xzqdm,
+        result: status === 'succeeded' ? 'ok' : 'failed',
+        detail: { status, datasetId: row.dataset_id, counts: row.counts },
+      })
+    },
+    atStart: (knex) => removeImportLeftovers(knex, o.dataDir),
+    // Never the SQL or table names: a lost connection says so, anything else only the database's own words.
+    errorMessage: (err) => (lostConnection(err as Error) ? errorText(err) : `internal error: ${errorText(err)}`),
   }
-  let lastProgress = 0
+}
+
+type ImportJobContext = Parameters<JobKind<'import'>['run']>[0]
+
+/** Runs a queued import to its end; a bad upload is a failed outcome with its report, not a throw. */
+async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
+  const { knex, params, id } = ctx
+  // A client that sees the job end must find no temporary file left: the upload goes before the end is written.
+  const removeUpload = async () => {
+    if (params.file.workDir) await fs.rm(params.file.workDir, { recursive: true, force: true })
+  }
   try {
+    const { created_by: importedBy } = await knex('import_jobs').first('created_by').where({ id })
+    const request: ImportRequest = { ...params, kind: layerKind(params.layer)!, importedBy, jobId: id }
     const report = await runImport(
       {
         knex,
-        limits: deps.limits,
-        signal: deps.signal,
-        onProgress: (fraction, r) => {
-          lastProgress = fraction
-          deps.onProgress?.(fraction)
-          // A few writes a second keep pollers current without slowing the load.
-          if (Date.now() - lastWrite < 500) return
-          lastWrite = Date.now()
-          void knex('import_jobs')
-            .where({ id: jobId })
-            .update({ progress: fraction, counts: JSON.stringify(r.counts) })
-            .catch(() => {})
+        limits: o.limits,
+        signal: ctx.signal,
+        onProgress: (fraction, r) => ctx.progress(fraction, { counts: JSON.stringify(r.counts) }, `job ${id}`),
+        onActivate: async (trx, activation) => {
+          const followed = await ctx.hooks
+            .run(trx, { layer: params.layer, county: params.county, datasetId: activation.datasetId, importJobId: id })
+            .catch((err: unknown) => {
+              // The version is not switched to without what must follow it: the import fails, saying which step.
+              if (err instanceof ActivationHookError && !lostConnection(err.cause as Error))
+                throw new ImportFailure(`the new version was not activated: ${err.message}`)
+              throw err instanceof ActivationHookError ? err.cause : err
+            })
+          for (const n of followed.notes) activation.warn(n)
+          await removeUpload()
+          const report = activation.report()
+          const followUps = followed.followUps
+          await ctx.succeed(trx, { columns: { ...reportColumns(report), follow_ups: JSON.stringify(followUps) }, followUps })
         },
       },
       request,
     )
-    // The new version is active now: what follows from it may fail without undoing the import.
-    if (!report.unchanged && report.datasetId !== null) {
-      report.warnings.push(...(await runAfterImport(knex, { layer: params.layer, county: params.county, datasetId: report.datasetId })))
-    }
-    if (deps.keepVersions && !report.unchanged) {
-      await q
-        .purgeOldVersions(knex, request.kind, params.county, deps.keepVersions)
-        .then(
-          (dropped) =>
-            dropped.length && report.warnings.push({ message: `old versions dropped (keeping the newest ${deps.keepVersions}): ${dropped.join(', ')}` }),
-        )
-        .catch((err: Error) => report.warnings.push({ message: `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}` }))
-    }
-    await finish('succeeded', report)
-    return report
+    await removeUpload()
+    // Housekeeping after the switch, not part of it: a version not dropped now is dropped by the next import.
+    if (o.keepVersions && !report.unchanged) await dropOldVersions(knex, { request, report, keep: o.keepVersions, jobId: id })
+    return { columns: reportColumns(report) }
   } catch (err) {
+    await removeUpload()
     const report = (err as { report?: ImportReport }).report
-    if (!(err instanceof ImportFailure) || !report) {
-      // Never the SQL or table names: a lost connection says so, anything else only the database's own words.
-      await finish('failed', { ...emptyReport(), errors: [{ message: lostConnection(err as Error) ? errorText(err) : `internal error: ${errorText(err)}` }] })
-      throw err
-    }
-    await finish(deps.signal.aborted ? 'cancelled' : 'failed', report)
-    return report
+    if (err instanceof ImportFailure && report) return { status: 'failed' as const, columns: reportColumns(report) }
+    throw err
   }
+}
+
+async function dropOldVersions(knex: Knex, r: { request: ImportRequest; report: ImportReport; keep: number; jobId: number }) {
+  const note = await q.purgeOldVersions(knex, r.request.kind, r.request.county, r.keep).then(
+    (dropped) => (dropped.length ? `old versions dropped (keeping the newest ${r.keep}): ${dropped.join(', ')}` : null),
+    (err: Error) => `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}`,
+  )
+  if (!note) return
+  r.report.warnings.push({ message: note })
+  await knex('import_jobs')
+    .where({ id: r.jobId })
+    .update({ warnings: JSON.stringify(r.report.warnings) })
+    .catch(() => {})
 }
 
 const jobColumns = {
@@ -169,6 +192,7 @@ const jobColumns = {
   warnings: 'warnings',
   errors: 'errors',
   datasetId: 'dataset_id',
+  followUps: 'follow_ups',
   createdBy: 'created_by',
   createdAt: 'created_at',
   startedAt: 'started_at',
@@ -188,21 +212,6 @@ export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: str
   if (f.layer) query.where('layer', f.layer)
   if (f.status) query.where('status', f.status)
   return query
-}
-
-/** Import jobs in the one job lifecycle: an unfinished import leaves a version being loaded. */
-export const importJobKind: JobKind = {
-  key: 'import',
-  table: 'import_jobs',
-  async removePartial(knex, id) {
-    const left: Array<{ id: number; layer: string; county: string }> = await knex('datasets')
-      .select('id', 'layer', { county: 'xzqdm' })
-      .where({ import_job_id: id, status: 'loading' })
-    for (const d of left) {
-      const kind = layerKinds.find((k) => k.key === d.layer)
-      if (kind) await q.discardDataset(knex, kind, d)
-    }
-  },
 }
 
 /** After a restart: versions left loading by any job are removed, and the uploads' temp files. */

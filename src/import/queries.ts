@@ -211,11 +211,19 @@ export async function summarizeDataset(knex: Knex, kind: LayerKind, datasetId: n
   return { featureCount: rows[0].n as number }
 }
 
-/** Makes the loaded version the active one; readers switch in this one transaction. */
-export async function activateDataset(knex: Knex, d: { id: number; layer: string; county: string }): Promise<void> {
+/**
+ * Makes the loaded version the active one; readers switch in this one transaction, and `withSwitch`
+ * (what must follow the new version: stale marks, projects, follow-up jobs, the job's end) commits in it too.
+ */
+export async function activateDataset(
+  knex: Knex,
+  d: { id: number; layer: string; county: string },
+  withSwitch?: (trx: Knex.Transaction) => Promise<void>,
+): Promise<void> {
   await knex.transaction(async (trx) => {
     await trx('datasets').where({ layer: d.layer, xzqdm: d.county, active: true }).update({ active: false })
     await trx('datasets').where({ id: d.id }).update({ active: true, status: 'ready' })
+    await withSwitch?.(trx)
   })
 }
 

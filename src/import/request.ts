@@ -2,7 +2,7 @@
 // limits, and what it reports to: read by the run (run.ts) and its load step (load.ts).
 import type { Knex } from 'knex'
 import type { LayerKind } from '../catalogue/layer-kinds.js'
-import type { ImportReport } from './report.js'
+import type { ImportIssue, ImportReport } from './report.js'
 
 /** What the user chose for an import (upload form or CLI options). */
 export interface ImportOptions {
@@ -37,4 +37,15 @@ export interface ImportContext {
   limits?: ImportLimits
   onProgress?: (fraction: number, report: ImportReport) => void
   signal?: AbortSignal
+  /** Runs in the transaction that switches readers to the version: what must commit with the switch. */
+  onActivate?: (trx: Knex.Transaction, activation: Activation) => Promise<void>
+}
+
+/** The version being switched to, for what commits with the switch. */
+export interface Activation {
+  datasetId: number
+  /** adds a warning to the report */
+  warn(issue: ImportIssue): void
+  /** the report as it stands, warnings added so far included */
+  report(): ImportReport
 }

@@ -11,7 +11,7 @@ import type { ResolvedColumn } from './columns.js'
 import { resolveFields } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
 import * as q from './queries.js'
-import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
+import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
 import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
@@ -214,7 +214,8 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
   // Planner statistics before readers see the version: without them (autovacuum off or behind,
   // and PGlite has none) the first pages after an import sort the whole partition.
   await q.analyzeVersionTable(ctx.knex, req.kind, dataset.id)
-  await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county })
+  const activation: Activation = { datasetId: dataset.id, warn: (i) => issues.warnings.add(i), report: () => finished(run) }
+  await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county }, ctx.onActivate && ((trx) => ctx.onActivate!(trx, activation)))
 }
 
 /**

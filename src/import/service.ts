@@ -1,15 +1,11 @@
-// Import use cases for the HTTP API: check the form, create the job, run it in the background.
-import fs from 'node:fs/promises'
-import type { FastifyBaseLogger } from 'fastify'
-import type { Knex } from 'knex'
+// Import use cases for the HTTP API: check the form, start the job (the runner runs it in the background).
 import type { Actor } from '../auth/actor.js'
 import { parseBursaWolf } from '../crs/registry.js'
 import { inScope, resolveCounty } from '../domain/region.js'
 import { problem } from '../errors/index.js'
-import type { JobRunner } from '../jobs/runner.js'
+import type { Jobs } from '../jobs/jobs.js'
 import type { ImportForm } from '../schemas/imports.js'
-import { createImportJob, executeImportJob, type ImportJobParams } from './jobs.js'
-import type { ImportLimits } from './request.js'
+import type { ImportJobParams } from './jobs.js'
 import type { SavedUpload } from './upload.js'
 
 export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams {
@@ -45,26 +41,7 @@ export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams
   }
 }
 
-export interface ImportDeps {
-  knex: Knex
-  runner: JobRunner
-  log: FastifyBaseLogger
-  limits?: ImportLimits
-  /** versions of a layer and county kept after an import (0: all) */
-  keepVersions?: number
-}
-
-/** Creates the job and queues its run; the upload now belongs to the job. */
-export async function submitImport(deps: ImportDeps, actor: Actor, params: ImportJobParams, upload: SavedUpload): Promise<number> {
-  const id = await createImportJob(deps.knex, actor, params, upload)
-  deps.runner.enqueue('import', id, async (signal) => {
-    try {
-      // An unexpected failure rejects: the runner fails the job (a second time if its own handler could not).
-      await executeImportJob({ knex: deps.knex, limits: deps.limits, signal, keepVersions: deps.keepVersions }, id, params, upload, actor.principal.prefix)
-    } finally {
-      // The job removes the upload as it ends; this covers a job that failed before it could.
-      await fs.rm(upload.workDir, { recursive: true, force: true })
-    }
-  })
-  return id
+/** Starts the import job; the upload now belongs to it (removed as the job ends, or at the next start). */
+export function submitImport(jobs: Jobs, actor: Actor, params: ImportJobParams, upload: SavedUpload) {
+  return jobs.start('import', actor, { ...params, file: { path: upload.path, name: upload.name, sha256: upload.sha256, workDir: upload.workDir } })
 }

@@ -1,13 +1,13 @@
-// One lifecycle for every job row: queued → running → succeeded | failed | cancelled. Failing a job
-// removes what it wrote; when that cannot be done now (the database is away), it is retried, and
-// what is still left is cleared at the next start by recoverInterruptedJobs.
+// One lifecycle for every job row: queued → running → succeeded | failed | cancelled. Only this
+// module writes a final state. Ending a job that did not succeed removes what it wrote, in the
+// transaction that records its end; when that cannot be done now (the database is away), it is
+// retried, and what is still left is handled at the next start (jobs.ts, recover).
 import type { Knex } from 'knex'
-import { jobKind, registeredJobKinds, type JobKindKey } from './kinds.js'
+import { activeStatuses, type FinalStatus, type JobKind, type JobOutcome } from './kinds.js'
 
-export type FinalStatus = 'succeeded' | 'failed' | 'cancelled'
-
-export async function markRunning(knex: Knex, kind: JobKindKey, id: number): Promise<void> {
-  await knex(jobKind(kind).table).where({ id }).update({ status: 'running', started_at: knex.fn.now() })
+/** Starts a queued job; false when it is no longer queued (a cancel ended it first): then it must not run. */
+export async function markRunning(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
+  return (await knex(kind.table).where({ id, status: 'queued' }).update({ status: 'running', started_at: knex.fn.now() })) > 0
 }
 
 /** The one text a user reads for an error: the database's message without the SQL knex prefixes. */
@@ -26,47 +26,55 @@ export function lostConnection(e: (Error & { code?: string }) | null | undefined
   )
 }
 
-/** Marks a job that has not ended as failed (or cancelled), after removing its partial rows. */
-export async function failJob(knex: Knex, kind: JobKindKey, id: number, opts: { message: string; status?: 'failed' | 'cancelled' }): Promise<boolean> {
-  const k = jobKind(kind)
-  await k.removePartial(knex, id)
-  const n = await knex(k.table)
-    .where({ id })
-    .whereIn('status', ['queued', 'running'])
-    .update({ status: opts.status ?? 'failed', finished_at: knex.fn.now(), errors: JSON.stringify([{ message: opts.message }]) })
-  return n > 0
+export interface Ending {
+  status: FinalStatus
+  outcome?: JobOutcome
+  /** the error shown when the outcome brings no errors of its own */
+  message?: string
 }
 
 /**
- * The second path: a job whose own error handling failed (its connection was gone) is failed from
- * here, a few times over a minute while the pool reconnects. Never rejects.
+ * Writes the final state of a job that has not ended, in `trx`: for any end but success, its
+ * partial rows go first, in the same transaction. Returns false when the job had ended already
+ * (then nothing is written or removed: an ended run's rows may be the county's current ones).
  */
-export async function failJobEventually(
-  knex: Knex,
-  kind: JobKindKey,
-  id: number,
-  message: string,
-  opts: { attempts?: number; delayMs?: number; status?: 'failed' | 'cancelled' } = {},
-): Promise<boolean> {
+export async function endJob(trx: Knex.Transaction, kind: JobKind, id: number, end: Ending): Promise<boolean> {
+  const row = await trx(kind.table).first('status').where({ id }).forUpdate()
+  if (!row || !(activeStatuses as readonly string[]).includes(row.status)) return false
+  if (end.status !== 'succeeded') await kind.removePartial(trx, id)
+  const columns = { ...end.outcome?.columns }
+  if (end.message && columns.errors === undefined) columns.errors = JSON.stringify([{ message: end.message }])
+  await trx(kind.table)
+    .where({ id })
+    .update({ ...columns, status: end.status, finished_at: trx.fn.now(), ...(end.status === 'succeeded' && { progress: 1 }) })
+  await kind.ended?.(trx, id, end.status, end.outcome ?? {})
+  return true
+}
+
+/**
+ * The second path: a job whose end could not be written (its connection was gone) is ended from
+ * here, a few times over a minute while the pool reconnects. Never rejects; false if it gave up.
+ */
+export async function endJobEventually(knex: Knex, kind: JobKind, id: number, end: Ending, opts: { attempts?: number; delayMs?: number } = {}) {
   const attempts = opts.attempts ?? 6
   for (let i = 0; i < attempts; i++) {
     try {
-      await failJob(knex, kind, id, { message, status: opts.status })
+      await knex.transaction((trx) => endJob(trx, kind, id, end))
       return true
     } catch {
-      await new Promise((r) => setTimeout(r, (opts.delayMs ?? 500) * 2 ** i))
+      if (i < attempts - 1) await new Promise((r) => setTimeout(r, (opts.delayMs ?? 500) * 2 ** i))
     }
   }
   return false
 }
 
-/** At start: every job of every kind that was queued or running when the service stopped is failed, its rows removed. */
-export async function recoverInterruptedJobs(knex: Knex): Promise<Record<JobKindKey, number>> {
-  const counts = {} as Record<JobKindKey, number>
-  for (const k of registeredJobKinds()) {
-    const rows: Array<{ id: number }> = await knex(k.table).select('id').whereIn('status', ['queued', 'running'])
-    for (const { id } of rows) await failJob(knex, k.key, id, { message: 'interrupted by a stop of the service; start it again' })
-    counts[k.key] = rows.length
-  }
-  return counts
+/** A job to run again (a resumed follow-up) that has not ended: what it wrote goes, and it is queued as if new. */
+export async function requeueJob(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
+  return knex.transaction(async (trx) => {
+    const row = await trx(kind.table).first('status').where({ id }).forUpdate()
+    if (!row || !(activeStatuses as readonly string[]).includes(row.status)) return false
+    await kind.removePartial(trx, id)
+    await trx(kind.table).where({ id }).update({ status: 'queued', progress: 0, started_at: null })
+    return true
+  })
 }

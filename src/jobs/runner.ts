@@ -1,46 +1,46 @@
-// Long work runs here, one job at a time in this process, so a county's million-patch import
-// does not compete with another for memory. Each job can be cancelled through its AbortSignal.
-// A job that rejects is failed by the runner (the second path: its own handler may have failed
-// with the same lost connection), so no row stays 'running' while the service lives.
-import type { Knex } from 'knex'
-import { jobKey, type JobKindKey } from './kinds.js'
-import { errorText, failJobEventually } from './lifecycle.js'
+// Long work runs here, one job at a time in this process, so a county's million-patch import does
+// not compete with another for memory. Each job can be cancelled through its AbortSignal, and
+// anyone may wait for a job's end (a cancel, the CLI, a test) on the job itself, not by polling.
+import type { FinalStatus } from './kinds.js'
 
-export type JobTask = (signal: AbortSignal) => Promise<void>
+/** Runs a job to its recorded end and says which; rejects only if not even that could be written. */
+export type JobTask = (signal: AbortSignal) => Promise<FinalStatus>
 
-interface Queued {
+interface Entry {
   key: string
-  kind: JobKindKey
-  id: number
   task: JobTask
   controller: AbortController
-}
-
-export interface RunnerDeps {
-  knex: Knex
-  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }
+  ended: Promise<FinalStatus | null>
+  resolve: (status: FinalStatus | null) => void
 }
 
 export class JobRunner {
-  private readonly queue: Queued[] = []
-  private current: { key: string; controller: AbortController; done: Promise<void> } | null = null
+  private readonly queue: Entry[] = []
+  private readonly known = new Map<string, Entry>()
+  private current: Entry | null = null
   private closed = false
-  private readonly failing = new Set<Promise<unknown>>()
 
-  constructor(private readonly deps: RunnerDeps) {}
+  get closing(): boolean {
+    return this.closed
+  }
 
-  enqueue(kind: JobKindKey, id: number, task: JobTask): void {
+  enqueue(key: string, task: JobTask): void {
     if (this.closed) throw new Error('the job runner is closed')
-    this.queue.push({ key: jobKey(kind, id), kind, id, task, controller: new AbortController() })
+    if (this.known.has(key)) throw new Error(`job ${key} is queued already`)
+    let resolve!: Entry['resolve']
+    const ended = new Promise<FinalStatus | null>((r) => (resolve = r))
+    const entry: Entry = { key, task, controller: new AbortController(), ended, resolve }
+    this.queue.push(entry)
+    this.known.set(key, entry)
     void this.pump()
   }
 
-  /** Cancels a queued or running job: 'dequeued', 'aborted', or null when unknown. */
-  cancel(kind: JobKindKey, id: number): 'dequeued' | 'aborted' | null {
-    const key = jobKey(kind, id)
+  /** Cancels a queued or running job: 'dequeued', 'aborted', or null when this process does not run it. */
+  cancel(key: string): 'dequeued' | 'aborted' | null {
     const i = this.queue.findIndex((j) => j.key === key)
     if (i !== -1) {
-      this.queue.splice(i, 1)
+      const [entry] = this.queue.splice(i, 1)
+      this.forget(entry!, null)
       return 'dequeued'
     }
     if (this.current?.key === key) {
@@ -50,38 +50,45 @@ export class JobRunner {
     return null
   }
 
+  /** The job's end as recorded (null: dropped from the queue unrun); resolves at once for a job this process does not hold. */
+  ended(key: string): Promise<FinalStatus | null> {
+    return this.known.get(key)?.ended ?? Promise.resolve(null)
+  }
+
+  holds(key: string): boolean {
+    return this.known.has(key)
+  }
+
+  isRunning(key: string): boolean {
+    return this.current?.key === key
+  }
+
+  private forget(entry: Entry, status: FinalStatus | null): void {
+    this.known.delete(entry.key)
+    entry.resolve(status)
+  }
+
   private async pump(): Promise<void> {
-    if (this.current) return
+    if (this.current || this.closed) return
     const next = this.queue.shift()
     if (!next) return
-    const done = next.task(next.controller.signal).catch((err: unknown) => this.failed(next, err))
-    this.current = { key: next.key, controller: next.controller, done }
-    await done
+    this.current = next
+    // A task records its own end; one that could not even do that leaves the row to the next start.
+    const status = await next.task(next.controller.signal).catch(() => null)
     this.current = null
-    if (!this.closed) void this.pump()
+    this.forget(next, status)
+    void this.pump()
   }
 
-  private failed(job: Queued, err: unknown): void {
-    this.deps.log.error({ err, job: job.key }, 'job failed')
-    const cancelled = job.controller.signal.aborted
-    const p = failJobEventually(this.deps.knex, job.kind, job.id, cancelled ? 'cancelled' : errorText(err), {
-      status: cancelled ? 'cancelled' : 'failed',
-    }).then((ok) => {
-      if (!ok) this.deps.log.warn({ job: job.key }, 'could not record the failure of a job; it is failed at the next start')
-    })
-    this.failing.add(p)
-    void p.finally(() => this.failing.delete(p))
-  }
-
-  /** Waits for the running job (after aborting it, if asked) and drops the queue. */
-  async close(abortRunning = true): Promise<Array<{ kind: JobKindKey; id: number }>> {
+  /** Stops taking jobs, aborts the running one (if asked) and waits for it; returns the keys of the queued ones, dropped unrun. */
+  async close(abortRunning = true): Promise<string[]> {
     this.closed = true
-    const dropped = this.queue.splice(0).map((j) => ({ kind: j.kind, id: j.id }))
+    const dropped = this.queue.splice(0)
+    for (const d of dropped) this.forget(d, null)
     if (this.current) {
       if (abortRunning) this.current.controller.abort()
-      await this.current.done
+      await this.current.ended
     }
-    await Promise.allSettled([...this.failing])
-    return dropped
+    return dropped.map((d) => d.key)
   }
 }

@@ -1,32 +1,43 @@
-// Composition of the job system: each feature's job kind and what follows an import, registered
-// once for the service, the CLI and the tests. src/jobs knows none of the features.
+// Composition of the job system: each feature's job kind and what must follow a new layer version,
+// built into one Jobs owner per app (plugins/jobs.ts), CLI run or benchmark. src/jobs knows none of the features.
 import type { Knex } from 'knex'
 import { analysisLayers, markCountyStale } from '../analysis/queries.js'
 import { analysisJobKind } from '../analysis/runs.js'
 import { bundleJobKind, rebundleHook } from '../bundles/service.js'
-import { importJobKind } from '../import/jobs.js'
-import { registerAfterImport, type AfterImportHook } from '../jobs/hooks.js'
-import { registerJobKind } from '../jobs/kinds.js'
+import { importJobKind, type ImportKindOptions } from '../import/jobs.js'
+import { ActivationHooks, type ActivationHook } from '../jobs/hooks.js'
+import { Jobs, type JobsOptions } from '../jobs/jobs.js'
 import { syncProjectsFromLayer } from '../projects/from-layer.js'
 
-const projectsFromLayer: AfterImportHook = async (knex: Knex, e) => {
-  if (e.layer !== 'projects') return []
-  const sync = await syncProjectsFromLayer(knex, e.datasetId, e.county)
-  return [{ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` }, ...sync.skipped]
+const projectsFromLayer: ActivationHook = async (trx, e) => {
+  if (e.layer !== 'projects') return { notes: [] }
+  const sync = await syncProjectsFromLayer(trx, e.datasetId, e.county)
+  return { notes: [{ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` }, ...sync.skipped] }
 }
 
-const staleAnalyses: AfterImportHook = async (knex, e) => {
-  if (!(analysisLayers as readonly string[]).includes(e.layer)) return []
-  const stale = await markCountyStale(knex, e.county)
-  return stale ? [{ message: `${stale} stored project analyses of county ${e.county} are now stale` }] : []
+const staleAnalyses: ActivationHook = async (trx, e) => {
+  if (!(analysisLayers as readonly string[]).includes(e.layer)) return { notes: [] }
+  const stale = await markCountyStale(trx, e.county)
+  return { notes: stale ? [{ message: `${stale} stored project analyses of county ${e.county} are now stale` }] : [] }
 }
 
-export function registerJobKinds(): void {
-  registerJobKind(importJobKind)
-  registerJobKind(analysisJobKind)
-  registerJobKind(bundleJobKind)
+export interface BuildJobsOptions extends ImportKindOptions {
+  knex: Knex
+  log: JobsOptions['log']
+  cancelWaitMs?: number
+}
+
+export function buildJobs(o: BuildJobsOptions): Jobs {
   // The order matters: projects first (a projects layer creates them), then bundles, then stale marks.
-  registerAfterImport('updating projects from the layer', projectsFromLayer)
-  registerAfterImport('re-bundling the plots', rebundleHook)
-  registerAfterImport('marking analyses stale', staleAnalyses)
+  const hooks = new ActivationHooks()
+    .register('updating projects from the layer', projectsFromLayer)
+    .register('re-bundling the plots', rebundleHook)
+    .register('marking analyses stale', staleAnalyses)
+  return new Jobs({
+    knex: o.knex,
+    log: o.log,
+    hooks,
+    kinds: [importJobKind({ dataDir: o.dataDir, limits: o.limits, keepVersions: o.keepVersions }), analysisJobKind, bundleJobKind],
+    cancelWaitMs: o.cancelWaitMs,
+  })
 }

@@ -1,27 +1,30 @@
-// The background job runner of this process; closing the app cancels the running job (its
-// cleanup removes what it loaded) and drops queued ones, which are failed here.
+// The app's job owner (`app.jobs`): its kinds, hooks and runner are built once here. Closing the app
+// aborts the running job (its partial rows are removed) and fails the queued ones, except recorded
+// follow-ups, which the next start runs. Recovery of what a stop interrupted is the launcher's
+// (server.ts calls `app.jobs.recover()` once), not every app's: a test's app must not end another's jobs.
 import fp from 'fastify-plugin'
-import { failJobEventually } from '../jobs/lifecycle.js'
-import { JobRunner } from '../jobs/runner.js'
-import { registerJobKinds } from './job-kinds.js'
+import type { Jobs } from '../jobs/jobs.js'
+import type { ImportLimits } from '../import/request.js'
+import { buildJobs } from './job-kinds.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    jobs: JobRunner
+    jobs: Jobs
   }
 }
 
-export default fp(
-  async (app) => {
-    registerJobKinds()
-    const runner = new JobRunner({ knex: app.db.knex, log: app.log })
-    app.decorate('jobs', runner)
-    app.addHook('onClose', async () => {
-      const dropped = await runner.close(true)
-      for (const j of dropped)
-        await failJobEventually(app.db.knex, j.kind, j.id, 'dropped from the queue by a stop of the service; start it again', { attempts: 1 })
-      if (dropped.length) app.log.warn({ dropped }, 'queued jobs dropped at shutdown were marked failed')
-    })
+export interface JobsPluginOptions {
+  dataDir: string
+  /** versions of a layer and county kept after an import (0: all) */
+  layerVersionsKept?: number
+  importLimits?: ImportLimits
+}
+
+export default fp<JobsPluginOptions>(
+  async (app, opts) => {
+    const jobs = buildJobs({ knex: app.db.knex, log: app.log, dataDir: opts.dataDir, keepVersions: opts.layerVersionsKept, limits: opts.importLimits })
+    app.decorate('jobs', jobs)
+    app.addHook('onClose', async () => jobs.close())
   },
   { name: 'jobs', dependencies: ['database'] },
 )

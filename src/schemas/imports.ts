@@ -64,6 +64,15 @@ export const ImportJob = Type.Object({
   warnings: Type.Array(Issue),
   errors: Type.Array(Issue),
   datasetId: Type.Union([Type.Integer(), Type.Null()]),
+  followUps: Type.Array(
+    Type.Object({
+      kind: Type.String({ description: 'bundles: a bundle run over the new plots or land' }),
+      id: Type.Integer(),
+      url: Type.String(),
+      status: Type.Union([OneOf(['queued', 'running', 'succeeded', 'failed', 'cancelled']), Type.Null()]),
+    }),
+    { description: 'jobs of their own that the new version started (recorded with it; a stop does not lose them)' },
+  ),
   createdBy: Type.Union([Type.String(), Type.Null()]),
   createdAt: Timestamp,
   startedAt: Type.Union([Timestamp, Type.Null()]),

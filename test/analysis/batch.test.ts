@@ -38,11 +38,8 @@ const get = (url: string) => t.app.inject({ method: 'GET', url, headers: withKey
 async function runAnalysis() {
   const res = await t.app.inject({ method: 'POST', url: '/api/v1/analysis/runs', headers: withKey(key), payload: {} })
   expect(res.statusCode).toBe(202)
-  for (;;) {
-    const run = (await get(res.json().url)).json()
-    if (run.status !== 'queued' && run.status !== 'running') return run
-    await new Promise((r) => setTimeout(r, 50))
-  }
+  await t.app.jobs.ended('analysis', res.json().id)
+  return (await get(res.json().url)).json()
 }
 
 describe('projects from a projects layer', () => {

@@ -61,14 +61,9 @@ const land = [
 async function run(gapMeters: number, more: object = {}) {
   const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: withKey(key), payload: { gapMeters, ...more } })
   expect(res.statusCode, res.body).toBe(202)
-  for (;;) {
-    const r = (await t.app.inject({ method: 'GET', url: res.json().url, headers: withKey(key) })).json()
-    if (r.status !== 'queued' && r.status !== 'running') {
-      expect(r.status, JSON.stringify(r.errors)).toBe('succeeded')
-      break
-    }
-    await new Promise((r) => setTimeout(r, 20))
-  }
+  await t.app.jobs.ended('bundles', res.json().id)
+  const r = (await t.app.inject({ method: 'GET', url: res.json().url, headers: withKey(key) })).json()
+  expect(r.status, JSON.stringify(r.errors)).toBe('succeeded')
   return (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
 }
 const bundleWith = (fc: any, code: string) => fc.features.find((f: any) => f.properties.members.includes(code)).properties
@@ -97,7 +92,15 @@ beforeAll(async () => {
   expect((await importFile(t, key, { layer: 'survey2' }, survey2)).status).toBe('succeeded')
   const job = await importFile(t, key, { layer: 'plots' }, zip)
   expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
-  expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/bundles recomputed/) }))
+  // The bundles follow the plots as a bundle run of their own, named by the import.
+  expect(job.followUps).toEqual([
+    { kind: 'bundles', id: expect.any(Number), url: expect.stringMatching(/^\/api\/v1\/bundles\/runs\/\d+$/), status: 'succeeded' },
+  ])
+  expect(job.warnings).toContainEqual({
+    message: `plots: the contiguous bundles are recomputed by bundle run ${job.followUps[0].id} (${job.followUps[0].url})`,
+  })
+  const followUp = (await t.app.inject({ method: 'GET', url: job.followUps[0].url, headers: withKey(key) })).json()
+  expect(followUp).toMatchObject({ status: 'succeeded', progress: 1, active: true, afterImportJobId: job.id, bundleCount: 6 })
 })
 afterAll(async () => {
   await t.close()
@@ -261,7 +264,10 @@ describe('bundles follow the land around them', () => {
     })
     const job = await importFile(t, key, { layer: 'survey3' }, withoutNotch)
     expect(job.status).toBe('succeeded')
-    expect(job.warnings).toContainEqual(expect.objectContaining({ message: expect.stringMatching(/survey3: \d+ contiguous bundles recomputed/) }))
+    expect(job.warnings).toContainEqual(
+      expect.objectContaining({ message: expect.stringMatching(/^survey3: the contiguous bundles are recomputed by bundle run \d+/) }),
+    )
+    expect(job.followUps).toMatchObject([{ kind: 'bundles', status: 'succeeded' }])
     const fc = (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
     expect(bundleWith(fc, 'U1').enclosedGaps).toEqual([])
     expect(

@@ -1,7 +1,9 @@
 // Uploading files to the real app and waiting for the import job, as a client would.
 import fs from 'node:fs'
 import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
+import type { JobEvent } from '../../src/jobs/jobs.js'
 import { expect } from 'vitest'
 import { layerKinds } from '../../src/catalogue/layer-kinds.js'
 import type { TestApp } from './app.js'
@@ -28,14 +30,29 @@ export async function upload(t: TestApp, key: string, fields: Record<string, str
   return t.app.inject({ method: 'POST', url: '/api/v1/imports', headers: { ...body.headers, 'x-api-key': key }, payload: body.payload })
 }
 
+/**
+ * Waits for the import job on the app's runner (not by polling), then for the jobs it started
+ * (a bundle run over new plots), and answers the job as GET /imports/{id} shows it.
+ */
 export async function waitForJob(t: TestApp, key: string, id: number) {
-  for (let i = 0; i < 1200; i++) {
-    const res = await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: { 'x-api-key': key } })
-    const job = res.json()
-    if (!['queued', 'running'].includes(job.status)) return job
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`import ${id} did not finish`)
+  const get = async () => (await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: { 'x-api-key': key } })).json()
+  await t.app.jobs.ended('import', id)
+  const job = await get()
+  if (['queued', 'running'].includes(job.status)) throw new Error(`import ${id} is ${job.status} although its run ended`)
+  if (!job.followUps?.length) return job
+  for (const f of job.followUps) await t.app.jobs.ended(f.kind, f.id)
+  return get()
+}
+
+/** The first job event of the app's runner that matches, from now on. */
+export function jobEvent(app: FastifyInstance, match: (e: JobEvent) => boolean): Promise<JobEvent> {
+  return new Promise((resolve) => {
+    const stop = app.jobs.subscribe((e) => {
+      if (!match(e)) return
+      stop()
+      resolve(e)
+    })
+  })
 }
 
 /** Uploads and waits; the job as GET /imports/{id} shows it. */

@@ -1,12 +1,15 @@
-// The one job lifecycle: a lost connection fails the job in hand and nothing else; a job whose own
-// error handling fails is failed by the runner; at start every interrupted job of every kind is
-// failed and its partial rows removed.
+// The one job lifecycle: a lost connection fails the job in hand and nothing else; a run that throws
+// is failed by the lifecycle, its partial rows removed; at start every interrupted job of every kind
+// is failed and its partial rows removed, except a recorded follow-up, which runs again.
 import fs from 'node:fs/promises'
 import pg from 'pg'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { partitionName } from '../../src/import/queries.js'
 import { layerKind } from '../../src/catalogue/layer-kinds.js'
-import { recoverInterruptedJobs } from '../../src/jobs/lifecycle.js'
+import { cliActor } from '../../src/auth/service.js'
+import { bundleJobKind } from '../../src/bundles/service.js'
+import { ActivationHooks } from '../../src/jobs/hooks.js'
+import { Jobs } from '../../src/jobs/jobs.js'
 import type { Database } from '../../src/db/connection.js'
 import { buildTestApp, keyFor, openTestDatabase, resetData, testDatabase, type TestApp } from '../helpers/app.js'
 import { tempFilesLeft, upload } from '../helpers/imports.js'
@@ -17,7 +20,6 @@ let key: string
 let dir: string
 // The test's own connections, apart from the service's pool whose connections are killed.
 let observer: Database
-const testKnex = (table: string) => observer.knex(table)
 const server = testDatabase().backend === 'server'
 
 beforeAll(async () => {
@@ -60,24 +62,22 @@ async function terminate(pattern: RegExp, done: () => Promise<boolean>, timeoutM
   }
 }
 
-/** Whether a job row has ended (read on the killer's side of the test, not through the service). */
-const ended = (table: string, id: number) => async () => {
-  const row = await testKnex(table)
-    .first('status')
-    .where({ id })
-    .catch(() => null)
-  return Boolean(row && !['queued', 'running'].includes(row.status))
+/** Whether a job has ended, as its runner says (no polling of the database). */
+function ended(kind: 'import' | 'bundles', id: number) {
+  let over = false
+  void t.app.jobs.ended(kind, id).then(() => (over = true))
+  return async () => over
 }
 
-/** Polls like a client: a 503 right after the loss (a pooled connection not yet seen to be dead) is retried. */
+/** The job as a client reads it once its run ended; a 503 (a pooled connection not yet seen to be dead) is asked again. */
 async function jobWhenEnded(id: number) {
-  for (let i = 0; i < 1200; i++) {
+  await t.app.jobs.ended('import', id)
+  for (let i = 0; i < 5; i++) {
     const res = await t.app.inject({ method: 'GET', url: `/api/v1/imports/${id}`, headers: { 'x-api-key': key } })
-    if (res.statusCode === 200 && !['queued', 'running'].includes(res.json().status)) return res.json()
-    if (res.statusCode !== 200) expect(res.statusCode, res.body).toBe(503)
-    await new Promise((r) => setTimeout(r, 50))
+    if (res.statusCode === 200) return res.json()
+    expect(res.statusCode, res.body).toBe(503)
   }
-  throw new Error(`import ${id} did not end`)
+  throw new Error(`import ${id} could not be read`)
 }
 
 describe.skipIf(!server)('a lost database connection (pg_terminate_backend)', () => {
@@ -91,7 +91,7 @@ describe.skipIf(!server)('a lost database connection (pg_terminate_backend)', ()
     const zip = await shapefileZip(dir, 'big', { fields: surveyFields, features })
     const res = await upload(t, key, { layer: 'survey3' }, zip)
     expect(res.statusCode, res.body).toBe(202)
-    expect(await terminate(/INSERT INTO "survey3_patches_d/, ended('import_jobs', res.json().id))).toBeGreaterThan(0)
+    expect(await terminate(/INSERT INTO "survey3_patches_d/, ended('import', res.json().id))).toBeGreaterThan(0)
     const job = await jobWhenEnded(res.json().id)
     expect(job.status).toBe('failed')
     expect(job.errors[0].message).toMatch(/connection was lost/)
@@ -127,49 +127,52 @@ describe.skipIf(!server)('a lost database connection during a bundle run', () =>
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/bundles/runs', headers: { 'x-api-key': key }, payload: { gapMeters: 0 } })
     expect(res.statusCode, res.body).toBe(202)
     const id = res.json().id
-    expect(await terminate(/INSERT INTO bundles/, ended('bundle_runs', id))).toBeGreaterThan(0)
-    for (let i = 0; i < 1200; i++) {
-      const row = await t
-        .knex('bundle_runs')
-        .first('status', 'errors')
-        .where({ id })
-        .catch(() => null)
-      if (row && !['queued', 'running'].includes(row.status)) {
-        expect(row.status).toBe('failed')
-        expect(row.errors[0].message).toMatch(/connection was lost/)
-        expect(await t.knex('bundles').where({ run_id: id }).count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
-        // The bundles of the import's own run are still current.
-        expect((await t.knex('bundle_runs').first('id').where({ xzqdm: '371502', active: true }))?.id).not.toBe(id)
-        return
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error('the bundle run did not end')
+    expect(await terminate(/INSERT INTO bundles/, ended('bundles', id))).toBeGreaterThan(0)
+    const row = await observer.knex('bundle_runs').first('status', 'errors').where({ id })
+    expect(row.status).toBe('failed')
+    expect(row.errors[0].message).toMatch(/connection was lost/)
+    expect(await observer.knex('bundles').where({ run_id: id }).count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+    // The bundles of the import's own run are still current.
+    expect((await observer.knex('bundle_runs').first('id').where({ xzqdm: '371502', active: true }))?.id).not.toBe(id)
   })
 })
 
-describe('the job runner', () => {
-  it('fails a job whose task rejects without recording its end (its own handler failed), removing its partial rows', async () => {
-    const [run] = await t.knex('bundle_runs').insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, created_by: 'test' }).returning('id')
-    t.app.jobs.enqueue('bundles', run.id, async () => {
-      await t.knex('bundle_runs').where({ id: run.id }).update({ status: 'running' })
-      await t.knex.raw(
-        `INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
-                        VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`,
-        [run.id],
-      )
-      throw Object.assign(new Error('Connection terminated unexpectedly'), {})
+describe('the job lifecycle', () => {
+  it('fails a run that throws after writing, removing its partial rows in the transaction that records the end', async () => {
+    // The real bundle kind, whose run writes a bundle and then loses its connection.
+    const jobs = new Jobs({
+      knex: t.knex,
+      log: { error: () => {}, warn: () => {} },
+      hooks: new ActivationHooks(),
+      kinds: [
+        {
+          ...bundleJobKind,
+          async run({ knex, id }) {
+            await knex.raw(
+              `INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+                 VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`,
+              [id],
+            )
+            throw new Error('Connection terminated unexpectedly')
+          },
+        },
+      ],
     })
-    for (let i = 0; i < 200; i++) {
-      const row = await t.knex('bundle_runs').first('status', 'errors').where({ id: run.id })
-      if (row.status === 'failed') {
-        expect(row.errors[0].message).toMatch(/connection was lost/)
-        expect(await t.knex('bundles').where({ run_id: run.id }).count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
-        return
-      }
-      await new Promise((r) => setTimeout(r, 25))
-    }
-    throw new Error('the run stayed running')
+    const { id, url } = await jobs.start('bundles', cliActor(), { county: '371502', gapMeters: 0, minBundleM2: 0 })
+    expect(url).toBe(`/api/v1/bundles/runs/${id}`)
+    expect(await jobs.ended('bundles', id)).toBe('failed')
+    const row = await t.knex('bundle_runs').first('status', 'errors', 'finished_at').where({ id })
+    expect(row).toMatchObject({ status: 'failed', errors: [{ message: expect.stringMatching(/connection was lost/) }], finished_at: expect.any(Date) })
+    expect(await t.knex('bundles').where({ run_id: id }).count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })
+    // Its start was audited with it; ending it twice writes nothing.
+    expect(
+      await t
+        .knex('audit_log')
+        .where({ action: 'bundle.run', object_id: String(id) })
+        .count<{ n: number }>({ n: '*' })
+        .first(),
+    ).toEqual({ n: 1 })
+    await jobs.close()
   })
 })
 
@@ -200,7 +203,22 @@ describe('recovery at start', () => {
       .insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'queued', created_by: 'test' })
       .returning('id')
 
-    expect(await recoverInterruptedJobs(t.knex)).toEqual({ import: 1, analysis: 1, bundles: 2 })
+    // A bundle run that follows an import is not failed: it runs again (below).
+    const [followUp] = await t
+      .knex('bundle_runs')
+      .insert({ xzqdm: '371502', gap_meters: 0, min_bundle_m2: 0, status: 'running', created_by: 'import:1', after_import_job_id: imp.id })
+      .returning('id')
+    await t.knex.raw(
+      `INSERT INTO bundles (run_id, xzqdm, bundle_no, members, member_ids, m2, geom)
+                      VALUES (?, '371502', 1, '{a}', '{1}', 1, ST_Multi(ST_MakeEnvelope(117, 36, 117.001, 36.001, 4490)))`,
+      [followUp.id],
+    )
+
+    const settled = await t.app.jobs.recover()
+    expect(settled).toEqual({ failed: { import: 1, analysis: 1, bundles: 2 }, resumed: { import: 0, analysis: 0, bundles: 1 } })
+    // The county has no plots layer: the resumed run fails for that reason, having removed its old rows.
+    expect(await t.app.jobs.ended('bundles', followUp.id)).toBe('failed')
+    expect((await t.knex('bundle_runs').first('errors').where({ id: followUp.id })).errors[0].message).toMatch(/no plots layer/)
     for (const [table, id] of [
       ['import_jobs', imp.id],
       ['analysis_runs', ana.id],

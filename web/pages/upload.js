@@ -170,6 +170,7 @@ export function renderUpload({ principal, county, onDone }) {
       clear(detail).append(jobDetail(job))
       if (!['queued', 'running'].includes(job.status)) {
         if (job.status !== 'succeeded') detail.append(retryButton())
+        else void followUpsToTheirEnd(id, detail, job)
         break
       }
       await new Promise((r) => setTimeout(r, 300))
@@ -178,6 +179,20 @@ export function renderUpload({ principal, county, onDone }) {
     busy(false)
     onDone()
     refreshRecent()
+  }
+
+  /** The import has ended; what it started (a bundle run) goes on: its status stays shown until it ends. */
+  async function followUpsToTheirEnd(id, detail, job) {
+    const active = (j) => j.followUps?.some((f) => ['queued', 'running'].includes(f.status))
+    while (active(job) && detail.isConnected) {
+      await new Promise((r) => setTimeout(r, 1000))
+      try {
+        job = await api(`/imports/${id}`)
+      } catch {
+        return
+      }
+      clear(detail).append(jobDetail(job))
+    }
   }
 
   async function cancel() {
@@ -300,6 +315,18 @@ export function jobDetail(job) {
         : s.common.dash,
     ),
     issues(u.issues.errors, job.errors, 'error-box job-errors'),
+    followUps(job.followUps ?? []),
     issues(u.issues.warnings, job.warnings, 'job-warnings'),
+  )
+}
+
+/** Jobs the new version started (a bundle run over new plots), each with its own status. */
+function followUps(list) {
+  if (!list.length) return null
+  return h(
+    'p',
+    { id: 'job-follow-ups' },
+    `${u.followUps}：`,
+    list.map((j) => `${u.followUpKinds[j.kind] ?? j.kind} #${j.id} ${u.followUpStatus[j.status] ?? j.status ?? s.common.dash}`).join('，'),
   )
 }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { createRun, executeRun, getRun } from '../../analysis/runs.js'
 import { resolveCounty } from '../../domain/region.js'
 import { problem } from '../../errors/index.js'
 import { CountyCode, IdParams, OneOf, problemResponses, Timestamp } from '../../schemas/common.js'
@@ -21,7 +20,6 @@ const AnalysisRun = Type.Object({
 })
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const knex = app.db.knex
   app.post(
     '/analysis/runs',
     {
@@ -35,16 +33,26 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { county, problem: why } = resolveCounty(request.actor.scope, request.body.county)
       if (!county) throw problem('LR_BAD_REQUEST', why!)
-      const id = await createRun(knex, request.actor, county)
-      app.jobs.enqueue('analysis', id, (signal) => executeRun(knex, id, county, signal))
-      const url = `/api/v1/analysis/runs/${id}`
+      const { id, url } = await app.jobs.start('analysis', request.actor, { county })
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },
   )
   app.get(
     '/analysis/runs/:id',
     { schema: { summary: 'Progress of a batch analysis', tags: ['analysis'], params: IdParams, response: { 200: AnalysisRun, ...problemResponses } } },
-    async (request) => getRun(knex, request.params.id, request.actor.scope),
+    async (request) => app.jobs.get('analysis', request.params.id, request.actor.scope),
+  )
+  app.delete(
+    '/analysis/runs/:id',
+    {
+      schema: {
+        summary: 'Cancel a queued or running batch analysis; the analyses it stored so far stay (each is complete)',
+        tags: ['analysis'],
+        params: IdParams,
+        response: { 200: AnalysisRun, ...problemResponses },
+      },
+    },
+    async (request) => app.jobs.cancel('analysis', request.actor, request.params.id),
   )
 }
 export default routes

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { bundleOfPlot, bundlesOfCounty, computeBundles, createBundleRun, getBundleRun, projectFromBundle } from '../../bundles/service.js'
+import { bundleOfPlot, bundlesOfCounty, projectFromBundle } from '../../bundles/service.js'
 import { MU_M2 } from '../../domain/analysis-config.js'
 import { bundleDefaults } from '../../domain/bundles.js'
 import { resolveCounty } from '../../domain/region.js'
@@ -43,17 +43,27 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { county, problem: why } = resolveCounty(request.actor.scope, request.body.county)
       if (!county) throw problem('LR_BAD_REQUEST', why!)
-      const params = { gapMeters: request.body.gapMeters, minBundleM2: request.body.minBundleMu * MU_M2 }
-      const id = await createBundleRun(knex, request.actor, county, params)
-      app.jobs.enqueue('bundles', id, async () => void (await computeBundles(knex, id, county, params)))
-      const url = `/api/v1/bundles/runs/${id}`
+      const params = { county, gapMeters: request.body.gapMeters, minBundleM2: request.body.minBundleMu * MU_M2 }
+      const { id, url } = await app.jobs.start('bundles', request.actor, params)
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },
   )
   app.get(
     '/bundles/runs/:id',
     { schema: { summary: 'A bundling run', tags, params: IdParams, response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses } } },
-    async (request) => getBundleRun(knex, request.params.id, request.actor.scope),
+    async (request) => app.jobs.get('bundles', request.params.id, request.actor.scope),
+  )
+  app.delete(
+    '/bundles/runs/:id',
+    {
+      schema: {
+        summary: 'Cancel a queued or running bundling run; none of its bundles stay, the current ones remain',
+        tags,
+        params: IdParams,
+        response: { 200: Type.Object({}, { additionalProperties: true }), ...problemResponses },
+      },
+    },
+    async (request) => app.jobs.cancel('bundles', request.actor, request.params.id),
   )
   app.get(
     '/bundles',

@@ -2,10 +2,9 @@ import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fs from 'node:fs/promises'
 import Type from 'typebox'
-import { getImportJob, listImportJobs } from '../../import/jobs.js'
+import { listImportJobs } from '../../import/jobs.js'
 import { parseImportForm, submitImport } from '../../import/service.js'
 import { saveUpload, type SavedUpload } from '../../import/upload.js'
-import { cancelImport } from '../../import/cancel.js'
 import { problem } from '../../errors/index.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import { ImportAccepted, ImportForm, ImportJob, ImportListQuery } from '../../schemas/imports.js'
@@ -18,7 +17,7 @@ declare module 'fastify' {
 
 const tags = ['imports']
 
-const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number; layerVersionsKept: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number }> = async (app, opts) => {
   const knex = app.db.knex
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -56,8 +55,7 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
     async (request, reply) => {
       if (!request.upload) throw problem('LR_BAD_REQUEST', 'the form has no file', { detailZh: '请上传文件 file' })
       const params = parseImportForm(request.body, request.actor)
-      const id = await submitImport({ knex, runner: app.jobs, log: request.log, keepVersions: opts.layerVersionsKept }, request.actor, params, request.upload)
-      const url = `/api/v1/imports/${id}`
+      const { id, url } = await submitImport(app.jobs, request.actor, params, request.upload)
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },
   )
@@ -71,7 +69,7 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
         response: { 200: Type.Array(ImportJob), ...problemResponses },
       },
     },
-    async (request) => listImportJobs(knex, request.actor.scope, request.query),
+    async (request) => app.jobs.withFollowUps(await listImportJobs(knex, request.actor.scope, request.query)),
   )
   app.get(
     '/imports/:id',
@@ -83,7 +81,7 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
         response: { 200: ImportJob, ...problemResponses },
       },
     },
-    async (request) => getImportJob(knex, request.params.id, request.actor.scope),
+    async (request) => app.jobs.get('import', request.params.id, request.actor.scope),
   )
   app.delete(
     '/imports/:id',
@@ -95,7 +93,7 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
         response: { 200: ImportJob, ...problemResponses },
       },
     },
-    async (request) => cancelImport({ knex, runner: app.jobs }, request.actor, request.params.id),
+    async (request) => app.jobs.cancel('import', request.actor, request.params.id),
   )
 }
 export default routes

@@ -1,0 +1,329 @@
+// The one owner of long work: `start` creates a job's row and its audit row and queues it; the
+// lifecycle runs it and writes every final state; `cancel` stops it and waits for its end; `recover`
+// settles, at start, what a stop interrupted. Built once per app (plugins/jobs.ts) or CLI run with
+// its kinds and hooks (plugins/job-kinds.ts); nothing here is module state.
+import type { Knex } from 'knex'
+import { auditedWrite, type Actor } from '../auth/actor.js'
+import type { Scope } from '../domain/region.js'
+import { problem } from '../errors/index.js'
+import type { ActivationHooks } from './hooks.js'
+import { activeStatuses, jobKey, type FinalStatus, type FollowUp, type JobKind, type JobKindKey, type JobOutcome, type ParamsOf } from './kinds.js'
+import { endJob, endJobEventually, errorText, markRunning, requeueJob, type Ending } from './lifecycle.js'
+import { JobRunner } from './runner.js'
+
+export interface JobEvent {
+  type: 'queued' | 'running' | 'progress' | 'cancelling' | 'ended'
+  kind: JobKindKey
+  id: number
+  fraction?: number
+  label?: string
+  status?: FinalStatus
+}
+
+export interface JobsOptions {
+  knex: Knex
+  kinds: JobKind[]
+  hooks: ActivationHooks
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }
+  /** how long a cancel waits for a running job to stop (default 30 s) */
+  cancelWaitMs?: number
+}
+
+/** Fewer progress writes than this apart are folded into the next one: a few a second keep pollers current. */
+const progressIntervalMs = 250
+
+export class Jobs {
+  readonly hooks: ActivationHooks
+  private readonly knex: Knex
+  private readonly kinds = new Map<JobKindKey, JobKind>()
+  private readonly runner = new JobRunner()
+  private readonly listeners = new Set<(e: JobEvent) => void>()
+
+  constructor(private readonly opts: JobsOptions) {
+    this.knex = opts.knex
+    this.hooks = opts.hooks
+    for (const k of opts.kinds) {
+      if (this.kinds.has(k.key)) throw new Error(`job kind ${k.key} is registered twice`)
+      this.kinds.set(k.key, k)
+    }
+  }
+
+  kind<K extends JobKindKey>(key: K): JobKind<K> {
+    const k = this.kinds.get(key)
+    if (!k) throw new Error(`job kind ${key} is not registered`)
+    return k as unknown as JobKind<K>
+  }
+
+  url(kind: JobKindKey, id: number): string {
+    return `${this.kind(kind).path}/${id}`
+  }
+
+  /** Creates the job's row and its audit row in one transaction, queues it, and answers where to follow it. */
+  async start<K extends JobKindKey>(kind: K, actor: Actor, params: ParamsOf<K>): Promise<{ id: number; url: string }> {
+    const k = this.kind(kind)
+    let description!: Awaited<ReturnType<JobKind<K>['insert']>>['audit']
+    const id = await auditedWrite(
+      this.knex,
+      actor,
+      async (trx) => {
+        const made = await k.insert(trx, actor, params)
+        description = made.audit
+        return made.id
+      },
+      (id) => ({ ...description, objectId: id }),
+    )
+    this.enqueue(kind, id, params)
+    return { id, url: this.url(kind, id) }
+  }
+
+  /** The job's row as the API shows it (404 outside the key's scope), its follow-ups with their URL and status. */
+  async get(kind: JobKindKey, id: number, scope: Scope): Promise<any> {
+    const [row] = await this.withFollowUps([await this.kind(kind).get(this.knex, id, scope)])
+    return row
+  }
+
+  /** Rows that list follow-ups ({kind, id}, as recorded) get each one's URL and current status. */
+  async withFollowUps<T extends { followUps?: unknown }>(rows: T[]): Promise<T[]> {
+    for (const row of rows) {
+      if (!Array.isArray(row.followUps)) continue
+      row.followUps = await Promise.all(
+        (row.followUps as FollowUp[]).map(async (f) => {
+          const found = await this.knex(this.kind(f.kind).table).first('status').where({ id: f.id })
+          return { kind: f.kind, id: f.id, url: this.url(f.kind, f.id), status: found?.status ?? null }
+        }),
+      )
+    }
+    return rows
+  }
+
+  /**
+   * Resolves with the job's recorded end once this process has run it. For a job it does not hold
+   * (ended already, or never queued here) at once with the end its row records; null while that
+   * row is not ended (a job of another process) or when a stop dropped it unrun.
+   */
+  async ended(kind: JobKindKey, id: number): Promise<FinalStatus | null> {
+    const key = jobKey(kind, id)
+    if (this.runner.holds(key)) return this.runner.ended(key)
+    const row = await this.knex(this.kind(kind).table).first('status').where({ id })
+    return row && !(activeStatuses as readonly string[]).includes(row.status) ? (row.status as FinalStatus) : null
+  }
+
+  subscribe(listener: (e: JobEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /**
+   * Cancels a queued or running job and answers its row once it has ended: a queued one ends here,
+   * a running one is aborted and awaited (at most cancelWaitMs; then its row as it stands).
+   */
+  async cancel(kind: JobKindKey, actor: Actor, id: number): Promise<any> {
+    const k = this.kind(kind)
+    const job = await k.get(this.knex, id, actor.scope)
+    const { en, zh } = k.noun
+    const gone = (status = 'ended') => problem('LR_CONFLICT', `${en} ${id} has already ${status}`, { detailZh: `${zh} ${id} 已结束，无法取消` })
+    if (!(activeStatuses as readonly string[]).includes(job.status)) throw gone(job.status)
+    const key = jobKey(kind, id)
+    if (job.status === 'running' && !this.runner.isRunning(key))
+      throw problem('LR_CONFLICT', `${en} ${id} runs in another process (the command line); stop it there`, {
+        detailZh: `${zh} ${id} 由其他进程（命令行）运行，请在该处停止`,
+      })
+    const how = await auditedWrite(
+      this.knex,
+      actor,
+      async (trx) => {
+        const how = this.runner.cancel(key)
+        // A job dropped from the queue never runs: its end is written here, with the audit row.
+        if (how !== 'aborted' && !(await endJob(trx, k, id, { status: 'cancelled', message: 'cancelled' }))) throw gone()
+        return how ?? 'not-queued-here'
+      },
+      (how) => ({ action: `${k.audit.action}.cancel`, objectType: k.audit.objectType, objectId: id, county: job.county, detail: { how } }),
+    )
+    if (how !== 'aborted') this.emit({ type: 'ended', kind, id, status: 'cancelled' })
+    else {
+      this.emit({ type: 'cancelling', kind, id })
+      let timer: NodeJS.Timeout | undefined
+      const waited = new Promise<void>((r) => (timer = setTimeout(r, this.opts.cancelWaitMs ?? 30_000)))
+      await Promise.race([this.runner.ended(key), waited])
+      clearTimeout(timer)
+    }
+    const now = await this.get(kind, id, actor.scope)
+    if (now.status === 'succeeded')
+      throw problem('LR_CONFLICT', `${en} ${id} finished before the cancel took effect`, { detailZh: `${zh} ${id} 已在取消前完成` })
+    return now
+  }
+
+  /**
+   * At start: a recorded follow-up that was queued or running runs again (its kind says how, and
+   * that doing so twice is safe); every other interrupted job is failed and its partial rows removed.
+   */
+  async recover(): Promise<{ failed: Record<string, number>; resumed: Record<string, number> }> {
+    const failed: Record<string, number> = {}
+    const resumed: Record<string, number> = {}
+    const resume: Array<() => void> = []
+    for (const k of this.kinds.values()) {
+      const rows: Array<{ id: number }> = await this.knex(k.table).select('id').whereIn('status', activeStatuses).orderBy('id')
+      failed[k.key] = resumed[k.key] = 0
+      for (const { id } of rows) {
+        const params = await k.resumable?.(this.knex, id)
+        if (params && (await requeueJob(this.knex, k, id))) {
+          resume.push(() => this.enqueue(k.key, id, params))
+          resumed[k.key] = (resumed[k.key] ?? 0) + 1
+        } else {
+          await this.knex.transaction((trx) => endJob(trx, k, id, { status: 'failed', message: 'interrupted by a stop of the service; start it again' }))
+          failed[k.key] = (failed[k.key] ?? 0) + 1
+        }
+      }
+    }
+    for (const k of this.kinds.values()) await k.atStart?.(this.knex)
+    // Run again only once what no job owns any more is gone (versions left loading, upload files).
+    for (const start of resume) start()
+    return { failed, resumed }
+  }
+
+  /**
+   * Stops: the running job is aborted and awaited. Queued jobs are failed, except recorded follow-ups,
+   * which stay queued for the next start, as does a follow-up the stop interrupted.
+   */
+  async close(): Promise<void> {
+    const dropped = await this.runner.close(true)
+    for (const key of dropped) {
+      const [kind, id] = splitKey(key)
+      const k = this.kind(kind)
+      if (await k.resumable?.(this.knex, id).catch(() => null)) continue
+      await endJobEventually(
+        this.knex,
+        k,
+        id,
+        { status: 'failed', message: 'dropped from the queue by a stop of the service; start it again' },
+        { attempts: 1 },
+      )
+    }
+    if (dropped.length) this.opts.log.warn({ dropped }, 'queued jobs dropped at shutdown')
+  }
+
+  private emit(e: JobEvent): void {
+    for (const l of this.listeners) l(e)
+  }
+
+  private enqueue<K extends JobKindKey>(kind: K, id: number, params: ParamsOf<K>): void {
+    this.runner.enqueue(jobKey(kind, id), (signal) => this.execute(this.kind(kind), id, params, signal))
+    this.emit({ type: 'queued', kind, id })
+  }
+
+  /** Runs one job to its recorded end; never rejects (a failure to record it is left to the next start). */
+  private async execute<K extends JobKindKey>(k: JobKind<K>, id: number, params: ParamsOf<K>, signal: AbortSignal): Promise<FinalStatus> {
+    const progress = new ProgressWriter(this.knex, k, id)
+    let committed: JobOutcome | null = null
+    let end: Ending
+    try {
+      if (!(await markRunning(this.knex, k, id))) {
+        const { status } = await this.recorded(k, id, { status: 'cancelled' })
+        this.emit({ type: 'ended', kind: k.key, id, status })
+        return status
+      }
+      this.emit({ type: 'running', kind: k.key, id })
+      const outcome =
+        (await k.run({
+          knex: this.knex,
+          id,
+          params,
+          signal,
+          hooks: this.hooks,
+          progress: (fraction, columns, label) => {
+            progress.set(fraction, columns)
+            this.emit({ type: 'progress', kind: k.key, id, fraction, label })
+          },
+          succeed: async (trx, o = {}) => {
+            await progress.settled()
+            if (await endJob(trx, k, id, { status: 'succeeded', outcome: o })) committed = o
+          },
+        })) ?? {}
+      await progress.settled()
+      const status = outcome.status === 'failed' ? (signal.aborted ? 'cancelled' : 'failed') : 'succeeded'
+      end = { status, outcome }
+      if (!committed && !(await this.knex.transaction((trx) => endJob(trx, k, id, end)))) end = await this.recorded(k, id, end)
+    } catch (err) {
+      await progress.settled()
+      if (!signal.aborted) this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
+      end = signal.aborted ? { status: 'cancelled', message: 'cancelled' } : { status: 'failed', message: k.errorMessage?.(err) ?? errorText(err) }
+      // A stop that interrupts a recorded follow-up leaves it for the next start to run again.
+      if (!committed && signal.aborted && this.runner.closing && (await k.resumable?.(this.knex, id).catch(() => null))) {
+        await requeueJob(this.knex, k, id).catch(() => {})
+        return 'cancelled'
+      }
+      if (!(await endJobEventually(this.knex, k, id, end))) {
+        this.opts.log.warn({ job: jobKey(k.key, id) }, 'could not record the end of a job; the next start fails it')
+        throw err
+      }
+      end = await this.recorded(k, id, end)
+    }
+    // Queued before this job's end is announced, so whoever waits for it can wait for them too.
+    if (end.status === 'succeeded') await this.startFollowUps(committed ?? end.outcome ?? {})
+    this.emit({ type: 'ended', kind: k.key, id, status: end.status })
+    return end.status
+  }
+
+  /** The end the row holds, when another writer (a cancel of a queued row) recorded it first. */
+  private async recorded(k: JobKind, id: number, end: Ending): Promise<Ending> {
+    const row = await this.knex(k.table).first('status').where({ id })
+    return row ? { ...end, status: row.status as FinalStatus } : end
+  }
+
+  /** Follow-ups were recorded (queued rows) with the job's commit; this starts them now, or the next start does. */
+  private async startFollowUps(outcome: JobOutcome): Promise<void> {
+    for (const f of outcome.followUps ?? []) await this.startFollowUp(f)
+  }
+
+  private async startFollowUp(f: FollowUp): Promise<void> {
+    try {
+      if (this.runner.closing) return
+      const params = await this.kind(f.kind).resumable?.(this.knex, f.id)
+      if (params && !this.runner.closing) this.enqueue(f.kind, f.id, params)
+    } catch (err) {
+      this.opts.log.warn({ err, job: jobKey(f.kind, f.id) }, 'a follow-up job could not be started now; the next start runs it')
+    }
+  }
+}
+
+const splitKey = (key: string): [JobKindKey, number] => {
+  const [kind, id] = key.split(':')
+  return [kind as JobKindKey, Number(id)]
+}
+
+/** The row's progress and the kind's own columns, written at most a few times a second, one write at a time. */
+class ProgressWriter {
+  private pending: Record<string, unknown> | null = null
+  private writing: Promise<void> | null = null
+  private last = 0
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly kind: JobKind,
+    private readonly id: number,
+  ) {}
+
+  set(fraction: number, columns: Record<string, unknown> = {}): void {
+    this.pending = { ...this.pending, ...columns, progress: fraction }
+    if (this.writing || Date.now() - this.last < progressIntervalMs) return
+    const row = this.pending
+    this.pending = null
+    this.last = Date.now()
+    // A lost write is only a stale progress figure: the final state carries the job's figures.
+    this.writing = this.knex(this.kind.table)
+      .where({ id: this.id })
+      .whereIn('status', activeStatuses)
+      .update(row)
+      .then(
+        () => {},
+        () => {},
+      )
+      .finally(() => (this.writing = null))
+  }
+
+  /** Waits for a write in flight, so that none lands after the final state. */
+  async settled(): Promise<void> {
+    await this.writing
+    this.pending = null
+  }
+}
