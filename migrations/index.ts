@@ -14,6 +14,7 @@ import * as pullPerCounty from './20261201020000_pull_per_county.js'
 import * as layerCountyIndex from './20261201030000_layer_county_index.js'
 import * as citusNoSetNull from './20261201040000_citus_no_set_null.js'
 import * as projectArea from './20261201050000_project_area.js'
+import * as resultSchemaVersion from './20261203010000_result_schema_version.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -29,4 +30,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261201030000_layer_county_index', layerCountyIndex],
   ['20261201040000_citus_no_set_null', citusNoSetNull],
   ['20261201050000_project_area', projectArea],
+  ['20261203010000_result_schema_version', resultSchemaVersion],
 ]

@@ -10,7 +10,7 @@ import { displayArea, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
 import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
 import { getProject } from '../projects/service.js'
-import type { AnalysisResult } from '../schemas/analysis.js'
+import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
 import { projectPieces } from './pieces.js'
 import * as q from './queries.js'
 
@@ -113,6 +113,7 @@ export async function analyzeProjects(
     const netPatches = construction?.netM2 ?? 0
     const netLines = lines.get(p.id)?.m2 ?? 0
     return {
+      schemaVersion: analysisSchemaVersion,
       projectId: p.id,
       code: p.code,
       county: p.county,

@@ -21,6 +21,7 @@ const allMigrations = [
   '20261201030000_layer_county_index',
   '20261201040000_citus_no_set_null',
   '20261201050000_project_area',
+  '20261203010000_result_schema_version',
 ]
 
 let t: TestApp
