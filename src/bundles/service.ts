@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
+import { activeBundleRun, activeDataset } from '../db/read-model.js'
 import { whereInScope } from '../db/scope.js'
 import { analysisDefaults, toMu } from '../domain/analysis-config.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
@@ -40,7 +41,7 @@ export async function createBundleRun(knex: Knex, actor: Actor, county: string, 
 export async function computeBundles(knex: Knex, runId: number, county: string, params: BundleParams): Promise<number> {
   await markRunning(knex, 'bundles', runId)
   try {
-    const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
+    const plots = await activeDataset(knex, 'plots', county).first('id')
     if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
     await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
     const { count, srid } = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
@@ -122,12 +123,12 @@ function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
 }
 
 export async function hasCurrentBundles(knex: Knex, county: string): Promise<boolean> {
-  return Boolean(await knex('bundle_runs').first('id').where({ xzqdm: county, active: true }))
+  return Boolean(await activeBundleRun(knex, county).first('id'))
 }
 
 /** After a new plots (or land) version: recompute with the parameters of the county's current bundles. */
 export async function rebundleAfterImport(knex: Knex, county: string, by: string): Promise<number | null> {
-  const last = await knex('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: county, active: true })
+  const last = await activeBundleRun(knex, county).first('gap_meters', 'min_bundle_m2')
   const params = last
     ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 }
     : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }

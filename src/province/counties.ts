@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/read-model.js'
+import { resultValue } from '../db/result-projections.js'
 import { countiesInScope } from '../db/scope.js'
 import { MU_M2 } from '../domain/analysis-config.js'
 import { projectStatuses, projectStatusZh, type ProjectStatus } from '../domain/project.js'
@@ -87,7 +88,7 @@ export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFi
   // the pull rounds each project (SQL's numeric rounding of a double differs at half-cents).
   const { rows } = await knex.raw(
     `SELECT p.xzqdm AS county, p.status, p.area_m2 AS m2, r.id IS NOT NULL AS analysed, r.eligible,
-            (r.result->'stockArea'->>'m2')::float8 AS stock
+            ${resultValue(['stockArea', 'm2'])} AS stock
        FROM projects p
        ${latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible', preferApproved: true })}
       WHERE ${where.map((w) => w.sql).join(' AND ')}`,
