@@ -25,7 +25,8 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
     const project = await getProject(knex, actor, id)
     if (project.status === 'city-checked') {
       const latest = await latestAnalysisOf(knex, id)
-      pinned = latest && currentResult(latest) ? latest.id : ((await analyzeProjects(knex, project.county, [project as ProjectForAnalysis]))[0]?.resultId ?? null)
+      pinned =
+        latest && currentResult(latest) ? latest.id : ((await analyzeProjects(knex, project.county, [project as ProjectForAnalysis]))[0]?.resultId ?? null)
     }
   }
   const result = await auditedWrite(
