@@ -179,12 +179,14 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
          FROM projects WHERE ${county.sql}`,
       b,
     )
+  const runs = () => {
+    const from = activeRunsFrom(scope)
+    return knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])
+  }
   let parts: Array<{ rows: Array<{ v: string }> }>
   if (c.layer) parts = [await datasets(c.layer)]
-  else if (c.id === 'bundles') {
-    const from = activeRunsFrom(scope)
-    parts = [await knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])]
-  } else if (c.id === 'projects') parts = [await projects()]
+  else if (c.id === 'bundles') parts = [await runs()]
+  else if (c.id === 'projects') parts = [await projects()]
   else parts = [await projects(), await datasets(null)]
   return parts.map((p) => p.rows[0]!.v).join('/')
 }
