@@ -4,9 +4,10 @@ import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { activeBundleRun, activeDataset } from '../db/read-model.js'
 import { whereInScope } from '../db/scope.js'
-import { analysisDefaults, toMu } from '../domain/analysis-config.js'
+import { analysisDefaults } from '../domain/analysis-config.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
 import { countyProblem, inScope, type Scope } from '../domain/region.js'
+import { roundTo, toMu } from '../domain/units.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
 import type { AfterImportHook } from '../jobs/hooks.js'
@@ -172,10 +173,10 @@ function feature(b: BundleRow) {
       county: b.county,
       members: b.members,
       memberCount: b.members.length,
-      m2: Math.round(b.m2 * 100) / 100,
-      mu: Math.round(toMu(b.m2) * 10000) / 10000,
+      m2: roundTo(b.m2, 2),
+      mu: roundTo(toMu(b.m2), 4),
       meetsMinArea: b.m2 >= b.minBundleM2,
-      survey2ConstructionM2: b.survey2ConstructionM2 === null ? null : Math.round(b.survey2ConstructionM2 * 100) / 100,
+      survey2ConstructionM2: b.survey2ConstructionM2 === null ? null : roundTo(b.survey2ConstructionM2, 2),
       enclosedGaps: b.enclosedGaps,
       flags: b.flags,
       gapMeters: b.gapMeters,
@@ -227,7 +228,10 @@ export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: numb
         fromBundle: bundleId,
         members: b.members,
         enclosedGapsIncluded: included.length,
-        enclosedGapsM2: Math.round(included.reduce((sum, g) => sum + g.m2, 0) * 100) / 100,
+        enclosedGapsM2: roundTo(
+          included.reduce((sum, g) => sum + g.m2, 0),
+          2,
+        ),
       },
     }),
   )

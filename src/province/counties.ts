@@ -6,11 +6,10 @@ import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/read-model.js'
 import { resultValue } from '../db/result-projections.js'
 import { countiesInScope } from '../db/scope.js'
-import { MU_M2 } from '../domain/analysis-config.js'
 import { projectStatuses, projectStatusZh, type ProjectStatus } from '../domain/project.js'
 import type { Scope } from '../domain/region.js'
 import { countyByCode } from '../domain/regions.js'
-import { round } from '../domain/rewards.js'
+import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 
 export interface CountySummaryFilter {
@@ -28,9 +27,9 @@ interface Row {
 }
 
 /** An area as the pull reports it: square metres at 0.01, mu derived from them. */
-const area = (cents: number) => ({ m2: cents / 100, mu: round(cents / 100 / MU_M2, 4) })
+const area = (cents: number) => ({ m2: cents / 100, mu: roundTo(toMu(cents / 100), 4) })
 /** Whole hundredths of the reported (rounded) value: integer sums cannot drift. */
-const cents = (m2: number) => Math.round(round(m2, 2) * 100)
+const cents = (m2: number) => Math.round(roundTo(m2, 2) * 100)
 
 function emptyCounts() {
   return {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { bundleOfPlot, bundlesOfCounty, computeBundles, createBundleRun, getBundleRun, projectFromBundle } from '../../bundles/service.js'
-import { MU_M2 } from '../../domain/analysis-config.js'
+import { MU_M2 } from '../../domain/units.js'
 import { bundleDefaults } from '../../domain/bundles.js'
 import { resolveCounty } from '../../domain/region.js'
 import { problem } from '../../errors/index.js'
