@@ -76,15 +76,16 @@ const reported = (c: Counts) => ({
 })
 
 export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFilter) {
-  // The key's counties (its scope), narrowed to a city if asked, in code order: the rows listed and
-  // the only counties read.
+  // The key's counties (its scope), narrowed to a city's counties (by the region table) if asked, in
+  // code order: the rows listed and the only counties read.
+  const ofCity = !f.city ? null : new Set(countiesInScope({ kind: 'city', prefix: f.city }))
   const counties = countiesInScope(scope)
-    .filter((c) => !f.city || c.startsWith(f.city))
+    .filter((c) => !ofCity || ofCity.has(c))
     .sort()
   const where = [{ sql: 'p.xzqdm = ANY(?::bpchar[])', bindings: [counties] as unknown[] }]
   if (f.year !== undefined) where.push({ sql: 'extract(year FROM p.milestone_date) = ?', bindings: [f.year] })
   // One row per project, with only what is summed; rounding and summing happen below, exactly as
-  // the pull rounds each project (SQL's numeric rounding of a double differs at half-cents).
+  // the pull rounds each project, in whole cents so that sums cannot drift.
   const { rows } = await knex.raw(
     `SELECT p.xzqdm AS county, p.status, p.area_m2 AS m2, r.id IS NOT NULL AS analysed, r.eligible,
             ${resultValue(['stockArea', 'm2'])} AS stock
