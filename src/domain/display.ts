@@ -44,4 +44,4 @@ export function muText(m2: number, thresholdsM2: readonly number[] = []): string
 }
 
 /** A configured threshold in mu as people write it (15, 20, 2.5 …), for messages. */
-export const thresholdMu = (m2: number) => String(Number(toMu(m2).toFixed(4)))
+export const thresholdMu = (m2: number) => String(roundTo(toMu(m2), 4))
