@@ -135,6 +135,8 @@ export const AnalysisResponse = Type.Intersect([
   Type.Object({
     resultId: Type.Integer({ description: 'id of the stored result' }),
     computedNow: Type.Boolean({ description: 'true when this request computed the result; false when the stored current result was returned' }),
-    stale: Type.Boolean({ description: 'an input changed since it was computed (never true on a GET, which recomputes stale results)' }),
+    stale: Type.Boolean({
+      description: 'an input changed since it was computed, or it is of an older schema version (never true on a GET, which recomputes stale results)',
+    }),
   }),
 ])
