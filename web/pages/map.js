@@ -5,7 +5,7 @@ import { clear, h } from '../dom.js'
 import { createMap, fitExtent, loaded } from '../map/map.js'
 import { collectionStyles, landUseColours, layersFor } from '../map/styles.js'
 import { s } from '../strings.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 
 const layerToCollection = (layer) => (layer === 'projects' ? 'project-boundaries' : layer)
 const alwaysOffered = ['project-boundaries', 'bundles']

@@ -5,7 +5,7 @@ import { clear, h } from '../dom.js'
 import * as f from '../format.js'
 import { s } from '../strings.js'
 import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, piecesMap } from './analysis-view.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 import { verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
 

@@ -4,7 +4,7 @@ import { api, download } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { s } from '../strings.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 
 const pv = s.province
 

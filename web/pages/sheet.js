@@ -5,7 +5,7 @@ import { h } from '../dom.js'
 import * as f from '../format.js'
 import { s } from '../strings.js'
 import { checksTable, inputsLine, numbersTable, piecesMap } from './analysis-view.js'
-import { problemBox } from './layers.js'
+import { problemBox } from '../problem.js'
 import { analysisOf } from './project.js'
 import { verdictBadge } from './projects.js'
 
