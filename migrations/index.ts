@@ -15,6 +15,7 @@ import * as layerCountyIndex from './20261201030000_layer_county_index.js'
 import * as citusNoSetNull from './20261201040000_citus_no_set_null.js'
 import * as projectArea from './20261201050000_project_area.js'
 import * as jobFollowUps from './20261203010000_job_follow_ups.js'
+import * as resultSchemaVersion from './20261203020000_result_schema_version.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -31,4 +32,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261201040000_citus_no_set_null', citusNoSetNull],
   ['20261201050000_project_area', projectArea],
   ['20261203010000_job_follow_ups', jobFollowUps],
+  ['20261203020000_result_schema_version', resultSchemaVersion],
 ]

@@ -3,6 +3,7 @@
 // is cut against the active layers of its own county, in its county's plane (lr_county_plane), as
 // the measures in queries.ts are, and the pieces are taken back to CGCS2000 lon/lat.
 import type { Knex } from 'knex'
+import { activeVersionJoin } from '../db/read-model.js'
 import { excludedTypes, type BuildingTypeRule } from '../domain/building-types.js'
 import { REACH } from './queries.js'
 
@@ -17,7 +18,7 @@ export const pieceRoles = ['project', 'survey2-construction', 'footprint', 'surv
 export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly BuildingTypeRule[]): Promise<string[]> {
   const { rows } = await knex.raw(
     `SELECT DISTINCT f.building_type AS type FROM projects p
-       JOIN datasets d ON d.layer = 'buildings' AND d.xzqdm = p.xzqdm AND d.active
+       ${activeVersionJoin({ layer: 'buildings', county: 'p.xzqdm', as: 'd' })}
        JOIN buildings f ON f.dataset_id = d.id AND f.xzqdm = d.xzqdm AND f.building_type IS NOT NULL AND ST_Intersects(f.geom, p.geom)
       WHERE ${where.sql}`,
     where.bindings as Knex.RawBinding[],
@@ -35,7 +36,7 @@ export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly 
  * shard). Layers join their version on the county as well, the co-located join of such a database.
  */
 export function piecesSource(where: Sql, o: { constructionCodes: readonly string[]; excludedTypes: readonly string[] }): Sql {
-  const layer = (key: string) => `JOIN datasets d ON d.layer = '${key}' AND d.xzqdm = p.xzqdm AND d.active`
+  const layer = (key: string) => activeVersionJoin({ layer: key, county: 'p.xzqdm', as: 'd' })
   const near = `ST_DWithin(s.geom, p.geom, ${REACH})`
   const piece = `ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ST_SRID(p.plane)), p.plane), 3)`
   const union = (role: string, key: string, table: string, extra: string) =>

@@ -11,6 +11,7 @@
 // refuse it (before, SET NULL silently unpinned the approval). A skipped row goes at the next prune if
 // nothing pins it by then; an approval that comes after the row is gone finds no result and asks to retry.
 import type { Knex } from 'knex'
+import { approvedAnalysisIdsOfCounty, latestAnalysisIdsOfCounty, latestCurrentAnalysisIdsOfCounty } from '../db/read-model.js'
 
 /** Removes the county's unreferenced analysis results; returns how many. */
 export async function pruneAnalysisResults(knex: Knex, county: string): Promise<number> {
@@ -19,9 +20,9 @@ export async function pruneAnalysisResults(knex: Knex, county: string): Promise<
       WHERE xzqdm = ? AND id IN (
         SELECT r.id FROM analysis_results r
          WHERE r.xzqdm = ?
-           AND r.id NOT IN (SELECT approved_result_id FROM projects WHERE xzqdm = ? AND approved_result_id IS NOT NULL)
-           AND r.id NOT IN (SELECT max(id) FROM analysis_results WHERE xzqdm = ? GROUP BY project_id)
-           AND r.id NOT IN (SELECT max(id) FROM analysis_results WHERE xzqdm = ? AND NOT stale GROUP BY project_id)
+           AND r.id NOT IN (${approvedAnalysisIdsOfCounty})
+           AND r.id NOT IN (${latestAnalysisIdsOfCounty})
+           AND r.id NOT IN (${latestCurrentAnalysisIdsOfCounty})
            FOR UPDATE SKIP LOCKED)`,
     [county, county, county, county, county],
   )

@@ -8,7 +8,7 @@
 // and measured as `geography`. A straight red-line edge of 800 m in the plane lies 16 mm off the
 // straight lon/lat chord: cutting in lon/lat moved areas by up to 1.7 m² (issue 12).
 import type { Knex } from 'knex'
-import { activeDataset, latestAnalysisJoin } from '../db/read-model.js'
+import { activeDataset } from '../db/read-model.js'
 
 export const analysisLayers = ['survey2', 'survey3', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'plots'] as const
 export type AnalysisLayer = (typeof analysisLayers)[number]
@@ -252,15 +252,6 @@ export async function storeResults(
   }
   for (const [county, ids] of byCounty) await knex('projects').where('xzqdm', county).whereIn('id', ids).update({ updated_at: knex.fn.now() })
   return rows.map((r: { id: number }) => r.id)
-}
-
-/** The latest stored analysis of a project (db/read-model.ts's definition), current or stale. */
-export async function latestResult(knex: Knex, projectId: number): Promise<{ id: number; stale: boolean; result: unknown } | undefined> {
-  const { rows } = await knex.raw(
-    `SELECT a.id, a.stale, a.result FROM projects p ${latestAnalysisJoin({ project: 'p', as: 'a', columns: 'r.id, r.stale, r.result' })} WHERE p.id = ? AND a.id IS NOT NULL`,
-    [projectId],
-  )
-  return rows[0]
 }
 
 /** A new version of an analysis layer makes the county's stored results stale. */

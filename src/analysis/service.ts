@@ -9,9 +9,11 @@ import { classifyBuildingType, excludedTypes } from '../domain/building-types.js
 import { displayArea, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
 import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
+import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
 import { getProject } from '../projects/service.js'
-import type { AnalysisResult } from '../schemas/analysis.js'
+import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
 import { projectPieces } from './pieces.js'
+import { currentResult } from './stored-result.js'
 import * as q from './queries.js'
 
 /** A project row as the queries give it: the rules' facts, with enumerations as stored text. */
@@ -113,6 +115,7 @@ export async function analyzeProjects(
     const netPatches = construction?.netM2 ?? 0
     const netLines = lines.get(p.id)?.m2 ?? 0
     return {
+      schemaVersion: analysisSchemaVersion,
       projectId: p.id,
       code: p.code,
       county: p.county,
@@ -186,15 +189,18 @@ export async function analyzeProjects(
 }
 
 /**
- * The project's current analysis: the stored result when it is current (not stale), computed and
- * stored only when there is none or an input changed since (`computedNow` says which). `force`
- * recomputes (POST).
+ * The project's current analysis: the stored result when it is current (inputs unchanged, this
+ * schema version, the schema's shape: ./stored-result.ts), computed and stored only when there is
+ * none or it is not current (`computedNow` says which). `force` recomputes (POST).
  */
 export async function projectAnalysis(knex: Knex, actor: Actor, projectId: number, o: { force?: boolean; config?: AnalysisConfig } = {}) {
   const project = await getProject(knex, actor, projectId)
   if (!o.force) {
-    const stored = await q.latestResult(knex, projectId)
-    if (stored && !stored.stale) return { ...(stored.result as AnalysisResult), resultId: stored.id, computedNow: false, stale: false }
+    const stored = await latestAnalysisOf(knex, projectId)
+    const current = stored && currentResult(stored)
+    if (current) return { ...current, resultId: stored.id, computedNow: false, stale: false }
+    // of an older schema version, or not the schema's shape: stale for every reader from now on
+    if (stored && !stored.stale) await markAnalysisStale(knex, stored)
   }
   const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], { config: o.config })
   return { ...result!, computedNow: true, stale: false }

@@ -6,6 +6,7 @@
 // database distributed by county (docs/scale-out.md) runs it on one shard.
 import type { Knex } from 'knex'
 import { REACH } from '../analysis/queries.js'
+import { activateBundleRun, activeRunJoin } from '../db/read-model.js'
 
 /** A bundling run, its county, and the county's plane (srid), found once per run. */
 export interface Run {
@@ -220,10 +221,9 @@ export async function updateBundles(
  */
 export async function activateRun(knex: Knex, runId: number, county: string): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx('bundle_runs').where({ xzqdm: county, active: true }).update({ active: false })
-    await trx('bundle_runs').where({ id: runId }).update({ active: true })
+    await activateBundleRun(trx, { id: runId, county })
     // Only runs that have ended: a run still going (another process) keeps its rows until it ends.
-    const ended = trx('bundle_runs').select('id').where({ xzqdm: county, active: false }).whereNotIn('status', ['queued', 'running'])
+    const ended = trx('bundle_runs').select('id').where({ xzqdm: county }).whereNot({ id: runId }).whereNotIn('status', ['queued', 'running'])
     await trx('bundles').where({ xzqdm: county }).whereIn('run_id', ended).delete()
   })
 }
@@ -251,17 +251,16 @@ const bundleColumns = (knex: Knex) => ({
 
 export async function activeBundles(knex: Knex, county: string) {
   return knex('bundles as b')
-    .join('bundle_runs as r', (j) => j.on('r.id', 'b.run_id').andOn('r.xzqdm', 'b.xzqdm'))
+    .joinRaw(activeRunJoin({ bundle: 'b', as: 'r' }))
     .select(bundleColumns(knex))
-    .where({ 'r.xzqdm': county, 'r.active': true })
+    .where({ 'b.xzqdm': county })
     .orderBy('b.bundle_no')
 }
 
 export async function bundleOfPlot(knex: Knex, plotId: number) {
   return knex('bundles as b')
-    .join('bundle_runs as r', (j) => j.on('r.id', 'b.run_id').andOn('r.xzqdm', 'b.xzqdm'))
+    .joinRaw(activeRunJoin({ bundle: 'b', as: 'r' }))
     .first(bundleColumns(knex))
-    .where('r.active', true)
     .whereRaw('? = ANY(b.member_ids)', [plotId])
 }
 

@@ -2,10 +2,12 @@
 import type { Knex } from 'knex'
 import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
+import { activeBundleRun, activeDataset } from '../db/read-model.js'
 import { whereInScope } from '../db/scope.js'
-import { analysisDefaults, toMu } from '../domain/analysis-config.js'
+import { analysisDefaults } from '../domain/analysis-config.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
 import { countyProblem, inScope, type Scope } from '../domain/region.js'
+import { roundTo, toMu } from '../domain/units.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
 import type { ActivationHook } from '../jobs/hooks.js'
@@ -34,7 +36,7 @@ async function computeBundles(ctx: JobContext<BundleRunParams>) {
   const stopIfCancelled = () => {
     if (signal.aborted) throw new Error('cancelled')
   }
-  const plots = await knex('datasets').first('id').where({ layer: 'plots', xzqdm: county, active: true })
+  const plots = await activeDataset(knex, 'plots', county).first('id')
   if (!plots) throw problem('LR_CONFLICT', `county ${county} has no plots layer (低效用地图斑) loaded`, { detailZh: '尚未导入低效用地图斑' })
   await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
   const { count, srid } = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
@@ -133,7 +135,7 @@ export const bundleJobKind: JobKind<'bundles'> = {
 export const rebundleHook: ActivationHook = async (trx, e) => {
   const landLayer = e.layer === 'survey3' || e.layer === 'survey2'
   if (!(e.layer === 'plots' || (landLayer && (await hasCurrentBundles(trx, e.county))))) return { notes: [] }
-  const last = await trx('bundle_runs').first('gap_meters', 'min_bundle_m2').where({ xzqdm: e.county, active: true })
+  const last = await activeBundleRun(trx, e.county).first('gap_meters', 'min_bundle_m2')
   const params = last
     ? { gapMeters: last.gap_meters, minBundleM2: last.min_bundle_m2 }
     : { gapMeters: bundleDefaults.gapMeters, minBundleM2: bundleDefaults.minBundleM2 }
@@ -164,7 +166,7 @@ function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
 }
 
 export async function hasCurrentBundles(knex: Knex, county: string): Promise<boolean> {
-  return Boolean(await knex('bundle_runs').first('id').where({ xzqdm: county, active: true }))
+  return Boolean(await activeBundleRun(knex, county).first('id'))
 }
 
 export async function getBundleRun(knex: Knex, id: number, scope: Scope) {
@@ -202,10 +204,10 @@ function feature(b: BundleRow) {
       county: b.county,
       members: b.members,
       memberCount: b.members.length,
-      m2: Math.round(b.m2 * 100) / 100,
-      mu: Math.round(toMu(b.m2) * 10000) / 10000,
+      m2: roundTo(b.m2, 2),
+      mu: roundTo(toMu(b.m2), 4),
       meetsMinArea: b.m2 >= b.minBundleM2,
-      survey2ConstructionM2: b.survey2ConstructionM2 === null ? null : Math.round(b.survey2ConstructionM2 * 100) / 100,
+      survey2ConstructionM2: b.survey2ConstructionM2 === null ? null : roundTo(b.survey2ConstructionM2, 2),
       enclosedGaps: b.enclosedGaps,
       flags: b.flags,
       gapMeters: b.gapMeters,
@@ -257,7 +259,10 @@ export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: numb
         fromBundle: bundleId,
         members: b.members,
         enclosedGapsIncluded: included.length,
-        enclosedGapsM2: Math.round(included.reduce((sum, g) => sum + g.m2, 0) * 100) / 100,
+        enclosedGapsM2: roundTo(
+          included.reduce((sum, g) => sum + g.m2, 0),
+          2,
+        ),
       },
     }),
   )

@@ -1,8 +1,7 @@
 // Thresholds, code sets and exclusions of the analysis, in one place (DOMAIN.md, 165号).
 // Areas are compared in m² at full precision; mu only for display.
 import type { BuildingTypeRule } from './building-types.js'
-
-export const MU_M2 = 10000 / 15
+import { MU_M2 } from './units.js'
 
 export interface AnalysisConfig {
   survey2ConstructionCodes: readonly string[]
@@ -65,5 +64,3 @@ export const analysisDefaults: AnalysisConfig = {
   /** a verdict that changes within this many m² of any measured area is near its threshold */
   nearThresholdM2: 0.01,
 }
-
-export const toMu = (m2: number) => m2 / MU_M2

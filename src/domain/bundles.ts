@@ -1,6 +1,6 @@
 // Contiguous scattered plots (插花地、边角地、夹心地 may join a project for 连片开发, 165号 二):
 // which members of a bundle are flagged, and why. Plain rules over measured facts.
-import { MU_M2, toMu } from './analysis-config.js'
+import { MU_M2, toMu } from './units.js'
 import { roundKeepingSide, thresholdMu } from './display.js'
 
 export const bundleDefaults = {

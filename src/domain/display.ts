@@ -1,12 +1,12 @@
 // Rounding for display (m² to 2 decimals, 亩 to 4, shares as percent to 2), in one place. A rounded
 // number never lands on or across a threshold that the exact value is on the other side of:
 // 9 999.996 m² fails the 15-mu rule and is shown 9 999.99 m², 14.9999 亩, not 10 000.00 / 15.0000.
-import { toMu } from './analysis-config.js'
+import { roundTo, toMu } from './units.js'
 
 /** Rounds to `decimals`, but stays on the exact value's side (<, =, >) of every threshold. */
 export function roundKeepingSide(value: number, decimals: number, thresholds: readonly number[] = []): number {
   const f = 10 ** decimals
-  let shown = Math.round(value * f) / f
+  let shown = roundTo(value, decimals)
   for (const t of thresholds) {
     const side = Math.sign(value - t)
     if (Math.sign(shown - t) === side) continue
@@ -44,4 +44,4 @@ export function muText(m2: number, thresholdsM2: readonly number[] = []): string
 }
 
 /** A configured threshold in mu as people write it (15, 20, 2.5 …), for messages. */
-export const thresholdMu = (m2: number) => String(Number(toMu(m2).toFixed(4)))
+export const thresholdMu = (m2: number) => String(roundTo(toMu(m2), 4))

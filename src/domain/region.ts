@@ -1,7 +1,7 @@
 // Access regions of API keys. Administrative division codes (行政区划代码): 2 digits province,
 // 4 digits city (设区市), 6 digits county (县/市/区). Shandong is 37, Liaocheng 3715.
 
-import { cityByPrefix, countyByCode, regionSource } from './regions.js'
+import { cityByPrefix, countiesOfCity, countyByCode, regionSource } from './regions.js'
 
 export const roles = ['county', 'city', 'province', 'admin'] as const
 export type Role = (typeof roles)[number]
@@ -50,7 +50,7 @@ export function inScope(scope: Scope, countyCode: string): boolean {
       return true
     case 'city':
       // Exactly the city's counties by the region table, not any code that starts alike.
-      return countyByCode(countyCode)?.cityCode.startsWith(scope.prefix) ?? false
+      return countiesOfCity(scope.prefix).includes(countyCode)
     case 'county':
       return countyCode === scope.code
   }

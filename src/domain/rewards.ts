@@ -1,7 +1,8 @@
 // New-construction-land reward quota of a county (鲁自然资字〔2021〕165号 一、三、五): the stock area
 // revitalised in year Y ÷ 2 (stock : new = 2 : 1) × a coefficient by per-capita urban-rural
 // construction land, less twice what projects found fraudulent the year before had earned.
-import { analysisDefaults, MU_M2 } from './analysis-config.js'
+import { analysisDefaults } from './analysis-config.js'
+import { roundTo, toMu } from './units.js'
 
 export const HA_M2 = 10_000
 
@@ -93,9 +94,8 @@ export const FRAUD_DEDUCTION_FACTOR = 2
 /** Counties of Qingdao (3702xx) are outside the provincial scheme; Qingdao rewards them itself. */
 export const outsideProvincialScheme = (county: string) => county.startsWith('3702')
 
-/** Fixed-precision numbers so that the same inputs give byte-identical output. */
-export const round = (x: number, digits: number) => Number(x.toFixed(digits))
-export const areaUnits = (m2: number) => ({ m2: round(m2, 2), mu: round(m2 / MU_M2, 4), ha: round(m2 / HA_M2, 4) })
+/** Fixed-precision numbers (./units.ts roundTo), so that the same inputs give byte-identical output. */
+export const areaUnits = (m2: number) => ({ m2: roundTo(m2, 2), mu: roundTo(toMu(m2), 4), ha: roundTo(m2 / HA_M2, 4) })
 
 /** 青岛市所辖县（市、区）不计入奖励范围 (165号 一). */
 export const OUTSIDE_SCHEME_REASON = {
@@ -115,14 +115,14 @@ export interface RewardCandidate {
   checks: Array<{ id: string; passed: boolean | null; threshold?: number | string | null; message?: string }>
 }
 
-const muText = (m2: number) => String(round(m2 / MU_M2, 4))
+const muText = (m2: number) => String(roundTo(toMu(m2), 4))
 
 /** 165号 三's area rules in the words of the notice, with the thresholds the analysis used (its check's threshold, else the configured one). */
 function areaRuleZh(id: string, threshold: number | string | null | undefined): string {
   const c = analysisDefaults
   if (id === 'min-area') return `单个项目面积不足${muText(typeof threshold === 'number' ? threshold : c.minAreaM2)}亩`
   const share = typeof threshold === 'number' ? threshold : c.stockShareMin
-  return `${muText(c.minAreaM2)}–${muText(c.smallProjectMaxM2)}亩项目再开发面积不足${round(share * 100, 2)}%`
+  return `${muText(c.minAreaM2)}–${muText(c.smallProjectMaxM2)}亩项目再开发面积不足${roundTo(share * 100, 2)}%`
 }
 
 export type Exclusion = 'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown'

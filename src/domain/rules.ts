@@ -6,6 +6,7 @@ import type { AnalysisConfig } from './analysis-config.js'
 import { applicableApproach, type AppliedApproach, type UseClass } from './approach.js'
 import { m2Text, muText, percentText, thresholdMu } from './display.js'
 import type { Approach } from './project.js'
+import { roundTo } from './units.js'
 
 export interface Measures {
   /** ellipsoidal area of the project */
@@ -136,7 +137,7 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
   return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, approach }
 }
 
-const pctNumber = (x: number) => `${Number((x * 100).toFixed(2))} %`
+const pctNumber = (x: number) => `${roundTo(x * 100, 2)} %`
 
 function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft[] {
   const checks: Draft[] = []

@@ -5,6 +5,7 @@
 // drawn across the boundary counts where most of it lies, and a county of 10⁵ patches takes one
 // pass with the boundary prepared once.
 import type { Knex } from 'knex'
+import { activeDataset, activeVersionCondition } from '../db/read-model.js'
 import { countyByCode } from '../domain/regions.js'
 import { partitionName } from './queries.js'
 import type { LayerKind } from '../catalogue/layer-kinds.js'
@@ -22,9 +23,9 @@ const countyLabel = (code: string) => `${code}${countyByCode(code) ? ` ${countyB
 export async function locate(knex: Knex, o: { kind: LayerKind; datasetId: number; county: string }): Promise<Location> {
   const table = partitionName(o.kind, o.datasetId)
   // Without a boundary there is nothing to place the features against: no pass over them.
-  const { rows: has } = await knex.raw(`SELECT 1 FROM datasets WHERE layer = 'admin-divisions' AND active AND xzqdm = ? AND feature_count > 0`, [o.county])
-  if (!has.length) return { boundary: false }
-  const boundaryOf = `SELECT ST_Union(a.geom) FROM admin_divisions a JOIN datasets d ON d.id = a.dataset_id AND d.layer = 'admin-divisions' AND d.active WHERE d.xzqdm = ?`
+  if (!(await activeDataset(knex, 'admin-divisions', o.county).first('id').where('feature_count', '>', 0))) return { boundary: false }
+  const boundaryOf = `SELECT ST_Union(a.geom) FROM datasets d JOIN admin_divisions a ON a.dataset_id = d.id AND a.xzqdm = d.xzqdm
+                       WHERE ${activeVersionCondition({ as: 'd', layer: 'admin-divisions', county: '?' })}`
   const { rows } = await knex.raw(
     `WITH b AS MATERIALIZED (SELECT (${boundaryOf}) AS g)
      SELECT (SELECT g IS NOT NULL FROM b) AS boundary, count(*)::int AS features,
@@ -42,7 +43,7 @@ export async function locate(knex: Knex, o: { kind: LayerKind; datasetId: number
       `WITH pts AS MATERIALIZED (SELECT ST_PointOnSurface(geom) AS pt FROM "${table}" WHERE geom IS NOT NULL LIMIT 500)
        SELECT d.xzqdm, count(*)::int AS n
          FROM datasets d JOIN admin_divisions a ON a.dataset_id = d.id JOIN pts ON ST_Intersects(a.geom, pts.pt)
-        WHERE d.layer = 'admin-divisions' AND d.active AND d.xzqdm <> ?
+        WHERE ${activeVersionCondition({ as: 'd', layer: 'admin-divisions' })} AND d.xzqdm <> ?
         GROUP BY d.xzqdm ORDER BY n DESC, d.xzqdm LIMIT 1`,
       [o.county],
     )

@@ -1,6 +1,6 @@
 // All SQL of the importer. Table and column names come only from the layer catalogue (layers.ts).
 import type { Knex } from 'knex'
-import { activeDataset as sharedActiveDataset, latestAnalysisIdsOfCounty } from '../db/read-model.js'
+import { activateVersion, activeDataset as sharedActiveDataset, activeDatasets, activeVersionCondition, versionsInUseOfCounty } from '../db/read-model.js'
 import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
@@ -221,8 +221,8 @@ export async function activateDataset(
   withSwitch?: (trx: Knex.Transaction) => Promise<void>,
 ): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx('datasets').where({ layer: d.layer, xzqdm: d.county, active: true }).update({ active: false })
-    await trx('datasets').where({ id: d.id }).update({ active: true, status: 'ready' })
+    await activateVersion(trx, d)
+    await trx('datasets').where({ id: d.id }).update({ status: 'ready' })
     await withSwitch?.(trx)
   })
 }
@@ -233,12 +233,13 @@ export async function activateDataset(
  * 20261201040000_citus_no_set_null): the import job that made it and the projects made from it.
  * Every statement binds the county, so that each stays on the county's shard.
  */
-async function deleteDatasetRow(trx: Knex.Transaction, d: { id: number; county: string }, only?: { active: false }): Promise<void> {
+async function deleteDatasetRow(trx: Knex.Transaction, d: { id: number; county: string }, o: { inactive?: boolean } = {}): Promise<void> {
   await trx('import_jobs').where({ xzqdm: d.county, dataset_id: d.id }).update({ dataset_id: null })
   await trx('projects').where({ xzqdm: d.county, source_dataset_id: d.id }).update({ source_dataset_id: null })
-  await trx('datasets')
-    .where({ xzqdm: d.county, id: d.id, ...only })
-    .delete()
+  const row = trx('datasets').where({ xzqdm: d.county, id: d.id })
+  // a purge never takes the active version, even one made active since it chose
+  if (o.inactive) row.whereRaw(`NOT (${activeVersionCondition({ as: 'datasets' })})`)
+  await row.delete()
 }
 
 /** Removes a version that did not finish loading: its table (attached or not) and its row. */
@@ -250,29 +251,24 @@ export async function discardDataset(knex: Knex, kind: LayerKind, dataset: { id:
 }
 
 /**
- * Drops old versions of a layer in a county: every ready, inactive version older than the newest
- * `keep` ones, except versions that the latest or the approved analysis of a project, or the active
- * bundling run, was computed from. Each version goes with its partition (no row-by-row delete).
- * keep ≤ 0 keeps everything. Returns the versions dropped.
+ * Drops old versions of a layer in a county: every ready version older than the newest `keep` ones
+ * that nothing rests on (the read model's versionsInUseOfCounty: the active version, those the
+ * latest or the approved analysis of a project, or the active bundling run, was computed from).
+ * Each version goes with its partition (no row-by-row delete). keep ≤ 0 keeps everything. Returns
+ * the versions dropped.
  */
 export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: string, keep: number): Promise<number[]> {
   if (!(keep > 0)) return []
+  const used = versionsInUseOfCounty(county)
   const { rows } = await knex.raw(
-    `WITH used AS (
-       SELECT (e.value ->> 'datasetId')::bigint AS id
-         FROM analysis_results a CROSS JOIN LATERAL jsonb_each(a.inputs) e
-        WHERE a.xzqdm = ? AND jsonb_typeof(e.value) = 'object'
-          AND (a.id IN (SELECT approved_result_id FROM projects WHERE xzqdm = ? AND approved_result_id IS NOT NULL)
-               OR a.id IN (${latestAnalysisIdsOfCounty}))
-       UNION SELECT plots_dataset_id FROM bundle_runs WHERE xzqdm = ? AND active
-     )
+    `WITH used AS (${used.sql})
      SELECT id, version FROM (
-       SELECT id, version, active, row_number() OVER (ORDER BY version DESC) AS newest
+       SELECT id, version, row_number() OVER (ORDER BY version DESC) AS newest
          FROM datasets WHERE layer = ? AND xzqdm = ? AND status = 'ready'
      ) d
-     WHERE newest > ? AND NOT active AND id NOT IN (SELECT id FROM used WHERE id IS NOT NULL)
+     WHERE newest > ? AND id NOT IN (SELECT id FROM used WHERE id IS NOT NULL)
      ORDER BY version`,
-    [county, county, county, county, kind.key, county, keep],
+    [...used.bindings, kind.key, county, keep] as Knex.RawBinding[],
   )
   const dropped: number[] = []
   for (const r of rows as Array<{ id: number; version: number }>) {
@@ -280,7 +276,7 @@ export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: stri
       // Dropping a partition locks the layer table briefly; do not queue readers behind a long query.
       await trx.raw(`SET LOCAL lock_timeout = '5s'`)
       await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, r.id)}"`)
-      await deleteDatasetRow(trx, { id: r.id, county }, { active: false })
+      await deleteDatasetRow(trx, { id: r.id, county }, { inactive: true })
     })
     dropped.push(r.version)
   }
@@ -310,9 +306,8 @@ const versionColumns = (knex: Knex) => ({
 /** The active version of every layer and county the scope covers. */
 export async function activeLayers(knex: Knex, scope: Scope, county?: string) {
   const query = whereInScope(
-    knex('datasets')
+    activeDatasets(knex)
       .select({ layer: 'layer', county: 'xzqdm', ...versionColumns(knex) })
-      .where({ active: true })
       .orderBy(['xzqdm', 'layer']),
     scope,
   )

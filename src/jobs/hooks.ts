@@ -4,7 +4,7 @@
 // without what follows it: cheap work commits with the switch, long work is recorded there as a
 // queued job of its own (a follow-up) that the runner starts after the commit, or the next start resumes.
 import type { Knex } from 'knex'
-import type { FollowUp } from './kinds.js'
+import type { FollowUp } from './keys.js'
 
 export interface LayerActivated {
   layer: string

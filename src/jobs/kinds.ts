@@ -5,22 +5,16 @@ import type { Knex } from 'knex'
 import type { Actor, AuditDescription } from '../auth/actor.js'
 import type { Scope } from '../domain/region.js'
 import type { ActivationHooks } from './hooks.js'
+import type { FollowUp, JobKindKey } from './keys.js'
 
 /** What each kind is started with; every feature adds its own entry (`declare module`) next to its kind. */
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface JobParamsByKind {}
 
-export type JobKindKey = 'import' | 'analysis' | 'bundles'
 export type ParamsOf<K extends JobKindKey> = K extends keyof JobParamsByKind ? JobParamsByKind[K] : never
 
 export type FinalStatus = 'succeeded' | 'failed' | 'cancelled'
 export const activeStatuses = ['queued', 'running'] as const
-
-/** A job to run after another one ends, recorded (as a queued row) in the transaction that made it necessary. */
-export interface FollowUp {
-  kind: JobKindKey
-  id: number
-}
 
 /** How a run ended without throwing: succeeded, or failed with a report of its own (an import's bad records). */
 export interface JobOutcome {

@@ -3,7 +3,9 @@
 // Each collection is a table-driven description: SQL expressions over the alias `f`, taken only
 // from this catalogue (never from a request), a Chinese title per property, and the shapefile
 // field name a desktop user expects (the survey standard's code where there is one).
-import { latestAnalysisJoin } from '../db/read-model.js'
+import { activeRunJoin, analysisStale, latestAnalysisJoin } from '../db/read-model.js'
+import { resultValue } from '../db/result-projections.js'
+import { roundSql, toMuSql } from '../domain/units.js'
 import { layerKinds, type ColumnType, type LayerKind } from '../catalogue/layer-kinds.js'
 import { piecesSource } from './pieces-sql.js'
 import type { SourceContext } from './source-context.js'
@@ -63,8 +65,7 @@ const propertyType: Record<ColumnType, PropertyType> = {
   boolean: 'boolean',
 }
 const ascii = (s: string) => /^[A-Z0-9_]+$/.test(s)
-const round = (expr: string, decimals: number) => `round((${expr})::numeric, ${decimals})::float8`
-const area = (geom: string) => round(`ST_Area((${geom})::geography)`, 2)
+const area = (geom: string) => roundSql(`ST_Area((${geom})::geography)`, 2)
 
 const county: Property = { name: 'county', titleZh: '行政区代码', type: 'string', sql: 'f.xzqdm', dbfName: 'XZQDM', width: 6 }
 
@@ -117,12 +118,15 @@ const projects: Collection = {
     { name: 'areaM2', titleZh: '项目面积', type: 'number', sql: area('f.geom') },
     { name: 'eligible', titleZh: '是否入库', type: 'boolean', sql: 'a.eligible' },
     { name: 'stale', titleZh: '结果过期', type: 'boolean', sql: 'a.stale' },
-    { name: 'stockAreaM2', titleZh: '盘活存量面积', type: 'number', sql: `(a.result->'stockArea'->>'m2')::float8` },
-    { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: `(a.result->'survey2Construction'->>'m2')::float8` },
-    { name: 'footprintRatio', titleZh: '基底面积占比', type: 'number', sql: `(a.result->'footprint'->>'ratio')::float8` },
+    { name: 'stockAreaM2', titleZh: '盘活存量面积', type: 'number', sql: resultValue(['stockArea', 'm2'], 'a.result') },
+    { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: resultValue(['survey2Construction', 'm2'], 'a.result') },
+    { name: 'footprintRatio', titleZh: '基底面积占比', type: 'number', sql: resultValue(['footprint', 'ratio'], 'a.result') },
     { name: 'analysedAt', titleZh: '分析时间', type: 'string', sql: `to_char(a.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`, width: 20 },
   ],
-  source: () => ({ sql: `projects f ${latestAnalysisJoin({ project: 'f', as: 'a', columns: 'r.eligible, r.stale, r.result, r.computed_at' })}`, bindings: [] }),
+  source: () => ({
+    sql: `projects f ${latestAnalysisJoin({ project: 'f', as: 'a', columns: `r.eligible, ${analysisStale('r')} AS stale, r.result, r.computed_at` })}`,
+    bindings: [],
+  }),
   idSql: 'f.id',
   idType: 'integer',
   orderBy: 'f.id',
@@ -141,15 +145,15 @@ const bundles: Collection = {
     county,
     { name: 'members', titleZh: '成员图斑', type: 'string', sql: `array_to_string(f.members, ',')`, width: 254 },
     { name: 'memberCount', titleZh: '图斑数', type: 'integer', sql: 'cardinality(f.members)' },
-    { name: 'm2', titleZh: '面积', type: 'number', sql: round('f.m2', 2) },
-    { name: 'mu', titleZh: '面积亩', type: 'number', sql: round('f.m2 / (10000.0 / 15)', 4) },
+    { name: 'm2', titleZh: '面积', type: 'number', sql: roundSql('f.m2', 2) },
+    { name: 'mu', titleZh: '面积亩', type: 'number', sql: roundSql(toMuSql('f.m2'), 4) },
     { name: 'meetsMinArea', titleZh: '达到入库面积', type: 'boolean', sql: 'f.m2 >= r.min_bundle_m2' },
-    { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: round('f.survey2_construction_m2', 2) },
+    { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: roundSql('f.survey2_construction_m2', 2) },
     { name: 'flags', titleZh: '标记', type: 'string', sql: `(SELECT string_agg(DISTINCT x->>'flag', ',') FROM jsonb_array_elements(f.flags) x)`, width: 60 },
     { name: 'enclosedGaps', titleZh: '夹心地数', type: 'integer', sql: 'jsonb_array_length(f.enclosed_gaps)' },
     { name: 'gapMeters', titleZh: '连片距离', type: 'number', sql: 'r.gap_meters' },
   ],
-  source: () => ({ sql: 'bundles f JOIN bundle_runs r ON r.id = f.run_id AND r.active', bindings: [] }),
+  source: () => ({ sql: `bundles f ${activeRunJoin({ bundle: 'f', as: 'r' })}`, bindings: [] }),
   idSql: 'f.id',
   idType: 'integer',
   orderBy: 'f.id',

@@ -3,7 +3,7 @@
 // transformed into the storage CRS, never the column into the box's, so the GiST index is used.
 import type { Knex } from 'knex'
 import { scopeCondition } from '../db/scope.js'
-import { activeDatasetIds, activeDatasetsFrom } from '../db/read-model.js'
+import { activeDatasetIds, activeDatasetsFrom, activeRunJoin, activeRunsFrom } from '../db/read-model.js'
 import type { Scope } from '../domain/region.js'
 import { maxId } from '../schemas/common.js'
 import type { Collection, Property } from './collections.js'
@@ -151,7 +151,7 @@ export async function extent(knex: Knex, c: Collection, scope: Scope): Promise<[
   } else {
     const table = c.table ?? 'projects'
     const s = county(`${table}.xzqdm`)
-    const join = c.id === 'bundles' ? ' JOIN bundle_runs r ON r.id = bundles.run_id AND r.active' : ''
+    const join = c.id === 'bundles' ? ` ${activeRunJoin({ bundle: 'bundles', as: 'r' })}` : ''
     r = { sql: `SELECT ST_Extent(${table}.geom) AS e FROM ${table}${join} WHERE ${s.sql}`, bindings: s.bindings }
   }
   const { rows } = await knex.raw(
@@ -179,10 +179,13 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
          FROM projects WHERE ${county.sql}`,
       b,
     )
+  const runs = () => {
+    const from = activeRunsFrom(scope)
+    return knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])
+  }
   let parts: Array<{ rows: Array<{ v: string }> }>
   if (c.layer) parts = [await datasets(c.layer)]
-  else if (c.id === 'bundles')
-    parts = [await knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v FROM bundle_runs WHERE active AND ${county.sql}`, b)]
+  else if (c.id === 'bundles') parts = [await runs()]
   else if (c.id === 'projects') parts = [await projects()]
   else parts = [await projects(), await datasets(null)]
   return parts.map((p) => p.rows[0]!.v).join('/')

@@ -3,7 +3,8 @@ import type { Knex } from 'knex'
 import { countyByCode } from '../domain/regions.js'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
-import { latestAnalysisJoin } from '../db/read-model.js'
+import { analysisStale, latestAnalysisJoin } from '../db/read-model.js'
+import { resultValue } from '../db/result-projections.js'
 import type { ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
 
 /** API attribute → column; the allow-list for writes. */
@@ -76,13 +77,13 @@ export async function projectCounty(knex: Knex, id: number, scope: Scope): Promi
   return row?.xzqdm ?? null
 }
 
-/** The latest stored analysis of each project (its verdict, whether an input changed since). */
+/** The latest stored analysis of each project (its verdict, whether it must be recomputed). */
 const latestAnalysis = (knex: Knex) =>
   knex.raw(
     latestAnalysisJoin({
       project: 'projects',
       as: 'a',
-      columns: `r.eligible, r.stale, r.computed_at, (r.result->'stockArea'->>'m2')::float8 AS stock_m2, (r.result->'footprint'->>'ratio')::float8 AS footprint_ratio`,
+      columns: `r.eligible, ${analysisStale('r')} AS stale, r.computed_at, ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['footprint', 'ratio'])} AS footprint_ratio`,
     }),
   )
 

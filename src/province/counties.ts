@@ -4,12 +4,12 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { latestAnalysisJoin } from '../db/read-model.js'
+import { resultValue } from '../db/result-projections.js'
 import { countiesInScope } from '../db/scope.js'
-import { MU_M2 } from '../domain/analysis-config.js'
 import { projectStatuses, projectStatusZh, type ProjectStatus } from '../domain/project.js'
 import type { Scope } from '../domain/region.js'
 import { countyByCode } from '../domain/regions.js'
-import { round } from '../domain/rewards.js'
+import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 
 export interface CountySummaryFilter {
@@ -27,9 +27,9 @@ interface Row {
 }
 
 /** An area as the pull reports it: square metres at 0.01, mu derived from them. */
-const area = (cents: number) => ({ m2: cents / 100, mu: round(cents / 100 / MU_M2, 4) })
+const area = (cents: number) => ({ m2: cents / 100, mu: roundTo(toMu(cents / 100), 4) })
 /** Whole hundredths of the reported (rounded) value: integer sums cannot drift. */
-const cents = (m2: number) => Math.round(round(m2, 2) * 100)
+const cents = (m2: number) => Math.round(roundTo(m2, 2) * 100)
 
 function emptyCounts() {
   return {
@@ -76,18 +76,19 @@ const reported = (c: Counts) => ({
 })
 
 export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFilter) {
-  // The key's counties (its scope), narrowed to a city if asked, in code order: the rows listed and
-  // the only counties read.
+  // The key's counties (its scope), narrowed to a city's counties (by the region table) if asked, in
+  // code order: the rows listed and the only counties read.
+  const ofCity = !f.city ? null : new Set(countiesInScope({ kind: 'city', prefix: f.city }))
   const counties = countiesInScope(scope)
-    .filter((c) => !f.city || c.startsWith(f.city))
+    .filter((c) => !ofCity || ofCity.has(c))
     .sort()
   const where = [{ sql: 'p.xzqdm = ANY(?::bpchar[])', bindings: [counties] as unknown[] }]
   if (f.year !== undefined) where.push({ sql: 'extract(year FROM p.milestone_date) = ?', bindings: [f.year] })
   // One row per project, with only what is summed; rounding and summing happen below, exactly as
-  // the pull rounds each project (SQL's numeric rounding of a double differs at half-cents).
+  // the pull rounds each project, in whole cents so that sums cannot drift.
   const { rows } = await knex.raw(
     `SELECT p.xzqdm AS county, p.status, p.area_m2 AS m2, r.id IS NOT NULL AS analysed, r.eligible,
-            (r.result->'stockArea'->>'m2')::float8 AS stock
+            ${resultValue(['stockArea', 'm2'])} AS stock
        FROM projects p
        ${latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible', preferApproved: true })}
       WHERE ${where.map((w) => w.sql).join(' AND ')}`,

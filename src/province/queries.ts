@@ -1,7 +1,8 @@
 // All SQL of the province's pull API: projects in change order, with the analysis the numbers come
 // from (the one the province approved, else the latest).
 import type { Knex } from 'knex'
-import { latestAnalysisJoin } from '../db/read-model.js'
+import { analysisStale, latestAnalysisJoin } from '../db/read-model.js'
+import { resultPartsJoin } from '../db/result-projections.js'
 import type { Positions } from './cursor.js'
 import { countiesOfFilter, type PullFilter } from './filter.js'
 
@@ -51,10 +52,15 @@ const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS 
 const streamColumns =
   'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.status, p.milestone_type, p.milestone_date, p.area_m2, p.updated_at, p.approved_result_id'
 const analysis =
-  latestAnalysisJoin({ project: 'p', as: 'r', columns: 'r.id, r.result, r.eligible, r.stale, r.computed_at, r.inputs', preferApproved: true }) +
-  // The three parts in one call: each `r.result->'…'` fetched and decompressed the whole stored
-  // result again (35 µs a project for three parts, 15 µs for this).
-  ` LEFT JOIN LATERAL jsonb_to_record(r.result) AS x("stockArea" jsonb, footprint jsonb, checks jsonb) ON true`
+  latestAnalysisJoin({
+    project: 'p',
+    as: 'r',
+    columns: `r.id, r.result, r.eligible, ${analysisStale('r')} AS stale, r.computed_at, r.inputs`,
+    preferApproved: true,
+  }) +
+  // The three parts in one call (see resultPartsJoin); a pinned result of an older schema version
+  // is read as stored, a part it lacks being null.
+  ` ${resultPartsJoin(['stockArea', 'footprint', 'checks'], { from: 'r.result', as: 'x' })}`
 
 /** Every matching row in change order (the CSV). */
 export async function pullAll(knex: Knex, f: PullFilter): Promise<PullRow[]> {

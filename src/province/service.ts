@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { countyByCode } from '../domain/regions.js'
-import { MU_M2 } from '../domain/analysis-config.js'
 import {
   approaches,
   developmentModes,
@@ -13,13 +12,13 @@ import {
   type MilestoneType,
   type ProjectStatus,
 } from '../domain/project.js'
-import { round } from '../domain/rewards.js'
+import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
 import type { PullFilter } from './filter.js'
 import { pullAll, pullPage, type PullRow } from './queries.js'
 
-const mu = (m2: number) => round(m2 / MU_M2, 4)
+const mu = (m2: number) => roundTo(toMu(m2), 4)
 
 /** One item: fixed-precision numbers, so the same inputs give byte-identical output, and their checksum. */
 export function pullItem(r: PullRow) {
@@ -30,9 +29,9 @@ export function pullItem(r: PullRow) {
     county: r.county,
     milestone,
     rewardYear: r.milestoneDate ? Number(r.milestoneDate.slice(0, 4)) : null,
-    area: { m2: round(r.m2, 2), mu: mu(r.m2) },
-    stockArea: stock ? { method: stock.method, m2: stock.m2 == null ? null : round(stock.m2, 2), mu: stock.m2 == null ? null : mu(stock.m2) } : null,
-    footprintRatio: r.footprint ? round(r.footprint.ratio, 6) : null,
+    area: { m2: roundTo(r.m2, 2), mu: mu(r.m2) },
+    stockArea: stock ? { method: stock.method, m2: stock.m2 == null ? null : roundTo(stock.m2, 2), mu: stock.m2 == null ? null : mu(stock.m2) } : null,
+    footprintRatio: r.footprint ? roundTo(r.footprint.ratio, 6) : null,
     checks: Object.fromEntries((r.checks ?? []).map((c) => [c.id, c.passed])),
     eligible: r.eligible,
   }

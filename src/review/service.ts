@@ -1,9 +1,10 @@
 // Review workflow use cases: move a project through county → city → province, list reviews and
 // their due dates. Every transition commits with its audit row and its history row.
 import type { Knex } from 'knex'
-import { latestResult } from '../analysis/queries.js'
 import { analyzeProjects, type ProjectForAnalysis } from '../analysis/service.js'
+import { currentResult } from '../analysis/stored-result.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
+import { latestAnalysisOf } from '../db/read-model.js'
 import { whereInScope } from '../db/scope.js'
 import { addWorkingDays, chinaDate, chinaToday, workingDaysBetween } from '../domain/calendar.js'
 import type { ProjectStatus } from '../domain/project.js'
@@ -23,8 +24,9 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
   if (action === 'approve' && role === 'province') {
     const project = await getProject(knex, actor, id)
     if (project.status === 'city-checked') {
-      const latest = await latestResult(knex, id)
-      pinned = latest && !latest.stale ? latest.id : ((await analyzeProjects(knex, project.county, [project as ProjectForAnalysis]))[0]?.resultId ?? null)
+      const latest = await latestAnalysisOf(knex, id)
+      pinned =
+        latest && currentResult(latest) ? latest.id : ((await analyzeProjects(knex, project.county, [project as ProjectForAnalysis]))[0]?.resultId ?? null)
     }
   }
   const result = await auditedWrite(

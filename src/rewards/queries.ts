@@ -1,6 +1,7 @@
 // All SQL for county statistics, fraud findings and reward quotas.
 import type { Knex } from 'knex'
-import { activeDataset } from '../db/read-model.js'
+import { activeDataset, approvedAnalysisJoin } from '../db/read-model.js'
+import { resultValue } from '../db/result-projections.js'
 
 /** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
 export async function activeSurvey3(knex: Knex, county: string) {
@@ -133,13 +134,13 @@ export interface RewardProjectRow {
 }
 
 const rewardProjectColumns = `p.id, p.xzqdm, p.code, p.status, p.milestone_date, p.approved_result_id, r.eligible,
-  (r.result -> 'stockArea' ->> 'm2')::float8 AS stock_m2, r.result -> 'checks' AS checks`
+  ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['checks'])} AS checks`
 
 /** Projects whose milestone (its year is the reward year, 165号 三) falls in `year`, any status. */
 export async function projectsCompletedIn(knex: Knex, year: number): Promise<RewardProjectRow[]> {
   const { rows } = await knex.raw(
     `SELECT ${rewardProjectColumns}
-       FROM projects p LEFT JOIN analysis_results r ON r.id = p.approved_result_id
+       FROM projects p ${approvedAnalysisJoin({ project: 'p', as: 'r' })}
       WHERE p.milestone_date >= make_date(?, 1, 1) AND p.milestone_date < make_date(?, 1, 1)
       ORDER BY p.xzqdm, p.code, p.id`,
     [year, year + 1],
@@ -156,7 +157,7 @@ export async function fraudFindingsOf(
     `SELECT f.id AS finding_id, f.xzqdm AS finding_county, f.project_code AS project_code_at_finding, f.project_id, ${rewardProjectColumns}
        FROM findings f
        LEFT JOIN projects p ON p.id = f.project_id
-       LEFT JOIN analysis_results r ON r.id = p.approved_result_id
+       ${approvedAnalysisJoin({ project: 'p', as: 'r' })}
       WHERE f.kind = 'fraud' AND f.year = ?
       ORDER BY f.xzqdm, f.project_code, f.id`,
     [year],

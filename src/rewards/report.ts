@@ -16,10 +16,9 @@ import {
   perCapitaM2,
   quotaM2,
   rewardVerdict,
-  round,
   type RewardCandidate,
 } from '../domain/rewards.js'
-import { MU_M2 } from '../domain/analysis-config.js'
+import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import * as q from './queries.js'
 
@@ -89,7 +88,7 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
     return {
       ...base,
       rewardYear,
-      stockAreaM2: round(stock, 2),
+      stockAreaM2: roundTo(stock, 2),
       earnedQuotaM2: null,
       deductionM2: null,
       earnedFullM2: null,
@@ -100,9 +99,9 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
   return {
     ...base,
     rewardYear,
-    stockAreaM2: round(stock, 2),
-    earnedQuotaM2: round(earned, 2),
-    deductionM2: round(fraudDeductionM2(earned), 2),
+    stockAreaM2: roundTo(stock, 2),
+    earnedQuotaM2: roundTo(earned, 2),
+    deductionM2: roundTo(fraudDeductionM2(earned), 2),
     earnedFullM2: earned,
     reason: `${FRAUD_DEDUCTION_FACTOR} × the quota earned in ${rewardYear}`,
     reasonZh: `按${rewardYear}年度所获奖励指标双倍扣减`,
@@ -171,7 +170,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   }> = []
   for (const p of completed) {
     const v = rewardVerdict(candidateOf(p))
-    if (v.qualifies) qualifying.push({ id: p.id, code: p.code, milestoneDate: p.milestone_date!, stockAreaM2: round(p.stock_m2!, 2) })
+    if (v.qualifies) qualifying.push({ id: p.id, code: p.code, milestoneDate: p.milestone_date!, stockAreaM2: roundTo(p.stock_m2!, 2) })
     else
       excluded.push({
         id: p.id,
@@ -194,11 +193,11 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     outsideScheme: outside,
     qualifyingProjects: qualifying,
     excludedProjects: excluded,
-    stockArea: { m2: round(stockM2, 2), mu: round(stockM2 / MU_M2, 4) },
+    stockArea: { m2: roundTo(stockM2, 2), mu: roundTo(toMu(stockM2), 4) },
     population: stats?.population ?? null,
-    urbanRuralConstructionLandM2: stats ? round(stats.landM2, 2) : null,
+    urbanRuralConstructionLandM2: stats ? roundTo(stats.landM2, 2) : null,
     landSource: stats?.landSource ?? null,
-    perCapitaM2: perCapita === null ? null : round(perCapita, 4),
+    perCapitaM2: perCapita === null ? null : roundTo(perCapita, 4),
   }
   if (outside) {
     return {

@@ -3,7 +3,8 @@
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { inScope } from '../domain/region.js'
-import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, rewardDefaults, round } from '../domain/rewards.js'
+import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, rewardDefaults } from '../domain/rewards.js'
+import { roundTo } from '../domain/units.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import type { CountyStatsBody, FindingBody } from '../schemas/rewards.js'
@@ -52,10 +53,10 @@ async function computedLand(knex: Knex, county: string) {
       czcsxm: [...czcsxm],
       landUseCodes: [...landUseCodes],
       patches: r.patches,
-      fromTbmj: { patches: r.from_tbmj, m2: round(r.tbmj_m2, 2) },
-      fromGeometry: { patches: r.from_geometry, m2: round(r.geometry_m2, 2) },
+      fromTbmj: { patches: r.from_tbmj, m2: roundTo(r.tbmj_m2, 2) },
+      fromGeometry: { patches: r.from_geometry, m2: roundTo(r.geometry_m2, 2) },
       withoutArea: r.without_area, // neither TBMJ nor a shape: counted as 0
-      excluded: { patches: r.excluded_patches, m2: round(r.excluded_m2, 2) },
+      excluded: { patches: r.excluded_patches, m2: roundTo(r.excluded_m2, 2) },
     },
   }
 }
@@ -68,10 +69,10 @@ function statsView(row: q.StatsRow) {
     county: row.xzqdm.trim(),
     year: row.year,
     population,
-    urbanRuralConstructionLandM2: round(land, 2),
+    urbanRuralConstructionLandM2: roundTo(land, 2),
     landSource: row.land_source,
     landDetail: row.land_detail,
-    perCapitaM2: round(perCapita, 4),
+    perCapitaM2: roundTo(perCapita, 4),
     coefficient: adjustmentCoefficient(perCapita),
     outsideScheme: outsideProvincialScheme(row.xzqdm),
     updatedAt: row.updated_at.toISOString(),

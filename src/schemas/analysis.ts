@@ -1,5 +1,6 @@
 // The analysis result: one TypeBox schema for what is stored (analysis_results.result), what the
-// analysis route answers and what readers of stored results may rely on.
+// analysis route answers and what readers of stored results may rely on (SQL readers through
+// src/db/result-projections.ts, generated from this schema).
 import Type, { type Static } from 'typebox'
 import { checkIds } from '../domain/rules.js'
 import { OneOf } from './common.js'
@@ -52,7 +53,17 @@ export const AppliedApproach = Type.Object({
   reasonZh: Type.String(),
 })
 
+/**
+ * The version of the stored result's shape. Whoever changes AnalysisResult in a way a stored result
+ * of the previous version would not pass (a field added, renamed, retyped or removed) bumps it: a
+ * stored result of another version is then stale (src/db/read-model.ts analysisStale) and a reader
+ * recomputes it, except a pinned (approved) result, which is kept and read as stored
+ * (docs/decisions.md, issue 20). 1: results written before they carried a version.
+ */
+export const analysisSchemaVersion = 2
+
 export const AnalysisResult = Type.Object({
+  schemaVersion: Type.Literal(analysisSchemaVersion, { description: 'version of this shape; a stored result of another version is recomputed' }),
   projectId: Type.Integer(),
   code: Type.String(),
   county: Type.String(),
@@ -124,6 +135,8 @@ export const AnalysisResponse = Type.Intersect([
   Type.Object({
     resultId: Type.Integer({ description: 'id of the stored result' }),
     computedNow: Type.Boolean({ description: 'true when this request computed the result; false when the stored current result was returned' }),
-    stale: Type.Boolean({ description: 'an input changed since it was computed (never true on a GET, which recomputes stale results)' }),
+    stale: Type.Boolean({
+      description: 'an input changed since it was computed, or it is of an older schema version (never true on a GET, which recomputes stale results)',
+    }),
   }),
 ])

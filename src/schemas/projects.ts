@@ -112,7 +112,9 @@ export const ProjectListItem = Type.Intersect([
     analysis: Type.Union([
       Type.Object({
         eligible: Type.Union([Type.Boolean(), Type.Null()]),
-        stale: Type.Boolean({ description: 'an input layer or the project changed since' }),
+        stale: Type.Boolean({
+          description: 'an input layer or the project changed since, or the result is of an older schema version: recomputed on the next GET',
+        }),
         computedAt: Timestamp,
         stockAreaM2: Type.Union([Type.Number(), Type.Null()]),
         footprintRatio: Type.Union([Type.Number(), Type.Null()]),

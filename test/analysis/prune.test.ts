@@ -2,6 +2,7 @@
 // stay, and an approval pinning a result while the prune runs keeps it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pruneAnalysisResults } from '../../src/analysis/prune.js'
+import { analysisSchemaVersion } from '../../src/schemas/analysis.js'
 import { buildTestApp, resetData, testDatabase, type TestApp } from '../helpers/app.js'
 
 let t: TestApp
@@ -19,20 +20,28 @@ describe('pruning stored analyses', () => {
     const [other] = await t.knex
       .raw(`INSERT INTO projects (xzqdm, code, geom) VALUES ('371521', 'P2', ST_Multi(ST_MakeEnvelope(115.95, 36.45, 115.951, 36.451, 4490))) RETURNING id`)
       .then((r) => r.rows)
-    const add = async (projectId: number, county: string, stale: boolean) =>
-      (await t.knex('analysis_results').insert({ project_id: projectId, xzqdm: county, inputs: '{}', result: '{}', stale }).returning('id'))[0].id as number
+    const add = async (projectId: number, county: string, stale: boolean, schemaVersion = analysisSchemaVersion) =>
+      (
+        await t
+          .knex('analysis_results')
+          .insert({ project_id: projectId, xzqdm: county, inputs: '{}', result: JSON.stringify({ schemaVersion }), stale })
+          .returning('id')
+      )[0].id as number
     const approved = await add(p.id, '371502', true)
     const dropped1 = await add(p.id, '371502', true)
     const dropped2 = await add(p.id, '371502', false)
     const latestCurrent = await add(p.id, '371502', false)
+    // not stale by its inputs, but of an older schema version: not current, nothing rests on it
+    const dropped3 = await add(p.id, '371502', false, analysisSchemaVersion - 1)
     const latest = await add(p.id, '371502', true)
     const otherCounty = [await add(other.id, '371521', false), await add(other.id, '371521', false)]
     await t.knex('projects').where({ id: p.id }).update({ approved_result_id: approved })
-    expect(await pruneAnalysisResults(t.knex, '371502')).toBe(2)
+    expect(await pruneAnalysisResults(t.knex, '371502')).toBe(3)
     const left = (await t.knex('analysis_results').select('id').orderBy('id')).map((r) => r.id)
     expect(left).toEqual([approved, latestCurrent, latest, ...otherCounty])
     expect(left).not.toContain(dropped1)
     expect(left).not.toContain(dropped2)
+    expect(left).not.toContain(dropped3)
     // The approval still holds its result (the key refuses deleting it: nothing unpins it any more).
     expect(await t.knex('projects').where({ id: p.id }).first('approved_result_id')).toEqual({ approved_result_id: approved })
     await expect(t.knex('analysis_results').where({ id: approved }).delete()).rejects.toThrow(/approved_result_id_county_fk/)

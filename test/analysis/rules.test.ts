@@ -1,6 +1,7 @@
 // The reward notice's rules on both sides of every boundary (鲁自然资字〔2021〕165号).
 import { describe, expect, it } from 'vitest'
-import { analysisDefaults as cfg, MU_M2 } from '../../src/domain/analysis-config.js'
+import { analysisDefaults as cfg } from '../../src/domain/analysis-config.js'
+import { MU_M2 } from '../../src/domain/units.js'
 import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../../src/domain/rules.js'
 
 // Planar areas equal the ellipsoidal ones unless a test sets them.

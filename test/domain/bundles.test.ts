@@ -1,6 +1,6 @@
 // Bundle flag rules on facts given by hand: each threshold on both sides.
 import { describe, expect, it } from 'vitest'
-import { MU_M2 } from '../../src/domain/analysis-config.js'
+import { MU_M2 } from '../../src/domain/units.js'
 import { bundleDefaults, classifyNeighbours, memberFlags, type MemberFacts, type NeighbourFacts } from '../../src/domain/bundles.js'
 
 const c = { minBundleM2: bundleDefaults.minBundleM2, cornerMaxM2: bundleDefaults.cornerMaxM2, enclaveMinShare: bundleDefaults.enclaveMinShare }

@@ -22,6 +22,7 @@ const allMigrations = [
   '20261201040000_citus_no_set_null',
   '20261201050000_project_area',
   '20261203010000_job_follow_ups',
+  '20261203020000_result_schema_version',
 ]
 
 let t: TestApp

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { bundleOfPlot, bundlesOfCounty, projectFromBundle } from '../../bundles/service.js'
-import { MU_M2 } from '../../domain/analysis-config.js'
+import { MU_M2, roundTo, toMu } from '../../domain/units.js'
 import { bundleDefaults } from '../../domain/bundles.js'
 import { resolveCounty } from '../../domain/region.js'
 import { problem } from '../../errors/index.js'
@@ -31,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
             }),
             minBundleMu: Type.Number({
               minimum: 0,
-              default: Number((bundleDefaults.minBundleM2 / MU_M2).toFixed(4)),
+              default: roundTo(toMu(bundleDefaults.minBundleM2), 4),
               description: 'a bundle (and a member on its own) of at least this many mu can be a project',
             }),
           },
