@@ -73,7 +73,7 @@ function reportColumns(report: ImportReport) {
 export async function executeImportJob(
   deps: {
     knex: Knex
-    limits?: ImportLimits
+    limits?: Partial<ImportLimits>
     signal: AbortSignal
     onProgress?: (fraction: number) => void
     /** versions of a layer and county kept after a successful import (0 or unset: all) */

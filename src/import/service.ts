@@ -49,7 +49,7 @@ export interface ImportDeps {
   knex: Knex
   runner: JobRunner
   log: FastifyBaseLogger
-  limits?: ImportLimits
+  limits?: Partial<ImportLimits>
   /** versions of a layer and county kept after an import (0: all) */
   keepVersions?: number
 }

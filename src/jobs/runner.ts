@@ -3,6 +3,7 @@
 // A job that rejects is failed by the runner (the second path: its own handler may have failed
 // with the same lost connection), so no row stays 'running' while the service lives.
 import type { Knex } from 'knex'
+import { outsideRequest } from '../db/request-work.js'
 import { jobKey, type JobKindKey } from './kinds.js'
 import { errorText, failJobEventually } from './lifecycle.js'
 
@@ -54,7 +55,8 @@ export class JobRunner {
     if (this.current) return
     const next = this.queue.shift()
     if (!next) return
-    const done = next.task(next.controller.signal).catch((err: unknown) => this.failed(next, err))
+    // Not request work, though a request queued it: no statement timeout, no cancel when that client goes.
+    const done = outsideRequest(() => next.task(next.controller.signal).catch((err: unknown) => this.failed(next, err)))
     this.current = { key: next.key, controller: next.controller, done }
     await done
     this.current = null

@@ -1,3 +1,4 @@
+import type { ImportLimits } from '../../import/request.js'
 import multipart from '@fastify/multipart'
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fs from 'node:fs/promises'
@@ -18,7 +19,14 @@ declare module 'fastify' {
 
 const tags = ['imports']
 
-const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number; layerVersionsKept: number }> = async (app, opts) => {
+interface ImportRouteOptions {
+  dataDir: string
+  uploadLimitBytes: number
+  layerVersionsKept: number
+  limits: Pick<ImportLimits, 'maxVertices' | 'geojsonMaxBytes' | 'geojsonMaxDepth'>
+}
+
+const routes: FastifyPluginAsyncTypebox<ImportRouteOptions> = async (app, opts) => {
   const knex = app.db.knex
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -56,7 +64,12 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
     async (request, reply) => {
       if (!request.upload) throw problem('LR_BAD_REQUEST', 'the form has no file', { detailZh: '请上传文件 file' })
       const params = parseImportForm(request.body, request.actor)
-      const id = await submitImport({ knex, runner: app.jobs, log: request.log, keepVersions: opts.layerVersionsKept }, request.actor, params, request.upload)
+      const id = await submitImport(
+        { knex, runner: app.jobs, log: request.log, keepVersions: opts.layerVersionsKept, limits: opts.limits },
+        request.actor,
+        params,
+        request.upload,
+      )
       const url = `/api/v1/imports/${id}`
       return reply.code(202).header('location', url).send({ id, status: 'queued', url })
     },
