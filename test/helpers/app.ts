@@ -35,7 +35,9 @@ export async function buildTestApp(
   const db = openTestDatabase()
   await migrateLatest(db.knex)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-app-'))
-  const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
+  const instance = Fastify(
+    serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024, timeouts: opts.config?.timeouts, trustProxy: opts.config?.trustProxy }, false),
+  )
   await instance.register(app, {
     database: db,
     config: { ...opts.config, dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept ?? 0 },
