@@ -17,11 +17,16 @@ const statementMs = 1500
 let t: TestApp & { dataDir: string }
 let key: string
 
-/** The app with an OGC page of at most 50, CORS for one origin, a short statement timeout, and a test route that sleeps in the database. */
+/** The app with an OGC page of at most 50 and CORS for one origin; the statement timeout tests build their own. */
 const settings: Partial<Config> = {
   corsOrigins: ['https://map.example.cn'],
   limits: { ...defaultConfig().limits, items: { default: 10, maximum: 50 } },
-  timeouts: { ...defaultConfig().timeouts, statementMs },
+}
+/** An app whose statement timeout is short, with a route that sleeps in the database. */
+const withTimeout = async (ms: number) => {
+  const app = await buildTestApp(sleeper, { config: { timeouts: { ...defaultConfig().timeouts, statementMs: ms } } })
+  onTestFinished(() => app.close())
+  return app
 }
 const sleeper = (app: TestApp['app']) => {
   app.get<{ Querystring: { s: string; outside?: string } }>('/test/sleep', async (request) => {
@@ -34,7 +39,7 @@ const sleeper = (app: TestApp['app']) => {
 }
 
 beforeAll(async () => {
-  t = await buildTestApp(sleeper, { config: settings })
+  t = await buildTestApp(undefined, { config: settings })
   await resetData(t.knex)
   key = await keyFor(t.knex, 'county', '371502')
   const dir = await tempDir()
@@ -152,6 +157,7 @@ describe('compression', () => {
     const [z, x, y] = [12, ...lonLatTile((w! + e!) / 2, (s! + n!) / 2, 12)] // the minimum zoom: every patch in one tile
     const tile = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`, 'gzip')
     const rawTile = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`, 'identity')
+    expect([tile.statusCode, rawTile.statusCode], rawTile.body).toEqual([200, 200])
     expect(rawTile.rawPayload.length).toBeGreaterThan(1024)
     expect(tile.headers['content-encoding']).toBe('gzip')
     expect(decode.gzip(tile.rawPayload)).toEqual(rawTile.rawPayload)
@@ -197,28 +203,29 @@ describe('limits from the configuration', () => {
 
 describe('statement timeout', () => {
   it(`stops a request's statement past STATEMENT_TIMEOUT_MS with 503 problem+json, and the service answers after (${backend})`, async () => {
+    const short = await withTimeout(statementMs)
     // 600 s: were the statement not stopped, the test would time out.
-    const res = await t.app.inject({ url: '/test/sleep?s=600' })
+    const res = await short.app.inject({ url: '/test/sleep?s=600' })
     expect(res.statusCode, res.body).toBe(503)
     expect(res.headers['content-type']).toMatch(/problem\+json/)
     expect(res.json()).toMatchObject({ code: 'LR_TIMEOUT', title: '请求处理超时' })
     expect(res.json().detail).toContain(`${statementMs / 1000} s`)
-    expect((await t.app.inject({ url: '/health' })).json()).toMatchObject({ status: 'ok', database: { reachable: true } })
-    expect((await t.app.inject({ url: '/ogc/collections/survey3/items?limit=1', headers: withKey(key) })).json().numberMatched).toBe(400)
+    expect((await short.app.inject({ url: '/health' })).json()).toMatchObject({ status: 'ok', database: { reachable: true } })
+    expect((await short.app.inject({ url: '/ogc/collections/survey3/items?limit=1', headers: withKey(key) })).json().numberMatched).toBe(400)
   })
 
   it('does not apply to work outside the request (a job), nor to a statement within it', async () => {
+    const short = await withTimeout(statementMs)
     const seconds = (statementMs * 1.5) / 1000
-    const res = await t.app.inject({ url: `/test/sleep?s=${seconds}&outside=1` })
+    const res = await short.app.inject({ url: `/test/sleep?s=${seconds}&outside=1` })
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toEqual({ slept: 1, inRequest: true })
-    expect((await t.app.inject({ url: '/test/sleep?s=0.01' })).json()).toEqual({ slept: 1, inRequest: true })
+    expect((await short.app.inject({ url: '/test/sleep?s=0.01' })).json()).toEqual({ slept: 1, inRequest: true })
   })
 
   it.runIf(backend === 'server')('cancels the statement of a client that goes away (server database)', async () => {
     // A statement timeout far beyond the wait below: only the cancel can end the statement in time.
-    const long = await buildTestApp(sleeper, { config: { timeouts: { ...defaultConfig().timeouts, statementMs: 120_000 } } })
-    onTestFinished(() => long.close())
+    const long = await withTimeout(120_000)
     const port = await listen(long.app)
     const running = async () => {
       const { rows } = await t.knex.raw(
