@@ -34,11 +34,12 @@ const load = () =>
 async function measure(database: Database, dataDir: string, statementMs: number) {
   const config: Config = { ...defaultConfig(), dataDir, timeouts: { ...defaultConfig().timeouts, statementMs } }
   const server = Fastify(serverOptions({ ...config, logLevel: 'silent' }, false))
+  await server.register(app, { database, config })
+  // After the app, as the tests add routes: its hooks and error handler apply to this one too.
   server.get<{ Querystring: { s: string } }>('/bench/slow', async (request) => {
     await server.db.knex.raw(`SELECT pg_sleep(${Number(request.query.s)})`)
     return { ok: true }
   })
-  await server.register(app, { database, config })
   const base = await server.listen({ host: '127.0.0.1', port: 0 })
   const results: Array<{ healthMs: number; slowMs: number; slowStatus: number }> = []
   try {
