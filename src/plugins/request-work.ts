@@ -1,7 +1,7 @@
 // Opens each request's work context (src/db/request-work.ts): its statements run under the
 // statement timeout, and on a server database a client that goes away before the answer has its
-// running statement cancelled. Not on the embedded database: cancelling there restarts PGlite
-// (2–4 s for everyone), a price the statement timeout pays only for a runaway statement.
+// running statement cancelled. Not on the embedded database: cancelling there reopens PGlite
+// (about 4 s for everyone), a price the statement timeout pays only for a runaway statement.
 import { AsyncResource } from 'node:async_hooks'
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'

@@ -3,7 +3,7 @@
 // statement_timeout and cancel requests (signals, timers) never fire there (measured with 0.5.8:
 // `SET statement_timeout = '1s'` then `SELECT pg_sleep(3)` runs 3 s). Running it in a worker keeps
 // the wire server's thread free, and the one way to stop a statement is to terminate the worker
-// and open the database again (2–4 s with PostGIS, measured): PostgreSQL's crash recovery then
+// and open the database again (about 4 s with PostGIS on a quiet machine, measured): PostgreSQL's crash recovery then
 // undoes what the statement had written, as after a kill -9.
 import { Worker } from 'node:worker_threads'
 import { fileURLToPath, pathToFileURL } from 'node:url'
