@@ -11,7 +11,7 @@ import { createKey } from '../src/auth/keys.js'
 import { defaultConfig, projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { layerKind } from '../src/import/layers.js'
+import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { runImport } from '../src/import/run.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '10000' } } })
