@@ -2,6 +2,7 @@
 // OGC API items throughput (features/s at limit=1000, over HTTP on a real port, GeoJSON as served)
 // against the same pages straight from PostGIS (one SELECT json_build_object(…ST_AsGeoJSON…) per
 // page, no HTTP, the page selected before it is serialised); vector tile latency against raw ST_AsMVT of the same tiles. Same run, same data.
+import { defaultConfig } from '../src/config.js'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
@@ -139,7 +140,7 @@ async function main() {
     else if (i % 2) await runService().then(runRaw)
     else await runRaw().then(runService)
     const t0 = process.hrtime.bigint()
-    await tileEncodedHere(knex, c, { kind: 'county', code: county }, a)
+    await tileEncodedHere(knex, c, { kind: 'county', code: county }, a, defaultConfig().limits.tiles)
     tJs.push(ms(t0))
   }
   console.log(

@@ -1,17 +1,22 @@
 // The application as a Fastify plugin: cross-cutting plugins, then the routes. server.ts launches it;
 // tests register the same plugin against a real database.
 import { randomUUID } from 'node:crypto'
-import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify'
+import type { FastifyHttpOptions, FastifyInstance, FastifyRequest } from 'fastify'
+import type http from 'node:http'
 import fp from 'fastify-plugin'
-import type { Config } from './config.js'
+import { defaultConfig, type Config } from './config.js'
 import type { Database } from './db/connection.js'
 import audit from './plugins/audit.js'
 import auth from './plugins/auth.js'
+import compression from './plugins/compression.js'
+import { readOnlyCors } from './plugins/cors.js'
 import database from './plugins/database.js'
 import jobs from './plugins/jobs.js'
+import links from './plugins/links.js'
 import openapi from './plugins/openapi.js'
 import problems, { clientErrorHandler } from './plugins/problems.js'
 import protection, { type ProtectionOptions } from './plugins/protection.js'
+import requestWork from './plugins/request-work.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
@@ -32,14 +37,27 @@ import { serviceVersion } from './version.js'
 
 export interface AppOptions {
   database: Database
-  config: Pick<Config, 'dataDir' | 'uploadLimitBytes'> & Partial<Pick<Config, 'layerVersionsKept'>>
+  /** what is not given takes its default (src/config.ts) */
+  config: Pick<Config, 'dataDir' | 'uploadLimitBytes'> & Partial<Config>
   /** overload and key-guessing limits (defaults in plugins/protection.ts) */
   protection?: Partial<ProtectionOptions>
 }
 
-/** Fastify's own options: limits, request ids and a log that never carries a key. */
-export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'>, logger = true): FastifyServerOptions {
+/** Fastify's own options: limits, timeouts, proxies, request ids and a log that never carries a key. */
+export function serverOptions(
+  config: Pick<Config, 'logLevel' | 'bodyLimitBytes'> & Partial<Pick<Config, 'timeouts' | 'trustProxy'>>,
+  logger = true,
+): FastifyHttpOptions<http.Server> {
+  const timeouts = config.timeouts ?? defaultConfig().timeouts
   return {
+    trustProxy: config.trustProxy ?? false,
+    // Node's http.Server: the whole request (uploads included), the headers, idle keep-alive
+    // connections, and a socket without traffic (0: none).
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.connectionMs,
+    // Node checks the request and headers timeouts every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.min(5000, timeouts.headersMs) },
     logger: logger
       ? {
           level: config.logLevel,
@@ -63,11 +81,17 @@ export function serverOptions(config: Pick<Config, 'logLevel' | 'bodyLimitBytes'
 }
 
 async function app(instance: FastifyInstance, opts: AppOptions) {
+  const config: Config = { ...defaultConfig(), ...opts.config }
   await instance.register(problems)
   await instance.register(protection, opts.protection ?? {})
+  // The chain of pg_featureserv's handlers: CORS (per family, below) → compression → the request's
+  // statement timeout and cancel on abort → handler.
+  await instance.register(compression)
+  await instance.register(requestWork, { statementTimeoutMs: config.timeouts.statementMs, cancelOnAbort: opts.database.backend === 'server' })
+  await instance.register(links, { publicUrl: config.publicUrl, host: config.host, port: config.port })
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
-  await instance.register(jobs, { dataDir: opts.config.dataDir, layerVersionsKept: opts.config.layerVersionsKept ?? 0 })
+  await instance.register(jobs, { dataDir: config.dataDir, layerVersionsKept: config.layerVersionsKept, importLimits: config.limits.import })
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)
@@ -83,7 +107,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(projectRoutes)
-      await api.register(importRoutes, { dataDir: opts.config.dataDir, uploadLimitBytes: opts.config.uploadLimitBytes })
+      await api.register(importRoutes, { dataDir: config.dataDir, uploadLimitBytes: config.uploadLimitBytes })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)
@@ -97,15 +121,17 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   // Desktop GIS and web maps: OGC API – Features and vector tiles, keyed like /api/v1 (also ?key=).
   await instance.register(
     async (ogc) => {
+      await readOnlyCors(ogc, config.corsOrigins)
       await ogc.register(auth, { queryKey: true })
-      await ogc.register(ogcRoutes, { version: serviceVersion })
+      await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items })
     },
     { prefix: '/ogc' },
   )
   await instance.register(
     async (tiles) => {
+      await readOnlyCors(tiles, config.corsOrigins)
       await tiles.register(auth, { queryKey: true })
-      await tiles.register(tileRoutes)
+      await tiles.register(tileRoutes, { limits: config.limits.tiles })
     },
     { prefix: '/tiles' },
   )

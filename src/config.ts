@@ -25,6 +25,49 @@ const EnvSchema = Type.Object({
   MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, description: 'requests served at once; beyond, 503 with Retry-After' }),
   MAX_FAILED_KEYS_PER_MINUTE: Type.Integer({ default: 20, minimum: 1, description: 'failed API-key attempts per client address and minute before 429' }),
   BOOTSTRAP_ADMIN_KEY: Type.Boolean({ default: true, description: 'create an admin key on an empty database' }),
+  // Timeouts: a statement of request work, and the HTTP server's own (Node's http.Server settings).
+  STATEMENT_TIMEOUT_MS: Type.Integer({
+    default: 30_000,
+    minimum: 0,
+    description: 'longest database statement while serving a request (jobs have none); past it the request answers 503; 0 = none',
+  }),
+  REQUEST_TIMEOUT_MS: Type.Integer({
+    default: 3_600_000,
+    minimum: 0,
+    description: 'longest time to receive a whole request, upload included (a 2 GiB upload at 10 Mbit/s takes 29 min); 0 = none',
+  }),
+  HEADERS_TIMEOUT_MS: Type.Integer({ default: 30_000, minimum: 1000, description: 'longest time to receive the request headers' }),
+  KEEP_ALIVE_TIMEOUT_MS: Type.Integer({
+    default: 72_000,
+    minimum: 0,
+    description: 'idle keep-alive connections close after this; above the 60 s idle timeout of common proxies and load balancers',
+  }),
+  CONNECTION_TIMEOUT_MS: Type.Integer({
+    default: 0,
+    minimum: 0,
+    description: 'a socket with no traffic for this long is closed; 0 = none (an export may build for minutes before its first byte)',
+  }),
+  // Behind a reverse proxy.
+  PUBLIC_URL: Type.Optional(
+    Type.String({ minLength: 1, description: 'the address clients use (https://gis.example.cn/lowland); absolute links are built from it' }),
+  ),
+  TRUST_PROXY: Type.String({
+    default: 'false',
+    description: 'proxies whose X-Forwarded-For/-Proto are believed: false, true, or addresses/CIDRs (127.0.0.1,10.0.0.0/8, loopback)',
+  }),
+  CORS_ORIGINS: Type.String({ default: '', description: 'web origins allowed to read /ogc and /tiles (comma-separated, or *); none by default' }),
+  // Limits of what one request may ask for.
+  OGC_LIMIT_DEFAULT: Type.Integer({ default: 100, minimum: 1, description: 'features in an OGC items page when the client gives no limit' }),
+  OGC_LIMIT_MAX: Type.Integer({ default: 10_000, minimum: 1, maximum: 1_000_000, description: 'largest OGC items page (limit)' }),
+  TILE_MAX_FEATURES: Type.Integer({ default: 5000, minimum: 1, description: 'features in one vector tile at most (the largest are kept)' }),
+  TILE_MAX_ANALYSIS_PIECES: Type.Integer({
+    default: 2000,
+    minimum: 1,
+    description: 'features in one analysis-pieces tile at most (computed per request)',
+  }),
+  IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
+  GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
+  GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
 })
 
 export type Env = Static<typeof EnvSchema>
@@ -43,6 +86,28 @@ export interface Config {
   layerVersionsKept: number
   maxInFlight: number
   maxFailedKeysPerMinute: number
+  timeouts: ServerTimeouts
+  /** absolute base of links (no trailing slash); unset: the address the request arrived at */
+  publicUrl: string | undefined
+  /** Fastify's trustProxy: false, true, or the proxies' addresses */
+  trustProxy: boolean | string[]
+  corsOrigins: string[]
+  limits: Limits
+}
+
+export interface ServerTimeouts {
+  statementMs: number
+  requestMs: number
+  headersMs: number
+  keepAliveMs: number
+  connectionMs: number
+}
+
+/** What one request or import may ask for, passed down to the features (nothing reads these from elsewhere). */
+export interface Limits {
+  items: { default: number; maximum: number }
+  tiles: { maxFeatures: number; maxAnalysisPieces: number }
+  import: { maxVertices: number; geojsonMaxBytes: number; geojsonMaxDepth: number }
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   }
   const v = value as Env
+  const problems = crossChecks(v)
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`)
   return {
     databaseUrl: v.DATABASE_URL,
     dataDir: path.resolve(v.DATA_DIR),
@@ -73,7 +140,65 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
     maxInFlight: v.MAX_IN_FLIGHT,
     maxFailedKeysPerMinute: v.MAX_FAILED_KEYS_PER_MINUTE,
+    timeouts: {
+      statementMs: v.STATEMENT_TIMEOUT_MS,
+      requestMs: v.REQUEST_TIMEOUT_MS,
+      headersMs: v.HEADERS_TIMEOUT_MS,
+      keepAliveMs: v.KEEP_ALIVE_TIMEOUT_MS,
+      connectionMs: v.CONNECTION_TIMEOUT_MS,
+    },
+    publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
+    trustProxy: trustProxyOf(v.TRUST_PROXY),
+    corsOrigins: listOf(v.CORS_ORIGINS),
+    limits: {
+      items: { default: v.OGC_LIMIT_DEFAULT, maximum: v.OGC_LIMIT_MAX },
+      tiles: { maxFeatures: v.TILE_MAX_FEATURES, maxAnalysisPieces: v.TILE_MAX_ANALYSIS_PIECES },
+      import: { maxVertices: v.IMPORT_MAX_VERTICES, geojsonMaxBytes: v.GEOJSON_MAX_BYTES, geojsonMaxDepth: v.GEOJSON_MAX_DEPTH },
+    },
   }
+}
+
+/** Every value as the defaults give it: for tests and the parts of the app given no configuration. */
+export const defaultConfig = (): Config => loadConfig({})
+
+const listOf = (text: string) =>
+  text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+
+const trustProxyOf = (text: string): boolean | string[] => (text === 'true' ? true : text === 'false' ? false : listOf(text))
+
+// Names proxy-addr (Fastify's trustProxy) knows besides addresses and CIDR ranges.
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal'])
+const ipOrCidr = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(\/\d{1,3})?$/i
+
+/** What one variable's schema cannot say: formats, and values that must agree with each other. */
+function crossChecks(v: Env): string[] {
+  const problems: string[] = []
+  if (v.PUBLIC_URL !== undefined) {
+    let url: URL | null = null
+    try {
+      url = new URL(v.PUBLIC_URL)
+    } catch {
+      /* reported below */
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+      problems.push(`PUBLIC_URL: must be an absolute http(s) URL without query, fragment or credentials, got '${v.PUBLIC_URL}'`)
+    }
+  }
+  if (!['true', 'false'].includes(v.TRUST_PROXY)) {
+    const bad = listOf(v.TRUST_PROXY).filter((p) => !proxyNames.has(p) && !ipOrCidr.test(p))
+    if (bad.length || !listOf(v.TRUST_PROXY).length) problems.push(`TRUST_PROXY: not true, false, or addresses/CIDRs: '${v.TRUST_PROXY}'`)
+  }
+  const badOrigins = listOf(v.CORS_ORIGINS).filter((o) => o !== '*' && !/^https?:\/\/[^/?#\s]+$/.test(o))
+  if (badOrigins.length) problems.push(`CORS_ORIGINS: each must be an origin such as https://map.example.cn (no path) or *, got ${badOrigins.join(', ')}`)
+  if (v.OGC_LIMIT_DEFAULT > v.OGC_LIMIT_MAX) problems.push(`OGC_LIMIT_DEFAULT (${v.OGC_LIMIT_DEFAULT}) exceeds OGC_LIMIT_MAX (${v.OGC_LIMIT_MAX})`)
+  // Node refuses a headers timeout longer than the request timeout.
+  if (v.REQUEST_TIMEOUT_MS && v.HEADERS_TIMEOUT_MS > v.REQUEST_TIMEOUT_MS) {
+    problems.push(`HEADERS_TIMEOUT_MS (${v.HEADERS_TIMEOUT_MS}) exceeds REQUEST_TIMEOUT_MS (${v.REQUEST_TIMEOUT_MS})`)
+  }
+  return problems
 }
 
 /** Environment variables and their meaning, for the README and `cli config`. */

@@ -1,55 +1,81 @@
 // The service as `npm start` runs it: a real process, its database (embedded when DATABASE_URL is
 // unset), the first admin key, /health, and a clean stop that takes the embedded child with it.
+// Each test waits on what it needs (the log line, the process's exit, a file), never for a fixed
+// time, with generous limits: a real start on a busy machine can take minutes. Every process a test
+// starts is killed after it, with its embedded child, so a failed test leaves no lock behind.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { projectRoot } from '../src/config.js'
 import { openTestDatabase, resetData, testDatabase } from './helpers/app.js'
 
 interface Running {
   proc: ChildProcess
-  baseUrl: string
   output: () => string
   exited: Promise<number | null>
+  /** resolves with the service's address once it listens; rejects if it exits first */
+  listening: Promise<string>
+  dataDir: string
 }
 
 const { url, backend } = testDatabase()
+const startLimitMs = 240_000
+const slow = { timeout: 2 * startLimitMs + 60_000 }
 let dataDir: string
+/** Every process started here, for afterEach to stop whatever a test left running. */
+const started: Running[] = []
 
-function startService(dir = dataDir): Promise<Running> {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }
+function startService(dir = dataDir): Running {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    EMBEDDED_START_TIMEOUT_MS: String(startLimitMs),
+  }
   if (backend === 'server') env.DATABASE_URL = url
   else delete env.DATABASE_URL
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
-  proc.stdout!.on('data', (d) => (out += d))
-  proc.stderr!.on('data', (d) => (out += d))
-  const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
-  started = { proc, output: () => out, exited }
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 150_000)
-    const poll = setInterval(() => {
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  const listening = new Promise<string>((resolve, reject) => {
+    const seen = (d: Buffer) => {
+      out += d
       const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out)
-      if (m) {
-        clearInterval(poll)
-        clearTimeout(timer)
-        resolve({ proc, baseUrl: m[1]!, output: () => out, exited })
-      }
-    }, 100)
-    void exited.then((code) => {
-      clearInterval(poll)
-      clearTimeout(timer)
-      reject(new Error(`service exited with ${code}:\n${out}`))
-    })
+      if (m) resolve(m[1]!)
+    }
+    proc.stdout!.on('data', seen)
+    proc.stderr!.on('data', seen)
+    void exited.then((code) => reject(new Error(`service exited with ${code} before listening:\n${out}`)))
   })
+  listening.catch(() => {}) // a test that kills the process on purpose does not wait for it
+  const running = { proc, output: () => out, exited, listening, dataDir: dir }
+  started.push(running)
+  return running
 }
 
-/** The last process startService spawned, reachable before it is listening. */
-let started: Omit<Running, 'baseUrl'> | null = null
+/** The embedded child named in the data directory's lock, if any. */
+function lockedChild(dir: string): number | null {
+  try {
+    return Number(JSON.parse(fs.readFileSync(path.join(dir, 'embedded-db.lock'), 'utf8')).childPid) || null
+  } catch {
+    return null
+  }
+}
 
-const until = async (what: string, ok: () => boolean, ms: number) => {
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function until(what: string, ok: () => boolean, ms = startLimitMs): Promise<void> {
   for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`timed out waiting: ${what}`)
 }
 
@@ -63,12 +89,27 @@ beforeAll(async () => {
     await db.close()
   }
 })
+
+afterEach(async () => {
+  for (const r of started.splice(0)) {
+    const child = lockedChild(r.dataDir)
+    if (r.proc.exitCode === null && r.proc.signalCode === null) {
+      r.proc.kill('SIGKILL')
+      await r.exited
+    }
+    // A killed service's child notices and exits; one that does not is killed too.
+    if (child && alive(child)) {
+      await until('the embedded child to exit', () => !alive(child), 30_000).catch(() => process.kill(child, 'SIGKILL'))
+    }
+  }
+})
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }))
 
 describe(`npm start (${backend} database)`, () => {
-  it('serves /health, creates the first admin key once, and stops cleanly', async () => {
-    const first = await startService()
-    const health = await (await fetch(`${first.baseUrl}/health`)).json()
+  it('serves /health, creates the first admin key once, and stops cleanly', slow, async () => {
+    const first = startService()
+    const baseUrl = await first.listening
+    const health = await (await fetch(`${baseUrl}/health`)).json()
     expect(health).toMatchObject({ status: 'ok', backend, database: { reachable: true }, migrations: { current: true } })
 
     // Standard output is a pipe here, as in a log file: the key is not printed, the file is named.
@@ -78,46 +119,49 @@ describe(`npm start (${backend} database)`, () => {
     const printed = [fs.readFileSync(keyFile, 'utf8').trim()]
     expect(printed[0]).toMatch(tokenPattern)
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600)
-    const me = await fetch(`${first.baseUrl}/api/v1/keys/me`, { headers: { 'x-api-key': printed[0]! } })
+    const me = await fetch(`${baseUrl}/api/v1/keys/me`, { headers: { 'x-api-key': printed[0]! } })
     expect(await me.json()).toMatchObject({ role: 'admin', region: null })
-    await fetch(`${first.baseUrl}/api/v1/keys/me`, { headers: { authorization: `Bearer ${printed[0]}` } })
+    await fetch(`${baseUrl}/api/v1/keys/me`, { headers: { authorization: `Bearer ${printed[0]}` } })
     expect(first.output().match(tokenPattern)).toBeNull() // request logs redact the key
 
-    const lock = backend === 'embedded' ? JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded-db.lock'), 'utf8')) : null
+    const child = backend === 'embedded' ? lockedChild(dataDir) : null
     first.proc.kill('SIGTERM')
     expect(await first.exited).toBe(0)
-    if (lock) {
-      expect(() => process.kill(lock.childPid, 0)).toThrow() // the embedded child stopped with the service
+    if (backend === 'embedded') {
+      expect(child).not.toBeNull()
+      expect(alive(child!)).toBe(false) // the embedded child stopped with the service
       expect(fs.existsSync(path.join(dataDir, 'embedded-db.lock'))).toBe(false)
     }
 
-    const second = await startService()
+    const second = startService()
+    await second.listening
     expect(second.output().match(tokenPattern)).toBeNull() // keys exist: no new admin key
     second.proc.kill('SIGTERM')
     expect(await second.exited).toBe(0)
   })
 
-  it.runIf(backend === 'embedded')('stops with an error when the embedded database dies', async () => {
-    const running = await startService()
-    const lock = JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded-db.lock'), 'utf8'))
-    process.kill(lock.childPid, 'SIGKILL')
+  it.runIf(backend === 'embedded')('stops with an error when the embedded database dies', slow, async () => {
+    const running = startService()
+    await running.listening
+    process.kill(lockedChild(dataDir)!, 'SIGKILL')
     expect(await running.exited).toBe(1)
     expect(running.output()).toMatch(/embedded database process \d+ exited unexpectedly/)
   })
 
-  it.runIf(backend === 'embedded')('leaves nothing behind when killed during its first start, and starts cleanly after', async () => {
+  it.runIf(backend === 'embedded')('leaves nothing behind when killed during its first start, and starts cleanly after', slow, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-killed-'))
     try {
-      const first = startService(dir).catch(() => null)
+      const first = startService(dir)
       const staging = () => fs.readdirSync(dir).filter((f) => f.startsWith('db.init-'))
-      await until('the first start to create its staging database', () => staging().length > 0, 60_000)
-      started!.proc.kill('SIGKILL')
-      await first
+      await until('the first start to create its staging database', () => staging().length > 0)
+      first.proc.kill('SIGKILL')
+      await first.exited
       // the orphaned child notices its parent is gone, removes its staging directory and exits
-      await until('the staging directory to go', () => staging().length === 0, 30_000)
+      await until('the staging directory to go', () => staging().length === 0, 60_000)
       expect(fs.existsSync(path.join(dir, 'db'))).toBe(false)
-      const again = await startService(dir)
-      expect(((await (await fetch(`${again.baseUrl}/health`)).json()) as { status: string }).status).toBe('ok')
+      const again = startService(dir)
+      const baseUrl = await again.listening
+      expect(((await (await fetch(`${baseUrl}/health`)).json()) as { status: string }).status).toBe('ok')
       again.proc.kill('SIGTERM')
       expect(await again.exited).toBe(0)
     } finally {

@@ -4,6 +4,7 @@ import knexFactory, { type Knex } from 'knex'
 import pg from 'pg'
 import type { Config } from '../config.js'
 import { startEmbedded, type EmbeddedDatabase } from './embedded/launcher.js'
+import { applyRequestTimeouts } from './request-work.js'
 
 export type Backend = 'server' | 'embedded'
 
@@ -46,9 +47,14 @@ export function createKnex(url: string, poolMax: number, logger?: DbLogger): Kne
       // PostGIS calls carry high cost estimates, so PostgreSQL JIT-compiles nearly every analysis
       // query (15–100 ms each) for nothing: the geometry work happens inside the C functions. The
       // same estimates make it start parallel workers for a 200-row tile (+8 ms each, measured).
+      // No statement timeout, whatever the database's default: jobs have none, and request work
+      // sets its own (request-work.ts).
       afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
-        conn.query('SET jit = off; SET max_parallel_workers_per_gather = 0').then(
-          () => done(null, conn),
+        conn.query('SET jit = off; SET max_parallel_workers_per_gather = 0; SET statement_timeout = 0').then(
+          () => {
+            applyRequestTimeouts(conn)
+            done(null, conn)
+          },
           (err: Error) => done(err, conn),
         )
       },

@@ -25,6 +25,8 @@ export const problemKinds = {
   LR_OVERLOADED: { status: 503, slug: 'overloaded', titleZh: '服务繁忙，请稍后重试', titleEn: 'Service overloaded' },
   LR_TOO_MANY_REQUESTS: { status: 429, slug: 'too-many-requests', titleZh: '请求过于频繁', titleEn: 'Too many requests' },
   LR_DB_UNAVAILABLE: { status: 503, slug: 'database-unavailable', titleZh: '数据库暂不可用', titleEn: 'Database unavailable' },
+  // A statement of the request ran past the statement timeout (STATEMENT_TIMEOUT_MS): ask for less.
+  LR_TIMEOUT: { status: 503, slug: 'timeout', titleZh: '请求处理超时', titleEn: 'Request timed out' },
   LR_INTERNAL: { status: 500, slug: 'internal', titleZh: '服务内部错误', titleEn: 'Internal error' },
 } as const satisfies Record<string, ProblemKind>
 

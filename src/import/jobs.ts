@@ -48,7 +48,7 @@ function reportColumns(report: ImportReport) {
 export interface ImportKindOptions {
   /** DATA_DIR: uploads being imported live under it (importWorkRoot) */
   dataDir: string
-  limits?: ImportLimits
+  limits?: Partial<ImportLimits>
   /** versions of a layer and county kept after a successful import (0 or unset: all) */
   keepVersions?: number
 }

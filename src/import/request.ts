@@ -34,7 +34,8 @@ export interface ImportLimits {
 
 export interface ImportContext {
   knex: Knex
-  limits?: ImportLimits
+  /** what is not given takes its default (defaultImportLimits) */
+  limits?: Partial<ImportLimits>
   onProgress?: (fraction: number, report: ImportReport) => void
   signal?: AbortSignal
   /** Runs in the transaction that switches readers to the version: what must commit with the switch. */

@@ -2,6 +2,7 @@
 // load in batches into a new (invisible) version, then switch readers to it in one transaction.
 // Anything wrong fails the whole import and removes what was loaded.
 import type { Knex } from 'knex'
+import { defaultConfig } from '../config.js'
 import { CrsError, resolveSourceCrs, type SourceCrs } from '../crs/resolve.js'
 import { outsideChina } from '../domain/extent.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
@@ -18,10 +19,9 @@ import { emptyReport, ImportFailure, IssueList, type ImportReport } from './repo
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
 
+/** The size limits are configuration (IMPORT_MAX_VERTICES, GEOJSON_MAX_*); batching is tuning. */
 export const defaultImportLimits: ImportLimits = {
-  maxVertices: 1_000_000,
-  geojsonMaxBytes: 256 * 1024 * 1024,
-  geojsonMaxDepth: 32,
+  ...defaultConfig().limits.import,
   batchSize: 2000,
   maxInFlight: 2,
 }
@@ -53,7 +53,7 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
   const run: ImportRun = {
     ctx,
     req,
-    limits: ctx.limits ?? defaultImportLimits,
+    limits: { ...defaultImportLimits, ...ctx.limits },
     report: emptyReport(),
     issues: { warnings: new IssueList(200), errors: new IssueList(100) },
     startedAt: Date.now(),

@@ -2,6 +2,7 @@
 // not compete with another for memory. Each job can be cancelled through its AbortSignal, and
 // anyone may wait for a job's end (a cancel, the CLI, a test) on the job itself, not by polling.
 import type { FinalStatus } from './kinds.js'
+import { outsideRequest } from '../db/request-work.js'
 
 /** Runs a job to its recorded end and says which; rejects only if not even that could be written. */
 export type JobTask = (signal: AbortSignal) => Promise<FinalStatus>
@@ -74,7 +75,8 @@ export class JobRunner {
     if (!next) return
     this.current = next
     // A task records its own end; one that could not even do that leaves the row to the next start.
-    const status = await next.task(next.controller.signal).catch(() => null)
+    // Not request work, though a request queued it: no statement timeout, no cancel when that client goes.
+    const status = await outsideRequest(() => next.task(next.controller.signal)).catch(() => null)
     this.current = null
     this.forget(next, status)
     void this.pump()

@@ -4,12 +4,12 @@
 import { collections, jsonSchemaOf, type Collection } from './collections.js'
 import { supportedCrs } from './crs.js'
 import { filterLanguages } from './cql2/index.js'
-import { formats, limits } from './params.js'
+import { formats, type PageLimits } from './params.js'
 
 const json = (description: string, schema: object = { type: 'object' }, type = 'application/json') => ({ description, content: { [type]: { schema } } })
 const errors = { default: json('RFC 7807 problem', { type: 'object' }, 'application/problem+json') }
 
-const itemsParameters = (c?: Collection) => [
+const itemsParameters = (limits: PageLimits, c?: Collection) => [
   ...(c ? [] : [{ $ref: '#/components/parameters/collectionId' }]),
   {
     name: 'limit',
@@ -57,16 +57,16 @@ const itemsParameters = (c?: Collection) => [
   ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: jsonSchemaOf[p.type] })) : []),
 ]
 
-const itemsOperation = (c?: Collection) => ({
+const itemsOperation = (limits: PageLimits, c?: Collection) => ({
   get: {
     summary: c ? `Features of ${c.id} (${c.titleZh})` : 'Features of a collection',
     operationId: c ? `getItems-${c.id}` : 'getItems',
-    parameters: itemsParameters(c),
+    parameters: itemsParameters(limits, c),
     responses: { '200': json('a page of features', { type: 'object' }, 'application/geo+json'), ...errors },
   },
 })
 
-export function ogcOpenApi(version: string, serverUrl: string) {
+export function ogcOpenApi(version: string, serverUrl: string, limits: PageLimits) {
   const paths: Record<string, unknown> = {
     '/': { get: { summary: 'Landing page', operationId: 'getLandingPage', responses: { '200': json('landing page'), ...errors } } },
     '/conformance': { get: { summary: 'Conformance classes', operationId: 'getConformance', responses: { '200': json('conformance'), ...errors } } },
@@ -86,7 +86,7 @@ export function ogcOpenApi(version: string, serverUrl: string) {
         responses: { '200': json('collection'), ...errors },
       },
     },
-    '/collections/{collectionId}/items': itemsOperation(),
+    '/collections/{collectionId}/items': itemsOperation(limits),
     '/collections/{collectionId}/items/{featureId}': {
       get: {
         summary: 'One feature',
@@ -116,7 +116,7 @@ export function ogcOpenApi(version: string, serverUrl: string) {
       },
     },
   }
-  for (const c of collections) paths[`/collections/${c.id}/items`] = itemsOperation(c)
+  for (const c of collections) paths[`/collections/${c.id}/items`] = itemsOperation(limits, c)
   return {
     openapi: '3.0.3',
     info: {

@@ -11,7 +11,11 @@ import { compileFilter, filterLanguages, type FilterLanguage } from './cql2/inde
 import type { Sql } from './cql2/sql.js'
 import { headerLanguages, type HeaderLanguage } from '../formats/csv.js'
 
-export const limits = { default: 100, maximum: 10_000 }
+/** Page sizes of /items (OGC_LIMIT_DEFAULT, OGC_LIMIT_MAX in src/config.ts). */
+export interface PageLimits {
+  default: number
+  maximum: number
+}
 export const formats = ['json', 'geojson', 'shapefile', 'csv'] as const
 export type Format = (typeof formats)[number]
 export const exportEncodings = ['GBK', 'UTF-8'] as const
@@ -100,7 +104,7 @@ function cqlFilter(collection: Collection, query: Record<string, unknown>): Retu
   return compileFilter(text, language as FilterLanguage, { properties: collection.properties, crs })
 }
 
-export function parseItemsQuery(collection: Collection, query: Record<string, unknown>): ItemsQuery {
+export function parseItemsQuery(collection: Collection, query: Record<string, unknown>, limits: PageLimits): ItemsQuery {
   const unknown = Object.keys(query).filter((k) => !fixed.has(k) && !collection.properties.some((p) => p.name === k))
   if (unknown.length) {
     throw bad(

@@ -17,7 +17,7 @@ export interface JobsPluginOptions {
   dataDir: string
   /** versions of a layer and county kept after an import (0: all) */
   layerVersionsKept?: number
-  importLimits?: ImportLimits
+  importLimits?: Partial<ImportLimits>
 }
 
 export default fp<JobsPluginOptions>(

@@ -99,6 +99,21 @@ export default fp(
         if (retryAfter) reply.header('retry-after', String(retryAfter))
         return sendProblem(request, reply, error.code, error.message, error.extras)
       }
+      // 57014: a statement cancelled, by the statement timeout or for a client that went away.
+      if (error.code === '57014') {
+        if (reply.raw.destroyed || request.raw.socket?.destroyed) {
+          return sendProblem(request, reply, 'LR_CLIENT_ABORTED', 'the client closed the connection; its database statement was cancelled')
+        }
+        const seconds = (request.work?.statementTimeoutMs ?? 0) / 1000
+        request.log.warn({ err: error, statementTimeoutSeconds: seconds }, 'statement timeout')
+        return sendProblem(
+          request,
+          reply,
+          'LR_TIMEOUT',
+          `a database statement of this request ran longer than the ${seconds} s allowed; ask for less (a smaller area, limit or filter)`,
+          { detailZh: `数据库查询超过 ${seconds} 秒被中止，请缩小范围、减少条数或增加筛选条件` },
+        )
+      }
       if (isClientAbort(request, error)) {
         request.log.info({ err: error }, 'client closed the connection before the request was read')
         return sendProblem(request, reply, 'LR_CLIENT_ABORTED', 'the client closed the connection before the request was complete')

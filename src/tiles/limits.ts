@@ -2,23 +2,31 @@
 // answered without touching the database (a third-survey layer of a county at zoom 8 is 100 000
 // patches of a few pixels each); at or above it, a tile holds at most maxFeatures features, the
 // largest first, so a dense tile stays small and quick. Both are declared in TileJSON, so map
-// clients do not ask below the minimum zoom at all.
+// clients do not ask below the minimum zoom at all. The caps are configuration
+// (TILE_MAX_FEATURES, TILE_MAX_ANALYSIS_PIECES); the minimum zooms belong to the data.
 
 export interface TileLimit {
   minZoom: number
   maxFeatures: number
 }
 
-export const defaultTileLimit: TileLimit = { minZoom: 0, maxFeatures: 5000 }
-
-/** By collection id: the survey layers are the dense ones; analysis pieces are computed per request. */
-export const tileLimits: Record<string, TileLimit> = {
-  survey3: { minZoom: 12, maxFeatures: 5000 },
-  survey2: { minZoom: 12, maxFeatures: 5000 },
-  'survey2-lines': { minZoom: 13, maxFeatures: 5000 },
-  buildings: { minZoom: 13, maxFeatures: 5000 },
-  'analysis-pieces': { minZoom: 12, maxFeatures: 2000 },
-  'admin-divisions': { minZoom: 0, maxFeatures: 2000 },
+/** The configured caps (src/config.ts Limits['tiles']). */
+export interface TileCaps {
+  maxFeatures: number
+  /** analysis pieces are computed per request, so their tiles hold fewer */
+  maxAnalysisPieces: number
 }
 
-export const tileLimitOf = (collectionId: string): TileLimit => tileLimits[collectionId] ?? defaultTileLimit
+/** By collection id: the survey layers are the dense ones. */
+export const tileMinZooms: Record<string, number> = {
+  survey3: 12,
+  survey2: 12,
+  'survey2-lines': 13,
+  buildings: 13,
+  'analysis-pieces': 12,
+}
+
+export const tileLimitOf = (collectionId: string, caps: TileCaps): TileLimit => ({
+  minZoom: tileMinZooms[collectionId] ?? 0,
+  maxFeatures: collectionId === 'analysis-pieces' ? caps.maxAnalysisPieces : caps.maxFeatures,
+})

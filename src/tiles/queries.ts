@@ -8,7 +8,7 @@ import type { Scope } from '../domain/region.js'
 import type { Collection } from '../ogc/collections.js'
 import { CRS84, crsByUri } from '../ogc/crs.js'
 import { fromWhere, type Selection } from '../ogc/queries.js'
-import { tileLimitOf } from './limits.js'
+import { tileLimitOf, type TileCaps } from './limits.js'
 import { encodeTile, type TileFeature } from './mvt.js'
 
 export const extent = 4096
@@ -62,10 +62,10 @@ function selection(address: TileAddress): Selection {
 }
 
 /** The tile with ST_AsMVT / ST_AsMVTGeom. */
-export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress): Promise<Buffer> {
+export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Buffer> {
   const { size } = tileBounds(address)
   const fw = await fromWhere(knex, c, scope, selection(address))
-  const limit = tileLimitOf(c.id)
+  const limit = tileLimitOf(c.id, caps)
   const props = c.properties.map((p) => `${p.sql} AS "${p.name}"`).join(', ')
   const id = c.idType === 'integer' ? `, ${c.idSql} AS mvt_id` : ''
   const { rows } = await knex.raw(
@@ -79,7 +79,7 @@ export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, a
 }
 
 /** The same tile where PostGIS has no ST_AsMVT: geometry to tile coordinates in SQL, encoding in JS. */
-export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, address: TileAddress): Promise<Buffer> {
+export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Buffer> {
   const { size, xmin, ymax } = tileBounds(address)
   const scale = extent / size
   const margin = (size * buffer) / extent
@@ -102,7 +102,7 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
       -xmin * scale,
       ymax * scale,
       ...fw.bindings,
-      tileLimitOf(c.id).maxFeatures,
+      tileLimitOf(c.id, caps).maxFeatures,
     ] as Knex.RawBinding[],
   )
   if (!rows.length) return Buffer.alloc(0)
@@ -116,7 +116,7 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
   return encodeTile(c.id, features, extent)
 }
 
-export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress): Promise<Buffer> {
-  if (address.z < tileLimitOf(c.id).minZoom) return Buffer.alloc(0)
-  return (await hasAsMvt(knex)) ? tileWithPostgis(knex, c, scope, address) : tileEncodedHere(knex, c, scope, address)
+export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Buffer> {
+  if (address.z < tileLimitOf(c.id, caps).minZoom) return Buffer.alloc(0)
+  return (await hasAsMvt(knex)) ? tileWithPostgis(knex, c, scope, address, caps) : tileEncodedHere(knex, c, scope, address, caps)
 }

@@ -7,7 +7,7 @@ import type { Actor } from '../auth/actor.js'
 import { problem } from '../errors/index.js'
 import type { Collection } from '../ogc/collections.js'
 import * as ogc from '../ogc/queries.js'
-import { tileLimitOf } from './limits.js'
+import { tileLimitOf, type TileCaps } from './limits.js'
 import { tile, type TileAddress } from './queries.js'
 
 export const maxZoom = 22
@@ -28,13 +28,14 @@ export async function tileEtag(knex: Knex, actor: Actor, c: Collection, a: TileA
   return `"${createHash('sha256').update(`${c.id}|${a.z}/${a.x}/${a.y}|${scope}|${version}`).digest('base64url').slice(0, 27)}"`
 }
 
-export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress) => tile(knex, c, actor.scope, a)
+export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress, caps: TileCaps) => tile(knex, c, actor.scope, a, caps)
 
 const fieldType = { string: 'String', number: 'Number', integer: 'Number', boolean: 'Boolean', date: 'String' } as const
 
-export async function tileJson(knex: Knex, actor: Actor, c: Collection, tilesRoot: string, key: string | undefined) {
+export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { tilesRoot: string; key?: string; caps: TileCaps }) {
+  const { tilesRoot, key } = link
   const bounds = await ogc.extent(knex, c, actor.scope)
-  const limit = tileLimitOf(c.id)
+  const limit = tileLimitOf(c.id, link.caps)
   return {
     tilejson: '3.0.0',
     name: c.id,

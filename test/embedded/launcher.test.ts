@@ -5,6 +5,8 @@ import path from 'node:path'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startEmbedded, type EmbeddedDatabase } from '../../src/db/embedded/launcher.js'
+import { statementTimeoutOf } from '../../src/db/embedded/wire-server.js'
+import { cancelStatement } from '../../src/db/request-work.js'
 import { testDatabase } from '../helpers/app.js'
 
 let dataDir: string
@@ -129,6 +131,56 @@ describe('embedded wire protocol', () => {
     } finally {
       await client.end()
     }
+  })
+
+  it('stops a statement past its client’s statement_timeout (57014), serves the others after, and keeps the data', async () => {
+    const a = new pg.Client(url)
+    const b = new pg.Client(url)
+    await a.connect()
+    await b.connect()
+    try {
+      await b.query('DROP TABLE IF EXISTS wire_kept; CREATE TABLE wire_kept (v int); INSERT INTO wire_kept VALUES (1)')
+      await a.query('SET statement_timeout = 1000')
+      // 600 s: were the statement not stopped, the test would time out.
+      const slow = a.query('SELECT pg_sleep(600)')
+      const other = b.query('SELECT count(*)::int AS n FROM wire_kept')
+      await expect(slow).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to statement timeout' })
+      expect((await other).rows).toEqual([{ n: 1 }])
+      // A write cut off inside its transaction leaves nothing; the session goes on.
+      await a.query('BEGIN')
+      await a.query('INSERT INTO wire_kept VALUES (2)')
+      await expect(a.query('SELECT pg_sleep(600)')).rejects.toMatchObject({ code: '57014' })
+      await a.query('SET statement_timeout = 0') // the restarted engine's first statements may be slow on a busy machine
+      await a.query('ROLLBACK')
+      expect((await a.query('SELECT count(*)::int AS n FROM wire_kept')).rows).toEqual([{ n: 1 }])
+      await a.query('DROP TABLE wire_kept')
+    } finally {
+      await a.end()
+      await b.end()
+    }
+  })
+
+  it('cancels a client’s running statement on a cancel request carrying its key', async () => {
+    const a = new pg.Client(url)
+    await a.connect()
+    try {
+      const slow = a.query('SELECT pg_sleep(600)')
+      // Until the statement has ended: a cancel that arrives before it runs finds nothing to stop.
+      const repeat = setInterval(() => cancelStatement(a), 200)
+      await expect(slow.finally(() => clearInterval(repeat))).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' })
+      expect((await a.query('SELECT 3 AS v')).rows).toEqual([{ v: 3 }])
+    } finally {
+      await a.end()
+    }
+  })
+
+  it('reads SET statement_timeout as clients write it', () => {
+    expect(statementTimeoutOf('SET statement_timeout = 30000')).toBe(30_000)
+    expect(statementTimeoutOf("set statement_timeout to '2s';")).toBe(2000)
+    expect(statementTimeoutOf("SET SESSION statement_timeout = '1min'")).toBe(60_000)
+    expect(statementTimeoutOf('RESET statement_timeout')).toBe(0)
+    expect(statementTimeoutOf('SET jit = off; SET statement_timeout = 0')).toBeNull() // several statements: passed on as they are
+    expect(statementTimeoutOf('SELECT 1')).toBeNull()
   })
 
   it('keeps one client’s transaction to itself while another client waits', async () => {

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import { inject } from 'vitest'
 import app, { serverOptions } from '../../src/app.js'
+import type { Config } from '../../src/config.js'
 import type { ProtectionOptions } from '../../src/plugins/protection.js'
 import { createKey } from '../../src/auth/keys.js'
 import { attachDatabase, type Database } from '../../src/db/connection.js'
@@ -29,15 +30,17 @@ export interface TestApp {
 
 export async function buildTestApp(
   configure?: (app: FastifyInstance) => void,
-  opts: { uploadLimitBytes?: number; layerVersionsKept?: number; protection?: Partial<ProtectionOptions> } = {},
+  opts: { uploadLimitBytes?: number; layerVersionsKept?: number; protection?: Partial<ProtectionOptions>; config?: Partial<Config> } = {},
 ): Promise<TestApp & { dataDir: string }> {
   const db = openTestDatabase()
   await migrateLatest(db.knex)
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-app-'))
-  const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024 }, false))
+  const instance = Fastify(
+    serverOptions({ logLevel: 'silent', bodyLimitBytes: 1024 * 1024, timeouts: opts.config?.timeouts, trustProxy: opts.config?.trustProxy }, false),
+  )
   await instance.register(app, {
     database: db,
-    config: { dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept },
+    config: { ...opts.config, dataDir, uploadLimitBytes: opts.uploadLimitBytes ?? 64 * 1024 * 1024, layerVersionsKept: opts.layerVersionsKept ?? 0 },
     protection: opts.protection,
   })
   configure?.(instance)

@@ -4,7 +4,8 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dbfFieldNames } from '../../src/export/field-names.js'
-import { tileLimits } from '../../src/tiles/limits.js'
+import { defaultConfig } from '../../src/config.js'
+import { tileLimitOf } from '../../src/tiles/limits.js'
 import { tileBounds } from '../../src/tiles/queries.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { gkRect, toLonLat, X, Y } from '../helpers/gk.js'
@@ -180,21 +181,24 @@ describe('vector tiles', () => {
 
   it("TileJSON declares each layer's minimum zoom and feature cap; below the minimum zoom a tile is empty", async () => {
     const tj = (await get('/tiles/survey3.json')).json()
-    expect(tj.minzoom).toBe(tileLimits.survey3!.minZoom)
-    expect(tj.vector_layers[0]).toMatchObject({ minzoom: tileLimits.survey3!.minZoom, maxFeaturesPerTile: tileLimits.survey3!.maxFeatures })
+    const survey3 = tileLimitOf('survey3', defaultConfig().limits.tiles)
+    expect(tj.minzoom).toBe(survey3.minZoom)
+    expect(tj.vector_layers[0]).toMatchObject({ minzoom: survey3.minZoom, maxFeaturesPerTile: survey3.maxFeatures })
     expect((await get('/tiles/projects.json')).json().minzoom).toBe(0)
     // The same squares one zoom below the minimum: an empty tile, though features are there.
-    const below = tileLimits.survey3!.minZoom - 1
+    const below = survey3.minZoom - 1
     const shift = z - below
     expect((await get(`/tiles/survey3/${below}/${x >> shift}/${y >> shift}.mvt`)).rawPayload.length).toBe(0)
     expect((await get(`/tiles/survey3/${below + 1}/${x >> (shift - 1)}/${y >> (shift - 1)}.mvt`)).rawPayload.length).toBeGreaterThan(100)
   })
 
-  it.skipIf(!hasGdal)(`a tile holds at most the layer's cap of features${gdalSkipReason}`, async () => {
-    const before = tileLimits.survey3!
+  it.skipIf(!hasGdal)(`a tile holds at most the configured cap of features${gdalSkipReason}`, async () => {
     const low = z - 2 // a tile holding every square of the grid
+    // The same data through an app configured with TILE_MAX_FEATURES=7.
+    const capped = await buildTestApp(undefined, { config: { limits: { ...defaultConfig().limits, tiles: { maxFeatures: 7, maxAnalysisPieces: 7 } } } })
     const read = async (name: string) => {
-      const res = await get(`/tiles/survey3/${low}/${x >> 2}/${y >> 2}.mvt`)
+      const app = name === 'capped' ? capped.app : t.app
+      const res = await app.inject({ url: `/tiles/survey3/${low}/${x >> 2}/${y >> 2}.mvt`, headers: withKey(key) })
       const file = path.join(dir, name, `${low}`, `${x >> 2}`, `${y >> 2}.pbf`)
       await fs.mkdir(path.dirname(file), { recursive: true })
       await fs.writeFile(file, res.rawPayload)
@@ -202,10 +206,9 @@ describe('vector tiles', () => {
     }
     try {
       expect(await read('uncapped')).toMatch(/Feature Count: 30\b/)
-      tileLimits.survey3 = { minZoom: before.minZoom, maxFeatures: 7 }
       expect(await read('capped')).toMatch(/Feature Count: 7\b/)
     } finally {
-      tileLimits.survey3 = before
+      await capped.close()
     }
   })
 })

@@ -13,7 +13,15 @@ export function createMap(container, opts = {}) {
     localIdeographFontFamily: '"WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif',
     attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: true },
-    transformRequest: (url) => (new URL(url, location.href).origin === location.origin ? { url, headers: { 'x-api-key': session.key } } : { url }),
+    transformRequest: (url) => {
+      const u = new URL(url, location.href)
+      // TileJSON names the service's PUBLIC_URL or the address it was reached at, which may differ
+      // from the page's own (localhost and 127.0.0.1): the service's tiles are read from this page's origin.
+      const tiles = u.pathname.indexOf('/tiles/')
+      if (u.origin !== location.origin && tiles !== -1)
+        return { url: `${location.origin}${u.pathname.slice(tiles)}${u.search}`, headers: { 'x-api-key': session.key } }
+      return u.origin === location.origin ? { url, headers: { 'x-api-key': session.key } } : { url }
+    },
     ...opts,
   })
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right')

@@ -1,9 +1,11 @@
-// Child process that owns the embedded PGlite database and serves it over the Postgres wire
-// protocol on a loopback port, so the service talks to it with the same `pg` client as to a server.
+// Child process that owns the embedded PGlite database (in a worker thread, engine.ts) and serves it
+// over the Postgres wire protocol on a Unix socket, so the service talks to it with the same `pg`
+// client as to a server.
 // Started and stopped by launcher.ts; exits when its parent goes away.
 import fs from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
+import { Engine } from './engine.js'
 import { WireServer } from './wire-server.js'
 
 export type ChildMessage = { type: 'ready'; created: boolean; startMs: number } | { type: 'error'; message: string }
@@ -30,29 +32,32 @@ process.on('disconnect', () => {
   process.exit(0)
 })
 
-async function openDatabase(dir: string): Promise<{ db: PGlite; created: boolean }> {
-  let created = false
-  if (!fs.existsSync(dir)) {
-    // Build a new cluster beside the final path and rename it into place only when the extension
-    // is installed, so an interrupted first start never leaves a half-made database behind.
-    staging = `${dir}.init-${process.pid}`
-    fs.rmSync(staging, { recursive: true, force: true })
-    const fresh = await PGlite.create({ dataDir: staging, extensions: { postgis } })
-    await fresh.exec('CREATE EXTENSION IF NOT EXISTS postgis')
-    await fresh.close()
-    fs.renameSync(staging, dir)
-    staging = null
-    created = true
-  }
-  const db = await PGlite.create({ dataDir: dir, extensions: { postgis } })
-  await db.exec('CREATE EXTENSION IF NOT EXISTS postgis')
-  return { db, created }
+/**
+ * The first start builds a new cluster beside the final path, in the child's own thread, and renames
+ * it into place only when the extension is installed, so an interrupted first start never leaves a
+ * half-made database behind. The engine then opens it.
+ */
+async function createIfMissing(dir: string): Promise<boolean> {
+  if (fs.existsSync(dir)) return false
+  staging = `${dir}.init-${process.pid}`
+  fs.rmSync(staging, { recursive: true, force: true })
+  const fresh = await PGlite.create({ dataDir: staging, extensions: { postgis } })
+  await fresh.exec('CREATE EXTENSION IF NOT EXISTS postgis')
+  await fresh.close()
+  fs.renameSync(staging, dir)
+  staging = null
+  return true
 }
 
 async function main(dir: string, socket: string) {
   const t0 = Date.now()
-  const { db, created } = await openDatabase(dir)
-  const server = new WireServer(db)
+  const created = await createIfMissing(dir)
+  // A worker that dies on its own takes the database with it: exit, and the service reports the crash.
+  const engine = await Engine.open(dir, (reason) => {
+    console.error(reason)
+    process.exit(1)
+  })
+  const server = new WireServer(engine)
   await server.listenSocket(socket)
   let stopping = false
   const close = async (code: number) => {
@@ -61,7 +66,7 @@ async function main(dir: string, socket: string) {
     try {
       await server.close()
       fs.rmSync(socket, { force: true })
-      await db.close()
+      await engine.close()
     } finally {
       process.exit(code)
     }

@@ -9,9 +9,16 @@
 //
 // Several clients may connect; their message groups run one at a time, and while a transaction
 // is open only the client that opened it is served.
+//
+// PGlite cannot stop a running statement by itself (engine.ts), so this server does what
+// PostgreSQL would: it keeps each client's `SET statement_timeout` (PGlite itself is set to 0, its
+// timer cannot fire mid-statement) and a statement running longer is stopped by restarting the
+// engine, the client getting PostgreSQL's 57014 error; a cancel request (the protocol's, carrying
+// the key this server gave the client at start-up) stops the client's running statement the same way.
 import fs from 'node:fs'
 import net from 'node:net'
-import type { PGlite } from '@electric-sql/pglite'
+import { randomInt } from 'node:crypto'
+import { EngineInterrupted, type Engine } from './engine.js'
 
 const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
@@ -20,6 +27,32 @@ const CANCEL_REQUEST = 80877102
 interface Group {
   conn: Connection
   bytes: Uint8Array
+  /** the start-up packet: its reply carries the client's cancel key */
+  startup?: boolean
+  /** roll back the transaction a client left open when it went away */
+  rollback?: boolean
+}
+
+interface Handlers {
+  submit(g: Group): void
+  cancel(processId: number, secret: number): void
+}
+
+/** `SET statement_timeout …` as a client sends it (node-pg, psql), the value in ms; null when not one. */
+export function statementTimeoutOf(sql: string): number | null {
+  const m = /^\s*(?:SET\s+(?:SESSION\s+)?statement_timeout\s*(?:=|TO)\s*'?\s*(\d+)\s*(ms|s|min)?\s*'?|RESET\s+statement_timeout)\s*;?\s*$/i.exec(sql)
+  if (!m) return null
+  if (m[1] === undefined) return 0
+  return Number(m[1]) * ({ ms: 1, s: 1000, min: 60_000 } as Record<string, number>)[(m[2] ?? 'ms').toLowerCase()]!
+}
+
+const simpleQuery = (sql: string) => {
+  const text = Buffer.from(`${sql}\0`)
+  const b = Buffer.alloc(5 + text.length)
+  b.write('Q', 0)
+  b.writeInt32BE(4 + text.length, 1)
+  text.copy(b, 5)
+  return b
 }
 
 class Connection {
@@ -27,11 +60,15 @@ class Connection {
   private pending: Buffer[] = []
   started = false
   closed = false
+  /** the client's statement_timeout, ms (0: none) */
+  statementTimeoutMs = 0
+  /** what the client must send to cancel its statement (BackendKeyData) */
+  readonly secret = randomInt(1, 2 ** 31 - 1)
 
   constructor(
     readonly id: number,
     readonly socket: net.Socket,
-    private readonly submit: (g: Group) => void,
+    private readonly handlers: Handlers,
   ) {}
 
   onData(chunk: Buffer): void {
@@ -49,39 +86,64 @@ class Connection {
           continue
         }
         if (code === CANCEL_REQUEST) {
+          if (len >= 16) this.handlers.cancel(msg.readInt32BE(8), msg.readInt32BE(12))
           this.socket.end()
           return
         }
         this.started = true
-        this.submit({ conn: this, bytes: Uint8Array.from(msg) })
+        this.handlers.submit({ conn: this, bytes: Uint8Array.from(msg), startup: true })
         continue
       }
       if (this.buf.length < 5) return
       const len = this.buf.readInt32BE(1) + 1
       if (this.buf.length < len) return
       const type = String.fromCharCode(this.buf[0]!)
-      const msg = Buffer.from(this.buf.subarray(0, len))
+      let msg = Buffer.from(this.buf.subarray(0, len))
       this.buf = this.buf.subarray(len)
       if (type === 'X') {
         this.socket.end()
         return
       }
+      if (type === 'Q') {
+        const timeout = statementTimeoutOf(msg.toString('utf8', 5, len - 1))
+        if (timeout !== null) {
+          this.statementTimeoutMs = timeout
+          msg = simpleQuery('SET statement_timeout = 0')
+        }
+      }
       this.pending.push(msg)
       // A group ends where a real backend answers with ReadyForQuery (Sync, Query) or flushes.
       if (type === 'S' || type === 'Q' || type === 'H') {
-        this.submit({ conn: this, bytes: Uint8Array.from(Buffer.concat(this.pending)) })
+        this.handlers.submit({ conn: this, bytes: Uint8Array.from(Buffer.concat(this.pending)) })
         this.pending = []
       }
     }
   }
 }
 
-/** Forwards a group's reply message by message, holding ReadyForQuery ('Z') back to send only the last. */
+/**
+ * Forwards a group's reply message by message, holding ReadyForQuery ('Z') back to send only the
+ * last; in a start-up reply, the backend key is the client's own (one PGlite serves every client).
+ */
 class ReplyFilter {
   private partial = Buffer.alloc(0)
   private ready: Buffer | null = null
+  private keySent = false
 
-  constructor(private readonly socket: net.Socket) {}
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly key: { processId: number; secret: number } | null,
+  ) {}
+
+  private keyMessage(): Buffer {
+    const k = Buffer.alloc(13)
+    k.write('K', 0)
+    k.writeInt32BE(12, 1)
+    k.writeInt32BE(this.key!.processId, 5)
+    k.writeInt32BE(this.key!.secret, 9)
+    this.keySent = true
+    return k
+  }
 
   push(chunk: Uint8Array): void {
     const b = this.partial.length ? Buffer.concat([this.partial, chunk]) : Buffer.from(chunk)
@@ -91,6 +153,7 @@ class ReplyFilter {
       const len = b.readInt32BE(start + 1) + 1
       if (b.length - start < len) break
       if (b[start] === 0x5a) this.ready = Buffer.from(b.subarray(start, start + len))
+      else if (b[start] === 0x4b && this.key) out.push(this.keyMessage())
       else out.push(b.subarray(start, start + len))
       start += len
     }
@@ -99,8 +162,20 @@ class ReplyFilter {
   }
 
   end(): void {
-    const rest = this.ready ? Buffer.concat([this.partial, this.ready]) : this.partial
+    const key = this.key && !this.keySent && this.ready ? this.keyMessage() : Buffer.alloc(0)
+    const rest = this.ready ? Buffer.concat([this.partial, key, this.ready]) : this.partial
     if (rest.length && !this.socket.destroyed) this.socket.write(rest)
+  }
+
+  /** The statement was stopped or failed: PostgreSQL's error, then ReadyForQuery; a cut-off message is dropped. */
+  fail(code: string, message: string, status: 'I' | 'E'): void {
+    const fields = Buffer.from(`SERROR\0VERROR\0C${code}\0M${message}\0\0`)
+    const error = Buffer.alloc(5 + fields.length)
+    error.write('E', 0)
+    error.writeInt32BE(4 + fields.length, 1)
+    fields.copy(error, 5)
+    const ready = Buffer.from([0x5a, 0, 0, 0, 5, status.charCodeAt(0)])
+    if (!this.socket.destroyed) this.socket.write(Buffer.concat([error, ready]))
   }
 }
 
@@ -111,8 +186,11 @@ export class WireServer {
   private owner: Connection | null = null // the client whose transaction is open
   private nextId = 1
   private readonly connections = new Set<Connection>()
+  /** the client whose group the engine runs now */
+  private current: Connection | null = null
+  private interrupting: { done: Promise<void>; reason: 'timeout' | 'cancel' } | null = null
 
-  constructor(private readonly db: PGlite) {}
+  constructor(private readonly engine: Engine) {}
 
   /**
    * Listens on a Unix socket only its owner may open (mode 0600): PGlite has no authentication, so
@@ -139,28 +217,38 @@ export class WireServer {
 
   private accept(socket: net.Socket): void {
     socket.setNoDelay(true)
-    const conn = new Connection(this.nextId++, socket, (g) => {
-      this.queue.push(g)
-      void this.pump()
+    const conn = new Connection(this.nextId++, socket, {
+      submit: (g) => {
+        this.queue.push(g)
+        void this.pump()
+      },
+      cancel: (processId, secret) => {
+        const target = [...this.connections].find((c) => c.id === processId && c.secret === secret)
+        if (target) this.stop(target, 'cancel')
+      },
     })
     this.connections.add(conn)
     socket.on('data', (d) => conn.onData(d))
     socket.on('error', () => socket.destroy())
-    socket.on('close', () => void this.drop(conn))
+    socket.on('close', () => this.drop(conn))
   }
 
-  private async drop(conn: Connection): Promise<void> {
+  private drop(conn: Connection): void {
     conn.closed = true
     this.connections.delete(conn)
     for (let i = this.queue.length - 1; i >= 0; i--) if (this.queue[i]!.conn === conn) this.queue.splice(i, 1)
     // A client gone in the middle of its transaction must not leave it open for the others.
     if (this.owner === conn) {
-      this.owner = null
-      await this.db.runExclusive(async () => {
-        if (this.db.isInTransaction()) await this.db.exec('ROLLBACK')
-      })
+      this.queue.unshift({ conn, bytes: new Uint8Array(), rollback: true })
       void this.pump()
     }
+  }
+
+  /** Stops `conn`'s running statement (its timeout passed, or it asked to cancel). */
+  private stop(conn: Connection, reason: 'timeout' | 'cancel'): void {
+    if (this.current !== conn || this.interrupting) return
+    this.interrupting = { reason, done: this.engine.interrupt() }
+    void this.interrupting.done.finally(() => (this.interrupting = null))
   }
 
   private nextGroup(): Group | undefined {
@@ -173,14 +261,42 @@ export class WireServer {
     this.running = true
     try {
       for (let g = this.nextGroup(); g; g = this.nextGroup()) {
+        if (this.interrupting) await this.interrupting.done
+        if (g.rollback) {
+          await this.engine.rollback().catch(() => {}) // an engine that failed has no transaction left
+          this.owner = null
+          continue
+        }
         if (g.conn.closed) continue
-        const reply = new ReplyFilter(g.conn.socket)
-        await this.db.runExclusive(() => this.db.execProtocolRawStream(g!.bytes, { onRawData: (chunk: Uint8Array) => reply.push(chunk) }))
-        reply.end()
-        this.owner = this.db.isInTransaction() ? g.conn : null
+        await this.run(g)
       }
     } finally {
       this.running = false
+    }
+  }
+
+  private async run(g: Group): Promise<void> {
+    const reply = new ReplyFilter(g.conn.socket, g.startup ? { processId: g.conn.id, secret: g.conn.secret } : null)
+    const ms = g.startup ? 0 : g.conn.statementTimeoutMs
+    const timer = ms > 0 ? setTimeout(() => this.stop(g.conn, 'timeout'), ms) : null
+    this.current = g.conn
+    try {
+      const inTransaction = await this.engine.exec(g.bytes, (chunk) => reply.push(chunk))
+      reply.end()
+      this.owner = inTransaction ? g.conn : null
+    } catch (err) {
+      if (!(err instanceof EngineInterrupted)) {
+        reply.fail('XX000', `embedded database: ${(err as Error).message}`, this.owner === g.conn ? 'E' : 'I')
+        return
+      }
+      const message = this.interrupting?.reason === 'cancel' ? 'canceling statement due to user request' : 'canceling statement due to statement timeout'
+      // The engine was opened again: nothing of the client's transaction is left, as after PostgreSQL's
+      // error in a transaction block, which the client ends with ROLLBACK.
+      reply.fail('57014', message, this.owner === g.conn ? 'E' : 'I')
+      this.owner = null
+    } finally {
+      if (timer) clearTimeout(timer)
+      this.current = null
     }
   }
 

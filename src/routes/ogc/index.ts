@@ -7,7 +7,7 @@ import { csvLines } from '../../export/csv.js'
 import { shapefileZip } from '../../export/shapefile.js'
 import { keyParameter } from '../../plugins/auth.js'
 import { ogcOpenApi } from '../../ogc/openapi.js'
-import { parseItemsQuery } from '../../ogc/params.js'
+import { parseItemsQuery, type PageLimits } from '../../ogc/params.js'
 import {
   collection,
   collectionList,
@@ -24,17 +24,20 @@ import {
 
 type Query = Record<string, string>
 
-/** Absolute base of links; the key goes into links only when the client itself sent it in the URL. */
+/**
+ * Absolute base of links: PUBLIC_URL or the address the request arrived at (plugins/links.ts), never
+ * the Host header. The key goes into links only when the client itself sent it in the URL.
+ */
 export function linkBase(request: FastifyRequest, prefix: string): LinkBase {
   const key = keyParameter(request.query)
   const headerKey = request.headers['x-api-key'] || request.headers.authorization
-  return { root: `${request.protocol}://${request.host}${prefix}`, key: key && !headerKey ? key : undefined }
+  return { root: `${request.server.linkRoot(request)}${prefix}`, key: key && !headerKey ? key : undefined }
 }
 
 const attachment = (reply: FastifyReply, kind: 'inline' | 'attachment', name: string) =>
   reply.header('content-disposition', `${kind}; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`)
 
-const routes: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
+const routes: FastifyPluginAsync<{ version: string; limits: PageLimits }> = async (app, opts) => {
   const knex = app.db.knex
   const hide = { schema: { hide: true } }
   const base = (request: FastifyRequest) => linkBase(request, '/ogc')
@@ -43,7 +46,9 @@ const routes: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
   app.get('/conformance', hide, async () => ({ conformsTo: conformance }))
   // The charset given here keeps Fastify from re-serialising the type as `version="3.0"`, which
   // GDAL 3.6 refuses (it compares `version=3.0` literally) and then filters on the client side.
-  app.get('/api', hide, async (request, reply) => reply.type(`${mediaTypes.openapi};charset=utf-8`).send(ogcOpenApi(opts.version, base(request).root)))
+  app.get('/api', hide, async (request, reply) =>
+    reply.type(`${mediaTypes.openapi};charset=utf-8`).send(ogcOpenApi(opts.version, base(request).root, opts.limits)),
+  )
   app.get('/collections', hide, async (request) => collectionList(knex, request.actor, base(request)))
   app.get<{ Params: { id: string } }>('/collections/:id', hide, async (request) => collection(knex, request.actor, request.params.id, base(request)))
   app.get<{ Params: { id: string } }>('/collections/:id/queryables', hide, async (request, reply) =>
@@ -55,7 +60,7 @@ const routes: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
 
   app.get<{ Params: { id: string }; Querystring: Query }>('/collections/:id/items', hide, async (request, reply) => {
     const c = collectionOrThrow(request.params.id)
-    const q = parseItemsQuery(c, request.query)
+    const q = parseItemsQuery(c, request.query, opts.limits)
     if (q.format === 'shapefile') {
       const { file, cleanup } = await shapefileZip(knex, c, request.actor.scope, q)
       const stream = fs.createReadStream(file)
@@ -74,7 +79,7 @@ const routes: FastifyPluginAsync<{ version: string }> = async (app, opts) => {
 
   app.get<{ Params: { id: string; featureId: string }; Querystring: Query }>('/collections/:id/items/:featureId', hide, async (request, reply) => {
     const c = collectionOrThrow(request.params.id)
-    const q = parseItemsQuery(c, request.query)
+    const q = parseItemsQuery(c, request.query, opts.limits)
     const body = await item(knex, request.actor, c, request.params.featureId, q, base(request))
     return reply.type(mediaTypes.geojson).header('content-crs', `<${q.crs.uri}>`).send(body)
   })

@@ -1,0 +1,82 @@
+// npm run bench:compression [-- --patches 10000]
+// Size and time of one 10 000-feature GeoJSON page (and a CSV of the layer, and tiles) sent plain,
+// gzip and brotli, over HTTP from the service as configured (src/plugins/compression.ts).
+import path from 'node:path'
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import Fastify from 'fastify'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3 } from './db.js'
+import app, { serverOptions } from '../src/app.js'
+import { createKey } from '../src/auth/keys.js'
+import { defaultConfig, projectRoot } from '../src/config.js'
+import { attachDatabase } from '../src/db/connection.js'
+import { migrateLatest } from '../src/db/migrate.js'
+import { layerKind } from '../src/catalogue/layer-kinds.js'
+import { runImport } from '../src/import/run.js'
+
+const { values } = parseArgs({ options: { patches: { type: 'string', default: '10000' } } })
+const county = '371502'
+
+await ensureBenchDatabase()
+const db = attachDatabase(benchDatabaseUrl, 'server', 4)
+await migrateLatest(db.knex)
+const { zip, sha256 } = await generatedSurvey3(Number(values.patches))
+await runImport(
+  { knex: db.knex },
+  {
+    kind: layerKind('survey3')!,
+    county,
+    mode: 'replace',
+    onInvalid: 'fail',
+    file: { path: zip, name: path.basename(zip), sha256 },
+    importedBy: 'bench',
+    jobId: null,
+  },
+)
+const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
+await server.register(app, { database: db, config: { ...defaultConfig(), dataDir: path.join(projectRoot, 'bench', 'out') } })
+const base = await server.listen({ port: 0, host: '127.0.0.1' })
+const { token } = await createKey(db.knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
+
+console.log(
+  `${new Date().toISOString().slice(0, 10)}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ')}`,
+)
+console.log('| response | identity | gzip | br |\n|---|---:|---:|---:|')
+for (const [label, url] of [
+  ['items, limit 10 000 (GeoJSON)', '/ogc/collections/survey3/items?limit=10000'],
+  ['items, limit 1 000 (GeoJSON)', '/ogc/collections/survey3/items?limit=1000'],
+  ['the layer as CSV', '/ogc/collections/survey3/items?f=csv'],
+]) {
+  const cells = []
+  for (const encoding of ['identity', 'gzip', 'br']) {
+    const times = []
+    let bytes = 0
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now()
+      // undici decodes gzip/br: read the raw bytes from a plain http request instead.
+      bytes = await rawLength(`${base}${url}`, encoding)
+      times.push(performance.now() - t0)
+    }
+    const ms = times.sort((a, b) => a - b)[1]!
+    cells.push(`${(bytes / 1e6).toFixed(2)} MB, ${ms.toFixed(0)} ms`)
+  }
+  console.log(`| ${label} | ${cells.join(' | ')} |`)
+}
+await server.close()
+await db.close()
+
+async function rawLength(url: string, encoding: string): Promise<number> {
+  const http = await import('node:http')
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'x-api-key': token, 'accept-encoding': encoding } }, (res) => {
+        let n = 0
+        res.on('data', (d: Buffer) => (n += d.length))
+        res.on('end', () => resolve(n))
+      })
+      .on('error', reject)
+  })
+}

@@ -1,0 +1,41 @@
+// The worker thread that owns PGlite (see engine.ts): opens the database, runs each message group
+// it is given and streams the reply back. Terminated, not asked, when a statement must be stopped.
+import { parentPort, workerData } from 'node:worker_threads'
+import { PGlite } from '@electric-sql/pglite'
+import { postgis } from '@electric-sql/pglite-postgis'
+import type { EngineReply, EngineRequest } from './engine.js'
+
+const port = parentPort!
+const post = (m: EngineReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
+
+const db = await PGlite.create({ dataDir: (workerData as { dataDir: string }).dataDir, extensions: { postgis } })
+await db.exec('CREATE EXTENSION IF NOT EXISTS postgis')
+post({ type: 'ready' })
+
+port.on('message', (m: EngineRequest) => {
+  void (async () => {
+    try {
+      if (m.type === 'exec') {
+        await db.runExclusive(() =>
+          db.execProtocolRawStream(m.bytes, {
+            onRawData: (chunk: Uint8Array) => {
+              const copy = chunk.slice() // a view into PGlite's memory: copy before handing it over
+              post({ type: 'data', chunk: copy }, [copy.buffer as ArrayBuffer])
+            },
+          }),
+        )
+      } else if (m.type === 'rollback') {
+        await db.runExclusive(async () => {
+          if (db.isInTransaction()) await db.exec('ROLLBACK')
+        })
+      } else if (m.type === 'close') {
+        await db.close()
+        post({ type: 'closed' })
+        return
+      }
+      post({ type: 'done', inTransaction: db.isInTransaction() })
+    } catch (err) {
+      post({ type: 'failed', message: err instanceof Error ? err.message : String(err) })
+    }
+  })()
+})

@@ -1,0 +1,44 @@
+// The configuration is validated once at start: each variable by its schema, and what one schema
+// cannot say (formats, values that must agree) by the cross-checks; a bad value stops the start.
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+describe('configuration', () => {
+  it('gives the documented defaults: no CORS, no proxy, no public URL, the limits as before', () => {
+    const c = loadConfig({})
+    expect(c).toMatchObject({ corsOrigins: [], trustProxy: false, publicUrl: undefined })
+    expect(c.timeouts).toEqual({ statementMs: 30_000, requestMs: 3_600_000, headersMs: 30_000, keepAliveMs: 72_000, connectionMs: 0 })
+    expect(c.limits).toEqual({
+      items: { default: 100, maximum: 10_000 },
+      tiles: { maxFeatures: 5000, maxAnalysisPieces: 2000 },
+      import: { maxVertices: 1_000_000, geojsonMaxBytes: 256 * 1024 * 1024, geojsonMaxDepth: 32 },
+    })
+  })
+
+  it('reads lists and the public URL', () => {
+    const c = loadConfig({
+      PUBLIC_URL: 'https://gis.example.cn/lowland/',
+      TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,loopback',
+      CORS_ORIGINS: 'https://a.example, http://b.example:8080',
+    })
+    expect(c.publicUrl).toBe('https://gis.example.cn/lowland')
+    expect(c.trustProxy).toEqual(['127.0.0.1', '10.0.0.0/8', 'loopback'])
+    expect(c.corsOrigins).toEqual(['https://a.example', 'http://b.example:8080'])
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
+  })
+
+  it.each([
+    [{ PUBLIC_URL: 'gis.example.cn' }, /PUBLIC_URL/],
+    [{ PUBLIC_URL: 'https://gis.example.cn/?key=1' }, /PUBLIC_URL/],
+    [{ PUBLIC_URL: 'ftp://gis.example.cn' }, /PUBLIC_URL/],
+    [{ TRUST_PROXY: 'my-proxy' }, /TRUST_PROXY/],
+    [{ CORS_ORIGINS: 'https://map.example.cn/path' }, /CORS_ORIGINS/],
+    [{ OGC_LIMIT_DEFAULT: '500', OGC_LIMIT_MAX: '100' }, /OGC_LIMIT_DEFAULT \(500\) exceeds OGC_LIMIT_MAX \(100\)/],
+    [{ HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '10000' }, /HEADERS_TIMEOUT_MS/],
+    [{ STATEMENT_TIMEOUT_MS: '-1' }, /STATEMENT_TIMEOUT_MS/],
+    [{ TILE_MAX_FEATURES: 'many' }, /TILE_MAX_FEATURES/],
+  ])('refuses %o', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError)
+    expect(() => loadConfig(env)).toThrow(message)
+  })
+})
