@@ -13,6 +13,7 @@ import { problem } from '../errors/index.js'
 
 export interface ProtectionOptions {
   maxInFlight: number
+  /** event-loop delay beyond which requests get 503 (0: no check) */
   maxEventLoopDelayMs: number
   retryAfterSeconds: number
   maxFailedKeys: number
