@@ -6,7 +6,7 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'web/vendor/**', 'coverage/**', 'bench/out/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'web/vendor/**', 'coverage/**', 'bench/out/**'] },
   js.configs.recommended,
   // The console: plain ES modules in the browser (no build step), checked with the core rules.
   {

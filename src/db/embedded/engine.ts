@@ -15,9 +15,15 @@ export type EngineReply =
 
 export class EngineInterrupted extends Error {}
 
-const workerEntry = pathToFileURL(path.join(path.dirname(fileURLToPath(import.meta.url)), 'engine-worker.ts')).href
+// The worker beside this module: engine-worker.ts through tsx from the sources, engine-worker.js in the
+// compiled image, which has no tsx (docs/decisions.md, issue 20: deployment).
+const modulePath = fileURLToPath(import.meta.url)
+const compiled = path.extname(modulePath) === '.js'
+const workerEntry = pathToFileURL(path.join(path.dirname(modulePath), `engine-worker${path.extname(modulePath)}`)).href
 // Workers do not inherit the parent's `--import tsx` hooks on Node 20: register them first.
-const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}) })`
+const boot = compiled
+  ? `import(${JSON.stringify(workerEntry)})`
+  : `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}) })`
 
 interface Pending {
   onData: (chunk: Uint8Array) => void

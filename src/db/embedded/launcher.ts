@@ -22,7 +22,11 @@ export interface EmbeddedDatabase {
 
 export class EmbeddedDatabaseError extends Error {}
 
-const childPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'child.ts')
+// The child beside this module: child.ts run through tsx from the sources (npm start, tests), child.js
+// compiled in the image, which has no tsx (docs/decisions.md, issue 20: deployment).
+const launcherPath = fileURLToPath(import.meta.url)
+const childPath = path.join(path.dirname(launcherPath), `child${path.extname(launcherPath)}`)
+const childExecArgv = path.extname(launcherPath) === '.ts' ? ['--import', 'tsx'] : []
 
 function isAlive(pid: number): boolean {
   try {
@@ -101,7 +105,7 @@ export async function startEmbedded(opts: { dataDir: string; timeoutMs: number }
   try {
     child = fork(childPath, [], {
       cwd: projectRoot,
-      execArgv: ['--import', 'tsx'],
+      execArgv: childExecArgv,
       env: { ...process.env, LR_EMBEDDED_DB_DIR: path.join(opts.dataDir, 'db'), LR_EMBEDDED_SOCKET: path.join(socketDir, `.s.PGSQL.${socketPort}`) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     })
