@@ -41,7 +41,7 @@ async function measure(database: Database, dataDir: string, statementMs: number)
     return { ok: true }
   })
   const base = await server.listen({ host: '127.0.0.1', port: 0 })
-  const results: Array<{ healthMs: number; slowMs: number; slowStatus: number }> = []
+  const results: Array<{ healthMs: number; busy: boolean; slowMs: number; slowStatus: number }> = []
   try {
     for (let i = 0; i < rounds; i++) {
       const t0 = performance.now()
@@ -51,10 +51,11 @@ async function measure(database: Database, dataDir: string, statementMs: number)
       const health = await fetch(`${base}/health`)
       const healthMs = performance.now() - t1
       if (health.status !== 200) throw new Error(`/health answered ${health.status}`)
+      const busy = ((await health.json()) as { database: { busy?: boolean } }).database.busy === true
       const s = await slow
-      results.push({ healthMs, slowMs: s.ms, slowStatus: s.status })
+      results.push({ healthMs, busy, slowMs: s.ms, slowStatus: s.status })
       console.log(
-        `  statement timeout ${statementMs} ms, round ${i + 1}: /health ${healthMs.toFixed(0)} ms; slow request ${s.status} after ${s.ms.toFixed(0)} ms`,
+        `  statement timeout ${statementMs} ms, round ${i + 1}: /health ${healthMs.toFixed(0)} ms${busy ? ' (busy)' : ''}; slow request ${s.status} after ${s.ms.toFixed(0)} ms`,
       )
     }
   } finally {

@@ -97,7 +97,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
     reply.header('x-request-id', request.id)
     return payload
   })
-  await instance.register(healthRoutes, { version: serviceVersion })
+  await instance.register(healthRoutes, { version: serviceVersion, deadlineMs: config.timeouts.healthMs, statementMs: config.timeouts.statementMs })
   await instance.register(problemRoutes)
   // The web console at / (static files; no key needed to load the page, every call it makes is keyed).
   await instance.register(consoleRoutes)

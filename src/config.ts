@@ -31,6 +31,11 @@ const EnvSchema = Type.Object({
     minimum: 0,
     description: 'longest database statement while serving a request (jobs have none); past it the request answers 503; 0 = none',
   }),
+  HEALTH_TIMEOUT_MS: Type.Integer({
+    default: 2000,
+    minimum: 100,
+    description: 'longest wait of /health for the database; past it, a database still at work on a statement answers busy (embedded: one connection)',
+  }),
   REQUEST_TIMEOUT_MS: Type.Integer({
     default: 3_600_000,
     minimum: 0,
@@ -97,6 +102,8 @@ export interface Config {
 
 export interface ServerTimeouts {
   statementMs: number
+  /** /health's wait for the database before it answers from what it knows (src/health/check.ts) */
+  healthMs: number
   requestMs: number
   headersMs: number
   keepAliveMs: number
@@ -142,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxFailedKeysPerMinute: v.MAX_FAILED_KEYS_PER_MINUTE,
     timeouts: {
       statementMs: v.STATEMENT_TIMEOUT_MS,
+      healthMs: v.HEALTH_TIMEOUT_MS,
       requestMs: v.REQUEST_TIMEOUT_MS,
       headersMs: v.HEADERS_TIMEOUT_MS,
       keepAliveMs: v.KEEP_ALIVE_TIMEOUT_MS,

@@ -24,9 +24,17 @@ export async function storeYear(knex: Knex, cal: YearCalendar, source: string): 
   })
 }
 
-/** Loads the arrangements shipped in data/calendar for years the database does not hold yet. */
+/**
+ * Loads the arrangements shipped in data/calendar for years the database does not hold yet. A missing
+ * directory is a broken deployment (the first image had none): review deadlines would silently count
+ * holidays as working days, so the service refuses to start instead.
+ */
 export async function loadShippedCalendars(knex: Knex, dir = shippedCalendarDir): Promise<number[]> {
-  const files = (await fs.readdir(dir).catch(() => [] as string[])).filter((f) => /^\d{4}\.json$/.test(f))
+  const names = await fs.readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new Error(`the holiday calendars are missing (${err.code ?? err.message}: ${dir}); the deployment must ship data/calendar`)
+  })
+  const files = names.filter((f) => /^\d{4}\.json$/.test(f))
+  if (!files.length) throw new Error(`no holiday calendar (YYYY.json) in ${dir}; the deployment must ship data/calendar`)
   const have = new Set((await knex('calendar_years').select('year')).map((r) => r.year as number))
   const loaded: number[] = []
   for (const f of files.sort()) {

@@ -9,6 +9,10 @@ export const Health = Type.Object({
     postgres: Type.Optional(Type.String()),
     postgis: Type.Optional(Type.String()),
     error: Type.Optional(Type.String()),
+    /** at work on a statement (the embedded database's one connection): the answer is the last reading */
+    busy: Type.Optional(Type.Boolean()),
+    /** how long the probe has waited for the busy database */
+    waitedMs: Type.Optional(Type.Integer()),
   }),
   migrations: Type.Object({
     current: Type.Boolean(),

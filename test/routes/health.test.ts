@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import app, { serverOptions } from '../../src/app.js'
 import { attachDatabase } from '../../src/db/connection.js'
 import { migrateDown, migrateLatest } from '../../src/db/migrate.js'
+import { healthProbe } from '../../src/health/check.js'
 import { buildTestApp, testDatabase, type TestApp } from '../helpers/app.js'
 
 /** Every migration, in order, named literally: what /health must report. */
@@ -79,6 +80,43 @@ describe('GET /health', () => {
     expect(api.statusCode).toBe(503)
     expect(api.json().code).toBe('LR_DB_UNAVAILABLE')
     await instance.close()
+    await db.close()
+  })
+})
+
+describe('/health while the database is at work', () => {
+  // One connection, as the embedded database has: a statement holding it keeps the probe waiting.
+  const { url, backend } = testDatabase()
+  const busyDatabase = async () => {
+    const db = attachDatabase(url, backend, 1)
+    const probe = healthProbe(db, { version: 'test', deadlineMs: 200, busyLimitMs: 1500 })
+    expect((await probe.check()).status).toBe('ok')
+    // knex runs a query when it is awaited: `.then` starts it now
+    const slow = db.knex.raw('SELECT pg_sleep(4)').then(() => undefined)
+    // the statement holds the one connection once it is out of the pool
+    await expect.poll(() => db.knex.client.pool.numUsed(), { timeout: 30_000 }).toBe(1)
+    return { db, probe, slow }
+  }
+
+  it('answers busy from its last reading, without waiting for the statement', async () => {
+    const { db, probe, slow } = await busyDatabase()
+    const answer = await probe.check()
+    expect(answer).toMatchObject({ status: 'ok', database: { reachable: true, busy: true }, migrations: { current: true } })
+    expect(answer.database.postgis).toMatch(/^3\./)
+    // the statement is still running: the answer did not wait for it
+    expect(db.knex.client.pool.numUsed()).toBe(1)
+    await slow
+    // once free, a fresh reading again
+    await expect.poll(async () => (await probe.check()).database.busy, { timeout: 30_000 }).toBeUndefined()
+    await db.close()
+  })
+
+  it('answers unavailable once the probe has waited longer than a statement may run', async () => {
+    const { db, probe, slow } = await busyDatabase()
+    expect((await probe.check()).database.busy).toBe(true)
+    await expect.poll(async () => (await probe.check()).status, { timeout: 30_000, interval: 300 }).toBe('unavailable')
+    expect((await probe.check()).database).toMatchObject({ reachable: false, error: expect.stringMatching(/has not answered for \d+ s/) })
+    await slow
     await db.close()
   })
 })

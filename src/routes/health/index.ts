@@ -1,9 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { checkHealth } from '../../health/check.js'
+import { healthProbe } from '../../health/check.js'
 import { Health } from '../../schemas/health.js'
 
-const routes: FastifyPluginAsyncTypebox<{ version: string }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ version: string; deadlineMs: number; statementMs: number }> = async (app, opts) => {
+  // A probe out longer than a statement may run, plus a minute for the embedded database to reopen
+  // after stopping one, means a stuck database; without a statement timeout, ten minutes.
+  const busyLimitMs = opts.statementMs > 0 ? opts.statementMs + 60_000 : 600_000
+  const health = healthProbe(app.db, { version: opts.version, deadlineMs: opts.deadlineMs, busyLimitMs })
+  // The first reading, so that a busy database at the first call is answered from it.
+  await health.check()
+
   app.get(
     '/health',
     {
@@ -16,8 +23,8 @@ const routes: FastifyPluginAsyncTypebox<{ version: string }> = async (app, opts)
       },
     },
     async (_request, reply) => {
-      const health = await checkHealth(app.db, opts.version)
-      return reply.code(health.status === 'ok' ? 200 : 503).send(health)
+      const answer = await health.check()
+      return reply.code(answer.status === 'ok' ? 200 : 503).send(answer)
     },
   )
 }
