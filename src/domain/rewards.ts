@@ -8,9 +8,9 @@ export const HA_M2 = 10_000
 
 /**
  * 165号 一: "人均城乡建设用地面积在200平方米/人以内的调整系数为1.1；……在200-300平方米/人之间的调整系数为1；
- * ……在300平方米/人以上的调整系数为0.9". The text leaves the values at exactly 200 and exactly 300 open
- * (以内 / 之间 / 以上 overlap at the ends): `at200` and `at300` decide them; by default 200 is 以内 (1.1) and
- * 300 is 之间 (1.0).
+ * ……在300平方米/人以上的调整系数为0.9". 以内 / 之间 / 以上 overlap at the ends; 民法典 第1259条 settles it:
+ * "民法所称的'以上'、'以下'、'以内'、'届满'，包括本数". So 200 is 以内 (1.1) and 300 is 以上 (0.9); `atLow` and
+ * `atHigh` keep the ends configurable (issue 21; docs/decisions.md).
  */
 export interface CoefficientBands {
   lowM2: number
@@ -60,10 +60,10 @@ export const rewardDefaults = {
     '1109',
     '1201',
   ],
-  coefficientBands: { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.1, atHigh: 1.0 } as CoefficientBands,
+  coefficientBands: { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.1, atHigh: 0.9 } as CoefficientBands,
 }
 
-/** 人均城乡建设用地 (m²/person) → 调整系数, decided on the unrounded value: by default ≤ 200 → 1.1; 200 < x ≤ 300 → 1.0; > 300 → 0.9. */
+/** 人均城乡建设用地 (m²/person) → 调整系数, decided on the unrounded value: by default ≤ 200 → 1.1; 200 < x < 300 → 1.0; ≥ 300 → 0.9. */
 export function adjustmentCoefficient(perCapitaM2: number, bands: CoefficientBands = rewardDefaults.coefficientBands): number {
   if (perCapitaM2 < bands.lowM2) return bands.low
   if (perCapitaM2 === bands.lowM2) return bands.atLow

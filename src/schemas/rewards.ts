@@ -32,7 +32,7 @@ export const CountyStats = Type.Object({
     Type.Object({}, { additionalProperties: true, description: 'how a computed area was obtained: layer version, patch counts, TBMJ vs geometry' }),
   ),
   perCapitaM2: Type.Number({ description: '人均城乡建设用地 m²/person (4 decimals; the coefficient is decided on the unrounded value)' }),
-  coefficient: Type.Number({ description: '调整系数: ≤ 200 → 1.1; 200 < x ≤ 300 → 1.0; > 300 → 0.9' }),
+  coefficient: Type.Number({ description: '调整系数: ≤ 200 → 1.1; 200 < x < 300 → 1.0; ≥ 300 → 0.9 (以内、以上 include the number: 民法典 第1259条)' }),
   outsideScheme: Type.Boolean({ description: 'Qingdao counties (3702xx) are outside the provincial reward scheme' }),
   updatedAt: Type.String({ format: 'date-time' }),
 })

@@ -17,19 +17,22 @@ describe('adjustment coefficient by per-capita urban-rural construction land (16
     expect(adjustmentCoefficient(150)).toBe(1.1)
     expect(adjustmentCoefficient(200)).toBe(1.1)
   })
-  it('is 1.0 just above 200 and up to and including 300', () => {
+  it('is 1.0 just above 200 and just below 300', () => {
     expect(adjustmentCoefficient(200.0000001)).toBe(1.0)
     expect(adjustmentCoefficient(250)).toBe(1.0)
-    expect(adjustmentCoefficient(300)).toBe(1.0)
+    expect(adjustmentCoefficient(299.9999999)).toBe(1.0)
+  })
+  it('is 0.9 at exactly 300: 以上 includes the number (民法典 第1259条)', () => {
+    expect(adjustmentCoefficient(300)).toBe(0.9)
   })
   it('takes the values at exactly 200 and exactly 300 from the configuration, the bands around them unchanged', () => {
-    const bands = { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.0, atHigh: 0.9 }
+    const bands = { lowM2: 200, highM2: 300, low: 1.1, middle: 1.0, high: 0.9, atLow: 1.0, atHigh: 1.0 }
     expect(adjustmentCoefficient(199.9999999, bands)).toBe(1.1)
     expect(adjustmentCoefficient(200, bands)).toBe(1.0)
     expect(adjustmentCoefficient(299.9999999, bands)).toBe(1.0)
-    expect(adjustmentCoefficient(300, bands)).toBe(0.9)
-    expect(describeBands(bands).map((b) => b.perCapitaM2)).toEqual(['< 200', '200 ≤ x < 300', '≥ 300'])
-    expect(describeBands().map((b) => b.perCapitaM2)).toEqual(['≤ 200', '200 < x ≤ 300', '> 300'])
+    expect(adjustmentCoefficient(300, bands)).toBe(1.0)
+    expect(describeBands(bands).map((b) => b.perCapitaM2)).toEqual(['< 200', '200 ≤ x ≤ 300', '> 300'])
+    expect(describeBands().map((b) => b.perCapitaM2)).toEqual(['≤ 200', '200 < x < 300', '≥ 300'])
   })
   it('is 0.9 just above 300', () => {
     expect(adjustmentCoefficient(300.0000001)).toBe(0.9)

@@ -19,7 +19,7 @@ const countyKeys: Record<string, string> = {}
 const cityKeys: Record<string, string> = {}
 const ids: Record<string, number> = {}
 
-// Counties: A 东昌府区 (1.1 in 2025, 1.0 in 2024), B 阳谷县 (exactly 300 → 1.0), C just above 200,
+// Counties: A 东昌府区 (1.1 in 2025, 1.0 in 2024), B 阳谷县 (exactly 300 → 0.9: 以上 includes 300), C just above 200,
 // D just above 300, E with a qualifying project but no statistics, F for the computed land area,
 // Q a Qingdao county (outside the provincial scheme).
 const A = '371502'
@@ -202,7 +202,7 @@ describe('county statistics', () => {
       perCapitaM2: 200,
       coefficient: 1.1,
     })
-    expect(await got(B)).toMatchObject({ perCapitaM2: 300, coefficient: 1.0 })
+    expect(await got(B)).toMatchObject({ perCapitaM2: 300, coefficient: 0.9 })
     expect(await got(C)).toMatchObject({ perCapitaM2: 200.01, coefficient: 1.0 })
     expect(await got(D)).toMatchObject({ perCapitaM2: 300.01, coefficient: 0.9 })
   })
@@ -329,11 +329,11 @@ describe('reward quotas for 2025', () => {
     near(a.netQuota.m2, quota)
   })
 
-  it('B (per capita exactly 300 → 1.0), C just above 200 (1.0), D just above 300 (0.9)', () => {
+  it('B (per capita exactly 300 → 0.9), C just above 200 (1.0), D just above 300 (0.9)', () => {
     const b = row(r, B)
     expect(b.qualifyingProjects.map((p: any) => p.code)).toEqual(['B-2025-01'])
-    expect(b.coefficient).toBe(1.0)
-    near(b.quota.m2, stockBig / 2)
+    expect(b.coefficient).toBe(0.9)
+    near(b.quota.m2, (stockBig / 2) * 0.9)
     expect(row(r, C)).toMatchObject({ perCapitaM2: 200.01, coefficient: 1.0, quota: { m2: 0 }, netQuota: { m2: 0 } })
     expect(row(r, D)).toMatchObject({ perCapitaM2: 300.01, coefficient: 0.9, quota: { m2: 0 } })
   })
