@@ -67,7 +67,7 @@ export async function render(el, { principal }) {
         h(
           'tr',
           { dataset: { layer: l.layer, county: l.county } },
-          h('td', {}, s.layerKinds[l.layer] ?? l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
+          h('td', {}, l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
           h('td.num', {}, `v${l.active.version}`),
           h('td.num', { class: 'num count' }, f.int(l.active.featureCount)),
           h('td', {}, l.active.sourceCrs?.name ?? s.common.dash),

@@ -2,6 +2,7 @@
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
+import { statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -81,7 +82,7 @@ export async function render(el, { principal }) {
             h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
             h('td', {}, x.name ?? s.common.dash),
             h('td', {}, x.county),
-            h('td', {}, s.statuses[x.status] ?? x.status),
+            h('td', {}, statusName(x.status)),
             h('td.num', {}, f.m2(x.areaM2)),
             h('td.num', {}, f.m2(x.analysis?.stockAreaM2)),
             h(
