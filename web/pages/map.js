@@ -1,6 +1,7 @@
 // 地图: the service's own vector tiles for every layer, switchable, land use coloured by class, a
 // legend, and the attributes of a clicked feature under their Chinese names (OGC queryables).
 import { api, request } from '../api.js'
+import { currentCounty } from '../county.js'
 import { clear, h } from '../dom.js'
 import { createMap, fitExtent, loaded } from '../map/map.js'
 import { collectionStyles, landUseColours, layersFor } from '../map/styles.js'
@@ -13,8 +14,7 @@ const alwaysOffered = ['project-boundaries', 'bundles']
 
 export async function render(el, { principal }) {
   const styles = collectionStyles((await loadSettings()).map)
-  const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || undefined
-  const loadedLayers = await api('/layers', { query: { county } }).catch(() => [])
+  const loadedLayers = await api('/layers', { query: { county: currentCounty(principal) } }).catch(() => [])
   const present = new Set(loadedLayers.map((l) => layerToCollection(l.layer)))
   const order = Object.keys(styles)
   const offered = order.filter((id) => present.has(id) || alwaysOffered.includes(id))

@@ -1,6 +1,7 @@
 // The upload panel: file by drag-and-drop or picker, layer kind in Chinese, options for a retry;
 // byte progress from XHR upload events, then the import job's progress and counts, with cancel.
 import { api, uploadImport } from '../api.js'
+import { countyFixed } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { layerKinds, layerTitle } from '../settings.js'
@@ -39,7 +40,7 @@ export function renderUpload({ principal, county, onDone }) {
     pattern: '[0-9]{6}',
     size: 8,
     inputmode: 'numeric',
-    readOnly: principal.role === 'county',
+    readOnly: countyFixed(principal),
   })
   const mode = h(
     'select',
