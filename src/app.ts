@@ -32,6 +32,7 @@ import projectRoutes from './routes/projects/index.js'
 import provinceRoutes from './routes/province/index.js'
 import reviewRoutes from './routes/review/index.js'
 import rewardRoutes from './routes/rewards/index.js'
+import settingsRoutes from './routes/settings/index.js'
 import tileRoutes from './routes/tiles/index.js'
 import { serviceVersion } from './version.js'
 
@@ -99,6 +100,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   })
   await instance.register(healthRoutes, { version: serviceVersion, deadlineMs: config.timeouts.healthMs, statementMs: config.timeouts.statementMs })
   await instance.register(problemRoutes)
+  await instance.register(settingsRoutes, { tiles: config.limits.tiles })
   // The web console at / (static files; no key needed to load the page, every call it makes is keyed).
   await instance.register(consoleRoutes)
   await instance.register(

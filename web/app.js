@@ -1,6 +1,7 @@
 // The console shell: sign-in gate, navigation by role, hash routes → page modules.
 import { session } from './api.js'
 import { h, clear } from './dom.js'
+import { loadSettings, roleName } from './settings.js'
 import { s } from './strings.js'
 
 const routes = [
@@ -32,7 +33,7 @@ function renderHeader() {
       nav.append(h('a', { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined }, s.nav[r.nav]))
     }
     who.append(
-      h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, s.roles[p.role], p.region)),
+      h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, roleName(p.role), p.region)),
       h(
         'button',
         {
@@ -76,6 +77,9 @@ async function route() {
     location.replace('#/layers')
     return
   }
+  // Every page shows the API's names (web/settings.js); a failed load leaves the codes shown.
+  await loadSettings().catch(() => null)
+  if (mine !== generation) return
   renderHeader()
   const r = routes.find((x) => x.path.test(location.hash))
   const params = r.path.exec(location.hash).slice(1)

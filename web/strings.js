@@ -1,5 +1,8 @@
-// Every user-visible text of the console, in one place for review. Texts the API already gives in
-// Chinese (titleZh, detailZh, messageZh, actionZh, kindZh) are shown as the API gives them.
+// Every user-visible text of the console's own, in one place for review. Texts the API already gives
+// in Chinese (titleZh, detailZh, messageZh, actionZh, kindZh) are shown as the API gives them, and the
+// names of the API's enumerations (layer kinds, statuses, modes, approaches, milestones, filing kinds,
+// roles) come from its settings document (web/settings.js): none is copied here
+// (test/architecture/web-names.test.ts).
 export const s = {
   appTitle: '城镇低效用地再开发 · 工作台',
   skipToMain: '跳到正文',
@@ -8,7 +11,6 @@ export const s = {
   /** column titles with their unit */
   unit: { m2: (label) => `${label}（m²）`, mu: (label) => `${label}（亩）`, both: (label) => `${label}（m² / 亩）` },
   nav: { layers: '图层与导入', map: '地图', projects: '项目', reviews: '审核', bundles: '连片', province: '省级' },
-  roles: { county: '县级', city: '市级', province: '省级', admin: '管理员' },
   signIn: {
     title: '登录',
     keyLabel: 'API 密钥',
@@ -59,18 +61,6 @@ export const s = {
     historyTitle: (title) => `${title} 的历史版本`,
     active: '当前',
     inactive: '历史',
-  },
-  layerKinds: {
-    survey3: '三调地类图斑',
-    survey2: '二调地类图斑',
-    'survey2-lines': '二调线状地物',
-    buildings: '建筑物',
-    'approved-unsupplied': '批而未供',
-    'idle-land': '闲置土地',
-    'plan-zones': '规划分区',
-    'admin-divisions': '行政区划',
-    projects: '项目红线',
-    plots: '低效用地图斑',
   },
   upload: {
     title: '上传图层',
@@ -123,27 +113,12 @@ export const s = {
     classes: { construction: '建设用地', farmland: '耕地', other: '其他地类' },
     fit: '缩放到数据范围',
     webglMissing: '浏览器不支持 WebGL，无法显示地图。',
-    collections: {
-      survey3: '三调地类图斑',
-      survey2: '二调地类图斑',
-      'survey2-lines': '二调线状地物',
-      buildings: '建筑物',
-      'approved-unsupplied': '批而未供',
-      'idle-land': '闲置土地',
-      'plan-zones': '规划分区',
-      'admin-divisions': '行政区划',
-      'project-boundaries': '项目红线',
-      plots: '低效用地图斑',
-      bundles: '连片组团',
-      'analysis-pieces': '分析图斑',
-    },
   },
+  /** analysis piece roles; a piece cut from a layer (approved-unsupplied, idle-land) is named as its layer */
   pieces: {
     project: '项目范围',
     'survey2-construction': '二调建设用地',
     footprint: '上盖建筑物基底',
-    'approved-unsupplied': '批而未供',
-    'idle-land': '闲置土地',
     'outside-plan': '规划范围外',
     survey3: '三调图斑',
   },
@@ -159,7 +134,6 @@ export const s = {
     analyseAll: '分析全县项目',
     analyseRunning: (pct) => `批量分析 ${pct}`,
   },
-  statuses: { draft: '草稿', submitted: '县级已提交', 'city-checked': '市级已审核', 'province-approved': '省级审核通过', returned: '已退回' },
   project: {
     numbers: '面积核算',
     checks: '入库条件检查',
@@ -223,18 +197,6 @@ export const s = {
       milestoneType: '完成标志',
       milestoneDate: '完成日期',
     },
-    developmentModes: {
-      'government-reserve': '政府收储改造',
-      'original-owner': '原土地使用权人改造',
-      collective: '原农村集体经济组织改造',
-      market: '市场主体改造',
-    },
-    approaches: { default: '按二调建设用地面积核定', 'retreat-secondary': '退二进三', 'plot-ratio-increase': '提高容积率' },
-    milestoneTypes: {
-      'land-supply': '完成土地供应',
-      'transfer-registration': '完成不动产转移登记及规划许可',
-      'planning-permits': '完成建设用地和建设工程规划许可',
-    },
     saved: '已保存；结果已过期，请重新分析。',
     mustBeNonNegative: '须为不小于 0 的数',
     mustBePositive: '须为大于 0 的数',
@@ -270,14 +232,6 @@ export const s = {
     filingCols: { project: '项目编号', kind: '备案事项', documentDate: '批准或签订日期', dueOn: '备案期限', filedOn: '备案日期', status: '状态' },
     filingStatus: { pending: '待备案', filed: '已备案', overdue: '逾期未备案', 'filed-late': '逾期备案' },
     noFilings: '没有备案事项。',
-    filingKinds: {
-      plan: '专项规划',
-      scheme: '实施方案',
-      'land-approval': '用地批文',
-      'supply-result': '土地供应结果',
-      'supervision-agreement': '监管协议',
-      progress: '实施情况',
-    },
     addFiling: '登记备案事项',
     filingTitle: '文件名称（可选）',
     add: '登记',

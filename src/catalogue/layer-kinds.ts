@@ -33,6 +33,8 @@ export interface LayerKind {
   table: string
   family: 'polygon' | 'line'
   titleZh: string
+  /** English title (the API's settings document, English readers) */
+  title: string
   columns: LayerColumn[]
   /** at least one of these columns must have a source field, else the import is refused with this message */
   requireAnyOf?: { columns: string[]; en: string; zh: string }
@@ -82,6 +84,7 @@ export const layerKinds: LayerKind[] = [
     table: 'survey3_patches',
     family: 'polygon',
     titleZh: '三调地类图斑',
+    title: 'Third land survey patches',
     columns: [
       ...surveyCommon,
       col('kcdlbm', 'text', '扣除地类编码', ['KCDLBM'], code10),
@@ -96,6 +99,7 @@ export const layerKinds: LayerKind[] = [
     table: 'survey2_patches',
     family: 'polygon',
     titleZh: '二调地类图斑',
+    title: 'Second land survey patches',
     columns: [
       ...surveyCommon,
       col('xzdwmj', 'double', '线状地物面积', ['XZDWMJ']),
@@ -109,6 +113,7 @@ export const layerKinds: LayerKind[] = [
     table: 'survey2_lines',
     family: 'line',
     titleZh: '二调线状地物',
+    title: 'Second land survey linear features',
     columns: [
       col('bsm', 'bigint', '标识码', ['BSM']),
       col('dlbm', 'text', '地类编码', ['DLBM'], { required: true, ...code10 }),
@@ -128,6 +133,7 @@ export const layerKinds: LayerKind[] = [
     table: 'buildings',
     family: 'polygon',
     titleZh: '建筑物',
+    title: 'Buildings',
     columns: [
       col('building_type', 'text', '建筑类型', ['JZLX', 'JZWLX', 'FWLX', 'JZWLB', 'JZLB', 'LX', 'TYPE', '建筑类型', '建筑物类型', '房屋类型', '类型']),
       col('name', 'text', '名称', ['JZWMC', 'MC', 'NAME', '名称']),
@@ -139,6 +145,7 @@ export const layerKinds: LayerKind[] = [
     table: 'approved_unsupplied',
     family: 'polygon',
     titleZh: '批而未供',
+    title: 'Approved but unsupplied land',
     columns: [
       col('approval_no', 'text', '批准文号', ['PZWH', 'PFWH', '批准文号']),
       col('name', 'text', '名称', ['XMMC', 'MC', 'NAME', '项目名称']),
@@ -150,6 +157,7 @@ export const layerKinds: LayerKind[] = [
     table: 'idle_land',
     family: 'polygon',
     titleZh: '闲置土地',
+    title: 'Idle land',
     columns: [
       col('code', 'text', '编号', ['XZTDBH', 'DKBH', 'BH', 'CODE', '编号'], { width: 50 }),
       col('name', 'text', '名称', ['XMMC', 'MC', 'NAME', '名称']),
@@ -161,6 +169,7 @@ export const layerKinds: LayerKind[] = [
     table: 'plan_zones',
     family: 'polygon',
     titleZh: '国土空间规划分区',
+    title: 'Territorial spatial plan zones',
     columns: [
       col('zone_code', 'text', '分区代码', ['GHFQDM', 'YTFQDM', 'FQDM', 'GHYTDM', 'YDYHFLDM', '分区代码']),
       col('zone_name', 'text', '分区名称', ['GHFQMC', 'YTFQMC', 'FQMC', 'GHYTMC', '分区名称']),
@@ -174,6 +183,7 @@ export const layerKinds: LayerKind[] = [
     table: 'admin_divisions',
     family: 'polygon',
     titleZh: '行政区划',
+    title: 'Administrative divisions',
     columns: [
       col('code', 'text', '编号', ['XZQDM', 'XZDM', 'CODE', '行政区代码'], { width: 50 }),
       col('name', 'text', '名称', ['XZQMC', 'XZMC', 'NAME', '行政区名称']),
@@ -185,6 +195,7 @@ export const layerKinds: LayerKind[] = [
     table: 'project_boundaries',
     family: 'polygon',
     titleZh: '项目红线',
+    title: 'Project boundaries',
     columns: [
       col('project_code', 'text', '项目编号', ['XMBH', 'XMDM', '项目编号', 'CODE'], { required: true }),
       col('project_name', 'text', '项目名称', ['XMMC', '项目名称', 'NAME']),
@@ -196,6 +207,7 @@ export const layerKinds: LayerKind[] = [
     table: 'low_efficiency_plots',
     family: 'polygon',
     titleZh: '低效用地图斑',
+    title: 'Low-efficiency land plots',
     columns: [
       col('plot_code', 'text', '图斑编号', ['TBBH', 'DKBH', 'DXTBBH', '图斑编号', '地块编号', 'CODE', 'BSM'], { required: true }),
       col('plot_name', 'text', '地块名称', ['DKMC', 'MC', 'NAME', '地块名称']),

@@ -5,6 +5,8 @@ import { cityByPrefix, countiesOfCity, countyByCode, regionSource } from './regi
 
 export const roles = ['county', 'city', 'province', 'admin'] as const
 export type Role = (typeof roles)[number]
+/** The office a key speaks for, as people name it. */
+export const roleZh: Record<Role, string> = { county: '县级', city: '市级', province: '省级', admin: '管理员' }
 
 export type Scope = { kind: 'all' } | { kind: 'city'; prefix: string } | { kind: 'county'; code: string }
 

@@ -36,6 +36,8 @@ describe('console pages', () => {
     await page.keyboard.press('Enter')
     await page.waitForSelector('#projects-table')
     expect(await page.$$eval('#projects-table tbody tr', (r) => r.length)).toBe(18)
+    // Status names come from GET /settings (web/settings.js), in Chinese.
+    expect(await page.textContent('#projects-table tbody')).toContain('草稿')
     // The county key is offered no province page.
     expect(await page.$('nav a[href="#/province"]')).toBeNull()
     await page.fill('#project-search', '0003')
@@ -75,6 +77,32 @@ describe('console pages', () => {
     const [counties] = await Promise.all([page.waitForEvent('download'), page.click('#csv-counties')])
     const countiesCsv = Buffer.concat(await (await counties.createReadStream()).toArray()).toString('utf8')
     expect(countiesCsv).toMatch(/\n合计,,,\d+,/)
+    await context.close()
+  })
+})
+
+describe('the current county (web/county.js)', () => {
+  it('follows ?county= in the URL, then the county last chosen in the tab, else every county of the scope', async () => {
+    const { context, page } = await signedIn(w, province)
+    await expect.poll(() => page.textContent('#principal')).toContain('省级')
+    await page.goto(`${w.baseUrl}/#/bundles`)
+    await page.waitForSelector('#bundle-county')
+    expect(await page.inputValue('#bundle-county')).toBe('')
+    await page.goto(`${w.baseUrl}/?county=371502#/layers`)
+    await page.waitForSelector('#layers-list table')
+    expect(await page.inputValue('#county')).toBe('371502')
+    expect(await page.$$eval('#layers-list tr[data-county]', (rows) => [...new Set(rows.map((r) => (r as HTMLElement).dataset.county))])).toEqual(['371502'])
+    // The layer titles are the catalogue's, from GET /settings.
+    expect(await page.textContent('#layers-list')).toContain('三调地类图斑')
+    // A county chosen with a page's picker becomes the other pages' county.
+    await page.goto(`${w.baseUrl}/#/layers`)
+    await page.waitForSelector('#layers-list')
+    await page.fill('#county', '371503')
+    await page.press('#county', 'Enter')
+    await page.waitForSelector('#layers-list :text("该县尚未导入任何图层")')
+    await page.goto(`${w.baseUrl}/#/bundles`)
+    await page.waitForSelector('#bundle-county')
+    expect(await page.inputValue('#bundle-county')).toBe('371503')
     await context.close()
   })
 })

@@ -4,6 +4,7 @@ import { h, table } from '../dom.js'
 import * as f from '../format.js'
 import { bboxOf, createMap, fitExtent, loaded } from '../map/map.js'
 import { layersFor, pieceStyles } from '../map/styles.js'
+import { layerTitle } from '../settings.js'
 import { s } from '../strings.js'
 
 const p = s.project
@@ -103,7 +104,7 @@ export const inputsTable = (a) =>
       h(
         'tr',
         { dataset: { layer } },
-        h('td', {}, s.layerKinds[layer] ?? layer),
+        h('td', {}, layerTitle(layer)),
         h('td', {}, v ? `v${v.version}` : p.notLoaded),
         h('td.num', {}, v?.datasetId ?? s.common.dash),
       ),
@@ -117,9 +118,12 @@ export const inputsLine = (a) =>
     'p',
     { id: 'inputs' },
     Object.entries(a.inputs ?? {})
-      .map(([layer, v]) => `${s.layerKinds[layer] ?? layer} ${v ? `v${v.version}（${p.inputCols.dataset} ${v.datasetId}）` : p.notLoaded}`)
+      .map(([layer, v]) => `${layerTitle(layer)} ${v ? `v${v.version}（${p.inputCols.dataset} ${v.datasetId}）` : p.notLoaded}`)
       .join('；'),
   )
+
+/** A piece cut from a layer (批而未供, 闲置土地) is named as its layer; the others by the page's own texts. */
+const pieceName = (role) => s.pieces[role] ?? layerTitle(role)
 
 /** The boundary and the analysis pieces, each role in its own colour, with a legend. */
 export async function piecesMap(container, legend, pieces) {
@@ -140,7 +144,7 @@ export async function piecesMap(container, legend, pieces) {
         h('span.legend-swatch', {
           style: `${style.fill ? `background:${colour};` : ''}border:2px ${style.dash ? 'dashed' : 'solid'} ${style.outline ?? style.line ?? '#333'}`,
         }),
-        s.pieces[role] ?? role,
+        pieceName(role),
       ),
     )
   }

@@ -1,6 +1,7 @@
 // 连片: the county's bundles on the map with 夹心地 / 边角地 / 插花地 flags, members and area, and
 // "make a project from this bundle".
 import { api } from '../api.js'
+import { chooseCounty, countyFixed, currentCounty } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { createMap, bboxOf, fitExtent, loaded } from '../map/map.js'
@@ -11,20 +12,20 @@ import { problemBox } from '../problem.js'
 const b = s.bundles
 
 export async function render(el, { principal }) {
-  const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || ''
-  const countyInput = h('input', { id: 'bundle-county', value: county, pattern: '[0-9]{6}', size: 8 })
+  const countyInput = h('input', { id: 'bundle-county', value: currentCounty(principal), pattern: '[0-9]{6}', size: 8 })
   const list = h('div', { id: 'bundle-list' })
   const message = h('div', { 'aria-live': 'polite' })
   const mapDiv = h('div.map', { id: 'bundle-map' })
   el.append(
     h('h1', {}, b.title),
-    principal.role === 'county'
+    countyFixed(principal)
       ? null
       : h(
           'form.row',
           {
             onsubmit: (e) => {
               e.preventDefault()
+              chooseCounty(countyInput.value)
               load()
             },
           },

@@ -1,5 +1,6 @@
 // 图层与导入: the county's layers (active version, count, extent, history) and the upload panel.
 import { api } from '../api.js'
+import { chooseCounty, countyFixed, currentCounty } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { problemBox } from '../problem.js'
@@ -7,28 +8,26 @@ import { s } from '../strings.js'
 import { renderUpload } from './upload.js'
 
 export async function render(el, { principal }) {
-  const county = { value: principal.role === 'county' ? principal.region : (sessionStorage.getItem('lowland.county') ?? '') }
+  const county = { value: currentCounty(principal) }
   const list = h('div', { id: 'layers-list' })
   const history = h('div', { id: 'layer-history' })
   const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric' })
-  const picker =
-    principal.role === 'county'
-      ? null
-      : h(
-          'form.row',
-          {
-            onsubmit: (e) => {
-              e.preventDefault()
-              county.value = countyInput.value.trim()
-              sessionStorage.setItem('lowland.county', county.value)
-              const up = document.getElementById('upload-county')
-              if (up) up.value = county.value
-              refresh()
-            },
+  const picker = countyFixed(principal)
+    ? null
+    : h(
+        'form.row',
+        {
+          onsubmit: (e) => {
+            e.preventDefault()
+            county.value = chooseCounty(countyInput.value)
+            const up = document.getElementById('upload-county')
+            if (up) up.value = county.value
+            refresh()
           },
-          h('label', {}, s.layers.countyPrompt, countyInput),
-          h('button', { type: 'submit' }, s.layers.show),
-        )
+        },
+        h('label', {}, s.layers.countyPrompt, countyInput),
+        h('button', { type: 'submit' }, s.layers.show),
+      )
   el.append(
     h('h1', {}, s.layers.title),
     h(
@@ -67,7 +66,7 @@ export async function render(el, { principal }) {
         h(
           'tr',
           { dataset: { layer: l.layer, county: l.county } },
-          h('td', {}, s.layerKinds[l.layer] ?? l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
+          h('td', {}, l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
           h('td.num', {}, `v${l.active.version}`),
           h('td.num', { class: 'num count' }, f.int(l.active.featureCount)),
           h('td', {}, l.active.sourceCrs?.name ?? s.common.dash),

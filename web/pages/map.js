@@ -1,9 +1,11 @@
 // 地图: the service's own vector tiles for every layer, switchable, land use coloured by class, a
 // legend, and the attributes of a clicked feature under their Chinese names (OGC queryables).
 import { api, request } from '../api.js'
+import { currentCounty } from '../county.js'
 import { clear, h } from '../dom.js'
 import { createMap, fitExtent, loaded } from '../map/map.js'
 import { collectionStyles, landUseColours, layersFor } from '../map/styles.js'
+import { collectionTitle, loadSettings } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -11,10 +13,8 @@ const layerToCollection = (layer) => (layer === 'projects' ? 'project-boundaries
 const alwaysOffered = ['project-boundaries', 'bundles']
 
 export async function render(el, { principal }) {
-  const settings = await request('/console/settings.json')
-  const styles = collectionStyles(settings)
-  const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || undefined
-  const loadedLayers = await api('/layers', { query: { county } }).catch(() => [])
+  const styles = collectionStyles((await loadSettings()).map)
+  const loadedLayers = await api('/layers', { query: { county: currentCounty(principal) } }).catch(() => [])
   const present = new Set(loadedLayers.map((l) => layerToCollection(l.layer)))
   const order = Object.keys(styles)
   const offered = order.filter((id) => present.has(id) || alwaysOffered.includes(id))
@@ -57,7 +57,7 @@ export async function render(el, { principal }) {
     map.addSource(id, { type: 'vector', url: `${location.origin}/tiles/${id}.json` })
     for (const layer of layersFor(id, id, styles[id], id)) map.addLayer({ ...layer, layout: { visibility: enabled.has(id) ? 'visible' : 'none' } })
     const box = h('input', { type: 'checkbox', checked: enabled.has(id), dataset: { collection: id }, onchange: () => toggle(id, box.checked) })
-    switches.append(h('label', {}, box, swatch(styles[id]), s.map.collections[id] ?? id))
+    switches.append(h('label', {}, box, swatch(styles[id]), collectionTitle(id)))
   }
   renderLegend()
 
@@ -73,7 +73,7 @@ export async function render(el, { principal }) {
       for (const [k, colour] of Object.entries(landUseColours))
         legend.append(h('div', {}, h('span.legend-swatch', { style: `background:${colour}` }), s.map.classes[k]))
     }
-    for (const id of enabled) if (!styles[id].landUse) legend.append(h('div', {}, swatch(styles[id]), s.map.collections[id] ?? id))
+    for (const id of enabled) if (!styles[id].landUse) legend.append(h('div', {}, swatch(styles[id]), collectionTitle(id)))
   }
 
   const titles = new Map()
@@ -109,7 +109,7 @@ export async function render(el, { principal }) {
       seen.add(key)
       const t = await titlesOf(f.source)
       attrs.append(
-        h('h3', {}, s.map.collections[f.source] ?? f.source),
+        h('h3', {}, collectionTitle(f.source)),
         h(
           'dl.attrs',
           {},

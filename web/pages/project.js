@@ -3,6 +3,7 @@
 import { api, ApiError } from '../api.js'
 import { clear, h } from '../dom.js'
 import * as f from '../format.js'
+import { choices, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
@@ -54,7 +55,7 @@ export async function render(el, { params: [id] }) {
       h(
         'p',
         {},
-        `${s.projects.cols.status}：${s.statuses[proj.status] ?? proj.status} · ${s.projects.cols.county}：${proj.county} · `,
+        `${s.projects.cols.status}：${statusName(proj.status)} · ${s.projects.cols.county}：${proj.county} · `,
         a ? verdictBadge(a.eligible) : null,
         ' ',
         a?.stale ? h('span.badge.stale', {}, s.projects.stale) : null,
@@ -153,7 +154,7 @@ function renderForm(box, { project, actions, onSaved }) {
       'select',
       { name, id: `f-${name}`, disabled: locked(name) },
       h('option', { value: '' }, s.common.unknown),
-      Object.entries(options).map(([k, v]) => h('option', { value: k, selected: project[name] === k }, v)),
+      options.map(([k, v]) => h('option', { value: k, selected: project[name] === k }, v)),
     )
   const number = (name, min, exclusive) =>
     h('input', {
@@ -180,9 +181,9 @@ function renderForm(box, { project, actions, onSaved }) {
     approach: h(
       'select',
       { name: 'approach', id: 'f-approach', disabled: locked('approach') },
-      Object.entries(p.approaches).map(([k, v]) => h('option', { value: k, selected: project.approach === k }, v)),
+      choices('approaches').map(([k, v]) => h('option', { value: k, selected: project.approach === k }, v)),
     ),
-    developmentMode: select('developmentMode', p.developmentModes),
+    developmentMode: select('developmentMode', choices('developmentModes')),
     changedUseFloorArea: number('changedUseFloorArea', 0),
     addedFloorArea: number('addedFloorArea', 0),
     newPlotRatio: number('newPlotRatio', 0, true),
@@ -190,7 +191,7 @@ function renderForm(box, { project, actions, onSaved }) {
     seized: bool('seized'),
     mortgaged: bool('mortgaged'),
     mortgageeConsent: bool('mortgageeConsent'),
-    milestoneType: select('milestoneType', p.milestoneTypes),
+    milestoneType: select('milestoneType', choices('milestoneTypes')),
     milestoneDate: h('input', {
       type: 'date',
       name: 'milestoneDate',

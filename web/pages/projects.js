@@ -1,7 +1,9 @@
 // 项目: the list with verdict (符合 / 不符合 / 无法判定), stale flag, filter by verdict, search by XMBH or name.
 import { api } from '../api.js'
+import { countyFixed, currentCounty } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
+import { statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -14,7 +16,7 @@ export function verdictBadge(eligible) {
 }
 
 export async function render(el, { principal }) {
-  const county = principal.role === 'county' ? principal.region : sessionStorage.getItem('lowland.county') || undefined
+  const county = currentCounty(principal)
   const search = h('input', { type: 'search', id: 'project-search', size: 24 })
   const verdict = h(
     'select',
@@ -26,7 +28,7 @@ export async function render(el, { principal }) {
   const count = h('p.hint', { id: 'project-count', 'aria-live': 'polite' })
   const list = h('div', { id: 'project-list' })
   const run = h('div', { id: 'analysis-run', 'aria-live': 'polite' })
-  const runButton = principal.role === 'county' ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
+  const runButton = countyFixed(principal) ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
   el.append(
     h('h1', {}, p.title),
     h(
@@ -81,7 +83,7 @@ export async function render(el, { principal }) {
             h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
             h('td', {}, x.name ?? s.common.dash),
             h('td', {}, x.county),
-            h('td', {}, s.statuses[x.status] ?? x.status),
+            h('td', {}, statusName(x.status)),
             h('td.num', {}, f.m2(x.areaM2)),
             h('td.num', {}, f.m2(x.analysis?.stockAreaM2)),
             h(

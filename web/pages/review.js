@@ -3,6 +3,7 @@
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
+import { choices, roleName, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -67,9 +68,9 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
                 {},
                 h('td', {}, f.dateTime(t.at)),
                 h('td', {}, t.actionZh),
-                h('td', {}, s.statuses[t.from] ?? t.from),
-                h('td', {}, s.statuses[t.to] ?? t.to),
-                h('td', {}, `${s.roles[t.role] ?? t.role} ${t.by}`),
+                h('td', {}, statusName(t.from)),
+                h('td', {}, statusName(t.to)),
+                h('td', {}, `${roleName(t.role)} ${t.by}`),
                 h('td', {}, t.reason ?? s.common.dash),
               ),
             ),
@@ -91,7 +92,7 @@ function filingForm(project, reload) {
   const kind = h(
     'select',
     { name: 'kind', id: 'filing-kind' },
-    Object.entries(r.filingKinds).map(([k, v]) => h('option', { value: k }, v)),
+    choices('filingKinds').map(([k, v]) => h('option', { value: k }, v)),
   )
   const documentDate = h('input', { type: 'date', name: 'documentDate', id: 'filing-document-date', required: true })
   const title = h('input', { name: 'title', id: 'filing-title', size: 24 })

@@ -1,6 +1,7 @@
 // 审核: projects awaiting review with their due dates (overdue highlighted) and the filings.
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
+import { statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 import { filingsTable } from './review.js'
@@ -36,7 +37,7 @@ export async function render(el) {
               link(x),
               h('td', {}, x.name ?? s.common.dash),
               h('td', {}, x.county),
-              h('td', {}, s.statuses[x.status] ?? x.status),
+              h('td', {}, statusName(x.status)),
               h('td', {}, x.cityCheckedOn),
               h('td', {}, x.dueOn),
               h('td', {}, h('span', { class: `badge ${x.overdue ? 'fail' : 'pass'}` }, x.overdue ? r.overdue : r.onTime)),

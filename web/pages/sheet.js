@@ -3,6 +3,7 @@
 import { api } from '../api.js'
 import { h } from '../dom.js'
 import * as f from '../format.js'
+import { statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { checksTable, inputsLine, numbersTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
@@ -42,7 +43,7 @@ export async function render(el, { params: [id] }) {
           'tbody',
           {},
           h('tr', {}, h('td', {}, `${t.code}：`, h('strong', { id: 'sheet-code' }, project.code)), h('td', {}, `${t.county}：${project.county}`)),
-          h('tr', {}, h('td', {}, `${t.name}：${project.name ?? s.common.dash}`), h('td', {}, `${t.status}：${s.statuses[project.status] ?? project.status}`)),
+          h('tr', {}, h('td', {}, `${t.name}：${project.name ?? s.common.dash}`), h('td', {}, `${t.status}：${statusName(project.status)}`)),
           h('tr', {}, h('td', {}, `${s.project.verdict}：`, verdictBadge(a.eligible)), h('td', {}, `${s.project.computedAt}：${f.dateTime(a.computedAt)}`)),
         ),
       ),

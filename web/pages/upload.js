@@ -1,8 +1,10 @@
 // The upload panel: file by drag-and-drop or picker, layer kind in Chinese, options for a retry;
 // byte progress from XHR upload events, then the import job's progress and counts, with cancel.
 import { api, uploadImport } from '../api.js'
+import { countyFixed } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
+import { layerKinds, layerTitle } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -29,7 +31,7 @@ export function renderUpload({ principal, county, onDone }) {
   const layer = h(
     'select',
     { id: 'layer-kind', name: 'layer' },
-    Object.entries(s.layerKinds).map(([k, v]) => h('option', { value: k }, v)),
+    layerKinds().map((k) => h('option', { value: k.key }, k.titleZh)),
   )
   const countyField = h('input', {
     id: 'upload-county',
@@ -38,7 +40,7 @@ export function renderUpload({ principal, county, onDone }) {
     pattern: '[0-9]{6}',
     size: 8,
     inputmode: 'numeric',
-    readOnly: principal.role === 'county',
+    readOnly: countyFixed(principal),
   })
   const mode = h(
     'select',
@@ -97,7 +99,8 @@ export function renderUpload({ principal, county, onDone }) {
   function choose(fl) {
     file = fl
     chosen.textContent = fl ? u.chosen(fl.name, f.bytes(fl.size)) : ''
-    const kind = fl && Object.keys(s.layerKinds).find((k) => fl.name.replace(/\.(zip|geojson|json)$/i, '').endsWith(`_${k}`))
+    const stem = fl?.name.replace(/\.(zip|geojson|json)$/i, '')
+    const kind = stem && layerKinds().find((k) => stem.endsWith(`_${k.key}`))?.key
     if (kind) layer.value = kind
     // Deliveries are named <county code>_<layer>: an empty county field takes the code.
     const code = fl && /^(\d{6})_/.exec(fl.name)?.[1]
@@ -244,7 +247,7 @@ export function renderUpload({ principal, county, onDone }) {
               'tr',
               {},
               h('td.num', {}, `#${j.id}`),
-              h('td', {}, s.layerKinds[j.layer] ?? j.layer, h('div.hint', {}, j.sourceName ?? '')),
+              h('td', {}, layerTitle(j.layer), h('div.hint', {}, j.sourceName ?? '')),
               h('td', {}, u.status[j.status] ?? j.status),
               h('td.num', {}, f.int(j.counts?.stored)),
               h('td', {}, f.dateTime(j.createdAt)),
@@ -290,7 +293,7 @@ export function jobDetail(job) {
   return h(
     'div',
     { dataset: { status: job.status } },
-    h('p', {}, h('strong', { id: 'job-status' }, u.status[job.status] ?? job.status), ` · ${u.job} #${job.id} · ${s.layerKinds[job.layer] ?? job.layer}`),
+    h('p', {}, h('strong', { id: 'job-status' }, u.status[job.status] ?? job.status), ` · ${u.job} #${job.id} · ${layerTitle(job.layer)}`),
     job.counts
       ? h(
           'p',

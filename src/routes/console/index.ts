@@ -6,14 +6,11 @@ import type { FastifyPluginAsync } from 'fastify'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { projectRoot } from '../../config.js'
-import { analysisDefaults } from '../../domain/analysis-config.js'
-import { rewardDefaults } from '../../domain/rewards.js'
 
 export const webRoot = path.join(projectRoot, 'web')
 const maplibreDist = path.dirname(createRequire(import.meta.url).resolve('maplibre-gl/package.json')) + '/dist'
 
 const routes: FastifyPluginAsync = async (app) => {
-  const hide = { schema: { hide: true } }
   await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false, index: ['index.html'], cacheControl: true, maxAge: 0 })
   await app.register(fastifyStatic, {
     root: maplibreDist,
@@ -24,10 +21,5 @@ const routes: FastifyPluginAsync = async (app) => {
     maxAge: 86_400_000,
     allowedPath: (p) => /^\/maplibre-gl(-worker)?\.(mjs|css)$/.test(p) || p === '/maplibre-gl.css',
   })
-  // The code sets the map colours by: the analysis configuration's, so the map and the numbers agree.
-  app.get('/console/settings.json', hide, async () => ({
-    survey2ConstructionCodes: analysisDefaults.survey2ConstructionCodes,
-    survey3ConstructionCodes: rewardDefaults.survey3ConstructionCodes,
-  }))
 }
 export default routes

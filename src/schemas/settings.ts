@@ -1,0 +1,58 @@
+// The settings document (GET /settings): the enumerations the API owns, with the names people read,
+// and what a map client needs to draw the service's tiles. The console reads it once instead of
+// keeping copies; src/settings/document.ts builds it from the catalogue and the domain modules.
+import Type, { type Static, type TSchema } from 'typebox'
+import { layerKeys } from '../catalogue/layer-kinds.js'
+import { filingKinds } from '../domain/filings.js'
+import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
+import { roles } from '../domain/region.js'
+import { reviewActions } from '../domain/workflow.js'
+import { KeyOf, OneOf } from './common.js'
+
+const GeometryType = OneOf(['MultiPolygon', 'MultiLineString'])
+const MinZoom = Type.Integer({ minimum: 0, description: 'tiles below this zoom are empty (0: drawn from the start)' })
+
+/** One value of an enumeration: the code the API takes and answers, and its Chinese name. */
+const Named = <T extends TSchema>(code: T) => Type.Array(Type.Object({ code, nameZh: Type.String() }))
+
+export const LayerKindSetting = Type.Object({
+  key: OneOf(layerKeys),
+  title: Type.String(),
+  titleZh: Type.String(),
+  geometryType: GeometryType,
+  collection: Type.String({ description: 'its OGC collection and tile source id' }),
+  minZoom: MinZoom,
+})
+
+export const CollectionSetting = Type.Object({
+  id: Type.String(),
+  titleZh: Type.String(),
+  geometryType: GeometryType,
+  layer: Type.Optional(OneOf(layerKeys, { description: 'the layer kind whose data it shows' })),
+  minZoom: MinZoom,
+})
+
+export const Settings = Type.Object(
+  {
+    layerKinds: Type.Array(LayerKindSetting, { description: 'the layer catalogue, in upload order' }),
+    collections: Type.Array(CollectionSetting, { description: 'OGC collections and vector tile sources (/tiles/{id}.json)' }),
+    projectStatuses: Named(OneOf(projectStatuses)),
+    developmentModes: Named(KeyOf(developmentModes)),
+    approaches: Named(KeyOf(approaches)),
+    milestoneTypes: Named(KeyOf(milestoneTypes)),
+    filingKinds: Named(KeyOf(filingKinds)),
+    roles: Named(OneOf(roles)),
+    reviewActions: Named(KeyOf(reviewActions)),
+    map: Type.Object({
+      survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
+      survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),
+    }),
+    tiles: Type.Object({
+      maxZoom: Type.Integer(),
+      maxFeatures: Type.Integer({ description: 'features in one tile at most (the largest are kept)' }),
+      maxAnalysisPieces: Type.Integer({ description: 'features in one analysis-pieces tile at most' }),
+    }),
+  },
+  { description: 'enumerations of the API with their Chinese names, and map settings' },
+)
+export type Settings = Static<typeof Settings>

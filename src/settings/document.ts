@@ -1,0 +1,53 @@
+// The settings document: every enumeration the API owns, read from the module that owns it (the
+// layer catalogue, the domain rules, the OGC collections and the tiles' limits), never copied. The
+// console shows these names; a kind or status added to its module shows up here and there at once.
+import { layerKinds } from '../catalogue/layer-kinds.js'
+import { analysisDefaults } from '../domain/analysis-config.js'
+import { filingKinds } from '../domain/filings.js'
+import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '../domain/project.js'
+import { roleZh } from '../domain/region.js'
+import { rewardDefaults } from '../domain/rewards.js'
+import { reviewActions } from '../domain/workflow.js'
+import { collections } from '../ogc/collections.js'
+import type { Settings } from '../schemas/settings.js'
+import { tileLimitOf, type TileCaps } from '../tiles/limits.js'
+import { maxZoom } from '../tiles/service.js'
+
+/** A name table (code → Chinese name) as the document's list, in the table's order. */
+const named = <K extends string>(table: Record<K, string>) => (Object.entries(table) as [K, string][]).map(([code, nameZh]) => ({ code, nameZh }))
+
+/** The layer kind's OGC collection and tile source: the same id but for projects (their boundaries). */
+const collectionOf = (key: string) => collections.find((c) => c.layer === key)!.id
+
+export function settingsDocument(tiles: TileCaps): Settings {
+  return {
+    layerKinds: layerKinds.map((k) => ({
+      key: k.key,
+      title: k.title,
+      titleZh: k.titleZh,
+      geometryType: k.family === 'polygon' ? 'MultiPolygon' : 'MultiLineString',
+      collection: collectionOf(k.key),
+      minZoom: tileLimitOf(collectionOf(k.key), tiles).minZoom,
+    })),
+    collections: collections.map((c) => ({
+      id: c.id,
+      titleZh: c.titleZh,
+      geometryType: c.geometryType,
+      ...(c.layer !== undefined && { layer: c.layer }),
+      minZoom: tileLimitOf(c.id, tiles).minZoom,
+    })),
+    projectStatuses: named(projectStatusZh),
+    developmentModes: named(developmentModes),
+    approaches: named(approaches),
+    milestoneTypes: named(milestoneTypes),
+    filingKinds: named(filingKinds),
+    roles: named(roleZh),
+    reviewActions: Object.entries(reviewActions).map(([code, a]) => ({ code: code as keyof typeof reviewActions, nameZh: a.zh })),
+    // The code sets the map colours land use by: the analysis's and the reward's, so the map and the numbers agree.
+    map: {
+      survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],
+      survey3ConstructionCodes: [...rewardDefaults.survey3ConstructionCodes],
+    },
+    tiles: { maxZoom, maxFeatures: tiles.maxFeatures, maxAnalysisPieces: tiles.maxAnalysisPieces },
+  }
+}

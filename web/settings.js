@@ -1,0 +1,45 @@
+// The service's settings document (GET /settings): the enumerations the API owns with their Chinese
+// names (layer kinds, collections, statuses, modes, approaches, milestones, filing kinds, roles) and
+// the map's settings. Fetched once per page load; the console keeps no copy of these names
+// (web/strings.js holds only the page's own texts).
+//
+// app.js awaits loadSettings() before it renders any page, so the name helpers below are synchronous.
+// Until the document has arrived, or when it could not be read, they answer the code itself: a page
+// stays usable, just less readable.
+import { request } from './api.js'
+
+let pending = null
+let current = null
+
+/** The one request for the document; a failed one is forgotten so that the next call asks again. */
+export function loadSettings() {
+  pending ??= request('/settings').then(
+    (doc) => (current = doc),
+    (err) => {
+      pending = null
+      throw err
+    },
+  )
+  return pending
+}
+
+/** The document as loaded (null before). */
+export const settings = () => current
+
+const nameIn = (list, code) => current?.[list]?.find((x) => x.code === code)?.nameZh ?? code
+
+/** Layer kinds in upload order: [{ key, titleZh, title, geometryType, collection, minZoom }]. */
+export const layerKinds = () => current?.layerKinds ?? []
+export const layerTitle = (key) => layerKinds().find((k) => k.key === key)?.titleZh ?? key
+/** An OGC collection or tile source (survey3, project-boundaries, bundles, analysis-pieces …). */
+export const collectionTitle = (id) => current?.collections.find((c) => c.id === id)?.titleZh ?? id
+
+export const statusName = (code) => nameIn('projectStatuses', code)
+export const roleName = (code) => nameIn('roles', code)
+export const developmentModeName = (code) => nameIn('developmentModes', code)
+export const approachName = (code) => nameIn('approaches', code)
+export const milestoneName = (code) => nameIn('milestoneTypes', code)
+export const filingKindName = (code) => nameIn('filingKinds', code)
+
+/** [code, Chinese name] pairs of one enumeration, in the service's order, for a select's options. */
+export const choices = (list) => (current?.[list] ?? []).map((x) => [x.code, x.nameZh])
