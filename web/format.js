@@ -1,8 +1,8 @@
 // Numbers and dates as Chinese users read them: m² with 2 decimals, 亩 with 4, thousands separators,
 // times in Beijing time (Asia/Shanghai).
+import { settings } from './settings.js'
 import { s } from './strings.js'
 
-const MU_M2 = 10000 / 15
 const fixed = (digits) => new Intl.NumberFormat('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: true })
 const m2Format = fixed(2)
 const muFormat = fixed(4)
@@ -22,8 +22,8 @@ const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
 const missing = (v) => v === null || v === undefined || Number.isNaN(v)
 export const m2 = (v) => (missing(v) ? s.common.dash : m2Format.format(v))
 export const mu = (v) => (missing(v) ? s.common.dash : muFormat.format(v))
-/** 亩 of an area given only in m² (1 亩 = 10000/15 m²). */
-export const muOfM2 = (v) => (missing(v) ? s.common.dash : muFormat.format(v / MU_M2))
+/** 亩 of an area given only in m², with the API's factor (GET /settings units.m2PerMu; app.js loads it before any page). */
+export const muOfM2 = (v) => (missing(v) || !settings() ? s.common.dash : muFormat.format(v / settings().units.m2PerMu))
 export const percent = (v) => (missing(v) ? s.common.dash : pctFormat.format(v))
 export const int = (v) => (missing(v) ? s.common.dash : intFormat.format(v))
 export const dateTime = (iso) => (iso ? dateTimeFormat.format(new Date(iso)).replace(/\//g, '-') : s.common.dash)

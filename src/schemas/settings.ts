@@ -47,6 +47,9 @@ export const Settings = Type.Object(
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),
     }),
+    units: Type.Object({
+      m2PerMu: Type.Number({ description: 'm² in one 亩 (DOMAIN.md): the console converts with the factor the API uses' }),
+    }),
     tiles: Type.Object({
       maxZoom: Type.Integer(),
       maxFeatures: Type.Integer({ description: 'features in one tile at most (the largest are kept)' }),

@@ -7,6 +7,7 @@ import { filingKinds } from '../domain/filings.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '../domain/project.js'
 import { roleZh } from '../domain/region.js'
 import { rewardDefaults } from '../domain/rewards.js'
+import { MU_M2 } from '../domain/units.js'
 import { reviewActions } from '../domain/workflow.js'
 import { collections } from '../ogc/collections.js'
 import type { Settings } from '../schemas/settings.js'
@@ -48,6 +49,7 @@ export function settingsDocument(tiles: TileCaps): Settings {
       survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],
       survey3ConstructionCodes: [...rewardDefaults.survey3ConstructionCodes],
     },
+    units: { m2PerMu: MU_M2 },
     tiles: { maxZoom, maxFeatures: tiles.maxFeatures, maxAnalysisPieces: tiles.maxAnalysisPieces },
   }
 }

@@ -18,6 +18,8 @@ interface Telltale {
   outside?: string[]
   copies: string[]
   unrelated: string[]
+  /** the console (web/) must not hold a copy either: it takes the value from GET /settings */
+  alsoWeb?: boolean
 }
 
 const readModel = ['src/db/']
@@ -87,6 +89,7 @@ const telltales: Telltale[] = [
     pattern: /10000(\.0)?\s*\/\s*15\b/,
     home: ['src/domain/units.ts'],
     copies: ['round(f.m2 / (10000.0 / 15), 4)', 'const MU_M2 = 10000 / 15'],
+    alsoWeb: true,
     unrelated: ['10000 / 150', 'x * 10000 / 1500', '1 亩 = 666.67 m²'],
   },
   {
@@ -114,6 +117,13 @@ const sourceFiles = () =>
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join('src', f).split(path.sep).join('/'))
 
+/** Every script of the console under web/. */
+const webFiles = () =>
+  fs
+    .readdirSync(path.join(projectRoot, 'web'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => path.join('web', f).split(path.sep).join('/'))
+
 /** Where a telltale appears outside its home, as `file:line  text`. */
 function copiesOf(t: Telltale, files: Array<{ file: string; text: string }>): string[] {
   const found: string[] = []
@@ -129,11 +139,13 @@ function copiesOf(t: Telltale, files: Array<{ file: string; text: string }>): st
 }
 
 describe('one home for each piece of read-model knowledge', () => {
-  const files = sourceFiles().map((file) => ({ file, text: fs.readFileSync(path.join(projectRoot, file), 'utf8') }))
+  const read = (file: string) => ({ file, text: fs.readFileSync(path.join(projectRoot, file), 'utf8') })
+  const files = sourceFiles().map(read)
+  const console = webFiles().map(read)
 
   for (const t of telltales) {
-    it(`no second copy of ${t.what}`, () => {
-      expect(copiesOf(t, files)).toEqual([])
+    it(`no second copy of ${t.what}${t.alsoWeb ? ', in src/ or the console' : ''}`, () => {
+      expect(copiesOf(t, t.alsoWeb ? [...files, ...console] : files)).toEqual([])
     })
   }
 

@@ -67,6 +67,10 @@ describe('GET /settings', () => {
     expect(doc.tiles).toEqual({ maxZoom: 22, maxFeatures: 1234, maxAnalysisPieces: 56 })
   })
 
+  it('gives the console the factor of 亩 (1 亩 = 10000/15 m², DOMAIN.md)', () => {
+    expect(doc.units.m2PerMu).toBe(10000 / 15)
+  })
+
   it('is listed in the OpenAPI document as a public path, and the old console-only route is gone', async () => {
     const openapi = (await t.app.inject({ url: '/openapi.json' })).json()
     const path = openapi.paths['/settings']
