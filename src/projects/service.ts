@@ -19,7 +19,14 @@ export function projectBodyOf(input: CreateProjectBody | CreateProjectFeature): 
   return { code, county, srid, geometry: input.geometry, attributes: attributes as ProjectAttributes }
 }
 
+/** The development mode and milestone a project would have must go together (165号 三; POST and PATCH alike). */
+function refuseMilestoneMismatch(mode: DevelopmentMode | null | undefined, milestone: MilestoneType | null | undefined) {
+  const mismatch = milestoneMismatch(mode ?? null, milestone ?? null)
+  if (mismatch) throw problem('LR_BAD_REQUEST', mismatch.en, { detailZh: mismatch.zh })
+}
+
 export async function createProject(knex: Knex, actor: Actor, body: CreateProjectBody) {
+  refuseMilestoneMismatch(body.attributes?.developmentMode, body.attributes?.milestoneType)
   const { county, problem: countyProblem } = resolveCounty(actor.scope, body.county)
   if (!county) throw problem('LR_BAD_REQUEST', countyProblem!, { detailZh: '请提供6位县级行政区划代码 county' })
   if (!inScope(actor.scope, county)) {
@@ -112,8 +119,7 @@ export async function updateProject(knex: Knex, actor: Actor, id: number, attrs:
       }
       const mode = (attrs.developmentMode !== undefined ? attrs.developmentMode : current.development_mode) as DevelopmentMode | null
       const milestone = (attrs.milestoneType !== undefined ? attrs.milestoneType : current.milestone_type) as MilestoneType | null
-      const mismatch = milestoneMismatch(mode, milestone)
-      if (mismatch) throw problem('LR_BAD_REQUEST', mismatch.en, { detailZh: mismatch.zh })
+      refuseMilestoneMismatch(mode, milestone)
       await q.updateProjectAttributes(trx, id, attrs)
       await markProjectStale(trx, id) // the rules read these attributes
     },

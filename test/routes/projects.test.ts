@@ -154,6 +154,25 @@ describe('projects', () => {
     expect(bad.statusCode).toBe(400)
   })
 
+  it('refuses a development mode and milestone that cannot go together on POST as on PATCH (165号 三)', async () => {
+    const box = lonLatRectangle(115.95, 36.45, 115.951, 36.451)
+    const attributes = { developmentMode: 'government-reserve', milestoneType: 'planning-permits', milestoneDate: '2025-06-30' }
+    const posted = await create({ code: 'GR-PP', geometry: box, attributes })
+    expect(posted.statusCode).toBe(400)
+    expect(posted.json().detailZh).toMatch(/政府收储.*完成节点应为完成土地供应/)
+    const { id } = (await create({ code: 'GR-PP', geometry: box, attributes: { developmentMode: 'government-reserve' } })).json()
+    const patched = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/projects/${id}`,
+      headers: withKey(county),
+      payload: { milestoneType: 'planning-permits' },
+    })
+    expect(patched.statusCode).toBe(400)
+    expect(patched.json().detailZh).toBe(posted.json().detailZh)
+    const fine = await create({ code: 'GR-LS', geometry: box, attributes: { ...attributes, milestoneType: 'land-supply' } })
+    expect(fine.statusCode).toBe(201)
+  })
+
   it('searches by code or name, case-insensitive, with LIKE wildcards taken literally', async () => {
     const box = lonLatRectangle(115.95, 36.45, 115.951, 36.451)
     for (const [code, name] of [
