@@ -21,22 +21,84 @@ export const analysisDefaults: AnalysisConfig = {
   /** 二调建设用地: 20 城镇村及工矿用地, 10 交通运输用地 (not 104 农村道路), 113 水库水面, 118 水工建筑用地 */
   survey2ConstructionCodes: ['201', '202', '203', '204', '205', '101', '102', '105', '106', '107', '113', '118'],
   /**
-   * 上盖建筑物 (165号 二) by meaning: rules in order, the first keyword found in the normalised type
-   * decides (src/domain/building-types.ts). Exclusions first, so 临时厂房 is temporary, not a 厂房.
+   * 上盖建筑物 (165号 二) by meaning: rules in order, the first keyword found in its place decides
+   * (src/domain/building-types.ts; docs/decisions.md, issue 21). Markers that settle the meaning
+   * wherever they stand come first (可移动, 地下, 室内, 临时), then the head words of buildings, then
+   * the head words of what the notice excludes, then building words anywhere.
    */
   buildingTypeRules: [
-    { category: '可移动的临时建筑物', class: 'excluded', keywords: ['可移动', '活动板房', '活动房', '移动板房', '板房', '集装箱房', '移动房'] },
-    { category: '堆场', class: 'excluded', keywords: ['堆场', '料场', '堆放场', '露天堆放'] },
-    { category: '硬化路面', class: 'excluded', keywords: ['硬化', '路面', '道路', '广场', '停车场'] },
-    { category: '绿地', class: 'excluded', keywords: ['绿地', '绿化', '草坪', '花坛'] },
-    { category: '户外体育设施', class: 'excluded', keywords: ['户外体育', '室外体育', '露天体育', '运动场', '球场', '田径场', '跑道'] },
+    {
+      category: '可移动的临时建筑物',
+      class: 'excluded',
+      keywords: ['可移动', '活动板房', '活动房', '移动板房', '彩钢板房', '简易板房', '集装箱房', '移动房'],
+    },
+    // 地下水 is groundwater (地下水泵房 is a pump house above ground), not an underground structure.
+    { category: '建筑物、构筑物及其附属设施', class: 'counted', keywords: ['地下水'] },
+    // 165号 二 "在地面以上建设的": underground structures are not above ground, whatever they hold.
+    { category: '地下建筑物、构筑物（不在地面以上）', class: 'excluded', keywords: ['地下', '人防', '半地下'] },
+    // 室内球场, 室内游泳池: a building that holds a sports ground is a building, not an outdoor facility.
+    { category: '建筑物、构筑物及其附属设施', class: 'counted', keywords: ['室内'] },
     // A plain 临时建筑 (without 可移动) is a choice: by default it is excluded with the movable ones,
     // since what county deliveries type 临时建筑 are in practice 临建 sheds and boards (docs/decisions.md).
     { category: '临时建筑（未注明可移动，按配置不计入）', class: 'excluded', keywords: ['临时', '临建', '简易房', '简易棚'] },
     {
       category: '建筑物、构筑物及其附属设施',
       class: 'counted',
-      keywords: ['建筑', '构筑', '房', '楼', '厂', '车间', '仓', '库', '住宅', '办公', '宿舍', '棚', '亭', '塔', '罐', '馆', '站', '门卫'],
+      at: 'end',
+      keywords: [
+        ...['建筑', '构筑', '楼', '房', '室', '馆', '厅', '站', '库', '仓', '间', '厂', '车间', '中心', '大厦', '商场', '超市', '市场'],
+        ...['宿舍', '公寓', '住宅', '别墅', '堂', '舍', '棚', '亭', '塔', '罐', '廊', '门卫', '看台', '烟囱', '筒仓', '水箱', '锅炉'],
+      ],
+    },
+    { category: '堆场', class: 'excluded', at: 'end', keywords: ['堆场', '料场', '堆放场', '堆放区', '露天堆放', '货场', '煤场'] },
+    {
+      category: '硬化路面',
+      class: 'excluded',
+      at: 'end',
+      keywords: ['路面', '地面', '道路', '停车场', '硬化', '硬化地', '铺装', '铺装地', '场地硬化', '晒场', '通道'],
+    },
+    // 广场 alone, or with a word of open space, is a paved square; 商业广场、万达广场 are buildings (below).
+    {
+      category: '硬化路面',
+      class: 'excluded',
+      at: 'whole',
+      keywords: ['广场', '市民广场', '休闲广场', '文化广场', '入口广场', '景观广场', '硬化广场', '铺装广场', '集散广场', '站前广场', '城市广场', '露天广场'],
+    },
+    { category: '绿地', class: 'excluded', at: 'end', keywords: ['绿地', '绿化', '绿化带', '草坪', '草地', '花坛', '花园', '苗圃'] },
+    {
+      category: '户外体育设施',
+      class: 'excluded',
+      at: 'end',
+      keywords: ['户外体育设施', '室外体育设施', '体育设施', '运动场', '球场', '田径场', '跑道', '健身场地', '健身广场', '游泳池'],
+    },
+    { category: '户外体育设施', class: 'excluded', keywords: ['户外体育', '室外体育', '露天体育', '露天运动', '室外运动'] },
+    {
+      category: '建筑物、构筑物及其附属设施',
+      class: 'counted',
+      keywords: [
+        '建筑',
+        '构筑',
+        '房',
+        '楼',
+        '厂',
+        '车间',
+        '仓',
+        '库',
+        '住宅',
+        '办公',
+        '宿舍',
+        '棚',
+        '亭',
+        '塔',
+        '罐',
+        '馆',
+        '站',
+        '门卫',
+        '广场',
+        '大厦',
+        '商场',
+        '池',
+      ],
     },
   ],
   /** 单个项目面积不足15亩的不计入 */

@@ -1,6 +1,6 @@
 // Issue 12's rules through the real import and analysis, with areas from GeographicLib on
 // Gauss-Kruger rectangles (test/helpers/gk.ts), not PostGIS:
-// - building types by meaning (活动板房 and 可移动临时建筑 excluded, an unknown type counted and listed);
+// - building types by meaning (活动板房, 可移动临时建筑 and 地下车库 excluded, 商业广场 and an unknown type counted and listed);
 // - a second-survey layer changed after 2009 (BGRQ, a dBASE date) is flagged for review;
 // - the project must lie on the county's low-efficiency plots (95 %);
 // - an overlap with idle land above 0 within the 1 m² tolerance passes but needs review.
@@ -20,8 +20,9 @@ let analysis: any
 const expected = {
   area: A(0, 0, 200, 100),
   construction: A(0, 0, 120, 100),
-  // counted: 厂房 10–60 × 10–60, and the unknown type 30–40 × 70–90; not: 活动板房, 可移动临时建筑
-  footprint: A(10, 10, 60, 60) + A(30, 70, 40, 90),
+  // counted: 厂房 10–60 × 10–60, 商业广场 130–160 × 70–90 and the unknown type 30–40 × 70–90;
+  // not: 活动板房, 可移动临时建筑, 地下车库 (not above ground, 165号 二)
+  footprint: A(10, 10, 60, 60) + A(130, 70, 160, 90) + A(30, 70, 40, 90),
   onPlots: A(0, 0, 192, 100),
   idle: A(199.9, 0, 200, 5),
 }
@@ -56,6 +57,8 @@ beforeAll(async () => {
           { parts: [R(70, 10, 110, 60)], values: { JZLX: '活动板房' } },
           { parts: [R(120, 10, 160, 60)], values: { JZLX: '可移动临时建筑' } },
           { parts: [R(30, 70, 40, 90)], values: { JZLX: 'XYZ-7' } },
+          { parts: [R(130, 70, 160, 90)], values: { JZLX: '商业广场' } },
+          { parts: [R(165, 10, 195, 60)], values: { JZLX: '地下车库' } },
         ],
       ),
     ],
@@ -91,6 +94,8 @@ describe('issue 12 rules through import and analysis', () => {
     expect(types['活动板房']).toMatchObject({ class: 'excluded', counted: false, category: '可移动的临时建筑物' })
     expect(types['可移动临时建筑']).toMatchObject({ class: 'excluded', counted: false })
     expect(types['XYZ-7']).toMatchObject({ class: 'unknown', counted: true })
+    expect(types['商业广场']).toMatchObject({ class: 'counted', counted: true, buildings: 1 })
+    expect(types['地下车库']).toMatchObject({ class: 'excluded', counted: false, category: expect.stringMatching(/地下/) })
   })
 
   it('flags a second-survey layer changed after 2009 for review, and still finds the construction land', () => {
