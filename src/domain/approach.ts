@@ -5,7 +5,12 @@
 // (退二进三) or whose plot ratio went up must use the matching formula.
 import { approaches, type Approach } from './project.js'
 
-/** 用途类别 recorded before and after redevelopment. 工业 and 仓储 are the 二产 uses 退二进三 leaves. */
+/**
+ * 用途类别 recorded before and after redevelopment. 退二进三 leaves the secondary industry (第二产业) for the
+ * tertiary. 国家统计局《三次产业划分规定》: 第二产业 is 采矿业、制造业、电力热力燃气及水生产和供应业、建筑业;
+ * 第三产业 includes "交通运输、仓储和邮政业". So 仓储 is tertiary: storage → commerce is not 退二进三, and
+ * industry → storage is (issue 21; docs/decisions.md).
+ */
 export const useClasses = {
   industrial: '工业',
   storage: '仓储物流',
@@ -16,7 +21,7 @@ export const useClasses = {
 } as const
 export type UseClass = keyof typeof useClasses
 
-const secondary = (u: UseClass) => u === 'industrial' || u === 'storage'
+const secondary = (u: UseClass) => u === 'industrial'
 
 export interface ApproachFacts {
   approach: Approach

@@ -172,9 +172,11 @@ describe('stock area by approach (165号 三)', () => {
       approach: { applied: 'retreat-secondary', recorded: 'default', derived: true },
     })
     expect(stockArea(measures(), p).approach.reasonZh).toMatch(/退二进三.*录入的再开发方式为“按二调建设用地面积核定”/)
-    // storage → residential leaves industry too; industry → storage does not
-    expect(stockArea(measures(), facts({ originalUse: 'storage', newUse: 'residential' })).approach.applied).toBe('retreat-secondary')
-    expect(stockArea(measures(), facts({ originalUse: 'industrial', newUse: 'storage' })).approach.applied).toBe('default')
+    // 仓储 is tertiary (《三次产业划分规定》: 交通运输、仓储和邮政业): storage → commerce or housing is not 退二进三,
+    // industry → storage is
+    expect(stockArea(measures(), facts({ originalUse: 'storage', newUse: 'commercial' })).approach.applied).toBe('default')
+    expect(stockArea(measures(), facts({ originalUse: 'storage', newUse: 'residential' })).approach.applied).toBe('default')
+    expect(stockArea(measures(), facts({ originalUse: 'industrial', newUse: 'storage' })).approach.applied).toBe('retreat-secondary')
   })
   it('a higher plot ratio calls for the plot-ratio formula; an equal one does not', () => {
     expect(stockArea(measures(), facts({ plotRatioBefore: 0.8, newPlotRatio: 1.2, addedFloorArea: 6000 }))).toMatchObject({
