@@ -113,8 +113,8 @@ async function main() {
     const ids = (await knex('projects').select('id').where({ xzqdm: county })).map((p) => p.id as number)
     const t0 = Date.now()
     await Promise.all([
-      survey2Construction(knex, { county, ids, srid: 4548 }, ds.survey2, analysisDefaults.survey2ConstructionCodes),
-      footprints(knex, { county, ids, srid: 4548 }, ds.buildings, ['临时建筑', '可移动的临时建筑物', '活动板房']),
+      survey2Construction(knex, { county, ids }, ds.survey2, analysisDefaults.survey2ConstructionCodes),
+      footprints(knex, { county, ids }, ds.buildings, ['临时建筑', '可移动的临时建筑物', '活动板房']),
     ])
     return Date.now() - t0
   }

@@ -1,21 +1,20 @@
 // The pieces behind the analysis numbers, as geometry: one statement for any set of projects, used
-// by `GET /projects/{id}/analysis/pieces` and the OGC `analysis-pieces` collection. Each project
-// is cut against the active layers of its own county, in its county's plane (lr_county_plane), as
-// the measures in queries.ts are, and the pieces are taken back to CGCS2000 lon/lat.
+// by `GET /projects/{id}/analysis/pieces` and the OGC `analysis-pieces` collection (its pages and
+// tiles). The cut is the measures' own (src/db/analysis-cut.ts): each project in its own plane,
+// against the active layers of its county; the pieces are taken back to CGCS2000 lon/lat.
 import type { Knex } from 'knex'
+import { constructionCoded, featurePieces, footprintCounted, outsidePlan, projectsInPlanes, projectsWhere, type ProjectSelection } from '../db/analysis-cut.js'
 import { activeVersionJoin } from '../db/read-model.js'
+import type { Sql } from '../db/scope.js'
 import { excludedTypes, type BuildingTypeRule } from '../domain/building-types.js'
-import { REACH } from './queries.js'
 
-export interface Sql {
-  sql: string
-  bindings: unknown[]
-}
+export type { Sql }
 
 export const pieceRoles = ['project', 'survey2-construction', 'footprint', 'survey3', 'approved-unsupplied', 'idle-land', 'outside-plan'] as const
 
-/** Building types near the selected projects (`where` over projects) that the rules exclude from the footprint. */
-export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly BuildingTypeRule[]): Promise<string[]> {
+/** Building types inside the selected projects that the rules exclude from the footprint. */
+export async function excludedTypesNear(knex: Knex, sel: ProjectSelection, rules: readonly BuildingTypeRule[]): Promise<string[]> {
+  const where = projectsWhere(sel, 'p')
   const { rows } = await knex.raw(
     `SELECT DISTINCT f.building_type AS type FROM projects p
        ${activeVersionJoin({ layer: 'buildings', county: 'p.xzqdm', as: 'd' })}
@@ -29,46 +28,47 @@ export async function excludedTypesNear(knex: Knex, where: Sql, rules: readonly 
   )
 }
 
+/** The active version of a layer in each project's county. */
+const active = (layer: string) => ({ layer })
+
 /**
  * A FROM-able subquery `(…) f` with one row per piece: project_id, project_code, xzqdm, role, code,
- * name, ref, n (order within the project), geom (MultiPolygon, 4490). `where` selects projects (with
- * the county bound where there is one: a database distributed by county then routes it to one
- * shard). Layers join their version on the county as well, the co-located join of such a database.
+ * name, ref, n (order within the project), geom (MultiPolygon, 4490), of the selected projects
+ * only (a bbox or a tile selects the projects it touches before anything is cut).
  */
-export function piecesSource(where: Sql, o: { constructionCodes: readonly string[]; excludedTypes: readonly string[] }): Sql {
-  const layer = (key: string) => activeVersionJoin({ layer: key, county: 'p.xzqdm', as: 'd' })
-  const near = `ST_DWithin(s.geom, p.geom, ${REACH})`
-  const piece = `ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ST_SRID(p.plane)), p.plane), 3)`
-  const union = (role: string, key: string, table: string, extra: string) =>
-    `SELECT p.id, p.code, p.xzqdm, '${role}', NULL, NULL, NULL, ST_Transform(ST_Union(${piece}), 4490)
-       FROM p ${layer(key)} JOIN "${table}" s ON s.dataset_id = d.id AND s.xzqdm = d.xzqdm AND ${near} ${extra}
-      GROUP BY p.id, p.code, p.xzqdm`
-  const each = (role: string, key: string, table: string, code: string, name: string, ref: string) =>
-    `SELECT p.id, p.code, p.xzqdm, '${role}', ${code}, ${name}, ${ref}, ST_Transform(${piece}, 4490)
-       FROM p ${layer(key)} JOIN "${table}" s ON s.dataset_id = d.id AND s.xzqdm = d.xzqdm AND ${near}`
-  const parts = [
-    `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`,
-    union('survey2-construction', 'survey2', 'survey2_patches', 'AND s.dlbm = ANY(?::text[])'),
-    union('footprint', 'buildings', 'buildings', 'AND (s.building_type IS NULL OR NOT (s.building_type = ANY(?::text[])))'),
-    each('survey3', 'survey3', 'survey3_patches', 's.dlbm', 's.dlmc', 's.id::text'),
-    each('approved-unsupplied', 'approved-unsupplied', 'approved_unsupplied', 'NULL', 's.name', 'coalesce(s.approval_no, s.id::text)'),
-    each('idle-land', 'idle-land', 'idle_land', 'NULL', 's.name', 'coalesce(s.code, s.id::text)'),
-    `SELECT p.id, p.code, p.xzqdm, 'outside-plan', NULL, NULL, NULL,
-            ST_Transform(CASE WHEN z.g IS NULL THEN p.plane ELSE ST_CollectionExtract(ST_Difference(p.plane, z.g), 3) END, 4490)
-       FROM p ${layer('plan-zones')}
-       LEFT JOIN LATERAL (SELECT ST_Union(ST_Transform(s.geom, ST_SRID(p.plane))) AS g FROM plan_zones s
-                           WHERE s.dataset_id = d.id AND s.xzqdm = d.xzqdm AND s.permitted AND ${near}) z ON true`,
+export function piecesSource(sel: ProjectSelection, o: { constructionCodes: readonly string[]; excludedTypes: readonly string[] }): Sql {
+  const union = (role: string, from: Sql): Sql => ({
+    sql: `SELECT p.id, p.code, p.xzqdm, '${role}', NULL, NULL, NULL, ST_Transform(ST_Union(c.piece), 4490)
+            ${from.sql} GROUP BY p.id, p.code, p.xzqdm`,
+    bindings: from.bindings,
+  })
+  const each = (role: string, from: Sql, code: string, name: string, ref: string): Sql => ({
+    sql: `SELECT p.id, p.code, p.xzqdm, '${role}', ${code}, ${name}, ${ref}, ST_Transform(c.piece, 4490) ${from.sql}`,
+    bindings: from.bindings,
+  })
+  const outside = outsidePlan(active('plan-zones'))
+  const parts: Sql[] = [
+    { sql: `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`, bindings: [] },
+    union('survey2-construction', featurePieces(active('survey2'), constructionCoded(o.constructionCodes))),
+    union('footprint', featurePieces(active('buildings'), footprintCounted(o.excludedTypes))),
+    each('survey3', featurePieces(active('survey3')), 'f.dlbm', 'f.dlmc', 'f.id::text'),
+    each('approved-unsupplied', featurePieces(active('approved-unsupplied')), 'NULL', 'f.name', 'coalesce(f.approval_no, f.id::text)'),
+    each('idle-land', featurePieces(active('idle-land')), 'NULL', 'f.name', 'coalesce(f.code, f.id::text)'),
+    {
+      sql: `SELECT p.id, p.code, p.xzqdm, 'outside-plan', NULL, NULL, NULL, ST_Transform(${outside.outside}, 4490) ${outside.sql}`,
+      bindings: outside.bindings,
+    },
   ]
+  const projects = projectsInPlanes(sel)
   const roleOrder = `CASE role ${pieceRoles.map((r, i) => `WHEN '${r}' THEN ${i}`).join(' ')} END`
   return {
-    sql: `(WITH p AS MATERIALIZED (SELECT id, code, xzqdm, geom, ST_Transform(geom, lr_county_plane(xzqdm, ST_X(ST_PointOnSurface(geom)))) AS plane
-                                     FROM projects WHERE ${where.sql}),
-            piece (project_id, project_code, xzqdm, role, code, name, ref, g) AS (${parts.join('\nUNION ALL\n')})
+    sql: `(WITH ${projects.sql},
+            piece (project_id, project_code, xzqdm, role, code, name, ref, g) AS (${parts.map((x) => x.sql).join('\nUNION ALL\n')})
           SELECT project_id, project_code, xzqdm, role, code, name, ref,
                  row_number() OVER (PARTITION BY project_id ORDER BY ${roleOrder}, ref, code) AS n,
                  ST_Multi(ST_CollectionExtract(g, 3)) AS geom
             FROM piece WHERE g IS NOT NULL AND NOT ST_IsEmpty(ST_CollectionExtract(g, 3))) f`,
-    bindings: [...where.bindings, o.constructionCodes, o.excludedTypes],
+    bindings: [...projects.bindings, ...parts.flatMap((x) => x.bindings)],
   }
 }
 
@@ -78,11 +78,8 @@ export async function projectPieces(
   project: { id: number; county: string },
   o: { constructionCodes: readonly string[]; rules: readonly BuildingTypeRule[] },
 ) {
-  const where = { sql: 'xzqdm = ? AND id = ?', bindings: [project.county, project.id] }
-  const source = piecesSource(where, {
-    constructionCodes: o.constructionCodes,
-    excludedTypes: await excludedTypesNear(knex, { sql: 'p.xzqdm = ? AND p.id = ?', bindings: [project.county, project.id] }, o.rules),
-  })
+  const sel: ProjectSelection = { county: project.county, ids: [project.id] }
+  const source = piecesSource(sel, { constructionCodes: o.constructionCodes, excludedTypes: await excludedTypesNear(knex, sel, o.rules) })
   const { rows } = await knex.raw(
     `SELECT role, code, name, ref, ST_Area(geom::geography) AS m2, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json AS geometry FROM ${source.sql} ORDER BY n`,
     source.bindings as Knex.RawBinding[],

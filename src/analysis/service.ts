@@ -1,5 +1,5 @@
 // Project analysis: measure in PostGIS (set-based, one statement per measure for any number of
-// projects, cut in the county's plane), judge with the domain rules, keep each result with the
+// projects, each cut in its own plane: src/db/analysis-cut.ts), judge with the domain rules, keep each result with the
 // layer versions it used.
 import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
@@ -30,25 +30,22 @@ export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach' | 'ori
 const m2 = (x: number, thresholds: number[] = []) => roundKeepingSide(x, 2, thresholds)
 const verdictZh = (eligible: boolean | null) => (eligible === true ? '符合' : eligible === false ? '不符合' : '无法判定') as AnalysisResult['verdictZh']
 
-/** What every chunk of a county's analysis shares: the active layers, the plane, the excluded building types. */
+/** What every chunk of a county's analysis shares: the active layers and the excluded building types. */
 export interface CountyContext {
   inputs: q.Inputs
-  srid: number
   excludedTypes: string[]
 }
 
 export async function countyContext(knex: Knex, county: string, config: AnalysisConfig): Promise<CountyContext> {
   const inputs = await q.activeInputs(knex, county)
-  const { rows } = await knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE xzqdm = ? LIMIT 1', [county])
-  const srid = await q.countyPlane(knex, county, Number(rows[0]?.lon ?? 117))
   const types = inputs.buildings ? await q.buildingTypesOf(knex, inputs.buildings.datasetId) : []
-  return { inputs, srid, excludedTypes: excludedTypes(types, config.buildingTypeRules) }
+  return { inputs, excludedTypes: excludedTypes(types, config.buildingTypeRules) }
 }
 
-/** Measures projects of one county against its active layers, in the county's plane. */
+/** Measures projects of one county against its active layers, each project in its own plane. */
 async function measure(knex: Knex, ctx: CountyContext, county: string, ids: number[], config: AnalysisConfig) {
-  const { inputs, srid } = ctx
-  const cut: q.Cut = { county, ids, srid }
+  const { inputs } = ctx
+  const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
   const [areas, s2, lines, types, fp, au, idle, outside, s3, plots] = await Promise.all([
     q.projectAreas(knex, cut),
@@ -62,7 +59,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
     inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
     inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
   ])
-  return { inputs, srid, types, areas, s2, lines, fp, au, idle, outside, s3, plots }
+  return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots }
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
@@ -78,7 +75,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, srid, types, areas, s2, lines, fp, au, idle, outside, s3, plots } = await measure(
+  const { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots } = await measure(
     knex,
     ctx,
     county,
@@ -88,6 +85,8 @@ export async function analyzeProjects(
   const computedAt = new Date().toISOString()
   const results: AnalysisResult[] = projects.map((p) => {
     const area = areas.get(p.id)!
+    // the plane this project was cut in (its county's delivery plane, or its own longitude's zone)
+    const srid = area.srid
     const construction = s2.get(p.id)
     const footprint = fp.get(p.id)
     const measures: Measures = {

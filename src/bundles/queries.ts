@@ -5,7 +5,7 @@
 // Every table a bundling statement reads is restricted to the run's county (bound), so that a
 // database distributed by county (docs/scale-out.md) runs it on one shard.
 import type { Knex } from 'knex'
-import { REACH } from '../analysis/queries.js'
+import { REACH } from '../db/analysis-cut.js'
 import { activateBundleRun, activeRunJoin } from '../db/read-model.js'
 
 /** A bundling run, its county, and the county's plane (srid), found once per run. */

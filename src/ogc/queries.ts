@@ -29,27 +29,31 @@ export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuer
 /** Ids of the active versions of a layer collection in the key's region. */
 const activeDatasets = async (knex: Knex, c: Collection, scope: Scope): Promise<number[]> => (c.layer ? activeDatasetIds(knex, c.layer, scope) : [])
 
+/** The selection's box as a geometry expression in the storage CRS (4490), or null. */
+function boxOf(sel: Selection): Sql | null {
+  if (!sel.bbox) return null
+  const [x0, y0, x1, y1] = sel.bbox.coords
+  return sel.bbox.crs.srid === 4490
+    ? { sql: 'ST_MakeEnvelope(?, ?, ?, ?, 4490)', bindings: [x0, y0, x1, y1] }
+    : // A projected box is densified before transforming: its edges are curves in lon/lat.
+      { sql: 'ST_Transform(ST_Segmentize(ST_MakeEnvelope(?, ?, ?, ?, ?::int), 50), 4490)', bindings: [x0, y0, x1, y1, sel.bbox.crs.srid] }
+}
+
 /** FROM … WHERE … of a selection: active versions, scope, box and equality filters. */
 export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql> {
   const county = countyCondition(scope)
+  const box = boxOf(sel)
   const ctx: SourceContext = {
     countyCondition: county,
     activeDatasets: await activeDatasets(knex, c, scope),
     equals: new Map(sel.filters.map((f) => [f.property.name, f.value])),
+    box,
     knex,
   }
   const source = await c.source(ctx)
   const conditions: Sql[] = [county(c.countySql)]
   if (c.versionFilter) conditions.push(c.versionFilter(ctx))
-  if (sel.bbox) {
-    const [x0, y0, x1, y1] = sel.bbox.coords
-    const box =
-      sel.bbox.crs.srid === 4490
-        ? { sql: 'ST_MakeEnvelope(?, ?, ?, ?, 4490)', bindings: [x0, y0, x1, y1] }
-        : // A projected box is densified before transforming: its edges are curves in lon/lat.
-          { sql: 'ST_Transform(ST_Segmentize(ST_MakeEnvelope(?, ?, ?, ?, ?::int), 50), 4490)', bindings: [x0, y0, x1, y1, sel.bbox.crs.srid] }
-    conditions.push({ sql: `f.geom && ST_Envelope(${box.sql}) AND ST_Intersects(f.geom, ${box.sql})`, bindings: [...box.bindings, ...box.bindings] })
-  }
+  if (box) conditions.push({ sql: `f.geom && ST_Envelope(${box.sql}) AND ST_Intersects(f.geom, ${box.sql})`, bindings: [...box.bindings, ...box.bindings] })
   for (const f of sel.filters) conditions.push({ sql: `(${f.property.sql}) = ?`, bindings: [f.value] })
   if (sel.cql) conditions.push(sel.cql)
   if (extra) conditions.push(extra)
