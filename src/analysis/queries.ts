@@ -8,6 +8,7 @@ import type { Knex } from 'knex'
 import { constructionCoded, cutOf, featurePieces, featuresNear, footprintCounted, outsidePlan as outsidePlanCut, projectsInPlanes } from '../db/analysis-cut.js'
 import type { Sql } from '../db/scope.js'
 import { activeDataset } from '../db/read-model.js'
+import { changeDateSql } from '../domain/dates.js'
 
 export const analysisLayers = ['survey2', 'survey3', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'plots'] as const
 export type AnalysisLayer = (typeof analysisLayers)[number]
@@ -88,7 +89,7 @@ export async function survey2Construction(knex: Knex, c: Cut, datasetId: number,
        FROM (SELECT p.id, f.id::text AS ref, c.piece,
                     CASE WHEN f.tbmj > 0 AND f.tbdlmj IS NOT NULL THEN f.tbdlmj / f.tbmj ELSE 1 END AS ratio,
                     (f.tbmj > 0 AND f.tbdlmj IS NOT NULL) AS scaled,
-                    nullif(left(regexp_replace(coalesce(f.attrs->>'BGRQ', f.attrs->>'bgrq', ''), '[^0-9]', '', 'g'), 8), '') AS changed`,
+                    ${changeDateSql("coalesce(f.attrs->>'BGRQ', f.attrs->>'bgrq')")} AS changed`,
     featurePieces(version(c, 'survey2', datasetId), constructionCoded(codes)),
     ') s GROUP BY id',
   ])
