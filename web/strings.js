@@ -159,18 +159,6 @@ export const s = {
     stockNull: (why) => `无法核定${why ? `：${why}` : ''}`,
     cols: { item: '项目', m2: '平方米', mu: '亩', check: '检查项', result: '结果', explanation: '说明', clause: '依据' },
     passed: { true: '通过', false: '不通过', null: '无法判定' },
-    // Names without numbers: the thresholds are configured in the service, and its messageZh states them.
-    checkNames: {
-      'min-area': '项目面积',
-      'footprint-ratio': '上盖建筑物基底面积占比',
-      'stock-half-15-30': '15—30亩项目盘活存量占比',
-      'no-approved-unsupplied': '不涉及批而未供土地',
-      'no-idle-land': '不涉及闲置土地',
-      'in-plan': '符合国土空间规划',
-      'built-before-2010': '2009年底前已建设（二调建设用地）',
-      'on-database-plots': '位于入库低效用地图斑内',
-      ownership: '权属清晰、无查封',
-    },
     needsReview: '需人工复核',
     nearThreshold: '接近阈值',
     nearThresholdTitle: '按椭球面积与按投影面积判定结果不同，或面积变动±0.01平方米即改变判定结果',
