@@ -165,6 +165,28 @@ describe('vector tiles', () => {
     expect((await get(`/tiles/survey3/3/0/0.mvt`)).rawPayload.length).toBe(0)
   })
 
+  it("a projects tile's ETag changes with an analysis in the key's county, not with another county's", async () => {
+    const url = `/tiles/projects/${z}/${x}/${y}.mvt`
+    const revalidate = (etag: string) => t.app.inject({ method: 'GET', url, headers: { ...withKey(key), 'if-none-match': etag } })
+    const first = await get(url)
+    expect(first.statusCode, first.body).toBe(200)
+    const etag = first.headers.etag as string
+    // Another county's project and analysis: nothing this key sees has changed.
+    const other = await keyFor(t.knex, 'county', '371521')
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(other),
+      payload: { code: 'XM-OTHER', srid: 4548, geometry: { type: 'Polygon', coordinates: [gkRect(5000, 5000, 5100, 5050).map(([gx, gy]) => [gx!, gy!])] } },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/projects/${created.json().id}/analysis`, headers: withKey(other) })).statusCode).toBe(200)
+    expect((await revalidate(etag)).statusCode).toBe(304)
+    // A new analysis of this county's project changes what the tile may show.
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })).statusCode).toBe(200)
+    expect((await revalidate(etag)).statusCode).toBe(200)
+  })
+
   it.skipIf(!hasGdal)(`GDAL's MVT driver reads every feature of the tile${gdalSkipReason}`, async () => {
     const res = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`)
     const file = path.join(dir, `${z}`, `${x}`, `${y}.pbf`)
