@@ -1,6 +1,7 @@
 // The console shell: sign-in gate, navigation by role, hash routes → page modules.
-import { session } from './api.js'
+import { ApiError, session } from './api.js'
 import { h, clear } from './dom.js'
+import { problemBox } from './problem.js'
 import { loadSettings, roleName } from './settings.js'
 import { s } from './strings.js'
 
@@ -83,12 +84,21 @@ async function route() {
   renderHeader()
   const r = routes.find((x) => x.path.test(location.hash))
   const params = r.path.exec(location.hash).slice(1)
-  const page = await r.load()
-  if (mine !== generation) return
+  // A title per page: the browser's tabs and history name the page, not only the console.
+  document.title = `${s.nav[r.nav]} · ${s.appTitle}`
   view.append(h('p', { class: 'hint', id: 'loading' }, s.common.loading))
   let done
   try {
+    // The page's module is fetched the first time it is visited: with the service stopped that fails
+    // like any request, and the page says so instead of staying blank.
+    const page = await r.load().catch(() => {
+      throw new ApiError(0, { detailZh: s.problems.network })
+    })
+    if (mine !== generation) return
     done = (await page.render(view, { params, principal: session.principal })) ?? null
+  } catch (err) {
+    if (mine === generation) view.append(problemBox(err))
+    return
   } finally {
     view.querySelector('#loading')?.remove()
   }

@@ -1,6 +1,7 @@
 // MapLibre GL JS from the npm package the service serves; every tile request carries the key.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs'
 import { session } from '../api.js'
+import { zhLocale } from './locale.js'
 import { emptyStyle } from './styles.js'
 
 /** Chinese labels would come from the system fonts (localIdeographFontFamily): no glyph server is used. */
@@ -12,6 +13,7 @@ export function createMap(container, opts = {}) {
     zoom: 11,
     localIdeographFontFamily: '"WenQuanYi Zen Hei", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif',
     attributionControl: false,
+    locale: zhLocale,
     canvasContextAttributes: { preserveDrawingBuffer: true },
     transformRequest: (url) => {
       const u = new URL(url, location.href)
