@@ -4,6 +4,7 @@ import { s } from './strings.js'
 
 const KEY = 'lowland.apiKey'
 const PRINCIPAL = 'lowland.principal'
+const ENDED = 'lowland.sessionEnded'
 
 export const session = {
   get key() {
@@ -20,6 +21,21 @@ export const session = {
   clear() {
     sessionStorage.removeItem(KEY)
     sessionStorage.removeItem(PRINCIPAL)
+  },
+  /**
+   * The key the page signed in with was refused (revoked, expired): forget it and go back to sign-in,
+   * which says why (takeEndedReason). Pages need not handle it one by one.
+   */
+  end(reason) {
+    this.clear()
+    sessionStorage.setItem(ENDED, reason)
+    if (location.hash) location.hash = ''
+    else window.dispatchEvent(new HashChangeEvent('hashchange'))
+  },
+  takeEndedReason() {
+    const reason = sessionStorage.getItem(ENDED)
+    sessionStorage.removeItem(ENDED)
+    return reason
   },
 }
 
@@ -63,6 +79,8 @@ export async function request(url, { method = 'GET', body, key, query } = {}) {
   } catch {
     throw new ApiError(0, { detailZh: s.problems.network })
   }
+  // 401 to the signed-in key (not to a key being tried at sign-in): the session has ended.
+  if (res.status === 401 && key === undefined && session.key) session.end(s.signIn.ended)
   if (!res.ok) throw new ApiError(res.status, await problemOf(res))
   if (res.status === 204) return null
   const type = res.headers.get('content-type') ?? ''

@@ -18,6 +18,7 @@ export const s = {
     submit: '登录',
     signOut: '退出',
     failed: '密钥无效或已吊销',
+    ended: '登录已失效（密钥已被吊销或过期），请重新登录。',
     signedInAs: (name, role, region) => `${name}（${role}${region ? ` · ${region}` : ''}）`,
   },
   common: {

@@ -2,7 +2,7 @@
 // The console's shell (issue 22, item 6): a favicon, a title per page, MapLibre's controls in
 // Chinese, and a page that cannot be fetched says 无法连接服务 instead of staying blank.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keyFor, resetData } from '../helpers/app.js'
+import { keyFor, resetData, withKey } from '../helpers/app.js'
 import { signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
@@ -45,6 +45,22 @@ describe('console shell', () => {
     await page.evaluate(() => (location.hash = '#/bundles')) // a page not visited yet: its module must be fetched
     await page.waitForSelector('#main [role="alert"]', { timeout: 30_000 })
     expect(await page.textContent('#main [role="alert"]')).toContain('无法连接服务')
+    await context.close()
+  })
+
+  it('goes back to sign-in, saying why, once the key is revoked', async () => {
+    const doomed = await keyFor(w.t.knex, 'county', '371502', '将被吊销的密钥')
+    const admin = await keyFor(w.t.knex, 'admin')
+    const { context, page } = await signedIn(w, doomed)
+    await page.goto(`${w.baseUrl}/#/layers`)
+    await page.waitForSelector('#principal')
+    const prefix = doomed.split('_').slice(0, 2).join('_')
+    const revoked = await w.t.app.inject({ method: 'DELETE', url: `/api/v1/keys/${prefix}`, headers: withKey(admin) })
+    expect(revoked.statusCode, revoked.body).toBe(200)
+    await page.evaluate(() => (location.hash = '#/projects'))
+    await page.waitForSelector('#sign-in', { timeout: 30_000 })
+    expect(await page.textContent('#sign-in [role="alert"]')).toContain('登录已失效')
+    expect(await page.$('#principal')).toBeNull()
     await context.close()
   })
 })

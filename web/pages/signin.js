@@ -5,7 +5,8 @@ import { s } from '../strings.js'
 
 export function render(el, { onSignedIn }) {
   const input = h('input', { type: 'password', id: 'key', name: 'key', autocomplete: 'off', required: true, size: 40, 'aria-describedby': 'key-hint' })
-  const message = h('p', { class: 'error', role: 'alert' })
+  // Sent back here because the key stopped working (revoked, expired): say so.
+  const message = h('p', { class: 'error', role: 'alert' }, session.takeEndedReason() ?? '')
   const form = h(
     'form',
     {
