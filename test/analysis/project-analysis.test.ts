@@ -208,6 +208,7 @@ describe('project analysis', () => {
       'built-before-2010': true,
       'on-database-plots': null, // no low-efficiency plots layer loaded
       ownership: null,
+      'no-double-counting': true, // no other project on its land
     })
     expect(analysis.eligible).toBe(false)
     expect(analysis.stockArea).toMatchObject({ method: 'survey2-construction' })
