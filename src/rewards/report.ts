@@ -328,6 +328,9 @@ export const rewardsCsvColumns: CsvColumn[] = [
   { zh: '说明', en: 'notes' },
   { zh: '合格项目', en: 'qualifyingProjects' },
   { zh: '不计入项目', en: 'excludedProjects' },
+  // 同一土地只核定一次 (issue 21): already out of 盘活存量面积, listed so the sum of the projects ties to it
+  { zh: '重复用地扣减（平方米）', en: 'overlapDeductionsM2' },
+  { zh: '重复用地扣减明细', en: 'overlapDeductions' },
 ]
 
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
@@ -350,6 +353,8 @@ export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'
     c.notes.map((n) => n.zh).join('；'),
     c.qualifyingProjects.map((p) => p.code).join('；'),
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
+    c.overlapDeductions.m2,
+    c.overlapDeductions.items.map((i) => `${i.code}与${i.countedBeforeBy.code}（${i.countedBeforeBy.year}年）重叠${i.m2}平方米`).join('；'),
   ])
   return csvDocument(rewardsCsvColumns, rows, headers)
 }

@@ -239,6 +239,11 @@ describe('rewards count the land once', () => {
     ])
     for (const i of row.overlapDeductions.items) near(i.m2, stockM2)
     expect(row.notes.map((n: { zh: string }) => n.zh).join()).toMatch(/同一土地只核定一次/)
+    const csv = (await api('GET', '/province/rewards?year=2025&format=csv', province)).rawPayload.subarray(3).toString('utf8').split('\r\n')
+    const line = csv.find((l) => l.startsWith(COUNTY))!.split(',')
+    near(Number(line[4]), stockM2)
+    near(Number(line[18]), 2 * stockM2, 0.04)
+    expect(line[19]).toMatch(/^X2与X1（2025年）重叠[\d.]+平方米；X3与X1（2025年）重叠/)
   })
 
   it('a 2026 project on the same land gets 0, the land counted in 2025 listed', async () => {
