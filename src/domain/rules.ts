@@ -98,8 +98,7 @@ export const checkClauses: Record<CheckId, string> = {
   'built-before-2010': '165号 二：项目用地在2009年底之前已经建设',
   'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
-  'no-double-counting':
-    '165号 一：以各县（市、区）上一年度城镇低效用地存量盘活规模为基数；三：盘活存量面积以项目区范围内第二次全国土地调查认定的建设用地面积进行核定（同一土地只核定一次）',
+  'no-double-counting': '165号 三：盘活存量面积以项目区范围内二调建设用地面积核定（同一土地只核定一次）',
 }
 
 export interface Check {
