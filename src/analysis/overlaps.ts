@@ -3,6 +3,7 @@
 // project in its own plane, the other project's red line taken into it, measured on the ellipsoid.
 import type { Knex } from 'knex'
 import { constructionCoded, featurePieces, REACH } from '../db/analysis-cut.js'
+import type { Sql } from '../db/scope.js'
 import { ellipsoidal, run, version, type Cut } from './queries.js'
 
 /**
@@ -26,23 +27,29 @@ export interface OverlapRow {
  * (project ∩ other ∩ 二调建设用地: the stock land both would count). Only overlaps with an area.
  */
 export async function projectOverlaps(knex: Knex, c: Cut, o: { survey2?: number; codes: readonly string[] }): Promise<Map<number, OverlapRow[]>> {
+  // the construction land is cut only for projects that overlap another: most overlap none
+  const overlapping: Sql = { sql: 'p.id IN (SELECT id FROM pairs)', bindings: [] }
   const land = o.survey2
-    ? featurePieces(version(c, 'survey2', o.survey2), constructionCoded(o.codes))
+    ? featurePieces(version(c, 'survey2', o.survey2), { sql: `${constructionCoded(o.codes).sql} AND ${overlapping.sql}`, bindings: [o.codes] })
     : { sql: 'FROM p CROSS JOIN LATERAL (SELECT NULL::geometry AS piece) c WHERE false', bindings: [] }
   const rows = await run<OverlapRow>(knex, c, [
-    `, land AS MATERIALIZED (SELECT p.id, ST_Union(c.piece) AS g`,
+    {
+      sql: `, pairs AS MATERIALIZED (
+         SELECT p.id, o.id::int AS "projectId", o.code, o.status, x.g
+           FROM p
+           JOIN projects o ON o.xzqdm = ? AND o.xzqdm = p.xzqdm AND o.id <> p.id AND NOT (o.status = ANY(?::text[]))
+                          AND o.geom && ST_Expand(p.geom, ${REACH}) AND ST_DWithin(o.geom, p.geom, ${REACH})
+           CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(p.plane, ST_Transform(o.geom, p.srid)), 3) AS g OFFSET 0) x
+          WHERE NOT ST_IsEmpty(x.g)),
+       land AS MATERIALIZED (SELECT p.id, ST_Union(c.piece) AS g`,
+      bindings: [c.county, [...notCompared]],
+    },
     land,
     `GROUP BY p.id)
-     SELECT p.id, o.id::int AS "projectId", o.code, o.status, ${ellipsoidal('x.g')} AS m2,
-            ${ellipsoidal('ST_CollectionExtract(ST_Intersection(x.g, land.g), 3)')} AS "stockM2"
-       FROM p
-       JOIN projects o ON o.xzqdm = ? AND o.xzqdm = p.xzqdm AND o.id <> p.id AND NOT (o.status = ANY(?::text[]))
-                      AND o.geom && ST_Expand(p.geom, ${REACH}) AND ST_DWithin(o.geom, p.geom, ${REACH})
-       CROSS JOIN LATERAL (SELECT ST_CollectionExtract(ST_Intersection(p.plane, ST_Transform(o.geom, p.srid)), 3) AS g OFFSET 0) x
-       LEFT JOIN land ON land.id = p.id
-      WHERE NOT ST_IsEmpty(x.g)
-      ORDER BY p.id, o.code, o.id`,
-    { sql: '', bindings: [c.county, [...notCompared]] },
+     SELECT pairs.id, "projectId", code, status, ${ellipsoidal('pairs.g')} AS m2,
+            ${ellipsoidal('ST_CollectionExtract(ST_Intersection(pairs.g, land.g), 3)')} AS "stockM2"
+       FROM pairs LEFT JOIN land ON land.id = pairs.id
+      ORDER BY pairs.id, code, "projectId"`,
   ])
   const out = new Map<number, OverlapRow[]>()
   for (const r of rows) if (r.m2 > 0) out.set(r.id, [...(out.get(r.id) ?? []), r])
