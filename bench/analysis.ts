@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, importZip } from './db.js'
 import { footprints, survey2Construction } from '../src/analysis/queries.js'
 import { projectAnalysis } from '../src/analysis/service.js'
 import { cliActor } from '../src/auth/service.js'
@@ -19,11 +19,10 @@ import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { analysisDefaults } from '../src/domain/analysis-config.js'
-import { layerKind } from '../src/catalogue/layer-kinds.js'
-import { runImport } from '../src/import/run.js'
 import { syncProjectsFromLayer } from '../src/projects/from-layer.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
 import { buildJobs } from '../src/plugins/job-kinds.js'
+import { activeDatasets } from '../src/db/read-model.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, samples: { type: 'string', default: '60' } } })
 const patches = Number(values.patches)
@@ -46,24 +45,13 @@ async function main() {
     const zip = path.join(outDir, `${county}_${layer}.zip`)
     const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
     const t0 = Date.now()
-    const r = await runImport(
-      { knex },
-      {
-        kind: layerKind(layer)!,
-        county,
-        mode: 'replace',
-        onInvalid: 'fail',
-        file: { path: zip, name: path.basename(zip), sha256 },
-        importedBy: 'bench',
-        jobId: null,
-      },
-    )
+    const r = await importZip(knex, { layer: layer, county: county, zip: zip, sha256: sha256 })
     if (layer === 'projects') await syncProjectsFromLayer(knex, r.datasetId!, county)
     console.log(`  imported ${layer}: ${r.counts.stored} features in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   }
   await knex.raw('ANALYZE')
   const projectCount = Number((await knex('projects').count<{ n: number }>({ n: '*' }).first())!.n)
-  const ds = Object.fromEntries((await knex('datasets').select('layer', 'id').where({ active: true })).map((d) => [d.layer, d.id]))
+  const ds = Object.fromEntries((await activeDatasets(knex).select('layer', 'id')).map((d) => [d.layer, d.id]))
 
   // Reference: hand-written statements, one per measure, every project of the county, cut in the
   // county's plane (EPSG:4548, CM 117°E, where the generator draws) and measured on the ellipsoid.

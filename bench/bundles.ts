@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, importZip } from './db.js'
 import { cliActor } from '../src/auth/service.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
@@ -16,8 +16,6 @@ import { bundleDefaults } from '../src/domain/bundles.js'
 import { esriPrj } from '../src/formats/shapefile/prj-writer.js'
 import { ShapefileWriter } from '../src/formats/shapefile/writer.js'
 import { zipFiles } from '../src/formats/zip-writer.js'
-import { layerKind } from '../src/catalogue/layer-kinds.js'
-import { runImport } from '../src/import/run.js'
 import { rectangle } from '../src/testdata/generate.js'
 import { rng } from '../src/testdata/random.js'
 import { buildJobs } from '../src/plugins/job-kinds.js'
@@ -110,33 +108,11 @@ async function main() {
   await knex('import_jobs').where({ xzqdm: county, layer: 'plots' }).update({ dataset_id: null })
   await knex('datasets').where({ xzqdm: county, layer: 'plots' }).delete()
   const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
-  const report = await runImport(
-    { knex },
-    {
-      kind: layerKind('plots')!,
-      county,
-      mode: 'replace',
-      onInvalid: 'fail',
-      file: { path: zip, name: path.basename(zip), sha256 },
-      importedBy: 'bench',
-      jobId: null,
-    },
-  )
+  const report = await importZip(knex, { layer: 'plots', county: county, zip: zip, sha256: sha256 })
   await knex.raw('ANALYZE low_efficiency_plots')
   const landSha = createHash('sha256').update(fs.readFileSync(landZip)).digest('hex')
   // an identical file is not imported again
-  const land = await runImport(
-    { knex },
-    {
-      kind: layerKind('survey3')!,
-      county,
-      mode: 'replace',
-      onInvalid: 'fail',
-      file: { path: landZip, name: path.basename(landZip), sha256: landSha },
-      importedBy: 'bench',
-      jobId: null,
-    },
-  )
+  const land = await importZip(knex, { layer: 'survey3', county: county, zip: landZip, sha256: landSha })
   await knex.raw('ANALYZE survey3_patches')
   console.log(`third-survey layer: ${land.counts.stored} patches`)
   console.log(`imported ${report.counts.stored} plots`)

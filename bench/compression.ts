@@ -5,14 +5,12 @@ import path from 'node:path'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3 } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { defaultConfig, projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { layerKind } from '../src/catalogue/layer-kinds.js'
-import { runImport } from '../src/import/run.js'
 
 const { values } = parseArgs({ options: { patches: { type: 'string', default: '10000' } } })
 const county = '371502'
@@ -21,18 +19,7 @@ await ensureBenchDatabase()
 const db = attachDatabase(benchDatabaseUrl, 'server', 4)
 await migrateLatest(db.knex)
 const { zip, sha256 } = await generatedSurvey3(Number(values.patches))
-await runImport(
-  { knex: db.knex },
-  {
-    kind: layerKind('survey3')!,
-    county,
-    mode: 'replace',
-    onInvalid: 'fail',
-    file: { path: zip, name: path.basename(zip), sha256 },
-    importedBy: 'bench',
-    jobId: null,
-  },
-)
+await importZip(db.knex, { layer: 'survey3', county: county, zip: zip, sha256: sha256 })
 const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
 await server.register(app, { database: db, config: { ...defaultConfig(), dataDir: path.join(projectRoot, 'bench', 'out') } })
 const base = await server.listen({ port: 0, host: '127.0.0.1' })

@@ -3,8 +3,11 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import type { Knex } from 'knex'
 import pg from 'pg'
+import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { projectRoot } from '../src/config.js'
+import { runImport } from '../src/import/run.js'
 import { generateCounty } from '../src/testdata/generate.js'
 
 export const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
@@ -29,3 +32,28 @@ export async function generatedSurvey3(patches: number): Promise<{ zip: string; 
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+/** Imports a zipped layer as the service does (a new version replacing the county's), outside any job. */
+export async function importZip(knex: Knex, o: { layer: string; county: string; zip: string; sha256?: string }) {
+  const sha256 = o.sha256 ?? createHash('sha256').update(fs.readFileSync(o.zip)).digest('hex')
+  return runImport(
+    { knex },
+    {
+      kind: layerKind(o.layer)!,
+      county: o.county,
+      mode: 'replace',
+      onInvalid: 'fail',
+      file: { path: o.zip, name: path.basename(o.zip), sha256 },
+      importedBy: 'bench',
+      jobId: null,
+    },
+  )
+}
+
+/** The Web Mercator tile holding a lon/lat point at zoom z. */
+export function tileOf(lon: number, lat: number, z: number) {
+  const x = Math.floor(((lon + 180) / 360) * 2 ** z)
+  const r = (lat * Math.PI) / 180
+  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
+  return { z, x, y }
+}

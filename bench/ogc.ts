@@ -6,16 +6,15 @@ import { defaultConfig } from '../src/config.js'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { layerKind } from '../src/catalogue/layer-kinds.js'
-import { runImport } from '../src/import/run.js'
 import { collectionById } from '../src/ogc/collections.js'
 import { hasAsMvt, tileEncodedHere } from '../src/tiles/queries.js'
+import { activeDataset } from '../src/db/read-model.js'
 
 const { values } = parseArgs({
   options: { patches: { type: 'string', default: '100000' }, pages: { type: 'string', default: '20' }, tiles: { type: 'string', default: '40' } },
@@ -30,13 +29,6 @@ const limit = 1000
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6
 
-function tileOf(lon: number, lat: number, z: number) {
-  const x = Math.floor(((lon + 180) / 360) * 2 ** z)
-  const r = (lat * Math.PI) / 180
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
-  return { z, x, y }
-}
-
 async function main() {
   await ensureBenchDatabase()
   const db = attachDatabase(url, 'server', 4)
@@ -44,19 +36,8 @@ async function main() {
   await migrateLatest(knex)
   const { zip, sha256 } = await generatedSurvey3(patches)
   // An identical file already active is not imported again.
-  const report = await runImport(
-    { knex },
-    {
-      kind: layerKind('survey3')!,
-      county,
-      mode: 'replace',
-      onInvalid: 'fail',
-      file: { path: zip, name: path.basename(zip), sha256 },
-      importedBy: 'bench',
-      jobId: null,
-    },
-  )
-  const active = await knex('datasets').first('id', 'feature_count').where({ layer: 'survey3', xzqdm: county, active: true })
+  const report = await importZip(knex, { layer: 'survey3', county: county, zip: zip, sha256: sha256 })
+  const active = await activeDataset(knex, 'survey3', county).first('id', 'feature_count')
   console.log(`survey3: ${active.feature_count} patches (dataset ${active.id}${report.counts.stored ? ', imported now' : ''})`)
   await knex.raw('ANALYZE survey3_patches')
 

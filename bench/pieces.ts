@@ -14,16 +14,15 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { ensureBenchDatabase, median } from './db.js'
+import { ensureBenchDatabase, importZip, median, tileOf } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { layerKind } from '../src/catalogue/layer-kinds.js'
-import { runImport } from '../src/import/run.js'
 import { syncProjectsFromLayer } from '../src/projects/from-layer.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
+import { activeDataset } from '../src/db/read-model.js'
 
 const { values } = parseArgs({
   options: { patches: { type: 'string', default: '100000' }, projects: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' } },
@@ -41,13 +40,6 @@ const load = () =>
     .map((x) => x.toFixed(2))
     .join(' ')
 
-function tileOf(lon: number, lat: number, z: number) {
-  const x = Math.floor(((lon + 180) / 360) * 2 ** z)
-  const r = (lat * Math.PI) / 180
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
-  return { z, x, y }
-}
-
 async function main() {
   await ensureBenchDatabase(url)
   const db = attachDatabase(url, 'server', 4)
@@ -60,21 +52,10 @@ async function main() {
   }
   // Loaded once and reused (by the code before and after a change alike); projects are topped up once.
   for (const layer of layers) {
-    if (await knex('datasets').first('id').where({ layer, xzqdm: county, active: true })) continue
+    if (await activeDataset(knex, layer, county).first('id')) continue
     const zip = path.join(outDir, `${county}_${layer}.zip`)
     const sha256 = createHash('sha256').update(fs.readFileSync(zip)).digest('hex')
-    const r = await runImport(
-      { knex },
-      {
-        kind: layerKind(layer)!,
-        county,
-        mode: 'replace',
-        onInvalid: 'fail',
-        file: { path: zip, name: path.basename(zip), sha256 },
-        importedBy: 'bench',
-        jobId: null,
-      },
-    )
+    const r = await importZip(knex, { layer: layer, county: county, zip: zip, sha256: sha256 })
     if (layer === 'projects' && r.counts.stored) await syncProjectsFromLayer(knex, r.datasetId!, county)
     if (r.counts.stored) console.log(`  imported ${layer}: ${r.counts.stored} features`)
   }
@@ -98,7 +79,7 @@ async function main() {
     await knex.raw('ANALYZE')
   }
   const projectCount = Number((await knex('projects').count<{ n: number }>({ n: '*' }).first())!.n)
-  const survey3 = await knex('datasets').first('feature_count').where({ layer: 'survey3', xzqdm: county, active: true })
+  const survey3 = await activeDataset(knex, 'survey3', county).first('feature_count')
   console.log(`county ${county}: ${survey3.feature_count} third-survey patches, ${projectCount} projects`)
 
   // The spot: the middle one of the generator's projects (by id), among its neighbours.

@@ -2,12 +2,14 @@
 // unset), the first admin key, /health, and a clean stop that takes the embedded child with it.
 // Each test waits on what it needs (the log line, the process's exit, a file), never for a fixed
 // time, with generous limits: a real start on a busy machine can take minutes. Every process a test
-// starts is killed after it, with its embedded child, so a failed test leaves no lock behind.
+// starts is killed after it, with its embedded child (the whole process group), so a failed or
+// timed-out test leaves no process holding the data directory's lock; a timed-out test that goes on
+// running in the background cannot start another one.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { projectRoot } from '../src/config.js'
 import { openTestDatabase, resetData, testDatabase } from './helpers/app.js'
 
@@ -26,8 +28,11 @@ const slow = { timeout: 2 * startLimitMs + 60_000 }
 let dataDir: string
 /** Every process started here, for afterEach to stop whatever a test left running. */
 const started: Running[] = []
+/** Whether a test is running: a test that timed out keeps running after afterEach, and must start nothing then. */
+let testRunning = false
 
 function startService(dir = dataDir): Running {
+  if (!testRunning) throw new Error('the test has ended (timed out?): no service is started after it')
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: dir,
@@ -38,7 +43,8 @@ function startService(dir = dataDir): Running {
   }
   if (backend === 'server') env.DATABASE_URL = url
   else delete env.DATABASE_URL
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  // A process group of its own: the service, its embedded child and tsx's helper are stopped together.
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   let out = ''
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
   const listening = new Promise<string>((resolve, reject) => {
@@ -75,9 +81,25 @@ const alive = (pid: number) => {
   }
 }
 
-async function until(what: string, ok: () => boolean, ms = startLimitMs): Promise<void> {
-  for (const end = Date.now() + ms; !ok(); await new Promise((r) => setTimeout(r, 50))) if (Date.now() > end) throw new Error(`timed out waiting: ${what}`)
+const until = (what: string, ok: () => boolean, ms = startLimitMs) =>
+  vi.waitFor(
+    () => {
+      if (!ok()) throw new Error(`timed out waiting: ${what}`)
+    },
+    { timeout: ms, interval: 50 },
+  )
+
+/** SIGKILL to a service's process group (the service, its embedded child, tsx's helper); false when none is left. */
+function killGroup(r: Running): boolean {
+  try {
+    process.kill(-r.proc.pid!, 'SIGKILL')
+    return true
+  } catch {
+    return false
+  }
 }
+// Should the test process end without afterEach (a hook past its own timeout), nothing stays behind either.
+process.once('exit', () => started.forEach(killGroup))
 
 const tokenPattern = /lr_[A-Za-z0-9]{8}_[A-Za-z0-9]{32}/g
 
@@ -90,13 +112,15 @@ beforeAll(async () => {
   }
 })
 
+beforeEach(() => {
+  testRunning = true
+})
 afterEach(async () => {
+  testRunning = false
   for (const r of started.splice(0)) {
     const child = lockedChild(r.dataDir)
-    if (r.proc.exitCode === null && r.proc.signalCode === null) {
-      r.proc.kill('SIGKILL')
-      await r.exited
-    }
+    killGroup(r)
+    if (r.proc.exitCode === null && r.proc.signalCode === null) await r.exited
     // A killed service's child notices and exits; one that does not is killed too.
     if (child && alive(child)) {
       await until('the embedded child to exit', () => !alive(child), 30_000).catch(() => process.kill(child, 'SIGKILL'))

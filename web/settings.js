@@ -40,6 +40,7 @@ export const developmentModeName = (code) => nameIn('developmentModes', code)
 export const approachName = (code) => nameIn('approaches', code)
 export const milestoneName = (code) => nameIn('milestoneTypes', code)
 export const filingKindName = (code) => nameIn('filingKinds', code)
+export const checkName = (code) => nameIn('checks', code)
 
 /** [code, Chinese name] pairs of one enumeration, in the service's order, for a select's options. */
 export const choices = (list) => (current?.[list] ?? []).map((x) => [x.code, x.nameZh])

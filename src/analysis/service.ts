@@ -108,7 +108,7 @@ export async function analyzeProjects(
       overlaps: overlaps.get(p.id) ?? [],
     }
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
-    const stock = stockArea(measures, facts)
+    const stock = stockArea(measures, facts, undefined, config.capFormulaAtConstruction)
     const checks = entryChecks(measures, facts, stock, config)
     const eligible = eligibility(checks)
     const a = measures.areaM2

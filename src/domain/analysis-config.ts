@@ -15,6 +15,10 @@ export interface AnalysisConfig {
   survey2BaselineDate: string
   onPlotsMinShare: number
   nearThresholdM2: number
+  /** cap a formula's stock (退二进三, 提高容积率) at the second-survey construction land inside (not in 165号 三: off) */
+  capFormulaAtConstruction: boolean
+  /** largest relative gap between the claimed added floor area and (new − old plot ratio) × area before review */
+  floorAreaGapMax: number
 }
 
 export const analysisDefaults: AnalysisConfig = {
@@ -101,6 +105,13 @@ export const analysisDefaults: AnalysisConfig = {
       ],
     },
   ],
+  /**
+   * 165号 三 gives the formulas as the way to 核定 the stock of such projects, with no cap: capping at the
+   * construction land is a county's choice. A formula above it needs review instead (docs/decisions.md, issue 21).
+   */
+  capFormulaAtConstruction: false,
+  /** 165号 五 (错报、虚报): a claimed added floor area more than 5 % off the plot ratios' own figure needs review */
+  floorAreaGapMax: 0.05,
   /** 单个项目面积不足15亩的不计入 */
   minAreaM2: 15 * MU_M2,
   /** 介于15-30亩 (both ends included by default) */

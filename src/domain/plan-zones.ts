@@ -33,9 +33,11 @@ export const planZoneDefaults: PlanZoneTable = {
       '物流仓储区',
       '绿地休闲区',
       '交通枢纽区',
-      '战略预留区',
-      '村庄建设区',
     ]),
+    // Not automatically permitted (issue 21; docs/decisions.md): 战略预留区 and 留白 wait for the plan's own
+    // decision on their use; 村庄建设区 lies outside the 城镇开发边界, so it is not 城镇 land (城中村 inside the
+    // boundary are in the 集中建设区's zones). A county whose plan has decided sets SFYX on the zone.
+    ...names(false, ['战略预留区', '村庄建设区']),
     ...names(false, [
       '生态保护区',
       '生态保护红线',
@@ -86,7 +88,7 @@ export const planZoneDefaults: PlanZoneTable = {
         '0402': false,
         '0403': false,
         '05': false,
-        '0501': true,
+        '0501': false,
         '06': false,
         '07': false,
       },
@@ -95,8 +97,9 @@ export const planZoneDefaults: PlanZoneTable = {
       id: 'land-use',
       titleZh: '国土空间规划用地用海分类',
       fields: ['YDYHFLDM', 'GHYTDM'],
-      // 01 耕地 … 06 农业设施建设用地: no; 07 居住 … 16 留白用地 (construction land): yes; 17 陆地水域 … 24 其他海域: no
-      prefixes: Object.fromEntries(Array.from({ length: 24 }, (_, i) => [String(i + 1).padStart(2, '0'), i + 1 >= 7 && i + 1 <= 16])),
+      // 01 耕地 … 06 农业设施建设用地: no; 07 居住 … 15 特殊用地 (construction land): yes; 16 留白用地 (its use not yet
+      // decided, as 战略预留区): no; 17 陆地水域 … 24 其他海域: no
+      prefixes: Object.fromEntries(Array.from({ length: 24 }, (_, i) => [String(i + 1).padStart(2, '0'), i + 1 >= 7 && i + 1 <= 15])),
     },
   ],
 }

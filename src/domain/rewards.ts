@@ -29,34 +29,23 @@ export interface CoefficientBands {
 
 /**
  * 城乡建设用地 in third-survey terms: patches inside the 城镇村 range (CZCSXM 201 城市, 202 建制镇, 203 村庄, with
- * their 独立工业用地 201A/202A/203A) **and** coded as built-up land (DOMAIN.md's classes; 0603 盐田 and 1009
- * 管道运输用地, on which sources disagree, included). CZCSXM is also filled on farmland, forest and water
- * inside the range: those patches do not count.
+ * their 独立工业用地 201A/202A/203A, and 204 盐田及采矿用地: TD/T 1024 puts 采矿用地 (213) in 城乡建设用地 (21);
+ * 205 特殊用地 is 其他建设用地 (23), outside) **and** coded as built-up land. The codes: the third survey's own
+ * merged classes (05H1, 08H1, 08H2 and 08H2A 高教用地, 0810A 广场用地 …) and the GB/T 21010-2017 classes they
+ * merge (0501–0507, 0801–0808), since annual-update deliveries use either; 0603 盐田 and 1009 管道运输用地, on
+ * which sources disagree, included. CZCSXM is also filled on farmland, forest and water inside the range:
+ * those patches do not count.
  */
+const gb21010 = (prefix: string, last: number) => Array.from({ length: last }, (_, i) => `${prefix}${String(i + 1).padStart(2, '0')}`)
 export const rewardDefaults = {
-  urbanRuralCzcsxm: ['201', '202', '203', '201A', '202A', '203A'],
+  urbanRuralCzcsxm: ['201', '202', '203', '201A', '202A', '203A', '204'],
   survey3ConstructionCodes: [
-    '05H1',
-    '0508',
-    '0601',
-    '0602',
-    '0603',
-    '0604',
-    '0701',
-    '0702',
-    '08H1',
-    '08H2',
-    '0809',
-    '0810',
+    ...['05H1', ...gb21010('05', 8)],
+    ...['0601', '0602', '0603', '0604'],
+    ...['0701', '0702'],
+    ...['08H1', '08H2', '08H2A', ...gb21010('08', 10), '0810A'],
     '09',
-    '1001',
-    '1002',
-    '1003',
-    '1004',
-    '1005',
-    '1007',
-    '1008',
-    '1009',
+    ...['1001', '1002', '1003', '1004', '1005', '1007', '1008', '1009'],
     '1109',
     '1201',
   ],

@@ -68,6 +68,8 @@ export interface StockArea {
   /** the formula's value before the cap at the second-survey construction land */
   formulaM2?: number
   capped?: boolean
+  /** the formula gives more than the second-survey construction land inside (needs review when not capped) */
+  aboveConstruction?: boolean
   reason?: string
   reasonZh?: string
   warning?: string
@@ -83,9 +85,25 @@ export const checkIds = [
   'built-before-2010',
   'on-database-plots',
   'ownership',
+  'stock-formula',
   'no-double-counting',
 ] as const
 export type CheckId = (typeof checkIds)[number]
+
+/** What each check is called where people read it (names without numbers: messageZh states the thresholds). */
+export const checkNamesZh: Record<CheckId, string> = {
+  'min-area': '单个项目面积',
+  'footprint-ratio': '上盖建筑物基底面积占比',
+  'stock-half-15-30': '15—30亩项目盘活存量占比',
+  'no-approved-unsupplied': '不涉及批而未供土地',
+  'no-idle-land': '不涉及闲置土地',
+  'in-plan': '符合国土空间规划',
+  'built-before-2010': '2009年底前已建设（二调建设用地）',
+  'on-database-plots': '位于入库低效用地图斑内',
+  ownership: '权属清晰、无查封',
+  'stock-formula': '公式核定存量与用地、容积率相符',
+  'no-double-counting': '同一土地不重复核定',
+}
 
 /** The clause each check comes from. */
 export const checkClauses: Record<CheckId, string> = {
@@ -98,6 +116,7 @@ export const checkClauses: Record<CheckId, string> = {
   'built-before-2010': '165号 二：项目用地在2009年底之前已经建设',
   'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
+  'stock-formula': '165号 三：“退二进三”、提高容积率的存量按建筑面积除以地块新的容积率核定；165号 五：错报、虚报',
   'no-double-counting': '165号 三：盘活存量面积以项目区范围内二调建设用地面积核定（同一土地只核定一次）',
 }
 
@@ -119,8 +138,11 @@ export interface Check {
  * the dozen variants nearThreshold judges (formatting was 80 % of a batch's JavaScript time). */
 type Draft = Omit<Check, 'clause' | 'needsReview' | 'nearThreshold' | 'message' | 'messageZh'> & { needsReview?: boolean; text: () => [string, string] }
 
-/** 盘活存量面积 by the approach the facts call for (165号 三), capped at the second-survey construction land. */
-export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproach = applicableApproach(p)): StockArea {
+/**
+ * 盘活存量面积 by the approach the facts call for (165号 三). A formula is capped at the second-survey
+ * construction land only when configured (`capAtConstruction`; the text has no cap).
+ */
+export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproach = applicableApproach(p), capAtConstruction = false): StockArea {
   if (approach.applied === 'default') {
     if (!m.survey2Loaded)
       return {
@@ -152,9 +174,9 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
       approach,
       warning: 'no second-survey layer is loaded: the formula could not be capped at the construction land',
     }
-  // The stock is land that was construction land in the second survey: never more than that.
-  const capped = formula > m.survey2ConstructionM2
-  return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, approach }
+  const above = formula > m.survey2ConstructionM2
+  const capped = capAtConstruction && above
+  return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, aboveConstruction: above, approach }
 }
 
 const pctNumber = (x: number) => `${roundTo(x * 100, 2)} %`
@@ -249,8 +271,65 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
   checks.push(builtBefore2010(m, c))
   checks.push(onPlots(m, c))
   checks.push(ownershipCheck(p))
+  checks.push(stockFormulaCheck(m, p, stock, c))
   checks.push(noDoubleCounting(m.overlaps ?? [], c))
   return checks
+}
+
+/**
+ * The formulas' inputs against what the land shows (165号 五 targets 错报、虚报): a formula above the
+ * second-survey construction land inside, and a claimed added floor area far from (new − old plot
+ * ratio) × area, are passed to a person, not failed: the stock is still what the text's formula gives.
+ */
+function stockFormulaCheck(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft {
+  const base = { id: 'stock-formula' as const, threshold: c.floorAreaGapMax }
+  if (stock.method === 'survey2-construction')
+    return {
+      ...base,
+      passed: true,
+      value: null,
+      text: () => ['the stock is the second-survey construction land: no formula', '按二调建设用地面积核定，不涉及公式'],
+    }
+  if (stock.m2 === null || stock.formulaM2 === undefined)
+    return { ...base, passed: null, value: null, text: () => [`formula inputs missing: ${stock.reason}`, `公式数据不全：${stock.reasonZh}`] }
+  const notes: Array<[string, string]> = []
+  if (stock.aboveConstruction && m.survey2Loaded) {
+    const f = m2Text(stock.formulaM2)
+    const land = m2Text(m.survey2ConstructionM2)
+    notes.push(
+      stock.capped
+        ? [
+            `the formula gives ${f}, more than the ${land} of second-survey construction land inside: capped at it (configured)`,
+            `公式核定${f}，超过项目范围内二调建设用地${land}，按配置以二调建设用地为上限`,
+          ]
+        : [
+            `the formula gives ${f}, more than the ${land} of second-survey construction land inside`,
+            `公式核定${f}，超过项目范围内二调建设用地${land}，需人工复核`,
+          ],
+    )
+  }
+  let gap: number | null = null
+  if (
+    stock.method === 'added-floor-area' &&
+    p.addedFloorArea !== null &&
+    p.plotRatioBefore !== null &&
+    p.newPlotRatio !== null &&
+    p.newPlotRatio > p.plotRatioBefore
+  ) {
+    const expected = (p.newPlotRatio - p.plotRatioBefore) * m.areaM2
+    gap = expected > 0 ? (p.addedFloorArea - expected) / expected : null
+    if (gap !== null && Math.abs(gap) > c.floorAreaGapMax) {
+      const shown = `${roundTo(gap * 100, 2)} %`
+      const exp = m2Text(expected)
+      notes.push([
+        `the claimed added floor area ${m2Text(p.addedFloorArea)} differs by ${shown} from (${p.newPlotRatio} − ${p.plotRatioBefore}) × project area = ${exp} (more than ${pctNumber(c.floorAreaGapMax)})`,
+        `填报的增加建筑面积${m2Text(p.addedFloorArea)}与（${p.newPlotRatio} − ${p.plotRatioBefore}）× 项目面积 = ${exp}相差${shown}，超过${pctNumber(c.floorAreaGapMax)}，需核实是否错报`,
+      ])
+    }
+  }
+  if (!notes.length)
+    return { ...base, passed: true, value: gap, text: () => ['the formula agrees with the land and the plot ratios', '公式核定面积与二调建设用地及容积率相符'] }
+  return { ...base, passed: true, value: gap, needsReview: true, text: () => [notes.map((n) => n[0]).join('; '), notes.map((n) => n[1]).join('；')] }
 }
 
 /**
@@ -412,7 +491,7 @@ function variants(m: Measures, delta: number): Measures[] {
 
 export function entryChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Check[] {
   const drafts = draftChecks(m, p, stock, c)
-  const others = variants(m, c.nearThresholdM2).map((v) => draftChecks(v, p, stockArea(v, p, stock.approach), c))
+  const others = variants(m, c.nearThresholdM2).map((v) => draftChecks(v, p, stockArea(v, p, stock.approach, c.capFormulaAtConstruction), c))
   return drafts.map(({ text, ...d }, i) => {
     const [message, messageZh] = text()
     return {

@@ -79,8 +79,14 @@ export async function createFiling(knex: Knex, actor: Actor, projectId: number, 
   return getFiling(knex, actor, id)
 }
 
+/**
+ * Filings `f` with their project `p`, joined on the county as well as the id: the co-located join of a
+ * database distributed by county (docs/scale-out.md).
+ */
+const filingsWithProject = (knex: Knex) => knex('filings as f').join('projects as p', (j) => j.on('p.xzqdm', 'f.xzqdm').andOn('p.id', 'f.project_id'))
+
 export async function getFiling(knex: Knex, actor: Actor, id: number) {
-  const row = await whereInScope(knex('filings as f').join('projects as p', 'p.id', 'f.project_id').first(columns).where('f.id', id), actor.scope, 'f.xzqdm')
+  const row = await whereInScope(filingsWithProject(knex).first(columns).where('f.id', id), actor.scope, 'f.xzqdm')
   if (!row) throw problem('LR_NOT_FOUND', `filing ${id} not found`, { detailZh: `备案 ${id} 不存在或不在权限范围内` })
   return present(row as Row, chinaToday(), await workingDayRules(knex))
 }
@@ -102,11 +108,7 @@ export async function updateFiling(knex: Knex, actor: Actor, id: number, patch: 
 
 export async function listFilings(knex: Knex, actor: Actor, q: { county?: string; projectId?: number; overdue?: boolean; asOf?: string }) {
   const asOf = q.asOf ?? chinaToday()
-  let query = whereInScope(
-    knex('filings as f').join('projects as p', 'p.id', 'f.project_id').select(columns).orderBy('f.due_on').orderBy('f.id'),
-    actor.scope,
-    'f.xzqdm',
-  )
+  let query = whereInScope(filingsWithProject(knex).select(columns).orderBy('f.due_on').orderBy('f.id'), actor.scope, 'f.xzqdm')
   if (q.county) query = query.where('f.xzqdm', q.county)
   if (q.projectId) query = query.where('f.project_id', q.projectId)
   // not filed and the nominal date passed: the shifted due date is never earlier, so this only narrows

@@ -58,7 +58,7 @@ export function healthProbe(db: Database, o: HealthProbeOptions): HealthProbe {
       const { reading, since } = probe()
       const deadline = new AbortController()
       const late = new Promise<undefined>((resolve) => {
-        const timer = setTimeout(resolve, o.deadlineMs)
+        const timer = setTimeout(() => resolve(undefined), o.deadlineMs)
         deadline.signal.addEventListener('abort', () => clearTimeout(timer))
       })
       const r = await Promise.race([reading, late]).finally(() => deadline.abort())

@@ -42,7 +42,7 @@ export async function locate(knex: Knex, o: { kind: LayerKind; datasetId: number
     const { rows: hits } = await knex.raw(
       `WITH pts AS MATERIALIZED (SELECT ST_PointOnSurface(geom) AS pt FROM "${table}" WHERE geom IS NOT NULL LIMIT 500)
        SELECT d.xzqdm, count(*)::int AS n
-         FROM datasets d JOIN admin_divisions a ON a.dataset_id = d.id JOIN pts ON ST_Intersects(a.geom, pts.pt)
+         FROM datasets d JOIN admin_divisions a ON a.dataset_id = d.id AND a.xzqdm = d.xzqdm JOIN pts ON ST_Intersects(a.geom, pts.pt)
         WHERE ${activeVersionCondition({ as: 'd', layer: 'admin-divisions' })} AND d.xzqdm <> ?
         GROUP BY d.xzqdm ORDER BY n DESC, d.xzqdm LIMIT 1`,
       [o.county],

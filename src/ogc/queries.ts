@@ -177,11 +177,16 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
     const from = activeDatasetsFrom(layer, scope)
     return knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])
   }
+  // The last analysis in the key's counties, not the province's: on a database distributed by county
+  // the token reads only the key's shards (docs/scale-out.md), and another county's batch run no
+  // longer invalidates every cached tile.
+  const analyses = countyCondition(scope)('analysis_results.xzqdm')
   const projects = () =>
     knex.raw(
-      `SELECT count(*) || '.' || coalesce(max(extract(epoch FROM updated_at)), 0) || '.' || coalesce((SELECT max(id) FROM analysis_results), 0) AS v
+      `SELECT count(*) || '.' || coalesce(max(extract(epoch FROM updated_at)), 0) || '.'
+              || coalesce((SELECT max(id) FROM analysis_results WHERE ${analyses.sql}), 0) AS v
          FROM projects WHERE ${county.sql}`,
-      b,
+      [...(analyses.bindings as Knex.RawBinding[]), ...b],
     )
   const runs = () => {
     const from = activeRunsFrom(scope)

@@ -118,7 +118,11 @@ export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: str
   const empty = { asOf, items: [], awaitingCity: [], cityDeadline: { workingDays: null, ...cityDeadlineNote } }
   if (q.county && !inScope(actor.scope, q.county)) return empty
   // the city's check of the current round: the latest 'check' (a return and resubmission start a new round)
-  const checkedAt = knex('project_transitions as t').max('t.at').where('t.action', 'check').whereRaw('t.project_id = projects.id').as('city_checked_at')
+  const checkedAt = knex('project_transitions as t')
+    .max('t.at')
+    .where('t.action', 'check')
+    .whereRaw('t.xzqdm = projects.xzqdm AND t.project_id = projects.id')
+    .as('city_checked_at')
   let query = whereInScope(
     knex('projects')
       .select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at', checkedAt, 'a.overlaps', 'a.overlaps_stale')

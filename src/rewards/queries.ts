@@ -168,7 +168,7 @@ export async function fraudFindingsOf(
   const { rows } = await knex.raw(
     `SELECT f.id AS finding_id, f.xzqdm AS finding_county, f.project_code AS project_code_at_finding, f.project_id, ${rewardProjectColumns}
        FROM findings f
-       LEFT JOIN projects p ON p.id = f.project_id
+       LEFT JOIN projects p ON p.xzqdm = f.xzqdm AND p.id = f.project_id
        ${approvedAnalysisJoin({ project: 'p', as: 'r' })}
       WHERE f.kind = 'fraud' AND f.year = ?
       ORDER BY f.xzqdm, f.project_code, f.id`,

@@ -126,7 +126,12 @@ export const AnalysisResult = Type.Object({
     mu: Nullable(Type.Number()),
     approach: AppliedApproach,
     formulaM2: Type.Optional(Type.Number()),
-    capped: Type.Optional(Type.Boolean({ description: 'the formula gave more than the second-survey construction land inside; capped at it' })),
+    capped: Type.Optional(
+      Type.Boolean({ description: 'the formula gave more than the second-survey construction land inside and the configuration caps it there' }),
+    ),
+    aboveConstruction: Type.Optional(
+      Type.Boolean({ description: 'the formula gave more than the second-survey construction land inside (check stock-formula)' }),
+    ),
     reason: Type.Optional(Type.String()),
     reasonZh: Type.Optional(Type.String()),
     warning: Type.Optional(Type.String()),

@@ -8,6 +8,7 @@ import { approaches, developmentModes, milestoneTypes, projectStatuses } from '.
 import { roles } from '../domain/region.js'
 import { reviewActions } from '../domain/workflow.js'
 import { KeyOf, OneOf } from './common.js'
+import { checkIds } from '../domain/rules.js'
 
 const GeometryType = OneOf(['MultiPolygon', 'MultiLineString'])
 const MinZoom = Type.Integer({ minimum: 0, description: 'tiles below this zoom are empty (0: drawn from the start)' })
@@ -38,6 +39,7 @@ export const Settings = Type.Object(
     collections: Type.Array(CollectionSetting, { description: 'OGC collections and vector tile sources (/tiles/{id}.json)' }),
     projectStatuses: Named(OneOf(projectStatuses)),
     developmentModes: Named(KeyOf(developmentModes)),
+    checks: Named(OneOf(checkIds)),
     approaches: Named(KeyOf(approaches)),
     milestoneTypes: Named(KeyOf(milestoneTypes)),
     filingKinds: Named(KeyOf(filingKinds)),

@@ -6,6 +6,7 @@ import { analysisDefaults } from '../domain/analysis-config.js'
 import { filingKinds } from '../domain/filings.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '../domain/project.js'
 import { roleZh } from '../domain/region.js'
+import { checkNamesZh } from '../domain/rules.js'
 import { rewardDefaults } from '../domain/rewards.js'
 import { MU_M2 } from '../domain/units.js'
 import { reviewActions } from '../domain/workflow.js'
@@ -39,6 +40,7 @@ export function settingsDocument(tiles: TileCaps): Settings {
     })),
     projectStatuses: named(projectStatusZh),
     developmentModes: named(developmentModes),
+    checks: named(checkNamesZh),
     approaches: named(approaches),
     milestoneTypes: named(milestoneTypes),
     filingKinds: named(filingKinds),

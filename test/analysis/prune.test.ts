@@ -61,10 +61,20 @@ describe('pruning stored analyses', () => {
     const approval = await t.knex.transaction()
     await approval('analysis_results').where({ id: pinned }).first('stale').forShare()
     await approval('projects').where({ id: p.id }).update({ approved_result_id: pinned })
-    const pruning = pruneAnalysisResults(t.knex, '371502')
-    const commit = new Promise((resolve) => setTimeout(resolve, 300)).then(() => approval.commit())
-    const [pruned] = await Promise.all([pruning, commit])
-    expect(pruned).toBe(0)
+    // The pruning runs while the approval's transaction is open, and must not wait for it: it skips
+    // the row the approval holds. Until it has ended or waits for a lock (seen from another connection).
+    let ended = false
+    const pruning = pruneAnalysisResults(t.knex, '371502').finally(() => (ended = true))
+    pruning.catch(() => {}) // awaited below; not an unhandled rejection meanwhile
+    const waitingForLock = async () =>
+      (await t.knex.raw(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n > 0
+    try {
+      await expect.poll(async () => ended || (await waitingForLock()), { timeout: 30_000 }).toBe(true)
+      expect(ended, 'the pruning waited for the approval instead of skipping the row it holds').toBe(true)
+    } finally {
+      await approval.commit()
+    }
+    expect(await pruning).toBe(0)
     expect(await t.knex('projects').where({ id: p.id }).first('approved_result_id')).toEqual({ approved_result_id: pinned })
     // Pinned now, it stays at the next prune too.
     expect(await pruneAnalysisResults(t.knex, '371502')).toBe(0)

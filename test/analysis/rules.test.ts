@@ -191,11 +191,33 @@ describe('stock area by approach (165号 三)', () => {
       capped: false,
     })
   })
-  it('plot-ratio increase: added floor area ÷ new plot ratio, capped at the second-survey construction land', () => {
-    const s = stockArea(measures({ survey2ConstructionM2: 15000 }), facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 }))
+  it('plot-ratio increase: added floor area ÷ new plot ratio, not capped by default; capped when configured', () => {
+    const p = facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 })
+    expect(stockArea(measures({ survey2ConstructionM2: 15000 }), p)).toMatchObject({ m2: 16000, formulaM2: 16000, capped: false, aboveConstruction: true })
+    const s = stockArea(measures({ survey2ConstructionM2: 15000 }), p, undefined, true)
     expect(s).toMatchObject({ method: 'added-floor-area', m2: 15000, formulaM2: 16000, capped: true })
-    const under = stockArea(measures({ survey2ConstructionM2: 16000 }), facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 }))
-    expect(under).toMatchObject({ m2: 16000, capped: false })
+    const under = stockArea(measures({ survey2ConstructionM2: 16000 }), p, undefined, true)
+    expect(under).toMatchObject({ m2: 16000, capped: false, aboveConstruction: false })
+  })
+  it('stock-formula: a formula above the construction land needs review (at it, not)', () => {
+    const p = facts({ approach: 'retreat-secondary', changedUseFloorArea: 24000, newPlotRatio: 2 })
+    // 24 000 / 2 = 12 000 m²
+    expect(full(measures({ survey2ConstructionM2: 11999.99 }), p, 'stock-formula')).toMatchObject({
+      passed: true,
+      needsReview: true,
+      messageZh: expect.stringMatching(/公式核定12,?000\.00.*超过项目范围内二调建设用地11,?999\.99/),
+    })
+    expect(full(measures({ survey2ConstructionM2: 12000 }), p, 'stock-formula')).toMatchObject({ passed: true, needsReview: false })
+    expect(full(measures(), facts(), 'stock-formula')).toMatchObject({ passed: true, needsReview: false, value: null })
+  })
+  it('stock-formula: a claimed added floor area more than 5 % off (new − old plot ratio) × area needs review (165号 五)', () => {
+    // area 20 000 m² (measures()), plot ratio 1.0 → 1.5: (1.5 − 1.0) × 20 000 = 10 000 m² expected
+    const claim = (addedFloorArea: number) =>
+      full(measures({ areaM2: 20000, survey2ConstructionM2: 20000 }), facts({ plotRatioBefore: 1, newPlotRatio: 1.5, addedFloorArea }), 'stock-formula')
+    expect(claim(10500)).toMatchObject({ passed: true, needsReview: false, value: 0.05 })
+    expect(claim(9500)).toMatchObject({ passed: true, needsReview: false })
+    expect(claim(10500.01)).toMatchObject({ passed: true, needsReview: true, messageZh: expect.stringMatching(/相差5%?.*需核实是否错报/) })
+    expect(claim(15000)).toMatchObject({ needsReview: true, value: 0.5 })
   })
   it('the recorded uses decide: industry → commerce is 退二进三 even when recorded as default', () => {
     const p = facts({ approach: 'default', originalUse: 'industrial', newUse: 'commercial', changedUseFloorArea: 9000, newPlotRatio: 1.5 })

@@ -49,12 +49,12 @@ describe('names of the API’s enumerations in the console', () => {
   const names = apiNames()
 
   it('the settings document names every layer kind, status and filing kind (what the check looks for)', () => {
-    for (const name of ['三调地类图斑', '国土空间规划分区', '草稿', '省级审核通过', '实施方案', '退二进三', '完成土地供应', '管理员'])
+    for (const name of ['三调地类图斑', '国土空间规划分区', '草稿', '不涉及批而未供土地', '省级审核通过', '实施方案', '退二进三', '完成土地供应', '管理员'])
       expect(names).toContain(name)
   })
 
   it('finds a copy (the checker itself), but not a longer text that contains a name', () => {
-    const page = "export const s = { statuses: { draft: '草稿' }, hint: `${x} 草稿`, note: '不涉及批而未供土地' }"
+    const page = "export const s = { statuses: { draft: '草稿' }, hint: `${x} 草稿`, note: '项目不涉及批而未供土地的核查' }"
     expect(copies('web/x.js', page, names)).toEqual(['web/x.js: 草稿', 'web/x.js:  草稿'])
   })
 

@@ -75,12 +75,13 @@ describe('plan zones without a permitted attribute', () => {
         [text('SFYX', 2), text('GHFQMC')],
         [
           { SFYX: 'N', GHFQMC: '城镇集中建设区' },
-          { SFYX: null, GHFQMC: '村庄建设区' },
+          { SFYX: null, GHFQMC: '居住生活区' },
+          { SFYX: 'Y', GHFQMC: '村庄建设区' },
         ],
       ),
     )
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
-    expect(await permittedStored(job.datasetId)).toEqual([false, true])
+    expect(await permittedStored(job.datasetId)).toEqual([false, true, true])
   })
 
   it('refuses a layer with neither a permitted field nor a zone code or name, naming the fields expected in Chinese and English', async () => {

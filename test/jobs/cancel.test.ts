@@ -130,15 +130,15 @@ describe('cancelling a running job', () => {
   describe.skipIf(!server)('held by a lock', () => {
     /** Until a statement of the service waits for the lock on `table` (asked of the database, from the observer). */
     async function waitedOnLock(table: string) {
-      for (const t0 = Date.now(); Date.now() - t0 < 60_000; await new Promise((r) => setTimeout(r, 20))) {
+      const waiting = async () => {
         const { rows } = await observer.knex.raw(
           `SELECT count(*)::int AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
             WHERE NOT l.granted AND l.relation = ?::regclass AND a.application_name = 'lowland-redevelopment'`,
           [table],
         )
-        if (rows[0].n > 0) return
+        return rows[0].n as number
       }
-      throw new Error(`no statement came to wait for the lock on ${table}`)
+      await expect.poll(waiting, { timeout: 30_000, message: `a statement of the service waiting for the lock on ${table}` }).toBeGreaterThan(0)
     }
 
     async function cancelWhileHeld(table: string, start: () => Promise<{ id: number; url: string }>) {

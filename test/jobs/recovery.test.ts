@@ -54,6 +54,7 @@ async function terminate(pattern: RegExp, done: () => Promise<boolean>, timeoutM
         [pattern.source],
       )
       killed += rows.filter((r: { ok: boolean }) => r.ok).length
+      // The pace of the kill rounds, not a wait for a condition (that is done(), checked each round).
       await new Promise((r) => setTimeout(r, 10))
     }
     return killed

@@ -217,8 +217,11 @@ describe('county statistics', () => {
         patch(R(100, 0, 200, 100), '0702', '203A', null), // 农村宅基地, no TBMJ: measured
         patch(R(0, 100, 50, 150), '1109', '202', 2500.25), // 水工建筑用地: construction although 11xx
         patch(R(50, 100, 60, 150), '1201', '203', 500), // 空闲地: construction
-        patch(R(200, 0, 300, 100), '0601', '204', 10000), // 盐田及采矿: not urban-rural construction land
+        patch(R(200, 0, 300, 100), '0602', '204', 10000), // 采矿用地: inside 城乡建设用地 (TD/T 1024 class 213 of 21)
         patch(R(300, 0, 350, 100), '0601', null, 5000),
+        patch(R(350, 0, 360, 100), '0810A', '201', 1000), // 广场用地 (三调 0810A)
+        patch(R(360, 0, 370, 100), '0803', '202', 1000), // 医疗卫生用地 (GB/T 21010-2017, not the 三调 merged 08H2)
+        patch(R(370, 0, 380, 100), '09', '205', 1000), // 特殊用地 (CZCSXM 205): 其他建设用地, not 城乡建设用地
         // inside the 城镇村 range but not construction land: 旱地, 乔木林地, 坑塘水面, 农村道路, 设施农用地
         patch(R(0, 200, 100, 300), '0103', '203', 10000),
         patch(R(100, 200, 200, 300), '0301', '201', 10000),
@@ -232,13 +235,13 @@ describe('county statistics', () => {
     expect(res.statusCode, res.body).toBe(200)
     const s = res.json()
     const measured = gkArea(100, 0, 200, 100)
-    const land = 10000.5 + 2500.25 + 500 + measured
+    const land = 10000.5 + 2500.25 + 500 + 10000 + 1000 + 1000 + measured
     near(s.urbanRuralConstructionLandM2, land)
     expect(s.landSource).toBe('computed')
     expect(s.landDetail).toMatchObject({
       layer: { version: 1 },
-      patches: 4,
-      fromTbmj: { patches: 3, m2: 13000.75 },
+      patches: 7,
+      fromTbmj: { patches: 6, m2: 25000.75 },
       fromGeometry: { patches: 1 },
       withoutArea: 0,
     })
@@ -246,7 +249,7 @@ describe('county statistics', () => {
     near(s.landDetail.excluded.m2, 31000 + gkArea(310, 200, 320, 300))
     near(s.landDetail.fromGeometry.m2, measured)
     near(s.perCapitaM2, land / 100, 0.001)
-    expect(s.coefficient).toBe(1.0) // about 23 000 m² for 100 people: 230 m² each (with the farmland it would be 540: 0.9)
+    expect(s.coefficient).toBe(0.9) // about 35 000 m² for 100 people: 350 m² each
   })
 
   it('refuses to compute without a third-survey layer (409) and keeps a given area as given', async () => {

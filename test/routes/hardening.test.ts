@@ -1,14 +1,16 @@
 // Issue 13's bad-input and leak cases: each answered by a 4xx problem document, never a 500, never
 // SQL, PostGIS text or a key in the response.
+import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { adminKeyNotice } from '../../src/auth/bootstrap.js'
 import { transition } from '../../src/domain/workflow.js'
+import { importWorkRoot } from '../../src/import/jobs.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { lonLatRectangle } from '../helpers/geometry.js'
 
-let t: TestApp
+let t: TestApp & { dataDir: string }
 let admin: string
 let county: string
 beforeAll(async () => {
@@ -97,33 +99,24 @@ describe('a client that drops its upload', () => {
     if (!t.app.server.listening) await t.app.listen({ host: '127.0.0.1', port: 0 })
     const { port } = t.app.server.address() as AddressInfo
     const boundary = 'xyzzy'
-    await new Promise<void>((resolve) => {
-      const req = http.request({
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/v1/imports',
-        headers: { ...withKey(county), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 10_000_000 },
-      })
-      req.on('error', () => resolve())
-      req.write(
-        `--${boundary}\r\nContent-Disposition: form-data; name="layer"\r\n\r\nsurvey3\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n`,
-      )
-      req.write(Buffer.alloc(100_000))
-      setTimeout(() => {
-        req.destroy()
-        resolve()
-      }, 300)
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/v1/imports',
+      headers: { ...withKey(county), 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': 10_000_000 },
     })
-    for (let i = 0; i < 100; i++) {
-      const row = await t.knex('audit_log').first('detail', 'result').where({ action: 'POST /api/v1/imports' }).orderBy('id', 'desc')
-      if (row) {
-        expect(row.detail.status).toBe(499)
-        return
-      }
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error('no audit row for the dropped upload')
+    req.on('error', () => {})
+    req.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="layer"\r\n\r\nsurvey3\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.zip"\r\n\r\n`,
+    )
+    req.write(Buffer.alloc(100_000))
+    // The client goes away mid-upload: once the service has begun writing the file to disk.
+    const uploaded = () => fs.readdirSync(importWorkRoot(t.dataDir), { recursive: true }).filter((f) => String(f).endsWith('upload.zip'))
+    await vi.waitFor(() => expect(uploaded()).toHaveLength(1), { timeout: 30_000 })
+    req.destroy()
+    const audited = () => t.knex('audit_log').first('detail', 'result').where({ action: 'POST /api/v1/imports' }).orderBy('id', 'desc')
+    await expect.poll(async () => (await audited())?.detail.status, { timeout: 30_000, message: 'the audit row of the dropped upload' }).toBe(499)
   })
 })
 

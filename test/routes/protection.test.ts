@@ -1,6 +1,6 @@
 // Overload answers 503 with Retry-After at once instead of queueing without bound; failed key
 // attempts from one address are limited (429 + Retry-After) before any further key is looked up.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 
 let t: TestApp
@@ -22,7 +22,8 @@ afterAll(() => t.close())
 describe('overload', () => {
   it('answers 503 problem+json with Retry-After beyond the in-flight bound, and serves again after', async () => {
     const slow = [t.app.inject({ method: 'GET', url: '/slow' }), t.app.inject({ method: 'GET', url: '/slow' })]
-    await new Promise((r) => setTimeout(r, 50))
+    // Both in their handler, so both are counted in flight.
+    await vi.waitFor(() => expect(waiting).toHaveLength(2), { timeout: 30_000 })
     const res = await t.app.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(503)
     expect(res.headers['retry-after']).toBe('5')

@@ -1,6 +1,7 @@
 // GET /settings answers its schema and carries every value of the modules that own the enumerations:
 // the expectations are read from those modules, so a kind or status added there and missing here fails.
 import Value from 'typebox/value'
+import { checkIds } from '../../src/domain/rules.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { layerKinds } from '../../src/catalogue/layer-kinds.js'
 import { defaultConfig } from '../../src/config.js'
@@ -57,7 +58,8 @@ describe('GET /settings', () => {
     expect(doc.filingKinds.find((k) => k.code === 'scheme')!.nameZh).toBe(filingKinds.scheme)
     expect(codes(doc.roles)).toEqual([...roles])
     expect(codes(doc.reviewActions)).toEqual(Object.keys(reviewActions))
-    for (const list of [doc.developmentModes, doc.approaches, doc.milestoneTypes, doc.roles, doc.reviewActions])
+    expect(codes(doc.checks)).toEqual([...checkIds])
+    for (const list of [doc.checks, doc.developmentModes, doc.approaches, doc.milestoneTypes, doc.roles, doc.reviewActions])
       for (const x of list) expect(x.nameZh).toMatch(/\p{Script=Han}/u)
   })
 

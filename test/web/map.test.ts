@@ -40,7 +40,15 @@ describe('map page', () => {
     // For the README: closer in, so the picture shows patches rather than texture.
     await page.evaluate(() => (window as any).lowlandMap.jumpTo({ zoom: (window as any).lowlandMap.getZoom() + 2.5 }))
     await page.waitForFunction(() => (window as any).lowlandMap.loaded() && (window as any).lowlandMap.areTilesLoaded())
-    await page.waitForTimeout(300)
+    // Until a frame has been drawn with those tiles: a repaint, then MapLibre's idle (nothing left to draw).
+    await page.evaluate(
+      () =>
+        new Promise<void>((resolve) => {
+          const map = (window as any).lowlandMap
+          map.once('idle', () => resolve())
+          map.triggerRepaint()
+        }),
+    )
     await screenshot(page, 'map', 0.7)
     expect(await page.textContent('#legend')).toContain('建设用地')
 

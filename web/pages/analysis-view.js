@@ -4,7 +4,7 @@ import { h, table } from '../dom.js'
 import * as f from '../format.js'
 import { bboxOf, createMap, fitExtent, loaded } from '../map/map.js'
 import { layersFor, pieceStyles } from '../map/styles.js'
-import { layerTitle, statusName } from '../settings.js'
+import { checkName, layerTitle, statusName } from '../settings.js'
 import { s } from '../strings.js'
 
 const p = s.project
@@ -69,7 +69,7 @@ export const checksTable = (a) =>
       h(
         'tr',
         { dataset: { check: c.id, passed: String(c.passed) } },
-        h('td', {}, p.checkNames[c.id] ?? c.id),
+        h('td', {}, checkName(c.id)),
         h('td', {}, checkBadge(c.passed), ...checkFlags(c)),
         h('td', {}, c.messageZh ?? c.message),
         h('td', {}, c.clause ?? s.common.dash),

@@ -1,4 +1,4 @@
-// Serves a PGlite database over the Postgres wire protocol on a loopback port.
+// Serves a PGlite database over the Postgres wire protocol on a Unix socket (listenSocket: no TCP port).
 //
 // Replaces pglite-socket's server (0.2.11): after an error in an extended-protocol query
 // (Parse/Bind/Execute/Sync) PGlite 0.5.8 answers with two ReadyForQuery messages instead of one,
@@ -204,15 +204,6 @@ export class WireServer {
       this.server!.listen(socketPath, () => resolve())
     })
     fs.chmodSync(socketPath, 0o600)
-  }
-
-  async listen(host = '127.0.0.1', port = 0): Promise<number> {
-    this.server = net.createServer((socket) => this.accept(socket))
-    await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject)
-      this.server!.listen(port, host, () => resolve())
-    })
-    return (this.server.address() as net.AddressInfo).port
   }
 
   private accept(socket: net.Socket): void {
