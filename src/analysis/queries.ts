@@ -38,12 +38,12 @@ export interface Cut {
 }
 
 /** The projects CTE (each in its own plane) of a cut. */
-const projectsOf = (c: Cut) => projectsInPlanes({ county: c.county, ids: c.ids })
+export const projectsOf = (c: Cut) => projectsInPlanes({ county: c.county, ids: c.ids })
 /** The version a measure reads (recorded in the result's inputs). */
-const version = (c: Cut, layer: string, datasetId: number) => ({ layer, datasetId, county: c.county })
+export const version = (c: Cut, layer: string, datasetId: number) => ({ layer, datasetId, county: c.county })
 
 /** `WITH p AS (…) <select>` and its bindings in order: the CTE's, then each part's. */
-async function run<T>(knex: Knex, c: Cut, parts: Array<string | Sql>): Promise<T[]> {
+export async function run<T>(knex: Knex, c: Cut, parts: Array<string | Sql>): Promise<T[]> {
   const projects = projectsOf(c)
   const sql = parts.map((x) => (typeof x === 'string' ? x : x.sql)).join('\n')
   const bindings = [...projects.bindings, ...parts.flatMap((x) => (typeof x === 'string' ? [] : x.bindings))]

@@ -12,6 +12,7 @@ import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts }
 import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
+import { projectOverlaps } from './overlaps.js'
 import { projectPieces } from './pieces.js'
 import { currentResult } from './stored-result.js'
 import * as q from './queries.js'
@@ -47,7 +48,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const { inputs } = ctx
   const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
-  const [areas, s2, lines, types, fp, au, idle, outside, s3, plots] = await Promise.all([
+  const [areas, s2, lines, types, fp, au, idle, outside, s3, plots, overlaps] = await Promise.all([
     q.projectAreas(knex, cut),
     inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
     inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, cut, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
@@ -58,8 +59,9 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
     inputs['plan-zones'] ? q.outsidePlan(knex, cut, inputs['plan-zones'].datasetId) : null,
     inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
     inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
+    projectOverlaps(knex, cut, { survey2: inputs.survey2?.datasetId, codes: config.survey2ConstructionCodes }),
   ])
-  return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots }
+  return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps }
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
@@ -75,7 +77,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots } = await measure(
+  const { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps } = await measure(
     knex,
     ctx,
     county,
@@ -103,6 +105,7 @@ export async function analyzeProjects(
       idleLandM2: idle ? (idle.get(p.id)?.m2 ?? 0) : null,
       outsidePlanM2: outside ? (outside.get(p.id)?.m2 ?? 0) : null,
       onPlotsM2: plots ? (plots.get(p.id)?.m2 ?? 0) : null,
+      overlaps: overlaps.get(p.id) ?? [],
     }
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
     const stock = stockArea(measures, facts, undefined, config.capFormulaAtConstruction)
@@ -164,6 +167,13 @@ export async function analyzeProjects(
         outsidePlan: outside ? { m2: m2(outside.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]) } : null,
       },
       onPlots: plots ? { m2: m2(measures.onPlotsM2!), share: a > 0 ? measures.onPlotsM2! / a : 0, plots: plots.get(p.id)?.ids ?? [] } : null,
+      overlaps: (overlaps.get(p.id) ?? []).map((o) => ({
+        projectId: o.projectId,
+        code: o.code,
+        status: o.status,
+        m2: m2(o.m2, [0, config.conflictToleranceM2]),
+        stockM2: m2(o.stockM2, [0, config.conflictToleranceM2]),
+      })),
       stockArea: {
         ...stock,
         ...(stock.m2 === null

@@ -16,7 +16,8 @@
 // layer's features, `d` the active version joined through the read model. Table names come from
 // the layer catalogue; every value is bound.
 import { layerKind } from '../catalogue/layer-kinds.js'
-import { activeVersionJoin } from './read-model.js'
+import { activeVersionJoin, approvedAnalysisJoin } from './read-model.js'
+import { resultValue } from './result-projections.js'
 import type { Sql } from './scope.js'
 
 /**
@@ -77,9 +78,14 @@ export function projectsInPlanes(sel: ProjectSelection): Sql {
 
 /**
  * The version of a layer to cut against: the one a measure recorded in its inputs (bound, with the
- * county), or without a datasetId the active one of each project's county (joined through the read model).
+ * county); `pinned`, the one recorded in the inputs of each project's approved analysis (the land the
+ * province approved, as the rewards count it); or else the active one of each project's county
+ * (joined through the read model).
  */
-export type LayerVersion = { layer: string; datasetId: number; county: string } | { layer: string }
+export type LayerVersion = { layer: string; datasetId: number; county: string } | { layer: AnalysisInputLayer; pinned: true } | { layer: string }
+
+/** Layers an analysis records in its inputs (src/schemas/analysis.ts AnalysisInputs). */
+export type AnalysisInputLayer = 'survey2' | 'survey3' | 'buildings'
 
 function tableOf(layer: string): string {
   const kind = layerKind(layer)
@@ -94,6 +100,11 @@ function tableOf(layer: string): string {
  */
 function versionOf(v: LayerVersion): { join: string; condition: Sql } {
   if ('datasetId' in v) return { join: '', condition: { sql: 'f.dataset_id = ? AND f.xzqdm = ?', bindings: [v.datasetId, v.county] } }
+  if ('pinned' in v)
+    return {
+      join: `JOIN projects pr ON pr.xzqdm = p.xzqdm AND pr.id = p.id ${approvedAnalysisJoin({ project: 'pr', as: 'pa' })}`,
+      condition: { sql: `f.dataset_id = ${resultValue(['inputs', v.layer, 'datasetId'], 'pa.result')} AND f.xzqdm = p.xzqdm`, bindings: [] },
+    }
   return {
     join: activeVersionJoin({ layer: v.layer, county: 'p.xzqdm', as: 'd' }),
     condition: { sql: 'f.dataset_id = d.id AND f.xzqdm = d.xzqdm', bindings: [] },

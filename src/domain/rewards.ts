@@ -157,3 +157,16 @@ export function earnedQuotaM2(stockM2: number, statsOfRewardYear: { landM2: numb
 
 /** 双倍扣减: what a fraud finding takes off the next year's plan. */
 export const fraudDeductionM2 = (earnedM2: number) => FRAUD_DEDUCTION_FACTOR * earnedM2
+
+/**
+ * A project's stock after the land already counted (issue 21; 165号 一、三 同一土地只核定一次): its stock
+ * spread evenly over its stock land (二调建设用地 inside it), less the share of that land counted before.
+ * A default-approach project's stock is its stock land, so it loses exactly the land counted before;
+ * a formula project (退二进三, 提高容积率) loses the same share of its formula stock. A project without
+ * stock land (no second-survey layer in its approved analysis) has nothing to compare and keeps its stock.
+ */
+export function stockAfterOverlap(stockM2: number, land: { landM2: number; deductedM2: number } | undefined): { countedM2: number; deductedM2: number } {
+  if (!land || !(land.landM2 > 0) || !(land.deductedM2 > 0)) return { countedM2: stockM2, deductedM2: 0 }
+  const deducted = stockM2 * Math.min(1, land.deductedM2 / land.landM2)
+  return { countedM2: stockM2 - deducted, deductedM2: deducted }
+}

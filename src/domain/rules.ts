@@ -27,7 +27,25 @@ export interface Measures {
   outsidePlanM2: number | null
   /** part of the project on low-efficiency plots; null when no plots layer is loaded */
   onPlotsM2: number | null
+  /** the other projects of the county drawn on the same land (not drafts or returned ones); absent: none */
+  overlaps?: readonly OverlapMeasure[]
 }
+
+/** Another project overlapping this one: the land both cover and the second-survey construction land in it. */
+export interface OverlapMeasure {
+  code: string
+  status: string
+  m2: number
+  /** project ∩ other project ∩ second-survey construction land: the stock land both would count */
+  stockM2: number
+}
+
+/**
+ * The statuses of a project whose stock is (or will be, once its milestone comes) counted: land
+ * they hold cannot be counted again. Every project counted in an earlier reward year is
+ * province-approved (an approved project is never returned or edited), so this covers those too.
+ */
+export const countedStatuses: readonly string[] = ['province-approved']
 
 export interface ProjectFacts {
   approach: Approach
@@ -68,6 +86,7 @@ export const checkIds = [
   'on-database-plots',
   'ownership',
   'stock-formula',
+  'no-double-counting',
 ] as const
 export type CheckId = (typeof checkIds)[number]
 
@@ -83,6 +102,7 @@ export const checkNamesZh: Record<CheckId, string> = {
   'on-database-plots': '位于入库低效用地图斑内',
   ownership: '权属清晰、无查封',
   'stock-formula': '公式核定存量与用地、容积率相符',
+  'no-double-counting': '同一土地不重复核定',
 }
 
 /** The clause each check comes from. */
@@ -97,6 +117,7 @@ export const checkClauses: Record<CheckId, string> = {
   'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
   'stock-formula': '165号 三：“退二进三”、提高容积率的存量按建筑面积除以地块新的容积率核定；165号 五：错报、虚报',
+  'no-double-counting': '165号 三：盘活存量面积以项目区范围内二调建设用地面积核定（同一土地只核定一次）',
 }
 
 export interface Check {
@@ -251,6 +272,7 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
   checks.push(onPlots(m, c))
   checks.push(ownershipCheck(p))
   checks.push(stockFormulaCheck(m, p, stock, c))
+  checks.push(noDoubleCounting(m.overlaps ?? [], c))
   return checks
 }
 
@@ -308,6 +330,41 @@ function stockFormulaCheck(m: Measures, p: ProjectFacts, stock: StockArea, c: An
   if (!notes.length)
     return { ...base, passed: true, value: gap, text: () => ['the formula agrees with the land and the plot ratios', '公式核定面积与二调建设用地及容积率相符'] }
   return { ...base, passed: true, value: gap, needsReview: true, text: () => [notes.map((n) => n[0]).join('; '), notes.map((n) => n[1]).join('；')] }
+}
+
+/**
+ * 同一土地只核定一次 (docs/decisions.md, issue 21): stock land shared with a counted (province-approved)
+ * project above the conflict tolerance fails; any other overlap (stock land within the tolerance,
+ * land outside the stock, a project still under review) passes but a person must look. The value
+ * is the largest stock land shared with one counted project.
+ */
+function noDoubleCounting(overlaps: readonly OverlapMeasure[], c: AnalysisConfig): Draft {
+  const tolerance = c.conflictToleranceM2
+  const counted = overlaps.filter((o) => countedStatuses.includes(o.status))
+  const worst = counted.reduce((max, o) => Math.max(max, o.stockM2), 0)
+  const base = { id: 'no-double-counting' as const, value: worst, threshold: tolerance }
+  const list = (os: readonly OverlapMeasure[], key: 'm2' | 'stockM2', sep: string) => os.map((o) => `${o.code} ${m2Text(o[key], [tolerance])}`).join(sep)
+  const twice = counted.filter((o) => o.stockM2 > tolerance)
+  if (twice.length)
+    return {
+      ...base,
+      passed: false,
+      text: () => [
+        `second-survey construction land already counted for a province-approved project: ${list(twice, 'stockM2', ', ')} (above the ${tolerance} m² tolerance)`,
+        `与已通过省级审核的项目存量用地重叠（${list(twice, 'stockM2', '，')}），超过${tolerance}平方米容差，同一土地不得重复核定`,
+      ],
+    }
+  const others = overlaps.filter((o) => o.m2 > 0)
+  if (!others.length) return { ...base, passed: true, text: () => ['no other project of the county covers this land', '未与本县其他项目重叠'] }
+  return {
+    ...base,
+    passed: true,
+    needsReview: true,
+    text: () => [
+      `overlaps other projects of the county (${list(others, 'm2', ', ')}): stock land shared with approved projects is within the ${tolerance} m² tolerance or the others are not yet approved; to be reviewed`,
+      `与本县其他项目重叠（${list(others, 'm2', '，')}）：与已通过省级审核项目的存量用地重叠在${tolerance}平方米容差内，或对方尚未通过审核，需人工复核`,
+    ],
+  }
 }
 
 function overlapCheck(id: 'no-approved-unsupplied' | 'no-idle-land', v: number | null, what: { en: string; zh: string }, c: AnalysisConfig): Draft {
@@ -426,6 +483,9 @@ function variants(m: Measures, delta: number): Measures[] {
     footprintM2: Math.max(0, m.footprintM2 - d),
   })
   out.push(inside(delta), inside(-delta))
+  // The stock land shared with other projects, each moved alike.
+  const shared = (d: number): Measures => ({ ...m, overlaps: m.overlaps?.map((o) => ({ ...o, stockM2: Math.max(0, o.stockM2 + d) })) })
+  if (m.overlaps?.length) out.push(shared(delta), shared(-delta))
   return out
 }
 

@@ -16,6 +16,8 @@ export const problemKinds = {
   LR_FORBIDDEN: { status: 403, slug: 'forbidden', titleZh: '无权执行该操作', titleEn: 'Not allowed for this key' },
   LR_NOT_FOUND: { status: 404, slug: 'not-found', titleZh: '对象不存在或不在权限范围内', titleEn: 'Not found' },
   LR_CONFLICT: { status: 409, slug: 'conflict', titleZh: '与现有数据冲突', titleEn: 'Conflict with existing data' },
+  // 同一土地重复核定 (165号 三, issue 21): a stable type a client can tell from other conflicts.
+  LR_DOUBLE_COUNTING: { status: 409, slug: 'double-counting', titleZh: '同一土地不得重复核定', titleEn: 'The same land may not be counted twice' },
   LR_PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large', titleZh: '上传内容超过大小限制', titleEn: 'Payload too large' },
   LR_UNSUPPORTED_MEDIA: { status: 415, slug: 'unsupported-media-type', titleZh: '不支持的内容类型', titleEn: 'Unsupported media type' },
   LR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', titleZh: '数据无法处理', titleEn: 'Unprocessable content' },

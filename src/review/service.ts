@@ -4,7 +4,8 @@ import type { Knex } from 'knex'
 import { analyzeProjects, type ProjectForAnalysis } from '../analysis/service.js'
 import { currentResult } from '../analysis/stored-result.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
-import { latestAnalysisOf } from '../db/read-model.js'
+import { analysisStale, latestAnalysisJoin, latestAnalysisOf } from '../db/read-model.js'
+import { resultValue } from '../db/result-projections.js'
 import { whereInScope } from '../db/scope.js'
 import { addWorkingDays, chinaDate, chinaToday, workingDaysBetween } from '../domain/calendar.js'
 import type { ProjectStatus } from '../domain/project.js'
@@ -12,21 +13,25 @@ import { inScope } from '../domain/region.js'
 import { cityDeadlineNote, PROVINCE_REVIEW_WORKING_DAYS, reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
+import type { AnalysisResult } from '../schemas/analysis.js'
 import { workingDayRules } from './calendar.js'
+import { markNeighboursStale, refuseDoubleCounting } from './double-counting.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
 
 export async function moveProject(knex: Knex, actor: Actor, id: number, action: ReviewAction, reason?: string) {
   const role = actor.principal.role
-  // Approval pins the analysis the province saw: compute a fresh one first if the latest is stale
-  // or missing (outside the transaction: the embedded database has one connection).
+  // The city's pass and the province's approval are judged on a current analysis (computed first if
+  // the latest is stale or missing, outside the transaction: the embedded database has one
+  // connection); approval pins the one the province saw.
   let pinned: number | null = null
-  if (action === 'approve' && role === 'province') {
+  const reviewing = (action === 'approve' && role === 'province') || (action === 'check' && role === 'city')
+  if (reviewing) {
     const project = await getProject(knex, actor, id)
-    if (project.status === 'city-checked') {
-      const latest = await latestAnalysisOf(knex, id)
-      pinned =
-        latest && currentResult(latest) ? latest.id : ((await analyzeProjects(knex, project.county, [project as ProjectForAnalysis]))[0]?.resultId ?? null)
+    if (project.status === (action === 'approve' ? 'city-checked' : 'submitted')) {
+      const current = await currentAnalysis(knex, project as ProjectForAnalysis)
+      refuseDoubleCounting(project.code, current.result)
+      if (action === 'approve') pinned = current.id
     }
   }
   const result = await auditedWrite(
@@ -53,6 +58,7 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
         update.approved_result_id = pinned
       }
       await trx('projects').where({ id }).update(update)
+      await markNeighboursStale(trx, { id, county: p.xzqdm })
       await trx('project_transitions').insert({
         project_id: id,
         xzqdm: p.xzqdm,
@@ -74,6 +80,15 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
     }),
   )
   return { ...(await getProject(knex, actor, id)), transition: { action, ...result, actionZh: reviewActions[action].zh } }
+}
+
+/** The project's latest analysis when current, else a new one. */
+async function currentAnalysis(knex: Knex, project: ProjectForAnalysis): Promise<{ id: number; result: AnalysisResult }> {
+  const latest = await latestAnalysisOf(knex, project.id)
+  const stored = latest && currentResult(latest)
+  if (stored) return { id: latest.id, result: stored }
+  const [fresh] = await analyzeProjects(knex, project.county, [project])
+  return { id: fresh!.resultId, result: fresh! }
 }
 
 export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
@@ -110,7 +125,15 @@ export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: str
     .as('city_checked_at')
   let query = whereInScope(
     knex('projects')
-      .select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at', checkedAt)
+      .select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at', checkedAt, 'a.overlaps', 'a.overlaps_stale')
+      // what the reviewer must see first: the other projects on the same land (issue 21)
+      .joinRaw(
+        latestAnalysisJoin({
+          project: 'projects',
+          as: 'a',
+          columns: `${resultValue(['overlaps'])} AS overlaps, ${analysisStale('r')} AS overlaps_stale`,
+        }),
+      )
       .whereIn('status', ['submitted', 'city-checked'])
       .orderBy('submitted_at')
       .orderBy('id'),
@@ -125,6 +148,9 @@ export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: str
     county: r.xzqdm as string,
     status: r.status as string,
     submittedOn: chinaDate(r.submitted_at as Date),
+    // null: not analysed yet, or by a release before overlaps were reported
+    overlaps: (r.overlaps ?? null) as AnalysisResult['overlaps'] | null,
+    overlapsStale: r.overlaps === null ? null : (r.overlaps_stale as boolean),
   })
   const province = rows
     .filter((r) => r.status === 'city-checked')

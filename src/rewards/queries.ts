@@ -148,6 +148,18 @@ export async function projectsCompletedIn(knex: Knex, year: number): Promise<Rew
   return rows as RewardProjectRow[]
 }
 
+/** A county's projects whose milestone falls before `year`: those that qualified were counted in an earlier reward year. */
+export async function projectsCompletedBefore(knex: Knex, county: string, year: number): Promise<RewardProjectRow[]> {
+  const { rows } = await knex.raw(
+    `SELECT ${rewardProjectColumns}
+       FROM projects p ${approvedAnalysisJoin({ project: 'p', as: 'r' })}
+      WHERE p.xzqdm = ? AND p.milestone_date < make_date(?, 1, 1)
+      ORDER BY p.milestone_date, p.id`,
+    [county, year],
+  )
+  return rows as RewardProjectRow[]
+}
+
 /** Fraud findings made in `year`, each with its project as the reward rules read it (null fields once deleted). */
 export async function fraudFindingsOf(
   knex: Knex,

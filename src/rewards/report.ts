@@ -16,11 +16,14 @@ import {
   perCapitaM2,
   quotaM2,
   rewardVerdict,
+  stockAfterOverlap,
   type RewardCandidate,
 } from '../domain/rewards.js'
+import { analysisDefaults } from '../domain/analysis-config.js'
 import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import * as q from './queries.js'
+import { stockLandCounted, type StockLandRow } from './stock-land.js'
 
 type Note = { en: string; zh: string }
 type Stats = { landM2: number; population: number; landSource: string }
@@ -133,6 +136,8 @@ export async function rewardsReport(knex: Knex, year: number) {
   }
 
   const counties = new Set<string>([...completed.map((p) => p.xzqdm.trim()), ...deductions.keys()])
+  const land = new Map<string, CountedLand>()
+  for (const county of counties) land.set(county, await countedLand(knex, county, year, completed))
   for (const key of stats.keys()) if (key.endsWith(`/${year}`)) counties.add(key.slice(0, 6))
 
   return {
@@ -150,14 +155,46 @@ export async function rewardsReport(knex: Knex, year: number) {
         completed.filter((p) => p.xzqdm.trim() === county),
         stats.get(`${county}/${year}`) ?? null,
         deductions.get(county) ?? [],
+        land.get(county)!,
       ),
     ),
   }
 }
 
-function countyRow(county: string, year: number, completed: q.RewardProjectRow[], stats: Stats | null, deductions: Deduction[]) {
+/** What the county's stock land looks like once land counted before is taken off: per project of the year, and who counted it before. */
+interface CountedLand {
+  rows: Map<number, StockLandRow>
+  /** every project in the counting order: its code and reward year */
+  named: Map<number, { code: string; year: number }>
+}
+
+const qualifies = (p: q.RewardProjectRow) => rewardVerdict(candidateOf(p)).qualifies
+const byMilestone = (a: q.RewardProjectRow, b: q.RewardProjectRow) =>
+  a.milestone_date! < b.milestone_date! ? -1 : a.milestone_date! > b.milestone_date! ? 1 : a.id - b.id
+
+/**
+ * The counting order of a county (issue 21): projects counted in earlier reward years, then the
+ * year's qualifying projects by milestone date (the first completed keeps the land), and the stock
+ * land each of the year's projects shares with those before it.
+ */
+async function countedLand(knex: Knex, county: string, year: number, completed: q.RewardProjectRow[]): Promise<CountedLand> {
+  const mine = completed.filter((p) => p.xzqdm.trim() === county && qualifies(p)).sort(byMilestone)
+  if (!mine.length) return { rows: new Map(), named: new Map() }
+  const earlier = (await q.projectsCompletedBefore(knex, county, year)).filter(qualifies)
+  const order = [...earlier, ...mine]
+  const rows = await stockLandCounted(knex, county, {
+    order: order.map((p) => p.id),
+    from: earlier.length,
+    codes: analysisDefaults.survey2ConstructionCodes,
+  })
+  return { rows, named: new Map(order.map((p) => [p.id, { code: p.code, year: yearOf(p.milestone_date)! }])) }
+}
+
+function countyRow(county: string, year: number, completed: q.RewardProjectRow[], stats: Stats | null, deductions: Deduction[], land: CountedLand) {
   const notes: Note[] = []
-  const qualifying: Array<{ id: number; code: string; milestoneDate: string; stockAreaM2: number }> = []
+  const qualifying: Array<{ id: number; code: string; milestoneDate: string; stockAreaM2: number; countedStockM2: number; overlapDeductionM2: number }> = []
+  const overlapItems: Array<{ projectId: number; code: string; countedBeforeBy: { projectId: number; code: string; year: number }; m2: number }> = []
+  let overlapM2 = 0
   const excluded: Array<{
     id: number
     code: string
@@ -170,8 +207,27 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   }> = []
   for (const p of completed) {
     const v = rewardVerdict(candidateOf(p))
-    if (v.qualifies) qualifying.push({ id: p.id, code: p.code, milestoneDate: p.milestone_date!, stockAreaM2: roundTo(p.stock_m2!, 2) })
-    else
+    if (v.qualifies) {
+      const stock = p.stock_m2!
+      const l = land.rows.get(p.id)
+      const after = stockAfterOverlap(stock, l)
+      overlapM2 += after.deductedM2
+      qualifying.push({
+        id: p.id,
+        code: p.code,
+        milestoneDate: p.milestone_date!,
+        stockAreaM2: roundTo(stock, 2),
+        countedStockM2: roundTo(after.countedM2, 2),
+        overlapDeductionM2: roundTo(after.deductedM2, 2),
+      })
+      // each earlier project sharing its land, in the project's stock (its stock spread over its land)
+      const perLandM2 = l && l.landM2 > 0 ? stock / l.landM2 : 0
+      for (const pair of l?.pairs ?? []) {
+        if (!(pair.m2 > 0) || !(after.deductedM2 > 0)) continue
+        const before = land.named.get(pair.id)!
+        overlapItems.push({ projectId: p.id, code: p.code, countedBeforeBy: { projectId: pair.id, ...before }, m2: roundTo(pair.m2 * perLandM2, 2) })
+      }
+    } else
       excluded.push({
         id: p.id,
         code: p.code,
@@ -183,7 +239,13 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
         reasonZh: v.zh,
       })
   }
-  const stockM2 = sum(qualifying.map((p) => p.stockAreaM2))
+  // the area of the union of the year's stock land, less land counted in earlier years (issue 21)
+  const stockM2 = sum(qualifying.map((p) => p.countedStockM2))
+  if (overlapItems.length)
+    notes.push({
+      en: `land already counted (by an earlier project of the year or an earlier year) is counted once: ${roundTo(overlapM2, 2)} m² deducted`,
+      zh: `同一土地只核定一次：扣减已由本年度在先项目或以前年度项目核定的存量用地${roundTo(overlapM2, 2)}平方米`,
+    })
   const perCapita = stats ? perCapitaM2(stats.landM2, stats.population) : null
   const outside = outsideProvincialScheme(county)
   const common = {
@@ -194,6 +256,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     qualifyingProjects: qualifying,
     excludedProjects: excluded,
     stockArea: { m2: roundTo(stockM2, 2), mu: roundTo(toMu(stockM2), 4) },
+    overlapDeductions: { m2: roundTo(overlapM2, 2), items: overlapItems },
     population: stats?.population ?? null,
     urbanRuralConstructionLandM2: stats ? roundTo(stats.landM2, 2) : null,
     landSource: stats?.landSource ?? null,
@@ -265,6 +328,9 @@ export const rewardsCsvColumns: CsvColumn[] = [
   { zh: '说明', en: 'notes' },
   { zh: '合格项目', en: 'qualifyingProjects' },
   { zh: '不计入项目', en: 'excludedProjects' },
+  // 同一土地只核定一次 (issue 21): already out of 盘活存量面积, listed so the sum of the projects ties to it
+  { zh: '重复用地扣减（平方米）', en: 'overlapDeductionsM2' },
+  { zh: '重复用地扣减明细', en: 'overlapDeductions' },
 ]
 
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
@@ -287,6 +353,8 @@ export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'
     c.notes.map((n) => n.zh).join('；'),
     c.qualifyingProjects.map((p) => p.code).join('；'),
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
+    c.overlapDeductions.m2,
+    c.overlapDeductions.items.map((i) => `${i.code}与${i.countedBeforeBy.code}（${i.countedBeforeBy.year}年）重叠${i.m2}平方米`).join('；'),
   ])
   return csvDocument(rewardsCsvColumns, rows, headers)
 }

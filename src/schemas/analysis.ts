@@ -58,9 +58,17 @@ export const AppliedApproach = Type.Object({
  * of the previous version would not pass (a field added, renamed, retyped or removed) bumps it: a
  * stored result of another version is then stale (src/db/read-model.ts analysisStale) and a reader
  * recomputes it, except a pinned (approved) result, which is kept and read as stored
- * (docs/decisions.md, issue 20). 1: results written before they carried a version.
+ * (docs/decisions.md, issue 20). 1: results written before they carried a version; 3: `overlaps` (issue 21).
  */
-export const analysisSchemaVersion = 2
+export const analysisSchemaVersion = 3
+
+export const Overlap = Type.Object({
+  projectId: Type.Integer(),
+  code: Type.String(),
+  status: Type.String({ description: 'the other project’s review status when this result was computed' }),
+  m2: M2('land both projects cover (cut in this project’s plane)'),
+  stockM2: M2('second-survey construction land both projects cover: the stock land both would count'),
+})
 
 export const AnalysisResult = Type.Object({
   schemaVersion: Type.Literal(analysisSchemaVersion, { description: 'version of this shape; a stored result of another version is recomputed' }),
@@ -109,6 +117,9 @@ export const AnalysisResult = Type.Object({
     outsidePlan: Nullable(Type.Object({ m2: Type.Number() })),
   }),
   onPlots: Nullable(Type.Object({ m2: Type.Number(), share: Type.Number(), plots: Type.Array(Type.String()) })),
+  overlaps: Type.Array(Overlap, {
+    description: 'other projects of the county on the same land: every one not a draft or returned (counted ones included)',
+  }),
   stockArea: Type.Object({
     method: Type.String(),
     m2: Nullable(Type.Number()),

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { filingKinds } from '../domain/filings.js'
 import { PROVINCE_REVIEW_WORKING_DAYS, reviewActions } from '../domain/workflow.js'
+import { Overlap } from './analysis.js'
 import { CountyCode, KeyOf, OneOf } from './common.js'
 
 const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China Standard Time)' })
@@ -43,6 +44,10 @@ const ReviewItem = {
   county: Type.String(),
   status: Type.String(),
   submittedOn: Type.String({ description: 'the county’s submission (China Standard Time)' }),
+  overlaps: Type.Union([Type.Array(Overlap), Type.Null()], {
+    description: 'other projects on the same land, from the latest analysis; null when it has none (not analysed, or by an older release)',
+  }),
+  overlapsStale: Type.Union([Type.Boolean(), Type.Null()], { description: 'the analysis the overlaps come from is stale: the review will recompute it' }),
 }
 
 export const ReviewList = Type.Object({

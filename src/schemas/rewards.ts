@@ -81,7 +81,16 @@ export const RewardsReport = Type.Object({
       countyName: Type.Union([Type.String(), Type.Null()], { description: '县（市、区）名称 (region table)' }),
       cityName: Type.Union([Type.String(), Type.Null()], { description: '设区市名称' }),
       outsideScheme: Type.Boolean(),
-      qualifyingProjects: Type.Array(Type.Object({ id: Type.Integer(), code: Type.String(), milestoneDate: Type.String(), stockAreaM2: Type.Number() })),
+      qualifyingProjects: Type.Array(
+        Type.Object({
+          id: Type.Integer(),
+          code: Type.String(),
+          milestoneDate: Type.String(),
+          stockAreaM2: Type.Number({ description: 'the stock area of the approved analysis' }),
+          countedStockM2: Type.Number({ description: 'what the county’s stock counts of it: land counted before taken off' }),
+          overlapDeductionM2: Type.Number({ description: 'its stock on land counted before (earlier in the year or an earlier year)' }),
+        }),
+      ),
       excludedProjects: Type.Array(
         Type.Object({
           id: Type.Integer(),
@@ -94,7 +103,24 @@ export const RewardsReport = Type.Object({
           reasonZh: Type.String(),
         }),
       ),
-      stockArea: Type.Object({ m2: Type.Number(), mu: Type.Number() }, { description: '盘活存量面积 of the qualifying projects' }),
+      stockArea: Type.Object(
+        { m2: Type.Number(), mu: Type.Number() },
+        { description: '盘活存量面积 of the qualifying projects: the union of their stock land, less land counted in earlier years' },
+      ),
+      overlapDeductions: Type.Object(
+        {
+          m2: Type.Number(),
+          items: Type.Array(
+            Type.Object({
+              projectId: Type.Integer(),
+              code: Type.String(),
+              countedBeforeBy: Type.Object({ projectId: Type.Integer(), code: Type.String(), year: Type.Integer() }),
+              m2: Type.Number({ description: 'the stock land the two share, in this project’s stock' }),
+            }),
+          ),
+        },
+        { description: 'land already counted (同一土地只核定一次): each project of the year with the earlier project that counted it' },
+      ),
       population: Nullable(Type.Number()),
       urbanRuralConstructionLandM2: Nullable(Type.Number()),
       landSource: Nullable(Type.String()),

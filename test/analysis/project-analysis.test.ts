@@ -209,6 +209,8 @@ describe('project analysis', () => {
       'on-database-plots': null, // no low-efficiency plots layer loaded
       ownership: null,
       'stock-formula': true, // no formula: the second-survey construction land
+
+      'no-double-counting': true, // no other project on its land
     })
     expect(analysis.eligible).toBe(false)
     expect(analysis.stockArea).toMatchObject({ method: 'survey2-construction' })

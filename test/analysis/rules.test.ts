@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { analysisDefaults as cfg } from '../../src/domain/analysis-config.js'
 import { MU_M2 } from '../../src/domain/units.js'
-import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../../src/domain/rules.js'
+import { eligibility, entryChecks, stockArea, type Measures, type OverlapMeasure, type ProjectFacts } from '../../src/domain/rules.js'
 
 // Planar areas equal the ellipsoidal ones unless a test sets them.
 const measures = (m: Partial<Measures> = {}): Measures => {
@@ -108,6 +108,39 @@ describe('conflicts and plan', () => {
     expect(check(measures({ approvedUnsuppliedM2: null }), facts(), 'no-approved-unsupplied')).toBeNull()
     expect(check(measures({ idleLandM2: null }), facts(), 'no-idle-land')).toBeNull()
     expect(check(measures({ outsidePlanM2: null }), facts(), 'in-plan')).toBeNull()
+  })
+})
+
+describe('no-double-counting (issue 21: the same land is counted once)', () => {
+  const other = (o: Partial<OverlapMeasure> = {}): OverlapMeasure => ({ code: 'P-1', status: 'province-approved', m2: 500, stockM2: 0, ...o })
+  const tol = cfg.conflictToleranceM2
+  it('stock land shared with an approved project: up to the tolerance needs review, above it fails', () => {
+    expect(full(measures({ overlaps: [] }), facts(), 'no-double-counting')).toMatchObject({ passed: true, needsReview: false, value: 0 })
+    expect(full(measures(), facts(), 'no-double-counting')).toMatchObject({ passed: true, needsReview: false })
+    expect(full(measures({ overlaps: [other({ stockM2: tol })] }), facts(), 'no-double-counting')).toMatchObject({
+      passed: true,
+      needsReview: true,
+      value: tol,
+      messageZh: expect.stringMatching(/P-1.*需人工复核/),
+    })
+    expect(full(measures({ overlaps: [other({ stockM2: tol + 1e-9 })] }), facts(), 'no-double-counting')).toMatchObject({
+      passed: false,
+      needsReview: false,
+      messageZh: expect.stringMatching(/P-1.*同一土地不得重复核定/),
+    })
+    expect(check(measures({ overlaps: [other({ stockM2: tol + 0.01 })] }), facts(), 'no-double-counting')).toBe(false)
+  })
+  it('land outside the stock, or a project not yet approved, needs review but does not fail', () => {
+    expect(full(measures({ overlaps: [other({ m2: 900, stockM2: 0 })] }), facts(), 'no-double-counting')).toMatchObject({ passed: true, needsReview: true })
+    for (const status of ['submitted', 'city-checked'])
+      expect(full(measures({ overlaps: [other({ status, stockM2: 800 })] }), facts(), 'no-double-counting')).toMatchObject({
+        passed: true,
+        needsReview: true,
+      })
+  })
+  it('is near its threshold within ±0.01 m² of the tolerance', () => {
+    expect(full(measures({ overlaps: [other({ stockM2: tol - 0.005 })] }), facts(), 'no-double-counting').nearThreshold).toBe(true)
+    expect(full(measures({ overlaps: [other({ stockM2: tol - 0.5 })] }), facts(), 'no-double-counting').nearThreshold).toBe(false)
   })
 })
 

@@ -8,6 +8,7 @@ import {
   outsideProvincialScheme,
   quotaM2,
   rewardVerdict,
+  stockAfterOverlap,
   type RewardCandidate,
 } from '../../src/domain/rewards.js'
 
@@ -37,6 +38,22 @@ describe('adjustment coefficient by per-capita urban-rural construction land (16
   it('is 0.9 just above 300', () => {
     expect(adjustmentCoefficient(300.0000001)).toBe(0.9)
     expect(adjustmentCoefficient(1000)).toBe(0.9)
+  })
+})
+
+describe('land counted before comes off (issue 21)', () => {
+  it('a default-approach project loses exactly the land counted before', () => {
+    expect(stockAfterOverlap(20000, { landM2: 20000, deductedM2: 5000 })).toEqual({ countedM2: 15000, deductedM2: 5000 })
+    expect(stockAfterOverlap(20000, { landM2: 20000, deductedM2: 20000 })).toEqual({ countedM2: 0, deductedM2: 20000 })
+  })
+  it('a formula project loses the same share of its formula stock', () => {
+    // 退二进三: 6 000 m² of stock on 20 000 m² of construction land, a quarter of it counted before
+    expect(stockAfterOverlap(6000, { landM2: 20000, deductedM2: 5000 })).toEqual({ countedM2: 4500, deductedM2: 1500 })
+  })
+  it('nothing counted before, or no stock land to compare: the stock stands', () => {
+    expect(stockAfterOverlap(6000, { landM2: 20000, deductedM2: 0 })).toEqual({ countedM2: 6000, deductedM2: 0 })
+    expect(stockAfterOverlap(6000, { landM2: 0, deductedM2: 0 })).toEqual({ countedM2: 6000, deductedM2: 0 })
+    expect(stockAfterOverlap(6000, undefined)).toEqual({ countedM2: 6000, deductedM2: 0 })
   })
 })
 

@@ -31,3 +31,21 @@ export const toLonLat = (p: number[]) => proj4('EPSG:4548', 'WGS84', p)
 
 /** Ellipsoidal area of gkRect(x0, y0, x1, y1). */
 export const gkArea = (x0: number, y0: number, x1: number, y1: number) => ellipsoidalRingArea(gkRect(x0, y0, x1, y1).map(toLonLat))
+
+/**
+ * A polygon through `corners` (relative to (X, Y), clockwise, not closed), with a vertex every 2 m
+ * along each edge as in gkRect, so that two shapes sharing an oblique edge share its vertices.
+ */
+export function gkPolygon(corners: ReadonlyArray<readonly [number, number]>): number[][] {
+  const pts: number[][] = []
+  corners.forEach(([ax, ay], i) => {
+    const [bx, by] = corners[(i + 1) % corners.length]!
+    const n = Math.max(1, Math.round(Math.hypot(bx - ax, by - ay) / 2))
+    for (let k = 0; k < n; k++) pts.push([X + ax + ((bx - ax) * k) / n, Y + ay + ((by - ay) * k) / n])
+  })
+  pts.push(pts[0]!)
+  return pts
+}
+
+/** Ellipsoidal area of gkPolygon(corners). */
+export const gkPolygonArea = (corners: ReadonlyArray<readonly [number, number]>) => ellipsoidalRingArea(gkPolygon(corners).map(toLonLat))

@@ -94,6 +94,37 @@ describe('project page', () => {
     for (const s of [countySession, citySession, provinceSession]) await s.context.close()
   })
 
+  it('shows the city the other projects on the same land, on the review list and the project page (issue 21)', async () => {
+    // a second project drawn on the approved one's land, submitted by the county
+    const first = (await w.t.app.inject({ url: `/api/v1/projects/${projectId}`, headers: withKey(county) })).json()
+    const created = await w.t.app.inject({
+      method: 'POST',
+      url: '/api/v1/projects',
+      headers: withKey(county),
+      payload: { code: '371502-DUP', geometry: first.geometry },
+    })
+    expect(created.statusCode, created.body).toBe(201)
+    const second = created.json().id
+    const submit = { method: 'POST' as const, url: `/api/v1/projects/${second}/transitions`, headers: withKey(county), payload: { action: 'submit' } }
+    expect((await w.t.app.inject(submit)).statusCode).toBe(200)
+    const a = (await w.t.app.inject({ url: `/api/v1/projects/${second}/analysis`, headers: withKey(county) })).json()
+    const overlap = a.overlaps.find((o: { projectId: number }) => o.projectId === projectId)
+    expect(overlap).toMatchObject({ code: first.code, status: 'province-approved' })
+    expect(overlap.stockM2).toBeGreaterThan(1)
+
+    const { context, page } = await signedIn(w, city)
+    await page.goto(`${w.baseUrl}/#/reviews`)
+    await page.waitForSelector(`#awaiting-city tr[data-id="${second}"] td.overlaps`)
+    const listed = await page.textContent(`#awaiting-city tr[data-id="${second}"] td.overlaps`)
+    expect(listed).toContain(first.code)
+    expect(listed).toContain('省级审核通过')
+    await page.goto(`${w.baseUrl}/#/projects/${second}`)
+    await page.waitForSelector('#overlaps tr[data-status="province-approved"]')
+    expect(await page.textContent('#overlaps')).toContain(first.code)
+    expect(await page.getAttribute('#checks tr[data-check="no-double-counting"]', 'data-passed')).toBe('false')
+    await context.close()
+  })
+
   it('prints the project sheet to an A4 PDF holding the project code and its stock area', async () => {
     const { context, page } = await signedIn(w, county)
     await page.goto(`${w.baseUrl}/#/projects/${projectId}/sheet`)

@@ -4,7 +4,7 @@ import { h, table } from '../dom.js'
 import * as f from '../format.js'
 import { bboxOf, createMap, fitExtent, loaded } from '../map/map.js'
 import { layersFor, pieceStyles } from '../map/styles.js'
-import { checkName, layerTitle } from '../settings.js'
+import { checkName, layerTitle, statusName } from '../settings.js'
 import { s } from '../strings.js'
 
 const p = s.project
@@ -77,6 +77,25 @@ export const checksTable = (a) =>
     ),
     { id: 'checks' },
   )
+
+/** The other projects of the county on the same land (同一土地不重复核定): the land both cover and the stock land in it. */
+export const overlapsTable = (a) =>
+  a.overlaps?.length
+    ? table(
+        [p.overlapCols.code, p.overlapCols.status, p.overlapCols.m2, p.overlapCols.stockM2],
+        a.overlaps.map((o) =>
+          h(
+            'tr',
+            { dataset: { project: o.projectId, status: o.status } },
+            h('td', {}, h('a', { href: `#/projects/${o.projectId}` }, o.code)),
+            h('td', {}, statusName(o.status)),
+            h('td.num', {}, f.m2(o.m2)),
+            h('td.num', {}, f.m2(o.stockM2)),
+          ),
+        ),
+        { id: 'overlaps' },
+      )
+    : h('p.hint', { id: 'overlaps' }, p.noOverlaps)
 
 /** The building types found inside the project and whether each counted toward the footprint. */
 export const buildingTypesTable = (a) =>

@@ -5,7 +5,7 @@ import { clear, h } from '../dom.js'
 import * as f from '../format.js'
 import { choices, statusName } from '../settings.js'
 import { s } from '../strings.js'
-import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, piecesMap } from './analysis-view.js'
+import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, overlapsTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
 import { verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
@@ -95,6 +95,8 @@ export async function render(el, { params: [id] }) {
         ),
         h('h2', {}, p.checks),
         checksTable(a),
+        h('h2', {}, p.overlaps),
+        overlapsTable(a),
         ...(a.footprint?.types?.length ? [h('h2', {}, p.buildingTypes), buildingTypesTable(a)] : []),
         h('h2', {}, p.inputs),
         inputsTable(a),

@@ -25,11 +25,22 @@ export async function render(el) {
       const list = await api('/reviews', { query: { overdue } })
       const c = r.pendingCols
       const link = (x) => h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.code))
+      // the other projects on the same land, from the latest analysis: what a reviewer must see first
+      const overlaps = (x) =>
+        h(
+          'td',
+          { class: 'overlaps' },
+          x.overlaps === null
+            ? r.overlapsNotAnalysed
+            : x.overlaps.length
+              ? x.overlaps.map((o) => r.overlapItem(o.code, statusName(o.status), o.stockM2)).join('；')
+              : r.noOverlaps,
+        )
       // The province's 10 working days count from the city's check (165号 四（一）).
       clear(pending).append(
         h('p.hint', {}, list.asOf),
         table(
-          [c.code, c.name, c.county, c.status, c.cityCheckedOn, c.dueOn, c.overdue],
+          [c.code, c.name, c.county, c.status, c.cityCheckedOn, c.dueOn, c.overdue, c.overlaps],
           list.items.map((x) =>
             h(
               'tr',
@@ -41,6 +52,7 @@ export async function render(el) {
               h('td', {}, x.cityCheckedOn),
               h('td', {}, x.dueOn),
               h('td', {}, h('span', { class: `badge ${x.overdue ? 'fail' : 'pass'}` }, x.overdue ? r.overdue : r.onTime)),
+              overlaps(x),
             ),
           ),
         ),
@@ -49,7 +61,7 @@ export async function render(el) {
       clear(city).append(
         h('p.hint', {}, list.cityDeadline?.zh ?? ''),
         table(
-          [c.code, c.name, c.county, c.submittedOn, c.waiting],
+          [c.code, c.name, c.county, c.submittedOn, c.waiting, c.overlaps],
           (list.awaitingCity ?? []).map((x) =>
             h(
               'tr',
@@ -59,6 +71,7 @@ export async function render(el) {
               h('td', {}, x.county),
               h('td', {}, x.submittedOn),
               h('td', {}, r.workingDays(x.workingDaysWaiting)),
+              overlaps(x),
             ),
           ),
         ),
