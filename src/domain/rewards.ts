@@ -91,6 +91,30 @@ export const quotaM2 = (stockM2: number, coefficient: number) => (stockM2 / STOC
 /** Fraud: the quota the project earned is deducted twice from the next year's plan. */
 export const FRAUD_DEDUCTION_FACTOR = 2
 
+/**
+ * The reward table whose quota a finding made in `findingYear` comes off.
+ * 165号 五: "对以错报、虚报等方式弄虚作假，骗取奖励指标的地区，省厅将按照对应项目所享受奖励指标额度，双倍扣减下一年度新增建设用地
+ * 计划指标，并取消其当年度各类评优评先资格". A finding made in F comes off the next year's (F + 1) plan, which is the
+ * quota issued in F + 1 (四（三）: 每年7月底前……下达) for the stock of year F: the table of year F. So the table
+ * of year Y takes the findings made in Y itself (issue 21; until then it took Y − 1's, a year late).
+ */
+export const tableOfFindingYear = (findingYear: number) => findingYear
+
+/**
+ * 取消其当年度各类评优评先资格: a county with a fraud finding made in `findingYear` loses its 评优评先 for that year,
+ * whatever the project earned (an attempt found before any quota was issued is still 弄虚作假). null without findings.
+ */
+export function honoursRevoked(findingYear: number, projectCodes: string[]) {
+  if (projectCodes.length === 0) return null
+  return {
+    year: findingYear,
+    note: {
+      en: `fraud found in ${findingYear} (${projectCodes.join(', ')}): twice the quota earned is deducted, and the county loses its 评优评先 (awards and honours) for ${findingYear}`,
+      zh: `${findingYear}年度查实弄虚作假项目（${projectCodes.join('、')}），按所获奖励指标双倍扣减，并取消该县${findingYear}年度各类评优评先资格`,
+    },
+  }
+}
+
 /** Counties of Qingdao (3702xx) are outside the provincial scheme; Qingdao rewards them itself. */
 export const outsideProvincialScheme = (county: string) => county.startsWith('3702')
 

@@ -1,7 +1,8 @@
 // The province's reward quota table for year Y (鲁自然资字〔2021〕165号 一、三、四（二）（三）、五):
 // per county, the stock area of qualifying projects completed in Y ÷ 2 × the coefficient by
 // per-capita urban-rural construction land, less twice the quota earned by projects found
-// fraudulent in Y − 1. Every number at fixed precision: the same inputs give the same bytes.
+// fraudulent in Y (the table for Y is issued in Y + 1: 165号 五's 下一年度 after the finding).
+// Every number at fixed precision: the same inputs give the same bytes.
 import type { Knex } from 'knex'
 import { countyByCode } from '../domain/regions.js'
 import {
@@ -11,6 +12,7 @@ import {
   earnedQuotaM2,
   FRAUD_DEDUCTION_FACTOR,
   fraudDeductionM2,
+  honoursRevoked,
   OUTSIDE_SCHEME_REASON,
   outsideProvincialScheme,
   perCapitaM2,
@@ -111,7 +113,8 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
 const publicDeduction = ({ earnedFullM2: _, ...d }: Deduction) => d
 
 export async function rewardsReport(knex: Knex, year: number) {
-  const [completed, findings] = await Promise.all([q.projectsCompletedIn(knex, year), q.fraudFindingsOf(knex, year - 1)])
+  // the findings made in the table's own year come off it (tableOfFindingYear, 165号 五)
+  const [completed, findings] = await Promise.all([q.projectsCompletedIn(knex, year), q.fraudFindingsOf(knex, year)])
   const years = new Set([year, ...findings.map((f) => yearOf(f.milestone_date)).filter((y): y is number => y !== null)])
   const stats = new Map<string, Stats>(
     (await q.statsOfYears(knex, [...years].sort())).map((s) => [
@@ -141,7 +144,8 @@ export async function rewardsReport(knex: Knex, year: number) {
       stockToNew: '2:1',
       coefficients: describeBands(),
       fraudDeductionFactor: FRAUD_DEDUCTION_FACTOR,
-      deductionsFromFindingsOf: year - 1,
+      deductionsFromFindingsOf: year,
+      issuedIn: year + 1,
     },
     counties: [...counties].sort().map((county) =>
       countyRow(
@@ -206,6 +210,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
       quota: null,
       deductions: { total: null, items: [] as ReturnType<typeof publicDeduction>[] },
       netQuota: null,
+      honoursRevoked: null,
       notes: [OUTSIDE_SCHEME_REASON],
     }
   }
@@ -220,11 +225,11 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   }
   const unknown = deductions.filter((d) => d.deductionM2 === null)
   const deducted = unknown.length ? null : sum(deductions.map((d) => fraudDeductionM2(d.earnedFullM2!)))
-  if (deductions.length)
-    notes.push({
-      en: `fraud found in ${year - 1}: twice the quota earned is deducted (${deductions.map((d) => d.projectCode).join(', ')})`,
-      zh: `${year - 1}年度查实弄虚作假项目按所获奖励指标双倍扣减（${deductions.map((d) => d.projectCode).join('、')}）`,
-    })
+  const honours = honoursRevoked(
+    year,
+    deductions.map((d) => d.projectCode),
+  )
+  if (honours) notes.push(honours.note)
   for (const d of unknown) notes.push({ en: `deduction for ${d.projectCode} unknown: ${d.reason}`, zh: `项目${d.projectCode}：${d.reasonZh}` })
   const net = quota === null || deducted === null ? null : quota - deducted
   if (net !== null && net < 0) {
@@ -239,6 +244,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     quota: quota === null ? null : areaUnits(quota),
     deductions: { total: deducted === null ? null : areaUnits(deducted), items: deductions.map(publicDeduction) },
     netQuota: net === null ? null : areaUnits(net),
+    honoursRevoked: honours?.year ?? null,
     notes,
   }
 }
@@ -265,6 +271,7 @@ export const rewardsCsvColumns: CsvColumn[] = [
   { zh: '说明', en: 'notes' },
   { zh: '合格项目', en: 'qualifyingProjects' },
   { zh: '不计入项目', en: 'excludedProjects' },
+  { zh: '取消评优评先资格年度', en: 'honoursRevoked' },
 ]
 
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
@@ -287,6 +294,7 @@ export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'
     c.notes.map((n) => n.zh).join('；'),
     c.qualifyingProjects.map((p) => p.code).join('；'),
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
+    c.honoursRevoked,
   ])
   return csvDocument(rewardsCsvColumns, rows, headers)
 }

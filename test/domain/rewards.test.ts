@@ -5,6 +5,8 @@ import {
   areaUnits,
   earnedQuotaM2,
   fraudDeductionM2,
+  honoursRevoked,
+  tableOfFindingYear,
   outsideProvincialScheme,
   quotaM2,
   rewardVerdict,
@@ -51,6 +53,16 @@ describe('quota arithmetic', () => {
     expect(earnedQuotaM2(20000, null)).toBeNull()
   })
   it('fraud takes twice the earned quota', () => expect(fraudDeductionM2(11000)).toBe(22000))
+  it('a finding made in F comes off the table of F (issued in F + 1: 下一年度), not F + 1’s', () => {
+    expect(tableOfFindingYear(2025)).toBe(2025)
+    expect(tableOfFindingYear(2026)).toBe(2026)
+  })
+  it('a finding costs the county its 评优评先 for the finding’s year (取消其当年度各类评优评先资格); none without findings', () => {
+    expect(honoursRevoked(2025, [])).toBeNull()
+    const h = honoursRevoked(2025, ['X-1', 'X-2'])!
+    expect(h.year).toBe(2025)
+    expect(h.note.zh).toBe('2025年度查实弄虚作假项目（X-1、X-2），按所获奖励指标双倍扣减，并取消该县2025年度各类评优评先资格')
+  })
   it('units at fixed precision: 1 mu = 10000/15 m², 1 ha = 10000 m²', () => {
     expect(areaUnits(10000)).toEqual({ m2: 10000, mu: 15, ha: 1 })
     expect(areaUnits(1234.5678)).toEqual({ m2: 1234.57, mu: 1.8519, ha: 0.1235 })
