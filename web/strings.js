@@ -238,6 +238,16 @@ export const s = {
     markFiled: '记录备案日期',
     filedOnLabel: '备案日期',
     done: (zh) => `已${zh}`,
+    milestone: {
+      title: '完成节点变更（省级审核通过后登记）',
+      list: '待审核的完成节点变更',
+      proposed: '拟登记',
+      confirmed: '现有效',
+      none: '未登记',
+      note: '省级审核通过后登记或变更的完成节点，经市级审核、省级确认后方计入奖励年度。',
+      stages: { submitted: '待市级审核', 'city-checked': '待省级确认' },
+      cols: { code: '项目编号', name: '项目名称', county: '县', confirmed: '现有效完成节点', proposed: '拟登记完成节点', stage: '审核环节' },
+    },
   },
   bundles: {
     title: '连片组团',

@@ -134,6 +134,8 @@ export async function render(el, { params: [id] }) {
       actions,
       onSaved: async (saved) => {
         project = saved
+        // a milestone saved after approval is a proposal: the review card shows it with its steps
+        if (saved.pendingMilestone) await showReview()
         await showAnalysis(true)
       },
     })
