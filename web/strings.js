@@ -128,7 +128,9 @@ export const s = {
     verdictLabel: '结论',
     staleOnly: '只看结果过期的',
     cols: { code: '项目编号', name: '项目名称', county: '县', status: '状态', area: '项目面积', stock: '盘活存量面积', verdict: '结论', analysed: '分析时间' },
-    verdict: { true: '符合', false: '不符合', null: '无法判定', none: '未分析' },
+    verdict: { true: '符合入库条件', false: '不符合入库条件', null: '无法判定', none: '未分析' },
+    // 165号 三: a project under 15 亩 may be entered but is not counted
+    reward: { true: '计入奖励', false: '不计入奖励', null: '奖励待定' },
     stale: '结果过期',
     count: (n, total) => `显示 ${n} 个，共 ${total} 个`,
     analyseAll: '分析全县项目',
@@ -136,7 +138,7 @@ export const s = {
   },
   project: {
     numbers: '面积核算',
-    checks: '入库条件检查',
+    checks: '入库条件及计入奖励检查',
     inputs: '使用的图层版本',
     recompute: '重新分析',
     computedAt: '分析时间',

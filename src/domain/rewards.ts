@@ -2,6 +2,7 @@
 // revitalised in year Y ÷ 2 (stock : new = 2 : 1) × a coefficient by per-capita urban-rural
 // construction land, less twice what projects found fraudulent the year before had earned.
 import { analysisDefaults } from './analysis-config.js'
+import { rewardAreaChecks } from './rules.js'
 import { roundTo, toMu } from './units.js'
 
 export const HA_M2 = 10_000
@@ -127,8 +128,8 @@ export const OUTSIDE_SCHEME_REASON = {
   zh: '青岛市所辖县（市、区）不计入奖励范围',
 }
 
-/** Checks whose failure excludes a project by its size (165号 三: 不足15亩；15-30亩再开发面积不足50%). */
-export const areaRuleChecks = ['min-area', 'stock-half-15-30'] as const
+/** Checks whose failure excludes a project by its size (165号 三: 不足15亩；15-30亩再开发面积不足50%): 不计入奖励, not 不符合入库条件. */
+export const areaRuleChecks: readonly string[] = rewardAreaChecks
 
 export interface RewardCandidate {
   status: string
@@ -162,15 +163,17 @@ export function rewardVerdict(c: RewardCandidate): Verdict {
   const no = (exclusion: Exclusion, en: string, zh: string, failedChecks: string[] = []): Verdict => ({ qualifies: false, exclusion, failedChecks, en, zh })
   if (c.status !== 'province-approved') return no('not-province-approved', `not approved by the province (status '${c.status}')`, '未通过省级审核')
   if (c.approvedResultId === null) return no('no-approved-analysis', 'no approved analysis is pinned to the project', '缺少省级审核通过的分析结果')
+  // Decided on the checks, not the stored flag: until analysis schema 3 `eligible` also held the area rules,
+  // and approved (pinned) results keep the shape they were approved in.
   const failed = c.checks.filter((k) => k.passed === false).map((k) => k.id)
-  if (c.eligible === false) {
-    if (failed.length > 0 && failed.every((id) => (areaRuleChecks as readonly string[]).includes(id))) {
-      const zh = failed.map((id) => areaRuleZh(id, c.checks.find((k) => k.id === id)?.threshold)).join('；')
-      return no('area-rule', `excluded by the area rules: ${failed.join(', ')}`, `${zh}，不计入`, failed)
-    }
+  const entryFailed = failed.filter((id) => !areaRuleChecks.includes(id))
+  if (entryFailed.length > 0 || (c.eligible === false && failed.length === 0))
     return no('not-eligible', `the approved analysis failed: ${failed.join(', ')}`, `审核通过的分析结果不符合入库条件：${failed.join('、')}`, failed)
+  if (failed.length > 0) {
+    const zh = failed.map((id) => areaRuleZh(id, c.checks.find((k) => k.id === id)?.threshold)).join('；')
+    return no('area-rule', `not counted for the reward by the area rules (165号 三): ${failed.join(', ')}`, `${zh}，不计入奖励`, failed)
   }
-  if (c.eligible !== true) {
+  if (c.eligible !== true || c.checks.some((k) => k.passed === null)) {
     const unknown = c.checks.filter((k) => k.passed === null).map((k) => k.id)
     return no('eligibility-undecided', `the approved analysis could not decide: ${unknown.join(', ')}`, `审核通过的分析结果无法判定：${unknown.join('、')}`)
   }

@@ -98,7 +98,7 @@ const latestAnalysis = (knex: Knex) =>
     latestAnalysisJoin({
       project: 'projects',
       as: 'a',
-      columns: `r.eligible, ${analysisStale('r')} AS stale, r.computed_at, ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['footprint', 'ratio'])} AS footprint_ratio`,
+      columns: `r.eligible, ${analysisStale('r')} AS stale, r.computed_at, ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['footprint', 'ratio'])} AS footprint_ratio, ${resultValue(['rewardCounted'])} AS reward_counted`,
     }),
   )
 
@@ -118,16 +118,25 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
       .clone()
       .select(summary)
       .select({ pendingMilestone: pendingMilestone(knex) })
-      .select({ aEligible: 'a.eligible', aStale: 'a.stale', aComputedAt: 'a.computed_at', aStock: 'a.stock_m2', aFootprint: 'a.footprint_ratio' })
+      .select({
+        aEligible: 'a.eligible',
+        aRewardCounted: 'a.reward_counted',
+        aStale: 'a.stale',
+        aComputedAt: 'a.computed_at',
+        aStock: 'a.stock_m2',
+        aFootprint: 'a.footprint_ratio',
+      })
       .orderBy('projects.id')
       .limit(q.limit)
       .offset(q.offset),
     base.clone().count<{ n: number }>({ n: '*' }).first(),
   ])
-  const items = rows.map(({ aEligible, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
+  const items = rows.map(({ aEligible, aRewardCounted, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
     ...p,
     countyName: countyByCode(p.county as string)?.name ?? null,
-    analysis: aComputedAt ? { eligible: aEligible, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint } : null,
+    analysis: aComputedAt
+      ? { eligible: aEligible, rewardCounted: aRewardCounted ?? null, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint }
+      : null,
   }))
   return { items, total: Number(total?.n ?? 0) }
 }

@@ -129,7 +129,10 @@ export const ProjectListItem = Type.Intersect([
   Type.Object({
     analysis: Type.Union([
       Type.Object({
-        eligible: Type.Union([Type.Boolean(), Type.Null()]),
+        eligible: Type.Union([Type.Boolean(), Type.Null()], { description: '符合入库条件 (165号 二)' }),
+        rewardCounted: Type.Union([Type.Boolean(), Type.Null()], {
+          description: '计入奖励 (165号 三): false for a project under 15 亩 that is otherwise eligible; null when undecided or in an older result',
+        }),
         stale: Type.Boolean({
           description: 'an input layer or the project changed since, or the result is of an older schema version: recomputed on the next GET',
         }),

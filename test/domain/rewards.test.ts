@@ -12,6 +12,7 @@ import {
   rewardVerdict,
   type RewardCandidate,
 } from '../../src/domain/rewards.js'
+import { entryEligibility, rewardCounting, type CheckId } from '../../src/domain/rules.js'
 
 describe('adjustment coefficient by per-capita urban-rural construction land (165号 一)', () => {
   it('is 1.1 up to and including 200 m²/person', () => {
@@ -100,10 +101,20 @@ describe('which approved projects qualify', () => {
   })
   it('names the area rule with the threshold the analysis used, not a number typed into the text', () => {
     const with20 = passing.map((c) => (c.id === 'min-area' ? { ...c, passed: false, threshold: 20 * (10000 / 15) } : c))
-    expect(rewardVerdict({ ...base, eligible: false, checks: with20 })).toMatchObject({ zh: '单个项目面积不足20亩，不计入' })
-    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ zh: '单个项目面积不足15亩，不计入' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: with20 })).toMatchObject({ zh: '单个项目面积不足20亩，不计入奖励' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ zh: '单个项目面积不足15亩，不计入奖励' })
     const share60 = passing.map((c) => (c.id === 'stock-half-15-30' ? { ...c, passed: false, threshold: 0.6 } : c))
-    expect(rewardVerdict({ ...base, eligible: false, checks: share60 })).toMatchObject({ zh: '15–30亩项目再开发面积不足60%，不计入' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: share60 })).toMatchObject({ zh: '15–30亩项目再开发面积不足60%，不计入奖励' })
+  })
+  it('failing only the area rules on a result of schema 3 (eligible: entered, 符合入库条件) is still 不计入奖励, never counted', () => {
+    expect(rewardVerdict({ ...base, eligible: true, checks: failing('min-area') })).toMatchObject({
+      qualifies: false,
+      exclusion: 'area-rule',
+      zh: '单个项目面积不足15亩，不计入奖励',
+    })
+    expect(rewardVerdict({ ...base, eligible: true, checks: failing('stock-half-15-30') })).toMatchObject({ exclusion: 'area-rule' })
+    const undecidedShare = passing.map((c) => (c.id === 'stock-half-15-30' ? { ...c, passed: null } : c))
+    expect(rewardVerdict({ ...base, eligible: true, checks: undecidedShare })).toMatchObject({ exclusion: 'eligibility-undecided' })
   })
   it('failing another check too: not eligible, with every failed check', () => {
     expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area', 'in-plan') })).toMatchObject({
@@ -115,5 +126,22 @@ describe('which approved projects qualify', () => {
     expect(rewardVerdict({ ...base, eligible: null })).toMatchObject({ exclusion: 'eligibility-undecided' })
     expect(rewardVerdict({ ...base, stockM2: null })).toMatchObject({ exclusion: 'stock-area-unknown' })
     expect(rewardVerdict({ ...base, approvedResultId: null })).toMatchObject({ exclusion: 'no-approved-analysis' })
+  })
+})
+
+describe('符合入库条件 and 计入奖励 (165号 二 and 三)', () => {
+  const checks = (over: Record<string, boolean | null>) =>
+    ['min-area', 'footprint-ratio', 'stock-half-15-30', 'in-plan', 'ownership'].map((id) => ({ id: id as CheckId, passed: id in over ? over[id]! : true }))
+  it('a project under 15 亩 (or of 15–30 亩 with too little stock) may be entered and is not counted for the reward', () => {
+    expect(entryEligibility(checks({ 'min-area': false }))).toBe(true)
+    expect(rewardCounting(checks({ 'min-area': false }))).toBe(false)
+    expect(entryEligibility(checks({ 'stock-half-15-30': false }))).toBe(true)
+    expect(rewardCounting(checks({ 'stock-half-15-30': false }))).toBe(false)
+  })
+  it('a project of at least 15 亩 passing everything is entered and counted; an entry failure fails both', () => {
+    expect([entryEligibility(checks({})), rewardCounting(checks({}))]).toEqual([true, true])
+    expect([entryEligibility(checks({ 'in-plan': false })), rewardCounting(checks({ 'in-plan': false }))]).toEqual([false, false])
+    expect([entryEligibility(checks({ ownership: null })), rewardCounting(checks({ ownership: null }))]).toEqual([null, null])
+    expect([entryEligibility(checks({ 'stock-half-15-30': null })), rewardCounting(checks({ 'stock-half-15-30': null }))]).toEqual([true, null])
   })
 })

@@ -191,6 +191,32 @@ describe('the province-approved projects the quota counts', () => {
   })
 })
 
+describe('不计入奖励, not 不符合入库条件 (165号 二 and 三)', () => {
+  const analysisOf = async (code: string) => (await api('GET', `/projects/${ids[code]}/analysis`, countyKeys[A]!)).json()
+  it('a 9.6 亩 project and a 22.5 亩 one with 33 % stock meet the entry conditions and are not counted; a 45 亩 one is both', async () => {
+    expect(await analysisOf('A-2025-02')).toMatchObject({ eligible: true, verdictZh: '符合', rewardCounted: false, rewardVerdictZh: '不计入奖励' })
+    expect(await analysisOf('A-2025-03')).toMatchObject({ eligible: true, rewardCounted: false, rewardVerdictZh: '不计入奖励' })
+    expect(await analysisOf('A-2025-01')).toMatchObject({ eligible: true, rewardCounted: true, rewardVerdictZh: '计入奖励' })
+  })
+  it('the project list, the OGC projects collection and the province’s CSV say so', async () => {
+    const list = (await api('GET', `/projects?county=${A}&limit=100`, countyKeys[A]!)).json()
+    const byCode = Object.fromEntries(list.items.map((p: any) => [p.code, p.analysis]))
+    expect(byCode['A-2025-02']).toMatchObject({ eligible: true, rewardCounted: false })
+    expect(byCode['A-2025-01']).toMatchObject({ eligible: true, rewardCounted: true })
+    const ogc = await t.app.inject({ url: `/ogc/collections/projects/items/${ids['A-2025-02']}`, headers: { 'x-api-key': countyKeys[A]! } })
+    expect(ogc.statusCode, ogc.body).toBe(200)
+    expect(ogc.json().properties).toMatchObject({ eligible: true, rewardCounted: false })
+    const csv = (await api('GET', `/province/projects?format=csv&county=${A}`, province)).rawPayload.subarray(3).toString('utf8').split('\r\n')
+    const header = csv[0]!.split(',')
+    const [entry, counted] = [header.indexOf('是否符合入库条件'), header.indexOf('是否计入奖励')]
+    expect(counted).toBe(entry + 1)
+    const small = csv.find((l) => l.startsWith('A-2025-02,'))!.split(',')
+    expect([small[entry], small[counted]]).toEqual(['是', '否'])
+    const big = csv.find((l) => l.startsWith('A-2025-01,'))!.split(',')
+    expect([big[entry], big[counted]]).toEqual(['是', '是'])
+  })
+})
+
 describe('county statistics', () => {
   it('reports per-capita land and the coefficient at exactly 200 and 300 and just above', async () => {
     const got = async (county: string) => (await api('GET', `/counties/${county}/stats/2025`, province)).json()
@@ -474,7 +500,7 @@ describe('CSV', () => {
     near(Number(a[10]), (stockBig / 2) * 1.1)
     expect(a[16]).toBe('A-2025-01')
     expect(a[18]).toBe('2025')
-    expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入）/)
+    expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入奖励）/)
     expect(lines.find((l) => l.startsWith(Q))).toMatch(/青岛市所辖县（市、区）不计入奖励范围/)
     expect(lines.at(-1)).toBe('')
     const again = await api('GET', '/province/rewards?year=2025&format=csv', province)

@@ -7,7 +7,7 @@ import { choices, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
-import { verdictBadge } from './projects.js'
+import { rewardBadge, verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
 
 const p = s.project
@@ -57,6 +57,8 @@ export async function render(el, { params: [id] }) {
         {},
         `${s.projects.cols.status}：${statusName(proj.status)} · ${s.projects.cols.county}：${proj.county} · `,
         a ? verdictBadge(a.eligible) : null,
+        ' ',
+        rewardBadge(a),
         ' ',
         a?.stale ? h('span.badge.stale', {}, s.projects.stale) : null,
         ' ',
