@@ -47,6 +47,14 @@ export function milestoneStep(stage: MilestoneStage | null, action: MilestoneAct
   return { ok: true, to: a.to, confirms: action === 'confirm' }
 }
 
+/** Why a proposed milestone does not decide the reward year yet (the reward table lists it as excluded). */
+export function unconfirmedMilestoneReason(stage: MilestoneStage) {
+  return {
+    en: `the milestone was recorded after the province's approval and is waiting for the ${stage === 'submitted' ? 'city' : 'province'} (${stage}): it counts once the province confirms it`,
+    zh: `完成节点于省级审核通过后登记，${milestoneStageZh[stage]}，经省级确认后方计入`,
+  }
+}
+
 /** The steps a role may take on a pending milestone now (the console shows exactly these). */
 export function allowedMilestoneActions(stage: MilestoneStage | null, role: Role) {
   return (Object.keys(milestoneActions) as MilestoneAction[])

@@ -150,7 +150,8 @@ function areaRuleZh(id: string, threshold: number | string | null | undefined): 
   return `${muText(c.minAreaM2)}–${muText(c.smallProjectMaxM2)}亩项目再开发面积不足${roundTo(share * 100, 2)}%`
 }
 
-export type Exclusion = 'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown'
+export type Exclusion =
+  'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown' | 'milestone-unconfirmed'
 
 export type Verdict = { qualifies: true } | { qualifies: false; exclusion: Exclusion; failedChecks: string[]; en: string; zh: string }
 

@@ -4,6 +4,7 @@
 // fraudulent in Y (the table for Y is issued in Y + 1: 165号 五's 下一年度 after the finding).
 // Every number at fixed precision: the same inputs give the same bytes.
 import type { Knex } from 'knex'
+import { unconfirmedMilestoneReason, type MilestoneStage } from '../domain/milestone-review.js'
 import { countyByCode } from '../domain/regions.js'
 import {
   adjustmentCoefficient,
@@ -112,9 +113,34 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
 
 const publicDeduction = ({ earnedFullM2: _, ...d }: Deduction) => d
 
+/** A milestone proposed in the year and not yet confirmed does not count (issue 21); listed so the county sees why. */
+function withUnconfirmed<R extends { excludedProjects: Array<Record<string, unknown>> }>(
+  row: R,
+  pending: Awaited<ReturnType<typeof q.milestonesUnconfirmedIn>>,
+): R {
+  for (const p of pending) {
+    const why = unconfirmedMilestoneReason(p.pending_stage as MilestoneStage)
+    row.excludedProjects.push({
+      id: p.id,
+      code: p.code,
+      status: p.status,
+      milestoneDate: p.pending_date,
+      exclusion: 'milestone-unconfirmed',
+      failedChecks: [],
+      reason: why.en,
+      reasonZh: why.zh,
+    })
+  }
+  return row
+}
+
 export async function rewardsReport(knex: Knex, year: number) {
   // the findings made in the table's own year come off it (tableOfFindingYear, 165号 五)
-  const [completed, findings] = await Promise.all([q.projectsCompletedIn(knex, year), q.fraudFindingsOf(knex, year)])
+  const [completed, findings, unconfirmed] = await Promise.all([
+    q.projectsCompletedIn(knex, year),
+    q.fraudFindingsOf(knex, year),
+    q.milestonesUnconfirmedIn(knex, year),
+  ])
   const years = new Set([year, ...findings.map((f) => yearOf(f.milestone_date)).filter((y): y is number => y !== null)])
   const stats = new Map<string, Stats>(
     (await q.statsOfYears(knex, [...years].sort())).map((s) => [
@@ -135,7 +161,7 @@ export async function rewardsReport(knex: Knex, year: number) {
     deductions.set(county, [...(deductions.get(county) ?? []), deductionOf(rows, stats)])
   }
 
-  const counties = new Set<string>([...completed.map((p) => p.xzqdm.trim()), ...deductions.keys()])
+  const counties = new Set<string>([...completed.map((p) => p.xzqdm.trim()), ...deductions.keys(), ...unconfirmed.map((p) => p.xzqdm.trim())])
   for (const key of stats.keys()) if (key.endsWith(`/${year}`)) counties.add(key.slice(0, 6))
 
   return {
@@ -148,12 +174,15 @@ export async function rewardsReport(knex: Knex, year: number) {
       issuedIn: year + 1,
     },
     counties: [...counties].sort().map((county) =>
-      countyRow(
-        county,
-        year,
-        completed.filter((p) => p.xzqdm.trim() === county),
-        stats.get(`${county}/${year}`) ?? null,
-        deductions.get(county) ?? [],
+      withUnconfirmed(
+        countyRow(
+          county,
+          year,
+          completed.filter((p) => p.xzqdm.trim() === county),
+          stats.get(`${county}/${year}`) ?? null,
+          deductions.get(county) ?? [],
+        ),
+        unconfirmed.filter((p) => p.xzqdm.trim() === county),
       ),
     ),
   }

@@ -37,13 +37,19 @@ async function approvedProject(code: string, attributes: object = {}) {
   return id
 }
 
-/** The codes of the projects a reward year's table lists (qualifying or excluded) for the county. */
-async function rewardYearCodes(year: number): Promise<string[]> {
+/** The reward table of a year for the county: the projects whose confirmed milestone falls in it (qualifying or
+ * excluded for another reason) and those listed only because a proposal waits (`milestone-unconfirmed`). */
+async function rewardTable(year: number) {
   const res = await api('GET', `/province/rewards?year=${year}`, 'province')
   expect(res.statusCode, res.body).toBe(200)
   const row = res.json().counties.find((c: { county: string }) => c.county === COUNTY)
-  return row ? [...row.qualifyingProjects, ...row.excludedProjects].map((p: { code: string }) => p.code).sort() : []
+  const listed: Array<{ code: string; exclusion?: string; reasonZh?: string }> = row ? [...row.qualifyingProjects, ...row.excludedProjects] : []
+  return {
+    counted: listed.filter((p) => p.exclusion !== 'milestone-unconfirmed').map((p) => p.code),
+    unconfirmed: listed.filter((p) => p.exclusion === 'milestone-unconfirmed'),
+  }
 }
+const rewardYearCodes = async (year: number) => (await rewardTable(year)).counted
 
 beforeAll(async () => {
   t = await buildTestApp()
@@ -73,7 +79,12 @@ describe('a milestone recorded after approval', () => {
     expect(p.pendingMilestone).toMatchObject({ milestoneType: 'land-supply', milestoneDate: '2026-08-31', stage: 'submitted' })
     expect(p.pendingMilestone.proposedBy).toBe(keys.county!.slice(0, p.pendingMilestone.proposedBy.length))
     expect(Date.parse(p.pendingMilestone.proposedAt)).not.toBeNaN()
-    expect(await rewardYearCodes(2026)).toEqual([])
+    const table = await rewardTable(2026)
+    expect(table.counted).toEqual([])
+    // listed so that the county sees why it is missing
+    expect(table.unconfirmed).toEqual([
+      expect.objectContaining({ code: 'MS-1', milestoneDate: '2026-08-31', reasonZh: '完成节点于省级审核通过后登记，待市级审核，经省级确认后方计入' }),
+    ])
   })
 
   it('is shown to the city in the review list and the actions, not to another city or the province yet', async () => {
@@ -123,13 +134,13 @@ describe('a milestone recorded after approval', () => {
       'confirm',
       'return',
     ])
-    expect(await rewardYearCodes(2026)).toEqual([]) // not yet: the city's check is not the province's confirmation
+    expect(await rewardTable(2026)).toMatchObject({ counted: [], unconfirmed: [expect.objectContaining({ reasonZh: expect.stringMatching(/待省级确认/) })] })
 
     const confirmed = await review(id, 'province', 'confirm')
     expect(confirmed.statusCode, confirmed.body).toBe(200)
     expect(confirmed.json()).toMatchObject({ from: 'city-checked', to: null, confirmed: true, milestoneDate: '2026-08-31' })
     expect(await project(id)).toMatchObject({ milestoneType: 'land-supply', milestoneDate: '2026-08-31', pendingMilestone: null })
-    expect(await rewardYearCodes(2026)).toEqual(['MS-1'])
+    expect(await rewardTable(2026)).toEqual({ counted: ['MS-1'], unconfirmed: [] })
     expect((await review(id, 'province', 'confirm')).statusCode).toBe(409) // nothing pending any more
   })
 
@@ -137,14 +148,14 @@ describe('a milestone recorded after approval', () => {
     const res = await api('PATCH', `/projects/${id}`, 'county', { milestoneDate: '2027-01-05' })
     expect(res.statusCode, res.body).toBe(200)
     expect(res.json()).toMatchObject({ milestoneDate: '2026-08-31', pendingMilestone: { milestoneType: 'land-supply', milestoneDate: '2027-01-05' } })
-    expect(await rewardYearCodes(2026)).toEqual(['MS-1'])
-    expect(await rewardYearCodes(2027)).toEqual([])
+    expect(await rewardTable(2026)).toEqual({ counted: ['MS-1'], unconfirmed: [] })
+    expect(await rewardTable(2027)).toMatchObject({ counted: [], unconfirmed: [expect.objectContaining({ code: 'MS-1', milestoneDate: '2027-01-05' })] })
     expect((await review(id, 'city', 'check')).statusCode).toBe(200)
     const returned = await review(id, 'province', 'return', '土地供应日期与监管系统不符')
     expect(returned.statusCode, returned.body).toBe(200)
     expect(await project(id)).toMatchObject({ milestoneDate: '2026-08-31', pendingMilestone: null })
-    expect(await rewardYearCodes(2026)).toEqual(['MS-1'])
-    expect(await rewardYearCodes(2027)).toEqual([])
+    expect(await rewardTable(2026)).toEqual({ counted: ['MS-1'], unconfirmed: [] })
+    expect(await rewardTable(2027)).toEqual({ counted: [], unconfirmed: [] })
   })
 
   it('the county may revise a pending proposal (back to the city); the same value again is no new proposal', async () => {
@@ -227,5 +238,8 @@ describe('what a proposal must be', () => {
     expect(await project(id)).toMatchObject({ milestoneDate: '2025-03-01', pendingMilestone: null })
     expect(await rewardYearCodes(2025)).toEqual(['MS-4'])
     expect(await t.knex('milestone_reviews').where({ project_id: id }).count({ n: '*' }).first()).toEqual({ n: 0 })
+    // a change within the same year: listed once, by the confirmed milestone, until the province confirms the new date
+    expect((await api('PATCH', `/projects/${id}`, 'county', { milestoneDate: '2025-09-01' })).statusCode).toBe(200)
+    expect(await rewardTable(2025)).toEqual({ counted: ['MS-4'], unconfirmed: [] })
   })
 })
