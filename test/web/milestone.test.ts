@@ -49,6 +49,7 @@ describe('a milestone change after approval in the console', () => {
     }
     await open(province.page)
     expect(await province.page.textContent('#pending-milestone')).toContain('待市级审核')
+    expect(await province.page.textContent('#milestone-after-approval')).toContain('经市级审核、省级确认后方计入奖励年度')
     expect(await province.page.$('#milestone-actions')).toBeNull()
 
     await open(city.page)

@@ -238,6 +238,8 @@ function renderForm(box, { project, actions, onSaved }) {
       },
     },
     actions.attributesLocked ? h('p.hint', {}, p.editLocked) : null,
+    // after approval a saved milestone is a proposal for the city and the province (the API decides; this only says so)
+    project.status === 'province-approved' ? h('p.hint', { id: 'milestone-after-approval' }, s.review.milestone.note) : null,
     Object.entries(fields).map(([name, input]) => h('label', {}, fl[name], input)),
     h('div', {}, h('button', { type: 'submit', class: 'primary' }, s.common.save)),
     message,
