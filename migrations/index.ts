@@ -16,6 +16,7 @@ import * as citusNoSetNull from './20261201040000_citus_no_set_null.js'
 import * as projectArea from './20261201050000_project_area.js'
 import * as jobFollowUps from './20261203010000_job_follow_ups.js'
 import * as resultSchemaVersion from './20261203020000_result_schema_version.js'
+import * as milestoneReview from './20261204010000_milestone_review.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -33,4 +34,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261201050000_project_area', projectArea],
   ['20261203010000_job_follow_ups', jobFollowUps],
   ['20261203020000_result_schema_version', resultSchemaVersion],
+  ['20261204010000_milestone_review', milestoneReview],
 ]

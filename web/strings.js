@@ -129,7 +129,9 @@ export const s = {
     verdictLabel: '结论',
     staleOnly: '只看结果过期的',
     cols: { code: '项目编号', name: '项目名称', county: '县', status: '状态', area: '项目面积', stock: '盘活存量面积', verdict: '结论', analysed: '分析时间' },
-    verdict: { true: '符合', false: '不符合', null: '无法判定', none: '未分析' },
+    verdict: { true: '符合入库条件', false: '不符合入库条件', null: '无法判定', none: '未分析' },
+    // 165号 三: a project under 15 亩 may be entered but is not counted
+    reward: { true: '计入奖励', false: '不计入奖励', null: '奖励待定' },
     stale: '结果过期',
     count: (n, total) => `显示 ${n} 个，共 ${total} 个`,
     analyseAll: '分析全县项目',
@@ -137,7 +139,7 @@ export const s = {
   },
   project: {
     numbers: '面积核算',
-    checks: '入库条件检查',
+    checks: '入库条件及计入奖励检查',
     inputs: '使用的图层版本',
     recompute: '重新分析',
     computedAt: '分析时间',
@@ -234,6 +236,16 @@ export const s = {
     markFiled: '记录备案日期',
     filedOnLabel: '备案日期',
     done: (zh) => `已${zh}`,
+    milestone: {
+      title: '完成节点变更（省级审核通过后登记）',
+      list: '待审核的完成节点变更',
+      proposed: '拟登记',
+      confirmed: '现有效',
+      none: '未登记',
+      note: '省级审核通过后登记或变更的完成节点，经市级审核、省级确认后方计入奖励年度。',
+      stages: { submitted: '待市级审核', 'city-checked': '待省级确认' },
+      cols: { code: '项目编号', name: '项目名称', county: '县', confirmed: '现有效完成节点', proposed: '拟登记完成节点', stage: '审核环节' },
+    },
   },
   bundles: {
     title: '连片组团',

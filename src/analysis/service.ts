@@ -8,7 +8,7 @@ import type { UseClass } from '../domain/approach.js'
 import { classifyBuildingType, excludedTypes } from '../domain/building-types.js'
 import { displayArea, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
-import { eligibility, entryChecks, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
+import { entryChecks, entryEligibility, rewardCounting, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
 import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
@@ -30,6 +30,8 @@ export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach' | 'ori
 
 const m2 = (x: number, thresholds: number[] = []) => roundKeepingSide(x, 2, thresholds)
 const verdictZh = (eligible: boolean | null) => (eligible === true ? '符合' : eligible === false ? '不符合' : '无法判定') as AnalysisResult['verdictZh']
+const rewardVerdictZh = (counted: boolean | null) =>
+  (counted === true ? '计入奖励' : counted === false ? '不计入奖励' : '无法判定') as AnalysisResult['rewardVerdictZh']
 
 /** What every chunk of a county's analysis shares: the active layers and the excluded building types. */
 export interface CountyContext {
@@ -110,7 +112,8 @@ export async function analyzeProjects(
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
     const stock = stockArea(measures, facts, undefined, config.capFormulaAtConstruction)
     const checks = entryChecks(measures, facts, stock, config)
-    const eligible = eligibility(checks)
+    const eligible = entryEligibility(checks)
+    const rewardCounted = rewardCounting(checks)
     const a = measures.areaM2
     // Shown numbers keep the side of the thresholds they are judged against (src/domain/display.ts).
     const areaThresholds = [config.minAreaM2, config.smallProjectMaxM2]
@@ -184,6 +187,8 @@ export async function analyzeProjects(
       checks,
       eligible,
       verdictZh: verdictZh(eligible),
+      rewardCounted,
+      rewardVerdictZh: rewardVerdictZh(rewardCounted),
       needsReview: checks.filter((c) => c.needsReview).map((c) => c.id),
       nearThreshold: checks.filter((c) => c.nearThreshold).map((c) => c.id),
       inputs,

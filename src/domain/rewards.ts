@@ -2,6 +2,7 @@
 // revitalised in year Y ÷ 2 (stock : new = 2 : 1) × a coefficient by per-capita urban-rural
 // construction land, less twice what projects found fraudulent the year before had earned.
 import { analysisDefaults } from './analysis-config.js'
+import { rewardAreaChecks } from './rules.js'
 import { roundTo, toMu } from './units.js'
 
 export const HA_M2 = 10_000
@@ -80,6 +81,30 @@ export const quotaM2 = (stockM2: number, coefficient: number) => (stockM2 / STOC
 /** Fraud: the quota the project earned is deducted twice from the next year's plan. */
 export const FRAUD_DEDUCTION_FACTOR = 2
 
+/**
+ * The reward table whose quota a finding made in `findingYear` comes off.
+ * 165号 五: "对以错报、虚报等方式弄虚作假，骗取奖励指标的地区，省厅将按照对应项目所享受奖励指标额度，双倍扣减下一年度新增建设用地
+ * 计划指标，并取消其当年度各类评优评先资格". A finding made in F comes off the next year's (F + 1) plan, which is the
+ * quota issued in F + 1 (四（三）: 每年7月底前……下达) for the stock of year F: the table of year F. So the table
+ * of year Y takes the findings made in Y itself (issue 21; until then it took Y − 1's, a year late).
+ */
+export const tableOfFindingYear = (findingYear: number) => findingYear
+
+/**
+ * 取消其当年度各类评优评先资格: a county with a fraud finding made in `findingYear` loses its 评优评先 for that year,
+ * whatever the project earned (an attempt found before any quota was issued is still 弄虚作假). null without findings.
+ */
+export function honoursRevoked(findingYear: number, projectCodes: string[]) {
+  if (projectCodes.length === 0) return null
+  return {
+    year: findingYear,
+    note: {
+      en: `fraud found in ${findingYear} (${projectCodes.join(', ')}): twice the quota earned is deducted, and the county loses its 评优评先 (awards and honours) for ${findingYear}`,
+      zh: `${findingYear}年度查实弄虚作假项目（${projectCodes.join('、')}），按所获奖励指标双倍扣减，并取消该县${findingYear}年度各类评优评先资格`,
+    },
+  }
+}
+
 /** Counties of Qingdao (3702xx) are outside the provincial scheme; Qingdao rewards them itself. */
 export const outsideProvincialScheme = (county: string) => county.startsWith('3702')
 
@@ -92,8 +117,8 @@ export const OUTSIDE_SCHEME_REASON = {
   zh: '青岛市所辖县（市、区）不计入奖励范围',
 }
 
-/** Checks whose failure excludes a project by its size (165号 三: 不足15亩；15-30亩再开发面积不足50%). */
-export const areaRuleChecks = ['min-area', 'stock-half-15-30'] as const
+/** Checks whose failure excludes a project by its size (165号 三: 不足15亩；15-30亩再开发面积不足50%): 不计入奖励, not 不符合入库条件. */
+export const areaRuleChecks: readonly string[] = rewardAreaChecks
 
 export interface RewardCandidate {
   status: string
@@ -114,7 +139,8 @@ function areaRuleZh(id: string, threshold: number | string | null | undefined): 
   return `${muText(c.minAreaM2)}–${muText(c.smallProjectMaxM2)}亩项目再开发面积不足${roundTo(share * 100, 2)}%`
 }
 
-export type Exclusion = 'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown'
+export type Exclusion =
+  'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown' | 'milestone-unconfirmed'
 
 export type Verdict = { qualifies: true } | { qualifies: false; exclusion: Exclusion; failedChecks: string[]; en: string; zh: string }
 
@@ -127,15 +153,17 @@ export function rewardVerdict(c: RewardCandidate): Verdict {
   const no = (exclusion: Exclusion, en: string, zh: string, failedChecks: string[] = []): Verdict => ({ qualifies: false, exclusion, failedChecks, en, zh })
   if (c.status !== 'province-approved') return no('not-province-approved', `not approved by the province (status '${c.status}')`, '未通过省级审核')
   if (c.approvedResultId === null) return no('no-approved-analysis', 'no approved analysis is pinned to the project', '缺少省级审核通过的分析结果')
+  // Decided on the checks, not the stored flag: until analysis schema 3 `eligible` also held the area rules,
+  // and approved (pinned) results keep the shape they were approved in.
   const failed = c.checks.filter((k) => k.passed === false).map((k) => k.id)
-  if (c.eligible === false) {
-    if (failed.length > 0 && failed.every((id) => (areaRuleChecks as readonly string[]).includes(id))) {
-      const zh = failed.map((id) => areaRuleZh(id, c.checks.find((k) => k.id === id)?.threshold)).join('；')
-      return no('area-rule', `excluded by the area rules: ${failed.join(', ')}`, `${zh}，不计入`, failed)
-    }
+  const entryFailed = failed.filter((id) => !areaRuleChecks.includes(id))
+  if (entryFailed.length > 0 || (c.eligible === false && failed.length === 0))
     return no('not-eligible', `the approved analysis failed: ${failed.join(', ')}`, `审核通过的分析结果不符合入库条件：${failed.join('、')}`, failed)
+  if (failed.length > 0) {
+    const zh = failed.map((id) => areaRuleZh(id, c.checks.find((k) => k.id === id)?.threshold)).join('；')
+    return no('area-rule', `not counted for the reward by the area rules (165号 三): ${failed.join(', ')}`, `${zh}，不计入奖励`, failed)
   }
-  if (c.eligible !== true) {
+  if (c.eligible !== true || c.checks.some((k) => k.passed === null)) {
     const unknown = c.checks.filter((k) => k.passed === null).map((k) => k.id)
     return no('eligibility-undecided', `the approved analysis could not decide: ${unknown.join(', ')}`, `审核通过的分析结果无法判定：${unknown.join('、')}`)
   }

@@ -506,8 +506,21 @@ export function entryChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: A
 }
 
 /** Eligible only when every check passed; unknown (null) when none failed but some are unknown. */
-export function eligibility(checks: Check[]): boolean | null {
+export function eligibility(checks: ReadonlyArray<Pick<Check, 'passed'>>): boolean | null {
   if (checks.some((c) => c.passed === false)) return false
   if (checks.some((c) => c.passed === null)) return null
   return true
 }
+
+/**
+ * 165号 三's area rules ("单个项目面积不足15亩的以及介于15-30亩但再开发面积不足……50%……的不计入在内") say what
+ * the reward counts, not what may be entered: 二 lists the entry conditions (入库项目应当符合以下要求) without
+ * a size. A project under 15 亩 may be entered and redeveloped; it is 不计入奖励.
+ */
+export const rewardAreaChecks: readonly CheckId[] = ['min-area', 'stock-half-15-30']
+
+/** 符合入库条件 (165号 二, 聊城方案 一): every check but the reward's area rules. */
+export const entryEligibility = (checks: ReadonlyArray<Pick<Check, 'id' | 'passed'>>) => eligibility(checks.filter((c) => !rewardAreaChecks.includes(c.id)))
+
+/** 计入奖励 (165号 三): entered, and the area rules pass too. */
+export const rewardCounting = (checks: ReadonlyArray<Pick<Check, 'passed'>>) => eligibility(checks)

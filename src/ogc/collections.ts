@@ -116,7 +116,9 @@ const projects: Collection = {
     { name: 'approach', titleZh: '核定方式', type: 'string', sql: 'f.approach', width: 30 },
     { name: 'status', titleZh: '项目状态', type: 'string', sql: 'f.status', width: 20 },
     { name: 'areaM2', titleZh: '项目面积', type: 'number', sql: area('f.geom') },
-    { name: 'eligible', titleZh: '是否入库', type: 'boolean', sql: 'a.eligible' },
+    { name: 'eligible', titleZh: '是否符合入库条件', type: 'boolean', sql: 'a.eligible' },
+    // 165号 三: a project under 15 亩 may be entered but is not counted for the reward
+    { name: 'rewardCounted', titleZh: '是否计入奖励', type: 'boolean', sql: resultValue(['rewardCounted'], 'a.result') },
     { name: 'stale', titleZh: '结果过期', type: 'boolean', sql: 'a.stale' },
     { name: 'stockAreaM2', titleZh: '盘活存量面积', type: 'number', sql: resultValue(['stockArea', 'm2'], 'a.result') },
     { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: resultValue(['survey2Construction', 'm2'], 'a.result') },

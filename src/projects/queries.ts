@@ -47,6 +47,16 @@ const summary = {
   updatedAt: 'projects.updated_at',
 }
 
+/**
+ * A milestone change waiting for review (after the province's approval: src/review/milestones.ts), as
+ * one object beside the confirmed milestone, or null.
+ */
+const pendingMilestone = (knex: Knex) =>
+  knex.raw(`CASE WHEN projects.milestone_pending_stage IS NULL THEN NULL ELSE json_build_object(
+    'milestoneType', projects.milestone_pending_type, 'milestoneDate', to_char(projects.milestone_pending_date, 'YYYY-MM-DD'),
+    'stage', projects.milestone_pending_stage, 'proposedBy', projects.milestone_pending_by,
+    'proposedAt', to_char(projects.milestone_pending_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`)
+
 export async function insertProject(
   knex: Knex,
   p: { county: string; code: string; ewkb: string; repairs: string[]; attributes: ProjectAttributes },
@@ -66,7 +76,7 @@ export async function insertProject(
 export async function findProject(knex: Knex, id: number, scope: Scope) {
   return whereInScope(
     knex('projects')
-      .first({ ...summary, geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json') })
+      .first({ ...summary, pendingMilestone: pendingMilestone(knex), geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json') })
       .where({ id }),
     scope,
   )
@@ -77,13 +87,18 @@ export async function projectCounty(knex: Knex, id: number, scope: Scope): Promi
   return row?.xzqdm ?? null
 }
 
+export async function projectStatus(knex: Knex, id: number, scope: Scope): Promise<string | null> {
+  const row = await whereInScope(knex('projects').first('status').where({ id }), scope)
+  return row?.status ?? null
+}
+
 /** The latest stored analysis of each project (its verdict, whether it must be recomputed). */
 const latestAnalysis = (knex: Knex) =>
   knex.raw(
     latestAnalysisJoin({
       project: 'projects',
       as: 'a',
-      columns: `r.eligible, ${analysisStale('r')} AS stale, r.computed_at, ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['footprint', 'ratio'])} AS footprint_ratio`,
+      columns: `r.eligible, ${analysisStale('r')} AS stale, r.computed_at, ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['footprint', 'ratio'])} AS footprint_ratio, ${resultValue(['rewardCounted'])} AS reward_counted`,
     }),
   )
 
@@ -102,16 +117,26 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
     base
       .clone()
       .select(summary)
-      .select({ aEligible: 'a.eligible', aStale: 'a.stale', aComputedAt: 'a.computed_at', aStock: 'a.stock_m2', aFootprint: 'a.footprint_ratio' })
+      .select({ pendingMilestone: pendingMilestone(knex) })
+      .select({
+        aEligible: 'a.eligible',
+        aRewardCounted: 'a.reward_counted',
+        aStale: 'a.stale',
+        aComputedAt: 'a.computed_at',
+        aStock: 'a.stock_m2',
+        aFootprint: 'a.footprint_ratio',
+      })
       .orderBy('projects.id')
       .limit(q.limit)
       .offset(q.offset),
     base.clone().count<{ n: number }>({ n: '*' }).first(),
   ])
-  const items = rows.map(({ aEligible, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
+  const items = rows.map(({ aEligible, aRewardCounted, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
     ...p,
     countyName: countyByCode(p.county as string)?.name ?? null,
-    analysis: aComputedAt ? { eligible: aEligible, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint } : null,
+    analysis: aComputedAt
+      ? { eligible: aEligible, rewardCounted: aRewardCounted ?? null, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint }
+      : null,
   }))
   return { items, total: Number(total?.n ?? 0) }
 }

@@ -8,6 +8,7 @@ import type { CreateProjectBody, CreateProjectFeature, ProjectAttributes, Projec
 import { markProjectStale } from '../analysis/queries.js'
 import { milestoneMismatch, type DevelopmentMode, type MilestoneType } from '../domain/project.js'
 import { lockedStatuses } from '../domain/workflow.js'
+import { proposeMilestone } from '../review/milestones.js'
 import * as q from './queries.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
@@ -79,9 +80,10 @@ async function writeOwnProject(
 }
 
 /**
- * Under review, only the milestone may change: it is often reached after entry. Once the province
- * has approved, a recorded milestone is frozen too (it decides the reward year and what a fraud
- * deduction takes back); one not yet recorded may still be recorded once.
+ * Under review, only the milestone may change: it is often reached after entry, and the reviewers see
+ * it with the project. Once the province has approved, a milestone recorded or changed decides the
+ * reward year unseen by them, so it becomes a proposal that the city checks and the province confirms
+ * (src/review/milestones.ts); the confirmed one stands meanwhile.
  */
 export const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate']
 
@@ -95,28 +97,23 @@ async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
   return mode as DevelopmentMode | null
 }
 
+const onlyMilestone = (attrs: ProjectAttributes) => Object.keys(attrs).every((k) => editableWhenLocked.includes(k as keyof ProjectAttributes))
+
 export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
+  // province-approved is final (nothing moves a project out of it), so this read cannot go stale
+  if (Object.keys(attrs).length > 0 && onlyMilestone(attrs) && (await q.projectStatus(knex, id, actor.scope)) === 'province-approved') {
+    await proposeMilestone(knex, actor, id, attrs)
+    return getProject(knex, actor, id)
+  }
   await writeOwnProject(
     knex,
     actor,
     id,
     'project.update',
     async (trx) => {
-      const current = await trx('projects').first('status', 'development_mode', 'milestone_type', 'milestone_date').where({ id })
+      const current = await trx('projects').first('development_mode', 'milestone_type').where({ id })
       const frozen = Object.keys(attrs).filter((k) => !editableWhenLocked.includes(k as keyof ProjectAttributes))
       if (frozen.length) await refuseIfLocked(trx, id, `${frozen.join(', ')} cannot change`)
-      const milestoneChanges =
-        (attrs.milestoneType !== undefined && attrs.milestoneType !== current.milestone_type) ||
-        (attrs.milestoneDate !== undefined && attrs.milestoneDate !== current.milestone_date)
-      if (current.status === 'province-approved' && milestoneChanges && current.milestone_type && current.milestone_date) {
-        throw problem(
-          'LR_CONFLICT',
-          `project ${id} is province-approved with its milestone recorded (${current.milestone_type} on ${current.milestone_date}); it decides the reward year and cannot change`,
-          {
-            detailZh: '项目已通过省级审核且已登记完成节点，完成节点决定奖励年度，不能修改',
-          },
-        )
-      }
       const mode = (attrs.developmentMode !== undefined ? attrs.developmentMode : current.development_mode) as DevelopmentMode | null
       const milestone = (attrs.milestoneType !== undefined ? attrs.milestoneType : current.milestone_type) as MilestoneType | null
       refuseMilestoneMismatch(mode, milestone)

@@ -12,6 +12,7 @@ import {
   type MilestoneType,
   type ProjectStatus,
 } from '../domain/project.js'
+import { rewardCounting } from '../domain/rules.js'
 import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
@@ -55,6 +56,8 @@ export function pullItem(r: PullRow) {
     footprintRatio: reported.footprintRatio,
     checks: reported.checks,
     eligible: r.eligible,
+    // 计入奖励 (165号 三) from the checks, so that a result approved before analysis schema 3 reads the same way
+    rewardCounted: r.checks ? rewardCounting(r.checks) : null,
     analysis: r.resultId
       ? {
           source: r.approved ? ('approved' as const) : ('latest' as const),
@@ -108,6 +111,7 @@ const csvColumns: CsvColumn[] = [
   { zh: '盘活存量面积（亩）', en: 'stockAreaMu' },
   { zh: '上盖建筑物基底面积占比', en: 'footprintRatio' },
   { zh: '是否符合入库条件', en: 'eligible' },
+  { zh: '是否计入奖励', en: 'rewardCounted' },
   { zh: '分析来源', en: 'analysisSource' },
   { zh: '更新时间', en: 'updatedAt' },
   { zh: '校验码', en: 'checksum' },
@@ -137,6 +141,7 @@ export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: Header
       i.stockArea?.mu?.toFixed(4),
       i.footprintRatio?.toFixed(6),
       yesNo(i.eligible),
+      yesNo(i.rewardCounted),
       i.analysis ? (i.analysis.source === 'approved' ? '省级审核时的分析' : '最新分析') : '未分析',
       i.updatedAt,
       i.checksum,

@@ -16,6 +16,7 @@ import { getProject } from '../projects/service.js'
 import type { AnalysisResult } from '../schemas/analysis.js'
 import { workingDayRules } from './calendar.js'
 import { markNeighboursStale, refuseDoubleCounting } from './double-counting.js'
+import { pendingMilestones } from './milestones.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
 
@@ -115,7 +116,7 @@ export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
  */
 export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: string; overdue?: boolean; asOf?: string }) {
   const asOf = q.asOf ?? chinaToday()
-  const empty = { asOf, items: [], awaitingCity: [], cityDeadline: { workingDays: null, ...cityDeadlineNote } }
+  const empty = { asOf, items: [], awaitingCity: [], cityDeadline: { workingDays: null, ...cityDeadlineNote }, milestones: [] }
   if (q.county && !inScope(actor.scope, q.county)) return empty
   // the city's check of the current round: the latest 'check' (a return and resubmission start a new round)
   const checkedAt = knex('project_transitions as t')
@@ -140,7 +141,7 @@ export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: str
     actor.scope,
   )
   if (q.county) query = query.where({ xzqdm: q.county })
-  const [rows, rules] = await Promise.all([query, workingDayRules(knex)])
+  const [rows, rules, milestones] = await Promise.all([query, workingDayRules(knex), pendingMilestones(knex, actor, q.county)])
   const base = (r: (typeof rows)[number]) => ({
     projectId: r.id as number,
     code: r.code as string,
@@ -174,5 +175,7 @@ export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: str
     // nothing waiting for the city can be overdue: it has no due date
     awaitingCity: q.overdue ? [] : city,
     cityDeadline: { workingDays: null, ...cityDeadlineNote },
+    // a milestone change has no due date either: nothing of it is overdue
+    milestones: q.overdue ? [] : milestones,
   }
 }

@@ -160,6 +160,31 @@ export async function projectsCompletedBefore(knex: Knex, county: string, year: 
   return rows as RewardProjectRow[]
 }
 
+/**
+ * Milestones proposed after approval with a date in `year`, not yet confirmed (src/review/milestones.ts): they do not
+ * count yet. A project whose confirmed milestone is in the same year is listed by that one already.
+ */
+export async function milestonesUnconfirmedIn(
+  knex: Knex,
+  year: number,
+): Promise<Array<{ id: number; xzqdm: string; code: string; status: string; pending_date: string; pending_stage: string }>> {
+  return (
+    knex('projects')
+      .select('id', 'xzqdm', 'code', 'status', { pending_date: 'milestone_pending_date', pending_stage: 'milestone_pending_stage' })
+      .whereNotNull('milestone_pending_stage')
+      .where('milestone_pending_date', '>=', `${year}-01-01`)
+      .where('milestone_pending_date', '<', `${year + 1}-01-01`)
+      // a confirmed milestone in the same year lists the project already (it counts by that one meanwhile)
+      .where((w) =>
+        w
+          .whereNull('milestone_date')
+          .orWhere('milestone_date', '<', `${year}-01-01`)
+          .orWhere('milestone_date', '>=', `${year + 1}-01-01`),
+      )
+      .orderBy(['xzqdm', 'code', 'id'])
+  )
+}
+
 /** Fraud findings made in `year`, each with its project as the reward rules read it (null fields once deleted). */
 export async function fraudFindingsOf(
   knex: Knex,

@@ -1,8 +1,10 @@
 // The province's reward quota table for year Y (鲁自然资字〔2021〕165号 一、三、四（二）（三）、五):
 // per county, the stock area of qualifying projects completed in Y ÷ 2 × the coefficient by
 // per-capita urban-rural construction land, less twice the quota earned by projects found
-// fraudulent in Y − 1. Every number at fixed precision: the same inputs give the same bytes.
+// fraudulent in Y (the table for Y is issued in Y + 1: 165号 五's 下一年度 after the finding).
+// Every number at fixed precision: the same inputs give the same bytes.
 import type { Knex } from 'knex'
+import { unconfirmedMilestoneReason, type MilestoneStage } from '../domain/milestone-review.js'
 import { countyByCode } from '../domain/regions.js'
 import {
   adjustmentCoefficient,
@@ -11,6 +13,7 @@ import {
   earnedQuotaM2,
   FRAUD_DEDUCTION_FACTOR,
   fraudDeductionM2,
+  honoursRevoked,
   OUTSIDE_SCHEME_REASON,
   outsideProvincialScheme,
   perCapitaM2,
@@ -113,8 +116,34 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
 
 const publicDeduction = ({ earnedFullM2: _, ...d }: Deduction) => d
 
+/** A milestone proposed in the year and not yet confirmed does not count (issue 21); listed so the county sees why. */
+function withUnconfirmed<R extends { excludedProjects: Array<Record<string, unknown>> }>(
+  row: R,
+  pending: Awaited<ReturnType<typeof q.milestonesUnconfirmedIn>>,
+): R {
+  for (const p of pending) {
+    const why = unconfirmedMilestoneReason(p.pending_stage as MilestoneStage)
+    row.excludedProjects.push({
+      id: p.id,
+      code: p.code,
+      status: p.status,
+      milestoneDate: p.pending_date,
+      exclusion: 'milestone-unconfirmed',
+      failedChecks: [],
+      reason: why.en,
+      reasonZh: why.zh,
+    })
+  }
+  return row
+}
+
 export async function rewardsReport(knex: Knex, year: number) {
-  const [completed, findings] = await Promise.all([q.projectsCompletedIn(knex, year), q.fraudFindingsOf(knex, year - 1)])
+  // the findings made in the table's own year come off it (tableOfFindingYear, 165号 五)
+  const [completed, findings, unconfirmed] = await Promise.all([
+    q.projectsCompletedIn(knex, year),
+    q.fraudFindingsOf(knex, year),
+    q.milestonesUnconfirmedIn(knex, year),
+  ])
   const years = new Set([year, ...findings.map((f) => yearOf(f.milestone_date)).filter((y): y is number => y !== null)])
   const stats = new Map<string, Stats>(
     (await q.statsOfYears(knex, [...years].sort())).map((s) => [
@@ -135,7 +164,7 @@ export async function rewardsReport(knex: Knex, year: number) {
     deductions.set(county, [...(deductions.get(county) ?? []), deductionOf(rows, stats)])
   }
 
-  const counties = new Set<string>([...completed.map((p) => p.xzqdm.trim()), ...deductions.keys()])
+  const counties = new Set<string>([...completed.map((p) => p.xzqdm.trim()), ...deductions.keys(), ...unconfirmed.map((p) => p.xzqdm.trim())])
   const land = new Map<string, CountedLand>()
   for (const county of counties) land.set(county, await countedLand(knex, county, year, completed))
   for (const key of stats.keys()) if (key.endsWith(`/${year}`)) counties.add(key.slice(0, 6))
@@ -146,16 +175,20 @@ export async function rewardsReport(knex: Knex, year: number) {
       stockToNew: '2:1',
       coefficients: describeBands(),
       fraudDeductionFactor: FRAUD_DEDUCTION_FACTOR,
-      deductionsFromFindingsOf: year - 1,
+      deductionsFromFindingsOf: year,
+      issuedIn: year + 1,
     },
     counties: [...counties].sort().map((county) =>
-      countyRow(
-        county,
-        year,
-        completed.filter((p) => p.xzqdm.trim() === county),
-        stats.get(`${county}/${year}`) ?? null,
-        deductions.get(county) ?? [],
-        land.get(county)!,
+      withUnconfirmed(
+        countyRow(
+          county,
+          year,
+          completed.filter((p) => p.xzqdm.trim() === county),
+          stats.get(`${county}/${year}`) ?? null,
+          deductions.get(county) ?? [],
+          land.get(county)!,
+        ),
+        unconfirmed.filter((p) => p.xzqdm.trim() === county),
       ),
     ),
   }
@@ -269,6 +302,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
       quota: null,
       deductions: { total: null, items: [] as ReturnType<typeof publicDeduction>[] },
       netQuota: null,
+      honoursRevoked: null,
       notes: [OUTSIDE_SCHEME_REASON],
     }
   }
@@ -283,11 +317,11 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   }
   const unknown = deductions.filter((d) => d.deductionM2 === null)
   const deducted = unknown.length ? null : sum(deductions.map((d) => fraudDeductionM2(d.earnedFullM2!)))
-  if (deductions.length)
-    notes.push({
-      en: `fraud found in ${year - 1}: twice the quota earned is deducted (${deductions.map((d) => d.projectCode).join(', ')})`,
-      zh: `${year - 1}年度查实弄虚作假项目按所获奖励指标双倍扣减（${deductions.map((d) => d.projectCode).join('、')}）`,
-    })
+  const honours = honoursRevoked(
+    year,
+    deductions.map((d) => d.projectCode),
+  )
+  if (honours) notes.push(honours.note)
   for (const d of unknown) notes.push({ en: `deduction for ${d.projectCode} unknown: ${d.reason}`, zh: `项目${d.projectCode}：${d.reasonZh}` })
   const net = quota === null || deducted === null ? null : quota - deducted
   if (net !== null && net < 0) {
@@ -302,6 +336,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     quota: quota === null ? null : areaUnits(quota),
     deductions: { total: deducted === null ? null : areaUnits(deducted), items: deductions.map(publicDeduction) },
     netQuota: net === null ? null : areaUnits(net),
+    honoursRevoked: honours?.year ?? null,
     notes,
   }
 }
@@ -331,6 +366,7 @@ export const rewardsCsvColumns: CsvColumn[] = [
   // 同一土地只核定一次 (issue 21): already out of 盘活存量面积, listed so the sum of the projects ties to it
   { zh: '重复用地扣减（平方米）', en: 'overlapDeductionsM2' },
   { zh: '重复用地扣减明细', en: 'overlapDeductions' },
+  { zh: '取消评优评先资格年度', en: 'honoursRevoked' },
 ]
 
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
@@ -355,6 +391,7 @@ export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
     c.overlapDeductions.m2,
     c.overlapDeductions.items.map((i) => `${i.code}与${i.countedBeforeBy.code}（${i.countedBeforeBy.year}年）重叠${i.m2}平方米`).join('；'),
+    c.honoursRevoked,
   ])
   return csvDocument(rewardsCsvColumns, rows, headers)
 }

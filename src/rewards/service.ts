@@ -3,7 +3,7 @@
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { inScope } from '../domain/region.js'
-import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, rewardDefaults } from '../domain/rewards.js'
+import { adjustmentCoefficient, outsideProvincialScheme, perCapitaM2, rewardDefaults, tableOfFindingYear } from '../domain/rewards.js'
 import { roundTo } from '../domain/units.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
@@ -122,7 +122,9 @@ function findingView(r: q.FindingRow) {
     county: r.xzqdm.trim(),
     kind: r.kind,
     year: r.year,
-    deductedInRewardsOf: r.year + 1,
+    deductedInRewardsOf: tableOfFindingYear(r.year),
+    tableIssuedIn: tableOfFindingYear(r.year) + 1,
+    honoursRevokedFor: r.year,
     note: r.note,
     createdBy: r.created_by,
     createdAt: r.created_at.toISOString(),

@@ -58,9 +58,10 @@ export const AppliedApproach = Type.Object({
  * of the previous version would not pass (a field added, renamed, retyped or removed) bumps it: a
  * stored result of another version is then stale (src/db/read-model.ts analysisStale) and a reader
  * recomputes it, except a pinned (approved) result, which is kept and read as stored
- * (docs/decisions.md, issue 20). 1: results written before they carried a version; 3: `overlaps` (issue 21).
+ * (docs/decisions.md, issue 20). 1: results written before they carried a version. 3: `eligible` is 符合入库条件
+ * without the reward's area rules, `rewardCounted` beside it (issue 21). 4: `overlaps` (issue 21).
  */
-export const analysisSchemaVersion = 3
+export const analysisSchemaVersion = 4
 
 export const Overlap = Type.Object({
   projectId: Type.Integer(),
@@ -137,8 +138,19 @@ export const AnalysisResult = Type.Object({
     warning: Type.Optional(Type.String()),
   }),
   checks: Type.Array(Check),
-  eligible: Nullable(Type.Boolean()),
-  verdictZh: OneOf(['符合', '不符合', '无法判定'] as const),
+  eligible: Nullable(
+    Type.Boolean({
+      description: '符合入库条件 (165号 二, 聊城方案 一): every check except the reward’s area rules (min-area, stock-half-15-30); null when undecided',
+    }),
+  ),
+  verdictZh: OneOf(['符合', '不符合', '无法判定'] as const, { description: 'eligible in Chinese (符合入库条件)' }),
+  rewardCounted: Nullable(
+    Type.Boolean({
+      description:
+        '计入奖励 (165号 三): eligible and the area rules pass; false for a project under 15 亩 or of 15–30 亩 with too little stock, which may still be entered',
+    }),
+  ),
+  rewardVerdictZh: OneOf(['计入奖励', '不计入奖励', '无法判定'] as const),
   needsReview: Type.Array(Type.String(), { description: 'ids of checks that passed but need a person to look' }),
   nearThreshold: Type.Array(Type.String(), { description: 'ids of checks whose verdict is near its threshold' }),
   inputs: AnalysisInputs,

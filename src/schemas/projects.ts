@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { useClasses } from '../domain/approach.js'
+import { milestoneStages } from '../domain/milestone-review.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
 import { CountyCode, KeyOf, OneOf, Timestamp } from './common.js'
 
@@ -97,7 +98,24 @@ export const ProjectSummary = Type.Object({
   mortgaged: Type.Union([Type.Boolean(), Type.Null()]),
   mortgageeConsent: Type.Union([Type.Boolean(), Type.Null()]),
   milestoneType: Type.Union([Type.String(), Type.Null()]),
-  milestoneDate: Type.Union([Type.String(), Type.Null()]),
+  milestoneDate: Type.Union([Type.String(), Type.Null()], { description: 'the confirmed milestone: its year is the reward year' }),
+  pendingMilestone: Type.Optional(
+    Nullable(
+      Type.Object(
+        {
+          milestoneType: Type.String(),
+          milestoneDate: Type.String({ format: 'date' }),
+          stage: OneOf(milestoneStages, { description: 'submitted: waiting for the city; city-checked: waiting for the province' }),
+          proposedBy: Type.String({ description: 'prefix of the county key that recorded it' }),
+          proposedAt: Timestamp,
+        },
+        {
+          description:
+            'a milestone recorded or changed after the province’s approval, waiting for the city and the province to confirm it (it counts only then; milestoneType/milestoneDate stay the confirmed one)',
+        },
+      ),
+    ),
+  ),
   areaM2: Type.Number({ description: 'ellipsoidal area on CGCS2000, m²' }),
   repairs: Type.Union([Type.Array(Type.String()), Type.Null()]),
   createdAt: Timestamp,
@@ -111,7 +129,10 @@ export const ProjectListItem = Type.Intersect([
   Type.Object({
     analysis: Type.Union([
       Type.Object({
-        eligible: Type.Union([Type.Boolean(), Type.Null()]),
+        eligible: Type.Union([Type.Boolean(), Type.Null()], { description: '符合入库条件 (165号 二)' }),
+        rewardCounted: Type.Union([Type.Boolean(), Type.Null()], {
+          description: '计入奖励 (165号 三): false for a project under 15 亩 that is otherwise eligible; null when undecided or in an older result',
+        }),
         stale: Type.Boolean({
           description: 'an input layer or the project changed since, or the result is of an older schema version: recomputed on the next GET',
         }),

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { filingKinds } from '../domain/filings.js'
+import { milestoneActions, milestoneStages } from '../domain/milestone-review.js'
 import { PROVINCE_REVIEW_WORKING_DAYS, reviewActions } from '../domain/workflow.js'
 import { Overlap } from './analysis.js'
 import { CountyCode, KeyOf, OneOf } from './common.js'
@@ -22,6 +23,39 @@ export const Transition = Type.Object({
   actionZh: Type.String(),
   from: Type.String(),
   to: Type.String(),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  role: Type.String(),
+  by: Type.String({ description: 'prefix of the key that acted' }),
+  at: Type.String({ format: 'date-time' }),
+})
+
+export const MilestoneReviewBody = Type.Object(
+  {
+    action: KeyOf(milestoneActions, {
+      description:
+        'check (city key, on a submitted change) → confirm (province key, on a city-checked one); return (the reviewer of the current stage) needs a reason',
+    }),
+    reason: Type.Optional(Type.String({ maxLength: 2000, description: '退回理由' })),
+  },
+  { additionalProperties: false },
+)
+export type MilestoneReviewBody = Static<typeof MilestoneReviewBody>
+
+const MilestoneValue = { milestoneType: Type.Union([Type.String(), Type.Null()]), milestoneDate: Type.Union([Type.String(), Type.Null()]) }
+
+export const MilestoneReviewStep = Type.Object({
+  action: Type.String(),
+  actionZh: Type.String(),
+  from: OneOf(milestoneStages),
+  to: Type.Union([OneOf(milestoneStages), Type.Null()], { description: 'null: confirmed or returned, nothing pending any more' }),
+  ...MilestoneValue,
+  confirmed: Type.Boolean({ description: 'the proposal became the project’s milestone (its year the reward year)' }),
+})
+
+export const MilestoneHistoryItem = Type.Object({
+  action: Type.String({ description: 'propose (county), check (city), confirm (province), return' }),
+  actionZh: Type.String(),
+  ...MilestoneValue,
   reason: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   by: Type.String({ description: 'prefix of the key that acted' }),
@@ -73,6 +107,19 @@ export const ReviewList = Type.Object({
   cityDeadline: Type.Object(
     { workingDays: Type.Null(), en: Type.String(), zh: Type.String() },
     { description: 'why projects waiting for the city have no due date' },
+  ),
+  milestones: Type.Array(
+    Type.Object({
+      projectId: Type.Integer(),
+      code: Type.String(),
+      name: Type.Union([Type.String(), Type.Null()]),
+      county: Type.String(),
+      stage: OneOf(milestoneStages, { description: 'submitted: the city checks it; city-checked: the province confirms it' }),
+      proposed: Type.Object({ milestoneType: Type.String(), milestoneDate: Type.String() }),
+      confirmed: Type.Object(MilestoneValue, { description: 'the milestone that counts until the proposal is confirmed' }),
+      proposedAt: Type.String({ format: 'date-time' }),
+    }),
+    { description: 'milestones recorded or changed after the province’s approval, waiting for the city or the province (oldest first)' },
   ),
 })
 

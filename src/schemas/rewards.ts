@@ -43,7 +43,11 @@ export const FindingBody = Type.Object(
     year: Year,
     note: Type.String({ minLength: 1, maxLength: 4000 }),
   },
-  { additionalProperties: false, description: 'year: the year the finding was made; twice the quota the project earned comes off the rewards of year + 1' },
+  {
+    additionalProperties: false,
+    description:
+      'year: the year the finding was made; twice the quota the project earned comes off the reward table of that year (issued in year + 1), and the county loses its 评优评先 for that year',
+  },
 )
 export type FindingBody = Static<typeof FindingBody>
 
@@ -54,7 +58,11 @@ export const Finding = Type.Object({
   county: Type.String(),
   kind: Type.String(),
   year: Type.Integer(),
-  deductedInRewardsOf: Type.Integer({ description: 'the reward year whose quota the deduction comes off' }),
+  deductedInRewardsOf: Type.Integer({
+    description: 'the reward year whose table the deduction comes off: the finding’s own year (165号 五: 下一年度 plan = the table issued the next year)',
+  }),
+  tableIssuedIn: Type.Integer({ description: 'the year that table is issued (每年7月底前下达): year + 1' }),
+  honoursRevokedFor: Type.Integer({ description: '取消其当年度各类评优评先资格: the year the county loses its 评优评先' }),
   note: Type.String(),
   createdBy: Type.String(),
   createdAt: Type.String({ format: 'date-time' }),
@@ -97,7 +105,15 @@ export const RewardsReport = Type.Object({
           code: Type.String(),
           status: Type.String(),
           milestoneDate: Type.String(),
-          exclusion: OneOf(['not-province-approved', 'no-approved-analysis', 'area-rule', 'not-eligible', 'eligibility-undecided', 'stock-area-unknown']),
+          exclusion: OneOf([
+            'not-province-approved',
+            'no-approved-analysis',
+            'area-rule',
+            'not-eligible',
+            'eligibility-undecided',
+            'stock-area-unknown',
+            'milestone-unconfirmed',
+          ]),
           failedChecks: Type.Array(Type.String()),
           reason: Type.String(),
           reasonZh: Type.String(),
@@ -144,6 +160,9 @@ export const RewardsReport = Type.Object({
         ),
       }),
       netQuota: Nullable(Units),
+      honoursRevoked: Nullable(
+        Type.Integer({ description: '取消当年度各类评优评先资格 (165号 五): the year, when a fraud finding was made in the table’s year; else null' }),
+      ),
       notes: Type.Array(Note),
     }),
   ),

@@ -44,7 +44,10 @@ describe('a project 0.003 m² under 15 mu', () => {
     expect(c).toMatchObject({ passed: false, nearThreshold: true })
     expect(Math.abs(c.value - expected)).toBeLessThan(0.001)
     expect(analysis.nearThreshold).toContain('min-area')
-    expect(analysis.eligible).toBe(false)
+    // 165号 三: under 15 亩 is 不计入奖励, not 不符合入库条件 (the other checks are undecided here without layers)
+    expect(analysis.rewardCounted).toBe(false)
+    expect(analysis.rewardVerdictZh).toBe('不计入奖励')
+    expect(analysis.eligible).not.toBe(false)
   })
   it('is shown as 9 999.99 m² and 14.9999 亩, not rounded onto the threshold it fails', () => {
     expect(analysis.area.m2).toBe(9999.99)

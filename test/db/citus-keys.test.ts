@@ -25,6 +25,7 @@ const planned = [
   'analysis_results',
   'analysis_runs',
   'project_transitions',
+  'milestone_reviews',
   'filings',
   'findings',
   'bundle_runs',

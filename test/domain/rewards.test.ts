@@ -5,12 +5,15 @@ import {
   areaUnits,
   earnedQuotaM2,
   fraudDeductionM2,
+  honoursRevoked,
+  tableOfFindingYear,
   outsideProvincialScheme,
   quotaM2,
   rewardVerdict,
   stockAfterOverlap,
   type RewardCandidate,
 } from '../../src/domain/rewards.js'
+import { entryEligibility, rewardCounting, type CheckId } from '../../src/domain/rules.js'
 
 describe('adjustment coefficient by per-capita urban-rural construction land (165号 一)', () => {
   it('is 1.1 up to and including 200 m²/person', () => {
@@ -68,6 +71,16 @@ describe('quota arithmetic', () => {
     expect(earnedQuotaM2(20000, null)).toBeNull()
   })
   it('fraud takes twice the earned quota', () => expect(fraudDeductionM2(11000)).toBe(22000))
+  it('a finding made in F comes off the table of F (issued in F + 1: 下一年度), not F + 1’s', () => {
+    expect(tableOfFindingYear(2025)).toBe(2025)
+    expect(tableOfFindingYear(2026)).toBe(2026)
+  })
+  it('a finding costs the county its 评优评先 for the finding’s year (取消其当年度各类评优评先资格); none without findings', () => {
+    expect(honoursRevoked(2025, [])).toBeNull()
+    const h = honoursRevoked(2025, ['X-1', 'X-2'])!
+    expect(h.year).toBe(2025)
+    expect(h.note.zh).toBe('2025年度查实弄虚作假项目（X-1、X-2），按所获奖励指标双倍扣减，并取消该县2025年度各类评优评先资格')
+  })
   it('units at fixed precision: 1 mu = 10000/15 m², 1 ha = 10000 m²', () => {
     expect(areaUnits(10000)).toEqual({ m2: 10000, mu: 15, ha: 1 })
     expect(areaUnits(1234.5678)).toEqual({ m2: 1234.57, mu: 1.8519, ha: 0.1235 })
@@ -105,10 +118,20 @@ describe('which approved projects qualify', () => {
   })
   it('names the area rule with the threshold the analysis used, not a number typed into the text', () => {
     const with20 = passing.map((c) => (c.id === 'min-area' ? { ...c, passed: false, threshold: 20 * (10000 / 15) } : c))
-    expect(rewardVerdict({ ...base, eligible: false, checks: with20 })).toMatchObject({ zh: '单个项目面积不足20亩，不计入' })
-    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ zh: '单个项目面积不足15亩，不计入' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: with20 })).toMatchObject({ zh: '单个项目面积不足20亩，不计入奖励' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area') })).toMatchObject({ zh: '单个项目面积不足15亩，不计入奖励' })
     const share60 = passing.map((c) => (c.id === 'stock-half-15-30' ? { ...c, passed: false, threshold: 0.6 } : c))
-    expect(rewardVerdict({ ...base, eligible: false, checks: share60 })).toMatchObject({ zh: '15–30亩项目再开发面积不足60%，不计入' })
+    expect(rewardVerdict({ ...base, eligible: false, checks: share60 })).toMatchObject({ zh: '15–30亩项目再开发面积不足60%，不计入奖励' })
+  })
+  it('failing only the area rules on a result of schema 3 (eligible: entered, 符合入库条件) is still 不计入奖励, never counted', () => {
+    expect(rewardVerdict({ ...base, eligible: true, checks: failing('min-area') })).toMatchObject({
+      qualifies: false,
+      exclusion: 'area-rule',
+      zh: '单个项目面积不足15亩，不计入奖励',
+    })
+    expect(rewardVerdict({ ...base, eligible: true, checks: failing('stock-half-15-30') })).toMatchObject({ exclusion: 'area-rule' })
+    const undecidedShare = passing.map((c) => (c.id === 'stock-half-15-30' ? { ...c, passed: null } : c))
+    expect(rewardVerdict({ ...base, eligible: true, checks: undecidedShare })).toMatchObject({ exclusion: 'eligibility-undecided' })
   })
   it('failing another check too: not eligible, with every failed check', () => {
     expect(rewardVerdict({ ...base, eligible: false, checks: failing('min-area', 'in-plan') })).toMatchObject({
@@ -120,5 +143,22 @@ describe('which approved projects qualify', () => {
     expect(rewardVerdict({ ...base, eligible: null })).toMatchObject({ exclusion: 'eligibility-undecided' })
     expect(rewardVerdict({ ...base, stockM2: null })).toMatchObject({ exclusion: 'stock-area-unknown' })
     expect(rewardVerdict({ ...base, approvedResultId: null })).toMatchObject({ exclusion: 'no-approved-analysis' })
+  })
+})
+
+describe('符合入库条件 and 计入奖励 (165号 二 and 三)', () => {
+  const checks = (over: Record<string, boolean | null>) =>
+    ['min-area', 'footprint-ratio', 'stock-half-15-30', 'in-plan', 'ownership'].map((id) => ({ id: id as CheckId, passed: id in over ? over[id]! : true }))
+  it('a project under 15 亩 (or of 15–30 亩 with too little stock) may be entered and is not counted for the reward', () => {
+    expect(entryEligibility(checks({ 'min-area': false }))).toBe(true)
+    expect(rewardCounting(checks({ 'min-area': false }))).toBe(false)
+    expect(entryEligibility(checks({ 'stock-half-15-30': false }))).toBe(true)
+    expect(rewardCounting(checks({ 'stock-half-15-30': false }))).toBe(false)
+  })
+  it('a project of at least 15 亩 passing everything is entered and counted; an entry failure fails both', () => {
+    expect([entryEligibility(checks({})), rewardCounting(checks({}))]).toEqual([true, true])
+    expect([entryEligibility(checks({ 'in-plan': false })), rewardCounting(checks({ 'in-plan': false }))]).toEqual([false, false])
+    expect([entryEligibility(checks({ ownership: null })), rewardCounting(checks({ ownership: null }))]).toEqual([null, null])
+    expect([entryEligibility(checks({ 'stock-half-15-30': null })), rewardCounting(checks({ 'stock-half-15-30': null }))]).toEqual([true, null])
   })
 })

@@ -121,7 +121,7 @@ describe('review workflow', () => {
     expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!) })).statusCode).toBe(409)
   })
 
-  it('lets an approved project record its milestone once, then freezes it', async () => {
+  it('sends a milestone recorded after approval to review instead of recording it (test/review/milestones.test.ts)', async () => {
     const id = await newProject('WF-6')
     for (const [who, action] of [
       ['county', 'submit'],
@@ -130,9 +130,10 @@ describe('review workflow', () => {
     ])
       expect((await move(id, who!, action!)).statusCode).toBe(200)
     const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(keys.county!), payload })
-    expect((await patch({ milestoneType: 'land-supply', milestoneDate: '2026-08-31' })).statusCode).toBe(200)
-    expect((await patch({ milestoneDate: '2027-01-05' })).statusCode).toBe(409)
-    expect((await patch({ milestoneDate: '2026-08-31' })).statusCode).toBe(200) // the same value is no change
+    const res = await patch({ milestoneType: 'land-supply', milestoneDate: '2026-08-31' })
+    expect(res.statusCode, res.body).toBe(200)
+    expect(res.json()).toMatchObject({ milestoneType: null, milestoneDate: null, pendingMilestone: { milestoneDate: '2026-08-31', stage: 'submitted' } })
+    expect((await patch({ approach: 'plot-ratio-increase', milestoneDate: '2027-01-05' })).statusCode).toBe(409) // frozen attributes with it
   })
 
   it('refuses a milestone that does not fit the development mode', async () => {

@@ -191,6 +191,32 @@ describe('the province-approved projects the quota counts', () => {
   })
 })
 
+describe('不计入奖励, not 不符合入库条件 (165号 二 and 三)', () => {
+  const analysisOf = async (code: string) => (await api('GET', `/projects/${ids[code]}/analysis`, countyKeys[A]!)).json()
+  it('a 9.6 亩 project and a 22.5 亩 one with 33 % stock meet the entry conditions and are not counted; a 45 亩 one is both', async () => {
+    expect(await analysisOf('A-2025-02')).toMatchObject({ eligible: true, verdictZh: '符合', rewardCounted: false, rewardVerdictZh: '不计入奖励' })
+    expect(await analysisOf('A-2025-03')).toMatchObject({ eligible: true, rewardCounted: false, rewardVerdictZh: '不计入奖励' })
+    expect(await analysisOf('A-2025-01')).toMatchObject({ eligible: true, rewardCounted: true, rewardVerdictZh: '计入奖励' })
+  })
+  it('the project list, the OGC projects collection and the province’s CSV say so', async () => {
+    const list = (await api('GET', `/projects?county=${A}&limit=100`, countyKeys[A]!)).json()
+    const byCode = Object.fromEntries(list.items.map((p: any) => [p.code, p.analysis]))
+    expect(byCode['A-2025-02']).toMatchObject({ eligible: true, rewardCounted: false })
+    expect(byCode['A-2025-01']).toMatchObject({ eligible: true, rewardCounted: true })
+    const ogc = await t.app.inject({ url: `/ogc/collections/projects/items/${ids['A-2025-02']}`, headers: { 'x-api-key': countyKeys[A]! } })
+    expect(ogc.statusCode, ogc.body).toBe(200)
+    expect(ogc.json().properties).toMatchObject({ eligible: true, rewardCounted: false })
+    const csv = (await api('GET', `/province/projects?format=csv&county=${A}`, province)).rawPayload.subarray(3).toString('utf8').split('\r\n')
+    const header = csv[0]!.split(',')
+    const [entry, counted] = [header.indexOf('是否符合入库条件'), header.indexOf('是否计入奖励')]
+    expect(counted).toBe(entry + 1)
+    const small = csv.find((l) => l.startsWith('A-2025-02,'))!.split(',')
+    expect([small[entry], small[counted]]).toEqual(['是', '否'])
+    const big = csv.find((l) => l.startsWith('A-2025-01,'))!.split(',')
+    expect([big[entry], big[counted]]).toEqual(['是', '是'])
+  })
+})
+
 describe('county statistics', () => {
   it('reports per-capita land and the coefficient at exactly 200 and 300 and just above', async () => {
     const got = async (county: string) => (await api('GET', `/counties/${county}/stats/2025`, province)).json()
@@ -297,7 +323,16 @@ describe('fraud findings', () => {
   it('are listed on the project for keys that see it, and audited', async () => {
     const list = (await api('GET', `/projects/${ids['A-2025-01']}/findings`, countyKeys[A]!)).json()
     expect(list).toHaveLength(2)
-    expect(list[0]).toMatchObject({ projectCode: 'A-2025-01', county: A, kind: 'fraud', year: 2025, deductedInRewardsOf: 2026 })
+    // 165号 五: found in 2025 → off the next year's plan, i.e. the table issued in 2026 for 2025; 评优评先 lost for 2025
+    expect(list[0]).toMatchObject({
+      projectCode: 'A-2025-01',
+      county: A,
+      kind: 'fraud',
+      year: 2025,
+      deductedInRewardsOf: 2025,
+      tableIssuedIn: 2026,
+      honoursRevokedFor: 2025,
+    })
     expect((await api('GET', `/projects/${ids['A-2025-01']}/findings`, countyKeys[B]!)).statusCode).toBe(404)
     expect(await t.knex('audit_log').where({ action: 'finding.create', result: 'ok' }).count({ n: '*' }).first()).toEqual({ n: 6 })
   })
@@ -313,7 +348,7 @@ describe('reward quotas for 2025', () => {
     expect(r.counties.map((c: any) => c.county)).toEqual([Q, A, B, C, D, E, F])
   })
 
-  it('A (per capita exactly 200 → 1.1): Σ stock ÷ 2 × 1.1; the area rules exclude two projects by name; no deduction yet', () => {
+  it('A (per capita exactly 200 → 1.1): Σ stock ÷ 2 × 1.1; the area rules exclude two projects by name', () => {
     const a = row(r, A)
     expect(a.qualifyingProjects.map((p: any) => p.code)).toEqual(['A-2025-01'])
     expect(a.excludedProjects.map((p: any) => [p.code, p.exclusion, p.failedChecks])).toEqual([
@@ -328,8 +363,8 @@ describe('reward quotas for 2025', () => {
     near(a.quota.m2, quota)
     expect(a.quota.mu).toBeCloseTo(quota / MU, 3)
     expect(a.quota.ha).toBeCloseTo(quota / 10000, 4)
-    expect(a.deductions).toEqual({ total: { m2: 0, mu: 0, ha: 0 }, items: [] })
-    near(a.netQuota.m2, quota)
+    // the 2025 findings come off this table (see 'fraud deductions')
+    near(a.netQuota.m2, quota - (stockBig * 1.1 + stockOld))
   })
 
   it('B (per capita exactly 300 → 0.9), C just above 200 (1.0), D just above 300 (0.9)', () => {
@@ -363,16 +398,20 @@ describe('reward quotas for 2025', () => {
   })
 })
 
-describe('fraud deductions', () => {
-  it('2024: the project completed on 31 December 2024 counts there, at 2024’s coefficient', async () => {
+describe('fraud deductions (165号 五: the table of the finding’s year, issued the next year)', () => {
+  it('2024: the project completed on 31 December 2024 counts there, at 2024’s coefficient; no finding was made in 2024', async () => {
     const a = row(await report(2024), A)
     expect(a.qualifyingProjects.map((p: any) => p.code)).toEqual(['A-2024-01'])
     expect(a.coefficient).toBe(1.0)
     near(a.quota.m2, stockOld / 2)
+    expect(a.deductions).toEqual({ total: { m2: 0, mu: 0, ha: 0 }, items: [] })
+    expect(a.honoursRevoked).toBeNull()
   })
 
-  it('2026: twice the quota each project earned comes off (once per project), a never-qualified project earned 0', async () => {
-    const a = row(await report(2026), A)
+  it('2025: findings made in 2025 take twice the quota each project earned off 2025’s table (once per project); a never-qualified project earned 0', async () => {
+    const r = await report(2025)
+    expect(r.rules).toMatchObject({ deductionsFromFindingsOf: 2025, issuedIn: 2026 })
+    const a = row(r, A)
     const items = Object.fromEntries(a.deductions.items.map((d: any) => [d.projectCode, d]))
     expect(Object.keys(items).sort()).toEqual(['A-2024-01', 'A-2025-01', 'A-2025-02', 'A-DRAFT'])
     expect(items['A-DRAFT']).toMatchObject({ projectId: null, earnedQuotaM2: 0, deductionM2: 0 })
@@ -385,18 +424,42 @@ describe('fraud deductions', () => {
     expect(items['A-2025-02']).toMatchObject({ earnedQuotaM2: 0, deductionM2: 0 })
     const total = stockBig * 1.1 + stockOld
     near(a.deductions.total.m2, total)
-    // No project completed in 2026: the quota is 0 and the net quota negative (taken off the plan).
-    expect(a.quota).toEqual({ m2: 0, mu: 0, ha: 0 })
-    near(a.netQuota.m2, -total)
+    // 2025's quota is A-2025-01's alone; the deductions exceed it, the rest comes off the plan
+    near(a.netQuota.m2, (stockBig / 2) * 1.1 - total)
     expect(a.notes.map((n: any) => n.zh).join()).toMatch(/超出部分从新增建设用地计划指标中扣减/)
   })
 
-  it('2026: a deduction whose reward year has no statistics is unknown, and so is the net quota', async () => {
-    const b = row(await report(2026), B)
+  it('2025: the counties with a finding made in 2025 lose their 评优评先 for 2025, the others do not', async () => {
+    const r = await report(2025)
+    expect(r.counties.filter((c: any) => c.honoursRevoked !== null).map((c: any) => [c.county, c.honoursRevoked])).toEqual([
+      [A, 2025],
+      [B, 2025],
+    ])
+    expect(
+      row(r, A)
+        .notes.map((n: any) => n.zh)
+        .join(),
+    ).toMatch(/取消该县2025年度各类评优评先资格/)
+    expect(
+      row(r, C)
+        .notes.map((n: any) => n.zh)
+        .join(),
+    ).not.toMatch(/评优评先/)
+  })
+
+  it('2025: a deduction whose reward year has no statistics is unknown, and so is the net quota', async () => {
+    const b = row(await report(2025), B)
     expect(b.deductions.total).toBeNull()
     expect(b.deductions.items).toEqual([expect.objectContaining({ projectCode: 'B-2023-01', rewardYear: 2023, earnedQuotaM2: null, deductionM2: null })])
     expect(b.netQuota).toBeNull()
     expect(b.notes.map((n: any) => n.zh).join()).toMatch(/缺少该县2023年度统计数据/)
+  })
+
+  it('2026: the 2025 findings are not taken a second time, a year late', async () => {
+    const r = await report(2026)
+    expect(r.rules).toMatchObject({ deductionsFromFindingsOf: 2026 })
+    expect(r.counties.flatMap((c: any) => c.deductions.items)).toEqual([])
+    expect(r.counties.filter((c: any) => c.honoursRevoked !== null)).toEqual([])
   })
 })
 
@@ -430,6 +493,7 @@ describe('CSV', () => {
       '不计入项目',
       '重复用地扣减（平方米）',
       '重复用地扣减明细',
+      '取消评优评先资格年度',
     ])
     const a = lines.find((l) => l.startsWith(A))!.split(',')
     expect([a[0], a[3]]).toEqual([A, '1'])
@@ -440,8 +504,8 @@ describe('CSV', () => {
     expect(a.slice(6, 10)).toEqual(['1000', '200000', '200', '1.1'])
     near(Number(a[10]), (stockBig / 2) * 1.1)
     expect(a[16]).toBe('A-2025-01')
-    expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入）/)
-    expect(a.slice(18)).toEqual(['0', ''])
+    expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入奖励）/)
+    expect(a.slice(18)).toEqual(['0', '', '2025'])
     expect(lines.find((l) => l.startsWith(Q))).toMatch(/青岛市所辖县（市、区）不计入奖励范围/)
     expect(lines.at(-1)).toBe('')
     const again = await api('GET', '/province/rewards?year=2025&format=csv', province)

@@ -67,6 +67,7 @@ describe('GET /api/v1/projects/{id}/actions', () => {
       actions: [{ action: 'submit', actionZh: '县级提交', needsReason: false }],
       attributesLocked: false,
       editableWhenLocked: ['milestoneType', 'milestoneDate'],
+      milestoneActions: [],
     })
     expect((await actions(city)).actions).toEqual([])
     expect((await actions(province)).actions).toEqual([])

@@ -24,6 +24,7 @@ const allMigrations = [
   '20261201050000_project_area',
   '20261203010000_job_follow_ups',
   '20261203020000_result_schema_version',
+  '20261204010000_milestone_review',
 ]
 
 let t: TestApp

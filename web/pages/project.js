@@ -7,7 +7,7 @@ import { choices, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, overlapsTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
-import { verdictBadge } from './projects.js'
+import { rewardBadge, verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
 
 const p = s.project
@@ -57,6 +57,8 @@ export async function render(el, { params: [id] }) {
         {},
         `${s.projects.cols.status}：${statusName(proj.status)} · ${s.projects.cols.county}：${proj.county} · `,
         a ? verdictBadge(a.eligible) : null,
+        ' ',
+        rewardBadge(a),
         ' ',
         a?.stale ? h('span.badge.stale', {}, s.projects.stale) : null,
         ' ',
@@ -136,6 +138,8 @@ export async function render(el, { params: [id] }) {
       actions,
       onSaved: async (saved) => {
         project = saved
+        // a milestone saved after approval is a proposal: the review card shows it with its steps
+        if (saved.pendingMilestone) await showReview()
         await showAnalysis(true)
       },
     })
@@ -236,6 +240,8 @@ function renderForm(box, { project, actions, onSaved }) {
       },
     },
     actions.attributesLocked ? h('p.hint', {}, p.editLocked) : null,
+    // after approval a saved milestone is a proposal for the city and the province (the API decides; this only says so)
+    project.status === 'province-approved' ? h('p.hint', { id: 'milestone-after-approval' }, s.review.milestone.note) : null,
     Object.entries(fields).map(([name, input]) => h('label', {}, fl[name], input)),
     h('div', {}, h('button', { type: 'submit', class: 'primary' }, s.common.save)),
     message,

@@ -15,6 +15,14 @@ export function verdictBadge(eligible) {
   return h('span', { class: `badge ${cls} verdict`, dataset: { verdict: String(eligible) } }, p.verdict[String(eligible)])
 }
 
+/** 计入奖励 beside the entry verdict (165号 三): only for an eligible project, the others fail already. */
+export function rewardBadge(analysis) {
+  if (!analysis || analysis.eligible !== true || typeof analysis.rewardCounted !== 'boolean') return null
+  const counted = analysis.rewardCounted
+  const text = analysis.rewardVerdictZh ?? p.reward[String(counted)]
+  return h('span', { class: `badge ${counted ? 'pass' : 'fail'} reward`, dataset: { rewardCounted: String(counted) } }, text)
+}
+
 export async function render(el, { principal }) {
   const county = currentCounty(principal)
   const search = h('input', { type: 'search', id: 'project-search', size: 24 })
@@ -90,6 +98,8 @@ export async function render(el, { principal }) {
               'td',
               {},
               x.analysis ? verdictBadge(x.analysis.eligible) : h('span.badge.unknown', {}, p.verdict.none),
+              ' ',
+              rewardBadge(x.analysis),
               ' ',
               x.analysis?.stale ? h('span.badge.stale', {}, p.stale) : null,
             ),

@@ -6,6 +6,7 @@ import * as f from '../format.js'
 import { choices, roleName, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
+import { pendingMilestoneBox } from './milestone-review.js'
 
 const r = s.review
 
@@ -38,6 +39,11 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
       ? h('div', { id: 'review-actions' }, actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null, h('div.row', {}, buttons))
       : h('p.hint', { id: 'review-actions' }, r.noActions),
     message,
+    // a milestone change after approval: its own small review (the API gives the steps)
+    pendingMilestoneBox(project, actions, async (text) => {
+      const fresh = await api(`/projects/${project.id}`)
+      await onMoved(fresh, text)
+    }),
   )
   const [history, reviews, filings] = await Promise.all([
     api(`/projects/${project.id}/transitions`).catch((e) => e),

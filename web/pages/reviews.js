@@ -5,6 +5,7 @@ import { statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 import { filingsTable } from './review.js'
+import { pendingMilestonesTable } from './milestone-review.js'
 
 const r = s.review
 
@@ -12,11 +13,13 @@ export async function render(el) {
   const overdueOnly = h('input', { type: 'checkbox', id: 'overdue-only' })
   const pending = h('div', { id: 'pending-reviews' })
   const city = h('div', { id: 'awaiting-city' })
+  const milestones = h('div', { id: 'milestone-reviews' })
   const filings = h('div', { id: 'filings' })
   el.append(
     h('h1', {}, r.title),
     h('section.card', {}, h('h2', {}, r.pending), h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), pending),
     h('section.card', {}, h('h2', {}, r.awaitingCity), city),
+    h('section.card', {}, h('h2', {}, r.milestone.list), milestones),
     h('section.card', {}, h('h2', {}, r.filings), filings),
   )
   async function load() {
@@ -76,6 +79,8 @@ export async function render(el) {
           ),
         ),
       )
+      // milestone changes after approval: the project page offers the city's and the province's buttons
+      clear(milestones).append(pendingMilestonesTable(list.milestones ?? []))
       const fl = await api('/filings', { query: { overdue } })
       clear(filings).append(filingsTable(fl.items))
     } catch (err) {

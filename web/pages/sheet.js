@@ -8,7 +8,7 @@ import { s } from '../strings.js'
 import { checksTable, inputsLine, numbersTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
 import { analysisOf } from './project.js'
-import { verdictBadge } from './projects.js'
+import { rewardBadge, verdictBadge } from './projects.js'
 
 const t = s.sheet
 
@@ -44,7 +44,12 @@ export async function render(el, { params: [id] }) {
           {},
           h('tr', {}, h('td', {}, `${t.code}：`, h('strong', { id: 'sheet-code' }, project.code)), h('td', {}, `${t.county}：${project.county}`)),
           h('tr', {}, h('td', {}, `${t.name}：${project.name ?? s.common.dash}`), h('td', {}, `${t.status}：${statusName(project.status)}`)),
-          h('tr', {}, h('td', {}, `${s.project.verdict}：`, verdictBadge(a.eligible)), h('td', {}, `${s.project.computedAt}：${f.dateTime(a.computedAt)}`)),
+          h(
+            'tr',
+            {},
+            h('td', {}, `${s.project.verdict}：`, verdictBadge(a.eligible), ' ', rewardBadge(a)),
+            h('td', {}, `${s.project.computedAt}：${f.dateTime(a.computedAt)}`),
+          ),
         ),
       ),
       h('section', {}, mapDiv, mapImage, legend),

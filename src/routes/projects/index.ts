@@ -75,7 +75,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/projects/:id',
     {
       schema: {
-        summary: 'Set the attributes the reward rules need',
+        summary:
+          'Set the attributes the reward rules need; on a province-approved project a milestone becomes a proposal (pendingMilestone) for the city to check and the province to confirm',
         tags,
         params: IdParams,
         body: ProjectAttributes,

@@ -1,6 +1,7 @@
 // GET /projects/{id}/actions: the review steps this key may take now (the console shows only these).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { allowedMilestoneActions } from '../../domain/milestone-review.js'
 import { allowedActions } from '../../domain/workflow-actions.js'
 import type { ProjectStatus } from '../../domain/project.js'
 import { editableWhenLocked, getProject } from '../../projects/service.js'
@@ -12,6 +13,9 @@ const AllowedActions = Type.Object({
   actions: Type.Array(Type.Object({ action: Type.String(), actionZh: Type.String(), needsReason: Type.Boolean() })),
   attributesLocked: Type.Boolean({ description: 'under review or approved: only editableWhenLocked may change (PATCH answers 409 otherwise)' }),
   editableWhenLocked: Type.Array(Type.String()),
+  milestoneActions: Type.Array(Type.Object({ action: Type.String(), actionZh: Type.String(), needsReason: Type.Boolean() }), {
+    description: 'steps the key may take now on a milestone change waiting for review (POST /projects/{id}/milestone/transitions)',
+  }),
 })
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -33,6 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         actions: allowedActions(status, request.actor.principal.role),
         attributesLocked: lockedStatuses.includes(status),
         editableWhenLocked: [...editableWhenLocked],
+        milestoneActions: allowedMilestoneActions(project.pendingMilestone?.stage ?? null, request.actor.principal.role),
       }
     },
   )

@@ -7,6 +7,7 @@ import { PROVINCE_REVIEW_WORKING_DAYS } from '../../domain/workflow.js'
 import { moveProject, pendingReviews, transitionsOf } from '../../review/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import actionRoutes from './actions.js'
+import milestoneRoutes from './milestones.js'
 import { Project } from '../../schemas/projects.js'
 import {
   Calendar,
@@ -24,6 +25,7 @@ import {
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
   await app.register(actionRoutes)
+  await app.register(milestoneRoutes)
   app.post(
     '/projects/:id/transitions',
     {
