@@ -9,6 +9,7 @@ import type { BatchRows } from './queries.js'
 import { cancelled, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
 import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { FeatureSource } from './source.js'
+import { validityReasonZh } from './validity-zh.js'
 
 /** What loading one version needs: the source read, where its rows go, and where issues are reported. */
 export interface LoadStep {
@@ -78,8 +79,8 @@ async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
         {
           message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}`,
           messageZh: r.lost
-            ? `图形无效（${r.reason}），修复后没有剩余面积，已只导入属性：请在 GIS 软件中检查该要素`
-            : `图形无效（${r.reason}），已自动修复后导入：请在地图上核对该要素`,
+            ? `图形无效（${validityReasonZh(r.reason)}），修复后没有剩余面积，已只导入属性：请在 GIS 软件中检查该要素`
+            : `图形无效（${validityReasonZh(r.reason)}），已自动修复后导入：请在地图上核对该要素`,
         },
       ),
     )

@@ -49,7 +49,7 @@ export async function openShapefile(
     if (nameErrors.length)
       throw new SourceError(
         `.dbf field names are not valid ${opts.encoding}: ${nameErrors.join('; ')}`,
-        `.dbf 的字段名不是有效的 ${opts.encoding} 编码（${nameErrors.join('；')}）：请在“编码”中选择正确的编码（如 GBK 或 UTF-8），或在压缩包中加入写明编码的 .cpg 文件`,
+        `.dbf 中有 ${nameErrors.length} 个字段名按 ${opts.encoding} 编码无法识别：请在“编码”中选择正确的编码（如 GBK 或 UTF-8），或在压缩包中加入写明编码的 .cpg 文件`,
       )
     const { minX, minY, maxX, maxY } = shp.header.bbox
     const bbox = [minX, minY, maxX, maxY].every(Number.isFinite) ? shp.header.bbox : null

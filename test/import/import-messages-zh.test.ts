@@ -122,15 +122,32 @@ describe('import messages in Chinese', () => {
     )
   })
 
-  it('warnings of a successful import: a null shape by record, a field the file lacks by its title', async () => {
+  it('warnings of a successful import: a null shape by record, a repaired shape with its cause, a field the file lacks by its title', async () => {
+    const bowtie = [
+      [410000, 4030000],
+      [410000, 4030100],
+      [410100, 4030000],
+      [410100, 4030100],
+      [410000, 4030000],
+    ]
     const zip = await shapefileZip(dir, 'nulls', {
       fields: surveyFields,
-      features: [good(1), { parts: null as never, values: { BSM: 2, DLBM: '0702', DLMC: '农村宅基地' } }],
+      features: [
+        good(1),
+        { parts: null as never, values: { BSM: 2, DLBM: '0702', DLMC: '农村宅基地' } },
+        { parts: [bowtie], values: { BSM: 3, DLBM: '0601', DLMC: '工业用地' } },
+      ],
     })
     const job = await run({ layer: 'survey3' }, zip)
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     expect(job.warnings).toContainEqual(
       expect.objectContaining({ record: 2, messageZh: expect.stringMatching(/^文件“nulls\.shp”第 2 条记录：图形为空，已只导入属性/) }),
+    )
+    expect(job.warnings).toContainEqual(
+      expect.objectContaining({
+        record: 3,
+        messageZh: expect.stringMatching(/^文件“nulls\.shp”第 3 条记录：图形无效（自相交（位置 [\d. ]+）），已自动修复后导入/),
+      }),
     )
     expect(zh(job.warnings)).toMatch(/文件“nulls\.shp”：文件中没有“权属性质”字段（查找了 QSXZ），该字段留空/)
   })
