@@ -38,7 +38,7 @@ interface Issue {
 
 /** Imports and checks that no issue of the job lacks its Chinese text. */
 async function run(fields: Record<string, string>, file: string) {
-  const job = (await importFile(t, key, fields, file)) as { status: string; errors: Issue[]; warnings: Issue[] }
+  const job = (await importFile(t, key, fields, file)) as { id: number; status: string; errors: Issue[]; warnings: Issue[] }
   for (const i of [...job.errors, ...job.warnings]) expect(i.messageZh, i.message).toMatch(/[\u4e00-\u9fff]/)
   return job
 }
@@ -150,5 +150,21 @@ describe('import messages in Chinese', () => {
       }),
     )
     expect(zh(job.warnings)).toMatch(/文件“nulls\.shp”：文件中没有“权属性质”字段（查找了 QSXZ），该字段留空/)
+  })
+
+  it('reads a job stored before issue 22 (issues without messageZh): shown with its English text, not refused', async () => {
+    const job = await run({ layer: 'survey3' }, await shapefileZip(dir, 'old', { fields: surveyFields, features: [good(1)], prj: null }))
+    const old = [{ file: 'old.shp', message: 'the file has no .prj and no srid was given' }]
+    await t
+      .knex('import_jobs')
+      .where({ id: job.id })
+      .update({ errors: JSON.stringify(old), warnings: JSON.stringify([{ message: 'a warning' }]) })
+    const headers = { 'x-api-key': key }
+    const one = await t.app.inject({ method: 'GET', url: `/api/v1/imports/${job.id}`, headers })
+    expect(one.statusCode, one.body).toBe(200)
+    expect(one.json()).toMatchObject({ errors: [{ ...old[0], messageZh: old[0]!.message }], warnings: [{ message: 'a warning', messageZh: 'a warning' }] })
+    const list = await t.app.inject({ method: 'GET', url: '/api/v1/imports', headers })
+    expect(list.statusCode, list.body).toBe(200)
+    expect(list.json().find((j: { id: number }) => j.id === job.id).errors).toEqual([{ ...old[0], messageZh: old[0]!.message }])
   })
 })
