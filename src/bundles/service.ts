@@ -150,7 +150,12 @@ export const rebundleHook: ActivationHook = async (trx, e) => {
     .returning('id')
   const url = `${bundleJobKind.path}/${run.id}`
   return {
-    notes: [{ message: `${e.layer}: the contiguous bundles are recomputed by bundle run ${run.id} (${url})` }],
+    notes: [
+      {
+        message: `${e.layer}: the contiguous bundles are recomputed by bundle run ${run.id} (${url})`,
+        messageZh: `连片分析将由第 ${run.id} 次连片计算重新生成`,
+      },
+    ],
     followUps: [{ kind: 'bundles', id: run.id as number }],
   }
 }

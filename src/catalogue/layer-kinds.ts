@@ -25,7 +25,7 @@ export interface LayerColumn {
   /** fills the column when the source leaves it empty, from the record's other columns */
   derive?: DeriverKey
   /** what the import report says when the source has no field for a derived column */
-  deriveNote?: string
+  deriveNote?: { en: string; zh: string }
 }
 
 export interface LayerKind {
@@ -75,8 +75,10 @@ export const planZoneFieldsRequired = {
   zh: '规划分区图层须有“是否允许建设”字段（SFYX、PERMITTED、允许建设），或可据以判断的规划分区代码（GHFQDM、YDYHFLDM、GHYTDM、FQDM 等）或名称（GHFQMC、FQMC 等）；可用 fieldMap 指定源字段',
 }
 
-const permittedDerivedNote =
-  'derived for each zone from its name or its 规划分区/用地用海 code by the plan-zone table (src/domain/plan-zones.ts) / 按规划分区名称或代码对照表逐条判断是否允许建设'
+const permittedDerivedNote = {
+  en: 'derived for each zone from its name or its 规划分区/用地用海 code by the plan-zone table (src/domain/plan-zones.ts)',
+  zh: '将按规划分区名称或代码对照表逐条判断是否允许建设',
+}
 
 export const layerKinds: LayerKind[] = [
   {

@@ -89,3 +89,19 @@ export function identifyEpsg(epsg: number): CrsIdentity | null {
 
 /** Datums whose shift to CGCS2000 needs the user's regional 7 parameters. */
 export const needsBursaWolf = (datum: Datum) => datum === 'Xian1980' || datum === 'Beijing1954'
+
+const datumNamesZh: Record<Datum, string> = {
+  CGCS2000: '2000国家大地坐标系',
+  Xian1980: '1980西安坐标系',
+  Beijing1954: '1954北京坐标系',
+  WGS84: 'WGS 84 坐标系',
+}
+
+/** The name a county technician knows: 2000国家大地坐标系 3度带 高斯-克吕格 中央经线117°. */
+export function crsNameZh(id: CrsIdentity): string {
+  const datum = datumNamesZh[id.datum]
+  if (!id.projected) return `${datum}（经纬度）`
+  const width = /6-degree/.test(id.name) ? 6 : 3
+  const zone = /zone (\d+)/.exec(id.name)?.[1]
+  return `${datum} ${width}度带 高斯-克吕格 中央经线${id.centralMeridian}°${zone ? `（带号 ${zone}）` : ''}`
+}

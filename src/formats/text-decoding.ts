@@ -59,7 +59,7 @@ export function detectEncoding(nonAsciiSamples: Iterable<Buffer>): Encoding {
   return 'UTF-8'
 }
 
-export type Decoded = { text: string; truncated: boolean } | { error: string }
+export type Decoded = { text: string; truncated: boolean } | { error: string; errorZh: string }
 
 export function makeDecoder(encoding: Encoding): (bytes: Buffer, fullWidth: boolean) => Decoded {
   const strict = (b: Buffer): string | null => {
@@ -79,6 +79,10 @@ export function makeDecoder(encoding: Encoding): (bytes: Buffer, fullWidth: bool
       }
     }
     const hex = bytes.subarray(0, 24).toString('hex').replace(/(..)/g, '$1 ').trim()
-    return { error: `bytes are not valid ${encoding} text (${hex}${bytes.length > 24 ? ' …' : ''})` }
+    const shown = `${hex}${bytes.length > 24 ? ' …' : ''}`
+    return {
+      error: `bytes are not valid ${encoding} text (${shown})`,
+      errorZh: `文字按 ${encoding} 编码无法识别（字节 ${shown}）：请在“编码”中选择正确的编码（如 GBK 或 UTF-8），或在压缩包中加入写明编码的 .cpg 文件`,
+    }
   }
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import iconv from 'iconv-lite'
 import yauzl from 'yauzl'
+import { BilingualError } from '../errors/bilingual.js'
 import { streamSource, type ByteSource } from '../formats/chunked-file.js'
 
 export interface ArchiveLimits {
@@ -22,7 +23,7 @@ export const defaultArchiveLimits: ArchiveLimits = { maxEntries: 200, maxUncompr
  */
 export const maxTextMemberBytes = 64 * 1024
 
-export class ArchiveError extends Error {}
+export class ArchiveError extends BilingualError {}
 
 /** The members of the one shapefile in an upload, read straight from the zip. */
 export interface ShapefileArchive {
@@ -48,37 +49,57 @@ function entryName(entry: yauzl.Entry): string {
   return name.replace(/\\/g, '/')
 }
 
-function unsafe(name: string, entry: yauzl.Entry): string | null {
-  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'an absolute path'
-  if (name.split('/').includes('..')) return 'a path that climbs out of the archive (..)'
+function unsafe(name: string, entry: yauzl.Entry): { en: string; zh: string } | null {
+  if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return { en: 'an absolute path', zh: '绝对路径' }
+  if (name.split('/').includes('..')) return { en: 'a path that climbs out of the archive (..)', zh: '指向压缩包以外的路径（..）' }
   const mode = (entry.externalFileAttributes >>> 16) & 0o170000
-  if (mode === 0o120000) return 'a symbolic link'
+  if (mode === 0o120000) return { en: 'a symbolic link', zh: '符号链接' }
   return null
 }
+
+const repack = '请将 .shp、.shx、.dbf、.prj（及 .cpg）直接打包为一个 .zip 后重新上传'
 
 function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
-      err ? reject(new ArchiveError(`not a readable zip file: ${err.message}`)) : resolve(zip!),
+      err
+        ? reject(
+            new ArchiveError(
+              `not a readable zip file: ${err.message}`,
+              `文件不是有效的 ZIP 压缩包，无法解压（${err.message}）：可能上传不完整或不是 .zip 格式。${repack}`,
+            ),
+          )
+        : resolve(zip!),
     ),
   )
 }
 
 async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<Array<{ name: string; entry: yauzl.Entry }>> {
-  if (zip.entryCount > limits.maxEntries) throw new ArchiveError(`the zip holds ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`)
+  if (zip.entryCount > limits.maxEntries)
+    throw new ArchiveError(
+      `the zip holds ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`,
+      `压缩包内有 ${zip.entryCount} 个文件，超过上限 ${limits.maxEntries} 个：每次只上传一个图层。${repack}`,
+    )
   const out: Array<{ name: string; entry: yauzl.Entry }> = []
   let total = 0
   await new Promise<void>((resolve, reject) => {
     zip.on('entry', (entry: yauzl.Entry) => {
       const name = entryName(entry)
       const why = unsafe(name, entry)
-      if (why) return reject(new ArchiveError(`zip entry '${name}' is ${why}; refused`))
+      if (why) return reject(new ArchiveError(`zip entry '${name}' is ${why.en}; refused`, `压缩包内的“${name}”是${why.zh}，已拒绝。${repack}`))
       total += entry.uncompressedSize
-      if (total > limits.maxUncompressedBytes) return reject(new ArchiveError(`the zip unpacks to more than ${limits.maxUncompressedBytes} bytes`))
+      if (total > limits.maxUncompressedBytes)
+        return reject(
+          new ArchiveError(
+            `the zip unpacks to more than ${limits.maxUncompressedBytes} bytes`,
+            `压缩包解压后超过 ${limits.maxUncompressedBytes} 字节的上限：请按县或图幅拆分后分别上传`,
+          ),
+        )
       if (entry.uncompressedSize > 1 << 20 && entry.uncompressedSize > limits.maxRatio * Math.max(entry.compressedSize, 1)) {
         return reject(
           new ArchiveError(
             `zip entry '${name}' expands ${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))}-fold, more than the limit of ${limits.maxRatio}`,
+            `压缩包内的“${name}”压缩比异常（${Math.round(entry.uncompressedSize / Math.max(entry.compressedSize, 1))} 倍，上限 ${limits.maxRatio} 倍），已拒绝。${repack}`,
           ),
         )
       }
@@ -86,7 +107,7 @@ async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<A
       zip.readEntry()
     })
     zip.on('end', () => resolve())
-    zip.on('error', (e: Error) => reject(new ArchiveError(`corrupt zip: ${e.message}`)))
+    zip.on('error', (e: Error) => reject(new ArchiveError(`corrupt zip: ${e.message}`, `ZIP 压缩包已损坏（${e.message}）。${repack}`)))
     zip.readEntry()
   })
   return out
@@ -94,7 +115,9 @@ async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<A
 
 function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream & { destroy(): void }> {
   return new Promise((resolve, reject) =>
-    zip.openReadStream(entry, (err, stream) => (err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`)) : resolve(stream!))),
+    zip.openReadStream(entry, (err, stream) =>
+      err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`, `无法读取压缩包内的文件（${err.message}）。${repack}`)) : resolve(stream!),
+    ),
   )
 }
 
@@ -108,16 +131,19 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
     const entries = await listEntries(zip, limits)
     const shps = entries.filter((e) => /\.shp$/i.test(e.name) && !e.name.split('/').some((s) => s.startsWith('__MACOSX')))
     if (shps.length === 0) {
+      const listed = entries
+        .map((e) => e.name)
+        .slice(0, 20)
+        .join(', ')
+      throw new ArchiveError(`the zip holds no .shp file (entries: ${listed || 'none'})`, `压缩包中没有 .shp 文件（包内：${listed || '无'}）。${repack}`)
+    }
+    if (shps.length > 1) {
+      const names = shps.map((s) => s.name).join(', ')
       throw new ArchiveError(
-        `the zip holds no .shp file (entries: ${
-          entries
-            .map((e) => e.name)
-            .slice(0, 20)
-            .join(', ') || 'none'
-        })`,
+        `the zip holds ${shps.length} shapefiles (${names}); upload one layer per import`,
+        `压缩包中有 ${shps.length} 个 shapefile（${names}）：每次只能导入一个图层，请分别打包上传`,
       )
     }
-    if (shps.length > 1) throw new ArchiveError(`the zip holds ${shps.length} shapefiles (${shps.map((s) => s.name).join(', ')}); upload one layer per import`)
     const name = shps[0]!.name
     const base = name.slice(0, -4).toLowerCase()
     const found = new Map<Member, yauzl.Entry>()
@@ -125,12 +151,19 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
       const hit = entries.find((e) => e.name.toLowerCase() === `${base}.${ext}`)
       if (hit) found.set(ext, hit.entry)
     }
-    if (!found.has('dbf')) throw new ArchiveError(`the zip has ${name} but no ${name.slice(0, -4)}.dbf beside it (attributes are required)`)
+    if (!found.has('dbf'))
+      throw new ArchiveError(
+        `the zip has ${name} but no ${name.slice(0, -4)}.dbf beside it (attributes are required)`,
+        `压缩包中有“${name}”但缺少同名属性表“${name.slice(0, -4)}.dbf”：请把 .dbf 一并打包（文件名须与 .shp 相同）`,
+      )
     // What the layer can need: the .shx holds 8 bytes per record of the .shp (and a 100-byte header).
     const shx = found.get('shx')
     const shpSize = found.get('shp')!.uncompressedSize
     if (shx && shx.uncompressedSize > 100 + 8 * Math.ceil(Math.max(shpSize - 100, 0) / 12)) {
-      throw new ArchiveError(`zip entry '${entryName(shx)}' is larger (${shx.uncompressedSize} bytes) than an index of ${name} can be; refused`)
+      throw new ArchiveError(
+        `zip entry '${entryName(shx)}' is larger (${shx.uncompressedSize} bytes) than an index of ${name} can be; refused`,
+        `索引文件“${entryName(shx)}”（${shx.uncompressedSize} 字节）与“${name}”不匹配，已拒绝：请从原始数据重新导出 shapefile`,
+      )
     }
     const open = async (ext: Member) => streamSource(await entryStream(zip, found.get(ext)!))
     return {
@@ -141,7 +174,10 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
         const entry = found.get(ext)
         if (!entry) return null
         const refuse = () =>
-          new ArchiveError(`zip entry '${entryName(entry)}' unpacks to more than ${maxTextMemberBytes} bytes; a .${ext} is a few hundred bytes of text`)
+          new ArchiveError(
+            `zip entry '${entryName(entry)}' unpacks to more than ${maxTextMemberBytes} bytes; a .${ext} is a few hundred bytes of text`,
+            `“${entryName(entry)}”解压后超过 ${maxTextMemberBytes} 字节，不是正常的 .${ext} 文件（通常只有几百字节）：请从原始数据重新导出`,
+          )
         if (entry.uncompressedSize > maxTextMemberBytes) throw refuse()
         const chunks: Buffer[] = []
         let size = 0

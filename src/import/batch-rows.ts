@@ -2,9 +2,9 @@
 // and converts the values of the typed columns. Runs for every record: kept free of per-record objects
 // where it can.
 import type { ResolvedColumn } from './columns.js'
-import { convertValue } from './fields.js'
+import { convertValue, notTypeZh } from './fields.js'
 import type { BatchRows } from './queries.js'
-import type { ImportCounts, IssueList } from './report.js'
+import { issueAt, type ImportCounts, type IssueList } from './report.js'
 import type { SourceBatch, SourceFeature } from './source.js'
 
 export type ReadCounts = Pick<ImportCounts, 'read' | 'deleted' | 'rejected' | 'nullShapes'>
@@ -14,6 +14,8 @@ export class BatchBuilder {
   private readonly keyPrefixes: string[]
   /** indexes of columns filled from the record's other columns when the source leaves them empty */
   private readonly derived: number[]
+  /** source field → the Chinese title of the column it fills, for the messages */
+  private readonly titleZh: Map<string, string>
 
   constructor(
     fieldNames: string[],
@@ -21,6 +23,12 @@ export class BatchBuilder {
   ) {
     this.keyPrefixes = fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
     this.derived = columns.flatMap((c, i) => (c.derive ? [i] : []))
+    this.titleZh = new Map(columns.flatMap((c) => (c.sourceName ? [[c.sourceName, c.titleZh] as const] : [])))
+  }
+
+  /** The place of an issue, with the Chinese title of its field where the catalogue has one. */
+  private place(file: string, record: number, field?: string) {
+    return { file, record, ...(field !== undefined && { field, fieldZh: this.titleZh.get(field) }) }
   }
 
   /** Fills the record's empty derived columns; on failure removes the record from the rows and says why. */
@@ -38,7 +46,13 @@ export class BatchBuilder {
         rows.columns[i]![last] = d.value
         continue
       }
-      errors.add({ file: fileName, record, field: d.field ?? columns[i]!.sourceName ?? columns[i]!.field, message: d.error })
+      const field = d.field ?? columns[i]!.sourceName ?? columns[i]!.field
+      errors.add(
+        issueAt(
+          { ...this.place(fileName, record, field), fieldZh: this.titleZh.get(field) ?? columns[i]!.titleZh },
+          { message: d.error, messageZh: d.errorZh },
+        ),
+      )
       rows.records.pop()
       rows.wkbAt.pop()
       rows.wkbLength.pop()
@@ -64,12 +78,12 @@ export class BatchBuilder {
       for (const issue of f.issues) {
         if (issue.fatal) {
           fatal = true
-          errors.add({ file: fileName, record: f.record, field: issue.field, message: issue.message })
-        } else warnings.add({ file: fileName, record: f.record, field: issue.field, message: issue.message })
+          errors.add(issueAt(this.place(fileName, f.record, issue.field), issue))
+        } else warnings.add(issueAt(this.place(fileName, f.record, issue.field), issue))
       }
       if (f.shape.kind === 'rejected') {
         counts.rejected++
-        errors.add({ file: fileName, record: f.record, message: f.shape.message })
+        errors.add(issueAt({ file: fileName, record: f.record }, f.shape))
         continue
       }
       if (fatal) {
@@ -78,7 +92,15 @@ export class BatchBuilder {
       }
       if (f.shape.kind === 'null') {
         counts.nullShapes++
-        warnings.add({ file: fileName, record: f.record, message: 'null shape: stored with its attributes and no geometry' })
+        warnings.add(
+          issueAt(
+            { file: fileName, record: f.record },
+            {
+              message: 'null shape: stored with its attributes and no geometry',
+              messageZh: '图形为空，已只导入属性：如该要素应有图形，请在 GIS 软件中补绘后重新导入',
+            },
+          ),
+        )
       }
       rows.records.push(f.record)
       rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
@@ -95,7 +117,12 @@ export class BatchBuilder {
         }
         const converted = convertValue(c.type, v)
         if ('error' in converted)
-          warnings.add({ file: fileName, record: f.record, field: c.sourceName!, message: `${converted.error}; ${c.field} stored as null` })
+          warnings.add(
+            issueAt(this.place(fileName, f.record, c.sourceName!), {
+              message: `${converted.error}; ${c.field} stored as null`,
+              messageZh: `“${String(v)}”${notTypeZh[c.type]}，已按空值导入`,
+            }),
+          )
         rows.columns[i]!.push('error' in converted ? null : converted.value)
       }
       if (this.derived.length && !this.derive(rows, f.record, fileName, errors)) counts.rejected++

@@ -5,6 +5,8 @@ import type { ColumnType } from '../catalogue/layer-kinds.js'
 export interface ResolvedColumn {
   column: string
   field: string
+  /** the catalogue's Chinese title, for the import's messages */
+  titleZh: string
   type: ColumnType
   /** index of the source field, or -1 when the source has none */
   source: number
@@ -16,4 +18,4 @@ export interface ResolvedColumn {
 /** Reads a record's converted value of another column (by database column name). */
 export type ColumnDeriver = (
   valueOf: (column: string) => unknown,
-) => { value: string | number | boolean } | { error: string; /** the source field the failure is about */ field?: string }
+) => { value: string | number | boolean } | { error: string; errorZh: string; /** the source field the failure is about */ field?: string }

@@ -1,5 +1,6 @@
 // The text encoding of a .dbf: the user's parameter, then the .cpg file, then the dBASE language
 // driver byte, then detection (valid UTF-8 → UTF-8, otherwise GBK).
+import { BilingualError } from '../errors/bilingual.js'
 import type { ByteSource } from '../formats/chunked-file.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { detectEncoding, encodingFromLanguageDriver, encodingFromName, supportedEncodingNames, type Encoding } from '../formats/text-decoding.js'
@@ -10,7 +11,7 @@ export interface ResolvedEncoding {
   detail?: string
 }
 
-export class EncodingError extends Error {}
+export class EncodingError extends BilingualError {}
 
 /** Non-ASCII text values of the first records, enough to tell UTF-8 from GBK. */
 async function nonAsciiSamples(openDbf: () => Promise<ByteSource>, maxSamples = 200, maxRecords = 200_000): Promise<Buffer[]> {
@@ -51,13 +52,21 @@ export async function resolveEncoding(opts: {
 }): Promise<ResolvedEncoding> {
   if (opts.param) {
     const e = encodingFromName(opts.param)
-    if (!e) throw new EncodingError(`unknown encoding '${opts.param}'; supported: ${supportedEncodingNames.join(', ')}`)
+    if (!e)
+      throw new EncodingError(
+        `unknown encoding '${opts.param}'; supported: ${supportedEncodingNames.join(', ')}`,
+        `不支持所选编码“${opts.param}”：请在“属性编码”中选择 ${supportedEncodingNames.join('、')} 之一`,
+      )
     return { name: e, how: 'param' }
   }
   const cpg = opts.cpgText?.trim()
   if (cpg) {
     const e = encodingFromName(cpg)
-    if (!e) throw new EncodingError(`the .cpg file names an unknown encoding '${cpg}'; pass encoding (supported: ${supportedEncodingNames.join(', ')})`)
+    if (!e)
+      throw new EncodingError(
+        `the .cpg file names an unknown encoding '${cpg}'; pass encoding (supported: ${supportedEncodingNames.join(', ')})`,
+        `.cpg 文件写明的编码“${cpg}”无法识别：请在“属性编码”中选择 ${supportedEncodingNames.join('、')} 之一（中文数据通常为 GBK）`,
+      )
     return { name: e, how: 'cpg', detail: cpg }
   }
   const byDriver = encodingFromLanguageDriver(opts.languageDriver)

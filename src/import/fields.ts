@@ -1,5 +1,6 @@
 // Which source field fills which typed column, and the conversion of each value.
 import type { ColumnType, DeriverKey, LayerKind } from '../catalogue/layer-kinds.js'
+import type { Said } from '../errors/bilingual.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import type { ColumnDeriver, ResolvedColumn } from './columns.js'
 import { permittedFromZone } from './plan-zones.js'
@@ -14,14 +15,18 @@ export function resolveFields(
   kind: LayerKind,
   sourceNames: string[],
   fieldMap: Record<string, string> = {},
-): { columns: ResolvedColumn[]; problems: string[]; notes: string[] } {
-  const problems: string[] = []
-  const notes: string[] = []
+): { columns: ResolvedColumn[]; problems: Said[]; notes: Said[] } {
+  const problems: Said[] = []
+  const notes: Said[] = []
+  const fieldsZh = kind.columns.map((c) => `${c.titleZh}（${c.field}）`).join('、')
   const index = new Map(sourceNames.map((n, i) => [n.toUpperCase(), i]))
   const known = new Map(kind.columns.flatMap((c) => [[c.field.toLowerCase(), c] as const, [c.column, c] as const]))
   for (const key of Object.keys(fieldMap)) {
     if (!known.has(key.toLowerCase()))
-      problems.push(`fieldMap names '${key}', which is not a field of layer ${kind.key} (fields: ${kind.columns.map((c) => c.field).join(', ')})`)
+      problems.push({
+        message: `fieldMap names '${key}', which is not a field of layer ${kind.key} (fields: ${kind.columns.map((c) => c.field).join(', ')})`,
+        messageZh: `字段对应中的“${key}”不是“${kind.titleZh}”图层的字段；可用字段：${fieldsZh}`,
+      })
   }
   const mapped = new Map(Object.entries(fieldMap).map(([k, v]) => [known.get(k.toLowerCase())?.column, v]))
   const columns = kind.columns.map((c): ResolvedColumn => {
@@ -29,22 +34,35 @@ export function resolveFields(
     let source = -1
     if (wanted !== undefined) {
       source = index.get(wanted.toUpperCase()) ?? -1
-      if (source === -1) problems.push(`fieldMap maps ${c.field} to '${wanted}', but the file has no such field (fields: ${sourceNames.join(', ')})`)
+      if (source === -1)
+        problems.push({
+          message: `fieldMap maps ${c.field} to '${wanted}', but the file has no such field (fields: ${sourceNames.join(', ')})`,
+          messageZh: `字段对应把“${c.titleZh}”（${c.field}）对应到“${wanted}”，但文件中没有该字段；文件中的字段：${sourceNames.join('、')}`,
+        })
     } else {
       for (const alias of c.aliases) {
         source = index.get(alias.toUpperCase()) ?? -1
         if (source !== -1) break
       }
       if (source === -1 && c.required) {
-        problems.push(
-          `the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`,
-        )
-      } else if (source === -1) notes.push(c.deriveNote ? `no source field for ${c.field}; ${c.deriveNote}` : `no source field for ${c.field}; it stays empty`)
+        problems.push({
+          message: `the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`,
+          messageZh:
+            `文件中没有必填字段“${c.titleZh}”（查找了 ${c.aliases.join('、')}）：请在“字段对应”中指明源字段，` +
+            `如 {"${c.field}": "源字段名"}；文件中的字段：${sourceNames.join('、')}`,
+        })
+      } else if (source === -1)
+        notes.push({
+          message: c.deriveNote ? `no source field for ${c.field}; ${c.deriveNote.en}` : `no source field for ${c.field}; it stays empty`,
+          messageZh:
+            `文件中没有“${c.titleZh}”字段（查找了 ${c.aliases.join('、')}），` +
+            (c.deriveNote ? c.deriveNote.zh : `该字段留空；如文件中有对应字段，请在“字段对应”中指明，如 {"${c.field}": "源字段名"}`),
+        })
     }
-    return { column: c.column, field: c.field, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }
+    return { column: c.column, field: c.field, titleZh: c.titleZh, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }
   })
   const need = kind.requireAnyOf
-  if (need && !columns.some((c) => need.columns.includes(c.column) && c.source !== -1)) problems.push(`${need.en} / ${need.zh}`)
+  if (need && !columns.some((c) => need.columns.includes(c.column) && c.source !== -1)) problems.push({ message: need.en, messageZh: need.zh })
   for (const c of kind.columns) {
     const resolved = columns.find((r) => r.column === c.column)!
     if (c.derive) resolved.derive = derivers[c.derive](columns)
@@ -56,6 +74,16 @@ const truthy = new Set(['1', 'T', 'Y', 'TRUE', 'YES', '是'])
 const falsy = new Set(['0', 'F', 'N', 'FALSE', 'NO', '否'])
 
 /** A source value as the column's type, or an error message (the value is then stored as null). */
+/** What a value that does not convert is said to be, in Chinese, by column type. */
+export const notTypeZh: Record<ColumnType, string> = {
+  text: '不是文字',
+  double: '不是数值',
+  bigint: '不是整数',
+  integer: '不是整数',
+  date: '不是日期（如 2024-01-31 或 20240131）',
+  boolean: '不是“是/否”值（是、否、1、0、Y、N）',
+}
+
 export function convertValue(type: ColumnType, v: DbfValue): { value: string | number | boolean | null } | { error: string } {
   if (v === null) return { value: null }
   switch (type) {

@@ -44,18 +44,32 @@ export async function openGeoJson(
 ): Promise<{ source: FeatureSource; declaredEpsg: number | null }> {
   const stat = await fs.stat(file)
   if (stat.size > opts.maxBytes)
-    throw new SourceError(`${fileName} is ${stat.size} bytes; GeoJSON uploads are limited to ${opts.maxBytes} bytes: send a zipped shapefile instead`)
+    throw new SourceError(
+      `${fileName} is ${stat.size} bytes; GeoJSON uploads are limited to ${opts.maxBytes} bytes: send a zipped shapefile instead`,
+      `GeoJSON 文件有 ${stat.size} 字节，超过 ${opts.maxBytes} 字节的上限：请改为上传打包成 .zip 的 shapefile`,
+    )
   const text = await fs.readFile(file, 'utf8')
   const depth = nestingDepth(text, opts.maxDepth)
-  if (depth > opts.maxDepth) throw new SourceError(`${fileName} nests deeper than ${opts.maxDepth} levels; refused`)
+  if (depth > opts.maxDepth)
+    throw new SourceError(
+      `${fileName} nests deeper than ${opts.maxDepth} levels; refused`,
+      `GeoJSON 文件嵌套超过 ${opts.maxDepth} 层，已拒绝：请从 GIS 软件重新导出为标准 GeoJSON，或改为上传 shapefile`,
+    )
   let doc: { type?: string; features?: unknown[]; crs?: unknown; geometry?: unknown; properties?: unknown }
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw new SourceError(`${fileName} is not valid JSON: ${(err as Error).message}`)
+    throw new SourceError(
+      `${fileName} is not valid JSON: ${(err as Error).message}`,
+      `文件不是有效的 JSON（${(err as Error).message}）：可能上传不完整或已损坏，请重新导出 GeoJSON 后上传`,
+    )
   }
   const features = doc.type === 'FeatureCollection' && Array.isArray(doc.features) ? doc.features : doc.type === 'Feature' ? [doc] : null
-  if (!features) throw new SourceError(`${fileName} is not a GeoJSON FeatureCollection or Feature`)
+  if (!features)
+    throw new SourceError(
+      `${fileName} is not a GeoJSON FeatureCollection or Feature`,
+      '文件不是 GeoJSON 要素集（FeatureCollection）或要素（Feature）：请从 GIS 软件导出为 GeoJSON 后上传',
+    )
   const names: string[] = []
   const seen = new Set<string>()
   for (const f of features) {
@@ -119,7 +133,13 @@ class GeoJsonSource implements FeatureSource {
       const props = f?.properties ?? {}
       const values = this.fieldNames.map((n) => valueOf(props[n]))
       if (f?.type !== 'Feature') {
-        out.push({ record, shape: { kind: 'rejected', message: 'not a GeoJSON Feature' }, values, issues: [], deleted: false })
+        out.push({
+          record,
+          shape: { kind: 'rejected', message: 'not a GeoJSON Feature', messageZh: '不是 GeoJSON 要素（Feature）' },
+          values,
+          issues: [],
+          deleted: false,
+        })
         continue
       }
       if (!f.geometry) {
@@ -131,7 +151,7 @@ class GeoJsonSource implements FeatureSource {
         record,
         shape:
           'error' in w
-            ? { kind: 'rejected', message: w.error }
+            ? { kind: 'rejected', message: w.error, messageZh: w.errorZh }
             : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false, proven: false },
         values,
         issues: [],

@@ -139,10 +139,13 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
             .catch((err: unknown) => {
               // The version is not switched to without what must follow it: the import fails, saying which step.
               if (err instanceof ActivationHookError && !lostConnection(err.cause as Error))
-                throw new ImportFailure(`the new version was not activated: ${err.message}`)
+                throw new ImportFailure({
+                  message: `the new version was not activated: ${err.message}`,
+                  messageZh: `数据已读入，但新版本未启用（${err.message}）：请稍后重新导入，仍失败请联系管理员`,
+                })
               throw err instanceof ActivationHookError ? err.cause : err
             })
-          for (const n of followed.notes) activation.warn(n)
+          for (const n of followed.notes) activation.warn({ ...n, messageZh: n.messageZh ?? n.message })
           await removeUpload()
           const report = activation.report()
           const followUps = followed.followUps
@@ -165,11 +168,20 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
 
 async function dropOldVersions(knex: Knex, r: { request: ImportRequest; report: ImportReport; keep: number; jobId: number }) {
   const note = await q.purgeOldVersions(knex, r.request.kind, r.request.county, r.keep).then(
-    (dropped) => (dropped.length ? `old versions dropped (keeping the newest ${r.keep}): ${dropped.join(', ')}` : null),
-    (err: Error) => `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}`,
+    (dropped) =>
+      dropped.length
+        ? {
+            message: `old versions dropped (keeping the newest ${r.keep}): ${dropped.join(', ')}`,
+            messageZh: `已删除旧版本 ${dropped.join('、')}（保留最新 ${r.keep} 个版本）`,
+          }
+        : null,
+    (err: Error) => ({
+      message: `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}`,
+      messageZh: `已导入，但删除旧版本失败（${err.message.split(' - ').at(-1)}）：下次导入时会再次删除`,
+    }),
   )
   if (!note) return
-  r.report.warnings.push({ message: note })
+  r.report.warnings.push(note)
   await knex('import_jobs')
     .where({ id: r.jobId })
     .update({ warnings: JSON.stringify(r.report.warnings) })
@@ -200,10 +212,20 @@ const jobColumns = {
   timings: 'timings',
 }
 
+/**
+ * Jobs stored before issues carried Chinese (and the endings the job runner writes, such as an
+ * interrupted run) have issues with `message` only: they are shown with that text rather than refused.
+ */
+function withChinese<T extends { warnings?: unknown; errors?: unknown }>(job: T): T {
+  const fill = (list: unknown) =>
+    Array.isArray(list) ? list.map((i: { message?: string; messageZh?: string }) => ({ ...i, messageZh: i.messageZh ?? i.message ?? '' })) : []
+  return { ...job, warnings: fill(job.warnings), errors: fill(job.errors) }
+}
+
 export async function getImportJob(knex: Knex, id: number, scope: Scope) {
   const job = await whereInScope(knex('import_jobs').first(jobColumns).where({ id }), scope)
   if (!job) throw problem('LR_NOT_FOUND', `import ${id} not found`, { detailZh: `导入任务 ${id} 不存在或不在权限范围内` })
-  return job
+  return withChinese(job)
 }
 
 export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: string; layer?: string; status?: string; limit: number }) {
@@ -211,7 +233,7 @@ export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: str
   if (f.county) query.where('xzqdm', f.county)
   if (f.layer) query.where('layer', f.layer)
   if (f.status) query.where('status', f.status)
-  return query
+  return (await query).map(withChinese)
 }
 
 /** After a restart: versions left loading by any job are removed, and the uploads' temp files. */

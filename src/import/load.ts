@@ -1,14 +1,15 @@
 // Loading one version: the source read in batches, each stored while the next is read. A batch
 // the database refuses for its data has the record at fault named; a lost connection rejects the load.
-import type { SourceCrs } from '../crs/resolve.js'
+import { sourceCrsNameZh, type SourceCrs } from '../crs/resolve.js'
 import { lostConnection } from '../jobs/lifecycle.js'
 import { BatchBuilder } from './batch-rows.js'
 import type { ResolvedColumn } from './columns.js'
 import * as q from './queries.js'
 import type { BatchRows } from './queries.js'
-import { ImportFailure, type ImportReport, type IssueList } from './report.js'
+import { cancelled, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
 import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { FeatureSource } from './source.js'
+import { validityReasonZh } from './validity-zh.js'
 
 /** What loading one version needs: the source read, where its rows go, and where issues are reported. */
 export interface LoadStep {
@@ -30,7 +31,7 @@ export async function load(step: LoadStep): Promise<void> {
   const inFlight: Array<Promise<void>> = []
   try {
     for (;;) {
-      if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
+      if (ctx.signal?.aborted) throw new ImportFailure(cancelled)
       const batch = await source.next(limits.batchSize)
       if (batch.features.length === 0) break
       const rows = builder.build(batch, source.fileName, issues, counts)
@@ -63,16 +64,26 @@ async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
     if (lostConnection(err as Error) || !isDataError(err)) throw err
     const bad = await q.firstUntransformableRecord(ctx.knex, { crs: target.crs }, rows)
     const why = bad ? `its coordinates cannot be transformed from ${target.crs.name} to CGCS2000 (${bad.reason})` : 'the database refused the batch holding it'
+    const whyZh = bad
+      ? `坐标无法从 ${sourceCrsNameZh(target.crs)} 转换到 2000国家大地坐标系（${bad.reason}）：请核对坐标系是否选对`
+      : '数据库拒收了包含该记录的一批数据：请检查该记录的图形和属性'
     const record = bad?.record ?? rows.records[0]!
-    throw new ImportFailure(`record ${record}: ${why}`, [{ file: source.fileName, record, field: 'geometry', message: why }])
+    const issue = issueAt({ file: source.fileName, record, field: 'geometry', fieldZh: '图形' }, { message: why, messageZh: whyZh })
+    throw new ImportFailure({ message: `record ${record}: ${why}`, messageZh: issue.messageZh }, [issue])
   }
   for (const r of repaired) {
     report.counts.repaired++
-    issues.warnings.add({
-      file: source.fileName,
-      record: r.record,
-      message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}`,
-    })
+    issues.warnings.add(
+      issueAt(
+        { file: source.fileName, record: r.record },
+        {
+          message: `invalid shape repaired: ${r.reason}${r.lost ? ' (nothing with area was left: stored without geometry)' : ''}`,
+          messageZh: r.lost
+            ? `图形无效（${validityReasonZh(r.reason)}），修复后没有剩余面积，已只导入属性：请在 GIS 软件中检查该要素`
+            : `图形无效（${validityReasonZh(r.reason)}），已自动修复后导入：请在地图上核对该要素`,
+        },
+      ),
+    )
   }
 }
 

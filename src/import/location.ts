@@ -9,6 +9,7 @@ import { activeDataset, activeVersionCondition } from '../db/read-model.js'
 import { countyByCode } from '../domain/regions.js'
 import { partitionName } from './queries.js'
 import type { LayerKind } from '../catalogue/layer-kinds.js'
+import type { Said } from '../errors/bilingual.js'
 
 /** More than this share of features outside the county's boundary refuses the import. */
 export const maxShareOutside = 0.5
@@ -53,23 +54,28 @@ export async function locate(knex: Knex, o: { kind: LayerKind; datasetId: number
 }
 
 /** The refusal, or the warning, a location gives (null: nothing to say). */
-export function locationVerdict(loc: Location, county: string): { refuse: boolean; message: string } | null {
+export function locationVerdict(loc: Location, county: string): ({ refuse: boolean } & Said) | null {
   if (!loc.boundary)
     return {
       refuse: false,
-      message: `no administrative boundary (admin-divisions layer) is loaded for county ${countyLabel(county)}: whether the features lie in it was not checked (未加载本县行政区划，未核对数据位置)`,
+      message: `no administrative boundary (admin-divisions layer) is loaded for county ${countyLabel(county)}: whether the features lie in it was not checked`,
+      messageZh: `尚未导入 ${countyLabel(county)} 的行政区划图层，未核对数据是否位于本县：请先导入“行政区划”图层`,
     }
   const pct = `${(loc.share * 100).toFixed(1)} %`
-  const where = loc.likelyCounty ? `; they seem to belong to county ${countyLabel(loc.likelyCounty)} (似属 ${countyLabel(loc.likelyCounty)})` : ''
+  const where = loc.likelyCounty ? `; they seem to belong to county ${countyLabel(loc.likelyCounty)}` : ''
+  const whereZh = loc.likelyCounty ? `，似属 ${countyLabel(loc.likelyCounty)}` : ''
+  const outsideZh = `${loc.features} 个要素中有 ${loc.outside} 个（${pct}）位于 ${countyLabel(county)} 行政区划范围外${whereZh}`
   if (loc.share > maxShareOutside)
     return {
       refuse: true,
-      message: `${loc.outside} of ${loc.features} features (${pct}) lie outside the administrative boundary of county ${countyLabel(county)}${where}: check the county code and the coordinate system (${pct} 的要素位于本县行政区划范围外)`,
+      message: `${loc.outside} of ${loc.features} features (${pct}) lie outside the administrative boundary of county ${countyLabel(county)}${where}: check the county code and the coordinate system`,
+      messageZh: `${outsideZh}，未导入：请核对所选县和坐标系`,
     }
   if (loc.share > warnShareOutside)
     return {
       refuse: false,
-      message: `${loc.outside} of ${loc.features} features (${pct}) lie outside the administrative boundary of county ${countyLabel(county)} (${pct} 的要素位于本县行政区划范围外)`,
+      message: `${loc.outside} of ${loc.features} features (${pct}) lie outside the administrative boundary of county ${countyLabel(county)}`,
+      messageZh: `${outsideZh}：请核对这些要素`,
     }
   return null
 }

@@ -19,8 +19,10 @@ export function permittedFromZone(resolved: ResolvedColumn[]): ColumnDeriver {
       field: codeField ?? nameField ?? permittedField ?? undefined,
       error:
         `${permittedField ? `${permittedField} is empty and ` : 'no permitted field, and '}the zone (${given || 'no code or name field'}) is not in the plan-zone table ` +
-        `(zone names, or codes of ${readable}; src/domain/plan-zones.ts): cannot tell whether construction is permitted / ` +
-        `${permittedField ? `${permittedField} 为空，且` : '无“是否允许建设”字段，且'}规划分区（${given || '无代码或名称字段'}）不在规划分区对照表中，无法判断是否允许建设`,
+        `(zone names, or codes of ${readable}; src/domain/plan-zones.ts): cannot tell whether construction is permitted`,
+      errorZh:
+        `${permittedField ? `“是否允许建设”（${permittedField}）为空，且` : '无“是否允许建设”字段，且'}规划分区（${given || '无代码或名称字段'}）不在规划分区对照表中，` +
+        '无法判断是否允许建设：请填写该记录的是否允许建设（SFYX），或改正规划分区代码或名称',
     }
   }
 }

@@ -1,10 +1,37 @@
 // What an import tells its user: counts, CRS and encoding found, warnings and errors with records.
+import type { Said } from '../errors/bilingual.js'
 
+/** One warning or error: where (file, record, field) and what, in English and in Chinese. */
 export interface ImportIssue {
   file?: string
   record?: number
   field?: string
   message: string
+  /** the Chinese a county technician reads: file, record, field, the cause and what to set */
+  messageZh: string
+}
+
+/** Where an issue lies; fieldZh is the catalogue's Chinese title of the field the source field fills. */
+export interface IssuePlace {
+  file?: string
+  record?: number
+  field?: string
+  fieldZh?: string
+}
+
+/** 文件“a.shp”第 3 条记录 字段“建筑类型”（JZLX）: the place in the words of the Chinese text. */
+export function placeZh(p: IssuePlace): string {
+  const at = `${p.file ? `文件“${p.file}”` : ''}${p.record !== undefined ? `第 ${p.record} 条记录` : ''}`
+  if (!p.field) return at
+  const field = p.fieldZh && p.fieldZh !== p.field ? `字段“${p.fieldZh}”（${p.field}）` : `字段“${p.field}”`
+  return at ? `${at}，${field}` : field
+}
+
+/** An issue at a place: the Chinese text starts with the place, so it reads alone. */
+export function issueAt(place: IssuePlace, said: Said): ImportIssue {
+  const where = placeZh(place)
+  const { fieldZh: _, ...at } = place
+  return { ...at, message: said.message, messageZh: where ? `${where}：${said.messageZh}` : said.messageZh }
 }
 
 export interface ImportCounts {
@@ -45,19 +72,22 @@ export class IssueList {
   }
 
   toJSON(): ImportIssue[] {
-    return this.dropped ? [...this.items, { message: `… and ${this.dropped} more` }] : this.items
+    return this.dropped ? [...this.items, { message: `… and ${this.dropped} more`, messageZh: `……另有 ${this.dropped} 条未列出` }] : this.items
   }
 }
 
 /** An import that cannot go on: what was wrong, where. */
 export class ImportFailure extends Error {
-  constructor(
-    message: string,
-    readonly issues: ImportIssue[] = [{ message }],
-  ) {
-    super(message)
+  readonly issues: ImportIssue[]
+
+  constructor(said: Said, issues?: ImportIssue[]) {
+    super(said.message)
+    this.issues = issues ?? [{ message: said.message, messageZh: said.messageZh }]
   }
 }
+
+/** A cancel by the user: not a fault of the file. */
+export const cancelled: Said = { message: 'cancelled', messageZh: '导入已取消' }
 
 export const emptyReport = (): ImportReport => ({
   counts: { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0, deleted: 0 },

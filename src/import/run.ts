@@ -3,9 +3,11 @@
 // Anything wrong fails the whole import and removes what was loaded.
 import type { Knex } from 'knex'
 import { defaultConfig } from '../config.js'
-import { CrsError, resolveSourceCrs, type SourceCrs } from '../crs/resolve.js'
+import { chooseCrsZh, CrsError, resolveSourceCrs, sourceCrsNameZh, type SourceCrs } from '../crs/resolve.js'
 import { outsideChina } from '../domain/extent.js'
-import { DbfReader } from '../formats/shapefile/dbf-reader.js'
+import { BilingualError } from '../errors/bilingual.js'
+import { DbfFormatError, DbfReader } from '../formats/shapefile/dbf-reader.js'
+import { ShpFormatError } from '../formats/shapefile/shp-reader.js'
 import { ArchiveError, defaultArchiveLimits, isZip, openShapefileArchive, type ShapefileArchive } from './archive.js'
 import { EncodingError, resolveEncoding } from './encoding.js'
 import type { ResolvedColumn } from './columns.js'
@@ -15,7 +17,7 @@ import * as q from './queries.js'
 import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
-import { emptyReport, ImportFailure, IssueList, type ImportReport } from './report.js'
+import { cancelled, emptyReport, ImportFailure, issueAt, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
 
@@ -26,7 +28,14 @@ export const defaultImportLimits: ImportLimits = {
   maxInFlight: 2,
 }
 
-const expected = (e: unknown) => e instanceof ArchiveError || e instanceof SourceError || e instanceof CrsError || e instanceof EncodingError
+/** Faults of the upload itself (said in both languages), as opposed to a lost connection or a bug. */
+const expected = (e: unknown): e is BilingualError =>
+  e instanceof ArchiveError ||
+  e instanceof SourceError ||
+  e instanceof CrsError ||
+  e instanceof EncodingError ||
+  e instanceof ShpFormatError ||
+  e instanceof DbfFormatError
 
 /** One import in progress: what each step reads and adds to. */
 interface ImportRun {
@@ -98,7 +107,15 @@ async function unchanged({ ctx, req, report, issues }: ImportRun): Promise<boole
   if (req.mode !== 'replace') return false
   const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
   if (!active || active.sha256 !== req.file.sha256) return false
-  issues.warnings.add({ file: req.file.name, message: `identical to active version ${active.version} (same SHA-256); nothing imported` })
+  issues.warnings.add(
+    issueAt(
+      { file: req.file.name },
+      {
+        message: `identical to active version ${active.version} (same SHA-256); nothing imported`,
+        messageZh: `与当前版本（第 ${active.version} 版）相同，未导入`,
+      },
+    ),
+  )
   Object.assign(report, { unchanged: true, datasetId: active.id, version: active.version })
   report.counts.stored = active.featureCount
   return true
@@ -119,7 +136,7 @@ async function openSource(run: ImportRun): Promise<FeatureSource> {
     report.encoding = encoding
     const opened = await openShapefile(archive, { family: req.kind.family, encoding: encoding.name, maxVertices: limits.maxVertices })
     run.source = opened.source
-    for (const w of opened.warnings) issues.warnings.add({ file: archive.name, message: w })
+    for (const w of opened.warnings) issues.warnings.add(issueAt({ file: archive.name }, w))
     return opened.source
   }
   if (/\.(geo)?json$/i.test(req.file.name)) {
@@ -134,7 +151,14 @@ async function openSource(run: ImportRun): Promise<FeatureSource> {
     report.encoding = { name: 'UTF-8', how: 'utf8-json' }
     return opened.source
   }
-  throw new ImportFailure(`${req.file.name} is neither a zip (holding a shapefile) nor a .geojson/.json file`)
+  const issue = issueAt(
+    { file: req.file.name },
+    {
+      message: `${req.file.name} is neither a zip (holding a shapefile) nor a .geojson/.json file`,
+      messageZh: '文件既不是 ZIP 压缩包（内含 shapefile），也不是 .geojson/.json 文件：请将 .shp、.shx、.dbf、.prj 打包为 .zip 后上传',
+    },
+  )
+  throw new ImportFailure(issue, [issue])
 }
 
 /** The source's coordinate system (parameter, .prj or GeoJSON, or detected) and a check that it lands in China. */
@@ -148,7 +172,7 @@ async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceC
   })
   if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
   report.sourceCrs = { epsg: crs.epsg, name: crs.name, how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
-  for (const w of warnings) issues.warnings.add({ file: source.fileName, message: w })
+  for (const w of warnings) issues.warnings.add(issueAt({ file: source.fileName }, w))
   if (source.bbox) await checkExtent(ctx.knex, source, crs)
   return crs
 }
@@ -156,12 +180,11 @@ async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceC
 /** The layer's typed columns from the source's fields (and the user's fieldMap). */
 function mapFields({ req, issues }: ImportRun, source: FeatureSource): ResolvedColumn[] {
   const fields = resolveFields(req.kind, source.fieldNames, req.fieldMap)
-  if (fields.problems.length)
-    throw new ImportFailure(
-      fields.problems.join('; '),
-      fields.problems.map((message) => ({ file: source.fileName, message })),
-    )
-  for (const n of fields.notes) issues.warnings.add({ file: source.fileName, message: n })
+  if (fields.problems.length) {
+    const all = fields.problems.map((p) => issueAt({ file: source.fileName }, p))
+    throw new ImportFailure({ message: fields.problems.map((p) => p.message).join('; '), messageZh: all.map((i) => i.messageZh).join('；') }, all)
+  }
+  for (const n of fields.notes) issues.warnings.add(issueAt({ file: source.fileName }, n))
   return fields.columns
 }
 
@@ -169,8 +192,10 @@ function mapFields({ req, issues }: ImportRun, source: FeatureSource): ResolvedC
 async function checkLocation({ ctx, req, issues }: ImportRun, dataset: { id: number }): Promise<void> {
   if (req.kind.key === 'admin-divisions') return
   const verdict = locationVerdict(await locate(ctx.knex, { kind: req.kind, datasetId: dataset.id, county: req.county }), req.county)
-  if (verdict?.refuse) throw new ImportFailure(verdict.message, [{ file: req.file.name, message: verdict.message }])
-  if (verdict) issues.warnings.add({ file: req.file.name, message: verdict.message })
+  if (!verdict) return
+  const issue = issueAt({ file: req.file.name }, verdict)
+  if (verdict.refuse) throw new ImportFailure(issue, [issue])
+  issues.warnings.add(issue)
 }
 
 /** A new version in a table of its own, attached as the layer's partition once complete; an append starts with the active rows. */
@@ -191,8 +216,13 @@ async function createVersion(run: ImportRun): Promise<{ id: number; version: num
   await q.createVersionTable(ctx.knex, req.kind, dataset.id)
   if (req.mode === 'append') {
     const active = await q.activeDataset(ctx.knex, req.kind.key, req.county)
-    if (active)
-      issues.warnings.add({ message: `appended to version ${active.version}: ${await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)} features copied` })
+    if (active) {
+      const copied = await q.copyRows(ctx.knex, req.kind, active.id, dataset.id)
+      issues.warnings.add({
+        message: `appended to version ${active.version}: ${copied} features copied`,
+        messageZh: `追加到第 ${active.version} 版：已复制原有要素 ${copied} 个`,
+      })
+    }
   }
   return dataset
 }
@@ -202,11 +232,14 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
   const { ctx, req, report, issues } = run
   if (issues.errors.count > 0 && req.onInvalid === 'fail') {
     throw new ImportFailure(
-      `${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`,
+      {
+        message: `${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`,
+        messageZh: `${issues.errors.count} 条记录无法导入，整批未导入：请按错误列表修改数据，或在“遇到错误要素”中选择“跳过并列出错误要素”导入其余要素`,
+      },
       issues.errors.items,
     )
   }
-  if (ctx.signal?.aborted) throw new ImportFailure('cancelled')
+  if (ctx.signal?.aborted) throw new ImportFailure(cancelled)
   const tIndex = Date.now()
   const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
   report.timings.indexMs = Date.now() - tIndex
@@ -243,20 +276,26 @@ async function failed(run: ImportRun, err: unknown): Promise<unknown> {
   Object.assign(report, { datasetId: null, version: null })
   if (err instanceof ImportFailure) {
     if (err.issues !== issues.errors.items) for (const i of err.issues) issues.errors.add(i)
-  } else if (expected(err)) issues.errors.add({ file: source?.fileName ?? req.file.name, message: (err as Error).message })
-  else if (ctx.signal?.aborted) issues.errors.add({ message: 'cancelled' })
+  } else if (expected(err)) issues.errors.add(issueAt({ file: source?.fileName ?? req.file.name }, err))
+  else if (ctx.signal?.aborted) issues.errors.add(cancelled)
   else return err
-  return Object.assign(new ImportFailure(issues.errors.items[0]?.message ?? 'import failed', issues.errors.items), { report: finished(run) })
+  const first = issues.errors.items[0] ?? { message: 'import failed', messageZh: '导入失败' }
+  return Object.assign(new ImportFailure(first, issues.errors.items), { report: finished(run) })
 }
 
 /** Why coordinates and a CRS do not fit together, judged from the coordinate range. */
-function likelyCause(b: NonNullable<FeatureSource['bbox']>, crs: SourceCrs): string {
+function likelyCause(b: NonNullable<FeatureSource['bbox']>, crs: SourceCrs): { en: string; zh: string } {
   const id = crs.identity
-  if (id?.projected && id.zonePrefix === false && b.minX > 1e6) return `the X values (${Math.round(b.minX)}…) carry a zone prefix but ${crs.name} has none`
-  if (id?.projected && id.zonePrefix && b.maxX < 1e6) return `the X values (${Math.round(b.minX)}…) have no zone prefix but ${crs.name} expects one`
-  if (id && !id.projected && Math.abs(b.maxX) > 360) return `the coordinates are projected metres but ${crs.name} is longitude/latitude`
-  if (id && !id.projected && b.minX >= 3 && b.maxX <= 54 && b.minY >= 73) return 'latitude and longitude look swapped'
-  return 'the coordinate system is probably wrong (central meridian or zone)'
+  const x = Math.round(b.minX)
+  const zh = sourceCrsNameZh(crs)
+  if (id?.projected && id.zonePrefix === false && b.minX > 1e6)
+    return { en: `the X values (${x}…) carry a zone prefix but ${crs.name} has none`, zh: `X 坐标（${x}…）带有带号，而${zh}不带带号` }
+  if (id?.projected && id.zonePrefix && b.maxX < 1e6)
+    return { en: `the X values (${x}…) have no zone prefix but ${crs.name} expects one`, zh: `X 坐标（${x}…）不带带号，而${zh}须带带号` }
+  if (id && !id.projected && Math.abs(b.maxX) > 360)
+    return { en: `the coordinates are projected metres but ${crs.name} is longitude/latitude`, zh: `坐标是以米为单位的投影坐标，而${zh}是经纬度` }
+  if (id && !id.projected && b.minX >= 3 && b.maxX <= 54 && b.minY >= 73) return { en: 'latitude and longitude look swapped', zh: '经度和纬度似乎颠倒了' }
+  return { en: 'the coordinate system is probably wrong (central meridian or zone)', zh: '坐标系可能选错了（中央经线或带号不对）' }
 }
 
 async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): Promise<void> {
@@ -267,13 +306,17 @@ async function checkExtent(knex: Knex, source: FeatureSource, crs: SourceCrs): P
   } catch (err) {
     // knex prefixes the SQL to the database's message; the user needs only the latter.
     const why = (err as Error).message.split(' - ').at(-1)
+    const cause = likelyCause(b, crs)
     throw new CrsError(
-      `in ${crs.name} the data cannot be placed on the earth (${why}), let alone inside China: ${likelyCause(b, crs)}. Pass srid to name the right system`,
+      `in ${crs.name} the data cannot be placed on the earth (${why}), let alone inside China: ${cause.en}. Pass srid to name the right system`,
+      `按${sourceCrsNameZh(crs)}无法把数据放到地球上（${why}）：${cause.zh}。${chooseCrsZh()}`,
     )
   }
   if (!outsideChina(box)) return
   const f = (n: number) => n.toFixed(3)
+  const cause = likelyCause(b, crs)
   throw new CrsError(
-    `in ${crs.name} the data lands at ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}, not inside China (73–136°E, 3–54°N): ${likelyCause(b, crs)}. Pass srid to name the right system`,
+    `in ${crs.name} the data lands at ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}, not inside China (73–136°E, 3–54°N): ${cause.en}. Pass srid to name the right system`,
+    `按${sourceCrsNameZh(crs)}，数据落在经纬度 ${f(box.minX)},${f(box.minY)} – ${f(box.maxX)},${f(box.maxY)}，不在我国范围内：${cause.zh}。${chooseCrsZh()}`,
   )
 }

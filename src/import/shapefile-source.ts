@@ -1,4 +1,5 @@
 // Reads a shapefile's .shp and .dbf in step, checking that their records correspond.
+import { BilingualError, type Said } from '../errors/bilingual.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { makeRecordDecoder, type RecordDecoder } from '../formats/shapefile/dbf-values.js'
 import { ShpReader, familyOf, shapeTypes, shxRecordCount, type GeometryFamily } from '../formats/shapefile/shp-reader.js'
@@ -7,14 +8,16 @@ import type { ShapefileArchive } from './archive.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
 import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
 
-export class SourceError extends Error {}
+export class SourceError extends BilingualError {}
+
+const reexport = '请在 ArcGIS 或 QGIS 中重新导出该图层（.shp、.shx、.dbf 一同导出）后上传'
 
 export async function openShapefile(
   m: ShapefileArchive,
   opts: { family: GeometryFamily; encoding: Encoding; maxVertices: number },
-): Promise<{ source: FeatureSource; warnings: string[] }> {
-  const warnings: string[] = []
-  if (!m.has('shp')) throw new SourceError(`${m.name} is missing`)
+): Promise<{ source: FeatureSource; warnings: Said[] }> {
+  const warnings: Said[] = []
+  if (!m.has('shp')) throw new SourceError(`${m.name} is missing`, `缺少“${m.name}”。${reexport}`)
   const shp = await ShpReader.open(await m.open('shp'), { family: opts.family, maxVertices: opts.maxVertices })
   const dbf = await DbfReader.open(await m.open('dbf'))
   try {
@@ -22,6 +25,7 @@ export async function openShapefile(
     if (shp.header.shapeType !== 0 && fileFamily !== opts.family) {
       throw new SourceError(
         `${m.name} holds ${shapeTypes[shp.header.shapeType] ?? shp.header.shapeType} shapes, but this layer needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`,
+        `文件中是${shapeTypeZh(fileFamily)}要素（${shapeTypes[shp.header.shapeType] ?? shp.header.shapeType}），而该图层须为${opts.family === 'polygon' ? '面' : '线'}要素：请确认上传的文件和所选图层类型是否对应`,
       )
     }
     if (m.has('shx')) {
@@ -33,11 +37,20 @@ export async function openShapefile(
       if (shxCount !== dbf.header.recordCount) {
         throw new SourceError(
           `record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`,
+          `记录数不一致：.shx 索引有 ${shxCount} 个图形，而 .dbf 属性表有 ${dbf.header.recordCount} 条记录。${reexport}`,
         )
       }
-    } else warnings.push('the zip has no .shx index; record counts are checked while reading')
+    } else
+      warnings.push({
+        message: 'the zip has no .shx index; record counts are checked while reading',
+        messageZh: '压缩包中没有 .shx 索引文件，读取时逐条核对记录数；建议导出时一并打包 .shx',
+      })
     const { decoder, nameErrors } = makeRecordDecoder(dbf.header, opts.encoding)
-    if (nameErrors.length) throw new SourceError(`.dbf field names are not valid ${opts.encoding}: ${nameErrors.join('; ')}`)
+    if (nameErrors.length)
+      throw new SourceError(
+        `.dbf field names are not valid ${opts.encoding}: ${nameErrors.join('; ')}`,
+        `.dbf 中有 ${nameErrors.length} 个字段名按 ${opts.encoding} 编码无法识别：请在“编码”中选择正确的编码（如 GBK 或 UTF-8），或在压缩包中加入写明编码的 .cpg 文件`,
+      )
     const { minX, minY, maxX, maxY } = shp.header.bbox
     const bbox = [minX, minY, maxX, maxY].every(Number.isFinite) ? shp.header.bbox : null
     return { source: new ShapefileSource(m.name, shp, dbf, decoder, bbox), warnings }
@@ -75,6 +88,7 @@ class ShapefileSource implements FeatureSource {
       if (!shape) {
         throw new SourceError(
           `record counts differ: ${this.fileName} ends after ${this.shp.recordsRead} shapes but the .dbf has ${this.dbf.header.recordCount} attribute records`,
+          `记录数不一致：.shp 只有 ${this.shp.recordsRead} 个图形，而 .dbf 属性表有 ${this.dbf.header.recordCount} 条记录。${reexport}`,
         )
       }
       const issues: SourceFeature['issues'] = []
@@ -83,7 +97,10 @@ class ShapefileSource implements FeatureSource {
       out.push({ record: shape.recordNumber, shape, values, issues, deleted })
     }
     if (count === 0 && (await this.shp.next(this.wkb))) {
-      throw new SourceError(`record counts differ: ${this.fileName} has more shapes than the ${this.dbf.header.recordCount} attribute records of the .dbf`)
+      throw new SourceError(
+        `record counts differ: ${this.fileName} has more shapes than the ${this.dbf.header.recordCount} attribute records of the .dbf`,
+        `记录数不一致：.shp 的图形多于 .dbf 属性表的 ${this.dbf.header.recordCount} 条记录。${reexport}`,
+      )
     }
     return { features: out, wkb: this.wkb.take() }
   }
@@ -91,4 +108,8 @@ class ShapefileSource implements FeatureSource {
   async close(): Promise<void> {
     await Promise.all([this.shp.close(), this.dbf.close()])
   }
+}
+
+function shapeTypeZh(family: GeometryFamily | null): string {
+  return family === 'polygon' ? '面' : family === 'line' ? '线' : '点或其他类型'
 }

@@ -4,7 +4,9 @@ import type { Bbox } from '../crs/resolve.js'
 
 export type SourceShape =
   /** proven: known valid already (src/geometry/simple-ring.ts), so the database skips its own check */
-  { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean; proven: boolean } | { kind: 'null' } | { kind: 'rejected'; message: string }
+  | { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean; proven: boolean }
+  | { kind: 'null' }
+  | { kind: 'rejected'; message: string; messageZh: string }
 
 export interface SourceFeature {
   /** 1-based record number in the source file */

@@ -18,6 +18,8 @@ export interface LayerActivated {
 export interface HookNote {
   record?: number
   message: string
+  /** the Chinese the console shows; a note without it is shown in English */
+  messageZh?: string
 }
 
 export interface HookResult {

@@ -9,7 +9,7 @@ import { problem } from '../errors/index.js'
 import type { ActivationHooks } from './hooks.js'
 import type { FollowUp, JobKindKey } from './keys.js'
 import { activeStatuses, jobKey, type FinalStatus, type JobKind, type JobOutcome, type ParamsOf } from './kinds.js'
-import { endJob, endJobEventually, errorText, markRunning, requeueJob, type Ending } from './lifecycle.js'
+import { endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
 import { JobRunner } from './runner.js'
 
 export interface JobEvent {
@@ -135,7 +135,7 @@ export class Jobs {
       async (trx) => {
         const how = this.runner.cancel(key)
         // A job dropped from the queue never runs: its end is written here, with the audit row.
-        if (how !== 'aborted' && !(await endJob(trx, k, id, { status: 'cancelled', message: 'cancelled' }))) throw gone()
+        if (how !== 'aborted' && !(await endJob(trx, k, id, { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }))) throw gone()
         return how ?? 'not-queued-here'
       },
       (how) => ({ action: `${k.audit.action}.cancel`, objectType: k.audit.objectType, objectId: id, county: job.county, detail: { how } }),
@@ -171,7 +171,13 @@ export class Jobs {
           resume.push(() => this.enqueue(k.key, id, params))
           resumed[k.key] = (resumed[k.key] ?? 0) + 1
         } else {
-          await this.knex.transaction((trx) => endJob(trx, k, id, { status: 'failed', message: 'interrupted by a stop of the service; start it again' }))
+          await this.knex.transaction((trx) =>
+            endJob(trx, k, id, {
+              status: 'failed',
+              message: 'interrupted by a stop of the service; start it again',
+              messageZh: '服务停止，任务中断：请重新提交',
+            }),
+          )
           failed[k.key] = (failed[k.key] ?? 0) + 1
         }
       }
@@ -196,7 +202,7 @@ export class Jobs {
         this.knex,
         k,
         id,
-        { status: 'failed', message: 'dropped from the queue by a stop of the service; start it again' },
+        { status: 'failed', message: 'dropped from the queue by a stop of the service; start it again', messageZh: '服务停止，任务未执行：请重新提交' },
         { attempts: 1 },
       )
     }
@@ -247,7 +253,15 @@ export class Jobs {
     } catch (err) {
       await progress.settled()
       if (!signal.aborted) this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
-      end = signal.aborted ? { status: 'cancelled', message: 'cancelled' } : { status: 'failed', message: k.errorMessage?.(err) ?? errorText(err) }
+      end = signal.aborted
+        ? { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }
+        : {
+            status: 'failed',
+            message: k.errorMessage?.(err) ?? errorText(err),
+            messageZh: lostConnection(err as Error)
+              ? '数据库连接中断，任务未完成：请稍后重新提交'
+              : '服务内部错误，任务未完成：请稍后重新提交，仍失败请联系管理员',
+          }
       // A stop that interrupts a recorded follow-up leaves it for the next start to run again.
       if (!committed && signal.aborted && this.runner.closing && (await k.resumable?.(this.knex, id).catch(() => null))) {
         await requeueJob(this.knex, k, id).catch(() => {})

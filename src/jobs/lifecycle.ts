@@ -29,7 +29,8 @@ export function lostConnection(e: (Error & { code?: string }) | null | undefined
 export interface Ending {
   status: FinalStatus
   outcome?: JobOutcome
-  /** the error shown when the outcome brings no errors of its own */
+  /** the error shown when the outcome brings no errors of its own (messageZh: its Chinese, for the console) */
+  messageZh?: string
   message?: string
 }
 
@@ -43,7 +44,7 @@ export async function endJob(trx: Knex.Transaction, kind: JobKind, id: number, e
   if (!row || !(activeStatuses as readonly string[]).includes(row.status)) return false
   if (end.status !== 'succeeded') await kind.removePartial(trx, id)
   const columns = { ...end.outcome?.columns }
-  if (end.message && columns.errors === undefined) columns.errors = JSON.stringify([{ message: end.message }])
+  if (end.message && columns.errors === undefined) columns.errors = JSON.stringify([{ message: end.message, messageZh: end.messageZh ?? end.message }])
   await trx(kind.table)
     .where({ id })
     .update({ ...columns, status: end.status, finished_at: trx.fn.now(), ...(end.status === 'succeeded' && { progress: 1 }) })

@@ -12,13 +12,21 @@ import { syncProjectsFromLayer } from '../projects/from-layer.js'
 const projectsFromLayer: ActivationHook = async (trx, e) => {
   if (e.layer !== 'projects') return { notes: [] }
   const sync = await syncProjectsFromLayer(trx, e.datasetId, e.county)
-  return { notes: [{ message: `projects: ${sync.created} created, ${sync.updated} updated from this layer` }, ...sync.skipped] }
+  const made = {
+    message: `projects: ${sync.created} created, ${sync.updated} updated from this layer`,
+    messageZh: `项目：按本图层新建 ${sync.created} 个、更新 ${sync.updated} 个`,
+  }
+  return { notes: [made, ...sync.skipped] }
 }
 
 const staleAnalyses: ActivationHook = async (trx, e) => {
   if (!(analysisLayers as readonly string[]).includes(e.layer)) return { notes: [] }
   const stale = await markCountyStale(trx, e.county)
-  return { notes: stale ? [{ message: `${stale} stored project analyses of county ${e.county} are now stale` }] : [] }
+  const note = {
+    message: `${stale} stored project analyses of county ${e.county} are now stale`,
+    messageZh: `本县（${e.county}）已保存的 ${stale} 个项目分析结果因图层更新已过期，需重新分析`,
+  }
+  return { notes: stale ? [note] : [] }
 }
 
 export interface BuildJobsOptions extends ImportKindOptions {

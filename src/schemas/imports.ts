@@ -28,6 +28,9 @@ const Issue = Type.Object({
   record: Type.Optional(Type.Integer()),
   field: Type.Optional(Type.String()),
   message: Type.String(),
+  messageZh: Type.String({
+    description: 'the same in Chinese, naming file, record and field, the cause and what to set (jobs stored before it have their English message here)',
+  }),
 })
 
 export const ImportJob = Type.Object({

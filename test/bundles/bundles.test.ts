@@ -98,6 +98,7 @@ beforeAll(async () => {
   ])
   expect(job.warnings).toContainEqual({
     message: `plots: the contiguous bundles are recomputed by bundle run ${job.followUps[0].id} (${job.followUps[0].url})`,
+    messageZh: `连片分析将由第 ${job.followUps[0].id} 次连片计算重新生成`,
   })
   const followUp = (await t.app.inject({ method: 'GET', url: job.followUps[0].url, headers: withKey(key) })).json()
   expect(followUp).toMatchObject({ status: 'succeeded', progress: 1, active: true, afterImportJobId: job.id, bundleCount: 6 })

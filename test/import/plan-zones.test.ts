@@ -37,7 +37,10 @@ describe('plan zones without a permitted attribute', () => {
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     expect(await permittedStored(job.datasetId)).toEqual([true, false])
     expect(job.warnings).toContainEqual(
-      expect.objectContaining({ message: expect.stringMatching(/no source field for permitted; derived for each zone .*逐条判断/) }),
+      expect.objectContaining({
+        message: expect.stringMatching(/no source field for permitted; derived for each zone/),
+        messageZh: expect.stringMatching(/没有“允许建设”字段.*逐条判断/),
+      }),
     )
     const project = async (code: string, r: number[][]) => {
       const res = await t.app.inject({
@@ -90,7 +93,7 @@ describe('plan zones without a permitted attribute', () => {
     const message = job.errors.map((e: any) => e.message).join('\n')
     expect(message).toMatch(/SFYX/)
     expect(message).toMatch(/GHFQDM/)
-    expect(message).toMatch(/规划分区图层须有/)
+    expect(job.errors.map((e: any) => e.messageZh).join('\n')).toMatch(/规划分区图层须有/)
   })
 
   it('refuses a zone whose code is not in the table, naming record and field; onInvalid=skip stores the rest', async () => {
@@ -98,7 +101,12 @@ describe('plan zones without a permitted attribute', () => {
     const job = await importFile(t, key, { layer: 'plan-zones' }, file)
     expect(job.status).toBe('failed')
     expect(job.errors).toContainEqual(
-      expect.objectContaining({ record: 2, field: 'GHFQDM', message: expect.stringMatching(/GHFQDM='99'.*无法判断是否允许建设/) }),
+      expect.objectContaining({
+        record: 2,
+        field: 'GHFQDM',
+        message: expect.stringMatching(/GHFQDM='99'.*cannot tell whether construction is permitted/),
+        messageZh: expect.stringMatching(/第 2 条记录，字段“分区代码”（GHFQDM）：.*GHFQDM='99'.*无法判断是否允许建设/),
+      }),
     )
     const skipped = await importFile(t, key, { layer: 'plan-zones', onInvalid: 'skip' }, file)
     expect(skipped.status).toBe('succeeded')

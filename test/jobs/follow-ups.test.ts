@@ -148,7 +148,12 @@ describe('what must follow a new version', () => {
     const { id } = await jobs.start('import', cliActor(), params)
     expect(await jobs.ended('import', id)).toBe('failed')
     const job = await t.knex('import_jobs').first('errors', 'dataset_id').where({ id })
-    expect(job.errors).toEqual([{ message: 'the new version was not activated: failing next failed: no such thing' }])
+    expect(job.errors).toEqual([
+      {
+        message: 'the new version was not activated: failing next failed: no such thing',
+        messageZh: expect.stringMatching(/^数据已读入，但新版本未启用（failing next failed: no such thing）/),
+      },
+    ])
     expect(job.dataset_id).toBeNull()
     expect(await t.knex('audit_log').where({ action: 'test.hook' }).first()).toBeUndefined()
     expect(await t.knex('datasets').count<{ n: number }>({ n: '*' }).first()).toEqual({ n: 0 })

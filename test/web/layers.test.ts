@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // Sign in with a county key, upload the sample survey layer through the page (progress to 100 %),
-// see it in the list with the count the API gives; a broken zip shows the service's own error text.
+// see it in the list with the count the API gives; a broken zip shows the service's own error text, in Chinese.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -44,7 +44,7 @@ describe('layers page', () => {
     await context.close()
   })
 
-  it('shows the service’s error text for a broken zip', async () => {
+  it('shows the service’s Chinese error text for a broken zip', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-web-'))
     const broken = path.join(dir, '371502_buildings.zip')
     fs.writeFileSync(broken, fs.readFileSync('data/sample/371502_buildings.zip').subarray(0, 2000))
@@ -62,16 +62,18 @@ describe('layers page', () => {
     let said: string[]
     if (res.status === 202) {
       const { url } = (await res.json()) as { url: string }
-      let job: { status: string; errors: Array<{ message: string }> }
+      let job: { status: string; errors: Array<{ message: string; messageZh: string }> }
       do job = (await (await fetch(`${w.baseUrl}${url}`, { headers: withKey(key) })).json()) as typeof job
       while (job.status === 'queued' || job.status === 'running')
-      said = job.errors.map((e: { message: string }) => e.message)
+      said = job.errors.map((e) => e.messageZh)
+      for (const e of job.errors) expect(shown).not.toContain(e.message)
     } else {
       const problem = (await res.json()) as { detail: string; detailZh?: string }
       said = [problem.detailZh ?? problem.detail]
     }
     expect(said.length).toBeGreaterThan(0)
     for (const text of said) expect(shown).toContain(text)
+    expect(shown).toMatch(/文件不是有效的 ZIP 压缩包|ZIP 压缩包已损坏/)
     await context.close()
     fs.rmSync(dir, { recursive: true, force: true })
   })
@@ -88,7 +90,7 @@ describe('layers page', () => {
     await page.setInputFiles('#file', zip)
     await page.click('#start-upload')
     await page.waitForSelector('#upload-status .error-box', { timeout: 30_000 })
-    expect(await page.textContent('#upload-status')).toMatch(/pass srid/)
+    expect(await page.textContent('#upload-status')).toMatch(/缺少 \.prj 文件且未指定坐标系.*“EPSG 坐标系代码”.*中央经线117°（EPSG:4548）/)
     // One click opens the options with the EPSG field focused; the same file goes again.
     await page.click('#retry')
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('srid')

@@ -1,6 +1,7 @@
 // dBASE (.dbf) attribute reader for shapefiles: the header and raw records, read in large chunks.
 // Text is decoded by the caller (see text-decoding.ts), which knows the encoding.
 import { ChunkedFile, fileSource, type ByteSource } from '../chunked-file.js'
+import { BilingualError } from '../../errors/bilingual.js'
 
 export interface DbfField {
   /** raw name bytes (ASCII in most deliveries; GBK in some) */
@@ -21,10 +22,14 @@ export interface DbfHeader {
   fields: DbfField[]
 }
 
-export class DbfFormatError extends Error {}
+/** The .dbf itself is broken: the whole file is refused. */
+export class DbfFormatError extends BilingualError {}
+
+const reexport = '请在 ArcGIS 或 QGIS 中重新导出该图层后上传'
+const tooShort = () => new DbfFormatError('the .dbf file is shorter than its 32-byte header', `.dbf 文件不足 32 字节的文件头，文件不完整。${reexport}`)
 
 export function parseDbfHeader(head: Buffer): DbfHeader {
-  if (head.length < 32) throw new DbfFormatError('the .dbf file is shorter than its 32-byte header')
+  if (head.length < 32) throw tooShort()
   const recordCount = head.readUInt32LE(4)
   const headerLength = head.readUInt16LE(8)
   const recordLength = head.readUInt16LE(10)
@@ -43,9 +48,12 @@ export function parseDbfHeader(head: Buffer): DbfHeader {
     fields.push(field)
     offset += field.length
   }
-  if (fields.length === 0) throw new DbfFormatError('the .dbf file declares no fields')
+  if (fields.length === 0) throw new DbfFormatError('the .dbf file declares no fields', `.dbf 属性表没有任何字段。${reexport}`)
   if (offset !== recordLength) {
-    throw new DbfFormatError(`the .dbf header is inconsistent: fields add up to ${offset} bytes but records are ${recordLength} bytes`)
+    throw new DbfFormatError(
+      `the .dbf header is inconsistent: fields add up to ${offset} bytes but records are ${recordLength} bytes`,
+      `.dbf 文件头不一致（字段合计 ${offset} 字节，记录长 ${recordLength} 字节），文件已损坏。${reexport}`,
+    )
   }
   return { version: head[0]!, recordCount, headerLength, recordLength, languageDriver: head[29]!, fields }
 }
@@ -60,7 +68,7 @@ export class DbfReader {
 
   static async open(from: string | ByteSource): Promise<DbfReader> {
     const file = new ChunkedFile(typeof from === 'string' ? await fileSource(from) : from)
-    if ((await file.ensure(32)) < 32) throw new DbfFormatError('the .dbf file is shorter than its 32-byte header')
+    if ((await file.ensure(32)) < 32) throw tooShort()
     const headerLength = file.peek(32).readUInt16LE(8)
     const available = await file.ensure(headerLength)
     const header = parseDbfHeader(Buffer.from(file.take(available)))
@@ -83,7 +91,10 @@ export class DbfReader {
     const got = await this.file.ensure(need)
     const count = Math.floor(got / this.header.recordLength)
     if (count === 0) {
-      throw new DbfFormatError(`the .dbf file ends after record ${this.read} of ${this.header.recordCount}`)
+      throw new DbfFormatError(
+        `the .dbf file ends after record ${this.read} of ${this.header.recordCount}`,
+        `.dbf 属性表只有 ${this.read} 条记录，文件头却写明 ${this.header.recordCount} 条，文件不完整。${reexport}`,
+      )
     }
     this.read += count
     return { bytes: this.file.take(count * this.header.recordLength), count }

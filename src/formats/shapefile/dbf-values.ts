@@ -10,6 +10,7 @@ export type DbfValue = string | number | boolean | null
 export interface FieldIssue {
   field: string
   message: string
+  messageZh: string
   fatal: boolean
 }
 
@@ -111,10 +112,16 @@ function fieldReader(
         if (fast != null) return fast
         const d = text(b.subarray(s, e), e - s === length)
         if ('error' in d) {
-          issues.push({ field: name, message: d.error, fatal: true })
+          issues.push({ field: name, message: d.error, messageZh: d.errorZh, fatal: true })
           return null
         }
-        if (d.truncated) issues.push({ field: name, message: 'text cut off mid-character by the field width; the partial character was dropped', fatal: false })
+        if (d.truncated)
+          issues.push({
+            field: name,
+            message: 'text cut off mid-character by the field width; the partial character was dropped',
+            messageZh: '文字超出字段宽度，末尾半个汉字已去掉：如需完整内容，请在 GIS 软件中加宽该字段后重新导出',
+            fatal: false,
+          })
         return d.text
       }
     case 'N':
@@ -127,7 +134,7 @@ function fieldReader(
         if (s === '' || s.charCodeAt(0) === 0x2a) return null // blank or ***** (overflow)
         const n = Number(s)
         if (Number.isFinite(n)) return n
-        issues.push({ field: name, message: `'${s}' is not a number; stored as null`, fatal: false })
+        issues.push({ field: name, message: `'${s}' is not a number; stored as null`, messageZh: `“${s}”不是数值，已按空值导入`, fatal: false })
         return null
       }
     case 'I':
@@ -145,7 +152,12 @@ function fieldReader(
         if (s === '' || /^0+$/.test(s)) return null
         const m = /^(\d{4})(\d{2})(\d{2})$/.exec(s)
         if (m && Number(m[2]) >= 1 && Number(m[2]) <= 12 && Number(m[3]) >= 1 && Number(m[3]) <= 31) return `${m[1]}-${m[2]}-${m[3]}`
-        issues.push({ field: name, message: `'${s}' is not a date (YYYYMMDD); stored as null`, fatal: false })
+        issues.push({
+          field: name,
+          message: `'${s}' is not a date (YYYYMMDD); stored as null`,
+          messageZh: `“${s}”不是日期（应为 YYYYMMDD，如 20240131），已按空值导入`,
+          fatal: false,
+        })
         return null
       }
     default:

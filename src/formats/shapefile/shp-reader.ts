@@ -4,6 +4,7 @@ import { ChunkedFile, fileSource, type ByteSource } from '../chunked-file.js'
 import { WkbBatch } from '../wkb-batch.js'
 import { provenSimpleRing } from '../../geometry/simple-ring.js'
 import { organizeRings, type Ring } from './rings.js'
+import { BilingualError } from '../../errors/bilingual.js'
 
 export const shapeTypes = {
   0: 'Null',
@@ -45,12 +46,19 @@ export type ShpRecord =
       proven: boolean
     }
   | { recordNumber: number; kind: 'null' }
-  | { recordNumber: number; kind: 'rejected'; message: string }
+  | { recordNumber: number; kind: 'rejected'; message: string; messageZh: string }
 
-export class ShpFormatError extends Error {}
+/** The .shp itself is broken (not one record): the whole file is refused. */
+export class ShpFormatError extends BilingualError {}
+
+const redraw = '请在 GIS 软件中检查并修复该要素的几何后重新导出'
+const reexport = '请在 ArcGIS 或 QGIS 中重新导出该图层后上传'
+
+const rejected = (recordNumber: number, message: string, messageZh: string): ShpRecord => ({ recordNumber, kind: 'rejected', message, messageZh })
 
 export function parseShpHeader(head: Buffer): ShpHeader {
-  if (head.length < 100 || head.readInt32BE(0) !== 9994) throw new ShpFormatError('not a shapefile: the .shp header is missing or has the wrong file code')
+  if (head.length < 100 || head.readInt32BE(0) !== 9994)
+    throw new ShpFormatError('not a shapefile: the .shp header is missing or has the wrong file code', `.shp 文件头缺失或不是 shapefile 格式。${reexport}`)
   return {
     fileLength: head.readInt32BE(24) * 2,
     shapeType: head.readInt32LE(32),
@@ -60,7 +68,8 @@ export function parseShpHeader(head: Buffer): ShpHeader {
 
 /** Number of records from a .shx header: 100-byte header plus 8 bytes per record. */
 export function shxRecordCount(shxHead: Buffer): number {
-  if (shxHead.length < 100 || shxHead.readInt32BE(0) !== 9994) throw new ShpFormatError('the .shx file is not a shapefile index')
+  if (shxHead.length < 100 || shxHead.readInt32BE(0) !== 9994)
+    throw new ShpFormatError('the .shx file is not a shapefile index', `.shx 文件不是有效的 shapefile 索引。${reexport}`)
   return (shxHead.readInt32BE(24) * 2 - 100) / 8
 }
 
@@ -96,7 +105,8 @@ export class ShpReader {
     if ((await this.file.ensure(8)) < 8) return null
     const length = this.file.peek(8).readInt32BE(4) * 2
     const got = await this.file.ensure(8 + length)
-    if (got < 8 + length) throw new ShpFormatError(`the .shp file ends inside record ${this.count + 1}`)
+    if (got < 8 + length)
+      throw new ShpFormatError(`the .shp file ends inside record ${this.count + 1}`, `.shp 文件在第 ${this.count + 1} 条记录中途结束，文件不完整。${reexport}`)
     return this.nextBuffered(wkb)!
   }
 
@@ -121,20 +131,36 @@ export class ShpReader {
     if (type === 0) return { recordNumber: index, kind: 'null' }
     const family = familyOf(type)
     if (family !== this.family) {
-      return { recordNumber: index, kind: 'rejected', message: `shape type ${shapeTypes[type] ?? type} where a ${this.family} was expected` }
+      return rejected(
+        index,
+        `shape type ${shapeTypes[type] ?? type} where a ${this.family} was expected`,
+        `图形类型为 ${shapeTypes[type] ?? type}，该图层须为${this.family === 'polygon' ? '面' : '线'}：请确认所选图层类型`,
+      )
     }
     const numParts = c.readInt32LE(s + 36)
     const numPoints = c.readInt32LE(s + 40)
     const pointsAt = s + 44 + 4 * numParts
     if (numParts <= 0 || numPoints <= 0 || pointsAt - s + numPoints * 16 > length) {
-      return { recordNumber: index, kind: 'rejected', message: `corrupt record: ${numParts} parts and ${numPoints} points do not fit in ${length} bytes` }
+      return rejected(
+        index,
+        `corrupt record: ${numParts} parts and ${numPoints} points do not fit in ${length} bytes`,
+        `记录已损坏（${numParts} 个部分、${numPoints} 个点与记录长度 ${length} 字节不符）。${reexport}`,
+      )
     }
     if (numPoints > this.maxVertices) {
-      return { recordNumber: index, kind: 'rejected', message: `${numPoints} vertices, more than the limit of ${this.maxVertices}` }
+      return rejected(
+        index,
+        `${numPoints} vertices, more than the limit of ${this.maxVertices}`,
+        `该要素有 ${numPoints} 个节点，超过上限 ${this.maxVertices} 个：请在 GIS 软件中简化或拆分后重新导出`,
+      )
     }
     for (let i = 0; i < numPoints * 2; i++) {
       if (!Number.isFinite(c.readDoubleLE(pointsAt + 8 * i))) {
-        return { recordNumber: index, kind: 'rejected', message: `vertex ${Math.floor(i / 2) + 1} has a NaN or infinite coordinate` }
+        return rejected(
+          index,
+          `vertex ${Math.floor(i / 2) + 1} has a NaN or infinite coordinate`,
+          `第 ${Math.floor(i / 2) + 1} 个节点坐标无效（非数值或无穷大）。${redraw}`,
+        )
       }
     }
     if (numParts === 1 && this.family === 'polygon') return singleRingRecord(index, c, s, pointsAt, numPoints, wkb)
@@ -143,7 +169,11 @@ export class ShpReader {
       const start = c.readInt32LE(s + 44 + 4 * p)
       const end = p + 1 < numParts ? c.readInt32LE(s + 44 + 4 * (p + 1)) : numPoints
       if (start < 0 || end > numPoints || end <= start) {
-        return { recordNumber: index, kind: 'rejected', message: `corrupt record: part ${p + 1} points ${start}..${end} out of range` }
+        return rejected(
+          index,
+          `corrupt record: part ${p + 1} points ${start}..${end} out of range`,
+          `记录已损坏（第 ${p + 1} 个部分的点序号 ${start}..${end} 超出范围）。${reexport}`,
+        )
       }
       parts.push({ bytes: c.subarray(pointsAt + start * 16, pointsAt + end * 16), points: end - start })
     }
@@ -169,11 +199,15 @@ function header(w: Buffer, at: number, type: number, count: number): void {
   w.writeUInt32LE(count, at + 5)
 }
 
-function ringProblem(r: number, b: Buffer, at: number, points: number): string | null {
-  if (points < 4) return `ring ${r + 1} has ${points} points; a ring needs at least 4`
+function ringProblem(r: number, b: Buffer, at: number, points: number): { en: string; zh: string } | null {
+  if (points < 4)
+    return {
+      en: `ring ${r + 1} has ${points} points; a ring needs at least 4`,
+      zh: `第 ${r + 1} 个环只有 ${points} 个点，一个闭合环至少需要 4 个点（首尾相同）。${redraw}`,
+    }
   const last = at + (points - 1) * 16
   if (b.readDoubleLE(at) !== b.readDoubleLE(last) || b.readDoubleLE(at + 8) !== b.readDoubleLE(last + 8)) {
-    return `ring ${r + 1} is not closed (its first and last points differ)`
+    return { en: `ring ${r + 1} is not closed (its first and last points differ)`, zh: `第 ${r + 1} 个环未闭合（首点与末点不同）。${redraw}` }
   }
   return null
 }
@@ -185,11 +219,15 @@ function ringProblem(r: number, b: Buffer, at: number, points: number): string |
 function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number, numPoints: number, wkb: WkbBatch): ShpRecord {
   const start = c.readInt32LE(s + 44)
   if (start < 0 || numPoints <= start) {
-    return { recordNumber: index, kind: 'rejected', message: `corrupt record: part 1 points ${start}..${numPoints} out of range` }
+    return rejected(
+      index,
+      `corrupt record: part 1 points ${start}..${numPoints} out of range`,
+      `记录已损坏（第 1 个部分的点序号 ${start}..${numPoints} 超出范围）。${reexport}`,
+    )
   }
   const points = numPoints - start
   const problem = ringProblem(0, c, pointsAt + start * 16, points)
-  if (problem) return { recordNumber: index, kind: 'rejected', message: problem }
+  if (problem) return rejected(index, problem.en, problem.zh)
   const size = 9 + 9 + 4 + points * 16
   const o = wkb.reserve(size)
   const w = wkb.bytes
@@ -204,7 +242,7 @@ function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number,
 function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
   for (let r = 0; r < rings.length; r++) {
     const problem = ringProblem(r, rings[r]!.bytes, 0, rings[r]!.points)
-    if (problem) return { recordNumber: index, kind: 'rejected', message: problem }
+    if (problem) return rejected(index, problem.en, problem.zh)
   }
   const { polygons, reorganized } = organizeRings(rings)
   let size = 9
@@ -231,7 +269,11 @@ function polygonRecord(index: number, rings: Ring[], vertices: number, wkb: WkbB
 function lineRecord(index: number, parts: Ring[], vertices: number, wkb: WkbBatch): ShpRecord {
   for (let p = 0; p < parts.length; p++) {
     if (parts[p]!.points < 2)
-      return { recordNumber: index, kind: 'rejected', message: `line part ${p + 1} has ${parts[p]!.points} point; a line needs at least 2` }
+      return rejected(
+        index,
+        `line part ${p + 1} has ${parts[p]!.points} point; a line needs at least 2`,
+        `第 ${p + 1} 段线只有 ${parts[p]!.points} 个点，一条线至少需要 2 个点。${redraw}`,
+      )
   }
   let size = 9
   for (const part of parts) size += 9 + part.points * 16
