@@ -144,8 +144,12 @@ export const onPlots = (knex: Knex, c: Cut, datasetId: number) =>
 
 /** Net reading, linear part (DOMAIN.md): construction-coded linear features, length inside × KD × KCBL. */
 export async function survey2Lines(knex: Knex, c: Cut, datasetId: number, codes: readonly string[]) {
-  const rows = await run<{ id: number; m2: number }>(knex, c, [
-    `SELECT p.id, sum(coalesce(ST_Length(ST_Transform(${cutOf}, 4490)::geography), 0) * coalesce(f.kd, 0) * coalesce(f.kcbl, 1)) AS m2`,
+  // A construction-coded line inside without KD (width) adds nothing, one without KCBL adds its whole
+  // width: both are counted so the result can say so instead of a silent 0 (issue 21).
+  const rows = await run<{ id: number; m2: number; missingKd: number; missingKcbl: number }>(knex, c, [
+    `SELECT p.id, sum(coalesce(ST_Length(ST_Transform(${cutOf}, 4490)::geography), 0) * coalesce(f.kd, 0) * coalesce(f.kcbl, 1)) AS m2,
+            count(*) FILTER (WHERE (f.kd IS NULL OR f.kd <= 0) AND ST_Intersects(f.geom, p.geom))::int AS "missingKd",
+            count(*) FILTER (WHERE f.kcbl IS NULL AND ST_Intersects(f.geom, p.geom))::int AS "missingKcbl"`,
     featuresNear(version(c, 'survey2-lines', datasetId), constructionCoded(codes)),
     'GROUP BY p.id',
   ])

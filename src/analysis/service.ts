@@ -144,6 +144,9 @@ export async function analyzeProjects(
             linesM2: m2(netLines),
             // Patches without TBMJ/TBDLMJ count at full area.
             scaledByTbdlmj: construction?.scaled ?? null,
+            ...linesWarning(lines.get(p.id)),
+            // The stock is the gross cut (docs/decisions.md, issue 21): this figure is reported beside it.
+            usedForStock: false,
           }
         : null,
       footprint: inputs.buildings
@@ -236,5 +239,19 @@ export async function analysisPieces(knex: Knex, actor: Actor, projectId: number
       properties: { role: r.role, projectId, code: r.code, name: r.name, ref: r.ref, m2: m2(r.m2) },
       geometry: r.geometry,
     })),
+  }
+}
+
+/** Construction-coded lines inside that the net figure could not read fully: counted and said, never a silent 0. */
+function linesWarning(l: { missingKd: number; missingKcbl: number } | undefined) {
+  if (!l || (l.missingKd === 0 && l.missingKcbl === 0)) return {}
+  const parts = [
+    l.missingKd ? `${l.missingKd} 条线状地物缺少宽度（KD），按 0 计` : null,
+    l.missingKcbl ? `${l.missingKcbl} 条线状地物缺少扣除比例（KCBL），按全宽计` : null,
+  ].filter(Boolean)
+  return {
+    linesWithoutWidth: l.missingKd,
+    linesWithoutShare: l.missingKcbl,
+    warningZh: `项目范围内二调建设用地线状地物：${parts.join('；')}，请补全后重新分析`,
   }
 }

@@ -97,6 +97,10 @@ export const AnalysisResult = Type.Object({
       patchesM2: Type.Number(),
       linesM2: Type.Number(),
       scaledByTbdlmj: Nullable(Type.Boolean()),
+      linesWithoutWidth: Type.Optional(Type.Integer({ description: 'construction-coded linear features inside without KD (width): they add 0' })),
+      linesWithoutShare: Type.Optional(Type.Integer({ description: 'construction-coded linear features inside without KCBL: counted at their whole width' })),
+      warningZh: Type.Optional(Type.String({ description: 'what the net figure could not read (KD, KCBL), in Chinese' })),
+      usedForStock: Type.Optional(Type.Boolean({ description: 'whether the stock area takes this net figure (no: the gross cut, 165号 三)' })),
     }),
   ),
   footprint: Nullable(

@@ -87,6 +87,16 @@ beforeAll(async () => {
             ],
             values: { DLBM: '104', KD: 3, KCBL: 1 },
           },
+          // A road inside with neither width nor share recorded: it adds 0 and the result says so.
+          {
+            parts: [
+              [
+                [X + 130, Y + 20],
+                [X + 130, Y + 60],
+              ],
+            ],
+            values: { DLBM: '102', KD: null, KCBL: null },
+          },
         ],
         3,
       ),
@@ -172,6 +182,9 @@ describe('project analysis', () => {
     near(analysis.survey2ConstructionNet.patchesM2, (expected.construction * 10450) / 11000)
     near(analysis.survey2ConstructionNet.m2, (expected.construction * 10450) / 11000 + road)
     expect(analysis.survey2ConstructionNet.method).toMatch(/linear features/)
+    // the road without KD/KCBL adds nothing, and is named rather than silently 0
+    expect(analysis.survey2ConstructionNet).toMatchObject({ linesWithoutWidth: 1, linesWithoutShare: 1, usedForStock: false })
+    expect(analysis.survey2ConstructionNet.warningZh).toMatch(/1 条线状地物缺少宽度（KD），按 0 计/)
   })
 
   it('counts overlapping buildings once, only the inside part, and not temporary ones', () => {
