@@ -101,7 +101,10 @@ describe(`the image's CMD (${backend} database)`, () => {
     proc.stdout!.on('data', (d) => (output += d))
     proc.stderr!.on('data', (d) => (output += d))
     exited = new Promise((resolve) => proc.on('exit', resolve))
+    // A CMD that cannot be run at all (not executable for the image's user) fails the start, named.
+    const spawnFailed = new Promise<Error>((resolve) => proc.on('error', resolve))
     await new Promise<void>((resolve, reject) => {
+      void spawnFailed.then((err) => reject(new Error(`the image's CMD could not be run: ${err.message}`)))
       const timer = setTimeout(() => reject(new Error(`the image's CMD did not start:\n${output}`)), 170_000)
       const poll = setInterval(() => {
         if (!output.includes('Server listening at')) return

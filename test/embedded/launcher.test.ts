@@ -69,6 +69,8 @@ describe('embedded database', () => {
     // As uid 65534 the socket's 0600 mode (and its 0700 directory) refuse the connection.
     const script = `require('net').connect(${JSON.stringify(db.socketPath)}).on('connect', () => { console.log('connected'); process.exit(0) }).on('error', (e) => { console.log(e.code); process.exit(0) })`
     const r = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8', timeout: 10_000 })
+    // node itself must be runnable as that user (CI's Node 22 lives in a directory opened for it)
+    expect(r.error, `${process.execPath} could not be run as uid 65534`).toBeUndefined()
     expect(r.stdout.trim()).toBe('EACCES')
   })
 
