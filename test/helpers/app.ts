@@ -82,4 +82,16 @@ export async function keyFor(knex: Knex, role: Role, region: string | null = nul
   return token
 }
 
+/** One key of each office the review walks through, for a county of Liaocheng (3715) and a neighbour of each. */
+export async function reviewKeys(knex: Knex, county: string): Promise<Record<string, string>> {
+  return {
+    county: await keyFor(knex, 'county', county),
+    otherCounty: await keyFor(knex, 'county', '371521'),
+    city: await keyFor(knex, 'city', '3715'),
+    otherCity: await keyFor(knex, 'city', '3701'),
+    province: await keyFor(knex, 'province'),
+    admin: await keyFor(knex, 'admin'),
+  }
+}
+
 export const withKey = (token: string) => ({ 'x-api-key': token })

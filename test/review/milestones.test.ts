@@ -4,7 +4,7 @@
 // review list and the actions endpoint show it to the right office; the reward year follows only the
 // confirmed milestone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { buildTestApp, resetData, reviewKeys, type TestApp, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 
 let t: TestApp & { dataDir: string }
@@ -54,12 +54,7 @@ const rewardYearCodes = async (year: number) => (await rewardTable(year)).counte
 beforeAll(async () => {
   t = await buildTestApp()
   await resetData(t.knex)
-  keys.county = await keyFor(t.knex, 'county', COUNTY)
-  keys.otherCounty = await keyFor(t.knex, 'county', '371521')
-  keys.city = await keyFor(t.knex, 'city', '3715')
-  keys.otherCity = await keyFor(t.knex, 'city', '3701')
-  keys.province = await keyFor(t.knex, 'province')
-  keys.admin = await keyFor(t.knex, 'admin')
+  Object.assign(keys, await reviewKeys(t.knex, COUNTY))
 })
 afterAll(async () => {
   await t?.close()

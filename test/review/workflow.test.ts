@@ -1,7 +1,7 @@
 // The review workflow through the API: who may move a project, what is locked meanwhile, the audit
 // trail, the province's working-day due dates, and filings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { buildTestApp, resetData, reviewKeys, type TestApp, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 
 let t: TestApp & { dataDir: string }
@@ -33,12 +33,7 @@ const move = (id: number, who: string, action: string, reason?: string) =>
 beforeAll(async () => {
   t = await buildTestApp()
   await resetData(t.knex)
-  keys.county = await keyFor(t.knex, 'county', '371502')
-  keys.otherCounty = await keyFor(t.knex, 'county', '371521')
-  keys.city = await keyFor(t.knex, 'city', '3715')
-  keys.otherCity = await keyFor(t.knex, 'city', '3701')
-  keys.province = await keyFor(t.knex, 'province')
-  keys.admin = await keyFor(t.knex, 'admin')
+  Object.assign(keys, await reviewKeys(t.knex, '371502'))
 })
 afterAll(async () => {
   await t.close()
