@@ -18,7 +18,7 @@ import { cliActor } from '../src/auth/service.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { analysisDefaults } from '../src/domain/analysis-config.js'
+import { analysisDefaults, survey2LandOf } from '../src/domain/analysis-config.js'
 import { syncProjectsFromLayer } from '../src/projects/from-layer.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
 import { buildJobs } from '../src/plugins/job-kinds.js'
@@ -101,7 +101,7 @@ async function main() {
     const ids = (await knex('projects').select('id').where({ xzqdm: county })).map((p) => p.id as number)
     const t0 = Date.now()
     await Promise.all([
-      survey2Construction(knex, { county, ids }, ds.survey2, analysisDefaults.survey2ConstructionCodes),
+      survey2Construction(knex, { county, ids }, ds.survey2, survey2LandOf(analysisDefaults)),
       footprints(knex, { county, ids }, ds.buildings, ['临时建筑', '可移动的临时建筑物', '活动板房']),
     ])
     return Date.now() - t0

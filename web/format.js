@@ -27,5 +27,7 @@ export const muOfM2 = (v) => (missing(v) || !settings() ? s.common.dash : muForm
 export const percent = (v) => (missing(v) ? s.common.dash : pctFormat.format(v))
 export const int = (v) => (missing(v) ? s.common.dash : intFormat.format(v))
 export const dateTime = (iso) => (iso ? dateTimeFormat.format(new Date(iso)).replace(/\//g, '-') : s.common.dash)
+/** A date the API gives as YYYYMMDD (a BGRQ read), as YYYY-MM-DD. */
+export const yyyymmdd = (d) => (/^\d{8}$/.test(d ?? '') ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? s.common.dash))
 export const bytes = (n) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`)
 export const yesNo = (v) => (v === true ? s.common.yes : v === false ? s.common.no : s.common.unknown)

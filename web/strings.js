@@ -119,6 +119,7 @@ export const s = {
   pieces: {
     project: '项目范围',
     'survey2-construction': '二调建设用地',
+    'survey2-changed': '2009年后变更的二调建设用地图斑',
     footprint: '上盖建筑物基底',
     'outside-plan': '规划范围外',
     survey3: '三调图斑',
@@ -165,6 +166,13 @@ export const s = {
     overlaps: '与本县其他项目重叠',
     overlapCols: { code: '项目编号', status: '状态', m2: '重叠面积（m²）', stockM2: '其中存量用地（m²）' },
     noOverlaps: '未与本县其他项目重叠。',
+    // 165号 二 项目用地在2009年底之前已经建设: 二调 patches a later update changed after the baseline
+    changedAfterBaseline: '2009年基期后变更的二调建设用地图斑',
+    changedCols: { tbbh: '图斑编号', bsm: '标识码', dlbm: '地类编码', bgrq: '变更日期（BGRQ）', m2: '项目内面积（m²）', counted: '是否计入' },
+    changedExcluded: '不计入（非2009年底前已建设）',
+    changedKept: '按配置计入',
+    changedMore: (shown, total) => `列出面积最大的 ${shown} 个，共 ${total} 个`,
+    usedForStock: '（用于核定盘活存量）',
     needsReview: '需人工复核',
     nearThreshold: '接近阈值',
     nearThresholdTitle: '按椭球面积与按投影面积判定结果不同，或面积变动±0.01平方米即改变判定结果',

@@ -2,8 +2,9 @@
 // One statement for a batch of projects, cut as every other measure (src/db/analysis-cut.ts): each
 // project in its own plane, the other project's red line taken into it, measured on the ellipsoid.
 import type { Knex } from 'knex'
-import { constructionCoded, featurePieces, REACH } from '../db/analysis-cut.js'
+import { featurePieces, REACH, survey2StockLand } from '../db/analysis-cut.js'
 import type { Sql } from '../db/scope.js'
+import type { Survey2Land } from '../domain/analysis-config.js'
 import { ellipsoidal, run, version, type Cut } from './queries.js'
 
 /**
@@ -24,13 +25,17 @@ export interface OverlapRow {
 /**
  * Per project of the cut, every other project of its county (not a draft or returned) whose red line
  * overlaps it: the land both cover and, with a second-survey version, the construction land in it
- * (project ∩ other ∩ 二调建设用地: the stock land both would count). Only overlaps with an area.
+ * (project ∩ other ∩ 二调建设用地 of the stock, src/db/analysis-cut.ts survey2StockLand: the stock land both
+ * would count). Only overlaps with an area.
  */
-export async function projectOverlaps(knex: Knex, c: Cut, o: { survey2?: number; codes: readonly string[] }): Promise<Map<number, OverlapRow[]>> {
+export async function projectOverlaps(knex: Knex, c: Cut, o: { survey2?: number; land: Survey2Land }): Promise<Map<number, OverlapRow[]>> {
   // the construction land is cut only for projects that overlap another: most overlap none
   const overlapping: Sql = { sql: 'p.id IN (SELECT id FROM pairs)', bindings: [] }
   const land = o.survey2
-    ? featurePieces(version(c, 'survey2', o.survey2), { sql: `${constructionCoded(o.codes).sql} AND ${overlapping.sql}`, bindings: [o.codes] })
+    ? featurePieces(version(c, 'survey2', o.survey2), {
+        sql: `${survey2StockLand(o.land).sql} AND ${overlapping.sql}`,
+        bindings: [...survey2StockLand(o.land).bindings, ...overlapping.bindings],
+      })
     : { sql: 'FROM p CROSS JOIN LATERAL (SELECT NULL::geometry AS piece) c WHERE false', bindings: [] }
   const rows = await run<OverlapRow>(knex, c, [
     {

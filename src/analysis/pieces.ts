@@ -3,14 +3,38 @@
 // tiles). The cut is the measures' own (src/db/analysis-cut.ts): each project in its own plane,
 // against the active layers of its county; the pieces are taken back to CGCS2000 lon/lat.
 import type { Knex } from 'knex'
-import { constructionCoded, featurePieces, footprintCounted, outsidePlan, projectsInPlanes, projectsWhere, type ProjectSelection } from '../db/analysis-cut.js'
+import {
+  featurePieces,
+  footprintCounted,
+  outsidePlan,
+  projectsInPlanes,
+  projectsWhere,
+  survey2ChangeDate,
+  survey2ChangedAfter,
+  survey2StockLand,
+  type ProjectSelection,
+} from '../db/analysis-cut.js'
 import { activeVersionJoin } from '../db/read-model.js'
 import type { Sql } from '../db/scope.js'
+import type { Survey2Land } from '../domain/analysis-config.js'
 import { excludedTypes, type BuildingTypeRule } from '../domain/building-types.js'
 
 export type { Sql }
 
-export const pieceRoles = ['project', 'survey2-construction', 'footprint', 'survey3', 'approved-unsupplied', 'idle-land', 'outside-plan'] as const
+/**
+ * survey2-changed: each construction-coded second-survey patch changed (BGRQ) after the baseline, its
+ * name the change date (YYYYMMDD); left out of survey2-construction when the configuration excludes them.
+ */
+export const pieceRoles = [
+  'project',
+  'survey2-construction',
+  'survey2-changed',
+  'footprint',
+  'survey3',
+  'approved-unsupplied',
+  'idle-land',
+  'outside-plan',
+] as const
 
 /** Building types inside the selected projects that the rules exclude from the footprint. */
 export async function excludedTypesNear(knex: Knex, sel: ProjectSelection, rules: readonly BuildingTypeRule[]): Promise<string[]> {
@@ -36,7 +60,7 @@ const active = (layer: string) => ({ layer })
  * name, ref, n (order within the project), geom (MultiPolygon, 4490), of the selected projects
  * only (a bbox or a tile selects the projects it touches before anything is cut).
  */
-export function piecesSource(sel: ProjectSelection, o: { constructionCodes: readonly string[]; excludedTypes: readonly string[] }): Sql {
+export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; excludedTypes: readonly string[] }): Sql {
   const union = (role: string, from: Sql): Sql => ({
     sql: `SELECT p.id, p.code, p.xzqdm, '${role}', NULL, NULL, NULL, ST_Transform(ST_Union(c.piece), 4490)
             ${from.sql} GROUP BY p.id, p.code, p.xzqdm`,
@@ -49,7 +73,8 @@ export function piecesSource(sel: ProjectSelection, o: { constructionCodes: read
   const outside = outsidePlan(active('plan-zones'))
   const parts: Sql[] = [
     { sql: `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`, bindings: [] },
-    union('survey2-construction', featurePieces(active('survey2'), constructionCoded(o.constructionCodes))),
+    union('survey2-construction', featurePieces(active('survey2'), survey2StockLand(o.survey2))),
+    each('survey2-changed', featurePieces(active('survey2'), survey2ChangedAfter(o.survey2)), 'f.dlbm', survey2ChangeDate, 'f.id::text'),
     union('footprint', featurePieces(active('buildings'), footprintCounted(o.excludedTypes))),
     each('survey3', featurePieces(active('survey3')), 'f.dlbm', 'f.dlmc', 'f.id::text'),
     each('approved-unsupplied', featurePieces(active('approved-unsupplied')), 'NULL', 'f.name', 'coalesce(f.approval_no, f.id::text)'),
@@ -73,13 +98,9 @@ export function piecesSource(sel: ProjectSelection, o: { constructionCodes: read
 }
 
 /** One project's pieces as GeoJSON geometries (lon/lat) with their role and ellipsoidal area. */
-export async function projectPieces(
-  knex: Knex,
-  project: { id: number; county: string },
-  o: { constructionCodes: readonly string[]; rules: readonly BuildingTypeRule[] },
-) {
+export async function projectPieces(knex: Knex, project: { id: number; county: string }, o: { survey2: Survey2Land; rules: readonly BuildingTypeRule[] }) {
   const sel: ProjectSelection = { county: project.county, ids: [project.id] }
-  const source = piecesSource(sel, { constructionCodes: o.constructionCodes, excludedTypes: await excludedTypesNear(knex, sel, o.rules) })
+  const source = piecesSource(sel, { survey2: o.survey2, excludedTypes: await excludedTypesNear(knex, sel, o.rules) })
   const { rows } = await knex.raw(
     `SELECT role, code, name, ref, ST_Area(geom::geography) AS m2, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json AS geometry FROM ${source.sql} ORDER BY n`,
     source.bindings as Knex.RawBinding[],

@@ -5,10 +5,22 @@
 // src/db/analysis-cut.ts, shared with the analysis pieces: cut in the plane, measure on the
 // ellipsoid (issue 12), each project in its own plane (issue 20).
 import type { Knex } from 'knex'
-import { constructionCoded, cutOf, featurePieces, featuresNear, footprintCounted, outsidePlan as outsidePlanCut, projectsInPlanes } from '../db/analysis-cut.js'
+import {
+  constructionCoded,
+  cutOf,
+  featurePieces,
+  featuresNear,
+  footprintCounted,
+  outsidePlan as outsidePlanCut,
+  projectsInPlanes,
+  survey2ChangeDate,
+  survey2ChangedAfter,
+  survey2ChangeText,
+  survey2StockLand,
+} from '../db/analysis-cut.js'
 import type { Sql } from '../db/scope.js'
 import { activeDataset } from '../db/read-model.js'
-import { changeDateSql } from '../domain/dates.js'
+import type { Survey2Land } from '../domain/analysis-config.js'
 
 export const analysisLayers = ['survey2', 'survey3', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'plots'] as const
 export type AnalysisLayer = (typeof analysisLayers)[number]
@@ -76,21 +88,65 @@ async function overlaps(knex: Knex, c: Cut, o: { layer: string; datasetId: numbe
 }
 
 /**
- * Second-survey construction land per project in one pass over the clipped patches: gross (area
- * of the union of pieces, on the ellipsoid and in the plane), the net patch part (each piece ×
- * TBDLMJ/TBMJ; see survey2Lines), and the latest change date (BGRQ) of the patches touched, which
- * tells a later annual update from the 2009 baseline.
+ * Second-survey construction land per project in one pass over the clipped patches of the stock
+ * land (src/db/analysis-cut.ts survey2StockLand: without the patches changed after the baseline
+ * when so configured): gross (area of the union of pieces, on the ellipsoid and in the plane), the
+ * net patch part (each piece × TBDLMJ/TBMJ; see survey2Lines), the latest change date (BGRQ) of the
+ * patches counted, and how many of them have no BGRQ or one no date form reads (they stay in).
  */
-export async function survey2Construction(knex: Knex, c: Cut, datasetId: number, codes: readonly string[]) {
-  const rows = await run<{ id: number; m2: number; planarM2: number; netM2: number; scaled: boolean; ids: string[]; latestChange: string | null }>(knex, c, [
+export async function survey2Construction(knex: Knex, c: Cut, datasetId: number, land: Survey2Land) {
+  const rows = await run<{
+    id: number
+    m2: number
+    planarM2: number
+    netM2: number
+    scaled: boolean
+    ids: string[]
+    latestChange: string | null
+    undated: number
+    unreadable: number
+  }>(knex, c, [
     `SELECT id, ${ellipsoidal('ST_Union(piece)')} AS m2, ${planar('ST_Union(piece)')} AS "planarM2",
             sum(${ellipsoidal('piece')} * ratio) AS "netM2", bool_and(scaled) AS scaled, array_agg(ref ORDER BY ref) AS ids,
-            max(changed) AS "latestChange"
+            max(changed) AS "latestChange",
+            count(*) FILTER (WHERE btrim(coalesce(said, '')) = '')::int AS undated,
+            count(*) FILTER (WHERE btrim(coalesce(said, '')) <> '' AND changed IS NULL)::int AS unreadable
        FROM (SELECT p.id, f.id::text AS ref, c.piece,
                     CASE WHEN f.tbmj > 0 AND f.tbdlmj IS NOT NULL THEN f.tbdlmj / f.tbmj ELSE 1 END AS ratio,
                     (f.tbmj > 0 AND f.tbdlmj IS NOT NULL) AS scaled,
-                    ${changeDateSql("coalesce(f.attrs->>'BGRQ', f.attrs->>'bgrq')")} AS changed`,
-    featurePieces(version(c, 'survey2', datasetId), constructionCoded(codes)),
+                    ${survey2ChangeText} AS said, ${survey2ChangeDate} AS changed`,
+    featurePieces(version(c, 'survey2', datasetId), survey2StockLand(land)),
+    ') s GROUP BY id',
+  ])
+  return byId(rows)
+}
+
+/** One second-survey construction patch inside a project changed (BGRQ) after the baseline. */
+export interface ChangedPatch {
+  featureId: string
+  tbbh: string | null
+  bsm: number | null
+  dlbm: string | null
+  /** BGRQ as YYYYMMDD */
+  bgrq: string
+  /** BGRQ as the delivery wrote it */
+  bgrqText: string
+  m2: number
+}
+
+/**
+ * The construction-coded patches inside each project changed after the baseline (excluded from
+ * the stock or not, as configured): the area of the union of their pieces and each patch's piece,
+ * largest first.
+ */
+export async function survey2ChangedAfterBaseline(knex: Knex, c: Cut, datasetId: number, land: Survey2Land) {
+  const rows = await run<{ id: number; m2: number; patches: ChangedPatch[] }>(knex, c, [
+    `SELECT id, ${ellipsoidal('ST_Union(piece)')} AS m2,
+            json_agg(json_build_object('featureId', ref, 'tbbh', tbbh, 'bsm', bsm, 'dlbm', dlbm, 'bgrq', changed, 'bgrqText', said, 'm2', part)
+                     ORDER BY part DESC, ref) AS patches
+       FROM (SELECT p.id, f.id::text AS ref, f.tbbh, f.bsm::float8 AS bsm, f.dlbm, c.piece, ${ellipsoidal('c.piece')} AS part,
+                    ${survey2ChangeText} AS said, ${survey2ChangeDate} AS changed`,
+    featurePieces(version(c, 'survey2', datasetId), survey2ChangedAfter(land)),
     ') s GROUP BY id',
   ])
   return byId(rows)
@@ -142,15 +198,27 @@ export const idleLand = (knex: Knex, c: Cut, datasetId: number) =>
 export const onPlots = (knex: Knex, c: Cut, datasetId: number) =>
   overlaps(knex, c, { layer: 'plots', datasetId, idExpression: 'coalesce(f.plot_code, f.id::text)' })
 
-/** Net reading, linear part (DOMAIN.md): construction-coded linear features, length inside × KD × KCBL. */
-export async function survey2Lines(knex: Knex, c: Cut, datasetId: number, codes: readonly string[]) {
+/**
+ * Net reading, linear part (DOMAIN.md): construction-coded linear features of the stock land (those
+ * changed after the baseline left out as the patches are), length inside × KD × KCBL; and how many
+ * construction-coded lines inside were left out for their change date.
+ */
+export async function survey2Lines(knex: Knex, c: Cut, datasetId: number, land: Survey2Land) {
   // A construction-coded line inside without KD (width) adds nothing, one without KCBL adds its whole
   // width: both are counted so the result can say so instead of a silent 0 (issue 21).
-  const rows = await run<{ id: number; m2: number; missingKd: number; missingKcbl: number }>(knex, c, [
-    `SELECT p.id, sum(coalesce(ST_Length(ST_Transform(${cutOf}, 4490)::geography), 0) * coalesce(f.kd, 0) * coalesce(f.kcbl, 1)) AS m2,
-            count(*) FILTER (WHERE (f.kd IS NULL OR f.kd <= 0) AND ST_Intersects(f.geom, p.geom))::int AS "missingKd",
-            count(*) FILTER (WHERE f.kcbl IS NULL AND ST_Intersects(f.geom, p.geom))::int AS "missingKcbl"`,
-    featuresNear(version(c, 'survey2-lines', datasetId), constructionCoded(codes)),
+  const inside = 'ST_Intersects(f.geom, p.geom)'
+  const kept = survey2StockLand(land)
+  const rows = await run<{ id: number; m2: number; missingKd: number; missingKcbl: number; changedAfter: number }>(knex, c, [
+    {
+      sql: `SELECT p.id, coalesce(sum(coalesce(ST_Length(ST_Transform(${cutOf}, 4490)::geography), 0) * coalesce(f.kd, 0) * coalesce(f.kcbl, 1))
+                                  FILTER (WHERE kept), 0) AS m2,
+            count(*) FILTER (WHERE kept AND (f.kd IS NULL OR f.kd <= 0) AND ${inside})::int AS "missingKd",
+            count(*) FILTER (WHERE kept AND f.kcbl IS NULL AND ${inside})::int AS "missingKcbl",
+            count(*) FILTER (WHERE NOT kept AND ${inside})::int AS "changedAfter"`,
+      bindings: [],
+    },
+    featuresNear(version(c, 'survey2-lines', datasetId), constructionCoded(land.codes)),
+    { sql: `CROSS JOIN LATERAL (SELECT ${kept.sql} AS kept) k`, bindings: kept.bindings },
     'GROUP BY p.id',
   ])
   return byId(rows)

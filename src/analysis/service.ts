@@ -3,12 +3,12 @@
 // layer versions it used.
 import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
-import { analysisDefaults, type AnalysisConfig } from '../domain/analysis-config.js'
+import { analysisDefaults, survey2LandOf, type AnalysisConfig } from '../domain/analysis-config.js'
 import type { UseClass } from '../domain/approach.js'
 import { classifyBuildingType, excludedTypes } from '../domain/building-types.js'
-import { displayArea, roundKeepingSide } from '../domain/display.js'
+import { displayArea, m2Text, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
-import { entryChecks, entryEligibility, rewardCounting, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
+import { entryChecks, entryEligibility, rewardCounting, stockArea, stockOptions, type Measures, type ProjectFacts } from '../domain/rules.js'
 import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
@@ -50,10 +50,12 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const { inputs } = ctx
   const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
-  const [areas, s2, lines, types, fp, au, idle, outside, s3, plots, overlaps] = await Promise.all([
+  const land = survey2LandOf(config)
+  const [areas, s2, changed, lines, types, fp, au, idle, outside, s3, plots, overlaps] = await Promise.all([
     q.projectAreas(knex, cut),
-    inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
-    inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, cut, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
+    inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, land) : empty,
+    inputs.survey2 ? q.survey2ChangedAfterBaseline(knex, cut, inputs.survey2.datasetId, land) : empty,
+    inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, cut, inputs['survey2-lines'].datasetId, land) : empty,
     inputs.buildings ? q.buildingTypes(knex, cut, inputs.buildings.datasetId) : new Map<number, Array<{ type: string | null; buildings: number }>>(),
     inputs.buildings ? q.footprints(knex, cut, inputs.buildings.datasetId, ctx.excludedTypes) : empty,
     inputs['approved-unsupplied'] ? q.approvedUnsupplied(knex, cut, inputs['approved-unsupplied'].datasetId) : null,
@@ -61,9 +63,9 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
     inputs['plan-zones'] ? q.outsidePlan(knex, cut, inputs['plan-zones'].datasetId) : null,
     inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
     inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
-    projectOverlaps(knex, cut, { survey2: inputs.survey2?.datasetId, codes: config.survey2ConstructionCodes }),
+    projectOverlaps(knex, cut, { survey2: inputs.survey2?.datasetId, land }),
   ])
-  return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps }
+  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps }
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
@@ -79,7 +81,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps } = await measure(
+  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps } = await measure(
     knex,
     ctx,
     county,
@@ -92,14 +94,21 @@ export async function analyzeProjects(
     // the plane this project was cut in (its county's delivery plane, or its own longitude's zone)
     const srid = area.srid
     const construction = s2.get(p.id)
+    const later = changed.get(p.id)
     const footprint = fp.get(p.id)
+    const netPatches = construction?.netM2 ?? 0
+    const netLines = lines.get(p.id)?.m2 ?? 0
     const measures: Measures = {
       areaM2: area.m2,
       planarAreaM2: area.planarM2,
       survey2Loaded: inputs.survey2 !== null,
       survey2ConstructionM2: construction?.m2 ?? 0,
       survey2ConstructionPlanarM2: construction?.planarM2 ?? 0,
+      survey2ConstructionNetM2: inputs.survey2 ? netPatches + netLines : null,
       survey2LatestChange: construction?.latestChange ?? null,
+      survey2ChangedAfterBaseline: inputs.survey2
+        ? { count: later?.patches.length ?? 0, m2: later?.m2 ?? 0, excluded: config.excludeChangedAfterBaseline }
+        : null,
       buildingsLoaded: inputs.buildings !== null,
       footprintM2: footprint?.m2 ?? 0,
       footprintPlanarM2: footprint?.planarM2 ?? 0,
@@ -110,15 +119,16 @@ export async function analyzeProjects(
       overlaps: overlaps.get(p.id) ?? [],
     }
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
-    const stock = stockArea(measures, facts, undefined, config.capFormulaAtConstruction)
+    const stock = stockArea(measures, facts, undefined, stockOptions(config))
+    // which figure the stock is: only a default-approach stock is one of them (a formula is compared with it)
+    const stockIs = (figure: 'gross' | 'net') => stock.method === 'survey2-construction' && stock.m2 !== null && stock.figure === figure
+    const stockThresholds = area.m2 >= config.minAreaM2 && area.m2 <= config.smallProjectMaxM2 ? [area.m2 * config.stockShareMin] : []
     const checks = entryChecks(measures, facts, stock, config)
     const eligible = entryEligibility(checks)
     const rewardCounted = rewardCounting(checks)
     const a = measures.areaM2
     // Shown numbers keep the side of the thresholds they are judged against (src/domain/display.ts).
     const areaThresholds = [config.minAreaM2, config.smallProjectMaxM2]
-    const netPatches = construction?.netM2 ?? 0
-    const netLines = lines.get(p.id)?.m2 ?? 0
     return {
       schemaVersion: analysisSchemaVersion,
       projectId: p.id,
@@ -134,19 +144,23 @@ export async function analyzeProjects(
             ratio: a > 0 ? measures.survey2ConstructionM2 / a : 0,
             patches: construction?.ids.length ?? 0,
             latestChange: measures.survey2LatestChange,
+            usedForStock: stockIs('gross'),
           }
+        : null,
+      survey2ChangedAfterBaseline: inputs.survey2
+        ? changedAfterBaseline(later, construction, lines.get(p.id), { config, linesLoaded: !!inputs['survey2-lines'] })
         : null,
       survey2ConstructionNet: inputs.survey2
         ? {
             method: `net: patch pieces × TBDLMJ/TBMJ${inputs['survey2-lines'] ? ' + linear features × KD × KCBL' : ' (no linear-feature layer loaded)'}`,
-            ...displayArea(netPatches + netLines),
+            ...displayArea(netPatches + netLines, stockIs('net') ? stockThresholds : []),
             patchesM2: m2(netPatches),
             linesM2: m2(netLines),
             // Patches without TBMJ/TBDLMJ count at full area.
             scaledByTbdlmj: construction?.scaled ?? null,
             ...linesWarning(lines.get(p.id)),
-            // The stock is the gross cut (docs/decisions.md, issue 21): this figure is reported beside it.
-            usedForStock: false,
+            // The stock is the gross cut unless stockFigure says net (docs/decisions.md, issue 21).
+            usedForStock: stockIs('net'),
           }
         : null,
       footprint: inputs.buildings
@@ -182,9 +196,7 @@ export async function analyzeProjects(
       })),
       stockArea: {
         ...stock,
-        ...(stock.m2 === null
-          ? { m2: null, mu: null }
-          : displayArea(stock.m2, a >= config.minAreaM2 && a <= config.smallProjectMaxM2 ? [a * config.stockShareMin] : [])),
+        ...(stock.m2 === null ? { m2: null, mu: null } : displayArea(stock.m2, stockThresholds)),
         ...(stock.formulaM2 === undefined ? {} : { formulaM2: m2(stock.formulaM2) }),
       },
       checks,
@@ -226,11 +238,7 @@ export async function projectAnalysis(knex: Knex, actor: Actor, projectId: numbe
 /** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
 export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
   const project = await getProject(knex, actor, projectId)
-  const rows = await projectPieces(
-    knex,
-    { id: projectId, county: project.county },
-    { constructionCodes: config.survey2ConstructionCodes, rules: config.buildingTypeRules },
-  )
+  const rows = await projectPieces(knex, { id: projectId, county: project.county }, { survey2: survey2LandOf(config), rules: config.buildingTypeRules })
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r, i) => ({
@@ -253,5 +261,46 @@ function linesWarning(l: { missingKd: number; missingKcbl: number } | undefined)
     linesWithoutWidth: l.missingKd,
     linesWithoutShare: l.missingKcbl,
     warningZh: `项目范围内二调建设用地线状地物：${parts.join('；')}，请补全后重新分析`,
+  }
+}
+
+/** The most patches changed after the baseline a result lists (count gives them all). */
+export const changedPatchesListed = 50
+
+/** 二调图斑 changed after the baseline inside a project, listed with what happened to them, in Chinese. */
+function changedAfterBaseline(
+  later: { m2: number; patches: q.ChangedPatch[] } | undefined,
+  counted: { undated: number; unreadable: number } | undefined,
+  lines: { changedAfter: number } | undefined,
+  o: { config: AnalysisConfig; linesLoaded: boolean },
+) {
+  const { config } = o
+  const patches = later?.patches ?? []
+  const date = config.survey2BaselineDate
+  const excluded = config.excludeChangedAfterBaseline
+  const lineCount = o.linesLoaded ? (lines?.changedAfter ?? 0) : null
+  const undated = counted?.undated ?? 0
+  const unreadable = counted?.unreadable ?? 0
+  const parts: string[] = []
+  if (patches.length)
+    parts.push(
+      `${patches.length}个二调建设用地图斑变更日期（BGRQ）晚于${date}，面积${m2Text(later!.m2)}，` +
+        (excluded ? '不属于2009年底前已建设的土地，未计入二调建设用地和盘活存量面积' : '按配置仍计入二调建设用地和盘活存量面积，请与2009年基期数据核对'),
+    )
+  else parts.push(`项目范围内无变更日期（BGRQ）晚于${date}的二调建设用地图斑`)
+  if (lineCount) parts.push(`${lineCount}条二调建设用地线状地物变更日期晚于${date}，${excluded ? '未计入净面积' : '按配置仍计入净面积'}`)
+  if (undated) parts.push(`${undated}个计入的图斑未填变更日期（BGRQ），按2009年基期数据计入`)
+  if (unreadable) parts.push(`${unreadable}个计入的图斑变更日期（BGRQ）无法识别，按2009年基期数据计入，请核对`)
+  return {
+    baselineDate: date,
+    excluded,
+    count: patches.length,
+    ...displayArea(later?.m2 ?? 0),
+    items: patches.slice(0, changedPatchesListed).map((x) => ({ ...x, m2: m2(x.m2) })),
+    itemsMax: changedPatchesListed,
+    lines: lineCount,
+    undatedPatches: undated,
+    unreadableDatePatches: unreadable,
+    noteZh: parts.join('；'),
   }
 }

@@ -16,6 +16,8 @@
 // layer's features, `d` the active version joined through the read model. Table names come from
 // the layer catalogue; every value is bound.
 import { layerKind } from '../catalogue/layer-kinds.js'
+import type { Survey2Land } from '../domain/analysis-config.js'
+import { changeDateSql } from '../domain/dates.js'
 import { activeVersionJoin, approvedAnalysisJoin } from './read-model.js'
 import { resultValue } from './result-projections.js'
 import type { Sql } from './scope.js'
@@ -149,6 +151,33 @@ export function featurePieces(v: LayerVersion, where?: Sql): Sql {
 
 /** Second-survey patches of a construction code (二调建设用地). */
 export const constructionCoded = (codes: readonly string[]): Sql => ({ sql: 'f.dlbm = ANY(?::text[])', bindings: [codes] })
+
+/** The change date (BGRQ) of a second-survey feature `f` as delivered (source attribute, any case seen). */
+export const survey2ChangeText = "coalesce(f.attrs->>'BGRQ', f.attrs->>'bgrq', f.attrs->>'Bgrq')"
+
+/** The change date of `f` as YYYYMMDD, NULL when empty or unreadable (src/domain/dates.ts, every form deliveries use). */
+export const survey2ChangeDate = changeDateSql(survey2ChangeText)
+
+/**
+ * A construction-coded feature `f` changed (BGRQ) after the baseline: not land the second survey
+ * found built by the end of 2009 (165号 二). An empty or unreadable BGRQ is not after it: the
+ * patch stays in, and the result counts such patches.
+ */
+export const survey2ChangedAfter = (land: Survey2Land): Sql => ({
+  sql: `${constructionCoded(land.codes).sql} AND coalesce(${survey2ChangeDate} > ?, false)`,
+  bindings: [land.codes, land.baseline],
+})
+
+/**
+ * The stock land of the second survey (二调建设用地 as of the baseline, 165号 三 "以项目区范围内第二次全国
+ * 土地调查认定的建设用地面积进行核定"): construction-coded features, without those changed after the
+ * baseline when the configuration leaves them out. The one condition the measures, the pieces, the
+ * overlaps between projects and the rewards' stock land all cut with.
+ */
+export const survey2StockLand = (land: Survey2Land): Sql =>
+  land.excludeChangedAfter
+    ? { sql: `${constructionCoded(land.codes).sql} AND NOT coalesce(${survey2ChangeDate} > ?, false)`, bindings: [land.codes, land.baseline] }
+    : constructionCoded(land.codes)
 
 /** Buildings counted as 上盖建筑物: every type but the excluded ones (an untyped building counts). */
 export const footprintCounted = (excluded: readonly string[]): Sql => ({

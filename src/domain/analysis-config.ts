@@ -1,7 +1,12 @@
 // Thresholds, code sets and exclusions of the analysis, in one place (DOMAIN.md, 165号).
 // Areas are compared in m² at full precision; mu only for display.
 import type { BuildingTypeRule } from './building-types.js'
+import { changeDate } from './dates.js'
 import { MU_M2 } from './units.js'
+
+/** Which reading of 二调建设用地 inside the project the stock takes (docs/decisions.md, issue 21). */
+export const stockFigures = ['gross', 'net'] as const
+export type StockFigure = (typeof stockFigures)[number]
 
 export interface AnalysisConfig {
   survey2ConstructionCodes: readonly string[]
@@ -13,6 +18,10 @@ export interface AnalysisConfig {
   conflictToleranceM2: number
   builtBefore2010MinShare: number
   survey2BaselineDate: string
+  /** leave second-survey patches changed (BGRQ) after survey2BaselineDate out of the stock land (not built by the end of 2009) */
+  excludeChangedAfterBaseline: boolean
+  /** the stock is the gross cut of 二调建设用地 inside the project, or the survey's net figure (TBDLMJ, 线状地物 by KCBL) */
+  stockFigure: StockFigure
   onPlotsMinShare: number
   nearThresholdM2: number
   /** cap a formula's stock (退二进三, 提高容积率) at the second-survey construction land inside (not in 165号 三: off) */
@@ -130,10 +139,35 @@ export const analysisDefaults: AnalysisConfig = {
   /** the second survey's base date: patches changed (BGRQ) after it come from a later annual update */
   survey2BaselineDate: '2009-12-31',
   /**
+   * 165号 二 "项目用地在2009年底之前已经建设"; 三 "以项目区范围内第二次全国土地调查认定的建设用地面积进行核定": a patch
+   * a later annual update changed after the baseline is not land the second survey found built by then.
+   * A patch whose BGRQ is empty or unreadable stays in (and is counted in the result).
+   */
+  excludeChangedAfterBaseline: true,
+  /** the gross cut: what the survey's map shows inside the red line, re-measurable in a desktop GIS (issue 21) */
+  stockFigure: 'gross',
+  /**
    * 只有纳入省系统数据库的地块方可再开发 (聊城 一): the share of the project's area that must lie on the
    * county's low-efficiency plots (低效用地图斑); red lines drawn by planners stray a little off.
    */
   onPlotsMinShare: 0.95,
   /** a verdict that changes within this many m² of any measured area is near its threshold */
   nearThresholdM2: 0.01,
+}
+
+/**
+ * The second-survey land the analysis reads, from the configuration: the construction codes, the
+ * baseline as YYYYMMDD, and whether patches changed after it are left out (src/db/analysis-cut.ts).
+ */
+export interface Survey2Land {
+  codes: readonly string[]
+  /** survey2BaselineDate as YYYYMMDD, the form BGRQ is compared in */
+  baseline: string
+  excludeChangedAfter: boolean
+}
+
+export function survey2LandOf(c: Pick<AnalysisConfig, 'survey2ConstructionCodes' | 'survey2BaselineDate' | 'excludeChangedAfterBaseline'>): Survey2Land {
+  const baseline = changeDate(c.survey2BaselineDate)
+  if (!baseline) throw new Error(`analysis config: survey2BaselineDate ${JSON.stringify(c.survey2BaselineDate)} is not a date`)
+  return { codes: c.survey2ConstructionCodes, baseline, excludeChangedAfter: c.excludeChangedAfterBaseline }
 }

@@ -2,7 +2,7 @@
 // functions of measured numbers and recorded attributes. A missing input gives passed = null
 // with the reason, never a silent pass. Messages are built from the configured thresholds, in
 // English and Chinese (`messageZh` is what the console, CSVs and the printed sheet show).
-import type { AnalysisConfig } from './analysis-config.js'
+import type { AnalysisConfig, StockFigure } from './analysis-config.js'
 import { applicableApproach, type AppliedApproach, type UseClass } from './approach.js'
 import { m2Text, muText, percentText, thresholdMu } from './display.js'
 import type { Approach } from './project.js'
@@ -14,10 +14,15 @@ export interface Measures {
   /** Gauss-Kruger area in the county's plane */
   planarAreaM2: number
   survey2Loaded: boolean
+  /** 二调建设用地 inside (gross cut), without the patches changed after the baseline when so configured */
   survey2ConstructionM2: number
   survey2ConstructionPlanarM2: number
-  /** latest change date (BGRQ, YYYYMMDD) of the second-survey construction patches inside, if any is recorded */
+  /** the survey's net figure of the same land (patch pieces × TBDLMJ/TBMJ + 线状地物 × KD × KCBL); absent: not measured */
+  survey2ConstructionNetM2?: number | null
+  /** latest change date (BGRQ, YYYYMMDD) of the second-survey construction patches counted, if any is recorded */
   survey2LatestChange: string | null
+  /** construction patches inside changed (BGRQ) after the baseline, and whether they were left out of the land above */
+  survey2ChangedAfterBaseline?: { count: number; m2: number; excluded: boolean } | null
   buildingsLoaded: boolean
   footprintM2: number
   footprintPlanarM2: number
@@ -65,6 +70,8 @@ export interface StockArea {
   method: 'survey2-construction' | 'changed-use-floor-area' | 'added-floor-area'
   m2: number | null
   approach: AppliedApproach
+  /** which reading of 二调建设用地 the stock (or the formula's comparison) takes: the gross cut or the net figure */
+  figure?: StockFigure
   /** the formula's value before the cap at the second-survey construction land */
   formulaM2?: number
   capped?: boolean
@@ -138,11 +145,25 @@ export interface Check {
  * the dozen variants nearThreshold judges (formatting was 80 % of a batch's JavaScript time). */
 type Draft = Omit<Check, 'clause' | 'needsReview' | 'nearThreshold' | 'message' | 'messageZh'> & { needsReview?: boolean; text: () => [string, string] }
 
+/** How the stock is computed besides the approach (analysisDefaults: capFormulaAtConstruction, stockFigure). */
+export interface StockOptions {
+  /** cap a formula at the second-survey construction land (the text has no cap) */
+  capAtConstruction?: boolean
+  /** the gross cut (default) or the survey's net figure */
+  figure?: StockFigure
+}
+
+/** The second-survey construction land the stock reads: the gross cut or the net figure (null: not measured). */
+export const constructionLand = (m: Measures, figure: StockFigure = 'gross'): number | null =>
+  figure === 'net' ? (m.survey2ConstructionNetM2 ?? null) : m.survey2ConstructionM2
+
 /**
- * 盘活存量面积 by the approach the facts call for (165号 三). A formula is capped at the second-survey
- * construction land only when configured (`capAtConstruction`; the text has no cap).
+ * 盘活存量面积 by the approach the facts call for (165号 三). The default approach takes the configured
+ * figure of the second-survey construction land; a formula is capped at it only when configured
+ * (`capAtConstruction`; the text has no cap).
  */
-export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproach = applicableApproach(p), capAtConstruction = false): StockArea {
+export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproach = applicableApproach(p), o: StockOptions = {}): StockArea {
+  const figure = o.figure ?? 'gross'
   if (approach.applied === 'default') {
     if (!m.survey2Loaded)
       return {
@@ -152,7 +173,17 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
         reason: 'no second-survey layer is loaded for the county',
         reasonZh: '本县未加载二调地类图斑',
       }
-    return { method: 'survey2-construction', m2: m.survey2ConstructionM2, approach }
+    const land = constructionLand(m, figure)
+    if (land === null)
+      return {
+        method: 'survey2-construction',
+        m2: null,
+        figure,
+        approach,
+        reason: 'the net figure of the second-survey construction land was not measured',
+        reasonZh: '未计算二调建设用地净面积',
+      }
+    return { method: 'survey2-construction', m2: land, figure, approach }
   }
   const retreat = approach.applied === 'retreat-secondary'
   const floor = retreat ? p.changedUseFloorArea : p.addedFloorArea
@@ -165,7 +196,8 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
   if (p.newPlotRatio === null || !(p.newPlotRatio > 0))
     return { method, m2: null, approach, reason: 'newPlotRatio (地块新的容积率) is not recorded', reasonZh: '未录入地块新的容积率' }
   const formula = floor / p.newPlotRatio
-  if (!m.survey2Loaded)
+  const land = m.survey2Loaded ? constructionLand(m, figure) : null
+  if (land === null)
     return {
       method,
       m2: formula,
@@ -174,9 +206,9 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
       approach,
       warning: 'no second-survey layer is loaded: the formula could not be capped at the construction land',
     }
-  const above = formula > m.survey2ConstructionM2
-  const capped = capAtConstruction && above
-  return { method, m2: capped ? m.survey2ConstructionM2 : formula, formulaM2: formula, capped, aboveConstruction: above, approach }
+  const above = formula > land
+  const capped = (o.capAtConstruction ?? false) && above
+  return { method, m2: capped ? land : formula, formulaM2: formula, capped, aboveConstruction: above, figure, approach }
 }
 
 const pctNumber = (x: number) => `${roundTo(x * 100, 2)} %`
@@ -295,7 +327,7 @@ function stockFormulaCheck(m: Measures, p: ProjectFacts, stock: StockArea, c: An
   const notes: Array<[string, string]> = []
   if (stock.aboveConstruction && m.survey2Loaded) {
     const f = m2Text(stock.formulaM2)
-    const land = m2Text(m.survey2ConstructionM2)
+    const land = m2Text(constructionLand(m, stock.figure) ?? 0)
     notes.push(
       stock.capped
         ? [
@@ -404,7 +436,11 @@ function toleranceCheck(
   }
 }
 
-/** 项目用地在2009年底之前已经建设: shown by second-survey construction land (the 2009 baseline) inside. */
+/**
+ * 项目用地在2009年底之前已经建设: shown by second-survey construction land (the 2009 baseline) inside,
+ * without the patches a later update changed after the baseline when the configuration leaves them out
+ * (docs/decisions.md, issue 21); the text names those patches either way.
+ */
 function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
   const base = { id: 'built-before-2010' as const, threshold: c.builtBefore2010MinShare }
   if (!m.survey2Loaded)
@@ -414,20 +450,37 @@ function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
   const shown = () => percentText(share, c.builtBefore2010MinShare)
   const baseline = c.survey2BaselineDate.replace(/-/g, '')
   const later = m.survey2LatestChange !== null && m.survey2LatestChange > baseline
-  const laterText = later
-    ? {
-        en: `; patches changed on ${m.survey2LatestChange} (BGRQ), after ${c.survey2BaselineDate}: the layer looks like a later annual update, check it against the 2009 baseline`,
-        zh: `；所涉二调图斑变更日期（BGRQ）为${m.survey2LatestChange}，晚于${c.survey2BaselineDate}，图层可能为年度变更数据，请与2009年基期数据核对`,
-      }
-    : { en: '', zh: '' }
+  const changed = m.survey2ChangedAfterBaseline
+  const notes = (): { en: string; zh: string } => {
+    if (changed && changed.count > 0) {
+      const area = m2Text(changed.m2)
+      return changed.excluded
+        ? {
+            en: `; ${changed.count} construction patch(es) inside (${area}) changed (BGRQ) after ${c.survey2BaselineDate}: not land built by the end of 2009, left out`,
+            zh: `；另有${changed.count}个二调建设用地图斑（${area}）变更日期（BGRQ）晚于${c.survey2BaselineDate}，不属于2009年底前已建设的土地，未计入`,
+          }
+        : {
+            en: `; ${changed.count} of the construction patches (${area}) changed (BGRQ) after ${c.survey2BaselineDate} and are counted (excludeChangedAfterBaseline is off): check them against the 2009 baseline`,
+            zh: `；其中${changed.count}个图斑（${area}）变更日期（BGRQ）晚于${c.survey2BaselineDate}，按配置仍计入，请与2009年基期数据核对`,
+          }
+    }
+    return later
+      ? {
+          en: `; patches changed on ${m.survey2LatestChange} (BGRQ), after ${c.survey2BaselineDate}: the layer looks like a later annual update, check it against the 2009 baseline`,
+          zh: `；所涉二调图斑变更日期（BGRQ）为${m.survey2LatestChange}，晚于${c.survey2BaselineDate}，图层可能为年度变更数据，请与2009年基期数据核对`,
+        }
+      : { en: '', zh: '' }
+  }
+  const counted = changed?.excluded ? ` (patches changed after ${c.survey2BaselineDate} left out)` : ''
+  const countedZh = changed?.excluded ? `（不含变更日期晚于${c.survey2BaselineDate}的图斑）` : ''
   return {
     ...base,
     passed: ok,
     value: share,
-    needsReview: ok && later,
+    needsReview: ok && (later || (changed !== undefined && changed !== null && !changed.excluded && changed.count > 0)),
     text: () => [
-      `second-survey construction land is ${shown()} of the project (needs ≥ ${pctNumber(c.builtBefore2010MinShare)} to show it was built before the end of 2009)${laterText.en}`,
-      `项目范围内二调建设用地占${shown()}，${ok ? '可认定2009年底前已建设' : `不足${pctNumber(c.builtBefore2010MinShare)}，不能认定2009年底前已建设`}${laterText.zh}`,
+      `second-survey construction land${counted} is ${shown()} of the project (needs ≥ ${pctNumber(c.builtBefore2010MinShare)} to show it was built before the end of 2009)${notes().en}`,
+      `项目范围内二调建设用地${countedZh}占${shown()}，${ok ? '可认定2009年底前已建设' : `不足${pctNumber(c.builtBefore2010MinShare)}，不能认定2009年底前已建设`}${notes().zh}`,
     ],
   }
 }
@@ -475,11 +528,16 @@ function variants(m: Measures, delta: number): Measures[] {
   const out: Measures[] = [{ ...m, areaM2: m.planarAreaM2, survey2ConstructionM2: m.survey2ConstructionPlanarM2, footprintM2: m.footprintPlanarM2 }]
   const moved = (k: (typeof areaKeys)[number], d: number): Measures => ({ ...m, [k]: m[k] === null ? null : Math.max(0, m[k] + d) })
   for (const k of areaKeys) out.push(moved(k, delta), moved(k, -delta))
+  // The net figure when the stock may take it (stockFigure 'net').
+  const net = m.survey2ConstructionNetM2
+  const netMoved = (d: number) => (typeof net === 'number' ? { survey2ConstructionNetM2: Math.max(0, net + d) } : {})
+  if (typeof net === 'number') out.push({ ...m, ...netMoved(delta) }, { ...m, ...netMoved(-delta) })
   // The project's area against what is measured inside it (a share moves fastest this way).
   const inside = (d: number): Measures => ({
     ...m,
     areaM2: m.areaM2 + d,
     survey2ConstructionM2: Math.max(0, m.survey2ConstructionM2 - d),
+    ...netMoved(-d),
     footprintM2: Math.max(0, m.footprintM2 - d),
   })
   out.push(inside(delta), inside(-delta))
@@ -489,9 +547,15 @@ function variants(m: Measures, delta: number): Measures[] {
   return out
 }
 
+/** The stock options a configuration sets. */
+export const stockOptions = (c: Pick<AnalysisConfig, 'capFormulaAtConstruction' | 'stockFigure'>): StockOptions => ({
+  capAtConstruction: c.capFormulaAtConstruction,
+  figure: c.stockFigure,
+})
+
 export function entryChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Check[] {
   const drafts = draftChecks(m, p, stock, c)
-  const others = variants(m, c.nearThresholdM2).map((v) => draftChecks(v, p, stockArea(v, p, stock.approach, c.capFormulaAtConstruction), c))
+  const others = variants(m, c.nearThresholdM2).map((v) => draftChecks(v, p, stockArea(v, p, stock.approach, stockOptions(c)), c))
   return drafts.map(({ text, ...d }, i) => {
     const [message, messageZh] = text()
     return {

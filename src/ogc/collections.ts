@@ -169,6 +169,7 @@ const pieces: Collection = {
   titleZh: '分析图斑',
   description:
     'The geometry behind each project analysis, computed on request from the active layers: the project, its second-survey construction land, ' +
+    'the second-survey construction patches changed (BGRQ) after the 2009 baseline (role survey2-changed, name the change date), ' +
     'the footprint union, third-survey pieces, 批而未供 / 闲置土地 overlaps and the part outside the plan. Filter by projectId for large counties.',
   geometryType: 'MultiPolygon',
   properties: [

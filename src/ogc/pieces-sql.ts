@@ -4,7 +4,7 @@
 // kilometre computes the pieces of the few projects there, not of the province.
 import { excludedTypesNear, piecesSource as analysisPieces, type Sql } from '../analysis/pieces.js'
 import type { ProjectSelection } from '../db/analysis-cut.js'
-import { analysisDefaults } from '../domain/analysis-config.js'
+import { analysisDefaults, survey2LandOf } from '../domain/analysis-config.js'
 import type { SourceContext } from './source-context.js'
 
 export async function piecesSource(ctx: SourceContext): Promise<Sql> {
@@ -15,5 +15,5 @@ export async function piecesSource(ctx: SourceContext): Promise<Sql> {
     ...(ctx.box ? { box: ctx.box } : {}),
   }
   const excludedTypes = await excludedTypesNear(ctx.knex, sel, analysisDefaults.buildingTypeRules)
-  return analysisPieces(sel, { constructionCodes: analysisDefaults.survey2ConstructionCodes, excludedTypes })
+  return analysisPieces(sel, { survey2: survey2LandOf(analysisDefaults), excludedTypes })
 }

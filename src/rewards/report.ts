@@ -22,7 +22,7 @@ import {
   stockAfterOverlap,
   type RewardCandidate,
 } from '../domain/rewards.js'
-import { analysisDefaults } from '../domain/analysis-config.js'
+import { analysisDefaults, survey2LandOf } from '../domain/analysis-config.js'
 import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import * as q from './queries.js'
@@ -218,7 +218,7 @@ async function countedLand(knex: Knex, county: string, year: number, completed: 
   const rows = await stockLandCounted(knex, county, {
     order: order.map((p) => p.id),
     from: earlier.length,
-    codes: analysisDefaults.survey2ConstructionCodes,
+    land: survey2LandOf(analysisDefaults),
   })
   return { rows, named: new Map(order.map((p) => [p.id, { code: p.code, year: yearOf(p.milestone_date)! }])) }
 }

@@ -2,6 +2,7 @@
 // analysis route answers and what readers of stored results may rely on (SQL readers through
 // src/db/result-projections.ts, generated from this schema).
 import Type, { type Static } from 'typebox'
+import { stockFigures } from '../domain/analysis-config.js'
 import { checkIds } from '../domain/rules.js'
 import { OneOf } from './common.js'
 
@@ -59,9 +60,11 @@ export const AppliedApproach = Type.Object({
  * stored result of another version is then stale (src/db/read-model.ts analysisStale) and a reader
  * recomputes it, except a pinned (approved) result, which is kept and read as stored
  * (docs/decisions.md, issue 20). 1: results written before they carried a version. 3: `eligible` is 符合入库条件
- * without the reward's area rules, `rewardCounted` beside it (issue 21). 4: `overlaps` (issue 21).
+ * without the reward's area rules, `rewardCounted` beside it (issue 21). 4: `overlaps` (issue 21). 5: the stock
+ * land leaves out second-survey patches changed after the 2009 baseline (`survey2ChangedAfterBaseline` lists
+ * them), `stockFigure` chooses the gross or the net figure (`usedForStock` on both, `stockArea.figure`) (issue 21).
  */
-export const analysisSchemaVersion = 4
+export const analysisSchemaVersion = 5
 
 export const Overlap = Type.Object({
   projectId: Type.Integer(),
@@ -86,8 +89,38 @@ export const AnalysisResult = Type.Object({
       planarM2: Type.Number(),
       ratio: Type.Number(),
       patches: Type.Integer(),
-      latestChange: Nullable(Type.String({ description: 'latest BGRQ (YYYYMMDD) of the patches inside' })),
+      latestChange: Nullable(Type.String({ description: 'latest BGRQ (YYYYMMDD) of the patches counted' })),
+      usedForStock: Type.Boolean({ description: 'whether the stock area is this figure (stockFigure gross, the default approach)' }),
     }),
+  ),
+  survey2ChangedAfterBaseline: Nullable(
+    Type.Object(
+      {
+        baselineDate: Type.String({ description: 'the second survey’s base date (survey2BaselineDate)' }),
+        excluded: Type.Boolean({ description: 'left out of the construction land and the stock (excludeChangedAfterBaseline)' }),
+        count: Type.Integer({ description: 'construction-coded patches inside changed (BGRQ) after the baseline' }),
+        m2: M2('their area inside (union of pieces)'),
+        mu: Mu,
+        items: Type.Array(
+          Type.Object({
+            featureId: Type.String({ description: 'the patch’s row id in its layer version' }),
+            tbbh: Nullable(Type.String({ description: '图斑编号' })),
+            bsm: Nullable(Type.Number({ description: '标识码' })),
+            dlbm: Nullable(Type.String()),
+            bgrq: Type.String({ description: 'change date read as YYYYMMDD' }),
+            bgrqText: Type.String({ description: 'BGRQ as the delivery wrote it' }),
+            m2: M2('the patch’s piece inside'),
+          }),
+          { description: 'the patches, largest piece first, at most itemsMax' },
+        ),
+        itemsMax: Type.Integer({ description: 'the most items listed; count gives them all' }),
+        lines: Nullable(Type.Integer({ description: 'construction-coded linear features inside changed after the baseline (null: no line layer)' })),
+        undatedPatches: Type.Integer({ description: 'construction patches counted with an empty BGRQ: kept' }),
+        unreadableDatePatches: Type.Integer({ description: 'construction patches counted whose BGRQ no date form reads: kept' }),
+        noteZh: Type.String(),
+      },
+      { description: '二调图斑 changed after the 2009 baseline (165号 二: 项目用地在2009年底之前已经建设); null: no second-survey layer' },
+    ),
   ),
   survey2ConstructionNet: Nullable(
     Type.Object({
@@ -100,7 +133,7 @@ export const AnalysisResult = Type.Object({
       linesWithoutWidth: Type.Optional(Type.Integer({ description: 'construction-coded linear features inside without KD (width): they add 0' })),
       linesWithoutShare: Type.Optional(Type.Integer({ description: 'construction-coded linear features inside without KCBL: counted at their whole width' })),
       warningZh: Type.Optional(Type.String({ description: 'what the net figure could not read (KD, KCBL), in Chinese' })),
-      usedForStock: Type.Optional(Type.Boolean({ description: 'whether the stock area takes this net figure (no: the gross cut, 165号 三)' })),
+      usedForStock: Type.Boolean({ description: 'whether the stock area is this net figure (stockFigure net, the default approach)' }),
     }),
   ),
   footprint: Nullable(
@@ -130,6 +163,7 @@ export const AnalysisResult = Type.Object({
     m2: Nullable(Type.Number()),
     mu: Nullable(Type.Number()),
     approach: AppliedApproach,
+    figure: Type.Optional(OneOf(stockFigures, { description: 'which figure of 二调建设用地 the stock (or the formula’s comparison) took' })),
     formulaM2: Type.Optional(Type.Number()),
     capped: Type.Optional(
       Type.Boolean({ description: 'the formula gave more than the second-survey construction land inside and the configuration caps it there' }),

@@ -194,9 +194,9 @@ describe('stock area by approach (165号 三)', () => {
   it('plot-ratio increase: added floor area ÷ new plot ratio, not capped by default; capped when configured', () => {
     const p = facts({ approach: 'plot-ratio-increase', addedFloorArea: 40000, newPlotRatio: 2.5 })
     expect(stockArea(measures({ survey2ConstructionM2: 15000 }), p)).toMatchObject({ m2: 16000, formulaM2: 16000, capped: false, aboveConstruction: true })
-    const s = stockArea(measures({ survey2ConstructionM2: 15000 }), p, undefined, true)
+    const s = stockArea(measures({ survey2ConstructionM2: 15000 }), p, undefined, { capAtConstruction: true })
     expect(s).toMatchObject({ method: 'added-floor-area', m2: 15000, formulaM2: 16000, capped: true })
-    const under = stockArea(measures({ survey2ConstructionM2: 16000 }), p, undefined, true)
+    const under = stockArea(measures({ survey2ConstructionM2: 16000 }), p, undefined, { capAtConstruction: true })
     expect(under).toMatchObject({ m2: 16000, capped: false, aboveConstruction: false })
   })
   it('stock-formula: a formula above the construction land needs review (at it, not)', () => {

@@ -48,6 +48,8 @@ export function collectionStyles(settings) {
 export const pieceStyles = {
   project: { line: palette.black, width: 3 },
   'survey2-construction': { fill: palette.vermillion, opacity: 0.45 },
+  // 二调 patches changed after the 2009 baseline: a dashed outline over (or beside) the construction fill.
+  'survey2-changed': { line: palette.skyBlue, width: 3, dash: [3, 2] },
   footprint: { fill: palette.blue, opacity: 0.7 },
   // 批而未供 and 闲置土地 often coincide: one is a fill, the other a dashed outline, so both show.
   'idle-land': { fill: palette.orange, opacity: 0.6, outline: palette.orange },

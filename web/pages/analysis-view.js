@@ -11,11 +11,13 @@ const p = s.project
 
 /** Rows of the numbers table: label, m² and 亩 (the API's own mu where it gives one). */
 export function numberRows(a) {
+  // the figure of 二调建设用地 the stock is (usedForStock, the API's word: gross by default, net when so configured)
+  const used = (key) => (a[key]?.usedForStock ? h('span.hint', { dataset: { usedForStock: key } }, p.usedForStock) : null)
   const row = (key, m2, mu, field) =>
     h(
       'tr',
       { dataset: { row: key } },
-      h('th', { scope: 'row' }, p.rows[key]),
+      h('th', { scope: 'row' }, p.rows[key], used(key)),
       h('td.num', { dataset: { field: `${field}.m2` } }, f.m2(m2)),
       h('td.num', { dataset: { field: `${field}.mu` } }, mu === undefined ? f.muOfM2(m2) : f.mu(mu)),
     )
@@ -97,6 +99,40 @@ export const overlapsTable = (a) =>
       )
     : h('p.hint', { id: 'overlaps' }, p.noOverlaps)
 
+/**
+ * 二调 construction patches changed (BGRQ) after the 2009 baseline: whether the stock left them out,
+ * the API's Chinese note (undated or unreadable BGRQ kept), and the patches it lists. Results approved
+ * before schema 5 have no such field: nothing is shown.
+ */
+export function changedAfterBaselineTable(a) {
+  const c = a.survey2ChangedAfterBaseline
+  if (!c) return null
+  const note = h('p.hint', { id: 'changed-after-baseline-note' }, c.noteZh)
+  if (!c.count) return h('div', { id: 'changed-after-baseline' }, note)
+  const cols = p.changedCols
+  return h(
+    'div',
+    { id: 'changed-after-baseline', dataset: { excluded: String(c.excluded) } },
+    note,
+    table(
+      [cols.tbbh, cols.bsm, cols.dlbm, cols.bgrq, cols.m2, cols.counted],
+      c.items.map((x) =>
+        h(
+          'tr',
+          { dataset: { feature: x.featureId } },
+          h('td', {}, x.tbbh ?? s.common.dash),
+          h('td.num', {}, x.bsm === null || x.bsm === undefined ? s.common.dash : String(x.bsm)),
+          h('td', {}, x.dlbm ?? s.common.dash),
+          h('td', { title: x.bgrqText }, f.yyyymmdd(x.bgrq)),
+          h('td.num', {}, f.m2(x.m2)),
+          h('td', {}, c.excluded ? p.changedExcluded : p.changedKept),
+        ),
+      ),
+    ),
+    c.count > c.items.length ? h('p.hint', {}, p.changedMore(c.items.length, c.count)) : null,
+  )
+}
+
 /** The building types found inside the project and whether each counted toward the footprint. */
 export const buildingTypesTable = (a) =>
   a.footprint?.types?.length
@@ -151,7 +187,7 @@ export async function piecesMap(container, legend, pieces) {
   map.addSource('pieces', { type: 'geojson', data: pieces })
   const roles = [...new Set(pieces.features.map((x) => x.properties.role))]
   // Large pieces under small ones; the boundary on top.
-  const order = ['survey3', 'survey2-construction', 'idle-land', 'approved-unsupplied', 'outside-plan', 'footprint', 'project']
+  const order = ['survey3', 'survey2-construction', 'survey2-changed', 'idle-land', 'approved-unsupplied', 'outside-plan', 'footprint', 'project']
   for (const role of order.filter((r) => roles.includes(r)).concat(roles.filter((r) => !order.includes(r)))) {
     const style = pieceStyles[role] ?? { line: '#333' }
     for (const layer of layersFor(`piece-${role}`, 'pieces', style)) map.addLayer({ ...layer, filter: ['==', ['get', 'role'], role] })

@@ -5,7 +5,16 @@ import { clear, h } from '../dom.js'
 import * as f from '../format.js'
 import { choices, statusName } from '../settings.js'
 import { s } from '../strings.js'
-import { approachNote, buildingTypesTable, checksTable, inputsTable, numbersTable, overlapsTable, piecesMap } from './analysis-view.js'
+import {
+  approachNote,
+  buildingTypesTable,
+  changedAfterBaselineTable,
+  checksTable,
+  inputsTable,
+  numbersTable,
+  overlapsTable,
+  piecesMap,
+} from './analysis-view.js'
 import { problemBox } from '../problem.js'
 import { rewardBadge, verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
@@ -99,6 +108,7 @@ export async function render(el, { params: [id] }) {
         checksTable(a),
         h('h2', {}, p.overlaps),
         overlapsTable(a),
+        ...(a.survey2ChangedAfterBaseline ? [h('h2', {}, p.changedAfterBaseline), changedAfterBaselineTable(a)] : []),
         ...(a.footprint?.types?.length ? [h('h2', {}, p.buildingTypes), buildingTypesTable(a)] : []),
         h('h2', {}, p.inputs),
         inputsTable(a),
