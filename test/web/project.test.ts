@@ -51,6 +51,11 @@ describe('project page', () => {
     expect(checks).toEqual(a.checks.map((c: { id: string; passed: boolean | null }) => [c.id, String(c.passed)]))
     expect(await page.textContent('#checks')).toContain('165号')
     expect(await page.textContent('#inputs')).toContain('二调地类图斑')
+    // the figure the stock is, and the 2009 baseline's note (issue 21), in the API's words
+    expect(await page.getAttribute('#numbers [data-used-for-stock]', 'data-used-for-stock')).toBe(
+      a.survey2Construction.usedForStock ? 'survey2Construction' : 'survey2ConstructionNet',
+    )
+    expect(await page.textContent('#changed-after-baseline-note')).toBe(a.survey2ChangedAfterBaseline.noteZh)
     await page.waitForFunction(
       () => (window as any).lowlandMap?.loaded() && (window as any).lowlandMap.queryRenderedFeatures({ layers: ['piece-project-line'] }).length > 0,
     )
