@@ -122,6 +122,7 @@ export const s = {
     footprint: '上盖建筑物基底',
     'outside-plan': '规划范围外',
     survey3: '三调图斑',
+    'scattered-land': '一并纳入的插花地、边角地、夹心地',
   },
   projects: {
     title: '项目',

@@ -151,7 +151,7 @@ export async function piecesMap(container, legend, pieces) {
   map.addSource('pieces', { type: 'geojson', data: pieces })
   const roles = [...new Set(pieces.features.map((x) => x.properties.role))]
   // Large pieces under small ones; the boundary on top.
-  const order = ['survey3', 'survey2-construction', 'idle-land', 'approved-unsupplied', 'outside-plan', 'footprint', 'project']
+  const order = ['survey3', 'survey2-construction', 'idle-land', 'approved-unsupplied', 'outside-plan', 'footprint', 'scattered-land', 'project']
   for (const role of order.filter((r) => roles.includes(r)).concat(roles.filter((r) => !order.includes(r)))) {
     const style = pieceStyles[role] ?? { line: '#333' }
     for (const layer of layersFor(`piece-${role}`, 'pieces', style)) map.addLayer({ ...layer, filter: ['==', ['get', 'role'], role] })
