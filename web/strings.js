@@ -159,6 +159,7 @@ export const s = {
       idleLand: '闲置土地面积',
       outsidePlan: '规划范围外面积',
       onPlots: '位于低效用地图斑内面积',
+      scatteredLand: '一并纳入的插花地、边角地、夹心地面积',
     },
     stockNull: (why) => `无法核定${why ? `：${why}` : ''}`,
     cols: { item: '项目', m2: '平方米', mu: '亩', check: '检查项', result: '结果', explanation: '说明', clause: '依据' },

@@ -44,6 +44,8 @@ export function numberRows(a) {
   const c = a.conflicts ?? {}
   for (const k of ['approvedUnsupplied', 'idleLand', 'outsidePlan']) if (c[k]) rows.push(row(k, c[k].m2, undefined, `conflicts.${k}`))
   if (a.onPlots) rows.push(row('onPlots', a.onPlots.m2, undefined, 'onPlots'))
+  // a project made from a bundle: the 插花地、边角地、夹心地 it took in, which the checks admit beside the plots
+  if (a.scatteredLand) rows.push(row('scatteredLand', a.scatteredLand.m2, a.scatteredLand.mu, 'scatteredLand'))
   return rows
 }
 
