@@ -124,8 +124,8 @@ export const checkClauses: Record<CheckId, string> = {
   'no-approved-unsupplied': '165号 二：项目用地不涉及批而未供',
   'no-idle-land': '165号 二：项目用地不涉及闲置土地',
   'in-plan': '165号 二：项目用地符合国土空间规划',
-  'built-before-2010': '165号 二：项目用地在2009年底之前已经建设',
-  'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
+  'built-before-2010': '165号 二：项目用地在2009年底之前已经建设；插花地、边角地、夹心地可一并纳入',
+  'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发；165号 二：插花地、边角地、夹心地可一并纳入',
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
   'stock-formula': '165号 三：“退二进三”、提高容积率的存量按建筑面积除以地块新的容积率核定；165号 五：错报、虚报',
   'no-double-counting': '165号 三：盘活存量面积以项目区范围内二调建设用地面积核定（同一土地只核定一次）',
@@ -437,19 +437,16 @@ function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
   const shownConstruction = () => percentText(constructionShare, c.builtBefore2010MinConstructionShare)
   const minPct = pctNumber(c.builtBefore2010MinShare)
   const floorPct = pctNumber(c.builtBefore2010MinConstructionShare)
-  const baseline = c.survey2BaselineDate.replace(/-/g, '')
-  const later = m.survey2LatestChange !== null && m.survey2LatestChange > baseline
-  const laterText = later
-    ? {
-        en: `; patches changed on ${m.survey2LatestChange} (BGRQ), after ${c.survey2BaselineDate}: the layer looks like a later annual update, check it against the 2009 baseline`,
-        zh: `；所涉二调图斑变更日期（BGRQ）为${m.survey2LatestChange}，晚于${c.survey2BaselineDate}，图层可能为年度变更数据，请与2009年基期数据核对`,
-      }
-    : { en: '', zh: '' }
+  const later = laterUpdate(m, c)
   const text = (): [string, string] => {
+    const laterText = later ?? { en: '', zh: '' }
     const land = m2Text(scattered)
     const withScattered =
       scattered > 0
-        ? { en: ` with ${land} of 插花地、边角地、夹心地 taken in from its bundle`, zh: `及一并纳入的插花地、边角地、夹心地（其中非二调建设用地${land}）` }
+        ? {
+            en: ` with the 插花地、边角地、夹心地 taken in from its bundle (${land} not construction land)`,
+            zh: `及一并纳入的插花地、边角地、夹心地（其中非二调建设用地${land}）`,
+          }
         : { en: '', zh: '' }
     const verdictZh = !built
       ? `二调建设用地仅占${shownConstruction()}，不足${floorPct}，不能认定2009年底前已建设（插花地、边角地、夹心地只能随已建设用地一并纳入）`
@@ -461,7 +458,17 @@ function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
       `项目范围内二调建设用地${withScattered.zh}占${shown()}，${verdictZh}${laterText.zh}`,
     ]
   }
-  return { ...base, passed: ok, value: share, needsReview: ok && later, text }
+  return { ...base, passed: ok, value: share, needsReview: ok && later !== null, text }
+}
+
+/** Construction patches inside changed (BGRQ) after the second survey's base date: the layer may be a later annual update. */
+function laterUpdate(m: Measures, c: AnalysisConfig): { en: string; zh: string } | null {
+  const baseline = c.survey2BaselineDate.replace(/-/g, '')
+  if (m.survey2LatestChange === null || !(m.survey2LatestChange > baseline)) return null
+  return {
+    en: `; patches changed on ${m.survey2LatestChange} (BGRQ), after ${c.survey2BaselineDate}: the layer looks like a later annual update, check it against the 2009 baseline`,
+    zh: `；所涉二调图斑变更日期（BGRQ）为${m.survey2LatestChange}，晚于${c.survey2BaselineDate}，图层可能为年度变更数据，请与2009年基期数据核对`,
+  }
 }
 
 /**
