@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import { scatteredLandKindZh } from '../domain/bundles.js'
 import { countyByCode } from '../domain/regions.js'
+import { roundSql } from '../domain/units.js'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
 import { analysisStale, latestAnalysisJoin } from '../db/read-model.js'
@@ -85,7 +86,7 @@ const fromBundle = (knex: Knex) => {
        'bundleId', projects.from_bundle_id, 'runId', projects.from_bundle_run_id, 'bundleNo', projects.from_bundle_no,
        'scatteredLand', coalesce((
          SELECT json_agg(json_build_object('kind', s.kind, 'kindZh', CASE s.kind ${kindZh.map(() => 'WHEN ? THEN ?').join(' ')} END,
-                                           'source', s.source, 'ref', s.ref, 'm2', round(s.m2::numeric, 2)) ORDER BY s.id)
+                                           'source', s.source, 'ref', s.ref, 'm2', ${roundSql('s.m2', 2)}) ORDER BY s.id)
            FROM project_scattered_land s WHERE s.xzqdm = projects.xzqdm AND s.project_id = projects.id), '[]'::json)) END`,
     kindZh.flat(),
   )
