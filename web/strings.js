@@ -123,6 +123,7 @@ export const s = {
     footprint: '上盖建筑物基底',
     'outside-plan': '规划范围外',
     survey3: '三调图斑',
+    'scattered-land': '一并纳入的插花地、边角地、夹心地',
   },
   projects: {
     title: '项目',
@@ -159,6 +160,7 @@ export const s = {
       idleLand: '闲置土地面积',
       outsidePlan: '规划范围外面积',
       onPlots: '位于低效用地图斑内面积',
+      scatteredLand: '一并纳入的插花地、边角地、夹心地面积',
     },
     stockNull: (why) => `无法核定${why ? `：${why}` : ''}`,
     cols: { item: '项目', m2: '平方米', mu: '亩', check: '检查项', result: '结果', explanation: '说明', clause: '依据' },

@@ -9,6 +9,7 @@ import {
   outsidePlan,
   projectsInPlanes,
   projectsWhere,
+  scatteredLandPieces,
   survey2ChangeDate,
   survey2ChangedAfter,
   survey2StockLand,
@@ -18,6 +19,7 @@ import { activeVersionJoin } from '../db/read-model.js'
 import type { Sql } from '../db/scope.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import { excludedTypes, type BuildingTypeRule } from '../domain/building-types.js'
+import { scatteredLandKindZh } from '../domain/bundles.js'
 
 export type { Sql }
 
@@ -34,6 +36,7 @@ export const pieceRoles = [
   'approved-unsupplied',
   'idle-land',
   'outside-plan',
+  'scattered-land',
 ] as const
 
 /** Building types inside the selected projects that the rules exclude from the footprint. */
@@ -71,6 +74,7 @@ export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; e
     bindings: from.bindings,
   })
   const outside = outsidePlan(active('plan-zones'))
+  const kindZh = Object.entries(scatteredLandKindZh)
   const parts: Sql[] = [
     { sql: `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`, bindings: [] },
     union('survey2-construction', featurePieces(active('survey2'), survey2StockLand(o.survey2))),
@@ -82,6 +86,13 @@ export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; e
     {
       sql: `SELECT p.id, p.code, p.xzqdm, 'outside-plan', NULL, NULL, NULL, ST_Transform(${outside.outside}, 4490) ${outside.sql}`,
       bindings: outside.bindings,
+    },
+    // the 插花地、边角地、夹心地 a project made from a bundle recorded (its own record, not a layer), named by kind in
+    // Chinese (code is 地类编码 in exports, 10 bytes: no place for the kind's English key)
+    {
+      sql: `SELECT p.id, p.code, p.xzqdm, 'scattered-land', NULL, CASE f.kind ${kindZh.map(() => 'WHEN ? THEN ?').join(' ')} END, f.ref,
+                   ST_Transform(c.piece, 4490) ${scatteredLandPieces.sql}`,
+      bindings: [...kindZh.flat(), ...scatteredLandPieces.bindings],
     },
   ]
   const projects = projectsInPlanes(sel)

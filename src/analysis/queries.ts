@@ -17,10 +17,12 @@ import {
   survey2ChangedAfter,
   survey2ChangeText,
   survey2StockLand,
+  scatteredLandPieces,
 } from '../db/analysis-cut.js'
 import type { Sql } from '../db/scope.js'
 import { activeDataset } from '../db/read-model.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
+import type { ScatteredLandKind } from '../domain/bundles.js'
 
 export const analysisLayers = ['survey2', 'survey3', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'plots'] as const
 export type AnalysisLayer = (typeof analysisLayers)[number]
@@ -197,6 +199,63 @@ export const idleLand = (knex: Knex, c: Cut, datasetId: number) =>
 /** Part of each project on the county's low-efficiency plots (低效用地图斑). */
 export const onPlots = (knex: Knex, c: Cut, datasetId: number) =>
   overlaps(knex, c, { layer: 'plots', datasetId, idExpression: 'coalesce(f.plot_code, f.id::text)' })
+
+export interface ScatteredLandRow {
+  id: number
+  bundleId: number
+  runId: number | null
+  bundleNo: number | null
+  /** the union of the recorded pieces inside the project, on the ellipsoid and in the plane */
+  m2: number
+  planarM2: number
+  /** the part of it off the low-efficiency plots (all of it when no plots version is given) */
+  offPlotsM2: number
+  /** the part of it that is not second-survey construction land (all of it when no second-survey version is given) */
+  offConstructionM2: number
+  offConstructionPlanarM2: number
+  kinds: Array<{ kind: ScatteredLandKind; pieces: number; m2: number }>
+}
+
+/**
+ * The scattered land (插花地、边角地、夹心地) each project made from a bundle recorded at its creation,
+ * cut as every other area: inside the project, and how much of it lies off the database plots and
+ * off the 2009 construction land, the parts the checks on-database-plots and built-before-2010
+ * admit beside those layers (165号 二 "插花地、边角地、夹心地可一并纳入"). Only projects made from a
+ * bundle have a row; the layers are cut only for projects that recorded some land.
+ */
+export async function scatteredLand(knex: Knex, c: Cut, o: { plots?: number; survey2?: { datasetId: number; land: Survey2Land } }) {
+  const recorded: Sql = { sql: 'p.id IN (SELECT id FROM su)', bindings: [] }
+  const none = 'SELECT NULL::bigint AS id, NULL::geometry AS g WHERE false'
+  const layer = (from: Sql | null): Sql =>
+    from ? { sql: `SELECT p.id, ST_Union(c.piece) AS g ${from.sql} GROUP BY p.id`, bindings: from.bindings } : { sql: none, bindings: [] }
+  const plots = layer(o.plots ? featurePieces(version(c, 'plots', o.plots), recorded) : null)
+  const construction = layer(
+    o.survey2
+      ? featurePieces(version(c, 'survey2', o.survey2.datasetId), {
+          // the 2009 construction land as the stock takes it (patches changed after the baseline left out)
+          sql: `${survey2StockLand(o.survey2.land).sql} AND ${recorded.sql}`,
+          bindings: survey2StockLand(o.survey2.land).bindings,
+        })
+      : null,
+  )
+  const off = (other: string) => `CASE WHEN ${other} IS NULL THEN su.g ELSE ST_CollectionExtract(ST_Difference(su.g, ${other}), 3) END`
+  const rows = await run<Omit<ScatteredLandRow, 'id'> & { id: number }>(knex, c, [
+    { sql: `, sp AS MATERIALIZED (SELECT p.id, f.kind, c.piece ${scatteredLandPieces.sql})`, bindings: scatteredLandPieces.bindings },
+    ', su AS MATERIALIZED (SELECT id, ST_Union(piece) AS g FROM sp GROUP BY id)',
+    { sql: `, pl AS MATERIALIZED (${plots.sql})`, bindings: plots.bindings },
+    { sql: `, s2 AS MATERIALIZED (${construction.sql})`, bindings: construction.bindings },
+    `, k AS (SELECT id, kind, count(*)::int AS pieces, ${ellipsoidal('ST_Union(piece)')} AS m2 FROM sp GROUP BY id, kind)
+     SELECT pr.id, pr.from_bundle_id::int AS "bundleId", pr.from_bundle_run_id::int AS "runId", pr.from_bundle_no AS "bundleNo",
+            ${ellipsoidal('su.g')} AS m2, ${planar('su.g')} AS "planarM2",
+            ${ellipsoidal(off('pl.g'))} AS "offPlotsM2",
+            ${ellipsoidal(off('s2.g'))} AS "offConstructionM2", ${planar(off('s2.g'))} AS "offConstructionPlanarM2",
+            coalesce((SELECT json_agg(json_build_object('kind', k.kind, 'pieces', k.pieces, 'm2', k.m2) ORDER BY k.kind) FROM k WHERE k.id = pr.id), '[]'::json)
+              AS kinds
+       FROM p JOIN projects pr ON pr.xzqdm = p.xzqdm AND pr.id = p.id AND pr.from_bundle_id IS NOT NULL
+       LEFT JOIN su ON su.id = p.id LEFT JOIN pl ON pl.id = p.id LEFT JOIN s2 ON s2.id = p.id`,
+  ])
+  return byId(rows)
+}
 
 /**
  * Net reading, linear part (DOMAIN.md): construction-coded linear features of the stock land (those

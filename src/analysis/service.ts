@@ -6,6 +6,7 @@ import type { Actor } from '../auth/actor.js'
 import { analysisDefaults, survey2LandOf, type AnalysisConfig } from '../domain/analysis-config.js'
 import type { UseClass } from '../domain/approach.js'
 import { classifyBuildingType, excludedTypes } from '../domain/building-types.js'
+import { scatteredLandKinds, scatteredLandKindZh, type ScatteredLandKind } from '../domain/bundles.js'
 import { displayArea, m2Text, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
 import { entryChecks, entryEligibility, rewardCounting, stockArea, stockOptions, type Measures, type ProjectFacts } from '../domain/rules.js'
@@ -51,7 +52,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
   const land = survey2LandOf(config)
-  const [areas, s2, changed, lines, types, fp, au, idle, outside, s3, plots, overlaps] = await Promise.all([
+  const [areas, s2, changed, lines, types, fp, au, idle, outside, s3, plots, overlaps, scattered] = await Promise.all([
     q.projectAreas(knex, cut),
     inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, land) : empty,
     inputs.survey2 ? q.survey2ChangedAfterBaseline(knex, cut, inputs.survey2.datasetId, land) : empty,
@@ -64,8 +65,12 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
     inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
     inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
     projectOverlaps(knex, cut, { survey2: inputs.survey2?.datasetId, land }),
+    q.scatteredLand(knex, cut, {
+      plots: inputs.plots?.datasetId,
+      survey2: inputs.survey2 ? { datasetId: inputs.survey2.datasetId, land } : undefined,
+    }),
   ])
-  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps }
+  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered }
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
@@ -81,7 +86,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps } = await measure(
+  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered } = await measure(
     knex,
     ctx,
     county,
@@ -98,6 +103,7 @@ export async function analyzeProjects(
     const footprint = fp.get(p.id)
     const netPatches = construction?.netM2 ?? 0
     const netLines = lines.get(p.id)?.m2 ?? 0
+    const land = scattered.get(p.id)
     const measures: Measures = {
       areaM2: area.m2,
       planarAreaM2: area.planarM2,
@@ -117,6 +123,14 @@ export async function analyzeProjects(
       outsidePlanM2: outside ? (outside.get(p.id)?.m2 ?? 0) : null,
       onPlotsM2: plots ? (plots.get(p.id)?.m2 ?? 0) : null,
       overlaps: overlaps.get(p.id) ?? [],
+      ...(land
+        ? {
+            scatteredLandM2: land.m2,
+            scatteredOffPlotsM2: land.offPlotsM2,
+            scatteredOffConstructionM2: land.offConstructionM2,
+            scatteredOffConstructionPlanarM2: land.offConstructionPlanarM2,
+          }
+        : {}),
     }
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
     const stock = stockArea(measures, facts, undefined, stockOptions(config))
@@ -139,12 +153,17 @@ export async function analyzeProjects(
       survey2Construction: inputs.survey2
         ? {
             method: 'gross',
-            ...displayArea(measures.survey2ConstructionM2, [a * config.stockShareMin, a * config.builtBefore2010MinShare]),
+            ...displayArea(measures.survey2ConstructionM2, [
+              a * config.stockShareMin,
+              a * config.builtBefore2010MinShare,
+              a * config.builtBefore2010MinConstructionShare,
+            ]),
             planarM2: m2(measures.survey2ConstructionPlanarM2),
             ratio: a > 0 ? measures.survey2ConstructionM2 / a : 0,
             patches: construction?.ids.length ?? 0,
             latestChange: measures.survey2LatestChange,
             usedForStock: stockIs('gross'),
+            ...(land ? withScattered(measures.survey2ConstructionM2 + land.offConstructionM2, a, config.builtBefore2010MinShare) : {}),
           }
         : null,
       survey2ChangedAfterBaseline: inputs.survey2
@@ -186,7 +205,15 @@ export async function analyzeProjects(
         idleLand: idle ? { m2: m2(idle.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]), ids: idle.get(p.id)?.ids ?? [] } : null,
         outsidePlan: outside ? { m2: m2(outside.get(p.id)?.m2 ?? 0, [0, config.conflictToleranceM2]) } : null,
       },
-      onPlots: plots ? { m2: m2(measures.onPlotsM2!), share: a > 0 ? measures.onPlotsM2! / a : 0, plots: plots.get(p.id)?.ids ?? [] } : null,
+      onPlots: plots
+        ? {
+            m2: m2(measures.onPlotsM2!),
+            share: a > 0 ? measures.onPlotsM2! / a : 0,
+            plots: plots.get(p.id)?.ids ?? [],
+            ...(land ? withScattered(measures.onPlotsM2! + land.offPlotsM2, a, config.onPlotsMinShare) : {}),
+          }
+        : null,
+      scatteredLand: land ? scatteredLandResult(land) : null,
       overlaps: (overlaps.get(p.id) ?? []).map((o) => ({
         projectId: o.projectId,
         code: o.code,
@@ -302,5 +329,24 @@ function changedAfterBaseline(
     undatedPatches: undated,
     unreadableDatePatches: unreadable,
     noteZh: parts.join('；'),
+  }
+}
+
+/** Layer land with the project's scattered land beside it (165号 二): the area and share a check judges. */
+function withScattered(admittedM2: number, areaM2: number, minShare: number) {
+  return { withScatteredLandM2: m2(admittedM2, [areaM2 * minShare]), withScatteredLandShare: areaM2 > 0 ? admittedM2 / areaM2 : 0 }
+}
+
+/** The bundle a project came from and the 插花地、边角地、夹心地 recorded then, as measured inside the project. */
+function scatteredLandResult(land: q.ScatteredLandRow): NonNullable<AnalysisResult['scatteredLand']> {
+  const order = (k: ScatteredLandKind) => scatteredLandKinds.indexOf(k)
+  return {
+    fromBundle: { bundleId: land.bundleId, runId: land.runId, bundleNo: land.bundleNo },
+    ...displayArea(land.m2),
+    offPlotsM2: m2(land.offPlotsM2),
+    offConstructionM2: m2(land.offConstructionM2),
+    kinds: [...land.kinds]
+      .sort((x, y) => order(x.kind) - order(y.kind))
+      .map((k) => ({ kind: k.kind, kindZh: scatteredLandKindZh[k.kind], pieces: k.pieces, ...displayArea(k.m2) })),
   }
 }

@@ -299,3 +299,55 @@ export async function bundleProjectGeometry(knex: Knex, id: number, withEnclosed
   )
   return rows[0] as { ewkb: string; m2: number }
 }
+
+/** The scattered land a project takes in from its bundle, as recorded (kinds of src/domain/bundles.ts). */
+export interface ScatteredLandRecorded {
+  kind: 'enclave' | 'corner' | 'interspersed'
+  source: 'hole' | 'land' | 'member'
+  ref: string | null
+  m2: number
+}
+
+/**
+ * Records on a project made from a bundle where it came from and the 插花地、边角地、夹心地 it includes
+ * (165号 二), so that its analysis reads them from the project and not from a bundle a later run
+ * replaces: the members flagged 边角地 or 插花地 (their plots), and with `withEnclosedGaps` the
+ * bundle's holes (each ring of the dissolved bundle, exactly as the project fills it) and the
+ * enclosed non-member land (`source: land` enclaves, as the project adds it).
+ */
+export async function recordScatteredLand(
+  knex: Knex,
+  o: { projectId: number; county: string; bundleId: number; withEnclosedGaps: boolean },
+): Promise<ScatteredLandRecorded[]> {
+  await knex('projects')
+    .where({ xzqdm: o.county, id: o.projectId })
+    .update({
+      from_bundle_id: o.bundleId,
+      from_bundle_run_id: knex('bundles').select('run_id').where({ xzqdm: o.county, id: o.bundleId }),
+      from_bundle_no: knex('bundles').select('bundle_no').where({ xzqdm: o.county, id: o.bundleId }),
+    })
+  const { rows } = await knex.raw(
+    `WITH b AS (SELECT b.id, b.xzqdm, b.geom, b.flags, b.enclosed_gaps, b.member_ids, r.plots_dataset_id
+                  FROM bundles b JOIN bundle_runs r ON r.xzqdm = b.xzqdm AND r.id = b.run_id
+                 WHERE b.xzqdm = ? AND b.id = ?),
+     piece (kind, source, ref, geom) AS (
+       SELECT 'enclave', 'hole', NULL::text, r.geom
+         FROM b, LATERAL ST_Dump(b.geom) part, LATERAL ST_DumpRings(part.geom) r
+        WHERE ? AND r.path[1] > 0
+       UNION ALL
+       SELECT 'enclave', 'land', e->'patch'->>'tbbh', ST_SetSRID(ST_GeomFromGeoJSON(e->>'geometry'), 4490)
+         FROM b, LATERAL jsonb_array_elements(b.enclosed_gaps) e
+        WHERE ? AND e->>'source' = 'land' AND e->'geometry' IS NOT NULL
+       UNION ALL
+       SELECT fl->>'flag', 'member', fl->>'plot', p.geom
+         FROM b CROSS JOIN LATERAL jsonb_array_elements(b.flags) fl
+         JOIN low_efficiency_plots p ON p.dataset_id = b.plots_dataset_id AND p.xzqdm = b.xzqdm AND p.id = ANY(b.member_ids)
+                                    AND coalesce(p.plot_code, p.id::text) = fl->>'plot'
+        WHERE (fl->>'member')::boolean AND fl->>'flag' IN ('corner', 'interspersed') AND p.geom IS NOT NULL)
+     INSERT INTO project_scattered_land (xzqdm, project_id, kind, source, ref, m2, geom)
+     SELECT ?, ?, kind, source, ref, ST_Area(geom::geography), ST_Multi(ST_CollectionExtract(geom, 3)) FROM piece
+     RETURNING kind, source, ref, m2`,
+    [o.county, o.bundleId, o.withEnclosedGaps, o.withEnclosedGaps, o.county, o.projectId],
+  )
+  return rows as ScatteredLandRecorded[]
+}

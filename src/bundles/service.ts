@@ -238,6 +238,8 @@ export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
 /**
  * Makes a project of a bundle: its members and, by default, their 夹心地 (165号 二: 插花地、边角地、夹心地可一并纳入，连片开发)
  * — the holes of the dissolved bundle and the non-member land it encloses. `includeEnclosedGaps: false` leaves them out.
+ * The project records the bundle it came from and the scattered land it includes (members flagged 边角地 or 插花地,
+ * and the 夹心地 it took in), which its analysis counts beside the database plots and the 2009 construction land.
  */
 export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: number, opts: { code?: string; includeEnclosedGaps?: boolean } = {}) {
   const b = await q.bundleById(knex, bundleId)
@@ -251,24 +253,31 @@ export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: numb
   const included = withGaps ? gaps : []
   const geometry = included.length ? await q.bundleProjectGeometry(knex, bundleId, true) : { ewkb: b.ewkb as string }
   const name = `连片开发 ${b.members.join('、')}${included.length ? `（含夹心地${included.length}处）` : ''}`.slice(0, 500)
-  return auditedWrite(
+  const created = await auditedWrite(
     knex,
     actor,
-    (trx) => insertProject(trx, { county: b.county, code: projectCode, ewkb: geometry.ewkb, repairs: [], attributes: { name } }),
-    (id) => ({
+    async (trx) => {
+      const id = await insertProject(trx, { county: b.county, code: projectCode, ewkb: geometry.ewkb, repairs: [], attributes: { name } })
+      const scattered = await q.recordScatteredLand(trx, { projectId: id, county: b.county, bundleId, withEnclosedGaps: withGaps })
+      return { id, scattered }
+    },
+    ({ id, scattered }) => ({
       action: 'project.create',
       objectType: 'project',
       objectId: id,
       county: b.county,
       detail: {
         fromBundle: bundleId,
+        bundleRun: b.runId,
         members: b.members,
         enclosedGapsIncluded: included.length,
         enclosedGapsM2: roundTo(
           included.reduce((sum, g) => sum + g.m2, 0),
           2,
         ),
+        scatteredLand: scattered.map((s) => ({ ...s, m2: roundTo(s.m2, 2) })),
       },
     }),
   )
+  return created.id
 }

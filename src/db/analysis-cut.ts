@@ -200,3 +200,16 @@ export function outsidePlan(v: LayerVersion): Sql & { outside: string } {
     outside: 'CASE WHEN z.g IS NULL THEN p.plane ELSE ST_CollectionExtract(ST_Difference(p.plane, z.g), 3) END',
   }
 }
+
+/**
+ * `FROM p JOIN project_scattered_land f … WHERE …`: the 插花地、边角地、夹心地 recorded on each project
+ * at its creation from a bundle (165号 二), each with its piece `c.piece` inside the project, in the
+ * project's plane, the empty ones left out. Joined by the project itself, not by nearness: they are
+ * the project's own record, not a layer.
+ */
+export const scatteredLandPieces: Sql = {
+  sql: `FROM p JOIN project_scattered_land f ON f.xzqdm = p.xzqdm AND f.project_id = p.id
+        CROSS JOIN LATERAL (SELECT ${piece} AS piece OFFSET 0) c
+        WHERE NOT ST_IsEmpty(c.piece)`,
+  bindings: [],
+}

@@ -17,6 +17,7 @@ export interface AnalysisConfig {
   footprintRatioMin: number
   conflictToleranceM2: number
   builtBefore2010MinShare: number
+  builtBefore2010MinConstructionShare: number
   survey2BaselineDate: string
   /** leave second-survey patches changed (BGRQ) after survey2BaselineDate out of the stock land (not built by the end of 2009) */
   excludeChangedAfterBaseline: boolean
@@ -132,10 +133,17 @@ export const analysisDefaults: AnalysisConfig = {
   /** overlap with 批而未供 / 闲置土地 / outside the plan above this fails; above 0 and up to it needs review */
   conflictToleranceM2: 1,
   /**
-   * 项目用地在2009年底之前已经建设: a project whose second-survey construction land is under this
-   * share of its area has only a sliver of it (drawn across a patch edge), and does not pass.
+   * 项目用地在2009年底之前已经建设 (165号 二): the share of the project that must be land built by the end
+   * of 2009 (second-survey construction land) or 插花地、边角地、夹心地 taken in from its bundle ("可一并纳入").
+   * Half, as 165号 三 takes a 15–30 亩 project whose 再开发面积 is at least half of its area to be mainly
+   * redevelopment (docs/decisions.md, issue 21). Inclusive.
    */
-  builtBefore2010MinShare: 0.01,
+  builtBefore2010MinShare: 0.5,
+  /**
+   * Scattered land joins built land, it does not replace it: the second-survey construction land alone
+   * must be at least this share (a sliver where a red line crosses a patch edge shows nothing built). Inclusive.
+   */
+  builtBefore2010MinConstructionShare: 0.01,
   /** the second survey's base date: patches changed (BGRQ) after it come from a later annual update */
   survey2BaselineDate: '2009-12-31',
   /**

@@ -158,3 +158,12 @@ export function classifyNeighbours(pieces: NeighbourFacts[], c: { enclaveMinShar
   }
   return { enclaves, flags }
 }
+
+/**
+ * The scattered land 165号 二 lets join a contiguous project ("插花地、边角地、夹心地可一并纳入，连片开发"),
+ * as a project made from a bundle records it: 夹心地 (the bundle's holes and the land it encloses),
+ * 边角地 and 插花地 (members so flagged).
+ */
+export const scatteredLandKinds = ['enclave', 'corner', 'interspersed'] as const
+export type ScatteredLandKind = (typeof scatteredLandKinds)[number]
+export const scatteredLandKindZh: Record<ScatteredLandKind, string> = { enclave: '夹心地', corner: '边角地', interspersed: '插花地' }

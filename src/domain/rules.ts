@@ -32,6 +32,17 @@ export interface Measures {
   outsidePlanM2: number | null
   /** part of the project on low-efficiency plots; null when no plots layer is loaded */
   onPlotsM2: number | null
+  /**
+   * 插花地、边角地、夹心地 the project took in from its bundle (recorded at its creation), inside it; absent
+   * or 0: none. 165号 二 lets them join a contiguous project, so on-database-plots and built-before-2010
+   * admit them beside the plots and the 2009 construction land: the parts below are what they add.
+   */
+  scatteredLandM2?: number
+  /** of the scattered land, the part off the low-efficiency plots */
+  scatteredOffPlotsM2?: number
+  /** of the scattered land, the part that is not second-survey construction land (and in the plane) */
+  scatteredOffConstructionM2?: number
+  scatteredOffConstructionPlanarM2?: number
   /** the other projects of the county drawn on the same land (not drafts or returned ones); absent: none */
   overlaps?: readonly OverlapMeasure[]
 }
@@ -120,8 +131,8 @@ export const checkClauses: Record<CheckId, string> = {
   'no-approved-unsupplied': '165号 二：项目用地不涉及批而未供',
   'no-idle-land': '165号 二：项目用地不涉及闲置土地',
   'in-plan': '165号 二：项目用地符合国土空间规划',
-  'built-before-2010': '165号 二：项目用地在2009年底之前已经建设',
-  'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发',
+  'built-before-2010': '165号 二：项目用地在2009年底之前已经建设；插花地、边角地、夹心地可一并纳入',
+  'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发；165号 二：插花地、边角地、夹心地可一并纳入',
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
   'stock-formula': '165号 三：“退二进三”、提高容积率的存量按建筑面积除以地块新的容积率核定；165号 五：错报、虚报',
   'no-double-counting': '165号 三：盘活存量面积以项目区范围内二调建设用地面积核定（同一土地只核定一次）',
@@ -437,20 +448,33 @@ function toleranceCheck(
 }
 
 /**
- * 项目用地在2009年底之前已经建设: shown by second-survey construction land (the 2009 baseline) inside,
- * without the patches a later update changed after the baseline when the configuration leaves them out
- * (docs/decisions.md, issue 21); the text names those patches either way.
+ * 项目用地在2009年底之前已经建设 (165号 二), read with the same paragraph's "插花地、边角地、夹心地可一并纳入，
+ * 连片开发" (docs/decisions.md, issue 21): the land built by the end of 2009 is the second-survey
+ * construction land, without the patches a later update changed after the baseline when the
+ * configuration leaves them out (the text names those patches either way); the scattered land the
+ * project took in from its bundle stands beside it; what is neither may be at most
+ * 1 − builtBefore2010MinShare of the project. Scattered land joins built land and does not replace it:
+ * the construction land alone must reach builtBefore2010MinConstructionShare (a sliver where a red line
+ * crosses a patch edge shows nothing built).
  */
 function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
   const base = { id: 'built-before-2010' as const, threshold: c.builtBefore2010MinShare }
   if (!m.survey2Loaded)
     return { ...base, passed: null, value: null, text: () => ['no second-survey layer is loaded for the county', '本县未加载二调地类图斑，无法判定'] }
-  const share = m.areaM2 > 0 ? m.survey2ConstructionM2 / m.areaM2 : 0
-  const ok = share >= c.builtBefore2010MinShare
+  const scattered = m.scatteredOffConstructionM2 ?? 0
+  const share = m.areaM2 > 0 ? (m.survey2ConstructionM2 + scattered) / m.areaM2 : 0
+  const constructionShare = m.areaM2 > 0 ? m.survey2ConstructionM2 / m.areaM2 : 0
+  const enough = share >= c.builtBefore2010MinShare
+  const built = constructionShare >= c.builtBefore2010MinConstructionShare
+  const ok = enough && built
   const shown = () => percentText(share, c.builtBefore2010MinShare)
+  const shownConstruction = () => percentText(constructionShare, c.builtBefore2010MinConstructionShare)
+  const minPct = pctNumber(c.builtBefore2010MinShare)
+  const floorPct = pctNumber(c.builtBefore2010MinConstructionShare)
   const baseline = c.survey2BaselineDate.replace(/-/g, '')
   const later = m.survey2LatestChange !== null && m.survey2LatestChange > baseline
   const changed = m.survey2ChangedAfterBaseline
+  const countedLater = changed !== undefined && changed !== null && !changed.excluded && changed.count > 0
   const notes = (): { en: string; zh: string } => {
     if (changed && changed.count > 0) {
       const area = m2Text(changed.m2)
@@ -473,35 +497,54 @@ function builtBefore2010(m: Measures, c: AnalysisConfig): Draft {
   }
   const counted = changed?.excluded ? ` (patches changed after ${c.survey2BaselineDate} left out)` : ''
   const countedZh = changed?.excluded ? `（不含变更日期晚于${c.survey2BaselineDate}的图斑）` : ''
-  return {
-    ...base,
-    passed: ok,
-    value: share,
-    needsReview: ok && (later || (changed !== undefined && changed !== null && !changed.excluded && changed.count > 0)),
-    text: () => [
-      `second-survey construction land${counted} is ${shown()} of the project (needs ≥ ${pctNumber(c.builtBefore2010MinShare)} to show it was built before the end of 2009)${notes().en}`,
-      `项目范围内二调建设用地${countedZh}占${shown()}，${ok ? '可认定2009年底前已建设' : `不足${pctNumber(c.builtBefore2010MinShare)}，不能认定2009年底前已建设`}${notes().zh}`,
-    ],
+  const text = (): [string, string] => {
+    const land = m2Text(scattered)
+    const withScattered =
+      scattered > 0
+        ? {
+            en: ` with the 插花地、边角地、夹心地 taken in from its bundle (${land} not construction land)`,
+            zh: `及一并纳入的插花地、边角地、夹心地（其中非二调建设用地${land}）`,
+          }
+        : { en: '', zh: '' }
+    const verdictZh = !built
+      ? `二调建设用地仅占${shownConstruction()}，不足${floorPct}，不能认定2009年底前已建设（插花地、边角地、夹心地只能随已建设用地一并纳入）`
+      : enough
+        ? '可认定2009年底前已建设'
+        : `不足${minPct}，不能认定2009年底前已建设`
+    return [
+      `second-survey construction land${counted}${withScattered.en} is ${shown()} of the project (needs ≥ ${minPct}, the construction land alone ≥ ${floorPct}, to show it was built before the end of 2009)${!built ? `: the construction land alone is ${shownConstruction()}` : ''}${notes().en}`,
+      `项目范围内二调建设用地${countedZh}${withScattered.zh}占${shown()}，${verdictZh}${notes().zh}`,
+    ]
   }
+  return { ...base, passed: ok, value: share, needsReview: ok && (later || countedLater), text }
 }
 
-/** 只有纳入省系统数据库的地块方可再开发 (聊城 一). */
+/**
+ * 只有纳入省系统数据库的地块方可再开发 (聊城 一), with 165号 二 "插花地、边角地、夹心地可一并纳入，连片开发": the
+ * scattered land a project took in from its bundle is admitted beside the database plots.
+ */
 function onPlots(m: Measures, c: AnalysisConfig): Draft {
   const base = { id: 'on-database-plots' as const, threshold: c.onPlotsMinShare }
   if (m.onPlotsM2 === null)
     return { ...base, passed: null, value: null, text: () => ['no low-efficiency plots layer is loaded for the county', '本县未加载低效用地图斑，无法判定'] }
-  const share = m.areaM2 > 0 ? m.onPlotsM2 / m.areaM2 : 0
+  const share = m.areaM2 > 0 ? (m.onPlotsM2 + (m.scatteredOffPlotsM2 ?? 0)) / m.areaM2 : 0
   const ok = share >= c.onPlotsMinShare
   const shown = () => percentText(share, c.onPlotsMinShare)
-  return {
-    ...base,
-    passed: ok,
-    value: share,
-    text: () => [
-      `${shown()} of the project lies on the county's low-efficiency plots (needs ≥ ${pctNumber(c.onPlotsMinShare)})`,
-      `项目面积的${shown()}位于已入库的低效用地图斑内，${ok ? '达到' : '不足'}${pctNumber(c.onPlotsMinShare)}`,
-    ],
+  const scattered = m.scatteredLandM2 ?? 0
+  const text = (): [string, string] => {
+    const verdictZh = `${ok ? '达到' : '不足'}${pctNumber(c.onPlotsMinShare)}`
+    if (scattered <= 0)
+      return [
+        `${shown()} of the project lies on the county's low-efficiency plots (needs ≥ ${pctNumber(c.onPlotsMinShare)})`,
+        `项目面积的${shown()}位于已入库的低效用地图斑内，${verdictZh}`,
+      ]
+    const land = m2Text(scattered)
+    return [
+      `${shown()} of the project lies on the county's low-efficiency plots or on the 插花地、边角地、夹心地 taken in from its bundle (needs ≥ ${pctNumber(c.onPlotsMinShare)}); of it ${land} is such scattered land`,
+      `项目面积的${shown()}位于已入库的低效用地图斑及一并纳入的插花地、边角地、夹心地内，${verdictZh}，其中插花地、边角地、夹心地${land}`,
+    ]
   }
+  return { ...base, passed: ok, value: share, text }
 }
 
 /** 权属清晰，无争议，无查封；设有抵押权的须经抵押权人同意 (165号 二). */
@@ -521,13 +564,35 @@ function ownershipCheck(p: ProjectFacts): Draft {
   return { ...base, passed: true, value: true, text: () => ['ownership clear, not seized', '权属清晰，无查封'] }
 }
 
-const areaKeys = ['areaM2', 'survey2ConstructionM2', 'footprintM2', 'approvedUnsuppliedM2', 'idleLandM2', 'outsidePlanM2', 'onPlotsM2'] as const
+const areaKeys = [
+  'areaM2',
+  'survey2ConstructionM2',
+  'footprintM2',
+  'approvedUnsuppliedM2',
+  'idleLandM2',
+  'outsidePlanM2',
+  'onPlotsM2',
+  'scatteredOffPlotsM2',
+  'scatteredOffConstructionM2',
+] as const
 
 /** The measures as the plane gives them, and each area moved by ±delta (together and against each other). */
 function variants(m: Measures, delta: number): Measures[] {
-  const out: Measures[] = [{ ...m, areaM2: m.planarAreaM2, survey2ConstructionM2: m.survey2ConstructionPlanarM2, footprintM2: m.footprintPlanarM2 }]
-  const moved = (k: (typeof areaKeys)[number], d: number): Measures => ({ ...m, [k]: m[k] === null ? null : Math.max(0, m[k] + d) })
-  for (const k of areaKeys) out.push(moved(k, delta), moved(k, -delta))
+  const out: Measures[] = [
+    {
+      ...m,
+      areaM2: m.planarAreaM2,
+      survey2ConstructionM2: m.survey2ConstructionPlanarM2,
+      footprintM2: m.footprintPlanarM2,
+      ...(m.scatteredOffConstructionPlanarM2 === undefined ? {} : { scatteredOffConstructionM2: m.scatteredOffConstructionPlanarM2 }),
+    },
+  ]
+  const moved = (k: (typeof areaKeys)[number], d: number): Measures => {
+    const v = m[k]
+    return { ...m, [k]: v === null || v === undefined ? v : Math.max(0, v + d) }
+  }
+  // scattered land only moves where there is some (without it, its absence is exact)
+  for (const k of areaKeys) if (!k.startsWith('scattered') || (m[k] ?? 0) > 0) out.push(moved(k, delta), moved(k, -delta))
   // The net figure when the stock may take it (stockFigure 'net').
   const net = m.survey2ConstructionNetM2
   const netMoved = (d: number) => (typeof net === 'number' ? { survey2ConstructionNetM2: Math.max(0, net + d) } : {})

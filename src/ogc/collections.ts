@@ -170,7 +170,8 @@ const pieces: Collection = {
   description:
     'The geometry behind each project analysis, computed on request from the active layers: the project, its second-survey construction land, ' +
     'the second-survey construction patches changed (BGRQ) after the 2009 baseline (role survey2-changed, name the change date), ' +
-    'the footprint union, third-survey pieces, 批而未供 / 闲置土地 overlaps and the part outside the plan. Filter by projectId for large counties.',
+    'the footprint union, third-survey pieces, 批而未供 / 闲置土地 overlaps, the part outside the plan and, for a project made from a bundle, ' +
+    'the 插花地、边角地、夹心地 it took in (role scattered-land, name the kind). Filter by projectId for large counties.',
   geometryType: 'MultiPolygon',
   properties: [
     { name: 'projectId', titleZh: '项目标识', type: 'integer', sql: 'f.project_id', wide: true },

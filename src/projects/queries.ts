@@ -1,6 +1,8 @@
 // All SQL for projects.
 import type { Knex } from 'knex'
+import { scatteredLandKindZh } from '../domain/bundles.js'
 import { countyByCode } from '../domain/regions.js'
+import { roundSql } from '../domain/units.js'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
 import { analysisStale, latestAnalysisJoin } from '../db/read-model.js'
@@ -73,10 +75,32 @@ export async function insertProject(
   return row.id as number
 }
 
+/**
+ * The bundle a project was made from and the scattered land (插花地、边角地、夹心地) recorded then
+ * (src/bundles/queries.ts recordScatteredLand), or null for a project drawn otherwise.
+ */
+const fromBundle = (knex: Knex) => {
+  const kindZh = Object.entries(scatteredLandKindZh)
+  return knex.raw(
+    `CASE WHEN projects.from_bundle_id IS NULL THEN NULL ELSE json_build_object(
+       'bundleId', projects.from_bundle_id, 'runId', projects.from_bundle_run_id, 'bundleNo', projects.from_bundle_no,
+       'scatteredLand', coalesce((
+         SELECT json_agg(json_build_object('kind', s.kind, 'kindZh', CASE s.kind ${kindZh.map(() => 'WHEN ? THEN ?').join(' ')} END,
+                                           'source', s.source, 'ref', s.ref, 'm2', ${roundSql('s.m2', 2)}) ORDER BY s.id)
+           FROM project_scattered_land s WHERE s.xzqdm = projects.xzqdm AND s.project_id = projects.id), '[]'::json)) END`,
+    kindZh.flat(),
+  )
+}
+
 export async function findProject(knex: Knex, id: number, scope: Scope) {
   return whereInScope(
     knex('projects')
-      .first({ ...summary, pendingMilestone: pendingMilestone(knex), geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json') })
+      .first({
+        ...summary,
+        pendingMilestone: pendingMilestone(knex),
+        fromBundle: fromBundle(knex),
+        geometry: knex.raw('ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json'),
+      })
       .where({ id }),
     scope,
   )

@@ -3,6 +3,7 @@
 // src/db/result-projections.ts, generated from this schema).
 import Type, { type Static } from 'typebox'
 import { stockFigures } from '../domain/analysis-config.js'
+import { scatteredLandKinds } from '../domain/bundles.js'
 import { checkIds } from '../domain/rules.js'
 import { OneOf } from './common.js'
 
@@ -74,6 +75,30 @@ export const Overlap = Type.Object({
   stockM2: M2('second-survey construction land both projects cover: the stock land both would count'),
 })
 
+/**
+ * A project made from a bundle: the bundle and the scattered land recorded at its creation (165号 二:
+ * 插花地、边角地、夹心地可一并纳入，连片开发), as cut inside the project.
+ */
+export const ScatteredLand = Type.Object(
+  {
+    fromBundle: Type.Object({ bundleId: Type.Integer(), runId: Nullable(Type.Integer()), bundleNo: Nullable(Type.Integer()) }),
+    m2: M2('the scattered land inside the project (union of its pieces)'),
+    mu: Mu,
+    offPlotsM2: M2('the part of it off the low-efficiency plots: what it adds to on-database-plots'),
+    offConstructionM2: M2('the part of it that is not second-survey construction land: what it adds to built-before-2010'),
+    kinds: Type.Array(
+      Type.Object({
+        kind: OneOf(scatteredLandKinds),
+        kindZh: Type.String({ description: '夹心地、边角地、插花地' }),
+        pieces: Type.Integer(),
+        m2: M2('union of the pieces of this kind inside the project'),
+        mu: Mu,
+      }),
+    ),
+  },
+  { description: 'null: the project was not made from a bundle (issue 21)' },
+)
+
 export const AnalysisResult = Type.Object({
   schemaVersion: Type.Literal(analysisSchemaVersion, { description: 'version of this shape; a stored result of another version is recomputed' }),
   projectId: Type.Integer(),
@@ -91,6 +116,12 @@ export const AnalysisResult = Type.Object({
       patches: Type.Integer(),
       latestChange: Nullable(Type.String({ description: 'latest BGRQ (YYYYMMDD) of the patches counted' })),
       usedForStock: Type.Boolean({ description: 'whether the stock area is this figure (stockFigure gross, the default approach)' }),
+      withScatteredLandM2: Type.Optional(
+        Type.Number({
+          description: 'project ∩ (this land ∪ the 插花地、边角地、夹心地 the project took in from its bundle): what built-before-2010 judges (issue 21)',
+        }),
+      ),
+      withScatteredLandShare: Type.Optional(Type.Number({ description: 'withScatteredLandM2 ÷ project area' })),
     }),
   ),
   survey2ChangedAfterBaseline: Nullable(
@@ -154,7 +185,20 @@ export const AnalysisResult = Type.Object({
     idleLand: Nullable(Type.Object({ m2: Type.Number(), ids: Type.Array(Type.String()) })),
     outsidePlan: Nullable(Type.Object({ m2: Type.Number() })),
   }),
-  onPlots: Nullable(Type.Object({ m2: Type.Number(), share: Type.Number(), plots: Type.Array(Type.String()) })),
+  onPlots: Nullable(
+    Type.Object({
+      m2: Type.Number(),
+      share: Type.Number(),
+      plots: Type.Array(Type.String()),
+      withScatteredLandM2: Type.Optional(
+        Type.Number({
+          description: 'project ∩ (the plots ∪ the 插花地、边角地、夹心地 the project took in from its bundle): what on-database-plots judges (issue 21)',
+        }),
+      ),
+      withScatteredLandShare: Type.Optional(Type.Number({ description: 'withScatteredLandM2 ÷ project area' })),
+    }),
+  ),
+  scatteredLand: Type.Optional(Nullable(ScatteredLand)),
   overlaps: Type.Array(Overlap, {
     description: 'other projects of the county on the same land: every one not a draft or returned (counted ones included)',
   }),

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { useClasses } from '../domain/approach.js'
+import { scatteredLandKinds } from '../domain/bundles.js'
 import { milestoneStages } from '../domain/milestone-review.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
 import { CountyCode, KeyOf, OneOf, Timestamp } from './common.js'
@@ -122,7 +123,35 @@ export const ProjectSummary = Type.Object({
   updatedAt: Timestamp,
 })
 
-export const Project = Type.Intersect([ProjectSummary, Type.Object({ geometry: Type.Unknown({ description: 'GeoJSON MultiPolygon, lon/lat' }) })])
+/** The bundle a project was made from, and the scattered land it took in then (165号 二). */
+export const FromBundle = Type.Object(
+  {
+    bundleId: Type.Integer({ description: 'the bundle (its row may be gone: a later bundle run replaces the county’s bundles)' }),
+    runId: Type.Integer(),
+    bundleNo: Type.Integer(),
+    scatteredLand: Type.Array(
+      Type.Object({
+        kind: OneOf(scatteredLandKinds),
+        kindZh: Type.String({ description: '夹心地、边角地、插花地' }),
+        source: OneOf(['hole', 'land', 'member'] as const, {
+          description: 'hole: a hole of the bundle; land: non-member land it encloses; member: a member plot so flagged',
+        }),
+        ref: Type.Union([Type.String(), Type.Null()], { description: 'the member’s plot code or the third-survey patch’s TBBH' }),
+        m2: Type.Number({ description: 'area when recorded, m² on the CGCS2000 ellipsoid' }),
+      }),
+      { description: '插花地、边角地、夹心地 recorded at creation: the analysis counts them beside the database plots and the 2009 construction land' },
+    ),
+  },
+  { description: 'made from a bundle of contiguous plots (连片开发); null: drawn otherwise' },
+)
+
+export const Project = Type.Intersect([
+  ProjectSummary,
+  Type.Object({
+    fromBundle: Type.Optional(Type.Union([FromBundle, Type.Null()])),
+    geometry: Type.Unknown({ description: 'GeoJSON MultiPolygon, lon/lat' }),
+  }),
+])
 
 export const ProjectListItem = Type.Intersect([
   ProjectSummary,

@@ -144,16 +144,62 @@ describe('no-double-counting (issue 21: the same land is counted once)', () => {
   })
 })
 
-describe('built-before-2010 and ownership', () => {
-  it('needs some second-survey construction land inside', () => {
+describe('built-before-2010 (issue 21: 2009 construction land and the named scattered land, half by default)', () => {
+  it('needs some second-survey construction land inside, and is unknown without the layer', () => {
     expect(check(measures({ survey2ConstructionM2: 0 }), facts(), 'built-before-2010')).toBe(false)
     expect(check(measures({ survey2Loaded: false }), facts(), 'built-before-2010')).toBeNull()
   })
-  it('a sliver (under 1 % of the project, configurable) does not show the land was built before 2010', () => {
-    expect(check(measures({ areaM2: 20000, survey2ConstructionM2: 200 }), facts(), 'built-before-2010')).toBe(true)
-    expect(check(measures({ areaM2: 20000, survey2ConstructionM2: 199.99 }), facts(), 'built-before-2010')).toBe(false)
-    const strict = entryChecks(measures({ survey2ConstructionM2: 300 }), facts(), stockArea(measures(), facts()), { ...cfg, builtBefore2010MinShare: 0.02 })
-    expect(strict.find((c) => c.id === 'built-before-2010')).toMatchObject({ passed: false, messageZh: expect.stringMatching(/不足2 %/) })
+  it('passes at exactly half of the project and fails just below (the old 1 % no longer passes)', () => {
+    expect(check(measures({ areaM2: 20000, survey2ConstructionM2: 10000 }), facts(), 'built-before-2010')).toBe(true)
+    expect(check(measures({ areaM2: 20000, survey2ConstructionM2: 9999.99 }), facts(), 'built-before-2010')).toBe(false)
+    expect(full(measures({ areaM2: 20000, survey2ConstructionM2: 200 }), facts(), 'built-before-2010')).toMatchObject({
+      passed: false,
+      value: 0.01,
+      messageZh: '项目范围内二调建设用地占1.00 %，不足50 %，不能认定2009年底前已建设',
+    })
+    expect(full(measures({ areaM2: 20000, survey2ConstructionM2: 10000 }), facts(), 'built-before-2010').messageZh).toBe(
+      '项目范围内二调建设用地占50.00 %，可认定2009年底前已建设',
+    )
+  })
+  it('counts the scattered land a bundle project took in beside the construction land', () => {
+    // 6 000 m² built, 3 999.99 / 4 000 m² of 夹心地 off the construction land: 49.99995 % / 50 %
+    const m = (off: number) => measures({ areaM2: 20000, survey2ConstructionM2: 6000, scatteredLandM2: 4500, scatteredOffConstructionM2: off })
+    expect(full(m(4000), facts(), 'built-before-2010')).toMatchObject({
+      passed: true,
+      value: 0.5,
+      messageZh: '项目范围内二调建设用地及一并纳入的插花地、边角地、夹心地（其中非二调建设用地4,000.00 m²）占50.00 %，可认定2009年底前已建设',
+    })
+    expect(full(m(3999.99), facts(), 'built-before-2010')).toMatchObject({ passed: false, nearThreshold: true })
+    expect(check(m(3999.99), facts(), 'built-before-2010')).toBe(false)
+  })
+  it('scattered land joins built land and does not replace it: the construction land alone needs 1 %', () => {
+    const m = (built: number) => measures({ areaM2: 20000, survey2ConstructionM2: built, scatteredLandM2: 19000, scatteredOffConstructionM2: 19000 })
+    expect(check(m(200), facts(), 'built-before-2010')).toBe(true)
+    expect(full(m(199.99), facts(), 'built-before-2010')).toMatchObject({
+      passed: false,
+      messageZh: expect.stringMatching(/二调建设用地仅占0\.99 %，不足1 %.*只能随已建设用地一并纳入/),
+    })
+  })
+  it('takes both shares from the configuration, and says them', () => {
+    const c = { ...cfg, builtBefore2010MinShare: 0.8 }
+    const strict = entryChecks(measures({ survey2ConstructionM2: 15999.99 }), facts(), stockArea(measures(), facts()), c)
+    expect(strict.find((x) => x.id === 'built-before-2010')).toMatchObject({ passed: false, messageZh: expect.stringMatching(/不足80 %/) })
+    expect(check(measures({ survey2ConstructionM2: 16000 }), facts(), 'built-before-2010')).toBe(true)
+    const floor = entryChecks(measures({ survey2ConstructionM2: 11000 }), facts(), stockArea(measures(), facts()), {
+      ...cfg,
+      builtBefore2010MinConstructionShare: 0.6,
+    })
+    expect(floor.find((x) => x.id === 'built-before-2010')).toMatchObject({ passed: false, messageZh: expect.stringMatching(/仅占55\.00 %，不足60 %/) })
+  })
+  it('is near its threshold in the plane: the scattered land’s planar part moves with the rest', () => {
+    const m = measures({
+      areaM2: 20000,
+      survey2ConstructionM2: 6000,
+      scatteredOffConstructionM2: 4000.5,
+      scatteredOffConstructionPlanarM2: 3999.5,
+    })
+    expect(full(m, facts(), 'built-before-2010')).toMatchObject({ passed: true, nearThreshold: true })
+    expect(full({ ...m, scatteredOffConstructionPlanarM2: 4000.4 }, facts(), 'built-before-2010').nearThreshold).toBe(false)
   })
   it('flags patches changed after the 2009 baseline (a later annual update) for review', () => {
     expect(full(measures({ survey2LatestChange: '20091231' }), facts(), 'built-before-2010')).toMatchObject({ passed: true, needsReview: false })
@@ -163,10 +209,28 @@ describe('built-before-2010 and ownership', () => {
       messageZh: expect.stringMatching(/20100105.*年度变更/),
     })
   })
+})
+
+describe('on-database-plots and ownership', () => {
   it('projects lie on the county’s low-efficiency plots (聊城 一), 95 % by default, unknown without the layer', () => {
     expect(check(measures({ areaM2: 20000, onPlotsM2: 19000 }), facts(), 'on-database-plots')).toBe(true)
     expect(check(measures({ areaM2: 20000, onPlotsM2: 18999.99 }), facts(), 'on-database-plots')).toBe(false)
     expect(check(measures({ onPlotsM2: null }), facts(), 'on-database-plots')).toBeNull()
+    expect(full(measures({ areaM2: 20000, onPlotsM2: 19000 }), facts(), 'on-database-plots').messageZh).toBe(
+      '项目面积的95.00 %位于已入库的低效用地图斑内，达到95 %',
+    )
+  })
+  it('admits the 插花地、边角地、夹心地 a bundle project took in (165号 二), and says how much', () => {
+    // 17 800 m² on plots (89 %), a 2 000 m² 夹心地 of which 1 199.99 / 1 200 m² lies off the plots
+    const m = (off: number) => measures({ areaM2: 20000, onPlotsM2: 17800, scatteredLandM2: 2000, scatteredOffPlotsM2: off })
+    expect(full(m(1200), facts(), 'on-database-plots')).toMatchObject({
+      passed: true,
+      value: 0.95,
+      messageZh: '项目面积的95.00 %位于已入库的低效用地图斑及一并纳入的插花地、边角地、夹心地内，达到95 %，其中插花地、边角地、夹心地2,000.00 m²',
+    })
+    expect(full(m(1199.99), facts(), 'on-database-plots')).toMatchObject({ passed: false, nearThreshold: true })
+    // without the scattered land the same project fails, as every bundle project with its 夹心地 did before
+    expect(check(measures({ areaM2: 20000, onPlotsM2: 17800 }), facts(), 'on-database-plots')).toBe(false)
   })
   it('needs clear ownership, no seizure, and the mortgagee’s consent when mortgaged', () => {
     expect(check(measures(), facts(), 'ownership')).toBe(true)

@@ -26,6 +26,7 @@ const planned = [
   'analysis_runs',
   'project_transitions',
   'milestone_reviews',
+  'project_scattered_land',
   'filings',
   'findings',
   'bundle_runs',

@@ -34,7 +34,10 @@ const Q = '370211'
 const rects = {
   big: [0, 0, 200, 150] as const, // 45 mu; construction 0–150 × 0–150
   small: [300, 0, 380, 80] as const, // 9.6 mu: under 15 mu
-  band: [400, 0, 550, 100] as const, // 22.5 mu; construction 400–450 only: 33 % < 50 %
+  // 22.5 mu; construction 400–500 (built before 2010: 67 %); 退二进三 with 6 000 m² of changed floor area at a new
+  // plot ratio of 1: stock 6 000 m², 40 % < 50 % (until issue 21 its construction land was 33 %, which only the old
+  // 1 % reading of 2009年底之前已经建设 let in)
+  band: [400, 0, 550, 100] as const,
   old: [600, 0, 800, 150] as const, // 45 mu, all construction
 }
 // Stock areas as the analysis stores them (m² to 2 decimals), computed independently.
@@ -57,7 +60,7 @@ async function layers() {
       await zip(
         's2',
         [text('DLBM', 5)],
-        [R(0, 0, 150, 150), R(300, 0, 380, 80), R(400, 0, 450, 100), R(600, 0, 800, 150)].map((r) => ({ parts: [r], values: { DLBM: '201' } })),
+        [R(0, 0, 150, 150), R(300, 0, 380, 80), R(400, 0, 500, 100), R(600, 0, 800, 150)].map((r) => ({ parts: [r], values: { DLBM: '201' } })),
       ),
     ],
     [
@@ -77,7 +80,7 @@ async function layers() {
 }
 
 /** A project created by its county, given the attributes the rules need, moved to province approval. */
-async function approvedProject(county: string, code: string, rect: readonly [number, number, number, number], milestoneDate: string) {
+async function approvedProject(county: string, code: string, rect: readonly [number, number, number, number], milestoneDate: string, more: object = {}) {
   const key = countyKeys[county]!
   const created = await api('POST', '/projects', key, { code, srid: 4548, geometry: { type: 'Polygon', coordinates: [R(...rect)] } })
   expect(created.statusCode, created.body).toBe(201)
@@ -89,6 +92,7 @@ async function approvedProject(county: string, code: string, rect: readonly [num
     ownershipClear: true,
     seized: false,
     mortgaged: false,
+    ...more,
   })
   expect(patched.statusCode, patched.body).toBe(200)
   for (const [action, k] of [
@@ -128,7 +132,12 @@ beforeAll(async () => {
   }
   await approvedProject(A, 'A-2025-01', rects.big, '2025-01-01')
   await approvedProject(A, 'A-2025-02', rects.small, '2025-06-30')
-  await approvedProject(A, 'A-2025-03', rects.band, '2025-12-31')
+  await approvedProject(A, 'A-2025-03', rects.band, '2025-12-31', {
+    originalUse: 'industrial',
+    newUse: 'commercial',
+    changedUseFloorArea: 6000,
+    newPlotRatio: 1,
+  })
   await approvedProject(A, 'A-2024-01', rects.old, '2024-12-31')
   await approvedProject(B, 'B-2025-01', rects.big, '2025-12-31')
   await approvedProject(B, 'B-2023-01', rects.old, '2023-05-01')
@@ -193,7 +202,7 @@ describe('the province-approved projects the quota counts', () => {
 
 describe('不计入奖励, not 不符合入库条件 (165号 二 and 三)', () => {
   const analysisOf = async (code: string) => (await api('GET', `/projects/${ids[code]}/analysis`, countyKeys[A]!)).json()
-  it('a 9.6 亩 project and a 22.5 亩 one with 33 % stock meet the entry conditions and are not counted; a 45 亩 one is both', async () => {
+  it('a 9.6 亩 project and a 22.5 亩 one with 40 % stock meet the entry conditions and are not counted; a 45 亩 one is both', async () => {
     expect(await analysisOf('A-2025-02')).toMatchObject({ eligible: true, verdictZh: '符合', rewardCounted: false, rewardVerdictZh: '不计入奖励' })
     expect(await analysisOf('A-2025-03')).toMatchObject({ eligible: true, rewardCounted: false, rewardVerdictZh: '不计入奖励' })
     expect(await analysisOf('A-2025-01')).toMatchObject({ eligible: true, rewardCounted: true, rewardVerdictZh: '计入奖励' })

@@ -54,6 +54,13 @@ describe('console pages', () => {
     )
     await page.click(`#bundles-table tr[data-bundle="${first.bundleId}"] button:text("生成项目")`)
     await page.waitForSelector(':text("已生成项目")')
+    // its page shows the scattered land it took in (issue 21), as the API measured it
+    const made = (await w.t.app.inject({ url: `/api/v1/projects?q=BUNDLE-${first.runId}-`, headers: withKey(county) })).json().items[0]
+    const a = (await w.t.app.inject({ url: `/api/v1/projects/${made.id}/analysis`, headers: withKey(county) })).json()
+    expect(a.scatteredLand.fromBundle.bundleId).toBe(first.bundleId)
+    await page.goto(`${w.baseUrl}/#/projects/${made.id}`)
+    await page.waitForSelector('#numbers td[data-field="scatteredLand.m2"]')
+    expect(Number((await page.textContent('#numbers td[data-field="scatteredLand.m2"]'))!.replace(/,/g, ''))).toBe(a.scatteredLand.m2)
     await context.close()
   })
 

@@ -56,6 +56,8 @@ export const pieceStyles = {
   'approved-unsupplied': { fill: palette.purple, opacity: 0.25, outline: palette.purple, width: 3, dash: [2, 1] },
   'outside-plan': { fill: palette.green, opacity: 0.6, outline: palette.green },
   survey3: { fill: palette.grey, opacity: 0.3 },
+  // land a bundle project took in (165号 二): an outline over what lies under it
+  'scattered-land': { line: palette.yellow, width: 3, dash: [3, 1] },
 }
 
 /** A style with no basemap: the service's data alone (an optional raster basemap URL may be added). */

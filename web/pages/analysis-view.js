@@ -46,6 +46,8 @@ export function numberRows(a) {
   const c = a.conflicts ?? {}
   for (const k of ['approvedUnsupplied', 'idleLand', 'outsidePlan']) if (c[k]) rows.push(row(k, c[k].m2, undefined, `conflicts.${k}`))
   if (a.onPlots) rows.push(row('onPlots', a.onPlots.m2, undefined, 'onPlots'))
+  // a project made from a bundle: the 插花地、边角地、夹心地 it took in, which the checks admit beside the plots
+  if (a.scatteredLand) rows.push(row('scatteredLand', a.scatteredLand.m2, a.scatteredLand.mu, 'scatteredLand'))
   return rows
 }
 
@@ -187,7 +189,17 @@ export async function piecesMap(container, legend, pieces) {
   map.addSource('pieces', { type: 'geojson', data: pieces })
   const roles = [...new Set(pieces.features.map((x) => x.properties.role))]
   // Large pieces under small ones; the boundary on top.
-  const order = ['survey3', 'survey2-construction', 'survey2-changed', 'idle-land', 'approved-unsupplied', 'outside-plan', 'footprint', 'project']
+  const order = [
+    'survey3',
+    'survey2-construction',
+    'survey2-changed',
+    'idle-land',
+    'approved-unsupplied',
+    'outside-plan',
+    'footprint',
+    'scattered-land',
+    'project',
+  ]
   for (const role of order.filter((r) => roles.includes(r)).concat(roles.filter((r) => !order.includes(r)))) {
     const style = pieceStyles[role] ?? { line: '#333' }
     for (const layer of layersFor(`piece-${role}`, 'pieces', style)) map.addLayer({ ...layer, filter: ['==', ['get', 'role'], role] })
