@@ -121,6 +121,7 @@ export const s = {
     'survey2-construction': '二调建设用地',
     footprint: '上盖建筑物基底',
     'outside-plan': '规划范围外',
+    'outside-county': '本县行政区划范围外',
     survey3: '三调图斑',
   },
   projects: {
@@ -158,7 +159,10 @@ export const s = {
       idleLand: '闲置土地面积',
       outsidePlan: '规划范围外面积',
       onPlots: '位于低效用地图斑内面积',
+      outsideCounty: '本县行政区划范围外面积',
+      outsideCountyUnknown: '其中位于未加载行政区划的区域',
     },
+    inCounty: (county) => `其中位于${county}`,
     stockNull: (why) => `无法核定${why ? `：${why}` : ''}`,
     cols: { item: '项目', m2: '平方米', mu: '亩', check: '检查项', result: '结果', explanation: '说明', clause: '依据' },
     passed: { true: '通过', false: '不通过', null: '无法判定' },

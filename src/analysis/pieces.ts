@@ -3,14 +3,32 @@
 // tiles). The cut is the measures' own (src/db/analysis-cut.ts): each project in its own plane,
 // against the active layers of its county; the pieces are taken back to CGCS2000 lon/lat.
 import type { Knex } from 'knex'
-import { constructionCoded, featurePieces, footprintCounted, outsidePlan, projectsInPlanes, projectsWhere, type ProjectSelection } from '../db/analysis-cut.js'
+import {
+  constructionCoded,
+  featurePieces,
+  footprintCounted,
+  outsideCounty,
+  outsidePlan,
+  projectsInPlanes,
+  projectsWhere,
+  type ProjectSelection,
+} from '../db/analysis-cut.js'
 import { activeVersionJoin } from '../db/read-model.js'
 import type { Sql } from '../db/scope.js'
 import { excludedTypes, type BuildingTypeRule } from '../domain/building-types.js'
 
 export type { Sql }
 
-export const pieceRoles = ['project', 'survey2-construction', 'footprint', 'survey3', 'approved-unsupplied', 'idle-land', 'outside-plan'] as const
+export const pieceRoles = [
+  'project',
+  'survey2-construction',
+  'footprint',
+  'survey3',
+  'approved-unsupplied',
+  'idle-land',
+  'outside-plan',
+  'outside-county',
+] as const
 
 /** Building types inside the selected projects that the rules exclude from the footprint. */
 export async function excludedTypesNear(knex: Knex, sel: ProjectSelection, rules: readonly BuildingTypeRule[]): Promise<string[]> {
@@ -47,6 +65,7 @@ export function piecesSource(sel: ProjectSelection, o: { constructionCodes: read
     bindings: from.bindings,
   })
   const outside = outsidePlan(active('plan-zones'))
+  const outsideOfCounty = outsideCounty(active('admin-divisions'))
   const parts: Sql[] = [
     { sql: `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`, bindings: [] },
     union('survey2-construction', featurePieces(active('survey2'), constructionCoded(o.constructionCodes))),
@@ -57,6 +76,10 @@ export function piecesSource(sel: ProjectSelection, o: { constructionCodes: read
     {
       sql: `SELECT p.id, p.code, p.xzqdm, 'outside-plan', NULL, NULL, NULL, ST_Transform(${outside.outside}, 4490) ${outside.sql}`,
       bindings: outside.bindings,
+    },
+    {
+      sql: `SELECT p.id, p.code, p.xzqdm, 'outside-county', NULL, NULL, NULL, ST_Transform(${outsideOfCounty.outside}, 4490) ${outsideOfCounty.sql}`,
+      bindings: outsideOfCounty.bindings,
     },
   ]
   const projects = projectsInPlanes(sel)

@@ -8,7 +8,8 @@ import type { UseClass } from '../domain/approach.js'
 import { classifyBuildingType, excludedTypes } from '../domain/building-types.js'
 import { displayArea, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
-import { entryChecks, entryEligibility, rewardCounting, stockArea, type Measures, type ProjectFacts } from '../domain/rules.js'
+import { countyByCode } from '../domain/regions.js'
+import { entryChecks, entryEligibility, rewardCounting, stockArea, type Measures, type OutsideCountyMeasure, type ProjectFacts } from '../domain/rules.js'
 import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
@@ -50,7 +51,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const { inputs } = ctx
   const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
-  const [areas, s2, lines, types, fp, au, idle, outside, s3, plots, overlaps] = await Promise.all([
+  const [areas, s2, lines, types, fp, au, idle, outside, s3, plots, overlaps, outsideCounty] = await Promise.all([
     q.projectAreas(knex, cut),
     inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, config.survey2ConstructionCodes) : empty,
     inputs.survey2 && inputs['survey2-lines'] ? q.survey2Lines(knex, cut, inputs['survey2-lines'].datasetId, config.survey2ConstructionCodes) : empty,
@@ -62,8 +63,23 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
     inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
     inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
     projectOverlaps(knex, cut, { survey2: inputs.survey2?.datasetId, codes: config.survey2ConstructionCodes }),
+    inputs['admin-divisions'] ? q.outsideCounty(knex, cut, inputs['admin-divisions'].datasetId) : null,
   ])
-  return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps }
+  // Which counties the part outside lies in: every county's boundaries are read, so only for the
+  // projects that reach out of theirs (few), in a statement of its own (it fans out when distributed).
+  const crossing = outsideCounty ? ids.filter((id) => (outsideCounty.get(id)?.m2 ?? 0) > 0) : []
+  const outsideIn =
+    crossing.length && inputs['admin-divisions'] ? await q.outsideCountyIn(knex, { county, ids: crossing }, inputs['admin-divisions'].datasetId) : empty
+  return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps, outsideCounty, outsideIn }
+}
+
+/** Where the part of a project outside its county lies, as the result and the rules name it (largest first, the unknown part last). */
+function outsideCountyParts(rows: ReadonlyArray<{ county: string | null; m2: number }> | undefined): OutsideCountyMeasure[] {
+  const known = (rows ?? [])
+    .filter((r) => r.county !== null && r.m2 > 0)
+    .map((r) => ({ code: r.county, name: countyByCode(r.county!)?.name ?? null, m2: r.m2 }))
+  const unknown = (rows ?? []).find((r) => r.county === null)?.m2 ?? 0
+  return [...known, ...(unknown > 0 ? [{ code: null, name: null, m2: unknown }] : [])]
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
@@ -79,7 +95,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps } = await measure(
+  const { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps, outsideCounty, outsideIn } = await measure(
     knex,
     ctx,
     county,
@@ -93,6 +109,7 @@ export async function analyzeProjects(
     const srid = area.srid
     const construction = s2.get(p.id)
     const footprint = fp.get(p.id)
+    const outsideParts = outsideCountyParts(outsideIn.get(p.id))
     const measures: Measures = {
       areaM2: area.m2,
       planarAreaM2: area.planarM2,
@@ -108,6 +125,8 @@ export async function analyzeProjects(
       outsidePlanM2: outside ? (outside.get(p.id)?.m2 ?? 0) : null,
       onPlotsM2: plots ? (plots.get(p.id)?.m2 ?? 0) : null,
       overlaps: overlaps.get(p.id) ?? [],
+      outsideCountyM2: outsideCounty ? (outsideCounty.get(p.id)?.m2 ?? 0) : null,
+      outsideCountyIn: outsideParts,
     }
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
     const stock = stockArea(measures, facts, undefined, config.capFormulaAtConstruction)
@@ -180,6 +199,15 @@ export async function analyzeProjects(
         m2: m2(o.m2, [0, config.conflictToleranceM2]),
         stockM2: m2(o.stockM2, [0, config.conflictToleranceM2]),
       })),
+      outsideCounty:
+        measures.outsideCountyM2 === null || measures.outsideCountyM2 === undefined
+          ? null
+          : {
+              m2: m2(measures.outsideCountyM2, [0, config.conflictToleranceM2]),
+              share: a > 0 ? measures.outsideCountyM2 / a : 0,
+              counties: outsideParts.flatMap((x) => (x.code === null ? [] : [{ code: x.code, name: x.name, m2: m2(x.m2) }])),
+              unknownM2: m2(outsideParts.find((x) => x.code === null)?.m2 ?? 0),
+            },
       stockArea: {
         ...stock,
         ...(stock.m2 === null

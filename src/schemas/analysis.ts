@@ -21,6 +21,7 @@ export const AnalysisInputs = Type.Object(
     'idle-land': LayerInput,
     'plan-zones': LayerInput,
     plots: Type.Optional(LayerInput),
+    'admin-divisions': Type.Optional(LayerInput),
   },
   { description: 'the layer versions (dataset ids) the result was computed from; null: not loaded' },
 )
@@ -70,6 +71,23 @@ export const Overlap = Type.Object({
   m2: M2('land both projects cover (cut in this project’s plane)'),
   stockM2: M2('second-survey construction land both projects cover: the stock land both would count'),
 })
+
+export const OutsideCounty = Type.Object(
+  {
+    m2: M2('part of the project outside its county’s administrative boundary (cut in the project’s plane)'),
+    share: Type.Number({ description: 'that part ÷ the project’s area' }),
+    counties: Type.Array(
+      Type.Object({
+        code: Type.String({ description: 'the other county’s code (xzqdm)' }),
+        name: Nullable(Type.String({ description: 'its name in the region table' })),
+        m2: M2('the part lying in that county’s administrative boundary (its active admin-divisions version)'),
+      }),
+      { description: 'other counties whose boundary is loaded and holds part of the project, largest first' },
+    ),
+    unknownM2: M2('the part in no county whose boundary is loaded (that county unknown)'),
+  },
+  { description: '跨县：the project against its county’s administrative boundary (行政区划)' },
+)
 
 export const AnalysisResult = Type.Object({
   schemaVersion: Type.Literal(analysisSchemaVersion, { description: 'version of this shape; a stored result of another version is recomputed' }),
@@ -125,6 +143,11 @@ export const AnalysisResult = Type.Object({
   overlaps: Type.Array(Overlap, {
     description: 'other projects of the county on the same land: every one not a draft or returned (counted ones included)',
   }),
+  outsideCounty: Type.Optional(
+    Type.Union([OutsideCounty, Type.Null()], {
+      description: 'null: the county has no administrative boundary (admin-divisions layer) loaded, and check within-county is left out',
+    }),
+  ),
   stockArea: Type.Object({
     method: Type.String(),
     m2: Nullable(Type.Number()),

@@ -11,11 +11,11 @@ const p = s.project
 
 /** Rows of the numbers table: label, m² and 亩 (the API's own mu where it gives one). */
 export function numberRows(a) {
-  const row = (key, m2, mu, field) =>
+  const row = (key, m2, mu, field, label = p.rows[key]) =>
     h(
       'tr',
       { dataset: { row: key } },
-      h('th', { scope: 'row' }, p.rows[key]),
+      h('th', { scope: 'row' }, label),
       h('td.num', { dataset: { field: `${field}.m2` } }, f.m2(m2)),
       h('td.num', { dataset: { field: `${field}.mu` } }, mu === undefined ? f.muOfM2(m2) : f.mu(mu)),
     )
@@ -44,6 +44,13 @@ export function numberRows(a) {
   const c = a.conflicts ?? {}
   for (const k of ['approvedUnsupplied', 'idleLand', 'outsidePlan']) if (c[k]) rows.push(row(k, c[k].m2, undefined, `conflicts.${k}`))
   if (a.onPlots) rows.push(row('onPlots', a.onPlots.m2, undefined, 'onPlots'))
+  // 跨县: the part outside the county's administrative boundary, then where it lies
+  if (a.outsideCounty) {
+    rows.push(row('outsideCounty', a.outsideCounty.m2, undefined, 'outsideCounty'))
+    for (const c of a.outsideCounty.counties)
+      rows.push(row('outsideCountyIn', c.m2, undefined, `outsideCounty.counties.${c.code}`, p.inCounty(`${c.name ?? ''}（${c.code}）`)))
+    if (a.outsideCounty.unknownM2 > 0) rows.push(row('outsideCountyUnknown', a.outsideCounty.unknownM2, undefined, 'outsideCounty.unknownM2'))
+  }
   return rows
 }
 
@@ -151,7 +158,7 @@ export async function piecesMap(container, legend, pieces) {
   map.addSource('pieces', { type: 'geojson', data: pieces })
   const roles = [...new Set(pieces.features.map((x) => x.properties.role))]
   // Large pieces under small ones; the boundary on top.
-  const order = ['survey3', 'survey2-construction', 'idle-land', 'approved-unsupplied', 'outside-plan', 'footprint', 'project']
+  const order = ['survey3', 'survey2-construction', 'idle-land', 'approved-unsupplied', 'outside-plan', 'outside-county', 'footprint', 'project']
   for (const role of order.filter((r) => roles.includes(r)).concat(roles.filter((r) => !order.includes(r)))) {
     const style = pieceStyles[role] ?? { line: '#333' }
     for (const layer of layersFor(`piece-${role}`, 'pieces', style)) map.addLayer({ ...layer, filter: ['==', ['get', 'role'], role] })
