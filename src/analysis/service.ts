@@ -73,13 +73,18 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   return { inputs, types, areas, s2, lines, fp, au, idle, outside, s3, plots, overlaps, outsideCounty, outsideIn }
 }
 
+/**
+ * Below this a part outside the county is not a place: two counties' boundaries drawn on one line
+ * meet with slivers of 10⁻⁶ m², which would be listed as a county (or as unknown) with 0.00 m².
+ */
+const placeMinM2 = 0.005
+
 /** Where the part of a project outside its county lies, as the result and the rules name it (largest first, the unknown part last). */
 function outsideCountyParts(rows: ReadonlyArray<{ county: string | null; m2: number }> | undefined): OutsideCountyMeasure[] {
-  const known = (rows ?? [])
-    .filter((r) => r.county !== null && r.m2 > 0)
-    .map((r) => ({ code: r.county, name: countyByCode(r.county!)?.name ?? null, m2: r.m2 }))
-  const unknown = (rows ?? []).find((r) => r.county === null)?.m2 ?? 0
-  return [...known, ...(unknown > 0 ? [{ code: null, name: null, m2: unknown }] : [])]
+  const parts = (rows ?? []).filter((r) => r.m2 >= placeMinM2)
+  const known = parts.flatMap((r) => (r.county === null ? [] : [{ code: r.county, name: countyByCode(r.county)?.name ?? null, m2: r.m2 }]))
+  const unknown = parts.filter((r) => r.county === null).map((r) => ({ code: null, name: null, m2: r.m2 }))
+  return [...known, ...unknown]
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */

@@ -188,7 +188,9 @@ describe('within-county (issue 21: a project crossing into another county is rep
     expect(full(above, facts(), 'within-county')).toMatchObject({
       passed: false,
       needsReview: false,
-      message: expect.stringMatching(/^1\.01 m² outside the county’s administrative boundary \(371521 阳谷县 0\.60 m²; in no county whose boundary is loaded 0\.40 m²\)$/),
+      message: expect.stringMatching(
+        /^1\.01 m² outside the county’s administrative boundary \(371521 阳谷县 0\.60 m²; in no county whose boundary is loaded 0\.40 m²\)$/,
+      ),
       messageZh: expect.stringMatching(/^有1\.01 m²位于本县行政区划范围外（其中阳谷县（371521）0\.60 m²；未加载行政区划的区域0\.40 m²）$/),
     })
     expect(verdicts(above)).toMatchObject({ eligible: false, counted: false })
