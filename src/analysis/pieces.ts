@@ -6,6 +6,7 @@ import type { Knex } from 'knex'
 import {
   featurePieces,
   footprintCounted,
+  outsideCounty,
   outsidePlan,
   projectsInPlanes,
   projectsWhere,
@@ -37,6 +38,7 @@ export const pieceRoles = [
   'idle-land',
   'outside-plan',
   'scattered-land',
+  'outside-county',
 ] as const
 
 /** Building types inside the selected projects that the rules exclude from the footprint. */
@@ -75,6 +77,7 @@ export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; e
   })
   const outside = outsidePlan(active('plan-zones'))
   const kindZh = Object.entries(scatteredLandKindZh)
+  const outsideOfCounty = outsideCounty(active('admin-divisions'))
   const parts: Sql[] = [
     { sql: `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`, bindings: [] },
     union('survey2-construction', featurePieces(active('survey2'), survey2StockLand(o.survey2))),
@@ -93,6 +96,10 @@ export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; e
       sql: `SELECT p.id, p.code, p.xzqdm, 'scattered-land', NULL, CASE f.kind ${kindZh.map(() => 'WHEN ? THEN ?').join(' ')} END, f.ref,
                    ST_Transform(c.piece, 4490) ${scatteredLandPieces.sql}`,
       bindings: [...kindZh.flat(), ...scatteredLandPieces.bindings],
+    },
+    {
+      sql: `SELECT p.id, p.code, p.xzqdm, 'outside-county', NULL, NULL, NULL, ST_Transform(${outsideOfCounty.outside}, 4490) ${outsideOfCounty.sql}`,
+      bindings: outsideOfCounty.bindings,
     },
   ]
   const projects = projectsInPlanes(sel)

@@ -11,20 +11,35 @@ import {
   featurePieces,
   featuresNear,
   footprintCounted,
+  otherCountiesNear,
+  outsideCounty as outsideCountyCut,
   outsidePlan as outsidePlanCut,
   projectsInPlanes,
+  REACH,
   survey2ChangeDate,
   survey2ChangedAfter,
   survey2ChangeText,
   survey2StockLand,
   scatteredLandPieces,
 } from '../db/analysis-cut.js'
+import { resultValue } from '../db/result-projections.js'
 import type { Sql } from '../db/scope.js'
+import { layerKind } from '../catalogue/layer-kinds.js'
 import { activeDataset } from '../db/read-model.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import type { ScatteredLandKind } from '../domain/bundles.js'
 
-export const analysisLayers = ['survey2', 'survey3', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'plan-zones', 'plots'] as const
+export const analysisLayers = [
+  'survey2',
+  'survey3',
+  'survey2-lines',
+  'buildings',
+  'approved-unsupplied',
+  'idle-land',
+  'plan-zones',
+  'plots',
+  'admin-divisions',
+] as const
 export type AnalysisLayer = (typeof analysisLayers)[number]
 
 export interface LayerInput {
@@ -294,6 +309,42 @@ export async function outsidePlan(knex: Knex, c: Cut, datasetId: number) {
   return byId(rows)
 }
 
+/** Area of each project outside its county's administrative boundary, on the ellipsoid and in the plane. */
+export async function outsideCounty(knex: Knex, c: Cut, datasetId: number) {
+  const cut = outsideCountyCut(version(c, 'admin-divisions', datasetId))
+  const rows = await run<{ id: number; m2: number; planarM2: number }>(knex, c, [
+    `SELECT id, ${ellipsoidal('d')} AS m2, ${planar('d')} AS "planarM2" FROM (SELECT p.id, ${cut.outside} AS d`,
+    cut,
+    ') s',
+  ])
+  return byId(rows)
+}
+
+/**
+ * Where the part of each project outside its county lies: the m² in each other county whose
+ * boundary is loaded (its active version), and `county` null for the part in none of them. Only
+ * for projects that reach out of their county (`c.ids`): it reads every county's boundaries, so on a
+ * database distributed by county it fans out (docs/scale-out.md).
+ */
+export async function outsideCountyIn(knex: Knex, c: Cut, datasetId: number) {
+  const cut = outsideCountyCut(version(c, 'admin-divisions', datasetId))
+  const rows = await run<{ id: number; county: string | null; m2: number }>(knex, c, [
+    `, o AS MATERIALIZED (SELECT p.id, ${cut.outside} AS g`,
+    cut,
+    `), other AS MATERIALIZED (
+       SELECT p.id, d.xzqdm AS county, ST_Union(ST_Transform(f.geom, p.srid)) AS g FROM p ${otherCountiesNear} GROUP BY p.id, d.xzqdm)
+     SELECT o.id, other.county, ${ellipsoidal('ST_CollectionExtract(ST_Intersection(o.g, other.g), 3)')} AS m2
+       FROM o JOIN other ON other.id = o.id
+     UNION ALL
+     SELECT o.id, NULL, ${ellipsoidal('CASE WHEN u.g IS NULL THEN o.g ELSE ST_CollectionExtract(ST_Difference(o.g, u.g), 3) END')}
+       FROM o LEFT JOIN (SELECT id, ST_Union(g) AS g FROM other GROUP BY id) u ON u.id = o.id
+     ORDER BY 1, 3 DESC, 2`,
+  ])
+  const out = new Map<number, Array<{ county: string | null; m2: number }>>()
+  for (const { id, ...r } of rows) out.set(id, [...(out.get(id) ?? []), r])
+  return out
+}
+
 /** Third-survey land use inside each project: geometric and 按比例分摊 (TBMJ × piece / patch). */
 export async function survey3Breakdown(knex: Knex, c: Cut, datasetId: number) {
   const rows = await run<{ id: number; code: string | null; name: string | null; m2: number; apportionedM2: number | null }>(knex, c, [
@@ -342,6 +393,27 @@ export async function storeResults(
 /** A new version of an analysis layer makes the county's stored results stale. */
 export async function markCountyStale(knex: Knex, county: string): Promise<number> {
   return knex('analysis_results').where({ xzqdm: county, stale: false }).update({ stale: true })
+}
+
+/**
+ * A county's new administrative boundary may move where the neighbours' projects that reach out of
+ * their own county lie (outsideCounty.counties): their stored results become stale. Candidates are
+ * the other counties' projects within the box of any version of this county's boundary (old or new),
+ * found by the index; only results with a part outside their county are marked. Fans out when
+ * distributed by county (docs/scale-out.md): a boundary is loaded once in a long while.
+ */
+export async function markNeighboursStale(knex: Knex, county: string): Promise<number> {
+  const { rowCount } = await knex.raw(
+    `UPDATE analysis_results a SET stale = true
+       FROM projects p
+      WHERE a.xzqdm = p.xzqdm AND a.project_id = p.id AND NOT a.stale AND p.xzqdm <> ?
+        AND p.geom && (SELECT ST_Expand(ST_Extent(f.geom)::geometry, ${REACH})
+                         FROM datasets d JOIN "${layerKind('admin-divisions')!.table}" f ON f.dataset_id = d.id AND f.xzqdm = d.xzqdm
+                        WHERE d.layer = 'admin-divisions' AND d.xzqdm = ?)
+        AND ${resultValue(['outsideCounty', 'm2'], 'a.result')} > 0`,
+    [county, county],
+  )
+  return rowCount ?? 0
 }
 
 export async function markProjectStale(knex: Knex, projectId: number): Promise<number> {

@@ -9,7 +9,17 @@ import { classifyBuildingType, excludedTypes } from '../domain/building-types.js
 import { scatteredLandKinds, scatteredLandKindZh, type ScatteredLandKind } from '../domain/bundles.js'
 import { displayArea, m2Text, roundKeepingSide } from '../domain/display.js'
 import type { Approach } from '../domain/project.js'
-import { entryChecks, entryEligibility, rewardCounting, stockArea, stockOptions, type Measures, type ProjectFacts } from '../domain/rules.js'
+import { countyByCode } from '../domain/regions.js'
+import {
+  entryChecks,
+  entryEligibility,
+  rewardCounting,
+  stockArea,
+  stockOptions,
+  type Measures,
+  type OutsideCountyMeasure,
+  type ProjectFacts,
+} from '../domain/rules.js'
 import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
@@ -52,7 +62,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
   const land = survey2LandOf(config)
-  const [areas, s2, changed, lines, types, fp, au, idle, outside, s3, plots, overlaps, scattered] = await Promise.all([
+  const [areas, s2, changed, lines, types, fp, au, idle, outside, s3, plots, overlaps, scattered, outsideCounty] = await Promise.all([
     q.projectAreas(knex, cut),
     inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, land) : empty,
     inputs.survey2 ? q.survey2ChangedAfterBaseline(knex, cut, inputs.survey2.datasetId, land) : empty,
@@ -69,8 +79,28 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
       plots: inputs.plots?.datasetId,
       survey2: inputs.survey2 ? { datasetId: inputs.survey2.datasetId, land } : undefined,
     }),
+    inputs['admin-divisions'] ? q.outsideCounty(knex, cut, inputs['admin-divisions'].datasetId) : null,
   ])
-  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered }
+  // Which counties the part outside lies in: every county's boundaries are read, so only for the
+  // projects that reach out of theirs (few), in a statement of its own (it fans out when distributed).
+  const crossing = outsideCounty ? ids.filter((id) => (outsideCounty.get(id)?.m2 ?? 0) > 0) : []
+  const outsideIn =
+    crossing.length && inputs['admin-divisions'] ? await q.outsideCountyIn(knex, { county, ids: crossing }, inputs['admin-divisions'].datasetId) : empty
+  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered, outsideCounty, outsideIn }
+}
+
+/**
+ * Below this a part outside the county is not a place: two counties' boundaries drawn on one line
+ * meet with slivers of 10⁻⁶ m², which would be listed as a county (or as unknown) with 0.00 m².
+ */
+const placeMinM2 = 0.005
+
+/** Where the part of a project outside its county lies, as the result and the rules name it (largest first, the unknown part last). */
+function outsideCountyParts(rows: ReadonlyArray<{ county: string | null; m2: number }> | undefined): OutsideCountyMeasure[] {
+  const parts = (rows ?? []).filter((r) => r.m2 >= placeMinM2)
+  const known = parts.flatMap((r) => (r.county === null ? [] : [{ code: r.county, name: countyByCode(r.county)?.name ?? null, m2: r.m2 }]))
+  const unknown = parts.filter((r) => r.county === null).map((r) => ({ code: null, name: null, m2: r.m2 }))
+  return [...known, ...unknown]
 }
 
 /** Analyses projects of one county against its active layers and stores the results. */
@@ -86,7 +116,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered } = await measure(
+  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered, outsideCounty, outsideIn } = await measure(
     knex,
     ctx,
     county,
@@ -104,6 +134,7 @@ export async function analyzeProjects(
     const netPatches = construction?.netM2 ?? 0
     const netLines = lines.get(p.id)?.m2 ?? 0
     const land = scattered.get(p.id)
+    const outsideParts = outsideCountyParts(outsideIn.get(p.id))
     const measures: Measures = {
       areaM2: area.m2,
       planarAreaM2: area.planarM2,
@@ -131,6 +162,8 @@ export async function analyzeProjects(
             scatteredOffConstructionPlanarM2: land.offConstructionPlanarM2,
           }
         : {}),
+      outsideCountyM2: outsideCounty ? (outsideCounty.get(p.id)?.m2 ?? 0) : null,
+      outsideCountyIn: outsideParts,
     }
     const facts: ProjectFacts = { ...p, approach: p.approach as Approach, originalUse: p.originalUse as UseClass | null, newUse: p.newUse as UseClass | null }
     const stock = stockArea(measures, facts, undefined, stockOptions(config))
@@ -221,6 +254,15 @@ export async function analyzeProjects(
         m2: m2(o.m2, [0, config.conflictToleranceM2]),
         stockM2: m2(o.stockM2, [0, config.conflictToleranceM2]),
       })),
+      outsideCounty:
+        measures.outsideCountyM2 === null || measures.outsideCountyM2 === undefined
+          ? null
+          : {
+              m2: m2(measures.outsideCountyM2, [0, config.conflictToleranceM2]),
+              share: a > 0 ? measures.outsideCountyM2 / a : 0,
+              counties: outsideParts.flatMap((x) => (x.code === null ? [] : [{ code: x.code, name: x.name, m2: m2(x.m2) }])),
+              unknownM2: m2(outsideParts.find((x) => x.code === null)?.m2 ?? 0),
+            },
       stockArea: {
         ...stock,
         ...(stock.m2 === null ? { m2: null, mu: null } : displayArea(stock.m2, stockThresholds)),

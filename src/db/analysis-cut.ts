@@ -1,6 +1,6 @@
 // The analysis cut, said once: which projects, in which plane, which features of a layer are near
-// one, the piece of a feature inside a project, the footprint exclusion and the part outside the
-// plan. The measures (src/analysis/queries.ts) and the pieces (src/analysis/pieces.ts: the pieces
+// one, the piece of a feature inside a project, the footprint exclusion and the parts outside the
+// plan and the county. The measures (src/analysis/queries.ts) and the pieces (src/analysis/pieces.ts: the pieces
 // endpoint, the OGC `analysis-pieces` collection and its tiles) both build from these fragments,
 // so a number and the geometry shown for it are the same cut (issue 20).
 //
@@ -18,7 +18,7 @@
 import { layerKind } from '../catalogue/layer-kinds.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import { changeDateSql } from '../domain/dates.js'
-import { activeVersionJoin, approvedAnalysisJoin } from './read-model.js'
+import { activeVersionCondition, activeVersionJoin, approvedAnalysisJoin } from './read-model.js'
 import { resultValue } from './result-projections.js'
 import type { Sql } from './scope.js'
 
@@ -186,16 +186,19 @@ export const footprintCounted = (excluded: readonly string[]): Sql => ({
 })
 
 /**
- * `FROM p … LEFT JOIN LATERAL (…) z ON true` with `outside`, the part of each project outside every
- * permitted planning zone, in the plane. With the active version, a project whose county has no
- * plan is left out (nothing to be outside of).
+ * `FROM p … LEFT JOIN LATERAL (…) z ON true` with `outside`: the part of each project outside the
+ * union of the version's features near it (those `where` keeps), in the plane; all of it when none
+ * is near. Whole features are unioned, not their pieces: features that tile (the towns of a county)
+ * share their vertices, so their union has no seam, and a project inside it leaves nothing over.
+ * With the active version, a project whose county has no such layer is left out (nothing to be
+ * outside of).
  */
-export function outsidePlan(v: LayerVersion): Sql & { outside: string } {
+function outsideUnion(v: LayerVersion, where?: string): Sql & { outside: string } {
   const { join, condition } = versionOf(v)
   return {
     sql: `FROM p ${join}
           LEFT JOIN LATERAL (SELECT ST_Union(ST_Transform(f.geom, p.srid)) AS g FROM "${tableOf(v.layer)}" f
-                              WHERE ${condition.sql} AND f.permitted AND ${near}) z ON true`,
+                              WHERE ${condition.sql}${where ? ` AND ${where}` : ''} AND ${near}) z ON true`,
     bindings: condition.bindings,
     outside: 'CASE WHEN z.g IS NULL THEN p.plane ELSE ST_CollectionExtract(ST_Difference(p.plane, z.g), 3) END',
   }
@@ -213,3 +216,23 @@ export const scatteredLandPieces: Sql = {
         WHERE NOT ST_IsEmpty(c.piece)`,
   bindings: [],
 }
+
+/** The part of each project outside every permitted planning zone, in the plane (see outsideUnion). */
+export const outsidePlan = (v: LayerVersion) => outsideUnion(v, 'f.permitted')
+
+/**
+ * The part of each project outside its county's administrative boundary (行政区划), in the plane: the
+ * county is the union of every feature of its admin-divisions version, whatever their level, so a
+ * layer of towns (乡镇), of the county's own outline, or of both gives the same county
+ * (docs/decisions.md, issue 21). See outsideUnion.
+ */
+export const outsideCounty = (v: LayerVersion) => outsideUnion(v)
+
+/**
+ * `JOIN datasets d … JOIN admin_divisions f …` after `FROM p`: the features of the active
+ * administrative divisions of every other county near the project, the county being `d.xzqdm`. On
+ * a database distributed by county this fans out (the other counties live on other shards):
+ * callers run it only for the projects that reach out of their county.
+ */
+export const otherCountiesNear = `JOIN datasets d ON ${activeVersionCondition({ as: 'd', layer: 'admin-divisions' })} AND d.xzqdm <> p.xzqdm
+  JOIN "${tableOf('admin-divisions')}" f ON f.dataset_id = d.id AND f.xzqdm = d.xzqdm AND ${near}`

@@ -45,6 +45,21 @@ export interface Measures {
   scatteredOffConstructionPlanarM2?: number
   /** the other projects of the county drawn on the same land (not drafts or returned ones); absent: none */
   overlaps?: readonly OverlapMeasure[]
+  /**
+   * part of the project outside its county's administrative boundary (行政区划); null or absent when the
+   * county has no admin-divisions layer, and then check within-county is left out (it does not make
+   * the verdict unknown: docs/decisions.md, issue 21)
+   */
+  outsideCountyM2?: number | null
+  /** where that part lies: each other county whose boundary is loaded, and (code null) the part in none */
+  outsideCountyIn?: readonly OutsideCountyMeasure[]
+}
+
+/** Part of a project outside its county lying in one other county (code null: in no county whose boundary is loaded). */
+export interface OutsideCountyMeasure {
+  code: string | null
+  name: string | null
+  m2: number
 }
 
 /** Another project overlapping this one: the land both cover and the second-survey construction land in it. */
@@ -105,6 +120,7 @@ export const checkIds = [
   'ownership',
   'stock-formula',
   'no-double-counting',
+  'within-county',
 ] as const
 export type CheckId = (typeof checkIds)[number]
 
@@ -121,6 +137,7 @@ export const checkNamesZh: Record<CheckId, string> = {
   ownership: '权属清晰、无查封',
   'stock-formula': '公式核定存量与用地、容积率相符',
   'no-double-counting': '同一土地不重复核定',
+  'within-county': '位于本县行政区内',
 }
 
 /** The clause each check comes from. */
@@ -136,6 +153,7 @@ export const checkClauses: Record<CheckId, string> = {
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
   'stock-formula': '165号 三：“退二进三”、提高容积率的存量按建筑面积除以地块新的容积率核定；165号 五：错报、虚报',
   'no-double-counting': '165号 三：盘活存量面积以项目区范围内二调建设用地面积核定（同一土地只核定一次）',
+  'within-county': '165号 一、四（一）：奖励到县（市、区），县级录入本县项目；聊城方案 五（二）：负责辖区低效用地再开发',
 }
 
 export interface Check {
@@ -316,7 +334,35 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
   checks.push(ownershipCheck(p))
   checks.push(stockFormulaCheck(m, p, stock, c))
   checks.push(noDoubleCounting(m.overlaps ?? [], c))
+  const county = withinCounty(m, c)
+  if (county) checks.push(county)
   return checks
+}
+
+/**
+ * 位于本县行政区内 (docs/decisions.md, issue 21): the part of the project outside its county's
+ * administrative boundary, against the conflict tolerance, naming the counties it lies in. Left out
+ * (null) when the county has no boundary loaded: the verdicts stay what they were without it.
+ */
+function withinCounty(m: Measures, c: AnalysisConfig): Draft | null {
+  if (m.outsideCountyM2 === null || m.outsideCountyM2 === undefined) return null
+  const tolerance = [c.conflictToleranceM2]
+  const parts = (m.outsideCountyIn ?? []).filter((x) => x.m2 > 0)
+  const list = (o: { unknown: string; county: (x: OutsideCountyMeasure) => string; gap: string; sep: string }) =>
+    parts.map((x) => `${x.code === null ? o.unknown : o.county(x)}${o.gap}${m2Text(x.m2, tolerance)}`).join(o.sep)
+  const where = parts.length
+    ? {
+        en: ` (${list({ unknown: 'in no county whose boundary is loaded', county: (x) => `${x.code} ${x.name ?? ''}`.trim(), gap: ' ', sep: '; ' })})`,
+        zh: `（其中${list({ unknown: '未加载行政区划的区域', county: (x) => `${x.name ?? ''}（${x.code}）`, gap: '', sep: '；' })}）`,
+      }
+    : { en: '', zh: '' }
+  return toleranceCheck('within-county', m.outsideCountyM2, c, {
+    none: { en: 'inside the county’s administrative boundary', zh: '位于本县行政区划范围内' },
+    some: (t) => ({
+      en: `${t} outside the county’s administrative boundary${where.en}`,
+      zh: `有${t}位于本县行政区划范围外${where.zh}`,
+    }),
+  })
 }
 
 /**
@@ -574,6 +620,7 @@ const areaKeys = [
   'onPlotsM2',
   'scatteredOffPlotsM2',
   'scatteredOffConstructionM2',
+  'outsideCountyM2',
 ] as const
 
 /** The measures as the plane gives them, and each area moved by ±delta (together and against each other). */
@@ -589,7 +636,7 @@ function variants(m: Measures, delta: number): Measures[] {
   ]
   const moved = (k: (typeof areaKeys)[number], d: number): Measures => {
     const v = m[k]
-    return { ...m, [k]: v === null || v === undefined ? v : Math.max(0, v + d) }
+    return v === null || v === undefined ? m : { ...m, [k]: Math.max(0, v + d) }
   }
   // scattered land only moves where there is some (without it, its absence is exact)
   for (const k of areaKeys) if (!k.startsWith('scattered') || (m[k] ?? 0) > 0) out.push(moved(k, delta), moved(k, -delta))

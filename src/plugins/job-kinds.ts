@@ -1,7 +1,7 @@
 // Composition of the job system: each feature's job kind and what must follow a new layer version,
 // built into one Jobs owner per app (plugins/jobs.ts), CLI run or benchmark. src/jobs knows none of the features.
 import type { Knex } from 'knex'
-import { analysisLayers, markCountyStale } from '../analysis/queries.js'
+import { analysisLayers, markCountyStale, markNeighboursStale } from '../analysis/queries.js'
 import { analysisJobKind } from '../analysis/runs.js'
 import { bundleJobKind, rebundleHook } from '../bundles/service.js'
 import { importJobKind, type ImportKindOptions } from '../import/jobs.js'
@@ -29,6 +29,17 @@ const staleAnalyses: ActivationHook = async (trx, e) => {
   return { notes: stale ? [note] : [] }
 }
 
+/** A county's new boundary moves where its neighbours' projects reaching into it lie (analysis outsideCounty). */
+const staleNeighbours: ActivationHook = async (trx, e) => {
+  if (e.layer !== 'admin-divisions') return { notes: [] }
+  const stale = await markNeighboursStale(trx, e.county)
+  const note = {
+    message: `${stale} stored analyses of neighbouring counties' projects reaching into county ${e.county} are now stale`,
+    messageZh: `相邻县跨入本县（${e.county}）的 ${stale} 个项目分析结果因行政区划更新已过期，需重新分析`,
+  }
+  return { notes: stale ? [note] : [] }
+}
+
 export interface BuildJobsOptions extends ImportKindOptions {
   knex: Knex
   log: JobsOptions['log']
@@ -41,6 +52,7 @@ export function buildJobs(o: BuildJobsOptions): Jobs {
     .register('updating projects from the layer', projectsFromLayer)
     .register('re-bundling the plots', rebundleHook)
     .register('marking analyses stale', staleAnalyses)
+    .register('marking neighbouring counties’ analyses stale', staleNeighbours)
   return new Jobs({
     knex: o.knex,
     log: o.log,

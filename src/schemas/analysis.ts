@@ -23,6 +23,7 @@ export const AnalysisInputs = Type.Object(
     'idle-land': LayerInput,
     'plan-zones': LayerInput,
     plots: Type.Optional(LayerInput),
+    'admin-divisions': Type.Optional(LayerInput),
   },
   { description: 'the layer versions (dataset ids) the result was computed from; null: not loaded' },
 )
@@ -97,6 +98,23 @@ export const ScatteredLand = Type.Object(
     ),
   },
   { description: 'null: the project was not made from a bundle (issue 21)' },
+)
+
+export const OutsideCounty = Type.Object(
+  {
+    m2: M2('part of the project outside its county’s administrative boundary (cut in the project’s plane)'),
+    share: Type.Number({ description: 'that part ÷ the project’s area' }),
+    counties: Type.Array(
+      Type.Object({
+        code: Type.String({ description: 'the other county’s code (xzqdm)' }),
+        name: Nullable(Type.String({ description: 'its name in the region table' })),
+        m2: M2('the part lying in that county’s administrative boundary (its active admin-divisions version)'),
+      }),
+      { description: 'other counties whose boundary is loaded and holds part of the project, largest first' },
+    ),
+    unknownM2: M2('the part in no county whose boundary is loaded (that county unknown)'),
+  },
+  { description: '跨县：the project against its county’s administrative boundary (行政区划)' },
 )
 
 export const AnalysisResult = Type.Object({
@@ -202,6 +220,11 @@ export const AnalysisResult = Type.Object({
   overlaps: Type.Array(Overlap, {
     description: 'other projects of the county on the same land: every one not a draft or returned (counted ones included)',
   }),
+  outsideCounty: Type.Optional(
+    Type.Union([OutsideCounty, Type.Null()], {
+      description: 'null: the county has no administrative boundary (admin-divisions layer) loaded, and check within-county is left out',
+    }),
+  ),
   stockArea: Type.Object({
     method: Type.String(),
     m2: Nullable(Type.Number()),

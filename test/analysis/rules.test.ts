@@ -2,7 +2,17 @@
 import { describe, expect, it } from 'vitest'
 import { analysisDefaults as cfg } from '../../src/domain/analysis-config.js'
 import { MU_M2 } from '../../src/domain/units.js'
-import { eligibility, entryChecks, stockArea, type Measures, type OverlapMeasure, type ProjectFacts } from '../../src/domain/rules.js'
+import {
+  checkIds,
+  eligibility,
+  entryChecks,
+  entryEligibility,
+  rewardCounting,
+  stockArea,
+  type Measures,
+  type OverlapMeasure,
+  type ProjectFacts,
+} from '../../src/domain/rules.js'
 
 // Planar areas equal the ellipsoidal ones unless a test sets them.
 const measures = (m: Partial<Measures> = {}): Measures => {
@@ -141,6 +151,53 @@ describe('no-double-counting (issue 21: the same land is counted once)', () => {
   it('is near its threshold within ±0.01 m² of the tolerance', () => {
     expect(full(measures({ overlaps: [other({ stockM2: tol - 0.005 })] }), facts(), 'no-double-counting').nearThreshold).toBe(true)
     expect(full(measures({ overlaps: [other({ stockM2: tol - 0.5 })] }), facts(), 'no-double-counting').nearThreshold).toBe(false)
+  })
+})
+
+describe('within-county (issue 21: a project crossing into another county is reported)', () => {
+  const tol = cfg.conflictToleranceM2
+  const inYanggu = (m2: number) => [{ code: '371521', name: '阳谷县', m2 }]
+  const verdicts = (m: Measures) => {
+    const checks = entryChecks(m, facts(), stockArea(m, facts()), cfg)
+    return { eligible: entryEligibility(checks), counted: rewardCounting(checks), ids: checks.map((c) => c.id) }
+  }
+  it('is left out without a county boundary, and the verdicts stay what they were', () => {
+    for (const m of [measures(), measures({ outsideCountyM2: null })]) {
+      expect(verdicts(m)).toEqual({ eligible: true, counted: true, ids: checkIds.filter((id) => id !== 'within-county') })
+    }
+    // an unknown check elsewhere is still unknown, and not made so by the missing boundary
+    expect(verdicts(measures({ outsidePlanM2: null })).eligible).toBeNull()
+  })
+  it('inside the boundary passes without review', () => {
+    expect(full(measures({ outsideCountyM2: 0 }), facts(), 'within-county')).toMatchObject({
+      passed: true,
+      needsReview: false,
+      value: 0,
+      threshold: tol,
+      messageZh: '位于本县行政区划范围内',
+    })
+    expect(verdicts(measures({ outsideCountyM2: 0 })).eligible).toBe(true)
+  })
+  it('up to the tolerance outside needs review; above it fails, naming the other county and the unknown part', () => {
+    expect(full(measures({ outsideCountyM2: tol, outsideCountyIn: inYanggu(tol) }), facts(), 'within-county')).toMatchObject({
+      passed: true,
+      needsReview: true,
+      messageZh: expect.stringMatching(/有1\.00 m²位于本县行政区划范围外（其中阳谷县（371521）1\.00 m²），在1平方米容差内/),
+    })
+    const above = measures({ outsideCountyM2: tol + 1e-9, outsideCountyIn: [...inYanggu(0.6), { code: null, name: null, m2: 0.4 + 1e-9 }] })
+    expect(full(above, facts(), 'within-county')).toMatchObject({
+      passed: false,
+      needsReview: false,
+      message: expect.stringMatching(
+        /^1\.01 m² outside the county’s administrative boundary \(371521 阳谷县 0\.60 m²; in no county whose boundary is loaded 0\.40 m²\)$/,
+      ),
+      messageZh: expect.stringMatching(/^有1\.01 m²位于本县行政区划范围外（其中阳谷县（371521）0\.60 m²；未加载行政区划的区域0\.40 m²）$/),
+    })
+    expect(verdicts(above)).toMatchObject({ eligible: false, counted: false })
+  })
+  it('is near its threshold within ±0.01 m² of the tolerance', () => {
+    expect(full(measures({ outsideCountyM2: tol + 0.005 }), facts(), 'within-county')).toMatchObject({ passed: false, nearThreshold: true })
+    expect(full(measures({ outsideCountyM2: tol - 0.5 }), facts(), 'within-county').nearThreshold).toBe(false)
   })
 })
 

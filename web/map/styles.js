@@ -55,6 +55,7 @@ export const pieceStyles = {
   'idle-land': { fill: palette.orange, opacity: 0.6, outline: palette.orange },
   'approved-unsupplied': { fill: palette.purple, opacity: 0.25, outline: palette.purple, width: 3, dash: [2, 1] },
   'outside-plan': { fill: palette.green, opacity: 0.6, outline: palette.green },
+  'outside-county': { fill: palette.skyBlue, opacity: 0.5, outline: palette.skyBlue, width: 3, dash: [1, 1] },
   survey3: { fill: palette.grey, opacity: 0.3 },
   // land a bundle project took in (165号 二): an outline over what lies under it
   'scattered-land': { line: palette.yellow, width: 3, dash: [3, 1] },

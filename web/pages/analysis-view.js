@@ -13,11 +13,11 @@ const p = s.project
 export function numberRows(a) {
   // the figure of 二调建设用地 the stock is (usedForStock, the API's word: gross by default, net when so configured)
   const used = (key) => (a[key]?.usedForStock ? h('span.hint', { dataset: { usedForStock: key } }, p.usedForStock) : null)
-  const row = (key, m2, mu, field) =>
+  const row = (key, m2, mu, field, label = p.rows[key]) =>
     h(
       'tr',
       { dataset: { row: key } },
-      h('th', { scope: 'row' }, p.rows[key], used(key)),
+      h('th', { scope: 'row' }, label, used(key)),
       h('td.num', { dataset: { field: `${field}.m2` } }, f.m2(m2)),
       h('td.num', { dataset: { field: `${field}.mu` } }, mu === undefined ? f.muOfM2(m2) : f.mu(mu)),
     )
@@ -48,6 +48,13 @@ export function numberRows(a) {
   if (a.onPlots) rows.push(row('onPlots', a.onPlots.m2, undefined, 'onPlots'))
   // a project made from a bundle: the 插花地、边角地、夹心地 it took in, which the checks admit beside the plots
   if (a.scatteredLand) rows.push(row('scatteredLand', a.scatteredLand.m2, a.scatteredLand.mu, 'scatteredLand'))
+  // 跨县: the part outside the county's administrative boundary, then where it lies
+  if (a.outsideCounty) {
+    rows.push(row('outsideCounty', a.outsideCounty.m2, undefined, 'outsideCounty'))
+    for (const c of a.outsideCounty.counties)
+      rows.push(row('outsideCountyIn', c.m2, undefined, `outsideCounty.counties.${c.code}`, p.inCounty(`${c.name ?? ''}（${c.code}）`)))
+    if (a.outsideCounty.unknownM2 > 0) rows.push(row('outsideCountyUnknown', a.outsideCounty.unknownM2, undefined, 'outsideCounty.unknownM2'))
+  }
   return rows
 }
 
@@ -196,6 +203,7 @@ export async function piecesMap(container, legend, pieces) {
     'idle-land',
     'approved-unsupplied',
     'outside-plan',
+    'outside-county',
     'footprint',
     'scattered-land',
     'project',
