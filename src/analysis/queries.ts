@@ -5,7 +5,16 @@
 // src/db/analysis-cut.ts, shared with the analysis pieces: cut in the plane, measure on the
 // ellipsoid (issue 12), each project in its own plane (issue 20).
 import type { Knex } from 'knex'
-import { constructionCoded, cutOf, featurePieces, featuresNear, footprintCounted, outsidePlan as outsidePlanCut, projectsInPlanes } from '../db/analysis-cut.js'
+import {
+  constructionCoded,
+  cutOf,
+  featurePieces,
+  featuresNear,
+  footprintCounted,
+  landUseCoded,
+  outsidePlan as outsidePlanCut,
+  projectsInPlanes,
+} from '../db/analysis-cut.js'
 import type { Sql } from '../db/scope.js'
 import { activeDataset } from '../db/read-model.js'
 import { changeDateSql } from '../domain/dates.js'
@@ -165,6 +174,28 @@ export async function outsidePlan(knex: Knex, c: Cut, datasetId: number) {
     ') s',
   ])
   return byId(rows)
+}
+
+/**
+ * The plan's planned uses (用地用海分类代码) inside each project: per code (trimmed, upper case) the area of
+ * the union of its zones' pieces, and the area of the union of all coded zones (the coded land), on the
+ * ellipsoid. Projects of a county whose plan carries no code inside are absent.
+ */
+export async function plannedUses(knex: Knex, c: Cut, datasetId: number) {
+  const rows = await run<{ id: number; code: string; total: number; m2: number }>(knex, c, [
+    `SELECT id, code, GROUPING(code) AS total, ${ellipsoidal('ST_Union(piece)')} AS m2
+       FROM (SELECT p.id, upper(btrim(f.land_use_code)) AS code, c.piece`,
+    featurePieces(version(c, 'plan-zones', datasetId), landUseCoded),
+    ') s GROUP BY GROUPING SETS ((id, code), (id)) ORDER BY id, code',
+  ])
+  const out = new Map<number, { areas: Array<{ code: string; m2: number }>; codedM2: number }>()
+  for (const r of rows) {
+    const entry = out.get(r.id) ?? { areas: [], codedM2: 0 }
+    if (Number(r.total) === 1) entry.codedM2 = r.m2
+    else entry.areas.push({ code: r.code, m2: r.m2 })
+    out.set(r.id, entry)
+  }
+  return out
 }
 
 /** Third-survey land use inside each project: geometric and 按比例分摊 (TBMJ × piece / patch). */

@@ -150,6 +150,9 @@ export function featurePieces(v: LayerVersion, where?: Sql): Sql {
 /** Second-survey patches of a construction code (二调建设用地). */
 export const constructionCoded = (codes: readonly string[]): Sql => ({ sql: 'f.dlbm = ANY(?::text[])', bindings: [codes] })
 
+/** Plan zones carrying a planned use (用地用海分类代码, src/domain/plan-use.ts). */
+export const landUseCoded: Sql = { sql: "btrim(coalesce(f.land_use_code, '')) <> ''", bindings: [] }
+
 /** Buildings counted as 上盖建筑物: every type but the excluded ones (an untyped building counts). */
 export const footprintCounted = (excluded: readonly string[]): Sql => ({
   sql: '(f.building_type IS NULL OR NOT (f.building_type = ANY(?::text[])))',
