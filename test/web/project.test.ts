@@ -50,6 +50,8 @@ describe('project page', () => {
     const checks = await page.$$eval('#checks tr[data-check]', (rows) => rows.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-passed')]))
     expect(checks).toEqual(a.checks.map((c: { id: string; passed: boolean | null }) => [c.id, String(c.passed)]))
     expect(await page.textContent('#checks')).toContain('165号')
+    // a check added to the API is listed by its Chinese name (from /settings), with its message
+    expect(await page.textContent('#checks tr[data-check="plan-use"]')).toMatch(/新用途符合规划用途（用地用海）.*不比对规划用途/)
     expect(await page.textContent('#inputs')).toContain('二调地类图斑')
     await page.waitForFunction(
       () => (window as any).lowlandMap?.loaded() && (window as any).lowlandMap.queryRenderedFeatures({ layers: ['piece-project-line'] }).length > 0,
