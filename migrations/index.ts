@@ -18,6 +18,7 @@ import * as jobFollowUps from './20261203010000_job_follow_ups.js'
 import * as resultSchemaVersion from './20261203020000_result_schema_version.js'
 import * as milestoneReview from './20261204010000_milestone_review.js'
 import * as projectScatteredLand from './20261205020000_project_scattered_land.js'
+import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -37,4 +38,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261203020000_result_schema_version', resultSchemaVersion],
   ['20261204010000_milestone_review', milestoneReview],
   ['20261205020000_project_scattered_land', projectScatteredLand],
+  ['20261205060000_plan_land_use_code', planLandUseCode],
 ]

@@ -11,6 +11,7 @@ import {
   featurePieces,
   featuresNear,
   footprintCounted,
+  landUseCoded,
   otherCountiesNear,
   outsideCounty as outsideCountyCut,
   outsidePlan as outsidePlanCut,
@@ -342,6 +343,28 @@ export async function outsideCountyIn(knex: Knex, c: Cut, datasetId: number) {
   ])
   const out = new Map<number, Array<{ county: string | null; m2: number }>>()
   for (const { id, ...r } of rows) out.set(id, [...(out.get(id) ?? []), r])
+  return out
+}
+
+/**
+ * The plan's planned uses (用地用海分类代码) inside each project: per code (trimmed, upper case) the area of
+ * the union of its zones' pieces, and the area of the union of all coded zones (the coded land), on the
+ * ellipsoid. Projects of a county whose plan carries no code inside are absent.
+ */
+export async function plannedUses(knex: Knex, c: Cut, datasetId: number) {
+  const rows = await run<{ id: number; code: string; total: number; m2: number }>(knex, c, [
+    `SELECT id, code, GROUPING(code) AS total, ${ellipsoidal('ST_Union(piece)')} AS m2
+       FROM (SELECT p.id, upper(btrim(f.land_use_code)) AS code, c.piece`,
+    featurePieces(version(c, 'plan-zones', datasetId), landUseCoded),
+    ') s GROUP BY GROUPING SETS ((id, code), (id)) ORDER BY id, code',
+  ])
+  const out = new Map<number, { areas: Array<{ code: string; m2: number }>; codedM2: number }>()
+  for (const r of rows) {
+    const entry = out.get(r.id) ?? { areas: [], codedM2: 0 }
+    if (Number(r.total) === 1) entry.codedM2 = r.m2
+    else entry.areas.push({ code: r.code, m2: r.m2 })
+    out.set(r.id, entry)
+  }
   return out
 }
 

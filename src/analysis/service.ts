@@ -8,6 +8,7 @@ import type { UseClass } from '../domain/approach.js'
 import { classifyBuildingType, excludedTypes } from '../domain/building-types.js'
 import { scatteredLandKinds, scatteredLandKindZh, type ScatteredLandKind } from '../domain/bundles.js'
 import { displayArea, m2Text, roundKeepingSide } from '../domain/display.js'
+import { comparePlannedUse } from '../domain/plan-use.js'
 import type { Approach } from '../domain/project.js'
 import { countyByCode } from '../domain/regions.js'
 import {
@@ -62,7 +63,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const cut: q.Cut = { county, ids }
   const empty = new Map<number, never>()
   const land = survey2LandOf(config)
-  const [areas, s2, changed, lines, types, fp, au, idle, outside, s3, plots, overlaps, scattered, outsideCounty] = await Promise.all([
+  const [areas, s2, changed, lines, types, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty] = await Promise.all([
     q.projectAreas(knex, cut),
     inputs.survey2 ? q.survey2Construction(knex, cut, inputs.survey2.datasetId, land) : empty,
     inputs.survey2 ? q.survey2ChangedAfterBaseline(knex, cut, inputs.survey2.datasetId, land) : empty,
@@ -72,6 +73,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
     inputs['approved-unsupplied'] ? q.approvedUnsupplied(knex, cut, inputs['approved-unsupplied'].datasetId) : null,
     inputs['idle-land'] ? q.idleLand(knex, cut, inputs['idle-land'].datasetId) : null,
     inputs['plan-zones'] ? q.outsidePlan(knex, cut, inputs['plan-zones'].datasetId) : null,
+    inputs['plan-zones'] ? q.plannedUses(knex, cut, inputs['plan-zones'].datasetId) : null,
     inputs.survey3 ? q.survey3Breakdown(knex, cut, inputs.survey3.datasetId) : new Map<number, never[]>(),
     inputs.plots ? q.onPlots(knex, cut, inputs.plots.datasetId) : null,
     projectOverlaps(knex, cut, { survey2: inputs.survey2?.datasetId, land }),
@@ -86,7 +88,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   const crossing = outsideCounty ? ids.filter((id) => (outsideCounty.get(id)?.m2 ?? 0) > 0) : []
   const outsideIn =
     crossing.length && inputs['admin-divisions'] ? await q.outsideCountyIn(knex, { county, ids: crossing }, inputs['admin-divisions'].datasetId) : empty
-  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered, outsideCounty, outsideIn }
+  return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty, outsideIn }
 }
 
 /**
@@ -116,7 +118,7 @@ export async function analyzeProjects(
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, s3, plots, overlaps, scattered, outsideCounty, outsideIn } = await measure(
+  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty, outsideIn } = await measure(
     knex,
     ctx,
     county,
@@ -152,6 +154,7 @@ export async function analyzeProjects(
       approvedUnsuppliedM2: au ? (au.get(p.id)?.m2 ?? 0) : null,
       idleLandM2: idle ? (idle.get(p.id)?.m2 ?? 0) : null,
       outsidePlanM2: outside ? (outside.get(p.id)?.m2 ?? 0) : null,
+      plannedUse: planned ? (planned.get(p.id) ?? { areas: [], codedM2: 0 }) : null,
       onPlotsM2: plots ? (plots.get(p.id)?.m2 ?? 0) : null,
       overlaps: overlaps.get(p.id) ?? [],
       ...(land
@@ -247,6 +250,7 @@ export async function analyzeProjects(
           }
         : null,
       scatteredLand: land ? scatteredLandResult(land) : null,
+      planUse: measures.plannedUse ? planUseResult(measures.plannedUse, facts.newUse, a, config) : null,
       overlaps: (overlaps.get(p.id) ?? []).map((o) => ({
         projectId: o.projectId,
         code: o.code,
@@ -316,6 +320,27 @@ export async function analysisPieces(knex: Knex, actor: Actor, projectId: number
       properties: { role: r.role, projectId, code: r.code, name: r.name, ref: r.ref, m2: m2(r.m2) },
       geometry: r.geometry,
     })),
+  }
+}
+
+/** The planned uses inside, grouped by first-level class and compared with the new use (check plan-use). */
+function planUseResult(planned: NonNullable<Measures['plannedUse']>, newUse: UseClass | null, areaM2: number, config: AnalysisConfig) {
+  const { groups, m2: byRelation } = comparePlannedUse(planned.areas, newUse)
+  const threshold = [areaM2 * config.planUseConflictShareMax]
+  const summed = groups.reduce((sum, g) => sum + g.m2, 0)
+  // Zones of different codes overlapping each other count their common land under each code.
+  const overlap = summed - planned.codedM2
+  return {
+    newUse,
+    codedM2: m2(planned.codedM2),
+    groups: groups.map((g) => ({ ...g, m2: m2(g.m2), share: areaM2 > 0 ? g.m2 / areaM2 : 0 })),
+    byRelation: {
+      ...Object.fromEntries(Object.entries(byRelation).map(([r, v]) => [r, m2(v)])),
+      conflicts: m2(byRelation.conflicts, threshold),
+    } as Record<keyof typeof byRelation, number>,
+    ...(overlap > 0.01 && {
+      warningZh: `规划分区图层在项目范围内有相互重叠、代码不同的图斑：各类用地面积之和比有代码的用地多${m2(overlap)}平方米，重叠部分分别计入各自的类别`,
+    }),
   }
 }
 

@@ -175,6 +175,9 @@ export const layerKinds: LayerKind[] = [
     columns: [
       col('zone_code', 'text', '分区代码', ['GHFQDM', 'YTFQDM', 'FQDM', 'GHYTDM', 'YDYHFLDM', '分区代码']),
       col('zone_name', 'text', '分区名称', ['GHFQMC', 'YTFQMC', 'FQMC', 'GHYTMC', '分区名称']),
+      // the planned use (用地用海分类, 自然资发〔2023〕234号), compared with the project's new use (src/domain/plan-use.ts);
+      // the same source field may also fill zone_code, from which `permitted` is derived
+      col('land_use_code', 'text', '用地用海分类代码', ['YDYHFLDM', 'GHYTDM', '用地用海分类代码', '用地用海代码'], { width: 20 }),
       // an empty permitted value is derived from the zone's name or code (src/domain/plan-zones.ts)
       { ...col('permitted', 'boolean', '允许建设', ['SFYX', 'PERMITTED', '允许建设']), derive: 'permitted-from-zone', deriveNote: permittedDerivedNote },
     ],

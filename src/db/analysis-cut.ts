@@ -178,6 +178,8 @@ export const survey2StockLand = (land: Survey2Land): Sql =>
   land.excludeChangedAfter
     ? { sql: `${constructionCoded(land.codes).sql} AND NOT coalesce(${survey2ChangeDate} > ?, false)`, bindings: [land.codes, land.baseline] }
     : constructionCoded(land.codes)
+/** Plan zones carrying a planned use (用地用海分类代码, src/domain/plan-use.ts). */
+export const landUseCoded: Sql = { sql: "btrim(coalesce(f.land_use_code, '')) <> ''", bindings: [] }
 
 /** Buildings counted as 上盖建筑物: every type but the excluded ones (an untyped building counts). */
 export const footprintCounted = (excluded: readonly string[]): Sql => ({

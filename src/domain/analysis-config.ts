@@ -29,6 +29,8 @@ export interface AnalysisConfig {
   capFormulaAtConstruction: boolean
   /** largest relative gap between the claimed added floor area and (new − old plot ratio) × area before review */
   floorAreaGapMax: number
+  /** share of the project planned (用地用海) for another use than its new use above which check plan-use fails */
+  planUseConflictShareMax: number
 }
 
 export const analysisDefaults: AnalysisConfig = {
@@ -122,6 +124,13 @@ export const analysisDefaults: AnalysisConfig = {
   capFormulaAtConstruction: false,
   /** 165号 五 (错报、虚报): a claimed added floor area more than 5 % off the plot ratios' own figure needs review */
   floorAreaGapMax: 0.05,
+  /**
+   * 项目用地符合国土空间规划 (165号 二) on the plan's 用地用海 codes: land planned for another use than the
+   * project's new use above 5 % of the project fails, up to 5 % (inclusive) needs review. The plan's land-use
+   * plots are drawn at plan scale and red lines stray over their edges, as off the database plots
+   * (onPlotsMinShare); docs/decisions.md, issue 21.
+   */
+  planUseConflictShareMax: 0.05,
   /** 单个项目面积不足15亩的不计入 */
   minAreaM2: 15 * MU_M2,
   /** 介于15-30亩 (both ends included by default) */

@@ -5,6 +5,7 @@
 import type { AnalysisConfig, StockFigure } from './analysis-config.js'
 import { applicableApproach, type AppliedApproach, type UseClass } from './approach.js'
 import { m2Text, muText, percentText, thresholdMu } from './display.js'
+import { judgePlannedUse, type PlannedUseArea } from './plan-use.js'
 import type { Approach } from './project.js'
 import { roundTo } from './units.js'
 
@@ -30,6 +31,11 @@ export interface Measures {
   idleLandM2: number | null
   /** null when no plan layer is loaded */
   outsidePlanM2: number | null
+  /**
+   * 用地用海 codes of the plan inside the project, each with the area of its zones there, and the area of
+   * the coded land (their union); null or absent when no plan layer is loaded
+   */
+  plannedUse?: { areas: readonly PlannedUseArea[]; codedM2: number } | null
   /** part of the project on low-efficiency plots; null when no plots layer is loaded */
   onPlotsM2: number | null
   /**
@@ -115,6 +121,7 @@ export const checkIds = [
   'no-approved-unsupplied',
   'no-idle-land',
   'in-plan',
+  'plan-use',
   'built-before-2010',
   'on-database-plots',
   'ownership',
@@ -132,6 +139,7 @@ export const checkNamesZh: Record<CheckId, string> = {
   'no-approved-unsupplied': '不涉及批而未供土地',
   'no-idle-land': '不涉及闲置土地',
   'in-plan': '符合国土空间规划',
+  'plan-use': '新用途符合规划用途（用地用海）',
   'built-before-2010': '2009年底前已建设（二调建设用地）',
   'on-database-plots': '位于入库低效用地图斑内',
   ownership: '权属清晰、无查封',
@@ -148,6 +156,7 @@ export const checkClauses: Record<CheckId, string> = {
   'no-approved-unsupplied': '165号 二：项目用地不涉及批而未供',
   'no-idle-land': '165号 二：项目用地不涉及闲置土地',
   'in-plan': '165号 二：项目用地符合国土空间规划',
+  'plan-use': '165号 二：项目用地符合国土空间规划（规划用地用海分类与新用途相符）；聊城方案 三：移交公益性用地',
   'built-before-2010': '165号 二：项目用地在2009年底之前已经建设；插花地、边角地、夹心地可一并纳入',
   'on-database-plots': '聊城实施方案 一：只有纳入省系统数据库的地块方可再开发；165号 二：插花地、边角地、夹心地可一并纳入',
   ownership: '165号 二：权属清晰，无争议，无设定抵押权（设有抵押权的须经抵押权人同意），无查封',
@@ -329,6 +338,7 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
           some: (t) => ({ en: `${t} outside the permitted planning zones`, zh: `有${t}位于规划允许建设的分区外` }),
         }),
   )
+  checks.push(planUse(m, p, c))
   checks.push(builtBefore2010(m, c))
   checks.push(onPlots(m, c))
   checks.push(ownershipCheck(p))
@@ -493,6 +503,12 @@ function toleranceCheck(
   }
 }
 
+/** 项目用地符合国土空间规划 on the plan's 用地用海 codes: the planned use against the new use (src/domain/plan-use.ts). */
+function planUse(m: Measures, p: ProjectFacts, c: AnalysisConfig): Draft {
+  const v = judgePlannedUse({ areaM2: m.areaM2, plannedUse: m.plannedUse, newUse: p.newUse, conflictShareMax: c.planUseConflictShareMax })
+  return { id: 'plan-use', passed: v.passed, value: v.value, threshold: c.planUseConflictShareMax, needsReview: v.needsReview, text: v.text }
+}
+
 /**
  * 项目用地在2009年底之前已经建设 (165号 二), read with the same paragraph's "插花地、边角地、夹心地可一并纳入，
  * 连片开发" (docs/decisions.md, issue 21): the land built by the end of 2009 is the second-survey
@@ -653,6 +669,12 @@ function variants(m: Measures, delta: number): Measures[] {
     footprintM2: Math.max(0, m.footprintM2 - d),
   })
   out.push(inside(delta), inside(-delta))
+  // The planned uses inside, each moved alike.
+  const planned = (d: number): Measures => ({
+    ...m,
+    plannedUse: m.plannedUse && { ...m.plannedUse, areas: m.plannedUse.areas.map((a) => ({ ...a, m2: Math.max(0, a.m2 + d) })) },
+  })
+  if (m.plannedUse?.areas.length) out.push(planned(delta), planned(-delta))
   // The stock land shared with other projects, each moved alike.
   const shared = (d: number): Measures => ({ ...m, overlaps: m.overlaps?.map((o) => ({ ...o, stockM2: Math.max(0, o.stockM2 + d) })) })
   if (m.overlaps?.length) out.push(shared(delta), shared(-delta))

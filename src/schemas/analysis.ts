@@ -4,6 +4,7 @@
 import Type, { type Static } from 'typebox'
 import { stockFigures } from '../domain/analysis-config.js'
 import { scatteredLandKinds } from '../domain/bundles.js'
+import { planUseRelations } from '../domain/plan-use.js'
 import { checkIds } from '../domain/rules.js'
 import { OneOf } from './common.js'
 
@@ -117,6 +118,32 @@ export const OutsideCounty = Type.Object(
   { description: '跨县：the project against its county’s administrative boundary (行政区划)' },
 )
 
+const relationAreas = Type.Object(
+  Object.fromEntries(planUseRelations.map((r) => [r, Type.Number()])) as Record<(typeof planUseRelations)[number], ReturnType<typeof Type.Number>>,
+)
+
+export const PlanUse = Type.Object(
+  {
+    newUse: Nullable(Type.String({ description: 'the new use compared (新用途); null: not recorded, nothing compared' })),
+    codedM2: M2('land inside whose plan zone carries a 用地用海 code'),
+    groups: Type.Array(
+      Type.Object({
+        classes: Type.Array(Type.String(), {
+          description: 'first-level 用地用海 classes: several for a mixed zone, none for a code that is not a 用地用海 code',
+        }),
+        nameZh: Type.String(),
+        codes: Type.Array(Type.String(), { description: 'the codes as delivered (trimmed, upper case)' }),
+        m2: M2('land inside planned as these classes'),
+        share: Type.Number({ description: 'of the project area' }),
+        relation: Nullable(OneOf(planUseRelations, { description: 'to the new use; null when no new use is recorded' })),
+      }),
+    ),
+    byRelation: relationAreas,
+    warningZh: Type.Optional(Type.String({ description: 'zones of different codes overlapping inside the project, in Chinese' })),
+  },
+  { description: 'the plan’s 用地用海 classes inside the project against its new use (check plan-use, issue 21)' },
+)
+
 export const AnalysisResult = Type.Object({
   schemaVersion: Type.Literal(analysisSchemaVersion, { description: 'version of this shape; a stored result of another version is recomputed' }),
   projectId: Type.Integer(),
@@ -217,6 +244,7 @@ export const AnalysisResult = Type.Object({
     }),
   ),
   scatteredLand: Type.Optional(Nullable(ScatteredLand)),
+  planUse: Type.Optional(Nullable(PlanUse)),
   overlaps: Type.Array(Overlap, {
     description: 'other projects of the county on the same land: every one not a draft or returned (counted ones included)',
   }),

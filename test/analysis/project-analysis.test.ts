@@ -218,6 +218,7 @@ describe('project analysis', () => {
       'no-approved-unsupplied': false,
       'no-idle-land': true,
       'in-plan': null,
+      'plan-use': true, // no plan layer: not applicable, the verdict is in-plan's
       'built-before-2010': true,
       'on-database-plots': null, // no low-efficiency plots layer loaded
       ownership: null,

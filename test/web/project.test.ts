@@ -50,6 +50,8 @@ describe('project page', () => {
     const checks = await page.$$eval('#checks tr[data-check]', (rows) => rows.map((r) => [r.getAttribute('data-check'), r.getAttribute('data-passed')]))
     expect(checks).toEqual(a.checks.map((c: { id: string; passed: boolean | null }) => [c.id, String(c.passed)]))
     expect(await page.textContent('#checks')).toContain('165号')
+    // a check added to the API is listed by its Chinese name (from /settings), with its message
+    expect(await page.textContent('#checks tr[data-check="plan-use"]')).toMatch(/新用途符合规划用途（用地用海）.*不比对规划用途/)
     expect(await page.textContent('#inputs')).toContain('二调地类图斑')
     // the figure the stock is, and the 2009 baseline's note (issue 21), in the API's words
     expect(await page.getAttribute('#numbers [data-used-for-stock]', 'data-used-for-stock')).toBe(
