@@ -115,6 +115,8 @@ export async function analyzeProjects(
     const eligible = entryEligibility(checks)
     const rewardCounted = rewardCounting(checks)
     const a = measures.areaM2
+    // the 15–30 亩 rule's base: the area the evidence states, else the drawn area (src/domain/rules.ts)
+    const shareBase = facts.evidenceAreaM2 ?? a
     // Shown numbers keep the side of the thresholds they are judged against (src/domain/display.ts).
     const areaThresholds = [config.minAreaM2, config.smallProjectMaxM2]
     const netPatches = construction?.netM2 ?? 0
@@ -129,7 +131,7 @@ export async function analyzeProjects(
       survey2Construction: inputs.survey2
         ? {
             method: 'gross',
-            ...displayArea(measures.survey2ConstructionM2, [a * config.stockShareMin, a * config.builtBefore2010MinShare]),
+            ...displayArea(measures.survey2ConstructionM2, [shareBase * config.stockShareMin, a * config.builtBefore2010MinShare]),
             planarM2: m2(measures.survey2ConstructionPlanarM2),
             ratio: a > 0 ? measures.survey2ConstructionM2 / a : 0,
             patches: construction?.ids.length ?? 0,
@@ -184,9 +186,10 @@ export async function analyzeProjects(
         ...stock,
         ...(stock.m2 === null
           ? { m2: null, mu: null }
-          : displayArea(stock.m2, a >= config.minAreaM2 && a <= config.smallProjectMaxM2 ? [a * config.stockShareMin] : [])),
+          : displayArea(stock.m2, a >= config.minAreaM2 && a <= config.smallProjectMaxM2 ? [shareBase * config.stockShareMin] : [])),
         ...(stock.formulaM2 === undefined ? {} : { formulaM2: m2(stock.formulaM2) }),
       },
+      evidenceAreaM2: facts.evidenceAreaM2 ?? null,
       checks,
       eligible,
       verdictZh: verdictZh(eligible),
