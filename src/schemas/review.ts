@@ -10,20 +10,19 @@ import { MilestoneEvidence } from './projects.js'
 const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China Standard Time)' })
 
 /** 外业核查 (165号 四（一）): the text bounds are checked again with Chinese refusals (src/domain/field-check.ts). */
-export const FieldCheck = Type.Object(
-  {
-    date: Type.String({ format: 'date', description: '核查日期 (YYYY-MM-DD), not after today' }),
-    by: Type.String({ maxLength: 5 * fieldCheckDefaults.byMax, description: `核查人员: who went (names), up to ${fieldCheckDefaults.byMax} characters` }),
-    findings: Type.String({ maxLength: 5 * fieldCheckDefaults.findingsMax, description: `核查情况, up to ${fieldCheckDefaults.findingsMax} characters` }),
-    result: Type.Optional(
-      Type.Union([KeyOf(fieldCheckResults, { description: '核查结果: consistent 一致 / inconsistent 不一致 with what the county entered' }), Type.Null()]),
-    ),
-  },
-  {
-    additionalProperties: false,
-    description: 'the city’s field check (外业核查, 165号 四（一）): required with the city’s check, optional with the city’s return, refused with other steps',
-  },
-)
+const fieldCheckProperties = {
+  date: Type.String({ format: 'date', description: '核查日期 (YYYY-MM-DD), not after today' }),
+  by: Type.String({ maxLength: 5 * fieldCheckDefaults.byMax, description: `核查人员: who went (names), up to ${fieldCheckDefaults.byMax} characters` }),
+  findings: Type.String({ maxLength: 5 * fieldCheckDefaults.findingsMax, description: `核查情况, up to ${fieldCheckDefaults.findingsMax} characters` }),
+  result: Type.Optional(
+    Type.Union([KeyOf(fieldCheckResults, { description: '核查结果: consistent 一致 / inconsistent 不一致 with what the county entered' }), Type.Null()]),
+  ),
+}
+
+export const FieldCheck = Type.Object(fieldCheckProperties, {
+  additionalProperties: false,
+  description: 'the city’s field check (外业核查, 165号 四（一）): required with the city’s check, optional with the city’s return, refused with other steps',
+})
 
 export const TransitionBody = Type.Object(
   {
@@ -46,8 +45,8 @@ export const Transition = Type.Object({
   role: Type.String(),
   by: Type.String({ description: 'prefix of the key that acted' }),
   at: Type.String({ format: 'date-time' }),
-  fieldCheck: Type.Union([Type.Intersect([FieldCheck, Type.Object({ resultZh: Type.Union([Type.String(), Type.Null()]) })]), Type.Null()], {
-    description: 'the field check the city recorded with this step; null for other steps',
+  fieldCheck: Type.Union([Type.Object({ ...fieldCheckProperties, resultZh: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
+    description: 'the field check (外业核查) the city recorded with this step; null for other steps',
   }),
 })
 

@@ -4,7 +4,7 @@
 // review list and the actions endpoint show it to the right office; the reward year follows only the
 // confirmed milestone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, resetData, reviewKeys, type TestApp, withKey } from '../helpers/app.js'
+import { buildTestApp, resetData, reviewKeys, transitionBody, type TestApp, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 
 let t: TestApp & { dataDir: string }
@@ -31,7 +31,7 @@ async function approvedProject(code: string, attributes: object = {}) {
     ['city', 'check'],
     ['province', 'approve'],
   ] as const) {
-    const res = await api('POST', `/projects/${id}/transitions`, who, { action })
+    const res = await api('POST', `/projects/${id}/transitions`, who, transitionBody(action))
     expect(res.statusCode, res.body).toBe(200)
   }
   return id

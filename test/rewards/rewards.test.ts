@@ -3,7 +3,7 @@
 // approval, county statistics, fraud findings, and the province's table in JSON and CSV.
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { buildTestApp, keyFor, resetData, transitionBody, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea, gkRect } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
@@ -96,7 +96,7 @@ async function approvedProject(county: string, code: string, rect: readonly [num
     ['check', cityKeys[county.slice(0, 4)]!],
     ['approve', province],
   ] as const) {
-    const res = await api('POST', `/projects/${id}/transitions`, k, { action })
+    const res = await api('POST', `/projects/${id}/transitions`, k, transitionBody(action))
     expect(res.statusCode, `${code} ${action}: ${res.body}`).toBe(200)
   }
   ids[code] = id

@@ -3,7 +3,7 @@
 // with its check and return buttons and the province none yet; the review list shows it; the province
 // confirms it (or returns it with a reason) from the project page, and only then does it count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keyFor, resetData, withKey } from '../helpers/app.js'
+import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 import { signedIn, startWebTest, type WebTest } from './browser.js'
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
     ['city', 'check'],
     ['province', 'approve'],
   ] as const)
-    expect((await api('POST', `/projects/${id}/transitions`, keys[who]!, { action })).statusCode).toBe(200)
+    expect((await api('POST', `/projects/${id}/transitions`, keys[who]!, transitionBody(action))).statusCode).toBe(200)
   const proposed = await api('PATCH', `/projects/${id}`, keys.county!, { milestoneType: 'land-supply', milestoneDate: '2026-08-31' })
   expect(proposed.statusCode, proposed.body).toBe(200)
 }, 120_000)
