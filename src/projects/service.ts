@@ -60,7 +60,7 @@ export async function createProject(knex: Knex, actor: Actor, raw: CreateProject
     (trx) => q.insertProject(trx, { county, code: body.code, ...geometry, attributes: body.attributes ?? {} }),
     (newId) => ({ action: 'project.create', objectType: 'project', objectId: newId, county, detail: { code: body.code, repairs: geometry.repairs } }),
   )
-  return (await q.findProject(knex, id, actor.scope))!
+  return withEvidenceStatus((await q.findProject(knex, id, actor.scope))!)
 }
 
 export async function getProject(knex: Knex, actor: Actor, id: number) {
