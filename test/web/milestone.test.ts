@@ -54,6 +54,9 @@ describe('a milestone change after approval in the console', () => {
 
     await open(city.page)
     expect(await city.page.textContent('#pending-milestone')).toContain('2026-08-31')
+    // proposed without its evidence: the city reads so before it checks (165号 三: 证明材料……作为认定……的依据)
+    expect(await city.page.getAttribute('#pending-evidence-status', 'data-needs-review')).toBe('true')
+    expect(await city.page.textContent('#pending-evidence-status')).toContain('证明材料未录入：土地供应供地时间（部监测监管系统）、土地供应电子监管号')
     expect(await city.page.$('#pending-milestone button[data-action="confirm"]')).toBeNull()
     await city.page.click('#pending-milestone button[data-action="check"]')
     await city.page.waitForSelector('#review-message :text("已市级审核通过完成节点")')
