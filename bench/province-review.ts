@@ -53,7 +53,8 @@ async function reviewCounty(api: Api, keys: { county: string; city: string; prov
   const t1 = Date.now()
   let approved = 0
   for (const [i, id] of chosen.entries()) {
-    const move = (key: string, action: string) => api.call(key, `/api/v1/projects/${id}/transitions`, { method: 'POST', ...json({ action }) })
+    const move = (key: string, action: string) =>
+      api.call(key, `/api/v1/projects/${id}/transitions`, { method: 'POST', ...json({ action, ...(action === 'check' ? { fieldCheck } : {}) }) })
     await move(keys.county, 'submit')
     if (i % 2 === 1) continue // submitted, waiting for the city: listed as excluded by the report
     await move(keys.city, 'check')
@@ -62,6 +63,9 @@ async function reviewCounty(api: Api, keys: { county: string; city: string; prov
   }
   return { projects: ids.length, approved, analysisMs, reviewMs: Date.now() - t1 }
 }
+
+/** The city's field check (外业核查) its check records (src/domain/field-check.ts). */
+const fieldCheck = { date: '2026-03-16', by: 'bench', findings: '现场与上报一致', result: 'consistent' }
 
 /** Runs every county's round, `concurrency` counties at a time; keys are made per county and city. */
 export async function reviewRound(api: Api, knex: Knex, counties: readonly string[], keys: { province: string; admin: string }, concurrency: number) {

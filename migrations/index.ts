@@ -17,6 +17,7 @@ import * as projectArea from './20261201050000_project_area.js'
 import * as jobFollowUps from './20261203010000_job_follow_ups.js'
 import * as resultSchemaVersion from './20261203020000_result_schema_version.js'
 import * as milestoneReview from './20261204010000_milestone_review.js'
+import * as milestoneEvidence from './20261205010000_milestone_evidence.js'
 import * as projectScatteredLand from './20261205020000_project_scattered_land.js'
 import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
 
@@ -37,6 +38,7 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261203010000_job_follow_ups', jobFollowUps],
   ['20261203020000_result_schema_version', resultSchemaVersion],
   ['20261204010000_milestone_review', milestoneReview],
+  ['20261205010000_milestone_evidence', milestoneEvidence],
   ['20261205020000_project_scattered_land', projectScatteredLand],
   ['20261205060000_plan_land_use_code', planLandUseCode],
 ]

@@ -172,11 +172,14 @@ export async function analyzeProjects(
     const stock = stockArea(measures, facts, undefined, stockOptions(config))
     // which figure the stock is: only a default-approach stock is one of them (a formula is compared with it)
     const stockIs = (figure: 'gross' | 'net') => stock.method === 'survey2-construction' && stock.m2 !== null && stock.figure === figure
-    const stockThresholds = area.m2 >= config.minAreaM2 && area.m2 <= config.smallProjectMaxM2 ? [area.m2 * config.stockShareMin] : []
+    // the 15–30 亩 rule's share is of the evidence area when one is recorded (165号 三 提供证明材料中面积)
+    const stockThresholds = area.m2 >= config.minAreaM2 && area.m2 <= config.smallProjectMaxM2 ? [(facts.evidenceAreaM2 ?? area.m2) * config.stockShareMin] : []
     const checks = entryChecks(measures, facts, stock, config)
     const eligible = entryEligibility(checks)
     const rewardCounted = rewardCounting(checks)
     const a = measures.areaM2
+    // the 15–30 亩 rule's base: the area the evidence states, else the drawn area (src/domain/rules.ts)
+    const shareBase = facts.evidenceAreaM2 ?? a
     // Shown numbers keep the side of the thresholds they are judged against (src/domain/display.ts).
     const areaThresholds = [config.minAreaM2, config.smallProjectMaxM2]
     return {
@@ -190,7 +193,7 @@ export async function analyzeProjects(
         ? {
             method: 'gross',
             ...displayArea(measures.survey2ConstructionM2, [
-              a * config.stockShareMin,
+              shareBase * config.stockShareMin,
               a * config.builtBefore2010MinShare,
               a * config.builtBefore2010MinConstructionShare,
             ]),
@@ -272,6 +275,7 @@ export async function analyzeProjects(
         ...(stock.m2 === null ? { m2: null, mu: null } : displayArea(stock.m2, stockThresholds)),
         ...(stock.formulaM2 === undefined ? {} : { formulaM2: m2(stock.formulaM2) }),
       },
+      evidenceAreaM2: facts.evidenceAreaM2 ?? null,
       checks,
       eligible,
       verdictZh: verdictZh(eligible),

@@ -122,6 +122,8 @@ export const areaRuleChecks: readonly string[] = rewardAreaChecks
 
 export interface RewardCandidate {
   status: string
+  /** the confirmed milestone's type: a date without it is no milestone (165号 三 names the completion by its kind) */
+  milestoneType: string | null
   /** the analysis the province approved; null when none is pinned */
   approvedResultId: number | null
   eligible: boolean | null
@@ -140,7 +142,14 @@ function areaRuleZh(id: string, threshold: number | string | null | undefined): 
 }
 
 export type Exclusion =
-  'not-province-approved' | 'no-approved-analysis' | 'area-rule' | 'not-eligible' | 'eligibility-undecided' | 'stock-area-unknown' | 'milestone-unconfirmed'
+  | 'not-province-approved'
+  | 'milestone-type-missing'
+  | 'no-approved-analysis'
+  | 'area-rule'
+  | 'not-eligible'
+  | 'eligibility-undecided'
+  | 'stock-area-unknown'
+  | 'milestone-unconfirmed'
 
 export type Verdict = { qualifies: true } | { qualifies: false; exclusion: Exclusion; failedChecks: string[]; en: string; zh: string }
 
@@ -152,6 +161,14 @@ export type Verdict = { qualifies: true } | { qualifies: false; exclusion: Exclu
 export function rewardVerdict(c: RewardCandidate): Verdict {
   const no = (exclusion: Exclusion, en: string, zh: string, failedChecks: string[] = []): Verdict => ({ qualifies: false, exclusion, failedChecks, en, zh })
   if (c.status !== 'province-approved') return no('not-province-approved', `not approved by the province (status '${c.status}')`, '未通过省级审核')
+  // 165号 三 counts from the completion of a named transaction (土地供应、转移登记及规划许可、规划许可): a date that says
+  // not which cannot be judged against its evidence, and does not count.
+  if (!c.milestoneType)
+    return no(
+      'milestone-type-missing',
+      'the milestone has a date but no type: it does not count until its type (land-supply, transfer-registration, planning-permits) is recorded',
+      '完成节点未录入类型（土地供应、不动产转移登记及规划许可、规划许可），仅有日期不计入奖励',
+    )
   if (c.approvedResultId === null) return no('no-approved-analysis', 'no approved analysis is pinned to the project', '缺少省级审核通过的分析结果')
   // Decided on the checks, not the stored flag: until analysis schema 3 `eligible` also held the area rules,
   // and approved (pinned) results keep the shape they were approved in.

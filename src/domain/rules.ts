@@ -96,6 +96,8 @@ export interface ProjectFacts {
   seized: boolean | null
   mortgaged: boolean | null
   mortgageeConsent: boolean | null
+  /** 提供证明材料中面积 (165号 三): what the 15–30 亩 rule compares the stock with; absent or null: the drawn area stands in */
+  evidenceAreaM2?: number | null
 }
 
 export interface StockArea {
@@ -254,7 +256,6 @@ const pctNumber = (x: number) => `${roundTo(x * 100, 2)} %`
 function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft[] {
   const checks: Draft[] = []
   const minMu = thresholdMu(c.minAreaM2)
-  const maxMu = thresholdMu(c.smallProjectMaxM2)
   const areaThresholds = [c.minAreaM2, c.smallProjectMaxM2]
   const big = m.areaM2 >= c.minAreaM2
   checks.push({
@@ -290,38 +291,7 @@ function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: Analysis
       text: () => ['no buildings layer is loaded for the county', '本县未加载建筑物图层，无法判定'],
     })
   }
-  const inBand = m.areaM2 >= c.minAreaM2 && m.areaM2 <= c.smallProjectMaxM2
-  if (!inBand) {
-    checks.push({
-      id: 'stock-half-15-30',
-      passed: true,
-      value: null,
-      threshold: c.stockShareMin,
-      text: () => [`applies only to projects of ${minMu}–${maxMu} mu`, `仅适用于${minMu}—${maxMu}亩的项目`],
-    })
-  } else if (stock.m2 === null) {
-    checks.push({
-      id: 'stock-half-15-30',
-      passed: null,
-      value: null,
-      threshold: c.stockShareMin,
-      text: () => [`stock area unknown: ${stock.reason}`, `盘活存量面积未知：${stock.reasonZh}`],
-    })
-  } else {
-    const share = stock.m2 / m.areaM2
-    const ok = share >= c.stockShareMin
-    const shown = () => percentText(share, c.stockShareMin)
-    checks.push({
-      id: 'stock-half-15-30',
-      passed: ok,
-      value: share,
-      threshold: c.stockShareMin,
-      text: () => [
-        `a ${minMu}–${maxMu} mu project's stock area is ${shown()} of its area (needs ≥ ${pctNumber(c.stockShareMin)})`,
-        `${minMu}—${maxMu}亩项目的盘活存量面积占项目面积${shown()}，${ok ? '达到' : '不足'}${pctNumber(c.stockShareMin)}`,
-      ],
-    })
-  }
+  checks.push(smallProjectShare(m, p, stock, c))
   checks.push(overlapCheck('no-approved-unsupplied', m.approvedUnsuppliedM2, { en: '批而未供 (approved but unsupplied land)', zh: '批而未供土地' }, c))
   checks.push(overlapCheck('no-idle-land', m.idleLandM2, { en: '闲置土地 (idle land)', zh: '闲置土地' }, c))
   checks.push(
@@ -373,6 +343,43 @@ function withinCounty(m: Measures, c: AnalysisConfig): Draft | null {
       zh: `有${t}位于本县行政区划范围外${where.zh}`,
     }),
   })
+}
+
+/**
+ * 165号 三: "介于15-30亩但再开发面积不足提供证明材料中面积50%……的不计入在内". The band is the project's own area (单个项目面积:
+ * the red line drawn, as min-area reads it); the share is the stock (再开发面积) over the area the evidence states
+ * (evidenceAreaM2), or over the drawn area when none is recorded, which the text then says. Evidence stating less
+ * land than the stock passes but needs review: the documents should cover the land redeveloped.
+ */
+function smallProjectShare(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft {
+  const minMu = thresholdMu(c.minAreaM2)
+  const maxMu = thresholdMu(c.smallProjectMaxM2)
+  const base = { id: 'stock-half-15-30' as const, threshold: c.stockShareMin }
+  if (!(m.areaM2 >= c.minAreaM2 && m.areaM2 <= c.smallProjectMaxM2))
+    return { ...base, passed: true, value: null, text: () => [`applies only to projects of ${minMu}–${maxMu} mu`, `仅适用于${minMu}—${maxMu}亩的项目`] }
+  if (stock.m2 === null)
+    return { ...base, passed: null, value: null, text: () => [`stock area unknown: ${stock.reason}`, `盘活存量面积未知：${stock.reasonZh}`] }
+  const evidence = p.evidenceAreaM2 ?? null
+  const denominator = evidence ?? m.areaM2
+  const share = denominator > 0 ? stock.m2 / denominator : 0
+  const ok = share >= c.stockShareMin
+  const shown = () => percentText(share, c.stockShareMin)
+  const stockM2 = stock.m2
+  const of: [string, string] =
+    evidence === null
+      ? ['of its drawn area (no evidence area recorded: the red line stands in)', '项目红线面积（未录入证明材料面积，以项目红线面积代替）']
+      : [`of the ${m2Text(evidence)} its evidence states`, `证明材料中面积${m2Text(evidence)}`]
+  const above = evidence !== null && stockM2 > evidence
+  return {
+    ...base,
+    passed: ok,
+    value: share,
+    needsReview: above,
+    text: () => [
+      `a ${minMu}–${maxMu} mu project's stock area ${m2Text(stockM2)} is ${shown()} ${of[0]} (needs ≥ ${pctNumber(c.stockShareMin)})${above ? '; the evidence states less land than the stock: to be reviewed' : ''}`,
+      `${minMu}—${maxMu}亩项目的盘活存量面积${m2Text(stockM2)}占${of[1]}的${shown()}，${ok ? '达到' : '不足'}${pctNumber(c.stockShareMin)}${above ? '；证明材料中面积小于盘活存量面积，需人工复核' : ''}`,
+    ],
+  }
 }
 
 /**

@@ -26,13 +26,18 @@ const attributeColumns: Record<keyof ProjectAttributes, string> = {
   mortgageeConsent: 'mortgagee_consent',
   milestoneType: 'milestone_type',
   milestoneDate: 'milestone_date',
+  milestoneEvidence: 'milestone_evidence',
+  evidenceAreaM2: 'evidence_area_m2',
 }
+
+/** jsonb columns are written as JSON text: both database drivers then read back the same object. */
+const jsonColumns: ReadonlySet<string> = new Set(['milestone_evidence'])
 
 function attributeRow(attrs: ProjectAttributes): Record<string, unknown> {
   const row: Record<string, unknown> = {}
   for (const [key, column] of Object.entries(attributeColumns)) {
     const value = attrs[key as keyof ProjectAttributes]
-    if (value !== undefined) row[column] = value
+    if (value !== undefined) row[column] = jsonColumns.has(column) && value !== null ? JSON.stringify(value) : value
   }
   return row
 }
@@ -56,6 +61,7 @@ const summary = {
 const pendingMilestone = (knex: Knex) =>
   knex.raw(`CASE WHEN projects.milestone_pending_stage IS NULL THEN NULL ELSE json_build_object(
     'milestoneType', projects.milestone_pending_type, 'milestoneDate', to_char(projects.milestone_pending_date, 'YYYY-MM-DD'),
+    'milestoneEvidence', projects.milestone_pending_evidence,
     'stage', projects.milestone_pending_stage, 'proposedBy', projects.milestone_pending_by,
     'proposedAt', to_char(projects.milestone_pending_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) END`)
 

@@ -6,6 +6,7 @@ import { problem } from '../errors/index.js'
 import { prepareAreaGeometry } from '../geometry/prepare.js'
 import type { CreateProjectBody, CreateProjectFeature, ProjectAttributes, ProjectListQuery } from '../schemas/projects.js'
 import { markProjectStale } from '../analysis/queries.js'
+import { evidenceAttributeProblems, evidenceStatus, normalizeEvidence, type MilestoneEvidence } from '../domain/milestone-evidence.js'
 import { milestoneMismatch, type DevelopmentMode, type MilestoneType } from '../domain/project.js'
 import { lockedStatuses } from '../domain/workflow.js'
 import { proposeMilestone } from '../review/milestones.js'
@@ -26,7 +27,23 @@ function refuseMilestoneMismatch(mode: DevelopmentMode | null | undefined, miles
   if (mismatch) throw problem('LR_BAD_REQUEST', mismatch.en, { detailZh: mismatch.zh })
 }
 
-export async function createProject(knex: Knex, actor: Actor, body: CreateProjectBody) {
+/**
+ * The evidence fields as they will be stored (trimmed, empty documents dropped), or a 400 naming each wrong field
+ * in Chinese and English (src/domain/milestone-evidence.ts).
+ */
+function checkedEvidence(attrs: ProjectAttributes): ProjectAttributes {
+  const problems = evidenceAttributeProblems(attrs)
+  if (problems.length)
+    throw problem('LR_BAD_REQUEST', problems.map((p) => p.message).join('; '), {
+      detailZh: problems.map((p) => p.messageZh).join('；'),
+      errors: problems.map((p) => ({ path: `body${p.path}`, message: p.message, messageZh: p.messageZh })),
+    })
+  if (attrs.milestoneEvidence === undefined) return attrs
+  return { ...attrs, milestoneEvidence: normalizeEvidence(attrs.milestoneEvidence as MilestoneEvidence | null) }
+}
+
+export async function createProject(knex: Knex, actor: Actor, raw: CreateProjectBody) {
+  const body = { ...raw, attributes: raw.attributes && checkedEvidence(raw.attributes) }
   refuseMilestoneMismatch(body.attributes?.developmentMode, body.attributes?.milestoneType)
   const { county, problem: countyProblem } = resolveCounty(actor.scope, body.county)
   if (!county) throw problem('LR_BAD_REQUEST', countyProblem!, { detailZh: '请提供6位县级行政区划代码 county' })
@@ -43,13 +60,29 @@ export async function createProject(knex: Knex, actor: Actor, body: CreateProjec
     (trx) => q.insertProject(trx, { county, code: body.code, ...geometry, attributes: body.attributes ?? {} }),
     (newId) => ({ action: 'project.create', objectType: 'project', objectId: newId, county, detail: { code: body.code, repairs: geometry.repairs } }),
   )
-  return (await q.findProject(knex, id, actor.scope))!
+  return withEvidenceStatus((await q.findProject(knex, id, actor.scope))!)
 }
 
 export async function getProject(knex: Knex, actor: Actor, id: number) {
   const project = await q.findProject(knex, id, actor.scope)
   if (!project) throw notFound(id)
-  return project
+  return withEvidenceStatus(project)
+}
+
+/** The milestone's evidence judged against its type and date, for the confirmed milestone and a pending proposal. */
+function withEvidenceStatus<P extends Record<string, unknown>>(project: P) {
+  const status = (m: { milestoneType?: unknown; milestoneDate?: unknown; milestoneEvidence?: unknown }) =>
+    evidenceStatus(
+      (m.milestoneType ?? null) as MilestoneType | null,
+      (m.milestoneDate ?? null) as string | null,
+      (m.milestoneEvidence ?? null) as MilestoneEvidence | null,
+    )
+  const pending = project.pendingMilestone as Record<string, unknown> | null
+  return {
+    ...project,
+    milestoneEvidenceStatus: status(project),
+    pendingMilestone: pending ? { ...pending, evidenceStatus: status(pending) } : pending,
+  }
 }
 
 export async function listProjects(knex: Knex, actor: Actor, query: ProjectListQuery) {
@@ -80,12 +113,13 @@ async function writeOwnProject(
 }
 
 /**
- * Under review, only the milestone may change: it is often reached after entry, and the reviewers see
- * it with the project. Once the province has approved, a milestone recorded or changed decides the
+ * Under review, only the milestone and its evidence may change: they are often reached after entry,
+ * and the reviewers see them with the project. The area the evidence states (evidenceAreaM2) is an
+ * input of the 15–30 亩 rule, so it is frozen like the other stock-area inputs. Once the province has approved, a milestone recorded or changed decides the
  * reward year unseen by them, so it becomes a proposal that the city checks and the province confirms
  * (src/review/milestones.ts); the confirmed one stands meanwhile.
  */
-export const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate']
+export const editableWhenLocked: ReadonlyArray<keyof ProjectAttributes> = ['milestoneType', 'milestoneDate', 'milestoneEvidence']
 
 async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
   const { status, development_mode: mode } = await trx('projects').first('status', 'development_mode').where({ id })
@@ -99,7 +133,8 @@ async function refuseIfLocked(trx: Knex.Transaction, id: number, what: string) {
 
 const onlyMilestone = (attrs: ProjectAttributes) => Object.keys(attrs).every((k) => editableWhenLocked.includes(k as keyof ProjectAttributes))
 
-export async function updateProject(knex: Knex, actor: Actor, id: number, attrs: ProjectAttributes) {
+export async function updateProject(knex: Knex, actor: Actor, id: number, raw: ProjectAttributes) {
+  const attrs = checkedEvidence(raw)
   // province-approved is final (nothing moves a project out of it), so this read cannot go stale
   if (Object.keys(attrs).length > 0 && onlyMilestone(attrs) && (await q.projectStatus(knex, id, actor.scope)) === 'province-approved') {
     await proposeMilestone(knex, actor, id, attrs)

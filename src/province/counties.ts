@@ -83,7 +83,8 @@ export async function countySummary(knex: Knex, scope: Scope, f: CountySummaryFi
     .filter((c) => !ofCity || ofCity.has(c))
     .sort()
   const where = [{ sql: 'p.xzqdm = ANY(?::bpchar[])', bindings: [counties] as unknown[] }]
-  if (f.year !== undefined) where.push({ sql: 'extract(year FROM p.milestone_date) = ?', bindings: [f.year] })
+  // a milestone's year is a reward year only with its type (a date alone does not count: docs/decisions.md, issue 21)
+  if (f.year !== undefined) where.push({ sql: 'p.milestone_type IS NOT NULL AND extract(year FROM p.milestone_date) = ?', bindings: [f.year] })
   // One row per project, with only what is summed; rounding and summing happen below, exactly as
   // the pull rounds each project, in whole cents so that sums cannot drift.
   const { rows } = await knex.raw(

@@ -38,7 +38,8 @@ function filterConditions(f: PullFilter): { sql: string; bindings: Knex.RawBindi
     bindings.push(...values)
   }
   if (f.status) add('p.status = ?', f.status)
-  if (f.year !== undefined) add('extract(year FROM p.milestone_date) = ?', f.year)
+  // a milestone's year is a reward year only with its type (a date alone does not count: docs/decisions.md, issue 21)
+  if (f.year !== undefined) add('p.milestone_type IS NOT NULL AND extract(year FROM p.milestone_date) = ?', f.year)
   if (f.updatedSince) add('p.updated_at >= ?::timestamptz', f.updatedSince)
   return { sql: where.join(' AND '), bindings }
 }

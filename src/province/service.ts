@@ -29,7 +29,8 @@ export function pullItem(r: PullRow) {
     code: r.code,
     county: r.county,
     milestone,
-    rewardYear: r.milestoneDate ? Number(r.milestoneDate.slice(0, 4)) : null,
+    // no type, no milestone: a date alone decides no reward year (docs/decisions.md, issue 21)
+    rewardYear: milestone?.date ? Number(milestone.date.slice(0, 4)) : null,
     area: { m2: roundTo(r.m2, 2), mu: mu(r.m2) },
     stockArea: stock ? { method: stock.method, m2: stock.m2 == null ? null : roundTo(stock.m2, 2), mu: stock.m2 == null ? null : mu(stock.m2) } : null,
     footprintRatio: r.footprint ? roundTo(r.footprint.ratio, 6) : null,

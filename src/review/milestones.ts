@@ -5,6 +5,7 @@
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { whereInScope } from '../db/scope.js'
+import { normalizeEvidence, sameEvidence, type MilestoneEvidence } from '../domain/milestone-evidence.js'
 import { milestoneActions, milestoneStep, type MilestoneAction, type MilestoneStage } from '../domain/milestone-review.js'
 import { milestoneMismatch, type DevelopmentMode, type MilestoneType } from '../domain/project.js'
 import { problem } from '../errors/index.js'
@@ -17,8 +18,10 @@ interface Locked {
   development_mode: DevelopmentMode | null
   milestone_type: MilestoneType | null
   milestone_date: string | null
+  milestone_evidence: MilestoneEvidence | null
   milestone_pending_type: MilestoneType | null
   milestone_pending_date: string | null
+  milestone_pending_evidence: MilestoneEvidence | null
   milestone_pending_stage: MilestoneStage | null
 }
 
@@ -31,8 +34,10 @@ async function lockProject(trx: Knex.Transaction, actor: Actor, id: number): Pro
         'development_mode',
         'milestone_type',
         'milestone_date',
+        'milestone_evidence',
         'milestone_pending_type',
         'milestone_pending_date',
+        'milestone_pending_evidence',
         'milestone_pending_stage',
       )
       .where({ id })
@@ -46,7 +51,7 @@ async function lockProject(trx: Knex.Transaction, actor: Actor, id: number): Pro
 async function history(
   trx: Knex.Transaction,
   actor: Actor,
-  row: { id: number; county: string; action: string; type: string | null; date: string | null; reason?: string | null },
+  row: { id: number; county: string; action: string; type: string | null; date: string | null; evidence: MilestoneEvidence | null; reason?: string | null },
 ) {
   await trx('milestone_reviews').insert({
     project_id: row.id,
@@ -54,6 +59,7 @@ async function history(
     action: row.action,
     milestone_type: row.type,
     milestone_date: row.date,
+    milestone_evidence: row.evidence === null ? null : JSON.stringify(row.evidence),
     reason: row.reason ?? null,
     role: actor.principal.role,
     key_prefix: actor.principal.prefix,
@@ -63,9 +69,16 @@ async function history(
 /**
  * A county's milestone change on a province-approved project becomes a proposal for the city and the
  * province (the confirmed milestone stays until then). A proposal replaces one still pending and starts
- * again at the city. Both type and date are needed: a milestone without its type does not count.
+ * again at the city. Both type and date are needed: a milestone without its type does not count. The
+ * evidence goes with it (165号 三: the documents are "认定是否达到奖励标准的依据"): evidence alone recorded or
+ * changed is a proposal too, and confirming the proposal makes its evidence the project's.
  */
-export async function proposeMilestone(knex: Knex, actor: Actor, id: number, attrs: { milestoneType?: MilestoneType | null; milestoneDate?: string | null }) {
+export async function proposeMilestone(
+  knex: Knex,
+  actor: Actor,
+  id: number,
+  attrs: { milestoneType?: MilestoneType | null; milestoneDate?: string | null; milestoneEvidence?: MilestoneEvidence | null },
+) {
   if (actor.principal.role !== 'county') {
     throw problem(
       'LR_FORBIDDEN',
@@ -81,10 +94,11 @@ export async function proposeMilestone(knex: Knex, actor: Actor, id: number, att
     async (trx) => {
       const p = await lockProject(trx, actor, id)
       const base = p.milestone_pending_stage
-        ? { type: p.milestone_pending_type, date: p.milestone_pending_date }
-        : { type: p.milestone_type, date: p.milestone_date }
+        ? { type: p.milestone_pending_type, date: p.milestone_pending_date, evidence: p.milestone_pending_evidence }
+        : { type: p.milestone_type, date: p.milestone_date, evidence: p.milestone_evidence }
       const type = attrs.milestoneType !== undefined ? attrs.milestoneType : base.type
       const date = attrs.milestoneDate !== undefined ? attrs.milestoneDate : base.date
+      const evidence = attrs.milestoneEvidence !== undefined ? normalizeEvidence(attrs.milestoneEvidence) : normalizeEvidence(base.evidence)
       if (!type || !date) {
         throw problem(
           'LR_BAD_REQUEST',
@@ -96,25 +110,33 @@ export async function proposeMilestone(knex: Knex, actor: Actor, id: number, att
       }
       const mismatch = milestoneMismatch(p.development_mode, type)
       if (mismatch) throw problem('LR_BAD_REQUEST', mismatch.en, { detailZh: mismatch.zh })
-      const pendingSame = p.milestone_pending_stage && type === p.milestone_pending_type && date === p.milestone_pending_date
-      const confirmedSame = !p.milestone_pending_stage && type === p.milestone_type && date === p.milestone_date
-      if (pendingSame || confirmedSame) return { county: p.xzqdm, type, date, proposed: false }
-      await trx('projects').where({ id }).update({
-        milestone_pending_type: type,
-        milestone_pending_date: date,
-        milestone_pending_stage: 'submitted',
-        milestone_pending_by: actor.principal.prefix,
-        milestone_pending_at: trx.fn.now(),
-      })
-      await history(trx, actor, { id, county: p.xzqdm, action: 'propose', type, date })
-      return { county: p.xzqdm, type, date, proposed: true }
+      const pendingSame =
+        p.milestone_pending_stage &&
+        type === p.milestone_pending_type &&
+        date === p.milestone_pending_date &&
+        sameEvidence(evidence, normalizeEvidence(p.milestone_pending_evidence))
+      const confirmedSame =
+        !p.milestone_pending_stage && type === p.milestone_type && date === p.milestone_date && sameEvidence(evidence, normalizeEvidence(p.milestone_evidence))
+      if (pendingSame || confirmedSame) return { county: p.xzqdm, type, date, evidence, proposed: false }
+      await trx('projects')
+        .where({ id })
+        .update({
+          milestone_pending_type: type,
+          milestone_pending_date: date,
+          milestone_pending_evidence: evidence === null ? null : JSON.stringify(evidence),
+          milestone_pending_stage: 'submitted',
+          milestone_pending_by: actor.principal.prefix,
+          milestone_pending_at: trx.fn.now(),
+        })
+      await history(trx, actor, { id, county: p.xzqdm, action: 'propose', type, date, evidence })
+      return { county: p.xzqdm, type, date, evidence, proposed: true }
     },
     (r) => ({
       action: r.proposed ? 'milestone.propose' : 'milestone.propose-unchanged',
       objectType: 'project',
       objectId: id,
       county: r.county,
-      detail: { milestoneType: r.type, milestoneDate: r.date },
+      detail: { milestoneType: r.type, milestoneDate: r.date, milestoneEvidence: r.evidence },
     }),
   )
 }
@@ -131,10 +153,11 @@ export async function reviewMilestone(knex: Knex, actor: Actor, id: number, acti
         throw problem(step.reason === 'role' ? 'LR_FORBIDDEN' : step.reason === 'status' ? 'LR_CONFLICT' : 'LR_BAD_REQUEST', step.message, {
           detailZh: step.messageZh,
         })
-      const proposal = { type: p.milestone_pending_type, date: p.milestone_pending_date }
+      const proposal = { type: p.milestone_pending_type, date: p.milestone_pending_date, evidence: normalizeEvidence(p.milestone_pending_evidence) }
       const cleared = {
         milestone_pending_type: null,
         milestone_pending_date: null,
+        milestone_pending_evidence: null,
         milestone_pending_stage: null,
         milestone_pending_by: null,
         milestone_pending_at: null,
@@ -142,10 +165,23 @@ export async function reviewMilestone(knex: Knex, actor: Actor, id: number, acti
       if (step.confirms)
         await trx('projects')
           .where({ id })
-          .update({ milestone_type: proposal.type, milestone_date: proposal.date, ...cleared })
+          .update({
+            milestone_type: proposal.type,
+            milestone_date: proposal.date,
+            milestone_evidence: proposal.evidence === null ? null : JSON.stringify(proposal.evidence),
+            ...cleared,
+          })
       else if (step.to === null) await trx('projects').where({ id }).update(cleared)
       else await trx('projects').where({ id }).update({ milestone_pending_stage: step.to })
-      await history(trx, actor, { id, county: p.xzqdm, action, type: proposal.type, date: proposal.date, reason: reason?.trim() || null })
+      await history(trx, actor, {
+        id,
+        county: p.xzqdm,
+        action,
+        type: proposal.type,
+        date: proposal.date,
+        evidence: proposal.evidence,
+        reason: reason?.trim() || null,
+      })
       return {
         county: p.xzqdm,
         from: p.milestone_pending_stage,
@@ -168,7 +204,7 @@ export async function reviewMilestone(knex: Knex, actor: Actor, id: number, acti
 /** The history of a project's milestone reviews, oldest first (the caller has checked the project is visible). */
 export async function milestoneHistory(knex: Knex, id: number) {
   const rows = await knex('milestone_reviews')
-    .select('action', 'milestone_type', 'milestone_date', 'reason', 'role', 'key_prefix', 'at')
+    .select('action', 'milestone_type', 'milestone_date', 'milestone_evidence', 'reason', 'role', 'key_prefix', 'at')
     .where({ project_id: id })
     .orderBy('id')
   return rows.map((r) => ({
@@ -176,6 +212,7 @@ export async function milestoneHistory(knex: Knex, id: number) {
     actionZh: r.action === 'propose' ? '县级登记完成节点变更' : milestoneActions[r.action as MilestoneAction].zh,
     milestoneType: r.milestone_type as string | null,
     milestoneDate: r.milestone_date as string | null,
+    milestoneEvidence: (r.milestone_evidence ?? null) as MilestoneEvidence | null,
     reason: r.reason as string | null,
     role: r.role as string,
     by: r.key_prefix as string,

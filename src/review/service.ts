@@ -8,6 +8,7 @@ import { analysisStale, latestAnalysisJoin, latestAnalysisOf } from '../db/read-
 import { resultValue } from '../db/result-projections.js'
 import { whereInScope } from '../db/scope.js'
 import { addWorkingDays, chinaDate, chinaToday, workingDaysBetween } from '../domain/calendar.js'
+import { fieldCheckDefaults, fieldCheckProblems, fieldCheckResults, fieldCheckUse, type FieldCheck, type FieldCheckResult } from '../domain/field-check.js'
 import type { ProjectStatus } from '../domain/project.js'
 import { inScope } from '../domain/region.js'
 import { cityDeadlineNote, PROVINCE_REVIEW_WORKING_DAYS, reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
@@ -20,7 +21,16 @@ import { pendingMilestones } from './milestones.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
 
-export async function moveProject(knex: Knex, actor: Actor, id: number, action: ReviewAction, reason?: string) {
+export interface MoveOptions {
+  reason?: string
+  /** 外业核查: the city's, with its check (required by default) or its return */
+  fieldCheck?: FieldCheck
+  fieldCheckRequired?: boolean
+}
+
+export async function moveProject(knex: Knex, actor: Actor, id: number, action: ReviewAction, o: MoveOptions = {}) {
+  const { reason, fieldCheckRequired = fieldCheckDefaults.requiredForCheck } = o
+  const fieldCheck = o.fieldCheck && { ...o.fieldCheck, by: o.fieldCheck.by.trim(), findings: o.fieldCheck.findings.trim() }
   const role = actor.principal.role
   // The city's pass and the province's approval are judged on a current analysis (computed first if
   // the latest is stale or missing, outside the transaction: the embedded database has one
@@ -46,6 +56,12 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
         const zh = { role: '当前角色无权执行此审核步骤', status: '项目当前状态不允许此操作', reason: '退回须说明理由' }[t.reason]
         throw problem(t.reason === 'role' ? 'LR_FORBIDDEN' : t.reason === 'status' ? 'LR_CONFLICT' : 'LR_BAD_REQUEST', t.message, { detailZh: zh })
       }
+      const fieldProblems = fieldCheckProblems(fieldCheckUse(p.status as ProjectStatus, action, role, fieldCheckRequired), fieldCheck, chinaToday())
+      if (fieldProblems.length)
+        throw problem('LR_BAD_REQUEST', fieldProblems.map((x) => x.message).join('; '), {
+          detailZh: fieldProblems.map((x) => x.messageZh).join('；'),
+          errors: fieldProblems.map((x) => ({ path: `body${x.path}`, message: x.message, messageZh: x.messageZh })),
+        })
       const update: Record<string, unknown> = { status: t.to }
       if (action === 'submit') Object.assign(update, { submitted_at: trx.fn.now(), returned_reason: null, approved_result_id: null })
       if (action === 'return') update.returned_reason = reason!.trim()
@@ -69,6 +85,10 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
         reason: reason?.trim() || null,
         role,
         key_prefix: actor.principal.prefix,
+        field_check_date: fieldCheck?.date ?? null,
+        field_check_by: fieldCheck?.by ?? null,
+        field_check_findings: fieldCheck?.findings ?? null,
+        field_check_result: fieldCheck?.result ?? null,
       })
       return { county: p.xzqdm as string, from: p.status as string, to: t.to }
     },
@@ -77,7 +97,7 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
       objectType: 'project',
       objectId: id,
       county: r.county,
-      detail: { from: r.from, to: r.to, ...(reason ? { reason } : {}) },
+      detail: { from: r.from, to: r.to, ...(reason ? { reason } : {}), ...(fieldCheck ? { fieldCheck } : {}) },
     }),
   )
   return { ...(await getProject(knex, actor, id)), transition: { action, ...result, actionZh: reviewActions[action].zh } }
@@ -95,7 +115,19 @@ async function currentAnalysis(knex: Knex, project: ProjectForAnalysis): Promise
 export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
   await getProject(knex, actor, id)
   const rows = await knex('project_transitions')
-    .select('action', 'from_status', 'to_status', 'reason', 'role', 'key_prefix', 'at')
+    .select(
+      'action',
+      'from_status',
+      'to_status',
+      'reason',
+      'role',
+      'key_prefix',
+      'at',
+      'field_check_date',
+      'field_check_by',
+      'field_check_findings',
+      'field_check_result',
+    )
     .where({ project_id: id })
     .orderBy('id')
   return rows.map((r) => ({
@@ -107,6 +139,16 @@ export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
     role: r.role,
     by: r.key_prefix,
     at: (r.at as Date).toISOString(),
+    fieldCheck:
+      r.field_check_date === null
+        ? null
+        : {
+            date: r.field_check_date as string,
+            by: r.field_check_by as string,
+            findings: r.field_check_findings as string,
+            result: (r.field_check_result ?? null) as FieldCheckResult | null,
+            resultZh: r.field_check_result ? fieldCheckResults[r.field_check_result as FieldCheckResult] : null,
+          },
   }))
 }
 

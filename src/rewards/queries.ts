@@ -2,6 +2,7 @@
 import type { Knex } from 'knex'
 import { activeDataset, approvedAnalysisJoin } from '../db/read-model.js'
 import { resultValue } from '../db/result-projections.js'
+import type { MilestoneEvidence } from '../domain/milestone-evidence.js'
 
 /** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
 export async function activeSurvey3(knex: Knex, county: string) {
@@ -126,14 +127,16 @@ export interface RewardProjectRow {
   xzqdm: string
   code: string
   status: string
+  milestone_type: string | null
   milestone_date: string | null
+  milestone_evidence: MilestoneEvidence | null
   approved_result_id: number | null
   eligible: boolean | null
   stock_m2: number | null
   checks: Array<{ id: string; passed: boolean | null; message?: string }> | null
 }
 
-const rewardProjectColumns = `p.id, p.xzqdm, p.code, p.status, p.milestone_date, p.approved_result_id, r.eligible,
+const rewardProjectColumns = `p.id, p.xzqdm, p.code, p.status, p.milestone_type, p.milestone_date, p.milestone_evidence, p.approved_result_id, r.eligible,
   ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['checks'])} AS checks`
 
 /** Projects whose milestone (its year is the reward year, 165号 三) falls in `year`, any status. */

@@ -4,7 +4,9 @@
 // fraudulent in Y (the table for Y is issued in Y + 1: 165号 五's 下一年度 after the finding).
 // Every number at fixed precision: the same inputs give the same bytes.
 import type { Knex } from 'knex'
+import { evidenceStatus } from '../domain/milestone-evidence.js'
 import { unconfirmedMilestoneReason, type MilestoneStage } from '../domain/milestone-review.js'
+import type { MilestoneType } from '../domain/project.js'
 import { countyByCode } from '../domain/regions.js'
 import {
   adjustmentCoefficient,
@@ -33,6 +35,7 @@ type Stats = { landM2: number; population: number; landSource: string }
 
 const candidateOf = (r: Partial<q.RewardProjectRow>): RewardCandidate => ({
   status: r.status ?? 'deleted',
+  milestoneType: r.milestone_type ?? null,
   approvedResultId: r.approved_result_id ?? null,
   eligible: r.eligible ?? null,
   stockM2: r.stock_m2 ?? null,
@@ -115,6 +118,13 @@ function deductionOf(rows: Awaited<ReturnType<typeof q.fraudFindingsOf>>, stats:
 }
 
 const publicDeduction = ({ earnedFullM2: _, ...d }: Deduction) => d
+
+/** A qualifying project's milestone with how its evidence stands (it counts by its date; the evidence is for review). */
+function milestoneEvidenceOf(p: q.RewardProjectRow) {
+  const type = p.milestone_type as MilestoneType
+  const { complete, needsReview, note, noteZh } = evidenceStatus(type, p.milestone_date, p.milestone_evidence)!
+  return { milestoneType: type, evidence: { complete, needsReview, note, noteZh } }
+}
 
 /** A milestone proposed in the year and not yet confirmed does not count (issue 21); listed so the county sees why. */
 function withUnconfirmed<R extends { excludedProjects: Array<Record<string, unknown>> }>(
@@ -225,7 +235,16 @@ async function countedLand(knex: Knex, county: string, year: number, completed: 
 
 function countyRow(county: string, year: number, completed: q.RewardProjectRow[], stats: Stats | null, deductions: Deduction[], land: CountedLand) {
   const notes: Note[] = []
-  const qualifying: Array<{ id: number; code: string; milestoneDate: string; stockAreaM2: number; countedStockM2: number; overlapDeductionM2: number }> = []
+  const qualifying: Array<{
+    id: number
+    code: string
+    milestoneDate: string
+    stockAreaM2: number
+    countedStockM2: number
+    overlapDeductionM2: number
+    milestoneType: string
+    evidence: { complete: boolean; needsReview: boolean; note: string; noteZh: string }
+  }> = []
   const overlapItems: Array<{ projectId: number; code: string; countedBeforeBy: { projectId: number; code: string; year: number }; m2: number }> = []
   let overlapM2 = 0
   const excluded: Array<{
@@ -252,6 +271,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
         stockAreaM2: roundTo(stock, 2),
         countedStockM2: roundTo(after.countedM2, 2),
         overlapDeductionM2: roundTo(after.deductedM2, 2),
+        ...milestoneEvidenceOf(p),
       })
       // each earlier project sharing its land, in the project's stock (its stock spread over its land)
       const perLandM2 = l && l.landM2 > 0 ? stock / l.landM2 : 0
@@ -274,6 +294,12 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   }
   // the area of the union of the year's stock land, less land counted in earlier years (issue 21)
   const stockM2 = sum(qualifying.map((p) => p.countedStockM2))
+  const toReview = qualifying.filter((p) => p.evidence.needsReview)
+  if (toReview.length)
+    notes.push({
+      en: `milestone evidence missing or not matching its date (counted by the milestone date, to be reviewed): ${toReview.map((p) => p.code).join(', ')}`,
+      zh: `完成节点证明材料未录入或与完成日期不一致（按完成日期计入，需人工复核）：${toReview.map((p) => p.code).join('、')}`,
+    })
   if (overlapItems.length)
     notes.push({
       en: `land already counted (by an earlier project of the year or an earlier year) is counted once: ${roundTo(overlapM2, 2)} m² deducted`,
@@ -387,7 +413,7 @@ export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'
     c.deductions.total?.m2,
     c.netQuota?.m2,
     c.notes.map((n) => n.zh).join('；'),
-    c.qualifyingProjects.map((p) => p.code).join('；'),
+    c.qualifyingProjects.map((p) => (p.evidence.needsReview ? `${p.code}（${p.evidence.noteZh}）` : p.code)).join('；'),
     c.excludedProjects.map((p) => `${p.code}（${p.reasonZh}）`).join('；'),
     c.overlapDeductions.m2,
     c.overlapDeductions.items.map((i) => `${i.code}与${i.countedBeforeBy.code}（${i.countedBeforeBy.year}年）重叠${i.m2}平方米`).join('；'),

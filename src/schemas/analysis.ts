@@ -270,6 +270,13 @@ export const AnalysisResult = Type.Object({
     reasonZh: Type.Optional(Type.String()),
     warning: Type.Optional(Type.String()),
   }),
+  evidenceAreaM2: Type.Optional(
+    Nullable(
+      Type.Number({
+        description: '提供证明材料中面积 (m²) the 15–30 亩 rule compared the stock with; null: none recorded, the drawn area stood in (issue 21)',
+      }),
+    ),
+  ),
   checks: Type.Array(Check),
   eligible: Nullable(
     Type.Boolean({

@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { useClasses } from '../domain/approach.js'
 import { scatteredLandKinds } from '../domain/bundles.js'
+import { EVIDENCE_TEXT_MAX } from '../domain/milestone-evidence.js'
 import { milestoneStages } from '../domain/milestone-review.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
 import { CountyCode, KeyOf, OneOf, Timestamp } from './common.js'
@@ -15,6 +16,86 @@ export const AreaGeometry = Type.Union(
     Type.Object({ type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1 }), { minItems: 1 }) }),
   ],
   { description: 'GeoJSON Polygon or MultiPolygon; longitude/latitude in CGCS2000 (EPSG:4490) unless srid says otherwise' },
+)
+
+// Lengths and areas are checked again by src/domain/milestone-evidence.ts, whose refusals say in Chinese which
+// field is wrong; the schema bounds the text so that nothing unreasonable reaches it.
+const EvidenceText = (description: string) => Type.Optional(Nullable(Type.String({ maxLength: 10 * EVIDENCE_TEXT_MAX, description })))
+const EvidenceDate = (description: string) => Type.Optional(Nullable(Type.String({ format: 'date', description })))
+const EvidenceArea = (description: string) => Type.Optional(Nullable(Type.Number({ description })))
+
+/**
+ * The evidence of the completion milestone (165号 三（一）–（三）), one object per document; the area is the one the
+ * document states. Sent whole: a PATCH replaces the recorded evidence (null clears it). Which documents a
+ * milestone type needs: src/domain/milestone-evidence.ts `evidenceOfMilestone`.
+ */
+export const MilestoneEvidence = Type.Object(
+  {
+    landSupply: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            date: EvidenceDate('供地时间 as the ministry’s monitoring system (部土地利用动态监测监管系统) records it'),
+            supervisionNumber: EvidenceText('电子监管号 of the supply in that system (1–64 characters)'),
+            areaM2: EvidenceArea('供地面积 stated, m²'),
+          },
+          { additionalProperties: false, description: '土地供应 (165号 三（一）): needs date and supervisionNumber' },
+        ),
+      ),
+    ),
+    transferRegistration: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            date: EvidenceDate('不动产转移登记日期'),
+            certificateNumber: EvidenceText('不动产权证书号或登记证明号'),
+            areaM2: EvidenceArea('登记的土地面积, m²'),
+          },
+          { additionalProperties: false, description: '不动产转移登记 (165号 三（二）): needs date; with a planning permit' },
+        ),
+      ),
+    ),
+    landUsePermit: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            number: EvidenceText('建设用地规划许可证 编号'),
+            date: EvidenceDate('发证日期'),
+            areaM2: EvidenceArea('用地面积 stated, m²'),
+          },
+          { additionalProperties: false, description: '建设用地规划许可证 (165号 三（二）（三）): needs number and date' },
+        ),
+      ),
+    ),
+    constructionPermit: Type.Optional(
+      Nullable(
+        Type.Object(
+          {
+            number: EvidenceText('建设工程规划许可证 编号'),
+            date: EvidenceDate('发证日期'),
+            floorAreaM2: EvidenceArea('建设规模 stated (floor area to be built, not land), m²'),
+          },
+          { additionalProperties: false, description: '建设工程规划许可证 (165号 三（二）（三）): needs number and date' },
+        ),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type MilestoneEvidence = Static<typeof MilestoneEvidence>
+
+export const EvidenceStatus = Type.Object(
+  {
+    complete: Type.Boolean({ description: 'every document the milestone type needs is recorded with its number and date' }),
+    needsReview: Type.Boolean({
+      description: 'evidence missing, or its dates disagree with the milestone date: the milestone still counts, a person must look',
+    }),
+    missingZh: Type.Array(Type.String()),
+    documentsDate: Nullable(Type.String({ description: 'the latest date of the completing documents' })),
+    note: Type.String(),
+    noteZh: Type.String({ description: '证明材料已录入 / 证明材料未录入：… / …与完成日期不一致' }),
+  },
+  { description: 'how the milestone’s evidence stands against its type and date; null without a milestone type and date (it does not count)' },
 )
 
 /** Attributes a user sets on a project; the reward rules read them. */
@@ -41,6 +122,15 @@ export const ProjectAttributes = Type.Object(
     mortgageeConsent: Type.Optional(Nullable(Type.Boolean({ description: '抵押权人同意' }))),
     milestoneType: Type.Optional(Nullable(KeyOf(milestoneTypes))),
     milestoneDate: Type.Optional(Nullable(Type.String({ format: 'date' }))),
+    milestoneEvidence: Type.Optional(Nullable(MilestoneEvidence)),
+    evidenceAreaM2: Type.Optional(
+      Nullable(
+        Type.Number({
+          description:
+            '提供证明材料中面积, m² (165号 三): what the 15–30 亩 rule compares the redevelopment (stock) area with; unset: the project’s drawn area stands in',
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 )
@@ -100,12 +190,17 @@ export const ProjectSummary = Type.Object({
   mortgageeConsent: Type.Union([Type.Boolean(), Type.Null()]),
   milestoneType: Type.Union([Type.String(), Type.Null()]),
   milestoneDate: Type.Union([Type.String(), Type.Null()], { description: 'the confirmed milestone: its year is the reward year' }),
+  milestoneEvidence: Nullable(MilestoneEvidence),
+  milestoneEvidenceStatus: Type.Optional(Nullable(EvidenceStatus)),
+  evidenceAreaM2: Type.Union([Type.Number(), Type.Null()], { description: '提供证明材料中面积, m²' }),
   pendingMilestone: Type.Optional(
     Nullable(
       Type.Object(
         {
           milestoneType: Type.String(),
           milestoneDate: Type.String({ format: 'date' }),
+          milestoneEvidence: Nullable(MilestoneEvidence),
+          evidenceStatus: Type.Optional(Nullable(EvidenceStatus)),
           stage: OneOf(milestoneStages, { description: 'submitted: waiting for the city; city-checked: waiting for the province' }),
           proposedBy: Type.String({ description: 'prefix of the county key that recorded it' }),
           proposedAt: Timestamp,

@@ -1,11 +1,28 @@
 import Type, { type Static } from 'typebox'
+import { fieldCheckDefaults, fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
 import { milestoneActions, milestoneStages } from '../domain/milestone-review.js'
 import { PROVINCE_REVIEW_WORKING_DAYS, reviewActions } from '../domain/workflow.js'
 import { Overlap } from './analysis.js'
 import { CountyCode, KeyOf, OneOf } from './common.js'
+import { MilestoneEvidence } from './projects.js'
 
 const CivilDate = Type.String({ format: 'date', description: 'YYYY-MM-DD (China Standard Time)' })
+
+/** 外业核查 (165号 四（一）): the text bounds are checked again with Chinese refusals (src/domain/field-check.ts). */
+const fieldCheckProperties = {
+  date: Type.String({ format: 'date', description: '核查日期 (YYYY-MM-DD), not after today' }),
+  by: Type.String({ maxLength: 5 * fieldCheckDefaults.byMax, description: `核查人员: who went (names), up to ${fieldCheckDefaults.byMax} characters` }),
+  findings: Type.String({ maxLength: 5 * fieldCheckDefaults.findingsMax, description: `核查情况, up to ${fieldCheckDefaults.findingsMax} characters` }),
+  result: Type.Optional(
+    Type.Union([KeyOf(fieldCheckResults, { description: '核查结果: consistent 一致 / inconsistent 不一致 with what the county entered' }), Type.Null()]),
+  ),
+}
+
+export const FieldCheck = Type.Object(fieldCheckProperties, {
+  additionalProperties: false,
+  description: 'the city’s field check (外业核查, 165号 四（一）): required with the city’s check, optional with the city’s return, refused with other steps',
+})
 
 export const TransitionBody = Type.Object(
   {
@@ -13,6 +30,7 @@ export const TransitionBody = Type.Object(
       description: 'submit (county key) → check (city key) → approve (province key); return (the reviewer of the current step) needs a reason',
     }),
     reason: Type.Optional(Type.String({ maxLength: 2000, description: '退回理由' })),
+    fieldCheck: Type.Optional(FieldCheck),
   },
   { additionalProperties: false },
 )
@@ -27,6 +45,9 @@ export const Transition = Type.Object({
   role: Type.String(),
   by: Type.String({ description: 'prefix of the key that acted' }),
   at: Type.String({ format: 'date-time' }),
+  fieldCheck: Type.Union([Type.Object({ ...fieldCheckProperties, resultZh: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
+    description: 'the field check (外业核查) the city recorded with this step; null for other steps',
+  }),
 })
 
 export const MilestoneReviewBody = Type.Object(
@@ -56,6 +77,7 @@ export const MilestoneHistoryItem = Type.Object({
   action: Type.String({ description: 'propose (county), check (city), confirm (province), return' }),
   actionZh: Type.String(),
   ...MilestoneValue,
+  milestoneEvidence: Type.Union([MilestoneEvidence, Type.Null()], { description: 'the evidence proposed with the milestone' }),
   reason: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   by: Type.String({ description: 'prefix of the key that acted' }),

@@ -97,6 +97,19 @@ export const RewardsReport = Type.Object({
           stockAreaM2: Type.Number({ description: 'the stock area of the approved analysis' }),
           countedStockM2: Type.Number({ description: 'what the county’s stock counts of it: land counted before taken off' }),
           overlapDeductionM2: Type.Number({ description: 'its stock on land counted before (earlier in the year or an earlier year)' }),
+          milestoneType: Type.String(),
+          evidence: Type.Object(
+            {
+              complete: Type.Boolean(),
+              needsReview: Type.Boolean(),
+              note: Type.String(),
+              noteZh: Type.String({ description: '证明材料已录入, or 证明材料未录入：… / dates that disagree, 需人工复核' }),
+            },
+            {
+              description:
+                'the milestone’s evidence (165号 三: 证明材料……作为认定是否达到奖励标准的依据): the project counts by its date; missing or disagreeing evidence is for review',
+            },
+          ),
         }),
       ),
       excludedProjects: Type.Array(
@@ -107,6 +120,7 @@ export const RewardsReport = Type.Object({
           milestoneDate: Type.String(),
           exclusion: OneOf([
             'not-province-approved',
+            'milestone-type-missing',
             'no-approved-analysis',
             'area-rule',
             'not-eligible',

@@ -3,7 +3,9 @@
 // keeping copies; src/settings/document.ts builds it from the catalogue and the domain modules.
 import Type, { type Static, type TSchema } from 'typebox'
 import { layerKeys } from '../catalogue/layer-kinds.js'
+import { fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
+import { evidenceDocumentKeys } from '../domain/milestone-evidence.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
 import { roles } from '../domain/region.js'
 import { reviewActions } from '../domain/workflow.js'
@@ -45,6 +47,17 @@ export const Settings = Type.Object(
     filingKinds: Named(KeyOf(filingKinds)),
     roles: Named(OneOf(roles)),
     reviewActions: Named(KeyOf(reviewActions)),
+    evidenceDocuments: Type.Array(
+      Type.Object({
+        code: OneOf(evidenceDocumentKeys),
+        nameZh: Type.String(),
+        fields: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String(), kind: OneOf(['date', 'text', 'area']) })),
+        required: Type.Array(Type.String(), { description: 'the fields without which the document is not recorded' }),
+        forMilestones: Type.Array(KeyOf(milestoneTypes), { description: 'the milestone types this document completes (alone or with others)' }),
+      }),
+      { description: 'the milestone evidence (165号 三（一）–（三）) a project records, field by field (milestoneEvidence)' },
+    ),
+    fieldCheckResults: Named(KeyOf(fieldCheckResults)),
     map: Type.Object({
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),

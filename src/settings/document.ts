@@ -3,7 +3,9 @@
 // console shows these names; a kind or status added to its module shows up here and there at once.
 import { layerKinds } from '../catalogue/layer-kinds.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
+import { fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
+import { evidenceDocumentKeys, evidenceDocuments, evidenceOfMilestone } from '../domain/milestone-evidence.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '../domain/project.js'
 import { roleZh } from '../domain/region.js'
 import { checkNamesZh } from '../domain/rules.js'
@@ -46,6 +48,16 @@ export function settingsDocument(tiles: TileCaps): Settings {
     filingKinds: named(filingKinds),
     roles: named(roleZh),
     reviewActions: Object.entries(reviewActions).map(([code, a]) => ({ code: code as keyof typeof reviewActions, nameZh: a.zh })),
+    evidenceDocuments: evidenceDocumentKeys.map((code) => ({
+      code,
+      nameZh: evidenceDocuments[code].zh,
+      fields: Object.entries(evidenceDocuments[code].fields).map(([field, f]) => ({ code: field, nameZh: f.zh, kind: f.kind })),
+      required: [...evidenceDocuments[code].required],
+      forMilestones: (Object.keys(evidenceOfMilestone) as Array<keyof typeof evidenceOfMilestone>).filter((m) =>
+        [...evidenceOfMilestone[m].all, ...(evidenceOfMilestone[m].anyOf ?? [])].includes(code),
+      ),
+    })),
+    fieldCheckResults: named(fieldCheckResults),
     // The code sets the map colours land use by: the analysis's and the reward's, so the map and the numbers agree.
     map: {
       survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],

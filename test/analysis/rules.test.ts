@@ -89,6 +89,44 @@ describe('stock-half-15-30', () => {
   it('is unknown when the stock area cannot be computed', () => {
     expect(check(measures({ areaM2: 15000 }), facts({ approach: 'retreat-secondary', changedUseFloorArea: 9000 }), 'stock-half-15-30')).toBeNull()
   })
+  // 165号 三: "介于15-30亩但再开发面积不足提供证明材料中面积50%". With the evidence area recorded, the share is over it; the
+  // band stays the drawn area's (单个项目面积), as min-area reads it.
+  const half = (m: Partial<Measures>, evidenceAreaM2?: number | null) =>
+    entryChecks(measures(m), facts({ evidenceAreaM2 }), stockArea(measures(m), facts()), cfg).find((x) => x.id === 'stock-half-15-30')!
+  it('compares the stock with the area the evidence states, on both sides of 50 %', () => {
+    // a 15 000 m² red line over 7 000 m² of stock: 46.7 % of the drawn area, but 50 % of the 14 000 m² the evidence states
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 7000 }).passed).toBe(false)
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 7000 }, 14000)).toMatchObject({ passed: true, value: 0.5, needsReview: false })
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 7000 }, 14000.02).passed).toBe(false) // 7000 / 14000.02 < 0.5
+    // and the other way: 8 000 m² is 53.3 % of the drawn area but under half of 16 000.02 m² in the evidence
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 8000 }).passed).toBe(true)
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 8000 }, 16000).passed).toBe(true)
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 8000 }, 16000.02).passed).toBe(false)
+  })
+  it('says which area it compared with: the evidence’s, or the drawn one standing in for it', () => {
+    const unset = half({ areaM2: 15000, survey2ConstructionM2: 7500 }, null)
+    expect(unset).toMatchObject({ passed: true, value: 0.5 })
+    expect(unset.messageZh).toBe('15—30亩项目的盘活存量面积7,500.00 m²占项目红线面积（未录入证明材料面积，以项目红线面积代替）的50.00 %，达到50 %')
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 7500 }).messageZh).toBe(unset.messageZh) // absent as null
+    const set = half({ areaM2: 15000, survey2ConstructionM2: 7499.99 }, 15000)
+    expect(set.passed).toBe(false)
+    expect(set.messageZh).toBe('15—30亩项目的盘活存量面积7,499.99 m²占证明材料中面积15,000.00 m²的49.99 %，不足50 %')
+    expect(set.message).toMatch(/of the 15,000.00 m² its evidence states/)
+  })
+  it('marks for review evidence that states less land than the stock (the documents should cover it)', () => {
+    expect(half({ areaM2: 15000, survey2ConstructionM2: 9000 }, 9000)).toMatchObject({ passed: true, needsReview: false })
+    const less = half({ areaM2: 15000, survey2ConstructionM2: 9000 }, 8999.99)
+    expect(less).toMatchObject({ passed: true, needsReview: true })
+    expect(less.messageZh).toMatch(/证明材料中面积小于盘活存量面积，需人工复核$/)
+  })
+  it('leaves the band to the drawn area: evidence of 15 亩 does not bring a 14.99 亩 project into it, nor take a 30 亩 one out', () => {
+    // min-area reads the drawn area too (单个项目面积: the project is its red line)
+    const small = entryChecks(measures({ areaM2: 9999.99 }), facts({ evidenceAreaM2: 10000 }), stockArea(measures({ areaM2: 9999.99 }), facts()), cfg)
+    expect(small.find((c) => c.id === 'min-area')!.passed).toBe(false)
+    expect(small.find((c) => c.id === 'stock-half-15-30')!.messageZh).toBe('仅适用于15—30亩的项目')
+    expect(half({ areaM2: 20000, survey2ConstructionM2: 9000 }, 30000).passed).toBe(false) // in the band by its drawn 30 亩
+    expect(half({ areaM2: 20000.01, survey2ConstructionM2: 9000 }, 10000).messageZh).toBe('仅适用于15—30亩的项目')
+  })
 })
 
 const full = (m: Measures, p: ProjectFacts, id: string) => entryChecks(m, p, stockArea(m, p), cfg).find((x) => x.id === id)!

@@ -103,7 +103,14 @@ describe('which approved projects qualify', () => {
     'built-before-2010',
     'ownership',
   ].map((id) => ({ id, passed: true as boolean | null }))
-  const base: RewardCandidate = { status: 'province-approved', approvedResultId: 1, eligible: true, stockM2: 12000, checks: passing }
+  const base: RewardCandidate = {
+    status: 'province-approved',
+    milestoneType: 'land-supply',
+    approvedResultId: 1,
+    eligible: true,
+    stockM2: 12000,
+    checks: passing,
+  }
   const failing = (...ids: string[]) => passing.map((c) => (ids.includes(c.id) ? { ...c, passed: false } : c))
 
   it('an approved, eligible project with a stock area qualifies', () => expect(rewardVerdict(base)).toEqual({ qualifies: true }))

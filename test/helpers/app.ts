@@ -95,3 +95,21 @@ export async function reviewKeys(knex: Knex, county: string): Promise<Record<str
 }
 
 export const withKey = (token: string) => ({ 'x-api-key': token })
+
+/**
+ * The city's field check (外业核查, 165号 四（一）) that its `check` records (src/domain/field-check.ts): a fixed visit
+ * in the past, so that it is never "after today".
+ */
+export const cityFieldCheck = {
+  date: '2026-03-16',
+  by: '王敏、刘强（聊城市自然资源和规划局）',
+  findings: '现场踏勘，红线范围、现状建筑与上报一致',
+  result: 'consistent',
+} as const
+
+/** The body of POST /projects/{id}/transitions as each office sends it: the city's check carries its field check. */
+export const transitionBody = (action: string, reason?: string): Record<string, unknown> => ({
+  action,
+  ...(reason !== undefined ? { reason } : {}),
+  ...(action === 'check' ? { fieldCheck: cityFieldCheck } : {}),
+})

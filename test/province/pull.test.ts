@@ -191,6 +191,22 @@ describe('pull API', () => {
     expect(await codes('status=submitted')).toEqual([])
   })
 
+  it('gives a milestone date without its type no reward year (it does not count: docs/decisions.md, issue 21)', async () => {
+    const p05 = (await pull('limit=1000&county=371502')).json().items.find((i: any) => i.code === 'P05')
+    const patch = (milestoneDate: string | null) =>
+      t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${p05.id}`, headers: withKey(keys.county!), payload: { milestoneDate } })
+    expect((await patch('2025-06-30')).statusCode).toBe(200)
+    const items = (await pull('limit=1000&county=371502')).json().items
+    expect(items.find((i: any) => i.code === 'P05')).toMatchObject({ milestone: null, rewardYear: null })
+    expect(
+      (await pull('limit=1000&year=2025'))
+        .json()
+        .items.map((i: any) => i.code)
+        .sort(),
+    ).toEqual(['P00', 'P02'])
+    expect((await patch(null)).statusCode).toBe(200)
+  })
+
   it('gives reproducible numbers: the same inputs, byte-identical numbers and checksum', async () => {
     const id = (await t.knex('projects').first('id').where({ code: 'P00' })).id
     const one = async () => (await pull('limit=1000&county=371502')).json().items.find((i: any) => i.id === id)

@@ -4,7 +4,7 @@
 // review list and the actions endpoint show it to the right office; the reward year follows only the
 // confirmed milestone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, resetData, reviewKeys, type TestApp, withKey } from '../helpers/app.js'
+import { buildTestApp, resetData, reviewKeys, transitionBody, type TestApp, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 
 let t: TestApp & { dataDir: string }
@@ -31,7 +31,7 @@ async function approvedProject(code: string, attributes: object = {}) {
     ['city', 'check'],
     ['province', 'approve'],
   ] as const) {
-    const res = await api('POST', `/projects/${id}/transitions`, who, { action })
+    const res = await api('POST', `/projects/${id}/transitions`, who, transitionBody(action))
     expect(res.statusCode, res.body).toBe(200)
   }
   return id
@@ -236,5 +236,88 @@ describe('what a proposal must be', () => {
     // a change within the same year: listed once, by the confirmed milestone, until the province confirms the new date
     expect((await api('PATCH', `/projects/${id}`, 'county', { milestoneDate: '2025-09-01' })).statusCode).toBe(200)
     expect(await rewardTable(2025)).toEqual({ counted: ['MS-4'], unconfirmed: [] })
+  })
+})
+
+describe('the evidence goes with the milestone (165号 三: 证明材料……作为认定是否达到奖励标准的依据)', () => {
+  const supply = { date: '2025-03-01', supervisionNumber: '3715022025B00042', areaM2: 20000 }
+
+  it('recorded after approval, evidence alone is a proposal; confirmed, it becomes the project’s; the history keeps it', async () => {
+    const id = await approvedProject('MS-5', { milestoneType: 'land-supply', milestoneDate: '2025-03-01' })
+    const before = await project(id)
+    expect(before).toMatchObject({ milestoneEvidence: null, milestoneEvidenceStatus: { complete: false, needsReview: true } })
+    expect(before.milestoneEvidenceStatus.noteZh).toBe('证明材料未录入：土地供应供地时间（部监测监管系统）、土地供应电子监管号，需人工复核')
+
+    const proposed = await api('PATCH', `/projects/${id}`, 'county', { milestoneEvidence: { landSupply: supply } })
+    expect(proposed.statusCode, proposed.body).toBe(200)
+    expect(proposed.json()).toMatchObject({
+      milestoneEvidence: null, // the confirmed milestone keeps its (missing) evidence until the province confirms
+      pendingMilestone: {
+        milestoneType: 'land-supply',
+        milestoneDate: '2025-03-01',
+        milestoneEvidence: { landSupply: supply },
+        evidenceStatus: { complete: true, needsReview: false, noteZh: '证明材料已录入' },
+        stage: 'submitted',
+      },
+    })
+    const rows = async () => (await t.knex('milestone_reviews').where({ project_id: id }).count({ n: '*' }).first())!.n
+    const n = await rows()
+    expect((await api('PATCH', `/projects/${id}`, 'county', { milestoneEvidence: { landSupply: { ...supply } } })).statusCode).toBe(200)
+    expect(await rows()).toBe(n) // the same evidence again is no new proposal
+
+    expect((await review(id, 'city', 'check')).statusCode).toBe(200)
+    expect((await review(id, 'province', 'confirm')).statusCode).toBe(200)
+    expect(await project(id)).toMatchObject({
+      milestoneType: 'land-supply',
+      milestoneDate: '2025-03-01',
+      milestoneEvidence: { landSupply: supply },
+      milestoneEvidenceStatus: { complete: true, needsReview: false },
+      pendingMilestone: null,
+    })
+    const history = (await api('GET', `/projects/${id}/milestone/transitions`, 'county')).json()
+    expect(history.map((h: { action: string; milestoneEvidence: unknown }) => [h.action, h.milestoneEvidence])).toEqual([
+      ['propose', { landSupply: supply }],
+      ['check', { landSupply: supply }],
+      ['confirm', { landSupply: supply }],
+    ])
+    const audit = await t
+      .knex('audit_log')
+      .first('detail')
+      .where({ object_id: String(id), action: 'milestone.propose' })
+    expect(audit.detail.milestoneEvidence).toEqual({ landSupply: supply })
+  })
+
+  it('a returned proposal leaves the confirmed evidence as it was', async () => {
+    const id = await approvedProject('MS-6', { milestoneType: 'land-supply', milestoneDate: '2025-03-01', milestoneEvidence: { landSupply: supply } })
+    const changed = await api('PATCH', `/projects/${id}`, 'county', {
+      milestoneDate: '2025-04-01',
+      milestoneEvidence: { landSupply: { ...supply, date: '2025-04-01' } },
+    })
+    expect(changed.json().pendingMilestone.milestoneEvidence.landSupply.date).toBe('2025-04-01')
+    expect((await review(id, 'city', 'return', '监管系统供地时间为2025-03-01')).statusCode).toBe(200)
+    expect(await project(id)).toMatchObject({ milestoneDate: '2025-03-01', milestoneEvidence: { landSupply: supply }, pendingMilestone: null })
+  })
+
+  it('the evidence area is a stock-rule input: frozen once submitted, like the boundary', async () => {
+    const id = await approvedProject('MS-7')
+    const res = await api('PATCH', `/projects/${id}`, 'county', { evidenceAreaM2: 15000 })
+    expect(res.statusCode).toBe(409)
+  })
+})
+
+describe('a milestone without its type does not count', () => {
+  it('a date recorded alone before approval is listed for its year as milestone-type-missing, not counted', async () => {
+    const id = await approvedProject('MS-8', { milestoneDate: '2024-05-20' })
+    expect(await project(id)).toMatchObject({ milestoneType: null, milestoneDate: '2024-05-20', milestoneEvidenceStatus: null })
+    const res = await api('GET', '/province/rewards?year=2024', 'province')
+    const row = res.json().counties.find((c: { county: string }) => c.county === COUNTY)
+    expect(row.qualifyingProjects).toEqual([])
+    expect(row.excludedProjects).toEqual([
+      expect.objectContaining({
+        code: 'MS-8',
+        exclusion: 'milestone-type-missing',
+        reasonZh: '完成节点未录入类型（土地供应、不动产转移登记及规划许可、规划许可），仅有日期不计入奖励',
+      }),
+    ])
   })
 })

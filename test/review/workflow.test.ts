@@ -1,7 +1,8 @@
 // The review workflow through the API: who may move a project, what is locked meanwhile, the audit
 // trail, the province's working-day due dates, and filings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, resetData, reviewKeys, type TestApp, withKey } from '../helpers/app.js'
+import { chinaToday } from '../../src/domain/calendar.js'
+import { buildTestApp, cityFieldCheck, resetData, reviewKeys, transitionBody, type TestApp, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 
 let t: TestApp & { dataDir: string }
@@ -27,7 +28,7 @@ const move = (id: number, who: string, action: string, reason?: string) =>
     method: 'POST',
     url: `/api/v1/projects/${id}/transitions`,
     headers: withKey(keys[who]!),
-    payload: { action, ...(reason !== undefined ? { reason } : {}) },
+    payload: transitionBody(action, reason),
   })
 
 beforeAll(async () => {
@@ -152,6 +153,106 @@ describe('review workflow', () => {
     const refused = await patch({ developmentMode: 'market' }) // a market entity does not complete by permits alone
     expect(refused.statusCode).toBe(400)
     expect(refused.json().detailZh).toMatch(/市场主体改造/)
+  })
+})
+
+describe('the city’s field check (外业核查, 165号 四（一）)', () => {
+  const send = (id: number, who: string, payload: object) =>
+    t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/transitions`, headers: withKey(keys[who]!), payload })
+  const submitted = async (code: string) => {
+    const id = await newProject(code)
+    expect((await move(id, 'county', 'submit')).statusCode).toBe(200)
+    return id
+  }
+  // today and tomorrow in China Standard Time, computed here from the clock, not by the code under test
+  const now = new Date()
+  const today = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
+  const tomorrow = new Date(now.getTime() + 8 * 3600_000 + 86_400_000).toISOString().slice(0, 10)
+
+  it('is required with the city’s check: without it 400 in Chinese, naming the field; nothing moves', async () => {
+    const id = await submitted('FC-1')
+    const res = await send(id, 'city', { action: 'check' })
+    expect(res.statusCode).toBe(400)
+    expect(res.json()).toMatchObject({ code: 'LR_BAD_REQUEST', errors: [{ path: 'body/fieldCheck' }] })
+    expect(res.json().detailZh).toMatch(/市级审核通过须录入外业核查情况.*核查日期、核查人员、核查情况/)
+    expect((await t.knex('projects').first('status').where({ id })).status).toBe('submitted')
+  })
+
+  it('refuses a visit after today (today passes), and empty people or findings, each said in Chinese', async () => {
+    expect(chinaToday()).toBe(today)
+    const id = await submitted('FC-2')
+    const later = await send(id, 'city', { action: 'check', fieldCheck: { ...cityFieldCheck, date: tomorrow } })
+    expect(later.statusCode).toBe(400)
+    expect(later.json().detailZh).toBe(`外业核查日期${tomorrow}晚于今天`)
+    const blank = await send(id, 'city', { action: 'check', fieldCheck: { ...cityFieldCheck, by: '  ', findings: '' } })
+    expect(blank.statusCode).toBe(400)
+    expect(blank.json().detailZh).toBe('未填写外业核查人员；未填写外业核查情况')
+    expect(blank.json().errors.map((e: { path: string }) => e.path)).toEqual(['body/fieldCheck/by', 'body/fieldCheck/findings'])
+    const bad = await send(id, 'city', { action: 'check', fieldCheck: { ...cityFieldCheck, result: 'maybe' } })
+    expect(bad.statusCode).toBe(400) // the schema: 一致 or 不一致 only
+    const onTheDay = await send(id, 'city', { action: 'check', fieldCheck: { ...cityFieldCheck, date: today, result: undefined } })
+    expect(onTheDay.statusCode, onTheDay.body).toBe(200)
+  })
+
+  it('is stored with the check, audited, and shown in the review history with its result in Chinese', async () => {
+    const id = await submitted('FC-3')
+    const by = ' 王敏、刘强（聊城市自然资源和规划局） '
+    expect((await send(id, 'city', { action: 'check', fieldCheck: { ...cityFieldCheck, by } })).statusCode).toBe(200)
+    const history = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/transitions`, headers: withKey(keys.county!) })).json()
+    expect(history.map((h: any) => [h.action, h.fieldCheck])).toEqual([
+      ['submit', null],
+      ['check', { date: '2026-03-16', by: by.trim(), findings: cityFieldCheck.findings, result: 'consistent', resultZh: '一致' }],
+    ])
+    const audit = await t
+      .knex('audit_log')
+      .first('detail')
+      .where({ object_id: String(id), action: 'project.check' })
+    expect(audit.detail.fieldCheck).toEqual({ ...cityFieldCheck, by: by.trim() })
+  })
+
+  it('may go with the city’s return (不一致 is often why), is not needed there, and is refused with any other step', async () => {
+    const id = await submitted('FC-4')
+    const returned = await send(id, 'city', {
+      action: 'return',
+      reason: '现场已新建厂房，与上报现状不符',
+      fieldCheck: { ...cityFieldCheck, findings: '红线内东侧已新建厂房', result: 'inconsistent' },
+    })
+    expect(returned.statusCode, returned.body).toBe(200)
+    const resubmitted = await send(id, 'county', { action: 'submit', fieldCheck: cityFieldCheck })
+    expect(resubmitted.statusCode).toBe(400)
+    expect(resubmitted.json().detailZh).toBe('外业核查情况由市级在审核（通过或退回）县级提交的项目时录入')
+    expect((await move(id, 'county', 'submit')).statusCode).toBe(200)
+    expect((await send(id, 'city', { action: 'return', reason: '材料不全' })).statusCode).toBe(200)
+    expect((await move(id, 'county', 'submit')).statusCode).toBe(200)
+    expect((await move(id, 'city', 'check')).statusCode).toBe(200)
+    const approve = await send(id, 'province', { action: 'approve', fieldCheck: cityFieldCheck })
+    expect(approve.statusCode).toBe(400)
+    const history = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/transitions`, headers: withKey(keys.city!) })).json()
+    expect(history.map((h: any) => [h.action, h.fieldCheck?.resultZh ?? null])).toEqual([
+      ['submit', null],
+      ['return', '不一致'],
+      ['submit', null],
+      ['return', null],
+      ['submit', null],
+      ['check', '一致'],
+    ])
+  })
+
+  it('a wrong office is refused for its office first, not for the field check', async () => {
+    const id = await submitted('FC-5')
+    expect((await send(id, 'province', { action: 'check' })).statusCode).toBe(403)
+    expect((await send(id, 'county', { action: 'check', fieldCheck: cityFieldCheck })).statusCode).toBe(403)
+  })
+
+  it('tells the console which steps take one (GET /projects/{id}/actions)', async () => {
+    const id = await submitted('FC-6')
+    const actions = (await t.app.inject({ url: `/api/v1/projects/${id}/actions`, headers: withKey(keys.city!) })).json()
+    expect(actions.actions.map((a: any) => [a.action, a.fieldCheck])).toEqual([
+      ['check', 'required'],
+      ['return', 'optional'],
+    ])
+    const county = (await t.app.inject({ url: `/api/v1/projects/${id}/actions`, headers: withKey(keys.county!) })).json()
+    expect(county.actions).toEqual([])
   })
 })
 

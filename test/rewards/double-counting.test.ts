@@ -10,7 +10,7 @@
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { analysisDefaults } from '../../src/domain/analysis-config.js'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { buildTestApp, keyFor, resetData, transitionBody, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea, gkPolygon, gkPolygonArea, gkRect as R } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
@@ -61,7 +61,7 @@ const near = (actual: number, want: number, tol = 0.02) => expect(Math.abs(actua
 const api = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, key: string, payload?: object) =>
   t.app.inject({ method, url: `/api/v1${url}`, headers: withKey(key), ...(payload ? { payload } : {}) })
 const move = (code: string, key: string, action: string, reason?: string) =>
-  api('POST', `/projects/${ids[code]}/transitions`, key, { action, ...(reason ? { reason } : {}) })
+  api('POST', `/projects/${ids[code]}/transitions`, key, transitionBody(action, reason || undefined))
 const analysis = async (code: string) => (await api('GET', `/projects/${ids[code]}/analysis`, county)).json()
 const overlapCheck = (a: { checks: Array<{ id: string }> }) => a.checks.find((c) => c.id === 'no-double-counting') as any
 

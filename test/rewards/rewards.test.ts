@@ -3,7 +3,7 @@
 // approval, county statistics, fraud findings, and the province's table in JSON and CSV.
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { buildTestApp, keyFor, resetData, transitionBody, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea, gkRect } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
@@ -100,7 +100,7 @@ async function approvedProject(county: string, code: string, rect: readonly [num
     ['check', cityKeys[county.slice(0, 4)]!],
     ['approve', province],
   ] as const) {
-    const res = await api('POST', `/projects/${id}/transitions`, k, { action })
+    const res = await api('POST', `/projects/${id}/transitions`, k, transitionBody(action))
     expect(res.statusCode, `${code} ${action}: ${res.body}`).toBe(200)
   }
   ids[code] = id
@@ -130,7 +130,10 @@ beforeAll(async () => {
       expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     }
   }
-  await approvedProject(A, 'A-2025-01', rects.big, '2025-01-01')
+  // its evidence recorded (165号 三（一）: 供地时间 and 电子监管号 from the monitoring system); the others have none
+  await approvedProject(A, 'A-2025-01', rects.big, '2025-01-01', {
+    milestoneEvidence: { landSupply: { date: '2025-01-01', supervisionNumber: '3715022025B00001', areaM2: 30000 } },
+  })
   await approvedProject(A, 'A-2025-02', rects.small, '2025-06-30')
   await approvedProject(A, 'A-2025-03', rects.band, '2025-12-31', {
     originalUse: 'industrial',
@@ -376,6 +379,20 @@ describe('reward quotas for 2025', () => {
     near(a.netQuota.m2, quota - (stockBig * 1.1 + stockOld))
   })
 
+  it('a qualifying project counts by its milestone date; missing evidence is said and marked for review, not excluded', () => {
+    const [a] = row(r, A).qualifyingProjects
+    expect(a).toMatchObject({ code: 'A-2025-01', milestoneType: 'land-supply', evidence: { complete: true, needsReview: false, noteZh: '证明材料已录入' } })
+    const [b] = row(r, B).qualifyingProjects
+    expect(b).toMatchObject({ code: 'B-2025-01', milestoneType: 'land-supply', evidence: { complete: false, needsReview: true } })
+    expect(b.evidence.noteZh).toBe('证明材料未录入：土地供应供地时间（部监测监管系统）、土地供应电子监管号，需人工复核')
+    expect(row(r, B).notes.map((n: any) => n.zh)).toContain('完成节点证明材料未录入或与完成日期不一致（按完成日期计入，需人工复核）：B-2025-01')
+    expect(
+      row(r, A)
+        .notes.map((n: any) => n.zh)
+        .join(),
+    ).not.toMatch(/证明材料/)
+  })
+
   it('B (per capita exactly 300 → 0.9), C just above 200 (1.0), D just above 300 (0.9)', () => {
     const b = row(r, B)
     expect(b.qualifyingProjects.map((p: any) => p.code)).toEqual(['B-2025-01'])
@@ -516,6 +533,10 @@ describe('CSV', () => {
     expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入奖励）/)
     expect(a.slice(18)).toEqual(['0', '', '2025'])
     expect(lines.find((l) => l.startsWith(Q))).toMatch(/青岛市所辖县（市、区）不计入奖励范围/)
+    // a qualifying project without its evidence is named with the note (B-2025-01: no 电子监管号 recorded)
+    expect(lines.find((l) => l.startsWith(B))!.split(',')[16]).toBe(
+      'B-2025-01（证明材料未录入：土地供应供地时间（部监测监管系统）、土地供应电子监管号，需人工复核）',
+    )
     expect(lines.at(-1)).toBe('')
     const again = await api('GET', '/province/rewards?year=2025&format=csv', province)
     expect(again.rawPayload.equals(bytes)).toBe(true)

@@ -64,9 +64,9 @@ describe('GET /api/v1/projects/{id}/actions', () => {
     const actions = async (key: string) => (await t.app.inject({ url: `/api/v1/projects/${id}/actions`, headers: withKey(key) })).json()
     expect(await actions(county)).toEqual({
       status: 'draft',
-      actions: [{ action: 'submit', actionZh: '县级提交', needsReason: false }],
+      actions: [{ action: 'submit', actionZh: '县级提交', needsReason: false, fieldCheck: 'none' }],
       attributesLocked: false,
-      editableWhenLocked: ['milestoneType', 'milestoneDate'],
+      editableWhenLocked: ['milestoneType', 'milestoneDate', 'milestoneEvidence'],
       milestoneActions: [],
     })
     expect((await actions(city)).actions).toEqual([])
@@ -74,7 +74,10 @@ describe('GET /api/v1/projects/{id}/actions', () => {
     await t.app.inject({ method: 'POST', url: `/api/v1/projects/${id}/transitions`, headers: withKey(county), payload: { action: 'submit' } })
     expect((await actions(county)).actions).toEqual([])
     expect((await actions(county)).attributesLocked).toBe(true)
-    expect((await actions(city)).actions.map((a: { action: string }) => a.action)).toEqual(['check', 'return'])
+    expect((await actions(city)).actions.map((a: { action: string; fieldCheck: string }) => [a.action, a.fieldCheck])).toEqual([
+      ['check', 'required'],
+      ['return', 'optional'],
+    ])
     expect((await actions(province)).actions).toEqual([])
     const other = await keyFor(t.knex, 'county', '371503')
     expect((await t.app.inject({ url: `/api/v1/projects/${id}/actions`, headers: withKey(other) })).statusCode).toBe(404)

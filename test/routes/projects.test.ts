@@ -173,6 +173,83 @@ describe('projects', () => {
     expect(fine.statusCode).toBe(201)
   })
 
+  it('records the milestone’s evidence and the evidence area on POST and PATCH, trimmed, and says how the evidence stands (165号 三)', async () => {
+    const box = lonLatRectangle(115.95, 36.45, 115.951, 36.451)
+    const milestoneEvidence = {
+      landSupply: { date: '2025-06-30', supervisionNumber: ' 3715022025B00123 ', areaM2: 12000.5 },
+      landUsePermit: null,
+    }
+    const res = await create({
+      code: 'EV-1',
+      geometry: box,
+      attributes: {
+        developmentMode: 'government-reserve',
+        milestoneType: 'land-supply',
+        milestoneDate: '2025-06-30',
+        milestoneEvidence,
+        evidenceAreaM2: 12000.5,
+      },
+    })
+    expect(res.statusCode, res.body).toBe(201)
+    const p = res.json()
+    expect(p).toMatchObject({
+      evidenceAreaM2: 12000.5,
+      milestoneEvidence: { landSupply: { date: '2025-06-30', supervisionNumber: '3715022025B00123', areaM2: 12000.5 } },
+      milestoneEvidenceStatus: { complete: true, needsReview: false, noteZh: '证明材料已录入', documentsDate: '2025-06-30' },
+    })
+    expect(p.milestoneEvidence.landUsePermit).toBeUndefined() // an empty document is not kept
+    const get = (await t.app.inject({ url: `/api/v1/projects/${p.id}`, headers: withKey(county) })).json()
+    expect(get.milestoneEvidence).toEqual(p.milestoneEvidence)
+
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${p.id}`, headers: withKey(county), payload })
+    // the supply date of the monitoring system is the milestone (三（一）): a different date is for review
+    const moved = await patch({ milestoneDate: '2025-07-01' })
+    expect(moved.json().milestoneEvidenceStatus).toMatchObject({ complete: true, needsReview: true })
+    expect(moved.json().milestoneEvidenceStatus.noteZh).toBe(
+      '完成日期2025-07-01与部土地利用动态监测监管系统供地时间2025-06-30不一致（165号 三（一）），需人工复核',
+    )
+    // evidence is sent whole: this replaces it, and the 电子监管号 is then missing
+    const partial = await patch({ milestoneDate: '2025-06-30', milestoneEvidence: { landSupply: { date: '2025-06-30' } } })
+    expect(partial.json().milestoneEvidenceStatus).toMatchObject({ complete: false, needsReview: true, missingZh: ['土地供应电子监管号'] })
+    expect(partial.json().milestoneEvidenceStatus.noteZh).toBe('证明材料未录入：土地供应电子监管号，需人工复核')
+    const cleared = await patch({ milestoneEvidence: null, evidenceAreaM2: null })
+    expect(cleared.json()).toMatchObject({ milestoneEvidence: null, evidenceAreaM2: null })
+    expect(cleared.json().milestoneEvidenceStatus.missingZh).toEqual(['土地供应供地时间（部监测监管系统）', '土地供应电子监管号'])
+    // without a type the milestone is nothing to judge (and does not count: test/review/milestones.test.ts)
+    expect((await patch({ milestoneType: null })).json().milestoneEvidenceStatus).toBeNull()
+  })
+
+  it('refuses wrong evidence with a 400 naming each field in Chinese; 64 characters of 电子监管号 pass, 65 do not', async () => {
+    const box = lonLatRectangle(115.95, 36.45, 115.951, 36.451)
+    const { id } = (await create({ code: 'EV-2', geometry: box })).json()
+    const patch = (payload: object) => t.app.inject({ method: 'PATCH', url: `/api/v1/projects/${id}`, headers: withKey(county), payload })
+    const bad = await patch({
+      evidenceAreaM2: 0,
+      milestoneEvidence: { landSupply: { supervisionNumber: '   ', areaM2: -1 }, constructionPermit: { number: 'x'.repeat(101), floorAreaM2: 0 } },
+    })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.json().detailZh).toBe(
+      '土地供应电子监管号为空：不填写请省略该项；土地供应供地面积（平方米）须为大于0的数值；建设工程规划许可证证书编号超过100个字符；' +
+        '建设工程规划许可证建设规模（建筑面积，平方米）须为大于0的数值；证明材料中面积须为大于0的数值（平方米）；不填写请置空',
+    )
+    expect(bad.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'body/milestoneEvidence/landSupply/supervisionNumber',
+      'body/milestoneEvidence/landSupply/areaM2',
+      'body/milestoneEvidence/constructionPermit/number',
+      'body/milestoneEvidence/constructionPermit/floorAreaM2',
+      'body/evidenceAreaM2',
+    ])
+    const at = (n: number) => patch({ milestoneEvidence: { landSupply: { supervisionNumber: '3'.repeat(n) } } })
+    expect((await at(64)).statusCode).toBe(200)
+    const long = await at(65)
+    expect(long.statusCode).toBe(400)
+    expect(long.json().detailZh).toBe('土地供应电子监管号超过64个字符')
+    expect((await patch({ milestoneEvidence: { landSupply: { licence: 'x' } } })).statusCode).toBe(400) // unknown field: the schema
+    const posted = await create({ code: 'EV-3', geometry: box, attributes: { evidenceAreaM2: -5 } })
+    expect(posted.statusCode).toBe(400)
+    expect(posted.json().detailZh).toBe('证明材料中面积须为大于0的数值（平方米）；不填写请置空')
+  })
+
   it('searches by code or name, case-insensitive, with LIKE wildcards taken literally', async () => {
     const box = lonLatRectangle(115.95, 36.45, 115.951, 36.451)
     for (const [code, name] of [

@@ -63,6 +63,24 @@ describe('GET /settings', () => {
       for (const x of list) expect(x.nameZh).toMatch(/\p{Script=Han}/u)
   })
 
+  it('names the milestone evidence field by field, with the milestones each document completes, and the field-check results', () => {
+    expect(doc.evidenceDocuments.map((d) => [d.code, d.nameZh, d.required, d.forMilestones])).toEqual([
+      ['landSupply', '土地供应', ['date', 'supervisionNumber'], ['land-supply']],
+      ['transferRegistration', '不动产转移登记', ['date'], ['transfer-registration']],
+      ['landUsePermit', '建设用地规划许可证', ['number', 'date'], ['transfer-registration', 'planning-permits']],
+      ['constructionPermit', '建设工程规划许可证', ['number', 'date'], ['transfer-registration', 'planning-permits']],
+    ])
+    expect(doc.evidenceDocuments[0]!.fields).toEqual([
+      { code: 'date', nameZh: '供地时间（部监测监管系统）', kind: 'date' },
+      { code: 'supervisionNumber', nameZh: '电子监管号', kind: 'text' },
+      { code: 'areaM2', nameZh: '供地面积（平方米）', kind: 'area' },
+    ])
+    expect(doc.fieldCheckResults).toEqual([
+      { code: 'consistent', nameZh: '一致' },
+      { code: 'inconsistent', nameZh: '不一致' },
+    ])
+  })
+
   it('gives the map its land-use code sets and the configured tile limits', () => {
     expect(doc.map.survey2ConstructionCodes).toContain('201')
     expect(doc.map.survey3ConstructionCodes.length).toBeGreaterThan(0)

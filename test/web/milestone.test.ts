@@ -3,7 +3,7 @@
 // with its check and return buttons and the province none yet; the review list shows it; the province
 // confirms it (or returns it with a reason) from the project page, and only then does it count.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keyFor, resetData, withKey } from '../helpers/app.js'
+import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
 import { gkRect } from '../helpers/gk.js'
 import { signedIn, startWebTest, type WebTest } from './browser.js'
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
     ['city', 'check'],
     ['province', 'approve'],
   ] as const)
-    expect((await api('POST', `/projects/${id}/transitions`, keys[who]!, { action })).statusCode).toBe(200)
+    expect((await api('POST', `/projects/${id}/transitions`, keys[who]!, transitionBody(action))).statusCode).toBe(200)
   const proposed = await api('PATCH', `/projects/${id}`, keys.county!, { milestoneType: 'land-supply', milestoneDate: '2026-08-31' })
   expect(proposed.statusCode, proposed.body).toBe(200)
 }, 120_000)
@@ -54,6 +54,9 @@ describe('a milestone change after approval in the console', () => {
 
     await open(city.page)
     expect(await city.page.textContent('#pending-milestone')).toContain('2026-08-31')
+    // proposed without its evidence: the city reads so before it checks (165号 三: 证明材料……作为认定……的依据)
+    expect(await city.page.getAttribute('#pending-evidence-status', 'data-needs-review')).toBe('true')
+    expect(await city.page.textContent('#pending-evidence-status')).toContain('证明材料未录入：土地供应供地时间（部监测监管系统）、土地供应电子监管号')
     expect(await city.page.$('#pending-milestone button[data-action="confirm"]')).toBeNull()
     await city.page.click('#pending-milestone button[data-action="check"]')
     await city.page.waitForSelector('#review-message :text("已市级审核通过完成节点")')

@@ -66,6 +66,40 @@ describe('project page', () => {
     await context.close()
   })
 
+  it('records the milestone, its evidence and the evidence area from the form, and shows what the API says of them', async () => {
+    const { context, page } = await signedIn(w, county)
+    await page.goto(`${w.baseUrl}/#/projects/${projectId}`)
+    await page.waitForSelector('#evidence-fields fieldset[data-document="landSupply"]')
+    expect(await page.textContent('#evidence-fields')).toContain('电子监管号')
+    await page.selectOption('#f-milestoneType', 'land-supply')
+    await page.fill('#f-milestoneDate', '2026-06-30')
+    await page.fill('#f-evidence-landSupply-date', '2026-06-30')
+    await page.fill('#f-evidence-landSupply-areaM2', '-3')
+    await page.click('#attributes-form button[type="submit"]')
+    await page.waitForSelector('#attributes-form p.error')
+    expect(await page.textContent('#attributes-form p.error')).toBe('土地供应供地面积（平方米）：须为大于 0 的数')
+    await page.fill('#f-evidence-landSupply-areaM2', '20000')
+    await page.fill('#f-evidenceAreaM2', '21000.5')
+    await page.click('#attributes-form button[type="submit"]')
+    // saved without the 电子监管号: the API says it is missing, and the form shows its words
+    await page.waitForSelector('#evidence-status[data-needs-review="true"]')
+    expect(await page.textContent('#evidence-status')).toContain('证明材料未录入：土地供应电子监管号')
+    await page.fill('#f-evidence-landSupply-supervisionNumber', ' 3715022026B00007 ')
+    await page.click('#attributes-form button[type="submit"]')
+    await page.waitForSelector('#evidence-status[data-needs-review="false"]')
+    const saved = (await w.t.app.inject({ url: `/api/v1/projects/${projectId}`, headers: withKey(county) })).json()
+    expect(saved).toMatchObject({
+      milestoneType: 'land-supply',
+      milestoneDate: '2026-06-30',
+      evidenceAreaM2: 21000.5,
+      milestoneEvidence: { landSupply: { date: '2026-06-30', supervisionNumber: '3715022026B00007', areaM2: 20000 } },
+      milestoneEvidenceStatus: { complete: true, needsReview: false },
+    })
+    await page.locator('#attributes-card').scrollIntoViewIfNeeded()
+    await screenshot(page, 'project-evidence')
+    await context.close()
+  })
+
   it('walks submit (county) → check (city) → approve (province) in three sessions; the county sees no approve button', async () => {
     const countySession = await signedIn(w, county)
     const citySession = await signedIn(w, city)
@@ -84,8 +118,17 @@ describe('project page', () => {
 
     await open(citySession.page)
     expect(await citySession.page.$('button[data-action="approve"]')).toBeNull()
+    // the city's pass records its field check (外业核查, 165号 四（一）): not without one
+    await citySession.page.click('button[data-action="check"]')
+    expect(await citySession.page.textContent('#review-message p.error')).toBe('市级审核通过须填写外业核查日期、核查人员和核查情况')
+    await citySession.page.fill('#field-check-date', '2026-03-16')
+    await citySession.page.fill('#field-check-by', '王敏、刘强')
+    await citySession.page.fill('#field-check-findings', '现场踏勘，红线范围与现状建筑与上报一致')
+    await citySession.page.selectOption('#field-check-result', 'consistent')
     await citySession.page.click('button[data-action="check"]')
     await citySession.page.waitForSelector('#review-message :text("已市级审核通过")')
+    await citySession.page.waitForSelector('#review-history td.field-check:text("王敏、刘强")')
+    expect(await citySession.page.textContent('#field-check-latest')).toBe('2026-03-16 王敏、刘强：现场踏勘，红线范围与现状建筑与上报一致（一致）')
 
     await open(provinceSession.page)
     await provinceSession.page.click('button[data-action="approve"]')
@@ -148,6 +191,9 @@ describe('project page', () => {
     expect(text).toContain('371502-0001')
     expect(text).toContain(stock)
     expect(text).toContain('盘活存量面积')
+    // the city's opinion with its field check (the project was checked above)
+    expect(text).toContain('市级意见（外业核查）')
+    expect(text.replace(/\s+/g, '')).toContain('王敏、刘强：现场踏勘')
     expect(pages).toBe(1) // one A4 sheet per project
     fs.rmSync(dir, { recursive: true, force: true })
     await context.close()

@@ -6,6 +6,7 @@ import { clear, h, table } from '../dom.js'
 import { milestoneName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
+import { evidenceStatusLine } from './evidence.js'
 
 const m = s.review.milestone
 
@@ -46,6 +47,8 @@ export function pendingMilestoneBox(project, actions, onDone) {
       h('span.badge.unknown', {}, m.stages[pending.stage] ?? pending.stage),
     ),
     h('p.hint', {}, m.note),
+    // the evidence that goes with the proposal (165号 三), as the API judges it
+    evidenceStatusLine(pending.evidenceStatus, 'pending-evidence-status'),
     steps.length
       ? h(
           'div',

@@ -18,6 +18,7 @@ import {
 import { problemBox } from '../problem.js'
 import { rewardBadge, verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
+import { evidenceFieldset, evidenceStatusLine } from './evidence.js'
 
 const p = s.project
 
@@ -141,13 +142,16 @@ export async function render(el, { params: [id] }) {
     return actions
   }
 
-  async function showForm() {
+  async function showForm(notice) {
     const actions = await api(`/projects/${id}/actions`)
     renderForm(formBox, {
       project,
       actions,
+      notice,
       onSaved: async (saved) => {
         project = saved
+        // the form again, with what the API now says of the evidence (milestoneEvidenceStatus)
+        await showForm(p.saved)
         // a milestone saved after approval is a proposal: the review card shows it with its steps
         if (saved.pendingMilestone) await showReview()
         await showAnalysis(true)
@@ -161,9 +165,9 @@ export async function render(el, { params: [id] }) {
 }
 
 /** The attributes the rules need, validated as the API schema does (types, minimum, >0 plot ratio). */
-function renderForm(box, { project, actions, onSaved }) {
+function renderForm(box, { project, actions, onSaved, notice }) {
   const fl = p.fields
-  const message = h('div', { 'aria-live': 'polite' })
+  const message = h('div', { 'aria-live': 'polite' }, notice ? h('p', { role: 'status' }, notice) : null)
   const locked = (name) => actions.attributesLocked && !actions.editableWhenLocked.includes(name)
   const select = (name, options) =>
     h(
@@ -215,7 +219,10 @@ function renderForm(box, { project, actions, onSaved }) {
       value: project.milestoneDate ?? '',
       disabled: locked('milestoneDate'),
     }),
+    // 提供证明材料中面积 (165号 三): a stock-rule input, frozen under review like the others
+    evidenceAreaM2: number('evidenceAreaM2', 0, true),
   }
+  const evidence = evidenceFieldset(project.milestoneEvidence, locked('milestoneEvidence'))
   const form = h(
     'form',
     {
@@ -240,9 +247,17 @@ function renderForm(box, { project, actions, onSaved }) {
           else if (name === 'approach') body[name] = v
           else body[name] = v === '' ? null : v
         }
+        if (!evidence.disabled) {
+          try {
+            body.milestoneEvidence = evidence.value()
+          } catch (bad) {
+            message.append(h('p.error', { role: 'alert' }, bad.text))
+            bad.input.focus()
+            return
+          }
+        }
         try {
           const saved = await api(`/projects/${project.id}`, { method: 'PATCH', body })
-          message.append(h('p', { role: 'status' }, p.saved))
           await onSaved(saved)
         } catch (err) {
           message.append(problemBox(err))
@@ -253,6 +268,9 @@ function renderForm(box, { project, actions, onSaved }) {
     // after approval a saved milestone is a proposal for the city and the province (the API decides; this only says so)
     project.status === 'province-approved' ? h('p.hint', { id: 'milestone-after-approval' }, s.review.milestone.note) : null,
     Object.entries(fields).map(([name, input]) => h('label', {}, fl[name], input)),
+    h('p.hint', { id: 'evidence-area-hint' }, p.evidenceAreaHint),
+    evidenceStatusLine(project.milestoneEvidenceStatus, 'evidence-status'),
+    evidence.el,
     h('div', {}, h('button', { type: 'submit', class: 'primary' }, s.common.save)),
     message,
   )

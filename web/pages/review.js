@@ -10,9 +10,43 @@ import { pendingMilestoneBox } from './milestone-review.js'
 
 const r = s.review
 
+/**
+ * 外业核查 (165号 四（一）): the city's field check, asked for when a step takes one (the API says which:
+ * `fieldCheck` of each action). `value()` is null when nothing is filled.
+ */
+function fieldCheckForm() {
+  const fc = r.fieldCheck
+  const date = h('input', { type: 'date', id: 'field-check-date' })
+  const by = h('input', { id: 'field-check-by', size: 30, maxlength: '200' })
+  const findings = h('textarea', { id: 'field-check-findings', rows: 2, cols: 40, maxlength: '2000' })
+  const result = h(
+    'select',
+    { id: 'field-check-result' },
+    h('option', { value: '' }, fc.resultNone),
+    choices('fieldCheckResults').map(([k, v]) => h('option', { value: k }, v)),
+  )
+  const el = h(
+    'fieldset',
+    { id: 'field-check' },
+    h('legend', {}, fc.title),
+    h('div.row', {}, h('label', {}, fc.date, date), h('label', {}, fc.by, by), h('label', {}, fc.result, result)),
+    h('label', {}, fc.findings, findings),
+  )
+  const value = () => {
+    const v = { date: date.value, by: by.value.trim(), findings: findings.value.trim(), result: result.value || null }
+    return v.date || v.by || v.findings || v.result ? v : null
+  }
+  const complete = (v) => Boolean(v?.date && v.by && v.findings)
+  return { el, value, complete, focus: () => (date.value ? (by.value.trim() ? findings : by) : date).focus() }
+}
+
+/** A field check as one line: date, who, what they found, the result. */
+export const fieldCheckText = (c) => r.fieldCheck.text(c, c.resultZh)
+
 export async function renderReview(box, { project, actions, onMoved, notice }) {
   const message = h('div', { 'aria-live': 'polite', id: 'review-message' }, notice ? h('p', { role: 'status' }, notice) : null)
   const reason = h('textarea', { id: 'return-reason', rows: 2, cols: 40 })
+  const fieldCheck = actions.actions.some((a) => a.fieldCheck && a.fieldCheck !== 'none') ? fieldCheckForm() : null
   const buttons = actions.actions.map((a) =>
     h('button', { type: 'button', class: a.needsReason ? '' : 'primary', dataset: { action: a.action }, onclick: () => move(a) }, a.actionZh),
   )
@@ -23,10 +57,16 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
       reason.focus()
       return
     }
+    const check = a.fieldCheck && a.fieldCheck !== 'none' ? fieldCheck.value() : null
+    if (a.fieldCheck === 'required' && !fieldCheck.complete(check)) {
+      message.append(h('p.error', { role: 'alert' }, r.fieldCheck.required))
+      fieldCheck.focus()
+      return
+    }
     try {
       const moved = await api(`/projects/${project.id}/transitions`, {
         method: 'POST',
-        body: { action: a.action, ...(a.needsReason ? { reason: reason.value.trim() } : {}) },
+        body: { action: a.action, ...(a.needsReason ? { reason: reason.value.trim() } : {}), ...(check ? { fieldCheck: check } : {}) },
       })
       await onMoved(moved, r.done(a.actionZh))
     } catch (err) {
@@ -36,7 +76,13 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
   clear(box).append(
     h('h2', {}, r.actions),
     buttons.length
-      ? h('div', { id: 'review-actions' }, actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null, h('div.row', {}, buttons))
+      ? h(
+          'div',
+          { id: 'review-actions' },
+          fieldCheck?.el,
+          actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null,
+          h('div.row', {}, buttons),
+        )
       : h('p.hint', { id: 'review-actions' }, r.noActions),
     message,
     // a milestone change after approval: its own small review (the API gives the steps)
@@ -61,13 +107,17 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
       ),
     )
   const c = r.historyCols
+  // the city's latest field check (外业核查), the one its pass recorded
+  const latestCheck = history instanceof Error ? null : history.findLast((t) => t.fieldCheck)?.fieldCheck
   box.append(
+    h('h2', {}, r.fieldCheck.latest),
+    h('p', { id: 'field-check-latest' }, latestCheck ? fieldCheckText(latestCheck) : r.fieldCheck.none),
     h('h2', {}, r.history),
     history instanceof Error
       ? problemBox(history)
       : history.length
         ? table(
-            [c.at, c.action, c.from, c.to, c.by, c.reason],
+            [c.at, c.action, c.from, c.to, c.by, c.reason, c.fieldCheck],
             history.map((t) =>
               h(
                 'tr',
@@ -78,6 +128,7 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
                 h('td', {}, statusName(t.to)),
                 h('td', {}, `${roleName(t.role)} ${t.by}`),
                 h('td', {}, t.reason ?? s.common.dash),
+                h('td', { class: 'field-check' }, t.fieldCheck ? fieldCheckText(t.fieldCheck) : s.common.dash),
               ),
             ),
             { id: 'review-history' },

@@ -9,13 +9,26 @@ import { checksTable, inputsLine, numbersTable, piecesMap } from './analysis-vie
 import { problemBox } from '../problem.js'
 import { analysisOf } from './project.js'
 import { rewardBadge, verdictBadge } from './projects.js'
+import { fieldCheckText } from './review.js'
 
 const t = s.sheet
 
+/** The city's latest pass (市级审核通过) with its field check, as one line; else that it has not checked. */
+function cityOpinion(history) {
+  const check = history.findLast((x) => x.action === 'check')
+  if (!check) return t.cityOpinionNone
+  return `${check.actionZh}（${f.dateTime(check.at)}）${check.fieldCheck ? `；${s.review.fieldCheck.latest}：${fieldCheckText(check.fieldCheck)}` : ''}`
+}
+
 export async function render(el, { params: [id] }) {
-  let project, a, pieces
+  let project, a, pieces, history
   try {
-    ;[project, a, pieces] = await Promise.all([api(`/projects/${id}`), analysisOf(id), api(`/projects/${id}/analysis/pieces`)])
+    ;[project, a, pieces, history] = await Promise.all([
+      api(`/projects/${id}`),
+      analysisOf(id),
+      api(`/projects/${id}/analysis/pieces`),
+      api(`/projects/${id}/transitions`),
+    ])
   } catch (err) {
     el.append(problemBox(err))
     return
@@ -56,6 +69,8 @@ export async function render(el, { params: [id] }) {
       h('section', {}, h('h2', {}, s.project.numbers), numbersTable(a)),
       h('section', {}, h('h2', {}, s.project.checks), checksTable(a)),
       h('section', {}, h('h2', {}, s.project.inputs), inputsLine(a)),
+      // 165号 四（一）: the city reviews and organises the field check; its latest pass and what it found
+      h('section', { id: 'sheet-city-opinion' }, h('h2', {}, t.cityOpinion), h('p', {}, cityOpinion(history))),
       h('p', {}, `${t.basis}\u3000${t.printedAt}：${f.dateTime(new Date().toISOString())}`),
       h('p', {}, t.signature),
     ),

@@ -6,11 +6,20 @@ import { allowedActions } from '../../domain/workflow-actions.js'
 import type { ProjectStatus } from '../../domain/project.js'
 import { editableWhenLocked, getProject } from '../../projects/service.js'
 import { lockedStatuses } from '../../domain/workflow.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { IdParams, OneOf, problemResponses } from '../../schemas/common.js'
 
 const AllowedActions = Type.Object({
   status: Type.String(),
-  actions: Type.Array(Type.Object({ action: Type.String(), actionZh: Type.String(), needsReason: Type.Boolean() })),
+  actions: Type.Array(
+    Type.Object({
+      action: Type.String(),
+      actionZh: Type.String(),
+      needsReason: Type.Boolean(),
+      fieldCheck: OneOf(['required', 'optional', 'none'], {
+        description: '外业核查 (165号 四（一）) with this step: required with the city’s check, optional with its return',
+      }),
+    }),
+  ),
   attributesLocked: Type.Boolean({ description: 'under review or approved: only editableWhenLocked may change (PATCH answers 409 otherwise)' }),
   editableWhenLocked: Type.Array(Type.String()),
   milestoneActions: Type.Array(Type.Object({ action: Type.String(), actionZh: Type.String(), needsReason: Type.Boolean() }), {

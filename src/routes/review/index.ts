@@ -30,14 +30,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/projects/:id/transitions',
     {
       schema: {
-        summary: 'Move a project through review: county submits, city checks, province approves; the reviewer of a step may return it with a reason',
+        summary:
+          'Move a project through review: county submits, city checks (with its field check, 外业核查), province approves; the reviewer of a step may return it with a reason',
         tags: ['review'],
         params: IdParams,
         body: TransitionBody,
         response: { 200: Type.Intersect([Project, Type.Object({ transition: Type.Object({}, { additionalProperties: true }) })]), ...problemResponses },
       },
     },
-    async (request) => moveProject(knex, request.actor, request.params.id, request.body.action, request.body.reason),
+    async (request) =>
+      moveProject(knex, request.actor, request.params.id, request.body.action, { reason: request.body.reason, fieldCheck: request.body.fieldCheck }),
   )
   app.get(
     '/projects/:id/transitions',
