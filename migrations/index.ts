@@ -17,6 +17,7 @@ import * as projectArea from './20261201050000_project_area.js'
 import * as jobFollowUps from './20261203010000_job_follow_ups.js'
 import * as resultSchemaVersion from './20261203020000_result_schema_version.js'
 import * as milestoneReview from './20261204010000_milestone_review.js'
+import * as rewardExtractions from './20261205030000_reward_extractions.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -35,4 +36,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261203010000_job_follow_ups', jobFollowUps],
   ['20261203020000_result_schema_version', resultSchemaVersion],
   ['20261204010000_milestone_review', milestoneReview],
+  ['20261205030000_reward_extractions', rewardExtractions],
 ]

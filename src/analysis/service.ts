@@ -134,6 +134,7 @@ export async function analyzeProjects(
             ratio: a > 0 ? measures.survey2ConstructionM2 / a : 0,
             patches: construction?.ids.length ?? 0,
             latestChange: measures.survey2LatestChange,
+            codes: [...config.survey2ConstructionCodes],
           }
         : null,
       survey2ConstructionNet: inputs.survey2

@@ -150,6 +150,19 @@ export function featurePieces(v: LayerVersion, where?: Sql): Sql {
 /** Second-survey patches of a construction code (二调建设用地). */
 export const constructionCoded = (codes: readonly string[]): Sql => ({ sql: 'f.dlbm = ANY(?::text[])', bindings: [codes] })
 
+/**
+ * With the `pinned` version: second-survey patches of a construction code as the project's approved
+ * analysis counted them (the codes it recorded), else of `codes` (results approved before they were
+ * recorded were computed with the defaults). So the rewards cut the land the province approved.
+ */
+export function constructionCodedAsApproved(codes: readonly string[]): Sql {
+  const recorded = resultValue(['survey2Construction', 'codes'], 'pa.result')
+  return {
+    sql: `f.dlbm = ANY(CASE WHEN jsonb_typeof(${recorded}) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(${recorded})) ELSE ?::text[] END)`,
+    bindings: [codes],
+  }
+}
+
 /** Buildings counted as 上盖建筑物: every type but the excluded ones (an untyped building counts). */
 export const footprintCounted = (excluded: readonly string[]): Sql => ({
   sql: '(f.building_type IS NULL OR NOT (f.building_type = ANY(?::text[])))',

@@ -87,6 +87,11 @@ export const AnalysisResult = Type.Object({
       ratio: Type.Number(),
       patches: Type.Integer(),
       latestChange: Nullable(Type.String({ description: 'latest BGRQ (YYYYMMDD) of the patches inside' })),
+      codes: Type.Optional(
+        Type.Array(Type.String(), {
+          description: '二调 land-use codes counted as construction land (the configuration used); the rewards cut the approved stock land with them',
+        }),
+      ),
     }),
   ),
   survey2ConstructionNet: Nullable(
