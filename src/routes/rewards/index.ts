@@ -98,6 +98,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/province/rewards/:year/extractions',
     {
+      // a first extraction needs nothing: a POST without a body is the empty one
+      preValidation: async (request) => {
+        request.body ??= {}
+      },
       schema: {
         summary:
           'Extract (freeze) the reward table of a year (province key; 165号 四（二）: 每年初提取): from then on the year’s table is this extraction, unchanged; a further extraction needs a reason and becomes the year’s table',
@@ -107,7 +111,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: Extraction, ...problemResponses },
       },
     },
-    async (request, reply) => reply.code(201).send(await extractRewards(knex, request.actor, request.params.year, request.body ?? {})),
+    async (request, reply) => reply.code(201).send(await extractRewards(knex, request.actor, request.params.year, request.body)),
   )
   app.get(
     '/province/rewards/:year/extractions',
