@@ -32,8 +32,7 @@ export function populationNotes(year: number, source: PopulationSource | null): 
       en: `the population is ${populationKinds[source.kind]} (${source.kind}), not 常住人口 (resident)`,
       zh: `人口为${populationKinds[source.kind]}，非常住人口`,
     })
-  if (source.year !== year)
-    notes.push({ en: `the population is of ${source.year}, not ${year}`, zh: `人口为${source.year}年数据，非${year}年度` })
+  if (source.year !== year) notes.push({ en: `the population is of ${source.year}, not ${year}`, zh: `人口为${source.year}年数据，非${year}年度` })
   return notes
 }
 

@@ -40,11 +40,7 @@ export async function layerDetail(knex: Knex, actor: Actor, layer: string, reque
  * or dated wrongly, is dated here; the statistics of that year are then measured on it. Whoever may
  * import into the county may date its versions; audited.
  */
-export async function setVersionSurveyYear(
-  knex: Knex,
-  actor: Actor,
-  o: { layer: string; version: number; county?: string; body: LayerVersionPatch },
-) {
+export async function setVersionSurveyYear(knex: Knex, actor: Actor, o: { layer: string; version: number; county?: string; body: LayerVersionPatch }) {
   const county = countyOf(actor, o.layer, o.county)
   if (!surveyYearLayers.includes(o.layer))
     throw problem('LR_BAD_REQUEST', `a survey year is for the layers ${surveyYearLayers.join(', ')} only, not ${o.layer}`, {

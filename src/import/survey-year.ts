@@ -24,7 +24,8 @@ export function surveyYearFromSjnf(values: ReadonlyArray<{ value: string | null;
     return {
       year: null,
       said: {
-        message: 'no SJNF (数据年份) in the records and no surveyYear given: the version has no survey year; the statistics of a year fall back to the active version',
+        message:
+          'no SJNF (数据年份) in the records and no surveyYear given: the version has no survey year; the statistics of a year fall back to the active version',
         messageZh: '图斑无数据年份（SJNF），导入时也未填写调查年度：本版本调查年度未知，计算某年度人均城乡建设用地时将使用当前版本',
       },
     }

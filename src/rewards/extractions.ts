@@ -75,14 +75,10 @@ export async function extractRewards(knex: Knex, actor: Actor, year: number, bod
       const last = before[0]
       if (last && !reason) {
         const on = chinaDate(new Date(last.extracted_at))
-        throw problem(
-          'LR_CONFLICT',
-          `the table of ${year} was extracted already (extraction ${last.number}, ${on}): a further extraction needs a reason`,
-          {
-            detailZh: `${year}年度奖励指标表已于${on}提取（第${last.number}次），不可改动；如需重新提取，请说明理由（reason）`,
-            errors: [{ path: '/reason', message: 'required: the year has an extraction' }],
-          },
-        )
+        throw problem('LR_CONFLICT', `the table of ${year} was extracted already (extraction ${last.number}, ${on}): a further extraction needs a reason`, {
+          detailZh: `${year}年度奖励指标表已于${on}提取（第${last.number}次），不可改动；如需重新提取，请说明理由（reason）`,
+          errors: [{ path: '/reason', message: 'required: the year has an extraction' }],
+        })
       }
       return q.insertExtraction(trx, {
         year,

@@ -10,7 +10,11 @@ export const CountyYearParams = Type.Object({ code: CountyCode, year: Year })
 const populationSourceFields = {
   kind: OneOf(['resident', 'registered'], { description: 'resident: 常住人口 (the reading of per-capita land); registered: 户籍人口' }),
   year: Year,
-  publisher: Type.String({ minLength: 1, maxLength: 200, description: 'where the figure is published, e.g. 山东统计年鉴2025, 某县2024年国民经济和社会发展统计公报' }),
+  publisher: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'where the figure is published, e.g. 山东统计年鉴2025, 某县2024年国民经济和社会发展统计公报',
+  }),
 }
 const PopulationSourceBody = Type.Object(populationSourceFields, {
   additionalProperties: false,
@@ -233,9 +237,7 @@ export const RewardsReport = Type.Object({
 
 export const ExtractionBody = Type.Object(
   {
-    reason: Type.Optional(
-      Type.String({ maxLength: 4000, description: 'required when the year has an extraction already: why the table is extracted again' }),
-    ),
+    reason: Type.Optional(Type.String({ maxLength: 4000, description: 'required when the year has an extraction already: why the table is extracted again' })),
   },
   { additionalProperties: false },
 )

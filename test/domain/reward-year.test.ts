@@ -45,9 +45,24 @@ describe('a delivery’s survey year from SJNF', () => {
   })
   it('dates a delivery whose records all give one year, and no other', () => {
     expect(surveyYearFromSjnf([{ value: '2024', n: 37000 }])).toEqual({ year: 2024 })
-    expect(surveyYearFromSjnf([{ value: '2024', n: 36999 }, { value: '2023', n: 1 }]).year).toBeNull()
-    expect(surveyYearFromSjnf([{ value: '2024', n: 10 }, { value: 'x', n: 1 }]).year).toBeNull()
+    expect(
+      surveyYearFromSjnf([
+        { value: '2024', n: 36999 },
+        { value: '2023', n: 1 },
+      ]).year,
+    ).toBeNull()
+    expect(
+      surveyYearFromSjnf([
+        { value: '2024', n: 10 },
+        { value: 'x', n: 1 },
+      ]).year,
+    ).toBeNull()
     expect(surveyYearFromSjnf([])).toMatchObject({ year: null, said: { messageZh: expect.stringMatching(/无数据年份/) } })
-    expect(surveyYearFromSjnf([{ value: '', n: 5 }, { value: null, n: 2 }]).year).toBeNull()
+    expect(
+      surveyYearFromSjnf([
+        { value: '', n: 5 },
+        { value: null, n: 2 },
+      ]).year,
+    ).toBeNull()
   })
 })

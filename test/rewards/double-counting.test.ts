@@ -263,7 +263,11 @@ describe('rewards count the land once', () => {
     const { result } = await t.knex('analysis_results').where({ id: pinned }).first('result')
     expect(result.survey2Construction.codes).toEqual(analysisDefaults.survey2ConstructionCodes)
     const counted = (row: any) => row.qualifyingProjects.find((p: { code: string }) => p.code === 'X3').countedStockM2
-    const store = (value: unknown) => t.knex('analysis_results').where({ id: pinned }).update({ result: JSON.stringify(value) })
+    const store = (value: unknown) =>
+      t
+        .knex('analysis_results')
+        .where({ id: pinned })
+        .update({ result: JSON.stringify(value) })
     try {
       // approved before the codes were recorded: the defaults, which hold this site's 201
       const { codes: _, ...withoutCodes } = result.survey2Construction

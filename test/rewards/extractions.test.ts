@@ -73,7 +73,10 @@ beforeAll(async () => {
         features: [R(10, 10, 190, 140), R(610, 10, 790, 140)].map((r) => ({ parts: [r], values: { JZLX: '厂房' } })),
       }),
     ],
-    ['approved-unsupplied', await shapefileZip(dir, 'au', { fields: [text('PZWH', 40)], features: [{ parts: [R(5000, 5000, 5010, 5010)], values: { PZWH: 'X' } }] })],
+    [
+      'approved-unsupplied',
+      await shapefileZip(dir, 'au', { fields: [text('PZWH', 40)], features: [{ parts: [R(5000, 5000, 5010, 5010)], values: { PZWH: 'X' } }] }),
+    ],
     ['idle-land', await shapefileZip(dir, 'idle', { fields: [text('XZTDBH')], features: [{ parts: [R(6000, 6000, 6010, 6010)], values: { XZTDBH: 'X' } }] })],
     ['plan-zones', await shapefileZip(dir, 'plan', { fields: [text('SFYX', 2)], features: [{ parts: everywhere, values: { SFYX: 'Y' } }] })],
     ['plots', await shapefileZip(dir, 'plots', { fields: [text('TBBH')], features: [{ parts: everywhere, values: { TBBH: 'D1' } }] })],
@@ -114,7 +117,14 @@ describe('an extraction freezes the year’s table', () => {
     const res = await extract(2025, province, {})
     expect(res.statusCode, res.body).toBe(201)
     frozen = res.json()
-    expect(frozen).toMatchObject({ number: 1, extractedOn: chinaToday(), reason: null, latest: true, schemaVersion: 1, afterDeadline: chinaToday() > '2026-07-31' })
+    expect(frozen).toMatchObject({
+      number: 1,
+      extractedOn: chinaToday(),
+      reason: null,
+      latest: true,
+      schemaVersion: 1,
+      afterDeadline: chinaToday() > '2026-07-31',
+    })
     expect(frozen.extractedBy).toBe(province.slice(0, frozen.extractedBy.length))
     const { source: _s, extraction: _e, asOf: _a, deadlinePassed: _d, ...body } = live
     expect(frozen.report).toEqual(body)
@@ -157,7 +167,12 @@ describe('an extraction freezes the year’s table', () => {
     // the CSV of the frozen table is the extraction's, and its file says so
     const csv = await api('GET', '/province/rewards?year=2025&format=csv', province)
     expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="rewards_2025_extraction_1\.csv"/)
-    const line = csv.rawPayload.subarray(3).toString('utf8').split('\r\n').find((x) => x.startsWith(COUNTY))!.split(',')
+    const line = csv.rawPayload
+      .subarray(3)
+      .toString('utf8')
+      .split('\r\n')
+      .find((x) => x.startsWith(COUNTY))!
+      .split(',')
     expect(line.slice(6, 10)).toEqual(['1000', '200000', '200', '1.1'])
     expect(line.at(-2)).toBe('常住人口（2025年，山东统计年鉴2026）')
   })
@@ -192,7 +207,10 @@ describe('an extraction freezes the year’s table', () => {
     const res = await api('GET', '/province/rewards/2025/extractions/1', province)
     expect(res.statusCode).toBe(409)
     expect(res.json().detailZh).toBe('2025年度第1次提取的奖励指标表为第99版格式，本服务无法读取（当前为第1版）')
-    await t.knex('reward_extractions').where({ year: 2025, number: 1 }).update({ schema_version: 1, report: t.knex.raw(`report - 'counties'`) })
+    await t
+      .knex('reward_extractions')
+      .where({ year: 2025, number: 1 })
+      .update({ schema_version: 1, report: t.knex.raw(`report - 'counties'`) })
     expect((await api('GET', '/province/rewards/2025/extractions/1', province)).statusCode).toBe(409)
   })
 })

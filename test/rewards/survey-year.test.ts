@@ -151,7 +151,12 @@ describe('the population’s source', () => {
   })
 
   it('is refused when incomplete or of an unknown kind (400)', async () => {
-    for (const bad of [{ ...source, kind: 'census' }, { ...source, publisher: '' }, { kind: 'resident', year: 2025 }, { ...source, extra: 1 }]) {
+    for (const bad of [
+      { ...source, kind: 'census' },
+      { ...source, publisher: '' },
+      { kind: 'resident', year: 2025 },
+      { ...source, extra: 1 },
+    ]) {
       const res = await api('PUT', `/counties/${COUNTY}/stats/2025`, county, { population: 100, populationSource: bad })
       expect(res.statusCode, JSON.stringify(bad)).toBe(400)
     }

@@ -43,8 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: LayerVersion, ...problemResponses },
       },
     },
-    async (request) =>
-      setVersionSurveyYear(knex, request.actor, { ...request.params, county: request.query.county, body: request.body }),
+    async (request) => setVersionSurveyYear(knex, request.actor, { ...request.params, county: request.query.county, body: request.body }),
   )
 }
 export default routes
