@@ -25,6 +25,7 @@ const allMigrations = [
   '20261203010000_job_follow_ups',
   '20261203020000_result_schema_version',
   '20261204010000_milestone_review',
+  '20261205030000_reward_extractions',
 ]
 
 let t: TestApp
