@@ -203,13 +203,11 @@ export async function insertBatch(
   return repaired
 }
 
-/** The SJNF (数据年份) values of a loaded version with their record counts, whatever the field's case in the source. */
-export async function sjnfValues(knex: Knex, kind: LayerKind, datasetId: number): Promise<Array<{ value: string | null; n: number }>> {
+/** The values of one source attribute (`key`, as the source names it) in a loaded version, with their record counts. */
+export async function attributeValues(knex: Knex, kind: LayerKind, datasetId: number, key: string): Promise<Array<{ value: string | null; n: number }>> {
   const { rows } = await knex.raw(
-    `SELECT btrim(e.value) AS value, count(*)::int AS n
-       FROM "${partitionName(kind, datasetId)}" f CROSS JOIN LATERAL jsonb_each_text(f.attrs) e
-      WHERE upper(e.key) = 'SJNF'
-      GROUP BY 1 ORDER BY 2 DESC, 1`,
+    `SELECT btrim(f.attrs ->> ?) AS value, count(*)::int AS n FROM "${partitionName(kind, datasetId)}" f GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [key],
   )
   return rows
 }

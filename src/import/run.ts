@@ -229,11 +229,13 @@ async function createVersion(run: ImportRun): Promise<{ id: number; version: num
 }
 
 /** A survey delivery's year (调查年度): the one given, else the one every record's SJNF gives (./survey-year.ts). */
-async function datedVersion({ ctx, req, issues }: ImportRun, dataset: { id: number }): Promise<void> {
+async function datedVersion({ ctx, req, issues, source }: ImportRun, dataset: { id: number }): Promise<void> {
   if (!surveyYearLayers.includes(req.kind.key)) return
   const target = { id: dataset.id, county: req.county }
   if (req.surveyYear !== undefined) return q.setSurveyYear(ctx.knex, target, req.surveyYear, 'given')
-  const read = surveyYearFromSjnf(await q.sjnfValues(ctx.knex, req.kind, dataset.id))
+  // the field as the source names it (SJNF, sjnf …): attributes are kept under their source names
+  const field = source?.fieldNames.find((f) => f.toUpperCase() === 'SJNF')
+  const read = surveyYearFromSjnf(field ? await q.attributeValues(ctx.knex, req.kind, dataset.id, field) : [])
   if (read.year !== null) return q.setSurveyYear(ctx.knex, target, read.year, 'sjnf')
   issues.warnings.add(issueAt({ file: req.file.name }, read.said))
 }
