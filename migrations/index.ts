@@ -19,6 +19,7 @@ import * as resultSchemaVersion from './20261203020000_result_schema_version.js'
 import * as milestoneReview from './20261204010000_milestone_review.js'
 import * as milestoneEvidence from './20261205010000_milestone_evidence.js'
 import * as projectScatteredLand from './20261205020000_project_scattered_land.js'
+import * as rewardExtractions from './20261205030000_reward_extractions.js'
 import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
@@ -40,5 +41,6 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261204010000_milestone_review', milestoneReview],
   ['20261205010000_milestone_evidence', milestoneEvidence],
   ['20261205020000_project_scattered_land', projectScatteredLand],
+  ['20261205030000_reward_extractions', rewardExtractions],
   ['20261205060000_plan_land_use_code', planLandUseCode],
 ]

@@ -203,6 +203,7 @@ export async function analyzeProjects(
             latestChange: measures.survey2LatestChange,
             usedForStock: stockIs('gross'),
             ...(land ? withScattered(measures.survey2ConstructionM2 + land.offConstructionM2, a, config.builtBefore2010MinShare) : {}),
+            codes: [...config.survey2ConstructionCodes],
           }
         : null,
       survey2ChangedAfterBaseline: inputs.survey2

@@ -12,6 +12,7 @@ import type { Jobs } from '../jobs/jobs.js'
 import type { JobKindKey } from '../jobs/keys.js'
 import { layerKeys, layerKind } from '../catalogue/layer-kinds.js'
 import { safeFileName } from '../import/upload.js'
+import { surveyYearLayers } from '../import/survey-year.js'
 import { progressBar } from './progress.js'
 
 export class CliUsageError extends Error {}
@@ -35,6 +36,7 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
       'field-map': { type: 'string' },
       towgs84: { type: 'string' },
       'on-invalid': { type: 'string', default: 'fail' },
+      'survey-year': { type: 'string' },
     },
   })
   const file = positionals[0]
@@ -46,6 +48,9 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
   if (values.mode !== 'replace' && values.mode !== 'append') throw new CliUsageError('--mode is replace or append')
   if (values['on-invalid'] !== 'fail' && values['on-invalid'] !== 'skip') throw new CliUsageError('--on-invalid is fail or skip')
   if (values.srid && !/^\d{4,6}$/.test(values.srid)) throw new CliUsageError('--srid must be an EPSG code')
+  if (values['survey-year'] !== undefined && !/^(19|20)\d{2}$/.test(values['survey-year'])) throw new CliUsageError('--survey-year must be a year')
+  if (values['survey-year'] !== undefined && !surveyYearLayers.includes(values.layer))
+    throw new CliUsageError(`--survey-year is for the layers ${surveyYearLayers.join(', ')} only`)
   const towgs84 = values.towgs84 ? parseBursaWolf(values.towgs84) : undefined
   if (towgs84 === null) throw new CliUsageError('--towgs84 must be 7 numbers dx,dy,dz,rx,ry,rz,ds')
   let fieldMap: Record<string, string> | undefined
@@ -65,6 +70,7 @@ export function parseImportArgs(args: string[]): { params: ImportJobParams; file
       towgs84,
       fieldMap,
       onInvalid: values['on-invalid'],
+      ...(values['survey-year'] !== undefined && { surveyYear: Number(values['survey-year']) }),
     },
   }
 }

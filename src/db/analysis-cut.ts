@@ -181,6 +181,27 @@ export const survey2StockLand = (land: Survey2Land): Sql =>
 /** Plan zones carrying a planned use (用地用海分类代码, src/domain/plan-use.ts). */
 export const landUseCoded: Sql = { sql: "btrim(coalesce(f.land_use_code, '')) <> ''", bindings: [] }
 
+/**
+ * With the `pinned` version: second-survey patches of a construction code as the project's approved
+ * analysis counted them (the codes it recorded), else of `codes` (results approved before they were
+ * recorded were computed with the defaults). So the rewards cut the land the province approved.
+ */
+export function constructionCodedAsApproved(codes: readonly string[]): Sql {
+  const recorded = resultValue(['survey2Construction', 'codes'], 'pa.result')
+  return {
+    sql: `f.dlbm = ANY(CASE WHEN jsonb_typeof(${recorded}) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(${recorded})) ELSE ?::text[] END)`,
+    bindings: [codes],
+  }
+}
+
+/** survey2StockLand with the construction codes the project's approved analysis recorded (see constructionCodedAsApproved). */
+export function survey2StockLandAsApproved(land: Survey2Land): Sql {
+  const coded = constructionCodedAsApproved(land.codes)
+  return land.excludeChangedAfter
+    ? { sql: `${coded.sql} AND NOT coalesce(${survey2ChangeDate} > ?, false)`, bindings: [...coded.bindings, land.baseline] }
+    : coded
+}
+
 /** Buildings counted as 上盖建筑物: every type but the excluded ones (an untyped building counts). */
 export const footprintCounted = (excluded: readonly string[]): Sql => ({
   sql: '(f.building_type IS NULL OR NOT (f.building_type = ANY(?::text[])))',

@@ -77,6 +77,36 @@ export const activeDataset = (knex: Knex, layer: string, county: string) =>
 /** The active versions of every layer and county (a query builder on `datasets`: callers add their scope and columns). */
 export const activeDatasets = (knex: Knex) => knex('datasets').whereRaw(activeVersionCondition({ as: 'datasets' }))
 
+/** A layer version as the statistics record it: which one, of which survey year (null: not known), active or not. */
+export interface SurveyVersion {
+  id: number
+  version: number
+  source_name: string | null
+  imported_at: Date
+  active: boolean
+  survey_year: number | null
+  survey_year_source: 'given' | 'sjnf' | null
+}
+
+/**
+ * The version of a county's survey layer to measure year `year` on (issue 21: 165号 一's per-capita
+ * figure of a year, on that year's 年度变更调查): a loaded version whose survey year is `year` (the
+ * active one if it is such, else the newest such); failing that, the active version. Loaded means
+ * ready: a version still loading or failed holds no table to read. undefined: nothing loaded.
+ */
+export async function surveyVersionOfYear(knex: Knex, layer: string, county: string, year: number): Promise<SurveyVersion | undefined> {
+  const { rows } = await knex.raw(
+    `SELECT id, version, source_name, imported_at, ${activeVersionCondition({ as: 'd' })} AS active, survey_year, survey_year_source
+       FROM datasets d
+      WHERE d.layer = ${layerLiteral(layer)} AND d.xzqdm = ? AND d.status = 'ready'
+        AND (d.survey_year = ? OR ${activeVersionCondition({ as: 'd' })})
+      ORDER BY (d.survey_year IS NOT DISTINCT FROM ?) DESC, ${activeVersionCondition({ as: 'd' })} DESC, d.version DESC
+      LIMIT 1`,
+    [county, year, year],
+  )
+  return rows[0]
+}
+
 /**
  * Makes a loaded version the active one of its layer and county, in the caller's transaction: the
  * old one off first, as the unique index allows one active version at a time. Readers switch when

@@ -78,6 +78,7 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
             towgs84: params.towgs84,
             fieldMap: params.fieldMap,
             onInvalid: params.onInvalid,
+            surveyYear: params.surveyYear,
           }),
           created_by: actor.principal.prefix,
         })

@@ -203,6 +203,22 @@ export async function insertBatch(
   return repaired
 }
 
+/** The values of one source attribute (`key`, as the source names it) in a loaded version, with their record counts. */
+export async function attributeValues(knex: Knex, kind: LayerKind, datasetId: number, key: string): Promise<Array<{ value: string | null; n: number }>> {
+  const { rows } = await knex.raw(
+    `SELECT btrim(f.attrs ->> ?) AS value, count(*)::int AS n FROM "${partitionName(kind, datasetId)}" f GROUP BY 1 ORDER BY 2 DESC, 1`,
+    [key],
+  )
+  return rows
+}
+
+/** Records the survey year of a version (null clears it), with where it came from. */
+export async function setSurveyYear(knex: Knex, d: { id: number; county: string }, year: number | null, source: 'given' | 'sjnf' | null) {
+  await knex('datasets')
+    .where({ id: d.id, xzqdm: d.county })
+    .update({ survey_year: year, survey_year_source: year === null ? null : source })
+}
+
 /** Count, extent and area of a loaded version. */
 export async function summarizeDataset(knex: Knex, kind: LayerKind, datasetId: number) {
   // No total area here: ellipsoidal area of every feature would cost as much as a third of the load.
@@ -301,6 +317,8 @@ const versionColumns = (knex: Knex) => ({
   importedBy: 'imported_by',
   importedAt: 'imported_at',
   importJobId: 'import_job_id',
+  surveyYear: 'survey_year',
+  surveyYearSource: 'survey_year_source',
 })
 
 /** The active version of every layer and county the scope covers. */
@@ -318,6 +336,11 @@ export async function activeLayers(knex: Knex, scope: Scope, county?: string) {
 /** Every version of one layer in one county, newest first. */
 export async function layerVersions(knex: Knex, layer: string, county: string) {
   return knex('datasets').select(versionColumns(knex)).where({ layer, xzqdm: county }).whereNot({ status: 'loading' }).orderBy('version', 'desc')
+}
+
+/** One loaded version of a county's layer by its number. */
+export async function layerVersion(knex: Knex, layer: string, county: string, version: number) {
+  return knex('datasets').first(versionColumns(knex)).where({ layer, xzqdm: county, version }).whereNot({ status: 'loading' })
 }
 
 /**

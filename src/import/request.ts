@@ -14,6 +14,8 @@ export interface ImportOptions {
   fieldMap?: Record<string, string>
   /** fail (default): any rejected record fails the import; skip: store the rest and list them */
   onInvalid: 'fail' | 'skip'
+  /** survey3: 调查年度 of the delivery (年度变更调查); else read from SJNF (./survey-year.ts) */
+  surveyYear?: number
 }
 
 export interface ImportRequest extends ImportOptions {

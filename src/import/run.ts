@@ -19,6 +19,7 @@ import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
 import { cancelled, emptyReport, ImportFailure, issueAt, IssueList, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
+import { surveyYearFromSjnf, surveyYearLayers } from './survey-year.js'
 import type { FeatureSource } from './source.js'
 
 /** The size limits are configuration (IMPORT_MAX_VERTICES, GEOJSON_MAX_*); batching is tuning. */
@@ -227,6 +228,18 @@ async function createVersion(run: ImportRun): Promise<{ id: number; version: num
   return dataset
 }
 
+/** A survey delivery's year (调查年度): the one given, else the one every record's SJNF gives (./survey-year.ts). */
+async function datedVersion({ ctx, req, issues, source }: ImportRun, dataset: { id: number }): Promise<void> {
+  if (!surveyYearLayers.includes(req.kind.key)) return
+  const target = { id: dataset.id, county: req.county }
+  if (req.surveyYear !== undefined) return q.setSurveyYear(ctx.knex, target, req.surveyYear, 'given')
+  // the field as the source names it (SJNF, sjnf …): attributes are kept under their source names
+  const field = source?.fieldNames.find((f) => f.toUpperCase() === 'SJNF')
+  const read = surveyYearFromSjnf(field ? await q.attributeValues(ctx.knex, req.kind, dataset.id, field) : [])
+  if (read.year !== null) return q.setSurveyYear(ctx.knex, target, read.year, 'sjnf')
+  issues.warnings.add(issueAt({ file: req.file.name }, read.said))
+}
+
 /** Indexes, count and extent, planner statistics, then readers switch to the version in one transaction. */
 async function completeVersion(run: ImportRun, dataset: { id: number }): Promise<void> {
   const { ctx, req, report, issues } = run
@@ -241,7 +254,11 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
   }
   if (ctx.signal?.aborted) throw new ImportFailure(cancelled)
   const tIndex = Date.now()
-  const [, summary] = await Promise.all([q.attachVersionTable(ctx.knex, req.kind, dataset.id), q.summarizeDataset(ctx.knex, req.kind, dataset.id)])
+  const [, summary] = await Promise.all([
+    q.attachVersionTable(ctx.knex, req.kind, dataset.id),
+    q.summarizeDataset(ctx.knex, req.kind, dataset.id),
+    datedVersion(run, dataset),
+  ])
   report.timings.indexMs = Date.now() - tIndex
   report.counts.stored = summary.featureCount
   // Planner statistics before readers see the version: without them (autovacuum off or behind,

@@ -7,6 +7,7 @@ import type { Jobs } from '../jobs/jobs.js'
 import type { ImportForm } from '../schemas/imports.js'
 import type { ImportJobParams } from './jobs.js'
 import type { SavedUpload } from './upload.js'
+import { surveyYearLayers } from './survey-year.js'
 
 export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams {
   const { county, problem: countyProblem } = resolveCounty(actor.scope, form.county)
@@ -29,6 +30,12 @@ export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams
     towgs84 = parseBursaWolf(form.towgs84) ?? undefined
     if (!towgs84) throw problem('LR_BAD_REQUEST', 'towgs84 must be 7 numbers dx,dy,dz,rx,ry,rz,ds (or 3: dx,dy,dz)', { detailZh: 'towgs84 应为7个参数' })
   }
+  const surveyYear = form.surveyYear === undefined ? undefined : Number(form.surveyYear)
+  if (surveyYear !== undefined && !surveyYearLayers.includes(form.layer))
+    throw problem('LR_BAD_REQUEST', `surveyYear is for the layers ${surveyYearLayers.join(', ')} only, not ${form.layer}`, {
+      detailZh: `调查年度（surveyYear）仅适用于三调地类图斑（年度变更调查），不适用于图层 ${form.layer}`,
+      errors: [{ path: '/surveyYear', message: 'not for this layer' }],
+    })
   return {
     layer: form.layer,
     county,
@@ -38,6 +45,7 @@ export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams
     towgs84,
     fieldMap,
     onInvalid: form.onInvalid ?? 'fail',
+    ...(surveyYear !== undefined && { surveyYear }),
   }
 }
 

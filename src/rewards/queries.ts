@@ -1,18 +1,12 @@
 // All SQL for county statistics, fraud findings and reward quotas.
 import type { Knex } from 'knex'
-import { activeDataset, approvedAnalysisJoin } from '../db/read-model.js'
+import { approvedAnalysisJoin, surveyVersionOfYear } from '../db/read-model.js'
 import { resultValue } from '../db/result-projections.js'
 import type { MilestoneEvidence } from '../domain/milestone-evidence.js'
+import type { PopulationKind } from '../domain/reward-statistics.js'
 
-/** The county's active third-survey layer version (三调地类图斑), if one is loaded. */
-export async function activeSurvey3(knex: Knex, county: string) {
-  return activeDataset(knex, 'survey3', county).first<{ id: number; version: number; source_name: string | null; imported_at: Date } | undefined>(
-    'id',
-    'version',
-    'source_name',
-    'imported_at',
-  )
-}
+/** The county's third-survey version (三调地类图斑) to measure year `year` on: that year's 年度变更调查, else the active one. */
+export const survey3OfYear = (knex: Knex, county: string, year: number) => surveyVersionOfYear(knex, 'survey3', county, year)
 
 export interface UrbanRuralLandRow {
   patches: number
@@ -62,18 +56,32 @@ export interface StatsRow {
   urban_rural_construction_land_m2: number
   land_source: 'given' | 'computed'
   land_detail: Record<string, unknown> | null
+  population_kind: PopulationKind | null
+  population_year: number | null
+  population_publisher: string | null
   updated_at: Date
 }
 
 export async function upsertStats(
   knex: Knex,
-  s: { county: string; year: number; population: number; landM2: number; landSource: 'given' | 'computed'; landDetail: Record<string, unknown> | null },
+  s: {
+    county: string
+    year: number
+    population: number
+    populationSource: { kind: PopulationKind; year: number; publisher: string } | null
+    landM2: number
+    landSource: 'given' | 'computed'
+    landDetail: Record<string, unknown> | null
+  },
 ): Promise<StatsRow> {
   const [row] = await knex('county_stats')
     .insert({
       xzqdm: s.county,
       year: s.year,
       population: s.population,
+      population_kind: s.populationSource?.kind ?? null,
+      population_year: s.populationSource?.year ?? null,
+      population_publisher: s.populationSource?.publisher ?? null,
       urban_rural_construction_land_m2: s.landM2,
       land_source: s.landSource,
       land_detail: s.landDetail === null ? null : JSON.stringify(s.landDetail),
@@ -134,10 +142,12 @@ export interface RewardProjectRow {
   eligible: boolean | null
   stock_m2: number | null
   checks: Array<{ id: string; passed: boolean | null; message?: string }> | null
+  /** the layer versions the approved analysis was computed from (analysis_results.inputs) */
+  approved_inputs: Record<string, { datasetId: number; version: number } | null> | null
 }
 
 const rewardProjectColumns = `p.id, p.xzqdm, p.code, p.status, p.milestone_type, p.milestone_date, p.milestone_evidence, p.approved_result_id, r.eligible,
-  ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['checks'])} AS checks`
+  ${resultValue(['stockArea', 'm2'])} AS stock_m2, ${resultValue(['checks'])} AS checks, r.inputs AS approved_inputs`
 
 /** Projects whose milestone (its year is the reward year, 165号 三) falls in `year`, any status. */
 export async function projectsCompletedIn(knex: Knex, year: number): Promise<RewardProjectRow[]> {
@@ -203,4 +213,57 @@ export async function fraudFindingsOf(
     [year],
   )
   return rows
+}
+
+/** A stored extraction of a year's table (reward_extractions). */
+export interface ExtractionRow {
+  id: number
+  year: number
+  number: number
+  schema_version: number
+  report: unknown
+  inputs: unknown
+  reason: string | null
+  extracted_by: string
+  extracted_at: Date
+}
+
+const extractionSummaryColumns = ['id', 'year', 'number', 'schema_version', 'reason', 'extracted_by', 'extracted_at']
+
+/**
+ * The year's extractions so far, newest first, read after taking the year's lock (in the caller's
+ * transaction): two extractions at once get numbers one after the other, and the second sees the first.
+ */
+export async function lockedExtractionsOf(trx: Knex.Transaction, year: number): Promise<Array<Omit<ExtractionRow, 'report' | 'inputs'>>> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`lowland:reward-extraction:${year}`])
+  return trx('reward_extractions').select(extractionSummaryColumns).where({ year }).orderBy('number', 'desc')
+}
+
+export async function insertExtraction(
+  trx: Knex.Transaction,
+  e: { year: number; number: number; schemaVersion: number; report: unknown; inputs: unknown; reason: string | null; extractedBy: string },
+): Promise<ExtractionRow> {
+  const [row] = await trx('reward_extractions')
+    .insert({
+      year: e.year,
+      number: e.number,
+      schema_version: e.schemaVersion,
+      report: JSON.stringify(e.report),
+      inputs: JSON.stringify(e.inputs),
+      reason: e.reason,
+      extracted_by: e.extractedBy,
+    })
+    .returning('*')
+  return row as ExtractionRow
+}
+
+/** The year's extractions without their tables, newest first. */
+export async function extractionsOf(knex: Knex, year: number): Promise<Array<Omit<ExtractionRow, 'report' | 'inputs'>>> {
+  return knex('reward_extractions').select(extractionSummaryColumns).where({ year }).orderBy('number', 'desc')
+}
+
+/** One extraction whole; without `number`, the year's latest (the year's table). */
+export async function extractionOf(knex: Knex, year: number, number?: number): Promise<ExtractionRow | undefined> {
+  const query = knex('reward_extractions').first('*').where({ year })
+  return number === undefined ? query.orderBy('number', 'desc') : query.where({ number })
 }

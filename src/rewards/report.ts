@@ -22,16 +22,28 @@ import {
   quotaM2,
   rewardVerdict,
   stockAfterOverlap,
+  type Exclusion,
   type RewardCandidate,
 } from '../domain/rewards.js'
 import { analysisDefaults, survey2LandOf } from '../domain/analysis-config.js'
 import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
+import type { RewardsReportBody } from '../schemas/rewards.js'
+import { populationNotes, surveyVersionChoice } from '../domain/reward-statistics.js'
+import { issueDeadline } from '../domain/reward-year.js'
 import * as q from './queries.js'
+import { landSurveyOf, populationSourceOf } from './stats-view.js'
 import { stockLandCounted, type StockLandRow } from './stock-land.js'
+import { rewardInputs, type RewardInputs } from './inputs.js'
 
 type Note = { en: string; zh: string }
-type Stats = { landM2: number; population: number; landSource: string }
+type Stats = {
+  landM2: number
+  population: number
+  landSource: string
+  populationSource: ReturnType<typeof populationSourceOf>
+  landSurvey: ReturnType<typeof landSurveyOf>
+}
 
 const candidateOf = (r: Partial<q.RewardProjectRow>): RewardCandidate => ({
   status: r.status ?? 'deleted',
@@ -147,7 +159,13 @@ function withUnconfirmed<R extends { excludedProjects: Array<Record<string, unkn
   return row
 }
 
+/** The table of `year` computed from today's data (live). */
 export async function rewardsReport(knex: Knex, year: number) {
+  return (await computeRewards(knex, year)).report
+}
+
+/** The table of `year` and what it was computed from (an extraction stores both: ./extractions.ts). */
+export async function computeRewards(knex: Knex, year: number): Promise<{ report: RewardsReportBody; inputs: RewardInputs }> {
   // the findings made in the table's own year come off it (tableOfFindingYear, 165号 五)
   const [completed, findings, unconfirmed] = await Promise.all([
     q.projectsCompletedIn(knex, year),
@@ -155,10 +173,17 @@ export async function rewardsReport(knex: Knex, year: number) {
     q.milestonesUnconfirmedIn(knex, year),
   ])
   const years = new Set([year, ...findings.map((f) => yearOf(f.milestone_date)).filter((y): y is number => y !== null)])
+  const statsRows = await q.statsOfYears(knex, [...years].sort())
   const stats = new Map<string, Stats>(
-    (await q.statsOfYears(knex, [...years].sort())).map((s) => [
+    statsRows.map((s) => [
       `${s.xzqdm}/${s.year}`,
-      { landM2: Number(s.urban_rural_construction_land_m2), population: Number(s.population), landSource: s.land_source },
+      {
+        landM2: Number(s.urban_rural_construction_land_m2),
+        population: Number(s.population),
+        landSource: s.land_source,
+        populationSource: populationSourceOf(s),
+        landSurvey: landSurveyOf(s),
+      },
     ]),
   )
 
@@ -179,7 +204,7 @@ export async function rewardsReport(knex: Knex, year: number) {
   for (const county of counties) land.set(county, await countedLand(knex, county, year, completed))
   for (const key of stats.keys()) if (key.endsWith(`/${year}`)) counties.add(key.slice(0, 6))
 
-  return {
+  const report = {
     year,
     rules: {
       stockToNew: '2:1',
@@ -188,6 +213,8 @@ export async function rewardsReport(knex: Knex, year: number) {
       deductionsFromFindingsOf: year,
       issuedIn: year + 1,
     },
+    // 165号 四（三）: 每年7月底前……下达
+    issueDeadline: issueDeadline(year),
     counties: [...counties].sort().map((county) =>
       withUnconfirmed(
         countyRow(
@@ -202,6 +229,8 @@ export async function rewardsReport(knex: Knex, year: number) {
       ),
     ),
   }
+  const earlier = [...land.values()].flatMap((l) => l.earlier)
+  return { report, inputs: rewardInputs({ completed, earlier, findings, unconfirmed, statsRows }) }
 }
 
 /** What the county's stock land looks like once land counted before is taken off: per project of the year, and who counted it before. */
@@ -209,6 +238,8 @@ interface CountedLand {
   rows: Map<number, StockLandRow>
   /** every project in the counting order: its code and reward year */
   named: Map<number, { code: string; year: number }>
+  /** the projects of earlier years whose land was taken off (inputs of the table) */
+  earlier: q.RewardProjectRow[]
 }
 
 const qualifies = (p: q.RewardProjectRow) => rewardVerdict(candidateOf(p)).qualifies
@@ -222,7 +253,7 @@ const byMilestone = (a: q.RewardProjectRow, b: q.RewardProjectRow) =>
  */
 async function countedLand(knex: Knex, county: string, year: number, completed: q.RewardProjectRow[]): Promise<CountedLand> {
   const mine = completed.filter((p) => p.xzqdm.trim() === county && qualifies(p)).sort(byMilestone)
-  if (!mine.length) return { rows: new Map(), named: new Map() }
+  if (!mine.length) return { rows: new Map(), named: new Map(), earlier: [] }
   const earlier = (await q.projectsCompletedBefore(knex, county, year)).filter(qualifies)
   const order = [...earlier, ...mine]
   const rows = await stockLandCounted(knex, county, {
@@ -230,7 +261,7 @@ async function countedLand(knex: Knex, county: string, year: number, completed: 
     from: earlier.length,
     land: survey2LandOf(analysisDefaults),
   })
-  return { rows, named: new Map(order.map((p) => [p.id, { code: p.code, year: yearOf(p.milestone_date)! }])) }
+  return { rows, named: new Map(order.map((p) => [p.id, { code: p.code, year: yearOf(p.milestone_date)! }])), earlier }
 }
 
 function countyRow(county: string, year: number, completed: q.RewardProjectRow[], stats: Stats | null, deductions: Deduction[], land: CountedLand) {
@@ -252,7 +283,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     code: string
     status: string
     milestoneDate: string
-    exclusion: string
+    exclusion: Exclusion
     failedChecks: string[]
     reason: string
     reasonZh: string
@@ -317,8 +348,10 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
     stockArea: { m2: roundTo(stockM2, 2), mu: roundTo(toMu(stockM2), 4) },
     overlapDeductions: { m2: roundTo(overlapM2, 2), items: overlapItems },
     population: stats?.population ?? null,
+    populationSource: stats?.populationSource ?? null,
     urbanRuralConstructionLandM2: stats ? roundTo(stats.landM2, 2) : null,
     landSource: stats?.landSource ?? null,
+    landSurvey: stats?.landSurvey ?? null,
     perCapitaM2: perCapita === null ? null : roundTo(perCapita, 4),
   }
   if (outside) {
@@ -341,6 +374,7 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
       zh: `缺少${year}年度人口和城乡建设用地统计数据，无法确定调整系数和奖励指标`,
     })
   }
+  if (stats) notes.push(...statisticsNotes(year, stats))
   const unknown = deductions.filter((d) => d.deductionM2 === null)
   const deducted = unknown.length ? null : sum(deductions.map((d) => fraudDeductionM2(d.earnedFullM2!)))
   const honours = honoursRevoked(
@@ -367,7 +401,22 @@ function countyRow(county: string, year: number, completed: q.RewardProjectRow[]
   }
 }
 
-export type RewardsReport = Awaited<ReturnType<typeof rewardsReport>>
+/** What the table says about the statistics behind the coefficient: the population's source and the survey measured on (issue 21). */
+function statisticsNotes(year: number, stats: Stats): Note[] {
+  const notes = populationNotes(year, stats.populationSource)
+  const v = stats.landSurvey
+  if (v?.how === 'active-fallback') {
+    const choice = surveyVersionChoice(year, v)
+    notes.push({ en: `urban-rural construction land: ${choice.en}`, zh: `城乡建设用地${choice.zh}` })
+  } else if (v?.how === 'not-recorded')
+    notes.push({
+      en: `urban-rural construction land measured on third-survey version ${v.version}; its survey year was not recorded then`,
+      zh: `城乡建设用地按三调图层第${v.version}版计算（计算时未记录调查年度）`,
+    })
+  return notes
+}
+
+export type RewardsReport = RewardsReportBody
 
 /** 各县奖励指标 as a spreadsheet: one row per county, the notes (说明) in Chinese. */
 export const rewardsCsvColumns: CsvColumn[] = [
@@ -393,6 +442,9 @@ export const rewardsCsvColumns: CsvColumn[] = [
   { zh: '重复用地扣减（平方米）', en: 'overlapDeductionsM2' },
   { zh: '重复用地扣减明细', en: 'overlapDeductions' },
   { zh: '取消评优评先资格年度', en: 'honoursRevoked' },
+  // issue 21: what the coefficient rests on
+  { zh: '人口口径及来源', en: 'populationSource' },
+  { zh: '城乡建设用地计算图层', en: 'landSurvey' },
 ]
 
 export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'): string {
@@ -418,6 +470,16 @@ export function rewardsCsv(report: RewardsReport, headers: HeaderLanguage = 'zh'
     c.overlapDeductions.m2,
     c.overlapDeductions.items.map((i) => `${i.code}与${i.countedBeforeBy.code}（${i.countedBeforeBy.year}年）重叠${i.m2}平方米`).join('；'),
     c.honoursRevoked,
+    c.populationSource ? `${c.populationSource.kindZh}（${c.populationSource.year}年，${c.populationSource.publisher}）` : null,
+    landSurveyZh(c.landSurvey),
   ])
   return csvDocument(rewardsCsvColumns, rows, headers)
+}
+
+/** The survey version of a computed land area in words, for the CSV. */
+function landSurveyZh(v: RewardsReportBody['counties'][number]['landSurvey']): string | null {
+  if (!v) return null
+  const year = v.surveyYear === null ? '调查年度未注明' : `${v.surveyYear}年度`
+  const how = v.how === 'survey-year' ? '本年度变更调查' : v.how === 'active-fallback' ? '未导入本年度变更调查，用当前版本' : '未记录选用方式'
+  return `三调图层第${v.version}版（${year}；${how}）`
 }

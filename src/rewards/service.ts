@@ -8,7 +8,9 @@ import { roundTo } from '../domain/units.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import type { CountyStatsBody, FindingBody } from '../schemas/rewards.js'
+import { surveyVersionChoice } from '../domain/reward-statistics.js'
 import * as q from './queries.js'
+import { landSurveyOf, populationSourceOf } from './stats-view.js'
 
 /** A county key writes its own county's statistics; province and admin keys any county's; city keys none. */
 function mayWriteStats(actor: Actor, county: string) {
@@ -19,9 +21,12 @@ function mayWriteStats(actor: Actor, county: string) {
   }
 }
 
-/** 城乡建设用地 from the county's active third-survey layer, with how it was obtained. */
-async function computedLand(knex: Knex, county: string) {
-  const layer = await q.activeSurvey3(knex, county)
+/**
+ * 城乡建设用地 of `year` from the county's third-survey layer, with how it was obtained: measured on the
+ * version whose survey year is `year` (年度变更调查), else on the active one, and the detail says which.
+ */
+async function computedLand(knex: Knex, county: string, year: number) {
+  const layer = await q.survey3OfYear(knex, county, year)
   if (!layer) {
     throw problem(
       'LR_CONFLICT',
@@ -36,20 +41,31 @@ async function computedLand(knex: Knex, county: string) {
   if (r.patches === 0) {
     throw problem(
       'LR_CONFLICT',
-      `the active third-survey layer of county ${county} (version ${layer.version}) has no construction-land patch (DLBM ${landUseCodes.join('/')}) with CZCSXM ${czcsxm.join('/')}: give urbanRuralConstructionLandM2`,
+      `the third-survey layer of county ${county} (version ${layer.version}) has no construction-land patch (DLBM ${landUseCodes.join('/')}) with CZCSXM ${czcsxm.join('/')}: give urbanRuralConstructionLandM2`,
       {
-        detailZh: `${county} 当前三调图层（版本 ${layer.version}）没有城镇村属性码为 ${czcsxm.join('、')} 的建设用地图斑，请直接填写城乡建设用地面积`,
+        detailZh: `${county} 三调图层（第 ${layer.version} 版）没有城镇村属性码为 ${czcsxm.join('、')} 的建设用地图斑，请直接填写城乡建设用地面积`,
       },
     )
   }
   const m2 = r.tbmj_m2 + r.geometry_m2
+  const choice = surveyVersionChoice(year, { datasetId: layer.id, version: layer.version, surveyYear: layer.survey_year })
   return {
     m2,
     detail: {
       method: 'survey3-czcsxm-construction',
       description: `sum over third-survey patches with CZCSXM ${czcsxm.join('/')} and a construction land-use code (DLBM in landUseCodes): TBMJ where present (> 0), otherwise the ellipsoidal area on CGCS2000; farmland, forest, water and other non-construction patches inside the 城镇村 range do not count (excluded)`,
       descriptionZh: `三调城镇村属性码为 ${czcsxm.join('、')} 且地类为建设用地（landUseCodes）的图斑面积之和：有图斑面积（TBMJ）的取TBMJ，否则取CGCS2000椭球面积；城镇村范围内的耕地、林地、水域等非建设用地不计入（excluded）`,
-      layer: { datasetId: layer.id, version: layer.version, sourceName: layer.source_name, importedAt: layer.imported_at.toISOString() },
+      layer: {
+        datasetId: layer.id,
+        version: layer.version,
+        sourceName: layer.source_name,
+        importedAt: new Date(layer.imported_at).toISOString(),
+        surveyYear: layer.survey_year,
+        surveyYearSource: layer.survey_year_source,
+        active: layer.active,
+      },
+      // which version and why (issue 21): the 年度变更调查 of the statistics' year, else the active one
+      surveyVersion: { statisticsYear: year, how: choice.how, note: choice.en, noteZh: choice.zh },
       czcsxm: [...czcsxm],
       landUseCodes: [...landUseCodes],
       patches: r.patches,
@@ -69,8 +85,10 @@ function statsView(row: q.StatsRow) {
     county: row.xzqdm.trim(),
     year: row.year,
     population,
+    populationSource: populationSourceOf(row),
     urbanRuralConstructionLandM2: roundTo(land, 2),
     landSource: row.land_source,
+    landSurvey: landSurveyOf(row),
     landDetail: row.land_detail,
     perCapitaM2: roundTo(perCapita, 4),
     coefficient: adjustmentCoefficient(perCapita),
@@ -82,7 +100,7 @@ function statsView(row: q.StatsRow) {
 export async function putCountyStats(knex: Knex, actor: Actor, county: string, year: number, body: CountyStatsBody) {
   mayWriteStats(actor, county)
   // Measured before the transaction: the embedded database has one connection.
-  const land = body.urbanRuralConstructionLandM2 === undefined ? await computedLand(knex, county) : null
+  const land = body.urbanRuralConstructionLandM2 === undefined ? await computedLand(knex, county, year) : null
   const row = await auditedWrite(
     knex,
     actor,
@@ -91,6 +109,7 @@ export async function putCountyStats(knex: Knex, actor: Actor, county: string, y
         county,
         year,
         population: body.population,
+        populationSource: body.populationSource ?? null,
         landM2: land ? land.m2 : body.urbanRuralConstructionLandM2!,
         landSource: land ? 'computed' : 'given',
         landDetail: land ? land.detail : null,
@@ -100,7 +119,13 @@ export async function putCountyStats(knex: Knex, actor: Actor, county: string, y
       objectType: 'county-stats',
       objectId: `${county}/${year}`,
       county,
-      detail: { population: r.population, landM2: r.urban_rural_construction_land_m2, landSource: r.land_source },
+      detail: {
+        population: r.population,
+        populationSource: populationSourceOf(r),
+        landM2: r.urban_rural_construction_land_m2,
+        landSource: r.land_source,
+        landSurvey: landSurveyOf(r),
+      },
     }),
   )
   return statsView(row)

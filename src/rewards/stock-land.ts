@@ -1,12 +1,12 @@
 // The land behind a county's stock (issue 21: the same land is never rewarded twice). A project's
 // stock land is the second-survey construction land inside it (as of the 2009 baseline, the analysis'
-// survey2StockLand), cut (as every area) in its own plane from the version its approved analysis
-// recorded, measured on the ellipsoid. Projects are taken in
+// survey2StockLand), cut (as every area) in its own plane from the version and with the construction
+// codes its approved analysis recorded, measured on the ellipsoid. Projects are taken in
 // counting order (earlier reward years first, then by milestone date): each gives the land that
 // the projects before it had not already counted. One statement per county, county bound.
 import type { Knex } from 'knex'
 import { ellipsoidal } from '../analysis/queries.js'
-import { featurePieces, projectsInPlanes, survey2StockLand } from '../db/analysis-cut.js'
+import { featurePieces, projectsInPlanes, survey2StockLandAsApproved } from '../db/analysis-cut.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 
 export interface StockLandRow {
@@ -26,11 +26,12 @@ export interface StockLandRow {
 export async function stockLandCounted(
   knex: Knex,
   county: string,
+  /** land.codes: the construction codes of a project whose approved analysis did not record its own */
   o: { order: readonly number[]; from: number; land: Survey2Land },
 ): Promise<Map<number, StockLandRow>> {
   if (o.order.length <= o.from) return new Map()
   const projects = projectsInPlanes({ county, ids: o.order })
-  const pieces = featurePieces({ layer: 'survey2', pinned: true }, survey2StockLand(o.land))
+  const pieces = featurePieces({ layer: 'survey2', pinned: true }, survey2StockLandAsApproved(o.land))
   const shared = 'ST_CollectionExtract(ST_Intersection(m.g, x.g), 3)'
   const { rows } = await knex.raw(
     `WITH ${projects.sql},

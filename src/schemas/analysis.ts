@@ -167,6 +167,11 @@ export const AnalysisResult = Type.Object({
         }),
       ),
       withScatteredLandShare: Type.Optional(Type.Number({ description: 'withScatteredLandM2 ÷ project area' })),
+      codes: Type.Optional(
+        Type.Array(Type.String(), {
+          description: '二调 land-use codes counted as construction land (the configuration used); the rewards cut the approved stock land with them',
+        }),
+      ),
     }),
   ),
   survey2ChangedAfterBaseline: Nullable(

@@ -18,6 +18,13 @@ export const ImportForm = Type.Object(
     onInvalid: Type.Optional(
       OneOf(['fail', 'skip'], { description: 'fail (default): a bad record fails the import; skip: store the rest and list the bad ones' }),
     ),
+    surveyYear: Type.Optional(
+      Type.String({
+        pattern: '^(19|20)[0-9]{2}$',
+        description:
+          'survey3 only: 调查年度, the year of the survey the delivery holds (2019 for the third survey, Y for the 年度变更调查 of Y); without it, read from the records’ SJNF (数据年份) when they all give one year',
+      }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -108,7 +115,24 @@ export const LayerVersion = Type.Object({
   importedBy: Type.Union([Type.String(), Type.Null()]),
   importedAt: Timestamp,
   importJobId: Type.Union([Type.Integer(), Type.Null()]),
+  surveyYear: Type.Union([Type.Integer(), Type.Null()], {
+    description: '调查年度 of a survey delivery (年度变更调查): the statistics of that year are measured on it; null: not known',
+  }),
+  surveyYearSource: Type.Union([OneOf(['given', 'sjnf']), Type.Null()], {
+    description: 'given: by the importer (import form or PATCH); sjnf: every record’s SJNF (数据年份) gave it',
+  }),
 })
+
+export const LayerVersionParams = Type.Object({ layer: LayerKey, version: Type.Integer({ minimum: 1 }) })
+export const LayerVersionPatch = Type.Object(
+  {
+    surveyYear: Type.Union([Type.Integer({ minimum: 1900, maximum: 2099 }), Type.Null()], {
+      description: '调查年度 of the version (survey3 only); null clears it',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type LayerVersionPatch = Static<typeof LayerVersionPatch>
 
 export const LayerSummary = Type.Object({ layer: Type.String(), titleZh: Type.String(), county: Type.String(), active: LayerVersion })
 export const LayerDetail = Type.Object({

@@ -257,4 +257,27 @@ describe('rewards count the land once', () => {
     expect(x1).toMatchObject({ code: 'Y1', countedBeforeBy: { projectId: ids.X1, year: 2025 } })
     near(x1.m2, stockM2)
   })
+
+  it('cuts each project’s stock land with the construction codes its approved analysis recorded, else the defaults', async () => {
+    const { approved_result_id: pinned } = await t.knex('projects').where({ id: ids.X3 }).first('approved_result_id')
+    const { result } = await t.knex('analysis_results').where({ id: pinned }).first('result')
+    expect(result.survey2Construction.codes).toEqual(analysisDefaults.survey2ConstructionCodes)
+    const counted = (row: any) => row.qualifyingProjects.find((p: { code: string }) => p.code === 'X3').countedStockM2
+    const store = (value: unknown) =>
+      t
+        .knex('analysis_results')
+        .where({ id: pinned })
+        .update({ result: JSON.stringify(value) })
+    try {
+      // approved before the codes were recorded: the defaults, which hold this site's 201
+      const { codes: _, ...withoutCodes } = result.survey2Construction
+      await store({ ...result, survey2Construction: withoutCodes })
+      near(counted(await report(2025)), 0)
+      // approved on an analysis that counted 202 only: no stock land of X3's lies under the others', nothing comes off
+      await store({ ...result, survey2Construction: { ...result.survey2Construction, codes: ['202'] } })
+      near(counted(await report(2025)), stockM2)
+    } finally {
+      await store(result)
+    }
+  })
 })

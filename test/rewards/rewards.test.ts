@@ -520,6 +520,8 @@ describe('CSV', () => {
       '重复用地扣减（平方米）',
       '重复用地扣减明细',
       '取消评优评先资格年度',
+      '人口口径及来源',
+      '城乡建设用地计算图层',
     ])
     const a = lines.find((l) => l.startsWith(A))!.split(',')
     expect([a[0], a[3]]).toEqual([A, '1'])
@@ -531,7 +533,8 @@ describe('CSV', () => {
     near(Number(a[10]), (stockBig / 2) * 1.1)
     expect(a[16]).toBe('A-2025-01')
     expect(a[17]).toMatch(/A-2025-02（单个项目面积不足15亩，不计入奖励）/)
-    expect(a.slice(18)).toEqual(['0', '', '2025'])
+    // no population source recorded for A; its land was given, not computed on a survey version
+    expect(a.slice(18)).toEqual(['0', '', '2025', '', ''])
     expect(lines.find((l) => l.startsWith(Q))).toMatch(/青岛市所辖县（市、区）不计入奖励范围/)
     // a qualifying project without its evidence is named with the note (B-2025-01: no 电子监管号 recorded)
     expect(lines.find((l) => l.startsWith(B))!.split(',')[16]).toBe(

@@ -26,6 +26,9 @@ const allMigrations = [
   '20261203020000_result_schema_version',
   '20261204010000_milestone_review',
   '20261205010000_milestone_evidence',
+  '20261205020000_project_scattered_land',
+  '20261205030000_reward_extractions',
+  '20261205060000_plan_land_use_code',
 ]
 
 let t: TestApp

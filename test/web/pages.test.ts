@@ -83,6 +83,38 @@ describe('console pages', () => {
     expect(countiesCsv).toMatch(/\n合计,,,\d+,/)
     await context.close()
   })
+
+  it('shows the reward table’s population source, survey version, freeze state and deadline, and extracts it (issue 21)', async () => {
+    const { context, page } = await signedIn(w, province)
+    await page.goto(`${w.baseUrl}/#/province`)
+    await page.waitForSelector('#reward-state p')
+    const year = Number(await page.inputValue('#reward-year'))
+    const populationSource = { kind: 'resident', year, publisher: '山东统计年鉴' }
+    const put = await w.t.app.inject({
+      method: 'PUT',
+      url: `/api/v1/counties/371502/stats/${year}`,
+      headers: withKey(province),
+      payload: { population: 1_000_000, populationSource },
+    })
+    expect(put.statusCode, put.body).toBe(200)
+    await page.click('form.row button[type=submit]')
+    await page.waitForSelector('#reward-table td.population')
+    expect(await page.textContent('#reward-state')).toContain('未提取')
+    expect(await page.textContent('#reward-deadline')).toContain(`下达期限：${year + 1}-07-31前`)
+    const cells = await page.textContent('#reward-table tbody')
+    expect(cells).toContain(`常住人口，${year}年，山东统计年鉴`)
+    // measured on the sample's third survey: the version the service chose, and how
+    const { landSurvey } = put.json()
+    const of = landSurvey.surveyYear === null ? '调查年度未注明' : `${landSurvey.surveyYear}年度`
+    const how = landSurvey.how === 'survey-year' ? '' : '：未导入本年度变更调查，用当前版本'
+    expect(cells).toContain(`三调图层第${landSurvey.version}版（${of}）${how}`)
+    await page.click('#extract')
+    await page.waitForSelector('#reward-source-state[data-source="frozen"]')
+    expect(await page.textContent('#reward-state')).toMatch(/已提取（冻结）：第1次提取，\d{4}-\d{2}-\d{2}，提取人/)
+    expect(await page.$('#extract-reason')).not.toBeNull()
+    await screenshot(page, 'province-frozen')
+    await context.close()
+  })
 })
 
 describe('the current county (web/county.js)', () => {

@@ -8,10 +8,13 @@ import { problemBox } from '../problem.js'
 
 const pv = s.province
 
-export async function render(el) {
+export async function render(el, { principal } = {}) {
   const year = h('input', { type: 'number', id: 'reward-year', value: new Date().getFullYear() - 1, min: 2000, max: 2100 })
   const countyBox = h('div', { id: 'county-table' })
   const rewardBox = h('div', { id: 'reward-table' })
+  // freeze state, deadline and the extraction (issue 21); the service decides them, the page shows them
+  const stateBox = h('div', { id: 'reward-state' })
+  let live = false
   const message = h('div', { 'aria-live': 'polite' })
   el.append(
     h('h1', {}, pv.title),
@@ -59,7 +62,7 @@ export async function render(el) {
       message,
     ),
     h('section.card', {}, h('h2', {}, pv.countyTable), countyBox),
-    h('section.card', {}, h('h2', {}, pv.rewards), rewardBox),
+    h('section.card', {}, h('h2', {}, pv.rewards), stateBox, rewardBox),
   )
 
   async function load() {
@@ -90,12 +93,24 @@ export async function render(el) {
           ],
         ),
       )
-      const report = await api('/province/rewards', { query: { year: year.value } })
+      const report = await api('/province/rewards', { query: { year: year.value, live: live ? 'true' : undefined } })
+      showState(report)
       const rc = pv.rewardCols
       clear(rewardBox).append(
         report.counties.length
           ? table(
-              [rc.county, rc.qualifying, s.unit.m2(rc.stock), rc.perCapita, rc.coefficient, s.unit.m2(rc.quota), s.unit.m2(rc.deductions), s.unit.m2(rc.net)],
+              [
+                rc.county,
+                rc.qualifying,
+                s.unit.m2(rc.stock),
+                rc.population,
+                rc.landSurvey,
+                rc.perCapita,
+                rc.coefficient,
+                s.unit.m2(rc.quota),
+                s.unit.m2(rc.deductions),
+                s.unit.m2(rc.net),
+              ],
               report.counties.map((r) =>
                 h(
                   'tr',
@@ -109,6 +124,13 @@ export async function render(el) {
                   ),
                   h('td.num', {}, r.qualifyingProjects.length),
                   h('td.num', {}, f.m2(r.stockArea.m2)),
+                  h(
+                    'td.population',
+                    {},
+                    r.population === null ? s.common.dash : f.int(r.population),
+                    r.population === null ? null : h('div.hint', {}, r.populationSource ? pv.populationSource(r.populationSource) : pv.populationSourceMissing),
+                  ),
+                  h('td.land-survey', {}, r.landSurvey ? pv.landSurvey(r.landSurvey) : r.landSource === 'given' ? pv.landGiven : s.common.dash),
                   h('td.num', {}, f.m2(r.perCapitaM2)),
                   h('td.num', {}, r.coefficient ?? s.common.dash),
                   h('td.num', {}, f.m2(r.quota?.m2)),
@@ -122,6 +144,56 @@ export async function render(el) {
     } catch (err) {
       message.append(problemBox(err))
     }
+  }
+
+  /** Frozen or live, the deadline and whether it has passed, and (province keys) the extraction. */
+  function showState(report) {
+    const e = report.extraction
+    const reason = h('input', { id: 'extract-reason', placeholder: pv.extractReason, 'aria-label': pv.extractReason })
+    const extract = h(
+      'button',
+      {
+        type: 'button',
+        id: 'extract',
+        onclick: async () => {
+          clear(message)
+          try {
+            const body = e ? { reason: reason.value } : {}
+            const done = await api(`/province/rewards/${report.year}/extractions`, { method: 'POST', body })
+            live = false
+            message.append(h('p.ok', {}, pv.extracted(done)))
+            await load()
+          } catch (err) {
+            message.append(problemBox(err))
+          }
+        },
+      },
+      e ? pv.extractAgain : pv.extract,
+    )
+    const toggle = e
+      ? h(
+          'button',
+          {
+            type: 'button',
+            id: 'reward-source',
+            onclick: () => {
+              live = !live
+              load()
+            },
+          },
+          live ? pv.showFrozen : pv.showLive,
+        )
+      : null
+    clear(stateBox).append(
+      h(
+        'p',
+        { id: 'reward-source-state', dataset: { source: report.source } },
+        report.source === 'frozen' ? pv.frozen(e) : e ? pv.liveBeside(e) : pv.live,
+        e?.afterDeadline ? pv.extractedAfterDeadline : null,
+      ),
+      h('p', { id: 'reward-deadline', dataset: { passed: String(report.deadlinePassed) } }, pv.deadline(report.issueDeadline, report.deadlinePassed)),
+      h('div.row', {}, toggle, principal?.role === 'province' ? [e ? reason : null, extract] : null),
+    )
   }
   await load()
 }

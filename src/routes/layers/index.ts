@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { layerDetail, listLayers } from '../../import/layers-service.js'
+import { layerDetail, listLayers, setVersionSurveyYear } from '../../import/layers-service.js'
 import { problemResponses } from '../../schemas/common.js'
-import { LayerDetail, LayerKey, LayersQuery, LayerSummary } from '../../schemas/imports.js'
+import { LayerDetail, LayerKey, LayersQuery, LayerSummary, LayerVersion, LayerVersionParams, LayerVersionPatch } from '../../schemas/imports.js'
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
@@ -30,6 +30,20 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => layerDetail(knex, request.actor, request.params.layer, request.query.county),
+  )
+  app.patch(
+    '/layers/:layer/versions/:version',
+    {
+      schema: {
+        summary: 'Date a loaded survey3 version with its survey year (调查年度, 年度变更调查): the statistics of that year are measured on it',
+        tags: ['layers'],
+        params: LayerVersionParams,
+        querystring: LayersQuery,
+        body: LayerVersionPatch,
+        response: { 200: LayerVersion, ...problemResponses },
+      },
+    },
+    async (request) => setVersionSurveyYear(knex, request.actor, { ...request.params, county: request.query.county, body: request.body }),
   )
 }
 export default routes

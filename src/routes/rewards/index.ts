@@ -1,10 +1,24 @@
 // Reward quotas (鲁自然资字〔2021〕165号): county statistics, fraud findings, the province's table.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { rewardsCsv, rewardsReport } from '../../rewards/report.js'
+import { extractRewards, getExtraction, listExtractions, yearTable } from '../../rewards/extractions.js'
+import { rewardsCsv } from '../../rewards/report.js'
 import { createFinding, getCountyStats, listFindings, putCountyStats } from '../../rewards/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
-import { CountyStats, CountyStatsBody, CountyYearParams, Finding, FindingBody, RewardsQuery, RewardsReport } from '../../schemas/rewards.js'
+import {
+  CountyStats,
+  CountyStatsBody,
+  CountyYearParams,
+  Extraction,
+  ExtractionBody,
+  ExtractionNumberParams,
+  ExtractionParams,
+  ExtractionSummary,
+  Finding,
+  FindingBody,
+  RewardsQuery,
+  RewardsReport,
+} from '../../schemas/rewards.js'
 
 const tags = ['rewards']
 
@@ -59,22 +73,71 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       preHandler: app.requireRole('province', 'admin'),
       schema: {
-        summary: 'Reward quota of every county for a year (province or admin key); format=csv for a spreadsheet (UTF-8 with BOM, Chinese headers)',
+        summary:
+          'Reward quota of every county for a year (province or admin key): the latest extraction when the year has one (frozen), else computed now; live=true computes it now; format=csv for a spreadsheet (UTF-8 with BOM, Chinese headers)',
         tags,
         querystring: RewardsQuery,
         response: { 200: RewardsReport, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const report = await rewardsReport(knex, request.query.year)
+      const { year, live, asOf } = request.query
+      const report = await yearTable(knex, year, { live, asOf })
       if (request.query.format !== 'csv') return report
-      const name = `奖励指标_${request.query.year}.csv`
+      // a frozen table's file says which extraction it is
+      const frozen = report.source === 'frozen' ? report.extraction!.number : null
+      const name = frozen ? `奖励指标_${year}_第${frozen}次提取.csv` : `奖励指标_${year}.csv`
+      const ascii = frozen ? `rewards_${year}_extraction_${frozen}.csv` : `rewards_${year}.csv`
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="rewards_${request.query.year}.csv"; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('content-disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`)
         .serializer((s: unknown) => s as string)
         .send(rewardsCsv(report, request.query.headers))
     },
+  )
+  app.post(
+    '/province/rewards/:year/extractions',
+    {
+      // a first extraction needs nothing: a POST without a body is the empty one
+      preValidation: async (request) => {
+        request.body ??= {}
+      },
+      schema: {
+        summary:
+          'Extract (freeze) the reward table of a year (province key; 165号 四（二）: 每年初提取): from then on the year’s table is this extraction, unchanged; a further extraction needs a reason and becomes the year’s table',
+        tags,
+        params: ExtractionParams,
+        body: ExtractionBody,
+        response: { 201: Extraction, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await extractRewards(knex, request.actor, request.params.year, request.body)),
+  )
+  app.get(
+    '/province/rewards/:year/extractions',
+    {
+      preHandler: app.requireRole('province', 'admin'),
+      schema: {
+        summary: 'The extractions of a year’s reward table, newest first (province or admin key)',
+        tags,
+        params: ExtractionParams,
+        response: { 200: Type.Array(ExtractionSummary), ...problemResponses },
+      },
+    },
+    async (request) => listExtractions(knex, request.params.year),
+  )
+  app.get(
+    '/province/rewards/:year/extractions/:number',
+    {
+      preHandler: app.requireRole('province', 'admin'),
+      schema: {
+        summary: 'One extraction: the table as stored and what it was computed from (approved analyses, layer versions, statistics, findings)',
+        tags,
+        params: ExtractionNumberParams,
+        response: { 200: Extraction, ...problemResponses },
+      },
+    },
+    async (request) => getExtraction(knex, request.params.year, request.params.number),
   )
 }
 export default routes
