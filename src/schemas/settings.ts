@@ -2,6 +2,7 @@
 // and what a map client needs to draw the service's tiles. The console reads it once instead of
 // keeping copies; src/settings/document.ts builds it from the catalogue and the domain modules.
 import Type, { type Static, type TSchema } from 'typebox'
+import { codeTableIds } from '../catalogue/code-tables.js'
 import { layerKeys } from '../catalogue/layer-kinds.js'
 import { filingKinds } from '../domain/filings.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
@@ -31,12 +32,24 @@ export const CollectionSetting = Type.Object({
   geometryType: GeometryType,
   layer: Type.Optional(OneOf(layerKeys, { description: 'the layer kind whose data it shows' })),
   minZoom: MinZoom,
+  codedFields: Type.Record(Type.String(), OneOf(codeTableIds), {
+    description: 'property (as in OGC items and tiles) → the code table naming its values (codeTables)',
+  }),
+})
+
+export const CodeTableSetting = Type.Object({
+  id: OneOf(codeTableIds),
+  titleZh: Type.String(),
+  codes: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String() })),
 })
 
 export const Settings = Type.Object(
   {
     layerKinds: Type.Array(LayerKindSetting, { description: 'the layer catalogue, in upload order' }),
     collections: Type.Array(CollectionSetting, { description: 'OGC collections and vector tile sources (/tiles/{id}.json)' }),
+    codeTables: Type.Array(CodeTableSetting, {
+      description: 'the survey standards’ code tables (地类, 权属性质, 城镇村属性码, 耕地类型): a code not listed is shown as it is',
+    }),
     projectStatuses: Named(OneOf(projectStatuses)),
     developmentModes: Named(KeyOf(developmentModes)),
     checks: Named(OneOf(checkIds)),

@@ -1,7 +1,8 @@
 // The settings document: every enumeration the API owns, read from the module that owns it (the
 // layer catalogue, the domain rules, the OGC collections and the tiles' limits), never copied. The
 // console shows these names; a kind or status added to its module shows up here and there at once.
-import { layerKinds } from '../catalogue/layer-kinds.js'
+import { codeTables, type CodeTableId } from '../catalogue/code-tables.js'
+import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
 import { filingKinds } from '../domain/filings.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '../domain/project.js'
@@ -21,6 +22,12 @@ const named = <K extends string>(table: Record<K, string>) => (Object.entries(ta
 /** The layer kind's OGC collection and tile source: the same id but for projects (their boundaries). */
 const collectionOf = (key: string) => collections.find((c) => c.layer === key)!.id
 
+/** A layer collection's coded properties (their names in OGC items and tiles are the columns' fields). */
+function codedFields(layer: string | undefined): Record<string, CodeTableId> {
+  const kind = layer === undefined ? undefined : layerKind(layer)
+  return Object.fromEntries((kind?.columns ?? []).flatMap((c) => (c.codes ? [[c.field, c.codes]] : [])))
+}
+
 export function settingsDocument(tiles: TileCaps): Settings {
   return {
     layerKinds: layerKinds.map((k) => ({
@@ -37,6 +44,12 @@ export function settingsDocument(tiles: TileCaps): Settings {
       geometryType: c.geometryType,
       ...(c.layer !== undefined && { layer: c.layer }),
       minZoom: tileLimitOf(c.id, tiles).minZoom,
+      codedFields: codedFields(c.layer),
+    })),
+    codeTables: (Object.entries(codeTables) as [CodeTableId, (typeof codeTables)[CodeTableId]][]).map(([id, t]) => ({
+      id,
+      titleZh: t.titleZh,
+      codes: Object.entries(t.codes).map(([code, nameZh]) => ({ code, nameZh })),
     })),
     projectStatuses: named(projectStatusZh),
     developmentModes: named(developmentModes),

@@ -63,6 +63,31 @@ describe('GET /settings', () => {
       for (const x of list) expect(x.nameZh).toMatch(/\p{Script=Han}/u)
   })
 
+  it('names the survey standards’ codes, and says which property of which collection each table names', () => {
+    const table = (id: string) => Object.fromEntries(doc.codeTables.find((t) => t.id === id)!.codes.map((c) => [c.code, c.nameZh]))
+    // 国土调查数据库标准 权属性质代码: 10 国有土地所有权 … 30 集体土地所有权
+    expect(table('ownership')).toMatchObject({ '10': '国有土地所有权', '20': '国有土地使用权', '30': '集体土地所有权', '40': '集体土地使用权' })
+    expect(table('survey3-land-use')).toMatchObject({ '0103': '旱地', '05H1': '商业服务业设施用地', '0702': '农村宅基地', '1203': '田坎' })
+    expect(table('survey2-land-use')).toMatchObject({ '013': '旱地', '203': '村庄', '118': '水工建筑用地' })
+    expect(table('town-village')).toMatchObject({ '203A': '村庄独立工业用地' })
+    const coded = (id: string) => doc.collections.find((c) => c.id === id)!.codedFields
+    expect(coded('survey3')).toEqual({
+      dlbm: 'survey3-land-use',
+      qsxz: 'ownership',
+      kcdlbm: 'survey3-land-use',
+      czcsxm: 'town-village',
+      gdlx: 'farmland-kind',
+    })
+    expect(coded('survey2')).toEqual({ dlbm: 'survey2-land-use', qsxz: 'ownership' })
+    expect(coded('survey2-lines')).toEqual({ dlbm: 'survey2-land-use' })
+    expect(coded('projects')).toEqual({})
+    // every table names each code once, in Chinese
+    for (const t of doc.codeTables) {
+      expect(new Set(t.codes.map((c) => c.code)).size).toBe(t.codes.length)
+      for (const c of t.codes) expect(c.nameZh).toMatch(/^\p{Script=Han}+$/u)
+    }
+  })
+
   it('gives the map its land-use code sets and the configured tile limits', () => {
     expect(doc.map.survey2ConstructionCodes).toContain('201')
     expect(doc.map.survey3ConstructionCodes.length).toBeGreaterThan(0)
