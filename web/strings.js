@@ -150,7 +150,7 @@ export const s = {
       length: (m, km) => `长度 ${m} 米（${km} 千米）`,
       areaOf: (m2, mu) => `面积 ${m2} 平方米（${mu} 亩）`,
       perimeter: (m) => `周长 ${m} 米`,
-      method: '按 2000国家大地坐标系椭球（CGCS2000）计算椭球面距离和面积。',
+      method: '按 2000国家大地坐标系椭球计算椭球面距离和面积。',
     },
   },
   /** analysis piece roles; a piece cut from a layer (approved-unsupplied, idle-land) is named as its layer */

@@ -1,5 +1,5 @@
-// The map's measuring tool (web/map/geodesy.js) against hand formulas on the CGCS2000 ellipsoid,
-// written out here independently of GeographicLib:
+// The map's measuring tool (web/map/geodesy.js) against hand formulas on the CGCS2000 ellipsoid
+// (test/helpers/geometry.ts), written out independently of GeographicLib:
 //   - a meridian arc is a geodesic; its length is ∫ M(φ) dφ with M = a(1 − e²) / (1 − e² sin²φ)^{3/2}
 //     (Simpson's rule, 2000 intervals: error far below a micrometre over a few kilometres);
 //   - the area between two parallels and two meridians is Δλ · b²/2 · [sinφ/(1 − e² sin²φ) + ln((1 + e sinφ)/(1 − e sinφ))/(2e)]
@@ -10,33 +10,10 @@
 import path from 'node:path'
 import geographiclib from 'geographiclib-geodesic'
 import { describe, expect, it } from 'vitest'
+import { meridianArc, zoneArea } from '../helpers/geometry.js'
 
 const { cgcs2000, geodesyOf } = await import(path.resolve('web/map/geodesy.js'))
 const geodesy = geodesyOf(geographiclib)
-
-const a = 6378137
-const f = 1 / 298.257222101
-const e2 = f * (2 - f)
-const e = Math.sqrt(e2)
-const b = a * (1 - f)
-const rad = Math.PI / 180
-
-function meridianArc(lat1: number, lat2: number): number {
-  const M = (phi: number) => (a * (1 - e2)) / (1 - e2 * Math.sin(phi) ** 2) ** 1.5
-  const n = 2000
-  const h = ((lat2 - lat1) * rad) / n
-  let sum = M(lat1 * rad) + M(lat2 * rad)
-  for (let i = 1; i < n; i++) sum += (i % 2 ? 4 : 2) * M(lat1 * rad + i * h)
-  return (sum * h) / 3
-}
-
-function zoneArea(lon1: number, lat1: number, lon2: number, lat2: number): number {
-  const q = (phi: number) => {
-    const s = Math.sin(phi * rad)
-    return s / (1 - e2 * s * s) + Math.log((1 + e * s) / (1 - e * s)) / (2 * e)
-  }
-  return ((lon2 - lon1) * rad * b * b * (q(lat2) - q(lat1))) / 2
-}
 
 describe('the measuring tool’s geodesy (CGCS2000 ellipsoid)', () => {
   it('uses the CGCS2000 ellipsoid', () => {
