@@ -141,6 +141,7 @@ export const s = {
     identify: {
       count: (n) => `${n} 个要素（上层在前）`,
     },
+    basemap: { label: '底图', none: '无', attribution: (name) => `底图：${name}` },
     measure: {
       distance: '测距',
       area: '测面',

@@ -61,6 +61,16 @@ export const Settings = Type.Object(
     map: Type.Object({
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),
+      basemaps: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          nameZh: Type.String(),
+          tiles: Type.Array(Type.String(), { description: 'raster tile URL templates ({z}/{x}/{y}), 256 px, Web Mercator' }),
+          labels: Type.Array(Type.String(), { description: 'the annotation layer drawn over it (place names)' }),
+          attributionZh: Type.String(),
+        }),
+        { description: 'basemaps the deployment configured (TIANDITU_TOKEN); empty: none, the maps need no internet' },
+      ),
     }),
     units: Type.Object({
       m2PerMu: Type.Number({ description: 'm² in one 亩 (DOMAIN.md): the console converts with the factor the API uses' }),

@@ -12,9 +12,11 @@ import { rewardDefaults } from '../domain/rewards.js'
 import { MU_M2 } from '../domain/units.js'
 import { reviewActions } from '../domain/workflow.js'
 import { collections } from '../ogc/collections.js'
+import type { BasemapConfig } from '../config.js'
 import type { Settings } from '../schemas/settings.js'
 import { tileLimitOf, type TileCaps } from '../tiles/limits.js'
 import { maxZoom } from '../tiles/service.js'
+import { basemaps } from './basemaps.js'
 
 /** A name table (code → Chinese name) as the document's list, in the table's order. */
 const named = <K extends string>(table: Record<K, string>) => (Object.entries(table) as [K, string][]).map(([code, nameZh]) => ({ code, nameZh }))
@@ -28,7 +30,7 @@ function codedFields(layer: string | undefined): Record<string, CodeTableId> {
   return Object.fromEntries((kind?.columns ?? []).flatMap((c) => (c.codes ? [[c.field, c.codes]] : [])))
 }
 
-export function settingsDocument(tiles: TileCaps): Settings {
+export function settingsDocument(tiles: TileCaps, basemap?: BasemapConfig): Settings {
   return {
     layerKinds: layerKinds.map((k) => ({
       key: k.key,
@@ -63,6 +65,7 @@ export function settingsDocument(tiles: TileCaps): Settings {
     map: {
       survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],
       survey3ConstructionCodes: [...rewardDefaults.survey3ConstructionCodes],
+      basemaps: basemaps(basemap),
     },
     units: { m2PerMu: MU_M2 },
     tiles: { maxZoom, maxFeatures: tiles.maxFeatures, maxAnalysisPieces: tiles.maxAnalysisPieces },

@@ -11,6 +11,7 @@ import { roles } from '../../src/domain/region.js'
 import { reviewActions } from '../../src/domain/workflow.js'
 import { collections } from '../../src/ogc/collections.js'
 import { Settings } from '../../src/schemas/settings.js'
+import { settingsDocument } from '../../src/settings/document.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 
 let t: TestApp
@@ -92,6 +93,24 @@ describe('GET /settings', () => {
     expect(doc.map.survey2ConstructionCodes).toContain('201')
     expect(doc.map.survey3ConstructionCodes.length).toBeGreaterThan(0)
     expect(doc.tiles).toEqual({ maxZoom: 22, maxFeatures: 1234, maxAnalysisPieces: 56 })
+  })
+
+  it('offers no basemap unless the deployment gave a 天地图 key; with one, vector and imagery over t0 … t7', () => {
+    expect(doc.map.basemaps).toEqual([])
+    const tiles = defaultConfig().limits.tiles
+    const [vector, imagery] = settingsDocument(tiles, { tiandituToken: 'k+1', tiandituUrl: 'https://t{0-7}.tianditu.gov.cn' }).map.basemaps
+    expect([vector!.id, vector!.nameZh, imagery!.id, imagery!.nameZh]).toEqual(['tianditu-vector', '天地图矢量', 'tianditu-imagery', '天地图影像'])
+    expect(vector!.tiles.map((u) => new URL(u.replace(/\{/g, '%7B').replace(/\}/g, '%7D')).host)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `t${i}.tianditu.gov.cn`),
+    )
+    expect(vector!.tiles[0]).toBe(
+      'https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&tk=k%2B1' +
+        '&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}',
+    )
+    expect(vector!.labels[0]).toContain('/cva_w/wmts?')
+    expect(imagery!.tiles[0]).toContain('/img_w/wmts?')
+    expect(imagery!.labels[0]).toContain('/cia_w/wmts?')
+    expect(settingsDocument(tiles, { tiandituToken: 'k', tiandituUrl: 'http://127.0.0.1:9000' }).map.basemaps[0]!.tiles).toHaveLength(1)
   })
 
   it('gives the console the factor of 亩 (1 亩 = 10000/15 m², DOMAIN.md)', () => {

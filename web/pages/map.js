@@ -3,6 +3,7 @@
 // switched-on layer waits for a closer zoom, a click that outlines and lists what it hit (top layer
 // first, codes named), and 测距 / 测面 on the CGCS2000 ellipsoid.
 import { api } from '../api.js'
+import { basemapPicker } from '../map/basemap.js'
 import { currentCounty } from '../county.js'
 import { clear, h } from '../dom.js'
 import { identifier } from '../map/identify.js'
@@ -47,6 +48,7 @@ export async function render(el, { principal }) {
   const searchResults = h('div.search-results', { id: 'search-results', 'aria-live': 'polite' })
   const hint = h('div.map-hint', { id: 'zoom-hint', role: 'status', hidden: true })
   const measured = h('div.map-measure', { id: 'measure-result', 'aria-live': 'polite', hidden: true })
+  const attribution = h('div.map-attribution', { id: 'basemap-attribution', hidden: true })
   const button = (id, text, onclick) => h('button', { type: 'button', id, onclick }, text)
   const tools = h('div.map-tools', { role: 'toolbar', 'aria-label': s.map.tools })
   el.append(
@@ -54,7 +56,7 @@ export async function render(el, { principal }) {
     h(
       'div.map-page',
       {},
-      h('div.map-column', {}, h('div.map-toolbar', {}, searchForm, tools), searchResults, h('div.map-wrap', {}, mapDiv, hint, measured)),
+      h('div.map-column', {}, h('div.map-toolbar', {}, searchForm, tools), searchResults, h('div.map-wrap', {}, mapDiv, hint, measured, attribution)),
       h('div.panel.layers-panel', {}, switches, h('h2', {}, s.map.legend), legend),
       h('div.panel.attrs-panel', {}, h('h2', {}, s.map.attributes), attrs),
     ),
@@ -82,6 +84,8 @@ export async function render(el, { principal }) {
     const box = h('input', { type: 'checkbox', checked: enabled.has(id), dataset: { collection: id }, onchange: () => toggle(id, box.checked) })
     switches.append(h('label', {}, box, swatch(styles[id]), collectionTitle(id)))
   }
+  const basemap = basemapPicker(map, attribution)
+  if (basemap) switches.after(basemap)
   const identify = identifier(map, attrs, offered)
   searchTool(map, { form: searchForm, results: searchResults, offered, county })
   const measure = measureTool(map, measured, (mode) => {
