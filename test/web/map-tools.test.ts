@@ -67,8 +67,6 @@ describe('map tools', () => {
     // The sample county fits at zoom 13 and more: every layer is drawn, no hint.
     expect(await zoom(page)).toBeGreaterThanOrEqual(13)
     expect(await page.isHidden('#zoom-hint')).toBe(true)
-    await settled(page)
-    await screenshot(page, 'map-tools', 0.75)
     // Farther out, third-survey patches (from zoom 12) and buildings (13) are not drawn, and the hint says so.
     await page.evaluate(() => (window as any).lowlandMap.jumpTo({ zoom: 11.6 }))
     await expect.poll(() => page.isVisible('#zoom-hint')).toBe(true)
