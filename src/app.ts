@@ -100,7 +100,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   })
   await instance.register(healthRoutes, { version: serviceVersion, deadlineMs: config.timeouts.healthMs, statementMs: config.timeouts.statementMs })
   await instance.register(problemRoutes)
-  await instance.register(settingsRoutes, { tiles: config.limits.tiles })
+  await instance.register(settingsRoutes, { tiles: config.limits.tiles, basemap: config.basemap })
   // The web console at / (static files; no key needed to load the page, every call it makes is keyed).
   await instance.register(consoleRoutes)
   await instance.register(

@@ -73,6 +73,19 @@ const EnvSchema = Type.Object({
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
+  // An optional basemap under the data in the console's maps.
+  TIANDITU_TOKEN: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description:
+        "this deployment's 天地图 key (tk): the console's maps offer 天地图 vector and imagery basemaps with it; unset = none (the console needs no internet). " +
+        'Browsers send it with every tile request: use a browser key (浏览器端) limited to the console’s domain',
+    }),
+  ),
+  TIANDITU_URL: Type.String({
+    default: 'https://t{0-7}.tianditu.gov.cn',
+    description: '天地图 servers (WMTS); {0-7} spreads tile requests over t0 … t7; a mirror or a stand-in may be named instead',
+  }),
 })
 
 export type Env = Static<typeof EnvSchema>
@@ -98,6 +111,14 @@ export interface Config {
   trustProxy: boolean | string[]
   corsOrigins: string[]
   limits: Limits
+  basemap: BasemapConfig
+}
+
+/** 天地图 for the console's maps: off without a token. */
+export interface BasemapConfig {
+  tiandituToken: string | undefined
+  /** server address, with {0-7} for the subdomains */
+  tiandituUrl: string
 }
 
 export interface ServerTimeouts {
@@ -163,6 +184,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tiles: { maxFeatures: v.TILE_MAX_FEATURES, maxAnalysisPieces: v.TILE_MAX_ANALYSIS_PIECES },
       import: { maxVertices: v.IMPORT_MAX_VERTICES, geojsonMaxBytes: v.GEOJSON_MAX_BYTES, geojsonMaxDepth: v.GEOJSON_MAX_DEPTH },
     },
+    basemap: { tiandituToken: v.TIANDITU_TOKEN, tiandituUrl: v.TIANDITU_URL.replace(/\/+$/, '') },
   }
 }
 
@@ -198,6 +220,9 @@ function crossChecks(v: Env): string[] {
   if (!['true', 'false'].includes(v.TRUST_PROXY)) {
     const bad = listOf(v.TRUST_PROXY).filter((p) => !proxyNames.has(p) && !ipOrCidr.test(p))
     if (bad.length || !listOf(v.TRUST_PROXY).length) problems.push(`TRUST_PROXY: not true, false, or addresses/CIDRs: '${v.TRUST_PROXY}'`)
+  }
+  if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v.TIANDITU_URL)) {
+    problems.push(`TIANDITU_URL: must be an http(s) address without query, e.g. https://t{0-7}.tianditu.gov.cn, got '${v.TIANDITU_URL}'`)
   }
   const badOrigins = listOf(v.CORS_ORIGINS).filter((o) => o !== '*' && !/^https?:\/\/[^/?#\s]+$/.test(o))
   if (badOrigins.length) problems.push(`CORS_ORIGINS: each must be an origin such as https://map.example.cn (no path) or *, got ${badOrigins.join(', ')}`)

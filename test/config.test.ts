@@ -27,6 +27,14 @@ describe('configuration', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true)
   })
 
+  it('has no basemap unless a 天地图 key is given; the servers may be a mirror', () => {
+    expect(loadConfig({}).basemap).toEqual({ tiandituToken: undefined, tiandituUrl: 'https://t{0-7}.tianditu.gov.cn' })
+    expect(loadConfig({ TIANDITU_TOKEN: 'abc', TIANDITU_URL: 'http://tiles.intranet:8080/tdt/' }).basemap).toEqual({
+      tiandituToken: 'abc',
+      tiandituUrl: 'http://tiles.intranet:8080/tdt',
+    })
+  })
+
   it.each([
     [{ PUBLIC_URL: 'gis.example.cn' }, /PUBLIC_URL/],
     [{ PUBLIC_URL: 'https://gis.example.cn/?key=1' }, /PUBLIC_URL/],
@@ -37,6 +45,8 @@ describe('configuration', () => {
     [{ HEADERS_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '10000' }, /HEADERS_TIMEOUT_MS/],
     [{ STATEMENT_TIMEOUT_MS: '-1' }, /STATEMENT_TIMEOUT_MS/],
     [{ TILE_MAX_FEATURES: 'many' }, /TILE_MAX_FEATURES/],
+    [{ TIANDITU_URL: 't0.tianditu.gov.cn' }, /TIANDITU_URL/],
+    [{ TIANDITU_URL: 'https://t0.tianditu.gov.cn/?tk=1' }, /TIANDITU_URL/],
   ])('refuses %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError)
     expect(() => loadConfig(env)).toThrow(message)

@@ -6,6 +6,7 @@ import { s } from './strings.js'
 const fixed = (digits) => new Intl.NumberFormat('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits, useGrouping: true })
 const m2Format = fixed(2)
 const muFormat = fixed(4)
+const kmFormat = fixed(3)
 const pctFormat = new Intl.NumberFormat('zh-CN', { style: 'percent', minimumFractionDigits: 2, maximumFractionDigits: 2 })
 const intFormat = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 })
 const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
@@ -24,6 +25,9 @@ export const m2 = (v) => (missing(v) ? s.common.dash : m2Format.format(v))
 export const mu = (v) => (missing(v) ? s.common.dash : muFormat.format(v))
 /** 亩 of an area given only in m², with the API's factor (GET /settings units.m2PerMu; app.js loads it before any page). */
 export const muOfM2 = (v) => (missing(v) || !settings() ? s.common.dash : muFormat.format(v / settings().units.m2PerMu))
+/** lengths: metres with 2 decimals, kilometres with 3 (the measuring tool) */
+export const metres = (v) => (missing(v) ? s.common.dash : m2Format.format(v))
+export const kilometres = (v) => (missing(v) ? s.common.dash : kmFormat.format(v / 1000))
 export const percent = (v) => (missing(v) ? s.common.dash : pctFormat.format(v))
 export const int = (v) => (missing(v) ? s.common.dash : intFormat.format(v))
 export const dateTime = (iso) => (iso ? dateTimeFormat.format(new Date(iso)).replace(/\//g, '-') : s.common.dash)

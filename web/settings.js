@@ -44,3 +44,19 @@ export const checkName = (code) => nameIn('checks', code)
 
 /** [code, Chinese name] pairs of one enumeration, in the service's order, for a select's options. */
 export const choices = (list) => (current?.[list] ?? []).map((x) => [x.code, x.nameZh])
+
+/**
+ * A coded property's value with its name from the survey standard's table ("30 集体土地所有权",
+ * "0103 旱地"): the collection's codedFields say which table. A code with a one-letter suffix the
+ * table lacks (三调's K, 可调整: "0201K") is named as its base code; a code no table knows, and any
+ * other property, is shown as it is.
+ */
+export function namedCode(collection, field, value) {
+  const table = current?.collections.find((c) => c.id === collection)?.codedFields?.[field]
+  if (!table || value === null || value === undefined || value === '') return value
+  const codes = current.codeTables.find((t) => t.id === table)?.codes ?? []
+  const code = String(value)
+  const name = (c) => codes.find((x) => x.code === c)?.nameZh
+  const found = name(code) ?? (/^.+[A-Z]$/.test(code) ? name(code.slice(0, -1)) : undefined)
+  return found ? `${code} ${found}` : code
+}

@@ -3,6 +3,7 @@
 // field aliases an import looks for, the shapefile width an export writes). Import, OGC, tiles,
 // the request schemas and the console's settings read this one description; it depends on nothing
 // of theirs (a deriver is named here and implemented by the import, src/import/derivers.ts).
+import type { CodeTableId } from './code-tables.js'
 
 export type ColumnType = 'text' | 'double' | 'bigint' | 'integer' | 'date' | 'boolean'
 
@@ -26,6 +27,8 @@ export interface LayerColumn {
   derive?: DeriverKey
   /** what the import report says when the source has no field for a derived column */
   deriveNote?: { en: string; zh: string }
+  /** the survey standard's code table naming the column's values (src/catalogue/code-tables.ts) */
+  codes?: CodeTableId
 }
 
 export interface LayerKind {
@@ -40,7 +43,13 @@ export interface LayerKind {
   requireAnyOf?: { columns: string[]; en: string; zh: string }
 }
 
-const col = (column: string, type: ColumnType, titleZh: string, aliases: string[], o: { required?: boolean; width?: number } = {}): LayerColumn => ({
+const col = (
+  column: string,
+  type: ColumnType,
+  titleZh: string,
+  aliases: string[],
+  o: { required?: boolean; width?: number; codes?: CodeTableId } = {},
+): LayerColumn => ({
   column,
   field: column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase()),
   type,
@@ -48,18 +57,20 @@ const col = (column: string, type: ColumnType, titleZh: string, aliases: string[
   aliases,
   required: o.required ?? false,
   ...(o.width !== undefined && { width: o.width }),
+  ...(o.codes !== undefined && { codes: o.codes }),
 })
 
 // Widths of the survey standard's code fields; names and numbers keep the export's default.
 const code10 = { width: 10 }
 const unitCode = { width: 19 }
 
-const surveyCommon = [
+/** The fields both surveys' patches have; the land-use codes are each survey's own classification. */
+const surveyCommon = (landUse: CodeTableId) => [
   col('bsm', 'bigint', '标识码', ['BSM']),
   col('tbbh', 'text', '图斑编号', ['TBBH'], { width: 30 }),
-  col('dlbm', 'text', '地类编码', ['DLBM'], { required: true, ...code10 }),
+  col('dlbm', 'text', '地类编码', ['DLBM'], { required: true, ...code10, codes: landUse }),
   col('dlmc', 'text', '地类名称', ['DLMC']),
-  col('qsxz', 'text', '权属性质', ['QSXZ'], code10),
+  col('qsxz', 'text', '权属性质', ['QSXZ'], { ...code10, codes: 'ownership' }),
   col('qsdwdm', 'text', '权属单位代码', ['QSDWDM'], unitCode),
   col('qsdwmc', 'text', '权属单位名称', ['QSDWMC']),
   col('zldwdm', 'text', '坐落单位代码', ['ZLDWDM'], unitCode),
@@ -88,12 +99,12 @@ export const layerKinds: LayerKind[] = [
     titleZh: '三调地类图斑',
     title: 'Third land survey patches',
     columns: [
-      ...surveyCommon,
-      col('kcdlbm', 'text', '扣除地类编码', ['KCDLBM'], code10),
+      ...surveyCommon('survey3-land-use'),
+      col('kcdlbm', 'text', '扣除地类编码', ['KCDLBM'], { ...code10, codes: 'survey3-land-use' }),
       col('kcxs', 'double', '扣除地类系数', ['KCXS']),
       col('kcmj', 'double', '扣除地类面积', ['KCMJ']),
-      col('czcsxm', 'text', '城镇村属性码', ['CZCSXM'], code10),
-      col('gdlx', 'text', '耕地类型', ['GDLX'], code10),
+      col('czcsxm', 'text', '城镇村属性码', ['CZCSXM'], { ...code10, codes: 'town-village' }),
+      col('gdlx', 'text', '耕地类型', ['GDLX'], { ...code10, codes: 'farmland-kind' }),
     ],
   },
   {
@@ -103,7 +114,7 @@ export const layerKinds: LayerKind[] = [
     titleZh: '二调地类图斑',
     title: 'Second land survey patches',
     columns: [
-      ...surveyCommon,
+      ...surveyCommon('survey2-land-use'),
       col('xzdwmj', 'double', '线状地物面积', ['XZDWMJ']),
       col('lxdwmj', 'double', '零星地物面积', ['LXDWMJ']),
       col('tkxs', 'double', '田坎系数', ['TKXS']),
@@ -118,7 +129,7 @@ export const layerKinds: LayerKind[] = [
     title: 'Second land survey linear features',
     columns: [
       col('bsm', 'bigint', '标识码', ['BSM']),
-      col('dlbm', 'text', '地类编码', ['DLBM'], { required: true, ...code10 }),
+      col('dlbm', 'text', '地类编码', ['DLBM'], { required: true, ...code10, codes: 'survey2-land-use' }),
       col('dlmc', 'text', '地类名称', ['DLMC']),
       col('cd', 'double', '长度', ['CD']),
       col('kd', 'double', '宽度', ['KD', 'XZDWKD']),

@@ -2,6 +2,7 @@
 // and what a map client needs to draw the service's tiles. The console reads it once instead of
 // keeping copies; src/settings/document.ts builds it from the catalogue and the domain modules.
 import Type, { type Static, type TSchema } from 'typebox'
+import { codeTableIds } from '../catalogue/code-tables.js'
 import { layerKeys } from '../catalogue/layer-kinds.js'
 import { fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
@@ -33,12 +34,24 @@ export const CollectionSetting = Type.Object({
   geometryType: GeometryType,
   layer: Type.Optional(OneOf(layerKeys, { description: 'the layer kind whose data it shows' })),
   minZoom: MinZoom,
+  codedFields: Type.Record(Type.String(), OneOf(codeTableIds), {
+    description: 'property (as in OGC items and tiles) → the code table naming its values (codeTables)',
+  }),
+})
+
+export const CodeTableSetting = Type.Object({
+  id: OneOf(codeTableIds),
+  titleZh: Type.String(),
+  codes: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String() })),
 })
 
 export const Settings = Type.Object(
   {
     layerKinds: Type.Array(LayerKindSetting, { description: 'the layer catalogue, in upload order' }),
     collections: Type.Array(CollectionSetting, { description: 'OGC collections and vector tile sources (/tiles/{id}.json)' }),
+    codeTables: Type.Array(CodeTableSetting, {
+      description: 'the survey standards’ code tables (地类, 权属性质, 城镇村属性码, 耕地类型): a code not listed is shown as it is',
+    }),
     projectStatuses: Named(OneOf(projectStatuses)),
     developmentModes: Named(KeyOf(developmentModes)),
     checks: Named(OneOf(checkIds)),
@@ -61,6 +74,16 @@ export const Settings = Type.Object(
     map: Type.Object({
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),
+      basemaps: Type.Array(
+        Type.Object({
+          id: Type.String(),
+          nameZh: Type.String(),
+          tiles: Type.Array(Type.String(), { description: 'raster tile URL templates ({z}/{x}/{y}), 256 px, Web Mercator' }),
+          labels: Type.Array(Type.String(), { description: 'the annotation layer drawn over it (place names)' }),
+          attributionZh: Type.String(),
+        }),
+        { description: 'basemaps the deployment configured (TIANDITU_TOKEN); empty: none, the maps need no internet' },
+      ),
     }),
     units: Type.Object({
       m2PerMu: Type.Number({ description: 'm² in one 亩 (DOMAIN.md): the console converts with the factor the API uses' }),

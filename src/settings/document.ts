@@ -1,7 +1,8 @@
 // The settings document: every enumeration the API owns, read from the module that owns it (the
 // layer catalogue, the domain rules, the OGC collections and the tiles' limits), never copied. The
 // console shows these names; a kind or status added to its module shows up here and there at once.
-import { layerKinds } from '../catalogue/layer-kinds.js'
+import { codeTables, type CodeTableId } from '../catalogue/code-tables.js'
+import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
 import { fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
@@ -13,9 +14,11 @@ import { rewardDefaults } from '../domain/rewards.js'
 import { MU_M2 } from '../domain/units.js'
 import { reviewActions } from '../domain/workflow.js'
 import { collections } from '../ogc/collections.js'
+import type { BasemapConfig } from '../config.js'
 import type { Settings } from '../schemas/settings.js'
 import { tileLimitOf, type TileCaps } from '../tiles/limits.js'
 import { maxZoom } from '../tiles/service.js'
+import { basemaps } from './basemaps.js'
 
 /** A name table (code → Chinese name) as the document's list, in the table's order. */
 const named = <K extends string>(table: Record<K, string>) => (Object.entries(table) as [K, string][]).map(([code, nameZh]) => ({ code, nameZh }))
@@ -23,7 +26,13 @@ const named = <K extends string>(table: Record<K, string>) => (Object.entries(ta
 /** The layer kind's OGC collection and tile source: the same id but for projects (their boundaries). */
 const collectionOf = (key: string) => collections.find((c) => c.layer === key)!.id
 
-export function settingsDocument(tiles: TileCaps): Settings {
+/** A layer collection's coded properties (their names in OGC items and tiles are the columns' fields). */
+function codedFields(layer: string | undefined): Record<string, CodeTableId> {
+  const kind = layer === undefined ? undefined : layerKind(layer)
+  return Object.fromEntries((kind?.columns ?? []).flatMap((c) => (c.codes ? [[c.field, c.codes]] : [])))
+}
+
+export function settingsDocument(tiles: TileCaps, basemap?: BasemapConfig): Settings {
   return {
     layerKinds: layerKinds.map((k) => ({
       key: k.key,
@@ -39,6 +48,12 @@ export function settingsDocument(tiles: TileCaps): Settings {
       geometryType: c.geometryType,
       ...(c.layer !== undefined && { layer: c.layer }),
       minZoom: tileLimitOf(c.id, tiles).minZoom,
+      codedFields: codedFields(c.layer),
+    })),
+    codeTables: (Object.entries(codeTables) as [CodeTableId, (typeof codeTables)[CodeTableId]][]).map(([id, t]) => ({
+      id,
+      titleZh: t.titleZh,
+      codes: Object.entries(t.codes).map(([code, nameZh]) => ({ code, nameZh })),
     })),
     projectStatuses: named(projectStatusZh),
     developmentModes: named(developmentModes),
@@ -62,6 +77,7 @@ export function settingsDocument(tiles: TileCaps): Settings {
     map: {
       survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],
       survey3ConstructionCodes: [...rewardDefaults.survey3ConstructionCodes],
+      basemaps: basemaps(basemap),
     },
     units: { m2PerMu: MU_M2 },
     tiles: { maxZoom, maxFeatures: tiles.maxFeatures, maxAnalysisPieces: tiles.maxAnalysisPieces },

@@ -21,10 +21,24 @@ describe('console files', () => {
     expect(lib.headers['content-type']).toMatch(/javascript/)
     expect((await t.app.inject({ url: '/vendor/maplibre-gl/maplibre-gl-worker.mjs' })).statusCode).toBe(200)
     expect((await t.app.inject({ url: '/strings.js' })).statusCode).toBe(200)
+    // the map's search (proj4) and measuring tool (GeographicLib), from their packages
+    for (const url of ['/vendor/proj4/proj4.js', '/vendor/geographiclib/geographiclib-geodesic.min.js']) {
+      const res = await t.app.inject({ url })
+      expect(res.statusCode, url).toBe(200)
+      expect(res.headers['content-type'], url).toMatch(/javascript/)
+    }
   })
 
   it('leaves every other path to the service: unknown paths are problem documents, /api still needs a key', async () => {
-    for (const url of ['/no-such-page', '/api/v1/no-such', '/vendor/maplibre-gl/../package.json', '/vendor/maplibre-gl/maplibre-gl.mjs.map']) {
+    for (const url of [
+      '/no-such-page',
+      '/api/v1/no-such',
+      '/vendor/maplibre-gl/../package.json',
+      '/vendor/maplibre-gl/maplibre-gl.mjs.map',
+      '/vendor/proj4/proj4-src.js',
+      '/vendor/geographiclib/package.json',
+      '/vendor/geographiclib/src/Geodesic.js',
+    ]) {
       const res = await t.app.inject({ url })
       expect(res.statusCode, url).toBe(404)
       expect(res.headers['content-type'], url).toMatch(/problem\+json/)

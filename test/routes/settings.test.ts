@@ -11,6 +11,7 @@ import { roles } from '../../src/domain/region.js'
 import { reviewActions } from '../../src/domain/workflow.js'
 import { collections } from '../../src/ogc/collections.js'
 import { Settings } from '../../src/schemas/settings.js'
+import { settingsDocument } from '../../src/settings/document.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 
 let t: TestApp
@@ -80,11 +81,53 @@ describe('GET /settings', () => {
       { code: 'inconsistent', nameZh: '不一致' },
     ])
   })
+  it('names the survey standards’ codes, and says which property of which collection each table names', () => {
+    const table = (id: string) => Object.fromEntries(doc.codeTables.find((t) => t.id === id)!.codes.map((c) => [c.code, c.nameZh]))
+    // 国土调查数据库标准 权属性质代码: 10 国有土地所有权 … 30 集体土地所有权
+    expect(table('ownership')).toMatchObject({ '10': '国有土地所有权', '20': '国有土地使用权', '30': '集体土地所有权', '40': '集体土地使用权' })
+    expect(table('survey3-land-use')).toMatchObject({ '0103': '旱地', '05H1': '商业服务业设施用地', '0702': '农村宅基地', '1203': '田坎' })
+    expect(table('survey2-land-use')).toMatchObject({ '013': '旱地', '203': '村庄', '118': '水工建筑用地' })
+    expect(table('town-village')).toMatchObject({ '203A': '村庄独立工业用地' })
+    const coded = (id: string) => doc.collections.find((c) => c.id === id)!.codedFields
+    expect(coded('survey3')).toEqual({
+      dlbm: 'survey3-land-use',
+      qsxz: 'ownership',
+      kcdlbm: 'survey3-land-use',
+      czcsxm: 'town-village',
+      gdlx: 'farmland-kind',
+    })
+    expect(coded('survey2')).toEqual({ dlbm: 'survey2-land-use', qsxz: 'ownership' })
+    expect(coded('survey2-lines')).toEqual({ dlbm: 'survey2-land-use' })
+    expect(coded('projects')).toEqual({})
+    // every table names each code once, in Chinese
+    for (const t of doc.codeTables) {
+      expect(new Set(t.codes.map((c) => c.code)).size).toBe(t.codes.length)
+      for (const c of t.codes) expect(c.nameZh).toMatch(/^\p{Script=Han}+$/u)
+    }
+  })
 
   it('gives the map its land-use code sets and the configured tile limits', () => {
     expect(doc.map.survey2ConstructionCodes).toContain('201')
     expect(doc.map.survey3ConstructionCodes.length).toBeGreaterThan(0)
     expect(doc.tiles).toEqual({ maxZoom: 22, maxFeatures: 1234, maxAnalysisPieces: 56 })
+  })
+
+  it('offers no basemap unless the deployment gave a 天地图 key; with one, vector and imagery over t0 … t7', () => {
+    expect(doc.map.basemaps).toEqual([])
+    const tiles = defaultConfig().limits.tiles
+    const [vector, imagery] = settingsDocument(tiles, { tiandituToken: 'k+1', tiandituUrl: 'https://t{0-7}.tianditu.gov.cn' }).map.basemaps
+    expect([vector!.id, vector!.nameZh, imagery!.id, imagery!.nameZh]).toEqual(['tianditu-vector', '天地图矢量', 'tianditu-imagery', '天地图影像'])
+    expect(vector!.tiles.map((u) => new URL(u.replace(/\{/g, '%7B').replace(/\}/g, '%7D')).host)).toEqual(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((i) => `t${i}.tianditu.gov.cn`),
+    )
+    expect(vector!.tiles[0]).toBe(
+      'https://t0.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&tk=k%2B1' +
+        '&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}',
+    )
+    expect(vector!.labels[0]).toContain('/cva_w/wmts?')
+    expect(imagery!.tiles[0]).toContain('/img_w/wmts?')
+    expect(imagery!.labels[0]).toContain('/cia_w/wmts?')
+    expect(settingsDocument(tiles, { tiandituToken: 'k', tiandituUrl: 'http://127.0.0.1:9000' }).map.basemaps[0]!.tiles).toHaveLength(1)
   })
 
   it('gives the console the factor of 亩 (1 亩 = 10000/15 m², DOMAIN.md)', () => {

@@ -2,6 +2,7 @@
 // Real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real service
 // listening on a free port over the run's test database.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import type { Config } from '../../src/config.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -13,8 +14,9 @@ export interface WebTest {
   close(): Promise<void>
 }
 
-export async function startWebTest(): Promise<WebTest> {
-  const t = await buildTestApp()
+/** `config` reaches the app as a deployment's environment would (e.g. a basemap). */
+export async function startWebTest(config: Partial<Config> = {}): Promise<WebTest> {
+  const t = await buildTestApp(undefined, { config })
   await t.app.listen({ port: 0, host: '127.0.0.1' })
   const address = t.app.server.address()
   if (!address || typeof address === 'string') throw new Error('no TCP address')
@@ -47,9 +49,13 @@ export async function startWebTest(): Promise<WebTest> {
   }
 }
 
-/** A fresh browser session (its own sessionStorage) at 1366×768, signed in with the key. */
-export async function signedIn(w: WebTest, key: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await w.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+/** A fresh browser session (its own sessionStorage) at 1366×768 (or the viewport given), signed in with the key. */
+export async function signedIn(
+  w: WebTest,
+  key: string,
+  viewport: { width: number; height: number } = { width: 1366, height: 768 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await w.browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
   page.on('pageerror', (err) => console.error('page error:', err.message))
   await page.goto(`${w.baseUrl}/`)

@@ -81,3 +81,61 @@ export function layersFor(id, source, style, sourceLayer) {
     })
   return out
 }
+
+/**
+ * What the map's tools draw over the data: the features a click hit and the feature a search found
+ * (a yellow line on a black casing: visible on every fill colour above and under every colour-vision
+ * deficiency), and the measured path or polygon (vermillion, dashed while being drawn).
+ */
+export const toolColours = { casing: palette.black, highlight: palette.yellow, measure: palette.vermillion }
+
+/** Line layers outlining the features of one vector source whose ids are in the filter (set on a click). */
+export function selectionLayers(source) {
+  const common = { type: 'line', source, 'source-layer': source, filter: ['in', ['id'], ['literal', []]] }
+  return [
+    { id: `${source}-selected-casing`, ...common, paint: { 'line-color': toolColours.casing, 'line-width': 6 } },
+    { id: `${source}-selected`, ...common, paint: { 'line-color': toolColours.highlight, 'line-width': 3 } },
+  ]
+}
+
+/** Layers of a GeoJSON source holding one found feature or point (the search's answer). */
+export function foundLayers(source) {
+  return [
+    { id: `${source}-casing`, type: 'line', source, paint: { 'line-color': toolColours.casing, 'line-width': 6 } },
+    { id: `${source}-line`, type: 'line', source, paint: { 'line-color': toolColours.highlight, 'line-width': 3 } },
+    {
+      id: `${source}-point`,
+      type: 'circle',
+      source,
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': 7, 'circle-color': toolColours.highlight, 'circle-stroke-color': toolColours.casing, 'circle-stroke-width': 3 },
+    },
+  ]
+}
+
+/** Layers of the measuring tool's GeoJSON source: the polygon, its path and its vertices. */
+export function measureLayers(source) {
+  return [
+    {
+      id: `${source}-fill`,
+      type: 'fill',
+      source,
+      filter: ['==', ['geometry-type'], 'Polygon'],
+      paint: { 'fill-color': toolColours.measure, 'fill-opacity': 0.15 },
+    },
+    {
+      id: `${source}-line`,
+      type: 'line',
+      source,
+      filter: ['!=', ['geometry-type'], 'Point'],
+      paint: { 'line-color': toolColours.measure, 'line-width': 2.5, 'line-dasharray': [3, 1.5] },
+    },
+    {
+      id: `${source}-vertex`,
+      type: 'circle',
+      source,
+      filter: ['==', ['geometry-type'], 'Point'],
+      paint: { 'circle-radius': 4, 'circle-color': '#ffffff', 'circle-stroke-color': toolColours.measure, 'circle-stroke-width': 2 },
+    },
+  ]
+}

@@ -1,10 +1,17 @@
 // 地图: the service's own vector tiles for every layer, switchable, land use coloured by class, a
-// legend, and the attributes of a clicked feature under their Chinese names (OGC queryables).
-import { api, request } from '../api.js'
+// legend; and the tools a GIS user expects: zoom to the data, 定位 by code or coordinates, a hint when a
+// switched-on layer waits for a closer zoom, a click that outlines and lists what it hit (top layer
+// first, codes named), and 测距 / 测面 on the CGCS2000 ellipsoid.
+import { api } from '../api.js'
+import { basemapPicker } from '../map/basemap.js'
 import { currentCounty } from '../county.js'
 import { clear, h } from '../dom.js'
+import { identifier } from '../map/identify.js'
 import { createMap, fitExtent, loaded } from '../map/map.js'
+import { measureTool } from '../map/measure.js'
+import { searchTool } from '../map/search.js'
 import { collectionStyles, landUseColours, layersFor } from '../map/styles.js'
+import { zoomHint } from '../map/zoom-hint.js'
 import { collectionTitle, loadSettings } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
@@ -12,24 +19,45 @@ import { problemBox } from '../problem.js'
 const layerToCollection = (layer) => (layer === 'projects' ? 'project-boundaries' : layer)
 const alwaysOffered = ['project-boundaries', 'bundles']
 
+/** The union of the loaded layers' extents (GET /layers), or null. */
+function dataExtent(loadedLayers) {
+  const extents = loadedLayers.map((l) => l.active?.extent).filter(Boolean)
+  if (!extents.length) return null
+  return [
+    Math.min(...extents.map((e) => e[0])),
+    Math.min(...extents.map((e) => e[1])),
+    Math.max(...extents.map((e) => e[2])),
+    Math.max(...extents.map((e) => e[3])),
+  ]
+}
+
 export async function render(el, { principal }) {
   const styles = collectionStyles((await loadSettings()).map)
-  const loadedLayers = await api('/layers', { query: { county: currentCounty(principal) } }).catch(() => [])
+  const county = currentCounty(principal)
+  const loadedLayers = await api('/layers', { query: { county } }).catch(() => [])
   const present = new Set(loadedLayers.map((l) => layerToCollection(l.layer)))
   const order = Object.keys(styles)
   const offered = order.filter((id) => present.has(id) || alwaysOffered.includes(id))
+  const extent = dataExtent(loadedLayers)
 
   const mapDiv = h('div.map', { id: 'map', role: 'region', 'aria-label': s.map.title })
   const switches = h('fieldset', { id: 'layer-switches' }, h('legend', {}, s.map.layers))
   const legend = h('div', { id: 'legend' })
   const attrs = h('div', { id: 'attributes', 'aria-live': 'polite' }, h('p.hint', {}, s.map.clickHint))
+  const searchForm = h('form.map-search', { id: 'map-search', role: 'search' })
+  const searchResults = h('div.search-results', { id: 'search-results', 'aria-live': 'polite' })
+  const hint = h('div.map-hint', { id: 'zoom-hint', role: 'status', hidden: true })
+  const measured = h('div.map-measure', { id: 'measure-result', 'aria-live': 'polite', hidden: true })
+  const attribution = h('div.map-attribution', { id: 'basemap-attribution', hidden: true })
+  const button = (id, text, onclick) => h('button', { type: 'button', id, onclick }, text)
+  const tools = h('div.map-tools', { role: 'toolbar', 'aria-label': s.map.tools })
   el.append(
     h('h1', {}, s.map.title),
     h(
       'div.map-page',
       {},
-      h('div.panel', {}, switches, h('h2', {}, s.map.legend), legend),
-      mapDiv,
+      h('div.map-column', {}, h('div.map-toolbar', {}, searchForm, tools), searchResults, h('div.map-wrap', {}, mapDiv, hint, measured, attribution)),
+      h('div.panel.layers-panel', {}, switches, h('h2', {}, s.map.legend), legend),
       h('div.panel.attrs-panel', {}, h('h2', {}, s.map.attributes), attrs),
     ),
   )
@@ -37,21 +65,18 @@ export async function render(el, { principal }) {
   let map
   try {
     map = createMap(mapDiv)
-  } catch (err) {
+  } catch {
     clear(mapDiv).append(problemBox(new Error(s.map.webglMissing)))
     return
   }
   await loaded(map)
-  const extents = loadedLayers.map((l) => l.active.extent).filter(Boolean)
-  if (extents.length)
-    fitExtent(map, [
-      Math.min(...extents.map((e) => e[0])),
-      Math.min(...extents.map((e) => e[1])),
-      Math.max(...extents.map((e) => e[2])),
-      Math.max(...extents.map((e) => e[3])),
-    ])
+  function zoomToData() {
+    if (extent) fitExtent(map, extent)
+    else clear(searchResults).append(h('p.hint', {}, s.map.noData))
+  }
+  zoomToData()
 
-  // Draw order: land-use patches first, boundaries last.
+  // Draw order: land-use patches first, boundaries last; the tools' layers above them all.
   const enabled = new Set(offered.filter((id) => id !== 'survey2' || !present.has('survey3')))
   for (const id of offered) {
     map.addSource(id, { type: 'vector', url: `${location.origin}/tiles/${id}.json` })
@@ -59,12 +84,37 @@ export async function render(el, { principal }) {
     const box = h('input', { type: 'checkbox', checked: enabled.has(id), dataset: { collection: id }, onchange: () => toggle(id, box.checked) })
     switches.append(h('label', {}, box, swatch(styles[id]), collectionTitle(id)))
   }
+  const basemap = basemapPicker(map, attribution)
+  if (basemap) switches.after(basemap)
+  const identify = identifier(map, attrs, offered)
+  searchTool(map, { form: searchForm, results: searchResults, offered, county })
+  const measure = measureTool(map, measured, (mode) => {
+    for (const b of tools.querySelectorAll('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode))
+    tools.querySelector('#measure-finish').disabled = !mode
+  })
+  const updateHint = zoomHint(map, hint, () => enabled)
+  tools.append(
+    button('zoom-data', s.map.fit, zoomToData),
+    h(
+      'button',
+      { type: 'button', id: 'measure-distance', dataset: { mode: 'distance' }, 'aria-pressed': 'false', onclick: () => measure.start('distance') },
+      s.map.measure.distance,
+    ),
+    h(
+      'button',
+      { type: 'button', id: 'measure-area', dataset: { mode: 'area' }, 'aria-pressed': 'false', onclick: () => measure.start('area') },
+      s.map.measure.area,
+    ),
+    h('button', { type: 'button', id: 'measure-finish', disabled: true, onclick: () => measure.finish() }, s.map.measure.finish),
+    button('measure-clear', s.map.measure.clear, () => measure.clear()),
+  )
   renderLegend()
 
   function toggle(id, on) {
     on ? enabled.add(id) : enabled.delete(id)
     for (const suffix of ['fill', 'line']) if (map.getLayer(`${id}-${suffix}`)) map.setLayoutProperty(`${id}-${suffix}`, 'visibility', on ? 'visible' : 'none')
     renderLegend()
+    updateHint()
   }
 
   function renderLegend() {
@@ -76,47 +126,10 @@ export async function render(el, { principal }) {
     for (const id of enabled) if (!styles[id].landUse) legend.append(h('div', {}, swatch(styles[id]), collectionTitle(id)))
   }
 
-  const titles = new Map()
-  async function titlesOf(collection) {
-    if (!titles.has(collection))
-      titles.set(
-        collection,
-        request(`/ogc/collections/${collection}/queryables`)
-          .then((q) => Object.fromEntries(Object.entries(q.properties).map(([k, v]) => [k, v.title ?? k])))
-          .catch(() => ({})),
-      )
-    return titles.get(collection)
-  }
-
-  map.on('click', async (e) => {
+  map.on('click', (e) => {
+    if (measure.active) return
     const layers = [...enabled].flatMap((id) => [`${id}-fill`, `${id}-line`]).filter((l) => map.getLayer(l))
-    const hits = map.queryRenderedFeatures(
-      [
-        [e.point.x - 3, e.point.y - 3],
-        [e.point.x + 3, e.point.y + 3],
-      ],
-      { layers },
-    )
-    clear(attrs)
-    if (!hits.length) {
-      attrs.append(h('p.hint', {}, s.map.noFeature))
-      return
-    }
-    const seen = new Set()
-    for (const f of hits) {
-      const key = `${f.source}:${f.id ?? JSON.stringify(f.properties)}`
-      if (seen.has(key)) continue
-      seen.add(key)
-      const t = await titlesOf(f.source)
-      attrs.append(
-        h('h3', {}, collectionTitle(f.source)),
-        h(
-          'dl.attrs',
-          {},
-          Object.entries(f.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, String(v))]),
-        ),
-      )
-    }
+    void identify.at(e.point, layers)
   })
   return () => map.remove()
 }
