@@ -8,6 +8,7 @@ export const s = {
   skipToMain: '跳到正文',
   apiDocs: 'API 文档',
   mainNav: '主导航',
+  menu: '菜单',
   /** column titles with their unit */
   unit: { m2: (label) => `${label}（m²）`, mu: (label) => `${label}（亩）`, both: (label) => `${label}（m² / 亩）` },
   nav: { layers: '图层与导入', map: '地图', projects: '项目', reviews: '审核', bundles: '连片', province: '省级' },
@@ -95,7 +96,14 @@ export const s = {
     counts: { read: '读取', stored: '入库', repaired: '修复', rejected: '拒绝', nullShapes: '空几何', deleted: '删除' },
     crsFound: '识别的坐标系',
     encodingFound: '识别的编码',
-    how: { param: '按上传参数', prj: '按 .prj 文件', detected: '按数据自动识别', cpg: '按 .cpg 文件', ldid: '按 dBASE 语言驱动字节' },
+    how: {
+      param: '按上传参数',
+      prj: '按 .prj 文件',
+      detected: '按数据自动识别',
+      cpg: '按 .cpg 文件',
+      ldid: '按 dBASE 语言驱动字节',
+      'utf8-json': 'GeoJSON 一律按 UTF-8 读取',
+    },
     issues: { errors: '错误', warnings: '提示', file: '文件', record: '记录号', field: '字段', message: '说明' },
     recent: '最近的导入',
     job: '任务',
@@ -114,6 +122,7 @@ export const s = {
     classes: { construction: '建设用地', farmland: '耕地', other: '其他地类' },
     fit: '缩放到数据范围',
     webglMissing: '浏览器不支持 WebGL，无法显示地图。',
+    tilesFailed: (status) => `部分图层的瓦片无法读取（服务返回 ${status}）。`,
   },
   /** analysis piece roles; a piece cut from a layer (approved-unsupplied, idle-land) is named as its layer */
   pieces: {

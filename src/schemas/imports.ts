@@ -58,6 +58,7 @@ export const ImportJob = Type.Object({
     Type.Object({
       epsg: Type.Union([Type.Integer(), Type.Null()]),
       name: Type.String(),
+      nameZh: Type.Optional(Type.String({ description: '中文名称，如“2000国家大地坐标系 3度带 高斯-克吕格投影 中央经线117°”（issue 22 之前的导入没有）' })),
       how: OneOf(['param', 'prj', 'detected']),
       proj4: Type.Optional(Type.String()),
     }),

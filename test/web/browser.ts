@@ -47,15 +47,16 @@ export async function startWebTest(): Promise<WebTest> {
   }
 }
 
-/** A fresh browser session (its own sessionStorage) at 1366×768, signed in with the key. */
-export async function signedIn(w: WebTest, key: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await w.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
+/** A fresh browser session (its own sessionStorage), 1366×768 unless told, signed in with the key. */
+export async function signedIn(w: WebTest, key: string, viewport = { width: 1366, height: 768 }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await w.browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
   page.on('pageerror', (err) => console.error('page error:', err.message))
   await page.goto(`${w.baseUrl}/`)
   await page.fill('#key', key)
   await page.click('#sign-in button[type=submit]')
-  await page.waitForSelector('#principal')
+  // attached, not visible: on a phone the signed-in line sits in the folded menu
+  await page.waitForSelector('#principal', { state: 'attached' })
   return { context, page }
 }
 

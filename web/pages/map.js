@@ -1,8 +1,9 @@
 // 地图: the service's own vector tiles for every layer, switchable, land use coloured by class, a
 // legend, and the attributes of a clicked feature under their Chinese names (OGC queryables).
-import { api, request } from '../api.js'
+import { api, ApiError, request } from '../api.js'
 import { currentCounty } from '../county.js'
 import { clear, h } from '../dom.js'
+import * as f from '../format.js'
 import { createMap, fitExtent, loaded } from '../map/map.js'
 import { collectionStyles, landUseColours, layersFor } from '../map/styles.js'
 import { collectionTitle, loadSettings } from '../settings.js'
@@ -14,7 +15,12 @@ const alwaysOffered = ['project-boundaries', 'bundles']
 
 export async function render(el, { principal }) {
   const styles = collectionStyles((await loadSettings()).map)
-  const loadedLayers = await api('/layers', { query: { county: currentCounty(principal) } }).catch(() => [])
+  // Without the list of layers the map still offers the boundaries; the page says why the rest is missing.
+  const notice = h('div', { id: 'map-status', 'aria-live': 'polite' })
+  const loadedLayers = await api('/layers', { query: { county: currentCounty(principal) } }).catch((err) => {
+    notice.append(problemBox(err))
+    return []
+  })
   const present = new Set(loadedLayers.map((l) => layerToCollection(l.layer)))
   const order = Object.keys(styles)
   const offered = order.filter((id) => present.has(id) || alwaysOffered.includes(id))
@@ -25,6 +31,7 @@ export async function render(el, { principal }) {
   const attrs = h('div', { id: 'attributes', 'aria-live': 'polite' }, h('p.hint', {}, s.map.clickHint))
   el.append(
     h('h1', {}, s.map.title),
+    notice,
     h(
       'div.map-page',
       {},
@@ -42,6 +49,14 @@ export async function render(el, { principal }) {
     return
   }
   await loaded(map)
+  // A tile the service did not give (stopped, or refused): said once; the tiles already drawn stay.
+  map.on('error', (e) => {
+    if (!e.sourceId || notice.querySelector('[data-tiles]')) return
+    const status = e.error?.status
+    const box = problemBox(status ? new Error(s.map.tilesFailed(status)) : new ApiError(0, { detailZh: s.problems.network }))
+    box.dataset.tiles = '1'
+    notice.append(box)
+  })
   const extents = loadedLayers.map((l) => l.active.extent).filter(Boolean)
   if (extents.length)
     fitExtent(map, [
@@ -103,17 +118,17 @@ export async function render(el, { principal }) {
       return
     }
     const seen = new Set()
-    for (const f of hits) {
-      const key = `${f.source}:${f.id ?? JSON.stringify(f.properties)}`
+    for (const hit of hits) {
+      const key = `${hit.source}:${hit.id ?? JSON.stringify(hit.properties)}`
       if (seen.has(key)) continue
       seen.add(key)
-      const t = await titlesOf(f.source)
+      const t = await titlesOf(hit.source)
       attrs.append(
-        h('h3', {}, collectionTitle(f.source)),
+        h('h3', {}, collectionTitle(hit.source)),
         h(
           'dl.attrs',
           {},
-          Object.entries(f.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, String(v))]),
+          Object.entries(hit.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, typeof v === 'boolean' ? f.yesNo(v) : String(v))]),
         ),
       )
     }
