@@ -33,7 +33,8 @@ beforeAll(async () => {
   keys.city = await keyFor(w.t.knex, 'city', '3715', '聊城市自然资源和规划局')
   keys.province = await keyFor(w.t.knex, 'province', null, '山东省自然资源厅')
   keys.admin = await keyFor(w.t.knex, 'admin', null, '系统管理员')
-  await loadSample(w, keys.county, ['survey3', 'survey2', 'survey2-lines', 'buildings', 'approved-unsupplied', 'idle-land', 'projects', 'plots'])
+  // idle-land is left for the county to upload through the page (its import report is scanned too)
+  await loadSample(w, keys.county, ['survey3', 'survey2', 'survey2-lines', 'buildings', 'approved-unsupplied', 'projects', 'plots'])
   for (const code of ['0001', '0002', '0003']) ids[code] = (await api('GET', `/projects?code=371502-${code}`, keys.county)).items[0].id
   // Every list has rows: 0001 approved with its milestone and a filing, 0002 waiting for the province,
   // 0003 for the city; the county's statistics give the reward table its row.
@@ -127,12 +128,12 @@ const allowedWords = new Set([
   'KB',
   'MB',
 ])
-/** Tokens that are ids, codes or file names: a file, a version (v3), a key prefix (lr_), EPSG:4548. */
-const idTokens = [/^\S*\.(zip|shp|shx|dbf|prj|cpg|geojson|json|csv|pdf)$/i, /^v\d+$/, /^lr_\w*$/, /^EPSG:\d+$/]
+/** Tokens that are ids, codes or file names: a file, a version (v3), a key prefix (lr_), EPSG:4548, a plot code (DX00001). */
+const idTokens = [/^\S*\.(zip|shp|shx|dbf|prj|cpg|geojson|json|csv|pdf)$/i, /^v\d+$/, /^lr_\w*$/, /^EPSG:\d+$/, /^[A-Z]{1,6}\d+$/]
 
 export function latinWords(text: string): string[] {
-  // a field's or table's code in parentheses after its Chinese name: 项目编号（XMBH）, 标识码（BSM）
-  const withoutCodes = text.replace(/[（(][A-Z][A-Z0-9_]{1,15}[）)]/g, ' ')
+  // a field's code in parentheses after its Chinese name, 项目编号（XMBH）, or quoted in an example, {"建筑类型":"FWLX"}
+  const withoutCodes = text.replace(/（[A-Z][A-Z0-9_]{1,15}）|\([A-Z][A-Z0-9_]{1,15}\)|"[A-Z][A-Z0-9_]{1,15}"|“[A-Z][A-Z0-9_]{1,15}”/g, ' ')
   const found: string[] = []
   for (const match of withoutCodes.matchAll(/[A-Za-z0-9_.:\-/+#]+/g)) {
     const token = match[0]
@@ -147,7 +148,11 @@ export function latinWords(text: string): string[] {
 const readable = (page: Page) =>
   page.evaluate(() => {
     for (const d of document.querySelectorAll('details')) d.open = true
+    // the county's data as delivered (translate="no": codes, names) is not the interface's text
+    const data = [...document.querySelectorAll<HTMLElement>('[translate="no"]')]
+    for (const el of data) el.style.visibility = 'hidden'
     const texts = [document.title, document.body.innerText]
+    for (const el of data) el.style.visibility = ''
     for (const el of document.querySelectorAll('*'))
       for (const a of ['title', 'aria-label', 'placeholder', 'alt', 'aria-roledescription', 'aria-description']) {
         const v = el.getAttribute(a)
@@ -182,7 +187,11 @@ describe('the Latin-text scan', () => {
     expect(latinWords('按 survey3 导入')).toEqual([expect.stringMatching(/^survey in/)])
     expect(latinWords('Missing or invalid API key').map((x) => x.split(' ')[0])).toEqual(['Missing', 'or', 'invalid', 'key'])
     expect(latinWords('CGCS2000 / 3-degree Gauss-Kruger CM 117E').map((x) => x.split(' ')[0])).toEqual(['degree', 'Gauss', 'Kruger', 'CM'])
-    expect(latinWords('文件 371502_survey3.zip（EPSG:4548），GBK，UTF-8，v3，#12，项目编号（XMBH），1,234.56 m²，2 km，lr_ 开头，API 文档')).toEqual([])
+    expect(
+      latinWords(
+        '文件 371502_survey3.zip（EPSG:4548），GBK，UTF-8，v3，#12，项目编号（XMBH），{"建筑类型":"FWLX"}，1,234.56 m²，2 km，lr_ 开头，API 文档，DX00001',
+      ),
+    ).toEqual([])
   })
 })
 
@@ -207,6 +216,13 @@ describe('no English in the visible interface', () => {
         if (spec.name === 'layers') {
           await page.click('#layers-table tr[data-layer="survey3"] button')
           await page.waitForSelector('#layer-history table')
+          // the county's own import's report too: status, counts, coordinate system and encoding found, and how
+          if (role === 'county') {
+            await page.setInputFiles('#file', 'data/sample/371502_idle-land.zip')
+            await page.click('#start-upload')
+            await page.waitForSelector('#job-status:text("导入成功")', { timeout: 60_000 })
+            expect(await page.textContent('#job-crs')).toContain('2000国家大地坐标系')
+          }
         }
         if (spec.name === 'map') await clickPatch(page)
         // the alert box is where a refused request would show: none here, every page has its content
@@ -272,8 +288,8 @@ describe('a stopped service', () => {
 
 describe('fit: a phone, a tablet, a desktop', () => {
   const viewports = [
-    { label: '', width: 1440, height: 900, scale: 0.75 },
-    { label: '-phone', width: 390, height: 844, scale: 1 },
+    { label: '-1440', width: 1440, height: 900, scale: 0.75 },
+    { label: '-390', width: 390, height: 844, scale: 1 },
   ]
   for (const vp of viewports)
     it(
@@ -329,7 +345,7 @@ describe('fit: a phone, a tablet, a desktop', () => {
           expect(await page.getAttribute('#menu', 'aria-expanded')).toBe('true')
           expect(await page.isVisible('#nav a[href="#/reviews"]')).toBe(true)
           expect(await page.isVisible('#sign-out')).toBe(true)
-          await screenshot(page, 'menu-phone', vp.scale)
+          await screenshot(page, `menu${vp.label}`, vp.scale)
           await page.click('#nav a[href="#/reviews"]')
           await shown('#pending-reviews table')(page)
           expect(await page.getAttribute('#menu', 'aria-expanded')).toBe('false')

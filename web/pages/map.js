@@ -103,6 +103,7 @@ export async function render(el, { principal }) {
     return titles.get(collection)
   }
 
+  // Values are the county's data as delivered (codes such as 耕地类型 PD): marked translate="no", never rewritten.
   map.on('click', async (e) => {
     const layers = [...enabled].flatMap((id) => [`${id}-fill`, `${id}-line`]).filter((l) => map.getLayer(l))
     const hits = map.queryRenderedFeatures(
@@ -128,7 +129,10 @@ export async function render(el, { principal }) {
         h(
           'dl.attrs',
           {},
-          Object.entries(hit.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, typeof v === 'boolean' ? f.yesNo(v) : String(v))]),
+          Object.entries(hit.properties).flatMap(([k, v]) => [
+            h('dt', {}, t[k] ?? k),
+            h('dd', { translate: typeof v === 'boolean' ? undefined : 'no' }, typeof v === 'boolean' ? f.yesNo(v) : String(v)),
+          ]),
         ),
       )
     }
