@@ -13,7 +13,12 @@ export const ImportForm = Type.Object(
     srid: Type.Optional(Type.String({ pattern: '^[0-9]{4,6}$', description: 'EPSG code of the source coordinates; overrides the .prj' })),
     encoding: Type.Optional(Type.String({ maxLength: 40, description: 'text encoding of the .dbf (GBK, UTF-8, GB18030…); overrides the .cpg' })),
     mode: Type.Optional(OneOf(['replace', 'append'])),
-    fieldMap: Type.Optional(Type.String({ maxLength: 10000, description: 'JSON object: our field (its name or its Chinese title) → source field, e.g. {"buildingType":"FWLX"} or {"建筑类型":"FWLX"}' })),
+    fieldMap: Type.Optional(
+      Type.String({
+        maxLength: 10000,
+        description: 'JSON object: our field (its name or its Chinese title) → source field, e.g. {"buildingType":"FWLX"} or {"建筑类型":"FWLX"}',
+      }),
+    ),
     towgs84: Type.Optional(Type.String({ maxLength: 200, description: 'Bursa-Wolf parameters dx,dy,dz,rx,ry,rz,ds for Xian 1980 / Beijing 1954 sources' })),
     onInvalid: Type.Optional(
       OneOf(['fail', 'skip'], { description: 'fail (default): a bad record fails the import; skip: store the rest and list the bad ones' }),
