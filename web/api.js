@@ -46,13 +46,17 @@ export class ApiError extends Error {
     this.status = status
     this.problem = problem ?? {}
   }
-  /** Lines a user reads: the Chinese title, the Chinese and English details, each error item. */
+  /**
+   * Lines a user reads: the Chinese title, the Chinese detail, each error item in Chinese. The English
+   * (detail, titleEn, message) stays in the document for programs and logs; the page shows it only
+   * where the service gave no Chinese.
+   */
   get lines() {
     const p = this.problem
-    const head = [p.title, p.detailZh, p.detail].filter(Boolean)
+    const head = [p.title, p.detailZh ?? p.detail].filter(Boolean)
     if (!head.length) head.push(this.message)
     const items = (p.errors ?? []).map((e) =>
-      [e.file, e.record !== undefined ? `#${e.record}` : null, e.field ?? e.path, e.message].filter(Boolean).join(' · '),
+      [e.file, e.record !== undefined ? `#${e.record}` : null, e.field ?? e.path, e.messageZh ?? e.message].filter(Boolean).join(' · '),
     )
     return [...head, ...items]
   }

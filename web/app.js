@@ -17,6 +17,9 @@ const routes = [
 ]
 
 const main = () => document.getElementById('main')
+
+/** Where a key starts: the province's offices on 省级 (their daily work is the province's tables), others on their layers. */
+const homeOf = (principal) => (principal?.role === 'province' ? '#/province' : '#/layers')
 let cleanup = null
 
 function renderHeader() {
@@ -27,6 +30,12 @@ function renderHeader() {
   const nav = clear(document.getElementById('nav'))
   nav.setAttribute('aria-label', s.mainNav)
   const who = clear(document.getElementById('who'))
+  // On a phone the navigation folds behind a menu button (app.css); each page starts with it folded.
+  const menu = document.getElementById('menu')
+  menu.textContent = s.menu
+  menu.hidden = !p
+  menu.setAttribute('aria-expanded', 'false')
+  menu.onclick = () => menu.setAttribute('aria-expanded', String(menu.getAttribute('aria-expanded') !== 'true'))
   if (p) {
     const current = routes.find((r) => r.path.test(location.hash))?.nav
     for (const r of routes.filter((r, i, all) => all.findIndex((x) => x.nav === r.nav) === i)) {
@@ -68,14 +77,14 @@ async function route() {
     if (mine === generation)
       render(view, {
         onSignedIn: () => {
-          location.hash = '#/layers'
+          location.hash = homeOf(session.principal)
           route()
         },
       })
     return
   }
   if (!routes.some((r) => r.path.test(location.hash))) {
-    location.replace('#/layers')
+    location.replace(homeOf(session.principal))
     return
   }
   // Every page shows the API's names (web/settings.js); a failed load leaves the codes shown.

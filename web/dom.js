@@ -21,22 +21,13 @@ function append(el, children) {
   }
 }
 
-/** A table from column titles and rows of cells. */
+/**
+ * A table from column titles and rows of cells, in a box that scrolls sideways when the table is wider
+ * than the screen (a phone): the page itself never scrolls sideways. `attrs` go on the table.
+ */
 export function table(columns, rows, attrs = {}) {
-  return h(
-    'table',
-    attrs,
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        columns.map((c) => h('th', { scope: 'col' }, c)),
-      ),
-    ),
-    h('tbody', {}, rows),
-  )
+  const head = h('thead', {}, h('tr', {}, ...columns.map((c) => h('th', { scope: 'col' }, c))))
+  return h('div.table-wrap', {}, h('table', attrs, head, h('tbody', {}, rows)))
 }
 
 export const clear = (el) => {

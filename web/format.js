@@ -35,3 +35,5 @@ export const dateTime = (iso) => (iso ? dateTimeFormat.format(new Date(iso)).rep
 export const yyyymmdd = (d) => (/^\d{8}$/.test(d ?? '') ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? s.common.dash))
 export const bytes = (n) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`)
 export const yesNo = (v) => (v === true ? s.common.yes : v === false ? s.common.no : s.common.unknown)
+/** The source's coordinate system by its Chinese name (the API's English name only for one imported before issue 22). */
+export const crsName = (crs) => (crs ? (crs.nameZh ?? crs.name) : s.common.dash)

@@ -20,7 +20,8 @@ export function resolveFields(
   const notes: Said[] = []
   const fieldsZh = kind.columns.map((c) => `${c.titleZh}（${c.field}）`).join('、')
   const index = new Map(sourceNames.map((n, i) => [n.toUpperCase(), i]))
-  const known = new Map(kind.columns.flatMap((c) => [[c.field.toLowerCase(), c] as const, [c.column, c] as const]))
+  // a field is named by its API name, its column, or its Chinese title (the console's field map is written in Chinese)
+  const known = new Map(kind.columns.flatMap((c) => [[c.field.toLowerCase(), c] as const, [c.column, c] as const, [c.titleZh, c] as const]))
   for (const key of Object.keys(fieldMap)) {
     if (!known.has(key.toLowerCase()))
       problems.push({
@@ -49,14 +50,14 @@ export function resolveFields(
           message: `the file has no ${c.aliases[0]} field for ${c.field} (looked for ${c.aliases.join(', ')}); name the source field with fieldMap, e.g. {"${c.field}": "…"}`,
           messageZh:
             `文件中没有必填字段“${c.titleZh}”（查找了 ${c.aliases.join('、')}）：请在“字段对应”中指明源字段，` +
-            `如 {"${c.field}": "源字段名"}；文件中的字段：${sourceNames.join('、')}`,
+            `如 {"${c.titleZh}": "源字段名"}；文件中的字段：${sourceNames.join('、')}`,
         })
       } else if (source === -1)
         notes.push({
           message: c.deriveNote ? `no source field for ${c.field}; ${c.deriveNote.en}` : `no source field for ${c.field}; it stays empty`,
           messageZh:
             `文件中没有“${c.titleZh}”字段（查找了 ${c.aliases.join('、')}），` +
-            (c.deriveNote ? c.deriveNote.zh : `该字段留空；如文件中有对应字段，请在“字段对应”中指明，如 {"${c.field}": "源字段名"}`),
+            (c.deriveNote ? c.deriveNote.zh : `该字段留空；如文件中有对应字段，请在“字段对应”中指明，如 {"${c.titleZh}": "源字段名"}`),
         })
     }
     return { column: c.column, field: c.field, titleZh: c.titleZh, type: c.type, source, sourceName: source === -1 ? null : sourceNames[source]! }

@@ -172,7 +172,7 @@ async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceC
     bbox: source.bbox,
   })
   if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
-  report.sourceCrs = { epsg: crs.epsg, name: crs.name, how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
+  report.sourceCrs = { epsg: crs.epsg, name: crs.name, nameZh: sourceCrsNameZh(crs), how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
   for (const w of warnings) issues.warnings.add(issueAt({ file: source.fileName }, w))
   if (source.bbox) await checkExtent(ctx.knex, source, crs)
   return crs

@@ -13,7 +13,12 @@ export const ImportForm = Type.Object(
     srid: Type.Optional(Type.String({ pattern: '^[0-9]{4,6}$', description: 'EPSG code of the source coordinates; overrides the .prj' })),
     encoding: Type.Optional(Type.String({ maxLength: 40, description: 'text encoding of the .dbf (GBK, UTF-8, GB18030…); overrides the .cpg' })),
     mode: Type.Optional(OneOf(['replace', 'append'])),
-    fieldMap: Type.Optional(Type.String({ maxLength: 10000, description: 'JSON object: our field → source field, e.g. {"buildingType":"FWLX"}' })),
+    fieldMap: Type.Optional(
+      Type.String({
+        maxLength: 10000,
+        description: 'JSON object: our field (its name or its Chinese title) → source field, e.g. {"buildingType":"FWLX"} or {"建筑类型":"FWLX"}',
+      }),
+    ),
     towgs84: Type.Optional(Type.String({ maxLength: 200, description: 'Bursa-Wolf parameters dx,dy,dz,rx,ry,rz,ds for Xian 1980 / Beijing 1954 sources' })),
     onInvalid: Type.Optional(
       OneOf(['fail', 'skip'], { description: 'fail (default): a bad record fails the import; skip: store the rest and list the bad ones' }),
@@ -65,6 +70,7 @@ export const ImportJob = Type.Object({
     Type.Object({
       epsg: Type.Union([Type.Integer(), Type.Null()]),
       name: Type.String(),
+      nameZh: Type.Optional(Type.String({ description: '中文名称，如“2000国家大地坐标系 3度带 高斯-克吕格投影 中央经线117°”（issue 22 之前的导入没有）' })),
       how: OneOf(['param', 'prj', 'detected']),
       proj4: Type.Optional(Type.String()),
     }),

@@ -227,4 +227,17 @@ describe('shapefile import', () => {
     expect(job.status).toBe('succeeded')
     expect(await t.knex('buildings').first('building_type', 'name')).toEqual({ building_type: '临时建筑', name: '工棚' })
   })
+
+  it('maps fields by a fieldMap written with the fields’ Chinese titles (the console’s)', async () => {
+    const zip = await shapefileZip(dir, 'fwlx-zh', {
+      fields: [
+        { name: 'FWJG', type: 'C', length: 20 },
+        { name: 'MC', type: 'C', length: 20 },
+      ],
+      features: [{ parts: [rect(410000, 4030000, 410010, 4030010)], values: { FWJG: '简易棚', MC: '车棚' } }],
+    })
+    const job = await importFile(t, key, { layer: 'buildings', fieldMap: JSON.stringify({ 建筑类型: 'fwjg' }) }, zip)
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    expect(await t.knex('buildings').where({ name: '车棚' }).first('building_type')).toEqual({ building_type: '简易棚' })
+  })
 })

@@ -61,7 +61,8 @@ export async function signedIn(
   await page.goto(`${w.baseUrl}/`)
   await page.fill('#key', key)
   await page.click('#sign-in button[type=submit]')
-  await page.waitForSelector('#principal')
+  // attached, not visible: on a phone the signed-in line sits in the folded menu
+  await page.waitForSelector('#principal', { state: 'attached' })
   return { context, page }
 }
 

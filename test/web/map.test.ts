@@ -10,7 +10,7 @@ let key: string
 beforeAll(async () => {
   w = await startWebTest()
   await resetData(w.t.knex)
-  key = await keyFor(w.t.knex, 'county', '371502')
+  key = await keyFor(w.t.knex, 'county', '371502', '东昌府区自然资源局')
   await loadSample(w, key, ['survey3', 'buildings', 'projects'])
 })
 afterAll(async () => w?.close())

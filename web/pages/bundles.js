@@ -7,32 +7,36 @@ import * as f from '../format.js'
 import { createMap, bboxOf, fitExtent, loaded } from '../map/map.js'
 import { layersFor, palette } from '../map/styles.js'
 import { s } from '../strings.js'
-import { problemBox } from '../problem.js'
+import { problemBox, replaceWhenLoaded } from '../problem.js'
 
 const b = s.bundles
 
 export async function render(el, { principal }) {
   const countyInput = h('input', { id: 'bundle-county', value: currentCounty(principal), pattern: '[0-9]{6}', size: 8 })
   const list = h('div', { id: 'bundle-list' })
+  const listStatus = h('div', { id: 'bundle-status', 'aria-live': 'polite' })
   const message = h('div', { 'aria-live': 'polite' })
   const mapDiv = h('div.map', { id: 'bundle-map' })
+  // no picker for a county key: nothing appended (Element.append would write the text "null")
   el.append(
     h('h1', {}, b.title),
-    countyFixed(principal)
-      ? null
-      : h(
-          'form.row',
-          {
-            onsubmit: (e) => {
-              e.preventDefault()
-              chooseCounty(countyInput.value)
-              load()
+    ...(countyFixed(principal)
+      ? []
+      : [
+          h(
+            'form.row',
+            {
+              onsubmit: (e) => {
+                e.preventDefault()
+                chooseCounty(countyInput.value)
+                load()
+              },
             },
-          },
-          h('label', {}, s.layers.countyPrompt, countyInput),
-          h('button', { type: 'submit' }, s.layers.show),
-        ),
-    h('div.two', {}, h('section.card', {}, mapDiv), h('section.card', {}, message, list)),
+            h('label', {}, s.layers.countyPrompt, countyInput),
+            h('button', { type: 'submit' }, s.layers.show),
+          ),
+        ]),
+    h('div.two', {}, h('section.card', {}, mapDiv), h('section.card', {}, message, listStatus, list)),
   )
   const map = createMap(mapDiv)
   await loaded(map)
@@ -41,37 +45,34 @@ export async function render(el, { principal }) {
 
   async function load() {
     if (!countyInput.value) return
-    try {
+    // a failed reload keeps the map and the list shown and says why above the list
+    await replaceWhenLoaded(list, listStatus, async () => {
       const fc = await api('/bundles', { query: { county: countyInput.value } })
       map.getSource('bundles').setData(fc)
       fitExtent(map, bboxOf(fc))
       const c = b.cols
-      clear(list).append(
-        fc.features.length
-          ? table(
-              [c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make],
-              fc.features.map((x) => {
-                const p = x.properties
-                const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
-                return h(
-                  'tr',
-                  { dataset: { bundle: p.bundleId } },
-                  h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
-                  h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
-                  h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
-                  h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
-                  h('td', {}, flags || s.common.dash),
-                  h('td.num', {}, (p.enclosedGaps ?? []).length),
-                  h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)),
-                )
-              }),
-              { id: 'bundles-table' },
-            )
-          : h('p', {}, b.empty),
-      )
-    } catch (err) {
-      clear(list).append(problemBox(err))
-    }
+      return fc.features.length
+        ? table(
+            [c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make],
+            fc.features.map((x) => {
+              const p = x.properties
+              const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
+              return h(
+                'tr',
+                { dataset: { bundle: p.bundleId } },
+                h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
+                h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
+                h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
+                h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
+                h('td', {}, flags || s.common.dash),
+                h('td.num', {}, (p.enclosedGaps ?? []).length),
+                h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)),
+              )
+            }),
+            { id: 'bundles-table' },
+          )
+        : h('p', {}, b.empty)
+    })
   }
   async function makeProject(id) {
     clear(message)

@@ -3,14 +3,16 @@ import { api } from '../api.js'
 import { chooseCounty, countyFixed, currentCounty } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
-import { problemBox } from '../problem.js'
+import { replaceWhenLoaded } from '../problem.js'
 import { s } from '../strings.js'
 import { renderUpload } from './upload.js'
 
 export async function render(el, { principal }) {
   const county = { value: currentCounty(principal) }
   const list = h('div', { id: 'layers-list' })
+  const listStatus = h('div', { id: 'layers-status', 'aria-live': 'polite' })
   const history = h('div', { id: 'layer-history' })
+  const historyStatus = h('div', { 'aria-live': 'polite' })
   const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric' })
   const picker = countyFixed(principal)
     ? null
@@ -33,7 +35,7 @@ export async function render(el, { principal }) {
     h(
       'div.two.wide-left',
       {},
-      h('div', {}, h('section.card', {}, picker, list, history)),
+      h('div', {}, h('section.card', {}, picker, listStatus, list, historyStatus, history)),
       h(
         'div',
         {},
@@ -48,14 +50,12 @@ export async function render(el, { principal }) {
   )
 
   async function refresh() {
-    clear(history)
-    clear(list).append(h('p.hint', {}, s.common.loading))
-    try {
+    const shown = await replaceWhenLoaded(list, listStatus, async () => {
       const layers = await api('/layers', { query: { county: county.value || undefined } })
-      clear(list).append(layers.length ? layersTable(layers) : h('p', {}, s.layers.empty))
-    } catch (err) {
-      clear(list).append(problemBox(err))
-    }
+      return layers.length ? layersTable(layers) : h('p', {}, s.layers.empty)
+    })
+    // the history shown was of the county's layers before: gone with them, kept when the list was kept
+    if (shown) clear(history)
   }
 
   function layersTable(layers) {
@@ -69,7 +69,7 @@ export async function render(el, { principal }) {
           h('td', {}, l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
           h('td.num', {}, `v${l.active.version}`),
           h('td.num', { class: 'num count' }, f.int(l.active.featureCount)),
-          h('td', {}, l.active.sourceCrs?.name ?? s.common.dash),
+          h('td', {}, f.crsName(l.active.sourceCrs)),
           h('td', {}, l.active.encoding?.name ?? s.common.dash),
           h('td', {}, f.dateTime(l.active.importedAt), h('div.hint', {}, l.active.importedBy ?? '')),
           h('td', {}, h('button', { type: 'button', onclick: () => showHistory(l) }, s.layers.historyButton)),
@@ -80,11 +80,10 @@ export async function render(el, { principal }) {
   }
 
   async function showHistory(l) {
-    clear(history).append(h('p.hint', {}, s.common.loading))
-    try {
+    const shown = await replaceWhenLoaded(history, historyStatus, async () => {
       const d = await api(`/layers/${l.layer}`, { query: { county: l.county } })
       const c = s.layers.cols
-      clear(history).append(
+      return [
         h('h2', {}, s.layers.historyTitle(d.titleZh)),
         table(
           [c.version, c.count, c.crs, c.encoding, c.importedBy, c.importedAt],
@@ -100,18 +99,16 @@ export async function render(el, { principal }) {
                 h('div.hint', {}, v.sourceName ?? ''),
               ),
               h('td.num', {}, f.int(v.featureCount)),
-              h('td', {}, v.sourceCrs?.name ?? s.common.dash),
+              h('td', {}, f.crsName(v.sourceCrs)),
               h('td', {}, v.encoding?.name ?? s.common.dash),
               h('td', {}, v.importedBy ?? s.common.dash),
               h('td', {}, f.dateTime(v.importedAt)),
             ),
           ),
         ),
-      )
-      history.scrollIntoView({ block: 'nearest' })
-    } catch (err) {
-      clear(history).append(problemBox(err))
-    }
+      ]
+    })
+    if (shown) history.scrollIntoView({ block: 'nearest' })
   }
   await refresh()
 }

@@ -2,7 +2,7 @@
 // legend; and the tools a GIS user expects: zoom to the data, 定位 by code or coordinates, a hint when a
 // switched-on layer waits for a closer zoom, a click that outlines and lists what it hit (top layer
 // first, codes named), and 测距 / 测面 on the CGCS2000 ellipsoid.
-import { api } from '../api.js'
+import { api, ApiError } from '../api.js'
 import { basemapPicker } from '../map/basemap.js'
 import { currentCounty } from '../county.js'
 import { clear, h } from '../dom.js'
@@ -34,7 +34,12 @@ function dataExtent(loadedLayers) {
 export async function render(el, { principal }) {
   const styles = collectionStyles((await loadSettings()).map)
   const county = currentCounty(principal)
-  const loadedLayers = await api('/layers', { query: { county } }).catch(() => [])
+  // Without the list of layers the map still offers the boundaries; the page says why the rest is missing.
+  const notice = h('div', { id: 'map-status', 'aria-live': 'polite' })
+  const loadedLayers = await api('/layers', { query: { county: county } }).catch((err) => {
+    notice.append(problemBox(err))
+    return []
+  })
   const present = new Set(loadedLayers.map((l) => layerToCollection(l.layer)))
   const order = Object.keys(styles)
   const offered = order.filter((id) => present.has(id) || alwaysOffered.includes(id))
@@ -53,6 +58,7 @@ export async function render(el, { principal }) {
   const tools = h('div.map-tools', { role: 'toolbar', 'aria-label': s.map.tools })
   el.append(
     h('h1', {}, s.map.title),
+    notice,
     h(
       'div.map-page',
       {},
@@ -75,6 +81,14 @@ export async function render(el, { principal }) {
     else clear(searchResults).append(h('p.hint', {}, s.map.noData))
   }
   zoomToData()
+  // A tile the service did not give (stopped, or refused): said once; the tiles already drawn stay.
+  map.on('error', (e) => {
+    if (!e.sourceId || notice.querySelector('[data-tiles]')) return
+    const status = e.error?.status
+    const box = problemBox(status ? new Error(s.map.tilesFailed(status)) : new ApiError(0, { detailZh: s.problems.network }))
+    box.dataset.tiles = '1'
+    notice.append(box)
+  })
 
   // Draw order: land-use patches first, boundaries last; the tools' layers above them all.
   const enabled = new Set(offered.filter((id) => id !== 'survey2' || !present.has('survey3')))

@@ -15,7 +15,7 @@ import {
   overlapsTable,
   piecesMap,
 } from './analysis-view.js'
-import { problemBox } from '../problem.js'
+import { problemBox, replaceWhenLoaded } from '../problem.js'
 import { rewardBadge, verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
 import { evidenceFieldset, evidenceStatusLine } from './evidence.js'
@@ -39,11 +39,17 @@ export async function render(el, { params: [id] }) {
   try {
     project = await api(`/projects/${id}`)
   } catch (err) {
-    el.append(h('h1', {}, p.notFound), problemBox(err))
+    // 不存在 only when the service said so: a stopped service is not a missing project
+    if (err instanceof ApiError && [403, 404].includes(err.status)) el.append(h('h1', {}, p.notFound))
+    el.append(problemBox(err))
     return
   }
   const head = h('div')
   const analysisBox = h('div', { id: 'analysis' })
+  // Failures of a part show above it; the part keeps what it showed (a failed recompute keeps the last result).
+  const analysisStatus = h('div', { id: 'analysis-status', 'aria-live': 'polite' })
+  const reviewStatus = h('div', { id: 'review-status', 'aria-live': 'polite' })
+  const formStatus = h('div', { id: 'attributes-status', 'aria-live': 'polite' })
   const mapDiv = h('div.map', { id: 'project-map', role: 'region', 'aria-label': s.map.title })
   const legend = h('div', { id: 'pieces-legend' })
   const formBox = h('section.card', { id: 'attributes-card' })
@@ -53,13 +59,15 @@ export async function render(el, { params: [id] }) {
     h(
       'div.two',
       {},
-      h('div', {}, h('section.card', {}, mapDiv, h('div.row', {}, legend)), reviewBox),
-      h('div', {}, h('section.card', {}, analysisBox), formBox),
+      h('div', {}, h('section.card', {}, mapDiv, h('div.row', {}, legend)), reviewStatus, reviewBox),
+      h('div', {}, h('section.card', {}, analysisStatus, analysisBox), formStatus, formBox),
     ),
   )
 
   let map = null
-  const showHead = (proj, a) =>
+  let analysis = null
+  // the verdict shown stays after a review step or a save, until a new analysis replaces it
+  const showHead = (proj, a = analysis) =>
     clear(head).append(
       h('h1', {}, `${proj.code} ${proj.name ?? ''}`),
       h(
@@ -77,10 +85,10 @@ export async function render(el, { params: [id] }) {
     )
 
   async function showAnalysis(force) {
-    clear(analysisBox).append(h('p.hint', {}, s.common.loading))
-    try {
-      const a = await analysisOf(id, force)
-      showHead(project, a)
+    let a, pieces
+    const shown = await replaceWhenLoaded(analysisBox, analysisStatus, async () => {
+      a = await analysisOf(id, force)
+      if (force || !map) pieces = await api(`/projects/${id}/analysis/pieces`)
       const recompute = h(
         'button',
         {
@@ -89,11 +97,12 @@ export async function render(el, { params: [id] }) {
           onclick: async () => {
             recompute.disabled = true
             await showAnalysis(true)
+            recompute.disabled = false
           },
         },
         p.recompute,
       )
-      clear(analysisBox).append(
+      return [
         h('h2', {}, p.numbers),
         numbersTable(a),
         approachNote(a),
@@ -113,21 +122,32 @@ export async function render(el, { params: [id] }) {
         ...(a.footprint?.types?.length ? [h('h2', {}, p.buildingTypes), buildingTypesTable(a)] : []),
         h('h2', {}, p.inputs),
         inputsTable(a),
-      )
-      if (force || !map) {
-        const pieces = await api(`/projects/${id}/analysis/pieces`)
-        map?.remove()
-        clear(legend)
-        clear(mapDiv)
+      ]
+    })
+    if (!shown) return
+    analysis = a
+    showHead(project)
+    if (pieces) {
+      map?.remove()
+      clear(legend)
+      clear(mapDiv)
+      try {
         map = await piecesMap(mapDiv, legend, pieces)
+      } catch (err) {
+        clear(analysisStatus).append(problemBox(err))
       }
-    } catch (err) {
-      clear(analysisBox).append(problemBox(err))
     }
   }
 
   async function showReview(notice) {
-    const actions = await api(`/projects/${id}/actions`)
+    let actions
+    try {
+      actions = await api(`/projects/${id}/actions`)
+    } catch (err) {
+      clear(reviewStatus).append(problemBox(err))
+      return
+    }
+    clear(reviewStatus)
     await renderReview(reviewBox, {
       project,
       actions,
@@ -143,7 +163,14 @@ export async function render(el, { params: [id] }) {
   }
 
   async function showForm(notice) {
-    const actions = await api(`/projects/${id}/actions`)
+    let actions
+    try {
+      actions = await api(`/projects/${id}/actions`)
+    } catch (err) {
+      clear(formStatus).append(problemBox(err))
+      return
+    }
+    clear(formStatus)
     renderForm(formBox, {
       project,
       actions,

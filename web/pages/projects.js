@@ -35,6 +35,7 @@ export async function render(el, { principal }) {
   const staleOnly = h('input', { type: 'checkbox', id: 'stale-only' })
   const count = h('p.hint', { id: 'project-count', 'aria-live': 'polite' })
   const list = h('div', { id: 'project-list' })
+  const listStatus = h('div', { id: 'project-list-status', 'aria-live': 'polite' })
   const run = h('div', { id: 'analysis-run', 'aria-live': 'polite' })
   const runButton = countyFixed(principal) ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
   el.append(
@@ -51,6 +52,7 @@ export async function render(el, { principal }) {
         runButton,
       ),
       run,
+      listStatus,
       count,
       list,
     ),
@@ -59,15 +61,17 @@ export async function render(el, { principal }) {
   let items = []
   let total = 0
   let countyTotal = 0
+  /** A failed load keeps the list shown (filtering in the page still works on it) and says why. */
   async function load(q) {
     try {
       const res = await api('/projects', { query: { county, limit: 1000, q: q || undefined } })
+      clear(listStatus)
       items = res.items
       total = res.total
       if (!q) countyTotal = res.total
       show()
     } catch (err) {
-      clear(list).append(problemBox(err))
+      clear(listStatus).append(problemBox(err))
     }
   }
 

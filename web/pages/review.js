@@ -5,7 +5,7 @@ import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
 import { choices, roleName, statusName } from '../settings.js'
 import { s } from '../strings.js'
-import { problemBox } from '../problem.js'
+import { problemBox, replaceWhenLoaded } from '../problem.js'
 import { pendingMilestoneBox } from './milestone-review.js'
 
 const r = s.review
@@ -73,28 +73,31 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
       message.append(problemBox(err))
     }
   }
+  // an absent part (no pending milestone) adds nothing: Element.append would write the text "null"
   clear(box).append(
-    h('h2', {}, r.actions),
-    buttons.length
-      ? h(
-          'div',
-          { id: 'review-actions' },
-          fieldCheck?.el,
-          actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null,
-          h('div.row', {}, buttons),
-        )
-      : h('p.hint', { id: 'review-actions' }, r.noActions),
-    message,
-    // a milestone change after approval: its own small review (the API gives the steps)
-    pendingMilestoneBox(project, actions, async (text) => {
-      const fresh = await api(`/projects/${project.id}`)
-      await onMoved(fresh, text)
-    }),
+    ...[
+      h('h2', {}, r.actions),
+      buttons.length
+        ? h(
+            'div',
+            { id: 'review-actions' },
+            fieldCheck?.el,
+            actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null,
+            h('div.row', {}, buttons),
+          )
+        : h('p.hint', { id: 'review-actions' }, r.noActions),
+      message,
+      // a milestone change after approval: its own small review (the API gives the steps)
+      pendingMilestoneBox(project, actions, async (text) => {
+        const fresh = await api(`/projects/${project.id}`)
+        await onMoved(fresh, text)
+      }),
+    ].filter(Boolean),
   )
   const [history, reviews, filings] = await Promise.all([
     api(`/projects/${project.id}/transitions`).catch((e) => e),
     api('/reviews', { query: { county: project.county } }).catch(() => ({ items: [] })),
-    api('/filings', { query: { projectId: project.id } }).catch(() => ({ items: [] })),
+    api('/filings', { query: { projectId: project.id } }).catch((e) => e),
   ])
   const due = reviews.items.find((x) => x.projectId === project.id)
   if (due)
@@ -135,11 +138,12 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
           )
         : h('p.hint', {}, r.noHistory),
   )
-  const filingsBox = h('div', { id: 'project-filings' }, filingsTable(filings.items, reload))
-  box.append(h('h2', {}, r.filings), filingsBox, filingForm(project, reload))
+  // a failed read says so (never "no filings"); a failed re-read keeps the table shown
+  const filingsBox = h('div', { id: 'project-filings' }, filings instanceof Error ? null : filingsTable(filings.items, reload))
+  const filingsStatus = h('div', { 'aria-live': 'polite' }, filings instanceof Error ? problemBox(filings) : null)
+  box.append(h('h2', {}, r.filings), filingsStatus, filingsBox, filingForm(project, reload))
   async function reload() {
-    const fresh = await api('/filings', { query: { projectId: project.id } }).catch(() => ({ items: [] }))
-    clear(filingsBox).append(filingsTable(fresh.items, reload))
+    await replaceWhenLoaded(filingsBox, filingsStatus, async () => filingsTable((await api('/filings', { query: { projectId: project.id } })).items, reload))
   }
 }
 

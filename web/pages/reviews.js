@@ -15,8 +15,11 @@ export async function render(el) {
   const city = h('div', { id: 'awaiting-city' })
   const milestones = h('div', { id: 'milestone-reviews' })
   const filings = h('div', { id: 'filings' })
+  // a failed reload (the overdue filter, with the service stopped) keeps the tables shown and says why
+  const status = h('div', { id: 'reviews-status', 'aria-live': 'polite' })
   el.append(
     h('h1', {}, r.title),
+    status,
     h('section.card', {}, h('h2', {}, r.pending), h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), pending),
     h('section.card', {}, h('h2', {}, r.awaitingCity), city),
     h('section.card', {}, h('h2', {}, r.milestone.list), milestones),
@@ -25,7 +28,8 @@ export async function render(el) {
   async function load() {
     const overdue = overdueOnly.checked ? 'true' : undefined
     try {
-      const list = await api('/reviews', { query: { overdue } })
+      const [list, fl] = await Promise.all([api('/reviews', { query: { overdue } }), api('/filings', { query: { overdue } })])
+      clear(status)
       const c = r.pendingCols
       const link = (x) => h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.code))
       // the other projects on the same land, from the latest analysis: what a reviewer must see first
@@ -81,10 +85,9 @@ export async function render(el) {
       )
       // milestone changes after approval: the project page offers the city's and the province's buttons
       clear(milestones).append(pendingMilestonesTable(list.milestones ?? []))
-      const fl = await api('/filings', { query: { overdue } })
       clear(filings).append(filingsTable(fl.items))
     } catch (err) {
-      clear(pending).append(problemBox(err))
+      clear(status).append(problemBox(err))
     }
   }
   overdueOnly.addEventListener('change', load)

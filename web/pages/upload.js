@@ -307,7 +307,7 @@ export function jobDetail(job) {
       'p',
       { id: 'job-crs' },
       `${u.crsFound}：`,
-      job.sourceCrs ? `${job.sourceCrs.name}${job.sourceCrs.epsg ? `（EPSG:${job.sourceCrs.epsg}）` : ''}，${how(job.sourceCrs.how)}` : s.common.dash,
+      job.sourceCrs ? `${f.crsName(job.sourceCrs)}${job.sourceCrs.epsg ? `（EPSG:${job.sourceCrs.epsg}）` : ''}，${how(job.sourceCrs.how)}` : s.common.dash,
     ),
     h(
       'p',
