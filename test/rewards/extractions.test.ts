@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chinaToday } from '../../src/domain/calendar.js'
-import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
+import { buildTestApp, keyFor, resetData, transitionBody, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea, gkRect as R } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
@@ -48,7 +48,7 @@ async function approvedProject(code: string, rect: [number, number, number, numb
     ['check', city],
     ['approve', province],
   ] as const) {
-    const res = await api('POST', `/projects/${id}/transitions`, key, { action })
+    const res = await api('POST', `/projects/${id}/transitions`, key, transitionBody(action))
     expect(res.statusCode, `${code} ${action}: ${res.body}`).toBe(200)
   }
   ids[code] = id

@@ -9,7 +9,7 @@
 // - a province key lands on 省级.
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { keyFor, resetData, withKey } from '../helpers/app.js'
+import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
 import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 type Role = 'county' | 'city' | 'province' | 'admin'
@@ -52,7 +52,8 @@ beforeAll(async () => {
     ['0003', ['submit']],
   ]
   const by: Record<string, string> = { submit: keys.county, check: keys.city, approve: keys.province }
-  for (const [code, actions] of steps) for (const action of actions) await api('POST', `/projects/${ids[code]}/transitions`, by[action]!, { action })
+  for (const [code, actions] of steps)
+    for (const action of actions) await api('POST', `/projects/${ids[code]}/transitions`, by[action]!, transitionBody(action))
   await api('POST', `/projects/${ids['0001']}/filings`, keys.county, { kind: 'scheme', documentDate: '2026-01-31' })
   await api('PUT', '/counties/371502/stats/2025', keys.province, { population: 1_000_000, urbanRuralConstructionLandM2: 250_000_000 })
 }, 900_000)

@@ -10,6 +10,8 @@ export const palette = {
   vermillion: '#D55E00',
   purple: '#CC79A7',
   grey: '#BBBBBB',
+  // beyond Okabe & Ito's eight: the palette test keeps it ΔE ≥ 10 from every piece colour under each vision
+  brown: '#8C510A',
 }
 
 export const landUseColours = { construction: palette.vermillion, farmland: palette.yellow, other: palette.grey }
@@ -49,7 +51,7 @@ export const pieceStyles = {
   project: { line: palette.black, width: 3 },
   'survey2-construction': { fill: palette.vermillion, opacity: 0.45 },
   // 二调 patches changed after the 2009 baseline: a dashed outline over (or beside) the construction fill.
-  'survey2-changed': { line: palette.skyBlue, width: 3, dash: [3, 2] },
+  'survey2-changed': { line: palette.brown, width: 3, dash: [3, 2] },
   footprint: { fill: palette.blue, opacity: 0.7 },
   // 批而未供 and 闲置土地 often coincide: one is a fill, the other a dashed outline, so both show.
   'idle-land': { fill: palette.orange, opacity: 0.6, outline: palette.orange },
