@@ -101,7 +101,7 @@ export function identifier(map, panel, sources) {
           h(
             'dl.attrs',
             {},
-            Object.entries(f.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', {}, shown(f.source, k, v))]),
+            Object.entries(f.properties).flatMap(([k, v]) => [h('dt', {}, t[k] ?? k), h('dd', { translate: 'no' }, shown(f.source, k, v))]),
           ),
         )
       }),
