@@ -3,6 +3,7 @@ import type { Knex } from 'knex'
 import type { Scope } from '../domain/region.js'
 import { whereInScope } from '../db/scope.js'
 import { regionSource } from '../domain/regions.js'
+import { actorNameOf } from '../auth/names.js'
 
 /**
  * The county column of a row about no county (key management): the province's own code, because
@@ -48,6 +49,7 @@ export async function listAudit(knex: Knex, q: AuditQuery) {
       id: 'id',
       at: 'at',
       keyPrefix: 'key_prefix',
+      keyName: actorNameOf(knex, 'audit_log.key_prefix'),
       action: 'action',
       objectType: 'object_type',
       objectId: 'object_id',

@@ -104,3 +104,6 @@ export const chinaToday = (now = new Date()) => new Date(now.getTime() + 8 * 360
 
 /** The civil date in China of an instant. */
 export const chinaDate = (instant: Date) => chinaToday(instant)
+
+/** An instant as people in China read it on paper and in spreadsheets: `YYYY-MM-DD HH:mm`, Beijing time (UTC+8). */
+export const chinaMinute = (instant: Date | string) => new Date(new Date(instant).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')

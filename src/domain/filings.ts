@@ -15,6 +15,7 @@ export type FilingKind = keyof typeof filingKinds
 export const filingDeadlineMonths = 1
 
 export type FilingStatus = 'pending' | 'filed' | 'overdue' | 'filed-late'
+export const filingStatusZh: Record<FilingStatus, string> = { pending: '待备案', filed: '已备案', overdue: '逾期未备案', 'filed-late': '逾期备案' }
 
 /** One calendar month after the document date, before any weekend or holiday shift (stored as `due_on`). */
 export const filingNominalDueOn = (documentDate: string) => addMonths(documentDate, filingDeadlineMonths)

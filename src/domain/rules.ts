@@ -100,8 +100,15 @@ export interface ProjectFacts {
   evidenceAreaM2?: number | null
 }
 
+/** 盘活存量面积核定方式 (165号 三) by name, for tables and spreadsheets. */
+export const stockMethodZh = {
+  'survey2-construction': '二调建设用地面积',
+  'changed-use-floor-area': '改变用途的建筑面积÷新容积率（退二进三）',
+  'added-floor-area': '增加的建筑面积÷新容积率（提高容积率）',
+} as const
+
 export interface StockArea {
-  method: 'survey2-construction' | 'changed-use-floor-area' | 'added-floor-area'
+  method: keyof typeof stockMethodZh
   m2: number | null
   approach: AppliedApproach
   /** which reading of 二调建设用地 the stock (or the formula's comparison) takes: the gross cut or the net figure */

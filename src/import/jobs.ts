@@ -4,6 +4,7 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import type { Knex } from 'knex'
 import { recordAudit } from '../audit/log.js'
+import { actorNameOf } from '../auth/names.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
@@ -189,7 +190,7 @@ async function dropOldVersions(knex: Knex, r: { request: ImportRequest; report: 
     .catch(() => {})
 }
 
-const jobColumns = {
+const jobColumns = (knex: Knex) => ({
   id: 'id',
   layer: 'layer',
   county: 'xzqdm',
@@ -207,11 +208,12 @@ const jobColumns = {
   datasetId: 'dataset_id',
   followUps: 'follow_ups',
   createdBy: 'created_by',
+  createdByName: actorNameOf(knex, 'import_jobs.created_by'),
   createdAt: 'created_at',
   startedAt: 'started_at',
   finishedAt: 'finished_at',
   timings: 'timings',
-}
+})
 
 /**
  * Jobs stored before issues carried Chinese (and the endings the job runner writes, such as an
@@ -224,13 +226,13 @@ function withChinese<T extends { warnings?: unknown; errors?: unknown }>(job: T)
 }
 
 export async function getImportJob(knex: Knex, id: number, scope: Scope) {
-  const job = await whereInScope(knex('import_jobs').first(jobColumns).where({ id }), scope)
+  const job = await whereInScope(knex('import_jobs').first(jobColumns(knex)).where({ id }), scope)
   if (!job) throw problem('LR_NOT_FOUND', `import ${id} not found`, { detailZh: `导入任务 ${id} 不存在或不在权限范围内` })
   return withChinese(job)
 }
 
 export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: string; layer?: string; status?: string; limit: number }) {
-  const query = whereInScope(knex('import_jobs').select(jobColumns).orderBy('id', 'desc').limit(f.limit), scope)
+  const query = whereInScope(knex('import_jobs').select(jobColumns(knex)).orderBy('id', 'desc').limit(f.limit), scope)
   if (f.county) query.where('xzqdm', f.county)
   if (f.layer) query.where('layer', f.layer)
   if (f.status) query.where('status', f.status)

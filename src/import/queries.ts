@@ -1,6 +1,7 @@
 // All SQL of the importer. Table and column names come only from the layer catalogue (layers.ts).
 import type { Knex } from 'knex'
 import { activateVersion, activeDataset as sharedActiveDataset, activeDatasets, activeVersionCondition, versionsInUseOfCounty } from '../db/read-model.js'
+import { actorNameOf } from '../auth/names.js'
 import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
@@ -315,6 +316,7 @@ const versionColumns = (knex: Knex) => ({
   sourceCrs: 'source_crs',
   encoding: 'encoding',
   importedBy: 'imported_by',
+  importedByName: actorNameOf(knex, 'datasets.imported_by'),
   importedAt: 'imported_at',
   importJobId: 'import_job_id',
   surveyYear: 'survey_year',

@@ -13,6 +13,8 @@ export interface PullRow {
   county: string
   developmentMode: string | null
   approach: string
+  originalUse: string | null
+  newUse: string | null
   status: string
   milestoneType: string | null
   milestoneDate: string | null
@@ -44,14 +46,15 @@ function filterConditions(f: PullFilter): { sql: string; bindings: Knex.RawBindi
   return { sql: where.join(' AND '), bindings }
 }
 
-const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach, p.status,
+const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach,
+            p.original_use AS "originalUse", p.new_use AS "newUse", p.status,
             p.milestone_type AS "milestoneType", p.milestone_date AS "milestoneDate", p.area_m2 AS m2,
             to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedKey",
             r.id AS "resultId", p.approved_result_id IS NOT NULL AS approved, x."stockArea", x.footprint,
             x.checks, r.eligible, r.stale, r.computed_at AS "computedAt", r.inputs`
 /** What `columns` reads of a project, taken in each stream so that only the page's rows are read whole. */
 const streamColumns =
-  'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.status, p.milestone_type, p.milestone_date, p.area_m2, p.updated_at, p.approved_result_id'
+  'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.original_use, p.new_use, p.status, p.milestone_type, p.milestone_date, p.area_m2, p.updated_at, p.approved_result_id'
 const analysis =
   latestAnalysisJoin({
     project: 'p',

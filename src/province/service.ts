@@ -12,7 +12,9 @@ import {
   type MilestoneType,
   type ProjectStatus,
 } from '../domain/project.js'
-import { rewardCounting } from '../domain/rules.js'
+import { useClasses, type UseClass } from '../domain/approach.js'
+import { chinaMinute } from '../domain/calendar.js'
+import { rewardCounting, stockMethodZh } from '../domain/rules.js'
 import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
@@ -49,7 +51,13 @@ export function pullItem(r: PullRow) {
     modeZh: r.developmentMode ? developmentModes[r.developmentMode as DevelopmentMode] : null,
     approach: r.approach,
     approachZh: approaches[r.approach as keyof typeof approaches] ?? null,
+    // 原用途 / 新用途 (land-use classes of the 退二进三 reading)
+    originalUse: r.originalUse,
+    originalUseZh: r.originalUse ? (useClasses[r.originalUse as UseClass] ?? null) : null,
+    newUse: r.newUse,
+    newUseZh: r.newUse ? (useClasses[r.newUse as UseClass] ?? null) : null,
     status: r.status,
+    statusZh: projectStatusZh[r.status as ProjectStatus] ?? null,
     milestone: milestone ? { ...milestone, typeZh: milestoneTypes[r.milestoneType as MilestoneType] } : null,
     rewardYear: reported.rewardYear,
     area: reported.area,
@@ -101,6 +109,8 @@ const csvColumns: CsvColumn[] = [
   { zh: '设区市', en: 'cityName' },
   { zh: '开发模式', en: 'mode' },
   { zh: '再开发方式', en: 'approach' },
+  { zh: '原用途', en: 'originalUse' },
+  { zh: '新用途', en: 'newUse' },
   { zh: '审核状态', en: 'status' },
   { zh: '完成节点', en: 'milestoneType' },
   { zh: '完成日期', en: 'milestoneDate' },
@@ -114,7 +124,8 @@ const csvColumns: CsvColumn[] = [
   { zh: '是否符合入库条件', en: 'eligible' },
   { zh: '是否计入奖励', en: 'rewardCounted' },
   { zh: '分析来源', en: 'analysisSource' },
-  { zh: '更新时间', en: 'updatedAt' },
+  { zh: '分析时间（北京时间）', en: 'computedAt' },
+  { zh: '更新时间（北京时间）', en: 'updatedAt' },
   { zh: '校验码', en: 'checksum' },
 ]
 
@@ -131,20 +142,23 @@ export async function pullProjectsCsv(knex: Knex, q: PullFilter, headers: Header
       i.cityName,
       i.modeZh,
       i.approachZh,
-      projectStatusZh[i.status as ProjectStatus] ?? i.status,
+      i.originalUseZh,
+      i.newUseZh,
+      i.statusZh ?? i.status,
       i.milestone?.typeZh,
       i.milestone?.date,
       i.rewardYear,
       i.area.m2.toFixed(2),
       i.area.mu.toFixed(4),
-      i.stockArea?.method,
+      i.stockArea ? (stockMethodZh[i.stockArea.method as keyof typeof stockMethodZh] ?? i.stockArea.method) : null,
       i.stockArea?.m2?.toFixed(2),
       i.stockArea?.mu?.toFixed(4),
       i.footprintRatio?.toFixed(6),
       yesNo(i.eligible),
       yesNo(i.rewardCounted),
       i.analysis ? (i.analysis.source === 'approved' ? '省级审核时的分析' : '最新分析') : '未分析',
-      i.updatedAt,
+      i.analysis ? chinaMinute(i.analysis.computedAt) : null,
+      chinaMinute(i.updatedAt),
       i.checksum,
     ]),
     headers,

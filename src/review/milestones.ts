@@ -9,6 +9,7 @@ import { normalizeEvidence, sameEvidence, type MilestoneEvidence } from '../doma
 import { milestoneActions, milestoneStep, type MilestoneAction, type MilestoneStage } from '../domain/milestone-review.js'
 import { milestoneMismatch, type DevelopmentMode, type MilestoneType } from '../domain/project.js'
 import { problem } from '../errors/index.js'
+import { actorNameOf } from '../auth/names.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
 
@@ -204,7 +205,9 @@ export async function reviewMilestone(knex: Knex, actor: Actor, id: number, acti
 /** The history of a project's milestone reviews, oldest first (the caller has checked the project is visible). */
 export async function milestoneHistory(knex: Knex, id: number) {
   const rows = await knex('milestone_reviews')
-    .select('action', 'milestone_type', 'milestone_date', 'milestone_evidence', 'reason', 'role', 'key_prefix', 'at')
+    .select('action', 'milestone_type', 'milestone_date', 'milestone_evidence', 'reason', 'role', 'key_prefix', 'at', {
+      by_name: actorNameOf(knex, 'milestone_reviews.key_prefix'),
+    })
     .where({ project_id: id })
     .orderBy('id')
   return rows.map((r) => ({
@@ -216,6 +219,7 @@ export async function milestoneHistory(knex: Knex, id: number) {
     reason: r.reason as string | null,
     role: r.role as string,
     by: r.key_prefix as string,
+    byName: (r.by_name ?? null) as string | null,
     at: (r.at as Date).toISOString(),
   }))
 }

@@ -18,6 +18,7 @@ import type { AnalysisResult } from '../schemas/analysis.js'
 import { workingDayRules } from './calendar.js'
 import { markNeighboursStale, refuseDoubleCounting } from './double-counting.js'
 import { pendingMilestones } from './milestones.js'
+import { actorNameOf } from '../auth/names.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
 
@@ -127,6 +128,7 @@ export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
       'field_check_by',
       'field_check_findings',
       'field_check_result',
+      { by_name: actorNameOf(knex, 'project_transitions.key_prefix') },
     )
     .where({ project_id: id })
     .orderBy('id')
@@ -138,6 +140,7 @@ export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
     reason: r.reason,
     role: r.role,
     by: r.key_prefix,
+    byName: (r.by_name ?? null) as string | null,
     at: (r.at as Date).toISOString(),
     fieldCheck:
       r.field_check_date === null

@@ -46,6 +46,7 @@ function summary(row: Omit<q.ExtractionRow, 'report' | 'inputs'>, latestNumber: 
     extractedAt: new Date(row.extracted_at).toISOString(),
     extractedOn,
     extractedBy: row.extracted_by,
+    extractedByName: row.extracted_by_name ?? null,
     reason: row.reason,
     afterDeadline: deadlinePassed(row.year, extractedOn),
     latest: row.number === latestNumber,
@@ -80,7 +81,7 @@ export async function extractRewards(knex: Knex, actor: Actor, year: number, bod
           errors: [{ path: '/reason', message: 'required: the year has an extraction' }],
         })
       }
-      return q.insertExtraction(trx, {
+      const row = await q.insertExtraction(trx, {
         year,
         number: (last?.number ?? 0) + 1,
         schemaVersion: extractionSchemaVersion,
@@ -89,6 +90,7 @@ export async function extractRewards(knex: Knex, actor: Actor, year: number, bod
         reason,
         extractedBy: actor.principal.prefix,
       })
+      return { ...row, extracted_by_name: actor.principal.name }
     },
     (r) => ({
       action: 'rewards.extract',

@@ -1,5 +1,6 @@
 // All SQL for county statistics, fraud findings and reward quotas.
 import type { Knex } from 'knex'
+import { actorNameOf } from '../auth/names.js'
 import { approvedAnalysisJoin, surveyVersionOfYear } from '../db/read-model.js'
 import { resultValue } from '../db/result-projections.js'
 import type { MilestoneEvidence } from '../domain/milestone-evidence.js'
@@ -112,6 +113,8 @@ export interface FindingRow {
   year: number
   note: string
   created_by: string
+  /** the name of that key (api_keys.name) */
+  created_by_name: string | null
   created_at: Date
 }
 
@@ -126,7 +129,10 @@ export async function insertFinding(
 }
 
 export async function findingsOfProject(knex: Knex, projectId: number): Promise<FindingRow[]> {
-  return knex('findings').select('*').where({ project_id: projectId }).orderBy('id')
+  return knex('findings')
+    .select('*', { created_by_name: actorNameOf(knex, 'findings.created_by') })
+    .where({ project_id: projectId })
+    .orderBy('id')
 }
 
 /** A project as the reward rules read it: its review status, milestone and the analysis the province approved. */
@@ -225,10 +231,21 @@ export interface ExtractionRow {
   inputs: unknown
   reason: string | null
   extracted_by: string
+  /** the name of that key (api_keys.name) */
+  extracted_by_name: string | null
   extracted_at: Date
 }
 
-const extractionSummaryColumns = ['id', 'year', 'number', 'schema_version', 'reason', 'extracted_by', 'extracted_at']
+const extractionSummaryColumns = (knex: Knex) => [
+  'id',
+  'year',
+  'number',
+  'schema_version',
+  'reason',
+  'extracted_by',
+  'extracted_at',
+  { extracted_by_name: actorNameOf(knex, 'reward_extractions.extracted_by') },
+]
 
 /**
  * The year's extractions so far, newest first, read after taking the year's lock (in the caller's
@@ -236,7 +253,7 @@ const extractionSummaryColumns = ['id', 'year', 'number', 'schema_version', 'rea
  */
 export async function lockedExtractionsOf(trx: Knex.Transaction, year: number): Promise<Array<Omit<ExtractionRow, 'report' | 'inputs'>>> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`lowland:reward-extraction:${year}`])
-  return trx('reward_extractions').select(extractionSummaryColumns).where({ year }).orderBy('number', 'desc')
+  return trx('reward_extractions').select(extractionSummaryColumns(trx)).where({ year }).orderBy('number', 'desc')
 }
 
 export async function insertExtraction(
@@ -259,11 +276,13 @@ export async function insertExtraction(
 
 /** The year's extractions without their tables, newest first. */
 export async function extractionsOf(knex: Knex, year: number): Promise<Array<Omit<ExtractionRow, 'report' | 'inputs'>>> {
-  return knex('reward_extractions').select(extractionSummaryColumns).where({ year }).orderBy('number', 'desc')
+  return knex('reward_extractions').select(extractionSummaryColumns(knex)).where({ year }).orderBy('number', 'desc')
 }
 
 /** One extraction whole; without `number`, the year's latest (the year's table). */
 export async function extractionOf(knex: Knex, year: number, number?: number): Promise<ExtractionRow | undefined> {
-  const query = knex('reward_extractions').first('*').where({ year })
+  const query = knex('reward_extractions')
+    .first('*', { extracted_by_name: actorNameOf(knex, 'reward_extractions.extracted_by') })
+    .where({ year })
   return number === undefined ? query.orderBy('number', 'desc') : query.where({ number })
 }

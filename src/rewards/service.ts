@@ -152,6 +152,7 @@ function findingView(r: q.FindingRow) {
     honoursRevokedFor: r.year,
     note: r.note,
     createdBy: r.created_by,
+    createdByName: r.created_by_name ?? null,
     createdAt: r.created_at.toISOString(),
   }
 }
@@ -181,7 +182,7 @@ export async function createFinding(knex: Knex, actor: Actor, projectId: number,
       }),
     (r) => ({ action: 'finding.create', objectType: 'finding', objectId: r.id, county: project.county, detail: { projectId, kind: r.kind, year: r.year } }),
   )
-  return findingView(row)
+  return findingView({ ...row, created_by_name: actor.principal.name })
 }
 
 export async function listFindings(knex: Knex, actor: Actor, projectId: number) {

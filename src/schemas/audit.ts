@@ -5,6 +5,7 @@ export const AuditEntry = Type.Object({
   id: Type.Integer(),
   at: Timestamp,
   keyPrefix: Type.Union([Type.String(), Type.Null()]),
+  keyName: Type.Union([Type.String(), Type.Null()], { description: 'name of the key (keyPrefix); null: no key or an unknown one' }),
   action: Type.String(),
   objectType: Type.String(),
   objectId: Type.Union([Type.String(), Type.Null()]),

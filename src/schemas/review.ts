@@ -1,6 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { fieldCheckDefaults, fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
+import { headerLanguages } from '../formats/csv.js'
 import { milestoneActions, milestoneStages } from '../domain/milestone-review.js'
 import { PROVINCE_REVIEW_WORKING_DAYS, reviewActions } from '../domain/workflow.js'
 import { Overlap } from './analysis.js'
@@ -44,6 +45,7 @@ export const Transition = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   by: Type.String({ description: 'prefix of the key that acted' }),
+  byName: Type.Union([Type.String(), Type.Null()], { description: 'name of the key that acted (its prefix is by); null: no key has that prefix' }),
   at: Type.String({ format: 'date-time' }),
   fieldCheck: Type.Union([Type.Object({ ...fieldCheckProperties, resultZh: Type.Union([Type.String(), Type.Null()]) }), Type.Null()], {
     description: 'the field check (外业核查) the city recorded with this step; null for other steps',
@@ -81,6 +83,7 @@ export const MilestoneHistoryItem = Type.Object({
   reason: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   by: Type.String({ description: 'prefix of the key that acted' }),
+  byName: Type.Union([Type.String(), Type.Null()], { description: 'name of the key that acted (its prefix is by); null: no key has that prefix' }),
   at: Type.String({ format: 'date-time' }),
 })
 
@@ -195,13 +198,21 @@ export const Filing = Type.Object({
   calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date was judged in without a loaded holiday calendar (weekends only there)' }),
   filedOn: Type.Union([Type.String(), Type.Null()]),
   status: OneOf(['pending', 'filed', 'overdue', 'filed-late']),
+  statusZh: Type.String({ description: '待备案 / 已备案 / 逾期未备案 / 逾期备案' }),
+  countyName: Type.Union([Type.String(), Type.Null()], { description: '县（市、区）名称' }),
+  createdBy: Type.String({ description: 'prefix of the key that recorded it' }),
+  createdByName: Type.Union([Type.String(), Type.Null()], { description: 'name of that key' }),
+  createdAt: Type.String({ format: 'date-time' }),
 })
 export const FilingQuery = Type.Object(
   {
     county: Type.Optional(CountyCode),
     projectId: Type.Optional(Type.Integer({ minimum: 1 })),
+    year: Type.Optional(Type.Integer({ minimum: 2000, maximum: 2100, description: 'only documents approved or signed in this year' })),
     overdue: Type.Optional(Type.Boolean({ description: 'only filings past due and not filed' })),
     asOf: Type.Optional(CivilDate),
+    format: Type.Optional(OneOf(['json', 'csv'], { description: 'csv: a spreadsheet (UTF-8 with BOM, Chinese headers and values, Beijing time)' })),
+    headers: Type.Optional(OneOf(headerLanguages, { description: 'CSV header row: Chinese titles (zh, default) or field names (en)' })),
   },
   { additionalProperties: false },
 )

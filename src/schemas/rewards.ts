@@ -98,7 +98,8 @@ export const Finding = Type.Object({
   tableIssuedIn: Type.Integer({ description: 'the year that table is issued (每年7月底前下达): year + 1' }),
   honoursRevokedFor: Type.Integer({ description: '取消其当年度各类评优评先资格: the year the county loses its 评优评先' }),
   note: Type.String(),
-  createdBy: Type.String(),
+  createdBy: Type.String({ description: 'prefix of the province key that recorded it' }),
+  createdByName: Nullable(Type.String({ description: 'name of that key' })),
   createdAt: Type.String({ format: 'date-time' }),
 })
 
@@ -234,6 +235,7 @@ const extractionFields = {
   extractedAt: Type.String({ format: 'date-time' }),
   extractedOn: CivilDate,
   extractedBy: Type.String({ description: 'prefix of the province key that extracted it' }),
+  extractedByName: Nullable(Type.String({ description: 'name of that key' })),
   reason: Nullable(Type.String({ description: 'why it replaced the earlier extraction (from the second on)' })),
   afterDeadline: Type.Boolean({ description: 'extracted after the issue deadline (31 July of year + 1)' }),
   latest: Type.Boolean({ description: 'the year’s table: no later extraction replaced it' }),

@@ -71,6 +71,9 @@ export const Settings = Type.Object(
       { description: 'the milestone evidence (165号 三（一）–（三）) a project records, field by field (milestoneEvidence)' },
     ),
     fieldCheckResults: Named(KeyOf(fieldCheckResults)),
+    counties: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String(), cityNameZh: Type.String() }), {
+      description: 'the county-level divisions of Shandong (GB/T 2260) with their names and cities, in the region table’s order',
+    }),
     map: Type.Object({
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),

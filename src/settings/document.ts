@@ -9,6 +9,7 @@ import { filingKinds } from '../domain/filings.js'
 import { evidenceDocumentKeys, evidenceDocuments, evidenceOfMilestone } from '../domain/milestone-evidence.js'
 import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '../domain/project.js'
 import { roleZh } from '../domain/region.js'
+import { cities } from '../domain/regions.js'
 import { checkNamesZh } from '../domain/rules.js'
 import { rewardDefaults } from '../domain/rewards.js'
 import { MU_M2 } from '../domain/units.js'
@@ -73,6 +74,8 @@ export function settingsDocument(tiles: TileCaps, basemap?: BasemapConfig): Sett
       ),
     })),
     fieldCheckResults: named(fieldCheckResults),
+    // the region table's county names, so a page shows 371502 东昌府区, never a bare code
+    counties: cities.flatMap((c) => c.counties.map((k) => ({ code: k.code, nameZh: k.name, cityNameZh: k.cityName }))),
     // The code sets the map colours land use by: the analysis's and the reward's, so the map and the numbers agree.
     map: {
       survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],

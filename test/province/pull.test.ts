@@ -267,6 +267,8 @@ describe('checksum', () => {
     county: '371502',
     developmentMode: 'industrial',
     approach: 'survey2-construction',
+    originalUse: null,
+    newUse: null,
     status: 'approved',
     milestoneType: 'land-supplied',
     milestoneDate: '2025-06-30',

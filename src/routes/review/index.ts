@@ -1,7 +1,7 @@
 // Review workflow, filings (备案) and the holiday calendar.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { createFiling, getFiling, listFilings, updateFiling } from '../../filings/service.js'
+import { createFiling, filingsCsv, getFiling, listFilings, updateFiling } from '../../filings/service.js'
 import { getYear, storeYear } from '../../review/calendar.js'
 import { PROVINCE_REVIEW_WORKING_DAYS } from '../../domain/workflow.js'
 import { moveProject, pendingReviews, transitionsOf } from '../../review/service.js'
@@ -83,13 +83,23 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/filings',
     {
       schema: {
-        summary: 'Filings with their due dates and status; overdue=true lists those past due and not filed',
+        summary:
+          'Filings with their due dates and status; overdue=true lists those past due and not filed; format=csv for a spreadsheet (UTF-8 with BOM, Chinese values, Beijing time)',
         tags: ['filings'],
         querystring: FilingQuery,
         response: { 200: Type.Object({ asOf: Type.String(), items: Type.Array(Filing) }), ...problemResponses },
       },
     },
-    async (request) => listFilings(knex, request.actor, request.query),
+    async (request, reply) => {
+      const { format, headers, ...q } = request.query
+      if (format !== 'csv') return listFilings(knex, request.actor, q)
+      const name = q.year ? `filings-${q.year}.csv` : 'filings.csv'
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .serializer((s: unknown) => s as string)
+        .send(await filingsCsv(knex, request.actor, q, headers))
+    },
   )
   app.get(
     '/filings/:id',
