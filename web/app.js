@@ -1,6 +1,7 @@
 // The console shell: sign-in gate, navigation by role, hash routes → page modules.
 import { ApiError, session } from './api.js'
 import { h, clear } from './dom.js'
+import { hashPath } from './hash-query.js'
 import { problemBox } from './problem.js'
 import { loadSettings, roleName } from './settings.js'
 import { s } from './strings.js'
@@ -37,7 +38,7 @@ function renderHeader() {
   menu.setAttribute('aria-expanded', 'false')
   menu.onclick = () => menu.setAttribute('aria-expanded', String(menu.getAttribute('aria-expanded') !== 'true'))
   if (p) {
-    const current = routes.find((r) => r.path.test(location.hash))?.nav
+    const current = routes.find((r) => r.path.test(hashPath()))?.nav
     for (const r of routes.filter((r, i, all) => all.findIndex((x) => x.nav === r.nav) === i)) {
       if (r.roles && !r.roles.includes(p.role)) continue
       nav.append(h('a', { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined }, s.nav[r.nav]))
@@ -74,16 +75,20 @@ async function route() {
   if (!session.key) {
     renderHeader()
     const { render } = await import('./pages/signin.js')
+    // A link opened without a session (#/projects/123 in a new tab) keeps its address through the
+    // sign-in: after it, that page opens rather than the home page.
+    const wanted = routes.find((r) => r.path.test(hashPath()))
     if (mine === generation)
       render(view, {
         onSignedIn: () => {
-          location.hash = homeOf(session.principal)
+          const p = session.principal
+          if (!wanted || (wanted.roles && !wanted.roles.includes(p?.role))) location.hash = homeOf(p)
           route()
         },
       })
     return
   }
-  if (!routes.some((r) => r.path.test(location.hash))) {
+  if (!routes.some((r) => r.path.test(hashPath()))) {
     location.replace(homeOf(session.principal))
     return
   }
@@ -91,8 +96,8 @@ async function route() {
   await loadSettings().catch(() => null)
   if (mine !== generation) return
   renderHeader()
-  const r = routes.find((x) => x.path.test(location.hash))
-  const params = r.path.exec(location.hash).slice(1)
+  const r = routes.find((x) => x.path.test(hashPath()))
+  const params = r.path.exec(hashPath()).slice(1)
   // A title per page: the browser's tabs and history name the page, not only the console.
   document.title = `${s.nav[r.nav]} · ${s.appTitle}`
   view.append(h('p', { class: 'hint', id: 'loading' }, s.common.loading))

@@ -28,3 +28,27 @@ export function chooseCounty(code) {
 
 /** A county key works on its own county: its pages show no county picker. */
 export const countyFixed = (principal) => principal.role === 'county'
+
+/**
+ * The counties' names as suggestions for a county code input (<input list=…>): a user types 东昌 or
+ * 3715 and picks the county; the input still holds the six-digit code the API takes.
+ */
+export function countyChoices(id, counties) {
+  const list = document.createElement('datalist')
+  list.id = id
+  for (const c of counties) {
+    const o = document.createElement('option')
+    o.value = c.code
+    o.label = `${c.nameZh} · ${c.cityNameZh}`
+    list.append(o)
+  }
+  return list
+}
+
+/** The counties a key may work on (a city key: its city's; province and admin keys: all), from the settings' region table. */
+export const countiesOf = (principal, all) =>
+  principal.role === 'city'
+    ? all.filter((c) => c.code.startsWith(principal.region))
+    : principal.role === 'county'
+      ? all.filter((c) => c.code === principal.region)
+      : all

@@ -37,3 +37,5 @@ export const bytes = (n) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `
 export const yesNo = (v) => (v === true ? s.common.yes : v === false ? s.common.no : s.common.unknown)
 /** The source's coordinate system by its Chinese name (the API's English name only for one imported before issue 22). */
 export const crsName = (crs) => (crs ? (crs.nameZh ?? crs.name) : s.common.dash)
+/** Who did something: the key's name (later an account's), its prefix only when no name is known. */
+export const who = (name, prefix, none = s.common.dash) => name ?? prefix ?? none

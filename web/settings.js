@@ -60,3 +60,12 @@ export function namedCode(collection, field, value) {
   const found = name(code) ?? (/^.+[A-Z]$/.test(code) ? name(code.slice(0, -1)) : undefined)
   return found ? `${code} ${found}` : code
 }
+
+/** A county's name from the region table (the document's `counties`); null for a code it does not know. */
+export const countyName = (code) => current?.counties?.find((c) => c.code === String(code ?? '').trim())?.nameZh ?? null
+
+/** A county as a reader names it: 东昌府区（371502）; the code alone when the name is not known. */
+export const countyLabel = (code) => {
+  const name = countyName(code)
+  return name ? `${name}（${String(code).trim()}）` : (code ?? '')
+}

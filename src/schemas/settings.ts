@@ -6,6 +6,7 @@ import { codeTableIds } from '../catalogue/code-tables.js'
 import { layerKeys } from '../catalogue/layer-kinds.js'
 import { fieldCheckResults } from '../domain/field-check.js'
 import { filingKinds } from '../domain/filings.js'
+import { populationKinds } from '../domain/reward-statistics.js'
 import { evidenceDocumentKeys } from '../domain/milestone-evidence.js'
 import { approaches, developmentModes, milestoneTypes, projectStatuses } from '../domain/project.js'
 import { roles } from '../domain/region.js'
@@ -71,6 +72,7 @@ export const Settings = Type.Object(
       { description: 'the milestone evidence (165号 三（一）–（三）) a project records, field by field (milestoneEvidence)' },
     ),
     fieldCheckResults: Named(KeyOf(fieldCheckResults)),
+    populationKinds: Named(KeyOf(populationKinds)),
     counties: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String(), cityNameZh: Type.String() }), {
       description: 'the county-level divisions of Shandong (GB/T 2260) with their names and cities, in the region table’s order',
     }),

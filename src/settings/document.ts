@@ -11,6 +11,7 @@ import { approaches, developmentModes, milestoneTypes, projectStatusZh } from '.
 import { roleZh } from '../domain/region.js'
 import { cities } from '../domain/regions.js'
 import { checkNamesZh } from '../domain/rules.js'
+import { populationKinds } from '../domain/reward-statistics.js'
 import { rewardDefaults } from '../domain/rewards.js'
 import { MU_M2 } from '../domain/units.js'
 import { reviewActions } from '../domain/workflow.js'
@@ -74,6 +75,7 @@ export function settingsDocument(tiles: TileCaps, basemap?: BasemapConfig): Sett
       ),
     })),
     fieldCheckResults: named(fieldCheckResults),
+    populationKinds: named(populationKinds),
     // the region table's county names, so a page shows 371502 东昌府区, never a bare code
     counties: cities.flatMap((c) => c.counties.map((k) => ({ code: k.code, nameZh: k.name, cityNameZh: k.cityName }))),
     // The code sets the map colours land use by: the analysis's and the reward's, so the map and the numbers agree.

@@ -1,9 +1,12 @@
 // 连片: the county's bundles on the map with 夹心地 / 边角地 / 插花地 flags, members and area, and
 // "make a project from this bundle".
 import { api } from '../api.js'
-import { chooseCounty, countyFixed, currentCounty } from '../county.js'
-import { clear, h, table } from '../dom.js'
+import { chooseCounty, countiesOf, countyChoices, countyFixed, currentCounty } from '../county.js'
+import { clear, h } from '../dom.js'
 import * as f from '../format.js'
+import { hashPath, hashQuery, setHashQuery } from '../hash-query.js'
+import { settings } from '../settings.js'
+import { sortableTable } from '../sortable.js'
 import { createMap, bboxOf, fitExtent, loaded } from '../map/map.js'
 import { layersFor, palette } from '../map/styles.js'
 import { s } from '../strings.js'
@@ -12,7 +15,12 @@ import { problemBox, replaceWhenLoaded } from '../problem.js'
 const b = s.bundles
 
 export async function render(el, { principal }) {
-  const countyInput = h('input', { id: 'bundle-county', value: currentCounty(principal), pattern: '[0-9]{6}', size: 8 })
+  const countyInput = h('input', { id: 'bundle-county', value: currentCounty(principal), pattern: '[0-9]{6}', size: 8, list: 'bundle-county-names' })
+  // the table's order, kept in the page address
+  const kept = hashQuery()
+  const route = hashPath()
+  const state = { sort: kept.get('sort') ?? '', dir: kept.get('dir') === 'desc' ? 'desc' : 'asc' }
+  let features = []
   const list = h('div', { id: 'bundle-list' })
   const listStatus = h('div', { id: 'bundle-status', 'aria-live': 'polite' })
   const message = h('div', { 'aria-live': 'polite' })
@@ -33,6 +41,7 @@ export async function render(el, { principal }) {
               },
             },
             h('label', {}, s.layers.countyPrompt, countyInput),
+            countyChoices('bundle-county-names', countiesOf(principal, settings()?.counties ?? [])),
             h('button', { type: 'submit' }, s.layers.show),
           ),
         ]),
@@ -50,29 +59,52 @@ export async function render(el, { principal }) {
       const fc = await api('/bundles', { query: { county: countyInput.value } })
       map.getSource('bundles').setData(fc)
       fitExtent(map, bboxOf(fc))
-      const c = b.cols
-      return fc.features.length
-        ? table(
-            [c.no, c.members, s.unit.both(c.area), c.meets, c.flags, c.gaps, c.make],
-            fc.features.map((x) => {
-              const p = x.properties
-              const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
-              return h(
-                'tr',
-                { dataset: { bundle: p.bundleId } },
-                h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
-                h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
-                h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
-                h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
-                h('td', {}, flags || s.common.dash),
-                h('td.num', {}, (p.enclosedGaps ?? []).length),
-                h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)),
-              )
-            }),
-            { id: 'bundles-table' },
-          )
-        : h('p', {}, b.empty)
+      features = fc.features
+      return bundlesTable()
     })
+  }
+
+  const c = b.cols
+  const flagsOf = (p) => [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
+  const columns = [
+    { key: 'no', title: c.no, value: (x) => x.properties.bundleId, num: true },
+    { key: 'members', title: c.members, value: (x) => x.properties.memberCount },
+    { key: 'area', title: s.unit.both(c.area), value: (x) => x.properties.m2, num: true },
+    { key: 'meets', title: c.meets, value: (x) => x.properties.meetsMinArea },
+    { key: 'flags', title: c.flags, value: (x) => flagsOf(x.properties) },
+    { key: 'gaps', title: c.gaps, value: (x) => (x.properties.enclosedGaps ?? []).length, num: true },
+    { key: 'make', title: c.make },
+  ]
+
+  function bundlesTable() {
+    setHashQuery({ sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route)
+    if (!features.length) return h('p', {}, b.empty)
+    return sortableTable(
+      columns,
+      features,
+      (x) => {
+        const p = x.properties
+        return h(
+          'tr',
+          { dataset: { bundle: p.bundleId } },
+          h('td', {}, h('button', { type: 'button', onclick: () => fitExtent(map, bboxOf(x.geometry), { padding: 60 }) }, `#${p.bundleId}`)),
+          h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
+          h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
+          h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
+          h('td', {}, flagsOf(p) || s.common.dash),
+          h('td.num', {}, (p.enclosedGaps ?? []).length),
+          h('td', {}, h('button', { type: 'button', onclick: () => makeProject(p.bundleId) }, b.makeProject)),
+        )
+      },
+      {
+        state,
+        onSort: (next) => {
+          Object.assign(state, next)
+          clear(list).append(bundlesTable())
+        },
+        attrs: { id: 'bundles-table' },
+      },
+    )
   }
   async function makeProject(id) {
     clear(message)

@@ -1,9 +1,12 @@
 // 图层与导入: the county's layers (active version, count, extent, history) and the upload panel.
 import { api } from '../api.js'
-import { chooseCounty, countyFixed, currentCounty } from '../county.js'
+import { chooseCounty, countiesOf, countyChoices, countyFixed, currentCounty } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
+import { hashPath, hashQuery, setHashQuery } from '../hash-query.js'
 import { replaceWhenLoaded } from '../problem.js'
+import { countyName, settings } from '../settings.js'
+import { sortableTable } from '../sortable.js'
 import { s } from '../strings.js'
 import { renderUpload } from './upload.js'
 
@@ -13,7 +16,13 @@ export async function render(el, { principal }) {
   const listStatus = h('div', { id: 'layers-status', 'aria-live': 'polite' })
   const history = h('div', { id: 'layer-history' })
   const historyStatus = h('div', { 'aria-live': 'polite' })
-  const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric' })
+  const countyInput = h('input', { id: 'county', value: county.value, pattern: '[0-9]{6}', size: 8, inputmode: 'numeric', list: 'county-names' })
+  // the list's search and order, kept in the page address
+  const kept = hashQuery()
+  const route = hashPath()
+  const state = { sort: kept.get('sort') ?? '', dir: kept.get('dir') === 'desc' ? 'desc' : 'asc' }
+  const search = h('input', { type: 'search', id: 'layer-search', size: 16, value: kept.get('q') ?? '' })
+  let layers = []
   const picker = countyFixed(principal)
     ? null
     : h(
@@ -28,6 +37,7 @@ export async function render(el, { principal }) {
           },
         },
         h('label', {}, s.layers.countyPrompt, countyInput),
+        countyChoices('county-names', countiesOf(principal, settings()?.counties ?? [])),
         h('button', { type: 'submit' }, s.layers.show),
       )
   el.append(
@@ -35,7 +45,7 @@ export async function render(el, { principal }) {
     h(
       'div.two.wide-left',
       {},
-      h('div', {}, h('section.card', {}, picker, listStatus, list, historyStatus, history)),
+      h('div', {}, h('section.card', {}, picker, h('div.row', {}, h('label', {}, s.layers.searchLabel, search)), listStatus, list, historyStatus, history)),
       h(
         'div',
         {},
@@ -51,33 +61,58 @@ export async function render(el, { principal }) {
 
   async function refresh() {
     const shown = await replaceWhenLoaded(list, listStatus, async () => {
-      const layers = await api('/layers', { query: { county: county.value || undefined } })
-      return layers.length ? layersTable(layers) : h('p', {}, s.layers.empty)
+      layers = await api('/layers', { query: { county: county.value || undefined } })
+      return layers.length ? layersTable() : h('p', {}, s.layers.empty)
     })
     // the history shown was of the county's layers before: gone with them, kept when the list was kept
     if (shown) clear(history)
   }
 
-  function layersTable(layers) {
-    const c = s.layers.cols
-    return table(
-      [c.layer, c.version, c.count, c.crs, c.encoding, c.importedAt, c.history],
-      layers.map((l) =>
+  const c = s.layers.cols
+  const columns = [
+    { key: 'layer', title: c.layer, value: (l) => l.titleZh },
+    { key: 'county', title: c.county, value: (l) => l.county },
+    { key: 'version', title: c.version, value: (l) => l.active.version, num: true },
+    { key: 'count', title: c.count, value: (l) => l.active.featureCount, num: true },
+    { key: 'crs', title: c.crs, value: (l) => f.crsName(l.active.sourceCrs) },
+    { key: 'encoding', title: c.encoding, value: (l) => l.active.encoding?.name },
+    { key: 'importedAt', title: c.importedAt, value: (l) => l.active.importedAt },
+    { key: 'history', title: c.history },
+  ]
+
+  function layersTable() {
+    const q = search.value.trim().toLowerCase()
+    setHashQuery({ q: search.value.trim(), sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route)
+    const shown = layers.filter((l) => !q || [l.titleZh, l.layer, l.county, countyName(l.county) ?? ''].some((v) => v.toLowerCase().includes(q)))
+    return sortableTable(
+      columns,
+      shown,
+      (l) =>
         h(
           'tr',
           { dataset: { layer: l.layer, county: l.county } },
-          h('td', {}, l.titleZh, h('div.hint', {}, `${l.county} · ${extentText(l.active.extent)}`)),
+          h('td', {}, l.titleZh, h('div.hint', {}, extentText(l.active.extent))),
+          h('td', {}, countyName(l.county) ?? l.county, h('div.hint', {}, l.county)),
           h('td.num', {}, `v${l.active.version}`),
           h('td.num', { class: 'num count' }, f.int(l.active.featureCount)),
           h('td', {}, f.crsName(l.active.sourceCrs)),
           h('td', {}, l.active.encoding?.name ?? s.common.dash),
-          h('td', {}, f.dateTime(l.active.importedAt), h('div.hint', {}, l.active.importedBy ?? '')),
+          h('td', {}, f.dateTime(l.active.importedAt), h('div.hint.imported-by', {}, f.who(l.active.importedByName, l.active.importedBy, ''))),
           h('td', {}, h('button', { type: 'button', onclick: () => showHistory(l) }, s.layers.historyButton)),
         ),
-      ),
-      { id: 'layers-table' },
+      {
+        state,
+        onSort: (next) => {
+          Object.assign(state, next)
+          clear(list).append(layersTable())
+        },
+        attrs: { id: 'layers-table' },
+      },
     )
   }
+  search.addEventListener('input', () => {
+    if (layers.length) clear(list).append(layersTable())
+  })
 
   async function showHistory(l) {
     const shown = await replaceWhenLoaded(history, historyStatus, async () => {
@@ -101,7 +136,7 @@ export async function render(el, { principal }) {
               h('td.num', {}, f.int(v.featureCount)),
               h('td', {}, f.crsName(v.sourceCrs)),
               h('td', {}, v.encoding?.name ?? s.common.dash),
-              h('td', {}, v.importedBy ?? s.common.dash),
+              h('td', {}, f.who(v.importedByName, v.importedBy)),
               h('td', {}, f.dateTime(v.importedAt)),
             ),
           ),

@@ -3,7 +3,7 @@
 // Shown on the project page and in the review list.
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
-import { milestoneName } from '../settings.js'
+import { countyName, milestoneName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 import { evidenceStatusLine } from './evidence.js'
@@ -78,7 +78,7 @@ export function pendingMilestonesTable(items) {
         { dataset: { id: x.projectId, stage: x.stage } },
         h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.code)),
         h('td', {}, x.name ?? s.common.dash),
-        h('td', {}, x.county),
+        h('td', {}, countyName(x.county) ?? x.county),
         h('td', {}, valueText(x.confirmed.milestoneType, x.confirmed.milestoneDate)),
         h('td', {}, valueText(x.proposed.milestoneType, x.proposed.milestoneDate)),
         h('td', {}, m.stages[x.stage] ?? x.stage),

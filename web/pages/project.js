@@ -3,7 +3,7 @@
 import { api, ApiError } from '../api.js'
 import { clear, h } from '../dom.js'
 import * as f from '../format.js'
-import { choices, statusName } from '../settings.js'
+import { choices, countyLabel, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import {
   approachNote,
@@ -73,7 +73,7 @@ export async function render(el, { params: [id] }) {
       h(
         'p',
         {},
-        `${s.projects.cols.status}：${statusName(proj.status)} · ${s.projects.cols.county}：${proj.county} · `,
+        `${s.projects.cols.status}：${statusName(proj.status)} · ${s.projects.cols.county}：${countyLabel(proj.county)} · `,
         a ? verdictBadge(a.eligible) : null,
         ' ',
         rewardBadge(a),

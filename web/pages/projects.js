@@ -1,9 +1,12 @@
-// 项目: the list with verdict (符合 / 不符合 / 无法判定), stale flag, filter by verdict, search by XMBH or name.
+// 项目: the list with verdict (符合 / 不符合 / 无法判定), stale flag, filters by verdict, status and county,
+// search by XMBH or name, sortable columns; the filters and the order are kept in the page address.
 import { api } from '../api.js'
 import { countyFixed, currentCounty } from '../county.js'
-import { clear, h, table } from '../dom.js'
+import { clear, h } from '../dom.js'
 import * as f from '../format.js'
-import { statusName } from '../settings.js'
+import { hashPath, hashQuery, setHashQuery } from '../hash-query.js'
+import { choices, countyLabel, countyName, statusName } from '../settings.js'
+import { sortableTable } from '../sortable.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -25,14 +28,28 @@ export function rewardBadge(analysis) {
 
 export async function render(el, { principal }) {
   const county = currentCounty(principal)
-  const search = h('input', { type: 'search', id: 'project-search', size: 24 })
+  // the list's filters and order, from the page address (reload, back and a copied link keep them)
+  const kept = hashQuery()
+  const route = hashPath()
+  const state = { sort: kept.get('sort') ?? 'code', dir: kept.get('dir') === 'desc' ? 'desc' : 'asc' }
+  const search = h('input', { type: 'search', id: 'project-search', size: 24, value: kept.get('q') ?? '' })
   const verdict = h(
     'select',
     { id: 'verdict-filter' },
     h('option', { value: '' }, s.common.all),
     Object.entries(p.verdict).map(([k, v]) => h('option', { value: k }, v)),
   )
-  const staleOnly = h('input', { type: 'checkbox', id: 'stale-only' })
+  verdict.value = kept.get('verdict') ?? ''
+  const status = h(
+    'select',
+    { id: 'status-filter' },
+    h('option', { value: '' }, s.common.all),
+    choices('projectStatuses').map(([k, v]) => h('option', { value: k }, v)),
+  )
+  status.value = kept.get('status') ?? ''
+  // the counties of the loaded projects (a county key has one: no picker)
+  const countyFilter = countyFixed(principal) ? null : h('select', { id: 'county-filter' }, h('option', { value: '' }, s.common.allCounties))
+  const staleOnly = h('input', { type: 'checkbox', id: 'stale-only', checked: kept.get('stale') === '1' })
   const count = h('p.hint', { id: 'project-count', 'aria-live': 'polite' })
   const list = h('div', { id: 'project-list' })
   const listStatus = h('div', { id: 'project-list-status', 'aria-live': 'polite' })
@@ -48,6 +65,8 @@ export async function render(el, { principal }) {
         {},
         h('label', {}, p.searchLabel, search),
         h('label', {}, p.verdictLabel, verdict),
+        h('label', {}, s.common.statusFilter, status),
+        countyFilter ? h('label', {}, s.common.countyFilter, countyFilter) : null,
         h('label', { style: 'flex-direction:row;align-items:center;gap:6px' }, staleOnly, p.staleOnly),
         runButton,
       ),
@@ -69,32 +88,70 @@ export async function render(el, { principal }) {
       items = res.items
       total = res.total
       if (!q) countyTotal = res.total
+      if (countyFilter) fillCounties()
       show()
     } catch (err) {
       clear(listStatus).append(problemBox(err))
     }
   }
 
+  function fillCounties() {
+    const chosen = countyFilter.value || kept.get('county') || ''
+    const codes = [...new Set([...items.map((x) => x.county), ...(chosen ? [chosen] : [])])].sort()
+    clear(countyFilter).append(
+      h('option', { value: '' }, s.common.allCounties),
+      codes.map((c) => h('option', { value: c }, countyLabel(c))),
+    )
+    countyFilter.value = chosen
+  }
+
+  const c = p.cols
+  const verdictRank = (x) => (x.analysis ? (x.analysis.eligible === true ? 0 : x.analysis.eligible === false ? 2 : 1) : 3)
+  const columns = [
+    { key: 'code', title: c.code, value: (x) => x.code },
+    { key: 'name', title: c.name, value: (x) => x.name },
+    { key: 'county', title: c.county, value: (x) => x.county },
+    { key: 'status', title: c.status, value: (x) => statusName(x.status) },
+    { key: 'area', title: s.unit.m2(c.area), value: (x) => x.areaM2, num: true },
+    { key: 'stock', title: s.unit.m2(c.stock), value: (x) => x.analysis?.stockAreaM2, num: true },
+    { key: 'verdict', title: c.verdict, value: verdictRank },
+    { key: 'analysed', title: c.analysed, value: (x) => x.analysis?.computedAt },
+  ]
+
   function show() {
     const q = search.value.trim().toLowerCase()
+    setHashQuery(
+      {
+        q: search.value.trim(),
+        verdict: verdict.value,
+        status: status.value,
+        county: countyFilter?.value,
+        stale: staleOnly.checked ? '1' : '',
+        sort: state.sort === 'code' && state.dir === 'asc' ? '' : state.sort,
+        dir: state.dir === 'desc' ? 'desc' : '',
+      },
+      route,
+    )
     const rows = items.filter(
       (x) =>
         (!q || x.code.toLowerCase().includes(q) || (x.name ?? '').toLowerCase().includes(q)) &&
         (!verdict.value || verdictOf(x.analysis) === verdict.value) &&
+        (!status.value || x.status === status.value) &&
+        (!countyFilter?.value || x.county === countyFilter.value) &&
         (!staleOnly.checked || x.analysis?.stale),
     )
     count.textContent = p.count(rows.length, total)
-    const c = p.cols
     clear(list).append(
-      table(
-        [c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed],
-        rows.map((x) =>
+      sortableTable(
+        columns,
+        rows,
+        (x) =>
           h(
             'tr',
             { dataset: { id: x.id, code: x.code } },
             h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
             h('td', {}, x.name ?? s.common.dash),
-            h('td', {}, x.county),
+            h('td', { dataset: { county: x.county } }, countyName(x.county) ?? x.county, h('div.hint', {}, x.county)),
             h('td', {}, statusName(x.status)),
             h('td.num', {}, f.m2(x.areaM2)),
             h('td.num', {}, f.m2(x.analysis?.stockAreaM2)),
@@ -109,8 +166,14 @@ export async function render(el, { principal }) {
             ),
             h('td', {}, f.dateTime(x.analysis?.computedAt)),
           ),
-        ),
-        { id: 'projects-table' },
+        {
+          state,
+          onSort: (next) => {
+            Object.assign(state, next)
+            show()
+          },
+          attrs: { id: 'projects-table' },
+        },
       ),
     )
   }
@@ -133,7 +196,7 @@ export async function render(el, { principal }) {
     }
   }
 
-  for (const input of [verdict, staleOnly]) input.addEventListener('input', show)
+  for (const input of [verdict, status, staleOnly, countyFilter].filter(Boolean)) input.addEventListener('input', show)
   // Up to 1 000 projects are searched in the page; a larger county is searched by the service.
   let searching
   search.addEventListener('input', () => {
@@ -142,4 +205,6 @@ export async function render(el, { principal }) {
     searching = setTimeout(() => load(search.value.trim()), 300)
   })
   await load()
+  // a search kept in the address, in a county too large to search in the page, asks the service
+  if (search.value.trim() && countyTotal > 1000) await load(search.value.trim())
 }

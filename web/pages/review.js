@@ -129,7 +129,7 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
                 h('td', {}, t.actionZh),
                 h('td', {}, statusName(t.from)),
                 h('td', {}, statusName(t.to)),
-                h('td', {}, `${roleName(t.role)} ${t.by}`),
+                h('td', { class: 'actor' }, `${roleName(t.role)} ${f.who(t.byName, t.by)}`),
                 h('td', {}, t.reason ?? s.common.dash),
                 h('td', { class: 'field-check' }, t.fieldCheck ? fieldCheckText(t.fieldCheck) : s.common.dash),
               ),
@@ -193,12 +193,13 @@ export function filingsTable(items, reload) {
   if (!items.length) return h('p.hint', {}, r.noFilings)
   const c = r.filingCols
   return table(
-    [c.project, c.kind, c.documentDate, c.dueOn, c.filedOn, c.status],
+    [c.project, c.county, c.kind, c.documentDate, c.dueOn, c.filedOn, c.status, c.createdBy],
     items.map((x) =>
       h(
         'tr',
         { class: x.status === 'overdue' ? 'overdue' : '' },
         h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.projectCode)),
+        h('td', {}, x.countyName ?? x.county),
         h('td', {}, x.kindZh),
         h('td', {}, x.documentDate),
         h('td', {}, x.dueOn),
@@ -209,6 +210,7 @@ export function filingsTable(items, reload) {
           h('span', { class: `badge ${x.status === 'filed' ? 'pass' : x.status === 'pending' ? 'unknown' : 'fail'}` }, r.filingStatus[x.status] ?? x.status),
           x.filedOn || !reload ? null : markFiled(x, reload),
         ),
+        h('td', { class: 'actor' }, f.who(x.createdByName, x.createdBy), h('div.hint', {}, f.dateTime(x.createdAt))),
       ),
     ),
     { class: 'filings' },

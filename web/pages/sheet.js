@@ -3,7 +3,7 @@
 import { api } from '../api.js'
 import { h } from '../dom.js'
 import * as f from '../format.js'
-import { statusName } from '../settings.js'
+import { countyLabel, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { checksTable, inputsLine, numbersTable, piecesMap } from './analysis-view.js'
 import { problemBox } from '../problem.js'
@@ -55,7 +55,12 @@ export async function render(el, { params: [id] }) {
         h(
           'tbody',
           {},
-          h('tr', {}, h('td', {}, `${t.code}：`, h('strong', { id: 'sheet-code' }, project.code)), h('td', {}, `${t.county}：${project.county}`)),
+          h(
+            'tr',
+            {},
+            h('td', {}, `${t.code}：`, h('strong', { id: 'sheet-code' }, project.code)),
+            h('td', { id: 'sheet-county' }, `${t.county}：${countyLabel(project.county)}`),
+          ),
           h('tr', {}, h('td', {}, `${t.name}：${project.name ?? s.common.dash}`), h('td', {}, `${t.status}：${statusName(project.status)}`)),
           h(
             'tr',

@@ -250,7 +250,7 @@ export function renderUpload({ principal, county, onDone }) {
               h('td', {}, layerTitle(j.layer), h('div.hint', {}, j.sourceName ?? '')),
               h('td', {}, u.status[j.status] ?? j.status),
               h('td.num', {}, f.int(j.counts?.stored)),
-              h('td', {}, f.dateTime(j.createdAt)),
+              h('td', {}, f.dateTime(j.createdAt), h('div.hint', {}, f.who(j.createdByName, j.createdBy, ''))),
             ),
           ),
         ),
