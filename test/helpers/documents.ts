@@ -66,3 +66,16 @@ export const exe = (): Buffer =>
 
 /** An HTML page with a script: what must never be served back as something a browser runs. */
 export const html = (): Buffer => Buffer.from('<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>', 'utf8')
+
+/** A multipart body with one file as a browser sends it: the client's own file name and Content-Type. */
+export function documentForm(fields: Record<string, string>, file?: { name: string; content: Buffer; type?: string }) {
+  const boundary = `----document${Math.random().toString(16).slice(2)}`
+  const parts: Buffer[] = []
+  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`))
+  if (file) {
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`
+    parts.push(Buffer.from(head), file.content, Buffer.from('\r\n'))
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`))
+  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
+}

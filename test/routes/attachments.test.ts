@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config.js'
 import { buildTestApp, resetData, reviewKeys, transitionBody, withKey, type TestApp } from '../helpers/app.js'
-import { exe, html, jpeg, pdf, png } from '../helpers/documents.js'
+import { documentForm as form, exe, html, jpeg, pdf, png } from '../helpers/documents.js'
 import { gkRect } from '../helpers/gk.js'
 
 const COUNTY = '371502'
@@ -14,24 +14,6 @@ const limits = { maxBytes: 64 * 1024, maxPerProject: 5 }
 let t: TestApp & { dataDir: string }
 let keys: Record<string, string>
 let projectId: number
-
-/** A multipart body with one file as a browser sends it: the client's own file name and Content-Type. */
-function form(fields: Record<string, string>, file?: { name: string; content: Buffer; type?: string }) {
-  const boundary = `----attachment${Math.random().toString(16).slice(2)}`
-  const parts: Buffer[] = []
-  for (const [k, v] of Object.entries(fields)) parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`))
-  if (file) {
-    parts.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`,
-      ),
-      file.content,
-      Buffer.from('\r\n'),
-    )
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`))
-  return { payload: Buffer.concat(parts), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } }
-}
 
 const url = (id = projectId) => `/api/v1/projects/${id}/attachments`
 const upload = (who: string, fields: Record<string, string>, file?: { name: string; content: Buffer; type?: string }, id = projectId) => {
