@@ -19,6 +19,7 @@ import protection, { type ProtectionOptions } from './plugins/protection.js'
 import requestWork from './plugins/request-work.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
+import attachmentRoutes from './routes/attachments/index.js'
 import auditRoutes from './routes/audit/index.js'
 import consoleRoutes from './routes/console/index.js'
 import bundleRoutes from './routes/bundles/index.js'
@@ -109,6 +110,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(projectRoutes)
+      await api.register(attachmentRoutes, { limits: config.limits.attachments })
       await api.register(importRoutes, { dataDir: config.dataDir, uploadLimitBytes: config.uploadLimitBytes })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)

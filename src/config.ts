@@ -73,6 +73,14 @@ const EnvSchema = Type.Object({
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
+  // Supporting documents of a project (证明材料): kept in the database, so bounded per file and per project.
+  ATTACHMENT_MAX_BYTES: Type.Integer({
+    default: 20 * 1024 * 1024,
+    minimum: 1024,
+    maximum: 512 * 1024 * 1024,
+    description: 'largest supporting document (PDF, PNG, JPEG scan) attached to a project',
+  }),
+  ATTACHMENT_MAX_PER_PROJECT: Type.Integer({ default: 50, minimum: 1, maximum: 10_000, description: 'supporting documents one project may hold' }),
   // An optional basemap under the data in the console's maps.
   TIANDITU_TOKEN: Type.Optional(
     Type.String({
@@ -136,6 +144,13 @@ export interface Limits {
   items: { default: number; maximum: number }
   tiles: { maxFeatures: number; maxAnalysisPieces: number }
   import: { maxVertices: number; geojsonMaxBytes: number; geojsonMaxDepth: number }
+  /** supporting documents (证明材料) of a project */
+  attachments: AttachmentLimits
+}
+
+export interface AttachmentLimits {
+  maxBytes: number
+  maxPerProject: number
 }
 
 export class ConfigError extends Error {}
@@ -183,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       items: { default: v.OGC_LIMIT_DEFAULT, maximum: v.OGC_LIMIT_MAX },
       tiles: { maxFeatures: v.TILE_MAX_FEATURES, maxAnalysisPieces: v.TILE_MAX_ANALYSIS_PIECES },
       import: { maxVertices: v.IMPORT_MAX_VERTICES, geojsonMaxBytes: v.GEOJSON_MAX_BYTES, geojsonMaxDepth: v.GEOJSON_MAX_DEPTH },
+      attachments: { maxBytes: v.ATTACHMENT_MAX_BYTES, maxPerProject: v.ATTACHMENT_MAX_PER_PROJECT },
     },
     basemap: { tiandituToken: v.TIANDITU_TOKEN, tiandituUrl: v.TIANDITU_URL.replace(/\/+$/, '') },
   }

@@ -12,6 +12,11 @@ describe('configuration', () => {
       items: { default: 100, maximum: 10_000 },
       tiles: { maxFeatures: 5000, maxAnalysisPieces: 2000 },
       import: { maxVertices: 1_000_000, geojsonMaxBytes: 256 * 1024 * 1024, geojsonMaxDepth: 32 },
+      attachments: { maxBytes: 20 * 1024 * 1024, maxPerProject: 50 },
+    })
+    expect(loadConfig({ ATTACHMENT_MAX_BYTES: '5242880', ATTACHMENT_MAX_PER_PROJECT: '10' }).limits.attachments).toEqual({
+      maxBytes: 5_242_880,
+      maxPerProject: 10,
     })
   })
 

@@ -93,11 +93,37 @@ export async function request(url, { method = 'GET', body, key, query } = {}) {
 
 export const api = (path, opts) => request(`/api/v1${path}`, opts)
 
-/** Saves a keyed download (CSV) under its server-given name. */
+/** The file name a Content-Disposition gives: the UTF-8 filename* (RFC 5987) before the plain filename. */
+function fileNameOf(disposition) {
+  const utf8 = /filename\*=UTF-8''([^;\s]+)/i.exec(disposition)?.[1]
+  if (utf8) {
+    try {
+      return decodeURIComponent(utf8)
+    } catch {
+      /* a malformed name: the plain one below */
+    }
+  }
+  return /filename="([^"]+)"/.exec(disposition)?.[1] ?? null
+}
+
+/** POST of a multipart form (FormData) under /api/v1: the JSON answer, or ApiError. */
+export async function postForm(path, form) {
+  let res
+  try {
+    res = await fetch(`/api/v1${path}`, { method: 'POST', headers: headers(), body: form })
+  } catch {
+    throw new ApiError(0, { detailZh: s.problems.network })
+  }
+  if (res.status === 401 && session.key) session.end(s.signIn.ended)
+  if (!res.ok) throw new ApiError(res.status, await problemOf(res))
+  return res.json()
+}
+
+/** Saves a keyed download (CSV, a supporting document) under its server-given name. */
 export async function download(url, fallbackName) {
   const res = await fetch(url, { headers: headers() })
   if (!res.ok) throw new ApiError(res.status, await problemOf(res))
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName
+  const name = fileNameOf(res.headers.get('content-disposition') ?? '') ?? fallbackName
   const href = URL.createObjectURL(await res.blob())
   const a = Object.assign(document.createElement('a'), { href, download: name })
   document.body.append(a)

@@ -27,6 +27,7 @@ const planned = [
   'project_transitions',
   'milestone_reviews',
   'project_scattered_land',
+  'project_attachments',
   'filings',
   'findings',
   'bundle_runs',

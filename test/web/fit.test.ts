@@ -10,6 +10,7 @@
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
+import { documentForm, pdf } from '../helpers/documents.js'
 import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 type Role = 'county' | 'city' | 'province' | 'admin'
@@ -55,6 +56,15 @@ beforeAll(async () => {
   for (const [code, actions] of steps)
     for (const action of actions) await api('POST', `/projects/${ids[code]}/transitions`, by[action]!, transitionBody(action))
   await api('POST', `/projects/${ids['0001']}/filings`, keys.county, { kind: 'scheme', documentDate: '2026-01-31' })
+  // a supporting document (证明材料), so that its list is scanned too
+  const scan = documentForm({ category: '供地批文', note: '聊国土资供〔2025〕12号' }, { name: '供地批文.pdf', content: pdf() })
+  const attached = await w.t.app.inject({
+    method: 'POST',
+    url: `/api/v1/projects/${ids['0001']}/attachments`,
+    headers: { ...scan.headers, ...withKey(keys.county) },
+    payload: scan.payload,
+  })
+  expect(attached.statusCode, attached.body).toBe(201)
   await api('PUT', '/counties/371502/stats/2025', keys.province, { population: 1_000_000, urbanRuralConstructionLandM2: 250_000_000 })
 }, 900_000)
 afterAll(async () => w?.close())
@@ -87,6 +97,7 @@ const pages: PageSpec[] = [
     ready: async (page) => {
       await shown('#numbers')(page)
       await shown('#review-history')(page)
+      await shown('#attachments-table')(page)
       await mapDrawn(page)
     },
     roles,
@@ -110,6 +121,9 @@ const allowedWords = new Set([
   'API',
   'CSV',
   'PDF',
+  'PNG',
+  'JPEG',
+  'JPG',
   'JSON',
   'GeoJSON',
   'OGC',

@@ -19,6 +19,7 @@ import { problemBox, replaceWhenLoaded } from '../problem.js'
 import { rewardBadge, verdictBadge } from './projects.js'
 import { renderReview } from './review.js'
 import { evidenceFieldset, evidenceStatusLine } from './evidence.js'
+import { attachmentsSection } from './attachments.js'
 
 const p = s.project
 
@@ -54,12 +55,13 @@ export async function render(el, { params: [id] }) {
   const legend = h('div', { id: 'pieces-legend' })
   const formBox = h('section.card', { id: 'attributes-card' })
   const reviewBox = h('section.card', { id: 'review' })
+  const attachments = attachmentsSection(id)
   el.append(
     head,
     h(
       'div.two',
       {},
-      h('div', {}, h('section.card', {}, mapDiv, h('div.row', {}, legend)), reviewStatus, reviewBox),
+      h('div', {}, h('section.card', {}, mapDiv, h('div.row', {}, legend)), reviewStatus, reviewBox, attachments.el),
       h('div', {}, h('section.card', {}, analysisStatus, analysisBox), formStatus, formBox),
     ),
   )
@@ -157,6 +159,8 @@ export async function render(el, { params: [id] }) {
         showHead(project)
         await showReview(text)
         await showForm()
+        // whether the county may still delete documents follows the status
+        await attachments.refresh()
       },
     })
     return actions
@@ -187,7 +191,7 @@ export async function render(el, { params: [id] }) {
   }
 
   showHead(project)
-  await Promise.all([showAnalysis(false), showReview(), showForm()])
+  await Promise.all([showAnalysis(false), showReview(), showForm(), attachments.refresh()])
   return () => map?.remove()
 }
 
