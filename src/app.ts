@@ -32,7 +32,9 @@ import projectRoutes from './routes/projects/index.js'
 import provinceRoutes from './routes/province/index.js'
 import reviewRoutes from './routes/review/index.js'
 import rewardRoutes from './routes/rewards/index.js'
+import sessionRoutes from './routes/session/index.js'
 import settingsRoutes from './routes/settings/index.js'
+import userRoutes from './routes/users/index.js'
 import tileRoutes from './routes/tiles/index.js'
 import { serviceVersion } from './version.js'
 
@@ -105,9 +107,11 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(consoleRoutes)
   await instance.register(
     async (api) => {
-      await api.register(auth)
+      await api.register(auth, { sessions: config.sessions, publicUrl: config.publicUrl })
       await api.register(audit)
       await api.register(keyRoutes)
+      await api.register(sessionRoutes, { sessions: config.sessions, publicUrl: config.publicUrl })
+      await api.register(userRoutes)
       await api.register(projectRoutes)
       await api.register(importRoutes, { dataDir: config.dataDir, uploadLimitBytes: config.uploadLimitBytes })
       await api.register(layerRoutes)
@@ -124,7 +128,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (ogc) => {
       await readOnlyCors(ogc, config.corsOrigins)
-      await ogc.register(auth, { queryKey: true })
+      await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
       await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items })
     },
     { prefix: '/ogc' },
@@ -132,7 +136,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (tiles) => {
       await readOnlyCors(tiles, config.corsOrigins)
-      await tiles.register(auth, { queryKey: true })
+      await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
       await tiles.register(tileRoutes, { limits: config.limits.tiles })
     },
     { prefix: '/tiles' },
