@@ -17,6 +17,7 @@ import openapi from './plugins/openapi.js'
 import problems, { clientErrorHandler } from './plugins/problems.js'
 import protection, { type ProtectionOptions } from './plugins/protection.js'
 import requestWork from './plugins/request-work.js'
+import securityHeaders from './plugins/security-headers.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import auditRoutes from './routes/audit/index.js'
@@ -87,6 +88,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   const config: Config = { ...defaultConfig(), ...opts.config }
   await instance.register(problems)
   await instance.register(protection, opts.protection ?? {})
+  await instance.register(securityHeaders, { tiandituUrl: config.basemap.tiandituUrl, tiandituToken: config.basemap.tiandituToken })
   // The chain of pg_featureserv's handlers: CORS (per family, below) → compression → the request's
   // statement timeout and cancel on abort → handler.
   await instance.register(compression)

@@ -106,11 +106,9 @@ export default fp(
         request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
         return
       }
-      throw problem(
-        'LR_UNAUTHORIZED',
-        `sign in, or send an API key as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`,
-        { detailZh: '请先登录，或在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥' },
-      )
+      throw problem('LR_UNAUTHORIZED', `sign in, or send an API key as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`, {
+        detailZh: '请先登录，或在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥',
+      })
     })
     app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
       if (!roles.includes(request.actor.principal.role)) {
