@@ -14,7 +14,7 @@ import database from './plugins/database.js'
 import jobs from './plugins/jobs.js'
 import links from './plugins/links.js'
 import openapi from './plugins/openapi.js'
-import problems, { clientErrorHandler } from './plugins/problems.js'
+import problems, { clientErrorHandler, frameworkErrors } from './plugins/problems.js'
 import protection, { type ProtectionOptions } from './plugins/protection.js'
 import requestWork from './plugins/request-work.js'
 import securityHeaders from './plugins/security-headers.js'
@@ -79,6 +79,7 @@ export function serverOptions(
       : false,
     bodyLimit: config.bodyLimitBytes,
     clientErrorHandler,
+    frameworkErrors,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   }

@@ -26,6 +26,7 @@ export const problemKinds = {
   LR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', titleZh: '数据无法处理', titleEn: 'Unprocessable content' },
   // nginx's 499: the client closed the connection; nobody reads the answer, but the audit row and log say what happened.
   LR_CLIENT_ABORTED: { status: 499, slug: 'client-closed-request', titleZh: '客户端已断开连接', titleEn: 'Client closed request' },
+  LR_URI_TOO_LONG: { status: 414, slug: 'uri-too-long', titleZh: '请求地址过长', titleEn: 'URI too long' },
   LR_HEADERS_TOO_LARGE: { status: 431, slug: 'headers-too-large', titleZh: '请求头或查询串过长', titleEn: 'Request header fields too large' },
   LR_OVERLOADED: { status: 503, slug: 'overloaded', titleZh: '服务繁忙，请稍后重试', titleEn: 'Service overloaded' },
   LR_TOO_MANY_REQUESTS: { status: 429, slug: 'too-many-requests', titleZh: '请求过于频繁', titleEn: 'Too many requests' },
