@@ -22,6 +22,7 @@ import * as projectScatteredLand from './20261205020000_project_scattered_land.j
 import * as rewardExtractions from './20261205030000_reward_extractions.js'
 import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
 import * as projectAttachments from './20261206040000_project_attachments.js'
+import * as accounts from './20261206090000_accounts.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -45,4 +46,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261205030000_reward_extractions', rewardExtractions],
   ['20261205060000_plan_land_use_code', planLandUseCode],
   ['20261206040000_project_attachments', projectAttachments],
+  ['20261206090000_accounts', accounts],
 ]

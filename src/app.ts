@@ -14,9 +14,10 @@ import database from './plugins/database.js'
 import jobs from './plugins/jobs.js'
 import links from './plugins/links.js'
 import openapi from './plugins/openapi.js'
-import problems, { clientErrorHandler } from './plugins/problems.js'
+import problems, { clientErrorHandler, frameworkErrors } from './plugins/problems.js'
 import protection, { type ProtectionOptions } from './plugins/protection.js'
 import requestWork from './plugins/request-work.js'
+import securityHeaders from './plugins/security-headers.js'
 import validation from './plugins/validation.js'
 import analysisRoutes from './routes/analysis/index.js'
 import attachmentRoutes from './routes/attachments/index.js'
@@ -33,7 +34,9 @@ import projectRoutes from './routes/projects/index.js'
 import provinceRoutes from './routes/province/index.js'
 import reviewRoutes from './routes/review/index.js'
 import rewardRoutes from './routes/rewards/index.js'
+import sessionRoutes from './routes/session/index.js'
 import settingsRoutes from './routes/settings/index.js'
+import userRoutes from './routes/users/index.js'
 import tileRoutes from './routes/tiles/index.js'
 import { serviceVersion } from './version.js'
 
@@ -77,6 +80,7 @@ export function serverOptions(
       : false,
     bodyLimit: config.bodyLimitBytes,
     clientErrorHandler,
+    frameworkErrors,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   }
@@ -86,6 +90,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   const config: Config = { ...defaultConfig(), ...opts.config }
   await instance.register(problems)
   await instance.register(protection, opts.protection ?? {})
+  await instance.register(securityHeaders, { tiandituUrl: config.basemap.tiandituUrl, tiandituToken: config.basemap.tiandituToken })
   // The chain of pg_featureserv's handlers: CORS (per family, below) → compression → the request's
   // statement timeout and cancel on abort → handler.
   await instance.register(compression)
@@ -106,9 +111,11 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(consoleRoutes)
   await instance.register(
     async (api) => {
-      await api.register(auth)
+      await api.register(auth, { sessions: config.sessions, publicUrl: config.publicUrl })
       await api.register(audit)
       await api.register(keyRoutes)
+      await api.register(sessionRoutes, { sessions: config.sessions, publicUrl: config.publicUrl })
+      await api.register(userRoutes)
       await api.register(projectRoutes)
       await api.register(attachmentRoutes, { limits: config.limits.attachments })
       await api.register(importRoutes, { dataDir: config.dataDir, uploadLimitBytes: config.uploadLimitBytes })
@@ -126,7 +133,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (ogc) => {
       await readOnlyCors(ogc, config.corsOrigins)
-      await ogc.register(auth, { queryKey: true })
+      await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
       await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items })
     },
     { prefix: '/ogc' },
@@ -134,7 +141,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (tiles) => {
       await readOnlyCors(tiles, config.corsOrigins)
-      await tiles.register(auth, { queryKey: true })
+      await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
       await tiles.register(tileRoutes, { limits: config.limits.tiles })
     },
     { prefix: '/tiles' },

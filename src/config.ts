@@ -24,7 +24,9 @@ const EnvSchema = Type.Object({
   }),
   MAX_IN_FLIGHT: Type.Integer({ default: 256, minimum: 1, description: 'requests served at once; beyond, 503 with Retry-After' }),
   MAX_FAILED_KEYS_PER_MINUTE: Type.Integer({ default: 20, minimum: 1, description: 'failed API-key attempts per client address and minute before 429' }),
-  BOOTSTRAP_ADMIN_KEY: Type.Boolean({ default: true, description: 'create an admin key on an empty database' }),
+  SESSION_IDLE_MINUTES: Type.Integer({ default: 60, minimum: 1, description: 'a console session unused this long ends (named accounts)' }),
+  SESSION_ABSOLUTE_HOURS: Type.Integer({ default: 12, minimum: 1, description: 'a console session ends this long after sign-in, used or not' }),
+  BOOTSTRAP_ADMIN_KEY: Type.Boolean({ default: true, description: 'create an admin key on an empty database, and the admin account of the console when there is no account' }),
   // Timeouts: a statement of request work, and the HTTP server's own (Node's http.Server settings).
   STATEMENT_TIMEOUT_MS: Type.Integer({
     default: 30_000,
@@ -112,6 +114,7 @@ export interface Config {
   layerVersionsKept: number
   maxInFlight: number
   maxFailedKeysPerMinute: number
+  sessions: { idleMinutes: number; absoluteHours: number }
   timeouts: ServerTimeouts
   /** absolute base of links (no trailing slash); unset: the address the request arrived at */
   publicUrl: string | undefined
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
     maxInFlight: v.MAX_IN_FLIGHT,
     maxFailedKeysPerMinute: v.MAX_FAILED_KEYS_PER_MINUTE,
+    sessions: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
     timeouts: {
       statementMs: v.STATEMENT_TIMEOUT_MS,
       healthMs: v.HEALTH_TIMEOUT_MS,

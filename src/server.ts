@@ -2,7 +2,7 @@
 // HTTP. Stops the embedded database with the service, and stops the service if that database dies.
 import Fastify from 'fastify'
 import app, { serverOptions } from './app.js'
-import { adminKeyNotice, bootstrapAdminKey } from './auth/bootstrap.js'
+import { adminAccountNotice, adminKeyNotice, bootstrapAdminAccount, bootstrapAdminKey } from './auth/bootstrap.js'
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/connection.js'
 import { migrateLatest } from './db/migrate.js'
@@ -33,6 +33,8 @@ if (config.bootstrapAdminKey) {
     // Shown once on an interactive console, never through the structured log nor into a log file.
     process.stdout.write(adminKeyNotice(admin, process.stdout.isTTY === true))
   }
+  const account = await bootstrapAdminAccount(database.knex, config.dataDir)
+  if (account) process.stdout.write(adminAccountNotice(account, process.stdout.isTTY === true))
 }
 
 await server.register(app, {

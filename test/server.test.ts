@@ -148,6 +148,26 @@ describe(`npm start (${backend} database)`, () => {
     await fetch(`${baseUrl}/api/v1/keys/me`, { headers: { authorization: `Bearer ${printed[0]}` } })
     expect(first.output().match(tokenPattern)).toBeNull() // request logs redact the key
 
+    // The console's first account: `admin`, its password in a 0600 file, to be changed at first sign-in.
+    const passwordFile = path.join(dataDir, 'admin.password')
+    expect(first.output()).toContain(passwordFile)
+    expect(fs.statSync(passwordFile).mode & 0o777).toBe(0o600)
+    const password = fs.readFileSync(passwordFile, 'utf8').trim()
+    expect(first.output()).not.toContain(password)
+    const signIn = await fetch(`${baseUrl}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password }),
+    })
+    expect(signIn.status).toBe(204)
+    const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
+    expect(await (await fetch(`${baseUrl}/api/v1/keys/me`, { headers: { cookie } })).json()).toMatchObject({
+      kind: 'account',
+      username: 'admin',
+      role: 'admin',
+      mustChangePassword: true,
+    })
+
     const child = backend === 'embedded' ? lockedChild(dataDir) : null
     first.proc.kill('SIGTERM')
     expect(await first.exited).toBe(0)
@@ -160,6 +180,7 @@ describe(`npm start (${backend} database)`, () => {
     const second = startService()
     await second.listening
     expect(second.output().match(tokenPattern)).toBeNull() // keys exist: no new admin key
+    expect(second.output()).not.toContain('admin.password') // an account exists: no new one
     second.proc.kill('SIGTERM')
     expect(await second.exited).toBe(0)
   })

@@ -5,13 +5,16 @@ import type { Role } from '../domain/region.js'
 
 export interface Principal {
   keyId: number
+  /** a machine's API key, a person's named account, or the command line */
+  kind: 'key' | 'account' | 'system'
+  /** what audit rows and created_by columns record: the key's prefix, or @username for an account */
   prefix: string
   name: string
   role: Role
   region: string | null
 }
 
-export interface KeyRow extends Principal {
+export interface KeyRow extends Omit<Principal, 'kind'> {
   createdAt: string
   createdBy: string | null
   revokedAt: string | null
@@ -75,7 +78,7 @@ export async function findActiveKey(knex: Knex, token: string): Promise<Principa
   if (!row.lastUsedAt || Date.now() - new Date(row.lastUsedAt).getTime() > 60_000) {
     await knex('api_keys').where({ id: row.keyId }).update({ last_used_at: knex.fn.now() })
   }
-  return { keyId: row.keyId, prefix: row.prefix, name: row.name, role: row.role, region: row.region }
+  return { keyId: row.keyId, kind: 'key', prefix: row.prefix, name: row.name, role: row.role, region: row.region }
 }
 
 export async function revokeKey(knex: Knex, prefix: string): Promise<KeyRow | null> {

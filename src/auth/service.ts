@@ -8,7 +8,7 @@ import { createKey, listKeys, revokeKey } from './keys.js'
 /** The command line acts with the machine's authority, audited as `cli`. */
 export function cliActor(): Actor {
   return {
-    principal: { keyId: 0, prefix: 'cli', name: 'command line', role: 'admin', region: null },
+    principal: { keyId: 0, kind: 'system', prefix: 'cli', name: 'command line', role: 'admin', region: null },
     scope: { kind: 'all' },
     requestId: `cli-${process.pid}`,
     auditRecorded: false,
@@ -16,8 +16,10 @@ export function cliActor(): Actor {
 }
 
 export function getCurrentKey(actor: Actor) {
-  const { prefix, name, role, region } = actor.principal
-  return { prefix, name, role, region }
+  const { kind, prefix, name, role, region } = actor.principal
+  if (kind !== 'account') return { kind, prefix, name, role, region }
+  const mustChangePassword = (actor.principal as { mustChangePassword?: boolean }).mustChangePassword ?? false
+  return { kind, prefix, name, role, region, username: prefix.slice(1), mustChangePassword }
 }
 
 export const listAllKeys = (knex: Knex) => listKeys(knex)

@@ -1,6 +1,7 @@
 // Command line: `npm run cli -- <command>`. Uses the same configuration and database as the service.
 import { parseArgs } from 'node:util'
 import { cliActor, issueKey, listAllKeys, revokeKeyByPrefix } from '../auth/service.js'
+import { changeAccount, createAccount, listAllAccounts } from '../auth/users.js'
 import { configDocs, loadConfig } from '../config.js'
 import { openDatabase, type Database } from '../db/connection.js'
 import { buildJobs } from '../plugins/job-kinds.js'
@@ -16,6 +17,12 @@ const usage = `usage: npm run cli -- <command>
   key create --role <county|city|province|admin> [--region <code>] --name <text>
   key revoke <prefix>                     revoke a key at once (e.g. lr_Ab3dEf9h)
   key list                                list keys (prefixes only; secrets are never stored)
+  user create --username <name> --name <显示名> --role <county|city|province|admin> [--region <code>]
+                                          create a person's account; prints a password to change at first sign-in
+  user disable <username>                 disable an account; its sessions end at once
+  user enable <username>
+  user reset-password <username>          a new password, printed once, to change at next sign-in
+  user list                               list accounts
   import --layer <layer> --county <code> [--srid N] [--encoding GBK] [--mode replace|append]
          [--field-map JSON] [--towgs84 dx,dy,dz,rx,ry,rz,ds] [--on-invalid fail|skip] <file.zip|file.geojson>
                                           import a layer with a progress bar
@@ -78,6 +85,45 @@ async function key(args: string[]) {
   })
 }
 
+async function user(args: string[]) {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { username: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, region: { type: 'string' } },
+  })
+  const [action, username] = positionals
+  await withDatabase(async ({ knex }) => {
+    await migrateLatest(knex)
+    if (action === 'create') {
+      if (!values.username) throw new UsageError('--username is required')
+      if (!values.name) throw new UsageError("--name is required (the officer's name)")
+      if (!values.role || !roles.includes(values.role as Role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`)
+      const { account, password } = await createAccount(knex, cliActor(), {
+        username: values.username,
+        displayName: values.name,
+        role: values.role as Role,
+        region: values.region,
+      })
+      console.log(
+        `created ${account.role} account ${account.username} (${account.displayName})${account.region ? ` for region ${account.region}` : ''}; its password, to be changed at first sign-in, is shown only now:\n\n  ${password}\n`,
+      )
+    } else if (action === 'disable' || action === 'enable') {
+      if (!username) throw new UsageError(`user ${action} needs the user name`)
+      const { account } = await changeAccount(knex, cliActor(), username, { enabled: action === 'enable' })
+      console.log(`${account.username}: ${account.disabledAt ? 'disabled; its sessions have ended' : 'enabled'}`)
+    } else if (action === 'reset-password') {
+      if (!username) throw new UsageError('user reset-password needs the user name')
+      const { account, password } = await changeAccount(knex, cliActor(), username, { resetPassword: true })
+      console.log(`new password for ${account.username}, to be changed at next sign-in (its sessions have ended):\n\n  ${password}\n`)
+    } else if (action === 'list') {
+      for (const a of await listAllAccounts(knex)) {
+        const state = a.disabledAt ? 'disabled' : 'enabled'
+        console.log(`${a.username}\t${a.role}\t${a.region ?? '-'}\t${state}\t${a.displayName}`)
+      }
+    } else throw new UsageError(`unknown user action '${action ?? ''}'`)
+  })
+}
+
 /**
  * Imports and analysis runs from the CLI are the service's jobs (same rows, kinds and hooks), run by
  * a job owner of the CLI's own. It does not recover interrupted jobs: with a server database the
@@ -108,6 +154,8 @@ async function main(argv: string[]) {
       return migrate(rest[0])
     case 'key':
       return key(rest)
+    case 'user':
+      return user(rest)
     case 'config':
       return config()
     case 'analyze': {

@@ -12,8 +12,11 @@ interface ProblemKind {
 export const problemKinds = {
   LR_BAD_REQUEST: { status: 400, slug: 'bad-request', titleZh: '请求参数有误', titleEn: 'Bad request' },
   LR_VALIDATION: { status: 400, slug: 'validation', titleZh: '请求数据校验未通过', titleEn: 'Request validation failed' },
-  LR_UNAUTHORIZED: { status: 401, slug: 'unauthorized', titleZh: '未提供有效的访问密钥', titleEn: 'Missing or invalid API key' },
-  LR_FORBIDDEN: { status: 403, slug: 'forbidden', titleZh: '无权执行该操作', titleEn: 'Not allowed for this key' },
+  LR_UNAUTHORIZED: { status: 401, slug: 'unauthorized', titleZh: '未登录或访问密钥无效', titleEn: 'Not signed in, or missing or invalid API key' },
+  LR_SESSION_ENDED: { status: 401, slug: 'session-ended', titleZh: '登录已失效', titleEn: 'Session ended' },
+  LR_SIGN_IN_FAILED: { status: 401, slug: 'sign-in-failed', titleZh: '用户名或密码错误', titleEn: 'Wrong user name or password' },
+  LR_FORBIDDEN: { status: 403, slug: 'forbidden', titleZh: '无权执行该操作', titleEn: 'Not allowed for this account or key' },
+  LR_PASSWORD_CHANGE_REQUIRED: { status: 403, slug: 'password-change-required', titleZh: '请先修改密码', titleEn: 'Password change required' },
   LR_NOT_FOUND: { status: 404, slug: 'not-found', titleZh: '对象不存在或不在权限范围内', titleEn: 'Not found' },
   LR_CONFLICT: { status: 409, slug: 'conflict', titleZh: '与现有数据冲突', titleEn: 'Conflict with existing data' },
   // 同一土地重复核定 (165号 三, issue 21): a stable type a client can tell from other conflicts.
@@ -23,6 +26,7 @@ export const problemKinds = {
   LR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', titleZh: '数据无法处理', titleEn: 'Unprocessable content' },
   // nginx's 499: the client closed the connection; nobody reads the answer, but the audit row and log say what happened.
   LR_CLIENT_ABORTED: { status: 499, slug: 'client-closed-request', titleZh: '客户端已断开连接', titleEn: 'Client closed request' },
+  LR_URI_TOO_LONG: { status: 414, slug: 'uri-too-long', titleZh: '请求地址过长', titleEn: 'URI too long' },
   LR_HEADERS_TOO_LARGE: { status: 431, slug: 'headers-too-large', titleZh: '请求头或查询串过长', titleEn: 'Request header fields too large' },
   LR_OVERLOADED: { status: 503, slug: 'overloaded', titleZh: '服务繁忙，请稍后重试', titleEn: 'Service overloaded' },
   LR_TOO_MANY_REQUESTS: { status: 429, slug: 'too-many-requests', titleZh: '请求过于频繁', titleEn: 'Too many requests' },
@@ -37,7 +41,7 @@ export type ProblemCode = keyof typeof problemKinds
 /** Fields beyond RFC 7807's that an error may carry: a Chinese detail, the file/record/field at fault. */
 export interface ProblemExtras {
   detailZh?: string
-  errors?: Array<{ path?: string; file?: string; record?: number; field?: string; message: string }>
+  errors?: Array<{ path?: string; file?: string; record?: number; field?: string; message: string; messageZh?: string }>
   [key: string]: unknown
 }
 

@@ -1,15 +1,25 @@
-// API-key authentication for everything under /api: a key is looked up on every request, so a
-// revoked key is refused at once. Sets request.actor (principal, region scope, audit state).
+// Who is asking, for everything under /api, /ogc and /tiles: a machine's API key (header, or ?key= for
+// desktop GIS), or a person's session cookie (named accounts, src/auth/accounts.ts). Both are looked up
+// on every request, so a revoked key, a disabled account or an ended session is refused at once. Sets
+// request.actor (principal, region scope, audit state).
 import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Actor } from '../auth/actor.js'
+import { findSession, type SessionTimeouts } from '../auth/accounts.js'
 import { findActiveKey } from '../auth/keys.js'
+import { sessionCookieName, readCookie, sameOrigin } from '../auth/cookies.js'
 import { scopeOf, type Role } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor
+  }
+  interface FastifyContextConfig {
+    /** reachable without a key or session (signing in) */
+    public?: boolean
+    /** reachable by a session whose password must be changed first */
+    beforePasswordChange?: boolean
   }
   interface FastifyInstance {
     requireRole(...roles: Role[]): (request: FastifyRequest) => Promise<void>
@@ -46,28 +56,64 @@ export function keyParameter(query: unknown): string | null {
   return copies[0]!
 }
 
+export interface AuthOptions {
+  queryKey?: boolean
+  sessions: SessionTimeouts
+  /** the public base URL, whose origin a session's writes must come from (else the address they arrived at) */
+  publicUrl?: string | undefined
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+
 export default fp(
-  async (app, opts: { queryKey?: boolean }) => {
+  async (app, opts: AuthOptions) => {
     app.decorateRequest('actor', null as unknown as Actor)
     app.addHook('onRequest', async (request) => {
-      app.keyAttempts.check(request)
+      if (request.routeOptions.config?.public) return
       const token = presentedKey(request, opts.queryKey)
-      if (!token) {
-        throw problem('LR_UNAUTHORIZED', `an API key is required: send it as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`, {
-          detailZh: '请在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥',
-        })
+      if (token) {
+        // The key first: a valid key is served even from an address blocked for bad keys (one stale
+        // key in one QGIS project must not lock a whole office out); only failures are counted.
+        const principal = await findActiveKey(app.db.knex, token)
+        if (!principal) {
+          app.keyAttempts.check(request)
+          await app.keyAttempts.failed(request)
+          throw problem('LR_UNAUTHORIZED', 'the API key is unknown or revoked', { detailZh: '访问密钥无效或已被吊销' })
+        }
+        request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
+        return
       }
-      const principal = await findActiveKey(app.db.knex, token)
-      if (!principal) {
-        await app.keyAttempts.failed(request)
-        throw problem('LR_UNAUTHORIZED', 'the API key is unknown or revoked', { detailZh: '访问密钥无效或已被吊销' })
+      const session = readCookie(request.headers.cookie, sessionCookieName)
+      if (session) {
+        const principal = await findSession(app.db.knex, session, opts.sessions)
+        if (!principal) {
+          throw problem('LR_SESSION_ENDED', 'the session has ended (signed out, expired, or the account was disabled); sign in again', {
+            detailZh: '登录已失效（已退出、超时或账号被停用），请重新登录',
+          })
+        }
+        // A cookie goes with every request the browser makes, also those another site starts: a write
+        // made with it must come from the console's own origin (CSRF; SameSite=Strict is the first line).
+        if (!safeMethods.has(request.method) && !sameOrigin(request, opts.publicUrl)) {
+          throw problem('LR_FORBIDDEN', 'a write with a session cookie must come from the console itself (Origin does not match)', {
+            detailZh: '请求来源与本服务不一致，已拒绝（跨站请求防护）',
+          })
+        }
+        if (principal.mustChangePassword && !request.routeOptions.config?.beforePasswordChange) {
+          throw problem('LR_PASSWORD_CHANGE_REQUIRED', 'the password was reset: change it before going on', {
+            detailZh: '密码已被重置，请先修改密码',
+          })
+        }
+        request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
+        return
       }
-      request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
+      throw problem('LR_UNAUTHORIZED', `sign in, or send an API key as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`, {
+        detailZh: '请先登录，或在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥',
+      })
     })
     app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
       if (!roles.includes(request.actor.principal.role)) {
-        throw problem('LR_FORBIDDEN', `this needs a key with role ${roles.join(' or ')}; this key is ${request.actor.principal.role}`, {
-          detailZh: `需要以下角色的密钥：${roles.join('、')}`,
+        throw problem('LR_FORBIDDEN', `this needs the role ${roles.join(' or ')}; you act as ${request.actor.principal.role}`, {
+          detailZh: `需要以下角色：${roles.join('、')}`,
         })
       }
     })

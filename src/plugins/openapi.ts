@@ -1,6 +1,7 @@
 // OpenAPI 3 from the route schemas, at /openapi.json, with a browsable UI at /docs.
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { docsPolicy } from './security-headers.js'
 import fp from 'fastify-plugin'
 import { Problem } from '../schemas/common.js'
 
@@ -27,7 +28,7 @@ export default fp(
       },
       refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (json.$id as string) ?? `def-${i}` },
     })
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } })
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' }, staticCSP: true, transformStaticCSP: docsPolicy })
     app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
   },
   { name: 'openapi' },

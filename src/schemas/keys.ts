@@ -31,8 +31,11 @@ export const CreatedKey = Type.Object({
 })
 
 export const Principal = Type.Object({
-  prefix: Type.String(),
-  name: Type.String(),
+  kind: Type.Enum(['key', 'account', 'system'], { description: "a machine's API key, or a person's named account (signed in with a session)" }),
+  prefix: Type.String({ description: "what the audit records: the key's prefix, or @username" }),
+  name: Type.String({ description: "the key's name, or the officer's name" }),
+  username: Type.Optional(Type.String()),
+  mustChangePassword: Type.Optional(Type.Boolean()),
   role: Role,
   region: Type.Union([Type.String(), Type.Null()]),
 })

@@ -8,7 +8,9 @@ import { inject } from 'vitest'
 import app, { serverOptions } from '../../src/app.js'
 import type { Config } from '../../src/config.js'
 import type { ProtectionOptions } from '../../src/plugins/protection.js'
+import { insertAccount } from '../../src/auth/accounts.js'
 import { createKey } from '../../src/auth/keys.js'
+import { hashPassword } from '../../src/auth/passwords.js'
 import { attachDatabase, type Database } from '../../src/db/connection.js'
 import { migrateLatest } from '../../src/db/migrate.js'
 import type { Role } from '../../src/domain/region.js'
@@ -95,6 +97,26 @@ export async function reviewKeys(knex: Knex, county: string): Promise<Record<str
 }
 
 export const withKey = (token: string) => ({ 'x-api-key': token })
+
+/** A named account of an office, with a password it need not change (made as an admin would, then changed). */
+export async function accountFor(
+  knex: Knex,
+  role: Role,
+  region: string | null = null,
+  username = `${role}${region ?? ''}-${Math.random().toString(36).slice(2, 8)}`,
+): Promise<{ username: string; password: string; displayName: string }> {
+  const password = `Pw-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`
+  const displayName = `测试${role}${region ?? ''}`
+  await insertAccount(knex, { username, displayName, role, region, passwordHash: await hashPassword(password), mustChangePassword: false, createdBy: 'test' })
+  return { username, password, displayName }
+}
+
+/** Signs in through the API and answers the Cookie header of the session. */
+export async function sessionCookieFor(app: FastifyInstance, account: { username: string; password: string }): Promise<string> {
+  const res = await app.inject({ method: 'POST', url: '/api/v1/session', payload: { username: account.username, password: account.password } })
+  if (res.statusCode !== 204) throw new Error(`sign-in failed: ${res.statusCode} ${res.body}`)
+  return String(res.headers['set-cookie']).split(';')[0]!
+}
 
 /**
  * The city's field check (外业核查, 165号 四（一）) that its `check` records (src/domain/field-check.ts): a fixed visit

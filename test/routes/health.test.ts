@@ -30,6 +30,7 @@ const allMigrations = [
   '20261205030000_reward_extractions',
   '20261205060000_plan_land_use_code',
   '20261206040000_project_attachments',
+  '20261206090000_accounts',
 ]
 
 let t: TestApp

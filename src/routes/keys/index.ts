@@ -8,7 +8,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   const adminOnly = app.requireRole('admin')
   app.get(
     '/keys/me',
-    { schema: { summary: 'The key making this request', tags: ['keys'], response: { 200: Principal, ...problemResponses } } },
+    {
+      config: { beforePasswordChange: true },
+      schema: { summary: 'The key or signed-in account making this request', tags: ['keys'], response: { 200: Principal, ...problemResponses } },
+    },
     async (request) => getCurrentKey(request.actor),
   )
   app.get(
