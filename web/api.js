@@ -1,36 +1,46 @@
-// The one client of the service's API: the key from sessionStorage as X-API-Key, problem+json errors
-// as ApiError, uploads through XMLHttpRequest for byte progress.
+// The one client of the service's API: a person signs in with a named account and the service keeps
+// the session (an HttpOnly cookie the page cannot read, sent by the browser with every request of this
+// origin); no key or token is ever held by the page. problem+json errors as ApiError, uploads through
+// XMLHttpRequest for byte progress.
 import { s } from './strings.js'
 
-const KEY = 'lowland.apiKey'
-const PRINCIPAL = 'lowland.principal'
 const ENDED = 'lowland.sessionEnded'
 
+/** Who is signed in: known after refresh() (GET /api/v1/keys/me with the cookie); null when nobody. */
+let current
 export const session = {
-  get key() {
-    return sessionStorage.getItem(KEY)
-  },
   get principal() {
-    const p = sessionStorage.getItem(PRINCIPAL)
-    return p ? JSON.parse(p) : null
+    return current ?? null
   },
-  save(key, principal) {
-    sessionStorage.setItem(KEY, key)
-    sessionStorage.setItem(PRINCIPAL, JSON.stringify(principal))
+  /** Whether it is known yet who is signed in (the first page load asks the service). */
+  get known() {
+    return current !== undefined
   },
-  clear() {
-    sessionStorage.removeItem(KEY)
-    sessionStorage.removeItem(PRINCIPAL)
+  async refresh() {
+    try {
+      current = await request('/api/v1/keys/me', { quiet: true })
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) current = null
+      else throw err
+    }
+    return current
+  },
+  async signIn(username, password) {
+    await request('/api/v1/session', { method: 'POST', body: { username, password }, quiet: true })
+    return this.refresh()
+  },
+  async signOut() {
+    await request('/api/v1/session', { method: 'DELETE', quiet: true }).catch(() => null)
+    current = null
   },
   /**
-   * The key the page signed in with was refused (revoked, expired): forget it and go back to sign-in,
+   * The session ended under the page (signed out elsewhere, disabled, timed out): go back to sign-in,
    * which says why (takeEndedReason). Pages need not handle it one by one.
    */
   end(reason) {
-    this.clear()
+    current = null
     sessionStorage.setItem(ENDED, reason)
-    if (location.hash) location.hash = ''
-    else window.dispatchEvent(new HashChangeEvent('hashchange'))
+    window.dispatchEvent(new HashChangeEvent('hashchange'))
   },
   takeEndedReason() {
     const reason = sessionStorage.getItem(ENDED)
@@ -62,8 +72,6 @@ export class ApiError extends Error {
   }
 }
 
-const headers = (key = session.key) => (key ? { 'x-api-key': key } : {})
-
 async function problemOf(res) {
   const type = res.headers.get('content-type') ?? ''
   if (type.includes('json')) return res.json().catch(() => null)
@@ -71,20 +79,20 @@ async function problemOf(res) {
 }
 
 /** fetch under any prefix (/api/v1, /ogc, /tiles); JSON in and out. */
-export async function request(url, { method = 'GET', body, key, query } = {}) {
+export async function request(url, { method = 'GET', body, query, quiet = false } = {}) {
   const q = query ? `?${new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== null && v !== ''))}` : ''
   let res
   try {
     res = await fetch(url + q, {
       method,
-      headers: { ...headers(key), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: body !== undefined ? { 'content-type': 'application/json' } : {},
       body: body !== undefined ? JSON.stringify(body) : undefined,
     })
   } catch {
     throw new ApiError(0, { detailZh: s.problems.network })
   }
-  // 401 to the signed-in key (not to a key being tried at sign-in): the session has ended.
-  if (res.status === 401 && key === undefined && session.key) session.end(s.signIn.ended)
+  // 401 while signed in (not at sign-in itself): the session has ended.
+  if (res.status === 401 && !quiet && session.principal) session.end(s.signIn.ended)
   if (!res.ok) throw new ApiError(res.status, await problemOf(res))
   if (res.status === 204) return null
   const type = res.headers.get('content-type') ?? ''
@@ -110,18 +118,18 @@ function fileNameOf(disposition) {
 export async function postForm(path, form) {
   let res
   try {
-    res = await fetch(`/api/v1${path}`, { method: 'POST', headers: headers(), body: form })
+    res = await fetch(`/api/v1${path}`, { method: 'POST', body: form })
   } catch {
     throw new ApiError(0, { detailZh: s.problems.network })
   }
-  if (res.status === 401 && session.key) session.end(s.signIn.ended)
+  if (res.status === 401 && session.principal) session.end(s.signIn.ended)
   if (!res.ok) throw new ApiError(res.status, await problemOf(res))
   return res.json()
 }
 
 /** Saves a keyed download (CSV, a supporting document) under its server-given name. */
 export async function download(url, fallbackName) {
-  const res = await fetch(url, { headers: headers() })
+  const res = await fetch(url)
   if (!res.ok) throw new ApiError(res.status, await problemOf(res))
   const name = fileNameOf(res.headers.get('content-disposition') ?? '') ?? fallbackName
   const href = URL.createObjectURL(await res.blob())
@@ -140,7 +148,6 @@ export function uploadImport(form, onProgress) {
   const xhr = new XMLHttpRequest()
   const promise = new Promise((resolve, reject) => {
     xhr.open('POST', '/api/v1/imports')
-    xhr.setRequestHeader('x-api-key', session.key)
     xhr.responseType = 'json'
     xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : null))
     xhr.addEventListener('load', () => (xhr.status === 202 ? resolve(xhr.response) : reject(new ApiError(xhr.status, xhr.response))))

@@ -15,11 +15,14 @@ const routes = [
   { path: /^#\/reviews$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
   { path: /^#\/bundles$/, nav: 'bundles', load: () => import('./pages/bundles.js') },
   { path: /^#\/province$/, nav: 'province', load: () => import('./pages/province.js'), roles: ['province', 'admin'] },
+  { path: /^#\/accounts$/, nav: 'accounts', load: () => import('./pages/accounts.js'), roles: ['admin'] },
+  // Not in the menu: reached from the 修改密码 link beside the name.
+  { path: /^#\/password$/, nav: 'password', load: () => import('./pages/password.js'), hidden: true },
 ]
 
 const main = () => document.getElementById('main')
 
-/** Where a key starts: the province's offices on 省级 (their daily work is the province's tables), others on their layers. */
+/** Where a person starts: the province's offices on 省级 (their daily work is the province's tables), others on their layers. */
 const homeOf = (principal) => (principal?.role === 'province' ? '#/province' : '#/layers')
 let cleanup = null
 
@@ -40,18 +43,19 @@ function renderHeader() {
   if (p) {
     const current = routes.find((r) => r.path.test(hashPath()))?.nav
     for (const r of routes.filter((r, i, all) => all.findIndex((x) => x.nav === r.nav) === i)) {
-      if (r.roles && !r.roles.includes(p.role)) continue
+      if (r.hidden || (r.roles && !r.roles.includes(p.role))) continue
       nav.append(h('a', { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined }, s.nav[r.nav]))
     }
     who.append(
       h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, roleName(p.role), p.region)),
+      p.kind === 'account' ? h('a', { href: '#/password', id: 'change-password' }, s.password.link) : null,
       h(
         'button',
         {
           type: 'button',
           id: 'sign-out',
-          onclick: () => {
-            session.clear()
+          onclick: async () => {
+            await session.signOut()
             location.hash = ''
             route()
           },
@@ -72,7 +76,17 @@ async function route() {
   cleanup = null
   const view = h('div', { class: 'view' })
   clear(main()).append(view)
-  if (!session.key) {
+  // The first page load asks the service who is signed in (the cookie is not readable here).
+  if (!session.known) {
+    try {
+      await session.refresh()
+    } catch (err) {
+      if (mine === generation) view.append(problemBox(err))
+      return
+    }
+    if (mine !== generation) return
+  }
+  if (!session.principal || session.principal.mustChangePassword) {
     renderHeader()
     const { render } = await import('./pages/signin.js')
     // A link opened without a session (#/projects/123 in a new tab) keeps its address through the

@@ -1,6 +1,6 @@
 // Who did something, by name: the stored rows keep the key's prefix (lr_Ab3dEf9h, what the audit
-// log has always recorded); a person reads the key's name (later, an account's display name). This
-// is the one place that turns a prefix column into a name.
+// log has always recorded) or a person's account as @username; a person reads the key's name or the
+// officer's display name. This is the one place that turns such a column into a name.
 import type { Knex } from 'knex'
 
 /**
@@ -9,4 +9,9 @@ import type { Knex } from 'knex'
  * which an unqualified name would mean. Null for none and for an actor that is no key ('bootstrap',
  * 'import:12').
  */
-export const actorNameOf = (knex: Knex, column: `${string}.${string}`) => knex.raw('(SELECT k.name FROM api_keys k WHERE k.prefix = ??)', [column])
+export const actorNameOf = (knex: Knex, column: `${string}.${string}`) =>
+  knex.raw(
+    `(SELECT coalesce((SELECT k.name FROM api_keys k WHERE k.prefix = ??),
+                      (SELECT a.display_name FROM accounts a WHERE '@' || a.username = ??)))`,
+    [column, column],
+  )

@@ -2,6 +2,9 @@
 // Real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real service
 // listening on a free port over the run's test database.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { insertAccount } from '../../src/auth/accounts.js'
+import { prefixOf } from '../../src/auth/keys.js'
+import { hashPassword } from '../../src/auth/passwords.js'
 import type { Config } from '../../src/config.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 
@@ -49,18 +52,56 @@ export async function startWebTest(config: Partial<Config> = {}): Promise<WebTes
   }
 }
 
-/** A fresh browser session (its own sessionStorage) at 1366×768 (or the viewport given), signed in with the key. */
+/**
+ * The named account a person of the key's office signs in to the console with: same role, region and
+ * name as the key (the tests give offices keys for the API and accounts for the browser). Made once per
+ * key and database state.
+ */
+export async function accountOfKey(w: WebTest, key: string): Promise<{ username: string; password: string }> {
+  const known = accounts.get(key)
+  if (known && (await w.t.knex('accounts').where({ username: known.username }).first('id'))) return known
+  const row = await w.t
+    .knex('api_keys')
+    .where({ prefix: prefixOf(key) })
+    .first('role', 'region', 'name')
+  if (!row) throw new Error('no such key')
+  const username = `u${accounts.size}-${Math.random().toString(36).slice(2, 8)}`
+  const password = `Pw-${Math.random().toString(36).slice(2)}-long`
+  await insertAccount(w.t.knex, {
+    username,
+    displayName: row.name,
+    role: row.role,
+    region: row.region,
+    passwordHash: await hashPassword(password),
+    mustChangePassword: false,
+    createdBy: 'test',
+  })
+  const account = { username, password }
+  accounts.set(key, account)
+  return account
+}
+const accounts = new Map<string, { username: string; password: string }>()
+
+/** Fills the sign-in form of a page showing it. */
+export async function signInForm(page: Page, account: { username: string; password: string }): Promise<void> {
+  await page.waitForSelector('#username')
+  await page.fill('#username', account.username)
+  await page.fill('#password', account.password)
+  await page.click('#sign-in button[type=submit]')
+}
+
+/** A fresh browser session (its own cookies) at 1366×768 (or the viewport given), signed in as the key's office. */
 export async function signedIn(
   w: WebTest,
   key: string,
   viewport: { width: number; height: number } = { width: 1366, height: 768 },
 ): Promise<{ context: BrowserContext; page: Page }> {
+  const account = await accountOfKey(w, key)
   const context = await w.browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })
   const page = await context.newPage()
   page.on('pageerror', (err) => console.error('page error:', err.message))
   await page.goto(`${w.baseUrl}/`)
-  await page.fill('#key', key)
-  await page.click('#sign-in button[type=submit]')
+  await signInForm(page, account)
   // attached, not visible: on a phone the signed-in line sits in the folded menu
   await page.waitForSelector('#principal', { state: 'attached' })
   return { context, page }

@@ -22,7 +22,10 @@ describe('layers page', () => {
   it('signs in, uploads the sample survey layer with progress to 100 %, lists it with its count', async () => {
     const { context, page } = await signedIn(w, key)
     await expect.poll(() => page.textContent('#principal')).toContain('县级 · 371502')
-    expect(await page.evaluate(() => sessionStorage.getItem('lowland.apiKey'))).toBe(key)
+    // No key or session token the page's scripts could read: the session is an HttpOnly cookie.
+    const readable = await page.evaluate(() => JSON.stringify({ ...sessionStorage }) + JSON.stringify({ ...localStorage }) + document.cookie)
+    expect(readable).not.toMatch(/lr_[A-Za-z0-9]{8}|lr_session/)
+    expect((await context.cookies()).find((c) => c.name === 'lr_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict' })
     await page.waitForSelector('#upload-form')
     // The layer kind is picked from the file name; the select shows it in Chinese.
     await page.setInputFiles('#file', 'data/sample/371502_survey3.zip')

@@ -4,7 +4,7 @@
 // province's statistics form.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
-import { loadSample, signedIn, startWebTest, type WebTest } from './browser.js'
+import { accountOfKey, loadSample, signInForm, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 let county: string
@@ -81,9 +81,7 @@ describe('console lists', () => {
     const context = await w.browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' })
     const page = await context.newPage()
     await page.goto(`${w.baseUrl}/#/projects/${submittedId}`)
-    await page.waitForSelector('#key')
-    await page.fill('#key', county)
-    await page.click('#sign-in button[type=submit]')
+    await signInForm(page, await accountOfKey(w, county))
     await page.waitForSelector('#review-history')
     expect(new URL(page.url()).hash).toBe(`#/projects/${submittedId}`)
     await context.close()

@@ -2,7 +2,7 @@
 // Bundles and province pages, the role-dependent navigation, and sign-in by keyboard alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, withKey } from '../helpers/app.js'
-import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
+import { accountOfKey, loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 let county: string
@@ -24,8 +24,11 @@ describe('console pages', () => {
     const context = await w.browser.newContext({ viewport: { width: 1366, height: 768 } })
     const page = await context.newPage()
     await page.goto(`${w.baseUrl}/`)
-    await page.waitForSelector('#key')
-    await page.keyboard.type(county) // the key field has the focus
+    const account = await accountOfKey(w, county)
+    await page.waitForSelector('#username')
+    await page.keyboard.type(account.username) // the user name field has the focus
+    await page.keyboard.press('Tab')
+    await page.keyboard.type(account.password)
     await page.keyboard.press('Enter')
     await page.waitForSelector('#principal')
     // The page's main region has the focus after sign-in; the navigation is before it.

@@ -3,7 +3,7 @@
 // Chinese, and a page that cannot be fetched says 无法连接服务 instead of staying blank.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, withKey } from '../helpers/app.js'
-import { signedIn, startWebTest, type WebTest } from './browser.js'
+import { accountOfKey, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 let county: string
@@ -48,15 +48,15 @@ describe('console shell', () => {
     await context.close()
   })
 
-  it('goes back to sign-in, saying why, once the key is revoked', async () => {
-    const doomed = await keyFor(w.t.knex, 'county', '371502', '将被吊销的密钥')
+  it('goes back to sign-in, saying why, once the account is disabled', async () => {
+    const doomed = await keyFor(w.t.knex, 'county', '371502', '将被停用的账号')
     const admin = await keyFor(w.t.knex, 'admin')
     const { context, page } = await signedIn(w, doomed)
     await page.goto(`${w.baseUrl}/#/layers`)
     await page.waitForSelector('#principal')
-    const prefix = doomed.split('_').slice(0, 2).join('_')
-    const revoked = await w.t.app.inject({ method: 'DELETE', url: `/api/v1/keys/${prefix}`, headers: withKey(admin) })
-    expect(revoked.statusCode, revoked.body).toBe(200)
+    const { username } = await accountOfKey(w, doomed)
+    const disabled = await w.t.app.inject({ method: 'DELETE', url: `/api/v1/users/${username}`, headers: withKey(admin) })
+    expect(disabled.statusCode, disabled.body).toBe(200)
     await page.evaluate(() => (location.hash = '#/projects'))
     await page.waitForSelector('#sign-in', { timeout: 30_000 })
     expect(await page.textContent('#sign-in [role="alert"]')).toContain('登录已失效')

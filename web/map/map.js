@@ -1,6 +1,6 @@
-// MapLibre GL JS from the npm package the service serves; every tile request carries the key.
+// MapLibre GL JS from the npm package the service serves; tile requests carry the session cookie
+// (same origin), as every request of the page does.
 import * as maplibregl from '/vendor/maplibre-gl/maplibre-gl.mjs'
-import { session } from '../api.js'
 import { zhLocale } from './locale.js'
 import { emptyStyle } from './styles.js'
 
@@ -20,9 +20,8 @@ export function createMap(container, opts = {}) {
       // TileJSON names the service's PUBLIC_URL or the address it was reached at, which may differ
       // from the page's own (localhost and 127.0.0.1): the service's tiles are read from this page's origin.
       const tiles = u.pathname.indexOf('/tiles/')
-      if (u.origin !== location.origin && tiles !== -1)
-        return { url: `${location.origin}${u.pathname.slice(tiles)}${u.search}`, headers: { 'x-api-key': session.key } }
-      return u.origin === location.origin ? { url, headers: { 'x-api-key': session.key } } : { url }
+      if (u.origin !== location.origin && tiles !== -1) return { url: `${location.origin}${u.pathname.slice(tiles)}${u.search}` }
+      return { url }
     },
     ...opts,
   })
