@@ -26,7 +26,10 @@ const EnvSchema = Type.Object({
   MAX_FAILED_KEYS_PER_MINUTE: Type.Integer({ default: 20, minimum: 1, description: 'failed API-key attempts per client address and minute before 429' }),
   SESSION_IDLE_MINUTES: Type.Integer({ default: 60, minimum: 1, description: 'a console session unused this long ends (named accounts)' }),
   SESSION_ABSOLUTE_HOURS: Type.Integer({ default: 12, minimum: 1, description: 'a console session ends this long after sign-in, used or not' }),
-  BOOTSTRAP_ADMIN_KEY: Type.Boolean({ default: true, description: 'create an admin key on an empty database, and the admin account of the console when there is no account' }),
+  BOOTSTRAP_ADMIN_KEY: Type.Boolean({
+    default: true,
+    description: 'create an admin key on an empty database, and the admin account of the console when there is no account',
+  }),
   // Timeouts: a statement of request work, and the HTTP server's own (Node's http.Server settings).
   STATEMENT_TIMEOUT_MS: Type.Integer({
     default: 30_000,
