@@ -71,6 +71,15 @@ export const Settings = Type.Object(
       { description: 'the milestone evidence (165号 三（一）–（三）) a project records, field by field (milestoneEvidence)' },
     ),
     fieldCheckResults: Named(KeyOf(fieldCheckResults)),
+    crsChoices: Type.Array(
+      Type.Object({
+        epsg: Type.Integer({ description: 'the import’s srid' }),
+        nameZh: Type.String(),
+        datum: OneOf(['CGCS2000', 'Xian1980', 'Beijing1954', 'WGS84']),
+        needsTowgs84: Type.Boolean({ description: 'Xian 1980: the import also needs towgs84 (the regional 7 parameters)' }),
+      }),
+      { description: 'coordinate systems of Shandong deliveries, for an upload without (or with a wrong) .prj' },
+    ),
     map: Type.Object({
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),
