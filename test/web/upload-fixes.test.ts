@@ -45,6 +45,12 @@ async function ended(page: Page, status: string) {
     text: await page.textContent('#import-percent'),
   }
 }
+/** Runs `act` (a 重新导入) and waits until the last job's report has gone: the next status read is the new job's. */
+async function again(page: Page, act: () => Promise<unknown>) {
+  const last = await page.$('#job-status')
+  await act()
+  await last?.waitForElementState('hidden')
+}
 /** 开始上传 (or 重新导入) with an active version: the dialog names it; 替换 goes on. */
 async function confirmReplace(page: Page) {
   await page.waitForSelector('#replace-dialog[open]')
@@ -134,8 +140,10 @@ describe('the upload panel’s fixes', () => {
     await page.click('#reimport')
     await page.waitForSelector('#import-fixes [role="alert"]:text("请选择“地类编码”对应的源字段")')
     await pick.selectOption('DM')
-    await page.click('#reimport')
-    await confirmReplace(page)
+    await again(page, async () => {
+      await page.click('#reimport')
+      await confirmReplace(page)
+    })
     // the field map is in the form, by the field's Chinese title; now the refused record fails the import
     await ended(page, '导入失败')
     expect(await page.inputValue('#field-map')).toBe('{"地类编码":"DM"}')
@@ -145,8 +153,10 @@ describe('the upload panel’s fixes', () => {
     expect(await page.textContent('#import-percent')).toBe('导入进度 100 % · 失败')
     expect(await page.textContent('#upload-status .job-errors')).toMatch(/1 条记录无法导入，整批未导入/)
     expect(await page.isChecked('#fix-skip')).toBe(true)
-    await page.click('#reimport')
-    await confirmReplace(page)
+    await again(page, async () => {
+      await page.click('#reimport')
+      await confirmReplace(page)
+    })
     await ended(page, '导入成功')
     expect(await page.textContent('#job-counts')).toMatch(/读取 2，入库 1，.*拒绝 1/)
     expect(await page.$eval('#on-invalid', (el: HTMLSelectElement) => el.value)).toBe('skip')
