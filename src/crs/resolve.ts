@@ -3,7 +3,7 @@
 // parameters; nothing is guessed.
 import type { Knex } from 'knex'
 import { BilingualError, type Said } from '../errors/bilingual.js'
-import { crsNameZh, gaussKruger, identifyEpsg, needsBursaWolf, type CrsIdentity } from './chinese-crs.js'
+import { crsNameZh, gaussKruger, geographicCrs, identifyEpsg, needsBursaWolf, type CrsIdentity, type Datum } from './chinese-crs.js'
 import { identifyPrj } from './prj.js'
 import { registerBursaWolf } from './registry.js'
 
@@ -18,10 +18,45 @@ export interface SourceCrs {
   identity: CrsIdentity | null
 }
 
-export class CrsError extends BilingualError {}
+/** What the user can do about it: no-prj and crs: choose the system (srid); towgs84: give the 7 parameters. */
+export type CrsFix = 'no-prj' | 'crs' | 'towgs84'
+
+export class CrsError extends BilingualError {
+  constructor(
+    message: string,
+    messageZh: string,
+    readonly code: CrsFix = 'crs',
+  ) {
+    super(message, messageZh)
+  }
+}
 
 /** Central meridians of the 3° zones that cover Shandong (114°E–123°E): what a technician picks from. */
 const shandongMeridians = [114, 117, 120, 123]
+
+/** A coordinate system a technician can pick for a delivery without (or with a wrong) .prj. */
+export interface CrsChoice {
+  epsg: number
+  nameZh: string
+  datum: Datum
+  /** Xian 1980: the import needs the regional 7 parameters (towgs84) */
+  needsTowgs84: boolean
+}
+
+/**
+ * The systems Shandong deliveries come in: CGCS2000 3° zones CM 114–123°E without and with the zone
+ * number, CGCS2000 longitude/latitude, and the same zones of Xian 1980 (with the 7 parameters).
+ */
+export function shandongCrsChoices(): CrsChoice[] {
+  const zones = (datum: Datum) => [
+    ...shandongMeridians.map((cm) => gaussKruger(datum, cm, 500000)),
+    ...shandongMeridians.map((cm) => gaussKruger(datum, cm, (cm / 3) * 1e6 + 500000)),
+  ]
+  return [...zones('CGCS2000'), geographicCrs('CGCS2000'), ...zones('Xian1980')].map((c) => {
+    const id = c as CrsIdentity
+    return { epsg: id.epsg, nameZh: crsNameZh(id), datum: id.datum, needsTowgs84: needsBursaWolf(id.datum) }
+  })
+}
 
 /** 请在导入选项中指定坐标系 … with the Shandong systems spelled out, built from their identities. */
 export function chooseCrsZh(): string {
@@ -119,9 +154,11 @@ export async function resolveSourceCrs(
       throw new CrsError(
         'the file has no .prj and no srid was given, and there are no coordinates to detect a system from',
         `缺少 .prj 文件且未指定坐标系，数据中也没有可用于判断的坐标。${chooseCrsZh()}`,
+        'no-prj',
       )
     const d = detectFromRange(opts.bbox)
-    if ('ambiguous' in d) throw new CrsError(`the file has no .prj and no srid was given: ${d.ambiguous}`, `缺少 .prj 文件且未指定坐标系：${d.ambiguousZh}`)
+    if ('ambiguous' in d)
+      throw new CrsError(`the file has no .prj and no srid was given: ${d.ambiguous}`, `缺少 .prj 文件且未指定坐标系：${d.ambiguousZh}`, 'no-prj')
     warnings.push({ message: `no .prj: ${d.why}`, messageZh: `缺少 .prj 文件：${d.whyZh}` })
     epsg = d.epsg
     identity = identifyEpsg(epsg)
@@ -134,6 +171,7 @@ export async function resolveSourceCrs(
           'from your surveying authority. The service does not guess them: without them positions would be off by tens of metres',
         `${crsNameZh(identity)}的数据须用本地七参数转换到 2000国家大地坐标系：请在导入选项“七参数”中填写测绘主管部门提供的 dx,dy,dz,rx,ry,rz,ds。` +
           '系统不会猜测七参数，缺少时位置会偏差数十米',
+        'towgs84',
       )
     }
     const custom = await registerBursaWolf(knex, epsg, opts.towgs84)

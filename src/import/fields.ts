@@ -3,6 +3,7 @@ import type { ColumnType, DeriverKey, LayerKind } from '../catalogue/layer-kinds
 import type { Said } from '../errors/bilingual.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import type { ColumnDeriver, ResolvedColumn } from './columns.js'
+import type { Remedied } from './report.js'
 import { permittedFromZone } from './plan-zones.js'
 
 /** The derivers the catalogue names, by key. */
@@ -15,8 +16,8 @@ export function resolveFields(
   kind: LayerKind,
   sourceNames: string[],
   fieldMap: Record<string, string> = {},
-): { columns: ResolvedColumn[]; problems: Said[]; notes: Said[] } {
-  const problems: Said[] = []
+): { columns: ResolvedColumn[]; problems: Array<Said & Remedied>; notes: Said[] } {
+  const problems: Array<Said & Remedied> = []
   const notes: Said[] = []
   const fieldsZh = kind.columns.map((c) => `${c.titleZh}（${c.field}）`).join('、')
   const index = new Map(sourceNames.map((n, i) => [n.toUpperCase(), i]))
@@ -39,6 +40,8 @@ export function resolveFields(
         problems.push({
           message: `fieldMap maps ${c.field} to '${wanted}', but the file has no such field (fields: ${sourceNames.join(', ')})`,
           messageZh: `字段对应把“${c.titleZh}”（${c.field}）对应到“${wanted}”，但文件中没有该字段；文件中的字段：${sourceNames.join('、')}`,
+          code: 'field-missing',
+          fieldMapFor: { field: c.field, titleZh: c.titleZh, sourceFields: sourceNames },
         })
     } else {
       for (const alias of c.aliases) {
@@ -51,6 +54,8 @@ export function resolveFields(
           messageZh:
             `文件中没有必填字段“${c.titleZh}”（查找了 ${c.aliases.join('、')}）：请在“字段对应”中指明源字段，` +
             `如 {"${c.titleZh}": "源字段名"}；文件中的字段：${sourceNames.join('、')}`,
+          code: 'field-missing',
+          fieldMapFor: { field: c.field, titleZh: c.titleZh, sourceFields: sourceNames },
         })
       } else if (source === -1)
         notes.push({

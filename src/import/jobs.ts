@@ -219,10 +219,11 @@ const jobColumns = (knex: Knex) => ({
  * Jobs stored before issues carried Chinese (and the endings the job runner writes, such as an
  * interrupted run) have issues with `message` only: they are shown with that text rather than refused.
  */
-function withChinese<T extends { warnings?: unknown; errors?: unknown }>(job: T): T {
+function withChinese<T extends { warnings?: unknown; errors?: unknown }>(job: T): T & { unchanged: boolean } {
   const fill = (list: unknown) =>
-    Array.isArray(list) ? list.map((i: { message?: string; messageZh?: string }) => ({ ...i, messageZh: i.messageZh ?? i.message ?? '' })) : []
-  return { ...job, warnings: fill(job.warnings), errors: fill(job.errors) }
+    Array.isArray(list) ? list.map((i: { message?: string; messageZh?: string; code?: string }) => ({ ...i, messageZh: i.messageZh ?? i.message ?? '' })) : []
+  const warnings = fill(job.warnings)
+  return { ...job, warnings, errors: fill(job.errors), unchanged: warnings.some((w) => w.code === 'unchanged') }
 }
 
 export async function getImportJob(knex: Knex, id: number, scope: Scope) {

@@ -1,8 +1,33 @@
 // What an import tells its user: counts, CRS and encoding found, warnings and errors with records.
 import type { Said } from '../errors/bilingual.js'
 
+/**
+ * What a console (or a script) can do about an issue, as it acts on it:
+ * - unchanged: the file is the active version's own, nothing was imported (a warning);
+ * - no-prj: no .prj and no srid, and the coordinates do not tell the system: choose one (srid);
+ * - crs: the coordinate system found or given does not fit the data: choose another (srid);
+ * - towgs84: Xian 1980 / Beijing 1954 data without the 7 parameters: give them (towgs84);
+ * - field-missing: a required field was not found: name its source field (fieldMap, see fieldMapFor);
+ * - invalid-records: records were refused and the import failed: onInvalid=skip stores the rest.
+ */
+export type IssueCode = 'unchanged' | 'no-prj' | 'crs' | 'towgs84' | 'field-missing' | 'invalid-records'
+export const issueCodes: IssueCode[] = ['unchanged', 'no-prj', 'crs', 'towgs84', 'field-missing', 'invalid-records']
+
+/** A required field not found: which one, and the file's fields it can be mapped to. */
+export interface FieldMapFor {
+  field: string
+  titleZh: string
+  sourceFields: string[]
+}
+
+/** What an issue says and, when something can be done about it, what (code) and with which fields. */
+export interface Remedied {
+  code?: IssueCode
+  fieldMapFor?: FieldMapFor
+}
+
 /** One warning or error: where (file, record, field) and what, in English and in Chinese. */
-export interface ImportIssue {
+export interface ImportIssue extends Remedied {
   file?: string
   record?: number
   field?: string
@@ -28,10 +53,16 @@ export function placeZh(p: IssuePlace): string {
 }
 
 /** An issue at a place: the Chinese text starts with the place, so it reads alone. */
-export function issueAt(place: IssuePlace, said: Said): ImportIssue {
+export function issueAt(place: IssuePlace, said: Said & Remedied): ImportIssue {
   const where = placeZh(place)
   const { fieldZh: _, ...at } = place
-  return { ...at, message: said.message, messageZh: where ? `${where}：${said.messageZh}` : said.messageZh }
+  return {
+    ...at,
+    message: said.message,
+    messageZh: where ? `${where}：${said.messageZh}` : said.messageZh,
+    ...(said.code && { code: said.code }),
+    ...(said.fieldMapFor && { fieldMapFor: said.fieldMapFor }),
+  }
 }
 
 export interface ImportCounts {
@@ -65,6 +96,11 @@ export class IssueList {
   add(issue: ImportIssue): void {
     if (this.items.length < this.limit) this.items.push(issue)
     else this.dropped++
+  }
+
+  /** Puts an issue that sums up the others first (beyond the limit: it is the one to read). */
+  lead(issue: ImportIssue): void {
+    this.items.unshift(issue)
   }
 
   get count(): number {

@@ -17,7 +17,7 @@ import * as q from './queries.js'
 import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
-import { cancelled, emptyReport, ImportFailure, issueAt, IssueList, type ImportReport } from './report.js'
+import { cancelled, emptyReport, ImportFailure, issueAt, IssueList, type ImportIssue, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import { surveyYearFromSjnf, surveyYearLayers } from './survey-year.js'
 import type { FeatureSource } from './source.js'
@@ -114,6 +114,7 @@ async function unchanged({ ctx, req, report, issues }: ImportRun): Promise<boole
       {
         message: `identical to active version ${active.version} (same SHA-256); nothing imported`,
         messageZh: `与当前版本（第 ${active.version} 版）相同，未导入`,
+        code: 'unchanged',
       },
     ),
   )
@@ -244,13 +245,14 @@ async function datedVersion({ ctx, req, issues, source }: ImportRun, dataset: { 
 async function completeVersion(run: ImportRun, dataset: { id: number }): Promise<void> {
   const { ctx, req, report, issues } = run
   if (issues.errors.count > 0 && req.onInvalid === 'fail') {
-    throw new ImportFailure(
-      {
-        message: `${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`,
-        messageZh: `${issues.errors.count} 条记录无法导入，整批未导入：请按错误列表修改数据，或在“遇到错误要素”中选择“跳过并列出错误要素”导入其余要素`,
-      },
-      issues.errors.items,
-    )
+    const summary: ImportIssue = {
+      message: `${issues.errors.count} record(s) could not be imported; nothing was stored (see errors, or import with onInvalid=skip to store the rest)`,
+      messageZh: `${issues.errors.count} 条记录无法导入，整批未导入：请按错误列表修改数据，或在“遇到错误要素”中选择“跳过并列出错误要素”导入其余要素`,
+      code: 'invalid-records',
+    }
+    // first in the list: what the records below add up to, and what to do
+    issues.errors.lead(summary)
+    throw new ImportFailure(summary, issues.errors.items)
   }
   if (ctx.signal?.aborted) throw new ImportFailure(cancelled)
   const tIndex = Date.now()
@@ -293,7 +295,13 @@ async function failed(run: ImportRun, err: unknown): Promise<unknown> {
   Object.assign(report, { datasetId: null, version: null })
   if (err instanceof ImportFailure) {
     if (err.issues !== issues.errors.items) for (const i of err.issues) issues.errors.add(i)
-  } else if (expected(err)) issues.errors.add(issueAt({ file: source?.fileName ?? req.file.name }, err))
+  } else if (expected(err))
+    issues.errors.add(
+      issueAt(
+        { file: source?.fileName ?? req.file.name },
+        { message: err.message, messageZh: err.messageZh, ...(err instanceof CrsError && { code: err.code }) },
+      ),
+    )
   else if (ctx.signal?.aborted) issues.errors.add(cancelled)
   else return err
   const first = issues.errors.items[0] ?? { message: 'import failed', messageZh: '导入失败' }

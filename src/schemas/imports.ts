@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { layerKeys } from '../catalogue/layer-kinds.js'
+import { issueCodes } from '../import/report.js'
 import { CountyCode, OneOf, Timestamp } from './common.js'
 
 export const LayerKey = OneOf(layerKeys, { description: 'layer kind' })
@@ -43,6 +44,24 @@ const Issue = Type.Object({
   messageZh: Type.String({
     description: 'the same in Chinese, naming file, record and field, the cause and what to set (jobs stored before it have their English message here)',
   }),
+  code: Type.Optional(
+    OneOf(issueCodes, {
+      description:
+        'what can be done about it: unchanged (the active version’s own file, nothing imported); no-prj (no .prj, the system not told by the coordinates: give srid); ' +
+        'crs (the system does not fit the data: give another srid); towgs84 (Xian 1980 / Beijing 1954: give the 7 parameters); ' +
+        'field-missing (name the source field in fieldMap, see fieldMapFor); invalid-records (onInvalid=skip stores the other records)',
+    }),
+  ),
+  fieldMapFor: Type.Optional(
+    Type.Object(
+      {
+        field: Type.String({ description: 'the layer’s field (a fieldMap key)' }),
+        titleZh: Type.String(),
+        sourceFields: Type.Array(Type.String(), { description: 'the fields the file has (fieldMap values)' }),
+      },
+      { description: 'field-missing: the required field not found and the file’s fields to map it to' },
+    ),
+  ),
 })
 
 export const ImportJob = Type.Object({
@@ -80,6 +99,9 @@ export const ImportJob = Type.Object({
   warnings: Type.Array(Issue),
   errors: Type.Array(Issue),
   datasetId: Type.Union([Type.Integer(), Type.Null()]),
+  unchanged: Type.Boolean({
+    description: 'a replace with the file of the active version: succeeded without importing (与当前版本相同，未导入); datasetId is that version',
+  }),
   followUps: Type.Array(
     Type.Object({
       kind: Type.String({ description: 'bundles: a bundle run over the new plots or land' }),

@@ -76,6 +76,15 @@ export const Settings = Type.Object(
     counties: Type.Array(Type.Object({ code: Type.String(), nameZh: Type.String(), cityNameZh: Type.String() }), {
       description: 'the county-level divisions of Shandong (GB/T 2260) with their names and cities, in the region table’s order',
     }),
+    crsChoices: Type.Array(
+      Type.Object({
+        epsg: Type.Integer({ description: 'the import’s srid' }),
+        nameZh: Type.String(),
+        datum: OneOf(['CGCS2000', 'Xian1980', 'Beijing1954', 'WGS84']),
+        needsTowgs84: Type.Boolean({ description: 'Xian 1980: the import also needs towgs84 (the regional 7 parameters)' }),
+      }),
+      { description: 'coordinate systems of Shandong deliveries, for an upload without (or with a wrong) .prj' },
+    ),
     map: Type.Object({
       survey2ConstructionCodes: Type.Array(Type.String(), { description: '二调 land-use codes the analysis counts as construction land' }),
       survey3ConstructionCodes: Type.Array(Type.String(), { description: '三调 land-use codes the reward counts as construction land' }),

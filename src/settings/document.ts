@@ -1,6 +1,7 @@
 // The settings document: every enumeration the API owns, read from the module that owns it (the
 // layer catalogue, the domain rules, the OGC collections and the tiles' limits), never copied. The
 // console shows these names; a kind or status added to its module shows up here and there at once.
+import { shandongCrsChoices } from '../crs/resolve.js'
 import { codeTables, type CodeTableId } from '../catalogue/code-tables.js'
 import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
@@ -78,6 +79,7 @@ export function settingsDocument(tiles: TileCaps, basemap?: BasemapConfig): Sett
     populationKinds: named(populationKinds),
     // the region table's county names, so a page shows 371502 东昌府区, never a bare code
     counties: cities.flatMap((c) => c.counties.map((k) => ({ code: k.code, nameZh: k.name, cityNameZh: k.cityName }))),
+    crsChoices: shandongCrsChoices(),
     // The code sets the map colours land use by: the analysis's and the reward's, so the map and the numbers agree.
     map: {
       survey2ConstructionCodes: [...analysisDefaults.survey2ConstructionCodes],

@@ -29,6 +29,8 @@ beforeEach(async () => {
 })
 
 interface Issue {
+  code?: string
+  fieldMapFor?: { field: string; titleZh: string; sourceFields: string[] }
   file?: string
   record?: number
   field?: string
@@ -52,6 +54,55 @@ describe('import messages in Chinese', () => {
     expect(job.status).toBe('failed')
     expect(zh(job.errors)).toMatch(/文件“noprj\.shp”：缺少 \.prj 文件且未指定坐标系/)
     expect(zh(job.errors)).toMatch(/“EPSG 坐标系代码”.*2000国家大地坐标系 3度带 高斯-克吕格 中央经线117°（EPSG:4548）/)
+  })
+
+  it('says what can be done (code): choose a system, give the 7 parameters, map a field, skip the bad records; an identical file is unchanged', async () => {
+    const noPrj = await run({ layer: 'survey3' }, await shapefileZip(dir, 'fix-noprj', { fields: surveyFields, features: [good(1)], prj: null }))
+    expect(noPrj.errors.map((e) => e.code)).toEqual(['no-prj'])
+    // a system that lands the data outside China: choose another
+    const wrong = await run({ layer: 'survey3', srid: '4490' }, await shapefileZip(dir, 'fix-wrong', { fields: surveyFields, features: [good(1)] }))
+    expect(wrong.errors.map((e) => e.code)).toEqual(['crs'])
+    const xian = await run({ layer: 'survey3', srid: '2384' }, await shapefileZip(dir, 'fix-xian', { fields: surveyFields, features: [good(1)] }))
+    expect(xian.errors.map((e) => e.code)).toEqual(['towgs84'])
+    const nodlbm = await shapefileZip(dir, 'fix-field', {
+      fields: [{ name: 'DM', type: 'C', length: 10 }, ...surveyFields.filter((f) => f.name !== 'DLBM')],
+      features: [{ parts: good(1).parts, values: { DM: '0601' } }],
+    })
+    const missing = await run({ layer: 'survey3' }, nodlbm)
+    expect(missing.errors).toEqual([
+      expect.objectContaining({
+        code: 'field-missing',
+        fieldMapFor: { field: 'dlbm', titleZh: '地类编码', sourceFields: ['DM', 'BSM', 'DLMC', 'ZLDWMC', 'TBMJ', 'CZCSXM'] },
+      }),
+    ])
+    // the field map the console sends for it (by the Chinese title) imports the file
+    expect((await run({ layer: 'survey3', fieldMap: '{"地类编码":"DM"}' }, nodlbm)).status).toBe('succeeded')
+    const bad = {
+      ...good(2),
+      parts: [
+        [
+          [410000, 4030000],
+          [410000, 4030100],
+          [410100, 4030000],
+        ],
+      ],
+    }
+    const invalid = await run({ layer: 'survey3' }, await shapefileZip(dir, 'fix-invalid', { fields: surveyFields, features: [good(1), bad] }))
+    // the sum first, with what to do; the record below
+    expect(invalid.errors.map((e) => [e.code, e.record])).toEqual([
+      ['invalid-records', undefined],
+      [undefined, 2],
+    ])
+    expect(invalid.errors[0]!.messageZh).toMatch(/1 条记录无法导入，整批未导入.*跳过并列出错误要素/)
+    // the same file again as a replace: succeeded, unchanged, said so
+    const once = await shapefileZip(dir, 'fix-same', { fields: surveyFields, features: [good(1)] })
+    const first = (await run({ layer: 'survey3' }, once)) as { unchanged?: boolean }
+    expect(first.unchanged).toBe(false)
+    const again = (await run({ layer: 'survey3' }, once)) as { status: string; unchanged?: boolean; warnings: Array<Issue & { code?: string }> }
+    expect(again).toMatchObject({ status: 'succeeded', unchanged: true })
+    expect(again.warnings).toContainEqual(
+      expect.objectContaining({ code: 'unchanged', messageZh: expect.stringMatching(/与当前版本（第 \d+ 版）相同，未导入/) }),
+    )
   })
 
   it('a ring of 3 positions: names the file, the record and the ring', async () => {

@@ -64,6 +64,20 @@ describe('GET /settings', () => {
       for (const x of list) expect(x.nameZh).toMatch(/\p{Script=Han}/u)
   })
 
+  it('lists the coordinate systems of Shandong deliveries by their Chinese names, Xian 1980 with its 7 parameters', () => {
+    expect(doc.crsChoices.map((c) => c.epsg)).toEqual([4547, 4548, 4549, 4550, 4526, 4527, 4528, 4529, 4490, 2383, 2384, 2385, 2386, 2362, 2363, 2364, 2365])
+    expect(doc.crsChoices.find((c) => c.epsg === 4548)).toEqual({
+      epsg: 4548,
+      nameZh: '2000国家大地坐标系 3度带 高斯-克吕格 中央经线117°',
+      datum: 'CGCS2000',
+      needsTowgs84: false,
+    })
+    expect(doc.crsChoices.find((c) => c.epsg === 2363)).toMatchObject({
+      nameZh: '1980西安坐标系 3度带 高斯-克吕格 中央经线117°（带号 39）',
+      needsTowgs84: true,
+    })
+  })
+
   it('names the milestone evidence field by field, with the milestones each document completes, and the field-check results', () => {
     expect(doc.evidenceDocuments.map((d) => [d.code, d.nameZh, d.required, d.forMilestones])).toEqual([
       ['landSupply', '土地供应', ['date', 'supervisionNumber'], ['land-supply']],

@@ -6,7 +6,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, withKey } from '../helpers/app.js'
-import { rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
 import { signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
@@ -77,31 +76,6 @@ describe('layers page', () => {
     expect(said.length).toBeGreaterThan(0)
     for (const text of said) expect(shown).toContain(text)
     expect(shown).toMatch(/文件不是有效的 ZIP 压缩包|ZIP 压缩包已损坏/)
-    await context.close()
-    fs.rmSync(dir, { recursive: true, force: true })
-  })
-
-  it('retries with the EPSG code the service asked for, after a delivery without .prj failed', async () => {
-    const dir = await tempDir()
-    const zip = await shapefileZip(dir, '371502_survey3', {
-      fields: surveyFields,
-      prj: null,
-      features: [{ parts: [rect(410000, 4030000, 410100, 4030100)], values: { BSM: 1, DLBM: '0601', DLMC: '工业用地', ZLDWMC: '李庄村' } }],
-    })
-    const { context, page } = await signedIn(w, key)
-    await page.waitForSelector('#upload-form')
-    await page.setInputFiles('#file', zip)
-    await page.click('#start-upload')
-    await page.waitForSelector('#upload-status .error-box', { timeout: 30_000 })
-    expect(await page.textContent('#upload-status')).toMatch(/缺少 \.prj 文件且未指定坐标系.*“EPSG 坐标系代码”.*中央经线117°（EPSG:4548）/)
-    // One click opens the options with the EPSG field focused; the same file goes again.
-    await page.click('#retry')
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('srid')
-    await page.keyboard.type('4548')
-    await page.click('#start-upload')
-    await page.waitForSelector('#job-status:text("导入成功")', { timeout: 30_000 })
-    expect(await page.textContent('#job-crs')).toContain('按上传参数')
-    expect(await page.textContent('#job-counts')).toContain('入库 1')
     await context.close()
     fs.rmSync(dir, { recursive: true, force: true })
   })

@@ -4,7 +4,7 @@ import { api, uploadImport } from '../api.js'
 import { countyFixed } from '../county.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
-import { layerKinds, layerTitle } from '../settings.js'
+import { layerKinds, layerTitle, settings } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 
@@ -12,8 +12,9 @@ const u = s.upload
 const encodings = ['', 'GBK', 'GB18030', 'UTF-8', 'BIG5']
 
 export function renderUpload({ principal, county, onDone }) {
-  let file = null
+  let file = null // kept after a failure: 重新导入 sends the same File again
   let current = null // { abort } while uploading, { jobId } while importing
+  let layerPicked = false // the user chose the kind: a file name that says none leaves it
   const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json', hidden: true, onchange: () => choose(fileInput.files[0]) })
   const chosen = h('p', { id: 'chosen', 'aria-live': 'polite' })
   const drop = h('div.drop', { id: 'drop' }, h('p', {}, u.drop), h('button', { type: 'button', onclick: () => fileInput.click() }, u.pick), fileInput, chosen)
@@ -30,9 +31,18 @@ export function renderUpload({ principal, county, onDone }) {
 
   const layer = h(
     'select',
-    { id: 'layer-kind', name: 'layer' },
+    {
+      id: 'layer-kind',
+      name: 'layer',
+      onchange: () => {
+        layerPicked = true
+        layerHint.textContent = ''
+      },
+    },
+    h('option', { value: '' }, u.layerChoose),
     layerKinds().map((k) => h('option', { value: k.key }, k.titleZh)),
   )
+  const layerHint = h('span.hint', { id: 'layer-hint', 'aria-live': 'polite' })
   const countyField = h('input', {
     id: 'upload-county',
     name: 'county',
@@ -52,26 +62,27 @@ export function renderUpload({ principal, county, onDone }) {
     { id: 'on-invalid', name: 'onInvalid' },
     Object.entries(u.onInvalids).map(([k, v]) => h('option', { value: k }, v)),
   )
-  const srid = h('input', { id: 'srid', name: 'srid', pattern: '[0-9]{4,6}', size: 8, inputmode: 'numeric', 'aria-describedby': 'srid-hint' })
+  const towgs84 = h('input', { id: 'towgs84', name: 'towgs84', size: 36 })
+  const crs = crsChooser('srid', towgs84)
   const encoding = h(
     'select',
     { id: 'encoding', name: 'encoding' },
     encodings.map((e) => h('option', { value: e }, e || u.encodingAuto)),
   )
-  const towgs84 = h('input', { id: 'towgs84', name: 'towgs84', size: 36 })
   const fieldMap = h('textarea', { id: 'field-map', name: 'fieldMap', rows: 2, cols: 40, placeholder: u.fieldMapHint })
   const advanced = h(
     'details',
     { id: 'advanced' },
     h('summary', {}, u.advanced),
-    h('div.row', {}, h('label', {}, u.srid, srid, h('span.hint', { id: 'srid-hint' }, u.sridHint)), h('label', {}, u.encoding, encoding)),
-    h('div.row', {}, h('label', {}, u.towgs84, towgs84), h('label', {}, u.fieldMap, fieldMap)),
+    h('div.row', {}, h('label', {}, u.srid, crs.select, h('span.hint', { id: 'srid-hint' }, u.sridHint)), crs.otherLabel),
+    h('div.row', {}, h('label', {}, u.encoding, encoding), h('label', {}, u.towgs84, towgs84), h('label', {}, u.fieldMap, fieldMap)),
   )
 
   const startButton = h('button', { type: 'submit', class: 'primary', id: 'start-upload' }, u.start)
   const cancelButton = h('button', { type: 'button', id: 'cancel-import', hidden: true, onclick: cancel }, u.cancel)
   const status = h('div', { id: 'upload-status', 'aria-live': 'polite' })
   const recent = h('div', { id: 'recent-imports' })
+  const dialog = replaceDialog()
 
   const form = h(
     'form',
@@ -86,7 +97,7 @@ export function renderUpload({ principal, county, onDone }) {
     h(
       'div.row',
       {},
-      h('label', {}, u.layer, layer),
+      h('label', {}, u.layer, layer, layerHint),
       h('label', {}, u.county, countyField),
       h('label', {}, u.mode, mode),
       h('label', {}, u.onInvalid, onInvalid),
@@ -99,9 +110,16 @@ export function renderUpload({ principal, county, onDone }) {
   function choose(fl) {
     file = fl
     chosen.textContent = fl ? u.chosen(fl.name, f.bytes(fl.size)) : ''
-    const stem = fl?.name.replace(/\.(zip|geojson|json)$/i, '')
-    const kind = stem && layerKinds().find((k) => stem.endsWith(`_${k.key}`))?.key
-    if (kind) layer.value = kind
+    const kind = fl && kindOfName(fl.name)
+    if (kind) {
+      layer.value = kind
+      layerPicked = false
+      layerHint.textContent = ''
+    } else if (fl && !layerPicked) {
+      // JZW.zip, 建筑.zip: the name does not say which layer; 三调 would be a guess
+      layer.value = ''
+      layerHint.textContent = u.layerUnknown(fl.name)
+    }
     // Deliveries are named <county code>_<layer>: an empty county field takes the code.
     const code = fl && /^(\d{6})_/.exec(fl.name)?.[1]
     if (code && !countyField.value && !countyField.readOnly) countyField.value = code
@@ -113,7 +131,7 @@ export function renderUpload({ principal, county, onDone }) {
     if (countyField.value.trim()) fd.set('county', countyField.value.trim())
     fd.set('mode', mode.value)
     fd.set('onInvalid', onInvalid.value)
-    if (srid.value.trim()) fd.set('srid', srid.value.trim())
+    if (crs.value()) fd.set('srid', crs.value())
     if (encoding.value) fd.set('encoding', encoding.value)
     if (towgs84.value.trim()) fd.set('towgs84', towgs84.value.trim())
     if (fieldMap.value.trim()) fd.set('fieldMap', fieldMap.value.trim())
@@ -121,38 +139,70 @@ export function renderUpload({ principal, county, onDone }) {
     return fd
   }
 
+  const alert = (text, focus) => {
+    clear(status).append(h('p.error', { role: 'alert' }, text))
+    focus?.focus()
+  }
+
   async function start() {
-    if (!file) {
-      clear(status).append(h('p.error', { role: 'alert' }, u.noFile))
-      return
-    }
+    if (!file) return alert(u.noFile)
+    if (!layer.value) return alert(u.layerMissing, layer)
     if (fieldMap.value.trim()) {
       try {
         if (typeof JSON.parse(fieldMap.value) !== 'object') throw new Error()
       } catch {
-        clear(status).append(h('p.error', { role: 'alert' }, u.fieldMapBad))
-        fieldMap.focus()
-        return
+        advanced.open = true
+        return alert(u.fieldMapBad, fieldMap)
       }
+    }
+    const crsProblem = crs.problem(false)
+    if (crsProblem) {
+      advanced.open = true
+      return alert(crsProblem.text, crsProblem.focus)
+    }
+    busy(true)
+    if (mode.value === 'replace' && !(await replaceConfirmed())) {
+      busy(false)
+      clear(status).append(h('p.hint', { id: 'replace-declined' }, u.replace.declined))
+      return
     }
     const bar = h('progress', { id: 'upload-progress', max: 1, value: 0 })
     const text = h('span', { id: 'upload-text' }, u.uploading)
     clear(status).append(h('p', {}, h('span.hint', {}, `${u.uploading} `), bar, ' ', text))
-    busy(true)
+    let aborted = false
     const up = uploadImport(formData(), (done, total) => {
       bar.value = total ? done / total : 0
       text.textContent = u.uploadProgress(f.bytes(done), total ? f.bytes(total) : '?')
     })
-    current = up
+    current = { abort: () => ((aborted = true), up.abort()) }
     try {
       const accepted = await up.promise
       bar.value = 1
       current = { jobId: accepted.id }
       await follow(accepted.id)
     } catch (err) {
-      status.append(problemBox(err), retryButton())
+      // the bar ends where the upload ended: full, and said how
+      bar.value = 1
+      bar.dataset.state = aborted ? 'cancelled' : 'failed'
+      text.textContent = aborted ? u.status.cancelled : u.uploadFailed
+      current = null
+      status.append(problemBox(err), aborted ? null : retryButton())
       busy(false)
     }
+  }
+
+  /** A replace of an active version says which version (number, date, count) it replaces, and waits for 替换. */
+  async function replaceConfirmed() {
+    let detail
+    try {
+      detail = await api(`/layers/${encodeURIComponent(layer.value)}`, { query: { county: countyField.value.trim() || undefined } })
+    } catch {
+      return true // nothing to name (or the service will say what is wrong with the upload itself)
+    }
+    const active = detail?.active
+    if (!active) return true
+    const v = { ...active, importedAt: f.dateTime(active.importedAt), featureCount: f.int(active.featureCount) }
+    return dialog.ask(u.replace.text(layerTitle(detail.layer), detail.county, v))
   }
 
   async function follow(id) {
@@ -172,8 +222,13 @@ export function renderUpload({ principal, county, onDone }) {
       pct.textContent = u.importProgress(`${Math.round(job.progress * 100)} %`)
       clear(detail).append(jobDetail(job))
       if (!['queued', 'running'].includes(job.status)) {
-        if (job.status !== 'succeeded') detail.append(retryButton())
-        else void followUpsToTheirEnd(id, detail, job)
+        // the end is the bar's end, whatever the last progress figure was (a failure stops anywhere)
+        const end = job.unchanged ? 'unchanged' : job.status
+        bar.value = 1
+        bar.dataset.state = end
+        pct.textContent = u.endedProgress('100 %', u.ended[end] ?? job.status)
+        if (job.status === 'failed') detail.append(fixesFor(job) ?? retryButton())
+        else if (job.status === 'succeeded') void followUpsToTheirEnd(id, detail, job)
         break
       }
       await new Promise((r) => setTimeout(r, 300))
@@ -196,6 +251,93 @@ export function renderUpload({ principal, county, onDone }) {
       }
       clear(detail).append(jobDetail(job))
     }
+  }
+
+  /**
+   * What the failure's errors say can be done (their code): choose the coordinate system (no .prj, or
+   * a wrong one), give the 7 parameters, name a missing field's source field, skip the bad records;
+   * 重新导入 sets those options in the form and sends the same file again. Null: nothing to offer.
+   */
+  function fixesFor(job) {
+    const codes = new Set(job.errors.map((e) => e.code).filter(Boolean))
+    const parts = []
+    const checks = [] // each answers what keeps the fix from being sent ({ text, focus }) or null
+    const applies = [] // then each puts its choice into the form
+    const towgs84Fix = () => h('input', { id: 'fix-towgs84', size: 36, value: towgs84.value })
+    if (codes.has('no-prj') || codes.has('crs')) {
+      const fixTowgs84 = towgs84Fix()
+      const chooser = crsChooser('fix-srid', fixTowgs84)
+      const towgs84Row = h('p', { class: 'fix-towgs84' }, h('label', {}, u.towgs84, fixTowgs84))
+      chooser.onChange(() => (towgs84Row.hidden = !chooser.needsTowgs84()))
+      chooser.set(crs.value())
+      parts.push(h('p', {}, h('label', {}, u.fixes.crs, chooser.select), chooser.otherLabel), towgs84Row)
+      checks.push(() => chooser.problem(true))
+      applies.push(() => {
+        crs.set(chooser.value())
+        if (chooser.needsTowgs84()) towgs84.value = fixTowgs84.value.trim()
+      })
+    } else if (codes.has('towgs84')) {
+      const fixTowgs84 = towgs84Fix()
+      parts.push(h('p', {}, h('label', {}, u.fixes.towgs84, fixTowgs84)))
+      checks.push(() => (fixTowgs84.value.trim() ? null : { text: u.towgs84Missing, focus: fixTowgs84 }))
+      applies.push(() => (towgs84.value = fixTowgs84.value.trim()))
+    }
+    const missing = new Map(job.errors.filter((e) => e.code === 'field-missing' && e.fieldMapFor).map((e) => [e.fieldMapFor.field, e.fieldMapFor]))
+    for (const m of missing.values()) {
+      const pick = h(
+        'select',
+        { class: 'fix-field', dataset: { field: m.field } },
+        h('option', { value: '' }, u.fixes.fieldChoose),
+        m.sourceFields.map((name) => h('option', { value: name, translate: 'no' }, name)),
+      )
+      parts.push(h('p', {}, h('label', {}, u.fixes.field(m.titleZh), pick)))
+      checks.push(() => (pick.value ? null : { text: u.fixes.fieldMissing(m.titleZh), focus: pick }))
+      applies.push(() => {
+        let map = {}
+        try {
+          map = JSON.parse(fieldMap.value.trim() || '{}') ?? {}
+        } catch {
+          /* a map the user broke is replaced by the one chosen here */
+        }
+        // the service takes the Chinese title as the key (the field map is written in Chinese)
+        for (const k of Object.keys(map)) if (k === m.field || k === m.titleZh) delete map[k]
+        fieldMap.value = JSON.stringify({ ...map, [m.titleZh]: pick.value })
+      })
+    }
+    if (codes.has('invalid-records')) {
+      const skip = h('input', { type: 'checkbox', id: 'fix-skip', checked: true })
+      parts.push(h('p', {}, h('label.check', {}, skip, ` ${u.fixes.skip}`)))
+      applies.push(() => (onInvalid.value = skip.checked ? 'skip' : 'fail'))
+    }
+    if (!parts.length) return null
+    const message = h('div', { 'aria-live': 'polite' })
+    const reimport = h(
+      'button',
+      {
+        type: 'button',
+        id: 'reimport',
+        class: 'primary',
+        onclick: () => {
+          const problem = checks.map((check) => check()).find(Boolean)
+          if (problem) {
+            clear(message).append(h('p.error', { role: 'alert' }, problem.text))
+            problem.focus?.focus()
+            return
+          }
+          for (const apply of applies) apply()
+          start()
+        },
+      },
+      u.fixes.reimport,
+    )
+    return h(
+      'div.fixes',
+      { id: 'import-fixes' },
+      h('h3', {}, u.fixes.title),
+      parts,
+      message,
+      h('p', {}, reimport, ' ', h('span.hint', {}, u.fixes.sameFile(file?.name ?? ''))),
+    )
   }
 
   async function cancel() {
@@ -225,7 +367,7 @@ export function renderUpload({ principal, county, onDone }) {
           id: 'retry',
           onclick: () => {
             advanced.open = true
-            srid.focus()
+            crs.select.focus()
             startButton.textContent = u.retry
           },
         },
@@ -248,7 +390,7 @@ export function renderUpload({ principal, county, onDone }) {
               {},
               h('td.num', {}, `#${j.id}`),
               h('td', {}, layerTitle(j.layer), h('div.hint', {}, j.sourceName ?? '')),
-              h('td', {}, u.status[j.status] ?? j.status),
+              h('td', {}, j.unchanged ? u.unchanged : (u.status[j.status] ?? j.status)),
               h('td.num', {}, f.int(j.counts?.stored)),
               h('td', {}, f.dateTime(j.createdAt), h('div.hint', {}, f.who(j.createdByName, j.createdBy, ''))),
             ),
@@ -260,7 +402,106 @@ export function renderUpload({ principal, county, onDone }) {
     }
   }
   refreshRecent()
-  return h('div', {}, form, recent)
+  // the dialog outside the form: its own form's submit must not bubble into the upload's
+  return h('div', {}, form, dialog.el, recent)
+}
+
+/**
+ * The layer kind a file name says, only when it says one: <county>_<key>, the key itself, or the
+ * kind's Chinese title (one kind only). JZW.zip says none.
+ */
+export function kindOfName(name) {
+  const stem = name.replace(/\.(zip|geojson|json)$/i, '')
+  const kinds = layerKinds()
+  const byKey = kinds.find((k) => stem === k.key || stem.endsWith(`_${k.key}`))
+  if (byKey) return byKey.key
+  const byTitle = kinds.filter((k) => stem.includes(k.titleZh))
+  return byTitle.length === 1 ? byTitle[0].key : null
+}
+
+/**
+ * The coordinate systems of Shandong deliveries (GET /settings crsChoices) by their Chinese names,
+ * and 其他 with a free EPSG code. `towgs84` is the field a Xian 1980 choice needs filled.
+ */
+function crsChooser(id, towgs84) {
+  const choices = settings()?.crsChoices ?? []
+  const groups = [...new Set(choices.map((c) => c.datum))]
+  const select = h(
+    'select',
+    { id, name: 'srid' },
+    h('option', { value: '' }, u.crsAuto),
+    groups.map((d) =>
+      h(
+        'optgroup',
+        { label: u.crsGroups[d] ?? d },
+        choices.filter((c) => c.datum === d).map((c) => h('option', { value: String(c.epsg) }, `${c.nameZh}（EPSG:${c.epsg}）`)),
+      ),
+    ),
+    h('option', { value: 'other' }, u.crsOther),
+  )
+  const other = h('input', { id: `${id}-other`, pattern: '[0-9]{4,6}', size: 8, inputmode: 'numeric' })
+  const otherLabel = h('label', { hidden: true }, u.crsOtherCode, other)
+  const listeners = []
+  select.addEventListener('change', () => {
+    otherLabel.hidden = select.value !== 'other'
+    if (!otherLabel.hidden) other.focus()
+    for (const l of listeners) l()
+  })
+  const chosen = () => choices.find((c) => String(c.epsg) === select.value)
+  return {
+    select,
+    otherLabel,
+    value: () => (select.value === 'other' ? other.value.trim() : select.value),
+    /** a code from the list is selected; any other goes to 其他 */
+    set(code) {
+      const listed = !code || choices.some((c) => String(c.epsg) === code)
+      select.value = listed ? (code ?? '') : 'other'
+      if (!listed) other.value = code
+      otherLabel.hidden = select.value !== 'other'
+      for (const l of listeners) l()
+    },
+    needsTowgs84: () => Boolean(chosen()?.needsTowgs84),
+    onChange: (l) => listeners.push(l),
+    /** what keeps the choice from being sent, or null; `required`: a system must be chosen */
+    problem(required) {
+      if (required && !select.value) return { text: u.crsMissing, focus: select }
+      if (select.value === 'other' && !/^[0-9]{4,6}$/.test(other.value.trim())) return { text: u.crsOtherBad, focus: other }
+      if (chosen()?.needsTowgs84 && !towgs84.value.trim()) return { text: u.towgs84Missing, focus: towgs84 }
+      return null
+    },
+  }
+}
+
+/** The replace confirmation: a modal dialog in Chinese, answered 替换 (true) or 取消 (false). */
+function replaceDialog() {
+  const text = h('p', { id: 'replace-text' })
+  const el = h(
+    'dialog',
+    { id: 'replace-dialog', 'aria-labelledby': 'replace-title' },
+    h(
+      'form',
+      { method: 'dialog' },
+      h('h2', { id: 'replace-title' }, u.replace.title),
+      text,
+      h(
+        'p.row',
+        {},
+        h('button', { type: 'submit', value: 'replace', id: 'confirm-replace', class: 'primary' }, u.replace.confirm),
+        h('button', { type: 'submit', value: 'cancel', id: 'cancel-replace' }, u.replace.cancel),
+      ),
+    ),
+  )
+  return {
+    el,
+    ask(message) {
+      text.textContent = message
+      el.returnValue = ''
+      return new Promise((resolve) => {
+        el.addEventListener('close', () => resolve(el.returnValue === 'replace'), { once: true })
+        el.showModal()
+      })
+    },
+  }
 }
 
 /** Status, counts, CRS and encoding found (and how), warnings and errors with file/record/field. */
@@ -287,13 +528,19 @@ export function jobDetail(job) {
                   h('td', {}, e.messageZh ?? e.message),
                 ),
               ),
+            { class: 'issues' },
           ),
         )
       : null
   return h(
     'div',
     { dataset: { status: job.status } },
-    h('p', {}, h('strong', { id: 'job-status' }, u.status[job.status] ?? job.status), ` · ${u.job} #${job.id} · ${layerTitle(job.layer)}`),
+    h(
+      'p',
+      {},
+      h('strong', { id: 'job-status' }, job.unchanged ? u.unchanged : (u.status[job.status] ?? job.status)),
+      ` · ${u.job} #${job.id} · ${layerTitle(job.layer)}`,
+    ),
     job.counts
       ? h(
           'p',
