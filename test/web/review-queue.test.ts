@@ -6,7 +6,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
-import { loadSample, signedIn, startWebTest, type WebTest } from './browser.js'
+import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 const keys: Record<string, string> = {}
@@ -115,11 +115,12 @@ describe('the review queue', () => {
     }
     // waited longest last when ascending
     expect(await rowCodes(page, '#pending-reviews')).toEqual(['371502-0002', '371502-0001'])
-    await page.screenshot({ path: '/tmp/rq-queue-1440.png', fullPage: true })
+    await screenshot(page, 'reviews-queue-1440')
+    // a phone: the navigation folds, the menu button carries the counts, the tables scroll in their box
     await page.setViewportSize({ width: 390, height: 844 })
-    await page.waitForSelector('#menu:not([hidden])')
+    expect(await page.textContent('#menu .nav-count')).toBe('待审核 2 · 逾期 1')
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390)
-    await page.screenshot({ path: '/tmp/rq-queue-390.png', fullPage: true })
+    await screenshot(page, 'reviews-queue-390')
     await context.close()
   })
 
@@ -142,6 +143,7 @@ describe('the review queue', () => {
     const analysis = await api('GET', `/projects/${ids['0001']}/analysis`, keys.province!)
     await page.click('button[data-action="approve"]')
     await page.waitForSelector('dialog#verdict-warning[open]')
+    await screenshot(page, 'reviews-warning-1440')
     expect(await page.textContent('#verdict-warning')).toContain('项目 371502-0001')
     expect(await page.textContent('#verdict-warning')).toContain('最新分析结论为“不符合”。仍要省级审核通过吗？')
     const failing = analysis.checks.filter((c: { passed: boolean | null }) => c.passed !== true)
