@@ -1,5 +1,5 @@
 // The console shell: sign-in gate, navigation by role, hash routes → page modules.
-import { ApiError, session } from './api.js'
+import { api, ApiError, session } from './api.js'
 import { h, clear } from './dom.js'
 import { hashPath } from './hash-query.js'
 import { problemBox } from './problem.js'
@@ -12,7 +12,8 @@ const routes = [
   { path: /^#\/projects$/, nav: 'projects', load: () => import('./pages/projects.js') },
   { path: /^#\/projects\/(\d+)$/, nav: 'projects', load: () => import('./pages/project.js') },
   { path: /^#\/projects\/(\d+)\/sheet$/, nav: 'projects', load: () => import('./pages/sheet.js') },
-  { path: /^#\/reviews$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
+  // the queue's sort rides in the hash (#/reviews?sort=dueOn&dir=desc): a link or a reload keeps it
+  { path: /^#\/reviews(?:\?[^#]*)?$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
   { path: /^#\/bundles$/, nav: 'bundles', load: () => import('./pages/bundles.js') },
   { path: /^#\/province$/, nav: 'province', load: () => import('./pages/province.js'), roles: ['province', 'admin'] },
   { path: /^#\/accounts$/, nav: 'accounts', load: () => import('./pages/accounts.js'), roles: ['admin'] },
@@ -44,8 +45,16 @@ function renderHeader() {
     const current = routes.find((r) => r.path.test(hashPath()))?.nav
     for (const r of routes.filter((r, i, all) => all.findIndex((x) => x.nav === r.nav) === i)) {
       if (r.hidden || (r.roles && !r.roles.includes(p.role))) continue
-      nav.append(h('a', { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined }, s.nav[r.nav]))
+      nav.append(
+        h(
+          'a',
+          { href: `#/${r.nav}`, 'aria-current': r.nav === current ? 'page' : undefined },
+          s.nav[r.nav],
+          r.nav === 'reviews' ? h('span', { id: 'nav-review-counts', class: 'nav-count', hidden: true }) : null,
+        ),
+      )
     }
+    refreshReviewCounts()
     who.append(
       h('span', { id: 'principal', dataset: { role: p.role, region: p.region ?? '' } }, s.signIn.signedInAs(p.name, roleName(p.role), p.region)),
       p.kind === 'account' ? h('a', { href: '#/password', id: 'change-password' }, s.password.link) : null,
@@ -66,6 +75,32 @@ function renderHeader() {
   }
   nav.append(h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, s.apiDocs))
 }
+
+/**
+ * 待审核 n · 逾期 m beside 审核: the signed-in key's own queue (GET /reviews/counts). Read again on
+ * every page and after a review step; a failed read leaves the badge off rather than showing an error.
+ */
+async function refreshReviewCounts() {
+  if (!session.key) return
+  let counts
+  try {
+    counts = await api('/reviews/counts')
+  } catch {
+    return
+  }
+  const badge = document.getElementById('nav-review-counts')
+  if (!badge) return
+  badge.hidden = counts.pending === 0
+  badge.className = `nav-count${counts.overdue ? ' overdue' : ''}`
+  badge.dataset.pending = String(counts.pending)
+  badge.dataset.overdue = String(counts.overdue)
+  badge.textContent = s.review.navCounts(counts.pending, counts.overdue)
+  // on a phone the navigation is folded: the menu button carries the same badge
+  const menu = document.getElementById('menu')
+  menu.querySelector('.nav-count')?.remove()
+  if (counts.pending) menu.append(h('span', { class: badge.className, 'aria-hidden': 'true' }, badge.textContent))
+}
+window.addEventListener('lowland:reviewed', refreshReviewCounts)
 
 let generation = 0
 

@@ -41,7 +41,7 @@ export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach' | 'ori
 }
 
 const m2 = (x: number, thresholds: number[] = []) => roundKeepingSide(x, 2, thresholds)
-const verdictZh = (eligible: boolean | null) => (eligible === true ? '符合' : eligible === false ? '不符合' : '无法判定') as AnalysisResult['verdictZh']
+export const verdictZh = (eligible: boolean | null) => (eligible === true ? '符合' : eligible === false ? '不符合' : '无法判定') as AnalysisResult['verdictZh']
 const rewardVerdictZh = (counted: boolean | null) =>
   (counted === true ? '计入奖励' : counted === false ? '不计入奖励' : '无法判定') as AnalysisResult['rewardVerdictZh']
 

@@ -1,23 +1,19 @@
-// Review workflow use cases: move a project through county → city → province, list reviews and
-// their due dates. Every transition commits with its audit row and its history row.
+// Review workflow use cases: move a project through county → city → province (the queue and its due
+// dates: ./queue.ts). Every transition commits with its audit row and its history row.
 import type { Knex } from 'knex'
 import { analyzeProjects, type ProjectForAnalysis } from '../analysis/service.js'
 import { currentResult } from '../analysis/stored-result.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
-import { analysisStale, latestAnalysisJoin, latestAnalysisOf } from '../db/read-model.js'
-import { resultValue } from '../db/result-projections.js'
+import { latestAnalysisOf } from '../db/read-model.js'
 import { whereInScope } from '../db/scope.js'
-import { addWorkingDays, chinaDate, chinaToday, workingDaysBetween } from '../domain/calendar.js'
+import { chinaToday } from '../domain/calendar.js'
 import { fieldCheckDefaults, fieldCheckProblems, fieldCheckResults, fieldCheckUse, type FieldCheck, type FieldCheckResult } from '../domain/field-check.js'
 import type { ProjectStatus } from '../domain/project.js'
-import { inScope } from '../domain/region.js'
-import { cityDeadlineNote, PROVINCE_REVIEW_WORKING_DAYS, reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
+import { reviewActions, transition, type ReviewAction } from '../domain/workflow.js'
 import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import type { AnalysisResult } from '../schemas/analysis.js'
-import { workingDayRules } from './calendar.js'
 import { markNeighboursStale, refuseDoubleCounting } from './double-counting.js'
-import { pendingMilestones } from './milestones.js'
 import { actorNameOf } from '../auth/names.js'
 
 const notFound = (id: number) => problem('LR_NOT_FOUND', `project ${id} not found`, { detailZh: `项目 ${id} 不存在或不在本密钥的权限范围内` })
@@ -153,74 +149,4 @@ export async function transitionsOf(knex: Knex, actor: Actor, id: number) {
             resultZh: r.field_check_result ? fieldCheckResults[r.field_check_result as FieldCheckResult] : null,
           },
   }))
-}
-
-/**
- * Projects awaiting review. `items`: waiting for the province (city-checked), due 10 working days after
- * the city's check; `awaitingCity`: submitted and waiting for the city, which has no time limit, so no due date.
- */
-export async function pendingReviews(knex: Knex, actor: Actor, q: { county?: string; overdue?: boolean; asOf?: string }) {
-  const asOf = q.asOf ?? chinaToday()
-  const empty = { asOf, items: [], awaitingCity: [], cityDeadline: { workingDays: null, ...cityDeadlineNote }, milestones: [] }
-  if (q.county && !inScope(actor.scope, q.county)) return empty
-  // the city's check of the current round: the latest 'check' (a return and resubmission start a new round)
-  const checkedAt = knex('project_transitions as t')
-    .max('t.at')
-    .where('t.action', 'check')
-    .whereRaw('t.xzqdm = projects.xzqdm AND t.project_id = projects.id')
-    .as('city_checked_at')
-  let query = whereInScope(
-    knex('projects')
-      .select('id', 'code', 'name', 'xzqdm', 'status', 'submitted_at', checkedAt, 'a.overlaps', 'a.overlaps_stale')
-      // what the reviewer must see first: the other projects on the same land (issue 21)
-      .joinRaw(
-        latestAnalysisJoin({
-          project: 'projects',
-          as: 'a',
-          columns: `${resultValue(['overlaps'])} AS overlaps, ${analysisStale('r')} AS overlaps_stale`,
-        }),
-      )
-      .whereIn('status', ['submitted', 'city-checked'])
-      .orderBy('submitted_at')
-      .orderBy('id'),
-    actor.scope,
-  )
-  if (q.county) query = query.where({ xzqdm: q.county })
-  const [rows, rules, milestones] = await Promise.all([query, workingDayRules(knex), pendingMilestones(knex, actor, q.county)])
-  const base = (r: (typeof rows)[number]) => ({
-    projectId: r.id as number,
-    code: r.code as string,
-    name: r.name as string | null,
-    county: r.xzqdm as string,
-    status: r.status as string,
-    submittedOn: chinaDate(r.submitted_at as Date),
-    // null: not analysed yet, or by a release before overlaps were reported
-    overlaps: (r.overlaps ?? null) as AnalysisResult['overlaps'] | null,
-    overlapsStale: r.overlaps === null ? null : (r.overlaps_stale as boolean),
-  })
-  const province = rows
-    .filter((r) => r.status === 'city-checked')
-    .map((r) => {
-      // a project checked before transitions were recorded has no check row: its submission is the best date known
-      const cityCheckedOn = chinaDate((r.city_checked_at ?? r.submitted_at) as Date)
-      const due = addWorkingDays(cityCheckedOn, PROVINCE_REVIEW_WORKING_DAYS, rules)
-      // a due date that crosses a year without a loaded calendar counts weekends only
-      return { ...base(r), cityCheckedOn, dueOn: due.date, overdue: asOf > due.date, calendarMissingFor: due.yearsWithoutCalendar }
-    })
-    .sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : a.projectId - b.projectId))
-  const city = rows
-    .filter((r) => r.status === 'submitted')
-    .map((r) => {
-      const b = base(r)
-      return { ...b, dueOn: null, workingDaysWaiting: workingDaysBetween(b.submittedOn, asOf, rules) }
-    })
-  return {
-    asOf,
-    items: q.overdue ? province.filter((i) => i.overdue) : province,
-    // nothing waiting for the city can be overdue: it has no due date
-    awaitingCity: q.overdue ? [] : city,
-    cityDeadline: { workingDays: null, ...cityDeadlineNote },
-    // a milestone change has no due date either: nothing of it is overdue
-    milestones: q.overdue ? [] : milestones,
-  }
 }

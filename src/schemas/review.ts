@@ -30,7 +30,12 @@ export const TransitionBody = Type.Object(
     action: KeyOf(reviewActions, {
       description: 'submit (county key) → check (city key) → approve (province key); return (the reviewer of the current step) needs a reason',
     }),
-    reason: Type.Optional(Type.String({ maxLength: 2000, description: '退回理由' })),
+    reason: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: '审核意见: required with a return (退回理由; empty or blank is refused with 400), optional with the other steps, kept in the history',
+      }),
+    ),
     fieldCheck: Type.Optional(FieldCheck),
   },
   { additionalProperties: false },
@@ -107,6 +112,18 @@ const ReviewItem = {
     description: 'other projects on the same land, from the latest analysis; null when it has none (not analysed, or by an older release)',
   }),
   overlapsStale: Type.Union([Type.Boolean(), Type.Null()], { description: 'the analysis the overlaps come from is stale: the review will recompute it' }),
+  overlapCount: Type.Union([Type.Integer(), Type.Null()], { description: 'how many other projects are on the same land (overlaps); null as overlaps' }),
+  eligible: Type.Union([Type.Boolean(), Type.Null()], { description: '符合入库条件 by the latest analysis; null when undecided or not analysed' }),
+  verdictZh: Type.Union([OneOf(['符合', '不符合', '无法判定'] as const), Type.Null()], {
+    description: 'the latest analysis’s verdict in Chinese; null: not analysed yet',
+  }),
+  analysisStale: Type.Union([Type.Boolean(), Type.Null()], {
+    description: 'an input changed since the latest analysis (the city’s check and the approval recompute it); null: not analysed',
+  }),
+  areaM2: Type.Number({ description: 'project area, m² on the CGCS2000 ellipsoid (2 decimals)' }),
+  areaMu: Type.Number({ description: 'project area in 亩 (4 decimals)' }),
+  stockAreaM2: Type.Union([Type.Number(), Type.Null()], { description: '盘活存量面积 by the latest analysis, m²; null: not analysed or not determined' }),
+  stockAreaMu: Type.Union([Type.Number(), Type.Null()], { description: '盘活存量面积 in 亩; null as stockAreaM2' }),
 }
 
 export const ReviewList = Type.Object({
@@ -115,6 +132,7 @@ export const ReviewList = Type.Object({
     Type.Object({
       ...ReviewItem,
       cityCheckedOn: Type.String({ description: `the city’s check, from which the province’s ${PROVINCE_REVIEW_WORKING_DAYS} working days count` }),
+      workingDaysWaiting: Type.Integer({ description: 'working days from the city’s check to asOf: how long it has waited for the province' }),
       dueOn: Type.String({ description: `${PROVINCE_REVIEW_WORKING_DAYS} working days after the city’s check, weekends and holidays skipped` }),
       overdue: Type.Boolean(),
       calendarMissingFor: Type.Array(Type.Integer(), { description: 'years the due date crosses without a loaded holiday calendar (weekends only there)' }),
@@ -146,6 +164,22 @@ export const ReviewList = Type.Object({
     }),
     { description: 'milestones recorded or changed after the province’s approval, waiting for the city or the province (oldest first)' },
   ),
+})
+
+export const ReviewCountsQuery = Type.Object({ asOf: Type.Optional(CivilDate) }, { additionalProperties: false })
+
+export const ReviewCounts = Type.Object({
+  asOf: Type.String(),
+  role: Type.String(),
+  pending: Type.Integer({ description: 'projects and milestone changes waiting in the key’s queue (projects + milestones)' }),
+  projects: Type.Integer({
+    description:
+      'projects waiting for the key’s step: a city key the submitted ones, a province key the city-checked ones; county and admin keys all under review',
+  }),
+  milestones: Type.Integer({ description: 'milestone changes after approval waiting at the same stage' }),
+  overdue: Type.Integer({
+    description: `of the projects, those past the province’s ${PROVINCE_REVIEW_WORKING_DAYS} working days (the city has no time limit)`,
+  }),
 })
 
 export const CalendarDay = Type.Object({ date: CivilDate, name: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false })

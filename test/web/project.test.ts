@@ -26,6 +26,15 @@ beforeAll(async () => {
 })
 afterAll(async () => w?.close())
 
+/**
+ * Answers the dialogs of a review step (test/web/review-queue.test.ts tests them): the warning a
+ * project not 符合 brings first (the sample's all fail a rule), then the confirmation.
+ */
+async function confirmStep(page: import('playwright-core').Page) {
+  await page.click('#verdict-warning button[data-answer="ok"]')
+  await page.click('#review-confirm button[data-answer="ok"]')
+}
+
 /** "19,648.14" → 19648.14 */
 const numberOf = (text: string | null) => Number(text!.replace(/,/g, ''))
 
@@ -112,6 +121,7 @@ describe('project page', () => {
     await open(countySession.page)
     expect(await countySession.page.$('button[data-action="approve"]')).toBeNull()
     await countySession.page.click('button[data-action="submit"]')
+    await confirmStep(countySession.page)
     await countySession.page.waitForSelector('#review-history')
     expect(await countySession.page.$('button[data-action="approve"]')).toBeNull()
     expect(await countySession.page.$('button[data-action="submit"]')).toBeNull()
@@ -126,12 +136,14 @@ describe('project page', () => {
     await citySession.page.fill('#field-check-findings', '现场踏勘，红线范围与现状建筑与上报一致')
     await citySession.page.selectOption('#field-check-result', 'consistent')
     await citySession.page.click('button[data-action="check"]')
+    await confirmStep(citySession.page)
     await citySession.page.waitForSelector('#review-message :text("已市级审核通过")')
     await citySession.page.waitForSelector('#review-history td.field-check:text("王敏、刘强")')
     expect(await citySession.page.textContent('#field-check-latest')).toBe('2026-03-16 王敏、刘强：现场踏勘，红线范围与现状建筑与上报一致（一致）')
 
     await open(provinceSession.page)
     await provinceSession.page.click('button[data-action="approve"]')
+    await confirmStep(provinceSession.page)
     await provinceSession.page.waitForSelector('#review-message :text("已省级审核通过")')
     // The history is read after the move: three rows once it has come.
     await expect.poll(() => provinceSession.page.$$eval('#review-history tbody tr', (rows) => rows.length)).toBe(3)

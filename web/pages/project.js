@@ -154,6 +154,7 @@ export async function render(el, { params: [id] }) {
       project,
       actions,
       notice,
+      analysis: () => analysis,
       onMoved: async (moved, text) => {
         project = { ...project, ...moved }
         showHead(project)

@@ -3,7 +3,8 @@
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
-import { choices, roleName, statusName } from '../settings.js'
+import { ask } from '../dialog.js'
+import { checkName, choices, roleName, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox, replaceWhenLoaded } from '../problem.js'
 import { pendingMilestoneBox } from './milestone-review.js'
@@ -43,9 +44,69 @@ function fieldCheckForm() {
 /** A field check as one line: date, who, what they found, the result. */
 export const fieldCheckText = (c) => r.fieldCheck.text(c, c.resultZh)
 
-export async function renderReview(box, { project, actions, onMoved, notice }) {
+/** Steps that pass a project on (the county's submission, the city's check, the province's approval): a failing verdict warns first. */
+const passesOn = new Set(['submit', 'check', 'approve'])
+
+/** The project as the dialogs name it: its code and name. */
+const projectLabel = (project) => [project.code, project.name].filter(Boolean).join(' ')
+
+/**
+ * Before a step that passes the project on: when its latest analysis is not 符合 (不符合 or 无法判定),
+ * a warning naming the rules that failed or could not be decided, to be answered 仍要继续.
+ * `analysis` is the page's (or null, then read now). True: go on.
+ */
+async function verdictWarning(project, a, analysis) {
+  const w = r.verdictWarning
+  let result = analysis?.() ?? null
+  let failure = null
+  if (!result) {
+    try {
+      result = await api(`/projects/${project.id}/analysis`)
+    } catch (err) {
+      failure = err
+    }
+  }
+  if (result?.eligible === true) return true
+  const open = (result?.checks ?? []).filter((c) => c.passed !== true)
+  const body = result
+    ? [
+        h('p', {}, w.text(projectLabel(project), result.verdictZh, a.actionZh)),
+        h('p', {}, w.failing),
+        h(
+          'ul',
+          { id: 'failing-rules' },
+          open.map((c) =>
+            h(
+              'li',
+              { dataset: { check: c.id, passed: String(c.passed) } },
+              h('strong', {}, `${c.passed === false ? w.failed : w.undecided}：${checkName(c.id)}`),
+              ` — ${c.messageZh ?? c.message}`,
+            ),
+          ),
+        ),
+      ]
+    : [h('p', {}, w.noAnalysis), problemBox(failure)]
+  return ask({ id: 'verdict-warning', title: w.title, body, ok: w.next, cancel: w.cancel, danger: true })
+}
+
+/** The confirmation of every step: the project, the action and the comment going with it. */
+function confirmStep(project, a, comment) {
+  const c = r.confirm
+  return ask({
+    id: 'review-confirm',
+    title: c.title(a.actionZh),
+    body: [h('p', {}, c.text(projectLabel(project), a.actionZh)), h('p', { class: 'hint' }, comment ? `${c.comment}${comment}` : c.noComment)],
+    ok: c.ok(a.actionZh),
+    cancel: c.cancel,
+    danger: a.action === 'return',
+  })
+}
+
+/** `analysis()`: the latest analysis the page shows (null while it loads); the warning before a step reads it. */
+export async function renderReview(box, { project, actions, onMoved, notice, analysis }) {
   const message = h('div', { 'aria-live': 'polite', id: 'review-message' }, notice ? h('p', { role: 'status' }, notice) : null)
-  const reason = h('textarea', { id: 'return-reason', rows: 2, cols: 40 })
+  // the comment (审核意见) goes with any step; a return needs one
+  const reason = h('textarea', { id: 'review-comment', rows: 2, cols: 40, maxlength: '2000' })
   const fieldCheck = actions.actions.some((a) => a.fieldCheck && a.fieldCheck !== 'none') ? fieldCheckForm() : null
   const buttons = actions.actions.map((a) =>
     h('button', { type: 'button', class: a.needsReason ? '' : 'primary', dataset: { action: a.action }, onclick: () => move(a) }, a.actionZh),
@@ -63,14 +124,22 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
       fieldCheck.focus()
       return
     }
+    const comment = reason.value.trim()
+    for (const b of buttons) b.disabled = true
     try {
+      if (passesOn.has(a.action) && !(await verdictWarning(project, a, analysis))) return
+      if (!(await confirmStep(project, a, comment))) return
       const moved = await api(`/projects/${project.id}/transitions`, {
         method: 'POST',
-        body: { action: a.action, ...(a.needsReason ? { reason: reason.value.trim() } : {}), ...(check ? { fieldCheck: check } : {}) },
+        body: { action: a.action, ...(comment ? { reason: comment } : {}), ...(check ? { fieldCheck: check } : {}) },
       })
+      // the navigation's counts of the review queue change with the step
+      window.dispatchEvent(new CustomEvent('lowland:reviewed'))
       await onMoved(moved, r.done(a.actionZh))
     } catch (err) {
       message.append(problemBox(err))
+    } finally {
+      for (const b of buttons) b.disabled = false
     }
   }
   // an absent part (no pending milestone) adds nothing: Element.append would write the text "null"
@@ -78,17 +147,12 @@ export async function renderReview(box, { project, actions, onMoved, notice }) {
     ...[
       h('h2', {}, r.actions),
       buttons.length
-        ? h(
-            'div',
-            { id: 'review-actions' },
-            fieldCheck?.el,
-            actions.actions.some((a) => a.needsReason) ? h('label', {}, r.reason, reason) : null,
-            h('div.row', {}, buttons),
-          )
+        ? h('div', { id: 'review-actions' }, fieldCheck?.el, h('label', {}, r.reason, reason), h('div.row', {}, buttons))
         : h('p.hint', { id: 'review-actions' }, r.noActions),
       message,
       // a milestone change after approval: its own small review (the API gives the steps)
       pendingMilestoneBox(project, actions, async (text) => {
+        window.dispatchEvent(new CustomEvent('lowland:reviewed'))
         const fresh = await api(`/projects/${project.id}`)
         await onMoved(fresh, text)
       }),

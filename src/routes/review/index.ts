@@ -4,7 +4,8 @@ import Type from 'typebox'
 import { createFiling, filingsCsv, getFiling, listFilings, updateFiling } from '../../filings/service.js'
 import { getYear, storeYear } from '../../review/calendar.js'
 import { PROVINCE_REVIEW_WORKING_DAYS } from '../../domain/workflow.js'
-import { moveProject, pendingReviews, transitionsOf } from '../../review/service.js'
+import { pendingReviews, reviewCounts } from '../../review/queue.js'
+import { moveProject, transitionsOf } from '../../review/service.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
 import actionRoutes from './actions.js'
 import milestoneRoutes from './milestones.js'
@@ -16,6 +17,8 @@ import {
   FilingBody,
   FilingPatch,
   FilingQuery,
+  ReviewCounts,
+  ReviewCountsQuery,
   ReviewList,
   ReviewQuery,
   Transition,
@@ -64,6 +67,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => pendingReviews(knex, request.actor, request.query),
+  )
+  app.get(
+    '/reviews/counts',
+    {
+      schema: {
+        summary: 'How many projects and milestone changes wait in the key’s review queue, and how many are overdue (for the console’s navigation)',
+        tags: ['review'],
+        querystring: ReviewCountsQuery,
+        response: { 200: ReviewCounts, ...problemResponses },
+      },
+    },
+    async (request) => reviewCounts(knex, request.actor, request.query),
   )
 
   app.post(
