@@ -11,6 +11,7 @@ const routes = [
   { path: /^#\/projects$/, nav: 'projects', load: () => import('./pages/projects.js') },
   { path: /^#\/projects\/(\d+)$/, nav: 'projects', load: () => import('./pages/project.js') },
   { path: /^#\/projects\/(\d+)\/sheet$/, nav: 'projects', load: () => import('./pages/sheet.js') },
+  { path: /^#\/sheets\?ids=(\d+(?:,\d+)*)$/, nav: 'projects', load: () => import('./pages/sheets.js') },
   { path: /^#\/reviews$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
   { path: /^#\/bundles$/, nav: 'bundles', load: () => import('./pages/bundles.js') },
   { path: /^#\/province$/, nav: 'province', load: () => import('./pages/province.js'), roles: ['province', 'admin'] },

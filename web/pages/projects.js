@@ -6,6 +6,7 @@ import * as f from '../format.js'
 import { statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
+import { sheetSelection } from './sheet-selection.js'
 
 const p = s.projects
 
@@ -38,6 +39,8 @@ export async function render(el, { principal }) {
   const listStatus = h('div', { id: 'project-list-status', 'aria-live': 'polite' })
   const run = h('div', { id: 'analysis-run', 'aria-live': 'polite' })
   const runButton = countyFixed(principal) ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
+  // 批量打印核查表: the projects ticked, one sheet each
+  const selection = sheetSelection()
   el.append(
     h('h1', {}, p.title),
     h(
@@ -50,6 +53,7 @@ export async function render(el, { principal }) {
         h('label', {}, p.verdictLabel, verdict),
         h('label', { style: 'flex-direction:row;align-items:center;gap:6px' }, staleOnly, p.staleOnly),
         runButton,
+        selection.button,
       ),
       run,
       listStatus,
@@ -87,11 +91,12 @@ export async function render(el, { principal }) {
     const c = p.cols
     clear(list).append(
       table(
-        [c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed],
+        [selection.header(), c.code, c.name, c.county, c.status, s.unit.m2(c.area), s.unit.m2(c.stock), c.verdict, c.analysed],
         rows.map((x) =>
           h(
             'tr',
             { dataset: { id: x.id, code: x.code } },
+            selection.cell(x.id, x.code),
             h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
             h('td', {}, x.name ?? s.common.dash),
             h('td', {}, x.county),

@@ -6,6 +6,7 @@ import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 import { filingsTable } from './review.js'
 import { pendingMilestonesTable } from './milestone-review.js'
+import { sheetSelection } from './sheet-selection.js'
 
 const r = s.review
 
@@ -17,10 +18,18 @@ export async function render(el) {
   const filings = h('div', { id: 'filings' })
   // a failed reload (the overdue filter, with the service stopped) keeps the tables shown and says why
   const status = h('div', { id: 'reviews-status', 'aria-live': 'polite' })
+  // 批量打印核查表: the projects ticked in either table, one sheet each
+  const selection = sheetSelection()
   el.append(
     h('h1', {}, r.title),
     status,
-    h('section.card', {}, h('h2', {}, r.pending), h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), pending),
+    h(
+      'section.card',
+      {},
+      h('h2', {}, r.pending),
+      h('div.row', {}, h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), selection.button),
+      pending,
+    ),
     h('section.card', {}, h('h2', {}, r.awaitingCity), city),
     h('section.card', {}, h('h2', {}, r.milestone.list), milestones),
     h('section.card', {}, h('h2', {}, r.filings), filings),
@@ -47,11 +56,12 @@ export async function render(el) {
       clear(pending).append(
         h('p.hint', {}, list.asOf),
         table(
-          [c.code, c.name, c.county, c.status, c.cityCheckedOn, c.dueOn, c.overdue, c.overlaps],
+          [selection.header(), c.code, c.name, c.county, c.status, c.cityCheckedOn, c.dueOn, c.overdue, c.overlaps],
           list.items.map((x) =>
             h(
               'tr',
               { class: x.overdue ? 'overdue' : '', dataset: { id: x.projectId } },
+              selection.cell(x.projectId, x.code),
               link(x),
               h('td', {}, x.name ?? s.common.dash),
               h('td', {}, x.county),
@@ -68,11 +78,12 @@ export async function render(el) {
       clear(city).append(
         h('p.hint', {}, list.cityDeadline?.zh ?? ''),
         table(
-          [c.code, c.name, c.county, c.submittedOn, c.waiting, c.overlaps],
+          [selection.header(), c.code, c.name, c.county, c.submittedOn, c.waiting, c.overlaps],
           (list.awaitingCity ?? []).map((x) =>
             h(
               'tr',
               { dataset: { id: x.projectId } },
+              selection.cell(x.projectId, x.code),
               link(x),
               h('td', {}, x.name ?? s.common.dash),
               h('td', {}, x.county),
