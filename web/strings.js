@@ -411,7 +411,7 @@ export const s = {
     signature: '核查人：__________　　日期：__________',
     // an approved project's sheet shows what the province approved (the pinned result), never a later recomputation
     approvedLabel: (date) => `省级审批时的分析结果（${date} 批准）`,
-    approvedChanged: '审批后输入图层已更新，本表数据仍为审批时的结果（地图为当前图层下的分析图斑）。',
+    approvedChanged: '审批后输入图层已更新，本表数据和地图仍为审批时的结果。',
     approvedMissing: '未保存省级审批时的分析结果，以下为当前分析结果。',
     latestLabel: '当前分析结果',
   },

@@ -27,7 +27,7 @@ import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
 import { projectOverlaps } from './overlaps.js'
-import { projectPieces } from './pieces.js'
+import { projectPieces, type PieceVersions } from './pieces.js'
 import { currentResult } from './stored-result.js'
 import * as q from './queries.js'
 
@@ -367,9 +367,15 @@ export async function analysisHistory(knex: Knex, actor: Actor, projectId: numbe
 }
 
 /** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
-export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
+export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, o: { of?: 'current' | 'approved'; config?: AnalysisConfig } = {}) {
+  const config = o.config ?? analysisDefaults
   const project = await getProject(knex, actor, projectId)
-  const rows = await projectPieces(knex, { id: projectId, county: project.county }, { survey2: survey2LandOf(config), rules: config.buildingTypeRules })
+  const where = { id: projectId, county: project.county }
+  const rows = await projectPieces(
+    knex,
+    where,
+    o.of === 'approved' ? await approvedPiecesOptions(knex, project, config) : { survey2: survey2LandOf(config), rules: config.buildingTypeRules },
+  )
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r, i) => ({
@@ -378,6 +384,34 @@ export async function analysisPieces(knex: Knex, actor: Actor, projectId: number
       properties: { role: r.role, projectId, code: r.code, name: r.name, ref: r.ref, m2: m2(r.m2) },
       geometry: r.geometry,
     })),
+  }
+}
+
+/**
+ * The pieces of the analysis the province approved: cut from the layer versions it recorded (kept
+ * from purging while it is pinned: read-model versionsInUseOfCounty), with the building types it
+ * excluded and the construction codes it counted, so the map shows the land behind the approved numbers.
+ */
+async function approvedPiecesOptions(knex: Knex, project: { id: number; county: string; code: string }, config: AnalysisConfig) {
+  const stored = await approvedAnalysisOf(knex, project)
+  if (!stored)
+    throw problem('LR_NOT_FOUND', `project ${project.id} has no approved analysis`, { detailZh: `项目 ${project.code} 尚无省级审批通过时的分析结果` })
+  const a = stored.result as Partial<AnalysisResult>
+  const inputs = (a.inputs ?? {}) as Record<string, { datasetId?: unknown } | null | undefined>
+  const versions: PieceVersions = (layer) => {
+    const datasetId = inputs[layer]?.datasetId
+    return typeof datasetId === 'number' ? { layer, datasetId, county: project.county } : null
+  }
+  const land = survey2LandOf(config)
+  return {
+    survey2: {
+      ...land,
+      codes: a.survey2Construction?.codes ?? land.codes,
+      excludeChangedAfter: a.survey2ChangedAfterBaseline?.excluded ?? land.excludeChangedAfter,
+    },
+    rules: config.buildingTypeRules,
+    versions,
+    excludedTypes: (a.footprint?.types ?? []).flatMap((t) => (t.class === 'excluded' && t.type !== null ? [t.type] : [])),
   }
 }
 

@@ -38,7 +38,8 @@ afterAll(() => t.close())
 
 describe('analysis history and the approved analysis', () => {
   it('lists each stored result with its trigger and key; the approved one stays pinned after a change and a recompute', async () => {
-    expect((await api('GET', `/projects/${id}/analysis/approved`)).json()).toMatchObject({ status: 404, detailZh: expect.stringContaining('H-1') })
+    for (const url of [`/projects/${id}/analysis/approved`, `/projects/${id}/analysis/pieces?of=approved`])
+      expect((await api('GET', url)).json()).toMatchObject({ status: 404, detailZh: expect.stringContaining('H-1') })
     const read = (await api('GET', `/projects/${id}/analysis`)).json()
     expect(read.computedNow).toBe(true)
     const recomputed = (await api('POST', `/projects/${id}/analysis`, keys.city)).json()
@@ -61,6 +62,9 @@ describe('analysis history and the approved analysis', () => {
     const pinned = history.items.find((x: { approved: boolean }) => x.approved)
     expect(a).toMatchObject({ resultId: pinned.resultId, approvedBy: prefix(keys.province!), inputsChanged: true, result: { code: 'H-1' } })
     expect(a.resultId).not.toBe(latest.resultId)
+    // no layer was loaded when it was approved: its pieces are the boundary alone
+    const pieces = (await api('GET', `/projects/${id}/analysis/pieces?of=approved`)).json()
+    expect(pieces.features.map((f: { properties: { role: string } }) => f.properties.role)).toEqual(['project'])
     expect(a.result.computedAt).toBe(pinned.computedAt)
     expect(Date.parse(a.approvedAt)).toBeGreaterThanOrEqual(Date.parse(a.computedAt))
     expect(history.items.map((x: { resultId: number; trigger: string; triggeredBy: string; approved: boolean; latest: boolean }) => x)).toEqual([
@@ -82,6 +86,7 @@ describe('analysis history and the approved analysis', () => {
   })
 
   it('answers only within the key’s region', async () => {
-    for (const url of [`/projects/${id}/analyses`, `/projects/${id}/analysis/approved`]) expect((await api('GET', url, keys.otherCounty)).statusCode).toBe(404)
+    for (const url of [`/projects/${id}/analyses`, `/projects/${id}/analysis/approved`, `/projects/${id}/analysis/pieces?of=approved`])
+      expect((await api('GET', url, keys.otherCounty)).statusCode).toBe(404)
   })
 })

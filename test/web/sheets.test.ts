@@ -92,6 +92,13 @@ describe('the approved analysis after a layer change', () => {
     // the whole delivery has more building footprint in the project than the half the province saw
     expect(latest.footprint.m2).toBeGreaterThan(approved.result.footprint.m2)
     expect(m2(latest.footprint.m2)).not.toBe(m2(approved.result.footprint.m2))
+    // the map's pieces too: of the layer versions the approved analysis recorded, or of the active ones
+    const footprintOf = async (query: string) =>
+      (await api('GET', `/projects/${ids['0001']}/analysis/pieces${query}`)).features
+        .filter((x: { properties: { role: string } }) => x.properties.role === 'footprint')
+        .reduce((sum: number, x: { properties: { m2: number } }) => sum + x.properties.m2, 0)
+    expect(await footprintOf('?of=approved')).toBeCloseTo(approved.result.footprint.m2, 0)
+    expect(await footprintOf('')).toBeCloseTo(latest.footprint.m2, 0)
 
     const { context, page } = await signedIn(w, county, { width: 1440, height: 900 })
     await page.goto(`${w.baseUrl}/#/projects/${ids['0001']}/sheet`)

@@ -2,7 +2,7 @@
 // clauses, layer versions and date. Print with the browser (print CSS hides the console around it).
 // An approved project's sheet shows the analysis the province approved (the pinned result, as
 // stored then), never a later recomputation. ./sheets.js prints several, one page each.
-import { api } from '../api.js'
+import { api, ApiError } from '../api.js'
 import { h } from '../dom.js'
 import * as f from '../format.js'
 import { statusName } from '../settings.js'
@@ -22,6 +22,19 @@ function cityOpinion(history) {
   return `${check.actionZh}（${f.dateTime(check.at)}）${check.fieldCheck ? `；${s.review.fieldCheck.latest}：${fieldCheckText(check.fieldCheck)}` : ''}`
 }
 
+/** The pieces behind the analysis shown: of the approved one (its layer versions) for an approved project. */
+async function piecesOf(id, approvedStatus) {
+  const current = () => api(`/projects/${id}/analysis/pieces`)
+  if (!approvedStatus) return current()
+  try {
+    return await api(`/projects/${id}/analysis/pieces`, { query: { of: 'approved' } })
+  } catch (err) {
+    // approved before results were pinned: the current pieces, as the numbers are
+    if (err instanceof ApiError && err.status === 404) return current()
+    throw err
+  }
+}
+
 /**
  * What a sheet shows: the project, its review history, the pieces, and the analysis: for an approved
  * project the one the province approved (GET …/analysis/approved, as stored), else the current one.
@@ -32,7 +45,7 @@ export async function sheetData(id) {
   const [approved, current, pieces, history] = await Promise.all([
     approvedOf(id, project),
     approvedStatus ? null : analysisOf(id),
-    api(`/projects/${id}/analysis/pieces`),
+    piecesOf(id, approvedStatus),
     api(`/projects/${id}/transitions`),
   ])
   const a = approved?.result ?? current ?? (await analysisOf(id))

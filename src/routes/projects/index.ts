@@ -3,7 +3,7 @@ import Type from 'typebox'
 import { analysisHistory, analysisPieces, approvedAnalysis, projectAnalysis } from '../../analysis/service.js'
 import { AnalysisHistory, AnalysisResponse, ApprovedAnalysisResponse } from '../../schemas/analysis.js'
 import * as projects from '../../projects/service.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { IdParams, OneOf, problemResponses } from '../../schemas/common.js'
 import { CreateProjectBody, CreateProjectFeature, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
 
 const tags = ['projects']
@@ -90,12 +90,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         summary: 'The pieces behind the analysis (construction land, footprint union, third-survey pieces, conflicts) as GeoJSON for QGIS',
+        description: 'of=approved: the pieces of the analysis the province approved, cut from the layer versions it recorded (404 when the project has none).',
         tags,
         params: IdParams,
+        querystring: Type.Object(
+          { of: Type.Optional(OneOf(['current', 'approved'], { description: 'current (the active layers, default) or approved', default: 'current' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) }), ...problemResponses },
       },
     },
-    async (request, reply) => reply.type('application/geo+json').send(await analysisPieces(knex, request.actor, request.params.id)),
+    async (request, reply) => reply.type('application/geo+json').send(await analysisPieces(knex, request.actor, request.params.id, { of: request.query.of })),
   )
   app.patch(
     '/projects/:id',
