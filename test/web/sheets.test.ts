@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { zipFiles } from '../../src/formats/zip-writer.js'
 import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
 import { importFile } from '../helpers/imports.js'
-import { loadSample, signedIn, startWebTest, type WebTest } from './browser.js'
+import { loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 let dir: string
@@ -107,7 +107,7 @@ describe('the approved analysis after a layer change', () => {
     expect(await page.textContent('#sheet td[data-field="footprint.m2"]')).toBe(m2(approved.result.footprint.m2))
     expect(await page.textContent('#sheet td[data-field="footprint.ratio"]')).not.toBe(await percentOf(page, latest.footprint.ratio))
     expect(await page.textContent('#sheet td[data-field="stockArea.m2"]')).toBe(m2(approved.result.stockArea.m2))
-    await page.screenshot({ path: '/tmp/sh-sheet-approved.png' })
+    await screenshot(page, 'sheet-approved')
     const { text, pages } = await printed(page, 'approved')
     expect(text.replace(/\s+/g, '')).toContain(`省级审批时的分析结果（${day(approved.approvedAt)}批准）`)
     expect(text).toContain(m2(approved.result.footprint.m2))
@@ -141,6 +141,8 @@ describe('the approved analysis after a layer change', () => {
     expect(pinned.id).toBe(approved.resultId)
     expect(pinned.text).toContain('省级审批采用')
     expect(pinned.text).toContain('审核时计算')
+    await page.locator('#approved-analysis').scrollIntoViewIfNeeded()
+    await screenshot(page, 'project-approved')
     await context.close()
   })
 })
@@ -172,7 +174,7 @@ describe('batch print', () => {
     // the approved one with the approved numbers here too
     const approved = await api('GET', `/projects/${ids['0001']}/analysis/approved`)
     expect(await page.textContent(`#sheets article[data-project-id="${ids['0001']}"] td[data-field="footprint.m2"]`)).toBe(m2(approved.result.footprint.m2))
-    await page.screenshot({ path: '/tmp/sh-sheets-batch.png' })
+    await screenshot(page, 'sheets')
     const { text, pages } = await printed(page, 'batch')
     expect(pages).toBe(3)
     for (const code of ['0001', '0002', '0003']) expect(text).toContain(`371502-${code}`)
