@@ -21,6 +21,7 @@ import * as milestoneEvidence from './20261205010000_milestone_evidence.js'
 import * as projectScatteredLand from './20261205020000_project_scattered_land.js'
 import * as rewardExtractions from './20261205030000_reward_extractions.js'
 import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
+import * as analysisTrigger from './20261206020000_analysis_trigger.js'
 import * as projectAttachments from './20261206040000_project_attachments.js'
 import * as accounts from './20261206090000_accounts.js'
 
@@ -45,6 +46,7 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261205020000_project_scattered_land', projectScatteredLand],
   ['20261205030000_reward_extractions', rewardExtractions],
   ['20261205060000_plan_land_use_code', planLandUseCode],
+  ['20261206020000_analysis_trigger', analysisTrigger],
   ['20261206040000_project_attachments', projectAttachments],
   ['20261206090000_accounts', accounts],
 ]

@@ -14,6 +14,8 @@ const routes = [
   { path: /^#\/projects\/(\d+)\/sheet$/, nav: 'projects', load: () => import('./pages/sheet.js') },
   // the queue's sort rides in the hash (#/reviews?sort=dueOn&dir=desc): a link or a reload keeps it
   { path: /^#\/reviews(?:\?[^#]*)?$/, nav: 'reviews', load: () => import('./pages/reviews.js') },
+  // several sheets at once: #/sheets?ids=1,2,3 (the ids in the hash query)
+  { path: /^#\/sheets$/, nav: 'projects', load: () => import('./pages/sheets.js') },
   { path: /^#\/bundles$/, nav: 'bundles', load: () => import('./pages/bundles.js') },
   { path: /^#\/province$/, nav: 'province', load: () => import('./pages/province.js'), roles: ['province', 'admin'] },
   { path: /^#\/accounts$/, nav: 'accounts', load: () => import('./pages/accounts.js'), roles: ['admin'] },

@@ -31,6 +31,8 @@ export const kilometres = (v) => (missing(v) ? s.common.dash : kmFormat.format(v
 export const percent = (v) => (missing(v) ? s.common.dash : pctFormat.format(v))
 export const int = (v) => (missing(v) ? s.common.dash : intFormat.format(v))
 export const dateTime = (iso) => (iso ? dateTimeFormat.format(new Date(iso)).replace(/\//g, '-') : s.common.dash)
+/** The day (YYYY-MM-DD) of a time, in Beijing time. */
+export const date = (iso) => (iso ? dateTime(iso).slice(0, 10) : s.common.dash)
 /** A date the API gives as YYYYMMDD (a BGRQ read), as YYYY-MM-DD. */
 export const yyyymmdd = (d) => (/^\d{8}$/.test(d ?? '') ? `${d.slice(0, 4)}-${d.slice(4, 6)}-${d.slice(6)}` : (d ?? s.common.dash))
 export const bytes = (n) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${(n / 1024 / 1024).toFixed(1)} MB`)

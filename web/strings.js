@@ -274,6 +274,24 @@ export const s = {
     computedNow: '本次请求新计算',
     stored: '已保存的结果',
     sheet: '打印核查表',
+    // after approval: the pinned result beside the latest, and every stored analysis
+    approvedAnalysis: (date) => `省级审批时的分析结果（${date} 批准）`,
+    latestAnalysis: '最新分析结果',
+    approvedSame: (date) => `最新分析结果与省级审批时（${date} 批准）的结果一致。`,
+    approvedDiffers: '审批后输入图层有更新并已重新分析，最新结果与审批时不同；奖励核算和核查表以审批时的结果为准。',
+    compareCols: { item: '项目', approved: '审批时', latest: '最新' },
+    history: '分析记录',
+    historyCols: {
+      computedAt: '分析时间',
+      trigger: '触发方式',
+      by: '操作密钥',
+      verdict: '结论',
+      stock: '盘活存量面积（m²）',
+      ratio: '基底面积占比',
+      mark: '说明',
+    },
+    historyMarks: { approved: '省级审批采用', latest: '最新', stale: '已过期' },
+    triggerUnknown: '未记录',
     verdict: '结论',
     rows: {
       area: '项目面积',
@@ -535,6 +553,23 @@ export const s = {
     cityOpinion: '市级意见（外业核查）',
     cityOpinionNone: '尚未经市级审核。',
     signature: '核查人：__________　　日期：__________',
+    // an approved project's sheet shows what the province approved (the pinned result), never a later recomputation
+    approvedLabel: (date) => `省级审批时的分析结果（${date} 批准）`,
+    approvedChanged: '审批后输入图层已更新，本表数据和地图仍为审批时的结果。',
+    approvedMissing: '未保存省级审批时的分析结果，以下为当前分析结果。',
+    latestLabel: '当前分析结果',
+  },
+  // several sheets printed at once from the project and review lists: one page per project
+  sheets: {
+    title: '批量打印核查表',
+    select: '选择',
+    selectAll: '全选',
+    selectOne: (code) => `选择 ${code}`,
+    print: (n) => `批量打印核查表（${n}）`,
+    count: (n) => `共 ${n} 个项目，每个项目一页。`,
+    preparing: (done, n) => `正在生成核查表 ${done}/${n}…`,
+    tooMany: (max) => `一次最多打印 ${max} 个项目，请分批打印。`,
+    failed: (id) => `项目 ${id} 的核查表未能生成（不打印）：`,
   },
   /** 证明材料 on the project page (web/pages/attachments.js); the categories are the API's own words */
   attachments: {

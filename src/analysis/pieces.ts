@@ -14,6 +14,7 @@ import {
   survey2ChangeDate,
   survey2ChangedAfter,
   survey2StockLand,
+  type LayerVersion,
   type ProjectSelection,
 } from '../db/analysis-cut.js'
 import { activeVersionJoin } from '../db/read-model.js'
@@ -61,11 +62,19 @@ export async function excludedTypesNear(knex: Knex, sel: ProjectSelection, rules
 const active = (layer: string) => ({ layer })
 
 /**
+ * Which version of a layer the pieces are cut from: by default the active one of each project's
+ * county; for one project's approved analysis, the versions it recorded (null: the layer was not
+ * loaded then, its pieces are left out).
+ */
+export type PieceVersions = (layer: string) => LayerVersion | null
+
+/**
  * A FROM-able subquery `(…) f` with one row per piece: project_id, project_code, xzqdm, role, code,
  * name, ref, n (order within the project), geom (MultiPolygon, 4490), of the selected projects
  * only (a bbox or a tile selects the projects it touches before anything is cut).
  */
-export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; excludedTypes: readonly string[] }): Sql {
+export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; excludedTypes: readonly string[]; versions?: PieceVersions }): Sql {
+  const v: PieceVersions = o.versions ?? active
   const union = (role: string, from: Sql): Sql => ({
     sql: `SELECT p.id, p.code, p.xzqdm, '${role}', NULL, NULL, NULL, ST_Transform(ST_Union(c.piece), 4490)
             ${from.sql} GROUP BY p.id, p.code, p.xzqdm`,
@@ -75,18 +84,20 @@ export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; e
     sql: `SELECT p.id, p.code, p.xzqdm, '${role}', ${code}, ${name}, ${ref}, ST_Transform(c.piece, 4490) ${from.sql}`,
     bindings: from.bindings,
   })
-  const outside = outsidePlan(active('plan-zones'))
   const kindZh = Object.entries(scatteredLandKindZh)
-  const outsideOfCounty = outsideCounty(active('admin-divisions'))
-  const parts: Sql[] = [
+  const [survey2, buildings, survey3] = [v('survey2'), v('buildings'), v('survey3')]
+  const [unsupplied, idle, plan, counties] = [v('approved-unsupplied'), v('idle-land'), v('plan-zones'), v('admin-divisions')]
+  const outside = plan && outsidePlan(plan)
+  const outsideOfCounty = counties && outsideCounty(counties)
+  const parts: Array<Sql | null> = [
     { sql: `SELECT p.id, p.code, p.xzqdm, 'project', NULL::text, NULL::text, NULL::text, p.geom FROM p`, bindings: [] },
-    union('survey2-construction', featurePieces(active('survey2'), survey2StockLand(o.survey2))),
-    each('survey2-changed', featurePieces(active('survey2'), survey2ChangedAfter(o.survey2)), 'f.dlbm', survey2ChangeDate, 'f.id::text'),
-    union('footprint', featurePieces(active('buildings'), footprintCounted(o.excludedTypes))),
-    each('survey3', featurePieces(active('survey3')), 'f.dlbm', 'f.dlmc', 'f.id::text'),
-    each('approved-unsupplied', featurePieces(active('approved-unsupplied')), 'NULL', 'f.name', 'coalesce(f.approval_no, f.id::text)'),
-    each('idle-land', featurePieces(active('idle-land')), 'NULL', 'f.name', 'coalesce(f.code, f.id::text)'),
-    {
+    survey2 && union('survey2-construction', featurePieces(survey2, survey2StockLand(o.survey2))),
+    survey2 && each('survey2-changed', featurePieces(survey2, survey2ChangedAfter(o.survey2)), 'f.dlbm', survey2ChangeDate, 'f.id::text'),
+    buildings && union('footprint', featurePieces(buildings, footprintCounted(o.excludedTypes))),
+    survey3 && each('survey3', featurePieces(survey3), 'f.dlbm', 'f.dlmc', 'f.id::text'),
+    unsupplied && each('approved-unsupplied', featurePieces(unsupplied), 'NULL', 'f.name', 'coalesce(f.approval_no, f.id::text)'),
+    idle && each('idle-land', featurePieces(idle), 'NULL', 'f.name', 'coalesce(f.code, f.id::text)'),
+    outside && {
       sql: `SELECT p.id, p.code, p.xzqdm, 'outside-plan', NULL, NULL, NULL, ST_Transform(${outside.outside}, 4490) ${outside.sql}`,
       bindings: outside.bindings,
     },
@@ -97,28 +108,34 @@ export function piecesSource(sel: ProjectSelection, o: { survey2: Survey2Land; e
                    ST_Transform(c.piece, 4490) ${scatteredLandPieces.sql}`,
       bindings: [...kindZh.flat(), ...scatteredLandPieces.bindings],
     },
-    {
+    outsideOfCounty && {
       sql: `SELECT p.id, p.code, p.xzqdm, 'outside-county', NULL, NULL, NULL, ST_Transform(${outsideOfCounty.outside}, 4490) ${outsideOfCounty.sql}`,
       bindings: outsideOfCounty.bindings,
     },
   ]
+  const cut = parts.filter((x): x is Sql => x !== null)
   const projects = projectsInPlanes(sel)
   const roleOrder = `CASE role ${pieceRoles.map((r, i) => `WHEN '${r}' THEN ${i}`).join(' ')} END`
   return {
     sql: `(WITH ${projects.sql},
-            piece (project_id, project_code, xzqdm, role, code, name, ref, g) AS (${parts.map((x) => x.sql).join('\nUNION ALL\n')})
+            piece (project_id, project_code, xzqdm, role, code, name, ref, g) AS (${cut.map((x) => x.sql).join('\nUNION ALL\n')})
           SELECT project_id, project_code, xzqdm, role, code, name, ref,
                  row_number() OVER (PARTITION BY project_id ORDER BY ${roleOrder}, ref, code) AS n,
                  ST_Multi(ST_CollectionExtract(g, 3)) AS geom
             FROM piece WHERE g IS NOT NULL AND NOT ST_IsEmpty(ST_CollectionExtract(g, 3))) f`,
-    bindings: [...projects.bindings, ...parts.flatMap((x) => x.bindings)],
+    bindings: [...projects.bindings, ...cut.flatMap((x) => x.bindings)],
   }
 }
 
 /** One project's pieces as GeoJSON geometries (lon/lat) with their role and ellipsoidal area. */
-export async function projectPieces(knex: Knex, project: { id: number; county: string }, o: { survey2: Survey2Land; rules: readonly BuildingTypeRule[] }) {
+export async function projectPieces(
+  knex: Knex,
+  project: { id: number; county: string },
+  o: { survey2: Survey2Land; rules: readonly BuildingTypeRule[]; versions?: PieceVersions; excludedTypes?: readonly string[] },
+) {
   const sel: ProjectSelection = { county: project.county, ids: [project.id] }
-  const source = piecesSource(sel, { survey2: o.survey2, excludedTypes: await excludedTypesNear(knex, sel, o.rules) })
+  const excluded = o.excludedTypes ?? (await excludedTypesNear(knex, sel, o.rules))
+  const source = piecesSource(sel, { survey2: o.survey2, excludedTypes: excluded, versions: o.versions })
   const { rows } = await knex.raw(
     `SELECT role, code, name, ref, ST_Area(geom::geography) AS m2, ST_AsGeoJSON(ST_ForcePolygonCCW(geom), 9, 0)::json AS geometry FROM ${source.sql} ORDER BY n`,
     source.bindings as Knex.RawBinding[],

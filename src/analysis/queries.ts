@@ -28,6 +28,7 @@ import type { Sql } from '../db/scope.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import { activeDataset } from '../db/read-model.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
+import type { TriggeredBy } from '../domain/analysis-triggers.js'
 import type { ScatteredLandKind } from '../domain/bundles.js'
 
 export const analysisLayers = [
@@ -388,6 +389,7 @@ export async function survey3Breakdown(knex: Knex, c: Cut, datasetId: number) {
 export async function storeResults(
   knex: Knex,
   results: Array<{ projectId: number; county: string; inputs: object; result: object; eligible: boolean | null }>,
+  triggeredBy?: TriggeredBy,
 ): Promise<number[]> {
   if (!results.length) return []
   const rows = await knex('analysis_results')
@@ -398,6 +400,8 @@ export async function storeResults(
         inputs: JSON.stringify(r.inputs),
         result: JSON.stringify(r.result),
         eligible: r.eligible,
+        trigger: triggeredBy?.trigger ?? null,
+        triggered_by: triggeredBy?.by ?? null,
       })),
     )
     .returning('id')

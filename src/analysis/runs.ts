@@ -27,13 +27,16 @@ async function executeRun(ctx: JobContext<AnalysisRunParams>) {
   const { county } = ctx.params
   const projects = await projectsOfCounty(knex, county)
   await knex('analysis_runs').where({ id }).update({ total: projects.length })
+  // each result records the run as its trigger, and the key that started it
+  const started = await knex('analysis_runs').first('created_by').where({ id })
+  const triggeredBy = { trigger: 'run' as const, by: (started?.created_by as string | null | undefined) ?? null }
   let done = 0
   let eligible = 0
   // The layers, plane and type classification are the county's, the same for every chunk.
   const context = await countyContext(knex, county, analysisDefaults)
   for (let i = 0; i < projects.length; i += chunk) {
     if (signal.aborted) throw new Error('cancelled')
-    const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk), { context })
+    const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk), { context, triggeredBy })
     done += results.length
     eligible += results.filter((r) => r.eligible === true).length
     ctx.progress(done / projects.length, { done, eligible }, `${done}/${projects.length} projects`)

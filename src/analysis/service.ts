@@ -9,6 +9,7 @@ import { classifyBuildingType, excludedTypes } from '../domain/building-types.js
 import { scatteredLandKinds, scatteredLandKindZh, type ScatteredLandKind } from '../domain/bundles.js'
 import { displayArea, m2Text, roundKeepingSide } from '../domain/display.js'
 import { comparePlannedUse } from '../domain/plan-use.js'
+import { analysisTriggers, type AnalysisTrigger, type TriggeredBy } from '../domain/analysis-triggers.js'
 import type { Approach } from '../domain/project.js'
 import { countyByCode } from '../domain/regions.js'
 import {
@@ -21,11 +22,12 @@ import {
   type OutsideCountyMeasure,
   type ProjectFacts,
 } from '../domain/rules.js'
-import { latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
+import { analysisHistoryOf, approvedAnalysisOf, latestAnalysisOf, markAnalysisStale } from '../db/read-model.js'
+import { problem } from '../errors/index.js'
 import { getProject } from '../projects/service.js'
 import { analysisSchemaVersion, type AnalysisResult } from '../schemas/analysis.js'
 import { projectOverlaps } from './overlaps.js'
-import { projectPieces } from './pieces.js'
+import { projectPieces, type PieceVersions } from './pieces.js'
 import { currentResult } from './stored-result.js'
 import * as q from './queries.js'
 
@@ -110,7 +112,7 @@ export async function analyzeProjects(
   knex: Knex,
   county: string,
   projects: ProjectForAnalysis[],
-  o: { config?: AnalysisConfig; context?: CountyContext } = {},
+  o: { config?: AnalysisConfig; context?: CountyContext; triggeredBy?: TriggeredBy } = {},
 ) {
   if (!projects.length) return []
   // The measures select projects by county and id (one shard when distributed): another county's project would be missed.
@@ -291,6 +293,7 @@ export async function analyzeProjects(
   const ids = await q.storeResults(
     knex,
     results.map((r) => ({ projectId: r.projectId, county, inputs, result: r, eligible: r.eligible })),
+    o.triggeredBy,
   )
   return results.map((r, i) => ({ ...r, resultId: ids[i]! }))
 }
@@ -309,14 +312,70 @@ export async function projectAnalysis(knex: Knex, actor: Actor, projectId: numbe
     // of an older schema version, or not the schema's shape: stale for every reader from now on
     if (stored && !stored.stale) await markAnalysisStale(knex, stored)
   }
-  const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], { config: o.config })
+  const triggeredBy: TriggeredBy = { trigger: o.force ? 'recompute' : 'read', by: actor.principal.prefix }
+  const [result] = await analyzeProjects(knex, project.county, [project as ProjectForAnalysis], { config: o.config, triggeredBy })
   return { ...result!, computedNow: true, stale: false }
 }
 
-/** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
-export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, config: AnalysisConfig = analysisDefaults) {
+/**
+ * The analysis the province approved for the project, as stored when it approved (never recomputed:
+ * the province's record, docs/decisions.md issue 20), with when and by whom it approved.
+ */
+export async function approvedAnalysis(knex: Knex, actor: Actor, projectId: number) {
   const project = await getProject(knex, actor, projectId)
-  const rows = await projectPieces(knex, { id: projectId, county: project.county }, { survey2: survey2LandOf(config), rules: config.buildingTypeRules })
+  const stored = await approvedAnalysisOf(knex, { id: projectId, county: project.county })
+  if (!stored) throw problem('LR_NOT_FOUND', `project ${projectId} has no approved analysis`, { detailZh: `项目 ${project.code} 尚无省级审批通过时的分析结果` })
+  const approval = await knex('project_transitions')
+    .first('at', 'key_prefix')
+    .where({ project_id: projectId, xzqdm: project.county, action: 'approve' })
+    .orderBy('at', 'desc')
+  return {
+    resultId: stored.id,
+    approvedAt: approval ? (approval.at as Date).toISOString() : null,
+    approvedBy: (approval?.key_prefix as string | undefined) ?? null,
+    computedAt: stored.computedAt.toISOString(),
+    schemaVersion: stored.schemaVersion,
+    inputsChanged: stored.stale || stored.schemaVersion !== analysisSchemaVersion,
+    result: stored.result as Record<string, unknown>,
+  }
+}
+
+/** The project's stored analyses, newest first, with what started each and the figures a list shows. */
+export async function analysisHistory(knex: Knex, actor: Actor, projectId: number, limit = 100) {
+  const project = await getProject(knex, actor, projectId)
+  const rows = await analysisHistoryOf(knex, { id: projectId, county: project.county }, limit)
+  return {
+    items: rows.map((r, i) => {
+      const trigger = r.trigger && r.trigger in analysisTriggers ? (r.trigger as AnalysisTrigger) : null
+      return {
+        resultId: r.id,
+        computedAt: r.computedAt.toISOString(),
+        trigger,
+        triggerZh: trigger ? analysisTriggers[trigger].zh : null,
+        triggeredBy: r.triggeredBy,
+        eligible: r.eligible,
+        verdictZh: verdictZh(r.eligible),
+        stockAreaM2: r.stockAreaM2 === null ? null : m2(r.stockAreaM2),
+        footprintRatio: r.footprintRatio,
+        stale: r.stale,
+        approved: r.approved,
+        latest: i === 0,
+      }
+    }),
+    limit,
+  }
+}
+
+/** The pieces behind the numbers, as a GeoJSON FeatureCollection (lon/lat, CGCS2000) for QGIS. */
+export async function analysisPieces(knex: Knex, actor: Actor, projectId: number, o: { of?: 'current' | 'approved'; config?: AnalysisConfig } = {}) {
+  const config = o.config ?? analysisDefaults
+  const project = await getProject(knex, actor, projectId)
+  const where = { id: projectId, county: project.county }
+  const rows = await projectPieces(
+    knex,
+    where,
+    o.of === 'approved' ? await approvedPiecesOptions(knex, project, config) : { survey2: survey2LandOf(config), rules: config.buildingTypeRules },
+  )
   return {
     type: 'FeatureCollection' as const,
     features: rows.map((r, i) => ({
@@ -325,6 +384,34 @@ export async function analysisPieces(knex: Knex, actor: Actor, projectId: number
       properties: { role: r.role, projectId, code: r.code, name: r.name, ref: r.ref, m2: m2(r.m2) },
       geometry: r.geometry,
     })),
+  }
+}
+
+/**
+ * The pieces of the analysis the province approved: cut from the layer versions it recorded (kept
+ * from purging while it is pinned: read-model versionsInUseOfCounty), with the building types it
+ * excluded and the construction codes it counted, so the map shows the land behind the approved numbers.
+ */
+async function approvedPiecesOptions(knex: Knex, project: { id: number; county: string; code: string }, config: AnalysisConfig) {
+  const stored = await approvedAnalysisOf(knex, project)
+  if (!stored)
+    throw problem('LR_NOT_FOUND', `project ${project.id} has no approved analysis`, { detailZh: `项目 ${project.code} 尚无省级审批通过时的分析结果` })
+  const a = stored.result as Partial<AnalysisResult>
+  const inputs = (a.inputs ?? {}) as Record<string, { datasetId?: unknown } | null | undefined>
+  const versions: PieceVersions = (layer) => {
+    const datasetId = inputs[layer]?.datasetId
+    return typeof datasetId === 'number' ? { layer, datasetId, county: project.county } : null
+  }
+  const land = survey2LandOf(config)
+  return {
+    survey2: {
+      ...land,
+      codes: a.survey2Construction?.codes ?? land.codes,
+      excludeChangedAfter: a.survey2ChangedAfterBaseline?.excluded ?? land.excludeChangedAfter,
+    },
+    rules: config.buildingTypeRules,
+    versions,
+    excludedTypes: (a.footprint?.types ?? []).flatMap((t) => (t.class === 'excluded' && t.type !== null ? [t.type] : [])),
   }
 }
 

@@ -10,6 +10,7 @@ import type { Knex } from 'knex'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import type { Scope } from '../domain/region.js'
 import { analysisSchemaVersion } from '../schemas/analysis.js'
+import { resultValue } from './result-projections.js'
 import { scopeCondition, type Sql } from './scope.js'
 
 /** An alias or a column reference (`d`, `p.xzqdm`) from the caller's code; `?` where the caller binds a value. */
@@ -230,4 +231,48 @@ export async function latestAnalysisOf(knex: Knex, projectId: number): Promise<S
 /** Marks one stored result stale (an older schema version found on reading it): a reader then recomputes rather than answers it. */
 export async function markAnalysisStale(knex: Knex, result: { id: number }): Promise<void> {
   await knex('analysis_results').where({ id: result.id }).update({ stale: true })
+}
+
+/** The analysis the province approved (pinned) for a project, as stored; with whether an input changed since (stale). */
+export async function approvedAnalysisOf(knex: Knex, project: { id: number; county: string }): Promise<(StoredAnalysis & { computedAt: Date }) | undefined> {
+  const { rows } = await knex.raw(
+    `SELECT a.id, a.stale, a.schema_version AS "schemaVersion", a.result,
+            coalesce((${resultValue(['computedAt'], 'a.result')})::timestamptz, a.computed_at) AS "computedAt"
+       FROM projects p ${approvedAnalysisJoin({ project: 'p', as: 'a' })}
+      WHERE p.xzqdm = ? AND p.id = ? AND a.id IS NOT NULL`,
+    [project.county, project.id],
+  )
+  return rows[0]
+}
+
+/** One stored analysis of a project in its history (computedAt: the result's own, else when it was stored): the figures a list shows, and which reader rests on it. */
+export interface AnalysisHistoryRow {
+  id: number
+  computedAt: Date
+  trigger: string | null
+  triggeredBy: string | null
+  eligible: boolean | null
+  stockAreaM2: number | null
+  footprintRatio: number | null
+  stale: boolean
+  /** the province pinned it (projects.approved_result_id) */
+  approved: boolean
+}
+
+/**
+ * A project's stored analyses, newest first (at most `limit`): those not yet pruned, so always the
+ * latest, the latest current and the approved one (../analysis/prune.ts keeps them). `stale` is the
+ * read model's (an input changed, or an older schema version).
+ */
+export async function analysisHistoryOf(knex: Knex, project: { id: number; county: string }, limit: number): Promise<AnalysisHistoryRow[]> {
+  const { rows } = await knex.raw(
+    `SELECT r.id, coalesce((${resultValue(['computedAt'])})::timestamptz, r.computed_at) AS "computedAt", r.trigger, r.triggered_by AS "triggeredBy", r.eligible,
+            ${resultValue(['stockArea', 'm2'])} AS "stockAreaM2", ${resultValue(['footprint', 'ratio'])} AS "footprintRatio",
+            ${analysisStale('r')} AS stale, (r.id = p.approved_result_id) IS TRUE AS approved
+       FROM projects p JOIN analysis_results r ON r.xzqdm = p.xzqdm AND r.project_id = p.id
+      WHERE p.xzqdm = ? AND p.id = ?
+      ORDER BY r.id DESC LIMIT ?`,
+    [project.county, project.id, limit],
+  )
+  return rows
 }

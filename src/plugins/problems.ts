@@ -86,10 +86,10 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Duple
  * Errors of Fastify's router, before any hook (a path that is not valid percent-encoding or UTF-8, a
  * path parameter past maxParamLength): problem documents like every other error.
  */
-export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
-    return sendProblem(request, reply, 'LR_URI_TOO_LONG', 'a path segment is longer than any identifier of this service', { detailZh: '请求路径中的参数过长' })
-  return sendProblem(request, reply, 'LR_BAD_REQUEST', 'the request path is not valid percent-encoded UTF-8', { detailZh: '请求路径编码无效' })
+    void sendProblem(request, reply, 'LR_URI_TOO_LONG', 'a path segment is longer than any identifier of this service', { detailZh: '请求路径中的参数过长' })
+  else void sendProblem(request, reply, 'LR_BAD_REQUEST', 'the request path is not valid percent-encoded UTF-8', { detailZh: '请求路径编码无效' })
 }
 
 /** busboy's errors for a body that is not the multipart it says (no boundary, cut short, bad part headers). */

@@ -37,7 +37,7 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
   if (reviewing) {
     const project = await getProject(knex, actor, id)
     if (project.status === (action === 'approve' ? 'city-checked' : 'submitted')) {
-      const current = await currentAnalysis(knex, project as ProjectForAnalysis)
+      const current = await currentAnalysis(knex, project as ProjectForAnalysis, actor)
       refuseDoubleCounting(project.code, current.result)
       if (action === 'approve') pinned = current.id
     }
@@ -101,11 +101,11 @@ export async function moveProject(knex: Knex, actor: Actor, id: number, action: 
 }
 
 /** The project's latest analysis when current, else a new one. */
-async function currentAnalysis(knex: Knex, project: ProjectForAnalysis): Promise<{ id: number; result: AnalysisResult }> {
+async function currentAnalysis(knex: Knex, project: ProjectForAnalysis, actor: Actor): Promise<{ id: number; result: AnalysisResult }> {
   const latest = await latestAnalysisOf(knex, project.id)
   const stored = latest && currentResult(latest)
   if (stored) return { id: latest.id, result: stored }
-  const [fresh] = await analyzeProjects(knex, project.county, [project])
+  const [fresh] = await analyzeProjects(knex, project.county, [project], { triggeredBy: { trigger: 'review', by: actor.principal.prefix } })
   return { id: fresh!.resultId, result: fresh! }
 }
 

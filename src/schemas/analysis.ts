@@ -3,10 +3,11 @@
 // src/db/result-projections.ts, generated from this schema).
 import Type, { type Static } from 'typebox'
 import { stockFigures } from '../domain/analysis-config.js'
+import { analysisTriggers } from '../domain/analysis-triggers.js'
 import { scatteredLandKinds } from '../domain/bundles.js'
 import { planUseRelations } from '../domain/plan-use.js'
 import { checkIds } from '../domain/rules.js'
-import { OneOf } from './common.js'
+import { KeyOf, OneOf } from './common.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 const M2 = (description: string) => Type.Number({ description: `${description}, m² on the CGCS2000 ellipsoid (2 decimals)` })
@@ -313,3 +314,41 @@ export const AnalysisResponse = Type.Intersect([
     }),
   }),
 ])
+
+export const ApprovedAnalysisResponse = Type.Object({
+  resultId: Type.Integer({ description: 'id of the stored result the province pinned when it approved' }),
+  approvedAt: Nullable(Type.String({ format: 'date-time', description: 'when the province approved (its review step); null if not recorded' })),
+  approvedBy: Nullable(Type.String({ description: 'prefix of the key that approved' })),
+  computedAt: Type.String({ format: 'date-time' }),
+  schemaVersion: Type.Integer({ description: 'the shape the result was stored in (the current one is AnalysisResult)' }),
+  inputsChanged: Type.Boolean({
+    description: 'an input layer changed since, or the result is of an older schema version: the latest analysis may differ; this one stays the record',
+  }),
+  result: Type.Object(
+    {},
+    {
+      additionalProperties: true,
+      description: 'the analysis result as stored when approved, never recomputed (AnalysisResult when schemaVersion is the current one)',
+    },
+  ),
+})
+
+export const AnalysisHistoryItem = Type.Object({
+  resultId: Type.Integer(),
+  computedAt: Type.String({ format: 'date-time' }),
+  trigger: Nullable(KeyOf(analysisTriggers, { description: 'what started it; null: stored before this was recorded' })),
+  triggerZh: Nullable(Type.String()),
+  triggeredBy: Nullable(Type.String({ description: 'prefix of the key that asked (that started the run, for a run)' })),
+  eligible: Nullable(Type.Boolean()),
+  verdictZh: OneOf(['符合', '不符合', '无法判定'] as const),
+  stockAreaM2: Nullable(Type.Number()),
+  footprintRatio: Nullable(Type.Number()),
+  stale: Type.Boolean({ description: 'an input changed since, or of an older schema version' }),
+  approved: Type.Boolean({ description: 'the result the province approved (pinned)' }),
+  latest: Type.Boolean({ description: 'the latest result (what lists show)' }),
+})
+
+export const AnalysisHistory = Type.Object({
+  items: Type.Array(AnalysisHistoryItem, { description: 'newest first; older results a county run superseded are pruned, the approved one is kept' }),
+  limit: Type.Integer(),
+})

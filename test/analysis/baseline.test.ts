@@ -90,7 +90,7 @@ let defaultPieces: any[]
 
 const config = (c: Partial<AnalysisConfig>): AnalysisConfig => ({ ...analysisDefaults, ...c })
 const analyse = (c: Partial<AnalysisConfig>) => projectAnalysis(t.knex, cliActor(), projectId, { force: true, config: config(c) }) as Promise<any>
-const pieces = async (c: Partial<AnalysisConfig>) => (await analysisPieces(t.knex, cliActor(), projectId, config(c))).features as any[]
+const pieces = async (c: Partial<AnalysisConfig>) => (await analysisPieces(t.knex, cliActor(), projectId, { config: config(c) })).features as any[]
 const roleSum = (ps: any[], role: string) => sum(ps.filter((f) => f.properties.role === role).map((f) => f.properties.m2))
 
 beforeAll(async () => {

@@ -29,6 +29,7 @@ const allMigrations = [
   '20261205020000_project_scattered_land',
   '20261205030000_reward_extractions',
   '20261205060000_plan_land_use_code',
+  '20261206020000_analysis_trigger',
   '20261206040000_project_attachments',
   '20261206090000_accounts',
 ]

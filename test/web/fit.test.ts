@@ -103,6 +103,8 @@ const pages: PageSpec[] = [
     roles,
   },
   { name: 'sheet', hash: () => `#/projects/${ids['0001']}/sheet`, ready: shown('body[data-sheet-ready="1"]'), roles },
+  // 批量打印: the approved project's sheet and one under review (the county's page is enough: the sheets are the same for every key)
+  { name: 'sheets', hash: () => `#/sheets?ids=${ids['0001']},${ids['0002']}`, ready: shown('body[data-sheets-ready="1"]'), roles: ['county'] },
   { name: 'reviews', hash: () => '#/reviews', ready: shown('#filings .table-wrap, #filings p'), roles },
   { name: 'bundles', hash: () => '#/bundles', ready: shown('#bundles-table'), roles },
   { name: 'province', hash: () => '#/province', ready: shown('#reward-table table, #reward-table p'), roles: ['province', 'admin'] },
@@ -261,6 +263,7 @@ describe('a stopped service', () => {
     projects: { role: 'county', keep: '#projects-table', act: (page) => page.click('#analyse-all') },
     project: { role: 'county', keep: '#numbers', act: (page) => page.click('#recompute') },
     sheet: { role: 'county', keep: '#sheet', act: null }, // nothing on the sheet asks the service again
+    sheets: { role: 'county', keep: '#sheets', act: null },
     reviews: { role: 'county', keep: '#pending-reviews table', act: (page) => page.click('#overdue-only') },
     bundles: { role: 'province', keep: '#bundles-table', act: (page) => page.click('#main form.row button[type=submit]') },
     province: { role: 'province', keep: '#county-table table', act: (page) => page.click('#main form.row button[type=submit]') },

@@ -226,3 +226,61 @@ export async function piecesMap(container, legend, pieces) {
   fitExtent(map, bboxOf(pieces), { padding: 30 })
   return map
 }
+
+/** The approved (pinned) result beside the latest: the figures a reviewer compares, each row marked where they differ. */
+export function approvedVsLatestTable(approved, latest) {
+  const c = p.compareCols
+  const rows = [
+    ['area', s.unit.m2(p.rows.area), (a) => f.m2(a.area?.m2)],
+    ['survey2Construction', s.unit.m2(p.rows.survey2Construction), (a) => f.m2(a.survey2Construction?.m2)],
+    ['footprint', s.unit.m2(p.rows.footprint), (a) => f.m2(a.footprint?.m2)],
+    ['footprintRatio', p.rows.footprintRatio, (a) => f.percent(a.footprint?.ratio)],
+    ['stockArea', s.unit.m2(p.rows.stockArea), (a) => f.m2(a.stockArea?.m2)],
+    ['verdict', p.verdict, (a) => a.verdictZh ?? s.projects.verdict[String(a.eligible ?? null)]],
+  ]
+  return table(
+    [c.item, c.approved, c.latest],
+    rows.map(([key, label, value]) => {
+      const [was, now] = [value(approved), value(latest)]
+      return h(
+        'tr',
+        { dataset: { row: key, differs: String(was !== now) } },
+        h('th', { scope: 'row' }, label),
+        h('td.num', { dataset: { field: 'approved' } }, was),
+        h('td.num', { dataset: { field: 'latest' } }, now),
+      )
+    }),
+    { id: 'approved-vs-latest' },
+  )
+}
+
+/** The project's stored analyses, newest first (GET /projects/{id}/analyses): when, what started it, the figures. */
+export const analysisHistoryTable = (items) => {
+  const c = p.historyCols
+  const m = p.historyMarks
+  return table(
+    [c.computedAt, c.trigger, c.by, c.verdict, c.stock, c.ratio, c.mark],
+    items.map((x) =>
+      h(
+        'tr',
+        { dataset: { resultId: x.resultId, approved: String(x.approved), latest: String(x.latest) } },
+        h('td', {}, f.dateTime(x.computedAt)),
+        h('td', {}, x.triggerZh ?? p.triggerUnknown),
+        h('td', { translate: 'no' }, x.triggeredBy ?? s.common.dash),
+        h('td', {}, x.verdictZh),
+        h('td.num', { dataset: { field: 'stockAreaM2' } }, f.m2(x.stockAreaM2)),
+        h('td.num', { dataset: { field: 'footprintRatio' } }, f.percent(x.footprintRatio)),
+        h(
+          'td',
+          {},
+          x.approved ? h('span.badge.pass', {}, m.approved) : null,
+          ' ',
+          x.latest ? h('span.badge', {}, m.latest) : null,
+          ' ',
+          x.stale ? h('span.badge.stale', {}, m.stale) : null,
+        ),
+      ),
+    ),
+    { id: 'analysis-history' },
+  )
+}

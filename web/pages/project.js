@@ -6,7 +6,9 @@ import * as f from '../format.js'
 import { choices, countyLabel, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import {
+  analysisHistoryTable,
   approachNote,
+  approvedVsLatestTable,
   buildingTypesTable,
   changedAfterBaselineTable,
   checksTable,
@@ -33,6 +35,17 @@ export async function analysisOf(id, force = false) {
     }
   }
   return api(`/projects/${id}/analysis`)
+}
+
+/** The analysis the province approved (as stored then), for an approved project; null before, or if none was pinned. */
+export async function approvedOf(id, project) {
+  if (project.status !== 'province-approved') return null
+  try {
+    return await api(`/projects/${id}/analysis/approved`)
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return null
+    throw err
+  }
 }
 
 export async function render(el, { params: [id] }) {
@@ -91,6 +104,10 @@ export async function render(el, { params: [id] }) {
     const shown = await replaceWhenLoaded(analysisBox, analysisStatus, async () => {
       a = await analysisOf(id, force)
       if (force || !map) pieces = await api(`/projects/${id}/analysis/pieces`)
+      // after approval: the result the province approved (pinned), shown beside the latest when they differ
+      const [approved, history] = await Promise.all([approvedOf(id, project), api(`/projects/${id}/analyses`)])
+      const differs = approved && approved.resultId !== a.resultId
+      const approvedDate = approved && f.date(approved.approvedAt ?? approved.computedAt)
       const recompute = h(
         'button',
         {
@@ -105,7 +122,19 @@ export async function render(el, { params: [id] }) {
         p.recompute,
       )
       return [
-        h('h2', {}, p.numbers),
+        ...(differs
+          ? [
+              h(
+                'section',
+                { id: 'approved-analysis', dataset: { resultId: approved.resultId } },
+                h('h2', {}, p.approvedAnalysis(approvedDate)),
+                h('p.hint', {}, p.approvedDiffers),
+                approvedVsLatestTable(approved.result, a),
+              ),
+            ]
+          : []),
+        h('h2', { id: 'numbers-title' }, differs ? `${p.numbers}（${p.latestAnalysis}）` : p.numbers),
+        approved && !differs ? h('p.hint', { id: 'approved-same' }, p.approvedSame(approvedDate)) : null,
         numbersTable(a),
         approachNote(a),
         h(
@@ -124,6 +153,8 @@ export async function render(el, { params: [id] }) {
         ...(a.footprint?.types?.length ? [h('h2', {}, p.buildingTypes), buildingTypesTable(a)] : []),
         h('h2', {}, p.inputs),
         inputsTable(a),
+        h('h2', {}, p.history),
+        analysisHistoryTable(history.items),
       ]
     })
     if (!shown) return
@@ -162,6 +193,8 @@ export async function render(el, { params: [id] }) {
         await showForm()
         // whether the county may still delete documents follows the status
         await attachments.refresh()
+        // approved now: the analysis card shows the result the province approved beside the latest
+        if (project.status === 'province-approved') await showAnalysis(false)
       },
     })
     return actions

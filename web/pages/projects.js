@@ -9,6 +9,7 @@ import { choices, countyLabel, countyName, statusName } from '../settings.js'
 import { sortableTable } from '../sortable.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
+import { sheetSelection } from './sheet-selection.js'
 
 const p = s.projects
 
@@ -55,6 +56,8 @@ export async function render(el, { principal }) {
   const listStatus = h('div', { id: 'project-list-status', 'aria-live': 'polite' })
   const run = h('div', { id: 'analysis-run', 'aria-live': 'polite' })
   const runButton = countyFixed(principal) ? h('button', { type: 'button', id: 'analyse-all', onclick: analyseAll }, p.analyseAll) : null
+  // 批量打印核查表: the projects ticked, one sheet each
+  const selection = sheetSelection()
   el.append(
     h('h1', {}, p.title),
     h(
@@ -69,6 +72,7 @@ export async function render(el, { principal }) {
         countyFilter ? h('label', {}, s.common.countyFilter, countyFilter) : null,
         h('label', { style: 'flex-direction:row;align-items:center;gap:6px' }, staleOnly, p.staleOnly),
         runButton,
+        selection.button,
       ),
       run,
       listStatus,
@@ -108,6 +112,8 @@ export async function render(el, { principal }) {
   const c = p.cols
   const verdictRank = (x) => (x.analysis ? (x.analysis.eligible === true ? 0 : x.analysis.eligible === false ? 2 : 1) : 3)
   const columns = [
+    // the sheets' checkboxes: no sorting on them
+    { key: 'select', title: selection.header() },
     { key: 'code', title: c.code, value: (x) => x.code },
     { key: 'name', title: c.name, value: (x) => x.name },
     { key: 'county', title: c.county, value: (x) => x.county },
@@ -149,6 +155,7 @@ export async function render(el, { principal }) {
           h(
             'tr',
             { dataset: { id: x.id, code: x.code } },
+            selection.cell(x.id, x.code),
             h('td', {}, h('a', { href: `#/projects/${x.id}` }, x.code)),
             h('td', {}, x.name ?? s.common.dash),
             h('td', { dataset: { county: x.county } }, countyName(x.county) ?? x.county, h('div.hint', {}, x.county)),

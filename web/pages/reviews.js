@@ -10,6 +10,7 @@ import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 import { filingsTable } from './review.js'
 import { pendingMilestonesTable } from './milestone-review.js'
+import { sheetSelection } from './sheet-selection.js'
 
 const r = s.review
 const c = r.pendingCols
@@ -102,10 +103,18 @@ export async function render(el) {
   const filings = h('div', { id: 'filings' })
   // a failed reload (the overdue filter, with the service stopped) keeps the tables shown and says why
   const status = h('div', { id: 'reviews-status', 'aria-live': 'polite' })
+  // 批量打印核查表: the projects ticked in either table, one sheet each
+  const selection = sheetSelection()
   el.append(
     h('h1', {}, r.title),
     status,
-    h('section.card', {}, h('h2', {}, r.pending), h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), pending),
+    h(
+      'section.card',
+      {},
+      h('h2', {}, r.pending),
+      h('div.row', {}, h('label', { style: 'flex-direction:row;gap:6px' }, overdueOnly, r.overdueOnly), selection.button),
+      pending,
+    ),
     h('section.card', {}, h('h2', {}, r.awaitingCity), city),
     h('section.card', {}, h('h2', {}, r.milestone.list), milestones),
     h('section.card', {}, h('h2', {}, r.filings), filings),
@@ -126,11 +135,13 @@ export async function render(el) {
   const queueTable = (items, province) => {
     if (!items.length) return h('p.hint', {}, r.emptyQueue)
     const t = table(
-      columns.map((col) => header(col, province)),
+      // the first column: the sheets' checkboxes (批量打印核查表)
+      [selection.header(), ...columns.map((col) => header(col, province))],
       sorted(items, sort).map((x) =>
         h(
           'tr',
           { class: x.overdue ? 'overdue' : '', dataset: { id: x.projectId } },
+          selection.cell(x.projectId, x.code),
           columns.map((col) => col.cell(x)),
         ),
       ),
@@ -138,7 +149,7 @@ export async function render(el) {
     )
     // aria-sort on the column sorted by, for screen readers
     t.querySelectorAll('th').forEach((th, i) => {
-      if (columns[i].key === sort?.key) th.setAttribute('aria-sort', sort.dir === 'asc' ? 'ascending' : 'descending')
+      if (i > 0 && columns[i - 1].key === sort?.key) th.setAttribute('aria-sort', sort.dir === 'asc' ? 'ascending' : 'descending')
     })
     return t
   }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { analysisPieces, projectAnalysis } from '../../analysis/service.js'
-import { AnalysisResponse } from '../../schemas/analysis.js'
+import { analysisHistory, analysisPieces, approvedAnalysis, projectAnalysis } from '../../analysis/service.js'
+import { AnalysisHistory, AnalysisResponse, ApprovedAnalysisResponse } from '../../schemas/analysis.js'
 import * as projects from '../../projects/service.js'
-import { IdParams, problemResponses } from '../../schemas/common.js'
+import { IdParams, OneOf, problemResponses } from '../../schemas/common.js'
 import { CreateProjectBody, CreateProjectFeature, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
 
 const tags = ['projects']
@@ -60,16 +60,47 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => projectAnalysis(knex, request.actor, request.params.id, { force: true }),
   )
   app.get(
+    '/projects/:id/analysis/approved',
+    {
+      schema: {
+        summary: 'The analysis the province approved (pinned when it approved), as stored then: never recomputed, whatever changed since',
+        description: 'For the 项目核查表 of an approved project. 404 when the project has no approved analysis (not approved yet).',
+        tags,
+        params: IdParams,
+        response: { 200: ApprovedAnalysisResponse, ...problemResponses },
+      },
+    },
+    async (request) => approvedAnalysis(knex, request.actor, request.params.id),
+  )
+  app.get(
+    '/projects/:id/analyses',
+    {
+      schema: {
+        summary: 'The project’s stored analyses, newest first: when, what started each (and which key), verdict, stock area, footprint ratio',
+        description: 'Results a county run superseded are pruned; the latest, the latest current and the approved one are always kept.',
+        tags,
+        params: IdParams,
+        response: { 200: AnalysisHistory, ...problemResponses },
+      },
+    },
+    async (request) => analysisHistory(knex, request.actor, request.params.id),
+  )
+  app.get(
     '/projects/:id/analysis/pieces',
     {
       schema: {
         summary: 'The pieces behind the analysis (construction land, footprint union, third-survey pieces, conflicts) as GeoJSON for QGIS',
+        description: 'of=approved: the pieces of the analysis the province approved, cut from the layer versions it recorded (404 when the project has none).',
         tags,
         params: IdParams,
+        querystring: Type.Object(
+          { of: Type.Optional(OneOf(['current', 'approved'], { description: 'current (the active layers, default) or approved', default: 'current' })) },
+          { additionalProperties: false },
+        ),
         response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Unknown()) }), ...problemResponses },
       },
     },
-    async (request, reply) => reply.type('application/geo+json').send(await analysisPieces(knex, request.actor, request.params.id)),
+    async (request, reply) => reply.type('application/geo+json').send(await analysisPieces(knex, request.actor, request.params.id, { of: request.query.of })),
   )
   app.patch(
     '/projects/:id',
