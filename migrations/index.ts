@@ -21,6 +21,7 @@ import * as milestoneEvidence from './20261205010000_milestone_evidence.js'
 import * as projectScatteredLand from './20261205020000_project_scattered_land.js'
 import * as rewardExtractions from './20261205030000_reward_extractions.js'
 import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
+import * as projectBundleMembers from './20261206060000_project_bundle_members.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -43,4 +44,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261205020000_project_scattered_land', projectScatteredLand],
   ['20261205030000_reward_extractions', rewardExtractions],
   ['20261205060000_plan_land_use_code', planLandUseCode],
+  ['20261206060000_project_bundle_members', projectBundleMembers],
 ]
