@@ -121,6 +121,8 @@ function majority(members: MemberFacts[], key: 'zldwdm' | 'qsdwdm'): string | nu
  * 14.996 mu under 15 is "14.99", never "15.00".
  */
 const muAgainst = (m2: number, thresholdM2: number) => roundKeepingSide(toMu(m2), 2, [toMu(thresholdM2)]).toFixed(2)
+/** The same in Chinese reasons, to 4 decimals as the console shows 亩 (DOMAIN: mu to 4 for display). */
+const muAgainstZh = (m2: number, thresholdM2: number) => roundKeepingSide(toMu(m2), 4, [toMu(thresholdM2)]).toFixed(4)
 
 export function memberFlags(members: MemberFacts[], c: { minBundleM2: number; cornerMaxM2: number }): Flag[] {
   const flags: Flag[] = []
@@ -129,25 +131,25 @@ export function memberFlags(members: MemberFacts[], c: { minBundleM2: number; co
   for (const m of [...members].sort((a, b) => a.code.localeCompare(b.code))) {
     const plot = { plot: m.code, member: true }
     if (m.m2 < c.minBundleM2) {
-      const [mu, min] = [muAgainst(m.m2, c.minBundleM2), thresholdMu(c.minBundleM2)]
+      const [mu, muZh, min] = [muAgainst(m.m2, c.minBundleM2), muAgainstZh(m.m2, c.minBundleM2), thresholdMu(c.minBundleM2)]
       flags.push({
         ...plot,
         flag: 'scattered',
         rule: 'under-min-area',
         measured: { m2: m.m2, thresholdM2: c.minBundleM2 },
         reason: `${mu} mu on its own, under the ${min} mu a project needs (单独不足${min}亩)`,
-        reasonZh: `单独 ${mu} 亩，不足单独立项所需的 ${min} 亩（零散）`,
+        reasonZh: `单独 ${muZh} 亩，不足单独立项所需的 ${min} 亩（零散）`,
       })
     }
     if (members.length > 1 && m.onEdge && m.m2 < c.cornerMaxM2) {
-      const [mu, max] = [muAgainst(m.m2, c.cornerMaxM2), thresholdMu(c.cornerMaxM2)]
+      const [mu, muZh, max] = [muAgainst(m.m2, c.cornerMaxM2), muAgainstZh(m.m2, c.cornerMaxM2), thresholdMu(c.cornerMaxM2)]
       flags.push({
         ...plot,
         flag: 'corner',
         rule: 'small-on-edge',
         measured: { m2: m.m2, thresholdM2: c.cornerMaxM2, onEdge: true },
         reason: `${mu} mu on the bundle's edge (边角地, under ${max} mu)`,
-        reasonZh: `位于组团外缘，面积 ${mu} 亩，小于 ${max} 亩（边角地）`,
+        reasonZh: `位于组团外缘，面积 ${muZh} 亩，小于 ${max} 亩（边角地）`,
       })
     }
     if (members.length > 1 && location && m.zldwdm && m.zldwdm !== location) {
@@ -201,11 +203,12 @@ export function classifyNeighbours(pieces: NeighbourFacts[], c: { enclaveMinShar
         rule: 'enclosed-share',
         measured: { m2: p.m2, sharedShare: p.sharedShare, thresholdShare: c.enclaveMinShare },
         reason: `${patchLabel(p)}: ${share} of its boundary lies on bundle members (夹心地, ≥ ${pct(c.enclaveMinShare)})`,
-        reasonZh: `${patchLabel(p)}：非成员用地 ${toMu(p.m2).toFixed(2)} 亩，边界的 ${share} 与组团成员相接，不低于 ${pct(c.enclaveMinShare)}（夹心地）`,
+        reasonZh: `${patchLabel(p)}：非成员用地 ${toMu(p.m2).toFixed(4)} 亩，边界的 ${share} 与组团成员相接，不低于 ${pct(c.enclaveMinShare)}（夹心地）`,
         geometry: p.geometry,
       })
     } else if (p.m2 < c.cornerMaxM2) {
-      const [mu, max, share] = [muAgainst(p.m2, c.cornerMaxM2), thresholdMu(c.cornerMaxM2), pctAgainst(p.sharedShare, c.enclaveMinShare)]
+      const [mu, muZh, max] = [muAgainst(p.m2, c.cornerMaxM2), muAgainstZh(p.m2, c.cornerMaxM2), thresholdMu(c.cornerMaxM2)]
+      const share = pctAgainst(p.sharedShare, c.enclaveMinShare)
       flags.push({
         patch,
         member: false,
@@ -214,7 +217,7 @@ export function classifyNeighbours(pieces: NeighbourFacts[], c: { enclaveMinShar
         rule: 'small-on-edge',
         measured: { m2: p.m2, thresholdM2: c.cornerMaxM2, sharedShare: p.sharedShare, thresholdShare: c.enclaveMinShare },
         reason: `${patchLabel(p)}: ${mu} mu of non-member land on the bundle's edge (边角地, under ${max} mu)`,
-        reasonZh: `${patchLabel(p)}：组团外缘的非成员用地 ${mu} 亩，小于 ${max} 亩；边界的 ${share} 与成员相接，不足夹心地的 ${pct(c.enclaveMinShare)}（边角地）`,
+        reasonZh: `${patchLabel(p)}：组团外缘的非成员用地 ${muZh} 亩，小于 ${max} 亩；边界的 ${share} 与成员相接，不足夹心地的 ${pct(c.enclaveMinShare)}（边角地）`,
         geometry: p.geometry,
       })
     }
@@ -231,7 +234,7 @@ export function holeEnclave(h: { m2: number; survey2ConstructionM2: number | nul
     rule: 'hole',
     measured: { m2: h.m2 },
     reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)',
-    reasonZh: `组团内部的空洞 ${toMu(h.m2).toFixed(2)} 亩，四周均为成员图斑（夹心地）`,
+    reasonZh: `组团内部的空洞 ${toMu(h.m2).toFixed(4)} 亩，四周均为成员图斑（夹心地）`,
   }
 }
 

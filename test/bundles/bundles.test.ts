@@ -66,6 +66,9 @@ async function run(gapMeters: number, more: object = {}) {
   expect(r.status, JSON.stringify(r.errors)).toBe('succeeded')
   return (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
 }
+/** 亩 to 4 decimals, as the reasons write them (no threshold lies near these areas) */
+const mu4 = (m2: number) => ((m2 * 15) / 10000).toFixed(4)
+const e1Mu = mu4(gkArea(300, 0, 340, 40))
 const bundleWith = (fc: any, code: string) => fc.features.find((f: any) => f.properties.members.includes(code)).properties
 
 beforeAll(async () => {
@@ -149,7 +152,7 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     expect(Math.abs(g.enclosedGaps[0].m2 - gkArea(100, 100, 200, 200))).toBeLessThanOrEqual(0.01)
     // the hole's construction land changed in 2013: not 2009 land
     expect(g.enclosedGaps[0]).toMatchObject({ kind: 'enclave', source: 'hole', survey2ConstructionM2: 0, rule: 'hole' })
-    expect(g.enclosedGaps[0].reasonZh).toBe('组团内部的空洞 15.00 亩，四周均为成员图斑（夹心地）')
+    expect(g.enclosedGaps[0].reasonZh).toBe(`组团内部的空洞 ${mu4(gkArea(100, 100, 200, 200))} 亩，四周均为成员图斑（夹心地）`)
     // of G1's construction land only the half unchanged since 2009 counts
     expect(Math.abs(g.survey2ConstructionM2 - gkArea(50, 0, 100, 100))).toBeLessThanOrEqual(0.01)
     expect(g.meetsMinArea).toBe(true)
@@ -200,21 +203,23 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     expect(corner).toMatchObject({
       rule: 'small-on-edge',
       measured: { onEdge: true, thresholdM2: 2000 },
-      reasonZh: '位于组团外缘，面积 2.40 亩，小于 3 亩（边角地）',
+      reasonZh: `位于组团外缘，面积 ${e1Mu} 亩，小于 3 亩（边角地）`,
     })
     expect(Math.abs(corner.measured.m2 - gkArea(300, 0, 340, 40))).toBeLessThanOrEqual(0.01)
-    expect(of('E1', 'scattered')).toMatchObject({ rule: 'under-min-area', reasonZh: '单独 2.40 亩，不足单独立项所需的 15 亩（零散）' })
+    expect(of('E1', 'scattered')).toMatchObject({ rule: 'under-min-area', reasonZh: `单独 ${e1Mu} 亩，不足单独立项所需的 15 亩（零散）` })
     const u = bundleWith(fc, 'U1')
     expect(u.enclosedGaps[0]).toMatchObject({ rule: 'enclosed-share', measured: { thresholdShare: 0.75 } })
     // the shared boundary is measured within 0.1 m of the members (sharedToleranceM): a hair over the 3 sides of 4
     expect(u.enclosedGaps[0].reasonZh).toMatch(
-      /^三调图斑 371502001000\/N1 工业用地：非成员用地 15\.00 亩，边界的 75\.[01] % 与组团成员相接，不低于 75\.0 %（夹心地）$/,
+      new RegExp(
+        `^三调图斑 371502001000/N1 工业用地：非成员用地 ${mu4(gkArea(5100, 100, 5200, 200))} 亩，边界的 75\\.[01] % 与组团成员相接，不低于 75\\.0 %（夹心地）$`,
+      ),
     )
     // S1 (30 × 30 m) shares 30 m of its 120 m boundary with U3, and 0.1 m more at each end (the tolerance)
     const s1 = u.flags.find((f: any) => f.patch?.tbbh === 'S1')
     expect(s1.measured.sharedShare).toBeCloseTo(30.2 / 120, 4)
     expect(s1.reasonZh).toBe(
-      '三调图斑 371502001000/S1 其他草地：组团外缘的非成员用地 1.35 亩，小于 3 亩；边界的 25.2 % 与成员相接，不足夹心地的 75.0 %（边角地）',
+      `三调图斑 371502001000/S1 其他草地：组团外缘的非成员用地 ${mu4(gkArea(5300, 0, 5330, 30))} 亩，小于 3 亩；边界的 25.2 % 与成员相接，不足夹心地的 75.0 %（边角地）`,
     )
   })
 
@@ -236,8 +241,8 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     const e1 = g.features.find((f: any) => f.properties.plot === 'E1').properties
     expect(e1.flags).toEqual(['scattered', 'corner'])
     expect(e1.reasons.map((r: any) => r.reasonZh)).toEqual([
-      '单独 2.40 亩，不足单独立项所需的 15 亩（零散）',
-      '位于组团外缘，面积 2.40 亩，小于 3 亩（边角地）',
+      `单独 ${e1Mu} 亩，不足单独立项所需的 15 亩（零散）`,
+      `位于组团外缘，面积 ${e1Mu} 亩，小于 3 亩（边角地）`,
     ])
     expect(g.features.filter((f: any) => f.properties.piece === 'hole')).toHaveLength(1)
     const other = await keyFor(t.knex, 'county', '371521')
