@@ -60,6 +60,9 @@ const idOf = async (member: string) => (await bundles()).find((f: any) => f.prop
 /** Features MapLibre drew in the page's map for these layers (rendered, not only held). */
 const drawn = (page: Page, layers: string[]) => page.evaluate((layers) => (window as any).lowlandMap.queryRenderedFeatures({ layers }).length as number, layers)
 
+const mapIdle = (page: Page) =>
+  page.waitForFunction(() => (window as any).lowlandMap?.loaded() && (window as any).lowlandMap.areTilesLoaded(), null, { timeout: 60_000 })
+
 beforeAll(async () => {
   w = await startWebTest()
   dir = await tempDir()
@@ -101,6 +104,7 @@ describe('the bundles page', () => {
     await expect.poll(() => drawn(page, ['bundle-corner-fill'])).toBeGreaterThan(0)
     await expect.poll(() => drawn(page, ['bundle-interspersed-line'])).toBeGreaterThan(0)
     await expect.poll(() => drawn(page, ['bundle-enclave-fill'])).toBeGreaterThan(0)
+    await mapIdle(page)
     await screenshot(page, 'bundles-ring', 1)
     // the U: its notch is enclosed land, S1 small land beside it
     const u = await idOf('U1')
@@ -108,6 +112,7 @@ describe('the bundles page', () => {
     await page.waitForSelector('#bundle-pieces tr[data-ref="N1"]')
     expect(await row('N1')).toMatch(/非成员用地.*夹心地.*三调图斑 371502001000\/N1 工业用地：非成员用地 \d+\.\d{4} 亩，边界的 75\.[01] % 与组团成员相接/)
     expect(await row('S1')).toContain(`组团外缘的非成员用地 ${mu4(gkArea(5300, 0, 5330, 30))} 亩，小于 3 亩`)
+    await mapIdle(page)
     await screenshot(page, 'bundles-chosen', 1)
     expect(await page.textContent('#bundle-detail')).toContain('成员图斑 5 个；成员须相接（角点相接亦可）；单独立项最小面积 15 亩。')
     expect(await page.textContent('#bundle-detail')).not.toContain('null')
