@@ -23,6 +23,7 @@ import * as rewardExtractions from './20261205030000_reward_extractions.js'
 import * as planLandUseCode from './20261205060000_plan_land_use_code.js'
 import * as analysisTrigger from './20261206020000_analysis_trigger.js'
 import * as projectAttachments from './20261206040000_project_attachments.js'
+import * as projectBundleMembers from './20261206060000_project_bundle_members.js'
 import * as accounts from './20261206090000_accounts.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
@@ -48,5 +49,6 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261205060000_plan_land_use_code', planLandUseCode],
   ['20261206020000_analysis_trigger', analysisTrigger],
   ['20261206040000_project_attachments', projectAttachments],
+  ['20261206060000_project_bundle_members', projectBundleMembers],
   ['20261206090000_accounts', accounts],
 ]

@@ -5,8 +5,28 @@
 // Every table a bundling statement reads is restricted to the run's county (bound), so that a
 // database distributed by county (docs/scale-out.md) runs it on one shard.
 import type { Knex } from 'knex'
-import { REACH } from '../db/analysis-cut.js'
+import { REACH, survey2StockLand } from '../db/analysis-cut.js'
+import type { Survey2Land } from '../domain/analysis-config.js'
 import { activateBundleRun, activeRunJoin } from '../db/read-model.js'
+
+/** The second-survey version a run reads, and its stock land (construction codes, the 2009 baseline). */
+export interface Survey2Input {
+  datasetId: number
+  land: Survey2Land
+}
+
+/**
+ * Second-survey stock land `f` of the run's version and county near `geom`: the patches the project
+ * analysis counts as 二调建设用地 (src/db/analysis-cut.ts survey2StockLand), so a bundle and the project
+ * made from it count the same land.
+ */
+function stockLandNear(survey2: Survey2Input, county: string, geom: string): { sql: string; bindings: Knex.RawBinding[] } {
+  const stock = survey2StockLand(survey2.land)
+  return {
+    sql: `f.dataset_id = ? AND f.xzqdm = ? AND ${stock.sql} AND ST_DWithin(f.geom, ${geom}, ${REACH})`,
+    bindings: [survey2.datasetId, county, ...(stock.bindings as Knex.RawBinding[])],
+  }
+}
 
 /** A bundling run, its county, and the county's plane (srid), found once per run. */
 export interface Run {
@@ -54,11 +74,12 @@ export async function insertBundles(knex: Knex, runId: number, county: string, d
 }
 
 /** Holes enclosed by each bundle, with their area and the second-survey construction land in them. */
-export async function enclosedGaps(knex: Knex, run: Run, survey2: { datasetId: number; codes: readonly string[] } | null) {
+export async function enclosedGaps(knex: Knex, run: Run, survey2: Survey2Input | null) {
   const srid = run.srid
-  const construction = survey2
-    ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ${Number(srid)}), ST_Transform(h.hole, ${Number(srid)})), 3)), 4490)::geography), 0)
-          FROM survey2_patches s WHERE s.dataset_id = ? AND s.xzqdm = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, h.hole, ${REACH}))`
+  const near = survey2 ? stockLandNear(survey2, run.county, 'h.hole') : null
+  const construction = near
+    ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ${Number(srid)}), ST_Transform(h.hole, ${Number(srid)})), 3)), 4490)::geography), 0)
+          FROM survey2_patches f WHERE ${near.sql})`
     : 'NULL::float8'
   const { rows } = await knex.raw(
     `WITH h AS (
@@ -68,7 +89,7 @@ export async function enclosedGaps(knex: Knex, run: Run, survey2: { datasetId: n
      SELECT bundle_id AS "bundleId", ST_Area(hole::geography) AS m2, ${construction} AS "survey2ConstructionM2",
             ST_AsGeoJSON(ST_ForcePolygonCCW(hole), 9, 0)::json AS geometry
        FROM h ORDER BY bundle_id`,
-    [run.county, run.id, ...(survey2 ? [survey2.datasetId, run.county, survey2.codes] : [])] as Knex.RawBinding[],
+    [run.county, run.id, ...(near?.bindings ?? [])] as Knex.RawBinding[],
   )
   return rows as Array<{ bundleId: number; m2: number; survey2ConstructionM2: number | null; geometry: unknown }>
 }
@@ -87,13 +108,14 @@ export async function neighbourPieces(
   run: Run,
   plotsDatasetId: number,
   survey3DatasetId: number,
-  survey2: { datasetId: number; codes: readonly string[] } | null,
+  survey2: Survey2Input | null,
   c: { enclaveMinShare: number; cornerMaxM2: number; toleranceM: number; minWidthM: number; minPieceM2: number; minSharedM: number },
 ) {
   const srid = run.srid
-  const construction = survey2
-    ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s2.geom, ${srid}), f.piece), 3)), 4490)::geography), 0)
-          FROM survey2_patches s2 WHERE s2.dataset_id = ? AND s2.xzqdm = ? AND s2.dlbm = ANY(?::text[]) AND ST_DWithin(s2.geom, f.piece_ll, ${REACH}))`
+  const near = survey2 ? stockLandNear(survey2, run.county, 'k.piece_ll') : null
+  const construction = near
+    ? `(SELECT coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ${srid}), k.piece), 3)), 4490)::geography), 0)
+          FROM survey2_patches f WHERE ${near.sql})`
     : 'NULL::float8'
   // Everything below is in the county's plane (srid ${srid}): the pieces are cut there, lengths are
   // plane lengths (the Gauss-Kruger scale error, under 0.03 % in a 3° zone, does not move a flag),
@@ -126,11 +148,11 @@ export async function neighbourPieces(
        SELECT s.bundle_id, s.id, s.part, s.tbbh, s.zldwdm, s.dlbm, s.dlmc, s.piece, s.perimeter, ST_Area(ST_Transform(s.piece, 4490)::geography) AS m2,
               ST_Length(ST_Intersection(ST_Boundary(s.piece), ST_Buffer(s.members, ?, 'quad_segs=2'))) AS shared
          FROM solid s),
-     f AS (
+     kept AS (
        SELECT *, ST_Transform(piece, 4490) AS piece_ll FROM measured WHERE m2 >= ? AND shared >= ? AND (shared / perimeter >= ? OR m2 < ?))
-     SELECT f.bundle_id AS "bundleId", f.id AS "patchId", f.part, f.tbbh, f.zldwdm, f.dlbm, f.dlmc, f.m2, least(f.shared / f.perimeter, 1) AS "sharedShare",
-            ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(f.piece_ll), 9, 0)::json AS geometry
-       FROM f ORDER BY f.bundle_id, f.id, f.part`,
+     SELECT k.bundle_id AS "bundleId", k.id AS "patchId", k.part, k.tbbh, k.zldwdm, k.dlbm, k.dlmc, k.m2, least(k.shared / k.perimeter, 1) AS "sharedShare",
+            ${construction} AS "survey2ConstructionM2", ST_AsGeoJSON(ST_ForcePolygonCCW(k.piece_ll), 9, 0)::json AS geometry
+       FROM kept k ORDER BY k.bundle_id, k.id, k.part`,
     [
       run.county,
       run.id,
@@ -148,7 +170,7 @@ export async function neighbourPieces(
       c.minSharedM,
       c.enclaveMinShare,
       c.cornerMaxM2,
-      ...(survey2 ? [survey2.datasetId, run.county, survey2.codes] : []),
+      ...(near?.bindings ?? []),
     ] as Knex.RawBinding[],
   )
   return rows as Array<NeighbourPiece & { bundleId: number; geometry: unknown }>
@@ -186,15 +208,16 @@ export async function memberFacts(knex: Knex, run: Run, plotsDatasetId: number) 
  * union of its members, and clipping each patch to a small member is far cheaper than to a large
  * dissolved bundle.
  */
-export async function bundleConstruction(knex: Knex, run: Run, plotsDatasetId: number, datasetId: number, codes: readonly string[]) {
+export async function bundleConstruction(knex: Knex, run: Run, plotsDatasetId: number, survey2: Survey2Input) {
   const srid = run.srid
+  const near = stockLandNear(survey2, run.county, 'p.geom')
   const { rows } = await knex.raw(
-    `SELECT b.id, coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(s.geom, ?::int), ST_Transform(p.geom, ?::int)), 3)), 4490)::geography), 0) AS m2
+    `SELECT b.id, coalesce(ST_Area(ST_Transform(ST_Union(ST_CollectionExtract(ST_Intersection(ST_Transform(f.geom, ?::int), ST_Transform(p.geom, ?::int)), 3)), 4490)::geography), 0) AS m2
        FROM bundles b
        JOIN low_efficiency_plots p ON p.dataset_id = ? AND p.xzqdm = ? AND p.id = ANY(b.member_ids)
-       JOIN survey2_patches s ON s.dataset_id = ? AND s.xzqdm = ? AND s.dlbm = ANY(?::text[]) AND ST_DWithin(s.geom, p.geom, ${REACH})
+       JOIN survey2_patches f ON ${near.sql}
       WHERE b.xzqdm = ? AND b.run_id = ? GROUP BY b.id`,
-    [srid, srid, plotsDatasetId, run.county, datasetId, run.county, codes, run.county, run.id] as Knex.RawBinding[],
+    [srid, srid, plotsDatasetId, run.county, ...near.bindings, run.county, run.id] as Knex.RawBinding[],
   )
   return new Map((rows as Array<{ id: number; m2: number }>).map((r) => [r.id, r.m2]))
 }
@@ -271,6 +294,42 @@ export async function bundleById(knex: Knex, id: number) {
     .where('b.id', id)
 }
 
+/** The member plots of a bundle with their shapes, from the plots version its run grouped. */
+export async function bundleMembers(knex: Knex, bundleId: number, county: string) {
+  const { rows } = await knex.raw(
+    `SELECT p.id, coalesce(p.plot_code, p.id::text) AS code, ST_Area(p.geom::geography) AS m2, p.zldwdm, p.qsdwdm,
+            ST_AsGeoJSON(ST_ForcePolygonCCW(p.geom), 9, 0)::json AS geometry
+       FROM bundles b JOIN bundle_runs r ON r.xzqdm = b.xzqdm AND r.id = b.run_id
+       JOIN low_efficiency_plots p ON p.dataset_id = r.plots_dataset_id AND p.xzqdm = b.xzqdm AND p.id = ANY(b.member_ids)
+      WHERE b.xzqdm = ? AND b.id = ? AND p.geom IS NOT NULL
+      ORDER BY code`,
+    [county, bundleId],
+  )
+  return rows as Array<{ id: number; code: string; m2: number; zldwdm: string | null; qsdwdm: string | null; geometry: unknown }>
+}
+
+/**
+ * The projects made from each of the given bundles (已立项): from that bundle, or from a bundle of an
+ * earlier run with the same member plots (a run replaces the bundles' rows; recordScatteredLand keeps
+ * the members on the project).
+ */
+export async function projectsFromBundles(knex: Knex, county: string, bundleIds: readonly number[]) {
+  const out = new Map<number, Array<{ id: number; code: string; name: string | null }>>()
+  if (!bundleIds.length) return out
+  const { rows } = await knex.raw(
+    `SELECT b.id AS "bundleId", p.id, p.code, p.name
+       FROM bundles b JOIN projects p ON p.xzqdm = b.xzqdm AND (p.from_bundle_id = b.id OR p.from_bundle_members = b.members)
+      WHERE b.xzqdm = ? AND b.id = ANY(?::bigint[])
+      ORDER BY p.id`,
+    [county, bundleIds] as Knex.RawBinding[],
+  )
+  for (const { bundleId, ...p } of rows as Array<{ bundleId: number; id: number; code: string; name: string | null }>) {
+    const key = Number(bundleId)
+    out.set(key, [...(out.get(key) ?? []), { ...p, id: Number(p.id) }])
+  }
+  return out
+}
+
 /**
  * The boundary of a project made from a bundle: the dissolved members, and with `withEnclosedGaps` also
  * their 夹心地 — the holes filled and the enclosed non-member land (`source: land` enclaves) added.
@@ -325,6 +384,7 @@ export async function recordScatteredLand(
       from_bundle_id: o.bundleId,
       from_bundle_run_id: knex('bundles').select('run_id').where({ xzqdm: o.county, id: o.bundleId }),
       from_bundle_no: knex('bundles').select('bundle_no').where({ xzqdm: o.county, id: o.bundleId }),
+      from_bundle_members: knex('bundles').select('members').where({ xzqdm: o.county, id: o.bundleId }),
     })
   const { rows } = await knex.raw(
     `WITH b AS (SELECT b.id, b.xzqdm, b.geom, b.flags, b.enclosed_gaps, b.member_ids, r.plots_dataset_id

@@ -4,8 +4,8 @@ import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import { activeBundleRun, activeDataset } from '../db/read-model.js'
 import { whereInScope } from '../db/scope.js'
-import { analysisDefaults } from '../domain/analysis-config.js'
-import { bundleDefaults, classifyNeighbours, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
+import { analysisDefaults, survey2LandOf } from '../domain/analysis-config.js'
+import { bundleDefaults, classifyNeighbours, holeEnclave, memberFlags, type Enclave, type Flag, type NeighbourFacts } from '../domain/bundles.js'
 import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { roundTo, toMu } from '../domain/units.js'
 import { problem } from '../errors/index.js'
@@ -45,11 +45,13 @@ async function computeBundles(ctx: JobContext<BundleRunParams>) {
   stopIfCancelled()
   ctx.progress(0.5)
   const inputs = await activeInputs(knex, county)
-  const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, codes: analysisDefaults.survey2ConstructionCodes } : null
+  // the stock land as the analysis cuts it (src/db/analysis-cut.ts survey2StockLand): the construction codes,
+  // without the patches changed after the 2009 baseline when the configuration leaves them out
+  const survey2 = inputs.survey2 ? { datasetId: inputs.survey2.datasetId, land: survey2LandOf(analysisDefaults) } : null
   const [gaps, facts, construction, neighbours] = await Promise.all([
     q.enclosedGaps(knex, run, survey2),
     q.memberFacts(knex, run, plots.id),
-    survey2 ? q.bundleConstruction(knex, run, plots.id, survey2.datasetId, survey2.codes) : null,
+    survey2 ? q.bundleConstruction(knex, run, plots.id, survey2) : null,
     inputs.survey3
       ? q.neighbourPieces(knex, run, plots.id, inputs.survey3.datasetId, survey2, {
           enclaveMinShare: bundleDefaults.enclaveMinShare,
@@ -72,12 +74,7 @@ async function computeBundles(ctx: JobContext<BundleRunParams>) {
     county,
     [...byBundle].map(([id, members]) => {
       const around = classifyNeighbours((neighboursOf.get(id) ?? []) as NeighbourFacts[], c)
-      const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => ({
-        kind: 'enclave',
-        source: 'hole',
-        ...h,
-        reason: 'a hole in the dissolved bundle, enclosed by members (夹心地)',
-      }))
+      const holes: Enclave[] = (holesOf.get(id) ?? []).map(({ bundleId: _, ...h }) => holeEnclave(h))
       const flags: Flag[] = [...memberFlags(members, c), ...around.flags]
       return { id, flags, enclosedGaps: [...holes, ...around.enclaves], survey2ConstructionM2: construction ? (construction.get(id) ?? 0) : null }
     }),
@@ -199,8 +196,9 @@ export async function getBundleRun(knex: Knex, id: number, scope: Scope) {
 }
 
 type BundleRow = Awaited<ReturnType<typeof q.activeBundles>>[number]
+type MadeProjects = Awaited<ReturnType<typeof q.projectsFromBundles>>
 
-function feature(b: BundleRow) {
+function feature(b: BundleRow, made: MadeProjects) {
   return {
     type: 'Feature' as const,
     id: b.id,
@@ -212,19 +210,81 @@ function feature(b: BundleRow) {
       m2: roundTo(b.m2, 2),
       mu: roundTo(toMu(b.m2), 4),
       meetsMinArea: b.m2 >= b.minBundleM2,
+      minBundleMu: roundTo(toMu(b.minBundleM2), 4),
       survey2ConstructionM2: b.survey2ConstructionM2 === null ? null : roundTo(b.survey2ConstructionM2, 2),
       enclosedGaps: b.enclosedGaps,
       flags: b.flags,
       gapMeters: b.gapMeters,
       runId: b.runId,
+      /** projects made from this bundle (已立项), oldest first; empty when none */
+      projects: made.get(b.id) ?? [],
     },
     geometry: b.geometry,
   }
 }
 
+async function features(knex: Knex, rows: BundleRow[]) {
+  const made = rows.length
+    ? await q.projectsFromBundles(
+        knex,
+        rows[0]!.county,
+        rows.map((b) => b.id),
+      )
+    : new Map()
+  return rows.map((b) => feature(b, made))
+}
+
 export async function bundlesOfCounty(knex: Knex, actor: Actor, county: string) {
   if (!inScope(actor.scope, county)) return { type: 'FeatureCollection' as const, features: [] }
-  return { type: 'FeatureCollection' as const, features: (await q.activeBundles(knex, county)).map(feature) }
+  return { type: 'FeatureCollection' as const, features: await features(knex, await q.activeBundles(knex, county)) }
+}
+
+/**
+ * A bundle's land piece by piece, for the map: each member plot with the flags it carries (边角地, 插花地,
+ * 零散, or none), the non-member 边角地 beside it and its 夹心地 (holes and enclosed land), each with
+ * the rule, the measured figures and the reason in Chinese.
+ */
+export async function bundlePieces(knex: Knex, actor: Actor, bundleId: number) {
+  const b = await q.bundleById(knex, bundleId)
+  if (!b || !inScope(actor.scope, b.county))
+    throw problem('LR_NOT_FOUND', `bundle ${bundleId} not found`, { detailZh: `组团 ${bundleId} 不存在或不在权限范围内` })
+  const flags = (b.flags ?? []) as Flag[]
+  const why = ({ flag, rule, measured, reason, reasonZh }: Flag) => ({ flag, rule, measured, reason, reasonZh })
+  const members = (await q.bundleMembers(knex, bundleId, b.county)).map((m) => {
+    const own = flags.filter((f) => f.member && f.plot === m.code)
+    return {
+      type: 'Feature' as const,
+      properties: {
+        piece: 'member',
+        plot: m.code,
+        m2: roundTo(m.m2, 2),
+        zldwdm: m.zldwdm,
+        qsdwdm: m.qsdwdm,
+        flags: own.map((f) => f.flag),
+        reasons: own.map(why),
+      },
+      geometry: m.geometry,
+    }
+  })
+  const corners = flags
+    .filter((f) => !f.member && f.geometry)
+    .map((f) => ({
+      type: 'Feature' as const,
+      properties: { piece: 'land', patch: f.patch ?? null, m2: roundTo(f.m2 ?? 0, 2), flags: [f.flag], reasons: [why(f)] },
+      geometry: f.geometry,
+    }))
+  const enclaves = ((b.enclosedGaps ?? []) as Enclave[]).map((e) => ({
+    type: 'Feature' as const,
+    properties: {
+      piece: e.source,
+      patch: e.patch ?? null,
+      m2: roundTo(e.m2, 2),
+      flags: ['enclave'],
+      reasons: [{ flag: 'enclave', rule: e.rule, measured: e.measured, reason: e.reason, reasonZh: e.reasonZh }],
+    },
+    geometry: e.geometry,
+  }))
+  return { type: 'FeatureCollection' as const, features: [...members, ...corners, ...enclaves] }
 }
 
 export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
@@ -232,7 +292,7 @@ export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
   if (!plot) throw problem('LR_NOT_FOUND', `plot ${plotId} not found`, { detailZh: `图斑 ${plotId} 不存在或不在权限范围内` })
   const b = await q.bundleOfPlot(knex, plotId)
   if (!b) throw problem('LR_NOT_FOUND', `plot ${plotId} is in no current bundle; run POST /api/v1/bundles/runs`, { detailZh: '该图斑尚未归入连片组团' })
-  return feature(b)
+  return (await features(knex, [b]))[0]
 }
 
 /**
@@ -241,18 +301,23 @@ export async function bundleOfPlot(knex: Knex, actor: Actor, plotId: number) {
  * The project records the bundle it came from and the scattered land it includes (members flagged 边角地 or 插花地,
  * and the 夹心地 it took in), which its analysis counts beside the database plots and the 2009 construction land.
  */
-export async function projectFromBundle(knex: Knex, actor: Actor, bundleId: number, opts: { code?: string; includeEnclosedGaps?: boolean } = {}) {
+export async function projectFromBundle(
+  knex: Knex,
+  actor: Actor,
+  bundleId: number,
+  opts: { code?: string; name?: string; includeEnclosedGaps?: boolean } = {},
+) {
   const b = await q.bundleById(knex, bundleId)
   if (!b || !inScope(actor.scope, b.county))
     throw problem('LR_NOT_FOUND', `bundle ${bundleId} not found`, { detailZh: `组团 ${bundleId} 不存在或不在权限范围内` })
-  const projectCode = opts.code ?? `BUNDLE-${b.runId}-${b.bundleNo}`
+  const projectCode = opts.code?.trim() || `BUNDLE-${b.runId}-${b.bundleNo}`
   if (await projectCodeExists(knex, b.county, projectCode))
     throw problem('LR_CONFLICT', `project code '${projectCode}' already exists in county ${b.county}`, { detailZh: `本县已有项目编号 ${projectCode}` })
   const withGaps = opts.includeEnclosedGaps ?? true
   const gaps = (b.enclosedGaps ?? []) as Enclave[]
   const included = withGaps ? gaps : []
   const geometry = included.length ? await q.bundleProjectGeometry(knex, bundleId, true) : { ewkb: b.ewkb as string }
-  const name = `连片开发 ${b.members.join('、')}${included.length ? `（含夹心地${included.length}处）` : ''}`.slice(0, 500)
+  const name = opts.name?.trim() || `连片开发 ${b.members.join('、')}${included.length ? `（含夹心地${included.length}处）` : ''}`.slice(0, 500)
   const created = await auditedWrite(
     knex,
     actor,

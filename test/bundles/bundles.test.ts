@@ -66,6 +66,9 @@ async function run(gapMeters: number, more: object = {}) {
   expect(r.status, JSON.stringify(r.errors)).toBe('succeeded')
   return (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
 }
+/** 亩 to 4 decimals, as the reasons write them (no threshold lies near these areas) */
+const mu4 = (m2: number) => ((m2 * 15) / 10000).toFixed(4)
+const e1Mu = mu4(gkArea(300, 0, 340, 40))
 const bundleWith = (fc: any, code: string) => fc.features.find((f: any) => f.properties.members.includes(code)).properties
 
 beforeAll(async () => {
@@ -84,10 +87,19 @@ beforeAll(async () => {
   const text = (name: string, length: number) => ({ name, type: 'C' as const, length })
   const survey3 = await shapefileZip(dir, 's3', { fields: [text('TBBH', 10), text('ZLDWDM', 12), text('DLBM', 5), text('DLMC', 20)], features: land })
   expect((await importFile(t, key, { layer: 'survey3' }, survey3)).status).toBe('succeeded')
-  // Second-survey construction land over half the notch.
+  // Second-survey construction land over half the notch (no change date), and patches changed (BGRQ)
+  // after the 2009 baseline over the other half, in the grid's hole and over half of G1: none of them
+  // is 2009 construction land, as the project analysis cuts it (src/db/analysis-cut.ts survey2StockLand).
+  const s2 = (x0: number, y0: number, x1: number, y1: number, BGRQ = '') => ({ parts: [gkRect(x0, y0, x1, y1)], values: { DLBM: '201', DLMC: '城市', BGRQ } })
   const survey2 = await shapefileZip(dir, 's2', {
-    fields: [text('DLBM', 5), text('DLMC', 20)],
-    features: [{ parts: [gkRect(5100, 100, 5150, 200)], values: { DLBM: '201', DLMC: '城市' } }],
+    fields: [text('DLBM', 5), text('DLMC', 20), text('BGRQ', 10)],
+    features: [
+      s2(5100, 100, 5150, 200),
+      s2(5150, 100, 5200, 200, '20140601'),
+      s2(100, 100, 200, 200, '2013-05-01'),
+      s2(0, 0, 50, 100, '20120315'),
+      s2(50, 0, 100, 100, '20090630'),
+    ],
   })
   expect((await importFile(t, key, { layer: 'survey2' }, survey2)).status).toBe('succeeded')
   const job = await importFile(t, key, { layer: 'plots' }, zip)
@@ -138,7 +150,11 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     expect(Math.abs(g.m2 - (cells + gkArea(300, 0, 340, 40)))).toBeLessThanOrEqual(0.01)
     expect(g.enclosedGaps).toHaveLength(1)
     expect(Math.abs(g.enclosedGaps[0].m2 - gkArea(100, 100, 200, 200))).toBeLessThanOrEqual(0.01)
-    expect(g.enclosedGaps[0]).toMatchObject({ kind: 'enclave', source: 'hole', survey2ConstructionM2: 0 })
+    // the hole's construction land changed in 2013: not 2009 land
+    expect(g.enclosedGaps[0]).toMatchObject({ kind: 'enclave', source: 'hole', survey2ConstructionM2: 0, rule: 'hole' })
+    expect(g.enclosedGaps[0].reasonZh).toBe(`组团内部的空洞 ${mu4(gkArea(100, 100, 200, 200))} 亩，四周均为成员图斑（夹心地）`)
+    // of G1's construction land only the half unchanged since 2009 counts
+    expect(Math.abs(g.survey2ConstructionM2 - gkArea(50, 0, 100, 100))).toBeLessThanOrEqual(0.01)
     expect(g.meetsMinArea).toBe(true)
     expect(bundleWith(fc, 'I1').meetsMinArea).toBe(false)
   })
@@ -173,6 +189,64 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     // the grid's hole holds land, which is the hole already and not reported twice
     expect(bundleWith(fc, 'G1').enclosedGaps).toHaveLength(1)
     expect(bundleWith(fc, 'G1').flags.filter((f: any) => !f.member)).toEqual([])
+  })
+
+  it('says why each plot and piece is flagged: the rule, the figures measured and the reason in Chinese', () => {
+    const g = bundleWith(fc, 'G1')
+    const of = (plot: string, flag: string) => g.flags.find((f: any) => f.plot === plot && f.flag === flag)
+    expect(of('G8', 'interspersed')).toMatchObject({
+      rule: 'other-location',
+      measured: { code: '371502002000', majorityCode: '371502001000' },
+      reasonZh: '坐落单位 371502002000，而组团大部分面积坐落于 371502001000（插花地）',
+    })
+    const corner = of('E1', 'corner')
+    expect(corner).toMatchObject({
+      rule: 'small-on-edge',
+      measured: { onEdge: true, thresholdM2: 2000 },
+      reasonZh: `位于组团外缘，面积 ${e1Mu} 亩，小于 3 亩（边角地）`,
+    })
+    expect(Math.abs(corner.measured.m2 - gkArea(300, 0, 340, 40))).toBeLessThanOrEqual(0.01)
+    expect(of('E1', 'scattered')).toMatchObject({ rule: 'under-min-area', reasonZh: `单独 ${e1Mu} 亩，不足单独立项所需的 15 亩（零散）` })
+    const u = bundleWith(fc, 'U1')
+    expect(u.enclosedGaps[0]).toMatchObject({ rule: 'enclosed-share', measured: { thresholdShare: 0.75 } })
+    // the shared boundary is measured within 0.1 m of the members (sharedToleranceM): a hair over the 3 sides of 4
+    expect(u.enclosedGaps[0].reasonZh).toMatch(
+      new RegExp(
+        `^三调图斑 371502001000/N1 工业用地：非成员用地 ${mu4(gkArea(5100, 100, 5200, 200))} 亩，边界的 75\\.[01] % 与组团成员相接，不低于 75\\.0 %（夹心地）$`,
+      ),
+    )
+    // S1 (30 × 30 m) shares 30 m of its 120 m boundary with U3, and 0.1 m more at each end (the tolerance)
+    const s1 = u.flags.find((f: any) => f.patch?.tbbh === 'S1')
+    expect(s1.measured.sharedShare).toBeCloseTo(30.2 / 120, 4)
+    expect(s1.reasonZh).toBe(
+      `三调图斑 371502001000/S1 其他草地：组团外缘的非成员用地 ${mu4(gkArea(5300, 0, 5330, 30))} 亩，小于 3 亩；边界的 25.2 % 与成员相接，不足夹心地的 75.0 %（边角地）`,
+    )
+  })
+
+  it('gives a bundle piece by piece: every member with its flags and reasons, and its 边角地 and 夹心地', async () => {
+    const u = bundleWith(fc, 'U1')
+    const res = await t.app.inject({ method: 'GET', url: `/api/v1/bundles/${u.bundleId}/pieces`, headers: withKey(key) })
+    expect(res.statusCode, res.body).toBe(200)
+    const props = res.json().features.map((f: any) => f.properties)
+    // each 100 m cell is a hair under 15 mu on the ellipsoid: too small on its own
+    expect(props.map((p: any) => [p.piece, p.plot ?? p.patch.tbbh, p.flags])).toEqual([
+      ...['U1', 'U2', 'U3', 'U4', 'U5'].map((plot) => ['member', plot, ['scattered']]),
+      ['land', 'S1', ['corner']],
+      ['land', 'P1', ['corner']],
+      ['land', 'N1', ['enclave']],
+    ])
+    expect(res.json().features.every((f: any) => /Polygon$/.test(f.geometry.type))).toBe(true)
+    expect(props[7].reasons[0].reasonZh).toMatch(/（夹心地）$/)
+    const g = (await t.app.inject({ method: 'GET', url: `/api/v1/bundles/${bundleWith(fc, 'G1').bundleId}/pieces`, headers: withKey(key) })).json()
+    const e1 = g.features.find((f: any) => f.properties.plot === 'E1').properties
+    expect(e1.flags).toEqual(['scattered', 'corner'])
+    expect(e1.reasons.map((r: any) => r.reasonZh)).toEqual([
+      `单独 ${e1Mu} 亩，不足单独立项所需的 15 亩（零散）`,
+      `位于组团外缘，面积 ${e1Mu} 亩，小于 3 亩（边角地）`,
+    ])
+    expect(g.features.filter((f: any) => f.properties.piece === 'hole')).toHaveLength(1)
+    const other = await keyFor(t.knex, 'county', '371521')
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/bundles/${u.bundleId}/pieces`, headers: withKey(other) })).statusCode).toBe(404)
   })
 
   it('answers which bundle a plot belongs to', async () => {
@@ -218,8 +292,9 @@ describe('bundles of touching plots (gapMeters 0)', () => {
       [5000, 100],
       [5200, 100],
     ])
-    const withNotch = await makeProject(bundleId, { code: 'LP-U' })
+    const withNotch = await makeProject(bundleId, { code: ' LP-U ', name: '东关连片改造' })
     expect(withNotch.statusCode, withNotch.body).toBe(201)
+    expect(withNotch.json()).toMatchObject({ code: 'LP-U', name: '东关连片改造' })
     expect(Math.abs(withNotch.json().areaM2 - (members + gkArea(5100, 100, 5200, 200)))).toBeLessThanOrEqual(0.01)
     expect(withNotch.json().geometry.type).toBe('MultiPolygon')
     expect(withNotch.json().geometry.coordinates).toHaveLength(1) // one piece, no hairline hole left between notch and members
@@ -228,6 +303,18 @@ describe('bundles of touching plots (gapMeters 0)', () => {
     expect(Math.abs(without.json().areaM2 - members)).toBeLessThanOrEqual(0.01)
     const grid = await makeProject(bundleWith(fc, 'G1').bundleId, { code: 'LP-G-ONLY', includeEnclosedGaps: false })
     expect(Math.abs(grid.json().areaM2 - bundleWith(fc, 'G1').m2)).toBeLessThanOrEqual(0.01)
+    // a code taken is refused
+    expect((await makeProject(bundleId, { code: 'LP-U' })).statusCode).toBe(409)
+  })
+
+  it('marks the bundles made into projects (已立项), in a later run too when its members are the same', async () => {
+    const ids = (fc: any) => Object.fromEntries(fc.features.map((f: any) => [f.properties.members[0], f.properties.projects.map((p: any) => p.code)]))
+    const now = (await t.app.inject({ method: 'GET', url: '/api/v1/bundles', headers: withKey(key) })).json()
+    expect(ids(now)).toMatchObject({ E1: ['LP-001', 'LP-G-ONLY'], U1: ['LP-U', 'LP-U-ONLY'], R1: [], C1: [] })
+    expect(bundleWith(now, 'U1').projects[0]).toEqual({ id: expect.any(Number), code: 'LP-U', name: '东关连片改造' })
+    const again = await run(0)
+    expect(bundleWith(again, 'U1').bundleId).not.toBe(bundleWith(now, 'U1').bundleId)
+    expect(ids(again)).toMatchObject({ E1: ['LP-001', 'LP-G-ONLY'], U1: ['LP-U', 'LP-U-ONLY'], R1: [] })
   })
 })
 

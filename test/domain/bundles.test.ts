@@ -73,6 +73,16 @@ describe('classifyNeighbours', () => {
     expect(classifyNeighbours([piece(3 * MU_M2, 0.3)], c).flags).toEqual([])
   })
 
+  it('says in Chinese the rule and the figures, a share under the 夹心地 threshold never shown as it', () => {
+    const under = classifyNeighbours([piece(1000, 0.74996)], c).flags[0]!
+    expect(under).toMatchObject({ rule: 'small-on-edge', measured: { m2: 1000, sharedShare: 0.74996, thresholdShare: 0.75 } })
+    expect(under.reasonZh).toBe('三调图斑 A/1 工业用地：组团外缘的非成员用地 1.5000 亩，小于 3 亩；边界的 74.9 % 与成员相接，不足夹心地的 75.0 %（边角地）')
+    const [enclave] = classifyNeighbours([piece(10_000, 0.75)], c).enclaves
+    expect(enclave!.reasonZh).toBe('三调图斑 A/1 工业用地：非成员用地 15.0000 亩，边界的 75.0 % 与组团成员相接，不低于 75.0 %（夹心地）')
+    const c20 = { ...c, minBundleM2: 20 * MU_M2 }
+    expect(memberFlags([member('a', 19.99999)], c20)[0]!.reasonZh).toBe('单独 19.9999 亩，不足单独立项所需的 20 亩（零散）')
+  })
+
   it('reports a small enclosed piece once, as an enclave', () => {
     const r = classifyNeighbours([piece(100, 0.9)], c)
     expect([r.enclaves.length, r.flags.length]).toEqual([1, 0])

@@ -31,6 +31,7 @@ const allMigrations = [
   '20261205060000_plan_land_use_code',
   '20261206020000_analysis_trigger',
   '20261206040000_project_attachments',
+  '20261206060000_project_bundle_members',
   '20261206090000_accounts',
 ]
 

@@ -56,9 +56,12 @@ describe('console pages', () => {
       first.m2.toLocaleString('en-US', { minimumFractionDigits: 2 }),
     )
     await page.click(`#bundles-table tr[data-bundle="${first.bundleId}"] button:text("生成项目")`)
+    // the user names the project (issue 22)
+    await page.fill('#project-code', 'LP-PAGES-1')
+    await page.click('#bundle-project-form button[type=submit]')
     await page.waitForSelector(':text("已生成项目")')
     // its page shows the scattered land it took in (issue 21), as the API measured it
-    const made = (await w.t.app.inject({ url: `/api/v1/projects?q=BUNDLE-${first.runId}-`, headers: withKey(county) })).json().items[0]
+    const made = (await w.t.app.inject({ url: '/api/v1/projects?q=LP-PAGES-1', headers: withKey(county) })).json().items[0]
     const a = (await w.t.app.inject({ url: `/api/v1/projects/${made.id}/analysis`, headers: withKey(county) })).json()
     expect(a.scatteredLand.fromBundle.bundleId).toBe(first.bundleId)
     await page.goto(`${w.baseUrl}/#/projects/${made.id}`)

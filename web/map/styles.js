@@ -63,6 +63,19 @@ export const pieceStyles = {
   'scattered-land': { line: palette.yellow, width: 3, dash: [3, 1] },
 }
 
+/**
+ * The bundles page (连片): every bundle of the county, and the chosen one piece by piece — its member
+ * plots, 边角地 (members or land beside it) and 夹心地 (holes and enclosed land) filled each in its own
+ * colour, 插花地 members outlined dashed over their fill (a member may be 边角地 and 插花地 at once).
+ */
+export const bundleStyles = {
+  bundle: { fill: palette.grey, opacity: 0.25, outline: palette.purple, width: 2 },
+  member: { fill: palette.skyBlue, opacity: 0.5, outline: palette.blue, width: 1 },
+  corner: { fill: palette.orange, opacity: 0.75, outline: palette.orange, width: 2 },
+  enclave: { fill: palette.green, opacity: 0.6, outline: palette.green, width: 2 },
+  interspersed: { line: palette.vermillion, width: 3, dash: [2, 1] },
+}
+
 /** A style with no basemap: the service's data alone (an optional raster basemap URL may be added). */
 export function emptyStyle() {
   return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': '#f7f7f2' } }] }

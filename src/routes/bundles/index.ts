@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
-import { bundleOfPlot, bundlesOfCounty, projectFromBundle } from '../../bundles/service.js'
+import { bundleOfPlot, bundlePieces, bundlesOfCounty, projectFromBundle } from '../../bundles/service.js'
 import { MU_M2, roundTo, toMu } from '../../domain/units.js'
 import { bundleDefaults } from '../../domain/bundles.js'
 import { resolveCounty } from '../../domain/region.js'
@@ -82,6 +82,18 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   )
   app.get(
+    '/bundles/:id/pieces',
+    {
+      schema: {
+        summary: 'A bundle piece by piece: its member plots and the 边角地 and 夹心地 beside and inside it, each with its flags and their reasons (reasonZh)',
+        tags,
+        params: IdParams,
+        response: { 200: FeatureCollection, ...problemResponses },
+      },
+    },
+    async (request, reply) => reply.type('application/geo+json').send(await bundlePieces(knex, request.actor, request.params.id)),
+  )
+  app.get(
     '/plots/:id/bundle',
     {
       schema: {
@@ -103,7 +115,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Optional(
           Type.Object(
             {
-              code: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+              code: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: '项目编号; default BUNDLE-<run>-<bundle number>' })),
+              name: Type.Optional(Type.String({ maxLength: 500, description: '项目名称; default 连片开发 and the member plots' })),
               includeEnclosedGaps: Type.Optional(
                 Type.Boolean({
                   default: true,
@@ -121,6 +134,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const id = await projectFromBundle(knex, request.actor, request.params.id, {
         code: request.body?.code,
+        name: request.body?.name,
         includeEnclosedGaps: request.body?.includeEnclosedGaps,
       })
       return reply.code(201).send(await getProject(knex, request.actor, id))
