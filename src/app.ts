@@ -75,6 +75,8 @@ export function serverOptions(
         }
       : false,
     bodyLimit: config.bodyLimitBytes,
+    // `/ogc/collections/` as `/ogc/collections`: desktop clients and hand-typed URLs add the slash.
+    routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
