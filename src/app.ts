@@ -79,6 +79,8 @@ export function serverOptions(
         }
       : false,
     bodyLimit: config.bodyLimitBytes,
+    // `/ogc/collections/` as `/ogc/collections`: desktop clients and hand-typed URLs add the slash.
+    routerOptions: { ignoreTrailingSlash: true },
     clientErrorHandler,
     frameworkErrors,
     requestIdHeader: 'x-request-id',

@@ -54,6 +54,12 @@ export interface Collection {
   layer?: string
   /** the table behind `f` when it is a plain table with an integer id (for keyset export) */
   table?: string
+  /**
+   * The temporal property `datetime` selects on (OGC API – Features Part 1), declared in the
+   * collection's metadata and `extent.temporal`: its name, its SQL as a date or timestamptz, and
+   * whether it is a calendar day or an instant.
+   */
+  temporal?: { property: string; sql: string; type: 'date' | 'date-time' }
 }
 
 const propertyType: Record<ColumnType, PropertyType> = {
@@ -99,7 +105,14 @@ function layerCollection(kind: LayerKind): Collection {
     countySql: 'f.xzqdm',
     layer: kind.key,
     table: kind.table,
+    ...temporalOf(kind),
   }
+}
+
+/** A layer's first date column (批准日期, 认定日期) is its temporal property. */
+function temporalOf(kind: LayerKind): Pick<Collection, 'temporal'> {
+  const d = kind.columns.find((c) => c.type === 'date')
+  return d ? { temporal: { property: d.field, sql: `f.${d.column}`, type: 'date' } } : {}
 }
 
 const projects: Collection = {
@@ -134,6 +147,7 @@ const projects: Collection = {
   orderBy: 'f.id',
   countySql: 'f.xzqdm',
   table: 'projects',
+  temporal: { property: 'analysedAt', sql: 'a.computed_at', type: 'date-time' },
 }
 
 const bundles: Collection = {

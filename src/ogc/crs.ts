@@ -38,11 +38,22 @@ export const supportedCrs: OutputCrs[] = [
   ...[38, 39, 40, 41].map((zone, i) => gk(4526 + i, zone * 3, zone * 1e6 + 500000)),
 ]
 
-/** The CRS named by a URI (also accepts `EPSG:4548` and a bare code as a convenience). */
+/**
+ * WGS 84 (EPSG:4326), accepted where CRS84 is meant (QGIS and scripts name it for "lon/lat degrees"):
+ * served as CGCS2000 without a datum shift (the two differ by centimetres in Shandong), in EPSG:4326's
+ * axis order **lat, lon**, as EPSG:4490 is. An alias, not advertised in the collections' `crs`.
+ */
+export const wgs84: OutputCrs = { uri: epsgUri(4326), srid: 4490, latLon: true, geographic: true, decimals: 9 }
+
+/**
+ * The CRS named by a URI; also `EPSG:4548`, a bare code, the URN form `urn:ogc:def:crs:EPSG::4490`
+ * and `OGC:CRS84`, as clients write them.
+ */
 export function crsByUri(value: string): OutputCrs | undefined {
-  const v = value.trim()
-  const short = /^(?:EPSG:)?([0-9]{4,5})$/i.exec(v)
+  const v = value.trim().replace(/\/$/, '')
+  const short = /^(?:EPSG:|urn:ogc:def:crs:EPSG:[0-9.]*:)?([0-9]{4,5})$/i.exec(v)
   const uri = short ? epsgUri(Number(short[1])) : v.replace(/^https:/, 'http:')
-  if (uri === 'http://www.opengis.net/def/crs/OGC/1.3/CRS84' || /^\[?OGC:CRS84\]?$/i.test(v)) return supportedCrs[0]
+  if (uri === CRS84 || /^\[?OGC:CRS84\]?$/i.test(v) || /^urn:ogc:def:crs:OGC:1\.3:CRS84$/i.test(v)) return supportedCrs[0]
+  if (uri === wgs84.uri) return wgs84
   return supportedCrs.find((c) => c.uri === uri)
 }

@@ -2,7 +2,7 @@
 // parameters depend on each collection's queryables; GDAL and QGIS read the limit's default and
 // maximum here to pick their page size, so the generic path and each collection's path declare it.
 import { collections, jsonSchemaOf, type Collection } from './collections.js'
-import { supportedCrs } from './crs.js'
+import { supportedCrs, wgs84 } from './crs.js'
 import { filterLanguages } from './cql2/index.js'
 import { formats, type PageLimits } from './params.js'
 
@@ -18,11 +18,30 @@ const itemsParameters = (limits: PageLimits, c?: Collection) => [
     style: 'form',
     explode: false,
     schema: { type: 'integer', minimum: 1, maximum: limits.maximum, default: limits.default },
+    description: `features per page; a larger value is taken as ${limits.maximum}`,
   },
   { name: 'offset', in: 'query', required: false, schema: { type: 'integer', minimum: 0, default: 0 } },
   { $ref: '#/components/parameters/bbox' },
   { $ref: '#/components/parameters/bbox-crs' },
   { $ref: '#/components/parameters/crs' },
+  {
+    name: 'datetime',
+    in: 'query',
+    required: false,
+    style: 'form',
+    explode: false,
+    schema: { type: 'string' },
+    description: `an instant or interval (2018-03-15, 2015-01-01/.., ../2020-12-31T23:59:59Z) on ${c?.temporal ? `${c.temporal.property}; features without one always match` : "the collection's temporal property (temporalProperty; ignored where there is none)"}`,
+  },
+  {
+    name: 'sortby',
+    in: 'query',
+    required: false,
+    style: 'form',
+    explode: false,
+    schema: { type: 'array', items: { type: 'string', pattern: '^[+-]?[A-Za-z0-9_]+$' } },
+    description: 'OGC API – Features Part 8: +name,-approvedOn (ascending, descending; empty values last), properties from /sortables',
+  },
   { name: 'properties', in: 'query', required: false, style: 'form', explode: false, schema: { type: 'array', items: { type: 'string' } } },
   {
     name: 'f',
@@ -66,6 +85,9 @@ const itemsOperation = (limits: PageLimits, c?: Collection) => ({
   },
 })
 
+/** The CRS parameters take the advertised CRSs and the EPSG:4326 alias (lat, lon). */
+const crsUris = [...supportedCrs.map((c) => c.uri), wgs84.uri]
+
 export function ogcOpenApi(version: string, serverUrl: string, limits: PageLimits) {
   const paths: Record<string, unknown> = {
     '/': { get: { summary: 'Landing page', operationId: 'getLandingPage', responses: { '200': json('landing page'), ...errors } } },
@@ -107,6 +129,14 @@ export function ogcOpenApi(version: string, serverUrl: string, limits: PageLimit
         responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors },
       },
     },
+    '/collections/{collectionId}/sortables': {
+      get: {
+        summary: 'Sortable properties (Part 8)',
+        operationId: 'getSortables',
+        parameters: [{ $ref: '#/components/parameters/collectionId' }],
+        responses: { '200': json('JSON Schema', { type: 'object' }, 'application/schema+json'), ...errors },
+      },
+    },
     '/collections/{collectionId}/schema': {
       get: {
         summary: 'Schema of the features (Part 5)',
@@ -125,11 +155,12 @@ export function ogcOpenApi(version: string, serverUrl: string, limits: PageLimit
       description: 'OGC API – Features Part 1 (core, GeoJSON, OpenAPI 3.0), Part 2 (CRS), Part 3 (queryables, CQL2 filter) and Part 5 (schema).',
     },
     servers: [{ url: serverUrl }],
-    security: [{ apiKey: [] }, { bearer: [] }, { apiKeyQuery: [] }],
+    security: [{ apiKey: [] }, { bearer: [] }, { basic: [] }, { apiKeyQuery: [] }],
     components: {
       securitySchemes: {
         apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
         bearer: { type: 'http', scheme: 'bearer' },
+        basic: { type: 'http', scheme: 'basic', description: 'the key as the password, any user name' },
         apiKeyQuery: { type: 'apiKey', in: 'query', name: 'key' },
       },
       parameters: {
@@ -142,9 +173,9 @@ export function ogcOpenApi(version: string, serverUrl: string, limits: PageLimit
           explode: false,
           schema: { type: 'array', minItems: 4, maxItems: 6, items: { type: 'number' } },
         },
-        'bbox-crs': { name: 'bbox-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
-        'filter-crs': { name: 'filter-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
-        crs: { name: 'crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: supportedCrs.map((c) => c.uri) } },
+        'bbox-crs': { name: 'bbox-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: crsUris } },
+        'filter-crs': { name: 'filter-crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: crsUris } },
+        crs: { name: 'crs', in: 'query', required: false, schema: { type: 'string', format: 'uri', enum: crsUris } },
       },
     },
     paths,

@@ -1,7 +1,7 @@
 // Query parameters of /items, parsed and validated in one place (as tipg's dependencies.py does):
-// bbox and bbox-crs, limit and offset, crs, properties, output format, encoding, and simple
-// equality filters on the collection's queryables. Unknown parameters are refused (OGC API –
-// Features Part 1, /req/core/query-param-unknown).
+// bbox and bbox-crs, limit and offset, crs, properties, output format, encoding, datetime, sortby,
+// and simple equality filters on the collection's queryables. Unknown parameters are refused (OGC
+// API – Features Part 1, /req/core/query-param-unknown).
 import { countyProblem } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { maxId } from '../schemas/common.js'
@@ -9,6 +9,7 @@ import type { Collection, Property } from './collections.js'
 import { CRS84, crsByUri, supportedCrs, type OutputCrs } from './crs.js'
 import { compileFilter, filterLanguages, type FilterLanguage } from './cql2/index.js'
 import type { Sql } from './cql2/sql.js'
+import { datetimeCondition, parseDatetime } from './datetime.js'
 import { headerLanguages, type HeaderLanguage } from '../formats/csv.js'
 
 /** Page sizes of /items (OGC_LIMIT_DEFAULT, OGC_LIMIT_MAX in src/config.ts). */
@@ -37,9 +38,37 @@ export interface ItemsQuery {
   encoding: ExportEncoding
   /** CSV header row: Chinese titles (default) or field names */
   headers: HeaderLanguage
+  /** `datetime` as a condition on the collection's temporal property (null: none or no such property) */
+  datetime: Sql | null
+  /** `sortby` (OGC API – Features Part 8): properties to order by before the collection's own order */
+  sortby: SortKey[]
 }
 
-const fixed = new Set(['bbox', 'bbox-crs', 'limit', 'offset', 'crs', 'properties', 'f', 'encoding', 'key', 'filter', 'filter-lang', 'filter-crs', 'headers'])
+export interface SortKey {
+  property: Property
+  descending: boolean
+}
+
+const fixed = new Set([
+  'bbox',
+  'bbox-crs',
+  'limit',
+  'offset',
+  'crs',
+  'properties',
+  'f',
+  'encoding',
+  'key',
+  'filter',
+  'filter-lang',
+  'filter-crs',
+  'headers',
+  'datetime',
+  'sortby',
+])
+
+/** At most this many sortby keys. */
+export const maxSortKeys = 10
 
 const bad = (detail: string, detailZh: string) => problem('LR_BAD_REQUEST', detail, { detailZh })
 
@@ -48,6 +77,50 @@ function single(query: Record<string, unknown>, name: string): string | undefine
   if (v === undefined) return undefined
   if (Array.isArray(v)) throw bad(`parameter ${name} is given more than once`, `参数 ${name} 重复`)
   return String(v)
+}
+
+/** PostgreSQL text cannot hold NUL: a value with one is refused here, not at the database. */
+function refuseNul(query: Record<string, unknown>): void {
+  for (const [name, v] of Object.entries(query)) {
+    if ((Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && x.includes('\u0000')) || name.includes('\u0000')) {
+      throw bad(`parameter ${name.replace(/\u0000/g, '\\0')} contains a NUL character (%00)`, `参数 ${name.replace(/\u0000/g, '')} 含有空字符（%00）`)
+    }
+  }
+}
+
+/**
+ * sortby=+name,-approvedOn (Part 8): `+` or none ascending, `-` descending; a `+` the client did not
+ * encode arrives as a space. Only the collection's queryables (its /sortables).
+ */
+function sortKeys(collection: Collection, text: string | undefined): SortKey[] {
+  if (text === undefined) return []
+  const items = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+  if (items.length > maxSortKeys) throw bad(`sortby takes at most ${maxSortKeys} properties`, `sortby 最多 ${maxSortKeys} 个属性`)
+  const keys: SortKey[] = []
+  for (const item of items) {
+    const m = /^([+-]?)\s*(\S+)$/.exec(item)
+    const property = m ? collection.properties.find((p) => p.name === m[2]) : undefined
+    if (!m || !property) {
+      throw bad(
+        `sortby: '${item.slice(0, 60)}' is not a sortable property of ${collection.id}; the sortables are ${collection.properties.map((p) => p.name).join(', ')} (prefix - for descending)`,
+        `sortby 中的“${item.slice(0, 60)}”不是可排序属性（见 /collections/${collection.id}/sortables；降序在属性名前加“-”）`,
+      )
+    }
+    if (!keys.some((k) => k.property === property)) keys.push({ property, descending: m[1] === '-' })
+  }
+  return keys
+}
+
+/** limit: at least 1; above the maximum it is the maximum, not an error (Part 1, /req/core/fc-limit-response-1). */
+function pageLimit(text: string | undefined, limits: PageLimits): number {
+  if (text === undefined) return limits.default
+  if (!/^[0-9]+$/.test(text)) throw bad(`limit must be an integer, got '${text}'`, 'limit 必须为整数')
+  const n = Number(text)
+  if (n < 1) throw bad(`limit must be at least 1, got ${n}`, 'limit 至少为 1')
+  return Math.min(n, limits.maximum)
 }
 
 function integer(text: string | undefined, name: string, min: number, max: number, fallback: number): number {
@@ -105,6 +178,7 @@ function cqlFilter(collection: Collection, query: Record<string, unknown>): Retu
 }
 
 export function parseItemsQuery(collection: Collection, query: Record<string, unknown>, limits: PageLimits): ItemsQuery {
+  refuseNul(query)
   const unknown = Object.keys(query).filter((k) => !fixed.has(k) && !collection.properties.some((p) => p.name === k))
   if (unknown.length) {
     throw bad(
@@ -152,11 +226,13 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
   const limitText = single(query, 'limit')
   const headers = single(query, 'headers') ?? 'zh'
   if (!(headerLanguages as readonly string[]).includes(headers)) throw bad(`headers must be zh or en, got '${headers}'`, '表头参数 headers 须为 zh 或 en')
+  const datetimeText = single(query, 'datetime')
   return {
     headers: headers as HeaderLanguage,
     cql: cql?.condition ?? null,
     bbox,
-    limit: integer(limitText, 'limit', 1, limits.maximum, limits.default),
+    // Above the maximum is the maximum, not an error (Part 1, /req/core/fc-limit-response-1 note).
+    limit: pageLimit(limitText, limits),
     limitGiven: limitText !== undefined,
     offset: integer(single(query, 'offset'), 'offset', 0, Number.MAX_SAFE_INTEGER, 0),
     crs: crs ?? (format === 'shapefile' ? crsByUri('4490')! : crsByUri(CRS84)!),
@@ -165,5 +241,7 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
     filters,
     format: format as Format,
     encoding: encodingText as ExportEncoding,
+    datetime: datetimeText === undefined ? null : datetimeCondition(collection, parseDatetime(datetimeText)),
+    sortby: sortKeys(collection, single(query, 'sortby')),
   }
 }

@@ -9,7 +9,7 @@ import { maxId } from '../schemas/common.js'
 import type { Collection, Property } from './collections.js'
 import type { SourceContext } from './source-context.js'
 import type { OutputCrs } from './crs.js'
-import type { ItemsQuery } from './params.js'
+import type { ItemsQuery, SortKey } from './params.js'
 
 /** Up to this many matching features are counted exactly; beyond, numberMatched is estimated. */
 export const exactCountLimit = 100_000
@@ -24,7 +24,7 @@ const countyCondition =
   (column: string): Sql =>
     scopeCondition(scope, column)
 
-export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql'] }
+export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql']; datetime?: ItemsQuery['datetime'] }
 
 /** Ids of the active versions of a layer collection in the key's region. */
 const activeDatasets = async (knex: Knex, c: Collection, scope: Scope): Promise<number[]> => (c.layer ? activeDatasetIds(knex, c.layer, scope) : [])
@@ -56,6 +56,7 @@ export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Se
   if (box) conditions.push({ sql: `f.geom && ST_Envelope(${box.sql}) AND ST_Intersects(f.geom, ${box.sql})`, bindings: [...box.bindings, ...box.bindings] })
   for (const f of sel.filters) conditions.push({ sql: `(${f.property.sql}) = ?`, bindings: [f.value] })
   if (sel.cql) conditions.push(sel.cql)
+  if (sel.datetime) conditions.push(sel.datetime)
   if (extra) conditions.push(extra)
   return {
     sql: `FROM ${source.sql} WHERE ${conditions.map((x) => x.sql).join(' AND ')}`,
@@ -74,15 +75,20 @@ export function outputGeometry(c: Collection, crs: OutputCrs, geom = 'f.geom'): 
 /**
  * The page's rows first (cheap columns, ordered, limited), then the costly parts for those rows
  * only: PostgreSQL evaluates a select list for the rows OFFSET skips, so building GeoJSON in the
- * same level made a page at offset 99 000 cost as much as 100 pages.
+ * same level made a page at offset 99 000 cost as much as 100 pages. The order is the sortby keys
+ * (empty values last either way), then the collection's own order, which makes paging stable.
  */
-function pageSql(c: Collection, props: Property[], fw: Sql, outer: (props: string[]) => string): string {
-  const order = c.orderBy.split(',').map((o, i) => `${o.trim()} AS o${i}`)
+function pageSql(c: Collection, props: Property[], sortby: SortKey[], fw: Sql, outer: (props: string[]) => string): string {
+  const keys = [
+    ...sortby.map((k) => ({ sql: `(${k.property.sql})`, direction: k.descending ? 'DESC NULLS LAST' : 'ASC NULLS LAST' })),
+    ...c.orderBy.split(',').map((o) => ({ sql: o.trim(), direction: 'ASC' })),
+  ]
+  const order = keys.map((k, i) => `${k.sql} AS o${i}`)
   const columns = props.map((p, i) => `${p.sql} AS p${i}`)
   return `SELECT ${outer(props.map((_, i) => `pg.p${i}`))} FROM (
             SELECT ${c.idSql} AS id, f.geom AS geom${[...columns, ...order].map((x) => `, ${x}`).join('')}
-              ${fw.sql} ORDER BY ${c.orderBy} LIMIT ? OFFSET ?) pg
-          ORDER BY ${order.map((_, i) => `o${i}`).join(', ')}`
+              ${fw.sql} ORDER BY ${keys.map((k) => `${k.sql} ${k.direction}`).join(', ')} LIMIT ? OFFSET ?) pg
+          ORDER BY ${keys.map((k, i) => `o${i} ${k.direction}`).join(', ')}`
 }
 
 /**
@@ -99,7 +105,7 @@ export function jsonValue(p: Property, column: string): string {
 /** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
 export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
   const fw = await fromWhere(knex, c, scope, q, extra)
-  const sql = pageSql(c, q.properties, fw, (cols) => {
+  const sql = pageSql(c, q.properties, q.sortby, fw, (cols) => {
     const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${jsonValue(p, cols[i]!)}`).join(', ')})`
     return `json_build_object('type', 'Feature', 'id', pg.id, 'geometry', ST_AsGeoJSON(${outputGeometry(c, q.crs, 'pg.geom')}, ${q.crs.decimals}, 0)::json, 'properties', ${props})::text AS feature`
   })
@@ -113,7 +119,7 @@ export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: It
  */
 export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel: Selection): Promise<{ count: number; exact: boolean }> {
   // An unfiltered layer: the active versions' feature counts are exact and need no scan.
-  if (c.layer && !sel.bbox && sel.filters.length === 0 && !sel.cql) {
+  if (c.layer && !sel.bbox && sel.filters.length === 0 && !sel.cql && !sel.datetime) {
     const from = activeDatasetsFrom(c.layer, scope)
     const { rows } = await knex.raw(`SELECT coalesce(sum(feature_count), 0)::int AS n ${from.sql}`, from.bindings as Knex.RawBinding[])
     return { count: rows[0].n, exact: true }
@@ -212,9 +218,28 @@ export async function exportRows(knex: Knex, c: Collection, scope: Scope, q: Ite
   const sql = pageSql(
     c,
     q.properties,
+    q.sortby,
     fw,
     (cols) => `pg.id, json_build_array(${cols.join(', ')}) AS values, ${geometry.replace(/f\.geom/g, 'pg.geom')} AS geometry`,
   )
   const { rows } = await knex.raw(sql, [...fw.bindings, limit, offset] as Knex.RawBinding[])
   return rows as Array<{ id: string | number; values: unknown[]; geometry: { type: string; coordinates: number[][][] } | null }>
+}
+
+/** First and last value (RFC 3339) of a collection's temporal property in what a key sees, or null. */
+export async function temporalExtent(knex: Knex, c: Collection, scope: Scope): Promise<[string, string] | null> {
+  const t = c.temporal
+  if (!t) return null
+  const fw = await fromWhere(knex, c, scope, { bbox: null, filters: [] })
+  // A date is its whole day in China Standard Time; an instant is written in UTC.
+  const text =
+    t.type === 'date'
+      ? (v: string, end: boolean) => `to_char(${v}, 'YYYY-MM-DD') || '${end ? 'T23:59:59+08:00' : 'T00:00:00+08:00'}'`
+      : (v: string) => `to_char(${v} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`
+  const { rows } = await knex.raw(
+    `SELECT ${text(`min(${t.sql})`, false)} AS a, ${text(`max(${t.sql})`, true)} AS b ${fw.sql}`,
+    fw.bindings as Knex.RawBinding[],
+  )
+  const row = rows[0] as { a: string | null; b: string | null } | undefined
+  return row?.a && row.b ? [row.a, row.b] : null
 }

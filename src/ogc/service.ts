@@ -33,9 +33,13 @@ export const conformance = [
   'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
   'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
   'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions-plus',
+  // CASEI() and ILIKE in filters
+  'http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison',
   // Part 5: /collections/{id}/schema
   'http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas',
   'http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/returnables-and-receivables',
+  // Part 8 (draft): sortby on the queryables, listed at /collections/{id}/sortables
+  'http://www.opengis.net/spec/ogcapi-features-8/1.0/conf/sorting',
 ]
 
 /** Where links point: the absolute /ogc base, and the key when the client sent it in the URL. */
@@ -66,13 +70,19 @@ export function landingPage(base: LinkBase) {
 
 async function describe(knex: Knex, actor: Actor, c: Collection, base: LinkBase) {
   const bbox = await q.extent(knex, c, actor.scope)
+  const time = await q.temporalExtent(knex, c, actor.scope)
   const path = `/collections/${c.id}`
   return {
     id: c.id,
     title: c.title,
     description: c.description,
     itemType: 'feature',
-    extent: { spatial: { bbox: [bbox ?? [73, 3, 136, 54]], crs: CRS84 } },
+    extent: {
+      spatial: { bbox: [bbox ?? [73, 3, 136, 54]], crs: CRS84 },
+      // `datetime` selects on this property (features without a value always match)
+      ...(c.temporal && { temporal: { interval: [time ?? [null, null]], trs: gregorian } }),
+    },
+    ...(c.temporal && { temporalProperty: c.temporal.property }),
     crs: supportedCrs.map((x) => x.uri),
     storageCrs: 'http://www.opengis.net/def/crs/EPSG/0/4490',
     links: [
@@ -81,11 +91,14 @@ async function describe(knex: Knex, actor: Actor, c: Collection, base: LinkBase)
       { rel: 'http://www.opengis.net/def/rel/ogc/1.0/queryables', type: mediaTypes.schema, title: 'queryables', href: href(base, `${path}/queryables`) },
       { rel: 'http://www.opengis.net/def/rel/ogc/1.0/schema', type: mediaTypes.schema, title: 'schema of the features', href: href(base, `${path}/schema`) },
       { rel: 'describedby', type: mediaTypes.schema, title: 'schema of the features', href: href(base, `${path}/schema`) },
+      { rel: 'http://www.opengis.net/def/rel/ogc/1.0/sortables', type: mediaTypes.schema, title: 'sortables', href: href(base, `${path}/sortables`) },
       { rel: 'alternate', type: 'application/zip', title: 'shapefile (zip)', href: href(base, `${path}/items`, { f: 'shapefile' }) },
       { rel: 'alternate', type: 'text/csv', title: 'attributes as CSV', href: href(base, `${path}/items`, { f: 'csv' }) },
     ],
   }
 }
+
+const gregorian = 'http://www.opengis.net/def/uom/ISO-8601/0/Gregorian'
 
 export function collectionOrThrow(id: string): Collection {
   const c = collectionById(id)
@@ -103,23 +116,31 @@ export const collection = (knex: Knex, actor: Actor, id: string, base: LinkBase)
 
 const geometryFormat: Record<Collection['geometryType'], string> = { MultiPolygon: 'geometry-multipolygon', MultiLineString: 'geometry-multilinestring' }
 
-/** The JSON Schema of a collection's properties (Part 3 queryables, Part 5 schema): every property typed, titled in Chinese. */
-function propertiesSchema(c: Collection, base: LinkBase, document: 'queryables' | 'schema') {
+/**
+ * The JSON Schema of a collection's properties (Part 3 queryables, Part 5 schema, Part 8 sortables):
+ * every property typed, titled in Chinese; the temporal property `datetime` selects on is marked
+ * `x-ogc-role: primary-instant` (Part 5), the geometry `primary-geometry` (not sortable).
+ */
+function propertiesSchema(c: Collection, base: LinkBase, document: 'queryables' | 'schema' | 'sortables') {
   const geometry = { title: '几何', format: geometryFormat[c.geometryType], 'x-ogc-role': 'primary-geometry' }
+  const role = (name: string) => (c.temporal?.property === name && document !== 'sortables' ? { 'x-ogc-role': 'primary-instant' } : {})
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: href(base, `/collections/${c.id}/${document}`),
     type: 'object',
     title: c.title,
     properties: {
-      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaOf[p.type] }])),
-      [geometryQueryable]: geometry,
+      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaOf[p.type], ...role(p.name) }])),
+      ...(document === 'sortables' ? {} : { [geometryQueryable]: geometry }),
     },
     additionalProperties: false,
   }
 }
 
 export const queryables = (id: string, base: LinkBase) => propertiesSchema(collectionOrThrow(id), base, 'queryables')
+
+/** Part 8: the properties sortby takes (the queryables but the geometry). */
+export const sortables = (id: string, base: LinkBase) => propertiesSchema(collectionOrThrow(id), base, 'sortables')
 
 /** Part 5 schema: the queryables plus the feature id (read-only: the service sets it). */
 export function featureSchema(id: string, base: LinkBase) {

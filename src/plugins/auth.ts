@@ -32,9 +32,29 @@ export function presentedKey(request: FastifyRequest, queryKey = false): string 
   const auth = request.headers.authorization
   const m = auth ? /^Bearer\s+(\S+)$/i.exec(auth) : null
   if (m?.[1]) return m[1]
+  const basic = auth ? basicKey(auth) : null
+  if (basic) return basic
   // ?key= for desktop GIS and web maps (/ogc, /tiles), which cannot always send headers.
   return queryKey ? keyParameter(request.query) : null
 }
+
+/**
+ * HTTP Basic (RFC 7617) with the key as the password and any user name, for clients that can only
+ * send a user and password (QGIS's Basic authentication, GDAL_HTTP_AUTH=BASIC, curl -u): `x:<key>`.
+ * A key given as the user name with an empty password (`curl -u <key>:`) is taken too.
+ */
+export function basicKey(authorization: string): string | null {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization)
+  if (!m) return null
+  const text = Buffer.from(m[1]!, 'base64').toString('utf8')
+  const colon = text.indexOf(':')
+  if (colon < 0) return null
+  const key = text.slice(colon + 1).trim() || text.slice(0, colon).trim()
+  return key || null
+}
+
+/** The Basic challenge of a 401 on /ogc and /tiles (RFC 7235 §3.1, RFC 7617 charset). */
+export const basicChallenge = 'Basic realm="lowland OGC API", charset="UTF-8"'
 
 /**
  * The ?key= parameter. QGIS copies the query of the URL the user typed onto the service-desc link,
@@ -68,8 +88,14 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 export default fp(
   async (app, opts: AuthOptions) => {
     app.decorateRequest('actor', null as unknown as Actor)
-    app.addHook('onRequest', async (request) => {
+    app.addHook('onRequest', async (request, reply) => {
       if (request.routeOptions.config?.public) return
+      // Desktop GIS (/ogc, /tiles) is challenged for Basic, so QGIS and GDAL can ask for a password.
+      // Not a browser page (X-API-Key, or a session cookie): the browser would open its own login dialog.
+      const challenge = () => {
+        if (opts.queryKey && !request.headers['x-api-key'] && !readCookie(request.headers.cookie, sessionCookieName))
+          reply.header('www-authenticate', basicChallenge)
+      }
       const token = presentedKey(request, opts.queryKey)
       if (token) {
         // The key first: a valid key is served even from an address blocked for bad keys (one stale
@@ -78,7 +104,18 @@ export default fp(
         if (!principal) {
           app.keyAttempts.check(request)
           await app.keyAttempts.failed(request)
-          throw problem('LR_UNAUTHORIZED', 'the API key is unknown or revoked', { detailZh: '访问密钥无效或已被吊销' })
+          challenge()
+          throw problem(
+            'LR_UNAUTHORIZED',
+            opts.queryKey
+              ? 'the API key is unknown or revoked; send a valid key as X-API-Key, Authorization: Bearer, the password of HTTP Basic, or ?key=<key>'
+              : 'the API key is unknown or revoked',
+            {
+              detailZh: opts.queryKey
+                ? '访问密钥无效或已被吊销；请通过 X-API-Key、Authorization: Bearer、HTTP Basic 认证密码或 ?key=<密钥> 提供有效密钥'
+                : '访问密钥无效或已被吊销',
+            },
+          )
         }
         request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
         return
@@ -106,9 +143,18 @@ export default fp(
         request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
         return
       }
-      throw problem('LR_UNAUTHORIZED', `sign in, or send an API key as X-API-Key or Authorization: Bearer${opts.queryKey ? ' or ?key=' : ''}`, {
-        detailZh: '请先登录，或在 X-API-Key 请求头或 Authorization: Bearer 中提供访问密钥',
-      })
+      challenge()
+      throw problem(
+        'LR_UNAUTHORIZED',
+        opts.queryKey
+          ? 'sign in, or send an API key as X-API-Key, Authorization: Bearer <key>, HTTP Basic with the key as the password (any user name), or ?key=<key> in the URL'
+          : 'sign in, or send an API key as X-API-Key, Authorization: Bearer <key>, or HTTP Basic with the key as the password',
+        {
+          detailZh: opts.queryKey
+            ? '请先登录，或提供访问密钥：X-API-Key 请求头、Authorization: Bearer <密钥>、HTTP Basic 认证（用户名任意，密码为密钥），或在地址中加 ?key=<密钥>'
+            : '请先登录，或提供访问密钥：X-API-Key 请求头、Authorization: Bearer <密钥>，或 HTTP Basic 认证（用户名任意，密码为密钥）',
+        },
+      )
     })
     app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
       if (!roles.includes(request.actor.principal.role)) {

@@ -152,6 +152,24 @@ describe('CQL2 → SQL', () => {
     }
   })
 
+  it("GDAL's forms: numbers not of an integer column's type compare as numeric, dates as dates, CASEI in lower case; only exact equalities are pushed down", () => {
+    expect(sql(`bsm > 2.5`)).toEqual({ sql: '(f.bsm) > ?::numeric', bindings: ['2.5'] })
+    expect(sql(`bsm = 99999999999999999999`)).toEqual({ sql: '(f.bsm) = ?::numeric', bindings: ['99999999999999999999'] })
+    expect(sql(`bsm = 5`)).toEqual({ sql: '(f.bsm) = ?', bindings: [5] })
+    expect(sql(`CASEI(dlmc) = CASEI('Ab')`)).toEqual({ sql: 'lower(f.dlmc) = lower(?)', bindings: ['Ab'] })
+    expect(sql(`dlmc ILIKE 'a%'`).sql).toBe('(f.dlmc) ILIKE ?')
+    const au = collectionById('approved-unsupplied')!
+    const dated = filterCondition(`approvedOn = '2018-03-15T'`, 'cql-text', { ...target, properties: au.properties })
+    expect(dated).toEqual({ sql: `(to_char(f.approved_on, 'YYYY-MM-DD'))::date = ?::date`, bindings: ['2018-03-15'] })
+    const eq = (text: string) => impliedEqualities(parseFilter(text, 'cql2-text'), target).map((e) => [e.property.name, e.value])
+    expect(eq(`bsm = 2.5 AND bsm = 99999999999999999999 AND CASEI(dlbm) = '06'`)).toEqual([])
+  })
+
+  it('nesting is limited to 100 levels', () => {
+    expect(errorAt(`${'('.repeat(101)}a = 1${')'.repeat(101)}`)).toBe(100)
+    expect(errorAt(`${'('.repeat(100)}a = 1${')'.repeat(100)}`)).toBe(null)
+  })
+
   it('equalities the whole filter implies are offered for push-down; OR and NOT imply none', () => {
     const eq = (text: string) => impliedEqualities(parseFilter(text, 'cql2-text'), target).map((e) => [e.property.name, e.value])
     expect(eq(`bsm = 5`)).toEqual([['bsm', 5]])

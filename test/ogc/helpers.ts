@@ -26,10 +26,13 @@ export const skipGdal = skipWithout(hasGdal)
 export const gdalSkipReason = skipGdal ? ` [SKIPPED: ${gdalMissing}]` : ''
 if (!hasGdal) console.warn(underCi ? `OGC client tests will fail: ${gdalMissing}` : `OGC client tests${gdalSkipReason}`)
 
-export async function gdal(cmd: 'ogrinfo' | 'ogr2ogr' | 'gdalsrsinfo', args: string[]): Promise<string> {
+export async function gdal(cmd: 'ogrinfo' | 'ogr2ogr' | 'gdalsrsinfo', args: string[], env: Record<string, string> = {}): Promise<string> {
   requireUnderCi(hasGdal, gdalMissing)
   // GDAL's HTTP cache and environment must not change what the test sees.
-  const { stdout } = await run(cmd, args, { env: { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_VSIL_CURL_USE_CACHE: 'NO' }, maxBuffer: 64 * 1024 * 1024 })
+  const { stdout } = await run(cmd, args, {
+    env: { ...process.env, GDAL_HTTP_TIMEOUT: '60', CPL_VSIL_CURL_USE_CACHE: 'NO', ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  })
   return stdout
 }
 

@@ -2,10 +2,16 @@
 // operators, S_INTERSECTS). Every node keeps the character offset it came from, so that a type
 // error found while turning it into SQL still names its place in the filter text.
 
+/** `casei`: wrapped in CASEI() (CQL2 case-insensitive comparison); `text`: a number as written. */
 export type Literal =
-  { kind: 'string'; value: string; at: number } | { kind: 'number'; value: number; at: number } | { kind: 'boolean'; value: boolean; at: number }
-export type PropertyRef = { kind: 'property'; name: string; at: number }
+  | { kind: 'string'; value: string; at: number; casei?: boolean }
+  | { kind: 'number'; value: number; at: number; text?: string; casei?: boolean }
+  | { kind: 'boolean'; value: boolean; at: number; casei?: boolean }
+export type PropertyRef = { kind: 'property'; name: string; at: number; casei?: boolean }
 export type Scalar = Literal | PropertyRef
+
+/** Nesting (parentheses, NOT, CASEI) deeper than this is refused: no filter needs it, and the parsers recurse. */
+export const maxFilterDepth = 100
 
 /** A geometry literal as GeoJSON coordinates in the filter CRS's axis order. */
 export interface GeometryLiteral {
@@ -22,7 +28,7 @@ export type Filter =
   | { op: 'not'; arg: Filter; at: number }
   | { op: 'literal'; value: boolean; at: number }
   | { op: 'compare'; comparison: Comparison; left: Scalar; right: Scalar; at: number }
-  | { op: 'like'; property: PropertyRef; pattern: Scalar; at: number }
+  | { op: 'like'; property: PropertyRef; pattern: Scalar; at: number; caseInsensitive?: boolean }
   | { op: 'in'; property: PropertyRef; values: Scalar[]; at: number }
   | { op: 'between'; property: PropertyRef; low: Scalar; high: Scalar; at: number }
   | { op: 'isNull'; property: PropertyRef; at: number }

@@ -1,6 +1,6 @@
 // CQL2 JSON → filter tree (OGC 21-065r2 §8.3: {"op": "…", "args": […]}). Errors name the JSON path
 // of the node at fault (`args[1].args[0]`), the JSON counterpart of a character position.
-import { FilterError, type Comparison, type Filter, type GeometryLiteral, type PropertyRef, type Scalar } from './ast.js'
+import { FilterError, maxFilterDepth, type Comparison, type Filter, type GeometryLiteral, type PropertyRef, type Scalar } from './ast.js'
 
 type Json = unknown
 const comparisons: Record<string, Comparison> = { '=': '=', '<>': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
@@ -10,8 +10,14 @@ const fail = (path: string, message: string, messageZh: string): never => {
   throw new FilterError(`${message} at ${path || 'the top'}`, `${path || '顶层'}：${messageZh}`, path || '$')
 }
 const isObject = (x: Json): x is Record<string, Json> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const tooDeep = (path: string): never => fail(path, `the filter nests deeper than ${maxFilterDepth} levels`, `嵌套超过 ${maxFilterDepth} 层`)
 
-function scalar(x: Json, path: string): Scalar {
+function scalar(x: Json, path: string, depth = 0): Scalar {
+  // {"op": "casei", "args": [x]}: compared without regard to case
+  if (isObject(x) && typeof x.op === 'string' && x.op.toLowerCase() === 'casei' && Array.isArray(x.args) && x.args.length === 1) {
+    if (depth > maxFilterDepth) tooDeep(path)
+    return { ...scalar(x.args[0], `${path ? `${path}.` : ''}args[0]`, depth + 1), casei: true }
+  }
   if (typeof x === 'string') return { kind: 'string', value: x, at: -1 }
   if (typeof x === 'number') return { kind: 'number', value: x, at: -1 }
   if (typeof x === 'boolean') return { kind: 'boolean', value: x, at: -1 }
@@ -50,7 +56,8 @@ function geometry(x: Json, path: string): GeometryLiteral {
   return fail(path, 'expected a GeoJSON geometry or {"bbox": [minx, miny, maxx, maxy]}', '应为 GeoJSON 几何或 {"bbox": […]}')
 }
 
-function node(x: Json, path: string): Filter {
+function node(x: Json, path: string, depth = 0): Filter {
+  if (depth > maxFilterDepth) tooDeep(path)
   if (typeof x === 'boolean') return { op: 'literal', value: x, at: -1 }
   if (!isObject(x) || typeof x.op !== 'string' || !Array.isArray(x.args)) return fail(path, 'expected {"op": …, "args": […]}', '应为 {"op": …, "args": […]}')
   const op = x.op.toLowerCase()
@@ -63,13 +70,16 @@ function node(x: Json, path: string): Filter {
     case 'and':
     case 'or':
       if (args.length < 2) fail(path, `${op} takes at least 2 arguments`, `${op} 至少须有 2 个参数`)
-      return { op, args: args.map((a, i) => node(a, at(i))), at: -1 }
+      return { op, args: args.map((a, i) => node(a, at(i), depth + 1)), at: -1 }
     case 'not':
       arity(1)
-      return { op: 'not', arg: node(args[0], at(0)), at: -1 }
+      return { op: 'not', arg: node(args[0], at(0), depth + 1), at: -1 }
     case 'like':
+    case 'ilike': {
       arity(2)
-      return { op: 'like', property: property(args[0], at(0)), pattern: scalar(args[1], at(1)), at: -1 }
+      const [p, pattern] = [property(args[0], at(0)), scalar(args[1], at(1))]
+      return { op: 'like', property: p, pattern, at: -1, caseInsensitive: op === 'ilike' || Boolean(p.casei || pattern.casei) }
+    }
     case 'in': {
       arity(2)
       if (!Array.isArray(args[1]) || args[1].length === 0) fail(at(1), 'expected a non-empty list of values', '应为非空的取值列表')

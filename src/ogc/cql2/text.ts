@@ -2,13 +2,16 @@
 // the grammar (OGC 21-065r2 Annex B, the parts this service declares):
 //   or      := and (OR and)*            and := not (AND not)*        not := NOT not | primary
 //   primary := '(' or ')' | TRUE | FALSE | S_INTERSECTS '(' geom ',' geom ')' | predicate
-//   predicate := scalar ( cmp scalar | [NOT] LIKE scalar | [NOT] IN '(' scalar (',' scalar)* ')'
+//   predicate := scalar ( cmp scalar | [NOT] (LIKE | ILIKE) scalar | [NOT] IN '(' scalar (',' scalar)* ')'
 //                       | [NOT] BETWEEN scalar AND scalar | IS [NOT] NULL )
-import { FilterError, type Comparison, type Filter, type GeometryLiteral, type PropertyRef, type Scalar } from './ast.js'
+//   scalar  := string | number | TRUE | FALSE | DATE(string) | TIMESTAMP(string) | CASEI '(' scalar ')' | property
+// ILIKE is PostgreSQL's (and OGR SQL's) spelling of CASEI(a) LIKE CASEI(b). Nesting is limited to
+// maxFilterDepth, so a 5 000-deep filter is a 400 and not a stack overflow.
+import { FilterError, maxFilterDepth, type Comparison, type Filter, type GeometryLiteral, type PropertyRef, type Scalar } from './ast.js'
 import { tokenize, type Token } from './tokens.js'
 
 const comparisons = new Set(['=', '<>', '!=', '<', '<=', '>', '>='])
-const reserved = new Set(['AND', 'OR', 'NOT', 'LIKE', 'IN', 'BETWEEN', 'IS', 'NULL', 'TRUE', 'FALSE'])
+const reserved = new Set(['AND', 'OR', 'NOT', 'LIKE', 'ILIKE', 'IN', 'BETWEEN', 'IS', 'NULL', 'TRUE', 'FALSE'])
 const geometryTypes: Record<string, GeometryLiteral['type']> = {
   POINT: 'Point',
   LINESTRING: 'LineString',
@@ -24,7 +27,21 @@ const describe = (t: Token) => (t.type === 'end' ? 'the end of the filter' : `'$
 
 class Parser {
   private i = 0
+  private depth = 0
   constructor(private readonly tokens: Token[]) {}
+
+  /** Runs a nested rule one level deeper; beyond maxFilterDepth the filter is refused. */
+  private nested<T>(t: Token, rule: () => T): T {
+    if (++this.depth > maxFilterDepth)
+      throw new FilterError(
+        `the filter nests deeper than ${maxFilterDepth} levels at character ${t.at + 1}`,
+        `第 ${t.at + 1} 个字符处嵌套超过 ${maxFilterDepth} 层`,
+        t.at,
+      )
+    const r = rule()
+    this.depth--
+    return r
+  }
 
   private peek(): Token {
     return this.tokens[this.i]!
@@ -73,15 +90,15 @@ class Parser {
   }
 
   private not(): Filter {
-    const at = this.peek().at
-    if (this.keyword('NOT')) return { op: 'not', arg: this.not(), at }
+    const t = this.peek()
+    if (this.keyword('NOT')) return { op: 'not', arg: this.nested(t, () => this.not()), at: t.at }
     return this.primary()
   }
 
   private primary(): Filter {
     const t = this.peek()
     if (this.symbol('(')) {
-      const f = this.or()
+      const f = this.nested(t, () => this.or())
       this.expect(')')
       return f
     }
@@ -131,8 +148,13 @@ class Parser {
     }
     const negated = this.keyword('NOT')
     let f: Filter
-    if (this.keyword('LIKE')) f = { op: 'like', property: this.propertyOf(left, 'LIKE'), pattern: this.scalar(), at: left.at }
-    else if (this.keyword('IN')) {
+    const like = this.peek()
+    if (this.keyword('LIKE', 'ILIKE')) {
+      const operator = like.type === 'word' ? like.text.toUpperCase() : 'LIKE'
+      const pattern = this.scalar()
+      const caseInsensitive = operator === 'ILIKE' || Boolean(left.casei || pattern.casei)
+      f = { op: 'like', property: this.propertyOf(left, operator), pattern, at: left.at, caseInsensitive }
+    } else if (this.keyword('IN')) {
       this.expect('(')
       const values = [this.scalar()]
       while (this.symbol(',')) values.push(this.scalar())
@@ -142,7 +164,7 @@ class Parser {
       const low = this.scalar()
       if (!this.keyword('AND')) this.fail('AND')
       f = { op: 'between', property: this.propertyOf(left, 'BETWEEN'), low, high: this.scalar(), at: left.at }
-    } else this.fail(negated ? 'LIKE, IN or BETWEEN' : 'a comparison (=, <>, <, <=, >, >=), LIKE, IN, BETWEEN or IS NULL')
+    } else this.fail(negated ? 'LIKE, ILIKE, IN or BETWEEN' : 'a comparison (=, <>, <, <=, >, >=), LIKE, ILIKE, IN, BETWEEN or IS NULL')
     return negated ? { op: 'not', arg: f, at: left.at } : f
   }
 
@@ -159,11 +181,17 @@ class Parser {
   private scalar(): Scalar {
     const t = this.next()
     if (t.type === 'string') return { kind: 'string', value: t.text, at: t.at }
-    if (t.type === 'number') return { kind: 'number', value: t.value, at: t.at }
+    if (t.type === 'number') return { kind: 'number', value: t.value, text: t.text, at: t.at }
     if (t.type === 'word') {
       const upper = t.text.toUpperCase()
+      // CASEI(x): compared without regard to case (CQL2 case-insensitive comparison).
+      if (!t.quoted && upper === 'CASEI' && this.symbol('(')) {
+        const inner = this.nested(t, () => this.scalar())
+        this.expect(')')
+        return { ...inner, casei: true }
+      }
       if (!t.quoted && (upper === 'TRUE' || upper === 'FALSE')) return { kind: 'boolean', value: upper === 'TRUE', at: t.at }
-      // DATE('2020-01-01') and TIMESTAMP('…'): compared as ISO text, as the date properties are served.
+      // DATE('2020-01-01') and TIMESTAMP('…'): a date property compares them by their date (sql.ts).
       if (!t.quoted && (upper === 'DATE' || upper === 'TIMESTAMP') && this.symbol('(')) {
         const s = this.next()
         if (s.type !== 'string') this.fail(`a quoted ${upper.toLowerCase()}`, s)

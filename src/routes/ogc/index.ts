@@ -19,6 +19,7 @@ import {
   landingPage,
   mediaTypes,
   queryables,
+  sortables,
   type LinkBase,
 } from '../../ogc/service.js'
 
@@ -53,6 +54,9 @@ const routes: FastifyPluginAsync<{ version: string; limits: PageLimits }> = asyn
   app.get<{ Params: { id: string } }>('/collections/:id', hide, async (request) => collection(knex, request.actor, request.params.id, base(request)))
   app.get<{ Params: { id: string } }>('/collections/:id/queryables', hide, async (request, reply) =>
     reply.type(mediaTypes.schema).send(queryables(request.params.id, base(request))),
+  )
+  app.get<{ Params: { id: string } }>('/collections/:id/sortables', hide, async (request, reply) =>
+    reply.type(mediaTypes.schema).send(sortables(request.params.id, base(request))),
   )
   app.get<{ Params: { id: string } }>('/collections/:id/schema', hide, async (request, reply) =>
     reply.type(mediaTypes.schema).send(featureSchema(request.params.id, base(request))),
