@@ -125,7 +125,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
     async (ogc) => {
       await readOnlyCors(ogc, config.corsOrigins)
       await ogc.register(auth, { queryKey: true })
-      await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items })
+      await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items, exportLimits: config.limits.exports })
     },
     { prefix: '/ogc' },
   )
