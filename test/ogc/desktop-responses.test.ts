@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config.js'
 import { collectionById } from '../../src/ogc/collections.js'
 import { dbfFieldNames } from '../../src/export/field-names.js'
+import { tileBounds } from '../../src/tiles/queries.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { ellipsoidalRingArea } from '../helpers/geometry.js'
 import { toLonLat, X, Y } from '../helpers/gk.js'
@@ -74,8 +75,14 @@ function alignedProject(mu: number, x0: number, y0: number): number[][] {
 const projectAreas = [5, 20, 55, 100] // 亩, oblique; then 20 and 100 亩 aligned
 let projectIds: number[] = []
 
+/**
+ * A low tile cap through configuration (TILE_MAX_FEATURES), so 12 patches make tiles dense: a tile
+ * holds all 12 up to zoom 17 and at most 3 × 3 from zoom 18 (tiles of about 120 m, squares 50 m apart).
+ */
+const tileCap = 9
+
 beforeAll(async () => {
-  t = await buildTestApp()
+  t = await buildTestApp(undefined, { config: { limits: { ...defaultConfig().limits, tiles: { maxFeatures: tileCap, maxAnalysisPieces: tileCap } } } })
   dir = await tempDir()
   await resetData(t.knex)
   key = await keyFor(t.knex, 'county', '371502')
@@ -297,4 +304,61 @@ describe('f=html pages', () => {
     // The JSON answers are unchanged without f=html, and name their HTML alternate.
     expect((await get('/ogc')).json().links.find((l: any) => l.type === 'text/html').href).toContain('f=html')
   })
+})
+
+describe(`truncated tiles${gdalSkipReason}`, () => {
+  const tileOf = (lon: number, lat: number, z: number) => {
+    const r = (lat * Math.PI) / 180
+    return [Math.floor(((lon + 180) / 360) * 2 ** z), Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)] as const
+  }
+
+  it.skipIf(skipGdal)(
+    'at every zoom from the minimum up a tile over the cap is marked (header, tile-info layer); from completeFromZoom on every tile is whole',
+    async () => {
+      const tj = (await get('/tiles/survey3.json')).json()
+      const [layer, info] = tj.vector_layers
+      expect(layer.maxFeaturesPerTile).toBe(tileCap)
+      expect(info).toMatchObject({ id: 'tile-info', fields: { truncated: 'Boolean' } })
+      const complete = layer.completeFromZoom as number
+      expect(complete).toBeGreaterThan(layer.minzoom)
+      const { rows } = await t.knex.raw(
+        'SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1 FROM (SELECT ST_Extent(geom) AS e FROM survey3_patches) s',
+      )
+      const e = rows[0]
+      for (let z = layer.minzoom as number; z <= complete; z++) {
+        const [xa, ya] = tileOf(e.x0, e.y1, z)
+        const [xb, yb] = tileOf(e.x1, e.y0, z)
+        let truncatedTiles = 0
+        // One tile more on each side: a neighbour's buffer may reach the data.
+        for (let x = xa - 1; x <= xb + 1; x++) {
+          for (let y = ya - 1; y <= yb + 1; y++) {
+            const res = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`)
+            expect(res.statusCode).toBe(200)
+            // Independently: the patches that meet the tile with its buffer.
+            const { lonLat } = tileBounds({ z, x, y })
+            const { rows: hit } = await t.knex.raw(
+              'SELECT count(*)::int AS n FROM survey3_patches WHERE ST_Intersects(geom, ST_MakeEnvelope(?, ?, ?, ?, 4490))',
+              lonLat,
+            )
+            const n = hit[0].n as number
+            const truncated = n > tileCap
+            expect(res.headers['x-tile-truncated'], `${z}/${x}/${y}: ${n} patches`).toBe(truncated ? 'true' : undefined)
+            if (truncated) truncatedTiles++
+            if (n === 0) {
+              expect(res.rawPayload.length).toBe(0)
+              continue
+            }
+            const file = path.join(dir, 'tiles', `${z}`, `${x}`, `${y}.pbf`)
+            await fs.mkdir(path.dirname(file), { recursive: true })
+            await fs.writeFile(file, res.rawPayload)
+            const read = await gdal('ogrinfo', ['-ro', '-al', '-so', '-oo', `Z=${z}`, '-oo', `X=${x}`, '-oo', `Y=${y}`, file])
+            expect(read).toMatch(new RegExp(`Layer name: survey3\\s[\\s\\S]*?Feature Count: ${Math.min(n, tileCap)}\\b`))
+            expect(read.includes('Layer name: tile-info'), `${z}/${x}/${y}`).toBe(truncated)
+          }
+        }
+        if (z === complete) expect(truncatedTiles, `zoom ${z}`).toBe(0)
+        if (z === complete - 1) expect(truncatedTiles, `zoom ${z}`).toBeGreaterThan(0)
+      }
+    },
+  )
 })
