@@ -1,5 +1,5 @@
 // Response compression (br, gzip) for what is text or compresses well: JSON, GeoJSON, problem
-// documents, CSV, vector tiles, GeoPackages (SQLite pages: a third of their size gzipped). A 10 000-feature GeoJSON page is 11.9 MB plain (bench/README.md).
+// documents, CSV, vector tiles, GeoPackages (SQLite pages: 41 % of their size gzipped). A 10 000-feature GeoJSON page is 11.9 MB plain (bench/README.md).
 // Zip archives (shapefile exports) are compressed already and pass as they are.
 import compress from '@fastify/compress'
 import fp from 'fastify-plugin'
