@@ -1,11 +1,12 @@
 // npm run bench:compression [-- --patches 10000]
-// Size and time of one 10 000-feature GeoJSON page (and a CSV of the layer, and tiles) sent plain,
-// gzip and brotli, over HTTP from the service as configured (src/plugins/compression.ts).
+// Size and time of one 10 000-feature GeoJSON page (and a CSV and a GeoPackage of the layer, and a
+// dense vector tile) sent plain, gzip and brotli, over HTTP from the service as configured
+// (src/plugins/compression.ts).
 import path from 'node:path'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, tileOf } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { defaultConfig, projectRoot } from '../src/config.js'
@@ -31,8 +32,15 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' / ')}`,
 )
+// The tile at zoom 14 around the middle of the data: the densest the layer's minimum zoom allows.
+const { rows } = await db.knex.raw(
+  'SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1 FROM (SELECT ST_Extent(geom) AS e FROM survey3_patches) s',
+)
+const tile = tileOf((rows[0].x0 + rows[0].x1) / 2, (rows[0].y0 + rows[0].y1) / 2, 14)
 console.log('| response | identity | gzip | br |\n|---|---:|---:|---:|')
 for (const [label, url] of [
+  ['the layer as GeoPackage', '/ogc/collections/survey3/items?f=gpkg'],
+  [`a z14 vector tile (${tile.z}/${tile.x}/${tile.y})`, `/tiles/survey3/${tile.z}/${tile.x}/${tile.y}.mvt`],
   ['items, limit 10 000 (GeoJSON)', '/ogc/collections/survey3/items?limit=10000'],
   ['items, limit 1 000 (GeoJSON)', '/ogc/collections/survey3/items?limit=1000'],
   ['the layer as CSV', '/ogc/collections/survey3/items?f=csv'],
@@ -60,6 +68,7 @@ async function rawLength(url: string, encoding: string): Promise<number> {
   return new Promise((resolve, reject) => {
     http
       .get(url, { headers: { 'x-api-key': token, 'accept-encoding': encoding } }, (res) => {
+        if (res.statusCode !== 200) reject(new Error(`${url}: HTTP ${res.statusCode}`))
         let n = 0
         res.on('data', (d: Buffer) => (n += d.length))
         res.on('end', () => resolve(n))

@@ -136,7 +136,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
     async (ogc) => {
       await readOnlyCors(ogc, config.corsOrigins)
       await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
-      await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items })
+      await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items, exportLimits: config.limits.exports })
     },
     { prefix: '/ogc' },
   )

@@ -75,6 +75,11 @@ const EnvSchema = Type.Object({
     minimum: 1,
     description: 'features in one analysis-pieces tile at most (computed per request)',
   }),
+  GPKG_MAX_FEATURES: Type.Integer({
+    default: 200_000,
+    minimum: 1,
+    description: 'features in one GeoPackage download (f=gpkg) at most: it is built in memory (sql.js), a county layer fits',
+  }),
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
@@ -149,6 +154,8 @@ export interface ServerTimeouts {
 export interface Limits {
   items: { default: number; maximum: number }
   tiles: { maxFeatures: number; maxAnalysisPieces: number }
+  /** whole-collection downloads built in memory */
+  exports: { gpkgMaxFeatures: number }
   import: { maxVertices: number; geojsonMaxBytes: number; geojsonMaxDepth: number }
   /** supporting documents (证明材料) of a project */
   attachments: AttachmentLimits
@@ -204,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     limits: {
       items: { default: v.OGC_LIMIT_DEFAULT, maximum: v.OGC_LIMIT_MAX },
       tiles: { maxFeatures: v.TILE_MAX_FEATURES, maxAnalysisPieces: v.TILE_MAX_ANALYSIS_PIECES },
+      exports: { gpkgMaxFeatures: v.GPKG_MAX_FEATURES },
       import: { maxVertices: v.IMPORT_MAX_VERTICES, geojsonMaxBytes: v.GEOJSON_MAX_BYTES, geojsonMaxDepth: v.GEOJSON_MAX_DEPTH },
       attachments: { maxBytes: v.ATTACHMENT_MAX_BYTES, maxPerProject: v.ATTACHMENT_MAX_PER_PROJECT },
     },

@@ -11,6 +11,7 @@ describe('configuration', () => {
     expect(c.limits).toEqual({
       items: { default: 100, maximum: 10_000 },
       tiles: { maxFeatures: 5000, maxAnalysisPieces: 2000 },
+      exports: { gpkgMaxFeatures: 200_000 },
       import: { maxVertices: 1_000_000, geojsonMaxBytes: 256 * 1024 * 1024, geojsonMaxDepth: 32 },
       attachments: { maxBytes: 20 * 1024 * 1024, maxPerProject: 50 },
     })

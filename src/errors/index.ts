@@ -22,6 +22,8 @@ export const problemKinds = {
   // 同一土地重复核定 (165号 三, issue 21): a stable type a client can tell from other conflicts.
   LR_DOUBLE_COUNTING: { status: 409, slug: 'double-counting', titleZh: '同一土地不得重复核定', titleEn: 'The same land may not be counted twice' },
   LR_PAYLOAD_TOO_LARGE: { status: 413, slug: 'payload-too-large', titleZh: '上传内容超过大小限制', titleEn: 'Payload too large' },
+  // A whole-collection download built in memory (f=gpkg) above its configured feature limit.
+  LR_EXPORT_TOO_LARGE: { status: 413, slug: 'export-too-large', titleZh: '下载的要素过多', titleEn: 'Export too large' },
   LR_UNSUPPORTED_MEDIA: { status: 415, slug: 'unsupported-media-type', titleZh: '不支持的内容类型', titleEn: 'Unsupported media type' },
   LR_UNPROCESSABLE: { status: 422, slug: 'unprocessable', titleZh: '数据无法处理', titleEn: 'Unprocessable content' },
   // nginx's 499: the client closed the connection; nobody reads the answer, but the audit row and log say what happened.

@@ -9,7 +9,7 @@ import { pages } from './shapefile.js'
 
 export async function* csvLines(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): AsyncGenerator<string> {
   yield csvHead([{ zh: '要素标识', en: 'id' }, ...q.properties.map((p) => ({ zh: p.titleZh, en: p.name }))], q.headers)
-  for await (const rows of pages(knex, c, scope, q, false)) {
+  for await (const rows of pages(knex, c, scope, q, null)) {
     yield rows.map((r) => csvRow([r.id, ...r.values])).join('')
   }
 }

@@ -3,7 +3,18 @@
 import iconv from 'iconv-lite'
 import type { ExportEncoding } from '../ogc/params.js'
 
-export const byteLength = (s: string, encoding: ExportEncoding) => (encoding === 'UTF-8' ? Buffer.byteLength(s, 'utf8') : iconv.encode(s, 'GBK').length)
+export const byteLength = (s: string, encoding: ExportEncoding) => (encoding === 'UTF-8' ? Buffer.byteLength(s, 'utf8') : iconv.encode(s, encoding).length)
+
+/**
+ * Characters of `s` the encoding cannot hold (written as '?'): in GBK, those of CJK extension B and
+ * beyond (rare characters of place and person names, 𡒄) and emoji; GB18030 and UTF-8 hold all.
+ */
+export function unencodable(s: string, encoding: ExportEncoding): string[] {
+  if (encoding !== 'GBK') return []
+  const out: string[] = []
+  for (const ch of s) if (ch.charCodeAt(0) > 0x7f && iconv.encode(ch, 'GBK').equals(Buffer.from('?'))) out.push(ch)
+  return out
+}
 
 /** The longest prefix of `s` (whole characters) that fits in `max` bytes. */
 export function fitBytes(s: string, encoding: ExportEncoding, max: number): string {

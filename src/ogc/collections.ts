@@ -12,13 +12,23 @@ import type { SourceContext } from './source-context.js'
 
 export type PropertyType = 'string' | 'number' | 'integer' | 'boolean' | 'date'
 
-/** JSON Schema of each property type (queryables, /schema, the OpenAPI parameters). */
-export const jsonSchemaOf: Record<PropertyType, Record<string, string>> = {
+const typeSchema: Record<PropertyType, Record<string, string>> = {
   string: { type: 'string' },
   number: { type: 'number' },
-  integer: { type: 'integer' },
+  integer: { type: 'integer', format: 'int32' },
   boolean: { type: 'boolean' },
   date: { type: 'string', format: 'date' },
+}
+
+/**
+ * JSON Schema of a property (queryables, /schema, the OpenAPI parameters): a bigint column (BSM, an
+ * id) is `format: int64`, so GDAL and QGIS make it a 64-bit field instead of an overflowing Integer;
+ * a time is `format: date-time`, a date `format: date`.
+ */
+export function jsonSchemaOf(p: Pick<Property, 'type' | 'wide' | 'format'>): Record<string, string> {
+  if (p.type === 'integer' && p.wide) return { type: 'integer', format: 'int64' }
+  if (p.type === 'string' && p.format) return { type: 'string', format: p.format }
+  return typeSchema[p.type]
 }
 
 export interface Property {
@@ -29,10 +39,10 @@ export interface Property {
   sql: string
   /** shapefile field name; the Chinese title (cut to 10 bytes) when absent */
   dbfName?: string
-  /** text width in bytes in the shapefile */
-  width?: number
   /** a bigint column (an id, BSM): filter values up to 2⁵³ − 1; other integers are PostgreSQL integer columns */
   wide?: boolean
+  /** a string property holding an ISO 8601 time (UTC, `…Z`) */
+  format?: 'date-time'
 }
 
 export interface Collection {
@@ -73,7 +83,12 @@ const propertyType: Record<ColumnType, PropertyType> = {
 const ascii = (s: string) => /^[A-Z0-9_]+$/.test(s)
 const area = (geom: string) => roundSql(`ST_Area((${geom})::geography)`, 2)
 
-const county: Property = { name: 'county', titleZh: '行政区代码', type: 'string', sql: 'f.xzqdm', dbfName: 'XZQDM', width: 6 }
+const county: Property = { name: 'county', titleZh: '行政区代码', type: 'string', sql: 'f.xzqdm', dbfName: 'XZQDM' }
+/**
+ * The county of a layer whose own columns already claim XZQDM (行政区划: the division's own code):
+ * 所属县代码, so no two shapefile fields read alike within dBASE's 10 bytes (XZQDM, XZQDM1).
+ */
+const owningCounty: Property = { ...county, titleZh: '所属县代码', dbfName: 'SSXDM' }
 
 function layerCollection(kind: LayerKind): Collection {
   const id = kind.key === 'projects' ? 'project-boundaries' : kind.key
@@ -84,14 +99,13 @@ function layerCollection(kind: LayerKind): Collection {
     description: `${kind.titleZh}: the active version of each county's ${kind.key} layer, typed fields as imported (every source attribute stays in the import).`,
     geometryType: kind.family === 'polygon' ? 'MultiPolygon' : 'MultiLineString',
     properties: [
-      county,
+      kind.columns.some((c) => c.aliases.find(ascii) === county.dbfName) ? owningCounty : county,
       ...kind.columns.map((c): Property => ({
         name: c.field,
         titleZh: c.titleZh,
         type: propertyType[c.type],
         sql: c.type === 'date' ? `to_char(f.${c.column}, 'YYYY-MM-DD')` : `f.${c.column}`,
         dbfName: c.aliases.find(ascii),
-        width: c.width,
         wide: c.type === 'bigint',
       })),
     ],
@@ -122,12 +136,12 @@ const projects: Collection = {
   description: 'Project boundaries (项目红线) with the verdict and key figures of their latest stored analysis; f=csv gives the analysis results as a table.',
   geometryType: 'MultiPolygon',
   properties: [
-    { name: 'code', titleZh: '项目编号', type: 'string', sql: 'f.code', width: 50 },
-    { name: 'name', titleZh: '项目名称', type: 'string', sql: 'f.name', width: 120 },
+    { name: 'code', titleZh: '项目编号', type: 'string', sql: 'f.code' },
+    { name: 'name', titleZh: '项目名称', type: 'string', sql: 'f.name' },
     county,
-    { name: 'developmentMode', titleZh: '开发模式', type: 'string', sql: 'f.development_mode', width: 30 },
-    { name: 'approach', titleZh: '核定方式', type: 'string', sql: 'f.approach', width: 30 },
-    { name: 'status', titleZh: '项目状态', type: 'string', sql: 'f.status', width: 20 },
+    { name: 'developmentMode', titleZh: '开发模式', type: 'string', sql: 'f.development_mode' },
+    { name: 'approach', titleZh: '核定方式', type: 'string', sql: 'f.approach' },
+    { name: 'status', titleZh: '项目状态', type: 'string', sql: 'f.status' },
     { name: 'areaM2', titleZh: '项目面积', type: 'number', sql: area('f.geom') },
     { name: 'eligible', titleZh: '是否符合入库条件', type: 'boolean', sql: 'a.eligible' },
     // 165号 三: a project under 15 亩 may be entered but is not counted for the reward
@@ -136,7 +150,13 @@ const projects: Collection = {
     { name: 'stockAreaM2', titleZh: '盘活存量面积', type: 'number', sql: resultValue(['stockArea', 'm2'], 'a.result') },
     { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: resultValue(['survey2Construction', 'm2'], 'a.result') },
     { name: 'footprintRatio', titleZh: '基底面积占比', type: 'number', sql: resultValue(['footprint', 'ratio'], 'a.result') },
-    { name: 'analysedAt', titleZh: '分析时间', type: 'string', sql: `to_char(a.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`, width: 20 },
+    {
+      name: 'analysedAt',
+      titleZh: '分析时间',
+      type: 'string',
+      sql: `to_char(a.computed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`,
+      format: 'date-time',
+    },
   ],
   source: () => ({
     sql: `projects f ${latestAnalysisJoin({ project: 'f', as: 'a', columns: `r.eligible, ${analysisStale('r')} AS stale, r.result, r.computed_at` })}`,
@@ -159,13 +179,13 @@ const bundles: Collection = {
   properties: [
     { name: 'bundleNo', titleZh: '组团编号', type: 'integer', sql: 'f.bundle_no' },
     county,
-    { name: 'members', titleZh: '成员图斑', type: 'string', sql: `array_to_string(f.members, ',')`, width: 254 },
+    { name: 'members', titleZh: '成员图斑', type: 'string', sql: `array_to_string(f.members, ',')` },
     { name: 'memberCount', titleZh: '图斑数', type: 'integer', sql: 'cardinality(f.members)' },
     { name: 'm2', titleZh: '面积', type: 'number', sql: roundSql('f.m2', 2) },
     { name: 'mu', titleZh: '面积亩', type: 'number', sql: roundSql(toMuSql('f.m2'), 4) },
     { name: 'meetsMinArea', titleZh: '达到入库面积', type: 'boolean', sql: 'f.m2 >= r.min_bundle_m2' },
     { name: 'survey2ConstructionM2', titleZh: '二调建设用地面积', type: 'number', sql: roundSql('f.survey2_construction_m2', 2) },
-    { name: 'flags', titleZh: '标记', type: 'string', sql: `(SELECT string_agg(DISTINCT x->>'flag', ',') FROM jsonb_array_elements(f.flags) x)`, width: 60 },
+    { name: 'flags', titleZh: '标记', type: 'string', sql: `(SELECT string_agg(DISTINCT x->>'flag', ',') FROM jsonb_array_elements(f.flags) x)` },
     { name: 'enclosedGaps', titleZh: '夹心地数', type: 'integer', sql: 'jsonb_array_length(f.enclosed_gaps)' },
     { name: 'gapMeters', titleZh: '连片距离', type: 'number', sql: 'r.gap_meters' },
   ],
@@ -189,12 +209,12 @@ const pieces: Collection = {
   geometryType: 'MultiPolygon',
   properties: [
     { name: 'projectId', titleZh: '项目标识', type: 'integer', sql: 'f.project_id', wide: true },
-    { name: 'projectCode', titleZh: '项目编号', type: 'string', sql: 'f.project_code', width: 50 },
+    { name: 'projectCode', titleZh: '项目编号', type: 'string', sql: 'f.project_code' },
     county,
-    { name: 'role', titleZh: '图斑类型', type: 'string', sql: 'f.role', width: 30 },
-    { name: 'code', titleZh: '地类编码', type: 'string', sql: 'f.code', width: 10 },
-    { name: 'name', titleZh: '名称', type: 'string', sql: 'f.name', width: 100 },
-    { name: 'ref', titleZh: '要素引用', type: 'string', sql: 'f.ref', width: 50 },
+    { name: 'role', titleZh: '图斑类型', type: 'string', sql: 'f.role' },
+    { name: 'code', titleZh: '地类编码', type: 'string', sql: 'f.code' },
+    { name: 'name', titleZh: '名称', type: 'string', sql: 'f.name' },
+    { name: 'ref', titleZh: '要素引用', type: 'string', sql: 'f.ref' },
     { name: 'm2', titleZh: '面积', type: 'number', sql: area('f.geom') },
   ],
   source: piecesSource,

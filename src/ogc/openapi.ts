@@ -48,7 +48,8 @@ const itemsParameters = (limits: PageLimits, c?: Collection) => [
     in: 'query',
     required: false,
     schema: { type: 'string', enum: [...formats], default: 'json' },
-    description: 'json/geojson: GeoJSON; shapefile: zipped shapefile of every match; csv: attributes (UTF-8 with BOM)',
+    description:
+      'json/geojson: GeoJSON; shapefile: zipped shapefile of every match; csv: attributes (UTF-8 with BOM); gpkg: GeoPackage of every match (bounded); html: a page to browse',
   },
   {
     name: 'filter',
@@ -70,10 +71,10 @@ const itemsParameters = (limits: PageLimits, c?: Collection) => [
     name: 'encoding',
     in: 'query',
     required: false,
-    schema: { type: 'string', enum: ['GBK', 'UTF-8'], default: 'GBK' },
+    schema: { type: 'string', enum: ['GBK', 'GB18030', 'UTF-8'], default: 'GBK' },
     description: 'shapefile text encoding',
   },
-  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: jsonSchemaOf[p.type] })) : []),
+  ...(c ? c.properties.map((p) => ({ name: p.name, in: 'query', required: false, description: `${p.titleZh} equals`, schema: jsonSchemaOf(p) })) : []),
 ]
 
 const itemsOperation = (limits: PageLimits, c?: Collection) => ({

@@ -17,9 +17,9 @@ export interface PageLimits {
   default: number
   maximum: number
 }
-export const formats = ['json', 'geojson', 'shapefile', 'csv'] as const
+export const formats = ['json', 'geojson', 'shapefile', 'csv', 'gpkg', 'html'] as const
 export type Format = (typeof formats)[number]
-export const exportEncodings = ['GBK', 'UTF-8'] as const
+export const exportEncodings = ['GBK', 'GB18030', 'UTF-8'] as const
 export type ExportEncoding = (typeof exportEncodings)[number]
 
 export interface ItemsQuery {
@@ -222,7 +222,8 @@ export function parseItemsQuery(collection: Collection, query: Record<string, un
   const format = (single(query, 'f') ?? 'json').toLowerCase()
   if (!(formats as readonly string[]).includes(format)) throw bad(`f must be one of ${formats.join(', ')}, got '${format}'`, `不支持的格式 ${format}`)
   const encodingText = (single(query, 'encoding') ?? 'GBK').toUpperCase().replace(/^UTF8$/, 'UTF-8')
-  if (!(exportEncodings as readonly string[]).includes(encodingText)) throw bad(`encoding must be GBK or UTF-8, got '${encodingText}'`, '编码须为 GBK 或 UTF-8')
+  if (!(exportEncodings as readonly string[]).includes(encodingText))
+    throw bad(`encoding must be GBK, GB18030 or UTF-8, got '${encodingText}'`, '编码须为 GBK、GB18030 或 UTF-8')
   const limitText = single(query, 'limit')
   const headers = single(query, 'headers') ?? 'zh'
   if (!(headerLanguages as readonly string[]).includes(headers)) throw bad(`headers must be zh or en, got '${headers}'`, '表头参数 headers 须为 zh 或 en')

@@ -206,24 +206,35 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
   return parts.map((p) => p.rows[0]!.v).join('/')
 }
 
-/** Rows for exports: id, property values in order, and the geometry (shapefile ring order) if asked. */
-export async function exportRows(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, offset: number, limit: number, withGeometry: boolean) {
+/** How an export reads geometries: GeoJSON (shapefile ring order), WKB with its envelope (GeoPackage), or none. */
+export type ExportGeometry = 'geojson' | 'wkb' | null
+
+export interface ExportRow {
+  id: string | number
+  values: unknown[]
+  geometry: { type: string; coordinates: number[][][] } | null
+  /** hex WKB (ISO, 2D) and envelope, for geometry 'wkb' */
+  wkb?: string | null
+  envelope?: [number, number, number, number] | null
+}
+
+/** Rows for exports: id, property values in order, and the geometry in the output CRS's x/y order if asked. */
+export async function exportRows(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, offset: number, limit: number, geometryAs: ExportGeometry) {
   const fw = await fromWhere(knex, c, scope, q)
-  let geometry = 'NULL::json'
-  if (withGeometry) {
-    let g = c.geometryType === 'MultiPolygon' ? 'ST_ForcePolygonCW(f.geom)' : 'f.geom'
-    if (q.crs.srid !== 4490) g = `ST_Transform(${g}, ${q.crs.srid})`
-    geometry = `ST_AsGeoJSON(${g}, ${q.crs.decimals}, 0)::json` // shapefiles are x/y (lon/lat) whatever the EPSG axis order
+  const transformed = (g: string) => (q.crs.srid !== 4490 ? `ST_Transform(${g}, ${q.crs.srid})` : g)
+  let geometry = 'NULL::json AS geometry'
+  if (geometryAs === 'geojson') {
+    const g = transformed(c.geometryType === 'MultiPolygon' ? 'ST_ForcePolygonCW(pg.geom)' : 'pg.geom')
+    geometry = `ST_AsGeoJSON(${g}, ${q.crs.decimals}, 0)::json AS geometry` // shapefiles are x/y (lon/lat) whatever the EPSG axis order
+  } else if (geometryAs === 'wkb') {
+    // GeoPackage geometries are x/y (lon/lat) too, at full precision: the binary keeps every bit of the stored double.
+    const g = `ST_Force2D(${transformed('pg.geom')})`
+    geometry = `NULL::json AS geometry, encode(ST_AsBinary(${g}), 'hex') AS wkb,
+      CASE WHEN pg.geom IS NULL THEN NULL ELSE json_build_array(ST_XMin(${g}), ST_XMax(${g}), ST_YMin(${g}), ST_YMax(${g})) END AS envelope`
   }
-  const sql = pageSql(
-    c,
-    q.properties,
-    q.sortby,
-    fw,
-    (cols) => `pg.id, json_build_array(${cols.join(', ')}) AS values, ${geometry.replace(/f\.geom/g, 'pg.geom')} AS geometry`,
-  )
+  const sql = pageSql(c, q.properties, q.sortby, fw, (cols) => `pg.id, json_build_array(${cols.join(', ')}) AS values, ${geometry}`)
   const { rows } = await knex.raw(sql, [...fw.bindings, limit, offset] as Knex.RawBinding[])
-  return rows as Array<{ id: string | number; values: unknown[]; geometry: { type: string; coordinates: number[][][] } | null }>
+  return rows as ExportRow[]
 }
 
 /** First and last value (RFC 3339) of a collection's temporal property in what a key sees, or null. */

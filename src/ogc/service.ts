@@ -64,6 +64,7 @@ export function landingPage(base: LinkBase) {
       { rel: 'service-desc', type: mediaTypes.openapi, title: 'the API definition (OpenAPI 3.0)', href: href(base, '/api') },
       { rel: 'conformance', type: mediaTypes.json, title: 'conformance classes', href: href(base, '/conformance') },
       { rel: 'data', type: mediaTypes.json, title: 'feature collections', href: href(base, '/collections') },
+      { rel: 'alternate', type: 'text/html', title: '网页浏览', href: href(base, '', { f: 'html' }) },
     ],
   }
 }
@@ -94,6 +95,8 @@ async function describe(knex: Knex, actor: Actor, c: Collection, base: LinkBase)
       { rel: 'http://www.opengis.net/def/rel/ogc/1.0/sortables', type: mediaTypes.schema, title: 'sortables', href: href(base, `${path}/sortables`) },
       { rel: 'alternate', type: 'application/zip', title: 'shapefile (zip)', href: href(base, `${path}/items`, { f: 'shapefile' }) },
       { rel: 'alternate', type: 'text/csv', title: 'attributes as CSV', href: href(base, `${path}/items`, { f: 'csv' }) },
+      { rel: 'alternate', type: 'application/geopackage+sqlite3', title: 'GeoPackage', href: href(base, `${path}/items`, { f: 'gpkg' }) },
+      { rel: 'alternate', type: 'text/html', title: '网页浏览', href: href(base, path, { f: 'html' }) },
     ],
   }
 }
@@ -130,7 +133,7 @@ function propertiesSchema(c: Collection, base: LinkBase, document: 'queryables' 
     type: 'object',
     title: c.title,
     properties: {
-      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaOf[p.type], ...role(p.name) }])),
+      ...Object.fromEntries(c.properties.map((p) => [p.name, { title: p.titleZh, ...jsonSchemaOf(p), ...role(p.name) }])),
       ...(document === 'sortables' ? {} : { [geometryQueryable]: geometry }),
     },
     additionalProperties: false,
@@ -146,7 +149,7 @@ export const sortables = (id: string, base: LinkBase) => propertiesSchema(collec
 export function featureSchema(id: string, base: LinkBase) {
   const c = collectionOrThrow(id)
   const s = propertiesSchema(c, base, 'schema')
-  const featureId = { title: '要素标识', type: c.idType, 'x-ogc-role': 'id', readOnly: true }
+  const featureId = { title: '要素标识', type: c.idType, ...(c.idType === 'integer' ? { format: 'int64' } : {}), 'x-ogc-role': 'id', readOnly: true }
   return { ...s, properties: { id: featureId, ...s.properties } }
 }
 

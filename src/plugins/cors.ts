@@ -10,7 +10,7 @@ export async function readOnlyCors(scope: FastifyInstance, origins: string[]): P
     origin: origins.includes('*') ? '*' : origins,
     methods: ['GET', 'HEAD'],
     // what a browser client may read besides the simple headers
-    exposedHeaders: ['Content-Crs', 'ETag', 'X-Request-Id', 'Retry-After'],
+    exposedHeaders: ['Content-Crs', 'ETag', 'X-Request-Id', 'Retry-After', 'X-Tile-Truncated', 'X-Unencodable-Characters'],
     maxAge: 600,
   })
 }

@@ -73,6 +73,10 @@ function encodeGeometry(geometry: TileFeature['geometry']): { type: number; comm
     }
     if (closed) commands.push(command(7, 1))
   }
+  if (geometry.type === 'Point') {
+    const [x, y] = geometry.coordinates as [number, number]
+    return { type: 1, commands: [command(1, 1), zigzag(x), zigzag(y)] }
+  }
   const dedupe = (points: number[][]) => points.filter((p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1])
   if (geometry.type === 'Polygon' || geometry.type === 'MultiPolygon') {
     const polygons = (geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) as Ring[][]

@@ -8,8 +8,14 @@ import type { Scope } from '../domain/region.js'
 import type { Collection } from '../ogc/collections.js'
 import { CRS84, crsByUri } from '../ogc/crs.js'
 import { fromWhere, type Selection } from '../ogc/queries.js'
-import { tileLimitOf, type TileCaps } from './limits.js'
+import { tileInfoLayer, tileLimitOf, type TileCaps } from './limits.js'
 import { encodeTile, type TileFeature } from './mvt.js'
+
+/** A tile and whether the cap left features out (then it also holds the tile-info layer saying so). */
+export interface Tile {
+  data: Buffer
+  truncated: boolean
+}
 
 export const extent = 4096
 const buffer = 64
@@ -52,34 +58,66 @@ export async function hasAsMvt(knex: Knex): Promise<boolean> {
 }
 
 /** The largest features first, then the collection's order: which ones a capped tile keeps, the same every time. */
-function capSql(c: Collection): string {
+function capOrder(c: Collection): string {
   const size = c.geometryType === 'MultiPolygon' ? 'ST_Area(f.geom)' : 'ST_Length(f.geom)'
-  return `ORDER BY ${size} DESC, ${c.orderBy} LIMIT ?`
+  return `ORDER BY ${size} DESC, ${c.orderBy}`
 }
 
 function selection(address: TileAddress): Selection {
   return { bbox: { coords: tileBounds(address).lonLat, crs: crsByUri(CRS84)! }, filters: [] }
 }
 
-/** The tile with ST_AsMVT / ST_AsMVTGeom. */
-export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Buffer> {
+/**
+ * The tile with ST_AsMVT / ST_AsMVTGeom. One feature more than the cap is read, so a tile knows
+ * whether it left features out.
+ */
+export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Tile> {
   const { size } = tileBounds(address)
   const fw = await fromWhere(knex, c, scope, selection(address))
   const limit = tileLimitOf(c.id, caps)
   const props = c.properties.map((p) => `${p.sql} AS "${p.name}"`).join(', ')
+  const columns = [...c.properties.map((p) => `"${p.name}"`), ...(c.idType === 'integer' ? ['mvt_id'] : []), 'geom'].join(', ')
   const id = c.idType === 'integer' ? `, ${c.idSql} AS mvt_id` : ''
   const { rows } = await knex.raw(
-    `SELECT ST_AsMVT(t, ?, ${extent}, 'geom'${c.idType === 'integer' ? `, 'mvt_id'` : ''}) AS tile FROM (
-       SELECT ${props}${id}, ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom
-         ${fw.sql} ${capSql(c)}) t
-      WHERE geom IS NOT NULL`,
-    [c.id, size / extent, address.z, address.x, address.y, ...fw.bindings, limit.maxFeatures] as Knex.RawBinding[],
+    `WITH t AS (
+       SELECT ${props}${id}, ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom,
+              row_number() OVER (${capOrder(c)}) AS rn
+         ${fw.sql} ${capOrder(c)} LIMIT ?)
+     SELECT (SELECT ST_AsMVT(k, ?, ${extent}, 'geom'${c.idType === 'integer' ? `, 'mvt_id'` : ''})
+               FROM (SELECT ${columns} FROM t WHERE rn <= ? AND geom IS NOT NULL) k) AS tile,
+            (SELECT count(*) FROM t)::int AS n`,
+    [size / extent, address.z, address.x, address.y, ...fw.bindings, limit.maxFeatures + 1, c.id, limit.maxFeatures] as Knex.RawBinding[],
   )
-  return rows[0]?.tile ?? Buffer.alloc(0)
+  const truncated = (rows[0]?.n ?? 0) > limit.maxFeatures
+  return withInfo(c, (rows[0]?.tile as Buffer | null) ?? Buffer.alloc(0), truncated, limit.maxFeatures)
+}
+
+/**
+ * A truncated tile says so inside itself too (a map style or a client reading tiles without their
+ * headers sees it): a `tile-info` layer with one point at the tile's centre. Layers of a tile are
+ * concatenated messages, so it is appended to whatever built the data layer.
+ */
+function withInfo(c: Collection, data: Buffer, truncated: boolean, maxFeatures: number): Tile {
+  if (!truncated) return { data, truncated }
+  const info = encodeTile(
+    tileInfoLayer,
+    [
+      {
+        properties: [
+          ['truncated', true],
+          ['layer', c.id],
+          ['maxFeatures', maxFeatures],
+        ],
+        geometry: { type: 'Point', coordinates: [extent / 2, extent / 2] },
+      },
+    ],
+    extent,
+  )
+  return { data: Buffer.concat([data, info]), truncated }
 }
 
 /** The same tile where PostGIS has no ST_AsMVT: geometry to tile coordinates in SQL, encoding in JS. */
-export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Buffer> {
+export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Tile> {
   const { size, xmin, ymax } = tileBounds(address)
   const scale = extent / size
   const margin = (size * buffer) / extent
@@ -87,10 +125,11 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
   const clipped = `ST_ClipByBox2D(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_MakeEnvelope(?, ?, ?, ?, 3857))`
   const tileGeom = `ST_CollectionExtract(ST_SnapToGrid(ST_Affine(${clipped}, ?::float8, 0, 0, ?::float8, ?::float8, ?::float8), 1), ${c.geometryType === 'MultiPolygon' ? 3 : 2})`
   const { rows } = await knex.raw(
-    `SELECT id, values, ST_AsGeoJSON(g, 0, 0)::json AS geometry FROM (
-       SELECT ${c.idSql} AS id, json_build_array(${c.properties.map((p) => p.sql).join(', ')}) AS values, ${tileGeom} AS g
-         ${fw.sql} ${capSql(c)}) t
-      WHERE g IS NOT NULL AND NOT ST_IsEmpty(g)`,
+    `SELECT id, values, CASE WHEN g IS NULL OR ST_IsEmpty(g) THEN NULL ELSE ST_AsGeoJSON(g, 0, 0)::json END AS geometry FROM (
+       SELECT ${c.idSql} AS id, json_build_array(${c.properties.map((p) => p.sql).join(', ')}) AS values, ${tileGeom} AS g,
+              row_number() OVER (${capOrder(c)}) AS rn
+         ${fw.sql} ${capOrder(c)} LIMIT ?) t
+      ORDER BY rn`,
     [
       size / extent,
       xmin - margin,
@@ -102,21 +141,49 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
       -xmin * scale,
       ymax * scale,
       ...fw.bindings,
-      tileLimitOf(c.id, caps).maxFeatures,
+      tileLimitOf(c.id, caps).maxFeatures + 1,
     ] as Knex.RawBinding[],
   )
-  if (!rows.length) return Buffer.alloc(0)
-  const features: TileFeature[] = (
-    rows as Array<{ id: number | string; values: Array<string | number | boolean | null>; geometry: TileFeature['geometry'] }>
-  ).map((r) => ({
+  const cap = tileLimitOf(c.id, caps).maxFeatures
+  const kept = (rows as Array<{ id: number | string; values: Array<string | number | boolean | null>; geometry: TileFeature['geometry'] }>)
+    .slice(0, cap)
+    .filter((r) => r.geometry)
+  const truncated = rows.length > cap
+  if (!kept.length && !truncated) return { data: Buffer.alloc(0), truncated }
+  const features: TileFeature[] = kept.map((r) => ({
     id: typeof r.id === 'number' ? r.id : undefined,
     properties: c.properties.map((p, i) => [p.name, r.values[i] ?? null]),
     geometry: r.geometry,
   }))
-  return encodeTile(c.id, features, extent)
+  return withInfo(c, kept.length ? encodeTile(c.id, features, extent) : Buffer.alloc(0), truncated, cap)
 }
 
-export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Buffer> {
-  if (address.z < tileLimitOf(c.id, caps).minZoom) return Buffer.alloc(0)
+export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Tile> {
+  if (address.z < tileLimitOf(c.id, caps).minZoom) return { data: Buffer.alloc(0), truncated: false }
   return (await hasAsMvt(knex)) ? tileWithPostgis(knex, c, scope, address, caps) : tileEncodedHere(knex, c, scope, address, caps)
+}
+
+/**
+ * The lowest zoom (from the layer's minimum) at which no tile of what the key sees would exceed the
+ * cap: each feature is counted in every tile its box (with the tile buffer) meets, an upper bound
+ * of what the tile's own query selects, so tiles from this zoom on are complete.
+ */
+export async function completeZoom(knex: Knex, c: Collection, scope: Scope, caps: TileCaps, maxZoom: number): Promise<number> {
+  const limit = tileLimitOf(c.id, caps)
+  const fw = await fromWhere(knex, c, scope, { bbox: null, filters: [] })
+  for (let z = limit.minZoom; z < maxZoom; z++) {
+    const size = (2 * half) / 2 ** z
+    const margin = (size * buffer) / extent
+    const { rows } = await knex.raw(
+      `WITH b AS (SELECT ST_Transform(ST_Envelope(f.geom), 3857) AS e ${fw.sql})
+       SELECT coalesce(max(n), 0)::int AS n FROM (
+         SELECT count(*) AS n FROM b,
+                generate_series(floor((ST_XMin(e) - ?::float8 + ?::float8) / ?::float8)::int, floor((ST_XMax(e) + ?::float8 + ?::float8) / ?::float8)::int) x,
+                generate_series(floor((?::float8 - ST_YMax(e) - ?::float8) / ?::float8)::int, floor((?::float8 - ST_YMin(e) + ?::float8) / ?::float8)::int) y
+          GROUP BY x, y) t`,
+      [...fw.bindings, margin, half, size, margin, half, size, half, margin, size, half, margin, size] as Knex.RawBinding[],
+    )
+    if (rows[0].n <= limit.maxFeatures) return z
+  }
+  return maxZoom
 }

@@ -7,8 +7,8 @@ import type { Actor } from '../auth/actor.js'
 import { problem } from '../errors/index.js'
 import type { Collection } from '../ogc/collections.js'
 import * as ogc from '../ogc/queries.js'
-import { tileLimitOf, type TileCaps } from './limits.js'
-import { tile, type TileAddress } from './queries.js'
+import { tileInfoLayer, tileLimitOf, type TileCaps } from './limits.js'
+import { completeZoom, tile, type TileAddress } from './queries.js'
 
 export const maxZoom = 22
 
@@ -32,10 +32,26 @@ export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress, 
 
 const fieldType = { string: 'String', number: 'Number', integer: 'Number', boolean: 'Boolean', date: 'String' } as const
 
+/** completeFromZoom by collection, key region, data version and cap: counting tiles reads the whole layer. */
+const completeZooms = new Map<string, number>()
+
+async function completeFromZoom(knex: Knex, actor: Actor, c: Collection, caps: TileCaps): Promise<number> {
+  const version = await ogc.versionToken(knex, c, actor.scope)
+  const key = `${c.id}|${JSON.stringify(actor.scope)}|${version}|${tileLimitOf(c.id, caps).maxFeatures}`
+  let z = completeZooms.get(key)
+  if (z === undefined) {
+    z = await completeZoom(knex, c, actor.scope, caps, maxZoom)
+    if (completeZooms.size >= 500) completeZooms.clear()
+    completeZooms.set(key, z)
+  }
+  return z
+}
+
 export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { tilesRoot: string; key?: string; caps: TileCaps }) {
   const { tilesRoot, key } = link
   const bounds = await ogc.extent(knex, c, actor.scope)
   const limit = tileLimitOf(c.id, link.caps)
+  const complete = await completeFromZoom(knex, actor, c, link.caps)
   return {
     tilejson: '3.0.0',
     name: c.id,
@@ -45,7 +61,9 @@ export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { 
     minzoom: limit.minZoom,
     maxzoom: maxZoom,
     bounds: bounds ?? [73, 3, 136, 54],
-    // maxFeaturesPerTile is ours (TileJSON 3.0 allows extra keys): a tile holds at most this many features, the largest first.
+    // maxFeaturesPerTile and completeFromZoom are ours (TileJSON 3.0 allows extra keys): a tile holds at
+    // most this many features, the largest first; from completeFromZoom on no tile of the data is cut.
+    // Below it a cut tile has the X-Tile-Truncated header and the tile-info layer.
     vector_layers: [
       {
         id: c.id,
@@ -53,7 +71,15 @@ export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { 
         minzoom: limit.minZoom,
         maxzoom: maxZoom,
         maxFeaturesPerTile: limit.maxFeatures,
+        completeFromZoom: complete,
         fields: Object.fromEntries(c.properties.map((p) => [p.name, fieldType[p.type]])),
+      },
+      {
+        id: tileInfoLayer,
+        description: '瓦片要素超过上限时的提示：本瓦片只含最大的要素，请放大查看全部',
+        minzoom: limit.minZoom,
+        maxzoom: Math.max(limit.minZoom, complete - 1),
+        fields: { truncated: 'Boolean', layer: 'String', maxFeatures: 'Number' },
       },
     ],
   }

@@ -26,7 +26,10 @@ const routes: FastifyPluginAsync<{ limits: TileCaps }> = async (app, opts) => {
     const vary = reply.getHeader('vary')
     reply.header('vary', [vary, 'X-API-Key, Authorization'].filter(Boolean).join(', '))
     if (request.headers['if-none-match'] === etag) return reply.code(304).send()
-    return reply.type('application/vnd.mapbox-vector-tile').send(await tileOf(knex, request.actor, c, address, opts.limits))
+    const { data, truncated } = await tileOf(knex, request.actor, c, address, opts.limits)
+    // A tile the feature cap cut says so (its tile-info layer too); TileJSON's completeFromZoom says where tiles are whole.
+    if (truncated) reply.header('x-tile-truncated', 'true')
+    return reply.type('application/vnd.mapbox-vector-tile').send(data)
   })
 }
 export default routes
