@@ -49,6 +49,7 @@ describe('the build context (Dockerfile COPY lines through .dockerignore)', () =
     'data/db/base/1/1259',
     'data/db.init-4711/PG_VERSION',
     'data/admin.key',
+    'data/admin.password',
     'data/embedded-db.lock',
     'data/run/.s.PGSQL.5432',
     'data/tmp/upload-1.zip',
