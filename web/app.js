@@ -83,7 +83,7 @@ function renderHeader() {
  * every page and after a review step; a failed read leaves the badge off rather than showing an error.
  */
 async function refreshReviewCounts() {
-  if (!session.key) return
+  if (!session.principal) return
   let counts
   try {
     counts = await api('/reviews/counts')

@@ -48,7 +48,7 @@ export const supportedCrs: OutputCrs[] = [
  * served as CGCS2000 without a datum shift (the two differ by centimetres in Shandong), in EPSG:4326's
  * axis order **lat, lon**, as EPSG:4490 is. An alias, not advertised in the collections' `crs`.
  */
-export const wgs84: OutputCrs = { uri: epsgUri(4326), srid: 4490, latLon: true, geographic: true, decimals: 9 }
+export const wgs84: OutputCrs = { uri: epsgUri(4326), srid: 4490, latLon: true, geographic: true, decimals: 11 }
 
 /**
  * The CRS named by a URI; also `EPSG:4548`, a bare code, the URN form `urn:ogc:def:crs:EPSG::4490`

@@ -49,7 +49,8 @@ beforeAll(async () => {
 }, 300_000)
 afterAll(async () => w?.close())
 
-const rowCodes = (page: Page, table: string) => page.$$eval(`${table} tbody tr td:first-child`, (tds) => tds.map((td) => td.textContent))
+// (the first cell holds the sheet checkbox; the code is the second)
+const rowCodes = (page: Page, table: string) => page.$$eval(`${table} tbody tr td:nth-child(2)`, (tds) => tds.map((td) => td.textContent))
 
 describe('the review queue', () => {
   it('shows per project the verdict, the areas in m² and 亩, the overlaps, the days waited and the due date; sorts by any column', async () => {
@@ -59,7 +60,8 @@ describe('the review queue', () => {
     expect(await page.getAttribute('#nav-review-counts', 'data-overdue')).toBe('1')
     await page.goto(`${w.baseUrl}/#/reviews`)
     await page.waitForSelector('#pending-reviews table.queue')
-    const heads = await page.$$eval('#pending-reviews th', (ths) => ths.map((th) => th.textContent))
+    // the first column holds the sheets' checkboxes (批量打印核查表)
+    const heads = (await page.$$eval('#pending-reviews th', (ths) => ths.map((th) => th.textContent))).slice(1)
     expect(heads).toEqual([
       '项目编号',
       '项目名称',
@@ -75,7 +77,7 @@ describe('the review queue', () => {
     const list = await api('GET', '/reviews', keys.province!)
     const first = list.items.find((x: { projectId: number }) => x.projectId === ids['0001'])
     const row = `#pending-reviews tr[data-id="${ids['0001']}"]`
-    const cells = await page.$$eval(`${row} td`, (tds) => tds.map((td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim()))
+    const cells = (await page.$$eval(`${row} td`, (tds) => tds.map((td) => (td as HTMLElement).innerText.replace(/\s+/g, ' ').trim()))).slice(1)
     const m2 = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
     const mu = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 })
     expect(first.verdictZh).toBe('不符合')
