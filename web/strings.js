@@ -583,7 +583,12 @@ export const s = {
     basis: '依据：鲁自然资字〔2021〕165号',
     cityOpinion: '市级意见（外业核查）',
     cityOpinionNone: '尚未经市级审核。',
-    signature: '核查人：__________　　日期：__________',
+    countyOpinion: '县级意见',
+    countyOpinionNone: '尚未提交。',
+    provinceOpinion: '省级意见',
+    provinceOpinionNone: '尚未经省级审核。',
+    signature: '签字：________　（盖章）',
+    signedOn: '日期：________',
     // an approved project's sheet shows what the province approved (the pinned result), never a later recomputation
     approvedLabel: (date) => `省级审批时的分析结果（${date} 批准）`,
     approvedChanged: '审批后输入图层已更新，本表数据和地图仍为审批时的结果。',

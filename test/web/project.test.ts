@@ -206,6 +206,9 @@ describe('project page', () => {
     // the city's opinion with its field check (the project was checked above)
     expect(text).toContain('市级意见（外业核查）')
     expect(text.replace(/\s+/g, '')).toContain('王敏、刘强：现场踏勘')
+    // the three offices' blocks, each with room to sign, date and seal
+    for (const block of ['县级意见', '市级意见（外业核查）', '省级意见']) expect(text).toContain(block)
+    expect(text.match(/盖章/g)).toHaveLength(3)
     expect(pages).toBe(1) // one A4 sheet per project
     fs.rmSync(dir, { recursive: true, force: true })
     await context.close()

@@ -22,6 +22,37 @@ function cityOpinion(history) {
   return `${check.actionZh}（${f.dateTime(check.at)}）${check.fieldCheck ? `；${s.review.fieldCheck.latest}：${fieldCheckText(check.fieldCheck)}` : ''}`
 }
 
+/** The county's submission and the province's decision, from the history: who, when, and the comment. */
+function stepOpinion(history, actions, none) {
+  const step = history.findLast((x) => actions.includes(x.action))
+  if (!step) return none
+  return `${step.actionZh}（${f.who(step.byName, step.by)}，${f.dateTime(step.at)}）${step.reason ? `：${step.reason}` : ''}`
+}
+
+/** 县级意见 / 市级意见（外业核查）/ 省级意见, one row each, with room for a signature, a date and the seal (盖章). */
+function opinionsTable(history) {
+  const row = (id, title, text) =>
+    h(
+      'tr',
+      { id },
+      h('th', { scope: 'row' }, title),
+      h('td', { class: 'sheet-opinion' }, text),
+      h('td', { class: 'sheet-sign' }, t.signature, h('br'), t.signedOn),
+    )
+  return h(
+    'table.sheet-opinions',
+    {},
+    h(
+      'tbody',
+      {},
+      row('sheet-county-opinion', t.countyOpinion, stepOpinion(history, ['submit'], t.countyOpinionNone)),
+      // 165号 四（一）: the city reviews and organises the field check; its latest pass and what it found
+      row('sheet-city-opinion', t.cityOpinion, cityOpinion(history)),
+      row('sheet-province-opinion', t.provinceOpinion, stepOpinion(history, ['approve'], t.provinceOpinionNone)),
+    ),
+  )
+}
+
 /** The pieces behind the analysis shown: of the approved one (its layer versions) for an approved project. */
 async function piecesOf(id, approvedStatus) {
   const current = () => api(`/projects/${id}/analysis/pieces`)
@@ -97,10 +128,8 @@ export function sheetArticle({ project, approved, a, history }, { map, legend })
     h('section', {}, h('h2', {}, s.project.numbers), numbersTable(a)),
     h('section', {}, h('h2', {}, s.project.checks), checksTable(a)),
     h('section', {}, h('h2', {}, s.project.inputs), inputsLine(a)),
-    // 165号 四（一）: the city reviews and organises the field check; its latest pass and what it found
-    h('section', { id: 'sheet-city-opinion' }, h('h2', {}, t.cityOpinion), h('p', {}, cityOpinion(history))),
+    h('section', { id: 'sheet-opinions' }, opinionsTable(history)),
     h('p', {}, `${t.basis}\u3000${t.printedAt}：${f.dateTime(new Date().toISOString())}`),
-    h('p', {}, t.signature),
   )
 }
 
