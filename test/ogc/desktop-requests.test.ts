@@ -353,6 +353,14 @@ describe('GDAL 3.6 (ogrinfo)', () => {
     // (A huge number in an OR is left out here: GDAL 3.6 applies the -where again to what it reads and
     // drops every feature then; the service's answer to `bsm = 1e+20` is tested above.)
     expect(found(await run('survey3', `bsm > 3.5 AND dlbm = '0601'`), 'bsm')).toEqual(['4', '7'])
+    // -spat as bbox, with a page size above the maximum (capped, not refused): as many features as the API
+    // counts in the same box; the lower-left quarter of the collection's extent.
+    const [x0, y0, x1, y1] = (await get('/ogc/collections/survey3')).json().extent.spatial.bbox[0] as number[]
+    const box = [x0!, y0!, (x0! + x1!) / 2, (y0! + y1!) / 2]
+    const spat = await gdal('ogrinfo', ['-ro', '-al', '-q', '-oo', 'PAGE_SIZE=20000', url, 'survey3', '-spat', ...box.map(String)], env)
+    const counted = (await get(`/ogc/collections/survey3/items?limit=1&bbox=${box.join(',')}`)).json().numberMatched
+    expect(counted).toBeGreaterThan(0)
+    expect((spat.match(/^OGRFeature\(/gm) ?? []).length).toBe(counted)
     t.app.server.off('request', record)
     // Filtered by the service, not by GDAL after reading everything, and never with the key in the URL.
     for (const f of [`approvedOn = '2018-03-15T'`, 'floors > 2.5', 'permitted = 1', 'bsm > 3.5']) {
@@ -362,5 +370,6 @@ describe('GDAL 3.6 (ogrinfo)', () => {
       ).toBe(true)
     }
     expect(urls.some((u) => u.includes('key='))).toBe(false)
+    expect(urls.some((u) => u.includes('bbox=') && u.includes('limit=20000'))).toBe(true)
   })
 })

@@ -2,6 +2,7 @@
 // Bundles and province pages, the role-dependent navigation, and sign-in by keyboard alone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, withKey } from '../helpers/app.js'
+import { ellipsoidalRingArea } from '../helpers/geometry.js'
 import { accountOfKey, loadSample, screenshot, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
@@ -174,5 +175,24 @@ describe('filings on the project page', () => {
     await row.locator('button').click()
     await expect.poll(() => page.locator('#project-filings tbody tr').textContent()).toContain('逾期备案')
     await context.close()
+  })
+
+  it('serves every sample project and analysis piece with coordinates whose ellipsoidal area is within 0.005 m² of the stored one (issue 23)', async () => {
+    const areaOf = (g: { type: string; coordinates: number[][][] | number[][][][] }) =>
+      (g.type === 'Polygon' ? [g.coordinates as number[][][]] : (g.coordinates as number[][][][])).reduce(
+        (sum, rings) => sum + ellipsoidalRingArea(rings[0]!) - rings.slice(1).reduce((h, r) => h + ellipsoidalRingArea(r), 0),
+        0,
+      )
+    const fc = (path: string) => w.t.app.inject({ url: `/ogc/collections/${path}`, headers: withKey(county) }).then((r) => r.json())
+    const projects = await fc('projects/items?limit=10000')
+    const { rows } = await w.t.knex.raw('SELECT id, ST_Area(geom::geography) AS m2 FROM projects')
+    const stored = new Map((rows as Array<{ id: string; m2: number }>).map((r) => [String(r.id), Number(r.m2)]))
+    expect(projects.features.length).toBe(stored.size)
+    for (const f of projects.features) expect(Math.abs(areaOf(f.geometry) - stored.get(String(f.id))!), `project ${f.id}`).toBeLessThan(0.005)
+    // Pieces are computed per request: their served m2 is rounded to 0.01 m² (±0.005), so the bound is that plus 0.005.
+    const pieces = await fc('analysis-pieces/items?limit=10000')
+    expect(pieces.features.length).toBeGreaterThan(50)
+    for (const f of pieces.features.filter((x: { geometry: unknown }) => x.geometry))
+      expect(Math.abs(areaOf(f.geometry) - f.properties.m2), `piece ${f.id}`).toBeLessThan(0.0101)
   })
 })
