@@ -32,6 +32,8 @@ export const problemKinds = {
   LR_HEADERS_TOO_LARGE: { status: 431, slug: 'headers-too-large', titleZh: '请求头或查询串过长', titleEn: 'Request header fields too large' },
   LR_OVERLOADED: { status: 503, slug: 'overloaded', titleZh: '服务繁忙，请稍后重试', titleEn: 'Service overloaded' },
   LR_TOO_MANY_REQUESTS: { status: 429, slug: 'too-many-requests', titleZh: '请求过于频繁', titleEn: 'Too many requests' },
+  // /health when the service cannot do its work: the component (database, migrations) and the reading.
+  LR_UNHEALTHY: { status: 503, slug: 'unhealthy', titleZh: '服务暂不可用', titleEn: 'Service unhealthy' },
   LR_DB_UNAVAILABLE: { status: 503, slug: 'database-unavailable', titleZh: '数据库暂不可用', titleEn: 'Database unavailable' },
   // A statement of the request ran past the statement timeout (STATEMENT_TIMEOUT_MS): ask for less.
   LR_TIMEOUT: { status: 503, slug: 'timeout', titleZh: '请求处理超时', titleEn: 'Request timed out' },

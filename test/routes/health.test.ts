@@ -65,7 +65,9 @@ describe('GET /health', () => {
     await migrateDown(t.knex, true)
     const res = await t.app.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(503)
-    expect(res.json()).toMatchObject({
+    expect(res.headers['content-type']).toMatch(/problem\+json/)
+    expect(res.json()).toMatchObject({ code: 'LR_UNHEALTHY', status: 503, component: 'migrations', title: '服务暂不可用' })
+    expect(res.json().health).toMatchObject({
       status: 'degraded',
       migrations: {
         current: false,
@@ -83,8 +85,13 @@ describe('GET /health', () => {
     await instance.register(app, { database: db, config: { dataDir: os.tmpdir(), uploadLimitBytes: 1024 } })
     const res = await instance.inject({ method: 'GET', url: '/health' })
     expect(res.statusCode).toBe(503)
-    expect(res.json()).toMatchObject({ status: 'unavailable', backend, database: { reachable: false } })
-    expect(res.json().database.error).not.toMatch(/127\.0\.0\.1|:9\b|postgres@/)
+    expect(res.headers['content-type']).toMatch(/problem\+json/)
+    expect(res.json()).toMatchObject({
+      code: 'LR_UNHEALTHY',
+      component: 'database',
+      health: { status: 'unavailable', backend, database: { reachable: false } },
+    })
+    expect(res.body).not.toMatch(/127\.0\.0\.1|:9\b|postgres@/)
     const api = await instance.inject({ method: 'GET', url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
     expect(api.statusCode).toBe(503)
     expect(api.json().code).toBe('LR_DB_UNAVAILABLE')

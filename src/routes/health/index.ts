@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { healthProbe } from '../../health/check.js'
+import { sendProblem } from '../../plugins/problems.js'
 import { Health } from '../../schemas/health.js'
 
 const routes: FastifyPluginAsyncTypebox<{ version: string; deadlineMs: number; statementMs: number }> = async (app, opts) => {
@@ -18,13 +19,28 @@ const routes: FastifyPluginAsyncTypebox<{ version: string; deadlineMs: number; s
         summary: 'Service and database health (no key needed)',
         tags: ['service'],
         security: [],
-        // 503: degraded (a Health document), or the overload guard's problem document.
-        response: { 200: Health, 503: Type.Union([Health, Type.Ref('Problem')]) },
+        // 503: a problem document naming the component that failed, with the whole reading in `health`
+        // (also the overload guard's problem document).
+        response: { 200: Health, 503: Type.Ref('Problem') },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const answer = await health.check()
-      return reply.code(answer.status === 'ok' ? 200 : 503).send(answer)
+      if (answer.status === 'ok') return reply.send(answer)
+      const database = !answer.database.reachable
+      return sendProblem(
+        request,
+        reply,
+        'LR_UNHEALTHY',
+        database
+          ? `the database does not answer${answer.database.error ? ` (${answer.database.error})` : ''}`
+          : `database migrations are pending: ${answer.migrations.pending.join(', ')}`,
+        {
+          detailZh: database ? '数据库无法连接或无响应' : '数据库结构未更新到当前版本（有待执行的迁移）',
+          component: database ? 'database' : 'migrations',
+          health: answer,
+        },
+      )
     },
   )
 }
