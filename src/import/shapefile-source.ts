@@ -2,6 +2,7 @@
 import { BilingualError, type Said } from '../errors/bilingual.js'
 import { DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { makeRecordDecoder, type RecordDecoder } from '../formats/shapefile/dbf-values.js'
+import type { ByteSource } from '../formats/chunked-file.js'
 import { ShpReader, familyOf, shapeTypes, shxRecordCount, type GeometryFamily } from '../formats/shapefile/shp-reader.js'
 import type { Encoding } from '../formats/text-decoding.js'
 import type { ShapefileArchive } from './archive.js'
@@ -30,15 +31,25 @@ export async function openShapefile(
     }
     if (m.has('shx')) {
       const shx = await m.open('shx')
-      const head = Buffer.alloc(100)
-      await shx.read(head, 0, 100)
-      await shx.close()
-      const shxCount = shxRecordCount(head)
-      if (shxCount !== dbf.header.recordCount) {
-        throw new SourceError(
-          `record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`,
-          `记录数不一致：.shx 索引有 ${shxCount} 个图形，而 .dbf 属性表有 ${dbf.header.recordCount} 条记录。${reexport}`,
-        )
+      try {
+        const head = Buffer.alloc(100)
+        await shx.read(head, 0, 100)
+        const shxCount = shxRecordCount(head)
+        if (shxCount !== dbf.header.recordCount) {
+          throw new SourceError(
+            `record counts differ: ${m.name} has ${shxCount} shapes (by its .shx) but the .dbf has ${dbf.header.recordCount} attribute records`,
+            `记录数不一致：.shx 索引有 ${shxCount} 个图形，而 .dbf 属性表有 ${dbf.header.recordCount} 条记录。${reexport}`,
+          )
+        }
+        const bad = await shxRecordPastEnd(shx, shxCount, shp.header.fileLength)
+        if (bad !== null) {
+          throw new SourceError(
+            `${m.name}: the .shx index puts record ${bad} past the end of the .shp (${shp.header.fileLength} bytes); the index does not belong to this .shp or is damaged`,
+            `第 ${bad} 条记录：.shx 索引指向 .shp 文件末尾（${shp.header.fileLength} 字节）之后，索引与 .shp 不匹配或已损坏。${reexport}`,
+          )
+        }
+      } finally {
+        await shx.close()
       }
     } else
       warnings.push({
@@ -112,4 +123,29 @@ class ShapefileSource implements FeatureSource {
 
 function shapeTypeZh(family: GeometryFamily | null): string {
   return family === 'polygon' ? '面' : family === 'line' ? '线' : '点或其他类型'
+}
+
+/**
+ * The first record (1-based) whose .shx entry (offset and content length, in 16-bit words) ends past
+ * the .shp's length, or null. Read in 64 KiB chunks: 8 bytes per record.
+ */
+async function shxRecordPastEnd(shx: ByteSource, count: number, shpLength: number): Promise<number | null> {
+  const chunk = Buffer.alloc(8 * 8192)
+  let record = 0
+  while (record < count) {
+    const want = Math.min(chunk.length, (count - record) * 8)
+    let got = 0
+    while (got < want) {
+      const n = await shx.read(chunk, got, want - got)
+      if (n === 0) return record + Math.floor(got / 8) + 1 // the index ends early: its next record is missing
+      got += n
+    }
+    for (let i = 0; i + 8 <= got; i += 8) {
+      record++
+      const offset = chunk.readInt32BE(i) * 2
+      const length = chunk.readInt32BE(i + 4) * 2
+      if (offset < 100 || offset + 8 + length > shpLength) return record
+    }
+  }
+  return null
 }

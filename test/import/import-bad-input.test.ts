@@ -322,6 +322,20 @@ describe('hardening (issue 13)', () => {
     await expectFailure({ layer: 'survey3' }, zip, /p\.prj' unpacks to more than 65536 bytes/)
   })
 
+  it('refuses a .shx whose offsets point past the end of the .shp, naming the record (issue 25)', async () => {
+    const zip = await shapefileZip(dir, 'shxpast', {
+      fields: surveyFields,
+      features: [good(1), good(2), good(3)],
+      tamper: async (files) => {
+        const shx = await fs.readFile(files.shx!)
+        shx.writeInt32BE(1_000_000, 100 + 8 * 1) // record 2's offset, in 16-bit words: 2 MB into a 500-byte .shp
+        await fs.writeFile(files.shx!, shx)
+      },
+    })
+    const job = await expectFailure({ layer: 'survey3' }, zip, /record 2 past the end of the \.shp/)
+    expect(job.errors[0].messageZh).toMatch(/第 2 条记录：\.shx 索引指向 \.shp 文件末尾/)
+  })
+
   it('names the record whose coordinates lie outside the projection, without SQL or table names', async () => {
     // The header's extent is sane (so the extent check passes); record 2 lies 50 000 km east of the zone.
     const zip = await shapefileZip(dir, 'domain', {
