@@ -100,7 +100,12 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(links, { publicUrl: config.publicUrl, host: config.host, port: config.port })
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
-  await instance.register(jobs, { dataDir: config.dataDir, layerVersionsKept: config.layerVersionsKept, importLimits: config.limits.import })
+  await instance.register(jobs, {
+    dataDir: config.dataDir,
+    layerVersionsKept: config.layerVersionsKept,
+    importLimits: config.limits.import,
+    jobsPerKey: config.jobsPerKey,
+  })
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id)

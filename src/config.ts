@@ -80,6 +80,11 @@ const EnvSchema = Type.Object({
     minimum: 1,
     description: 'features in one GeoPackage download (f=gpkg) at most: it is built in memory (sql.js), a county layer fits',
   }),
+  JOBS_PER_KEY: Type.Integer({
+    default: 4,
+    minimum: 0,
+    description: 'imports (and analysis or bundle runs) one key or account may have queued or running at once; beyond, 429; 0 = no limit',
+  }),
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
@@ -120,6 +125,7 @@ export interface Config {
   embeddedStartTimeoutMs: number
   bootstrapAdminKey: boolean
   layerVersionsKept: number
+  jobsPerKey: number
   maxInFlight: number
   maxFailedKeysPerMinute: number
   sessions: { idleMinutes: number; absoluteHours: number }
@@ -194,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedStartTimeoutMs: v.EMBEDDED_START_TIMEOUT_MS,
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
+    jobsPerKey: v.JOBS_PER_KEY,
     maxInFlight: v.MAX_IN_FLIGHT,
     maxFailedKeysPerMinute: v.MAX_FAILED_KEYS_PER_MINUTE,
     sessions: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },

@@ -28,6 +28,8 @@ export interface JobsOptions {
   log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }
   /** how long a cancel waits for a running job to stop (default 30 s) */
   cancelWaitMs?: number
+  /** jobs of one kind one key or account may have queued or running at once (0: no limit) */
+  maxActivePerActor?: number
 }
 
 /** Fewer progress writes than this apart are folded into the next one: a few a second keep pollers current. */
@@ -67,6 +69,7 @@ export class Jobs {
       this.knex,
       actor,
       async (trx) => {
+        await this.refuseBusyActor(trx, k.table, actor)
         const made = await k.insert(trx, actor, params)
         description = made.audit
         return made.id
@@ -75,6 +78,27 @@ export class Jobs {
     )
     this.enqueue(kind, id, params)
     return { id, url: this.url(kind, id) }
+  }
+
+  /**
+   * One key or account may not queue jobs without bound (a 999 999-vertex polygon takes two minutes
+   * to import; a county key could queue dozens): past the limit of queued or running jobs of this
+   * kind, 429 with Retry-After. Serialized per actor, so two requests at once cannot both pass.
+   */
+  private async refuseBusyActor(trx: Knex.Transaction, table: string, actor: Actor): Promise<void> {
+    const limit = this.opts.maxActivePerActor ?? 0
+    if (limit <= 0 || actor.principal.kind === 'system') return
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`lowland:jobs:${table}:${actor.principal.prefix}`])
+    const row = await trx(table).count<{ n: string }[]>({ n: '*' }).where({ created_by: actor.principal.prefix }).whereIn('status', ['queued', 'running'])
+    const active = Number(row[0]?.n ?? 0)
+    if (active >= limit) {
+      throw Object.assign(
+        problem('LR_TOO_MANY_REQUESTS', `this key or account has ${active} jobs of this kind queued or running (at most ${limit}); wait for one to end`, {
+          detailZh: `当前已有 ${active} 个同类任务在排队或运行（上限 ${limit} 个），请待其完成后再提交`,
+        }),
+        { retryAfter: 30 },
+      )
+    }
   }
 
   /** The job's row as the API shows it (404 outside the key's scope), its follow-ups with their URL and status. */

@@ -44,6 +44,7 @@ export interface BuildJobsOptions extends ImportKindOptions {
   knex: Knex
   log: JobsOptions['log']
   cancelWaitMs?: number
+  maxActivePerActor?: number
 }
 
 export function buildJobs(o: BuildJobsOptions): Jobs {
@@ -59,5 +60,6 @@ export function buildJobs(o: BuildJobsOptions): Jobs {
     hooks,
     kinds: [importJobKind({ dataDir: o.dataDir, limits: o.limits, keepVersions: o.keepVersions }), analysisJobKind, bundleJobKind],
     cancelWaitMs: o.cancelWaitMs,
+    maxActivePerActor: o.maxActivePerActor,
   })
 }

@@ -18,11 +18,20 @@ export interface JobsPluginOptions {
   /** versions of a layer and county kept after an import (0: all) */
   layerVersionsKept?: number
   importLimits?: Partial<ImportLimits>
+  /** jobs of a kind one key or account may have queued or running (0: no limit) */
+  jobsPerKey?: number
 }
 
 export default fp<JobsPluginOptions>(
   async (app, opts) => {
-    const jobs = buildJobs({ knex: app.db.knex, log: app.log, dataDir: opts.dataDir, keepVersions: opts.layerVersionsKept, limits: opts.importLimits })
+    const jobs = buildJobs({
+      knex: app.db.knex,
+      log: app.log,
+      dataDir: opts.dataDir,
+      keepVersions: opts.layerVersionsKept,
+      limits: opts.importLimits,
+      maxActivePerActor: opts.jobsPerKey,
+    })
     app.decorate('jobs', jobs)
     app.addHook('onClose', async () => jobs.close())
   },
