@@ -4,7 +4,7 @@
 // province's statistics form.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData, transitionBody, withKey } from '../helpers/app.js'
-import { accountOfKey, loadSample, signInForm, signedIn, startWebTest, type WebTest } from './browser.js'
+import { accountOfKey, loadSample, screenshot, signInForm, signedIn, startWebTest, type WebTest } from './browser.js'
 
 let w: WebTest
 let county: string
@@ -43,7 +43,7 @@ describe('console lists', () => {
     expect(await page.textContent('#projects-table th[data-sort="code"]')).toContain('▼')
     // 东昌府区 beside 371502, from the region table
     expect(await page.textContent('#projects-table tbody tr td[data-county="371502"]')).toContain('东昌府区')
-    await page.screenshot({ path: '/tmp/ls-projects-1440.png' })
+    await screenshot(page, 'projects-sorted-1440')
 
     await page.selectOption('#status-filter', 'submitted')
     expect(await codes(page)).toHaveLength(1)
@@ -120,7 +120,7 @@ describe('console lists', () => {
     // the reward table drawn again shows it, the county by name
     await page.waitForSelector('#reward-table tr[data-county="371502"] td.population:has-text("812")')
     expect(await page.textContent('#reward-table tr[data-county="371502"] td')).toContain('东昌府区')
-    await page.screenshot({ path: '/tmp/ls-province-1440.png', fullPage: true })
+    await screenshot(page, 'province-stats-1440')
     await context.close()
   })
 })
