@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Actor } from '../auth/actor.js'
 import { findSession, type SessionTimeouts } from '../auth/accounts.js'
-import { findActiveKey } from '../auth/keys.js'
+import { findActiveKey, type Principal } from '../auth/keys.js'
 import { sessionCookieName, readCookie, sameOrigin } from '../auth/cookies.js'
 import { scopeOf, type Role } from '../domain/region.js'
 import { problem } from '../errors/index.js'
@@ -76,6 +76,14 @@ export function keyParameter(query: unknown): string | null {
   return copies[0]!
 }
 
+/** The request's actor, the same for a key and a session: its principal, region scope and audit state. */
+const actorOf = (principal: Principal, request: FastifyRequest): Actor => ({
+  principal,
+  scope: scopeOf(principal.role, principal.region),
+  requestId: String(request.id),
+  auditRecorded: false,
+})
+
 export interface AuthOptions {
   queryKey?: boolean
   sessions: SessionTimeouts
@@ -117,7 +125,7 @@ export default fp(
             },
           )
         }
-        request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
+        request.actor = actorOf(principal, request)
         return
       }
       const session = readCookie(request.headers.cookie, sessionCookieName)
@@ -140,7 +148,7 @@ export default fp(
             detailZh: '密码已被重置，请先修改密码',
           })
         }
-        request.actor = { principal, scope: scopeOf(principal.role, principal.region), requestId: String(request.id), auditRecorded: false }
+        request.actor = actorOf(principal, request)
         return
       }
       challenge()

@@ -104,9 +104,9 @@ export async function accountFor(
   role: Role,
   region: string | null = null,
   username = `${role}${region ?? ''}-${Math.random().toString(36).slice(2, 8)}`,
+  displayName = `测试${role}${region ?? ''}`,
 ): Promise<{ username: string; password: string; displayName: string }> {
   const password = `Pw-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`
-  const displayName = `测试${role}${region ?? ''}`
   await insertAccount(knex, { username, displayName, role, region, passwordHash: await hashPassword(password), mustChangePassword: false, createdBy: 'test' })
   return { username, password, displayName }
 }

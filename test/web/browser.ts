@@ -2,11 +2,9 @@
 // Real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the real service
 // listening on a free port over the run's test database.
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { insertAccount } from '../../src/auth/accounts.js'
 import { prefixOf } from '../../src/auth/keys.js'
-import { hashPassword } from '../../src/auth/passwords.js'
 import type { Config } from '../../src/config.js'
-import { buildTestApp, type TestApp } from '../helpers/app.js'
+import { accountFor, buildTestApp, type TestApp } from '../helpers/app.js'
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
@@ -65,17 +63,7 @@ export async function accountOfKey(w: WebTest, key: string): Promise<{ username:
     .where({ prefix: prefixOf(key) })
     .first('role', 'region', 'name')
   if (!row) throw new Error('no such key')
-  const username = `u${accounts.size}-${Math.random().toString(36).slice(2, 8)}`
-  const password = `Pw-${Math.random().toString(36).slice(2)}-long`
-  await insertAccount(w.t.knex, {
-    username,
-    displayName: row.name,
-    role: row.role,
-    region: row.region,
-    passwordHash: await hashPassword(password),
-    mustChangePassword: false,
-    createdBy: 'test',
-  })
+  const { username, password } = await accountFor(w.t.knex, row.role, row.region, `u${accounts.size}-${Math.random().toString(36).slice(2, 8)}`, row.name)
   const account = { username, password }
   accounts.set(key, account)
   return account
