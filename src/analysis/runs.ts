@@ -5,6 +5,7 @@ import { countyProblem, inScope, type Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { projectsOfCounty } from '../projects/queries.js'
 import { analysisDefaults } from '../domain/analysis-config.js'
+import { faultPoint } from '../jobs/fault-points.js'
 import type { JobContext, JobKind } from '../jobs/kinds.js'
 import { pruneAnalysisResults } from './prune.js'
 import { analyzeProjects, countyContext } from './service.js'
@@ -40,9 +41,11 @@ async function executeRun(ctx: JobContext<AnalysisRunParams>) {
     done += results.length
     eligible += results.filter((r) => r.eligible === true).length
     ctx.progress(done / projects.length, { done, eligible }, `${done}/${projects.length} projects`)
+    await faultPoint('analysis.chunk-stored', knex)
   }
   // A cancelled run keeps what it stored and prunes nothing: it did not replace the county's results.
   if (signal.aborted) throw new Error('cancelled')
+  await faultPoint('analysis.before-prune', knex)
   // A run replaces the county's results: the superseded ones go, and the planner learns the new rows.
   // Only the columns queries select and join on: sampling the result jsonb made this 0.39 s of a
   // county's 1.3 s run once the province's results were in the table (0.06 s without it).

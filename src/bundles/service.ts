@@ -11,6 +11,7 @@ import { roundTo, toMu } from '../domain/units.js'
 import { problem } from '../errors/index.js'
 import { insertProject, projectCodeExists } from '../projects/queries.js'
 import type { ActivationHook } from '../jobs/hooks.js'
+import { faultPoint } from '../jobs/fault-points.js'
 import type { JobContext, JobKind } from '../jobs/kinds.js'
 import * as q from './queries.js'
 
@@ -41,6 +42,7 @@ async function computeBundles(ctx: JobContext<BundleRunParams>) {
   await knex('bundle_runs').where({ id: runId }).update({ plots_dataset_id: plots.id })
   const { count, srid } = await q.insertBundles(knex, runId, county, plots.id, params.gapMeters)
   const run: q.Run = { id: runId, county, srid }
+  await faultPoint('bundles.written', knex)
   await q.analyzeBundles(knex)
   stopIfCancelled()
   ctx.progress(0.5)
@@ -84,6 +86,7 @@ async function computeBundles(ctx: JobContext<BundleRunParams>) {
   await knex.transaction(async (trx) => {
     await q.activateRun(trx, runId, county)
     await ctx.succeed(trx, { columns: { bundle_count: count } })
+    await faultPoint('bundles.inside-activation', trx)
   })
 }
 

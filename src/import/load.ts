@@ -1,6 +1,7 @@
 // Loading one version: the source read in batches, each stored while the next is read. A batch
 // the database refuses for its data has the record at fault named; a lost connection rejects the load.
 import { sourceCrsNameZh, type SourceCrs } from '../crs/resolve.js'
+import { faultPoint } from '../jobs/fault-points.js'
 import { lostConnection } from '../jobs/lifecycle.js'
 import { BatchBuilder } from './batch-rows.js'
 import type { ResolvedColumn } from './columns.js'
@@ -71,6 +72,7 @@ async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
     const issue = issueAt({ file: source.fileName, record, field: 'geometry', fieldZh: '图形' }, { message: why, messageZh: whyZh })
     throw new ImportFailure({ message: `record ${record}: ${why}`, messageZh: issue.messageZh }, [issue])
   }
+  await faultPoint('import.loading-batch', ctx.knex)
   for (const r of repaired) {
     report.counts.repaired++
     issues.warnings.add(

@@ -5,6 +5,7 @@ import { actorNameOf } from '../auth/names.js'
 import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
+import { faultPoint } from '../jobs/fault-points.js'
 import type { Scope } from '../domain/region.js'
 import type { ResolvedColumn } from './columns.js'
 import { pgArrayType } from './fields.js'
@@ -241,6 +242,7 @@ export async function activateDataset(
     await activateVersion(trx, d)
     await trx('datasets').where({ id: d.id }).update({ status: 'ready' })
     await withSwitch?.(trx)
+    await faultPoint('import.inside-activation', trx)
   })
 }
 

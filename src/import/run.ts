@@ -6,6 +6,7 @@ import { defaultConfig } from '../config.js'
 import { chooseCrsZh, CrsError, resolveSourceCrs, sourceCrsNameZh, type SourceCrs } from '../crs/resolve.js'
 import { outsideChina } from '../domain/extent.js'
 import { BilingualError } from '../errors/bilingual.js'
+import { faultPoint } from '../jobs/fault-points.js'
 import { DbfFormatError, DbfReader } from '../formats/shapefile/dbf-reader.js'
 import { ShpFormatError } from '../formats/shapefile/shp-reader.js'
 import { ArchiveError, defaultArchiveLimits, isZip, openShapefileArchive, type ShapefileArchive } from './archive.js'
@@ -77,12 +78,15 @@ export async function runImport(ctx: ImportContext, req: ImportRequest): Promise
     if (await unchanged(run)) return finished(run)
     const source = await openSource(run)
     run.report.timings.openMs = Date.now() - run.startedAt
+    await faultPoint('import.opened', ctx.knex)
     const crs = await sourceCrs(run, source)
     const columns = mapFields(run, source)
     const dataset = await createVersion(run)
+    await faultPoint('import.version-created', ctx.knex)
     const tLoad = Date.now()
     await load({ ctx, req, source, columns, target: { datasetId: dataset.id, crs }, report: run.report, issues: run.issues, limits: run.limits })
     run.report.timings.loadMs = Date.now() - tLoad
+    await faultPoint('import.loaded', ctx.knex)
     await checkLocation(run, dataset)
     await completeVersion(run, dataset)
     ctx.onProgress?.(1, finished(run))
@@ -263,11 +267,14 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
   ])
   report.timings.indexMs = Date.now() - tIndex
   report.counts.stored = summary.featureCount
+  await faultPoint('import.attached', ctx.knex)
   // Planner statistics before readers see the version: without them (autovacuum off or behind,
   // and PGlite has none) the first pages after an import sort the whole partition.
   await q.analyzeVersionTable(ctx.knex, req.kind, dataset.id)
   const activation: Activation = { datasetId: dataset.id, warn: (i) => issues.warnings.add(i), report: () => finished(run) }
+  await faultPoint('import.before-activation', ctx.knex)
   await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county }, ctx.onActivate && ((trx) => ctx.onActivate!(trx, activation)))
+  await faultPoint('import.after-activation', ctx.knex)
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Actor } from '../auth/actor.js'
 import { parseBursaWolf } from '../crs/registry.js'
 import { inScope, resolveCounty } from '../domain/region.js'
 import { problem } from '../errors/index.js'
+import { faultPoint } from '../jobs/fault-points.js'
 import type { Jobs } from '../jobs/jobs.js'
 import type { ImportForm } from '../schemas/imports.js'
 import type { ImportJobParams } from './jobs.js'
@@ -50,6 +51,11 @@ export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams
 }
 
 /** Starts the import job; the upload now belongs to it (removed as the job ends, or at the next start). */
-export function submitImport(jobs: Jobs, actor: Actor, params: ImportJobParams, upload: SavedUpload) {
-  return jobs.start('import', actor, { ...params, file: { path: upload.path, name: upload.name, sha256: upload.sha256, workDir: upload.workDir } })
+export async function submitImport(jobs: Jobs, actor: Actor, params: ImportJobParams, upload: SavedUpload) {
+  const started = await jobs.start('import', actor, {
+    ...params,
+    file: { path: upload.path, name: upload.name, sha256: upload.sha256, workDir: upload.workDir },
+  })
+  await faultPoint('import.queued')
+  return started
 }
