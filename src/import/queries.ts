@@ -261,9 +261,15 @@ async function deleteDatasetRow(trx: Knex.Transaction, d: { id: number; county: 
   await row.delete()
 }
 
-/** Removes a version that did not finish loading: its table (attached or not) and its row. */
+/**
+ * Removes a version that did not finish loading: its table (attached or not) and its row. A version
+ * no longer loading is left alone: its activation committed (a connection lost during that COMMIT
+ * reports an error although it may have committed), so it is the layer's now.
+ */
 export async function discardDataset(knex: Knex, kind: LayerKind, dataset: { id: number; county: string }): Promise<void> {
   await knex.transaction(async (trx) => {
+    const row = await trx('datasets').first('status').where({ xzqdm: dataset.county, id: dataset.id }).forUpdate()
+    if (row && row.status !== 'loading') return
     await trx.raw(`DROP TABLE IF EXISTS "${partitionName(kind, dataset.id)}"`)
     await deleteDatasetRow(trx, dataset)
   })

@@ -274,6 +274,8 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
   const activation: Activation = { datasetId: dataset.id, warn: (i) => issues.warnings.add(i), report: () => finished(run) }
   await faultPoint('import.before-activation', ctx.knex)
   await q.activateDataset(ctx.knex, { id: dataset.id, layer: req.kind.key, county: req.county }, ctx.onActivate && ((trx) => ctx.onActivate!(trx, activation)))
+  // The version is the layer's now: nothing that fails from here on may discard it.
+  run.dataset = null
   await faultPoint('import.after-activation', ctx.knex)
 }
 
