@@ -189,6 +189,51 @@ describe('embedded wire protocol', () => {
     expect(statementTimeoutOf('SELECT 1')).toBeNull()
   })
 
+  it('rolls back the transaction of a client gone in its middle (killed), and serves the others', async () => {
+    const a = new pg.Client(url)
+    const b = new pg.Client(url)
+    await a.connect()
+    await b.connect()
+    try {
+      await b.query('DROP TABLE IF EXISTS wire_gone; CREATE TABLE wire_gone (v int)')
+      await a.query('BEGIN')
+      await a.query('INSERT INTO wire_gone VALUES (1)')
+      // As kill -9 of its process leaves it: the socket closed, no ROLLBACK, no Terminate.
+      a.on('error', () => {}) // its own end, wanted here
+      const closed = new Promise((r) => a.once('end', r))
+      ;(a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+      await closed
+      // Served only once a's transaction is rolled back (until then only a would be).
+      expect((await b.query('SELECT count(*)::int AS n FROM wire_gone')).rows).toEqual([{ n: 0 }])
+      await b.query('DROP TABLE wire_gone')
+    } finally {
+      await b.end()
+    }
+  })
+
+  it('rolls back the transaction a client opened in the statement it was killed in', async () => {
+    const a = new pg.Client(url)
+    const b = new pg.Client(url)
+    await a.connect()
+    await b.connect()
+    try {
+      await b.query('DROP TABLE IF EXISTS wire_gone; CREATE TABLE wire_gone (v int)')
+      a.on('error', () => {}) // its own end, wanted here
+      const closed = new Promise((r) => a.once('end', r))
+      a.query('BEGIN; INSERT INTO wire_gone VALUES (1); SELECT pg_sleep(1)').catch(() => {})
+      // A delay, not a wait on a condition: the statement should be running when the client goes.
+      // Were it late (the group not yet begun), the server would drop the group unrun and the test
+      // would prove less, never fail wrongly.
+      await new Promise((r) => setTimeout(r, 300))
+      ;(a as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy()
+      await closed
+      expect((await b.query('SELECT count(*)::int AS n FROM wire_gone')).rows).toEqual([{ n: 0 }])
+      await b.query('DROP TABLE wire_gone')
+    } finally {
+      await b.end()
+    }
+  })
+
   it('keeps one client’s transaction to itself while another client waits', async () => {
     const a = new pg.Client(url)
     const b = new pg.Client(url)

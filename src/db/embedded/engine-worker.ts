@@ -25,9 +25,9 @@ port.on('message', (m: EngineRequest) => {
           }),
         )
       } else if (m.type === 'rollback') {
-        await db.runExclusive(async () => {
-          if (db.isInTransaction()) await db.exec('ROLLBACK')
-        })
+        // Not inside runExclusive: exec takes PGlite's query lock itself, and the lock is not
+        // re-entrant; inside it, this waited for itself for ever and no client was served again.
+        if (db.isInTransaction()) await db.exec('ROLLBACK')
       } else if (m.type === 'close') {
         await db.close()
         post({ type: 'closed' })

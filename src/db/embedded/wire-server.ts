@@ -275,6 +275,8 @@ export class WireServer {
       const inTransaction = await this.engine.exec(g.bytes, (chunk) => reply.push(chunk))
       reply.end()
       this.owner = inTransaction ? g.conn : null
+      // The client went away while this group (opening its transaction) ran: drop() saw no transaction of its.
+      if (this.owner?.closed) this.queue.unshift({ conn: g.conn, bytes: new Uint8Array(), rollback: true })
     } catch (err) {
       if (!(err instanceof EngineInterrupted)) {
         reply.fail('XX000', `embedded database: ${(err as Error).message}`, this.owner === g.conn ? 'E' : 'I')
