@@ -118,7 +118,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(consoleRoutes)
   await instance.register(
     async (api) => {
-      await api.register(auth, { sessions: config.sessions, publicUrl: config.publicUrl })
+      await api.register(auth, { sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(sessionRoutes, { sessions: config.sessions, publicUrl: config.publicUrl })
@@ -140,7 +140,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (ogc) => {
       await readOnlyCors(ogc, config.corsOrigins)
-      await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
+      await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
       await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items, exportLimits: config.limits.exports })
     },
     { prefix: '/ogc' },
@@ -148,7 +148,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (tiles) => {
       await readOnlyCors(tiles, config.corsOrigins)
-      await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
+      await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
       await tiles.register(tileRoutes, { limits: config.limits.tiles })
     },
     { prefix: '/tiles' },

@@ -65,6 +65,17 @@ const EnvSchema = Type.Object({
     default: 'false',
     description: 'proxies whose X-Forwarded-For/-Proto are believed: false, true, or addresses/CIDRs (127.0.0.1,10.0.0.0/8, loopback)',
   }),
+  SSO_HEADER: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9-]+$',
+      description:
+        'single sign-on: the header a trusted gateway (统一身份认证) puts the signed-in user name in, e.g. X-Remote-User; unset = off. Needs SSO_PROXIES',
+    }),
+  ),
+  SSO_PROXIES: Type.String({
+    default: '',
+    description: 'single sign-on: the gateway addresses/CIDRs (or loopback) whose SSO_HEADER is believed; from any other address the header is refused',
+  }),
   CORS_ORIGINS: Type.String({ default: '', description: 'web origins allowed to read /ogc and /tiles (comma-separated, or *); none by default' }),
   // Limits of what one request may ask for.
   OGC_LIMIT_DEFAULT: Type.Integer({ default: 100, minimum: 1, description: 'features in an OGC items page when the client gives no limit' }),
@@ -135,11 +146,21 @@ export interface Config {
   /** Fastify's trustProxy: false, true, or the proxies' addresses */
   trustProxy: boolean | string[]
   corsOrigins: string[]
+  /** single sign-on through a trusted gateway's header (off when undefined) */
+  sso: SsoConfig | undefined
   limits: Limits
   basemap: BasemapConfig
 }
 
 /** 天地图 for the console's maps: off without a token. */
+/** A gateway that signs people in (统一身份认证) and passes the user name in a header (src/auth/sso.ts). */
+export interface SsoConfig {
+  /** the header's name, lower case */
+  header: string
+  /** addresses/CIDRs (or loopback) the header is believed from */
+  proxies: string[]
+}
+
 export interface BasemapConfig {
   tiandituToken: string | undefined
   /** server address, with {0-7} for the subdomains */
@@ -215,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: trustProxyOf(v.TRUST_PROXY),
     corsOrigins: listOf(v.CORS_ORIGINS),
+    sso: v.SSO_HEADER ? { header: v.SSO_HEADER.toLowerCase(), proxies: listOf(v.SSO_PROXIES) } : undefined,
     limits: {
       items: { default: v.OGC_LIMIT_DEFAULT, maximum: v.OGC_LIMIT_MAX },
       tiles: { maxFeatures: v.TILE_MAX_FEATURES, maxAnalysisPieces: v.TILE_MAX_ANALYSIS_PIECES },
@@ -259,6 +281,13 @@ function crossChecks(v: Env): string[] {
     const bad = listOf(v.TRUST_PROXY).filter((p) => !proxyNames.has(p) && !ipOrCidr.test(p))
     if (bad.length || !listOf(v.TRUST_PROXY).length) problems.push(`TRUST_PROXY: not true, false, or addresses/CIDRs: '${v.TRUST_PROXY}'`)
   }
+  if (v.SSO_HEADER !== undefined) {
+    if (['authorization', 'x-api-key', 'cookie', 'host', 'origin'].includes(v.SSO_HEADER.toLowerCase()))
+      problems.push(`SSO_HEADER: '${v.SSO_HEADER}' carries keys, cookies or addresses already; name the gateway's own header (X-Remote-User)`)
+    const proxies = listOf(v.SSO_PROXIES)
+    const bad = proxies.filter((p) => p !== 'loopback' && !ipOrCidr.test(p))
+    if (!proxies.length || bad.length) problems.push(`SSO_PROXIES: SSO_HEADER needs the gateway's addresses/CIDRs (or loopback), got '${v.SSO_PROXIES}'`)
+  } else if (v.SSO_PROXIES) problems.push('SSO_PROXIES is set without SSO_HEADER')
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v.TIANDITU_URL)) {
     problems.push(`TIANDITU_URL: must be an http(s) address without query, e.g. https://t{0-7}.tianditu.gov.cn, got '${v.TIANDITU_URL}'`)
   }
