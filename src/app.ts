@@ -149,7 +149,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
     async (tiles) => {
       await readOnlyCors(tiles, config.corsOrigins)
       await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
-      await tiles.register(tileRoutes, { limits: config.limits.tiles })
+      await tiles.register(tileRoutes, { limits: config.limits.tiles, cache: config.tileCache, dataDir: config.dataDir })
     },
     { prefix: '/tiles' },
   )

@@ -86,6 +86,16 @@ const EnvSchema = Type.Object({
     minimum: 1,
     description: 'features in one analysis-pieces tile at most (computed per request)',
   }),
+  TILE_CACHE_MEMORY_BYTES: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 0,
+    description: 'bytes of vector tiles kept in memory, the most recently used (0: none); a tile is kept under its data versions, so never stale',
+  }),
+  TILE_CACHE_DISK_BYTES: Type.Integer({
+    default: 512 * 1024 * 1024,
+    minimum: 0,
+    description: 'bytes of vector tiles kept under DATA_DIR/tile-cache across restarts, the oldest dropped first (0: none)',
+  }),
   GPKG_MAX_FEATURES: Type.Integer({
     default: 200_000,
     minimum: 1,
@@ -146,6 +156,7 @@ export interface Config {
   /** Fastify's trustProxy: false, true, or the proxies' addresses */
   trustProxy: boolean | string[]
   corsOrigins: string[]
+  tileCache: { memoryBytes: number; diskBytes: number }
   /** single sign-on through a trusted gateway's header (off when undefined) */
   sso: SsoConfig | undefined
   limits: Limits
@@ -236,6 +247,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: trustProxyOf(v.TRUST_PROXY),
     corsOrigins: listOf(v.CORS_ORIGINS),
+    tileCache: { memoryBytes: v.TILE_CACHE_MEMORY_BYTES, diskBytes: v.TILE_CACHE_DISK_BYTES },
     sso: v.SSO_HEADER ? { header: v.SSO_HEADER.toLowerCase(), proxies: listOf(v.SSO_PROXIES) } : undefined,
     limits: {
       items: { default: v.OGC_LIMIT_DEFAULT, maximum: v.OGC_LIMIT_MAX },
