@@ -134,7 +134,13 @@ async function withJobs<T>(work: (jobs: Jobs, db: Database) => Promise<T>): Prom
   return withDatabase(async (db) => {
     await migrateLatest(db.knex)
     const log = { error: (o: object, m: string) => console.error(m, o), warn: (o: object, m: string) => console.error(m, o) }
-    const jobs = buildJobs({ knex: db.knex, log, dataDir: config.dataDir, keepVersions: config.layerVersionsKept })
+    const jobs = buildJobs({
+      knex: db.knex,
+      log,
+      dataDir: config.dataDir,
+      keepVersions: config.layerVersionsKept,
+      heartbeatSeconds: config.jobHeartbeatSeconds,
+    })
     try {
       return await work(jobs, db)
     } finally {
