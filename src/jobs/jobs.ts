@@ -237,8 +237,8 @@ export class Jobs {
       if (resumable && (await requeueJob(trx, k, id, this.owner))) return 'resumed'
       const ended = await endJob(trx, k, id, {
         status: 'failed',
-        message: 'interrupted: the process that ran it stopped; start it again',
-        messageZh: '运行该任务的进程已停止，任务中断：请重新提交',
+        message: 'interrupted: the process that ran it stopped, or stopped answering; start it again',
+        messageZh: '运行该任务的进程已停止或失去响应，任务中断：请重新提交',
       })
       return ended ? 'failed' : 'left'
     })
@@ -328,7 +328,7 @@ export class Jobs {
       if (!committed && !(await this.knex.transaction((trx) => this.endOwningFollowUps(trx, k, id, end)))) end = await this.recorded(k, id, end)
     } catch (err) {
       await progress.settled()
-      if (!signal.aborted) this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
+      if (!signal.aborted) await this.logFailure(k, id, err)
       end = signal.aborted
         ? { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }
         : {
@@ -364,6 +364,20 @@ export class Jobs {
     for (const f of end.outcome?.followUps ?? [])
       await trx(this.kind(f.kind).table).where({ id: f.id }).whereIn('status', activeStatuses).update(ownerColumns(trx, this.owner))
     return true
+  }
+
+  /**
+   * A run that fails because another process ended its job meanwhile (a start that took this one
+   * for gone dropped what it was loading) is told as that, not as an error of its own.
+   */
+  private async logFailure(k: JobKind, id: number, err: unknown): Promise<void> {
+    const row = await this.knex(k.table)
+      .first('status')
+      .where({ id })
+      .catch(() => null)
+    if (row && !(activeStatuses as readonly string[]).includes(row.status))
+      this.opts.log.warn({ job: jobKey(k.key, id), status: row.status }, 'the job was ended by another process while it ran here')
+    else this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
   }
 
   /** The end the row holds, when another writer (a cancel of a queued row) recorded it first. */
