@@ -197,7 +197,7 @@ export class Jobs {
    * a dead pid on this host) is settled: a recorded follow-up runs again (its kind says how, and
    * that doing so twice is safe), any other is failed and its partial rows removed. The jobs of a
    * live owner (a command-line import beside the service) are left to it; should it die, the next
-   * start of any process settles them.
+   * start of the service settles them.
    */
   async recover(): Promise<{ failed: Record<string, number>; resumed: Record<string, number> }> {
     const failed: Record<string, number> = {}
