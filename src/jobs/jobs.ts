@@ -154,7 +154,9 @@ export class Jobs {
 
   /**
    * Cancels a queued or running job and answers its row once it has ended: a queued one ends here,
-   * a running one is aborted and awaited (at most cancelWaitMs; then its row as it stands).
+   * a running one is aborted and awaited (at most cancelWaitMs; then its row as it stands). One
+   * running in another process is that process's to stop, unless that process is gone (killed, its
+   * heartbeat stale): then it is ended here, as the next start would fail it.
    */
   async cancel(kind: JobKindKey, actor: Actor, id: number): Promise<any> {
     const k = this.kind(kind)
@@ -163,18 +165,19 @@ export class Jobs {
     const gone = (status = 'ended') => problem('LR_CONFLICT', `${en} ${id} has already ${status}`, { detailZh: `${zh} ${id} 已结束，无法取消` })
     if (!(activeStatuses as readonly string[]).includes(job.status)) throw gone(job.status)
     const key = jobKey(kind, id)
-    if (job.status === 'running' && !this.runner.isRunning(key))
-      throw problem('LR_CONFLICT', `${en} ${id} runs in another process (the command line); stop it there`, {
-        detailZh: `${zh} ${id} 由其他进程（命令行）运行，请在该处停止`,
-      })
+    const elsewhere = job.status === 'running' && !this.runner.isRunning(key)
     const how = await auditedWrite(
       this.knex,
       actor,
       async (trx) => {
+        if (elsewhere && !(await this.ownerIsGone(trx, k, id)))
+          throw problem('LR_CONFLICT', `${en} ${id} runs in another process (the command line); stop it there`, {
+            detailZh: `${zh} ${id} 由其他进程（命令行）运行，请在该处停止`,
+          })
         const how = this.runner.cancel(key)
         // A job dropped from the queue never runs: its end is written here, with the audit row.
         if (how !== 'aborted' && !(await endJob(trx, k, id, { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }))) throw gone()
-        return how ?? 'not-queued-here'
+        return how ?? (elsewhere ? 'owner-gone' : 'not-queued-here')
       },
       (how) => ({ action: `${k.audit.action}.cancel`, objectType: k.audit.objectType, objectId: id, county: job.county, detail: { how } }),
     )
@@ -227,13 +230,8 @@ export class Jobs {
    * starting at once cannot both take it, and an owner that took it back since it was listed keeps it.
    */
   private async settle(k: JobKind, id: number, resumable: boolean): Promise<'resumed' | 'failed' | 'left'> {
-    const limit = heartbeatLimitSeconds(this.heartbeatSeconds)
     return this.knex.transaction(async (trx) => {
-      const row = await trx(k.table)
-        .first(['status', ...ownerOfRow(trx, limit)])
-        .where({ id })
-        .forUpdate()
-      if (!row || !(activeStatuses as readonly string[]).includes(row.status) || !ownerGone(row, this.owner)) return 'left'
+      if (!(await this.ownerIsGone(trx, k, id))) return 'left'
       if (resumable && (await requeueJob(trx, k, id, this.owner))) return 'resumed'
       const ended = await endJob(trx, k, id, {
         status: 'failed',
@@ -242,6 +240,15 @@ export class Jobs {
       })
       return ended ? 'failed' : 'left'
     })
+  }
+
+  /** Whether an active job's owner is gone (owner.ts), read with its row locked until `trx` ends. */
+  private async ownerIsGone(trx: Knex.Transaction, k: JobKind, id: number): Promise<boolean> {
+    const row = await trx(k.table)
+      .first(['status', ...ownerOfRow(trx, heartbeatLimitSeconds(this.heartbeatSeconds))])
+      .where({ id })
+      .forUpdate()
+    return Boolean(row && (activeStatuses as readonly string[]).includes(row.status) && ownerGone(row, this.owner))
   }
 
   /** Keeps the heartbeat of every job this process holds fresh: one UPDATE per table that has any. */

@@ -110,7 +110,7 @@ async function jobsOf(owner: Owner | null) {
     bundles: Number((await t.knex('bundles').where({ run_id: bun.id }).count<{ n: number }[]>({ n: '*' }))[0]!.n),
     upload: existsSync(path.join(importWorkRoot(t.dataDir), uploadDir)),
   })
-  return { left }
+  return { left, importId: imp.id as number, bundleRunId: bun.id as number }
 }
 
 const untouched = { importStatus: 'running', bundleStatus: 'running', version: true, versionTable: true, bundles: 1, upload: true }
@@ -173,6 +173,31 @@ describe('recovery at start, by owner', () => {
     } finally {
       alive.kill('SIGKILL')
     }
+  })
+})
+
+describe('cancelling a job that runs in another process', () => {
+  it('is refused while that process lives: it is its to stop', async () => {
+    const alive = liveProcess()
+    try {
+      const jobs = await jobsOf({ host: os.hostname(), pid: alive.pid!, age: 0 })
+      await expect(t.app.jobs.cancel('bundles', cliActor(), jobs.bundleRunId)).rejects.toThrow(/runs in another process/)
+      expect(await jobs.left()).toEqual(untouched)
+    } finally {
+      alive.kill('SIGKILL')
+    }
+  })
+
+  it('ends it at once when that process is gone, its partial rows and upload with it', async () => {
+    const jobs = await jobsOf({ host: os.hostname(), pid: await deadPid(), age: 0 })
+    expect(await t.app.jobs.cancel('import', cliActor(), jobs.importId)).toMatchObject({ status: 'cancelled' })
+    expect(await t.app.jobs.cancel('bundles', cliActor(), jobs.bundleRunId)).toMatchObject({ status: 'cancelled' })
+    expect(await jobs.left()).toEqual({ ...settled, importStatus: 'cancelled', bundleStatus: 'cancelled' })
+    const audit = await t
+      .knex('audit_log')
+      .first('detail')
+      .where({ action: 'bundle.cancel', object_id: String(jobs.bundleRunId) })
+    expect(audit).toEqual({ detail: { how: 'owner-gone' } })
   })
 })
 
