@@ -105,6 +105,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
     layerVersionsKept: config.layerVersionsKept,
     importLimits: config.limits.import,
     jobsPerKey: config.jobsPerKey,
+    heartbeatSeconds: config.jobHeartbeatSeconds,
   })
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {

@@ -106,6 +106,13 @@ const EnvSchema = Type.Object({
     minimum: 0,
     description: 'imports (and analysis or bundle runs) one key or account may have queued or running at once; beyond, 429; 0 = no limit',
   }),
+  JOB_HEARTBEAT_SECONDS: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 3600,
+    description:
+      'seconds between the heartbeats a process writes on the jobs it holds; a start settles another process’s jobs only once their heartbeat is 3 beats and 15 s old, or their process is gone from this host',
+  }),
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
@@ -147,6 +154,8 @@ export interface Config {
   bootstrapAdminKey: boolean
   layerVersionsKept: number
   jobsPerKey: number
+  /** seconds between two heartbeats of the jobs a process holds (src/jobs/owner.ts) */
+  jobHeartbeatSeconds: number
   maxInFlight: number
   maxFailedKeysPerMinute: number
   sessions: { idleMinutes: number; absoluteHours: number }
@@ -233,6 +242,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
     jobsPerKey: v.JOBS_PER_KEY,
+    jobHeartbeatSeconds: v.JOB_HEARTBEAT_SECONDS,
     maxInFlight: v.MAX_IN_FLIGHT,
     maxFailedKeysPerMinute: v.MAX_FAILED_KEYS_PER_MINUTE,
     sessions: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },

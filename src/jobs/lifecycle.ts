@@ -4,10 +4,18 @@
 // retried, and what is still left is handled at the next start (jobs.ts, recover).
 import type { Knex } from 'knex'
 import { activeStatuses, type FinalStatus, type JobKind, type JobOutcome } from './kinds.js'
+import { ownerColumns, type JobOwner } from './owner.js'
 
-/** Starts a queued job; false when it is no longer queued (a cancel ended it first): then it must not run. */
-export async function markRunning(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
-  return (await knex(kind.table).where({ id, status: 'queued' }).update({ status: 'running', started_at: knex.fn.now() })) > 0
+/**
+ * Starts a queued job as `owner`'s; false when it is no longer queued (a cancel ended it first) or
+ * another owner has taken it (a start that found this process gone): then it must not run here.
+ */
+export async function markRunning(knex: Knex, kind: JobKind, id: number, owner: JobOwner): Promise<boolean> {
+  const taken = await knex(kind.table)
+    .where({ id, status: 'queued' })
+    .where((q) => q.whereNull('owner').orWhere('owner', owner.id))
+    .update({ status: 'running', started_at: knex.fn.now(), ...ownerColumns(knex, owner) })
+  return taken > 0
 }
 
 /** The one text a user reads for an error: the database's message without the SQL knex prefixes. */
@@ -69,13 +77,18 @@ export async function endJobEventually(knex: Knex, kind: JobKind, id: number, en
   return false
 }
 
-/** A job to run again (a resumed follow-up) that has not ended: what it wrote goes, and it is queued as if new. */
-export async function requeueJob(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
+/**
+ * A job to run again (a resumed follow-up) that has not ended: what it wrote goes, and it is queued
+ * as if new, as `owner`'s when given (a start resuming it), else still its owner's.
+ */
+export async function requeueJob(knex: Knex, kind: JobKind, id: number, owner?: JobOwner): Promise<boolean> {
   return knex.transaction(async (trx) => {
     const row = await trx(kind.table).first('status').where({ id }).forUpdate()
     if (!row || !(activeStatuses as readonly string[]).includes(row.status)) return false
     await kind.removePartial(trx, id)
-    await trx(kind.table).where({ id }).update({ status: 'queued', progress: 0, started_at: null })
+    await trx(kind.table)
+      .where({ id })
+      .update({ status: 'queued', progress: 0, started_at: null, ...(owner && ownerColumns(trx, owner)) })
     return true
   })
 }
