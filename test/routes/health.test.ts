@@ -92,9 +92,15 @@ describe('GET /health', () => {
       health: { status: 'unavailable', backend, database: { reachable: false } },
     })
     expect(res.body).not.toMatch(/127\.0\.0\.1|:9\b|postgres@/)
-    const api = await instance.inject({ method: 'GET', url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
-    expect(api.statusCode).toBe(503)
-    expect(api.json().code).toBe('LR_DB_UNAVAILABLE')
+    // When to come back (RFC 9110): every 503 for want of the database says it.
+    expect(res.headers['retry-after']).toMatch(/^[1-9][0-9]*$/)
+    for (const method of ['GET', 'POST'] as const) {
+      const api = await instance.inject({ method, url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
+      expect(api.statusCode).toBe(503)
+      expect(api.headers['content-type']).toMatch(/problem\+json/)
+      expect(api.json()).toMatchObject({ code: 'LR_DB_UNAVAILABLE', status: 503 })
+      expect(api.headers['retry-after']).toMatch(/^[1-9][0-9]*$/)
+    }
     await instance.close()
     await db.close()
   })
