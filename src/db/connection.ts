@@ -93,6 +93,8 @@ function retryOnLostConnection(client: Knex.Client, generations: Generations): v
   const runner = client as unknown as StatementRunner
   const once = runner.query
   runner.query = async function (connection, statement) {
+    // knex rewrites the statement it runs (`?` into `$1`, the response added): a retry starts from a copy.
+    const pristine = typeof statement === 'object' && statement !== null ? { ...statement } : statement
     try {
       return await once.call(this, connection, statement)
     } catch (err) {
@@ -108,7 +110,7 @@ function retryOnLostConnection(client: Knex.Client, generations: Generations): v
       await this.releaseConnection(connection)
       const fresh = await this.acquireConnection()
       try {
-        return await once.call(this, fresh, statement)
+        return await once.call(this, fresh, pristine)
       } finally {
         await this.releaseConnection(fresh)
       }
@@ -134,12 +136,12 @@ export function createKnex(url: string, poolMax: number, logger?: DbLogger): Kne
       min: 0,
       max: poolMax,
       idleTimeoutMillis: 30_000,
+      validate: (conn: PooledClient) => generations.usable(conn),
       // PostGIS calls carry high cost estimates, so PostgreSQL JIT-compiles nearly every analysis
       // query (15–100 ms each) for nothing: the geometry work happens inside the C functions. The
       // same estimates make it start parallel workers for a 200-row tile (+8 ms each, measured).
       // No statement timeout, whatever the database's default: jobs have none, and request work
       // sets its own (request-work.ts).
-      validate: (conn: PooledClient) => generations.usable(conn),
       afterCreate: (conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) => {
         conn.query('SET jit = off; SET max_parallel_workers_per_gather = 0; SET statement_timeout = 0').then(
           () => {
