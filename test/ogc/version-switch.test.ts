@@ -46,12 +46,13 @@ afterAll(async () => {
 it('every page while versions switch holds the features of one version and that version’s numberMatched', async () => {
   const switches = 60
   let switching = true
+  const pages: Array<{ url: string; matched: number; returned: number; names: string[] }> = []
   // As an import switches (src/import/queries.ts activateDataset): one transaction, old off, new on.
   const switcher = (async () => {
-    for (let i = 0; i < switches; i++) await activateDataset(t.knex, { id: ids[i % 2]!, layer: 'survey3', county: '371502' })
+    // As many switches, and as many pages read meanwhile, however the machine shares its time.
+    for (let i = 0; i < switches || pages.length < switches; i++) await activateDataset(t.knex, { id: ids[i % 2]!, layer: 'survey3', county: '371502' })
     switching = false
   })()
-  const pages: Array<{ url: string; matched: number; returned: number; names: string[] }> = []
   const reader = async (url: string) => {
     while (switching) {
       const res = await t.app.inject({ method: 'GET', url, headers: withKey(key) })
@@ -68,7 +69,7 @@ it('every page while versions switch holds the features of one version and that 
     reader('/ogc/collections/survey3/items?limit=100&dlbm=0601'),
     reader('/ogc/collections/survey3/items?limit=100'),
   ])
-  expect(pages.length).toBeGreaterThan(switches / 2)
+  expect(pages.length).toBeGreaterThanOrEqual(switches)
   const seen = new Set<string>()
   for (const p of pages) {
     // One version per page, and the count that version has for the request.
