@@ -2,6 +2,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Duplex } from 'node:stream'
+import { connectionLost } from '../db/connection.js'
 import { isProblemCode, problemKinds, problemType, type ProblemCode, type ProblemExtras } from '../errors/index.js'
 
 const byStatus: Record<number, ProblemCode> = {
@@ -18,12 +19,15 @@ const byStatus: Record<number, ProblemCode> = {
 
 // Connection failures and pool exhaustion mean the database is away, not that the request was bad.
 function isDatabaseUnavailable(err: Error & { code?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(err.code ?? '') ||
-    err.name === 'KnexTimeoutError' ||
-    /Connection terminated/.test(err.message)
-  )
+  return connectionLost(err) || err.code === 'ETIMEDOUT' || err.name === 'KnexTimeoutError'
 }
+
+/**
+ * When a client may try again after a 503 for want of the database (RFC 9110 Retry-After): a
+ * restart or failover of PostgreSQL takes seconds; a statement on a connection found dead was
+ * already retried once (src/db/connection.ts), so the next attempt gets a new connection.
+ */
+const retryAfterSeconds: Partial<Record<ProblemCode, number>> = { LR_DB_UNAVAILABLE: 5, LR_UNHEALTHY: 5 }
 
 /** The request's path with any ?key= value replaced: a problem document must not echo a key. */
 export const redactedUrl = (url: string) => url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]')
@@ -35,6 +39,8 @@ function isClientAbort(request: FastifyRequest, err: Error & { code?: string }):
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, extras: ProblemExtras = {}) {
   const kind = problemKinds[code]
+  const retryAfter = retryAfterSeconds[code]
+  if (retryAfter && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfter))
   return reply
     .code(kind.status)
     .type('application/problem+json')
