@@ -3,6 +3,7 @@
 // transaction that records its end; when that cannot be done now (the database is away), it is
 // retried, and what is still left is handled at the next start (jobs.ts, recover).
 import type { Knex } from 'knex'
+import { connectionLost } from '../db/connection.js'
 import { activeStatuses, type FinalStatus, type JobKind, type JobOutcome } from './kinds.js'
 import { ownerColumns, type JobOwner } from './owner.js'
 
@@ -25,14 +26,8 @@ export function errorText(err: unknown): string {
   return (e?.message ?? String(err)).split(' - ').at(-1)!
 }
 
-/** A dropped or refused database connection, as node-pg and PostgreSQL report it. */
-export function lostConnection(e: (Error & { code?: string }) | null | undefined): boolean {
-  if (!e) return false
-  return (
-    ['57P01', '57P02', '57P03', '08006', '08003', '08001', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code ?? '') ||
-    /Connection terminated|connection is closed|Client was closed/i.test(e.message ?? '')
-  )
-}
+/** A dropped or refused database connection, as node-pg and PostgreSQL report it (one definition: src/db/connection.ts). */
+export const lostConnection = connectionLost
 
 export interface Ending {
   status: FinalStatus

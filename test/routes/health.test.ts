@@ -33,6 +33,7 @@ const allMigrations = [
   '20261206040000_project_attachments',
   '20261206060000_project_bundle_members',
   '20261206090000_accounts',
+  '20261207010000_job_owners',
 ]
 
 let t: TestApp
