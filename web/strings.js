@@ -180,6 +180,7 @@ export const s = {
       cpg: '按 .cpg 文件',
       ldid: '按 dBASE 语言驱动字节',
       'utf8-json': 'GeoJSON 一律按 UTF-8 读取',
+      database: 'GeoPackage / 文件地理数据库的文字均为 Unicode，按 UTF-8 读取',
     },
     issues: { errors: '错误', warnings: '提示', file: '文件', record: '记录号', field: '字段', message: '说明' },
     recent: '最近的导入',

@@ -1,0 +1,257 @@
+// Survey databases as delivered: a zipped FileGDB (.gdb folder) or a GeoPackage, read by GDAL
+// (gdal3.js, WebAssembly, in a worker: ./gdal/). The upload is listed (layers, fields, CRS, counts)
+// and one layer at a time is written by GDAL as GeoJSON in the source CRS beside the upload, then
+// streamed line by line into the same batch loader as a shapefile. Why this reader: docs/decisions.md.
+import fs from 'node:fs'
+import path from 'node:path'
+import readline from 'node:readline'
+import type { Bbox } from '../crs/resolve.js'
+import type { DbfValue } from '../formats/shapefile/dbf-values.js'
+import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
+import { WkbBatch } from '../formats/wkb-batch.js'
+import { defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
+import type { DatabaseField, DatabaseLayer } from './database-layers.js'
+import { GdalCancelled, GdalReader } from './gdal/reader.js'
+import { SourceError } from './shapefile-source.js'
+import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
+
+export interface DatabaseUpload {
+  format: 'gpkg' | 'gdb'
+  /** the .gdb folder inside the zip, or the file's name */
+  name: string
+  /** the upload's directory: GDAL sees it as /work, and writes its output there */
+  dir: string
+  /** the dataset as GDAL opens it */
+  gdalPath: string
+  size: number
+}
+
+export interface DatabaseListing {
+  format: 'gpkg' | 'gdb'
+  name: string
+  layers: DatabaseLayer[]
+}
+
+const sqliteMagic = Buffer.from('SQLite format 3\0', 'latin1')
+/** a GeoPackage row takes at least this many bytes (rowid, record header, a geometry blob header) */
+const minBytesPerFeature = 16
+/** a zipped FileGDB of a county's whole survey: several files per table, dozens of tables */
+const gdbMaxEntries = 5000
+
+const reexportZh = '请在 ArcGIS 或 QGIS 中重新导出数据库后上传'
+
+async function head(file: string, n: number): Promise<Buffer> {
+  const fd = await fs.promises.open(file, 'r')
+  try {
+    const b = Buffer.alloc(n)
+    const { bytesRead } = await fd.read(b, 0, n, 0)
+    return b.subarray(0, bytesRead)
+  } finally {
+    await fd.close()
+  }
+}
+
+/** The database in an upload (a GeoPackage, or a zip holding one .gdb folder), or null for anything else. */
+export async function detectDatabase(file: { path: string; name: string }): Promise<DatabaseUpload | null> {
+  const dir = path.dirname(file.path)
+  const base = path.basename(file.path)
+  const size = (await fs.promises.stat(file.path)).size
+  if ((await head(file.path, 16)).equals(sqliteMagic)) return { format: 'gpkg', name: file.name, dir, gdalPath: `/work/${base}`, size }
+  if (/\.gpkg$/i.test(file.name))
+    throw new SourceError(
+      `${file.name} is not a GeoPackage: it is not an SQLite database (no "SQLite format 3" header)`,
+      `“${file.name}”不是 GeoPackage 文件：不是 SQLite 数据库（文件头不是“SQLite format 3”），可能上传不完整或扩展名有误。${reexportZh}`,
+    )
+  if (!(await isZip(file.path))) return null
+  const zip = await openZip(file.path)
+  let entries: Array<{ name: string }>
+  try {
+    entries = await listEntries(zip, { ...defaultArchiveLimits, maxEntries: gdbMaxEntries })
+  } finally {
+    zip.close()
+  }
+  const roots = new Set<string>()
+  for (const e of entries) {
+    if (e.name.split('/').some((s) => s.startsWith('__MACOSX'))) continue
+    const m = /^(.*?\.gdb)\//i.exec(e.name)
+    if (m) roots.add(m[1]!)
+  }
+  if (roots.size === 0) return null
+  if (roots.size > 1) {
+    const names = [...roots].join(', ')
+    throw new SourceError(
+      `the zip holds ${roots.size} file geodatabases (${names}); upload one .gdb per import`,
+      `压缩包中有 ${roots.size} 个文件地理数据库（${[...roots].join('、')}）：每次只能上传一个 .gdb，请分别打包上传`,
+    )
+  }
+  const root = [...roots][0]!
+  // a00000001.gdbtable is the geodatabase's system catalogue: without it nothing in the folder can be found
+  const files = new Set(entries.map((e) => e.name.toLowerCase()))
+  if (!files.has(`${root.toLowerCase()}/a00000001.gdbtable`))
+    throw new SourceError(
+      `${root} has no system tables (a00000001.gdbtable, the catalogue of its layers): not a complete file geodatabase`,
+      `“${root}”中缺少系统表（a00000001.gdbtable，即图层目录），不是完整的文件地理数据库：请将整个 .gdb 文件夹打包上传`,
+    )
+  return { format: 'gdb', name: root, dir, gdalPath: `/vsizip//work/${base}/${root}`, size }
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
+
+/** ogrinfo's JSON (GDAL ≥ 3.7) → the listing. */
+function layersOf(info: unknown): DatabaseLayer[] {
+  const layers = ((info as { layers?: unknown[] }).layers ?? []) as Array<Record<string, unknown>>
+  return layers.map((l) => {
+    const g = ((l.geometryFields as Array<Record<string, unknown>> | undefined) ?? [])[0]
+    const cs = g?.coordinateSystem as { wkt?: string; projjson?: { name?: string; id?: { authority?: string; code?: number } } } | undefined
+    const id = cs?.projjson?.id
+    const meta = ((l.metadata as Record<string, Record<string, string>> | undefined) ?? {})['']
+    const extent = g?.extent as number[] | undefined
+    const fields = ((l.fields as Array<Record<string, unknown>> | undefined) ?? []).map((f): DatabaseField => ({
+      name: String(f.name),
+      alias: str(f.alternativeName),
+      type: String(f.type),
+    }))
+    return {
+      name: String(l.name),
+      alias: str(meta?.ALIAS_NAME) ?? str(meta?.IDENTIFIER),
+      geometryType: g ? String(g.type) : null,
+      featureCount: typeof l.featureCount === 'number' ? l.featureCount : -1,
+      crs: { epsg: id?.authority === 'EPSG' && typeof id.code === 'number' ? id.code : null, name: str(cs?.projjson?.name), wkt: str(cs?.wkt) },
+      extent: extent?.length === 4 && extent.every(Number.isFinite) ? (extent as [number, number, number, number]) : null,
+      fields,
+    }
+  })
+}
+
+/** The database's layers, as GDAL lists them; with a reader of its own unless given one (GdalReader.start(db.dir)). */
+export async function listDatabase(db: DatabaseUpload, opts: { reader?: GdalReader; signal?: AbortSignal } = {}): Promise<DatabaseListing> {
+  const reader = opts.reader ?? (await GdalReader.start(db.dir, opts.signal))
+  try {
+    const info = await reader.info(db.gdalPath).catch((err: Error) => {
+      if (err instanceof GdalCancelled) throw err
+      throw new SourceError(
+        `GDAL cannot open ${db.name}: ${err.message || 'not a readable database'}`,
+        `无法打开“${db.name}”（GDAL：${err.message || '不是可读的数据库'}）：文件可能不完整或已损坏。${reexportZh}`,
+      )
+    })
+    return { format: db.format, name: db.name, layers: layersOf(info) }
+  } finally {
+    if (!opts.reader) await reader.close()
+  }
+}
+
+/** Problems that refuse a layer before anything is read: a count the file cannot hold. */
+export function layerProblem(db: DatabaseUpload, l: DatabaseLayer): { message: string; messageZh: string } | null {
+  if (l.featureCount > db.size / minBytesPerFeature)
+    return {
+      message: `layer ${l.name} claims ${l.featureCount} features, more than a file of ${db.size} bytes can hold: the database is damaged`,
+      messageZh: `图层 ${l.name} 声称有 ${l.featureCount} 个要素，而文件只有 ${db.size} 字节，不可能容纳：数据库已损坏。${reexportZh}`,
+    }
+  return null
+}
+
+/** One layer of the database as the loader's source: GDAL writes it as GeoJSON, read back by line. */
+export async function openDatabaseLayer(
+  db: DatabaseUpload,
+  layer: DatabaseLayer,
+  reader: GdalReader,
+  opts: { family: 'polygon' | 'line'; maxVertices: number },
+): Promise<FeatureSource> {
+  const problem = layerProblem(db, layer)
+  if (problem) throw new SourceError(problem.message, problem.messageZh)
+  const fam =
+    layer.geometryType && /polygon|surface/i.test(layer.geometryType) ? 'polygon' : layer.geometryType && /line|curve/i.test(layer.geometryType) ? 'line' : null
+  if (fam !== opts.family)
+    throw new SourceError(
+      `layer ${layer.name} holds ${layer.geometryType ?? 'no'} geometries, but this layer kind needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`,
+      `图层 ${layer.name} 的几何类型为 ${layer.geometryType ?? '无'}，而该图层类型须为${opts.family === 'polygon' ? '面' : '线'}要素：请确认图层和所选类型是否对应`,
+    )
+  const out = path.join(db.dir, `layer-${Math.random().toString(36).slice(2)}.geojson`)
+  try {
+    await reader.translate(db.gdalPath, layer.name, path.basename(out))
+  } catch (err) {
+    await fs.promises.rm(out, { force: true })
+    if (err instanceof GdalCancelled) throw err
+    throw new SourceError(
+      `layer ${layer.name} of ${db.name} cannot be read: ${(err as Error).message}`,
+      `${db.name} 的图层 ${layer.name} 无法读取（GDAL：${(err as Error).message}）：数据库文件可能不完整或已损坏（如 .gdbtable 被截断）。${reexportZh}`,
+    )
+  }
+  const b = layer.extent
+  const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
+  return new GeoJsonLinesSource(`${db.name}:${layer.name}`, out, layer, bbox, opts)
+}
+
+function valueOf(v: unknown): DbfValue {
+  if (v === null || v === undefined) return null
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
+  return JSON.stringify(v)
+}
+
+/** GDAL's GeoJSON writer puts each feature on a line of its own (`{ "type": "Feature", … },`). */
+class GeoJsonLinesSource implements FeatureSource {
+  readonly fieldNames: string[]
+  readonly total: number
+  private readonly lines: AsyncIterator<string>
+  private readonly stream: fs.ReadStream
+  private read = 0
+
+  constructor(
+    readonly fileName: string,
+    private readonly file: string,
+    private readonly layer: DatabaseLayer,
+    readonly bbox: Bbox | null,
+    private readonly opts: { family: 'polygon' | 'line'; maxVertices: number },
+  ) {
+    this.fieldNames = layer.fields.map((f) => f.name)
+    this.total = layer.featureCount
+    this.stream = fs.createReadStream(file, { highWaterMark: 1 << 20 })
+    this.lines = readline.createInterface({ input: this.stream, crlfDelay: Infinity })[Symbol.asyncIterator]()
+  }
+
+  async next(max: number): Promise<SourceBatch> {
+    const out: SourceFeature[] = []
+    const wkb = new WkbBatch(256 << 10)
+    while (out.length < max) {
+      const r = await this.lines.next()
+      if (r.done) break
+      const line = r.value
+      if (!line.startsWith('{ "type": "Feature"')) continue
+      const f = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as {
+        id?: number
+        properties?: Record<string, unknown> | null
+        geometry?: { type?: unknown; coordinates?: unknown } | null
+      }
+      this.read++
+      const record = typeof f.id === 'number' ? f.id : this.read
+      const props = f.properties ?? {}
+      const values = this.fieldNames.map((n) => valueOf(props[n]))
+      if (!f.geometry) {
+        out.push({ record, shape: { kind: 'null' }, values, issues: [], deleted: false })
+        continue
+      }
+      const w = geojsonToWkb(f.geometry, this.opts.family, this.opts.maxVertices)
+      out.push({
+        record,
+        shape:
+          'error' in w
+            ? { kind: 'rejected', message: w.error, messageZh: w.errorZh }
+            : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false, proven: false },
+        values,
+        issues: [],
+        deleted: false,
+      })
+    }
+    if (out.length === 0 && this.total >= 0 && this.read !== this.total)
+      throw new SourceError(
+        `layer ${this.layer.name}: ${this.read} features read, but the layer declares ${this.total}; the database is damaged or incomplete`,
+        `图层 ${this.layer.name}：读出 ${this.read} 个要素，而图层声明有 ${this.total} 个，数据库已损坏或不完整。${reexportZh}`,
+      )
+    return { features: out, wkb: wkb.take() }
+  }
+
+  async close(): Promise<void> {
+    this.stream.destroy()
+    await fs.promises.rm(this.file, { force: true })
+  }
+}
