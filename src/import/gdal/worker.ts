@@ -112,9 +112,9 @@ function translate(path: string, layer: string, outName: string): string {
 
 async function main(): Promise<void> {
   const port = parentPort!
-  const g = await initGdalJs()
+  // GDAL's messages go to the report through CPLGetLastErrorMsg, not to the service's stderr
+  const g = await initGdalJs({ logHandler: () => {}, errorHandler: () => {} })
   M = g.Module
-  // Errors are read through CPLGetLastErrorMsg and reported to the user; not printed on stderr.
   M.FS.mkdir('/work')
   port.postMessage({ type: 'ready' } satisfies GdalReply)
   port.on('message', (req: GdalRequest) => {
