@@ -9,7 +9,7 @@ import type { Bbox } from '../crs/resolve.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
-import { defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
+import { ArchiveError, defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
 import { SourceError } from './shapefile-source.js'
@@ -63,12 +63,19 @@ export async function detectDatabase(file: { path: string; name: string }): Prom
       `“${file.name}”不是 GeoPackage 文件：不是 SQLite 数据库（文件头不是“SQLite format 3”），可能上传不完整或扩展名有误。${reexportZh}`,
     )
   if (!(await isZip(file.path))) return null
-  const zip = await openZip(file.path)
+  // A zip that cannot be listed (damaged, unsafe entries, a bomb) is left to the shapefile path,
+  // whose job reports it as it always has.
   let entries: Array<{ name: string }>
   try {
-    entries = await listEntries(zip, { ...defaultArchiveLimits, maxEntries: gdbMaxEntries })
-  } finally {
-    zip.close()
+    const zip = await openZip(file.path)
+    try {
+      entries = await listEntries(zip, { ...defaultArchiveLimits, maxEntries: gdbMaxEntries })
+    } finally {
+      zip.close()
+    }
+  } catch (err) {
+    if (err instanceof ArchiveError) return null
+    throw err
   }
   const roots = new Set<string>()
   for (const e of entries) {

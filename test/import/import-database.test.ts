@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
 import { requireUnderCi, skipWithout } from '../helpers/ci.js'
 import { importFile, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
+import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
 
 const hasOgr2ogr = (() => {
@@ -129,6 +130,52 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       ['survey3', 3000],
     ])
     expect(tempFilesLeft(t.dataDir)).toEqual([])
+  })
+
+  describe('the CRS from the database, as from a .prj', () => {
+    it('Gauss-Kruger with the zone number (EPSG:4527): the same patches', async () => {
+      expect((await importFile(t, key, { layer: 'survey3' }, sample('survey3'))).status).toBe('succeeded')
+      const expected = await patches()
+      await resetData(t.knex)
+      key = await keyFor(t.knex, 'county', '371502')
+      const zoned = path.join(dir, 'zoned')
+      await fs.rm(zoned, { recursive: true, force: true })
+      await fs.mkdir(zoned)
+      ogr('-f', 'OpenFileGDB', path.join(zoned, 'z.gdb'), path.join(dir, 'survey3', 'DLTB.shp'), '-nln', 'DLTB', '-t_srs', 'EPSG:4527')
+      const zip = path.join(dir, 'zoned.zip')
+      zipDir(zoned, zip, 'z.gdb')
+      const job = await importFile(t, key, { layer: 'survey3' }, zip)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      expect(job.sourceCrs).toMatchObject({ epsg: 4527, how: 'prj' })
+      const got = await patches()
+      expect(got.map((r) => r.dlmc)).toEqual(expected.map((r) => r.dlmc))
+      got.forEach((r, i) => expect(Math.abs(r.area - expected[i]!.area)).toBeLessThanOrEqual(0.01))
+    })
+
+    it('Xian 1980: refused without the 7 parameters, then the same patches as its shapefile with them', async () => {
+      const towgs84 = '15.8,-154.4,-82.3,0.1,-0.2,0.3,1.2'
+      // the sample's patches said to be in Xian 1980 GK CM 117E, as a shapefile and as a GeoPackage
+      const x = path.join(dir, 'xian')
+      await fs.rm(x, { recursive: true, force: true })
+      await fs.cp(path.join(dir, 'survey3'), x, { recursive: true })
+      await fs.writeFile(path.join(x, 'DLTB.prj'), esriPrj({ datum: 'Xian1980', centralMeridian: 117 }))
+      const shpZip = path.join(dir, 'xian-shp.zip')
+      zipDir(x, shpZip, 'DLTB.shp', 'DLTB.shx', 'DLTB.dbf', 'DLTB.prj', 'DLTB.cpg')
+      expect((await importFile(t, key, { layer: 'survey3', towgs84 }, shpZip)).status).toBe('succeeded')
+      const expected = await patches()
+      await resetData(t.knex)
+      key = await keyFor(t.knex, 'county', '371502')
+      const gpkg = path.join(dir, 'xian.gpkg')
+      await fs.rm(gpkg, { force: true })
+      ogr('-f', 'GPKG', gpkg, path.join(dir, 'survey3', 'DLTB.shp'), '-nln', 'DLTB', '-a_srs', 'EPSG:2384')
+      const without = await importFile(t, key, { layer: 'survey3' }, gpkg)
+      expect(without.status).toBe('failed')
+      expect(without.errors[0]).toMatchObject({ code: 'towgs84' })
+      const job = await importFile(t, key, { layer: 'survey3', towgs84 }, gpkg)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      expect(job.sourceCrs).toMatchObject({ epsg: 2384, how: 'prj' })
+      expect(await patches()).toEqual(expected)
+    })
   })
 
   describe('bad input: a 4xx naming the layer and the cause, nothing imported', () => {
