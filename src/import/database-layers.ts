@@ -7,6 +7,8 @@ export interface DatabaseField {
   name: string
   alias: string | null
   type: string
+  /** GDAL's subtype (Boolean, Int16, Float32, JSON …) */
+  subType?: string
 }
 
 export interface DatabaseLayer {
@@ -17,6 +19,9 @@ export interface DatabaseLayer {
   crs: { epsg: number | null; name: string | null; wkt: string | null }
   extent: [number, number, number, number] | null
   fields: DatabaseField[]
+  /** the geometry and FID columns, as GDAL names them in its output */
+  geometryName?: string
+  fidName?: string
 }
 
 export interface LayerProposal {

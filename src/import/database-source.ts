@@ -1,6 +1,6 @@
 // Survey databases as delivered: a zipped FileGDB (.gdb folder) or a GeoPackage, read by GDAL
 // (gdal3.js, WebAssembly, in a worker: ./gdal/). The upload is listed (layers, fields, CRS, counts)
-// and one layer at a time is written by GDAL as GeoJSON in the source CRS beside the upload, then
+// and one layer at a time is written by GDAL as COPY rows (hex EWKB) in the source CRS beside the upload, then
 // streamed line by line into the same batch loader as a shapefile. Why this reader: docs/decisions.md.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -11,6 +11,7 @@ import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
 import { ArchiveError, defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
+import { copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
 import { SourceError } from './shapefile-source.js'
 import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
@@ -126,6 +127,8 @@ function layersOf(info: unknown): DatabaseLayer[] {
       crs: { epsg: id?.authority === 'EPSG' && typeof id.code === 'number' ? id.code : null, name: str(cs?.projjson?.name), wkt: str(cs?.wkt) },
       extent: extent?.length === 4 && extent.every(Number.isFinite) ? (extent as [number, number, number, number]) : null,
       fields,
+      ...(g && { geometryName: String(g.name) }),
+      ...(str(l.fidColumnName) && { fidName: String(l.fidColumnName) }),
     }
   })
 }
@@ -173,7 +176,7 @@ export async function openDatabaseLayer(
       `layer ${layer.name} holds ${layer.geometryType ?? 'no'} geometries, but this layer kind needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`,
       `图层 ${layer.name} 的几何类型为 ${layer.geometryType ?? '无'}，而该图层类型须为${opts.family === 'polygon' ? '面' : '线'}要素：请确认图层和所选类型是否对应`,
     )
-  const out = path.join(db.dir, `layer-${Math.random().toString(36).slice(2)}.geojson`)
+  const out = path.join(db.dir, `layer-${Math.random().toString(36).slice(2)}.sql`)
   try {
     await reader.translate(db.gdalPath, layer.name, path.basename(out))
   } catch (err) {
@@ -186,22 +189,33 @@ export async function openDatabaseLayer(
   }
   const b = layer.extent
   const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
-  return new GeoJsonLinesSource(`${db.name}:${layer.name}`, out, layer, bbox, opts)
+  return new CopyRowsSource(`${db.name}:${layer.name}`, out, layer, bbox, opts)
 }
 
-function valueOf(v: unknown): DbfValue {
-  if (v === null || v === undefined) return null
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v
-  return JSON.stringify(v)
+/** A COPY text value as the shapefile reader gives the same field: numbers as numbers, booleans as booleans. */
+function valueOf(raw: string, field: DatabaseField): DbfValue {
+  const v = copyValue(raw)
+  if (v === null) return null
+  if (field.subType === 'Boolean') return v === 't' || v === '1' || v === 'true'
+  if (field.type === 'Integer' || field.type === 'Integer64' || field.type === 'Real') {
+    const n = Number(v)
+    return Number.isFinite(n) ? n : v
+  }
+  return v
 }
 
-/** GDAL's GeoJSON writer puts each feature on a line of its own (`{ "type": "Feature", … },`). */
-class GeoJsonLinesSource implements FeatureSource {
+/** GDAL's PGDump output of the layer (./gdal/copy-rows.ts), read line by line. */
+class CopyRowsSource implements FeatureSource {
   readonly fieldNames: string[]
   readonly total: number
   private readonly lines: AsyncIterator<string>
   private readonly stream: fs.ReadStream
   private read = 0
+  /** for each field of the layer, its column in the COPY rows */
+  private at: number[] = []
+  private geometryAt = -1
+  private fidAt = -1
+  private inRows = false
 
   constructor(
     readonly fileName: string,
@@ -216,6 +230,15 @@ class GeoJsonLinesSource implements FeatureSource {
     this.lines = readline.createInterface({ input: this.stream, crlfDelay: Infinity })[Symbol.asyncIterator]()
   }
 
+  /** The COPY header names the columns: the fields by name, the geometry and the FID column. */
+  private header(line: string): void {
+    const cols = copyColumns(line)!
+    this.at = this.fieldNames.map((n) => cols.indexOf(n))
+    this.geometryAt = cols.indexOf(this.layer.geometryName ?? '')
+    this.fidAt = cols.findIndex((c) => c === this.layer.fidName || c === 'ogc_fid')
+    this.inRows = true
+  }
+
   async next(max: number): Promise<SourceBatch> {
     const out: SourceFeature[] = []
     const wkb = new WkbBatch(256 << 10)
@@ -223,21 +246,25 @@ class GeoJsonLinesSource implements FeatureSource {
       const r = await this.lines.next()
       if (r.done) break
       const line = r.value
-      if (!line.startsWith('{ "type": "Feature"')) continue
-      const f = JSON.parse(line.endsWith(',') ? line.slice(0, -1) : line) as {
-        id?: number
-        properties?: Record<string, unknown> | null
-        geometry?: { type?: unknown; coordinates?: unknown } | null
+      if (!this.inRows) {
+        if (line.startsWith('COPY ')) this.header(line)
+        continue
       }
+      if (line === '\\.') {
+        this.inRows = false
+        continue
+      }
+      const cols = line.split('\t')
       this.read++
-      const record = typeof f.id === 'number' ? f.id : this.read
-      const props = f.properties ?? {}
-      const values = this.fieldNames.map((n) => valueOf(props[n]))
-      if (!f.geometry) {
+      const fid = this.fidAt >= 0 ? Number(cols[this.fidAt]) : NaN
+      const record = Number.isInteger(fid) ? fid : this.read
+      const values = this.layer.fields.map((f, i) => (this.at[i]! >= 0 ? valueOf(cols[this.at[i]!]!, f) : null))
+      const hex = this.geometryAt >= 0 ? cols[this.geometryAt]! : '\\N'
+      if (hex === '\\N') {
         out.push({ record, shape: { kind: 'null' }, values, issues: [], deleted: false })
         continue
       }
-      const w = geojsonToWkb(f.geometry, this.opts.family, this.opts.maxVertices)
+      const w = geojsonToWkb(ewkbToGeometry(hex), this.opts.family, this.opts.maxVertices)
       out.push({
         record,
         shape:

@@ -50,7 +50,8 @@ function stringList(items: string[]): { ptr: number; free: () => void } {
 }
 
 const lastError = () => String(M.ccall('CPLGetLastErrorMsg', 'string', [], []))
-const lastErrorNo = () => Number(M.ccall('CPLGetLastErrorNo', 'number', [], []))
+/** CPLErr: 0 none, 1 debug, 2 warning, 3 failure, 4 fatal */
+const lastErrorType = () => Number(M.ccall('CPLGetLastErrorType', 'number', [], []))
 
 /** The directory holding the upload (and the translated output) appears as /work inside GDAL. */
 function mount(dir: string): void {
@@ -86,9 +87,30 @@ function info(path: string): string {
 
 function translate(path: string, layer: string, outName: string): string {
   const ds = open(path)
-  // Source coordinates as they are (no reprojection: the service decides the CRS), 2D, FIDs kept as
-  // the GeoJSON `id` (the OBJECTID / fid a technician sees in ArcGIS or QGIS), one feature per line.
-  const opts = stringList(['-f', 'GeoJSON', '-dim', 'XY', '-preserve_fid', '-lco', 'RFC7946=NO', '-lco', 'WRITE_NAME=NO', layer])
+  // Source coordinates as they are (no reprojection: the service decides the CRS), 2D, curves as
+  // lines, FIDs kept (the OBJECTID / fid a technician sees in ArcGIS or QGIS), field names as they
+  // are; COPY rows, one feature per line (./copy-rows.ts).
+  M.ccall('CPLSetConfigOption', null, ['string', 'string'], ['PG_USE_COPY', 'YES'])
+  const opts = stringList([
+    '-f',
+    'PGDump',
+    '-dim',
+    'XY',
+    '-nlt',
+    'CONVERT_TO_LINEAR',
+    '-nlt',
+    'PROMOTE_TO_MULTI',
+    '-preserve_fid',
+    '-lco',
+    'CREATE_TABLE=OFF',
+    '-lco',
+    'CREATE_SCHEMA=OFF',
+    '-lco',
+    'LAUNDER=NO',
+    '-lco',
+    'SPATIAL_INDEX=NONE',
+    layer,
+  ])
   const list = M._malloc(4)
   M.setValue(list, ds, '*')
   try {
@@ -98,10 +120,10 @@ function translate(path: string, layer: string, outName: string): string {
       M.ccall('GDALVectorTranslate', 'number', ['string', 'number', 'number', 'number', 'number', 'number'], [`/work/${outName}`, 0, 1, list, o, 0]),
     )
     M.ccall('GDALVectorTranslateOptionsFree', null, ['number'], [o])
-    const failed = !out || lastErrorNo() !== 0
+    const failed = !out || lastErrorType() >= 3
     const message = lastError()
     if (out) M.ccall('GDALClose', null, ['number'], [out])
-    if (failed && (!out || message)) throw new Error(message || 'GDAL could not read the layer')
+    if (failed) throw new Error(message || 'GDAL could not read the layer')
     return message
   } finally {
     M._free(list)
