@@ -9,12 +9,14 @@ import { SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
 
 export async function openDatabase(run: ImportRun, db: DatabaseUpload): Promise<FeatureSource> {
-  // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second), ended once the layer is written
+  // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second);
+  // the layer's source owns it from there, and ends it once the layer is written
   const reader = await GdalReader.start(db.dir, run.ctx.signal)
   try {
     return await openLayer(run, db, reader)
-  } finally {
+  } catch (err) {
     await reader.close()
+    throw err
   }
 }
 

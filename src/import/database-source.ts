@@ -4,7 +4,6 @@
 // streamed line by line into the same batch loader as a shapefile. Why this reader: docs/decisions.md.
 import fs from 'node:fs'
 import path from 'node:path'
-import readline from 'node:readline'
 import type { Bbox } from '../crs/resolve.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
@@ -160,7 +159,11 @@ export function layerProblem(db: DatabaseUpload, l: DatabaseLayer): { message: s
   return null
 }
 
-/** One layer of the database as the loader's source: GDAL writes it as GeoJSON, read back by line. */
+/**
+ * One layer of the database as the loader's source: GDAL writes it as COPY rows (in its worker
+ * thread) while they are read back by line, so GDAL's part and the loading overlap. The source
+ * owns the reader from here: it ends when GDAL has written the layer, or when the source is closed.
+ */
 export async function openDatabaseLayer(
   db: DatabaseUpload,
   layer: DatabaseLayer,
@@ -177,19 +180,94 @@ export async function openDatabaseLayer(
       `图层 ${layer.name} 的几何类型为 ${layer.geometryType ?? '无'}，而该图层类型须为${opts.family === 'polygon' ? '面' : '线'}要素：请确认图层和所选类型是否对应`,
     )
   const out = path.join(db.dir, `layer-${Math.random().toString(36).slice(2)}.sql`)
-  try {
-    await reader.translate(db.gdalPath, layer.name, path.basename(out))
-  } catch (err) {
-    await fs.promises.rm(out, { force: true })
-    if (err instanceof GdalCancelled) throw err
-    throw new SourceError(
-      `layer ${layer.name} of ${db.name} cannot be read: ${(err as Error).message}`,
-      `${db.name} 的图层 ${layer.name} 无法读取（GDAL：${(err as Error).message}）：数据库文件可能不完整或已损坏（如 .gdbtable 被截断）。${reexportZh}`,
-    )
-  }
+  const writer: Writer = { done: false, error: null, settled: Promise.resolve() }
+  writer.settled = reader.translate(db.gdalPath, layer.name, path.basename(out)).then(
+    async () => {
+      await reader.close()
+      writer.done = true
+    },
+    async (err: Error) => {
+      await reader.close()
+      writer.error =
+        err instanceof GdalCancelled
+          ? err
+          : new SourceError(
+              `layer ${layer.name} of ${db.name} cannot be read: ${err.message}`,
+              `${db.name} 的图层 ${layer.name} 无法读取（GDAL：${err.message}）：数据库文件可能不完整或已损坏（如 .gdbtable 被截断）。${reexportZh}`,
+            )
+    },
+  )
   const b = layer.extent
   const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
-  return new CopyRowsSource(`${db.name}:${layer.name}`, out, layer, bbox, opts)
+  return new CopyRowsSource(`${db.name}:${layer.name}`, out, layer, bbox, opts, writer, reader)
+}
+
+/** GDAL writing the layer: settled never rejects (the error is kept for the reader to throw). */
+interface Writer {
+  done: boolean
+  error: Error | null
+  settled: Promise<void>
+}
+
+/** Lines of a file another thread is still appending to; null at the end, once the writer is done. */
+class GrowingLines {
+  private fh: fs.promises.FileHandle | null = null
+  private pos = 0
+  private pending: Buffer = Buffer.alloc(0)
+  private queue: string[] = []
+  private at = 0
+  private readonly chunk = Buffer.allocUnsafe(1 << 20)
+
+  constructor(
+    private readonly file: string,
+    private readonly writer: Writer,
+  ) {}
+
+  private wait(): Promise<void> {
+    return Promise.race([this.writer.settled, new Promise<void>((r) => setTimeout(r, 20))])
+  }
+
+  async next(): Promise<string | null> {
+    for (;;) {
+      if (this.at < this.queue.length) return this.queue[this.at++]!
+      if (this.writer.error) throw this.writer.error
+      const done = this.writer.done // read before the file: whatever was written before done is read below
+      if (!this.fh) {
+        this.fh = await fs.promises.open(this.file, 'r').catch((err: NodeJS.ErrnoException) => {
+          if (err.code === 'ENOENT') return null // GDAL has not created it yet
+          throw err
+        })
+        if (!this.fh) {
+          if (done) throw new Error(`GDAL wrote no output for ${path.basename(this.file)}`)
+          await this.wait()
+          continue
+        }
+      }
+      const { bytesRead } = await this.fh.read(this.chunk, 0, this.chunk.length, this.pos)
+      if (bytesRead > 0) {
+        this.pos += bytesRead
+        const data = this.pending.length ? Buffer.concat([this.pending, this.chunk.subarray(0, bytesRead)]) : this.chunk.subarray(0, bytesRead)
+        const end = data.lastIndexOf(10)
+        // a line is split at a byte boundary only at '\n': UTF-8 never has 0x0A inside a character
+        this.pending = Buffer.from(end === -1 ? data : data.subarray(end + 1))
+        this.queue = end === -1 ? [] : data.toString('utf8', 0, end).split('\n')
+        this.at = 0
+        continue
+      }
+      if (done) {
+        if (!this.pending.length) return null
+        const last = this.pending.toString('utf8')
+        this.pending = Buffer.alloc(0)
+        return last
+      }
+      await this.wait()
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.fh?.close()
+    this.fh = null
+  }
 }
 
 /** A COPY text value as the shapefile reader gives the same field: numbers as numbers, booleans as booleans. */
@@ -208,8 +286,7 @@ function valueOf(raw: string, field: DatabaseField): DbfValue {
 class CopyRowsSource implements FeatureSource {
   readonly fieldNames: string[]
   readonly total: number
-  private readonly lines: AsyncIterator<string>
-  private readonly stream: fs.ReadStream
+  private readonly lines: GrowingLines
   private read = 0
   /** for each field of the layer, its column in the COPY rows */
   private at: number[] = []
@@ -223,11 +300,12 @@ class CopyRowsSource implements FeatureSource {
     private readonly layer: DatabaseLayer,
     readonly bbox: Bbox | null,
     private readonly opts: { family: 'polygon' | 'line'; maxVertices: number },
+    writer: Writer,
+    private readonly reader: GdalReader,
   ) {
     this.fieldNames = layer.fields.map((f) => f.name)
     this.total = layer.featureCount
-    this.stream = fs.createReadStream(file, { highWaterMark: 1 << 20 })
-    this.lines = readline.createInterface({ input: this.stream, crlfDelay: Infinity })[Symbol.asyncIterator]()
+    this.lines = new GrowingLines(file, writer)
   }
 
   /** The COPY header names the columns: the fields by name, the geometry and the FID column. */
@@ -243,9 +321,8 @@ class CopyRowsSource implements FeatureSource {
     const out: SourceFeature[] = []
     const wkb = new WkbBatch(256 << 10)
     while (out.length < max) {
-      const r = await this.lines.next()
-      if (r.done) break
-      const line = r.value
+      const line = await this.lines.next()
+      if (line === null) break
       if (!this.inRows) {
         if (line.startsWith('COPY ')) this.header(line)
         continue
@@ -285,7 +362,9 @@ class CopyRowsSource implements FeatureSource {
   }
 
   async close(): Promise<void> {
-    this.stream.destroy()
+    // a source closed early (a failed or cancelled import) stops GDAL too
+    await this.reader.close()
+    await this.lines.close()
     await fs.promises.rm(this.file, { force: true })
   }
 }
