@@ -9,7 +9,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
 import { requireUnderCi, skipWithout } from '../helpers/ci.js'
 import { importFile, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
+import { layerKind } from '../../src/catalogue/layer-kinds.js'
 import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
+import { ImportFailure } from '../../src/import/report.js'
+import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
 
 const hasOgr2ogr = (() => {
@@ -130,6 +133,31 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       ['survey3', 3000],
     ])
     expect(tempFilesLeft(t.dataDir)).toEqual([])
+  })
+
+  it('a cancel while GDAL is still writing the layer stops it and leaves nothing (no version, no intermediate file)', async () => {
+    const before = await snapshot(t.knex)
+    const work = await fs.mkdtemp(path.join(dir, 'cancel-'))
+    const file = path.join(work, 'upload.gpkg')
+    await fs.copyFile(files.gpkg, file)
+    const ac = new AbortController()
+    const err = await runImport(
+      // the first progress report comes after the first batch: GDAL is then still writing the rest
+      { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort() },
+      {
+        kind: layerKind('survey3')!,
+        county: '371502',
+        mode: 'replace',
+        onInvalid: 'fail',
+        file: { path: file, name: 'db.gpkg', sha256: 'x' },
+        importedBy: 'test',
+        jobId: null,
+      },
+    ).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ImportFailure)
+    expect((err as ImportFailure & { report: { errors: unknown[] } }).report.errors[0]).toMatchObject({ message: 'cancelled', messageZh: '导入已取消' })
+    expect(await fs.readdir(work)).toEqual(['upload.gpkg'])
+    expect(await snapshot(t.knex)).toEqual(before)
   })
 
   describe('the CRS from the database, as from a .prj', () => {
