@@ -10,7 +10,7 @@ import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
 import { ArchiveError, defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
-import { copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
+import { checkedWkb, copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
 import { SourceError } from './shapefile-source.js'
 import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
@@ -339,6 +339,17 @@ class CopyRowsSource implements FeatureSource {
       const hex = this.geometryAt >= 0 ? cols[this.geometryAt]! : '\\N'
       if (hex === '\\N') {
         out.push({ record, shape: { kind: 'null' }, values, issues: [], deleted: false })
+        continue
+      }
+      const fast = checkedWkb(hex, this.opts.family, this.opts.maxVertices)
+      if (fast) {
+        out.push({
+          record,
+          shape: { kind: 'shape', wkbAt: wkb.append(fast), wkbLength: fast.length, reorganized: false, proven: false },
+          values,
+          issues: [],
+          deleted: false,
+        })
         continue
       }
       const w = geojsonToWkb(ewkbToGeometry(hex), this.opts.family, this.opts.maxVertices)

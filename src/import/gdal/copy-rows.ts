@@ -85,3 +85,47 @@ export function ewkbToGeometry(hex: string): { type: string; coordinates: unknow
   }
   return geometry()
 }
+
+/**
+ * GDAL's hex EWKB as plain little-endian WKB when it passes every check of ../to-wkb.ts (the
+ * expected multi type, parts not empty, rings of ≥ 4 closed positions, lines of ≥ 2, finite
+ * numbers, the vertex limit); null otherwise, and the caller takes the slow path, which says what is
+ * wrong in the words of every other upload format. No coordinate arrays on the way: the bytes are
+ * checked where they lie, and the SRID is dropped by moving the header over it.
+ */
+export function checkedWkb(hex: string, family: 'polygon' | 'line', maxVertices: number): Buffer | null {
+  const b = Buffer.from(hex, 'hex')
+  if (b.length < 13 || b[0] !== 1) return null
+  const flags = b.readUInt32LE(1)
+  if ((flags & 0xdfffffff) !== (family === 'polygon' ? 6 : 5)) return null
+  let o = flags & 0x20000000 ? 9 : 5
+  const start = o - 5
+  const members = b.readUInt32LE(o)
+  o += 4
+  let vertices = 0
+  const finite = (at: number) => Number.isFinite(b.readDoubleLE(at)) && Number.isFinite(b.readDoubleLE(at + 8))
+  for (let m = 0; m < members; m++) {
+    if (o + 9 > b.length || b[o] !== 1 || b.readUInt32LE(o + 1) !== (family === 'polygon' ? 3 : 2)) return null
+    o += 5
+    const rings = family === 'polygon' ? b.readUInt32LE(o) : 1
+    if (family === 'polygon') o += 4
+    if (rings === 0) return null
+    for (let r = 0; r < rings; r++) {
+      if (o + 4 > b.length) return null
+      const n = b.readUInt32LE(o)
+      o += 4
+      if (o + 16 * n > b.length || n < (family === 'polygon' ? 4 : 2)) return null
+      for (let i = 0; i < n; i++) if (!finite(o + 16 * i)) return null
+      if (family === 'polygon' && (b.readDoubleLE(o) !== b.readDoubleLE(o + 16 * (n - 1)) || b.readDoubleLE(o + 8) !== b.readDoubleLE(o + 16 * n - 8)))
+        return null
+      o += 16 * n
+      vertices += n
+    }
+  }
+  if (o !== b.length || vertices > maxVertices) return null
+  if (start === 0) return b
+  // header moved over the SRID: byte order, then the type without its SRID flag
+  b[start] = 1
+  b.writeUInt32LE(flags & 0xdfffffff, start + 1)
+  return b.subarray(start)
+}
