@@ -4,11 +4,21 @@
 import { fieldMapByAlias, layerForKind, type LayerProposal } from './database-layers.js'
 import { listDatabase, openDatabaseLayer, type DatabaseUpload } from './database-source.js'
 import { GdalReader } from './gdal/reader.js'
-import type { ImportRun } from './run.js'
+import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
+import type { ImportReport } from './report.js'
 import { SourceError } from './shapefile-source.js'
 import type { FeatureSource } from './source.js'
 
-export async function openDatabase(run: ImportRun, db: DatabaseUpload): Promise<FeatureSource> {
+/** What of the run (./run.ts) the database's layer reads and sets: the request (its field map), the CRS text, the encoding said. */
+export interface DatabaseRun {
+  ctx: ImportContext
+  req: ImportRequest
+  limits: ImportLimits
+  report: ImportReport
+  prjText: string | null
+}
+
+export async function openDatabase(run: DatabaseRun, db: DatabaseUpload): Promise<FeatureSource> {
   // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second);
   // the layer's source owns it from there, and ends it once the layer is written
   const reader = await GdalReader.start(db.dir, run.ctx.signal)
@@ -20,7 +30,7 @@ export async function openDatabase(run: ImportRun, db: DatabaseUpload): Promise<
   }
 }
 
-async function openLayer(run: ImportRun, db: DatabaseUpload, reader: GdalReader): Promise<FeatureSource> {
+async function openLayer(run: DatabaseRun, db: DatabaseUpload, reader: GdalReader): Promise<FeatureSource> {
   const { req, limits, report } = run
   const listing = await listDatabase(db, { reader })
   const names = listing.layers.map((l) => l.name).join(', ')

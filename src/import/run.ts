@@ -42,7 +42,7 @@ const expected = (e: unknown): e is BilingualError =>
   e instanceof DbfFormatError
 
 /** One import in progress: what each step reads and adds to. */
-export interface ImportRun {
+interface ImportRun {
   ctx: ImportContext
   req: ImportRequest
   limits: ImportLimits
