@@ -80,6 +80,7 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
             fieldMap: params.fieldMap,
             onInvalid: params.onInvalid,
             surveyYear: params.surveyYear,
+            sourceLayer: params.sourceLayer,
           }),
           created_by: actor.principal.prefix,
           upload_dir: uploadDirName(o.dataDir, params.file.workDir),
