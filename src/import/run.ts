@@ -13,6 +13,7 @@ import { EncodingError, resolveEncoding } from './encoding.js'
 import type { ResolvedColumn } from './columns.js'
 import { resolveFields } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
+import { diskFull, diskFullSaid } from '../jobs/lifecycle.js'
 import * as q from './queries.js'
 import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
@@ -303,6 +304,7 @@ async function failed(run: ImportRun, err: unknown): Promise<unknown> {
       ),
     )
   else if (ctx.signal?.aborted) issues.errors.add(cancelled)
+  else if (diskFull(err as Error)) issues.errors.add(diskFullSaid)
   else return err
   const first = issues.errors.items[0] ?? { message: 'import failed', messageZh: '导入失败' }
   return Object.assign(new ImportFailure(first, issues.errors.items), { report: finished(run) })
