@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -53,6 +54,25 @@ const freeBytes = (dir: string) => {
   return bavail * bsize
 }
 
+/** Sends the headers and the first bytes of a body said to be `declared` long; resolves with the answer that comes without the rest. */
+function postBeginning(port: number, sent: { payload: Buffer; headers: Record<string, string> }, key: string, declared: number) {
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = http.request(
+      { port, method: 'POST', path: '/api/v1/imports', headers: { ...sent.headers, 'x-api-key': key, 'content-length': String(declared) } },
+      (r) => {
+        let body = ''
+        r.on('data', (d) => (body += d))
+        r.on('end', () => {
+          req.destroy()
+          resolve({ status: r.statusCode!, body })
+        })
+      },
+    )
+    req.on('error', reject)
+    req.write(sent.payload.subarray(0, 200))
+  })
+}
+
 describe.skipIf(skipWithout(mountable))('a full data directory (tmpfs, embedded database; mounting needs root)', () => {
   let mount: string
   let fixtures: string
@@ -91,15 +111,18 @@ describe.skipIf(skipWithout(mountable))('a full data directory (tmpfs, embedded 
     key = await keyFor(database.knex, 'county', '371502')
   })
   afterAll(async () => {
-    await strict?.close()
-    await loose?.close()
-    await database?.close()
-    await db?.stop()
-    if (mount) {
-      spawnSync('umount', [mount])
-      fs.rmSync(mount, { recursive: true, force: true })
+    try {
+      strict?.app.server.closeAllConnections() // a request of a failed test may still be waiting
+      await strict?.close()
+      await loose?.close()
+      await database?.close()
+      await db?.stop()
+    } finally {
+      // nothing stays mounted, whatever failed above (lazily, should a process still hold a file)
+      if (mount && spawnSync('umount', [mount]).status !== 0) spawnSync('umount', ['-l', mount])
+      if (mount) fs.rmSync(mount, { recursive: true, force: true })
+      if (fixtures) fs.rmSync(fixtures, { recursive: true, force: true })
     }
-    if (fixtures) fs.rmSync(fixtures, { recursive: true, force: true })
   })
 
   it('answers a PANIC for a WAL that cannot grow, keeps the connection and serves again (the engine restarted)', async () => {
@@ -175,21 +198,7 @@ describe.skipIf(skipWithout(mountable))('a full data directory (tmpfs, embedded 
       const sent = multipart({ layer: 'survey3' }, { path: await shapefileZip(fixtures, 'tiny', { fields: surveyFields, features: [] }), name: 'x.zip' })
       const declared = 4 * MiB
       // Only the first bytes are sent: the answer must come without the rest.
-      const early = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = http.request(
-          { port, method: 'POST', path: '/api/v1/imports', headers: { ...sent.headers, 'x-api-key': key, 'content-length': String(declared) } },
-          (r) => {
-            let body = ''
-            r.on('data', (d) => (body += d))
-            r.on('end', () => {
-              req.destroy()
-              resolve({ status: r.statusCode!, body })
-            })
-          },
-        )
-        req.on('error', reject)
-        req.write(sent.payload.subarray(0, 200))
-      })
+      const early = await postBeginning(port, sent, key, declared)
       expect(early.status).toBe(507)
       const doc = JSON.parse(early.body)
       expect(doc).toMatchObject({ code: 'LR_INSUFFICIENT_STORAGE', title: '磁盘已满', neededBytes: declared * 5 + 64 * MiB })
@@ -213,6 +222,54 @@ describe.skipIf(skipWithout(mountable))('a full data directory (tmpfs, embedded 
       expect(tempFilesLeft(mount)).toEqual([])
     } finally {
       if (filler) fs.rmSync(filler)
+    }
+  })
+
+  it('answers 507 with Retry-After when the disk fills while an upload is written', async () => {
+    const filler = fillLeaving(mount, 0)
+    try {
+      // no margin and no estimate (loose), sent chunked: nothing refuses it before the write fails
+      const sent = multipart({ layer: 'survey3' }, { path: await shapefileZip(fixtures, 'tiny3', { fields: surveyFields, features: [] }), name: 'x.zip' })
+      const res = await loose.app.inject({
+        method: 'POST',
+        url: '/api/v1/imports',
+        headers: { ...sent.headers, 'x-api-key': key },
+        payload: Readable.from([sent.payload]),
+      })
+      expect(res.statusCode, res.body).toBe(507)
+      expect(res.headers['retry-after']).toBe('60')
+      expect(res.json()).toMatchObject({ code: 'LR_INSUFFICIENT_STORAGE', detailZh: expect.stringMatching(/^磁盘已满/) })
+      expect(res.json().detail).toMatch(/disk is full/)
+      expect(tempFilesLeft(mount)).toEqual([])
+    } finally {
+      fs.rmSync(filler)
+    }
+  })
+
+  it('with a database server (DATABASE_URL), weighs the upload file and the margin only', async () => {
+    // the same database, presented to the app as a server's: the data directory holds only uploads
+    const asServer = attachDatabase(db.url, 'server', 1)
+    const instance = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: MiB }, false))
+    await instance.register(app, {
+      database: asServer,
+      config: { diskSpace: { marginBytes: 64 * MiB, databaseFactor: 4 }, dataDir: mount, uploadLimitBytes: 1024 * MiB },
+      protection: { maxEventLoopDelayMs: 0 },
+    })
+    await instance.listen({ port: 0, host: '127.0.0.1' })
+    try {
+      const port = (instance.server.address() as { port: number }).port
+      const sent = multipart({ layer: 'survey3' }, { path: await shapefileZip(fixtures, 'tiny2', { fields: surveyFields, features: [] }), name: 'x.zip' })
+      const declared = freeBytes(mount) // the file alone fits, not with the margin
+      const res = await postBeginning(port, sent, key, declared)
+      expect(res.status).toBe(507)
+      const doc = JSON.parse(res.body)
+      expect(doc.neededBytes).toBe(declared + 64 * MiB)
+      expect(doc.detail).toMatch(/\(the file and a margin of 64 MiB\)/)
+      expect(doc.detailZh).toMatch(/（文件本身及 64 MiB 余量）/)
+    } finally {
+      instance.server.closeAllConnections()
+      await instance.close()
+      await asServer.close()
     }
   })
 })
