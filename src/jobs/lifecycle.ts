@@ -41,8 +41,9 @@ export function diskFull(e: (Error & { code?: string }) | null | undefined): boo
 
 /** What a job that ran out of disk says: nothing it wrote was kept, and what to do. */
 export const diskFullSaid = {
-  message: "the data directory's disk is full; nothing of the job was kept. Free space (or enlarge the disk) and start it again",
-  messageZh: '磁盘已满：任务未完成，已写入的数据已撤销。请清理或扩充数据目录所在磁盘后重新提交',
+  message:
+    "the disk is full (the data directory's, or the database server's); nothing of the job was kept. Free space or enlarge the disk, then start it again",
+  messageZh: '磁盘已满（数据目录或数据库服务器的磁盘）：任务未完成，已写入的数据已撤销。请清理或扩充磁盘后重新提交',
 }
 
 export interface Ending {

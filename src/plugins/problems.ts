@@ -164,9 +164,13 @@ export default fp(
       }
       if (diskFull(error)) {
         request.log.error({ err: error }, 'disk full')
-        return sendProblem(request, reply, 'LR_INSUFFICIENT_STORAGE', "the data directory's disk is full; nothing was written. Try again later", {
-          detailZh: '磁盘已满，本次未写入任何数据：请稍后重试，或请管理员清理、扩充数据目录所在磁盘',
-        })
+        return sendProblem(
+          request,
+          reply,
+          'LR_INSUFFICIENT_STORAGE',
+          "the disk is full (the data directory's, or the database server's); nothing was written. Try again later",
+          { detailZh: '磁盘已满（数据目录或数据库服务器的磁盘），本次未写入任何数据：请稍后重试，或请管理员清理、扩充磁盘' },
+        )
       }
       if (isDatabaseUnavailable(error)) {
         request.log.error({ err: error }, 'database unavailable')
