@@ -154,6 +154,37 @@ describe.skipIf(skipWithout(mountable))('a full data directory (tmpfs, embedded 
     await vi.waitFor(() => expect(fs.existsSync(reserve())).toBe(true), { timeout: 60_000, interval: 500 })
   })
 
+  it('without the reserve, answers 57P03 while the engine cannot be opened again, and serves once space returns', async () => {
+    await vi.waitFor(() => expect(fs.existsSync(reserve())).toBe(true), { timeout: 60_000, interval: 500 })
+    const client = new pg.Client(db.url)
+    await client.connect()
+    client.on('error', () => {}) // the restart keeps the socket; nothing is expected here
+    try {
+      await client.query('CREATE TABLE wal_filler (n int)')
+      fs.rmSync(reserve()) // as on a disk that never had room for it
+      const filler = fillLeaving(mount, 2 * MiB)
+      let error: (Error & { code?: string }) | null = null
+      for (let i = 0; i < 20 && !error; i++) {
+        error = await client.query('INSERT INTO wal_filler VALUES (1); SELECT pg_switch_wal()').then(
+          () => null,
+          (e: Error) => e,
+        )
+      }
+      expect(error).toMatchObject({ code: '53100' })
+      // recovery finds no room for its WAL segment: the engine stays closed, and says so at once
+      await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '57P03' })
+      fs.rmSync(filler)
+      await vi.waitFor(async () => expect((await client.query('SELECT count(*)::int AS n FROM wal_filler')).rows[0].n).toBeGreaterThan(0), {
+        timeout: 120_000,
+        interval: 1000,
+      })
+      await client.query('DROP TABLE wal_filler')
+    } finally {
+      await client.end()
+    }
+    await vi.waitFor(() => expect(fs.existsSync(reserve())).toBe(true), { timeout: 60_000, interval: 500 })
+  })
+
   it('fails an import that fills the disk with 磁盘已满, answers reads meanwhile, and imports again once space returns', async () => {
     // About 30 000 small parcels: a zip of a few MiB, rows and indexes of several times that.
     const features = Array.from({ length: 30_000 }, (_, i) => ({

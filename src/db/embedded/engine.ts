@@ -21,8 +21,8 @@ export class EngineDown extends Error {
   readonly code = '57P03'
 }
 
-/** Between attempts to open the engine again after a restart failed. */
-const reopenDelayMs = 2000
+/** Between attempts to open the engine again after a restart failed: doubled each time up to the most (each costs a PostGIS load). */
+const reopenDelayMs = { first: 2000, most: 30_000 }
 
 // The worker beside this module: engine-worker.ts through tsx from the sources, engine-worker.js in the
 // compiled image, which has no tsx (docs/decisions.md, issue 20: deployment).
@@ -47,6 +47,7 @@ export class Engine {
   /** why the engine is not open after a restart, while it is retried */
   private down: Error | null = null
   private reopenTimer: NodeJS.Timeout | null = null
+  private reopenDelayMs = reopenDelayMs.first
   /** opens, interrupts included; for the log and the benchmark */
   restarts = 0
 
@@ -144,12 +145,14 @@ export class Engine {
     try {
       await this.start(true)
       this.down = null
+      this.reopenDelayMs = reopenDelayMs.first
     } catch (err) {
       if (this.stopping) return
       this.down = err as Error
-      console.error(`embedded database could not be opened again (${this.down.message}); retrying in ${reopenDelayMs} ms`)
+      console.error(`embedded database could not be opened again (${this.down.message}); retrying in ${this.reopenDelayMs} ms`)
       await this.worker.terminate().catch(() => {})
-      this.reopenTimer = setTimeout(() => void this.reopen(), reopenDelayMs)
+      this.reopenTimer = setTimeout(() => void this.reopen(), this.reopenDelayMs)
+      this.reopenDelayMs = Math.min(2 * this.reopenDelayMs, reopenDelayMs.most)
     }
   }
 
