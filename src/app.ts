@@ -126,7 +126,12 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(userRoutes)
       await api.register(projectRoutes)
       await api.register(attachmentRoutes, { limits: config.limits.attachments })
-      await api.register(importRoutes, { dataDir: config.dataDir, uploadLimitBytes: config.uploadLimitBytes })
+      await api.register(importRoutes, {
+        dataDir: config.dataDir,
+        uploadLimitBytes: config.uploadLimitBytes,
+        // the database grows on the data directory's disk only when it is the embedded one
+        room: { ...config.diskSpace, databaseFactor: opts.database.backend === 'embedded' ? config.diskSpace.databaseFactor : 0 },
+      })
       await api.register(layerRoutes)
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)

@@ -16,6 +16,18 @@ const EnvSchema = Type.Object({
   DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024 }),
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 2 * 1024 * 1024 * 1024, minimum: 1024 }),
+  DISK_FREE_MARGIN_BYTES: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 0,
+    description:
+      'free space the data directory keeps after an upload and (embedded) its estimated database growth; an upload that would leave less is refused with 507',
+  }),
+  IMPORT_DISK_FACTOR: Type.Number({
+    default: 4,
+    minimum: 0,
+    description:
+      'embedded database only: an import is expected to grow the database by this many times the size of its upload (rows about twice a zipped file, indexes and WAL about as much again)',
+  }),
   EMBEDDED_START_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 1000 }),
   LAYER_VERSIONS_KEPT: Type.Integer({
     default: 0,
@@ -150,6 +162,7 @@ export interface Config {
   dbPoolMax: number
   bodyLimitBytes: number
   uploadLimitBytes: number
+  diskSpace: DiskSpaceConfig
   embeddedStartTimeoutMs: number
   bootstrapAdminKey: boolean
   layerVersionsKept: number
@@ -170,6 +183,14 @@ export interface Config {
   sso: SsoConfig | undefined
   limits: Limits
   basemap: BasemapConfig
+}
+
+/** Room an upload must find in the data directory (src/import/disk-space.ts). */
+export interface DiskSpaceConfig {
+  /** left free after the upload and the database's growth */
+  marginBytes: number
+  /** the embedded database's estimated growth per byte of upload (not applied with DATABASE_URL) */
+  databaseFactor: number
 }
 
 /** 天地图 for the console's maps: off without a token. */
@@ -238,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: v.DB_POOL_MAX,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     uploadLimitBytes: v.UPLOAD_LIMIT_BYTES,
+    diskSpace: { marginBytes: v.DISK_FREE_MARGIN_BYTES, databaseFactor: v.IMPORT_DISK_FACTOR },
     embeddedStartTimeoutMs: v.EMBEDDED_START_TIMEOUT_MS,
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,

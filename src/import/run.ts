@@ -16,6 +16,7 @@ import { openGeoJson } from './geojson-source.js'
 import { openDatabase } from './database-import.js'
 import { detectDatabase } from './database-source.js'
 import { GdalCancelled } from './gdal/reader.js'
+import { diskFull, diskFullSaid } from '../jobs/lifecycle.js'
 import * as q from './queries.js'
 import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
@@ -309,6 +310,7 @@ async function failed(run: ImportRun, err: unknown): Promise<unknown> {
       ),
     )
   else if (ctx.signal?.aborted || err instanceof GdalCancelled) issues.errors.add(cancelled)
+  else if (diskFull(err as Error)) issues.errors.add(diskFullSaid)
   else return err
   const first = issues.errors.items[0] ?? { message: 'import failed', messageZh: '导入失败' }
   return Object.assign(new ImportFailure(first, issues.errors.items), { report: finished(run) })

@@ -23,11 +23,28 @@ export async function markRunning(knex: Knex, kind: JobKind, id: number, owner: 
 export function errorText(err: unknown): string {
   const e = err as Error & { code?: string }
   if (lostConnection(e)) return 'the database connection was lost while the job ran; nothing it wrote was kept. Start it again'
+  if (diskFull(e)) return diskFullSaid.message
   return (e?.message ?? String(err)).split(' - ').at(-1)!
 }
 
 /** A dropped or refused database connection, as node-pg and PostgreSQL report it (one definition: src/db/connection.ts). */
 export const lostConnection = connectionLost
+
+/**
+ * The data directory's (or the database server's) disk is full: PostgreSQL's 53100 (disk_full), as
+ * an ERROR when a table cannot grow or a PANIC when the WAL cannot (the embedded engine is then
+ * restarted, wire-server.ts), or ENOSPC from a file the service writes itself (an upload).
+ */
+export function diskFull(e: (Error & { code?: string }) | null | undefined): boolean {
+  return !!e && (e.code === '53100' || e.code === 'ENOSPC' || /No space left on device/i.test(e.message ?? ''))
+}
+
+/** What a job that ran out of disk says: nothing it wrote was kept, and what to do. */
+export const diskFullSaid = {
+  message:
+    "the disk is full (the data directory's, or the database server's); nothing of the job was kept. Free space or enlarge the disk, then start it again",
+  messageZh: '磁盘已满（数据目录或数据库服务器的磁盘）：任务未完成，已写入的数据已撤销。请清理或扩充磁盘后重新提交',
+}
 
 export interface Ending {
   status: FinalStatus

@@ -7,6 +7,8 @@ import { detectDatabase } from '../../import/database-source.js'
 import { listImportJobs } from '../../import/jobs.js'
 import { SourceError } from '../../import/shapefile-source.js'
 import { parseImportForm, submitImport } from '../../import/service.js'
+import type { DiskSpaceConfig } from '../../config.js'
+import { checkRoom } from '../../import/disk-space.js'
 import { saveUpload, type SavedUpload } from '../../import/upload.js'
 import { problem } from '../../errors/index.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
@@ -20,7 +22,7 @@ declare module 'fastify' {
 
 const tags = ['imports']
 
-const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number }> = async (app, opts) => {
+const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number; room: DiskSpaceConfig }> = async (app, opts) => {
   const knex = app.db.knex
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -33,6 +35,8 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
         throw problem('LR_PAYLOAD_TOO_LARGE', `the file is larger than the upload limit of ${opts.uploadLimitBytes} bytes`, {
           detailZh: '上传文件超过大小限制',
         })
+      // a body sent without Content-Length: its size is known now
+      if (this.headers['content-length'] === undefined) await checkRoom(opts.dataDir, opts.room, this.upload.size, true)
       ;(part as unknown as { value: string }).value = part.filename
     },
   })
@@ -53,6 +57,11 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
         consumes: ['multipart/form-data'],
         body: ImportForm,
         response: { 200: DatabaseListing, 202: ImportAccepted, ...problemResponses },
+      },
+      // Before a byte of the body is read: no room for the file and what it adds to the database, 507.
+      onRequest: async (request) => {
+        const length = Number(request.headers['content-length'])
+        if (Number.isSafeInteger(length) && length > 0) await checkRoom(opts.dataDir, opts.room, length)
       },
     },
     async (request, reply) => {
