@@ -10,7 +10,7 @@ import { problem } from '../errors/index.js'
 import type { ActivationHooks } from './hooks.js'
 import type { FollowUp, JobKindKey } from './keys.js'
 import { activeStatuses, jobKey, type FinalStatus, type JobKind, type JobOutcome, type ParamsOf } from './kinds.js'
-import { endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
+import { diskFull, diskFullSaid, endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
 import { heartbeatLimitSeconds, ownerColumns, ownerGone, ownerOfRow, processOwner, type JobOwner } from './owner.js'
 import { JobRunner } from './runner.js'
 
@@ -341,9 +341,11 @@ export class Jobs {
         : {
             status: 'failed',
             message: k.errorMessage?.(err) ?? errorText(err),
-            messageZh: lostConnection(err as Error)
-              ? '数据库连接中断，任务未完成：请稍后重新提交'
-              : '服务内部错误，任务未完成：请稍后重新提交，仍失败请联系管理员',
+            messageZh: diskFull(err as Error)
+              ? diskFullSaid.messageZh
+              : lostConnection(err as Error)
+                ? '数据库连接中断，任务未完成：请稍后重新提交'
+                : '服务内部错误，任务未完成：请稍后重新提交，仍失败请联系管理员',
           }
       // A stop that interrupts a recorded follow-up leaves it for the next start to run again.
       if (!committed && signal.aborted && this.runner.closing && (await k.resumable?.(this.knex, id).catch(() => null))) {
