@@ -132,7 +132,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
         // the database grows on the data directory's disk only when it is the embedded one
         room: { ...config.diskSpace, databaseFactor: opts.database.backend === 'embedded' ? config.diskSpace.databaseFactor : 0 },
       })
-      await api.register(layerRoutes)
+      await api.register(layerRoutes, { exportLimits: config.limits.exports })
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)
       await api.register(reviewRoutes)

@@ -24,7 +24,7 @@ const countyCondition =
   (column: string): Sql =>
     scopeCondition(scope, column)
 
-export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql']; datetime?: ItemsQuery['datetime'] }
+export type Selection = Pick<ItemsQuery, 'bbox' | 'filters' | 'datasets'> & { cql?: ItemsQuery['cql']; datetime?: ItemsQuery['datetime'] }
 
 /** Ids of the active versions of a layer collection in the key's region. */
 const activeDatasets = async (knex: Knex, c: Collection, scope: Scope): Promise<number[]> => (c.layer ? activeDatasetIds(knex, c.layer, scope) : [])
@@ -49,7 +49,7 @@ export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Se
   const box = boxOf(sel)
   const ctx: SourceContext = {
     countyCondition: county,
-    activeDatasets: await activeDatasets(knex, c, scope),
+    activeDatasets: sel.datasets ?? (await activeDatasets(knex, c, scope)),
     equals: new Map(sel.filters.map((f) => [f.property.name, f.value])),
     box,
     knex,

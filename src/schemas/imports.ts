@@ -221,3 +221,17 @@ export const LayerDetail = Type.Object({
   versions: Type.Array(LayerVersion),
 })
 export const LayersQuery = Type.Object({ county: Type.Optional(CountyCode) })
+/** GET /layers/{county}.gpkg: the county, and the output CRS as the OGC API's `crs` takes it. */
+export const CountyGeopackageParams = Type.Object({ county: CountyCode })
+export const CountyGeopackageQuery = Type.Object(
+  {
+    crs: Type.Optional(
+      Type.String({
+        description:
+          'output CRS as the OGC API’s f=gpkg takes it: EPSG:4490 (CGCS2000 lon/lat, the default) or a CGCS2000 3° Gauss-Kruger zone, e.g. EPSG:4548 or http://www.opengis.net/def/crs/EPSG/0/4527',
+        examples: ['EPSG:4548'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
