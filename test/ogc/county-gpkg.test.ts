@@ -178,6 +178,12 @@ describe(`a county's layers as one GeoPackage${gdalSkipReason}`, () => {
     const file = await save(`/api/v1/layers/${county}.gpkg?crs=EPSG:4548`, 'county-4548.gpkg')
     const info = await gdal('ogrinfo', ['-ro', '-al', '-so', file])
     expect(info.match(/ID\["EPSG",4548\]/g)).toHaveLength(4)
+    // Each table's own extent (gpkg_contents): the grid's 4 × 3 squares span 190 m × 140 m from (X, Y).
+    const extent = /Layer name: survey3\n[\s\S]*?Extent: \(([-\d.]+), ([-\d.]+)\) - \(([-\d.]+), ([-\d.]+)\)/.exec(info)!.slice(1).map(Number)
+    expect(
+      extent.map((v, i) => Math.abs(v - [X, Y, X + 190, Y + 140][i]!)).every((d) => d < 1e-6),
+      String(extent),
+    ).toBe(true)
     const t1 = (await features(file, 'survey3')).find((f) => f.properties.tbbh === 'T1')
     const xs = t1.geometry.coordinates[0][0].map((p: number[]) => p[0])
     const ys = t1.geometry.coordinates[0][0].map((p: number[]) => p[1])
