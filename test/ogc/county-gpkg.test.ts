@@ -154,7 +154,7 @@ describe(`a county's layers as one GeoPackage${gdalSkipReason}`, () => {
       "SELECT table_name || '.' || column_name AS c, name FROM gpkg_data_columns ORDER BY table_name, column_name",
       file,
     ])
-    const alias = new Map([...aliases.matchAll(/c \(String\) = (\S+)\s+name \(String\) = (\S+)/g)].map((m) => [m[1], m[2]]))
+    const alias = new Map([...aliases.matchAll(/c \(String\) = (\S+)\s+name \(String\) = (\S+)/g)].map((m) => [m[1]!, m[2]!]))
     expect(alias.get('survey3.zldwmc')).toBe('坐落单位名称')
     expect(alias.get('survey3.county')).toBe('行政区代码')
     expect(alias.get('survey2_lines.dlmc')).toBe('地类名称')
