@@ -5,6 +5,9 @@ import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config.js'
+import { collectionById } from '../../src/ogc/collections.js'
+import { parseItemsQuery } from '../../src/ogc/params.js'
+import { countMatched, exportRows } from '../../src/ogc/queries.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea, gkRect, X, Y } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
@@ -240,6 +243,17 @@ describe('which county, and how much', () => {
     } finally {
       await exact.close()
     }
+  })
+
+  it('reads the layer versions fixed for the file, not whatever is active at each page', async () => {
+    const survey3 = collectionById('survey3')!
+    const scope = { kind: 'county' as const, code: county }
+    const q = parseItemsQuery(survey3, { f: 'gpkg' }, { default: 1, maximum: 1 })
+    expect((await countMatched(t.knex, survey3, scope, q)).count).toBe(12)
+    // No version fixed: nothing is read, although a version is active.
+    const none = { ...q, datasets: [] }
+    expect((await countMatched(t.knex, survey3, scope, none)).count).toBe(0)
+    expect(await exportRows(t.knex, survey3, scope, none, 0, 100, null)).toEqual([])
   })
 
   it('is described in the OpenAPI document', async () => {
