@@ -6,6 +6,7 @@
 // The database lives in memory, so the number of features is bounded (GPKG_MAX_FEATURES).
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js'
 import type { Knex } from 'knex'
+import { activeDatasetIds } from '../db/read-model.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from '../ogc/collections.js'
@@ -214,6 +215,8 @@ export async function geopackage(knex: Knex, c: Collection, scope: Scope, q: Ite
       detailZh: `GeoPackage 下载将包含 ${n} 个要素，超过上限 ${maxFeatures} 个：请按行政区、范围（bbox）或条件（filter）缩小后再下载`,
       limit: maxFeatures,
     })
+  // The layer versions read once, so every page (and the count) reads the same ones.
+  if (c.layer && !q.datasets) q = { ...q, datasets: await activeDatasetIds(knex, c.layer, scope) }
   if (!q.limitGiven || q.limit > maxFeatures) {
     const matched = await countMatched(knex, c, scope, q)
     const wanted = q.limitGiven ? Math.min(q.limit, matched.count - q.offset) : matched.count - q.offset
