@@ -104,6 +104,7 @@ export const s = {
       history: '历史',
     },
     historyButton: '历史版本',
+    downloadGpkg: (county) => `下载${county}现状图层（GeoPackage）`,
     historyTitle: (title) => `${title} 的历史版本`,
     active: '当前',
     inactive: '历史',
