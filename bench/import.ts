@@ -1,8 +1,12 @@
-// npm run bench:import [-- --patches 100000 --rounds 3]
+// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg]
 // Imports a generated third-survey shapefile through the service's own import path and, in the same
 // run and database, with ogr2ogr (GDAL, COPY mode, reprojected to EPSG:4490); prints both times,
 // the ratio and peak memory. Needs a PostGIS server (BENCH_DATABASE_URL, default a local
 // lowland_bench database, created if missing) and ogr2ogr (Debian's gdal-bin).
+// --format gdb / gpkg: the same patches as a zipped FileGDB / a GeoPackage (made from the shapefile
+// by ogr2ogr once), read by both sides; the service's shapefile path on the same data runs beside.
+import { createHash } from 'node:crypto'
+import fs from 'node:fs'
 import { execFileSync, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -12,7 +16,11 @@ import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { runImport } from '../src/import/run.js'
 
-const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' } } })
+const { values } = parseArgs({
+  options: { patches: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, format: { type: 'string', default: 'shp' } },
+})
+const format = values.format as 'shp' | 'gdb' | 'gpkg'
+if (!['shp', 'gdb', 'gpkg'].includes(format)) throw new Error('--format is shp, gdb or gpkg')
 const patches = Number(values.patches)
 const rounds = Number(values.rounds)
 const url = benchDatabaseUrl
@@ -20,7 +28,8 @@ const url = benchDatabaseUrl
 async function main() {
   if (spawnSync('ogr2ogr', ['--version']).status !== 0) throw new Error('ogr2ogr not found: apt-get install gdal-bin')
   await ensureBenchDatabase()
-  const { zip, sha256 } = await generatedSurvey3(patches)
+  const shp = await generatedSurvey3(patches)
+  const { zip, sha256, ogrSource } = format === 'shp' ? { ...shp, ogrSource: `/vsizip/${shp.zip}` } : databaseOf(shp.zip, format)
   const knex = createKnex(url, 4)
   await migrateLatest(knex)
   const kind = layerKind('survey3')!
@@ -28,6 +37,7 @@ async function main() {
   const ogrConn = `PG:host=${pgUrl.hostname} port=${pgUrl.port || 5432} user=${decodeURIComponent(pgUrl.username)} dbname=${pgUrl.pathname.slice(1)}${pgUrl.password ? ` password=${decodeURIComponent(pgUrl.password)}` : ''}`
 
   const service: number[] = []
+  const shpPath: number[] = []
   const ogr: number[] = []
   let servicePeak = 0
   let ogrPeak = 0
@@ -36,6 +46,7 @@ async function main() {
   for (let r = 0; r < rounds; r++) {
     // ogr2ogr first in odd rounds, second in even ones, so neither always meets a warm cache.
     const order = r % 2 ? ['service', 'ogr'] : ['ogr', 'service']
+    if (format !== 'shp') order.push('shapefile')
     for (const which of order) {
       await knex.raw('TRUNCATE datasets CASCADE')
       // Each round starts from the same state: no partitions left from the round before.
@@ -57,7 +68,7 @@ async function main() {
             '-f',
             'PostgreSQL',
             ogrConn,
-            `/vsizip/${zip}`,
+            ogrSource,
             '-nln',
             'ogr_bench',
             '-t_srs',
@@ -77,6 +88,7 @@ async function main() {
         ogrPeak = Math.max(ogrPeak, Number(res.stderr.trim().split('\n').pop()) / 1024)
         ogrRows = Number((await knex('ogr_bench').count<{ n: number }>({ n: '*' }).first())?.n)
       } else {
+        const file = which === 'shapefile' ? shp : { zip, sha256 }
         let peak = 0
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
         const t0 = Date.now()
@@ -87,15 +99,18 @@ async function main() {
             county: '371502',
             mode: 'replace',
             onInvalid: 'fail',
-            file: { path: zip, name: path.basename(zip), sha256 },
+            file: { path: file.zip, name: path.basename(file.zip), sha256: file.sha256 },
             importedBy: 'bench',
             jobId: null,
           },
         )
-        service.push(Date.now() - t0)
-        phases.push(report.timings)
         clearInterval(sampler)
-        servicePeak = Math.max(servicePeak, peak / 2 ** 20)
+        if (which === 'shapefile') shpPath.push(Date.now() - t0)
+        else {
+          service.push(Date.now() - t0)
+          phases.push(report.timings)
+          servicePeak = Math.max(servicePeak, peak / 2 ** 20)
+        }
         if (report.counts.stored !== patches) throw new Error(`stored ${report.counts.stored} of ${patches}`)
       }
     }
@@ -103,7 +118,8 @@ async function main() {
   await knex.destroy()
   const s = median(service)
   const o = median(ogr)
-  console.log(`\nimport of ${patches} third-survey patches (GBK, CGCS2000 GK CM 117E → EPSG:4490), ${rounds} rounds, median`)
+  const from = { shp: 'zipped shapefile, GBK', gdb: 'zipped FileGDB', gpkg: 'GeoPackage' }[format]
+  console.log(`\nimport of ${patches} third-survey patches (${from}, CGCS2000 GK CM 117E → EPSG:4490), ${rounds} rounds, median`)
   console.log(
     `  service import : ${(s / 1000).toFixed(2)} s  (${service.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${servicePeak.toFixed(0)} MiB  — validates, repairs, keeps attributes as jsonb`,
   )
@@ -111,11 +127,34 @@ async function main() {
     `  ogr2ogr        : ${(o / 1000).toFixed(2)} s  (${ogr.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${ogrPeak.toFixed(0)} MiB  — ${ogrRows} rows`,
   )
   console.log(`  ratio service / ogr2ogr: ${(s / o).toFixed(2)}`)
+  if (shpPath.length) {
+    const p = median(shpPath)
+    console.log(`  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s; ratio ${format} / shapefile ${(s / p).toFixed(2)}`)
+  }
   const phase = (k: string) => (median(phases.map((p) => p[k] ?? 0)) / 1000).toFixed(2)
   console.log(
     `  service phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`,
   )
   console.log(`  (${execFileSync('ogr2ogr', ['--version'], { encoding: 'utf8' }).trim()})`)
+}
+
+/** The generated shapefile as a zipped FileGDB (layer DLTB) or a GeoPackage, made once beside it. */
+function databaseOf(shpZip: string, f: 'gdb' | 'gpkg'): { zip: string; sha256: string; ogrSource: string } {
+  const dir = path.dirname(shpZip)
+  const gdb = path.join(dir, 'db', '371502.gdb')
+  const out = f === 'gdb' ? path.join(dir, '371502_gdb.zip') : path.join(dir, '371502.gpkg')
+  if (!fs.existsSync(out)) {
+    console.log(`making ${path.basename(out)} …`)
+    fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true })
+    fs.mkdirSync(path.join(dir, 'db'))
+    if (f === 'gdb') {
+      execFileSync('ogr2ogr', ['-f', 'OpenFileGDB', gdb, `/vsizip/${shpZip}`, '-nln', 'DLTB', '-nlt', 'PROMOTE_TO_MULTI'])
+      execFileSync('zip', ['-q', '-r', '-1', out, '371502.gdb'], { cwd: path.join(dir, 'db') })
+    } else execFileSync('ogr2ogr', ['-f', 'GPKG', out, `/vsizip/${shpZip}`, '-nln', 'DLTB', '-nlt', 'PROMOTE_TO_MULTI'])
+    fs.rmSync(path.join(dir, 'db'), { recursive: true, force: true })
+  }
+  const sha256 = createHash('sha256').update(fs.readFileSync(out)).digest('hex')
+  return { zip: out, sha256, ogrSource: f === 'gdb' ? `/vsizip/${out}/371502.gdb` : out }
 }
 
 main().catch((err) => {

@@ -105,6 +105,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
     layerVersionsKept: config.layerVersionsKept,
     importLimits: config.limits.import,
     jobsPerKey: config.jobsPerKey,
+    heartbeatSeconds: config.jobHeartbeatSeconds,
   })
   await instance.register(openapi, { version: serviceVersion })
   instance.addHook('onSend', async (request, reply, payload) => {
@@ -118,15 +119,20 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(consoleRoutes)
   await instance.register(
     async (api) => {
-      await api.register(auth, { sessions: config.sessions, publicUrl: config.publicUrl })
+      await api.register(auth, { sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
       await api.register(audit)
       await api.register(keyRoutes)
       await api.register(sessionRoutes, { sessions: config.sessions, publicUrl: config.publicUrl })
       await api.register(userRoutes)
       await api.register(projectRoutes)
       await api.register(attachmentRoutes, { limits: config.limits.attachments })
-      await api.register(importRoutes, { dataDir: config.dataDir, uploadLimitBytes: config.uploadLimitBytes })
-      await api.register(layerRoutes)
+      await api.register(importRoutes, {
+        dataDir: config.dataDir,
+        uploadLimitBytes: config.uploadLimitBytes,
+        // the database grows on the data directory's disk only when it is the embedded one
+        room: { ...config.diskSpace, databaseFactor: opts.database.backend === 'embedded' ? config.diskSpace.databaseFactor : 0 },
+      })
+      await api.register(layerRoutes, { exportLimits: config.limits.exports })
       await api.register(analysisRoutes)
       await api.register(bundleRoutes)
       await api.register(reviewRoutes)
@@ -140,7 +146,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (ogc) => {
       await readOnlyCors(ogc, config.corsOrigins)
-      await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
+      await ogc.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
       await ogc.register(ogcRoutes, { version: serviceVersion, limits: config.limits.items, exportLimits: config.limits.exports })
     },
     { prefix: '/ogc' },
@@ -148,8 +154,8 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(
     async (tiles) => {
       await readOnlyCors(tiles, config.corsOrigins)
-      await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl })
-      await tiles.register(tileRoutes, { limits: config.limits.tiles })
+      await tiles.register(auth, { queryKey: true, sessions: config.sessions, publicUrl: config.publicUrl, sso: config.sso })
+      await tiles.register(tileRoutes, { limits: config.limits.tiles, cache: config.tileCache, dataDir: config.dataDir })
     },
     { prefix: '/tiles' },
   )

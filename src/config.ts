@@ -16,6 +16,18 @@ const EnvSchema = Type.Object({
   DB_POOL_MAX: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 10 * 1024 * 1024, minimum: 1024 }),
   UPLOAD_LIMIT_BYTES: Type.Integer({ default: 2 * 1024 * 1024 * 1024, minimum: 1024 }),
+  DISK_FREE_MARGIN_BYTES: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 0,
+    description:
+      'free space the data directory keeps after an upload and (embedded) its estimated database growth; an upload that would leave less is refused with 507',
+  }),
+  IMPORT_DISK_FACTOR: Type.Number({
+    default: 4,
+    minimum: 0,
+    description:
+      'embedded database only: an import is expected to grow the database by this many times the size of its upload (rows about twice a zipped file, indexes and WAL about as much again)',
+  }),
   EMBEDDED_START_TIMEOUT_MS: Type.Integer({ default: 120_000, minimum: 1000 }),
   LAYER_VERSIONS_KEPT: Type.Integer({
     default: 0,
@@ -65,6 +77,17 @@ const EnvSchema = Type.Object({
     default: 'false',
     description: 'proxies whose X-Forwarded-For/-Proto are believed: false, true, or addresses/CIDRs (127.0.0.1,10.0.0.0/8, loopback)',
   }),
+  SSO_HEADER: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9-]+$',
+      description:
+        'single sign-on: the header a trusted gateway (统一身份认证) puts the signed-in user name in, e.g. X-Remote-User; unset = off. Needs SSO_PROXIES',
+    }),
+  ),
+  SSO_PROXIES: Type.String({
+    default: '',
+    description: 'single sign-on: the gateway addresses/CIDRs (or loopback) whose SSO_HEADER is believed; from any other address the header is refused',
+  }),
   CORS_ORIGINS: Type.String({ default: '', description: 'web origins allowed to read /ogc and /tiles (comma-separated, or *); none by default' }),
   // Limits of what one request may ask for.
   OGC_LIMIT_DEFAULT: Type.Integer({ default: 100, minimum: 1, description: 'features in an OGC items page when the client gives no limit' }),
@@ -75,6 +98,16 @@ const EnvSchema = Type.Object({
     minimum: 1,
     description: 'features in one analysis-pieces tile at most (computed per request)',
   }),
+  TILE_CACHE_MEMORY_BYTES: Type.Integer({
+    default: 64 * 1024 * 1024,
+    minimum: 0,
+    description: 'bytes of vector tiles kept in memory, the most recently used (0: none); a tile is kept under its data versions, so never stale',
+  }),
+  TILE_CACHE_DISK_BYTES: Type.Integer({
+    default: 512 * 1024 * 1024,
+    minimum: 0,
+    description: 'bytes of vector tiles kept under DATA_DIR/tile-cache across restarts, the oldest dropped first (0: none)',
+  }),
   GPKG_MAX_FEATURES: Type.Integer({
     default: 200_000,
     minimum: 1,
@@ -84,6 +117,13 @@ const EnvSchema = Type.Object({
     default: 4,
     minimum: 0,
     description: 'imports (and analysis or bundle runs) one key or account may have queued or running at once; beyond, 429; 0 = no limit',
+  }),
+  JOB_HEARTBEAT_SECONDS: Type.Integer({
+    default: 10,
+    minimum: 1,
+    maximum: 3600,
+    description:
+      'seconds between the heartbeats a process writes on the jobs it holds; a start settles another process’s jobs only once their heartbeat is 3 beats and 15 s old, or their process is gone from this host',
   }),
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
@@ -122,10 +162,13 @@ export interface Config {
   dbPoolMax: number
   bodyLimitBytes: number
   uploadLimitBytes: number
+  diskSpace: DiskSpaceConfig
   embeddedStartTimeoutMs: number
   bootstrapAdminKey: boolean
   layerVersionsKept: number
   jobsPerKey: number
+  /** seconds between two heartbeats of the jobs a process holds (src/jobs/owner.ts) */
+  jobHeartbeatSeconds: number
   maxInFlight: number
   maxFailedKeysPerMinute: number
   sessions: { idleMinutes: number; absoluteHours: number }
@@ -135,11 +178,30 @@ export interface Config {
   /** Fastify's trustProxy: false, true, or the proxies' addresses */
   trustProxy: boolean | string[]
   corsOrigins: string[]
+  tileCache: { memoryBytes: number; diskBytes: number }
+  /** single sign-on through a trusted gateway's header (off when undefined) */
+  sso: SsoConfig | undefined
   limits: Limits
   basemap: BasemapConfig
 }
 
+/** Room an upload must find in the data directory (src/import/disk-space.ts). */
+export interface DiskSpaceConfig {
+  /** left free after the upload and the database's growth */
+  marginBytes: number
+  /** the embedded database's estimated growth per byte of upload (not applied with DATABASE_URL) */
+  databaseFactor: number
+}
+
 /** 天地图 for the console's maps: off without a token. */
+/** A gateway that signs people in (统一身份认证) and passes the user name in a header (src/auth/sso.ts). */
+export interface SsoConfig {
+  /** the header's name, lower case */
+  header: string
+  /** addresses/CIDRs (or loopback) the header is believed from */
+  proxies: string[]
+}
+
 export interface BasemapConfig {
   tiandituToken: string | undefined
   /** server address, with {0-7} for the subdomains */
@@ -197,10 +259,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: v.DB_POOL_MAX,
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
     uploadLimitBytes: v.UPLOAD_LIMIT_BYTES,
+    diskSpace: { marginBytes: v.DISK_FREE_MARGIN_BYTES, databaseFactor: v.IMPORT_DISK_FACTOR },
     embeddedStartTimeoutMs: v.EMBEDDED_START_TIMEOUT_MS,
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
     jobsPerKey: v.JOBS_PER_KEY,
+    jobHeartbeatSeconds: v.JOB_HEARTBEAT_SECONDS,
     maxInFlight: v.MAX_IN_FLIGHT,
     maxFailedKeysPerMinute: v.MAX_FAILED_KEYS_PER_MINUTE,
     sessions: { idleMinutes: v.SESSION_IDLE_MINUTES, absoluteHours: v.SESSION_ABSOLUTE_HOURS },
@@ -215,6 +279,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: trustProxyOf(v.TRUST_PROXY),
     corsOrigins: listOf(v.CORS_ORIGINS),
+    tileCache: { memoryBytes: v.TILE_CACHE_MEMORY_BYTES, diskBytes: v.TILE_CACHE_DISK_BYTES },
+    sso: v.SSO_HEADER ? { header: v.SSO_HEADER.toLowerCase(), proxies: listOf(v.SSO_PROXIES) } : undefined,
     limits: {
       items: { default: v.OGC_LIMIT_DEFAULT, maximum: v.OGC_LIMIT_MAX },
       tiles: { maxFeatures: v.TILE_MAX_FEATURES, maxAnalysisPieces: v.TILE_MAX_ANALYSIS_PIECES },
@@ -259,6 +325,13 @@ function crossChecks(v: Env): string[] {
     const bad = listOf(v.TRUST_PROXY).filter((p) => !proxyNames.has(p) && !ipOrCidr.test(p))
     if (bad.length || !listOf(v.TRUST_PROXY).length) problems.push(`TRUST_PROXY: not true, false, or addresses/CIDRs: '${v.TRUST_PROXY}'`)
   }
+  if (v.SSO_HEADER !== undefined) {
+    if (['authorization', 'x-api-key', 'cookie', 'host', 'origin'].includes(v.SSO_HEADER.toLowerCase()))
+      problems.push(`SSO_HEADER: '${v.SSO_HEADER}' carries keys, cookies or addresses already; name the gateway's own header (X-Remote-User)`)
+    const proxies = listOf(v.SSO_PROXIES)
+    const bad = proxies.filter((p) => p !== 'loopback' && !ipOrCidr.test(p))
+    if (!proxies.length || bad.length) problems.push(`SSO_PROXIES: SSO_HEADER needs the gateway's addresses/CIDRs (or loopback), got '${v.SSO_PROXIES}'`)
+  } else if (v.SSO_PROXIES) problems.push('SSO_PROXIES is set without SSO_HEADER')
   if (!/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v.TIANDITU_URL)) {
     problems.push(`TIANDITU_URL: must be an http(s) address without query, e.g. https://t{0-7}.tianditu.gov.cn, got '${v.TIANDITU_URL}'`)
   }

@@ -150,7 +150,8 @@ export function uploadImport(form, onProgress) {
     xhr.open('POST', '/api/v1/imports')
     xhr.responseType = 'json'
     xhr.upload.addEventListener('progress', (e) => onProgress(e.loaded, e.lengthComputable ? e.total : null))
-    xhr.addEventListener('load', () => (xhr.status === 202 ? resolve(xhr.response) : reject(new ApiError(xhr.status, xhr.response))))
+    // 200: a survey database sent without a layer kind, answered with its layers and the proposed mapping
+    xhr.addEventListener('load', () => (xhr.status === 202 || xhr.status === 200 ? resolve(xhr.response) : reject(new ApiError(xhr.status, xhr.response))))
     xhr.addEventListener('error', () => reject(new ApiError(0, { detailZh: s.problems.network })))
     xhr.addEventListener('abort', () => reject(new ApiError(0, { detailZh: s.upload.status.cancelled })))
     xhr.send(form)

@@ -10,6 +10,7 @@ import { migrateDown, migrateLatest, migrationStatus } from '../db/migrate.js'
 import { roles, type Role } from '../domain/region.js'
 import { analyzeCommand } from './analyze.js'
 import { CliUsageError, importCommand } from './import.js'
+import { cliLog, userMessage } from './log.js'
 
 const usage = `usage: npm run cli -- <command>
 
@@ -133,8 +134,13 @@ async function withJobs<T>(work: (jobs: Jobs, db: Database) => Promise<T>): Prom
   const config = loadConfig()
   return withDatabase(async (db) => {
     await migrateLatest(db.knex)
-    const log = { error: (o: object, m: string) => console.error(m, o), warn: (o: object, m: string) => console.error(m, o) }
-    const jobs = buildJobs({ knex: db.knex, log, dataDir: config.dataDir, keepVersions: config.layerVersionsKept })
+    const jobs = buildJobs({
+      knex: db.knex,
+      log: cliLog,
+      dataDir: config.dataDir,
+      keepVersions: config.layerVersionsKept,
+      heartbeatSeconds: config.jobHeartbeatSeconds,
+    })
     try {
       return await work(jobs, db)
     } finally {
@@ -176,6 +182,7 @@ async function main(argv: string[]) {
 main(process.argv.slice(2)).catch((err: unknown) => {
   const usageError = err instanceof UsageError || err instanceof CliUsageError
   if (usageError) console.error(`${(err as Error).message}\n\n${usage}`)
-  else console.error(`error: ${(err as Error).message}`)
+  // A failed query (the database away while the command reads its job) is told without its SQL.
+  else console.error(`error: ${userMessage(err)}`)
   process.exit(usageError ? 64 : 1)
 })

@@ -12,7 +12,10 @@ const source: Knex.MigrationSource<string> = {
   },
 }
 
-const config: Knex.MigratorConfig = { migrationSource: source, tableName: 'knex_migrations' }
+/** The table where knex records the applied migrations (read by /health, src/health/check.ts). */
+export const migrationsTable = 'knex_migrations'
+
+const config: Knex.MigratorConfig = { migrationSource: source, tableName: migrationsTable }
 
 export interface MigrationStatus {
   applied: string[]

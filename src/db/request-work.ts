@@ -13,6 +13,11 @@ export interface RequestWork {
   statementTimeoutMs: number
   /** connections running one of this request's statements now */
   running: Set<pg.Client>
+  /**
+   * The request's method is safe (GET, HEAD): its statements only read, so one that failed on a
+   * connection found dead may be run again on another (src/db/connection.ts).
+   */
+  readOnly?: boolean
 }
 
 const store = new AsyncLocalStorage<RequestWork>()

@@ -37,6 +37,8 @@ export const problemKinds = {
   LR_DB_UNAVAILABLE: { status: 503, slug: 'database-unavailable', titleZh: '数据库暂不可用', titleEn: 'Database unavailable' },
   // A statement of the request ran past the statement timeout (STATEMENT_TIMEOUT_MS): ask for less.
   LR_TIMEOUT: { status: 503, slug: 'timeout', titleZh: '请求处理超时', titleEn: 'Request timed out' },
+  // The data directory's disk (or the database server's) is full: an upload that would not fit, a write that did not.
+  LR_INSUFFICIENT_STORAGE: { status: 507, slug: 'insufficient-storage', titleZh: '磁盘已满', titleEn: 'Insufficient storage' },
   LR_INTERNAL: { status: 500, slug: 'internal', titleZh: '服务内部错误', titleEn: 'Internal error' },
 } as const satisfies Record<string, ProblemKind>
 

@@ -6,6 +6,7 @@
 // The database lives in memory, so the number of features is bounded (GPKG_MAX_FEATURES).
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js'
 import type { Knex } from 'knex'
+import { activeDatasetIds } from '../db/read-model.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import type { Collection, Property } from '../ogc/collections.js'
@@ -49,7 +50,14 @@ export function gpkgGeometry(wkbHex: string, envelope: [number, number, number, 
   return Buffer.concat([head, wkb])
 }
 
-function createSchema(db: Database, c: Collection, q: ItemsQuery, srs: { id: number; name: string; wkt: string }, idColumn: boolean) {
+interface Srs {
+  id: number
+  name: string
+  wkt: string
+}
+
+/** The container: application id and version, the gpkg_* tables, the CRS rows and the schema extension. */
+function createContainer(db: Database, srs: Srs) {
   db.run(`PRAGMA application_id = 1196444487`) // 'GPKG'
   db.run(`PRAGMA user_version = 10400`)
   db.run(`CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY, organization TEXT NOT NULL,
@@ -87,7 +95,10 @@ function createSchema(db: Database, c: Collection, q: ItemsQuery, srs: { id: num
   ext.run(['gpkg_data_columns', 'gpkg_schema', schemaExtension, 'read-write'])
   ext.run(['gpkg_data_column_constraints', 'gpkg_schema', schemaExtension, 'read-write'])
   ext.free()
+}
 
+/** One feature table: its columns, its row in gpkg_contents and gpkg_geometry_columns, and the Chinese aliases. */
+function addLayer(db: Database, c: Collection, q: ItemsQuery, srs: Srs, idColumn: boolean) {
   const table = gpkgTableName(c)
   const columns = [
     'fid INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL',
@@ -111,7 +122,7 @@ function createSchema(db: Database, c: Collection, q: ItemsQuery, srs: { id: num
 }
 
 /** The CRS row of the output: its EPSG name and WKT as PostGIS knows them. */
-async function outputSrs(knex: Knex, srid: number) {
+async function outputSrs(knex: Knex, srid: number): Promise<Srs> {
   const { rows } = await knex.raw('SELECT srtext FROM spatial_ref_sys WHERE srid = ?', [srid])
   const wkt = (rows[0]?.srtext as string | undefined) ?? ''
   const name = /^[A-Z]+CS\["([^"]+)"/.exec(wkt)?.[1] ?? `EPSG:${srid}`
@@ -125,37 +136,33 @@ const sqliteValue = (p: Property, v: unknown): string | number | null => {
   return String(v)
 }
 
-/**
- * The GeoPackage of a query (every match unless the client gave a limit), as bytes. Refused with
- * 413 above `maxFeatures`: counted first, and counted again while writing (the count beyond
- * 100 000 is an estimate).
- */
-export async function geopackage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, maxFeatures: number): Promise<Uint8Array> {
-  const tooMany = (n: number | string) =>
-    problem('LR_EXPORT_TOO_LARGE', `the GeoPackage would hold ${n} features, more than the limit of ${maxFeatures}; filter by county, bbox or filter`, {
-      detailZh: `GeoPackage 下载将包含 ${n} 个要素，超过上限 ${maxFeatures} 个：请按行政区、范围（bbox）或条件（filter）缩小后再下载`,
-      limit: maxFeatures,
-    })
-  if (!q.limitGiven || q.limit > maxFeatures) {
-    const matched = await countMatched(knex, c, scope, q)
-    const wanted = q.limitGiven ? Math.min(q.limit, matched.count - q.offset) : matched.count - q.offset
-    if (matched.exact && wanted > maxFeatures) throw tooMany(wanted)
-  }
-  const SQL = await sqlite()
-  const db = new SQL.Database()
+/** One layer of a GeoPackage: a collection, the region it is read in and the query selecting its rows. */
+export interface GpkgLayer {
+  collection: Collection
+  scope: Scope
+  query: ItemsQuery
+}
+
+/** How many features a GeoPackage may hold in all, and the refusal beyond (given the count, or `> max` while writing). */
+export interface GpkgCap {
+  maxFeatures: number
+  tooLarge: (n: number | string) => Error
+}
+
+/** The rows of one layer into its table; answers how many were written, refused once the running total passes the cap. */
+async function fillLayer(db: Database, knex: Knex, layer: GpkgLayer, srs: Srs, o: GpkgCap & { written: number }): Promise<number> {
+  const { collection: c, scope, query: q } = layer
+  const idColumn = c.idType === 'string'
+  addLayer(db, c, q, srs, idColumn)
+  const table = gpkgTableName(c)
+  const names = ['fid', 'geom', ...(idColumn ? ['feature_id'] : []), ...q.properties.map((p) => p.name)]
+  const insert = db.prepare(`INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
+  const box = [Infinity, Infinity, -Infinity, -Infinity]
+  let count = 0
   try {
-    const srs = await outputSrs(knex, q.crs.srid)
-    const idColumn = c.idType === 'string'
-    createSchema(db, c, q, srs, idColumn)
-    const table = gpkgTableName(c)
-    const names = ['fid', 'geom', ...(idColumn ? ['feature_id'] : []), ...q.properties.map((p) => p.name)]
-    const insert = db.prepare(`INSERT INTO ${quote(table)} (${names.map(quote).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
-    const box = [Infinity, Infinity, -Infinity, -Infinity]
-    let count = 0
-    db.run('BEGIN')
     for await (const rows of pages(knex, c, scope, q, 'wkb')) {
       count += rows.length
-      if (count > maxFeatures) throw tooMany(`> ${maxFeatures}`)
+      if (o.written + count > o.maxFeatures) throw o.tooLarge(`> ${o.maxFeatures}`)
       for (const r of rows as ExportRow[]) {
         const env = r.envelope ?? null
         if (env) {
@@ -169,11 +176,51 @@ export async function geopackage(knex: Knex, c: Collection, scope: Scope, q: Ite
         insert.run([fid, geometry, ...(idColumn ? [String(r.id)] : []), ...q.properties.map((p, i) => sqliteValue(p, r.values[i]))])
       }
     }
+  } finally {
     insert.free()
-    if (count > 0) db.run('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ?', box)
+  }
+  if (count > 0) db.run('UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?', [...box, table])
+  return count
+}
+
+/**
+ * One GeoPackage of one or several layers (a table each, one output CRS), as bytes. Refused with
+ * `tooLarge` once more than `maxFeatures` rows are written in all: callers count first, this is
+ * the bound when a count was an estimate or changed meanwhile.
+ */
+export async function writeGeopackage(knex: Knex, layers: GpkgLayer[], srid: number, cap: GpkgCap): Promise<Uint8Array> {
+  const SQL = await sqlite()
+  const db = new SQL.Database()
+  try {
+    const srs = await outputSrs(knex, srid)
+    createContainer(db, srs)
+    let written = 0
+    db.run('BEGIN')
+    for (const layer of layers) written += await fillLayer(db, knex, layer, srs, { ...cap, written })
     db.run('COMMIT')
     return db.export()
   } finally {
     db.close()
   }
+}
+
+/**
+ * The GeoPackage of a query (every match unless the client gave a limit), as bytes. Refused with
+ * 413 above `maxFeatures`: counted first, and counted again while writing (the count beyond
+ * 100 000 is an estimate).
+ */
+export async function geopackage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, maxFeatures: number): Promise<Uint8Array> {
+  const tooLarge = (n: number | string) =>
+    problem('LR_EXPORT_TOO_LARGE', `the GeoPackage would hold ${n} features, more than the limit of ${maxFeatures}; filter by county, bbox or filter`, {
+      detailZh: `GeoPackage 下载将包含 ${n} 个要素，超过上限 ${maxFeatures} 个：请按行政区、范围（bbox）或条件（filter）缩小后再下载`,
+      limit: maxFeatures,
+    })
+  // The layer versions read once, so every page (and the count) reads the same ones.
+  if (c.layer && !q.datasets) q = { ...q, datasets: await activeDatasetIds(knex, c.layer, scope) }
+  if (!q.limitGiven || q.limit > maxFeatures) {
+    const matched = await countMatched(knex, c, scope, q)
+    const wanted = q.limitGiven ? Math.min(q.limit, matched.count - q.offset) : matched.count - q.offset
+    if (matched.exact && wanted > maxFeatures) throw tooLarge(wanted)
+  }
+  return writeGeopackage(knex, [{ collection: c, scope, query: q }], q.crs.srid, { maxFeatures, tooLarge })
 }

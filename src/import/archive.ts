@@ -59,7 +59,7 @@ function unsafe(name: string, entry: yauzl.Entry): { en: string; zh: string } | 
 
 const repack = '请将 .shp、.shx、.dbf、.prj（及 .cpg）直接打包为一个 .zip 后重新上传'
 
-function openZip(file: string): Promise<yauzl.ZipFile> {
+export function openZip(file: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.open(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true, strictFileNames: false }, (err, zip) =>
       err
@@ -74,7 +74,7 @@ function openZip(file: string): Promise<yauzl.ZipFile> {
   )
 }
 
-async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<Array<{ name: string; entry: yauzl.Entry }>> {
+export async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Promise<Array<{ name: string; entry: yauzl.Entry }>> {
   if (zip.entryCount > limits.maxEntries)
     throw new ArchiveError(
       `the zip holds ${zip.entryCount} entries, more than the limit of ${limits.maxEntries}`,

@@ -9,7 +9,7 @@ import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import { ActivationHookError } from '../jobs/hooks.js'
-import type { JobKind } from '../jobs/kinds.js'
+import { activeStatuses, type JobKind } from '../jobs/kinds.js'
 import { errorText, lostConnection } from '../jobs/lifecycle.js'
 import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import * as q from './queries.js'
@@ -80,8 +80,10 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
             fieldMap: params.fieldMap,
             onInvalid: params.onInvalid,
             surveyYear: params.surveyYear,
+            sourceLayer: params.sourceLayer,
           }),
           created_by: actor.principal.prefix,
+          upload_dir: uploadDirName(o.dataDir, params.file.workDir),
         })
         .returning('id')
       const detail = { layer: params.layer, file: params.file.name, mode: params.mode }
@@ -100,7 +102,10 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
     },
     async ended(trx, id, status) {
       // Read back from the row the final state has just been written to.
-      const row = await trx('import_jobs').first('created_by', 'xzqdm', 'dataset_id', 'counts').where({ id })
+      const row = await trx('import_jobs').first('created_by', 'xzqdm', 'dataset_id', 'counts', 'upload_dir').where({ id })
+      // Whoever ends the job (its run, a cancel while it is queued, a start settling it) removes its
+      // upload now, in whichever process: the run removed it already unless it never ran.
+      await removeUploadDir(o.dataDir, row.upload_dir)
       await recordAudit(trx, {
         keyPrefix: row.created_by,
         action: 'import.finish',
@@ -111,7 +116,7 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
         detail: { status, datasetId: row.dataset_id, counts: row.counts },
       })
     },
-    atStart: (knex) => removeImportLeftovers(knex, o.dataDir),
+    atStart: (knex, live) => removeImportLeftovers(knex, { dataDir: o.dataDir, uploadGraceSeconds: live.heartbeatLimitSeconds }),
     // Never the SQL or table names: a lost connection says so, anything else only the database's own words.
     errorMessage: (err) => (lostConnection(err as Error) ? errorText(err) : `internal error: ${errorText(err)}`),
   }
@@ -240,11 +245,48 @@ export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: str
   return (await query).map(withChinese)
 }
 
-/** After a restart: versions left loading by any job are removed, and the uploads' temp files. */
-export async function removeImportLeftovers(knex: Knex, dataDir: string): Promise<void> {
+/** Upload directories are made by saveUpload (upload.ts) as `u-<uuid>` under importWorkRoot. */
+const uploadDirPattern = /^u-[0-9a-f-]{36}$/
+
+/** The name of an upload's own directory, as the job's row keeps it; null for a file that is not an upload (the CLI's). */
+function uploadDirName(dataDir: string, workDir: string | undefined): string | null {
+  if (!workDir || path.dirname(workDir) !== importWorkRoot(dataDir)) return null
+  const name = path.basename(workDir)
+  return uploadDirPattern.test(name) ? name : null
+}
+
+/** Removes an upload directory named by a job's row; only such a name, only under importWorkRoot. */
+async function removeUploadDir(dataDir: string, name: string | null | undefined): Promise<void> {
+  if (name && uploadDirPattern.test(name)) await fs.rm(path.join(importWorkRoot(dataDir), name), { recursive: true, force: true })
+}
+
+/**
+ * After the interrupted jobs were settled at a start: versions left loading and upload directories
+ * that no active import holds (the active ones left are those of live owners: a command-line import,
+ * another instance). An upload directory younger than uploadGraceSeconds may be an upload still
+ * arriving at another instance, its job not yet written: it stays for the next start.
+ */
+export async function removeImportLeftovers(knex: Knex, o: { dataDir: string; uploadGraceSeconds: number }): Promise<void> {
   for (const d of await q.datasetsLeftLoading(knex)) {
     const kind = layerKinds.find((k) => k.key === d.layer)
     if (kind) await q.discardDataset(knex, kind, d)
   }
-  await fs.rm(importWorkRoot(dataDir), { recursive: true, force: true })
+  const root = importWorkRoot(o.dataDir)
+  const entries = await fs.readdir(root).catch(() => [] as string[])
+  if (!entries.length) return
+  const held = new Set((await knex('import_jobs').pluck('upload_dir').whereIn('status', activeStatuses).whereNotNull('upload_dir')) as string[])
+  const youngerThan = Date.now() - o.uploadGraceSeconds * 1000
+  for (const name of entries) {
+    if (held.has(name)) continue
+    const dir = path.join(root, name)
+    if (uploadDirPattern.test(name) && (await lastWritten(dir)) > youngerThan) continue
+    await fs.rm(dir, { recursive: true, force: true })
+  }
+}
+
+/** The latest modification time of a directory or the files in it (an upload being written grows its file). */
+async function lastWritten(dir: string): Promise<number> {
+  const times = [(await fs.stat(dir).catch(() => null))?.mtimeMs ?? 0]
+  for (const f of await fs.readdir(dir).catch(() => [] as string[])) times.push((await fs.stat(path.join(dir, f)).catch(() => null))?.mtimeMs ?? 0)
+  return Math.max(...times)
 }

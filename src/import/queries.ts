@@ -308,8 +308,18 @@ export async function purgeOldVersions(knex: Knex, kind: LayerKind, county: stri
   return dropped
 }
 
+/** Versions left loading that no queued or running import holds (one of a live process elsewhere is still being loaded). */
 export async function datasetsLeftLoading(knex: Knex): Promise<Array<{ id: number; layer: string; county: string }>> {
-  return knex('datasets').select('id', 'layer', { county: 'xzqdm' }).where({ status: 'loading' })
+  return knex('datasets')
+    .select('id', 'layer', { county: 'xzqdm' })
+    .where({ status: 'loading' })
+    .whereNotExists((q) =>
+      q
+        .select(knex.raw('1'))
+        .from('import_jobs')
+        .whereRaw('import_jobs.id = datasets.import_job_id AND import_jobs.xzqdm = datasets.xzqdm')
+        .whereIn('import_jobs.status', ['queued', 'running']),
+    )
 }
 
 const versionColumns = (knex: Knex) => ({

@@ -77,7 +77,7 @@ export interface ImportCounts {
 export interface ImportReport {
   counts: ImportCounts
   sourceCrs: { epsg: number | null; name: string; nameZh?: string; how: 'param' | 'prj' | 'detected'; proj4?: string } | null
-  encoding: { name: string; how: 'param' | 'cpg' | 'ldid' | 'detected' | 'utf8-json'; detail?: string } | null
+  encoding: { name: string; how: 'param' | 'cpg' | 'ldid' | 'detected' | 'utf8-json' | 'database'; detail?: string } | null
   warnings: ImportIssue[]
   errors: ImportIssue[]
   datasetId: number | null

@@ -16,6 +16,8 @@ export interface ImportOptions {
   onInvalid: 'fail' | 'skip'
   /** survey3: 调查年度 of the delivery (年度变更调查); else read from SJNF (./survey-year.ts) */
   surveyYear?: number
+  /** a survey database (.gdb, .gpkg): the layer to import, by its name there; else the one of the kind (src/import/database-layers.ts) */
+  sourceLayer?: string
 }
 
 export interface ImportRequest extends ImportOptions {

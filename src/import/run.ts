@@ -14,6 +14,10 @@ import { EncodingError, resolveEncoding } from './encoding.js'
 import type { ResolvedColumn } from './columns.js'
 import { resolveFields } from './fields.js'
 import { openGeoJson } from './geojson-source.js'
+import { openDatabase } from './database-import.js'
+import { detectDatabase } from './database-source.js'
+import { GdalCancelled } from './gdal/reader.js'
+import { diskFull, diskFullSaid } from '../jobs/lifecycle.js'
 import * as q from './queries.js'
 import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
@@ -130,6 +134,9 @@ async function unchanged({ ctx, req, report, issues }: ImportRun): Promise<boole
 /** The features of the upload: a zipped shapefile (its encoding decided here) or a GeoJSON file. */
 async function openSource(run: ImportRun): Promise<FeatureSource> {
   const { req, limits, report, issues } = run
+  // A survey database (zipped .gdb, .gpkg): one of its layers, read by GDAL (./database-import.ts).
+  const db = await detectDatabase(req.file)
+  if (db) return (run.source = await openDatabase(run, db))
   if (await isZip(req.file.path)) {
     const archive = await openShapefileArchive(req.file.path, defaultArchiveLimits)
     run.archive = archive
@@ -311,7 +318,8 @@ async function failed(run: ImportRun, err: unknown): Promise<unknown> {
         { message: err.message, messageZh: err.messageZh, ...(err instanceof CrsError && { code: err.code }) },
       ),
     )
-  else if (ctx.signal?.aborted) issues.errors.add(cancelled)
+  else if (ctx.signal?.aborted || err instanceof GdalCancelled) issues.errors.add(cancelled)
+  else if (diskFull(err as Error)) issues.errors.add(diskFullSaid)
   else return err
   const first = issues.errors.items[0] ?? { message: 'import failed', messageZh: '导入失败' }
   return Object.assign(new ImportFailure(first, issues.errors.items), { report: finished(run) })

@@ -10,7 +10,7 @@ import type { ImportJobParams } from './jobs.js'
 import type { SavedUpload } from './upload.js'
 import { surveyYearLayers } from './survey-year.js'
 
-export function parseImportForm(form: ImportForm, actor: Actor): ImportJobParams {
+export function parseImportForm(form: ImportForm & { layer: string }, actor: Actor): ImportJobParams {
   const { county, problem: countyProblem } = resolveCounty(actor.scope, form.county)
   if (!county) throw problem('LR_BAD_REQUEST', countyProblem!, { detailZh: '请提供6位县级行政区划代码 county' })
   if (!inScope(actor.scope, county))

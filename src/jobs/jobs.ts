@@ -1,7 +1,8 @@
 // The one owner of long work: `start` creates a job's row and its audit row and queues it; the
 // lifecycle runs it and writes every final state; `cancel` stops it and waits for its end; `recover`
-// settles, at start, what a stop interrupted. Built once per app (plugins/jobs.ts) or CLI run with
-// its kinds and hooks (plugins/job-kinds.ts); nothing here is module state.
+// settles, at start, what a stop interrupted, if the process that held it is gone (owner.ts). Built
+// once per app (plugins/jobs.ts) or CLI run with its kinds and hooks (plugins/job-kinds.ts);
+// nothing here is module state but the process's own identity as a job owner.
 import type { Knex } from 'knex'
 import { auditedWrite, type Actor } from '../auth/actor.js'
 import type { Scope } from '../domain/region.js'
@@ -9,7 +10,8 @@ import { problem } from '../errors/index.js'
 import type { ActivationHooks } from './hooks.js'
 import type { FollowUp, JobKindKey } from './keys.js'
 import { activeStatuses, jobKey, type FinalStatus, type JobKind, type JobOutcome, type ParamsOf } from './kinds.js'
-import { endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
+import { diskFull, diskFullSaid, endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
+import { heartbeatLimitSeconds, ownerColumns, ownerGone, ownerOfRow, processOwner, type JobOwner } from './owner.js'
 import { JobRunner } from './runner.js'
 
 export interface JobEvent {
@@ -30,7 +32,11 @@ export interface JobsOptions {
   cancelWaitMs?: number
   /** jobs of one kind one key or account may have queued or running at once (0: no limit) */
   maxActivePerActor?: number
+  /** seconds between two heartbeats of the jobs this process holds (default 10; JOB_HEARTBEAT_SECONDS) */
+  heartbeatSeconds?: number
 }
+
+const defaultHeartbeatSeconds = 10
 
 /** Fewer progress writes than this apart are folded into the next one: a few a second keep pollers current. */
 const progressIntervalMs = 250
@@ -41,6 +47,10 @@ export class Jobs {
   private readonly kinds = new Map<JobKindKey, JobKind>()
   private readonly runner = new JobRunner()
   private readonly listeners = new Set<(e: JobEvent) => void>()
+  /** this process, as the owner its jobs' rows name */
+  readonly owner: JobOwner = processOwner
+  private readonly heartbeatSeconds: number
+  private readonly heartbeat: NodeJS.Timeout
 
   constructor(private readonly opts: JobsOptions) {
     this.knex = opts.knex
@@ -49,6 +59,9 @@ export class Jobs {
       if (this.kinds.has(k.key)) throw new Error(`job kind ${k.key} is registered twice`)
       this.kinds.set(k.key, k)
     }
+    this.heartbeatSeconds = opts.heartbeatSeconds ?? defaultHeartbeatSeconds
+    // Unref'd: a heartbeat never keeps a process alive that has nothing else to do.
+    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatSeconds * 1000).unref()
   }
 
   kind<K extends JobKindKey>(key: K): JobKind<K> {
@@ -71,6 +84,7 @@ export class Jobs {
       async (trx) => {
         await this.refuseBusyActor(trx, k.table, actor)
         const made = await k.insert(trx, actor, params)
+        await trx(k.table).where({ id: made.id }).update(ownerColumns(trx, this.owner))
         description = made.audit
         return made.id
       },
@@ -140,7 +154,9 @@ export class Jobs {
 
   /**
    * Cancels a queued or running job and answers its row once it has ended: a queued one ends here,
-   * a running one is aborted and awaited (at most cancelWaitMs; then its row as it stands).
+   * a running one is aborted and awaited (at most cancelWaitMs; then its row as it stands). One
+   * running in another process is that process's to stop, unless that process is gone (killed, its
+   * heartbeat stale): then it is ended here, as the next start would fail it.
    */
   async cancel(kind: JobKindKey, actor: Actor, id: number): Promise<any> {
     const k = this.kind(kind)
@@ -149,18 +165,19 @@ export class Jobs {
     const gone = (status = 'ended') => problem('LR_CONFLICT', `${en} ${id} has already ${status}`, { detailZh: `${zh} ${id} 已结束，无法取消` })
     if (!(activeStatuses as readonly string[]).includes(job.status)) throw gone(job.status)
     const key = jobKey(kind, id)
-    if (job.status === 'running' && !this.runner.isRunning(key))
-      throw problem('LR_CONFLICT', `${en} ${id} runs in another process (the command line); stop it there`, {
-        detailZh: `${zh} ${id} 由其他进程（命令行）运行，请在该处停止`,
-      })
+    const elsewhere = job.status === 'running' && !this.runner.isRunning(key)
     const how = await auditedWrite(
       this.knex,
       actor,
       async (trx) => {
+        if (elsewhere && !(await this.ownerIsGone(trx, k, id)))
+          throw problem('LR_CONFLICT', `${en} ${id} runs in another process (the command line); stop it there`, {
+            detailZh: `${zh} ${id} 由其他进程（命令行）运行，请在该处停止`,
+          })
         const how = this.runner.cancel(key)
         // A job dropped from the queue never runs: its end is written here, with the audit row.
         if (how !== 'aborted' && !(await endJob(trx, k, id, { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }))) throw gone()
-        return how ?? 'not-queued-here'
+        return how ?? (elsewhere ? 'owner-gone' : 'not-queued-here')
       },
       (how) => ({ action: `${k.audit.action}.cancel`, objectType: k.audit.objectType, objectId: id, county: job.county, detail: { how } }),
     )
@@ -179,8 +196,11 @@ export class Jobs {
   }
 
   /**
-   * At start: a recorded follow-up that was queued or running runs again (its kind says how, and
-   * that doing so twice is safe); every other interrupted job is failed and its partial rows removed.
+   * At start: every interrupted job whose owner is gone (owner.ts: none recorded, a stale heartbeat,
+   * a dead pid on this host) is settled: a recorded follow-up runs again (its kind says how, and
+   * that doing so twice is safe), any other is failed and its partial rows removed. The jobs of a
+   * live owner (a command-line import beside the service) are left to it; should it die, the next
+   * start of the service settles them.
    */
   async recover(): Promise<{ failed: Record<string, number>; resumed: Record<string, number> }> {
     const failed: Record<string, number> = {}
@@ -191,25 +211,63 @@ export class Jobs {
       failed[k.key] = resumed[k.key] = 0
       for (const { id } of rows) {
         const params = await k.resumable?.(this.knex, id)
-        if (params && (await requeueJob(this.knex, k, id))) {
-          resume.push(() => this.enqueue(k.key, id, params))
+        const settled = await this.settle(k, id, params != null)
+        if (settled === 'resumed') {
+          resume.push(() => this.enqueue(k.key, id, params!))
           resumed[k.key] = (resumed[k.key] ?? 0) + 1
-        } else {
-          await this.knex.transaction((trx) =>
-            endJob(trx, k, id, {
-              status: 'failed',
-              message: 'interrupted by a stop of the service; start it again',
-              messageZh: '服务停止，任务中断：请重新提交',
-            }),
-          )
-          failed[k.key] = (failed[k.key] ?? 0) + 1
-        }
+        } else if (settled === 'failed') failed[k.key] = (failed[k.key] ?? 0) + 1
       }
     }
-    for (const k of this.kinds.values()) await k.atStart?.(this.knex)
+    const limit = heartbeatLimitSeconds(this.heartbeatSeconds)
+    for (const k of this.kinds.values()) await k.atStart?.(this.knex, { heartbeatLimitSeconds: limit })
     // Run again only once what no job owns any more is gone (versions left loading, upload files).
     for (const start of resume) start()
     return { failed, resumed }
+  }
+
+  /**
+   * Settles one interrupted job if its owner is gone, deciding on the row locked: two processes
+   * starting at once cannot both take it, and an owner that took it back since it was listed keeps it.
+   */
+  private async settle(k: JobKind, id: number, resumable: boolean): Promise<'resumed' | 'failed' | 'left'> {
+    return this.knex.transaction(async (trx) => {
+      if (!(await this.ownerIsGone(trx, k, id))) return 'left'
+      if (resumable && (await requeueJob(trx, k, id, this.owner))) return 'resumed'
+      const ended = await endJob(trx, k, id, {
+        status: 'failed',
+        message: 'interrupted: the process that ran it stopped, or stopped answering; start it again',
+        messageZh: '运行该任务的进程已停止或失去响应，任务中断：请重新提交',
+      })
+      return ended ? 'failed' : 'left'
+    })
+  }
+
+  /** Whether an active job's owner is gone (owner.ts), read with its row locked until `trx` ends. */
+  private async ownerIsGone(trx: Knex.Transaction, k: JobKind, id: number): Promise<boolean> {
+    const row = await trx(k.table)
+      .first(['status', ...ownerOfRow(trx, heartbeatLimitSeconds(this.heartbeatSeconds))])
+      .where({ id })
+      .forUpdate()
+    return Boolean(row && (activeStatuses as readonly string[]).includes(row.status) && ownerGone(row, this.owner))
+  }
+
+  /** Keeps the heartbeat of every job this process holds fresh: one UPDATE per table that has any. */
+  private async beat(): Promise<void> {
+    const ids = new Map<JobKind['table'], number[]>()
+    for (const key of this.runner.heldKeys()) {
+      const [kind, id] = splitKey(key)
+      const table = this.kind(kind).table
+      ids.set(table, [...(ids.get(table) ?? []), id])
+    }
+    for (const [table, held] of ids) {
+      // A beat lost (the database away) is only a beat late; the limit allows for several.
+      await this.knex(table)
+        .where({ owner: this.owner.id })
+        .whereIn('id', held)
+        .whereIn('status', activeStatuses)
+        .update({ heartbeat_at: this.knex.fn.now() })
+        .catch(() => {})
+    }
   }
 
   /**
@@ -231,6 +289,7 @@ export class Jobs {
       )
     }
     if (dropped.length) this.opts.log.warn({ dropped }, 'queued jobs dropped at shutdown')
+    clearInterval(this.heartbeat)
   }
 
   private emit(e: JobEvent): void {
@@ -248,7 +307,7 @@ export class Jobs {
     let committed: JobOutcome | null = null
     let end: Ending
     try {
-      if (!(await markRunning(this.knex, k, id))) {
+      if (!(await markRunning(this.knex, k, id, this.owner))) {
         const { status } = await this.recorded(k, id, { status: 'cancelled' })
         this.emit({ type: 'ended', kind: k.key, id, status })
         return status
@@ -267,24 +326,26 @@ export class Jobs {
           },
           succeed: async (trx, o = {}) => {
             await progress.settled()
-            if (await endJob(trx, k, id, { status: 'succeeded', outcome: o })) committed = o
+            if (await this.endOwningFollowUps(trx, k, id, { status: 'succeeded', outcome: o })) committed = o
           },
         })) ?? {}
       await progress.settled()
       const status = outcome.status === 'failed' ? (signal.aborted ? 'cancelled' : 'failed') : 'succeeded'
       end = { status, outcome }
-      if (!committed && !(await this.knex.transaction((trx) => endJob(trx, k, id, end)))) end = await this.recorded(k, id, end)
+      if (!committed && !(await this.knex.transaction((trx) => this.endOwningFollowUps(trx, k, id, end)))) end = await this.recorded(k, id, end)
     } catch (err) {
       await progress.settled()
-      if (!signal.aborted) this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
+      if (!signal.aborted) await this.logFailure(k, id, err)
       end = signal.aborted
         ? { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }
         : {
             status: 'failed',
             message: k.errorMessage?.(err) ?? errorText(err),
-            messageZh: lostConnection(err as Error)
-              ? '数据库连接中断，任务未完成：请稍后重新提交'
-              : '服务内部错误，任务未完成：请稍后重新提交，仍失败请联系管理员',
+            messageZh: diskFull(err as Error)
+              ? diskFullSaid.messageZh
+              : lostConnection(err as Error)
+                ? '数据库连接中断，任务未完成：请稍后重新提交'
+                : '服务内部错误，任务未完成：请稍后重新提交，仍失败请联系管理员',
           }
       // A stop that interrupts a recorded follow-up leaves it for the next start to run again.
       if (!committed && signal.aborted && this.runner.closing && (await k.resumable?.(this.knex, id).catch(() => null))) {
@@ -303,10 +364,36 @@ export class Jobs {
     return end.status
   }
 
+  /**
+   * Ends the job and, in the same transaction, makes this process the owner of the follow-ups it
+   * recorded: from their commit on they are never without a live owner (a start elsewhere would take them).
+   */
+  private async endOwningFollowUps(trx: Knex.Transaction, k: JobKind, id: number, end: Ending): Promise<boolean> {
+    if (!(await endJob(trx, k, id, end))) return false
+    for (const f of end.outcome?.followUps ?? [])
+      await trx(this.kind(f.kind).table).where({ id: f.id }).whereIn('status', activeStatuses).update(ownerColumns(trx, this.owner))
+    return true
+  }
+
+  /**
+   * A run that fails because another process ended its job meanwhile (a start that took this one
+   * for gone dropped what it was loading) is told as that, not as an error of its own.
+   */
+  private async logFailure(k: JobKind, id: number, err: unknown): Promise<void> {
+    const row = await this.knex(k.table)
+      .first('status')
+      .where({ id })
+      .catch(() => null)
+    if (row && !(activeStatuses as readonly string[]).includes(row.status))
+      this.opts.log.warn({ job: jobKey(k.key, id), status: row.status }, 'the job was ended by another process while it ran here')
+    else this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
+  }
+
   /** The end the row holds, when another writer (a cancel of a queued row) recorded it first. */
   private async recorded(k: JobKind, id: number, end: Ending): Promise<Ending> {
     const row = await this.knex(k.table).first('status').where({ id })
-    return row ? { ...end, status: row.status as FinalStatus } : end
+    // Still active: another owner took it (a start that found this process gone), it is not ours to report.
+    return row && !(activeStatuses as readonly string[]).includes(row.status) ? { ...end, status: row.status as FinalStatus } : end
   }
 
   /** Follow-ups were recorded (queued rows) with the job's commit; this starts them now, or the next start does. */

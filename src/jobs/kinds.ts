@@ -64,8 +64,12 @@ export interface JobKind<K extends JobKindKey = JobKindKey> {
   resumable?(knex: Knex, id: number): Promise<ParamsOf<K> | null>
   /** Written with the final state, in its transaction (the import's `import.finish` audit row). */
   ended?(trx: Knex.Transaction, id: number, status: FinalStatus, outcome: JobOutcome): Promise<void>
-  /** At start, after the interrupted jobs: what no job owns any more (upload files). */
-  atStart?(knex: Knex): Promise<void>
+  /**
+   * At start, after the interrupted jobs were settled: what no job owns any more (versions left
+   * loading, upload files), sparing what the live jobs of other processes hold; a file younger
+   * than heartbeatLimitSeconds may be an upload whose job is not written yet.
+   */
+  atStart?(knex: Knex, o: { heartbeatLimitSeconds: number }): Promise<void>
   /** The user's text for an error the run did not expect (the import prefixes `internal error:`). */
   errorMessage?(err: unknown): string
 }

@@ -3,27 +3,47 @@
 // transaction that records its end; when that cannot be done now (the database is away), it is
 // retried, and what is still left is handled at the next start (jobs.ts, recover).
 import type { Knex } from 'knex'
+import { connectionLost } from '../db/connection.js'
 import { activeStatuses, type FinalStatus, type JobKind, type JobOutcome } from './kinds.js'
+import { ownerColumns, type JobOwner } from './owner.js'
 
-/** Starts a queued job; false when it is no longer queued (a cancel ended it first): then it must not run. */
-export async function markRunning(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
-  return (await knex(kind.table).where({ id, status: 'queued' }).update({ status: 'running', started_at: knex.fn.now() })) > 0
+/**
+ * Starts a queued job as `owner`'s; false when it is no longer queued (a cancel ended it first) or
+ * another owner has taken it (a start that found this process gone): then it must not run here.
+ */
+export async function markRunning(knex: Knex, kind: JobKind, id: number, owner: JobOwner): Promise<boolean> {
+  const taken = await knex(kind.table)
+    .where({ id, status: 'queued' })
+    .where((q) => q.whereNull('owner').orWhere('owner', owner.id))
+    .update({ status: 'running', started_at: knex.fn.now(), ...ownerColumns(knex, owner) })
+  return taken > 0
 }
 
 /** The one text a user reads for an error: the database's message without the SQL knex prefixes. */
 export function errorText(err: unknown): string {
   const e = err as Error & { code?: string }
   if (lostConnection(e)) return 'the database connection was lost while the job ran; nothing it wrote was kept. Start it again'
+  if (diskFull(e)) return diskFullSaid.message
   return (e?.message ?? String(err)).split(' - ').at(-1)!
 }
 
-/** A dropped or refused database connection, as node-pg and PostgreSQL report it. */
-export function lostConnection(e: (Error & { code?: string }) | null | undefined): boolean {
-  if (!e) return false
-  return (
-    ['57P01', '57P02', '57P03', '08006', '08003', '08001', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE'].includes(e.code ?? '') ||
-    /Connection terminated|connection is closed|Client was closed/i.test(e.message ?? '')
-  )
+/** A dropped or refused database connection, as node-pg and PostgreSQL report it (one definition: src/db/connection.ts). */
+export const lostConnection = connectionLost
+
+/**
+ * The data directory's (or the database server's) disk is full: PostgreSQL's 53100 (disk_full), as
+ * an ERROR when a table cannot grow or a PANIC when the WAL cannot (the embedded engine is then
+ * restarted, wire-server.ts), or ENOSPC from a file the service writes itself (an upload).
+ */
+export function diskFull(e: (Error & { code?: string }) | null | undefined): boolean {
+  return !!e && (e.code === '53100' || e.code === 'ENOSPC' || /No space left on device/i.test(e.message ?? ''))
+}
+
+/** What a job that ran out of disk says: nothing it wrote was kept, and what to do. */
+export const diskFullSaid = {
+  message:
+    "the disk is full (the data directory's, or the database server's); nothing of the job was kept. Free space or enlarge the disk, then start it again",
+  messageZh: '磁盘已满（数据目录或数据库服务器的磁盘）：任务未完成，已写入的数据已撤销。请清理或扩充磁盘后重新提交',
 }
 
 export interface Ending {
@@ -69,13 +89,18 @@ export async function endJobEventually(knex: Knex, kind: JobKind, id: number, en
   return false
 }
 
-/** A job to run again (a resumed follow-up) that has not ended: what it wrote goes, and it is queued as if new. */
-export async function requeueJob(knex: Knex, kind: JobKind, id: number): Promise<boolean> {
+/**
+ * A job to run again (a resumed follow-up) that has not ended: what it wrote goes, and it is queued
+ * as if new, as `owner`'s when given (a start resuming it), else still its owner's.
+ */
+export async function requeueJob(knex: Knex, kind: JobKind, id: number, owner?: JobOwner): Promise<boolean> {
   return knex.transaction(async (trx) => {
     const row = await trx(kind.table).first('status').where({ id }).forUpdate()
     if (!row || !(activeStatuses as readonly string[]).includes(row.status)) return false
     await kind.removePartial(trx, id)
-    await trx(kind.table).where({ id }).update({ status: 'queued', progress: 0, started_at: null })
+    await trx(kind.table)
+      .where({ id })
+      .update({ status: 'queued', progress: 0, started_at: null, ...(owner && ownerColumns(trx, owner)) })
     return true
   })
 }

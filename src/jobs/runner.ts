@@ -60,6 +60,11 @@ export class JobRunner {
     return this.known.has(key)
   }
 
+  /** The keys of the jobs queued or running here. */
+  heldKeys(): string[] {
+    return [...this.known.keys()]
+  }
+
   isRunning(key: string): boolean {
     return this.current?.key === key
   }

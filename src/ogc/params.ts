@@ -42,6 +42,11 @@ export interface ItemsQuery {
   datetime: Sql | null
   /** `sortby` (OGC API – Features Part 8): properties to order by before the collection's own order */
   sortby: SortKey[]
+  /**
+   * The layer versions to read, fixed by the caller (a whole-county GeoPackage reads each layer's
+   * versions once, so every page of it reads the same ones); unset: the active versions, read per statement.
+   */
+  datasets?: number[]
 }
 
 export interface SortKey {

@@ -24,7 +24,7 @@ const countyCondition =
   (column: string): Sql =>
     scopeCondition(scope, column)
 
-export type Selection = Pick<ItemsQuery, 'bbox' | 'filters'> & { cql?: ItemsQuery['cql']; datetime?: ItemsQuery['datetime'] }
+export type Selection = Pick<ItemsQuery, 'bbox' | 'filters' | 'datasets'> & { cql?: ItemsQuery['cql']; datetime?: ItemsQuery['datetime'] }
 
 /** Ids of the active versions of a layer collection in the key's region. */
 const activeDatasets = async (knex: Knex, c: Collection, scope: Scope): Promise<number[]> => (c.layer ? activeDatasetIds(knex, c.layer, scope) : [])
@@ -39,13 +39,17 @@ function boxOf(sel: Selection): Sql | null {
       { sql: 'ST_Transform(ST_Segmentize(ST_MakeEnvelope(?, ?, ?, ?, ?::int), 50), 4490)', bindings: [x0, y0, x1, y1, sel.bbox.crs.srid] }
 }
 
-/** FROM … WHERE … of a selection: active versions, scope, box and equality filters. */
-export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql> {
+/**
+ * FROM … WHERE … of a selection: active versions, scope, box and equality filters. The active
+ * versions are read first and bound as constants (`activeDatasets`, returned too): every statement
+ * built on one `fromWhere` reads the same versions, whatever an import switches meanwhile.
+ */
+export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Selection, extra?: Sql): Promise<Sql & { activeDatasets: number[] }> {
   const county = countyCondition(scope)
   const box = boxOf(sel)
   const ctx: SourceContext = {
     countyCondition: county,
-    activeDatasets: await activeDatasets(knex, c, scope),
+    activeDatasets: sel.datasets ?? (await activeDatasets(knex, c, scope)),
     equals: new Map(sel.filters.map((f) => [f.property.name, f.value])),
     box,
     knex,
@@ -61,6 +65,7 @@ export async function fromWhere(knex: Knex, c: Collection, scope: Scope, sel: Se
   return {
     sql: `FROM ${source.sql} WHERE ${conditions.map((x) => x.sql).join(' AND ')}`,
     bindings: [...source.bindings, ...conditions.flatMap((x) => x.bindings)],
+    activeDatasets: ctx.activeDatasets,
   }
 }
 
@@ -77,6 +82,7 @@ export function outputGeometry(c: Collection, crs: OutputCrs, geom = 'f.geom'): 
  * only: PostgreSQL evaluates a select list for the rows OFFSET skips, so building GeoJSON in the
  * same level made a page at offset 99 000 cost as much as 100 pages. The order is the sortby keys
  * (empty values last either way), then the collection's own order, which makes paging stable.
+ * Each row carries its place in the page (`rn`), so a statement joining the page keeps its order.
  */
 function pageSql(c: Collection, props: Property[], sortby: SortKey[], fw: Sql, outer: (props: string[]) => string): string {
   const keys = [
@@ -85,10 +91,11 @@ function pageSql(c: Collection, props: Property[], sortby: SortKey[], fw: Sql, o
   ]
   const order = keys.map((k, i) => `${k.sql} AS o${i}`)
   const columns = props.map((p, i) => `${p.sql} AS p${i}`)
-  return `SELECT ${outer(props.map((_, i) => `pg.p${i}`))} FROM (
+  const pageOrder = keys.map((k, i) => `o${i} ${k.direction}`).join(', ')
+  return `SELECT ${outer(props.map((_, i) => `pg.p${i}`))}, row_number() OVER (ORDER BY ${pageOrder}) AS rn FROM (
             SELECT ${c.idSql} AS id, f.geom AS geom${[...columns, ...order].map((x) => `, ${x}`).join('')}
               ${fw.sql} ORDER BY ${keys.map((k) => `${k.sql} ${k.direction}`).join(', ')} LIMIT ? OFFSET ?) pg
-          ORDER BY ${keys.map((k, i) => `o${i} ${k.direction}`).join(', ')}`
+          ORDER BY ${pageOrder}`
 }
 
 /**
@@ -102,35 +109,76 @@ export function jsonValue(p: Property, column: string): string {
   return `(SELECT CASE WHEN v = trunc(v) AND abs(v) < 1e15 THEN (trunc(v)::bigint::text || '.0')::json ELSE to_json(v) END FROM (SELECT (${column})::float8 AS v) n)`
 }
 
-/** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
-export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
-  const fw = await fromWhere(knex, c, scope, q, extra)
-  const sql = pageSql(c, q.properties, q.sortby, fw, (cols) => {
+/** The page's select list: each row a GeoJSON Feature serialised by PostgreSQL. */
+function featureSql(c: Collection, q: ItemsQuery, fw: Sql): string {
+  return pageSql(c, q.properties, q.sortby, fw, (cols) => {
     const props = `json_build_object(${q.properties.map((p, i) => `'${p.name}', ${jsonValue(p, cols[i]!)}`).join(', ')})`
     return `json_build_object('type', 'Feature', 'id', pg.id, 'geometry', ST_AsGeoJSON(${outputGeometry(c, q.crs, 'pg.geom')}, ${q.crs.decimals}, 0)::json, 'properties', ${props})::text AS feature`
   })
-  const { rows } = await knex.raw(sql, [...fw.bindings, q.limit, q.offset] as Knex.RawBinding[])
+}
+
+/** One page of features, each already serialised by PostgreSQL as a GeoJSON Feature. */
+export async function featurePage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery, extra?: Sql): Promise<string[]> {
+  const fw = await fromWhere(knex, c, scope, q, extra)
+  const { rows } = await knex.raw(featureSql(c, q, fw), [...fw.bindings, q.limit, q.offset] as Knex.RawBinding[])
   return (rows as Array<{ feature: string }>).map((r) => r.feature)
+}
+
+export interface Matched {
+  count: number
+  /** false: more than exactCountLimit match and count is the planner's estimate */
+  exact: boolean
+}
+
+/**
+ * `SELECT … AS n`: how many features match, counted exactly up to exactCountLimit (+1 says "more").
+ * An unfiltered layer: the feature counts of the versions the selection reads (exact, no scan).
+ */
+function matchedSql(c: Collection, sel: Selection, fw: Sql & { activeDatasets: number[] }): Sql {
+  if (c.layer && !sel.bbox && sel.filters.length === 0 && !sel.cql && !sel.datetime) {
+    return { sql: 'SELECT coalesce(sum(feature_count), 0)::int AS n FROM datasets WHERE id = ANY(?::bigint[])', bindings: [fw.activeDatasets] }
+  }
+  return { sql: `SELECT count(*)::int AS n FROM (SELECT 1 ${fw.sql} LIMIT ?) s`, bindings: [...fw.bindings, exactCountLimit + 1] }
+}
+
+/** An exact count as it is, one beyond exactCountLimit replaced by the planner's row estimate of the same selection. */
+async function estimatedBeyondLimit(knex: Knex, fw: Sql, n: number): Promise<Matched> {
+  if (n <= exactCountLimit) return { count: n, exact: true }
+  const { rows: plan } = await knex.raw(`EXPLAIN (FORMAT JSON) SELECT 1 ${fw.sql}`, fw.bindings as Knex.RawBinding[])
+  const estimate = Math.round(Number((plan[0]['QUERY PLAN'] as Array<{ Plan: { 'Plan Rows': number } }>)[0]!.Plan['Plan Rows']))
+  return { count: Math.max(estimate, exactCountLimit + 1), exact: false }
+}
+
+/**
+ * A page of features and how many match, in one statement: under READ COMMITTED each statement
+ * reads its own snapshot, so a page and a count read apart could straddle an import's switch of
+ * versions (or a project's change) and report the other version's numberMatched. The layer
+ * versions are constants bound in both (fromWhere); the estimate beyond exactCountLimit is the
+ * planner's for the same constants.
+ */
+export async function matchedPage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): Promise<{ features: string[]; matched: Matched }> {
+  const fw = await fromWhere(knex, c, scope, q)
+  const matched = matchedSql(c, q, fw)
+  // The count is the left side: its one row comes back even when the page is empty (an offset past the end).
+  const { rows } = await knex.raw(`SELECT m.n, p.feature FROM (${matched.sql}) m LEFT JOIN (${featureSql(c, q, fw)}) p ON true ORDER BY p.rn`, [
+    ...matched.bindings,
+    ...fw.bindings,
+    q.limit,
+    q.offset,
+  ] as Knex.RawBinding[])
+  const page = rows as Array<{ n: number; feature: string | null }>
+  return { features: page.flatMap((r) => (r.feature === null ? [] : [r.feature])), matched: await estimatedBeyondLimit(knex, fw, page[0]!.n) }
 }
 
 /**
  * How many features match: for an unfiltered layer the sum of the active versions' feature counts;
  * otherwise counted exactly up to exactCountLimit, beyond it the planner's row estimate.
  */
-export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel: Selection): Promise<{ count: number; exact: boolean }> {
-  // An unfiltered layer: the active versions' feature counts are exact and need no scan.
-  if (c.layer && !sel.bbox && sel.filters.length === 0 && !sel.cql && !sel.datetime) {
-    const from = activeDatasetsFrom(c.layer, scope)
-    const { rows } = await knex.raw(`SELECT coalesce(sum(feature_count), 0)::int AS n ${from.sql}`, from.bindings as Knex.RawBinding[])
-    return { count: rows[0].n, exact: true }
-  }
+export async function countMatched(knex: Knex, c: Collection, scope: Scope, sel: Selection): Promise<Matched> {
   const fw = await fromWhere(knex, c, scope, sel)
-  const { rows } = await knex.raw(`SELECT count(*)::int AS n FROM (SELECT 1 ${fw.sql} LIMIT ?) s`, [...fw.bindings, exactCountLimit + 1] as Knex.RawBinding[])
-  const n = rows[0].n as number
-  if (n <= exactCountLimit) return { count: n, exact: true }
-  const { rows: plan } = await knex.raw(`EXPLAIN (FORMAT JSON) SELECT 1 ${fw.sql}`, fw.bindings as Knex.RawBinding[])
-  const estimate = Math.round(Number((plan[0]['QUERY PLAN'] as Array<{ Plan: { 'Plan Rows': number } }>)[0]!.Plan['Plan Rows']))
-  return { count: Math.max(estimate, exactCountLimit + 1), exact: false }
+  const matched = matchedSql(c, sel, fw)
+  const { rows } = await knex.raw(matched.sql, matched.bindings as Knex.RawBinding[])
+  return estimatedBeyondLimit(knex, fw, rows[0].n)
 }
 
 /** One feature by its id (integer id, or `<projectId>-<n>` for analysis pieces). */

@@ -155,7 +155,7 @@ export function featureSchema(id: string, base: LinkBase) {
 
 /** A page of items as GeoJSON text (features serialised by PostgreSQL), with paging links. */
 export async function items(knex: Knex, actor: Actor, c: Collection, query: ItemsQuery, base: LinkBase, requestParams: Record<string, string>) {
-  const [features, matched] = [await q.featurePage(knex, c, actor.scope, query), await q.countMatched(knex, c, actor.scope, query)]
+  const { features, matched } = await q.matchedPage(knex, c, actor.scope, query)
   const path = `/collections/${c.id}/items`
   const page = (offset: number) => href(base, path, { ...requestParams, limit: query.limit, offset })
   const links: Array<Record<string, string>> = [

@@ -8,6 +8,8 @@ import type { Actor } from '../auth/actor.js'
 import { findSession, type SessionTimeouts } from '../auth/accounts.js'
 import { findActiveKey, type Principal } from '../auth/keys.js'
 import { sessionCookieName, readCookie, sameOrigin } from '../auth/cookies.js'
+import { ssoGate, ssoPrincipal } from '../auth/sso.js'
+import type { SsoConfig } from '../config.js'
 import { scopeOf, type Role } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 
@@ -89,6 +91,8 @@ export interface AuthOptions {
   sessions: SessionTimeouts
   /** the public base URL, whose origin a session's writes must come from (else the address they arrived at) */
   publicUrl?: string | undefined
+  /** single sign-on through a trusted gateway's header (src/auth/sso.ts); off when undefined */
+  sso?: SsoConfig | undefined
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -96,6 +100,17 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 export default fp(
   async (app, opts: AuthOptions) => {
     app.decorateRequest('actor', null as unknown as Actor)
+    const sso = opts.sso && ssoGate(opts.sso)
+    /** A write made on a browser's credentials (a cookie, a gateway's sign-in) must come from the console itself. */
+    const checkOrigin = (request: FastifyRequest) => {
+      // A cookie goes with every request the browser makes, also those another site starts (CSRF;
+      // SameSite=Strict is the first line); a gateway's sign-in does too.
+      if (!safeMethods.has(request.method) && !sameOrigin(request, opts.publicUrl)) {
+        throw problem('LR_FORBIDDEN', 'a write with a session cookie must come from the console itself (Origin does not match)', {
+          detailZh: '请求来源与本服务不一致，已拒绝（跨站请求防护）',
+        })
+      }
+    }
     app.addHook('onRequest', async (request, reply) => {
       if (request.routeOptions.config?.public) return
       // Desktop GIS (/ogc, /tiles) is challenged for Basic, so QGIS and GDAL can ask for a password.
@@ -128,6 +143,24 @@ export default fp(
         request.actor = actorOf(principal, request)
         return
       }
+      const ssoUser = sso && request.headers[sso.header]
+      if (sso && ssoUser !== undefined) {
+        // the socket's peer, not request.ip: X-Forwarded-For is what a client may write itself
+        if (!sso.trusted(request.raw.socket?.remoteAddress) || typeof ssoUser !== 'string' || !ssoUser.trim()) {
+          throw problem('LR_FORBIDDEN', `the single sign-on header ${sso.header} is accepted only from the sign-on gateway`, {
+            detailZh: `统一身份认证请求头 ${sso.header} 只接受来自认证网关的请求`,
+          })
+        }
+        const principal = await ssoPrincipal(app.db.knex, ssoUser)
+        if (!principal) {
+          throw problem('LR_FORBIDDEN', `no enabled account '${ssoUser.trim()}' for the signed-in user; an administrator creates it`, {
+            detailZh: `统一身份认证用户 ${ssoUser.trim()} 在本系统没有账号或账号已停用，请联系管理员开通`,
+          })
+        }
+        checkOrigin(request)
+        request.actor = actorOf(principal, request)
+        return
+      }
       const session = readCookie(request.headers.cookie, sessionCookieName)
       if (session) {
         const principal = await findSession(app.db.knex, session, opts.sessions)
@@ -136,13 +169,7 @@ export default fp(
             detailZh: '登录已失效（已退出、超时或账号被停用），请重新登录',
           })
         }
-        // A cookie goes with every request the browser makes, also those another site starts: a write
-        // made with it must come from the console's own origin (CSRF; SameSite=Strict is the first line).
-        if (!safeMethods.has(request.method) && !sameOrigin(request, opts.publicUrl)) {
-          throw problem('LR_FORBIDDEN', 'a write with a session cookie must come from the console itself (Origin does not match)', {
-            detailZh: '请求来源与本服务不一致，已拒绝（跨站请求防护）',
-          })
-        }
+        checkOrigin(request)
         if (principal.mustChangePassword && !request.routeOptions.config?.beforePasswordChange) {
           throw problem('LR_PASSWORD_CHANGE_REQUIRED', 'the password was reset: change it before going on', {
             detailZh: '密码已被重置，请先修改密码',

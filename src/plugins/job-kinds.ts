@@ -45,6 +45,7 @@ export interface BuildJobsOptions extends ImportKindOptions {
   log: JobsOptions['log']
   cancelWaitMs?: number
   maxActivePerActor?: number
+  heartbeatSeconds?: number
 }
 
 export function buildJobs(o: BuildJobsOptions): Jobs {
@@ -61,5 +62,6 @@ export function buildJobs(o: BuildJobsOptions): Jobs {
     kinds: [importJobKind({ dataDir: o.dataDir, limits: o.limits, keepVersions: o.keepVersions }), analysisJobKind, bundleJobKind],
     cancelWaitMs: o.cancelWaitMs,
     maxActivePerActor: o.maxActivePerActor,
+    heartbeatSeconds: o.heartbeatSeconds,
   })
 }

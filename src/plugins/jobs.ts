@@ -20,6 +20,8 @@ export interface JobsPluginOptions {
   importLimits?: Partial<ImportLimits>
   /** jobs of a kind one key or account may have queued or running (0: no limit) */
   jobsPerKey?: number
+  /** seconds between two heartbeats of the jobs this process holds */
+  heartbeatSeconds?: number
 }
 
 export default fp<JobsPluginOptions>(
@@ -31,6 +33,7 @@ export default fp<JobsPluginOptions>(
       keepVersions: opts.layerVersionsKept,
       limits: opts.importLimits,
       maxActivePerActor: opts.jobsPerKey,
+      heartbeatSeconds: opts.heartbeatSeconds,
     })
     app.decorate('jobs', jobs)
     app.addHook('onClose', async () => jobs.close())

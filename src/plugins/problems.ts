@@ -2,6 +2,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Duplex } from 'node:stream'
+import { connectionLost } from '../db/connection.js'
+import { diskFull } from '../jobs/lifecycle.js'
 import { isProblemCode, problemKinds, problemType, type ProblemCode, type ProblemExtras } from '../errors/index.js'
 
 const byStatus: Record<number, ProblemCode> = {
@@ -18,11 +20,19 @@ const byStatus: Record<number, ProblemCode> = {
 
 // Connection failures and pool exhaustion mean the database is away, not that the request was bad.
 function isDatabaseUnavailable(err: Error & { code?: string }): boolean {
-  return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '08006', '08001'].includes(err.code ?? '') ||
-    err.name === 'KnexTimeoutError' ||
-    /Connection terminated/.test(err.message)
-  )
+  return connectionLost(err) || err.code === 'ETIMEDOUT' || err.name === 'KnexTimeoutError'
+}
+
+/**
+ * When a client may try again after a 503 for want of the database (RFC 9110 Retry-After): a
+ * restart or failover of PostgreSQL takes seconds; a statement on a connection found dead was
+ * already retried once (src/db/connection.ts), so the next attempt gets a new connection.
+ */
+const retryAfterSeconds: Partial<Record<ProblemCode, number>> = {
+  LR_DB_UNAVAILABLE: 5,
+  LR_UNHEALTHY: 5,
+  // a full disk: space may return (an operator frees it, a failed import's rows are removed)
+  LR_INSUFFICIENT_STORAGE: 60,
 }
 
 /** The request's path with any ?key= value replaced: a problem document must not echo a key. */
@@ -35,6 +45,8 @@ function isClientAbort(request: FastifyRequest, err: Error & { code?: string }):
 
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, code: ProblemCode, detail: string, extras: ProblemExtras = {}) {
   const kind = problemKinds[code]
+  const retryAfter = retryAfterSeconds[code]
+  if (retryAfter && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfter))
   return reply
     .code(kind.status)
     .type('application/problem+json')
@@ -149,6 +161,16 @@ export default fp(
         return sendProblem(request, reply, 'LR_BAD_REQUEST', 'a value of the request is out of range or malformed', {
           detailZh: '请求中的某个值超出范围或格式不正确',
         })
+      }
+      if (diskFull(error)) {
+        request.log.error({ err: error }, 'disk full')
+        return sendProblem(
+          request,
+          reply,
+          'LR_INSUFFICIENT_STORAGE',
+          "the disk is full (the data directory's, or the database server's); nothing was written. Try again later",
+          { detailZh: '磁盘已满（数据目录或数据库服务器的磁盘），本次未写入任何数据：请稍后重试，或请管理员清理、扩充磁盘' },
+        )
       }
       if (isDatabaseUnavailable(error)) {
         request.log.error({ err: error }, 'database unavailable')

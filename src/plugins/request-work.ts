@@ -25,7 +25,7 @@ export default fp<RequestWorkOptions>(
     const resources = new WeakMap<FastifyRequest, AsyncResource>()
     app.decorateRequest('work', null)
     app.addHook('onRequest', (request, reply, done) => {
-      const work: RequestWork = { statementTimeoutMs: opts.statementTimeoutMs, running: new Set() }
+      const work: RequestWork = { statementTimeoutMs: opts.statementTimeoutMs, running: new Set(), readOnly: ['GET', 'HEAD'].includes(request.method) }
       request.work = work
       if (opts.cancelOnAbort) {
         reply.raw.once('close', () => {

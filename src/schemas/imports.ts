@@ -8,8 +8,23 @@ export const LayerKey = OneOf(layerKeys, { description: 'layer kind' })
 /** multipart/form-data fields of an upload (all sent as text). */
 export const ImportForm = Type.Object(
   {
-    file: Type.String({ format: 'binary', description: 'a .zip holding one shapefile (.shp .shx .dbf, optional .prj .cpg) or a .geojson/.json file' }),
-    layer: LayerKey,
+    file: Type.String({
+      format: 'binary',
+      description:
+        'a .zip holding one shapefile (.shp .shx .dbf, optional .prj .cpg), a .geojson/.json file, a .zip holding one file geodatabase (.gdb folder) or a GeoPackage (.gpkg)',
+    }),
+    layer: Type.Optional(
+      OneOf(layerKeys, {
+        description: 'layer kind; required but for a survey database (.gdb, .gpkg), where it picks the database’s one layer of that kind (DLTB for survey3 …)',
+      }),
+    ),
+    layers: Type.Optional(
+      Type.String({
+        maxLength: 10000,
+        description:
+          'a survey database only: JSON object, its layer → layer kind, e.g. {"DLTB":"survey3","XZQ":"admin-divisions"}; one job per layer. Without layer or layers the answer (200) lists the database’s layers and the proposed mapping, and imports nothing',
+      }),
+    ),
     county: Type.Optional(CountyCode),
     srid: Type.Optional(Type.String({ pattern: '^[0-9]{4,6}$', description: 'EPSG code of the source coordinates; overrides the .prj' })),
     encoding: Type.Optional(Type.String({ maxLength: 40, description: 'text encoding of the .dbf (GBK, UTF-8, GB18030…); overrides the .cpg' })),
@@ -119,7 +134,39 @@ export const ImportJob = Type.Object({
   timings: Type.Unknown(),
 })
 
-export const ImportAccepted = Type.Object({ id: Type.Integer(), status: Type.String(), url: Type.String() })
+export const ImportAccepted = Type.Object({
+  id: Type.Integer(),
+  status: Type.String(),
+  url: Type.String(),
+  jobs: Type.Optional(
+    Type.Array(Type.Object({ id: Type.Integer(), url: Type.String(), layer: Type.String(), sourceLayer: Type.String() }), {
+      description: 'a survey database with layers: one job per layer (id and url above are the first one’s)',
+    }),
+  ),
+})
+
+/** What a survey database holds, and the proposed layer kinds (an upload without layer or layers). */
+export const DatabaseListing = Type.Object({
+  format: OneOf(['gdb', 'gpkg']),
+  name: Type.String(),
+  layers: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      alias: Type.Union([Type.String(), Type.Null()]),
+      geometryType: Type.Union([Type.String(), Type.Null()]),
+      featureCount: Type.Integer(),
+      crs: Type.Object({ epsg: Type.Union([Type.Integer(), Type.Null()]), name: Type.Union([Type.String(), Type.Null()]) }),
+      extent: Type.Union([Type.Array(Type.Number()), Type.Null()]),
+      fields: Type.Array(Type.Object({ name: Type.String(), alias: Type.Union([Type.String(), Type.Null()]), type: Type.String() })),
+      proposed: Type.Union([Type.String(), Type.Null()], { description: 'the proposed layer kind, null: not one the service loads' }),
+      reason: Type.String(),
+      reasonZh: Type.String(),
+      fieldMap: Type.Record(Type.String(), Type.String(), { description: 'our field → source field, found by the source field’s alias' }),
+      problem: Type.Optional(Type.Object({ message: Type.String(), messageZh: Type.String() })),
+    }),
+  ),
+  mapping: Type.Record(Type.String(), Type.String(), { description: 'the proposal as a layers value: database layer → layer kind' }),
+})
 
 export const ImportListQuery = Type.Object({
   county: Type.Optional(CountyCode),
@@ -174,3 +221,17 @@ export const LayerDetail = Type.Object({
   versions: Type.Array(LayerVersion),
 })
 export const LayersQuery = Type.Object({ county: Type.Optional(CountyCode) })
+/** GET /layers/{county}.gpkg: the county, and the output CRS as the OGC API's `crs` takes it. */
+export const CountyGeopackageParams = Type.Object({ county: CountyCode })
+export const CountyGeopackageQuery = Type.Object(
+  {
+    crs: Type.Optional(
+      Type.String({
+        description:
+          'output CRS as the OGC API’s f=gpkg takes it: EPSG:4490 (CGCS2000 lon/lat, the default) or a CGCS2000 3° Gauss-Kruger zone, e.g. EPSG:4548 or http://www.opengis.net/def/crs/EPSG/0/4527',
+        examples: ['EPSG:4548'],
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)

@@ -22,11 +22,19 @@ export function checkAddress({ z, x, y }: TileAddress, written = `${z}/${x}/${y}
   }
 }
 
-export async function tileEtag(knex: Knex, actor: Actor, c: Collection, a: TileAddress): Promise<string> {
-  const version = await ogc.versionToken(knex, c, actor.scope)
+/**
+ * The tag of what a tile shows (collection, address, the key's region, the data's versions), and the
+ * short token of the data's versions that TileJSON puts into its tile URLs (`?v=`): a tile asked for
+ * under the current token never changes, so it may be cached as immutable.
+ */
+export async function tileEtag(knex: Knex, actor: Actor, c: Collection, a: TileAddress): Promise<{ etag: string; version: string }> {
+  const token = await ogc.versionToken(knex, c, actor.scope)
   const scope = JSON.stringify(actor.scope)
-  return `"${createHash('sha256').update(`${c.id}|${a.z}/${a.x}/${a.y}|${scope}|${version}`).digest('base64url').slice(0, 27)}"`
+  const etag = `"${createHash('sha256').update(`${c.id}|${a.z}/${a.x}/${a.y}|${scope}|${token}`).digest('base64url').slice(0, 27)}"`
+  return { etag, version: versionParam(c, scope, token) }
 }
+
+const versionParam = (c: Collection, scope: string, token: string) => createHash('sha256').update(`${c.id}|${scope}|${token}`).digest('base64url').slice(0, 16)
 
 export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress, caps: TileCaps) => tile(knex, c, actor.scope, a, caps)
 
@@ -50,6 +58,8 @@ async function completeFromZoom(knex: Knex, actor: Actor, c: Collection, caps: T
 export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { tilesRoot: string; key?: string; caps: TileCaps }) {
   const { tilesRoot, key } = link
   const bounds = await ogc.extent(knex, c, actor.scope)
+  const v = versionParam(c, JSON.stringify(actor.scope), await ogc.versionToken(knex, c, actor.scope))
+  const query = new URLSearchParams({ v, ...(key && { key }) }).toString()
   const limit = tileLimitOf(c.id, link.caps)
   const complete = await completeFromZoom(knex, actor, c, link.caps)
   return {
@@ -57,7 +67,8 @@ export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { 
     name: c.id,
     description: c.description,
     scheme: 'xyz',
-    tiles: [`${tilesRoot}/${c.id}/{z}/{x}/{y}.mvt${key ? `?key=${encodeURIComponent(key)}` : ''}`],
+    // v: the data's versions, so a client caches the tiles for good and a new version is a new URL
+    tiles: [`${tilesRoot}/${c.id}/{z}/{x}/{y}.mvt?${query}`],
     minzoom: limit.minZoom,
     maxzoom: maxZoom,
     bounds: bounds ?? [73, 3, 136, 54],

@@ -108,6 +108,8 @@ describe('a follow-up bundle run', () => {
     // The plots import ended before its follow-up was queued (behind the big import, still running).
     const job = (await t.app.inject({ method: 'GET', url: plotsJob.url, headers: withKey(key) })).json()
     expect(job).toMatchObject({ status: 'succeeded', followUps: [{ kind: 'bundles', id: followUp.id, status: 'queued' }] })
+    // Owned by this process from the activation's commit on: a start elsewhere leaves it to this one.
+    expect(await t.knex('bundle_runs').first('owner').where({ id: followUp.id })).toEqual({ owner: t.app.jobs.owner.id })
 
     const other = await keyFor(t.knex, 'county', '371521')
     const url = `/api/v1/bundles/runs/${followUp.id}`

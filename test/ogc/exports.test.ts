@@ -151,7 +151,7 @@ describe('vector tiles', () => {
 
   it('serves TileJSON and tiles with an ETag that revalidates', async () => {
     const tj = (await get('/tiles/survey3.json')).json()
-    expect(tj.tiles[0]).toMatch(/\/tiles\/survey3\/\{z\}\/\{x\}\/\{y\}\.mvt$/)
+    expect(tj.tiles[0]).toMatch(/\/tiles\/survey3\/\{z\}\/\{x\}\/\{y\}\.mvt\?v=[A-Za-z0-9_-]{16}$/)
     expect(tj.vector_layers[0].fields.dlbm).toBe('String')
     const res = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`)
     expect(res.statusCode, res.body).toBe(200)
@@ -232,5 +232,36 @@ describe('vector tiles', () => {
     } finally {
       await capped.close()
     }
+  })
+
+  it('keeps tiles built under their versions: a repeat is served from memory, a new version is built anew, the current URL is immutable (last: it replaces the layer)', async () => {
+    const tj = (await get('/tiles/survey3.json')).json()
+    const v = new URL(tj.tiles[0].replace('{z}/{x}/{y}', `${z}/${x}/${y}`), 'http://x').searchParams.get('v')
+    const url = `/tiles/survey3/${z}/${x}/${y}.mvt?v=${v}`
+    const first = await get(url)
+    expect(first.headers['cache-control']).toBe('private, max-age=31536000, immutable')
+    const again = await get(url)
+    expect(again.headers['x-tile-cache']).toBe('memory')
+    expect(again.rawPayload.equals(first.rawPayload)).toBe(true)
+    expect(again.headers.etag).toBe(first.headers.etag)
+    // an old or missing version token: the same tile, revalidated after a minute
+    expect((await get(`/tiles/survey3/${z}/${x}/${y}.mvt?v=old`)).headers['cache-control']).toBe('private, max-age=60')
+    // a region of its own is a tile of its own: a city key builds it, not the county's copy
+    const city = await keyFor(t.knex, 'city', '3715')
+    const cityTile = await t.app.inject({ url: `/tiles/survey3/${z}/${x}/${y}.mvt`, headers: withKey(city) })
+    expect(cityTile.headers['x-tile-cache']).toBe('miss')
+    // a new version of the layer (the first row of squares only): a new token, a new tile
+    const zip = await shapefileZip(dir, 's3-row', { fields, features: main.features.slice(0, 6) })
+    expect((await importFile(t, key, { layer: 'survey3' }, zip)).status).toBe('succeeded')
+    const tj2 = (await get('/tiles/survey3.json')).json()
+    const v2 = new URL(tj2.tiles[0].replace('{z}/{x}/{y}', `${z}/${x}/${y}`), 'http://x').searchParams.get('v')
+    expect(v2).not.toBe(v)
+    const after = await get(`/tiles/survey3/${z}/${x}/${y}.mvt?v=${v2}`)
+    expect(after.headers['x-tile-cache']).toBe('miss')
+    expect(after.rawPayload.length).toBeLessThan(first.rawPayload.length)
+    expect((await get(url)).headers['cache-control']).toBe('private, max-age=60') // the old URL is no longer the current one
+    // the disk level holds them for the next start
+    const tiles = async () => (await fs.readdir(path.join(t.dataDir, 'tile-cache'), { recursive: true })).filter((f) => String(f).endsWith('.tile')).length
+    await expect.poll(tiles).toBeGreaterThanOrEqual(3)
   })
 })

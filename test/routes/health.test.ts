@@ -3,9 +3,9 @@ import Fastify from 'fastify'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import app, { serverOptions } from '../../src/app.js'
 import { attachDatabase } from '../../src/db/connection.js'
-import { migrateDown, migrateLatest } from '../../src/db/migrate.js'
+import { migrateDown, migrateLatest, migrateStep } from '../../src/db/migrate.js'
 import { healthProbe } from '../../src/health/check.js'
-import { buildTestApp, testDatabase, type TestApp } from '../helpers/app.js'
+import { buildTestApp, openTestDatabase, testDatabase, type TestApp } from '../helpers/app.js'
 
 /** Every migration, in order, named literally: what /health must report. */
 const allMigrations = [
@@ -33,6 +33,7 @@ const allMigrations = [
   '20261206040000_project_attachments',
   '20261206060000_project_bundle_members',
   '20261206090000_accounts',
+  '20261207010000_job_owners',
 ]
 
 let t: TestApp
@@ -92,30 +93,64 @@ describe('GET /health', () => {
       health: { status: 'unavailable', backend, database: { reachable: false } },
     })
     expect(res.body).not.toMatch(/127\.0\.0\.1|:9\b|postgres@/)
-    const api = await instance.inject({ method: 'GET', url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
-    expect(api.statusCode).toBe(503)
-    expect(api.json().code).toBe('LR_DB_UNAVAILABLE')
+    // When to come back (RFC 9110): every 503 for want of the database says it.
+    expect(res.headers['retry-after']).toMatch(/^[1-9][0-9]*$/)
+    for (const method of ['GET', 'POST'] as const) {
+      const api = await instance.inject({ method, url: '/api/v1/projects', headers: { 'x-api-key': `lr_${'a'.repeat(8)}_${'b'.repeat(32)}` } })
+      expect(api.statusCode).toBe(503)
+      expect(api.headers['content-type']).toMatch(/problem\+json/)
+      expect(api.json()).toMatchObject({ code: 'LR_DB_UNAVAILABLE', status: 503 })
+      expect(api.headers['retry-after']).toMatch(/^[1-9][0-9]*$/)
+    }
     await instance.close()
     await db.close()
+  })
+})
+
+describe('/health statements', () => {
+  it('runs one statement per probe while the migrations stay, and sees another process migrate at the next probe', async () => {
+    const probe = healthProbe(t.db, { version: 'test', deadlineMs: 30_000, busyLimitMs: 60_000 })
+    expect((await probe.check()).migrations.current).toBe(true)
+    const statements: string[] = []
+    const count = (q: { sql: string }) => statements.push(q.sql)
+    t.knex.on('query', count)
+    try {
+      for (let i = 0; i < 3; i++) expect((await probe.check()).status).toBe('ok')
+      expect(statements).toHaveLength(3)
+      // Another process (its own connections) undoes the last migration, then applies it again.
+      const other = openTestDatabase()
+      try {
+        await migrateStep(other.knex, 'down')
+        expect((await probe.check()).migrations).toEqual({ current: false, applied: allMigrations.slice(0, -1), pending: allMigrations.slice(-1) })
+        await migrateLatest(other.knex)
+        expect((await probe.check()).migrations).toEqual({ current: true, applied: allMigrations, pending: [] })
+      } finally {
+        await other.close()
+      }
+    } finally {
+      t.knex.off('query', count)
+    }
   })
 })
 
 describe('/health while the database is at work', () => {
   // One connection, as the embedded database has: a statement holding it keeps the probe waiting.
   const { url, backend } = testDatabase()
-  const busyDatabase = async () => {
+  const busyDatabase = async (seconds: number) => {
     const db = attachDatabase(url, backend, 1)
     const probe = healthProbe(db, { version: 'test', deadlineMs: 200, busyLimitMs: 1500 })
-    expect((await probe.check()).status).toBe('ok')
+    // The first reading, however long a loaded machine takes for it (a check past the deadline
+    // without a reading says unavailable; later checks wait on the same reading).
+    await expect.poll(async () => (await probe.check()).status, { timeout: 30_000 }).toBe('ok')
     // knex runs a query when it is awaited: `.then` starts it now
-    const slow = db.knex.raw('SELECT pg_sleep(4)').then(() => undefined)
+    const slow = db.knex.raw('SELECT pg_sleep(?)', [seconds]).then(() => undefined)
     // the statement holds the one connection once it is out of the pool
     await expect.poll(() => db.knex.client.pool.numUsed(), { timeout: 30_000 }).toBe(1)
     return { db, probe, slow }
   }
 
   it('answers busy from its last reading, without waiting for the statement', async () => {
-    const { db, probe, slow } = await busyDatabase()
+    const { db, probe, slow } = await busyDatabase(4)
     const answer = await probe.check()
     expect(answer).toMatchObject({ status: 'ok', database: { reachable: true, busy: true }, migrations: { current: true } })
     expect(answer.database.postgis).toMatch(/^3\./)
@@ -128,7 +163,9 @@ describe('/health while the database is at work', () => {
   })
 
   it('answers unavailable once the probe has waited longer than a statement may run', async () => {
-    const { db, probe, slow } = await busyDatabase()
+    // Long enough that the statement still runs when the last check below is made, however slowly
+    // a loaded machine gets there (1.5 s of waiting makes the probe give up).
+    const { db, probe, slow } = await busyDatabase(8)
     expect((await probe.check()).database.busy).toBe(true)
     await expect.poll(async () => (await probe.check()).status, { timeout: 30_000, interval: 300 }).toBe('unavailable')
     expect((await probe.check()).database).toMatchObject({ reachable: false, error: expect.stringMatching(/has not answered for \d+ s/) })

@@ -86,6 +86,14 @@ describe('the bundles page', () => {
     await page.waitForSelector('#bundles-table')
     expect(await page.$$eval('#bundles-table tbody tr', (r) => r.length)).toBe(4)
     expect(await page.textContent('#bundle-legend')).toBe('组团范围成员图斑边角地夹心地插花地（虚线框）')
+    // sorted by area, largest first, by two clicks on its title; the order is kept in the address
+    const areas = () => page.$$eval('#bundles-table tbody tr', (rows) => rows.map((r) => Number(r.children[2]!.firstChild!.textContent!.replaceAll(',', ''))))
+    await page.click('#bundles-table th[data-sort="mu"] button')
+    await page.click('#bundles-table th[data-sort="mu"] button')
+    const desc = await areas()
+    expect(desc).toEqual([...desc].sort((a, b) => b - a))
+    expect(new Set(desc).size).toBeGreaterThan(1)
+    expect(await page.evaluate(() => location.hash)).toBe('#/bundles?sort=mu&dir=desc')
 
     // 1, 2: the ring: each plot's flags and why, drawn by flag, the map zoomed to it
     const zoomBefore = await page.evaluate(() => (window as any).lowlandMap.getZoom())

@@ -43,6 +43,13 @@ describe('layers page', () => {
     expect(survey3.active.featureCount).toBe(3000)
     const row = page.locator('#layers-table tr[data-layer="survey3"]')
     await expect.poll(() => row.locator('td.count').textContent()).toBe('3,000')
+    // the county's current layers as one GeoPackage, downloaded with the session's cookie
+    const link = page.locator('#layer-downloads a')
+    expect(await link.textContent()).toBe('下载东昌府区现状图层（GeoPackage）')
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()])
+    expect(download.suggestedFilename()).toBe('371502_现状图层.gpkg')
+    const file = await download.path()
+    expect(fs.readFileSync(file!).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\u0000')
     await context.close()
   })
 

@@ -81,6 +81,7 @@ describe('the review queue', () => {
     const m2 = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
     const mu = (v: number) => v.toLocaleString('en-US', { minimumFractionDigits: 4, maximumFractionDigits: 4 })
     expect(first.verdictZh).toBe('不符合')
+    expect(cells[2]).toBe('东昌府区 371502') // the county by name, its code beneath
     expect(cells[3]).toBe('不符合')
     expect(cells[4]).toBe(`${m2(first.areaM2)} ${mu(first.areaMu)} 亩`)
     expect(cells[5]).toBe(`${m2(first.stockAreaM2)} ${mu(first.stockAreaMu)} 亩`)

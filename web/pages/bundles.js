@@ -4,6 +4,8 @@
 import { api } from '../api.js'
 import { chooseCounty, countyFixed, currentCounty } from '../county.js'
 import { clear, h, table } from '../dom.js'
+import { hashPath, hashQuery, setHashQuery } from '../hash-query.js'
+import { sortableTable } from '../sortable.js'
 import * as f from '../format.js'
 import { createMap, bboxOf, fitExtent, loaded } from '../map/map.js'
 import { bundleStyles, layersFor } from '../map/styles.js'
@@ -72,6 +74,11 @@ export async function render(el, { principal }) {
     map.addLayer({ ...layer, filter: ['==', ['get', 'interspersed'], true] })
 
   let selected = null
+  let rows = []
+  // the table's order, kept in the page address (#/bundles?sort=mu&dir=desc)
+  const kept = hashQuery()
+  const route = hashPath()
+  const state = { sort: kept.get('sort') ?? '', dir: kept.get('dir') === 'desc' ? 'desc' : 'asc' }
 
   async function load() {
     if (!countyInput.value) return
@@ -93,17 +100,31 @@ export async function render(el, { principal }) {
         clear(detail).append(h('p.hint', {}, b.selectHint))
         fitExtent(map, bboxOf(fc))
       }
-      return fc.features.length ? bundleTable(fc.features) : h('p', {}, b.empty)
+      rows = fc.features
+      return rows.length ? bundleTable() : h('p', {}, b.empty)
     })
   }
 
-  function bundleTable(rows) {
+  /** Flags of a bundle as its table shows them: 边角地、插花地 … */
+  const flagText = (p) => [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
+
+  function bundleTable() {
     const c = b.cols
-    return table(
-      [c.no, c.members, s.unit.both(c.area), c.meets(rows[0].properties.minBundleMu ?? 15), c.flags, c.gaps, c.make],
-      rows.map((x) => {
+    setHashQuery({ sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route)
+    const columns = [
+      { key: 'no', title: c.no, value: (x) => x.properties.bundleId },
+      { key: 'members', title: c.members, value: (x) => x.properties.memberCount, num: true },
+      { key: 'mu', title: s.unit.both(c.area), value: (x) => x.properties.m2, num: true },
+      { key: 'meets', title: c.meets(rows[0].properties.minBundleMu ?? 15), value: (x) => x.properties.meetsMinArea },
+      { key: 'flags', title: c.flags, value: (x) => flagText(x.properties) },
+      { key: 'gaps', title: c.gaps, value: (x) => (x.properties.enclosedGaps ?? []).length, num: true },
+      { key: 'made', title: c.make, value: (x) => (x.properties.projects ?? []).length },
+    ]
+    return sortableTable(
+      columns,
+      rows,
+      (x) => {
         const p = x.properties
-        const flags = [...new Set((p.flags ?? []).map((fl) => fl.flag ?? fl))].map((k) => b.flags[k] ?? k).join('、')
         const made = p.projects ?? []
         return h(
           'tr',
@@ -112,7 +133,7 @@ export async function render(el, { principal }) {
           h('td', {}, `${p.memberCount}：${p.members.join('、')}`),
           h('td.num', {}, f.m2(p.m2), h('br'), f.mu(p.mu)),
           h('td', {}, h('span', { class: `badge ${p.meetsMinArea ? 'pass' : 'fail'}` }, p.meetsMinArea ? s.common.yes : s.common.no)),
-          h('td', {}, flags || s.common.dash),
+          h('td', {}, flagText(p) || s.common.dash),
           h('td.num', {}, (p.enclosedGaps ?? []).length),
           h(
             'td',
@@ -123,8 +144,15 @@ export async function render(el, { principal }) {
             h('button', { type: 'button', class: 'make-project', onclick: () => select(x, { form: true }) }, b.makeProject),
           ),
         )
-      }),
-      { id: 'bundles-table' },
+      },
+      {
+        state,
+        onSort: (next) => {
+          Object.assign(state, next)
+          clear(list).append(bundleTable())
+        },
+        attrs: { id: 'bundles-table' },
+      },
     )
   }
 

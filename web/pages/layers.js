@@ -62,10 +62,23 @@ export async function render(el, { principal }) {
   async function refresh() {
     const shown = await replaceWhenLoaded(list, listStatus, async () => {
       layers = await api('/layers', { query: { county: county.value || undefined } })
-      return layers.length ? layersTable() : h('p', {}, s.layers.empty)
+      return layers.length ? [layersTable(), downloads()] : h('p', {}, s.layers.empty)
     })
     // the history shown was of the county's layers before: gone with them, kept when the list was kept
     if (shown) clear(history)
+  }
+
+  /** One GeoPackage per county listed: its current layers and projects, with Chinese field aliases. */
+  function downloads() {
+    const counties = [...new Set(layers.map((l) => l.county))].sort()
+    return h(
+      'p',
+      { id: 'layer-downloads' },
+      counties.map((code, i) => [
+        i ? '　' : '',
+        h('a', { href: `/api/v1/layers/${code}.gpkg`, download: '' }, s.layers.downloadGpkg(countyName(code) ?? code)),
+      ]),
+    )
   }
 
   const c = s.layers.cols
@@ -104,14 +117,14 @@ export async function render(el, { principal }) {
         state,
         onSort: (next) => {
           Object.assign(state, next)
-          clear(list).append(layersTable())
+          clear(list).append(layersTable(), downloads())
         },
         attrs: { id: 'layers-table' },
       },
     )
   }
   search.addEventListener('input', () => {
-    if (layers.length) clear(list).append(layersTable())
+    if (layers.length) clear(list).append(layersTable(), downloads())
   })
 
   async function showHistory(l) {

@@ -5,7 +5,7 @@
 import { api } from '../api.js'
 import { clear, h, table } from '../dom.js'
 import * as f from '../format.js'
-import { statusName } from '../settings.js'
+import { countyName, statusName } from '../settings.js'
 import { s } from '../strings.js'
 import { problemBox } from '../problem.js'
 import { filingsTable } from './review.js'
@@ -25,7 +25,12 @@ const verdictRank = { 不符合: 0, 无法判定: 1, 符合: 2 }
 const columns = [
   { key: 'code', title: () => c.code, value: (x) => x.code, cell: (x) => h('td', {}, h('a', { href: `#/projects/${x.projectId}` }, x.code)) },
   { key: 'name', title: () => c.name, value: (x) => x.name, cell: (x) => h('td', {}, x.name ?? s.common.dash) },
-  { key: 'county', title: () => c.county, value: (x) => x.county, cell: (x) => h('td', {}, x.county) },
+  {
+    key: 'county',
+    title: () => c.county,
+    value: (x) => countyName(x.county) ?? x.county,
+    cell: (x) => h('td', { class: 'county' }, countyName(x.county) ?? x.county, h('div.hint', {}, x.county)),
+  },
   {
     key: 'verdict',
     title: () => c.verdict,

@@ -15,7 +15,8 @@ export function renderUpload({ principal, county, onDone }) {
   let file = null // kept after a failure: 重新导入 sends the same File again
   let current = null // { abort } while uploading, { jobId } while importing
   let layerPicked = false // the user chose the kind: a file name that says none leaves it
-  const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json', hidden: true, onchange: () => choose(fileInput.files[0]) })
+  let database = false // a .gpkg or a zipped .gdb: listed first, then imported layer by layer as mapped
+  const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json,.gpkg', hidden: true, onchange: () => choose(fileInput.files[0]) })
   const chosen = h('p', { id: 'chosen', 'aria-live': 'polite' })
   const drop = h('div.drop', { id: 'drop' }, h('p', {}, u.drop), h('button', { type: 'button', onclick: () => fileInput.click() }, u.pick), fileInput, chosen)
   drop.addEventListener('dragover', (e) => {
@@ -110,6 +111,12 @@ export function renderUpload({ principal, county, onDone }) {
   function choose(fl) {
     file = fl
     chosen.textContent = fl ? u.chosen(fl.name, f.bytes(fl.size)) : ''
+    database = Boolean(fl && /\.gpkg$|\.gdb(\.zip)?$|gdb\.zip$/i.test(fl.name))
+    if (database) {
+      layer.value = ''
+      layerHint.textContent = u.database.chosen
+      return
+    }
     const kind = fl && kindOfName(fl.name)
     if (kind) {
       layer.value = kind
@@ -125,9 +132,10 @@ export function renderUpload({ principal, county, onDone }) {
     if (code && !countyField.value && !countyField.readOnly) countyField.value = code
   }
 
-  function formData() {
+  function formData(layers) {
     const fd = new FormData()
-    fd.set('layer', layer.value)
+    if (layers) fd.set('layers', JSON.stringify(layers))
+    else if (layer.value) fd.set('layer', layer.value)
     if (countyField.value.trim()) fd.set('county', countyField.value.trim())
     fd.set('mode', mode.value)
     fd.set('onInvalid', onInvalid.value)
@@ -144,9 +152,9 @@ export function renderUpload({ principal, county, onDone }) {
     focus?.focus()
   }
 
-  async function start() {
+  async function start(layers) {
     if (!file) return alert(u.noFile)
-    if (!layer.value) return alert(u.layerMissing, layer)
+    if (!layer.value && !database) return alert(u.layerMissing, layer)
     if (fieldMap.value.trim()) {
       try {
         if (typeof JSON.parse(fieldMap.value) !== 'object') throw new Error()
@@ -161,7 +169,7 @@ export function renderUpload({ principal, county, onDone }) {
       return alert(crsProblem.text, crsProblem.focus)
     }
     busy(true)
-    if (mode.value === 'replace' && !(await replaceConfirmed())) {
+    if (mode.value === 'replace' && !database && !(await replaceConfirmed())) {
       busy(false)
       clear(status).append(h('p.hint', { id: 'replace-declined' }, u.replace.declined))
       return
@@ -170,7 +178,7 @@ export function renderUpload({ principal, county, onDone }) {
     const text = h('span', { id: 'upload-text' }, u.uploading)
     clear(status).append(h('p', {}, h('span.hint', {}, `${u.uploading} `), bar, ' ', text))
     let aborted = false
-    const up = uploadImport(formData(), (done, total) => {
+    const up = uploadImport(formData(layers), (done, total) => {
       bar.value = total ? done / total : 0
       text.textContent = u.uploadProgress(f.bytes(done), total ? f.bytes(total) : '?')
     })
@@ -178,8 +186,18 @@ export function renderUpload({ principal, county, onDone }) {
     try {
       const accepted = await up.promise
       bar.value = 1
-      current = { jobId: accepted.id }
-      await follow(accepted.id)
+      if (accepted.layers && !accepted.id) {
+        current = null
+        busy(false)
+        status.append(databaseListing(accepted))
+        return
+      }
+      if (accepted.jobs) status.append(h('p', { id: 'database-jobs' }, u.database.layerJobs(accepted.jobs.length)))
+      for (const job of accepted.jobs ?? [accepted]) {
+        current = { jobId: job.id }
+        if (accepted.jobs) status.append(h('h3.job-of', {}, u.database.jobOf(job.sourceLayer, layerTitle(job.layer))))
+        await follow(job.id)
+      }
     } catch (err) {
       // the bar ends where the upload ended: full, and said how
       bar.value = 1
@@ -189,6 +207,58 @@ export function renderUpload({ principal, county, onDone }) {
       status.append(problemBox(err), aborted ? null : retryButton())
       busy(false)
     }
+  }
+
+  /** GDAL's geometry type in the words of the survey standards: 面, 线, 点; a table without geometry says so. */
+  const geometryZh = (t) =>
+    !t || t === 'None' ? u.database.noGeometry : /Polygon|Surface/.test(t) ? '面' : /Line|Curve/.test(t) ? '线' : /Point/.test(t) ? '点' : t
+
+  /** The database's layers with the proposed kind of each, to confirm or change; 按上述对应导入 sends the file again with layers. */
+  function databaseListing(l) {
+    const choices = l.layers.map((x) =>
+      h(
+        'select',
+        { 'data-layer': x.name, 'aria-label': `${x.name} ${u.database.columns[6]}` },
+        h('option', { value: '' }, u.database.skip),
+        layerKinds().map((k) => h('option', { value: k.key, selected: k.key === x.proposed }, k.titleZh)),
+      ),
+    )
+    const rows = l.layers.map((x, i) =>
+      h(
+        'tr',
+        { 'data-layer': x.name },
+        h('td', {}, x.name),
+        h('td', {}, x.alias ?? ''),
+        h('td', { title: x.geometryType ?? '' }, geometryZh(x.geometryType)),
+        h('td.num', {}, x.featureCount >= 0 ? f.int(x.featureCount) : '—'),
+        h('td', {}, x.crs.epsg ? `EPSG:${x.crs.epsg}` : (x.crs.name ?? '—')),
+        h('td.num', {}, String(x.fields.length)),
+        h('td', {}, choices[i]),
+        h('td', {}, x.problem ? h('span.error', {}, x.problem.messageZh) : x.reasonZh),
+      ),
+    )
+    const go = h(
+      'button',
+      {
+        type: 'button',
+        class: 'primary',
+        id: 'import-mapped',
+        onclick: () => {
+          const layers = {}
+          for (const c of choices) if (c.value) layers[c.dataset.layer] = c.value
+          if (!Object.keys(layers).length) return alert(u.database.noneMapped)
+          start(layers)
+        },
+      },
+      u.database.importMapped,
+    )
+    return h(
+      'section',
+      { id: 'database-listing' },
+      h('p', {}, u.database.listing(l.name, l.layers.length)),
+      table(u.database.columns, rows, { id: 'database-layers' }),
+      h('div.row', {}, go),
+    )
   }
 
   /** A replace of an active version says which version (number, date, count) it replaces, and waits for 替换. */

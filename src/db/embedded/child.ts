@@ -5,6 +5,8 @@
 import fs from 'node:fs'
 import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
+import path from 'node:path'
+import { DiskReserve } from './disk-reserve.js'
 import { Engine } from './engine.js'
 import { WireServer } from './wire-server.js'
 
@@ -57,13 +59,19 @@ async function main(dir: string, socket: string) {
     console.error(reason)
     process.exit(1)
   })
-  const server = new WireServer(engine)
+  // Inside the database's directory, which PostgreSQL leaves alone: room for a restart on a full disk.
+  const reserve = new DiskReserve(path.join(dir, 'lr-disk-reserve'))
+  reserve.keep()
+  const server = new WireServer(engine, (ended) => {
+    if (ended.code === '53100') reserve.release()
+  })
   await server.listenSocket(socket)
   let stopping = false
   const close = async (code: number) => {
     if (stopping) return
     stopping = true
     try {
+      reserve.stop()
       await server.close()
       fs.rmSync(socket, { force: true })
       await engine.close()

@@ -15,6 +15,15 @@ export type EngineReply =
 
 export class EngineInterrupted extends Error {}
 
+/** The engine could not be opened again after a restart (a full disk: its crash recovery needs room); retried. */
+export class EngineDown extends Error {
+  /** PostgreSQL's cannot_connect_now: the database is starting up */
+  readonly code = '57P03'
+}
+
+/** Between attempts to open the engine again after a restart failed: doubled each time up to the most (each costs a PostGIS load). */
+const reopenDelayMs = { first: 2000, most: 30_000 }
+
 // The worker beside this module: engine-worker.ts through tsx from the sources, engine-worker.js in the
 // compiled image, which has no tsx (docs/decisions.md, issue 20: deployment).
 const modulePath = fileURLToPath(import.meta.url)
@@ -35,6 +44,10 @@ export class Engine {
   private worker!: Worker
   private pending: Pending | null = null
   private stopping = false
+  /** why the engine is not open after a restart, while it is retried */
+  private down: Error | null = null
+  private reopenTimer: NodeJS.Timeout | null = null
+  private reopenDelayMs = reopenDelayMs.first
   /** opens, interrupts included; for the log and the benchmark */
   restarts = 0
 
@@ -50,14 +63,17 @@ export class Engine {
     return engine
   }
 
-  private start(): Promise<void> {
+  /** `reopening`: a restart, whose failure is retried rather than fatal (the disk may be full for a while). */
+  private start(reopening = false): Promise<void> {
     const worker = new Worker(boot, { eval: true, workerData: { dataDir: this.dataDir } })
     this.worker = worker
     return new Promise((resolve, reject) => {
+      let opened = false
       const failedStart = (err: Error) => reject(err)
       worker.once('error', failedStart)
       worker.on('message', (m: EngineReply) => {
         if (m.type === 'ready') {
+          opened = true
           worker.off('error', failedStart)
           worker.on('error', (err) => this.fatal(`embedded database worker failed: ${err.message}`))
           return resolve()
@@ -66,7 +82,8 @@ export class Engine {
       })
       worker.once('exit', (code) => {
         if (worker !== this.worker || this.stopping) return // an interrupted worker, or a close
-        reject(new Error(`embedded database worker exited with code ${code} while opening`))
+        if (!opened) reject(new Error(`embedded database worker exited with code ${code} while opening`))
+        if (!opened && reopening) return // retried by reopen
         this.fatal(`embedded database worker exited with code ${code}`)
       })
     })
@@ -89,6 +106,7 @@ export class Engine {
   }
 
   private request(m: EngineRequest, onData: (chunk: Uint8Array) => void = () => {}): Promise<boolean> {
+    if (this.down) return Promise.reject(new EngineDown(`the embedded database is not open (${this.down.message}); retrying`))
     if (this.pending) return Promise.reject(new Error('the embedded database is busy'))
     return new Promise((resolve, reject) => {
       this.pending = { onData, resolve, reject }
@@ -115,11 +133,33 @@ export class Engine {
     this.stopping = false
     p?.reject(new EngineInterrupted('statement interrupted'))
     this.restarts++
-    await this.start()
+    await this.reopen()
+  }
+
+  /**
+   * Opens the database again; when that fails (crash recovery finds no room on a full disk), every
+   * request is answered with EngineDown until a later attempt succeeds, rather than the child
+   * exiting and the service with it.
+   */
+  private async reopen(): Promise<void> {
+    try {
+      await this.start(true)
+      this.down = null
+      this.reopenDelayMs = reopenDelayMs.first
+    } catch (err) {
+      if (this.stopping) return
+      this.down = err as Error
+      console.error(`embedded database could not be opened again (${this.down.message}); retrying in ${this.reopenDelayMs} ms`)
+      await this.worker.terminate().catch(() => {})
+      this.reopenTimer = setTimeout(() => void this.reopen(), this.reopenDelayMs)
+      this.reopenDelayMs = Math.min(2 * this.reopenDelayMs, reopenDelayMs.most)
+    }
   }
 
   async close(): Promise<void> {
     this.stopping = true
+    if (this.reopenTimer) clearTimeout(this.reopenTimer)
+    if (this.down) return // its worker is gone already
     const closed = new Promise<void>((resolve) => {
       this.worker.on('message', (m: EngineReply) => m.type === 'closed' && resolve())
       this.worker.once('exit', () => resolve())

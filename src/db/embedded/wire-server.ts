@@ -15,6 +15,13 @@
 // timer cannot fire mid-statement) and a statement running longer is stopped by restarting the
 // engine, the client getting PostgreSQL's 57014 error; a cancel request (the protocol's, carrying
 // the key this server gave the client at start-up) stops the client's running statement the same way.
+//
+// A PANIC (or FATAL) ends a PostgreSQL backend; in PGlite 0.5.8 it leaves the engine's thread spinning in
+// its main loop for good (measured: a full disk gives `PANIC: could not write to file
+// "pg_wal/xlogtemp.N": No space left on device`, 53100, then the worker runs at full CPU and answers
+// nothing). The server sees that error go by, restarts the engine as PostgreSQL's postmaster restarts
+// after a crash, and ends the client's reply there: the client has its error (53100 for a full disk)
+// and the connection stays usable.
 import fs from 'node:fs'
 import net from 'node:net'
 import { randomInt } from 'node:crypto'
@@ -31,6 +38,26 @@ interface Group {
   startup?: boolean
   /** roll back the transaction a client left open when it went away */
   rollback?: boolean
+}
+
+/** A backend-ending error (PANIC, FATAL) seen in a reply: its SQLSTATE and message. */
+export interface BackendEnded {
+  code: string
+  message: string
+}
+
+/** The severity, code and message of an ErrorResponse ('E') message, whole, type byte included. */
+export function errorFields(msg: Buffer): { severity: string; code: string; message: string } {
+  const fields: Record<string, string> = {}
+  let at = 5
+  while (at < msg.length && msg[at] !== 0) {
+    const end = msg.indexOf(0, at + 1)
+    if (end === -1) break
+    fields[String.fromCharCode(msg[at]!)] = msg.toString('utf8', at + 1, end)
+    at = end + 1
+  }
+  // V: the severity never translated (PostgreSQL 9.6+); S: the localised one
+  return { severity: fields.V ?? fields.S ?? '', code: fields.C ?? '', message: fields.M ?? '' }
 }
 
 interface Handlers {
@@ -133,6 +160,8 @@ class ReplyFilter {
   constructor(
     private readonly socket: net.Socket,
     private readonly key: { processId: number; secret: number } | null,
+    /** a PANIC or FATAL went by: the engine will answer nothing more */
+    private readonly onBackendEnded: (e: BackendEnded) => void = () => {},
   ) {}
 
   private keyMessage(): Buffer {
@@ -146,6 +175,7 @@ class ReplyFilter {
   }
 
   push(chunk: Uint8Array): void {
+    if (this.ended) return
     const b = this.partial.length ? Buffer.concat([this.partial, chunk]) : Buffer.from(chunk)
     const out: Buffer[] = []
     let start = 0
@@ -155,10 +185,25 @@ class ReplyFilter {
       if (b[start] === 0x5a) this.ready = Buffer.from(b.subarray(start, start + len))
       else if (b[start] === 0x4b && this.key) out.push(this.keyMessage())
       else out.push(b.subarray(start, start + len))
+      const ended = b[start] === 0x45 ? errorFields(b.subarray(start, start + len)) : null
       start += len
+      if (ended && (ended.severity === 'PANIC' || ended.severity === 'FATAL')) {
+        this.partial = Buffer.alloc(0)
+        if (!this.socket.destroyed) this.socket.write(Buffer.concat(out))
+        this.ended = true
+        return this.onBackendEnded(ended)
+      }
     }
     this.partial = Buffer.from(b.subarray(start))
     if (out.length && !this.socket.destroyed) this.socket.write(Buffer.concat(out))
+  }
+
+  /** The reply carried a PANIC or FATAL, already sent: nothing of the engine's may follow it. */
+  ended = false
+
+  /** After a PANIC or FATAL, the engine restarted: only ReadyForQuery is left to say. */
+  readyAfterEnd(status: 'I' | 'E'): void {
+    if (!this.socket.destroyed) this.socket.write(Buffer.from([0x5a, 0, 0, 0, 5, status.charCodeAt(0)]))
   }
 
   end(): void {
@@ -188,9 +233,13 @@ export class WireServer {
   private readonly connections = new Set<Connection>()
   /** the client whose group the engine runs now */
   private current: Connection | null = null
-  private interrupting: { done: Promise<void>; reason: 'timeout' | 'cancel' } | null = null
+  private interrupting: { done: Promise<void>; reason: 'timeout' | 'cancel' | 'ended' } | null = null
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    /** a PANIC or FATAL ended the engine's backend, just before it is restarted */
+    private readonly onBackendEnded: (e: BackendEnded) => void = () => {},
+  ) {}
 
   /**
    * Listens on a Unix socket only its owner may open (mode 0600): PGlite has no authentication, so
@@ -236,7 +285,7 @@ export class WireServer {
   }
 
   /** Stops `conn`'s running statement (its timeout passed, or it asked to cancel). */
-  private stop(conn: Connection, reason: 'timeout' | 'cancel'): void {
+  private stop(conn: Connection, reason: 'timeout' | 'cancel' | 'ended'): void {
     if (this.current !== conn || this.interrupting) return
     this.interrupting = { reason, done: this.engine.interrupt() }
     void this.interrupting.done.finally(() => (this.interrupting = null))
@@ -267,7 +316,11 @@ export class WireServer {
   }
 
   private async run(g: Group): Promise<void> {
-    const reply = new ReplyFilter(g.conn.socket, g.startup ? { processId: g.conn.id, secret: g.conn.secret } : null)
+    const reply = new ReplyFilter(g.conn.socket, g.startup ? { processId: g.conn.id, secret: g.conn.secret } : null, (e) => {
+      console.error(`embedded database: ${e.code} ${e.message}; restarting the engine`)
+      this.onBackendEnded(e)
+      this.stop(g.conn, 'ended')
+    })
     const ms = g.startup ? 0 : g.conn.statementTimeoutMs
     const timer = ms > 0 ? setTimeout(() => this.stop(g.conn, 'timeout'), ms) : null
     this.current = g.conn
@@ -279,14 +332,17 @@ export class WireServer {
       if (this.owner?.closed) this.queue.unshift({ conn: g.conn, bytes: new Uint8Array(), rollback: true })
     } catch (err) {
       if (!(err instanceof EngineInterrupted)) {
-        reply.fail('XX000', `embedded database: ${(err as Error).message}`, this.owner === g.conn ? 'E' : 'I')
+        reply.fail((err as { code?: string }).code ?? 'XX000', `embedded database: ${(err as Error).message}`, this.owner === g.conn ? 'E' : 'I')
         return
       }
+      const status = this.owner === g.conn ? 'E' : 'I'
+      this.owner = null
+      // the client has its error already (53100 for a full disk); what it ran is undone by the restart
+      if (reply.ended) return reply.readyAfterEnd(status)
       const message = this.interrupting?.reason === 'cancel' ? 'canceling statement due to user request' : 'canceling statement due to statement timeout'
       // The engine was opened again: nothing of the client's transaction is left, as after PostgreSQL's
       // error in a transaction block, which the client ends with ROLLBACK.
-      reply.fail('57014', message, this.owner === g.conn ? 'E' : 'I')
-      this.owner = null
+      reply.fail('57014', message, status)
     } finally {
       if (timer) clearTimeout(timer)
       this.current = null

@@ -1,10 +1,21 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { countyGeopackage } from '../../export/county-geopackage.js'
 import { layerDetail, listLayers, setVersionSurveyYear } from '../../import/layers-service.js'
 import { problemResponses } from '../../schemas/common.js'
-import { LayerDetail, LayerKey, LayersQuery, LayerSummary, LayerVersion, LayerVersionParams, LayerVersionPatch } from '../../schemas/imports.js'
+import {
+  CountyGeopackageParams,
+  CountyGeopackageQuery,
+  LayerDetail,
+  LayerKey,
+  LayersQuery,
+  LayerSummary,
+  LayerVersion,
+  LayerVersionParams,
+  LayerVersionPatch,
+} from '../../schemas/imports.js'
 
-const routes: FastifyPluginAsyncTypebox = async (app) => {
+const routes: FastifyPluginAsyncTypebox<{ exportLimits: { gpkgMaxFeatures: number } }> = async (app, opts) => {
   const knex = app.db.knex
   app.get(
     '/layers',
@@ -30,6 +41,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => layerDetail(knex, request.actor, request.params.layer, request.query.county),
+  )
+  app.get(
+    '/layers/:county.gpkg',
+    {
+      schema: {
+        summary: 'A county’s current layers as one GeoPackage: a table per layer kind with an active version, and the projects with their latest analysis',
+        description:
+          'Tables named as the OGC collections (survey3, survey2_lines, project_boundaries, projects …), Chinese field titles as aliases in ' +
+          'gpkg_data_columns, EPSG:4490 unless `crs` names a Gauss-Kruger zone. 404 outside the key’s region and for a county with no layer ' +
+          'and no project; 413 above GPKG_MAX_FEATURES features in all.',
+        tags: ['layers'],
+        params: CountyGeopackageParams,
+        querystring: CountyGeopackageQuery,
+        produces: ['application/geopackage+sqlite3'],
+        response: { 200: Type.Unsafe({ type: 'string', format: 'binary', description: 'the GeoPackage (SQLite) file' }), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { county } = request.params
+      const file = await countyGeopackage(knex, request.actor, { county, crs: request.query.crs, maxFeatures: opts.exportLimits.gpkgMaxFeatures })
+      return reply
+        .type('application/geopackage+sqlite3')
+        .header('content-disposition', `attachment; filename="${file.asciiFileName}"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .send(Buffer.from(file.bytes))
+    },
   )
   app.patch(
     '/layers/:layer/versions/:version',

@@ -1,0 +1,295 @@
+// A county's survey database as delivered (zipped FileGDB, GeoPackage): listed with the proposed
+// mapping, one layer by its kind, several at once, and every feature as the shapefile of the same
+// data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr.
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs/promises'
+import path from 'node:path'
+import initSqlJs from 'sql.js'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
+import { requireUnderCi, skipWithout } from '../helpers/ci.js'
+import { importFile, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
+import { layerKind } from '../../src/catalogue/layer-kinds.js'
+import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
+import { ImportFailure } from '../../src/import/report.js'
+import { runImport } from '../../src/import/run.js'
+import { rawZip, tempDir } from '../helpers/shapefiles.js'
+
+const hasOgr2ogr = (() => {
+  try {
+    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()
+
+const sample = (kind: string) => path.resolve('data/sample', `371502_${kind}.zip`)
+const ogr = (...args: string[]) => execFileSync('ogr2ogr', args, { stdio: ['ignore', 'ignore', 'pipe'] })
+const zipDir = (cwd: string, zip: string, ...what: string[]) => execFileSync('zip', ['-q', '-r', zip, ...what], { cwd })
+
+let t: TestApp & { dataDir: string }
+let key: string
+let dir: string
+const files: Record<'gdb' | 'gpkg', string> = { gdb: '', gpkg: '' }
+
+describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () => {
+  beforeAll(async () => {
+    requireUnderCi(hasOgr2ogr, 'ogr2ogr (Debian gdal-bin) is needed to make the test databases')
+    t = await buildTestApp()
+    dir = await tempDir()
+    for (const k of ['survey3', 'survey2-lines']) {
+      await fs.mkdir(path.join(dir, k))
+      execFileSync('unzip', ['-q', sample(k), '-d', path.join(dir, k)])
+    }
+    const dltb = path.join(dir, 'survey3', 'DLTB.shp')
+    const xzdw = (await fs.readdir(path.join(dir, 'survey2-lines'))).find((f) => f.endsWith('.shp'))!
+    // The layers under the specification's names, as ArcGIS delivers a county's database
+    const gdb = path.join(dir, '371502三调.gdb')
+    ogr('-f', 'OpenFileGDB', gdb, dltb, '-nln', 'DLTB')
+    ogr('-f', 'OpenFileGDB', '-update', gdb, path.join(dir, 'survey2-lines', xzdw), '-nln', 'XZDW')
+    files.gdb = path.join(dir, 'db.zip')
+    zipDir(dir, files.gdb, '371502三调.gdb')
+    // the GeoPackage from the shapefiles too: a FileGDB stores coordinates on a grid (ogr2ogr's default 0.1 mm), a GeoPackage as they are
+    files.gpkg = path.join(dir, '371502.gpkg')
+    ogr('-f', 'GPKG', files.gpkg, dltb, '-nln', 'DLTB')
+    ogr('-f', 'GPKG', '-update', files.gpkg, path.join(dir, 'survey2-lines', xzdw), '-nln', 'XZDW')
+  })
+  afterAll(async () => {
+    await t?.close()
+    if (dir) await fs.rm(dir, { recursive: true, force: true })
+  })
+  beforeEach(async () => {
+    await resetData(t.knex)
+    key = await keyFor(t.knex, 'county', '371502')
+  })
+
+  /** Every feature of the active survey3 version: record, typed columns, attributes, area. */
+  async function patches() {
+    const rows = await t
+      .knex('survey3_patches')
+      .orderBy('source_record')
+      .select('source_record', 'bsm', 'dlbm', 'dlmc', 'qsxz', 'zldwmc', 'tbmj', 'czcsxm', 'attrs', t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS area'))
+    return rows.map((r) => ({ ...r, area: Math.round(r.area * 1000) / 1000 }))
+  }
+
+  it('lists the layers with the proposed mapping and imports nothing', async () => {
+    for (const file of [files.gdb, files.gpkg]) {
+      const before = await snapshot(t.knex)
+      const res = await upload(t, key, {}, file)
+      expect(res.statusCode, res.body).toBe(200)
+      const body = res.json()
+      expect(body.format).toBe(file.endsWith('.zip') ? 'gdb' : 'gpkg')
+      expect(body.mapping).toEqual({ DLTB: 'survey3', XZDW: 'survey2-lines' })
+      const dltb = body.layers.find((l: { name: string }) => l.name === 'DLTB')
+      expect(dltb).toMatchObject({ geometryType: expect.stringMatching(/Polygon$/), featureCount: 3000, crs: { epsg: 4548 }, proposed: 'survey3' })
+      expect(dltb.reasonZh).toMatch(/三调/)
+      expect(dltb.fields.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['DLBM', 'DLMC', 'ZLDWMC', 'KCDLBM']))
+      expect(await snapshot(t.knex)).toEqual(before)
+      expect(tempFilesLeft(t.dataDir)).toEqual([])
+    }
+  })
+
+  it('imports DLTB by its kind; every feature as the shapefile import gives it (attributes, Chinese text, area)', async () => {
+    const shp = await importFile(t, key, { layer: 'survey3' }, sample('survey3'))
+    expect(shp.status).toBe('succeeded')
+    const expected = await patches()
+    expect(expected).toHaveLength(3000)
+    for (const [format, file] of Object.entries(files)) {
+      await resetData(t.knex)
+      key = await keyFor(t.knex, 'county', '371502')
+      const job = await importFile(t, key, { layer: 'survey3' }, file)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      expect(job.sourceCrs).toMatchObject({ epsg: 4548, how: 'prj' })
+      expect(job.encoding).toMatchObject({ name: 'UTF-8', how: 'database' })
+      expect(job.options).toMatchObject({ sourceLayer: 'DLTB' })
+      const got = await patches()
+      // ogr2ogr writes the shapefile's 64-bit BSM as a real: the same numbers
+      expect(
+        got.map(({ area: _, ...r }) => r),
+        format,
+      ).toEqual(expected.map(({ area: _, ...r }) => r))
+      // the same area: to the millimetre² from a GeoPackage; from a FileGDB, whose 0.1 mm grid moves each vertex by up to 0.05 mm, within 1 cm²
+      got.forEach((r, i) =>
+        expect(Math.abs(r.area - expected[i]!.area), `${format} record ${r.source_record}`).toBeLessThanOrEqual(format === 'gpkg' ? 0 : 0.01),
+      )
+      expect(got.some((r) => /[\u4e00-\u9fff]/.test(r.dlmc))).toBe(true)
+      expect(tempFilesLeft(t.dataDir)).toEqual([])
+    }
+  })
+
+  it('imports several layers at once with layers: one job and one version per layer', async () => {
+    const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, files.gpkg)
+    expect(res.statusCode, res.body).toBe(202)
+    const { jobs } = res.json()
+    expect(jobs.map((j: { layer: string; sourceLayer: string }) => [j.sourceLayer, j.layer])).toEqual([
+      ['DLTB', 'survey3'],
+      ['XZDW', 'survey2-lines'],
+    ])
+    for (const j of jobs) expect((await waitForJob(t, key, j.id)).status).toBe('succeeded')
+    const counts = await t.knex('datasets').select('layer', 'feature_count').orderBy('layer')
+    expect(counts.map((c) => [c.layer, Number(c.feature_count)])).toEqual([
+      ['survey2-lines', 343],
+      ['survey3', 3000],
+    ])
+    expect(tempFilesLeft(t.dataDir)).toEqual([])
+  })
+
+  it('a cancel while GDAL is still writing the layer stops it and leaves nothing (no version, no intermediate file)', async () => {
+    const before = await snapshot(t.knex)
+    const work = await fs.mkdtemp(path.join(dir, 'cancel-'))
+    const file = path.join(work, 'upload.gpkg')
+    await fs.copyFile(files.gpkg, file)
+    const ac = new AbortController()
+    const err = await runImport(
+      // the first progress report comes after the first batch: GDAL is then still writing the rest
+      { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort() },
+      {
+        kind: layerKind('survey3')!,
+        county: '371502',
+        mode: 'replace',
+        onInvalid: 'fail',
+        file: { path: file, name: 'db.gpkg', sha256: 'x' },
+        importedBy: 'test',
+        jobId: null,
+      },
+    ).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ImportFailure)
+    expect((err as ImportFailure & { report: { errors: unknown[] } }).report.errors[0]).toMatchObject({ message: 'cancelled', messageZh: '导入已取消' })
+    expect(await fs.readdir(work)).toEqual(['upload.gpkg'])
+    expect(await snapshot(t.knex)).toEqual(before)
+  })
+
+  describe('the CRS from the database, as from a .prj', () => {
+    it('Gauss-Kruger with the zone number (EPSG:4527): the same patches', async () => {
+      expect((await importFile(t, key, { layer: 'survey3' }, sample('survey3'))).status).toBe('succeeded')
+      const expected = await patches()
+      await resetData(t.knex)
+      key = await keyFor(t.knex, 'county', '371502')
+      const zoned = path.join(dir, 'zoned')
+      await fs.rm(zoned, { recursive: true, force: true })
+      await fs.mkdir(zoned)
+      ogr('-f', 'OpenFileGDB', path.join(zoned, 'z.gdb'), path.join(dir, 'survey3', 'DLTB.shp'), '-nln', 'DLTB', '-t_srs', 'EPSG:4527')
+      const zip = path.join(dir, 'zoned.zip')
+      zipDir(zoned, zip, 'z.gdb')
+      const job = await importFile(t, key, { layer: 'survey3' }, zip)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      expect(job.sourceCrs).toMatchObject({ epsg: 4527, how: 'prj' })
+      const got = await patches()
+      expect(got.map((r) => r.dlmc)).toEqual(expected.map((r) => r.dlmc))
+      got.forEach((r, i) => expect(Math.abs(r.area - expected[i]!.area)).toBeLessThanOrEqual(0.01))
+    })
+
+    it('Xian 1980: refused without the 7 parameters, then the same patches as its shapefile with them', async () => {
+      const towgs84 = '15.8,-154.4,-82.3,0.1,-0.2,0.3,1.2'
+      // the sample's patches said to be in Xian 1980 GK CM 117E, as a shapefile and as a GeoPackage
+      const x = path.join(dir, 'xian')
+      await fs.rm(x, { recursive: true, force: true })
+      await fs.cp(path.join(dir, 'survey3'), x, { recursive: true })
+      await fs.writeFile(path.join(x, 'DLTB.prj'), esriPrj({ datum: 'Xian1980', centralMeridian: 117 }))
+      const shpZip = path.join(dir, 'xian-shp.zip')
+      zipDir(x, shpZip, 'DLTB.shp', 'DLTB.shx', 'DLTB.dbf', 'DLTB.prj', 'DLTB.cpg')
+      expect((await importFile(t, key, { layer: 'survey3', towgs84 }, shpZip)).status).toBe('succeeded')
+      const expected = await patches()
+      await resetData(t.knex)
+      key = await keyFor(t.knex, 'county', '371502')
+      const gpkg = path.join(dir, 'xian.gpkg')
+      await fs.rm(gpkg, { force: true })
+      ogr('-f', 'GPKG', gpkg, path.join(dir, 'survey3', 'DLTB.shp'), '-nln', 'DLTB', '-a_srs', 'EPSG:2384')
+      const without = await importFile(t, key, { layer: 'survey3' }, gpkg)
+      expect(without.status).toBe('failed')
+      expect(without.errors[0]).toMatchObject({ code: 'towgs84' })
+      const job = await importFile(t, key, { layer: 'survey3', towgs84 }, gpkg)
+      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      expect(job.sourceCrs).toMatchObject({ epsg: 2384, how: 'prj' })
+      expect(await patches()).toEqual(expected)
+    })
+  })
+
+  describe('bad input: a 4xx naming the layer and the cause, nothing imported', () => {
+    async function refused(fields: Record<string, string>, file: string, status: number, en: RegExp, zh: RegExp) {
+      const before = await snapshot(t.knex)
+      const res = await upload(t, key, fields, file)
+      expect(res.statusCode, res.body).toBe(status)
+      expect(res.json().detail).toMatch(en)
+      expect(res.json().detailZh).toMatch(zh)
+      expect(await snapshot(t.knex)).toEqual(before)
+      expect(tempFilesLeft(t.dataDir)).toEqual([])
+    }
+
+    it('several .gdb in one zip', async () => {
+      const two = path.join(dir, 'two')
+      await fs.mkdir(two, { recursive: true })
+      await fs.cp(path.join(dir, '371502三调.gdb'), path.join(two, 'a.gdb'), { recursive: true })
+      await fs.cp(path.join(dir, '371502三调.gdb'), path.join(two, 'b.gdb'), { recursive: true })
+      const zip = path.join(dir, 'two.zip')
+      zipDir(two, zip, 'a.gdb', 'b.gdb')
+      await refused({ layer: 'survey3' }, zip, 422, /2 file geodatabases \(a\.gdb, b\.gdb\)/, /2 个文件地理数据库/)
+    })
+
+    it('a .gdb without its system tables', async () => {
+      const zip = await rawZip(path.join(dir, 'nosys.zip'), [
+        { name: 'x.gdb/gdb', data: Buffer.alloc(8) },
+        { name: 'x.gdb/a00000009.gdbtable', data: Buffer.alloc(64) },
+      ])
+      await refused({ layer: 'survey3' }, zip, 422, /x\.gdb has no system tables/, /缺少系统表/)
+    })
+
+    it('a .gpkg that is not SQLite', async () => {
+      const bad = path.join(dir, 'bad.gpkg')
+      await fs.writeFile(bad, 'PK this is not a database')
+      await refused({ layer: 'survey3' }, bad, 422, /not a GeoPackage: it is not an SQLite database/, /不是 GeoPackage 文件/)
+    })
+
+    it('a GeoPackage claiming 10⁹ rows', async () => {
+      const SQL = await initSqlJs()
+      const db = new SQL.Database(await fs.readFile(files.gpkg))
+      db.run("UPDATE gpkg_ogr_contents SET feature_count = 1000000000 WHERE table_name = 'DLTB'")
+      const absurd = path.join(dir, 'absurd.gpkg')
+      await fs.writeFile(absurd, db.export())
+      db.close()
+      await refused({ layer: 'survey3' }, absurd, 422, /layer DLTB claims 1000000000 features/, /图层 DLTB 声称有 1000000000 个要素/)
+    })
+
+    it('a layer in a CRS the service does not know', async () => {
+      const merc = path.join(dir, 'merc.gpkg')
+      await fs.rm(merc, { force: true })
+      ogr('-f', 'GPKG', merc, path.join(dir, 'survey3', 'DLTB.shp'), '-nln', 'DLTB', '-a_srs', 'EPSG:3857')
+      await refused({ layer: 'survey3' }, merc, 422, /layer DLTB: .*not Gauss-Kruger/, /图层 DLTB.*坐标系/)
+    })
+
+    it('a truncated .gdbtable', async () => {
+      const cut = path.join(dir, 'cut')
+      await fs.rm(cut, { recursive: true, force: true })
+      await fs.cp(path.join(dir, '371502三调.gdb'), path.join(cut, 'c.gdb'), { recursive: true })
+      // the largest table is DLTB's features
+      const tables = await fs.readdir(path.join(cut, 'c.gdb'))
+      const sizes = await Promise.all(
+        tables.filter((f) => f.endsWith('.gdbtable')).map(async (f) => [f, (await fs.stat(path.join(cut, 'c.gdb', f))).size] as const),
+      )
+      const [largest, size] = sizes.sort((a, b) => b[1] - a[1])[0]!
+      await fs.truncate(path.join(cut, 'c.gdb', largest), Math.floor(size / 2))
+      const zip = path.join(dir, 'cut.zip')
+      zipDir(cut, zip, 'c.gdb')
+      const res = await upload(t, key, { layer: 'survey3' }, zip)
+      // refused at once where GDAL sees it in the listing, else the job fails naming the layer
+      if (res.statusCode === 202) {
+        const job = await waitForJob(t, key, res.json().id)
+        expect(job.status).toBe('failed')
+        expect(job.errors[0].message).toMatch(/DLTB/)
+        expect(job.errors[0].messageZh).toMatch(/DLTB.*(损坏|不完整)/)
+      } else {
+        expect(res.statusCode).toBe(422)
+        expect(res.json().detailZh).toMatch(/损坏|不完整/)
+      }
+      expect(
+        await t
+          .knex('datasets')
+          .count<{ n: number }>({ n: '*' })
+          .first()
+          .then((r) => Number(r?.n)),
+      ).toBe(0)
+      expect(tempFilesLeft(t.dataDir)).toEqual([])
+    })
+  })
+})
