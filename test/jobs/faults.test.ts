@@ -220,7 +220,7 @@ describe('a process killed (SIGKILL) at each stage, then the next start', () => 
       // What server.ts does once at start.
       await t.app.jobs.recover()
       await followUpsEnded()
-      const job = await expectClean(c, before, /interrupted by a stop of the service/)
+      const job = await expectClean(c, before, /^interrupted\b/)
       // Before the switch's commit the import is failed by the recovery; from it on, it has succeeded.
       if (c.job === 'import') {
         const committed = !importStages.slice(0, importStages.indexOf('import.inside-activation') + 1).includes(c.stage)
