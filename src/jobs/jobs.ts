@@ -38,6 +38,9 @@ export interface JobsOptions {
 
 const defaultHeartbeatSeconds = 10
 
+/** How often a follow-up that lost its connection is run again before it fails. */
+const followUpRetries = 2
+
 /** Fewer progress writes than this apart are folded into the next one: a few a second keep pollers current. */
 const progressIntervalMs = 250
 
@@ -302,9 +305,11 @@ export class Jobs {
   }
 
   /** Runs one job to its recorded end; never rejects (a failure to record it is left to the next start). */
-  private async execute<K extends JobKindKey>(k: JobKind<K>, id: number, params: ParamsOf<K>, signal: AbortSignal): Promise<FinalStatus> {
+  private async execute<K extends JobKindKey>(k: JobKind<K>, id: number, params: ParamsOf<K>, signal: AbortSignal, attempt = 0): Promise<FinalStatus> {
     const progress = new ProgressWriter(this.knex, k, id)
     let committed: JobOutcome | null = null
+    // succeed() writes the end in the job's own transaction; it is the job's end only once that commits
+    const commits: Array<Promise<void>> = []
     let end: Ending
     try {
       if (!(await markRunning(this.knex, k, id, this.owner))) {
@@ -326,14 +331,22 @@ export class Jobs {
           },
           succeed: async (trx, o = {}) => {
             await progress.settled()
-            if (await this.endOwningFollowUps(trx, k, id, { status: 'succeeded', outcome: o })) committed = o
+            if (await this.endOwningFollowUps(trx, k, id, { status: 'succeeded', outcome: o }))
+              commits.push(
+                trx.executionPromise.then(
+                  () => void (committed = o),
+                  () => {},
+                ),
+              )
           },
         })) ?? {}
+      await Promise.all(commits)
       await progress.settled()
       const status = outcome.status === 'failed' ? (signal.aborted ? 'cancelled' : 'failed') : 'succeeded'
       end = { status, outcome }
       if (!committed && !(await this.knex.transaction((trx) => this.endOwningFollowUps(trx, k, id, end)))) end = await this.recorded(k, id, end)
     } catch (err) {
+      await Promise.all(commits)
       await progress.settled()
       if (!signal.aborted) await this.logFailure(k, id, err)
       end = signal.aborted
@@ -347,6 +360,12 @@ export class Jobs {
                 ? '数据库连接中断，任务未完成：请稍后重新提交'
                 : '服务内部错误，任务未完成：请稍后重新提交，仍失败请联系管理员',
           }
+      // A recorded follow-up (re-bundling after an import) that lost its connection runs again on a
+      // fresh one, a few times: nobody would start it again, and the old bundles would stay current.
+      if (!committed && !signal.aborted && lostConnection(err as Error) && attempt < followUpRetries) {
+        const again = await this.requeueAfterLoss(k, id, attempt)
+        if (again) return this.execute(k, id, again, signal, attempt + 1)
+      }
       // A stop that interrupts a recorded follow-up leaves it for the next start to run again.
       if (!committed && signal.aborted && this.runner.closing && (await k.resumable?.(this.knex, id).catch(() => null))) {
         await requeueJob(this.knex, k, id).catch(() => {})
@@ -387,6 +406,26 @@ export class Jobs {
     if (row && !(activeStatuses as readonly string[]).includes(row.status))
       this.opts.log.warn({ job: jobKey(k.key, id), status: row.status }, 'the job was ended by another process while it ran here')
     else this.opts.log.error({ err, job: jobKey(k.key, id) }, 'job failed')
+  }
+
+  /**
+   * A follow-up's row put back to queued (its partial rows removed) after a lost connection, once the
+   * pool reaches the database again: its params, or null when it is not a follow-up, ended meanwhile,
+   * or the database stayed away (then it fails as any job does).
+   */
+  private async requeueAfterLoss<K extends JobKindKey>(k: JobKind<K>, id: number, attempt: number): Promise<ParamsOf<K> | null> {
+    for (let i = 0; i < 4 && !this.runner.closing; i++) {
+      await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt + i)))
+      try {
+        const params = await k.resumable?.(this.knex, id)
+        if (!params || !(await requeueJob(this.knex, k, id))) return null
+        this.opts.log.warn({ job: jobKey(k.key, id), attempt: attempt + 1 }, 'a follow-up lost its database connection; it runs again')
+        return params
+      } catch {
+        // still away: wait longer
+      }
+    }
+    return null
   }
 
   /** The end the row holds, when another writer (a cancel of a queued row) recorded it first. */
