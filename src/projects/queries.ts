@@ -132,43 +132,58 @@ const latestAnalysis = (knex: Knex) =>
     }),
   )
 
+/**
+ * One page of projects and how many match, in one statement: the page's ids are picked from the
+ * projects alone with `count(*) OVER ()` for the total, and only those rows are joined back for
+ * their columns and latest analysis. Counting in a second statement cost a second round trip,
+ * parse and plan, and joined every project's latest analysis only to count them (bench/README.md,
+ * bench:projects). The eligible filter needs the analysis to choose the rows, so then the pick
+ * joins it too. A page past the end has no row to carry the total: it is counted on its own.
+ */
 export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope) {
-  const base = whereInScope(knex('projects'), scope, 'projects.xzqdm')
-  base.joinRaw(latestAnalysis(knex).toQuery())
-  if (q.county) base.where('projects.xzqdm', q.county)
-  if (q.code) base.where('code', q.code)
+  const matching = whereInScope(knex('projects'), scope, 'projects.xzqdm')
+  if (q.county) matching.where('projects.xzqdm', q.county)
+  if (q.code) matching.where('projects.code', q.code)
   if (q.q) {
     // The text is a value, bound; its LIKE wildcards are escaped so that "10%" finds "10%".
     const pattern = `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-    base.where((w) => w.whereILike('projects.code', pattern).orWhereILike('projects.name', pattern))
+    matching.where((w) => w.whereILike('projects.code', pattern).orWhereILike('projects.name', pattern))
   }
-  if (q.eligible !== undefined) base.where('a.eligible', q.eligible)
-  const [rows, total] = await Promise.all([
-    base
-      .clone()
-      .select(summary)
-      .select({ pendingMilestone: pendingMilestone(knex) })
-      .select({
-        aEligible: 'a.eligible',
-        aRewardCounted: 'a.reward_counted',
-        aStale: 'a.stale',
-        aComputedAt: 'a.computed_at',
-        aStock: 'a.stock_m2',
-        aFootprint: 'a.footprint_ratio',
-      })
-      .orderBy('projects.id')
-      .limit(q.limit)
-      .offset(q.offset),
-    base.clone().count<{ n: number }>({ n: '*' }).first(),
-  ])
-  const items = rows.map(({ aEligible, aRewardCounted, aStale, aComputedAt, aStock, aFootprint, ...p }: Record<string, unknown>) => ({
+  if (q.eligible !== undefined) {
+    matching.joinRaw(latestAnalysis(knex).toQuery())
+    matching.where('a.eligible', q.eligible)
+  }
+  const page = matching
+    .clone()
+    .select('projects.id', 'projects.xzqdm', knex.raw('count(*) OVER () AS total'))
+    .orderBy('projects.id')
+    .limit(q.limit)
+    .offset(q.offset)
+  const rows: Array<Record<string, unknown>> = await knex
+    .from(page.as('page'))
+    .join('projects', (j) => j.on('projects.id', 'page.id').andOn('projects.xzqdm', 'page.xzqdm'))
+    .joinRaw(latestAnalysis(knex).toQuery())
+    .select(summary)
+    .select({ pendingMilestone: pendingMilestone(knex) })
+    .select({
+      aEligible: 'a.eligible',
+      aRewardCounted: 'a.reward_counted',
+      aStale: 'a.stale',
+      aComputedAt: 'a.computed_at',
+      aStock: 'a.stock_m2',
+      aFootprint: 'a.footprint_ratio',
+      total: 'page.total',
+    })
+    .orderBy('projects.id')
+  const total = rows.length ? Number(rows[0]!.total) : q.offset > 0 ? Number((await matching.clone().count<{ n: number }>({ n: '*' }).first())?.n ?? 0) : 0
+  const items = rows.map(({ aEligible, aRewardCounted, aStale, aComputedAt, aStock, aFootprint, total: _total, ...p }) => ({
     ...p,
     countyName: countyByCode(p.county as string)?.name ?? null,
     analysis: aComputedAt
       ? { eligible: aEligible, rewardCounted: aRewardCounted ?? null, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint }
       : null,
   }))
-  return { items, total: Number(total?.n ?? 0) }
+  return { items, total }
 }
 
 export async function updateProjectAttributes(knex: Knex, id: number, attrs: ProjectAttributes): Promise<void> {
