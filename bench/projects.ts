@@ -114,30 +114,38 @@ async function main() {
   console.log(`${projects} projects in ${county}; the list answers total ${first.total}, ${first.items.length} items a page`)
   console.log(`${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
 
-  const results: Record<string, { one: number[]; ten: number[]; ratio: number[] }> = {}
-  console.log('\n| round | endpoint | load (1 min) | c=1 p50 | c=1 req/s | c=10 p50 | c=10 p99 | c=10 req/s | ratio | non-2xx |')
-  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  const results: Record<string, { one: number[]; ten: number[]; ratio: number[]; cpu: number[] }> = {}
+  console.log('\n| round | endpoint | load (1 min) | c=1 p50 | c=1 req/s | c=10 p50 | c=10 p99 | c=10 req/s | ratio | service CPU a request (c=1) | non-2xx |')
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
   for (let round = 0; round < rounds; round++) {
     for (const [name, url] of endpoints) {
       const { load, quiet: isQuiet } = await quiet()
       // Alternate which connection count goes first: the first run of a round warms what the second uses.
       const order = round % 2 === 0 ? [1, 10] : [10, 1]
       const got: Record<number, Loop> = {}
-      for (const c of order) got[c] = await loop(base + url, headers, c)
+      const cpu: Record<number, number> = {}
+      for (const c of order) {
+        // The service runs in this process: its CPU time a request, which the machine's other work does not inflate as it does latency.
+        const before = process.cpuUsage()
+        got[c] = await loop(base + url, headers, c)
+        const used = process.cpuUsage(before)
+        cpu[c] = (used.user + used.system) / 1000 / (got[c]!.rps * seconds)
+      }
       const [one, ten] = [got[1]!, got[10]!]
-      const r = (results[name] ??= { one: [], ten: [], ratio: [] })
+      const r = (results[name] ??= { one: [], ten: [], ratio: [], cpu: [] })
       r.one.push(one.p50)
       r.ten.push(ten.p50)
       r.ratio.push(ten.p50 / one.p50)
+      r.cpu.push(cpu[1]!)
       console.log(
-        `| ${round + 1}${order[0] === 10 ? ' (c=10 first)' : ''} | ${name} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${ms(one.p50)} | ${Math.round(one.rps)} | ${ms(ten.p50)} | ${ms(ten.p99)} | ${Math.round(ten.rps)} | ${r.ratio.at(-1)!.toFixed(1)} | ${one.non2xx + ten.non2xx} |`,
+        `| ${round + 1}${order[0] === 10 ? ' (c=10 first)' : ''} | ${name} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${ms(one.p50)} | ${Math.round(one.rps)} | ${ms(ten.p50)} | ${ms(ten.p99)} | ${Math.round(ten.rps)} | ${r.ratio.at(-1)!.toFixed(1)} | ${ms(cpu[1]!)} | ${one.non2xx + ten.non2xx} |`,
       )
     }
   }
   console.log('\nmedians:')
   for (const [name, r] of Object.entries(results))
     console.log(
-      `  ${name}: c=1 p50 ${ms(median(r.one))}, c=10 p50 ${ms(median(r.ten))}, ratio ${median(r.ratio).toFixed(1)} (rounds ${r.ratio.map((x) => x.toFixed(1)).join(', ')})`,
+      `  ${name}: c=1 p50 ${ms(median(r.one))}, c=10 p50 ${ms(median(r.ten))}, ratio ${median(r.ratio).toFixed(1)}, service CPU ${ms(median(r.cpu))} a request (rounds ${r.ratio.map((x) => x.toFixed(1)).join(', ')})`,
     )
   console.log(`uptime at the end: ${(await run('uptime')).stdout.trim()}`)
   await server.close()
