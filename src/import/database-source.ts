@@ -13,7 +13,7 @@ import type { DatabaseField, DatabaseLayer } from './database-layers.js'
 import { checkedWkb, copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
 import { SourceError } from './shapefile-source.js'
-import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
+import { checkedShape, type FeatureSource, type SourceBatch, type SourceFeature } from './source.js'
 
 export interface DatabaseUpload {
   format: 'gpkg' | 'gdb'
@@ -355,10 +355,7 @@ class CopyRowsSource implements FeatureSource {
       const w = geojsonToWkb(ewkbToGeometry(hex), this.opts.family, this.opts.maxVertices)
       out.push({
         record,
-        shape:
-          'error' in w
-            ? { kind: 'rejected', message: w.error, messageZh: w.errorZh }
-            : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false, proven: false },
+        shape: checkedShape(w, wkb),
         values,
         issues: [],
         deleted: false,

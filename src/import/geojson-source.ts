@@ -6,7 +6,7 @@ import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import type { Bbox } from '../crs/resolve.js'
 import { SourceError } from './shapefile-source.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
-import type { FeatureSource, SourceBatch, SourceFeature } from './source.js'
+import { checkedShape, type FeatureSource, type SourceBatch, type SourceFeature } from './source.js'
 
 /** Deepest bracket nesting in JSON text, outside strings; stops counting past `limit`. */
 export function nestingDepth(text: string, limit: number): number {
@@ -149,10 +149,7 @@ class GeoJsonSource implements FeatureSource {
       const w = geojsonToWkb(f.geometry, this.opts.family, this.opts.maxVertices)
       out.push({
         record,
-        shape:
-          'error' in w
-            ? { kind: 'rejected', message: w.error, messageZh: w.errorZh }
-            : { kind: 'shape', wkbAt: wkb.append(w.wkb), wkbLength: w.wkb.length, reorganized: false, proven: false },
+        shape: checkedShape(w, wkb),
         values,
         issues: [],
         deleted: false,

@@ -1,12 +1,20 @@
 // What the loader reads from any upload format: numbered features with attribute values.
 import type { DbfValue, FieldIssue } from '../formats/shapefile/dbf-values.js'
 import type { Bbox } from '../crs/resolve.js'
+import type { WkbBatch } from '../formats/wkb-batch.js'
 
 export type SourceShape =
   /** proven: known valid already (src/geometry/simple-ring.ts), so the database skips its own check */
   | { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean; proven: boolean }
   | { kind: 'null' }
   | { kind: 'rejected'; message: string; messageZh: string }
+
+/** The shape of a geometry checked by the GeoJSON path (formats/geojson/to-wkb.ts): its WKB added to the batch, or why it was refused. */
+export function checkedShape(w: { wkb: Buffer } | { error: string; errorZh: string }, batch: WkbBatch): SourceShape {
+  return 'error' in w
+    ? { kind: 'rejected', message: w.error, messageZh: w.errorZh }
+    : { kind: 'shape', wkbAt: batch.append(w.wkb), wkbLength: w.wkb.length, reorganized: false, proven: false }
+}
 
 export interface SourceFeature {
   /** 1-based record number in the source file */
