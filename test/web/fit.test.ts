@@ -128,6 +128,7 @@ const allowedWords = new Set([
   'JPG',
   'JSON',
   'GeoJSON',
+  'GeoPackage',
   'OGC',
   'ZIP',
   'EPSG',
@@ -146,7 +147,7 @@ const allowedWords = new Set([
   'MB',
 ])
 /** Tokens that are ids, codes or file names: a file, a version (v3), a key prefix (lr_), EPSG:4548, a plot code (DX00001). */
-const idTokens = [/^\S*\.(zip|shp|shx|dbf|prj|cpg|geojson|json|csv|pdf)$/i, /^v\d+$/, /^lr_\w*$/, /^EPSG:\d+$/, /^[A-Z]{1,6}\d+$/]
+const idTokens = [/^\S*\.(zip|shp|shx|dbf|prj|cpg|geojson|json|csv|pdf|gdb|gpkg)$/i, /^v\d+$/, /^lr_\w*$/, /^EPSG:\d+$/, /^[A-Z]{1,6}\d+$/]
 
 export function latinWords(text: string): string[] {
   // a field's code in parentheses after its Chinese name, 项目编号（XMBH）, or quoted in an example, {"建筑类型":"FWLX"}
