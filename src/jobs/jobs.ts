@@ -12,6 +12,7 @@ import type { FollowUp, JobKindKey } from './keys.js'
 import { activeStatuses, jobKey, type FinalStatus, type JobKind, type JobOutcome, type ParamsOf } from './kinds.js'
 import { diskFull, diskFullSaid, endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
 import { heartbeatLimitSeconds, ownerColumns, ownerGone, ownerOfRow, processOwner, type JobOwner } from './owner.js'
+import { ProgressWriter } from './progress.js'
 import { JobRunner } from './runner.js'
 
 export interface JobEvent {
@@ -40,9 +41,6 @@ const defaultHeartbeatSeconds = 10
 
 /** How often a follow-up that lost its connection is run again before it fails. */
 const followUpRetries = 2
-
-/** Fewer progress writes than this apart are folded into the next one: a few a second keep pollers current. */
-const progressIntervalMs = 250
 
 export class Jobs {
   readonly hooks: ActivationHooks
@@ -454,41 +452,4 @@ export class Jobs {
 const splitKey = (key: string): [JobKindKey, number] => {
   const [kind, id] = key.split(':')
   return [kind as JobKindKey, Number(id)]
-}
-
-/** The row's progress and the kind's own columns, written at most a few times a second, one write at a time. */
-class ProgressWriter {
-  private pending: Record<string, unknown> | null = null
-  private writing: Promise<void> | null = null
-  private last = 0
-
-  constructor(
-    private readonly knex: Knex,
-    private readonly kind: JobKind,
-    private readonly id: number,
-  ) {}
-
-  set(fraction: number, columns: Record<string, unknown> = {}): void {
-    this.pending = { ...this.pending, ...columns, progress: fraction }
-    if (this.writing || Date.now() - this.last < progressIntervalMs) return
-    const row = this.pending
-    this.pending = null
-    this.last = Date.now()
-    // A lost write is only a stale progress figure: the final state carries the job's figures.
-    this.writing = this.knex(this.kind.table)
-      .where({ id: this.id })
-      .whereIn('status', activeStatuses)
-      .update(row)
-      .then(
-        () => {},
-        () => {},
-      )
-      .finally(() => (this.writing = null))
-  }
-
-  /** Waits for a write in flight, so that none lands after the final state. */
-  async settled(): Promise<void> {
-    await this.writing
-    this.pending = null
-  }
 }
