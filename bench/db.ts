@@ -3,10 +3,14 @@
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import path from 'node:path'
+import Fastify, { type FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
 import pg from 'pg'
+import app, { serverOptions } from '../src/app.js'
+import { createKey } from '../src/auth/keys.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { projectRoot } from '../src/config.js'
+import type { Database } from '../src/db/connection.js'
 import { runImport } from '../src/import/run.js'
 import { generateCounty } from '../src/testdata/generate.js'
 
@@ -56,4 +60,21 @@ export function tileOf(lon: number, lat: number, z: number) {
   const r = (lat * Math.PI) / 180
   const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
   return { z, x, y }
+}
+
+/**
+ * The service on a free port of 127.0.0.1 over the bench database, with a county key: the overload
+ * guard off (it is what the load benches measure around), failed keys not exercised.
+ */
+export async function startBenchService(db: Database, county: string): Promise<{ server: FastifyInstance; base: string; headers: Record<string, string> }> {
+  const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
+  await server.register(app, {
+    database: db,
+    config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 },
+    protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 },
+  })
+  await server.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
+  const { token } = await createKey(db.knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
+  return { server, base, headers: { 'x-api-key': token } }
 }

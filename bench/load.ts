@@ -8,10 +8,7 @@ import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3 } from './db.js'
-import app, { serverOptions } from '../src/app.js'
-import { createKey } from '../src/auth/keys.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -64,17 +61,7 @@ async function main() {
   console.log(`imported ${report.counts.stored} patches in ${((Date.now() - t0) / 1000).toFixed(1)} s (dataset ${report.datasetId})`)
   await purgeOldVersions(knex, kind, county, 1)
 
-  const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
-  // The overload guard off (it is what this measures around); failed keys are not exercised.
-  await server.register(app, {
-    database: db,
-    config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 },
-    protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 },
-  })
-  await server.listen({ port: 0, host: '127.0.0.1' })
-  const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
-  const { token } = await createKey(knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
-  const headers = { 'x-api-key': token }
+  const { server, base, headers } = await startBenchService(db, county)
 
   // Projects: 200 small squares over the county's patches (made once per database).
   const ext = (

@@ -9,10 +9,7 @@ import { execFile } from 'node:child_process'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, importZip, median } from './db.js'
-import app, { serverOptions } from '../src/app.js'
-import { createKey } from '../src/auth/keys.js'
+import { benchDatabaseUrl, ensureBenchDatabase, importZip, median, startBenchService } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -95,16 +92,7 @@ async function main() {
   await knex.raw('ANALYZE projects, analysis_results, api_keys')
   const projects = await count()
 
-  const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
-  await server.register(app, {
-    database: db,
-    config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 },
-    protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 },
-  })
-  await server.listen({ port: 0, host: '127.0.0.1' })
-  const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
-  const { token } = await createKey(knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
-  const headers = { 'x-api-key': token }
+  const { server, base, headers } = await startBenchService(db, county)
 
   const endpoints: Array<[string, string]> = [
     ['project list', '/api/v1/projects'],
