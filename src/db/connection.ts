@@ -36,6 +36,15 @@ export function connectionLost(e: (Error & { code?: string }) | null | undefined
   )
 }
 
+/**
+ * The data directory's (or the database server's) disk is full: PostgreSQL's 53100 (disk_full), as
+ * an ERROR when a table cannot grow or a PANIC when the WAL cannot (the embedded engine is then
+ * restarted, wire-server.ts), or ENOSPC from a file the service writes itself (an upload).
+ */
+export function diskFull(e: (Error & { code?: string }) | null | undefined): boolean {
+  return !!e && (e.code === '53100' || e.code === 'ENOSPC' || /No space left on device/i.test(e.message ?? ''))
+}
+
 /** node-pg refused the statement without sending it: the client already knew its connection broken or closed. */
 const neverSent = (e: Error) => /is not queryable/.test(e.message ?? '')
 

@@ -3,7 +3,7 @@
 // transaction that records its end; when that cannot be done now (the database is away), it is
 // retried, and what is still left is handled at the next start (jobs.ts, recover).
 import type { Knex } from 'knex'
-import { connectionLost } from '../db/connection.js'
+import { connectionLost, diskFull } from '../db/connection.js'
 import { activeStatuses, type FinalStatus, type JobKind, type JobOutcome } from './kinds.js'
 import { ownerColumns, type JobOwner } from './owner.js'
 
@@ -30,14 +30,8 @@ export function errorText(err: unknown): string {
 /** A dropped or refused database connection, as node-pg and PostgreSQL report it (one definition: src/db/connection.ts). */
 export const lostConnection = connectionLost
 
-/**
- * The data directory's (or the database server's) disk is full: PostgreSQL's 53100 (disk_full), as
- * an ERROR when a table cannot grow or a PANIC when the WAL cannot (the embedded engine is then
- * restarted, wire-server.ts), or ENOSPC from a file the service writes itself (an upload).
- */
-export function diskFull(e: (Error & { code?: string }) | null | undefined): boolean {
-  return !!e && (e.code === '53100' || e.code === 'ENOSPC' || /No space left on device/i.test(e.message ?? ''))
-}
+/** The disk is full (one definition: src/db/connection.ts). */
+export { diskFull }
 
 /** What a job that ran out of disk says: nothing it wrote was kept, and what to do. */
 export const diskFullSaid = {

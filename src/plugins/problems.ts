@@ -3,7 +3,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Duplex } from 'node:stream'
 import { connectionLost } from '../db/connection.js'
-import { diskFull } from '../jobs/lifecycle.js'
+import { diskFull } from '../db/connection.js'
 import { isProblemCode, problemKinds, problemType, type ProblemCode, type ProblemExtras } from '../errors/index.js'
 
 const byStatus: Record<number, ProblemCode> = {
