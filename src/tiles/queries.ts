@@ -87,10 +87,15 @@ export async function tileStatement(
   const props = c.properties.map((p) => `${p.sql} AS "${p.name}"`).join(', ')
   const columns = [...c.properties.map((p) => `"${p.name}"`), ...(c.idType === 'integer' ? ['mvt_id'] : []), 'geom'].join(', ')
   const id = c.idType === 'integer' ? `, ${c.idSql} AS mvt_id` : ''
+  // The order and limit directly over the scan (cheap columns only), so PostgreSQL keeps only the
+  // cap's rows while sorting (a top-N heap sort: a window function over the sort, or the tile
+  // geometry computed between sort and limit, made it sort every row of the tile, which spilled to
+  // disk at z12); the tile geometry is then built for those rows, numbered as the ordered subquery gives them.
+  const selected = [...c.properties.map((p) => `s."${p.name}"`), ...(c.idType === 'integer' ? ['s.mvt_id'] : [])].join(', ')
   const sql = `WITH t AS (
-       SELECT ${props}${id}, ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom,
-              row_number() OVER (${capOrder(c)}) AS rn
-         ${fw.sql} ${capOrder(c)} LIMIT ?)
+       SELECT ${selected}, ST_AsMVTGeom(ST_Simplify(ST_Transform(s.g, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom,
+              row_number() OVER () AS rn
+         FROM (SELECT ${props}${id}, f.geom AS g ${fw.sql} ${capOrder(c)} LIMIT ?) s)
      SELECT (SELECT ST_AsMVT(k, ?, ${extent}, 'geom'${c.idType === 'integer' ? `, 'mvt_id'` : ''})
                FROM (SELECT ${columns} FROM t WHERE rn <= ? AND geom IS NOT NULL) k) AS tile,
             (SELECT count(*) FROM t)::int AS n`
