@@ -122,7 +122,10 @@ async function main() {
       .returning('id')
     const first = Math.min(...stored.map((r) => Number(r.id)))
     await knex('bench_reference_results').where('xzqdm', county).where('id', '<', first).delete()
-    await knex('projects').where('xzqdm', county).whereIn('id', [...byProject.keys()]).update({ updated_at: knex.fn.now() })
+    await knex('projects')
+      .where('xzqdm', county)
+      .whereIn('id', [...byProject.keys()])
+      .update({ updated_at: knex.fn.now() })
     return { ms: Date.now() - t0 }
   }
   // The service's own job (row, audit, lifecycle), as POST /analysis/runs starts it.
@@ -183,8 +186,14 @@ async function main() {
   console.log(
     `  batch through the service : ${(median(batchTimes) / 1000).toFixed(2)} s  (${batchTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})  — all measures, checks, stored`,
   )
-  console.log(`  raw SQL (every measure, hand-written, stored): ${(median(rawTimes) / 1000).toFixed(2)} s  (${rawTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
-  console.log(`  ratio batch / raw SQL: ${(median(batchTimes) / median(rawTimes)).toFixed(2)}`)
+  console.log(
+    `  raw SQL (every measure, hand-written, stored): ${(median(rawTimes) / 1000).toFixed(2)} s  (${rawTimes.map((x) => (x / 1000).toFixed(2)).join(', ')})`,
+  )
+  // each round's own ratio too: both sides of a round met the same load, so these vary less on a shared machine
+  const byRound = batchTimes.map((b, i) => b / rawTimes[i]!)
+  console.log(
+    `  ratio batch / raw SQL: ${(median(batchTimes) / median(rawTimes)).toFixed(2)} (by round ${byRound.map((x) => x.toFixed(2)).join(', ')}; median ${median(byRound).toFixed(2)})`,
+  )
   console.log(
     `  service statements for the same two measures: ${(median(sameTimes) / 1000).toFixed(2)} s, ratio ${(median(sameTimes) / median(rawTimes)).toFixed(2)} (they also give the net reading and the feature ids)`,
   )
@@ -211,10 +220,16 @@ async function profile(knex: Knex, what: string, work: () => Promise<number>) {
     by.set(k, e)
   }
   knex.on('query', onQuery).on('query-response', onResponse)
+  const cpu0 = process.cpuUsage()
   const total = await work()
+  const cpu = process.cpuUsage(cpu0)
   knex.off('query', onQuery).off('query-response', onResponse)
-  console.log(`\nprofile of ${what} (${total.toFixed(0)} ms wall; statements overlap on the pool, so their sum exceeds it):`)
-  for (const [k, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18)) console.log(`  ${e.ms.toFixed(0).padStart(6)} ms ${String(e.n).padStart(4)}×  ${k}`)
+  console.log(
+    `\n${what}: Node CPU ${((cpu.user + cpu.system) / 1000).toFixed(0)} ms (user ${(cpu.user / 1000).toFixed(0)}, system ${(cpu.system / 1000).toFixed(0)})`,
+  )
+  console.log(`profile of ${what} (${total.toFixed(0)} ms wall; statements overlap on the pool, so their sum exceeds it):`)
+  for (const [k, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, 18))
+    console.log(`  ${e.ms.toFixed(0).padStart(6)} ms ${String(e.n).padStart(4)}×  ${k}`)
 }
 
 main().catch((err) => {

@@ -34,6 +34,7 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '1,10' },
     'max-load': { type: 'string', default: '1.5' },
     'wait-s': { type: 'string', default: '30' },
+    verbose: { type: 'boolean', default: false },
   },
 })
 const county = '371502'
@@ -66,7 +67,11 @@ async function closedLoops(n: number, jobs: Array<() => Promise<void>>): Promise
 }
 
 /** The service with its tile cache set as given, its own data directory (the disk level's), on a free port. */
-async function startService(db: Database, tileCache: { memoryBytes: number; diskBytes: number }, dataDir: string): Promise<{ server: FastifyInstance; base: string }> {
+async function startService(
+  db: Database,
+  tileCache: { memoryBytes: number; diskBytes: number },
+  dataDir: string,
+): Promise<{ server: FastifyInstance; base: string }> {
   const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
   await server.register(app, {
     database: db,
@@ -105,8 +110,9 @@ async function main() {
   const caps = defaultConfig().limits.tiles
   const scope = { kind: 'county', code: county } as const
 
-  const e = (await knex.raw(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT extent::box2d e FROM datasets WHERE id = ?) s`, [active.id]))
-    .rows[0]
+  const e = (
+    await knex.raw(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1 FROM (SELECT extent::box2d e FROM datasets WHERE id = ?) s`, [active.id])
+  ).rows[0]
   const seen = new Set<string>()
   const addresses: TileAddress[] = []
   for (let i = 0; addresses.length < Number(values.tiles) && i < 100 * Number(values.tiles); i++) {
@@ -170,11 +176,14 @@ async function main() {
       }
     }
     const st = median(p50s.statement)
+    if (values.verbose) for (const side of order) console.log(`  ${side} p50 by round: ${p50s[side].map((x) => x.toFixed(1)).join(', ')}`)
     const line = (side: Side) =>
       `  ${side.padEnd(9)} p50 ${median(p50s[side]).toFixed(2).padStart(6)} ms  p95 ${median(p95s[side]).toFixed(2).padStart(6)} ms  ` +
       `${((passes * addresses.length) / (median(walls[side]) / 1000)).toFixed(0).padStart(5)} tiles/s` +
       (side === 'statement' ? '' : `  ratio p50 ${(median(p50s[side]) / st).toFixed(2)}, wall ${(median(walls[side]) / median(walls.statement)).toFixed(2)}`)
-    console.log(`${n} connection${n > 1 ? 's' : ''} (${values.rounds} rounds, 1-min load at their start ${loads.join(', ')}; p50 by round: ${p50s.cold.map((x, i) => `${(x / p50s.statement[i]!).toFixed(2)}`).join(', ')}):`)
+    console.log(
+      `${n} connection${n > 1 ? 's' : ''} (${values.rounds} rounds, 1-min load at their start ${loads.join(', ')}; p50 by round: ${p50s.cold.map((x, i) => `${(x / p50s.statement[i]!).toFixed(2)}`).join(', ')}):`,
+    )
     for (const side of order) console.log(line(side))
   }
   agent.destroy()
