@@ -26,7 +26,7 @@ import {
 import { resultValue } from '../db/result-projections.js'
 import type { Sql } from '../db/scope.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
-import { activeDataset } from '../db/read-model.js'
+import { activeDatasets } from '../db/read-model.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import type { TriggeredBy } from '../domain/analysis-triggers.js'
 import type { ScatteredLandKind } from '../domain/bundles.js'
@@ -50,10 +50,14 @@ export interface LayerInput {
 }
 export type Inputs = Record<AnalysisLayer, LayerInput | null>
 
+/** The county's active version of each analysis layer, in one statement (at most one is active per layer and county). */
 export async function activeInputs(knex: Knex, county: string): Promise<Inputs> {
-  const rows = await Promise.all(analysisLayers.map((layer) => activeDataset(knex, layer, county).first('layer', 'id', 'version')))
+  const rows: Array<{ layer: string; id: number; version: number }> = await activeDatasets(knex)
+    .where('xzqdm', county)
+    .whereIn('layer', [...analysisLayers])
+    .select('layer', 'id', 'version')
   const out = Object.fromEntries(analysisLayers.map((l) => [l, null])) as Inputs
-  for (const r of rows) if (r) out[r.layer as AnalysisLayer] = { datasetId: r.id, version: r.version }
+  for (const r of rows) out[r.layer as AnalysisLayer] = { datasetId: r.id, version: r.version }
   return out
 }
 

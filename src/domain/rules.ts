@@ -4,7 +4,7 @@
 // English and Chinese (`messageZh` is what the console, CSVs and the printed sheet show).
 import type { AnalysisConfig, StockFigure } from './analysis-config.js'
 import { applicableApproach, type AppliedApproach, type UseClass } from './approach.js'
-import { m2Text, muText, percentText, thresholdMu } from './display.js'
+import { m2Text, muText, percentText, thresholdMu as muOfThreshold } from './display.js'
 import { judgePlannedUse, type PlannedUseArea } from './plan-use.js'
 import type { Approach } from './project.js'
 import { roundTo } from './units.js'
@@ -258,7 +258,23 @@ export function stockArea(m: Measures, p: ProjectFacts, approach: AppliedApproac
   return { method, m2: capped ? land : formula, formulaM2: formula, capped, aboveConstruction: above, figure, approach }
 }
 
-const pctNumber = (x: number) => `${roundTo(x * 100, 2)} %`
+/**
+ * Texts of the configuration's thresholds, kept once made: every check of every variant the
+ * nearThreshold judgement builds names them (roundTo formats through strings, not cheap).
+ */
+function remembered(f: (x: number) => string): (x: number) => string {
+  const made = new Map<number, string>()
+  return (x) => {
+    let text = made.get(x)
+    if (text === undefined) {
+      if (made.size >= 1000) made.clear()
+      made.set(x, (text = f(x)))
+    }
+    return text
+  }
+}
+const pctNumber = remembered((x) => `${roundTo(x * 100, 2)} %`)
+const thresholdMu = remembered(muOfThreshold)
 
 function draftChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Draft[] {
   const checks: Draft[] = []
@@ -664,9 +680,12 @@ function variants(m: Measures, delta: number): Measures[] {
       ...(m.scatteredOffConstructionPlanarM2 === undefined ? {} : { scatteredOffConstructionM2: m.scatteredOffConstructionPlanarM2 }),
     },
   ]
+  // a measure that is absent, or 0 moved down, is m itself: entryChecks skips it (its checks are m's)
   const moved = (k: (typeof areaKeys)[number], d: number): Measures => {
     const v = m[k]
-    return v === null || v === undefined ? m : { ...m, [k]: Math.max(0, v + d) }
+    if (v === null || v === undefined) return m
+    const next = Math.max(0, v + d)
+    return next === v ? m : { ...m, [k]: next }
   }
   // scattered land only moves where there is some (without it, its absence is exact)
   for (const k of areaKeys) if (!k.startsWith('scattered') || (m[k] ?? 0) > 0) out.push(moved(k, delta), moved(k, -delta))
@@ -703,7 +722,10 @@ export const stockOptions = (c: Pick<AnalysisConfig, 'capFormulaAtConstruction' 
 
 export function entryChecks(m: Measures, p: ProjectFacts, stock: StockArea, c: AnalysisConfig): Check[] {
   const drafts = draftChecks(m, p, stock, c)
-  const others = variants(m, c.nearThresholdM2).map((v) => draftChecks(v, p, stockArea(v, p, stock.approach, stockOptions(c)), c))
+  // variants equal to m (an absent measure, or 0 moved down) judge as m does: not judged again
+  const others = variants(m, c.nearThresholdM2)
+    .filter((v) => v !== m)
+    .map((v) => draftChecks(v, p, stockArea(v, p, stock.approach, stockOptions(c)), c))
   return drafts.map(({ text, ...d }, i) => {
     const [message, messageZh] = text()
     return {

@@ -68,28 +68,46 @@ function selection(address: TileAddress): Selection {
 }
 
 /**
- * The tile with ST_AsMVT / ST_AsMVTGeom. One feature more than the cap is read, so a tile knows
- * whether it left features out.
+ * The statement of a tile with ST_AsMVT / ST_AsMVTGeom (knex's text and bindings): the route runs it,
+ * and bench/tiles.ts runs the same text alone through pg. One feature more than the cap is read, so a
+ * tile knows whether it left features out. `datasets`: the active versions already read (the route
+ * has them from the version token), so the statement needs no lookup of its own.
  */
-export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Tile> {
+export async function tileStatement(
+  knex: Knex,
+  c: Collection,
+  scope: Scope,
+  address: TileAddress,
+  caps: TileCaps,
+  datasets?: number[],
+): Promise<{ sql: string; bindings: Knex.RawBinding[]; maxFeatures: number }> {
   const { size } = tileBounds(address)
-  const fw = await fromWhere(knex, c, scope, selection(address))
+  const fw = await fromWhere(knex, c, scope, { ...selection(address), ...(datasets && { datasets }) })
   const limit = tileLimitOf(c.id, caps)
   const props = c.properties.map((p) => `${p.sql} AS "${p.name}"`).join(', ')
   const columns = [...c.properties.map((p) => `"${p.name}"`), ...(c.idType === 'integer' ? ['mvt_id'] : []), 'geom'].join(', ')
   const id = c.idType === 'integer' ? `, ${c.idSql} AS mvt_id` : ''
-  const { rows } = await knex.raw(
-    `WITH t AS (
-       SELECT ${props}${id}, ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom,
-              row_number() OVER (${capOrder(c)}) AS rn
-         ${fw.sql} ${capOrder(c)} LIMIT ?)
+  // The order and limit directly over the scan (cheap columns only), so PostgreSQL keeps only the
+  // cap's rows while sorting (a top-N heap sort: a window function over the sort, or the tile
+  // geometry computed between sort and limit, made it sort every row of the tile, which spilled to
+  // disk at z12); the tile geometry is then built for those rows, numbered as the ordered subquery gives them.
+  const selected = [...c.properties.map((p) => `s."${p.name}"`), ...(c.idType === 'integer' ? ['s.mvt_id'] : [])].join(', ')
+  const sql = `WITH t AS (
+       SELECT ${selected}, ST_AsMVTGeom(ST_Simplify(ST_Transform(s.g, 3857), ?::float8, true), ST_TileEnvelope(?, ?, ?), ${extent}, ${buffer}, true) AS geom,
+              row_number() OVER () AS rn
+         FROM (SELECT ${props}${id}, f.geom AS g ${fw.sql} ${capOrder(c)} LIMIT ?) s)
      SELECT (SELECT ST_AsMVT(k, ?, ${extent}, 'geom'${c.idType === 'integer' ? `, 'mvt_id'` : ''})
                FROM (SELECT ${columns} FROM t WHERE rn <= ? AND geom IS NOT NULL) k) AS tile,
-            (SELECT count(*) FROM t)::int AS n`,
-    [size / extent, address.z, address.x, address.y, ...fw.bindings, limit.maxFeatures + 1, c.id, limit.maxFeatures] as Knex.RawBinding[],
-  )
-  const truncated = (rows[0]?.n ?? 0) > limit.maxFeatures
-  return withInfo(c, (rows[0]?.tile as Buffer | null) ?? Buffer.alloc(0), truncated, limit.maxFeatures)
+            (SELECT count(*) FROM t)::int AS n`
+  const bindings = [size / extent, address.z, address.x, address.y, ...fw.bindings, limit.maxFeatures + 1, c.id, limit.maxFeatures] as Knex.RawBinding[]
+  return { sql, bindings, maxFeatures: limit.maxFeatures }
+}
+
+export async function tileWithPostgis(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps, datasets?: number[]): Promise<Tile> {
+  const s = await tileStatement(knex, c, scope, address, caps, datasets)
+  const { rows } = await knex.raw(s.sql, s.bindings)
+  const truncated = (rows[0]?.n ?? 0) > s.maxFeatures
+  return withInfo(c, (rows[0]?.tile as Buffer | null) ?? Buffer.alloc(0), truncated, s.maxFeatures)
 }
 
 /**
@@ -117,11 +135,11 @@ function withInfo(c: Collection, data: Buffer, truncated: boolean, maxFeatures: 
 }
 
 /** The same tile where PostGIS has no ST_AsMVT: geometry to tile coordinates in SQL, encoding in JS. */
-export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Tile> {
+export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps, datasets?: number[]): Promise<Tile> {
   const { size, xmin, ymax } = tileBounds(address)
   const scale = extent / size
   const margin = (size * buffer) / extent
-  const fw = await fromWhere(knex, c, scope, selection(address))
+  const fw = await fromWhere(knex, c, scope, { ...selection(address), ...(datasets && { datasets }) })
   const clipped = `ST_ClipByBox2D(ST_Simplify(ST_Transform(f.geom, 3857), ?::float8, true), ST_MakeEnvelope(?, ?, ?, ?, 3857))`
   const tileGeom = `ST_CollectionExtract(ST_SnapToGrid(ST_Affine(${clipped}, ?::float8, 0, 0, ?::float8, ?::float8, ?::float8), 1), ${c.geometryType === 'MultiPolygon' ? 3 : 2})`
   const { rows } = await knex.raw(
@@ -158,9 +176,10 @@ export async function tileEncodedHere(knex: Knex, c: Collection, scope: Scope, a
   return withInfo(c, kept.length ? encodeTile(c.id, features, extent) : Buffer.alloc(0), truncated, cap)
 }
 
-export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps): Promise<Tile> {
+/** `datasets`: the active versions of a layer collection when the caller has read them already. */
+export async function tile(knex: Knex, c: Collection, scope: Scope, address: TileAddress, caps: TileCaps, datasets?: number[]): Promise<Tile> {
   if (address.z < tileLimitOf(c.id, caps).minZoom) return { data: Buffer.alloc(0), truncated: false }
-  return (await hasAsMvt(knex)) ? tileWithPostgis(knex, c, scope, address, caps) : tileEncodedHere(knex, c, scope, address, caps)
+  return (await hasAsMvt(knex)) ? tileWithPostgis(knex, c, scope, address, caps, datasets) : tileEncodedHere(knex, c, scope, address, caps, datasets)
 }
 
 /**

@@ -27,16 +27,30 @@ export function checkAddress({ z, x, y }: TileAddress, written = `${z}/${x}/${y}
  * short token of the data's versions that TileJSON puts into its tile URLs (`?v=`): a tile asked for
  * under the current token never changes, so it may be cached as immutable.
  */
-export async function tileEtag(knex: Knex, actor: Actor, c: Collection, a: TileAddress): Promise<{ etag: string; version: string }> {
+export async function tileEtag(
+  knex: Knex,
+  actor: Actor,
+  c: Collection,
+  a: TileAddress,
+): Promise<{ etag: string; version: string; datasets: number[] | undefined }> {
   const token = await ogc.versionToken(knex, c, actor.scope)
   const scope = JSON.stringify(actor.scope)
   const etag = `"${createHash('sha256').update(`${c.id}|${a.z}/${a.x}/${a.y}|${scope}|${token}`).digest('base64url').slice(0, 27)}"`
-  return { etag, version: versionParam(c, scope, token) }
+  return { etag, version: versionParam(c, scope, token), datasets: datasetsOfToken(c, token) }
 }
+
+/**
+ * The active versions a layer collection's token names (its version token is their ids in order,
+ * joined by '.': ogc.versionToken), so the tile is built from exactly the versions its ETag names,
+ * without a second lookup; undefined for the other collections (they read what they need).
+ */
+export const datasetsOfToken = (c: Collection, token: string): number[] | undefined =>
+  c.layer ? (token === '' ? [] : token.split('.').map(Number)) : undefined
 
 const versionParam = (c: Collection, scope: string, token: string) => createHash('sha256').update(`${c.id}|${scope}|${token}`).digest('base64url').slice(0, 16)
 
-export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress, caps: TileCaps) => tile(knex, c, actor.scope, a, caps)
+export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress, caps: TileCaps, datasets?: number[]) =>
+  tile(knex, c, actor.scope, a, caps, datasets)
 
 const fieldType = { string: 'String', number: 'Number', integer: 'Number', boolean: 'Boolean', date: 'String' } as const
 

@@ -34,7 +34,7 @@ const routes: FastifyPluginAsync<TileRouteOptions> = async (app, opts) => {
       const c = collectionOrThrow(request.params.collection)
       const address = { z: int(request.params.z), x: int(request.params.x), y: int(request.params.y) }
       checkAddress(address, `${request.params.z}/${request.params.x}/${request.params.y}`.slice(0, 60))
-      const { etag, version } = await tileEtag(knex, request.actor, c, address)
+      const { etag, version, datasets } = await tileEtag(knex, request.actor, c, address)
       // Private: what a tile holds depends on the key's region. Under the URL of the current versions
       // (TileJSON's ?v=) the tile never changes; any other URL is revalidated after a minute. Vary is
       // added to (CORS and compression add Origin and Accept-Encoding), not replaced.
@@ -45,7 +45,7 @@ const routes: FastifyPluginAsync<TileRouteOptions> = async (app, opts) => {
       if (request.headers['if-none-match'] === etag) return reply.code(304).send()
       const cacheKey = TileCache.key(etag, tileLimitOf(c.id, opts.limits).maxFeatures)
       const cached = await cache.get(cacheKey)
-      const tile = cached?.tile ?? (await tileOf(knex, request.actor, c, address, opts.limits))
+      const tile = cached?.tile ?? (await tileOf(knex, request.actor, c, address, opts.limits, datasets))
       if (!cached) cache.set(cacheKey, tile)
       reply.header('x-tile-cache', cached?.level ?? 'miss')
       // A tile the feature cap cut says so (its tile-info layer too); TileJSON's completeFromZoom says where tiles are whole.
