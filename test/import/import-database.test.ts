@@ -217,6 +217,17 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     expect(tempFilesLeft(t.dataDir)).toEqual([])
   })
 
+  it('what a committed layer started (a bundle run over new plots) runs, though a later layer fails the job', async () => {
+    const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'plots', JSXM: 'projects' }) }, await withBadLayer())
+    expect(res.statusCode, res.body).toBe(202)
+    const job = await waitForJob(t, key, res.json().id)
+    expect(job.status).toBe('failed')
+    expect(job.layers.map((l: { status: string }) => l.status)).toEqual(['succeeded', 'failed'])
+    expect(job.followUps).toEqual([{ kind: 'bundles', id: expect.any(Number), url: expect.any(String), status: 'succeeded' }])
+    const run = await t.knex('bundle_runs').first('status', 'active', 'after_import_job_id').where({ id: job.followUps[0].id })
+    expect(run).toEqual({ status: 'succeeded', active: true, after_import_job_id: job.id })
+  })
+
   it('a cancel stops the layer being imported and skips the rest; the layers committed before stay', async () => {
     for (const during of [1, 2]) {
       await resetData(t.knex)
