@@ -106,7 +106,9 @@ export async function importCommand(jobs: Jobs, knex: Knex, args: string[]): Pro
   const job = await jobs.get('import', id, actor.scope)
   // a survey database's layers, each with what it made or why not
   for (const l of (job.layers ?? []) as JobLayer[])
-    console.log(`  ${l.sourceLayer} → ${l.layer}: ${l.status}${l.version ? `, version ${l.version} (dataset ${l.datasetId})` : ''}${l.message ? `: ${l.message}` : ''}`)
+    console.log(
+      `  ${l.sourceLayer} → ${l.layer}: ${l.status}${l.version ? `, version ${l.version} (dataset ${l.datasetId})` : ''}${l.message ? `: ${l.message}` : ''}`,
+    )
   const ok = job.status === 'succeeded'
   const c = job.counts ?? { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0 }
   // a survey database's versions are its layers' (above)

@@ -122,11 +122,14 @@ export async function runDatabaseJob(o: ImportKindOptions, ctx: ImportJobContext
   const followUps: FollowUp[] = []
   const weights = layers.map((l) => Math.max(l.featureCount, 1))
   const total = weights.reduce((a, b) => a + b, 0)
-  const fraction = () =>
-    layers.reduce((s, l, i) => s + weights[i]! * (l.status === 'queued' ? 0 : l.status === 'running' ? l.progress : 1), 0) / total
+  const fraction = () => layers.reduce((s, l, i) => s + weights[i]! * (l.status === 'queued' ? 0 : l.status === 'running' ? l.progress : 1), 0) / total
   const rowColumns = () => ({ layers: JSON.stringify(layers), counts: JSON.stringify(summedCounts(layers)) })
   const show = (i: number) =>
-    ctx.progress(fraction(), rowColumns(), `${layers[i]!.sourceLayer} → ${layers[i]!.layer} (${i + 1}/${layers.length}) ${Math.round(layers[i]!.progress * 100)}%`)
+    ctx.progress(
+      fraction(),
+      rowColumns(),
+      `${layers[i]!.sourceLayer} → ${layers[i]!.layer} (${i + 1}/${layers.length}) ${Math.round(layers[i]!.progress * 100)}%`,
+    )
   // an issue names its layer: file `<upload>:<layer>` where the source did not name it already
   const named = (i: number, list: ImportIssue[]) =>
     list.map((x) => (x.file?.endsWith(`:${layers[i]!.sourceLayer}`) ? x : { ...x, file: `${x.file ?? params.file.name}:${layers[i]!.sourceLayer}` }))

@@ -116,7 +116,10 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
       // Read back from the row the final state has just been written to.
       const row = await trx('import_jobs').first('created_by', 'xzqdm', 'dataset_id', 'counts', 'upload_dir', 'layers', 'errors').where({ id })
       // a survey database's layers not committed end with the job (those committed stay succeeded)
-      if (row.layers) await trx('import_jobs').where({ id }).update({ layers: JSON.stringify(settleLayers(row.layers, status, row.errors)) })
+      if (row.layers)
+        await trx('import_jobs')
+          .where({ id })
+          .update({ layers: JSON.stringify(settleLayers(row.layers, status, row.errors)) })
       // Whoever ends the job (its run, a cancel while it is queued, a start settling it) removes its
       // upload now, in whichever process: the run removed it already unless it never ran.
       await removeUploadDir(o.dataDir, row.upload_dir)

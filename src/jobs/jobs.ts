@@ -404,8 +404,7 @@ export class Jobs {
 
   /** This process the owner of follow-ups recorded in `trx`: from its commit on they never lack a live owner. */
   private async ownFollowUps(trx: Knex.Transaction, followUps: FollowUp[]): Promise<void> {
-    for (const f of followUps)
-      await trx(this.kind(f.kind).table).where({ id: f.id }).whereIn('status', activeStatuses).update(ownerColumns(trx, this.owner))
+    for (const f of followUps) await trx(this.kind(f.kind).table).where({ id: f.id }).whereIn('status', activeStatuses).update(ownerColumns(trx, this.owner))
   }
 
   /**

@@ -123,7 +123,11 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
   })
 
   const versions = async () =>
-    (await t.knex('datasets').select('layer', 'feature_count', 'active', 'import_job_id').orderBy('layer')).map((d) => [d.layer, Number(d.feature_count), d.active])
+    (await t.knex('datasets').select('layer', 'feature_count', 'active', 'import_job_id').orderBy('layer')).map((d) => [
+      d.layer,
+      Number(d.feature_count),
+      d.active,
+    ])
 
   it('imports several layers at once with layers: one job, its progress over each layer, one version per layer', async () => {
     const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, files.gpkg)
@@ -265,11 +269,15 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       { sourceLayer: 'DLTB', layer: 'survey3', featureCount: 3000 },
       { sourceLayer: 'XZDW', layer: 'survey2-lines', featureCount: 343 },
     ]
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/jobs/fixtures/fault-run.ts', url, backend, t.dataDir, 'import', JSON.stringify(mapped), files.gpkg], {
-      cwd: projectRoot,
-      env: { ...process.env, LR_FAULT_AT: 'import.loaded@2' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/jobs/fixtures/fault-run.ts', url, backend, t.dataDir, 'import', JSON.stringify(mapped), files.gpkg],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, LR_FAULT_AT: 'import.loaded@2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let output = ''
     child.stdout.on('data', (d) => (output += d))
     child.stderr.on('data', (d) => (output += d))
@@ -296,7 +304,9 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     const members = await fs.readdir(gdb)
     const zip = await rawZip(
       path.join(dir, 'gbk.zip'),
-      await Promise.all(members.map(async (m) => ({ name: iconv.encode(`县级三调.gdb/${m}`, 'gbk'), data: await fs.readFile(path.join(gdb, m)), deflate: true }))),
+      await Promise.all(
+        members.map(async (m) => ({ name: iconv.encode(`县级三调.gdb/${m}`, 'gbk'), data: await fs.readFile(path.join(gdb, m)), deflate: true })),
+      ),
     )
     // the bytes of the name are GBK's, not UTF-8's
     expect((await fs.readFile(zip)).includes(iconv.encode('县级三调', 'gbk'))).toBe(true)
