@@ -93,6 +93,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('a survey database in the upload panel'
       { cells: ['DLTB → 三调地类图斑', ' 100 %', '已导入', '已导入为第 1 版，入库 3 个要素'], value: 1, state: 'succeeded' },
       { cells: ['XZQ → 项目红线', expect.stringMatching(/%$/), '失败', expect.stringMatching(/项目编号/)], value: expect.any(Number), state: 'failed' },
     ])
+    expect(await page.textContent('#import-detail')).toContain('三调地类图斑、项目红线')
     // the job's first error says which layer was not imported and which was
     expect(await page.textContent('.job-errors')).toMatch(/2 个图层中有 1 个未导入：XZQ（.*）。已导入：DLTB/)
     const versions = await w.t.knex('datasets').select('layer', 'feature_count')

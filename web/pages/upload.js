@@ -480,7 +480,7 @@ export function renderUpload({ principal, county, onDone }) {
               'tr',
               {},
               h('td.num', {}, `#${j.id}`),
-              h('td', {}, layerTitle(j.layer), h('div.hint', {}, j.sourceName ?? '')),
+              h('td', {}, jobKinds(j), h('div.hint', {}, j.sourceName ?? '')),
               h('td', {}, j.unchanged ? u.unchanged : (u.status[j.status] ?? j.status)),
               h('td.num', {}, f.int(j.counts?.stored)),
               h('td', {}, f.dateTime(j.createdAt), h('div.hint', {}, f.who(j.createdByName, j.createdBy, ''))),
@@ -630,7 +630,7 @@ export function jobDetail(job) {
       'p',
       {},
       h('strong', { id: 'job-status' }, job.unchanged ? u.unchanged : (u.status[job.status] ?? job.status)),
-      ` · ${u.job} #${job.id} · ${layerTitle(job.layer)}`,
+      ` · ${u.job} #${job.id} · ${jobKinds(job)}`,
     ),
     job.counts
       ? h(
@@ -660,6 +660,9 @@ export function jobDetail(job) {
     issues(u.issues.warnings, job.warnings, 'job-warnings'),
   )
 }
+
+/** The kind a job imports, or a survey database's job's kinds, in Chinese. */
+const jobKinds = (job) => (job.layers ? job.layers.map((l) => layerTitle(l.layer)).join('、') : layerTitle(job.layer))
 
 /** Jobs the new version started (a bundle run over new plots), each with its own status. */
 function followUps(list) {
