@@ -26,6 +26,7 @@ import * as projectAttachments from './20261206040000_project_attachments.js'
 import * as projectBundleMembers from './20261206060000_project_bundle_members.js'
 import * as accounts from './20261206090000_accounts.js'
 import * as jobOwners from './20261207010000_job_owners.js'
+import * as importJobLayers from './20261208020000_import_job_layers.js'
 import * as resultLz4 from './20261208040000_result_lz4.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
@@ -54,5 +55,6 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261206060000_project_bundle_members', projectBundleMembers],
   ['20261206090000_accounts', accounts],
   ['20261207010000_job_owners', jobOwners],
+  ['20261208020000_import_job_layers', importJobLayers],
   ['20261208040000_result_lz4', resultLz4],
 ]

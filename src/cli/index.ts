@@ -27,6 +27,8 @@ const usage = `usage: npm run cli -- <command>
   import --layer <layer> --county <code> [--srid N] [--encoding GBK] [--mode replace|append]
          [--field-map JSON] [--towgs84 dx,dy,dz,rx,ry,rz,ds] [--on-invalid fail|skip] <file.zip|file.geojson>
                                           import a layer with a progress bar
+  import --layers '{"DLTB":"survey3","XZQ":"admin-divisions"}' --county <code> [options] <file.gpkg|gdb.zip>
+                                          a survey database's mapped layers in one job, each a version
   analyze --county <code>                 analyse every project of a county, with a progress bar
   config                                  list the environment variables the service reads
 

@@ -41,11 +41,16 @@ type Member = (typeof members)[number]
 
 const members = ['shp', 'shx', 'dbf', 'prj', 'cpg'] as const
 
+/** A name neither flagged UTF-8 nor valid UTF-8: in the packer's code page (GBK on Chinese Windows). */
+export function legacyEntryName(entry: yauzl.Entry): boolean {
+  const raw = entry.fileName as unknown as Buffer
+  return (entry.generalPurposeBitFlag & 0x800) === 0 && !isUtf8(raw)
+}
+
 /** Zip entry names are UTF-8 when flagged, otherwise in the packer's code page (GBK on Chinese Windows). */
 function entryName(entry: yauzl.Entry): string {
   const raw = entry.fileName as unknown as Buffer
-  const utf8Flag = (entry.generalPurposeBitFlag & 0x800) !== 0
-  const name = utf8Flag || isUtf8(raw) ? raw.toString('utf8') : iconv.decode(raw, 'gb18030')
+  const name = legacyEntryName(entry) ? iconv.decode(raw, 'gb18030') : raw.toString('utf8')
   return name.replace(/\\/g, '/')
 }
 

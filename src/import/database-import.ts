@@ -21,7 +21,7 @@ export interface DatabaseRun {
 export async function openDatabase(run: DatabaseRun, db: DatabaseUpload): Promise<FeatureSource> {
   // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second);
   // the layer's source owns it from there, and ends it once the layer is written
-  const reader = await GdalReader.start(db.dir, run.ctx.signal)
+  const reader = await GdalReader.start(db.dir, run.ctx.signal, db.zipEncoding)
   try {
     return await openLayer(run, db, reader)
   } catch (err) {

@@ -8,7 +8,7 @@ import type { Bbox } from '../crs/resolve.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
-import { ArchiveError, defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
+import { ArchiveError, defaultArchiveLimits, isZip, legacyEntryName, listEntries, openZip } from './archive.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
 import { checkedWkb, copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
@@ -24,6 +24,11 @@ export interface DatabaseUpload {
   /** the dataset as GDAL opens it */
   gdalPath: string
   size: number
+  /**
+   * GB18030: the zip names the .gdb in the packer's code page (GBK, no UTF-8 flag: Windows tools),
+   * and GDAL must decode its names so (CPL_ZIP_ENCODING) to find the folder by its Chinese name
+   */
+  zipEncoding?: 'GB18030'
 }
 
 export interface DatabaseListing {
@@ -65,7 +70,7 @@ export async function detectDatabase(file: { path: string; name: string }): Prom
   if (!(await isZip(file.path))) return null
   // A zip that cannot be listed (damaged, unsafe entries, a bomb) is left to the shapefile path,
   // whose job reports it as it always has.
-  let entries: Array<{ name: string }>
+  let entries: Awaited<ReturnType<typeof listEntries>>
   try {
     const zip = await openZip(file.path)
     try {
@@ -99,7 +104,8 @@ export async function detectDatabase(file: { path: string; name: string }): Prom
       `${root} has no system tables (a00000001.gdbtable, the catalogue of its layers): not a complete file geodatabase`,
       `“${root}”中缺少系统表（a00000001.gdbtable，即图层目录），不是完整的文件地理数据库：请将整个 .gdb 文件夹打包上传`,
     )
-  return { format: 'gdb', name: root, dir, gdalPath: `/vsizip//work/${base}/${root}`, size }
+  const legacy = entries.some((e) => e.name.startsWith(`${root}/`) && legacyEntryName(e.entry))
+  return { format: 'gdb', name: root, dir, gdalPath: `/vsizip//work/${base}/${root}`, size, ...(legacy && { zipEncoding: 'GB18030' as const }) }
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
@@ -134,7 +140,7 @@ function layersOf(info: unknown): DatabaseLayer[] {
 
 /** The database's layers, as GDAL lists them; with a reader of its own unless given one (GdalReader.start(db.dir)). */
 export async function listDatabase(db: DatabaseUpload, opts: { reader?: GdalReader; signal?: AbortSignal } = {}): Promise<DatabaseListing> {
-  const reader = opts.reader ?? (await GdalReader.start(db.dir, opts.signal))
+  const reader = opts.reader ?? (await GdalReader.start(db.dir, opts.signal, db.zipEncoding))
   try {
     const info = await reader.info(db.gdalPath).catch((err: Error) => {
       if (err instanceof GdalCancelled) throw err

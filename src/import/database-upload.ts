@@ -1,9 +1,7 @@
 // An upload that is a survey database (zipped .gdb, .gpkg), at the HTTP API: listed with the
-// proposed mapping when neither layer nor layers is given; else one import job per mapped layer,
-// each a new version of its kind (atomic per layer, like every import).
-import fs from 'node:fs/promises'
-import path from 'node:path'
-import { randomUUID } from 'node:crypto'
+// proposed mapping when neither layer nor layers is given; `layer`: the one layer of that kind, an
+// import as a shapefile's; `layers`: one import job for the mapped layers, each a new version of its
+// kind (atomic per layer, like every import), the job showing each one's progress (./database-job.ts).
 import type { Actor } from '../auth/actor.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import { identifyPrj } from '../crs/prj.js'
@@ -14,6 +12,7 @@ import type { ImportForm } from '../schemas/imports.js'
 import { layerForKind, proposeMapping, type DatabaseLayer } from './database-layers.js'
 import { layerProblem, listDatabase, type DatabaseUpload } from './database-source.js'
 import { parseImportForm, submitImport } from './service.js'
+import { surveyYearLayers } from './survey-year.js'
 import { SourceError } from './shapefile-source.js'
 import type { SavedUpload } from './upload.js'
 
@@ -97,18 +96,9 @@ function checkLayer(db: DatabaseUpload, l: DatabaseLayer, kindKey: string, srid:
     )
 }
 
-/** The upload in a work directory of its own (a hard link: no copy), for a second job on the same file. */
-async function linkedUpload(upload: SavedUpload): Promise<SavedUpload> {
-  const workDir = path.join(path.dirname(upload.workDir), `u-${randomUUID()}`)
-  await fs.mkdir(workDir, { mode: 0o700 })
-  const target = path.join(workDir, path.basename(upload.path))
-  await fs.link(upload.path, target)
-  return { ...upload, workDir, path: target }
-}
-
 export type DatabaseAnswer =
   | { status: 200; body: ReturnType<typeof listingAnswer> }
-  | { status: 202; body: { id: number; status: string; url: string; jobs: Array<{ id: number; url: string; layer: string; sourceLayer: string }> } }
+  | { status: 202; body: { id: number; status: string; url: string; layers?: Array<{ layer: string; sourceLayer: string }> } }
 
 export async function submitDatabaseUpload(jobs: Jobs, actor: Actor, form: ImportForm, upload: SavedUpload, db: DatabaseUpload): Promise<DatabaseAnswer> {
   const listing = await listDatabase(db).catch((err: unknown) => {
@@ -155,13 +145,16 @@ export async function submitDatabaseUpload(jobs: Jobs, actor: Actor, form: Impor
       })
     seen.add(kind)
   }
-  const started: Array<{ id: number; url: string; layer: string; sourceLayer: string }> = []
-  for (const [i, [l, kind]] of wanted.entries()) {
-    const params = { ...parseImportForm({ ...form, layer: kind }, actor), sourceLayer: l.name }
-    const own = i === 0 ? upload : await linkedUpload(upload)
-    const { id, url } = await submitImport(jobs, actor, params, own)
-    started.push({ id, url, layer: kind, sourceLayer: l.name })
+  if (!form.layers) {
+    const [[l, kind]] = wanted as [[DatabaseLayer, string]]
+    const { id, url } = await submitImport(jobs, actor, { ...parseImportForm({ ...form, layer: kind }, actor), sourceLayer: l.name }, upload)
+    return { status: 202, body: { id, status: 'queued', url } }
   }
-  const first = started[0]!
-  return { status: 202, body: { id: first.id, status: 'queued', url: first.url, jobs: started } }
+  // One job for the mapped layers: its `layer` is the first one's kind (a survey year is checked
+  // against the survey layer it is for, and goes to that layer only).
+  const main = (form.surveyYear !== undefined && wanted.find(([, kind]) => surveyYearLayers.includes(kind))) || wanted[0]!
+  const databaseLayers = wanted.map(([l, kind]) => ({ sourceLayer: l.name, layer: kind, featureCount: Math.max(l.featureCount, 0) }))
+  const params = { ...parseImportForm({ ...form, layer: main[1] }, actor), layer: wanted[0]![1], databaseLayers }
+  const { id, url } = await submitImport(jobs, actor, params, upload)
+  return { status: 202, body: { id, status: 'queued', url, layers: databaseLayers.map(({ sourceLayer, layer }) => ({ sourceLayer, layer })) } }
 }

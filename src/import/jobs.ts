@@ -14,11 +14,17 @@ import { errorText, lostConnection } from '../jobs/lifecycle.js'
 import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import * as q from './queries.js'
 import { ImportFailure, type ImportReport } from './report.js'
-import type { ImportLimits, ImportOptions, ImportRequest } from './request.js'
+import type { Activation, ImportLimits, ImportOptions, ImportRequest } from './request.js'
 import { runImport } from './run.js'
+import { initialLayers, runDatabaseJob, settleLayers, type DatabaseJobLayer } from './database-job.js'
 
 export interface ImportJobParams extends ImportOptions {
   layer: string
+  /**
+   * A survey database's mapped layers (the form's `layers`), imported one after the other by this
+   * one job, each a version of its own (./database-job.ts); `layer` is then the first one's kind.
+   */
+  databaseLayers?: DatabaseJobLayer[]
 }
 
 /** An import as it is started: the choices and the file (workDir: the upload's own directory, removed as the job ends). */
@@ -34,7 +40,7 @@ declare module '../jobs/kinds.js' {
 
 export const importWorkRoot = (dataDir: string) => path.join(dataDir, 'tmp', 'imports')
 
-function reportColumns(report: ImportReport) {
+export function reportColumns(report: ImportReport) {
   return {
     counts: JSON.stringify(report.counts),
     source_crs: report.sourceCrs ? JSON.stringify(report.sourceCrs) : null,
@@ -82,14 +88,20 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
             surveyYear: params.surveyYear,
             sourceLayer: params.sourceLayer,
           }),
+          layers: params.databaseLayers ? JSON.stringify(initialLayers(params.databaseLayers)) : null,
           created_by: actor.principal.prefix,
           upload_dir: uploadDirName(o.dataDir, params.file.workDir),
         })
         .returning('id')
-      const detail = { layer: params.layer, file: params.file.name, mode: params.mode }
+      const detail = {
+        layer: params.layer,
+        file: params.file.name,
+        mode: params.mode,
+        ...(params.databaseLayers && { layers: params.databaseLayers.map((l) => ({ sourceLayer: l.sourceLayer, layer: l.layer })) }),
+      }
       return { id: row.id as number, audit: { action: 'import.create', objectType: 'import_job', county: params.county, detail } }
     },
-    run: (ctx) => runImportJob(o, ctx),
+    run: (ctx) => (ctx.params.databaseLayers ? runDatabaseJob(o, ctx) : runImportJob(o, ctx)),
     get: getImportJob,
     async removePartial(knex, id) {
       const left: Array<{ id: number; layer: string; county: string }> = await knex('datasets')
@@ -102,7 +114,12 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
     },
     async ended(trx, id, status) {
       // Read back from the row the final state has just been written to.
-      const row = await trx('import_jobs').first('created_by', 'xzqdm', 'dataset_id', 'counts', 'upload_dir').where({ id })
+      const row = await trx('import_jobs').first('created_by', 'xzqdm', 'dataset_id', 'counts', 'upload_dir', 'layers', 'errors').where({ id })
+      // a survey database's layers not committed end with the job (those committed stay succeeded)
+      if (row.layers)
+        await trx('import_jobs')
+          .where({ id })
+          .update({ layers: JSON.stringify(settleLayers(row.layers, status, row.errors)) })
       // Whoever ends the job (its run, a cancel while it is queued, a start settling it) removes its
       // upload now, in whichever process: the run removed it already unless it never ran.
       await removeUploadDir(o.dataDir, row.upload_dir)
@@ -122,7 +139,27 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
   }
 }
 
-type ImportJobContext = Parameters<JobKind<'import'>['run']>[0]
+export type ImportJobContext = Parameters<JobKind<'import'>['run']>[0]
+
+/**
+ * The activation hooks of a version, in its switch's transaction, their notes added to its warnings;
+ * a hook that fails undoes the switch and fails the import, saying which step.
+ */
+export async function runActivationHooks(ctx: ImportJobContext, trx: Knex.Transaction, layer: string, activation: Activation) {
+  const followed = await ctx.hooks
+    .run(trx, { layer, county: ctx.params.county, datasetId: activation.datasetId, importJobId: ctx.id })
+    .catch((err: unknown) => {
+      // The version is not switched to without what must follow it: the import fails, saying which step.
+      if (err instanceof ActivationHookError && !lostConnection(err.cause as Error))
+        throw new ImportFailure({
+          message: `the new version was not activated: ${err.message}`,
+          messageZh: `数据已读入，但新版本未启用（${err.message}）：请稍后重新导入，仍失败请联系管理员`,
+        })
+      throw err instanceof ActivationHookError ? err.cause : err
+    })
+  for (const n of followed.notes) activation.warn({ ...n, messageZh: n.messageZh ?? n.message })
+  return followed.followUps
+}
 
 /** Runs a queued import to its end; a bad upload is a failed outcome with its report, not a throw. */
 async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
@@ -141,21 +178,9 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
         signal: ctx.signal,
         onProgress: (fraction, r) => ctx.progress(fraction, { counts: JSON.stringify(r.counts) }, `job ${id}`),
         onActivate: async (trx, activation) => {
-          const followed = await ctx.hooks
-            .run(trx, { layer: params.layer, county: params.county, datasetId: activation.datasetId, importJobId: id })
-            .catch((err: unknown) => {
-              // The version is not switched to without what must follow it: the import fails, saying which step.
-              if (err instanceof ActivationHookError && !lostConnection(err.cause as Error))
-                throw new ImportFailure({
-                  message: `the new version was not activated: ${err.message}`,
-                  messageZh: `数据已读入，但新版本未启用（${err.message}）：请稍后重新导入，仍失败请联系管理员`,
-                })
-              throw err instanceof ActivationHookError ? err.cause : err
-            })
-          for (const n of followed.notes) activation.warn({ ...n, messageZh: n.messageZh ?? n.message })
+          const followUps = await runActivationHooks(ctx, trx, params.layer, activation)
           await removeUpload()
           const report = activation.report()
-          const followUps = followed.followUps
           await ctx.succeed(trx, { columns: { ...reportColumns(report), follow_ups: JSON.stringify(followUps) }, followUps })
         },
       },
@@ -163,7 +188,13 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
     )
     await removeUpload()
     // Housekeeping after the switch, not part of it: a version not dropped now is dropped by the next import.
-    if (o.keepVersions && !report.unchanged) await dropOldVersions(knex, { request, report, keep: o.keepVersions, jobId: id })
+    if (o.keepVersions && !report.unchanged) {
+      const note = await dropOldVersions(knex, { request, keep: o.keepVersions })
+      if (note) {
+        report.warnings.push(note)
+        await writeWarnings(knex, id, report.warnings)
+      }
+    }
     return { columns: reportColumns(report) }
   } catch (err) {
     await removeUpload()
@@ -173,8 +204,9 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
   }
 }
 
-async function dropOldVersions(knex: Knex, r: { request: ImportRequest; report: ImportReport; keep: number; jobId: number }) {
-  const note = await q.purgeOldVersions(knex, r.request.kind, r.request.county, r.keep).then(
+/** The versions beyond the newest `keep` dropped; what the user is told of it, or null when none went. */
+export async function dropOldVersions(knex: Knex, r: { request: ImportRequest; keep: number }): Promise<{ message: string; messageZh: string } | null> {
+  return q.purgeOldVersions(knex, r.request.kind, r.request.county, r.keep).then(
     (dropped) =>
       dropped.length
         ? {
@@ -187,11 +219,13 @@ async function dropOldVersions(knex: Knex, r: { request: ImportRequest; report: 
       messageZh: `已导入，但删除旧版本失败（${err.message.split(' - ').at(-1)}）：下次导入时会再次删除`,
     }),
   )
-  if (!note) return
-  r.report.warnings.push(note)
+}
+
+/** The warnings of an ended job, written after its end (the note of old versions dropped); a lost write loses only the note. */
+export async function writeWarnings(knex: Knex, id: number, warnings: unknown[]): Promise<void> {
   await knex('import_jobs')
-    .where({ id: r.jobId })
-    .update({ warnings: JSON.stringify(r.report.warnings) })
+    .where({ id })
+    .update({ warnings: JSON.stringify(warnings) })
     .catch(() => {})
 }
 
@@ -218,6 +252,7 @@ const jobColumns = (knex: Knex) => ({
   startedAt: 'started_at',
   finishedAt: 'finished_at',
   timings: 'timings',
+  layers: 'layers',
 })
 
 /**
@@ -228,7 +263,10 @@ function withChinese<T extends { warnings?: unknown; errors?: unknown }>(job: T)
   const fill = (list: unknown) =>
     Array.isArray(list) ? list.map((i: { message?: string; messageZh?: string; code?: string }) => ({ ...i, messageZh: i.messageZh ?? i.message ?? '' })) : []
   const warnings = fill(job.warnings)
-  return { ...job, warnings, errors: fill(job.errors), unchanged: warnings.some((w) => w.code === 'unchanged') }
+  // a survey database's job is unchanged only when each of its layers is
+  const layers = (job as { layers?: Array<{ unchanged?: boolean }> | null }).layers
+  const unchanged = layers ? layers.length > 0 && layers.every((l) => l.unchanged) : warnings.some((w) => w.code === 'unchanged')
+  return { ...job, warnings, errors: fill(job.errors), unchanged }
 }
 
 export async function getImportJob(knex: Knex, id: number, scope: Scope) {
@@ -240,7 +278,8 @@ export async function getImportJob(knex: Knex, id: number, scope: Scope) {
 export async function listImportJobs(knex: Knex, scope: Scope, f: { county?: string; layer?: string; status?: string; limit: number }) {
   const query = whereInScope(knex('import_jobs').select(jobColumns(knex)).orderBy('id', 'desc').limit(f.limit), scope)
   if (f.county) query.where('xzqdm', f.county)
-  if (f.layer) query.where('layer', f.layer)
+  // a survey database's job is listed under each of its layers' kinds
+  if (f.layer) query.where((w) => w.where('layer', f.layer!).orWhereRaw('layers @> ?::jsonb', [JSON.stringify([{ layer: f.layer }])]))
   if (f.status) query.where('status', f.status)
   return (await query).map(withChinese)
 }

@@ -47,9 +47,14 @@ export type FaultPointName = (typeof faultPoints)[number]
  */
 export type FaultHook = (name: FaultPointName, db: Knex | undefined) => Promise<void> | void
 
-const killAt = process.env.LR_FAULT_AT || undefined
-if (killAt !== undefined && !(faultPoints as readonly string[]).includes(killAt))
-  throw new Error(`LR_FAULT_AT=${killAt} names no stage; the stages are ${faultPoints.join(', ')}`)
+// <stage> kills at the stage's first pass; <stage>@<n> at its n-th (a survey database's second layer)
+const [killAt, killPass] = (() => {
+  const m = /^([^@]+)(?:@([1-9][0-9]*))?$/.exec(process.env.LR_FAULT_AT ?? '')
+  return m ? [m[1], Number(m[2] ?? 1)] : [undefined, 1]
+})()
+if (process.env.LR_FAULT_AT && !(faultPoints as readonly string[]).includes(killAt ?? ''))
+  throw new Error(`LR_FAULT_AT=${process.env.LR_FAULT_AT} names no stage; the stages are ${faultPoints.join(', ')} (each may end in @<pass>)`)
+let passes = 0
 
 let hook: FaultHook | undefined
 let armed = killAt !== undefined
@@ -63,6 +68,6 @@ export function setFaultHook(h: FaultHook | undefined): void {
 /** A stage of a job: nothing happens unless a test armed it (see above). */
 export function faultPoint(name: FaultPointName, db?: Knex): Promise<void> | void {
   if (!armed) return
-  if (name === killAt) process.kill(process.pid, 'SIGKILL')
+  if (name === killAt && ++passes === killPass) process.kill(process.pid, 'SIGKILL')
   return hook?.(name, db)
 }

@@ -308,6 +308,8 @@ export class Jobs {
     let committed: JobOutcome | null = null
     // succeed() writes the end in the job's own transaction; it is the job's end only once that commits
     const commits: Array<Promise<void>> = []
+    // follow-ups committed by the job's checkpoints (a layer of several): started at its end, whatever the end
+    const checkpointed: FollowUp[] = []
     let end: Ending
     try {
       if (!(await markRunning(this.knex, k, id, this.owner))) {
@@ -326,6 +328,14 @@ export class Jobs {
           progress: (fraction, columns, label) => {
             progress.set(fraction, columns)
             this.emit({ type: 'progress', kind: k.key, id, fraction, label })
+          },
+          checkpoint: async (trx, followUps = []) => {
+            await progress.settled()
+            await this.ownFollowUps(trx, followUps)
+            trx.executionPromise.then(
+              () => void checkpointed.push(...followUps),
+              () => {},
+            )
           },
           succeed: async (trx, o = {}) => {
             await progress.settled()
@@ -376,7 +386,8 @@ export class Jobs {
       end = await this.recorded(k, id, end)
     }
     // Queued before this job's end is announced, so whoever waits for it can wait for them too.
-    if (end.status === 'succeeded') await this.startFollowUps(committed ?? end.outcome ?? {})
+    const ending = end.status === 'succeeded' ? ((committed ?? end.outcome ?? {}).followUps ?? []) : []
+    await this.startFollowUps({ followUps: [...checkpointed, ...ending.filter((f) => !checkpointed.some((c) => c.kind === f.kind && c.id === f.id))] })
     this.emit({ type: 'ended', kind: k.key, id, status: end.status })
     return end.status
   }
@@ -387,9 +398,13 @@ export class Jobs {
    */
   private async endOwningFollowUps(trx: Knex.Transaction, k: JobKind, id: number, end: Ending): Promise<boolean> {
     if (!(await endJob(trx, k, id, end))) return false
-    for (const f of end.outcome?.followUps ?? [])
-      await trx(this.kind(f.kind).table).where({ id: f.id }).whereIn('status', activeStatuses).update(ownerColumns(trx, this.owner))
+    await this.ownFollowUps(trx, end.outcome?.followUps ?? [])
     return true
+  }
+
+  /** This process the owner of follow-ups recorded in `trx`: from its commit on they never lack a live owner. */
+  private async ownFollowUps(trx: Knex.Transaction, followUps: FollowUp[]): Promise<void> {
+    for (const f of followUps) await trx(this.kind(f.kind).table).where({ id: f.id }).whereIn('status', activeStatuses).update(ownerColumns(trx, this.owner))
   }
 
   /**

@@ -38,6 +38,13 @@ export interface JobContext<P> {
    * final state commit together: no stop can leave one without the other.
    */
   succeed(trx: Knex.Transaction, outcome?: JobOutcome): Promise<void>
+  /**
+   * A commit of the job's own that is not its end (one layer of a survey database, a version of its
+   * own), called inside `trx` before the job writes to its row there: waits for the progress write in
+   * flight (so that none lands after it), and makes this process the owner of the follow-ups recorded
+   * in `trx`, to be started once the job has ended, however it ends (a stop before: the next start).
+   */
+  checkpoint(trx: Knex.Transaction, followUps?: FollowUp[]): Promise<void>
 }
 
 export interface JobKind<K extends JobKindKey = JobKindKey> {

@@ -22,7 +22,7 @@ export const ImportForm = Type.Object(
       Type.String({
         maxLength: 10000,
         description:
-          'a survey database only: JSON object, its layer → layer kind, e.g. {"DLTB":"survey3","XZQ":"admin-divisions"}; one job per layer. Without layer or layers the answer (200) lists the database’s layers and the proposed mapping, and imports nothing',
+          'a survey database only: JSON object, its layer → layer kind, e.g. {"DLTB":"survey3","XZQ":"admin-divisions"}; one job imports them one after the other, each a new version of its kind (committed alone: a layer that fails does not undo another), the job’s `layers` showing each one’s progress. Without layer or layers the answer (200) lists the database’s layers and the proposed mapping, and imports nothing',
       }),
     ),
     county: Type.Optional(CountyCode),
@@ -132,15 +132,54 @@ export const ImportJob = Type.Object({
   startedAt: Type.Union([Timestamp, Type.Null()]),
   finishedAt: Type.Union([Timestamp, Type.Null()]),
   timings: Type.Unknown(),
+  layers: Type.Union(
+    [
+      Type.Array(
+        Type.Object({
+          sourceLayer: Type.String({ description: 'the layer’s name in the database (DLTB)' }),
+          layer: Type.String({ description: 'the layer kind it is imported as (survey3)' }),
+          status: OneOf(['queued', 'running', 'succeeded', 'failed', 'cancelled'], {
+            description: 'cancelled: stopped by a cancel, or not reached (the job cancelled or stopped before it)',
+          }),
+          progress: Type.Number({ minimum: 0, maximum: 1 }),
+          featureCount: Type.Integer({ description: 'as the database lists it: the layer’s share of the job’s progress' }),
+          datasetId: Type.Union([Type.Integer(), Type.Null()], { description: 'the version it made (or, unchanged, the active one)' }),
+          version: Type.Union([Type.Integer(), Type.Null()]),
+          unchanged: Type.Boolean(),
+          counts: Type.Union([
+            Type.Object({
+              read: Type.Integer(),
+              stored: Type.Integer(),
+              repaired: Type.Integer(),
+              rejected: Type.Integer(),
+              nullShapes: Type.Integer(),
+              deleted: Type.Integer(),
+            }),
+            Type.Null(),
+          ]),
+          warnings: Type.Integer({ description: 'how many of the job’s warnings are this layer’s (their file ends :<layer>)' }),
+          errors: Type.Integer(),
+          message: Type.Union([Type.String(), Type.Null()]),
+          messageZh: Type.Union([Type.String(), Type.Null()], { description: '已导入为第 N 版…, the first error, 已取消 …' }),
+        }),
+      ),
+      Type.Null(),
+    ],
+    {
+      description:
+        'a survey database imported with `layers`: each mapped layer, imported one after the other, each committed as a version of its own (the status, progress and counts above are the whole job’s); null: a job of one layer',
+    },
+  ),
 })
 
 export const ImportAccepted = Type.Object({
   id: Type.Integer(),
   status: Type.String(),
   url: Type.String(),
-  jobs: Type.Optional(
-    Type.Array(Type.Object({ id: Type.Integer(), url: Type.String(), layer: Type.String(), sourceLayer: Type.String() }), {
-      description: 'a survey database with layers: one job per layer (id and url above are the first one’s)',
+  layers: Type.Optional(
+    Type.Array(Type.Object({ sourceLayer: Type.String(), layer: Type.String() }), {
+      description:
+        'a survey database with layers: the mapped layers the one job imports, in order (database layer → layer kind); their progress is the job’s `layers`. (Before: `jobs`, one job per layer.)',
     }),
   ),
 })

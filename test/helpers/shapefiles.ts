@@ -59,19 +59,23 @@ export async function shapefileZip(dir: string, name: string, spec: ShapefileSpe
   return zip
 }
 
-/** A zip with arbitrary entry names and Unix modes (e.g. '../evil.shp', a symlink), built by hand. */
-export async function rawZip(file: string, entries: Array<{ name: string; data: Buffer; mode?: number; deflate?: boolean }>): Promise<string> {
+/**
+ * A zip with arbitrary entry names and Unix modes (e.g. '../evil.shp', a symlink), built by hand. A name given as a string is stored as UTF-8 with the UTF-8 flag; one
+ * given as bytes (a name in GBK, as Windows packers write it) is stored as it is, without the flag.
+ */
+export async function rawZip(file: string, entries: Array<{ name: string | Buffer; data: Buffer; mode?: number; deflate?: boolean }>): Promise<string> {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
   for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8')
+    const name = typeof e.name === 'string' ? Buffer.from(e.name, 'utf8') : e.name
+    const flags = typeof e.name === 'string' ? 0x800 : 0
     const body = e.deflate ? deflateRawSync(e.data) : e.data
     const crc = crc32(e.data)
     const local = Buffer.alloc(30)
     local.writeUInt32LE(0x04034b50, 0)
     local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(0x800, 6)
+    local.writeUInt16LE(flags, 6)
     local.writeUInt16LE(e.deflate ? 8 : 0, 8)
     local.writeUInt32LE(crc, 14)
     local.writeUInt32LE(body.length, 18)
@@ -82,7 +86,7 @@ export async function rawZip(file: string, entries: Array<{ name: string; data: 
     central.writeUInt32LE(0x02014b50, 0)
     central.writeUInt16LE((3 << 8) | 20, 4) // made by Unix
     central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(0x800, 8)
+    central.writeUInt16LE(flags, 8)
     central.writeUInt16LE(e.deflate ? 8 : 0, 10)
     central.writeUInt32LE(crc, 16)
     central.writeUInt32LE(body.length, 20)

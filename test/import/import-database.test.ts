@@ -1,14 +1,17 @@
 // A county's survey database as delivered (zipped FileGDB, GeoPackage): listed with the proposed
 // mapping, one layer by its kind, several at once, and every feature as the shapefile of the same
 // data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import iconv from 'iconv-lite'
 import initSqlJs from 'sql.js'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { projectRoot } from '../../src/config.js'
+import { setFaultHook } from '../../src/jobs/fault-points.js'
+import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
 import { requireUnderCi, skipWithout } from '../helpers/ci.js'
-import { importFile, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
+import { importFile, jobEvent, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
 import { layerKind } from '../../src/catalogue/layer-kinds.js'
 import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { ImportFailure } from '../../src/import/report.js'
@@ -63,6 +66,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     await resetData(t.knex)
     key = await keyFor(t.knex, 'county', '371502')
   })
+  afterEach(() => setFaultHook(undefined))
 
   /** Every feature of the active survey3 version: record, typed columns, attributes, area. */
   async function patches() {
@@ -118,21 +122,202 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     }
   })
 
-  it('imports several layers at once with layers: one job and one version per layer', async () => {
+  const versions = async () =>
+    (await t.knex('datasets').select('layer', 'feature_count', 'active', 'import_job_id').orderBy('layer')).map((d) => [
+      d.layer,
+      Number(d.feature_count),
+      d.active,
+    ])
+
+  it('imports several layers at once with layers: one job, its progress over each layer, one version per layer', async () => {
     const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, files.gpkg)
     expect(res.statusCode, res.body).toBe(202)
-    const { jobs } = res.json()
-    expect(jobs.map((j: { layer: string; sourceLayer: string }) => [j.sourceLayer, j.layer])).toEqual([
-      ['DLTB', 'survey3'],
-      ['XZDW', 'survey2-lines'],
+    const accepted = res.json()
+    expect(accepted.layers).toEqual([
+      { sourceLayer: 'DLTB', layer: 'survey3' },
+      { sourceLayer: 'XZDW', layer: 'survey2-lines' },
     ])
-    for (const j of jobs) expect((await waitForJob(t, key, j.id)).status).toBe('succeeded')
-    const counts = await t.knex('datasets').select('layer', 'feature_count').orderBy('layer')
-    expect(counts.map((c) => [c.layer, Number(c.feature_count)])).toEqual([
-      ['survey2-lines', 343],
-      ['survey3', 3000],
+    expect(accepted).not.toHaveProperty('jobs')
+    // while it runs, the row shows each layer: the one being imported running, the next queued
+    const seen = new Set<string>()
+    const stop = t.app.jobs.subscribe((e) => {
+      if (e.id === accepted.id && e.type === 'progress') seen.add(e.label!.split(' ')[0]!)
+    })
+    const job = await waitForJob(t, key, accepted.id)
+    stop()
+    expect([...seen]).toEqual(['DLTB', 'XZDW'])
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    expect(job.progress).toBe(1)
+    const made = await t.knex('datasets').select('id', 'layer', 'version', 'import_job_id')
+    const id = (layer: string) => made.find((d) => d.layer === layer)!
+    expect(job.layers).toEqual([
+      expect.objectContaining({
+        sourceLayer: 'DLTB',
+        layer: 'survey3',
+        status: 'succeeded',
+        progress: 1,
+        featureCount: 3000,
+        datasetId: id('survey3').id,
+        version: 1,
+        counts: expect.objectContaining({ read: 3000, stored: 3000 }),
+        message: 'imported as version 1: 3000 features stored',
+        messageZh: '已导入为第 1 版，入库 3000 个要素',
+      }),
+      expect.objectContaining({ sourceLayer: 'XZDW', layer: 'survey2-lines', status: 'succeeded', datasetId: id('survey2-lines').id, featureCount: 343 }),
+    ])
+    // the job's counts are the layers' together; each version is the job's
+    expect(job.counts).toMatchObject({ read: 3343, stored: 3343 })
+    expect(made.every((d) => d.import_job_id === job.id)).toBe(true)
+    expect(await versions()).toEqual([
+      ['survey2-lines', 343, true],
+      ['survey3', 3000, true],
+    ])
+    // listed under each of its kinds
+    for (const layer of ['survey3', 'survey2-lines']) {
+      const listed = await t.app.inject({ method: 'GET', url: `/api/v1/imports?layer=${layer}`, headers: withKey(key) })
+      expect(listed.json().map((j: { id: number }) => j.id)).toEqual([job.id])
+    }
+    expect(tempFilesLeft(t.dataDir)).toEqual([])
+    // the same database again: each layer unchanged, and so the job
+    const again = await importFile(t, key, { layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, files.gpkg)
+    expect(again.status).toBe('succeeded')
+    expect(again.unchanged).toBe(true)
+    expect(again.layers.map((l: { unchanged: boolean; messageZh: string }) => [l.unchanged, l.messageZh])).toEqual([
+      [true, '与当前版本（第 1 版）相同，未导入'],
+      [true, '与当前版本（第 1 版）相同，未导入'],
+    ])
+  })
+
+  /** The GeoPackage with a third layer, JSXM: polygons without a project code, so that as projects it fails as it is read. */
+  async function withBadLayer(): Promise<string> {
+    const three = path.join(dir, 'three.gpkg')
+    await fs.rm(three, { force: true })
+    await fs.copyFile(files.gpkg, three)
+    ogr('-f', 'GPKG', '-update', three, path.join(dir, 'survey3', 'DLTB.shp'), '-nln', 'JSXM', '-select', 'DLMC')
+    return three
+  }
+
+  it('a layer that fails is named, the layers before and after it are imported (each its own version)', async () => {
+    const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'survey3', JSXM: 'projects', XZDW: 'survey2-lines' }) }, await withBadLayer())
+    expect(res.statusCode, res.body).toBe(202)
+    const job = await waitForJob(t, key, res.json().id)
+    expect(job.status).toBe('failed')
+    expect(job.layers.map((l: { sourceLayer: string; status: string }) => [l.sourceLayer, l.status])).toEqual([
+      ['DLTB', 'succeeded'],
+      ['JSXM', 'failed'],
+      ['XZDW', 'succeeded'],
+    ])
+    const bad = job.layers[1]
+    expect(bad).toMatchObject({ datasetId: null, version: null, errors: expect.any(Number) })
+    expect(bad.messageZh).toMatch(/项目编号/)
+    // the job's first error says which layer and why, and which were imported
+    expect(job.errors[0].message).toMatch(/^1 of 3 layers not imported: JSXM \(.*\); imported: DLTB, XZDW$/)
+    expect(job.errors[0].messageZh).toMatch(/^3 个图层中有 1 个未导入：JSXM（.*项目编号.*）。已导入：DLTB、XZDW$/)
+    expect(job.errors.slice(1).every((e: { file: string }) => e.file.endsWith(':JSXM'))).toBe(true)
+    expect(await versions()).toEqual([
+      ['survey2-lines', 343, true],
+      ['survey3', 3000, true],
     ])
     expect(tempFilesLeft(t.dataDir)).toEqual([])
+  })
+
+  it('what a committed layer started (a bundle run over new plots) runs, though a later layer fails the job', async () => {
+    const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'plots', JSXM: 'projects' }) }, await withBadLayer())
+    expect(res.statusCode, res.body).toBe(202)
+    const job = await waitForJob(t, key, res.json().id)
+    expect(job.status).toBe('failed')
+    expect(job.layers.map((l: { status: string }) => l.status)).toEqual(['succeeded', 'failed'])
+    expect(job.followUps).toEqual([{ kind: 'bundles', id: expect.any(Number), url: expect.any(String), status: 'succeeded' }])
+    const run = await t.knex('bundle_runs').first('status', 'active', 'after_import_job_id').where({ id: job.followUps[0].id })
+    expect(run).toEqual({ status: 'succeeded', active: true, after_import_job_id: job.id })
+  })
+
+  it('a cancel stops the layer being imported and skips the rest; the layers committed before stay', async () => {
+    for (const during of [1, 2]) {
+      await resetData(t.knex)
+      key = await keyFor(t.knex, 'county', '371502')
+      // the cancel arrives once the chosen layer is loaded, before its version is switched to
+      let passes = 0
+      setFaultHook(async (stage) => {
+        if (stage !== 'import.loaded' || ++passes !== during) return
+        const cancelling = jobEvent(t.app, (e) => e.type === 'cancelling')
+        const { id } = await t.knex('import_jobs').first('id').where({ status: 'running' })
+        void t.app.inject({ method: 'DELETE', url: `/api/v1/imports/${id}`, headers: withKey(key) })
+        await cancelling
+      })
+      const res = await upload(t, key, { layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines', JSXM: 'projects' }) }, await withBadLayer())
+      expect(res.statusCode, res.body).toBe(202)
+      const job = await waitForJob(t, key, res.json().id)
+      setFaultHook(undefined)
+      expect(job.status).toBe('cancelled')
+      const states = job.layers.map((l: { sourceLayer: string; status: string; messageZh: string }) => [l.sourceLayer, l.status, l.messageZh])
+      const skipped = ['JSXM', 'cancelled', '未导入：任务在导入此图层之前已取消']
+      if (during === 1) {
+        expect(states).toEqual([['DLTB', 'cancelled', '导入已取消'], ['XZDW', 'cancelled', '未导入：任务在导入此图层之前已取消'], skipped])
+        expect(await versions()).toEqual([])
+      } else {
+        expect(states).toEqual([['DLTB', 'succeeded', '已导入为第 1 版，入库 3000 个要素'], ['XZDW', 'cancelled', '导入已取消'], skipped])
+        expect(await versions()).toEqual([['survey3', 3000, true]])
+      }
+      expect(tempFilesLeft(t.dataDir)).toEqual([])
+    }
+  })
+
+  it('killed (kill -9) in the second layer: the next start fails the job, the first layer stays imported and listed as succeeded', async () => {
+    const { url, backend } = testDatabase()
+    const mapped = [
+      { sourceLayer: 'DLTB', layer: 'survey3', featureCount: 3000 },
+      { sourceLayer: 'XZDW', layer: 'survey2-lines', featureCount: 343 },
+    ]
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'test/jobs/fixtures/fault-run.ts', url, backend, t.dataDir, 'import', JSON.stringify(mapped), files.gpkg],
+      {
+        cwd: projectRoot,
+        env: { ...process.env, LR_FAULT_AT: 'import.loaded@2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    const signal = await new Promise((resolve) => child.on('exit', (_code, s) => resolve(s)))
+    expect(signal, output).toBe('SIGKILL')
+    await t.app.jobs.recover()
+    const job = await t.knex('import_jobs').first('id', 'status', 'errors', 'layers').orderBy('id', 'desc')
+    expect(job.status).toBe('failed')
+    expect(job.errors[0].message).toMatch(/^interrupted\b/)
+    expect(job.layers.map((l: { sourceLayer: string; status: string }) => [l.sourceLayer, l.status])).toEqual([
+      ['DLTB', 'succeeded'],
+      ['XZDW', 'failed'],
+    ])
+    expect(job.layers[1].messageZh).toMatch(/中断/)
+    const active = await t.knex('datasets').first('id').where({ layer: 'survey3', active: true })
+    expect(job.layers[0].datasetId).toBe(active.id)
+    expect(await versions()).toEqual([['survey3', 3000, true]])
+    expect(Number((await t.knex('datasets').count({ n: '*' }).where({ status: 'loading' }).first())!.n)).toBe(0)
+    expect(tempFilesLeft(t.dataDir)).toEqual([])
+  })
+
+  it('a zip whose .gdb folder is named in GBK (a Windows packer, no UTF-8 flag): listed by its Chinese name and imported', async () => {
+    const gdb = path.join(dir, '371502三调.gdb')
+    const members = await fs.readdir(gdb)
+    const zip = await rawZip(
+      path.join(dir, 'gbk.zip'),
+      await Promise.all(
+        members.map(async (m) => ({ name: iconv.encode(`县级三调.gdb/${m}`, 'gbk'), data: await fs.readFile(path.join(gdb, m)), deflate: true })),
+      ),
+    )
+    // the bytes of the name are GBK's, not UTF-8's
+    expect((await fs.readFile(zip)).includes(iconv.encode('县级三调', 'gbk'))).toBe(true)
+    expect((await fs.readFile(zip)).includes(Buffer.from('县级三调'))).toBe(false)
+    const listed = await upload(t, key, {}, zip)
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json()).toMatchObject({ format: 'gdb', name: '县级三调.gdb', mapping: { DLTB: 'survey3', XZDW: 'survey2-lines' } })
+    const job = await importFile(t, key, { layers: JSON.stringify({ DLTB: 'survey3' }) }, zip)
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    expect(job.encoding).toMatchObject({ detail: 'FileGDB 县级三调.gdb, layer DLTB' })
+    expect(await versions()).toEqual([['survey3', 3000, true]])
   })
 
   it('a cancel while GDAL is still writing the layer stops it and leaves nothing (no version, no intermediate file)', async () => {

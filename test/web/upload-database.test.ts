@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
 // Issue 24: a survey database in the upload panel. A GeoPackage is sent without a kind; the page lists
 // its layers (name, geometry, count, CRS, fields) with the proposed kind of each in Chinese; the
-// technician changes the mapping (XZQ not imported) and 按上述对应导入 imports the rest, one job each.
+// technician changes the mapping and 按上述对应导入 imports the layers in one job, the page showing
+// a bar, the state and the outcome of each layer in Chinese (one that fails does not undo the other).
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -55,7 +56,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('a survey database in the upload panel'
     if (dir) fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  it('lists the layers with the proposed kinds; the mapping as changed is imported', async () => {
+  it('lists the layers with the proposed kinds; the mapping as changed is imported, with a bar for each layer', async () => {
     const { page } = await signedIn(w, key)
     await page.waitForSelector('#upload-form')
     await page.setInputFiles('#file', gpkg)
@@ -76,13 +77,27 @@ describe.skipIf(skipWithout(hasOgr2ogr))('a survey database in the upload panel'
     ])
     // nothing imported by the listing
     expect(Number((await w.t.knex('import_jobs').count({ n: '*' }).first())!.n)).toBe(0)
-    // the county's boundary is not this delivery's: XZQ is left out
-    await page.selectOption('#database-layers select[data-layer="XZQ"]', '')
+    // the technician maps XZQ to the projects layer by mistake: it has no project code, and fails alone
+    await page.selectOption('#database-layers select[data-layer="XZQ"]', 'projects')
     await page.click('#import-mapped')
-    await page.waitForSelector('#job-status:text("导入成功")', { timeout: 60_000 })
-    expect(await page.textContent('#database-jobs')).toBe('已创建 1 个导入任务（每个图层一个新版本）')
-    expect(await page.textContent('h3.job-of')).toBe('图层 DLTB → 三调地类图斑')
+    expect(await page.textContent('#database-job')).toBe('已创建导入任务：2 个图层依次导入，每个图层为一个新版本（某一图层失败不影响其他图层）')
+    await page.waitForSelector('#job-status:text("导入失败")', { timeout: 60_000 })
+    const bars = await page.$$eval('#import-layer-bars tbody tr', (trs) =>
+      trs.map((tr) => {
+        const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent)
+        const bar = tr.querySelector('progress')!
+        return { cells, value: bar.value, state: bar.dataset.state }
+      }),
+    )
+    expect(bars).toEqual([
+      { cells: ['DLTB → 三调地类图斑', ' 100 %', '已导入', '已导入为第 1 版，入库 3 个要素'], value: 1, state: 'succeeded' },
+      { cells: ['XZQ → 项目红线', expect.stringMatching(/%$/), '失败', expect.stringMatching(/项目编号/)], value: expect.any(Number), state: 'failed' },
+    ])
+    expect(await page.textContent('#import-detail')).toContain('三调地类图斑、项目红线')
+    // the job's first error says which layer was not imported and which was
+    expect(await page.textContent('.job-errors')).toMatch(/2 个图层中有 1 个未导入：XZQ（.*）。已导入：DLTB/)
     const versions = await w.t.knex('datasets').select('layer', 'feature_count')
     expect(versions.map((v) => [v.layer, Number(v.feature_count)])).toEqual([['survey3', 3]])
+    expect(Number((await w.t.knex('import_jobs').count({ n: '*' }).first())!.n)).toBe(1)
   })
 })

@@ -16,6 +16,7 @@ export function renderUpload({ principal, county, onDone }) {
   let current = null // { abort } while uploading, { jobId } while importing
   let layerPicked = false // the user chose the kind: a file name that says none leaves it
   let database = false // a .gpkg or a zipped .gdb: listed first, then imported layer by layer as mapped
+  let mapped = null // the mapping sent last ({layer: kind}): 重新导入 sends it again
   const fileInput = h('input', { type: 'file', id: 'file', accept: '.zip,.geojson,.json,.gpkg', hidden: true, onchange: () => choose(fileInput.files[0]) })
   const chosen = h('p', { id: 'chosen', 'aria-live': 'polite' })
   const drop = h('div.drop', { id: 'drop' }, h('p', {}, u.drop), h('button', { type: 'button', onclick: () => fileInput.click() }, u.pick), fileInput, chosen)
@@ -154,6 +155,7 @@ export function renderUpload({ principal, county, onDone }) {
 
   async function start(layers) {
     if (!file) return alert(u.noFile)
+    mapped = layers ?? null
     if (!layer.value && !database) return alert(u.layerMissing, layer)
     if (fieldMap.value.trim()) {
       try {
@@ -192,12 +194,9 @@ export function renderUpload({ principal, county, onDone }) {
         status.append(databaseListing(accepted))
         return
       }
-      if (accepted.jobs) status.append(h('p', { id: 'database-jobs' }, u.database.layerJobs(accepted.jobs.length)))
-      for (const job of accepted.jobs ?? [accepted]) {
-        current = { jobId: job.id }
-        if (accepted.jobs) status.append(h('h3.job-of', {}, u.database.jobOf(job.sourceLayer, layerTitle(job.layer))))
-        await follow(job.id)
-      }
+      if (accepted.layers) status.append(h('p', { id: 'database-job' }, u.database.layerJob(accepted.layers.length)))
+      current = { jobId: accepted.id }
+      await follow(accepted.id)
     } catch (err) {
       // the bar ends where the upload ended: full, and said how
       bar.value = 1
@@ -279,7 +278,8 @@ export function renderUpload({ principal, county, onDone }) {
     const bar = h('progress', { id: 'import-progress', max: 1, value: 0 })
     const pct = h('span', { id: 'import-percent' }, u.importProgress('0 %'))
     const detail = h('div', { id: 'import-detail' })
-    status.append(h('p', {}, h('span.hint', {}, `${u.importing} `), bar, ' ', pct), detail)
+    const perLayer = h('div', { id: 'import-layers' })
+    status.append(h('p', {}, h('span.hint', {}, `${u.importing} `), bar, ' ', pct), perLayer, detail)
     for (;;) {
       let job
       try {
@@ -290,6 +290,7 @@ export function renderUpload({ principal, county, onDone }) {
       }
       bar.value = job.progress
       pct.textContent = u.importProgress(`${Math.round(job.progress * 100)} %`)
+      if (job.layers) clear(perLayer).append(layerBars(job.layers))
       clear(detail).append(jobDetail(job))
       if (!['queued', 'running'].includes(job.status)) {
         // the end is the bar's end, whatever the last progress figure was (a failure stops anywhere)
@@ -307,6 +308,26 @@ export function renderUpload({ principal, county, onDone }) {
     busy(false)
     onDone()
     refreshRecent()
+  }
+
+  /** A survey database's job: each mapped layer with its own bar, its state and what it made or why it failed. */
+  function layerBars(layers) {
+    const d = u.database
+    return table(
+      d.layerColumns,
+      layers.map((l) => {
+        const state = l.unchanged ? 'unchanged' : l.status
+        return h(
+          'tr',
+          { dataset: { layer: l.sourceLayer, status: l.status } },
+          h('td', {}, d.layerOf(l.sourceLayer, layerTitle(l.layer))),
+          h('td', {}, h('progress', { max: 1, value: l.progress, dataset: { state } }), ` ${Math.round(l.progress * 100)} %`),
+          h('td.layer-status', {}, d.layerStatus[state] ?? l.status),
+          h('td.layer-message', {}, l.messageZh ?? ''),
+        )
+      }),
+      { id: 'import-layer-bars' },
+    )
   }
 
   /** The import has ended; what it started (a bundle run) goes on: its status stays shown until it ends. */
@@ -395,7 +416,7 @@ export function renderUpload({ principal, county, onDone }) {
             return
           }
           for (const apply of applies) apply()
-          start()
+          start(database ? (mapped ?? undefined) : undefined)
         },
       },
       u.fixes.reimport,
@@ -459,7 +480,7 @@ export function renderUpload({ principal, county, onDone }) {
               'tr',
               {},
               h('td.num', {}, `#${j.id}`),
-              h('td', {}, layerTitle(j.layer), h('div.hint', {}, j.sourceName ?? '')),
+              h('td', {}, jobKinds(j), h('div.hint', {}, j.sourceName ?? '')),
               h('td', {}, j.unchanged ? u.unchanged : (u.status[j.status] ?? j.status)),
               h('td.num', {}, f.int(j.counts?.stored)),
               h('td', {}, f.dateTime(j.createdAt), h('div.hint', {}, f.who(j.createdByName, j.createdBy, ''))),
@@ -609,7 +630,7 @@ export function jobDetail(job) {
       'p',
       {},
       h('strong', { id: 'job-status' }, job.unchanged ? u.unchanged : (u.status[job.status] ?? job.status)),
-      ` · ${u.job} #${job.id} · ${layerTitle(job.layer)}`,
+      ` · ${u.job} #${job.id} · ${jobKinds(job)}`,
     ),
     job.counts
       ? h(
@@ -639,6 +660,9 @@ export function jobDetail(job) {
     issues(u.issues.warnings, job.warnings, 'job-warnings'),
   )
 }
+
+/** The kind a job imports, or a survey database's job's kinds, in Chinese. */
+const jobKinds = (job) => (job.layers ? job.layers.map((l) => layerTitle(l.layer)).join('、') : layerTitle(job.layer))
 
 /** Jobs the new version started (a bundle run over new plots), each with its own status. */
 function followUps(list) {

@@ -25,6 +25,8 @@ export class GdalReader {
     private readonly worker: Worker,
     /** the directory the paths given to GDAL are relative to (mounted as /work) */
     private readonly dir: string,
+    /** how GDAL decodes zip entry names without the UTF-8 flag (GB18030 for a Windows packer's GBK) */
+    private readonly zipEncoding?: string,
   ) {
     worker.on('message', (m: GdalReply) => {
       const p = this.pending
@@ -41,13 +43,13 @@ export class GdalReader {
     worker.on('exit', (code) => fail(new Error(`the GDAL worker exited (code ${code})`)))
   }
 
-  static async start(dir: string, signal?: AbortSignal): Promise<GdalReader> {
+  static async start(dir: string, signal?: AbortSignal, zipEncoding?: string): Promise<GdalReader> {
     const worker = new Worker(boot, { eval: true })
     await new Promise<void>((resolve, reject) => {
       worker.once('message', (m: GdalReply) => (m.type === 'ready' ? resolve() : reject(new Error('GDAL worker did not start'))))
       worker.once('error', reject)
     })
-    const reader = new GdalReader(worker, dir)
+    const reader = new GdalReader(worker, dir, zipEncoding)
     if (signal) {
       if (signal.aborted) await reader.cancel()
       signal.addEventListener('abort', () => void reader.cancel(), { once: true })
@@ -60,7 +62,7 @@ export class GdalReader {
     if (this.pending) return Promise.reject(new Error('one GDAL call at a time'))
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject }
-      this.worker.postMessage({ ...req, dir: this.dir } as GdalRequest)
+      this.worker.postMessage({ ...req, dir: this.dir, ...(this.zipEncoding && { zipEncoding: this.zipEncoding }) } as GdalRequest)
     })
   }
 
