@@ -149,26 +149,32 @@ async function estimatedBeyondLimit(knex: Knex, fw: Sql, n: number): Promise<Mat
   return { count: Math.max(estimate, exactCountLimit + 1), exact: false }
 }
 
+/** The statement of an items page (`?` placeholders) and the selection it reads, for the estimate beyond exactCountLimit. */
+export interface PageStatement extends Sql {
+  fw: Sql & { activeDatasets: number[] }
+}
+
 /**
  * A page of features and how many match, in one statement: under READ COMMITTED each statement
  * reads its own snapshot, so a page and a count read apart could straddle an import's switch of
  * versions (or a project's change) and report the other version's numberMatched. The layer
  * versions are constants bound in both (fromWhere); the estimate beyond exactCountLimit is the
- * planner's for the same constants.
+ * planner's for the same constants. Rows: `n` (the count, in every row) and `feature` (a Feature's
+ * GeoJSON text, in page order; null in the one row of an empty page).
  */
-export async function matchedPage(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): Promise<{ features: string[]; matched: Matched }> {
+export async function matchedPageStatement(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): Promise<PageStatement> {
   const fw = await fromWhere(knex, c, scope, q)
   const matched = matchedSql(c, q, fw)
   // The count is the left side: its one row comes back even when the page is empty (an offset past the end).
-  const { rows } = await knex.raw(`SELECT m.n, p.feature FROM (${matched.sql}) m LEFT JOIN (${featureSql(c, q, fw)}) p ON true ORDER BY p.rn`, [
-    ...matched.bindings,
-    ...fw.bindings,
-    q.limit,
-    q.offset,
-  ] as Knex.RawBinding[])
-  const page = rows as Array<{ n: number; feature: string | null }>
-  return { features: page.flatMap((r) => (r.feature === null ? [] : [r.feature])), matched: await estimatedBeyondLimit(knex, fw, page[0]!.n) }
+  return {
+    sql: `SELECT m.n, p.feature FROM (${matched.sql}) m LEFT JOIN (${featureSql(c, q, fw)}) p ON true ORDER BY p.rn`,
+    bindings: [...matched.bindings, ...fw.bindings, q.limit, q.offset],
+    fw,
+  }
 }
+
+/** numberMatched from a page statement's `n`: as counted, or the planner's estimate beyond exactCountLimit. */
+export const matchedOf = (knex: Knex, statement: PageStatement, n: number): Promise<Matched> => estimatedBeyondLimit(knex, statement.fw, n)
 
 /**
  * How many features match: for an unfiltered layer the sum of the active versions' feature counts;

@@ -155,7 +155,11 @@ export function featureSchema(id: string, base: LinkBase) {
 
 /** A page of items as GeoJSON text (features serialised by PostgreSQL), with paging links. */
 export async function items(knex: Knex, actor: Actor, c: Collection, query: ItemsQuery, base: LinkBase, requestParams: Record<string, string>) {
-  const { features, matched } = await q.matchedPage(knex, c, actor.scope, query)
+  const statement = await q.matchedPageStatement(knex, c, actor.scope, query)
+  const { rows } = await knex.raw(statement.sql, statement.bindings as Knex.RawBinding[])
+  const result = rows as Array<{ n: number; feature: string | null }>
+  const features = result.flatMap((r) => (r.feature === null ? [] : [r.feature]))
+  const matched = await q.matchedOf(knex, statement, result[0]!.n)
   const path = `/collections/${c.id}/items`
   const page = (offset: number) => href(base, path, { ...requestParams, limit: query.limit, offset })
   const links: Array<Record<string, string>> = [
