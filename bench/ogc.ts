@@ -1,9 +1,18 @@
-// npm run bench:ogc [-- --patches 100000 --pages 20 --tiles 40]
+// npm run bench:ogc [-- --patches 100000 --pages 20 --tiles 40 --rounds 3 --seconds 5 --offset 0 --max-load 1.5 --wait-s 60 --only floor]
+// Items against the floor (issue 26): the service as its own process (src/server.ts, as npm start
+// runs it) against a minimal node:http server running the same page statement (bench/ogc-reference.ts),
+// at limit 100 and 1000 with 1 and 10 connections (closed loop, bench/http-loop.ts in its own
+// process), rounds alternating which side runs first, medians; the service's peak RSS per load.
 // OGC API items throughput (features/s at limit=1000, over HTTP on a real port, GeoJSON as served)
 // against the same pages straight from PostGIS (one SELECT json_build_object(…ST_AsGeoJSON…) per
 // page, no HTTP, the page selected before it is serialised); vector tile latency against raw ST_AsMVT of the same tiles. Same run, same data.
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
 import { defaultConfig } from '../src/config.js'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
 import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf } from './db.js'
@@ -17,8 +26,20 @@ import { hasAsMvt, tileEncodedHere } from '../src/tiles/queries.js'
 import { activeDataset } from '../src/db/read-model.js'
 
 const { values } = parseArgs({
-  options: { patches: { type: 'string', default: '100000' }, pages: { type: 'string', default: '20' }, tiles: { type: 'string', default: '40' } },
+  options: {
+    patches: { type: 'string', default: '100000' },
+    pages: { type: 'string', default: '20' },
+    tiles: { type: 'string', default: '40' },
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    offset: { type: 'string', default: '0' },
+    'max-load': { type: 'string', default: '1.5' },
+    'wait-s': { type: 'string', default: '60' },
+    /** floor: only the items-against-the-floor runs */
+    only: { type: 'string' },
+  },
 })
+const run = promisify(execFile)
 const patches = Number(values.patches)
 const pageCount = Number(values.pages)
 const tileCount = Number(values.tiles)
@@ -40,6 +61,8 @@ async function main() {
   const active = await activeDataset(knex, 'survey3', county).first('id', 'feature_count')
   console.log(`survey3: ${active.feature_count} patches (dataset ${active.id}${report.counts.stored ? ', imported now' : ''})`)
   await knex.raw('ANALYZE survey3_patches')
+  await floor(active.id)
+  if (values.only === 'floor') return await db.close()
 
   const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
   await server.register(app, { database: db, config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 } })
@@ -131,6 +154,150 @@ async function main() {
   )
   await server.close()
   await db.close()
+}
+
+interface Loop {
+  p50: number
+  p99: number
+  rps: number
+  non2xx: number
+}
+
+/** bench/http-loop.ts as its own process: closed loop, `connections` keep-alive sockets. */
+async function loop(url: string, headers: Record<string, string>, connections: number): Promise<Loop> {
+  const bin = path.join(projectRoot, 'node_modules', '.bin', 'tsx')
+  const args = [
+    path.join(projectRoot, 'bench', 'http-loop.ts'),
+    url,
+    String(connections),
+    values.seconds!,
+    ...Object.entries(headers).map(([k, v]) => `${k}=${v}`),
+  ]
+  const { stdout } = await run(bin, args, { maxBuffer: 1 << 24 })
+  return JSON.parse(stdout)
+}
+
+/** Waits up to --wait-s seconds for the 1-minute load average to fall under --max-load; the load it starts at. */
+async function quiet(): Promise<{ load: number; quiet: boolean }> {
+  const until = Date.now() + Number(values['wait-s']) * 1000
+  while (os.loadavg()[0]! >= Number(values['max-load']) && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
+  const load = os.loadavg()[0]!
+  return { load, quiet: load < Number(values['max-load']) }
+}
+
+/** A port nothing listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A child process until it printed its first line (the reference server's port), or a URL answers. */
+async function started(child: ChildProcess, ready: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error(`a child exited with code ${child.exitCode}`)
+    if (await ready().catch(() => false)) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error('a child did not start')
+}
+
+/**
+ * Items against the floor: the service (own process, as npm start runs it) and the minimal server
+ * (bench/ogc-reference.ts) on the same database with the same pool size, GETting the same page.
+ */
+async function floor(datasetId: number) {
+  const db = attachDatabase(url, 'server', 2)
+  const { token } = await createKey(db.knex, { name: 'bench-floor', role: 'county', region: county, createdBy: 'bench' })
+  await db.close()
+  const poolMax = String(defaultConfig().dbPoolMax)
+  const dataDir = path.join(projectRoot, 'bench', 'out', 'ogc-floor')
+  fs.mkdirSync(dataDir, { recursive: true })
+  const servicePort = await freePort()
+  const service = spawn(process.execPath, ['--max-semi-space-size=64', '--import', 'tsx', 'src/server.ts'], {
+    cwd: projectRoot,
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(servicePort),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      MAX_IN_FLIGHT: '10000',
+      DB_POOL_MAX: poolMax,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const reference = spawn(process.execPath, ['--import', 'tsx', 'bench/ogc-reference.ts', url, 'survey3', county, String(datasetId), poolMax], {
+    cwd: projectRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    let referencePort = 0
+    reference.stdout!.once('data', (b: Buffer) => (referencePort = Number(b.toString().trim())))
+    await started(service, async () => (await fetch(`http://127.0.0.1:${servicePort}/health`)).status < 500)
+    await started(reference, async () => referencePort > 0)
+    const peakMiB = () => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${service.pid}/status`, 'utf8'))![1]) / 1024
+    const resetPeak = () => fs.writeFileSync(`/proc/${service.pid}/clear_refs`, '5')
+    const headers = { 'x-api-key': token }
+    const offset = Number(values.offset)
+    const cases = [100, 1000].flatMap((limit) => [1, 10].map((connections) => ({ limit, connections })))
+    const results = new Map(cases.map((k) => [k, { service: [] as number[], reference: [] as number[], ratio: [] as number[], rss: [] as number[] }]))
+    const pathOf = (limit: number) => `/ogc/collections/survey3/items?limit=${limit}&offset=${offset}`
+    // Both answer the page (and say so) before anything is timed.
+    for (const limit of [100, 1000]) {
+      const s = await (await fetch(`http://127.0.0.1:${servicePort}${pathOf(limit)}`, { headers })).json()
+      const r = await (await fetch(`http://127.0.0.1:${referencePort}${pathOf(limit)}`)).json()
+      if (s.numberReturned !== r.numberReturned || s.numberMatched !== r.numberMatched || JSON.stringify(s.features) !== JSON.stringify(r.features))
+        throw new Error(`the service and the reference answer limit=${limit} differently`)
+    }
+    // Warm both (connections opened, code compiled) before anything is timed.
+    await loop(`http://127.0.0.1:${servicePort}${pathOf(1000)}`, headers, 10)
+    await loop(`http://127.0.0.1:${referencePort}${pathOf(1000)}`, {}, 10)
+    console.log(`\nitems against a minimal server running the same statement (offset ${offset}, ${values.seconds} s a load, pool ${poolMax}):`)
+    console.log('| round | limit | connections | load | service p50 | reference p50 | ratio | service req/s | reference req/s | service peak RSS |')
+    console.log('| ----: | ----: | ----------: | ---: | ----------: | ------------: | ----: | ------------: | --------------: | ---------------: |')
+    for (let round = 0; round < Number(values.rounds); round++) {
+      for (const [i, k] of cases.entries()) {
+        const { load, quiet: isQuiet } = await quiet()
+        const onService = async () => {
+          resetPeak()
+          const r = await loop(`http://127.0.0.1:${servicePort}${pathOf(k.limit)}`, headers, k.connections)
+          return { ...r, rss: peakMiB() }
+        }
+        const onReference = () => loop(`http://127.0.0.1:${referencePort}${pathOf(k.limit)}`, {}, k.connections)
+        // Alternate which side runs first, by round and by case.
+        const serviceFirst = (round + i) % 2 === 0
+        const s = serviceFirst ? await onService() : null
+        const r = await onReference()
+        const s2 = s ?? (await onService())
+        if (s2.non2xx || r.non2xx) throw new Error(`non-2xx answers: service ${s2.non2xx}, reference ${r.non2xx}`)
+        const res = results.get(k)!
+        res.service.push(s2.p50)
+        res.reference.push(r.p50)
+        res.ratio.push(s2.p50 / r.p50)
+        res.rss.push(s2.rss)
+        console.log(
+          `| ${round + 1}${serviceFirst ? ' (service first)' : ''} | ${k.limit} | ${k.connections} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${s2.p50.toFixed(2)} ms | ${r.p50.toFixed(2)} ms | ${(s2.p50 / r.p50).toFixed(2)} | ${Math.round(s2.rps)} | ${Math.round(r.rps)} | ${s2.rss.toFixed(0)} MiB |`,
+        )
+      }
+    }
+    console.log('\nmedians:')
+    for (const [k, r] of results)
+      console.log(
+        `  limit ${k.limit}, ${k.connections} connection${k.connections > 1 ? 's' : ''}: service p50 ${median(r.service).toFixed(2)} ms, reference ${median(r.reference).toFixed(2)} ms, ` +
+          `ratio ${median(r.ratio).toFixed(2)} (rounds ${r.ratio.map((x) => x.toFixed(2)).join(', ')}), service peak RSS ${Math.max(...r.rss).toFixed(0)} MiB`,
+      )
+    console.log(`uptime at the end: ${(await run('uptime')).stdout.trim()}`)
+  } finally {
+    service.kill()
+    reference.kill()
+  }
 }
 
 main().catch((err) => {
