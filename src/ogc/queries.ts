@@ -159,15 +159,21 @@ export interface PageStatement extends Sql {
  * reads its own snapshot, so a page and a count read apart could straddle an import's switch of
  * versions (or a project's change) and report the other version's numberMatched. The layer
  * versions are constants bound in both (fromWhere); the estimate beyond exactCountLimit is the
- * planner's for the same constants. Rows: `n` (the count, in every row) and `feature` (a Feature's
- * GeoJSON text, in page order; null in the one row of an empty page).
+ * planner's for the same constants. Rows: `n` (the count, in every row), `feature` (a Feature's
+ * GeoJSON text; null in the one row of an empty page) and `rn`, its place in the page.
+ *
+ * No ORDER BY at the top: a sort there held every row until the last was built, where without it
+ * PostgreSQL sends each feature as soon as it is serialised, while Node writes the ones before
+ * (the page is already in order: the one-row count is the outer side of a nested loop, which
+ * keeps the page subquery's ORDER BY). SQL does not promise that order, so the reader checks
+ * `rn` row by row and fails the response if it ever skips (service.ts itemsStream).
  */
 export async function matchedPageStatement(knex: Knex, c: Collection, scope: Scope, q: ItemsQuery): Promise<PageStatement> {
   const fw = await fromWhere(knex, c, scope, q)
   const matched = matchedSql(c, q, fw)
   // The count is the left side: its one row comes back even when the page is empty (an offset past the end).
   return {
-    sql: `SELECT m.n, p.feature FROM (${matched.sql}) m LEFT JOIN (${featureSql(c, q, fw)}) p ON true ORDER BY p.rn`,
+    sql: `SELECT m.n, p.feature, p.rn FROM (${matched.sql}) m LEFT JOIN (${featureSql(c, q, fw)}) p ON true`,
     bindings: [...matched.bindings, ...fw.bindings, q.limit, q.offset],
     fw,
   }

@@ -1,5 +1,6 @@
 // OGC API – Features documents: landing page, conformance, collections, items and queryables.
 // Handlers pass the request's base URL and key; everything else is decided here and in queries.ts.
+import { Readable } from 'node:stream'
 import type { Knex } from 'knex'
 import type { Actor } from '../auth/actor.js'
 import { problem } from '../errors/index.js'
@@ -8,6 +9,7 @@ import { CRS84, supportedCrs } from './crs.js'
 import { geometryQueryable } from './cql2/index.js'
 import type { ItemsQuery } from './params.js'
 import * as q from './queries.js'
+import { eachRow } from './row-stream.js'
 
 export const mediaTypes = {
   json: 'application/json',
@@ -153,31 +155,79 @@ export function featureSchema(id: string, base: LinkBase) {
   return { ...s, properties: { id: featureId, ...s.properties } }
 }
 
-/** A page of items as GeoJSON text (features serialised by PostgreSQL), with paging links. */
-export async function items(knex: Knex, actor: Actor, c: Collection, query: ItemsQuery, base: LinkBase, requestParams: Record<string, string>) {
+/**
+ * A page of items as GeoJSON, written as PostgreSQL sends the features (each serialised by
+ * PostgreSQL): the collection's head, the features, then numberMatched, numberReturned and the
+ * paging links, which are known only once the last row is read. No page is ever held whole.
+ *
+ * Resolves when the first row has arrived: the statement was planned and ran, and an error before
+ * that (a bad filter, a timeout, a lost connection) is still a problem response with its status.
+ * What fails after it (a feature PostgreSQL cannot serialise, the statement timeout, the connection
+ * lost, the estimate beyond exactCountLimit) destroys the stream: the client sees a cut response
+ * (no closing chunk, invalid JSON), never a complete-looking page.
+ */
+export async function itemsStream(
+  knex: Knex,
+  actor: Actor,
+  c: Collection,
+  query: ItemsQuery,
+  base: LinkBase,
+  requestParams: Record<string, string>,
+): Promise<Readable> {
   const statement = await q.matchedPageStatement(knex, c, actor.scope, query)
-  const { rows } = await knex.raw(statement.sql, statement.bindings as Knex.RawBinding[])
-  const result = rows as Array<{ n: number; feature: string | null }>
-  const features = result.flatMap((r) => (r.feature === null ? [] : [r.feature]))
-  const matched = await q.matchedOf(knex, statement, result[0]!.n)
-  const path = `/collections/${c.id}/items`
-  const page = (offset: number) => href(base, path, { ...requestParams, limit: query.limit, offset })
-  const links: Array<Record<string, string>> = [
-    { rel: 'self', type: mediaTypes.geojson, href: page(query.offset) },
-    { rel: 'collection', type: mediaTypes.json, href: href(base, `/collections/${c.id}`) },
-  ]
-  const more = matched.exact ? query.offset + features.length < matched.count : features.length === query.limit
-  if (more) links.push({ rel: 'next', type: mediaTypes.geojson, href: page(query.offset + query.limit) })
-  if (query.offset > 0) links.push({ rel: 'prev', type: mediaTypes.geojson, href: page(Math.max(0, query.offset - query.limit)) })
-  const head = {
-    type: 'FeatureCollection',
-    numberMatched: matched.count,
-    numberReturned: features.length,
-    timeStamp: new Date().toISOString(),
-    links,
+  const out = new Readable({ read() {} })
+  let n: number | null = null
+  let returned = 0
+  // Rows come in bursts (every DataRow of a socket read is parsed in one go): written as one chunk each.
+  let pending: string[] = []
+  let scheduled = false
+  const flush = () => {
+    if (pending.length && !out.destroyed) out.push(pending.join(''))
+    pending = []
+    scheduled = false
   }
-  const text = JSON.stringify(head)
-  return `${text.slice(0, -1)},"features":[${features.join(',')}]}`
+  let started: () => void = () => {}
+  const first = new Promise<void>((resolve) => (started = resolve))
+  const rows = eachRow<{ n: number; feature: string | null; rn: number | null }>(knex, statement.sql, statement.bindings, (row) => {
+    if (n === null) {
+      n = row.n
+      pending.push('{"type":"FeatureCollection","features":[')
+      started()
+    }
+    if (row.feature === null) return // the one row of an empty page
+    if (Number(row.rn) !== returned + 1) throw new Error(`items page out of order: row ${String(row.rn)} after ${returned}`)
+    pending.push(returned++ ? `,${row.feature}` : row.feature)
+    if (!scheduled) {
+      scheduled = true
+      queueMicrotask(flush)
+    }
+  })
+  const tail = rows.then(async () => {
+    const matched = await q.matchedOf(knex, statement, n!)
+    flush()
+    const path = `/collections/${c.id}/items`
+    const page = (offset: number) => href(base, path, { ...requestParams, limit: query.limit, offset })
+    const links: Array<Record<string, string>> = [
+      { rel: 'self', type: mediaTypes.geojson, href: page(query.offset) },
+      { rel: 'collection', type: mediaTypes.json, href: href(base, `/collections/${c.id}`) },
+    ]
+    const more = matched.exact ? query.offset + returned < matched.count : returned === query.limit
+    if (more) links.push({ rel: 'next', type: mediaTypes.geojson, href: page(query.offset + query.limit) })
+    if (query.offset > 0) links.push({ rel: 'prev', type: mediaTypes.geojson, href: page(Math.max(0, query.offset - query.limit)) })
+    const end = { numberMatched: matched.count, numberReturned: returned, timeStamp: new Date().toISOString(), links }
+    if (!out.destroyed) {
+      out.push(`],${JSON.stringify(end).slice(1)}`)
+      out.push(null)
+    }
+  })
+  // Fastify listens from reply.send on (a failure then cuts the response, or, before the head went
+  // out, answers a problem); this one keeps a failure before that, or of a stream never sent
+  // (the statement failed before its first row), from being an uncaught 'error' event.
+  out.on('error', () => {})
+  tail.catch((err: Error) => out.destroy(err))
+  // Before the first row: the caller's error. After it: the stream's.
+  await Promise.race([first, rows])
+  return out
 }
 
 export async function item(knex: Knex, actor: Actor, c: Collection, featureId: string, query: ItemsQuery, base: LinkBase) {

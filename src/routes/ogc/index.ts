@@ -18,7 +18,7 @@ import {
   featureSchema,
   href,
   item,
-  items,
+  itemsStream,
   landingPage,
   mediaTypes,
   queryables,
@@ -40,6 +40,13 @@ export function linkBase(request: FastifyRequest, prefix: string): LinkBase {
 
 const attachment = (reply: FastifyReply, kind: 'inline' | 'attachment', name: string) =>
   reply.header('content-disposition', `${kind}; filename="${name}"; filename*=UTF-8''${encodeURIComponent(name)}`)
+
+/** A stream's text (the HTML page of items is made from the whole GeoJSON page). */
+async function text(stream: Readable): Promise<string> {
+  const parts: Buffer[] = []
+  for await (const chunk of stream) parts.push(chunk as Buffer)
+  return Buffer.concat(parts).toString('utf8')
+}
 
 const html = (reply: FastifyReply, text: string) => reply.type('text/html; charset=utf-8').send(text)
 
@@ -96,11 +103,11 @@ const routes: FastifyPluginAsync<{ version: string; limits: PageLimits; exportLi
       return attachment(reply.type('text/csv; charset=utf-8'), 'attachment', `${c.id}.csv`).send(Readable.from(csvLines(knex, c, request.actor.scope, q)))
     }
     const { key: _key, limit: _limit, offset: _offset, ...params } = request.query
-    const body = await items(knex, request.actor, c, q, base(request), params)
+    const body = await itemsStream(knex, request.actor, c, q, base(request), params)
     if (q.format === 'html')
       return html(
         reply,
-        itemsHtml(JSON.parse(body), c, (id) => href(base(request), `/collections/${c.id}/items/${encodeURIComponent(id)}`)),
+        itemsHtml(JSON.parse(await text(body)), c, (id) => href(base(request), `/collections/${c.id}/items/${encodeURIComponent(id)}`)),
       )
     reply.type(mediaTypes.geojson).header('content-crs', `<${q.crs.uri}>`)
     if (q.format === 'geojson') attachment(reply, 'attachment', `${c.id}.geojson`)
