@@ -5,6 +5,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectionLost } from '../../src/db/connection.js'
 import { asRequestWork } from '../../src/db/request-work.js'
+import { eachRow } from '../../src/ogc/row-stream.js'
 import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
 
 const server = testDatabase().backend === 'server'
@@ -62,6 +63,17 @@ describe.skipIf(!server)('pooled connections whose backends were terminated', ()
         const res = await t.app.inject({ method: 'GET', url, headers: withKey(key) })
         expect({ url, status: res.statusCode, body: res.statusCode === 200 ? '' : res.body }).toEqual({ url, status: 200, body: '' })
       }
+    }
+  })
+
+  it('a statement read row by row (OGC items, src/ogc/row-stream.ts) that met a terminated backend is read again on a fresh connection', async () => {
+    for (let round = 0; round < 3; round++) {
+      await warm(1)
+      expect(await terminateService()).toBeGreaterThanOrEqual(1)
+      const work = { statementTimeoutMs: 0, running: new Set<pg.Client>(), readOnly: true }
+      const rows: number[] = []
+      await asRequestWork(work, () => eachRow<{ n: number }>(t.knex, 'SELECT generate_series(1, 3) AS n', [], (r) => rows.push(r.n)))
+      expect(rows).toEqual([1, 2, 3])
     }
   })
 
