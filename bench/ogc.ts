@@ -185,6 +185,12 @@ async function quiet(): Promise<{ load: number; quiet: boolean }> {
   return { load, quiet: load < Number(values['max-load']) }
 }
 
+/** CPU time (user + system) a process has used, ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 /** A port nothing listens on now. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -247,7 +253,12 @@ async function floor(datasetId: number) {
     const headers = { 'x-api-key': token }
     const offset = Number(values.offset)
     const cases = [100, 1000].flatMap((limit) => [1, 10].map((connections) => ({ limit, connections })))
-    const results = new Map(cases.map((k) => [k, { service: [] as number[], reference: [] as number[], ratio: [] as number[], rss: [] as number[] }]))
+    const results = new Map(
+      cases.map((k) => [
+        k,
+        { service: [] as number[], reference: [] as number[], ratio: [] as number[], rss: [] as number[], cpu: [] as number[], cpuRef: [] as number[] },
+      ]),
+    )
     const pathOf = (limit: number) => `/ogc/collections/survey3/items?limit=${limit}&offset=${offset}`
     // Both answer the page (and say so) before anything is timed.
     for (const limit of [100, 1000]) {
@@ -260,17 +271,26 @@ async function floor(datasetId: number) {
     await loop(`http://127.0.0.1:${servicePort}${pathOf(1000)}`, headers, 10)
     await loop(`http://127.0.0.1:${referencePort}${pathOf(1000)}`, {}, 10)
     console.log(`\nitems against a minimal server running the same statement (offset ${offset}, ${values.seconds} s a load, pool ${poolMax}):`)
-    console.log('| round | limit | connections | load | service p50 | reference p50 | ratio | service req/s | reference req/s | service peak RSS |')
-    console.log('| ----: | ----: | ----------: | ---: | ----------: | ------------: | ----: | ------------: | --------------: | ---------------: |')
+    console.log(
+      '| round | limit | connections | load | service p50 | reference p50 | ratio | service req/s | reference req/s | service peak RSS | Node CPU a request, service / reference |',
+    )
+    console.log(
+      '| ----: | ----: | ----------: | ---: | ----------: | ------------: | ----: | ------------: | --------------: | ---------------: | --------------------------------------: |',
+    )
     for (let round = 0; round < Number(values.rounds); round++) {
       for (const [i, k] of cases.entries()) {
         const { load, quiet: isQuiet } = await quiet()
         const onService = async () => {
           resetPeak()
+          const cpu0 = cpuMs(service.pid!)
           const r = await loop(`http://127.0.0.1:${servicePort}${pathOf(k.limit)}`, headers, k.connections)
-          return { ...r, rss: peakMiB() }
+          return { ...r, rss: peakMiB(), cpu: (cpuMs(service.pid!) - cpu0) / (r.rps * Number(values.seconds)) }
         }
-        const onReference = () => loop(`http://127.0.0.1:${referencePort}${pathOf(k.limit)}`, {}, k.connections)
+        const onReference = async () => {
+          const cpu0 = cpuMs(reference.pid!)
+          const r = await loop(`http://127.0.0.1:${referencePort}${pathOf(k.limit)}`, {}, k.connections)
+          return { ...r, cpu: (cpuMs(reference.pid!) - cpu0) / (r.rps * Number(values.seconds)) }
+        }
         // Alternate which side runs first, by round and by case.
         const serviceFirst = (round + i) % 2 === 0
         const s = serviceFirst ? await onService() : null
@@ -282,8 +302,10 @@ async function floor(datasetId: number) {
         res.reference.push(r.p50)
         res.ratio.push(s2.p50 / r.p50)
         res.rss.push(s2.rss)
+        res.cpu.push(s2.cpu)
+        res.cpuRef.push(r.cpu)
         console.log(
-          `| ${round + 1}${serviceFirst ? ' (service first)' : ''} | ${k.limit} | ${k.connections} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${s2.p50.toFixed(2)} ms | ${r.p50.toFixed(2)} ms | ${(s2.p50 / r.p50).toFixed(2)} | ${Math.round(s2.rps)} | ${Math.round(r.rps)} | ${s2.rss.toFixed(0)} MiB |`,
+          `| ${round + 1}${serviceFirst ? ' (service first)' : ''} | ${k.limit} | ${k.connections} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${s2.p50.toFixed(2)} ms | ${r.p50.toFixed(2)} ms | ${(s2.p50 / r.p50).toFixed(2)} | ${Math.round(s2.rps)} | ${Math.round(r.rps)} | ${s2.rss.toFixed(0)} MiB | ${s2.cpu.toFixed(2)} / ${r.cpu.toFixed(2)} ms |`,
         )
       }
     }
@@ -291,7 +313,7 @@ async function floor(datasetId: number) {
     for (const [k, r] of results)
       console.log(
         `  limit ${k.limit}, ${k.connections} connection${k.connections > 1 ? 's' : ''}: service p50 ${median(r.service).toFixed(2)} ms, reference ${median(r.reference).toFixed(2)} ms, ` +
-          `ratio ${median(r.ratio).toFixed(2)} (rounds ${r.ratio.map((x) => x.toFixed(2)).join(', ')}), service peak RSS ${Math.max(...r.rss).toFixed(0)} MiB`,
+          `ratio ${median(r.ratio).toFixed(2)} (rounds ${r.ratio.map((x) => x.toFixed(2)).join(', ')}), service peak RSS ${Math.max(...r.rss).toFixed(0)} MiB, Node CPU a request ${median(r.cpu).toFixed(2)} ms against ${median(r.cpuRef).toFixed(2)} ms`,
       )
     console.log(`uptime at the end: ${(await run('uptime')).stdout.trim()}`)
   } finally {
