@@ -13,6 +13,7 @@ import type { Jobs } from '../jobs/jobs.js'
 import type { ImportForm } from '../schemas/imports.js'
 import { layerForKind, proposeMapping, type DatabaseLayer } from './database-layers.js'
 import { layerProblem, listDatabase, type DatabaseUpload } from './database-source.js'
+import { nativeGdalFor, type GdalReaderMode } from './gdal/native.js'
 import { parseImportForm, submitImport } from './service.js'
 import { SourceError } from './shapefile-source.js'
 import type { SavedUpload } from './upload.js'
@@ -110,8 +111,15 @@ export type DatabaseAnswer =
   | { status: 200; body: ReturnType<typeof listingAnswer> }
   | { status: 202; body: { id: number; status: string; url: string; jobs: Array<{ id: number; url: string; layer: string; sourceLayer: string }> } }
 
-export async function submitDatabaseUpload(jobs: Jobs, actor: Actor, form: ImportForm, upload: SavedUpload, db: DatabaseUpload): Promise<DatabaseAnswer> {
-  const listing = await listDatabase(db).catch((err: unknown) => {
+export async function submitDatabaseUpload(
+  jobs: Jobs,
+  actor: Actor,
+  form: ImportForm,
+  upload: SavedUpload,
+  db: DatabaseUpload,
+  gdalReader?: GdalReaderMode,
+): Promise<DatabaseAnswer> {
+  const listing = await listDatabase(db, { native: await nativeGdalFor(gdalReader) }).catch((err: unknown) => {
     throw unprocessable(err)
   })
   const byName = (name: string) => listing.layers.find((l) => l.name === name) ?? listing.layers.find((l) => l.name.toUpperCase() === name.toUpperCase())

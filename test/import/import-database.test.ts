@@ -1,9 +1,12 @@
 // A county's survey database as delivered (zipped FileGDB, GeoPackage): listed with the proposed
 // mapping, one layer by its kind, several at once, and every feature as the shapefile of the same
-// data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr.
+// data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr. Read by
+// both GDALs the service knows (GDAL_READER): gdal3.js in a worker and the machine's ogr2ogr through
+// a pipe; the comparisons run with each and must give the same rows.
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs/promises'
 import path from 'node:path'
+import iconv from 'iconv-lite'
 import initSqlJs from 'sql.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, type TestApp } from '../helpers/app.js'
@@ -14,6 +17,8 @@ import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { ImportFailure } from '../../src/import/report.js'
 import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
+import { detectDatabase, forgetListings, listDatabase } from '../../src/import/database-source.js'
+import type { GdalReaderMode } from '../../src/import/gdal/native.js'
 
 const hasOgr2ogr = (() => {
   try {
@@ -29,6 +34,9 @@ const ogr = (...args: string[]) => execFileSync('ogr2ogr', args, { stdio: ['igno
 const zipDir = (cwd: string, zip: string, ...what: string[]) => execFileSync('zip', ['-q', '-r', zip, ...what], { cwd })
 
 let t: TestApp & { dataDir: string }
+/** the same database with each reader forced: gdal3.js, the machine's GDAL */
+const readers = ['wasm', 'native'] as const
+const apps = {} as Record<(typeof readers)[number], TestApp & { dataDir: string }>
 let key: string
 let dir: string
 const files: Record<'gdb' | 'gpkg', string> = { gdb: '', gpkg: '' }
@@ -37,6 +45,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
   beforeAll(async () => {
     requireUnderCi(hasOgr2ogr, 'ogr2ogr (Debian gdal-bin) is needed to make the test databases')
     t = await buildTestApp()
+    for (const r of readers) apps[r] = await buildTestApp(undefined, { config: { gdalReader: r } })
     dir = await tempDir()
     for (const k of ['survey3', 'survey2-lines']) {
       await fs.mkdir(path.join(dir, k))
@@ -57,6 +66,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
   })
   afterAll(async () => {
     await t?.close()
+    for (const r of readers) await apps[r]?.close()
     if (dir) await fs.rm(dir, { recursive: true, force: true })
   })
   beforeEach(async () => {
@@ -90,7 +100,15 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     }
   })
 
-  it('imports DLTB by its kind; every feature as the shapefile import gives it (attributes, Chinese text, area)', async () => {
+  it('lists the same with either reader', async () => {
+    for (const file of [files.gdb, files.gpkg]) {
+      const [wasm, native] = await Promise.all(readers.map((r) => upload(apps[r], key, {}, file)))
+      expect(native!.statusCode, native!.body).toBe(200)
+      expect(native!.json()).toEqual(wasm!.json())
+    }
+  })
+
+  it.each(readers)('imports DLTB by its kind (%s); every feature as the shapefile import gives it (attributes, Chinese text, area)', async (reader) => {
     const shp = await importFile(t, key, { layer: 'survey3' }, sample('survey3'))
     expect(shp.status).toBe('succeeded')
     const expected = await patches()
@@ -98,7 +116,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     for (const [format, file] of Object.entries(files)) {
       await resetData(t.knex)
       key = await keyFor(t.knex, 'county', '371502')
-      const job = await importFile(t, key, { layer: 'survey3' }, file)
+      const job = await importFile(apps[reader], key, { layer: 'survey3' }, file)
       expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
       expect(job.sourceCrs).toMatchObject({ epsg: 4548, how: 'prj' })
       expect(job.encoding).toMatchObject({ name: 'UTF-8', how: 'database' })
@@ -114,8 +132,43 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
         expect(Math.abs(r.area - expected[i]!.area), `${format} record ${r.source_record}`).toBeLessThanOrEqual(format === 'gpkg' ? 0 : 0.01),
       )
       expect(got.some((r) => /[\u4e00-\u9fff]/.test(r.dlmc))).toBe(true)
-      expect(tempFilesLeft(t.dataDir)).toEqual([])
+      expect(tempFilesLeft(apps[reader].dataDir)).toEqual([])
     }
+  })
+
+  it.each(readers)('a .gdb zipped on Chinese Windows (names in GBK, not flagged as UTF-8) is found and read (%s)', async (reader) => {
+    const work = await fs.mkdtemp(path.join(dir, 'gbk-'))
+    await fs.cp(path.join(dir, '371502三调.gdb'), path.join(work, '371502XXXX.gdb'), { recursive: true })
+    const zip = path.join(work, 'gbk.zip')
+    zipDir(work, zip, '371502XXXX.gdb')
+    // the same length in GBK: the names rewritten in place, as Explorer writes them
+    const bytes = await fs.readFile(zip)
+    const from = Buffer.from('371502XXXX.gdb')
+    const to = iconv.encode('371502三调.gdb', 'gbk')
+    expect(to.length).toBe(from.length)
+    for (let at = bytes.indexOf(from); at !== -1; at = bytes.indexOf(from, at + 1)) to.copy(bytes, at)
+    await fs.writeFile(zip, bytes)
+    const listed = await upload(apps[reader], key, {}, zip)
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json()).toMatchObject({ name: '371502三调.gdb', mapping: { DLTB: 'survey3' } })
+    const job = await importFile(apps[reader], key, { layer: 'survey3' }, zip)
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    expect(job.counts).toMatchObject({ stored: 3000 })
+  })
+
+  it("a job uses the listing its upload was answered with (the same file, or a hard link to it), not GDAL's again", async () => {
+    const work = await fs.mkdtemp(path.join(dir, 'kept-'))
+    const file = path.join(work, 'upload.gpkg')
+    await fs.copyFile(files.gpkg, file)
+    await fs.link(file, path.join(work, 'linked.gpkg'))
+    forgetListings()
+    const first = await listDatabase((await detectDatabase({ path: file, name: 'db.gpkg' }))!)
+    expect(await listDatabase((await detectDatabase({ path: path.join(work, 'linked.gpkg'), name: 'db.gpkg' }))!)).toBe(first)
+    // another file of the same bytes is listed again
+    await fs.copyFile(files.gpkg, path.join(work, 'copy.gpkg'))
+    const copy = await listDatabase((await detectDatabase({ path: path.join(work, 'copy.gpkg'), name: 'db.gpkg' }))!)
+    expect(copy).not.toBe(first)
+    expect(copy).toEqual(first)
   })
 
   it('imports several layers at once with layers: one job and one version per layer', async () => {
@@ -135,30 +188,41 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     expect(tempFilesLeft(t.dataDir)).toEqual([])
   })
 
-  it('a cancel while GDAL is still writing the layer stops it and leaves nothing (no version, no intermediate file)', async () => {
-    const before = await snapshot(t.knex)
-    const work = await fs.mkdtemp(path.join(dir, 'cancel-'))
-    const file = path.join(work, 'upload.gpkg')
-    await fs.copyFile(files.gpkg, file)
-    const ac = new AbortController()
-    const err = await runImport(
-      // the first progress report comes after the first batch: GDAL is then still writing the rest
-      { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort() },
-      {
-        kind: layerKind('survey3')!,
-        county: '371502',
-        mode: 'replace',
-        onInvalid: 'fail',
-        file: { path: file, name: 'db.gpkg', sha256: 'x' },
-        importedBy: 'test',
-        jobId: null,
-      },
-    ).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(ImportFailure)
-    expect((err as ImportFailure & { report: { errors: unknown[] } }).report.errors[0]).toMatchObject({ message: 'cancelled', messageZh: '导入已取消' })
-    expect(await fs.readdir(work)).toEqual(['upload.gpkg'])
-    expect(await snapshot(t.knex)).toEqual(before)
-  })
+  /** processes whose command line names `d` (ogr2ogr reading a file there) */
+  const processesOn = async (d: string) => {
+    const pids = (await fs.readdir('/proc')).filter((p) => /^\d+$/.test(p))
+    const cmds = await Promise.all(pids.map((p) => fs.readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')))
+    return cmds.filter((c) => c.includes(d)).map((c) => c.replace(/\0/g, ' '))
+  }
+
+  it.each(readers)(
+    'a cancel while GDAL (%s) is still writing the layer stops it and leaves nothing (no version, no intermediate file, no process)',
+    async (reader: GdalReaderMode) => {
+      const before = await snapshot(t.knex)
+      const work = await fs.mkdtemp(path.join(dir, 'cancel-'))
+      const file = path.join(work, 'upload.gpkg')
+      await fs.copyFile(files.gpkg, file)
+      const ac = new AbortController()
+      const err = await runImport(
+        // the first progress report comes after the first batch: GDAL is then still writing the rest
+        { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort(), limits: { gdalReader: reader } },
+        {
+          kind: layerKind('survey3')!,
+          county: '371502',
+          mode: 'replace',
+          onInvalid: 'fail',
+          file: { path: file, name: 'db.gpkg', sha256: 'x' },
+          importedBy: 'test',
+          jobId: null,
+        },
+      ).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ImportFailure)
+      expect((err as ImportFailure & { report: { errors: unknown[] } }).report.errors[0]).toMatchObject({ message: 'cancelled', messageZh: '导入已取消' })
+      expect(await fs.readdir(work)).toEqual(['upload.gpkg'])
+      expect(await processesOn(work)).toEqual([])
+      expect(await snapshot(t.knex)).toEqual(before)
+    },
+  )
 
   describe('the CRS from the database, as from a .prj', () => {
     it('Gauss-Kruger with the zone number (EPSG:4527): the same patches', async () => {
@@ -258,7 +322,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       await refused({ layer: 'survey3' }, merc, 422, /layer DLTB: .*not Gauss-Kruger/, /图层 DLTB.*坐标系/)
     })
 
-    it('a truncated .gdbtable', async () => {
+    it.each(readers)('a truncated .gdbtable (%s)', async (reader) => {
       const cut = path.join(dir, 'cut')
       await fs.rm(cut, { recursive: true, force: true })
       await fs.cp(path.join(dir, '371502三调.gdb'), path.join(cut, 'c.gdb'), { recursive: true })
@@ -271,10 +335,10 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       await fs.truncate(path.join(cut, 'c.gdb', largest), Math.floor(size / 2))
       const zip = path.join(dir, 'cut.zip')
       zipDir(cut, zip, 'c.gdb')
-      const res = await upload(t, key, { layer: 'survey3' }, zip)
+      const res = await upload(apps[reader], key, { layer: 'survey3' }, zip)
       // refused at once where GDAL sees it in the listing, else the job fails naming the layer
       if (res.statusCode === 202) {
-        const job = await waitForJob(t, key, res.json().id)
+        const job = await waitForJob(apps[reader], key, res.json().id)
         expect(job.status).toBe('failed')
         expect(job.errors[0].message).toMatch(/DLTB/)
         expect(job.errors[0].messageZh).toMatch(/DLTB.*(损坏|不完整)/)
@@ -289,7 +353,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
           .first()
           .then((r) => Number(r?.n)),
       ).toBe(0)
-      expect(tempFilesLeft(t.dataDir)).toEqual([])
+      expect(tempFilesLeft(apps[reader].dataDir)).toEqual([])
     })
   })
 })

@@ -65,15 +65,15 @@ export class GdalReader {
   }
 
   /** ogrinfo -json -so -al of the dataset at `gdalPath` (under /work). */
-  async info(gdalPath: string): Promise<unknown> {
-    const r = await this.call({ op: 'info', path: gdalPath })
+  async info(gdalPath: string, zipEncoding?: string): Promise<unknown> {
+    const r = await this.call({ op: 'info', path: gdalPath, zipEncoding })
     if (r.type === 'failed') throw new Error(r.message)
     return JSON.parse((r as { json: string }).json) as unknown
   }
 
   /** Writes one layer as GeoJSON (source CRS, one feature per line) to `out` in the directory; GDAL's last warning, if any. */
-  async translate(gdalPath: string, layer: string, out: string): Promise<string> {
-    const r = await this.call({ op: 'translate', path: gdalPath, layer, out })
+  async translate(gdalPath: string, layer: string, out: string, zipEncoding?: string): Promise<string> {
+    const r = await this.call({ op: 'translate', path: gdalPath, layer, out, zipEncoding })
     if (r.type === 'failed') throw new Error(r.message)
     return (r as { warning: string }).warning
   }

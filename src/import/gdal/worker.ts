@@ -142,6 +142,8 @@ async function main(): Promise<void> {
   port.on('message', (req: GdalRequest) => {
     try {
       mount(req.dir)
+      // the code page of a zip's names not flagged as UTF-8, as the service read them (../archive.ts)
+      M.ccall('CPLSetConfigOption', null, ['string', 'string'], ['CPL_ZIP_ENCODING', req.zipEncoding ?? null])
       if (req.op === 'info') port.postMessage({ type: 'info', json: info(req.path) } satisfies GdalReply)
       else port.postMessage({ type: 'translated', warning: translate(req.path, req.layer, req.out) } satisfies GdalReply)
     } catch (err) {
