@@ -211,6 +211,15 @@ export async function listDatabase(
   return listing
 }
 
+/**
+ * Bytes gdal3.js's COPY rows of a layer take beside the upload while it is read (the machine's GDAL
+ * writes them to a pipe: none): at most about 3× a .gdb's files uncompressed (FileGDB stores
+ * coordinates as varints, the rows as hex doubles; measured 2.5–2.6×) and 2× a GeoPackage (its
+ * WKB as hex, the attributes as they are; measured 1.3×). Counted for the whole database: one
+ * layer is never more, and the jobs of several layers may run at once.
+ */
+export const gdalScratchBytes = (db: DatabaseUpload): number => Math.ceil(db.dataBytes * (db.format === 'gdb' ? 3 : 2))
+
 /** Problems that refuse a layer before anything is read: a count the file cannot hold. */
 export function layerProblem(db: DatabaseUpload, l: DatabaseLayer): { message: string; messageZh: string } | null {
   if (l.featureCount > db.size / minBytesPerFeature)

@@ -3,7 +3,9 @@
 // data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr. Read by
 // both GDALs the service knows (GDAL_READER): gdal3.js in a worker and the machine's ogr2ogr through
 // a pipe; the comparisons run with each and must give the same rows.
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmdirSync } from 'node:fs'
+import os from 'node:os'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import iconv from 'iconv-lite'
@@ -17,7 +19,7 @@ import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { ImportFailure } from '../../src/import/report.js'
 import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
-import { detectDatabase, forgetListings, listDatabase } from '../../src/import/database-source.js'
+import { detectDatabase, forgetListings, gdalScratchBytes, listDatabase } from '../../src/import/database-source.js'
 import type { GdalReaderMode } from '../../src/import/gdal/native.js'
 
 const hasOgr2ogr = (() => {
@@ -27,6 +29,17 @@ const hasOgr2ogr = (() => {
   } catch {
     return false
   }
+})()
+
+const MiB = 1024 * 1024
+/** Whether this process may mount a tmpfs (root, and a kernel and container that allow it). */
+const mountable = (() => {
+  if (process.getuid?.() !== 0) return false
+  const probe = mkdtempSync(path.join(os.tmpdir(), 'lr-mount-probe-'))
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status === 0
+  if (ok) spawnSync('umount', [probe])
+  rmdirSync(probe)
+  return ok
 })()
 
 const sample = (kind: string) => path.resolve('data/sample', `371502_${kind}.zip`)
@@ -155,6 +168,39 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
     expect(job.counts).toMatchObject({ stored: 3000 })
   })
+
+  it.skipIf(skipWithout(mountable))(
+    "gdal3.js's rows beside the upload are counted in the free-space check (507 without room for them; none needed by the machine's GDAL)",
+    async () => {
+      requireUnderCi(mountable, 'cannot mount a tmpfs (not root, or not permitted here)')
+      const db = (await detectDatabase({ path: files.gdb, name: 'db.zip' }))!
+      const size = (await fs.stat(files.gdb)).size
+      const scratch = gdalScratchBytes(db)
+      expect(scratch).toBeGreaterThan(2 * MiB)
+      // room for the upload (and its multipart wrapping), not for the rows as well
+      const room = Math.ceil((size + MiB + scratch / 2) / MiB) * MiB
+      const tight = { diskSpace: { marginBytes: 0, databaseFactor: 0 } }
+      const small = await Promise.all(readers.map((r) => buildTestApp(undefined, { config: { ...tight, gdalReader: r } })))
+      try {
+        for (const s of small) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${room}`, 'tmpfs', s.dataDir]).status).toBe(0)
+        const [wasm, native] = small as [TestApp & { dataDir: string }, TestApp & { dataDir: string }]
+        // a listing writes no rows
+        expect((await upload(wasm, key, {}, files.gdb)).statusCode).toBe(200)
+        const res = await upload(wasm, key, { layer: 'survey3' }, files.gdb)
+        expect(res.statusCode, res.body).toBe(507)
+        expect(res.json().detail).toMatch(/rows GDAL writes beside it/)
+        expect(res.json().detailZh).toMatch(/临时数据（估计 \d+ MiB）/)
+        expect(tempFilesLeft(wasm.dataDir)).toEqual([])
+        const job = await importFile(native, key, { layer: 'survey3' }, files.gdb)
+        expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      } finally {
+        for (const s of small) {
+          if (spawnSync('umount', [s.dataDir]).status !== 0) spawnSync('umount', ['-l', s.dataDir])
+          await s.close()
+        }
+      }
+    },
+  )
 
   it("a job uses the listing its upload was answered with (the same file, or a hard link to it), not GDAL's again", async () => {
     const work = await fs.mkdtemp(path.join(dir, 'kept-'))
