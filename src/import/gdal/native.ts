@@ -58,8 +58,15 @@ export async function nativeGdalFor(mode: GdalReaderMode = 'auto'): Promise<Nati
   return p
 }
 
-/** A path as the worker sees it (/work = `dir`) as a path on this machine. */
-export const hostPath = (gdalPath: string, dir: string) => gdalPath.replace('/work/', `${dir.replace(/\/+$/, '')}/`)
+/**
+ * A path as the worker sees it (/work = `dir`) as a path on this machine; the zip's path in braces
+ * (GDAL's /vsizip/{…}/ form), so that a directory with ".zip" in its name cannot split it elsewhere.
+ */
+export function hostPath(gdalPath: string, dir: string): string {
+  const base = dir.replace(/\/+$/, '')
+  const zip = /^\/vsizip\/\/work\/([^/]+)\/(.*)$/.exec(gdalPath)
+  return zip ? `/vsizip/{${base}/${zip[1]}}/${zip[2]}` : gdalPath.replace('/work/', `${base}/`)
+}
 
 /** GDAL's message from its stderr: the last `ERROR n:` line's text, else the last line. */
 export function gdalMessage(stderr: string): string {
