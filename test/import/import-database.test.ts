@@ -19,8 +19,8 @@ import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { ImportFailure } from '../../src/import/report.js'
 import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
-import { detectDatabase, forgetListings, gdalScratchBytes, listDatabase } from '../../src/import/database-source.js'
-import type { GdalReaderMode } from '../../src/import/gdal/native.js'
+import { detectDatabase, forgetListings, gdalScratchBytes, listDatabase, openDatabaseLayer } from '../../src/import/database-source.js'
+import { nativeGdalFor, type GdalReaderMode } from '../../src/import/gdal/native.js'
 
 const hasOgr2ogr = (() => {
   try {
@@ -94,6 +94,13 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       .orderBy('source_record')
       .select('source_record', 'bsm', 'dlbm', 'dlmc', 'qsxz', 'zldwmc', 'tbmj', 'czcsxm', 'attrs', t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS area'))
     return rows.map((r) => ({ ...r, area: Math.round(r.area * 1000) / 1000 }))
+  }
+
+  /** processes whose command line names `d` (ogr2ogr reading a file there) */
+  const processesOn = async (d: string) => {
+    const pids = (await fs.readdir('/proc')).filter((p) => /^\d+$/.test(p))
+    const cmds = await Promise.all(pids.map((p) => fs.readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')))
+    return cmds.filter((c) => c.includes(d)).map((c) => c.replace(/\0/g, ' '))
   }
 
   it('lists the layers with the proposed mapping and imports nothing', async () => {
@@ -207,6 +214,21 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     },
   )
 
+  it("a source closed early (a failed import) ends the machine's ogr2ogr, no signal needed", async () => {
+    const work = await fs.mkdtemp(path.join(dir, 'close-'))
+    const file = path.join(work, 'upload.gpkg')
+    await fs.copyFile(files.gpkg, file)
+    const db = (await detectDatabase({ path: file, name: 'db.gpkg' }))!
+    const native = (await nativeGdalFor('native'))!
+    const layer = (await listDatabase(db, { native })).layers.find((l) => l.name === 'DLTB')!
+    const source = await openDatabaseLayer(db, layer, { native }, { family: 'polygon', maxVertices: 1e6 })
+    expect((await source.next(10)).features).toHaveLength(10)
+    // the rest (3 MB of rows) does not fit the pipe: ogr2ogr waits for the reader
+    expect(await processesOn(work)).toHaveLength(1)
+    await source.close()
+    expect(await processesOn(work)).toEqual([])
+  })
+
   it("a job uses the listing its upload was answered with (the same file, or a hard link to it), not GDAL's again", async () => {
     const work = await fs.mkdtemp(path.join(dir, 'kept-'))
     const file = path.join(work, 'upload.gpkg')
@@ -238,13 +260,6 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     ])
     expect(tempFilesLeft(t.dataDir)).toEqual([])
   })
-
-  /** processes whose command line names `d` (ogr2ogr reading a file there) */
-  const processesOn = async (d: string) => {
-    const pids = (await fs.readdir('/proc')).filter((p) => /^\d+$/.test(p))
-    const cmds = await Promise.all(pids.map((p) => fs.readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')))
-    return cmds.filter((c) => c.includes(d)).map((c) => c.replace(/\0/g, ' '))
-  }
 
   it.each(readers)(
     'a cancel while GDAL (%s) is still writing the layer stops it and leaves nothing (no version, no intermediate file, no process)',
