@@ -1,10 +1,13 @@
-// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg]
+// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader both|wasm|native --kept-listing]
 // Imports a generated third-survey shapefile through the service's own import path and, in the same
 // run and database, with ogr2ogr (GDAL, COPY mode, reprojected to EPSG:4490); prints both times,
 // the ratio and peak memory. Needs a PostGIS server (BENCH_DATABASE_URL, default a local
 // lowland_bench database, created if missing) and ogr2ogr (Debian's gdal-bin).
 // --format gdb / gpkg: the same patches as a zipped FileGDB / a GeoPackage (made from the shapefile
-// by ogr2ogr once), read by both sides; the service's shapefile path on the same data runs beside.
+// by ogr2ogr once), read by both sides; the service's shapefile path on the same data runs beside,
+// and the service reads the database with each GDAL (--reader: gdal3.js, the machine's ogr2ogr, or
+// both, the default), each job listing the database itself, or with --kept-listing finding the
+// listing its upload made (the upload's listing not timed, as POST /imports does it before the job).
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -15,12 +18,22 @@ import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { runImport } from '../src/import/run.js'
+import { detectDatabase, forgetListings, listDatabase } from '../src/import/database-source.js'
+import type { GdalReaderMode } from '../src/import/gdal/native.js'
 
 const { values } = parseArgs({
-  options: { patches: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '3' }, format: { type: 'string', default: 'shp' } },
+  options: {
+    patches: { type: 'string', default: '100000' },
+    rounds: { type: 'string', default: '3' },
+    format: { type: 'string', default: 'shp' },
+    reader: { type: 'string', default: 'both' },
+    'kept-listing': { type: 'boolean', default: false },
+  },
 })
 const format = values.format as 'shp' | 'gdb' | 'gpkg'
 if (!['shp', 'gdb', 'gpkg'].includes(format)) throw new Error('--format is shp, gdb or gpkg')
+if (!['both', 'wasm', 'native'].includes(values.reader)) throw new Error('--reader is both, wasm or native')
+const readers: GdalReaderMode[] = format === 'shp' ? ['auto'] : values.reader === 'both' ? ['wasm', 'native'] : [values.reader as GdalReaderMode]
 const patches = Number(values.patches)
 const rounds = Number(values.rounds)
 const url = benchDatabaseUrl
@@ -36,16 +49,15 @@ async function main() {
   const pgUrl = new URL(url)
   const ogrConn = `PG:host=${pgUrl.hostname} port=${pgUrl.port || 5432} user=${decodeURIComponent(pgUrl.username)} dbname=${pgUrl.pathname.slice(1)}${pgUrl.password ? ` password=${decodeURIComponent(pgUrl.password)}` : ''}`
 
-  const service: number[] = []
+  const service = new Map(readers.map((m) => [m, { ms: [] as number[], peak: 0, phases: [] as Array<Record<string, number>> }]))
   const shpPath: number[] = []
   const ogr: number[] = []
-  let servicePeak = 0
   let ogrPeak = 0
   let ogrRows = 0
-  const phases: Array<Record<string, number>> = []
   for (let r = 0; r < rounds; r++) {
-    // ogr2ogr first in odd rounds, second in even ones, so neither always meets a warm cache.
-    const order = r % 2 ? ['service', 'ogr'] : ['ogr', 'service']
+    // ogr2ogr first in odd rounds, last in even ones, so neither always meets a warm cache; the readers alternate too.
+    const mine = r % 2 ? [...readers].reverse() : readers
+    const order = r % 2 ? [...mine, 'ogr'] : ['ogr', ...mine]
     if (format !== 'shp') order.push('shapefile')
     for (const which of order) {
       await knex.raw('TRUNCATE datasets CASCADE')
@@ -89,11 +101,15 @@ async function main() {
         ogrRows = Number((await knex('ogr_bench').count<{ n: number }>({ n: '*' }).first())?.n)
       } else {
         const file = which === 'shapefile' ? shp : { zip, sha256 }
+        // --kept-listing: as a job after its upload, which listed the database (not timed); else a job listing it itself
+        if (values['kept-listing'] && which !== 'shapefile') await listDatabase((await detectDatabase({ path: file.zip, name: path.basename(file.zip) }))!)
+        else forgetListings()
+        global.gc?.()
         let peak = 0
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
         const t0 = Date.now()
         const report = await runImport(
-          { knex },
+          { knex, limits: { gdalReader: which === 'shapefile' ? 'auto' : (which as GdalReaderMode) } },
           {
             kind,
             county: '371502',
@@ -107,34 +123,33 @@ async function main() {
         clearInterval(sampler)
         if (which === 'shapefile') shpPath.push(Date.now() - t0)
         else {
-          service.push(Date.now() - t0)
-          phases.push(report.timings)
-          servicePeak = Math.max(servicePeak, peak / 2 ** 20)
+          const m = service.get(which as GdalReaderMode)!
+          m.ms.push(Date.now() - t0)
+          m.phases.push(report.timings)
+          m.peak = Math.max(m.peak, peak / 2 ** 20)
         }
         if (report.counts.stored !== patches) throw new Error(`stored ${report.counts.stored} of ${patches}`)
       }
     }
   }
   await knex.destroy()
-  const s = median(service)
   const o = median(ogr)
   const from = { shp: 'zipped shapefile, GBK', gdb: 'zipped FileGDB', gpkg: 'GeoPackage' }[format]
   console.log(`\nimport of ${patches} third-survey patches (${from}, CGCS2000 GK CM 117E → EPSG:4490), ${rounds} rounds, median`)
   console.log(
-    `  service import : ${(s / 1000).toFixed(2)} s  (${service.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${servicePeak.toFixed(0)} MiB  — validates, repairs, keeps attributes as jsonb`,
-  )
-  console.log(
     `  ogr2ogr        : ${(o / 1000).toFixed(2)} s  (${ogr.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${ogrPeak.toFixed(0)} MiB  — ${ogrRows} rows`,
   )
-  console.log(`  ratio service / ogr2ogr: ${(s / o).toFixed(2)}`)
-  if (shpPath.length) {
-    const p = median(shpPath)
-    console.log(`  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s; ratio ${format} / shapefile ${(s / p).toFixed(2)}`)
+  const p = shpPath.length ? median(shpPath) : 0
+  if (p) console.log(`  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s  (${shpPath.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
+  for (const [mode, m] of service) {
+    const s = median(m.ms)
+    const label = format === 'shp' ? 'service import' : `service, ${mode === 'wasm' ? 'gdal3.js' : "machine's GDAL"}`
+    console.log(
+      `  ${label}: ${(s / 1000).toFixed(2)} s  (${m.ms.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${m.peak.toFixed(0)} MiB; ratio / ogr2ogr ${(s / o).toFixed(2)}${p ? `, / shapefile ${(s / p).toFixed(2)}` : ''}`,
+    )
+    const phase = (k: string) => (median(m.phases.map((x) => x[k] ?? 0)) / 1000).toFixed(2)
+    console.log(`    phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`)
   }
-  const phase = (k: string) => (median(phases.map((p) => p[k] ?? 0)) / 1000).toFixed(2)
-  console.log(
-    `  service phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`,
-  )
   console.log(`  (${execFileSync('ogr2ogr', ['--version'], { encoding: 'utf8' }).trim()})`)
 }
 

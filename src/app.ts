@@ -5,6 +5,7 @@ import type { FastifyHttpOptions, FastifyInstance, FastifyRequest } from 'fastif
 import type http from 'node:http'
 import fp from 'fastify-plugin'
 import { defaultConfig, type Config } from './config.js'
+import { nativeGdalFor } from './import/gdal/native.js'
 import type { Database } from './db/connection.js'
 import audit from './plugins/audit.js'
 import auth from './plugins/auth.js'
@@ -100,10 +101,12 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(links, { publicUrl: config.publicUrl, host: config.host, port: config.port })
   await instance.register(validation)
   await instance.register(database, { database: opts.database })
+  // GDAL_READER=native on a machine without a usable GDAL: said at start, not at the first upload
+  if (config.gdalReader === 'native') await nativeGdalFor('native')
   await instance.register(jobs, {
     dataDir: config.dataDir,
     layerVersionsKept: config.layerVersionsKept,
-    importLimits: config.limits.import,
+    importLimits: { ...config.limits.import, gdalReader: config.gdalReader },
     jobsPerKey: config.jobsPerKey,
     heartbeatSeconds: config.jobHeartbeatSeconds,
   })
@@ -129,6 +132,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
       await api.register(importRoutes, {
         dataDir: config.dataDir,
         uploadLimitBytes: config.uploadLimitBytes,
+        gdalReader: config.gdalReader,
         // the database grows on the data directory's disk only when it is the embedded one
         room: { ...config.diskSpace, databaseFactor: opts.database.backend === 'embedded' ? config.diskSpace.databaseFactor : 0 },
       })

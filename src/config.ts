@@ -4,6 +4,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
+import type { GdalReaderMode } from './import/gdal/native.js'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -125,6 +126,11 @@ const EnvSchema = Type.Object({
     description:
       'seconds between the heartbeats a process writes on the jobs it holds; a start settles another process’s jobs only once their heartbeat is 3 beats and 15 s old, or their process is gone from this host',
   }),
+  GDAL_READER: Type.Enum(['auto', 'wasm', 'native'], {
+    default: 'auto',
+    description:
+      "which GDAL reads survey databases (.gdb, .gpkg): the machine's ogr2ogr/ogrinfo (native, GDAL ≥ 3.6 with OpenFileGDB and GPKG), gdal3.js (wasm), or the machine's when found (auto)",
+  }),
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
@@ -166,6 +172,8 @@ export interface Config {
   embeddedStartTimeoutMs: number
   bootstrapAdminKey: boolean
   layerVersionsKept: number
+  /** which GDAL reads survey databases (src/import/gdal/native.ts) */
+  gdalReader: GdalReaderMode
   jobsPerKey: number
   /** seconds between two heartbeats of the jobs a process holds (src/jobs/owner.ts) */
   jobHeartbeatSeconds: number
@@ -263,6 +271,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedStartTimeoutMs: v.EMBEDDED_START_TIMEOUT_MS,
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
+    gdalReader: v.GDAL_READER as GdalReaderMode,
     jobsPerKey: v.JOBS_PER_KEY,
     jobHeartbeatSeconds: v.JOB_HEARTBEAT_SECONDS,
     maxInFlight: v.MAX_IN_FLIGHT,

@@ -2,7 +2,8 @@
 // the CRS resolution, field aliases turned into a field map; the rows then go through the same
 // loader as a shapefile's (./run.ts).
 import { fieldMapByAlias, layerForKind, type LayerProposal } from './database-layers.js'
-import { listDatabase, openDatabaseLayer, type DatabaseUpload } from './database-source.js'
+import { listDatabase, openDatabaseLayer, type DatabaseListing, type DatabaseUpload } from './database-source.js'
+import { nativeGdalFor } from './gdal/native.js'
 import { GdalReader } from './gdal/reader.js'
 import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { ImportReport } from './report.js'
@@ -19,20 +20,29 @@ export interface DatabaseRun {
 }
 
 export async function openDatabase(run: DatabaseRun, db: DatabaseUpload): Promise<FeatureSource> {
+  const signal = run.ctx.signal
+  const native = await nativeGdalFor(run.limits.gdalReader)
+  const open = { family: run.req.kind.family, maxVertices: run.limits.maxVertices }
+  if (native) {
+    // the machine's GDAL: ogr2ogr through a pipe; the listing is the upload's (kept), else ogrinfo's or gdal3.js's
+    const listing = await listDatabase(db, { native, signal })
+    return openDatabaseLayer(db, chooseLayer(run, db, listing), { native, signal }, open)
+  }
   // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second);
   // the layer's source owns it from there, and ends it once the layer is written
-  const reader = await GdalReader.start(db.dir, run.ctx.signal, db.zipEncoding)
+  const reader = await GdalReader.start(db.dir, signal)
   try {
-    return await openLayer(run, db, reader)
+    const listing = await listDatabase(db, { reader })
+    return await openDatabaseLayer(db, chooseLayer(run, db, listing), { reader }, open)
   } catch (err) {
     await reader.close()
     throw err
   }
 }
 
-async function openLayer(run: DatabaseRun, db: DatabaseUpload, reader: GdalReader): Promise<FeatureSource> {
-  const { req, limits, report } = run
-  const listing = await listDatabase(db, { reader })
+/** The layer the run imports (by its name, else the one of its kind), its CRS text and field map set on the run. */
+function chooseLayer(run: DatabaseRun, db: DatabaseUpload, listing: DatabaseListing) {
+  const { req, report } = run
   const names = listing.layers.map((l) => l.name).join(', ')
   let layer = req.sourceLayer ? listing.layers.find((l) => l.name.toUpperCase() === req.sourceLayer!.toUpperCase()) : undefined
   let proposal: LayerProposal | null = null
@@ -60,5 +70,5 @@ async function openLayer(run: DatabaseRun, db: DatabaseUpload, reader: GdalReade
   // fields known only by their aliases (地类编码 for F3) fill the columns; what the user mapped wins
   const byAlias = proposal?.fieldMap ?? fieldMapByAlias(req.kind, layer.fields)
   if (Object.keys(byAlias).length) run.req = { ...req, fieldMap: { ...byAlias, ...req.fieldMap } }
-  return openDatabaseLayer(db, layer, reader, { family: req.kind.family, maxVertices: limits.maxVertices })
+  return layer
 }

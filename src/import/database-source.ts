@@ -2,15 +2,17 @@
 // (gdal3.js, WebAssembly, in a worker: ./gdal/). The upload is listed (layers, fields, CRS, counts)
 // and one layer at a time is written by GDAL as COPY rows (hex EWKB) in the source CRS beside the upload, then
 // streamed line by line into the same batch loader as a shapefile. Why this reader: docs/decisions.md.
+import { isUtf8 } from 'node:buffer'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Bbox } from '../crs/resolve.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
 import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
-import { ArchiveError, defaultArchiveLimits, isZip, legacyEntryName, listEntries, openZip } from './archive.js'
+import { ArchiveError, defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
 import { checkedWkb, copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
+import { hostPath, nativeInfo, nativeTranslate, type NativeGdal, type NativeTranslation } from './gdal/native.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
 import { SourceError } from './shapefile-source.js'
 import { checkedShape, type FeatureSource, type SourceBatch, type SourceFeature } from './source.js'
@@ -21,14 +23,15 @@ export interface DatabaseUpload {
   name: string
   /** the upload's directory: GDAL sees it as /work, and writes its output there */
   dir: string
-  /** the dataset as GDAL opens it */
+  /** the dataset as GDAL opens it (the worker's path: /work = dir; ./gdal/native.ts hostPath for the machine's GDAL) */
   gdalPath: string
+  /** the uploaded file */
+  path: string
   size: number
-  /**
-   * GB18030: the zip names the .gdb in the packer's code page (GBK, no UTF-8 flag: Windows tools),
-   * and GDAL must decode its names so (CPL_ZIP_ENCODING) to find the folder by its Chinese name
-   */
-  zipEncoding?: 'GB18030'
+  /** the database's bytes: a GeoPackage's size, or the .gdb's files uncompressed */
+  dataBytes: number
+  /** a zip's entry names, when not flagged as UTF-8: as the service reads them (raw UTF-8, else GB18030), for the machine's GDAL (CPL_ZIP_ENCODING) */
+  zipEncoding?: 'UTF-8' | 'GB18030'
 }
 
 export interface DatabaseListing {
@@ -61,7 +64,8 @@ export async function detectDatabase(file: { path: string; name: string }): Prom
   const dir = path.dirname(file.path)
   const base = path.basename(file.path)
   const size = (await fs.promises.stat(file.path)).size
-  if ((await head(file.path, 16)).equals(sqliteMagic)) return { format: 'gpkg', name: file.name, dir, gdalPath: `/work/${base}`, size }
+  if ((await head(file.path, 16)).equals(sqliteMagic))
+    return { format: 'gpkg', name: file.name, dir, gdalPath: `/work/${base}`, path: file.path, size, dataBytes: size }
   if (/\.gpkg$/i.test(file.name))
     throw new SourceError(
       `${file.name} is not a GeoPackage: it is not an SQLite database (no "SQLite format 3" header)`,
@@ -70,7 +74,7 @@ export async function detectDatabase(file: { path: string; name: string }): Prom
   if (!(await isZip(file.path))) return null
   // A zip that cannot be listed (damaged, unsafe entries, a bomb) is left to the shapefile path,
   // whose job reports it as it always has.
-  let entries: Awaited<ReturnType<typeof listEntries>>
+  let entries: Array<{ name: string; entry: { fileName: unknown; uncompressedSize: number } }>
   try {
     const zip = await openZip(file.path)
     try {
@@ -104,8 +108,17 @@ export async function detectDatabase(file: { path: string; name: string }): Prom
       `${root} has no system tables (a00000001.gdbtable, the catalogue of its layers): not a complete file geodatabase`,
       `“${root}”中缺少系统表（a00000001.gdbtable，即图层目录），不是完整的文件地理数据库：请将整个 .gdb 文件夹打包上传`,
     )
-  const legacy = entries.some((e) => e.name.startsWith(`${root}/`) && legacyEntryName(e.entry))
-  return { format: 'gdb', name: root, dir, gdalPath: `/vsizip//work/${base}/${root}`, size, ...(legacy && { zipEncoding: 'GB18030' as const }) }
+  const inRoot = entries.filter((e) => e.name.startsWith(`${root}/`))
+  return {
+    format: 'gdb',
+    name: root,
+    dir,
+    gdalPath: `/vsizip//work/${base}/${root}`,
+    path: file.path,
+    size,
+    dataBytes: inRoot.reduce((n, e) => n + e.entry.uncompressedSize, 0),
+    zipEncoding: inRoot.every((e) => isUtf8(e.entry.fileName as Buffer)) ? 'UTF-8' : 'GB18030',
+  }
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
@@ -121,8 +134,10 @@ function layersOf(info: unknown): DatabaseLayer[] {
     const extent = g?.extent as number[] | undefined
     const fields = ((l.fields as Array<Record<string, unknown>> | undefined) ?? []).map((f): DatabaseField => ({
       name: String(f.name),
-      alias: str(f.alternativeName),
+      // "alias" in GDAL's JSON (3.7+); "alternativeName" is the C API's word for it
+      alias: str(f.alias) ?? str(f.alternativeName),
       type: String(f.type),
+      ...(str(f.subType) && { subType: String(f.subType) }),
     }))
     return {
       name: String(l.name),
@@ -138,22 +153,72 @@ function layersOf(info: unknown): DatabaseLayer[] {
   })
 }
 
-/** The database's layers, as GDAL lists them; with a reader of its own unless given one (GdalReader.start(db.dir)). */
-export async function listDatabase(db: DatabaseUpload, opts: { reader?: GdalReader; signal?: AbortSignal } = {}): Promise<DatabaseListing> {
-  const reader = opts.reader ?? (await GdalReader.start(db.dir, opts.signal, db.zipEncoding))
-  try {
-    const info = await reader.info(db.gdalPath).catch((err: Error) => {
-      if (err instanceof GdalCancelled) throw err
-      throw new SourceError(
-        `GDAL cannot open ${db.name}: ${err.message || 'not a readable database'}`,
-        `无法打开“${db.name}”（GDAL：${err.message || '不是可读的数据库'}）：文件可能不完整或已损坏。${reexportZh}`,
-      )
-    })
-    return { format: db.format, name: db.name, layers: layersOf(info) }
-  } finally {
-    if (!opts.reader) await reader.close()
-  }
+/**
+ * Listings of recent uploads, by the file's identity (device, inode, size, modification time): the
+ * job of an upload (or of each layer mapped, whose uploads are hard links to the same file) finds
+ * the listing the upload's answer was made from instead of asking GDAL again.
+ */
+const recentListings = new Map<string, { at: number; listing: DatabaseListing }>()
+const listingKeptMs = 15 * 60_000
+const listingsKept = 32
+
+/** Forgets the listings kept (a benchmark's job lists as one without an upload before it). */
+export function forgetListings(): void {
+  recentListings.clear()
 }
+
+async function fileKey(file: string): Promise<string | null> {
+  const s = await fs.promises.stat(file).catch(() => null)
+  return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}` : null
+}
+
+/**
+ * The database's layers, as GDAL lists them: the machine's GDAL when `native` lists (≥ 3.7), else
+ * gdal3.js, with a worker of its own unless given one (GdalReader.start(db.dir)).
+ */
+export async function listDatabase(
+  db: DatabaseUpload,
+  opts: { reader?: GdalReader; native?: NativeGdal | null; signal?: AbortSignal } = {},
+): Promise<DatabaseListing> {
+  const key = await fileKey(db.path)
+  const now = Date.now()
+  for (const [k, v] of recentListings) if (now - v.at > listingKeptMs) recentListings.delete(k)
+  const hit = key ? recentListings.get(key) : undefined
+  if (hit && hit.listing.name === db.name) return hit.listing
+  const unreadable = (err: Error) => {
+    if (err instanceof GdalCancelled) throw err
+    throw new SourceError(
+      `GDAL cannot open ${db.name}: ${err.message || 'not a readable database'}`,
+      `无法打开“${db.name}”（GDAL：${err.message || '不是可读的数据库'}）：文件可能不完整或已损坏。${reexportZh}`,
+    )
+  }
+  let info: unknown
+  if (opts.native?.lists) info = await nativeInfo(hostPath(db.gdalPath, db.dir), db.zipEncoding).catch(unreadable)
+  else {
+    const reader = opts.reader ?? (await GdalReader.start(db.dir, opts.signal))
+    try {
+      info = await reader.info(db.gdalPath, db.zipEncoding).catch(unreadable)
+    } finally {
+      if (!opts.reader) await reader.close()
+    }
+  }
+  const listing: DatabaseListing = { format: db.format, name: db.name, layers: layersOf(info) }
+  if (key) {
+    recentListings.delete(key)
+    recentListings.set(key, { at: now, listing })
+    if (recentListings.size > listingsKept) recentListings.delete(recentListings.keys().next().value!)
+  }
+  return listing
+}
+
+/**
+ * Bytes gdal3.js's COPY rows of a layer take beside the upload while it is read (the machine's GDAL
+ * writes them to a pipe: none): at most about 3× a .gdb's files uncompressed (FileGDB stores
+ * coordinates as varints, the rows as hex doubles; measured 2.5–2.6×) and 2× a GeoPackage (its
+ * WKB as hex, the attributes as they are; measured 1.3×). Counted for the whole database: one
+ * layer is never more, and the jobs of several layers may run at once.
+ */
+export const gdalScratchBytes = (db: DatabaseUpload): number => Math.ceil(db.dataBytes * (db.format === 'gdb' ? 3 : 2))
 
 /** Problems that refuse a layer before anything is read: a count the file cannot hold. */
 export function layerProblem(db: DatabaseUpload, l: DatabaseLayer): { message: string; messageZh: string } | null {
@@ -166,14 +231,16 @@ export function layerProblem(db: DatabaseUpload, l: DatabaseLayer): { message: s
 }
 
 /**
- * One layer of the database as the loader's source: GDAL writes it as COPY rows (in its worker
- * thread) while they are read back by line, so GDAL's part and the loading overlap. The source
- * owns the reader from here: it ends when GDAL has written the layer, or when the source is closed.
+ * One layer of the database as the loader's source. With gdal3.js (`reader`), GDAL writes it as
+ * COPY rows to a file beside the upload in its worker thread while they are read back by line, so
+ * GDAL's part and the loading overlap; the source owns the reader from here: it ends when GDAL has
+ * written the layer, or when the source is closed. With the machine's GDAL (`native`), ogr2ogr
+ * writes the same rows to a pipe, killed when the source is closed or `signal` aborts.
  */
 export async function openDatabaseLayer(
   db: DatabaseUpload,
   layer: DatabaseLayer,
-  reader: GdalReader,
+  gdal: { reader: GdalReader } | { native: NativeGdal; signal?: AbortSignal },
   opts: { family: 'polygon' | 'line'; maxVertices: number },
 ): Promise<FeatureSource> {
   const problem = layerProblem(db, layer)
@@ -185,27 +252,75 @@ export async function openDatabaseLayer(
       `layer ${layer.name} holds ${layer.geometryType ?? 'no'} geometries, but this layer kind needs ${opts.family === 'polygon' ? 'polygons' : 'lines'}`,
       `图层 ${layer.name} 的几何类型为 ${layer.geometryType ?? '无'}，而该图层类型须为${opts.family === 'polygon' ? '面' : '线'}要素：请确认图层和所选类型是否对应`,
     )
+  const unreadable = (err: Error) =>
+    err instanceof GdalCancelled
+      ? err
+      : new SourceError(
+          `layer ${layer.name} of ${db.name} cannot be read: ${err.message}`,
+          `${db.name} 的图层 ${layer.name} 无法读取（GDAL：${err.message}）：数据库文件可能不完整或已损坏（如 .gdbtable 被截断）。${reexportZh}`,
+        )
+  const b = layer.extent
+  const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
+  if ('native' in gdal) {
+    const t = nativeTranslate(hostPath(db.gdalPath, db.dir), layer.name, db.zipEncoding)
+    const signal = gdal.signal
+    const stop = () => t.kill()
+    signal?.addEventListener('abort', stop, { once: true })
+    if (signal?.aborted) stop()
+    const lines = new PipeLines(t, (err) => (signal?.aborted ? new GdalCancelled('cancelled') : unreadable(err)))
+    return new CopyRowsSource(`${db.name}:${layer.name}`, lines, layer, bbox, opts, async () => {
+      signal?.removeEventListener('abort', stop)
+      await lines.close()
+    })
+  }
+  const reader = gdal.reader
   const out = path.join(db.dir, `layer-${Math.random().toString(36).slice(2)}.sql`)
   const writer: Writer = { done: false, error: null, settled: Promise.resolve() }
-  writer.settled = reader.translate(db.gdalPath, layer.name, path.basename(out)).then(
+  writer.settled = reader.translate(db.gdalPath, layer.name, path.basename(out), db.zipEncoding).then(
     async () => {
       await reader.close()
       writer.done = true
     },
     async (err: Error) => {
       await reader.close()
-      writer.error =
-        err instanceof GdalCancelled
-          ? err
-          : new SourceError(
-              `layer ${layer.name} of ${db.name} cannot be read: ${err.message}`,
-              `${db.name} 的图层 ${layer.name} 无法读取（GDAL：${err.message}）：数据库文件可能不完整或已损坏（如 .gdbtable 被截断）。${reexportZh}`,
-            )
+      writer.error = unreadable(err)
     },
   )
-  const b = layer.extent
-  const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
-  return new CopyRowsSource(`${db.name}:${layer.name}`, out, layer, bbox, opts, writer, reader)
+  const lines = new GrowingLines(out, writer)
+  return new CopyRowsSource(`${db.name}:${layer.name}`, lines, layer, bbox, opts, async () => {
+    // a source closed early (a failed or cancelled import) stops GDAL too
+    await reader.close()
+    await lines.close()
+    await fs.promises.rm(out, { force: true })
+  })
+}
+
+/** Lines of GDAL's output, null after the last. */
+interface Lines {
+  next(): Promise<string | null>
+}
+
+/** Splits chunks of UTF-8 text into lines: a line is split at a byte boundary only at '\n' (UTF-8 never has 0x0A inside a character). */
+class LineSplitter {
+  private pending: Buffer = Buffer.alloc(0)
+  queue: string[] = []
+  at = 0
+
+  push(chunk: Buffer): void {
+    const data = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk
+    const end = data.lastIndexOf(10)
+    this.pending = Buffer.from(end === -1 ? data : data.subarray(end + 1))
+    this.queue = end === -1 ? [] : data.toString('utf8', 0, end).split('\n')
+    this.at = 0
+  }
+
+  /** the last line, when it has no '\n' */
+  rest(): string | null {
+    if (!this.pending.length) return null
+    const last = this.pending.toString('utf8')
+    this.pending = Buffer.alloc(0)
+    return last
+  }
 }
 
 /** GDAL writing the layer: settled never rejects (the error is kept for the reader to throw). */
@@ -216,12 +331,10 @@ interface Writer {
 }
 
 /** Lines of a file another thread is still appending to; null at the end, once the writer is done. */
-class GrowingLines {
+class GrowingLines implements Lines {
   private fh: fs.promises.FileHandle | null = null
   private pos = 0
-  private pending: Buffer = Buffer.alloc(0)
-  private queue: string[] = []
-  private at = 0
+  private readonly split = new LineSplitter()
   private readonly chunk = Buffer.allocUnsafe(1 << 20)
 
   constructor(
@@ -234,8 +347,9 @@ class GrowingLines {
   }
 
   async next(): Promise<string | null> {
+    const split = this.split
     for (;;) {
-      if (this.at < this.queue.length) return this.queue[this.at++]!
+      if (split.at < split.queue.length) return split.queue[split.at++]!
       if (this.writer.error) throw this.writer.error
       const done = this.writer.done // read before the file: whatever was written before done is read below
       if (!this.fh) {
@@ -252,20 +366,10 @@ class GrowingLines {
       const { bytesRead } = await this.fh.read(this.chunk, 0, this.chunk.length, this.pos)
       if (bytesRead > 0) {
         this.pos += bytesRead
-        const data = this.pending.length ? Buffer.concat([this.pending, this.chunk.subarray(0, bytesRead)]) : this.chunk.subarray(0, bytesRead)
-        const end = data.lastIndexOf(10)
-        // a line is split at a byte boundary only at '\n': UTF-8 never has 0x0A inside a character
-        this.pending = Buffer.from(end === -1 ? data : data.subarray(end + 1))
-        this.queue = end === -1 ? [] : data.toString('utf8', 0, end).split('\n')
-        this.at = 0
+        split.push(this.chunk.subarray(0, bytesRead))
         continue
       }
-      if (done) {
-        if (!this.pending.length) return null
-        const last = this.pending.toString('utf8')
-        this.pending = Buffer.alloc(0)
-        return last
-      }
+      if (done) return split.rest()
       await this.wait()
     }
   }
@@ -273,6 +377,47 @@ class GrowingLines {
   async close(): Promise<void> {
     await this.fh?.close()
     this.fh = null
+  }
+}
+
+/**
+ * Lines of ogr2ogr's stdout. A chunk is taken only when the loader asks for more lines, so when the
+ * loader is behind the pipe fills and ogr2ogr waits: memory stays at the pipe's and one chunk's.
+ */
+class PipeLines implements Lines {
+  private readonly chunks: AsyncIterator<Buffer>
+  private readonly split = new LineSplitter()
+  private ended = false
+
+  constructor(
+    private readonly t: NativeTranslation,
+    private readonly failed: (err: Error) => Error,
+  ) {
+    this.chunks = t.stdout[Symbol.asyncIterator]() as AsyncIterator<Buffer>
+  }
+
+  async next(): Promise<string | null> {
+    const split = this.split
+    for (;;) {
+      if (split.at < split.queue.length) return split.queue[split.at++]!
+      if (this.ended) return split.rest()
+      const r = await this.chunks.next().catch((err: Error) => ({ done: true as const, value: err }))
+      if (r.done) {
+        // the output is whole only when ogr2ogr exited without an error
+        const err = await this.t.failure
+        if (err) throw this.failed(err)
+        if (r.value instanceof Error) throw this.failed(r.value)
+        this.ended = true
+        continue
+      }
+      split.push(r.value)
+    }
+  }
+
+  async close(): Promise<void> {
+    this.t.kill()
+    this.t.stdout.destroy()
+    await this.t.failure
   }
 }
 
@@ -288,11 +433,10 @@ function valueOf(raw: string, field: DatabaseField): DbfValue {
   return v
 }
 
-/** GDAL's PGDump output of the layer (./gdal/copy-rows.ts), read line by line. */
+/** GDAL's PGDump output of the layer (./gdal/copy-rows.ts), read line by line (from the file or the pipe). */
 class CopyRowsSource implements FeatureSource {
   readonly fieldNames: string[]
   readonly total: number
-  private readonly lines: GrowingLines
   private read = 0
   /** for each field of the layer, its column in the COPY rows */
   private at: number[] = []
@@ -302,16 +446,14 @@ class CopyRowsSource implements FeatureSource {
 
   constructor(
     readonly fileName: string,
-    private readonly file: string,
+    private readonly lines: Lines,
     private readonly layer: DatabaseLayer,
     readonly bbox: Bbox | null,
     private readonly opts: { family: 'polygon' | 'line'; maxVertices: number },
-    writer: Writer,
-    private readonly reader: GdalReader,
+    private readonly onClose: () => Promise<void>,
   ) {
     this.fieldNames = layer.fields.map((f) => f.name)
     this.total = layer.featureCount
-    this.lines = new GrowingLines(file, writer)
   }
 
   /** The COPY header names the columns: the fields by name, the geometry and the FID column. */
@@ -375,10 +517,7 @@ class CopyRowsSource implements FeatureSource {
     return { features: out, wkb: wkb.take() }
   }
 
-  async close(): Promise<void> {
-    // a source closed early (a failed or cancelled import) stops GDAL too
-    await this.reader.close()
-    await this.lines.close()
-    await fs.promises.rm(this.file, { force: true })
+  close(): Promise<void> {
+    return this.onClose()
   }
 }

@@ -11,6 +11,7 @@ import type { Jobs } from '../jobs/jobs.js'
 import type { ImportForm } from '../schemas/imports.js'
 import { layerForKind, proposeMapping, type DatabaseLayer } from './database-layers.js'
 import { layerProblem, listDatabase, type DatabaseUpload } from './database-source.js'
+import { nativeGdalFor, type GdalReaderMode } from './gdal/native.js'
 import { parseImportForm, submitImport } from './service.js'
 import { surveyYearLayers } from './survey-year.js'
 import { SourceError } from './shapefile-source.js'
@@ -100,8 +101,15 @@ export type DatabaseAnswer =
   | { status: 200; body: ReturnType<typeof listingAnswer> }
   | { status: 202; body: { id: number; status: string; url: string; layers?: Array<{ layer: string; sourceLayer: string }> } }
 
-export async function submitDatabaseUpload(jobs: Jobs, actor: Actor, form: ImportForm, upload: SavedUpload, db: DatabaseUpload): Promise<DatabaseAnswer> {
-  const listing = await listDatabase(db).catch((err: unknown) => {
+export async function submitDatabaseUpload(
+  jobs: Jobs,
+  actor: Actor,
+  form: ImportForm,
+  upload: SavedUpload,
+  db: DatabaseUpload,
+  gdalReader?: GdalReaderMode,
+): Promise<DatabaseAnswer> {
+  const listing = await listDatabase(db, { native: await nativeGdalFor(gdalReader) }).catch((err: unknown) => {
     throw unprocessable(err)
   })
   const byName = (name: string) => listing.layers.find((l) => l.name === name) ?? listing.layers.find((l) => l.name.toUpperCase() === name.toUpperCase())

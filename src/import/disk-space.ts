@@ -24,19 +24,22 @@ export function uploadNeed(size: number, room: DiskSpaceConfig): number {
 
 /**
  * Refuses (507) an upload of `size` bytes the data directory has no room for; `written`: the file is
- * on the disk already, so free space is compared with what it still needs.
+ * on the disk already, so free space is compared with what it still needs; `scratch`: what reading
+ * it writes beside it for a while (gdal3.js's rows of a survey database's layer, ./database-source.ts).
  */
-export async function checkRoom(dataDir: string, room: DiskSpaceConfig, size: number, written = false): Promise<void> {
-  const need = uploadNeed(size, room)
+export async function checkRoom(dataDir: string, room: DiskSpaceConfig, size: number, written = false, scratch = 0): Promise<void> {
+  const need = uploadNeed(size, room) + scratch
   const free = await freeBytes(dataDir)
   if (free >= need - (written ? size : 0)) return
   const db = room.databaseFactor > 0
+  const temp = scratch > 0 ? `, the rows GDAL writes beside it while reading (estimated at ${mib(scratch)} MiB)` : ''
+  const tempZh = scratch > 0 ? `、读取时 GDAL 在旁写出的临时数据（估计 ${mib(scratch)} MiB）` : ''
   const parts = db
-    ? `the file, the embedded database's growth (estimated at ${room.databaseFactor}× the file) and a margin of ${mib(room.marginBytes)} MiB`
-    : `the file and a margin of ${mib(room.marginBytes)} MiB`
+    ? `the file${temp}, the embedded database's growth (estimated at ${room.databaseFactor}× the file) and a margin of ${mib(room.marginBytes)} MiB`
+    : `the file${temp} and a margin of ${mib(room.marginBytes)} MiB`
   const partsZh = db
-    ? `文件本身、内置数据库的增长（按文件大小的 ${room.databaseFactor} 倍估算）及 ${mib(room.marginBytes)} MiB 余量`
-    : `文件本身及 ${mib(room.marginBytes)} MiB 余量`
+    ? `文件本身${tempZh}、内置数据库的增长（按文件大小的 ${room.databaseFactor} 倍估算）及 ${mib(room.marginBytes)} MiB 余量`
+    : `文件本身${tempZh}及 ${mib(room.marginBytes)} MiB 余量`
   const freeNow = mib(free + (written ? size : 0))
   throw problem(
     'LR_INSUFFICIENT_STORAGE',

@@ -2,6 +2,7 @@
 // limits, and what it reports to: read by the run (run.ts) and its load step (load.ts).
 import type { Knex } from 'knex'
 import type { LayerKind } from '../catalogue/layer-kinds.js'
+import type { GdalReaderMode } from './gdal/native.js'
 import type { ImportIssue, ImportReport } from './report.js'
 
 /** What the user chose for an import (upload form or CLI options). */
@@ -34,6 +35,8 @@ export interface ImportLimits {
   batchSize: number
   /** batches being stored at once while the next is read */
   maxInFlight: number
+  /** not a limit: which GDAL reads a survey database (GDAL_READER; default auto) */
+  gdalReader?: GdalReaderMode
 }
 
 export interface ImportContext {

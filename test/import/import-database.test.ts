@@ -1,7 +1,11 @@
 // A county's survey database as delivered (zipped FileGDB, GeoPackage): listed with the proposed
 // mapping, one layer by its kind, several at once, and every feature as the shapefile of the same
-// data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr.
-import { execFileSync, spawn } from 'node:child_process'
+// data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr. Read by
+// both GDALs the service knows (GDAL_READER): gdal3.js in a worker and the machine's ogr2ogr through
+// a pipe; the comparisons run with each and must give the same rows.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmdirSync } from 'node:fs'
+import os from 'node:os'
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import iconv from 'iconv-lite'
@@ -17,6 +21,8 @@ import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { ImportFailure } from '../../src/import/report.js'
 import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
+import { detectDatabase, forgetListings, gdalScratchBytes, listDatabase, openDatabaseLayer } from '../../src/import/database-source.js'
+import { nativeGdalFor, type GdalReaderMode } from '../../src/import/gdal/native.js'
 
 const hasOgr2ogr = (() => {
   try {
@@ -27,11 +33,25 @@ const hasOgr2ogr = (() => {
   }
 })()
 
+const MiB = 1024 * 1024
+/** Whether this process may mount a tmpfs (root, and a kernel and container that allow it). */
+const mountable = (() => {
+  if (process.getuid?.() !== 0) return false
+  const probe = mkdtempSync(path.join(os.tmpdir(), 'lr-mount-probe-'))
+  const ok = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', probe]).status === 0
+  if (ok) spawnSync('umount', [probe])
+  rmdirSync(probe)
+  return ok
+})()
+
 const sample = (kind: string) => path.resolve('data/sample', `371502_${kind}.zip`)
 const ogr = (...args: string[]) => execFileSync('ogr2ogr', args, { stdio: ['ignore', 'ignore', 'pipe'] })
 const zipDir = (cwd: string, zip: string, ...what: string[]) => execFileSync('zip', ['-q', '-r', zip, ...what], { cwd })
 
 let t: TestApp & { dataDir: string }
+/** the same database with each reader forced: gdal3.js, the machine's GDAL */
+const readers = ['wasm', 'native'] as const
+const apps = {} as Record<(typeof readers)[number], TestApp & { dataDir: string }>
 let key: string
 let dir: string
 const files: Record<'gdb' | 'gpkg', string> = { gdb: '', gpkg: '' }
@@ -40,6 +60,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
   beforeAll(async () => {
     requireUnderCi(hasOgr2ogr, 'ogr2ogr (Debian gdal-bin) is needed to make the test databases')
     t = await buildTestApp()
+    for (const r of readers) apps[r] = await buildTestApp(undefined, { config: { gdalReader: r } })
     dir = await tempDir()
     for (const k of ['survey3', 'survey2-lines']) {
       await fs.mkdir(path.join(dir, k))
@@ -60,6 +81,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
   })
   afterAll(async () => {
     await t?.close()
+    for (const r of readers) await apps[r]?.close()
     if (dir) await fs.rm(dir, { recursive: true, force: true })
   })
   beforeEach(async () => {
@@ -75,6 +97,13 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       .orderBy('source_record')
       .select('source_record', 'bsm', 'dlbm', 'dlmc', 'qsxz', 'zldwmc', 'tbmj', 'czcsxm', 'attrs', t.knex.raw('ST_Area(ST_Transform(geom, 4548)) AS area'))
     return rows.map((r) => ({ ...r, area: Math.round(r.area * 1000) / 1000 }))
+  }
+
+  /** processes whose command line names `d` (ogr2ogr reading a file there) */
+  const processesOn = async (d: string) => {
+    const pids = (await fs.readdir('/proc')).filter((p) => /^\d+$/.test(p))
+    const cmds = await Promise.all(pids.map((p) => fs.readFile(`/proc/${p}/cmdline`, 'utf8').catch(() => '')))
+    return cmds.filter((c) => c.includes(d)).map((c) => c.replace(/\0/g, ' '))
   }
 
   it('lists the layers with the proposed mapping and imports nothing', async () => {
@@ -94,32 +123,128 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     }
   })
 
-  it('imports DLTB by its kind; every feature as the shapefile import gives it (attributes, Chinese text, area)', async () => {
-    const shp = await importFile(t, key, { layer: 'survey3' }, sample('survey3'))
-    expect(shp.status).toBe('succeeded')
-    const expected = await patches()
-    expect(expected).toHaveLength(3000)
-    for (const [format, file] of Object.entries(files)) {
-      await resetData(t.knex)
-      key = await keyFor(t.knex, 'county', '371502')
-      const job = await importFile(t, key, { layer: 'survey3' }, file)
-      expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
-      expect(job.sourceCrs).toMatchObject({ epsg: 4548, how: 'prj' })
-      expect(job.encoding).toMatchObject({ name: 'UTF-8', how: 'database' })
-      expect(job.options).toMatchObject({ sourceLayer: 'DLTB' })
-      const got = await patches()
-      // ogr2ogr writes the shapefile's 64-bit BSM as a real: the same numbers
-      expect(
-        got.map(({ area: _, ...r }) => r),
-        format,
-      ).toEqual(expected.map(({ area: _, ...r }) => r))
-      // the same area: to the millimetre² from a GeoPackage; from a FileGDB, whose 0.1 mm grid moves each vertex by up to 0.05 mm, within 1 cm²
-      got.forEach((r, i) =>
-        expect(Math.abs(r.area - expected[i]!.area), `${format} record ${r.source_record}`).toBeLessThanOrEqual(format === 'gpkg' ? 0 : 0.01),
-      )
-      expect(got.some((r) => /[\u4e00-\u9fff]/.test(r.dlmc))).toBe(true)
-      expect(tempFilesLeft(t.dataDir)).toEqual([])
+  it('lists the same with either reader', async () => {
+    for (const file of [files.gdb, files.gpkg]) {
+      const [wasm, native] = await Promise.all(readers.map((r) => upload(apps[r], key, {}, file)))
+      expect(native!.statusCode, native!.body).toBe(200)
+      expect(native!.json()).toEqual(wasm!.json())
     }
+  })
+
+  it.each(readers)(
+    'imports DLTB by its kind (%s); every feature as the shapefile import gives it (attributes, Chinese text, area)',
+    async (reader) => {
+      const shp = await importFile(t, key, { layer: 'survey3' }, sample('survey3'))
+      expect(shp.status).toBe('succeeded')
+      const expected = await patches()
+      expect(expected).toHaveLength(3000)
+      for (const [format, file] of Object.entries(files)) {
+        await resetData(t.knex)
+        key = await keyFor(t.knex, 'county', '371502')
+        const job = await importFile(apps[reader], key, { layer: 'survey3' }, file)
+        expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+        expect(job.sourceCrs).toMatchObject({ epsg: 4548, how: 'prj' })
+        expect(job.encoding).toMatchObject({ name: 'UTF-8', how: 'database' })
+        expect(job.options).toMatchObject({ sourceLayer: 'DLTB' })
+        const got = await patches()
+        // ogr2ogr writes the shapefile's 64-bit BSM as a real: the same numbers
+        expect(
+          got.map(({ area: _, ...r }) => r),
+          format,
+        ).toEqual(expected.map(({ area: _, ...r }) => r))
+        // the same area: to the millimetre² from a GeoPackage; from a FileGDB, whose 0.1 mm grid moves each vertex by up to 0.05 mm, within 1 cm²
+        got.forEach((r, i) =>
+          expect(Math.abs(r.area - expected[i]!.area), `${format} record ${r.source_record}`).toBeLessThanOrEqual(format === 'gpkg' ? 0 : 0.01),
+        )
+        expect(got.some((r) => /[\u4e00-\u9fff]/.test(r.dlmc))).toBe(true)
+        expect(tempFilesLeft(apps[reader].dataDir)).toEqual([])
+      }
+    },
+    // three imports: on a busy machine, with the embedded database, beyond the default minute
+    180_000,
+  )
+
+  it.each(readers)('a .gdb zipped on Chinese Windows (names in GBK, not flagged as UTF-8) is found and read (%s)', async (reader) => {
+    const work = await fs.mkdtemp(path.join(dir, 'gbk-'))
+    await fs.cp(path.join(dir, '371502三调.gdb'), path.join(work, '371502XXXX.gdb'), { recursive: true })
+    const zip = path.join(work, 'gbk.zip')
+    zipDir(work, zip, '371502XXXX.gdb')
+    // the same length in GBK: the names rewritten in place, as Explorer writes them
+    const bytes = await fs.readFile(zip)
+    const from = Buffer.from('371502XXXX.gdb')
+    const to = iconv.encode('371502三调.gdb', 'gbk')
+    expect(to.length).toBe(from.length)
+    for (let at = bytes.indexOf(from); at !== -1; at = bytes.indexOf(from, at + 1)) to.copy(bytes, at)
+    await fs.writeFile(zip, bytes)
+    const listed = await upload(apps[reader], key, {}, zip)
+    expect(listed.statusCode, listed.body).toBe(200)
+    expect(listed.json()).toMatchObject({ name: '371502三调.gdb', mapping: { DLTB: 'survey3' } })
+    const job = await importFile(apps[reader], key, { layer: 'survey3' }, zip)
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    expect(job.counts).toMatchObject({ stored: 3000 })
+  })
+
+  it.skipIf(skipWithout(mountable))(
+    "gdal3.js's rows beside the upload are counted in the free-space check (507 without room for them; none needed by the machine's GDAL)",
+    async () => {
+      requireUnderCi(mountable, 'cannot mount a tmpfs (not root, or not permitted here)')
+      const db = (await detectDatabase({ path: files.gdb, name: 'db.zip' }))!
+      const size = (await fs.stat(files.gdb)).size
+      const scratch = gdalScratchBytes(db)
+      expect(scratch).toBeGreaterThan(2 * MiB)
+      // room for the upload (and its multipart wrapping), not for the rows as well
+      const room = Math.ceil((size + MiB + scratch / 2) / MiB) * MiB
+      const tight = { diskSpace: { marginBytes: 0, databaseFactor: 0 } }
+      const small = await Promise.all(readers.map((r) => buildTestApp(undefined, { config: { ...tight, gdalReader: r } })))
+      try {
+        for (const s of small) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${room}`, 'tmpfs', s.dataDir]).status).toBe(0)
+        const [wasm, native] = small as [TestApp & { dataDir: string }, TestApp & { dataDir: string }]
+        // a listing writes no rows
+        expect((await upload(wasm, key, {}, files.gdb)).statusCode).toBe(200)
+        const res = await upload(wasm, key, { layer: 'survey3' }, files.gdb)
+        expect(res.statusCode, res.body).toBe(507)
+        expect(res.json().detail).toMatch(/rows GDAL writes beside it/)
+        expect(res.json().detailZh).toMatch(/临时数据（估计 \d+ MiB）/)
+        expect(tempFilesLeft(wasm.dataDir)).toEqual([])
+        const job = await importFile(native, key, { layer: 'survey3' }, files.gdb)
+        expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+      } finally {
+        for (const s of small) {
+          if (spawnSync('umount', [s.dataDir]).status !== 0) spawnSync('umount', ['-l', s.dataDir])
+          await s.close()
+        }
+      }
+    },
+  )
+
+  it("a source closed early (a failed import) ends the machine's ogr2ogr, no signal needed", async () => {
+    const work = await fs.mkdtemp(path.join(dir, 'close-'))
+    const file = path.join(work, 'upload.gpkg')
+    await fs.copyFile(files.gpkg, file)
+    const db = (await detectDatabase({ path: file, name: 'db.gpkg' }))!
+    const native = (await nativeGdalFor('native'))!
+    const layer = (await listDatabase(db, { native })).layers.find((l) => l.name === 'DLTB')!
+    const source = await openDatabaseLayer(db, layer, { native }, { family: 'polygon', maxVertices: 1e6 })
+    expect((await source.next(10)).features).toHaveLength(10)
+    // the rest (3 MB of rows) does not fit the pipe: ogr2ogr waits for the reader
+    expect(await processesOn(work)).toHaveLength(1)
+    await source.close()
+    expect(await processesOn(work)).toEqual([])
+  })
+
+  it("a job uses the listing its upload was answered with (the same file, or a hard link to it), not GDAL's again", async () => {
+    const work = await fs.mkdtemp(path.join(dir, 'kept-'))
+    const file = path.join(work, 'upload.gpkg')
+    await fs.copyFile(files.gpkg, file)
+    await fs.link(file, path.join(work, 'linked.gpkg'))
+    forgetListings()
+    const first = await listDatabase((await detectDatabase({ path: file, name: 'db.gpkg' }))!)
+    expect(await listDatabase((await detectDatabase({ path: path.join(work, 'linked.gpkg'), name: 'db.gpkg' }))!)).toBe(first)
+    // another file of the same bytes is listed again
+    await fs.copyFile(files.gpkg, path.join(work, 'copy.gpkg'))
+    const copy = await listDatabase((await detectDatabase({ path: path.join(work, 'copy.gpkg'), name: 'db.gpkg' }))!)
+    expect(copy).not.toBe(first)
+    expect(copy).toEqual(first)
   })
 
   const versions = async () =>
@@ -320,30 +445,34 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     expect(await versions()).toEqual([['survey3', 3000, true]])
   })
 
-  it('a cancel while GDAL is still writing the layer stops it and leaves nothing (no version, no intermediate file)', async () => {
-    const before = await snapshot(t.knex)
-    const work = await fs.mkdtemp(path.join(dir, 'cancel-'))
-    const file = path.join(work, 'upload.gpkg')
-    await fs.copyFile(files.gpkg, file)
-    const ac = new AbortController()
-    const err = await runImport(
-      // the first progress report comes after the first batch: GDAL is then still writing the rest
-      { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort() },
-      {
-        kind: layerKind('survey3')!,
-        county: '371502',
-        mode: 'replace',
-        onInvalid: 'fail',
-        file: { path: file, name: 'db.gpkg', sha256: 'x' },
-        importedBy: 'test',
-        jobId: null,
-      },
-    ).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(ImportFailure)
-    expect((err as ImportFailure & { report: { errors: unknown[] } }).report.errors[0]).toMatchObject({ message: 'cancelled', messageZh: '导入已取消' })
-    expect(await fs.readdir(work)).toEqual(['upload.gpkg'])
-    expect(await snapshot(t.knex)).toEqual(before)
-  })
+  it.each(readers)(
+    'a cancel while GDAL (%s) is still writing the layer stops it and leaves nothing (no version, no intermediate file, no process)',
+    async (reader: GdalReaderMode) => {
+      const before = await snapshot(t.knex)
+      const work = await fs.mkdtemp(path.join(dir, 'cancel-'))
+      const file = path.join(work, 'upload.gpkg')
+      await fs.copyFile(files.gpkg, file)
+      const ac = new AbortController()
+      const err = await runImport(
+        // the first progress report comes after the first batch: GDAL is then still writing the rest
+        { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort(), limits: { gdalReader: reader } },
+        {
+          kind: layerKind('survey3')!,
+          county: '371502',
+          mode: 'replace',
+          onInvalid: 'fail',
+          file: { path: file, name: 'db.gpkg', sha256: 'x' },
+          importedBy: 'test',
+          jobId: null,
+        },
+      ).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ImportFailure)
+      expect((err as ImportFailure & { report: { errors: unknown[] } }).report.errors[0]).toMatchObject({ message: 'cancelled', messageZh: '导入已取消' })
+      expect(await fs.readdir(work)).toEqual(['upload.gpkg'])
+      expect(await processesOn(work)).toEqual([])
+      expect(await snapshot(t.knex)).toEqual(before)
+    },
+  )
 
   describe('the CRS from the database, as from a .prj', () => {
     it('Gauss-Kruger with the zone number (EPSG:4527): the same patches', async () => {
@@ -443,7 +572,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       await refused({ layer: 'survey3' }, merc, 422, /layer DLTB: .*not Gauss-Kruger/, /图层 DLTB.*坐标系/)
     })
 
-    it('a truncated .gdbtable', async () => {
+    it.each(readers)('a truncated .gdbtable (%s)', async (reader) => {
       const cut = path.join(dir, 'cut')
       await fs.rm(cut, { recursive: true, force: true })
       await fs.cp(path.join(dir, '371502三调.gdb'), path.join(cut, 'c.gdb'), { recursive: true })
@@ -456,10 +585,10 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       await fs.truncate(path.join(cut, 'c.gdb', largest), Math.floor(size / 2))
       const zip = path.join(dir, 'cut.zip')
       zipDir(cut, zip, 'c.gdb')
-      const res = await upload(t, key, { layer: 'survey3' }, zip)
+      const res = await upload(apps[reader], key, { layer: 'survey3' }, zip)
       // refused at once where GDAL sees it in the listing, else the job fails naming the layer
       if (res.statusCode === 202) {
-        const job = await waitForJob(t, key, res.json().id)
+        const job = await waitForJob(apps[reader], key, res.json().id)
         expect(job.status).toBe('failed')
         expect(job.errors[0].message).toMatch(/DLTB/)
         expect(job.errors[0].messageZh).toMatch(/DLTB.*(损坏|不完整)/)
@@ -474,7 +603,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
           .first()
           .then((r) => Number(r?.n)),
       ).toBe(0)
-      expect(tempFilesLeft(t.dataDir)).toEqual([])
+      expect(tempFilesLeft(apps[reader].dataDir)).toEqual([])
     })
   })
 })

@@ -25,8 +25,6 @@ export class GdalReader {
     private readonly worker: Worker,
     /** the directory the paths given to GDAL are relative to (mounted as /work) */
     private readonly dir: string,
-    /** how GDAL decodes zip entry names without the UTF-8 flag (GB18030 for a Windows packer's GBK) */
-    private readonly zipEncoding?: string,
   ) {
     worker.on('message', (m: GdalReply) => {
       const p = this.pending
@@ -43,13 +41,13 @@ export class GdalReader {
     worker.on('exit', (code) => fail(new Error(`the GDAL worker exited (code ${code})`)))
   }
 
-  static async start(dir: string, signal?: AbortSignal, zipEncoding?: string): Promise<GdalReader> {
+  static async start(dir: string, signal?: AbortSignal): Promise<GdalReader> {
     const worker = new Worker(boot, { eval: true })
     await new Promise<void>((resolve, reject) => {
       worker.once('message', (m: GdalReply) => (m.type === 'ready' ? resolve() : reject(new Error('GDAL worker did not start'))))
       worker.once('error', reject)
     })
-    const reader = new GdalReader(worker, dir, zipEncoding)
+    const reader = new GdalReader(worker, dir)
     if (signal) {
       if (signal.aborted) await reader.cancel()
       signal.addEventListener('abort', () => void reader.cancel(), { once: true })
@@ -62,20 +60,20 @@ export class GdalReader {
     if (this.pending) return Promise.reject(new Error('one GDAL call at a time'))
     return new Promise((resolve, reject) => {
       this.pending = { resolve, reject }
-      this.worker.postMessage({ ...req, dir: this.dir, ...(this.zipEncoding && { zipEncoding: this.zipEncoding }) } as GdalRequest)
+      this.worker.postMessage({ ...req, dir: this.dir } as GdalRequest)
     })
   }
 
   /** ogrinfo -json -so -al of the dataset at `gdalPath` (under /work). */
-  async info(gdalPath: string): Promise<unknown> {
-    const r = await this.call({ op: 'info', path: gdalPath })
+  async info(gdalPath: string, zipEncoding?: string): Promise<unknown> {
+    const r = await this.call({ op: 'info', path: gdalPath, zipEncoding })
     if (r.type === 'failed') throw new Error(r.message)
     return JSON.parse((r as { json: string }).json) as unknown
   }
 
   /** Writes one layer as GeoJSON (source CRS, one feature per line) to `out` in the directory; GDAL's last warning, if any. */
-  async translate(gdalPath: string, layer: string, out: string): Promise<string> {
-    const r = await this.call({ op: 'translate', path: gdalPath, layer, out })
+  async translate(gdalPath: string, layer: string, out: string, zipEncoding?: string): Promise<string> {
+    const r = await this.call({ op: 'translate', path: gdalPath, layer, out, zipEncoding })
     if (r.type === 'failed') throw new Error(r.message)
     return (r as { warning: string }).warning
   }

@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   port.on('message', (req: GdalRequest) => {
     try {
       mount(req.dir)
-      // per request: GDAL reads it as it lists a zip (null: its default, UTF-8 when valid, else CP437)
+      // the code page of a zip's names not flagged as UTF-8, as the service read them (../archive.ts)
       M.ccall('CPLSetConfigOption', null, ['string', 'string'], ['CPL_ZIP_ENCODING', req.zipEncoding ?? null])
       if (req.op === 'info') port.postMessage({ type: 'info', json: info(req.path) } satisfies GdalReply)
       else port.postMessage({ type: 'translated', warning: translate(req.path, req.layer, req.out) } satisfies GdalReply)
