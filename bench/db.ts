@@ -63,18 +63,26 @@ export function tileOf(lon: number, lat: number, z: number) {
 }
 
 /**
- * The service on a free port of 127.0.0.1 over the bench database, with a county key: the overload
+ * The service on a free port of 127.0.0.1 over the bench database, with a county key (or a province
+ * key: o.role): the overload
  * guard off (it is what the load benches measure around), failed keys not exercised.
  */
-export async function startBenchService(db: Database, county: string): Promise<{ server: FastifyInstance; base: string; headers: Record<string, string> }> {
+export async function startBenchService(
+  db: Database,
+  county: string | null,
+  o: { role?: 'county' | 'province'; register?: (server: FastifyInstance) => void } = {},
+): Promise<{ server: FastifyInstance; base: string; headers: Record<string, string> }> {
   const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
   await server.register(app, {
     database: db,
     config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 },
     protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 },
   })
+  // a bench's own reference route beside the service's (bench:pull)
+  o.register?.(server)
   await server.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
-  const { token } = await createKey(db.knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
+  const role = o.role ?? 'county'
+  const { token } = await createKey(db.knex, { name: 'bench', role, region: role === 'county' ? county : null, createdBy: 'bench' })
   return { server, base, headers: { 'x-api-key': token } }
 }

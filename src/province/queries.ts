@@ -46,7 +46,8 @@ function filterConditions(f: PullFilter): { sql: string; bindings: Knex.RawBindi
   return { sql: where.join(' AND '), bindings }
 }
 
-const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach,
+/** The columns of a pull row (PullRow) over the project `p`, the analysis `r` and its parts `x`. */
+export const pullColumns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS "developmentMode", p.approach,
             p.original_use AS "originalUse", p.new_use AS "newUse", p.status,
             p.milestone_type AS "milestoneType", p.milestone_date AS "milestoneDate", p.area_m2 AS m2,
             to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updatedKey",
@@ -55,7 +56,8 @@ const columns = `p.id, p.code, p.name, p.xzqdm AS county, p.development_mode AS 
 /** What `columns` reads of a project, taken in each stream so that only the page's rows are read whole. */
 const streamColumns =
   'p.id, p.code, p.name, p.xzqdm, p.development_mode, p.approach, p.original_use, p.new_use, p.status, p.milestone_type, p.milestone_date, p.area_m2, p.updated_at, p.approved_result_id'
-const analysis =
+/** The analysis the numbers come from (the approved one, else the latest), `r`, and its parts, `x`. */
+export const pullAnalysisJoin =
   latestAnalysisJoin({
     project: 'p',
     as: 'r',
@@ -71,7 +73,7 @@ export async function pullAll(knex: Knex, f: PullFilter): Promise<PullRow[]> {
   const c = filterConditions(f)
   // bpchar[]: compared with the char(6) column as it is, so the index (and on Citus the shard pruning) applies
   const { rows } = await knex.raw(
-    `SELECT ${columns} FROM projects p ${analysis}
+    `SELECT ${pullColumns} FROM projects p ${pullAnalysisJoin}
       WHERE p.xzqdm = ANY(?::bpchar[]) AND ${c.sql}
       ORDER BY p.updated_at, p.id`,
     [countiesOfFilter(f), ...c.bindings],
@@ -113,9 +115,9 @@ export async function pullPage(knex: Knex, f: PullFilter, after: Positions, limi
     bindings.push(county, ...(position ? [position.updatedKey, position.id] : []), ...c.bindings, limit)
   }
   const { rows } = await knex.raw(
-    `SELECT ${columns}
+    `SELECT ${pullColumns}
        FROM (SELECT * FROM (${streams.join(' UNION ALL ')}) stream ORDER BY updated_at, id LIMIT ?) p
-       ${analysis}
+       ${pullAnalysisJoin}
       ORDER BY p.updated_at, p.id`,
     [...bindings, limit],
   )
