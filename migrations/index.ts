@@ -26,6 +26,7 @@ import * as projectAttachments from './20261206040000_project_attachments.js'
 import * as projectBundleMembers from './20261206060000_project_bundle_members.js'
 import * as accounts from './20261206090000_accounts.js'
 import * as jobOwners from './20261207010000_job_owners.js'
+import * as resultPullParts from './20261208050000_result_pull_parts.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -53,4 +54,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261206060000_project_bundle_members', projectBundleMembers],
   ['20261206090000_accounts', accounts],
   ['20261207010000_job_owners', jobOwners],
+  ['20261208050000_result_pull_parts', resultPullParts],
 ]

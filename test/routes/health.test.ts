@@ -34,6 +34,7 @@ const allMigrations = [
   '20261206060000_project_bundle_members',
   '20261206090000_accounts',
   '20261207010000_job_owners',
+  '20261208050000_result_pull_parts',
 ]
 
 let t: TestApp
