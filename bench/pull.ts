@@ -15,6 +15,7 @@
 // Then where a page's time goes: the statement (planning apart, from EXPLAIN ANALYZE), the items, the JSON.
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import os from 'node:os'
 import { parseArgs, promisify } from 'node:util'
 import type { Knex } from 'knex'
@@ -23,7 +24,7 @@ import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { checkClauses, checkIds } from '../src/domain/rules.js'
 import { countyCodes } from '../src/domain/regions.js'
-import { pullAnalysisJoin, pullColumns, pullPage, type PullRow } from '../src/province/queries.js'
+import { pullAnalysisJoin, pullColumns, pullPage, toPullRow, type PulledRow } from '../src/province/queries.js'
 import { pullItem, pullProjects } from '../src/province/service.js'
 import { analysisSchemaVersion } from '../src/schemas/analysis.js'
 
@@ -117,7 +118,15 @@ function resultTemplate(eligible: boolean) {
     rewardVerdictZh: eligible ? '计入奖励' : '不计入奖励',
     needsReview: [],
     nearThreshold: [],
-    inputs: { survey2: layer(1), survey3: layer(2), 'survey2-lines': null, buildings: layer(3), 'approved-unsupplied': layer(4), 'idle-land': layer(5), 'plan-zones': layer(6) },
+    inputs: {
+      survey2: layer(1),
+      survey3: layer(2),
+      'survey2-lines': null,
+      buildings: layer(3),
+      'approved-unsupplied': layer(4),
+      'idle-land': layer(5),
+      'plan-zones': layer(6),
+    },
     computedAt: '2026-11-30T08:00:00.000Z',
   }
 }
@@ -182,8 +191,26 @@ async function quiet(): Promise<{ load: number; quiet: boolean }> {
   return { load, quiet: load < maxLoad }
 }
 
+/** CPU seconds used so far by the PostgreSQL backends of the bench database (the server is on this machine): utime + stime of /proc/<pid>/stat. */
+async function databaseCpu(knex: Knex): Promise<number> {
+  const { rows } = await knex.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')
+  let ticks = 0
+  for (const { pid } of rows as Array<{ pid: number }>) {
+    try {
+      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ticks / 100
+}
+
 interface Pull {
   ms: number
+  /** CPU seconds of this process (the service and the client) and of the database's backends */
+  nodeCpu: number
+  dbCpu: number
   pages: number
   items: number
   /** sha-256 of every page's items in order */
@@ -192,8 +219,10 @@ interface Pull {
 }
 
 /** Every page of `path`, following nextCursor until hasMore is false. */
-async function pullAllPages(base: string, path: string, headers: Record<string, string>): Promise<Pull> {
+async function pullAllPages(knex: Knex, base: string, path: string, headers: Record<string, string>, o: { digest?: boolean } = {}): Promise<Pull> {
   const hash = createHash('sha256')
+  const db0 = await databaseCpu(knex)
+  const node0 = process.cpuUsage()
   let cursor: string | null = null
   let pages = 0
   let items = 0
@@ -202,13 +231,23 @@ async function pullAllPages(base: string, path: string, headers: Record<string, 
     const res = await fetch(`${base}${path}?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers })
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`)
     const page = (await res.json()) as { items: unknown[]; nextCursor: string | null; hasMore: boolean }
-    hash.update(JSON.stringify(page.items))
+    if (o.digest) hash.update(JSON.stringify(page.items))
     pages++
     items += page.items.length
     cursor = page.nextCursor
     if (!page.hasMore) break
   }
-  return { ms: performance.now() - t0, pages, items, digest: hash.digest('hex').slice(0, 16), cursorChars: cursor?.length ?? 0 }
+  const ms = performance.now() - t0
+  const node = process.cpuUsage(node0)
+  return {
+    ms,
+    nodeCpu: (node.user + node.system) / 1e6,
+    dbCpu: (await databaseCpu(knex)) - db0,
+    pages,
+    items,
+    digest: o.digest ? hash.digest('hex').slice(0, 16) : '',
+    cursorChars: cursor?.length ?? 0,
+  }
 }
 
 async function main() {
@@ -218,10 +257,12 @@ async function main() {
   await migrateLatest(knex)
   const t0 = Date.now()
   if (await fill(knex)) console.log(`filled in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-  const stats = (await knex.raw(`SELECT (SELECT count(*) FROM projects) AS projects, (SELECT count(DISTINCT xzqdm) FROM projects) AS counties,
+  const stats = (
+    await knex.raw(`SELECT (SELECT count(*) FROM projects) AS projects, (SELECT count(DISTINCT xzqdm) FROM projects) AS counties,
                                         (SELECT count(*) FROM analysis_results) AS results, (SELECT count(*) FROM projects WHERE approved_result_id IS NOT NULL) AS approved,
                                         (SELECT round(avg(pg_column_size(result))) FROM analysis_results WHERE id % 100 = 0) AS stored,
-                                        (SELECT round(avg(octet_length(result::text))) FROM analysis_results WHERE id % 100 = 0) AS text`)).rows[0]
+                                        (SELECT round(avg(octet_length(result::text))) FROM analysis_results WHERE id % 100 = 0) AS text`)
+  ).rows[0]
   console.log(
     `${stats.projects} projects in ${stats.counties} counties, ${stats.results} analyses (${stats.text} B as JSON, ${stats.stored} B stored), ${stats.approved} approved; ${limit} a page`,
   )
@@ -240,43 +281,53 @@ async function main() {
             ORDER BY p.updated_at, p.id LIMIT ?`,
           [...(key ? [key, Number(id)] : []), n + 1],
         )
-        const page = (rows as PullRow[]).slice(0, n)
+        const page = (rows as PulledRow[]).slice(0, n).map(toPullRow)
         const last = page.at(-1)
-        const body = JSON.stringify({ items: page.map(pullItem), nextCursor: last ? `${last.updatedKey},${last.id}` : (q.cursor ?? null), hasMore: rows.length > n })
+        const body = JSON.stringify({
+          items: page.map(pullItem),
+          nextCursor: last ? `${last.updatedKey},${last.id}` : (q.cursor ?? null),
+          hasMore: rows.length > n,
+        })
         reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
         return reply.type('application/json; charset=utf-8').send(body)
       }),
   })
   console.log(`${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
 
+  // (the digest only where the items are compared, outside the timed rounds: it costs ≈ 4 ms a page)
   const sides = {
-    service: () => pullAllPages(base, '/api/v1/province/projects', headers),
-    reference: () => pullAllPages(base, '/bench/pull-reference', {}),
+    service: (digest = false) => pullAllPages(knex, base, '/api/v1/province/projects', headers, { digest }),
+    reference: (digest = false) => pullAllPages(knex, base, '/bench/pull-reference', {}, { digest }),
   }
-  // warm both (JIT, caches, the pool's connections)
-  const warm = { service: await sides.service(), reference: await sides.reference() }
+  // warm both (JIT, caches, the pool's connections), comparing their items
+  const warm = { service: await sides.service(true), reference: await sides.reference(true) }
   if (warm.service.digest !== warm.reference.digest || warm.service.items !== Number(stats.projects))
     throw new Error(`the pulls differ: service ${JSON.stringify(warm.service)}, reference ${JSON.stringify(warm.reference)}`)
-  console.log(`both pull ${warm.service.items} items in ${warm.service.pages} pages, items digest ${warm.service.digest}; service cursor ${warm.service.cursorChars} characters`)
+  console.log(
+    `both pull ${warm.service.items} items in ${warm.service.pages} pages, items digest ${warm.service.digest}; service cursor ${warm.service.cursorChars} characters`,
+  )
 
-  const results = { service: [] as number[], reference: [] as number[], ratio: [] as number[] }
-  console.log('\n| round | load (1 min) | service | reference | ratio |')
-  console.log('|---:|---:|---:|---:|---:|')
+  const results = { service: [] as number[], reference: [] as number[], ratio: [] as number[], serviceCpu: [] as number[], referenceCpu: [] as number[] }
+  console.log('\n| round | load (1 min) | service | reference | ratio | service CPU (Node + PostgreSQL) | reference CPU (Node + PostgreSQL) |')
+  console.log('|---:|---:|---:|---:|---:|---:|---:|')
   for (let round = 0; round < rounds; round++) {
     const { load, quiet: isQuiet } = await quiet()
     const order = round % 2 === 0 ? (['service', 'reference'] as const) : (['reference', 'service'] as const)
     const got: Partial<Record<'service' | 'reference', Pull>> = {}
     for (const side of order) got[side] = await sides[side]()
-    if (got.service!.digest !== warm.service.digest || got.reference!.digest !== warm.service.digest) throw new Error('a pull returned other items')
+    if (got.service!.items !== warm.service.items || got.reference!.items !== warm.service.items) throw new Error('a pull returned another number of items')
     results.service.push(got.service!.ms)
     results.reference.push(got.reference!.ms)
     results.ratio.push(got.service!.ms / got.reference!.ms)
+    results.serviceCpu.push(got.service!.nodeCpu + got.service!.dbCpu)
+    results.referenceCpu.push(got.reference!.nodeCpu + got.reference!.dbCpu)
+    const cpu = (p: Pull) => `${(p.nodeCpu + p.dbCpu).toFixed(2)} s (${p.nodeCpu.toFixed(2)} + ${p.dbCpu.toFixed(2)})`
     console.log(
-      `| ${round + 1}${order[0] === 'reference' ? ' (reference first)' : ''} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${(got.service!.ms / 1000).toFixed(2)} s | ${(got.reference!.ms / 1000).toFixed(2)} s | ${results.ratio.at(-1)!.toFixed(2)} |`,
+      `| ${round + 1}${order[0] === 'reference' ? ' (reference first)' : ''} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${(got.service!.ms / 1000).toFixed(2)} s | ${(got.reference!.ms / 1000).toFixed(2)} s | ${results.ratio.at(-1)!.toFixed(2)} | ${cpu(got.service!)} | ${cpu(got.reference!)} |`,
     )
   }
   console.log(
-    `\nmedians: service ${(median(results.service) / 1000).toFixed(2)} s (goal ≤ 1.5 s), reference ${(median(results.reference) / 1000).toFixed(2)} s, ratio ${median(results.ratio).toFixed(2)}`,
+    `\nmedians: service ${(median(results.service) / 1000).toFixed(2)} s (goal ≤ 1.5 s), reference ${(median(results.reference) / 1000).toFixed(2)} s, ratio ${median(results.ratio).toFixed(2)}; CPU a pull: service ${median(results.serviceCpu).toFixed(2)} s, reference ${median(results.referenceCpu).toFixed(2)} s`,
   )
 
   // Where a page's time goes, through the service functions (no HTTP): the statement, the items, the JSON.
@@ -284,7 +335,7 @@ async function main() {
   let cursor: string | undefined
   for (;;) {
     const a = performance.now()
-    const page = await pullProjects(knex, { limit, cursor })
+    const page = await pullProjects(knex, { limit, cursor }, { prepare: true })
     const b = performance.now()
     JSON.stringify(page)
     split.json += performance.now() - b
@@ -293,7 +344,7 @@ async function main() {
     if (!page.hasMore) break
     cursor = page.nextCursor!
   }
-  const rows = await pullPage(knex, {}, new Map(), limit + 1)
+  const rows = await pullPage(knex, {}, new Map(), limit + 1, { prepare: true })
   const c = performance.now()
   rows.map(pullItem)
   split.items = (performance.now() - c) * split.pages
