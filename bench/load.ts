@@ -1,10 +1,14 @@
-// npm run bench:load [-- --patches 100000 --seconds 5]
+// npm run bench:load [-- --patches 100000 --seconds 5 --connections 1,10 --only items]
 // The service under load on loopback, right after a fresh import of a county's third-survey layer:
 // the very first request to each endpoint (cold: what a user meets after an import), then autocannon
-// (a separate process, so it does not share the service's event loop) with 1 and with 10
-// connections for a bounded time each. Endpoints: /health, the project list, one project analysis,
-// OGC items limit 100 / 1000 / bbox, one vector tile. Prints a table; figures go in bench/README.md.
+// (a separate process, so it does not share the service's event loop) with each of --connections
+// (default 1 and 10) for a bounded time each. Endpoints: /health, the project list, one project analysis,
+// OGC items limit 100 / 1000 / bbox, one vector tile (--only: those whose name contains it). The
+// service runs in this process: its resident memory is sampled every 20 ms while each endpoint is
+// under load (the peak, in MiB; VmHWM is the process's high-water mark, the import included).
+// Prints a table; figures go in bench/README.md.
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
@@ -16,9 +20,19 @@ import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { purgeOldVersions } from '../src/import/queries.js'
 import { runImport } from '../src/import/run.js'
 const run = promisify(execFile)
-const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '5' } } })
+const { values } = parseArgs({
+  options: {
+    patches: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '1,10' },
+    only: { type: 'string' },
+  },
+})
 const patches = Number(values.patches)
 const seconds = Number(values.seconds)
+const connectionCounts = values.connections.split(',').map(Number)
+if (!connectionCounts.length || connectionCounts.some((c) => !Number.isInteger(c) || c < 1))
+  throw new Error('--connections: positive integers, comma-separated')
 const county = '371502'
 const kind = layerKind('survey3')!
 
@@ -102,7 +116,7 @@ async function main() {
     return `${z}/${x}/${y}`
   })()
   const bbox = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01].map((n) => n.toFixed(5)).join(',')
-  const endpoints: Array<[string, string]> = [
+  const all: Array<[string, string]> = [
     ['health', '/health'],
     ['projects list', '/api/v1/projects?limit=100'],
     ['one analysis', `/api/v1/projects/${project.id}/analysis`],
@@ -111,6 +125,7 @@ async function main() {
     ['items bbox', `/ogc/collections/survey3/items?limit=1000&bbox=${bbox}`],
     ['tile z15', `/tiles/survey3/${tile}.mvt`],
   ]
+  const endpoints = all.filter(([name]) => !values.only || name.includes(values.only))
 
   // The first request of each, right after the import: no warm cache, no statistics but ANALYZE's.
   const first: Record<string, number> = {}
@@ -122,15 +137,27 @@ async function main() {
     if (res.status >= 400) console.log(`  ${name}: HTTP ${res.status}`)
   }
 
-  console.log(`\n| endpoint | first request | c=1 p50 | c=1 req/s | c=10 p50 | c=10 p99 | c=10 req/s | c=10 p50 ÷ c=1 p50 | non-2xx |`)
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20)
+  const vmHwm = () => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) * 1024
+  console.log(`VmHWM before the load: ${mib(vmHwm())} MiB, RSS ${mib(process.memoryUsage.rss())} MiB`)
+  const [c0] = connectionCounts as [number]
+  const cLast = connectionCounts.at(-1)!
+  console.log(
+    `\n| endpoint | first request | ${connectionCounts.map((c) => `c=${c} p50 | c=${c} p99 | c=${c} req/s`).join(' | ')} | c=${cLast} p50 ÷ c=${c0} p50 | peak RSS | non-2xx |`,
+  )
+  console.log(`|---|---:|${connectionCounts.map(() => '---:|---:|---:|').join('')}---:|---:|---:|`)
   for (const [name, url] of endpoints) {
-    const one = await cannon(base + url, headers, 1)
-    const ten = await cannon(base + url, headers, 10)
+    let peak = 0
+    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20)
+    const runs: Cannon[] = []
+    for (const c of connectionCounts) runs.push(await cannon(base + url, headers, c))
+    clearInterval(sampler)
     console.log(
-      `| ${name} | ${first[name]!.toFixed(1)} ms | ${one.latency.p50} ms | ${Math.round(one.requests.average)} | ${ten.latency.p50} ms | ${ten.latency.p99} ms | ${Math.round(ten.requests.average)} | ${(ten.latency.p50 / Math.max(one.latency.p50, 1)).toFixed(1)} | ${one.non2xx + ten.non2xx} |`,
+      `| ${name} | ${first[name]!.toFixed(1)} ms | ${runs.map((r) => `${r.latency.p50} ms | ${r.latency.p99} ms | ${Math.round(r.requests.average)}`).join(' | ')} | ` +
+        `${(runs.at(-1)!.latency.p50 / Math.max(runs[0]!.latency.p50, 1)).toFixed(1)} | ${mib(peak)} MiB | ${runs.reduce((n, r) => n + r.non2xx, 0)} |`,
     )
   }
+  console.log(`VmHWM after the load: ${mib(vmHwm())} MiB; ${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
   await server.close()
   await db.close()
 }
