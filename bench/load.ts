@@ -5,14 +5,16 @@
 // (default 1 and 10) for a bounded time each. Endpoints: /health, the project list, one project analysis,
 // OGC items limit 100 / 1000 / bbox, one vector tile (--only: those whose name contains it). The
 // service runs in this process: its resident memory is sampled every 20 ms while each endpoint is
-// under load (the peak, in MiB; VmHWM is the process's high-water mark, the import included).
+// under load (the peak, in MiB; VmHWM is the process's high-water mark, the import included). With
+// --process the service runs as npm start runs it, in its own process (--node-args: its Node flags,
+// npm start's by default), so that its memory is the service's alone: the import stays in this one.
 // Prints a table; figures go in bench/README.md.
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService, startServiceProcess } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -26,6 +28,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     connections: { type: 'string', default: '1,10' },
     only: { type: 'string' },
+    process: { type: 'boolean', default: false },
+    'node-args': { type: 'string', default: '--max-semi-space-size=64' },
   },
 })
 const patches = Number(values.patches)
@@ -42,6 +46,9 @@ interface Cannon {
   non2xx: number
   errors: number
 }
+
+/** The high-water mark of a process's resident memory (VmHWM), in bytes. */
+const vmHwm = (pid: number | 'self') => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
 
 /** autocannon as its own process, bounded in time; its JSON summary. */
 async function cannon(url: string, headers: Record<string, string>, connections: number): Promise<Cannon> {
@@ -75,7 +82,10 @@ async function main() {
   console.log(`imported ${report.counts.stored} patches in ${((Date.now() - t0) / 1000).toFixed(1)} s (dataset ${report.datasetId})`)
   await purgeOldVersions(knex, kind, county, 1)
 
-  const { server, base, headers } = await startBenchService(db, county)
+  const service = values.process
+    ? await startServiceProcess(benchDatabaseUrl, county, { nodeArgs: values['node-args'].split(' ').filter(Boolean) })
+    : { ...(await startBenchService(db, county)), rss: () => process.memoryUsage.rss(), hwm: () => vmHwm('self') }
+  const { base, headers } = service
 
   // Projects: 200 small squares over the county's patches (made once per database).
   const ext = (
@@ -138,8 +148,9 @@ async function main() {
   }
 
   const mib = (bytes: number) => Math.round(bytes / 2 ** 20)
-  const vmHwm = () => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1]) * 1024
-  console.log(`VmHWM before the load: ${mib(vmHwm())} MiB, RSS ${mib(process.memoryUsage.rss())} MiB`)
+  console.log(
+    `service ${values.process ? `process (${values['node-args']})` : 'in this process'}: VmHWM before the load ${mib(service.hwm())} MiB, RSS ${mib(service.rss())} MiB`,
+  )
   const [c0] = connectionCounts as [number]
   const cLast = connectionCounts.at(-1)!
   console.log(
@@ -148,7 +159,7 @@ async function main() {
   console.log(`|---|---:|${connectionCounts.map(() => '---:|---:|---:|').join('')}---:|---:|---:|`)
   for (const [name, url] of endpoints) {
     let peak = 0
-    const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20)
+    const sampler = setInterval(() => (peak = Math.max(peak, service.rss())), 20)
     const runs: Cannon[] = []
     for (const c of connectionCounts) runs.push(await cannon(base + url, headers, c))
     clearInterval(sampler)
@@ -157,8 +168,9 @@ async function main() {
         `${(runs.at(-1)!.latency.p50 / Math.max(runs[0]!.latency.p50, 1)).toFixed(1)} | ${mib(peak)} MiB | ${runs.reduce((n, r) => n + r.non2xx, 0)} |`,
     )
   }
-  console.log(`VmHWM after the load: ${mib(vmHwm())} MiB; ${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
-  await server.close()
+  console.log(`VmHWM after the load: ${mib(service.hwm())} MiB; ${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
+  if ('server' in service) await service.server.close()
+  else await service.close()
   await db.close()
 }
 
