@@ -1,7 +1,9 @@
 // What the benchmarks share: their PostGIS database (BENCH_DATABASE_URL, default a local
 // lowland_bench, created if missing), the generated third-survey layer, and statistics.
+import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
+import net from 'node:net'
 import path from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
@@ -10,7 +12,7 @@ import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { projectRoot } from '../src/config.js'
-import type { Database } from '../src/db/connection.js'
+import { createKnex, type Database } from '../src/db/connection.js'
 import { runImport } from '../src/import/run.js'
 import { generateCounty } from '../src/testdata/generate.js'
 
@@ -63,18 +65,81 @@ export function tileOf(lon: number, lat: number, z: number) {
 }
 
 /**
- * The service on a free port of 127.0.0.1 over the bench database, with a county key: the overload
+ * The service on a free port of 127.0.0.1 over the bench database, with a county key (or a province
+ * key: o.role): the overload
  * guard off (it is what the load benches measure around), failed keys not exercised.
  */
-export async function startBenchService(db: Database, county: string): Promise<{ server: FastifyInstance; base: string; headers: Record<string, string> }> {
+export async function startBenchService(
+  db: Database,
+  county: string | null,
+  o: { role?: 'county' | 'province'; register?: (server: FastifyInstance) => void } = {},
+): Promise<{ server: FastifyInstance; base: string; headers: Record<string, string> }> {
   const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
   await server.register(app, {
     database: db,
     config: { dataDir: path.join(projectRoot, 'bench', 'out'), uploadLimitBytes: 1 << 20 },
     protection: { maxInFlight: 100_000, maxEventLoopDelayMs: 0 },
   })
+  // a bench's own reference route beside the service's (bench:pull)
+  o.register?.(server)
   await server.listen({ port: 0, host: '127.0.0.1' })
   const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`
-  const { token } = await createKey(db.knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
+  const role = o.role ?? 'county'
+  const { token } = await createKey(db.knex, { name: 'bench', role, region: role === 'county' ? county : null, createdBy: 'bench' })
   return { server, base, headers: { 'x-api-key': token } }
+}
+
+/**
+ * The service as `npm start` runs it (src/server.ts in its own Node process, with npm start's flags
+ * unless `nodeArgs` says otherwise), on a free port of 127.0.0.1 over `url`, with a county key: its
+ * memory is its own (rss reads its resident set from /proc), and it does not share the bench's event loop.
+ */
+export async function startServiceProcess(
+  url: string,
+  county: string,
+  o: { nodeArgs?: string[]; dataDir?: string } = {},
+): Promise<{ base: string; headers: Record<string, string>; pid: number; rss: () => number; hwm: () => number; close: () => Promise<void> }> {
+  const port = await new Promise<number>((resolve, reject) => {
+    const probe = net.createServer()
+    probe.once('error', reject)
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo
+      probe.close(() => resolve(port))
+    })
+  })
+  const dataDir = o.dataDir ?? path.join(projectRoot, 'bench', 'out', 'service-data')
+  fs.mkdirSync(dataDir, { recursive: true })
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? ['--max-semi-space-size=64']), '--import', 'tsx', 'src/server.ts'], {
+    cwd: projectRoot,
+    env: { ...process.env, DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', MAX_IN_FLIGHT: '100000' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  const base = `http://127.0.0.1:${port}`
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null) throw new Error(`the service exited with code ${child.exitCode}`)
+    if (i > 1500) throw new Error('the service did not answer /health within 5 minutes')
+    try {
+      if ((await fetch(`${base}/health`)).status < 500) break
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  const knex = createKnex(url, 1)
+  const { token } = await createKey(knex, { name: 'bench', role: 'county', region: county, createdBy: 'bench' })
+  await knex.destroy()
+  const status = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) * 1024
+  return {
+    base,
+    headers: { 'x-api-key': token },
+    pid: child.pid!,
+    rss: () => status('VmRSS'),
+    hwm: () => status('VmHWM'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once('exit', () => resolve())
+        child.kill('SIGTERM')
+      }),
+  }
 }

@@ -1,14 +1,20 @@
-// npm run bench:load [-- --patches 100000 --seconds 5]
+// npm run bench:load [-- --patches 100000 --seconds 5 --connections 1,10 --only items]
 // The service under load on loopback, right after a fresh import of a county's third-survey layer:
 // the very first request to each endpoint (cold: what a user meets after an import), then autocannon
-// (a separate process, so it does not share the service's event loop) with 1 and with 10
-// connections for a bounded time each. Endpoints: /health, the project list, one project analysis,
-// OGC items limit 100 / 1000 / bbox, one vector tile. Prints a table; figures go in bench/README.md.
+// (a separate process, so it does not share the service's event loop) with each of --connections
+// (default 1 and 10) for a bounded time each. Endpoints: /health, the project list, one project analysis,
+// OGC items limit 100 / 1000 / bbox, one vector tile (--only: those whose name contains it). The
+// service runs in this process: its resident memory is sampled every 20 ms while each endpoint is
+// under load (the peak, in MiB; VmHWM is the process's high-water mark, the import included). With
+// --process the service runs as npm start runs it, in its own process (--node-args: its Node flags,
+// npm start's by default), so that its memory is the service's alone: the import stays in this one.
+// Prints a table; figures go in bench/README.md.
 import { execFile } from 'node:child_process'
+import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService, startServiceProcess } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -16,9 +22,21 @@ import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { purgeOldVersions } from '../src/import/queries.js'
 import { runImport } from '../src/import/run.js'
 const run = promisify(execFile)
-const { values } = parseArgs({ options: { patches: { type: 'string', default: '100000' }, seconds: { type: 'string', default: '5' } } })
+const { values } = parseArgs({
+  options: {
+    patches: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '1,10' },
+    only: { type: 'string' },
+    process: { type: 'boolean', default: false },
+    'node-args': { type: 'string', default: '--max-semi-space-size=64' },
+  },
+})
 const patches = Number(values.patches)
 const seconds = Number(values.seconds)
+const connectionCounts = values.connections.split(',').map(Number)
+if (!connectionCounts.length || connectionCounts.some((c) => !Number.isInteger(c) || c < 1))
+  throw new Error('--connections: positive integers, comma-separated')
 const county = '371502'
 const kind = layerKind('survey3')!
 
@@ -28,6 +46,9 @@ interface Cannon {
   non2xx: number
   errors: number
 }
+
+/** The high-water mark of a process's resident memory (VmHWM), in bytes. */
+const vmHwm = (pid: number | 'self') => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
 
 /** autocannon as its own process, bounded in time; its JSON summary. */
 async function cannon(url: string, headers: Record<string, string>, connections: number): Promise<Cannon> {
@@ -61,7 +82,10 @@ async function main() {
   console.log(`imported ${report.counts.stored} patches in ${((Date.now() - t0) / 1000).toFixed(1)} s (dataset ${report.datasetId})`)
   await purgeOldVersions(knex, kind, county, 1)
 
-  const { server, base, headers } = await startBenchService(db, county)
+  const service = values.process
+    ? await startServiceProcess(benchDatabaseUrl, county, { nodeArgs: values['node-args'].split(' ').filter(Boolean) })
+    : { ...(await startBenchService(db, county)), rss: () => process.memoryUsage.rss(), hwm: () => vmHwm('self') }
+  const { base, headers } = service
 
   // Projects: 200 small squares over the county's patches (made once per database).
   const ext = (
@@ -102,7 +126,7 @@ async function main() {
     return `${z}/${x}/${y}`
   })()
   const bbox = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01].map((n) => n.toFixed(5)).join(',')
-  const endpoints: Array<[string, string]> = [
+  const all: Array<[string, string]> = [
     ['health', '/health'],
     ['projects list', '/api/v1/projects?limit=100'],
     ['one analysis', `/api/v1/projects/${project.id}/analysis`],
@@ -111,6 +135,7 @@ async function main() {
     ['items bbox', `/ogc/collections/survey3/items?limit=1000&bbox=${bbox}`],
     ['tile z15', `/tiles/survey3/${tile}.mvt`],
   ]
+  const endpoints = all.filter(([name]) => !values.only || name.includes(values.only))
 
   // The first request of each, right after the import: no warm cache, no statistics but ANALYZE's.
   const first: Record<string, number> = {}
@@ -122,16 +147,30 @@ async function main() {
     if (res.status >= 400) console.log(`  ${name}: HTTP ${res.status}`)
   }
 
-  console.log(`\n| endpoint | first request | c=1 p50 | c=1 req/s | c=10 p50 | c=10 p99 | c=10 req/s | c=10 p50 ÷ c=1 p50 | non-2xx |`)
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
+  const mib = (bytes: number) => Math.round(bytes / 2 ** 20)
+  console.log(
+    `service ${values.process ? `process (${values['node-args']})` : 'in this process'}: VmHWM before the load ${mib(service.hwm())} MiB, RSS ${mib(service.rss())} MiB`,
+  )
+  const [c0] = connectionCounts as [number]
+  const cLast = connectionCounts.at(-1)!
+  console.log(
+    `\n| endpoint | first request | ${connectionCounts.map((c) => `c=${c} p50 | c=${c} p99 | c=${c} req/s`).join(' | ')} | c=${cLast} p50 ÷ c=${c0} p50 | peak RSS | non-2xx |`,
+  )
+  console.log(`|---|---:|${connectionCounts.map(() => '---:|---:|---:|').join('')}---:|---:|---:|`)
   for (const [name, url] of endpoints) {
-    const one = await cannon(base + url, headers, 1)
-    const ten = await cannon(base + url, headers, 10)
+    let peak = 0
+    const sampler = setInterval(() => (peak = Math.max(peak, service.rss())), 20)
+    const runs: Cannon[] = []
+    for (const c of connectionCounts) runs.push(await cannon(base + url, headers, c))
+    clearInterval(sampler)
     console.log(
-      `| ${name} | ${first[name]!.toFixed(1)} ms | ${one.latency.p50} ms | ${Math.round(one.requests.average)} | ${ten.latency.p50} ms | ${ten.latency.p99} ms | ${Math.round(ten.requests.average)} | ${(ten.latency.p50 / Math.max(one.latency.p50, 1)).toFixed(1)} | ${one.non2xx + ten.non2xx} |`,
+      `| ${name} | ${first[name]!.toFixed(1)} ms | ${runs.map((r) => `${r.latency.p50} ms | ${r.latency.p99} ms | ${Math.round(r.requests.average)}`).join(' | ')} | ` +
+        `${(runs.at(-1)!.latency.p50 / Math.max(runs[0]!.latency.p50, 1)).toFixed(1)} | ${mib(peak)} MiB | ${runs.reduce((n, r) => n + r.non2xx, 0)} |`,
     )
   }
-  await server.close()
+  console.log(`VmHWM after the load: ${mib(service.hwm())} MiB; ${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
+  if ('server' in service) await service.server.close()
+  else await service.close()
   await db.close()
 }
 

@@ -28,6 +28,7 @@ import * as accounts from './20261206090000_accounts.js'
 import * as jobOwners from './20261207010000_job_owners.js'
 import * as importJobLayers from './20261208020000_import_job_layers.js'
 import * as resultLz4 from './20261208040000_result_lz4.js'
+import * as resultPullParts from './20261208050000_result_pull_parts.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -57,4 +58,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261207010000_job_owners', jobOwners],
   ['20261208020000_import_job_layers', importJobLayers],
   ['20261208040000_result_lz4', resultLz4],
+  ['20261208050000_result_pull_parts', resultPullParts],
 ]

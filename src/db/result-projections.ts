@@ -72,3 +72,26 @@ export function resultPartsJoin(keys: readonly string[], o: { from: string; as: 
   const columns = keys.map((k) => `"${k}" ${sqlTypeAt([k])}`).join(', ')
   return `LEFT JOIN LATERAL jsonb_to_record(${column(o.from)}) AS ${o.as}(${columns}) ON true`
 }
+
+/**
+ * Values of the stored result kept beside it as generated columns of analysis_results (migration
+ * 20261208050000_result_pull_parts), for readers of many results at once (the province pull): read
+ * from the column, a value costs no fetch and decompression of the whole result (≈ 9 KB of JSON,
+ * stored out of line). Each path is checked against the schema here at load, with the column's SQL
+ * type, so a renamed field fails at start; the migration's SQL is frozen text and says the same paths.
+ * `check_ids` / `check_passed`: the `id` and `passed` of every check, in order (null without checks).
+ */
+export const resultPartColumns = {
+  stock_method: { path: ['stockArea', 'method'], type: 'text' },
+  stock_m2: { path: ['stockArea', 'm2'], type: 'float8' },
+  stock_reason: { path: ['stockArea', 'reason'], type: 'text' },
+  footprint_ratio: { path: ['footprint', 'ratio'], type: 'float8' },
+  check_ids: { path: ['checks'], type: 'jsonb' },
+  check_passed: { path: ['checks'], type: 'jsonb' },
+} as const satisfies Record<string, { path: readonly string[]; type: SqlType }>
+for (const [name, { path, type }] of Object.entries(resultPartColumns))
+  if (sqlTypeAt(path) !== type) throw new Error(`result projection: column ${name} holds ${path.join('.')} as ${type}, the schema says ${sqlTypeAt(path)}`)
+// the two check arrays pair up index by index only if every check carries both keys
+const checkItems = schemaAt(['checks']).map((s) => (s as JsonSchema & { items?: { required?: string[] } }).items)
+if (!checkItems.every((i) => i?.required?.includes('id') && i.required.includes('passed')))
+  throw new Error('result projection: check_ids / check_passed need every check to carry id and passed')

@@ -1,6 +1,6 @@
 // The province's pull API: projects in change order with a stable cursor, their numbers at fixed
 // precision with a checksum, as JSON pages or one CSV for spreadsheets.
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { countyByCode } from '../domain/regions.js'
 import {
@@ -19,13 +19,14 @@ import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
 import type { PullFilter } from './filter.js'
-import { pullAll, pullPage, type PullRow } from './queries.js'
+import { pullAll, pullPage, type PullOptions, type PullRow } from './queries.js'
 
 const mu = (m2: number) => roundTo(toMu(m2), 4)
 
 /** One item: fixed-precision numbers, so the same inputs give byte-identical output, and their checksum. */
 export function pullItem(r: PullRow) {
   const stock = r.stockArea
+  const county = countyByCode(r.county)
   const milestone = r.milestoneType ? { type: r.milestoneType, date: r.milestoneDate } : null
   const reported = {
     code: r.code,
@@ -44,9 +45,9 @@ export function pullItem(r: PullRow) {
     code: r.code,
     name: r.name,
     county: r.county,
-    countyName: countyByCode(r.county)?.name ?? null,
+    countyName: county?.name ?? null,
     city: r.county.slice(0, 4),
-    cityName: countyByCode(r.county)?.cityName ?? null,
+    cityName: county?.cityName ?? null,
     mode: r.developmentMode,
     modeZh: r.developmentMode ? developmentModes[r.developmentMode as DevelopmentMode] : null,
     approach: r.approach,
@@ -78,16 +79,17 @@ export function pullItem(r: PullRow) {
     updatedAt: r.updatedKey,
     // Over exactly the values reported above (rounded as reported, mu included: before, a change of mu alone kept the checksum): it changes when any
     // reported number changes and not when only unreported detail (times, names, input versions) does.
-    checksum: createHash('sha256').update(JSON.stringify(reported)).digest('hex'),
+    // (the one-shot hash: half the time of createHash on a value this small)
+    checksum: hash('sha256', JSON.stringify(reported)),
   }
 }
 export type PullItem = ReturnType<typeof pullItem>
 
-export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }) {
+export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }, o: PullOptions = {}) {
   const filter: PullFilter = { year: q.year, county: q.county, city: q.city, status: q.status, updatedSince: q.updatedSince }
   const after = q.cursor ? decodeCursor(q.cursor, filter) : new Map<string, Position>()
   // one row more than asked says whether another page follows
-  const rows = await pullPage(knex, filter, after, q.limit + 1)
+  const rows = await pullPage(knex, filter, after, q.limit + 1, o)
   const page = rows.slice(0, q.limit)
   // each county moves to its last row in the page (rows come in order); the others keep their place
   const next = new Map(after)

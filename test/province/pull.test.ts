@@ -8,7 +8,7 @@ import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } 
 import { gkArea, gkRect } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
-import type { PullRow } from '../../src/province/queries.js'
+import { pullAnalysisJoin, pullColumns, toPullRow, type PullRow } from '../../src/province/queries.js'
 import { pullItem } from '../../src/province/service.js'
 
 let t: TestApp & { dataDir: string }
@@ -340,5 +340,42 @@ describe('checksum', () => {
   it('stays the same when no reported number changes', () => {
     const base = pullItem(row)
     for (const [what, change] of same) expect(pullItem({ ...row, ...change }).checksum, what).toBe(base.checksum)
+  })
+})
+
+describe('stored result parts', () => {
+  it("reads a result's stock area, footprint ratio and checks from the columns generated beside it exactly as from its JSON", async () => {
+    const projectId = await t.knex.transaction((trx) => insertProjectRow(trx, '371524', 'PARTS'))
+    const results: Array<Record<string, unknown>> = [
+      {
+        schemaVersion: 5,
+        stockArea: { method: 'survey2-construction', m2: 1234.5678901234567, mu: 1.85, reason: 'no second survey', approach: { applied: 'default' } },
+        footprint: { m2: 10, ratio: 0.30000000000000004, buildings: 2 },
+        checks: [
+          { id: 'min-area', passed: true, message: 'm', messageZh: '中' },
+          { id: 'in-plan', passed: null, message: 'm', messageZh: '中' },
+          { id: 'ownership', passed: false, message: 'm', messageZh: '中' },
+        ],
+      },
+      { schemaVersion: 2, stockArea: { method: 'formula', m2: null, mu: null }, footprint: null, checks: [] },
+      // an older shape without any of the parts
+      { eligible: true },
+    ]
+    try {
+      for (const result of results) {
+        await t.knex.raw(`INSERT INTO analysis_results (project_id, xzqdm, inputs, result) VALUES (?, '371524', '{}', ?)`, [projectId, JSON.stringify(result)])
+        const { rows } = await t.knex.raw(`SELECT ${pullColumns} FROM projects p ${pullAnalysisJoin} WHERE p.xzqdm = '371524' AND p.id = ?`, [projectId])
+        const fromColumns = toPullRow(rows[0])
+        const fromJson: PullRow = {
+          ...fromColumns,
+          stockArea: (result.stockArea as PullRow['stockArea']) ?? null,
+          footprint: (result.footprint as PullRow['footprint']) ?? null,
+          checks: (result.checks as PullRow['checks']) ?? null,
+        }
+        expect(JSON.stringify(pullItem(fromColumns)), JSON.stringify(result)).toBe(JSON.stringify(pullItem(fromJson)))
+      }
+    } finally {
+      await t.knex('projects').where({ xzqdm: '371524', id: projectId }).delete()
+    }
   })
 })

@@ -36,6 +36,7 @@ const allMigrations = [
   '20261207010000_job_owners',
   '20261208020000_import_job_layers',
   '20261208040000_result_lz4',
+  '20261208050000_result_pull_parts',
 ]
 
 let t: TestApp
