@@ -8,15 +8,17 @@ import { actorNameOf } from '../auth/names.js'
 import { whereInScope } from '../db/scope.js'
 import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
-import { ActivationHookError } from '../jobs/hooks.js'
 import { activeStatuses, type JobKind } from '../jobs/kinds.js'
 import { errorText, lostConnection } from '../jobs/lifecycle.js'
 import { layerKind, layerKinds } from '../catalogue/layer-kinds.js'
 import * as q from './queries.js'
 import { ImportFailure, type ImportReport } from './report.js'
-import type { Activation, ImportLimits, ImportOptions, ImportRequest } from './request.js'
+import type { ImportOptions, ImportRequest } from './request.js'
 import { runImport } from './run.js'
 import { initialLayers, runDatabaseJob, settleLayers, type DatabaseJobLayer } from './database-job.js'
+import { dropOldVersions, reportColumns, runActivationHooks, writeWarnings, type ImportJobContext, type ImportKindOptions } from './job-steps.js'
+
+export type { ImportKindOptions } from './job-steps.js'
 
 export interface ImportJobParams extends ImportOptions {
   layer: string
@@ -39,26 +41,6 @@ declare module '../jobs/kinds.js' {
 }
 
 export const importWorkRoot = (dataDir: string) => path.join(dataDir, 'tmp', 'imports')
-
-export function reportColumns(report: ImportReport) {
-  return {
-    counts: JSON.stringify(report.counts),
-    source_crs: report.sourceCrs ? JSON.stringify(report.sourceCrs) : null,
-    encoding: report.encoding ? JSON.stringify(report.encoding) : null,
-    warnings: JSON.stringify(report.warnings),
-    errors: JSON.stringify(report.errors),
-    dataset_id: report.datasetId,
-    timings: JSON.stringify(report.timings),
-  }
-}
-
-export interface ImportKindOptions {
-  /** DATA_DIR: uploads being imported live under it (importWorkRoot) */
-  dataDir: string
-  limits?: Partial<ImportLimits>
-  /** versions of a layer and county kept after a successful import (0 or unset: all) */
-  keepVersions?: number
-}
 
 /**
  * The import kind. The version's switch, what the activation hooks commit with it (stale marks,
@@ -139,28 +121,6 @@ export function importJobKind(o: ImportKindOptions): JobKind<'import'> {
   }
 }
 
-export type ImportJobContext = Parameters<JobKind<'import'>['run']>[0]
-
-/**
- * The activation hooks of a version, in its switch's transaction, their notes added to its warnings;
- * a hook that fails undoes the switch and fails the import, saying which step.
- */
-export async function runActivationHooks(ctx: ImportJobContext, trx: Knex.Transaction, layer: string, activation: Activation) {
-  const followed = await ctx.hooks
-    .run(trx, { layer, county: ctx.params.county, datasetId: activation.datasetId, importJobId: ctx.id })
-    .catch((err: unknown) => {
-      // The version is not switched to without what must follow it: the import fails, saying which step.
-      if (err instanceof ActivationHookError && !lostConnection(err.cause as Error))
-        throw new ImportFailure({
-          message: `the new version was not activated: ${err.message}`,
-          messageZh: `数据已读入，但新版本未启用（${err.message}）：请稍后重新导入，仍失败请联系管理员`,
-        })
-      throw err instanceof ActivationHookError ? err.cause : err
-    })
-  for (const n of followed.notes) activation.warn({ ...n, messageZh: n.messageZh ?? n.message })
-  return followed.followUps
-}
-
 /** Runs a queued import to its end; a bad upload is a failed outcome with its report, not a throw. */
 async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
   const { knex, params, id } = ctx
@@ -202,31 +162,6 @@ async function runImportJob(o: ImportKindOptions, ctx: ImportJobContext) {
     if (err instanceof ImportFailure && report) return { status: 'failed' as const, columns: reportColumns(report) }
     throw err
   }
-}
-
-/** The versions beyond the newest `keep` dropped; what the user is told of it, or null when none went. */
-export async function dropOldVersions(knex: Knex, r: { request: ImportRequest; keep: number }): Promise<{ message: string; messageZh: string } | null> {
-  return q.purgeOldVersions(knex, r.request.kind, r.request.county, r.keep).then(
-    (dropped) =>
-      dropped.length
-        ? {
-            message: `old versions dropped (keeping the newest ${r.keep}): ${dropped.join(', ')}`,
-            messageZh: `已删除旧版本 ${dropped.join('、')}（保留最新 ${r.keep} 个版本）`,
-          }
-        : null,
-    (err: Error) => ({
-      message: `imported, but dropping old versions failed: ${err.message.split(' - ').at(-1)}`,
-      messageZh: `已导入，但删除旧版本失败（${err.message.split(' - ').at(-1)}）：下次导入时会再次删除`,
-    }),
-  )
-}
-
-/** The warnings of an ended job, written after its end (the note of old versions dropped); a lost write loses only the note. */
-export async function writeWarnings(knex: Knex, id: number, warnings: unknown[]): Promise<void> {
-  await knex('import_jobs')
-    .where({ id })
-    .update({ warnings: JSON.stringify(warnings) })
-    .catch(() => {})
 }
 
 const jobColumns = (knex: Knex) => ({
