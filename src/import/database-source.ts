@@ -11,7 +11,7 @@ import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
 import { ArchiveError, defaultArchiveLimits, isZip, listEntries, openZip } from './archive.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
-import { checkedWkb, copyColumns, copyValue, ewkbToGeometry } from './gdal/copy-rows.js'
+import { checkedWkb, copyColumns, copyValue, ewkbToGeometry, provenOneRingPolygon } from './gdal/copy-rows.js'
 import { hostPath, nativeInfo, nativeTranslate, type NativeGdal, type NativeTranslation } from './gdal/native.js'
 import { GdalCancelled, GdalReader } from './gdal/reader.js'
 import { SourceError } from './shapefile-source.js'
@@ -493,7 +493,13 @@ class CopyRowsSource implements FeatureSource {
       if (fast) {
         out.push({
           record,
-          shape: { kind: 'shape', wkbAt: wkb.append(fast), wkbLength: fast.length, reorganized: false, proven: false },
+          shape: {
+            kind: 'shape',
+            wkbAt: wkb.append(fast),
+            wkbLength: fast.length,
+            reorganized: false,
+            proven: this.opts.family === 'polygon' && provenOneRingPolygon(fast),
+          },
           values,
           issues: [],
           deleted: false,

@@ -2,7 +2,7 @@
 // accept exactly what the common checks accept (anything else takes the path that says why).
 import { describe, expect, it } from 'vitest'
 import { geojsonToWkb } from '../../src/formats/geojson/to-wkb.js'
-import { checkedWkb, copyColumns, copyValue, ewkbToGeometry } from '../../src/import/gdal/copy-rows.js'
+import { checkedWkb, copyColumns, copyValue, ewkbToGeometry, provenOneRingPolygon } from '../../src/import/gdal/copy-rows.js'
 
 /** Hex EWKB as PGDump writes it: little-endian, the SRID flag and code on the outer geometry. */
 function ewkb(type: 5 | 6, members: number[][][][], srid = 4548): string {
@@ -68,5 +68,63 @@ describe('COPY rows', () => {
       expect(checkedWkb(hex, family, max)).toBeNull()
       expect(geojsonToWkb(ewkbToGeometry(hex), family, max)).toHaveProperty('error')
     }
+  })
+
+  it('proves a simple one-ring polygon valid (the database skips ST_IsValid), and nothing it cannot', () => {
+    const proven = (members: number[][][][]) => provenOneRingPolygon(checkedWkb(ewkb(6, members), 'polygon', 1000)!)
+    // an oblique quadrilateral, and a dense ring (a circle of 200 vertices, long edges off the axes)
+    expect(
+      proven([
+        [
+          [
+            [500100.5, 4030000.25],
+            [500180.75, 4030060.5],
+            [500130.25, 4030140.75],
+            [500050.5, 4030070.125],
+            [500100.5, 4030000.25],
+          ],
+        ],
+      ]),
+    ).toBe(true)
+    const circle = Array.from({ length: 200 }, (_, i) => [500000 + 50 * Math.cos((2 * Math.PI * i) / 200), 4030000 + 50 * Math.sin((2 * Math.PI * i) / 200)])
+    expect(proven([[[...circle, circle[0]!]]])).toBe(true)
+    // a bow-tie (closed, passes the common checks, self-intersecting), a ring with a hole, two parts
+    expect(
+      proven([
+        [
+          [
+            [0, 0],
+            [1, 1],
+            [1, 0],
+            [0, 1],
+            [0, 0],
+          ],
+        ],
+      ]),
+    ).toBe(false)
+    const hole = [
+      [0.25, 0.25],
+      [0.75, 0.25],
+      [0.75, 0.75],
+      [0.25, 0.75],
+      [0.25, 0.25],
+    ]
+    expect(proven([[square, hole]])).toBe(false)
+    expect(proven([[square], [square.map(([x, y]) => [x! + 2, y!])]])).toBe(false)
+    // a repeated vertex (GEOS accepts it, the proof does not decide it): left to the database
+    expect(
+      proven([
+        [
+          [
+            [0, 0],
+            [0, 1],
+            [0, 1],
+            [1, 1],
+            [1, 0],
+            [0, 0],
+          ],
+        ],
+      ]),
+    ).toBe(false)
   })
 })

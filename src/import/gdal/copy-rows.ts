@@ -2,6 +2,7 @@
 // separated by tabs, text escaped as PostgreSQL's COPY text format, NULL as \N, the geometry as
 // hex EWKB. GDAL writes this about 8× faster than GeoJSON here (no decimal formatting of
 // coordinates), and the coordinates arrive as the source's exact doubles.
+import { provenSimpleRing } from '../../geometry/simple-ring.js'
 
 /** `COPY "schema"."table" ("a", "b") FROM STDIN;` → the column names. */
 export function copyColumns(line: string): string[] | null {
@@ -128,4 +129,15 @@ export function checkedWkb(hex: string, family: 'polygon' | 'line', maxVertices:
   b[start] = 1
   b.writeUInt32LE(flags & 0xdfffffff, start + 1)
   return b.subarray(start)
+}
+
+/**
+ * True when plain WKB from checkedWkb is a one-part, one-ring polygon whose ring is proven simple
+ * (../../geometry/simple-ring.ts): valid as GEOS judges it, so the database skips ST_IsValid, as it
+ * does for the same shape read from a shapefile. False when unsure (the database decides).
+ */
+export function provenOneRingPolygon(w: Buffer): boolean {
+  if (w.length < 22 || w.readUInt32LE(1) !== 6 || w.readUInt32LE(5) !== 1 || w.readUInt32LE(10) !== 3 || w.readUInt32LE(14) !== 1) return false
+  const n = w.readUInt32LE(18)
+  return w.length === 22 + 16 * n && provenSimpleRing(w, 22, n)
 }
