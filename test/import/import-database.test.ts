@@ -313,6 +313,47 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     ])
   })
 
+  /** The command-line import (`npm run cli -- import …`): exit code and what it printed. */
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; text: string }>((resolve) => {
+      const { url, backend } = testDatabase()
+      const p = spawn(process.execPath, ['--import', 'tsx', 'src/cli/index.ts', 'import', ...args], {
+        cwd: projectRoot,
+        // against the embedded test database the CLI keeps to one connection, as the service does
+        env: { ...process.env, DATABASE_URL: url, DATA_DIR: t.dataDir, DB_POOL_MAX: backend === 'embedded' ? '1' : '4' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let text = ''
+      p.stdout.on('data', (d) => (text += d))
+      p.stderr.on('data', (d) => (text += d))
+      p.on('exit', (code) => resolve({ code, text }))
+    })
+
+  it('the command line imports several layers with --layers: one job, a line for each layer, a version each', async () => {
+    const out = await cli('--layers', JSON.stringify({ dltb: 'survey3', XZDW: 'survey2-lines' }), '--county', '371502', files.gpkg)
+    expect(out.code, out.text).toBe(0)
+    expect(out.text).toMatch(/import 2 layers of 371502\.gpkg 371502 100%/)
+    // the layer names as the database spells them, whatever case was given
+    expect(out.text).toMatch(/DLTB → survey3: succeeded, version 1 \(dataset \d+\): imported as version 1: 3000 features stored/)
+    expect(out.text).toMatch(/XZDW → survey2-lines: succeeded, version 1 \(dataset \d+\)/)
+    expect(out.text).toMatch(/read 3343, stored 3343/)
+    expect(await versions()).toEqual([
+      ['survey2-lines', 343, true],
+      ['survey3', 3000, true],
+    ])
+    // a layer the database does not hold, a kind that does not exist, a shapefile: told before anything starts (exit 64)
+    const missing = await cli('--layers', '{"JSXM":"projects"}', '--county', '371502', files.gpkg)
+    expect(missing.code, missing.text).toBe(64)
+    expect(missing.text).toMatch(/371502\.gpkg has no layer JSXM \(layers: DLTB, XZDW\)/)
+    const badKind = await cli('--layers', '{"DLTB":"survey9"}', '--county', '371502', files.gpkg)
+    expect(badKind.code).toBe(64)
+    expect(badKind.text).toMatch(/--layers maps to survey9/)
+    const shapefile = await cli('--layers', '{"DLTB":"survey3"}', '--county', '371502', sample('survey3'))
+    expect(shapefile.code).toBe(64)
+    expect(shapefile.text).toMatch(/--layers is for a survey database/)
+    expect(await t.knex('import_jobs').count<{ n: number }[]>({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(1)
+  })
+
   /** The GeoPackage with a third layer, JSXM: polygons without a project code, so that as projects it fails as it is read. */
   async function withBadLayer(): Promise<string> {
     const three = path.join(dir, 'three.gpkg')
