@@ -1,3 +1,4 @@
+import os from 'node:os'
 // What the benchmarks share: their PostGIS database (BENCH_DATABASE_URL, default a local
 // lowland_bench, created if missing), the generated third-survey layer, and statistics.
 import { spawn } from 'node:child_process'
@@ -35,6 +36,17 @@ export async function generatedSurvey3(patches: number): Promise<{ zip: string; 
     await generateCounty({ outDir, patches, layers: ['survey3'] })
   }
   return { zip, sha256: createHash('sha256').update(fs.readFileSync(zip)).digest('hex') }
+}
+
+/**
+ * Waits up to `waitS` seconds for the 1-minute load average to fall under `maxLoad` (issue 26: a
+ * ratio counts from a quiet machine); the load found, and whether it was quiet.
+ */
+export async function waitForQuiet(maxLoad: number, waitS: number): Promise<{ load: number; quiet: boolean }> {
+  const until = Date.now() + waitS * 1000
+  while (os.loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
+  const load = os.loadavg()[0]!
+  return { load, quiet: load < maxLoad }
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

@@ -1,4 +1,4 @@
-// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader both|wasm|native --kept-listing]
+// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader both|wasm|native --kept-listing --max-load 1.5 --wait-s 120]
 // Imports a generated third-survey shapefile through the service's own import path and, in the same
 // run and database, with ogr2ogr (GDAL, COPY mode, reprojected to EPSG:4490); prints both times,
 // the ratio and peak memory. Needs a PostGIS server (BENCH_DATABASE_URL, default a local
@@ -8,12 +8,15 @@
 // and the service reads the database with each GDAL (--reader: gdal3.js, the machine's ogr2ogr, or
 // both, the default), each job listing the database itself, or with --kept-listing finding the
 // listing its upload made (the upload's listing not timed, as POST /imports does it before the job).
+// The floor (issue 26): the rows the service stored, already WKB in EPSG:4490 with their attributes,
+// loaded by `COPY … FROM STDIN (FORMAT binary)` (psql's \copy) into an unindexed table, plus the GiST
+// index build: what PostgreSQL alone costs for the same table. Made once from an untimed import.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import { execFileSync, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median, waitForQuiet } from './db.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
@@ -28,6 +31,8 @@ const { values } = parseArgs({
     format: { type: 'string', default: 'shp' },
     reader: { type: 'string', default: 'both' },
     'kept-listing': { type: 'boolean', default: false },
+    'max-load': { type: 'string', default: '1.5' },
+    'wait-s': { type: 'string', default: '120' },
   },
 })
 const format = values.format as 'shp' | 'gdb' | 'gpkg'
@@ -49,15 +54,21 @@ async function main() {
   const pgUrl = new URL(url)
   const ogrConn = `PG:host=${pgUrl.hostname} port=${pgUrl.port || 5432} user=${decodeURIComponent(pgUrl.username)} dbname=${pgUrl.pathname.slice(1)}${pgUrl.password ? ` password=${decodeURIComponent(pgUrl.password)}` : ''}`
 
+  const floorFile = await floorRows(knex, { kind, zip: shp.zip, sha256: shp.sha256 })
+  const floor: number[] = []
   const service = new Map(readers.map((m) => [m, { ms: [] as number[], peak: 0, phases: [] as Array<Record<string, number>> }]))
   const shpPath: number[] = []
   const ogr: number[] = []
   let ogrPeak = 0
   let ogrRows = 0
+  const loads: string[] = []
   for (let r = 0; r < rounds; r++) {
+    // Each round starts on a quiet machine, or says it could not (issue 26).
+    const { load, quiet } = await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
+    loads.push(`${load.toFixed(2)}${quiet ? '' : ' (not quiet)'}`)
     // ogr2ogr first in odd rounds, last in even ones, so neither always meets a warm cache; the readers alternate too.
     const mine = r % 2 ? [...readers].reverse() : readers
-    const order = r % 2 ? [...mine, 'ogr'] : ['ogr', ...mine]
+    const order = r % 2 ? [...mine, 'ogr', 'floor'] : ['floor', 'ogr', ...mine]
     if (format !== 'shp') order.push('shapefile')
     for (const which of order) {
       await knex.raw('TRUNCATE datasets CASCADE')
@@ -68,8 +79,14 @@ async function main() {
       )
       for (const p of parts as Array<{ name: string }>) await knex.raw(`DROP TABLE "${p.name.replace(/"/g, '')}"`)
       await knex.raw('DROP TABLE IF EXISTS ogr_bench')
+      await knex.raw('DROP TABLE IF EXISTS floor_bench')
       await knex.raw('CHECKPOINT')
-      if (which === 'ogr') {
+      if (which === 'floor') {
+        await knex.raw(`CREATE TABLE floor_bench (LIKE ${kind.table})`)
+        const t0 = Date.now()
+        psql(`\\copy floor_bench FROM '${floorFile}' (FORMAT binary)`, 'CREATE INDEX ON floor_bench USING gist (geom)')
+        floor.push(Date.now() - t0)
+      } else if (which === 'ogr') {
         const t0 = Date.now()
         const res = spawnSync(
           '/usr/bin/time',
@@ -136,21 +153,49 @@ async function main() {
   const o = median(ogr)
   const from = { shp: 'zipped shapefile, GBK', gdb: 'zipped FileGDB', gpkg: 'GeoPackage' }[format]
   console.log(`\nimport of ${patches} third-survey patches (${from}, CGCS2000 GK CM 117E → EPSG:4490), ${rounds} rounds, median`)
+  console.log(`  load average at the start of each round: ${loads.join(', ')}`)
   console.log(
     `  ogr2ogr        : ${(o / 1000).toFixed(2)} s  (${ogr.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${ogrPeak.toFixed(0)} MiB  — ${ogrRows} rows`,
   )
+  const fl = median(floor)
+  console.log(`  floor (binary COPY + GiST): ${(fl / 1000).toFixed(2)} s  (${floor.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
   const p = shpPath.length ? median(shpPath) : 0
   if (p) console.log(`  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s  (${shpPath.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
   for (const [mode, m] of service) {
     const s = median(m.ms)
     const label = format === 'shp' ? 'service import' : `service, ${mode === 'wasm' ? 'gdal3.js' : "machine's GDAL"}`
     console.log(
-      `  ${label}: ${(s / 1000).toFixed(2)} s  (${m.ms.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${m.peak.toFixed(0)} MiB; ratio / ogr2ogr ${(s / o).toFixed(2)}${p ? `, / shapefile ${(s / p).toFixed(2)}` : ''}`,
+      `  ${label}: ${(s / 1000).toFixed(2)} s  (${m.ms.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${m.peak.toFixed(0)} MiB; ratio / ogr2ogr ${(s / o).toFixed(2)}, / floor ${(s / fl).toFixed(2)}${p ? `, / shapefile ${(s / p).toFixed(2)}` : ''}`,
     )
     const phase = (k: string) => (median(m.phases.map((x) => x[k] ?? 0)) / 1000).toFixed(2)
     console.log(`    phases (median s): unzip+open ${phase('openMs')}, load ${phase('loadMs')}, index+attach ${phase('indexMs')}, total ${phase('totalMs')}`)
   }
   console.log(`  (${execFileSync('ogr2ogr', ['--version'], { encoding: 'utf8' }).trim()})`)
+}
+
+/** psql on the bench database, each command its own -c (stops at the first error). */
+function psql(...commands: string[]) {
+  execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, ...commands.flatMap((c) => ['-c', c])], { stdio: ['ignore', 'ignore', 'inherit'] })
+}
+
+/** The floor's rows: an untimed service import of the shapefile, its stored table written out by binary COPY. */
+async function floorRows(knex: ReturnType<typeof createKnex>, o: { kind: NonNullable<ReturnType<typeof layerKind>>; zip: string; sha256: string }) {
+  const file = path.join(path.dirname(o.zip), `floor-${patches}.copy`)
+  await knex.raw('TRUNCATE datasets CASCADE')
+  await runImport(
+    { knex },
+    {
+      kind: o.kind,
+      county: '371502',
+      mode: 'replace',
+      onInvalid: 'fail',
+      file: { path: o.zip, name: path.basename(o.zip), sha256: o.sha256 },
+      importedBy: 'bench',
+      jobId: null,
+    },
+  )
+  psql(`\\copy (SELECT * FROM ${o.kind.table}) TO '${file}' (FORMAT binary)`)
+  return file
 }
 
 /** The generated shapefile as a zipped FileGDB (layer DLTB) or a GeoPackage, made once beside it. */

@@ -9,13 +9,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
-import os from 'node:os'
 import { defaultConfig } from '../src/config.js'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf, waitForQuiet } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
@@ -177,13 +176,7 @@ async function loop(url: string, headers: Record<string, string>, connections: n
   return JSON.parse(stdout)
 }
 
-/** Waits up to --wait-s seconds for the 1-minute load average to fall under --max-load; the load it starts at. */
-async function quiet(): Promise<{ load: number; quiet: boolean }> {
-  const until = Date.now() + Number(values['wait-s']) * 1000
-  while (os.loadavg()[0]! >= Number(values['max-load']) && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
-  const load = os.loadavg()[0]!
-  return { load, quiet: load < Number(values['max-load']) }
-}
+const quiet = () => waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
 
 /** CPU time (user + system) a process has used, ms (clock ticks of 10 ms). */
 function cpuMs(pid: number): number {

@@ -6,10 +6,9 @@
 // connection count runs first and wait for a quiet machine (1-minute load under --max-load, up to
 // --wait-s seconds) or say they could not. Prints p50s, the 10-connection ÷ 1-connection ratio and medians.
 import { execFile } from 'node:child_process'
-import os from 'node:os'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, importZip, median, startBenchService } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, importZip, median, startBenchService, waitForQuiet } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -55,13 +54,7 @@ async function loop(url: string, headers: Record<string, string>, connections: n
 }
 const ms = (x: number) => `${x.toFixed(2)} ms`
 
-/** Waits up to --wait-s seconds for the 1-minute load average to fall under --max-load; the load it starts at. */
-async function quiet(): Promise<{ load: number; quiet: boolean }> {
-  const until = Date.now() + Number(values['wait-s']) * 1000
-  while (os.loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
-  const load = os.loadavg()[0]!
-  return { load, quiet: load < maxLoad }
-}
+const quiet = () => waitForQuiet(maxLoad, Number(values['wait-s']))
 
 async function main() {
   await ensureBenchDatabase()

@@ -16,10 +16,9 @@
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import { parseArgs, promisify } from 'node:util'
 import type { Knex } from 'knex'
-import { benchDatabaseUrl, ensureBenchDatabase, median, startBenchService } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, median, startBenchService, waitForQuiet } from './db.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { checkClauses, checkIds } from '../src/domain/rules.js'
@@ -184,12 +183,7 @@ async function fill(knex: Knex) {
   return true
 }
 
-async function quiet(): Promise<{ load: number; quiet: boolean }> {
-  const until = Date.now() + Number(values['wait-s']) * 1000
-  while (os.loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
-  const load = os.loadavg()[0]!
-  return { load, quiet: load < maxLoad }
-}
+const quiet = () => waitForQuiet(maxLoad, Number(values['wait-s']))
 
 /** CPU seconds used so far by the PostgreSQL backends of the bench database (the server is on this machine): utime + stime of /proc/<pid>/stat. */
 async function databaseCpu(knex: Knex): Promise<number> {

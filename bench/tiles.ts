@@ -9,12 +9,11 @@
 // (waiting up to --wait-s) and prints the load it started at.
 import fs from 'node:fs'
 import http from 'node:http'
-import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf, waitForQuiet } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { defaultConfig, projectRoot } from '../src/config.js'
@@ -43,11 +42,7 @@ const connections = values.connections.split(',').map(Number)
 const maxLoad = Number(values['max-load'])
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!
 
-async function quiet(): Promise<number> {
-  const until = Date.now() + Number(values['wait-s']) * 1000
-  while (os.loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
-  return os.loadavg()[0]!
-}
+const quiet = async () => (await waitForQuiet(maxLoad, Number(values['wait-s']))).load
 
 /** `jobs` run by `n` closed loops; each job's latency in ms and the wall time of all. */
 async function closedLoops(n: number, jobs: Array<() => Promise<void>>): Promise<{ latencies: number[]; wall: number }> {
