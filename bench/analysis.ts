@@ -12,11 +12,10 @@
 // batch run times each of the service's statements (knex query events) and prints where it went.
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import type { Knex } from 'knex'
-import { benchDatabaseUrl, ensureBenchDatabase, importZip } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, importZip, waitForQuiet } from './db.js'
 import { footprints, survey2Construction } from '../src/analysis/queries.js'
 import { projectAnalysis } from '../src/analysis/service.js'
 import { cliActor } from '../src/auth/service.js'
@@ -35,6 +34,8 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '60' },
     rounds: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    'max-load': { type: 'string', default: '1.5' },
+    'wait-s': { type: 'string', default: '120' },
   },
 })
 const patches = Number(values.patches)
@@ -151,7 +152,9 @@ async function main() {
   const sameTimes: number[] = []
   const loads: string[] = []
   for (let r = 0; r < Number(values.rounds); r++) {
-    loads.push(os.loadavg()[0]!.toFixed(2))
+    // each round starts on a quiet machine, or says it could not (issue 26)
+    const { load, quiet } = await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
+    loads.push(`${load.toFixed(2)}${quiet ? '' : ' (not quiet)'}`)
     // alternate which side runs first, so neither always meets the other's warm cache
     if (r % 2) {
       batchTimes.push(await batch())
@@ -165,6 +168,7 @@ async function main() {
   }
   if (values.profile) await profile(knex, 'one batch run', batch)
   const ids = (await knex('projects').select('id').orderBy('id')).map((p) => p.id as number)
+  const singleLoad = await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
   const single: number[] = []
   const actor = cliActor()
   for (let i = 0; i < Number(values.samples); i++) {
@@ -197,7 +201,9 @@ async function main() {
   console.log(
     `  service statements for the same two measures: ${(median(sameTimes) / 1000).toFixed(2)} s, ratio ${(median(sameTimes) / median(rawTimes)).toFixed(2)} (they also give the net reading and the feature ids)`,
   )
-  console.log(`  single project: p50 ${median(single).toFixed(1)} ms, p95 ${pct(single, 95).toFixed(1)} ms (${single.length} projects)`)
+  console.log(
+    `  single project: p50 ${median(single).toFixed(1)} ms, p95 ${pct(single, 95).toFixed(1)} ms (${single.length} projects; load at the start ${singleLoad.load.toFixed(2)}${singleLoad.quiet ? '' : ', not quiet'})`,
+  )
 }
 
 /** One batch run with each statement timed (sent → answered, so pool waits are not counted), grouped by its text. */

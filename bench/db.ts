@@ -1,10 +1,10 @@
-import os from 'node:os'
 // What the benchmarks share: their PostGIS database (BENCH_DATABASE_URL, default a local
 // lowland_bench, created if missing), the generated third-survey layer, and statistics.
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import net from 'node:net'
+import os from 'node:os'
 import path from 'node:path'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { Knex } from 'knex'
@@ -47,6 +47,13 @@ export async function waitForQuiet(maxLoad: number, waitS: number): Promise<{ lo
   while (os.loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
   const load = os.loadavg()[0]!
   return { load, quiet: load < maxLoad }
+}
+
+/** Drops what an import left (datasets, the layer's version partitions) so that each round starts alike. */
+export async function resetLayer(knex: Knex, table: string): Promise<void> {
+  await knex.raw('TRUNCATE datasets CASCADE')
+  const { rows } = await knex.raw(`SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass`, [table])
+  for (const p of rows as Array<{ name: string }>) await knex.raw(`DROP TABLE "${p.name.replace(/"/g, '')}"`)
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

@@ -16,7 +16,7 @@ import fs from 'node:fs'
 import { execFileSync, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median, resetLayer, waitForQuiet } from './db.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
@@ -71,13 +71,8 @@ async function main() {
     const order = r % 2 ? [...mine, 'ogr', 'floor'] : ['floor', 'ogr', ...mine]
     if (format !== 'shp') order.push('shapefile')
     for (const which of order) {
-      await knex.raw('TRUNCATE datasets CASCADE')
       // Each round starts from the same state: no partitions left from the round before.
-      const { rows: parts } = await knex.raw(
-        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = ?::regclass`,
-        [kind.table],
-      )
-      for (const p of parts as Array<{ name: string }>) await knex.raw(`DROP TABLE "${p.name.replace(/"/g, '')}"`)
+      await resetLayer(knex, kind.table)
       await knex.raw('DROP TABLE IF EXISTS ogr_bench')
       await knex.raw('DROP TABLE IF EXISTS floor_bench')
       await knex.raw('CHECKPOINT')
