@@ -75,6 +75,9 @@ describe.skipIf(skipWithout(hasOgr2ogr))('a survey database in the upload panel'
       { cells: ['DLTB', '', '面', '3', 'EPSG:4548', '6'], kind: '三调地类图斑', reason: expect.stringMatching(/地类图斑，含三调字段（CZCSXM）/) },
       { cells: ['XZQ', '', '面', '1', 'EPSG:4548', '2'], kind: '行政区划', reason: expect.stringMatching(/XZQ（行政区），按数据库标准图层名/) },
     ])
+    // at 1366 px (the browser's default here) the table fits its card: 导入为 and 说明 are seen without scrolling sideways
+    const fit = await page.$eval('#database-layers', (t) => ({ table: t.scrollWidth, box: t.closest('.table-wrap')!.clientWidth }))
+    expect(fit.table).toBeLessThanOrEqual(fit.box)
     // nothing imported by the listing
     expect(Number((await w.t.knex('import_jobs').count({ n: '*' }).first())!.n)).toBe(0)
     // the technician maps XZQ to the projects layer by mistake: it has no project code, and fails alone
