@@ -22,7 +22,7 @@ import { ImportFailure } from '../../src/import/report.js'
 import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
 import { detectDatabase, forgetListings, gdalScratchBytes, listDatabase, openDatabaseLayer } from '../../src/import/database-source.js'
-import { nativeGdalFor, type GdalReaderMode } from '../../src/import/gdal/native.js'
+import { nativeGdalFor, nativeTranslate, type GdalReaderMode } from '../../src/import/gdal/native.js'
 
 const hasOgr2ogr = (() => {
   try {
@@ -217,6 +217,21 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     },
   )
 
+  it("the machine's ogr2ogr's rows wait for the loader however late it first reads (Node drains unread stdio at a child's exit)", async () => {
+    const t = nativeTranslate(files.gpkg, 'XZDW')
+    // ogr2ogr has written the layer and exited, and Node has reaped it, before anything is read
+    for (let i = 0; i < 200 && (await processesOn(files.gpkg)).length; i++) await new Promise((r) => setTimeout(r, 25))
+    expect(await processesOn(files.gpkg)).toEqual([])
+    await new Promise((r) => setImmediate(r))
+    let text = ''
+    for await (const chunk of t.stdout) text += chunk
+    const lines = text.split('\n')
+    const header = lines.findIndex((l) => /^COPY .* FROM STDIN;$/.test(l))
+    expect(header, text.slice(0, 300)).toBeGreaterThanOrEqual(0)
+    expect(lines.indexOf('\\.') - header - 1).toBe(343)
+    expect(await t.failure).toBeNull()
+  })
+
   it("a source closed early (a failed import) ends the machine's ogr2ogr, no signal needed", async () => {
     const work = await fs.mkdtemp(path.join(dir, 'close-'))
     const file = path.join(work, 'upload.gpkg')
@@ -351,7 +366,12 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     const shapefile = await cli('--layers', '{"DLTB":"survey3"}', '--county', '371502', sample('survey3'))
     expect(shapefile.code).toBe(64)
     expect(shapefile.text).toMatch(/--layers is for a survey database/)
-    expect(await t.knex('import_jobs').count<{ n: number }[]>({ n: '*' }).then((r) => Number(r[0]!.n))).toBe(1)
+    expect(
+      await t
+        .knex('import_jobs')
+        .count<{ n: number }[]>({ n: '*' })
+        .then((r) => Number(r[0]!.n)),
+    ).toBe(1)
   })
 
   /** The GeoPackage with a third layer, JSXM: polygons without a project code, so that as projects it fails as it is read. */

@@ -129,6 +129,12 @@ export interface NativeTranslation {
 
 export function nativeTranslate(path: string, layer: string, zipEncoding?: string): NativeTranslation {
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn('ogr2ogr', translateArgs(path, layer, zipEncoding), { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Read from the start, or the rows are lost: when a child exits, Node resumes (drains) every stdio
+  // stream nothing is listening to yet (child_process flushStdio), and the loader may first ask for
+  // rows after ogr2ogr has written a small layer and exited (seen on the embedded database, whose
+  // import starts slower): the import then read 0 of 3 features. A 'readable' listener keeps the
+  // rows buffered until asked for; backpressure is unchanged (nothing is read past the buffer).
+  child.stdout.on('readable', () => {})
   // the end of stderr is what says why (its messages are short; a flood of warnings is cut to its tail)
   let stderr = ''
   child.stderr.setEncoding('utf8')
