@@ -52,6 +52,13 @@ const shutdown = (signal: string) => {
   if (closing) return
   closing = true
   log.info({ signal }, 'shutting down')
+  // A stop that takes long says what it waits for (a running job, connections still held), every 10 s.
+  const pool = (database.knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool
+  const slow = setInterval(
+    () => log.warn({ job: server.jobs.running(), connectionsUsed: pool?.numUsed(), connectionsWaited: pool?.numPendingAcquires() }, 'still shutting down'),
+    10_000,
+  )
+  slow.unref()
   server.close().then(
     () => process.exit(0),
     (err) => {

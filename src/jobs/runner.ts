@@ -69,6 +69,11 @@ export class JobRunner {
     return this.current?.key === key
   }
 
+  /** The key of the job running now, if any (what a slow shutdown waits for). */
+  runningKey(): string | null {
+    return this.current?.key ?? null
+  }
+
   private forget(entry: Entry, status: FinalStatus | null): void {
     this.known.delete(entry.key)
     entry.resolve(status)
