@@ -19,6 +19,16 @@ import { generateCounty } from '../src/testdata/generate.js'
 
 export const benchDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/lowland_bench'
 
+/**
+ * A bench database of its own for a bench whose data others would change (`bench:pull` adds
+ * projects to the county `bench:projects` lists): BENCH_DATABASE_URL's database name with a suffix.
+ */
+export const ownBenchDatabaseUrl = (suffix: string) => {
+  const u = new URL(benchDatabaseUrl)
+  u.pathname = `${u.pathname}_${suffix}`
+  return u.toString()
+}
+
 export async function ensureBenchDatabase(url = benchDatabaseUrl): Promise<void> {
   const name = new URL(url).pathname.slice(1)
   const admin = new pg.Client({ connectionString: url.replace(/\/[^/?]*(\?|$)/, '/postgres$1') })

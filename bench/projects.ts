@@ -8,7 +8,7 @@
 import { execFile } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs, promisify } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, importZip, median, startBenchService, waitForQuiet } from './db.js'
+import { ensureBenchDatabase, ownBenchDatabaseUrl, importZip, median, startBenchService, waitForQuiet } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -57,8 +57,10 @@ const ms = (x: number) => `${x.toFixed(2)} ms`
 const quiet = () => waitForQuiet(maxLoad, Number(values['wait-s']))
 
 async function main() {
-  await ensureBenchDatabase()
-  const db = attachDatabase(benchDatabaseUrl, 'server', 10)
+  // its own database: another bench's data would change what this one measures
+  const dbUrl = ownBenchDatabaseUrl('plist')
+  await ensureBenchDatabase(dbUrl)
+  const db = attachDatabase(dbUrl, 'server', 10)
   const knex = db.knex
   await migrateLatest(knex)
 

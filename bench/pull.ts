@@ -18,7 +18,7 @@ import { execFile } from 'node:child_process'
 import fs from 'node:fs'
 import { parseArgs, promisify } from 'node:util'
 import type { Knex } from 'knex'
-import { benchDatabaseUrl, ensureBenchDatabase, median, startBenchService, waitForQuiet } from './db.js'
+import { ensureBenchDatabase, ownBenchDatabaseUrl, median, startBenchService, waitForQuiet } from './db.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { checkClauses, checkIds } from '../src/domain/rules.js'
@@ -245,8 +245,10 @@ async function pullAllPages(knex: Knex, base: string, path: string, headers: Rec
 }
 
 async function main() {
-  await ensureBenchDatabase()
-  const db = attachDatabase(benchDatabaseUrl, 'server', 10)
+  // its own database: another bench's data would change what this one measures
+  const dbUrl = ownBenchDatabaseUrl('pull')
+  await ensureBenchDatabase(dbUrl)
+  const db = attachDatabase(dbUrl, 'server', 10)
   const knex = db.knex
   await migrateLatest(knex)
   const t0 = Date.now()
