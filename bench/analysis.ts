@@ -153,8 +153,7 @@ async function main() {
   const loads: string[] = []
   for (let r = 0; r < Number(values.rounds); r++) {
     // each round starts on a quiet machine, or says it could not (issue 26)
-    const { load, quiet } = await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
-    loads.push(`${load.toFixed(2)}${quiet ? '' : ' (not quiet)'}`)
+    loads.push((await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))).label)
     // alternate which side runs first, so neither always meets the other's warm cache
     if (r % 2) {
       batchTimes.push(await batch())
@@ -202,7 +201,7 @@ async function main() {
     `  service statements for the same two measures: ${(median(sameTimes) / 1000).toFixed(2)} s, ratio ${(median(sameTimes) / median(rawTimes)).toFixed(2)} (they also give the net reading and the feature ids)`,
   )
   console.log(
-    `  single project: p50 ${median(single).toFixed(1)} ms, p95 ${pct(single, 95).toFixed(1)} ms (${single.length} projects; load at the start ${singleLoad.load.toFixed(2)}${singleLoad.quiet ? '' : ', not quiet'})`,
+    `  single project: p50 ${median(single).toFixed(1)} ms, p95 ${pct(single, 95).toFixed(1)} ms (${single.length} projects; load at the start ${singleLoad.label})`,
   )
 }
 

@@ -52,11 +52,18 @@ export async function generatedSurvey3(patches: number): Promise<{ zip: string; 
  * Waits up to `waitS` seconds for the 1-minute load average to fall under `maxLoad` (issue 26: a
  * ratio counts from a quiet machine); the load found, and whether it was quiet.
  */
-export async function waitForQuiet(maxLoad: number, waitS: number): Promise<{ load: number; quiet: boolean }> {
+export async function waitForQuiet(maxLoad: number, waitS: number): Promise<{ load: number; quiet: boolean; label: string }> {
   const until = Date.now() + waitS * 1000
   while (os.loadavg()[0]! >= maxLoad && Date.now() < until) await new Promise((r) => setTimeout(r, 5_000))
   const load = os.loadavg()[0]!
-  return { load, quiet: load < maxLoad }
+  const quiet = load < maxLoad
+  return { load, quiet, label: `${load.toFixed(2)}${quiet ? '' : ' (not quiet)'}` }
+}
+
+/** CPU time (user + system) a process has used, ms (clock ticks of 10 ms), from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** Drops what an import left (datasets, the layer's version partitions) so that each round starts alike. */

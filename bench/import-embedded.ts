@@ -16,8 +16,7 @@ import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { createKnex } from '../src/db/connection.js'
 import { startEmbedded } from '../src/db/embedded/launcher.js'
 import { migrateLatest } from '../src/db/migrate.js'
-import { runImport } from '../src/import/run.js'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median, resetLayer, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, cpuMs, ensureBenchDatabase, generatedSurvey3, importZip, median, resetLayer, waitForQuiet } from './db.js'
 
 const { values } = parseArgs({
   options: {
@@ -30,29 +29,12 @@ const { values } = parseArgs({
 const patches = Number(values.patches)
 const kind = layerKind('survey3')!
 
-/** CPU time (user + system) a process has used, ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-
 async function timedImport(knex: Knex, zip: { zip: string; sha256: string }, childPid?: number) {
   await resetLayer(knex, kind.table)
   const self0 = cpuMs(process.pid)
   const child0 = childPid ? cpuMs(childPid) : 0
   const t0 = Date.now()
-  const report = await runImport(
-    { knex },
-    {
-      kind,
-      county: '371502',
-      mode: 'replace',
-      onInvalid: 'fail',
-      file: { path: zip.zip, name: path.basename(zip.zip), sha256: zip.sha256 },
-      importedBy: 'bench',
-      jobId: null,
-    },
-  )
+  const report = await importZip(knex, { layer: kind.key, county: '371502', zip: zip.zip, sha256: zip.sha256 })
   if (report.counts.stored !== patches) throw new Error(`stored ${report.counts.stored} of ${patches}`)
   return {
     ms: Date.now() - t0,
@@ -76,8 +58,7 @@ async function main() {
     const runs = { server: [] as Awaited<ReturnType<typeof timedImport>>[], embedded: [] as Awaited<ReturnType<typeof timedImport>>[] }
     const loads: string[] = []
     for (let r = 0; r < Number(values.rounds); r++) {
-      const { load, quiet } = await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
-      loads.push(`${load.toFixed(2)}${quiet ? '' : ' (not quiet)'}`)
+      loads.push((await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))).label)
       const order = r % 2 ? (['embedded', 'server'] as const) : (['server', 'embedded'] as const)
       for (const side of order) {
         const run = side === 'server' ? await timedImport(serverKnex, zip) : await timedImport(embeddedKnex, zip, embedded.pid)

@@ -16,7 +16,7 @@ import fs from 'node:fs'
 import { execFileSync, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median, resetLayer, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, resetLayer, waitForQuiet } from './db.js'
 import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
@@ -64,8 +64,7 @@ async function main() {
   const loads: string[] = []
   for (let r = 0; r < rounds; r++) {
     // Each round starts on a quiet machine, or says it could not (issue 26).
-    const { load, quiet } = await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
-    loads.push(`${load.toFixed(2)}${quiet ? '' : ' (not quiet)'}`)
+    loads.push((await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))).label)
     // ogr2ogr first in odd rounds, last in even ones, so neither always meets a warm cache; the readers alternate too.
     const mine = r % 2 ? [...readers].reverse() : readers
     const order = r % 2 ? [...mine, 'ogr', 'floor'] : ['floor', 'ogr', ...mine]
@@ -176,19 +175,8 @@ function psql(...commands: string[]) {
 /** The floor's rows: an untimed service import of the shapefile, its stored table written out by binary COPY. */
 async function floorRows(knex: ReturnType<typeof createKnex>, o: { kind: NonNullable<ReturnType<typeof layerKind>>; zip: string; sha256: string }) {
   const file = path.join(path.dirname(o.zip), `floor-${patches}.copy`)
-  await knex.raw('TRUNCATE datasets CASCADE')
-  await runImport(
-    { knex },
-    {
-      kind: o.kind,
-      county: '371502',
-      mode: 'replace',
-      onInvalid: 'fail',
-      file: { path: o.zip, name: path.basename(o.zip), sha256: o.sha256 },
-      importedBy: 'bench',
-      jobId: null,
-    },
-  )
+  await resetLayer(knex, o.kind.table)
+  await importZip(knex, { layer: o.kind.key, county: '371502', zip: o.zip, sha256: o.sha256 })
   psql(`\\copy (SELECT * FROM ${o.kind.table}) TO '${file}' (FORMAT binary)`)
   return file
 }

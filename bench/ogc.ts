@@ -14,7 +14,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, cpuMs, generatedSurvey3, importZip, median, tileOf, waitForQuiet } from './db.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
@@ -177,12 +177,6 @@ async function loop(url: string, headers: Record<string, string>, connections: n
 }
 
 const quiet = () => waitForQuiet(Number(values['max-load']), Number(values['wait-s']))
-
-/** CPU time (user + system) a process has used, ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
 
 /** A port nothing listens on now. */
 function freePort(): Promise<number> {

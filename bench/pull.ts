@@ -15,10 +15,9 @@
 // Then where a page's time goes: the statement (planning apart, from EXPLAIN ANALYZE), the items, the JSON.
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
-import fs from 'node:fs'
 import { parseArgs, promisify } from 'node:util'
 import type { Knex } from 'knex'
-import { ensureBenchDatabase, ownBenchDatabaseUrl, median, startBenchService, waitForQuiet } from './db.js'
+import { cpuMs, ensureBenchDatabase, ownBenchDatabaseUrl, median, startBenchService, waitForQuiet } from './db.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { checkClauses, checkIds } from '../src/domain/rules.js'
@@ -188,16 +187,15 @@ const quiet = () => waitForQuiet(maxLoad, Number(values['wait-s']))
 /** CPU seconds used so far by the PostgreSQL backends of the bench database (the server is on this machine): utime + stime of /proc/<pid>/stat. */
 async function databaseCpu(knex: Knex): Promise<number> {
   const { rows } = await knex.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()')
-  let ticks = 0
+  let ms = 0
   for (const { pid } of rows as Array<{ pid: number }>) {
     try {
-      const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-      ticks += Number(fields[11]) + Number(fields[12])
+      ms += cpuMs(pid)
     } catch {
       // ended meanwhile
     }
   }
-  return ticks / 100
+  return ms / 1000
 }
 
 interface Pull {
