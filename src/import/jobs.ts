@@ -18,8 +18,6 @@ import { runImport } from './run.js'
 import { initialLayers, runDatabaseJob, settleLayers, type DatabaseJobLayer } from './database-job.js'
 import { dropOldVersions, reportColumns, runActivationHooks, writeWarnings, type ImportJobContext, type ImportKindOptions } from './job-steps.js'
 
-export type { ImportKindOptions } from './job-steps.js'
-
 export interface ImportJobParams extends ImportOptions {
   layer: string
   /**

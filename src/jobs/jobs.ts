@@ -271,15 +271,15 @@ export class Jobs {
     }
   }
 
-  /**
-   * Stops: the running job is aborted and awaited. Queued jobs are failed, except recorded follow-ups,
-   * which stay queued for the next start, as does a follow-up the stop interrupted.
-   */
   /** The job running in this process now ('kind:id'), or null. */
   running(): string | null {
     return this.runner.runningKey()
   }
 
+  /**
+   * Stops: the running job is aborted and awaited. Queued jobs are failed, except recorded follow-ups,
+   * which stay queued for the next start, as does a follow-up the stop interrupted.
+   */
   async close(): Promise<void> {
     const dropped = await this.runner.close(true)
     for (const key of dropped) {

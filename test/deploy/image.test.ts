@@ -169,7 +169,9 @@ describe(`the image's CMD (${backend} database)`, () => {
   it('stops on SIGTERM with exit code 0, after which the HEALTHCHECK fails', async () => {
     proc.kill('SIGTERM')
     // a stop that hangs shows what the service said meanwhile ('still shutting down': its job, its connections)
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running 50 s after SIGTERM'), 50_000))])
+    let timer: NodeJS.Timeout | undefined
+    const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('still running 50 s after SIGTERM'), 50_000)))])
+    clearTimeout(timer)
     expect(code, output.slice(-4000)).toBe(0)
     expect(healthcheck()).not.toBe(0)
   })
