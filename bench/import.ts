@@ -1,12 +1,13 @@
-// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader both|wasm|native --kept-listing --max-load 1.5 --wait-s 120]
+// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader direct,native,wasm --kept-listing --max-load 1.5 --wait-s 120]
 // Imports a generated third-survey shapefile through the service's own import path and, in the same
 // run and database, with ogr2ogr (GDAL, COPY mode, reprojected to EPSG:4490); prints both times,
 // the ratio and peak memory. Needs a PostGIS server (BENCH_DATABASE_URL, default a local
 // lowland_bench database, created if missing) and ogr2ogr (Debian's gdal-bin).
 // --format gdb / gpkg: the same patches as a zipped FileGDB / a GeoPackage (made from the shapefile
 // by ogr2ogr once), read by both sides; the service's shapefile path on the same data runs beside,
-// and the service reads the database with each GDAL (--reader: gdal3.js, the machine's ogr2ogr, or
-// both, the default), each job listing the database itself, or with --kept-listing finding the
+// and the service reads the database with each reader named by --reader (wasm: gdal3.js, native: the
+// machine's ogr2ogr, direct: a GeoPackage's rows from the file itself; default wasm,native for a
+// FileGDB, direct,native for a GeoPackage), each job listing the database itself, or with --kept-listing finding the
 // listing its upload made (the upload's listing not timed, as POST /imports does it before the job).
 // The floor (issue 26): the rows the service stored, already WKB in EPSG:4490 with their attributes,
 // loaded by `COPY … FROM STDIN (FORMAT binary)` (psql's \copy) into an unindexed table, plus the GiST
@@ -29,7 +30,7 @@ const { values } = parseArgs({
     patches: { type: 'string', default: '100000' },
     rounds: { type: 'string', default: '3' },
     format: { type: 'string', default: 'shp' },
-    reader: { type: 'string', default: 'both' },
+    reader: { type: 'string' },
     'kept-listing': { type: 'boolean', default: false },
     'max-load': { type: 'string', default: '1.5' },
     'wait-s': { type: 'string', default: '120' },
@@ -37,8 +38,13 @@ const { values } = parseArgs({
 })
 const format = values.format as 'shp' | 'gdb' | 'gpkg'
 if (!['shp', 'gdb', 'gpkg'].includes(format)) throw new Error('--format is shp, gdb or gpkg')
-if (!['both', 'wasm', 'native'].includes(values.reader)) throw new Error('--reader is both, wasm or native')
-const readers: GdalReaderMode[] = format === 'shp' ? ['auto'] : values.reader === 'both' ? ['wasm', 'native'] : [values.reader as GdalReaderMode]
+type Reader = 'auto' | 'wasm' | 'native' | 'direct'
+const readers = (format === 'shp' ? ['auto'] : (values.reader ?? (format === 'gdb' ? 'wasm,native' : 'direct,native')).split(',')) as Reader[]
+if (readers.some((r) => !['auto', 'wasm', 'native', 'direct'].includes(r)) || (format !== 'gpkg' && readers.includes('direct')))
+  throw new Error('--reader is a list of wasm, native and (for a GeoPackage) direct')
+/** the import's readers: direct reads a GeoPackage's rows itself (the machine's GDAL lists it); the others read the rows by GDAL */
+const readerLimits = (r: Reader) =>
+  r === 'direct' ? { gdalReader: 'auto' as GdalReaderMode, gpkgReader: 'direct' as const } : { gdalReader: r as GdalReaderMode, gpkgReader: 'gdal' as const }
 const patches = Number(values.patches)
 const rounds = Number(values.rounds)
 const url = benchDatabaseUrl
@@ -120,7 +126,7 @@ async function main() {
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
         const t0 = Date.now()
         const report = await runImport(
-          { knex, limits: { gdalReader: which === 'shapefile' ? 'auto' : (which as GdalReaderMode) } },
+          { knex, limits: readerLimits(which === 'shapefile' ? 'auto' : (which as Reader)) },
           {
             kind,
             county: '371502',
@@ -134,7 +140,7 @@ async function main() {
         clearInterval(sampler)
         if (which === 'shapefile') shpPath.push(Date.now() - t0)
         else {
-          const m = service.get(which as GdalReaderMode)!
+          const m = service.get(which as Reader)!
           m.ms.push(Date.now() - t0)
           m.phases.push(report.timings)
           m.peak = Math.max(m.peak, peak / 2 ** 20)
@@ -157,7 +163,8 @@ async function main() {
   if (p) console.log(`  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s  (${shpPath.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
   for (const [mode, m] of service) {
     const s = median(m.ms)
-    const label = format === 'shp' ? 'service import' : `service, ${mode === 'wasm' ? 'gdal3.js' : "machine's GDAL"}`
+    const label =
+      format === 'shp' ? 'service import' : `service, ${{ wasm: 'gdal3.js', native: "machine's GDAL", direct: 'rows read directly', auto: '' }[mode]}`
     console.log(
       `  ${label}: ${(s / 1000).toFixed(2)} s  (${m.ms.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${m.peak.toFixed(0)} MiB; ratio / ogr2ogr ${(s / o).toFixed(2)}, / floor ${(s / fl).toFixed(2)}${p ? `, / shapefile ${(s / p).toFixed(2)}` : ''}`,
     )

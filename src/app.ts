@@ -106,7 +106,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
   await instance.register(jobs, {
     dataDir: config.dataDir,
     layerVersionsKept: config.layerVersionsKept,
-    importLimits: { ...config.limits.import, gdalReader: config.gdalReader },
+    importLimits: { ...config.limits.import, gdalReader: config.gdalReader, gpkgReader: config.gpkgReader },
     jobsPerKey: config.jobsPerKey,
     heartbeatSeconds: config.jobHeartbeatSeconds,
   })

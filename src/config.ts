@@ -131,6 +131,11 @@ const EnvSchema = Type.Object({
     description:
       "which GDAL reads survey databases (.gdb, .gpkg): the machine's ogr2ogr/ogrinfo (native, GDAL ≥ 3.6 with OpenFileGDB and GPKG), gdal3.js (wasm), or the machine's when found (auto)",
   }),
+  GPKG_READER: Type.Enum(['direct', 'gdal'], {
+    default: 'direct',
+    description:
+      "who reads a GeoPackage layer's rows: the service from the file itself (direct; GDAL still lists the layers, and reads any layer of a shape the service does not read: curves, Z/M, DateTime fields), or GDAL as GDAL_READER says (gdal)",
+  }),
   IMPORT_MAX_VERTICES: Type.Integer({ default: 1_000_000, minimum: 4, description: 'vertices of one imported feature at most' }),
   GEOJSON_MAX_BYTES: Type.Integer({ default: 256 * 1024 * 1024, minimum: 1024, description: 'largest GeoJSON file an import reads' }),
   GEOJSON_MAX_DEPTH: Type.Integer({ default: 32, minimum: 4, maximum: 256, description: 'deepest nesting of JSON in a GeoJSON import' }),
@@ -174,6 +179,7 @@ export interface Config {
   layerVersionsKept: number
   /** which GDAL reads survey databases (src/import/gdal/native.ts) */
   gdalReader: GdalReaderMode
+  gpkgReader: 'direct' | 'gdal'
   jobsPerKey: number
   /** seconds between two heartbeats of the jobs a process holds (src/jobs/owner.ts) */
   jobHeartbeatSeconds: number
@@ -272,6 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
     gdalReader: v.GDAL_READER as GdalReaderMode,
+    gpkgReader: v.GPKG_READER as 'direct' | 'gdal',
     jobsPerKey: v.JOBS_PER_KEY,
     jobHeartbeatSeconds: v.JOB_HEARTBEAT_SECONDS,
     maxInFlight: v.MAX_IN_FLIGHT,

@@ -142,8 +142,8 @@ async function withJobs<T>(work: (jobs: Jobs, db: Database) => Promise<T>): Prom
       dataDir: config.dataDir,
       keepVersions: config.layerVersionsKept,
       heartbeatSeconds: config.jobHeartbeatSeconds,
-      // the service's limits and GDAL reader (GDAL_READER), as its jobs have them (src/app.ts)
-      limits: { ...config.limits.import, gdalReader: config.gdalReader },
+      // the service's limits and readers (GDAL_READER, GPKG_READER), as its jobs have them (src/app.ts)
+      limits: { ...config.limits.import, gdalReader: config.gdalReader, gpkgReader: config.gpkgReader },
     })
     try {
       return await work(jobs, db)

@@ -1,10 +1,11 @@
 // The import of one layer of a survey database (zipped .gdb, .gpkg): which layer, its CRS text for
 // the CRS resolution, field aliases turned into a field map; the rows then go through the same
 // loader as a shapefile's (./run.ts).
-import { fieldMapByAlias, layerForKind, type LayerProposal } from './database-layers.js'
-import { listDatabase, openDatabaseLayer, type DatabaseListing, type DatabaseUpload } from './database-source.js'
+import { fieldMapByAlias, layerForKind, type DatabaseLayer, type LayerProposal } from './database-layers.js'
+import { keptListing, listDatabase, openDatabaseLayer, type DatabaseListing, type DatabaseUpload } from './database-source.js'
 import { nativeGdalFor } from './gdal/native.js'
 import { GdalReader } from './gdal/reader.js'
+import { openGeoPackageLayer } from './gpkg-source.js'
 import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { ImportReport } from './report.js'
 import { SourceError } from './shapefile-source.js'
@@ -23,19 +24,30 @@ export async function openDatabase(run: DatabaseRun, db: DatabaseUpload): Promis
   const signal = run.ctx.signal
   const native = await nativeGdalFor(run.limits.gdalReader)
   const open = { family: run.req.kind.family, maxVertices: run.limits.maxVertices }
+  // a GeoPackage's rows from the file itself when its layer allows (./gpkg-source.ts), else GDAL's
+  const direct = (layer: DatabaseLayer) =>
+    db.format === 'gpkg' && run.limits.gpkgReader !== 'gdal' ? openGeoPackageLayer({ path: db.path, name: db.name }, layer, open) : Promise.resolve(null)
   if (native) {
     // the machine's GDAL: ogr2ogr through a pipe; the listing is the upload's (kept), else ogrinfo's or gdal3.js's
-    const listing = await listDatabase(db, { native, signal })
-    return openDatabaseLayer(db, chooseLayer(run, db, listing), { native, signal }, open)
+    const layer = chooseLayer(run, db, await listDatabase(db, { native, signal }))
+    return (await direct(layer)) ?? openDatabaseLayer(db, layer, { native, signal }, open)
   }
-  // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second);
-  // the layer's source owns it from there, and ends it once the layer is written
-  const reader = await GdalReader.start(db.dir, signal)
+  // one worker for the listing and the layer (starting GDAL's WebAssembly takes about a second), none
+  // when the upload's listing is kept and the GeoPackage is read directly; the layer's source owns
+  // the worker from there, and ends it once the layer is written
+  const kept = await keptListing(db)
+  let reader = kept ? null : await GdalReader.start(db.dir, signal)
   try {
-    const listing = await listDatabase(db, { reader })
-    return await openDatabaseLayer(db, chooseLayer(run, db, listing), { reader }, open)
+    const layer = chooseLayer(run, db, kept ?? (await listDatabase(db, { reader: reader! })))
+    const rows = await direct(layer)
+    if (rows) {
+      await reader?.close()
+      return rows
+    }
+    reader ??= await GdalReader.start(db.dir, signal)
+    return await openDatabaseLayer(db, layer, { reader }, open)
   } catch (err) {
-    await reader.close()
+    await reader?.close()
     throw err
   }
 }

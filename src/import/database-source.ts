@@ -172,6 +172,15 @@ async function fileKey(file: string): Promise<string | null> {
   return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}` : null
 }
 
+/** The listing kept from the upload of this very file (see recentListings), or null. */
+export async function keptListing(db: DatabaseUpload): Promise<DatabaseListing | null> {
+  const key = await fileKey(db.path)
+  const now = Date.now()
+  for (const [k, v] of recentListings) if (now - v.at > listingKeptMs) recentListings.delete(k)
+  const hit = key ? recentListings.get(key) : undefined
+  return hit && hit.listing.name === db.name ? hit.listing : null
+}
+
 /**
  * The database's layers, as GDAL lists them: the machine's GDAL when `native` lists (≥ 3.7), else
  * gdal3.js, with a worker of its own unless given one (GdalReader.start(db.dir)).
@@ -180,11 +189,10 @@ export async function listDatabase(
   db: DatabaseUpload,
   opts: { reader?: GdalReader; native?: NativeGdal | null; signal?: AbortSignal } = {},
 ): Promise<DatabaseListing> {
+  const kept = await keptListing(db)
+  if (kept) return kept
   const key = await fileKey(db.path)
   const now = Date.now()
-  for (const [k, v] of recentListings) if (now - v.at > listingKeptMs) recentListings.delete(k)
-  const hit = key ? recentListings.get(key) : undefined
-  if (hit && hit.listing.name === db.name) return hit.listing
   const unreadable = (err: Error) => {
     if (err instanceof GdalCancelled) throw err
     throw new SourceError(

@@ -37,6 +37,8 @@ export interface ImportLimits {
   maxInFlight: number
   /** not a limit: which GDAL reads a survey database (GDAL_READER; default auto) */
   gdalReader?: GdalReaderMode
+  /** not a limit: who reads a GeoPackage's rows, the service from the file (direct) or GDAL (GPKG_READER; default direct) */
+  gpkgReader?: 'direct' | 'gdal'
 }
 
 export interface ImportContext {

@@ -2,7 +2,8 @@
 // mapping, one layer by its kind, several at once, and every feature as the shapefile of the same
 // data gives it. The databases are made here from the sample county's shapefiles by GDAL's ogr2ogr. Read by
 // both GDALs the service knows (GDAL_READER): gdal3.js in a worker and the machine's ogr2ogr through
-// a pipe; the comparisons run with each and must give the same rows.
+// a pipe, and a GeoPackage's rows also by the service itself (GPKG_READER=direct, the default); the
+// comparisons run with each and must give the same rows.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmdirSync } from 'node:fs'
 import os from 'node:os'
@@ -49,7 +50,7 @@ const ogr = (...args: string[]) => execFileSync('ogr2ogr', args, { stdio: ['igno
 const zipDir = (cwd: string, zip: string, ...what: string[]) => execFileSync('zip', ['-q', '-r', zip, ...what], { cwd })
 
 let t: TestApp & { dataDir: string }
-/** the same database with each reader forced: gdal3.js, the machine's GDAL */
+/** the same database with each reader forced: gdal3.js, the machine's GDAL (a GeoPackage's rows too); `t` reads a GeoPackage's rows itself */
 const readers = ['wasm', 'native'] as const
 const apps = {} as Record<(typeof readers)[number], TestApp & { dataDir: string }>
 let key: string
@@ -60,7 +61,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
   beforeAll(async () => {
     requireUnderCi(hasOgr2ogr, 'ogr2ogr (Debian gdal-bin) is needed to make the test databases')
     t = await buildTestApp()
-    for (const r of readers) apps[r] = await buildTestApp(undefined, { config: { gdalReader: r } })
+    for (const r of readers) apps[r] = await buildTestApp(undefined, { config: { gdalReader: r, gpkgReader: 'gdal' } })
     dir = await tempDir()
     for (const k of ['survey3', 'survey2-lines']) {
       await fs.mkdir(path.join(dir, k))
@@ -131,17 +132,19 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     }
   })
 
-  it.each(readers)(
+  it.each([...readers, 'direct'] as const)(
     'imports DLTB by its kind (%s); every feature as the shapefile import gives it (attributes, Chinese text, area)',
     async (reader) => {
+      const app = reader === 'direct' ? t : apps[reader]
       const shp = await importFile(t, key, { layer: 'survey3' }, sample('survey3'))
       expect(shp.status).toBe('succeeded')
       const expected = await patches()
       expect(expected).toHaveLength(3000)
       for (const [format, file] of Object.entries(files)) {
+        if (reader === 'direct' && format !== 'gpkg') continue
         await resetData(t.knex)
         key = await keyFor(t.knex, 'county', '371502')
-        const job = await importFile(apps[reader], key, { layer: 'survey3' }, file)
+        const job = await importFile(app, key, { layer: 'survey3' }, file)
         expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
         expect(job.sourceCrs).toMatchObject({ epsg: 4548, how: 'prj' })
         expect(job.encoding).toMatchObject({ name: 'UTF-8', how: 'database' })
@@ -157,7 +160,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
           expect(Math.abs(r.area - expected[i]!.area), `${format} record ${r.source_record}`).toBeLessThanOrEqual(format === 'gpkg' ? 0 : 0.01),
         )
         expect(got.some((r) => /[\u4e00-\u9fff]/.test(r.dlmc))).toBe(true)
-        expect(tempFilesLeft(apps[reader].dataDir)).toEqual([])
+        expect(tempFilesLeft(app.dataDir)).toEqual([])
       }
     },
     // three imports: on a busy machine, with the embedded database, beyond the default minute
@@ -516,7 +519,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       const ac = new AbortController()
       const err = await runImport(
         // the first progress report comes after the first batch: GDAL is then still writing the rest
-        { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort(), limits: { gdalReader: reader } },
+        { knex: t.knex, signal: ac.signal, onProgress: () => ac.abort(), limits: { gdalReader: reader, gpkgReader: 'gdal' } },
         {
           kind: layerKind('survey3')!,
           county: '371502',

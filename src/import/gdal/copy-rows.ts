@@ -29,8 +29,8 @@ export function copyValue(raw: string): string | null {
  * Hex EWKB (2D, as `-dim XY` writes) → GeoJSON-like coordinates, so that the checks of every upload
  * format (./to-wkb.ts: ring closure, vertex limit, finite numbers) say the same here.
  */
-export function ewkbToGeometry(hex: string): { type: string; coordinates: unknown } {
-  const b = Buffer.from(hex, 'hex')
+export function ewkbToGeometry(hex: string | Buffer): { type: string; coordinates: unknown } {
+  const b = typeof hex === 'string' ? Buffer.from(hex, 'hex') : hex
   let o = 0
   const geometry = (): { type: string; coordinates: unknown } => {
     const le = b[o] === 1
@@ -94,8 +94,9 @@ export function ewkbToGeometry(hex: string): { type: string; coordinates: unknow
  * wrong in the words of every other upload format. No coordinate arrays on the way: the bytes are
  * checked where they lie, and the SRID is dropped by moving the header over it.
  */
-export function checkedWkb(hex: string, family: 'polygon' | 'line', maxVertices: number): Buffer | null {
-  const b = Buffer.from(hex, 'hex')
+export function checkedWkb(hex: string | Buffer, family: 'polygon' | 'line', maxVertices: number): Buffer | null {
+  // a Buffer is checked (and its header moved) in place
+  const b = typeof hex === 'string' ? Buffer.from(hex, 'hex') : hex
   if (b.length < 13 || b[0] !== 1) return null
   const flags = b.readUInt32LE(1)
   if ((flags & 0xdfffffff) !== (family === 'polygon' ? 6 : 5)) return null
