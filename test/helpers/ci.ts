@@ -2,6 +2,7 @@
 // it is missing they are skipped, with the reason in their name, so a developer without it still
 // runs the rest. Under CI (CI=true, which .ci/run exports) they run and fail instead, naming what
 // is missing: a green CI must mean these tests ran, not that they were skipped.
+import { execFileSync } from 'node:child_process'
 
 /** Whether this run is CI's (CI set to anything but false/0, as CI services and .ci/run set it). */
 export const underCi = Boolean(process.env.CI) && !['false', '0'].includes(process.env.CI!.toLowerCase())
@@ -13,3 +14,13 @@ export const skipWithout = (present: boolean): boolean => !present && !underCi
 export function requireUnderCi(present: boolean, what: string): void {
   if (!present) throw new Error(`${what}; under CI (CI=${process.env.CI}) this test must run, not be skipped`)
 }
+
+/** Whether the machine has GDAL's ogr2ogr (Debian gdal-bin): the tests that make or read files with it need it. */
+export const hasOgr2ogr = (() => {
+  try {
+    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+})()

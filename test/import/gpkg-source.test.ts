@@ -13,17 +13,9 @@ import { nativeGdalFor, type NativeGdal } from '../../src/import/gdal/native.js'
 import { openGeoPackageLayer } from '../../src/import/gpkg-source.js'
 import type { FeatureSource } from '../../src/import/source.js'
 import { SourceError } from '../../src/import/shapefile-source.js'
-import { requireUnderCi, skipWithout } from '../helpers/ci.js'
+import { hasOgr2ogr, requireUnderCi, skipWithout } from '../helpers/ci.js'
 import { tempDir } from '../helpers/shapefiles.js'
 
-const hasOgr2ogr = (() => {
-  try {
-    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 const ogr = (...args: string[]) => execFileSync('ogr2ogr', args, { stdio: ['ignore', 'ignore', 'pipe'] })
 
 let dir: string

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { projectRoot } from '../../src/config.js'
 import { setFaultHook } from '../../src/jobs/fault-points.js'
 import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
-import { requireUnderCi, skipWithout } from '../helpers/ci.js'
+import { hasOgr2ogr, requireUnderCi, skipWithout } from '../helpers/ci.js'
 import { importFile, jobEvent, snapshot, tempFilesLeft, upload, waitForJob } from '../helpers/imports.js'
 import { layerKind } from '../../src/catalogue/layer-kinds.js'
 import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
@@ -24,15 +24,6 @@ import { runImport } from '../../src/import/run.js'
 import { rawZip, tempDir } from '../helpers/shapefiles.js'
 import { detectDatabase, forgetListings, gdalScratchBytes, listDatabase, openDatabaseLayer } from '../../src/import/database-source.js'
 import { nativeGdalFor, nativeTranslate, type GdalReaderMode } from '../../src/import/gdal/native.js'
-
-const hasOgr2ogr = (() => {
-  try {
-    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 const MiB = 1024 * 1024
 /** Whether this process may mount a tmpfs (root, and a kernel and container that allow it). */

@@ -8,18 +8,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keyFor, resetData } from '../helpers/app.js'
-import { requireUnderCi, skipWithout } from '../helpers/ci.js'
+import { hasOgr2ogr, requireUnderCi, skipWithout } from '../helpers/ci.js'
 import { rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
 import { signedIn, startWebTest, type WebTest } from './browser.js'
-
-const hasOgr2ogr = (() => {
-  try {
-    execFileSync('ogr2ogr', ['--version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 let w: WebTest
 let key: string
