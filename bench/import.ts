@@ -64,6 +64,7 @@ async function main() {
   const floor: number[] = []
   const service = new Map(readers.map((m) => [m, { ms: [] as number[], peak: 0, phases: [] as Array<Record<string, number>> }]))
   const shpPath: number[] = []
+  let shpPeak = 0
   const ogr: number[] = []
   let ogrPeak = 0
   let ogrRows = 0
@@ -138,8 +139,10 @@ async function main() {
           },
         )
         clearInterval(sampler)
-        if (which === 'shapefile') shpPath.push(Date.now() - t0)
-        else {
+        if (which === 'shapefile') {
+          shpPath.push(Date.now() - t0)
+          shpPeak = Math.max(shpPeak, peak / 2 ** 20)
+        } else {
           const m = service.get(which as Reader)!
           m.ms.push(Date.now() - t0)
           m.phases.push(report.timings)
@@ -160,7 +163,10 @@ async function main() {
   const fl = median(floor)
   console.log(`  floor (binary COPY + GiST): ${(fl / 1000).toFixed(2)} s  (${floor.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
   const p = shpPath.length ? median(shpPath) : 0
-  if (p) console.log(`  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s  (${shpPath.map((x) => (x / 1000).toFixed(2)).join(', ')})`)
+  if (p)
+    console.log(
+      `  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s  (${shpPath.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${shpPeak.toFixed(0)} MiB`,
+    )
   for (const [mode, m] of service) {
     const s = median(m.ms)
     const label =
