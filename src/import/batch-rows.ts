@@ -10,8 +10,15 @@ import type { SourceBatch, SourceFeature } from './source.js'
 export type ReadCounts = Pick<ImportCounts, 'read' | 'deleted' | 'rejected' | 'nullShapes'>
 
 export class BatchBuilder {
-  /** '{"DLBM":' … ',"DLMC":' …: the attributes' JSON is written straight, without an object per record. */
-  private readonly keyPrefixes: string[]
+  /** '"DLBM":' …: the attributes' JSON is written straight, without an object per record. */
+  private readonly keys: string[]
+  /**
+   * For the record being built, the source fields whose typed column holds the value exactly as
+   * delivered: those are not written to `attrs` again (each attribute stored once; a reader of a
+   * mapped field reads its column). A value the column changed (a number into text, a date
+   * rewritten, one refused) stays in `attrs` as delivered.
+   */
+  private readonly exact: Uint8Array
   /** indexes of columns filled from the record's other columns when the source leaves them empty */
   private readonly derived: number[]
   /** source field → the Chinese title of the column it fills, for the messages */
@@ -21,7 +28,8 @@ export class BatchBuilder {
     fieldNames: string[],
     private readonly columns: ResolvedColumn[],
   ) {
-    this.keyPrefixes = fieldNames.map((n, i) => `${i ? ',' : '{'}${JSON.stringify(n)}:`)
+    this.keys = fieldNames.map((n) => `${JSON.stringify(n)}:`)
+    this.exact = new Uint8Array(fieldNames.length)
     this.derived = columns.flatMap((c, i) => (c.derive ? [i] : []))
     this.titleZh = new Map(columns.flatMap((c) => (c.sourceName ? [[c.sourceName, c.titleZh] as const] : [])))
   }
@@ -106,13 +114,15 @@ export class BatchBuilder {
       rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
       rows.wkbLength.push(f.shape.kind === 'shape' ? f.shape.wkbLength : null)
       rows.proven.push(f.shape.kind === 'shape' && f.shape.proven)
-      rows.attrs.push(attrsJson(this.keyPrefixes, f.values))
+      const exact = this.exact
+      exact.fill(0)
       for (let i = 0; i < columns.length; i++) {
         const c = columns[i]!
         const v = c.source === -1 ? null : f.values[c.source]!
         // Text into text and finite numbers into doubles, the usual cases, need no conversion object.
         if (v === null || (c.type === 'text' && typeof v === 'string') || (c.type === 'double' && typeof v === 'number' && Number.isFinite(v))) {
           rows.columns[i]!.push(v)
+          if (c.source !== -1) exact[c.source] = 1
           continue
         }
         const converted = convertValue(c.type, v)
@@ -123,20 +133,23 @@ export class BatchBuilder {
               messageZh: `“${String(v)}”${notTypeZh[c.type]}，已按空值导入`,
             }),
           )
+        else if (converted.value === v) exact[c.source] = 1
         rows.columns[i]!.push('error' in converted ? null : converted.value)
       }
+      rows.attrs.push(attrsJson(this.keys, exact, f.values))
       if (this.derived.length && !this.derive(rows, f.record, fileName, errors)) counts.rejected++
     }
     return rows
   }
 }
 
-function attrsJson(keyPrefixes: string[], values: SourceFeature['values']): string {
-  if (keyPrefixes.length === 0) return '{}'
+/** The record's attributes but those its typed columns hold exactly, as a JSON object. */
+function attrsJson(keys: string[], exact: Uint8Array, values: SourceFeature['values']): string {
   let out = ''
-  for (let i = 0; i < keyPrefixes.length; i++) {
+  for (let i = 0; i < keys.length; i++) {
+    if (exact[i]) continue
     const v = values[i]
-    out += keyPrefixes[i] + (v === null || v === undefined ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v))
+    out += (out ? ',' : '{') + keys[i] + (v === null || v === undefined ? 'null' : typeof v === 'string' ? JSON.stringify(v) : String(v))
   }
-  return out + '}'
+  return out ? out + '}' : '{}'
 }

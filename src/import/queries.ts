@@ -205,7 +205,11 @@ export async function insertBatch(
   return repaired
 }
 
-/** The values of one source attribute (`key`, as the source names it) in a loaded version, with their record counts. */
+/**
+ * The values of one source attribute (`key`, as the source names it) in a loaded version, with their
+ * record counts. Only for an attribute no typed column holds (SJNF): one a column holds exactly is
+ * not in `attrs` (./batch-rows.ts).
+ */
 export async function attributeValues(knex: Knex, kind: LayerKind, datasetId: number, key: string): Promise<Array<{ value: string | null; n: number }>> {
   const { rows } = await knex.raw(
     `SELECT btrim(f.attrs ->> ?) AS value, count(*)::int AS n FROM "${partitionName(kind, datasetId)}" f GROUP BY 1 ORDER BY 2 DESC, 1`,

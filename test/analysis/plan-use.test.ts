@@ -136,7 +136,9 @@ describe('plan-use without 用地用海 codes, and codes of a version loaded bef
   it('fills the code from the source attributes (any case) when the column is added, and measures it again', async () => {
     const job = await importFile(t, key, { layer: 'plan-zones' }, await plan())
     expect(job.status).toBe('succeeded')
-    // as a version loaded before the column existed: no column, the codes only in attrs
+    // as a version loaded before the column existed: no column, the codes only in attrs (where a
+    // version of that time held every attribute; a column now holds a code instead of attrs)
+    await t.knex.raw(`UPDATE plan_zones SET attrs = attrs || jsonb_build_object('YDYHFLDM', land_use_code) WHERE dataset_id = ?`, [job.datasetId])
     await migration.down(t.knex)
     await t.knex.raw(
       `UPDATE plan_zones SET attrs = jsonb_build_object('ydyhfldm', attrs->>'YDYHFLDM', 'GHYTDM', '9999') WHERE dataset_id = ? AND attrs->>'YDYHFLDM' = '0701'`,

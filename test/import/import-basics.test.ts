@@ -70,7 +70,8 @@ describe('shapefile import', () => {
     expect(rows.map((r) => [r.source_record, r.bsm, r.dlbm, r.dlmc, r.zldwmc, r.tbmj, r.czcsxm])).toEqual(
       features.map((f, i) => [i + 1, f.values.BSM, f.values.DLBM, f.values.DLMC, f.values.ZLDWMC, f.values.TBMJ, f.values.CZCSXM]),
     )
-    expect(rows[1].attrs).toMatchObject({ DLMC: '农村宅基地', ZLDWMC: '侯营镇王屯村（东）', TBMJ: 10000 })
+    // each attribute is stored once: every field here has a column that holds it exactly
+    expect(rows.map((r) => r.attrs)).toEqual([{}, {}, {}])
     const planar = [100 * 100, 200 * 50, 50.5 * 33.3]
     rows.forEach((r, i) => {
       // 1 mm² per 10 000 m²: the Gauss-Kruger area survives the trip through EPSG:4490.
@@ -127,7 +128,31 @@ describe('shapefile import', () => {
     const job = await importFile(t, key, { layer: 'survey3' }, zip)
     expect(job.status).toBe('succeeded')
     expect(job.warnings).toContainEqual(expect.objectContaining({ record: 1, field: 'ZLDWMC', message: expect.stringMatching(/cut off/) }))
-    expect((await t.knex('survey3_patches').first()).attrs.ZLDWMC).toBe('古楼街')
+    expect((await t.knex('survey3_patches').first()).zldwmc).toBe('古楼街')
+  })
+
+  it('keeps in attrs what no column holds exactly: fields without a column, and values a column changed or refused', async () => {
+    const zip = await shapefileZip(dir, 'attrs-once', {
+      fields: [
+        { name: 'DLBM', type: 'C', length: 4 },
+        { name: 'TBMJ', type: 'C', length: 10 },
+        { name: 'CZCSXM', type: 'N', length: 4 },
+        { name: 'BZ', type: 'C', length: 20 },
+      ],
+      features: [
+        { parts: [rect(410000, 4030000, 410010, 4030010)], values: { DLBM: '0601', TBMJ: '100.0', CZCSXM: 201, BZ: '备注一' } },
+        { parts: [rect(410010, 4030000, 410020, 4030010)], values: { DLBM: '0602', TBMJ: '约一百', CZCSXM: null, BZ: null } },
+      ],
+    })
+    const job = await importFile(t, key, { layer: 'survey3' }, zip)
+    expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+    const rows = await t.knex('survey3_patches').orderBy('source_record').select('dlbm', 'tbmj', 'czcsxm', 'attrs')
+    expect(rows).toEqual([
+      // TBMJ read from text into a number, CZCSXM from a number into text: as delivered in attrs too; BZ has no column
+      { dlbm: '0601', tbmj: 100, czcsxm: '201', attrs: { TBMJ: '100.0', CZCSXM: 201, BZ: '备注一' } },
+      // a TBMJ the column refused (stored as null, with a warning) stays as delivered
+      { dlbm: '0602', tbmj: null, czcsxm: null, attrs: { TBMJ: '约一百', BZ: null } },
+    ])
   })
 
   it('repairs an invalid ring and keeps the reason; keeps null shapes with their attributes', async () => {
