@@ -10,11 +10,13 @@ export const hashQuery = (hash = location.hash) => new URLSearchParams(hash.spli
 
 /**
  * Sets the hash query from an object; empty values are left out. Only while the address is still on
- * the page's own route (`path`, the route it was drawn for): a list that finishes loading after the
- * user moved on does not write its filters onto the next page's address.
+ * the page's own route (`path`, the route it was drawn for) and the page is still shown (`page`, its
+ * element): a list that finishes loading after the user moved on does not write its filters onto the
+ * next page's address, also when the next page is the same route with another query
+ * (`#/province?year=2024` opened while `#/province` was still loading: its year was overwritten).
  */
-export function setHashQuery(values, path) {
-  if (hashPath() !== path) return
+export function setHashQuery(values, path, page) {
+  if (hashPath() !== path || (page && !page.isConnected)) return
   const q = new URLSearchParams(Object.entries(values).filter(([, v]) => v !== undefined && v !== null && v !== '' && v !== false))
   const text = q.toString()
   const next = `${hashPath()}${text ? `?${text}` : ''}`

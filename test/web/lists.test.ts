@@ -123,4 +123,66 @@ describe('console lists', () => {
     await screenshot(page, 'province-stats-1440')
     await context.close()
   })
+
+  it('keeps what was typed when the county’s figures arrive after it (a slow answer does not overwrite the form)', async () => {
+    const year = 2024
+    const { context, page } = await signedIn(w, province, { width: 1440, height: 900 })
+    await page.goto(`${w.baseUrl}/#/province?year=${year}`)
+    await page.waitForSelector('#county-table table')
+    // the county's figures held back until the form has been filled
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let asked = 0
+    await page.route('**/api/v1/counties/371502/stats/*', async (route) => {
+      if (route.request().method() === 'GET') {
+        asked++
+        await held
+      }
+      await route.continue()
+    })
+    await expect.poll(() => page.inputValue('#reward-year')).toBe(String(year))
+    await page.fill('#stats-county', '371502')
+    await page.dispatchEvent('#stats-county', 'change')
+    await expect.poll(() => asked, { timeout: 15_000 }).toBeGreaterThan(0)
+    await page.fill('#stats-population', '700001')
+    await page.fill('#stats-source-year', String(year))
+    await page.fill('#stats-publisher', '聊城市统计公报')
+    await page.fill('#stats-land', '120000000')
+    const answered = page.waitForResponse((r) => r.url().includes('/counties/371502/stats/') && r.request().method() === 'GET')
+    release()
+    await answered
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)))
+    expect(await page.inputValue('#stats-population')).toBe('700001')
+    expect(await page.inputValue('#stats-publisher')).toBe('聊城市统计公报')
+    expect(await page.inputValue('#stats-land')).toBe('120000000')
+    await page.click('#stats-form button[type=submit]')
+    await page.waitForSelector('#stats-saved')
+    const saved = (await w.t.app.inject({ url: `/api/v1/counties/371502/stats/${year}`, headers: withKey(province) })).json()
+    expect(saved).toMatchObject({ population: 700001, populationSource: { year, publisher: '聊城市统计公报' }, urbanRuralConstructionLandM2: 120000000 })
+    await context.close()
+  })
+
+  it('a page still loading when the address moves on does not write its filters over the new address (same route, another year)', async () => {
+    const { context, page } = await signedIn(w, province, { width: 1440, height: 900 })
+    // the province page of the sign-in (the default year) is held while loading its county totals
+    let release!: () => void
+    const held = new Promise<void>((resolve) => (release = resolve))
+    let first = true
+    await page.route('**/api/v1/province/counties', async (route) => {
+      if (first) {
+        first = false
+        await held
+      }
+      await route.continue()
+    })
+    await page.goto(`${w.baseUrl}/#/province`)
+    await expect.poll(() => first, { timeout: 15_000 }).toBe(false)
+    await page.goto(`${w.baseUrl}/#/province?year=2023`)
+    await page.waitForSelector('#county-table table')
+    release()
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)))
+    expect(await page.inputValue('#reward-year')).toBe('2023')
+    expect(new URL(page.url()).hash).toMatch(/year=2023/)
+    await context.close()
+  })
 })

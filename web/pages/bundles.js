@@ -110,7 +110,7 @@ export async function render(el, { principal }) {
 
   function bundleTable() {
     const c = b.cols
-    setHashQuery({ sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route)
+    setHashQuery({ sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route, el)
     const columns = [
       { key: 'no', title: c.no, value: (x) => x.properties.bundleId },
       { key: 'members', title: c.members, value: (x) => x.properties.memberCount, num: true },

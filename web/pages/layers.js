@@ -95,7 +95,7 @@ export async function render(el, { principal }) {
 
   function layersTable() {
     const q = search.value.trim().toLowerCase()
-    setHashQuery({ q: search.value.trim(), sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route)
+    setHashQuery({ q: search.value.trim(), sort: state.sort, dir: state.sort && state.dir === 'desc' ? 'desc' : '' }, route, el)
     const shown = layers.filter((l) => !q || [l.titleZh, l.layer, l.county, countyName(l.county) ?? ''].some((v) => v.toLowerCase().includes(q)))
     return sortableTable(
       columns,

@@ -137,6 +137,7 @@ export async function render(el, { principal }) {
         dir: state.dir === 'desc' ? 'desc' : '',
       },
       route,
+      el,
     )
     const rows = items.filter(
       (x) =>

@@ -34,6 +34,7 @@ export async function render(el, { principal } = {}) {
         rdir: rewardState.sort && rewardState.dir === 'desc' ? 'desc' : '',
       },
       route,
+      el,
     )
   const matches = (code, name) => {
     const q = countySearch.value.trim()

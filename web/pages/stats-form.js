@@ -61,13 +61,22 @@ export function statsForm({ year, onSaved }) {
     }
   }
 
+  // Typing, or another county chosen, while a county's figures are on their way makes them stale:
+  // a slow answer must not overwrite what was typed since (seen on a busy machine, where the
+  // answer to a repeated change event came after the figures were typed, and the save then failed).
+  let edits = 0
+  for (const el of [population, kind, sourceYear, publisher, land]) el.addEventListener('input', () => edits++)
+  kind.addEventListener('change', () => edits++)
+
   /** Fills the form with the county's statistics of the year, when it has any. */
   async function show(code) {
+    const asked = ++edits
     county.value = code
     countyShown.textContent = countyName(code) ?? ''
     clear(message)
     try {
       const r = await api(`/counties/${code}/stats/${year()}`)
+      if (edits !== asked) return
       population.value = r.population
       if (r.populationSource) {
         kind.value = r.populationSource.kind
@@ -77,6 +86,7 @@ export function statsForm({ year, onSaved }) {
       land.value = r.landSource === 'given' ? r.urbanRuralConstructionLandM2 : ''
       message.append(h('p.hint', {}, t.loaded(countyLabel(code))))
     } catch (err) {
+      if (edits !== asked) return
       if (!(err instanceof ApiError && err.status === 404)) return message.append(problemBox(err))
       population.value = ''
       publisher.value = ''
