@@ -133,6 +133,7 @@ async function app(instance: FastifyInstance, opts: AppOptions) {
         dataDir: config.dataDir,
         uploadLimitBytes: config.uploadLimitBytes,
         gdalReader: config.gdalReader,
+        gpkgReader: config.gpkgReader,
         // the database grows on the data directory's disk only when it is the embedded one
         room: { ...config.diskSpace, databaseFactor: opts.database.backend === 'embedded' ? config.diskSpace.databaseFactor : 0 },
       })

@@ -10,8 +10,9 @@ import { problem } from '../errors/index.js'
 import type { Jobs } from '../jobs/jobs.js'
 import type { ImportForm } from '../schemas/imports.js'
 import { layerForKind, proposeMapping, type DatabaseLayer } from './database-layers.js'
-import { layerProblem, listDatabase, type DatabaseUpload } from './database-source.js'
+import { gdalScratchBytes, layerProblem, listDatabase, type DatabaseUpload } from './database-source.js'
 import { nativeGdalFor, type GdalReaderMode } from './gdal/native.js'
+import { openGeoPackageLayer } from './gpkg-source.js'
 import { parseImportForm, submitImport } from './service.js'
 import { surveyYearLayers } from './survey-year.js'
 import { SourceError } from './shapefile-source.js'
@@ -101,15 +102,28 @@ export type DatabaseAnswer =
   | { status: 200; body: ReturnType<typeof listingAnswer> }
   | { status: 202; body: { id: number; status: string; url: string; layers?: Array<{ layer: string; sourceLayer: string }> } }
 
+/** Whether the service reads this GeoPackage layer's rows itself (./gpkg-source.ts): then GDAL writes none beside the upload. */
+async function readsDirectly(db: DatabaseUpload, layer: DatabaseLayer, kind: string): Promise<boolean> {
+  const source = await openGeoPackageLayer(db, layer, { family: layerKind(kind)!.family, maxVertices: 1 }).catch(() => null)
+  await source?.close()
+  return source !== null
+}
+
 export async function submitDatabaseUpload(
   jobs: Jobs,
   actor: Actor,
   form: ImportForm,
   upload: SavedUpload,
   db: DatabaseUpload,
-  gdalReader?: GdalReaderMode,
+  readers: {
+    gdalReader?: GdalReaderMode
+    gpkgReader?: 'direct' | 'gdal'
+    /** with gdal3.js reading: checks the room for the rows it writes beside the upload (507 without) */
+    scratchRoom?: (bytes: number) => Promise<void>
+  } = {},
 ): Promise<DatabaseAnswer> {
-  const listing = await listDatabase(db, { native: await nativeGdalFor(gdalReader) }).catch((err: unknown) => {
+  const native = await nativeGdalFor(readers.gdalReader)
+  const listing = await listDatabase(db, { native }).catch((err: unknown) => {
     throw unprocessable(err)
   })
   const byName = (name: string) => listing.layers.find((l) => l.name === name) ?? listing.layers.find((l) => l.name.toUpperCase() === name.toUpperCase())
@@ -152,6 +166,14 @@ export async function submitDatabaseUpload(
         detailZh: `图层对应中有两个图层对应到同一图层类型“${layerKind(kind)!.titleZh}”：每种类型只能对应一个图层`,
       })
     seen.add(kind)
+  }
+  // gdal3.js writes a layer's rows beside the upload while the job reads them: room for them too,
+  // unless no layer is read by it (the machine's GDAL writes to a pipe; a GeoPackage's rows are
+  // read from the file itself where its layer allows)
+  if (!native && readers.scratchRoom) {
+    const direct =
+      db.format === 'gpkg' && readers.gpkgReader !== 'gdal' && (await Promise.all(wanted.map(([l, kind]) => readsDirectly(db, l, kind)))).every(Boolean)
+    if (!direct) await readers.scratchRoom(gdalScratchBytes(db))
   }
   if (!form.layers) {
     const [[l, kind]] = wanted as [[DatabaseLayer, string]]

@@ -211,6 +211,37 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     },
   )
 
+  it.skipIf(skipWithout(mountable))(
+    'a GeoPackage whose rows the service reads itself needs no room for GDAL rows; read by gdal3.js it does (507)',
+    async () => {
+      requireUnderCi(mountable, 'cannot mount a tmpfs (not root, or not permitted here)')
+      const db = (await detectDatabase({ path: files.gpkg, name: 'db.gpkg' }))!
+      const size = (await fs.stat(files.gpkg)).size
+      const scratch = gdalScratchBytes(db)
+      // room for the upload (and its multipart wrapping), not for the rows as well
+      const room = Math.ceil((size + MiB + scratch / 2) / MiB) * MiB
+      const tight = { diskSpace: { marginBytes: 0, databaseFactor: 0 }, gdalReader: 'wasm' as const }
+      const [direct, gdal] = await Promise.all([
+        buildTestApp(undefined, { config: tight }),
+        buildTestApp(undefined, { config: { ...tight, gpkgReader: 'gdal' } }),
+      ])
+      try {
+        for (const s of [direct, gdal]) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${room}`, 'tmpfs', s.dataDir]).status).toBe(0)
+        const refused = await upload(gdal, key, { layer: 'survey3' }, files.gpkg)
+        expect(refused.statusCode, refused.body).toBe(507)
+        expect(tempFilesLeft(gdal.dataDir)).toEqual([])
+        const job = await importFile(direct, key, { layer: 'survey3' }, files.gpkg)
+        expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+        expect(job.counts).toMatchObject({ stored: 3000 })
+      } finally {
+        for (const s of [direct, gdal]) {
+          if (spawnSync('umount', [s.dataDir]).status !== 0) spawnSync('umount', ['-l', s.dataDir])
+          await s.close()
+        }
+      }
+    },
+  )
+
   it("the machine's ogr2ogr's rows wait for the loader however late it first reads (Node drains unread stdio at a child's exit)", async () => {
     const t = nativeTranslate(files.gpkg, 'XZDW')
     // ogr2ogr has written the layer and exited, and Node has reaped it, before anything is read

@@ -3,13 +3,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import fs from 'node:fs/promises'
 import Type from 'typebox'
 import { submitDatabaseUpload } from '../../import/database-upload.js'
-import { detectDatabase, gdalScratchBytes } from '../../import/database-source.js'
+import { detectDatabase } from '../../import/database-source.js'
 import { listImportJobs } from '../../import/jobs.js'
 import { SourceError } from '../../import/shapefile-source.js'
 import { parseImportForm, submitImport } from '../../import/service.js'
 import type { DiskSpaceConfig } from '../../config.js'
 import { checkRoom } from '../../import/disk-space.js'
-import { nativeGdalFor, type GdalReaderMode } from '../../import/gdal/native.js'
+import type { GdalReaderMode } from '../../import/gdal/native.js'
 import { saveUpload, type SavedUpload } from '../../import/upload.js'
 import { problem } from '../../errors/index.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
@@ -23,10 +23,13 @@ declare module 'fastify' {
 
 const tags = ['imports']
 
-const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: number; room: DiskSpaceConfig; gdalReader?: GdalReaderMode }> = async (
-  app,
-  opts,
-) => {
+const routes: FastifyPluginAsyncTypebox<{
+  dataDir: string
+  uploadLimitBytes: number
+  room: DiskSpaceConfig
+  gdalReader?: GdalReaderMode
+  gpkgReader?: 'direct' | 'gdal'
+}> = async (app, opts) => {
   const knex = app.db.knex
   await app.register(multipart, {
     attachFieldsToBody: 'keyValues',
@@ -74,10 +77,12 @@ const routes: FastifyPluginAsyncTypebox<{ dataDir: string; uploadLimitBytes: num
         throw err instanceof SourceError ? problem('LR_UNPROCESSABLE', err.message, { detailZh: err.messageZh }) : err
       })
       if (db) {
-        // gdal3.js writes the layer's rows beside the upload while the job reads them: room for them too
-        if ((request.body.layer || request.body.layers) && !(await nativeGdalFor(opts.gdalReader)))
-          await checkRoom(opts.dataDir, opts.room, request.upload.size, true, gdalScratchBytes(db))
-        const answer = await submitDatabaseUpload(app.jobs, request.actor, request.body, request.upload, db, opts.gdalReader)
+        const upload = request.upload
+        const answer = await submitDatabaseUpload(app.jobs, request.actor, request.body, upload, db, {
+          gdalReader: opts.gdalReader,
+          gpkgReader: opts.gpkgReader,
+          scratchRoom: (bytes) => checkRoom(opts.dataDir, opts.room, upload.size, true, bytes),
+        })
         if (answer.status === 202) reply.header('location', answer.body.url)
         return reply.code(answer.status).send(answer.body)
       }
