@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url'
 import Type, { type Static } from 'typebox'
 import Value from 'typebox/value'
 import type { GdalReaderMode } from './import/gdal/native.js'
+import type { GpkgReaderMode } from './import/gpkg-source.js'
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -179,7 +180,8 @@ export interface Config {
   layerVersionsKept: number
   /** which GDAL reads survey databases (src/import/gdal/native.ts) */
   gdalReader: GdalReaderMode
-  gpkgReader: 'direct' | 'gdal'
+  /** who reads a GeoPackage's rows (src/import/gpkg-source.ts) */
+  gpkgReader: GpkgReaderMode
   jobsPerKey: number
   /** seconds between two heartbeats of the jobs a process holds (src/jobs/owner.ts) */
   jobHeartbeatSeconds: number
@@ -278,7 +280,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminKey: v.BOOTSTRAP_ADMIN_KEY,
     layerVersionsKept: v.LAYER_VERSIONS_KEPT,
     gdalReader: v.GDAL_READER as GdalReaderMode,
-    gpkgReader: v.GPKG_READER as 'direct' | 'gdal',
+    gpkgReader: v.GPKG_READER as GpkgReaderMode,
     jobsPerKey: v.JOBS_PER_KEY,
     jobHeartbeatSeconds: v.JOB_HEARTBEAT_SECONDS,
     maxInFlight: v.MAX_IN_FLIGHT,

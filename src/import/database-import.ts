@@ -5,7 +5,7 @@ import { fieldMapByAlias, layerForKind, type DatabaseLayer, type LayerProposal }
 import { keptListing, listDatabase, openDatabaseLayer, type DatabaseListing, type DatabaseUpload } from './database-source.js'
 import { nativeGdalFor } from './gdal/native.js'
 import { GdalReader } from './gdal/reader.js'
-import { openGeoPackageLayer } from './gpkg-source.js'
+import { directLayer } from './gpkg-source.js'
 import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { ImportReport } from './report.js'
 import { SourceError } from './shapefile-source.js'
@@ -25,8 +25,7 @@ export async function openDatabase(run: DatabaseRun, db: DatabaseUpload): Promis
   const native = await nativeGdalFor(run.limits.gdalReader)
   const open = { family: run.req.kind.family, maxVertices: run.limits.maxVertices }
   // a GeoPackage's rows from the file itself when its layer allows (./gpkg-source.ts), else GDAL's
-  const direct = (layer: DatabaseLayer) =>
-    db.format === 'gpkg' && run.limits.gpkgReader !== 'gdal' ? openGeoPackageLayer({ path: db.path, name: db.name }, layer, open) : Promise.resolve(null)
+  const direct = (layer: DatabaseLayer) => directLayer(db, layer, open, run.limits.gpkgReader)
   if (native) {
     // the machine's GDAL: ogr2ogr through a pipe; the listing is the upload's (kept), else ogrinfo's or gdal3.js's
     const layer = chooseLayer(run, db, await listDatabase(db, { native, signal }))

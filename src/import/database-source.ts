@@ -46,7 +46,8 @@ const minBytesPerFeature = 16
 /** a zipped FileGDB of a county's whole survey: several files per table, dozens of tables */
 const gdbMaxEntries = 5000
 
-const reexportZh = '请在 ArcGIS 或 QGIS 中重新导出数据库后上传'
+/** what a technician does about a damaged database, said after each such message */
+export const reexportZh = '请在 ArcGIS 或 QGIS 中重新导出数据库后上传'
 
 async function head(file: string, n: number): Promise<Buffer> {
   const fd = await fs.promises.open(file, 'r')
@@ -172,13 +173,17 @@ async function fileKey(file: string): Promise<string | null> {
   return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}` : null
 }
 
-/** The listing kept from the upload of this very file (see recentListings), or null. */
-export async function keptListing(db: DatabaseUpload): Promise<DatabaseListing | null> {
-  const key = await fileKey(db.path)
+/** The listing kept under a file's identity (`key`) for the database `name`, or null; forgets the expired ones. */
+function keptFor(key: string | null, name: string): DatabaseListing | null {
   const now = Date.now()
   for (const [k, v] of recentListings) if (now - v.at > listingKeptMs) recentListings.delete(k)
   const hit = key ? recentListings.get(key) : undefined
-  return hit && hit.listing.name === db.name ? hit.listing : null
+  return hit && hit.listing.name === name ? hit.listing : null
+}
+
+/** The listing kept from the upload of this very file (see recentListings), or null. */
+export async function keptListing(db: DatabaseUpload): Promise<DatabaseListing | null> {
+  return keptFor(await fileKey(db.path), db.name)
 }
 
 /**
@@ -189,9 +194,9 @@ export async function listDatabase(
   db: DatabaseUpload,
   opts: { reader?: GdalReader; native?: NativeGdal | null; signal?: AbortSignal } = {},
 ): Promise<DatabaseListing> {
-  const kept = await keptListing(db)
-  if (kept) return kept
   const key = await fileKey(db.path)
+  const kept = keptFor(key, db.name)
+  if (kept) return kept
   const now = Date.now()
   const unreadable = (err: Error) => {
     if (err instanceof GdalCancelled) throw err
@@ -227,6 +232,21 @@ export async function listDatabase(
  * layer is never more, and the jobs of several layers may run at once.
  */
 export const gdalScratchBytes = (db: DatabaseUpload): number => Math.ceil(db.dataBytes * (db.format === 'gdb' ? 3 : 2))
+
+/** The layer's extent as the loader's bounding box (the location check), or null when GDAL gave none. */
+export function layerBbox(layer: DatabaseLayer): Bbox | null {
+  const b = layer.extent
+  return b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
+}
+
+/** At the end of a layer's rows: as many read as the layer declares (when it declares a count), else the database is damaged. */
+export function checkCount(layer: DatabaseLayer, read: number): void {
+  if (layer.featureCount >= 0 && read !== layer.featureCount)
+    throw new SourceError(
+      `layer ${layer.name}: ${read} features read, but the layer declares ${layer.featureCount}; the database is damaged or incomplete`,
+      `图层 ${layer.name}：读出 ${read} 个要素，而图层声明有 ${layer.featureCount} 个，数据库已损坏或不完整。${reexportZh}`,
+    )
+}
 
 /** Problems that refuse a layer before anything is read: a count the file cannot hold. */
 export function layerProblem(db: DatabaseUpload, l: DatabaseLayer): { message: string; messageZh: string } | null {
@@ -267,8 +287,7 @@ export async function openDatabaseLayer(
           `layer ${layer.name} of ${db.name} cannot be read: ${err.message}`,
           `${db.name} 的图层 ${layer.name} 无法读取（GDAL：${err.message}）：数据库文件可能不完整或已损坏（如 .gdbtable 被截断）。${reexportZh}`,
         )
-  const b = layer.extent
-  const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
+  const bbox = layerBbox(layer)
   if ('native' in gdal) {
     const t = nativeTranslate(hostPath(db.gdalPath, db.dir), layer.name, db.zipEncoding)
     const signal = gdal.signal
@@ -523,11 +542,7 @@ class CopyRowsSource implements FeatureSource {
         deleted: false,
       })
     }
-    if (out.length === 0 && this.total >= 0 && this.read !== this.total)
-      throw new SourceError(
-        `layer ${this.layer.name}: ${this.read} features read, but the layer declares ${this.total}; the database is damaged or incomplete`,
-        `图层 ${this.layer.name}：读出 ${this.read} 个要素，而图层声明有 ${this.total} 个，数据库已损坏或不完整。${reexportZh}`,
-      )
+    if (out.length === 0) checkCount(this.layer, this.read)
     return { features: out, wkb: wkb.take() }
   }
 

@@ -12,7 +12,7 @@ import type { ImportForm } from '../schemas/imports.js'
 import { layerForKind, proposeMapping, type DatabaseLayer } from './database-layers.js'
 import { gdalScratchBytes, layerProblem, listDatabase, type DatabaseUpload } from './database-source.js'
 import { nativeGdalFor, type GdalReaderMode } from './gdal/native.js'
-import { openGeoPackageLayer } from './gpkg-source.js'
+import { directLayer, type GpkgReaderMode } from './gpkg-source.js'
 import { parseImportForm, submitImport } from './service.js'
 import { surveyYearLayers } from './survey-year.js'
 import { SourceError } from './shapefile-source.js'
@@ -102,9 +102,9 @@ export type DatabaseAnswer =
   | { status: 200; body: ReturnType<typeof listingAnswer> }
   | { status: 202; body: { id: number; status: string; url: string; layers?: Array<{ layer: string; sourceLayer: string }> } }
 
-/** Whether the service reads this GeoPackage layer's rows itself (./gpkg-source.ts): then GDAL writes none beside the upload. */
-async function readsDirectly(db: DatabaseUpload, layer: DatabaseLayer, kind: string): Promise<boolean> {
-  const source = await openGeoPackageLayer(db, layer, { family: layerKind(kind)!.family, maxVertices: 1 }).catch(() => null)
+/** Whether the service reads this layer's rows itself (./gpkg-source.ts): then GDAL writes none beside the upload. */
+async function readsDirectly(db: DatabaseUpload, layer: DatabaseLayer, kind: string, mode?: GpkgReaderMode): Promise<boolean> {
+  const source = await directLayer(db, layer, { family: layerKind(kind)!.family, maxVertices: 1 }, mode).catch(() => null)
   await source?.close()
   return source !== null
 }
@@ -117,7 +117,7 @@ export async function submitDatabaseUpload(
   db: DatabaseUpload,
   readers: {
     gdalReader?: GdalReaderMode
-    gpkgReader?: 'direct' | 'gdal'
+    gpkgReader?: GpkgReaderMode
     /** with gdal3.js reading: checks the room for the rows it writes beside the upload (507 without) */
     scratchRoom?: (bytes: number) => Promise<void>
   } = {},
@@ -171,9 +171,8 @@ export async function submitDatabaseUpload(
   // unless no layer is read by it (the machine's GDAL writes to a pipe; a GeoPackage's rows are
   // read from the file itself where its layer allows)
   if (!native && readers.scratchRoom) {
-    const direct =
-      db.format === 'gpkg' && readers.gpkgReader !== 'gdal' && (await Promise.all(wanted.map(([l, kind]) => readsDirectly(db, l, kind)))).every(Boolean)
-    if (!direct) await readers.scratchRoom(gdalScratchBytes(db))
+    const direct = await Promise.all(wanted.map(([l, kind]) => readsDirectly(db, l, kind, readers.gpkgReader)))
+    if (!direct.every(Boolean)) await readers.scratchRoom(gdalScratchBytes(db))
   }
   if (!form.layers) {
     const [[l, kind]] = wanted as [[DatabaseLayer, string]]

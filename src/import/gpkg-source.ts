@@ -6,18 +6,17 @@
 // COPY rows give, for the layers whose shape it knows (2D polygon or line types, fields of the
 // types below, a rowid table); for any other it returns null and GDAL reads the layer, as before.
 // Why, and what was measured: docs/decisions.md (issue 24).
-import type { Bbox } from '../crs/resolve.js'
 import type { DbfValue } from '../formats/shapefile/dbf-values.js'
+import type { Bbox } from '../crs/resolve.js'
 import { geojsonToWkb } from '../formats/geojson/to-wkb.js'
 import { tableColumns } from '../formats/sqlite/create-table.js'
 import { readSchema, SqliteFile, SqliteFormatError, type SqliteRow, type SqlValue } from '../formats/sqlite/file.js'
 import { WkbBatch } from '../formats/wkb-batch.js'
 import type { DatabaseField, DatabaseLayer } from './database-layers.js'
+import { checkCount, layerBbox, reexportZh, type DatabaseUpload } from './database-source.js'
 import { checkedWkb, ewkbToGeometry, provenOneRingPolygon } from './gdal/copy-rows.js'
 import { SourceError } from './shapefile-source.js'
 import { checkedShape, type FeatureSource, type SourceBatch, type SourceFeature } from './source.js'
-
-const reexportZh = '请在 ArcGIS 或 QGIS 中重新导出数据库后上传'
 
 /** Field types read here as GDAL gives them; a layer with any other (DateTime, Binary) is read by GDAL. */
 const readTypes = new Set(['String', 'Integer', 'Integer64', 'Real', 'Date'])
@@ -81,6 +80,22 @@ function shapeOf(blob: Buffer, family: 'polygon' | 'line', maxVertices: number, 
   return checkedShape(geojsonToWkb(ewkbToGeometry(blob.subarray(8 + envelope)), family, maxVertices), wkb)
 }
 
+/** Who reads a GeoPackage layer's rows (GPKG_READER): the service from the file itself where it can, or GDAL. */
+export type GpkgReaderMode = 'direct' | 'gdal'
+
+/**
+ * The rows of a survey database's layer read directly, or null when GDAL reads them: the database
+ * is not a GeoPackage, `mode` is gdal, or the layer is of a shape this reader leaves to GDAL.
+ */
+export function directLayer(
+  db: DatabaseUpload,
+  layer: DatabaseLayer,
+  opts: { family: 'polygon' | 'line'; maxVertices: number },
+  mode: GpkgReaderMode = 'direct',
+): Promise<FeatureSource | null> {
+  return db.format === 'gpkg' && mode === 'direct' ? openGeoPackageLayer(db, layer, opts) : Promise.resolve(null)
+}
+
 /**
  * The layer's rows straight from the GeoPackage, or null when this reader does not read the layer
  * (GDAL then does). Throws SourceError when the file is damaged where it was read.
@@ -125,9 +140,7 @@ export async function openGeoPackageLayer(
     // every field found, none read that a short (older) record would have to take a DEFAULT for, the rowid named
     const read = [...fieldAt, geometryAt]
     if (read.some((i) => i < 0 || columns[i]!.rowid || columns[i]!.hasDefault) || !columns.some((c) => c.rowid)) return db.close().then(() => null)
-    const b = layer.extent
-    const bbox: Bbox | null = b ? { minX: b[0], minY: b[1], maxX: b[2], maxY: b[3] } : null
-    const source = new GeoPackageRows(file.name, db, features.rootPage, layer, fieldAt, geometryAt, bbox, opts)
+    const source = new GeoPackageRows(file.name, db, features.rootPage, layer, fieldAt, geometryAt, opts)
     db = null
     return source
   } catch (err) {
@@ -146,6 +159,7 @@ const damaged = (file: string, layer: string, why: string) =>
 class GeoPackageRows implements FeatureSource {
   readonly fieldNames: string[]
   readonly total: number
+  readonly bbox: Bbox | null
   private read = 0
   private readonly leaves: AsyncGenerator<SqliteRow[]>
   private rows: SqliteRow[] = []
@@ -160,12 +174,12 @@ class GeoPackageRows implements FeatureSource {
     private readonly layer: DatabaseLayer,
     private readonly fieldAt: number[],
     private readonly geometryAt: number,
-    readonly bbox: Bbox | null,
     private readonly opts: { family: 'polygon' | 'line'; maxVertices: number },
   ) {
     this.fileName = `${file}:${layer.name}`
     this.fieldNames = layer.fields.map((f) => f.name)
     this.total = layer.featureCount
+    this.bbox = layerBbox(layer)
     this.leaves = db.leaves(root, geometryAt)
   }
 
@@ -202,11 +216,7 @@ class GeoPackageRows implements FeatureSource {
       if (err instanceof SqliteFormatError) throw damaged(this.file, this.layer.name, err.message)
       throw err
     }
-    if (out.length === 0 && this.total >= 0 && this.read !== this.total)
-      throw new SourceError(
-        `layer ${this.layer.name}: ${this.read} features read, but the layer declares ${this.total}; the database is damaged or incomplete`,
-        `图层 ${this.layer.name}：读出 ${this.read} 个要素，而图层声明有 ${this.total} 个，数据库已损坏或不完整。${reexportZh}`,
-      )
+    if (out.length === 0) checkCount(this.layer, this.read)
     return { features: out, wkb: wkb.take() }
   }
 

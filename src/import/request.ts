@@ -3,6 +3,7 @@
 import type { Knex } from 'knex'
 import type { LayerKind } from '../catalogue/layer-kinds.js'
 import type { GdalReaderMode } from './gdal/native.js'
+import type { GpkgReaderMode } from './gpkg-source.js'
 import type { ImportIssue, ImportReport } from './report.js'
 
 /** What the user chose for an import (upload form or CLI options). */
@@ -38,7 +39,7 @@ export interface ImportLimits {
   /** not a limit: which GDAL reads a survey database (GDAL_READER; default auto) */
   gdalReader?: GdalReaderMode
   /** not a limit: who reads a GeoPackage's rows, the service from the file (direct) or GDAL (GPKG_READER; default direct) */
-  gpkgReader?: 'direct' | 'gdal'
+  gpkgReader?: GpkgReaderMode
 }
 
 export interface ImportContext {

@@ -12,7 +12,7 @@ import path from 'node:path'
 import iconv from 'iconv-lite'
 import initSqlJs from 'sql.js'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { projectRoot } from '../../src/config.js'
+import { projectRoot, type Config } from '../../src/config.js'
 import { setFaultHook } from '../../src/jobs/fault-points.js'
 import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
 import { hasOgr2ogr, requireUnderCi, skipWithout } from '../helpers/ci.js'
@@ -178,67 +178,60 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     expect(job.counts).toMatchObject({ stored: 3000 })
   })
 
+  /**
+   * Apps of these configs, each on a data directory of a tmpfs with room for `file`'s upload (and
+   * its multipart wrapping) but only half the rows gdal3.js would write beside it; unmounted after.
+   */
+  async function onTightDisks(file: string, configs: Array<Partial<Config>>, work: (apps: Array<TestApp & { dataDir: string }>) => Promise<void>) {
+    requireUnderCi(mountable, 'cannot mount a tmpfs (not root, or not permitted here)')
+    const db = (await detectDatabase({ path: file, name: path.basename(file) }))!
+    const room = Math.ceil(((await fs.stat(file)).size + MiB + gdalScratchBytes(db) / 2) / MiB) * MiB
+    const tight = { diskSpace: { marginBytes: 0, databaseFactor: 0 } }
+    const small = await Promise.all(configs.map((c) => buildTestApp(undefined, { config: { ...tight, ...c } })))
+    try {
+      for (const s of small) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${room}`, 'tmpfs', s.dataDir]).status).toBe(0)
+      await work(small)
+    } finally {
+      for (const s of small) {
+        if (spawnSync('umount', [s.dataDir]).status !== 0) spawnSync('umount', ['-l', s.dataDir])
+        await s.close()
+      }
+    }
+  }
+
   it.skipIf(skipWithout(mountable))(
     "gdal3.js's rows beside the upload are counted in the free-space check (507 without room for them; none needed by the machine's GDAL)",
     async () => {
-      requireUnderCi(mountable, 'cannot mount a tmpfs (not root, or not permitted here)')
-      const db = (await detectDatabase({ path: files.gdb, name: 'db.zip' }))!
-      const size = (await fs.stat(files.gdb)).size
-      const scratch = gdalScratchBytes(db)
-      expect(scratch).toBeGreaterThan(2 * MiB)
-      // room for the upload (and its multipart wrapping), not for the rows as well
-      const room = Math.ceil((size + MiB + scratch / 2) / MiB) * MiB
-      const tight = { diskSpace: { marginBytes: 0, databaseFactor: 0 } }
-      const small = await Promise.all(readers.map((r) => buildTestApp(undefined, { config: { ...tight, gdalReader: r } })))
-      try {
-        for (const s of small) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${room}`, 'tmpfs', s.dataDir]).status).toBe(0)
-        const [wasm, native] = small as [TestApp & { dataDir: string }, TestApp & { dataDir: string }]
-        // a listing writes no rows
-        expect((await upload(wasm, key, {}, files.gdb)).statusCode).toBe(200)
-        const res = await upload(wasm, key, { layer: 'survey3' }, files.gdb)
-        expect(res.statusCode, res.body).toBe(507)
-        expect(res.json().detail).toMatch(/rows GDAL writes beside it/)
-        expect(res.json().detailZh).toMatch(/临时数据（估计 \d+ MiB）/)
-        expect(tempFilesLeft(wasm.dataDir)).toEqual([])
-        const job = await importFile(native, key, { layer: 'survey3' }, files.gdb)
-        expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
-      } finally {
-        for (const s of small) {
-          if (spawnSync('umount', [s.dataDir]).status !== 0) spawnSync('umount', ['-l', s.dataDir])
-          await s.close()
-        }
-      }
+      expect(gdalScratchBytes((await detectDatabase({ path: files.gdb, name: 'db.zip' }))!)).toBeGreaterThan(2 * MiB)
+      await onTightDisks(
+        files.gdb,
+        readers.map((r) => ({ gdalReader: r })),
+        async ([wasm, native]) => {
+          // a listing writes no rows
+          expect((await upload(wasm!, key, {}, files.gdb)).statusCode).toBe(200)
+          const res = await upload(wasm!, key, { layer: 'survey3' }, files.gdb)
+          expect(res.statusCode, res.body).toBe(507)
+          expect(res.json().detail).toMatch(/rows GDAL writes beside it/)
+          expect(res.json().detailZh).toMatch(/临时数据（估计 \d+ MiB）/)
+          expect(tempFilesLeft(wasm!.dataDir)).toEqual([])
+          const job = await importFile(native!, key, { layer: 'survey3' }, files.gdb)
+          expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
+        },
+      )
     },
   )
 
   it.skipIf(skipWithout(mountable))(
     'a GeoPackage whose rows the service reads itself needs no room for GDAL rows; read by gdal3.js it does (507)',
     async () => {
-      requireUnderCi(mountable, 'cannot mount a tmpfs (not root, or not permitted here)')
-      const db = (await detectDatabase({ path: files.gpkg, name: 'db.gpkg' }))!
-      const size = (await fs.stat(files.gpkg)).size
-      const scratch = gdalScratchBytes(db)
-      // room for the upload (and its multipart wrapping), not for the rows as well
-      const room = Math.ceil((size + MiB + scratch / 2) / MiB) * MiB
-      const tight = { diskSpace: { marginBytes: 0, databaseFactor: 0 }, gdalReader: 'wasm' as const }
-      const [direct, gdal] = await Promise.all([
-        buildTestApp(undefined, { config: tight }),
-        buildTestApp(undefined, { config: { ...tight, gpkgReader: 'gdal' } }),
-      ])
-      try {
-        for (const s of [direct, gdal]) expect(spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${room}`, 'tmpfs', s.dataDir]).status).toBe(0)
-        const refused = await upload(gdal, key, { layer: 'survey3' }, files.gpkg)
+      await onTightDisks(files.gpkg, [{ gdalReader: 'wasm' }, { gdalReader: 'wasm', gpkgReader: 'gdal' }], async ([direct, gdal]) => {
+        const refused = await upload(gdal!, key, { layer: 'survey3' }, files.gpkg)
         expect(refused.statusCode, refused.body).toBe(507)
-        expect(tempFilesLeft(gdal.dataDir)).toEqual([])
-        const job = await importFile(direct, key, { layer: 'survey3' }, files.gpkg)
+        expect(tempFilesLeft(gdal!.dataDir)).toEqual([])
+        const job = await importFile(direct!, key, { layer: 'survey3' }, files.gpkg)
         expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
         expect(job.counts).toMatchObject({ stored: 3000 })
-      } finally {
-        for (const s of [direct, gdal]) {
-          if (spawnSync('umount', [s.dataDir]).status !== 0) spawnSync('umount', ['-l', s.dataDir])
-          await s.close()
-        }
-      }
+      })
     },
   )
 

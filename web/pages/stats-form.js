@@ -65,8 +65,8 @@ export function statsForm({ year, onSaved }) {
   // a slow answer must not overwrite what was typed since (seen on a busy machine, where the
   // answer to a repeated change event came after the figures were typed, and the save then failed).
   let edits = 0
+  // (a select fires input too when a choice is made)
   for (const el of [population, kind, sourceYear, publisher, land]) el.addEventListener('input', () => edits++)
-  kind.addEventListener('change', () => edits++)
 
   /** Fills the form with the county's statistics of the year, when it has any. */
   async function show(code) {

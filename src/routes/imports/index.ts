@@ -10,6 +10,7 @@ import { parseImportForm, submitImport } from '../../import/service.js'
 import type { DiskSpaceConfig } from '../../config.js'
 import { checkRoom } from '../../import/disk-space.js'
 import type { GdalReaderMode } from '../../import/gdal/native.js'
+import type { GpkgReaderMode } from '../../import/gpkg-source.js'
 import { saveUpload, type SavedUpload } from '../../import/upload.js'
 import { problem } from '../../errors/index.js'
 import { IdParams, problemResponses } from '../../schemas/common.js'
@@ -28,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox<{
   uploadLimitBytes: number
   room: DiskSpaceConfig
   gdalReader?: GdalReaderMode
-  gpkgReader?: 'direct' | 'gdal'
+  gpkgReader?: GpkgReaderMode
 }> = async (app, opts) => {
   const knex = app.db.knex
   await app.register(multipart, {
