@@ -3,6 +3,8 @@
 import fs from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import iconv from 'iconv-lite'
+import { Transform } from 'node:stream'
+import { createInflateRaw } from 'node:zlib'
 import yauzl from 'yauzl'
 import { BilingualError } from '../errors/bilingual.js'
 import { streamSource, type ByteSource } from '../formats/chunked-file.js'
@@ -126,6 +128,48 @@ function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.Rea
   )
 }
 
+/** Inflated bytes kept ahead of the reader of a member, and the step they are inflated in. */
+const readAhead = 8 << 20
+const inflateStep = 1 << 20
+
+/**
+ * A member's bytes for a long read, inflated here with read-ahead: yauzl's own stream inflates in
+ * 16 KiB steps, each waiting for the main thread, so inflating stalled whenever the main thread was
+ * busy decoding and the reader then waited for it (issue 26: most of the import's idle time).
+ * Here the thread pool inflates 1 MiB a step up to 8 MiB ahead. The real size is checked against
+ * the declared one, as yauzl does for its own stream.
+ */
+async function memberStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+  if (entry.compressionMethod !== 8) return entryStream(zip, entry)
+  const raw = await new Promise<NodeJS.ReadableStream & { destroy(): void }>((resolve, reject) =>
+    zip.openReadStream(entry, { decompress: false }, (err, stream) =>
+      err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`, `无法读取压缩包内的文件（${err.message}）。${repack}`)) : resolve(stream!),
+    ),
+  )
+  const expected = entry.uncompressedSize
+  let size = 0
+  const sized = new Transform({
+    readableHighWaterMark: readAhead,
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length
+      if (size > expected) done(new Error(`too many bytes in the stream. expected ${expected}. got at least ${size}`))
+      else done(null, chunk)
+    },
+    flush(done) {
+      done(size < expected ? new Error(`not enough bytes in the stream. expected ${expected}. got only ${size}`) : null)
+    },
+  })
+  const inflate = createInflateRaw({ chunkSize: inflateStep })
+  raw.on('error', (e: Error) => sized.destroy(e))
+  inflate.on('error', (e: Error) => sized.destroy(e))
+  sized.on('close', () => {
+    raw.destroy()
+    inflate.destroy()
+  })
+  raw.pipe(inflate).pipe(sized)
+  return sized
+}
+
 /**
  * Finds the one shapefile in the zip. Nothing is unpacked to disk: .shp and .dbf are inflated
  * while they are read (yauzl checks each entry's real size against the one it declares).
@@ -170,7 +214,7 @@ export async function openShapefileArchive(zipPath: string, limits: ArchiveLimit
         `索引文件“${entryName(shx)}”（${shx.uncompressedSize} 字节）与“${name}”不匹配，已拒绝：请从原始数据重新导出 shapefile`,
       )
     }
-    const open = async (ext: Member) => streamSource(await entryStream(zip, found.get(ext)!))
+    const open = async (ext: Member) => streamSource(await memberStream(zip, found.get(ext)!))
     return {
       name,
       has: (ext) => found.has(ext),
