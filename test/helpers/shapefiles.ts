@@ -63,7 +63,10 @@ export async function shapefileZip(dir: string, name: string, spec: ShapefileSpe
  * A zip with arbitrary entry names and Unix modes (e.g. '../evil.shp', a symlink), built by hand. A name given as a string is stored as UTF-8 with the UTF-8 flag; one
  * given as bytes (a name in GBK, as Windows packers write it) is stored as it is, without the flag.
  */
-export async function rawZip(file: string, entries: Array<{ name: string | Buffer; data: Buffer; mode?: number; deflate?: boolean }>): Promise<string> {
+export async function rawZip(
+  file: string,
+  entries: Array<{ name: string | Buffer; data: Buffer; mode?: number; deflate?: boolean; /** the size the headers claim, if not the data's */ declaredSize?: number }>,
+): Promise<string> {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []
   let offset = 0
@@ -79,7 +82,7 @@ export async function rawZip(file: string, entries: Array<{ name: string | Buffe
     local.writeUInt16LE(e.deflate ? 8 : 0, 8)
     local.writeUInt32LE(crc, 14)
     local.writeUInt32LE(body.length, 18)
-    local.writeUInt32LE(e.data.length, 22)
+    local.writeUInt32LE(e.declaredSize ?? e.data.length, 22)
     local.writeUInt16LE(name.length, 26)
     locals.push(local, name, body)
     const central = Buffer.alloc(46)
@@ -90,7 +93,7 @@ export async function rawZip(file: string, entries: Array<{ name: string | Buffe
     central.writeUInt16LE(e.deflate ? 8 : 0, 10)
     central.writeUInt32LE(crc, 16)
     central.writeUInt32LE(body.length, 20)
-    central.writeUInt32LE(e.data.length, 24)
+    central.writeUInt32LE(e.declaredSize ?? e.data.length, 24)
     central.writeUInt16LE(name.length, 28)
     central.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38)
     central.writeUInt32LE(offset, 42)

@@ -209,6 +209,21 @@ describe('bad files', () => {
     }
   })
 
+  it('refuses a member that inflates to more or less than its header says', async () => {
+    const shp = await fs.readFile(path.join(dir, 'base.shp'))
+    const dbf = await fs.readFile(path.join(dir, 'base.dbf'))
+    for (const [declared, why] of [
+      [dbf.length - 10, /too many bytes in the stream\. expected \d+\. got at least \d+/],
+      [dbf.length + 10, /not enough bytes in the stream\. expected \d+\. got only \d+/],
+    ] as const) {
+      const zip = await rawZip(path.join(dir, 'sizes.zip'), [
+        { name: 'sizes.shp', data: shp, deflate: true },
+        { name: 'sizes.dbf', data: dbf, deflate: true, declaredSize: declared },
+      ])
+      await expectFailure({ layer: 'survey3' }, zip, why)
+    }
+  })
+
   it('refuses a zip bomb by its compression ratio', async () => {
     const zip = await rawZip(path.join(dir, 'bomb.zip'), [{ name: 'bomb.shp', data: Buffer.alloc(20 * 1024 * 1024), deflate: true }])
     await expectFailure({ layer: 'survey3' }, zip, /expands \d+-fold/)
