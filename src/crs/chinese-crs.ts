@@ -12,6 +12,8 @@ export interface CrsIdentity {
   projected: boolean
   /** the Gauss-Kruger zone's central meridian, for projected systems */
   centralMeridian?: number
+  /** the Gauss-Kruger zone's false easting, metres (500000, or with the zone number in front) */
+  falseEasting?: number
   zonePrefix?: boolean
 }
 
@@ -54,7 +56,7 @@ export function gaussKruger(datum: Datum, centralMeridian: number, falseEasting:
   const cm = Math.round(centralMeridian * 1e6) / 1e6
   if (!Number.isInteger(cm) || cm % 3 !== 0 || cm < 75 || cm > 135)
     return `central meridian ${centralMeridian}° is not a Gauss-Kruger zone meridian in China (a multiple of 3° from 75°E to 135°E)`
-  const base = { datum, projected: true, centralMeridian: cm }
+  const base = { datum, projected: true, centralMeridian: cm, falseEasting }
   if (falseEasting === 500000) {
     return { ...base, epsg: n3 + (cm - 75) / 3, name: `${datumNames[datum]} / 3-degree Gauss-Kruger CM ${cm}E`, zonePrefix: false }
   }

@@ -5,6 +5,7 @@ import { faultPoint } from '../jobs/fault-points.js'
 import { lostConnection } from '../jobs/lifecycle.js'
 import { BatchBuilder } from './batch-rows.js'
 import type { ResolvedColumn } from './columns.js'
+import { copyBatch, copyPlan, type CopyPlan } from './copy-batch.js'
 import * as q from './queries.js'
 import type { BatchRows } from './queries.js'
 import { cancelled, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
@@ -21,7 +22,7 @@ export interface LoadStep {
   target: { datasetId: number; crs: SourceCrs }
   report: ImportReport
   issues: { warnings: IssueList; errors: IssueList }
-  limits: Pick<ImportLimits, 'batchSize' | 'maxInFlight'>
+  limits: Pick<ImportLimits, 'batchSize' | 'maxInFlight' | 'loader'>
 }
 
 /** Reads the source in batches and stores them, the next batch read while the last is stored. */
@@ -29,6 +30,7 @@ export async function load(step: LoadStep): Promise<void> {
   const { ctx, req, source, columns, report, issues, limits } = step
   const counts = report.counts
   const builder = new BatchBuilder(source.fieldNames, columns)
+  const copy = limits.loader === 'insert' ? null : await copyPlan(ctx.knex, req.kind, columns, step.target)
   const inFlight: Array<Promise<void>> = []
   try {
     for (;;) {
@@ -40,7 +42,7 @@ export async function load(step: LoadStep): Promise<void> {
       const failing = issues.errors.count > 0 && req.onInvalid === 'fail'
       if (!failing && rows.records.length) {
         if (inFlight.length >= limits.maxInFlight) await inFlight.shift()
-        const stored = storeBatch(step, rows)
+        const stored = storeBatch(step, rows, copy)
         // Handled now, awaited later: a batch failing while the next one is read (its connection
         // killed) must reject this load, not surface as an unhandled rejection that ends the process.
         stored.catch(() => {})
@@ -55,8 +57,28 @@ export async function load(step: LoadStep): Promise<void> {
   }
 }
 
-/** Stores one batch; a record the database cannot take (coordinates outside the projection) is named. */
-async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
+/**
+ * Stores one batch, by COPY what it can (./copy-batch.ts), the rest by INSERT; a record the database
+ * cannot take (coordinates outside the projection) is named.
+ */
+async function storeBatch(step: LoadStep, rows: BatchRows, copy: CopyPlan | null): Promise<void> {
+  const { ctx, req, target } = step
+  let rest: BatchRows | null = rows
+  if (copy) {
+    try {
+      rest = await copyBatch(ctx.knex, copy, rows, { datasetId: target.datasetId, county: req.county })
+    } catch (err) {
+      // Nothing of the batch was stored: the INSERT stores it, or names the record the database refuses.
+      if (lostConnection(err as Error) || !isDataError(err)) throw err
+      rest = rows
+    }
+  }
+  if (rest) await insertBatch(step, rest)
+  await faultPoint('import.loading-batch', ctx.knex)
+}
+
+/** Inserts rows; a record the database cannot take is named, repaired shapes are reported. */
+async function insertBatch(step: LoadStep, rows: BatchRows): Promise<void> {
   const { ctx, req, source, columns, target, report, issues } = step
   let repaired
   try {
@@ -72,7 +94,6 @@ async function storeBatch(step: LoadStep, rows: BatchRows): Promise<void> {
     const issue = issueAt({ file: source.fileName, record, field: 'geometry', fieldZh: '图形' }, { message: why, messageZh: whyZh })
     throw new ImportFailure({ message: `record ${record}: ${why}`, messageZh: issue.messageZh }, [issue])
   }
-  await faultPoint('import.loading-batch', ctx.knex)
   for (const r of repaired) {
     report.counts.repaired++
     issues.warnings.add(

@@ -40,6 +40,11 @@ export interface ImportLimits {
   gdalReader?: GdalReaderMode
   /** not a limit: who reads a GeoPackage's rows, the service from the file (direct) or GDAL (GPKG_READER; default direct) */
   gpkgReader?: GpkgReaderMode
+  /**
+   * not a limit: how rows reach a PostgreSQL server, by binary COPY where it can (./copy-batch.ts)
+   * or always by INSERT (the embedded database always inserts); default copy
+   */
+  loader?: 'copy' | 'insert'
 }
 
 export interface ImportContext {

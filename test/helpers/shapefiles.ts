@@ -65,7 +65,13 @@ export async function shapefileZip(dir: string, name: string, spec: ShapefileSpe
  */
 export async function rawZip(
   file: string,
-  entries: Array<{ name: string | Buffer; data: Buffer; mode?: number; deflate?: boolean; /** the size the headers claim, if not the data's */ declaredSize?: number }>,
+  entries: Array<{
+    name: string | Buffer
+    data: Buffer
+    mode?: number
+    deflate?: boolean
+    /** the size the headers claim, if not the data's */ declaredSize?: number
+  }>,
 ): Promise<string> {
   const locals: Buffer[] = []
   const centrals: Buffer[] = []

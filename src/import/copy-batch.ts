@@ -1,0 +1,128 @@
+// Storing a batch by binary COPY (issue 26), on a PostgreSQL server: the shapes already proven
+// valid in Node are projected to EPSG:4490 here (src/crs/gauss-kruger.ts, PROJ's series) and sent
+// as EWKB with their attributes in the columns' binary form, so the server parses no text, runs no
+// ST_Transform and no per-row SQL. A shape that must be checked by PostGIS (not proven valid,
+// ST_IsValid and repair in the CRS it was drawn in), one this cannot project, and every load this
+// cannot take (the embedded database, a system with a datum step, an unusual column type) go by
+// the INSERT of ./queries.ts as before; the version's rows are the same either way.
+import type { Knex } from 'knex'
+import type { LayerKind } from '../catalogue/layer-kinds.js'
+import type { GaussKrugerParams } from '../crs/gauss-kruger.js'
+import type { SourceCrs } from '../crs/resolve.js'
+import { CopyBinaryWriter, copyTypes, type CopyType } from '../db/copy-binary.js'
+import { copyCapable, copyIn } from '../db/copy-in.js'
+import type { ResolvedColumn } from './columns.js'
+import { projectOffThread } from './projection/pool.js'
+import { partitionName, type BatchRows } from './queries.js'
+
+/** How one version is loaded by COPY: the statement and the type of each of its columns. */
+export interface CopyPlan {
+  sql: string
+  /** the types of dataset_id, xzqdm, source_record, attrs, then the resolved columns' */
+  types: CopyType[]
+  /** the source grid; null: CGCS2000 geographic already */
+  grid: GaussKrugerParams | null
+}
+
+const cgcs2000 = { a: 6378137, rf: 298.257222101 }
+
+/**
+ * Grid → CGCS2000 geographic in Node for a CGCS2000 Gauss-Kruger system (null: already 4490), or
+ * undefined where the database must transform (a datum step: Xian 80, Beijing 54, 7 parameters).
+ */
+export function nodeGrid(crs: SourceCrs): GaussKrugerParams | null | undefined {
+  if (crs.proj4) return undefined
+  if (crs.srid === 4490) return null
+  const id = crs.identity
+  if (!id || id.datum !== 'CGCS2000' || !id.projected || id.epsg !== crs.srid) return undefined
+  if (id.centralMeridian === undefined || id.falseEasting === undefined) return undefined
+  return { ...cgcs2000, centralMeridian: id.centralMeridian, falseEasting: id.falseEasting }
+}
+
+/** The COPY plan for loading into the version's table, or null when the load goes by INSERT. */
+export async function copyPlan(
+  knex: Knex,
+  kind: LayerKind,
+  columns: ResolvedColumn[],
+  target: { datasetId: number; crs: SourceCrs },
+): Promise<CopyPlan | null> {
+  const grid = nodeGrid(target.crs)
+  if (grid === undefined || !(await copyCapable(knex))) return null
+
+  const table = partitionName(kind, target.datasetId)
+  const { rows } = await knex.raw(
+    `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a
+      WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+    [`"${table}"`],
+  )
+  const typeOf = new Map((rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]))
+  const names = ['dataset_id', 'xzqdm', 'source_record', 'attrs', ...columns.map((c) => c.column)]
+  const types = names.map((n) => typeOf.get(n))
+  if (typeOf.get('geom') !== 'geometry' || types.some((t) => t === undefined || !copyTypes.has(t) || t === 'geometry')) return null
+  return {
+    sql: `COPY "${table}" (geom, ${names.map((n) => `"${n}"`).join(', ')}) FROM STDIN (FORMAT binary)`,
+    types: types as CopyType[],
+    grid,
+  }
+}
+
+/** The rows of `rows` at `picked`, sharing its WKB buffer. */
+function subset(rows: BatchRows, picked: number[]): BatchRows {
+  const at = <T>(xs: T[]) => picked.map((i) => xs[i]!)
+  return {
+    records: at(rows.records),
+    wkb: rows.wkb,
+    wkbAt: at(rows.wkbAt),
+    wkbLength: at(rows.wkbLength),
+    proven: at(rows.proven),
+    attrs: at(rows.attrs),
+    columns: rows.columns.map(at),
+  }
+}
+
+/** Rows this process has stored by COPY: for the tests, which must know the path was taken. */
+export const copyStats = { rows: 0 }
+
+/** The batch's proven shapes, to be projected (the others -1: they go by INSERT). */
+function projectRequest(plan: CopyPlan, rows: BatchRows) {
+  const n = rows.records.length
+  const at = new Int32Array(n)
+  const length = new Int32Array(n)
+  for (let j = 0; j < n; j++) {
+    const a = rows.wkbAt[j] ?? null
+    at[j] = a === null || !rows.proven[j] ? -1 : a
+    length[j] = rows.wkbLength[j] ?? 0
+  }
+  const wkb = new Uint8Array(rows.wkb.length)
+  wkb.set(rows.wkb)
+  return { params: plan.grid, wkb, at, length }
+}
+
+/**
+ * Copies the rows of the batch this can take; returns the others (to be inserted), or null when
+ * none is left. All or nothing: a COPY the server refuses stores nothing of the batch.
+ */
+export async function copyBatch(knex: Knex, plan: CopyPlan, rows: BatchRows, target: { datasetId: number; county: string }): Promise<BatchRows | null> {
+  const projected = await projectOffThread(() => projectRequest(plan, rows))
+  const shapes = Buffer.from(projected.bytes.buffer, projected.bytes.byteOffset, projected.bytes.byteLength)
+  const w = new CopyBinaryWriter(Math.max(1 << 16, shapes.length + rows.records.length * 256))
+  const { types } = plan
+  const left: number[] = []
+  const fields = types.length + 1
+  for (let j = 0; j < rows.records.length; j++) {
+    if (rows.wkbAt[j] !== null && projected.length[j]! < 0) {
+      left.push(j)
+      continue
+    }
+    w.row(fields)
+    if (rows.wkbAt[j] === null) w.null()
+    else w.bytesField(shapes, projected.at[j]!, projected.length[j]!)
+    w.value(types[0]!, target.datasetId)
+    w.value(types[1]!, target.county)
+    w.value(types[2]!, rows.records[j])
+    w.value(types[3]!, rows.attrs[j])
+    for (let c = 0; c < rows.columns.length; c++) w.value(types[c + 4]!, rows.columns[c]![j])
+  }
+  if (left.length < rows.records.length) copyStats.rows += await copyIn(knex, plan.sql, w.finish())
+  return left.length === 0 ? null : subset(rows, left)
+}

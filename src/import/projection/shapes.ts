@@ -1,0 +1,44 @@
+// A batch's shapes as EWKB in EPSG:4490, projected from their Gauss-Kruger grid (or only given the
+// SRID when already CGCS2000 geographic): the work of ./worker.ts, or of the main thread when the
+// worker cannot run. Plain data in and out, so that it crosses to the worker without copies.
+import { GaussKrugerInverse, type GaussKrugerParams } from '../../crs/gauss-kruger.js'
+import { EwkbWriter, maxEwkbLength } from '../../formats/ewkb-transform.js'
+
+export interface ProjectRequest {
+  /** the grid's parameters; null: the shapes are CGCS2000 geographic already */
+  params: GaussKrugerParams | null
+  wkb: Uint8Array
+  /** per row, where its WKB starts in `wkb`, or -1 for a row not to project */
+  at: Int32Array
+  length: Int32Array
+}
+
+export interface Projected {
+  bytes: Uint8Array
+  /** per row, where its EWKB starts in `bytes` */
+  at: Int32Array
+  /** per row, its EWKB's length; -1: not projected (not asked, or not a shape this handles) */
+  length: Int32Array
+}
+
+export function projectShapes(r: ProjectRequest): Projected {
+  const rows = r.at.length
+  let room = 0
+  for (let j = 0; j < rows; j++) if (r.at[j]! >= 0) room += maxEwkbLength(r.length[j]!)
+  // its own memory (not the pool's), as it is handed over to the other thread
+  const out = Buffer.allocUnsafeSlow(room)
+  const src = Buffer.from(r.wkb.buffer, r.wkb.byteOffset, r.wkb.byteLength)
+  const writer = new EwkbWriter(r.params && new GaussKrugerInverse(r.params))
+  const at = new Int32Array(rows)
+  const length = new Int32Array(rows).fill(-1)
+  let o = 0
+  for (let j = 0; j < rows; j++) {
+    if (r.at[j]! < 0) continue
+    const n = writer.write(src, r.at[j]!, r.length[j]!, 4490, out, o)
+    if (n < 0) continue
+    at[j] = o
+    length[j] = n
+    o += n
+  }
+  return { bytes: new Uint8Array(out.buffer, out.byteOffset, o), at, length }
+}
