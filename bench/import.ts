@@ -1,4 +1,4 @@
-// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader direct,native,wasm --kept-listing --max-load 1.5 --wait-s 120]
+// npm run bench:import [-- --patches 100000 --rounds 3 --format shp|gdb|gpkg --reader direct,native,wasm --loader copy,insert --kept-listing --max-load 1.5 --wait-s 120]
 // Imports a generated third-survey shapefile through the service's own import path and, in the same
 // run and database, with ogr2ogr (GDAL, COPY mode, reprojected to EPSG:4490); prints both times,
 // the ratio and peak memory. Needs a PostGIS server (BENCH_DATABASE_URL, default a local
@@ -9,6 +9,8 @@
 // machine's ogr2ogr, direct: a GeoPackage's rows from the file itself; default wasm,native for a
 // FileGDB, direct,native for a GeoPackage), each job listing the database itself, or with --kept-listing finding the
 // listing its upload made (the upload's listing not timed, as POST /imports does it before the job).
+// --loader: how the service's rows reach the database, by binary COPY where it can (the default) or
+// by INSERT throughout; copy,insert runs both in each round.
 // The floor (issue 26): the rows the service stored, already WKB in EPSG:4490 with their attributes,
 // loaded by `COPY … FROM STDIN (FORMAT binary)` (psql's \copy) into an unindexed table, plus the GiST
 // index build: what PostgreSQL alone costs for the same table. Made once from an untimed import.
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     format: { type: 'string', default: 'shp' },
     reader: { type: 'string' },
     'kept-listing': { type: 'boolean', default: false },
+    loader: { type: 'string', default: 'copy' },
     'max-load': { type: 'string', default: '1.5' },
     'wait-s': { type: 'string', default: '120' },
   },
@@ -45,6 +48,12 @@ if (readers.some((r) => !['auto', 'wasm', 'native', 'direct'].includes(r)) || (f
 /** the import's readers: direct reads a GeoPackage's rows itself (the machine's GDAL lists it); the others read the rows by GDAL */
 const readerLimits = (r: Reader) =>
   r === 'direct' ? { gdalReader: 'auto' as GdalReaderMode, gpkgReader: 'direct' as const } : { gdalReader: r as GdalReaderMode, gpkgReader: 'gdal' as const }
+/** how the service's rows reach the database (issue 26): binary COPY where it can, or INSERT throughout */
+const loaders = values.loader.split(',') as Array<'copy' | 'insert'>
+if (loaders.some((l) => l !== 'copy' && l !== 'insert')) throw new Error('--loader is a list of copy and insert')
+/** one service variant a round: a reader with a loader */
+type Variant = `${Reader}/${'copy' | 'insert'}`
+const variants = readers.flatMap((r) => loaders.map((l) => `${r}/${l}` as Variant))
 const patches = Number(values.patches)
 const rounds = Number(values.rounds)
 const url = benchDatabaseUrl
@@ -62,7 +71,7 @@ async function main() {
 
   const floorFile = await floorRows(knex, { kind, zip: shp.zip, sha256: shp.sha256 })
   const floor: number[] = []
-  const service = new Map(readers.map((m) => [m, { ms: [] as number[], peak: 0, phases: [] as Array<Record<string, number>> }]))
+  const service = new Map(variants.map((m) => [m, { ms: [] as number[], peak: 0, phases: [] as Array<Record<string, number>> }]))
   const shpPath: number[] = []
   let shpPeak = 0
   const ogr: number[] = []
@@ -73,7 +82,7 @@ async function main() {
     // Each round starts on a quiet machine, or says it could not (issue 26).
     loads.push((await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))).label)
     // ogr2ogr first in odd rounds, last in even ones, so neither always meets a warm cache; the readers alternate too.
-    const mine = r % 2 ? [...readers].reverse() : readers
+    const mine = r % 2 ? [...variants].reverse() : variants
     const order = r % 2 ? [...mine, 'ogr', 'floor'] : ['floor', 'ogr', ...mine]
     if (format !== 'shp') order.push('shapefile')
     for (const which of order) {
@@ -126,8 +135,9 @@ async function main() {
         let peak = 0
         const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
         const t0 = Date.now()
+        const [reader, loader] = (which === 'shapefile' ? 'auto/copy' : which).split('/') as [Reader, 'copy' | 'insert']
         const report = await runImport(
-          { knex, limits: readerLimits(which === 'shapefile' ? 'auto' : (which as Reader)) },
+          { knex, limits: { ...readerLimits(reader), loader } },
           {
             kind,
             county: '371502',
@@ -143,7 +153,7 @@ async function main() {
           shpPath.push(Date.now() - t0)
           shpPeak = Math.max(shpPeak, peak / 2 ** 20)
         } else {
-          const m = service.get(which as Reader)!
+          const m = service.get(which as Variant)!
           m.ms.push(Date.now() - t0)
           m.phases.push(report.timings)
           m.peak = Math.max(m.peak, peak / 2 ** 20)
@@ -167,10 +177,12 @@ async function main() {
     console.log(
       `  service, shapefile of the same data: ${(p / 1000).toFixed(2)} s  (${shpPath.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${shpPeak.toFixed(0)} MiB`,
     )
-  for (const [mode, m] of service) {
+  for (const [variant, m] of service) {
     const s = median(m.ms)
+    const [mode, loader] = variant.split('/') as [Reader, string]
+    const by = loaders.length > 1 ? ` (${loader === 'copy' ? 'COPY where it can' : 'INSERT'})` : ''
     const label =
-      format === 'shp' ? 'service import' : `service, ${{ wasm: 'gdal3.js', native: "machine's GDAL", direct: 'rows read directly', auto: '' }[mode]}`
+      (format === 'shp' ? 'service import' : `service, ${{ wasm: 'gdal3.js', native: "machine's GDAL", direct: 'rows read directly', auto: '' }[mode]}`) + by
     console.log(
       `  ${label}: ${(s / 1000).toFixed(2)} s  (${m.ms.map((x) => (x / 1000).toFixed(2)).join(', ')})  peak RSS ${m.peak.toFixed(0)} MiB; ratio / ogr2ogr ${(s / o).toFixed(2)}, / floor ${(s / fl).toFixed(2)}${p ? `, / shapefile ${(s / p).toFixed(2)}` : ''}`,
     )
