@@ -1,6 +1,7 @@
 // Rows in PostgreSQL's binary COPY format (COPY … FROM STDIN (FORMAT binary)), written into one
 // growing buffer: per row a field count, per field its length (-1: NULL) and its bytes in the type's
 // binary "recv" form. No parsing of text on the server, nothing per value in Node but the bytes.
+import { GrowingBuffer } from '../formats/growing-buffer.js'
 
 /** The column types a binary COPY here can fill (format_type names, typmods stripped). */
 export type CopyType =
@@ -34,37 +35,13 @@ function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + doe - 719468
 }
 
-export class CopyBinaryWriter {
-  private buf: Buffer
-  private used = 0
-
+export class CopyBinaryWriter extends GrowingBuffer {
   constructor(initialSize = 1 << 20) {
-    this.buf = Buffer.allocUnsafe(Math.max(initialSize, 19))
+    super(Math.max(initialSize, 19))
     signature.copy(this.buf, 0)
     this.buf.writeInt32BE(0, 11) // flags: no OIDs
     this.buf.writeInt32BE(0, 15) // header extension length
     this.used = 19
-  }
-
-  /** Makes room for `size` more bytes; returns where they go in `bytes` (which may be a new buffer). */
-  reserve(size: number): number {
-    const at = this.used
-    if (at + size > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + size))
-      this.buf.copy(next, 0, 0, at)
-      this.buf = next
-    }
-    this.used = at + size
-    return at
-  }
-
-  /** Gives back the end of the last reservation that was not used. */
-  unreserve(size: number): void {
-    this.used -= size
-  }
-
-  get bytes(): Buffer {
-    return this.buf
   }
 
   row(fields: number): void {

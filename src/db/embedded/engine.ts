@@ -5,9 +5,8 @@
 // the wire server's thread free, and the one way to stop a statement is to terminate the worker
 // and open the database again (about 4 s with PostGIS on a quiet machine, measured): PostgreSQL's crash recovery then
 // undoes what the statement had written, as after a kill -9.
+import { workerBoot } from '../../worker-boot.js'
 import { Worker } from 'node:worker_threads'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import path from 'node:path'
 
 export type EngineRequest = { type: 'exec'; bytes: Uint8Array } | { type: 'rollback' } | { type: 'close' }
 export type EngineReply =
@@ -24,15 +23,7 @@ export class EngineDown extends Error {
 /** Between attempts to open the engine again after a restart failed: doubled each time up to the most (each costs a PostGIS load). */
 const reopenDelayMs = { first: 2000, most: 30_000 }
 
-// The worker beside this module: engine-worker.ts through tsx from the sources, engine-worker.js in the
-// compiled image, which has no tsx (docs/decisions.md, issue 20: deployment).
-const modulePath = fileURLToPath(import.meta.url)
-const compiled = path.extname(modulePath) === '.js'
-const workerEntry = pathToFileURL(path.join(path.dirname(modulePath), `engine-worker${path.extname(modulePath)}`)).href
-// Workers do not inherit the parent's `--import tsx` hooks on Node 20: register them first.
-const boot = compiled
-  ? `import(${JSON.stringify(workerEntry)})`
-  : `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}) })`
+const boot = workerBoot(import.meta.url, 'engine-worker')
 
 interface Pending {
   onData: (chunk: Uint8Array) => void

@@ -1,17 +1,10 @@
 // The service's side of the GDAL worker (./worker.ts): one worker per use, ended by close() or a
 // cancel (terminate: GDAL's calls cannot be interrupted from outside, the thread can).
-import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { workerBoot } from '../../worker-boot.js'
 import { Worker } from 'node:worker_threads'
 import type { GdalReply, GdalRequest } from './protocol.js'
 
-// worker.ts through tsx from the sources, worker.js in the compiled image (as src/db/embedded/engine.ts).
-const modulePath = fileURLToPath(import.meta.url)
-const compiled = path.extname(modulePath) === '.js'
-const workerEntry = pathToFileURL(path.join(path.dirname(modulePath), `worker${path.extname(modulePath)}`)).href
-const boot = compiled
-  ? `import(${JSON.stringify(workerEntry)})`
-  : `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}) })`
+const boot = workerBoot(import.meta.url, 'worker')
 
 export class GdalCancelled extends Error {}
 

@@ -3,18 +3,11 @@
 // once rows go by COPY (bench/README.md, issue 26). One worker for the process, started at the first
 // batch and kept (unref'd: it never keeps the process alive). Should it fail to start or die, the
 // batch is projected on the main thread, as correct and only slower.
-import path from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { workerBoot } from '../../worker-boot.js'
 import { Worker } from 'node:worker_threads'
 import { projectShapes, type ProjectRequest, type Projected } from './shapes.js'
 
-// worker.ts through tsx from the sources, worker.js in the compiled image (as ../gdal/reader.ts).
-const modulePath = fileURLToPath(import.meta.url)
-const compiled = path.extname(modulePath) === '.js'
-const workerEntry = pathToFileURL(path.join(path.dirname(modulePath), `worker${path.extname(modulePath)}`)).href
-const boot = compiled
-  ? `import(${JSON.stringify(workerEntry)})`
-  : `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(workerEntry)}) })`
+const boot = workerBoot(import.meta.url, 'worker')
 
 type Pending = Map<number, { resolve: (p: Projected) => void; reject: (e: Error) => void }>
 
