@@ -65,6 +65,7 @@ export class BatchBuilder {
       rows.wkbAt.pop()
       rows.wkbLength.pop()
       rows.proven.pop()
+      rows.deferred.pop()
       rows.attrs.pop()
       for (const values of rows.columns) values.pop()
       return false
@@ -75,7 +76,7 @@ export class BatchBuilder {
   build(batch: SourceBatch, fileName: string, issues: { warnings: IssueList; errors: IssueList }, counts: ReadCounts): BatchRows {
     const { warnings, errors } = issues
     const columns = this.columns
-    const rows: BatchRows = { records: [], wkb: batch.wkb, wkbAt: [], wkbLength: [], proven: [], attrs: [], columns: columns.map(() => []) }
+    const rows: BatchRows = { records: [], wkb: batch.wkb, wkbAt: [], wkbLength: [], proven: [], deferred: [], attrs: [], columns: columns.map(() => []) }
     for (const f of batch.features) {
       counts.read++
       if (f.deleted) {
@@ -114,6 +115,7 @@ export class BatchBuilder {
       rows.wkbAt.push(f.shape.kind === 'shape' ? f.shape.wkbAt : null)
       rows.wkbLength.push(f.shape.kind === 'shape' ? f.shape.wkbLength : null)
       rows.proven.push(f.shape.kind === 'shape' && f.shape.proven)
+      rows.deferred.push(f.shape.kind === 'shape' && f.shape.deferred === true)
       const exact = this.exact
       exact.fill(0)
       for (let i = 0; i < columns.length; i++) {

@@ -75,6 +75,7 @@ function subset(rows: BatchRows, picked: number[]): BatchRows {
     wkbAt: at(rows.wkbAt),
     wkbLength: at(rows.wkbLength),
     proven: at(rows.proven),
+    deferred: at(rows.deferred),
     attrs: at(rows.attrs),
     columns: rows.columns.map(at),
   }
@@ -83,19 +84,24 @@ function subset(rows: BatchRows, picked: number[]): BatchRows {
 /** Rows this process has stored by COPY: for the tests, which must know the path was taken. */
 export const copyStats = { rows: 0 }
 
-/** The batch's proven shapes, to be projected (the others -1: they go by INSERT). */
+/**
+ * The batch's shapes proven, or to be proven on the worker (deferred), to be projected; the others
+ * -1: they go by INSERT.
+ */
 function projectRequest(plan: CopyPlan, rows: BatchRows) {
   const n = rows.records.length
   const at = new Int32Array(n)
   const length = new Int32Array(n)
+  const prove = new Uint8Array(n)
   for (let j = 0; j < n; j++) {
     const a = rows.wkbAt[j] ?? null
-    at[j] = a === null || !rows.proven[j] ? -1 : a
+    at[j] = a === null || !(rows.proven[j] || rows.deferred[j]) ? -1 : a
     length[j] = rows.wkbLength[j] ?? 0
+    prove[j] = rows.deferred[j] ? 1 : 0
   }
   const wkb = new Uint8Array(rows.wkb.length)
   wkb.set(rows.wkb)
-  return { params: plan.grid, wkb, at, length }
+  return { params: plan.grid, wkb, at, length, prove }
 }
 
 /**

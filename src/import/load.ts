@@ -31,6 +31,8 @@ export async function load(step: LoadStep): Promise<void> {
   const counts = report.counts
   const builder = new BatchBuilder(source.fieldNames, columns)
   const copy = limits.loader === 'insert' ? null : await copyPlan(ctx.knex, req.kind, columns, step.target)
+  // The ring proof goes to the COPY's worker with the projection, off the main thread that reads.
+  if (copy) source.deferRingProof?.()
   const inFlight: Array<Promise<void>> = []
   try {
     for (;;) {

@@ -22,6 +22,8 @@ export interface BatchRows {
   wkbLength: Array<number | null>
   /** shapes already proven valid (simple one-ring polygons): ST_IsValid is skipped for them */
   proven: boolean[]
+  /** one-ring polygons whose proof was left to the COPY load (not proven: an INSERT checks them) */
+  deferred: boolean[]
   attrs: string[]
   columns: unknown[][] // one array per resolved column, in catalogue order
 }

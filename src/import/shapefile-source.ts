@@ -88,6 +88,10 @@ class ShapefileSource implements FeatureSource {
     this.total = dbf.header.recordCount
   }
 
+  deferRingProof(): void {
+    this.shp.deferRingProof = true
+  }
+
   async next(max: number): Promise<SourceBatch> {
     const { bytes, count } = await this.dbf.nextRecords(max)
     const out: SourceFeature[] = []

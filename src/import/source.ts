@@ -4,8 +4,11 @@ import type { Bbox } from '../crs/resolve.js'
 import type { WkbBatch } from '../formats/wkb-batch.js'
 
 export type SourceShape =
-  /** proven: known valid already (src/geometry/simple-ring.ts), so the database skips its own check */
-  | { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean; proven: boolean }
+  /**
+   * proven: known valid already (src/geometry/simple-ring.ts), so the database skips its own check;
+   * deferred: a one-ring polygon whose proof the source left to the COPY load (deferRingProof)
+   */
+  | { kind: 'shape'; wkbAt: number; wkbLength: number; reorganized: boolean; proven: boolean; deferred?: boolean }
   | { kind: 'null' }
   | { kind: 'rejected'; message: string; messageZh: string }
 
@@ -39,4 +42,6 @@ export interface FeatureSource {
   bbox: Bbox | null
   next(max: number): Promise<SourceBatch>
   close(): Promise<void>
+  /** Leaves the proof of one-ring polygons to the COPY load, where the source can (a shapefile's reader). */
+  deferRingProof?(): void
 }

@@ -44,6 +44,8 @@ export type ShpRecord =
       reorganized: boolean
       /** proven valid here (a simple one-ring polygon): the database need not check it again */
       proven: boolean
+      /** a one-ring polygon whose proof was left to whoever stores it (deferRingProof) */
+      deferred?: boolean
     }
   | { recordNumber: number; kind: 'null' }
   | { recordNumber: number; kind: 'rejected'; message: string; messageZh: string }
@@ -75,6 +77,13 @@ export function shxRecordCount(shxHead: Buffer): number {
 
 export class ShpReader {
   private count = 0
+  /**
+   * Leaves the proof of one-ring polygons (src/geometry/simple-ring.ts) to the one who stores
+   * them: set by a COPY load, which proves them on its worker thread beside the projection, off
+   * the main thread that reads (src/import/copy-batch.ts). Such a shape is `proven: false,
+   * deferred: true`: whatever stores it without the proof lets PostGIS check it.
+   */
+  deferRingProof = false
 
   private constructor(
     private readonly file: ChunkedFile,
@@ -163,7 +172,7 @@ export class ShpReader {
         )
       }
     }
-    if (numParts === 1 && this.family === 'polygon') return singleRingRecord(index, c, s, pointsAt, numPoints, wkb)
+    if (numParts === 1 && this.family === 'polygon') return singleRingRecord(index, c, s, pointsAt, numPoints, wkb, this.deferRingProof)
     const parts: Ring[] = []
     for (let p = 0; p < numParts; p++) {
       const start = c.readInt32LE(s + 44 + 4 * p)
@@ -216,7 +225,7 @@ function ringProblem(r: number, b: Buffer, at: number, points: number): { en: st
  * The common case (one ring, hence one polygon, nothing to organise) written straight from the
  * record: no ring objects or views. Same checks and WKB as polygonRecord.
  */
-function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number, numPoints: number, wkb: WkbBatch): ShpRecord {
+function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number, numPoints: number, wkb: WkbBatch, defer: boolean): ShpRecord {
   const start = c.readInt32LE(s + 44)
   if (start < 0 || numPoints <= start) {
     return rejected(
@@ -235,6 +244,7 @@ function singleRingRecord(index: number, c: Buffer, s: number, pointsAt: number,
   header(w, o + 9, WKB_POLYGON, 1)
   w.writeUInt32LE(points, o + 18)
   c.copy(w, o + 22, pointsAt + start * 16, pointsAt + numPoints * 16)
+  if (defer) return { recordNumber: index, kind: 'shape', wkbAt: o, wkbLength: size, vertices: numPoints, reorganized: false, proven: false, deferred: true }
   const proven = provenSimpleRing(c, pointsAt + start * 16, points)
   return { recordNumber: index, kind: 'shape', wkbAt: o, wkbLength: size, vertices: numPoints, reorganized: false, proven }
 }

@@ -51,7 +51,8 @@ class ProjectionWorker {
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject })
-      this.worker.postMessage({ id, request }, [request.wkb.buffer as ArrayBuffer, request.at.buffer as ArrayBuffer, request.length.buffer as ArrayBuffer])
+      const { wkb, at, length, prove } = request
+      this.worker.postMessage({ id, request }, [wkb.buffer as ArrayBuffer, at.buffer as ArrayBuffer, length.buffer as ArrayBuffer, prove.buffer as ArrayBuffer])
     })
   }
 }

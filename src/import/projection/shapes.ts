@@ -3,6 +3,7 @@
 // worker cannot run. Plain data in and out, so that it crosses to the worker without copies.
 import { GaussKrugerInverse, type GaussKrugerParams } from '../../crs/gauss-kruger.js'
 import { EwkbWriter, maxEwkbLength } from '../../formats/ewkb-transform.js'
+import { provenOneRingPolygon } from '../gdal/copy-rows.js'
 
 export interface ProjectRequest {
   /** the grid's parameters; null: the shapes are CGCS2000 geographic already */
@@ -11,6 +12,8 @@ export interface ProjectRequest {
   /** per row, where its WKB starts in `wkb`, or -1 for a row not to project */
   at: Int32Array
   length: Int32Array
+  /** per row, 1: a one-ring polygon to prove valid first (src/geometry/simple-ring.ts); unproven, it is not projected */
+  prove: Uint8Array
 }
 
 export interface Projected {
@@ -34,6 +37,7 @@ export function projectShapes(r: ProjectRequest): Projected {
   let o = 0
   for (let j = 0; j < rows; j++) {
     if (r.at[j]! < 0) continue
+    if (r.prove[j] && !provenOneRingPolygon(src.subarray(r.at[j]!, r.at[j]! + r.length[j]!))) continue
     const n = writer.write(src, r.at[j]!, r.length[j]!, 4490, out, o)
     if (n < 0) continue
     at[j] = o
