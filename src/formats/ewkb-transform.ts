@@ -30,11 +30,11 @@ export class EwkbWriter {
   constructor(private readonly projection: PointProjection | null) {}
 
   /**
-   * Writes `src[at, at + length)` as EWKB with `srid` into `out` at `o`, which has room for
+   * Writes `src[at, at + length)` as EWKB with `srid` (null: plain WKB) into `out` at `o`, which has room for
    * maxEwkbLength(length) bytes. Returns the bytes written, or -1 when the shape is not one this
    * handles or a point is refused (what was written is then garbage).
    */
-  write(src: Buffer, at: number, length: number, srid: number, out: Buffer, o: number): number {
+  write(src: Buffer, at: number, length: number, srid: number | null, out: Buffer, o: number): number {
     this.src = src
     this.out = out
     this.end = at + length

@@ -13,15 +13,22 @@ import { CopyBinaryWriter, copyTypes, type CopyType } from '../db/copy-binary.js
 import { copyCapable, copyIn } from '../db/copy-in.js'
 import type { ResolvedColumn } from './columns.js'
 import { projectOffThread } from './projection/pool.js'
+import type { Projected } from './projection/shapes.js'
 import { partitionName, type BatchRows } from './queries.js'
 
-/** How one version is loaded by COPY: the statement and the type of each of its columns. */
-export interface CopyPlan {
-  sql: string
-  /** the types of dataset_id, xzqdm, source_record, attrs, then the resolved columns' */
-  types: CopyType[]
+/**
+ * How one version's shapes are projected in Node and, on a server, its rows sent by COPY: the
+ * statement and the type of each of its columns.
+ */
+export interface LoadPlan {
   /** the source grid; null: CGCS2000 geographic already */
   grid: GaussKrugerParams | null
+  /** null: the projected rows are inserted (the embedded database, or a column type COPY here cannot write) */
+  copy: {
+    sql: string
+    /** the types of dataset_id, xzqdm, source_record, attrs, then the resolved columns' */
+    types: CopyType[]
+  } | null
 }
 
 const cgcs2000 = { a: 6378137, rf: 298.257222101 }
@@ -39,15 +46,19 @@ export function nodeGrid(crs: SourceCrs): GaussKrugerParams | null | undefined {
   return { ...cgcs2000, centralMeridian: id.centralMeridian, falseEasting: id.falseEasting }
 }
 
-/** The COPY plan for loading into the version's table, or null when the load goes by INSERT. */
-export async function copyPlan(
+/**
+ * The plan for loading into the version's table, or null when the database transforms every shape
+ * (a system with a datum step).
+ */
+export async function loadPlan(
   knex: Knex,
   kind: LayerKind,
   columns: ResolvedColumn[],
   target: { datasetId: number; crs: SourceCrs },
-): Promise<CopyPlan | null> {
+): Promise<LoadPlan | null> {
   const grid = nodeGrid(target.crs)
-  if (grid === undefined || !(await copyCapable(knex))) return null
+  if (grid === undefined) return null
+  if (!(await copyCapable(knex))) return { grid, copy: null }
 
   const table = partitionName(kind, target.datasetId)
   const { rows } = await knex.raw(
@@ -58,11 +69,10 @@ export async function copyPlan(
   const typeOf = new Map((rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]))
   const names = ['dataset_id', 'xzqdm', 'source_record', 'attrs', ...columns.map((c) => c.column)]
   const types = names.map((n) => typeOf.get(n))
-  if (typeOf.get('geom') !== 'geometry' || types.some((t) => t === undefined || !copyTypes.has(t) || t === 'geometry')) return null
+  if (typeOf.get('geom') !== 'geometry' || types.some((t) => t === undefined || !copyTypes.has(t) || t === 'geometry')) return { grid, copy: null }
   return {
-    sql: `COPY "${table}" (geom, ${names.map((n) => `"${n}"`).join(', ')}) FROM STDIN (FORMAT binary)`,
-    types: types as CopyType[],
     grid,
+    copy: { sql: `COPY "${table}" (geom, ${names.map((n) => `"${n}"`).join(', ')}) FROM STDIN (FORMAT binary)`, types: types as CopyType[] },
   }
 }
 
@@ -81,14 +91,17 @@ function subset(rows: BatchRows, picked: number[]): BatchRows {
   }
 }
 
-/** Rows this process has stored by COPY: for the tests, which must know the path was taken. */
-export const copyStats = { rows: 0 }
+/**
+ * Rows this process has stored by COPY, and rows whose shapes it projected in Node (by COPY or by
+ * INSERT): for the tests, which must know the path was taken.
+ */
+export const copyStats = { rows: 0, projected: 0 }
 
 /**
  * The batch's shapes proven, or to be proven on the worker (deferred), to be projected; the others
  * -1: they go by INSERT.
  */
-function projectRequest(plan: CopyPlan, rows: BatchRows) {
+function projectRequest(grid: GaussKrugerParams | null, rows: BatchRows, srid: number | null) {
   const n = rows.records.length
   const at = new Int32Array(n)
   const length = new Int32Array(n)
@@ -101,25 +114,50 @@ function projectRequest(plan: CopyPlan, rows: BatchRows) {
   }
   const wkb = new Uint8Array(rows.wkb.length)
   wkb.set(rows.wkb)
-  return { params: plan.grid, wkb, at, length, prove }
+  return { params: grid, wkb, at, length, prove, srid }
+}
+
+/** The rows whose shapes the worker projected (`projected.length[j]` ≥ 0) and the others. */
+function split(rows: BatchRows, projected: Projected): { done: number[]; left: number[] } {
+  const done: number[] = []
+  const left: number[] = []
+  for (let j = 0; j < rows.records.length; j++) (rows.wkbAt[j] !== null && projected.length[j]! < 0 ? left : done).push(j)
+  return { done, left }
+}
+
+/**
+ * For a database without COPY: the batch's rows whose shapes could be proven and projected here,
+ * as rows in EPSG:4490 (plain WKB, proven: the database neither checks nor transforms them), and
+ * the others, as they were.
+ */
+export async function projectBatch(grid: GaussKrugerParams | null, rows: BatchRows): Promise<{ projected: BatchRows | null; rest: BatchRows | null }> {
+  const projected = await projectOffThread(() => projectRequest(grid, rows, null))
+  const { done, left } = split(rows, projected)
+  copyStats.projected += done.length
+  const shapes = Buffer.from(projected.bytes.buffer, projected.bytes.byteOffset, projected.bytes.byteLength)
+  const out = done.length === 0 ? null : { ...subset(rows, done), wkb: shapes }
+  if (out) {
+    out.wkbAt = done.map((j) => (rows.wkbAt[j] === null ? null : projected.at[j]!))
+    out.wkbLength = done.map((j) => (rows.wkbAt[j] === null ? null : projected.length[j]!))
+    out.proven = done.map(() => true)
+    out.deferred = done.map(() => false)
+  }
+  return { projected: out, rest: left.length === 0 ? null : subset(rows, left) }
 }
 
 /**
  * Copies the rows of the batch this can take; returns the others (to be inserted), or null when
  * none is left. All or nothing: a COPY the server refuses stores nothing of the batch.
  */
-export async function copyBatch(knex: Knex, plan: CopyPlan, rows: BatchRows, target: { datasetId: number; county: string }): Promise<BatchRows | null> {
-  const projected = await projectOffThread(() => projectRequest(plan, rows))
+export async function copyBatch(knex: Knex, plan: LoadPlan, rows: BatchRows, target: { datasetId: number; county: string }): Promise<BatchRows | null> {
+  if (!plan.copy) throw new Error('copyBatch needs a plan with COPY')
+  const projected = await projectOffThread(() => projectRequest(plan.grid, rows, 4490))
   const shapes = Buffer.from(projected.bytes.buffer, projected.bytes.byteOffset, projected.bytes.byteLength)
   const w = new CopyBinaryWriter(Math.max(1 << 16, shapes.length + rows.records.length * 256))
-  const { types } = plan
-  const left: number[] = []
+  const { sql, types } = plan.copy
+  const { done, left } = split(rows, projected)
   const fields = types.length + 1
-  for (let j = 0; j < rows.records.length; j++) {
-    if (rows.wkbAt[j] !== null && projected.length[j]! < 0) {
-      left.push(j)
-      continue
-    }
+  for (const j of done) {
     w.row(fields)
     if (rows.wkbAt[j] === null) w.null()
     else w.bytesField(shapes, projected.at[j]!, projected.length[j]!)
@@ -129,6 +167,9 @@ export async function copyBatch(knex: Knex, plan: CopyPlan, rows: BatchRows, tar
     w.value(types[3]!, rows.attrs[j])
     for (let c = 0; c < rows.columns.length; c++) w.value(types[c + 4]!, rows.columns[c]![j])
   }
-  if (left.length < rows.records.length) copyStats.rows += await copyIn(knex, plan.sql, w.finish())
+  // awaited first: `x += await …` reads x before the wait, losing another batch's count meanwhile
+  const copied = done.length ? await copyIn(knex, sql, w.finish()) : 0
+  copyStats.rows += copied
+  copyStats.projected += done.length
   return left.length === 0 ? null : subset(rows, left)
 }

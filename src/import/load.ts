@@ -5,7 +5,8 @@ import { faultPoint } from '../jobs/fault-points.js'
 import { lostConnection } from '../jobs/lifecycle.js'
 import { BatchBuilder } from './batch-rows.js'
 import type { ResolvedColumn } from './columns.js'
-import { copyBatch, copyPlan, type CopyPlan } from './copy-batch.js'
+import { copyBatch, loadPlan, projectBatch, type LoadPlan } from './copy-batch.js'
+import { geographicCrs } from '../crs/chinese-crs.js'
 import * as q from './queries.js'
 import type { BatchRows } from './queries.js'
 import { cancelled, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
@@ -30,9 +31,9 @@ export async function load(step: LoadStep): Promise<void> {
   const { ctx, req, source, columns, report, issues, limits } = step
   const counts = report.counts
   const builder = new BatchBuilder(source.fieldNames, columns)
-  const copy = limits.loader === 'insert' ? null : await copyPlan(ctx.knex, req.kind, columns, step.target)
-  // The ring proof goes to the COPY's worker with the projection, off the main thread that reads.
-  if (copy) source.deferRingProof?.()
+  const plan = limits.loader === 'insert' ? null : await loadPlan(ctx.knex, req.kind, columns, step.target)
+  // The ring proof goes to the worker with the projection, off the main thread that reads.
+  if (plan) source.deferRingProof?.()
   const inFlight: Array<Promise<void>> = []
   try {
     for (;;) {
@@ -44,7 +45,7 @@ export async function load(step: LoadStep): Promise<void> {
       const failing = issues.errors.count > 0 && req.onInvalid === 'fail'
       if (!failing && rows.records.length) {
         if (inFlight.length >= limits.maxInFlight) await inFlight.shift()
-        const stored = storeBatch(step, rows, copy)
+        const stored = storeBatch(step, rows, plan)
         // Handled now, awaited later: a batch failing while the next one is read (its connection
         // killed) must reject this load, not surface as an unhandled rejection that ends the process.
         stored.catch(() => {})
@@ -59,38 +60,46 @@ export async function load(step: LoadStep): Promise<void> {
   }
 }
 
+/** The storage CRS, for rows whose shapes were projected in Node. */
+const cgcs2000: SourceCrs = { srid: 4490, epsg: 4490, name: 'CGCS2000', how: 'param', identity: geographicCrs('CGCS2000') }
+
 /**
- * Stores one batch, by COPY what it can (./copy-batch.ts), the rest by INSERT; a record the database
- * cannot take (coordinates outside the projection) is named.
+ * Stores one batch: on a server by COPY what it can (./copy-batch.ts), elsewhere the shapes
+ * projected in Node by INSERT as CGCS2000 already; the rest by INSERT from the source CRS. A record
+ * the database cannot take (coordinates outside the projection) is named.
  */
-async function storeBatch(step: LoadStep, rows: BatchRows, copy: CopyPlan | null): Promise<void> {
+async function storeBatch(step: LoadStep, rows: BatchRows, plan: LoadPlan | null): Promise<void> {
   const { ctx, req, target } = step
   let rest: BatchRows | null = rows
-  if (copy) {
+  if (plan?.copy) {
     try {
-      rest = await copyBatch(ctx.knex, copy, rows, { datasetId: target.datasetId, county: req.county })
+      rest = await copyBatch(ctx.knex, plan, rows, { datasetId: target.datasetId, county: req.county })
     } catch (err) {
       // Nothing of the batch was stored: the INSERT stores it, or names the record the database refuses.
       if (lostConnection(err as Error) || !isDataError(err)) throw err
       rest = rows
     }
+  } else if (plan) {
+    const split = await projectBatch(plan.grid, rows)
+    if (split.projected) await insertBatch(step, split.projected, cgcs2000)
+    rest = split.rest
   }
-  if (rest) await insertBatch(step, rest)
+  if (rest) await insertBatch(step, rest, target.crs)
   await faultPoint('import.loading-batch', ctx.knex)
 }
 
-/** Inserts rows; a record the database cannot take is named, repaired shapes are reported. */
-async function insertBatch(step: LoadStep, rows: BatchRows): Promise<void> {
+/** Inserts rows with shapes in `crs`; a record the database cannot take is named, repaired shapes are reported. */
+async function insertBatch(step: LoadStep, rows: BatchRows, crs: SourceCrs): Promise<void> {
   const { ctx, req, source, columns, target, report, issues } = step
   let repaired
   try {
-    repaired = await q.insertBatch(ctx.knex, req.kind, columns, { ...target, county: req.county }, rows)
+    repaired = await q.insertBatch(ctx.knex, req.kind, columns, { datasetId: target.datasetId, crs, county: req.county }, rows)
   } catch (err) {
     if (lostConnection(err as Error) || !isDataError(err)) throw err
-    const bad = await q.firstUntransformableRecord(ctx.knex, { crs: target.crs }, rows)
-    const why = bad ? `its coordinates cannot be transformed from ${target.crs.name} to CGCS2000 (${bad.reason})` : 'the database refused the batch holding it'
+    const bad = await q.firstUntransformableRecord(ctx.knex, { crs }, rows)
+    const why = bad ? `its coordinates cannot be transformed from ${crs.name} to CGCS2000 (${bad.reason})` : 'the database refused the batch holding it'
     const whyZh = bad
-      ? `坐标无法从 ${sourceCrsNameZh(target.crs)} 转换到 2000国家大地坐标系（${bad.reason}）：请核对坐标系是否选对`
+      ? `坐标无法从 ${sourceCrsNameZh(crs)} 转换到 2000国家大地坐标系（${bad.reason}）：请核对坐标系是否选对`
       : '数据库拒收了包含该记录的一批数据：请检查该记录的图形和属性'
     const record = bad?.record ?? rows.records[0]!
     const issue = issueAt({ file: source.fileName, record, field: 'geometry', fieldZh: '图形' }, { message: why, messageZh: whyZh })

@@ -1,11 +1,11 @@
-// Loading by binary COPY (src/import/copy-batch.ts) stores what the INSERT path stores: the same
+// Shapes projected in Node and loaded by binary COPY (src/import/copy-batch.ts; on the embedded
+// database, projected in Node and inserted) store what the INSERT from the source CRS stores: the same
 // file imported both ways gives the same rows, column for column, the same attributes, and shapes
 // whose points differ by no more than PROJ and Node's libm differ (2 units in the last place), so
 // whose Gauss-Kruger areas differ by no more than such a shift of every edge (3.2 nm times the
 // perimeter). Not compared: ST_Area on the ellipsoid, whose own rounding (2e-7 m² on a 1 000 m²
 // rectangle moved by 1 nm, measured) is larger than what it would compare;
-// shapes PostGIS must check (holes, a bowtie) still go by INSERT and are repaired as before. On the
-// embedded database nothing is copied.
+// shapes PostGIS must check (holes, a bowtie) still go by INSERT and are repaired as before.
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -31,7 +31,7 @@ afterAll(async () => {
 beforeEach(() => resetData(t.knex))
 
 async function importAs(loader: 'copy' | 'insert', kind: LayerKind, zip: string) {
-  const before = copyStats.rows
+  const before = { ...copyStats }
   const report = await runImport(
     { knex: t.knex, limits: { loader, batchSize: 100 } },
     {
@@ -44,7 +44,7 @@ async function importAs(loader: 'copy' | 'insert', kind: LayerKind, zip: string)
       jobId: null,
     },
   )
-  return { report, copied: copyStats.rows - before }
+  return { report, copied: copyStats.rows - before.rows, projected: copyStats.projected - before.projected }
 }
 
 /** Differences between two versions of a layer, row by row on the source record. */
@@ -71,12 +71,14 @@ describe('loading by binary COPY', () => {
   it('stores every layer of a generated county as the INSERT path does', async () => {
     const layers = await generateCounty({ outDir: path.join(dir, 'county'), patches: 250 })
     let copiedRows = 0
+    let projectedRows = 0
     for (const { layer, zip, count } of layers) {
       const kind = layerKind(layer === 'survey2-lines' ? 'survey2-lines' : layer)!
       await resetData(t.knex)
       const inserted = await importAs('insert', kind, zip)
       const copied = await importAs('copy', kind, zip)
-      expect(inserted.copied, layer).toBe(0)
+      expect([inserted.copied, inserted.projected], layer).toEqual([0, 0])
+      projectedRows += copied.projected
       copiedRows += copied.copied
       expect(copied.report.counts, layer).toEqual(inserted.report.counts)
       const [a, b] = await datasetOf(kind)
@@ -91,10 +93,11 @@ describe('loading by binary COPY', () => {
         maxDegrees: true,
       })
     }
-    // on the server the polygons proven valid in Node were copied (the others, and lines, which
-    // are not proven, inserted: the next test shows which); never on the embedded database
-    if (server) expect(copiedRows).toBeGreaterThan(100)
-    else expect(copiedRows).toBe(0)
+    // the polygons proven valid in Node were projected there (the others, and lines, which are not
+    // proven, went from the source CRS: the next test shows which), and on the server copied; the
+    // embedded database has no COPY, so they were inserted as CGCS2000 already
+    expect(projectedRows).toBeGreaterThan(100)
+    expect(copiedRows).toBe(server ? projectedRows : 0)
   })
 
   it('sends shapes PostGIS must check by INSERT in the same version: dense oblique rings by COPY, holes and a bowtie repaired as before', async () => {
@@ -133,7 +136,9 @@ describe('loading by binary COPY', () => {
     const kind = layerKind('survey3')!
     const inserted = await importAs('insert', kind, zip)
     const copied = await importAs('copy', kind, zip)
-    // the ellipse, the rectangle and the null shape by COPY; the holed parcel and the bowtie by INSERT
+    // the ellipse, the rectangle and the null shape projected in Node (and on the server copied); the
+    // holed parcel and the bowtie inserted from the grid, checked and repaired by PostGIS
+    expect(copied.projected).toBe(3)
     expect(copied.copied).toBe(server ? 3 : 0)
     expect(copied.report.counts).toEqual(inserted.report.counts)
     expect(copied.report.counts).toMatchObject({ stored: 5, repaired: 1, nullShapes: 1 })

@@ -12,6 +12,8 @@ export interface ProjectRequest {
   /** per row, where its WKB starts in `wkb`, or -1 for a row not to project */
   at: Int32Array
   length: Int32Array
+  /** the SRID the EWKB carries (4490, for COPY); null: plain WKB (for an INSERT, which names it) */
+  srid: number | null
   /** per row, 1: a one-ring polygon to prove valid first (src/geometry/simple-ring.ts); unproven, it is not projected */
   prove: Uint8Array
 }
@@ -38,7 +40,7 @@ export function projectShapes(r: ProjectRequest): Projected {
   for (let j = 0; j < rows; j++) {
     if (r.at[j]! < 0) continue
     if (r.prove[j] && !provenOneRingPolygon(src.subarray(r.at[j]!, r.at[j]! + r.length[j]!))) continue
-    const n = writer.write(src, r.at[j]!, r.length[j]!, 4490, out, o)
+    const n = writer.write(src, r.at[j]!, r.length[j]!, r.srid, out, o)
     if (n < 0) continue
     at[j] = o
     length[j] = n
