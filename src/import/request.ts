@@ -41,8 +41,9 @@ export interface ImportLimits {
   /** not a limit: who reads a GeoPackage's rows, the service from the file (direct) or GDAL (GPKG_READER; default direct) */
   gpkgReader?: GpkgReaderMode
   /**
-   * not a limit: how rows reach a PostgreSQL server, by binary COPY where it can (./copy-batch.ts)
-   * or always by INSERT (the embedded database always inserts); default copy
+   * not a limit: copy (default): shapes proven and projected in Node where the system allows, then
+   * sent by binary COPY on a PostgreSQL server, inserted as CGCS2000 on the embedded database
+   * (./copy-batch.ts); insert: every row inserted from the source CRS, as before (bench, tests)
    */
   loader?: 'copy' | 'insert'
 }
