@@ -24,6 +24,12 @@ const ellipsoids: Array<{ datum: Datum; a: number; rf: number }> = [
   { datum: 'Beijing1954', a: 6378245, rf: 298.3 },
 ]
 
+/** The ellipsoid of a datum: semi-major axis (m) and inverse flattening. */
+export function ellipsoidOf(datum: Datum): { a: number; rf: number } {
+  const { a, rf } = ellipsoids.find((e) => e.datum === datum)!
+  return { a, rf }
+}
+
 /** Datum from ellipsoid parameters (CGCS2000 and WGS 84 differ only in 1/f, at 1e-6). */
 export function datumOfEllipsoid(a: number, rf: number): Datum | null {
   const hit = ellipsoids.find((e) => Math.abs(e.a - a) < 0.5 && Math.abs(e.rf - rf) < 1e-7)

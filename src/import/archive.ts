@@ -120,9 +120,9 @@ export async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Pr
   return out
 }
 
-function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry, options: yauzl.ZipFileOptions = {}): Promise<NodeJS.ReadableStream & { destroy(): void }> {
   return new Promise((resolve, reject) =>
-    zip.openReadStream(entry, (err, stream) =>
+    zip.openReadStream(entry, options, (err, stream) =>
       err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`, `无法读取压缩包内的文件（${err.message}）。${repack}`)) : resolve(stream!),
     ),
   )
@@ -141,11 +141,7 @@ const inflateStep = 1 << 20
  */
 async function memberStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<NodeJS.ReadableStream & { destroy(): void }> {
   if (entry.compressionMethod !== 8) return entryStream(zip, entry)
-  const raw = await new Promise<NodeJS.ReadableStream & { destroy(): void }>((resolve, reject) =>
-    zip.openReadStream(entry, { decompress: false }, (err, stream) =>
-      err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`, `无法读取压缩包内的文件（${err.message}）。${repack}`)) : resolve(stream!),
-    ),
-  )
+  const raw = await entryStream(zip, entry, { decompress: false })
   const expected = entry.uncompressedSize
   let size = 0
   const sized = new Transform({
@@ -172,7 +168,7 @@ async function memberStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Nod
 
 /**
  * Finds the one shapefile in the zip. Nothing is unpacked to disk: .shp and .dbf are inflated
- * while they are read (yauzl checks each entry's real size against the one it declares).
+ * while they are read (memberStream checks each one's real size against the one it declares).
  */
 export async function openShapefileArchive(zipPath: string, limits: ArchiveLimits = defaultArchiveLimits): Promise<ShapefileArchive> {
   const zip = await openZip(zipPath)

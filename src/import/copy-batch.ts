@@ -1,12 +1,14 @@
-// Storing a batch by binary COPY (issue 26), on a PostgreSQL server: the shapes already proven
-// valid in Node are projected to EPSG:4490 here (src/crs/gauss-kruger.ts, PROJ's series) and sent
-// as EWKB with their attributes in the columns' binary form, so the server parses no text, runs no
-// ST_Transform and no per-row SQL. A shape that must be checked by PostGIS (not proven valid,
-// ST_IsValid and repair in the CRS it was drawn in), one this cannot project, and every load this
-// cannot take (the embedded database, a system with a datum step, an unusual column type) go by
-// the INSERT of ./queries.ts as before; the version's rows are the same either way.
+// Storing a batch with its shapes projected in Node (issue 26): the shapes proven valid in Node are
+// projected to EPSG:4490 on a worker (src/crs/gauss-kruger.ts, PROJ's series); on a PostgreSQL
+// server they are sent as EWKB with their attributes in the columns' binary form by COPY, so the
+// server parses no text, runs no ST_Transform and no per-row SQL; on the embedded database (no
+// COPY) they are inserted as CGCS2000 already. A shape that must be checked by PostGIS (not proven
+// valid: ST_IsValid and repair in the CRS it was drawn in), one this cannot project, and every load
+// of a system with a datum step go by the INSERT of ./queries.ts as before; the version's rows are
+// the same either way.
 import type { Knex } from 'knex'
 import type { LayerKind } from '../catalogue/layer-kinds.js'
+import { ellipsoidOf } from '../crs/chinese-crs.js'
 import type { GaussKrugerParams } from '../crs/gauss-kruger.js'
 import type { SourceCrs } from '../crs/resolve.js'
 import { CopyBinaryWriter, copyTypes, type CopyType } from '../db/copy-binary.js'
@@ -31,8 +33,6 @@ export interface LoadPlan {
   } | null
 }
 
-const cgcs2000 = { a: 6378137, rf: 298.257222101 }
-
 /**
  * Grid → CGCS2000 geographic in Node for a CGCS2000 Gauss-Kruger system (null: already 4490), or
  * undefined where the database must transform (a datum step: Xian 80, Beijing 54, 7 parameters).
@@ -43,7 +43,7 @@ export function nodeGrid(crs: SourceCrs): GaussKrugerParams | null | undefined {
   const id = crs.identity
   if (!id || id.datum !== 'CGCS2000' || !id.projected || id.epsg !== crs.srid) return undefined
   if (id.centralMeridian === undefined || id.falseEasting === undefined) return undefined
-  return { ...cgcs2000, centralMeridian: id.centralMeridian, falseEasting: id.falseEasting }
+  return { ...ellipsoidOf('CGCS2000'), centralMeridian: id.centralMeridian, falseEasting: id.falseEasting }
 }
 
 /**
@@ -149,8 +149,12 @@ export async function projectBatch(grid: GaussKrugerParams | null, rows: BatchRo
  * Copies the rows of the batch this can take; returns the others (to be inserted), or null when
  * none is left. All or nothing: a COPY the server refuses stores nothing of the batch.
  */
-export async function copyBatch(knex: Knex, plan: LoadPlan, rows: BatchRows, target: { datasetId: number; county: string }): Promise<BatchRows | null> {
-  if (!plan.copy) throw new Error('copyBatch needs a plan with COPY')
+export async function copyBatch(
+  knex: Knex,
+  plan: LoadPlan & { copy: NonNullable<LoadPlan['copy']> },
+  rows: BatchRows,
+  target: { datasetId: number; county: string },
+): Promise<BatchRows | null> {
   const projected = await projectOffThread(() => projectRequest(plan.grid, rows, 4490))
   const shapes = Buffer.from(projected.bytes.buffer, projected.bytes.byteOffset, projected.bytes.byteLength)
   const w = new CopyBinaryWriter(Math.max(1 << 16, shapes.length + rows.records.length * 256))

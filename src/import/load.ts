@@ -73,7 +73,7 @@ async function storeBatch(step: LoadStep, rows: BatchRows, plan: LoadPlan | null
   let rest: BatchRows | null = rows
   if (plan?.copy) {
     try {
-      rest = await copyBatch(ctx.knex, plan, rows, { datasetId: target.datasetId, county: req.county })
+      rest = await copyBatch(ctx.knex, { ...plan, copy: plan.copy }, rows, { datasetId: target.datasetId, county: req.county })
     } catch (err) {
       // Nothing of the batch was stored: the INSERT stores it, or names the record the database refuses.
       if (lostConnection(err as Error) || !isDataError(err)) throw err

@@ -14,6 +14,7 @@ beforeAll(async () => {
 })
 afterAll(() => t.close())
 
+// the ellipsoid by its published figures, not by the code's table (ellipsoidOf)
 const cgcs2000 = { a: 6378137, rf: 298.257222101 }
 /** one unit in the last place of a longitude near 120° (2⁻⁴⁶) */
 const ulp120 = 2 ** -46

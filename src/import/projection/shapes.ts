@@ -1,5 +1,6 @@
-// A batch's shapes as EWKB in EPSG:4490, projected from their Gauss-Kruger grid (or only given the
-// SRID when already CGCS2000 geographic): the work of ./worker.ts, or of the main thread when the
+// A batch's shapes in EPSG:4490 (EWKB for COPY, plain WKB for an INSERT), projected from their
+// Gauss-Kruger grid (or only given the SRID when already CGCS2000 geographic), one-ring polygons
+// proven valid first where the reader left that here: the work of ./worker.ts, or of the main thread when the
 // worker cannot run. Plain data in and out, so that it crosses to the worker without copies.
 import { GaussKrugerInverse, type GaussKrugerParams } from '../../crs/gauss-kruger.js'
 import { EwkbWriter, maxEwkbLength } from '../../formats/ewkb-transform.js'
