@@ -128,6 +128,13 @@ function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry, options: yauzl.ZipF
   )
 }
 
+/** A member that inflates to more or fewer bytes than its header declares: damaged, or tampered with. */
+const sizeMismatch = (entry: yauzl.Entry, en: string, moreOrFewerZh: string) =>
+  new ArchiveError(
+    `zip entry '${entryName(entry)}': ${en}`,
+    `压缩包内的“${entryName(entry)}”解压后的字节数${moreOrFewerZh}其声明的 ${entry.uncompressedSize} 字节，文件已损坏。${repack}`,
+  )
+
 /** Inflated bytes kept ahead of the reader of a member, and the step they are inflated in. */
 const readAhead = 8 << 20
 const inflateStep = 1 << 20
@@ -148,11 +155,11 @@ async function memberStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Nod
     readableHighWaterMark: readAhead,
     transform(chunk: Buffer, _encoding, done) {
       size += chunk.length
-      if (size > expected) done(new Error(`too many bytes in the stream. expected ${expected}. got at least ${size}`))
+      if (size > expected) done(sizeMismatch(entry, `too many bytes in the stream. expected ${expected}. got at least ${size}`, `多于`))
       else done(null, chunk)
     },
     flush(done) {
-      done(size < expected ? new Error(`not enough bytes in the stream. expected ${expected}. got only ${size}`) : null)
+      done(size < expected ? sizeMismatch(entry, `not enough bytes in the stream. expected ${expected}. got only ${size}`, `少于`) : null)
     },
   })
   const inflate = createInflateRaw({ chunkSize: inflateStep })

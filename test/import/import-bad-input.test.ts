@@ -212,15 +212,16 @@ describe('bad files', () => {
   it('refuses a member that inflates to more or less than its header says', async () => {
     const shp = await fs.readFile(path.join(dir, 'base.shp'))
     const dbf = await fs.readFile(path.join(dir, 'base.dbf'))
-    for (const [declared, why] of [
-      [dbf.length - 10, /too many bytes in the stream\. expected \d+\. got at least \d+/],
-      [dbf.length + 10, /not enough bytes in the stream\. expected \d+\. got only \d+/],
+    for (const [declared, why, whyZh] of [
+      [dbf.length - 10, /too many bytes in the stream\. expected \d+\. got at least \d+/, /“sizes\.dbf”解压后的字节数多于其声明的 \d+ 字节/],
+      [dbf.length + 10, /not enough bytes in the stream\. expected \d+\. got only \d+/, /“sizes\.dbf”解压后的字节数少于其声明的 \d+ 字节/],
     ] as const) {
       const zip = await rawZip(path.join(dir, 'sizes.zip'), [
         { name: 'sizes.shp', data: shp, deflate: true },
         { name: 'sizes.dbf', data: dbf, deflate: true, declaredSize: declared },
       ])
-      await expectFailure({ layer: 'survey3' }, zip, why)
+      const job = await expectFailure({ layer: 'survey3' }, zip, why)
+      expect(job.errors).toContainEqual(expect.objectContaining({ messageZh: expect.stringMatching(whyZh) }))
     }
   })
 
