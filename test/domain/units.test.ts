@@ -2,7 +2,7 @@
 // digit, from PostgreSQL (OGC properties) and from the service (API fields, CSV), on both backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Database } from '../../src/db/connection.js'
-import { roundSql, roundTo, toMu, toMuSql } from '../../src/domain/units.js'
+import { roundByDecimal, roundSql, roundTo, toMu, toMuSql } from '../../src/domain/units.js'
 import { openTestDatabase } from '../helpers/app.js'
 
 let db: Database
@@ -36,6 +36,47 @@ describe('roundTo and roundSql', () => {
     expect(roundTo(1234.564, 2)).toBe(1234.56)
     expect(Object.is(roundTo(-0.001, 2), 0)).toBe(true)
   })
+})
+
+describe('roundTo against its definition (roundByDecimal, the 15-digit decimal)', () => {
+  /** xorshift: the same values on every run */
+  let seed = 0x2545f491
+  const random = () => {
+    seed ^= seed << 13
+    seed ^= seed >>> 17
+    seed ^= seed << 5
+    return (seed >>> 0) / 2 ** 32
+  }
+  /** Doubles a few ulps around decimal halves k.5·10^-d, where the fast path must hand over. */
+  function nearHalves(decimals: number, n: number): number[] {
+    const out: number[] = []
+    for (let i = 0; i < n; i++) {
+      const magnitude = 10 ** Math.floor(random() * 12 - 3)
+      const k = Math.floor(random() * magnitude * 10 ** decimals)
+      const half = Number(`${k}5e-${decimals + 1}`)
+      let x = half
+      for (let step = Math.floor(random() * 9) - 4; step !== 0; step += step > 0 ? -1 : 1) x = nextAfter(x, step > 0)
+      out.push(random() < 0.5 ? -x : x)
+    }
+    return out
+  }
+  function nextAfter(x: number, up: boolean): number {
+    const b = new Float64Array([x])
+    const i = new BigInt64Array(b.buffer)
+    i[0]! += x >= 0 === up ? 1n : -1n
+    return b[0]!
+  }
+
+  for (const decimals of [0, 2, 4, 6])
+    it(`is the same double at ${decimals} decimals, near halves and anywhere`, () => {
+      const values = [
+        ...nearHalves(decimals, 100_000),
+        ...Array.from({ length: 100_000 }, () => (random() - 0.5) * 10 ** Math.floor(random() * 20 - 6)),
+        ...[2 ** 52, 2 ** 53, 1e300, -1e-300, Number.MAX_VALUE, Number.MIN_VALUE, 4503599627370495.5 / 10 ** decimals],
+      ]
+      const differ = values.filter((x) => !Object.is(roundTo(x, decimals), roundByDecimal(x, decimals)))
+      expect(differ).toEqual([])
+    })
 })
 
 describe('toMu and toMuSql', () => {
