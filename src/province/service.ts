@@ -23,11 +23,26 @@ import { pullAll, pullPage, type PullOptions, type PullRow } from './queries.js'
 
 const mu = (m2: number) => roundTo(toMu(m2), 4)
 
+/** The checks as an object of verdicts by id, built by assignment: Object.fromEntries made an object JSON.stringify walks slower (bench:pull). */
+function verdicts(checks: PullRow['checks']): Record<string, boolean | null> {
+  const out: Record<string, boolean | null> = {}
+  for (const c of checks ?? []) out[c.id] = c.passed
+  return out
+}
+
+/** Each input layer's version, in the stored order. */
+function inputVersions(inputs: PullRow['inputs']): Record<string, number | null> {
+  const out: Record<string, number | null> = {}
+  for (const layer in inputs ?? {}) out[layer] = inputs![layer]?.version ?? null
+  return out
+}
+
 /** One item: fixed-precision numbers, so the same inputs give byte-identical output, and their checksum. */
 export function pullItem(r: PullRow) {
   const stock = r.stockArea
   const county = countyByCode(r.county)
   const milestone = r.milestoneType ? { type: r.milestoneType, date: r.milestoneDate } : null
+  const stockM2 = stock?.m2 == null ? null : roundTo(stock.m2, 2)
   const reported = {
     code: r.code,
     county: r.county,
@@ -35,11 +50,13 @@ export function pullItem(r: PullRow) {
     // no type, no milestone: a date alone decides no reward year (docs/decisions.md, issue 21)
     rewardYear: milestone?.date ? Number(milestone.date.slice(0, 4)) : null,
     area: { m2: roundTo(r.m2, 2), mu: mu(r.m2) },
-    stockArea: stock ? { method: stock.method, m2: stock.m2 == null ? null : roundTo(stock.m2, 2), mu: stock.m2 == null ? null : mu(stock.m2) } : null,
+    stockArea: stock ? { method: stock.method, m2: stockM2, mu: stock.m2 == null ? null : mu(stock.m2) } : null,
     footprintRatio: r.footprint ? roundTo(r.footprint.ratio, 6) : null,
-    checks: Object.fromEntries((r.checks ?? []).map((c) => [c.id, c.passed])),
+    checks: verdicts(r.checks),
     eligible: r.eligible,
   }
+  // (objects written out, not spread: a spread copy costs several times a literal)
+  const stockArea = reported.stockArea
   return {
     id: r.id,
     code: r.code,
@@ -59,10 +76,10 @@ export function pullItem(r: PullRow) {
     newUseZh: r.newUse ? (useClasses[r.newUse as UseClass] ?? null) : null,
     status: r.status,
     statusZh: projectStatusZh[r.status as ProjectStatus] ?? null,
-    milestone: milestone ? { ...milestone, typeZh: milestoneTypes[r.milestoneType as MilestoneType] } : null,
+    milestone: milestone ? { type: milestone.type, date: milestone.date, typeZh: milestoneTypes[r.milestoneType as MilestoneType] } : null,
     rewardYear: reported.rewardYear,
     area: reported.area,
-    stockArea: reported.stockArea ? { ...reported.stockArea, ...(stock?.reason ? { reason: stock.reason } : {}) } : null,
+    stockArea: stockArea ? (stock?.reason ? { method: stockArea.method, m2: stockArea.m2, mu: stockArea.mu, reason: stock.reason } : stockArea) : null,
     footprintRatio: reported.footprintRatio,
     checks: reported.checks,
     eligible: r.eligible,
@@ -73,7 +90,7 @@ export function pullItem(r: PullRow) {
           source: r.approved ? ('approved' as const) : ('latest' as const),
           computedAt: r.computedAt!.toISOString(),
           stale: r.stale,
-          inputs: Object.fromEntries(Object.entries(r.inputs ?? {}).map(([layer, v]) => [layer, v?.version ?? null])),
+          inputs: inputVersions(r.inputs),
         }
       : null,
     updatedAt: r.updatedKey,
