@@ -11,7 +11,10 @@
 //   - the reference: the same statement shape with ONE cursor position (updated_at, id) over the
 //     whole table instead of one per county, rows through the same pullItem, JSON and ETag, served
 //     by a route of this bench in the same Fastify — what the pull cost before the per-county cursor.
-// Both must return the same items in the same order (a digest of every page's items is compared).
+//   - the floor: per page the service's statement with its rows (pullPage, prepared) and then the
+//     service's own body for that page (recorded once), sent with its ETag through the same Fastify
+//     and compression: what any pull of these items costs here before items, JSON and cursor.
+// All three must return the same items in the same order (a digest of every page's items is compared).
 // Then where a page's time goes: the statement (planning apart, from EXPLAIN ANALYZE), the items, the JSON.
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
@@ -24,6 +27,7 @@ import { checkClauses, checkIds } from '../src/domain/rules.js'
 import { countyCodes } from '../src/domain/regions.js'
 import { pullAnalysisJoin, pullColumns, pullPage, toPullRow, type PulledRow } from '../src/province/queries.js'
 import { pullItem, pullProjects } from '../src/province/service.js'
+import { decodeCursor } from '../src/province/cursor.js'
 import { analysisSchemaVersion } from '../src/schemas/analysis.js'
 
 const run = promisify(execFile)
@@ -261,30 +265,45 @@ async function main() {
     `${stats.projects} projects in ${stats.counties} counties, ${stats.results} analyses (${stats.text} B as JSON, ${stats.stored} B stored), ${stats.approved} approved; ${limit} a page`,
   )
 
+  /** The service's page bodies by the cursor that asked for them ('' the first), for the floor. */
+  const floorBodies = new Map<string, string>()
   // The reference: one position over the whole table, the same columns, items, JSON and ETag as the service.
   const { server, base, headers } = await startBenchService(db, null, {
     role: 'province',
     register: (app) =>
-      app.get('/bench/pull-reference', async (request, reply) => {
-        const q = request.query as { cursor?: string; limit: string }
-        const [key, id] = q.cursor ? q.cursor.split(',') : [null, null]
-        const n = Number(q.limit)
-        const { rows } = await knex.raw(
-          `SELECT ${pullColumns} FROM projects p ${pullAnalysisJoin}
+      app
+        .get('/bench/pull-reference', async (request, reply) => {
+          const q = request.query as { cursor?: string; limit: string }
+          const [key, id] = q.cursor ? q.cursor.split(',') : [null, null]
+          const n = Number(q.limit)
+          const { rows } = await knex.raw(
+            `SELECT ${pullColumns} FROM projects p ${pullAnalysisJoin}
             WHERE ${key ? '(p.updated_at, p.id) > (?::timestamptz, ?)' : 'true'}
             ORDER BY p.updated_at, p.id LIMIT ?`,
-          [...(key ? [key, Number(id)] : []), n + 1],
-        )
-        const page = (rows as PulledRow[]).slice(0, n).map(toPullRow)
-        const last = page.at(-1)
-        const body = JSON.stringify({
-          items: page.map(pullItem),
-          nextCursor: last ? `${last.updatedKey},${last.id}` : (q.cursor ?? null),
-          hasMore: rows.length > n,
+            [...(key ? [key, Number(id)] : []), n + 1],
+          )
+          const page = (rows as PulledRow[]).slice(0, n).map(toPullRow)
+          const last = page.at(-1)
+          const body = JSON.stringify({
+            items: page.map(pullItem),
+            nextCursor: last ? `${last.updatedKey},${last.id}` : (q.cursor ?? null),
+            hasMore: rows.length > n,
+          })
+          reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
+          return reply.type('application/json; charset=utf-8').send(body)
         })
-        reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
-        return reply.type('application/json; charset=utf-8').send(body)
-      }),
+        .get('/bench/pull-floor', async (request, reply) => {
+          // The floor under the service: the page's statement with its rows (as the service runs it,
+          // prepared), then the service's own body for that page, sent as the service sends it (ETag
+          // over its bytes, the same compression): what is left to the service is items, JSON, cursor.
+          const q = request.query as { cursor?: string; limit: string }
+          const text = floorBodies.get(q.cursor ?? '')
+          if (text === undefined) throw new Error('a page the floor was not given')
+          await pullPage(knex, {}, q.cursor ? decodeCursor(q.cursor, {}) : new Map(), Number(q.limit) + 1, { prepare: true })
+          const body = Buffer.from(text)
+          reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
+          return reply.type('application/json; charset=utf-8').send(body)
+        }),
   })
   console.log(`${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
 
@@ -292,36 +311,71 @@ async function main() {
   const sides = {
     service: (digest = false) => pullAllPages(knex, base, '/api/v1/province/projects', headers, { digest }),
     reference: (digest = false) => pullAllPages(knex, base, '/bench/pull-reference', {}, { digest }),
+    floor: (digest = false) => pullAllPages(knex, base, '/bench/pull-floor', {}, { digest }),
   }
   // warm both (JIT, caches, the pool's connections), comparing their items
   const warm = { service: await sides.service(true), reference: await sides.reference(true) }
   if (warm.service.digest !== warm.reference.digest || warm.service.items !== Number(stats.projects))
     throw new Error(`the pulls differ: service ${JSON.stringify(warm.service)}, reference ${JSON.stringify(warm.reference)}`)
+  // the service's bodies, page by page, for the floor (which then serves them)
+  for (let cursor: string | null = null; ;) {
+    const res = await fetch(`${base}/api/v1/province/projects?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers })
+    const text = await res.text()
+    floorBodies.set(cursor ?? '', text)
+    const page = JSON.parse(text) as { nextCursor: string; hasMore: boolean }
+    if (!page.hasMore) break
+    cursor = page.nextCursor
+  }
+  const floorWarm = await sides.floor(true)
+  if (floorWarm.digest !== warm.service.digest) throw new Error('the floor does not serve the service’s pages')
   console.log(
     `both pull ${warm.service.items} items in ${warm.service.pages} pages, items digest ${warm.service.digest}; service cursor ${warm.service.cursorChars} characters`,
   )
 
-  const results = { service: [] as number[], reference: [] as number[], ratio: [] as number[], serviceCpu: [] as number[], referenceCpu: [] as number[] }
-  console.log('\n| round | load (1 min) | service | reference | ratio | service CPU (Node + PostgreSQL) | reference CPU (Node + PostgreSQL) |')
-  console.log('|---:|---:|---:|---:|---:|---:|---:|')
-  for (let round = 0; round < rounds; round++) {
-    const { load, quiet: isQuiet } = await quiet()
-    const order = round % 2 === 0 ? (['service', 'reference'] as const) : (['reference', 'service'] as const)
-    const got: Partial<Record<'service' | 'reference', Pull>> = {}
-    for (const side of order) got[side] = await sides[side]()
-    if (got.service!.items !== warm.service.items || got.reference!.items !== warm.service.items) throw new Error('a pull returned another number of items')
-    results.service.push(got.service!.ms)
-    results.reference.push(got.reference!.ms)
-    results.ratio.push(got.service!.ms / got.reference!.ms)
-    results.serviceCpu.push(got.service!.nodeCpu + got.service!.dbCpu)
-    results.referenceCpu.push(got.reference!.nodeCpu + got.reference!.dbCpu)
-    const cpu = (p: Pull) => `${(p.nodeCpu + p.dbCpu).toFixed(2)} s (${p.nodeCpu.toFixed(2)} + ${p.dbCpu.toFixed(2)})`
-    console.log(
-      `| ${round + 1}${order[0] === 'reference' ? ' (reference first)' : ''} | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${(got.service!.ms / 1000).toFixed(2)} s | ${(got.reference!.ms / 1000).toFixed(2)} s | ${results.ratio.at(-1)!.toFixed(2)} | ${cpu(got.service!)} | ${cpu(got.reference!)} |`,
-    )
+  const results = {
+    service: [] as number[],
+    reference: [] as number[],
+    floor: [] as number[],
+    ratio: [] as number[],
+    overFloor: [] as number[],
+    serviceCpu: [] as number[],
+    referenceCpu: [] as number[],
+    floorCpu: [] as number[],
   }
   console.log(
-    `\nmedians: service ${(median(results.service) / 1000).toFixed(2)} s (goal ≤ 1.5 s), reference ${(median(results.reference) / 1000).toFixed(2)} s, ratio ${median(results.ratio).toFixed(2)}; CPU a pull: service ${median(results.serviceCpu).toFixed(2)} s, reference ${median(results.referenceCpu).toFixed(2)} s`,
+    '\n| round (order) | load (1 min) | service | reference | floor | service / reference | service / floor | CPU (Node + PostgreSQL): service | reference | floor |',
+  )
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
+  const orders = [
+    ['service', 'reference', 'floor'],
+    ['floor', 'reference', 'service'],
+    ['reference', 'floor', 'service'],
+  ] as const
+  for (let round = 0; round < rounds; round++) {
+    const { load, quiet: isQuiet } = await quiet()
+    const order = orders[round % orders.length]!
+    const got: Partial<Record<'service' | 'reference' | 'floor', Pull>> = {}
+    for (const side of order) got[side] = await sides[side]()
+    if (Object.values(got).some((p) => p.items !== warm.service.items)) throw new Error('a pull returned another number of items')
+    const [svc, ref, flo] = [got.service!, got.reference!, got.floor!]
+    results.service.push(svc.ms)
+    results.reference.push(ref.ms)
+    results.floor.push(flo.ms)
+    results.ratio.push(svc.ms / ref.ms)
+    results.overFloor.push(svc.ms / flo.ms)
+    results.serviceCpu.push(svc.nodeCpu + svc.dbCpu)
+    results.referenceCpu.push(ref.nodeCpu + ref.dbCpu)
+    results.floorCpu.push(flo.nodeCpu + flo.dbCpu)
+    const cpu = (p: Pull) => `${(p.nodeCpu + p.dbCpu).toFixed(2)} s (${p.nodeCpu.toFixed(2)} + ${p.dbCpu.toFixed(2)})`
+    const s = (p: Pull) => `${(p.ms / 1000).toFixed(2)} s`
+    console.log(
+      `| ${round + 1} (${order.join(', ')}) | ${load.toFixed(2)}${isQuiet ? '' : ' (not quiet)'} | ${s(svc)} | ${s(ref)} | ${s(flo)} | ${results.ratio.at(-1)!.toFixed(2)} | ${results.overFloor.at(-1)!.toFixed(2)} | ${cpu(svc)} | ${cpu(ref)} | ${cpu(flo)} |`,
+    )
+  }
+  const sec = (xs: number[]) => `${(median(xs) / 1000).toFixed(2)} s`
+  console.log(
+    `\nmedians: service ${sec(results.service)} (goal ≤ 1.5 s), reference ${sec(results.reference)}, floor ${sec(results.floor)}; service / reference ${median(results.ratio).toFixed(2)}, service / floor ${median(results.overFloor).toFixed(2)}; ` +
+      `CPU a pull: service ${median(results.serviceCpu).toFixed(2)} s, reference ${median(results.referenceCpu).toFixed(2)} s, floor ${median(results.floorCpu).toFixed(2)} s`,
   )
 
   // Where a page's time goes, through the service functions (no HTTP): the statement, the items, the JSON.
@@ -345,7 +399,7 @@ async function main() {
   split.sql -= split.items
   // one middle page's statement: planning and execution as PostgreSQL reports them
   const middle = await pullProjects(knex, { limit: Math.floor(Number(stats.projects) / 2) })
-  const explainPositions = (await import('../src/province/cursor.js')).decodeCursor(middle.nextCursor!, {})
+  const explainPositions = decodeCursor(middle.nextCursor!, {})
   const explain = async () => {
     const captured: { sql: string; bindings: readonly unknown[] }[] = []
     const spy = (data: { sql: string; bindings: readonly unknown[] }) => captured.push(data)
