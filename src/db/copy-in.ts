@@ -6,6 +6,7 @@
 import type { Knex } from 'knex'
 import pg from 'pg'
 import { connectionLost } from './connection.js'
+import { onPostgresServer } from './server-session.js'
 
 interface Pool {
   acquireConnection(): Promise<pg.Client>
@@ -34,22 +35,8 @@ class CopyIn extends pg.Query {
   }
 }
 
-const capable = new WeakMap<Knex, Promise<boolean>>()
-
-/**
- * Whether the database behind `knex` takes COPY FROM STDIN: a PostgreSQL server does, PGlite behind
- * the embedded wire server does not. Asked of the database itself (once per knex), not of how the
- * knex was made: a CLI pointed at the embedded database's URL sees a "server".
- */
-export function copyCapable(knex: Knex): Promise<boolean> {
-  let known = capable.get(knex)
-  if (!known) {
-    known = knex.raw(`SELECT strpos(version(), 'PGlite') = 0 AS copy`).then((r: { rows: Array<{ copy: boolean }> }) => r.rows[0]!.copy)
-    known.catch(() => capable.delete(knex))
-    capable.set(knex, known)
-  }
-  return known
-}
+/** Whether the database behind `knex` takes COPY FROM STDIN: a PostgreSQL server does, PGlite behind the embedded wire server does not. */
+export const copyCapable = onPostgresServer
 
 /** Runs `sql` (a COPY … FROM STDIN, no parameters) with `data`; resolves with the rows copied. */
 export async function copyIn(knex: Knex, sql: string, data: Buffer): Promise<number> {

@@ -1,9 +1,9 @@
 // All SQL of the province's pull API: projects in change order, with the analysis the numbers come
 // from (the one the province approved, else the latest).
-import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 import { analysisStale, latestAnalysisJoin } from '../db/read-model.js'
 import { resultPartColumns } from '../db/result-projections.js'
+import { statementName } from '../db/server-session.js'
 import type { Position, Positions } from './cursor.js'
 import { countiesOfFilter, type PullFilter } from './filter.js'
 
@@ -175,7 +175,6 @@ export interface PullOptions {
 const BEGINNING: Position = { updatedKey: '-infinity', id: 0 }
 
 async function rowsOf(query: Knex.Raw, sql: string, o: PullOptions): Promise<PullRow[]> {
-  // the name follows the text: node-pg refuses one name for two texts on a connection
-  const { rows } = await (o.prepare ? query.options({ name: `pull_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}` }) : query)
+  const { rows } = await (o.prepare ? query.options({ name: statementName('pull', sql) }) : query)
   return (rows as PulledRow[]).map(toPullRow)
 }
