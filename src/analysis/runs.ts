@@ -8,7 +8,7 @@ import { analysisDefaults } from '../domain/analysis-config.js'
 import { faultPoint } from '../jobs/fault-points.js'
 import type { JobContext, JobKind } from '../jobs/kinds.js'
 import { pruneAnalysisResults } from './prune.js'
-import { analyzeProjects, countyContext } from './service.js'
+import { completeAnalyses, countyContext, measureProjects } from './service.js'
 
 export interface AnalysisRunParams {
   county: string
@@ -35,13 +35,31 @@ async function executeRun(ctx: JobContext<AnalysisRunParams>) {
   let eligible = 0
   // The layers, plane and type classification are the county's, the same for every chunk.
   const context = await countyContext(knex, county, analysisDefaults)
-  for (let i = 0; i < projects.length; i += chunk) {
-    if (signal.aborted) throw new Error('cancelled')
-    const results = await analyzeProjects(knex, county, projects.slice(i, i + chunk), { context, triggeredBy })
-    done += results.length
-    eligible += results.filter((r) => r.eligible === true).length
-    ctx.progress(done / projects.length, { done, eligible }, `${done}/${projects.length} projects`)
-    await faultPoint('analysis.chunk-stored', knex)
+  // The next chunk is measured while this one is judged and stored: the statements keep PostgreSQL
+  // busy while Node builds the results (0.1 s of CPU a chunk of 200) and the insert waits its turn.
+  // A chunk's measures only read, so one measured ahead and not used (a cancel, a fault) leaves nothing.
+  const o = { context, triggeredBy }
+  const chunkAt = (i: number) => projects.slice(i, i + chunk)
+  const measuring = (i: number) => {
+    const m = measureProjects(knex, county, chunkAt(i), o)
+    m.catch(() => {}) // awaited below, or settled before the run ends
+    return m
+  }
+  let next = measuring(0)
+  try {
+    for (let i = 0; i < projects.length; i += chunk) {
+      if (signal.aborted) throw new Error('cancelled')
+      const measured = await next
+      if (i + chunk < projects.length) next = measuring(i + chunk)
+      const results = await completeAnalyses(knex, county, chunkAt(i), measured, o)
+      done += results.length
+      eligible += results.filter((r) => r.eligible === true).length
+      ctx.progress(done / projects.length, { done, eligible }, `${done}/${projects.length} projects`)
+      await faultPoint('analysis.chunk-stored', knex)
+    }
+  } finally {
+    // no statement of this run may still be running when it is said to have ended
+    await next.catch(() => {})
   }
   // A cancelled run keeps what it stored and prunes nothing: it did not replace the county's results.
   if (signal.aborted) throw new Error('cancelled')

@@ -107,26 +107,41 @@ function outsideCountyParts(rows: ReadonlyArray<{ county: string | null; m2: num
   return [...known, ...unknown]
 }
 
+type AnalysisOptions = { config?: AnalysisConfig; context?: CountyContext; triggeredBy?: TriggeredBy }
+
 /** Analyses projects of one county against its active layers and stores the results. */
-export async function analyzeProjects(
-  knex: Knex,
-  county: string,
-  projects: ProjectForAnalysis[],
-  o: { config?: AnalysisConfig; context?: CountyContext; triggeredBy?: TriggeredBy } = {},
-) {
-  if (!projects.length) return []
+export async function analyzeProjects(knex: Knex, county: string, projects: ProjectForAnalysis[], o: AnalysisOptions = {}) {
+  return completeAnalyses(knex, county, projects, await measureProjects(knex, county, projects, o), o)
+}
+
+/** The measures of projects of one county (the statements only: what completeAnalyses judges and stores). */
+export async function measureProjects(knex: Knex, county: string, projects: ProjectForAnalysis[], o: AnalysisOptions = {}) {
+  if (!projects.length) return null
   // The measures select projects by county and id (one shard when distributed): another county's project would be missed.
   const stranger = projects.find((p) => p.county !== county)
   if (stranger) throw new Error(`project ${stranger.id} is in county ${stranger.county}, not ${county}`)
   const config = o.config ?? analysisDefaults
   const ctx = o.context ?? (await countyContext(knex, county, config))
-  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty, outsideIn } = await measure(
+  return measure(
     knex,
     ctx,
     county,
     projects.map((p) => p.id),
     config,
   )
+}
+
+/** The results of projects from their measures (measureProjects): checks and figures, stored. */
+export async function completeAnalyses(
+  knex: Knex,
+  county: string,
+  projects: ProjectForAnalysis[],
+  measured: Awaited<ReturnType<typeof measureProjects>>,
+  o: AnalysisOptions = {},
+) {
+  if (!projects.length || !measured) return []
+  const config = o.config ?? analysisDefaults
+  const { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty, outsideIn } = measured
   const computedAt = new Date().toISOString()
   const results: AnalysisResult[] = projects.map((p) => {
     const area = areas.get(p.id)!
