@@ -127,6 +127,24 @@ function retryOnLostConnection(client: Knex.Client, generations: Generations): v
   }
 }
 
+/**
+ * Runs `use` on a connection of knex's pool, for what knex's own statements cannot do (a COPY, rows
+ * streamed as they arrive), and returns it to the pool after. A connection found dead is marked as
+ * knex marks its own (the pool destroys it instead of handing it out again).
+ */
+export async function onPooledConnection<T>(knex: Knex, use: (connection: pg.Client) => Promise<T>): Promise<T> {
+  const pool = knex.client as unknown as Pick<StatementRunner, 'acquireConnection' | 'releaseConnection'>
+  const connection = await pool.acquireConnection()
+  try {
+    return await use(connection)
+  } catch (err) {
+    if (connectionLost(err as Error)) connection.__knex__disposed = err
+    throw err
+  } finally {
+    await pool.releaseConnection(connection)
+  }
+}
+
 export function createKnex(url: string, poolMax: number, logger?: DbLogger): Knex {
   const toText = (m: unknown) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))
   const generations = new Generations()

@@ -5,13 +5,8 @@
 // (copyCapable).
 import type { Knex } from 'knex'
 import pg from 'pg'
-import { connectionLost } from './connection.js'
+import { onPooledConnection } from './connection.js'
 import { onPostgresServer } from './server-session.js'
-
-interface Pool {
-  acquireConnection(): Promise<pg.Client>
-  releaseConnection(connection: pg.Client): Promise<unknown>
-}
 
 interface CopyConnection {
   sendCopyFromChunk(chunk: Buffer): void
@@ -39,21 +34,15 @@ class CopyIn extends pg.Query {
 export const copyCapable = onPostgresServer
 
 /** Runs `sql` (a COPY … FROM STDIN, no parameters) with `data`; resolves with the rows copied. */
-export async function copyIn(knex: Knex, sql: string, data: Buffer): Promise<number> {
-  const pool = knex.client as unknown as Pool
-  const connection = await pool.acquireConnection()
-  try {
-    return await new Promise<number>((resolve, reject) => {
-      const query = new CopyIn(sql, data)
-      query.on('error', reject)
-      query.on('end', (result: { rowCount: number | null }) => resolve(result?.rowCount ?? 0))
-      void connection.query(query as unknown as pg.Query)
-    })
-  } catch (err) {
-    // knex's mark: the pool destroys the connection instead of handing it out again
-    if (connectionLost(err as Error)) (connection as pg.Client & { __knex__disposed?: unknown }).__knex__disposed = err
-    throw err
-  } finally {
-    await pool.releaseConnection(connection)
-  }
+export function copyIn(knex: Knex, sql: string, data: Buffer): Promise<number> {
+  return onPooledConnection(
+    knex,
+    (connection) =>
+      new Promise<number>((resolve, reject) => {
+        const query = new CopyIn(sql, data)
+        query.on('error', reject)
+        query.on('end', (result: { rowCount: number | null }) => resolve(result?.rowCount ?? 0))
+        void connection.query(query as unknown as pg.Query)
+      }),
+  )
 }

@@ -6,13 +6,8 @@
 // the client has read the response: a slow client never holds a database connection.
 import type { Knex } from 'knex'
 import pg from 'pg'
-import { connectionLost } from '../db/connection.js'
+import { connectionLost, onPooledConnection } from '../db/connection.js'
 import { currentRequestWork } from '../db/request-work.js'
-
-interface Pool {
-  acquireConnection(): Promise<pg.Client>
-  releaseConnection(connection: pg.Client): Promise<unknown>
-}
 
 /**
  * Runs `sql` (knex `?` placeholders) and calls `onRow` with each row in the order they arrive.
@@ -26,38 +21,37 @@ export async function eachRow<R extends pg.QueryResultRow>(knex: Knex, sql: stri
     .raw(sql, bindings as Knex.RawBinding[])
     .toSQL()
     .toNative()
-  const pool = knex.client as unknown as Pool
   const work = currentRequestWork()
   for (let attempt = 1; ; attempt++) {
     let rows = 0
-    const connection = await pool.acquireConnection()
-    work?.running.add(connection)
     try {
-      await new Promise<void>((resolve, reject) => {
-        let failed: unknown = null
-        const query = new pg.Query<R>({ text: native.sql, values: native.bindings as unknown[] })
-        // With a 'row' listener node-pg does not accumulate the rows.
-        query.on('row', (row: R) => {
-          rows++
-          if (failed !== null) return
-          try {
-            onRow(row)
-          } catch (err) {
-            failed = err
-          }
-        })
-        query.on('error', (err) => reject(failed ?? err))
-        query.on('end', () => (failed === null ? resolve() : reject(failed)))
-        void connection.query(query)
+      await onPooledConnection(knex, async (connection) => {
+        work?.running.add(connection)
+        try {
+          await new Promise<void>((resolve, reject) => {
+            let failed: unknown = null
+            const query = new pg.Query<R>({ text: native.sql, values: native.bindings as unknown[] })
+            // With a 'row' listener node-pg does not accumulate the rows.
+            query.on('row', (row: R) => {
+              rows++
+              if (failed !== null) return
+              try {
+                onRow(row)
+              } catch (err) {
+                failed = err
+              }
+            })
+            query.on('error', (err) => reject(failed ?? err))
+            query.on('end', () => (failed === null ? resolve() : reject(failed)))
+            void connection.query(query)
+          })
+        } finally {
+          work?.running.delete(connection)
+        }
       })
       return
     } catch (err) {
       if (attempt > 1 || rows > 0 || !connectionLost(err as Error) || work?.readOnly !== true) throw err
-      // knex's mark: the pool destroys the connection instead of handing it out again
-      ;(connection as pg.Client & { __knex__disposed?: unknown }).__knex__disposed = err
-    } finally {
-      work?.running.delete(connection)
-      await pool.releaseConnection(connection)
     }
   }
 }
