@@ -3,6 +3,7 @@
 import type { Decoded, Encoding } from '../text-decoding.js'
 import { decodeGbk } from '../gbk-table.js'
 import { makeDecoder } from '../text-decoding.js'
+import { RepeatedText } from './repeated-text.js'
 import type { DbfHeader } from './dbf-reader.js'
 
 export type DbfValue = string | number | boolean | null
@@ -102,14 +103,16 @@ function fieldReader(
     return b.toString('latin1', s, trimmedEnd(b, s, s + length)).trim()
   }
   switch (type) {
-    case 'C':
+    case 'C': {
+      // ASCII, and GBK the table decodes, need no message: those strings are made once per value
+      const plain = (b: Buffer, s: number, e: number) => (isAscii(b, s, e) ? b.toString('latin1', s, e) : (quick?.(b, s, e) ?? null))
+      const repeated = new RepeatedText()
       return (b, record, issues) => {
         const s = record + offset
         const e = trimmedEnd(b, s, s + length)
         if (e === s) return null
-        if (isAscii(b, s, e)) return b.toString('latin1', s, e)
-        const fast = quick?.(b, s, e)
-        if (fast != null) return fast
+        const fast = repeated.text(b, s, e, plain)
+        if (fast !== null) return fast
         const d = text(b.subarray(s, e), e - s === length)
         if ('error' in d) {
           issues.push({ field: name, message: d.error, messageZh: d.errorZh, fatal: true })
@@ -124,6 +127,7 @@ function fieldReader(
           })
         return d.text
       }
+    }
     case 'N':
     case 'F':
       return (b, record, issues) => {
