@@ -1,11 +1,13 @@
-// npm run bench:province [-- --counties 136 --patches 73500 --concurrency 2 --rounds 15]
+// npm run bench:province [-- --counties 136 --patches 73500 --concurrency 2 --rounds 15 --connections 1,10]
 // A province on one PostGIS: every county of data/regions/shandong.json (or the first --counties of
 // them, with the same average) gets a generated delivery — third survey with 30 000–150 000 patches
 // (0.5–1.5 × --patches), second survey (0.6 ×), buildings (≈ 0.55 ×) and projects (÷ 170) — laid
 // side by side in the CM 117°E plane, uploaded through the running service's import API, two counties
 // at a time. Then, against the same county in a database that holds only that county:
-//   - OGC items (limit 1000, bbox) and vector tile p50 (ratio full / single, goal ≤ 1.2);
-//   - the county's batch analysis (goal ≤ 1.2);
+//   - OGC items (limit 1000, bbox) and vector tile p50 (ratio full / single, goal ≤ 1.2), at each
+//     number of --connections (closed loops, each making --rounds requests);
+//   - the county's batch analysis (goal ≤ 1.2), then one project's analysis (GET, the stored result)
+//     p50 at each number of connections;
 //   - a tenth of each county's projects approved through the review workflow (province-review.ts),
 //     then the province pull of every project (cursor-paged), the totals per county and the rewards report, total and per county;
 //   - the service's peak memory (VmHWM of its process, goal < 1 GiB) and the database size.
@@ -31,12 +33,15 @@ const { values } = parseArgs({
     patches: { type: 'string', default: '73500' },
     concurrency: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '15' },
+    connections: { type: 'string', default: '1,10' },
   },
 })
 const countyCount = Number(values.counties)
 const meanPatches = Number(values.patches)
 const concurrency = Number(values.concurrency)
 const rounds = Number(values.rounds)
+/** the reads are measured at each of these numbers of connections at once (closed loops, `rounds` requests each) */
+const connectionCounts = values.connections.split(',').map(Number)
 const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'projects']
 const outDir = path.join(projectRoot, 'bench', 'out', 'province')
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
@@ -170,27 +175,49 @@ async function importAll(s: Service, key: string, counties: readonly County[]) {
   return Date.now() - t0
 }
 
-/** Item pages and tiles of one county, and its batch analysis, with a county key. */
+/** The p50 of the requests `request(i)` made by `connections` closed loops at once, `rounds` each. */
+async function underLoad(connections: number, request: (i: number) => Promise<unknown>): Promise<number> {
+  const times: number[] = []
+  await Promise.all(
+    Array.from({ length: connections }, async (_, loop) => {
+      for (let i = 0; i < rounds; i++) {
+        const t0 = performance.now()
+        await request(loop * rounds + i)
+        times.push(performance.now() - t0)
+      }
+    }),
+  )
+  return median(times)
+}
+
+/** Item pages, tiles and one project's analysis of one county at each number of connections, and its batch analysis, with a county key. */
 async function countyMeasures(s: Service, key: string, c: County) {
   // A 2 × 2 km box and z14 tiles near the middle of the county's grid (lon/lat from the generator's plane).
   const layers = (await (await call(s, key, `/api/v1/layers?county=${c.code}`)).json()) as Array<{ layer: string; active: { extent: number[] } }>
   const [x0, y0, x1, y1] = layers.find((l) => l.layer === 'survey3')!.active.extent as [number, number, number, number]
   const cx = (x0 + x1) / 2
   const cy = (y0 + y1) / 2
-  const items: number[] = []
-  const tiles: number[] = []
-  for (let i = 0; i < rounds; i++) {
+  const body = async (url: string) => {
+    const res = await call(s, key, url)
+    if (res.status !== 200) throw new Error(`${url}: ${res.status}`)
+    await res.arrayBuffer()
+  }
+  const item = (i: number) => {
     const dx = ((i % 5) - 2) * 0.01
-    const t0 = performance.now()
-    await (await call(s, key, `/ogc/collections/survey3/items?limit=1000&bbox=${cx + dx},${cy},${cx + dx + 0.02},${cy + 0.02}`)).arrayBuffer()
-    items.push(performance.now() - t0)
+    return body(`/ogc/collections/survey3/items?limit=1000&bbox=${cx + dx},${cy},${cx + dx + 0.02},${cy + 0.02}`)
+  }
+  const tile = (i: number) => {
     const z = 14
     const tx = Math.floor(((cx + 180) / 360) * 2 ** z) + (i % 3)
     const lat = (cy * Math.PI) / 180
     const ty = Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z) + (Math.floor(i / 3) % 3)
-    const t1 = performance.now()
-    await (await call(s, key, `/tiles/survey3/${z}/${tx}/${ty}.mvt`)).arrayBuffer()
-    tiles.push(performance.now() - t1)
+    return body(`/tiles/survey3/${z}/${tx}/${ty}.mvt`)
+  }
+  const itemsMs: Record<number, number> = {}
+  const tileMs: Record<number, number> = {}
+  for (const n of connectionCounts) {
+    itemsMs[n] = await underLoad(n, item)
+    tileMs[n] = await underLoad(n, tile)
   }
   const t0 = Date.now()
   const { url } = await (
@@ -198,7 +225,13 @@ async function countyMeasures(s: Service, key: string, c: County) {
   ).json()
   const run = await waitFor(s, key, url)
   if (run.status !== 'succeeded') throw new Error(`analysis ${c.code}: ${run.status}`)
-  return { itemsMs: median(items), tileMs: median(tiles), analysisMs: Date.now() - t0, projects: run.total as number }
+  const analysisMs = Date.now() - t0
+  // one project's analysis as a reviewer's page asks for it (the stored result, current after the run)
+  const page = (await (await call(s, key, `/api/v1/projects?county=${c.code}&limit=100`)).json()) as { items: Array<{ id: number }> }
+  const ids = page.items.map((p) => p.id)
+  const oneAnalysisMs: Record<number, number> = {}
+  for (const n of connectionCounts) oneAnalysisMs[n] = await underLoad(n, (i) => body(`/api/v1/projects/${ids[i % ids.length]}/analysis`))
+  return { itemsMs, tileMs, oneAnalysisMs, analysisMs, projects: run.total as number }
 }
 
 async function main() {
@@ -299,10 +332,13 @@ async function main() {
   const full = results.province!
   const single = results.single!
   console.log(`\ncounty ${probe.code} (${probe.patches} patches, ${full.projects} projects), full province vs that county alone:`)
-  console.log(
-    `  OGC items limit 1000 + bbox p50: ${full.itemsMs.toFixed(1)} vs ${single.itemsMs.toFixed(1)} ms, ratio ${(full.itemsMs / single.itemsMs).toFixed(2)}`,
-  )
-  console.log(`  tile z14 p50: ${full.tileMs.toFixed(1)} vs ${single.tileMs.toFixed(1)} ms, ratio ${(full.tileMs / single.tileMs).toFixed(2)}`)
+  for (const n of connectionCounts) {
+    const line = (what: string, f: number, one: number) =>
+      console.log(`  ${what} p50 at ${n} connection(s): ${f.toFixed(1)} vs ${one.toFixed(1)} ms, ratio ${(f / one).toFixed(2)}`)
+    line('OGC items limit 1000 + bbox', full.itemsMs[n]!, single.itemsMs[n]!)
+    line('tile z14', full.tileMs[n]!, single.tileMs[n]!)
+    line("one project's analysis", full.oneAnalysisMs[n]!, single.oneAnalysisMs[n]!)
+  }
   console.log(`  batch analysis: ${seconds(full.analysisMs)} vs ${seconds(single.analysisMs)}, ratio ${(full.analysisMs / single.analysisMs).toFixed(2)}`)
   console.log(
     `  import of the province: ${seconds(full.importMs)}; service peak memory ${full.peakMiB.toFixed(0)} MiB; database ${(full.dbMiB / 1024).toFixed(2)} GiB`,
