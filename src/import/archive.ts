@@ -120,7 +120,15 @@ export async function listEntries(zip: yauzl.ZipFile, limits: ArchiveLimits): Pr
   return out
 }
 
+/** A member with a password (ZIP encryption): nothing of it can be read. */
+const encrypted = (entry: yauzl.Entry) =>
+  new ArchiveError(
+    `zip entry '${entryName(entry)}' is encrypted (the zip has a password); it cannot be read`,
+    `压缩包内的“${entryName(entry)}”已加密（压缩包设置了密码），无法读取：请解压后不设密码重新打包上传`,
+  )
+
 function entryStream(zip: yauzl.ZipFile, entry: yauzl.Entry, options: yauzl.ZipFileOptions = {}): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+  if (entry.isEncrypted()) return Promise.reject(encrypted(entry))
   return new Promise((resolve, reject) =>
     zip.openReadStream(entry, options, (err, stream) =>
       err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`, `无法读取压缩包内的文件（${err.message}）。${repack}`)) : resolve(stream!),
@@ -180,6 +188,8 @@ async function memberStream(zip: yauzl.ZipFile, entry: yauzl.Entry, zipPath: str
  * the member lies within the file.
  */
 async function compressedBytes(zip: yauzl.ZipFile, entry: yauzl.Entry, zipPath: string): Promise<NodeJS.ReadableStream & { destroy(): void }> {
+  // (yauzl's own stream refused these; bytes read past it would inflate as garbage)
+  if (entry.isEncrypted()) throw encrypted(entry)
   const { fileDataStart } = await new Promise<{ fileDataStart: number }>((resolve, reject) =>
     zip.readLocalFileHeader(entry, { minimal: true }, (err, header) =>
       err ? reject(new ArchiveError(`cannot read zip entry: ${err.message}`, `无法读取压缩包内的文件（${err.message}）。${repack}`)) : resolve(header),

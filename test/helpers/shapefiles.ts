@@ -71,6 +71,7 @@ export async function rawZip(
     mode?: number
     deflate?: boolean
     /** the size the headers claim, if not the data's */ declaredSize?: number
+    /** the flag saying the member is encrypted (its bytes stay as they are) */ encrypted?: boolean
   }>,
 ): Promise<string> {
   const locals: Buffer[] = []
@@ -78,7 +79,7 @@ export async function rawZip(
   let offset = 0
   for (const e of entries) {
     const name = typeof e.name === 'string' ? Buffer.from(e.name, 'utf8') : e.name
-    const flags = typeof e.name === 'string' ? 0x800 : 0
+    const flags = (typeof e.name === 'string' ? 0x800 : 0) | (e.encrypted ? 0x1 : 0)
     const body = e.deflate ? deflateRawSync(e.data) : e.data
     const crc = crc32(e.data)
     const local = Buffer.alloc(30)

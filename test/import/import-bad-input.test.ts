@@ -225,6 +225,22 @@ describe('bad files', () => {
     }
   })
 
+  it('refuses a member with a password, saying so, whether deflated or stored', async () => {
+    const shp = await fs.readFile(path.join(dir, 'base.shp'))
+    const dbf = await fs.readFile(path.join(dir, 'base.dbf'))
+    for (const deflate of [true, false]) {
+      const zip = await rawZip(path.join(dir, 'locked.zip'), [
+        { name: 'locked.shp', data: shp, deflate },
+        // a stored member with a password starts with its 12-byte encryption header
+        deflate
+          ? { name: 'locked.dbf', data: dbf, deflate, encrypted: true }
+          : { name: 'locked.dbf', data: Buffer.concat([Buffer.alloc(12), dbf]), declaredSize: dbf.length, encrypted: true },
+      ])
+      const job = await expectFailure({ layer: 'survey3' }, zip, /'locked\.dbf' is encrypted/)
+      expect(job.errors).toContainEqual(expect.objectContaining({ messageZh: expect.stringMatching(/“locked\.dbf”已加密/) }))
+    }
+  })
+
   it('refuses a zip bomb by its compression ratio', async () => {
     const zip = await rawZip(path.join(dir, 'bomb.zip'), [{ name: 'bomb.shp', data: Buffer.alloc(20 * 1024 * 1024), deflate: true }])
     await expectFailure({ layer: 'survey3' }, zip, /expands \d+-fold/)
