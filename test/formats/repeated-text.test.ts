@@ -36,6 +36,18 @@ describe('RepeatedText', () => {
     expect(made).toBe(10_003)
   })
 
+  it('decides at the end of its sample even when that lookup finds its value', () => {
+    const cache = new RepeatedText()
+    let made = 0
+    const make = (b: Uint8Array, s: number, e: number) => (made++, latin1(b, s, e))
+    const look = (v: string) => cache.text(Buffer.from(v, 'latin1'), 0, v.length, make)
+    for (let i = 0; i < 2047; i++) look(`U${i}`)
+    look('U0') // the 2 048th lookup, a value seen before
+    const before = made
+    for (let i = 0; i < 3; i++) expect(look('U1')).toBe('U1')
+    expect(made - before).toBe(3)
+  })
+
   it('caches nothing that make refuses, nor values longer than 48 bytes', () => {
     const cache = new RepeatedText()
     let made = 0

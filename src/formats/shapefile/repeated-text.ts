@@ -35,7 +35,12 @@ export class RepeatedText {
     // FNV-1a over the bytes
     let h = 0x811c9dc5 ^ length
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193)
-    this.lookups++
+    // decided once, at the sample's end: fewer than half found means the values do not repeat
+    if (++this.lookups === sample && this.hits * 2 < sample) {
+      this.on = false
+      this.buckets.clear()
+      return make(b, start, end)
+    }
     for (let e = this.buckets.get(h) ?? null; e !== null; e = e.next) {
       if (e.bytes.length !== length) continue
       let same = true
@@ -55,10 +60,6 @@ export class RepeatedText {
       // a copy: a Buffer's slice is a view of the record being read
       this.buckets.set(h, { bytes: Uint8Array.prototype.slice.call(b, start, end), text, next: this.buckets.get(h) ?? null })
       this.entries++
-    }
-    if (this.lookups === sample && this.hits * 2 < this.lookups) {
-      this.on = false
-      this.buckets.clear()
     }
     return text
   }
