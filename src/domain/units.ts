@@ -19,7 +19,7 @@ export const toMuSql = (m2Expr: string) => `((${m2Expr})::float8 / ${MU_M2}::flo
  * (1.00499999…) and gave 1.00, which is how the pull and the OGC table once disagreed at half-cents.
  */
 export function roundTo(x: number, decimals: number): number {
-  if (!Number.isFinite(x) || x === 0) return x === 0 ? 0 : x
+  // (0 takes the fast path to 0; NaN and ±Infinity fail its test and go to roundByDecimal, which returns them)
   const scale = decimals >= 0 && decimals <= 22 && Number.isInteger(decimals) ? POWERS_OF_TEN[decimals]! : 0
   if (scale) {
     // Fast path (the pull rounds five numbers an item: the decimal strings were a third of its time).

@@ -72,7 +72,7 @@ describe('roundTo against its definition (roundByDecimal, the 15-digit decimal)'
       const values = [
         ...nearHalves(decimals, 100_000),
         ...Array.from({ length: 100_000 }, () => (random() - 0.5) * 10 ** Math.floor(random() * 20 - 6)),
-        ...[2 ** 52, 2 ** 53, 1e300, -1e-300, Number.MAX_VALUE, Number.MIN_VALUE, 4503599627370495.5 / 10 ** decimals],
+        ...[2 ** 52, 2 ** 53, 1e300, -1e-300, Number.MAX_VALUE, Number.MIN_VALUE, 4503599627370495.5 / 10 ** decimals, 0, -0, NaN, Infinity, -Infinity],
       ]
       const differ = values.filter((x) => !Object.is(roundTo(x, decimals), roundByDecimal(x, decimals)))
       expect(differ).toEqual([])
