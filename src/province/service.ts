@@ -42,7 +42,6 @@ export function pullItem(r: PullRow) {
   const stock = r.stockArea
   const county = countyByCode(r.county)
   const milestone = r.milestoneType ? { type: r.milestoneType, date: r.milestoneDate } : null
-  const stockM2 = stock?.m2 == null ? null : roundTo(stock.m2, 2)
   const reported = {
     code: r.code,
     county: r.county,
@@ -50,7 +49,7 @@ export function pullItem(r: PullRow) {
     // no type, no milestone: a date alone decides no reward year (docs/decisions.md, issue 21)
     rewardYear: milestone?.date ? Number(milestone.date.slice(0, 4)) : null,
     area: { m2: roundTo(r.m2, 2), mu: mu(r.m2) },
-    stockArea: stock ? { method: stock.method, m2: stockM2, mu: stock.m2 == null ? null : mu(stock.m2) } : null,
+    stockArea: stock ? { method: stock.method, m2: stock.m2 == null ? null : roundTo(stock.m2, 2), mu: stock.m2 == null ? null : mu(stock.m2) } : null,
     footprintRatio: r.footprint ? roundTo(r.footprint.ratio, 6) : null,
     checks: verdicts(r.checks),
     eligible: r.eligible,
