@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto'
 import { execFile } from 'node:child_process'
 import { parseArgs, promisify } from 'node:util'
+import type { FastifyReply } from 'fastify'
 import type { Knex } from 'knex'
 import { cpuMs, ensureBenchDatabase, ownBenchDatabaseUrl, median, startBenchService, waitForQuiet } from './db.js'
 import { attachDatabase } from '../src/db/connection.js'
@@ -214,6 +215,13 @@ interface Pull {
   cursorChars: number
 }
 
+/** A bench route's JSON sent as the service sends a page (src/routes/province: encoded once, its ETag over the bytes). */
+function sendJson(reply: FastifyReply, text: string) {
+  const body = Buffer.from(text)
+  reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
+  return reply.type('application/json; charset=utf-8').send(body)
+}
+
 /** Every page of `path`, following nextCursor until hasMore is false. */
 async function pullAllPages(knex: Knex, base: string, path: string, headers: Record<string, string>, o: { digest?: boolean } = {}): Promise<Pull> {
   const hash = createHash('sha256')
@@ -284,13 +292,14 @@ async function main() {
           )
           const page = (rows as PulledRow[]).slice(0, n).map(toPullRow)
           const last = page.at(-1)
-          const body = JSON.stringify({
-            items: page.map(pullItem),
-            nextCursor: last ? `${last.updatedKey},${last.id}` : (q.cursor ?? null),
-            hasMore: rows.length > n,
-          })
-          reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
-          return reply.type('application/json; charset=utf-8').send(body)
+          return sendJson(
+            reply,
+            JSON.stringify({
+              items: page.map(pullItem),
+              nextCursor: last ? `${last.updatedKey},${last.id}` : (q.cursor ?? null),
+              hasMore: rows.length > n,
+            }),
+          )
         })
         .get('/bench/pull-floor', async (request, reply) => {
           // The floor under the service: the page's statement with its rows (as the service runs it,
@@ -300,9 +309,7 @@ async function main() {
           const text = floorBodies.get(q.cursor ?? '')
           if (text === undefined) throw new Error('a page the floor was not given')
           await pullPage(knex, {}, q.cursor ? decodeCursor(q.cursor, {}) : new Map(), Number(q.limit) + 1, { prepare: true })
-          const body = Buffer.from(text)
-          reply.header('etag', `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`)
-          return reply.type('application/json; charset=utf-8').send(body)
+          return sendJson(reply, text)
         }),
   })
   console.log(`${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)
