@@ -308,7 +308,7 @@ async function main() {
           const q = request.query as { cursor?: string; limit: string }
           const text = floorBodies.get(q.cursor ?? '')
           if (text === undefined) throw new Error('a page the floor was not given')
-          await pullPage(knex, {}, q.cursor ? decodeCursor(q.cursor, {}) : new Map(), Number(q.limit) + 1, { prepare: true })
+          await pullPage(knex, {}, q.cursor ? decodeCursor(q.cursor, {}) : new Map(), Number(q.limit) + 1)
           return sendJson(reply, text)
         }),
   })
@@ -390,7 +390,7 @@ async function main() {
   let cursor: string | undefined
   for (;;) {
     const a = performance.now()
-    const page = await pullProjects(knex, { limit, cursor }, { prepare: true })
+    const page = await pullProjects(knex, { limit, cursor })
     const b = performance.now()
     JSON.stringify(page)
     split.json += performance.now() - b
@@ -399,7 +399,7 @@ async function main() {
     if (!page.hasMore) break
     cursor = page.nextCursor!
   }
-  const rows = await pullPage(knex, {}, new Map(), limit + 1, { prepare: true })
+  const rows = await pullPage(knex, {}, new Map(), limit + 1)
   const c = performance.now()
   rows.map(pullItem)
   split.items = (performance.now() - c) * split.pages

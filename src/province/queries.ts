@@ -3,7 +3,7 @@
 import type { Knex } from 'knex'
 import { analysisStale, latestAnalysisJoin } from '../db/read-model.js'
 import { resultPartColumns } from '../db/result-projections.js'
-import { statementName } from '../db/server-session.js'
+import { onPostgresServer, statementName } from '../db/server-session.js'
 import type { Position, Positions } from './cursor.js'
 import { countiesOfFilter, type PullFilter } from './filter.js'
 
@@ -117,7 +117,7 @@ export async function pullAll(knex: Knex, f: PullFilter): Promise<PullRow[]> {
   const sql = `SELECT ${pullColumns} FROM projects p ${pullAnalysisJoin}
                 WHERE p.xzqdm = ANY(?::bpchar[]) AND ${c.sql}
                 ORDER BY p.updated_at, p.id`
-  return rowsOf(knex.raw(sql, [countiesOfFilter(f), ...c.bindings]), sql, {})
+  return rowsOf(knex, knex.raw(sql, [countiesOfFilter(f), ...c.bindings]), sql)
 }
 
 /**
@@ -140,7 +140,7 @@ export async function pullAll(knex: Knex, f: PullFilter): Promise<PullRow[]> {
  * county's position, so a county that commits late, with stamps older than rows already returned
  * from elsewhere, still has its rows returned.
  */
-export async function pullPage(knex: Knex, f: PullFilter, after: Positions, limit: number, o: PullOptions = {}): Promise<PullRow[]> {
+export async function pullPage(knex: Knex, f: PullFilter, after: Positions, limit: number): Promise<PullRow[]> {
   const c = filterConditions(f)
   const counties = countiesOfFilter(f)
   // Every stream has a position (BEGINNING for a county not in the cursor yet), so that every page
@@ -156,25 +156,20 @@ export async function pullPage(knex: Knex, f: PullFilter, after: Positions, limi
     const position = after.get(county) ?? BEGINNING
     return [county, position.updatedKey, position.id, ...c.bindings, limit]
   })
-  return rowsOf(knex.raw(sql, [...bindings, limit]), sql, o)
-}
-
-/** How a pull statement is sent. */
-export interface PullOptions {
-  /**
-   * As a named prepared statement (node-pg parses it once per connection, then only binds and
-   * executes it): PostgreSQL then plans the 136 streams of a page once and keeps the plan (a generic
-   * plan after its first five executions), where planning them took ≈ 10 ms a page (bench:pull).
-   * For a PostgreSQL server; the embedded database shares one session between its clients and drops
-   * its statements when it restarts, so it runs the statement unnamed.
-   */
-  prepare?: boolean
+  return rowsOf(knex, knex.raw(sql, [...bindings, limit]), sql)
 }
 
 /** A county's position before its first row: every change stamp is later (projects_touch writes clock_timestamp()). */
 const BEGINNING: Position = { updatedKey: '-infinity', id: 0 }
 
-async function rowsOf(query: Knex.Raw, sql: string, o: PullOptions): Promise<PullRow[]> {
-  const { rows } = await (o.prepare ? query.options({ name: statementName('pull', sql) }) : query)
+/**
+ * A pull statement goes to a PostgreSQL server as a named prepared statement (node-pg parses it
+ * once per connection, then only binds and executes it): PostgreSQL then plans the 136 streams of a
+ * page once and keeps the plan (a generic plan after its first five executions), where planning them
+ * took ≈ 10 ms a page (bench:pull). The embedded database shares one session between its clients and
+ * drops its statements when it restarts, so there it runs unnamed.
+ */
+async function rowsOf(knex: Knex, query: Knex.Raw, sql: string): Promise<PullRow[]> {
+  const { rows } = await ((await onPostgresServer(knex)) ? query.options({ name: statementName('pull', sql) }) : query)
   return (rows as PulledRow[]).map(toPullRow)
 }

@@ -19,7 +19,7 @@ import { roundTo, toMu } from '../domain/units.js'
 import { csvDocument, type CsvColumn, type HeaderLanguage } from '../formats/csv.js'
 import { decodeCursor, encodeCursor, type Position } from './cursor.js'
 import type { PullFilter } from './filter.js'
-import { pullAll, pullPage, type PullOptions, type PullRow } from './queries.js'
+import { pullAll, pullPage, type PullRow } from './queries.js'
 
 const mu = (m2: number) => roundTo(toMu(m2), 4)
 
@@ -101,11 +101,11 @@ export function pullItem(r: PullRow) {
 }
 export type PullItem = ReturnType<typeof pullItem>
 
-export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }, o: PullOptions = {}) {
+export async function pullProjects(knex: Knex, q: PullFilter & { cursor?: string; limit: number }) {
   const filter: PullFilter = { year: q.year, county: q.county, city: q.city, status: q.status, updatedSince: q.updatedSince }
   const after = q.cursor ? decodeCursor(q.cursor, filter) : new Map<string, Position>()
   // one row more than asked says whether another page follows
-  const rows = await pullPage(knex, filter, after, q.limit + 1, o)
+  const rows = await pullPage(knex, filter, after, q.limit + 1)
   const page = rows.slice(0, q.limit)
   // each county moves to its last row in the page (rows come in order); the others keep their place
   const next = new Map(after)

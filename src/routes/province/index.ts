@@ -76,7 +76,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         reply.header('content-disposition', `attachment; filename="projects${filter.year ? `-${filter.year}` : ''}.csv"`)
         return sendWithEtag(request, reply, csv, 'text/csv; charset=utf-8')
       }
-      const page = await pullProjects(knex, { ...filter, cursor, limit }, { prepare: app.db.backend === 'server' })
+      const page = await pullProjects(knex, { ...filter, cursor, limit })
       return sendWithEtag(request, reply, JSON.stringify(page), 'application/json; charset=utf-8')
     },
   )
