@@ -3,7 +3,8 @@
 // not share the service's event loop): `connections` keep-alive sockets, each sending its next
 // request when the last answer is read, for `seconds`. autocannon reports latency in whole
 // milliseconds, too coarse for answers of 0.3–3 ms; this one keeps microseconds. Prints JSON:
-// p50, p99 and mean in ms, requests a second, non-2xx count.
+// p50, p99 and mean in ms, requests a second, non-2xx count. `{connection}` in the url is replaced by
+// each connection's number (0, 1, …): connections that ask different things.
 import http from 'node:http'
 
 const [url, connections, seconds, ...headerArgs] = process.argv.slice(2)
@@ -13,10 +14,10 @@ const latencies: number[] = []
 let non2xx = 0
 const until = process.hrtime.bigint() + BigInt(Math.round(Number(seconds) * 1e9))
 
-function once(): Promise<void> {
+function once(target: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = process.hrtime.bigint()
-    const req = http.get(url!, { agent, headers }, (res) => {
+    const req = http.get(target, { agent, headers }, (res) => {
       res.on('data', () => {})
       res.on('end', () => {
         latencies.push(Number(process.hrtime.bigint() - t) / 1e6)
@@ -28,12 +29,13 @@ function once(): Promise<void> {
   })
 }
 
-async function loop() {
-  while (process.hrtime.bigint() < until) await once()
+async function loop(connection: number) {
+  const target = url!.replaceAll('{connection}', String(connection))
+  while (process.hrtime.bigint() < until) await once(target)
 }
 
 const start = process.hrtime.bigint()
-await Promise.all(Array.from({ length: Number(connections) }, loop))
+await Promise.all(Array.from({ length: Number(connections) }, (_, i) => loop(i)))
 const elapsed = Number(process.hrtime.bigint() - start) / 1e9
 latencies.sort((a, b) => a - b)
 const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!

@@ -91,6 +91,9 @@ async function main() {
 
   const endpoints: Array<[string, string]> = [
     ['project list', '/api/v1/projects'],
+    // The same list, but each connection asks its own page (offset 0–9 at c=10): identical lists
+    // asked together share one reading (src/db/shared-read.ts), different ones cannot.
+    ['project list, a page a connection', '/api/v1/projects?offset={connection}'],
     ['health', '/health'],
   ].filter(([name]) => !values.only || name!.includes(values.only)) as Array<[string, string]>
   const first = await (await fetch(`${base}/api/v1/projects`, { headers })).json()

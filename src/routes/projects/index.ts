@@ -2,18 +2,32 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { analysisHistory, analysisPieces, approvedAnalysis, projectAnalysis } from '../../analysis/service.js'
 import { AnalysisHistory, AnalysisResponse, ApprovedAnalysisResponse } from '../../schemas/analysis.js'
+import { sharedReads } from '../../db/shared-read.js'
+import type { Scope } from '../../domain/region.js'
 import * as projects from '../../projects/service.js'
 import { IdParams, OneOf, problemResponses } from '../../schemas/common.js'
 import { CreateProjectBody, CreateProjectFeature, Project, ProjectAttributes, ProjectList, ProjectListQuery } from '../../schemas/projects.js'
 
 const tags = ['projects']
 
+/** Two lists with this key are the same bytes: the same region and the same query. */
+const listKey = (scope: Scope, q: ProjectListQuery) =>
+  JSON.stringify([scope.kind === 'county' ? scope.code : scope.kind === 'city' ? scope.prefix : '', q.county, q.code, q.q, q.eligible, q.limit, q.offset])
+
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   const knex = app.db.knex
+  const sharedList = sharedReads<Buffer>()
   app.get(
     '/projects',
     { schema: { summary: 'Projects in the key’s region', tags, querystring: ProjectListQuery, response: { 200: ProjectList, ...problemResponses } } },
-    async (request) => projects.listProjects(knex, request.actor, request.query),
+    async (request, reply) => {
+      const { actor, query } = request
+      // Serialized once by the route's schema and shared, as bytes, by identical lists asked together.
+      const body = await sharedList(listKey(actor.scope, query), async () =>
+        Buffer.from(reply.serialize(await projects.listProjects(knex, actor, query)) as string),
+      )
+      return reply.type('application/json; charset=utf-8').send(body)
+    },
   )
   app.post(
     '/projects',
