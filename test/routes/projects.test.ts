@@ -289,7 +289,7 @@ describe('projects', () => {
     ] as const
     const list = (key: string, query: string) => t.app.inject({ method: 'GET', url: `/api/v1/projects${query}`, headers: withKey(key) })
     const alone = await Promise.all(asks.map(async ([key, query]) => (await list(key, query)).body))
-    const together = await Promise.all(Array.from({ length: 30 }, (_, i) => list(...asks[i % asks.length]!)))
+    const together = await Promise.all(Array.from({ length: 30 }, (_, i) => list(asks[i % asks.length]![0], asks[i % asks.length]![1])))
     together.forEach((res, i) => {
       expect(res.statusCode).toBe(200)
       expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
