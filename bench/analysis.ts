@@ -1,4 +1,4 @@
-// npm run bench:analysis [-- --patches 100000]
+// npm run bench:analysis [-- --patches 100000 --pool 4]
 // A generated county (third survey N patches, second survey 0.6 N, ~0.55 N buildings, ~N/170
 // projects) is imported through the service, then: the batch analysis of every project through the
 // service, against one hand-written PostGIS statement computing the same construction and footprint
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '60' },
     rounds: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    // connections shared by both sides (the service's DB_POOL_MAX is 10; a run leaves two of them to requests)
+    pool: { type: 'string', default: '4' },
     'max-load': { type: 'string', default: '1.5' },
     'wait-s': { type: 'string', default: '120' },
   },
@@ -46,7 +48,7 @@ const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(
 
 async function main() {
   await ensureBenchDatabase()
-  const knex = createKnex(url, 4)
+  const knex = createKnex(url, Number(values.pool))
   await migrateLatest(knex)
   const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'approved-unsupplied', 'idle-land', 'projects']
   const outDir = path.join(projectRoot, 'bench', 'out', `county-${patches}`)

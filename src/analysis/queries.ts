@@ -25,6 +25,7 @@ import {
 } from '../db/analysis-cut.js'
 import { resultValue } from '../db/result-projections.js'
 import { onPostgresServer, statementName } from '../db/server-session.js'
+import type { StatementGate } from '../db/statement-gate.js'
 import type { Sql } from '../db/scope.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import { activeDatasets } from '../db/read-model.js'
@@ -71,6 +72,8 @@ export interface Cut {
   /** the county of every project in ids (bound in every statement: one shard when distributed) */
   county: string
   ids: number[]
+  /** where the statements of long work (a county's run) wait for their turn (src/db/statement-gate.ts) */
+  gate?: StatementGate
 }
 
 /** The projects CTE (each in its own plane) of a cut. */
@@ -91,8 +94,9 @@ export async function run<T>(knex: Knex, c: Cut, parts: Array<string | Sql>): Pr
   const bindings = [...projects.bindings, ...parts.flatMap((x) => (typeof x === 'string' ? [] : x.bindings))]
   const query = knex.raw(sql, bindings as Knex.RawBinding[])
   const prepare = c.ids.length === 1 && (await onPostgresServer(knex))
-  const { rows } = await (prepare ? query.options({ name: statementName('analysis1', sql) }) : query)
-  return rows as T[]
+  const send = async () => (await (prepare ? query.options({ name: statementName('analysis1', sql) }) : query)) as { rows: T[] }
+  const { rows } = await (c.gate ? c.gate(send) : send())
+  return rows
 }
 
 /** Area on the ellipsoid, planar area, and the plane (srid) of each project. */

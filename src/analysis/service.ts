@@ -30,6 +30,7 @@ import { projectOverlaps } from './overlaps.js'
 import { projectPieces, type PieceVersions } from './pieces.js'
 import { currentResult } from './stored-result.js'
 import * as q from './queries.js'
+import type { StatementGate } from '../db/statement-gate.js'
 
 /** A project row as the queries give it: the rules' facts, with enumerations as stored text. */
 export interface ProjectForAnalysis extends Omit<ProjectFacts, 'approach' | 'originalUse' | 'newUse'> {
@@ -60,9 +61,9 @@ export async function countyContext(knex: Knex, county: string, config: Analysis
 }
 
 /** Measures projects of one county against its active layers, each project in its own plane. */
-async function measure(knex: Knex, ctx: CountyContext, county: string, ids: number[], config: AnalysisConfig) {
+async function measure(knex: Knex, ctx: CountyContext, county: string, ids: number[], config: AnalysisConfig, gate?: StatementGate) {
   const { inputs } = ctx
-  const cut: q.Cut = { county, ids }
+  const cut: q.Cut = { county, ids, gate }
   const empty = new Map<number, never>()
   const land = survey2LandOf(config)
   const [areas, s2, changed, lines, types, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty] = await Promise.all([
@@ -89,7 +90,7 @@ async function measure(knex: Knex, ctx: CountyContext, county: string, ids: numb
   // projects that reach out of theirs (few), in a statement of its own (it fans out when distributed).
   const crossing = outsideCounty ? ids.filter((id) => (outsideCounty.get(id)?.m2 ?? 0) > 0) : []
   const outsideIn =
-    crossing.length && inputs['admin-divisions'] ? await q.outsideCountyIn(knex, { county, ids: crossing }, inputs['admin-divisions'].datasetId) : empty
+    crossing.length && inputs['admin-divisions'] ? await q.outsideCountyIn(knex, { county, ids: crossing, gate }, inputs['admin-divisions'].datasetId) : empty
   return { inputs, types, areas, s2, changed, lines, fp, au, idle, outside, planned, s3, plots, overlaps, scattered, outsideCounty, outsideIn }
 }
 
@@ -107,7 +108,7 @@ function outsideCountyParts(rows: ReadonlyArray<{ county: string | null; m2: num
   return [...known, ...unknown]
 }
 
-type AnalysisOptions = { config?: AnalysisConfig; context?: CountyContext; triggeredBy?: TriggeredBy }
+type AnalysisOptions = { config?: AnalysisConfig; context?: CountyContext; triggeredBy?: TriggeredBy; gate?: StatementGate }
 
 /** Analyses projects of one county against its active layers and stores the results. */
 export async function analyzeProjects(knex: Knex, county: string, projects: ProjectForAnalysis[], o: AnalysisOptions = {}) {
@@ -128,6 +129,7 @@ export async function measureProjects(knex: Knex, county: string, projects: Proj
     county,
     projects.map((p) => p.id),
     config,
+    o.gate,
   )
 }
 

@@ -145,6 +145,9 @@ export async function onPooledConnection<T>(knex: Knex, use: (connection: pg.Cli
   }
 }
 
+/** The most connections `knex`'s pool opens (createKnex's poolMax). */
+export const poolSize = (knex: Knex): number => (knex.client.config as { pool?: { max?: number } }).pool?.max ?? 1
+
 export function createKnex(url: string, poolMax: number, logger?: DbLogger): Knex {
   const toText = (m: unknown) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))
   const generations = new Generations()

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliActor } from '../../src/auth/service.js'
 import { generateCounty } from '../../src/testdata/generate.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { importFile } from '../helpers/imports.js'
@@ -64,6 +65,27 @@ describe('batch analysis', () => {
     expect(run).toMatchObject({ status: 'succeeded', county: '371502', total: 18, done: 18, progress: 1 })
     const stored = await t.knex('analysis_results').where({ xzqdm: '371502' }).count<{ n: number }>({ n: '*' }).first()
     expect(Number(stored!.n)).toBe(18)
+  })
+
+  it('gives the same results in chunks of four, measured two ahead, as in one chunk', async () => {
+    const latest = async () => {
+      const rows = await t.knex('analysis_results').select('project_id', 'result').where({ xzqdm: '371502' }).orderBy('id')
+      const byProject = new Map<number, Record<string, unknown>>()
+      for (const r of rows) {
+        const { computedAt: _at, trigger: _trigger, triggeredBy: _by, ...rest } = r.result as Record<string, unknown>
+        byProject.set(Number(r.project_id), rest)
+      }
+      return byProject
+    }
+    const whole = await latest()
+    // 18 projects in five chunks: two measured while the first is stored, through the run's statement gate
+    const { id } = await t.app.jobs.start('analysis', cliActor(), { county: '371502', chunk: 4 })
+    expect(await t.app.jobs.ended('analysis', id)).toBe('succeeded')
+    const chunked = await latest()
+    expect(chunked.size).toBe(18)
+    expect(chunked).toEqual(whole)
+    const run = (await get(`/api/v1/analysis/runs/${id}`)).json()
+    expect(run).toMatchObject({ status: 'succeeded', total: 18, done: 18 })
   })
 
   it('lists projects with their latest verdict, filtered by eligibility', async () => {
