@@ -402,36 +402,48 @@ export async function survey3Breakdown(knex: Knex, c: Cut, datasetId: number) {
   return out
 }
 
-/** Stores results (one row each) and returns their ids in order. */
+/**
+ * Stores results (one row each) and returns their ids in order. New numbers are a change the
+ * province's pull must see, so each county's rows and the stamp on its projects (the trigger writes
+ * the change time) go in one statement: they commit together, and the stamp costs no round trip of
+ * its own. Per county, so each statement stays on one county's shard (docs/scale-out.md).
+ */
 export async function storeResults(
   knex: Knex,
   results: Array<{ projectId: number; county: string; inputs: object; result: object; eligible: boolean | null }>,
   triggeredBy?: TriggeredBy,
 ): Promise<number[]> {
-  if (!results.length) return []
-  const rows = await knex('analysis_results')
-    .insert(
-      results.map((r) => ({
-        project_id: r.projectId,
-        xzqdm: r.county,
-        inputs: JSON.stringify(r.inputs),
-        result: JSON.stringify(r.result),
-        eligible: r.eligible,
-        trigger: triggeredBy?.trigger ?? null,
-        triggered_by: triggeredBy?.by ?? null,
-      })),
-    )
-    .returning('id')
-  // new numbers are a change the province's pull must see (the trigger stamps the change time);
-  // per county, so each statement stays on one county's shard (docs/scale-out.md)
-  const byCounty = new Map<string, number[]>()
+  const byCounty = new Map<string, typeof results>()
   for (const r of results) {
-    const ids = byCounty.get(r.county)
-    if (ids) ids.push(r.projectId)
-    else byCounty.set(r.county, [r.projectId])
+    const same = byCounty.get(r.county)
+    if (same) same.push(r)
+    else byCounty.set(r.county, [r])
   }
-  for (const [county, ids] of byCounty) await knex('projects').where('xzqdm', county).whereIn('id', ids).update({ updated_at: knex.fn.now() })
-  return rows.map((r: { id: number }) => r.id)
+  const idOf = new Map<string, number>()
+  for (const [county, rows] of byCounty) {
+    const insert = knex('analysis_results')
+      .insert(
+        rows.map((r) => ({
+          project_id: r.projectId,
+          xzqdm: county,
+          inputs: JSON.stringify(r.inputs),
+          result: JSON.stringify(r.result),
+          eligible: r.eligible,
+          trigger: triggeredBy?.trigger ?? null,
+          triggered_by: triggeredBy?.by ?? null,
+        })),
+      )
+      .returning(['id', 'project_id'])
+      .toSQL()
+    const { rows: stored } = await knex.raw(
+      `WITH stored AS (${insert.sql}),
+            stamped AS (UPDATE projects SET updated_at = now() WHERE xzqdm = ? AND id IN (SELECT project_id FROM stored))
+       SELECT id, project_id FROM stored`,
+      [...insert.bindings, county] as Knex.RawBinding[],
+    )
+    for (const r of stored as Array<{ id: number | string; project_id: number | string }>) idOf.set(`${county}/${r.project_id}`, Number(r.id))
+  }
+  return results.map((r) => idOf.get(`${r.county}/${r.projectId}`)!)
 }
 
 /** A new version of an analysis layer makes the county's stored results stale. */
