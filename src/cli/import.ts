@@ -107,7 +107,7 @@ export async function importCommand(jobs: Jobs, knex: Knex, args: string[]): Pro
   // a survey database's layers, each with what it made or why not
   for (const l of (job.layers ?? []) as JobLayer[])
     console.log(
-      `  ${l.sourceLayer} → ${l.layer}: ${l.status}${l.version ? `, version ${l.version} (dataset ${l.datasetId})` : ''}${l.message ? `: ${l.message}` : ''}`,
+      `  ${l.sourceLayer} → ${l.layer}: ${l.status}${l.version ? `, version ${l.version} (dataset ${l.datasetId})` : ''}${l.sourceCrs ? `, CRS ${l.sourceCrs.name}` : ''}${l.message ? `: ${l.message}` : ''}`,
     )
   const ok = job.status === 'succeeded'
   const c = job.counts ?? { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0 }
@@ -117,8 +117,9 @@ export async function importCommand(jobs: Jobs, knex: Knex, args: string[]): Pro
     `${ok ? 'imported' : `${job.status.toUpperCase()}`}: job ${id}${version ? `, ${params.layer} version ${version} (dataset ${job.datasetId})` : ''}`,
   )
   console.log(`  read ${c.read}, stored ${c.stored}, repaired ${c.repaired}, rejected ${c.rejected}, null shapes ${c.nullShapes}`)
-  if (job.sourceCrs) console.log(`  CRS ${job.sourceCrs.name} (${job.sourceCrs.how})`)
-  if (job.encoding) console.log(`  encoding ${job.encoding.name} (${job.encoding.how})`)
+  // a survey database's are each layer's (above)
+  if (job.sourceCrs && !job.layers) console.log(`  CRS ${job.sourceCrs.name} (${job.sourceCrs.how})`)
+  if (job.encoding && !job.layers) console.log(`  encoding ${job.encoding.name} (${job.encoding.how})`)
   type Issue = { file?: string; record?: number; field?: string; message: string }
   const where = (i: Issue) => [i.file, i.record && `record ${i.record}`, i.field].filter(Boolean).join(' ')
   const warnings: Issue[] = job.warnings

@@ -35,6 +35,9 @@ export interface JobLayer extends DatabaseJobLayer {
   version: number | null
   unchanged: boolean
   counts: ImportCounts | null
+  /** the layer's own coordinate system and attribute encoding (a job's top-level ones are its last layer's) */
+  sourceCrs: ImportReport['sourceCrs']
+  encoding: ImportReport['encoding']
   warnings: number
   errors: number
   message: string | null
@@ -52,6 +55,8 @@ export const initialLayers = (layers: DatabaseJobLayer[]): JobLayer[] =>
     version: null,
     unchanged: false,
     counts: null,
+    sourceCrs: null,
+    encoding: null,
     warnings: 0,
     errors: 0,
     message: null,
@@ -89,6 +94,8 @@ function ended(l: JobLayer, status: LayerStatus, report: ImportReport): void {
     version: status === 'succeeded' ? report.version : null,
     unchanged: report.unchanged,
     counts: report.counts,
+    sourceCrs: report.sourceCrs,
+    encoding: report.encoding,
     warnings: report.warnings.length,
     errors: report.errors.length,
   })

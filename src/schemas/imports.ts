@@ -79,6 +79,17 @@ const Issue = Type.Object({
   ),
 })
 
+/** The coordinate system an import read its features in, and how it knew. */
+const SourceCrs = Type.Object({
+  epsg: Type.Union([Type.Integer(), Type.Null()]),
+  name: Type.String(),
+  nameZh: Type.Optional(Type.String({ description: '中文名称，如“2000国家大地坐标系 3度带 高斯-克吕格投影 中央经线117°”（issue 22 之前的导入没有）' })),
+  how: OneOf(['param', 'prj', 'detected']),
+  proj4: Type.Optional(Type.String()),
+})
+/** The attribute encoding an import read, and how it knew. */
+const SourceEncoding = Type.Object({ name: Type.String(), how: Type.String(), detail: Type.Optional(Type.String()) })
+
 export const ImportJob = Type.Object({
   id: Type.Integer(),
   layer: Type.String(),
@@ -100,17 +111,10 @@ export const ImportJob = Type.Object({
     }),
     Type.Null(),
   ]),
-  sourceCrs: Type.Union([
-    Type.Object({
-      epsg: Type.Union([Type.Integer(), Type.Null()]),
-      name: Type.String(),
-      nameZh: Type.Optional(Type.String({ description: '中文名称，如“2000国家大地坐标系 3度带 高斯-克吕格投影 中央经线117°”（issue 22 之前的导入没有）' })),
-      how: OneOf(['param', 'prj', 'detected']),
-      proj4: Type.Optional(Type.String()),
-    }),
-    Type.Null(),
-  ]),
-  encoding: Type.Union([Type.Object({ name: Type.String(), how: Type.String(), detail: Type.Optional(Type.String()) }), Type.Null()]),
+  sourceCrs: Type.Union([SourceCrs, Type.Null()], {
+    description: 'the coordinate system read; with `layers`, the last layer’s (each layer’s own is in `layers`)',
+  }),
+  encoding: Type.Union([SourceEncoding, Type.Null()], { description: 'the attribute encoding read; with `layers`, the last layer’s' }),
   warnings: Type.Array(Issue),
   errors: Type.Array(Issue),
   datasetId: Type.Union([Type.Integer(), Type.Null()]),
@@ -157,6 +161,10 @@ export const ImportJob = Type.Object({
             }),
             Type.Null(),
           ]),
+          sourceCrs: Type.Optional(
+            Type.Union([SourceCrs, Type.Null()], { description: 'this layer’s coordinate system (absent in jobs from before 2026-12-06)' }),
+          ),
+          encoding: Type.Optional(Type.Union([SourceEncoding, Type.Null()], { description: 'this layer’s attribute encoding' })),
           warnings: Type.Integer({ description: 'how many of the job’s warnings are this layer’s (their file ends :<layer>)' }),
           errors: Type.Integer(),
           message: Type.Union([Type.String(), Type.Null()]),

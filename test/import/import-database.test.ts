@@ -323,6 +323,13 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
       }),
       expect.objectContaining({ sourceLayer: 'XZDW', layer: 'survey2-lines', status: 'succeeded', datasetId: id('survey2-lines').id, featureCount: 343 }),
     ])
+    // each layer says the coordinate system and encoding it was read in (the job's are its last layer's)
+    for (const l of job.layers) {
+      expect(l.sourceCrs).toMatchObject({ epsg: expect.any(Number), nameZh: expect.any(String), how: expect.any(String) })
+      expect(l.sourceCrs).toEqual(job.sourceCrs)
+      expect(l.encoding).toEqual({ name: 'UTF-8', how: 'database', detail: `GeoPackage 371502.gpkg, layer ${l.sourceLayer}` })
+    }
+    expect(job.encoding).toEqual(job.layers.at(-1).encoding)
     // the job's counts are the layers' together; each version is the job's
     expect(job.counts).toMatchObject({ read: 3343, stored: 3343 })
     expect(made.every((d) => d.import_job_id === job.id)).toBe(true)
@@ -367,7 +374,7 @@ describe.skipIf(skipWithout(hasOgr2ogr))('survey databases (.gdb, .gpkg)', () =>
     expect(out.code, out.text).toBe(0)
     expect(out.text).toMatch(/import 2 layers of 371502\.gpkg 371502 100%/)
     // the layer names as the database spells them, whatever case was given
-    expect(out.text).toMatch(/DLTB → survey3: succeeded, version 1 \(dataset \d+\): imported as version 1: 3000 features stored/)
+    expect(out.text).toMatch(/DLTB → survey3: succeeded, version 1 \(dataset \d+\), CRS CGCS2000[^:\n]*: imported as version 1: 3000 features stored/)
     expect(out.text).toMatch(/XZDW → survey2-lines: succeeded, version 1 \(dataset \d+\)/)
     expect(out.text).toMatch(/read 3343, stored 3343/)
     expect(await versions()).toEqual([
