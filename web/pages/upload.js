@@ -323,6 +323,8 @@ export function renderUpload({ principal, county, onDone }) {
           h('td', {}, d.layerOf(l.sourceLayer, layerTitle(l.layer))),
           h('td', {}, h('progress', { max: 1, value: l.progress, dataset: { state } }), ` ${Math.round(l.progress * 100)} %`),
           h('td.layer-status', {}, d.layerStatus[state] ?? l.status),
+          // each layer's own: a database's layers may be in different coordinate systems
+          h('td.layer-crs', {}, l.sourceCrs ? f.crsName(l.sourceCrs) : ''),
           h('td.layer-message', {}, l.messageZh ?? ''),
         )
       }),
@@ -641,12 +643,7 @@ export function jobDetail(job) {
             .join('，'),
         )
       : null,
-    h(
-      'p',
-      { id: 'job-crs' },
-      `${u.crsFound}：`,
-      job.sourceCrs ? `${f.crsName(job.sourceCrs)}${job.sourceCrs.epsg ? `（EPSG:${job.sourceCrs.epsg}）` : ''}，${how(job.sourceCrs.how)}` : s.common.dash,
-    ),
+    h('p', { id: 'job-crs' }, `${u.crsFound}：`, crsFound(job, how)),
     h(
       'p',
       { id: 'job-encoding' },
@@ -659,6 +656,15 @@ export function jobDetail(job) {
     followUps(job.followUps ?? []),
     issues(u.issues.warnings, job.warnings, 'job-warnings'),
   )
+}
+
+/** The coordinate system a job read: a survey database's job, each one its layers were in (the job's own field is its last layer's). */
+function crsFound(job, how) {
+  const database = Boolean(job.layers || job.options?.sourceLayer)
+  const one = (crs) => `${f.crsName(crs)}${crs.epsg ? `（EPSG:${crs.epsg}）` : ''}，${how(database && crs.how === 'prj' ? 'prjDatabase' : crs.how)}`
+  const each = [...new Set((job.layers ?? []).filter((l) => l.sourceCrs).map((l) => one(l.sourceCrs)))]
+  if (each.length) return each.join('；')
+  return job.sourceCrs ? one(job.sourceCrs) : s.common.dash
 }
 
 /** The kind a job imports, or a survey database's job's kinds, in Chinese. */
