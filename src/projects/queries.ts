@@ -136,12 +136,10 @@ const latestAnalysisSql = latestAnalysisJoin({
 const listColumns = [
   ...Object.entries(summary).map(([alias, column]) => `${alias === 'createdAt' || alias === 'updatedAt' ? isoUtc(column) : column} AS "${alias}"`),
   `${pendingMilestoneSql} AS "pendingMilestone"`,
-  'a.eligible AS "aEligible"',
-  'a.reward_counted AS "aRewardCounted"',
-  'a.stale AS "aStale"',
-  `${isoUtc('a.computed_at')} AS "aComputedAt"`,
-  'a.stock_m2 AS "aStock"',
-  'a.footprint_ratio AS "aFootprint"',
+  // the latest analysis as the item carries it, or null when there is none
+  `CASE WHEN a.computed_at IS NULL THEN NULL
+        ELSE json_build_object('eligible', a.eligible, 'rewardCounted', a.reward_counted, 'stale', a.stale,
+                               'computedAt', ${isoUtc('a.computed_at')}, 'stockAreaM2', a.stock_m2, 'footprintRatio', a.footprint_ratio) END AS analysis`,
 ].join(', ')
 
 /**
@@ -189,14 +187,11 @@ export async function listProjects(knex: Knex, q: ProjectListQuery, scope: Scope
     : q.offset > 0
       ? Number((await knex.raw(`SELECT count(*) AS n ${from}`, bindings as Knex.RawBinding[])).rows[0].n)
       : 0
-  const items = rows.map(({ aEligible, aRewardCounted, aStale, aComputedAt, aStock, aFootprint, total: _total, ...p }) => ({
-    ...p,
-    countyName: countyByCode(p.county as string)?.name ?? null,
-    analysis: aComputedAt
-      ? { eligible: aEligible, rewardCounted: aRewardCounted ?? null, stale: aStale, computedAt: aComputedAt, stockAreaM2: aStock, footprintRatio: aFootprint }
-      : null,
-  }))
-  return { items, total }
+  // The rows are the items but for the county's name (and the total each carries, which the
+  // response schema does not serialize): completed in place, not copied (a rest-and-spread copy of
+  // 100 items of 30 properties was a quarter of a millisecond of the event loop a page).
+  for (const item of rows) item.countyName = countyByCode(item.county as string)?.name ?? null
+  return { items: rows, total }
 }
 
 export async function updateProjectAttributes(knex: Knex, id: number, attrs: ProjectAttributes): Promise<void> {
