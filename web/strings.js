@@ -122,7 +122,7 @@ export const s = {
       noneMapped: '没有选择要导入的图层',
       layerJob: (n) => `已创建导入任务：${n} 个图层依次导入，每个图层为一个新版本（某一图层失败不影响其他图层）`,
       layerOf: (layer, kind) => `${layer} → ${kind}`,
-      layerColumns: ['图层', '进度', '状态', '坐标系', '说明'],
+      layerColumns: ['图层', '进度', '状态', '说明'],
       layerStatus: { queued: '等待', running: '导入中', succeeded: '已导入', failed: '失败', cancelled: '已取消', unchanged: '未导入（与当前版本相同）' },
     },
     pick: '选择文件…',

@@ -323,8 +323,6 @@ export function renderUpload({ principal, county, onDone }) {
           h('td', {}, d.layerOf(l.sourceLayer, layerTitle(l.layer))),
           h('td', {}, h('progress', { max: 1, value: l.progress, dataset: { state } }), ` ${Math.round(l.progress * 100)} %`),
           h('td.layer-status', {}, d.layerStatus[state] ?? l.status),
-          // each layer's own: a database's layers may be in different coordinate systems
-          h('td.layer-crs', {}, l.sourceCrs ? f.crsName(l.sourceCrs) : ''),
           h('td.layer-message', {}, l.messageZh ?? ''),
         )
       }),
@@ -662,8 +660,10 @@ export function jobDetail(job) {
 function crsFound(job, how) {
   const database = Boolean(job.layers || job.options?.sourceLayer)
   const one = (crs) => `${f.crsName(crs)}${crs.epsg ? `（EPSG:${crs.epsg}）` : ''}，${how(database && crs.how === 'prj' ? 'prjDatabase' : crs.how)}`
-  const each = [...new Set((job.layers ?? []).filter((l) => l.sourceCrs).map((l) => one(l.sourceCrs)))]
-  if (each.length) return each.join('；')
+  const read = (job.layers ?? []).filter((l) => l.sourceCrs).map((l) => ({ layer: l.sourceLayer, crs: one(l.sourceCrs) }))
+  // one line when the layers agree, else each layer with its own
+  if (read.length && read.every((x) => x.crs === read[0].crs)) return read[0].crs
+  if (read.length) return read.map((x) => `${x.layer}：${x.crs}`).join('；')
   return job.sourceCrs ? one(job.sourceCrs) : s.common.dash
 }
 
