@@ -26,6 +26,7 @@ import {
 import { resultValue } from '../db/result-projections.js'
 import { onPostgresServer, statementName } from '../db/server-session.js'
 import type { StatementGate } from '../db/statement-gate.js'
+import { groupBy } from '../collections.js'
 import type { Sql } from '../db/scope.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import { activeDatasets } from '../db/read-model.js'
@@ -413,14 +414,8 @@ export async function storeResults(
   results: Array<{ projectId: number; county: string; inputs: object; result: object; eligible: boolean | null }>,
   triggeredBy?: TriggeredBy,
 ): Promise<number[]> {
-  const byCounty = new Map<string, typeof results>()
-  for (const r of results) {
-    const same = byCounty.get(r.county)
-    if (same) same.push(r)
-    else byCounty.set(r.county, [r])
-  }
   const idOf = new Map<string, number>()
-  for (const [county, rows] of byCounty) {
+  for (const [county, rows] of groupBy(results, (r) => r.county)) {
     const insert = knex('analysis_results')
       .insert(
         rows.map((r) => ({

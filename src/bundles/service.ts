@@ -1,4 +1,5 @@
 // Bundling use cases: runs as jobs (started by a user or following an import), read as GeoJSON, make a project of a bundle.
+import { groupBy } from '../collections.js'
 import type { Knex } from 'knex'
 import { activeInputs } from '../analysis/queries.js'
 import { auditedWrite, type Actor } from '../auth/actor.js'
@@ -158,16 +159,6 @@ export const rebundleHook: ActivationHook = async (trx, e) => {
     ],
     followUps: [{ kind: 'bundles', id: run.id as number }],
   }
-}
-
-function groupBy<T>(items: T[], key: (item: T) => number): Map<number, T[]> {
-  const out = new Map<number, T[]>()
-  for (const item of items) {
-    const list = out.get(key(item))
-    if (list) list.push(item)
-    else out.set(key(item), [item])
-  }
-  return out
 }
 
 export async function hasCurrentBundles(knex: Knex, county: string): Promise<boolean> {
