@@ -76,7 +76,9 @@ function chooseLayer(run: DatabaseRun, db: DatabaseUpload, listing: DatabaseList
     layer = found.layer
     proposal = found.proposal
   }
-  report.encoding = { name: 'UTF-8', how: 'database', detail: `${db.format === 'gdb' ? 'FileGDB' : 'GeoPackage'} ${db.name}, layer ${layer.name}` }
+  // the database, not the layer: each layer's entry names its layer, and one line in the console says the
+  // encoding of all a database's layers when they agree (they always do: the formats are UTF-8)
+  report.encoding = { name: 'UTF-8', how: 'database', detail: `${db.format === 'gdb' ? 'FileGDB' : 'GeoPackage'} ${db.name}` }
   run.prjText = layer.crs.wkt
   // fields known only by their aliases (地类编码 for F3) fill the columns; what the user mapped wins
   const byAlias = proposal?.fieldMap ?? fieldMapByAlias(req.kind, layer.fields)

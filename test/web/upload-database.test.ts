@@ -89,6 +89,10 @@ describe.skipIf(skipWithout(hasOgr2ogr))('a survey database in the upload panel'
     ])
     // the coordinate system found as the layers were read: one line, both layers being in the same
     expect(await page.textContent('#job-crs')).toBe('识别的坐标系：2000国家大地坐标系 3度带 高斯-克吕格 中央经线117°（EPSG:4548），按数据库中图层的坐标系定义')
+    // and the encoding: one line too, the database's (not its last layer's)
+    expect(await page.textContent('#job-encoding')).toBe(
+      '识别的编码：UTF-8，GeoPackage / 文件地理数据库的文字均为 Unicode，按 UTF-8 读取（GeoPackage 371502三调.gpkg）',
+    )
     expect(await page.textContent('#import-detail')).toContain('三调地类图斑、项目红线')
     // the job's first error says which layer was not imported and which was
     expect(await page.textContent('.job-errors')).toMatch(/2 个图层中有 1 个未导入：XZQ（.*）。已导入：DLTB/)

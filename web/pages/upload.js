@@ -646,9 +646,7 @@ export function jobDetail(job) {
       'p',
       { id: 'job-encoding' },
       `${u.encodingFound}：`,
-      job.encoding
-        ? `${job.encoding.name}，${how(job.encoding.how)}${job.encoding.detail && job.encoding.detail !== job.encoding.name ? `（${job.encoding.detail}）` : ''}`
-        : s.common.dash,
+      perLayer(job, 'encoding', (e) => `${e.name}，${how(e.how)}${e.detail && e.detail !== e.name ? `（${e.detail}）` : ''}`),
     ),
     issues(u.issues.errors, job.errors, 'error-box job-errors'),
     followUps(job.followUps ?? []),
@@ -656,15 +654,25 @@ export function jobDetail(job) {
   )
 }
 
-/** The coordinate system a job read: a survey database's job, each one its layers were in (the job's own field is its last layer's). */
+/** The coordinate system a job read, in a survey database's each one its layers were in. */
 function crsFound(job, how) {
   const database = Boolean(job.layers || job.options?.sourceLayer)
-  const one = (crs) => `${f.crsName(crs)}${crs.epsg ? `（EPSG:${crs.epsg}）` : ''}，${how(database && crs.how === 'prj' ? 'prjDatabase' : crs.how)}`
-  const read = (job.layers ?? []).filter((l) => l.sourceCrs).map((l) => ({ layer: l.sourceLayer, crs: one(l.sourceCrs) }))
-  // one line when the layers agree, else each layer with its own
-  if (read.length && read.every((x) => x.crs === read[0].crs)) return read[0].crs
-  if (read.length) return read.map((x) => `${x.layer}：${x.crs}`).join('；')
-  return job.sourceCrs ? one(job.sourceCrs) : s.common.dash
+  return perLayer(
+    job,
+    'sourceCrs',
+    (crs) => `${f.crsName(crs)}${crs.epsg ? `（EPSG:${crs.epsg}）` : ''}，${how(database && crs.how === 'prj' ? 'prjDatabase' : crs.how)}`,
+  )
+}
+
+/**
+ * What a job found of its data (`sourceCrs`, `encoding`) as a line: a survey database's job says it once
+ * when its layers agree, else each layer with its own (the job's own field is only its last layer's).
+ */
+function perLayer(job, field, describe) {
+  const read = (job.layers ?? []).filter((l) => l[field]).map((l) => ({ layer: l.sourceLayer, text: describe(l[field]) }))
+  if (read.length && read.every((x) => x.text === read[0].text)) return read[0].text
+  if (read.length) return read.map((x) => `${x.layer}：${x.text}`).join('；')
+  return job[field] ? describe(job[field]) : s.common.dash
 }
 
 /** The kind a job imports, or a survey database's job's kinds, in Chinese. */
