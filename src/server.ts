@@ -42,7 +42,13 @@ await server.register(app, {
   config,
   protection: { maxInFlight: config.maxInFlight, maxFailedKeys: config.maxFailedKeysPerMinute, failedKeyWindowMs: 60_000 },
 })
-server.addHook('onClose', async () => database.close())
+// What a stop is at, for the slow-stop log: Fastify closes the HTTP server (waiting for requests in
+// flight) before its onClose hooks, this one last as it was added last.
+let stopStage: 'http' | 'database' = 'http'
+server.addHook('onClose', async () => {
+  stopStage = 'database'
+  await database.close()
+})
 // Once per start, before the first request: what the last stop interrupted is failed, or run again
 // when it is a recorded follow-up (docs/decisions.md, "Issue 20: one job owner").
 const recovered = await server.jobs.recover()
@@ -53,11 +59,22 @@ const shutdown = (signal: string) => {
   closing = true
   log.info({ signal }, 'shutting down')
   // A stop that takes long says what it waits for (a running job, connections still held), every 10 s.
-  const pool = (database.knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number } }).pool
-  const slow = setInterval(
-    () => log.warn({ job: server.jobs.running(), connectionsUsed: pool?.numUsed(), connectionsWaited: pool?.numPendingAcquires() }, 'still shutting down'),
-    10_000,
-  )
+  const pool = (database.knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number; numPendingCreates(): number } }).pool
+  const slow = setInterval(() => {
+    server.server.getConnections((err, httpConnections) =>
+      log.warn(
+        {
+          stage: stopStage,
+          job: server.jobs.running(),
+          httpConnections: err ? null : httpConnections,
+          connectionsUsed: pool?.numUsed(),
+          connectionsWaited: pool?.numPendingAcquires(),
+          connectionsOpening: pool?.numPendingCreates(),
+        },
+        'still shutting down',
+      ),
+    )
+  }, 10_000)
   slow.unref()
   server.close().then(
     () => process.exit(0),
