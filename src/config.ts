@@ -66,6 +66,12 @@ const EnvSchema = Type.Object({
     minimum: 0,
     description: 'idle keep-alive connections close after this; above the 60 s idle timeout of common proxies and load balancers',
   }),
+  STOP_GRACE_MS: Type.Integer({
+    default: 20_000,
+    minimum: 0,
+    description:
+      'on SIGTERM, how long requests in flight (an upload) may take to finish before their connections are closed; below the orchestrator’s stop timeout (compose: 30 s)',
+  }),
   CONNECTION_TIMEOUT_MS: Type.Integer({
     default: 0,
     minimum: 0,
@@ -232,6 +238,8 @@ export interface ServerTimeouts {
   headersMs: number
   keepAliveMs: number
   connectionMs: number
+  /** on a stop, the wait for requests in flight before their connections are closed */
+  stopGraceMs: number
 }
 
 /** What one request or import may ask for, passed down to the features (nothing reads these from elsewhere). */
@@ -293,6 +301,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       headersMs: v.HEADERS_TIMEOUT_MS,
       keepAliveMs: v.KEEP_ALIVE_TIMEOUT_MS,
       connectionMs: v.CONNECTION_TIMEOUT_MS,
+      stopGraceMs: v.STOP_GRACE_MS,
     },
     publicUrl: v.PUBLIC_URL?.replace(/\/+$/, ''),
     trustProxy: trustProxyOf(v.TRUST_PROXY),

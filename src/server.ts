@@ -37,17 +37,29 @@ if (config.bootstrapAdminKey) {
   if (account) process.stdout.write(adminAccountNotice(account, process.stdout.isTTY === true))
 }
 
+// The database closes last: Fastify runs onClose hooks in the reverse order of their adding, so this
+// one, added before the app's, runs after them (the jobs': the running job is aborted and its partial
+// rows removed through the database). Added after the app, it closed the database first.
+let stopStage: 'http' | 'app' | 'database' = 'http'
+server.addHook('onClose', async () => {
+  stopStage = 'database'
+  await database.close()
+})
+// Once a stop has begun, every answer closes its connection: Node's close() waits for each connection,
+// and one whose request was in flight would go back to keep-alive and hold the stop for
+// KEEP_ALIVE_TIMEOUT_MS.
+server.addHook('onSend', (_request, reply, payload, done) => {
+  if (closing) reply.header('connection', 'close')
+  done(null, payload)
+})
 await server.register(app, {
   database,
   config,
   protection: { maxInFlight: config.maxInFlight, maxFailedKeys: config.maxFailedKeysPerMinute, failedKeyWindowMs: 60_000 },
 })
-// What a stop is at, for the slow-stop log: Fastify closes the HTTP server (waiting for requests in
-// flight) before its onClose hooks, this one last as it was added last.
-let stopStage: 'http' | 'database' = 'http'
+// the first onClose hook to run after Fastify's own, which closes the HTTP server
 server.addHook('onClose', async () => {
-  stopStage = 'database'
-  await database.close()
+  stopStage = 'app'
 })
 // Once per start, before the first request: what the last stop interrupted is failed, or run again
 // when it is a recorded follow-up (docs/decisions.md, "Issue 20: one job owner").
@@ -76,6 +88,17 @@ const shutdown = (signal: string) => {
     )
   }, 10_000)
   slow.unref()
+  // Connections idle are closed as they become so (an answer begun before the stop, a stream, has no
+  // Connection: close); after the grace, those still busy too (an upload: its import is not created).
+  const http = server.server
+  setInterval(() => http.closeIdleConnections(), 250).unref()
+  setTimeout(() => {
+    http.getConnections((_err, open) => {
+      if (open)
+        log.warn({ httpConnections: open, graceMs: config.timeouts.stopGraceMs }, 'requests still in flight after the stop grace: their connections are closed')
+      http.closeAllConnections()
+    })
+  }, config.timeouts.stopGraceMs).unref()
   server.close().then(
     () => process.exit(0),
     (err) => {

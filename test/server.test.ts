@@ -7,11 +7,14 @@
 // running in the background cannot start another one.
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { projectRoot } from '../src/config.js'
+import { generateCounty } from '../src/testdata/generate.js'
 import { openTestDatabase, resetData, testDatabase } from './helpers/app.js'
+import { multipart } from './helpers/imports.js'
 
 interface Running {
   proc: ChildProcess
@@ -31,7 +34,7 @@ const started: Running[] = []
 /** Whether a test is running: a test that timed out keeps running after afterEach, and must start nothing then. */
 let testRunning = false
 
-function startService(dir = dataDir): Running {
+function startService(dir = dataDir, extraEnv: NodeJS.ProcessEnv = {}): Running {
   if (!testRunning) throw new Error('the test has ended (timed out?): no service is started after it')
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -40,6 +43,7 @@ function startService(dir = dataDir): Running {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     EMBEDDED_START_TIMEOUT_MS: String(startLimitMs),
+    ...extraEnv,
   }
   if (backend === 'server') env.DATABASE_URL = url
   else delete env.DATABASE_URL
@@ -183,6 +187,80 @@ describe(`npm start (${backend} database)`, () => {
     expect(second.output()).not.toContain('admin.password') // an account exists: no new one
     second.proc.kill('SIGTERM')
     expect(await second.exited).toBe(0)
+  })
+
+  it('stops on SIGTERM with requests in flight: one answered after it closes its connection, an upload still coming is cut after the grace', slow, async () => {
+    // Keep-alive far longer than the test may take: a connection left to it would hold the stop.
+    const running = startService(dataDir, { STOP_GRACE_MS: '2000', KEEP_ALIVE_TIMEOUT_MS: '600000' })
+    const { port } = new URL(await running.listening)
+    /** A raw HTTP/1.1 request with its body held back; resolves with what came back once the server closed the socket. */
+    const held = (length: number) => {
+      const socket = net.connect(Number(port), '127.0.0.1')
+      let received = ''
+      socket.on('data', (d) => (received += d))
+      const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(received)))
+      socket.on('error', () => {})
+      const head = `POST /api/v1/session HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`
+      socket.write(head)
+      return { socket, closed }
+    }
+    const body = JSON.stringify({ username: 'nobody', password: 'not-the-password' })
+    const answered = held(Buffer.byteLength(body))
+    answered.socket.write(body.slice(0, 10))
+    const upload = held(100_000)
+    upload.socket.write('{"username"')
+    const seen = (what: RegExp) => (running.output().match(what) ?? []).length
+    await until('both requests to reach the service', () => seen(/"url":"\/api\/v1\/session"/g) === 2)
+    running.proc.kill('SIGTERM')
+    await until('the stop to begin', () => seen(/shutting down/g) > 0)
+    answered.socket.write(body.slice(10))
+    const answer = await answered.closed
+    expect(answer).toMatch(/^HTTP\/1\.1 401 /)
+    expect(answer.toLowerCase()).toContain('connection: close')
+    // the upload never completes: its connection goes at the grace, and the stop ends
+    expect(await upload.closed).toBe('')
+    expect(await running.exited).toBe(0)
+    expect(running.output()).toMatch(/requests still in flight after the stop grace/)
+  })
+
+  it('aborts a running import on SIGTERM before it closes the database: the import fails saying why, no version lands', slow, async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-stop-import-'))
+    try {
+      // large enough to be still loading when the stop comes (a second or more on a quiet machine)
+      const [layer] = await generateCounty({ outDir: out, layers: ['survey3'], patches: 150_000 })
+      const first = startService()
+      const baseUrl = await first.listening
+      const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
+      const body = multipart({ layer: 'survey3', county: '371502' }, { path: layer!.zip })
+      const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
+      expect(created.status).toBe(202)
+      const { id } = (await created.json()) as { id: number }
+      const job = async () => (await (await fetch(`${baseUrl}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+      let seen: Record<string, unknown> = {}
+      for (let i = 0; i < 2000 && !(seen.status === 'running' && Number(seen.progress) > 0.05); i++) {
+        seen = await job()
+        if (seen.status !== 'queued' && seen.status !== 'running') break
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect(seen.status, 'the import ended before the stop: make it larger').toBe('running')
+      first.proc.kill('SIGTERM')
+      expect(await first.exited).toBe(0)
+
+      const second = startService()
+      const again = await second.listening
+      const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+      expect(ended).toMatchObject({
+        status: 'failed',
+        datasetId: null,
+        errors: [{ message: 'interrupted by a stop of the service; start it again', messageZh: '服务停止，任务中断：请重新提交' }],
+      })
+      // the next start found nothing left to settle: the stop recorded the end itself
+      expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
+      second.proc.kill('SIGTERM')
+      expect(await second.exited).toBe(0)
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true })
+    }
   })
 
   it.runIf(backend === 'embedded')('stops with an error when the embedded database dies', slow, async () => {

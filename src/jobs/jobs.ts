@@ -41,6 +41,12 @@ const defaultHeartbeatSeconds = 10
 
 /** How often a follow-up that lost its connection is run again before it fails. */
 const followUpRetries = 2
+/** The end of a job a stop of the service aborted: failed, as the user did not cancel it, and to be submitted again. */
+const stoppedSaid: Ending = {
+  status: 'failed',
+  message: 'interrupted by a stop of the service; start it again',
+  messageZh: '服务停止，任务中断：请重新提交',
+}
 
 export class Jobs {
   readonly hooks: ActivationHooks
@@ -356,14 +362,16 @@ export class Jobs {
       await Promise.all(commits)
       await progress.settled()
       const status = outcome.status === 'failed' ? (signal.aborted ? 'cancelled' : 'failed') : 'succeeded'
-      end = { status, outcome }
+      end = status === 'cancelled' && this.runner.closing ? stoppedWith(outcome) : { status, outcome }
       if (!committed && !(await this.knex.transaction((trx) => this.endOwningFollowUps(trx, k, id, end)))) end = await this.recorded(k, id, end)
     } catch (err) {
       await Promise.all(commits)
       await progress.settled()
       if (!signal.aborted) await this.logFailure(k, id, err)
       end = signal.aborted
-        ? { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }
+        ? this.runner.closing
+          ? stoppedSaid
+          : { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }
         : {
             status: 'failed',
             message: k.errorMessage?.(err) ?? errorText(err),
@@ -467,6 +475,20 @@ export class Jobs {
       this.opts.log.warn({ err, job: jobKey(f.kind, f.id) }, 'a follow-up job could not be started now; the next start runs it')
     }
   }
+}
+
+/**
+ * The end of a job a stop aborted whose own outcome says why it ended: its errors' 'cancelled' (an
+ * import's, a survey database's layers') said as the stop's words, since nobody cancelled it.
+ */
+function stoppedWith(outcome: JobOutcome): Ending {
+  const errors = outcome.columns?.errors
+  const list = typeof errors === 'string' ? (JSON.parse(errors) as unknown) : errors
+  if (!Array.isArray(list)) return { ...stoppedSaid, outcome }
+  const said = list.map((e: { message?: unknown }) =>
+    e?.message === 'cancelled' ? { ...e, message: stoppedSaid.message, messageZh: stoppedSaid.messageZh } : e,
+  )
+  return { ...stoppedSaid, outcome: { ...outcome, columns: { ...outcome.columns, errors: typeof errors === 'string' ? JSON.stringify(said) : said } } }
 }
 
 const splitKey = (key: string): [JobKindKey, number] => {
