@@ -7,7 +7,15 @@ describe('configuration', () => {
   it('gives the documented defaults: no CORS, no proxy, no public URL, the limits as before', () => {
     const c = loadConfig({})
     expect(c).toMatchObject({ corsOrigins: [], trustProxy: false, publicUrl: undefined })
-    expect(c.timeouts).toEqual({ statementMs: 30_000, healthMs: 2000, requestMs: 3_600_000, headersMs: 30_000, keepAliveMs: 72_000, connectionMs: 0 })
+    expect(c.timeouts).toEqual({
+      statementMs: 30_000,
+      healthMs: 2000,
+      requestMs: 3_600_000,
+      headersMs: 30_000,
+      keepAliveMs: 72_000,
+      connectionMs: 0,
+      stopGraceMs: 20_000,
+    })
     expect(c.limits).toEqual({
       items: { default: 100, maximum: 10_000 },
       tiles: { maxFeatures: 5000, maxAnalysisPieces: 2000 },
