@@ -141,8 +141,12 @@ describe(`the image's CMD (${backend} database)`, () => {
     const page = await fetch(`${base}/`)
     expect(page.status).toBe(200)
     expect(await page.text()).toContain('<script type="module" src="/app.js">')
-    expect((await fetch(`${base}/app.js`)).status).toBe(200)
-    expect((await fetch(`${base}/vendor/maplibre-gl/maplibre-gl.mjs`)).status).toBe(200)
+    // read whole, as a browser does: a body left unread keeps its connection busy to the end of the file
+    for (const file of ['/app.js', '/vendor/maplibre-gl/maplibre-gl.mjs']) {
+      const res = await fetch(`${base}${file}`)
+      expect(res.status, file).toBe(200)
+      expect((await res.arrayBuffer()).byteLength, file).toBeGreaterThan(0)
+    }
   })
 
   it('imports a layer with the admin key its first start wrote to DATA_DIR, and serves it over OGC', async () => {
