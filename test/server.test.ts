@@ -190,8 +190,9 @@ describe(`npm start (${backend} database)`, () => {
   })
 
   it('stops on SIGTERM with requests in flight: one answered after it closes its connection, an upload still coming is cut after the grace', slow, async () => {
-    // Keep-alive far longer than the test may take: a connection left to it would hold the stop.
-    const running = startService(dataDir, { STOP_GRACE_MS: '2000', KEEP_ALIVE_TIMEOUT_MS: '600000' })
+    // Keep-alive far longer than the test may take: a connection left to it would hold the stop. The
+    // grace leaves the answer time to come on a busy machine.
+    const running = startService(dataDir, { STOP_GRACE_MS: '8000', KEEP_ALIVE_TIMEOUT_MS: '600000' })
     const { port } = new URL(await running.listening)
     /** A raw HTTP/1.1 request with its body held back; resolves with what came back once the server closed the socket. */
     const held = (length: number) => {
