@@ -5,12 +5,12 @@
 // 24); a cancel stops the current layer and skips the rest; a stop (kill -9) leaves the committed
 // layers succeeded, and whoever ends the job settles the others (settleLayers).
 import fs from 'node:fs/promises'
-import { activeStatuses } from '../jobs/kinds.js'
+import { activeStatuses, stoppedByService, stoppedSaid } from '../jobs/kinds.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import type { FinalStatus } from '../jobs/kinds.js'
 import type { FollowUp } from '../jobs/keys.js'
 import { dropOldVersions, reportColumns, runActivationHooks, writeWarnings, type ImportJobContext, type ImportKindOptions } from './job-steps.js'
-import { emptyReport, ImportFailure, type ImportCounts, type ImportIssue, type ImportReport } from './report.js'
+import { abortedSaid, emptyReport, ImportFailure, type ImportCounts, type ImportIssue, type ImportReport } from './report.js'
 import type { ImportRequest } from './request.js'
 import { runImport } from './run.js'
 import { surveyYearLayers } from './survey-year.js'
@@ -151,7 +151,7 @@ export async function runDatabaseJob(o: ImportKindOptions, ctx: ImportJobContext
         message: `${failed.length} of ${layers.length} layers not imported: ${failed.map((l) => `${l.sourceLayer} (${l.message})`).join('; ')}${ok.length ? `; imported: ${ok.join(', ')}` : ''}`,
         messageZh: `${layers.length} 个图层中有 ${failed.length} 个未导入：${failed.map((l) => `${l.sourceLayer}（${l.messageZh}）`).join('；')}${ok.length ? `。已导入：${ok.join('、')}` : ''}`,
       })
-    } else if (signal.aborted) lead.push({ message: 'cancelled', messageZh: '导入已取消' })
+    } else if (signal.aborted) lead.push(abortedSaid(signal))
     const succeeded = layers.filter((l) => l.status === 'succeeded' && l.datasetId !== null)
     return {
       ...reportColumns({
@@ -256,7 +256,8 @@ export async function runDatabaseJob(o: ImportKindOptions, ctx: ImportJobContext
         const report = (err as { report?: ImportReport }).report
         if (!(err instanceof ImportFailure && report)) throw err
         reports[i] = report
-        ended(l, signal.aborted ? 'cancelled' : 'failed', report)
+        // a stop of the service fails the layer it interrupted (its report says so); a user's cancel cancels it
+        ended(l, signal.aborted && !stoppedByService(signal) ? 'cancelled' : 'failed', report)
         show(i)
       }
     }
@@ -265,7 +266,8 @@ export async function runDatabaseJob(o: ImportKindOptions, ctx: ImportJobContext
     throw err
   }
   await removeUpload()
-  if (signal.aborted) layers.splice(0, layers.length, ...settleLayers(layers, 'cancelled', null))
+  if (signal.aborted)
+    layers.splice(0, layers.length, ...(stoppedByService(signal) ? settleLayers(layers, 'failed', [stoppedSaid]) : settleLayers(layers, 'cancelled', null)))
   const columns = endColumns()
   if (jobEnded || layers.every((l) => l.status === 'succeeded')) return { columns }
   return { status: 'failed' as const, columns }

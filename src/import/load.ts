@@ -9,7 +9,7 @@ import { copyBatch, loadPlan, projectBatch, type LoadPlan } from './copy-batch.j
 import { geographicCrs } from '../crs/chinese-crs.js'
 import * as q from './queries.js'
 import type { BatchRows } from './queries.js'
-import { cancelled, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
+import { abortedSaid, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
 import type { ImportContext, ImportLimits, ImportRequest } from './request.js'
 import type { FeatureSource } from './source.js'
 import { validityReasonZh } from './validity-zh.js'
@@ -37,7 +37,7 @@ export async function load(step: LoadStep): Promise<void> {
   const inFlight: Array<Promise<void>> = []
   try {
     for (;;) {
-      if (ctx.signal?.aborted) throw new ImportFailure(cancelled)
+      if (ctx.signal?.aborted) throw new ImportFailure(abortedSaid(ctx.signal))
       const batch = await source.next(limits.batchSize)
       if (batch.features.length === 0) break
       const rows = builder.build(batch, source.fileName, issues, counts)

@@ -1,5 +1,6 @@
 // What an import tells its user: counts, CRS and encoding found, warnings and errors with records.
 import type { Said } from '../errors/bilingual.js'
+import { stoppedByService, stoppedSaid } from '../jobs/kinds.js'
 
 /**
  * What a console (or a script) can do about an issue, as it acts on it:
@@ -124,6 +125,8 @@ export class ImportFailure extends Error {
 
 /** A cancel by the user: not a fault of the file. */
 export const cancelled: Said = { message: 'cancelled', messageZh: '导入已取消' }
+/** Why an aborted import ended: a user's cancel, or a stop of the service (nobody cancelled it). */
+export const abortedSaid = (signal?: AbortSignal): Said => (stoppedByService(signal) ? stoppedSaid : cancelled)
 
 export const emptyReport = (): ImportReport => ({
   counts: { read: 0, stored: 0, repaired: 0, rejected: 0, nullShapes: 0, deleted: 0 },

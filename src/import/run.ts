@@ -22,7 +22,7 @@ import * as q from './queries.js'
 import type { Activation, ImportContext, ImportLimits, ImportRequest } from './request.js'
 import { load } from './load.js'
 import { locate, locationVerdict } from './location.js'
-import { cancelled, emptyReport, ImportFailure, issueAt, IssueList, type ImportIssue, type ImportReport } from './report.js'
+import { abortedSaid, emptyReport, ImportFailure, issueAt, IssueList, type ImportIssue, type ImportReport } from './report.js'
 import { openShapefile, SourceError } from './shapefile-source.js'
 import { surveyYearFromSjnf, surveyYearLayers } from './survey-year.js'
 import type { FeatureSource } from './source.js'
@@ -265,7 +265,7 @@ async function completeVersion(run: ImportRun, dataset: { id: number }): Promise
     issues.errors.lead(summary)
     throw new ImportFailure(summary, issues.errors.items)
   }
-  if (ctx.signal?.aborted) throw new ImportFailure(cancelled)
+  if (ctx.signal?.aborted) throw new ImportFailure(abortedSaid(ctx.signal))
   const tIndex = Date.now()
   const [, summary] = await Promise.all([
     q.attachVersionTable(ctx.knex, req.kind, dataset.id),
@@ -318,7 +318,7 @@ async function failed(run: ImportRun, err: unknown): Promise<unknown> {
         { message: err.message, messageZh: err.messageZh, ...(err instanceof CrsError && { code: err.code }) },
       ),
     )
-  else if (ctx.signal?.aborted || err instanceof GdalCancelled) issues.errors.add(cancelled)
+  else if (ctx.signal?.aborted || err instanceof GdalCancelled) issues.errors.add(abortedSaid(ctx.signal))
   else if (diskFull(err as Error)) issues.errors.add(diskFullSaid)
   else return err
   const first = issues.errors.items[0] ?? { message: 'import failed', messageZh: '导入失败' }

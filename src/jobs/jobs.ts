@@ -9,7 +9,7 @@ import type { Scope } from '../domain/region.js'
 import { problem } from '../errors/index.js'
 import type { ActivationHooks } from './hooks.js'
 import type { FollowUp, JobKindKey } from './keys.js'
-import { activeStatuses, jobKey, type FinalStatus, type JobKind, type JobOutcome, type ParamsOf } from './kinds.js'
+import { activeStatuses, jobKey, stoppedByService, stoppedSaid, type FinalStatus, type JobKind, type JobOutcome, type ParamsOf } from './kinds.js'
 import { diskFull, diskFullSaid, endJob, endJobEventually, errorText, lostConnection, markRunning, requeueJob, type Ending } from './lifecycle.js'
 import { heartbeatLimitSeconds, ownerColumns, ownerGone, ownerOfRow, processOwner, type JobOwner } from './owner.js'
 import { ProgressWriter } from './progress.js'
@@ -41,12 +41,8 @@ const defaultHeartbeatSeconds = 10
 
 /** How often a follow-up that lost its connection is run again before it fails. */
 const followUpRetries = 2
-/** The end of a job a stop of the service aborted: failed, as the user did not cancel it, and to be submitted again. */
-const stoppedSaid: Ending = {
-  status: 'failed',
-  message: 'interrupted by a stop of the service; start it again',
-  messageZh: '服务停止，任务中断：请重新提交',
-}
+/** The end of a job a stop of the service aborted: failed, as the user did not cancel it. */
+const stopped: Ending = { status: 'failed', ...stoppedSaid }
 
 export class Jobs {
   readonly hooks: ActivationHooks
@@ -362,15 +358,16 @@ export class Jobs {
       await Promise.all(commits)
       await progress.settled()
       const status = outcome.status === 'failed' ? (signal.aborted ? 'cancelled' : 'failed') : 'succeeded'
-      end = status === 'cancelled' && this.runner.closing ? stoppedWith(outcome) : { status, outcome }
+      // (the outcome's errors say the stop already: the kind read the signal's reason)
+      end = status === 'cancelled' && stoppedByService(signal) ? { ...stopped, outcome } : { status, outcome }
       if (!committed && !(await this.knex.transaction((trx) => this.endOwningFollowUps(trx, k, id, end)))) end = await this.recorded(k, id, end)
     } catch (err) {
       await Promise.all(commits)
       await progress.settled()
       if (!signal.aborted) await this.logFailure(k, id, err)
       end = signal.aborted
-        ? this.runner.closing
-          ? stoppedSaid
+        ? stoppedByService(signal)
+          ? stopped
           : { status: 'cancelled', message: 'cancelled', messageZh: '已取消' }
         : {
             status: 'failed',
@@ -475,20 +472,6 @@ export class Jobs {
       this.opts.log.warn({ err, job: jobKey(f.kind, f.id) }, 'a follow-up job could not be started now; the next start runs it')
     }
   }
-}
-
-/**
- * The end of a job a stop aborted whose own outcome says why it ended: its errors' 'cancelled' (an
- * import's, a survey database's layers') said as the stop's words, since nobody cancelled it.
- */
-function stoppedWith(outcome: JobOutcome): Ending {
-  const errors = outcome.columns?.errors
-  const list = typeof errors === 'string' ? (JSON.parse(errors) as unknown) : errors
-  if (!Array.isArray(list)) return { ...stoppedSaid, outcome }
-  const said = list.map((e: { message?: unknown }) =>
-    e?.message === 'cancelled' ? { ...e, message: stoppedSaid.message, messageZh: stoppedSaid.messageZh } : e,
-  )
-  return { ...stoppedSaid, outcome: { ...outcome, columns: { ...outcome.columns, errors: typeof errors === 'string' ? JSON.stringify(said) : said } } }
 }
 
 const splitKey = (key: string): [JobKindKey, number] => {

@@ -16,6 +16,13 @@ export type ParamsOf<K extends JobKindKey> = K extends keyof JobParamsByKind ? J
 export type FinalStatus = 'succeeded' | 'failed' | 'cancelled'
 export const activeStatuses = ['queued', 'running'] as const
 
+/** The reason (AbortSignal.reason) a stop of the service aborts the running job with: nobody cancelled it. */
+export const serviceStop = Object.freeze({ stop: 'the service is stopping' })
+/** Whether a job's abort came from a stop of the service, not a user's cancel. */
+export const stoppedByService = (signal?: AbortSignal): boolean => signal?.aborted === true && signal.reason === serviceStop
+/** What a job a stop of the service aborted says: it fails, to be submitted again. */
+export const stoppedSaid = { message: 'interrupted by a stop of the service; start it again', messageZh: '服务停止，任务中断：请重新提交' } as const
+
 /** How a run ended without throwing: succeeded, or failed with a report of its own (an import's bad records). */
 export interface JobOutcome {
   status?: 'succeeded' | 'failed'

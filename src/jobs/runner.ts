@@ -1,7 +1,7 @@
 // Long work runs here, one job at a time in this process, so a county's million-patch import does
 // not compete with another for memory. Each job can be cancelled through its AbortSignal, and
 // anyone may wait for a job's end (a cancel, the CLI, a test) on the job itself, not by polling.
-import type { FinalStatus } from './kinds.js'
+import { serviceStop, type FinalStatus } from './kinds.js'
 import { outsideRequest } from '../db/request-work.js'
 
 /** Runs a job to its recorded end and says which; rejects only if not even that could be written. */
@@ -98,7 +98,7 @@ export class JobRunner {
     const dropped = this.queue.splice(0)
     for (const d of dropped) this.forget(d, null)
     if (this.current) {
-      if (abortRunning) this.current.controller.abort()
+      if (abortRunning) this.current.controller.abort(serviceStop)
       await this.current.ended
     }
     return dropped.map((d) => d.key)
