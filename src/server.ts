@@ -71,9 +71,10 @@ const shutdown = (signal: string) => {
   closing = true
   log.info({ signal }, 'shutting down')
   // A stop that takes long says what it waits for (a running job, connections still held), every 10 s.
+  const http = server.server
   const pool = (database.knex.client as { pool?: { numUsed(): number; numPendingAcquires(): number; numPendingCreates(): number } }).pool
   const slow = setInterval(() => {
-    server.server.getConnections((err, httpConnections) =>
+    http.getConnections((err, httpConnections) =>
       log.warn(
         {
           stage: stopStage,
@@ -90,7 +91,6 @@ const shutdown = (signal: string) => {
   slow.unref()
   // Connections idle are closed as they become so (an answer begun before the stop, a stream, has no
   // Connection: close); after the grace, those still busy too (an upload: its import is not created).
-  const http = server.server
   setInterval(() => http.closeIdleConnections(), 250).unref()
   setTimeout(() => {
     http.getConnections((_err, open) => {

@@ -385,7 +385,7 @@ export class Jobs {
         if (again) return this.execute(k, id, again, signal, attempt + 1)
       }
       // A stop that interrupts a recorded follow-up leaves it for the next start to run again.
-      if (!committed && signal.aborted && this.runner.closing && (await k.resumable?.(this.knex, id).catch(() => null))) {
+      if (!committed && stoppedByService(signal) && (await k.resumable?.(this.knex, id).catch(() => null))) {
         await requeueJob(this.knex, k, id).catch(() => {})
         return 'cancelled'
       }
