@@ -24,9 +24,21 @@ export function onPostgresServer(knex: Knex): Promise<boolean> {
   return answer
 }
 
+const statementNames = new Map<string, string>()
+
 /**
  * The name of `text` as a named prepared statement: node-pg parses it once per connection, then
  * only binds and executes it, and after five executions PostgreSQL may keep a generic plan. The
  * name follows the text: node-pg refuses one name for two texts on a connection.
  */
-export const statementName = (prefix: string, text: string) => `${prefix}_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+export const statementName = (prefix: string, text: string) => {
+  // the texts are the code's own (values are bound), so few: hashing kilobytes of SQL for each of a
+  // project analysis's statements showed in its profile, a lookup does not
+  const key = `${prefix}\u0000${text}`
+  let name = statementNames.get(key)
+  if (name === undefined) {
+    if (statementNames.size >= 1000) statementNames.clear()
+    statementNames.set(key, (name = `${prefix}_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`))
+  }
+  return name
+}

@@ -22,8 +22,20 @@ export interface BuildingTypeRule {
   at?: 'anywhere' | 'end' | 'whole'
 }
 
+// The rules' keywords are few and fixed by the configuration; every type of every analysis is
+// matched against all of them, so each is normalised once (a sixth of a project analysis's rules CPU).
+const normalisedKeywords = new Map<string, string>()
+const normalisedKeyword = (keyword: string) => {
+  let k = normalisedKeywords.get(keyword)
+  if (k === undefined) {
+    if (normalisedKeywords.size >= 10_000) normalisedKeywords.clear()
+    normalisedKeywords.set(keyword, (k = normaliseBuildingType(keyword)))
+  }
+  return k
+}
+
 const matches = (norm: string, keyword: string, at: BuildingTypeRule['at']) => {
-  const k = normaliseBuildingType(keyword)
+  const k = normalisedKeyword(keyword)
   return at === 'whole' ? norm === k : at === 'end' ? norm.endsWith(k) : norm.includes(k)
 }
 
@@ -52,8 +64,8 @@ export function normaliseBuildingType(type: string): string {
  * No type at all is `unknown` too.
  */
 export function classifyBuildingType(type: string | null, rules: readonly BuildingTypeRule[]): BuildingTypeClassification {
-  if (type === null || normaliseBuildingType(type) === '') return { type, class: 'unknown', category: '未填写建筑类型 (no type recorded)' }
-  const norm = normaliseBuildingType(type)
+  const norm = type === null ? '' : normaliseBuildingType(type)
+  if (norm === '') return { type, class: 'unknown', category: '未填写建筑类型 (no type recorded)' }
   for (const rule of rules) {
     if (rule.keywords.some((k) => matches(norm, k, rule.at))) return { type, class: rule.class, category: rule.category }
   }
