@@ -6,10 +6,13 @@ import { adminAccountNotice, adminKeyNotice, bootstrapAdminAccount, bootstrapAdm
 import { loadConfig } from './config.js'
 import { openDatabase } from './db/connection.js'
 import { migrateLatest } from './db/migrate.js'
+import { problem } from './errors/index.js'
 import { loadShippedCalendars } from './review/calendar.js'
 
 const config = loadConfig()
-const server = Fastify(serverOptions(config))
+// A request that reaches routing once a stop has begun gets our problem document (below), not
+// Fastify's own 503 JSON.
+const server = Fastify({ ...serverOptions(config), return503OnClosing: false })
 const log = server.log
 
 log.info({ backend: config.databaseUrl ? 'server' : 'embedded', dataDir: config.dataDir }, 'opening database')
@@ -48,6 +51,11 @@ server.addHook('onClose', async () => {
 // Once a stop has begun, every answer closes its connection: Node's close() waits for each connection,
 // and one whose request was in flight would go back to keep-alive and hold the stop for
 // KEEP_ALIVE_TIMEOUT_MS.
+// A request whose connection was busy when the stop began (its headers still coming, say) is routed
+// after it: it is refused, bilingual and with Retry-After, before any work of the app's.
+server.addHook('onRequest', async () => {
+  if (closing) throw problem('LR_STOPPING', 'the service is stopping; retry in a moment', { detailZh: '服务正在停止，请稍后重试' })
+})
 server.addHook('onSend', (_request, reply, payload, done) => {
   if (closing) reply.header('connection', 'close')
   done(null, payload)

@@ -205,6 +205,13 @@ describe(`npm start (${backend} database)`, () => {
       socket.write(head)
       return { socket, closed }
     }
+    // a request whose headers are still coming when the stop begins: it reaches routing after it
+    const late = net.connect(Number(port), '127.0.0.1')
+    let lateAnswer = ''
+    late.on('data', (d) => (lateAnswer += d))
+    const lateClosed = new Promise<string>((resolve) => late.on('close', () => resolve(lateAnswer)))
+    late.on('error', () => {})
+    late.write('GET /api/v1/projects HTTP/1.1\r\nHost: 127.0.0.1\r\n')
     const body = JSON.stringify({ username: 'nobody', password: 'not-the-password' })
     const answered = held(Buffer.byteLength(body))
     answered.socket.write(body.slice(0, 10))
@@ -214,6 +221,14 @@ describe(`npm start (${backend} database)`, () => {
     await until('both requests to reach the service', () => seen(/"url":"\/api\/v1\/session"/g) === 2)
     running.proc.kill('SIGTERM')
     await until('the stop to begin', () => seen(/shutting down/g) > 0)
+    late.write('Accept: application/json\r\n\r\n')
+    // refused with our problem document (bilingual, Retry-After), not Fastify's own 503 JSON
+    const refused = await lateClosed
+    expect(refused).toMatch(/^HTTP\/1\.1 503 /)
+    expect(refused.toLowerCase()).toContain('connection: close')
+    expect(refused.toLowerCase()).toContain('content-type: application/problem+json')
+    expect(refused.toLowerCase()).toMatch(/retry-after: 5\r\n/)
+    expect(JSON.parse(refused.slice(refused.indexOf('\r\n\r\n') + 4))).toMatchObject({ status: 503, code: 'LR_STOPPING', title: '服务正在停止，请稍后重试' })
     answered.socket.write(body.slice(10))
     const answer = await answered.closed
     expect(answer).toMatch(/^HTTP\/1\.1 401 /)

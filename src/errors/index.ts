@@ -31,6 +31,8 @@ export const problemKinds = {
   LR_URI_TOO_LONG: { status: 414, slug: 'uri-too-long', titleZh: '请求地址过长', titleEn: 'URI too long' },
   LR_HEADERS_TOO_LARGE: { status: 431, slug: 'headers-too-large', titleZh: '请求头或查询串过长', titleEn: 'Request header fields too large' },
   LR_OVERLOADED: { status: 503, slug: 'overloaded', titleZh: '服务繁忙，请稍后重试', titleEn: 'Service overloaded' },
+  // A request that reached the service once its stop had begun (its connection was busy when the stop came).
+  LR_STOPPING: { status: 503, slug: 'stopping', titleZh: '服务正在停止，请稍后重试', titleEn: 'Service stopping' },
   LR_TOO_MANY_REQUESTS: { status: 429, slug: 'too-many-requests', titleZh: '请求过于频繁', titleEn: 'Too many requests' },
   // /health when the service cannot do its work: the component (database, migrations) and the reading.
   LR_UNHEALTHY: { status: 503, slug: 'unhealthy', titleZh: '服务暂不可用', titleEn: 'Service unhealthy' },

@@ -31,6 +31,8 @@ function isDatabaseUnavailable(err: Error & { code?: string }): boolean {
 const retryAfterSeconds: Partial<Record<ProblemCode, number>> = {
   LR_DB_UNAVAILABLE: 5,
   LR_UNHEALTHY: 5,
+  // a stop: the service is started again, or another instance answers
+  LR_STOPPING: 5,
   // a full disk: space may return (an operator frees it, a failed import's rows are removed)
   LR_INSUFFICIENT_STORAGE: 60,
 }
