@@ -5,7 +5,7 @@
 // starts is killed after it, with its embedded child (the whole process group), so a failed or
 // timed-out test leaves no process holding the data directory's lock; a timed-out test that goes on
 // running in the background cannot start another one.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { projectRoot } from '../src/config.js'
 import { generateCounty } from '../src/testdata/generate.js'
 import { openTestDatabase, resetData, testDatabase } from './helpers/app.js'
+import { hasOgr2ogr, requireUnderCi, skipWithout } from './helpers/ci.js'
 import { multipart } from './helpers/imports.js'
 
 interface Running {
@@ -278,6 +279,75 @@ describe(`npm start (${backend} database)`, () => {
       fs.rmSync(out, { recursive: true, force: true })
     }
   })
+
+  it.skipIf(skipWithout(hasOgr2ogr))(
+    'aborts a survey database job on SIGTERM: the layer loading fails saying why, the next is not reached, no version lands',
+    slow,
+    async () => {
+      requireUnderCi(hasOgr2ogr, 'ogr2ogr (Debian gdal-bin) is needed to make the GeoPackage')
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-stop-gpkg-'))
+      try {
+        // a county's GeoPackage: DLTB large enough to be still loading when the stop comes, then XZDW
+        const [s3, lines] = await generateCounty({ outDir: out, layers: ['survey3', 'survey2-lines'], patches: 150_000 })
+        const gpkg = path.join(out, '371502.gpkg')
+        for (const [zip, name] of [
+          [s3!.zip, 'DLTB'],
+          [lines!.zip, 'XZDW'],
+        ] as const) {
+          const unzipped = path.join(out, name)
+          execFileSync('unzip', ['-q', zip, '-d', unzipped])
+          const shp = fs.readdirSync(unzipped).find((f) => f.endsWith('.shp'))!
+          execFileSync('ogr2ogr', ['-f', 'GPKG', ...(name === 'DLTB' ? [] : ['-update']), gpkg, path.join(unzipped, shp), '-nln', name], { stdio: 'ignore' })
+        }
+        const first = startService()
+        const baseUrl = await first.listening
+        const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
+        const body = multipart({ county: '371502', layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, { path: gpkg })
+        const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
+        expect(created.status, await created.clone().text()).toBe(202)
+        const { id } = (await created.json()) as { id: number }
+        const job = async () => (await (await fetch(`${baseUrl}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+        let seen: Record<string, unknown> = {}
+        for (let i = 0; i < 3000 && !(seen.status === 'running' && Number(seen.progress) > 0.02); i++) {
+          seen = await job()
+          if (seen.status !== 'queued' && seen.status !== 'running') break
+          await new Promise((r) => setTimeout(r, 20))
+        }
+        expect(seen.status, 'the import ended before the stop: make it larger').toBe('running')
+        first.proc.kill('SIGTERM')
+        expect(await first.exited).toBe(0)
+
+        const second = startService()
+        const again = await second.listening
+        const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+        expect(ended).toMatchObject({
+          status: 'failed',
+          datasetId: null,
+          errors: [
+            {
+              message:
+                '2 of 2 layers not imported: DLTB (interrupted by a stop of the service; start it again); XZDW (not imported: the job stopped before this layer)',
+              messageZh: '2 个图层中有 2 个未导入：DLTB（服务停止，任务中断：请重新提交）；XZDW（未导入：任务在导入此图层之前已中断）',
+            },
+            { file: '371502.gpkg:DLTB', message: 'interrupted by a stop of the service; start it again', messageZh: '服务停止，任务中断：请重新提交' },
+          ],
+          layers: [
+            { sourceLayer: 'DLTB', layer: 'survey3', status: 'failed', messageZh: '服务停止，任务中断：请重新提交', datasetId: null },
+            { sourceLayer: 'XZDW', layer: 'survey2-lines', status: 'cancelled', messageZh: '未导入：任务在导入此图层之前已中断', datasetId: null },
+          ],
+        })
+        expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
+        // no version of either layer in the county
+        const active = (await (await fetch(`${again}/api/v1/layers?county=371502`, { headers })).json()) as Array<{ layer: string }>
+        expect(active.map((l) => l.layer)).not.toEqual(expect.arrayContaining(['survey3']))
+        expect(active.map((l) => l.layer)).not.toEqual(expect.arrayContaining(['survey2-lines']))
+        second.proc.kill('SIGTERM')
+        expect(await second.exited).toBe(0)
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true })
+      }
+    },
+  )
 
   it.runIf(backend === 'embedded')('stops with an error when the embedded database dies', slow, async () => {
     const running = startService()

@@ -143,7 +143,9 @@ export async function runDatabaseJob(o: ImportKindOptions, ctx: ImportJobContext
   const endColumns = () => {
     const done = reports.map((r, i) => (r ? { r, i } : null)).filter((x) => x !== null)
     const last = done.at(-1)?.r
-    const failed = layers.filter((l) => l.status === 'failed' || (l.status === 'cancelled' && !signal.aborted))
+    // not imported: failed, or cancelled by anything but the user's cancel (a layer a stop kept the job from reaching counts)
+    const userCancel = signal.aborted && !stoppedByService(signal)
+    const failed = layers.filter((l) => l.status === 'failed' || (l.status === 'cancelled' && !userCancel))
     const lead: ImportIssue[] = []
     if (failed.length) {
       const ok = layers.filter((l) => l.status === 'succeeded').map((l) => l.sourceLayer)
