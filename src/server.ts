@@ -48,14 +48,14 @@ server.addHook('onClose', async () => {
   stopStage = 'database'
   await database.close()
 })
-// Once a stop has begun, every answer closes its connection: Node's close() waits for each connection,
-// and one whose request was in flight would go back to keep-alive and hold the stop for
-// KEEP_ALIVE_TIMEOUT_MS.
 // A request whose connection was busy when the stop began (its headers still coming, say) is routed
 // after it: it is refused, bilingual and with Retry-After, before any work of the app's.
 server.addHook('onRequest', async () => {
   if (closing) throw problem('LR_STOPPING', 'the service is stopping; retry in a moment', { detailZh: '服务正在停止，请稍后重试' })
 })
+// Once a stop has begun, every answer closes its connection: Node's close() waits for each connection,
+// and one whose request was in flight would go back to keep-alive and hold the stop for
+// KEEP_ALIVE_TIMEOUT_MS.
 server.addHook('onSend', (_request, reply, payload, done) => {
   if (closing) reply.header('connection', 'close')
   done(null, payload)

@@ -57,7 +57,8 @@ export function projectsWhere(sel: ProjectSelection, alias = ''): Sql {
   // (src/analysis/queries.ts run), and PostgreSQL keeps a generic plan only when it costs no more
   // than the custom ones. With the array it estimated the generic plan for a county's worth of
   // projects, kept planning every execution (pg_prepared_statements: 0 generic of 12), and planning
-  // was ~40 % of an analysis's database time; with the key, 9 of its 10 statements go generic.
+  // was ~40 % of an analysis's database time; with the key, 6–9 of its 10 go generic (one over a
+  // partitioned layer may not: its generic plan is estimated over every version's partition).
   if (sel.ids?.length === 1) parts.push({ sql: `${id} = ?::bigint`, bindings: [sel.ids[0]] })
   else if (sel.ids) parts.push({ sql: `${id} = ANY(?::bigint[])`, bindings: [sel.ids] })
   if (sel.box)
