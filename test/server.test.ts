@@ -12,7 +12,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { projectRoot } from '../src/config.js'
-import { generateCounty } from '../src/testdata/generate.js'
 import { openTestDatabase, resetData, testDatabase } from './helpers/app.js'
 import { hasOgr2ogr, requireUnderCi, skipWithout } from './helpers/ci.js'
 import { multipart } from './helpers/imports.js'
@@ -240,44 +239,37 @@ describe(`npm start (${backend} database)`, () => {
     expect(running.output()).toMatch(/requests still in flight after the stop grace/)
   })
 
-  it('aborts a running import on SIGTERM before it closes the database: the import fails saying why, no version lands', slow, async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-stop-import-'))
-    try {
-      // large enough to be still loading when the stop comes (a second or more on a quiet machine)
-      const [layer] = await generateCounty({ outDir: out, layers: ['survey3'], patches: 150_000 })
-      const first = startService()
-      const baseUrl = await first.listening
-      const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
-      const body = multipart({ layer: 'survey3', county: '371502' }, { path: layer!.zip })
-      const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
-      expect(created.status).toBe(202)
-      const { id } = (await created.json()) as { id: number }
-      const job = async () => (await (await fetch(`${baseUrl}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
-      let seen: Record<string, unknown> = {}
-      for (let i = 0; i < 2000 && !(seen.status === 'running' && Number(seen.progress) > 0.05); i++) {
-        seen = await job()
-        if (seen.status !== 'queued' && seen.status !== 'running') break
-        await new Promise((r) => setTimeout(r, 20))
-      }
-      expect(seen.status, 'the import ended before the stop: make it larger').toBe('running')
-      first.proc.kill('SIGTERM')
-      expect(await first.exited).toBe(0)
+  // The job is held where the test stops the service (LR_FAULT_PAUSE_AT, src/jobs/fault-points.ts):
+  // rows of its first batch stored, more to come.
+  const pausedWhileLoading = { LR_FAULT_PAUSE_AT: 'import.loading-batch', LR_FAULT_PAUSE_MS: '3000' }
+  const sample = (kind: string) => path.join(projectRoot, 'data', 'sample', `371502_${kind}.zip`)
 
-      const second = startService()
-      const again = await second.listening
-      const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
-      expect(ended).toMatchObject({
-        status: 'failed',
-        datasetId: null,
-        errors: [{ message: 'interrupted by a stop of the service; start it again', messageZh: '服务停止，任务中断：请重新提交' }],
-      })
-      // the next start found nothing left to settle: the stop recorded the end itself
-      expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
-      second.proc.kill('SIGTERM')
-      expect(await second.exited).toBe(0)
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true })
-    }
+  it('aborts a running import on SIGTERM before it closes the database: the import fails saying why, no version lands', slow, async () => {
+    const first = startService(dataDir, pausedWhileLoading)
+    const baseUrl = await first.listening
+    const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
+    const body = multipart({ layer: 'survey3', county: '371502' }, { path: sample('survey3') })
+    const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
+    expect(created.status).toBe(202)
+    const { id } = (await created.json()) as { id: number }
+    await until('the import to store its first batch', () => first.output().includes('paused at import.loading-batch'))
+    first.proc.kill('SIGTERM')
+    expect(await first.exited).toBe(0)
+
+    const second = startService()
+    const again = await second.listening
+    const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+    expect(ended).toMatchObject({
+      status: 'failed',
+      datasetId: null,
+      errors: [{ message: 'interrupted by a stop of the service; start it again', messageZh: '服务停止，任务中断：请重新提交' }],
+    })
+    // the next start found nothing left to settle: the stop recorded the end itself
+    expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
+    const active = (await (await fetch(`${again}/api/v1/layers?county=371502`, { headers })).json()) as Array<{ layer: string }>
+    expect(active.map((l) => l.layer)).not.toContain('survey3')
+    second.proc.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
   })
 
   it.skipIf(skipWithout(hasOgr2ogr))(
@@ -287,36 +279,27 @@ describe(`npm start (${backend} database)`, () => {
       requireUnderCi(hasOgr2ogr, 'ogr2ogr (Debian gdal-bin) is needed to make the GeoPackage')
       const out = fs.mkdtempSync(path.join(os.tmpdir(), 'lr-stop-gpkg-'))
       try {
-        // a county's GeoPackage: DLTB large enough to be still loading when the stop comes, then XZDW
-        const [s3, lines] = await generateCounty({ outDir: out, layers: ['survey3', 'survey2-lines'], patches: 150_000 })
+        // a county's GeoPackage: DLTB (3 000 patches, two batches), then XZDW
         const gpkg = path.join(out, '371502.gpkg')
-        for (const [zip, name] of [
-          [s3!.zip, 'DLTB'],
-          [lines!.zip, 'XZDW'],
+        for (const [kind, name] of [
+          ['survey3', 'DLTB'],
+          ['survey2-lines', 'XZDW'],
         ] as const) {
           const unzipped = path.join(out, name)
-          execFileSync('unzip', ['-q', zip, '-d', unzipped])
+          execFileSync('unzip', ['-q', sample(kind), '-d', unzipped])
           const shp = fs.readdirSync(unzipped).find((f) => f.endsWith('.shp'))!
           execFileSync('ogr2ogr', ['-f', 'GPKG', ...(name === 'DLTB' ? [] : ['-update']), gpkg, path.join(unzipped, shp), '-nln', name], { stdio: 'ignore' })
         }
-        const first = startService()
+        const first = startService(dataDir, pausedWhileLoading)
         const baseUrl = await first.listening
         const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
         const body = multipart({ county: '371502', layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, { path: gpkg })
         const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
         expect(created.status, await created.clone().text()).toBe(202)
         const { id } = (await created.json()) as { id: number }
-        const job = async () => (await (await fetch(`${baseUrl}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
-        let seen: Record<string, unknown> = {}
-        for (let i = 0; i < 3000 && !(seen.status === 'running' && Number(seen.progress) > 0.02); i++) {
-          seen = await job()
-          if (seen.status !== 'queued' && seen.status !== 'running') break
-          await new Promise((r) => setTimeout(r, 20))
-        }
-        expect(seen.status, 'the import ended before the stop: make it larger').toBe('running')
+        await until('DLTB to store its first batch', () => first.output().includes('paused at import.loading-batch'))
         first.proc.kill('SIGTERM')
         expect(await first.exited).toBe(0)
-
         const second = startService()
         const again = await second.listening
         const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>

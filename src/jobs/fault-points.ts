@@ -56,18 +56,34 @@ if (process.env.LR_FAULT_AT && !(faultPoints as readonly string[]).includes(kill
   throw new Error(`LR_FAULT_AT=${process.env.LR_FAULT_AT} names no stage; the stages are ${faultPoints.join(', ')} (each may end in @<pass>)`)
 let passes = 0
 
+// LR_FAULT_PAUSE_AT=<stage>[@<n>] holds the job at the stage's n-th pass for LR_FAULT_PAUSE_MS (5 s
+// unless set) and says so on stderr: a process test stops the service while a job is surely there,
+// instead of making its input large enough to be still running on the day's machine.
+const [pauseAt, pausePass] = (() => {
+  const m = /^([^@]+)(?:@([1-9][0-9]*))?$/.exec(process.env.LR_FAULT_PAUSE_AT ?? '')
+  return m ? [m[1], Number(m[2] ?? 1)] : [undefined, 1]
+})()
+if (process.env.LR_FAULT_PAUSE_AT && !(faultPoints as readonly string[]).includes(pauseAt ?? ''))
+  throw new Error(`LR_FAULT_PAUSE_AT=${process.env.LR_FAULT_PAUSE_AT} names no stage; the stages are ${faultPoints.join(', ')} (each may end in @<pass>)`)
+const pauseMs = Number(process.env.LR_FAULT_PAUSE_MS ?? 5000)
+let pausePasses = 0
+
 let hook: FaultHook | undefined
-let armed = killAt !== undefined
+let armed = killAt !== undefined || pauseAt !== undefined
 
 /** Sets (or, with undefined, clears) the hook of this process; for tests. */
 export function setFaultHook(h: FaultHook | undefined): void {
   hook = h
-  armed = killAt !== undefined || h !== undefined
+  armed = killAt !== undefined || pauseAt !== undefined || h !== undefined
 }
 
 /** A stage of a job: nothing happens unless a test armed it (see above). */
 export function faultPoint(name: FaultPointName, db?: Knex): Promise<void> | void {
   if (!armed) return
   if (name === killAt && ++passes === killPass) process.kill(process.pid, 'SIGKILL')
+  if (name === pauseAt && ++pausePasses === pausePass) {
+    process.stderr.write(`fault point: paused at ${name} for ${pauseMs} ms\n`)
+    return new Promise<void>((resolve) => setTimeout(resolve, pauseMs)).then(() => hook?.(name, db))
+  }
   return hook?.(name, db)
 }
