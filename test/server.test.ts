@@ -243,33 +243,41 @@ describe(`npm start (${backend} database)`, () => {
   // rows of its first batch stored, more to come.
   const pausedWhileLoading = { LR_FAULT_PAUSE_AT: 'import.loading-batch', LR_FAULT_PAUSE_MS: '3000' }
   const sample = (kind: string) => path.join(projectRoot, 'data', 'sample', `371502_${kind}.zip`)
-
-  it('aborts a running import on SIGTERM before it closes the database: the import fails saying why, no version lands', slow, async () => {
+  /**
+   * Uploads `file` with `fields` to a service whose job pauses while loading, stops it there with
+   * SIGTERM (it must exit 0), starts it again and answers the import as that start shows it.
+   */
+  async function stoppedWhileLoading(fields: Record<string, string>, file: string) {
     const first = startService(dataDir, pausedWhileLoading)
     const baseUrl = await first.listening
     const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
-    const body = multipart({ layer: 'survey3', county: '371502' }, { path: sample('survey3') })
+    const body = multipart(fields, { path: file })
     const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
-    expect(created.status).toBe(202)
+    expect(created.status, await created.clone().text()).toBe(202)
     const { id } = (await created.json()) as { id: number }
     await until('the import to store its first batch', () => first.output().includes('paused at import.loading-batch'))
     first.proc.kill('SIGTERM')
     expect(await first.exited).toBe(0)
-
     const second = startService()
     const again = await second.listening
-    const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+    const get = async (what: string) => (await (await fetch(`${again}${what}`, { headers })).json()) as unknown
+    const ended = (await get(`/api/v1/imports/${id}`)) as Record<string, unknown>
+    // the next start found nothing left to settle: the stop recorded the end itself
+    expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
+    const active = ((await get('/api/v1/layers?county=371502')) as Array<{ layer: string }>).map((l) => l.layer)
+    second.proc.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+    return { ended, active }
+  }
+
+  it('aborts a running import on SIGTERM before it closes the database: the import fails saying why, no version lands', slow, async () => {
+    const { ended, active } = await stoppedWhileLoading({ layer: 'survey3', county: '371502' }, sample('survey3'))
     expect(ended).toMatchObject({
       status: 'failed',
       datasetId: null,
       errors: [{ message: 'interrupted by a stop of the service; start it again', messageZh: '服务停止，任务中断：请重新提交' }],
     })
-    // the next start found nothing left to settle: the stop recorded the end itself
-    expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
-    const active = (await (await fetch(`${again}/api/v1/layers?county=371502`, { headers })).json()) as Array<{ layer: string }>
-    expect(active.map((l) => l.layer)).not.toContain('survey3')
-    second.proc.kill('SIGTERM')
-    expect(await second.exited).toBe(0)
+    expect(active).not.toContain('survey3')
   })
 
   it.skipIf(skipWithout(hasOgr2ogr))(
@@ -290,19 +298,7 @@ describe(`npm start (${backend} database)`, () => {
           const shp = fs.readdirSync(unzipped).find((f) => f.endsWith('.shp'))!
           execFileSync('ogr2ogr', ['-f', 'GPKG', ...(name === 'DLTB' ? [] : ['-update']), gpkg, path.join(unzipped, shp), '-nln', name], { stdio: 'ignore' })
         }
-        const first = startService(dataDir, pausedWhileLoading)
-        const baseUrl = await first.listening
-        const headers = { 'x-api-key': fs.readFileSync(path.join(dataDir, 'admin.key'), 'utf8').trim() }
-        const body = multipart({ county: '371502', layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, { path: gpkg })
-        const created = await fetch(`${baseUrl}/api/v1/imports`, { method: 'POST', headers: { ...headers, ...body.headers }, body: body.payload })
-        expect(created.status, await created.clone().text()).toBe(202)
-        const { id } = (await created.json()) as { id: number }
-        await until('DLTB to store its first batch', () => first.output().includes('paused at import.loading-batch'))
-        first.proc.kill('SIGTERM')
-        expect(await first.exited).toBe(0)
-        const second = startService()
-        const again = await second.listening
-        const ended = (await (await fetch(`${again}/api/v1/imports/${id}`, { headers })).json()) as Record<string, unknown>
+        const { ended, active } = await stoppedWhileLoading({ county: '371502', layers: JSON.stringify({ DLTB: 'survey3', XZDW: 'survey2-lines' }) }, gpkg)
         expect(ended).toMatchObject({
           status: 'failed',
           datasetId: null,
@@ -319,13 +315,9 @@ describe(`npm start (${backend} database)`, () => {
             { sourceLayer: 'XZDW', layer: 'survey2-lines', status: 'cancelled', messageZh: '未导入：任务在导入此图层之前已中断', datasetId: null },
           ],
         })
-        expect(second.output()).not.toContain('jobs interrupted by the last stop were settled')
         // no version of either layer in the county
-        const active = (await (await fetch(`${again}/api/v1/layers?county=371502`, { headers })).json()) as Array<{ layer: string }>
-        expect(active.map((l) => l.layer)).not.toEqual(expect.arrayContaining(['survey3']))
-        expect(active.map((l) => l.layer)).not.toEqual(expect.arrayContaining(['survey2-lines']))
-        second.proc.kill('SIGTERM')
-        expect(await second.exited).toBe(0)
+        expect(active).not.toContain('survey3')
+        expect(active).not.toContain('survey2-lines')
       } finally {
         fs.rmSync(out, { recursive: true, force: true })
       }
