@@ -47,24 +47,24 @@ export type FaultPointName = (typeof faultPoints)[number]
  */
 export type FaultHook = (name: FaultPointName, db: Knex | undefined) => Promise<void> | void
 
-// <stage> kills at the stage's first pass; <stage>@<n> at its n-th (a survey database's second layer)
-const [killAt, killPass] = (() => {
-  const m = /^([^@]+)(?:@([1-9][0-9]*))?$/.exec(process.env.LR_FAULT_AT ?? '')
-  return m ? [m[1], Number(m[2] ?? 1)] : [undefined, 1]
-})()
-if (process.env.LR_FAULT_AT && !(faultPoints as readonly string[]).includes(killAt ?? ''))
-  throw new Error(`LR_FAULT_AT=${process.env.LR_FAULT_AT} names no stage; the stages are ${faultPoints.join(', ')} (each may end in @<pass>)`)
+/** `<stage>` or `<stage>@<n>` (its n-th pass: a survey database's second layer) from an environment variable. */
+function stageOf(variable: 'LR_FAULT_AT' | 'LR_FAULT_PAUSE_AT'): [string | undefined, number] {
+  const value = process.env[variable]
+  if (!value) return [undefined, 1]
+  const m = /^([^@]+)(?:@([1-9][0-9]*))?$/.exec(value)
+  if (!m || !(faultPoints as readonly string[]).includes(m[1]!))
+    throw new Error(`${variable}=${value} names no stage; the stages are ${faultPoints.join(', ')} (each may end in @<pass>)`)
+  return [m[1], Number(m[2] ?? 1)]
+}
+
+// LR_FAULT_AT kills at the stage's pass
+const [killAt, killPass] = stageOf('LR_FAULT_AT')
 let passes = 0
 
 // LR_FAULT_PAUSE_AT=<stage>[@<n>] holds the job at the stage's n-th pass for LR_FAULT_PAUSE_MS (5 s
 // unless set) and says so on stderr: a process test stops the service while a job is surely there,
 // instead of making its input large enough to be still running on the day's machine.
-const [pauseAt, pausePass] = (() => {
-  const m = /^([^@]+)(?:@([1-9][0-9]*))?$/.exec(process.env.LR_FAULT_PAUSE_AT ?? '')
-  return m ? [m[1], Number(m[2] ?? 1)] : [undefined, 1]
-})()
-if (process.env.LR_FAULT_PAUSE_AT && !(faultPoints as readonly string[]).includes(pauseAt ?? ''))
-  throw new Error(`LR_FAULT_PAUSE_AT=${process.env.LR_FAULT_PAUSE_AT} names no stage; the stages are ${faultPoints.join(', ')} (each may end in @<pass>)`)
+const [pauseAt, pausePass] = stageOf('LR_FAULT_PAUSE_AT')
 const pauseMs = Number(process.env.LR_FAULT_PAUSE_MS ?? 5000)
 let pausePasses = 0
 
