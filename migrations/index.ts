@@ -29,6 +29,7 @@ import * as jobOwners from './20261207010000_job_owners.js'
 import * as importJobLayers from './20261208020000_import_job_layers.js'
 import * as resultLz4 from './20261208040000_result_lz4.js'
 import * as resultPullParts from './20261208050000_result_pull_parts.js'
+import * as datasetCentralMeridian from './20261209010000_dataset_central_meridian.js'
 
 export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261123000000_foundation', foundation],
@@ -59,4 +60,5 @@ export const migrations: Array<[name: string, migration: Knex.Migration]> = [
   ['20261208020000_import_job_layers', importJobLayers],
   ['20261208040000_result_lz4', resultLz4],
   ['20261208050000_result_pull_parts', resultPullParts],
+  ['20261209010000_dataset_central_meridian', datasetCentralMeridian],
 ]

@@ -30,6 +30,7 @@ import { groupBy } from '../collections.js'
 import type { Sql } from '../db/scope.js'
 import { layerKind } from '../catalogue/layer-kinds.js'
 import { activeDatasets } from '../db/read-model.js'
+import { problem } from '../errors/index.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import type { TriggeredBy } from '../domain/analysis-triggers.js'
 import type { ScatteredLandKind } from '../domain/bundles.js'
@@ -96,14 +97,36 @@ export async function run<T>(knex: Knex, c: Cut, parts: Array<string | Sql>): Pr
   const query = knex.raw(sql, bindings as Knex.RawBinding[])
   const prepare = c.ids.length === 1 && (await onPostgresServer(knex))
   const send = async () => (await (prepare ? query.options({ name: statementName('analysis1', sql) }) : query)) as { rows: T[] }
-  const { rows } = await (c.gate ? c.gate(send) : send())
-  return rows
+  try {
+    const { rows } = await (c.gate ? c.gate(send) : send())
+    return rows
+  } catch (err) {
+    throw versionGone(err) ?? err
+  }
 }
 
-/** Area on the ellipsoid, planar area, and the plane (srid) of each project. */
+/**
+ * A measure reads its version's partition by name (src/db/analysis-cut.ts versionOf). A version
+ * replaced by a new import and dropped by the purge (LAYER_VERSIONS_KEPT) after this analysis read
+ * which versions are active is no longer there (42P01): the analysis answers 409, to be run again on
+ * the new version, instead of a 500 (through the layer table it would have found no features, and
+ * stored zeros).
+ */
+function versionGone(err: unknown) {
+  if ((err as { code?: unknown }).code !== '42P01') return null
+  return problem('LR_CONFLICT', 'a layer version this analysis read was replaced and removed while it ran; analyse again', {
+    detailZh: '分析过程中所用的图层版本已被新导入的版本替换并清除，请重新分析',
+  })
+}
+
+/**
+ * Area on the ellipsoid, planar area, and the plane (srid) of each project. The ellipsoidal area is
+ * the projects' stored one (the same expression, computed when the red line was written): computing
+ * it again over a red line's dense vertices was the single project's third-costliest statement.
+ */
 export async function projectAreas(knex: Knex, c: Cut) {
   const rows = await run<{ id: number; m2: number; planarM2: number; srid: number }>(knex, c, [
-    'SELECT id, ST_Area(geom::geography) AS m2, ST_Area(plane) AS "planarM2", srid FROM p',
+    'SELECT id, area_m2 AS m2, ST_Area(plane) AS "planarM2", srid FROM p',
   ])
   return byId(rows)
 }

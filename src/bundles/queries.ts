@@ -1,11 +1,11 @@
 // All SQL of plot bundling: cluster the active plots of a county in its Gauss-Kruger plane,
 // dissolve each cluster, find the holes it encloses (夹心地), and the facts the flags need. Land
 // that gives an area (construction land, the pieces of patches next to a bundle) is cut in the
-// county's plane (lr_county_plane, as the project analysis cuts) and measured on the ellipsoid.
+// county's plane (countyPlane in src/db/analysis-cut.ts, as the project analysis cuts) and measured on the ellipsoid.
 // Every table a bundling statement reads is restricted to the run's county (bound), so that a
 // database distributed by county (docs/scale-out.md) runs it on one shard.
 import type { Knex } from 'knex'
-import { REACH, survey2StockLand } from '../db/analysis-cut.js'
+import { countyPlane, REACH, survey2StockLand } from '../db/analysis-cut.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import { activateBundleRun, activeRunJoin } from '../db/read-model.js'
 
@@ -38,8 +38,10 @@ export interface Run {
 /** The county's plane (CGCS2000 3° Gauss-Kruger srid) for a plots version, or null when it has no shapes. */
 async function planeOfPlots(knex: Knex, county: string, datasetId: number): Promise<number | null> {
   const { rows } = await knex.raw(
-    `SELECT lr_county_plane(d.xzqdm, (SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM low_efficiency_plots
-                                       WHERE dataset_id = d.id AND xzqdm = d.xzqdm AND geom IS NOT NULL)) AS srid
+    `SELECT ${countyPlane(
+      'd.xzqdm',
+      '(SELECT ST_X(ST_Centroid(ST_Extent(geom)::geometry)) FROM low_efficiency_plots WHERE dataset_id = d.id AND xzqdm = d.xzqdm AND geom IS NOT NULL)',
+    )} AS srid
        FROM datasets d
       WHERE d.xzqdm = ? AND d.id = ? AND EXISTS (SELECT 1 FROM low_efficiency_plots WHERE dataset_id = d.id AND xzqdm = d.xzqdm AND geom IS NOT NULL)`,
     [county, datasetId],
@@ -49,7 +51,7 @@ async function planeOfPlots(knex: Knex, county: string, datasetId: number): Prom
 
 /** The county's plane when it has no plots to place it by (nothing is cut in it then). */
 async function planeOfCounty(knex: Knex, county: string): Promise<number> {
-  const { rows } = await knex.raw('SELECT lr_county_plane(?, 117) AS srid', [county])
+  const { rows } = await knex.raw(`SELECT ${countyPlane('c.xzqdm', '117')} AS srid FROM (SELECT ?::char(6) AS xzqdm) c`, [county])
   return rows[0].srid
 }
 

@@ -239,3 +239,13 @@ export const layerKeys = layerKinds.map((l) => l.key) as [string, ...string[]]
 export function layerKind(key: string): LayerKind | undefined {
   return layerKinds.find((l) => l.key === key)
 }
+
+/**
+ * A version's partition: <table>_d<dataset id> (migration 20261123050000_layer_partitions). Built
+ * only from the catalogue's table names and a positive integer, so it can be spliced into SQL.
+ */
+export function partitionName(kind: LayerKind, datasetId: number): string {
+  if (!layerKinds.some((k) => k.table === kind.table)) throw new Error(`unknown layer table ${kind.table}`)
+  if (!Number.isSafeInteger(datasetId) || datasetId <= 0) throw new Error(`bad dataset id ${datasetId}`)
+  return `${kind.table}_d${datasetId}`
+}

@@ -6,7 +6,7 @@
 //
 // Cut in the plane, measure on the ellipsoid: every intersection, union and difference that gives
 // an area is computed in a Gauss-Kruger plane, then the piece is taken back to CGCS2000 and
-// measured as `geography`. The plane is each project's own, `lr_county_plane(county, lon)`: the
+// measured as `geography`. The plane is each project's own, `countyPlane(county, lon)`: the
 // plane of the county's projected survey deliveries when there are some (as ArcGIS and QGIS cut
 // them), otherwise the 3° zone of the project's own longitude. A county's batch once took one
 // arbitrary project's longitude (`LIMIT 1`, no order): a project across the 118.5°E zone border
@@ -15,7 +15,7 @@
 // Fragments are SQL text over fixed aliases: `p` the projects (see projectsInPlanes), `f` the
 // layer's features, `d` the active version joined through the read model. Table names come from
 // the layer catalogue; every value is bound.
-import { layerKind } from '../catalogue/layer-kinds.js'
+import { layerKind, partitionName } from '../catalogue/layer-kinds.js'
 import type { Survey2Land } from '../domain/analysis-config.js'
 import { changeDateSql } from '../domain/dates.js'
 import { activeVersionCondition, activeVersionJoin, approvedAnalysisJoin } from './read-model.js'
@@ -70,16 +70,47 @@ export function projectsWhere(sel: ProjectSelection, alias = ''): Sql {
 }
 
 /**
- * `p AS MATERIALIZED (…)`, a CTE of the selected projects: id, code, xzqdm, geom (4490), srid (the
- * project's plane) and plane (the red line in it). One plane per project, the same for its
- * measures and its pieces.
+ * The Gauss-Kruger plane of county `county` (a column, not of alias `pd`, which the fragment uses)
+ * at longitude `lon` (an SQL expression), as the CGCS2000 3° srid without zone prefix (EPSG:4534 +
+ * (CM − 75) / 3): the central meridian of the county's newest active survey delivery drawn in a Gauss-Kruger CRS (third survey,
+ * then second survey, then any other layer), as ArcGIS and QGIS cut the deliveries; for a county
+ * whose deliveries are all in longitude/latitude, the 3° zone of `lon`.
+ *
+ * The meridian is the one an import stores (`source_crs.centralMeridian`, migration
+ * 20261209010000_dataset_central_meridian). The SQL function this replaces read
+ * `source_crs.identity.centralMeridian`, which no import ever wrote: every county was cut in each
+ * project's own longitude's zone (docs/decisions.md, issue 26).
+ *
+ * The one definition the analysis, its pieces and the bundling runs use. It was the SQL function
+ * `lr_county_plane` (migration 20261130010000_analysis_round2): PostgreSQL plans a
+ * function's body again in every statement that calls it, 0.1 ms each time, which was a tenth of a
+ * single project's database time (eleven statements; pgbench: 0.20–0.23 ms for the projects CTE
+ * with the call, 0.12 ms with this subquery, planned once with the prepared statement). On a database
+ * distributed by county it is a join on the county, co-located, where the function had to be
+ * distributed (docs/scale-out.md). The function stays in the database for a service of the previous
+ * version still running beside this one during an upgrade; nothing of this version calls it.
+ */
+export function countyPlane(county: string, lon: string): string {
+  return `(4534 + ((coalesce(
+            (SELECT (pd.source_crs->>'centralMeridian')::double precision
+               FROM datasets pd
+              WHERE ${activeVersionCondition({ as: 'pd', county })} AND pd.source_crs->'centralMeridian' IS NOT NULL
+              ORDER BY CASE pd.layer WHEN 'survey3' THEN 0 WHEN 'survey2' THEN 1 ELSE 2 END, pd.id DESC
+              LIMIT 1),
+            round(${lon} / 3) * 3) - 75) / 3)::integer)`
+}
+
+/**
+ * `p AS MATERIALIZED (…)`, a CTE of the selected projects: id, code, xzqdm, geom (4490), area_m2
+ * (its area on the ellipsoid, the stored `ST_Area(geom::geography)`), srid (the project's plane)
+ * and plane (the red line in it). One plane per project, the same for its measures and its pieces.
  */
 export function projectsInPlanes(sel: ProjectSelection): Sql {
   const where = projectsWhere(sel)
   return {
     sql: `p AS MATERIALIZED (
-            SELECT id, code, xzqdm, geom, srid, ST_Transform(geom, srid) AS plane
-              FROM (SELECT id, code, xzqdm, geom, lr_county_plane(xzqdm, ST_X(ST_PointOnSurface(geom))) AS srid
+            SELECT id, code, xzqdm, geom, area_m2, srid, ST_Transform(geom, srid) AS plane
+              FROM (SELECT id, code, xzqdm, geom, area_m2, ${countyPlane('projects.xzqdm', 'ST_X(ST_PointOnSurface(projects.geom))')} AS srid
                       FROM projects WHERE ${where.sql} OFFSET 0) s)`,
     bindings: where.bindings,
   }
@@ -96,25 +127,37 @@ export type LayerVersion = { layer: string; datasetId: number; county: string } 
 /** Layers an analysis records in its inputs (src/schemas/analysis.ts AnalysisInputs). */
 export type AnalysisInputLayer = 'survey2' | 'survey3' | 'buildings'
 
-function tableOf(layer: string): string {
+function kindOf(layer: string) {
   const kind = layerKind(layer)
   if (!kind) throw new Error(`analysis cut: unknown layer ${JSON.stringify(layer)}`)
-  return kind.table
+  return kind
 }
+const tableOf = (layer: string) => kindOf(layer).table
 
 /**
- * The features `f` of a version near the project `p`: `join` (to put after `FROM p`) and the
- * condition on `f`. Features join their version on the county: the co-located join of a database
- * distributed by county.
+ * The features `f` of a version near the project `p`: the table to read them from, `join` (to put
+ * after `FROM p`) and the condition on `f`. Features join their version on the county: the
+ * co-located join of a database distributed by county.
+ *
+ * A version bound by its id is read from its own partition, not from the layer table pruned by
+ * `dataset_id = $n`: a prepared statement's generic plan cannot prune, so PostgreSQL costed it over
+ * every version the layer keeps (all counties' on a province database) and planned each execution
+ * anew (pg_stat_statements: the third-survey and the two second-survey statements of one project,
+ * 1.8 of its 9 ms, every time); on the partition the generic plan is the custom one. The condition
+ * stays: it is the partition's own check.
  */
-function versionOf(v: LayerVersion): { join: string; condition: Sql } {
-  if ('datasetId' in v) return { join: '', condition: { sql: 'f.dataset_id = ? AND f.xzqdm = ?', bindings: [v.datasetId, v.county] } }
+function versionOf(v: LayerVersion): { table: string; join: string; condition: Sql } {
+  const kind = kindOf(v.layer)
+  if ('datasetId' in v)
+    return { table: partitionName(kind, v.datasetId), join: '', condition: { sql: 'f.dataset_id = ? AND f.xzqdm = ?', bindings: [v.datasetId, v.county] } }
   if ('pinned' in v)
     return {
+      table: kind.table,
       join: `JOIN projects pr ON pr.xzqdm = p.xzqdm AND pr.id = p.id ${approvedAnalysisJoin({ project: 'pr', as: 'pa' })}`,
       condition: { sql: `f.dataset_id = ${resultValue(['inputs', v.layer, 'datasetId'], 'pa.result')} AND f.xzqdm = p.xzqdm`, bindings: [] },
     }
   return {
+    table: kind.table,
     join: activeVersionJoin({ layer: v.layer, county: 'p.xzqdm', as: 'd' }),
     condition: { sql: 'f.dataset_id = d.id AND f.xzqdm = d.xzqdm', bindings: [] },
   }
@@ -134,9 +177,9 @@ export const piece = `ST_CollectionExtract(${cutOf}, 3)`
  * narrows the features (see footprintCounted).
  */
 export function featuresNear(v: LayerVersion, where?: Sql): Sql {
-  const { join, condition } = versionOf(v)
+  const { table, join, condition } = versionOf(v)
   return {
-    sql: `FROM p ${join} JOIN "${tableOf(v.layer)}" f ON ${condition.sql} AND ${near}${where ? ` AND ${where.sql}` : ''}`,
+    sql: `FROM p ${join} JOIN "${table}" f ON ${condition.sql} AND ${near}${where ? ` AND ${where.sql}` : ''}`,
     bindings: [...condition.bindings, ...(where?.bindings ?? [])],
   }
 }
@@ -224,10 +267,10 @@ export const footprintCounted = (excluded: readonly string[]): Sql => ({
  * outside of).
  */
 function outsideUnion(v: LayerVersion, where?: string): Sql & { outside: string } {
-  const { join, condition } = versionOf(v)
+  const { table, join, condition } = versionOf(v)
   return {
     sql: `FROM p ${join}
-          LEFT JOIN LATERAL (SELECT ST_Union(ST_Transform(f.geom, p.srid)) AS g FROM "${tableOf(v.layer)}" f
+          LEFT JOIN LATERAL (SELECT ST_Union(ST_Transform(f.geom, p.srid)) AS g FROM "${table}" f
                               WHERE ${condition.sql}${where ? ` AND ${where}` : ''} AND ${near}) z ON true`,
     bindings: condition.bindings,
     outside: 'CASE WHEN z.g IS NULL THEN p.plane ELSE ST_CollectionExtract(ST_Difference(p.plane, z.g), 3) END',

@@ -7,7 +7,7 @@
 // of a system with a datum step go by the INSERT of ./queries.ts as before; the version's rows are
 // the same either way.
 import type { Knex } from 'knex'
-import type { LayerKind } from '../catalogue/layer-kinds.js'
+import { partitionName, type LayerKind } from '../catalogue/layer-kinds.js'
 import { ellipsoidOf } from '../crs/chinese-crs.js'
 import type { GaussKrugerParams } from '../crs/gauss-kruger.js'
 import type { SourceCrs } from '../crs/resolve.js'
@@ -16,7 +16,7 @@ import { copyCapable, copyIn } from '../db/copy-in.js'
 import type { ResolvedColumn } from './columns.js'
 import { projectOffThread } from './projection/pool.js'
 import type { Projected } from './projection/shapes.js'
-import { partitionName, type BatchRows } from './queries.js'
+import type { BatchRows } from './queries.js'
 
 /**
  * How one version's shapes are projected in Node and, on a server, its rows sent by COPY: the

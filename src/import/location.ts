@@ -7,8 +7,7 @@
 import type { Knex } from 'knex'
 import { activeDataset, activeVersionCondition } from '../db/read-model.js'
 import { countyByCode } from '../domain/regions.js'
-import { partitionName } from './queries.js'
-import type { LayerKind } from '../catalogue/layer-kinds.js'
+import { partitionName, type LayerKind } from '../catalogue/layer-kinds.js'
 import type { Said } from '../errors/bilingual.js'
 
 /** More than this share of features outside the county's boundary refuses the import. */

@@ -9,7 +9,7 @@ import { faultPoint } from '../jobs/fault-points.js'
 import type { Scope } from '../domain/region.js'
 import type { ResolvedColumn } from './columns.js'
 import { pgArrayType } from './fields.js'
-import { layerKinds, type LayerKind } from '../catalogue/layer-kinds.js'
+import { partitionName, type LayerKind } from '../catalogue/layer-kinds.js'
 
 export interface BatchRows {
   records: number[]
@@ -88,16 +88,6 @@ export async function createDataset(
       .returning('id')
     return { id: row.id as number, version }
   })
-}
-
-/**
- * A version's partition: <table>_d<dataset id>. Built only from the catalogue's table names and a
- * positive integer, so it can be spliced into DDL.
- */
-export function partitionName(kind: LayerKind, datasetId: number): string {
-  if (!layerKinds.some((k) => k.table === kind.table)) throw new Error(`unknown layer table ${kind.table}`)
-  if (!Number.isSafeInteger(datasetId) || datasetId <= 0) throw new Error(`bad dataset id ${datasetId}`)
-  return `${kind.table}_d${datasetId}`
 }
 
 /**

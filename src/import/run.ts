@@ -184,7 +184,15 @@ async function sourceCrs(run: ImportRun, source: FeatureSource): Promise<SourceC
     bbox: source.bbox,
   })
   if (req.srid === undefined && declaredEpsg !== null) crs.how = 'prj'
-  report.sourceCrs = { epsg: crs.epsg, name: crs.name, nameZh: sourceCrsNameZh(crs), how: crs.how, ...(crs.proj4 && { proj4: crs.proj4 }) }
+  report.sourceCrs = {
+    epsg: crs.epsg,
+    name: crs.name,
+    nameZh: sourceCrsNameZh(crs),
+    how: crs.how,
+    ...(crs.proj4 && { proj4: crs.proj4 }),
+    // the plane the county's projects are cut in (src/db/analysis-cut.ts countyPlane)
+    ...(crs.identity?.centralMeridian !== undefined && { centralMeridian: crs.identity.centralMeridian }),
+  }
   for (const w of warnings) issues.warnings.add(issueAt({ file: source.fileName }, w))
   if (source.bbox) await checkExtent(ctx.knex, source, crs)
   return crs

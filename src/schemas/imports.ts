@@ -86,6 +86,9 @@ const SourceCrs = Type.Object({
   nameZh: Type.Optional(Type.String({ description: '中文名称，如“2000国家大地坐标系 3度带 高斯-克吕格投影 中央经线117°”（issue 22 之前的导入没有）' })),
   how: OneOf(['param', 'prj', 'detected']),
   proj4: Type.Optional(Type.String()),
+  centralMeridian: Type.Optional(
+    Type.Number({ description: '高斯-克吕格投影的中央经线（度）：本县项目按所交付调查数据的投影带切割面积（地理坐标交付的数据没有）' }),
+  ),
 })
 /** The attribute encoding an import read, and how it knew. */
 const SourceEncoding = Type.Object({ name: Type.String(), how: Type.String(), detail: Type.Optional(Type.String()) })
