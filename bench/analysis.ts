@@ -32,7 +32,9 @@ import { activeDatasets } from '../src/db/read-model.js'
 const { values } = parseArgs({
   options: {
     patches: { type: 'string', default: '100000' },
-    samples: { type: 'string', default: '60' },
+    // 200: over 60 after 60 warm analyses the p50 was 8.5–9.4 ms, over 200 after 200 7.4–7.7 ms: a
+    // process is still warming up in its first hundred (bench/README.md, 2026-12-06)
+    samples: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
     // connections shared by both sides (the service's DB_POOL_MAX is 10; a run leaves two of them to requests)
