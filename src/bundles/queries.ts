@@ -1,7 +1,8 @@
 // All SQL of plot bundling: cluster the active plots of a county in its Gauss-Kruger plane,
 // dissolve each cluster, find the holes it encloses (夹心地), and the facts the flags need. Land
 // that gives an area (construction land, the pieces of patches next to a bundle) is cut in the
-// county's plane (countyPlane in src/db/analysis-cut.ts, as the project analysis cuts) and measured on the ellipsoid.
+// county's plane (countyPlane in src/db/analysis-cut.ts, as the project analysis cuts) and measured
+// on the ellipsoid.
 // Every table a bundling statement reads is restricted to the run's county (bound), so that a
 // database distributed by county (docs/scale-out.md) runs it on one shard.
 import type { Knex } from 'knex'

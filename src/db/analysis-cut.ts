@@ -72,9 +72,9 @@ export function projectsWhere(sel: ProjectSelection, alias = ''): Sql {
 /**
  * The Gauss-Kruger plane of county `county` (a column, not of alias `pd`, which the fragment uses)
  * at longitude `lon` (an SQL expression), as the CGCS2000 3° srid without zone prefix (EPSG:4534 +
- * (CM − 75) / 3): the central meridian of the county's newest active survey delivery drawn in a Gauss-Kruger CRS (third survey,
- * then second survey, then any other layer), as ArcGIS and QGIS cut the deliveries; for a county
- * whose deliveries are all in longitude/latitude, the 3° zone of `lon`.
+ * (CM − 75) / 3): the central meridian of the county's newest active survey delivery drawn in a
+ * Gauss-Kruger CRS (third survey, then second survey, then any other layer), as ArcGIS and QGIS cut
+ * the deliveries; for a county whose deliveries are all in longitude/latitude, the 3° zone of `lon`.
  *
  * The meridian is the one an import stores (`source_crs.centralMeridian`, migration
  * 20261209010000_dataset_central_meridian). The SQL function this replaces read
@@ -82,13 +82,13 @@ export function projectsWhere(sel: ProjectSelection, alias = ''): Sql {
  * project's own longitude's zone (docs/decisions.md, issue 26).
  *
  * The one definition the analysis, its pieces and the bundling runs use. It was the SQL function
- * `lr_county_plane` (migration 20261130010000_analysis_round2): PostgreSQL plans a
- * function's body again in every statement that calls it, 0.1 ms each time, which was a tenth of a
- * single project's database time (eleven statements; pgbench: 0.20–0.23 ms for the projects CTE
- * with the call, 0.12 ms with this subquery, planned once with the prepared statement). On a database
- * distributed by county it is a join on the county, co-located, where the function had to be
- * distributed (docs/scale-out.md). The function stays in the database for a service of the previous
- * version still running beside this one during an upgrade; nothing of this version calls it.
+ * `lr_county_plane` (migration 20261130010000_analysis_round2): PostgreSQL plans a function's body
+ * again in every statement that calls it, 0.1 ms each time, which was a tenth of a single project's
+ * database time (eleven statements; pgbench: 0.20–0.23 ms for the projects CTE with the call,
+ * 0.12 ms with this subquery, planned once with the prepared statement). On a database distributed
+ * by county it is a join on the county, co-located, where the function had to be distributed
+ * (docs/scale-out.md). The function stays in the database for a service of the previous version
+ * still running beside this one during an upgrade; nothing of this version calls it.
  */
 export function countyPlane(county: string, lon: string): string {
   return `(4534 + ((coalesce(
