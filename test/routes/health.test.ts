@@ -37,6 +37,7 @@ const allMigrations = [
   '20261208020000_import_job_layers',
   '20261208040000_result_lz4',
   '20261208050000_result_pull_parts',
+  '20261209010000_dataset_central_meridian',
 ]
 
 let t: TestApp
