@@ -16,6 +16,7 @@ import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpe
 import { ellipsoidalLength, ellipsoidalRingArea } from '../helpers/geometry.js'
 import { gkPolygon, gkRect, toLonLat, X, Y } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
+import { postProject } from '../helpers/projects.js'
 import { clipConvex } from '../helpers/plane.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
 
@@ -127,14 +128,7 @@ beforeAll(async () => {
     const job = await importFile(t, key, { layer }, file)
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
   }
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/projects',
-    headers: withKey(key),
-    payload: { code: 'BASELINE-1', srid: 4548, geometry: { type: 'Polygon', coordinates: [project] } },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  projectId = res.json().id
+  projectId = await postProject(t, key, { code: 'BASELINE-1', srid: 4548, geometry: { type: 'Polygon', coordinates: [project] } })
   byDefault = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis`, headers: withKey(key) })).json()
   defaultPieces = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${projectId}/analysis/pieces`, headers: withKey(key) })).json().features
 }, 120_000)

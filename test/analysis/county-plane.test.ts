@@ -10,6 +10,7 @@ import { countyPlane } from '../../src/db/analysis-cut.js'
 import { esriPrj } from '../../src/formats/shapefile/prj-writer.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { importFile } from '../helpers/imports.js'
+import { postProject } from '../helpers/projects.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
 
 let t: TestApp & { dataDir: string }
@@ -95,16 +96,10 @@ describe('a project across the zone border', () => {
     })
     const job = await importFile(t, key, { layer: 'survey2' }, zip)
     expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
-    const res = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/projects',
-      headers: withKey(key),
-      payload: { code: 'BORDER-1', srid: 4548, geometry: { type: 'Polygon', coordinates: [ring] } },
-    })
-    expect(res.statusCode, res.body).toBe(201)
-    const { rows } = await t.knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE id = ?', [res.json().id])
+    const id = await postProject(t, key, { code: 'BORDER-1', srid: 4548, geometry: { type: 'Polygon', coordinates: [ring] } })
+    const { rows } = await t.knex.raw('SELECT ST_X(ST_PointOnSurface(geom)) AS lon FROM projects WHERE id = ?', [id])
     expect(rows[0].lon).toBeGreaterThan(118.5)
-    const analysis = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${res.json().id}/analysis`, headers: withKey(key) })).json()
+    const analysis = (await t.app.inject({ method: 'GET', url: `/api/v1/projects/${id}/analysis`, headers: withKey(key) })).json()
     expect(analysis.plane.epsg).toBe(4548)
     expect(analysis.area.planarEpsg).toBe(4548)
   })

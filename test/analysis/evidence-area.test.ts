@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { gkArea as A, gkRect as R } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
+import { postProject } from '../helpers/projects.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
 
 let t: TestApp & { dataDir: string }
@@ -30,14 +31,7 @@ beforeAll(async () => {
   })
   const job = await importFile(t, key, { layer: 'survey2' }, zip)
   expect(job.status, JSON.stringify(job.errors)).toBe('succeeded')
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/v1/projects',
-    headers: withKey(key),
-    payload: { code: 'EV-AREA', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(0, 0, 150, 100)] } },
-  })
-  expect(res.statusCode, res.body).toBe(201)
-  id = res.json().id
+  id = await postProject(t, key, { code: 'EV-AREA', srid: 4548, geometry: { type: 'Polygon', coordinates: [R(0, 0, 150, 100)] } })
 })
 afterAll(async () => {
   await t.close()
