@@ -1,12 +1,11 @@
 // `COPY … FROM STDIN` with data already in memory, on a connection of knex's pool: node-pg runs
 // the statement and, when PostgreSQL asks for the data (CopyInResponse), this query sends it and
 // ends it. node-pg has no COPY of its own; pg-copy-streams would add a stream per batch for what
-// is one buffer here. Only on a PostgreSQL server: the embedded database's wire server has no COPY
-// (copyCapable).
+// is one buffer here. On the embedded database too: its wire server takes COPY FROM STDIN and has
+// PGlite read the data as a file (src/db/embedded/wire-server.ts).
 import type { Knex } from 'knex'
 import pg from 'pg'
 import { onPooledConnection } from './connection.js'
-import { onPostgresServer } from './server-session.js'
 
 interface CopyConnection {
   sendCopyFromChunk(chunk: Buffer): void
@@ -29,9 +28,6 @@ class CopyIn extends pg.Query {
     connection.endCopyFrom()
   }
 }
-
-/** Whether the database behind `knex` takes COPY FROM STDIN: a PostgreSQL server does, PGlite behind the embedded wire server does not. */
-export const copyCapable = onPostgresServer
 
 /** Runs `sql` (a COPY … FROM STDIN, no parameters) with `data`; resolves with the rows copied. */
 export function copyIn(knex: Knex, sql: string, data: Buffer): Promise<number> {

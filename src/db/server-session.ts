@@ -1,7 +1,6 @@
 // What a PostgreSQL server gives that the embedded database does not: each pooled connection is a
-// session of its own, which takes COPY FROM STDIN and keeps named prepared statements. Behind the
-// embedded wire server, PGlite has no COPY, and its clients share one session, whose statements a
-// restart of its engine would drop.
+// session of its own, which keeps named prepared statements. Behind the embedded wire server, the
+// clients share one PGlite session, whose statements a restart of its engine would drop.
 import { createHash } from 'node:crypto'
 import type { Knex } from 'knex'
 

@@ -1,8 +1,8 @@
 // Storing a batch with its shapes projected in Node (issue 26): the shapes proven valid in Node are
-// projected to EPSG:4490 on a worker (src/crs/gauss-kruger.ts, PROJ's series); on a PostgreSQL
-// server they are sent as EWKB with their attributes in the columns' binary form by COPY, so the
-// server parses no text, runs no ST_Transform and no per-row SQL; on the embedded database (no
-// COPY) they are inserted as CGCS2000 already. A shape that must be checked by PostGIS (not proven
+// projected to EPSG:4490 on a worker (src/crs/gauss-kruger.ts, PROJ's series) and sent as EWKB
+// with their attributes in the columns' binary form by COPY, so the database parses no text, runs
+// no ST_Transform and no per-row SQL (on the embedded database too: its wire server takes COPY
+// FROM STDIN, src/db/embedded/wire-server.ts). A shape that must be checked by PostGIS (not proven
 // valid: ST_IsValid and repair in the CRS it was drawn in), one this cannot project, and every load
 // of a system with a datum step go by the INSERT of ./queries.ts as before; the version's rows are
 // the same either way.
@@ -12,20 +12,20 @@ import { ellipsoidOf } from '../crs/chinese-crs.js'
 import type { GaussKrugerParams } from '../crs/gauss-kruger.js'
 import type { SourceCrs } from '../crs/resolve.js'
 import { CopyBinaryWriter, copyTypes, type CopyType } from '../db/copy-binary.js'
-import { copyCapable, copyIn } from '../db/copy-in.js'
+import { copyIn } from '../db/copy-in.js'
 import type { ResolvedColumn } from './columns.js'
 import { projectOffThread } from './projection/pool.js'
 import type { Projected } from './projection/shapes.js'
 import type { BatchRows } from './queries.js'
 
 /**
- * How one version's shapes are projected in Node and, on a server, its rows sent by COPY: the
+ * How one version's shapes are projected in Node and its rows sent by COPY: the
  * statement and the type of each of its columns.
  */
 export interface LoadPlan {
   /** the source grid; null: CGCS2000 geographic already */
   grid: GaussKrugerParams | null
-  /** null: the projected rows are inserted (the embedded database, or a column type COPY here cannot write) */
+  /** null: the projected rows are inserted (a column type COPY here cannot write) */
   copy: {
     sql: string
     /** the types of dataset_id, xzqdm, source_record, attrs, then the resolved columns' */
@@ -58,8 +58,6 @@ export async function loadPlan(
 ): Promise<LoadPlan | null> {
   const grid = nodeGrid(target.crs)
   if (grid === undefined) return null
-  if (!(await copyCapable(knex))) return { grid, copy: null }
-
   const table = partitionName(kind, target.datasetId)
   const { rows } = await knex.raw(
     `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type FROM pg_attribute a
@@ -126,7 +124,7 @@ function split(rows: BatchRows, projected: Projected): { done: number[]; left: n
 }
 
 /**
- * For a database without COPY: the batch's rows whose shapes could be proven and projected here,
+ * For a table COPY here cannot write: the batch's rows whose shapes could be proven and projected here,
  * as rows in EPSG:4490 (plain WKB, proven: the database neither checks nor transforms them), and
  * the others, as they were.
  */

@@ -64,8 +64,9 @@ export async function load(step: LoadStep): Promise<void> {
 const cgcs2000: SourceCrs = { srid: 4490, epsg: 4490, name: 'CGCS2000', how: 'param', identity: geographicCrs('CGCS2000') }
 
 /**
- * Stores one batch: on a server by COPY what it can (./copy-batch.ts), elsewhere the shapes
- * projected in Node by INSERT as CGCS2000 already; the rest by INSERT from the source CRS. A record
+ * Stores one batch: by COPY what it can (./copy-batch.ts), or where the table has a column COPY
+ * here cannot write the shapes projected in Node by INSERT as CGCS2000 already; the rest by INSERT
+ * from the source CRS. A record
  * the database cannot take (coordinates outside the projection) is named.
  */
 async function storeBatch(step: LoadStep, rows: BatchRows, plan: LoadPlan | null): Promise<void> {

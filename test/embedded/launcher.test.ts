@@ -3,9 +3,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startEmbedded, type EmbeddedDatabase } from '../../src/db/embedded/launcher.js'
-import { statementTimeoutOf } from '../../src/db/embedded/wire-server.js'
+import { copyFromStdin, statementTimeoutOf } from '../../src/db/embedded/wire-server.js'
 import { cancelStatement } from '../../src/db/request-work.js'
 import { testDatabase } from '../helpers/app.js'
 import { requireUnderCi, skipWithout } from '../helpers/ci.js'
@@ -256,5 +256,97 @@ describe('embedded wire protocol', () => {
       await a.end()
       await b.end()
     }
+  })
+
+  /** A COPY … FROM STDIN through node-pg: `chunks` sent as CopyData once the server asks, after `before` resolves; then CopyDone, or CopyFail with `fail`. */
+  class CopyFromStdin extends pg.Query {
+    asked = false
+    constructor(
+      text: string,
+      private readonly chunks: Array<string | Buffer>,
+      private readonly opts: { before?: Promise<unknown>; fail?: string } = {},
+    ) {
+      super({ text })
+    }
+    handleCopyInResponse(connection: { sendCopyFromChunk(b: Buffer): void; endCopyFrom(): void; sendCopyFail(m: string): void }): void {
+      this.asked = true
+      void (async () => {
+        await this.opts.before
+        for (const c of this.chunks) connection.sendCopyFromChunk(typeof c === 'string' ? Buffer.from(c) : c)
+        if (this.opts.fail) connection.sendCopyFail(this.opts.fail)
+        else connection.endCopyFrom()
+      })()
+    }
+  }
+  const copy = (client: pg.Client, q: CopyFromStdin) =>
+    new Promise<number | null>((resolve, reject) => {
+      q.on('error', reject)
+      q.on('end', (r: { rowCount: number | null }) => resolve(r.rowCount))
+      void client.query(q as unknown as pg.Query)
+    })
+
+  it('takes COPY FROM STDIN in several CopyData messages, serving another client while the data is on its way', async () => {
+    const a = new pg.Client(url)
+    const b = new pg.Client(url)
+    await a.connect()
+    await b.connect()
+    try {
+      await a.query('DROP TABLE IF EXISTS wire_copy; CREATE TABLE wire_copy (n int, name text)')
+      let release!: () => void
+      const held = new Promise<void>((r) => (release = r))
+      // the rows split across messages in the middle of a line and of a character
+      const text = '1\t工业用地\n2\t\\N\n3\ta\\tb\n'
+      const bytes = Buffer.from(text)
+      const cut = bytes.indexOf(Buffer.from('业')) + 1
+      const q = new CopyFromStdin('COPY wire_copy (n, name) FROM STDIN', [bytes.subarray(0, cut), bytes.subarray(cut)], { before: held })
+      const copied = copy(a, q)
+      await vi.waitFor(() => expect(q.asked).toBe(true))
+      expect((await b.query('SELECT count(*)::int AS n FROM wire_copy')).rows).toEqual([{ n: 0 }])
+      release()
+      expect(await copied).toBe(3)
+      expect((await b.query('SELECT n, name FROM wire_copy ORDER BY n')).rows).toEqual([
+        { n: 1, name: '工业用地' },
+        { n: 2, name: null },
+        { n: 3, name: 'a\tb' },
+      ])
+      // a refused row stores nothing and the session goes on
+      await expect(copy(a, new CopyFromStdin('COPY wire_copy (n, name) FROM STDIN', ['4\tx\nfive\ty\n']))).rejects.toMatchObject({ code: '22P02' })
+      expect((await a.query('SELECT count(*)::int AS n FROM wire_copy')).rows).toEqual([{ n: 3 }])
+      await a.query('DROP TABLE wire_copy')
+    } finally {
+      await a.end()
+      await b.end()
+    }
+  })
+
+  it('fails a COPY whose client sends CopyFail as PostgreSQL does (57014), aborting the transaction around it', async () => {
+    const a = new pg.Client(url)
+    await a.connect()
+    try {
+      await a.query('DROP TABLE IF EXISTS wire_copy_fail; CREATE TABLE wire_copy_fail (n int)')
+      await a.query('BEGIN')
+      await a.query('INSERT INTO wire_copy_fail VALUES (1)')
+      await expect(copy(a, new CopyFromStdin('COPY wire_copy_fail FROM STDIN', ['2\n'], { fail: "the reader's file ended early" }))).rejects.toMatchObject({
+        code: '57014',
+        message: "COPY from stdin failed: the reader's file ended early",
+      })
+      await expect(a.query('SELECT 1')).rejects.toThrow(/aborted/)
+      await a.query('ROLLBACK')
+      expect((await a.query('SELECT count(*)::int AS n FROM wire_copy_fail')).rows).toEqual([{ n: 0 }])
+      await a.query('DROP TABLE wire_copy_fail')
+    } finally {
+      await a.end()
+    }
+  })
+
+  it('answers COPY FROM STDIN with the CopyInResponse a server sends', () => {
+    const r = copyFromStdin('copy "t_d7" (geom, "a", b) from stdin (FORMAT binary)')!
+    expect(r.sql).toBe(`COPY "t_d7" (geom, "a", b) FROM '/tmp/lr-copy-in' (FORMAT binary)`)
+    expect([...r.response]).toEqual([0x47, 0, 0, 0, 13, 1, 0, 3, 0, 1, 0, 1, 0, 1])
+    const text = copyFromStdin('COPY t FROM STDIN')!
+    expect(text.sql).toBe(`COPY t FROM '/tmp/lr-copy-in'`)
+    expect([...text.response]).toEqual([0x47, 0, 0, 0, 7, 0, 0, 0])
+    expect(copyFromStdin("COPY t FROM '/tmp/x'")).toBeNull()
+    expect(copyFromStdin('SELECT 1')).toBeNull()
   })
 })

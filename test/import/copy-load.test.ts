@@ -13,12 +13,11 @@ import { layerKind, type LayerKind } from '../../src/catalogue/layer-kinds.js'
 import { copyStats } from '../../src/import/copy-batch.js'
 import { runImport } from '../../src/import/run.js'
 import { generateCounty } from '../../src/testdata/generate.js'
-import { buildTestApp, resetData, testDatabase, type TestApp } from '../helpers/app.js'
+import { buildTestApp, resetData, type TestApp } from '../helpers/app.js'
 import { prj4527, rect, shapefileZip, surveyFields, tempDir } from '../helpers/shapefiles.js'
 
 let t: TestApp
 let dir: string
-const server = testDatabase().backend === 'server'
 
 beforeAll(async () => {
   t = await buildTestApp()
@@ -94,10 +93,10 @@ describe('loading by binary COPY', () => {
       })
     }
     // the polygons proven valid in Node were projected there (the others, and lines, which are not
-    // proven, went from the source CRS: the next test shows which), and on the server copied; the
-    // embedded database has no COPY, so they were inserted as CGCS2000 already
+    // proven, went from the source CRS: the next test shows which), and copied, on the embedded
+    // database too (its wire server's COPY FROM STDIN)
     expect(projectedRows).toBeGreaterThan(100)
-    expect(copiedRows).toBe(server ? projectedRows : 0)
+    expect(copiedRows).toBe(projectedRows)
   })
 
   it('sends shapes PostGIS must check by INSERT in the same version: dense oblique rings by COPY, holes and a bowtie repaired as before', async () => {
@@ -136,10 +135,10 @@ describe('loading by binary COPY', () => {
     const kind = layerKind('survey3')!
     const inserted = await importAs('insert', kind, zip)
     const copied = await importAs('copy', kind, zip)
-    // the ellipse, the rectangle and the null shape projected in Node (and on the server copied); the
+    // the ellipse, the rectangle and the null shape projected in Node and copied; the
     // holed parcel and the bowtie inserted from the grid, checked and repaired by PostGIS
     expect(copied.projected).toBe(3)
-    expect(copied.copied).toBe(server ? 3 : 0)
+    expect(copied.copied).toBe(3)
     expect(copied.report.counts).toEqual(inserted.report.counts)
     expect(copied.report.counts).toMatchObject({ stored: 5, repaired: 1, nullShapes: 1 })
     expect(copied.report.warnings.map((w) => w.messageZh)).toEqual(inserted.report.warnings.map((w) => w.messageZh))

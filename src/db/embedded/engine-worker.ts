@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { PGlite } from '@electric-sql/pglite'
 import { postgis } from '@electric-sql/pglite-postgis'
-import type { EngineReply, EngineRequest } from './engine.js'
+import { copyInFile, type EngineReply, type EngineRequest } from './engine.js'
 
 const port = parentPort!
 const post = (m: EngineReply, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer)
@@ -23,14 +23,21 @@ port.on('message', (m: EngineRequest) => {
   void (async () => {
     try {
       if (m.type === 'exec') {
-        await db.runExclusive(() =>
-          db.execProtocolRawStream(m.bytes, {
-            onRawData: (chunk: Uint8Array) => {
-              const copy = chunk.slice() // a view into PGlite's memory: copy before handing it over
-              post({ type: 'data', chunk: copy }, [copy.buffer as ArrayBuffer])
-            },
-          }),
-        )
+        await db.runExclusive(async () => {
+          // the data of the wire server's COPY FROM STDIN, as the in-memory file its statement reads;
+          // canOwn: the file is this buffer, not a copy of it
+          if (m.copyData) db.Module.FS.writeFile(copyInFile, m.copyData, { canOwn: true } as { flags?: string })
+          try {
+            await db.execProtocolRawStream(m.bytes, {
+              onRawData: (chunk: Uint8Array) => {
+                const copy = chunk.slice() // a view into PGlite's memory: copy before handing it over
+                post({ type: 'data', chunk: copy }, [copy.buffer as ArrayBuffer])
+              },
+            })
+          } finally {
+            if (m.copyData) db.Module.FS.unlink(copyInFile)
+          }
+        })
       } else if (m.type === 'rollback') {
         // Not inside runExclusive: exec takes PGlite's query lock itself, and the lock is not
         // re-entrant; inside it, this waited for itself for ever and no client was served again.

@@ -8,7 +8,15 @@
 import { workerBoot } from '../../worker-boot.js'
 import { Worker } from 'node:worker_threads'
 
-export type EngineRequest = { type: 'exec'; bytes: Uint8Array } | { type: 'rollback' } | { type: 'close' }
+export type EngineRequest = { type: 'exec'; bytes: Uint8Array; copyData?: Uint8Array } | { type: 'rollback' } | { type: 'close' }
+
+/**
+ * Where a COPY's data is while its statement runs: a file of PGlite's in-memory /tmp (Emscripten's
+ * MEMFS, outside the data directory), one at a time as the engine runs one statement at a time.
+ * Measured against PGlite's own `/dev/blob` device (43 MB of binary COPY, 3 runs): 600–700 ms
+ * against 890–1 500 ms; the device copies byte by byte in JavaScript, the file by `set`.
+ */
+export const copyInFile = '/tmp/lr-copy-in'
 export type EngineReply =
   { type: 'ready' } | { type: 'data'; chunk: Uint8Array } | { type: 'done'; inTransaction: boolean } | { type: 'failed'; message: string } | { type: 'closed' }
 
@@ -96,18 +104,22 @@ export class Engine {
     this.onFatal(reason)
   }
 
-  private request(m: EngineRequest, onData: (chunk: Uint8Array) => void = () => {}): Promise<boolean> {
+  private request(m: EngineRequest, onData: (chunk: Uint8Array) => void = () => {}, transfer: ArrayBuffer[] = []): Promise<boolean> {
     if (this.down) return Promise.reject(new EngineDown(`the embedded database is not open (${this.down.message}); retrying`))
     if (this.pending) return Promise.reject(new Error('the embedded database is busy'))
     return new Promise((resolve, reject) => {
       this.pending = { onData, resolve, reject }
-      this.worker.postMessage(m)
+      this.worker.postMessage(m, transfer)
     })
   }
 
-  /** Runs one message group; resolves with whether a transaction is open after it. */
-  exec(bytes: Uint8Array, onData: (chunk: Uint8Array) => void): Promise<boolean> {
-    return this.request({ type: 'exec', bytes }, onData)
+  /**
+   * Runs one message group; resolves with whether a transaction is open after it. `copyData`: the
+   * file `copyInFile` meanwhile, handed over to the engine's thread: it must own its whole buffer,
+   * which is transferred, not copied.
+   */
+  exec(bytes: Uint8Array, onData: (chunk: Uint8Array) => void, copyData?: Uint8Array): Promise<boolean> {
+    return this.request({ type: 'exec', bytes, copyData }, onData, copyData ? [copyData.buffer as ArrayBuffer] : [])
   }
 
   rollback(): Promise<boolean> {

@@ -16,6 +16,12 @@
 // engine, the client getting PostgreSQL's 57014 error; a cancel request (the protocol's, carrying
 // the key this server gave the client at start-up) stops the client's running statement the same way.
 //
+// PGlite reads no COPY data from the protocol (its backend has no client to wait for), but reads
+// files. So this server takes a client's `COPY … FROM STDIN` as PostgreSQL would (CopyInResponse,
+// then CopyData until CopyDone or CopyFail) and, once the data is whole, has the engine run it as
+// `COPY … FROM '<file>'` with the data as that in-memory file (engine.ts copyInFile); a CopyFail
+// raises PostgreSQL's error in the engine, so a transaction around it is aborted there as on a server.
+//
 // A PANIC (or FATAL) ends a PostgreSQL backend; in PGlite 0.5.8 it leaves the engine's thread spinning in
 // its main loop for good (measured: a full disk gives `PANIC: could not write to file
 // "pg_wal/xlogtemp.N": No space left on device`, 53100, then the worker runs at full CPU and answers
@@ -25,7 +31,7 @@
 import fs from 'node:fs'
 import net from 'node:net'
 import { randomInt } from 'node:crypto'
-import { EngineInterrupted, type Engine } from './engine.js'
+import { copyInFile, EngineInterrupted, type Engine } from './engine.js'
 
 const SSL_REQUEST = 80877103
 const GSSENC_REQUEST = 80877104
@@ -34,6 +40,10 @@ const CANCEL_REQUEST = 80877102
 interface Group {
   conn: Connection
   bytes: Uint8Array
+  /** a COPY's data: the file its statement reads (engine.ts copyInFile) */
+  copyData?: Uint8Array
+  /** a COPY … FROM STDIN's turn came: the client is asked for its data (CopyInResponse), the engine runs nothing */
+  copyIn?: Buffer
   /** the start-up packet: its reply carries the client's cancel key */
   startup?: boolean
   /** roll back the transaction a client left open when it went away */
@@ -73,6 +83,32 @@ export function statementTimeoutOf(sql: string): number | null {
   return Number(m[1]) * ({ ms: 1, s: 1000, min: 60_000 } as Record<string, number>)[(m[2] ?? 'ms').toLowerCase()]!
 }
 
+/**
+ * `COPY … FROM STDIN …` as `COPY … FROM '<copyInFile>' …`, with the CopyInResponse a server sends for it
+ * (the format, and as many columns as the list names, each in that format); null when not one.
+ */
+export function copyFromStdin(sql: string): { sql: string; response: Buffer } | null {
+  const m = /^\s*COPY\s+([\s\S]+?)\s+FROM\s+STDIN\b([\s\S]*)$/i.exec(sql)
+  if (!m) return null
+  const [, target, options] = m as unknown as [string, string, string]
+  const binary = /\bbinary\b/i.test(options)
+  const list = /\(([^()]*)\)\s*$/.exec(target)
+  const columns = list ? list[1]!.split(',').length : 0
+  const response = Buffer.alloc(8 + 2 * columns)
+  response.write('G', 0)
+  response.writeInt32BE(response.length - 1, 1)
+  response.writeInt8(binary ? 1 : 0, 5)
+  response.writeInt16BE(columns, 6)
+  for (let i = 0; i < columns; i++) response.writeInt16BE(binary ? 1 : 0, 8 + 2 * i)
+  return { sql: `COPY ${target} FROM '${copyInFile}'${options}`, response }
+}
+
+/** A statement that fails as PostgreSQL fails a COPY whose client sent CopyFail (57014), aborting a transaction around it. */
+export function copyFailed(reason: string): string {
+  const literal = `'${`COPY from stdin failed: ${reason}`.replaceAll("'", "''")}'`
+  return `DO $lr_copy$BEGIN RAISE EXCEPTION USING ERRCODE = '57014', MESSAGE = ${literal.replaceAll('$lr_copy$', '')}; END$lr_copy$`
+}
+
 const simpleQuery = (sql: string) => {
   const text = Buffer.from(`${sql}\0`)
   const b = Buffer.alloc(5 + text.length)
@@ -91,6 +127,8 @@ class Connection {
   statementTimeoutMs = 0
   /** what the client must send to cancel its statement (BackendKeyData) */
   readonly secret = randomInt(1, 2 ** 31 - 1)
+  /** between a COPY … FROM STDIN and its CopyDone: the statement to run and the data so far */
+  private copy: { sql: string; chunks: Buffer[]; size: number } | null = null
 
   constructor(
     readonly id: number,
@@ -131,7 +169,17 @@ class Connection {
         this.socket.end()
         return
       }
+      if (this.copy) {
+        this.onCopyMessage(type, msg)
+        continue
+      }
       if (type === 'Q') {
+        const copy = copyFromStdin(msg.toString('utf8', 5, len - 1))
+        if (copy) {
+          this.copy = { sql: copy.sql, chunks: [], size: 0 }
+          this.handlers.submit({ conn: this, bytes: new Uint8Array(), copyIn: copy.response })
+          continue
+        }
         const timeout = statementTimeoutOf(msg.toString('utf8', 5, len - 1))
         if (timeout !== null) {
           this.statementTimeoutMs = timeout
@@ -145,6 +193,34 @@ class Connection {
         this.pending = []
       }
     }
+  }
+
+  /** A message of the copy-in mode: CopyData kept, CopyDone runs the COPY, CopyFail fails it; Flush and Sync ignored, as a server does. */
+  private onCopyMessage(type: string, msg: Buffer): void {
+    const copy = this.copy!
+    if (type === 'd') {
+      copy.chunks.push(msg.subarray(5))
+      copy.size += msg.length - 5
+      return
+    }
+    if (type === 'H' || type === 'S') return
+    this.copy = null
+    if (type === 'c') {
+      // a buffer of its own, transferred to the engine's thread (Buffer.concat may share Node's pool)
+      const copyData = new Uint8Array(copy.size)
+      let at = 0
+      for (const c of copy.chunks) {
+        copyData.set(c, at)
+        at += c.length
+      }
+      this.handlers.submit({ conn: this, bytes: Uint8Array.from(simpleQuery(copy.sql)), copyData })
+      return
+    }
+    const reason =
+      type === 'f'
+        ? msg.toString('utf8', 5, msg.indexOf(0, 5) === -1 ? msg.length : msg.indexOf(0, 5))
+        : `unexpected message type ${JSON.stringify(type)} during COPY from stdin`
+    this.handlers.submit({ conn: this, bytes: Uint8Array.from(simpleQuery(copyFailed(reason))) })
   }
 }
 
@@ -308,6 +384,10 @@ export class WireServer {
           continue
         }
         if (g.conn.closed) continue
+        if (g.copyIn) {
+          g.conn.socket.write(g.copyIn)
+          continue
+        }
         await this.run(g)
       }
     } finally {
@@ -325,7 +405,7 @@ export class WireServer {
     const timer = ms > 0 ? setTimeout(() => this.stop(g.conn, 'timeout'), ms) : null
     this.current = g.conn
     try {
-      const inTransaction = await this.engine.exec(g.bytes, (chunk) => reply.push(chunk))
+      const inTransaction = await this.engine.exec(g.bytes, (chunk) => reply.push(chunk), g.copyData)
       reply.end()
       this.owner = inTransaction ? g.conn : null
       // The client went away while this group (opening its transaction) ran: drop() saw no transaction of its.
