@@ -25,12 +25,11 @@ import type { BatchRows } from './queries.js'
 export interface LoadPlan {
   /** the source grid; null: CGCS2000 geographic already */
   grid: GaussKrugerParams | null
-  /** null: the projected rows are inserted (a column type COPY here cannot write) */
   copy: {
     sql: string
     /** the types of dataset_id, xzqdm, source_record, attrs, then the resolved columns' */
     types: CopyType[]
-  } | null
+  }
 }
 
 /**
@@ -48,7 +47,8 @@ export function nodeGrid(crs: SourceCrs): GaussKrugerParams | null | undefined {
 
 /**
  * The plan for loading into the version's table, or null when the database transforms every shape
- * (a system with a datum step).
+ * (a system with a datum step) or the table has a column type the COPY writer does not know (none
+ * today: every layer table's types are in copyTypes).
  */
 export async function loadPlan(
   knex: Knex,
@@ -67,7 +67,7 @@ export async function loadPlan(
   const typeOf = new Map((rows as Array<{ name: string; type: string }>).map((r) => [r.name, r.type]))
   const names = ['dataset_id', 'xzqdm', 'source_record', 'attrs', ...columns.map((c) => c.column)]
   const types = names.map((n) => typeOf.get(n))
-  if (typeOf.get('geom') !== 'geometry' || types.some((t) => t === undefined || !copyTypes.has(t) || t === 'geometry')) return { grid, copy: null }
+  if (typeOf.get('geom') !== 'geometry' || types.some((t) => t === undefined || !copyTypes.has(t) || t === 'geometry')) return null
   return {
     grid,
     copy: { sql: `COPY "${table}" (geom, ${names.map((n) => `"${n}"`).join(', ')}) FROM STDIN (FORMAT binary)`, types: types as CopyType[] },
@@ -124,35 +124,10 @@ function split(rows: BatchRows, projected: Projected): { done: number[]; left: n
 }
 
 /**
- * For a table COPY here cannot write: the batch's rows whose shapes could be proven and projected here,
- * as rows in EPSG:4490 (plain WKB, proven: the database neither checks nor transforms them), and
- * the others, as they were.
- */
-export async function projectBatch(grid: GaussKrugerParams | null, rows: BatchRows): Promise<{ projected: BatchRows | null; rest: BatchRows | null }> {
-  const projected = await projectOffThread(() => projectRequest(grid, rows, null))
-  const { done, left } = split(rows, projected)
-  copyStats.projected += done.length
-  const shapes = Buffer.from(projected.bytes.buffer, projected.bytes.byteOffset, projected.bytes.byteLength)
-  const out = done.length === 0 ? null : { ...subset(rows, done), wkb: shapes }
-  if (out) {
-    out.wkbAt = done.map((j) => (rows.wkbAt[j] === null ? null : projected.at[j]!))
-    out.wkbLength = done.map((j) => (rows.wkbAt[j] === null ? null : projected.length[j]!))
-    out.proven = done.map(() => true)
-    out.deferred = done.map(() => false)
-  }
-  return { projected: out, rest: left.length === 0 ? null : subset(rows, left) }
-}
-
-/**
  * Copies the rows of the batch this can take; returns the others (to be inserted), or null when
  * none is left. All or nothing: a COPY the server refuses stores nothing of the batch.
  */
-export async function copyBatch(
-  knex: Knex,
-  plan: LoadPlan & { copy: NonNullable<LoadPlan['copy']> },
-  rows: BatchRows,
-  target: { datasetId: number; county: string },
-): Promise<BatchRows | null> {
+export async function copyBatch(knex: Knex, plan: LoadPlan, rows: BatchRows, target: { datasetId: number; county: string }): Promise<BatchRows | null> {
   const projected = await projectOffThread(() => projectRequest(plan.grid, rows, 4490))
   const shapes = Buffer.from(projected.bytes.buffer, projected.bytes.byteOffset, projected.bytes.byteLength)
   const w = new CopyBinaryWriter(Math.max(1 << 16, shapes.length + rows.records.length * 256))

@@ -5,8 +5,7 @@ import { faultPoint } from '../jobs/fault-points.js'
 import { lostConnection } from '../jobs/lifecycle.js'
 import { BatchBuilder } from './batch-rows.js'
 import type { ResolvedColumn } from './columns.js'
-import { copyBatch, loadPlan, projectBatch, type LoadPlan } from './copy-batch.js'
-import { geographicCrs } from '../crs/chinese-crs.js'
+import { copyBatch, loadPlan, type LoadPlan } from './copy-batch.js'
 import * as q from './queries.js'
 import type { BatchRows } from './queries.js'
 import { abortedSaid, ImportFailure, issueAt, type ImportReport, type IssueList } from './report.js'
@@ -60,30 +59,21 @@ export async function load(step: LoadStep): Promise<void> {
   }
 }
 
-/** The storage CRS, for rows whose shapes were projected in Node. */
-const cgcs2000: SourceCrs = { srid: 4490, epsg: 4490, name: 'CGCS2000', how: 'param', identity: geographicCrs('CGCS2000') }
-
 /**
- * Stores one batch: by COPY what it can (./copy-batch.ts), or where the table has a column COPY
- * here cannot write the shapes projected in Node by INSERT as CGCS2000 already; the rest by INSERT
- * from the source CRS. A record
- * the database cannot take (coordinates outside the projection) is named.
+ * Stores one batch: by COPY what it can (./copy-batch.ts), the rest by INSERT from the source CRS.
+ * A record the database cannot take (coordinates outside the projection) is named.
  */
 async function storeBatch(step: LoadStep, rows: BatchRows, plan: LoadPlan | null): Promise<void> {
   const { ctx, req, target } = step
   let rest: BatchRows | null = rows
-  if (plan?.copy) {
+  if (plan) {
     try {
-      rest = await copyBatch(ctx.knex, { ...plan, copy: plan.copy }, rows, { datasetId: target.datasetId, county: req.county })
+      rest = await copyBatch(ctx.knex, plan, rows, { datasetId: target.datasetId, county: req.county })
     } catch (err) {
       // Nothing of the batch was stored: the INSERT stores it, or names the record the database refuses.
       if (lostConnection(err as Error) || !isDataError(err)) throw err
       rest = rows
     }
-  } else if (plan) {
-    const split = await projectBatch(plan.grid, rows)
-    if (split.projected) await insertBatch(step, split.projected, cgcs2000)
-    rest = split.rest
   }
   if (rest) await insertBatch(step, rest, target.crs)
   await faultPoint('import.loading-batch', ctx.knex)
