@@ -15,6 +15,8 @@ export interface SourceCrs {
   how: 'param' | 'prj' | 'detected'
   /** set for Bursa-Wolf sources: transformed from this proj string to the CGCS2000 hub, then labelled 4490 */
   proj4?: string
+  /** the hub's srid (src/crs/registry.ts): the transform goes by srid, from `srid` to this */
+  hubSrid?: number
   identity: CrsIdentity | null
 }
 
@@ -175,7 +177,10 @@ export async function resolveSourceCrs(
       )
     }
     const custom = await registerBursaWolf(knex, epsg, opts.towgs84)
-    return { crs: { srid: custom.srid, epsg, name: `${name} +towgs84=${opts.towgs84.join(',')}`, how, proj4: custom.proj4, identity }, warnings }
+    return {
+      crs: { srid: custom.srid, epsg, name: `${name} +towgs84=${opts.towgs84.join(',')}`, how, proj4: custom.proj4, hubSrid: custom.hubSrid, identity },
+      warnings,
+    }
   }
   if (opts.towgs84)
     warnings.push({

@@ -52,8 +52,14 @@ export async function transformedBbox(knex: Knex, b: Bbox, crs: SourceCrs): Prom
   return rows[0]
 }
 
-/** SQL turning geometry `column` in the source CRS into EPSG:4490, with its bindings. */
-function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: string[] } {
+/**
+ * SQL turning geometry `column` in the source CRS (its srid `crs.srid`) into EPSG:4490, with its
+ * bindings. A Bursa-Wolf source goes to the registered hub by srid (src/crs/registry.ts: PostGIS
+ * builds the pipeline once per session, not per row); a source resolved before the hub had a srid
+ * (a job's stored system) by the proj strings, the same transform.
+ */
+function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: Array<string | number> } {
+  if (crs.proj4 && crs.hubSrid) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::int), 4490)`, bindings: [crs.hubSrid] }
   if (crs.proj4) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::text, ?::text), 4490)`, bindings: [crs.proj4, hubProj4] }
   if (crs.srid === 4490) return { sql: column, bindings: [] }
   return { sql: `ST_Transform(${column}, 4490)`, bindings: [] }
