@@ -117,6 +117,17 @@ describe('embedded wire protocol', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true })
   })
 
+  /** `n` clients of the database, connected, for `work`; all ended after it, however it ends. */
+  async function withClients<N extends 1 | 2>(n: N, work: (clients: N extends 1 ? [pg.Client] : [pg.Client, pg.Client]) => Promise<void>): Promise<void> {
+    const clients = Array.from({ length: n }, () => new pg.Client(url))
+    try {
+      for (const c of clients) await c.connect()
+      await work(clients as Parameters<typeof work>[0])
+    } finally {
+      for (const c of clients) await c.end().catch(() => {})
+    }
+  }
+
   it('stays in step after repeated errors in extended-protocol queries', async () => {
     const client = new pg.Client(url)
     await client.connect()
@@ -140,11 +151,7 @@ describe('embedded wire protocol', () => {
   })
 
   it('stops a statement past its client’s statement_timeout (57014), serves the others after, and keeps the data', async () => {
-    const a = new pg.Client(url)
-    const b = new pg.Client(url)
-    await a.connect()
-    await b.connect()
-    try {
+    await withClients(2, async ([a, b]) => {
       await b.query('DROP TABLE IF EXISTS wire_kept; CREATE TABLE wire_kept (v int); INSERT INTO wire_kept VALUES (1)')
       await a.query('SET statement_timeout = 1000')
       // 600 s: were the statement not stopped, the test would time out.
@@ -160,24 +167,17 @@ describe('embedded wire protocol', () => {
       await a.query('ROLLBACK')
       expect((await a.query('SELECT count(*)::int AS n FROM wire_kept')).rows).toEqual([{ n: 1 }])
       await a.query('DROP TABLE wire_kept')
-    } finally {
-      await a.end()
-      await b.end()
-    }
+    })
   })
 
   it('cancels a client’s running statement on a cancel request carrying its key', async () => {
-    const a = new pg.Client(url)
-    await a.connect()
-    try {
+    await withClients(1, async ([a]) => {
       const slow = a.query('SELECT pg_sleep(600)')
       // Until the statement has ended: a cancel that arrives before it runs finds nothing to stop.
       const repeat = setInterval(() => cancelStatement(a), 200)
       await expect(slow.finally(() => clearInterval(repeat))).rejects.toMatchObject({ code: '57014', message: 'canceling statement due to user request' })
       expect((await a.query('SELECT 3 AS v')).rows).toEqual([{ v: 3 }])
-    } finally {
-      await a.end()
-    }
+    })
   })
 
   it('reads SET statement_timeout as clients write it', () => {
@@ -235,11 +235,7 @@ describe('embedded wire protocol', () => {
   })
 
   it('keeps one client’s transaction to itself while another client waits', async () => {
-    const a = new pg.Client(url)
-    const b = new pg.Client(url)
-    await a.connect()
-    await b.connect()
-    try {
+    await withClients(2, async ([a, b]) => {
       await a.query('DROP TABLE IF EXISTS wire_t; CREATE TABLE wire_t (v int)')
       await a.query('BEGIN')
       await a.query('INSERT INTO wire_t VALUES (1)')
@@ -252,10 +248,7 @@ describe('embedded wire protocol', () => {
       await a.query('COMMIT')
       expect((await seenByB).rows).toEqual([{ n: 2 }])
       await a.query('DROP TABLE wire_t')
-    } finally {
-      await a.end()
-      await b.end()
-    }
+    })
   })
 
   /** A COPY … FROM STDIN through node-pg: `chunks` sent as CopyData once the server asks, after `before` resolves; then CopyDone, or CopyFail with `fail`. */
@@ -286,11 +279,7 @@ describe('embedded wire protocol', () => {
     })
 
   it('takes COPY FROM STDIN in several CopyData messages, serving another client while the data is on its way', async () => {
-    const a = new pg.Client(url)
-    const b = new pg.Client(url)
-    await a.connect()
-    await b.connect()
-    try {
+    await withClients(2, async ([a, b]) => {
       await a.query('DROP TABLE IF EXISTS wire_copy; CREATE TABLE wire_copy (n int, name text)')
       let release!: () => void
       const held = new Promise<void>((r) => (release = r))
@@ -313,16 +302,11 @@ describe('embedded wire protocol', () => {
       await expect(copy(a, new CopyFromStdin('COPY wire_copy (n, name) FROM STDIN', ['4\tx\nfive\ty\n']))).rejects.toMatchObject({ code: '22P02' })
       expect((await a.query('SELECT count(*)::int AS n FROM wire_copy')).rows).toEqual([{ n: 3 }])
       await a.query('DROP TABLE wire_copy')
-    } finally {
-      await a.end()
-      await b.end()
-    }
+    })
   })
 
   it('fails a COPY whose client sends CopyFail as PostgreSQL does (57014), aborting the transaction around it', async () => {
-    const a = new pg.Client(url)
-    await a.connect()
-    try {
+    await withClients(1, async ([a]) => {
       await a.query('DROP TABLE IF EXISTS wire_copy_fail; CREATE TABLE wire_copy_fail (n int)')
       await a.query('BEGIN')
       await a.query('INSERT INTO wire_copy_fail VALUES (1)')
@@ -334,9 +318,7 @@ describe('embedded wire protocol', () => {
       await a.query('ROLLBACK')
       expect((await a.query('SELECT count(*)::int AS n FROM wire_copy_fail')).rows).toEqual([{ n: 0 }])
       await a.query('DROP TABLE wire_copy_fail')
-    } finally {
-      await a.end()
-    }
+    })
   })
 
   it('answers COPY FROM STDIN with the CopyInResponse a server sends', () => {
