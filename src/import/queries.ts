@@ -2,7 +2,6 @@
 import type { Knex } from 'knex'
 import { activateVersion, activeDataset as sharedActiveDataset, activeDatasets, activeVersionCondition, versionsInUseOfCounty } from '../db/read-model.js'
 import { actorNameOf } from '../auth/names.js'
-import { hubProj4 } from '../crs/registry.js'
 import type { Bbox, SourceCrs } from '../crs/resolve.js'
 import { whereInScope } from '../db/scope.js'
 import { faultPoint } from '../jobs/fault-points.js'
@@ -55,12 +54,10 @@ export async function transformedBbox(knex: Knex, b: Bbox, crs: SourceCrs): Prom
 /**
  * SQL turning geometry `column` in the source CRS (its srid `crs.srid`) into EPSG:4490, with its
  * bindings. A Bursa-Wolf source goes to the registered hub by srid (src/crs/registry.ts: PostGIS
- * builds the pipeline once per session, not per row); a source resolved before the hub had a srid
- * (a job's stored system) by the proj strings, the same transform.
+ * builds the pipeline once per session, not per row, where by the proj strings it built it per row).
  */
-function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: Array<string | number> } {
-  if (crs.proj4 && crs.hubSrid) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::int), 4490)`, bindings: [crs.hubSrid] }
-  if (crs.proj4) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::text, ?::text), 4490)`, bindings: [crs.proj4, hubProj4] }
+function toCgcs2000(crs: SourceCrs, column: string): { sql: string; bindings: number[] } {
+  if (crs.hubSrid !== undefined) return { sql: `ST_SetSRID(ST_Transform(${column}, ?::int), 4490)`, bindings: [crs.hubSrid] }
   if (crs.srid === 4490) return { sql: column, bindings: [] }
   return { sql: `ST_Transform(${column}, 4490)`, bindings: [] }
 }

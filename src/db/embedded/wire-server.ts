@@ -174,13 +174,14 @@ class Connection {
         continue
       }
       if (type === 'Q') {
-        const copy = copyFromStdin(msg.toString('utf8', 5, len - 1))
+        const sql = msg.toString('utf8', 5, len - 1)
+        const copy = copyFromStdin(sql)
         if (copy) {
           this.copy = { sql: copy.sql, chunks: [], size: 0 }
           this.handlers.submit({ conn: this, bytes: new Uint8Array(), copyIn: copy.response })
           continue
         }
-        const timeout = statementTimeoutOf(msg.toString('utf8', 5, len - 1))
+        const timeout = statementTimeoutOf(sql)
         if (timeout !== null) {
           this.statementTimeoutMs = timeout
           msg = simpleQuery('SET statement_timeout = 0')
@@ -216,10 +217,9 @@ class Connection {
       this.handlers.submit({ conn: this, bytes: Uint8Array.from(simpleQuery(copy.sql)), copyData })
       return
     }
+    const end = msg.indexOf(0, 5)
     const reason =
-      type === 'f'
-        ? msg.toString('utf8', 5, msg.indexOf(0, 5) === -1 ? msg.length : msg.indexOf(0, 5))
-        : `unexpected message type ${JSON.stringify(type)} during COPY from stdin`
+      type === 'f' ? msg.toString('utf8', 5, end === -1 ? msg.length : end) : `unexpected message type ${JSON.stringify(type)} during COPY from stdin`
     this.handlers.submit({ conn: this, bytes: Uint8Array.from(simpleQuery(copyFailed(reason))) })
   }
 }
