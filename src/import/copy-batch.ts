@@ -99,7 +99,7 @@ export const copyStats = { rows: 0, projected: 0 }
  * The batch's shapes proven, or to be proven on the worker (deferred), to be projected; the others
  * -1: they go by INSERT.
  */
-function projectRequest(grid: GaussKrugerParams | null, rows: BatchRows, srid: number | null) {
+function projectRequest(grid: GaussKrugerParams | null, rows: BatchRows, srid: number) {
   const n = rows.records.length
   const at = new Int32Array(n)
   const length = new Int32Array(n)

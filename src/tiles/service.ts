@@ -54,12 +54,18 @@ export const tileOf = (knex: Knex, actor: Actor, c: Collection, a: TileAddress, 
 
 const fieldType = { string: 'String', number: 'Number', integer: 'Number', boolean: 'Boolean', date: 'String' } as const
 
-/** completeFromZoom by collection, key region, data version and cap: counting tiles reads the whole layer. */
-const completeZooms = new Map<string, number>()
+/**
+ * completeFromZoom by collection, key region, data version and cap: counting tiles reads the whole
+ * layer. Kept per database (its connection pool): the version token is made of the database's own
+ * ids, which another database (or one emptied with its sequences restarted) gives out again.
+ */
+const completeZoomsOf = new WeakMap<Knex, Map<string, number>>()
 
 async function completeFromZoom(knex: Knex, actor: Actor, c: Collection, caps: TileCaps): Promise<number> {
   const version = await ogc.versionToken(knex, c, actor.scope)
   const key = `${c.id}|${JSON.stringify(actor.scope)}|${version}|${tileLimitOf(c.id, caps).maxFeatures}`
+  let completeZooms = completeZoomsOf.get(knex)
+  if (!completeZooms) completeZoomsOf.set(knex, (completeZooms = new Map()))
   let z = completeZooms.get(key)
   if (z === undefined) {
     z = await completeZoom(knex, c, actor.scope, caps, maxZoom)

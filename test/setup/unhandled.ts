@@ -2,10 +2,19 @@
 // reports them after the run; this makes the test during which one happened fail, by name.
 import { afterEach } from 'vitest'
 
-const seen: unknown[] = []
-process.on('unhandledRejection', (reason) => {
-  seen.push(reason)
-})
+// The files share one module graph and one process (isolate: false), and this file runs before each
+// of them: the listener and what it saw are kept on the process, registered once.
+const key = Symbol.for('lowland.test.unhandledRejections')
+const holder = globalThis as { [key]?: unknown[] }
+const seen = holder[key] ?? listen()
+
+function listen(): unknown[] {
+  const list: unknown[] = (holder[key] = [])
+  process.on('unhandledRejection', (reason) => {
+    list.push(reason)
+  })
+  return list
+}
 
 afterEach(() => {
   if (!seen.length) return

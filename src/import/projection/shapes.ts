@@ -1,4 +1,4 @@
-// A batch's shapes in EPSG:4490 (EWKB for COPY, plain WKB for an INSERT), projected from their
+// A batch's shapes in EPSG:4490 as EWKB for a binary COPY, projected from their
 // Gauss-Kruger grid (or only given the SRID when already CGCS2000 geographic), one-ring polygons
 // proven valid first where the reader left that here: the work of ./worker.ts, or of the main thread when the
 // worker cannot run. Plain data in and out, so that it crosses to the worker without copies.
@@ -13,8 +13,8 @@ export interface ProjectRequest {
   /** per row, where its WKB starts in `wkb`, or -1 for a row not to project */
   at: Int32Array
   length: Int32Array
-  /** the SRID the EWKB carries (4490, for COPY); null: plain WKB (for an INSERT, which names it) */
-  srid: number | null
+  /** the SRID the EWKB carries (the storage's, 4490) */
+  srid: number
   /** per row, 1: a one-ring polygon to prove valid first (src/geometry/simple-ring.ts); unproven, it is not projected */
   prove: Uint8Array
 }
