@@ -1,8 +1,11 @@
-// npm run bench:load [-- --patches 100000 --seconds 5 --connections 1,10 --only items]
+// npm run bench:load [-- --patches 100000 --seconds 5 --connections 1,10 --rounds 3 --max-load 1.5 --wait-s 60 --only items]
 // The service under load on loopback, right after a fresh import of a county's third-survey layer:
 // the very first request to each endpoint (cold: what a user meets after an import), then autocannon
 // (a separate process, so it does not share the service's event loop) with each of --connections
-// (default 1 and 10) for a bounded time each. Endpoints: /health, the project list, one project analysis,
+// (default 1 and 10) for a bounded time each, --rounds times, the order of the connection counts
+// alternating between rounds and each run starting on a quiet machine (load average under --max-load,
+// waited for up to --wait-s; the table says when it was not): the figures are medians of the rounds,
+// the ratio that of the medians, with each round's own ratio beside it. Endpoints: /health, the project list, one project analysis,
 // OGC items limit 100 / 1000 / bbox, one vector tile (--only: those whose name contains it). The
 // service runs in this process: its resident memory is sampled every 20 ms while each endpoint is
 // under load (the peak, in MiB; VmHWM is the process's high-water mark, the import included). With
@@ -14,7 +17,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService, startServiceProcess } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService, startServiceProcess, waitForQuiet } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -30,10 +33,15 @@ const { values } = parseArgs({
     only: { type: 'string' },
     process: { type: 'boolean', default: false },
     'node-args': { type: 'string', default: '--max-semi-space-size=64' },
+    rounds: { type: 'string', default: '3' },
+    'max-load': { type: 'string', default: '1.5' },
+    'wait-s': { type: 'string', default: '60' },
   },
 })
 const patches = Number(values.patches)
 const seconds = Number(values.seconds)
+const rounds = Number(values.rounds)
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds: a positive integer')
 const connectionCounts = values.connections.split(',').map(Number)
 if (!connectionCounts.length || connectionCounts.some((c) => !Number.isInteger(c) || c < 1))
   throw new Error('--connections: positive integers, comma-separated')
@@ -49,6 +57,12 @@ interface Cannon {
 
 /** The high-water mark of a process's resident memory (VmHWM), in bytes. */
 const vmHwm = (pid: number | 'self') => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
+}
 
 /** autocannon as its own process, bounded in time; its JSON summary. */
 async function cannon(url: string, headers: Record<string, string>, connections: number): Promise<Cannon> {
@@ -154,18 +168,31 @@ async function main() {
   const [c0] = connectionCounts as [number]
   const cLast = connectionCounts.at(-1)!
   console.log(
-    `\n| endpoint | first request | ${connectionCounts.map((c) => `c=${c} p50 | c=${c} p99 | c=${c} req/s`).join(' | ')} | c=${cLast} p50 ÷ c=${c0} p50 | peak RSS | non-2xx |`,
+    `\n| endpoint | first request | ${connectionCounts.map((c) => `c=${c} p50 | c=${c} p99 | c=${c} req/s`).join(' | ')} | c=${cLast} p50 ÷ c=${c0} p50 (rounds) | peak RSS | non-2xx | load before each run |`,
   )
-  console.log(`|---|---:|${connectionCounts.map(() => '---:|---:|---:|').join('')}---:|---:|---:|`)
+  console.log(`|---|---:|${connectionCounts.map(() => '---:|---:|---:|').join('')}---:|---:|---:|---|`)
   for (const [name, url] of endpoints) {
     let peak = 0
     const sampler = setInterval(() => (peak = Math.max(peak, service.rss())), 20)
-    const runs: Cannon[] = []
-    for (const c of connectionCounts) runs.push(await cannon(base + url, headers, c))
+    // runs[r][c]: round r at connection count c; the counts' order alternates between rounds
+    const runs: Array<Map<number, Cannon>> = []
+    const loads: string[] = []
+    for (let r = 0; r < rounds; r++) {
+      const round = new Map<number, Cannon>()
+      for (const c of r % 2 ? [...connectionCounts].reverse() : connectionCounts) {
+        loads.push((await waitForQuiet(Number(values['max-load']), Number(values['wait-s']))).label)
+        round.set(c, await cannon(base + url, headers, c))
+      }
+      runs.push(round)
+    }
     clearInterval(sampler)
+    const med = (c: number, f: (r: Cannon) => number) => median(runs.map((round) => f(round.get(c)!)))
+    const p50 = (c: number) => med(c, (r) => r.latency.p50)
+    const perRound = runs.map((round) => (round.get(cLast)!.latency.p50 / Math.max(round.get(c0)!.latency.p50, 1)).toFixed(1)).join(', ')
+    const non2xx = runs.reduce((n, round) => n + [...round.values()].reduce((m, r) => m + r.non2xx, 0), 0)
     console.log(
-      `| ${name} | ${first[name]!.toFixed(1)} ms | ${runs.map((r) => `${r.latency.p50} ms | ${r.latency.p99} ms | ${Math.round(r.requests.average)}`).join(' | ')} | ` +
-        `${(runs.at(-1)!.latency.p50 / Math.max(runs[0]!.latency.p50, 1)).toFixed(1)} | ${mib(peak)} MiB | ${runs.reduce((n, r) => n + r.non2xx, 0)} |`,
+      `| ${name} | ${first[name]!.toFixed(1)} ms | ${connectionCounts.map((c) => `${p50(c)} ms | ${med(c, (r) => r.latency.p99)} ms | ${Math.round(med(c, (r) => r.requests.average))}`).join(' | ')} | ` +
+        `${(p50(cLast) / Math.max(p50(c0), 1)).toFixed(1)} (${perRound}) | ${mib(peak)} MiB | ${non2xx} | ${loads.join(', ')} |`,
     )
   }
   console.log(`VmHWM after the load: ${mib(service.hwm())} MiB; ${new Date().toISOString()}, uptime: ${(await run('uptime')).stdout.trim()}`)

@@ -1,9 +1,12 @@
-// npm run bench:province [-- --counties 136 --patches 73500 --concurrency 2 --rounds 15 --connections 1,10]
+// npm run bench:province [-- --counties 136 --patches 73500 --concurrency 2 --rounds 15 --connections 1,10 --pairs 3 --max-load 1.5 --wait-s 60]
 // A province on one PostGIS: every county of data/regions/shandong.json (or the first --counties of
 // them, with the same average) gets a generated delivery — third survey with 30 000–150 000 patches
 // (0.5–1.5 × --patches), second survey (0.6 ×), buildings (≈ 0.55 ×) and projects (÷ 170) — laid
 // side by side in the CM 117°E plane, uploaded through the running service's import API, two counties
-// at a time. Then, against the same county in a database that holds only that county:
+// at a time. Then, against the same county in a database that holds only that county (both services
+// running, --pairs rounds of the measures on each, the side measured first alternating and each
+// round starting on a quiet machine or saying it could not; medians of the rounds, each round's
+// ratio beside them):
 //   - OGC items (limit 1000, bbox) and vector tile p50 (ratio full / single, goal ≤ 1.2), at each
 //     number of --connections (closed loops, each making --rounds requests);
 //   - the county's batch analysis (goal ≤ 1.2), then one project's analysis (GET, the stored result)
@@ -18,7 +21,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { benchDatabaseUrl } from './db.js'
+import { benchDatabaseUrl, waitForQuiet } from './db.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
@@ -34,12 +37,19 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '15' },
     connections: { type: 'string', default: '1,10' },
+    pairs: { type: 'string', default: '3' },
+    'max-load': { type: 'string', default: '1.5' },
+    'wait-s': { type: 'string', default: '60' },
   },
 })
 const countyCount = Number(values.counties)
 const meanPatches = Number(values.patches)
 const concurrency = Number(values.concurrency)
 const rounds = Number(values.rounds)
+/** rounds of the county's measures on each database, the side measured first alternating */
+const pairs = Number(values.pairs)
+const maxLoad = Number(values['max-load'])
+const waitS = Number(values['wait-s'])
 /** the reads are measured at each of these numbers of connections at once (closed loops, `rounds` requests each) */
 const connectionCounts = values.connections.split(',').map(Number)
 const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'projects']
@@ -248,100 +258,156 @@ async function main() {
   // The county measured on both databases: the middle-sized one (1.0 ×).
   const probe = counties[Math.min(2, counties.length - 1)]!
 
-  const results: Record<string, Awaited<ReturnType<typeof countyMeasures>> & { peakMiB: number; dbMiB: number; importMs: number }> = {}
-  for (const [name, set] of [
-    ['province', counties],
-    ['single', [probe]],
-  ] as const) {
-    const knex = await freshDatabase(databaseOf(name))
-    const admin = (await createKey(knex, { name: 'bench', role: 'admin', region: null, createdBy: 'bench' })).token
-    const county = (await createKey(knex, { name: 'bench county', role: 'county', region: probe.code, createdBy: 'bench' })).token
-    const province = (await createKey(knex, { name: 'bench province', role: 'province', region: null, createdBy: 'bench' })).token
-    const s = await startService(databaseOf(name), await freePort())
-    try {
-      console.log(`${name}: importing ${set.length} counties, ${concurrency} at a time`)
-      const importMs = await importAll(s, admin, set)
-      const measures = await countyMeasures(s, county, probe)
-      if (name === 'province') {
-        // a tenth of each county's projects approved through the review workflow, so that the
-        // rewards report below reads approved analyses (bench/province-review.ts)
-        const api = {
-          call: (key: string, url: string, init?: RequestInit) => call(s, key, url, init),
-          waitFor: (key: string, url: string) => waitFor(s, key, url),
-        }
-        const review = await reviewRound(
-          api,
-          knex,
-          set.map((c) => c.code),
-          { province, admin },
-          concurrency,
-        )
-        console.log(
-          `  review: ${review.approved} of ${review.projects} projects approved (submit, check, approve over HTTP) in ${seconds(review.reviewMs)} of county time, ` +
-            `after every county's batch analysis (${seconds(review.analysisMs)}); ${seconds(review.wallMs)} wall, ${concurrency} counties at a time`,
-        )
-        let cursor: string | undefined
-        let pulled = 0
-        const t0 = Date.now()
-        for (;;) {
-          const page = await (await call(s, province, `/api/v1/province/projects?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()
-          pulled += page.items.length
-          if (!page.items.length || !page.nextCursor || page.nextCursor === cursor) break
-          cursor = page.nextCursor
-        }
-        const pullMs = Date.now() - t0
-        // a client that has everything asks again with its kept cursor: nothing new
-        const t2 = Date.now()
-        const poll = await (await call(s, province, `/api/v1/province/projects?limit=1000&cursor=${encodeURIComponent(cursor!)}`)).json()
-        const pollMs = Date.now() - t2
-        const t1 = Date.now()
-        const rewards = await (await call(s, province, `/api/v1/province/rewards?year=${REWARD_YEAR}`)).json()
-        const rewardsMs = Date.now() - t1
-        // the per-county totals (the province page and the provincial system's county figures)
-        const t3 = Date.now()
-        const totals = await (await call(s, province, '/api/v1/province/counties')).json()
-        const totalsMs = Date.now() - t3
-        if (totals.total.projects !== pulled) throw new Error(`per-county totals count ${totals.total.projects} projects, the pull ${pulled}`)
-        const count = (list: 'qualifyingProjects' | 'excludedProjects') =>
-          (rewards.counties as Array<Record<typeof list, unknown[]>>).reduce((n, c) => n + c[list].length, 0)
-        // why the excluded ones are: the generated projects rarely pass the footprint check (≥ 30 %)
-        const exclusions = () => {
-          const by = new Map<string, number>()
-          for (const c of rewards.counties as Array<{ excludedProjects: Array<{ exclusion: string }> }>)
-            for (const p of c.excludedProjects) by.set(p.exclusion, (by.get(p.exclusion) ?? 0) + 1)
-          return [...by].map(([why, n]) => `${why} ${n}`).join(', ')
-        }
-        console.log(
-          `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county), cursor of ${cursor!.length} characters; ` +
-            `poll with it: ${poll.items.length} new in ${pollMs} ms`,
-        )
-        console.log(`  totals per county: ${totals.counties.length} counties, ${totals.total.projects} projects in ${totalsMs} ms`)
-        console.log(
-          `  rewards report ${REWARD_YEAR}: ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county), ` +
-            `${count('qualifyingProjects')} qualifying and ${count('excludedProjects')} excluded projects (${exclusions()})`,
-        )
+  type Measures = Awaited<ReturnType<typeof countyMeasures>>
+  interface Side {
+    name: 'province' | 'single'
+    set: readonly County[]
+    knex: Awaited<ReturnType<typeof freshDatabase>>
+    s: Service
+    keys: { admin: string; county: string; province: string }
+    importMs: number
+    rounds: Measures[]
+  }
+  const sides: Side[] = []
+  try {
+    // Both databases first, each behind its own service, both kept running: the measures then
+    // alternate between them, round by round.
+    for (const [name, set] of [
+      ['province', counties],
+      ['single', [probe]],
+    ] as const) {
+      const knex = await freshDatabase(databaseOf(name))
+      const keys = {
+        admin: (await createKey(knex, { name: 'bench', role: 'admin', region: null, createdBy: 'bench' })).token,
+        county: (await createKey(knex, { name: 'bench county', role: 'county', region: probe.code, createdBy: 'bench' })).token,
+        province: (await createKey(knex, { name: 'bench province', role: 'province', region: null, createdBy: 'bench' })).token,
       }
-      const dbMiB = Number((await knex.raw('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20
-      results[name] = { ...measures, peakMiB: s.peakMiB(), dbMiB, importMs }
-      console.log(`  ${JSON.stringify(results[name])}`)
-    } finally {
-      s.child.kill('SIGTERM')
-      await knex.destroy()
+      let s: Service
+      try {
+        s = await startService(databaseOf(name), await freePort())
+      } catch (err) {
+        await knex.destroy()
+        throw err
+      }
+      const side: Side = { name, set, knex, s, keys, importMs: 0, rounds: [] }
+      sides.push(side)
+      console.log(`${name}: importing ${set.length} counties, ${concurrency} at a time`)
+      side.importMs = await importAll(s, keys.admin, set)
+    }
+    // --pairs rounds of the county's measures on each database, the side measured first alternating,
+    // each round starting on a quiet machine (issue 26) or saying it could not
+    const loads: string[] = []
+    for (let r = 0; r < pairs; r++) {
+      for (const side of r % 2 ? [...sides].reverse() : sides) {
+        loads.push(`${side.name} ${(await waitForQuiet(maxLoad, waitS)).label}`)
+        side.rounds.push(await countyMeasures(side.s, side.keys.county, probe))
+      }
+    }
+    console.log(`  load before each round: ${loads.join(', ')}`)
+    const full = sides.find((x) => x.name === 'province')!
+    await provinceReads(full)
+    const single = sides.find((x) => x.name === 'single')!
+    const dbMiB = async (side: Side) => Number((await side.knex.raw('SELECT pg_database_size(current_database()) AS b')).rows[0].b) / 2 ** 20
+
+    console.log(
+      `\ncounty ${probe.code} (${probe.patches} patches, ${full.rounds[0]!.projects} projects), full province vs that county alone, medians of ${pairs} rounds:`,
+    )
+    const line = (what: string, of: (m: Measures) => number, unit: (v: number) => string) => {
+      const f = median(full.rounds.map(of))
+      const one = median(single.rounds.map(of))
+      const each = full.rounds.map((m, i) => (of(m) / of(single.rounds[i]!)).toFixed(2)).join(', ')
+      console.log(`  ${what}: ${unit(f)} vs ${unit(one)}, ratio ${(f / one).toFixed(2)} (rounds ${each})`)
+    }
+    const ms = (v: number) => `${v.toFixed(1)} ms`
+    for (const n of connectionCounts) {
+      line(`OGC items limit 1000 + bbox p50 at ${n} connection(s)`, (m) => m.itemsMs[n]!, ms)
+      line(`tile z14 p50 at ${n} connection(s)`, (m) => m.tileMs[n]!, ms)
+      line(`one project's analysis p50 at ${n} connection(s)`, (m) => m.oneAnalysisMs[n]!, ms)
+    }
+    line('batch analysis', (m) => m.analysisMs, seconds)
+    console.log(
+      `  import of the province: ${seconds(full.importMs)}; service peak memory ${full.s.peakMiB().toFixed(0)} MiB (that county alone ${single.s.peakMiB().toFixed(0)} MiB); ` +
+        `database ${((await dbMiB(full)) / 1024).toFixed(2)} GiB`,
+    )
+  } finally {
+    for (const side of sides) {
+      side.s.child.kill('SIGTERM')
+      await side.knex.destroy()
     }
   }
-  const full = results.province!
-  const single = results.single!
-  console.log(`\ncounty ${probe.code} (${probe.patches} patches, ${full.projects} projects), full province vs that county alone:`)
-  for (const n of connectionCounts) {
-    const line = (what: string, f: number, one: number) =>
-      console.log(`  ${what} p50 at ${n} connection(s): ${f.toFixed(1)} vs ${one.toFixed(1)} ms, ratio ${(f / one).toFixed(2)}`)
-    line('OGC items limit 1000 + bbox', full.itemsMs[n]!, single.itemsMs[n]!)
-    line('tile z14', full.tileMs[n]!, single.tileMs[n]!)
-    line("one project's analysis", full.oneAnalysisMs[n]!, single.oneAnalysisMs[n]!)
+}
+
+/**
+ * On the province: a tenth of each county's projects approved through the review workflow (so that
+ * the rewards report reads approved analyses: bench/province-review.ts), then the province pull of
+ * every project, a poll with the kept cursor, the rewards report and the per-county totals.
+ */
+async function provinceReads({
+  s,
+  knex,
+  set,
+  keys,
+}: {
+  s: Service
+  knex: Awaited<ReturnType<typeof freshDatabase>>
+  set: readonly County[]
+  keys: { admin: string; province: string }
+}) {
+  const { province, admin } = keys
+  const api = {
+    call: (key: string, url: string, init?: RequestInit) => call(s, key, url, init),
+    waitFor: (key: string, url: string) => waitFor(s, key, url),
   }
-  console.log(`  batch analysis: ${seconds(full.analysisMs)} vs ${seconds(single.analysisMs)}, ratio ${(full.analysisMs / single.analysisMs).toFixed(2)}`)
+  const review = await reviewRound(
+    api,
+    knex,
+    set.map((c) => c.code),
+    { province, admin },
+    concurrency,
+  )
   console.log(
-    `  import of the province: ${seconds(full.importMs)}; service peak memory ${full.peakMiB.toFixed(0)} MiB; database ${(full.dbMiB / 1024).toFixed(2)} GiB`,
+    `  review: ${review.approved} of ${review.projects} projects approved (submit, check, approve over HTTP) in ${seconds(review.reviewMs)} of county time, ` +
+      `after every county's batch analysis (${seconds(review.analysisMs)}); ${seconds(review.wallMs)} wall, ${concurrency} counties at a time`,
+  )
+  let cursor: string | undefined
+  let pulled = 0
+  const t0 = Date.now()
+  for (;;) {
+    const page = await (await call(s, province, `/api/v1/province/projects?limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()
+    pulled += page.items.length
+    if (!page.items.length || !page.nextCursor || page.nextCursor === cursor) break
+    cursor = page.nextCursor
+  }
+  const pullMs = Date.now() - t0
+  // a client that has everything asks again with its kept cursor: nothing new
+  const t2 = Date.now()
+  const poll = await (await call(s, province, `/api/v1/province/projects?limit=1000&cursor=${encodeURIComponent(cursor!)}`)).json()
+  const pollMs = Date.now() - t2
+  const t1 = Date.now()
+  const rewards = await (await call(s, province, `/api/v1/province/rewards?year=${REWARD_YEAR}`)).json()
+  const rewardsMs = Date.now() - t1
+  // the per-county totals (the province page and the provincial system's county figures)
+  const t3 = Date.now()
+  const totals = await (await call(s, province, '/api/v1/province/counties')).json()
+  const totalsMs = Date.now() - t3
+  if (totals.total.projects !== pulled) throw new Error(`per-county totals count ${totals.total.projects} projects, the pull ${pulled}`)
+  const count = (list: 'qualifyingProjects' | 'excludedProjects') =>
+    (rewards.counties as Array<Record<typeof list, unknown[]>>).reduce((n, c) => n + c[list].length, 0)
+  // why the excluded ones are: the generated projects rarely pass the footprint check (≥ 30 %)
+  const exclusions = () => {
+    const by = new Map<string, number>()
+    for (const c of rewards.counties as Array<{ excludedProjects: Array<{ exclusion: string }> }>)
+      for (const p of c.excludedProjects) by.set(p.exclusion, (by.get(p.exclusion) ?? 0) + 1)
+    return [...by].map(([why, n]) => `${why} ${n}`).join(', ')
+  }
+  console.log(
+    `  province pull: ${pulled} projects in ${seconds(pullMs)} (${(pullMs / set.length).toFixed(0)} ms per county), cursor of ${cursor!.length} characters; ` +
+      `poll with it: ${poll.items.length} new in ${pollMs} ms`,
+  )
+  console.log(`  totals per county: ${totals.counties.length} counties, ${totals.total.projects} projects in ${totalsMs} ms`)
+  console.log(
+    `  rewards report ${REWARD_YEAR}: ${rewardsMs} ms (${(rewardsMs / set.length).toFixed(1)} ms per county), ` +
+      `${count('qualifyingProjects')} qualifying and ${count('excludedProjects')} excluded projects (${exclusions()})`,
   )
 }
 
