@@ -126,15 +126,47 @@ function runEnvironment(stageEnv: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false', ...stageEnv }
 }
 
-function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+// An npm step takes 10–30 s here. One in a CI rehearsal hung: `npm ci` waiting in epoll after its
+// last registry fetch for 20 minutes, deaf to SIGTERM, which held the test's start until its 600 s
+// timeout (the same tree passed before and after it). So a step that outlives its limit is killed
+// with its process group and run once more, and a second hang fails with what it printed.
+const stepLimitMs = 240_000
+
+function runCommandOnce(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<'done' | 'hung'> {
   return new Promise((resolve, reject) => {
-    const proc = spawn('/bin/sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    // its own process group, so that the kill reaches npm under the shell
+    const proc = spawn('/bin/sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     let out = ''
+    let hung = false
+    const timer = setTimeout(() => {
+      hung = true
+      try {
+        process.kill(-proc.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    }, stepLimitMs)
     proc.stdout.on('data', (d) => (out += d))
     proc.stderr.on('data', (d) => (out += d))
-    proc.on('error', reject)
-    proc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`RUN ${command} failed (${code}):\n${out}`))))
+    proc.on('error', (err) => {
+      clearTimeout(timer)
+      reject(err)
+    })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      if (hung) {
+        process.stderr.write(`RUN ${command} took more than ${stepLimitMs / 1000} s and was killed:\n${out}\n`)
+        resolve('hung')
+      } else if (code === 0) resolve('done')
+      else reject(new Error(`RUN ${command} failed (${code}):\n${out}`))
+    })
   })
+}
+
+async function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  if ((await runCommandOnce(command, cwd, env)) === 'done') return
+  if ((await runCommandOnce(command, cwd, env)) === 'done') return
+  throw new Error(`RUN ${command} hung twice (more than ${stepLimitMs / 1000} s each)`)
 }
 
 /**
