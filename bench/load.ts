@@ -17,7 +17,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, startBenchService, startServiceProcess, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, median, startBenchService, startServiceProcess, waitForQuiet } from './db.js'
 import { projectRoot } from '../src/config.js'
 import { attachDatabase } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
@@ -57,12 +57,6 @@ interface Cannon {
 
 /** The high-water mark of a process's resident memory (VmHWM), in bytes. */
 const vmHwm = (pid: number | 'self') => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2
-}
 
 /** autocannon as its own process, bounded in time; its JSON summary. */
 async function cannon(url: string, headers: Record<string, string>, connections: number): Promise<Cannon> {

@@ -21,7 +21,7 @@ import net from 'node:net'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
-import { benchDatabaseUrl, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, median, waitForQuiet } from './db.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
 import { createKnex } from '../src/db/connection.js'
@@ -54,7 +54,6 @@ const waitS = Number(values['wait-s'])
 const connectionCounts = values.connections.split(',').map(Number)
 const layers: GeneratedLayer[] = ['survey3', 'survey2', 'buildings', 'projects']
 const outDir = path.join(projectRoot, 'bench', 'out', 'province')
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
 /** The counties of the run, each with its size and the south-west corner of its grid (25 × 30 km apart). */

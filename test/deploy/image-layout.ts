@@ -164,8 +164,7 @@ function runCommandOnce(command: string, cwd: string, env: NodeJS.ProcessEnv): P
 }
 
 async function runCommand(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
-  if ((await runCommandOnce(command, cwd, env)) === 'done') return
-  if ((await runCommandOnce(command, cwd, env)) === 'done') return
+  for (let attempt = 0; attempt < 2; attempt++) if ((await runCommandOnce(command, cwd, env)) === 'done') return
   throw new Error(`RUN ${command} hung twice (more than ${stepLimitMs / 1000} s each)`)
 }
 
