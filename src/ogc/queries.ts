@@ -239,9 +239,17 @@ export async function extent(knex: Knex, c: Collection, scope: Scope): Promise<[
 export async function versionToken(knex: Knex, c: Collection, scope: Scope): Promise<string> {
   const county = countyCondition(scope)('xzqdm')
   const b = county.bindings as Knex.RawBinding[]
+  // Ids alone do not name a version for good: a database restored from a backup, or emptied with its
+  // sequences restarted, gives the same ids to other data, and tiles cached under the token (memory,
+  // the disk level under DATA_DIR, browsers told `immutable`) would be served for it. So each part
+  // also carries a digest of when its rows were made (`~`), which such new data does not repeat.
+  const made = (id: string, at: string) => `coalesce(left(md5(string_agg(${id}::text || '@' || extract(epoch FROM ${at})::text, ',' ORDER BY ${id})), 10), '')`
   const datasets = (layer: string | null) => {
     const from = activeDatasetsFrom(layer, scope)
-    return knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])
+    return knex.raw(
+      `SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') || '~' || ${made('id', 'imported_at')} AS v ${from.sql}`,
+      from.bindings as Knex.RawBinding[],
+    )
   }
   // The last analysis in the key's counties, not the province's: on a database distributed by county
   // the token reads only the key's shards (docs/scale-out.md), and another county's batch run no
@@ -256,7 +264,10 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
     )
   const runs = () => {
     const from = activeRunsFrom(scope)
-    return knex.raw(`SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') AS v ${from.sql}`, from.bindings as Knex.RawBinding[])
+    return knex.raw(
+      `SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') || '~' || ${made('id', 'created_at')} AS v ${from.sql}`,
+      from.bindings as Knex.RawBinding[],
+    )
   }
   let parts: Array<{ rows: Array<{ v: string }> }>
   if (c.layer) parts = [await datasets(c.layer)]

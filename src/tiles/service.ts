@@ -41,11 +41,14 @@ export async function tileEtag(
 
 /**
  * The active versions a layer collection's token names (its version token is their ids in order,
- * joined by '.': ogc.versionToken), so the tile is built from exactly the versions its ETag names,
+ * joined by '.', then `~` and a digest: ogc.versionToken), so the tile is built from exactly the versions its ETag names,
  * without a second lookup; undefined for the other collections (they read what they need).
  */
-export const datasetsOfToken = (c: Collection, token: string): number[] | undefined =>
-  c.layer ? (token === '' ? [] : token.split('.').map(Number)) : undefined
+export function datasetsOfToken(c: Collection, token: string): number[] | undefined {
+  if (!c.layer) return undefined
+  const ids = token.split('~')[0]! // what follows `~` is the digest of their import times
+  return ids === '' ? [] : ids.split('.').map(Number)
+}
 
 const versionParam = (c: Collection, scope: string, token: string) => createHash('sha256').update(`${c.id}|${scope}|${token}`).digest('base64url').slice(0, 16)
 
@@ -56,8 +59,8 @@ const fieldType = { string: 'String', number: 'Number', integer: 'Number', boole
 
 /**
  * completeFromZoom by collection, key region, data version and cap: counting tiles reads the whole
- * layer. Kept per database (its connection pool): the version token is made of the database's own
- * ids, which another database (or one emptied with its sequences restarted) gives out again.
+ * layer. Kept per database (its connection pool), as another database may give out the same ids; the
+ * token's digest of import times tells a database emptied or restored under a running service.
  */
 const completeZoomsOf = new WeakMap<Knex, Map<string, number>>()
 
