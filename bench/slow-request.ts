@@ -15,6 +15,7 @@ import app, { serverOptions } from '../src/app.js'
 import { defaultConfig, type Config } from '../src/config.js'
 import { openDatabase, type Database } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
+import { median } from './db.js'
 
 const { values: args } = parseArgs({
   options: { 'timeout-ms': { type: 'string', default: '5000' }, 'sleep-s': { type: 'string', default: '30' }, rounds: { type: 'string', default: '3' } },
@@ -24,7 +25,6 @@ const sleepS = Number(args['sleep-s'])
 const rounds = Number(args.rounds)
 const databaseUrl = process.env.BENCH_DATABASE_URL
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const load = () =>
   os
     .loadavg()
