@@ -2,7 +2,7 @@
 // (identifiers and expressions only from there) with every value bound. The query box is
 // transformed into the storage CRS, never the column into the box's, so the GiST index is used.
 import type { Knex } from 'knex'
-import { scopeCondition } from '../db/scope.js'
+import { scopeCondition, type Sql } from '../db/scope.js'
 import { activeDatasetIds, activeDatasetsFrom, activeRunJoin, activeRunsFrom } from '../db/read-model.js'
 import type { Scope } from '../domain/region.js'
 import { maxId } from '../schemas/common.js'
@@ -13,11 +13,6 @@ import type { ItemsQuery, SortKey } from './params.js'
 
 /** Up to this many matching features are counted exactly; beyond, numberMatched is estimated. */
 export const exactCountLimit = 100_000
-
-interface Sql {
-  sql: string
-  bindings: unknown[]
-}
 
 const countyCondition =
   (scope: Scope) =>
@@ -234,23 +229,24 @@ export async function extent(knex: Knex, c: Collection, scope: Scope): Promise<[
 
 /**
  * A token that changes whenever what a key sees of a collection may change: the ids of the
- * active layer versions (or bundling runs), or the projects' count, last change and last analysis.
+ * active layer versions (or bundling runs) with a digest of when they were made, or the projects'
+ * count, last change and last analysis.
  */
 export async function versionToken(knex: Knex, c: Collection, scope: Scope): Promise<string> {
   const county = countyCondition(scope)('xzqdm')
   const b = county.bindings as Knex.RawBinding[]
   // Ids alone do not name a version for good: a database restored from a backup, or emptied with its
   // sequences restarted, gives the same ids to other data, and tiles cached under the token (memory,
-  // the disk level under DATA_DIR, browsers told `immutable`) would be served for it. So each part
-  // also carries a digest of when its rows were made (`~`), which such new data does not repeat.
-  const made = (id: string, at: string) => `coalesce(left(md5(string_agg(${id}::text || '@' || extract(epoch FROM ${at})::text, ',' ORDER BY ${id})), 10), '')`
-  const datasets = (layer: string | null) => {
-    const from = activeDatasetsFrom(layer, scope)
-    return knex.raw(
-      `SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') || '~' || ${made('id', 'imported_at')} AS v ${from.sql}`,
+  // the disk level under DATA_DIR, browsers told `immutable`) would be served for it. So the ids are
+  // followed by `~` and a digest of when their rows were made, which such new data does not repeat.
+  const versionsOf = (from: Sql, madeAt: 'imported_at' | 'created_at') =>
+    knex.raw(
+      `SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') || '~'
+              || coalesce(left(md5(string_agg(id::text || '@' || extract(epoch FROM ${madeAt})::text, ',' ORDER BY id)), 10), '') AS v
+              ${from.sql}`,
       from.bindings as Knex.RawBinding[],
     )
-  }
+  const datasets = (layer: string | null) => versionsOf(activeDatasetsFrom(layer, scope), 'imported_at')
   // The last analysis in the key's counties, not the province's: on a database distributed by county
   // the token reads only the key's shards (docs/scale-out.md), and another county's batch run no
   // longer invalidates every cached tile.
@@ -262,13 +258,7 @@ export async function versionToken(knex: Knex, c: Collection, scope: Scope): Pro
          FROM projects WHERE ${county.sql}`,
       [...(analyses.bindings as Knex.RawBinding[]), ...b],
     )
-  const runs = () => {
-    const from = activeRunsFrom(scope)
-    return knex.raw(
-      `SELECT coalesce(string_agg(id::text, '.' ORDER BY id), '') || '~' || ${made('id', 'created_at')} AS v ${from.sql}`,
-      from.bindings as Knex.RawBinding[],
-    )
-  }
+  const runs = () => versionsOf(activeRunsFrom(scope), 'created_at')
   let parts: Array<{ rows: Array<{ v: string }> }>
   if (c.layer) parts = [await datasets(c.layer)]
   else if (c.id === 'bundles') parts = [await runs()]
