@@ -6,7 +6,8 @@ import path from 'node:path'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, tileOf } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip } from './db.js'
+import { tileContaining } from '../src/tiles/queries.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { defaultConfig, projectRoot } from '../src/config.js'
@@ -36,7 +37,7 @@ console.log(
 const { rows } = await db.knex.raw(
   'SELECT ST_XMin(e) AS x0, ST_YMin(e) AS y0, ST_XMax(e) AS x1, ST_YMax(e) AS y1 FROM (SELECT ST_Extent(geom) AS e FROM survey3_patches) s',
 )
-const tile = tileOf((rows[0].x0 + rows[0].x1) / 2, (rows[0].y0 + rows[0].y1) / 2, 14)
+const tile = tileContaining((rows[0].x0 + rows[0].x1) / 2, (rows[0].y0 + rows[0].y1) / 2, 14)
 console.log('| response | identity | gzip | br |\n|---|---:|---:|---:|')
 for (const [label, url] of [
   ['the layer as GeoPackage', '/ogc/collections/survey3/items?f=gpkg'],

@@ -92,14 +92,6 @@ export async function importZip(knex: Knex, o: { layer: string; county: string; 
   )
 }
 
-/** The Web Mercator tile holding a lon/lat point at zoom z. */
-export function tileOf(lon: number, lat: number, z: number) {
-  const x = Math.floor(((lon + 180) / 360) * 2 ** z)
-  const r = (lat * Math.PI) / 180
-  const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
-  return { z, x, y }
-}
-
 /**
  * The service on a free port of 127.0.0.1 over the bench database, with a county key (or a province
  * key: o.role): the overload

@@ -24,6 +24,7 @@ import { migrateLatest } from '../src/db/migrate.js'
 import { layerKind } from '../src/catalogue/layer-kinds.js'
 import { purgeOldVersions } from '../src/import/queries.js'
 import { runImport } from '../src/import/run.js'
+import { tileContaining } from '../src/tiles/queries.js'
 const run = promisify(execFile)
 const { values } = parseArgs({
   options: {
@@ -126,13 +127,8 @@ async function main() {
   const project = await knex('projects').first('id').where({ xzqdm: county }).orderBy('id')
   const cx = (ext.x0 + ext.x1) / 2
   const cy = (ext.y0 + ext.y1) / 2
-  const tile = (() => {
-    const z = 15
-    const x = Math.floor(((cx + 180) / 360) * 2 ** z)
-    const r = (cy * Math.PI) / 180
-    const y = Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)
-    return `${z}/${x}/${y}`
-  })()
+  const centre = tileContaining(cx, cy, 15)
+  const tile = `${centre.z}/${centre.x}/${centre.y}`
   const bbox = [cx - 0.01, cy - 0.01, cx + 0.01, cy + 0.01].map((n) => n.toFixed(5)).join(',')
   const all: Array<[string, string]> = [
     ['health', '/health'],

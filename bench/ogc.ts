@@ -14,7 +14,8 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { benchDatabaseUrl, ensureBenchDatabase, cpuMs, generatedSurvey3, importZip, median, tileOf, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, cpuMs, generatedSurvey3, importZip, median, waitForQuiet } from './db.js'
+import { tileContaining } from '../src/tiles/queries.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
@@ -115,7 +116,7 @@ async function main() {
   const addresses = Array.from({ length: tileCount }, (_, i) => {
     const f = (i * 0.6180339887) % 1
     const g = (i * 0.7548776662) % 1
-    return tileOf(e.x0 + (e.x1 - e.x0) * f, e.y0 + (e.y1 - e.y0) * g, 14 + (i % 3))
+    return tileContaining(e.x0 + (e.x1 - e.x0) * f, e.y0 + (e.y1 - e.y0) * g, 14 + (i % 3))
   })
   const mvt = await hasAsMvt(knex)
   const tService: number[] = []

@@ -14,7 +14,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify from 'fastify'
-import { ensureBenchDatabase, importZip, median, tileOf } from './db.js'
+import { ensureBenchDatabase, importZip, median } from './db.js'
+import { tileContaining } from '../src/tiles/queries.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { projectRoot } from '../src/config.js'
@@ -93,7 +94,7 @@ async function main() {
   const dLat = 500 / 111_000
   const dLon = 500 / (111_000 * Math.cos((lat * Math.PI) / 180))
   const bbox = [lon - dLon, lat - dLat, lon + dLon, lat + dLat]
-  const tile = tileOf(lon, lat, 14)
+  const tile = tileContaining(lon, lat, 14)
 
   const server = Fastify(serverOptions({ logLevel: 'silent', bodyLimitBytes: 1 << 20 }, false))
   // The event-loop-delay guard would answer 503 on this shared, loaded machine: timing is the point here.

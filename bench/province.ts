@@ -28,6 +28,7 @@ import { createKnex } from '../src/db/connection.js'
 import { migrateLatest } from '../src/db/migrate.js'
 import { cities } from '../src/domain/regions.js'
 import { generateCounty, type GeneratedLayer } from '../src/testdata/generate.js'
+import { tileContaining } from '../src/tiles/queries.js'
 import { REWARD_YEAR, reviewRound } from './province-review.js'
 
 const { values } = parseArgs({
@@ -215,13 +216,8 @@ async function countyMeasures(s: Service, key: string, c: County) {
     const dx = ((i % 5) - 2) * 0.01
     return body(`/ogc/collections/survey3/items?limit=1000&bbox=${cx + dx},${cy},${cx + dx + 0.02},${cy + 0.02}`)
   }
-  const tile = (i: number) => {
-    const z = 14
-    const tx = Math.floor(((cx + 180) / 360) * 2 ** z) + (i % 3)
-    const lat = (cy * Math.PI) / 180
-    const ty = Math.floor(((1 - Math.log(Math.tan(lat) + 1 / Math.cos(lat)) / Math.PI) / 2) * 2 ** z) + (Math.floor(i / 3) % 3)
-    return body(`/tiles/survey3/${z}/${tx}/${ty}.mvt`)
-  }
+  const centre = tileContaining(cx, cy, 14)
+  const tile = (i: number) => body(`/tiles/survey3/${centre.z}/${centre.x + (i % 3)}/${centre.y + (Math.floor(i / 3) % 3)}.mvt`)
   const itemsMs: Record<number, number> = {}
   const tileMs: Record<number, number> = {}
   for (const n of connectionCounts) {

@@ -13,7 +13,8 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import Fastify, { type FastifyInstance } from 'fastify'
 import pg from 'pg'
-import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, tileOf, waitForQuiet } from './db.js'
+import { benchDatabaseUrl, ensureBenchDatabase, generatedSurvey3, importZip, median, waitForQuiet } from './db.js'
+import { tileContaining } from '../src/tiles/queries.js'
 import app, { serverOptions } from '../src/app.js'
 import { createKey } from '../src/auth/keys.js'
 import { defaultConfig, projectRoot } from '../src/config.js'
@@ -111,7 +112,7 @@ async function main() {
   const seen = new Set<string>()
   const addresses: TileAddress[] = []
   for (let i = 0; addresses.length < Number(values.tiles) && i < 100 * Number(values.tiles); i++) {
-    const a = tileOf(e.x0 + (e.x1 - e.x0) * ((i * 0.6180339887) % 1), e.y0 + (e.y1 - e.y0) * ((i * 0.7548776662) % 1), zoom)
+    const a = tileContaining(e.x0 + (e.x1 - e.x0) * ((i * 0.6180339887) % 1), e.y0 + (e.y1 - e.y0) * ((i * 0.7548776662) % 1), zoom)
     if (!seen.has(`${a.x}/${a.y}`)) addresses.push(a)
     seen.add(`${a.x}/${a.y}`)
   }

@@ -28,6 +28,12 @@ export interface TileAddress {
   y: number
 }
 
+/** The Web Mercator tile holding a lon/lat point at zoom z (the inverse of tileBounds, without its buffer). */
+export function tileContaining(lon: number, lat: number, z: number): TileAddress {
+  const r = (lat * Math.PI) / 180
+  return { z, x: Math.floor(((lon + 180) / 360) * 2 ** z), y: Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z) }
+}
+
 /** Web Mercator bounds of a tile, and the lon/lat box (with the buffer) to select features. */
 export function tileBounds({ z, x, y }: TileAddress) {
   const size = (2 * half) / 2 ** z

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultConfig } from '../../src/config.js'
 import { collectionById } from '../../src/ogc/collections.js'
 import { dbfFieldNames } from '../../src/export/field-names.js'
-import { tileBounds } from '../../src/tiles/queries.js'
+import { tileBounds, tileContaining } from '../../src/tiles/queries.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { ellipsoidalRingArea } from '../helpers/geometry.js'
 import { toLonLat, X, Y } from '../helpers/gk.js'
@@ -307,11 +307,6 @@ describe('f=html pages', () => {
 })
 
 describe(`truncated tiles${gdalSkipReason}`, () => {
-  const tileOf = (lon: number, lat: number, z: number) => {
-    const r = (lat * Math.PI) / 180
-    return [Math.floor(((lon + 180) / 360) * 2 ** z), Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * 2 ** z)] as const
-  }
-
   it.skipIf(skipGdal)(
     'at every zoom from the minimum up a tile over the cap is marked (header, tile-info layer); from completeFromZoom on every tile is whole',
     async () => {
@@ -326,8 +321,8 @@ describe(`truncated tiles${gdalSkipReason}`, () => {
       )
       const e = rows[0]
       for (let z = layer.minzoom as number; z <= complete; z++) {
-        const [xa, ya] = tileOf(e.x0, e.y1, z)
-        const [xb, yb] = tileOf(e.x1, e.y0, z)
+        const { x: xa, y: ya } = tileContaining(e.x0, e.y1, z)
+        const { x: xb, y: yb } = tileContaining(e.x1, e.y0, z)
         let truncatedTiles = 0
         // One tile more on each side: a neighbour's buffer may reach the data.
         for (let x = xa - 1; x <= xb + 1; x++) {

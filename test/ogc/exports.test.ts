@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dbfFieldNames } from '../../src/export/field-names.js'
 import { defaultConfig } from '../../src/config.js'
 import { tileLimitOf } from '../../src/tiles/limits.js'
-import { tileBounds } from '../../src/tiles/queries.js'
+import { tileBounds, tileContaining } from '../../src/tiles/queries.js'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { gkRect, toLonLat, X, Y } from '../helpers/gk.js'
 import { importFile } from '../helpers/imports.js'
@@ -146,8 +146,7 @@ describe('vector tiles', () => {
   // The tile at zoom 14 holding the grid's first square.
   const [lon, lat] = toLonLat([X + 20, Y + 20])
   const z = 14
-  const x = Math.floor(((lon! + 180) / 360) * 2 ** z)
-  const y = Math.floor(((1 - Math.log(Math.tan((lat! * Math.PI) / 180) + 1 / Math.cos((lat! * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z)
+  const { x, y } = tileContaining(lon!, lat!, z)
 
   it('serves TileJSON and tiles with an ETag that revalidates', async () => {
     const tj = (await get('/tiles/survey3.json')).json()

@@ -4,6 +4,7 @@
 // old data. The service stays up across the reset, as it would across a restore.
 import fs from 'node:fs/promises'
 import { defaultConfig } from '../../src/config.js'
+import { tileContaining } from '../../src/tiles/queries.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildTestApp, keyFor, resetData, withKey, type TestApp } from '../helpers/app.js'
 import { toLonLat, X, Y } from '../helpers/gk.js'
@@ -28,8 +29,7 @@ afterAll(async () => {
 // The tile at zoom 14 holding the grid's first square.
 const [lon, lat] = toLonLat([X + 20, Y + 20])
 const z = 14
-const x = Math.floor(((lon! + 180) / 360) * 2 ** z)
-const y = Math.floor(((1 - Math.log(Math.tan((lat! * Math.PI) / 180) + 1 / Math.cos((lat! * Math.PI) / 180)) / Math.PI) / 2) * 2 ** z)
+const { x, y } = tileContaining(lon!, lat!, z)
 
 /** Empties the database, loads `features` as the county's survey3 and reads the tile and TileJSON. */
 async function loadAndRead(name: string, features: ReturnType<typeof grid>['features']) {

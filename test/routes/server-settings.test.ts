@@ -7,6 +7,7 @@ import zlib from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { defaultConfig, type Config } from '../../src/config.js'
 import { currentRequestWork, outsideRequest } from '../../src/db/request-work.js'
+import { tileContaining } from '../../src/tiles/queries.js'
 import { buildTestApp, keyFor, resetData, testDatabase, withKey, type TestApp } from '../helpers/app.js'
 import { importFile } from '../helpers/imports.js'
 import { shapefileZip, tempDir } from '../helpers/shapefiles.js'
@@ -156,7 +157,7 @@ describe('compression', () => {
     expect(csv.headers['content-encoding']).toBe('gzip')
     expect(decode.gzip(csv.rawPayload)).toEqual((await get('/ogc/collections/survey3/items?f=csv', 'identity')).rawPayload)
     const [w, s, e, n] = (await get('/tiles/survey3.json', 'identity')).json().bounds as number[]
-    const [z, x, y] = [12, ...lonLatTile((w! + e!) / 2, (s! + n!) / 2, 12)] // the minimum zoom: every patch in one tile
+    const { z, x, y } = tileContaining((w! + e!) / 2, (s! + n!) / 2, 12) // the minimum zoom: every patch in one tile
     const tile = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`, 'gzip')
     const rawTile = await get(`/tiles/survey3/${z}/${x}/${y}.mvt`, 'identity')
     expect([tile.statusCode, rawTile.statusCode], rawTile.body).toEqual([200, 200])
@@ -182,12 +183,6 @@ describe('compression', () => {
     expect(res.rawPayload.subarray(0, 4).toString('binary')).toBe('PK\x03\x04')
   })
 })
-
-function lonLatTile(lon: number, lat: number, z: number): [number, number] {
-  const n = 2 ** z
-  const r = (lat * Math.PI) / 180
-  return [Math.floor(((lon + 180) / 360) * n), Math.floor(((1 - Math.log(Math.tan(r) + 1 / Math.cos(r)) / Math.PI) / 2) * n)]
-}
 
 describe('limits from the configuration', () => {
   it('bound the OGC page size and say so in the OpenAPI document', async () => {
