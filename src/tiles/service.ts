@@ -64,9 +64,8 @@ const fieldType = { string: 'String', number: 'Number', integer: 'Number', boole
  */
 const completeZoomsOf = new WeakMap<Knex, Map<string, number>>()
 
-async function completeFromZoom(knex: Knex, actor: Actor, c: Collection, caps: TileCaps): Promise<number> {
-  const version = await ogc.versionToken(knex, c, actor.scope)
-  const key = `${c.id}|${JSON.stringify(actor.scope)}|${version}|${tileLimitOf(c.id, caps).maxFeatures}`
+async function completeFromZoom(knex: Knex, actor: Actor, c: Collection, caps: TileCaps, token: string): Promise<number> {
+  const key = `${c.id}|${JSON.stringify(actor.scope)}|${token}|${tileLimitOf(c.id, caps).maxFeatures}`
   let completeZooms = completeZoomsOf.get(knex)
   if (!completeZooms) completeZoomsOf.set(knex, (completeZooms = new Map()))
   let z = completeZooms.get(key)
@@ -81,10 +80,12 @@ async function completeFromZoom(knex: Knex, actor: Actor, c: Collection, caps: T
 export async function tileJson(knex: Knex, actor: Actor, c: Collection, link: { tilesRoot: string; key?: string; caps: TileCaps }) {
   const { tilesRoot, key } = link
   const bounds = await ogc.extent(knex, c, actor.scope)
-  const v = versionParam(c, JSON.stringify(actor.scope), await ogc.versionToken(knex, c, actor.scope))
+  // one reading of the versions for the URLs' v and completeFromZoom, so both describe the same data
+  const token = await ogc.versionToken(knex, c, actor.scope)
+  const v = versionParam(c, JSON.stringify(actor.scope), token)
   const query = new URLSearchParams({ v, ...(key && { key }) }).toString()
   const limit = tileLimitOf(c.id, link.caps)
-  const complete = await completeFromZoom(knex, actor, c, link.caps)
+  const complete = await completeFromZoom(knex, actor, c, link.caps, token)
   return {
     tilejson: '3.0.0',
     name: c.id,
